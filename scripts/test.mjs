@@ -1,0 +1,53 @@
+// `npm test`: build, typecheck, lint, then vitest (unit + integration against a real
+// PostgreSQL, and end-to-end in Chromium). Every stage runs even when an earlier one
+// fails, and the run ends with one summary line "N passed, N failed".
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const bin = (name) => path.join(root, 'node_modules', '.bin', name);
+const resultsDir = path.join(root, 'test-results');
+fs.mkdirSync(resultsDir, { recursive: true });
+const vitestJson = path.join(resultsDir, 'vitest.json');
+fs.rmSync(vitestJson, { force: true });
+
+const stages = [
+  ['build', bin('electron-vite'), ['build']],
+  ['typecheck', bin('tsc'), ['-p', 'tsconfig.json', '--noEmit']],
+  ['lint', bin('eslint'), ['--max-warnings', '0', '.']],
+  ['vitest', bin('vitest'), ['run', '--reporter=default', '--reporter=json', `--outputFile.json=${vitestJson}`]],
+];
+
+const outcomes = [];
+for (const [name, cmd, args] of stages) {
+  const started = Date.now();
+  console.log(`\n=== ${name} ===`);
+  const r = spawnSync(cmd, args, { cwd: root, stdio: 'inherit', env: { ...process.env, FORCE_COLOR: process.env.CI ? '0' : '1' } });
+  outcomes.push({ name, ok: r.status === 0, seconds: ((Date.now() - started) / 1000).toFixed(1) });
+}
+
+let passed = 0;
+let failed = 0;
+let skipped = 0;
+if (fs.existsSync(vitestJson)) {
+  const report = JSON.parse(fs.readFileSync(vitestJson, 'utf8'));
+  passed = report.numPassedTests ?? 0;
+  failed = (report.numFailedTests ?? 0) + (report.numFailedTestSuites ?? 0);
+  skipped = (report.numPendingTests ?? 0) + (report.numTodoTests ?? 0);
+}
+// A failing build, typecheck or lint stage counts as a failed check of its own.
+for (const o of outcomes) {
+  if (o.name !== 'vitest') {
+    if (o.ok) passed += 1;
+    else failed += 1;
+  }
+}
+const vitestStage = outcomes.find((o) => o.name === 'vitest');
+if (vitestStage && !vitestStage.ok && failed === 0) failed = 1;
+
+console.log('\n=== summary ===');
+for (const o of outcomes) console.log(`${o.ok ? 'ok  ' : 'FAIL'} ${o.name.padEnd(10)} ${o.seconds}s`);
+console.log(`${passed} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ''}`);
+process.exit(outcomes.every((o) => o.ok) ? 0 : 1);

@@ -1,0 +1,80 @@
+// `ops-console` entry point. Exit codes follow the CLI contract: 0 success, 1 failure,
+// 2 usage error (health and checklist run use the monitoring-plugin codes).
+import { OpsError } from '../contract/errors';
+import { toApiError } from '../core/dispatch';
+import { resolveHome } from '../core/home';
+import { UsageError } from './args';
+import { auditCommand } from './commands/audit';
+import { profileCommand } from './commands/profile';
+import { sandboxCommand } from './commands/sandbox';
+import { serveCommand } from './commands/serve';
+import { createCliContext, type CliContext } from './context';
+import { EXIT, processIo, reportFailure } from './io';
+
+const HELP = `ops-console — PostgreSQL operations console (CLI)
+
+usage: ops-console [--home DIR] [--json] COMMAND …
+
+commands:
+  serve [--port N] [--no-open]              browser mode on 127.0.0.1
+  sandbox start|stop|status|reset           local demo PostgreSQL with Timothie & Co data
+  profile add|list|show|remove|test         connection profiles
+  audit list|verify|export                  the tamper-evident audit trail
+
+  --home DIR   app home (default: OPS_CONSOLE_HOME or the platform app-data folder)
+  --json       one JSON document on stdout
+`;
+
+const COMMANDS: Record<string, (ctx: CliContext, argv: string[]) => Promise<number>> = {
+  serve: serveCommand,
+  sandbox: sandboxCommand,
+  profile: profileCommand,
+  audit: auditCommand,
+};
+
+/** Global flags may stand anywhere; pull them out before the command parses the rest. */
+function splitGlobals(argv: string[]): { home?: string; json: boolean; help: boolean; rest: string[] } {
+  const rest: string[] = [];
+  let home: string | undefined;
+  let json = false;
+  let help = false;
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    if (arg === '--json') json = true;
+    else if (arg === '--help' || arg === '-h') help = true;
+    else if (arg === '--home') {
+      home = argv[++i];
+      if (home === undefined) throw new UsageError('--home needs a value');
+    } else if (arg.startsWith('--home=')) home = arg.slice('--home='.length);
+    else rest.push(arg);
+  }
+  return { home, json, help, rest };
+}
+
+export async function runCli(argv: string[]): Promise<number> {
+  let json = argv.includes('--json');
+  const io = processIo(json);
+  let ctx: CliContext | null = null;
+  try {
+    const globals = splitGlobals(argv);
+    json = globals.json;
+    const [command, ...rest] = globals.rest;
+    if (globals.help || !command) {
+      io.out(HELP);
+      return command || globals.help ? EXIT.ok : EXIT.usage;
+    }
+    const run = COMMANDS[command];
+    if (!run) throw new UsageError(`unknown command "${command}"\n\n${HELP}`);
+    ctx = createCliContext(resolveHome(globals.home), io);
+    return await run(ctx, rest);
+  } catch (err) {
+    if (err instanceof UsageError) {
+      io.err(`usage error: ${err.message}`);
+      if (io.json) io.out(JSON.stringify({ ok: false, error: { code: 'USAGE', message: err.message } }));
+      return EXIT.usage;
+    }
+    return reportFailure(io, err instanceof OpsError ? err.toApiError() : toApiError(err));
+  } finally {
+    if (ctx) await ctx.close().catch(() => undefined);
+  }
+}

@@ -1,0 +1,61 @@
+// Errors cross every boundary (IPC, HTTP, CLI) as plain `{ code, message, detail? }`.
+// Electron's IPC keeps only `message` of a thrown Error, so handlers never rely on
+// throwing across a transport: the dispatcher turns an OpsError into this shape.
+
+export const ERROR_CODES = [
+  'INVALID_INPUT',
+  'NOT_FOUND',
+  'CONFLICT',
+  'UNAUTHORIZED',
+  'FORBIDDEN',
+  'READ_ONLY',
+  'CONFIRMATION_REQUIRED',
+  'STORE_TOO_NEW',
+  'STORE_CORRUPT',
+  'SECRET_STORE_UNAVAILABLE',
+  'PASSWORD_REQUIRED',
+  'CONNECTION_FAILED',
+  'AUTH_FAILED',
+  'SANDBOX_FAILED',
+  'BINARIES_NOT_FOUND',
+  'NOT_IMPLEMENTED',
+  'INTERNAL',
+] as const;
+
+export type ErrorCode = (typeof ERROR_CODES)[number];
+
+export interface ApiError {
+  code: ErrorCode;
+  message: string;
+  detail?: unknown;
+}
+
+/** The one error type the core throws on purpose. Anything else becomes INTERNAL. */
+export class OpsError extends Error {
+  readonly code: ErrorCode;
+  readonly detail?: unknown;
+
+  constructor(code: ErrorCode, message: string, detail?: unknown) {
+    super(message);
+    this.name = 'OpsError';
+    this.code = code;
+    this.detail = detail;
+  }
+
+  toApiError(): ApiError {
+    return this.detail === undefined
+      ? { code: this.code, message: this.message }
+      : { code: this.code, message: this.message, detail: this.detail };
+  }
+}
+
+export type Envelope<T> = { ok: true; value: T } | { ok: false; error: ApiError };
+
+export function isApiError(value: unknown): value is ApiError {
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    typeof (value as ApiError).code === 'string' &&
+    typeof (value as ApiError).message === 'string'
+  );
+}

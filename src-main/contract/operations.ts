@@ -1,0 +1,137 @@
+// The one API contract. Every operation is declared here once: its name, the zod schema
+// of its input, its result type and the error codes it may answer with. Main registers
+// handlers from this table, preload generates one intent-level function per entry, the
+// web host routes `/api/<name>` from it and the renderer's client is typed by it.
+// No channel name is written anywhere else (see `channelFor`).
+import { z } from 'zod';
+import type { Envelope, ErrorCode } from './errors';
+import {
+  auditQuerySchema,
+  profileInputSchema,
+  type AppInfo,
+  type AuditEntry,
+  type AuditVerifyResult,
+  type ConnectionTestResult,
+  type Profile,
+  type ProfileDraft,
+  type SandboxStatus,
+} from './models';
+
+export interface OperationDef<I extends z.ZodType, R> {
+  input: I;
+  errors: readonly ErrorCode[];
+  /**
+   * The audit action recorded by the core around every call, or null for reads of the
+   * local store that change nothing and touch no server.
+   */
+  audit: string | null;
+  /** Phantom field carrying the result type; never read at run time. */
+  result?: R;
+}
+
+function op<R>() {
+  return <I extends z.ZodType>(def: Omit<OperationDef<I, R>, 'result'>): OperationDef<I, R> => def;
+}
+
+const empty = z.object({}).strict();
+const byId = z.object({ id: z.string().min(1, 'id is required') }).strict();
+const passwordField = z.string().max(1024).optional();
+
+export const operations = {
+  getAppInfo: op<AppInfo>()({ input: empty, errors: [], audit: null }),
+
+  listProfiles: op<Profile[]>()({ input: empty, errors: [], audit: null }),
+  getProfile: op<Profile>()({ input: byId, errors: ['NOT_FOUND'], audit: null }),
+  createProfile: op<Profile>()({
+    input: z.object({ profile: profileInputSchema, password: passwordField }).strict(),
+    errors: ['INVALID_INPUT', 'CONFLICT', 'SECRET_STORE_UNAVAILABLE'],
+    audit: 'profile.create',
+  }),
+  updateProfile: op<Profile>()({
+    input: z.object({ id: z.string().min(1), profile: profileInputSchema, password: passwordField }).strict(),
+    errors: ['INVALID_INPUT', 'NOT_FOUND', 'CONFLICT', 'SECRET_STORE_UNAVAILABLE'],
+    audit: 'profile.update',
+  }),
+  duplicateProfile: op<Profile>()({
+    input: z.object({ id: z.string().min(1), name: z.string().trim().min(1, 'name is required') }).strict(),
+    errors: ['NOT_FOUND', 'CONFLICT', 'INVALID_INPUT'],
+    audit: 'profile.duplicate',
+  }),
+  removeProfile: op<{ removed: true }>()({
+    input: z.object({ id: z.string().min(1), confirmName: z.string().optional() }).strict(),
+    errors: ['NOT_FOUND', 'CONFIRMATION_REQUIRED'],
+    audit: 'profile.remove',
+  }),
+  parseProfileUri: op<ProfileDraft>()({
+    input: z.object({ uri: z.string().trim().min(1, 'uri is required') }).strict(),
+    errors: ['INVALID_INPUT'],
+    audit: null,
+  }),
+  importProfileFromEnv: op<ProfileDraft>()({ input: empty, errors: ['INVALID_INPUT'], audit: null }),
+  listServiceFileEntries: op<{ path: string; services: Array<{ name: string; draft: ProfileDraft }> }>()({
+    input: z.object({ path: z.string().min(1).optional() }).strict(),
+    errors: ['NOT_FOUND', 'INVALID_INPUT'],
+    audit: null,
+  }),
+  testProfile: op<ConnectionTestResult>()({
+    input: z.object({ id: z.string().min(1), password: passwordField }).strict(),
+    errors: ['NOT_FOUND'],
+    audit: 'profile.test',
+  }),
+
+  searchAudit: op<{ entries: AuditEntry[] }>()({ input: auditQuerySchema, errors: ['INVALID_INPUT'], audit: null }),
+  getAuditEntry: op<AuditEntry>()({
+    input: z.object({ id: z.number().int().positive() }).strict(),
+    errors: ['NOT_FOUND'],
+    audit: null,
+  }),
+  verifyAudit: op<AuditVerifyResult>()({ input: empty, errors: [], audit: null }),
+  exportAudit: op<{ format: 'csv' | 'json'; content: string; entries: number }>()({
+    input: z.object({ format: z.enum(['csv', 'json']), query: auditQuerySchema.optional() }).strict(),
+    errors: ['INVALID_INPUT'],
+    audit: 'audit.export',
+  }),
+
+  getSandboxStatus: op<SandboxStatus>()({ input: empty, errors: [], audit: null }),
+  startSandbox: op<SandboxStatus>()({ input: empty, errors: ['SANDBOX_FAILED', 'BINARIES_NOT_FOUND'], audit: 'sandbox.start' }),
+  stopSandbox: op<SandboxStatus>()({ input: empty, errors: ['SANDBOX_FAILED'], audit: 'sandbox.stop' }),
+  resetSandbox: op<SandboxStatus>()({ input: empty, errors: ['SANDBOX_FAILED', 'BINARIES_NOT_FOUND'], audit: 'sandbox.reset' }),
+} as const;
+
+export type Operations = typeof operations;
+export type OpName = keyof Operations;
+export type OpInput<N extends OpName> = z.input<Operations[N]['input']>;
+export type OpParsed<N extends OpName> = z.output<Operations[N]['input']>;
+export type OpResult<N extends OpName> = Operations[N] extends OperationDef<z.ZodType, infer R> ? R : never;
+
+export const OP_NAMES = Object.keys(operations) as OpName[];
+
+export function isOpName(name: string): name is OpName {
+  return Object.prototype.hasOwnProperty.call(operations, name);
+}
+
+/** The only place an IPC channel name is made. */
+export function channelFor(name: OpName): string {
+  return `ops:${name}`;
+}
+export const EVENT_CHANNEL = 'ops:event';
+
+/** What the renderer holds: one typed function per operation, whatever the transport. */
+export type ApiClient = { [N in OpName]: (input: OpInput<N>) => Promise<OpResult<N>> } & {
+  onEvent(listener: (event: AppEvent) => void): () => void;
+};
+
+/**
+ * What preload exposes on `window.opsBridge`: the same functions, answering with an
+ * envelope, because contextBridge drops the fields of a thrown error.
+ */
+export type BridgeApi = { [N in OpName]: (input: OpInput<N>) => Promise<Envelope<OpResult<N>>> } & {
+  onEvent(listener: (event: AppEvent) => void): () => void;
+};
+
+// Long jobs (backups, restores, checklist runs) report through one event stream.
+export type AppEvent =
+  | { type: 'job.progress'; jobId: string; kind: string; percent: number | null; message: string; at: string }
+  | { type: 'job.done'; jobId: string; kind: string; ok: boolean; message: string; at: string }
+  | { type: 'audit.appended'; id: number; action: string; outcome: string; at: string }
+  | { type: 'sandbox.changed'; running: boolean; at: string };

@@ -1,0 +1,88 @@
+// Assembles the core from its domains. Plain Node: the desktop shell, the web host, the
+// CLI and the tests all build the same core with `createCore` and talk to it only
+// through `dispatch`.
+import path from 'node:path';
+import { version } from '../../package.json';
+import type { AppInfo } from '../contract/models';
+import { AuditLog } from './audit/audit-log';
+import { auditHandlers } from './audit/handlers';
+import { createDispatcher, type Dispatcher, type Handlers } from './dispatch';
+import { EventBus } from './events';
+import { currentActor, ensureHome } from './home';
+import { ProfileRepo } from './profiles/profile-repo';
+import { profileHandlers } from './profiles/handlers';
+import { sandboxHandlers } from './sandbox/handlers';
+import type { SecretStore } from './secrets/secret-store';
+import { openStore, type Store } from './store/store';
+
+export interface CoreOptions {
+  home: string;
+  mode: AppInfo['mode'];
+  /** Desktop: safeStorage-backed. CLI and browser mode: process memory only. */
+  secrets: (store: Store) => SecretStore;
+  actor?: string;
+}
+
+/** What every domain's handler factory receives. */
+export interface CoreDeps {
+  home: string;
+  mode: AppInfo['mode'];
+  actor: string;
+  store: Store;
+  audit: AuditLog;
+  profiles: ProfileRepo;
+  secrets: SecretStore;
+  events: EventBus;
+}
+
+export interface Core extends Dispatcher {
+  deps: CoreDeps;
+  events: EventBus;
+  close(): Promise<void>;
+}
+
+export function createCore(options: CoreOptions): Core {
+  ensureHome(options.home);
+  const store = openStore(path.join(options.home, 'ops-console.sqlite'));
+  const events = new EventBus();
+  const audit = new AuditLog(store.db, (entry) => events.emit({ type: 'audit.appended', id: entry.id, action: entry.action, outcome: entry.outcome, at: entry.at }));
+  const deps: CoreDeps = {
+    home: options.home,
+    mode: options.mode,
+    actor: options.actor ?? currentActor(),
+    store,
+    audit,
+    profiles: new ProfileRepo(store.db),
+    secrets: options.secrets(store),
+    events,
+  };
+
+  const sandbox = sandboxHandlers(deps);
+  const handlers: Handlers = {
+    getAppInfo: () => {
+      const secretStatus = deps.secrets.status();
+      return {
+        version,
+        home: deps.home,
+        mode: deps.mode,
+        actor: deps.actor,
+        secretStore: { available: secretStatus.available, backend: deps.secrets.backend, ...(secretStatus.reason ? { reason: secretStatus.reason } : {}) },
+        firstRun: deps.profiles.list().length === 0,
+      };
+    },
+    ...profileHandlers(deps),
+    ...auditHandlers(deps),
+    ...sandbox.handlers,
+  };
+  const dispatcher = createDispatcher(handlers, audit);
+
+  return {
+    ...dispatcher,
+    deps,
+    events,
+    async close() {
+      await sandbox.dispose();
+      store.close();
+    },
+  };
+}

@@ -1,0 +1,22 @@
+// Where the app keeps passwords it was given. Never plaintext: the desktop app encrypts
+// with Electron safeStorage (an OS keychain) and refuses when the OS offers none; the CLI
+// and browser mode keep them only in process memory and otherwise rely on ~/.pgpass,
+// PGPASSWORD or a prompt.
+
+export interface SecretStoreStatus {
+  available: boolean;
+  /** Why secrets cannot be kept, in words a user can act on. */
+  reason?: string;
+}
+
+export interface SecretStore {
+  /** e.g. "safeStorage:gnome_libsecret", "memory". */
+  readonly backend: string;
+  /** True when a secret set here outlives the process. */
+  readonly persistent: boolean;
+  status(): SecretStoreStatus;
+  get(profileId: string): string | null;
+  /** Throws OpsError SECRET_STORE_UNAVAILABLE when status().available is false. */
+  set(profileId: string, secret: string): void;
+  delete(profileId: string): void;
+}

@@ -1,0 +1,126 @@
+// Numbered migrations in one ordered list. Migration N brings a store from
+// user_version N-1 to N inside one transaction. Never edit a migration that has shipped;
+// add the next number. Each migration has its own test (tests/unit/store-migrations.test.ts).
+
+export interface Migration {
+  version: number;
+  name: string;
+  sql: string;
+}
+
+export const MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    name: 'profiles, secrets and settings',
+    sql: `
+      CREATE TABLE profiles (
+        id                   TEXT PRIMARY KEY,
+        name                 TEXT NOT NULL UNIQUE COLLATE NOCASE,
+        host                 TEXT NOT NULL,
+        port                 INTEGER NOT NULL CHECK (port BETWEEN 1 AND 65535),
+        database             TEXT NOT NULL,
+        user                 TEXT NOT NULL,
+        sslmode              TEXT NOT NULL,
+        ssl_root_cert        TEXT,
+        env                  TEXT NOT NULL CHECK (env IN ('production','staging','development','sandbox')),
+        read_only            INTEGER NOT NULL CHECK (read_only IN (0,1)),
+        statement_timeout_ms INTEGER,
+        notes                TEXT NOT NULL DEFAULT '',
+        contacts_json        TEXT NOT NULL DEFAULT '[]',
+        escalation_level     INTEGER CHECK (escalation_level IN (1,2,3)),
+        created_at           TEXT NOT NULL,
+        updated_at           TEXT NOT NULL
+      );
+
+      -- Only ciphertext lives here (Electron safeStorage); never a plaintext password.
+      CREATE TABLE secrets (
+        profile_id  TEXT PRIMARY KEY REFERENCES profiles(id) ON DELETE CASCADE,
+        backend     TEXT NOT NULL,
+        ciphertext  BLOB NOT NULL,
+        updated_at  TEXT NOT NULL
+      );
+
+      CREATE TABLE settings (
+        key   TEXT PRIMARY KEY,
+        value TEXT NOT NULL
+      );
+    `,
+  },
+  {
+    version: 2,
+    name: 'tamper-evident audit trail',
+    sql: `
+      -- The hash chain: immutable records, one 'begin' when an action starts and one
+      -- 'complete' when it ends. Each record's hash covers its predecessor's hash, so an
+      -- edit, a deletion or a reordering breaks the chain from that point on.
+      CREATE TABLE audit_chain (
+        seq           INTEGER PRIMARY KEY,
+        kind          TEXT NOT NULL CHECK (kind IN ('begin','complete')),
+        entry_id      INTEGER NOT NULL,
+        at            TEXT NOT NULL,
+        actor         TEXT,
+        action        TEXT,
+        profile       TEXT,
+        summary       TEXT,
+        detail        TEXT,
+        outcome       TEXT CHECK (outcome IS NULL OR outcome IN ('ok','error')),
+        duration_ms   INTEGER,
+        rows_affected INTEGER,
+        error         TEXT,
+        prev_hash     TEXT NOT NULL CHECK (length(prev_hash) = 64),
+        hash          TEXT NOT NULL CHECK (length(hash) = 64)
+      );
+      CREATE TRIGGER audit_chain_no_update BEFORE UPDATE ON audit_chain
+        BEGIN SELECT RAISE(ABORT, 'audit records are append-only'); END;
+      CREATE TRIGGER audit_chain_no_delete BEFORE DELETE ON audit_chain
+        BEGIN SELECT RAISE(ABORT, 'audit records are append-only'); END;
+
+      -- What users see and search: one row per action, begin merged with its completion.
+      -- A projection of the chain (verify() checks every row against it), kept so search
+      -- never has to join two records per entry.
+      CREATE TABLE audit_entries (
+        id            INTEGER PRIMARY KEY,
+        at            TEXT NOT NULL,
+        actor         TEXT NOT NULL,
+        profile       TEXT COLLATE NOCASE,
+        action        TEXT NOT NULL,
+        outcome       TEXT NOT NULL CHECK (outcome IN ('pending','ok','error')),
+        duration_ms   INTEGER,
+        summary       TEXT NOT NULL,
+        detail        TEXT,
+        rows_affected INTEGER,
+        error         TEXT,
+        begin_seq     INTEGER NOT NULL,
+        complete_seq  INTEGER
+      );
+      CREATE INDEX audit_entries_at ON audit_entries(at);
+      CREATE INDEX audit_entries_profile ON audit_entries(profile);
+      CREATE INDEX audit_entries_action ON audit_entries(action);
+      CREATE INDEX audit_entries_outcome ON audit_entries(outcome);
+      -- Only a pending entry may change (once, by its completion); none may be deleted.
+      CREATE TRIGGER audit_entries_no_rewrite BEFORE UPDATE ON audit_entries
+        WHEN OLD.outcome <> 'pending'
+        BEGIN SELECT RAISE(ABORT, 'a completed audit entry cannot change'); END;
+      CREATE TRIGGER audit_entries_no_delete BEFORE DELETE ON audit_entries
+        BEGIN SELECT RAISE(ABORT, 'audit entries cannot be deleted'); END;
+
+      CREATE VIRTUAL TABLE audit_fts USING fts5(
+        summary, detail, action, profile, error,
+        content = 'audit_entries', content_rowid = 'id'
+      );
+
+      -- The chain's head, so cutting records off the end is detected too.
+      CREATE TABLE audit_head (
+        id        INTEGER PRIMARY KEY CHECK (id = 1),
+        seq       INTEGER NOT NULL,
+        hash      TEXT NOT NULL,
+        entries   INTEGER NOT NULL,
+        last_at   TEXT NOT NULL
+      );
+      INSERT INTO audit_head (id, seq, hash, entries, last_at)
+        VALUES (1, 0, '0000000000000000000000000000000000000000000000000000000000000000', 0, '');
+    `,
+  },
+];
+
+export const LATEST_VERSION = MIGRATIONS.length === 0 ? 0 : MIGRATIONS[MIGRATIONS.length - 1]!.version;

@@ -1,0 +1,96 @@
+// The desktop shell: the only code that imports Electron. It opens one locked-down window,
+// wires IPC to the core and supplies safeStorage. Everything else is in the plain-Node core.
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { app, BrowserWindow, shell } from 'electron';
+import { createCore, type Core } from '../core/app';
+import { resolveHome } from '../core/home';
+import { log } from '../core/log';
+import { EncryptedSecretStore } from '../core/secrets/encrypted-secret-store';
+import { registerIpc } from './ipc';
+import { safeStorageCipher } from './safe-storage';
+
+let mainWindow: BrowserWindow | null = null;
+let core: Core | null = null;
+
+const devUrl = process.env.ELECTRON_RENDERER_URL;
+const indexFile = path.join(__dirname, '../renderer/index.html');
+/** Our page's address; IPC from any other document is refused. */
+const allowedPrefix = devUrl ?? pathToFileURL(indexFile).href;
+
+/** Links leave the app only as http(s), through the system browser. */
+function openExternal(url: string): void {
+  try {
+    const parsed = new URL(url);
+    if (parsed.protocol === 'https:' || parsed.protocol === 'http:') void shell.openExternal(parsed.href);
+  } catch {
+    log.warn(`refused to open a malformed link`);
+  }
+}
+
+function createWindow(): BrowserWindow {
+  const win = new BrowserWindow({
+    width: 1360,
+    height: 880,
+    minWidth: 960,
+    minHeight: 600,
+    title: 'Ops Console',
+    show: false,
+    webPreferences: {
+      preload: path.join(__dirname, '../preload/index.cjs'),
+      contextIsolation: true,
+      sandbox: true,
+      nodeIntegration: false,
+      webSecurity: true,
+      spellcheck: false,
+    },
+  });
+  win.once('ready-to-show', () => win.show());
+  win.webContents.setWindowOpenHandler(({ url }) => {
+    openExternal(url);
+    return { action: 'deny' };
+  });
+  win.webContents.on('will-navigate', (event, url) => {
+    if (!url.startsWith(allowedPrefix)) {
+      event.preventDefault();
+      openExternal(url);
+    }
+  });
+  win.webContents.on('will-attach-webview', (event) => event.preventDefault());
+  if (devUrl) void win.loadURL(devUrl);
+  else void win.loadFile(indexFile);
+  return win;
+}
+
+app.enableSandbox();
+
+app.whenReady().then(() => {
+  core = createCore({
+    home: resolveHome(null),
+    mode: 'desktop',
+    secrets: (store) => new EncryptedSecretStore(store.db, safeStorageCipher()),
+  });
+  registerIpc(core, () => mainWindow?.webContents ?? null, allowedPrefix);
+  mainWindow = createWindow();
+  mainWindow.on('closed', () => {
+    mainWindow = null;
+  });
+  app.on('activate', () => {
+    if (BrowserWindow.getAllWindows().length === 0) mainWindow = createWindow();
+  });
+}).catch((err: unknown) => {
+  log.error('failed to start', err);
+  app.exit(1);
+});
+
+app.on('web-contents-created', (_event, contents) => {
+  contents.setWindowOpenHandler(() => ({ action: 'deny' }));
+});
+
+app.on('window-all-closed', () => {
+  if (process.platform !== 'darwin') app.quit();
+});
+
+app.on('will-quit', () => {
+  void core?.close();
+});

@@ -1,0 +1,56 @@
+// The renderer's typed client. One function per operation in the contract, whichever
+// transport carries it: the preload bridge in the desktop app, HTTP + Server-Sent Events
+// against the loopback host in browser mode. Screens import `api` and nothing else.
+import { isApiError, OpsError, type Envelope } from '../../../src-main/contract/errors';
+import { OP_NAMES, type ApiClient, type AppEvent, type BridgeApi, type OpName } from '../../../src-main/contract/operations';
+
+declare global {
+  interface Window {
+    /** Present only in the desktop app (set by src-preload). */
+    opsBridge?: BridgeApi;
+  }
+}
+
+function unwrap<T>(envelope: Envelope<T>): T {
+  if (envelope.ok) return envelope.value;
+  throw new OpsError(envelope.error.code, envelope.error.message, envelope.error.detail);
+}
+
+// Browser mode: the page was opened through `?token=…`, which the host traded for an
+// HttpOnly SameSite cookie; fetch and EventSource send it on their own, so no script here
+// ever holds the token.
+function httpClient(): ApiClient {
+  const call = async (name: OpName, input: unknown): Promise<unknown> => {
+    const response = await fetch(`/api/${name}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(input ?? {}),
+    });
+    const body: unknown = await response.json().catch(() => null);
+    if (body && typeof body === 'object' && 'ok' in body) return unwrap(body as Envelope<unknown>);
+    if (isApiError(body)) throw new OpsError(body.code, body.message);
+    throw new OpsError('INTERNAL', `The local server answered ${response.status} ${response.statusText}`);
+  };
+  const client: Record<string, unknown> = {};
+  for (const name of OP_NAMES) client[name] = (input: unknown) => call(name, input);
+  client.onEvent = (listener: (event: AppEvent) => void) => {
+    const source = new EventSource('/events');
+    source.onmessage = (message) => listener(JSON.parse(message.data as string) as AppEvent);
+    return () => source.close();
+  };
+  return client as ApiClient;
+}
+
+function desktopClient(bridge: BridgeApi): ApiClient {
+  const client: Record<string, unknown> = {};
+  for (const name of OP_NAMES) {
+    const fn = bridge[name] as (input: unknown) => Promise<Envelope<unknown>>;
+    client[name] = async (input: unknown) => unwrap(await fn(input ?? {}));
+  }
+  client.onEvent = (listener: (event: AppEvent) => void) => bridge.onEvent(listener);
+  return client as ApiClient;
+}
+
+export const api: ApiClient = window.opsBridge ? desktopClient(window.opsBridge) : httpClient();
+export const transport: 'desktop' | 'browser' = window.opsBridge ? 'desktop' : 'browser';
+export { OpsError };

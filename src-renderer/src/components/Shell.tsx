@@ -1,0 +1,106 @@
+// The frame around every screen: environment band, header (profile switcher, theme),
+// navigation with shortcuts, and the current screen.
+import { AppShell, Badge, Box, Center, Group, Loader, NavLink, Stack, Text, Title, Tooltip, UnstyledButton } from '@mantine/core';
+import { useCallback, useState } from 'react';
+import { transport } from '../api/client';
+import { AuditScreen } from '../screens/audit/AuditScreen';
+import { FirstRunScreen } from '../screens/first-run/FirstRunScreen';
+import { PlaceholderScreen } from '../screens/placeholder/PlaceholderScreen';
+import { ProfilesScreen } from '../screens/profiles/ProfilesScreen';
+import { useAppState } from '../state/app-state';
+import { SCREENS, shortcutFor, type ScreenId } from '../state/screens';
+import { EnvBand, ENV_BAND_HEIGHT } from './EnvBand';
+import { ErrorAlert } from './ErrorAlert';
+import { IconDatabase, IconKeyboard } from './icons';
+import { ProfileSwitcher } from './ProfileSwitcher';
+import { KeyCombo, ShortcutsModal, useShortcuts } from './shortcuts';
+import { ThemeToggle } from './ThemeToggle';
+
+const HEADER_HEIGHT = 56;
+
+function ScreenBody({ screen }: { screen: ScreenId }) {
+  if (screen === 'profiles') return <ProfilesScreen />;
+  if (screen === 'audit') return <AuditScreen />;
+  return <PlaceholderScreen screen={screen} />;
+}
+
+export function Shell() {
+  const state = useAppState();
+  const [helpOpen, setHelpOpen] = useState(false);
+  const { setScreen, dismissFirstRun } = state;
+  const goTo = useCallback(
+    (id: ScreenId) => {
+      dismissFirstRun();
+      setScreen(id);
+    },
+    [setScreen, dismissFirstRun],
+  );
+  const openHelp = useCallback(() => setHelpOpen(true), []);
+  useShortcuts(goTo, openHelp);
+
+  return (
+    <AppShell header={{ height: HEADER_HEIGHT + ENV_BAND_HEIGHT }} navbar={{ width: 230, breakpoint: 0 }} padding="lg">
+      <AppShell.Header>
+        <EnvBand profile={state.active} />
+        <Group h={HEADER_HEIGHT} px="md" justify="space-between" wrap="nowrap">
+          <Group gap="sm" wrap="nowrap">
+            <IconDatabase size={22} />
+            <Title order={1} size="h4">Ops Console</Title>
+            {state.info ? (
+              <Text size="xs" c="dimmed">v{state.info.version} · {transport === 'browser' ? 'browser mode' : 'desktop'}</Text>
+            ) : null}
+          </Group>
+          <Group gap="sm" wrap="nowrap">
+            <ProfileSwitcher />
+            <ThemeToggle />
+          </Group>
+        </Group>
+      </AppShell.Header>
+
+      <AppShell.Navbar p="sm" aria-label="Screens">
+        <AppShell.Section grow>
+          <Stack gap={2}>
+            {SCREENS.map((s) => (
+              <Tooltip key={s.id} label={`${s.label} (${shortcutFor(s.id)})`} position="right" openDelay={400}>
+                <NavLink
+                  component="button"
+                  label={s.label}
+                  active={!state.showFirstRun && state.screen === s.id}
+                  aria-current={!state.showFirstRun && state.screen === s.id ? 'page' : undefined}
+                  onClick={() => goTo(s.id)}
+                  rightSection={<Text size="xs" c="dimmed">{shortcutFor(s.id)}</Text>}
+                />
+              </Tooltip>
+            ))}
+          </Stack>
+        </AppShell.Section>
+        <AppShell.Section>
+          <UnstyledButton onClick={openHelp} aria-label="Show keyboard shortcuts" w="100%" p="xs">
+            <Group gap="xs" wrap="nowrap">
+              <IconKeyboard />
+              <Text size="xs" c="dimmed">Shortcuts: press</Text>
+              <KeyCombo combo="?" />
+            </Group>
+          </UnstyledButton>
+          {state.active?.readOnly === false && state.active.env === 'production' ? (
+            <Badge color="red" variant="filled" fullWidth mt="xs">production is writable</Badge>
+          ) : null}
+        </AppShell.Section>
+      </AppShell.Navbar>
+
+      <AppShell.Main>
+        <Box maw={1280}>
+          {state.loadError ? <ErrorAlert title="Ops Console cannot reach its core" error={state.loadError} /> : null}
+          {!state.info && !state.loadError ? (
+            <Center h={240}><Loader aria-label="Loading" /></Center>
+          ) : state.showFirstRun ? (
+            <FirstRunScreen />
+          ) : (
+            <ScreenBody screen={state.screen} />
+          )}
+        </Box>
+      </AppShell.Main>
+      <ShortcutsModal opened={helpOpen} onClose={() => setHelpOpen(false)} />
+    </AppShell>
+  );
+}

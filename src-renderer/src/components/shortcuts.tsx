@@ -1,0 +1,76 @@
+// Keyboard: Alt+1…8 jump to the screens, "?" lists the shortcuts.
+import { Group, Kbd, Modal, Stack, Table, Text } from '@mantine/core';
+import { useEffect } from 'react';
+import { SCREENS, shortcutFor, type ScreenId } from '../state/screens';
+
+function isTyping(target: EventTarget | null): boolean {
+  if (!(target instanceof HTMLElement)) return false;
+  return target.isContentEditable || ['INPUT', 'TEXTAREA', 'SELECT'].includes(target.tagName);
+}
+
+export function useShortcuts(onScreen: (id: ScreenId) => void, onHelp: () => void): void {
+  useEffect(() => {
+    function onKeyDown(event: KeyboardEvent) {
+      // event.code, not event.key: Alt+digit types other characters on some layouts.
+      const digit = /^Digit([1-8])$/.exec(event.code);
+      if (event.altKey && !event.ctrlKey && !event.metaKey && digit) {
+        const screen = SCREENS[Number(digit[1]) - 1];
+        if (screen) {
+          event.preventDefault();
+          onScreen(screen.id);
+        }
+        return;
+      }
+      if (event.key === '?' && !event.altKey && !event.ctrlKey && !event.metaKey && !isTyping(event.target)) {
+        event.preventDefault();
+        onHelp();
+      }
+    }
+    window.addEventListener('keydown', onKeyDown);
+    return () => window.removeEventListener('keydown', onKeyDown);
+  }, [onScreen, onHelp]);
+}
+
+export function ShortcutsModal({ opened, onClose }: { opened: boolean; onClose: () => void }) {
+  return (
+    <Modal opened={opened} onClose={onClose} title="Keyboard shortcuts" centered>
+      <Stack gap="sm">
+        <Table>
+          <Table.Thead>
+            <Table.Tr>
+              <Table.Th>Keys</Table.Th>
+              <Table.Th>Action</Table.Th>
+            </Table.Tr>
+          </Table.Thead>
+          <Table.Tbody>
+            {SCREENS.map((s) => (
+              <Table.Tr key={s.id}>
+                <Table.Td><KeyCombo combo={shortcutFor(s.id)} /></Table.Td>
+                <Table.Td>Open {s.label}</Table.Td>
+              </Table.Tr>
+            ))}
+            <Table.Tr>
+              <Table.Td><Kbd>?</Kbd></Table.Td>
+              <Table.Td>Show this list</Table.Td>
+            </Table.Tr>
+          </Table.Tbody>
+        </Table>
+        <Text size="xs" c="dimmed">Shortcuts work anywhere except "?" while typing in a field.</Text>
+      </Stack>
+    </Modal>
+  );
+}
+
+export function KeyCombo({ combo }: { combo: string }) {
+  const parts = combo.split('+');
+  return (
+    <Group gap={4} wrap="nowrap" component="span">
+      {parts.map((part, i) => (
+        <span key={part}>
+          <Kbd size="xs">{part}</Kbd>
+          {i < parts.length - 1 ? <Text span size="xs" c="dimmed"> + </Text> : null}
+        </span>
+      ))}
+    </Group>
+  );
+}

@@ -1,0 +1,80 @@
+// Pure helpers for the audit screen: filters to a query, formatting, downloads.
+import type { AuditOutcome, AuditQuery } from '../../../../src-main/contract/models';
+import { operations } from '../../../../src-main/contract/operations';
+
+export interface AuditFilters {
+  /** datetime-local text (local time, no zone), '' for none. */
+  since: string;
+  until: string;
+  profile: string | null;
+  action: string | null;
+  outcome: AuditOutcome | null;
+  search: string;
+}
+
+export const EMPTY_FILTERS: AuditFilters = { since: '', until: '', profile: null, action: null, outcome: null, search: '' };
+
+export const PAGE_SIZE = 100;
+
+/** Every action name the contract can record, for the action filter. */
+export const AUDIT_ACTIONS: string[] = [...new Set(Object.values(operations).map((op) => op.audit).filter((a): a is string => a !== null))].sort();
+
+/** datetime-local → ISO 8601 with offset; null when empty, 'invalid' when unreadable. */
+export function localToIso(text: string): string | null | 'invalid' {
+  if (text.trim() === '') return null;
+  const date = new Date(text);
+  return Number.isNaN(date.getTime()) ? 'invalid' : date.toISOString();
+}
+
+export function filtersToQuery(f: AuditFilters): { query: AuditQuery; errors: Partial<Record<keyof AuditFilters, string>> } {
+  const errors: Partial<Record<keyof AuditFilters, string>> = {};
+  const since = localToIso(f.since);
+  const until = localToIso(f.until);
+  if (since === 'invalid') errors.since = 'Not a date and time';
+  if (until === 'invalid') errors.until = 'Not a date and time';
+  if (typeof since === 'string' && typeof until === 'string' && since !== 'invalid' && until !== 'invalid' && since > until) {
+    errors.until = '"Until" is before "since"';
+  }
+  const query: AuditQuery = {
+    ...(since && since !== 'invalid' ? { since } : {}),
+    ...(until && until !== 'invalid' ? { until } : {}),
+    ...(f.profile ? { profile: f.profile } : {}),
+    ...(f.action ? { action: f.action } : {}),
+    ...(f.outcome ? { outcome: f.outcome } : {}),
+    ...(f.search.trim() ? { search: f.search.trim() } : {}),
+  };
+  return { query, errors };
+}
+
+function pad(n: number): string {
+  return String(n).padStart(2, '0');
+}
+
+/** Local wall-clock time, sortable and unambiguous: 2025-11-25 03:14:07. */
+export function formatTime(iso: string): string {
+  const d = new Date(iso);
+  if (Number.isNaN(d.getTime())) return iso;
+  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())} ${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}`;
+}
+
+export function formatDuration(ms: number | null): string {
+  if (ms === null) return '—';
+  if (ms < 1000) return `${ms} ms`;
+  if (ms < 60_000) return `${(ms / 1000).toFixed(1)} s`;
+  return `${Math.floor(ms / 60_000)} min ${Math.round((ms % 60_000) / 1000)} s`;
+}
+
+export const OUTCOME_COLORS: Record<AuditOutcome, string> = { ok: 'teal', error: 'red', pending: 'yellow' };
+
+/** Hands text to the browser as a file download (Blob URL; no server round trip). */
+export function downloadText(content: string, filename: string, mime: string): void {
+  const url = URL.createObjectURL(new Blob([content], { type: mime }));
+  const link = document.createElement('a');
+  link.href = url;
+  link.download = filename;
+  document.body.appendChild(link);
+  link.click();
+  link.remove();
+  // Revoke after the click has been handled; the download keeps its own reference.
+  setTimeout(() => URL.revokeObjectURL(url), 0);
+}

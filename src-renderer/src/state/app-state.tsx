@@ -1,0 +1,108 @@
+// App-wide state: app info, the profile list, the active profile and the current screen.
+// Screens read it through useAppState(); nothing here talks to anything but the typed client.
+import { createContext, useCallback, useContext, useEffect, useMemo, useState, type ReactNode } from 'react';
+import type { AppInfo, Profile } from '../../../src-main/contract/models';
+import { api } from '../api/client';
+import { toShownError, type ShownError } from './errors';
+import { readSetting, writeSetting } from './storage';
+import { SCREENS, type ScreenId } from './screens';
+
+export interface AppState {
+  info: AppInfo | null;
+  /** Set when the app could not even load its info (server down, token missing). */
+  loadError: ShownError | null;
+  profiles: Profile[];
+  active: Profile | null;
+  setActiveId(id: string | null): void;
+  reloadProfiles(): Promise<Profile[]>;
+  reloadInfo(): Promise<void>;
+  screen: ScreenId;
+  setScreen(screen: ScreenId): void;
+  /** The first-run screen shows until a profile exists or the user picks "add a profile". */
+  showFirstRun: boolean;
+  dismissFirstRun(): void;
+  /** Asks the Profiles screen to open an empty form (first run, empty state). */
+  newProfileRequest: number;
+  requestNewProfile(): void;
+}
+
+const AppStateContext = createContext<AppState | null>(null);
+
+function isScreenId(value: string | null): value is ScreenId {
+  return SCREENS.some((s) => s.id === value);
+}
+
+export function AppStateProvider({ children }: { children: ReactNode }) {
+  const [info, setInfo] = useState<AppInfo | null>(null);
+  const [loadError, setLoadError] = useState<ShownError | null>(null);
+  const [profiles, setProfiles] = useState<Profile[]>([]);
+  const [activeId, setActiveIdState] = useState<string | null>(() => readSetting('active-profile'));
+  const [screen, setScreenState] = useState<ScreenId>(() => {
+    const saved = readSetting('screen');
+    return isScreenId(saved) ? saved : 'profiles';
+  });
+  const [firstRunDismissed, setFirstRunDismissed] = useState(false);
+  const [newProfileRequest, setNewProfileRequest] = useState(0);
+
+  const setActiveId = useCallback((id: string | null) => {
+    setActiveIdState(id);
+    writeSetting('active-profile', id);
+  }, []);
+
+  const setScreen = useCallback((next: ScreenId) => {
+    setScreenState(next);
+    writeSetting('screen', next);
+  }, []);
+
+  const reloadProfiles = useCallback(async () => {
+    const list = await api.listProfiles({});
+    setProfiles(list);
+    return list;
+  }, []);
+
+  const reloadInfo = useCallback(async () => {
+    try {
+      setInfo(await api.getAppInfo({}));
+      setLoadError(null);
+    } catch (err) {
+      setLoadError(toShownError(err));
+    }
+  }, []);
+
+  useEffect(() => {
+    void reloadInfo();
+    reloadProfiles().catch((err: unknown) => setLoadError(toShownError(err)));
+  }, [reloadInfo, reloadProfiles]);
+
+  // The sandbox creates (or refreshes) its profile from another path; keep the list current.
+  useEffect(() => {
+    return api.onEvent((event) => {
+      if (event.type === 'sandbox.changed') void reloadProfiles().catch(() => undefined);
+    });
+  }, [reloadProfiles]);
+
+  const active = useMemo(() => profiles.find((p) => p.id === activeId) ?? null, [profiles, activeId]);
+
+  const value: AppState = {
+    info,
+    loadError,
+    profiles,
+    active,
+    setActiveId,
+    reloadProfiles,
+    reloadInfo,
+    screen,
+    setScreen,
+    showFirstRun: info !== null && info.firstRun && profiles.length === 0 && !firstRunDismissed,
+    dismissFirstRun: () => setFirstRunDismissed(true),
+    newProfileRequest,
+    requestNewProfile: () => setNewProfileRequest((n) => n + 1),
+  };
+  return <AppStateContext.Provider value={value}>{children}</AppStateContext.Provider>;
+}
+
+export function useAppState(): AppState {
+  const state = useContext(AppStateContext);
+  if (!state) throw new Error('useAppState must be used inside AppStateProvider');
+  return state;
+}

@@ -1,0 +1,154 @@
+// The built `ops-console` CLI end to end: the issue's acceptance (sandbox start, profile
+// test, audit list), the contract's exit codes, and audit tampering detected through
+// `audit verify`. Runs bin/ops-console.cjs as a user would (npm test builds first).
+import { execFile } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+
+const BIN = path.resolve(__dirname, '../../bin/ops-console.cjs');
+
+interface Run {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+function cli(home: string, args: string[], env: NodeJS.ProcessEnv = {}): Promise<Run> {
+  return new Promise((resolve) => {
+    execFile(
+      process.execPath,
+      [BIN, '--home', home, ...args],
+      { env: { ...process.env, PGPASSWORD: '', PGPASSFILE: '/nonexistent', ...env }, timeout: 120_000 },
+      (err, stdout, stderr) => {
+        const code = err ? (typeof err.code === 'number' ? err.code : 1) : 0;
+        resolve({ code, stdout, stderr });
+      },
+    );
+  });
+}
+
+function json(run: Run): Record<string, unknown> {
+  try {
+    return JSON.parse(run.stdout) as Record<string, unknown>;
+  } catch {
+    throw new Error(`not JSON (exit ${run.code}): ${run.stdout}\nstderr: ${run.stderr}`);
+  }
+}
+
+describe('ops-console CLI', () => {
+  let home: string;
+
+  beforeAll(() => {
+    home = fs.mkdtempSync(path.join(os.tmpdir(), 'ops-cli-'));
+  });
+
+  afterAll(async () => {
+    await cli(home, ['sandbox', 'stop']);
+    fs.rmSync(home, { recursive: true, force: true });
+  });
+
+  it('starts the sandbox, tests its profile, and shows both actions in the audit trail', async () => {
+    const start = await cli(home, ['sandbox', 'start', '--json']);
+    expect(start.code, start.stderr).toBe(0);
+    const status = json(start);
+    expect(status).toMatchObject({ ok: true, running: true, profile: 'sandbox' });
+    expect(String(status.url)).toMatch(/^postgres(ql)?:\/\/[^@]+@127\.0\.0\.1:\d+\/timothie/);
+
+    const test = await cli(home, ['profile', 'test', 'sandbox', '--json']);
+    expect(test.code, test.stderr).toBe(0);
+    const result = json(test);
+    expect(result.ok).toBe(true);
+    expect(String(result.serverVersion)).toMatch(/^\d+(\.\d+)?/);
+    expect((result.stages as Array<{ ok: boolean }>).every((s) => s.ok)).toBe(true);
+
+    const list = json(await cli(home, ['audit', 'list', '--json']));
+    const actions = (list.entries as Array<{ action: string; outcome: string; profile: string | null }>).map((e) => `${e.action}:${e.outcome}`);
+    expect(actions).toContain('sandbox.start:ok');
+    expect(actions).toContain('profile.test:ok');
+    const entry = (list.entries as Array<Record<string, unknown>>)[0]!;
+    expect(Object.keys(entry).sort()).toEqual(['action', 'actor', 'at', 'durationMs', 'id', 'outcome', 'profile', 'summary']);
+
+    const profiles = json(await cli(home, ['profile', 'list', '--json']));
+    expect(profiles.profiles).toEqual([
+      expect.objectContaining({ name: 'sandbox', env: 'sandbox', host: '127.0.0.1', database: 'timothie', readOnly: false, ssh: null }),
+    ]);
+  });
+
+  it('adds a profile from a URL and tests it against the harness PostgreSQL with PGPASSWORD', async () => {
+    const pg = inject('pg');
+    const url = `postgresql://${pg.user}@${pg.host}:${pg.port}/${pg.database}?sslmode=disable`;
+    const add = await cli(home, ['profile', 'add', 'harness', '--url', url, '--env', 'staging', '--json']);
+    expect(add.code, add.stderr).toBe(0);
+    expect(json(add)).toMatchObject({ name: 'harness', env: 'staging', port: pg.port, readOnly: false });
+
+    const wrong = await cli(home, ['profile', 'test', 'harness', '--json'], { PGPASSWORD: 'not-the-password' });
+    expect(wrong.code).toBe(1);
+    expect(JSON.stringify(json(wrong).stages)).toMatch(/password authentication failed/i);
+
+    const right = await cli(home, ['profile', 'test', 'harness', '--json'], { PGPASSWORD: pg.password });
+    expect(right.code, right.stdout).toBe(0);
+
+    // The password given through the environment never reaches the audit trail.
+    const exported = await cli(home, ['audit', 'export', '--format', 'json']);
+    expect(exported.code).toBe(0);
+    expect(exported.stdout).not.toContain(pg.password);
+    expect(exported.stdout).not.toContain('not-the-password');
+  });
+
+  it('keeps the exit-code contract: usage errors 2, failures 1 with a JSON error', async () => {
+    expect((await cli(home, ['frobnicate'])).code).toBe(2);
+    expect((await cli(home, ['profile', 'add', 'x'])).code).toBe(2);
+    expect((await cli(home, ['audit', 'list', '--limit', 'many'])).code).toBe(2);
+
+    const withPassword = await cli(home, ['profile', 'add', 'leaky', '--url', 'postgres://u:hunter2@db.example.com/app']);
+    expect(withPassword.code).toBe(2);
+    expect(withPassword.stderr).toMatch(/never accepted on the command line/);
+
+    const missing = await cli(home, ['profile', 'show', 'nope', '--json']);
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toMatch(/^error: No profile named "nope"/);
+    expect(json(missing)).toEqual({ ok: false, error: { code: 'NOT_FOUND', message: expect.any(String) } });
+
+    const dup = await cli(home, ['profile', 'add', 'sandbox', '--url', 'postgres://u@127.0.0.1/app']);
+    expect(dup.code).toBe(1);
+    expect(dup.stderr).toMatch(/already exists/);
+  });
+
+  it('refuses to remove a production profile without --confirm NAME, and without a terminal without --yes', async () => {
+    expect((await cli(home, ['profile', 'add', 'prod', '--url', 'postgres://app@db.example.com/shop', '--env', 'production'])).code).toBe(0);
+    const show = json(await cli(home, ['profile', 'show', 'prod', '--json']));
+    expect(show.readOnly).toBe(true);
+    const noYes = await cli(home, ['profile', 'remove', 'prod']);
+    expect(noYes.code).toBe(1);
+    expect(noYes.stderr).toMatch(/--yes/);
+    const noConfirm = await cli(home, ['profile', 'remove', 'prod', '--yes']);
+    expect(noConfirm.code).toBe(1);
+    expect(noConfirm.stderr).toMatch(/--confirm prod/);
+    expect((await cli(home, ['profile', 'remove', 'prod', '--yes', '--confirm', 'prod'])).code).toBe(0);
+    expect((await cli(home, ['profile', 'show', 'prod'])).code).toBe(1);
+  });
+
+  it('audit verify exits 1 and names the entry after the SQLite file is edited', async () => {
+    const ok = await cli(home, ['audit', 'verify', '--json']);
+    expect(ok.code, ok.stdout).toBe(0);
+    expect(json(ok)).toMatchObject({ ok: true, firstBadId: null });
+    const entries = (json(await cli(home, ['audit', 'list', '--json'])).entries as Array<{ id: number }>).map((e) => e.id).sort((a, b) => a - b);
+    const victim = entries[1]!;
+
+    const db = new Database(path.join(home, 'ops-console.sqlite'));
+    const tables = (db.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").all() as Array<{ name: string }>).map((t) => t.name);
+    const table = tables.find((t) => /^audit/.test(t) && !/fts|meta|head/.test(t))!;
+    const cols = (db.prepare(`PRAGMA table_info(${table})`).all() as Array<{ name: string }>).map((c) => c.name);
+    const textCol = cols.includes('summary') ? 'summary' : cols.find((c) => /summary|detail|action/.test(c))!;
+    const idCol = cols.includes('entry_id') ? 'entry_id' : 'id';
+    db.prepare(`UPDATE ${table} SET ${textCol} = ${textCol} || ' (edited)' WHERE ${idCol} = ?`).run(victim);
+    db.close();
+
+    const bad = await cli(home, ['audit', 'verify', '--json']);
+    expect(bad.code).toBe(1);
+    expect(json(bad)).toMatchObject({ ok: false, firstBadId: victim });
+  });
+});
