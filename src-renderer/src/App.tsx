@@ -7,7 +7,7 @@ import { colorSchemeManager, theme } from './theme';
 export function App() {
   return (
     <MantineProvider theme={theme} colorSchemeManager={colorSchemeManager} defaultColorScheme="light">
-      <Notifications position="bottom-right" />
+      <Notifications position="bottom-right" autoClose={3000} />
       <AppStateProvider>
         <Shell />
       </AppStateProvider>

@@ -138,13 +138,11 @@ describe('ops-console CLI', () => {
     const entries = (json(await cli(home, ['audit', 'list', '--json'])).entries as Array<{ id: number }>).map((e) => e.id).sort((a, b) => a - b);
     const victim = entries[1]!;
 
+    // As an attacker with the file would: drop the append-only triggers, edit a record.
     const db = new Database(path.join(home, 'ops-console.sqlite'));
-    const tables = (db.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").all() as Array<{ name: string }>).map((t) => t.name);
-    const table = tables.find((t) => /^audit/.test(t) && !/fts|meta|head/.test(t))!;
-    const cols = (db.prepare(`PRAGMA table_info(${table})`).all() as Array<{ name: string }>).map((c) => c.name);
-    const textCol = cols.includes('summary') ? 'summary' : cols.find((c) => /summary|detail|action/.test(c))!;
-    const idCol = cols.includes('entry_id') ? 'entry_id' : 'id';
-    db.prepare(`UPDATE ${table} SET ${textCol} = ${textCol} || ' (edited)' WHERE ${idCol} = ?`).run(victim);
+    db.exec('DROP TRIGGER IF EXISTS audit_chain_no_update');
+    const changed = db.prepare("UPDATE audit_chain SET summary = summary || ' (edited)' WHERE entry_id = ? AND kind = 'begin'").run(victim);
+    expect(changed.changes).toBe(1);
     db.close();
 
     const bad = await cli(home, ['audit', 'verify', '--json']);

@@ -1,10 +1,13 @@
 // Audit search at a million entries. Entry ids grow with time (audit-log.ts never lets `at`
-// go backwards), so a time range becomes an id range found with two index probes; that id
-// range is handed to FTS5 as a rowid range and the newest-first walk stops at `limit`.
+// go backwards), so a time range becomes an id range by bisecting ids (about 20 primary-key
+// probes, no index on `at` to maintain on every append). Text and the profile/action/outcome
+// filters all become one FTS5 query walked newest first inside that rowid range, so LIMIT
+// stops the walk early; exact equality is re-checked on the entry row.
 import type Database from 'better-sqlite3';
 import type { z } from 'zod';
 import type { AuditEntry, auditQuerySchema } from '../../contract/models';
 import { OpsError } from '../../contract/errors';
+import type { FtsIndexer } from './fts-index';
 
 export type AuditSearchQuery = z.output<typeof auditQuerySchema>;
 
@@ -40,16 +43,21 @@ export function rowToEntry(row: EntryRow): AuditEntry {
   };
 }
 
+/** One FTS5 string: quoting makes `"`, `-`, `:`, `OR`, `NEAR` plain text. Null when it holds no word characters (FTS5 would find no token in it). */
+function ftsString(text: string): string | null {
+  return /[\p{L}\p{N}]/u.test(text) ? `"${text.replace(/"/g, '""')}"` : null;
+}
+
 /**
  * The user's text as FTS5 syntax that can never be a syntax error: every word becomes a
- * quoted string (so `"`, `-`, `:`, `OR`, `NEAR` are plain text), all words must match, and
- * the last one matches as a prefix so results follow typing. Null when no word is left.
+ * quoted string, all words must match, and the last one matches as a prefix so results
+ * follow typing. Null when no word is left.
  */
 export function toFtsQuery(text: string): string | null {
   const words = text
     .split(/\s+/)
-    .filter((w) => /[\p{L}\p{N}]/u.test(w))
-    .map((w) => `"${w.replace(/"/g, '""')}"`);
+    .map(ftsString)
+    .filter((w): w is string => w !== null);
   if (words.length === 0) return null;
   words[words.length - 1] = `${words[words.length - 1]!}*`;
   return words.join(' ');
@@ -61,14 +69,19 @@ function isoBound(value: string, field: 'since' | 'until'): string {
   return new Date(ms).toISOString();
 }
 
+const FTS_COLUMNS = `e.${ENTRY_COLUMNS.split(', ').join(', e.')}`;
+
 export class AuditSearch {
   private readonly statements = new Map<string, Database.Statement>();
-  private readonly firstAtOrAfter: Database.Statement<[string], { id: number }>;
-  private readonly lastAtOrBefore: Database.Statement<[string], { id: number }>;
+  private readonly idBounds: Database.Statement<[], { lo: number | null; hi: number | null }>;
+  private readonly atFrom: Database.Statement<[number], { id: number; at: string }>;
 
-  constructor(private readonly db: Database.Database) {
-    this.firstAtOrAfter = db.prepare('SELECT id FROM audit_entries WHERE at >= ? ORDER BY at ASC, id ASC LIMIT 1');
-    this.lastAtOrBefore = db.prepare('SELECT id FROM audit_entries WHERE at <= ? ORDER BY at DESC, id DESC LIMIT 1');
+  constructor(
+    private readonly db: Database.Database,
+    private readonly indexer: FtsIndexer,
+  ) {
+    this.idBounds = db.prepare('SELECT min(id) AS lo, max(id) AS hi FROM audit_entries');
+    this.atFrom = db.prepare('SELECT id, at FROM audit_entries WHERE id >= ? ORDER BY id LIMIT 1');
   }
 
   private statement(sql: string): Database.Statement {
@@ -80,46 +93,73 @@ export class AuditSearch {
     return stmt;
   }
 
+  /** Smallest id whose `at` satisfies `pass` (monotone: false…false true…true), or null. */
+  private bisect(lo: number, hi: number, pass: (at: string) => boolean): number | null {
+    let found: number | null = null;
+    while (lo <= hi) {
+      const mid = Math.floor((lo + hi) / 2);
+      const row = this.atFrom.get(mid);
+      if (!row || row.id > hi) {
+        hi = mid - 1;
+      } else if (pass(row.at)) {
+        found = row.id;
+        hi = mid - 1;
+      } else {
+        lo = row.id + 1;
+      }
+    }
+    return found;
+  }
+
   search(q: AuditSearchQuery): AuditEntry[] {
-    const params: Record<string, string | number> = { limit: q.limit, lo: 1, hi: Number.MAX_SAFE_INTEGER };
+    const bounds = this.idBounds.get();
+    if (!bounds || bounds.lo === null || bounds.hi === null) return [];
+    let lo = bounds.lo;
+    let hi = q.beforeId === undefined ? bounds.hi : Math.min(bounds.hi, q.beforeId - 1);
+    const params: Record<string, string | number> = { limit: q.limit };
     const where: string[] = [];
-    if (q.beforeId !== undefined) params.hi = q.beforeId - 1;
     if (q.since !== undefined) {
-      params.since = isoBound(q.since, 'since');
-      const first = this.firstAtOrAfter.get(params.since);
-      if (!first) return [];
-      params.lo = first.id;
+      const since = isoBound(q.since, 'since');
+      const first = this.bisect(lo, hi, (at) => at >= since);
+      if (first === null) return [];
+      lo = first;
+      params.since = since;
       where.push('e.at >= @since');
     }
     if (q.until !== undefined) {
-      params.until = isoBound(q.until, 'until');
-      const last = this.lastAtOrBefore.get(params.until);
-      if (!last) return [];
-      params.hi = Math.min(Number(params.hi), last.id);
+      const until = isoBound(q.until, 'until');
+      const after = this.bisect(lo, hi, (at) => at > until);
+      if (after !== null) hi = after - 1;
+      params.until = until;
       where.push('e.at <= @until');
     }
-    if (Number(params.lo) > Number(params.hi)) return [];
-    if (q.profile !== undefined) {
-      params.profile = q.profile;
-      where.push('e.profile = @profile');
+    if (lo > hi) return [];
+    params.lo = lo;
+    params.hi = hi;
+
+    const match: string[] = [];
+    const text = q.search === undefined ? null : toFtsQuery(q.search);
+    if (text !== null) match.push(`(${text})`);
+    const filters: Array<['profile' | 'action' | 'outcome', string | undefined]> = [
+      ['profile', q.profile],
+      ['action', q.action],
+      ['outcome', q.outcome],
+    ];
+    for (const [column, value] of filters) {
+      if (value === undefined) continue;
+      params[column] = value;
+      where.push(column === 'profile' ? 'e.profile = @profile COLLATE NOCASE' : `e.${column} = @${column}`);
+      const phrase = ftsString(value);
+      if (phrase !== null) match.push(`${column} : ${phrase}`);
     }
-    if (q.action !== undefined) {
-      params.action = q.action;
-      where.push('e.action = @action');
-    }
-    if (q.outcome !== undefined) {
-      params.outcome = q.outcome;
-      where.push('e.outcome = @outcome');
-    }
-    const match = q.search === undefined ? null : toFtsQuery(q.search);
     const extra = where.map((w) => ` AND ${w}`).join('');
     let sql: string;
-    if (match !== null) {
-      params.match = match;
-      // CROSS JOIN keeps FTS5 as the outer loop: it walks matches newest first inside the
-      // rowid range, so LIMIT stops the walk early instead of sorting every match.
+    if (match.length > 0) {
+      params.match = match.join(' AND ');
+      this.indexer.catchUp();
+      // CROSS JOIN keeps FTS5 as the outer loop (rowid order, descending, within the range).
       sql =
-        `SELECT ${ENTRY_COLUMNS.split(', ').map((c) => `e.${c}`).join(', ')} FROM audit_fts CROSS JOIN audit_entries e ON e.id = audit_fts.rowid ` +
+        `SELECT ${FTS_COLUMNS} FROM audit_fts CROSS JOIN audit_entries e ON e.id = audit_fts.rowid ` +
         `WHERE audit_fts MATCH @match AND audit_fts.rowid BETWEEN @lo AND @hi${extra} ORDER BY audit_fts.rowid DESC LIMIT @limit`;
     } else {
       sql = `SELECT ${ENTRY_COLUMNS} FROM audit_entries e WHERE e.id BETWEEN @lo AND @hi${extra} ORDER BY e.id DESC LIMIT @limit`;

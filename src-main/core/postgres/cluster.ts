@@ -45,7 +45,49 @@ export function effectiveDataDir(wanted: string): string {
   const parent = path.dirname(resolved);
   if (fs.existsSync(parent) && canTraverse(parent, user)) return resolved;
   const hash = crypto.createHash('sha256').update(resolved).digest('hex').slice(0, 16);
-  return path.join(os.tmpdir(), `ops-console-pg-${hash}`, 'data');
+  return path.join(os.tmpdir(), `${FALLBACK_PREFIX}${hash}`, 'data');
+}
+
+const FALLBACK_PREFIX = 'ops-console-pg-';
+const WANTED_MARKER = 'wanted-path.txt';
+
+function postmasterAlive(dataDir: string): boolean {
+  try {
+    const pid = Number(fs.readFileSync(path.join(dataDir, 'postmaster.pid'), 'utf8').split('\n')[0]);
+    if (!Number.isInteger(pid) || pid <= 0) return false;
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/**
+ * Deletes root-fallback folders whose wanted location is gone (its app home was deleted,
+ * e.g. a test's temporary home) and whose server is not running. Only folders carrying
+ * our marker file are considered.
+ */
+export function sweepOrphanedFallbacks(): string[] {
+  const removed: string[] = [];
+  let names: string[];
+  try {
+    names = fs.readdirSync(os.tmpdir()).filter((name) => name.startsWith(FALLBACK_PREFIX));
+  } catch {
+    return removed;
+  }
+  for (const name of names) {
+    const dir = path.join(os.tmpdir(), name);
+    let wanted: string;
+    try {
+      wanted = fs.readFileSync(path.join(dir, WANTED_MARKER), 'utf8').trim();
+    } catch {
+      continue;
+    }
+    if (!wanted || fs.existsSync(path.dirname(wanted)) || postmasterAlive(path.join(dir, 'data'))) continue;
+    fs.rmSync(dir, { recursive: true, force: true });
+    removed.push(dir);
+  }
+  return removed;
 }
 
 /** A free TCP port on 127.0.0.1 (the OS picks; we release it right away). */
@@ -120,10 +162,11 @@ export class LocalCluster {
     const fallback = parent !== path.dirname(this.requestedDataDir);
     fs.mkdirSync(parent, { recursive: true, mode: 0o700 });
     if (fallback && this.user) {
+      sweepOrphanedFallbacks();
       // Our private fallback folder: only the server user (and root) may enter it.
       fs.chownSync(parent, this.user.uid, this.user.gid);
       fs.chmodSync(parent, 0o700);
-      fs.writeFileSync(path.join(parent, 'wanted-path.txt'), `${this.requestedDataDir}\n`, { mode: 0o644 });
+      fs.writeFileSync(path.join(parent, WANTED_MARKER), `${this.requestedDataDir}\n`, { mode: 0o644 });
     }
   }
 
@@ -165,6 +208,16 @@ export class LocalCluster {
     }
     // Our settings live in a file of their own, rewritten at each start (port may change).
     fs.appendFileSync(path.join(this.dataDir, 'postgresql.conf'), `\n# Added by Ops Console\ninclude_if_exists = '${CONF_FILE}'\n`);
+  }
+
+  /**
+   * Replaces pg_hba.conf (read by the server at start and on reload). Lines are written as
+   * given; callers own their meaning.
+   */
+  writeHba(lines: string[]): void {
+    const file = path.join(this.dataDir, 'pg_hba.conf');
+    fs.writeFileSync(file, `${lines.join('\n')}\n`, { mode: 0o600 });
+    if (this.user) fs.chownSync(file, this.user.uid, this.user.gid);
   }
 
   private socketDir(): string {

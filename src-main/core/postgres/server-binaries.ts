@@ -149,8 +149,8 @@ export function installHint(platform: NodeJS.Platform = process.platform): strin
   return 'Install it with `sudo apt install postgresql` (Debian/Ubuntu) or `sudo dnf install postgresql-server` (Fedora/RHEL).';
 }
 
-/** The newest installed server. */
-export async function pickServerBinaries(): Promise<ServerBinaries> {
+/** The newest installed server; `minMajor` rejects servers too old for the caller's SQL. */
+export async function pickServerBinaries(minMajor = 0): Promise<ServerBinaries> {
   const found = await findServerBinaries();
   const newest = found[0];
   if (!newest) {
@@ -159,6 +159,13 @@ export async function pickServerBinaries(): Promise<ServerBinaries> {
       'BINARIES_NOT_FOUND',
       `PostgreSQL server programs (initdb, pg_ctl, postgres) were not found. Looked in: ${places.join(', ')}. ${installHint()}`,
       { searched: places },
+    );
+  }
+  if (newest.major < minMajor) {
+    throw new OpsError(
+      'BINARIES_NOT_FOUND',
+      `The newest PostgreSQL server installed here is ${newest.major} (${newest.binDir}); PostgreSQL ${minMajor} or newer is needed. ${installHint()}`,
+      { found: found.map((b) => ({ binDir: b.binDir, major: b.major })) },
     );
   }
   return newest;

@@ -68,7 +68,8 @@ export function Shell() {
                   active={!state.showFirstRun && state.screen === s.id}
                   aria-current={!state.showFirstRun && state.screen === s.id ? 'page' : undefined}
                   onClick={() => goTo(s.id)}
-                  rightSection={<Text size="xs" c="dimmed">{shortcutFor(s.id)}</Text>}
+                  aria-keyshortcuts={shortcutFor(s.id)}
+                  rightSection={<Text size="xs" c="dimmed" aria-hidden="true">{shortcutFor(s.id)}</Text>}
                 />
               </Tooltip>
             ))}

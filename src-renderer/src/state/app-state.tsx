@@ -21,9 +21,10 @@ export interface AppState {
   /** The first-run screen shows until a profile exists or the user picks "add a profile". */
   showFirstRun: boolean;
   dismissFirstRun(): void;
-  /** Asks the Profiles screen to open an empty form (first run, empty state). */
-  newProfileRequest: number;
+  /** Set by "Add a connection profile" on the first-run screen; the Profiles screen opens an empty form and clears it. */
+  newProfilePending: boolean;
   requestNewProfile(): void;
+  clearNewProfileRequest(): void;
 }
 
 const AppStateContext = createContext<AppState | null>(null);
@@ -42,7 +43,7 @@ export function AppStateProvider({ children }: { children: ReactNode }) {
     return isScreenId(saved) ? saved : 'profiles';
   });
   const [firstRunDismissed, setFirstRunDismissed] = useState(false);
-  const [newProfileRequest, setNewProfileRequest] = useState(0);
+  const [newProfilePending, setNewProfilePending] = useState(false);
 
   const setActiveId = useCallback((id: string | null) => {
     setActiveIdState(id);
@@ -81,6 +82,10 @@ export function AppStateProvider({ children }: { children: ReactNode }) {
     });
   }, [reloadProfiles]);
 
+  const dismissFirstRun = useCallback(() => setFirstRunDismissed(true), []);
+  const requestNewProfile = useCallback(() => setNewProfilePending(true), []);
+  const clearNewProfileRequest = useCallback(() => setNewProfilePending(false), []);
+
   const active = useMemo(() => profiles.find((p) => p.id === activeId) ?? null, [profiles, activeId]);
 
   const value: AppState = {
@@ -94,9 +99,10 @@ export function AppStateProvider({ children }: { children: ReactNode }) {
     screen,
     setScreen,
     showFirstRun: info !== null && info.firstRun && profiles.length === 0 && !firstRunDismissed,
-    dismissFirstRun: () => setFirstRunDismissed(true),
-    newProfileRequest,
-    requestNewProfile: () => setNewProfileRequest((n) => n + 1),
+    dismissFirstRun,
+    newProfilePending,
+    requestNewProfile,
+    clearNewProfileRequest,
   };
   return <AppStateContext.Provider value={value}>{children}</AppStateContext.Provider>;
 }

@@ -38,7 +38,7 @@ export function AuditTable({ entries, onOpen }: { entries: AuditEntry[]; onOpen:
             >
               <Table.Td><Text size="sm" ff="monospace" title={e.at} style={{ whiteSpace: 'nowrap' }}>{formatTime(e.at)}</Text></Table.Td>
               <Table.Td><Text size="sm">{e.actor}</Text></Table.Td>
-              <Table.Td><Text size="sm" c={e.profile ? undefined : 'dimmed'}>{e.profile ?? '—'}</Text></Table.Td>
+              <Table.Td><Text size="sm" c={e.profile ? undefined : 'dimmed'} style={{ whiteSpace: 'nowrap' }}>{e.profile ?? '—'}</Text></Table.Td>
               <Table.Td><Text size="sm" ff="monospace">{e.action}</Text></Table.Td>
               <Table.Td><OutcomeBadge outcome={e.outcome} /></Table.Td>
               <Table.Td><Text size="sm" ff="monospace" style={{ whiteSpace: 'nowrap' }}>{formatDuration(e.durationMs)}</Text></Table.Td>

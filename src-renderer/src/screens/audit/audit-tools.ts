@@ -1,6 +1,7 @@
 // Pure helpers for the audit screen: filters to a query, formatting, downloads.
 import type { AuditOutcome, AuditQuery } from '../../../../src-main/contract/models';
 import { operations } from '../../../../src-main/contract/operations';
+export { formatDuration, formatTime } from '../../state/format';
 
 export interface AuditFilters {
   /** datetime-local text (local time, no zone), '' for none. */
@@ -46,24 +47,6 @@ export function filtersToQuery(f: AuditFilters): { query: AuditQuery; errors: Pa
   return { query, errors };
 }
 
-function pad(n: number): string {
-  return String(n).padStart(2, '0');
-}
-
-/** Local wall-clock time, sortable and unambiguous: 2025-11-25 03:14:07. */
-export function formatTime(iso: string): string {
-  const d = new Date(iso);
-  if (Number.isNaN(d.getTime())) return iso;
-  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())} ${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}`;
-}
-
-export function formatDuration(ms: number | null): string {
-  if (ms === null) return '—';
-  if (ms < 1000) return `${ms} ms`;
-  if (ms < 60_000) return `${(ms / 1000).toFixed(1)} s`;
-  return `${Math.floor(ms / 60_000)} min ${Math.round((ms % 60_000) / 1000)} s`;
-}
-
 export const OUTCOME_COLORS: Record<AuditOutcome, string> = { ok: 'teal', error: 'red', pending: 'yellow' };
 
 /** Hands text to the browser as a file download (Blob URL; no server round trip). */
@@ -75,6 +58,6 @@ export function downloadText(content: string, filename: string, mime: string): v
   document.body.appendChild(link);
   link.click();
   link.remove();
-  // Revoke after the click has been handled; the download keeps its own reference.
-  setTimeout(() => URL.revokeObjectURL(url), 0);
+  // Revoke once the browser has surely started the download (revoking at once can race it).
+  setTimeout(() => URL.revokeObjectURL(url), 30_000);
 }

@@ -4,6 +4,7 @@ import { useState, type ReactNode } from 'react';
 import type { Profile } from '../../../../src-main/contract/models';
 import { EnvBadge, ReadOnlyBadge } from '../../components/EnvBadge';
 import { useAppState } from '../../state/app-state';
+import { formatTime } from '../../state/format';
 import { DeleteProfileModal, DuplicateProfileModal } from './ProfileModals';
 import { ESCALATION_LEVELS } from './form-model';
 import { TestConnectionPanel } from './TestConnectionPanel';
@@ -49,7 +50,7 @@ export function ProfileDetail({ profile, onEdit, onSelect }: { profile: Profile;
           <Field label="Statement timeout">{profile.statementTimeoutMs === null ? 'none' : `${profile.statementTimeoutMs} ms`}</Field>
           <Field label="Password">{profile.hasSecret ? 'stored in the secret store' : 'not stored'}</Field>
           <Field label="Escalation level">{level ? `${level.label} — ${level.meaning}` : 'not set'}</Field>
-          <Field label="Updated">{new Date(profile.updatedAt).toLocaleString()}</Field>
+          <Field label="Updated">{formatTime(profile.updatedAt)}</Field>
         </SimpleGrid>
 
         {profile.contacts.length > 0 ? (

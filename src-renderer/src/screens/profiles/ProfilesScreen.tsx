@@ -12,14 +12,16 @@ import { ProfileForm } from './ProfileForm';
 type Mode = { kind: 'list' } | { kind: 'new' } | { kind: 'edit'; profile: Profile };
 
 export function ProfilesScreen() {
-  const { profiles, active, setActiveId, reloadProfiles, newProfileRequest } = useAppState();
+  const { profiles, active, setActiveId, reloadProfiles, newProfilePending, clearNewProfileRequest } = useAppState();
   const [mode, setMode] = useState<Mode>({ kind: 'list' });
   const [selectedId, setSelectedId] = useState<string | null>(active?.id ?? null);
 
   // "Add a connection profile" on the first-run screen lands here with the form open.
   useEffect(() => {
-    if (newProfileRequest > 0) setMode({ kind: 'new' });
-  }, [newProfileRequest]);
+    if (!newProfilePending) return;
+    setMode({ kind: 'new' });
+    clearNewProfileRequest();
+  }, [newProfilePending, clearNewProfileRequest]);
 
   const selected = profiles.find((p) => p.id === selectedId) ?? active ?? profiles[0] ?? null;
 

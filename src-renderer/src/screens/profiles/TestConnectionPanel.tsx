@@ -63,9 +63,9 @@ export function TestConnectionPanel({ profile }: { profile: Profile }) {
                         {s.ok ? <IconCheck size={12} /> : <IconX size={12} />}
                       </ThemeIcon>
                     </Table.Td>
-                    <Table.Td><Text size="sm" fw={500}>{s.name}</Text></Table.Td>
+                    <Table.Td><Text size="sm" fw={500} style={{ whiteSpace: 'nowrap' }}>{s.name}</Text></Table.Td>
                     <Table.Td><Text size="sm" fw={600} c={s.ok ? 'teal' : 'red'}>{s.ok ? 'ok' : 'failed'}</Text></Table.Td>
-                    <Table.Td><Text size="sm" ff="monospace">{s.ms} ms</Text></Table.Td>
+                    <Table.Td><Text size="sm" ff="monospace" style={{ whiteSpace: 'nowrap' }}>{s.ms} ms</Text></Table.Td>
                     <Table.Td><Text size="sm" c={s.error ? 'red' : undefined}>{s.error ?? s.detail ?? ''}</Text></Table.Td>
                   </Table.Tr>
                 ))}

@@ -1,0 +1,24 @@
+// `npm run bench`: builds, then runs each benchmark in bench/ and prints its figures.
+// Results are recorded by hand in bench/RESULTS.md with the date and machine.
+import { spawnSync } from 'node:child_process';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const tsx = path.join(root, 'node_modules', '.bin', 'tsx');
+const only = process.argv.slice(2);
+const benches = [
+  ['audit', 'bench/audit.ts'],
+  ['cold-start', 'bench/cold-start.ts'],
+].filter(([name]) => only.length === 0 || only.includes(name));
+
+const build = spawnSync(path.join(root, 'node_modules', '.bin', 'electron-vite'), ['build'], { cwd: root, stdio: 'inherit' });
+if (build.status !== 0) process.exit(1);
+
+let failed = false;
+for (const [name, file] of benches) {
+  console.log(`\n=== bench: ${name} ===`);
+  const r = spawnSync(tsx, [file], { cwd: root, stdio: 'inherit' });
+  if (r.status !== 0) failed = true;
+}
+process.exit(failed ? 1 : 0);
