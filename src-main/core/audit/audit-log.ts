@@ -2,15 +2,11 @@
 // result after (complete); both are separate immutable records in a hash chain (chain.ts).
 // Users see one merged entry per action.
 //
-// Durability. begin() and record() commit with synchronous=FULL: the WAL is fsynced before
-// they return, so an action never runs without a record that survives a power cut.
-// complete() also commits before returning (an app crash loses nothing; other processes see
-// it at once) but, by default, without its own fsync: its WAL frames reach the disk with the
-// next begin()'s fsync or an asynchronous fdatasync queued right away, whichever is first.
-// That halves the fsyncs per action (the append-rate target is out of reach with two on this
-// disk). The only loss possible is a power cut within that window, and it leaves the entry
-// 'pending' — "attempted, outcome unknown", exactly what a crash during the action leaves —
-// never a missing entry. `completionSync: 'full'` makes completions fsync too.
+// Durability. Every record commits with synchronous=FULL: the WAL is fsynced before begin(),
+// complete() or record() returns, so nothing the app acknowledged can be lost, even to a
+// power cut. `completionSync: 'deferred'` (benchmarks only) lets complete() skip its own
+// fsync and ride on the next one: twice the append rate, but a power cut in that window
+// would leave an acknowledged action 'pending', which the trail's promise does not allow.
 import fs from 'node:fs';
 import type Database from 'better-sqlite3';
 import type { z } from 'zod';
@@ -45,7 +41,7 @@ export interface AuditCompletion {
 export interface AuditLogOptions {
   /** Injected by tests and the benchmark to spread entries over time. */
   now?: () => Date;
-  /** 'deferred' (default): see the durability note at the top. 'full': fsync every completion. */
+  /** 'full' (default): fsync every completion. 'deferred': see the durability note at the top. */
   completionSync?: 'deferred' | 'full';
 }
 
@@ -86,7 +82,7 @@ export class AuditLog {
     options: AuditLogOptions = {},
   ) {
     this.now = options.now ?? (() => new Date());
-    this.completionSync = options.completionSync ?? 'deferred';
+    this.completionSync = options.completionSync ?? 'full';
     this.indexer = new FtsIndexer(db);
     this.searcher = new AuditSearch(db, this.indexer);
     this.stmt = {

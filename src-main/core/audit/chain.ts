@@ -1,7 +1,7 @@
 // The hash chain under the audit trail. A record is never rewritten: an action writes a
 // 'begin' record when it starts and a 'complete' record when it ends, so concurrent actions
 // simply interleave. hash = sha256(prev_hash + "\n" + canonical JSON of every field incl. seq).
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 
 export const GENESIS_HASH = '0'.repeat(64);
 
@@ -52,7 +52,9 @@ export function recordValues(r: ChainRecord): ChainValue[] {
 
 /** Hash of a record given as its values in CHAIN_FIELDS order (raw rows from SQLite fit as they are). */
 export function hashValues(prevHash: string, values: readonly ChainValue[]): string {
-  return createHash('sha256').update(prevHash).update('\n').update(JSON.stringify(values)).digest('hex');
+  // One-shot crypto.hash: half the cost of a createHash object per record, which is what
+  // dominates `audit verify` over a million entries.
+  return hash('sha256', `${prevHash}\n${JSON.stringify(values)}`, 'hex');
 }
 
 export const INSERT_CHAIN_SQL = `INSERT INTO audit_chain (${CHAIN_FIELDS.join(', ')}, prev_hash, hash) VALUES (${CHAIN_FIELDS.map(() => '?').join(', ')}, ?, ?)`;

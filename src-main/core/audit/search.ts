@@ -80,7 +80,8 @@ export class AuditSearch {
     private readonly db: Database.Database,
     private readonly indexer: FtsIndexer,
   ) {
-    this.idBounds = db.prepare('SELECT min(id) AS lo, max(id) AS hi FROM audit_entries');
+    // Two subqueries: min() and max() in one SELECT defeat SQLite's O(1) min/max optimisation.
+    this.idBounds = db.prepare('SELECT (SELECT min(id) FROM audit_entries) AS lo, (SELECT max(id) FROM audit_entries) AS hi');
     this.atFrom = db.prepare('SELECT id, at FROM audit_entries WHERE id >= ? ORDER BY id LIMIT 1');
   }
 

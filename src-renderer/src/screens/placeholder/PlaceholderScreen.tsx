@@ -11,37 +11,46 @@ interface Plan {
   meanwhile: string[];
 }
 
+// Only commands that exist today go under "meanwhile": a DBA at 3 AM must not be sent to
+// a command that is not there yet.
+const PSQL = 'psql "postgresql://USER@HOST:PORT/DB"   (see: ops-console profile show NAME)';
+
 const PLANS: Record<Exclude<ScreenId, 'profiles' | 'audit'>, Plan> = {
   checklists: {
     title: 'Checklists',
     coming: 'The runbook checklists (morning 9 AM, evening 6 PM, maintenance calendar): run their SQL, judge the results against the alert thresholds and record sign-off.',
-    meanwhile: ['ops-console checklist list', 'ops-console checklist run NAME --profile PROFILE', 'ops-console health PROFILE'],
+    issue: 5,
+    meanwhile: [PSQL, 'ops-console profile test NAME'],
   },
   query: {
     title: 'Query',
     coming: 'The query console: stream any result (a million rows stays responsive), read-only by default on production.',
     issue: 4,
-    meanwhile: ['ops-console query PROFILE "SQL"', 'ops-console query PROFILE - --format csv < query.sql'],
+    meanwhile: [PSQL, 'ops-console sandbox status   (the demo database URL)'],
   },
   activity: {
     title: 'Activity',
     coming: 'Live sessions, blocking locks and long queries, with cancel / terminate and idle-connection cleanup (preview first).',
-    meanwhile: ['ops-console sessions list PROFILE', 'ops-console sessions cancel PROFILE PID', 'ops-console sessions cleanup PROFILE --idle-in-transaction 10 --dry-run'],
+    issue: 8,
+    meanwhile: [PSQL, "SELECT pid, usename, state, now() - query_start AS running_for, query FROM pg_stat_activity ORDER BY query_start;"],
   },
   performance: {
     title: 'Performance',
     coming: 'pg_stat_statements, index usage, table and database sizes, and their trends.',
-    meanwhile: ['ops-console health PROFILE', 'ops-console toolkit status PROFILE'],
+    issue: 9,
+    meanwhile: [PSQL, 'SELECT query, calls, total_exec_time, mean_exec_time FROM pg_stat_statements ORDER BY total_exec_time DESC LIMIT 10;'],
   },
   backups: {
     title: 'Backups',
     coming: 'The backup wizard: pg_dump with version checks, real progress and verified archives.',
-    meanwhile: ['ops-console backup PROFILE --kind full --format custom', 'ops-console backups list', 'ops-console backups verify ID'],
+    issue: 6,
+    meanwhile: ['pg_dump --format=custom --no-owner --no-privileges --file=backup.dump "postgresql://USER@HOST:PORT/DB"'],
   },
   restore: {
     title: 'Restore',
     coming: 'The restore wizard with post-restore validation, and timed restore drills against a local scratch PostgreSQL.',
-    meanwhile: ['ops-console restore BACKUP --sandbox', 'ops-console drill BACKUP'],
+    issue: 7,
+    meanwhile: ['pg_restore --list backup.dump   (see what an archive holds before restoring it)'],
   },
 };
 
