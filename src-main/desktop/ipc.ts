@@ -1,16 +1,10 @@
 // IPC wiring: one ipcMain handler per contract operation, each checking who sent it.
 // Only our window's top frame, showing our own page, may call the core.
-import { ipcMain, type IpcMainInvokeEvent, type WebContents } from 'electron';
+import { ipcMain, type WebContents } from 'electron';
 import { channelFor, EVENT_CHANNEL, OP_NAMES } from '../contract/operations';
 import type { Core } from '../core/app';
 import { log } from '../core/log';
-
-export function isTrustedSender(event: IpcMainInvokeEvent, contents: WebContents, allowedUrlPrefix: string): boolean {
-  const frame = event.senderFrame;
-  if (event.sender !== contents || !frame) return false;
-  if (frame !== contents.mainFrame) return false;
-  return frame.url.startsWith(allowedUrlPrefix);
-}
+import { isTrustedSender } from './sender';
 
 export function registerIpc(core: Core, getContents: () => WebContents | null, allowedUrlPrefix: string): () => void {
   for (const name of OP_NAMES) {
