@@ -5,9 +5,13 @@ import type { ConnectionTestResult, Profile } from '../../../../src-main/contrac
 import { api } from '../../api/client';
 import { ErrorAlert } from '../../components/ErrorAlert';
 import { IconAlert, IconCheck, IconX } from '../../components/icons';
+import { useAppState } from '../../state/app-state';
 import { toShownError, type ShownError } from '../../state/errors';
 
 export function TestConnectionPanel({ profile }: { profile: Profile }) {
+  const { info } = useAppState();
+  // The core keeps a password that worked only in a store that dies with the process.
+  const remembered = info !== null && info.mode !== 'desktop';
   const [password, setPassword] = useState('');
   const [running, setRunning] = useState(false);
   const [result, setResult] = useState<ConnectionTestResult | null>(null);
@@ -34,7 +38,11 @@ export function TestConnectionPanel({ profile }: { profile: Profile }) {
           {!profile.hasSecret ? (
             <PasswordInput
               label="Password for this test"
-              description="Not stored. Leave empty to use ~/.pgpass or no password."
+              description={
+                remembered
+                  ? 'If it works, kept in memory until this server stops; never written to disk. Empty: ~/.pgpass or no password.'
+                  : 'Not stored. Leave empty to use ~/.pgpass or no password.'
+              }
               value={password}
               onChange={(e) => setPassword(e.currentTarget.value)}
               w={320}
