@@ -1,0 +1,212 @@
+// One SSH hop: load the credentials, connect (directly or over a stream through the jump
+// host), check the host key against the pinned fingerprint, authenticate. Secrets go
+// only into ssh2's auth methods; nothing here logs or echoes them.
+import fs from 'node:fs/promises';
+import type { Duplex } from 'node:stream';
+import ssh2, { type AuthMethod, type Client, type ClientChannel, type ParsedKey, type ServerHostKeyAlgorithm } from 'ssh2';
+import {
+  classifyConnectError,
+  classifyForwardError,
+  describeHop,
+  normalizeFingerprint,
+  sshFingerprint,
+  TunnelError,
+  type HopContext,
+  type HopRole,
+} from './tunnel-errors';
+
+export type SshAuth =
+  | { kind: 'key'; privateKeyPath: string; passphrase?: string }
+  | { kind: 'agent'; socket?: string }
+  | { kind: 'password'; password: string };
+
+export interface SshHop {
+  host: string;
+  port: number;
+  user: string;
+  auth: SshAuth;
+  /**
+   * The pinned host key ('SHA256:…'); null = not trusted yet, the connection is refused.
+   * `algorithms` (e.g. hostKeyAlgorithmsForPin() of host-keys.ts) makes a server with several
+   * host keys present the pinned one rather than its preferred type.
+   */
+  hostKey: { fingerprint: string; algorithms?: string[] } | null;
+}
+
+export interface HopOptions {
+  role: HopRole;
+  /** A stream to the hop's sshd (through the jump host) instead of a TCP connection. */
+  sock?: Duplex;
+  keepaliveIntervalMs: number;
+  keepaliveCountMax: number;
+  readyTimeoutMs: number;
+}
+
+function isErrno(err: unknown): err is NodeJS.ErrnoException {
+  return err instanceof Error && typeof (err as NodeJS.ErrnoException).code === 'string';
+}
+
+/** Reads and decrypts a private key file, with a cause per way it can go wrong. */
+export async function loadPrivateKey(keyPath: string, passphrase: string | undefined, role: HopRole): Promise<ParsedKey> {
+  let data: Buffer;
+  try {
+    data = await fs.readFile(keyPath);
+  } catch (err) {
+    const code = isErrno(err) ? err.code : undefined;
+    const words =
+      code === 'ENOENT' ? 'does not exist' : code === 'EACCES' ? 'cannot be read (permission denied)' : code === 'EISDIR' ? 'is a folder' : 'cannot be read';
+    throw new TunnelError('key-unreadable', `The SSH private key file ${keyPath} ${words}.`, { hop: role, reason: code });
+  }
+  const parsed = ssh2.utils.parseKey(data, passphrase === '' ? undefined : passphrase);
+  if (parsed instanceof Error) {
+    if (/no passphrase given/i.test(parsed.message)) {
+      throw new TunnelError('passphrase-required', `The SSH private key ${keyPath} is encrypted: its passphrase is needed.`, { hop: role });
+    }
+    if (/bad passphrase|integrity check failed|bad decrypt/i.test(parsed.message)) {
+      throw new TunnelError('passphrase-wrong', `The passphrase for the SSH private key ${keyPath} is wrong.`, { hop: role });
+    }
+    throw new TunnelError(
+      'key-unreadable',
+      `The file ${keyPath} is not a private key this app can read (OpenSSH, PEM or PuTTY format expected): ${parsed.message}.`,
+      { hop: role, reason: parsed.message },
+    );
+  }
+  const key = Array.isArray(parsed) ? parsed[0] : parsed;
+  if (!key || !key.isPrivateKey()) {
+    throw new TunnelError('key-unreadable', `The file ${keyPath} holds a public key, not a private key.`, { hop: role });
+  }
+  return key;
+}
+
+async function authMethod(hop: SshHop, role: HopRole): Promise<{ method: AuthMethod; words: string }> {
+  const auth = hop.auth;
+  switch (auth.kind) {
+    case 'key': {
+      const key = await loadPrivateKey(auth.privateKeyPath, auth.passphrase, role);
+      return {
+        method: { type: 'publickey', username: hop.user, key } as AuthMethod,
+        words: `the key ${auth.privateKeyPath} (is its public key in the server's authorized_keys?)`,
+      };
+    }
+    case 'agent': {
+      const socket = auth.socket || process.env.SSH_AUTH_SOCK;
+      if (!socket) {
+        throw new TunnelError('agent-unavailable', 'No ssh-agent is available: SSH_AUTH_SOCK is not set and no agent socket is configured.', {
+          hop: role,
+          host: hop.host,
+          port: hop.port,
+        });
+      }
+      return {
+        method: { type: 'agent', username: hop.user, agent: socket } as AuthMethod,
+        words: `the keys held by the ssh-agent at ${socket} (none was accepted)`,
+      };
+    }
+    case 'password':
+      return {
+        method: { type: 'password', username: hop.user, password: auth.password } as AuthMethod,
+        words: 'a password (wrong password, or password login disabled on the server)',
+      };
+  }
+}
+
+/** Connects and authenticates to one hop; resolves with the ready client. */
+export async function connectHop(hop: SshHop, options: HopOptions): Promise<Client> {
+  const { method, words } = await authMethod(hop, options.role);
+  const ctx: HopContext = { role: options.role, host: hop.host, port: hop.port, user: hop.user, authWords: words, readyTimeoutMs: options.readyTimeoutMs };
+  const where = describeHop(options.role, hop.host, hop.port);
+  const client = new ssh2.Client();
+  let hostKeyProblem: TunnelError | null = null;
+
+  const verifyHostKey = (blob: Buffer): boolean => {
+    const presented = sshFingerprint(blob);
+    const base = { hop: options.role, host: hop.host, port: hop.port, presentedFingerprint: presented };
+    if (!hop.hostKey) {
+      hostKeyProblem = new TunnelError(
+        'host-key-unknown',
+        `The host key of the ${where} is not trusted yet. It presented ${presented}; confirm this fingerprint with the server's administrator before trusting it.`,
+        base,
+      );
+      return false;
+    }
+    const pinned = normalizeFingerprint(hop.hostKey.fingerprint);
+    if (presented !== pinned) {
+      hostKeyProblem = new TunnelError(
+        'host-key-mismatch',
+        `The host key of the ${where} has CHANGED: expected ${pinned}, but the server presented ${presented}. ` +
+          'The server may have been reinstalled, or someone may be intercepting the connection. Connection refused; confirm the new key with the server\'s administrator.',
+        { ...base, pinnedFingerprint: pinned },
+      );
+      return false;
+    }
+    return true;
+  };
+
+  return new Promise<Client>((resolve, reject) => {
+    let settled = false;
+    let firstError: unknown = null;
+    const fail = (err: unknown): void => {
+      if (settled) return;
+      settled = true;
+      client.removeListener('ready', onReady);
+      client.end();
+      reject(hostKeyProblem ?? classifyConnectError(err, ctx));
+    };
+    const onReady = (): void => {
+      if (settled) return;
+      settled = true;
+      client.removeListener('close', onCloseEarly);
+      resolve(client);
+    };
+    const onCloseEarly = (): void => {
+      fail(firstError ?? new Error('the server closed the connection during the SSH handshake'));
+    };
+    // ssh2 emits 'error' then 'close'; keep a listener for the whole life of the client so
+    // a late error never becomes an uncaught exception (the tunnel watches 'close').
+    client.on('error', (err: Error) => {
+      if (!settled) {
+        firstError ??= err;
+        fail(err);
+      }
+    });
+    client.once('ready', onReady);
+    client.once('close', onCloseEarly);
+    try {
+      client.connect({
+        host: hop.host,
+        port: hop.port,
+        username: hop.user,
+        sock: options.sock,
+        authHandler: [method],
+        hostVerifier: verifyHostKey,
+        keepaliveInterval: options.keepaliveIntervalMs,
+        keepaliveCountMax: options.keepaliveCountMax,
+        readyTimeout: options.readyTimeoutMs,
+        // The names come from the pin's key type; ssh2 rejects unknown ones at connect.
+        ...(hop.hostKey?.algorithms?.length ? { algorithms: { serverHostKey: hop.hostKey.algorithms as ServerHostKeyAlgorithm[] } } : {}),
+      });
+    } catch (err) {
+      fail(err);
+    }
+  });
+}
+
+/** Asks `client`'s server to open a TCP connection to host:port (direct-tcpip). */
+export function forwardOut(
+  client: Client,
+  source: { address: string; port: number },
+  via: { role: HopRole; host: string; port: number },
+  to: { what: 'database' | 'bastion'; host: string; port: number },
+): Promise<ClientChannel> {
+  return new Promise((resolve, reject) => {
+    try {
+      client.forwardOut(source.address, source.port, to.host, to.port, (err, channel) => {
+        if (err) reject(classifyForwardError(err, via, to));
+        else resolve(channel);
+      });
+    } catch (err) {
+      // ssh2 throws synchronously when the connection is no longer usable.
+      reject(classifyForwardError(err, via, to));
+    }
+  });
+}
