@@ -6,6 +6,7 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { AuditLog } from '../../src-main/core/audit/audit-log';
+import { verifyAuditTrailReport, type FastVerifyOptions } from '../../src-main/core/audit/verify';
 import { openStore, type Store } from '../../src-main/core/store/store';
 
 let dir: string;
@@ -161,5 +162,141 @@ describe('audit verify', () => {
   it('notices a fabricated entry appended outside the app', () => {
     tamper("INSERT INTO audit_entries (id, at, actor, action, outcome, summary, begin_seq) VALUES (21, '2099-01-01T00:00:00.000Z', 'x', 'y', 'ok', 'fake', 999)");
     expectBad(21);
+  });
+});
+
+// The fast proof (verify-fast.ts) may only ever say "intact"; every other answer comes from
+// the exact walk. These tests pin that down: no false alarm on awkward text, the worker's
+// copy of the scan catches edits in every part of the chain, and on any tampering the answer
+// is the walk's, word for word.
+const AWKWARD = [
+  'nul \u0000 in the middle',
+  'line\u2028separator\u2029paragraph',
+  'emoji 😀 and 👩‍👩‍👧',
+  'quotes " and \' and `',
+  'back\\slash \\n not a newline',
+  'é ü ß 中文 العربية',
+  'controls \u0001\u0007\b\f\n\r\t\u000b\u001b\u001e\u001f\u007f',
+  '',
+  '[1,"begin",2,"x"]',
+  '\x1e\x1f',
+];
+
+/** Small items, and a worker even for a tiny trail: what 1,000,000 entries exercise, in miniature. */
+const SPLIT: FastVerifyOptions = { itemSize: 4, entrySize: 3, parallelMinRecords: 0 };
+
+function withCopy<T>(fn: (copy: Store, copyLog: AuditLog) => T): T {
+  const file = path.join(dir, `copy-${Math.random().toString(36).slice(2)}.sqlite`);
+  store.db.pragma('wal_checkpoint(TRUNCATE)');
+  fs.copyFileSync(store.path, file);
+  const copy = openStore(file);
+  try {
+    return fn(copy, new AuditLog(copy.db));
+  } finally {
+    copy.close();
+  }
+}
+
+describe('audit verify: fast proof', () => {
+  it("writes SQLite's JSON of awkward values byte for byte as JSON.stringify does", () => {
+    const all = [...AWKWARD, ...Array.from({ length: 128 }, (_, c) => `<${String.fromCharCode(c)}>`), 'a'.repeat(5000)];
+    const numbers = [0, -1, 42, 2 ** 31, 2 ** 53 - 1, -(2 ** 53 - 1), null];
+    // Through columns typed as audit_chain's are: a JS number is bound as a real, and the
+    // INTEGER column stores it as the whole number the app wrote.
+    store.db.exec('CREATE TEMP TABLE j (t TEXT, i INTEGER)');
+    const insert = store.db.prepare('INSERT INTO temp.j (t, i) VALUES (?, ?)');
+    for (const t of all) insert.run(t, null);
+    for (const i of numbers) insert.run(null, i);
+    const rows = store.db.prepare('SELECT t, i, json_array(t, i) AS json FROM temp.j').all() as Array<{ t: string | null; i: number | null; json: string }>;
+    expect(rows).toHaveLength(all.length + numbers.length);
+    for (const row of rows) expect(row.json, JSON.stringify(row.t)).toBe(JSON.stringify([row.t, row.i]));
+  });
+
+  it('proves a clean trail intact without the walk, on both threads and on the worker alone', () => {
+    for (const options of [{}, SPLIT, { ...SPLIT, workerOnly: true }]) {
+      const report = verifyAuditTrailReport(store.db, options);
+      expect(report.result).toEqual({ ok: true, entries: ENTRIES, firstBadId: null, problem: null });
+      expect(report.fast?.intact).toBe(true);
+    }
+    const workerOnly = verifyAuditTrailReport(store.db, { ...SPLIT, workerOnly: true });
+    expect(workerOnly.fast?.workerItems).toBe(workerOnly.fast?.items);
+  });
+
+  it('raises no false alarm for awkward text in every field (and the fast proof accepts it)', () => {
+    for (const text of AWKWARD) {
+      const id = log.begin({ actor: `dba ${text}`, action: `query.run ${text}`, profile: text, summary: text, detail: text });
+      log.complete(id, { outcome: 'error', durationMs: 2 ** 40, rowsAffected: 0, summary: `${text}!`, error: text });
+    }
+    log.begin({ actor: 'dba', action: 'query.run', profile: 'é', summary: '\u0000\u2028😀"\\', detail: null });
+    const report = verifyAuditTrailReport(store.db, SPLIT);
+    expect(report.result).toEqual({ ok: true, entries: ENTRIES + AWKWARD.length + 1, firstBadId: null, problem: null });
+    expect(report.fast?.intact).toBe(true);
+  });
+
+  it('catches an edit in the first and in the last part of the chain when the worker does the hashing', () => {
+    const last = ENTRIES - 2; // 18: completed, with records near the end of the chain
+    for (const id of [2, last]) {
+      withCopy((copy, copyLog) => {
+        const raw = new Database(copy.path);
+        raw.exec('DROP TRIGGER audit_chain_no_update');
+        const seq = (raw.prepare('SELECT begin_seq FROM audit_entries WHERE id = ?').get(id) as { begin_seq: number }).begin_seq;
+        raw.prepare("UPDATE audit_chain SET summary = 'nothing to see' WHERE seq = ?").run(seq);
+        raw.close();
+        for (const options of [SPLIT, { ...SPLIT, workerOnly: true }]) {
+          const report = verifyAuditTrailReport(copy.db, options);
+          expect(report.fast?.intact).toBe(false);
+          expect(report.result).toMatchObject({ ok: false, firstBadId: id });
+          expect(report.result).toEqual(copyLog.verify());
+        }
+      });
+    }
+  });
+
+  it('refuses a blob that SQLite would print as the same JSON (JSONB), as the walk does', () => {
+    // The start record of a completed entry: the entries table shows the completion's summary,
+    // so only the hash can tell this blob from the text it replaces.
+    const seq = seqOf(7, 'begin_seq');
+    tamper("UPDATE audit_chain SET summary = jsonb('\"action number 7\"') WHERE seq = ?", seq);
+    expect(store.db.prepare('SELECT json_array(summary) FROM audit_chain WHERE seq = ?').pluck().get(seq)).toBe('["action number 7"]');
+    expectBad(7);
+    expect(verifyAuditTrailReport(store.db, SPLIT).fast?.intact).toBe(false);
+  });
+
+  it('gives the walk\'s answer, word for word, for any single-value tampering', () => {
+    const cases: Array<[string, unknown]> = [];
+    const chainCols = ['kind', 'entry_id', 'at', 'actor', 'action', 'profile', 'summary', 'detail', 'outcome', 'duration_ms', 'rows_affected', 'error', 'prev_hash', 'hash'];
+    const entryCols = ['at', 'actor', 'profile', 'action', 'outcome', 'duration_ms', 'summary', 'detail', 'rows_affected', 'error', 'begin_seq', 'complete_seq'];
+    const values: unknown[] = [null, 0, 7, 2 ** 53 + 2, 1.5, 'SHOP-1', 'x\u0000y', Buffer.from('ok'), 'begin', 'complete', 'pending', '0'.repeat(64)];
+    let n = 0;
+    for (const col of chainCols) cases.push([`UPDATE audit_chain SET ${col} = ? WHERE seq = ${1 + ((n += 7) % 38)}`, values[n % values.length]]);
+    for (const col of entryCols) cases.push([`UPDATE audit_entries SET ${col} = ? WHERE id = ${1 + ((n += 5) % ENTRIES)}`, values[n % values.length]]);
+    cases.push(["UPDATE audit_entries SET profile = upper(profile) WHERE id = 4", undefined]);
+    cases.push(['UPDATE audit_chain SET duration_ms = duration_ms + 0.5 WHERE seq = 9', undefined]);
+    for (const [sql, value] of cases) {
+      withCopy((copy) => {
+        const raw = new Database(copy.path);
+        raw.exec('DROP TRIGGER audit_chain_no_update; DROP TRIGGER audit_entries_no_rewrite;');
+        try {
+          if (value === undefined) raw.prepare(sql).run();
+          else raw.prepare(sql).run(value);
+        } catch {
+          // A NOT NULL or CHECK constraint refused this value: nothing was changed.
+        } finally {
+          raw.close();
+        }
+        const walk = verifyAuditTrailReport(copy.db, { walkOnly: true }).result;
+        const report = verifyAuditTrailReport(copy.db, SPLIT);
+        expect(report.result, sql).toEqual(walk);
+        if (!walk.ok) expect(report.fast?.intact, sql).toBe(false);
+      });
+    }
+  });
+});
+
+describe('text that SQLite cannot store as given', () => {
+  it('does not raise a false alarm for a lone surrogate, and keeps valid emoji as they are', () => {
+    const id = log.record({ actor: 'tester', action: 'query.run', profile: 'p', summary: 'broken \uD800 half and 💎 whole', detail: 'x\uDC00', outcome: 'ok', durationMs: 1 });
+    expect(log.verify()).toMatchObject({ ok: true, firstBadId: null });
+    expect(log.get(id)?.summary).toBe('broken \uFFFD half and 💎 whole');
   });
 });

@@ -35,11 +35,15 @@ const RULES: Rule[] = [
   },
 ];
 
+// A lone UTF-16 surrogate cannot be stored as UTF-8: SQLite would keep U+FFFD instead and
+// the record would no longer match its hash (a false tampering alarm). Replace it first.
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
+
 export function redactSecrets(text: string): string;
 export function redactSecrets(text: string | null): string | null;
 export function redactSecrets(text: string | null): string | null {
   if (text === null) return null;
-  let out = text;
+  let out = text.replace(LONE_SURROGATE, '\uFFFD');
   for (const rule of RULES) out = out.replace(rule.pattern, rule.replace as (substring: string, ...args: unknown[]) => string);
   return out;
 }
