@@ -63,9 +63,14 @@ function ask(question: string, hidden: boolean): Promise<string> {
   });
 }
 
-export function promptPassword(io: Io, label: string): Promise<string | null> {
+/** A hidden prompt for any secret; null without a terminal (scripts never hang). */
+export function promptSecret(io: Io, question: string): Promise<string | null> {
   if (!io.isTerminal) return Promise.resolve(null);
-  return ask(`Password for ${label}: `, true);
+  return ask(question, true);
+}
+
+export function promptPassword(io: Io, label: string): Promise<string | null> {
+  return promptSecret(io, `Password for ${label}: `);
 }
 
 /**

@@ -23,6 +23,40 @@ const nameSchema = z
   .max(64, 'name is at most 64 characters')
   .regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'name may hold letters, digits, dot, dash and underscore, starting with a letter or digit');
 
+export const SSH_AUTH_KINDS = ['key', 'agent', 'password'] as const;
+export type SshAuthKind = (typeof SSH_AUTH_KINDS)[number];
+
+/** A pinned SSH host key: never auto-accepted, replaced only by an explicit, audited action. */
+export const hostKeyPinSchema = z.object({
+  type: z.string().min(1),
+  fingerprint: z.string().regex(/^SHA256:[A-Za-z0-9+/]+$/, 'fingerprint must look like SHA256:…'),
+  /** The whole public key, base64 (wire format), so a pin compares keys, not just hashes. */
+  blob: z.string().min(1),
+});
+export type HostKeyPin = z.infer<typeof hostKeyPinSchema>;
+
+/** One SSH hop. Secrets (key passphrase, SSH password) are never here: see the secret store. */
+export const sshHopSchema = z.object({
+  host: z.string().trim().min(1, 'SSH host is required').max(255),
+  port: z.number().int().min(1, 'SSH port must be between 1 and 65535').max(65535, 'SSH port must be between 1 and 65535').default(22),
+  user: z.string().trim().min(1, 'SSH user is required').max(64),
+  auth: z.enum(SSH_AUTH_KINDS, { message: `SSH auth must be one of ${SSH_AUTH_KINDS.join(', ')}` }).default('key'),
+  /** Private key file (auth 'key'); OpenSSH or PEM, optionally passphrase-protected. */
+  keyPath: z.string().trim().min(1).nullable().default(null),
+  /** ssh-agent socket (auth 'agent'); null means SSH_AUTH_SOCK. */
+  agentSocket: z.string().trim().min(1).nullable().default(null),
+  hostKey: hostKeyPinSchema.nullable().default(null),
+});
+export type SshHopFields = z.output<typeof sshHopSchema>;
+
+export const sshSettingsSchema = sshHopSchema.extend({
+  /** One optional extra hop in front of the bastion (ProxyJump). */
+  jump: sshHopSchema.nullable().default(null),
+  keepaliveIntervalSec: z.number().int().min(0).max(3600).default(15),
+});
+export type SshSettings = z.output<typeof sshSettingsSchema>;
+export type SshSettingsInput = z.input<typeof sshSettingsSchema>;
+
 /** What a user gives when creating or editing a profile. */
 export const profileInputSchema = z.object({
   name: nameSchema,
@@ -39,6 +73,8 @@ export const profileInputSchema = z.object({
   notes: z.string().max(10_000).default(''),
   contacts: z.array(contactSchema).max(20).default([]),
   escalationLevel: z.union([z.literal(1), z.literal(2), z.literal(3)]).nullable().default(null),
+  /** Reach the database through an SSH bastion (issue #3). */
+  ssh: sshSettingsSchema.nullable().default(null),
 });
 export type ProfileInput = z.input<typeof profileInputSchema>;
 export type ProfileFields = z.output<typeof profileInputSchema>;
@@ -48,6 +84,9 @@ export interface Profile extends Omit<ProfileFields, 'readOnly'> {
   readOnly: boolean;
   /** A password is held by this app's secret store for the profile. */
   hasSecret: boolean;
+  /** A key passphrase / SSH password is held for the bastion hop, and for the jump hop. */
+  hasSshSecret: boolean;
+  hasJumpSecret: boolean;
   createdAt: string;
   updatedAt: string;
 }
@@ -68,7 +107,23 @@ export interface ConnectionStage {
   error?: string;
 }
 
+/** A host key the user must decide on: first contact (unknown) or a changed key (mismatch). */
+export interface HostKeyDecision {
+  hop: 'bastion' | 'jump';
+  host: string;
+  port: number;
+  status: 'unknown' | 'mismatch' | 'revoked';
+  presented: HostKeyPin;
+  /** The pinned fingerprint, for a mismatch. */
+  expected?: string;
+  /** Found in ~/.ssh/known_hosts for this host (a hint, still confirmed by the user). */
+  knownHosts?: boolean;
+  message: string;
+}
+
 export interface ConnectionTestResult {
+  /** Present when the SSH stage stopped on a host key that needs the user's decision. */
+  hostKey?: HostKeyDecision;
   ok: boolean;
   serverVersion?: string;
   stages: ConnectionStage[];

@@ -7,7 +7,9 @@ import { z } from 'zod';
 import type { Envelope, ErrorCode } from './errors';
 import {
   auditQuerySchema,
+  hostKeyPinSchema,
   profileInputSchema,
+  type SshSettingsInput,
   type AppInfo,
   type AuditEntry,
   type AuditVerifyResult,
@@ -36,6 +38,8 @@ function op<R>() {
 const empty = z.object({}).strict();
 const byId = z.object({ id: z.string().min(1, 'id is required') }).strict();
 const passwordField = z.string().max(1024).optional();
+/** Key passphrase or SSH password for the bastion / jump hop; same rules as passwords. */
+const sshSecretFields = { sshSecret: passwordField, jumpSecret: passwordField };
 
 export const operations = {
   getAppInfo: op<AppInfo>()({ input: empty, errors: [], audit: null }),
@@ -43,12 +47,12 @@ export const operations = {
   listProfiles: op<Profile[]>()({ input: empty, errors: [], audit: null }),
   getProfile: op<Profile>()({ input: byId, errors: ['NOT_FOUND'], audit: null }),
   createProfile: op<Profile>()({
-    input: z.object({ profile: profileInputSchema, password: passwordField }).strict(),
+    input: z.object({ profile: profileInputSchema, password: passwordField, ...sshSecretFields }).strict(),
     errors: ['INVALID_INPUT', 'CONFLICT', 'SECRET_STORE_UNAVAILABLE'],
     audit: 'profile.create',
   }),
   updateProfile: op<Profile>()({
-    input: z.object({ id: z.string().min(1), profile: profileInputSchema, password: passwordField }).strict(),
+    input: z.object({ id: z.string().min(1), profile: profileInputSchema, password: passwordField, ...sshSecretFields }).strict(),
     errors: ['INVALID_INPUT', 'NOT_FOUND', 'CONFLICT', 'SECRET_STORE_UNAVAILABLE'],
     audit: 'profile.update',
   }),
@@ -74,9 +78,32 @@ export const operations = {
     audit: null,
   }),
   testProfile: op<ConnectionTestResult>()({
-    input: z.object({ id: z.string().min(1), password: passwordField }).strict(),
+    input: z.object({ id: z.string().min(1), password: passwordField, ...sshSecretFields }).strict(),
     errors: ['NOT_FOUND'],
     audit: 'profile.test',
+  }),
+  /**
+   * Pin the host key a connection test presented (first contact), or replace a pin after
+   * a key change (`replace: true`; production needs `confirmName`). Always audited.
+   */
+  trustHostKey: op<Profile>()({
+    input: z
+      .object({
+        id: z.string().min(1),
+        hop: z.enum(['bastion', 'jump']),
+        pin: hostKeyPinSchema,
+        replace: z.boolean().default(false),
+        confirmName: z.string().optional(),
+      })
+      .strict(),
+    errors: ['NOT_FOUND', 'INVALID_INPUT', 'CONFLICT', 'CONFIRMATION_REQUIRED'],
+    audit: 'ssh.hostkey.trust',
+  }),
+  /** A Host entry of ~/.ssh/config (or the given file) as SSH settings for a profile form. */
+  importSshConfigHost: op<{ ssh: SshSettingsInput; warnings: string[]; file: string }>()({
+    input: z.object({ alias: z.string().trim().min(1, 'alias is required'), path: z.string().min(1).optional() }).strict(),
+    errors: ['NOT_FOUND', 'INVALID_INPUT'],
+    audit: null,
   }),
 
   searchAudit: op<{ entries: AuditEntry[] }>()({ input: auditQuerySchema, errors: ['INVALID_INPUT'], audit: null }),

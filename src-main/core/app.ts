@@ -13,6 +13,7 @@ import { ProfileRepo } from './profiles/profile-repo';
 import { profileHandlers } from './profiles/handlers';
 import { sandboxHandlers } from './sandbox/handlers';
 import type { SecretStore } from './secrets/secret-store';
+import { TunnelManager, type TunnelManagerOptions } from './ssh/tunnel-manager';
 import { openStore, type Store } from './store/store';
 
 export interface CoreOptions {
@@ -21,6 +22,8 @@ export interface CoreOptions {
   /** Desktop: safeStorage-backed. CLI and browser mode: process memory only. */
   secrets: (store: Store) => SecretStore;
   actor?: string;
+  /** SSH tunnel tuning (idle close, known_hosts location); tests shorten the idle time. */
+  tunnels?: TunnelManagerOptions;
 }
 
 /** What every domain's handler factory receives. */
@@ -33,6 +36,8 @@ export interface CoreDeps {
   profiles: ProfileRepo;
   secrets: SecretStore;
   events: EventBus;
+  /** One shared SSH tunnel per profile with `ssh`; every connection goes through it. */
+  tunnels: TunnelManager;
 }
 
 export interface Core extends Dispatcher {
@@ -46,15 +51,18 @@ export function createCore(options: CoreOptions): Core {
   const store = openStore(path.join(options.home, 'ops-console.sqlite'));
   const events = new EventBus();
   const audit = new AuditLog(store.db, (entry) => events.emit({ type: 'audit.appended', id: entry.id, action: entry.action, outcome: entry.outcome, at: entry.at }));
+  const actor = options.actor ?? currentActor();
+  const secrets = options.secrets(store);
   const deps: CoreDeps = {
     home: options.home,
     mode: options.mode,
-    actor: options.actor ?? currentActor(),
+    actor,
     store,
     audit,
     profiles: new ProfileRepo(store.db),
-    secrets: options.secrets(store),
+    secrets,
     events,
+    tunnels: new TunnelManager({ secrets, audit, actor }, options.tunnels),
   };
 
   const sandbox = sandboxHandlers(deps);
@@ -82,6 +90,8 @@ export function createCore(options: CoreOptions): Core {
     events,
     async close() {
       await sandbox.dispose();
+      // Before the store: closing a tunnel writes its audit entry.
+      await deps.tunnels.closeAll();
       store.close();
     },
   };

@@ -7,6 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { makeTempDir, sshKeygen, TestSshd, type KeyFiles } from '../helpers/sshd';
 
 const BIN = path.resolve(__dirname, '../../bin/ops-console.cjs');
 
@@ -148,5 +149,87 @@ describe('ops-console CLI', () => {
     const bad = await cli(home, ['audit', 'verify', '--json']);
     expect(bad.code).toBe(1);
     expect(json(bad)).toMatchObject({ ok: false, firstBadId: victim });
+  });
+});
+
+describe('ops-console CLI with an SSH bastion (real sshd)', () => {
+  let home: string;
+  let keyDir: string;
+  let clientKey: KeyFiles;
+  let sshd: TestSshd;
+  const pg = inject('pg');
+
+  beforeAll(async () => {
+    home = fs.mkdtempSync(path.join(os.tmpdir(), 'ops-cli-ssh-'));
+    keyDir = makeTempDir('ops-cli-ssh-keys-');
+    clientKey = sshKeygen(keyDir, 'client_ed25519');
+    sshd = new TestSshd({ authorizedKeys: [clientKey.publicLine] });
+    await sshd.start();
+  });
+
+  afterAll(async () => {
+    await sshd.dispose();
+    fs.rmSync(home, { recursive: true, force: true });
+    fs.rmSync(keyDir, { recursive: true, force: true });
+  });
+
+  const url = () => `postgres://${pg.user}@127.0.0.1:${pg.port}/${pg.database}?sslmode=disable`;
+  const hostKeyLine = () => `[127.0.0.1]:${sshd.port} ${fs.readFileSync(`${sshd.hostKeyPath}.pub`, 'utf8').trim()}`;
+
+  it('adds a bastioned profile with a pinned host key and tests it through the tunnel, listing the SSH stages', async () => {
+    const add = await cli(home, ['profile', 'add', 'bastioned', '--url', url(), '--ssh', `root@127.0.0.1:${sshd.port}`, '--ssh-key', clientKey.privatePath, '--ssh-known-host', hostKeyLine(), '--json']);
+    expect(add.code, add.stderr).toBe(0);
+    expect(json(add)).toMatchObject({ name: 'bastioned', ssh: `root@127.0.0.1:${sshd.port}` });
+
+    const test = await cli(home, ['profile', 'test', 'bastioned', '--json'], { PGPASSWORD: pg.password });
+    expect(test.code, test.stdout + test.stderr).toBe(0);
+    const result = json(test);
+    expect(result.ok).toBe(true);
+    const stages = (result.stages as Array<{ name: string; ok: boolean; ms: number }>).map((s) => s.name);
+    expect(stages.slice(0, 4)).toEqual(['SSH: TCP to bastion', 'SSH: host key', 'SSH: authentication', `SSH: forward to 127.0.0.1:${pg.port}`]);
+    expect(stages).toContain('authentication');
+
+    const list = json(await cli(home, ['profile', 'list', '--json']));
+    expect(list.profiles).toEqual([expect.objectContaining({ name: 'bastioned', ssh: `root@127.0.0.1:${sshd.port}` })]);
+    const show = json(await cli(home, ['profile', 'show', 'bastioned', '--json']));
+    expect(show).toMatchObject({ ssh: `root@127.0.0.1:${sshd.port}`, sshSettings: { keyPath: clientKey.privatePath, hostKey: { fingerprint: sshd.hostFingerprint } } });
+
+    const audit = (await cli(home, ['audit', 'export', '--format', 'json'])).stdout;
+    expect(audit).toContain('ssh.tunnel.open');
+    expect(audit).not.toContain(pg.password);
+  });
+
+  it('exits 1 naming both fingerprints when the bastion presents a different host key', async () => {
+    const pinned = sshd.hostFingerprint;
+    await sshd.stop();
+    sshd.newHostKey();
+    await sshd.start();
+    const presented = sshd.hostFingerprint;
+    const test = await cli(home, ['profile', 'test', 'bastioned', '--json'], { PGPASSWORD: pg.password });
+    expect(test.code).toBe(1);
+    const hostKeyStage = (json(test).stages as Array<{ name: string; ok: boolean; error?: string }>).find((s) => s.name === 'SSH: host key');
+    expect(hostKeyStage?.ok).toBe(false);
+    expect(hostKeyStage?.error).toContain(pinned);
+    expect(hostKeyStage?.error).toContain(presented);
+    expect(test.stderr).toMatch(/REMOTE HOST IDENTIFICATION HAS CHANGED/);
+  });
+
+  it('without --ssh-known-host and without a terminal, refuses and says to pass --ssh-known-host', async () => {
+    const add = await cli(home, ['profile', 'add', 'unpinned', '--url', url(), '--ssh', `root@127.0.0.1:${sshd.port}`, '--ssh-key', clientKey.privatePath]);
+    expect(add.code, add.stderr).toBe(0);
+    const test = await cli(home, ['profile', 'test', 'unpinned', '--json'], { PGPASSWORD: pg.password });
+    expect(test.code).toBe(1);
+    expect(test.stderr).toMatch(/--ssh-known-host/);
+    expect(test.stderr).toContain(sshd.hostFingerprint);
+    expect(json(test)).toMatchObject({ ok: false, error: { code: 'CONNECTION_FAILED' } });
+    // Nothing was trusted behind the user's back.
+    expect(json(await cli(home, ['profile', 'show', 'unpinned', '--json']))).toMatchObject({ sshSettings: { hostKey: null } });
+  });
+
+  it('refuses a known_hosts line for another host, and --ssh-key without --ssh', async () => {
+    const other = await cli(home, ['profile', 'add', 'wrong-line', '--url', url(), '--ssh', `root@127.0.0.1:${sshd.port}`, '--ssh-key', clientKey.privatePath, '--ssh-known-host', `otherhost ${fs.readFileSync(`${sshd.hostKeyPath}.pub`, 'utf8').trim()}`]);
+    expect(other.code).toBe(1);
+    expect(other.stderr).toMatch(/not for \[127\.0\.0\.1\]:\d+/);
+    expect((await cli(home, ['profile', 'add', 'nokey', '--url', url(), '--ssh-key', clientKey.privatePath])).code).toBe(2);
   });
 });

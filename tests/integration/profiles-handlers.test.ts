@@ -10,6 +10,7 @@ import type { Profile, ProfileInput } from '../../src-main/contract/models';
 import type { CoreDeps } from '../../src-main/core/app';
 import { AuditLog } from '../../src-main/core/audit/audit-log';
 import { createDispatcher, type Dispatcher, type Handlers } from '../../src-main/core/dispatch';
+import { TunnelManager } from '../../src-main/core/ssh/tunnel-manager';
 import { EventBus } from '../../src-main/core/events';
 import { profileHandlers } from '../../src-main/core/profiles/handlers';
 import { ProfileRepo } from '../../src-main/core/profiles/profile-repo';
@@ -54,7 +55,8 @@ function harness(makeSecrets: (store: Store) => SecretStore): Harness {
   const store = openStore(path.join(dir, 'ops-console.sqlite'));
   const audit = new AuditLog(store.db);
   const secrets = makeSecrets(store);
-  const deps: CoreDeps = { home: dir, mode: 'browser', actor: 'tester', store, audit, profiles: new ProfileRepo(store.db), secrets, events: new EventBus() };
+  const tunnels = new TunnelManager({ secrets, audit, actor: 'tester' });
+  const deps: CoreDeps = { home: dir, mode: 'browser', actor: 'tester', store, audit, profiles: new ProfileRepo(store.db), secrets, events: new EventBus(), tunnels };
   // Only the profile operations are wired; the dispatcher looks handlers up by name.
   const dispatcher: Dispatcher = createDispatcher(profileHandlers(deps) as unknown as Handlers, audit);
   return {

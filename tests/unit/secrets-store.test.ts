@@ -46,6 +46,18 @@ describe('MemorySecretStore', () => {
     store.delete('p1');
     expect(store.get('p1')).toBeNull();
   });
+
+  it('keeps the kinds apart: the database password, the SSH and the jump host secret', () => {
+    const store = new MemorySecretStore();
+    store.set('p1', 'db');
+    store.set('p1', 'ssh', 'ssh');
+    expect(store.get('p1')).toBe('db');
+    expect(store.get('p1', 'ssh')).toBe('ssh');
+    expect(store.get('p1', 'jump')).toBeNull();
+    store.delete('p1', 'ssh');
+    expect(store.get('p1', 'ssh')).toBeNull();
+    expect(store.get('p1', 'db')).toBe('db');
+  });
 });
 
 describe('EncryptedSecretStore', () => {
@@ -58,7 +70,7 @@ describe('EncryptedSecretStore', () => {
     store = openStore(path.join(dir, 'ops-console.sqlite'));
     profileId = new ProfileRepo(store.db).create({
       name: 'prod', host: 'h', port: 5432, database: 'd', user: 'u', sslmode: 'require', sslRootCert: null, env: 'production',
-      statementTimeoutMs: null, notes: '', contacts: [], escalationLevel: null,
+      statementTimeoutMs: null, notes: '', contacts: [], escalationLevel: null, ssh: null,
     }).id;
   });
   afterEach(() => {
@@ -98,6 +110,27 @@ describe('EncryptedSecretStore', () => {
     expect(secrets.get(profileId)).toBe('two');
     secrets.delete(profileId);
     expect(secrets.get(profileId)).toBeNull();
+  });
+
+  it('keeps one secret per kind (database, SSH bastion, jump host), db by default', () => {
+    const secrets = new EncryptedSecretStore(store.db, testCipher());
+    secrets.set(profileId, 'db-pass');
+    secrets.set(profileId, 'key-passphrase', 'ssh');
+    secrets.set(profileId, 'jump-pass', 'jump');
+    expect(secrets.get(profileId)).toBe('db-pass');
+    expect(secrets.get(profileId, 'db')).toBe('db-pass');
+    expect(secrets.get(profileId, 'ssh')).toBe('key-passphrase');
+    expect(secrets.get(profileId, 'jump')).toBe('jump-pass');
+    secrets.set(profileId, 'key-passphrase-2', 'ssh');
+    secrets.delete(profileId, 'jump');
+    expect(secrets.get(profileId, 'ssh')).toBe('key-passphrase-2');
+    expect(secrets.get(profileId, 'jump')).toBeNull();
+    expect(secrets.get(profileId)).toBe('db-pass');
+    expect(storeBytes().includes(Buffer.from('key-passphrase-2'))).toBe(false);
+    const repo = new ProfileRepo(store.db);
+    expect(repo.get(profileId)).toMatchObject({ hasSecret: true, hasSshSecret: true, hasJumpSecret: false });
+    secrets.delete(profileId);
+    expect(repo.get(profileId)).toMatchObject({ hasSecret: false, hasSshSecret: true });
   });
 
   it('refuses to save when the keychain is unavailable, explaining why', () => {

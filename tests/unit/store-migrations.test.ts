@@ -89,4 +89,31 @@ describe('migrations', () => {
     store.db.prepare("INSERT INTO audit_fts (rowid, summary, detail, action, profile, error, outcome) VALUES (1, 's', 'VACUUM orders', 'x.y', NULL, NULL, 'ok')").run();
     expect(store.db.prepare("SELECT rowid FROM audit_fts WHERE audit_fts MATCH 'orders'").all()).toEqual([{ rowid: 1 }]);
   });
+
+  it('3: from version 2, adds profiles.ssh_json and keys secrets by (profile, kind), keeping passwords as db', () => {
+    const v2 = openAt(2);
+    v2.db.prepare(PROFILE_SQL).run('p1', 'with-password', 5432, 'staging');
+    v2.db.prepare(PROFILE_SQL).run('p2', 'without', 5432, 'staging');
+    v2.db.prepare("INSERT INTO secrets (profile_id, backend, ciphertext, updated_at) VALUES ('p1', 'test', x'0102', 'then')").run();
+    v2.close();
+
+    const store = openAt(3);
+    expect(store.schemaVersion).toBe(3);
+    expect(store.db.prepare('SELECT profile_id, kind, backend, hex(ciphertext) AS c, updated_at FROM secrets').all()).toEqual([
+      { profile_id: 'p1', kind: 'db', backend: 'test', c: '0102', updated_at: 'then' },
+    ]);
+    expect(store.db.prepare('SELECT id, ssh_json FROM profiles ORDER BY id').all()).toEqual([
+      { id: 'p1', ssh_json: null },
+      { id: 'p2', ssh_json: null },
+    ]);
+    const secret = store.db.prepare("INSERT INTO secrets (profile_id, kind, backend, ciphertext, updated_at) VALUES (?, ?, 'test', x'00', 'now')");
+    secret.run('p1', 'ssh');
+    secret.run('p1', 'jump');
+    expect(() => secret.run('p1', 'ssh')).toThrow(/UNIQUE|PRIMARY/);
+    expect(() => secret.run('p1', 'tls')).toThrow(/CHECK/);
+    expect(() => secret.run('nope', 'db')).toThrow(/FOREIGN KEY/);
+    store.db.prepare("UPDATE profiles SET ssh_json = '{}' WHERE id = 'p2'").run();
+    store.db.prepare("DELETE FROM profiles WHERE id = 'p1'").run();
+    expect(store.db.prepare('SELECT count(*) AS n FROM secrets').get()).toEqual({ n: 0 }); // cascade, every kind
+  });
 });

@@ -1,21 +1,51 @@
 // ops-console profile add|list|show|remove|test (see the CLI contract).
-import { ENVIRONMENTS, type Environment, type Profile, type ProfileInput } from '../../contract/models';
+import os from 'node:os';
+import { ENVIRONMENTS, type ConnectionTestResult, type Environment, type Profile, type ProfileInput, type SshSettingsInput } from '../../contract/models';
 import { OpsError } from '../../contract/errors';
+import { pinFromKnownHostsLine } from '../../core/ssh/host-keys';
 import { boolFlag, expectPositionals, intFlag, parseArgs, stringFlag, UsageError } from '../args';
 import type { CliContext } from '../context';
-import { confirm, printJson, promptPassword, table } from '../io';
+import { confirm, printJson, promptPassword, promptSecret, table } from '../io';
 
 const USAGE = {
-  add: 'ops-console profile add NAME --url URL [--env production|staging|development|sandbox] [--read-only | --read-write] [--statement-timeout MS] [--sslrootcert FILE] [--json]',
+  add: 'ops-console profile add NAME --url URL [--env production|staging|development|sandbox] [--read-only | --read-write] [--statement-timeout MS] [--sslrootcert FILE] [--ssh USER@HOST[:PORT]] [--ssh-key FILE] [--ssh-known-host "LINE"] [--json]',
   list: 'ops-console profile list [--json]',
   show: 'ops-console profile show NAME [--json]',
   remove: 'ops-console profile remove NAME [--yes] [--confirm NAME]',
   test: 'ops-console profile test NAME [--json]',
 };
 
+/** "user@host:port" of the bastion, or null for a direct profile (cli.md). */
+function sshView(p: Profile): string | null {
+  return p.ssh ? `${p.ssh.user}@${p.ssh.host}:${p.ssh.port}` : null;
+}
+
 /** The contract's public view of a profile: never a secret. */
 export function profileView(p: Profile) {
-  return { name: p.name, env: p.env, host: p.host, port: p.port, database: p.database, user: p.user, readOnly: p.readOnly, ssh: null };
+  return { name: p.name, env: p.env, host: p.host, port: p.port, database: p.database, user: p.user, readOnly: p.readOnly, ssh: sshView(p) };
+}
+
+/** `--ssh USER@HOST[:PORT]` (also `USER@[v6]:PORT`); no user means the local user, as ssh does. */
+function parseSshFlag(value: string): { user: string; host: string; port: number } {
+  const at = value.lastIndexOf('@');
+  const user = at >= 0 ? value.slice(0, at) : os.userInfo().username;
+  const rest = at >= 0 ? value.slice(at + 1) : value;
+  const match = /^\[([^\]]+)\](?::(\d+))?$/.exec(rest) ?? /^([^:[\]]+)(?::(\d+))?$/.exec(rest);
+  if (!match || !match[1] || user === '') throw new UsageError(`--ssh must look like USER@HOST[:PORT], got "${value}"`);
+  const port = match[2] === undefined ? 22 : Number(match[2]);
+  if (!Number.isInteger(port) || port < 1 || port > 65535) throw new UsageError(`--ssh port must be between 1 and 65535, got "${match[2] ?? ''}"`);
+  return { user, host: match[1], port };
+}
+
+function sshSettingsFromFlags(ssh: string | undefined, key: string | undefined, knownHost: string | undefined): SshSettingsInput | null {
+  if (ssh === undefined) {
+    if (key !== undefined || knownHost !== undefined) throw new UsageError('--ssh-key and --ssh-known-host need --ssh USER@HOST[:PORT]');
+    return null;
+  }
+  const { user, host, port } = parseSshFlag(ssh);
+  // A pasted line that names another host, or a revoked key, is refused here (INVALID_INPUT).
+  const hostKey = knownHost === undefined ? null : pinFromKnownHostsLine(knownHost, host, port);
+  return { host, port, user, auth: key !== undefined ? 'key' : 'agent', keyPath: key ?? null, agentSocket: null, hostKey };
 }
 
 function detailedView(p: Profile) {
@@ -28,7 +58,9 @@ function detailedView(p: Profile) {
     notes: p.notes,
     contacts: p.contacts,
     escalationLevel: p.escalationLevel,
+    sshSettings: p.ssh,
     hasSecret: p.hasSecret,
+    hasSshSecret: p.hasSshSecret,
     createdAt: p.createdAt,
     updatedAt: p.updatedAt,
   };
@@ -61,9 +93,7 @@ async function add(ctx: CliContext, argv: string[]): Promise<number> {
     throw new UsageError(`--env must be one of ${ENVIRONMENTS.join(', ')}, got "${env}"`);
   }
   if (boolFlag(parsed, 'read-only') && boolFlag(parsed, 'read-write')) throw new UsageError('--read-only and --read-write exclude each other');
-  if (stringFlag(parsed, 'ssh') ?? stringFlag(parsed, 'ssh-key') ?? stringFlag(parsed, 'ssh-known-host')) {
-    throw new OpsError('NOT_IMPLEMENTED', 'SSH tunnels are not available in this version yet; connect directly or through a tunnel you open yourself');
-  }
+  const ssh = sshSettingsFromFlags(stringFlag(parsed, 'ssh'), stringFlag(parsed, 'ssh-key'), stringFlag(parsed, 'ssh-known-host'));
   const draft = await ctx.call('parseProfileUri', { uri: url });
   if (draft.password !== undefined) {
     throw new UsageError('passwords are never accepted on the command line: remove it from --url and keep it in ~/.pgpass (or PGPASSWORD)');
@@ -74,6 +104,7 @@ async function add(ctx: CliContext, argv: string[]): Promise<number> {
     ...(env ? { env: env as Environment } : {}),
     ...(boolFlag(parsed, 'read-only') ? { readOnly: true } : {}),
     ...(boolFlag(parsed, 'read-write') ? { readOnly: false } : {}),
+    ...(ssh ? { ssh } : {}),
   };
   const timeout = intFlag(parsed, 'statement-timeout', { min: 0, max: 86_400_000 });
   if (timeout !== undefined) input.statementTimeoutMs = timeout;
@@ -82,7 +113,13 @@ async function add(ctx: CliContext, argv: string[]): Promise<number> {
   const profile = await ctx.call('createProfile', { profile: input });
   for (const warning of draft.warnings) ctx.io.err(`warning: ${warning}`);
   if (ctx.io.json) printJson(ctx.io, { ok: true, ...detailedView(profile), warnings: draft.warnings });
-  else ctx.io.out(`Added profile "${profile.name}" (${profile.env}${profile.readOnly ? ', read-only' : ''}): ${profile.user}@${profile.host}:${profile.port}/${profile.database}`);
+  else {
+    const via = profile.ssh ? ` via SSH ${sshView(profile) ?? ''}` : '';
+    ctx.io.out(`Added profile "${profile.name}" (${profile.env}${profile.readOnly ? ', read-only' : ''}): ${profile.user}@${profile.host}:${profile.port}/${profile.database}${via}`);
+    if (profile.ssh && !profile.ssh.hostKey) {
+      ctx.io.out(`The SSH host key is not pinned yet: run \`ops-console profile test ${profile.name}\` on a terminal to see and trust its fingerprint.`);
+    }
+  }
   return 0;
 }
 
@@ -92,7 +129,7 @@ async function list(ctx: CliContext, argv: string[]): Promise<number> {
   const profiles = await ctx.call('listProfiles', {});
   if (ctx.io.json) printJson(ctx.io, { profiles: profiles.map(profileView) });
   else if (profiles.length === 0) ctx.io.out('No profiles yet. Add one with `ops-console profile add NAME --url postgres://user@host/db`, or start the demo: `ops-console sandbox start`.');
-  else ctx.io.out(table(profiles.map((p) => ({ ...profileView(p), readOnly: p.readOnly ? 'yes' : 'no', ssh: '' })), ['name', 'env', 'host', 'port', 'database', 'user', 'readOnly']));
+  else ctx.io.out(table(profiles.map((p) => ({ ...profileView(p), readOnly: p.readOnly ? 'yes' : 'no' })), ['name', 'env', 'host', 'port', 'database', 'user', 'readOnly', 'ssh']));
   return 0;
 }
 
@@ -123,22 +160,69 @@ async function remove(ctx: CliContext, argv: string[]): Promise<number> {
   return 0;
 }
 
+type TestInput = { id: string; password?: string; sshSecret?: string; jumpSecret?: string };
+
+/**
+ * On a terminal, asks what the SSH stages need: trust for a first-contact host key (then
+ * pins it, audited), a key passphrase or SSH password. Returns the next input to retry
+ * with, or null when there is nothing to ask. Without a terminal an unpinned key refuses.
+ */
+async function resolveSshNeeds(ctx: CliContext, profile: Profile, result: ConnectionTestResult & { sshFailure?: { cause: string; hop?: string } }, input: TestInput): Promise<TestInput | null> {
+  const decision = result.hostKey;
+  if (decision?.status === 'unknown') {
+    const where = `${decision.hop === 'jump' ? 'SSH jump host' : 'SSH bastion'} ${decision.host}:${decision.port}`;
+    if (!ctx.io.isTerminal) {
+      throw new OpsError(
+        'CONNECTION_FAILED',
+        `The host key of the ${where} is not pinned (it presented ${decision.presented.type} ${decision.presented.fingerprint}). ` +
+          `Without a terminal nothing is trusted: verify the key with the server's administrator and recreate the profile with --ssh-known-host "LINE".`,
+      );
+    }
+    ctx.io.err(`The ${where} presented a host key this profile does not trust yet:\n  ${decision.presented.type} ${decision.presented.fingerprint}`);
+    if (decision.knownHosts) ctx.io.err('  (your ~/.ssh/known_hosts lists exactly this key for the host)');
+    await confirm(ctx.io, { question: 'Trust this host key?', yes: false, production: false, profileName: profile.name });
+    await ctx.call('trustHostKey', { id: profile.id, hop: decision.hop, pin: decision.presented, replace: false });
+    ctx.io.err(`Pinned ${decision.presented.fingerprint}; testing again.`);
+    return input;
+  }
+  const cause = result.sshFailure?.cause;
+  if (!ctx.io.isTerminal || (cause !== 'passphrase-required' && cause !== 'passphrase-wrong' && cause !== 'password-required')) return null;
+  const jump = result.sshFailure?.hop === 'jump';
+  const hop = jump ? profile.ssh?.jump : profile.ssh;
+  if (!hop) return null;
+  const what = hop.auth === 'key' ? `Passphrase for the SSH key ${hop.keyPath ?? ''}: ` : `SSH password for ${hop.user}@${hop.host}:${hop.port}: `;
+  const secret = await promptSecret(ctx.io, what);
+  if (!secret) return null;
+  return jump ? { ...input, jumpSecret: secret } : { ...input, sshSecret: secret };
+}
+
 async function test(ctx: CliContext, argv: string[]): Promise<number> {
   const parsed = parseArgs(argv, {});
   const [name] = expectPositionals(parsed, ['NAME'], USAGE.test);
-  const profile = await findProfile(ctx, name!);
-  let result = await ctx.call('testProfile', { id: profile.id });
+  let profile = await findProfile(ctx, name!);
+  let input: TestInput = { id: profile.id };
+  let result = await ctx.call('testProfile', input);
+  // At most a few rounds: trust a key, then a passphrase, then the database password.
+  for (let round = 0; round < 3 && !result.ok; round += 1) {
+    const next = await resolveSshNeeds(ctx, profile, result, input);
+    if (!next) break;
+    input = next;
+    profile = await findProfile(ctx, profile.name);
+    result = await ctx.call('testProfile', input);
+  }
   const auth = result.stages.find((s) => s.name.toLowerCase().startsWith('auth'));
   // Only a person at a terminal is asked; scripts rely on ~/.pgpass or PGPASSWORD.
   if (!result.ok && auth && !auth.ok && /password/i.test(auth.error ?? '')) {
     const password = await promptPassword(ctx.io, `${profile.user}@${profile.host}:${profile.port}`);
-    if (password) result = await ctx.call('testProfile', { id: profile.id, password });
+    if (password) result = await ctx.call('testProfile', { ...input, password });
   }
+  if (result.hostKey?.status === 'mismatch' || result.hostKey?.status === 'revoked') ctx.io.err(result.hostKey.message);
   if (ctx.io.json) {
     printJson(ctx.io, {
       ok: result.ok,
       serverVersion: result.serverVersion ?? null,
       stages: result.stages.map((s) => ({ name: s.name, ok: s.ok, ms: s.ms, ...(s.detail ? { detail: s.detail } : {}), ...(s.error ? { error: s.error } : {}) })),
+      ...(result.hostKey ? { hostKey: { ...result.hostKey, presented: { type: result.hostKey.presented.type, fingerprint: result.hostKey.presented.fingerprint } } } : {}),
       warnings: result.warnings,
     });
   } else {

@@ -9,14 +9,27 @@ import type pg from 'pg';
 import type { ConnectionStage, ConnectionTestResult } from '../../contract/models';
 import { detectSupabaseHost, transactionPoolerWarning, type SupabaseKind } from '../profiles/supabase';
 import { describePasswordSource, type PasswordSource } from '../secrets/password';
-import { connectClient, sslOptions, type ConnectProfile } from './connect';
+import type { SecretStore } from '../secrets/secret-store';
+import type { FindKnownHostsOptions } from '../ssh/known-hosts';
+import { TunnelError, type TunnelCause } from '../ssh/tunnel-errors';
+import type { TunnelManager } from '../ssh/tunnel-manager';
+import type { OneOffSshSecrets } from '../ssh/tunnel-spec';
+import { connectClient, sslOptions, type ConnectProfile, type Endpoint } from './connect';
 import { describeConnectError } from './pg-errors';
+import { runSshStages } from './test-connection-ssh';
 
 export interface TestConnectionOptions {
   /** Per network stage (DNS, TCP, TLS, authentication). */
   timeoutMs?: number;
   /** Where the password came from, for the authentication stage's detail. */
   passwordSource?: PasswordSource;
+  /** Needed for a profile with `ssh`: the SSH stages run first, then the database through the tunnel. */
+  ssh?: {
+    tunnels: TunnelManager;
+    secrets: SecretStore;
+    oneOff?: OneOffSshSecrets;
+    knownHosts?: FindKnownHostsOptions;
+  };
 }
 
 export interface RolePrivileges {
@@ -40,6 +53,8 @@ export interface SupabaseDetection {
 
 /** The contract's result plus facts the CLI's --json and later screens can use. */
 export interface ConnectionTestReport extends ConnectionTestResult {
+  /** Why the SSH part failed, for callers that can help (the CLI asks for a passphrase). */
+  sshFailure?: { cause: TunnelCause; hop?: 'bastion' | 'jump' };
   privileges?: RolePrivileges;
   supabase?: SupabaseDetection | null;
 }
@@ -239,15 +254,41 @@ export async function testConnection(profile: ConnectProfile, password: string |
       entry.detail = detail;
       return { value };
     } catch (err) {
-      entry.error = err instanceof StageFailure ? err.message : describeConnectError(err, profile).message;
+      entry.error = err instanceof StageFailure || err instanceof TunnelError ? err.message : describeConnectError(err, profile).message;
       return undefined;
     } finally {
       entry.ms = Math.round(performance.now() - started);
     }
   }
 
+  let tunnel: Endpoint | null = null;
+  if (profile.ssh) {
+    if (!opts.ssh || profile.id === undefined) throw new Error('testConnection: a profile with SSH settings needs the tunnel manager');
+    const ssh = opts.ssh;
+    const sshProfile = { id: profile.id, host: profile.host, port: profile.port, ssh: profile.ssh };
+    const outcome = await runSshStages(sshProfile, stage, {
+      secrets: ssh.secrets,
+      timeoutMs: ms,
+      ...(ssh.oneOff ? { oneOff: ssh.oneOff } : {}),
+      ...(ssh.knownHosts ? { knownHosts: ssh.knownHosts } : {}),
+    });
+    for (const err of outcome.errors) {
+      if (err.cause.startsWith('host-key-')) ssh.tunnels.recordHostKeyRefusal(profile.name ?? profile.host, err);
+    }
+    if (outcome.hostKey) report.hostKey = outcome.hostKey;
+    if (outcome.cause) report.sshFailure = { cause: outcome.cause, ...(outcome.failedHop ? { hop: outcome.failedHop } : {}) };
+    if (!outcome.ok) return report;
+    const opened = await stage('SSH: tunnel', async () => {
+      const endpoint = await ssh.tunnels.localEndpoint({ id: sshProfile.id, name: profile.name ?? profile.host, host: profile.host, port: profile.port, ssh: sshProfile.ssh }, ssh.oneOff);
+      return { value: endpoint, detail: `listening on 127.0.0.1:${endpoint.port}, shared by every connection of this profile` };
+    });
+    if (!opened) return report;
+    tunnel = opened.value;
+  }
+
   const isSocket = profile.host.startsWith('/');
   const addresses = await stage('DNS', async () => {
+    if (tunnel) return { value: [tunnel.host], detail: `skipped: the bastion resolves ${profile.host}` };
     if (isSocket) return { value: [profile.host], detail: 'skipped: Unix socket directory' };
     if (net.isIP(profile.host) !== 0) return { value: [profile.host], detail: `skipped: ${profile.host} is an IP address` };
     const found = await withTimeout(dns.promises.lookup(profile.host, { all: true }), ms, 'DNS lookup');
@@ -256,6 +297,9 @@ export async function testConnection(profile: ConnectProfile, password: string |
   if (!addresses) return report;
 
   const socket = await stage('TCP', async () => {
+    if (tunnel) {
+      return { value: await openSocket({ host: tunnel.host, port: tunnel.port }, ms), detail: `connected to ${tunnel.host}:${tunnel.port}, the SSH tunnel to ${profile.host}:${profile.port}` };
+    }
     if (isSocket) {
       const file = path.join(profile.host, `.s.PGSQL.${profile.port}`);
       return { value: await openSocket({ path: file }, ms), detail: `connected to ${file}` };
@@ -309,7 +353,11 @@ export async function testConnection(profile: ConnectProfile, password: string |
   if (!tlsOk) return report;
 
   const client = await stage('authentication', async () => {
-    const connected = await connectClient(profile, password, { connectTimeoutMs: ms, ...(plainFallback ? { ssl: false as const } : {}) });
+    const connected = await connectClient(profile, password, {
+      connectTimeoutMs: ms,
+      ...(plainFallback ? { ssl: false as const } : {}),
+      ...(tunnel ? { endpoint: tunnel } : {}),
+    });
     const via = password === undefined ? 'no password (trust/peer)' : describePasswordSource(opts.passwordSource ?? 'explicit');
     return { value: connected, detail: `logged in as "${profile.user}" to database "${profile.database}" with ${via}` };
   });

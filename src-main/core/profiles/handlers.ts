@@ -9,6 +9,9 @@ import { testConnection } from '../postgres/test-connection';
 import { resolvePassword } from '../secrets/password';
 import { importFromEnv } from './env-import';
 import { readServiceFile } from './service-file';
+import type { SecretKind } from '../secrets/secret-store';
+import { describeRoute } from '../ssh/tunnel-spec';
+import { sshHandlers } from './ssh-handlers';
 import { parseProfileUri } from './uri';
 
 type ProfileHandlers = Pick<
@@ -23,10 +26,36 @@ type ProfileHandlers = Pick<
   | 'importProfileFromEnv'
   | 'listServiceFileEntries'
   | 'testProfile'
+  | 'trustHostKey'
+  | 'importSshConfigHost'
 >;
 
+/** The secrets a create/update may carry; undefined keeps, '' forgets, text saves. */
+interface SecretInputs {
+  password?: string | undefined;
+  sshSecret?: string | undefined;
+  jumpSecret?: string | undefined;
+}
+
+const SECRET_FIELDS: Array<{ field: keyof SecretInputs; kind: SecretKind; words: string }> = [
+  { field: 'password', kind: 'db', words: 'password' },
+  { field: 'sshSecret', kind: 'ssh', words: 'SSH passphrase/password' },
+  { field: 'jumpSecret', kind: 'jump', words: 'jump host passphrase/password' },
+];
+
+function secretNotes(input: SecretInputs): string {
+  const notes: string[] = [];
+  for (const { field, words } of SECRET_FIELDS) {
+    const value = input[field];
+    if (value === '') notes.push(`saved ${words} removed`);
+    else if (value !== undefined) notes.push(`${words} saved`);
+  }
+  return notes.length ? `, ${notes.join(', ')}` : '';
+}
+
 function describeProfile(p: Profile): string {
-  return `${p.user}@${p.host}:${p.port}/${p.database}, ${p.env}${p.readOnly ? ', read-only' : ''}`;
+  const via = p.ssh ? `, via SSH ${describeRoute(p.ssh)}` : '';
+  return `${p.user}@${p.host}:${p.port}/${p.database}, ${p.env}${p.readOnly ? ', read-only' : ''}${via}`;
 }
 
 export function profileHandlers(deps: CoreDeps): ProfileHandlers {
@@ -37,8 +66,13 @@ export function profileHandlers(deps: CoreDeps): ProfileHandlers {
    * holds its passwords elsewhere, and the flag should say "the app has one".
    */
   function withSecretFlag(p: Profile): Profile {
-    if (p.hasSecret || secrets.persistent) return p;
-    return { ...p, hasSecret: secrets.get(p.id) !== null };
+    if (secrets.persistent) return p;
+    return {
+      ...p,
+      hasSecret: p.hasSecret || secrets.get(p.id, 'db') !== null,
+      hasSshSecret: p.hasSshSecret || secrets.get(p.id, 'ssh') !== null,
+      hasJumpSecret: p.hasJumpSecret || secrets.get(p.id, 'jump') !== null,
+    };
   }
 
   /** Refuses before anything is written when a password cannot be kept. */
@@ -53,12 +87,15 @@ export function profileHandlers(deps: CoreDeps): ProfileHandlers {
    * Profile row and secret in one SQLite transaction: the secret is written last, so if
    * it fails the profile row rolls back too (for the encrypted store both live in SQLite).
    */
-  function saveWithSecret(write: () => Profile, password: string | undefined): Profile {
-    if (password !== undefined && password !== '') assertSecretsWritable();
+  function saveWithSecret(write: () => Profile, input: SecretInputs): Profile {
+    if (SECRET_FIELDS.some(({ field }) => input[field] !== undefined && input[field] !== '')) assertSecretsWritable();
     const saved = deps.store.db.transaction(() => {
       const profile = write();
-      if (password === '') secrets.delete(profile.id);
-      else if (password !== undefined) secrets.set(profile.id, password);
+      for (const { field, kind } of SECRET_FIELDS) {
+        const value = input[field];
+        if (value === '') secrets.delete(profile.id, kind);
+        else if (value !== undefined) secrets.set(profile.id, value, kind);
+      }
       return profile;
     })();
     return withSecretFlag(profiles.get(saved.id) ?? saved);
@@ -72,21 +109,21 @@ export function profileHandlers(deps: CoreDeps): ProfileHandlers {
     return withSecretFlag(profiles.require(input.id));
   }
 
-  function createProfile(input: { profile: ProfileFields; password?: string | undefined }, ctx: CallContext): Profile {
+  function createProfile(input: { profile: ProfileFields } & SecretInputs, ctx: CallContext): Profile {
     ctx.audit.profile = input.profile.name;
-    const created = saveWithSecret(() => profiles.create(input.profile), input.password);
-    ctx.audit.summary = `Created profile "${created.name}" (${describeProfile(created)})${input.password ? ', password saved' : ''}`;
+    const created = saveWithSecret(() => profiles.create(input.profile), input);
+    ctx.audit.summary = `Created profile "${created.name}" (${describeProfile(created)})${secretNotes(input)}`;
     return created;
   }
 
   /** `password` undefined keeps the saved one; an empty string forgets it. */
-  function updateProfile(input: { id: string; profile: ProfileFields; password?: string | undefined }, ctx: CallContext): Profile {
+  async function updateProfile(input: { id: string; profile: ProfileFields } & SecretInputs, ctx: CallContext): Promise<Profile> {
     const before = profiles.require(input.id);
     ctx.audit.profile = before.name;
-    const updated = saveWithSecret(() => profiles.update(before.id, input.profile), input.password);
-    let secretNote = '';
-    if (input.password === '') secretNote = ', saved password removed';
-    else if (input.password !== undefined) secretNote = ', password saved';
+    const updated = saveWithSecret(() => profiles.update(before.id, input.profile), input);
+    // New route, pins or secrets: the next connection builds a fresh tunnel.
+    await deps.tunnels.closeProfile(before.id);
+    const secretNote = secretNotes(input);
     const renamed = before.name !== updated.name ? ` (renamed from "${before.name}")` : '';
     ctx.audit.profile = updated.name;
     ctx.audit.summary = `Updated profile "${updated.name}"${renamed}: ${describeProfile(updated)}${secretNote}`;
@@ -97,38 +134,45 @@ export function profileHandlers(deps: CoreDeps): ProfileHandlers {
     const source = profiles.require(input.id);
     ctx.audit.profile = source.name;
     const copy = profiles.duplicate(source.id, input.name);
-    ctx.audit.summary = `Duplicated profile "${source.name}" as "${copy.name}" (saved password not copied)`;
+    ctx.audit.summary = `Duplicated profile "${source.name}" as "${copy.name}" (saved password${source.ssh ? ' and SSH secrets' : ''} not copied)`;
     return withSecretFlag(copy);
   }
 
-  function removeProfile(input: { id: string; confirmName?: string | undefined }, ctx: CallContext): { removed: true } {
+  async function removeProfile(input: { id: string; confirmName?: string | undefined }, ctx: CallContext): Promise<{ removed: true }> {
     const profile = profiles.require(input.id);
     ctx.audit.profile = profile.name;
     if (profile.env === 'production' && input.confirmName !== profile.name) {
       throw new OpsError('CONFIRMATION_REQUIRED', `"${profile.name}" is a production profile: type its name to confirm removal.`, { expected: profile.name });
     }
+    await deps.tunnels.closeProfile(profile.id);
     profiles.remove(profile.id);
-    secrets.delete(profile.id);
-    ctx.audit.summary = `Removed profile "${profile.name}" (${describeProfile(profile)}) and its saved password`;
+    for (const { kind } of SECRET_FIELDS) secrets.delete(profile.id, kind);
+    ctx.audit.summary = `Removed profile "${profile.name}" (${describeProfile(profile)}) and its saved secrets`;
     return { removed: true };
   }
 
-  async function testProfile(input: { id: string; password?: string | undefined }, ctx: CallContext) {
+  async function testProfile(input: { id: string } & SecretInputs, ctx: CallContext) {
     const profile = profiles.require(input.id);
     ctx.audit.profile = profile.name;
     const resolved = resolvePassword(profile, { explicit: input.password, secrets });
-    const report = await testConnection(profile, resolved.password, { passwordSource: resolved.source });
+    const oneOff = { sshSecret: input.sshSecret, jumpSecret: input.jumpSecret };
+    const report = await testConnection(profile, resolved.password, {
+      passwordSource: resolved.source,
+      ...(profile.ssh ? { ssh: { tunnels: deps.tunnels, secrets, oneOff } } : {}),
+    });
     report.warnings.unshift(...resolved.warnings);
     // Session convenience only: a password typed into the test dialog is remembered by
     // an in-memory store (gone with the process), never written to a persistent one here.
-    if (report.ok && resolved.source === 'explicit' && !secrets.persistent && secrets.status().available) {
-      secrets.set(profile.id, resolved.password!);
+    if (report.ok && !secrets.persistent && secrets.status().available) {
+      if (resolved.source === 'explicit') secrets.set(profile.id, resolved.password!);
+      if (input.sshSecret) secrets.set(profile.id, input.sshSecret, 'ssh');
+      if (input.jumpSecret) secrets.set(profile.id, input.jumpSecret, 'jump');
     }
     const failed = report.stages.find((s) => !s.ok);
     ctx.audit.summary = report.ok
       ? `Tested connection: ok, PostgreSQL ${report.serverVersion ?? 'unknown version'}`
       : `Tested connection: failed at ${failed?.name ?? 'unknown stage'}: ${failed?.error ?? 'no detail'}`;
-    ctx.audit.detail = `${profile.user}@${profile.host}:${profile.port}/${profile.database} sslmode=${profile.sslmode}`;
+    ctx.audit.detail = `${profile.user}@${profile.host}:${profile.port}/${profile.database} sslmode=${profile.sslmode}${profile.ssh ? ` via SSH ${describeRoute(profile.ssh)}` : ''}`;
     return report;
   }
 
@@ -143,5 +187,6 @@ export function profileHandlers(deps: CoreDeps): ProfileHandlers {
     importProfileFromEnv: () => importFromEnv(process.env),
     listServiceFileEntries: (input) => readServiceFile(input.path),
     testProfile,
+    ...sshHandlers(deps),
   };
 }

@@ -6,7 +6,9 @@ import os from 'node:os';
 import path from 'node:path';
 import type Database from 'better-sqlite3';
 import { OpsError } from '../../contract/errors';
-import { profileInputSchema, type Contact, type Profile, type ProfileFields } from '../../contract/models';
+import { profileInputSchema, sshSettingsSchema, type Contact, type Profile, type ProfileFields, type SshSettings } from '../../contract/models';
+import { log } from '../log';
+import { checkSshSettings } from './ssh-validate';
 
 interface ProfileRow {
   id: string;
@@ -25,10 +27,17 @@ interface ProfileRow {
   escalation_level: 1 | 2 | 3 | null;
   created_at: string;
   updated_at: string;
+  ssh_json: string | null;
   has_secret: number;
+  has_ssh_secret: number;
+  has_jump_secret: number;
 }
 
-const SELECT = `SELECT p.*, EXISTS (SELECT 1 FROM secrets s WHERE s.profile_id = p.id) AS has_secret FROM profiles p`;
+const SELECT = `SELECT p.*,
+    EXISTS (SELECT 1 FROM secrets s WHERE s.profile_id = p.id AND s.kind = 'db') AS has_secret,
+    EXISTS (SELECT 1 FROM secrets s WHERE s.profile_id = p.id AND s.kind = 'ssh') AS has_ssh_secret,
+    EXISTS (SELECT 1 FROM secrets s WHERE s.profile_id = p.id AND s.kind = 'jump') AS has_jump_secret
+  FROM profiles p`;
 
 function fieldError(field: string, message: string): OpsError {
   return new OpsError('INVALID_INPUT', `${field}: ${message}`, { fields: [{ field, message }] });
@@ -41,6 +50,22 @@ function parseContacts(json: string): Contact[] {
   } catch {
     return [];
   }
+}
+
+function parseSsh(json: string | null, profileId: string): SshSettings | null {
+  if (json === null) return null;
+  let raw: unknown;
+  try {
+    raw = JSON.parse(json);
+  } catch {
+    raw = null;
+  }
+  const parsed = sshSettingsSchema.safeParse(raw);
+  if (parsed.success) return parsed.data;
+  // Written validated, so this is a hand edit of the store. Keep what is there rather than
+  // silently dropping the tunnel (the connection then fails loudly, never goes direct).
+  log.warn(`profile ${profileId}: stored SSH settings do not validate; using them as stored`);
+  return raw as SshSettings;
 }
 
 function toProfile(row: ProfileRow): Profile {
@@ -59,7 +84,10 @@ function toProfile(row: ProfileRow): Profile {
     notes: row.notes,
     contacts: parseContacts(row.contacts_json),
     escalationLevel: row.escalation_level,
+    ssh: parseSsh(row.ssh_json, row.id),
     hasSecret: row.has_secret === 1,
+    hasSshSecret: row.has_ssh_secret === 1,
+    hasJumpSecret: row.has_jump_secret === 1,
     createdAt: row.created_at,
     updatedAt: row.updated_at,
   };
@@ -100,7 +128,8 @@ function normalise(input: ProfileFields): ProfileFields & { readOnly: boolean } 
   }
   const fields = parsed.data;
   const sslRootCert = checkRootCert(fields);
-  return { ...fields, sslRootCert, readOnly: fields.readOnly ?? fields.env === 'production' };
+  const ssh = checkSshSettings(fields);
+  return { ...fields, sslRootCert, ssh, readOnly: fields.readOnly ?? fields.env === 'production' };
 }
 
 function isUniqueViolation(err: unknown): boolean {
@@ -139,9 +168,9 @@ export class ProfileRepo {
       this.assertNameFree(fields.name, null);
       this.write(
         `INSERT INTO profiles (id, name, host, port, database, user, sslmode, ssl_root_cert, env, read_only,
-           statement_timeout_ms, notes, contacts_json, escalation_level, created_at, updated_at)
+           statement_timeout_ms, notes, contacts_json, escalation_level, ssh_json, created_at, updated_at)
          VALUES (@id, @name, @host, @port, @database, @user, @sslmode, @sslRootCert, @env, @readOnly,
-           @statementTimeoutMs, @notes, @contacts, @escalationLevel, @now, @now)`,
+           @statementTimeoutMs, @notes, @contacts, @escalationLevel, @ssh, @now, @now)`,
         { ...this.params(fields), id, now },
         fields.name,
       );
@@ -159,7 +188,7 @@ export class ProfileRepo {
         `UPDATE profiles SET name = @name, host = @host, port = @port, database = @database, user = @user,
            sslmode = @sslmode, ssl_root_cert = @sslRootCert, env = @env, read_only = @readOnly,
            statement_timeout_ms = @statementTimeoutMs, notes = @notes, contacts_json = @contacts,
-           escalation_level = @escalationLevel, updated_at = @now
+           escalation_level = @escalationLevel, ssh_json = @ssh, updated_at = @now
          WHERE id = @id`,
         { ...this.params(fields), id, now },
         fields.name,
@@ -168,26 +197,24 @@ export class ProfileRepo {
     return this.get(id)!;
   }
 
-  /** A copy under a new name; the saved password is not copied (a copy usually targets another server). */
+  /**
+   * Replaces only the SSH settings (e.g. a newly trusted host key pin), validated like a
+   * full update.
+   */
+  setSsh(id: string, ssh: SshSettings | null): Profile {
+    const current = this.get(id);
+    if (!current) throw new OpsError('NOT_FOUND', `No profile with id "${id}"`, { profile: id });
+    return this.update(id, { ...fieldsOf(current), ssh });
+  }
+
+  /**
+   * A copy under a new name; saved secrets (password, SSH passphrases) are not copied (a
+   * copy usually targets another server). The SSH route and pinned host keys are.
+   */
   duplicate(id: string, newName: string): Profile {
     const source = this.get(id);
     if (!source) throw new OpsError('NOT_FOUND', `No profile with id "${id}"`, { profile: id });
-    const fields: ProfileFields = {
-      name: newName,
-      host: source.host,
-      port: source.port,
-      database: source.database,
-      user: source.user,
-      sslmode: source.sslmode,
-      sslRootCert: source.sslRootCert,
-      env: source.env,
-      readOnly: source.readOnly,
-      statementTimeoutMs: source.statementTimeoutMs,
-      notes: source.notes,
-      contacts: source.contacts,
-      escalationLevel: source.escalationLevel,
-    };
-    return this.create(fields);
+    return this.create({ ...fieldsOf(source), name: newName });
   }
 
   remove(id: string): void {
@@ -228,8 +255,29 @@ export class ProfileRepo {
       notes: fields.notes,
       contacts: JSON.stringify(fields.contacts),
       escalationLevel: fields.escalationLevel,
+      ssh: fields.ssh === null ? null : JSON.stringify(fields.ssh),
     };
   }
+}
+
+/** The editable fields of a stored profile. */
+export function fieldsOf(p: Profile): ProfileFields {
+  return {
+    name: p.name,
+    host: p.host,
+    port: p.port,
+    database: p.database,
+    user: p.user,
+    sslmode: p.sslmode,
+    sslRootCert: p.sslRootCert,
+    env: p.env,
+    readOnly: p.readOnly,
+    statementTimeoutMs: p.statementTimeoutMs,
+    notes: p.notes,
+    contacts: p.contacts,
+    escalationLevel: p.escalationLevel,
+    ssh: p.ssh,
+  };
 }
 
 function conflict(name: string): OpsError {

@@ -284,6 +284,7 @@ export class Sandbox {
         notes: 'Local demo PostgreSQL managed by Ops Console (Timothie & Co demo data). Safe to experiment on: reset it any time.',
         contacts: [],
         escalationLevel: null,
+        ssh: null,
       });
       return;
     }
@@ -297,6 +298,7 @@ export class Sandbox {
       notes: existing.notes,
       contacts: existing.contacts,
       escalationLevel: existing.escalationLevel,
+      ssh: null,
     });
   }
 }

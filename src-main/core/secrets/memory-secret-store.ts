@@ -1,6 +1,6 @@
 // Browser mode and the CLI: a password given during this process lives only in its
 // memory and is gone when the process ends. Nothing reaches disk.
-import type { SecretStore, SecretStoreStatus } from './secret-store';
+import type { SecretKind, SecretStore, SecretStoreStatus } from './secret-store';
 
 export class MemorySecretStore implements SecretStore {
   readonly backend = 'memory';
@@ -11,15 +11,19 @@ export class MemorySecretStore implements SecretStore {
     return { available: true };
   }
 
-  get(profileId: string): string | null {
-    return this.secrets.get(profileId) ?? null;
+  get(profileId: string, kind: SecretKind = 'db'): string | null {
+    return this.secrets.get(key(profileId, kind)) ?? null;
   }
 
-  set(profileId: string, secret: string): void {
-    this.secrets.set(profileId, secret);
+  set(profileId: string, secret: string, kind: SecretKind = 'db'): void {
+    this.secrets.set(key(profileId, kind), secret);
   }
 
-  delete(profileId: string): void {
-    this.secrets.delete(profileId);
+  delete(profileId: string, kind: SecretKind = 'db'): void {
+    this.secrets.delete(key(profileId, kind));
   }
+}
+
+function key(profileId: string, kind: SecretKind): string {
+  return `${kind}\u0000${profileId}`;
 }

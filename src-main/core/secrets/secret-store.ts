@@ -9,14 +9,21 @@ export interface SecretStoreStatus {
   reason?: string;
 }
 
+/**
+ * Which secret of a profile: the database password, the SSH bastion's key passphrase or
+ * password, or the jump host's. Callers that predate SSH omit it and mean 'db'.
+ */
+export type SecretKind = 'db' | 'ssh' | 'jump';
+export const SECRET_KINDS: readonly SecretKind[] = ['db', 'ssh', 'jump'];
+
 export interface SecretStore {
   /** e.g. "safeStorage:gnome_libsecret", "memory". */
   readonly backend: string;
   /** True when a secret set here outlives the process. */
   readonly persistent: boolean;
   status(): SecretStoreStatus;
-  get(profileId: string): string | null;
+  get(profileId: string, kind?: SecretKind): string | null;
   /** Throws OpsError SECRET_STORE_UNAVAILABLE when status().available is false. */
-  set(profileId: string, secret: string): void;
-  delete(profileId: string): void;
+  set(profileId: string, secret: string, kind?: SecretKind): void;
+  delete(profileId: string, kind?: SecretKind): void;
 }

@@ -88,8 +88,8 @@ function mismatchMessage(server: string, pin: HostKeyPin, presentedType: string,
     'The connection was refused. Do not proceed until you have confirmed the new fingerprint',
     'with the server\'s administrator through another channel (e.g. `ssh-keygen -lf',
     '/etc/ssh/ssh_host_*_key.pub` run on the server itself). Then replace the pin deliberately:',
-    'in the app, the profile\'s SSH section → "Replace host key"; from the CLI, recreate the',
-    'profile with --ssh-known-host "LINE" holding the verified key.',
+    'in the app, Profiles → Test connection → "Replace pinned key…"; from the CLI, recreate',
+    'the profile with --ssh-known-host "LINE" holding the verified key.',
   ].join('\n');
 }
 

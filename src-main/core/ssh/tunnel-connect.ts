@@ -3,7 +3,9 @@
 // only into ssh2's auth methods; nothing here logs or echoes them.
 import fs from 'node:fs/promises';
 import type { Duplex } from 'node:stream';
-import ssh2, { type AuthMethod, type Client, type ClientChannel, type ParsedKey, type ServerHostKeyAlgorithm } from 'ssh2';
+import ssh2, { type AnyAuthMethod, type AuthHandlerMiddleware, type AuthMethod, type Client, type ClientChannel, type ParsedKey, type ServerHostKeyAlgorithm } from 'ssh2';
+import { checkHostKey } from './host-keys';
+import { keyTypeOfBlob } from './public-key';
 import {
   classifyConnectError,
   classifyForwardError,
@@ -28,9 +30,14 @@ export interface SshHop {
   /**
    * The pinned host key ('SHA256:…'); null = not trusted yet, the connection is refused.
    * `algorithms` (e.g. hostKeyAlgorithmsForPin() of host-keys.ts) makes a server with several
-   * host keys present the pinned one rather than its preferred type.
+   * host keys present the pinned one rather than its preferred type. With `blob` (and
+   * `type`) the whole key is compared (checkHostKey), not just its fingerprint.
    */
-  hostKey: { fingerprint: string; algorithms?: string[] } | null;
+  hostKey: { fingerprint: string; algorithms?: string[]; type?: string; blob?: string } | null;
+  /**
+   * Keys known_hosts marks @revoked for this host (base64 blobs): refused even when pinned.
+   */
+  revokedKeys?: string[];
 }
 
 export interface HopOptions {
@@ -40,6 +47,8 @@ export interface HopOptions {
   keepaliveIntervalMs: number;
   keepaliveCountMax: number;
   readyTimeoutMs: number;
+  /** Called when the server's host key was compared with the pin (connection test stages). */
+  onHostKeyChecked?(accepted: boolean): void;
 }
 
 function isErrno(err: unknown): err is NodeJS.ErrnoException {
@@ -110,36 +119,94 @@ async function authMethod(hop: SshHop, role: HopRole): Promise<{ method: AuthMet
   }
 }
 
+/**
+ * Null when the presented key is the pinned one; otherwise the refusal, carrying the
+ * presented key (fingerprint, type and blob) so the caller can offer to trust it.
+ */
+export function hostKeyRefusal(hop: SshHop, role: HopRole, blob: Buffer): TunnelError | null {
+  const where = describeHop(role, hop.host, hop.port);
+  const presented = sshFingerprint(blob);
+  const base = {
+    hop: role,
+    host: hop.host,
+    port: hop.port,
+    presentedFingerprint: presented,
+    presentedType: keyTypeOfBlob(blob) ?? 'unknown-type',
+    presentedKey: blob.toString('base64'),
+  };
+  const pin = hop.hostKey;
+  const revoked = (hop.revokedKeys ?? []).map((b) => ({ blob: b }));
+  if (pin?.blob !== undefined) {
+    const check = checkHostKey(blob, { type: pin.type ?? base.presentedType, fingerprint: normalizeFingerprint(pin.fingerprint), blob: pin.blob }, { host: `${hop.host}:${hop.port}`, revoked });
+    if (check.status === 'match') return null;
+    if (check.status === 'revoked') return new TunnelError('host-key-revoked', check.message, base);
+    if (check.status === 'mismatch') {
+      return new TunnelError(
+        'host-key-mismatch',
+        `The host key of the ${where} has CHANGED: expected ${check.expected}, but the server presented ${check.presented}. ` +
+          'The server may have been reinstalled, or someone may be intercepting the connection. Connection refused; confirm the new key with the server\'s administrator.',
+        { ...base, pinnedFingerprint: check.expected, banner: check.message },
+      );
+    }
+  }
+  if (revoked.some((k) => k.blob === base.presentedKey)) {
+    return new TunnelError('host-key-revoked', `The ${where} presented host key ${presented}, which known_hosts marks as @revoked. Connection refused.`, base);
+  }
+  if (!pin) {
+    return new TunnelError(
+      'host-key-unknown',
+      `The host key of the ${where} is not trusted yet. It presented ${presented}; confirm this fingerprint with the server's administrator before trusting it.`,
+      base,
+    );
+  }
+  const pinned = normalizeFingerprint(pin.fingerprint);
+  if (pin.blob === undefined && presented === pinned) return null;
+  return new TunnelError(
+    'host-key-mismatch',
+    `The host key of the ${where} has CHANGED: expected ${pinned}, but the server presented ${presented}. ` +
+      'The server may have been reinstalled, or someone may be intercepting the connection. Connection refused; confirm the new key with the server\'s administrator.',
+    { ...base, pinnedFingerprint: pinned },
+  );
+}
+
+/** ssh2 ends authentication on next(false); its typings do not list that value. */
+function stopAuth(next: unknown): void {
+  (next as (method: false) => void)(false);
+}
+
 /** Connects and authenticates to one hop; resolves with the ready client. */
 export async function connectHop(hop: SshHop, options: HopOptions): Promise<Client> {
-  const { method, words } = await authMethod(hop, options.role);
-  const ctx: HopContext = { role: options.role, host: hop.host, port: hop.port, user: hop.user, authWords: words, readyTimeoutMs: options.readyTimeoutMs };
-  const where = describeHop(options.role, hop.host, hop.port);
+  const ctx: HopContext = { role: options.role, host: hop.host, port: hop.port, user: hop.user, authWords: 'its credentials', readyTimeoutMs: options.readyTimeoutMs };
   const client = new ssh2.Client();
   let hostKeyProblem: TunnelError | null = null;
+  let authProblem: TunnelError | null = null;
+  let authTried = false;
 
   const verifyHostKey = (blob: Buffer): boolean => {
-    const presented = sshFingerprint(blob);
-    const base = { hop: options.role, host: hop.host, port: hop.port, presentedFingerprint: presented };
-    if (!hop.hostKey) {
-      hostKeyProblem = new TunnelError(
-        'host-key-unknown',
-        `The host key of the ${where} is not trusted yet. It presented ${presented}; confirm this fingerprint with the server's administrator before trusting it.`,
-        base,
-      );
-      return false;
+    hostKeyProblem = hostKeyRefusal(hop, options.role, blob);
+    options.onHostKeyChecked?.(hostKeyProblem === null);
+    return hostKeyProblem === null;
+  };
+
+  // The credentials are loaded only once the host key is verified, so a connection test
+  // reports "host key ok, key file unreadable" rather than blaming the host key stage,
+  // and nothing is decrypted for a server that is not the pinned one.
+  const authHandler: AuthHandlerMiddleware = (_left, _partial, next) => {
+    if (authTried) {
+      stopAuth(next);
+      return;
     }
-    const pinned = normalizeFingerprint(hop.hostKey.fingerprint);
-    if (presented !== pinned) {
-      hostKeyProblem = new TunnelError(
-        'host-key-mismatch',
-        `The host key of the ${where} has CHANGED: expected ${pinned}, but the server presented ${presented}. ` +
-          'The server may have been reinstalled, or someone may be intercepting the connection. Connection refused; confirm the new key with the server\'s administrator.',
-        { ...base, pinnedFingerprint: pinned },
-      );
-      return false;
-    }
-    return true;
+    authTried = true;
+    authMethod(hop, options.role).then(
+      ({ method, words }) => {
+        ctx.authWords = words;
+        next(method as AnyAuthMethod);
+      },
+      (err: unknown) => {
+        authProblem = err instanceof TunnelError ? err : new TunnelError('auth-failed', String(err), { hop: options.role, host: hop.host, port: hop.port });
+        stopAuth(next);
+      },
+    );
   };
 
   return new Promise<Client>((resolve, reject) => {
@@ -150,7 +217,7 @@ export async function connectHop(hop: SshHop, options: HopOptions): Promise<Clie
       settled = true;
       client.removeListener('ready', onReady);
       client.end();
-      reject(hostKeyProblem ?? classifyConnectError(err, ctx));
+      reject(hostKeyProblem ?? authProblem ?? classifyConnectError(err, ctx));
     };
     const onReady = (): void => {
       if (settled) return;
@@ -177,7 +244,7 @@ export async function connectHop(hop: SshHop, options: HopOptions): Promise<Clie
         port: hop.port,
         username: hop.user,
         sock: options.sock,
-        authHandler: [method],
+        authHandler,
         hostVerifier: verifyHostKey,
         keepaliveInterval: options.keepaliveIntervalMs,
         keepaliveCountMax: options.keepaliveCountMax,

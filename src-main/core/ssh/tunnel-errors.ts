@@ -7,6 +7,7 @@ export type TunnelCause =
   | 'auth-failed'
   | 'host-key-unknown'
   | 'host-key-mismatch'
+  | 'host-key-revoked'
   | 'bastion-unreachable'
   | 'forward-refused'
   | 'target-unreachable'
@@ -14,6 +15,7 @@ export type TunnelCause =
   | 'key-unreadable'
   | 'passphrase-required'
   | 'passphrase-wrong'
+  | 'password-required'
   | 'agent-unavailable'
   | 'closed';
 
@@ -29,6 +31,11 @@ export interface TunnelErrorDetail {
   /** Host key checks: what the server showed, and what the profile expected. */
   presentedFingerprint?: string;
   pinnedFingerprint?: string;
+  /** The presented key itself (type and base64 wire blob), so the user can pin exactly it. */
+  presentedType?: string;
+  presentedKey?: string;
+  /** OpenSSH-style multi-line warning for a changed key. */
+  banner?: string;
   /** The lower-level reason (socket error code, SSH channel failure text). */
   reason?: string;
 }

@@ -7,6 +7,7 @@ import { useAppState } from '../../state/app-state';
 import { formatTime } from '../../state/format';
 import { DeleteProfileModal, DuplicateProfileModal } from './ProfileModals';
 import { ESCALATION_LEVELS } from './form-model';
+import { SshDetail } from './SshDetail';
 import { TestConnectionPanel } from './TestConnectionPanel';
 
 function Field({ label, children }: { label: string; children: ReactNode }) {
@@ -52,6 +53,8 @@ export function ProfileDetail({ profile, onEdit, onSelect }: { profile: Profile;
           <Field label="Escalation level">{level ? `${level.label} — ${level.meaning}` : 'not set'}</Field>
           <Field label="Updated">{formatTime(profile.updatedAt)}</Field>
         </SimpleGrid>
+
+        <SshDetail profile={profile} />
 
         {profile.contacts.length > 0 ? (
           <Table withTableBorder aria-label="Emergency contacts">

@@ -12,6 +12,7 @@ import { ENV_STYLES } from '../../theme';
 import { ContactsEditor } from './ContactsEditor';
 import { applyDraft, emptyForm, ESCALATION_LEVELS, formFromProfile, toInput, withEnv, type ProfileForm as FormState } from './form-model';
 import { ImportBar } from './ImportBar';
+import { SshSection } from './SshSection';
 
 function passwordHelp(mode: AppInfo['mode'] | undefined, backend: string | undefined, editing: Profile | null): string {
   const where =
@@ -39,6 +40,10 @@ export function ProfileForm({ editing, onSaved, onCancel }: { editing: Profile |
     });
   }
 
+  function clearErrors(keys: string[]) {
+    setErrors((e) => (keys.some((k) => k in e) ? Object.fromEntries(Object.entries(e).filter(([k]) => !keys.includes(k))) : e));
+  }
+
   function onDraft(draft: ProfileDraft, source: string) {
     setForm((f) => applyDraft(f, draft));
     setErrors({});
@@ -48,15 +53,17 @@ export function ProfileForm({ editing, onSaved, onCancel }: { editing: Profile |
   async function submit(event: FormEvent) {
     event.preventDefault();
     setFailure(null);
-    const { input, errors: local } = toInput(form);
+    const { input, errors: local, sshSecret, jumpSecret } = toInput(form);
     setErrors(local);
     if (Object.keys(local).length > 0) return;
     setSaving(true);
     try {
       const password = form.password === '' ? undefined : form.password;
+      // Secrets travel beside the profile, never inside it.
+      const secrets = { ...(password !== undefined ? { password } : {}), ...(sshSecret !== undefined ? { sshSecret } : {}), ...(jumpSecret !== undefined ? { jumpSecret } : {}) };
       const saved = editing
-        ? await api.updateProfile({ id: editing.id, profile: input, ...(password !== undefined ? { password } : {}) })
-        : await api.createProfile({ profile: input, ...(password !== undefined ? { password } : {}) });
+        ? await api.updateProfile({ id: editing.id, profile: input, ...secrets })
+        : await api.createProfile({ profile: input, ...secrets });
       onSaved(saved);
     } catch (err) {
       const fields = fieldErrorsOf(err, 'profile.');
@@ -115,6 +122,9 @@ export function ProfileForm({ editing, onSaved, onCancel }: { editing: Profile |
             <Text size="xs" c="orange">The secret store is unavailable{info.secretStore.reason ? `: ${info.secretStore.reason}` : ''}. A password cannot be saved.</Text>
           ) : null}
         </Stack>
+
+        <Divider />
+        <SshSection value={form.ssh} onChange={(update) => setForm((f) => ({ ...f, ssh: update(f.ssh) }))} errors={errors} clearErrors={clearErrors} editing={editing} info={info} />
 
         <Divider />
         <Stack gap="sm">

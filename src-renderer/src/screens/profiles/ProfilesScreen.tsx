@@ -94,7 +94,12 @@ export function ProfilesScreen() {
                     </Group>
                   </Table.Td>
                   <Table.Td><EnvBadge env={p.env} /></Table.Td>
-                  <Table.Td><Text size="sm" ff="monospace">{p.host}:{p.port}/{p.database}</Text></Table.Td>
+                  <Table.Td>
+                    <Group gap="xs" wrap="nowrap">
+                      <Text size="sm" ff="monospace">{p.host}:{p.port}/{p.database}</Text>
+                      {p.ssh ? <Badge size="xs" variant="light" color="gray" title={`through ${p.ssh.user}@${p.ssh.host}:${p.ssh.port}`}>via SSH</Badge> : null}
+                    </Group>
+                  </Table.Td>
                   <Table.Td><Text size="sm" ff="monospace">{p.user}</Text></Table.Td>
                   <Table.Td><ReadOnlyBadge readOnly={p.readOnly} /></Table.Td>
                   <Table.Td><Text size="sm" c={p.hasSecret ? undefined : 'dimmed'}>{p.hasSecret ? 'stored' : 'not stored'}</Text></Table.Td>

@@ -7,22 +7,27 @@ import { ErrorAlert } from '../../components/ErrorAlert';
 import { IconAlert, IconCheck, IconX } from '../../components/icons';
 import { useAppState } from '../../state/app-state';
 import { toShownError, type ShownError } from '../../state/errors';
+import { HostKeyPanel } from './HostKeyPanel';
 
 export function TestConnectionPanel({ profile }: { profile: Profile }) {
   const { info } = useAppState();
   // The core keeps a password that worked only in a store that dies with the process.
   const remembered = info !== null && info.mode !== 'desktop';
   const [password, setPassword] = useState('');
+  const [sshSecret, setSshSecret] = useState('');
+  const [jumpSecret, setJumpSecret] = useState('');
   const [running, setRunning] = useState(false);
   const [result, setResult] = useState<ConnectionTestResult | null>(null);
   const [error, setError] = useState<ShownError | null>(null);
+
+  const ssh = profile.ssh;
 
   async function run() {
     setRunning(true);
     setError(null);
     setResult(null);
     try {
-      setResult(await api.testProfile({ id: profile.id, ...(password ? { password } : {}) }));
+      setResult(await api.testProfile({ id: profile.id, ...(password ? { password } : {}), ...(sshSecret ? { sshSecret } : {}), ...(jumpSecret ? { jumpSecret } : {}) }));
     } catch (err) {
       setError(toShownError(err));
     } finally {
@@ -49,6 +54,12 @@ export function TestConnectionPanel({ profile }: { profile: Profile }) {
               autoComplete="off"
             />
           ) : null}
+          {ssh && ssh.auth !== 'agent' && !profile.hasSshSecret ? (
+            <PasswordInput label="SSH password or key passphrase for this test" description="Not stored. Only needed for SSH password login or an encrypted key." value={sshSecret} onChange={(e) => setSshSecret(e.currentTarget.value)} w={380} autoComplete="off" />
+          ) : null}
+          {ssh?.jump && ssh.jump.auth !== 'agent' && !profile.hasJumpSecret ? (
+            <PasswordInput label="Jump host password or key passphrase for this test" description="Not stored." value={jumpSecret} onChange={(e) => setJumpSecret(e.currentTarget.value)} w={380} autoComplete="off" />
+          ) : null}
         </Group>
         {error ? <ErrorAlert title="The test could not run" error={error} /> : null}
         {result ? (
@@ -59,6 +70,8 @@ export function TestConnectionPanel({ profile }: { profile: Profile }) {
               </Badge>
               {result.serverVersion ? <Text size="sm">Server: <b>{result.serverVersion}</b></Text> : null}
             </Group>
+            {/* Once a key is pinned the test runs again by itself, so the whole route is shown passing. */}
+            {result.hostKey ? <HostKeyPanel profile={profile} decision={result.hostKey} onTrusted={() => void run()} /> : null}
             <Table aria-label="Connection stages" verticalSpacing={6}>
               <Table.Thead>
                 <Table.Tr><Table.Th w={40}><VisuallyHidden>Result</VisuallyHidden></Table.Th><Table.Th>Stage</Table.Th><Table.Th>Outcome</Table.Th><Table.Th>Time</Table.Th><Table.Th>Detail</Table.Th></Table.Tr>

@@ -9,6 +9,7 @@ import {
   type ProfileInput,
   type SslMode,
 } from '../../../../src-main/contract/models';
+import { emptySsh, sshFormFromProfile, sshToInput, type SshForm } from './ssh-form-model';
 
 export interface ContactRow {
   role: string;
@@ -34,6 +35,7 @@ export interface ProfileForm {
   contacts: ContactRow[];
   escalationLevel: '' | '1' | '2' | '3';
   password: string;
+  ssh: SshForm;
 }
 
 /** The runbook's Emergency Contacts table, as rows to fill in. */
@@ -68,6 +70,7 @@ export function emptyForm(): ProfileForm {
     contacts: RUNBOOK_CONTACTS.map((c) => ({ ...c })),
     escalationLevel: '',
     password: '',
+    ssh: emptySsh(),
   };
 }
 
@@ -88,6 +91,7 @@ export function formFromProfile(p: Profile): ProfileForm {
     contacts: p.contacts.length > 0 ? p.contacts.map((c: Contact) => ({ ...c })) : RUNBOOK_CONTACTS.map((c) => ({ ...c })),
     escalationLevel: p.escalationLevel === null ? '' : (String(p.escalationLevel) as '1' | '2' | '3'),
     password: '',
+    ssh: sshFormFromProfile(p),
   };
 }
 
@@ -127,8 +131,9 @@ function parseWholeNumber(text: string): number | null | 'invalid' {
  * The contract input, or field messages keyed like the server's ("port", "contacts.0.role").
  * Validated with the contract's own schema so the form and the core say the same thing.
  */
-export function toInput(form: ProfileForm): { input: ProfileInput; errors: Record<string, string> } {
-  const errors: Record<string, string> = {};
+export function toInput(form: ProfileForm): { input: ProfileInput; errors: Record<string, string>; sshSecret?: string; jumpSecret?: string } {
+  const { ssh, errors: sshErrors, ...sshSecrets } = sshToInput(form.ssh);
+  const errors: Record<string, string> = { ...sshErrors };
   const port = parseWholeNumber(form.port);
   if (port === 'invalid') errors.port = 'port must be a whole number between 1 and 65535';
   const timeout = parseWholeNumber(form.statementTimeoutMs);
@@ -153,6 +158,7 @@ export function toInput(form: ProfileForm): { input: ProfileInput; errors: Recor
     notes: form.notes,
     contacts,
     escalationLevel: form.escalationLevel === '' ? null : (Number(form.escalationLevel) as 1 | 2 | 3),
+    ssh,
   };
   const parsed = profileInputSchema.safeParse(input);
   if (!parsed.success) {
@@ -161,5 +167,5 @@ export function toInput(form: ProfileForm): { input: ProfileInput; errors: Recor
       if (!(key in errors)) errors[key] = issue.message;
     }
   }
-  return { input, errors };
+  return { input, errors, ...sshSecrets };
 }
