@@ -11,6 +11,7 @@ import { connectHop, forwardOut, type SshHop } from '../ssh/tunnel-connect';
 import { classifyConnectError, TunnelError, type TunnelCause } from '../ssh/tunnel-errors';
 import { hopFor, type HopName, type OneOffSshSecrets, type SshProfile } from '../ssh/tunnel-spec';
 import type { SecretStore } from '../secrets/secret-store';
+import { openSocket } from './socket';
 
 /** Runs one named stage; undefined when it failed (the runner recorded the error). */
 export type StageRunner = <T>(name: string, run: () => Promise<{ value: T; detail: string }>) => Promise<{ value: T } | undefined>;
@@ -32,24 +33,13 @@ export interface SshStagesOutcome {
   errors: TunnelError[];
 }
 
-function tcpTo(host: string, port: number, role: HopName, ms: number, user: string): Promise<net.Socket> {
-  return new Promise((resolve, reject) => {
-    const socket = net.connect({ host, port });
-    const timer = setTimeout(() => {
-      socket.destroy();
-      reject(classifyConnectError(Object.assign(new Error('timed out'), { level: 'client-socket', code: 'ETIMEDOUT' }), ctx()));
-    }, ms);
-    const ctx = () => ({ role, host, port, user, authWords: '', readyTimeoutMs: ms });
-    socket.once('connect', () => {
-      clearTimeout(timer);
-      resolve(socket);
-    });
-    socket.once('error', (err) => {
-      clearTimeout(timer);
-      socket.destroy();
-      reject(classifyConnectError(Object.assign(err, { level: 'client-socket' }), ctx()));
-    });
-  });
+async function tcpTo(host: string, port: number, role: HopName, ms: number, user: string): Promise<net.Socket> {
+  try {
+    return await openSocket({ host, port }, ms);
+  } catch (err) {
+    const raw = err instanceof Error ? err : new Error(String(err));
+    throw classifyConnectError(Object.assign(raw, { level: 'client-socket' }), { role, host, port, user, authWords: '', readyTimeoutMs: ms });
+  }
 }
 
 function words(hop: HopName): { key: string; auth: string } {

@@ -17,6 +17,7 @@ import type { OneOffSshSecrets } from '../ssh/tunnel-spec';
 import { connectClient, sslOptions, type ConnectProfile, type Endpoint } from './connect';
 import { describeConnectError } from './pg-errors';
 import { runSshStages } from './test-connection-ssh';
+import { openSocket, timeoutError } from './socket';
 
 export interface TestConnectionOptions {
   /** Per network stage (DNS, TCP, TLS, authentication). */
@@ -64,10 +65,6 @@ const DEFAULT_TIMEOUT_MS = 10_000;
 
 class StageFailure extends Error {}
 
-function timeoutError(what: string, ms: number): Error {
-  return Object.assign(new Error(`${what} timed out after ${ms} ms`), { code: 'ETIMEDOUT' });
-}
-
 function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
   return new Promise<T>((resolve, reject) => {
     const timer = setTimeout(() => reject(timeoutError(what, ms)), ms);
@@ -84,24 +81,6 @@ function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<
   });
 }
 
-function openSocket(options: net.NetConnectOpts, ms: number): Promise<net.Socket> {
-  return new Promise((resolve, reject) => {
-    const socket = net.connect(options);
-    const timer = setTimeout(() => {
-      socket.destroy();
-      reject(timeoutError('TCP connect', ms));
-    }, ms);
-    socket.once('connect', () => {
-      clearTimeout(timer);
-      resolve(socket);
-    });
-    socket.once('error', (err) => {
-      clearTimeout(timer);
-      socket.destroy();
-      reject(err);
-    });
-  });
-}
 
 /** Sends SSLRequest and reads the server's one-byte answer: S (yes), N (no), or anything else. */
 function askForTls(socket: net.Socket, ms: number): Promise<string> {

@@ -1,14 +1,12 @@
 // Connection profiles in the local store. Every write validates first and runs in one
 // transaction, so a refused profile leaves nothing behind.
 import { randomUUID } from 'node:crypto';
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import type Database from 'better-sqlite3';
 import { OpsError } from '../../contract/errors';
 import { profileInputSchema, sshSettingsSchema, type Contact, type Profile, type ProfileFields, type SshSettings } from '../../contract/models';
 import { log } from '../log';
 import { checkSshSettings } from './ssh-validate';
+import { fieldError, requireReadableFile } from './field-checks';
 
 interface ProfileRow {
   id: string;
@@ -38,10 +36,6 @@ const SELECT = `SELECT p.*,
     EXISTS (SELECT 1 FROM secrets s WHERE s.profile_id = p.id AND s.kind = 'ssh') AS has_ssh_secret,
     EXISTS (SELECT 1 FROM secrets s WHERE s.profile_id = p.id AND s.kind = 'jump') AS has_jump_secret
   FROM profiles p`;
-
-function fieldError(field: string, message: string): OpsError {
-  return new OpsError('INVALID_INPUT', `${field}: ${message}`, { fields: [{ field, message }] });
-}
 
 function parseContacts(json: string): Contact[] {
   try {
@@ -93,10 +87,6 @@ function toProfile(row: ProfileRow): Profile {
   };
 }
 
-function expandHome(file: string): string {
-  return file === '~' || file.startsWith('~/') ? path.join(os.homedir(), file.slice(1)) : file;
-}
-
 /** The CA file must exist and be readable now, not at 3 AM when the profile is first used. */
 function checkRootCert(fields: ProfileFields): string | null {
   if (fields.sslRootCert === null) {
@@ -105,17 +95,7 @@ function checkRootCert(fields: ProfileFields): string | null {
     }
     return null;
   }
-  const file = path.resolve(expandHome(fields.sslRootCert));
-  let stat: fs.Stats;
-  try {
-    stat = fs.statSync(file);
-    fs.accessSync(file, fs.constants.R_OK);
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    const why = code === 'ENOENT' ? 'does not exist' : code === 'EACCES' ? 'is not readable (permission denied)' : `cannot be read (${code ?? 'error'})`;
-    throw fieldError('sslRootCert', `CA certificate file ${file} ${why}`);
-  }
-  if (!stat.isFile()) throw fieldError('sslRootCert', `CA certificate file ${file} is not a regular file`);
+  const file = requireReadableFile('sslRootCert', fields.sslRootCert, 'CA certificate file');
   return file;
 }
 

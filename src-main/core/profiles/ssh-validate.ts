@@ -1,34 +1,12 @@
 // Checks a profile's SSH settings when it is saved, so a missing key file or a mangled
 // host key pin is reported on the form now, not at 3 AM when the tunnel is first needed.
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { OpsError } from '../../contract/errors';
 import type { HostKeyPin, ProfileFields, SshHopFields, SshSettings } from '../../contract/models';
 import { decodeBase64Strict, fingerprintSha256, keyTypeOfBlob } from '../ssh/public-key';
-
-function fieldError(field: string, message: string): OpsError {
-  return new OpsError('INVALID_INPUT', `${field}: ${message}`, { fields: [{ field, message }] });
-}
-
-function expandHome(file: string): string {
-  return file === '~' || file.startsWith('~/') ? path.join(os.homedir(), file.slice(1)) : file;
-}
+import { fieldError, requireReadableFile } from './field-checks';
 
 /** The key file must exist, be a regular file and be readable by this process. */
 function checkKeyFile(field: string, keyPath: string): string {
-  const file = path.resolve(expandHome(keyPath));
-  let stat: fs.Stats;
-  try {
-    stat = fs.statSync(file);
-    fs.accessSync(file, fs.constants.R_OK);
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    const why = code === 'ENOENT' ? 'does not exist' : code === 'EACCES' ? 'is not readable (permission denied)' : `cannot be read (${code ?? 'error'})`;
-    throw fieldError(field, `SSH private key file ${file} ${why}`);
-  }
-  if (!stat.isFile()) throw fieldError(field, `SSH private key file ${file} is not a regular file`);
-  return file;
+  return requireReadableFile(field, keyPath, 'SSH private key file');
 }
 
 /**
