@@ -10,6 +10,7 @@ const only = process.argv.slice(2);
 const benches = [
   ['audit', 'bench/audit.ts'],
   ['cold-start', 'bench/cold-start.ts'],
+  ['query', 'bench/query.ts'],
 ].filter(([name]) => only.length === 0 || only.includes(name));
 
 const build = spawnSync(path.join(root, 'node_modules', '.bin', 'electron-vite'), ['build'], { cwd: root, stdio: 'inherit' });

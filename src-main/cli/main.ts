@@ -6,6 +6,7 @@ import { resolveHome } from '../core/home';
 import { UsageError } from './args';
 import { auditCommand } from './commands/audit';
 import { profileCommand } from './commands/profile';
+import { queryCommand } from './commands/query';
 import { sandboxCommand } from './commands/sandbox';
 import { serveCommand } from './commands/serve';
 import { createCliContext, type CliContext } from './context';
@@ -20,6 +21,8 @@ commands:
   sandbox start|stop|status|reset           local demo PostgreSQL with Timothie & Co data
   profile add|list|show|remove|test         connection profiles
   audit list|verify|export                  the tamper-evident audit trail
+  query PROFILE SQL|- [--format table|csv|json] [--max-rows N] [--yes] [--confirm NAME] [--override]
+                                            run SQL, streaming rows to stdout
 
   --home DIR   app home (default: OPS_CONSOLE_HOME or the platform app-data folder)
   --json       one JSON document on stdout
@@ -30,6 +33,7 @@ const COMMANDS: Record<string, (ctx: CliContext, argv: string[]) => Promise<numb
   sandbox: sandboxCommand,
   profile: profileCommand,
   audit: auditCommand,
+  query: queryCommand,
 };
 
 /** Global flags may stand anywhere; pull them out before the command parses the rest. */

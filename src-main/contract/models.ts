@@ -186,3 +186,60 @@ export interface AppInfo {
   firstRun: boolean;
   actor: string;
 }
+
+// ---- Query (issue #4; first increment: bounded results, cancel, guards) ----
+
+/** How a statement is judged before it runs (from the PostgreSQL parser, not regexes). */
+export const STATEMENT_KINDS = ['read', 'write', 'ddl', 'transaction', 'utility'] as const;
+export type StatementKind = (typeof STATEMENT_KINDS)[number];
+
+export interface StatementPlan {
+  index: number;
+  /** The statement's own text, as sent. */
+  sql: string;
+  /** Offset of the statement in the script (0-based, characters). */
+  offset: number;
+  /** SELECT, UPDATE, CREATE INDEX, BEGIN … */
+  command: string;
+  kind: StatementKind;
+  /** Why it is dangerous: 'no-where' (UPDATE/DELETE without WHERE), 'truncate', 'drop', 'strong-lock'. */
+  risks: string[];
+}
+
+export interface QueryColumn {
+  name: string;
+  /** PostgreSQL type name (int8, numeric, jsonb, bytea …). */
+  type: string;
+}
+
+/** numeric/int8 as exact text, json pretty text, bytea as \x hex, NULL as null (never ''). */
+export type QueryCell = string | number | boolean | null;
+
+export interface QueryFailure {
+  sqlstate: string | null;
+  message: string;
+  detail?: string;
+  hint?: string;
+  /** 1-based character position in the whole script, when PostgreSQL gave one. */
+  position?: number;
+}
+
+export interface StatementResult {
+  index: number;
+  command: string;
+  columns: QueryColumn[];
+  rows: QueryCell[][];
+  /** Rows affected (DML) or returned. */
+  rowCount: number | null;
+  /** Stopped at maxRows: more rows exist. */
+  truncated: boolean;
+  durationMs: number;
+  cancelled: boolean;
+  error?: QueryFailure;
+}
+
+export interface QueryRunResult {
+  statements: StatementResult[];
+  /** A transaction is still open on the profile's console session (BEGIN without COMMIT). */
+  transactionOpen: boolean;
+}

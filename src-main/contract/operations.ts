@@ -9,7 +9,9 @@ import {
   auditQuerySchema,
   hostKeyPinSchema,
   profileInputSchema,
+  type QueryRunResult,
   type SshSettingsInput,
+  type StatementPlan,
   type AppInfo,
   type AuditEntry,
   type AuditVerifyResult,
@@ -104,6 +106,38 @@ export const operations = {
     input: z.object({ alias: z.string().trim().min(1, 'alias is required'), path: z.string().min(1).optional() }).strict(),
     errors: ['NOT_FOUND', 'INVALID_INPUT'],
     audit: null,
+  }),
+
+  /** Parse and judge a script without running it: the preview behind every guard. */
+  planQuery: op<{ statements: StatementPlan[]; needsConfirmation: boolean; blocked: Array<{ index: number; reason: string }> }>()({
+    input: z.object({ profileId: z.string().min(1), sql: z.string().min(1, 'sql is required').max(1_000_000) }).strict(),
+    errors: ['NOT_FOUND', 'INVALID_INPUT'],
+    audit: null,
+  }),
+  /**
+   * Run a script on the profile's console session. Writes on production need `confirmName`;
+   * UPDATE/DELETE without WHERE, TRUNCATE and DROP need `override` (audited). Read-only
+   * profiles refuse writes at the server.
+   */
+  runQuery: op<QueryRunResult>()({
+    input: z
+      .object({
+        profileId: z.string().min(1),
+        sql: z.string().min(1, 'sql is required').max(1_000_000),
+        maxRows: z.number().int().min(1).max(200_000).default(1000),
+        confirmName: z.string().optional(),
+        override: z.boolean().default(false),
+        password: passwordField,
+      })
+      .strict(),
+    errors: ['NOT_FOUND', 'INVALID_INPUT', 'CONFIRMATION_REQUIRED', 'CONFLICT', 'CONNECTION_FAILED', 'PASSWORD_REQUIRED'],
+    audit: 'query.run',
+  }),
+  /** Cancel the statement running on the profile's console session (pg_cancel_backend of its pid). */
+  cancelQuery: op<{ cancelled: boolean; pid: number | null }>()({
+    input: z.object({ profileId: z.string().min(1) }).strict(),
+    errors: ['NOT_FOUND'],
+    audit: 'query.cancel',
   }),
 
   searchAudit: op<{ entries: AuditEntry[] }>()({ input: auditQuerySchema, errors: ['INVALID_INPUT'], audit: null }),

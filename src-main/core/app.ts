@@ -11,6 +11,7 @@ import { EventBus } from './events';
 import { currentActor, ensureHome } from './home';
 import { ProfileRepo } from './profiles/profile-repo';
 import { profileHandlers } from './profiles/handlers';
+import { queryHandlers } from './query/handlers';
 import { sandboxHandlers } from './sandbox/handlers';
 import type { SecretStore } from './secrets/secret-store';
 import { TunnelManager, type TunnelManagerOptions } from './ssh/tunnel-manager';
@@ -66,6 +67,7 @@ export function createCore(options: CoreOptions): Core {
   };
 
   const sandbox = sandboxHandlers(deps);
+  const query = queryHandlers(deps);
   const handlers: Handlers = {
     getAppInfo: () => {
       const secretStatus = deps.secrets.status();
@@ -81,6 +83,7 @@ export function createCore(options: CoreOptions): Core {
     ...profileHandlers(deps),
     ...auditHandlers(deps),
     ...sandbox.handlers,
+    ...query.handlers,
   };
   const dispatcher = createDispatcher(handlers, audit);
 
@@ -90,6 +93,8 @@ export function createCore(options: CoreOptions): Core {
     events,
     async close() {
       await sandbox.dispose();
+      // Console sessions first: they may run through a tunnel that closeAll ends next.
+      await query.dispose();
       // Before the store: closing a tunnel writes its audit entry.
       await deps.tunnels.closeAll();
       store.close();

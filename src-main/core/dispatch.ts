@@ -12,6 +12,11 @@ export interface AuditNote {
   summary?: string;
   detail?: string | null;
   rowsAffected?: number | null;
+  /**
+   * A call can succeed as a call yet fail as an action (a script whose statement errored
+   * returns its results): the handler says so here and the entry records an error.
+   */
+  failed?: string;
 }
 
 export interface CallContext {
@@ -74,11 +79,13 @@ export function createDispatcher(handlers: Handlers, audit: AuditLog): Dispatche
     const entryId = audit.begin({ actor: ctx.actor, action: def.audit, profile: null, summary: `${def.audit} (via ${ctx.via})`, detail: null });
     try {
       const value = await handler(parsed.data, ctx);
-      audit.complete(entryId, { outcome: 'ok', durationMs: Date.now() - started, ...ctx.audit });
+      const { failed, ...note } = ctx.audit;
+      audit.complete(entryId, { outcome: failed ? 'error' : 'ok', durationMs: Date.now() - started, ...note, ...(failed ? { error: failed } : {}) });
       return { ok: true, value };
     } catch (err) {
       const apiError = toApiError(err);
-      audit.complete(entryId, { outcome: 'error', durationMs: Date.now() - started, ...ctx.audit, error: `${apiError.code}: ${apiError.message}` });
+      const { failed: _failed, ...note } = ctx.audit;
+      audit.complete(entryId, { outcome: 'error', durationMs: Date.now() - started, ...note, error: `${apiError.code}: ${apiError.message}` });
       return { ok: false, error: apiError };
     }
   }

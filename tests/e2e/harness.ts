@@ -181,3 +181,51 @@ export async function openNewProfileForm(page: Page): Promise<void> {
 export function field(page: Page, name: string): Locator {
   return page.getByRole('textbox', { name, exact: true });
 }
+
+/** What a direct (no SSH) profile through the form needs: the run's PostgreSQL. */
+export interface DbTarget {
+  host: string;
+  port: number;
+  database: string;
+  user: string;
+  password: string;
+}
+
+/**
+ * Adds a profile through the first-run screen's form (the app's first profile, so it
+ * becomes the active one) and waits for it in the list.
+ */
+export async function addProfileThroughForm(
+  page: Page,
+  db: DbTarget,
+  options: { name: string; env?: 'production' | 'staging' | 'development'; readOnly?: boolean },
+): Promise<void> {
+  await openNewProfileForm(page);
+  await field(page, 'Profile name').fill(options.name);
+  if (options.env) await page.getByRole('radio', { name: options.env, exact: true }).check();
+  await field(page, 'Host').fill(db.host);
+  await field(page, 'Port').fill(String(db.port));
+  await field(page, 'Database').fill(db.database);
+  await field(page, 'User').fill(db.user);
+  await page.getByLabel('Password', { exact: true }).fill(db.password);
+  if (options.readOnly !== undefined) {
+    const toggle = page.getByRole('switch', { name: 'Read-only' });
+    if ((await toggle.isChecked()) !== options.readOnly) await toggle.setChecked(options.readOnly);
+  }
+  await page.getByRole('button', { name: 'Save profile' }).click();
+  await page.getByRole('table', { name: 'Connection profiles' }).getByRole('row', { name: new RegExp(options.name) }).waitFor();
+}
+
+/** The query console (Alt+2) and its editor. */
+export async function openQueryConsole(page: Page): Promise<Locator> {
+  await page.getByRole('button', { name: 'Query', exact: true }).click();
+  const editor = page.getByRole('textbox', { name: 'SQL', exact: true });
+  await editor.waitFor();
+  return editor;
+}
+
+/** Replaces the editor's text and runs it with Ctrl+Enter (the keyboard path, not the button). */
+export async function runInEditor(editor: Locator, sql: string): Promise<void> {
+  await editor.fill(sql);
+  await editor.press('Control+Enter');
+}

@@ -7,6 +7,7 @@ import { AuditScreen } from '../screens/audit/AuditScreen';
 import { FirstRunScreen } from '../screens/first-run/FirstRunScreen';
 import { PlaceholderScreen } from '../screens/placeholder/PlaceholderScreen';
 import { ProfilesScreen } from '../screens/profiles/ProfilesScreen';
+import { QueryScreen } from '../screens/query/QueryScreen';
 import { useAppState } from '../state/app-state';
 import { SCREENS, shortcutFor, type ScreenId } from '../state/screens';
 import { EnvBand, ENV_BAND_HEIGHT } from './EnvBand';
@@ -21,6 +22,7 @@ const HEADER_HEIGHT = 56;
 function ScreenBody({ screen }: { screen: ScreenId }) {
   if (screen === 'profiles') return <ProfilesScreen />;
   if (screen === 'audit') return <AuditScreen />;
+  if (screen === 'query') return <QueryScreen />;
   return <PlaceholderScreen screen={screen} />;
 }
 

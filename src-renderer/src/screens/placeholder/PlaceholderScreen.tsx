@@ -15,18 +15,12 @@ interface Plan {
 // a command that is not there yet.
 const PSQL = 'psql "postgresql://USER@HOST:PORT/DB"   (see: ops-console profile show NAME)';
 
-const PLANS: Record<Exclude<ScreenId, 'profiles' | 'audit'>, Plan> = {
+const PLANS: Record<Exclude<ScreenId, 'profiles' | 'audit' | 'query'>, Plan> = {
   checklists: {
     title: 'Checklists',
     coming: 'The runbook checklists (morning 9 AM, evening 6 PM, maintenance calendar): run their SQL, judge the results against the alert thresholds and record sign-off.',
     issue: 5,
     meanwhile: [PSQL, 'ops-console profile test NAME'],
-  },
-  query: {
-    title: 'Query',
-    coming: 'The query console: stream any result (a million rows stays responsive), read-only by default on production.',
-    issue: 4,
-    meanwhile: [PSQL, 'ops-console sandbox status   (the demo database URL)'],
   },
   activity: {
     title: 'Activity',
@@ -54,7 +48,7 @@ const PLANS: Record<Exclude<ScreenId, 'profiles' | 'audit'>, Plan> = {
   },
 };
 
-export function PlaceholderScreen({ screen }: { screen: Exclude<ScreenId, 'profiles' | 'audit'> }) {
+export function PlaceholderScreen({ screen }: { screen: Exclude<ScreenId, 'profiles' | 'audit' | 'query'> }) {
   const plan = PLANS[screen];
   return (
     <Stack gap="md">

@@ -1,0 +1,114 @@
+// Streaming writers for `ops-console query`: csv (RFC 4180), json (an array written element
+// by element) and an aligned table whose widths come from the first batch, so a result of
+// any size is printed as it arrives without being held in memory.
+import type { QueryCell, QueryColumn, StatementResult } from '../../contract/models';
+import type { ResultSink } from '../../core/query/run';
+
+export type OutputFormat = 'table' | 'csv' | 'json';
+
+export interface Output {
+  /** Resolves when the stream can take more (backpressure from a slow pipe). */
+  write(text: string): void | Promise<void>;
+  /** Status lines (command tags) that must not mix with csv/json data. */
+  note(text: string): void;
+}
+
+/** Wraps a Node stream: a full buffer makes the producer (the cursor reader) wait. */
+export function streamOutput(stream: NodeJS.WritableStream, note: (text: string) => void): Output {
+  return {
+    write(text) {
+      if (stream.write(text)) return;
+      return new Promise<void>((resolve) => stream.once('drain', () => resolve()));
+    },
+    note,
+  };
+}
+
+export function csvField(cell: QueryCell): string {
+  if (cell === null) return '';
+  const text = String(cell);
+  // An empty string is quoted so that it stays distinct from NULL (as psql's csv does).
+  if (text === '' || /[",\r\n]/.test(text)) return `"${text.replace(/"/g, '""')}"`;
+  return text;
+}
+
+const MAX_WIDTH = 60;
+
+function tableCell(cell: QueryCell): string {
+  return cell === null ? '' : String(cell).replace(/\s+/g, ' ');
+}
+
+function fit(text: string, width: number, right: boolean): string {
+  const cut = text.length > width ? `${text.slice(0, Math.max(0, width - 1))}…` : text;
+  return right ? cut.padStart(width) : cut.padEnd(width);
+}
+
+const NUMERIC_TYPES = new Set(['int2', 'int4', 'int8', 'numeric', 'float4', 'float8', 'money', 'oid']);
+
+/** A sink that writes each statement's rows in the chosen format as they arrive. */
+export function formatSink(format: OutputFormat, out: Output): ResultSink & { rowsWritten(): number } {
+  let columns: QueryColumn[] = [];
+  let count = 0;
+  let total = 0;
+  let resultSets = 0;
+  let widths: number[] | null = null;
+
+  const tableLine = (values: string[]) =>
+    values.map((v, i) => fit(v, widths![i]!, NUMERIC_TYPES.has(columns[i]!.type))).join(' | ').trimEnd() + '\n';
+
+  const startTable = async (first: QueryCell[][]) => {
+    widths = columns.map((c, i) => Math.min(MAX_WIDTH, Math.max(1, c.name.length, ...first.map((r) => tableCell(r[i] ?? null).length))));
+    const header = columns.map((c, i) => c.name.padEnd(widths![i]!).slice(0, widths![i]!)).join(' | ').trimEnd();
+    await out.write(`${header}\n${widths.map((w) => '-'.repeat(w)).join('-+-')}\n`);
+  };
+
+  return {
+    rowsWritten: () => total,
+    async columns(_index, cols) {
+      columns = cols;
+      count = 0;
+      widths = null;
+      if (cols.length === 0) return;
+      if (resultSets++ > 0) await out.write('\n');
+      if (format === 'csv') await out.write(cols.map((c) => csvField(c.name)).join(',') + '\r\n');
+      if (format === 'json') await out.write('[');
+    },
+    async rows(_index, rows) {
+      let text = '';
+      if (format === 'csv') {
+        for (const row of rows) text += row.map(csvField).join(',') + '\r\n';
+      } else if (format === 'json') {
+        rows.forEach((row, r) => {
+          const record: Record<string, QueryCell> = {};
+          columns.forEach((c, i) => (record[c.name] = row[i] ?? null));
+          text += `${count + r > 0 ? ',' : ''}\n  ${JSON.stringify(record)}`;
+        });
+      } else {
+        if (widths === null) await startTable(rows);
+        for (const row of rows) text += tableLine(row.map(tableCell));
+      }
+      count += rows.length;
+      total += rows.length;
+      await out.write(text);
+    },
+    async done(result: StatementResult) {
+      if (result.error) {
+        if (format === 'json' && columns.length > 0 && result.columns.length > 0) await out.write(count > 0 ? '\n]\n' : ']\n');
+        return;
+      }
+      if (result.columns.length === 0) {
+        const tag = result.rowCount !== null && /^(INSERT|UPDATE|DELETE|MERGE|SELECT INTO|COPY)/.test(result.command) ? `${result.command} ${result.rowCount}` : result.command;
+        if (format === 'table') await out.write(`${tag}\n`);
+        else out.note(tag);
+        return;
+      }
+      if (format === 'json') await out.write(count > 0 ? '\n]\n' : ']\n');
+      if (format === 'table') {
+        if (widths === null) await startTable([]);
+        await out.write(`(${count} row${count === 1 ? '' : 's'}${result.truncated ? ', stopped at --max-rows: more rows exist' : ''})\n`);
+      } else if (result.truncated) {
+        out.note(`stopped at --max-rows ${count}: more rows exist`);
+      }
+    },
+  };
+}

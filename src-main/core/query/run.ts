@@ -1,0 +1,191 @@
+// Executes planned statements one by one on a console session. Row-returning statements
+// go through a server-side cursor read in batches, so neither the app nor the CLI ever
+// holds more than a batch (or the caller's maxRows) in memory.
+import Cursor from 'pg-cursor';
+import type pg from 'pg';
+import type { QueryCell, QueryColumn, QueryFailure, StatementResult } from '../../contract/models';
+import type { PlannedStatement } from './classify';
+import type { QuerySession } from './session';
+import { builtinTypeName, cellTypes, toCell } from './values';
+
+/** Where rows go as they arrive: the UI's collector or the CLI's stdout writer. */
+export interface ResultSink {
+  columns?(index: number, columns: QueryColumn[]): void | Promise<void>;
+  /** May return a promise to apply backpressure (stdout full). */
+  rows?(index: number, rows: QueryCell[][]): void | Promise<void>;
+  done?(result: StatementResult): void | Promise<void>;
+}
+
+export interface ExecuteOptions {
+  /** Stop after this many rows per statement (truncated: true); null streams everything. */
+  maxRows: number | null;
+  /** Keep rows in the returned results (runQuery) or only hand them to the sink (CLI). */
+  collect: boolean;
+  sink?: ResultSink;
+  readOnly: boolean;
+  profileName: string;
+}
+
+const FIRST_BATCH = 500;
+const MAX_BATCH = 10_000;
+
+interface PgErrorLike {
+  code?: string;
+  message: string;
+  detail?: string;
+  hint?: string;
+  position?: string;
+}
+
+const SQLSTATE = /^[0-9A-Z]{5}$/;
+
+function isServerError(err: unknown): err is PgErrorLike & { code: string } {
+  return err instanceof Error && typeof (err as PgErrorLike).code === 'string' && SQLSTATE.test((err as PgErrorLike).code!);
+}
+
+function elapsed(started: number): number {
+  return Math.round((performance.now() - started) * 100) / 100;
+}
+
+/** A pg error as the contract's failure, with its position moved from statement to script. */
+export function toFailure(err: unknown, plan: PlannedStatement, session: QuerySession, options: Pick<ExecuteOptions, 'readOnly' | 'profileName'>): { failure: QueryFailure; cancelled: boolean } {
+  // A socket error, or the server ending the session (admin shutdown/terminate 57P*,
+  // connection exceptions 08*): this connection is finished even if pg has not said so yet.
+  if (!isServerError(err) || /^(57P|08)/.test(err.code)) {
+    session.dead = true;
+    session.deadReason ??= err instanceof Error ? err.message : String(err);
+  }
+  if (!isServerError(err)) {
+    const message = err instanceof Error ? err.message : String(err);
+    return {
+      failure: {
+        sqlstate: null,
+        message: session.dead
+          ? `The connection to the server was lost while running statement ${plan.index + 1} (${message}). Any open transaction is gone; the next run reconnects.`
+          : message,
+      },
+      cancelled: false,
+    };
+  }
+  const failure: QueryFailure = { sqlstate: err.code, message: err.message };
+  if (err.detail) failure.detail = err.detail;
+  if (err.hint) failure.hint = err.hint;
+  if (session.dead) failure.message = `${err.message}. The connection is gone (any open transaction with it); the next run reconnects.`;
+  if (err.position !== undefined && Number(err.position) > 0) failure.position = plan.offset + Number(err.position);
+  let cancelled = false;
+  if (err.code === '57014') {
+    cancelled = session.cancelRequested;
+    failure.message = cancelled ? `Cancelled at the server: ${err.message}` : `Stopped by the profile's statement timeout: ${err.message}`;
+  } else if (err.code === '25006' && options.readOnly) {
+    failure.message = `${err.message}: profile "${options.profileName}" is read-only, so the server refuses changes.`;
+  }
+  return { failure, cancelled };
+}
+
+/** Type names for columns outside pg-types' built-in table (enums, domains, extensions). */
+async function resolveTypeNames(session: QuerySession, columns: QueryColumn[], oids: number[]): Promise<void> {
+  const missing = oids.filter((oid, i) => columns[i]!.type.startsWith('oid:') && !session.typeNames.has(oid));
+  if (missing.length > 0 && session.txStatus !== 'E') {
+    try {
+      const res = await session.client.query<{ oid: number; typname: string }>('SELECT oid::int AS oid, typname FROM pg_type WHERE oid = ANY($1::oid[])', [missing]);
+      for (const row of res.rows) session.typeNames.set(row.oid, row.typname);
+    } catch {
+      // Type names are a nicety; the oid stays visible.
+    }
+  }
+  oids.forEach((oid, i) => {
+    const name = session.typeNames.get(oid);
+    if (name) columns[i]!.type = name;
+  });
+}
+
+function columnsOf(fields: pg.FieldDef[], session: QuerySession): { columns: QueryColumn[]; oids: number[] } {
+  const oids = fields.map((f) => f.dataTypeID);
+  const columns = fields.map((f) => ({ name: f.name, type: builtinTypeName(f.dataTypeID) ?? session.typeNames.get(f.dataTypeID) ?? `oid:${f.dataTypeID}` }));
+  return { columns, oids };
+}
+
+function readBatch(cursor: Cursor<unknown[]>, count: number): Promise<{ rows: unknown[][]; result: pg.QueryResult }> {
+  return new Promise((resolve, reject) => {
+    cursor.read(count, (err, rows, result) => (err ? reject(err) : resolve({ rows, result })));
+  });
+}
+
+async function runWithCursor(session: QuerySession, plan: PlannedStatement, options: ExecuteOptions, result: StatementResult): Promise<number[]> {
+  const cursor = session.client.query(new Cursor<unknown[]>(plan.sql, [], { rowMode: 'array', types: cellTypes }));
+  let oids: number[] = [];
+  let announced = false;
+  let batch = FIRST_BATCH;
+  let total = 0;
+  for (;;) {
+      const room = options.maxRows === null ? batch : Math.min(batch, options.maxRows + 1 - total);
+      const { rows, result: pgResult } = await readBatch(cursor, room);
+      if (!announced) {
+        const described = columnsOf(pgResult.fields ?? [], session);
+        result.columns = described.columns;
+        oids = described.oids;
+        announced = true;
+        await options.sink?.columns?.(plan.index, result.columns);
+      }
+      let cells = rows.map((row) => row.map(toCell));
+      if (options.maxRows !== null && total + cells.length > options.maxRows) {
+        cells = cells.slice(0, options.maxRows - total);
+        result.truncated = true;
+      }
+      total += cells.length;
+      if (cells.length > 0) {
+        if (options.collect) for (const row of cells) result.rows.push(row);
+        await options.sink?.rows?.(plan.index, cells);
+      }
+      if (result.truncated || rows.length < room) {
+        // DML … RETURNING reports what it changed; a SELECT what it returned.
+        result.rowCount = result.truncated ? total : (pgResult.rowCount ?? total);
+        // Ends the portal early when truncated; a no-op once the server finished. Not after
+        // an error: pg-cursor has already synced then, and a close would wait for ever.
+        await cursor.close();
+        return oids;
+      }
+      batch = Math.min(MAX_BATCH, batch * 2);
+  }
+}
+
+async function runSimple(session: QuerySession, plan: PlannedStatement, options: ExecuteOptions, result: StatementResult): Promise<number[]> {
+  const res = await session.client.query({ text: plan.sql, rowMode: 'array', types: cellTypes });
+  const described = columnsOf(res.fields ?? [], session);
+  result.columns = described.columns;
+  result.rowCount = res.rowCount ?? null;
+  if (described.columns.length > 0) {
+    await options.sink?.columns?.(plan.index, result.columns);
+    let cells = (res.rows as unknown[][]).map((row) => row.map(toCell));
+    if (options.maxRows !== null && cells.length > options.maxRows) {
+      cells = cells.slice(0, options.maxRows);
+      result.truncated = true;
+    }
+    if (options.collect) result.rows = cells;
+    if (cells.length > 0) await options.sink?.rows?.(plan.index, cells);
+  }
+  return described.oids;
+}
+
+/** Runs the statements in order and stops at the first failure (like psql's ON_ERROR_STOP). */
+export async function executeStatements(session: QuerySession, plans: PlannedStatement[], options: ExecuteOptions): Promise<StatementResult[]> {
+  const results: StatementResult[] = [];
+  for (const plan of plans) {
+    const result: StatementResult = { index: plan.index, command: plan.command, columns: [], rows: [], rowCount: null, truncated: false, durationMs: 0, cancelled: false };
+    const started = performance.now();
+    try {
+      const oids = plan.returnsRows ? await runWithCursor(session, plan, options, result) : await runSimple(session, plan, options, result);
+      result.durationMs = elapsed(started);
+      if (result.columns.some((c) => c.type.startsWith('oid:'))) await resolveTypeNames(session, result.columns, oids);
+    } catch (err) {
+      result.durationMs = elapsed(started);
+      const { failure, cancelled } = toFailure(err, plan, session, options);
+      result.error = failure;
+      result.cancelled = cancelled;
+    }
+    results.push(result);
+    await options.sink?.done?.(result);
+    if (result.error) break;
+  }
+  return results;
+}

@@ -1,0 +1,144 @@
+// One console session per profile: a single connection reused across runs, so that
+// BEGIN in one run and COMMIT in the next act on the same transaction, and so that
+// Cancel knows exactly which backend pid is running the statement.
+import type pg from 'pg';
+import { OpsError } from '../../contract/errors';
+import type { Profile } from '../../contract/models';
+import type { CoreDeps } from '../app';
+import { log } from '../log';
+import { connectClient } from '../postgres/connect';
+import { resolvePassword } from '../secrets/password';
+
+export const DEFAULT_IDLE_CLOSE_MS = 10 * 60_000;
+
+export class QuerySession {
+  readonly profileId: string;
+  readonly client: pg.Client;
+  readonly pid: number;
+  /** Set while a script runs on this session. */
+  busy = false;
+  /** Set by cancelQuery, read by the runner to tell a cancel from a statement timeout. */
+  cancelRequested = false;
+  /** The connection broke (server gone, network dropped, tunnel closed). */
+  dead = false;
+  deadReason: string | null = null;
+  idleTimer: NodeJS.Timeout | null = null;
+  /** The password this session connected with (memory only), so Cancel can open its second connection. */
+  password: string | undefined;
+
+  constructor(profileId: string, client: pg.Client, pid: number) {
+    this.profileId = profileId;
+    this.client = client;
+    this.pid = pid;
+    const markDead = (reason: string) => {
+      this.dead = true;
+      this.deadReason ??= reason;
+    };
+    client.on('error', (err: Error) => markDead(err.message));
+    client.on('end', () => markDead('the connection was closed'));
+  }
+
+  /** Type names looked up in pg_type for oids outside the built-in table. */
+  readonly typeNames = new Map<number, string>();
+
+  /** From the server's last ReadyForQuery: 'I' idle, 'T' in a transaction, 'E' in a failed one. */
+  get txStatus(): string | null {
+    return (this.client as unknown as { getTransactionStatus?: () => string | null }).getTransactionStatus?.() ?? null;
+  }
+
+  get transactionOpen(): boolean {
+    return this.txStatus === 'T' || this.txStatus === 'E';
+  }
+}
+
+export interface SessionManagerOptions {
+  idleCloseMs?: number;
+}
+
+/** The console sessions of one core, keyed by profile id. */
+export class SessionManager {
+  private readonly sessions = new Map<string, QuerySession>();
+  private readonly opening = new Map<string, Promise<QuerySession>>();
+  private readonly idleCloseMs: number;
+
+  constructor(
+    private readonly deps: Pick<CoreDeps, 'secrets' | 'tunnels'>,
+    options: SessionManagerOptions = {},
+  ) {
+    this.idleCloseMs = options.idleCloseMs ?? DEFAULT_IDLE_CLOSE_MS;
+  }
+
+  current(profileId: string): QuerySession | null {
+    const session = this.sessions.get(profileId) ?? null;
+    return session && !session.dead ? session : null;
+  }
+
+  /**
+   * The live session of a profile, opened (or reopened after a dead connection) on demand.
+   * `lostTransaction` tells the caller a transaction died with the old connection.
+   */
+  async acquire(profile: Profile, password?: string): Promise<{ session: QuerySession; lostTransaction: boolean; reconnected: boolean }> {
+    const existing = this.sessions.get(profile.id);
+    let lostTransaction = false;
+    let reconnected = false;
+    if (existing && existing.dead) {
+      lostTransaction = existing.transactionOpen;
+      reconnected = true;
+      await this.close(profile.id);
+    } else if (existing) {
+      this.touch(existing, true);
+      return { session: existing, lostTransaction, reconnected };
+    }
+    let pending = this.opening.get(profile.id);
+    if (!pending) {
+      pending = this.open(profile, password).finally(() => this.opening.delete(profile.id));
+      this.opening.set(profile.id, pending);
+    }
+    const session = await pending;
+    this.touch(session, true);
+    return { session, lostTransaction, reconnected };
+  }
+
+  private async open(profile: Profile, password?: string): Promise<QuerySession> {
+    const resolved = resolvePassword(profile, { explicit: password, secrets: this.deps.secrets });
+    for (const warning of resolved.warnings) log.warn(warning);
+    const client = await connectClient(profile, resolved.password, { tunnels: this.deps.tunnels });
+    try {
+      // hex is what the contract promises for bytea, whatever the server's default.
+      const res = await client.query<{ pid: number }>("SELECT pg_backend_pid() AS pid, set_config('bytea_output', 'hex', false)");
+      const pid = res.rows[0]?.pid;
+      if (typeof pid !== 'number') throw new OpsError('CONNECTION_FAILED', 'The server did not report its backend pid');
+      const session = new QuerySession(profile.id, client, pid);
+      session.password = resolved.password;
+      this.sessions.set(profile.id, session);
+      return session;
+    } catch (err) {
+      await client.end().catch(() => undefined);
+      throw err;
+    }
+  }
+
+  /** Marks the session in use (no idle close) or restarts its idle countdown. */
+  touch(session: QuerySession, busy: boolean): void {
+    if (session.idleTimer) clearTimeout(session.idleTimer);
+    session.idleTimer = null;
+    if (busy) return;
+    // An open transaction holds locks and snapshots: leaving it idle for ever is the
+    // runbook's "idle in transaction" problem, so the session still closes (and rolls back).
+    session.idleTimer = setTimeout(() => void this.close(session.profileId), this.idleCloseMs);
+    session.idleTimer.unref();
+  }
+
+  async close(profileId: string): Promise<void> {
+    const session = this.sessions.get(profileId);
+    if (!session) return;
+    this.sessions.delete(profileId);
+    if (session.idleTimer) clearTimeout(session.idleTimer);
+    await session.client.end().catch(() => undefined);
+  }
+
+  async closeAll(): Promise<void> {
+    await Promise.all([...this.opening.values()].map((p) => p.catch(() => undefined)));
+    await Promise.all([...this.sessions.keys()].map((id) => this.close(id)));
+  }
+}

@@ -1,0 +1,110 @@
+// Pure helpers behind the query console: what to run, where an error points, how a cell
+// reads, and which statements a guard must show. No React here, so each is easy to reason
+// about (and to test) on its own.
+import type { Profile, QueryCell, StatementPlan, StatementResult } from '../../../../src-main/contract/models';
+import { readSetting, writeSetting } from '../../state/storage';
+
+export const MAX_ROWS_CHOICES = ['1000', '10000', '100000'] as const;
+/** Cells longer than this are cut in the grid; the full value stays in the title tooltip. */
+export const CELL_MAX_CHARS = 120;
+
+/** One-click examples from the runbook, for the empty state. */
+export const EXAMPLES: Array<{ label: string; sql: string }> = [
+  {
+    label: 'Low stock items',
+    sql: "SELECT title, available_quantity, store_name\nFROM inventory\nWHERE status = 'low_stock' AND is_active = true;",
+  },
+  {
+    label: 'Connections by state',
+    sql: 'SELECT state, COUNT(*)\nFROM pg_stat_activity\nGROUP BY state;',
+  },
+  {
+    label: 'Pending paid orders',
+    sql: "SELECT order_number, created_at, total_amount, customer_email\nFROM orders\nWHERE status = 'pending' AND payment_status = 'paid'\nORDER BY created_at;",
+  },
+];
+
+/** The editor's text is kept per profile, so switching profiles never mixes scripts. */
+export function loadScript(profileId: string): string {
+  return readSetting(`query.sql.${profileId}`) ?? '';
+}
+
+export function saveScript(profileId: string, sql: string): void {
+  writeSetting(`query.sql.${profileId}`, sql === '' ? null : sql);
+}
+
+export interface RunTarget {
+  sql: string;
+  /** Where `sql` starts in the editor, so server positions map back onto the editor. */
+  offset: number;
+  fromSelection: boolean;
+}
+
+/** The selection when there is one (not just whitespace), else the whole script. */
+export function runTarget(text: string, selectionStart: number, selectionEnd: number): RunTarget {
+  const start = Math.min(selectionStart, selectionEnd);
+  const end = Math.max(selectionStart, selectionEnd);
+  const selected = text.slice(start, end);
+  if (end > start && selected.trim() !== '') return { sql: selected, offset: start, fromSelection: true };
+  return { sql: text, offset: 0, fromSelection: false };
+}
+
+export interface EditorRange {
+  start: number;
+  end: number;
+  line: number;
+  column: number;
+}
+
+/**
+ * PostgreSQL's error position (1-based, in the text sent) as a range in the editor: from
+ * the character it names to the end of that token, so the culprit is visibly selected.
+ */
+export function errorRange(editorText: string, target: RunTarget, position: number): EditorRange {
+  const start = Math.max(0, Math.min(editorText.length, target.offset + position - 1));
+  let end = start;
+  while (end < editorText.length && !/[\s;,()]/.test(editorText.charAt(end))) end += 1;
+  if (end === start && start < editorText.length) end = start + 1;
+  const before = editorText.slice(0, start);
+  const line = before.split('\n').length;
+  const column = start - before.lastIndexOf('\n');
+  return { start, end, line, column };
+}
+
+export function cellText(cell: QueryCell): string {
+  if (cell === null) return '';
+  if (typeof cell === 'string') return cell;
+  return String(cell);
+}
+
+/** A tab's words: "SELECT · 12 rows", "UPDATE 3" (DML row count), "BEGIN", "… failed". */
+export function statementSummary(result: StatementResult): string {
+  const command = result.command || 'statement';
+  if (result.cancelled) return `${command} · cancelled`;
+  if (result.error) return `${command} · failed`;
+  if (result.columns.length > 0) {
+    const n = result.rows.length;
+    return `${command} · ${n.toLocaleString('en-US')}${result.truncated ? '+' : ''} row${n === 1 ? '' : 's'}`;
+  }
+  return result.rowCount === null ? command : `${command} ${result.rowCount}`;
+}
+
+const RISK_WORDS: Record<string, string> = {
+  'no-where': 'no WHERE clause: it touches every row of the table',
+  truncate: 'TRUNCATE empties the whole table',
+  drop: 'DROP removes the object and its data',
+  'strong-lock': 'takes a strong lock that blocks other sessions',
+};
+
+export function riskText(risk: string): string {
+  return RISK_WORDS[risk] ?? risk;
+}
+
+/** Statements that change something: what production asks to confirm by name. */
+export function writingStatements(statements: StatementPlan[]): StatementPlan[] {
+  return statements.filter((s) => s.kind !== 'read' && s.kind !== 'transaction');
+}
+
+export function needsNameConfirmation(profile: Profile, plan: { statements: StatementPlan[]; needsConfirmation: boolean }): boolean {
+  return plan.needsConfirmation || (profile.env === 'production' && writingStatements(plan.statements).length > 0);
+}

@@ -1,0 +1,191 @@
+// The run flow, as a state machine the screen renders: plan → (blocked? override) →
+// (production write? typed name) → run → result; cancel at any time while running.
+// The core re-checks every guard (runQuery answers CONFIRMATION_REQUIRED), so this is the
+// preview the user sees, never the only protection.
+import { useCallback, useRef, useState } from 'react';
+import type { Profile, QueryFailure, QueryRunResult, StatementPlan } from '../../../../src-main/contract/models';
+import { api, OpsError } from '../../api/client';
+import { toShownError, type ShownError } from '../../state/errors';
+import type { BlockedItem } from './GuardModals';
+import { needsNameConfirmation, writingStatements, type RunTarget } from './query-tools';
+
+type Plan = Awaited<ReturnType<typeof api.planQuery>>;
+
+interface RunOptions {
+  target: RunTarget;
+  plan: Plan;
+  override: boolean;
+  confirmName?: string;
+  password?: string;
+}
+
+export type Guard =
+  | { kind: 'blocked'; items: BlockedItem[]; options: RunOptions }
+  | { kind: 'confirm'; statements: StatementPlan[]; options: RunOptions }
+  | { kind: 'password'; options: RunOptions };
+
+export interface RunOutcome {
+  result: QueryRunResult;
+  target: RunTarget;
+}
+
+/** The script did not parse: nothing ran; PostgreSQL's parser says where it stopped. */
+export interface ParseFailure {
+  failure: QueryFailure;
+  target: RunTarget;
+}
+
+/** planQuery answers a syntax error as INVALID_INPUT with `{ position, sqlstate }` in its detail. */
+function parseFailureOf(err: unknown, target: RunTarget): ParseFailure | null {
+  if (!(err instanceof OpsError) || err.code !== 'INVALID_INPUT') return null;
+  const detail = err.detail as { position?: unknown; sqlstate?: unknown } | undefined;
+  if (!detail || typeof detail.position !== 'number') return null;
+  // The core prefixes "Syntax error at line L, column C: "; the screen says where itself.
+  const message = err.message.replace(/^Syntax error at line \d+, column \d+: /, '');
+  return { failure: { sqlstate: typeof detail.sqlstate === 'string' ? detail.sqlstate : null, message, position: detail.position }, target };
+}
+
+export interface QueryRunner {
+  running: boolean;
+  parseFailure: ParseFailure | null;
+  cancelling: boolean;
+  guard: Guard | null;
+  outcome: RunOutcome | null;
+  error: ShownError | null;
+  run(target: RunTarget): Promise<void>;
+  cancel(): Promise<void>;
+  dismissGuard(): void;
+  override(): void;
+  confirm(name: string): void;
+  withPassword(password: string): void;
+  clearError(): void;
+}
+
+export function useQueryRunner(
+  profile: Profile | null,
+  maxRows: number,
+  onResult: (outcome: RunOutcome) => void,
+  onParseFailure: (parse: ParseFailure) => void,
+): QueryRunner {
+  const [running, setRunning] = useState(false);
+  const [parseFailure, setParseFailure] = useState<ParseFailure | null>(null);
+  const [cancelling, setCancelling] = useState(false);
+  const [guard, setGuard] = useState<Guard | null>(null);
+  const [outcome, setOutcome] = useState<RunOutcome | null>(null);
+  const [error, setError] = useState<ShownError | null>(null);
+  // A run answered after the user switched profiles must not land on the new one's screen.
+  const profileRef = useRef(profile);
+  profileRef.current = profile;
+
+  const execute = useCallback(
+    async (options: RunOptions) => {
+      if (!profile) return;
+      setGuard(null);
+      setRunning(true);
+      setCancelling(false);
+      setError(null);
+      try {
+        const result = await api.runQuery({
+          profileId: profile.id,
+          sql: options.target.sql,
+          maxRows,
+          override: options.override,
+          ...(options.confirmName !== undefined ? { confirmName: options.confirmName } : {}),
+          ...(options.password !== undefined ? { password: options.password } : {}),
+        });
+        if (profileRef.current?.id !== profile.id) return;
+        const next = { result, target: options.target };
+        setOutcome(next);
+        onResult(next);
+      } catch (err) {
+        if (err instanceof OpsError && err.code === 'CONFIRMATION_REQUIRED') {
+          const writes = writingStatements(options.plan.statements);
+          setGuard({ kind: 'confirm', statements: writes.length > 0 ? writes : options.plan.statements, options });
+        } else if (err instanceof OpsError && err.code === 'PASSWORD_REQUIRED') {
+          setGuard({ kind: 'password', options });
+        } else {
+          setError(toShownError(err));
+        }
+      } finally {
+        setRunning(false);
+        setCancelling(false);
+      }
+    },
+    [profile, maxRows, onResult],
+  );
+
+  const afterOverride = useCallback(
+    (options: RunOptions) => {
+      if (!profile) return;
+      if (needsNameConfirmation(profile, options.plan)) {
+        setGuard({ kind: 'confirm', statements: writingStatements(options.plan.statements), options });
+      } else {
+        void execute(options);
+      }
+    },
+    [profile, execute],
+  );
+
+  const run = useCallback(
+    async (target: RunTarget) => {
+      if (!profile || running || target.sql.trim() === '') return;
+      setError(null);
+      setParseFailure(null);
+      let plan: Plan;
+      try {
+        plan = await api.planQuery({ profileId: profile.id, sql: target.sql });
+      } catch (err) {
+        const parse = parseFailureOf(err, target);
+        if (parse) {
+          setOutcome(null);
+          setParseFailure(parse);
+          onParseFailure(parse);
+        } else {
+          setError(toShownError(err));
+        }
+        return;
+      }
+      const options: RunOptions = { target, plan, override: false };
+      if (plan.blocked.length > 0) {
+        const items = plan.blocked.map((b) => ({ index: b.index, reason: b.reason, statement: plan.statements.find((s) => s.index === b.index) }));
+        setGuard({ kind: 'blocked', items, options });
+        return;
+      }
+      afterOverride(options);
+    },
+    [profile, running, afterOverride, onParseFailure],
+  );
+
+  const cancel = useCallback(async () => {
+    if (!profile || !running) return;
+    setCancelling(true);
+    try {
+      await api.cancelQuery({ profileId: profile.id });
+    } catch (err) {
+      setError(toShownError(err));
+      setCancelling(false);
+    }
+  }, [profile, running]);
+
+  return {
+    running,
+    parseFailure,
+    cancelling,
+    guard,
+    outcome,
+    error,
+    run,
+    cancel,
+    dismissGuard: () => setGuard(null),
+    override: () => {
+      if (guard?.kind === 'blocked') afterOverride({ ...guard.options, override: true });
+    },
+    confirm: (name: string) => {
+      if (guard?.kind === 'confirm') void execute({ ...guard.options, confirmName: name });
+    },
+    withPassword: (password: string) => {
+      if (guard?.kind === 'password') void execute({ ...guard.options, password });
+    },
+    clearError: () => setError(null),
+  };
+}

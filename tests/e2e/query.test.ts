@@ -1,0 +1,193 @@
+// Issue #4 (first increment) through the UI: the query console runs the runbook's SQL on
+// the sandbox, points at syntax errors, goes through an SSH bastion (issue #3's
+// acceptance), asks for the typed name before writing to production, and cancels for real.
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import type { Page } from 'playwright-core';
+import { expect, inject, onTestFinished, test } from 'vitest';
+import { quoteIdent, withClient, type TestPg } from '../helpers/pg';
+import { makeTempDir, sshKeygen, TestSshd } from '../helpers/sshd';
+import { addProfileThroughForm, field, openNewProfileForm, openQueryConsole, runInEditor, startApp } from './harness';
+
+const LOW_STOCK = "SELECT title, available_quantity, store_name\nFROM inventory\nWHERE status = 'low_stock' AND is_active = true;";
+
+function resultTable(page: Page, statement = 1) {
+  return page.getByRole('table', { name: `Result of statement ${statement}` });
+}
+
+async function activeSleeps(pg: TestPg, marker: string): Promise<number> {
+  return withClient(pg, async (client) => {
+    const { rows } = await client.query<{ n: number }>(
+      "SELECT count(*)::int AS n FROM pg_stat_activity WHERE state = 'active' AND query LIKE $1 AND pid <> pg_backend_pid()",
+      [`%${marker}%`],
+    );
+    return rows[0]?.n ?? -1;
+  });
+}
+
+test('sandbox: the runbook low-stock query shows rows; a syntax error shows 42601 and selects the culprit', async () => {
+  const app = await startApp();
+  const { page } = app;
+  await page.getByRole('button', { name: 'Start the demo sandbox' }).click();
+  await page.getByRole('heading', { name: 'Profiles', exact: true }).waitFor({ timeout: 45_000 });
+  await page.getByRole('status', { name: 'Environment: SANDBOX' }).waitFor();
+
+  const editor = await openQueryConsole(page);
+  // Before any run: what to do, with runbook checks one click away.
+  const help = page.getByRole('region', { name: 'Getting started' });
+  expect(await help.textContent()).toContain('Ctrl');
+  expect(await help.getByRole('button', { name: 'Low stock items' }).count()).toBe(1);
+
+  await runInEditor(editor, LOW_STOCK);
+  const table = resultTable(page);
+  await table.waitFor({ timeout: 30_000 });
+  const headers = await table.locator('thead th').allTextContents();
+  expect(headers.map((h) => h.split(' ')[0])).toEqual(['title', 'available_quantity', 'store_name']);
+  const rows = await table.locator('tbody tr').count();
+  expect(rows).toBeGreaterThan(0);
+  expect(await page.getByRole('tab', { selected: true }).textContent()).toMatch(new RegExp(`SELECT · ${rows} rows?`));
+  await app.screenshot('query.png');
+
+  // The editor keeps its script per profile across a reload.
+  await page.reload();
+  const again = await openQueryConsole(page);
+  expect(await again.inputValue()).toBe(LOW_STOCK);
+
+  // "WHER" reads as an alias, so PostgreSQL stops at "status": line 3, column 6.
+  const broken = "SELECT title\nFROM inventory\nWHER status = 'low_stock';";
+  await runInEditor(again, broken);
+  const alert = page.getByRole('alert').filter({ hasText: '42601' });
+  await alert.waitFor({ timeout: 30_000 });
+  expect(await alert.textContent()).toContain('syntax error');
+  expect(await alert.textContent()).toContain('line 3, column 6');
+  const selected = await again.evaluate((el) => {
+    const area = el as HTMLTextAreaElement;
+    return area.value.slice(area.selectionStart, area.selectionEnd);
+  });
+  expect(selected).toBe('status');
+  await app.screenshot('query-error.png');
+
+  // An error PostgreSQL itself reports at run time (not the parser) points into the script too.
+  await runInEditor(again, 'SELECT 1;\nSELECT nosuch FROM inventory;');
+  const undefinedColumn = page.getByRole('alert').filter({ hasText: '42703' });
+  await undefinedColumn.waitFor({ timeout: 30_000 });
+  expect(await undefinedColumn.textContent()).toContain('line 2, column 8');
+  expect(await again.evaluate((el) => {
+    const area = el as HTMLTextAreaElement;
+    return area.value.slice(area.selectionStart, area.selectionEnd);
+  })).toBe('nosuch');
+  expect(app.pageErrors).toEqual([]);
+}, 120_000);
+
+test('acceptance (issue #3): an SSH profile made in the UI, its host key trusted, then a query through the tunnel', async () => {
+  const pg = inject('pg');
+  const dir = makeTempDir('ops-console-e2e-query-ssh-');
+  const clientKey = sshKeygen(dir, 'client_ed25519');
+  const sshd = new TestSshd({ authorizedKeys: [clientKey.publicLine] });
+  onTestFinished(async () => {
+    await sshd.dispose();
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+  const sshPort = await sshd.start();
+  const fingerprint = sshd.hostFingerprint;
+
+  const app = await startApp();
+  const { page } = app;
+  await openNewProfileForm(page);
+  await field(page, 'Profile name').fill('e2e-tunnel');
+  await field(page, 'Host').fill('127.0.0.1');
+  await field(page, 'Port').fill(String(pg.port));
+  await field(page, 'Database').fill(pg.database);
+  await field(page, 'User').fill(pg.user);
+  await page.getByLabel('Password', { exact: true }).fill(pg.password);
+  await page.getByRole('switch', { name: 'Connect through an SSH bastion' }).check();
+  await field(page, 'SSH host').fill('127.0.0.1');
+  await field(page, 'SSH port').fill(String(sshPort));
+  await field(page, 'SSH user').fill('root');
+  await field(page, 'SSH key file').fill(clientKey.privatePath);
+  await page.getByRole('button', { name: 'Save profile' }).click();
+  await page.getByRole('table', { name: 'Connection profiles' }).getByRole('row', { name: /e2e-tunnel/ }).waitFor();
+
+  // First contact: the fingerprint OpenSSH prints is shown and trusted by the user.
+  await page.getByRole('button', { name: 'Test connection' }).click();
+  const decision = page.getByRole('region', { name: 'Host key decision' });
+  await decision.waitFor({ timeout: 30_000 });
+  expect(await decision.textContent()).toContain(fingerprint);
+  await decision.getByRole('button', { name: 'Trust this key' }).click();
+  await page.getByRole('region', { name: 'Connection test result' }).getByText('Connection ok').waitFor({ timeout: 30_000 });
+
+  const editor = await openQueryConsole(page);
+  await runInEditor(editor, 'SELECT inet_server_port(), current_user');
+  const table = resultTable(page);
+  await table.waitFor({ timeout: 30_000 });
+  const cells = await table.locator('tbody tr').first().locator('td').allTextContents();
+  // The database answered from the harness cluster's port, reached through the bastion.
+  expect(cells).toEqual([String(pg.port), pg.user]);
+  await app.screenshot('query-ssh.png');
+  expect(app.pageErrors).toEqual([]);
+}, 150_000);
+
+test('production: an UPDATE shows the exact statement and needs the typed name; Cancel runs nothing', async () => {
+  const pg = inject('pg');
+  const tableName = `e2e_query_guard_${crypto.randomBytes(4).toString('hex')}`;
+  await withClient(pg, (c) => c.query(`CREATE TABLE ${quoteIdent(tableName)} (id int PRIMARY KEY, v int NOT NULL); INSERT INTO ${quoteIdent(tableName)} VALUES (1, 1), (2, 1);`));
+  onTestFinished(() => withClient(pg, (c) => c.query(`DROP TABLE IF EXISTS ${quoteIdent(tableName)}`)).then(() => undefined));
+  const valueOf = (id: number) => withClient(pg, async (c) => (await c.query<{ v: number }>(`SELECT v FROM ${quoteIdent(tableName)} WHERE id = $1`, [id])).rows[0]?.v);
+
+  const app = await startApp();
+  const { page } = app;
+  await addProfileThroughForm(page, pg, { name: 'e2e-prod', env: 'production', readOnly: false });
+  await page.getByRole('status', { name: 'Environment: PRODUCTION' }).waitFor();
+
+  const editor = await openQueryConsole(page);
+  const update = `UPDATE ${tableName} SET v = 2 WHERE id = 1`;
+  await runInEditor(editor, `SELECT count(*) FROM ${tableName};\n${update};`);
+  const dialog = page.getByRole('dialog', { name: 'Write to e2e-prod?' });
+  await dialog.waitFor({ timeout: 30_000 });
+  // The exact statement that writes, and only that one.
+  const shown = await dialog.locator('pre').allTextContents();
+  expect(shown.map((t) => t.trim())).toEqual([update]);
+  const confirm = dialog.getByRole('button', { name: 'Run on e2e-prod' });
+  expect(await confirm.isDisabled()).toBe(true);
+  await dialog.getByRole('textbox', { name: /Type the profile name/ }).fill('e2e-pro');
+  expect(await confirm.isDisabled()).toBe(true);
+  await app.screenshot('query-production-confirm.png');
+
+  await dialog.getByRole('button', { name: 'Cancel' }).click();
+  await dialog.waitFor({ state: 'hidden' });
+  expect(await valueOf(1)).toBe(1);
+  expect(await page.getByRole('tablist', { name: 'Statement results' }).count()).toBe(0);
+
+  // Typed name: the write goes through and reports its row count.
+  await editor.press('Control+Enter');
+  await dialog.waitFor();
+  await dialog.getByRole('textbox', { name: /Type the profile name/ }).fill('e2e-prod');
+  await confirm.click();
+  await page.getByRole('tab', { name: /^2 · UPDATE 1 · / }).waitFor({ timeout: 30_000 });
+  expect(await valueOf(1)).toBe(2);
+  expect(await valueOf(2)).toBe(1);
+  expect(app.pageErrors).toEqual([]);
+}, 120_000);
+
+test('cancel: Esc stops SELECT pg_sleep(30) on the server and the result says cancelled', async () => {
+  const pg = inject('pg');
+  const app = await startApp();
+  const { page } = app;
+  await addProfileThroughForm(page, pg, { name: 'e2e-cancel' });
+
+  const editor = await openQueryConsole(page);
+  const marker = `e2e_cancel_${crypto.randomBytes(4).toString('hex')}`;
+  await runInEditor(editor, `SELECT pg_sleep(30) AS ${marker}`);
+  await page.getByRole('button', { name: 'Cancel' }).waitFor();
+  // Only once the server is really running it: cancelling a statement not yet sent proves nothing.
+  await expect.poll(() => activeSleeps(pg, marker), { timeout: 15_000 }).toBe(1);
+
+  const pressed = Date.now();
+  await page.keyboard.press('Escape');
+  await page.getByRole('status').filter({ hasText: /^cancelled/ }).waitFor({ timeout: 5_000 });
+  expect(Date.now() - pressed).toBeLessThan(5_000);
+  expect(await page.getByRole('tab', { selected: true }).textContent()).toContain('cancelled');
+  expect(await activeSleeps(pg, marker)).toBe(0);
+  await app.screenshot('query-cancelled.png');
+  expect(app.pageErrors).toEqual([]);
+}, 90_000);
