@@ -1,6 +1,6 @@
 // The decision a connection test could not take alone: trust a bastion's host key seen for
 // the first time, or (loudly) refuse a changed one until someone deliberately replaces the pin.
-import { Alert, Button, Checkbox, Code, Group, Modal, Stack, Text, TextInput } from '@mantine/core';
+import { Alert, Button, Checkbox, Code, Group, Modal, Stack, Text } from '@mantine/core';
 import { notifications } from '@mantine/notifications';
 import { useState, type ReactNode } from 'react';
 import type { HostKeyDecision, Profile } from '../../../../src-main/contract/models';
@@ -10,6 +10,7 @@ import { IconAlert, IconCheck, IconLock } from '../../components/icons';
 import { useAppState } from '../../state/app-state';
 import { toShownError, type ShownError } from '../../state/errors';
 import { keyTypeLabel } from './ssh-form-model';
+import { TypedNameConfirm } from '../../components/TypedNameConfirm';
 
 /** A fingerprint that stays legible on the filled red alert (Code would be white on white). */
 function Fingerprint({ value }: { value: string }) {
@@ -69,9 +70,7 @@ function ReplacePinModal({ profile, decision, opened, onClose, onConfirm, busy, 
           <Text size="sm">New key: {keyTypeLabel(decision.presented.type)} <Code>{decision.presented.fingerprint}</Code></Text>
         </div>
         {needsName ? (
-          <Alert color="red" variant="light" icon={<IconAlert />} title="This is a production profile">
-            <TextInput label={`Type the profile name (${profile.name}) to confirm`} value={typed} onChange={(e) => setTyped(e.currentTarget.value)} autoComplete="off" spellCheck={false} data-autofocus />
-          </Alert>
+          <TypedNameConfirm name={profile.name} value={typed} onChange={setTyped} />
         ) : (
           <Checkbox label="I confirmed the new fingerprint with the server's administrator" checked={checked} onChange={(e) => setChecked(e.currentTarget.checked)} />
         )}

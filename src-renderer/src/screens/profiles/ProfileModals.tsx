@@ -1,14 +1,14 @@
 // Delete (with a preview of what goes, and a typed name for production) and Duplicate.
-import { Alert, Button, Group, List, Modal, Stack, Text, TextInput } from '@mantine/core';
+import { Button, Group, List, Modal, Stack, Text, TextInput } from '@mantine/core';
 import { notifications } from '@mantine/notifications';
 import { useState } from 'react';
 import type { Profile } from '../../../../src-main/contract/models';
 import { api } from '../../api/client';
 import { EnvBadge } from '../../components/EnvBadge';
 import { ErrorAlert } from '../../components/ErrorAlert';
-import { IconAlert } from '../../components/icons';
 import { useAppState } from '../../state/app-state';
 import { fieldErrorsOf, toShownError, type ShownError } from '../../state/errors';
+import { TypedNameConfirm } from '../../components/TypedNameConfirm';
 
 export function DeleteProfileModal({ profile, opened, onClose, onRemoved }: { profile: Profile; opened: boolean; onClose: () => void; onRemoved: () => void }) {
   const { reloadProfiles } = useAppState();
@@ -54,16 +54,7 @@ export function DeleteProfileModal({ profile, opened, onClose, onRemoved }: { pr
           <Text size="sm" c="dimmed" mt="xs">The database itself is not touched. The audit trail keeps every entry that names this profile.</Text>
         </div>
         {needsName ? (
-          <Alert color="red" variant="light" icon={<IconAlert />} title="This is a production profile">
-            <TextInput
-              label={`Type the profile name (${profile.name}) to confirm`}
-              value={typed}
-              onChange={(e) => setTyped(e.currentTarget.value)}
-              autoComplete="off"
-              spellCheck={false}
-              data-autofocus
-            />
-          </Alert>
+          <TypedNameConfirm name={profile.name} value={typed} onChange={setTyped} />
         ) : null}
         {error ? <ErrorAlert title="The profile was not deleted" error={error} /> : null}
         <Group justify="flex-end">

@@ -1,12 +1,12 @@
 // The two guards in front of a run: statements that are blocked (no WHERE, TRUNCATE,
 // DROP) need an explicit, audited override; writes on production need the profile name
 // typed. Both show the exact statements, as they will be sent, never a paraphrase.
-import { Alert, Button, Checkbox, Code, Group, Modal, Stack, Text, TextInput } from '@mantine/core';
+import { Button, Checkbox, Code, Group, Modal, Stack, Text, TextInput } from '@mantine/core';
 import { useState } from 'react';
 import type { Profile, StatementPlan } from '../../../../src-main/contract/models';
 import { EnvBadge } from '../../components/EnvBadge';
-import { IconAlert } from '../../components/icons';
 import { riskText } from './query-tools';
+import { TypedNameConfirm } from '../../components/TypedNameConfirm';
 
 export interface BlockedItem {
   statement: StatementPlan | undefined;
@@ -75,16 +75,7 @@ export function ConfirmWriteModal({ profile, statements, onCancel, onConfirm }: 
               <StatementBlock sql={s.sql} />
             </Stack>
           ))}
-          <Alert color="red" variant="light" icon={<IconAlert />} title="This is a production profile">
-            <TextInput
-              label={`Type the profile name (${profile.name}) to confirm`}
-              value={typed}
-              onChange={(e) => setTyped(e.currentTarget.value)}
-              autoComplete="off"
-              spellCheck={false}
-              data-autofocus
-            />
-          </Alert>
+          <TypedNameConfirm name={profile.name} value={typed} onChange={setTyped} />
           <Group justify="flex-end">
             <Button variant="default" onClick={onCancel}>Cancel</Button>
             <Button color="red" type="submit" disabled={!confirmed}>Run on {profile.name}</Button>
