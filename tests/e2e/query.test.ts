@@ -2,11 +2,10 @@
 // the sandbox, points at syntax errors, goes through an SSH bastion (issue #3's
 // acceptance), asks for the typed name before writing to production, and cancels for real.
 import crypto from 'node:crypto';
-import fs from 'node:fs';
 import type { Page } from 'playwright-core';
 import { expect, inject, onTestFinished, test } from 'vitest';
 import { quoteIdent, withClient, type TestPg } from '../helpers/pg';
-import { makeTempDir, sshKeygen, TestSshd } from '../helpers/sshd';
+import { startBastion } from '../helpers/sshd';
 import { addProfileThroughForm, field, openNewProfileForm, openQueryConsole, runInEditor, startApp } from './harness';
 
 const LOW_STOCK = "SELECT title, available_quantity, store_name\nFROM inventory\nWHERE status = 'low_stock' AND is_active = true;";
@@ -81,14 +80,9 @@ test('sandbox: the runbook low-stock query shows rows; a syntax error shows 4260
 
 test('acceptance (issue #3): an SSH profile made in the UI, its host key trusted, then a query through the tunnel', async () => {
   const pg = inject('pg');
-  const dir = makeTempDir('ops-console-e2e-query-ssh-');
-  const clientKey = sshKeygen(dir, 'client_ed25519');
-  const sshd = new TestSshd({ authorizedKeys: [clientKey.publicLine] });
-  onTestFinished(async () => {
-    await sshd.dispose();
-    fs.rmSync(dir, { recursive: true, force: true });
-  });
-  const sshPort = await sshd.start();
+  const { sshd, clientKey, dispose } = await startBastion('ops-console-e2e-query-ssh-');
+  onTestFinished(dispose);
+  const sshPort = sshd.port;
   const fingerprint = sshd.hostFingerprint;
 
   const app = await startApp();

@@ -1,21 +1,15 @@
 // Issue #3 through the UI: a profile behind a real OpenSSH bastion (Debian's sshd on
 // loopback) forwarding to the run's PostgreSQL. The host key is shown, compared with what
 // `ssh-keygen -lf` prints for the server's key, trusted, pinned, and audited.
-import fs from 'node:fs';
 import { expect, inject, onTestFinished, test } from 'vitest';
-import { makeTempDir, sshKeygen, TestSshd } from '../helpers/sshd';
+import { startBastion } from '../helpers/sshd';
 import { describedBy, field, openNewProfileForm, startApp } from './harness';
 
 test('acceptance: an SSH profile made in the form, its host key trusted from the test panel, then a passing test and an audit entry', async () => {
   const pg = inject('pg');
-  const dir = makeTempDir('ops-console-e2e-ssh-');
-  const clientKey = sshKeygen(dir, 'client_ed25519');
-  const sshd = new TestSshd({ authorizedKeys: [clientKey.publicLine] });
-  onTestFinished(async () => {
-    await sshd.dispose();
-    fs.rmSync(dir, { recursive: true, force: true });
-  });
-  const sshPort = await sshd.start();
+  const { sshd, clientKey, dispose } = await startBastion('ops-console-e2e-ssh-');
+  onTestFinished(dispose);
+  const sshPort = sshd.port;
   // What OpenSSH itself prints for the server's key: the UI must show exactly this.
   const fingerprint = sshd.hostFingerprint;
   expect(fingerprint).toMatch(/^SHA256:[A-Za-z0-9+/]+$/);

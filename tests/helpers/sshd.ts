@@ -186,6 +186,11 @@ export class TestSshd {
     return opensshFingerprint(`${this.hostKeyPath}.pub`);
   }
 
+  /** The server's current key as a known_hosts line, what `--ssh-known-host` takes. */
+  knownHostsLine(): string {
+    return `[127.0.0.1]:${this.port} ${fs.readFileSync(`${this.hostKeyPath}.pub`, 'utf8').trim()}`;
+  }
+
   get pid(): number | null {
     return this.child?.pid ?? null;
   }
@@ -311,6 +316,34 @@ export class TestSshd {
     await this.kill();
     fs.rmSync(this.dir, { recursive: true, force: true });
   }
+}
+
+/** A bastion for tests: a started sshd that accepts one freshly generated client key. */
+export interface TestBastion {
+  sshd: TestSshd;
+  clientKey: KeyFiles;
+  dispose(): Promise<void>;
+}
+
+export async function startBastion(prefix: string): Promise<TestBastion> {
+  const keyDir = makeTempDir(prefix);
+  const clientKey = sshKeygen(keyDir, 'client_ed25519');
+  const sshd = new TestSshd({ authorizedKeys: [clientKey.publicLine] });
+  try {
+    await sshd.start();
+  } catch (err) {
+    await sshd.dispose();
+    fs.rmSync(keyDir, { recursive: true, force: true });
+    throw err;
+  }
+  return {
+    sshd,
+    clientKey,
+    async dispose() {
+      await sshd.dispose();
+      fs.rmSync(keyDir, { recursive: true, force: true });
+    },
+  };
 }
 
 /** A foreground ssh-agent on a socket of its own, holding the given unencrypted keys. */

@@ -1,43 +1,15 @@
 // The built `ops-console` CLI end to end: the issue's acceptance (sandbox start, profile
 // test, audit list), the contract's exit codes, and audit tampering detected through
 // `audit verify`. Runs bin/ops-console.cjs as a user would (npm test builds first).
-import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { makeTempDir, sshKeygen, TestSshd, type KeyFiles } from '../helpers/sshd';
+import { json, runCli } from '../helpers/cli';
+import { startBastion, type TestBastion, type TestSshd } from '../helpers/sshd';
 
-const BIN = path.resolve(__dirname, '../../bin/ops-console.cjs');
-
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-function cli(home: string, args: string[], env: NodeJS.ProcessEnv = {}): Promise<Run> {
-  return new Promise((resolve) => {
-    execFile(
-      process.execPath,
-      [BIN, '--home', home, ...args],
-      { env: { ...process.env, PGPASSWORD: '', PGPASSFILE: '/nonexistent', ...env }, timeout: 120_000 },
-      (err, stdout, stderr) => {
-        const code = err ? (typeof err.code === 'number' ? err.code : 1) : 0;
-        resolve({ code, stdout, stderr });
-      },
-    );
-  });
-}
-
-function json(run: Run): Record<string, unknown> {
-  try {
-    return JSON.parse(run.stdout) as Record<string, unknown>;
-  } catch {
-    throw new Error(`not JSON (exit ${run.code}): ${run.stdout}\nstderr: ${run.stderr}`);
-  }
-}
+const cli = (home: string, args: string[], env: NodeJS.ProcessEnv = {}) => runCli(home, args, { env });
 
 describe('ops-console CLI', () => {
   let home: string;
@@ -154,30 +126,26 @@ describe('ops-console CLI', () => {
 
 describe('ops-console CLI with an SSH bastion (real sshd)', () => {
   let home: string;
-  let keyDir: string;
-  let clientKey: KeyFiles;
+  let bastion: TestBastion;
   let sshd: TestSshd;
   const pg = inject('pg');
 
   beforeAll(async () => {
     home = fs.mkdtempSync(path.join(os.tmpdir(), 'ops-cli-ssh-'));
-    keyDir = makeTempDir('ops-cli-ssh-keys-');
-    clientKey = sshKeygen(keyDir, 'client_ed25519');
-    sshd = new TestSshd({ authorizedKeys: [clientKey.publicLine] });
-    await sshd.start();
+    bastion = await startBastion('ops-cli-ssh-keys-');
+    sshd = bastion.sshd;
   });
 
   afterAll(async () => {
-    await sshd.dispose();
+    await bastion.dispose();
     fs.rmSync(home, { recursive: true, force: true });
-    fs.rmSync(keyDir, { recursive: true, force: true });
   });
 
   const url = () => `postgres://${pg.user}@127.0.0.1:${pg.port}/${pg.database}?sslmode=disable`;
-  const hostKeyLine = () => `[127.0.0.1]:${sshd.port} ${fs.readFileSync(`${sshd.hostKeyPath}.pub`, 'utf8').trim()}`;
+  const hostKeyLine = () => sshd.knownHostsLine();
 
   it('adds a bastioned profile with a pinned host key and tests it through the tunnel, listing the SSH stages', async () => {
-    const add = await cli(home, ['profile', 'add', 'bastioned', '--url', url(), '--ssh', `root@127.0.0.1:${sshd.port}`, '--ssh-key', clientKey.privatePath, '--ssh-known-host', hostKeyLine(), '--json']);
+    const add = await cli(home, ['profile', 'add', 'bastioned', '--url', url(), '--ssh', `root@127.0.0.1:${sshd.port}`, '--ssh-key', bastion.clientKey.privatePath, '--ssh-known-host', hostKeyLine(), '--json']);
     expect(add.code, add.stderr).toBe(0);
     expect(json(add)).toMatchObject({ name: 'bastioned', ssh: `root@127.0.0.1:${sshd.port}` });
 
@@ -192,7 +160,7 @@ describe('ops-console CLI with an SSH bastion (real sshd)', () => {
     const list = json(await cli(home, ['profile', 'list', '--json']));
     expect(list.profiles).toEqual([expect.objectContaining({ name: 'bastioned', ssh: `root@127.0.0.1:${sshd.port}` })]);
     const show = json(await cli(home, ['profile', 'show', 'bastioned', '--json']));
-    expect(show).toMatchObject({ ssh: `root@127.0.0.1:${sshd.port}`, sshSettings: { keyPath: clientKey.privatePath, hostKey: { fingerprint: sshd.hostFingerprint } } });
+    expect(show).toMatchObject({ ssh: `root@127.0.0.1:${sshd.port}`, sshSettings: { keyPath: bastion.clientKey.privatePath, hostKey: { fingerprint: sshd.hostFingerprint } } });
 
     const audit = (await cli(home, ['audit', 'export', '--format', 'json'])).stdout;
     expect(audit).toContain('ssh.tunnel.open');
@@ -215,7 +183,7 @@ describe('ops-console CLI with an SSH bastion (real sshd)', () => {
   });
 
   it('without --ssh-known-host and without a terminal, refuses and says to pass --ssh-known-host', async () => {
-    const add = await cli(home, ['profile', 'add', 'unpinned', '--url', url(), '--ssh', `root@127.0.0.1:${sshd.port}`, '--ssh-key', clientKey.privatePath]);
+    const add = await cli(home, ['profile', 'add', 'unpinned', '--url', url(), '--ssh', `root@127.0.0.1:${sshd.port}`, '--ssh-key', bastion.clientKey.privatePath]);
     expect(add.code, add.stderr).toBe(0);
     const test = await cli(home, ['profile', 'test', 'unpinned', '--json'], { PGPASSWORD: pg.password });
     expect(test.code).toBe(1);
@@ -227,9 +195,9 @@ describe('ops-console CLI with an SSH bastion (real sshd)', () => {
   });
 
   it('refuses a known_hosts line for another host, and --ssh-key without --ssh', async () => {
-    const other = await cli(home, ['profile', 'add', 'wrong-line', '--url', url(), '--ssh', `root@127.0.0.1:${sshd.port}`, '--ssh-key', clientKey.privatePath, '--ssh-known-host', `otherhost ${fs.readFileSync(`${sshd.hostKeyPath}.pub`, 'utf8').trim()}`]);
+    const other = await cli(home, ['profile', 'add', 'wrong-line', '--url', url(), '--ssh', `root@127.0.0.1:${sshd.port}`, '--ssh-key', bastion.clientKey.privatePath, '--ssh-known-host', `otherhost ${fs.readFileSync(`${sshd.hostKeyPath}.pub`, 'utf8').trim()}`]);
     expect(other.code).toBe(1);
     expect(other.stderr).toMatch(/not for \[127\.0\.0\.1\]:\d+/);
-    expect((await cli(home, ['profile', 'add', 'nokey', '--url', url(), '--ssh-key', clientKey.privatePath])).code).toBe(2);
+    expect((await cli(home, ['profile', 'add', 'nokey', '--url', url(), '--ssh-key', bastion.clientKey.privatePath])).code).toBe(2);
   });
 });

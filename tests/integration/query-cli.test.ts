@@ -1,40 +1,20 @@
 // `ops-console query` end to end through the built CLI: streamed csv/json/table output,
 // --max-rows, stdin, exit codes, the confirmation rules without a terminal, Ctrl+C
 // cancelling at the server, the audit entry, and a query through an SSH bastion.
-import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createTestDatabase, dropTestDatabase, uniqueDatabaseName, withClient } from '../helpers/pg';
-import { makeTempDir, sshKeygen, TestSshd, waitFor, type KeyFiles } from '../helpers/sshd';
+import { runCli, startCli } from '../helpers/cli';
+import { startBastion, waitFor, type TestBastion } from '../helpers/sshd';
 
-const BIN = path.resolve(__dirname, '../../bin/ops-console.cjs');
 const pg = inject('pg');
 
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-function start(home: string, args: string[], stdin = '') {
-  const child = spawn(process.execPath, [BIN, '--home', home, ...args], {
-    env: { ...process.env, PGPASSWORD: pg.password, PGPASSFILE: '/nonexistent' },
-    stdio: ['pipe', 'pipe', 'pipe'],
-  });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (d: Buffer) => (stdout += d.toString('utf8')));
-  child.stderr.on('data', (d: Buffer) => (stderr += d.toString('utf8')));
-  child.stdin.end(stdin);
-  const done = new Promise<Run>((resolve) => child.on('close', (code) => resolve({ code: code ?? 1, stdout, stderr })));
-  return { child, done };
-}
-
-function cli(home: string, args: string[], stdin = ''): Promise<Run> {
-  return start(home, args, stdin).done;
-}
+// Every run here may log in to the harness cluster: its password through the environment.
+const env = { PGPASSWORD: pg.password };
+const start = (home: string, args: string[], stdin = '') => startCli(home, args, { env, stdin });
+const cli = (home: string, args: string[], stdin = '') => runCli(home, args, { env, stdin });
 
 describe('ops-console query', () => {
   let home: string;
@@ -162,28 +142,22 @@ describe('ops-console query', () => {
 
 describe('ops-console query through an SSH bastion (real sshd)', () => {
   let home: string;
-  let keyDir: string;
-  let clientKey: KeyFiles;
-  let sshd: TestSshd;
+  let bastion: TestBastion;
 
   beforeAll(async () => {
     home = fs.mkdtempSync(path.join(os.tmpdir(), 'ops-cli-query-ssh-'));
-    keyDir = makeTempDir('ops-cli-query-keys-');
-    clientKey = sshKeygen(keyDir, 'client_ed25519');
-    sshd = new TestSshd({ authorizedKeys: [clientKey.publicLine] });
-    await sshd.start();
+    bastion = await startBastion('ops-cli-query-keys-');
   });
 
   afterAll(async () => {
-    await sshd.dispose();
+    await bastion.dispose();
     fs.rmSync(home, { recursive: true, force: true });
-    fs.rmSync(keyDir, { recursive: true, force: true });
   });
 
   it('streams rows through the tunnel', async () => {
     const url = `postgres://${pg.user}@127.0.0.1:${pg.port}/${pg.database}?sslmode=disable`;
-    const hostKeyLine = `[127.0.0.1]:${sshd.port} ${fs.readFileSync(`${sshd.hostKeyPath}.pub`, 'utf8').trim()}`;
-    const add = await cli(home, ['profile', 'add', 'bastioned', '--url', url, '--ssh', `root@127.0.0.1:${sshd.port}`, '--ssh-key', clientKey.privatePath, '--ssh-known-host', hostKeyLine]);
+    const { sshd, clientKey } = bastion;
+    const add = await cli(home, ['profile', 'add', 'bastioned', '--url', url, '--ssh', `root@127.0.0.1:${sshd.port}`, '--ssh-key', clientKey.privatePath, '--ssh-known-host', sshd.knownHostsLine()]);
     expect(add.code, add.stderr).toBe(0);
     const run = await cli(home, ['query', 'bastioned', 'SELECT g, inet_client_addr() IS NOT NULL AS tcp FROM generate_series(1, 3) g', '--format', 'csv']);
     expect(run.code, run.stderr).toBe(0);
