@@ -11,7 +11,7 @@ export interface WebHostOptions {
   core: Core;
   /** Folder holding the built renderer (index.html and assets). */
   staticDir: string;
-  /** 0 or absent: any free port. */
+  /** 0 or absent means a free port chosen by the OS. */
   port?: number;
   token?: string;
 }

@@ -169,7 +169,7 @@ describe('resolveSshHost details', () => {
     expect(err.code).toBe('NOT_FOUND');
     expect(err.message).toContain('"typo"');
     expect(err.message).toContain('db1, db2');
-    // …unless the caller asks for ssh's own behaviour: any name, defaults from Host *.
+    // …unless the caller asks for ssh's own behaviour (every name resolves, with defaults from Host *).
     expect(resolveSshHost('typo', { text: 'Host db1 db2\n  User x\nHost *\n  User y\n', env: { HOME: dir }, requireHostEntry: false })).toMatchObject({ hostName: 'typo', user: 'y', port: 22 });
   });
 

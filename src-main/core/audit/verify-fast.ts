@@ -64,7 +64,7 @@ const WORKER_MMAP_BYTES = 2 ** 31;
  * JSON.stringify (tests/unit/audit-verify.test.ts). So when it hashes to the stored hash, so
  * does the JSON.stringify the hash is defined by: equal JSON texts mean equal values. When it
  * does not (a real printed as 1.0e+20, an integer beyond 2^53), the JS recomputation decides.
- * Blobs are the exception (json_array reads them as JSONB): any blob column gives NULL.
+ * Blobs are the exception (json_array reads them as JSONB), so every blob column gives NULL.
  * "x >= x''" is true exactly for blobs, and cheaper than typeof() in the hot loop.
  */
 const BLOB_COLUMNS = CHAIN_FIELDS.filter((f) => f !== 'seq')

@@ -244,7 +244,7 @@ export class Sandbox {
         port = (await cluster.start()).port;
       } catch (err) {
         if (preferred === 0) throw err;
-        // The old port was taken between our check and the start: any free port will do.
+        // The old port was taken between our check and the start, so take whichever port is free.
         cluster = this.cluster(binaries, 0);
         port = (await cluster.start()).port;
       }
