@@ -18,6 +18,10 @@ export const ERROR_CODES = [
   'AUTH_FAILED',
   'SANDBOX_FAILED',
   'BINARIES_NOT_FOUND',
+  /** A statement the app ran on the user's behalf failed at the server (SQLSTATE in detail). */
+  'QUERY_FAILED',
+  /** Writing a local file failed (disk full, permissions). */
+  'IO_FAILED',
   'NOT_IMPLEMENTED',
   'INTERNAL',
 ] as const;

@@ -243,3 +243,114 @@ export interface QueryRunResult {
   /** A transaction is still open on the profile's console session (BEGIN without COMMIT). */
   transactionOpen: boolean;
 }
+
+// ---- Query console, second part (issue #4): streaming, plans, catalog, tabs, history, snippets, export ----
+
+/** Rows a console result keeps by default; "Fetch more" continues past it. */
+export const DEFAULT_RESULT_ROWS = 200_000;
+export const MAX_RESULT_ROWS = 1_000_000;
+
+/** One node of an EXPLAIN (FORMAT JSON) plan, flattened into what the plan view shows. */
+export interface PlanNode {
+  /** Depth-first number, 0 for the root. */
+  id: number;
+  /** "Seq Scan", "Hash Join", "Index Only Scan" … */
+  nodeType: string;
+  /** "on inventory i", "using inventory_pkey", "(Hash Cond: …)": what the node works on. */
+  label: string;
+  startupCost: number;
+  totalCost: number;
+  planRows: number;
+  /** Only with ANALYZE: rows per loop × loops (what the node really produced). */
+  actualRows: number | null;
+  actualLoops: number | null;
+  /** Only with ANALYZE: inclusive time of the node over all loops, ms. */
+  actualTotalMs: number | null;
+  /** Only with ANALYZE: the node's own time (inclusive minus its children), ms. */
+  selfMs: number | null;
+  /** Share of the whole plan's time (ANALYZE) or cost (plain EXPLAIN) spent in this node itself, 0–1. */
+  selfShare: number;
+  sharedHitBlocks: number | null;
+  sharedReadBlocks: number | null;
+  /** Other keys of the node (filters, conditions, sort keys…) as display text. */
+  details: Array<{ key: string; value: string }>;
+  children: PlanNode[];
+}
+
+export interface ExplainResult {
+  /** The statement explained (one statement only). */
+  statement: string;
+  analyzed: boolean;
+  /** ANALYZE of a writing statement ran inside a transaction (or savepoint) that was rolled back. */
+  rolledBack: boolean;
+  planningMs: number | null;
+  executionMs: number | null;
+  plan: PlanNode;
+  /** The server's JSON, for copying. */
+  json: string;
+}
+
+export interface CatalogRelation {
+  schema: string;
+  name: string;
+  kind: 'table' | 'view' | 'materialized view' | 'foreign table' | 'partitioned table';
+  columns: Array<{ name: string; type: string }>;
+}
+
+/** What autocomplete offers for a profile: loaded from the catalog, refreshed on demand. */
+export interface QueryCatalog {
+  schemas: string[];
+  relations: CatalogRelation[];
+  functions: Array<{ schema: string; name: string; args: string; result: string }>;
+  loadedAt: string;
+}
+
+export interface EditorTab {
+  id: string;
+  title: string;
+  sql: string;
+}
+
+export const editorTabSchema = z
+  .object({
+    id: z.string().min(1).max(64),
+    title: z.string().max(200),
+    sql: z.string().max(1_000_000),
+  })
+  .strict();
+
+export type QueryHistoryOutcome = 'ok' | 'error' | 'cancelled' | 'blocked';
+
+export interface QueryHistoryEntry {
+  id: number;
+  profileId: string;
+  profileName: string;
+  sql: string;
+  startedAt: string;
+  durationMs: number;
+  /** Rows returned or affected, summed over the script's statements. */
+  rows: number | null;
+  outcome: QueryHistoryOutcome;
+  /** First error (SQLSTATE: message), when the outcome is not ok. */
+  error: string | null;
+  /** The audit entry of this execution. */
+  auditId: number | null;
+}
+
+export interface Snippet {
+  id: string;
+  title: string;
+  sql: string;
+  /** Runbook section for built-ins ("Morning checklist"…), "My snippets" for the user's. */
+  section: string;
+  description: string;
+  builtin: boolean;
+}
+
+export interface QueryExportResult {
+  path: string;
+  format: 'csv' | 'json';
+  rows: number;
+  bytes: number;
+  durationMs: number;
+}

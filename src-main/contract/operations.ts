@@ -9,7 +9,17 @@ import {
   auditQuerySchema,
   hostKeyPinSchema,
   profileInputSchema,
+  editorTabSchema,
+  MAX_RESULT_ROWS,
+  type EditorTab,
+  type ExplainResult,
+  type QueryCatalog,
+  type QueryCell,
+  type QueryColumn,
+  type QueryExportResult,
+  type QueryHistoryEntry,
   type QueryRunResult,
+  type Snippet,
   type SshSettingsInput,
   type StatementPlan,
   type AppInfo,
@@ -124,14 +134,117 @@ export const operations = {
       .object({
         profileId: z.string().min(1),
         sql: z.string().min(1, 'sql is required').max(1_000_000),
-        maxRows: z.number().int().min(1).max(200_000).default(1000),
+        maxRows: z.number().int().min(1).max(MAX_RESULT_ROWS).default(1000),
         confirmName: z.string().optional(),
         override: z.boolean().default(false),
         password: passwordField,
+        /**
+         * Stream rows as `query.rows` events tagged with this id instead of returning them:
+         * the grid paints the first page while the rest is still on its way.
+         */
+        runId: z.string().min(1).max(64).optional(),
       })
       .strict(),
     errors: ['NOT_FOUND', 'INVALID_INPUT', 'CONFIRMATION_REQUIRED', 'CONFLICT', 'CONNECTION_FAILED', 'PASSWORD_REQUIRED'],
     audit: 'query.run',
+  }),
+  /**
+   * Continue a streamed result that stopped at its row limit (the cursor was kept open):
+   * up to `count` more rows as `query.rows` events of the same runId.
+   */
+  fetchMoreRows: op<{ rows: number; done: boolean }>()({
+    input: z.object({ profileId: z.string().min(1), runId: z.string().min(1).max(64), count: z.number().int().min(1).max(MAX_RESULT_ROWS) }).strict(),
+    errors: ['NOT_FOUND', 'CONFLICT', 'CONNECTION_FAILED'],
+    audit: 'query.fetch',
+  }),
+  /** Close a result kept open for "Fetch more" (the session is free again). */
+  closeResult: op<{ closed: boolean }>()({
+    input: z.object({ profileId: z.string().min(1) }).strict(),
+    errors: ['NOT_FOUND'],
+    audit: null,
+  }),
+  /**
+   * EXPLAIN (FORMAT JSON [, ANALYZE, BUFFERS]) of one statement as a tree. ANALYZE of a
+   * statement that writes runs inside a transaction (or savepoint) that is rolled back;
+   * on production it still needs `confirmName`, since it really executes.
+   */
+  explainQuery: op<ExplainResult>()({
+    input: z
+      .object({
+        profileId: z.string().min(1),
+        sql: z.string().min(1, 'sql is required').max(1_000_000),
+        analyze: z.boolean().default(true),
+        confirmName: z.string().optional(),
+        password: passwordField,
+      })
+      .strict(),
+    errors: ['NOT_FOUND', 'INVALID_INPUT', 'CONFIRMATION_REQUIRED', 'CONFLICT', 'CONNECTION_FAILED', 'PASSWORD_REQUIRED', 'QUERY_FAILED'],
+    audit: 'query.explain',
+  }),
+  /** Schemas, tables/views with their columns and functions of the profile, for autocomplete. */
+  getQueryCatalog: op<QueryCatalog>()({
+    input: z.object({ profileId: z.string().min(1), password: passwordField }).strict(),
+    errors: ['NOT_FOUND', 'CONNECTION_FAILED', 'PASSWORD_REQUIRED'],
+    audit: 'query.catalog',
+  }),
+  /** The editor tabs of a profile, kept in the local store so they survive restarts. */
+  getEditorTabs: op<{ tabs: EditorTab[]; activeId: string | null }>()({
+    input: z.object({ profileId: z.string().min(1) }).strict(),
+    errors: ['NOT_FOUND'],
+    audit: null,
+  }),
+  /** Drafts, saved as the user types: not an action on anything, so not audited. */
+  saveEditorTabs: op<{ saved: true }>()({
+    input: z.object({ profileId: z.string().min(1), tabs: z.array(editorTabSchema).max(50), activeId: z.string().max(64).nullable() }).strict(),
+    errors: ['NOT_FOUND', 'INVALID_INPUT'],
+    audit: null,
+  }),
+  /** Every execution of the console, newest first; `search` matches the SQL text. */
+  listQueryHistory: op<{ entries: QueryHistoryEntry[] }>()({
+    input: z
+      .object({
+        profileId: z.string().min(1).optional(),
+        search: z.string().max(500).optional(),
+        limit: z.number().int().min(1).max(1000).default(200),
+      })
+      .strict(),
+    errors: ['INVALID_INPUT'],
+    audit: null,
+  }),
+  /** Built-in runbook snippets (grouped by runbook section) and the user's own. */
+  listSnippets: op<{ snippets: Snippet[] }>()({ input: empty, errors: [], audit: null }),
+  saveSnippet: op<Snippet>()({
+    input: z
+      .object({
+        id: z.string().min(1).max(64).optional(),
+        title: z.string().trim().min(1, 'title is required').max(200),
+        sql: z.string().trim().min(1, 'sql is required').max(1_000_000),
+        description: z.string().max(2000).default(''),
+      })
+      .strict(),
+    errors: ['NOT_FOUND', 'INVALID_INPUT'],
+    audit: 'snippet.save',
+  }),
+  deleteSnippet: op<{ removed: true }>()({
+    input: byId,
+    errors: ['NOT_FOUND', 'INVALID_INPUT'],
+    audit: 'snippet.delete',
+  }),
+  /**
+   * Stream one row-returning statement straight from the server to a CSV or JSON file in
+   * the app's exports folder (written as .partial, renamed when complete).
+   */
+  exportQuery: op<QueryExportResult>()({
+    input: z
+      .object({
+        profileId: z.string().min(1),
+        sql: z.string().min(1, 'sql is required').max(1_000_000),
+        format: z.enum(['csv', 'json']),
+        password: passwordField,
+      })
+      .strict(),
+    errors: ['NOT_FOUND', 'INVALID_INPUT', 'CONFLICT', 'CONNECTION_FAILED', 'PASSWORD_REQUIRED', 'QUERY_FAILED', 'IO_FAILED'],
+    audit: 'query.export',
   }),
   /** Cancel the statement running on the profile's console session (pg_cancel_backend of its pid). */
   cancelQuery: op<{ cancelled: boolean; pid: number | null }>()({
@@ -195,4 +308,6 @@ export type AppEvent =
   | { type: 'job.progress'; jobId: string; kind: string; percent: number | null; message: string; at: string }
   | { type: 'job.done'; jobId: string; kind: string; ok: boolean; message: string; at: string }
   | { type: 'audit.appended'; id: number; action: string; outcome: string; at: string }
-  | { type: 'sandbox.changed'; running: boolean; at: string };
+  | { type: 'sandbox.changed'; running: boolean; at: string }
+  /** Rows of a streamed console result (runQuery/fetchMoreRows with a runId), in order. */
+  | { type: 'query.rows'; runId: string; index: number; columns?: QueryColumn[]; rows: QueryCell[][] };

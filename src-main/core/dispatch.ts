@@ -25,6 +25,8 @@ export interface CallContext {
   via: 'desktop' | 'browser' | 'cli' | 'test';
   /** Filled by the dispatcher for audited operations; handlers enrich it. */
   audit: AuditNote;
+  /** The id of the audit entry opened for this call (audited operations only). */
+  auditId?: number;
 }
 
 export type Handlers = {
@@ -77,6 +79,7 @@ export function createDispatcher(handlers: Handlers, audit: AuditLog): Dispatche
     // mid-action still leaves a pending record of what was attempted.
     const started = Date.now();
     const entryId = audit.begin({ actor: ctx.actor, action: def.audit, profile: null, summary: `${def.audit} (via ${ctx.via})`, detail: null });
+    ctx.auditId = entryId;
     try {
       const value = await handler(parsed.data, ctx);
       const { failed, ...note } = ctx.audit;

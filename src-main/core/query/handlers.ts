@@ -2,10 +2,30 @@
 // around these calls; the service fills in profile, SQL text, rows and outcome.
 import type { CoreDeps } from '../app';
 import type { Handlers } from '../dispatch';
+import { OpsError } from '../../contract/errors';
+import { explainHandlers } from './explain';
+import { libraryHandlers } from './library';
 import { queryServiceFor } from './service';
+import { workbenchHandlers } from './workbench';
 import type { SessionManagerOptions } from './session';
 
-type QueryHandlers = Pick<Handlers, 'planQuery' | 'runQuery' | 'cancelQuery'>;
+type QueryHandlers = Pick<
+  Handlers,
+  | 'planQuery'
+  | 'runQuery'
+  | 'cancelQuery'
+  | 'fetchMoreRows'
+  | 'closeResult'
+  | 'explainQuery'
+  | 'getQueryCatalog'
+  | 'getEditorTabs'
+  | 'saveEditorTabs'
+  | 'listQueryHistory'
+  | 'listSnippets'
+  | 'saveSnippet'
+  | 'deleteSnippet'
+  | 'exportQuery'
+>;
 
 export function queryHandlers(deps: CoreDeps, options?: SessionManagerOptions): { handlers: QueryHandlers; dispose: () => Promise<void> } {
   const service = queryServiceFor(deps, options);
@@ -19,6 +39,15 @@ export function queryHandlers(deps: CoreDeps, options?: SessionManagerOptions): 
           { collect: true },
         ),
       cancelQuery: (input, ctx) => service.cancel(input.profileId, ctx.audit),
+      fetchMoreRows: () => {
+        throw new OpsError('NOT_IMPLEMENTED', 'not built yet');
+      },
+      closeResult: () => {
+        throw new OpsError('NOT_IMPLEMENTED', 'not built yet');
+      },
+      ...explainHandlers(service),
+      ...workbenchHandlers(deps),
+      ...libraryHandlers(deps),
     },
     dispose: () => service.close(),
   };
