@@ -45,7 +45,7 @@ export function queryHandlers(deps: CoreDeps, options?: SessionManagerOptions): 
       closeResult: () => {
         throw new OpsError('NOT_IMPLEMENTED', 'not built yet');
       },
-      ...explainHandlers(service),
+      ...explainHandlers(deps, service),
       ...workbenchHandlers(deps),
       ...libraryHandlers(deps),
     },
