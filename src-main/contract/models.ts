@@ -236,6 +236,11 @@ export interface StatementResult {
   durationMs: number;
   cancelled: boolean;
   error?: QueryFailure;
+  /**
+   * Stopped at the row limit with its cursor kept open on the console session:
+   * fetchMoreRows continues it (streamed runs only, the script's last statement only).
+   */
+  resumable?: boolean;
 }
 
 export interface QueryRunResult {

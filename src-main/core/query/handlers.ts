@@ -2,7 +2,6 @@
 // around these calls; the service fills in profile, SQL text, rows and outcome.
 import type { CoreDeps } from '../app';
 import type { Handlers } from '../dispatch';
-import { OpsError } from '../../contract/errors';
 import { explainHandlers } from './explain';
 import { libraryHandlers } from './library';
 import { queryServiceFor } from './service';
@@ -34,17 +33,22 @@ export function queryHandlers(deps: CoreDeps, options?: SessionManagerOptions): 
       planQuery: (input) => service.plan(input.profileId, input.sql),
       runQuery: (input, ctx) =>
         service.run(
-          { profileId: input.profileId, sql: input.sql, maxRows: input.maxRows, confirmName: input.confirmName, override: input.override, password: input.password },
+          {
+            profileId: input.profileId,
+            sql: input.sql,
+            maxRows: input.maxRows,
+            confirmName: input.confirmName,
+            override: input.override,
+            password: input.password,
+            runId: input.runId,
+            auditId: ctx.auditId,
+          },
           ctx.audit,
           { collect: true },
         ),
       cancelQuery: (input, ctx) => service.cancel(input.profileId, ctx.audit),
-      fetchMoreRows: () => {
-        throw new OpsError('NOT_IMPLEMENTED', 'not built yet');
-      },
-      closeResult: () => {
-        throw new OpsError('NOT_IMPLEMENTED', 'not built yet');
-      },
+      fetchMoreRows: (input, ctx) => service.fetchMore(input.profileId, input.runId, input.count, ctx.audit),
+      closeResult: (input) => service.closeResult(input.profileId),
       ...explainHandlers(deps, service),
       ...workbenchHandlers(deps),
       ...libraryHandlers(deps),

@@ -24,6 +24,8 @@ export interface ExecuteOptions {
   sink?: ResultSink;
   readOnly: boolean;
   profileName: string;
+  /** Keep the last statement's cursor open when it stops at maxRows, for this run id. */
+  holdFor?: string;
 }
 
 const FIRST_BATCH = 500;
@@ -48,7 +50,7 @@ function elapsed(started: number): number {
 }
 
 /** A pg error as the contract's failure, with its position moved from statement to script. */
-export function toFailure(err: unknown, plan: PlannedStatement, session: QuerySession, options: Pick<ExecuteOptions, 'readOnly' | 'profileName'>): { failure: QueryFailure; cancelled: boolean } {
+export function toFailure(err: unknown, plan: Pick<PlannedStatement, 'index' | 'offset'>, session: QuerySession, options: Pick<ExecuteOptions, 'readOnly' | 'profileName'>): { failure: QueryFailure; cancelled: boolean } {
   // A socket error, or the server ending the session (admin shutdown/terminate 57P*,
   // connection exceptions 08*): this connection is finished even if pg has not said so yet.
   if (!isServerError(err) || /^(57P|08)/.test(err.code)) {
@@ -85,7 +87,8 @@ export function toFailure(err: unknown, plan: PlannedStatement, session: QuerySe
 /** Type names for columns outside pg-types' built-in table (enums, domains, extensions). */
 async function resolveTypeNames(session: QuerySession, columns: QueryColumn[], oids: number[]): Promise<void> {
   const missing = oids.filter((oid, i) => columns[i]!.type.startsWith('oid:') && !session.typeNames.has(oid));
-  if (missing.length > 0 && session.txStatus !== 'E') {
+  // Not while a held cursor owns the connection: the lookup would queue behind it for ever.
+  if (missing.length > 0 && session.txStatus !== 'E' && !session.held) {
     try {
       const res = await session.client.query<{ oid: number; typname: string }>('SELECT oid::int AS oid, typname FROM pg_type WHERE oid = ANY($1::oid[])', [missing]);
       for (const row of res.rows) session.typeNames.set(row.oid, row.typname);
@@ -111,13 +114,15 @@ function readBatch(cursor: Cursor<unknown[]>, count: number): Promise<{ rows: un
   });
 }
 
-async function runWithCursor(session: QuerySession, plan: PlannedStatement, options: ExecuteOptions, result: StatementResult): Promise<number[]> {
+async function runWithCursor(session: QuerySession, plan: PlannedStatement, options: ExecuteOptions, result: StatementResult, last: boolean): Promise<number[]> {
   const cursor = session.client.query(new Cursor<unknown[]>(plan.sql, [], { rowMode: 'array', types: cellTypes }));
   let oids: number[] = [];
   let announced = false;
   let batch = FIRST_BATCH;
   let total = 0;
-  for (;;) {
+  try {
+    for (;;) {
+      // One row past the limit tells whether more exist (and is kept for "Fetch more").
       const room = options.maxRows === null ? batch : Math.min(batch, options.maxRows + 1 - total);
       const { rows, result: pgResult } = await readBatch(cursor, room);
       if (!announced) {
@@ -128,7 +133,9 @@ async function runWithCursor(session: QuerySession, plan: PlannedStatement, opti
         await options.sink?.columns?.(plan.index, result.columns);
       }
       let cells = rows.map((row) => row.map(toCell));
+      let lookahead: QueryCell[] | null = null;
       if (options.maxRows !== null && total + cells.length > options.maxRows) {
+        lookahead = cells[options.maxRows - total] ?? null;
         cells = cells.slice(0, options.maxRows - total);
         result.truncated = true;
       }
@@ -138,15 +145,74 @@ async function runWithCursor(session: QuerySession, plan: PlannedStatement, opti
         await options.sink?.rows?.(plan.index, cells);
       }
       if (result.truncated || rows.length < room) {
-        // DML … RETURNING reports what it changed; a SELECT what it returned.
-        result.rowCount = result.truncated ? total : (pgResult.rowCount ?? total);
+        // Counted here: a portal's command tag only counts the rows of its last Execute.
+        result.rowCount = total;
+        if (result.truncated && last && options.holdFor) {
+          session.held = { cursor, runId: options.holdFor, index: plan.index, delivered: total, lookahead, timer: null };
+          result.resumable = true;
+          return oids;
+        }
         // Ends the portal early when truncated; a no-op once the server finished. Not after
         // an error: pg-cursor has already synced then, and a close would wait for ever.
         await cursor.close();
         return oids;
       }
       batch = Math.min(MAX_BATCH, batch * 2);
+    }
+  } finally {
+    // Rows that reached the caller before a failure: the result says how many (partial).
+    if (result.rowCount === null && total > 0) result.rowCount = total;
   }
+}
+
+/**
+ * Continues a held result: up to `count` more rows to the sink. The cursor is closed (and
+ * the session freed) when the server has no more rows or fails.
+ */
+export async function fetchHeld(session: QuerySession, count: number, sink: ResultSink): Promise<{ rows: number; done: boolean }> {
+  const held = session.held;
+  if (!held) return { rows: 0, done: true };
+  if (held.timer) clearTimeout(held.timer);
+  held.timer = null;
+  let pending: QueryCell[][] = held.lookahead ? [held.lookahead] : [];
+  held.lookahead = null;
+  let sent = 0;
+  let batch = FIRST_BATCH;
+  try {
+    for (;;) {
+      const room = Math.min(batch, count - sent - pending.length + 1);
+      const { rows } = await readBatch(held.cursor, room);
+      let cells = pending.concat(rows.map((row) => row.map(toCell)));
+      pending = [];
+      const exhausted = rows.length < room;
+      if (sent + cells.length > count) {
+        held.lookahead = cells[count - sent] ?? null;
+        cells = cells.slice(0, count - sent);
+      }
+      sent += cells.length;
+      held.delivered += cells.length;
+      if (cells.length > 0) await sink.rows?.(held.index, cells);
+      if (exhausted) {
+        session.held = null;
+        await held.cursor.close();
+        return { rows: sent, done: true };
+      }
+      if (held.lookahead) return { rows: sent, done: false };
+      batch = Math.min(MAX_BATCH, batch * 2);
+    }
+  } catch (err) {
+    session.held = null;
+    throw err;
+  }
+}
+
+/** Closes a held result (a new run, Close, or its idle timer). Never throws. */
+export async function releaseHeld(session: QuerySession): Promise<void> {
+  const held = session.held;
+  if (!held) return;
+  session.held = null;
+  if (held.timer) clearTimeout(held.timer);
+  await held.cursor.close().catch(() => undefined);
 }
 
 async function runSimple(session: QuerySession, plan: PlannedStatement, options: ExecuteOptions, result: StatementResult): Promise<number[]> {
@@ -174,7 +240,8 @@ export async function executeStatements(session: QuerySession, plans: PlannedSta
     const result: StatementResult = { index: plan.index, command: plan.command, columns: [], rows: [], rowCount: null, truncated: false, durationMs: 0, cancelled: false };
     const started = performance.now();
     try {
-      const oids = plan.returnsRows ? await runWithCursor(session, plan, options, result) : await runSimple(session, plan, options, result);
+      const last = plan === plans[plans.length - 1];
+      const oids = plan.returnsRows ? await runWithCursor(session, plan, options, result, last) : await runSimple(session, plan, options, result);
       result.durationMs = elapsed(started);
       if (result.columns.some((c) => c.type.startsWith('oid:'))) await resolveTypeNames(session, result.columns, oids);
     } catch (err) {

@@ -8,8 +8,8 @@ import type { CoreDeps } from '../app';
 import { toApiError, type AuditNote, type CallContext } from '../dispatch';
 import { withClient } from '../postgres/connect';
 import { planScript, summarizePlan, type PlannedStatement, type ScriptPlan } from './classify';
-import { executeStatements, type ResultSink } from './run';
-import { SessionManager, type SessionManagerOptions } from './session';
+import { executeStatements, fetchHeld, releaseHeld, toFailure, type ResultSink } from './run';
+import { SessionManager, type QuerySession, type SessionManagerOptions } from './session';
 
 export interface RunInput {
   profileId: string;
@@ -19,6 +19,10 @@ export interface RunInput {
   confirmName?: string | undefined;
   override: boolean;
   password?: string | undefined;
+  /** Stream rows as `query.rows` events with this id (the app's grid); see runQuery. */
+  runId?: string | undefined;
+  /** The audit entry of this execution, linked from its history entry. */
+  auditId?: number | undefined;
 }
 
 export interface RunOptions {
@@ -28,6 +32,13 @@ export interface RunOptions {
 }
 
 export const QUERY_AUDIT_ACTION = 'query.run';
+
+/**
+ * How long a result stays open for "Fetch more". Its cursor holds a snapshot (and so holds
+ * back VACUUM, like an idle transaction), so it is closed well before the session's own
+ * idle close.
+ */
+export const HELD_RESULT_TTL_MS = 5 * 60_000;
 
 function plural(n: number, word: string): string {
   return `${n} ${word}${n === 1 ? '' : 's'}`;
@@ -108,7 +119,18 @@ export class QueryService {
     this.sessions.touch(session, true);
     let results: StatementResult[];
     try {
-      results = await executeStatements(session, plans, { maxRows: input.maxRows, collect: options.collect, sink: options.sink, readOnly: profile.readOnly, profileName: profile.name });
+      // A result kept open for "Fetch more" ends when anything else runs.
+      await releaseHeld(session);
+      const sink = input.runId === undefined ? options.sink : this.eventSink(input.runId);
+      results = await executeStatements(session, plans, {
+        maxRows: input.maxRows,
+        collect: input.runId === undefined && options.collect,
+        sink,
+        readOnly: profile.readOnly,
+        profileName: profile.name,
+        ...(input.runId !== undefined ? { holdFor: input.runId } : {}),
+      });
+      this.armHeld(session);
     } finally {
       session.busy = false;
       session.cancelRequested = false;
@@ -131,7 +153,7 @@ export class QueryService {
     const started = Date.now();
     const entryId = this.deps.audit.begin({ actor: this.deps.actor, action: QUERY_AUDIT_ACTION, profile: null, summary: `${QUERY_AUDIT_ACTION} (via ${via})`, detail: null });
     try {
-      const result = await this.run(input, audit, options);
+      const result = await this.run({ ...input, auditId: entryId }, audit, options);
       const { failed, ...note } = audit;
       this.deps.audit.complete(entryId, { outcome: failed ? 'error' : 'ok', durationMs: Date.now() - started, ...note, ...(failed ? { error: failed } : {}) });
       return result;
@@ -141,6 +163,69 @@ export class QueryService {
       this.deps.audit.complete(entryId, { outcome: 'error', durationMs: Date.now() - started, ...note, error: `${apiError.code}: ${apiError.message}` });
       throw err;
     }
+  }
+
+  /** Rows to the app as `query.rows` events: the grid paints the first page at once. */
+  private eventSink(runId: string): ResultSink {
+    const events = this.deps.events;
+    return {
+      columns: (index, columns) => events.emit({ type: 'query.rows', runId, index, columns, rows: [] }),
+      rows: (index, rows) => events.emit({ type: 'query.rows', runId, index, rows }),
+    };
+  }
+
+  private armHeld(session: QuerySession): void {
+    const held = session.held;
+    if (!held) return;
+    if (held.timer) clearTimeout(held.timer);
+    held.timer = setTimeout(() => {
+      if (!session.busy && session.held === held) void releaseHeld(session);
+    }, HELD_RESULT_TTL_MS);
+    held.timer.unref();
+  }
+
+  /** "Fetch more": continues the result kept open by a streamed run that hit its row limit. */
+  async fetchMore(profileId: string, runId: string, count: number, audit: AuditNote): Promise<{ rows: number; done: boolean }> {
+    const profile = this.profile(profileId);
+    audit.profile = profile.name;
+    const session = this.sessions.current(profile.id);
+    const held = session?.held;
+    if (!session || !held || held.runId !== runId) {
+      audit.summary = 'refused: that result is no longer open';
+      throw new OpsError(
+        'CONFLICT',
+        `That result is no longer open on "${profile.name}" (another statement ran, it was closed, or it stayed unused for ${HELD_RESULT_TTL_MS / 60_000} minutes): run the query again.`,
+      );
+    }
+    if (session.busy) throw new OpsError('CONFLICT', `A query is already running on the console session of "${profile.name}": wait for it or cancel it.`);
+    session.busy = true;
+    session.cancelRequested = false;
+    this.sessions.touch(session, true);
+    const from = held.delivered;
+    try {
+      const fetched = await fetchHeld(session, count, this.eventSink(runId));
+      audit.summary = `fetched rows ${from + 1}–${from + fetched.rows} of statement ${held.index + 1}${fetched.done ? ' (end of result)' : ''}`;
+      this.armHeld(session);
+      return fetched;
+    } catch (err) {
+      const failure = toFailure(err, { index: held.index, offset: 0 }, session, { readOnly: profile.readOnly, profileName: profile.name });
+      audit.summary = `fetch failed after ${held.delivered - from} rows`;
+      throw new OpsError(session.dead ? 'CONNECTION_FAILED' : 'QUERY_FAILED', failure.failure.message, { ...failure.failure, cancelled: failure.cancelled });
+    } finally {
+      session.busy = false;
+      session.cancelRequested = false;
+      if (session.dead) await this.sessions.close(profile.id);
+      else this.sessions.touch(session, false);
+    }
+  }
+
+  /** Closes a result kept open for "Fetch more", freeing the session's snapshot. */
+  async closeResult(profileId: string): Promise<{ closed: boolean }> {
+    const profile = this.profile(profileId);
+    const session = this.sessions.current(profile.id);
+    if (!session?.held || session.busy) return { closed: false };
+    await releaseHeld(session);
+    return { closed: true };
   }
 
   /** pg_cancel_backend for the exact pid of the session, from a second, short connection. */

@@ -2,14 +2,30 @@
 // BEGIN in one run and COMMIT in the next act on the same transaction, and so that
 // Cancel knows exactly which backend pid is running the statement.
 import type pg from 'pg';
+import type Cursor from 'pg-cursor';
 import { OpsError } from '../../contract/errors';
-import type { Profile } from '../../contract/models';
+import type { Profile, QueryCell } from '../../contract/models';
 import type { CoreDeps } from '../app';
 import { log } from '../log';
 import { connectClient } from '../postgres/connect';
 import { resolvePassword } from '../secrets/password';
 
 export const DEFAULT_IDLE_CLOSE_MS = 10 * 60_000;
+
+/**
+ * A streamed result that stopped at its row limit with its cursor left open, so "Fetch
+ * more" continues where it stopped instead of running the query again (which could give
+ * different rows). While it is held the connection can run nothing else.
+ */
+export interface HeldResult {
+  cursor: Cursor<unknown[]>;
+  runId: string;
+  index: number;
+  delivered: number;
+  /** The row read to learn that more exist: handed out first by the next fetch. */
+  lookahead: QueryCell[] | null;
+  timer: NodeJS.Timeout | null;
+}
 
 export class QuerySession {
   readonly profileId: string;
@@ -25,6 +41,8 @@ export class QuerySession {
   idleTimer: NodeJS.Timeout | null = null;
   /** The password this session connected with (memory only), so Cancel can open its second connection. */
   password: string | undefined;
+  /** A result kept open for "Fetch more" (see HeldResult). */
+  held: HeldResult | null = null;
 
   constructor(profileId: string, client: pg.Client, pid: number) {
     this.profileId = profileId;

@@ -1,0 +1,148 @@
+// Streamed console results against the run's real PostgreSQL: rows arrive as events in
+// order, a result stopped at its limit keeps its cursor for "Fetch more" (the very next
+// rows, not a re-run), anything else that runs closes it, and a failure midway says how
+// many rows arrived first.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import type { ApiError, Envelope } from '../../src-main/contract/errors';
+import type { AppEvent } from '../../src-main/contract/operations';
+import type { Profile, QueryCell, QueryColumn, QueryRunResult } from '../../src-main/contract/models';
+import { createCore, type Core } from '../../src-main/core/app';
+import { queryServiceFor } from '../../src-main/core/query/service';
+import { MemorySecretStore } from '../../src-main/core/secrets/memory-secret-store';
+import { createTestDatabase, dropTestDatabase, uniqueDatabaseName, withClient } from '../helpers/pg';
+
+const pg = inject('pg');
+let core: Core;
+let home: string;
+let database: string;
+let profileId: string;
+
+async function call<T>(name: string, input: unknown): Promise<Envelope<T>> {
+  return (await core.dispatch(name, input, { actor: 'tester', via: 'test' })) as Envelope<T>;
+}
+
+async function ok<T>(name: string, input: unknown): Promise<T> {
+  const env = await call<T>(name, input);
+  if (!env.ok) throw new Error(`${name} failed: ${env.error.code} ${env.error.message}`);
+  return env.value;
+}
+
+async function fail(name: string, input: unknown): Promise<ApiError> {
+  const env = await call(name, input);
+  if (env.ok) throw new Error(`${name} unexpectedly succeeded`);
+  return env.error;
+}
+
+/** Collects the `query.rows` events of one run id, per statement. */
+function collect(runId: string) {
+  const byIndex = new Map<number, { columns: QueryColumn[] | null; rows: QueryCell[][]; events: number }>();
+  const stop = core.events.subscribe((event: AppEvent) => {
+    if (event.type !== 'query.rows' || event.runId !== runId) return;
+    const entry = byIndex.get(event.index) ?? { columns: null, rows: [], events: 0 };
+    if (event.columns) entry.columns = event.columns;
+    for (const row of event.rows) entry.rows.push(row);
+    entry.events += 1;
+    byIndex.set(event.index, entry);
+  });
+  return { byIndex, stop };
+}
+
+beforeAll(async () => {
+  home = fs.mkdtempSync(path.join(os.tmpdir(), 'ops-query-stream-'));
+  database = await createTestDatabase(pg, uniqueDatabaseName('query_stream'));
+  core = createCore({ home, mode: 'browser', secrets: () => new MemorySecretStore(), actor: 'tester' });
+  const p = await ok<Profile>('createProfile', {
+    profile: { name: 'dev', host: pg.host, port: pg.port, database, user: pg.user, sslmode: 'disable', env: 'development', readOnly: false },
+    password: pg.password,
+  });
+  profileId = p.id;
+});
+
+afterAll(async () => {
+  await core?.close();
+  await dropTestDatabase(pg, database);
+  fs.rmSync(home, { recursive: true, force: true });
+});
+
+describe('streamed results', () => {
+  it('sends rows as events in order, returns none itself, and says how many it sent', async () => {
+    const seen = collect('s1');
+    const result = await ok<QueryRunResult>('runQuery', {
+      profileId,
+      sql: 'SELECT 1 AS one; SELECT g, g::numeric * 1.5 AS x FROM generate_series(1, 25000) g',
+      maxRows: 100_000,
+      runId: 's1',
+    });
+    seen.stop();
+    expect(result.statements.map((s) => [s.rows.length, s.rowCount, s.truncated])).toEqual([
+      [0, 1, false],
+      [0, 25000, false],
+    ]);
+    const second = seen.byIndex.get(1)!;
+    expect(second.columns).toEqual([
+      { name: 'g', type: 'int4' },
+      { name: 'x', type: 'numeric' },
+    ]);
+    // Several events (the first page small, so the grid paints early), rows in order and exact.
+    expect(second.events).toBeGreaterThan(3);
+    expect(second.rows.length).toBe(25000);
+    expect(second.rows[0]).toEqual([1, '1.5']);
+    expect(second.rows[24999]).toEqual([25000, '37500.0']);
+    expect(second.rows.every((r, i) => r[0] === i + 1)).toBe(true);
+    expect(seen.byIndex.get(0)!.rows).toEqual([[1]]);
+  });
+
+  it('keeps the cursor at the limit: Fetch more continues with the next rows until the end', async () => {
+    const seen = collect('s2');
+    const result = await ok<QueryRunResult>('runQuery', { profileId, sql: 'SELECT g FROM generate_series(1, 2500) g ORDER BY g', maxRows: 1000, runId: 's2' });
+    expect(result.statements[0]).toMatchObject({ rowCount: 1000, truncated: true, resumable: true });
+    expect(seen.byIndex.get(0)!.rows.length).toBe(1000);
+
+    expect(await ok('fetchMoreRows', { profileId, runId: 's2', count: 1000 })).toEqual({ rows: 1000, done: false });
+    expect(await ok('fetchMoreRows', { profileId, runId: 's2', count: 1000 })).toEqual({ rows: 500, done: true });
+    seen.stop();
+    const values = seen.byIndex.get(0)!.rows.map((r) => r[0]);
+    expect(values.length).toBe(2500);
+    expect(values.every((v, i) => v === i + 1)).toBe(true);
+    // Finished: the cursor is gone and the session runs other statements again.
+    expect((await fail('fetchMoreRows', { profileId, runId: 's2', count: 10 })).code).toBe('CONFLICT');
+    expect((await ok<QueryRunResult>('runQuery', { profileId, sql: 'SELECT 42' })).statements[0]!.rows).toEqual([[42]]);
+    const audit = core.deps.store.db.prepare("SELECT summary FROM audit_entries WHERE action = 'query.fetch' ORDER BY id").all() as Array<{ summary: string }>;
+    expect(audit.map((a) => a.summary)).toEqual([
+      'fetched rows 1001–2000 of statement 1',
+      'fetched rows 2001–2500 of statement 1 (end of result)',
+      'refused: that result is no longer open',
+    ]);
+  });
+
+  it('closes a held result when anything else runs, and on closeResult', async () => {
+    await ok<QueryRunResult>('runQuery', { profileId, sql: 'SELECT g FROM generate_series(1, 5000) g', maxRows: 10, runId: 's3' });
+    const other = await ok<QueryRunResult>('runQuery', { profileId, sql: 'SELECT 7 AS seven' });
+    expect(other.statements[0]!.rows).toEqual([[7]]);
+    expect((await fail('fetchMoreRows', { profileId, runId: 's3', count: 10 })).message).toMatch(/no longer open/);
+
+    await ok<QueryRunResult>('runQuery', { profileId, sql: 'SELECT g FROM generate_series(1, 5000) g', maxRows: 10, runId: 's4' });
+    expect(await ok('closeResult', { profileId })).toEqual({ closed: true });
+    expect(await ok('closeResult', { profileId })).toEqual({ closed: false });
+    // The server sees no open portal or transaction on the console backend any more.
+    const pid = queryServiceFor(core.deps).sessions.current(profileId)!.pid;
+    const state = await withClient(pg, async (c) => (await c.query<{ state: string }>('SELECT state FROM pg_stat_activity WHERE pid = $1', [pid])).rows[0]?.state);
+    expect(state).toBe('idle');
+  });
+
+  it('a statement that fails midway reports the rows that arrived before the error', async () => {
+    const seen = collect('s5');
+    const result = await ok<QueryRunResult>('runQuery', { profileId, sql: 'SELECT 1 / (g - 3000) AS x FROM generate_series(1, 5000) g', maxRows: 100_000, runId: 's5' });
+    seen.stop();
+    const statement = result.statements[0]!;
+    expect(statement.error?.sqlstate).toBe('22012');
+    const received = seen.byIndex.get(0)?.rows.length ?? 0;
+    // Rows travel in growing batches, so some arrived before row 3000 failed (a partial result).
+    expect(received).toBeGreaterThan(0);
+    expect(received).toBeLessThan(3000);
+    expect(statement.rowCount).toBe(received);
+  });
+});
