@@ -286,7 +286,7 @@ export interface ExplainResult {
   /** The statement explained (one statement only). */
   statement: string;
   analyzed: boolean;
-  /** ANALYZE of a writing statement ran inside a transaction (or savepoint) that was rolled back. */
+  /** ANALYZE ran inside a transaction (or savepoint) that was rolled back (always, with ANALYZE). */
   rolledBack: boolean;
   planningMs: number | null;
   executionMs: number | null;

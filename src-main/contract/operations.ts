@@ -164,9 +164,10 @@ export const operations = {
     audit: null,
   }),
   /**
-   * EXPLAIN (FORMAT JSON [, ANALYZE, BUFFERS]) of one statement as a tree. ANALYZE of a
-   * statement that writes runs inside a transaction (or savepoint) that is rolled back;
-   * on production it still needs `confirmName`, since it really executes.
+   * EXPLAIN (FORMAT JSON [, ANALYZE, BUFFERS]) of one statement as a tree. ANALYZE always
+   * runs inside a transaction (or savepoint) that is rolled back (a SELECT may call a
+   * function that writes); on production ANALYZE of a change still needs `confirmName`,
+   * since it really executes.
    */
   explainQuery: op<ExplainResult>()({
     input: z
@@ -293,6 +294,8 @@ export const EVENT_CHANNEL = 'ops:event';
 /** What the renderer holds: one typed function per operation, whatever the transport. */
 export type ApiClient = { [N in OpName]: (input: OpInput<N>) => Promise<OpResult<N>> } & {
   onEvent(listener: (event: AppEvent) => void): () => void;
+  /** Resolves once pushes are flowing (browser mode: the event stream is connected). */
+  eventsReady(): Promise<void>;
 };
 
 /**

@@ -33,12 +33,42 @@ function httpClient(): ApiClient {
   };
   const client: Record<string, unknown> = {};
   for (const name of OP_NAMES) client[name] = (input: unknown) => call(name, input);
-  client.onEvent = (listener: (event: AppEvent) => void) => {
-    const source = new EventSource('/events');
-    source.onmessage = (message) => listener(JSON.parse(message.data as string) as AppEvent);
-    return () => source.close();
-  };
+  const events = sharedEventStream();
+  client.onEvent = events.subscribe;
+  client.eventsReady = events.ready;
   return client as ApiClient;
+}
+
+/**
+ * One EventSource for the whole page, opened once and kept: a streamed query's first rows
+ * are pushed right after runQuery starts, so the stream must already be connected then
+ * (a source opened per subscriber would miss them while it connects).
+ */
+function sharedEventStream() {
+  const listeners = new Set<(event: AppEvent) => void>();
+  let source: EventSource | null = null;
+  let opened: Promise<void> | null = null;
+  function ensure(): Promise<void> {
+    if (source && source.readyState === EventSource.OPEN) return Promise.resolve();
+    if (!source || source.readyState === EventSource.CLOSED) {
+      source = new EventSource('/events');
+      source.onmessage = (message) => {
+        const event = JSON.parse(message.data as string) as AppEvent;
+        for (const listener of [...listeners]) listener(event);
+      };
+      const current = source;
+      opened = new Promise<void>((resolve) => current.addEventListener('open', () => resolve(), { once: true }));
+    }
+    return opened ?? Promise.resolve();
+  }
+  return {
+    subscribe(listener: (event: AppEvent) => void): () => void {
+      listeners.add(listener);
+      void ensure();
+      return () => listeners.delete(listener);
+    },
+    ready: ensure,
+  };
 }
 
 function desktopClient(bridge: BridgeApi): ApiClient {
@@ -48,6 +78,8 @@ function desktopClient(bridge: BridgeApi): ApiClient {
     client[name] = async (input: unknown) => unwrap(await fn(input ?? {}));
   }
   client.onEvent = (listener: (event: AppEvent) => void) => bridge.onEvent(listener);
+  // IPC pushes are wired before the page loads: nothing to wait for.
+  client.eventsReady = () => Promise.resolve();
   return client as ApiClient;
 }
 
