@@ -145,7 +145,7 @@ export const operations = {
         runId: z.string().min(1).max(64).optional(),
       })
       .strict(),
-    errors: ['NOT_FOUND', 'INVALID_INPUT', 'CONFIRMATION_REQUIRED', 'CONFLICT', 'CONNECTION_FAILED', 'PASSWORD_REQUIRED'],
+    errors: ['NOT_FOUND', 'INVALID_INPUT', 'CONFIRMATION_REQUIRED', 'CONFLICT', 'CONNECTION_FAILED', 'PASSWORD_REQUIRED', 'AUTH_FAILED'],
     audit: 'query.run',
   }),
   /**
@@ -185,7 +185,7 @@ export const operations = {
   /** Schemas, tables/views with their columns and functions of the profile, for autocomplete. */
   getQueryCatalog: op<QueryCatalog>()({
     input: z.object({ profileId: z.string().min(1), password: passwordField }).strict(),
-    errors: ['NOT_FOUND', 'CONNECTION_FAILED', 'PASSWORD_REQUIRED'],
+    errors: ['NOT_FOUND', 'CONNECTION_FAILED', 'PASSWORD_REQUIRED', 'AUTH_FAILED'],
     audit: 'query.catalog',
   }),
   /** The editor tabs of a profile, kept in the local store so they survive restarts. */
