@@ -146,3 +146,33 @@ describe('streamed results', () => {
     expect(statement.rowCount).toBe(received);
   });
 });
+
+describe('history of the console', () => {
+  it('records each execution with its outcome, rows and audit entry; blocked attempts too, production prompts not', async () => {
+    const prod = await ok<Profile>('createProfile', {
+      profile: { name: 'prod-h', host: pg.host, port: pg.port, database, user: pg.user, sslmode: 'disable', env: 'production', readOnly: false },
+      password: pg.password,
+    });
+    await ok<QueryRunResult>('runQuery', { profileId: prod.id, sql: 'SELECT g FROM generate_series(1, 3) g' });
+    await ok<QueryRunResult>('runQuery', { profileId: prod.id, sql: 'SELECT nosuch' });
+    expect((await fail('runQuery', { profileId: prod.id, sql: 'CREATE TABLE h_t (id int); DELETE FROM h_t' })).code).toBe('CONFIRMATION_REQUIRED');
+    expect((await fail('runQuery', { profileId: prod.id, sql: 'CREATE TABLE h_t2 (id int)' })).code).toBe('CONFIRMATION_REQUIRED');
+
+    const { entries } = await ok<{ entries: Array<{ sql: string; outcome: string; rows: number | null; error: string | null; auditId: number | null; profileName: string }> }>('listQueryHistory', {
+      profileId: prod.id,
+    });
+    expect(entries.map((e) => [e.sql, e.outcome, e.rows])).toEqual([
+      ['CREATE TABLE h_t (id int); DELETE FROM h_t', 'blocked', null],
+      ['SELECT nosuch', 'error', 0],
+      ['SELECT g FROM generate_series(1, 3) g', 'ok', 3],
+    ]);
+    expect(entries[1]!.error).toMatch(/^42703: column "nosuch" does not exist/);
+    // Each links to the audit entry of the same execution.
+    for (const entry of entries) {
+      const audit = core.deps.store.db.prepare('SELECT action, detail, profile FROM audit_entries WHERE id = ?').get(entry.auditId) as { action: string; detail: string; profile: string };
+      expect(audit).toEqual({ action: 'query.run', detail: entry.sql, profile: 'prod-h' });
+    }
+    const found = await ok<{ entries: Array<{ sql: string }> }>('listQueryHistory', { profileId: prod.id, search: 'NOSUCH' });
+    expect(found.entries.map((e) => e.sql)).toEqual(['SELECT nosuch']);
+  });
+});

@@ -2,6 +2,7 @@
 // by element) and an aligned table whose widths come from the first batch, so a result of
 // any size is printed as it arrives without being held in memory.
 import type { QueryCell, QueryColumn, StatementResult } from '../../contract/models';
+import { csvField } from '../../core/query/formats';
 import type { ResultSink } from '../../core/query/run';
 
 export type OutputFormat = 'table' | 'csv' | 'json';
@@ -22,14 +23,6 @@ export function streamOutput(stream: NodeJS.WritableStream, note: (text: string)
     },
     note,
   };
-}
-
-export function csvField(cell: QueryCell): string {
-  if (cell === null) return '';
-  const text = String(cell);
-  // An empty string is quoted so that it stays distinct from NULL (as psql's csv does).
-  if (text === '' || /[",\r\n]/.test(text)) return `"${text.replace(/"/g, '""')}"`;
-  return text;
 }
 
 const MAX_WIDTH = 60;

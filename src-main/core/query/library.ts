@@ -1,11 +1,18 @@
-// Query history, snippets and export to a file (issue #4). Stub: being built.
-import { OpsError } from '../../contract/errors';
+// Query history, snippets and export to a file (issue #4): the contract handlers. The
+// work lives in history.ts, snippets.ts and export.ts; the dispatcher audits saveSnippet,
+// deleteSnippet and exportQuery around these calls.
 import type { CoreDeps } from '../app';
 import type { Handlers } from '../dispatch';
+import { exportQuery } from './export';
+import { listQueryHistory } from './history';
+import { deleteSnippet, listSnippets, saveSnippet } from './snippets';
 
-export function libraryHandlers(_deps: CoreDeps): Pick<Handlers, 'listQueryHistory' | 'listSnippets' | 'saveSnippet' | 'deleteSnippet' | 'exportQuery'> {
-  const notYet = (): never => {
-    throw new OpsError('NOT_IMPLEMENTED', 'not built yet');
+export function libraryHandlers(deps: CoreDeps): Pick<Handlers, 'listQueryHistory' | 'listSnippets' | 'saveSnippet' | 'deleteSnippet' | 'exportQuery'> {
+  return {
+    listQueryHistory: (input) => ({ entries: listQueryHistory(deps, input) }),
+    listSnippets: () => ({ snippets: listSnippets(deps) }),
+    saveSnippet: (input, ctx) => saveSnippet(deps, input, ctx.audit),
+    deleteSnippet: (input, ctx) => deleteSnippet(deps, input.id, ctx.audit),
+    exportQuery: (input, ctx) => exportQuery(deps, input, ctx.audit),
   };
-  return { listQueryHistory: notYet, listSnippets: notYet, saveSnippet: notYet, deleteSnippet: notYet, exportQuery: notYet };
 }

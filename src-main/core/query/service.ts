@@ -3,10 +3,12 @@
 // here, with the same action name and fields) both come through `run`, so the guards and
 // the audit trail cannot differ between the app and a terminal.
 import { OpsError } from '../../contract/errors';
-import type { Profile, QueryRunResult, StatementResult } from '../../contract/models';
+import type { Profile, QueryHistoryOutcome, QueryRunResult, StatementResult } from '../../contract/models';
 import type { CoreDeps } from '../app';
 import { toApiError, type AuditNote, type CallContext } from '../dispatch';
 import { withClient } from '../postgres/connect';
+import { log } from '../log';
+import { recordHistory } from './history';
 import { planScript, summarizePlan, type PlannedStatement, type ScriptPlan } from './classify';
 import { executeStatements, fetchHeld, releaseHeld, toFailure, type ResultSink } from './run';
 import { SessionManager, type QuerySession, type SessionManagerOptions } from './session';
@@ -77,9 +79,50 @@ export class QueryService {
     return summarizePlan(await planScript(sql), profile.env === 'production');
   }
 
-  /** Guards, then runs the script on the profile's session. Fills `audit` as it learns. */
+  /**
+   * Guards, then runs the script on the profile's session. Fills `audit` as it learns and
+   * records the execution in the history (a refused production write is a prompt, not an
+   * execution, so it is not; a blocked statement is).
+   */
   async run(input: RunInput, audit: AuditNote, options: RunOptions): Promise<QueryRunResult> {
     const profile = this.profile(input.profileId);
+    const startedAt = new Date().toISOString();
+    const started = performance.now();
+    const record = (outcome: QueryHistoryOutcome, rows: number | null, error: string | null) => {
+      // History is a convenience: a store error must not turn a run that happened into a failure.
+      try {
+        recordHistory(this.deps, {
+          profileId: profile.id,
+          profileName: profile.name,
+          sql: input.sql,
+          startedAt,
+          durationMs: performance.now() - started,
+          rows,
+          outcome,
+          error,
+          auditId: input.auditId ?? null,
+        });
+      } catch (err) {
+        log.warn(`query history not recorded: ${err instanceof Error ? err.message : String(err)}`);
+      }
+    };
+    try {
+      const result = await this.guardedRun(profile, input, audit, options);
+      const failed = result.statements.find((r) => r.error);
+      const rows = result.statements.reduce((sum, r) => sum + (r.rowCount ?? 0), 0);
+      record(failed ? (failed.cancelled ? 'cancelled' : 'error') : 'ok', rows, failed?.error ? `${failed.error.sqlstate ?? 'ERROR'}: ${failed.error.message}` : null);
+      return result;
+    } catch (err) {
+      const apiError = toApiError(err);
+      const reason = (apiError.detail as { reason?: string } | undefined)?.reason;
+      if (!(apiError.code === 'CONFIRMATION_REQUIRED' && reason === 'production')) {
+        record(reason === 'blocked' ? 'blocked' : 'error', null, `${apiError.code}: ${apiError.message}`);
+      }
+      throw err;
+    }
+  }
+
+  private async guardedRun(profile: Profile, input: RunInput, audit: AuditNote, options: RunOptions): Promise<QueryRunResult> {
     audit.profile = profile.name;
     audit.detail = input.sql;
     const plans = await planScript(input.sql);

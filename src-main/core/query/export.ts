@@ -1,0 +1,197 @@
+// Export of one query's full result to a CSV or JSON file, streamed from the server to
+// the disk in batches (pg-cursor), for results larger than what the grid keeps. It runs on
+// its own connection, never the console session (the console stays usable meanwhile),
+// inside BEGIN READ ONLY … COMMIT: even a SELECT calling a function that writes is refused
+// by the server. Any failure removes the .partial file, so no half export remains.
+import Cursor from 'pg-cursor';
+import pg from 'pg';
+import path from 'node:path';
+import { OpsError } from '../../contract/errors';
+import type { Profile, QueryCell, QueryExportResult } from '../../contract/models';
+import type { CoreDeps } from '../app';
+import type { AuditNote } from '../dispatch';
+import { log } from '../log';
+import { connectClient } from '../postgres/connect';
+import { resolvePassword } from '../secrets/password';
+import { planScript, type PlannedStatement } from './classify';
+import { ExportFile, exportBaseName, type ExportFormat } from './export-file';
+import { csvRecord, jsonRowWriter } from './formats';
+import { cellTypes, toCell } from './values';
+
+export interface ExportInput {
+  profileId: string;
+  sql: string;
+  format: ExportFormat;
+  password?: string | undefined;
+}
+
+const FIRST_BATCH = 100;
+const MAX_BATCH = 10_000;
+const MIN_BATCH = 16;
+/** Text per batch aimed at: rows of a few bytes go 10,000 at a time, rows of megabytes a few. */
+const BATCH_TEXT_TARGET = 8 * 1024 * 1024;
+
+/** Grows the batch while batches are small and shrinks it when rows are wide, so memory stays bounded. */
+function nextBatchSize(batch: number, textLength: number): number {
+  if (textLength > BATCH_TEXT_TARGET) return Math.max(MIN_BATCH, Math.floor(batch / 2));
+  if (textLength * 2 <= BATCH_TEXT_TARGET) return Math.min(MAX_BATCH, batch * 2);
+  return batch;
+}
+const JSON_OIDS: ReadonlySet<number> = new Set([pg.types.builtins.JSON, pg.types.builtins.JSONB]);
+
+/**
+ * The console's parsers (exact text for numeric/int8/money/float, bytea as \x hex, dates
+ * as the server prints them) except json/jsonb, kept as the server's compact text rather
+ * than re-indented: CSV gets one line per value, JSON embeds it as a nested value.
+ */
+const exportTypes: pg.CustomTypesConfig = {
+  getTypeParser: ((oid: number, format?: string) =>
+    JSON_OIDS.has(oid) ? (text: string) => text : (cellTypes.getTypeParser as (oid: number, format?: string) => unknown)(oid, format)) as pg.CustomTypesConfig['getTypeParser'],
+};
+
+export function exportsDir(home: string): string {
+  return path.join(home, 'exports');
+}
+
+function plural(n: number, word: string): string {
+  return `${n} ${word}${n === 1 ? '' : 's'}`;
+}
+
+/** Exactly one plain read that returns rows, or INVALID_INPUT saying what export takes. */
+export async function exportableStatement(sql: string): Promise<PlannedStatement> {
+  const plans = await planScript(sql);
+  const takes = 'Export takes exactly one SELECT (or WITH … SELECT, TABLE, VALUES) and writes its rows to a file';
+  if (plans.length !== 1) throw new OpsError('INVALID_INPUT', `${takes}; this script has ${plans.length} statements. Select the one to export.`, { statements: plans.length });
+  const plan = plans[0]!;
+  if (plan.kind !== 'read' || !plan.returnsRows) {
+    throw new OpsError('INVALID_INPUT', `${takes}; this statement is ${plan.command} (${plan.kind}${plan.returnsRows ? '' : ', returns no rows'}), which export does not run. Nothing was written.`, { command: plan.command, kind: plan.kind });
+  }
+  return plan;
+}
+
+const SQLSTATE = /^[0-9A-Z]{5}$/;
+
+interface PgErrorLike extends Error {
+  code?: string;
+  detail?: string;
+  hint?: string;
+  position?: string;
+}
+
+/** Server errors → QUERY_FAILED (SQLSTATE in detail); a lost connection → CONNECTION_FAILED. */
+function toExportError(err: unknown, plan: PlannedStatement, profile: Profile, rows: number): OpsError {
+  if (err instanceof OpsError) return err;
+  const after = rows > 0 ? ` after ${plural(rows, 'row')}` : '';
+  const pgErr = err as PgErrorLike;
+  if (err instanceof Error && typeof pgErr.code === 'string' && SQLSTATE.test(pgErr.code)) {
+    const detail: Record<string, unknown> = { sqlstate: pgErr.code };
+    if (pgErr.detail) detail.detail = pgErr.detail;
+    if (pgErr.hint) detail.hint = pgErr.hint;
+    if (pgErr.position !== undefined && Number(pgErr.position) > 0) detail.position = plan.offset + Number(pgErr.position);
+    let message = `${pgErr.message} (SQLSTATE ${pgErr.code})`;
+    if (pgErr.code === '25006') message = `${pgErr.message}: an export runs in a read-only transaction and cannot write (SQLSTATE 25006)`;
+    else if (pgErr.code === '57014') message = `stopped by the profile's statement timeout or a cancel: ${pgErr.message} (SQLSTATE 57014)`;
+    else if (/^(57P|08)/.test(pgErr.code)) message = `the server ended the export's connection: ${pgErr.message} (SQLSTATE ${pgErr.code})`;
+    return new OpsError('QUERY_FAILED', `The export failed at the server${after}: ${message}. No file was kept.`, detail);
+  }
+  const text = err instanceof Error ? err.message : String(err);
+  return new OpsError('CONNECTION_FAILED', `The connection to "${profile.name}" was lost during the export${after} (${text}). No file was kept.`);
+}
+
+/** File-system failures (disk full, permissions) as IO_FAILED naming the file. */
+async function io<T>(where: string, fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (err) {
+    if (err instanceof OpsError) throw err;
+    const e = err as NodeJS.ErrnoException;
+    const code = typeof e.code === 'string' ? ` (${e.code})` : '';
+    throw new OpsError('IO_FAILED', `Writing the export file failed at ${where}: ${e.message ?? String(err)}${code}. No file was kept.`, { path: where, errno: e.code ?? null });
+  }
+}
+
+function readBatch(cursor: Cursor<unknown[]>, count: number): Promise<{ rows: unknown[][]; result: pg.QueryResult }> {
+  return new Promise((resolve, reject) => {
+    cursor.read(count, (err, rows, result) => (err ? reject(err) : resolve({ rows, result })));
+  });
+}
+
+interface Progress {
+  rows: number;
+}
+
+/** Reads the cursor batch by batch and writes each batch before asking for the next. */
+async function streamRows(client: pg.Client, sql: string, format: ExportFormat, file: ExportFile, progress: Progress): Promise<void> {
+  const cursor = client.query(new Cursor<unknown[]>(sql, [], { rowMode: 'array', types: exportTypes }));
+  // Each record with what separates it from the previous one (JSON: a comma and a newline).
+  let encode: ((cells: readonly QueryCell[], first: boolean) => string) | null = null;
+  let batch = FIRST_BATCH;
+  for (;;) {
+    const { rows, result } = await readBatch(cursor, batch);
+    if (encode === null) {
+      const fields = result.fields ?? [];
+      const names = fields.map((f) => f.name);
+      if (format === 'csv') {
+        encode = (cells) => csvRecord(cells);
+        await io(file.partialPath, () => file.write(csvRecord(names)));
+      } else {
+        // Numbers beyond int4 (int8, numeric, float, money) stay strings: JSON numbers go
+        // through doubles in most readers, and 9007199254740993 or 0.10 would not survive.
+        const toJson = jsonRowWriter(names, fields.map((f) => JSON_OIDS.has(f.dataTypeID)));
+        encode = (cells, first) => (first ? toJson(cells) : `,\n${toJson(cells)}`);
+        await io(file.partialPath, () => file.write('[\n'));
+      }
+    }
+    let textLength = 0;
+    if (rows.length > 0) {
+      let text = '';
+      for (let i = 0; i < rows.length; i++) text += encode(rows[i]!.map(toCell), progress.rows + i === 0);
+      textLength = text.length;
+      await io(file.partialPath, () => file.write(text));
+      progress.rows += rows.length;
+    }
+    if (rows.length < batch) break;
+    batch = nextBatchSize(batch, textLength);
+  }
+  await cursor.close();
+  if (format === 'json') await io(file.partialPath, () => file.write(progress.rows > 0 ? '\n]\n' : ']\n'));
+}
+
+/** The exportQuery operation: fills the dispatcher's audit note as it goes. */
+export async function exportQuery(deps: CoreDeps, input: ExportInput, audit: AuditNote): Promise<QueryExportResult> {
+  const profile = deps.profiles.require(input.profileId);
+  audit.profile = profile.name;
+  audit.detail = input.sql;
+  audit.rowsAffected = null;
+  const plan = await exportableStatement(input.sql);
+
+  const started = performance.now();
+  const resolved = resolvePassword(profile, { explicit: input.password, secrets: deps.secrets });
+  for (const warning of resolved.warnings) log.warn(warning);
+  const client = await connectClient(profile, resolved.password, { tunnels: deps.tunnels });
+  const dir = exportsDir(deps.home);
+  const progress: Progress = { rows: 0 };
+  let file: ExportFile | null = null;
+  try {
+    // READ ONLY: the guard above judges the text; the server enforces it for whatever the
+    // statement calls. hex is what the contract promises for bytea.
+    await client.query('BEGIN READ ONLY');
+    await client.query("SET LOCAL bytea_output = 'hex'");
+    file = await io(dir, () => ExportFile.create(dir, exportBaseName(profile.name, new Date()), input.format));
+    const target = file;
+    await streamRows(client, plan.sql, input.format, target, progress);
+    await client.query('COMMIT');
+    await io(target.partialPath, () => target.finish());
+    const finalPath = await io(target.partialPath, () => target.publish());
+    const durationMs = Math.round(performance.now() - started);
+    audit.summary = `exported ${plural(progress.rows, 'row')} to ${finalPath}`;
+    return { path: finalPath, format: input.format, rows: progress.rows, bytes: target.bytes, durationMs };
+  } catch (err) {
+    await file?.discard();
+    const failure = toExportError(err, plan, profile, progress.rows);
+    audit.summary = `export to ${input.format} failed after ${plural(progress.rows, 'row')}; no file was kept`;
+    throw failure;
+  } finally {
+    await client.end().catch(() => undefined);
+  }
+}

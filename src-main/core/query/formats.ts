@@ -1,0 +1,54 @@
+// Text formats for result rows, shared by the CLI's `query` output and the console's file
+// export, so a value is written the same way whichever way it leaves the app.
+import type { QueryCell } from '../../contract/models';
+
+/** One CSV field (RFC 4180): quoted when it holds a quote, comma or line break. */
+export function csvField(cell: QueryCell): string {
+  if (cell === null) return '';
+  const text = String(cell);
+  // An empty string is quoted so that it stays distinct from NULL (as psql's csv does).
+  if (text === '' || /[",\r\n]/.test(text)) return `"${text.replace(/"/g, '""')}"`;
+  return text;
+}
+
+/** One CSV record with its CRLF terminator (RFC 4180 line breaks). */
+export function csvRecord(cells: readonly QueryCell[]): string {
+  return cells.map(csvField).join(',') + '\r\n';
+}
+
+/**
+ * Object keys for a row of JSON: column names, with repeats made unique ("id", "id_2") so
+ * `SELECT a.id, b.id` does not silently lose a column when it becomes an object.
+ */
+export function jsonKeys(names: readonly string[]): string[] {
+  const seen = new Set<string>();
+  return names.map((name) => {
+    let key = name;
+    for (let n = 2; seen.has(key); n++) key = `${name}_${n}`;
+    seen.add(key);
+    return key;
+  });
+}
+
+/**
+ * Turns rows into single-line JSON objects keyed by column name. `rawJson[i]` marks
+ * json/jsonb columns whose server text is embedded as a nested value (valid JSON, the
+ * server checked it, its numbers kept exactly as written); their line breaks can only be
+ * whitespace between tokens (a JSON string cannot hold a raw line break), so folding them
+ * keeps one object per line.
+ */
+export function jsonRowWriter(names: readonly string[], rawJson: readonly boolean[]): (cells: readonly QueryCell[]) => string {
+  // Quoted once, not once per row.
+  const prefixes = jsonKeys(names).map((key, i) => `${i === 0 ? '' : ','}${JSON.stringify(key)}:`);
+  return function jsonRecord(cells) {
+    let out = '{';
+    for (let i = 0; i < prefixes.length; i++) {
+      const cell = cells[i] ?? null;
+      out += prefixes[i];
+      if (cell === null) out += 'null';
+      else if (rawJson[i] && typeof cell === 'string') out += cell.replace(/[\r\n]+/g, ' ');
+      else out += JSON.stringify(cell);
+    }
+    return `${out}}`;
+  };
+}

@@ -1,0 +1,99 @@
+// The file side of exports and the shared CSV/JSON row formats, without a server.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { ExportFile, exportBaseName, sanitizeFileName } from '../../src-main/core/query/export-file';
+import { csvField, csvRecord, jsonKeys, jsonRowWriter } from '../../src-main/core/query/formats';
+
+let dir: string;
+
+beforeEach(() => {
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ops-export-file-'));
+});
+afterEach(() => {
+  fs.rmSync(dir, { recursive: true, force: true });
+});
+
+describe('formats', () => {
+  it('writes RFC 4180 CSV fields', () => {
+    expect(csvField(null)).toBe('');
+    expect(csvField('')).toBe('""');
+    expect(csvField('plain')).toBe('plain');
+    expect(csvField('say "hi"')).toBe('"say ""hi"""');
+    expect(csvField('a,b')).toBe('"a,b"');
+    expect(csvField('two\nlines')).toBe('"two\nlines"');
+    expect(csvField(12)).toBe('12');
+    expect(csvField(false)).toBe('false');
+    expect(csvRecord(['x', null, 'y,z'])).toBe('x,,"y,z"\r\n');
+  });
+
+  it('writes one JSON object per row, nested json kept exact, repeated names made unique', () => {
+    expect(jsonKeys(['id', 'id', 'name', 'id'])).toEqual(['id', 'id_2', 'name', 'id_3']);
+    const encode = jsonRowWriter(['id', 'big', 'doc', 'id'], [false, false, true, false]);
+    const line = encode([1, '9007199254740993', '{"n": 12345678901234567890,\n "s": "a"}', null]);
+    expect(line).not.toContain('\n');
+    expect(line).toBe('{"id":1,"big":"9007199254740993","doc":{"n": 12345678901234567890,  "s": "a"},"id_2":null}');
+    expect(JSON.parse(line)).toMatchObject({ id: 1, big: '9007199254740993', doc: { s: 'a' }, id_2: null });
+  });
+});
+
+describe('export file names', () => {
+  it('sanitizes the profile name and stamps local time', () => {
+    expect(sanitizeFileName('Prod / EU (main)')).toBe('Prod_EU_main');
+    expect(sanitizeFileName('../../etc')).toBe('etc');
+    expect(sanitizeFileName('¿?')).toBe('export');
+    expect(exportBaseName('shop', new Date(2025, 0, 2, 3, 4, 5))).toBe('shop_20250102-030405');
+  });
+
+  it('never reuses a taken name: existing files and partials get -1, -2', async () => {
+    fs.writeFileSync(path.join(dir, 'x.csv'), 'keep me');
+    fs.writeFileSync(path.join(dir, 'x-1.csv.partial'), 'someone else is writing');
+    const file = await ExportFile.create(dir, 'x', 'csv');
+    expect(file.partialPath).toBe(path.join(dir, 'x-2.csv.partial'));
+    await file.write('a,b\r\n');
+    await file.finish();
+    // Taken meanwhile: publishing moves on rather than replacing it.
+    fs.writeFileSync(path.join(dir, 'x-2.csv'), 'arrived meanwhile');
+    const final = await file.publish();
+    expect(final).toBe(path.join(dir, 'x-3.csv'));
+    expect(fs.readFileSync(final, 'utf8')).toBe('a,b\r\n');
+    expect(fs.readFileSync(path.join(dir, 'x.csv'), 'utf8')).toBe('keep me');
+    expect(fs.readFileSync(path.join(dir, 'x-2.csv'), 'utf8')).toBe('arrived meanwhile');
+    expect(fs.existsSync(file.partialPath)).toBe(false);
+    expect(file.bytes).toBe(5);
+  });
+
+  it('counts bytes as written (UTF-8) and waits for drain on large writes', async () => {
+    const file = await ExportFile.create(dir, 'big', 'json');
+    const chunk = 'é'.repeat(600_000); // 1.2 MB: over the stream's high-water mark
+    for (let i = 0; i < 5; i++) await file.write(chunk);
+    await file.finish();
+    const final = await file.publish();
+    expect(fs.statSync(final).size).toBe(file.bytes);
+    expect(file.bytes).toBe(6_000_000);
+  });
+
+  it('discard removes the partial and leaves nothing behind', async () => {
+    const file = await ExportFile.create(dir, 'gone', 'csv');
+    await file.write('half');
+    await file.discard();
+    expect(fs.readdirSync(dir)).toEqual([]);
+  });
+});
+
+describe('a full disk', () => {
+  it.skipIf(!fs.existsSync('/dev/full'))('rejects the write or finish with ENOSPC, and discard cleans up', async () => {
+    const partial = path.join(dir, 'full.csv.partial');
+    fs.writeFileSync(partial, '');
+    const handle = await fs.promises.open('/dev/full', 'w');
+    const file = new ExportFile(handle, partial, () => path.join(dir, 'full.csv'), 0);
+    const attempt = async () => {
+      for (let i = 0; i < 50; i++) await file.write('x'.repeat(64 * 1024));
+      await file.finish();
+    };
+    await expect(attempt()).rejects.toMatchObject({ code: 'ENOSPC' });
+    await file.discard();
+    expect(fs.readdirSync(dir)).toEqual([]);
+  });
+});
