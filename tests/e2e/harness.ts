@@ -219,13 +219,31 @@ export async function addProfileThroughForm(
 /** The query console (Alt+2) and its editor. */
 export async function openQueryConsole(page: Page): Promise<Locator> {
   await page.getByRole('button', { name: 'Query', exact: true }).click();
-  const editor = page.getByRole('textbox', { name: 'SQL', exact: true });
+  const editor = page.getByRole('textbox', { name: 'SQL editor', exact: true });
   await editor.waitFor();
+  // Editable once the saved tabs are read.
+  await page.locator('.cm-content[contenteditable="true"]').waitFor();
   return editor;
 }
 
-/** Replaces the editor's text and runs it with Ctrl+Enter (the keyboard path, not the button). */
-export async function runInEditor(editor: Locator, sql: string): Promise<void> {
-  await editor.fill(sql);
-  await editor.press('Control+Enter');
+/** Replaces the editor's text, as typed. */
+export async function typeInEditor(editor: Locator, sql: string): Promise<void> {
+  await editor.click();
+  await editor.press('Control+A');
+  await editor.press('Delete');
+  await editor.page().keyboard.insertText(sql);
+}
+
+/**
+ * Replaces the editor's text and runs it from the keyboard: Ctrl+Enter runs the statement
+ * under the cursor (the last one, after typing), Shift+Ctrl+Enter the whole script.
+ */
+export async function runInEditor(editor: Locator, sql: string, keys: 'Control+Enter' | 'Shift+Control+Enter' = 'Shift+Control+Enter'): Promise<void> {
+  await typeInEditor(editor, sql);
+  await editor.press(keys);
+}
+
+/** The editor's text as CodeMirror holds it (one .cm-line per line). */
+export async function editorText(editor: Locator): Promise<string> {
+  return (await editor.locator('.cm-line').allTextContents()).join('\n');
 }

@@ -6,12 +6,31 @@ import type { Page } from 'playwright-core';
 import { expect, inject, onTestFinished, test } from 'vitest';
 import { quoteIdent, withClient, type TestPg } from '../helpers/pg';
 import { startBastion } from '../helpers/sshd';
-import { addProfileThroughForm, field, openNewProfileForm, openQueryConsole, runInEditor, startApp } from './harness';
+import { addProfileThroughForm, editorText, field, openNewProfileForm, openQueryConsole, runInEditor, startApp } from './harness';
 
 const LOW_STOCK = "SELECT title, available_quantity, store_name\nFROM inventory\nWHERE status = 'low_stock' AND is_active = true;";
 
-function resultTable(page: Page, statement = 1) {
-  return page.getByRole('table', { name: `Result of statement ${statement}` });
+function resultGrid(page: Page, statement = 1) {
+  return page.getByRole('grid', { name: `Result of statement ${statement}` });
+}
+
+/** The selected tab of the statement results (the editor has tabs of its own). */
+function selectedResultTab(page: Page) {
+  return page.getByRole('tablist', { name: 'Statement results' }).getByRole('tab', { selected: true });
+}
+
+/** The text of each cell of the grid's first body row (row number column left out). */
+async function firstRowCells(page: Page, statement = 1): Promise<string[]> {
+  const row = resultGrid(page, statement).locator('[role="row"][aria-rowindex="2"]');
+  await row.waitFor({ timeout: 30_000 });
+  return row.locator('[role="gridcell"]').allTextContents();
+}
+
+/** The text the editor marks as the error (selected and underlined). */
+async function markedError(page: Page): Promise<string> {
+  const mark = page.locator('.cm-sql-error');
+  await mark.first().waitFor();
+  return (await mark.allTextContents()).join('');
 }
 
 async function activeSleeps(pg: TestPg, marker: string): Promise<number> {
@@ -38,19 +57,21 @@ test('sandbox: the runbook low-stock query shows rows; a syntax error shows 4260
   expect(await help.getByRole('button', { name: 'Low stock items' }).count()).toBe(1);
 
   await runInEditor(editor, LOW_STOCK);
-  const table = resultTable(page);
-  await table.waitFor({ timeout: 30_000 });
-  const headers = await table.locator('thead th').allTextContents();
-  expect(headers.map((h) => h.split(' ')[0])).toEqual(['title', 'available_quantity', 'store_name']);
-  const rows = await table.locator('tbody tr').count();
+  const grid = resultGrid(page);
+  await grid.waitFor({ timeout: 30_000 });
+  const headers = await grid.getByRole('columnheader').allTextContents();
+  // Each header shows the column's name, then its type.
+  expect(headers.slice(1)).toEqual(['titletext', 'available_quantityint4', 'store_nametext']);
+  const rows = Number(await grid.getAttribute('aria-rowcount')) - 1;
   expect(rows).toBeGreaterThan(0);
-  expect(await page.getByRole('tab', { selected: true }).textContent()).toMatch(new RegExp(`SELECT · ${rows} rows?`));
+  expect(await selectedResultTab(page).textContent()).toMatch(new RegExp(`SELECT · ${rows} rows?`));
+  expect((await firstRowCells(page))[0]).not.toBe('');
   await app.screenshot('query.png');
 
-  // The editor keeps its script per profile across a reload.
+  // The editor keeps its tabs per profile across a reload (in the local store).
   await page.reload();
   const again = await openQueryConsole(page);
-  expect(await again.inputValue()).toBe(LOW_STOCK);
+  expect(await editorText(again)).toBe(LOW_STOCK);
 
   // "WHER" reads as an alias, so PostgreSQL stops at "status": line 3, column 6.
   const broken = "SELECT title\nFROM inventory\nWHER status = 'low_stock';";
@@ -59,11 +80,7 @@ test('sandbox: the runbook low-stock query shows rows; a syntax error shows 4260
   await alert.waitFor({ timeout: 30_000 });
   expect(await alert.textContent()).toContain('syntax error');
   expect(await alert.textContent()).toContain('line 3, column 6');
-  const selected = await again.evaluate((el) => {
-    const area = el as HTMLTextAreaElement;
-    return area.value.slice(area.selectionStart, area.selectionEnd);
-  });
-  expect(selected).toBe('status');
+  expect(await markedError(page)).toBe('status');
   await app.screenshot('query-error.png');
 
   // An error PostgreSQL itself reports at run time (not the parser) points into the script too.
@@ -71,10 +88,7 @@ test('sandbox: the runbook low-stock query shows rows; a syntax error shows 4260
   const undefinedColumn = page.getByRole('alert').filter({ hasText: '42703' });
   await undefinedColumn.waitFor({ timeout: 30_000 });
   expect(await undefinedColumn.textContent()).toContain('line 2, column 8');
-  expect(await again.evaluate((el) => {
-    const area = el as HTMLTextAreaElement;
-    return area.value.slice(area.selectionStart, area.selectionEnd);
-  })).toBe('nosuch');
+  expect(await markedError(page)).toBe('nosuch');
   expect(app.pageErrors).toEqual([]);
 }, 120_000);
 
@@ -112,9 +126,7 @@ test('acceptance (issue #3): an SSH profile made in the UI, its host key trusted
 
   const editor = await openQueryConsole(page);
   await runInEditor(editor, 'SELECT inet_server_port(), current_user');
-  const table = resultTable(page);
-  await table.waitFor({ timeout: 30_000 });
-  const cells = await table.locator('tbody tr').first().locator('td').allTextContents();
+  const cells = await firstRowCells(page);
   // The database answered from the harness cluster's port, reached through the bastion.
   expect(cells).toEqual([String(pg.port), pg.user]);
   await app.screenshot('query-ssh.png');
@@ -153,7 +165,7 @@ test('production: an UPDATE shows the exact statement and needs the typed name; 
   expect(await page.getByRole('tablist', { name: 'Statement results' }).count()).toBe(0);
 
   // Typed name: the write goes through and reports its row count.
-  await editor.press('Control+Enter');
+  await editor.press('Shift+Control+Enter');
   await dialog.waitFor();
   await dialog.getByRole('textbox', { name: /Type the profile name/ }).fill('e2e-prod');
   await confirm.click();
@@ -180,7 +192,7 @@ test('cancel: Esc stops SELECT pg_sleep(30) on the server and the result says ca
   await page.keyboard.press('Escape');
   await page.getByRole('status').filter({ hasText: /^cancelled/ }).waitFor({ timeout: 5_000 });
   expect(Date.now() - pressed).toBeLessThan(5_000);
-  expect(await page.getByRole('tab', { selected: true }).textContent()).toContain('cancelled');
+  expect(await selectedResultTab(page).textContent()).toContain('cancelled');
   expect(await activeSleeps(pg, marker)).toBe(0);
   await app.screenshot('query-cancelled.png');
   expect(app.pageErrors).toEqual([]);

@@ -1,7 +1,7 @@
-// The query console for the active profile (issue #4, first increment). The editor is a
-// monospace textarea for now; CodeMirror 6 (PostgreSQL highlighting, catalog autocomplete,
-// statement under the cursor) and a virtualized, streaming result grid come next.
-import { Alert, Badge, Button, Group, Kbd, Paper, Select, Stack, Text, Textarea, Title } from '@mantine/core';
+// The query console for the active profile: editor tabs (CodeMirror, catalog
+// autocomplete), streamed results in a virtualized grid, EXPLAIN as a tree, history and
+// the runbook's snippets. Every guard is the core's; this screen shows the previews.
+import { Alert, Badge, Button, Group, Kbd, Paper, Select, Stack, Tabs, Text, Title, Tooltip } from '@mantine/core';
 import { useCallback, useEffect, useRef, useState } from 'react';
 import type { Profile } from '../../../../src-main/contract/models';
 import { EnvBadge } from '../../components/EnvBadge';
@@ -9,24 +9,40 @@ import { ErrorAlert } from '../../components/ErrorAlert';
 import { IconAlert, IconLock } from '../../components/icons';
 import { useAppState } from '../../state/app-state';
 import { readSetting, writeSetting } from '../../state/storage';
+import { EditorTabs } from './EditorTabs';
+import { ExportMenu } from './ExportMenu';
 import { BlockedModal, ConfirmWriteModal, PasswordModal } from './GuardModals';
-import { errorRange, EXAMPLES, loadScript, MAX_ROWS_CHOICES, runTarget, saveScript, type EditorRange, type RunTarget } from './query-tools';
+import { HistoryPanel } from './HistoryPanel';
+import { resultViews } from './live-results';
+import { PlanView } from './PlanView';
+import { DEFAULT_MAX_ROWS, errorRange, EXAMPLES, MAX_ROWS_CHOICES, type EditorRange, type RunTarget } from './query-tools';
 import { QueryErrorAlert, ResultsPanel } from './ResultsPanel';
+import { SnippetsPanel } from './SnippetsPanel';
+import { SqlEditor, type SqlEditorHandle } from './SqlEditor';
+import { scriptTarget, statementTarget } from './statement-split';
+import { useCatalog } from './useCatalog';
+import { useEditorTabs } from './useEditorTabs';
+import { useExplain } from './useExplain';
 import { useQueryRunner, type ParseFailure, type RunOutcome } from './useQueryRunner';
+
+type Panel = 'results' | 'plan' | 'history' | 'snippets';
 
 function initialMaxRows(): string {
   const saved = readSetting('query.max-rows');
-  return MAX_ROWS_CHOICES.find((c) => c === saved) ?? '1000';
+  return MAX_ROWS_CHOICES.find((c) => c === saved) ?? DEFAULT_MAX_ROWS;
 }
 
 function EmptyState({ onExample }: { onExample: (sql: string) => void }) {
   return (
     <Paper component="section" withBorder p="md" aria-label="Getting started">
-      <Text fw={600} mb={4}>Type SQL above and press <Kbd size="xs">Ctrl</Kbd> + <Kbd size="xs">Enter</Kbd> (<Kbd size="xs">⌘</Kbd> + <Kbd size="xs">Enter</Kbd> on a Mac) to run it.</Text>
-      <Text size="sm" c="dimmed" mb="sm">
-        With text selected, only the selection runs. Several statements give one result tab each. <Kbd size="xs">Esc</Kbd> cancels a running statement on the server.
+      <Text fw={600} mb={4}>
+        Type SQL above and press <Kbd size="xs">Ctrl</Kbd> + <Kbd size="xs">Enter</Kbd> (<Kbd size="xs">⌘</Kbd> + <Kbd size="xs">Enter</Kbd> on a Mac) to run the statement under the cursor.
       </Text>
-      <Text size="sm" fw={600} mb="xs">Or run one of the runbook's checks:</Text>
+      <Text size="sm" c="dimmed" mb="sm">
+        With text selected, only the selection runs; <Kbd size="xs">Shift</Kbd> + <Kbd size="xs">Ctrl</Kbd> + <Kbd size="xs">Enter</Kbd> runs the whole script, one result tab per statement.{' '}
+        <Kbd size="xs">Esc</Kbd> cancels a running statement on the server. <Kbd size="xs">F7</Kbd> shows the plan, <Kbd size="xs">Shift</Kbd> + <Kbd size="xs">F7</Kbd> runs EXPLAIN ANALYZE (rolled back).
+      </Text>
+      <Text size="sm" fw={600} mb="xs">Or run one of the runbook's checks (more under Snippets):</Text>
       <Group gap="xs">
         {EXAMPLES.map((ex) => (
           <Button key={ex.label} variant="light" size="xs" onClick={() => onExample(ex.sql)} title={ex.sql}>
@@ -39,71 +55,110 @@ function EmptyState({ onExample }: { onExample: (sql: string) => void }) {
 }
 
 function QueryConsole({ profile }: { profile: Profile }) {
-  const [sql, setSql] = useState(() => loadScript(profile.id));
+  const tabs = useEditorTabs(profile.id);
+  const editorRef = useRef<SqlEditorHandle>(null);
   const [maxRows, setMaxRowsState] = useState(initialMaxRows);
   const [errorAt, setErrorAt] = useState<EditorRange | null>(null);
-  const editorRef = useRef<HTMLTextAreaElement>(null);
-  const sqlRef = useRef(sql);
-  sqlRef.current = sql;
+  const [panel, setPanel] = useState<Panel>('results');
+  const [historyKey, setHistoryKey] = useState(0);
+  const catalog = useCatalog(profile.id);
+  // The editor text a run was taken from, so a server position maps back onto the editor.
+  const runText = useRef('');
 
   const setMaxRows = useCallback((value: string) => {
     setMaxRowsState(value);
     writeSetting('query.max-rows', value);
   }, []);
 
-  // Point at where PostgreSQL stopped: select that token in the editor.
+  // Point at where PostgreSQL stopped: the editor selects and underlines that token.
   const pointAt = useCallback((target: RunTarget, position: number | undefined) => {
-    if (position === undefined) {
-      setErrorAt(null);
-      return;
-    }
-    const range = errorRange(sqlRef.current, target, position);
-    setErrorAt(range);
-    const editor = editorRef.current;
-    if (editor) {
-      editor.focus();
-      editor.setSelectionRange(range.start, range.end);
-    }
+    setErrorAt(position === undefined ? null : errorRange(runText.current, target, position));
   }, []);
   const onResult = useCallback(
-    (outcome: RunOutcome) => pointAt(outcome.target, outcome.result.statements.find((s) => s.error?.position !== undefined && !s.cancelled)?.error?.position),
+    (outcome: RunOutcome) => {
+      setHistoryKey((k) => k + 1);
+      pointAt(outcome.target, outcome.result.statements.find((s) => s.error?.position !== undefined && !s.cancelled)?.error?.position);
+    },
     [pointAt],
   );
   const onParseFailure = useCallback((parse: ParseFailure) => pointAt(parse.target, parse.failure.position), [pointAt]);
 
   const runner = useQueryRunner(profile, Number(maxRows), onResult, onParseFailure);
   const { run, cancel, running } = runner;
+  const explain = useExplain(profile, pointAt);
 
-  const runFromEditor = useCallback(() => {
+  const runFrom = useCallback(
+    (target: RunTarget, text: string) => {
+      if (target.sql.trim() === '') return;
+      runText.current = text;
+      setErrorAt(null);
+      setPanel('results');
+      void run(target);
+    },
+    [run],
+  );
+  const fromEditor = useCallback((pick: typeof statementTarget): { target: RunTarget; text: string } | null => {
     const editor = editorRef.current;
-    const target: RunTarget = editor ? runTarget(editor.value, editor.selectionStart, editor.selectionEnd) : runTarget(sqlRef.current, 0, 0);
-    setErrorAt(null);
-    void run(target);
-  }, [run]);
+    if (!editor) return null;
+    const text = editor.getText();
+    const { from, to } = editor.getSelection();
+    return { target: pick(text, from, to), text };
+  }, []);
+  const runStatement = useCallback(() => {
+    const picked = fromEditor(statementTarget);
+    if (picked) runFrom(picked.target, picked.text);
+  }, [fromEditor, runFrom]);
+  const runScript = useCallback(() => {
+    const picked = fromEditor(scriptTarget);
+    if (picked) runFrom(picked.target, picked.text);
+  }, [fromEditor, runFrom]);
+  const explainStatement = useCallback(
+    (analyze: boolean) => {
+      const picked = fromEditor(statementTarget);
+      if (!picked || picked.target.sql.trim() === '' || running) return;
+      runText.current = picked.text;
+      setErrorAt(null);
+      setPanel('plan');
+      void explain.explain(picked.target, analyze);
+    },
+    [fromEditor, explain, running],
+  );
+  /** History, snippets and examples open their SQL in the editor (a new tab unless this one is empty). */
+  const openSql = useCallback(
+    (sql: string) => {
+      if (tabs.active.sql.trim() === '') tabs.setSql(sql);
+      else tabs.newTab(sql);
+      setErrorAt(null);
+    },
+    [tabs],
+  );
+  const openAndRun = useCallback(
+    (sql: string) => {
+      openSql(sql);
+      runFrom({ sql, offset: 0, fromSelection: false }, sql);
+    },
+    [openSql, runFrom],
+  );
 
-  function runExample(example: string) {
-    setSql(example);
-    saveScript(profile.id, example);
-    setErrorAt(null);
-    void run({ sql: example, offset: 0, fromSelection: false });
-  }
-
-  // Esc cancels wherever the focus is, as long as no dialog is claiming it.
+  // Esc cancels wherever the focus is, as long as no dialog is claiming it; F7 explains.
   useEffect(() => {
-    if (!running) return undefined;
     function onKeyDown(event: KeyboardEvent) {
-      if (event.key === 'Escape' && !document.querySelector('[role="dialog"]')) {
+      if (event.key === 'Escape' && running && !document.querySelector('[role="dialog"]')) {
         event.preventDefault();
         void cancel();
+      } else if (event.key === 'F7' && !event.ctrlKey && !event.metaKey && !event.altKey) {
+        event.preventDefault();
+        explainStatement(event.shiftKey);
       }
     }
     window.addEventListener('keydown', onKeyDown);
     return () => window.removeEventListener('keydown', onKeyDown);
-  }, [running, cancel]);
+  }, [running, cancel, explainStatement]);
 
-  const result = runner.outcome?.result ?? null;
+  const views = resultViews(runner.live, runner.outcome?.result.statements ?? null, running);
+  const exportSql = () => fromEditor(statementTarget)?.target.sql ?? '';
   return (
-    <Stack gap="md">
+    <Stack gap="sm">
       <Group justify="space-between" align="flex-end">
         <div>
           <Title order={2}>Query</Title>
@@ -118,68 +173,94 @@ function QueryConsole({ profile }: { profile: Profile }) {
           </Group>
         </div>
         <Group gap="xs" align="flex-end">
-          <Select label="Max rows" data={[...MAX_ROWS_CHOICES]} value={maxRows} onChange={(v) => v && setMaxRows(v)} w={120} allowDeselect={false} disabled={running} />
+          <Select label="Rows kept" description="per fetch" data={MAX_ROWS_CHOICES.map((value) => ({ value, label: Number(value).toLocaleString('en-US') }))} value={maxRows} onChange={(v) => v && setMaxRows(v)} w={130} allowDeselect={false} disabled={running} />
+          <Tooltip label="Refresh the tables, columns and functions offered by autocomplete">
+            <Button variant="default" onClick={catalog.refresh} loading={catalog.loading}>Refresh catalog</Button>
+          </Tooltip>
+          <ExportMenu profile={profile} getSql={exportSql} disabled={running} />
+          <Button variant="default" onClick={() => explainStatement(false)} loading={explain.busy} disabled={running} aria-keyshortcuts="F7">Explain</Button>
+          <Button variant="default" onClick={() => explainStatement(true)} disabled={running || explain.busy} aria-keyshortcuts="Shift+F7">Explain analyze</Button>
           {running ? (
             <Button color="orange" onClick={() => void cancel()} loading={runner.cancelling} aria-keyshortcuts="Escape">Cancel</Button>
           ) : null}
-          <Button onClick={runFromEditor} loading={running} disabled={sql.trim() === ''} aria-keyshortcuts="Control+Enter Meta+Enter">Run</Button>
+          <Button variant="default" onClick={runScript} disabled={running} aria-keyshortcuts="Shift+Control+Enter Shift+Meta+Enter">Run script</Button>
+          <Button onClick={runStatement} loading={running} aria-keyshortcuts="Control+Enter Meta+Enter">Run</Button>
         </Group>
       </Group>
 
-      <Textarea
+      <EditorTabs tabs={tabs.tabs} activeId={tabs.activeId} disabled={!tabs.ready} onSelect={(id) => { setErrorAt(null); tabs.switchTab(id); }} onNew={() => tabs.newTab()} onClose={tabs.closeTab} onRename={tabs.renameTab} />
+      <SqlEditor
         ref={editorRef}
-        label="SQL"
-        description="Ctrl+Enter (⌘+Enter) runs the selection, or the whole script when nothing is selected. Esc cancels."
-        value={sql}
-        onChange={(e) => {
-          setSql(e.currentTarget.value);
-          saveScript(profile.id, e.currentTarget.value);
-        }}
-        onKeyDown={(e) => {
-          if (e.key === 'Enter' && (e.ctrlKey || e.metaKey)) {
-            e.preventDefault();
-            runFromEditor();
-          }
-        }}
-        autosize
-        minRows={8}
-        maxRows={20}
-        spellCheck={false}
-        autoCapitalize="off"
-        autoCorrect="off"
-        styles={{ input: { fontFamily: 'var(--mantine-font-family-monospace)', fontSize: 14 } }}
+        docId={tabs.activeId}
+        value={tabs.active.sql}
+        onChange={tabs.setSql}
+        readOnly={!tabs.ready}
+        catalog={catalog.catalog}
+        errorAt={errorAt}
+        onRun={(target) => runFrom(target, editorRef.current?.getText() ?? target.sql)}
+        onRunScript={(target) => runFrom(target, editorRef.current?.getText() ?? target.sql)}
         placeholder="SELECT … ;"
       />
+      {tabs.error ? <ErrorAlert title="Editor tabs could not be saved" error={{ code: 'INTERNAL', message: String(tabs.error instanceof Error ? tabs.error.message : tabs.error) }} /> : null}
+      {catalog.error ? <ErrorAlert title="Autocomplete has no catalog" error={catalog.error} /> : null}
 
-      {result?.transactionOpen ? (
+      {runner.outcome?.result.transactionOpen ? (
         <Alert color="yellow" variant="filled" icon={<IconAlert />} title="Transaction open" role="alert">
           A transaction is still open on this console's session: its locks stay held and the session shows as "idle in transaction" until you run COMMIT or ROLLBACK.
         </Alert>
       ) : null}
       {runner.error ? <ErrorAlert title="The query did not run" error={runner.error} onClose={runner.clearError} /> : null}
       {running ? (
-        <Text size="sm" c="dimmed" role="status">{runner.cancelling ? 'Cancelling on the server…' : 'Running… (Esc or Cancel stops it on the server)'}</Text>
-      ) : null}
-      {runner.parseFailure ? (
-        <Stack gap={4}>
-          <QueryErrorAlert error={runner.parseFailure.failure} at={errorAt} />
-          <Text size="sm" c="dimmed">Nothing was sent to the server: the script did not parse.</Text>
-        </Stack>
-      ) : result ? (
-        result.statements.length > 0 ? (
-          <ResultsPanel results={result.statements} errorAt={errorAt} maxRows={maxRows} onMaxRows={setMaxRows} />
-        ) : (
-          <Text size="sm" c="dimmed">The script held no statement.</Text>
-        )
-      ) : !running ? (
-        <EmptyState onExample={runExample} />
+        <Text size="sm" c="dimmed" role="status">{runner.cancelling ? 'Cancelling on the server…' : runner.fetchingMore ? 'Fetching more rows… (Esc or Cancel stops it on the server)' : 'Running… (Esc or Cancel stops it on the server)'}</Text>
       ) : null}
 
+      <Tabs value={panel} onChange={(v) => v && setPanel(v as Panel)} keepMounted={false}>
+        <Tabs.List aria-label="Console panels">
+          <Tabs.Tab value="results">Results</Tabs.Tab>
+          <Tabs.Tab value="plan">Plan</Tabs.Tab>
+          <Tabs.Tab value="history">History</Tabs.Tab>
+          <Tabs.Tab value="snippets">Snippets</Tabs.Tab>
+        </Tabs.List>
+        <Tabs.Panel value="results" pt="sm">
+          {runner.parseFailure ? (
+            <Stack gap={4}>
+              <QueryErrorAlert error={runner.parseFailure.failure} at={errorAt} />
+              <Text size="sm" c="dimmed">Nothing was sent to the server: the script did not parse.</Text>
+            </Stack>
+          ) : views.length > 0 ? (
+            <ResultsPanel
+              views={views}
+              errorAt={errorAt}
+              more={{ limit: Number(maxRows), fetching: runner.fetchingMore, onFetchMore: () => void runner.fetchMore(), onClose: () => void runner.closeResult() }}
+            />
+          ) : runner.outcome ? (
+            <Text size="sm" c="dimmed">The script held no statement.</Text>
+          ) : !running ? (
+            <EmptyState onExample={openAndRun} />
+          ) : null}
+        </Tabs.Panel>
+        <Tabs.Panel value="plan" pt="sm">
+          {explain.error ? <ErrorAlert title="No plan" error={explain.error} onClose={explain.clearError} /> : null}
+          {explain.failure ? <QueryErrorAlert error={explain.failure.failure} at={errorAt} /> : null}
+          {explain.busy ? <Text size="sm" c="dimmed" role="status">Explaining…</Text> : null}
+          {explain.result && !explain.busy ? <PlanView result={explain.result} /> : null}
+          {!explain.result && !explain.failure && !explain.busy ? (
+            <Text size="sm" c="dimmed">Put the cursor in a statement and press F7 (Explain: the planner's estimate, nothing runs) or Shift+F7 (Explain analyze: it runs inside a transaction that is rolled back, with real times and rows).</Text>
+          ) : null}
+        </Tabs.Panel>
+        <Tabs.Panel value="history" pt="sm">
+          <HistoryPanel profileId={profile.id} onOpen={openSql} onRun={openAndRun} refreshKey={historyKey} />
+        </Tabs.Panel>
+        <Tabs.Panel value="snippets" pt="sm">
+          <SnippetsPanel onInsert={openSql} currentSql={tabs.active.sql} />
+        </Tabs.Panel>
+      </Tabs>
+
       {runner.guard?.kind === 'blocked' ? <BlockedModal items={runner.guard.items} onCancel={runner.dismissGuard} onOverride={runner.override} /> : null}
-      {runner.guard?.kind === 'confirm' ? (
-        <ConfirmWriteModal profile={profile} statements={runner.guard.statements} onCancel={runner.dismissGuard} onConfirm={runner.confirm} />
-      ) : null}
+      {runner.guard?.kind === 'confirm' ? <ConfirmWriteModal profile={profile} statements={runner.guard.statements} onCancel={runner.dismissGuard} onConfirm={runner.confirm} /> : null}
       {runner.guard?.kind === 'password' ? <PasswordModal profile={profile} onCancel={runner.dismissGuard} onSubmit={runner.withPassword} /> : null}
+      {explain.guard?.kind === 'confirm' ? <ConfirmWriteModal profile={profile} statements={explain.guard.statements} onCancel={explain.dismissGuard} onConfirm={explain.confirm} /> : null}
+      {explain.guard?.kind === 'password' ? <PasswordModal profile={profile} onCancel={explain.dismissGuard} onSubmit={explain.withPassword} /> : null}
     </Stack>
   );
 }
@@ -202,6 +283,6 @@ export function QueryScreen() {
       </Stack>
     );
   }
-  // Keyed by profile: switching profiles starts from that profile's own script and results.
+  // Keyed by profile: switching profiles starts from that profile's own tabs and results.
   return <QueryConsole key={active.id} profile={active} />;
 }

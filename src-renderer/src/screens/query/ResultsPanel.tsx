@@ -1,49 +1,15 @@
-// One tab per statement: its rows (or its row count, or its error). This increment renders
-// a plain bounded table (at most maxRows rows from the core); a virtualized grid with
-// sort/filter/copy replaces it next, so it stays smooth at a million rows.
-import { Alert, Badge, Code, Group, Select, Stack, Table, Tabs, Text } from '@mantine/core';
-import type { QueryCell, QueryFailure, StatementResult } from '../../../../src-main/contract/models';
+// One tab per statement: its rows in the virtualized grid (streaming in while it runs),
+// or its row count, or its error. A result stopped at the row limit says so and offers
+// "Fetch more" (its cursor is still open on the server) or closing it.
+import { Alert, Button, Code, Group, Stack, Tabs, Text } from '@mantine/core';
+import type { QueryFailure } from '../../../../src-main/contract/models';
 import { IconAlert } from '../../components/icons';
 import { formatDuration } from '../../state/format';
-import { CELL_MAX_CHARS, cellText, MAX_ROWS_CHOICES, statementSummary, type EditorRange } from './query-tools';
+import type { ResultView } from './live-results';
+import { statementSummary, type EditorRange } from './query-tools';
+import { ResultGrid } from './ResultGrid';
 
-function Cell({ value }: { value: QueryCell }) {
-  if (value === null) {
-    return <Badge color="gray" variant="light" radius="sm" size="xs" style={{ fontFamily: 'inherit' }}>NULL</Badge>;
-  }
-  const text = cellText(value);
-  if (text.length <= CELL_MAX_CHARS) return <>{text}</>;
-  return <span title={text}>{text.slice(0, CELL_MAX_CHARS)}…</span>;
-}
-
-function RowsTable({ result, label }: { result: StatementResult; label: string }) {
-  return (
-    <Table.ScrollContainer minWidth={Math.min(2000, 160 * result.columns.length)} maxHeight={520}>
-      <Table stickyHeader striped highlightOnHover withColumnBorders verticalSpacing={4} aria-label={label} ff="monospace" fz="sm">
-        <Table.Thead>
-          <Table.Tr>
-            {result.columns.map((col, i) => (
-              <Table.Th key={i} style={{ whiteSpace: 'nowrap' }}>
-                {col.name} <Text span size="xs" c="dimmed" fw={400}>{col.type}</Text>
-              </Table.Th>
-            ))}
-          </Table.Tr>
-        </Table.Thead>
-        <Table.Tbody>
-          {result.rows.map((row, r) => (
-            <Table.Tr key={r}>
-              {row.map((cell, c) => (
-                <Table.Td key={c} style={{ whiteSpace: 'pre', maxWidth: 480, overflow: 'hidden', textOverflow: 'ellipsis' }}>
-                  <Cell value={cell} />
-                </Table.Td>
-              ))}
-            </Table.Tr>
-          ))}
-        </Table.Tbody>
-      </Table>
-    </Table.ScrollContainer>
-  );
-}
+const count = (n: number) => n.toLocaleString('en-US');
 
 export function QueryErrorAlert({ error, at }: { error: QueryFailure; at: EditorRange | null }) {
   return (
@@ -58,51 +24,88 @@ export function QueryErrorAlert({ error, at }: { error: QueryFailure; at: Editor
   );
 }
 
-function StatementPanel({ result, errorAt, maxRows, onMaxRows }: { result: StatementResult; errorAt: EditorRange | null; maxRows: string; onMaxRows: (value: string) => void }) {
+export interface MoreRows {
+  limit: number;
+  fetching: boolean;
+  onFetchMore: () => void;
+  onClose: () => void;
+}
+
+function LimitNotice({ view, more }: { view: ResultView; more: MoreRows }) {
+  const result = view.result;
+  if (!result?.truncated) return null;
+  return (
+    <Alert color="yellow" variant="light" role="status" aria-label="Row limit reached">
+      <Group justify="space-between" wrap="nowrap">
+        <Text size="sm">
+          Stopped at {count(view.received)} rows (the limit is {count(more.limit)} a fetch): more rows exist.
+          {result.resumable ? ' The result is still open on the server, so Fetch more continues where it stopped.' : ' Raise the limit and run again to see more.'}
+        </Text>
+        {result.resumable ? (
+          <Group gap="xs" wrap="nowrap">
+            <Button size="xs" onClick={more.onFetchMore} loading={more.fetching}>Fetch {count(more.limit)} more</Button>
+            <Button size="xs" variant="default" onClick={more.onClose} disabled={more.fetching}>Close result</Button>
+          </Group>
+        ) : null}
+      </Group>
+    </Alert>
+  );
+}
+
+function StatementPanel({ view, errorAt, more }: { view: ResultView; errorAt: EditorRange | null; more: MoreRows }) {
+  const result = view.result;
+  const partial = result?.error && view.received > 0;
   return (
     <Stack gap="sm" pt="sm">
-      {result.cancelled ? (
+      {result?.cancelled ? (
         <Alert color="orange" variant="light" title="cancelled" role="status">
           The statement was cancelled on the server after {formatDuration(Math.round(result.durationMs))}; nothing more ran after it.
         </Alert>
       ) : null}
-      {result.error && !result.cancelled ? <QueryErrorAlert error={result.error} at={errorAt} /> : null}
-      {result.truncated ? (
-        <Alert color="yellow" variant="light" role="status">
-          <Group justify="space-between" wrap="nowrap">
-            <Text size="sm">First {result.rows.length.toLocaleString('en-US')} rows shown (more exist). Raise the limit and run again to see more.</Text>
-            <Select aria-label="Maximum rows" data={[...MAX_ROWS_CHOICES]} value={maxRows} onChange={(v) => v && onMaxRows(v)} w={120} allowDeselect={false} />
-          </Group>
-        </Alert>
+      {result?.error && !result.cancelled ? <QueryErrorAlert error={result.error} at={errorAt} /> : null}
+      {partial ? (
+        <Text size="sm" c="orange" role="status">Partial result: {count(view.received)} rows arrived before the statement stopped; the rest never came.</Text>
       ) : null}
-      {result.columns.length > 0 ? (
-        result.rows.length > 0 ? (
-          <RowsTable result={result} label={`Result of statement ${result.index + 1}`} />
+      <LimitNotice view={view} more={more} />
+      {view.expected !== null && view.received < view.expected ? (
+        <Text size="sm" c="dimmed" role="status">Receiving rows… {count(view.received)} of {count(view.expected)}</Text>
+      ) : null}
+      {view.columns.length > 0 ? (
+        view.received > 0 || view.running ? (
+          <ResultGrid columns={view.columns} rows={view.rows} rowCount={view.received} label={`Result of statement ${view.index + 1}`} />
         ) : (
           <Text size="sm" c="dimmed">No rows.</Text>
         )
-      ) : !result.error && !result.cancelled ? (
+      ) : result && !result.error && !result.cancelled ? (
         <Text size="sm" ff="monospace" aria-label="Command result">{statementSummary(result)}</Text>
+      ) : view.running ? (
+        <Text size="sm" c="dimmed" role="status">Running…</Text>
       ) : null}
     </Stack>
   );
 }
 
-export function ResultsPanel({ results, errorAt, maxRows, onMaxRows }: { results: StatementResult[]; errorAt: EditorRange | null; maxRows: string; onMaxRows: (value: string) => void }) {
-  const failed = results.find((r) => r.error || r.cancelled);
-  const first = String((failed ?? results[results.length - 1] ?? results[0])?.index ?? 0);
+function tabLabel(view: ResultView): string {
+  if (view.running) return `${view.index + 1} · running · ${count(view.received)} rows so far`;
+  const result = view.result!;
+  return `${view.index + 1} · ${statementSummary({ ...result, rows: view.rows })} · ${formatDuration(Math.round(result.durationMs))}`;
+}
+
+export function ResultsPanel({ views, errorAt, more }: { views: ResultView[]; errorAt: EditorRange | null; more: MoreRows }) {
+  const failed = views.find((v) => v.result?.error || v.result?.cancelled);
+  const first = String((failed ?? views[views.length - 1] ?? views[0])?.index ?? 0);
   return (
-    <Tabs defaultValue={first} key={results.map((r) => r.index).join(',') + first} keepMounted={false}>
+    <Tabs defaultValue={first} key={views.map((v) => `${v.index}${v.running ? 'r' : ''}`).join(',') + first} keepMounted={false}>
       <Tabs.List aria-label="Statement results">
-        {results.map((r) => (
-          <Tabs.Tab key={r.index} value={String(r.index)} color={r.error && !r.cancelled ? 'red' : r.cancelled ? 'orange' : undefined}>
-            {r.index + 1} · {statementSummary(r)} · {formatDuration(Math.round(r.durationMs))}
+        {views.map((v) => (
+          <Tabs.Tab key={v.index} value={String(v.index)} color={v.result?.error && !v.result.cancelled ? 'red' : v.result?.cancelled ? 'orange' : undefined}>
+            {tabLabel(v)}
           </Tabs.Tab>
         ))}
       </Tabs.List>
-      {results.map((r) => (
-        <Tabs.Panel key={r.index} value={String(r.index)}>
-          <StatementPanel result={r} errorAt={r === failed ? errorAt : null} maxRows={maxRows} onMaxRows={onMaxRows} />
+      {views.map((v) => (
+        <Tabs.Panel key={v.index} value={String(v.index)}>
+          <StatementPanel view={v} errorAt={v === failed ? errorAt : null} more={more} />
         </Tabs.Panel>
       ))}
     </Tabs>

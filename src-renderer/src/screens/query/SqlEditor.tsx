@@ -6,6 +6,7 @@ import { defaultHighlightStyle, HighlightStyle, syntaxHighlighting } from '@code
 import { Annotation, Compartment, EditorState, Prec, StateEffect, StateField, type Extension } from '@codemirror/state';
 import { Decoration, EditorView, keymap, placeholder as placeholderText, type DecorationSet } from '@codemirror/view';
 import { useComputedColorScheme } from '@mantine/core';
+import { closeCompletion } from '@codemirror/autocomplete';
 import { basicSetup } from 'codemirror';
 import { forwardRef, useEffect, useImperativeHandle, useRef } from 'react';
 import type { QueryCatalog } from '../../../../src-main/contract/models';
@@ -153,6 +154,8 @@ export const SqlEditor = forwardRef<SqlEditorHandle, SqlEditorProps>(function Sq
     const p = live.current.props;
     const run = (pick: typeof statementTarget, callback: 'onRun' | 'onRunScript') => (view: EditorView) => {
       const { from, to } = view.state.selection.main;
+      // A completion list left open over the results would hide them.
+      closeCompletion(view);
       live.current.props[callback](pick(view.state.doc.toString(), from, to));
       return true;
     };
@@ -175,6 +178,8 @@ export const SqlEditor = forwardRef<SqlEditorHandle, SqlEditorProps>(function Sq
         look.of(appearance(live.current.dark, p.minHeight ?? '10rem', p.maxHeight ?? '24rem')),
         editable.of(editability(p.readOnly ?? false)),
         errorField,
+        // The completion icons are glyphs many system fonts lack (boxes): the labels say enough.
+        EditorView.baseTheme({ '.cm-completionIcon': { display: 'none' } }),
         placeholderText(p.placeholder ?? 'SELECT … ;'),
         EditorView.contentAttributes.of({ 'aria-label': 'SQL editor', spellcheck: 'false', autocapitalize: 'off', autocorrect: 'off' }),
         EditorView.updateListener.of((update) => {

@@ -4,7 +4,8 @@
 import type { Profile, QueryCell, StatementPlan, StatementResult } from '../../../../src-main/contract/models';
 import { readSetting, writeSetting } from '../../state/storage';
 
-export const MAX_ROWS_CHOICES = ['1000', '10000', '100000'] as const;
+export const MAX_ROWS_CHOICES = ['1000', '10000', '200000', '1000000'] as const;
+export const DEFAULT_MAX_ROWS = '200000';
 /** Cells longer than this are cut in the grid; the full value stays in the title tooltip. */
 export const CELL_MAX_CHARS = 120;
 

@@ -2,11 +2,12 @@
 // (production write? typed name) → run → result; cancel at any time while running.
 // The core re-checks every guard (runQuery answers CONFIRMATION_REQUIRED), so this is the
 // preview the user sees, never the only protection.
-import { useCallback, useRef, useState } from 'react';
+import { useCallback, useEffect, useRef, useState } from 'react';
 import type { Profile, QueryFailure, QueryRunResult, StatementPlan } from '../../../../src-main/contract/models';
 import { api, OpsError } from '../../api/client';
 import { toShownError, type ShownError } from '../../state/errors';
 import type { BlockedItem } from './GuardModals';
+import { frameThrottle, LiveRun, newRunId } from './live-results';
 import { needsNameConfirmation, writingStatements, type RunTarget } from './query-tools';
 
 type Plan = Awaited<ReturnType<typeof api.planQuery>>;
@@ -45,8 +46,20 @@ function parseFailureOf(err: unknown, target: RunTarget): ParseFailure | null {
   return { failure: { sqlstate: typeof detail.sqlstate === 'string' ? detail.sqlstate : null, message, position: detail.position }, target };
 }
 
+function blockedReason(err: OpsError): boolean {
+  return (err.detail as { reason?: unknown } | undefined)?.reason === 'blocked';
+}
+
+function blockedItems(plan: Plan): BlockedItem[] {
+  return plan.blocked.map((b) => ({ index: b.index, reason: b.reason, statement: plan.statements.find((s) => s.index === b.index) }));
+}
+
 export interface QueryRunner {
   running: boolean;
+  /** The streamed rows of the latest run; `rowsVersion` changes as rows arrive. */
+  live: LiveRun | null;
+  rowsVersion: number;
+  fetchingMore: boolean;
   parseFailure: ParseFailure | null;
   cancelling: boolean;
   guard: Guard | null;
@@ -54,6 +67,10 @@ export interface QueryRunner {
   error: ShownError | null;
   run(target: RunTarget): Promise<void>;
   cancel(): Promise<void>;
+  /** Continue the last statement past its row limit (its cursor is still open). */
+  fetchMore(): Promise<void>;
+  /** Let go of a result kept open for Fetch more. */
+  closeResult(): Promise<void>;
   dismissGuard(): void;
   override(): void;
   confirm(name: string): void;
@@ -73,9 +90,32 @@ export function useQueryRunner(
   const [guard, setGuard] = useState<Guard | null>(null);
   const [outcome, setOutcome] = useState<RunOutcome | null>(null);
   const [error, setError] = useState<ShownError | null>(null);
+  const [live, setLive] = useState<LiveRun | null>(null);
+  const [rowsVersion, setRowsVersion] = useState(0);
+  const [fetchingMore, setFetchingMore] = useState(false);
   // A run answered after the user switched profiles must not land on the new one's screen.
   const profileRef = useRef(profile);
   profileRef.current = profile;
+  // The current run's event subscription: kept after runQuery answers, since rows pushed
+  // just before the answer may still be on their way.
+  const stopListening = useRef<(() => void) | null>(null);
+  useEffect(() => () => stopListening.current?.(), []);
+
+  const startLive = useCallback(async (): Promise<LiveRun> => {
+    stopListening.current?.();
+    const next = new LiveRun(newRunId());
+    const throttle = frameThrottle(() => setRowsVersion((v) => v + 1));
+    const unsubscribe = api.onEvent((event) => {
+      if (next.apply(event)) throttle.schedule();
+    });
+    stopListening.current = () => {
+      unsubscribe();
+      throttle.cancel();
+    };
+    setLive(next);
+    await api.eventsReady();
+    return next;
+  }, []);
 
   const execute = useCallback(
     async (options: RunOptions) => {
@@ -85,9 +125,12 @@ export function useQueryRunner(
       setCancelling(false);
       setError(null);
       try {
+        const stream = await startLive();
+        setOutcome(null);
         const result = await api.runQuery({
           profileId: profile.id,
           sql: options.target.sql,
+          runId: stream.runId,
           maxRows,
           override: options.override,
           ...(options.confirmName !== undefined ? { confirmName: options.confirmName } : {}),
@@ -98,7 +141,9 @@ export function useQueryRunner(
         setOutcome(next);
         onResult(next);
       } catch (err) {
-        if (err instanceof OpsError && err.code === 'CONFIRMATION_REQUIRED') {
+        if (err instanceof OpsError && err.code === 'CONFIRMATION_REQUIRED' && blockedReason(err)) {
+          setGuard({ kind: 'blocked', items: blockedItems(options.plan), options });
+        } else if (err instanceof OpsError && err.code === 'CONFIRMATION_REQUIRED') {
           const writes = writingStatements(options.plan.statements);
           setGuard({ kind: 'confirm', statements: writes.length > 0 ? writes : options.plan.statements, options });
         } else if (err instanceof OpsError && err.code === 'PASSWORD_REQUIRED') {
@@ -111,7 +156,7 @@ export function useQueryRunner(
         setCancelling(false);
       }
     },
-    [profile, maxRows, onResult],
+    [profile, maxRows, onResult, startLive],
   );
 
   const afterOverride = useCallback(
@@ -147,13 +192,14 @@ export function useQueryRunner(
       }
       const options: RunOptions = { target, plan, override: false };
       if (plan.blocked.length > 0) {
-        const items = plan.blocked.map((b) => ({ index: b.index, reason: b.reason, statement: plan.statements.find((s) => s.index === b.index) }));
-        setGuard({ kind: 'blocked', items, options });
+        // Sent anyway, without the override: the core refuses it and audits the attempt,
+        // and its refusal opens the override dialog.
+        void execute(options);
         return;
       }
       afterOverride(options);
     },
-    [profile, running, afterOverride, onParseFailure],
+    [profile, running, afterOverride, execute, onParseFailure],
   );
 
   const cancel = useCallback(async () => {
@@ -167,8 +213,49 @@ export function useQueryRunner(
     }
   }, [profile, running]);
 
+  const fetchMore = useCallback(async () => {
+    const current = outcome;
+    if (!profile || !live || running || !current) return;
+    setRunning(true);
+    setFetchingMore(true);
+    setError(null);
+    try {
+      const fetched = await api.fetchMoreRows({ profileId: profile.id, runId: live.runId, count: maxRows });
+      if (profileRef.current?.id !== profile.id) return;
+      const statements = current.result.statements.map((s) =>
+        s.resumable ? { ...s, rowCount: (s.rowCount ?? 0) + fetched.rows, truncated: !fetched.done, resumable: !fetched.done } : s,
+      );
+      setOutcome({ ...current, result: { ...current.result, statements } });
+    } catch (err) {
+      // The cursor is gone either way: say so on the result, keep the rows that came.
+      const statements = current.result.statements.map((s) => (s.resumable ? { ...s, resumable: false, rowCount: live.received(s.index) } : s));
+      setOutcome({ ...current, result: { ...current.result, statements } });
+      setError(toShownError(err));
+    } finally {
+      setRunning(false);
+      setFetchingMore(false);
+      setCancelling(false);
+    }
+  }, [profile, live, running, outcome, maxRows]);
+
+  const closeResult = useCallback(async () => {
+    const current = outcome;
+    if (!profile || !current) return;
+    try {
+      await api.closeResult({ profileId: profile.id });
+    } catch (err) {
+      setError(toShownError(err));
+    }
+    setOutcome({ ...current, result: { ...current.result, statements: current.result.statements.map((s) => (s.resumable ? { ...s, resumable: false } : s)) } });
+  }, [profile, outcome]);
+
   return {
     running,
+    live,
+    rowsVersion,
+    fetchingMore,
+    fetchMore,
+    closeResult,
     parseFailure,
     cancelling,
     guard,
