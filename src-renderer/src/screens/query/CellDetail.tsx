@@ -1,16 +1,38 @@
-// How the grid draws cells: one row of them (GridRow, memoized: rows that stay on screen
-// while scrolling are not redrawn) and one cell's full value (CellDetail, opened with
-// Enter or a double-click: pretty JSON, bytea size, NULL and the empty string told apart,
-// a Copy button).
-import { Button, Code, Group, Modal, ScrollArea, Stack, Text } from '@mantine/core';
-import { memo, useState, type CSSProperties } from 'react';
+// How the grid draws cells: a column header (sort button, resize handle), one row of cells
+// (GridRow, memoized: rows that stay on screen while scrolling are not redrawn) and one
+// cell's full value (CellDetail, opened with Enter or a double-click: pretty JSON, bytea
+// size, NULL and the empty string told apart, a Copy button).
+import { Button, Code, Group, Modal, ScrollArea, Stack, Text, UnstyledButton } from '@mantine/core';
+import { memo, useState, type PointerEvent } from 'react';
 import type { QueryCell, QueryColumn } from '../../../../src-main/contract/models';
-import { cellDisplay, cellKind, cellText, isNumericKind, prettyJson, ROW_HEIGHT, type CellKind } from './grid-model';
+import { cellDisplay, cellKind, cellText, isNumericKind, prettyJson, ROW_HEIGHT, type CellKind, type SortDirection } from './grid-model';
 
 export const BORDER = '1px solid var(--mantine-color-default-border)';
 const SELECTED = 'var(--mantine-primary-color-light)';
 const FOCUS_RING = '2px solid var(--mantine-primary-color-filled)';
-const NULL_STYLE: CSSProperties = { color: 'var(--mantine-color-dimmed)', fontSize: 10, border: BORDER, borderRadius: 3, padding: '0 4px' };
+
+export interface GridHeaderCellProps {
+  column: QueryColumn;
+  index: number;
+  width: number;
+  numeric: boolean;
+  sorted: SortDirection | null;
+  onSort: (index: number) => void;
+  onResizeStart: (event: PointerEvent<HTMLDivElement>, index: number) => void;
+}
+
+export function GridHeaderCell({ column, index, width, numeric, sorted, onSort, onResizeStart }: GridHeaderCellProps) {
+  return (
+    <div role="columnheader" aria-colindex={index + 2} aria-sort={sorted === 'asc' ? 'ascending' : sorted === 'desc' ? 'descending' : undefined} style={{ position: 'relative', flex: 'none', width, borderRight: BORDER, borderBottom: BORDER }}>
+      <UnstyledButton onClick={() => onSort(index)} title={`Sort by ${column.name} (ascending, descending, none)`} style={{ display: 'flex', alignItems: 'center', gap: 6, width: '100%', height: '100%', padding: '0 8px', overflow: 'hidden', whiteSpace: 'nowrap', fontFamily: 'inherit', fontSize: 12, justifyContent: numeric ? 'flex-end' : 'flex-start' }}>
+        <span style={{ fontWeight: 600, overflow: 'hidden', textOverflow: 'ellipsis' }}>{column.name}</span>
+        <span style={{ color: 'var(--mantine-color-dimmed)', fontSize: 10 }}>{column.type}</span>
+        {sorted ? <span aria-hidden="true">{sorted === 'asc' ? '▲' : '▼'}</span> : null}
+      </UnstyledButton>
+      <div role="separator" aria-orientation="vertical" aria-label={`Resize column ${column.name}`} onPointerDown={(e) => onResizeStart(e, index)} style={{ position: 'absolute', top: 0, right: -4, width: 8, height: '100%', cursor: 'col-resize', zIndex: 1, touchAction: 'none' }} />
+    </div>
+  );
+}
 
 export interface GridRowProps {
   position: number;
@@ -26,15 +48,25 @@ export interface GridRowProps {
   activeId: string;
 }
 
+/**
+ * The body's look as classes (one stylesheet, rendered once by the grid): a row scrolled
+ * into view then sets a width per cell instead of a dozen inline properties each.
+ */
+export const GRID_CSS = `
+.ops-grid-row { position: absolute; left: 0; height: ${ROW_HEIGHT}px; display: flex; contain: layout style; }
+.ops-grid-row[aria-selected='true'] { background: ${SELECTED}; }
+.ops-grid-rownum { position: sticky; left: 0; z-index: 1; flex: none; padding: 0 6px; text-align: right; color: var(--mantine-color-dimmed); cursor: pointer; user-select: none; border-right: ${BORDER}; border-bottom: ${BORDER}; line-height: ${ROW_HEIGHT - 1}px; background-color: var(--mantine-color-body); }
+.ops-grid-row[aria-selected='true'] .ops-grid-rownum { background-image: linear-gradient(${SELECTED}, ${SELECTED}); }
+.ops-grid-cell { flex: none; padding: 0 8px; overflow: hidden; text-overflow: ellipsis; white-space: pre; line-height: ${ROW_HEIGHT - 1}px; border-right: ${BORDER}; border-bottom: ${BORDER}; }
+.ops-grid-cell[data-num] { text-align: right; }
+.ops-grid-cell[aria-selected='true'] { outline: ${FOCUS_RING}; outline-offset: -2px; }
+.ops-grid-null { color: var(--mantine-color-dimmed); font-size: 10px; border: ${BORDER}; border-radius: 3px; padding: 0 4px; }
+`;
+
 export const GridRow = memo(function GridRow({ position, top, cells, kinds, widths, rowNumberWidth, totalWidth, activeCol, selected, activeId }: GridRowProps) {
   return (
-    <div role="row" aria-rowindex={position + 2} aria-selected={selected || undefined} data-pos={position} style={{ position: 'absolute', top, left: 0, height: ROW_HEIGHT, width: totalWidth, display: 'flex', background: selected ? SELECTED : undefined }}>
-      <div
-        role="rowheader"
-        aria-colindex={1}
-        data-rownum=""
-        style={{ position: 'sticky', left: 0, zIndex: 1, flex: 'none', width: rowNumberWidth, padding: '0 6px', textAlign: 'right', color: 'var(--mantine-color-dimmed)', cursor: 'pointer', userSelect: 'none', borderRight: BORDER, borderBottom: BORDER, lineHeight: `${ROW_HEIGHT - 1}px`, backgroundColor: 'var(--mantine-color-body)', backgroundImage: selected ? `linear-gradient(${SELECTED}, ${SELECTED})` : undefined }}
-      >
+    <div role="row" className="ops-grid-row" aria-rowindex={position + 2} aria-selected={selected || undefined} data-pos={position} style={{ top, width: totalWidth }}>
+      <div role="rowheader" className="ops-grid-rownum" aria-colindex={1} data-rownum="" style={{ width: rowNumberWidth }}>
         {position + 1}
       </div>
       {kinds.map((kind, c) => {
@@ -44,14 +76,16 @@ export const GridRow = memo(function GridRow({ position, top, cells, kinds, widt
           <div
             key={c}
             role="gridcell"
+            className="ops-grid-cell"
             id={active ? activeId : undefined}
             aria-colindex={c + 2}
             aria-selected={active || undefined}
             data-col={c}
+            data-num={isNumericKind(kind) ? '' : undefined}
             title={value === '' ? 'empty string' : undefined}
-            style={{ flex: 'none', width: widths[c], padding: '0 8px', overflow: 'hidden', textOverflow: 'ellipsis', whiteSpace: 'pre', lineHeight: `${ROW_HEIGHT - 1}px`, textAlign: isNumericKind(kind) ? 'right' : 'left', borderRight: BORDER, borderBottom: BORDER, outline: active ? FOCUS_RING : undefined, outlineOffset: -2 }}
+            style={{ width: widths[c] }}
           >
-            {value === null ? <span style={NULL_STYLE}>NULL</span> : cellDisplay(value, kind)}
+            {value === null ? <span className="ops-grid-null">NULL</span> : cellDisplay(value, kind)}
           </div>
         );
       })}

@@ -2,10 +2,10 @@
 // DOM), sticky header and row numbers, type-aware cells, keyboard selection, copy as
 // TSV, and sort/filter over the rows already received (no new query). The logic lives
 // in grid-model.ts; rows stream into the parent's array and `rowCount` says how far.
-import { Button, Group, Select, Text, TextInput, UnstyledButton } from '@mantine/core';
+import { Button, Group, Select, Text, TextInput } from '@mantine/core';
 import { useCallback, useEffect, useId, useLayoutEffect, useMemo, useRef, useState, type KeyboardEvent, type MouseEvent, type PointerEvent } from 'react';
 import type { QueryCell, QueryColumn } from '../../../../src-main/contract/models';
-import { BORDER, CellDetail, copyToClipboard, GridRow } from './CellDetail';
+import { BORDER, CellDetail, copyToClipboard, GRID_CSS, GridHeaderCell, GridRow } from './CellDetail';
 import { cellKind, cellText, estimateColumnWidths, GridView, isNumericKind, MAX_SCROLL_PX, moveCursor, ROW_HEIGHT, sameFilter, scrollTopForRow, toTsv, visibleWindow, type SortSpec } from './grid-model';
 
 const HEADER_HEIGHT = 30;
@@ -98,6 +98,7 @@ export function ResultGrid({ columns, rows, rowCount, label, height = 480 }: Res
     setCursor(null);
     setRange(null);
     setDetail(null);
+    if (filterColumn !== 'all' && Number(filterColumn) >= columns.length) setFilterColumn('all');
   }
 
   useEffect(() => {
@@ -331,7 +332,7 @@ export function ResultGrid({ columns, rows, rowCount, label, height = 480 }: Res
     const row = view.rowAt(pos);
     bodyRows.push(
       <GridRow
-        key={pos}
+        key={pos % (win.last - win.first + 1)}
         position={pos}
         top={win.offsetPx + (pos - win.first) * ROW_HEIGHT}
         cells={rows[row]!}
@@ -352,6 +353,7 @@ export function ResultGrid({ columns, rows, rowCount, label, height = 480 }: Res
 
   return (
     <div>
+      <style>{GRID_CSS}</style>
       <Group gap="xs" mb={6} wrap="nowrap">
         <TextInput size="xs" aria-label="Filter rows" placeholder="Filter rows (any case)" value={filterText} onChange={(e) => setFilterText(e.currentTarget.value)} w={240} />
         <Select
@@ -392,19 +394,9 @@ export function ResultGrid({ columns, rows, rowCount, label, height = 480 }: Res
             <div role="columnheader" aria-colindex={1} aria-label="Row number" style={{ position: 'sticky', left: 0, zIndex: 3, flex: 'none', width: rowNumberWidth, padding: '0 6px', lineHeight: `${HEADER_HEIGHT - 1}px`, textAlign: 'right', color: 'var(--mantine-color-dimmed)', background: 'var(--mantine-color-body)', borderRight: BORDER, borderBottom: BORDER }}>
               #
             </div>
-            {columns.map((col, c) => {
-              const sorted = sort?.column === c ? sort.direction : null;
-              return (
-                <div key={c} role="columnheader" aria-colindex={c + 2} aria-sort={sorted === 'asc' ? 'ascending' : sorted === 'desc' ? 'descending' : undefined} style={{ position: 'relative', flex: 'none', width: widths[c], borderRight: BORDER, borderBottom: BORDER }}>
-                  <UnstyledButton onClick={() => cycleSort(c)} title={`Sort by ${col.name} (ascending, descending, none)`} style={{ display: 'flex', alignItems: 'center', gap: 6, width: '100%', height: '100%', padding: '0 8px', overflow: 'hidden', whiteSpace: 'nowrap', fontFamily: 'inherit', fontSize: 12, justifyContent: isNumericKind(kinds[c] ?? 'text') ? 'flex-end' : 'flex-start' }}>
-                    <span style={{ fontWeight: 600, overflow: 'hidden', textOverflow: 'ellipsis' }}>{col.name}</span>
-                    <span style={{ color: 'var(--mantine-color-dimmed)', fontSize: 10 }}>{col.type}</span>
-                    {sorted ? <span aria-hidden="true">{sorted === 'asc' ? '▲' : '▼'}</span> : null}
-                  </UnstyledButton>
-                  <div role="separator" aria-orientation="vertical" aria-label={`Resize column ${col.name}`} onPointerDown={(e) => startResize(e, c)} style={{ position: 'absolute', top: 0, right: -4, width: 8, height: '100%', cursor: 'col-resize', zIndex: 1, touchAction: 'none' }} />
-                </div>
-              );
-            })}
+            {columns.map((col, c) => (
+              <GridHeaderCell key={c} column={col} index={c} width={widths[c]!} numeric={isNumericKind(kinds[c] ?? 'text')} sorted={sort?.column === c ? sort.direction : null} onSort={cycleSort} onResizeStart={startResize} />
+            ))}
           </div>
           <div onClick={onBodyClick} onDoubleClick={onBodyDoubleClick} onMouseDown={(e) => e.detail > 1 && e.preventDefault()} style={{ position: 'relative', height: win.spacerPx, width: totalWidth }}>
             {bodyRows}

@@ -47,8 +47,7 @@ export function compareDecimal(a: string, b: string): number {
   const negA = signA === '-' && (intA !== '' || fracA !== '');
   const negB = signB === '-' && (intB !== '' || fracB !== '');
   if (negA !== negB) return negA ? -1 : 1;
-  let magnitude = intA.length - intB.length || compareText(intA, intB) || compareText(fracA, fracB);
-  magnitude = Math.sign(magnitude);
+  const magnitude = Math.sign(intA.length - intB.length || compareText(intA, intB) || compareText(fracA, fracB));
   return negA ? -magnitude : magnitude;
 }
 
