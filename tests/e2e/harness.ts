@@ -216,6 +216,34 @@ export async function addProfileThroughForm(
   await page.getByRole('table', { name: 'Connection profiles' }).getByRole('row', { name: new RegExp(options.name) }).waitFor();
 }
 
+/**
+ * A profile through an SSH bastion made in the form, its host key trusted from the
+ * connection test (first contact), the way a user does it.
+ */
+export async function addSshProfileThroughForm(page: Page, db: DbTarget, options: { name: string; sshPort: number; keyFile: string; fingerprint: string }): Promise<void> {
+  await openNewProfileForm(page);
+  await field(page, 'Profile name').fill(options.name);
+  await field(page, 'Host').fill(db.host);
+  await field(page, 'Port').fill(String(db.port));
+  await field(page, 'Database').fill(db.database);
+  await field(page, 'User').fill(db.user);
+  await page.getByLabel('Password', { exact: true }).fill(db.password);
+  await page.getByRole('switch', { name: 'Connect through an SSH bastion' }).check();
+  await field(page, 'SSH host').fill('127.0.0.1');
+  await field(page, 'SSH port').fill(String(options.sshPort));
+  await field(page, 'SSH user').fill('root');
+  await field(page, 'SSH key file').fill(options.keyFile);
+  await page.getByRole('button', { name: 'Save profile' }).click();
+  await page.getByRole('table', { name: 'Connection profiles' }).getByRole('row', { name: new RegExp(options.name) }).waitFor();
+
+  await page.getByRole('button', { name: 'Test connection' }).click();
+  const decision = page.getByRole('region', { name: 'Host key decision' });
+  await decision.waitFor({ timeout: 30_000 });
+  if (!(await decision.textContent())?.includes(options.fingerprint)) throw new Error(`the host key decision does not show ${options.fingerprint}`);
+  await decision.getByRole('button', { name: 'Trust this key' }).click();
+  await page.getByRole('region', { name: 'Connection test result' }).getByText('Connection ok').waitFor({ timeout: 30_000 });
+}
+
 /** The query console (Alt+2) and its editor. */
 export async function openQueryConsole(page: Page): Promise<Locator> {
   await page.getByRole('button', { name: 'Query', exact: true }).click();

@@ -6,7 +6,7 @@ import type { Page } from 'playwright-core';
 import { expect, inject, onTestFinished, test } from 'vitest';
 import { quoteIdent, withClient, type TestPg } from '../helpers/pg';
 import { startBastion } from '../helpers/sshd';
-import { addProfileThroughForm, editorText, field, openNewProfileForm, openQueryConsole, runInEditor, startApp } from './harness';
+import { addProfileThroughForm, addSshProfileThroughForm, editorText, openQueryConsole, runInEditor, startApp } from './harness';
 
 const LOW_STOCK = "SELECT title, available_quantity, store_name\nFROM inventory\nWHERE status = 'low_stock' AND is_active = true;";
 
@@ -101,28 +101,8 @@ test('acceptance (issue #3): an SSH profile made in the UI, its host key trusted
 
   const app = await startApp();
   const { page } = app;
-  await openNewProfileForm(page);
-  await field(page, 'Profile name').fill('e2e-tunnel');
-  await field(page, 'Host').fill('127.0.0.1');
-  await field(page, 'Port').fill(String(pg.port));
-  await field(page, 'Database').fill(pg.database);
-  await field(page, 'User').fill(pg.user);
-  await page.getByLabel('Password', { exact: true }).fill(pg.password);
-  await page.getByRole('switch', { name: 'Connect through an SSH bastion' }).check();
-  await field(page, 'SSH host').fill('127.0.0.1');
-  await field(page, 'SSH port').fill(String(sshPort));
-  await field(page, 'SSH user').fill('root');
-  await field(page, 'SSH key file').fill(clientKey.privatePath);
-  await page.getByRole('button', { name: 'Save profile' }).click();
-  await page.getByRole('table', { name: 'Connection profiles' }).getByRole('row', { name: /e2e-tunnel/ }).waitFor();
-
-  // First contact: the fingerprint OpenSSH prints is shown and trusted by the user.
-  await page.getByRole('button', { name: 'Test connection' }).click();
-  const decision = page.getByRole('region', { name: 'Host key decision' });
-  await decision.waitFor({ timeout: 30_000 });
-  expect(await decision.textContent()).toContain(fingerprint);
-  await decision.getByRole('button', { name: 'Trust this key' }).click();
-  await page.getByRole('region', { name: 'Connection test result' }).getByText('Connection ok').waitFor({ timeout: 30_000 });
+  // First contact shows the fingerprint OpenSSH prints, and the user trusts it.
+  await addSshProfileThroughForm(page, pg, { name: 'e2e-tunnel', sshPort, keyFile: clientKey.privatePath, fingerprint });
 
   const editor = await openQueryConsole(page);
   await runInEditor(editor, 'SELECT inet_server_port(), current_user');
@@ -188,12 +168,12 @@ test('cancel: Esc stops SELECT pg_sleep(30) on the server and the result says ca
   // Only once the server is really running it: cancelling a statement not yet sent proves nothing.
   await expect.poll(() => activeSleeps(pg, marker), { timeout: 15_000 }).toBe(1);
 
-  const pressed = Date.now();
   await page.keyboard.press('Escape');
+  // Within a second the server no longer runs it (pg_cancel_backend of that exact pid)…
+  await expect.poll(() => activeSleeps(pg, marker), { timeout: 1_000, interval: 50 }).toBe(0);
+  // …and the result says cancelled, not just "stopped waiting".
   await page.getByRole('status').filter({ hasText: /^cancelled/ }).waitFor({ timeout: 5_000 });
-  expect(Date.now() - pressed).toBeLessThan(5_000);
   expect(await selectedResultTab(page).textContent()).toContain('cancelled');
-  expect(await activeSleeps(pg, marker)).toBe(0);
   await app.screenshot('query-cancelled.png');
   expect(app.pageErrors).toEqual([]);
 }, 90_000);

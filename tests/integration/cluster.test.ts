@@ -10,6 +10,7 @@ import { OpsError } from '../../src-main/contract/errors';
 import { LocalCluster, isPortFree, sweepOrphanedFallbacks } from '../../src-main/core/postgres/cluster';
 import { mustSwitchUser } from '../../src-main/core/postgres/cluster-os';
 import { findServerBinaries, parseServerVersion, pickServerBinaries, serverBinariesIn, type ServerBinaries } from '../../src-main/core/postgres/server-binaries';
+import { waitFor } from '../helpers/sshd';
 
 function connect(port: number, password: string, host = '127.0.0.1'): Promise<pg.Client> {
   const client = new pg.Client({ host, port, user: 'postgres', password, database: 'postgres', ssl: false, connectionTimeoutMillis: 5_000 });
@@ -127,6 +128,26 @@ describe('LocalCluster with scram-sha-256', () => {
     expect(await cluster.isRunning()).toBe(false);
     expect(await isPortFree(port)).toBe(true);
     await cluster.stop(); // stopping a stopped cluster is fine
+    port = (await cluster.start()).port;
+    expect(await cluster.isRunning()).toBe(true);
+    const client = await connect(port, password);
+    await client.end();
+  });
+
+  it('a postmaster killed with SIGKILL counts as stopped (even as an unreaped zombie) and starts again', async () => {
+    const pid = Number(fs.readFileSync(path.join(cluster.dataDir, 'postmaster.pid'), 'utf8').split('\n')[0]);
+    process.kill(pid, 'SIGKILL');
+    await waitFor('the postmaster to die', () => {
+      try {
+        const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+        return stat.slice(stat.lastIndexOf(')') + 2).startsWith('Z');
+      } catch {
+        return true;
+      }
+    });
+    expect(await cluster.isRunning()).toBe(false);
+    // Its lock files are still there: start() clears them only because their owner is dead.
+    expect(fs.existsSync(path.join(cluster.dataDir, 'postmaster.pid'))).toBe(true);
     port = (await cluster.start()).port;
     expect(await cluster.isRunning()).toBe(true);
     const client = await connect(port, password);

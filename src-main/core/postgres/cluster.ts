@@ -259,8 +259,42 @@ export class LocalCluster {
 
   async isRunning(): Promise<boolean> {
     if (!this.isInitialized()) return false;
+    if (this.deadPostmaster() !== null) return false;
     const result = await runServerTool(this.binaries.pgCtl, ['status', '-D', this.dataDir], { cwd: this.workDir, timeoutMs: 15_000 });
     return result.code === 0;
+  }
+
+  /** postmaster.pid and the socket's lock of a dead postmaster (the socket folder is the cluster's own). */
+  private removeStaleLocks(): void {
+    fs.rmSync(path.join(this.dataDir, 'postmaster.pid'), { force: true });
+    const socketDir = this.socketDir();
+    for (const name of fs.existsSync(socketDir) ? fs.readdirSync(socketDir) : []) {
+      if (/^\.s\.PGSQL\.\d+(\.lock)?$/.test(name)) fs.rmSync(path.join(socketDir, name), { force: true });
+    }
+  }
+
+  /**
+   * The pid in postmaster.pid when that process is dead but left its lock file behind:
+   * a postmaster killed with SIGKILL. Under an init that does not reap orphans (a container
+   * without one) it lingers as a zombie, which pg_ctl and the server itself still count as
+   * running, so the cluster could never start again.
+   */
+  private deadPostmaster(): number | null {
+    let pid: number;
+    try {
+      pid = Number(fs.readFileSync(path.join(this.dataDir, 'postmaster.pid'), 'utf8').split('\n')[0]);
+    } catch {
+      return null;
+    }
+    if (!Number.isInteger(pid) || pid <= 0) return null;
+    try {
+      // Field 3 of /proc/PID/stat, after the parenthesised name: Z is a zombie.
+      const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+      return stat.slice(stat.lastIndexOf(')') + 2).startsWith('Z') ? pid : null;
+    } catch {
+      // No /proc entry: gone on Linux; elsewhere pg_ctl's own check decides.
+      return process.platform === 'linux' ? pid : null;
+    }
   }
 
   private readLogTail(): string {
@@ -283,6 +317,8 @@ export class LocalCluster {
     } else if (!(await isPortFree(port))) {
       throw new OpsError('SANDBOX_FAILED', `Port ${port} on 127.0.0.1 is already in use by another program; stop it or choose another port.`, { port });
     }
+    // Only a dead postmaster's lock files are removed; a live one makes pg_ctl refuse, as it should.
+    if (this.deadPostmaster() !== null) this.removeStaleLocks();
     this.writeConf(port);
     const logSize = fs.existsSync(this.logFile) ? fs.statSync(this.logFile).size : 0;
     const args = ['start', '-D', this.dataDir, '-l', this.logFile, '-w', '-t', '60', '-s'];

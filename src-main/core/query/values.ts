@@ -19,8 +19,20 @@ const BUILTIN_NAMES: ReadonlyMap<number, string> = new Map(
   Object.entries(pg.types.builtins).map(([name, oid]) => [oid as number, name.toLowerCase()]),
 );
 
+/**
+ * Pseudo-types pg-types leaves out but functions return all the time (pg_sleep is void):
+ * known here so a column is named even when the pg_type lookup cannot run (after an error).
+ */
+const PSEUDO_NAMES: ReadonlyMap<number, string> = new Map([
+  [19, 'name'],
+  [705, 'unknown'],
+  [2249, 'record'],
+  [2275, 'cstring'],
+  [2278, 'void'],
+]);
+
 export function builtinTypeName(oid: number): string | undefined {
-  return BUILTIN_NAMES.get(oid);
+  return BUILTIN_NAMES.get(oid) ?? PSEUDO_NAMES.get(oid);
 }
 
 /**
