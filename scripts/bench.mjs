@@ -11,6 +11,7 @@ const benches = [
   ['audit', 'bench/audit.ts'],
   ['cold-start', 'bench/cold-start.ts'],
   ['query', 'bench/query.ts'],
+  ['query-ui', 'bench/query-ui.ts'],
 ].filter(([name]) => only.length === 0 || only.includes(name));
 
 const build = spawnSync(path.join(root, 'node_modules', '.bin', 'electron-vite'), ['build'], { cwd: root, stdio: 'inherit' });

@@ -254,6 +254,8 @@ export interface QueryRunResult {
 /** Rows a console result keeps by default; "Fetch more" continues past it. */
 export const DEFAULT_RESULT_ROWS = 200_000;
 export const MAX_RESULT_ROWS = 1_000_000;
+/** A console session idle this long is closed (an open transaction is rolled back by the server). */
+export const CONSOLE_IDLE_CLOSE_MS = 10 * 60_000;
 
 /** One node of an EXPLAIN (FORMAT JSON) plan, flattened into what the plan view shows. */
 export interface PlanNode {

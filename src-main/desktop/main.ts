@@ -2,7 +2,7 @@
 // wires IPC to the core and supplies safeStorage. Everything else is in the plain-Node core.
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { app, BrowserWindow, shell } from 'electron';
+import { app, BrowserWindow, dialog, shell } from 'electron';
 import { createCore, type Core } from '../core/app';
 import { resolveHome } from '../core/home';
 import { log } from '../core/log';
@@ -57,6 +57,20 @@ function createWindow(): BrowserWindow {
     }
   });
   win.webContents.on('will-attach-webview', (event) => event.preventDefault());
+  // The page asks to stay (beforeunload) only while a console transaction is open. Electron
+  // would silently keep the window open; ask instead (preventDefault lets it close).
+  win.webContents.on('will-prevent-unload', (event) => {
+    const choice = dialog.showMessageBoxSync(win, {
+      type: 'warning',
+      buttons: ['Stay', 'Close and roll back'],
+      defaultId: 0,
+      cancelId: 0,
+      title: 'Transaction open',
+      message: 'A transaction is still open on a query console session.',
+      detail: 'Closing ends the session and the server rolls the transaction back. Stay to COMMIT or ROLLBACK it yourself.',
+    });
+    if (choice === 1) event.preventDefault();
+  });
   if (devUrl) void win.loadURL(devUrl);
   else void win.loadFile(indexFile);
   return win;

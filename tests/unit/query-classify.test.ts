@@ -68,6 +68,14 @@ describe('statement classification', () => {
     ['SET statement_timeout = 0', 'SET', 'utility', []],
     ['DO $$BEGIN DELETE FROM t; END$$', 'DO', 'write', []],
     ['GRANT SELECT ON t TO r', 'GRANT', 'ddl', []],
+    // SELECTs that act on the server or on other sessions are writes, however they are spelled.
+    ['SELECT pg_terminate_backend(123)', 'SELECT', 'write', []],
+    ['select PG_CATALOG.pg_cancel_backend(pid) from pg_stat_activity where state = $$idle$$', 'SELECT', 'write', []],
+    ['SELECT count(*) FROM (SELECT nextval(\'s\')) x', 'SELECT', 'write', []],
+    ['SELECT pg_stat_statements_reset()', 'SELECT', 'write', []],
+    ['SELECT pg_reload_conf()', 'SELECT', 'write', []],
+    ['SELECT currval(\'s\'), pg_backend_pid(), now()', 'SELECT', 'read', []],
+    ["SELECT 'pg_terminate_backend(1)' AS text_only", 'SELECT', 'read', []],
   ];
   it.each(table)('%s → %s / %s / %j', (sql, command, kind, risks) => {
     expect(one(sql)).toEqual({ command, kind, risks });

@@ -2,7 +2,7 @@
 // by element) and an aligned table whose widths come from the first batch, so a result of
 // any size is printed as it arrives without being held in memory.
 import type { QueryCell, QueryColumn, StatementResult } from '../../contract/models';
-import { csvField } from '../../core/query/formats';
+import { csvField, csvLines } from '../../core/query/formats';
 import type { ResultSink } from '../../core/query/run';
 
 export type OutputFormat = 'table' | 'csv' | 'json';
@@ -69,7 +69,7 @@ export function formatSink(format: OutputFormat, out: Output): ResultSink & { ro
     async rows(_index, rows) {
       let text = '';
       if (format === 'csv') {
-        for (const row of rows) text += row.map(csvField).join(',') + '\r\n';
+        text = csvLines(rows);
       } else if (format === 'json') {
         rows.forEach((row, r) => {
           const record: Record<string, QueryCell> = {};

@@ -40,6 +40,64 @@ function containsKey(value: unknown, keys: ReadonlySet<string>): boolean {
 
 const WRITING_NODES = new Set(['InsertStmt', 'UpdateStmt', 'DeleteStmt', 'MergeStmt', 'intoClause', 'lockingClause']);
 
+/**
+ * Built-in functions a SELECT can call that change the server or other sessions: ending
+ * backends, advancing sequences, reloading configuration, resetting statistics, slots and
+ * WAL. A read-only transaction stops some of them but not all (pg_terminate_backend runs
+ * in one), so such a SELECT is judged a write: production asks for the typed name and an
+ * export refuses it. A user's own function that writes is left to the server.
+ */
+const SIDE_EFFECT_FUNCTIONS = new Set([
+  'pg_terminate_backend',
+  'pg_cancel_backend',
+  'pg_reload_conf',
+  'pg_rotate_logfile',
+  'pg_switch_wal',
+  'pg_create_restore_point',
+  'pg_promote',
+  'pg_wal_replay_pause',
+  'pg_wal_replay_resume',
+  'pg_backup_start',
+  'pg_backup_stop',
+  'pg_start_backup',
+  'pg_stop_backup',
+  'pg_create_physical_replication_slot',
+  'pg_create_logical_replication_slot',
+  'pg_drop_replication_slot',
+  'pg_logical_emit_message',
+  'pg_stat_reset',
+  'pg_stat_reset_shared',
+  'pg_stat_reset_single_table_counters',
+  'pg_stat_reset_single_function_counters',
+  'pg_stat_reset_slru',
+  'pg_stat_reset_replication_slot',
+  'pg_stat_statements_reset',
+  'nextval',
+  'setval',
+  'lo_unlink',
+  'lo_import',
+  'lo_export',
+  'dblink_exec',
+  'pg_file_write',
+  'pg_file_unlink',
+  'pg_file_rename',
+]);
+
+/** True when a FuncCall under `value` names one of SIDE_EFFECT_FUNCTIONS (schema-qualified or not). */
+function callsSideEffect(value: unknown): boolean {
+  if (Array.isArray(value)) return value.some(callsSideEffect);
+  if (!isNode(value)) return false;
+  for (const [key, child] of Object.entries(value)) {
+    if (key === 'FuncCall' && isNode(child) && Array.isArray(child.funcname)) {
+      const last = child.funcname[child.funcname.length - 1] as unknown;
+      const name = isNode(last) && isNode(last.String) ? String(last.String.sval ?? '').toLowerCase() : '';
+      if (SIDE_EFFECT_FUNCTIONS.has(name)) return true;
+    }
+    if (typeof child === 'object' && child !== null && callsSideEffect(child)) return true;
+  }
+  return false;
+}
+
 /** A DefElem option list entry, with its boolean value (`(full false)` turns it off). */
 function optionOn(options: unknown, name: string): boolean {
   if (!Array.isArray(options)) return false;
@@ -96,7 +154,7 @@ export function judge(stmt: Node): Judgement {
   switch (type) {
     case 'SelectStmt': {
       if (node.intoClause) return { command: 'SELECT INTO', kind: 'write', risks: [], returnsRows: false };
-      return { command: 'SELECT', kind: writesInside ? 'write' : 'read', risks: [], returnsRows: true };
+      return { command: 'SELECT', kind: writesInside || callsSideEffect(node) ? 'write' : 'read', risks: [], returnsRows: true };
     }
     case 'InsertStmt':
     case 'UpdateStmt':

@@ -114,17 +114,25 @@ function readBatch(cursor: Cursor<unknown[]>, count: number): Promise<{ rows: un
   });
 }
 
+/** Rows as cells, converted in place: a million rows must not mean a million copies. */
+function asCells(rows: unknown[][]): QueryCell[][] {
+  for (const row of rows) for (let i = 0; i < row.length; i++) row[i] = toCell(row[i]);
+  return rows as QueryCell[][];
+}
+
 async function runWithCursor(session: QuerySession, plan: PlannedStatement, options: ExecuteOptions, result: StatementResult, last: boolean): Promise<number[]> {
   const cursor = session.client.query(new Cursor<unknown[]>(plan.sql, [], { rowMode: 'array', types: cellTypes }));
   let oids: number[] = [];
   let announced = false;
   let batch = FIRST_BATCH;
   let total = 0;
+  // One row past the limit tells whether more exist (and is kept for "Fetch more").
+  const roomFor = (size: number) => (options.maxRows === null ? size : Math.min(size, options.maxRows + 1 - total));
+  let room = roomFor(batch);
+  let pending = readBatch(cursor, room);
   try {
     for (;;) {
-      // One row past the limit tells whether more exist (and is kept for "Fetch more").
-      const room = options.maxRows === null ? batch : Math.min(batch, options.maxRows + 1 - total);
-      const { rows, result: pgResult } = await readBatch(cursor, room);
+      const { rows, result: pgResult } = await pending;
       if (!announced) {
         const described = columnsOf(pgResult.fields ?? [], session);
         result.columns = described.columns;
@@ -132,7 +140,7 @@ async function runWithCursor(session: QuerySession, plan: PlannedStatement, opti
         announced = true;
         await options.sink?.columns?.(plan.index, result.columns);
       }
-      let cells = rows.map((row) => row.map(toCell));
+      let cells = asCells(rows);
       let lookahead: QueryCell[] | null = null;
       if (options.maxRows !== null && total + cells.length > options.maxRows) {
         lookahead = cells[options.maxRows - total] ?? null;
@@ -140,11 +148,21 @@ async function runWithCursor(session: QuerySession, plan: PlannedStatement, opti
         result.truncated = true;
       }
       total += cells.length;
+      const finished = result.truncated || rows.length < room;
+      if (!finished) {
+        // Ask for the next batch before handing this one on: the server produces it while
+        // the sink formats and writes, instead of both taking turns.
+        batch = Math.min(MAX_BATCH, batch * 2);
+        room = roomFor(batch);
+        pending = readBatch(cursor, room);
+        // Its failure is read at the next turn; until then it must not count as unhandled.
+        pending.catch(() => undefined);
+      }
       if (cells.length > 0) {
         if (options.collect) for (const row of cells) result.rows.push(row);
         await options.sink?.rows?.(plan.index, cells);
       }
-      if (result.truncated || rows.length < room) {
+      if (finished) {
         // Counted here: a portal's command tag only counts the rows of its last Execute.
         result.rowCount = total;
         if (result.truncated && last && options.holdFor) {
@@ -157,7 +175,6 @@ async function runWithCursor(session: QuerySession, plan: PlannedStatement, opti
         await cursor.close();
         return oids;
       }
-      batch = Math.min(MAX_BATCH, batch * 2);
     }
   } finally {
     // Rows that reached the caller before a failure: the result says how many (partial).
@@ -182,7 +199,7 @@ export async function fetchHeld(session: QuerySession, count: number, sink: Resu
     for (;;) {
       const room = Math.min(batch, count - sent - pending.length + 1);
       const { rows } = await readBatch(held.cursor, room);
-      let cells = pending.concat(rows.map((row) => row.map(toCell)));
+      let cells = pending.concat(asCells(rows));
       pending = [];
       const exhausted = rows.length < room;
       if (sent + cells.length > count) {

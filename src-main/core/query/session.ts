@@ -4,13 +4,13 @@
 import type pg from 'pg';
 import type Cursor from 'pg-cursor';
 import { OpsError } from '../../contract/errors';
-import type { Profile, QueryCell } from '../../contract/models';
+import { CONSOLE_IDLE_CLOSE_MS, type Profile, type QueryCell } from '../../contract/models';
 import type { CoreDeps } from '../app';
 import { log } from '../log';
 import { connectClient } from '../postgres/connect';
 import { resolvePassword } from '../secrets/password';
 
-export const DEFAULT_IDLE_CLOSE_MS = 10 * 60_000;
+export const DEFAULT_IDLE_CLOSE_MS = CONSOLE_IDLE_CLOSE_MS;
 
 /**
  * A streamed result that stopped at its row limit with its cursor left open, so "Fetch

@@ -15,7 +15,7 @@ import { BlockedModal, ConfirmWriteModal, PasswordModal } from './GuardModals';
 import { HistoryPanel } from './HistoryPanel';
 import { resultViews } from './live-results';
 import { PlanView } from './PlanView';
-import { DEFAULT_MAX_ROWS, errorRange, EXAMPLES, MAX_ROWS_CHOICES, type EditorRange, type RunTarget } from './query-tools';
+import { DEFAULT_IDLE_CLOSE_MINUTES, DEFAULT_MAX_ROWS, errorRange, EXAMPLES, MAX_ROWS_CHOICES, type EditorRange, type RunTarget } from './query-tools';
 import { QueryErrorAlert, ResultsPanel } from './ResultsPanel';
 import { SnippetsPanel } from './SnippetsPanel';
 import { SqlEditor, type SqlEditorHandle } from './SqlEditor';
@@ -23,6 +23,7 @@ import { scriptTarget, statementTarget } from './statement-split';
 import { useCatalog } from './useCatalog';
 import { useEditorTabs } from './useEditorTabs';
 import { useExplain } from './useExplain';
+import { useOpenTransactionWarning } from './useOpenTransactionWarning';
 import { useQueryRunner, type ParseFailure, type RunOutcome } from './useQueryRunner';
 
 type Panel = 'results' | 'plan' | 'history' | 'snippets';
@@ -86,6 +87,7 @@ function QueryConsole({ profile }: { profile: Profile }) {
   const runner = useQueryRunner(profile, Number(maxRows), onResult, onParseFailure);
   const { run, cancel, running } = runner;
   const explain = useExplain(profile, pointAt);
+  useOpenTransactionWarning(profile, runner.outcome?.result.transactionOpen === true);
 
   const runFrom = useCallback(
     (target: RunTarget, text: string) => {
@@ -206,7 +208,8 @@ function QueryConsole({ profile }: { profile: Profile }) {
 
       {runner.outcome?.result.transactionOpen ? (
         <Alert color="yellow" variant="filled" icon={<IconAlert />} title="Transaction open" role="alert">
-          A transaction is still open on this console's session: its locks stay held and the session shows as "idle in transaction" until you run COMMIT or ROLLBACK.
+          A transaction is still open on this console's session: its locks stay held and the session shows as "idle in transaction" until you run COMMIT or ROLLBACK
+          (after {DEFAULT_IDLE_CLOSE_MINUTES} idle minutes the console closes the session and the server rolls it back).
         </Alert>
       ) : null}
       {runner.error ? <ErrorAlert title="The query did not run" error={runner.error} onClose={runner.clearError} /> : null}

@@ -1,11 +1,13 @@
 // Pure helpers behind the query console: what to run, where an error points, how a cell
 // reads, and which statements a guard must show. No React here, so each is easy to reason
 // about (and to test) on its own.
-import type { Profile, QueryCell, StatementPlan, StatementResult } from '../../../../src-main/contract/models';
+import { CONSOLE_IDLE_CLOSE_MS, type Profile, type QueryCell, type StatementPlan, type StatementResult } from '../../../../src-main/contract/models';
 import { readSetting, writeSetting } from '../../state/storage';
 
 export const MAX_ROWS_CHOICES = ['1000', '10000', '200000', '1000000'] as const;
 export const DEFAULT_MAX_ROWS = '200000';
+/** The core closes an idle console session (rolling back its transaction) after this long. */
+export const DEFAULT_IDLE_CLOSE_MINUTES = CONSOLE_IDLE_CLOSE_MS / 60_000;
 /** Cells longer than this are cut in the grid; the full value stays in the title tooltip. */
 export const CELL_MAX_CHARS = 120;
 
