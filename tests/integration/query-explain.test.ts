@@ -2,15 +2,12 @@
 // rollback around EXPLAIN ANALYZE of a change (alone and inside the user's transaction),
 // the production and read-only guards, single-statement input, positions and the audit.
 import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import type { ApiError, Envelope } from '../../src-main/contract/errors';
 import type { ExplainResult, PlanNode, Profile, ProfileInput, QueryRunResult } from '../../src-main/contract/models';
-import { createCore, type Core } from '../../src-main/core/app';
+import type { Core } from '../../src-main/core/app';
 import { flattenPlan } from '../../src-main/core/query/explain-tree';
 import { queryServiceFor } from '../../src-main/core/query/service';
-import { MemorySecretStore } from '../../src-main/core/secrets/memory-secret-store';
+import { callsOn, newTestCore } from '../helpers/core';
 import { createTestDatabase, dropTestDatabase, uniqueDatabaseName, withClient } from '../helpers/pg';
 import { waitFor } from '../helpers/sshd';
 
@@ -20,21 +17,7 @@ let home: string;
 let database: string;
 const ids: Record<string, string> = {};
 
-async function call<T>(name: string, input: unknown): Promise<Envelope<T>> {
-  return (await core.dispatch(name, input, { actor: 'tester', via: 'test' })) as Envelope<T>;
-}
-
-async function ok<T>(name: string, input: unknown): Promise<T> {
-  const env = await call<T>(name, input);
-  if (!env.ok) throw new Error(`${name} failed: ${env.error.code} ${env.error.message}`);
-  return env.value;
-}
-
-async function fail(name: string, input: unknown): Promise<ApiError> {
-  const env = await call(name, input);
-  if (env.ok) throw new Error(`${name} unexpectedly succeeded`);
-  return env.error;
-}
+const { ok, fail } = callsOn(() => core);
 
 function explain(profile: string, sql: string, extra: Record<string, unknown> = {}): Promise<ExplainResult> {
   return ok<ExplainResult>('explainQuery', { profileId: ids[profile], sql, ...extra });
@@ -60,7 +43,6 @@ function nodes(result: ExplainResult): PlanNode[] {
 }
 
 beforeAll(async () => {
-  home = fs.mkdtempSync(path.join(os.tmpdir(), 'ops-explain-'));
   database = await createTestDatabase(pg, uniqueDatabaseName('query_explain'));
   await withClient(
     pg,
@@ -75,7 +57,7 @@ beforeAll(async () => {
       `),
     database,
   );
-  core = createCore({ home, mode: 'browser', secrets: () => new MemorySecretStore(), actor: 'tester' });
+  ({ core, home } = newTestCore('ops-explain-'));
   const base: Partial<ProfileInput> = { host: pg.host, port: pg.port, database, user: pg.user, sslmode: 'disable' };
   const make = async (name: string, extra: Partial<ProfileInput>) => {
     const p = await ok<Profile>('createProfile', { profile: { ...base, name, ...extra }, password: pg.password });

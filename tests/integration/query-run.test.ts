@@ -2,14 +2,11 @@
 // transactions across calls, errors with positions, the guards, audit, and a cancel that
 // really stops the statement at the server.
 import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import type { ApiError, Envelope } from '../../src-main/contract/errors';
 import type { Profile, ProfileInput, QueryRunResult } from '../../src-main/contract/models';
-import { createCore, type Core } from '../../src-main/core/app';
+import type { Core } from '../../src-main/core/app';
 import { queryServiceFor } from '../../src-main/core/query/service';
-import { MemorySecretStore } from '../../src-main/core/secrets/memory-secret-store';
+import { callsOn, newTestCore } from '../helpers/core';
 import { createTestDatabase, dropTestDatabase, uniqueDatabaseName, withClient } from '../helpers/pg';
 import { waitFor } from '../helpers/sshd';
 
@@ -19,21 +16,7 @@ let home: string;
 let database: string;
 const ids: Record<string, string> = {};
 
-async function call<T>(name: string, input: unknown): Promise<Envelope<T>> {
-  return (await core.dispatch(name, input, { actor: 'tester', via: 'test' })) as Envelope<T>;
-}
-
-async function ok<T>(name: string, input: unknown): Promise<T> {
-  const env = await call<T>(name, input);
-  if (!env.ok) throw new Error(`${name} failed: ${env.error.code} ${env.error.message}`);
-  return env.value;
-}
-
-async function fail(name: string, input: unknown): Promise<ApiError> {
-  const env = await call(name, input);
-  if (env.ok) throw new Error(`${name} unexpectedly succeeded`);
-  return env.error;
-}
+const { ok, fail } = callsOn(() => core);
 
 function run(profile: string, sql: string, extra: Record<string, unknown> = {}): Promise<QueryRunResult> {
   return ok<QueryRunResult>('runQuery', { profileId: ids[profile], sql, ...extra });
@@ -47,10 +30,9 @@ function lastAudit(action: string) {
 }
 
 beforeAll(async () => {
-  home = fs.mkdtempSync(path.join(os.tmpdir(), 'ops-query-'));
   database = await createTestDatabase(pg, uniqueDatabaseName('query_run'));
   await withClient(pg, (c) => c.query('CREATE TABLE items (id int PRIMARY KEY, name text); INSERT INTO items SELECT g, $$item $$ || g FROM generate_series(1, 10) g'), database);
-  core = createCore({ home, mode: 'browser', secrets: () => new MemorySecretStore(), actor: 'tester' });
+  ({ core, home } = newTestCore('ops-query-'));
   const base: Partial<ProfileInput> = { host: pg.host, port: pg.port, database, user: pg.user, sslmode: 'disable' };
   const make = async (name: string, extra: Partial<ProfileInput>) => {
     const p = await ok<Profile>('createProfile', { profile: { ...base, name, ...extra }, password: pg.password });

@@ -3,15 +3,12 @@
 // rows, not a re-run), anything else that runs closes it, and a failure midway says how
 // many rows arrived first.
 import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import type { ApiError, Envelope } from '../../src-main/contract/errors';
 import type { AppEvent } from '../../src-main/contract/operations';
 import type { Profile, QueryCell, QueryColumn, QueryRunResult } from '../../src-main/contract/models';
-import { createCore, type Core } from '../../src-main/core/app';
+import type { Core } from '../../src-main/core/app';
 import { queryServiceFor } from '../../src-main/core/query/service';
-import { MemorySecretStore } from '../../src-main/core/secrets/memory-secret-store';
+import { callsOn, newTestCore } from '../helpers/core';
 import { createTestDatabase, dropTestDatabase, uniqueDatabaseName, withClient } from '../helpers/pg';
 
 const pg = inject('pg');
@@ -20,21 +17,7 @@ let home: string;
 let database: string;
 let profileId: string;
 
-async function call<T>(name: string, input: unknown): Promise<Envelope<T>> {
-  return (await core.dispatch(name, input, { actor: 'tester', via: 'test' })) as Envelope<T>;
-}
-
-async function ok<T>(name: string, input: unknown): Promise<T> {
-  const env = await call<T>(name, input);
-  if (!env.ok) throw new Error(`${name} failed: ${env.error.code} ${env.error.message}`);
-  return env.value;
-}
-
-async function fail(name: string, input: unknown): Promise<ApiError> {
-  const env = await call(name, input);
-  if (env.ok) throw new Error(`${name} unexpectedly succeeded`);
-  return env.error;
-}
+const { ok, fail } = callsOn(() => core);
 
 /** Collects the `query.rows` events of one run id, per statement. */
 function collect(runId: string) {
@@ -51,9 +34,8 @@ function collect(runId: string) {
 }
 
 beforeAll(async () => {
-  home = fs.mkdtempSync(path.join(os.tmpdir(), 'ops-query-stream-'));
   database = await createTestDatabase(pg, uniqueDatabaseName('query_stream'));
-  core = createCore({ home, mode: 'browser', secrets: () => new MemorySecretStore(), actor: 'tester' });
+  ({ core, home } = newTestCore('ops-query-stream-'));
   const p = await ok<Profile>('createProfile', {
     profile: { name: 'dev', host: pg.host, port: pg.port, database, user: pg.user, sslmode: 'disable', env: 'development', readOnly: false },
     password: pg.password,

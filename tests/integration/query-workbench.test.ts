@@ -2,13 +2,10 @@
 // behind autocomplete (schemas, relations with their columns, callable functions; read on
 // its own connection so a busy console does not block it) and the editor tabs per profile.
 import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import type { ApiError, Envelope } from '../../src-main/contract/errors';
 import type { EditorTab, Profile, ProfileInput, QueryCatalog, QueryRunResult } from '../../src-main/contract/models';
-import { createCore, type Core } from '../../src-main/core/app';
-import { MemorySecretStore } from '../../src-main/core/secrets/memory-secret-store';
+import type { Core } from '../../src-main/core/app';
+import { callsOn, newTestCore } from '../helpers/core';
 import { createTestDatabase, dropTestDatabase, uniqueDatabaseName, withClient } from '../helpers/pg';
 
 const pg = inject('pg');
@@ -17,28 +14,13 @@ let home: string;
 let database: string;
 const ids: Record<string, string> = {};
 
-async function call<T>(name: string, input: unknown): Promise<Envelope<T>> {
-  return (await core.dispatch(name, input, { actor: 'tester', via: 'test' })) as Envelope<T>;
-}
-
-async function ok<T>(name: string, input: unknown): Promise<T> {
-  const env = await call<T>(name, input);
-  if (!env.ok) throw new Error(`${name} failed: ${env.error.code} ${env.error.message}`);
-  return env.value;
-}
-
-async function fail(name: string, input: unknown): Promise<ApiError> {
-  const env = await call(name, input);
-  if (env.ok) throw new Error(`${name} unexpectedly succeeded`);
-  return env.error;
-}
+const { ok, fail } = callsOn(() => core);
 
 function auditCount(action: string): number {
   return (core.deps.store.db.prepare('SELECT count(*) AS n FROM audit_entries WHERE action = ?').get(action) as { n: number }).n;
 }
 
 beforeAll(async () => {
-  home = fs.mkdtempSync(path.join(os.tmpdir(), 'ops-workbench-'));
   database = await createTestDatabase(pg, uniqueDatabaseName('query_workbench'));
   await withClient(
     pg,
@@ -57,7 +39,7 @@ beforeAll(async () => {
       `),
     database,
   );
-  core = createCore({ home, mode: 'browser', secrets: () => new MemorySecretStore(), actor: 'tester' });
+  ({ core, home } = newTestCore('ops-workbench-'));
   const base: Partial<ProfileInput> = { host: pg.host, port: pg.port, database, user: pg.user, sslmode: 'disable', env: 'development' };
   ids.dev = (await ok<Profile>('createProfile', { profile: { ...base, name: 'dev' }, password: pg.password })).id;
   ids.other = (await ok<Profile>('createProfile', { profile: { ...base, name: 'other' }, password: pg.password })).id;

@@ -10,7 +10,7 @@ import type { CoreDeps } from '../app';
 import type { AuditNote, Handlers } from '../dispatch';
 import { planScript, summarizePlan, type PlannedStatement } from './classify';
 import { convertExplainJson } from './explain-tree';
-import { releaseHeld, toFailure } from './run';
+import { toFailure } from './run';
 import type { QueryService } from './service';
 import type { QuerySession } from './session';
 
@@ -141,25 +141,8 @@ async function explainQuery(deps: CoreDeps, service: QueryService, input: Explai
     );
   }
 
-  const { session, lostTransaction } = await service.sessions.acquire(profile, input.password);
-  if (lostTransaction) {
-    audit.summary = 'refused: the transaction was lost with its connection';
-    throw new OpsError(
-      'CONNECTION_FAILED',
-      `The connection of "${profile.name}" died while a transaction was open: that transaction was rolled back by the server and nothing of it was kept. Nothing was explained now; a new connection is ready, so run again (with BEGIN if needed).`,
-    );
-  }
-  if (session.busy) throw new OpsError('CONFLICT', `A query is already running on the console session of "${profile.name}": wait for it or cancel it.`);
-
-  session.busy = true;
-  session.cancelRequested = false;
-  service.sessions.touch(session, true);
-  let outcome: WrapOutcome;
-  let failure: OpsError | null = null;
-  try {
-    // A result kept open for "Fetch more" owns the connection: it ends when anything else
-    // runs, as with runQuery. Only then is the transaction status current.
-    await releaseHeld(session);
+  const { outcome, failure } = await service.exclusive(profile, input.password, audit, async (session) => {
+    // The held "Fetch more" result is closed by now, so the transaction status is current.
     if (session.txStatus === 'E') {
       audit.summary = 'refused: the open transaction has failed';
       throw new OpsError(
@@ -170,15 +153,10 @@ async function explainQuery(deps: CoreDeps, service: QueryService, input: Explai
     }
     // Every ANALYZE is undone, reads included: a SELECT may call a function that writes.
     const wrap: Wrap = session.transactionOpen ? 'savepoint' : analyze ? 'transaction' : 'none';
-    outcome = await explainWrapped(session, text, wrap);
-    // Built before the finally resets cancelRequested: toFailure reads it to tell a cancel.
-    if (!outcome.ok) failure = explainFailure(outcome, plan, prefix.length, session, profile, wrap);
-  } finally {
-    session.busy = false;
-    session.cancelRequested = false;
-    if (session.dead) await service.sessions.close(profile.id);
-    else service.sessions.touch(session, false);
-  }
+    const done = await explainWrapped(session, text, wrap);
+    // Built here, before the session is released: toFailure reads cancelRequested to tell a cancel.
+    return { outcome: done, failure: done.ok ? null : explainFailure(done, plan, prefix.length, session, profile, wrap) };
+  });
   if (!outcome.ok) {
     const sqlstate = (failure?.detail as { sqlstate?: string | null } | undefined)?.sqlstate;
     audit.summary = `${analyze ? 'EXPLAIN ANALYZE' : 'EXPLAIN'}${analyze ? ' (rolled back)' : ''} ${plan.command} failed (${sqlstate ?? 'no SQLSTATE'})`;

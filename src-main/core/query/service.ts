@@ -146,26 +146,9 @@ export class QueryService {
     }
     const overrides = input.override ? plan.blocked.map((b) => b.reason) : [];
 
-    const { session, lostTransaction } = await this.sessions.acquire(profile, input.password);
-    if (lostTransaction) {
-      // Running on would apply the next statements outside the transaction the user believes
-      // is open (and COMMIT would commit nothing): stop and say so.
-      audit.summary = 'refused: the transaction was lost with its connection';
-      throw new OpsError(
-        'CONNECTION_FAILED',
-        `The connection of "${profile.name}" died while a transaction was open: that transaction was rolled back by the server and nothing of it was kept. Nothing was run now; a new connection is ready, so run again (with BEGIN if needed).`,
-      );
-    }
-    if (session.busy) throw new OpsError('CONFLICT', `A query is already running on the console session of "${profile.name}": wait for it or cancel it.`);
-    session.busy = true;
-    session.cancelRequested = false;
-    this.sessions.touch(session, true);
-    let results: StatementResult[];
-    try {
-      // A result kept open for "Fetch more" ends when anything else runs.
-      await releaseHeld(session);
+    const results = await this.exclusive(profile, input.password, audit, async (session) => {
       const sink = input.runId === undefined ? options.sink : this.eventSink(input.runId);
-      results = await executeStatements(session, plans, {
+      const ran = await executeStatements(session, plans, {
         maxRows: input.maxRows,
         collect: input.runId === undefined && options.collect,
         sink,
@@ -174,17 +157,13 @@ export class QueryService {
         ...(input.runId !== undefined ? { holdFor: input.runId } : {}),
       });
       this.armHeld(session);
-    } finally {
-      session.busy = false;
-      session.cancelRequested = false;
-      if (session.dead) await this.sessions.close(profile.id);
-      else this.sessions.touch(session, false);
-    }
-    audit.summary = describeRun(results, plans, overrides);
-    const failed = results.find((r) => r.error);
+      return { ran, transactionOpen: !session.dead && session.transactionOpen };
+    });
+    audit.summary = describeRun(results.ran, plans, overrides);
+    const failed = results.ran.find((r) => r.error);
     if (failed?.error) audit.failed = `${failed.error.sqlstate ?? 'ERROR'}: ${failed.error.message}`;
-    audit.rowsAffected = results.reduce((sum, r, i) => sum + (plans[i]!.kind === 'write' ? (r.rowCount ?? 0) : 0), 0);
-    return { statements: results, transactionOpen: !session.dead && session.transactionOpen };
+    audit.rowsAffected = results.ran.reduce((sum, r, i) => sum + (plans[i]!.kind === 'write' ? (r.rowCount ?? 0) : 0), 0);
+    return { statements: results.ran, transactionOpen: results.transactionOpen };
   }
 
   /**
@@ -205,6 +184,36 @@ export class QueryService {
       const { failed: _failed, ...note } = audit;
       this.deps.audit.complete(entryId, { outcome: 'error', durationMs: Date.now() - started, ...note, error: `${apiError.code}: ${apiError.message}` });
       throw err;
+    }
+  }
+
+  /**
+   * Runs `work` alone on the profile's console session (runQuery, explainQuery). Refused
+   * after a transaction died with its connection (running on would apply statements outside
+   * the transaction the user believes open, and COMMIT would commit nothing) and while
+   * another call uses the session; a result held for "Fetch more" ends first.
+   */
+  async exclusive<T>(profile: Profile, password: string | undefined, audit: AuditNote, work: (session: QuerySession) => Promise<T>): Promise<T> {
+    const { session, lostTransaction } = await this.sessions.acquire(profile, password);
+    if (lostTransaction) {
+      audit.summary = 'refused: the transaction was lost with its connection';
+      throw new OpsError(
+        'CONNECTION_FAILED',
+        `The connection of "${profile.name}" died while a transaction was open: that transaction was rolled back by the server and nothing of it was kept. Nothing ran now; a new connection is ready, so run again (with BEGIN if needed).`,
+      );
+    }
+    if (session.busy) throw new OpsError('CONFLICT', `A query is already running on the console session of "${profile.name}": wait for it or cancel it.`);
+    session.busy = true;
+    session.cancelRequested = false;
+    this.sessions.touch(session, true);
+    try {
+      await releaseHeld(session);
+      return await work(session);
+    } finally {
+      session.busy = false;
+      session.cancelRequested = false;
+      if (session.dead) await this.sessions.close(profile.id);
+      else this.sessions.touch(session, false);
     }
   }
 

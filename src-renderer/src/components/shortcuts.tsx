@@ -53,6 +53,12 @@ export function ShortcutsModal({ opened, onClose }: { opened: boolean; onClose: 
               <Table.Td><Kbd>?</Kbd></Table.Td>
               <Table.Td>Show this list</Table.Td>
             </Table.Tr>
+            {CONSOLE_KEYS.map(([combo, action]) => (
+              <Table.Tr key={combo}>
+                <Table.Td><KeyCombo combo={combo} /></Table.Td>
+                <Table.Td>Query: {action}</Table.Td>
+              </Table.Tr>
+            ))}
           </Table.Tbody>
         </Table>
         <Text size="xs" c="dimmed">Shortcuts work anywhere except "?" while typing in a field.</Text>
@@ -60,6 +66,18 @@ export function ShortcutsModal({ opened, onClose }: { opened: boolean; onClose: 
     </Modal>
   );
 }
+
+/** The query console's keys (handled by the editor, the console and the grid). */
+const CONSOLE_KEYS: Array<[string, string]> = [
+  ['Ctrl+Enter', 'run the statement under the cursor (or the selection)'],
+  ['Shift+Ctrl+Enter', 'run the whole script'],
+  ['Esc', 'cancel the running statement at the server'],
+  ['F7', 'explain (estimate only)'],
+  ['Shift+F7', 'explain analyze (rolled back)'],
+  ['Alt+T', 'new editor tab'],
+  ['Alt+W', 'close editor tab'],
+  ['Ctrl+C', 'copy the selected cell or rows (in the grid)'],
+];
 
 export function KeyCombo({ combo }: { combo: string }) {
   const parts = combo.split('+');
