@@ -28,8 +28,14 @@ export interface ExecuteOptions {
   holdFor?: string;
 }
 
+/** Small first, so the grid paints early; then doubling. */
 const FIRST_BATCH = 500;
-const MAX_BATCH = 10_000;
+/**
+ * Two batches are in memory at once (one written while the next is read). 10,000 peaked
+ * above 200 MB in the CLI; 5,000 cost a third of the throughput through an SSH tunnel
+ * (bench/RESULTS.md).
+ */
+const MAX_BATCH = 8_000;
 
 interface PgErrorLike {
   code?: string;

@@ -102,6 +102,7 @@ function QueryConsole({ profile }: { profile: Profile }) {
   const fromEditor = useCallback((pick: typeof statementTarget): { target: RunTarget; text: string } | null => {
     const editor = editorRef.current;
     if (!editor) return null;
+    editor.closeCompletion();
     const text = editor.getText();
     const { from, to } = editor.getSelection();
     return { target: pick(text, from, to), text };

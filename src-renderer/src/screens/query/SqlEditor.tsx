@@ -21,6 +21,8 @@ export interface SqlEditorHandle {
   getSelection(): { from: number; to: number };
   /** Selects [start, end), scrolls it into view and focuses the editor. */
   select(start: number, end: number): void;
+  /** Closes the completion list (before a run or an explain shows its results). */
+  closeCompletion(): void;
 }
 
 export interface SqlEditorProps {
@@ -260,6 +262,9 @@ export const SqlEditor = forwardRef<SqlEditorHandle, SqlEditorProps>(function Sq
     ref,
     () => ({
       focus: () => viewRef.current?.focus(),
+      closeCompletion: () => {
+        if (viewRef.current) closeCompletion(viewRef.current);
+      },
       getText: () => viewRef.current?.state.doc.toString() ?? lastReported.current,
       getSelection: () => {
         const main = viewRef.current?.state.selection.main;
