@@ -145,7 +145,7 @@ export const operations = {
         runId: z.string().min(1).max(64).optional(),
       })
       .strict(),
-    errors: ['NOT_FOUND', 'INVALID_INPUT', 'CONFIRMATION_REQUIRED', 'CONFLICT', 'CONNECTION_FAILED', 'PASSWORD_REQUIRED', 'AUTH_FAILED'],
+    errors: ['NOT_FOUND', 'INVALID_INPUT', 'CONFIRMATION_REQUIRED', 'CONFLICT', 'CONNECTION_FAILED', 'PASSWORD_REQUIRED', 'AUTH_FAILED', 'READ_ONLY'],
     audit: 'query.run',
   }),
   /**
@@ -157,9 +157,9 @@ export const operations = {
     errors: ['NOT_FOUND', 'CONFLICT', 'CONNECTION_FAILED'],
     audit: 'query.fetch',
   }),
-  /** Close a result kept open for "Fetch more" (the session is free again). */
+  /** Close this run's result kept open for "Fetch more" (the session is free again). */
   closeResult: op<{ closed: boolean }>()({
-    input: z.object({ profileId: z.string().min(1) }).strict(),
+    input: z.object({ profileId: z.string().min(1), runId: z.string().min(1).max(64) }).strict(),
     errors: ['NOT_FOUND'],
     audit: null,
   }),

@@ -91,7 +91,19 @@ async function handleApi(core: Core, name: string, req: IncomingMessage, res: Se
 function handleEvents(core: Core, req: IncomingMessage, res: ServerResponse): void {
   res.writeHead(200, { ...SECURITY_HEADERS, 'content-type': 'text/event-stream', 'cache-control': 'no-store', connection: 'keep-alive' });
   res.write(': connected\n\n');
-  const unsubscribe = core.events.subscribe((event) => res.write(`data: ${JSON.stringify(event)}\n\n`));
+  // A full socket buffer makes the row stream wait (until drained, or the page is gone).
+  const unsubscribe = core.events.subscribeWithBackpressure((event) => {
+    if (res.write(`data: ${JSON.stringify(event)}\n\n`) || res.destroyed) return undefined;
+    return new Promise<void>((resolve) => {
+      const done = () => {
+        res.off('drain', done);
+        res.off('close', done);
+        resolve();
+      };
+      res.on('drain', done);
+      res.on('close', done);
+    });
+  });
   // Comments keep proxies and the browser from timing the stream out.
   const heartbeat = setInterval(() => res.write(': ping\n\n'), 15_000);
   req.on('close', () => {

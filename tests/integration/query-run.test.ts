@@ -143,6 +143,27 @@ describe('runQuery', () => {
     expect(read.statements[0]!.error).toBeUndefined();
   });
 
+  it('refuses on a read-only profile what would turn read-only mode off, and re-asserts it before each statement', async () => {
+    for (const sql of [
+      "SET default_transaction_read_only = off; INSERT INTO items VALUES (201, 'no')",
+      "BEGIN READ WRITE; INSERT INTO items VALUES (202, 'no'); COMMIT",
+      'SET SESSION CHARACTERISTICS AS TRANSACTION READ WRITE',
+      "SELECT set_config('default_transaction_read_only', 'off', false)",
+      "DO $$BEGIN INSERT INTO items VALUES (203, 'no'); END$$",
+    ]) {
+      const refused = await fail('runQuery', { profileId: ids.ro, sql });
+      expect(refused.code, sql).toBe('READ_ONLY');
+      expect(refused.message).toMatch(/"ro" is a read-only profile/);
+    }
+    // What the parser cannot see (a function turning it off) lasts only until the next statement.
+    await withClient(pg, (c) => c.query("CREATE OR REPLACE FUNCTION sneaky() RETURNS text LANGUAGE sql AS $$ SELECT set_config('default_transaction_read_only', 'off', false) $$"), database);
+    const res = await run('ro', "SELECT sneaky(); INSERT INTO items VALUES (204, 'no')");
+    expect(res.statements[0]!.error).toBeUndefined();
+    expect(res.statements[1]!.error).toMatchObject({ sqlstate: '25006' });
+    const kept = await withClient(pg, (c) => c.query('SELECT count(*)::int AS n FROM items WHERE id BETWEEN 201 AND 204'), database);
+    expect(kept.rows[0]!.n).toBe(0);
+  });
+
   it('needs the profile name typed for a change on production, with the plan in the error', async () => {
     const error = await fail('runQuery', { profileId: ids.prod, sql: "SELECT 1; UPDATE items SET name = 'p' WHERE id = 1" });
     expect(error.code).toBe('CONFIRMATION_REQUIRED');

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { AppEvent } from '../../src-main/contract/operations';
 import type { Profile, QueryCell, QueryColumn, QueryRunResult } from '../../src-main/contract/models';
 import type { Core } from '../../src-main/core/app';
-import { queryServiceFor } from '../../src-main/core/query/service';
+import { QueryService, queryServiceFor } from '../../src-main/core/query/service';
 import { callsOn, newTestCore } from '../helpers/core';
 import { createTestDatabase, dropTestDatabase, uniqueDatabaseName, withClient } from '../helpers/pg';
 
@@ -107,8 +107,10 @@ describe('streamed results', () => {
     expect((await fail('fetchMoreRows', { profileId, runId: 's3', count: 10 })).message).toMatch(/no longer open/);
 
     await ok<QueryRunResult>('runQuery', { profileId, sql: 'SELECT g FROM generate_series(1, 5000) g', maxRows: 10, runId: 's4' });
-    expect(await ok('closeResult', { profileId })).toEqual({ closed: true });
-    expect(await ok('closeResult', { profileId })).toEqual({ closed: false });
+    // Another run's id closes nothing (another window may hold this session's result).
+    expect(await ok('closeResult', { profileId, runId: 's3' })).toEqual({ closed: false });
+    expect(await ok('closeResult', { profileId, runId: 's4' })).toEqual({ closed: true });
+    expect(await ok('closeResult', { profileId, runId: 's4' })).toEqual({ closed: false });
     // The server sees no open portal or transaction on the console backend any more.
     const pid = queryServiceFor(core.deps).sessions.current(profileId)!.pid;
     const state = await withClient(pg, async (c) => (await c.query<{ state: string }>('SELECT state FROM pg_stat_activity WHERE pid = $1', [pid])).rows[0]?.state);
@@ -156,5 +158,39 @@ describe('history of the console', () => {
     }
     const found = await ok<{ entries: Array<{ sql: string }> }>('listQueryHistory', { profileId: prod.id, search: 'NOSUCH' });
     expect(found.entries.map((e) => e.sql)).toEqual(['SELECT nosuch']);
+  });
+});
+
+describe('what the review found', () => {
+  it('never keeps a write open for Fetch more: UPDATE … RETURNING past the limit is committed at once', async () => {
+    await ok<QueryRunResult>('runQuery', { profileId, sql: 'CREATE TABLE held_w (id int PRIMARY KEY, v int); INSERT INTO held_w SELECT g, 0 FROM generate_series(1, 3000) g', maxRows: 10 });
+    const result = await ok<QueryRunResult>('runQuery', { profileId, sql: 'UPDATE held_w SET v = 1 WHERE id > 0 RETURNING id', maxRows: 100, runId: 'w1' });
+    expect(result.statements[0]).toMatchObject({ truncated: true });
+    expect(result.statements[0]!.resumable).toBeUndefined();
+    // Another session sees every row changed, and is not blocked by locks.
+    const changed = await withClient(
+      pg,
+      async (c) => {
+        await c.query("SET lock_timeout = '2s'");
+        await c.query('UPDATE held_w SET v = 2 WHERE id = 1');
+        return (await c.query<{ n: number }>('SELECT count(*)::int AS n FROM held_w WHERE v > 0')).rows[0]!.n;
+      },
+      database,
+    );
+    expect(changed).toBe(3000);
+  });
+
+  it('a session closed while its transaction was open makes the next run say so, not COMMIT nothing', async () => {
+    const service = new QueryService(core.deps, { idleCloseMs: 300 });
+    try {
+      const input = { profileId, maxRows: null, override: false } as const;
+      await service.run({ ...input, sql: 'BEGIN' }, {}, { collect: true });
+      await new Promise((r) => setTimeout(r, 800));
+      await expect(service.run({ ...input, sql: 'COMMIT' }, {}, { collect: true })).rejects.toMatchObject({ code: 'CONNECTION_FAILED', message: expect.stringMatching(/transaction/) });
+      // Said once: the run after that goes through.
+      expect((await service.run({ ...input, sql: 'SELECT 1' }, {}, { collect: true })).statements[0]!.rows).toEqual([[1]]);
+    } finally {
+      await service.close();
+    }
   });
 });

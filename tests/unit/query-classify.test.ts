@@ -139,3 +139,27 @@ describe('plan summary', () => {
     expect(changesServer(planScriptSync('VACUUM t')[0]!)).toBe(true);
   });
 });
+
+describe('leaving read-only mode', () => {
+  const escapes = (sql: string) => planScriptSync(sql).map((p) => p.readOnlyEscape !== null);
+  it.each([
+    'SET default_transaction_read_only = off',
+    'SET LOCAL transaction_read_only TO false',
+    'SET SESSION CHARACTERISTICS AS TRANSACTION READ WRITE',
+    'SET TRANSACTION READ WRITE',
+    'BEGIN READ WRITE',
+    'START TRANSACTION ISOLATION LEVEL SERIALIZABLE, READ WRITE',
+    "SELECT set_config('default_transaction_read_only', 'off', false)",
+    'SELECT set_config(current_setting($$x.name$$), $$off$$, false)',
+    "DO $$BEGIN PERFORM 1; END$$",
+    'CALL archive(1)',
+  ])('%s is an escape', (sql) => {
+    expect(escapes(sql)).toEqual([true]);
+  });
+  it.each(['BEGIN', 'BEGIN READ ONLY', 'RESET default_transaction_read_only', 'RESET ALL', 'SET statement_timeout = 0', "SELECT set_config('search_path', 'public', false)", 'SELECT 1'])(
+    '%s is not',
+    (sql) => {
+      expect(escapes(sql)).toEqual([false]);
+    },
+  );
+});

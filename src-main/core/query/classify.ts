@@ -4,6 +4,7 @@
 import { hasSqlDetails, loadModule, parseSync } from 'libpg-query';
 import { OpsError } from '../../contract/errors';
 import type { StatementKind, StatementPlan } from '../../contract/models';
+import { callsSideEffect, isNode, readOnlyEscape, type Node } from './effects';
 
 export type Risk = 'no-where' | 'truncate' | 'drop' | 'strong-lock';
 
@@ -13,7 +14,6 @@ export const BLOCKING_RISKS: ReadonlySet<string> = new Set<Risk>(['no-where', 't
 /** Session-local utilities that change nothing on the server (no confirmation on production). */
 const SESSION_ONLY = new Set(['SET', 'RESET', 'SHOW', 'DISCARD', 'LISTEN', 'UNLISTEN', 'DEALLOCATE', 'PREPARE', 'CLOSE', 'FETCH', 'MOVE', 'DECLARE CURSOR', 'LOAD']);
 
-type Node = Record<string, unknown>;
 
 let loaded: Promise<void> | null = null;
 
@@ -21,10 +21,6 @@ let loaded: Promise<void> | null = null;
 export function loadParser(): Promise<void> {
   loaded ??= loadModule();
   return loaded;
-}
-
-function isNode(value: unknown): value is Node {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 /** True when any node under `value` has one of these keys (walks lists and nested nodes). */
@@ -39,64 +35,6 @@ function containsKey(value: unknown, keys: ReadonlySet<string>): boolean {
 }
 
 const WRITING_NODES = new Set(['InsertStmt', 'UpdateStmt', 'DeleteStmt', 'MergeStmt', 'intoClause', 'lockingClause']);
-
-/**
- * Built-in functions a SELECT can call that change the server or other sessions: ending
- * backends, advancing sequences, reloading configuration, resetting statistics, slots and
- * WAL. A read-only transaction stops some of them but not all (pg_terminate_backend runs
- * in one), so such a SELECT is judged a write: production asks for the typed name and an
- * export refuses it. A user's own function that writes is left to the server.
- */
-const SIDE_EFFECT_FUNCTIONS = new Set([
-  'pg_terminate_backend',
-  'pg_cancel_backend',
-  'pg_reload_conf',
-  'pg_rotate_logfile',
-  'pg_switch_wal',
-  'pg_create_restore_point',
-  'pg_promote',
-  'pg_wal_replay_pause',
-  'pg_wal_replay_resume',
-  'pg_backup_start',
-  'pg_backup_stop',
-  'pg_start_backup',
-  'pg_stop_backup',
-  'pg_create_physical_replication_slot',
-  'pg_create_logical_replication_slot',
-  'pg_drop_replication_slot',
-  'pg_logical_emit_message',
-  'pg_stat_reset',
-  'pg_stat_reset_shared',
-  'pg_stat_reset_single_table_counters',
-  'pg_stat_reset_single_function_counters',
-  'pg_stat_reset_slru',
-  'pg_stat_reset_replication_slot',
-  'pg_stat_statements_reset',
-  'nextval',
-  'setval',
-  'lo_unlink',
-  'lo_import',
-  'lo_export',
-  'dblink_exec',
-  'pg_file_write',
-  'pg_file_unlink',
-  'pg_file_rename',
-]);
-
-/** True when a FuncCall under `value` names one of SIDE_EFFECT_FUNCTIONS (schema-qualified or not). */
-function callsSideEffect(value: unknown): boolean {
-  if (Array.isArray(value)) return value.some(callsSideEffect);
-  if (!isNode(value)) return false;
-  for (const [key, child] of Object.entries(value)) {
-    if (key === 'FuncCall' && isNode(child) && Array.isArray(child.funcname)) {
-      const last = child.funcname[child.funcname.length - 1] as unknown;
-      const name = isNode(last) && isNode(last.String) ? String(last.String.sval ?? '').toLowerCase() : '';
-      if (SIDE_EFFECT_FUNCTIONS.has(name)) return true;
-    }
-    if (typeof child === 'object' && child !== null && callsSideEffect(child)) return true;
-  }
-  return false;
-}
 
 /** A DefElem option list entry, with its boolean value (`(full false)` turns it off). */
 function optionOn(options: unknown, name: string): boolean {
@@ -244,6 +182,8 @@ export function judge(stmt: Node): Judgement {
 
 export interface PlannedStatement extends StatementPlan {
   returnsRows: boolean;
+  /** Why this statement would turn the session read-write (refused on read-only profiles). */
+  readOnlyEscape: string | null;
 }
 
 /** Byte offsets (what libpg_query reports) → string offsets. */
@@ -282,8 +222,18 @@ export function planScriptSync(sql: string): PlannedStatement[] {
     const lead = full.length - full.trimStart().length;
     const text = full.trim();
     if (text === '') continue;
-    const judgement = judge((raw.stmt ?? {}) as Node);
-    plans.push({ index: plans.length, sql: text, offset: start + lead, command: judgement.command, kind: judgement.kind, risks: judgement.risks, returnsRows: judgement.returnsRows });
+    const stmt = (raw.stmt ?? {}) as Node;
+    const judgement = judge(stmt);
+    plans.push({
+      index: plans.length,
+      sql: text,
+      offset: start + lead,
+      command: judgement.command,
+      kind: judgement.kind,
+      risks: judgement.risks,
+      returnsRows: judgement.returnsRows,
+      readOnlyEscape: readOnlyEscape(stmt),
+    });
   }
   if (plans.length === 0) throw new OpsError('INVALID_INPUT', 'sql: there is no statement to run (only comments or blanks)');
   return plans;
@@ -324,7 +274,7 @@ export interface ScriptPlan {
 
 /** The contract's planQuery answer. `production` decides whether changes need the name typed. */
 export function summarizePlan(plans: PlannedStatement[], production: boolean): ScriptPlan {
-  const statements: StatementPlan[] = plans.map(({ returnsRows: _ignored, ...plan }) => plan);
+  const statements: StatementPlan[] = plans.map(({ returnsRows: _rows, readOnlyEscape: _escape, ...plan }) => plan);
   const blocked = statements.flatMap((s) => {
     const reason = describeBlock(s);
     return reason === null ? [] : [{ index: s.index, reason }];

@@ -138,7 +138,9 @@ export class ExportFile {
         if (!NO_HARD_LINKS.has(code ?? '')) throw err;
       }
       if (linked) {
-        await fs.promises.unlink(this.partialPath);
+        // The export is complete under its final name now: a .partial left behind is
+        // clutter (discard() retries it), never a reason to report the export as failed.
+        await fs.promises.unlink(this.partialPath).catch(() => undefined);
       } else {
         if (fs.existsSync(finalPath)) continue;
         await fs.promises.rename(this.partialPath, finalPath);

@@ -171,7 +171,9 @@ async function runWithCursor(session: QuerySession, plan: PlannedStatement, opti
       if (finished) {
         // Counted here: a portal's command tag only counts the rows of its last Execute.
         result.rowCount = total;
-        if (result.truncated && last && options.holdFor) {
+        // Only a plain read is kept open: a write (… RETURNING, FOR UPDATE) commits only when
+        // its portal closes, so holding it would hide the change and keep its locks.
+        if (result.truncated && last && options.holdFor && plan.kind === 'read') {
           session.held = { cursor, runId: options.holdFor, index: plan.index, delivered: total, lookahead, timer: null };
           result.resumable = true;
           return oids;
@@ -263,6 +265,10 @@ export async function executeStatements(session: QuerySession, plans: PlannedSta
     const result: StatementResult = { index: plan.index, command: plan.command, columns: [], rows: [], rowCount: null, truncated: false, durationMs: 0, cancelled: false };
     const started = performance.now();
     try {
+      // Outside a transaction, a read-only profile's session is put back in read-only mode
+      // before every statement: whatever ran before (a function, an extension) cannot have
+      // turned it off for this one. Inside one, the transaction's own mode was fixed at BEGIN.
+      if (options.readOnly && session.txStatus === 'I') await session.client.query('SET default_transaction_read_only = on');
       const last = plan === plans[plans.length - 1];
       const oids = plan.returnsRows ? await runWithCursor(session, plan, options, result, last) : await runSimple(session, plan, options, result);
       result.durationMs = elapsed(started);

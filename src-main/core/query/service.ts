@@ -144,6 +144,15 @@ export class QueryService {
         { ...plan, reason: 'production' },
       );
     }
+    const escape = profile.readOnly ? plans.find((p) => p.readOnlyEscape !== null) : undefined;
+    if (escape) {
+      audit.summary = `refused on a read-only profile: ${escape.readOnlyEscape} (statement ${escape.index + 1})`;
+      throw new OpsError(
+        'READ_ONLY',
+        `"${profile.name}" is a read-only profile: statement ${escape.index + 1} is refused because ${escape.readOnlyEscape}. Nothing was run.`,
+        { index: escape.index, reason: 'read-only' },
+      );
+    }
     const overrides = input.override ? plan.blocked.map((b) => b.reason) : [];
 
     const results = await this.exclusive(profile, input.password, audit, async (session) => {
@@ -221,8 +230,8 @@ export class QueryService {
   private eventSink(runId: string): ResultSink {
     const events = this.deps.events;
     return {
-      columns: (index, columns) => events.emit({ type: 'query.rows', runId, index, columns, rows: [] }),
-      rows: (index, rows) => events.emit({ type: 'query.rows', runId, index, rows }),
+      columns: (index, columns) => events.emitAndWait({ type: 'query.rows', runId, index, columns, rows: [] }),
+      rows: (index, rows) => events.emitAndWait({ type: 'query.rows', runId, index, rows }),
     };
   }
 
@@ -272,10 +281,11 @@ export class QueryService {
   }
 
   /** Closes a result kept open for "Fetch more", freeing the session's snapshot. */
-  async closeResult(profileId: string): Promise<{ closed: boolean }> {
+  async closeResult(profileId: string, runId: string): Promise<{ closed: boolean }> {
     const profile = this.profile(profileId);
     const session = this.sessions.current(profile.id);
-    if (!session?.held || session.busy) return { closed: false };
+    // Only the run's own result: another window may hold the session's current one.
+    if (!session?.held || session.held.runId !== runId || session.busy) return { closed: false };
     await releaseHeld(session);
     return { closed: true };
   }

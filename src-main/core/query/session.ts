@@ -77,6 +77,12 @@ export interface SessionManagerOptions {
 export class SessionManager {
   private readonly sessions = new Map<string, QuerySession>();
   private readonly opening = new Map<string, Promise<QuerySession>>();
+  /**
+   * Profiles whose session was closed (dead, or idle too long) while a transaction was open:
+   * the next acquire reports it, so a COMMIT never lands on a fresh connection that holds
+   * nothing to commit.
+   */
+  private readonly lostTransactions = new Set<string>();
   private readonly idleCloseMs: number;
 
   constructor(
@@ -97,12 +103,14 @@ export class SessionManager {
    */
   async acquire(profile: Profile, password?: string): Promise<{ session: QuerySession; lostTransaction: boolean; reconnected: boolean }> {
     const existing = this.sessions.get(profile.id);
-    let lostTransaction = false;
+    let lostTransaction = this.lostTransactions.delete(profile.id);
     let reconnected = false;
     if (existing && existing.dead) {
-      lostTransaction = existing.transactionOpen;
+      lostTransaction ||= existing.transactionOpen;
       reconnected = true;
       await this.close(profile.id);
+      // Reported now, by this acquire: not again by the next one.
+      this.lostTransactions.delete(profile.id);
     } else if (existing) {
       this.touch(existing, true);
       return { session: existing, lostTransaction, reconnected };
@@ -151,6 +159,7 @@ export class SessionManager {
     const session = this.sessions.get(profileId);
     if (!session) return;
     this.sessions.delete(profileId);
+    if (session.transactionOpen) this.lostTransactions.add(profileId);
     if (session.idleTimer) clearTimeout(session.idleTimer);
     await session.client.end().catch(() => undefined);
   }

@@ -47,27 +47,48 @@ function httpClient(): ApiClient {
 function sharedEventStream() {
   const listeners = new Set<(event: AppEvent) => void>();
   let source: EventSource | null = null;
-  let opened: Promise<void> | null = null;
-  function ensure(): Promise<void> {
-    if (source && source.readyState === EventSource.OPEN) return Promise.resolve();
-    if (!source || source.readyState === EventSource.CLOSED) {
-      source = new EventSource('/events');
-      source.onmessage = (message) => {
-        const event = JSON.parse(message.data as string) as AppEvent;
-        for (const listener of [...listeners]) listener(event);
+  function ensure(): EventSource {
+    if (source && source.readyState !== EventSource.CLOSED) return source;
+    source = new EventSource('/events');
+    source.onmessage = (message) => {
+      const event = JSON.parse(message.data as string) as AppEvent;
+      for (const listener of [...listeners]) listener(event);
+    };
+    return source;
+  }
+  /** Open now, or within a few seconds; a stream that cannot connect is an error, not a wait. */
+  function ready(): Promise<void> {
+    const current = ensure();
+    if (current.readyState === EventSource.OPEN) return Promise.resolve();
+    return new Promise<void>((resolve, reject) => {
+      const fail = () => {
+        cleanup();
+        reject(new OpsError('CONNECTION_FAILED', 'The page lost its connection to the app (its event stream is not open): reload the page, and check that ops-console serve is still running.'));
       };
-      const current = source;
-      opened = new Promise<void>((resolve) => current.addEventListener('open', () => resolve(), { once: true }));
-    }
-    return opened ?? Promise.resolve();
+      const timer = setTimeout(fail, 5_000);
+      const onOpen = () => {
+        cleanup();
+        resolve();
+      };
+      const onError = () => {
+        if (current.readyState === EventSource.CLOSED) fail();
+      };
+      function cleanup() {
+        clearTimeout(timer);
+        current.removeEventListener('open', onOpen);
+        current.removeEventListener('error', onError);
+      }
+      current.addEventListener('open', onOpen);
+      current.addEventListener('error', onError);
+    });
   }
   return {
     subscribe(listener: (event: AppEvent) => void): () => void {
       listeners.add(listener);
-      void ensure();
+      ensure();
       return () => listeners.delete(listener);
     },
-    ready: ensure,
+    ready,
   };
 }
 

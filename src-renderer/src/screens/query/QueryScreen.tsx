@@ -85,7 +85,7 @@ function QueryConsole({ profile }: { profile: Profile }) {
   const onParseFailure = useCallback((parse: ParseFailure) => pointAt(parse.target, parse.failure.position), [pointAt]);
 
   const runner = useQueryRunner(profile, Number(maxRows), onResult, onParseFailure);
-  const { run, cancel, running } = runner;
+  const { run, cancel, running, forgetHeld } = runner;
   const explain = useExplain(profile, pointAt);
   useOpenTransactionWarning(profile, runner.outcome?.result.transactionOpen === true);
 
@@ -122,9 +122,11 @@ function QueryConsole({ profile }: { profile: Profile }) {
       runText.current = picked.text;
       setErrorAt(null);
       setPanel('plan');
+      // The core closes a result kept for Fetch more before anything else runs.
+      forgetHeld();
       void explain.explain(picked.target, analyze);
     },
-    [fromEditor, explain, running],
+    [fromEditor, explain, running, forgetHeld],
   );
   /** History, snippets and examples open their SQL in the editor (a new tab unless this one is empty). */
   const openSql = useCallback(
@@ -204,7 +206,7 @@ function QueryConsole({ profile }: { profile: Profile }) {
         onRunScript={(target) => runFrom(target, editorRef.current?.getText() ?? target.sql)}
         placeholder="SELECT … ;"
       />
-      {tabs.error ? <ErrorAlert title="Editor tabs could not be saved" error={{ code: 'INTERNAL', message: String(tabs.error instanceof Error ? tabs.error.message : tabs.error) }} /> : null}
+      {tabs.error ? <ErrorAlert title="Editor tabs could not be read or saved (the editor stays read-only until they are read)" error={{ code: 'INTERNAL', message: String(tabs.error instanceof Error ? tabs.error.message : tabs.error) }} /> : null}
       {catalog.error ? <ErrorAlert title="Autocomplete has no catalog" error={catalog.error} /> : null}
 
       {runner.outcome?.result.transactionOpen ? (

@@ -68,7 +68,13 @@ function StatementPanel({ view, errorAt, more }: { view: ResultView; errorAt: Ed
       ) : null}
       <LimitNotice view={view} more={more} />
       {view.expected !== null && view.received < view.expected ? (
-        <Text size="sm" c="dimmed" role="status">Receiving rows… {count(view.received)} of {count(view.expected)}</Text>
+        view.stalled ? (
+          <Alert color="red" variant="light" role="alert" title="Rows lost on the way">
+            The server sent {count(view.expected)} rows but only {count(view.received)} reached this page (its connection to the app dropped). Run the query again.
+          </Alert>
+        ) : (
+          <Text size="sm" c="dimmed" role="status">Receiving rows… {count(view.received)} of {count(view.expected)}</Text>
+        )
       ) : null}
       {view.columns.length > 0 ? (
         view.received > 0 || view.running ? (

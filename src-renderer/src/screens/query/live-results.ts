@@ -13,8 +13,13 @@ export interface LiveStatement {
 
 type RowsEvent = Extract<AppEvent, { type: 'query.rows' }>;
 
+/** Rows still missing this long after the last event did not come (the stream dropped). */
+export const STALL_MS = 2_500;
+
 export class LiveRun {
   readonly statements = new Map<number, LiveStatement>();
+  /** performance.now() of the last event of this run. */
+  lastEventAt = performance.now();
 
   constructor(readonly runId: string) {}
 
@@ -26,6 +31,7 @@ export class LiveRun {
       statement = { index: event.index, columns: [], rows: [] };
       this.statements.set(event.index, statement);
     }
+    this.lastEventAt = performance.now();
     if (event.columns) statement.columns = event.columns;
     // push in a loop: spreading 10,000 rows into push() risks the argument limit.
     for (const row of event.rows) statement.rows.push(row);
@@ -48,6 +54,8 @@ export interface ResultView {
   /** Rows the core says it sent (null while the statement runs). */
   expected: number | null;
   running: boolean;
+  /** The core sent more rows than arrived, and nothing has come for a while: they are lost. */
+  stalled: boolean;
   result: StatementResult | null;
 }
 
@@ -63,21 +71,23 @@ export function resultViews(live: LiveRun | null, results: StatementResult[] | n
     done.add(result.index);
     const streamed = live?.statements.get(result.index);
     const rows = streamed ? streamed.rows : result.rows;
+    const expected = result.columns.length > 0 ? result.rowCount : null;
     views.push({
       index: result.index,
       command: result.command,
       columns: result.columns.length > 0 ? result.columns : (streamed?.columns ?? []),
       rows,
       received: rows.length,
-      expected: result.columns.length > 0 ? result.rowCount : null,
+      expected,
       running: false,
+      stalled: live !== null && expected !== null && rows.length < expected && performance.now() - live.lastEventAt > STALL_MS,
       result,
     });
   }
   if (running && live) {
     for (const statement of [...live.statements.values()].sort((a, b) => a.index - b.index)) {
       if (done.has(statement.index)) continue;
-      views.push({ index: statement.index, command: '', columns: statement.columns, rows: statement.rows, received: statement.rows.length, expected: null, running: true, result: null });
+      views.push({ index: statement.index, command: '', columns: statement.columns, rows: statement.rows, received: statement.rows.length, expected: null, running: true, stalled: false, result: null });
     }
   }
   return views;

@@ -130,14 +130,18 @@ export function useEditorTabs(profileId: string): EditorTabsState {
           void flush();
         }
       })
-      .catch((err: unknown) => {
-        if (!cancelled) setError(err);
-      })
-      .finally(() => {
-        if (cancelled) return;
-        readyRef.current = true;
-        setReady(true);
-      });
+      .then(
+        () => {
+          if (cancelled) return;
+          readyRef.current = true;
+          setReady(true);
+        },
+        // Not ready, so nothing is saved: a save now would replace the stored tabs, which
+        // could not be read, with the empty default. The editor stays read-only and says why.
+        (err: unknown) => {
+          if (!cancelled) setError(err);
+        },
+      );
     return () => {
       cancelled = true;
     };

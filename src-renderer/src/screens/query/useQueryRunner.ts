@@ -7,7 +7,7 @@ import type { Profile, QueryFailure, QueryRunResult, StatementPlan } from '../..
 import { api, OpsError } from '../../api/client';
 import { toShownError, type ShownError } from '../../state/errors';
 import type { BlockedItem } from './GuardModals';
-import { frameThrottle, LiveRun, newRunId } from './live-results';
+import { frameThrottle, LiveRun, newRunId, STALL_MS } from './live-results';
 import { needsNameConfirmation, writingStatements, type RunTarget } from './query-tools';
 
 type Plan = Awaited<ReturnType<typeof api.planQuery>>;
@@ -71,6 +71,7 @@ export interface QueryRunner {
   fetchMore(): Promise<void>;
   /** Let go of a result kept open for Fetch more. */
   closeResult(): Promise<void>;
+  forgetHeld(): void;
   dismissGuard(): void;
   override(): void;
   confirm(name: string): void;
@@ -140,6 +141,8 @@ export function useQueryRunner(
         const next = { result, target: options.target };
         setOutcome(next);
         onResult(next);
+        // Look again once rows still on their way would have come: missing ones are then lost.
+        setTimeout(() => setRowsVersion((v) => v + 1), STALL_MS + 100);
       } catch (err) {
         if (err instanceof OpsError && err.code === 'CONFIRMATION_REQUIRED' && blockedReason(err)) {
           setGuard({ kind: 'blocked', items: blockedItems(options.plan), options });
@@ -227,9 +230,11 @@ export function useQueryRunner(
       );
       setOutcome({ ...current, result: { ...current.result, statements } });
     } catch (err) {
-      // The cursor is gone either way: say so on the result, keep the rows that came.
+      // The cursor is gone either way: say so on the result, keep the rows that came. A lost
+      // connection took any open transaction with it (the next run says so too).
       const statements = current.result.statements.map((s) => (s.resumable ? { ...s, resumable: false, rowCount: live.received(s.index) } : s));
-      setOutcome({ ...current, result: { ...current.result, statements } });
+      const lost = err instanceof OpsError && err.code === 'CONNECTION_FAILED';
+      setOutcome({ ...current, result: { ...current.result, statements, transactionOpen: current.result.transactionOpen && !lost } });
       setError(toShownError(err));
     } finally {
       setRunning(false);
@@ -242,14 +247,24 @@ export function useQueryRunner(
     const current = outcome;
     if (!profile || !current) return;
     try {
-      await api.closeResult({ profileId: profile.id });
+      if (live) await api.closeResult({ profileId: profile.id, runId: live.runId });
     } catch (err) {
       setError(toShownError(err));
     }
     setOutcome({ ...current, result: { ...current.result, statements: current.result.statements.map((s) => (s.resumable ? { ...s, resumable: false } : s)) } });
-  }, [profile, outcome]);
+  }, [profile, outcome, live]);
+
+  /** Anything else that ran on the session (an EXPLAIN) closed a result kept for Fetch more. */
+  const forgetHeld = useCallback(() => {
+    setOutcome((current) =>
+      current && current.result.statements.some((s) => s.resumable)
+        ? { ...current, result: { ...current.result, statements: current.result.statements.map((s) => (s.resumable ? { ...s, resumable: false } : s)) } }
+        : current,
+    );
+  }, []);
 
   return {
+    forgetHeld,
     running,
     live,
     rowsVersion,
