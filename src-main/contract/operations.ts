@@ -30,6 +30,7 @@ import {
   type ProfileDraft,
   type SandboxStatus,
 } from './models';
+import type { ChecklistRunResult, ChecklistSummary, RunbookImportResult, ToolkitStatus } from './runbook';
 
 export interface OperationDef<I extends z.ZodType, R> {
   input: I;
@@ -252,6 +253,32 @@ export const operations = {
     input: z.object({ profileId: z.string().min(1) }).strict(),
     errors: ['NOT_FOUND'],
     audit: 'query.cancel',
+  }),
+
+  /** Turn a Markdown runbook into procedures and steps. Executes nothing (issue #5). */
+  importRunbook: op<RunbookImportResult>()({
+    input: z.object({ markdown: z.string().max(5_000_000), source: z.string().max(1000).optional() }).strict(),
+    errors: ['INVALID_INPUT'],
+    audit: 'runbook.import',
+  }),
+  listChecklists: op<{ checklists: ChecklistSummary[] }>()({ input: empty, errors: [], audit: null }),
+  /** Run the read steps of a checklist on a profile and judge them against its thresholds. */
+  runChecklist: op<ChecklistRunResult>()({
+    input: z.object({ checklistId: z.string().min(1), profileId: z.string().min(1), password: passwordField }).strict(),
+    errors: ['NOT_FOUND', 'CONNECTION_FAILED', 'PASSWORD_REQUIRED', 'AUTH_FAILED'],
+    audit: 'checklist.run',
+  }),
+  /** Which version of the ops toolkit (server functions the runbook calls) a profile has. */
+  getToolkitStatus: op<ToolkitStatus>()({
+    input: z.object({ profileId: z.string().min(1), password: passwordField }).strict(),
+    errors: ['NOT_FOUND', 'CONNECTION_FAILED', 'PASSWORD_REQUIRED', 'AUTH_FAILED'],
+    audit: 'toolkit.status',
+  }),
+  /** Install or upgrade the toolkit (idempotent); production needs `confirmName`; refused on read-only. */
+  installToolkit: op<ToolkitStatus>()({
+    input: z.object({ profileId: z.string().min(1), confirmName: z.string().optional(), password: passwordField }).strict(),
+    errors: ['NOT_FOUND', 'CONFIRMATION_REQUIRED', 'READ_ONLY', 'CONNECTION_FAILED', 'PASSWORD_REQUIRED', 'AUTH_FAILED', 'QUERY_FAILED'],
+    audit: 'toolkit.install',
   }),
 
   searchAudit: op<{ entries: AuditEntry[] }>()({ input: auditQuerySchema, errors: ['INVALID_INPUT'], audit: null }),

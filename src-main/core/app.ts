@@ -12,10 +12,12 @@ import { currentActor, ensureHome } from './home';
 import { ProfileRepo } from './profiles/profile-repo';
 import { profileHandlers } from './profiles/handlers';
 import { queryHandlers } from './query/handlers';
+import { runbookHandlers } from './runbook/handlers';
 import { sandboxHandlers } from './sandbox/handlers';
 import type { SecretStore } from './secrets/secret-store';
 import { TunnelManager, type TunnelManagerOptions } from './ssh/tunnel-manager';
 import { openStore, type Store } from './store/store';
+import { toolkitHandlers } from './toolkit/handlers';
 
 export interface CoreOptions {
   home: string;
@@ -84,6 +86,8 @@ export function createCore(options: CoreOptions): Core {
     ...auditHandlers(deps),
     ...sandbox.handlers,
     ...query.handlers,
+    ...runbookHandlers(deps),
+    ...toolkitHandlers(deps),
   };
   const dispatcher = createDispatcher(handlers, audit);
 
