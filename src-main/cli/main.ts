@@ -5,10 +5,13 @@ import { toApiError } from '../core/dispatch';
 import { resolveHome } from '../core/home';
 import { UsageError } from './args';
 import { auditCommand } from './commands/audit';
+import { checklistCommand } from './commands/checklist';
 import { profileCommand } from './commands/profile';
 import { queryCommand } from './commands/query';
+import { runbookCommand } from './commands/runbook';
 import { sandboxCommand } from './commands/sandbox';
 import { serveCommand } from './commands/serve';
+import { toolkitCommand } from './commands/toolkit';
 import { createCliContext, type CliContext } from './context';
 import { EXIT, processIo, reportFailure } from './io';
 
@@ -21,8 +24,11 @@ commands:
   sandbox start|stop|status|reset           local demo PostgreSQL with Timothie & Co data
   profile add|list|show|remove|test         connection profiles
   audit list|verify|export                  the tamper-evident audit trail
+  checklist list | run NAME --profile P     runbook checklists (run exits 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN)
   query PROFILE SQL|- [--format table|csv|json] [--max-rows N] [--yes] [--confirm NAME] [--override]
                                             run SQL, streaming rows to stdout
+  runbook import FILE|-                     Markdown runbook → procedures and steps (executes nothing)
+  toolkit status|install PROFILE [--yes]    the runbook's server functions (ops_toolkit schema)
 
   --home DIR   app home (default: OPS_CONSOLE_HOME or the platform app-data folder)
   --json       one JSON document on stdout
@@ -33,7 +39,10 @@ const COMMANDS: Record<string, (ctx: CliContext, argv: string[]) => Promise<numb
   sandbox: sandboxCommand,
   profile: profileCommand,
   audit: auditCommand,
+  checklist: checklistCommand,
   query: queryCommand,
+  runbook: runbookCommand,
+  toolkit: toolkitCommand,
 };
 
 /** Global flags may stand anywhere; pull them out before the command parses the rest. */

@@ -1,17 +1,21 @@
-// Contract handlers for runbooks and checklists (issue #5). Stubs: being built.
-import { OpsError } from '../../contract/errors';
+// Contract handlers for runbooks and checklists (issue #5). The dispatcher audits
+// runChecklist around the call; the engine fills in profile, summary and each step's verdict.
 import type { CoreDeps } from '../app';
 import type { Handlers } from '../dispatch';
+import { checklists, checklistSummary, findChecklist } from './builtin';
+import { runChecklist } from './checklist';
 import { importHandlers } from './import-handlers';
 
 export function runbookHandlers(deps: CoreDeps): Pick<Handlers, 'importRunbook' | 'listChecklists' | 'runChecklist'> {
   return {
     ...importHandlers(deps),
-    listChecklists: () => {
-      throw new OpsError('NOT_IMPLEMENTED', 'checklists are not built yet');
+    listChecklists: function listChecklists() {
+      return { checklists: checklists().map(checklistSummary) };
     },
-    runChecklist: () => {
-      throw new OpsError('NOT_IMPLEMENTED', 'checklists are not built yet');
+    runChecklist: function runChecklistHandler(input, ctx) {
+      const procedure = findChecklist(input.checklistId);
+      const profile = deps.profiles.require(input.profileId);
+      return runChecklist(deps, procedure, profile, { password: input.password }, ctx.audit);
     },
   };
 }

@@ -1,12 +1,21 @@
-// The importRunbook handler (issue #5). Stub: being built.
-import { OpsError } from '../../contract/errors';
+// The importRunbook handler (issue #5): Markdown in, procedures and steps out. It parses
+// and nothing else — no connection is opened and no SQL or command is run — so importing a
+// runbook from anywhere is safe; the audit entry records what was imported.
 import type { CoreDeps } from '../app';
 import type { Handlers } from '../dispatch';
+import { importMarkdownRunbook } from './markdown-import';
 
 export function importHandlers(_deps: CoreDeps): Pick<Handlers, 'importRunbook'> {
   return {
-    importRunbook: () => {
-      throw new OpsError('NOT_IMPLEMENTED', 'runbook import is not built yet');
+    importRunbook: (input, ctx) => {
+      const source = input.source ?? null;
+      const result = importMarkdownRunbook(input.markdown, source);
+      const from = source ?? `"${result.title}"`;
+      ctx.audit.summary = `Imported ${result.procedures} procedures, ${result.steps} steps (${result.sqlSteps} SQL) from ${from}`;
+      ctx.audit.detail = result.outline
+        .map((p) => `${p.path.join(' > ') || p.title}: ${p.steps.length} steps (${p.steps.filter((s) => s.type === 'sql').length} SQL)`)
+        .join('\n');
+      return result;
     },
   };
 }

@@ -19,6 +19,7 @@ import type { Profile, ProfileFields, SandboxStatus } from '../../contract/model
 import { LocalCluster, effectiveDataDir, isPortFree } from '../postgres/cluster';
 import { withClusterLock } from '../postgres/cluster-lock';
 import { findServerBinaries, pickServerBinaries, serverBinariesIn, type ServerBinaries } from '../postgres/server-binaries';
+import { installToolkitOn } from '../toolkit/toolkit';
 import { seedDemoData } from './seed';
 
 export const SANDBOX_PROFILE = 'sandbox';
@@ -341,6 +342,8 @@ async function createAndSeed(port: number, superuserPassword: string): Promise<v
       END LOOP; END $$`);
     await client.query(`SET ROLE ${SANDBOX_USER}`);
     await seedDemoData(client);
+    // The runbook's server functions, so its checklists run out of the box.
+    await installToolkitOn(client);
   } catch (err) {
     throw new OpsError('SANDBOX_FAILED', `Loading the demo data failed: ${err instanceof Error ? err.message : String(err)}`);
   } finally {

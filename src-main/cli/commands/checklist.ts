@@ -1,0 +1,87 @@
+// ops-console checklist list [--json]
+// ops-console checklist run NAME --profile PROFILE [--json]
+// `run` follows the monitoring-plugin convention (CLI contract): exit 0 OK, 1 WARNING,
+// 2 CRITICAL, 3 UNKNOWN — and a run that could not happen at all (no such profile, no
+// connection) is UNKNOWN too, so a monitor never reads a failure as a mere WARNING.
+import { OpsError } from '../../contract/errors';
+import type { ChecklistRunResult } from '../../contract/runbook';
+import { toApiError } from '../../core/dispatch';
+import { exitCodeFor } from '../../core/runbook/thresholds';
+import { expectPositionals, parseArgs, stringFlag, UsageError } from '../args';
+import type { CliContext } from '../context';
+import { printJson, promptPassword, table } from '../io';
+
+const USAGE = {
+  list: 'ops-console checklist list [--json]',
+  run: 'ops-console checklist run NAME --profile PROFILE [--json]',
+};
+
+const UNKNOWN_EXIT = exitCodeFor('unknown');
+
+async function list(ctx: CliContext, argv: string[]): Promise<number> {
+  const parsed = parseArgs(argv, {});
+  expectPositionals(parsed, [], USAGE.list);
+  const { checklists } = await ctx.call('listChecklists', {});
+  if (ctx.io.json) printJson(ctx.io, { checklists });
+  else ctx.io.out(table(checklists.map((c) => ({ ...c })), ['id', 'title', 'steps', 'description']));
+  return 0;
+}
+
+/** The contract's JSON: every step with its status and one-line summary (and the judged value). */
+export function runJson(result: ChecklistRunResult): unknown {
+  return {
+    checklist: result.checklist,
+    title: result.title,
+    profile: result.profile,
+    status: result.status,
+    startedAt: result.startedAt,
+    durationMs: result.durationMs,
+    steps: result.steps.map((s) => ({ id: s.id, title: s.title, kind: s.kind, status: s.status, summary: s.summary, value: s.value, warn: s.warn, critical: s.critical, rowCount: s.rowCount })),
+  };
+}
+
+/** One line per step: status, title, summary; then the overall verdict. */
+export function runText(result: ChecklistRunResult): string {
+  const width = Math.max(...result.steps.map((s) => s.title.length), 5);
+  const lines = result.steps.map((s) => `${s.status.toUpperCase().padEnd(8)}  ${s.title.padEnd(width)}  ${s.summary}`);
+  lines.push('', `${result.title} on ${result.profile}: ${result.status.toUpperCase()}`);
+  return lines.join('\n');
+}
+
+async function runOnce(ctx: CliContext, checklistId: string, profileId: string, password?: string): Promise<ChecklistRunResult> {
+  return ctx.call('runChecklist', { checklistId, profileId, ...(password !== undefined ? { password } : {}) });
+}
+
+async function run(ctx: CliContext, argv: string[]): Promise<number> {
+  const parsed = parseArgs(argv, { profile: { type: 'string' } });
+  const [name] = expectPositionals(parsed, ['NAME'], USAGE.run);
+  const profileName = stringFlag(parsed, 'profile');
+  if (profileName === undefined) throw new UsageError(`--profile is required\nusage: ${USAGE.run}`);
+  try {
+    let result: ChecklistRunResult;
+    try {
+      result = await runOnce(ctx, name!, profileName);
+    } catch (err) {
+      if (!(err instanceof OpsError && err.code === 'PASSWORD_REQUIRED')) throw err;
+      const profile = ctx.core().deps.profiles.require(profileName);
+      const password = await promptPassword(ctx.io, `${profile.user}@${profile.host}:${profile.port}`);
+      if (!password) throw err;
+      result = await runOnce(ctx, name!, profileName, password);
+    }
+    if (ctx.io.json) printJson(ctx.io, runJson(result));
+    else ctx.io.out(runText(result));
+    return exitCodeFor(result.status);
+  } catch (err) {
+    const error = err instanceof OpsError ? err.toApiError() : toApiError(err);
+    ctx.io.err(`error: ${error.message}`);
+    if (ctx.io.json) printJson(ctx.io, { ok: false, status: 'unknown', error: { code: error.code, message: error.message } });
+    return UNKNOWN_EXIT;
+  }
+}
+
+export async function checklistCommand(ctx: CliContext, argv: string[]): Promise<number> {
+  const [sub, ...rest] = argv;
+  if (sub === 'list') return list(ctx, rest);
+  if (sub === 'run') return run(ctx, rest);
+  throw new UsageError(`unknown checklist command "${sub ?? ''}"\nusage:\n  ${Object.values(USAGE).join('\n  ')}`);
+}
