@@ -15,17 +15,18 @@ import type { Core } from '../../src-main/core/app';
 import { findChecklist } from '../../src-main/core/runbook/builtin';
 import { runChecklist } from '../../src-main/core/runbook/checklist';
 import type { Procedure } from '../../src-main/core/runbook/model';
-import { seedDemoData } from '../../src-main/core/sandbox/seed';
 import { callsOn, newTestCore } from '../helpers/core';
-import { createTestDatabase, dropTestDatabase, quoteIdent, uniqueDatabaseName, withClient } from '../helpers/pg';
+import { createShopDatabase, type ShopDatabase } from '../helpers/shop-db';
+import { withClient } from '../helpers/pg';
 
 const pg = inject('pg');
 let core: Core;
 let home: string;
 let database: string;
 let shop: Profile;
-const role = `chk_${process.pid}_${Date.now().toString(36)}`;
-const rolePassword = `pw-${Math.random().toString(36).slice(2)}`;
+let shopDb: ShopDatabase;
+let role: string;
+let rolePassword: string;
 const { ok, fail } = callsOn(() => core);
 
 /** As the superuser, outside any checklist: what the database really holds. */
@@ -55,32 +56,18 @@ function run(checklistId: string, profileId = shop.id): Promise<ChecklistRunResu
 
 beforeAll(async () => {
   ({ core, home } = newTestCore('ops-checklist-'));
-  database = await createTestDatabase(pg, uniqueDatabaseName('checklist'));
-  // The sandbox's setup (src-main/core/sandbox/sandbox.ts): an unprivileged owner role.
-  await withClient(pg, async (c) => {
-    await c.query(`CREATE ROLE ${quoteIdent(role)} LOGIN PASSWORD '${rolePassword}'`);
-    await c.query(`GRANT pg_monitor, pg_signal_backend, pg_read_all_stats TO ${quoteIdent(role)}`);
-    await c.query(`ALTER DATABASE ${quoteIdent(database)} OWNER TO ${quoteIdent(role)}`);
-  });
-  await asAdmin(async (c) => {
-    await c.query('CREATE EXTENSION IF NOT EXISTS pg_stat_statements');
-    await c.query(`DO $$ DECLARE f regprocedure; BEGIN
-      FOR f IN SELECT oid::regprocedure FROM pg_proc WHERE proname = 'pg_stat_statements_reset' LOOP
-        EXECUTE format('GRANT EXECUTE ON FUNCTION %s TO %I', f, '${role}');
-      END LOOP; END $$`);
-    await c.query(`SET ROLE ${quoteIdent(role)}`);
-    await seedDemoData(c);
+  shopDb = await createShopDatabase(pg, 'checklist', async (c) => {
     await c.query('CREATE TABLE checklist_probe (n int)');
     await c.query(`CREATE FUNCTION checklist_bump() RETURNS int LANGUAGE sql AS 'INSERT INTO checklist_probe VALUES (1) RETURNING n'`);
   });
+  ({ database, role, password: rolePassword } = shopDb);
   const input: Partial<ProfileInput> = { name: 'shop', host: pg.host, port: pg.port, database, user: role, sslmode: 'disable', env: 'development', readOnly: false };
   shop = await ok<Profile>('createProfile', { profile: input, password: rolePassword });
 }, 120_000);
 
 afterAll(async () => {
   await core?.close();
-  await dropTestDatabase(pg, database);
-  await withClient(pg, (c) => c.query(`DROP ROLE IF EXISTS ${quoteIdent(role)}`));
+  await shopDb?.dispose();
   fs.rmSync(home, { recursive: true, force: true });
 });
 

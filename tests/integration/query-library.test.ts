@@ -10,17 +10,18 @@ import type { ApiError, Envelope } from '../../src-main/contract/errors';
 import type { Profile, ProfileInput, QueryExportResult, QueryRunResult } from '../../src-main/contract/models';
 import { createCore, type Core } from '../../src-main/core/app';
 import { BUILTIN_SNIPPETS } from '../../src-main/core/query/snippets-builtin';
-import { seedDemoData } from '../../src-main/core/sandbox/seed';
 import { MemorySecretStore } from '../../src-main/core/secrets/memory-secret-store';
-import { createTestDatabase, dropTestDatabase, quoteIdent, uniqueDatabaseName, withClient } from '../helpers/pg';
+import { withClient } from '../helpers/pg';
+import { createShopDatabase, type ShopDatabase } from '../helpers/shop-db';
 import { waitFor } from '../helpers/sshd';
 
 const pg = inject('pg');
 let core: Core;
 let home: string;
 let database: string;
-const role = `lib_${process.pid}_${Date.now().toString(36)}`;
-const rolePassword = `pw-${Math.random().toString(36).slice(2)}`;
+let shopDb: ShopDatabase;
+let role: string;
+let rolePassword: string;
 const ids: Record<string, string> = {};
 
 async function call<T>(target: Core, name: string, input: unknown): Promise<Envelope<T>> {
@@ -64,28 +65,11 @@ function lastAudit(action: string) {
 
 beforeAll(async () => {
   home = fs.mkdtempSync(path.join(os.tmpdir(), 'ops-library-'));
-  database = await createTestDatabase(pg, uniqueDatabaseName('query_library'));
-  // The sandbox's setup (src-main/core/sandbox/sandbox.ts): an unprivileged owner role.
-  await withClient(pg, async (c) => {
-    await c.query(`CREATE ROLE ${quoteIdent(role)} LOGIN PASSWORD '${rolePassword}'`);
-    await c.query(`GRANT pg_monitor, pg_signal_backend, pg_read_all_stats TO ${quoteIdent(role)}`);
-    await c.query(`ALTER DATABASE ${quoteIdent(database)} OWNER TO ${quoteIdent(role)}`);
+  shopDb = await createShopDatabase(pg, 'query_library', async (c) => {
+    await c.query('CREATE TABLE export_probe (n int)');
+    await c.query(`CREATE FUNCTION export_bump() RETURNS int LANGUAGE sql AS 'INSERT INTO export_probe VALUES (1) RETURNING n'`);
   });
-  await withClient(
-    pg,
-    async (c) => {
-      await c.query('CREATE EXTENSION IF NOT EXISTS pg_stat_statements');
-      await c.query(`DO $$ DECLARE f regprocedure; BEGIN
-        FOR f IN SELECT oid::regprocedure FROM pg_proc WHERE proname = 'pg_stat_statements_reset' LOOP
-          EXECUTE format('GRANT EXECUTE ON FUNCTION %s TO %I', f, '${role}');
-        END LOOP; END $$`);
-      await c.query(`SET ROLE ${quoteIdent(role)}`);
-      await seedDemoData(c);
-      await c.query('CREATE TABLE export_probe (n int)');
-      await c.query(`CREATE FUNCTION export_bump() RETURNS int LANGUAGE sql AS 'INSERT INTO export_probe VALUES (1) RETURNING n'`);
-    },
-    database,
-  );
+  ({ database, role, password: rolePassword } = shopDb);
   core = createCore({ home, mode: 'browser', secrets: () => new MemorySecretStore(), actor: 'tester' });
   const base: Partial<ProfileInput> = { host: pg.host, port: pg.port, database, user: role, sslmode: 'disable' };
   const make = async (name: string, extra: Partial<ProfileInput>) => {
@@ -98,8 +82,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await core?.close();
-  await dropTestDatabase(pg, database);
-  await withClient(pg, (c) => c.query(`DROP ROLE IF EXISTS ${quoteIdent(role)}`));
+  await shopDb?.dispose();
   fs.rmSync(home, { recursive: true, force: true });
 });
 
