@@ -31,6 +31,7 @@ import {
   type SandboxStatus,
 } from './models';
 import type { ChecklistRunResult, ChecklistSummary, RunbookImportResult, ToolkitStatus } from './runbook';
+import { checklistSignOffSchema, type ChecklistRunRecord, type ChecklistRunSummary } from './runbook';
 
 export interface OperationDef<I extends z.ZodType, R> {
   input: I;
@@ -267,6 +268,54 @@ export const operations = {
     input: z.object({ checklistId: z.string().min(1), profileId: z.string().min(1), password: passwordField }).strict(),
     errors: ['NOT_FOUND', 'CONNECTION_FAILED', 'PASSWORD_REQUIRED', 'AUTH_FAILED'],
     audit: 'checklist.run',
+  }),
+  /**
+   * Save a checklist run with the operator's decision on every step (done, skipped with a
+   * reason, escalated), the result snapshot as shown and an overall note.
+   */
+  signOffChecklistRun: op<ChecklistRunRecord>()({
+    input: checklistSignOffSchema,
+    errors: ['NOT_FOUND', 'INVALID_INPUT'],
+    audit: 'checklist.signoff',
+  }),
+  /** Signed-off runs, newest first, of one profile or all. */
+  listChecklistRuns: op<{ runs: ChecklistRunSummary[] }>()({
+    input: z.object({ profileId: z.string().min(1).optional(), limit: z.number().int().min(1).max(1000).default(100) }).strict(),
+    errors: ['INVALID_INPUT'],
+    audit: null,
+  }),
+  getChecklistRun: op<ChecklistRunRecord>()({ input: byId, errors: ['NOT_FOUND'], audit: null }),
+  /** A signed-off run as a Markdown or HTML report (returned, not written to disk). */
+  exportChecklistRun: op<{ content: string; filename: string; format: 'markdown' | 'html' }>()({
+    input: z.object({ id: z.string().min(1), format: z.enum(['markdown', 'html']) }).strict(),
+    errors: ['NOT_FOUND', 'INVALID_INPUT'],
+    audit: 'checklist.export',
+  }),
+  /** What a write or destructive runbook step would change: the exact statement and the rows it would touch (read-only transaction). */
+  previewRunbookStep: op<import('./runbook').RunbookStepPreview>()({
+    input: z.object({ profileId: z.string().min(1), procedureId: z.string().min(1), stepId: z.string().min(1), password: passwordField }).strict(),
+    errors: ['NOT_FOUND', 'INVALID_INPUT', 'CONNECTION_FAILED', 'PASSWORD_REQUIRED', 'AUTH_FAILED', 'QUERY_FAILED'],
+    audit: 'runbook.preview',
+  }),
+  /**
+   * Run a previewed write step in one transaction; rolled back (CONFLICT) unless it touches
+   * exactly `expectedRows` (and, with `token`, the same rows). Refused on read-only profiles;
+   * production needs `confirmName`.
+   */
+  runRunbookStep: op<import('./runbook').RunbookStepRunResult>()({
+    input: z
+      .object({
+        profileId: z.string().min(1),
+        procedureId: z.string().min(1),
+        stepId: z.string().min(1),
+        expectedRows: z.number().int().min(0),
+        token: z.string().max(200).optional(),
+        confirmName: z.string().optional(),
+        password: passwordField,
+      })
+      .strict(),
+    errors: ['READ_ONLY', 'CONFIRMATION_REQUIRED', 'CONFLICT', 'INVALID_INPUT', 'NOT_FOUND', 'CONNECTION_FAILED', 'PASSWORD_REQUIRED', 'AUTH_FAILED', 'QUERY_FAILED'],
+    audit: 'runbook.step',
   }),
   /** Which version of the ops toolkit (server functions the runbook calls) a profile has. */
   getToolkitStatus: op<ToolkitStatus>()({

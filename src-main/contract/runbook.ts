@@ -1,5 +1,6 @@
 // Runbooks, checklists and the ops toolkit (issue #5): the shapes that cross the contract.
 // Pure types and zod, like the rest of the contract.
+import { z } from 'zod';
 
 export type StepKind = 'read' | 'write' | 'destructive';
 export type CheckStatus = 'ok' | 'warning' | 'critical' | 'unknown';
@@ -96,4 +97,148 @@ export interface ToolkitStatus {
   functions: Array<{ name: string; present: boolean; conflict?: string }>;
   /** The exact SQL install would run, to show before installing. */
   sql: string;
+}
+
+// ── Checklist sign-off (issue #5) ────────────────────────────────────────────────────
+// The operator's verdict on each step of a run, and the saved run with its snapshot.
+
+export type StepDecision = 'done' | 'skipped' | 'escalated';
+
+export interface ChecklistStepDecision {
+  stepId: string;
+  decision: StepDecision;
+  /** Why the step was skipped (required for 'skipped'). */
+  reason?: string | undefined;
+  note?: string | undefined;
+}
+
+/** A signed-off run as listed in the history (without its snapshot). */
+export interface ChecklistRunSummary {
+  id: string;
+  profileId: string;
+  profileName: string;
+  checklistId: string;
+  title: string;
+  status: CheckStatus;
+  /** Who signed it off, and when the checks ran and when they were signed. */
+  actor: string;
+  startedAt: string;
+  signedAt: string;
+  note: string;
+  decisions: Record<StepDecision, number>;
+}
+
+/** A signed-off run as saved: every step's result as it was shown, and each decision. */
+export interface ChecklistRunRecord extends ChecklistRunSummary {
+  result: ChecklistRunResult;
+  stepDecisions: ChecklistStepDecision[];
+}
+
+const MAX_TEXT = 10_000;
+const cellSchema = z.union([z.string(), z.number(), z.boolean(), z.null()]);
+const checkStatusSchema = z.enum(['ok', 'warning', 'critical', 'unknown']);
+
+const stepResultSchema = z
+  .object({
+    id: z.string().min(1).max(200),
+    title: z.string().max(500),
+    kind: z.enum(['read', 'write', 'destructive']),
+    status: z.enum(['ok', 'warning', 'critical', 'unknown', 'skipped', 'manual']),
+    summary: z.string().max(MAX_TEXT),
+    value: z.number().nullable(),
+    warn: z.number().nullable(),
+    critical: z.number().nullable(),
+    columns: z.array(z.string().max(1000)).max(1000),
+    // A run keeps the first 50 rows of a step; room to spare, not room for a table dump.
+    rows: z.array(z.array(cellSchema).max(1000)).max(200),
+    rowCount: z.number().int().min(0),
+    durationMs: z.number().min(0),
+  })
+  .strict();
+
+/** What runChecklist returned, sent back unchanged with the sign-off. */
+export const checklistRunResultSchema = z
+  .object({
+    checklist: z.string().min(1).max(200),
+    title: z.string().max(500),
+    profile: z.string().max(500),
+    status: checkStatusSchema,
+    startedAt: z.string().min(1).max(100),
+    durationMs: z.number().min(0),
+    steps: z.array(stepResultSchema).min(1).max(200),
+  })
+  .strict();
+
+export const stepDecisionSchema = z
+  .object({
+    stepId: z.string().min(1).max(200),
+    decision: z.enum(['done', 'skipped', 'escalated']),
+    reason: z.string().trim().max(MAX_TEXT).optional(),
+    note: z.string().trim().max(MAX_TEXT).optional(),
+  })
+  .strict();
+
+/**
+ * Sign-off input. Every step of the result needs exactly one decision, and a skipped step
+ * needs its reason: checked here so the answer names the field (`decisions.3.reason`).
+ */
+export const checklistSignOffSchema = z
+  .object({
+    profileId: z.string().min(1),
+    result: checklistRunResultSchema,
+    decisions: z.array(stepDecisionSchema).max(200),
+    note: z.string().trim().max(MAX_TEXT).default(''),
+  })
+  .strict()
+  .superRefine(function checkDecisions(input, ctx) {
+    const stepIds = new Set(input.result.steps.map((s) => s.id));
+    const decided = new Set<string>();
+    input.decisions.forEach((d, i) => {
+      if (!stepIds.has(d.stepId)) ctx.addIssue({ code: 'custom', path: ['decisions', i, 'stepId'], message: `step "${d.stepId}" is not a step of this run` });
+      else if (decided.has(d.stepId)) ctx.addIssue({ code: 'custom', path: ['decisions', i, 'stepId'], message: `step "${d.stepId}" has more than one decision` });
+      decided.add(d.stepId);
+      if (d.decision === 'skipped' && !d.reason) ctx.addIssue({ code: 'custom', path: ['decisions', i, 'reason'], message: `skipping "${d.stepId}" needs a reason` });
+    });
+    for (const step of input.result.steps) {
+      if (!decided.has(step.id)) ctx.addIssue({ code: 'custom', path: ['decisions'], message: `step "${step.title}" (${step.id}) has no decision: mark it done, skipped (with a reason) or escalated` });
+    }
+  });
+
+/**
+ * What a write or destructive runbook step would change, read before it runs
+ * (previewRunbookStep). Nothing is changed by a preview.
+ */
+export interface RunbookStepPreview {
+  procedureId: string;
+  stepId: string;
+  title: string;
+  kind: StepKind;
+  /** The profile's name: on production, the run needs it typed as `confirmName`. */
+  profile: string;
+  confirmationRequired: boolean;
+  /** The exact statement the run executes. */
+  statement: string;
+  /** The SELECT that lists exactly the rows (or sessions) the statement will touch. */
+  previewSql: string;
+  /** How many rows the statement would touch now: pass it as the run's `expectedRows`. */
+  rowCount: number;
+  columns: string[];
+  /** The first rows only (200); `rowCount` counts them all. */
+  rows: Array<Array<string | number | boolean | null>>;
+  /** Fingerprint of the statement and the previewed rows' keys: pass it to the run to refuse when other rows would be touched. */
+  token: string;
+  /** True when the effect cannot be rolled back (ending sessions). */
+  immediate: boolean;
+}
+
+export interface RunbookStepRunResult {
+  procedureId: string;
+  stepId: string;
+  title: string;
+  kind: StepKind;
+  profile: string;
+  statement: string;
+  /** Rows the statement changed (for a SELECT that ends sessions, the sessions it returned). */
+  rowsAffected: number;
+  durationMs: number;
 }

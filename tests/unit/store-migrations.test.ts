@@ -143,4 +143,26 @@ describe('migrations', () => {
     expect(store.db.prepare('SELECT count(*) AS n FROM editor_tabs').get()).toEqual({ n: 0 });
     expect(store.db.prepare('SELECT count(*) AS n FROM query_history').get()).toEqual({ n: 1 });
   });
+
+  it('5: from version 4, adds signed-off checklist runs that outlive their profile', () => {
+    const v4 = openAt(4);
+    v4.db.prepare(PROFILE_SQL).run('p1', 'one', 5432, 'staging');
+    v4.close();
+
+    const store = openAt(5);
+    expect(store.schemaVersion).toBe(5);
+    expect(store.db.prepare('SELECT name FROM profiles').all()).toEqual([{ name: 'one' }]);
+    const insert = store.db.prepare(
+      `INSERT INTO checklist_runs (id, profile_id, profile_name, checklist_id, title, status, actor, started_at, signed_at, result_json, decisions_json)
+       VALUES (?, 'p1', 'one', 'morning', 'Morning', ?, 'me', 'then', 'now', ?, '[]')`,
+    );
+    insert.run('r1', 'warning', '{"steps":[]}');
+    expect(store.db.prepare("SELECT note FROM checklist_runs WHERE id = 'r1'").get()).toEqual({ note: '' });
+    expect(() => insert.run('r1', 'ok', '{}')).toThrow(/UNIQUE|PRIMARY/);
+    expect(() => insert.run('r2', 'fine', '{}')).toThrow(/CHECK/);
+    expect(() => insert.run('r3', 'ok', '{not json')).toThrow(/CHECK/);
+
+    store.db.prepare("DELETE FROM profiles WHERE id = 'p1'").run();
+    expect(store.db.prepare('SELECT count(*) AS n FROM checklist_runs').get()).toEqual({ n: 1 });
+  });
 });

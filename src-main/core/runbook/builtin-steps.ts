@@ -4,6 +4,7 @@
 import { BUILTIN_SNIPPETS } from '../query/snippets-builtin';
 import type { BuiltinAction, Rule, Step, StepKind } from './model';
 import type { Noun } from './thresholds';
+import { WRITE_PREVIEWS } from './write-previews';
 
 export function snippetSql(slug: string): string {
   const snippet = BUILTIN_SNIPPETS.find((s) => s.slug === slug);
@@ -27,7 +28,9 @@ export function snippetStep(slug: string, text: StepText & { rule?: Rule; kind?:
   if (!snippet) throw new Error(`built-in runbook: no built-in snippet "${slug}"`);
   if (snippet.writes && text.kind === undefined) throw new Error(`built-in runbook: snippet "${slug}" writes; say whether it is a write or destructive`);
   const { kind, ...rest } = text;
-  return { ...rest, kind: snippet.writes ? kind! : 'read', run: { type: 'sql', sql: snippet.sql, snippet: slug } };
+  const preview = snippet.writes ? WRITE_PREVIEWS[slug] : undefined;
+  const previewed = preview ? { preview: preview.sql, ...(preview.immediate ? { immediate: true } : {}) } : {};
+  return { ...rest, kind: snippet.writes ? kind! : 'read', run: { type: 'sql', sql: snippet.sql, snippet: slug, ...previewed } };
 }
 
 /** A read step with SQL of its own (no snippet fits: it computes what its rule judges). */

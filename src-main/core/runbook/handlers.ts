@@ -5,10 +5,14 @@ import type { Handlers } from '../dispatch';
 import { checklists, checklistSummary, findChecklist } from './builtin';
 import { runChecklist } from './checklist';
 import { importHandlers } from './import-handlers';
+import { checklistRunHandlers } from './run-handlers';
+import { writeStepHandlers } from './write-handlers';
 
-export function runbookHandlers(deps: CoreDeps): Pick<Handlers, 'importRunbook' | 'listChecklists' | 'runChecklist'> {
+export function runbookHandlers(deps: CoreDeps): Pick<Handlers, 'importRunbook' | 'listChecklists' | 'runChecklist' | 'signOffChecklistRun' | 'listChecklistRuns' | 'getChecklistRun' | 'exportChecklistRun' | 'previewRunbookStep' | 'runRunbookStep'> {
   return {
     ...importHandlers(deps),
+    ...checklistRunHandlers(deps),
+    ...writeStepHandlers(deps),
     listChecklists: function listChecklists() {
       return { checklists: checklists().map(checklistSummary) };
     },

@@ -25,8 +25,13 @@ export const BUILTIN_ACTIONS = {
 export type BuiltinAction = keyof typeof BUILTIN_ACTIONS;
 
 export type StepRun =
-  /** One SQL statement. `snippet` names the built-in snippet it comes from, when it does. */
-  | { type: 'sql'; sql: string; snippet?: string }
+  /**
+   * One SQL statement. `snippet` names the built-in snippet it comes from, when it does.
+   * A write or destructive step that can run from the runbook has a `preview`: a SELECT
+   * listing exactly the rows (or sessions) the statement touches, its first column a key.
+   * `immediate`: the effect happens at once and a ROLLBACK does not undo it (ending sessions).
+   */
+  | { type: 'sql'; sql: string; snippet?: string; preview?: string; immediate?: boolean }
   | { type: 'action'; action: BuiltinAction; options?: Readonly<Record<string, string>> }
   | { type: 'manual'; instruction: string };
 

@@ -186,6 +186,31 @@ export const MIGRATIONS: readonly Migration[] = [
       );
     `,
   },
+  {
+    version: 5,
+    name: 'signed-off checklist runs',
+    sql: `
+      -- One row per signed-off run: who, when, the overall status, every step's result as
+      -- it was shown (result_json) and the operator's decisions. profile_name is copied so
+      -- the record outlives a removed profile, like the query history.
+      CREATE TABLE checklist_runs (
+        id              TEXT PRIMARY KEY,
+        profile_id      TEXT NOT NULL,
+        profile_name    TEXT NOT NULL,
+        checklist_id    TEXT NOT NULL,
+        title           TEXT NOT NULL,
+        status          TEXT NOT NULL CHECK (status IN ('ok','warning','critical','unknown')),
+        actor           TEXT NOT NULL,
+        started_at      TEXT NOT NULL,
+        signed_at       TEXT NOT NULL,
+        result_json     TEXT NOT NULL CHECK (json_valid(result_json)),
+        decisions_json  TEXT NOT NULL CHECK (json_valid(decisions_json)),
+        note            TEXT NOT NULL DEFAULT ''
+      );
+      CREATE INDEX checklist_runs_profile ON checklist_runs (profile_id, signed_at);
+      CREATE INDEX checklist_runs_signed ON checklist_runs (signed_at);
+    `,
+  },
 ];
 
 export const LATEST_VERSION = MIGRATIONS.length === 0 ? 0 : MIGRATIONS[MIGRATIONS.length - 1]!.version;

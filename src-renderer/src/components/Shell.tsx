@@ -4,6 +4,7 @@ import { AppShell, Badge, Box, Center, Group, Loader, NavLink, Stack, Text, Titl
 import { useCallback, useState } from 'react';
 import { transport } from '../api/client';
 import { AuditScreen } from '../screens/audit/AuditScreen';
+import { ChecklistsScreen } from '../screens/checklists/ChecklistsScreen';
 import { FirstRunScreen } from '../screens/first-run/FirstRunScreen';
 import { PlaceholderScreen } from '../screens/placeholder/PlaceholderScreen';
 import { ProfilesScreen } from '../screens/profiles/ProfilesScreen';
@@ -23,6 +24,7 @@ function ScreenBody({ screen }: { screen: ScreenId }) {
   if (screen === 'profiles') return <ProfilesScreen />;
   if (screen === 'audit') return <AuditScreen />;
   if (screen === 'query') return <QueryScreen />;
+  if (screen === 'checklists') return <ChecklistsScreen />;
   return <PlaceholderScreen screen={screen} />;
 }
 

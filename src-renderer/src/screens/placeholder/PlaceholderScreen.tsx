@@ -15,13 +15,7 @@ interface Plan {
 // a command that is not there yet.
 const PSQL = 'psql "postgresql://USER@HOST:PORT/DB"   (see: ops-console profile show NAME)';
 
-const PLANS: Record<Exclude<ScreenId, 'profiles' | 'audit' | 'query'>, Plan> = {
-  checklists: {
-    title: 'Checklists',
-    coming: 'The runbook checklists (morning 9 AM, evening 6 PM, maintenance calendar): run their SQL, judge the results against the alert thresholds and record sign-off.',
-    issue: 5,
-    meanwhile: [PSQL, 'ops-console profile test NAME'],
-  },
+const PLANS: Record<Exclude<ScreenId, 'profiles' | 'audit' | 'query' | 'checklists'>, Plan> = {
   activity: {
     title: 'Activity',
     coming: 'Live sessions, blocking locks and long queries, with cancel / terminate and idle-connection cleanup (preview first).',
@@ -48,7 +42,7 @@ const PLANS: Record<Exclude<ScreenId, 'profiles' | 'audit' | 'query'>, Plan> = {
   },
 };
 
-export function PlaceholderScreen({ screen }: { screen: Exclude<ScreenId, 'profiles' | 'audit' | 'query'> }) {
+export function PlaceholderScreen({ screen }: { screen: Exclude<ScreenId, 'profiles' | 'audit' | 'query' | 'checklists'> }) {
   const plan = PLANS[screen];
   return (
     <Stack gap="md">

@@ -1,0 +1,146 @@
+// A signed-off checklist run as a report a person can file or mail: Markdown or a
+// self-contained HTML page. Everything that came from the server or the operator is
+// escaped for its format (a cell holding "<script>" or "|" must stay text).
+import type { ChecklistRunRecord, ChecklistStepDecision, ChecklistStepResult, StepDecision } from '../../contract/runbook';
+
+export type ExportFormat = 'markdown' | 'html';
+
+const DECISION_LABELS: Record<StepDecision, string> = { done: 'Done', skipped: 'Skipped', escalated: 'Escalated' };
+
+type Cell = ChecklistStepResult['rows'][number][number];
+
+function cellText(cell: Cell): string {
+  return cell === null ? 'NULL' : String(cell);
+}
+
+function decisionLine(decision: ChecklistStepDecision | undefined): string {
+  if (!decision) return 'no decision';
+  return decision.reason ? `${DECISION_LABELS[decision.decision]} (reason: ${decision.reason})` : DECISION_LABELS[decision.decision];
+}
+
+function decisionsOf(run: ChecklistRunRecord): Map<string, ChecklistStepDecision> {
+  return new Map(run.stepDecisions.map((d) => [d.stepId, d]));
+}
+
+/** A name safe on every file system: checklist-morning-shop-2025-01-31T09-02-11Z.md */
+export function exportFilename(run: ChecklistRunRecord, format: ExportFormat): string {
+  const safe = (s: string) => s.replace(/[^A-Za-z0-9._-]+/g, '_').replace(/^[._]+/, '').slice(0, 60) || 'run';
+  const when = run.signedAt.replace(/\.\d+Z$/, 'Z').replace(/:/g, '-');
+  return `checklist-${safe(run.checklistId)}-${safe(run.profileName)}-${when}.${format === 'markdown' ? 'md' : 'html'}`;
+}
+
+// ── Markdown ──────────────────────────────────────────────────────────────────────────
+
+/** Inline text: Markdown punctuation escaped, line breaks kept as breaks. */
+function mdText(text: string): string {
+  return text.replace(/([\\`*_[\]<>#|])/g, '\\$1').replace(/\r?\n/g, '  \n');
+}
+
+/** A table cell: pipes escaped, no line breaks (they would end the row). */
+function mdCell(text: string): string {
+  return mdText(text).replace(/ {2}\n/g, '<br>');
+}
+
+function mdTable(step: ChecklistStepResult): string[] {
+  if (step.columns.length === 0) return [];
+  const lines = [`| ${step.columns.map(mdCell).join(' | ')} |`, `| ${step.columns.map(() => '---').join(' | ')} |`];
+  for (const row of step.rows) lines.push(`| ${row.map((c) => mdCell(cellText(c))).join(' | ')} |`);
+  if (step.rowCount > step.rows.length) lines.push('', `_First ${step.rows.length} of ${step.rowCount} rows._`);
+  else if (step.rows.length === 0) lines.push('', '_No rows._');
+  return lines;
+}
+
+export function toMarkdown(run: ChecklistRunRecord): string {
+  const decisions = decisionsOf(run);
+  const out = [
+    `# ${mdText(run.title)}`,
+    '',
+    `- **Profile:** ${mdText(run.profileName)}`,
+    `- **Overall status:** ${run.status.toUpperCase()}`,
+    `- **Checks ran:** ${run.startedAt}`,
+    `- **Signed off:** ${run.signedAt} by ${mdText(run.actor)}`,
+    `- **Decisions:** ${run.decisions.done} done, ${run.decisions.skipped} skipped, ${run.decisions.escalated} escalated`,
+  ];
+  if (run.note) out.push('', '## Note', '', mdText(run.note));
+  out.push('', '## Steps');
+  for (const step of run.result.steps) {
+    const d = decisions.get(step.id);
+    out.push('', `### ${step.status.toUpperCase()} — ${mdText(step.title)}`, '', `- **Result:** ${mdText(step.summary)}`, `- **Decision:** ${mdText(decisionLine(d))}`);
+    if (d?.note) out.push(`- **Note:** ${mdText(d.note)}`);
+    const table = mdTable(step);
+    if (table.length > 0) out.push('', ...table);
+  }
+  return `${out.join('\n')}\n`;
+}
+
+// ── HTML ──────────────────────────────────────────────────────────────────────────────
+
+export function escapeHtml(text: string): string {
+  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;');
+}
+
+const STATUS_COLOURS: Record<string, string> = { ok: '#2b8a3e', warning: '#e67700', critical: '#c92a2a', unknown: '#495057', skipped: '#868e96', manual: '#1971c2' };
+
+function badge(status: string): string {
+  return `<span class="status" style="background:${STATUS_COLOURS[status] ?? '#495057'}">${escapeHtml(status.toUpperCase())}</span>`;
+}
+
+function htmlTable(step: ChecklistStepResult): string {
+  if (step.columns.length === 0) return '';
+  const head = `<tr>${step.columns.map((c) => `<th>${escapeHtml(c)}</th>`).join('')}</tr>`;
+  const body = step.rows.map((row) => `<tr>${row.map((c) => `<td>${escapeHtml(cellText(c))}</td>`).join('')}</tr>`).join('\n');
+  const more = step.rowCount > step.rows.length ? `<p class="dim">First ${step.rows.length} of ${step.rowCount} rows.</p>` : step.rows.length === 0 ? '<p class="dim">No rows.</p>' : '';
+  return `<table>\n<thead>${head}</thead>\n<tbody>\n${body}\n</tbody>\n</table>${more}`;
+}
+
+function htmlStep(step: ChecklistStepResult, decision: ChecklistStepDecision | undefined): string {
+  const note = decision?.note ? `<p><strong>Note:</strong> ${escapeHtml(decision.note)}</p>` : '';
+  return [
+    `<section>`,
+    `<h3>${badge(step.status)} ${escapeHtml(step.title)}</h3>`,
+    `<p><strong>Result:</strong> ${escapeHtml(step.summary)}</p>`,
+    `<p><strong>Decision:</strong> ${escapeHtml(decisionLine(decision))}</p>`,
+    note,
+    htmlTable(step),
+    `</section>`,
+  ]
+    .filter(Boolean)
+    .join('\n');
+}
+
+export function toHtml(run: ChecklistRunRecord): string {
+  const decisions = decisionsOf(run);
+  const title = `${run.title} — ${run.profileName}`;
+  return `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<title>${escapeHtml(title)}</title>
+<style>
+body { font: 14px/1.45 system-ui, sans-serif; margin: 2rem; color: #212529; }
+table { border-collapse: collapse; margin: .5rem 0 1rem; }
+th, td { border: 1px solid #ced4da; padding: 2px 6px; text-align: left; white-space: pre-wrap; }
+.status { color: #fff; border-radius: 4px; padding: 1px 6px; font-size: 12px; }
+.dim { color: #868e96; }
+.note { white-space: pre-wrap; }
+</style>
+</head>
+<body>
+<h1>${escapeHtml(run.title)}</h1>
+<ul>
+<li><strong>Profile:</strong> ${escapeHtml(run.profileName)}</li>
+<li><strong>Overall status:</strong> ${badge(run.status)}</li>
+<li><strong>Checks ran:</strong> ${escapeHtml(run.startedAt)}</li>
+<li><strong>Signed off:</strong> ${escapeHtml(run.signedAt)} by ${escapeHtml(run.actor)}</li>
+<li><strong>Decisions:</strong> ${run.decisions.done} done, ${run.decisions.skipped} skipped, ${run.decisions.escalated} escalated</li>
+</ul>
+${run.note ? `<h2>Note</h2>\n<p class="note">${escapeHtml(run.note)}</p>\n` : ''}<h2>Steps</h2>
+${run.result.steps.map((s) => htmlStep(s, decisions.get(s.id))).join('\n')}
+</body>
+</html>
+`;
+}
+
+export function exportRun(run: ChecklistRunRecord, format: ExportFormat): { content: string; filename: string; format: ExportFormat } {
+  return { content: format === 'markdown' ? toMarkdown(run) : toHtml(run), filename: exportFilename(run, format), format };
+}
