@@ -49,6 +49,26 @@ function errMessage(err: unknown): string {
 
 const SQLSTATE = /^[0-9A-Z]{5}$/;
 
+/** What node-postgres puts on an error the server sent (DatabaseError). */
+export interface ServerErrorFields {
+  code: string;
+  message: string;
+  detail?: string;
+  hint?: string;
+  position?: string;
+}
+
+/**
+ * An error the server sent, with its SQLSTATE. Node's errno codes can look like one
+ * ("EPIPE", "EPERM": five capitals) but no SQLSTATE class starts with E, and a server error
+ * carries a severity: both are checked, so a broken pipe is never read as SQLSTATE "EPIPE".
+ */
+export function isServerError(err: unknown): err is Error & ServerErrorFields {
+  if (!(err instanceof Error)) return false;
+  const code = errCode(err);
+  return code !== undefined && SQLSTATE.test(code) && !code.startsWith('E') && typeof (err as { severity?: unknown }).severity === 'string';
+}
+
 export function isTlsError(err: unknown): boolean {
   const code = errCode(err);
   return (code !== undefined && TLS_CODES.has(code)) || /certificate|ssl|tls/i.test(errMessage(err));

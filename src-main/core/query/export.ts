@@ -12,6 +12,7 @@ import type { CoreDeps } from '../app';
 import type { AuditNote } from '../dispatch';
 import { log } from '../log';
 import { connectClient } from '../postgres/connect';
+import { isServerError } from '../postgres/pg-errors';
 import { resolvePassword } from '../secrets/password';
 import { planScript, type PlannedStatement } from './classify';
 import { ExportFile, exportBaseName, type ExportFormat } from './export-file';
@@ -69,21 +70,13 @@ export async function exportableStatement(sql: string): Promise<PlannedStatement
   return plan;
 }
 
-const SQLSTATE = /^[0-9A-Z]{5}$/;
-
-interface PgErrorLike extends Error {
-  code?: string;
-  detail?: string;
-  hint?: string;
-  position?: string;
-}
 
 /** Server errors → QUERY_FAILED (SQLSTATE in detail); a lost connection → CONNECTION_FAILED. */
 function toExportError(err: unknown, plan: PlannedStatement, profile: Profile, rows: number): OpsError {
   if (err instanceof OpsError) return err;
   const after = rows > 0 ? ` after ${plural(rows, 'row')}` : '';
-  const pgErr = err as PgErrorLike;
-  if (err instanceof Error && typeof pgErr.code === 'string' && SQLSTATE.test(pgErr.code)) {
+  if (isServerError(err)) {
+    const pgErr = err;
     const detail: Record<string, unknown> = { sqlstate: pgErr.code };
     if (pgErr.detail) detail.detail = pgErr.detail;
     if (pgErr.hint) detail.hint = pgErr.hint;

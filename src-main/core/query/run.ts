@@ -6,6 +6,7 @@ import type pg from 'pg';
 import type { QueryCell, QueryColumn, QueryFailure, StatementResult } from '../../contract/models';
 import type { PlannedStatement } from './classify';
 import type { QuerySession } from './session';
+import { isServerError } from '../postgres/pg-errors';
 import { builtinTypeName, cellTypes, toCell } from './values';
 
 /** Where rows go as they arrive: the UI's collector or the CLI's stdout writer. */
@@ -37,19 +38,7 @@ const FIRST_BATCH = 500;
  */
 const MAX_BATCH = 8_000;
 
-interface PgErrorLike {
-  code?: string;
-  message: string;
-  detail?: string;
-  hint?: string;
-  position?: string;
-}
 
-const SQLSTATE = /^[0-9A-Z]{5}$/;
-
-function isServerError(err: unknown): err is PgErrorLike & { code: string } {
-  return err instanceof Error && typeof (err as PgErrorLike).code === 'string' && SQLSTATE.test((err as PgErrorLike).code!);
-}
 
 function elapsed(started: number): number {
   return Math.round((performance.now() - started) * 100) / 100;

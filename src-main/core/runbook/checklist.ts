@@ -11,6 +11,7 @@ import type { CheckStatus, ChecklistRunResult, ChecklistStepResult } from '../..
 import type { CoreDeps } from '../app';
 import type { AuditNote } from '../dispatch';
 import { withClient } from '../postgres/connect';
+import { isServerError } from '../postgres/pg-errors';
 import { cellTypes, toCell } from '../query/values';
 import { BUILTIN_ACTIONS, type Procedure, type Rule, type Step } from './model';
 import { judge, thresholdFor, worstStatus } from './thresholds';
@@ -72,17 +73,8 @@ function readBatch(cursor: Cursor<unknown[]>, count: number): Promise<{ rows: un
   });
 }
 
-interface PgErrorLike extends Error {
-  code?: string;
-  hint?: string;
-}
 
-const SQLSTATE = /^[0-9A-Z]{5}$/;
-
-/** A server error (it has a SQLSTATE) leaves the connection usable; anything else does not. */
-function isServerError(err: unknown): err is PgErrorLike {
-  return err instanceof Error && typeof (err as PgErrorLike).code === 'string' && SQLSTATE.test((err as PgErrorLike).code!);
-}
+// A server error (it has a SQLSTATE: isServerError) leaves the connection usable; anything else does not.
 
 /** The reason a step could not be judged, in a DBA's words. */
 export function stepFailure(err: unknown, timeoutMs: number): string {

@@ -14,7 +14,7 @@ import type { RunbookStepPreview, RunbookStepRunResult } from '../../contract/ru
 import type { CoreDeps } from '../app';
 import type { AuditNote } from '../dispatch';
 import { withClient } from '../postgres/connect';
-import { toOpsError } from '../postgres/pg-errors';
+import { isServerError, toOpsError } from '../postgres/pg-errors';
 import { cellTypes, toCell } from '../query/values';
 import { BUILTIN_RUNBOOK } from './builtin';
 import type { Procedure, Runbook, Step } from './model';
@@ -91,16 +91,14 @@ async function listRows(client: pg.Client, target: RunnableStep, maxRows: number
   };
 }
 
-const SQLSTATE = /^[0-9A-Z]{5}$/;
-
 /**
  * A failure inside the transaction: the server refused a statement (QUERY_FAILED with its
  * reason, READ_ONLY for 25006), or the connection broke (worded like a connect failure).
  */
 function stepError(err: unknown, profile: Profile, what: string): OpsError {
   if (err instanceof OpsError) return err;
-  const e = err as { code?: unknown; message?: unknown; hint?: unknown };
-  if (typeof e.code !== 'string' || !SQLSTATE.test(e.code)) return toOpsError(err, profile);
+  if (!isServerError(err)) return toOpsError(err, profile);
+  const e = err;
   const reason = `${String(e.message)}${typeof e.hint === 'string' ? ` (hint: ${e.hint})` : ''} (SQLSTATE ${e.code})`;
   if (e.code === '25006') return new OpsError('READ_ONLY', `Refused by the server, the connection is read-only: ${reason}. Nothing was changed.`, { sqlstate: e.code });
   if (e.code === '55P03') {
