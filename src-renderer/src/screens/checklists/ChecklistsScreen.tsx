@@ -14,6 +14,7 @@ import { toShownError, type ShownError } from '../../state/errors';
 import { formatTime } from '../../state/format';
 import { readSetting, writeSetting } from '../../state/storage';
 import { HistoryTable, SavedRunView } from './HistoryPanel';
+import { ImportRunbook } from './ImportRunbook';
 import { RunPanel, type PendingRun } from './RunPanel';
 
 function useChecklists(): { checklists: ChecklistSummary[]; error: ShownError | null } {
@@ -159,7 +160,17 @@ function ProfileChecklists({ profile }: { profile: Profile }) {
   );
 }
 
+// Importing a runbook needs no profile (it only reads the file), so it is offered either way.
 export function ChecklistsScreen() {
+  return (
+    <Stack gap="md">
+      <ActiveProfileChecklists />
+      <ImportRunbook />
+    </Stack>
+  );
+}
+
+function ActiveProfileChecklists() {
   const { active, profiles, setScreen } = useAppState();
   if (!active) {
     return (
