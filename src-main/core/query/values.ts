@@ -3,6 +3,7 @@
 // dates as the server printed them, NULL as null. The server's text output is the source
 // of truth; only small integers and booleans become JS values.
 import pg from 'pg';
+import { reformatJson } from '../../contract/json-text';
 import type { QueryCell } from '../../contract/models';
 
 const OID = {
@@ -35,58 +36,9 @@ export function builtinTypeName(oid: number): string | undefined {
   return BUILTIN_NAMES.get(oid) ?? PSEUDO_NAMES.get(oid);
 }
 
-/**
- * Re-indents JSON text without parsing it into JS values, so 12345678901234567890 and
- * 1.10 stay exactly as the server wrote them.
- */
+/** json/jsonb as the server wrote it, re-indented (contract/json-text.ts: numbers stay exact). */
 export function prettyJson(text: string): string {
-  let out = '';
-  let depth = 0;
-  let inString = false;
-  const newline = (d: number) => `\n${'  '.repeat(d)}`;
-  for (let i = 0; i < text.length; i++) {
-    const ch = text[i]!;
-    if (inString) {
-      out += ch;
-      if (ch === '\\') out += text[++i] ?? '';
-      else if (ch === '"') inString = false;
-      continue;
-    }
-    switch (ch) {
-      case '"':
-        inString = true;
-        out += ch;
-        break;
-      case '{':
-      case '[': {
-        // Keep empty containers on one line.
-        let j = i + 1;
-        while (j < text.length && /\s/.test(text[j]!)) j++;
-        if (text[j] === (ch === '{' ? '}' : ']')) {
-          out += ch + text[j];
-          i = j;
-        } else {
-          depth++;
-          out += ch + newline(depth);
-        }
-        break;
-      }
-      case '}':
-      case ']':
-        depth--;
-        out += newline(depth) + ch;
-        break;
-      case ',':
-        out += ',' + newline(depth);
-        break;
-      case ':':
-        out += ': ';
-        break;
-      default:
-        if (!/\s/.test(ch)) out += ch;
-    }
-  }
-  return out;
+  return reformatJson(text, 2);
 }
 
 function textValue(value: string): string {

@@ -3,6 +3,7 @@
 // follows rows while they stream in. Ordering lives in grid-sort.ts.
 import type { QueryCell, QueryColumn } from '../../../../src-main/contract/models';
 import { cellKind, mergeSorted, numberOf, sortIndex, type CellKind, type SortDirection } from './grid-sort';
+import { reformatJson } from '../../../../src-main/contract/json-text';
 
 export { cellKind, compareCells, compareDecimal, isNumericKind, mergeSorted, numberOf, sortIndex } from './grid-sort';
 export type { CellKind, SortDirection } from './grid-sort';
@@ -91,50 +92,6 @@ export function cellDisplay(cell: QueryCell, kind: CellKind, maxChars = 1000): s
   const text = kind === 'json' ? compactJson(cell.length > maxChars * 4 ? cell.slice(0, maxChars * 4) : cell) : cell;
   const head = text.length > maxChars ? text.slice(0, maxChars) : text;
   return head.replace(/\r\n|\n|\r/g, '↵').replace(/\t/g, ' ');
-}
-
-/**
- * Re-spaces JSON text without parsing it into JS values, so 12345678901234567890 and 1.10
- * stay as the server wrote them: `indent` 0 gives one line like jsonb's output.
- */
-export function reformatJson(text: string, indent: number): string {
-  let out = '';
-  let depth = 0;
-  let inString = false;
-  const newline = () => (indent > 0 ? `\n${' '.repeat(indent * depth)}` : '');
-  for (let i = 0; i < text.length; i++) {
-    const ch = text[i]!;
-    if (inString) {
-      out += ch;
-      if (ch === '\\') out += text[++i] ?? '';
-      else if (ch === '"') inString = false;
-      continue;
-    }
-    if (ch === '"') {
-      inString = true;
-      out += ch;
-    } else if (ch === '{' || ch === '[') {
-      let j = i + 1;
-      while (j < text.length && /\s/.test(text[j]!)) j++;
-      if (text[j] === (ch === '{' ? '}' : ']')) {
-        out += ch + text[j];
-        i = j;
-      } else {
-        depth++;
-        out += ch + newline();
-      }
-    } else if (ch === '}' || ch === ']') {
-      depth--;
-      out += newline() + ch;
-    } else if (ch === ',') {
-      out += indent > 0 ? ',' + newline() : ', ';
-    } else if (ch === ':') {
-      out += ': ';
-    } else if (!/\s/.test(ch)) {
-      out += ch;
-    }
-  }
-  return out;
 }
 
 export function compactJson(text: string): string {
