@@ -1,20 +1,14 @@
-// One in-process bus for pushes to the UI (job progress, audit appends). The desktop
-// shell forwards it over IPC, the web host over Server-Sent Events.
-import { EventEmitter } from 'node:events';
+// One in-process bus for pushes to the UI (job progress, audit appends, streamed rows). The
+// desktop shell forwards it over IPC, the web host over Server-Sent Events.
 import type { AppEvent } from '../contract/operations';
 
+/** A subscriber may return a promise while its transport is full (see emitAndWait); other results are ignored. */
+export type EventListener = (event: AppEvent) => unknown;
+
 export class EventBus {
-  private readonly emitter = new EventEmitter();
-
-  constructor() {
-    // Every open browser tab or window subscribes; the default cap of 10 is too low.
-    this.emitter.setMaxListeners(100);
-  }
-
-  private readonly listeners = new Set<(event: AppEvent) => unknown>();
+  private readonly listeners = new Set<EventListener>();
 
   emit(event: AppEvent): void {
-    this.emitter.emit('event', event);
     for (const listener of [...this.listeners]) listener(event);
   }
 
@@ -24,7 +18,6 @@ export class EventBus {
    * (the query console's row stream) reads no faster than the page receives.
    */
   async emitAndWait(event: AppEvent): Promise<void> {
-    this.emitter.emit('event', event);
     const pending: Promise<unknown>[] = [];
     for (const listener of [...this.listeners]) {
       const result = listener(event);
@@ -33,13 +26,7 @@ export class EventBus {
     if (pending.length > 0) await Promise.all(pending);
   }
 
-  subscribe(listener: (event: AppEvent) => void): () => void {
-    this.emitter.on('event', listener);
-    return () => this.emitter.off('event', listener);
-  }
-
-  /** Like subscribe, for a listener that may ask the producer to wait (see emitAndWait). */
-  subscribeWithBackpressure(listener: (event: AppEvent) => void | Promise<void>): () => void {
+  subscribe(listener: EventListener): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
   }

@@ -92,7 +92,7 @@ function handleEvents(core: Core, req: IncomingMessage, res: ServerResponse): vo
   res.writeHead(200, { ...SECURITY_HEADERS, 'content-type': 'text/event-stream', 'cache-control': 'no-store', connection: 'keep-alive' });
   res.write(': connected\n\n');
   // A full socket buffer makes the row stream wait (until drained, or the page is gone).
-  const unsubscribe = core.events.subscribeWithBackpressure((event) => {
+  const unsubscribe = core.events.subscribe((event) => {
     if (res.write(`data: ${JSON.stringify(event)}\n\n`) || res.destroyed) return undefined;
     return new Promise<void>((resolve) => {
       const done = () => {
