@@ -116,8 +116,13 @@ function explainFailure(outcome: Extract<WrapOutcome, { ok: false }>, plan: Plan
   );
 }
 
-function describe(analyze: boolean, rolledBack: boolean, command: string, result: { executionMs: number | null; totalCost: number }): string {
-  const head = `${analyze ? 'EXPLAIN ANALYZE' : 'EXPLAIN'}${rolledBack ? ' (rolled back)' : ''} ${command}`;
+/** "EXPLAIN ANALYZE (rolled back) UPDATE": every ANALYZE is rolled back. */
+function heading(analyze: boolean, command: string): string {
+  return `${analyze ? 'EXPLAIN ANALYZE (rolled back)' : 'EXPLAIN'} ${command}`;
+}
+
+function describe(analyze: boolean, command: string, result: { executionMs: number | null; totalCost: number }): string {
+  const head = heading(analyze, command);
   return analyze && result.executionMs !== null ? `${head}: ${result.executionMs} ms` : `${head}: estimated cost ${result.totalCost}`;
 }
 
@@ -159,12 +164,12 @@ async function explainQuery(deps: CoreDeps, service: QueryService, input: Explai
   });
   if (!outcome.ok) {
     const sqlstate = (failure?.detail as { sqlstate?: string | null } | undefined)?.sqlstate;
-    audit.summary = `${analyze ? 'EXPLAIN ANALYZE' : 'EXPLAIN'}${analyze ? ' (rolled back)' : ''} ${plan.command} failed (${sqlstate ?? 'no SQLSTATE'})`;
+    audit.summary = `${heading(analyze, plan.command)} failed (${sqlstate ?? 'no SQLSTATE'})`;
     throw failure ?? new OpsError('QUERY_FAILED', 'EXPLAIN failed');
   }
 
   const converted = convertExplainJson(outcome.value);
-  audit.summary = describe(analyze, analyze, plan.command, { executionMs: converted.executionMs, totalCost: converted.plan.totalCost });
+  audit.summary = describe(analyze, plan.command, { executionMs: converted.executionMs, totalCost: converted.plan.totalCost });
   return {
     statement: plan.sql,
     analyzed: analyze,

@@ -211,13 +211,23 @@ export class QueryService {
         `The connection of "${profile.name}" died while a transaction was open: that transaction was rolled back by the server and nothing of it was kept. Nothing ran now; a new connection is ready, so run again (with BEGIN if needed).`,
       );
     }
+    return this.whileBusy(profile, session, async () => {
+      await releaseHeld(session);
+      return work(session);
+    });
+  }
+
+  /**
+   * Marks the session busy for `work` (no second call, no idle close), then frees it: a
+   * connection that died meanwhile is closed, a live one starts its idle countdown again.
+   */
+  private async whileBusy<T>(profile: Profile, session: QuerySession, work: () => Promise<T>): Promise<T> {
     if (session.busy) throw new OpsError('CONFLICT', `A query is already running on the console session of "${profile.name}": wait for it or cancel it.`);
     session.busy = true;
     session.cancelRequested = false;
     this.sessions.touch(session, true);
     try {
-      await releaseHeld(session);
-      return await work(session);
+      return await work();
     } finally {
       session.busy = false;
       session.cancelRequested = false;
@@ -258,26 +268,20 @@ export class QueryService {
         `That result is no longer open on "${profile.name}" (another statement ran, it was closed, or it stayed unused for ${HELD_RESULT_TTL_MS / 60_000} minutes): run the query again.`,
       );
     }
-    if (session.busy) throw new OpsError('CONFLICT', `A query is already running on the console session of "${profile.name}": wait for it or cancel it.`);
-    session.busy = true;
-    session.cancelRequested = false;
-    this.sessions.touch(session, true);
     const from = held.delivered;
-    try {
-      const fetched = await fetchHeld(session, count, this.eventSink(runId));
-      audit.summary = `fetched rows ${from + 1}–${from + fetched.rows} of statement ${held.index + 1}${fetched.done ? ' (end of result)' : ''}`;
-      this.armHeld(session);
-      return fetched;
-    } catch (err) {
-      const failure = toFailure(err, { index: held.index, offset: 0 }, session, { readOnly: profile.readOnly, profileName: profile.name });
-      audit.summary = `fetch failed after ${held.delivered - from} rows`;
-      throw new OpsError(session.dead ? 'CONNECTION_FAILED' : 'QUERY_FAILED', failure.failure.message, { ...failure.failure, cancelled: failure.cancelled });
-    } finally {
-      session.busy = false;
-      session.cancelRequested = false;
-      if (session.dead) await this.sessions.close(profile.id);
-      else this.sessions.touch(session, false);
-    }
+    return this.whileBusy(profile, session, async () => {
+      try {
+        const fetched = await fetchHeld(session, count, this.eventSink(runId));
+        audit.summary = `fetched rows ${from + 1}–${from + fetched.rows} of statement ${held.index + 1}${fetched.done ? ' (end of result)' : ''}`;
+        this.armHeld(session);
+        return fetched;
+      } catch (err) {
+        // Read before whileBusy resets cancelRequested: it tells a cancel from a failure.
+        const failure = toFailure(err, { index: held.index, offset: 0 }, session, { readOnly: profile.readOnly, profileName: profile.name });
+        audit.summary = `fetch failed after ${held.delivered - from} rows`;
+        throw new OpsError(session.dead ? 'CONNECTION_FAILED' : 'QUERY_FAILED', failure.failure.message, { ...failure.failure, cancelled: failure.cancelled });
+      }
+    });
   }
 
   /** Closes a result kept open for "Fetch more", freeing the session's snapshot. */
