@@ -8,18 +8,19 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { Profile, ProfileInput } from '../../src-main/contract/models';
 import type { ToolkitStatus } from '../../src-main/contract/runbook';
 import type { Core } from '../../src-main/core/app';
-import { seedDemoData } from '../../src-main/core/sandbox/seed';
 import { TOOLKIT_FUNCTION_NAMES, TOOLKIT_SQL, TOOLKIT_VERSION } from '../../src-main/core/toolkit/toolkit-sql';
 import { callsOn, newTestCore } from '../helpers/core';
 import { createTestDatabase, dropTestDatabase, quoteIdent, uniqueDatabaseName, withClient } from '../helpers/pg';
+import { createShopDatabase, type ShopDatabase } from '../helpers/shop-db';
 
 const server = inject('pg');
 let core: Core;
 let home: string;
 let database: string;
-const role = `tk_${process.pid}_${Date.now().toString(36)}`;
-const outsider = `${role}_outsider`;
-const rolePassword = `pw-${Math.random().toString(36).slice(2)}`;
+let shopDb: ShopDatabase;
+let role: string;
+let outsider: string;
+let rolePassword: string;
 const ids: Record<string, string> = {};
 const { ok, fail } = callsOn(() => core);
 
@@ -50,34 +51,23 @@ function lastAudit(action: string) {
 
 beforeAll(async () => {
   ({ core, home } = newTestCore('ops-toolkit-'));
-  database = await createTestDatabase(server, uniqueDatabaseName('toolkit'));
-  // The sandbox's setup (src-main/core/sandbox/sandbox.ts): an unprivileged owner role.
-  await withClient(server, async (c) => {
-    await c.query(`CREATE ROLE ${quoteIdent(role)} LOGIN PASSWORD '${rolePassword}'`);
-    await c.query(`GRANT pg_monitor, pg_signal_backend, pg_read_all_stats TO ${quoteIdent(role)}`);
-    await c.query(`ALTER DATABASE ${quoteIdent(database)} OWNER TO ${quoteIdent(role)}`);
-    await c.query(`CREATE ROLE ${quoteIdent(outsider)} LOGIN`);
-  });
+  shopDb = await createShopDatabase(server, 'toolkit', (c) =>
+    c.query(`UPDATE designs SET preview_image_url = 'https://demo.supabase.co/storage/v1/object/public/design-previews/' || id || '.png?v=1'
+      WHERE name IN ('Design #1', 'Design #2', 'Design #3')`).then(() => undefined),
+  );
+  ({ database, role, password: rolePassword } = shopDb);
+  outsider = `${role}_outsider`;
+  await withClient(server, (c) => c.query(`CREATE ROLE ${quoteIdent(outsider)} LOGIN`));
+  // A Supabase-like storage.objects (owned by someone else, readable by the DBA role):
+  // three design previews, one of them missing, plus a stray file and another bucket.
   await withClient(
     server,
     async (c) => {
-      await c.query('CREATE EXTENSION IF NOT EXISTS pg_stat_statements');
-      await c.query(`DO $$ DECLARE f regprocedure; BEGIN
-        FOR f IN SELECT oid::regprocedure FROM pg_proc WHERE proname = 'pg_stat_statements_reset' LOOP
-          EXECUTE format('GRANT EXECUTE ON FUNCTION %s TO %I', f, '${role}');
-        END LOOP; END $$`);
-      // A Supabase-like storage.objects (owned by someone else, readable by the DBA role):
-      // three design previews, one of them missing, plus a stray file and another bucket.
       await c.query(`CREATE SCHEMA storage;
         CREATE TABLE storage.objects (id uuid PRIMARY KEY DEFAULT gen_random_uuid(), bucket_id text NOT NULL, name text NOT NULL,
           metadata jsonb, created_at timestamptz NOT NULL DEFAULT now());
         GRANT USAGE ON SCHEMA storage TO ${quoteIdent(role)};
         GRANT SELECT ON storage.objects TO ${quoteIdent(role)};`);
-      await c.query(`SET ROLE ${quoteIdent(role)}`);
-      await seedDemoData(c);
-      await c.query(`UPDATE designs SET preview_image_url = 'https://demo.supabase.co/storage/v1/object/public/design-previews/' || id || '.png?v=1'
-        WHERE name IN ('Design #1', 'Design #2', 'Design #3')`);
-      await c.query('RESET ROLE');
       await c.query(`INSERT INTO storage.objects (bucket_id, name, metadata)
         SELECT 'design-previews', id || '.png', '{"size": 2048}' FROM designs WHERE name IN ('Design #1', 'Design #2')
         UNION ALL VALUES ('design-previews', 'stray.png', '{"size": 4096}'::jsonb), ('avatars', 'someone.png', '{"size": 512}'::jsonb)`);
@@ -96,11 +86,8 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await core?.close();
-  await dropTestDatabase(server, database);
-  await withClient(server, async (c) => {
-    await c.query(`DROP ROLE IF EXISTS ${quoteIdent(role)}`);
-    await c.query(`DROP ROLE IF EXISTS ${quoteIdent(outsider)}`);
-  });
+  await shopDb?.dispose();
+  if (outsider) await withClient(server, (c) => c.query(`DROP ROLE IF EXISTS ${quoteIdent(outsider)}`));
   fs.rmSync(home, { recursive: true, force: true });
 });
 
