@@ -16,3 +16,8 @@ export function formatDuration(ms: number | null): string {
   if (ms < 60_000) return `${(ms / 1000).toFixed(1)} s`;
   return `${Math.floor(ms / 60_000)} min ${Math.round((ms % 60_000) / 1000)} s`;
 }
+
+/** 1234567 → "1,234,567": row counts read the same on every screen. */
+export function formatCount(n: number): string {
+  return n.toLocaleString('en-US');
+}

@@ -2,11 +2,13 @@
 // DOM), sticky header and row numbers, type-aware cells, keyboard selection, copy as
 // TSV, and sort/filter over the rows already received (no new query). The logic lives
 // in grid-model.ts; rows stream into the parent's array and `rowCount` says how far.
-import { Button, Group, Select, Text, TextInput } from '@mantine/core';
+import { Text } from '@mantine/core';
 import { useCallback, useEffect, useId, useLayoutEffect, useMemo, useRef, useState, type KeyboardEvent, type MouseEvent, type PointerEvent } from 'react';
 import type { QueryCell, QueryColumn } from '../../../../src-main/contract/models';
 import { BORDER, CellDetail, copyToClipboard, GRID_CSS, GridHeaderCell, GridRow } from './CellDetail';
+import { GridToolbar } from './GridToolbar';
 import { cellKind, cellText, estimateColumnWidths, GridView, isNumericKind, MAX_SCROLL_PX, moveCursor, ROW_HEIGHT, sameFilter, scrollTopForRow, toTsv, visibleWindow, type SortSpec } from './grid-model';
+import { formatCount } from '../../state/format';
 
 const HEADER_HEIGHT = 30;
 const OVERSCAN = 8;
@@ -26,8 +28,6 @@ const MAX_COPY_ROWS = 200_000;
 /** A small result gets a box just tall enough (header, rows, room for a horizontal scrollbar). */
 const MIN_BOX_ROWS = 4;
 const SCROLLBAR_ROOM = 16;
-
-const fmt = (n: number) => n.toLocaleString('en-US');
 
 /** Runs `fn` once the browser has painted what was set before (e.g. "Sorting…"). */
 function afterPaint(fn: () => void): () => void {
@@ -227,7 +227,7 @@ export function ResultGrid({ columns, rows, rowCount, label, height = 480 }: Res
 
   async function copyRows(ids: Uint32Array, limited: boolean) {
     const ok = await copyToClipboard(toTsv(columns, rows, ids));
-    setNotice(ok ? `Copied ${fmt(ids.length)} row${ids.length === 1 ? '' : 's'}${limited ? ` (the first ${fmt(MAX_COPY_ROWS)})` : ''}` : 'Copy failed: the browser refused the clipboard');
+    setNotice(ok ? `Copied ${formatCount(ids.length)} row${ids.length === 1 ? '' : 's'}${limited ? ` (the first ${formatCount(MAX_COPY_ROWS)})` : ''}` : 'Copy failed: the browser refused the clipboard');
   }
 
   async function copySelection() {
@@ -349,29 +349,23 @@ export function ResultGrid({ columns, rows, rowCount, label, height = 480 }: Res
   const activeRendered = cursorPos >= win.first && cursorPos <= win.last;
   const boxHeight = Math.min(height, HEADER_HEIGHT + Math.max(n, MIN_BOX_ROWS) * ROW_HEIGHT + 2 + SCROLLBAR_ROOM);
   const detailColumn = detail ? (columns[detail.col] ?? null) : null;
-  const progress = busy ?? (pending > 0 ? `${fmt(pending)} new rows are being sorted in…` : null);
+  const progress = busy ?? (pending > 0 ? `${formatCount(pending)} new rows are being sorted in…` : null);
 
   return (
     <div>
       <style>{GRID_CSS}</style>
-      <Group gap="xs" mb={6} wrap="nowrap">
-        <TextInput size="xs" aria-label="Filter rows" placeholder="Filter rows (any case)" value={filterText} onChange={(e) => setFilterText(e.currentTarget.value)} w={240} />
-        <Select
-          size="xs"
-          aria-label="Filter in column"
-          w={170}
-          allowDeselect={false}
-          value={filterColumn}
-          onChange={(v) => setFilterColumn(v ?? 'all')}
-          data={[{ value: 'all', label: 'in all columns' }, ...columns.map((c, i) => ({ value: String(i), label: `in ${c.name}` }))]}
-        />
-        <Text size="xs" role="status">{`${fmt(n)} of ${fmt(count)} rows`}</Text>
-        {progress ? <Text size="xs" c="dimmed">{progress}</Text> : null}
-        <Text size="xs" c="dimmed" aria-live="polite" style={{ flex: 1 }}>{notice ?? ''}</Text>
-        <Button size="xs" variant="default" onClick={copyRowsButton} disabled={n === 0} title="Copies the selected rows (or every shown row) as tab-separated text with a header line">
-          Copy rows
-        </Button>
-      </Group>
+      <GridToolbar
+        columns={columns}
+        filterText={filterText}
+        onFilterText={setFilterText}
+        filterColumn={filterColumn}
+        onFilterColumn={setFilterColumn}
+        shown={n}
+        total={count}
+        progress={progress}
+        notice={notice}
+        onCopyRows={copyRowsButton}
+      />
       <div style={{ position: 'relative' }}>
         <div
           ref={scrollerRef}

@@ -4,12 +4,10 @@
 import { Alert, Button, Code, Group, Stack, Tabs, Text } from '@mantine/core';
 import type { QueryFailure } from '../../../../src-main/contract/models';
 import { IconAlert } from '../../components/icons';
-import { formatDuration } from '../../state/format';
+import { formatCount, formatDuration } from '../../state/format';
 import type { ResultView } from './live-results';
 import { statementSummary, type EditorRange } from './query-tools';
 import { ResultGrid } from './ResultGrid';
-
-const count = (n: number) => n.toLocaleString('en-US');
 
 export function QueryErrorAlert({ error, at }: { error: QueryFailure; at: EditorRange | null }) {
   return (
@@ -38,12 +36,12 @@ function LimitNotice({ view, more }: { view: ResultView; more: MoreRows }) {
     <Alert color="yellow" variant="light" role="status" aria-label="Row limit reached">
       <Group justify="space-between" wrap="nowrap">
         <Text size="sm">
-          Stopped at {count(view.received)} rows (the limit is {count(more.limit)} a fetch): more rows exist.
+          Stopped at {formatCount(view.received)} rows (the limit is {formatCount(more.limit)} a fetch): more rows exist.
           {result.resumable ? ' The result is still open on the server, so Fetch more continues where it stopped.' : ' Raise the limit and run again to see more.'}
         </Text>
         {result.resumable ? (
           <Group gap="xs" wrap="nowrap">
-            <Button size="xs" onClick={more.onFetchMore} loading={more.fetching}>Fetch {count(more.limit)} more</Button>
+            <Button size="xs" onClick={more.onFetchMore} loading={more.fetching}>Fetch {formatCount(more.limit)} more</Button>
             <Button size="xs" variant="default" onClick={more.onClose} disabled={more.fetching}>Close result</Button>
           </Group>
         ) : null}
@@ -64,16 +62,16 @@ function StatementPanel({ view, errorAt, more }: { view: ResultView; errorAt: Ed
       ) : null}
       {result?.error && !result.cancelled ? <QueryErrorAlert error={result.error} at={errorAt} /> : null}
       {partial ? (
-        <Text size="sm" c="orange" role="status">Partial result: {count(view.received)} rows arrived before the statement stopped; the rest never came.</Text>
+        <Text size="sm" c="orange" role="status">Partial result: {formatCount(view.received)} rows arrived before the statement stopped; the rest never came.</Text>
       ) : null}
       <LimitNotice view={view} more={more} />
       {view.expected !== null && view.received < view.expected ? (
         view.stalled ? (
           <Alert color="red" variant="light" role="alert" title="Rows lost on the way">
-            The server sent {count(view.expected)} rows but only {count(view.received)} reached this page (its connection to the app dropped). Run the query again.
+            The server sent {formatCount(view.expected)} rows but only {formatCount(view.received)} reached this page (its connection to the app dropped). Run the query again.
           </Alert>
         ) : (
-          <Text size="sm" c="dimmed" role="status">Receiving rows… {count(view.received)} of {count(view.expected)}</Text>
+          <Text size="sm" c="dimmed" role="status">Receiving rows… {formatCount(view.received)} of {formatCount(view.expected)}</Text>
         )
       ) : null}
       {view.columns.length > 0 ? (
@@ -92,7 +90,7 @@ function StatementPanel({ view, errorAt, more }: { view: ResultView; errorAt: Ed
 }
 
 function tabLabel(view: ResultView): string {
-  if (view.running) return `${view.index + 1} · running · ${count(view.received)} rows so far`;
+  if (view.running) return `${view.index + 1} · running · ${formatCount(view.received)} rows so far`;
   const result = view.result!;
   return `${view.index + 1} · ${statementSummary({ ...result, rows: view.rows })} · ${formatDuration(Math.round(result.durationMs))}`;
 }

@@ -1,0 +1,43 @@
+// The row grid's toolbar: quick filter (all columns or one), how many rows show, what is
+// being sorted in, the last copy's outcome, and Copy rows.
+import { Button, Group, Select, Text, TextInput } from '@mantine/core';
+import type { QueryColumn } from '../../../../src-main/contract/models';
+import { formatCount } from '../../state/format';
+
+export interface GridToolbarProps {
+  columns: QueryColumn[];
+  filterText: string;
+  onFilterText: (text: string) => void;
+  /** 'all' or a column index as text. */
+  filterColumn: string;
+  onFilterColumn: (value: string) => void;
+  shown: number;
+  total: number;
+  progress: string | null;
+  notice: string | null;
+  onCopyRows: () => void;
+}
+
+export function GridToolbar(props: GridToolbarProps) {
+  const { columns, shown, total } = props;
+  return (
+    <Group gap="xs" mb={6} wrap="nowrap">
+      <TextInput size="xs" aria-label="Filter rows" placeholder="Filter rows (any case)" value={props.filterText} onChange={(e) => props.onFilterText(e.currentTarget.value)} w={240} />
+      <Select
+        size="xs"
+        aria-label="Filter in column"
+        w={170}
+        allowDeselect={false}
+        value={props.filterColumn}
+        onChange={(v) => props.onFilterColumn(v ?? 'all')}
+        data={[{ value: 'all', label: 'in all columns' }, ...columns.map((c, i) => ({ value: String(i), label: `in ${c.name}` }))]}
+      />
+      <Text size="xs" role="status">{`${formatCount(shown)} of ${formatCount(total)} rows`}</Text>
+      {props.progress ? <Text size="xs" c="dimmed">{props.progress}</Text> : null}
+      <Text size="xs" c="dimmed" aria-live="polite" style={{ flex: 1 }}>{props.notice ?? ''}</Text>
+      <Button size="xs" variant="default" onClick={props.onCopyRows} disabled={shown === 0} title="Copies the selected rows (or every shown row) as tab-separated text with a header line">
+        Copy rows
+      </Button>
+    </Group>
+  );
+}
