@@ -10,7 +10,6 @@ import { log } from '../log';
 import { connectClient } from '../postgres/connect';
 import { resolvePassword } from '../secrets/password';
 
-export const DEFAULT_IDLE_CLOSE_MS = CONSOLE_IDLE_CLOSE_MS;
 
 /**
  * A streamed result that stopped at its row limit with its cursor left open, so "Fetch
@@ -89,7 +88,7 @@ export class SessionManager {
     private readonly deps: Pick<CoreDeps, 'secrets' | 'tunnels'>,
     options: SessionManagerOptions = {},
   ) {
-    this.idleCloseMs = options.idleCloseMs ?? DEFAULT_IDLE_CLOSE_MS;
+    this.idleCloseMs = options.idleCloseMs ?? CONSOLE_IDLE_CLOSE_MS;
   }
 
   current(profileId: string): QuerySession | null {

@@ -1,16 +1,13 @@
-// Pure helpers behind the query console: what to run, where an error points, how a cell
-// reads, and which statements a guard must show. No React here, so each is easy to reason
+// Pure helpers behind the query console: what to run, where an error points, how a tab
+// is summed up, and which statements a guard must show. No React here, so each is easy to reason
 // about (and to test) on its own.
-import { CONSOLE_IDLE_CLOSE_MS, type Profile, type QueryCell, type StatementPlan, type StatementResult } from '../../../../src-main/contract/models';
-import { readSetting, writeSetting } from '../../state/storage';
+import { CONSOLE_IDLE_CLOSE_MS, type Profile, type StatementPlan, type StatementResult } from '../../../../src-main/contract/models';
+import { readSetting } from '../../state/storage';
 
 export const MAX_ROWS_CHOICES = ['1000', '10000', '200000', '1000000'] as const;
 export const DEFAULT_MAX_ROWS = '200000';
 /** The core closes an idle console session (rolling back its transaction) after this long. */
 export const DEFAULT_IDLE_CLOSE_MINUTES = CONSOLE_IDLE_CLOSE_MS / 60_000;
-/** Cells longer than this are cut in the grid; the full value stays in the title tooltip. */
-export const CELL_MAX_CHARS = 120;
-
 /** One-click examples from the runbook, for the empty state. */
 export const EXAMPLES: Array<{ label: string; sql: string }> = [
   {
@@ -27,13 +24,12 @@ export const EXAMPLES: Array<{ label: string; sql: string }> = [
   },
 ];
 
-/** The editor's text is kept per profile, so switching profiles never mixes scripts. */
+/**
+ * The script the first console kept per profile in localStorage, before editor tabs lived
+ * in the store: read once, to become a profile's first tab (useEditorTabs).
+ */
 export function loadScript(profileId: string): string {
   return readSetting(`query.sql.${profileId}`) ?? '';
-}
-
-export function saveScript(profileId: string, sql: string): void {
-  writeSetting(`query.sql.${profileId}`, sql === '' ? null : sql);
 }
 
 export interface RunTarget {
@@ -41,15 +37,6 @@ export interface RunTarget {
   /** Where `sql` starts in the editor, so server positions map back onto the editor. */
   offset: number;
   fromSelection: boolean;
-}
-
-/** The selection when there is one (not just whitespace), else the whole script. */
-export function runTarget(text: string, selectionStart: number, selectionEnd: number): RunTarget {
-  const start = Math.min(selectionStart, selectionEnd);
-  const end = Math.max(selectionStart, selectionEnd);
-  const selected = text.slice(start, end);
-  if (end > start && selected.trim() !== '') return { sql: selected, offset: start, fromSelection: true };
-  return { sql: text, offset: 0, fromSelection: false };
 }
 
 export interface EditorRange {
@@ -72,12 +59,6 @@ export function errorRange(editorText: string, target: RunTarget, position: numb
   const line = before.split('\n').length;
   const column = start - before.lastIndexOf('\n');
   return { start, end, line, column };
-}
-
-export function cellText(cell: QueryCell): string {
-  if (cell === null) return '';
-  if (typeof cell === 'string') return cell;
-  return String(cell);
 }
 
 /** A tab's words: "SELECT · 12 rows", "UPDATE 3" (DML row count), "BEGIN", "… failed". */
