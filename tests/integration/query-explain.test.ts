@@ -5,7 +5,7 @@ import fs from 'node:fs';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { ExplainResult, PlanNode, Profile, ProfileInput, QueryRunResult } from '../../src-main/contract/models';
 import type { Core } from '../../src-main/core/app';
-import { flattenPlan } from '../../src-main/core/query/explain-tree';
+import { flattenPlan } from '../../src-main/contract/plan-tree';
 import { queryServiceFor } from '../../src-main/core/query/service';
 import { callsOn, newTestCore } from '../helpers/core';
 import { createTestDatabase, dropTestDatabase, uniqueDatabaseName, withClient } from '../helpers/pg';

@@ -7,7 +7,8 @@ import { renderToStaticMarkup } from 'react-dom/server';
 import { describe, expect, it } from 'vitest';
 import { OpsError } from '../../src-main/contract/errors';
 import type { ExplainResult, PlanNode } from '../../src-main/contract/models';
-import { convertExplainJson, flattenPlan, labelOf } from '../../src-main/core/query/explain-tree';
+import { flattenPlan } from '../../src-main/contract/plan-tree';
+import { convertExplainJson, labelOf } from '../../src-main/core/query/explain-tree';
 import { PlanView } from '../../src-renderer/src/screens/query/PlanView';
 
 const ZERO_BUFFERS = {

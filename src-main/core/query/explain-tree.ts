@@ -238,14 +238,3 @@ export function convertExplainJson(serverJson: unknown): ConvertedPlan {
     json: JSON.stringify(parsed, null, 2),
   };
 }
-
-/** Every node of a tree, depth-first (the same order as the ids). */
-export function flattenPlan(root: PlanNode): PlanNode[] {
-  const out: PlanNode[] = [];
-  const walk = (node: PlanNode): void => {
-    out.push(node);
-    node.children.forEach(walk);
-  };
-  walk(root);
-  return out;
-}

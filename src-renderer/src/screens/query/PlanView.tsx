@@ -3,6 +3,7 @@
 // loops and buffers, with the three nodes that cost the most marked so the eye goes there.
 import { Badge, Box, Button, CopyButton, Group, Paper, Stack, Text, UnstyledButton } from '@mantine/core';
 import { useRef, useState, type KeyboardEvent } from 'react';
+import { flattenPlan } from '../../../../src-main/contract/plan-tree';
 import type { ExplainResult, PlanNode } from '../../../../src-main/contract/models';
 
 /** A misestimate from this factor on is flagged: the planner's choices rest on row counts. */
@@ -10,19 +11,10 @@ const MISESTIMATE_FACTOR = 10;
 const COSTLIEST_COUNT = 3;
 const RANK_COLORS = ['red', 'orange', 'yellow'] as const;
 
-function flatten(root: PlanNode): PlanNode[] {
-  const out: PlanNode[] = [];
-  const walk = (node: PlanNode): void => {
-    out.push(node);
-    node.children.forEach(walk);
-  };
-  walk(root);
-  return out;
-}
 
 /** id → rank (0 = costliest) of the nodes with the largest own share. */
 function costliestRanks(root: PlanNode): Map<number, number> {
-  const ranked = flatten(root)
+  const ranked = flattenPlan(root)
     .filter((n) => n.selfShare > 0)
     .sort((a, b) => b.selfShare - a.selfShare)
     .slice(0, COSTLIEST_COUNT);
@@ -31,8 +23,8 @@ function costliestRanks(root: PlanNode): Map<number, number> {
 
 /** Whether `id` is a descendant of the node `ancestorId`. */
 function isBelow(root: PlanNode, ancestorId: number, id: number): boolean {
-  const ancestor = flatten(root).find((n) => n.id === ancestorId);
-  return ancestor !== undefined && ancestor.id !== id && flatten(ancestor).some((n) => n.id === id);
+  const ancestor = flattenPlan(root).find((n) => n.id === ancestorId);
+  return ancestor !== undefined && ancestor.id !== id && flattenPlan(ancestor).some((n) => n.id === id);
 }
 
 function formatMs(ms: number | null): string {
