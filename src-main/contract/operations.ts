@@ -163,7 +163,7 @@ export const operations = {
   closeResult: op<{ closed: boolean }>()({
     input: z.object({ profileId: z.string().min(1), runId: z.string().min(1).max(64) }).strict(),
     errors: ['NOT_FOUND'],
-    audit: null,
+    audit: 'query.close',
   }),
   /**
    * EXPLAIN (FORMAT JSON [, ANALYZE, BUFFERS]) of one statement as a tree. ANALYZE always

@@ -48,7 +48,7 @@ export function queryHandlers(deps: CoreDeps, options?: SessionManagerOptions): 
         ),
       cancelQuery: (input, ctx) => service.cancel(input.profileId, ctx.audit),
       fetchMoreRows: (input, ctx) => service.fetchMore(input.profileId, input.runId, input.count, ctx.audit),
-      closeResult: (input) => service.closeResult(input.profileId, input.runId),
+      closeResult: (input, ctx) => service.closeResult(input.profileId, input.runId, ctx.audit),
       ...explainHandlers(deps, service),
       ...workbenchHandlers(deps),
       ...libraryHandlers(deps),

@@ -285,12 +285,18 @@ export class QueryService {
   }
 
   /** Closes a result kept open for "Fetch more", freeing the session's snapshot. */
-  async closeResult(profileId: string, runId: string): Promise<{ closed: boolean }> {
+  async closeResult(profileId: string, runId: string, audit: AuditNote): Promise<{ closed: boolean }> {
     const profile = this.profile(profileId);
+    audit.profile = profile.name;
     const session = this.sessions.current(profile.id);
     // Only the run's own result: another window may hold the session's current one.
-    if (!session?.held || session.held.runId !== runId || session.busy) return { closed: false };
+    if (!session?.held || session.held.runId !== runId || session.busy) {
+      audit.summary = 'nothing to close: that result is no longer open';
+      return { closed: false };
+    }
+    const rows = session.held.delivered;
     await releaseHeld(session);
+    audit.summary = `closed the result kept open after ${rows} rows`;
     return { closed: true };
   }
 
