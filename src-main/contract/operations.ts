@@ -30,30 +30,10 @@ import {
   type ProfileDraft,
   type SandboxStatus,
 } from './models';
-import type { ChecklistRunResult, ChecklistSummary, RunbookImportResult, ToolkitStatus } from './runbook';
-import { checklistSignOffSchema, type ChecklistRunRecord, type ChecklistRunSummary } from './runbook';
-
-export interface OperationDef<I extends z.ZodType, R> {
-  input: I;
-  errors: readonly ErrorCode[];
-  /**
-   * The audit action recorded by the core around every call, or null for reads of the
-   * local store that change nothing and touch no server.
-   */
-  audit: string | null;
-  /** Phantom field carrying the result type; never read at run time. */
-  result?: R;
-}
-
-function op<R>() {
-  return <I extends z.ZodType>(def: Omit<OperationDef<I, R>, 'result'>): OperationDef<I, R> => def;
-}
-
-const empty = z.object({}).strict();
-const byId = z.object({ id: z.string().min(1, 'id is required') }).strict();
-const passwordField = z.string().max(1024).optional();
-/** Key passphrase or SSH password for the bastion / jump hop; same rules as passwords. */
-const sshSecretFields = { sshSecret: passwordField, jumpSecret: passwordField };
+import type { ChecklistStepEvent } from './runbook';
+import { byId, empty, op, passwordField, sshSecretFields, type OperationDef } from './op';
+export type { OperationDef } from './op';
+import { runbookOperations } from './operations-runbook';
 
 export const operations = {
   getAppInfo: op<AppInfo>()({ input: empty, errors: [], audit: null }),
@@ -256,79 +236,7 @@ export const operations = {
     audit: 'query.cancel',
   }),
 
-  /** Turn a Markdown runbook into procedures and steps. Executes nothing (issue #5). */
-  importRunbook: op<RunbookImportResult>()({
-    input: z.object({ markdown: z.string().max(5_000_000), source: z.string().max(1000).optional() }).strict(),
-    errors: ['INVALID_INPUT'],
-    audit: 'runbook.import',
-  }),
-  listChecklists: op<{ checklists: ChecklistSummary[] }>()({ input: empty, errors: [], audit: null }),
-  /** Run the read steps of a checklist on a profile and judge them against its thresholds. */
-  runChecklist: op<ChecklistRunResult>()({
-    input: z.object({ checklistId: z.string().min(1), profileId: z.string().min(1), password: passwordField }).strict(),
-    errors: ['NOT_FOUND', 'CONNECTION_FAILED', 'PASSWORD_REQUIRED', 'AUTH_FAILED'],
-    audit: 'checklist.run',
-  }),
-  /**
-   * Save a checklist run with the operator's decision on every step (done, skipped with a
-   * reason, escalated), the result snapshot as shown and an overall note.
-   */
-  signOffChecklistRun: op<ChecklistRunRecord>()({
-    input: checklistSignOffSchema,
-    errors: ['NOT_FOUND', 'INVALID_INPUT'],
-    audit: 'checklist.signoff',
-  }),
-  /** Signed-off runs, newest first, of one profile or all. */
-  listChecklistRuns: op<{ runs: ChecklistRunSummary[] }>()({
-    input: z.object({ profileId: z.string().min(1).optional(), limit: z.number().int().min(1).max(1000).default(100) }).strict(),
-    errors: ['INVALID_INPUT'],
-    audit: null,
-  }),
-  getChecklistRun: op<ChecklistRunRecord>()({ input: byId, errors: ['NOT_FOUND'], audit: null }),
-  /** A signed-off run as a Markdown or HTML report (returned, not written to disk). */
-  exportChecklistRun: op<{ content: string; filename: string; format: 'markdown' | 'html' }>()({
-    input: z.object({ id: z.string().min(1), format: z.enum(['markdown', 'html']) }).strict(),
-    errors: ['NOT_FOUND', 'INVALID_INPUT'],
-    audit: 'checklist.export',
-  }),
-  /** What a write or destructive runbook step would change: the exact statement and the rows it would touch (read-only transaction). */
-  previewRunbookStep: op<import('./runbook').RunbookStepPreview>()({
-    input: z.object({ profileId: z.string().min(1), procedureId: z.string().min(1), stepId: z.string().min(1), password: passwordField }).strict(),
-    errors: ['NOT_FOUND', 'INVALID_INPUT', 'CONNECTION_FAILED', 'PASSWORD_REQUIRED', 'AUTH_FAILED', 'QUERY_FAILED'],
-    audit: 'runbook.preview',
-  }),
-  /**
-   * Run a previewed write step in one transaction; rolled back (CONFLICT) unless it touches
-   * exactly `expectedRows` (and, with `token`, the same rows). Refused on read-only profiles;
-   * production needs `confirmName`.
-   */
-  runRunbookStep: op<import('./runbook').RunbookStepRunResult>()({
-    input: z
-      .object({
-        profileId: z.string().min(1),
-        procedureId: z.string().min(1),
-        stepId: z.string().min(1),
-        expectedRows: z.number().int().min(0),
-        token: z.string().max(200).optional(),
-        confirmName: z.string().optional(),
-        password: passwordField,
-      })
-      .strict(),
-    errors: ['READ_ONLY', 'CONFIRMATION_REQUIRED', 'CONFLICT', 'INVALID_INPUT', 'NOT_FOUND', 'CONNECTION_FAILED', 'PASSWORD_REQUIRED', 'AUTH_FAILED', 'QUERY_FAILED'],
-    audit: 'runbook.step',
-  }),
-  /** Which version of the ops toolkit (server functions the runbook calls) a profile has. */
-  getToolkitStatus: op<ToolkitStatus>()({
-    input: z.object({ profileId: z.string().min(1), password: passwordField }).strict(),
-    errors: ['NOT_FOUND', 'CONNECTION_FAILED', 'PASSWORD_REQUIRED', 'AUTH_FAILED'],
-    audit: 'toolkit.status',
-  }),
-  /** Install or upgrade the toolkit (idempotent); production needs `confirmName`; refused on read-only. */
-  installToolkit: op<ToolkitStatus>()({
-    input: z.object({ profileId: z.string().min(1), confirmName: z.string().optional(), password: passwordField }).strict(),
-    errors: ['NOT_FOUND', 'CONFIRMATION_REQUIRED', 'READ_ONLY', 'CONNECTION_FAILED', 'PASSWORD_REQUIRED', 'AUTH_FAILED', 'QUERY_FAILED'],
-    audit: 'toolkit.install',
-  }),
+  ...runbookOperations,
 
   searchAudit: op<{ entries: AuditEntry[] }>()({ input: auditQuerySchema, errors: ['INVALID_INPUT'], audit: null }),
   getAuditEntry: op<AuditEntry>()({
@@ -389,4 +297,6 @@ export type AppEvent =
   | { type: 'audit.appended'; id: number; action: string; outcome: string; at: string }
   | { type: 'sandbox.changed'; running: boolean; at: string }
   /** Rows of a streamed console result (runQuery/fetchMoreRows with a runId), in order. */
-  | { type: 'query.rows'; runId: string; index: number; columns?: QueryColumn[]; rows: QueryCell[][] };
+  | { type: 'query.rows'; runId: string; index: number; columns?: QueryColumn[]; rows: QueryCell[][] }
+  /** A checklist step finished (runChecklist with a runId), in order. */
+  | ChecklistStepEvent;

@@ -70,6 +70,11 @@ export interface ChecklistStepResult {
   rows: Array<Array<string | number | boolean | null>>;
   rowCount: number;
   durationMs: number;
+  /**
+   * The step calls an ops-toolkit function the server does not have (SQLSTATE 42883):
+   * the screen offers to install the toolkit (getToolkitStatus / installToolkit).
+   */
+  needsToolkit?: boolean;
 }
 
 export interface ChecklistRunResult {
@@ -153,6 +158,7 @@ const stepResultSchema = z
     rows: z.array(z.array(cellSchema).max(1000)).max(200),
     rowCount: z.number().int().min(0),
     durationMs: z.number().min(0),
+    needsToolkit: z.boolean().optional(),
   })
   .strict();
 
@@ -241,4 +247,133 @@ export interface RunbookStepRunResult {
   /** Rows the statement changed (for a SELECT that ends sessions, the sessions it returned). */
   rowsAffected: number;
   durationMs: number;
+}
+
+// ── Procedures, thresholds, the maintenance calendar, saved runbooks (issue #5) ────────
+
+export type Cadence = 'daily' | 'weekly' | 'monthly' | 'quarterly';
+
+/** One step of a procedure as the runbook screen shows it (listProcedures). */
+export interface ProcedureStepInfo {
+  id: string;
+  title: string;
+  explanation: string;
+  kind: StepKind;
+  type: 'sql' | 'action' | 'manual';
+  /** The statement of an SQL step. */
+  sql?: string;
+  /** A write/destructive SQL step that previewRunbookStep can preview and runRunbookStep run. */
+  previewable?: boolean;
+  /** An action step: which of the app's tools it hands over to, and its label. */
+  action?: string;
+  actionLabel?: string;
+  /** A manual step's instruction. */
+  instruction?: string;
+  /** Where the runbook document is wrong for current PostgreSQL, and what this step does instead. */
+  correction?: string;
+  /** The threshold key (see getThresholds) that judges a read step's result. */
+  threshold?: string;
+}
+
+export interface ProcedureInfo {
+  id: string;
+  title: string;
+  section: string;
+  description: string;
+  /** The short run name of a checklist ("morning"); null for other procedures. */
+  checklist: string | null;
+  /** How often the maintenance calendar expects it done; null when it is run on demand. */
+  cadence: Cadence | null;
+  steps: ProcedureStepInfo[];
+}
+
+/** A progress push while runChecklist runs with a runId: one per step, in order. */
+export interface ChecklistStepEvent {
+  type: 'checklist.step';
+  runId: string;
+  /** 0-based position of the step in the procedure, and how many steps it has. */
+  index: number;
+  total: number;
+  step: ChecklistStepResult;
+}
+
+export type ThresholdUnitName = 'count' | 'bytes' | 'seconds' | 'hours' | 'percent';
+
+/** One alert threshold as a profile uses it: the default, and the profile's own values. */
+export interface ThresholdSetting {
+  key: string;
+  metric: string;
+  unit: ThresholdUnitName;
+  /** 'above': a value above warn is a WARNING; 'below': a value below it is. */
+  direction: 'above' | 'below';
+  warn: number;
+  /** Null: never CRITICAL on its own. */
+  critical: number | null;
+  defaultWarn: number;
+  defaultCritical: number | null;
+  action: string;
+  /** 'runbook': the document's alert table; 'ops-console': ours, with a rationale. */
+  source: 'runbook' | 'ops-console';
+  rationale: string | null;
+  overridden: boolean;
+}
+
+export const thresholdValueSchema = z
+  .object({
+    key: z.string().min(1).max(100),
+    warn: z.number().finite().min(0),
+    critical: z.number().finite().min(0).nullable(),
+  })
+  .strict();
+
+/** `values` override thresholds for one profile; `reset` puts keys back to their defaults. */
+export const setThresholdsSchema = z
+  .object({
+    profileId: z.string().min(1),
+    values: z.array(thresholdValueSchema).max(100).default([]),
+    reset: z.array(z.string().min(1).max(100)).max(100).default([]),
+  })
+  .strict();
+
+/**
+ * A maintenance-calendar item (a procedure with a cadence) for one profile.
+ * done: completed in the current period · upcoming: a daily item not yet at its time ·
+ * due: in its window · overdue: past its window.
+ */
+export interface CalendarItem {
+  procedureId: string;
+  checklist: string | null;
+  title: string;
+  cadence: Cadence;
+  /** Local time of day a daily item is due ("09:00"); null for the others. */
+  dueTime: string | null;
+  /** The last signed-off run of this procedure on the profile. */
+  lastDoneAt: string | null;
+  lastStatus: CheckStatus | null;
+  lastRunId: string | null;
+  /** When it is (or was) next due, ISO. */
+  dueAt: string;
+  state: 'done' | 'upcoming' | 'due' | 'overdue';
+}
+
+export interface MaintenanceCalendar {
+  profileId: string;
+  /** The time the states were computed for, ISO. */
+  now: string;
+  items: CalendarItem[];
+}
+
+/** A Markdown runbook kept in the app after import (importRunbook with save). */
+export interface SavedRunbookSummary {
+  id: string;
+  title: string;
+  source: string | null;
+  importedAt: string;
+  procedures: number;
+  steps: number;
+  sqlSteps: number;
+}
+
+export interface SavedRunbook extends SavedRunbookSummary {
+  runbook: RunbookImportResult;
 }

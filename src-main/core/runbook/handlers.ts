@@ -4,15 +4,37 @@ import type { CoreDeps } from '../app';
 import type { Handlers } from '../dispatch';
 import { checklists, checklistSummary, findChecklist } from './builtin';
 import { runChecklist } from './checklist';
+import { calendarHandlers } from './calendar-handlers';
 import { importHandlers } from './import-handlers';
+import { libraryHandlers } from './library-handlers';
 import { checklistRunHandlers } from './run-handlers';
 import { writeStepHandlers } from './write-handlers';
 
-export function runbookHandlers(deps: CoreDeps): Pick<Handlers, 'importRunbook' | 'listChecklists' | 'runChecklist' | 'signOffChecklistRun' | 'listChecklistRuns' | 'getChecklistRun' | 'exportChecklistRun' | 'previewRunbookStep' | 'runRunbookStep'> {
+type RunbookOps =
+  | 'importRunbook'
+  | 'listChecklists'
+  | 'runChecklist'
+  | 'signOffChecklistRun'
+  | 'listChecklistRuns'
+  | 'getChecklistRun'
+  | 'exportChecklistRun'
+  | 'previewRunbookStep'
+  | 'runRunbookStep'
+  | 'listProcedures'
+  | 'listRunbooks'
+  | 'getRunbook'
+  | 'deleteRunbook'
+  | 'getThresholds'
+  | 'setThresholds'
+  | 'getMaintenanceCalendar';
+
+export function runbookHandlers(deps: CoreDeps): Pick<Handlers, RunbookOps> {
   return {
     ...importHandlers(deps),
     ...checklistRunHandlers(deps),
     ...writeStepHandlers(deps),
+    ...libraryHandlers(deps),
+    ...calendarHandlers(deps),
     listChecklists: function listChecklists() {
       return { checklists: checklists().map(checklistSummary) };
     },

@@ -15,7 +15,7 @@ export function importHandlers(_deps: CoreDeps): Pick<Handlers, 'importRunbook'>
       ctx.audit.detail = result.outline
         .map((p) => `${p.path.join(' > ') || p.title}: ${p.steps.length} steps (${p.steps.filter((s) => s.type === 'sql').length} SQL)`)
         .join('\n');
-      return result;
+      return { ...result, savedId: null };
     },
   };
 }

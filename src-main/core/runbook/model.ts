@@ -2,7 +2,7 @@
 // app's built-in actions, or an instruction for a person), how much harm it can do (read,
 // write, destructive) and, for a read, the rule that judges its result. The checklist
 // engine (checklist.ts) runs only read SQL steps; everything else is shown, never run.
-import type { StepKind } from '../../contract/runbook';
+import type { Cadence, StepKind } from '../../contract/runbook';
 import type { Noun, ThresholdKey } from './thresholds';
 
 export type { StepKind };
@@ -79,6 +79,10 @@ export interface Procedure {
   description: string;
   /** The name a checklist is run by (`checklist run morning`); absent for plain procedures. */
   checklist?: string;
+  /** How often the maintenance calendar expects it signed off; absent when run on demand. */
+  cadence?: Cadence;
+  /** Local time of day a daily procedure is due ("09:00"). */
+  dueTime?: string;
   steps: Step[];
 }
 

@@ -211,6 +211,32 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX checklist_runs_signed ON checklist_runs (signed_at);
     `,
   },
+  {
+    version: 6,
+    name: 'threshold overrides and saved runbooks',
+    sql: `
+      -- A profile's own alert thresholds; a key without a row uses the default
+      -- (core/runbook/thresholds.ts). Removed with the profile.
+      CREATE TABLE threshold_overrides (
+        profile_id  TEXT NOT NULL,
+        key         TEXT NOT NULL,
+        warn        REAL NOT NULL,
+        critical    REAL,
+        updated_at  TEXT NOT NULL,
+        PRIMARY KEY (profile_id, key)
+      );
+
+      -- Markdown runbooks kept after import: the parsed outline (never executed on import).
+      CREATE TABLE runbooks (
+        id            TEXT PRIMARY KEY,
+        title         TEXT NOT NULL,
+        source        TEXT,
+        imported_at   TEXT NOT NULL,
+        outline_json  TEXT NOT NULL CHECK (json_valid(outline_json))
+      );
+      CREATE INDEX runbooks_imported ON runbooks (imported_at);
+    `,
+  },
 ];
 
 export const LATEST_VERSION = MIGRATIONS.length === 0 ? 0 : MIGRATIONS[MIGRATIONS.length - 1]!.version;
