@@ -4,7 +4,7 @@
 // web host routes `/api/<name>` from it and the renderer's client is typed by it.
 // No channel name is written anywhere else (see `channelFor`).
 import { z } from 'zod';
-import type { Envelope, ErrorCode } from './errors';
+import type { Envelope } from './errors';
 import {
   auditQuerySchema,
   hostKeyPinSchema,
