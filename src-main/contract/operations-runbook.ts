@@ -44,7 +44,7 @@ export const runbookOperations = {
         runId: z.string().min(1).max(100).optional(),
       })
       .strict(),
-    errors: ['NOT_FOUND', 'CONNECTION_FAILED', 'PASSWORD_REQUIRED', 'AUTH_FAILED'],
+    errors: ['NOT_FOUND', 'INVALID_INPUT', 'CONNECTION_FAILED', 'PASSWORD_REQUIRED', 'AUTH_FAILED'],
     audit: 'checklist.run',
   }),
   /**

@@ -8,10 +8,12 @@ import { resolveHome } from '../core/home';
 import { log } from '../core/log';
 import { EncryptedSecretStore } from '../core/secrets/encrypted-secret-store';
 import { registerIpc } from './ipc';
+import { startChecklistReminders } from './reminders';
 import { safeStorageCipher } from './safe-storage';
 
 let mainWindow: BrowserWindow | null = null;
 let core: Core | null = null;
+let stopReminders: (() => void) | null = null;
 
 const devUrl = process.env.ELECTRON_RENDERER_URL;
 const indexFile = path.join(__dirname, '../renderer/index.html');
@@ -76,6 +78,20 @@ function createWindow(): BrowserWindow {
   return win;
 }
 
+/** A reminder was clicked: bring the window up, or open it again (macOS keeps running without one). */
+function focusMainWindow(): void {
+  if (!mainWindow) {
+    mainWindow = createWindow();
+    mainWindow.on('closed', () => {
+      mainWindow = null;
+    });
+    return;
+  }
+  if (mainWindow.isMinimized()) mainWindow.restore();
+  mainWindow.show();
+  mainWindow.focus();
+}
+
 app.enableSandbox();
 
 app.whenReady().then(() => {
@@ -92,6 +108,7 @@ app.whenReady().then(() => {
   app.on('activate', () => {
     if (BrowserWindow.getAllWindows().length === 0) mainWindow = createWindow();
   });
+  stopReminders = startChecklistReminders(core, focusMainWindow);
 }).catch((err: unknown) => {
   log.error('failed to start', err);
   app.exit(1);
@@ -106,5 +123,6 @@ app.on('window-all-closed', () => {
 });
 
 app.on('will-quit', () => {
+  stopReminders?.();
   void core?.close();
 });

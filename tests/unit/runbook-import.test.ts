@@ -14,7 +14,7 @@ import type { Io } from '../../src-main/cli/io';
 import { runCli } from '../../src-main/cli/main';
 import { importMarkdownRunbook } from '../../src-main/core/runbook/markdown-import';
 import { repairMojibake } from '../../src-main/core/runbook/mojibake';
-import { commandPlaceholders, sqlPlaceholders } from '../../src-main/core/runbook/placeholders';
+import { commandPlaceholders, fillSqlPlaceholders, sqlLiteral, sqlPlaceholders } from '../../src-main/contract/placeholders';
 import { callsOn, newTestCore } from '../helpers/core';
 
 const FIXTURE = path.join(__dirname, '..', 'fixtures', 'runbook-sample.md');
@@ -145,6 +145,32 @@ describe('placeholders', () => {
   });
 });
 
+describe('fillSqlPlaceholders', () => {
+  it('puts a number in as it is and a string as a quoted literal', () => {
+    expect(fillSqlPlaceholders('SELECT pg_cancel_backend([PID]);', { PID: '123' })).toBe('SELECT pg_cancel_backend(123);');
+    expect(fillSqlPlaceholders('SELECT * FROM orders WHERE total > [Min]', { Min: ' 12.50 ' })).toBe('SELECT * FROM orders WHERE total > 12.50');
+    expect(fillSqlPlaceholders("SELECT * FROM users WHERE email = [email]", { email: "o'brien@example.com" })).toBe("SELECT * FROM users WHERE email = 'o''brien@example.com'");
+    // Not a number: an injection attempt stays inside one literal.
+    expect(fillSqlPlaceholders('SELECT [x]', { x: "1; DROP TABLE t; --'" })).toBe("SELECT '1; DROP TABLE t; --'''");
+    expect(fillSqlPlaceholders('SELECT 10-[N]', { N: '-5' })).toBe('SELECT 10-(-5)');
+    expect(sqlLiteral('1e3')).toBe("'1e3'");
+  });
+
+  it('replaces every occurrence, and nothing inside strings, identifiers, comments, dollar quotes or subscripts', () => {
+    const sql = `SELECT a[1], arr[i], ARRAY[x], "col[ID]", ' [ID] ', E'it\\'s [ID]', $$ [ID] $$ /* [ID] */ FROM t WHERE id = [ID] OR parent = [ID] -- [ID]`;
+    expect(fillSqlPlaceholders(sql, { ID: '7' })).toBe(
+      `SELECT a[1], arr[i], ARRAY[x], "col[ID]", ' [ID] ', E'it\\'s [ID]', $$ [ID] $$ /* [ID] */ FROM t WHERE id = 7 OR parent = 7 -- [ID]`,
+    );
+    expect(fillSqlPlaceholders('SELECT (array_agg(relname))[1] FROM pg_class', {})).toBe('SELECT (array_agg(relname))[1] FROM pg_class');
+  });
+
+  it('names every placeholder that has no value', () => {
+    expect(() => fillSqlPlaceholders('DELETE FROM t WHERE d < [CUTOFF_DATE] AND s = [SHOP_ID]', { SHOP_ID: '1' })).toThrow('No value for the placeholder [CUTOFF_DATE].');
+    expect(() => fillSqlPlaceholders('SELECT [a], [b], [a]', {})).toThrow('No value for the placeholders [a], [b].');
+    expect(() => fillSqlPlaceholders('SELECT [a]', { a: 'x\u0000y' })).toThrow(/NUL/);
+  });
+});
+
 describe('importRunbook through the dispatcher', () => {
   const { core, home } = newTestCore('ops-runbook-import-');
   const calls = callsOn(() => core);
@@ -200,6 +226,24 @@ describe('ops-console runbook import (command logic)', () => {
       const textIo = captureIo(false);
       expect(await runbookCommand({ ...ctx, io: textIo }, ['import', FIXTURE])).toBe(0);
       expect(textIo.stdout.join('\n')).toContain('8 procedures, 15 steps (5 SQL, 1 command, 7 manual, 2 reference). Nothing was executed.');
+    } finally {
+      await ctx.close();
+    }
+  });
+
+  it('keeps the runbook in the store with --save, and only then', async () => {
+    const ctx = createCliContext(path.join(dir, 'save-home'), captureIo(false));
+    try {
+      expect(await runbookCommand(ctx, ['import', FIXTURE])).toBe(0);
+      expect((await ctx.call('listRunbooks', {})).runbooks).toEqual([]);
+      const jsonIo = captureIo(true);
+      expect(await runbookCommand({ ...ctx, io: jsonIo }, ['import', FIXTURE, '--save'])).toBe(0);
+      const doc = JSON.parse(jsonIo.stdout.join('')) as RunbookImportResult & { savedId: string };
+      expect(doc).toMatchObject({ procedures: 8, savedId: expect.stringMatching(/^[0-9a-f-]{36}$/) });
+      expect((await ctx.call('listRunbooks', {})).runbooks.map((r) => r.id)).toEqual([doc.savedId]);
+      const textIo = captureIo(false);
+      expect(await runbookCommand({ ...ctx, io: textIo }, ['import', '--save', FIXTURE])).toBe(0);
+      expect(textIo.stdout.join('\n')).toMatch(/Saved as runbook [0-9a-f-]{36}: the app's runbook screen lists it\./);
     } finally {
       await ctx.close();
     }

@@ -1,15 +1,16 @@
-// ops-console runbook import FILE [--json] (see the CLI contract). Reads a Markdown
-// runbook and shows the procedures and steps the app makes of it; executes nothing.
+// ops-console runbook import FILE [--save] [--json] (see the CLI contract). Reads a Markdown
+// runbook and shows the procedures and steps the app makes of it; executes nothing. With
+// --save the parsed runbook is kept in the app's store (listed on the runbook screen).
 import fs from 'node:fs';
 import path from 'node:path';
 import { OpsError } from '../../contract/errors';
 import type { RunbookImportResult } from '../../contract/runbook';
-import { expectPositionals, parseArgs, UsageError } from '../args';
+import { boolFlag, expectPositionals, parseArgs, UsageError } from '../args';
 import type { CliContext } from '../context';
 import { printJson, table } from '../io';
 
 const USAGE = {
-  import: 'ops-console runbook import FILE|- [--json]',
+  import: 'ops-console runbook import FILE|- [--save] [--json]',
 };
 
 /** The contract's limit on a runbook (importRunbook takes at most 5,000,000 characters). */
@@ -93,12 +94,15 @@ function summary(result: RunbookImportResult): string {
 }
 
 async function importCmd(ctx: CliContext, argv: string[]): Promise<number> {
-  const parsed = parseArgs(argv, {});
+  const parsed = parseArgs(argv, { save: { type: 'boolean' } });
   const [file] = expectPositionals(parsed, ['FILE'], USAGE.import);
   const { markdown, source } = await readRunbook(file!);
-  const result = await ctx.call('importRunbook', { markdown, source });
+  const result = await ctx.call('importRunbook', { markdown, source, save: boolFlag(parsed, 'save') });
   if (ctx.io.json) printJson(ctx.io, result);
-  else ctx.io.out(summary(result));
+  else {
+    ctx.io.out(summary(result));
+    if (result.savedId !== null) ctx.io.out(`Saved as runbook ${result.savedId}: the app's runbook screen lists it.`);
+  }
   for (const warning of result.warnings) ctx.io.err(`warning: ${warning}`);
   return 0;
 }

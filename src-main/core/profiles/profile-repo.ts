@@ -201,6 +201,7 @@ export class ProfileRepo {
     this.db.transaction(() => {
       // Explicit rather than relying on ON DELETE CASCADE, which needs PRAGMA foreign_keys.
       this.db.prepare('DELETE FROM secrets WHERE profile_id = ?').run(id);
+      this.db.prepare('DELETE FROM threshold_overrides WHERE profile_id = ?').run(id);
       const result = this.db.prepare('DELETE FROM profiles WHERE id = ?').run(id);
       if (result.changes === 0) throw new OpsError('NOT_FOUND', `No profile with id "${id}"`, { profile: id });
     })();

@@ -54,11 +54,25 @@ WHERE n_dead_tup > current_setting('autovacuum_vacuum_threshold')::int
                    + current_setting('autovacuum_vacuum_scale_factor')::float8 * n_live_tup
 ORDER BY n_dead_tup DESC;`;
 
+// Averaged over whole hours since the counters started, and never over less than one
+// hour: right after a reset a single rollback would otherwise read as hundreds per hour.
+const ROLLBACK_RATE_SQL = `SELECT datname,
+       xact_rollback AS rolled_back,
+       xact_commit AS committed,
+       coalesce(stats_reset, pg_postmaster_start_time()) AS counting_since,
+       round((extract(epoch FROM clock_timestamp() - coalesce(stats_reset, pg_postmaster_start_time())) / 3600)::numeric, 1) AS hours_counted,
+       round(xact_rollback::numeric
+             / greatest((extract(epoch FROM clock_timestamp() - coalesce(stats_reset, pg_postmaster_start_time())) / 3600)::numeric, 1), 2) AS rollbacks_per_hour
+FROM pg_stat_database
+WHERE datname = current_database();`;
+
 export const MORNING: Procedure = {
   id: 'daily.morning',
   checklist: 'morning',
   title: 'Morning checklist (9 AM)',
   section: 'Daily Operations',
+  cadence: 'daily',
+  dueTime: '09:00',
   description: 'Start of the day: server health, stock that needs reordering, orders waiting on the workshop, and index usage.',
   steps: [
     snippetStep('connections-now', {
@@ -138,6 +152,8 @@ export const EVENING: Procedure = {
   checklist: 'evening',
   title: 'Evening checklist (6 PM)',
   section: 'Daily Operations',
+  cadence: 'daily',
+  dueTime: '18:00',
   description: 'End of the day: can we recover (archiving, valid objects, consistent data), what happened today, and routine maintenance.',
   steps: [
     snippetStep('wal-archiving', {
@@ -175,6 +191,17 @@ export const EVENING: Procedure = {
       id: 'evening.designs-today',
       title: 'Designs created today',
       explanation: 'Designs customers started in the customizer today, by status, for reading. No threshold.',
+    }),
+    // Evening rather than morning: it is an average over the day's (and earlier) traffic,
+    // read next to today's orders; in the morning it mostly reflects the night's quiet.
+    readStep(ROLLBACK_RATE_SQL, {
+      id: 'evening.rollback-rate',
+      title: 'Rolled-back transactions per hour',
+      explanation:
+        'The closest the server comes to the alert table\'s "failed queries per hour": transactions of this database that ended in a rollback (pg_stat_database.xact_rollback), averaged per hour since the statistics were reset (or the server started). It counts transactions the application rolled back on purpose as well as those that failed, and rollbacks of this app\'s own read-only checks and previews; an average since the reset hides a short spike. A rise against previous evenings means: read the application logs.',
+      correction:
+        'The runbook alerts on failed queries per hour, which PostgreSQL does not count: a failed statement is only in the server log (log_min_error_statement). Rolled-back transactions are the nearest counter the server keeps.',
+      rule: column('rollbacks_per_hour', 'first', 'failedQueries', { noun: ['rolled-back transaction per hour (average)', 'rolled-back transactions per hour (average)'] }),
     }),
     readStep(VACUUM_OVERDUE_SQL, {
       id: 'evening.vacuum-overdue',

@@ -115,6 +115,7 @@ const BACKUP: Procedure[] = [
     id: 'backup.validation',
     title: 'Backup validation (monthly)',
     section: 'Backup Procedures',
+    cadence: 'monthly',
     description: 'A backup counts once it has been restored.',
     steps: [
       actionStep('verify-backup', 'read', { id: 'backup.validation.integrity', title: 'Integrity check', explanation: 'The archive reads back completely and matches its checksum.', correction: 'The runbook calls validate_backup_integrity(), a helper of the original project; the app checks the archive itself.' }),
@@ -170,6 +171,7 @@ const RECOVERY: Procedure[] = [
     id: 'recovery.drill',
     title: 'Disaster recovery drill (quarterly)',
     section: 'Disaster Recovery',
+    cadence: 'quarterly',
     description: 'Practice the restore and time it.',
     steps: [
       actionStep('restore-drill', 'read', { id: 'recovery.drill.run', title: 'Timed restore drill', explanation: 'Restores the latest backup offline and measures the time against the objective.', correction: 'The runbook calls prepare_disaster_recovery(), a helper of the original project; the drill needs nothing on the server.' }),
@@ -272,6 +274,9 @@ const TROUBLESHOOTING: Procedure[] = [
 
 const CALENDAR: Procedure[] = [
   {
+    // No cadence: its one step is "run the morning and evening checklists", which are on the
+    // calendar themselves with their own times; a third daily item would be signed off by
+    // nobody and show overdue every day.
     id: 'maintenance.daily',
     title: 'Daily maintenance',
     section: 'Maintenance Calendar',
@@ -284,6 +289,7 @@ const CALENDAR: Procedure[] = [
     id: 'maintenance.weekly',
     title: 'Weekly maintenance',
     section: 'Maintenance Calendar',
+    cadence: 'weekly',
     description: 'Vacuum, storage, performance and backups.',
     steps: [
       snippetStep('vacuum-status', { id: 'maintenance.weekly.vacuum-status', title: 'Dead rows and last vacuum', explanation: 'Which tables need it.' }),
@@ -303,6 +309,7 @@ const CALENDAR: Procedure[] = [
     id: 'maintenance.monthly',
     title: 'Monthly maintenance',
     section: 'Maintenance Calendar',
+    cadence: 'monthly',
     description: 'Restore test, capacity, security, indexes.',
     steps: [
       actionStep('restore-drill', 'read', { id: 'maintenance.monthly.backup-test', title: 'Complete backup testing', explanation: 'A timed restore drill.' }),
@@ -315,6 +322,7 @@ const CALENDAR: Procedure[] = [
     id: 'maintenance.quarterly',
     title: 'Quarterly maintenance',
     section: 'Maintenance Calendar',
+    cadence: 'quarterly',
     description: 'Drill, optimization, upgrades, documentation.',
     steps: [
       actionStep('restore-drill', 'read', { id: 'maintenance.quarterly.drill', title: 'Disaster recovery drill', explanation: 'See the drill procedure.' }),

@@ -29,3 +29,18 @@ export function findChecklist(name: string, runbook: Runbook = BUILTIN_RUNBOOK):
   if (!found) throw new OpsError('NOT_FOUND', `There is no checklist "${name}". Checklists: ${all.map((p) => p.checklist).join(', ')}.`);
   return found;
 }
+
+/**
+ * What runChecklist runs: a checklist by its run name, or any procedure of the runbook by
+ * its id ("maintenance.weekly"), so every procedure's read steps can be checked the same way.
+ */
+export function findProcedure(name: string, runbook: Runbook = BUILTIN_RUNBOOK): Procedure {
+  const all = checklists(runbook);
+  const found = all.find((p) => p.checklist === name) ?? runbook.procedures.find((p) => p.id === name);
+  if (found) return found;
+  const example = runbook.procedures.find((p) => p.checklist === undefined)?.id;
+  throw new OpsError(
+    'NOT_FOUND',
+    `There is no checklist "${name}" and no procedure with that id. Checklists: ${all.map((p) => p.checklist).join(', ')}; any procedure of the runbook also runs by its id${example ? ` (e.g. "${example}")` : ''}: see listProcedures.`,
+  );
+}

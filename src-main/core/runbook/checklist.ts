@@ -3,10 +3,13 @@
 // might hide, e.g. in a function it calls), rolled back at the end. Each step runs under a
 // savepoint with a statement timeout: a step that fails or times out is UNKNOWN with the
 // server's reason and the next step still runs. Write, destructive and manual steps are
-// listed, never run.
+// listed, never run. Any procedure runs this way, not only checklists; a pass may run only
+// some read steps (step by step from the screen), and when no step needs the server no
+// connection is opened at all.
 import Cursor from 'pg-cursor';
 import type pg from 'pg';
 import type { Profile } from '../../contract/models';
+import { OpsError } from '../../contract/errors';
 import type { CheckStatus, ChecklistRunResult, ChecklistStepResult } from '../../contract/runbook';
 import type { CoreDeps } from '../app';
 import type { AuditNote } from '../dispatch';
@@ -14,18 +17,29 @@ import { withClient } from '../postgres/connect';
 import { isServerError } from '../postgres/pg-errors';
 import { cellTypes, toCell } from '../query/values';
 import { BUILTIN_ACTIONS, type Procedure, type Rule, type Step } from './model';
-import { judge, thresholdFor, worstStatus } from './thresholds';
+import { TOOLKIT_FUNCTION_NAMES, TOOLKIT_SCHEMA } from '../toolkit/toolkit-sql';
+import { judge, thresholdFor, worstStatus, type Threshold, type ThresholdKey } from './thresholds';
 
 export const STEP_TIMEOUT_MS = 15_000;
 export const MAX_STEP_ROWS = 50;
 const BATCH = 500;
 const SAVEPOINT = 'ops_console_checklist_step';
 
+export const NOT_IN_THIS_PASS = 'Not run in this pass';
+
 export interface ChecklistRunOptions {
   password?: string | undefined;
   stepTimeoutMs?: number;
   maxRows?: number;
+  /** Run only these read steps; the other read steps come back skipped, "Not run in this pass". */
+  stepIds?: readonly string[] | undefined;
+  /** The thresholds that judge the steps (a profile's own); the runbook's defaults otherwise. */
+  thresholds?: (key: ThresholdKey) => Threshold;
+  /** Called as each step's result is known, in the procedure's order (progress events). */
+  onStep?: (index: number, total: number, step: ChecklistStepResult) => void;
 }
+
+type Thresholds = (key: ThresholdKey) => Threshold;
 
 type Cell = ChecklistStepResult['rows'][number][number];
 
@@ -76,12 +90,26 @@ function readBatch(cursor: Cursor<unknown[]>, count: number): Promise<{ rows: un
 
 // A server error (it has a SQLSTATE: isServerError) leaves the connection usable; anything else does not.
 
+/**
+ * The toolkit function a failed step missed: an undefined function (42883) named like one
+ * of the toolkit's, or the ops_toolkit schema itself missing (3F000) for a qualified call.
+ */
+export function missingToolkitFunction(err: unknown): string | null {
+  if (!isServerError(err)) return null;
+  if (err.code === '42883') return TOOLKIT_FUNCTION_NAMES.find((name) => new RegExp(`\\b${name}\\b`).test(err.message)) ?? null;
+  if (err.code === '3F000' && err.message.includes(TOOLKIT_SCHEMA)) return TOOLKIT_SCHEMA;
+  return null;
+}
+
 /** The reason a step could not be judged, in a DBA's words. */
 export function stepFailure(err: unknown, timeoutMs: number): string {
   if (!isServerError(err)) return `the connection failed during this step: ${err instanceof Error ? err.message : String(err)}`;
   const code = err.code!;
   if (code === '57014') return `stopped after the step's time limit of ${timeoutMs / 1000} s (or cancelled) (SQLSTATE 57014)`;
   if (code === '25006') return `this step tried to write, and a checklist runs in a read-only transaction: ${err.message} (SQLSTATE 25006)`;
+  if (missingToolkitFunction(err) !== null) {
+    return `the ops toolkit is not installed on this database: install it (Toolkit) to run this step. The server said: ${err.message} (SQLSTATE ${code})`;
+  }
   if (code === '42P01' && /pg_stat_statements/.test(err.message)) {
     return 'pg_stat_statements is not installed in this database: it must be in shared_preload_libraries and created with CREATE EXTENSION pg_stat_statements (SQLSTATE 42P01)';
   }
@@ -104,9 +132,9 @@ function listedOnly(step: Step): ChecklistStepResult | null {
   return null;
 }
 
-function judged(step: Step, fold: RuleFold, rowCount: number): Pick<ChecklistStepResult, 'status' | 'summary' | 'value' | 'warn' | 'critical'> {
+function judged(step: Step, fold: RuleFold, rowCount: number, thresholds: Thresholds): Pick<ChecklistStepResult, 'status' | 'summary' | 'value' | 'warn' | 'critical'> {
   if (!step.rule) return { status: 'ok', summary: `${plural(rowCount, 'row')} to read (no threshold)`, value: null, warn: null, critical: null };
-  const threshold = thresholdFor(step.rule.threshold);
+  const threshold = thresholds(step.rule.threshold);
   const limits = { warn: threshold.warn, critical: threshold.critical };
   if (fold.missing && step.rule.metric.type === 'column') {
     return { status: 'unknown', summary: `the result has no column "${step.rule.metric.column}" for the rule to judge`, value: null, ...limits };
@@ -117,7 +145,17 @@ function judged(step: Step, fold: RuleFold, rowCount: number): Pick<ChecklistSte
   return { status: verdict.status, summary: verdict.summary, value, ...limits };
 }
 
-async function runReadStep(client: pg.Client, step: Step & { run: { type: 'sql' } }, maxRows: number): Promise<Omit<ChecklistStepResult, 'durationMs'>> {
+interface PassOptions {
+  timeoutMs: number;
+  maxRows: number;
+  thresholds: Thresholds;
+  /** The read steps this pass runs; null: all of them. */
+  selected: ReadonlySet<string> | null;
+  onStep: (index: number, step: ChecklistStepResult) => void;
+}
+
+async function runReadStep(client: pg.Client, step: Step & { run: { type: 'sql' } }, pass: PassOptions): Promise<Omit<ChecklistStepResult, 'durationMs'>> {
+  const { maxRows, thresholds } = pass;
   const cursor = client.query(new Cursor<unknown[]>(step.run.sql, [], { rowMode: 'array', types: cellTypes }));
   const fold = new RuleFold(step.rule);
   const rows: Cell[][] = [];
@@ -140,12 +178,21 @@ async function runReadStep(client: pg.Client, step: Step & { run: { type: 'sql' 
   // Only after success: a cursor that failed has already been synced by pg-cursor, and
   // closing it then would wait for a readyForQuery that never comes.
   await cursor.close();
-  return { id: step.id, title: step.title, kind: step.kind, ...judged(step, fold, rowCount), columns: columns ?? [], rows, rowCount };
+  return { id: step.id, title: step.title, kind: step.kind, ...judged(step, fold, rowCount, thresholds), columns: columns ?? [], rows, rowCount };
 }
 
-function unknownStep(step: Step, reason: string, durationMs: number): ChecklistStepResult {
-  const limits = step.rule ? thresholdFor(step.rule.threshold) : null;
-  return { ...notRun(step, 'skipped', ''), status: 'unknown', summary: reason, warn: limits?.warn ?? null, critical: limits?.critical ?? null, durationMs };
+function unknownStep(step: Step, reason: string, durationMs: number, thresholds: Thresholds, needsToolkit = false): ChecklistStepResult {
+  const limits = step.rule ? thresholds(step.rule.threshold) : null;
+  const result: ChecklistStepResult = { ...notRun(step, 'skipped', ''), status: 'unknown', summary: reason, warn: limits?.warn ?? null, critical: limits?.critical ?? null, durationMs };
+  return needsToolkit ? { ...result, needsToolkit: true } : result;
+}
+
+/** A step this pass does not run: listed only, or a read step left for another pass. */
+function notRunHere(step: Step, selected: ReadonlySet<string> | null): ChecklistStepResult | null {
+  const listed = listedOnly(step);
+  if (listed) return listed;
+  if (selected !== null && !selected.has(step.id)) return notRun(step, 'skipped', NOT_IN_THIS_PASS);
+  return null;
 }
 
 /** The per-step limit: ours, or the profile's own statement timeout when it is shorter. */
@@ -154,30 +201,34 @@ function stepTimeout(profile: Profile, wanted: number): number {
   return own !== null && own > 0 ? Math.min(own, wanted) : wanted;
 }
 
-async function runSteps(client: pg.Client, procedure: Procedure, timeoutMs: number, maxRows: number): Promise<ChecklistStepResult[]> {
+async function runSteps(client: pg.Client, procedure: Procedure, pass: PassOptions): Promise<ChecklistStepResult[]> {
   const results: ChecklistStepResult[] = [];
+  const push = (result: ChecklistStepResult) => {
+    pass.onStep(results.length, result);
+    results.push(result);
+  };
   let lost: string | null = null;
   await client.query('BEGIN READ ONLY');
-  await client.query(`SET LOCAL statement_timeout = ${Math.round(timeoutMs)}`);
+  await client.query(`SET LOCAL statement_timeout = ${Math.round(pass.timeoutMs)}`);
   for (const step of procedure.steps) {
-    const listed = listedOnly(step);
+    const listed = notRunHere(step, pass.selected);
     if (listed) {
-      results.push(listed);
+      push(listed);
       continue;
     }
     if (lost !== null) {
-      results.push(unknownStep(step, `not run: ${lost}`, 0));
+      push(unknownStep(step, `not run: ${lost}`, 0, pass.thresholds));
       continue;
     }
     const started = performance.now();
     const elapsed = () => Math.round(performance.now() - started);
     try {
       await client.query(`SAVEPOINT ${SAVEPOINT}`);
-      const result = await runReadStep(client, step as Step & { run: { type: 'sql' } }, maxRows);
+      const result = await runReadStep(client, step as Step & { run: { type: 'sql' } }, pass);
       await client.query(`RELEASE SAVEPOINT ${SAVEPOINT}`);
-      results.push({ ...result, durationMs: elapsed() });
+      push({ ...result, durationMs: elapsed() });
     } catch (err) {
-      results.push(unknownStep(step, stepFailure(err, timeoutMs), elapsed()));
+      push(unknownStep(step, stepFailure(err, pass.timeoutMs), elapsed(), pass.thresholds, missingToolkitFunction(err) !== null));
       if (!isServerError(err)) lost = 'the connection was lost in an earlier step';
       else {
         // A failed statement aborts the transaction; undo to the savepoint so the next
@@ -188,9 +239,23 @@ async function runSteps(client: pg.Client, procedure: Procedure, timeoutMs: numb
       }
     }
   }
-  // Nothing to keep: the transaction only read.
-  await client.query('ROLLBACK').catch(() => undefined);
+  // The transaction only read, so COMMIT keeps nothing; it ends it without counting in
+  // pg_stat_database.xact_rollback, which the evening checklist reads as its failure rate.
+  await client.query('COMMIT').catch(() => undefined);
   return results;
+}
+
+/** The pass's read steps; unknown ids are refused before anything connects. */
+function selectedSteps(procedure: Procedure, stepIds: readonly string[] | undefined): ReadonlySet<string> | null {
+  if (stepIds === undefined) return null;
+  const known = new Set(procedure.steps.map((s) => s.id));
+  const unknown = stepIds.filter((id) => !known.has(id));
+  if (unknown.length > 0) {
+    throw new OpsError('INVALID_INPUT', `"${procedure.title}" has no step ${unknown.map((id) => `"${id}"`).join(', ')}. Its steps: ${[...known].join(', ')}.`, {
+      fields: [{ field: 'stepIds', message: `unknown step ${unknown.join(', ')}` }],
+    });
+  }
+  return new Set(stepIds);
 }
 
 /** Overall status: the worst of the read steps that ran; listed-only steps do not count. */
@@ -204,9 +269,14 @@ function countsLine(steps: readonly ChecklistStepResult[]): string {
   return [...counts].map(([status, n]) => `${n} ${status}`).join(', ');
 }
 
+/** How the audit trail names the run: "checklist morning" or "procedure maintenance.weekly". */
+function runName(procedure: Procedure): string {
+  return procedure.checklist !== undefined ? `checklist ${procedure.checklist}` : `procedure ${procedure.id}`;
+}
+
 /**
- * Runs `procedure` (a checklist) on `profile`. Connection failures throw (the run did not
- * happen); anything a step does wrong becomes that step's UNKNOWN.
+ * Runs `procedure` (a checklist or any procedure) on `profile`. Connection failures throw
+ * (the run did not happen); anything a step does wrong becomes that step's UNKNOWN.
  */
 export async function runChecklist(
   deps: Pick<CoreDeps, 'secrets' | 'tunnels'>,
@@ -215,16 +285,34 @@ export async function runChecklist(
   options: ChecklistRunOptions = {},
   audit: AuditNote = {},
 ): Promise<ChecklistRunResult> {
+  const selected = selectedSteps(procedure, options.stepIds);
+  const name = runName(procedure);
+  const partial = selected !== null ? ` (this pass: ${plural(selected.size, 'step')} of ${procedure.steps.length})` : '';
   audit.profile = profile.name;
-  audit.summary = `checklist ${procedure.checklist ?? procedure.id} on ${profile.name}: not run (no connection)`;
+  audit.summary = `${name} on ${profile.name}: not run (no connection)`;
   const startedAt = new Date().toISOString();
   const started = performance.now();
-  const timeoutMs = stepTimeout(profile, options.stepTimeoutMs ?? STEP_TIMEOUT_MS);
-  const steps = await withClient(deps, profile, (client) => runSteps(client, procedure, timeoutMs, options.maxRows ?? MAX_STEP_ROWS), {
-    ...(options.password !== undefined ? { password: options.password } : {}),
-  });
+  const total = procedure.steps.length;
+  const pass: PassOptions = {
+    timeoutMs: stepTimeout(profile, options.stepTimeoutMs ?? STEP_TIMEOUT_MS),
+    maxRows: options.maxRows ?? MAX_STEP_ROWS,
+    thresholds: options.thresholds ?? thresholdFor,
+    selected,
+    onStep: (index, step) => options.onStep?.(index, total, step),
+  };
+  // Manual, action and write steps, and read steps left for another pass, need no server.
+  const needsServer = procedure.steps.some((step) => notRunHere(step, selected) === null);
+  const steps = needsServer
+    ? await withClient(deps, profile, (client) => runSteps(client, procedure, pass), {
+        ...(options.password !== undefined ? { password: options.password } : {}),
+      })
+    : procedure.steps.map((step, index) => {
+        const result = notRunHere(step, selected)!;
+        pass.onStep(index, result);
+        return result;
+      });
   const status = overallStatus(steps);
-  audit.summary = `checklist ${procedure.checklist ?? procedure.id} on ${profile.name}: ${status.toUpperCase()} (${countsLine(steps)})`;
+  audit.summary = `${name} on ${profile.name}: ${status.toUpperCase()} (${countsLine(steps)})${partial}`;
   audit.detail = steps.map((s) => `${s.status.toUpperCase()} ${s.id}: ${s.summary}`).join('\n');
   return {
     checklist: procedure.checklist ?? procedure.id,

@@ -1,13 +1,16 @@
 // Contract handlers for runbooks and checklists (issue #5). The dispatcher audits
-// runChecklist around the call; the engine fills in profile, summary and each step's verdict.
+// runChecklist around the call; the engine fills in profile, summary and each step's verdict,
+// judged by the profile's own thresholds, and pushes a checklist.step event per step when
+// the caller passes a runId (the screen shows steps as they finish).
 import type { CoreDeps } from '../app';
 import type { Handlers } from '../dispatch';
-import { checklists, checklistSummary, findChecklist } from './builtin';
+import { checklists, checklistSummary, findProcedure } from './builtin';
 import { runChecklist } from './checklist';
 import { calendarHandlers } from './calendar-handlers';
 import { importHandlers } from './import-handlers';
 import { libraryHandlers } from './library-handlers';
 import { checklistRunHandlers } from './run-handlers';
+import { profileThresholds } from './thresholds-store';
 import { writeStepHandlers } from './write-handlers';
 
 type RunbookOps =
@@ -39,9 +42,23 @@ export function runbookHandlers(deps: CoreDeps): Pick<Handlers, RunbookOps> {
       return { checklists: checklists().map(checklistSummary) };
     },
     runChecklist: function runChecklistHandler(input, ctx) {
-      const procedure = findChecklist(input.checklistId);
+      const procedure = findProcedure(input.checklistId);
       const profile = deps.profiles.require(input.profileId);
-      return runChecklist(deps, procedure, profile, { password: input.password }, ctx.audit);
+      const { runId } = input;
+      return runChecklist(
+        deps,
+        procedure,
+        profile,
+        {
+          password: input.password,
+          stepIds: input.stepIds,
+          thresholds: profileThresholds(deps, profile.id),
+          // emit, not emitAndWait: a handful of small events, and a slow page must not hold
+          // the read-only transaction open on the server.
+          ...(runId !== undefined ? { onStep: (index, total, step) => deps.events.emit({ type: 'checklist.step', runId, index, total, step }) } : {}),
+        },
+        ctx.audit,
+      );
     },
   };
 }

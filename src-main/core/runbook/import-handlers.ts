@@ -1,11 +1,13 @@
 // The importRunbook handler (issue #5): Markdown in, procedures and steps out. It parses
 // and nothing else — no connection is opened and no SQL or command is run — so importing a
-// runbook from anywhere is safe; the audit entry records what was imported.
+// runbook from anywhere is safe; the audit entry records what was imported. With `save`, the
+// parsed result is kept in the local store (saved-runbooks.ts), still without running it.
 import type { CoreDeps } from '../app';
 import type { Handlers } from '../dispatch';
 import { importMarkdownRunbook } from './markdown-import';
+import { saveRunbook } from './saved-runbooks';
 
-export function importHandlers(_deps: CoreDeps): Pick<Handlers, 'importRunbook'> {
+export function importHandlers(deps: CoreDeps): Pick<Handlers, 'importRunbook'> {
   return {
     importRunbook: (input, ctx) => {
       const source = input.source ?? null;
@@ -15,7 +17,11 @@ export function importHandlers(_deps: CoreDeps): Pick<Handlers, 'importRunbook'>
       ctx.audit.detail = result.outline
         .map((p) => `${p.path.join(' > ') || p.title}: ${p.steps.length} steps (${p.steps.filter((s) => s.type === 'sql').length} SQL)`)
         .join('\n');
-      return { ...result, savedId: null };
+      if (!input.save) return { ...result, savedId: null };
+      const savedId = saveRunbook(deps, result);
+      ctx.audit.summary += `, saved as "${result.title}"`;
+      ctx.audit.detail = `saved runbook id ${savedId}\n${ctx.audit.detail}`;
+      return { ...result, savedId };
     },
   };
 }

@@ -13,7 +13,7 @@
 // reference step otherwise.
 import type { ImportedProcedure, ImportedStep, RunbookImportResult } from '../../contract/runbook';
 import { repairMojibake } from './mojibake';
-import { commandPlaceholders, sqlPlaceholders } from './placeholders';
+import { commandPlaceholders, sqlPlaceholders } from '../../contract/placeholders';
 
 const HEADING = /^ {0,3}(#{1,6})\s+(.*?)(?:\s+#+)?\s*$/;
 const FENCE_OPEN = /^(\s*)(`{3,}|~{3,})\s*([^\s`]*)/;

@@ -14,7 +14,7 @@ import type {
   StepDecision,
 } from '../../contract/runbook';
 import type { CoreDeps } from '../app';
-import { findChecklist } from './builtin';
+import { findProcedure } from './builtin';
 import { overallStatus } from './checklist';
 
 export interface SignOffInput {
@@ -76,7 +76,7 @@ function toRecord(row: RunRow): ChecklistRunRecord {
  * profile's name, and an overall status that follows from the steps.
  */
 function checkSnapshot(profile: Profile, result: ChecklistRunResult): void {
-  const procedure = findChecklist(result.checklist);
+  const procedure = findProcedure(result.checklist);
   const expected = procedure.steps.map((s) => s.id);
   const got = result.steps.map((s) => s.id);
   if (expected.join('\n') !== got.join('\n')) {
