@@ -22,6 +22,11 @@ export const ERROR_CODES = [
   'QUERY_FAILED',
   /** Writing a local file failed (disk full, permissions). */
   'IO_FAILED',
+  /** No installed pg_dump/pg_restore/psql is new enough for the server (or the archive). */
+  'TOOL_VERSION_MISMATCH',
+  /** pg_dump / pg_restore / psql failed or was stopped; detail has the stderr tail. */
+  'BACKUP_FAILED',
+  'CANCELLED',
   'NOT_IMPLEMENTED',
   'INTERNAL',
 ] as const;

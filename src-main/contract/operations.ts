@@ -33,6 +33,8 @@ import {
 import type { ChecklistStepEvent } from './runbook';
 import { byId, empty, op, passwordField, sshSecretFields, type OperationDef } from './op';
 export type { OperationDef } from './op';
+import type { BackupProgressEvent } from './backup';
+import { backupOperations } from './operations-backup';
 import { runbookOperations } from './operations-runbook';
 
 export const operations = {
@@ -237,6 +239,7 @@ export const operations = {
   }),
 
   ...runbookOperations,
+  ...backupOperations,
 
   searchAudit: op<{ entries: AuditEntry[] }>()({ input: auditQuerySchema, errors: ['INVALID_INPUT'], audit: null }),
   getAuditEntry: op<AuditEntry>()({
@@ -299,4 +302,6 @@ export type AppEvent =
   /** Rows of a streamed console result (runQuery/fetchMoreRows with a runId), in order. */
   | { type: 'query.rows'; runId: string; index: number; columns?: QueryColumn[]; rows: QueryCell[][] }
   /** A checklist step finished (runChecklist with a runId), in order. */
-  | ChecklistStepEvent;
+  | ChecklistStepEvent
+  /** A running backup's progress, at least once a second. */
+  | BackupProgressEvent;

@@ -1,6 +1,7 @@
 // Assembles the core from its domains. Plain Node: the desktop shell, the web host, the
 // CLI and the tests all build the same core with `createCore` and talk to it only
 // through `dispatch`.
+import { backupHandlers } from './backup/handlers';
 import path from 'node:path';
 import { version } from '../../package.json';
 import type { AppInfo } from '../contract/models';
@@ -70,6 +71,7 @@ export function createCore(options: CoreOptions): Core {
 
   const sandbox = sandboxHandlers(deps);
   const query = queryHandlers(deps);
+  const backup = backupHandlers(deps);
   const handlers: Handlers = {
     getAppInfo: () => {
       const secretStatus = deps.secrets.status();
@@ -88,6 +90,7 @@ export function createCore(options: CoreOptions): Core {
     ...query.handlers,
     ...runbookHandlers(deps),
     ...toolkitHandlers(deps),
+    ...backup.handlers,
   };
   const dispatcher = createDispatcher(handlers, audit);
 
@@ -96,6 +99,8 @@ export function createCore(options: CoreOptions): Core {
     deps,
     events,
     async close() {
+      // Running backups first: their pg_dump may be reading from the sandbox.
+      await backup.dispose();
       await sandbox.dispose();
       // Console sessions first: they may run through a tunnel that closeAll ends next.
       await query.dispose();

@@ -1,0 +1,194 @@
+// Backups (issue #6): client tools found on this machine, the backup plan shown for review,
+// the catalog entry and the manifest written beside every backup. Pure types and zod.
+import { z } from 'zod';
+
+export type ClientToolName = 'pg_dump' | 'pg_dumpall' | 'pg_restore' | 'psql';
+export const CLIENT_TOOL_NAMES: readonly ClientToolName[] = ['pg_dump', 'pg_dumpall', 'pg_restore', 'psql'];
+
+export interface ClientTool {
+  name: ClientToolName;
+  /** Absolute path, symlinks resolved. */
+  path: string;
+  /** What `<tool> --version` printed, e.g. "pg_dump (PostgreSQL) 15.18 (Debian 15.18-0+deb12u1)". */
+  version: string;
+  /** Major version: 15, 16; 9.6 → 9. */
+  major: number;
+  /** Where it was found: "PATH", "pg_config", "settings", or the folder pattern searched. */
+  source: string;
+}
+
+export interface ClientToolsReport {
+  tools: ClientTool[];
+  /** Every folder looked in, in order. */
+  searched: string[];
+  /** Folders the user added in Settings (searched first). */
+  extraPaths: string[];
+}
+
+export type BackupKind = 'full' | 'schema' | 'data' | 'roles';
+export type BackupFormat = 'custom' | 'plain' | 'directory';
+export type BackupStatus = 'running' | 'ok' | 'failed' | 'cancelled';
+
+/** Schemas Supabase manages itself: left out by the Supabase preset. */
+export const SUPABASE_MANAGED_SCHEMAS: readonly string[] = [
+  'auth',
+  'storage',
+  'realtime',
+  '_realtime',
+  'extensions',
+  'graphql',
+  'graphql_public',
+  'vault',
+  'supabase_functions',
+  'supabase_migrations',
+  'pgsodium',
+  'pgsodium_masks',
+  'pgbouncer',
+  'net',
+  '_analytics',
+  'cron',
+];
+
+const identList = z.array(z.string().min(1).max(200)).max(200).default([]);
+
+/** What to back up and how: the wizard's choices, the CLI's flags. */
+export const backupOptionsSchema = z
+  .object({
+    profileId: z.string().min(1),
+    kind: z.enum(['full', 'schema', 'data', 'roles']).default('full'),
+    format: z.enum(['custom', 'plain', 'directory']).default('custom'),
+    /** Parallel jobs: directory format only. */
+    jobs: z.number().int().min(1).max(32).default(1),
+    /** 0–9; null leaves pg_dump's default. */
+    compression: z.number().int().min(0).max(9).nullable().default(null),
+    noOwner: z.boolean().default(true),
+    noPrivileges: z.boolean().default(true),
+    includeSchemas: identList,
+    excludeSchemas: identList,
+    includeTables: identList,
+    excludeTables: identList,
+    /** Leave out Supabase's platform-managed schemas (SUPABASE_MANAGED_SCHEMAS). */
+    supabase: z.boolean().default(false),
+    /** Destination folder; default: the app's backups folder. */
+    outDir: z.string().min(1).max(4096).optional(),
+    /** Call the toolkit's create_backup_metadata() before the dump when it exists. */
+    preOperationMarker: z.boolean().default(true),
+    description: z.string().max(1000).default(''),
+    password: z.string().max(1024).optional(),
+  })
+  .strict();
+
+export type BackupOptionsInput = z.input<typeof backupOptionsSchema>;
+export type BackupOptions = z.output<typeof backupOptionsSchema>;
+
+/** The review step: what will run, checked against the server before anything starts. */
+export interface BackupPlan {
+  profile: string;
+  kind: BackupKind;
+  format: BackupFormat;
+  serverVersion: string;
+  serverMajor: number;
+  /** The tool that will run (lowest major ≥ the server's). */
+  tool: ClientTool;
+  /** The exact argument list (no password is ever in it). */
+  args: string[];
+  /** The same as one shell-quoted line, for people to read and copy. */
+  command: string;
+  /** The final path (file or directory) and the `.partial` path written first. */
+  path: string;
+  partialPath: string;
+  /** Schemas left out (the Supabase preset and excludeSchemas). */
+  excludedSchemas: string[];
+  /** Tables and their on-disk sizes collected for progress weighting. */
+  tables: number;
+  totalBytes: number;
+  warnings: string[];
+}
+
+export interface ManifestTable {
+  schema: string;
+  name: string;
+  rows: number;
+  /** true: count(*) at dump time; false: the planner's estimate (reltuples) for big tables. */
+  exact: boolean;
+  bytes: number;
+}
+
+/** Written beside every good backup as `<name>.manifest.json`, and kept in the catalog. */
+export interface BackupManifest {
+  manifestVersion: 1;
+  app: string;
+  id: string;
+  profile: { name: string; host: string; port: number; database: string; user: string };
+  serverVersion: string;
+  pgDumpVersion: string;
+  kind: BackupKind;
+  format: BackupFormat;
+  options: Omit<BackupOptions, 'profileId' | 'password' | 'outDir'>;
+  /** The file or directory name, relative to the manifest. */
+  file: string;
+  startedAt: string;
+  finishedAt: string;
+  bytes: number;
+  /** sha256 of the file; for a directory, of the sorted "name sha256" lines of its files. */
+  sha256: string;
+  files?: Array<{ name: string; bytes: number; sha256: string }>;
+  tables: ManifestTable[];
+  /** Objects in the dump by type, from the archive's TOC (custom/directory) or the server (plain). */
+  objects: Record<string, number>;
+  /** TOC entries listed by pg_restore --list (custom/directory). */
+  tocEntries: number | null;
+  /** What create_backup_metadata() returned before the dump, when the toolkit is installed. */
+  preOperationMarker: { id: string; lsn: string | null } | null;
+}
+
+export interface BackupEntry {
+  id: string;
+  profileId: string;
+  profileName: string;
+  kind: BackupKind;
+  format: BackupFormat;
+  /** Final path when ok; the intended path otherwise (nothing is left there). */
+  path: string;
+  status: BackupStatus;
+  bytes: number | null;
+  sha256: string | null;
+  startedAt: string;
+  finishedAt: string | null;
+  durationMs: number | null;
+  /** The command as shown at review. */
+  command: string;
+  /** For failed/cancelled: the reason and the last lines pg_dump wrote to stderr. */
+  error: string | null;
+  verifiedAt: string | null;
+  verifiedOk: boolean | null;
+  manifest: BackupManifest | null;
+}
+
+export interface BackupCheck {
+  name: string;
+  ok: boolean;
+  detail: string;
+}
+
+export interface BackupVerifyResult {
+  ok: boolean;
+  id: string;
+  checks: BackupCheck[];
+}
+
+/** Pushed at least once a second while a backup runs. */
+export interface BackupProgressEvent {
+  type: 'backup.progress';
+  jobId: string;
+  backupId: string;
+  phase: 'preparing' | 'dumping' | 'verifying' | 'done';
+  /** 0–100 weighted by table sizes; null before sizes are known. */
+  percent: number | null;
+  bytesWritten: number;
+  elapsedMs: number;
+  etaMs: number | null;
+  currentTable: string | null;
+  tablesDone: number;
+  tablesTotal: number;
+}
