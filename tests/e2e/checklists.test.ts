@@ -4,7 +4,7 @@
 import fs from 'node:fs';
 import type { Locator } from 'playwright-core';
 import { expect, test } from 'vitest';
-import { startApp } from './harness';
+import { startApp, startSandbox } from './harness';
 
 function stepCard(region: Locator, title: string): Locator {
   return region.getByRole('region', { name: `Step: ${title}`, exact: true });
@@ -21,9 +21,7 @@ async function decide(region: Locator, title: string, decision: 'Done' | 'Skippe
 test('the morning checklist on the sandbox: run, decide, sign off, reopen from history', async () => {
   const app = await startApp();
   const { page } = app;
-  await page.getByRole('button', { name: 'Start the demo sandbox' }).click();
-  await page.getByRole('heading', { name: 'Profiles', exact: true }).waitFor({ timeout: 45_000 });
-  await page.getByRole('status', { name: 'Environment: SANDBOX' }).waitFor();
+  await startSandbox(page);
 
   await page.getByRole('button', { name: 'Checklists', exact: true }).click();
   const history = page.getByRole('region', { name: 'Checklist history' });
@@ -90,5 +88,94 @@ test('the morning checklist on the sandbox: run, decide, sign off, reopen from h
   expect(markdown).toContain('### WARNING — Low stock items');
 
   await app.screenshot('checklist-history.png');
+  expect(app.pageErrors).toEqual([]);
+}, 180_000);
+
+// Any procedure, step by step, with a destructive step previewed and run: the
+// troubleshooting procedure for inventory sync finds the seeded negative availability,
+// resets it after a preview whose count matches, and the check then finds nothing.
+test('a troubleshooting procedure step by step: find, preview, run, check again', async () => {
+  const app = await startApp();
+  const { page } = app;
+  await startSandbox(page);
+  await page.getByRole('button', { name: 'Checklists', exact: true }).click();
+
+  // Pick it from the searchable list; before any run the screen lists what would run.
+  const picker = page.getByRole('combobox', { name: 'Procedure' });
+  await picker.click();
+  await picker.fill('Inventory sync');
+  await page.getByRole('option', { name: 'Inventory synchronization issues' }).click();
+  const preview = page.getByRole('list', { name: 'Steps of Inventory synchronization issues' });
+  await preview.waitFor();
+  expect(await preview.textContent()).toContain('Items with negative availability');
+  expect(await preview.getByLabel('Kind: DESTRUCTIVE').count()).toBe(1);
+
+  await page.getByRole('button', { name: 'Step by step' }).click();
+  const run = page.getByRole('region', { name: 'Checklist run', exact: true });
+  await run.waitFor({ timeout: 30_000 });
+  const negative = stepCard(run, 'Items with negative availability');
+  // Nothing has run yet.
+  expect(await statusOf(run, 'Items with negative availability')).toBe('SKIPPED');
+  expect(await negative.textContent()).toMatch(/not run in this pass/i);
+
+  await negative.getByRole('button', { name: 'Run step' }).click();
+  await negative.getByRole('table', { name: 'Rows of Items with negative availability' }).waitFor({ timeout: 30_000 });
+  const found = /(\d+) rows? to read/.exec((await negative.textContent()) ?? '');
+  expect(found).not.toBeNull();
+  const negatives = Number(found![1]);
+  expect(negatives).toBeGreaterThan(0);
+  // The other read step has still not run.
+  expect(await statusOf(run, 'Audit cancelled orders')).toBe('SKIPPED');
+
+  // Preview the reset: the same rows, counted the same.
+  await stepCard(run, 'Reset their reservations').getByRole('button', { name: 'Preview…' }).click();
+  const dialog = page.getByRole('dialog', { name: 'Preview: Reset their reservations' });
+  await dialog.getByRole('status', { name: 'Rows affected' }).waitFor({ timeout: 30_000 });
+  expect(await dialog.getByRole('status', { name: 'Rows affected' }).textContent()).toBe(`${negatives} row${negatives === 1 ? '' : 's'} would change.`);
+  expect(await dialog.getByRole('table', { name: 'Rows the step would change' }).getByRole('row').count()).toBe(Math.min(negatives, 200) + 1);
+  expect(await dialog.getByLabel('Statement to run').textContent()).toContain('SET reserved_quantity = 0');
+  await app.screenshot('checklist-step-by-step.png');
+
+  await dialog.getByRole('button', { name: /^Run on \d+ rows?$/ }).click();
+  const ran = dialog.getByRole('status', { name: 'Step ran' });
+  await ran.waitFor({ timeout: 30_000 });
+  expect(await ran.textContent()).toMatch(new RegExp(`${negatives} rows? changed in .*committed`));
+  await dialog.getByRole('button', { name: 'Close' }).click();
+  await dialog.waitFor({ state: 'detached' });
+  // The step's note says what ran, and it is marked done.
+  expect(await run.getByRole('textbox', { name: 'Note for Reset their reservations' }).inputValue()).toBe(`Ran: ${negatives} row${negatives === 1 ? '' : 's'} changed`);
+  expect(await run.getByRole('radiogroup', { name: 'Decision for Reset their reservations' }).getByRole('radio', { name: 'Done' }).isChecked()).toBe(true);
+
+  // Check again: nothing negative is left.
+  await negative.getByRole('button', { name: 'Run again' }).click();
+  await negative.getByText('0 rows to read').waitFor({ timeout: 30_000 });
+  expect(await statusOf(run, 'Items with negative availability')).toBe('OK');
+  expect(await negative.textContent()).toContain('No rows.');
+
+  // While a run is open, no other run can replace it (its decisions would be lost).
+  expect(await page.getByRole('button', { name: 'Run checks' }).isDisabled()).toBe(true);
+  await run.getByRole('button', { name: 'Discard this run' }).click();
+  await run.waitFor({ state: 'detached' });
+
+  // Ctrl+Enter (outside a text field) runs every read step of the procedure at once.
+  await page.getByRole('heading', { name: 'Checklists', exact: true }).click();
+  await page.keyboard.press('Control+Enter');
+  await run.getByText(/checks ran at/).waitFor({ timeout: 60_000 });
+  expect(await statusOf(run, 'Audit cancelled orders')).toMatch(/^(OK|WARNING|CRITICAL|UNKNOWN)$/);
+  expect(await statusOf(run, 'Items with negative availability')).toBe('OK');
+
+  // The ops toolkit the sandbox was seeded with: its version, its functions, its SQL.
+  await page.getByRole('button', { name: 'Ops toolkit…' }).click();
+  const toolkit = page.getByRole('dialog', { name: 'Ops toolkit' });
+  await toolkit.getByRole('status', { name: 'Toolkit version' }).waitFor({ timeout: 30_000 });
+  expect(await toolkit.getByRole('status', { name: 'Toolkit version' }).textContent()).toMatch(/^Version \S+ installed \(the version this app ships\)\.$/);
+  const functions = toolkit.getByRole('table', { name: 'Toolkit functions' }).getByRole('row');
+  expect(await functions.count()).toBeGreaterThan(5);
+  expect(await toolkit.getByRole('table', { name: 'Toolkit functions' }).getByText('missing', { exact: true }).count()).toBe(0);
+  expect(await toolkit.getByRole('button', { name: 'Up to date' }).isDisabled()).toBe(true);
+  await toolkit.getByRole('button', { name: 'Show SQL' }).click();
+  expect(await toolkit.getByLabel('Toolkit install SQL').textContent()).toContain('CREATE SCHEMA IF NOT EXISTS');
+  await toolkit.getByRole('button', { name: 'Close' }).click();
+  await toolkit.waitFor({ state: 'detached' });
   expect(app.pageErrors).toEqual([]);
 }, 180_000);

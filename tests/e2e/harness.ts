@@ -275,3 +275,10 @@ export async function runInEditor(editor: Locator, sql: string, keys: 'Control+E
 export async function editorText(editor: Locator): Promise<string> {
   return (await editor.locator('.cm-line').allTextContents()).join('\n');
 }
+
+/** From the first-run screen: start the demo sandbox and wait until its profile is active. */
+export async function startSandbox(page: Page): Promise<void> {
+  await page.getByRole('button', { name: 'Start the demo sandbox' }).click();
+  await page.getByRole('heading', { name: 'Profiles', exact: true }).waitFor({ timeout: 45_000 });
+  await page.getByRole('status', { name: 'Environment: SANDBOX' }).waitFor();
+}

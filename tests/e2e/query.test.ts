@@ -6,7 +6,7 @@ import type { Page } from 'playwright-core';
 import { expect, inject, onTestFinished, test } from 'vitest';
 import { quoteIdent, withClient, type TestPg } from '../helpers/pg';
 import { startBastion } from '../helpers/sshd';
-import { addProfileThroughForm, addSshProfileThroughForm, editorText, openQueryConsole, runInEditor, startApp } from './harness';
+import { addProfileThroughForm, addSshProfileThroughForm, editorText, openQueryConsole, runInEditor, startApp, startSandbox } from './harness';
 
 const LOW_STOCK = "SELECT title, available_quantity, store_name\nFROM inventory\nWHERE status = 'low_stock' AND is_active = true;";
 
@@ -46,9 +46,7 @@ async function activeSleeps(pg: TestPg, marker: string): Promise<number> {
 test('sandbox: the runbook low-stock query shows rows; a syntax error shows 42601 and selects the culprit', async () => {
   const app = await startApp();
   const { page } = app;
-  await page.getByRole('button', { name: 'Start the demo sandbox' }).click();
-  await page.getByRole('heading', { name: 'Profiles', exact: true }).waitFor({ timeout: 45_000 });
-  await page.getByRole('status', { name: 'Environment: SANDBOX' }).waitFor();
+  await startSandbox(page);
 
   const editor = await openQueryConsole(page);
   // Before any run: what to do, with runbook checks one click away.

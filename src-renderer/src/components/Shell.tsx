@@ -5,6 +5,7 @@ import { useCallback, useState } from 'react';
 import { transport } from '../api/client';
 import { AuditScreen } from '../screens/audit/AuditScreen';
 import { ChecklistsScreen } from '../screens/checklists/ChecklistsScreen';
+import { DueDot, useDueChecklists } from '../screens/checklists/DueIndicator';
 import { FirstRunScreen } from '../screens/first-run/FirstRunScreen';
 import { PlaceholderScreen } from '../screens/placeholder/PlaceholderScreen';
 import { ProfilesScreen } from '../screens/profiles/ProfilesScreen';
@@ -41,6 +42,7 @@ export function Shell() {
   );
   const openHelp = useCallback(() => setHelpOpen(true), []);
   useShortcuts(goTo, openHelp);
+  const due = useDueChecklists(state.active?.id ?? null);
 
   return (
     <AppShell header={{ height: HEADER_HEIGHT + ENV_BAND_HEIGHT }} navbar={{ width: 230, breakpoint: 0 }} padding="lg">
@@ -65,10 +67,11 @@ export function Shell() {
         <AppShell.Section grow>
           <Stack gap={2}>
             {SCREENS.map((s) => (
-              <Tooltip key={s.id} label={`${s.label} (${shortcutFor(s.id)})`} position="right" openDelay={400}>
+              <Tooltip key={s.id} label={`${s.label}${s.id === 'checklists' && due.text ? `: ${due.text}` : ''} (${shortcutFor(s.id)})`} position="right" openDelay={400}>
                 <NavLink
                   component="button"
-                  label={s.label}
+                  label={s.id === 'checklists' && due.count > 0 ? <DueDot label={s.label} count={due.count} overdue={due.overdue} /> : s.label}
+                  aria-description={s.id === 'checklists' && due.text ? due.text : undefined}
                   active={!state.showFirstRun && state.screen === s.id}
                   aria-current={!state.showFirstRun && state.screen === s.id ? 'page' : undefined}
                   onClick={() => goTo(s.id)}

@@ -1,6 +1,6 @@
 // App-wide state: app info, the profile list, the active profile and the current screen.
 // Screens read it through useAppState(); nothing here talks to anything but the typed client.
-import { createContext, useCallback, useContext, useEffect, useMemo, useState, type ReactNode } from 'react';
+import { createContext, useCallback, useContext, useEffect, useMemo, useRef, useState, type ReactNode } from 'react';
 import type { AppInfo, Profile } from '../../../src-main/contract/models';
 import { api } from '../api/client';
 import { toShownError, type ShownError } from './errors';
@@ -25,6 +25,20 @@ export interface AppState {
   newProfilePending: boolean;
   requestNewProfile(): void;
   clearNewProfileRequest(): void;
+  /**
+   * Opens the Query screen with this SQL in a new editor tab (not run: the console's guards
+   * apply when the operator runs it). Used by saved runbooks' steps.
+   */
+  openInQuery(sql: string, title: string): void;
+  /** The SQL waiting for the query console, if any; it re-renders the console when set. */
+  queryRequest: QueryRequest | null;
+  /** Hands the waiting SQL over once (null when already taken). */
+  takeQueryRequest(): QueryRequest | null;
+}
+
+export interface QueryRequest {
+  sql: string;
+  title: string;
 }
 
 const AppStateContext = createContext<AppState | null>(null);
@@ -44,6 +58,9 @@ export function AppStateProvider({ children }: { children: ReactNode }) {
   });
   const [firstRunDismissed, setFirstRunDismissed] = useState(false);
   const [newProfilePending, setNewProfilePending] = useState(false);
+  const [queryRequest, setQueryRequest] = useState<QueryRequest | null>(null);
+  // The ref makes the hand-over happen once even if an effect runs twice (StrictMode).
+  const queryRequestRef = useRef<QueryRequest | null>(null);
 
   const setActiveId = useCallback((id: string | null) => {
     setActiveIdState(id);
@@ -86,6 +103,21 @@ export function AppStateProvider({ children }: { children: ReactNode }) {
   const requestNewProfile = useCallback(() => setNewProfilePending(true), []);
   const clearNewProfileRequest = useCallback(() => setNewProfilePending(false), []);
 
+  const openInQuery = useCallback(
+    (sql: string, title: string) => {
+      queryRequestRef.current = { sql, title };
+      setQueryRequest(queryRequestRef.current);
+      setScreen('query');
+    },
+    [setScreen],
+  );
+  const takeQueryRequest = useCallback((): QueryRequest | null => {
+    const request = queryRequestRef.current;
+    queryRequestRef.current = null;
+    if (request) setQueryRequest(null);
+    return request;
+  }, []);
+
   const active = useMemo(() => profiles.find((p) => p.id === activeId) ?? null, [profiles, activeId]);
 
   const value: AppState = {
@@ -103,6 +135,9 @@ export function AppStateProvider({ children }: { children: ReactNode }) {
     newProfilePending,
     requestNewProfile,
     clearNewProfileRequest,
+    openInQuery,
+    queryRequest,
+    takeQueryRequest,
   };
   return <AppStateContext.Provider value={value}>{children}</AppStateContext.Provider>;
 }

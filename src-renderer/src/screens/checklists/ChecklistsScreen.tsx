@@ -1,11 +1,13 @@
-// The runbook checklists for the active profile: pick one (morning, evening), run its read
-// steps at once, decide each step and sign the run off; past runs are listed below, and can
-// be reopened and exported. The core runs, judges, checks the sign-off and audits it.
-import { Alert, Button, Group, Paper, PasswordInput, SegmentedControl, Stack, Text, Title } from '@mantine/core';
+// The runbook's procedures for the active profile: pick one (morning and evening one click
+// away, any other from the runbook's list), run its read steps at once or one by one, preview
+// and run its write steps, decide each step and sign the run off; the maintenance calendar,
+// the alert thresholds and the past runs are below. The core runs, judges, checks the
+// sign-off and audits it.
+import { Alert, Button, Group, Paper, PasswordInput, Stack, Text, Title, Tooltip } from '@mantine/core';
 import { useCallback, useEffect, useState } from 'react';
 import type { Profile } from '../../../../src-main/contract/models';
-import type { ChecklistRunRecord, ChecklistRunSummary, ChecklistSummary } from '../../../../src-main/contract/runbook';
-import { api, OpsError } from '../../api/client';
+import type { ChecklistRunRecord, ChecklistRunSummary, ChecklistSummary, ProcedureInfo } from '../../../../src-main/contract/runbook';
+import { api } from '../../api/client';
 import { EnvBadge } from '../../components/EnvBadge';
 import { ErrorAlert } from '../../components/ErrorAlert';
 import { IconCheck } from '../../components/icons';
@@ -13,9 +15,16 @@ import { useAppState } from '../../state/app-state';
 import { toShownError, type ShownError } from '../../state/errors';
 import { formatTime } from '../../state/format';
 import { readSetting, writeSetting } from '../../state/storage';
+import { CalendarPanel } from './CalendarPanel';
+import { choiceFor, findProcedure } from './checklist-model';
 import { HistoryTable, SavedRunView } from './HistoryPanel';
 import { ImportRunbook } from './ImportRunbook';
-import { RunPanel, type PendingRun } from './RunPanel';
+import { ProcedurePicker, ProcedureSteps } from './ProcedurePicker';
+import { RunPanel } from './RunPanel';
+import { RunProgressView } from './RunProgressView';
+import { ThresholdsPanel } from './ThresholdsPanel';
+import { ToolkitPanel } from './ToolkitPanel';
+import { useChecklistRun } from './useChecklistRun';
 
 function useChecklists(): { checklists: ChecklistSummary[]; error: ShownError | null } {
   const [checklists, setChecklists] = useState<ChecklistSummary[]>([]);
@@ -44,61 +53,96 @@ function useHistory(profileId: string) {
   return { runs, error, reload };
 }
 
-function ChecklistPicker({ checklists, value, onChange }: { checklists: ChecklistSummary[]; value: string; onChange: (id: string) => void }) {
-  const chosen = checklists.find((c) => c.id === value);
-  return (
-    <Stack gap={4}>
-      <SegmentedControl aria-label="Checklist" value={value} onChange={onChange} data={checklists.map((c) => ({ value: c.id, label: c.title }))} />
-      {chosen ? <Text size="sm" c="dimmed">{chosen.description} {chosen.steps} steps.</Text> : null}
-    </Stack>
-  );
+function useProcedures(): { procedures: ProcedureInfo[] | null; error: ShownError | null } {
+  const [procedures, setProcedures] = useState<ProcedureInfo[] | null>(null);
+  const [error, setError] = useState<ShownError | null>(null);
+  useEffect(() => {
+    api.listProcedures({}).then((r) => setProcedures(r.procedures), (err: unknown) => setError(toShownError(err)));
+  }, []);
+  return { procedures, error };
 }
+
+function isTyping(target: EventTarget | null): boolean {
+  if (!(target instanceof HTMLElement)) return false;
+  return target.isContentEditable || ['INPUT', 'TEXTAREA', 'SELECT'].includes(target.tagName);
+}
+
+/** Ctrl/⌘+Enter runs the checks, unless the keys are meant for a text field. */
+function useRunShortcut(run: () => void): void {
+  useEffect(() => {
+    function onKeyDown(event: KeyboardEvent) {
+      if (event.key !== 'Enter' || !(event.ctrlKey || event.metaKey) || event.altKey || isTyping(event.target)) return;
+      event.preventDefault();
+      run();
+    }
+    window.addEventListener('keydown', onKeyDown);
+    return () => window.removeEventListener('keydown', onKeyDown);
+  }, [run]);
+}
+
+const SHORTCUT = typeof navigator !== 'undefined' && /Mac/.test(navigator.platform) ? '⌘+Enter' : 'Ctrl+Enter';
 
 function ProfileChecklists({ profile }: { profile: Profile }) {
   const { checklists, error: listError } = useChecklists();
-  const [checklistId, setChecklistId] = useState(() => readSetting('checklists.last') ?? 'morning');
-  const [pending, setPending] = useState<PendingRun | null>(null);
-  const [running, setRunning] = useState(false);
-  const [runError, setRunError] = useState<ShownError | null>(null);
-  const [askPassword, setAskPassword] = useState(false);
-  const [password, setPassword] = useState('');
+  const { procedures, error: proceduresError } = useProcedures();
+  const [choice, setChoice] = useState(() => readSetting('checklists.last') ?? 'morning');
+  const runner = useChecklistRun(profile);
   const [opened, setOpened] = useState<ChecklistRunRecord | null>(null);
+  const [openError, setOpenError] = useState<ShownError | null>(null);
   const [signed, setSigned] = useState<ChecklistRunRecord | null>(null);
+  const [refreshKey, setRefreshKey] = useState(0);
+  const [toolkitOpen, setToolkitOpen] = useState(false);
   const history = useHistory(profile.id);
+  const procedure = procedures ? findProcedure(procedures, choice) : undefined;
+  const pendingProcedure = runner.pending && procedures ? findProcedure(procedures, runner.pending.checklistId) : undefined;
+  const busy = runner.running !== null || runner.stepRunning !== null;
+  const { pending, runAll, startStepwise, askPassword, password } = runner;
+  const canRun = (checklists.length > 0 || procedure !== undefined) && !(askPassword && !password);
 
-  function choose(id: string) {
-    setChecklistId(id);
-    writeSetting('checklists.last', id);
+  function choose(next: string) {
+    setChoice(next);
+    writeSetting('checklists.last', next);
   }
 
-  async function run(withPassword?: string) {
-    setRunning(true);
-    setRunError(null);
+  // An open run holds the operator's decisions and notes: a new run would replace it, so
+  // starting one waits until it is signed off or discarded.
+  const blockedByOpenRun = pending !== null;
+  const runChecks = useCallback(() => {
+    if (busy || !canRun || blockedByOpenRun) return;
     setSigned(null);
-    try {
-      const result = await api.runChecklist({ checklistId, profileId: profile.id, ...(withPassword ? { password: withPassword } : {}) });
-      setPending({ profileId: profile.id, result });
-      setAskPassword(false);
-      setPassword('');
-    } catch (err) {
-      if (err instanceof OpsError && err.code === 'PASSWORD_REQUIRED') setAskPassword(true);
-      else setRunError(toShownError(err));
-    } finally {
-      setRunning(false);
+    void runAll(choice);
+  }, [busy, canRun, blockedByOpenRun, runAll, choice]);
+  useRunShortcut(runChecks);
+
+  function stepByStep() {
+    setSigned(null);
+    void startStepwise(choice);
+  }
+
+  /** From the calendar: choose the procedure and run its checks (a pending run is kept, not replaced). */
+  function startFromCalendar(procedureId: string) {
+    const found = procedures ? findProcedure(procedures, procedureId) : undefined;
+    const next = found ? choiceFor(found) : procedureId;
+    choose(next);
+    if (!pending && !busy) {
+      setSigned(null);
+      void runAll(next);
     }
   }
 
   async function open(id: string) {
+    setOpenError(null);
     try {
       setOpened(await api.getChecklistRun({ id }));
     } catch (err) {
-      setRunError(toShownError(err));
+      setOpenError(toShownError(err));
     }
   }
 
   function onSigned(saved: ChecklistRunRecord) {
-    setPending(null);
+    runner.discard();
     setSigned(saved);
+    setRefreshKey((k) => k + 1);
     void history.reload();
   }
 
@@ -110,30 +154,44 @@ function ProfileChecklists({ profile }: { profile: Profile }) {
         <Text c="dimmed">{profile.name}</Text>
       </Group>
       {listError ? <ErrorAlert title="The checklists could not be listed" error={listError} /> : null}
+      {proceduresError ? <ErrorAlert title="The runbook's procedures could not be listed (the checklists still run)" error={proceduresError} /> : null}
+
+      <CalendarPanel profile={profile} onStart={startFromCalendar} refreshKey={refreshKey} />
 
       <Paper component="section" withBorder p="md" aria-label="Start a checklist run">
         <Stack gap="sm">
-          <ChecklistPicker checklists={checklists} value={checklistId} onChange={choose} />
+          <ProcedurePicker checklists={checklists} procedures={procedures} value={choice} onChange={choose} disabled={busy} />
           {askPassword ? (
             <PasswordInput
               label={`Password for ${profile.user}@${profile.host}`}
               description="Not saved with the profile; used for this run only."
               value={password}
-              onChange={(e) => setPassword(e.currentTarget.value)}
+              onChange={(e) => runner.setPassword(e.currentTarget.value)}
               onKeyDown={(e) => {
-                if (e.key === 'Enter' && password) void run(password);
+                if (e.key === 'Enter' && password && !pending) void runAll(choice);
               }}
             />
           ) : null}
           <Group gap="sm">
-            <Button onClick={() => void run(askPassword ? password : undefined)} loading={running} disabled={checklists.length === 0 || (askPassword && !password)}>
-              Run checks
+            <Tooltip label={`Run every read step (${SHORTCUT})`} openDelay={400}>
+              <Button onClick={runChecks} loading={runner.running === 'all'} disabled={!canRun || blockedByOpenRun || (busy && runner.running !== 'all')} aria-keyshortcuts="Control+Enter Meta+Enter">
+                Run checks
+              </Button>
+            </Tooltip>
+            <Button variant="default" onClick={stepByStep} loading={runner.running === 'stepwise'} disabled={!canRun || blockedByOpenRun || (busy && runner.running !== 'stepwise')}>
+              Step by step
             </Button>
-            <Text size="sm" c="dimmed">Runs every read step at once in a read-only transaction; steps that change the server are only listed.</Text>
+            <Button variant="subtle" onClick={() => setToolkitOpen(true)}>Ops toolkit…</Button>
+            {blockedByOpenRun ? (
+              <Text size="sm" c="dimmed" role="note">A run is open below: sign it off or discard it before starting another, so its decisions are not lost.</Text>
+            ) : null}
+            <Text size="sm" c="dimmed">"Run checks" runs every read step at once in a read-only transaction; "Step by step" runs them one at a time. Steps that change the server run only from their preview.</Text>
           </Group>
-          {runError ? <ErrorAlert title="The checklist did not run" error={runError} onClose={() => setRunError(null)} /> : null}
+          {runner.error ? <ErrorAlert title="The checklist did not run" error={runner.error} onClose={runner.clearError} /> : null}
         </Stack>
       </Paper>
+
+      {runner.progress ? <RunProgressView progress={runner.progress} procedure={findProcedure(procedures ?? [], runner.progress.checklistId)} /> : null}
 
       {signed ? (
         <Alert color="green" variant="light" icon={<IconCheck />} title="Signed off" role="status" withCloseButton closeButtonLabel="Dismiss" onClose={() => setSigned(null)}>
@@ -142,20 +200,49 @@ function ProfileChecklists({ profile }: { profile: Profile }) {
       ) : null}
 
       {pending ? (
-        <RunPanel key={pending.result.startedAt} run={pending} onSigned={onSigned} onDiscard={() => setPending(null)} />
-      ) : !signed ? (
-        <Text size="sm" c="dimmed">Choose a checklist and press "Run checks": each step shows its status, then mark it done, skipped (with a reason) or escalated, and sign the run off.</Text>
+        <RunPanel
+          key={pending.result.startedAt}
+          run={pending}
+          profile={profile}
+          procedure={pendingProcedure}
+          stepRunning={runner.stepRunning}
+          busy={busy}
+          stepError={runner.stepError}
+          onClearStepError={runner.clearStepError}
+          onRunStep={(stepId) => void runner.runStep(stepId)}
+          runPassword={runner.runPassword}
+          onSigned={onSigned}
+          onDiscard={runner.discard}
+        />
+      ) : !signed && !runner.progress ? (
+        <Paper component="section" withBorder p="md" aria-label="What will run">
+          <Stack gap="sm">
+            <Text size="sm" c="dimmed">
+              Press "Run checks" (or "Step by step"): each step shows its status, then mark it done, skipped (with a reason) or escalated, and sign the run off.
+            </Text>
+            {procedure ? (
+              <>
+                <Title order={4}>{procedure.title}: what will run</Title>
+                <ProcedureSteps procedure={procedure} />
+              </>
+            ) : null}
+          </Stack>
+        </Paper>
       ) : null}
 
       <Paper component="section" withBorder p="md" aria-label="Checklist history">
         <Stack gap="sm">
           <Title order={3}>History</Title>
           {history.error ? <ErrorAlert title="The history could not be read" error={history.error} /> : null}
+          {openError ? <ErrorAlert title="The run could not be opened" error={openError} onClose={() => setOpenError(null)} /> : null}
           {history.runs ? <HistoryTable runs={history.runs} openId={opened?.id ?? null} onOpen={(id) => void open(id)} /> : <Text size="sm" c="dimmed">Loading…</Text>}
         </Stack>
       </Paper>
 
       {opened ? <SavedRunView key={opened.id} run={opened} onClose={() => setOpened(null)} /> : null}
+
+      <ThresholdsPanel profile={profile} />
+      {toolkitOpen ? <ToolkitPanel profile={profile} password={runner.runPassword} onClose={() => setToolkitOpen(false)} /> : null}
     </Stack>
   );
 }

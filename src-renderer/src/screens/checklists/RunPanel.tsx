@@ -1,18 +1,43 @@
-// A fresh checklist run being signed off: every step with its result and a decision, an
-// overall note, and "Sign off" once every step is decided (a skip needs its reason).
+// A fresh run being signed off: every step with its result and a decision, an overall
+// note, and "Sign off" once every step is decided (a skip needs its reason). Read steps can
+// run (again) one by one, write steps are previewed and run from a dialog, action steps go
+// to their screen, and a step missing the ops toolkit offers to install it.
 import { Alert, Button, Group, Paper, Stack, Text, Textarea, Title } from '@mantine/core';
 import { useState } from 'react';
-import type { ChecklistRunRecord, ChecklistRunResult } from '../../../../src-main/contract/runbook';
+import type { Profile } from '../../../../src-main/contract/models';
+import type { ChecklistRunRecord, ProcedureInfo, ProcedureStepInfo, RunbookStepRunResult } from '../../../../src-main/contract/runbook';
 import { api } from '../../api/client';
 import { ErrorAlert } from '../../components/ErrorAlert';
+import { useAppState } from '../../state/app-state';
 import { toShownError, type ShownError } from '../../state/errors';
 import { formatDuration, formatTime } from '../../state/format';
-import { EMPTY_DRAFT, missingDecisions, toDecisions, type DraftDecision, type Drafts } from './checklist-model';
+import { draftAfterWrite, EMPTY_DRAFT, hasRun, missingDecisions, ranLine, toDecisions, type DraftDecision, type Drafts } from './checklist-model';
 import { StatusBadge, StepCard } from './StepCard';
+import { StepActions } from './StepActions';
+import { ToolkitPanel } from './ToolkitPanel';
+import type { PendingRun } from './useChecklistRun';
+import { WriteStepDialog } from './WriteStepDialog';
 
-export interface PendingRun {
-  profileId: string;
-  result: ChecklistRunResult;
+export interface RunPanelProps {
+  run: PendingRun;
+  profile: Profile;
+  /** The procedure's steps (what each does); without it the run can only be decided and signed. */
+  procedure: ProcedureInfo | undefined;
+  /** The id of the read step running on its own, if any; `busy` while any call of the run is in flight. */
+  stepRunning: string | null;
+  busy: boolean;
+  stepError: { stepId: string; error: ShownError } | null;
+  onClearStepError: () => void;
+  onRunStep: (stepId: string) => void;
+  runPassword: string | undefined;
+  onSigned: (saved: ChecklistRunRecord) => void;
+  onDiscard: () => void;
+}
+
+function whenLine(run: PendingRun): string {
+  const ran = run.result.steps.filter(hasRun).length;
+  if (run.stepwise) return `Step by step on ${run.result.profile}: ${ran} read step${ran === 1 ? '' : 's'} run so far. Read steps run read-only; steps that change the server run only after their preview.`;
+  return `On ${run.result.profile}, checks ran at ${formatTime(run.result.startedAt)} in ${formatDuration(run.result.durationMs)}. Read-only: nothing was changed on the server.`;
 }
 
 function ReadinessLine({ missing }: { missing: ReturnType<typeof missingDecisions> }) {
@@ -23,8 +48,12 @@ function ReadinessLine({ missing }: { missing: ReturnType<typeof missingDecision
   return <Text size="sm" c="dimmed" aria-live="polite">Before signing off: {parts.join(' and ')}.</Text>;
 }
 
-export function RunPanel({ run, onSigned, onDiscard }: { run: PendingRun; onSigned: (saved: ChecklistRunRecord) => void; onDiscard: () => void }) {
+export function RunPanel({ run, profile, procedure, stepRunning, busy, stepError, onClearStepError, onRunStep, runPassword, onSigned, onDiscard }: RunPanelProps) {
   const { result } = run;
+  const { setScreen } = useAppState();
+  const [writeStep, setWriteStep] = useState<ProcedureStepInfo | null>(null);
+  const [toolkitFor, setToolkitFor] = useState<{ stepId: string; title: string; retry: boolean } | null>(null);
+  const infoById = new Map((procedure?.steps ?? []).map((s) => [s.id, s]));
   const [drafts, setDrafts] = useState<Drafts>({});
   const [note, setNote] = useState('');
   const [saving, setSaving] = useState(false);
@@ -42,6 +71,10 @@ export function RunPanel({ run, onSigned, onDiscard }: { run: PendingRun; onSign
       for (const step of result.steps) if (!next[step.id]?.decision) next[step.id] = { ...(next[step.id] ?? EMPTY_DRAFT), decision: 'done' };
       return next;
     });
+  }
+
+  function onWriteRan(stepId: string, done: RunbookStepRunResult, immediate: boolean, markDone: boolean) {
+    setDrafts((all) => ({ ...all, [stepId]: draftAfterWrite(all[stepId] ?? EMPTY_DRAFT, ranLine(done.rowsAffected, immediate), markDone) }));
   }
 
   async function signOff() {
@@ -66,15 +99,52 @@ export function RunPanel({ run, onSigned, onDiscard }: { run: PendingRun; onSign
               <Title order={3}>{result.title}</Title>
               <StatusBadge status={result.status} size="lg" />
             </Group>
-            <Text size="sm" c="dimmed">
-              On {result.profile}, checks ran at {formatTime(result.startedAt)} in {formatDuration(result.durationMs)}. Read-only: nothing was changed on the server.
-            </Text>
+            <Text size="sm" c="dimmed">{whenLine(run)}</Text>
           </Stack>
           <Button variant="subtle" color="gray" onClick={onDiscard}>Discard this run</Button>
         </Group>
         {result.steps.map((step) => (
-          <StepCard key={step.id} mode="edit" step={step} draft={drafts[step.id] ?? EMPTY_DRAFT} onChange={(next) => setDraft(step.id, next)} />
+          <StepCard
+            key={step.id}
+            mode="edit"
+            step={step}
+            info={infoById.get(step.id)}
+            draft={drafts[step.id] ?? EMPTY_DRAFT}
+            onChange={(next) => setDraft(step.id, next)}
+            actions={
+              <StepActions
+                step={step}
+                info={infoById.get(step.id)}
+                running={stepRunning === step.id}
+                busy={busy}
+                error={stepError?.stepId === step.id ? stepError.error : null}
+                onClearError={onClearStepError}
+                onRun={() => onRunStep(step.id)}
+                onPreview={() => setWriteStep(infoById.get(step.id) ?? null)}
+                onToolkit={() => setToolkitFor({ stepId: step.id, title: step.title, retry: step.needsToolkit === true })}
+                onScreen={setScreen}
+              />
+            }
+          />
         ))}
+        {writeStep && procedure ? (
+          <WriteStepDialog
+            profile={profile}
+            procedureId={procedure.id}
+            step={writeStep}
+            password={runPassword}
+            onClose={() => setWriteStep(null)}
+            onRan={(done, immediate, markDone) => onWriteRan(writeStep.id, done, immediate, markDone)}
+          />
+        ) : null}
+        {toolkitFor ? (
+          <ToolkitPanel
+            profile={profile}
+            password={runPassword}
+            onClose={() => setToolkitFor(null)}
+            retry={toolkitFor.retry ? { title: toolkitFor.title, run: () => onRunStep(toolkitFor.stepId) } : undefined}
+          />
+        ) : null}
         <Textarea label="Overall note" placeholder="Anything the next shift should know" autosize minRows={2} value={note} onChange={(e) => setNote(e.currentTarget.value)} />
         {error ? <ErrorAlert title="The run was not signed off" error={error} onClose={() => setError(null)} /> : null}
         {result.status === 'critical' ? (

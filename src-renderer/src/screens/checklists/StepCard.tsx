@@ -2,9 +2,10 @@
 // rows it read, and the operator's decision — editable while signing off, read-only in a
 // saved run.
 import { Badge, Group, Paper, Radio, Stack, Table, Text, TextInput } from '@mantine/core';
-import type { ChecklistStepDecision, ChecklistStepResult, StepDecision } from '../../../../src-main/contract/runbook';
+import type { ReactNode } from 'react';
+import type { ChecklistStepDecision, ChecklistStepResult, ProcedureStepInfo, StepDecision, StepKind } from '../../../../src-main/contract/runbook';
 import { formatDuration } from '../../state/format';
-import { cellText, DECISION_COLORS, DECISION_LABELS, STATUS_COLORS, type DraftDecision } from './checklist-model';
+import { cellText, DECISION_COLORS, DECISION_LABELS, KIND_COLORS, KIND_LABELS, shownSummary, STATUS_COLORS, type DraftDecision } from './checklist-model';
 
 export function StatusBadge({ status, size = 'md' }: { status: ChecklistStepResult['status']; size?: 'sm' | 'md' | 'lg' }) {
   const solid = status === 'ok' || status === 'warning' || status === 'critical';
@@ -15,22 +16,23 @@ export function StatusBadge({ status, size = 'md' }: { status: ChecklistStepResu
   );
 }
 
-function RowsTable({ step }: { step: ChecklistStepResult }) {
-  if (step.columns.length === 0) return null;
-  if (step.rows.length === 0) return <Text size="sm" c="dimmed">No rows.</Text>;
+/** Rows as read from the server; shared by step results and write-step previews. */
+export function RowsTable({ label, columns, rows, rowCount }: { label: string; columns: string[]; rows: ChecklistStepResult['rows']; rowCount: number }) {
+  if (columns.length === 0) return null;
+  if (rows.length === 0) return <Text size="sm" c="dimmed">No rows.</Text>;
   return (
     <Stack gap={4}>
       <Table.ScrollContainer minWidth={400} maxHeight={320}>
-        <Table withTableBorder withColumnBorders striped verticalSpacing={2} fz="xs" aria-label={`Rows of ${step.title}`} stickyHeader>
+        <Table withTableBorder withColumnBorders striped verticalSpacing={2} fz="xs" aria-label={label} stickyHeader>
           <Table.Thead>
             <Table.Tr>
-              {step.columns.map((c, i) => (
+              {columns.map((c, i) => (
                 <Table.Th key={`${c}-${i}`}>{c}</Table.Th>
               ))}
             </Table.Tr>
           </Table.Thead>
           <Table.Tbody>
-            {step.rows.map((row, r) => (
+            {rows.map((row, r) => (
               <Table.Tr key={r}>
                 {row.map((cell, i) => (
                   <Table.Td key={i} ff="monospace" c={cell === null ? 'dimmed' : undefined}>{cellText(cell)}</Table.Td>
@@ -40,8 +42,16 @@ function RowsTable({ step }: { step: ChecklistStepResult }) {
           </Table.Tbody>
         </Table>
       </Table.ScrollContainer>
-      {step.rowCount > step.rows.length ? <Text size="xs" c="dimmed">First {step.rows.length} of {step.rowCount} rows.</Text> : null}
+      {rowCount > rows.length ? <Text size="xs" c="dimmed">First {rows.length} of {rowCount} rows.</Text> : null}
     </Stack>
+  );
+}
+
+export function KindBadge({ kind }: { kind: StepKind }) {
+  return (
+    <Badge color={KIND_COLORS[kind]} variant={kind === 'read' ? 'outline' : 'light'} radius="sm" size="sm" aria-label={`Kind: ${KIND_LABELS[kind]}`}>
+      {KIND_LABELS[kind]}
+    </Badge>
   );
 }
 
@@ -90,7 +100,13 @@ function SavedDecision({ decision }: { decision: ChecklistStepDecision | undefin
   );
 }
 
-export type StepCardProps = { step: ChecklistStepResult } & (
+export type StepCardProps = {
+  step: ChecklistStepResult;
+  /** What the step does, from the procedure (a fresh run shows it; a saved run keeps only results). */
+  info?: ProcedureStepInfo | undefined;
+  /** Buttons for this step (run it, preview it, go to its screen). */
+  actions?: ReactNode;
+} & (
   | { mode: 'edit'; draft: DraftDecision; onChange: (next: DraftDecision) => void }
   | { mode: 'saved'; decision: ChecklistStepDecision | undefined }
 );
@@ -105,14 +121,18 @@ export function StepCard(props: StepCardProps) {
           <Group gap="sm" wrap="nowrap">
             <StatusBadge status={step.status} />
             <Text fw={600}>{step.title}</Text>
+            {step.kind !== 'read' ? <KindBadge kind={step.kind} /> : null}
           </Group>
           {!listedOnly ? <Text size="xs" c="dimmed" style={{ whiteSpace: 'nowrap' }}>{formatDuration(step.durationMs)}</Text> : null}
         </Group>
         <Text size="sm" c={step.status === 'unknown' ? 'red' : undefined}>
           {listedOnly ? (step.status === 'manual' ? 'To do by hand: ' : '') : ''}
-          {step.summary}
+          {shownSummary(step, props.info)}
         </Text>
-        <RowsTable step={step} />
+        {props.info?.explanation ? <Text size="xs" c="dimmed">{props.info.explanation}</Text> : null}
+        {props.info?.correction ? <Text size="xs" c="dimmed">Correction to the runbook: {props.info.correction}</Text> : null}
+        <RowsTable label={`Rows of ${step.title}`} columns={step.columns} rows={step.rows} rowCount={step.rowCount} />
+        {props.actions}
         {props.mode === 'edit' ? <DecisionEditor step={step} draft={props.draft} onChange={props.onChange} /> : <SavedDecision decision={props.decision} />}
       </Stack>
     </Paper>

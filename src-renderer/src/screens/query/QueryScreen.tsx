@@ -137,6 +137,16 @@ function QueryConsole({ profile }: { profile: Profile }) {
     },
     [tabs],
   );
+  // SQL sent from another screen (a saved runbook's step) opens in its own tab, not run.
+  const { queryRequest, takeQueryRequest } = useAppState();
+  const { ready: tabsReady, newTab } = tabs;
+  const [tabsFull, setTabsFull] = useState<string | null>(null);
+  useEffect(() => {
+    if (!tabsReady || !queryRequest) return;
+    const request = takeQueryRequest();
+    // Every tab slot taken: say so rather than drop the SQL or overwrite someone's tab.
+    if (request && newTab(request.sql, request.title) === null) setTabsFull(request.title);
+  }, [tabsReady, queryRequest, takeQueryRequest, newTab]);
   const openAndRun = useCallback(
     (sql: string) => {
       openSql(sql);
@@ -208,6 +218,11 @@ function QueryConsole({ profile }: { profile: Profile }) {
       />
       {tabs.error ? <ErrorAlert title="Editor tabs could not be read or saved (the editor stays read-only until they are read)" error={{ code: 'INTERNAL', message: String(tabs.error instanceof Error ? tabs.error.message : tabs.error) }} /> : null}
       {catalog.error ? <ErrorAlert title="Autocomplete has no catalog" error={catalog.error} /> : null}
+      {tabsFull ? (
+        <Alert color="yellow" variant="light" title="No room for another editor tab" role="alert" withCloseButton closeButtonLabel="Dismiss" onClose={() => setTabsFull(null)}>
+          "{tabsFull}" was not opened: every editor tab is in use. Close a tab (Alt+W), then open the step again.
+        </Alert>
+      ) : null}
 
       {runner.outcome?.result.transactionOpen ? (
         <Alert color="yellow" variant="filled" icon={<IconAlert />} title="Transaction open" role="alert">
