@@ -5,6 +5,7 @@ import { toApiError } from '../core/dispatch';
 import { resolveHome } from '../core/home';
 import { UsageError } from './args';
 import { auditCommand } from './commands/audit';
+import { backupCommand, backupsCommand } from './commands/backup';
 import { checklistCommand } from './commands/checklist';
 import { profileCommand } from './commands/profile';
 import { queryCommand } from './commands/query';
@@ -29,6 +30,9 @@ commands:
                                             run SQL, streaming rows to stdout
   runbook import FILE|-                     Markdown runbook → procedures and steps (executes nothing)
   toolkit status|install PROFILE [--yes]    the runbook's server functions (ops_toolkit schema)
+  backup PROFILE [--kind full|schema|data|roles] [--format custom|plain|directory] [--out DIR] [--jobs N] [--supabase]
+                                            pg_dump checked, verified and catalogued (manifest beside the file)
+  backups list [--profile NAME] | verify ID the backup catalog; re-check checksum and archive
 
   --home DIR   app home (default: OPS_CONSOLE_HOME or the platform app-data folder)
   --json       one JSON document on stdout
@@ -43,6 +47,8 @@ const COMMANDS: Record<string, (ctx: CliContext, argv: string[]) => Promise<numb
   query: queryCommand,
   runbook: runbookCommand,
   toolkit: toolkitCommand,
+  backup: backupCommand,
+  backups: backupsCommand,
 };
 
 /** Global flags may stand anywhere; pull them out before the command parses the rest. */

@@ -1,27 +1,121 @@
-// STUB (issue #6, being written): contract handlers for client tools, backups and the catalog.
+// Contract handlers for client tools, backups and the catalog. A backup is planned again
+// at start (versions and destination checked before anything launches), then runs as a
+// job (runner.ts) whose outcome the catalog and the audit trail record.
+import fs from 'node:fs';
+import path from 'node:path';
+import type { BackupEntry } from '../../contract/backup';
 import { OpsError } from '../../contract/errors';
 import type { CoreDeps } from '../app';
 import type { Handlers } from '../dispatch';
+import { log } from '../log';
+import { BackupCatalog } from './catalog';
+import { discoverClientTools, setClientToolPaths } from './client-tools';
+import { manifestPathFor } from './manifest';
+import { prepareBackup } from './plan';
+import { BackupJobs } from './runner';
+import { verifyBackupEntry } from './verify';
 
 export type BackupOps = 'listClientTools' | 'setClientToolPaths' | 'planBackup' | 'startBackup' | 'cancelBackup' | 'listBackups' | 'getBackup' | 'verifyBackup' | 'deleteBackup';
 
-export function backupHandlers(_deps: CoreDeps): { handlers: Pick<Handlers, BackupOps>; dispose(): Promise<void> } {
-  const todo = (): never => {
-    throw new OpsError('NOT_IMPLEMENTED', 'not yet');
-  };
-  return {
-    handlers: {
-      listClientTools: todo,
-      setClientToolPaths: todo,
-      planBackup: todo,
-      startBackup: todo,
-      cancelBackup: todo,
-      listBackups: todo,
-      getBackup: todo,
-      verifyBackup: todo,
-      deleteBackup: todo,
+export interface BackupDomain {
+  handlers: Pick<Handlers, BackupOps>;
+  /** The running jobs (tests reach pg_dump's pid through it). */
+  jobs: BackupJobs;
+  /** Running backups are cancelled (process tree killed, partial deleted). */
+  dispose(): Promise<void>;
+}
+
+function requireEntry(catalog: BackupCatalog, id: string): BackupEntry {
+  const entry = catalog.get(id);
+  if (!entry) throw new OpsError('NOT_FOUND', `No backup with id ${id} in the catalog (see the Backups screen or "ops-console backups list").`, { id });
+  return entry;
+}
+
+/** Deletes the backup's file or folder and its manifest; a file already gone is fine. */
+async function removeBackupFiles(entry: BackupEntry): Promise<void> {
+  for (const target of [entry.path, manifestPathFor(entry.path), `${entry.path}.partial`]) {
+    try {
+      await fs.promises.rm(target, { recursive: true, force: true });
+    } catch (err) {
+      throw new OpsError('IO_FAILED', `Could not delete ${target}: ${(err as Error).message}`, { path: target });
+    }
+  }
+}
+
+export function backupHandlers(deps: CoreDeps): BackupDomain {
+  const catalog = new BackupCatalog(deps.store.db);
+  const interrupted = catalog.markInterrupted();
+  if (interrupted > 0) log.warn(`${interrupted} backup(s) were left running by a process that stopped; marked failed`);
+  const jobs = new BackupJobs(deps, catalog);
+
+  const handlers: Pick<Handlers, BackupOps> = {
+    listClientTools: () => discoverClientTools(deps),
+    setClientToolPaths: async (input, ctx) => {
+      const report = await setClientToolPaths(deps, input.paths);
+      ctx.audit.summary = input.paths.length === 0 ? 'client tool folders cleared' : `client tool folders: ${input.paths.join(', ')}`;
+      return report;
     },
-    // Running backups are cancelled (process tree killed, partial deleted) when the core closes.
-    dispose: async () => undefined,
+    planBackup: async (input, ctx) => {
+      const profile = deps.profiles.require(input.profileId);
+      ctx.audit.profile = profile.name;
+      const { plan } = await prepareBackup(deps, profile, input);
+      ctx.audit.summary = `backup plan for ${profile.name}: ${plan.kind}, ${plan.format}, ${plan.tool.name} ${plan.tool.major} → ${plan.path}`;
+      ctx.audit.detail = plan.command;
+      return plan;
+    },
+    startBackup: async (input, ctx) => {
+      const { jobId, ...options } = input;
+      const profile = deps.profiles.require(options.profileId);
+      ctx.audit.profile = profile.name;
+      const prepared = await prepareBackup(deps, profile, options);
+      ctx.audit.detail = prepared.plan.command;
+      const started = await jobs.start(prepared, { actor: ctx.actor, via: ctx.via, ...(jobId ? { jobId } : {}) });
+      ctx.audit.summary = `backup ${started.backupId} of ${profile.name} started: ${prepared.plan.kind}, ${prepared.plan.format} → ${prepared.plan.path}`;
+      return { backupId: started.backupId, jobId: started.jobId, plan: prepared.plan };
+    },
+    cancelBackup: (input, ctx) => {
+      const cancelled = jobs.cancel(input.id, `cancelled by ${ctx.actor}`);
+      if (!cancelled) {
+        const entry = requireEntry(catalog, input.id);
+        ctx.audit.summary = `backup ${entry.id} was not running (${entry.status})`;
+        return { cancelled: false };
+      }
+      ctx.audit.summary = `backup ${input.id} cancelled`;
+      return { cancelled: true };
+    },
+    listBackups: (input) => {
+      if (input.profileId === undefined) return { backups: catalog.list({ limit: input.limit }) };
+      // By id or name; a removed profile's backups stay listable by its old id.
+      const profile = deps.profiles.get(input.profileId) ?? deps.profiles.getByName(input.profileId);
+      return { backups: catalog.list({ limit: input.limit, profileId: profile?.id ?? input.profileId }) };
+    },
+    getBackup: (input) => requireEntry(catalog, input.id),
+    verifyBackup: async (input, ctx) => {
+      const entry = requireEntry(catalog, input.id);
+      ctx.audit.profile = entry.profileName;
+      if (entry.status !== 'ok') throw new OpsError('NOT_FOUND', `Backup ${entry.id} is ${entry.status}: there is no backup file to verify.`, { id: entry.id });
+      const result = await verifyBackupEntry(deps, entry);
+      const failed = result.checks.filter((c) => !c.ok);
+      ctx.audit.summary = `verify ${path.basename(entry.path)}: ${result.ok ? 'ok' : `FAILED (${failed.map((c) => c.name).join(', ')})`}`;
+      if (!result.ok) ctx.audit.failed = failed.map((c) => `${c.name}: ${c.detail}`).join('; ');
+      return result;
+    },
+    deleteBackup: async (input, ctx) => {
+      const entry = requireEntry(catalog, input.id);
+      ctx.audit.profile = entry.profileName;
+      const name = path.basename(entry.path);
+      if (input.confirmName !== name) {
+        throw new OpsError('CONFIRMATION_REQUIRED', `Type the backup's file name (${name}) to delete it.`, { expected: name });
+      }
+      if (entry.status === 'running' || jobs.isRunning(entry.id)) {
+        throw new OpsError('CONFLICT', `Backup ${name} is still running: cancel it first.`);
+      }
+      await removeBackupFiles(entry);
+      catalog.remove(entry.id);
+      ctx.audit.summary = `deleted backup ${entry.path} (${entry.status})`;
+      return { removed: true as const };
+    },
   };
+
+  return { handlers, jobs, dispose: () => jobs.disposeAll() };
 }

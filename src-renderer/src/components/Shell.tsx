@@ -4,6 +4,7 @@ import { AppShell, Badge, Box, Center, Group, Loader, NavLink, Stack, Text, Titl
 import { useCallback, useState } from 'react';
 import { transport } from '../api/client';
 import { AuditScreen } from '../screens/audit/AuditScreen';
+import { BackupsScreen } from '../screens/backups/BackupsScreen';
 import { ChecklistsScreen } from '../screens/checklists/ChecklistsScreen';
 import { DueDot, useDueChecklists } from '../screens/checklists/DueIndicator';
 import { FirstRunScreen } from '../screens/first-run/FirstRunScreen';
@@ -26,6 +27,7 @@ function ScreenBody({ screen }: { screen: ScreenId }) {
   if (screen === 'audit') return <AuditScreen />;
   if (screen === 'query') return <QueryScreen />;
   if (screen === 'checklists') return <ChecklistsScreen />;
+  if (screen === 'backups') return <BackupsScreen />;
   return <PlaceholderScreen screen={screen} />;
 }
 

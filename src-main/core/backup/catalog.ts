@@ -1,0 +1,185 @@
+// The backup catalog (table `backups`, migration 7): one row per backup attempt, written
+// 'running' before pg_dump starts and finished exactly once, so a failed or cancelled
+// attempt never shows as a good backup. Several processes share the store (desktop app,
+// CLI), so a running row remembers which process owns it: markInterrupted() at startup
+// only fails rows whose owner is gone.
+import os from 'node:os';
+import type Database from 'better-sqlite3';
+import type { BackupEntry, BackupFormat, BackupKind, BackupManifest, BackupStatus } from '../../contract/backup';
+import { OpsError } from '../../contract/errors';
+
+export const INTERRUPTED_ERROR = 'the app stopped while this backup ran';
+/** Kept in `error` while a row is running (never shown): "running-owner <host> <pid>". */
+const OWNER_PREFIX = 'running-owner ';
+
+interface BackupRow {
+  id: string;
+  profile_id: string;
+  profile_name: string;
+  kind: BackupKind;
+  format: BackupFormat;
+  path: string;
+  status: BackupStatus;
+  bytes: number | null;
+  sha256: string | null;
+  started_at: string;
+  finished_at: string | null;
+  duration_ms: number | null;
+  command: string;
+  error: string | null;
+  verified_at: string | null;
+  verified_ok: number | null;
+  manifest_json: string | null;
+}
+
+export interface RunningBackup {
+  id: string;
+  profileId: string;
+  profileName: string;
+  kind: BackupKind;
+  format: BackupFormat;
+  path: string;
+  startedAt: string;
+  command: string;
+}
+
+export interface BackupFinish {
+  status: 'ok' | 'failed' | 'cancelled';
+  bytes?: number | null;
+  sha256?: string | null;
+  finishedAt: string;
+  durationMs: number;
+  error?: string | null;
+  manifest?: BackupManifest | null;
+  /** The final path, when it differs from the one recorded at start. */
+  path?: string;
+}
+
+function parseManifest(json: string | null): BackupManifest | null {
+  if (json === null) return null;
+  try {
+    return JSON.parse(json) as BackupManifest;
+  } catch {
+    return null;
+  }
+}
+
+function toEntry(row: BackupRow): BackupEntry {
+  return {
+    id: row.id,
+    profileId: row.profile_id,
+    profileName: row.profile_name,
+    kind: row.kind,
+    format: row.format,
+    path: row.path,
+    status: row.status,
+    bytes: row.bytes,
+    sha256: row.sha256,
+    startedAt: row.started_at,
+    finishedAt: row.finished_at,
+    durationMs: row.duration_ms,
+    command: row.command,
+    error: row.status === 'running' ? null : row.error,
+    verifiedAt: row.verified_at,
+    verifiedOk: row.verified_ok === null ? null : row.verified_ok === 1,
+    manifest: parseManifest(row.manifest_json),
+  };
+}
+
+function ownerTag(): string {
+  return `${OWNER_PREFIX}${os.hostname()} ${process.pid}`;
+}
+
+/** True when the row's owner is a live process on this machine (then it is not interrupted). */
+function ownerAlive(error: string | null): boolean {
+  if (error === null || !error.startsWith(OWNER_PREFIX)) return false;
+  const [host, pidText] = error.slice(OWNER_PREFIX.length).split(' ');
+  const pid = Number(pidText);
+  if (host !== os.hostname() || !Number.isInteger(pid) || pid <= 0) return false;
+  if (pid === process.pid) return false;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+export class BackupCatalog {
+  constructor(private readonly db: Database.Database) {}
+
+  insertRunning(e: RunningBackup): void {
+    this.db
+      .prepare(
+        `INSERT INTO backups (id, profile_id, profile_name, kind, format, path, status, started_at, command, error)
+         VALUES (?, ?, ?, ?, ?, ?, 'running', ?, ?, ?)`,
+      )
+      .run(e.id, e.profileId, e.profileName, e.kind, e.format, e.path, e.startedAt, e.command, ownerTag());
+  }
+
+  /** Ends a running backup; a row already finished is left as it is (first outcome wins). */
+  finish(id: string, f: BackupFinish): void {
+    const result = this.db
+      .prepare(
+        `UPDATE backups SET status = ?, bytes = ?, sha256 = ?, finished_at = ?, duration_ms = ?, error = ?,
+                manifest_json = ?, path = COALESCE(?, path)
+          WHERE id = ? AND status = 'running'`,
+      )
+      .run(
+        f.status,
+        f.bytes ?? null,
+        f.sha256 ?? null,
+        f.finishedAt,
+        Math.round(f.durationMs),
+        f.error ?? null,
+        f.manifest ? JSON.stringify(f.manifest) : null,
+        f.path ?? null,
+        id,
+      );
+    if (result.changes === 0 && !this.get(id)) throw new OpsError('NOT_FOUND', `No backup with id ${id} in the catalog.`, { id });
+  }
+
+  /** Newest first. */
+  list(filter: { profileId?: string; limit: number }): BackupEntry[] {
+    const rows =
+      filter.profileId === undefined
+        ? this.db.prepare('SELECT * FROM backups ORDER BY started_at DESC, rowid DESC LIMIT ?').all(filter.limit)
+        : this.db.prepare('SELECT * FROM backups WHERE profile_id = ? ORDER BY started_at DESC, rowid DESC LIMIT ?').all(filter.profileId, filter.limit);
+    return (rows as BackupRow[]).map(toEntry);
+  }
+
+  get(id: string): BackupEntry | null {
+    const row = this.db.prepare('SELECT * FROM backups WHERE id = ?').get(id) as BackupRow | undefined;
+    return row ? toEntry(row) : null;
+  }
+
+  setVerified(id: string, ok: boolean, at: string): void {
+    const result = this.db.prepare('UPDATE backups SET verified_at = ?, verified_ok = ? WHERE id = ?').run(at, ok ? 1 : 0, id);
+    if (result.changes === 0) throw new OpsError('NOT_FOUND', `No backup with id ${id} in the catalog.`, { id });
+  }
+
+  remove(id: string): void {
+    this.db.prepare('DELETE FROM backups WHERE id = ?').run(id);
+  }
+
+  /**
+   * Rows left 'running' by a process that is gone (crash, power loss) become 'failed'.
+   * Rows of another live process on this machine (the desktop app while the CLI starts)
+   * are left alone. Returns how many rows were marked.
+   */
+  markInterrupted(now: Date = new Date()): number {
+    const rows = this.db.prepare("SELECT id, error FROM backups WHERE status = 'running'").all() as Array<{ id: string; error: string | null }>;
+    const mark = this.db.prepare(
+      `UPDATE backups SET status = 'failed', error = ?, finished_at = ? WHERE id = ? AND status = 'running'`,
+    );
+    let marked = 0;
+    const at = now.toISOString();
+    this.db.transaction(() => {
+      for (const row of rows) {
+        if (ownerAlive(row.error)) continue;
+        marked += mark.run(INTERRUPTED_ERROR, at, row.id).changes;
+      }
+    })();
+    return marked;
+  }
+}

@@ -1,0 +1,334 @@
+// The review step of a backup: everything that can be checked before pg_dump starts is
+// checked here (server version against the installed tools, destination writable, option
+// combinations), and the exact argument list is built. Nothing here writes to the server.
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import type pg from 'pg';
+import {
+  SUPABASE_MANAGED_SCHEMAS,
+  type BackupFormat,
+  type BackupKind,
+  type BackupOptions,
+  type BackupPlan,
+} from '../../contract/backup';
+import { OpsError } from '../../contract/errors';
+import type { Profile } from '../../contract/models';
+import type { CoreDeps } from '../app';
+import { localEndpoint, withClient } from '../postgres/connect';
+import { sanitizeFileName } from '../query/export-file';
+import { resolvePassword } from '../secrets/password';
+import { discoverClientTools, pickTool } from './client-tools';
+
+export interface TableInfo {
+  schema: string;
+  name: string;
+  /** Heap + TOAST bytes (what pg_dump reads; indexes are not dumped). */
+  bytes: number;
+  /** reltuples; -1 when the table was never analyzed (PostgreSQL 14+). */
+  estimatedRows: number;
+}
+
+export interface PreparedBackup {
+  plan: BackupPlan;
+  options: BackupOptions;
+  profile: Profile;
+  /** The tables whose data the dump holds (none for schema-only and roles backups). */
+  tables: TableInfo[];
+  /** Where pg_dump connects: the profile's host, or an SSH tunnel's local end. */
+  endpoint: { host: string; port: number };
+  password: string | null;
+  serverVersion: string;
+  serverMajor: number;
+  /** libpq settings pg_dump needs besides its arguments (TLS mode, root certificate). */
+  env: Record<string, string>;
+}
+
+export interface DumpTarget {
+  host: string;
+  port: number;
+  user: string;
+  database: string;
+}
+
+const FORMAT_FLAG: Record<BackupFormat, string> = { custom: 'c', plain: 'p', directory: 'd' };
+const EXTENSION: Record<BackupFormat, string> = { custom: '.dump', plain: '.sql', directory: '' };
+const MAX_NAME_SUFFIX = 100;
+
+/** Schemas left out: the Supabase preset's and the user's, each once, in that order. */
+export function excludedSchemas(options: Pick<BackupOptions, 'supabase' | 'excludeSchemas'>): string[] {
+  const out: string[] = [];
+  for (const s of [...(options.supabase ? SUPABASE_MANAGED_SCHEMAS : []), ...options.excludeSchemas]) if (!out.includes(s)) out.push(s);
+  return out;
+}
+
+/**
+ * pg_dump's (or for 'roles' pg_dumpall's) arguments. Each value is its own argv element
+ * (the process is spawned without a shell); include/exclude values are pg_dump patterns,
+ * see exactPattern() for names that must match literally. Never a password.
+ */
+export function dumpArgs(options: BackupOptions, target: DumpTarget, outputPath: string): string[] {
+  const connection = ['-h', target.host, '-p', String(target.port), '-U', target.user];
+  if (options.kind === 'roles') {
+    // pg_dumpall reads role passwords from pg_authid (superuser only) unless told not to.
+    return ['--verbose', '--roles-only', '--no-role-passwords', '-f', outputPath, ...connection, '-l', target.database];
+  }
+  const args = ['--verbose', '-F', FORMAT_FLAG[options.format], '-f', outputPath];
+  if (options.format === 'directory' && options.jobs > 1) args.push('-j', String(options.jobs));
+  // For plain output -Z would gzip the whole script, which then is no longer plain SQL.
+  if (options.compression !== null && options.format !== 'plain') args.push('-Z', String(options.compression));
+  if (options.noOwner) args.push('--no-owner');
+  if (options.noPrivileges) args.push('--no-privileges');
+  if (options.kind === 'schema') args.push('--schema-only');
+  if (options.kind === 'data') args.push('--data-only');
+  for (const s of options.includeSchemas) args.push('-n', s);
+  for (const s of excludedSchemas(options)) args.push('-N', s);
+  for (const t of options.includeTables) args.push('-t', t);
+  for (const t of options.excludeTables) args.push('-T', t);
+  args.push(...connection, '-d', dbnameArgument(target.database));
+  return args;
+}
+
+/**
+ * libpq reads a -d value holding "=" or starting with a URI scheme as a connection string,
+ * so such a database name goes in as `dbname='…'` (quotes and backslashes escaped).
+ */
+export function dbnameArgument(database: string): string {
+  if (!database.includes('=') && !/^postgres(?:ql)?:\/\//i.test(database)) return database;
+  return `dbname='${database.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
+}
+
+function pad(n: number): string {
+  return String(n).padStart(2, '0');
+}
+
+/** `<profile>_<kind>_<YYYYMMDD-HHMMSS>.<ext>` in local time; a directory backup has no extension. */
+export function backupFileName(profileName: string, kind: BackupKind, format: BackupFormat, now: Date): string {
+  const stamp = `${now.getFullYear()}${pad(now.getMonth() + 1)}${pad(now.getDate())}-${pad(now.getHours())}${pad(now.getMinutes())}${pad(now.getSeconds())}`;
+  const ext = kind === 'roles' ? '.sql' : EXTENSION[format];
+  return `${sanitizeFileName(profileName)}_${kind}_${stamp}${ext}`;
+}
+
+const SHELL_SAFE = /^[A-Za-z0-9_@%+=:,./-]+$/;
+
+/** One line a person can read and paste into a POSIX shell (display only; we never run a shell). */
+export function shellQuote(args: string[]): string {
+  return args.map((a) => (SHELL_SAFE.test(a) ? a : `'${a.replace(/'/g, `'\\''`)}'`)).join(' ');
+}
+
+/** A pg_dump pattern that matches exactly this schema (or schema.table), whatever its case or characters. */
+export function exactPattern(schema: string, name?: string): string {
+  const q = (s: string): string => `"${s.replace(/"/g, '""')}"`;
+  return name === undefined ? q(schema) : `${q(schema)}.${q(name)}`;
+}
+
+const REGEX_SPECIAL = /[|*+?()[\]{}.^$\\]/;
+
+/**
+ * A pg_dump name pattern as regular expressions per dotted part, as psql and pg_dump read
+ * it (processSQLNamePattern): unquoted letters fold to lower case, * and ? are wildcards,
+ * "quoted" text is literal, and a dot outside quotes separates schema from name.
+ */
+export function patternParts(pattern: string): RegExp[] {
+  const parts: string[] = [''];
+  let inQuotes = false;
+  for (let i = 0; i < pattern.length; i++) {
+    const ch = pattern[i]!;
+    const last = parts.length - 1;
+    if (ch === '"') {
+      if (inQuotes && pattern[i + 1] === '"') {
+        parts[last] += '"';
+        i++;
+      } else inQuotes = !inQuotes;
+    } else if (!inQuotes && ch === '.') parts.push('');
+    else if (!inQuotes && ch === '*') parts[last] += '.*';
+    else if (!inQuotes && ch === '?') parts[last] += '.';
+    else if (inQuotes ? REGEX_SPECIAL.test(ch) : ch === '$') parts[last] += `\\${ch}`;
+    else parts[last] += inQuotes ? ch : ch.replace(/[A-Z]/g, (c) => c.toLowerCase());
+  }
+  return parts.map((p) => {
+    try {
+      return new RegExp(`^(?:${p})$`);
+    } catch {
+      // pg_dump hands unquoted text to the server's regex engine; what JS cannot parse is
+      // matched literally here (this only weights progress; pg_dump stays the authority).
+      return new RegExp(`^${p.replace(/[|*+?()[\]{}.^$\\]/g, '\\$&')}$`);
+    }
+  });
+}
+
+export interface CandidateTable extends TableInfo {
+  visible: boolean;
+}
+
+function matchesSchema(pattern: string, schema: string): boolean {
+  const parts = patternParts(pattern);
+  return parts[parts.length - 1]!.test(schema);
+}
+
+function matchesTable(pattern: string, t: CandidateTable): boolean {
+  const parts = patternParts(pattern);
+  const name = parts[parts.length - 1]!;
+  // An unqualified table pattern only reaches tables visible on the search path, as in pg_dump.
+  if (parts.length === 1) return t.visible && name.test(t.name);
+  return parts[parts.length - 2]!.test(t.schema) && name.test(t.name);
+}
+
+/** The tables pg_dump would dump data for, following its -n/-N/-t/-T rules. */
+export function selectTables(all: CandidateTable[], options: BackupOptions): TableInfo[] {
+  const excluded = excludedSchemas(options);
+  const picked = all.filter((t) => {
+    if (options.includeTables.length > 0) return options.includeTables.some((p) => matchesTable(p, t));
+    if (options.includeSchemas.length > 0 && !options.includeSchemas.some((p) => matchesSchema(p, t.schema))) return false;
+    return !excluded.some((p) => matchesSchema(p, t.schema));
+  });
+  return picked.filter((t) => !options.excludeTables.some((p) => matchesTable(p, t))).map(({ visible: _visible, ...t }) => t);
+}
+
+// Ordinary tables and partitions (relkind r): the only relations whose rows pg_dump writes;
+// extension members are the extension's business, system schemas are never dumped.
+const TABLES_SQL = `
+  SELECT n.nspname AS schema, c.relname AS name,
+         pg_catalog.pg_table_size(c.oid)::float8 AS bytes,
+         c.reltuples::float8 AS reltuples,
+         pg_catalog.pg_table_is_visible(c.oid) AS visible
+    FROM pg_catalog.pg_class c
+    JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+   WHERE c.relkind = 'r'
+     AND n.nspname NOT IN ('pg_catalog', 'information_schema')
+     AND n.nspname NOT LIKE 'pg\\_toast%' AND n.nspname NOT LIKE 'pg\\_temp\\_%'
+     AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend d
+                      WHERE d.classid = 'pg_catalog.pg_class'::regclass AND d.objid = c.oid AND d.deptype = 'e')
+   ORDER BY 1, 2`;
+
+async function readServer(client: pg.Client): Promise<{ serverVersion: string; serverMajor: number; tables: CandidateTable[] }> {
+  const v = await client.query<{ server_version: string; num: string }>("SELECT current_setting('server_version') AS server_version, current_setting('server_version_num') AS num");
+  const serverVersion = v.rows[0]!.server_version.split(' ')[0]!;
+  const serverMajor = Math.floor(Number(v.rows[0]!.num) / 10_000);
+  const r = await client.query<{ schema: string; name: string; bytes: number; reltuples: number; visible: boolean }>(TABLES_SQL);
+  const tables = r.rows.map((row) => ({
+    schema: row.schema,
+    name: row.name,
+    bytes: Math.max(0, Math.round(row.bytes)),
+    estimatedRows: row.reltuples < 0 ? -1 : Math.round(row.reltuples),
+    visible: row.visible,
+  }));
+  return { serverVersion, serverMajor, tables };
+}
+
+function checkOptions(options: BackupOptions): string[] {
+  if (options.jobs > 1 && options.format !== 'directory') {
+    throw new OpsError('INVALID_INPUT', `Parallel jobs (${options.jobs}) need the directory format; pg_dump writes custom and plain backups with one process.`, { field: 'jobs' });
+  }
+  if (options.kind === 'roles' && options.format !== 'plain') {
+    throw new OpsError('INVALID_INPUT', 'A roles backup (pg_dumpall --roles-only) is always plain SQL: choose the plain format.', { field: 'format' });
+  }
+  if (options.compression !== null && options.compression > 0 && options.format === 'plain') {
+    throw new OpsError('INVALID_INPUT', 'Compression applies to the custom and directory formats; a plain SQL backup stays uncompressed so psql can replay it and it can be checked.', { field: 'compression' });
+  }
+  const warnings: string[] = [];
+  if (options.supabase && options.kind !== 'roles') {
+    const managed = options.includeSchemas.filter((p) => SUPABASE_MANAGED_SCHEMAS.some((s) => matchesSchema(p, s)));
+    if (managed.length > 0) warnings.push(`The Supabase preset leaves out ${managed.join(', ')} although it is included: pg_dump gives exclusions precedence.`);
+  }
+  if (options.kind === 'roles') {
+    const lists = { includeSchemas: options.includeSchemas, excludeSchemas: options.excludeSchemas, includeTables: options.includeTables, excludeTables: options.excludeTables };
+    const ignored = Object.entries(lists).filter(([, values]) => values.length > 0).map(([key]) => key);
+    if (ignored.length > 0) warnings.push(`A roles backup holds roles only; ${ignored.join(', ')} do not apply.`);
+  }
+  if (options.includeTables.length > 0 && (options.includeSchemas.length > 0 || options.excludeSchemas.length > 0)) {
+    warnings.push('With tables chosen, pg_dump ignores the schema include/exclude lists (it dumps exactly the chosen tables).');
+  }
+  return warnings;
+}
+
+function ioError(dir: string, err: unknown): OpsError {
+  const code = (err as NodeJS.ErrnoException).code ?? 'unknown';
+  const why: Record<string, string> = {
+    EACCES: 'permission denied',
+    EPERM: 'permission denied',
+    EROFS: 'the file system is read-only',
+    ENOTDIR: 'a part of the path is a file, not a folder',
+    ENOSPC: 'the disk is full',
+    EEXIST: 'a file of that name is in the way',
+  };
+  return new OpsError('IO_FAILED', `The backup folder ${dir} cannot be written: ${why[code] ?? (err as Error).message}. Choose another destination.`, { path: dir, errno: code });
+}
+
+/** Creates the folder when missing and proves it writable by creating and removing a file. */
+export async function checkDestination(dir: string): Promise<void> {
+  try {
+    await fs.promises.mkdir(dir, { recursive: true });
+    const stat = await fs.promises.stat(dir);
+    if (!stat.isDirectory()) throw Object.assign(new Error('not a folder'), { code: 'ENOTDIR' });
+    // access(W_OK) says yes to root on a read-only mount's neighbours and no on some network
+    // shares that would work: only a real write tells.
+    const probe = path.join(dir, `.ops-console-write-test-${crypto.randomBytes(6).toString('hex')}`);
+    const handle = await fs.promises.open(probe, 'wx', 0o600);
+    await handle.close();
+    await fs.promises.unlink(probe);
+  } catch (err) {
+    if (err instanceof OpsError) throw err;
+    throw ioError(dir, err);
+  }
+}
+
+/** A final name and its `.partial` both free, adding -2, -3… when a backup of that second exists. */
+export function freeBackupPath(dir: string, fileName: string): string {
+  const ext = path.extname(fileName);
+  const stem = ext === '' ? fileName : fileName.slice(0, -ext.length);
+  for (let n = 1; n <= MAX_NAME_SUFFIX; n++) {
+    const candidate = path.join(dir, n === 1 ? fileName : `${stem}-${n}${ext}`);
+    if (!fs.existsSync(candidate) && !fs.existsSync(`${candidate}.partial`)) return candidate;
+  }
+  throw new OpsError('IO_FAILED', `The backup folder ${dir} already holds ${fileName} and ${MAX_NAME_SUFFIX - 1} numbered copies; clean it up first.`, { path: dir });
+}
+
+/** TLS settings as libpq reads them from the environment (pg_dump gets no connection string). */
+export function libpqEnv(profile: Pick<Profile, 'sslmode' | 'sslRootCert'>, tunnelAddress?: string): Record<string, string> {
+  const env: Record<string, string> = { PGSSLMODE: profile.sslmode };
+  if (profile.sslRootCert !== null) env.PGSSLROOTCERT = profile.sslRootCert;
+  if (tunnelAddress !== undefined) env.PGHOSTADDR = tunnelAddress;
+  return env;
+}
+
+/** Checks the server, the tools and the destination, and returns what would run. Starts nothing. */
+export async function prepareBackup(deps: CoreDeps, profile: Profile, options: BackupOptions, now: Date = new Date()): Promise<PreparedBackup> {
+  const warnings = checkOptions(options);
+  const endpoint = await localEndpoint(deps, profile);
+  const password = resolvePassword(profile, { explicit: options.password, secrets: deps.secrets }).password ?? null;
+  const server = await withClient(deps, profile, readServer, { ...(options.password ? { password: options.password } : {}), ...(profile.ssh ? { endpoint } : {}) });
+  const reportPromise = discoverClientTools(deps);
+  const what = `The server ${profile.name} runs PostgreSQL ${server.serverVersion}`;
+  const tool = pickTool(await reportPromise, options.kind === 'roles' ? 'pg_dumpall' : 'pg_dump', server.serverMajor, what, server.serverVersion);
+
+  const dir = path.resolve(options.outDir ?? path.join(deps.home, 'backups'));
+  await checkDestination(dir);
+  const finalPath = freeBackupPath(dir, backupFileName(profile.name, options.kind, options.format, now));
+  const partialPath = `${finalPath}.partial`;
+  // Through an SSH tunnel pg_dump connects to the tunnel's local end (PGHOSTADDR, see
+  // libpqEnv) but names the real host, so verify-full checks the certificate against it.
+  const host = profile.ssh ? profile.host : endpoint.host;
+  const args = dumpArgs(options, { host, port: endpoint.port, user: profile.user, database: profile.database }, partialPath);
+  const tables = options.kind === 'schema' || options.kind === 'roles' ? [] : selectTables(server.tables, options);
+  if (options.kind !== 'roles' && (options.includeTables.length > 0 || options.includeSchemas.length > 0) && tables.length === 0) {
+    warnings.push('No table matches the include lists: the backup will hold no table data.');
+  }
+  const plan: BackupPlan = {
+    profile: profile.name,
+    kind: options.kind,
+    format: options.format,
+    serverVersion: server.serverVersion,
+    serverMajor: server.serverMajor,
+    tool,
+    args,
+    command: shellQuote([tool.path, ...args]),
+    path: finalPath,
+    partialPath,
+    excludedSchemas: options.kind === 'roles' ? [] : excludedSchemas(options),
+    tables: tables.length,
+    totalBytes: tables.reduce((sum, t) => sum + t.bytes, 0),
+    warnings,
+  };
+  return { plan, options, profile, tables, endpoint, password, serverVersion: server.serverVersion, serverMajor: server.serverMajor, env: libpqEnv(profile, profile.ssh ? endpoint.host : undefined) };
+}

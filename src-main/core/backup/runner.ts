@@ -1,0 +1,383 @@
+// Runs a prepared backup as a job: pg_dump spawned without a shell into `<name>.partial`,
+// progress pushed at least once a second, then verified, hashed, described by a manifest
+// and only then renamed to its final name. Any failure or a cancel deletes the partial, so
+// nothing named like a good backup is ever left behind; the catalog and the audit trail
+// record the outcome either way.
+import { spawn, type ChildProcess } from 'node:child_process';
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import type pg from 'pg';
+import { version as appVersion } from '../../../package.json';
+import type { BackupEntry, BackupManifest, BackupProgressEvent, ManifestTable } from '../../contract/backup';
+import { OpsError } from '../../contract/errors';
+import type { CoreDeps } from '../app';
+import { log } from '../log';
+import { withClient } from '../postgres/connect';
+import type { BackupCatalog } from './catalog';
+import { discoverClientTools, pickTool } from './client-tools';
+import { errorText, formatBytes, fsyncDir, killTree, removePath, StderrTail, toolEnv, writePassFile } from './dump-process';
+import { countTableRows, manifestPathFor, writeManifest } from './manifest';
+import type { PreparedBackup } from './plan';
+import { DumpProgress, LineSplitter, outputBytes, startTicker } from './progress';
+import { hashBackup, listArchive, plainDumpComplete } from './verify';
+
+export interface JobContext {
+  actor: string;
+  via: string;
+  /** The caller's id for the job (so it can listen for events before the start answers). */
+  jobId?: string;
+}
+
+export interface StartedJob {
+  backupId: string;
+  jobId: string;
+  /** Settles with the catalog entry once the job ended, whatever the outcome; never rejects. */
+  done: Promise<BackupEntry>;
+}
+
+interface RunningJob {
+  backupId: string;
+  jobId: string;
+  child: ChildProcess | null;
+  /** Why the user (or the app closing) stopped it; null while nobody did. */
+  cancelReason: string | null;
+  abort: AbortController;
+  /** Set before job.done is emitted: from then on it cannot be cancelled (cleanup may still run). */
+  finished: boolean;
+  done: Promise<BackupEntry>;
+}
+
+/** SIGTERM first (pg_dump closes its connections), SIGKILL if it is still there after this. */
+const KILL_GRACE_MS = 3_000;
+/** Table events can come thousands a second on a schema with many small tables. */
+const MIN_EVENT_GAP_MS = 200;
+
+interface SnapshotSession {
+  client: pg.Client;
+  /** pg_export_snapshot() of the held transaction; null when the server could not share one. */
+  snapshot: string | null;
+  marker: { id: string; lsn: string | null } | null;
+}
+
+/** One registry per core: starts jobs, cancels them, and stops them all when the core closes. */
+export class BackupJobs {
+  private readonly running = new Map<string, RunningJob>();
+
+  constructor(
+    private readonly deps: CoreDeps,
+    private readonly catalog: BackupCatalog,
+  ) {}
+
+  /** Answers once pg_dump has been launched; a failure before that is recorded and thrown. */
+  async start(prepared: PreparedBackup, ctx: JobContext): Promise<StartedJob> {
+    const backupId = crypto.randomUUID();
+    const jobId = ctx.jobId ?? crypto.randomUUID();
+    let launched!: () => void;
+    let failedEarly!: (err: unknown) => void;
+    const launch = new Promise<void>((resolve, reject) => {
+      launched = resolve;
+      failedEarly = reject;
+    });
+    const job: RunningJob = { backupId, jobId, child: null, cancelReason: null, abort: new AbortController(), finished: false, done: Promise.resolve(null as never) };
+    this.running.set(backupId, job);
+    job.done = this.run(job, prepared, ctx, launched, failedEarly).finally(() => this.running.delete(backupId));
+    await launch;
+    return { backupId, jobId, done: job.done };
+  }
+
+  /** By backup id or job id; false when it is not running (any more). */
+  cancel(id: string, reason = 'cancelled by the user'): boolean {
+    const job = this.find(id);
+    if (!job) return false;
+    job.cancelReason ??= reason;
+    job.abort.abort();
+    const child = job.child;
+    if (child) {
+      killTree(child, 'SIGTERM');
+      setTimeout(() => killTree(child, 'SIGKILL'), KILL_GRACE_MS).unref();
+    }
+    return true;
+  }
+
+  isRunning(id: string): boolean {
+    return this.find(id) !== null;
+  }
+
+  /** pg_dump's process id while it runs (tests kill it to simulate a crash). */
+  pidOf(id: string): number | null {
+    return this.find(id)?.child?.pid ?? null;
+  }
+
+  async disposeAll(): Promise<void> {
+    // Finished ones too: their cleanup (temporary pgpass file) must end before the store closes.
+    const jobs = [...this.running.values()];
+    for (const job of jobs) this.cancel(job.backupId, 'the app closed while the backup ran');
+    await Promise.all(jobs.map((job) => job.done));
+  }
+
+  private find(id: string): RunningJob | null {
+    for (const job of this.running.values()) if (!job.finished && (job.backupId === id || job.jobId === id)) return job;
+    return null;
+  }
+
+  private emit(event: Omit<BackupProgressEvent, 'type'>): void {
+    this.deps.events.emit({ type: 'backup.progress', ...event });
+  }
+
+  private async run(job: RunningJob, prepared: PreparedBackup, ctx: JobContext, launched: () => void, failedEarly: (err: unknown) => void): Promise<BackupEntry> {
+    const { plan, profile } = prepared;
+    const started = Date.now();
+    const startedAt = new Date(started).toISOString();
+    this.catalog.insertRunning({ id: job.backupId, profileId: profile.id, profileName: profile.name, kind: plan.kind, format: plan.format, path: plan.path, startedAt, command: plan.command });
+    const auditId = this.deps.audit.begin({
+      actor: ctx.actor,
+      action: 'backup.run',
+      profile: profile.name,
+      summary: `backup of ${profile.name} (${plan.kind}, ${plan.format}) to ${plan.path} (via ${ctx.via})`,
+      detail: plan.command,
+    });
+    const base = { jobId: job.jobId, backupId: job.backupId, tablesTotal: prepared.tables.length };
+    this.emit({ ...base, phase: 'preparing', percent: null, bytesWritten: 0, elapsedMs: 0, etaMs: null, currentTable: null, tablesDone: 0 });
+
+    const stderr = new StderrTail();
+    let session: SnapshotSession | null = null;
+    let releaseSession: (() => void) | null = null;
+    let passFile: { file: string; remove(): Promise<void> } | null = null;
+    let manifestWritten: string | null = null;
+    let notes: string[] = [];
+    let isLaunched = false;
+    try {
+      if (plan.kind !== 'roles') {
+        const opened = await this.openSession(prepared);
+        session = opened.session;
+        releaseSession = opened.release;
+        notes = opened.notes;
+      }
+      if (prepared.password !== null) passFile = await writePassFile(prepared.password);
+      const env = toolEnv(prepared, job.backupId, passFile?.file ?? null);
+      const args = session?.snapshot ? [...plan.args, `--snapshot=${session.snapshot}`] : [...plan.args];
+      if (!args.includes('-w') && !args.includes('--no-password')) args.push('--no-password');
+
+      const progress = new DumpProgress(prepared.tables, {
+        parallel: plan.format === 'directory' && prepared.options.jobs > 1,
+        compressed: plan.format !== 'plain' && prepared.options.compression !== 0,
+        dataless: plan.kind === 'schema' || plan.kind === 'roles',
+      });
+      let lastEmit = 0;
+      const emitDumping = (bytesWritten: number) => {
+        lastEmit = Date.now();
+        this.emit({ ...base, phase: 'dumping', bytesWritten, elapsedMs: lastEmit - started, ...progress.snapshot(lastEmit - started) });
+      };
+      let bytesWritten = 0;
+      const exit = await this.spawnDump(job, plan.tool.path, args, env, (line) => {
+        stderr.add(line);
+        if (progress.line(line) && Date.now() - lastEmit >= MIN_EVENT_GAP_MS) emitDumping(bytesWritten);
+      }, () => {
+        isLaunched = true;
+        launched();
+      }, async () => {
+        bytesWritten = await outputBytes(plan.partialPath);
+        progress.setBytesWritten(bytesWritten);
+        emitDumping(bytesWritten);
+      });
+      if (job.cancelReason !== null) throw new OpsError('CANCELLED', `Backup cancelled: ${job.cancelReason}.`);
+      if (exit.signal !== null) throw new OpsError('BACKUP_FAILED', `${plan.tool.name} was killed (${exit.signal}) before it finished.`);
+      if (exit.code !== 0) throw new OpsError('BACKUP_FAILED', `${plan.tool.name} failed (exit code ${exit.code})${stderr.firstProblem() ? `: ${stderr.firstProblem()}` : '.'}`);
+
+      progress.complete();
+      const dumpedBytes = await outputBytes(plan.partialPath);
+      this.emit({ ...base, phase: 'verifying', bytesWritten: dumpedBytes, elapsedMs: Date.now() - started, ...progress.snapshot(Date.now() - started) });
+      const manifest = await this.verifyAndDescribe(job, prepared, session, startedAt);
+      if (session) releaseSession?.();
+      session = null;
+
+      const manifestFile = manifestPathFor(plan.path);
+      await writeManifest(manifestFile, manifest);
+      manifestWritten = manifestFile;
+      if (fs.existsSync(plan.path)) throw new OpsError('IO_FAILED', `${plan.path} appeared while the backup ran; the new backup was not put in its place.`);
+      await fs.promises.rename(plan.partialPath, plan.path);
+      await fsyncDir(path.dirname(plan.path)).catch(() => undefined);
+
+      const durationMs = Date.now() - started;
+      this.catalog.finish(job.backupId, { status: 'ok', bytes: manifest.bytes, sha256: manifest.sha256, finishedAt: manifest.finishedAt, durationMs, manifest, path: plan.path });
+      // It was verified before it was published (TOC or completion marker, checksum): that is its first verification.
+      this.catalog.setVerified(job.backupId, true, manifest.finishedAt);
+      const summary = `backup of ${profile.name}: ${formatBytes(manifest.bytes)} ${plan.format}, sha256 ${manifest.sha256.slice(0, 12)}…, ${(durationMs / 1000).toFixed(1)} s → ${plan.path}${notes.length ? ` (${notes.join('; ')})` : ''}`;
+      this.deps.audit.complete(auditId, { outcome: 'ok', durationMs, summary });
+      job.finished = true;
+      this.emit({ ...base, phase: 'done', percent: 100, bytesWritten: manifest.bytes, elapsedMs: durationMs, etaMs: 0, currentTable: null, tablesDone: prepared.tables.length });
+      this.deps.events.emit({ type: 'job.done', jobId: job.jobId, kind: 'backup', ok: true, message: summary, at: new Date().toISOString() });
+    } catch (err) {
+      await this.fail(job, prepared, { err, stderr, started, auditId, manifestWritten });
+      if (!isLaunched) failedEarly(err);
+    } finally {
+      if (job.child) killTree(job.child, 'SIGKILL');
+      releaseSession?.();
+      await passFile?.remove().catch((err: unknown) => log.warn('could not remove the temporary pgpass file', err));
+    }
+    const entry = this.catalog.get(job.backupId);
+    if (!entry) throw new OpsError('INTERNAL', `Backup ${job.backupId} vanished from the catalog.`);
+    return entry;
+  }
+
+  /**
+   * A connection held for the whole dump: the toolkit's pre-operation marker first (when
+   * installed), then a REPEATABLE READ transaction whose snapshot pg_dump adopts, so the
+   * manifest's row counts describe exactly the data in the backup.
+   */
+  private async openSession(prepared: PreparedBackup): Promise<{ session: SnapshotSession | null; release: () => void; notes: string[] }> {
+    let release!: () => void;
+    const released = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    let ready!: (value: { session: SnapshotSession; notes: string[] }) => void;
+    const opened = new Promise<{ session: SnapshotSession; notes: string[] }>((resolve) => {
+      ready = resolve;
+    });
+    const held = withClient(
+      this.deps,
+      prepared.profile,
+      async (client) => {
+        const notes: string[] = [];
+        const marker = prepared.options.preOperationMarker ? await this.createMarker(client, prepared, notes) : null;
+        let snapshot: string | null = null;
+        try {
+          await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
+          snapshot = (await client.query<{ s: string }>('SELECT pg_export_snapshot() AS s')).rows[0]?.s ?? null;
+        } catch (err) {
+          // A pooler in transaction mode, for one, cannot share a snapshot: count after the dump.
+          notes.push(`row counts taken after the dump (no shared snapshot: ${errorText(err)})`);
+          await client.query('ROLLBACK').catch(() => undefined);
+        }
+        ready({ session: { client, snapshot, marker }, notes });
+        await released;
+        await client.query(snapshot ? 'COMMIT' : 'SELECT 1').catch(() => undefined);
+      },
+      { password: prepared.password ?? undefined },
+    );
+    const result = await Promise.race([opened, held.then(() => null)]);
+    if (result === null) throw new OpsError('INTERNAL', 'The connection for the backup closed before it was ready.');
+    held.catch((err: unknown) => log.warn('backup session ended with an error', err));
+    return { session: result.session, release, notes: result.notes };
+  }
+
+  private async createMarker(client: pg.Client, prepared: PreparedBackup, notes: string[]): Promise<{ id: string; lsn: string | null } | null> {
+    const exists = await client.query<{ present: boolean }>(`SELECT to_regprocedure('ops_toolkit.create_backup_metadata(text,text)') IS NOT NULL AS present`);
+    if (!exists.rows[0]?.present) return null;
+    try {
+      const description = prepared.options.description || `ops-console ${prepared.plan.kind} backup to ${path.basename(prepared.plan.path)}`;
+      const res = await client.query<{ id: string; wal_lsn: string | null }>(
+        `SELECT id::text AS id, wal_lsn::text AS wal_lsn FROM ops_toolkit.create_backup_metadata('pre_operation', $1)`,
+        [description],
+      );
+      const row = res.rows[0];
+      return row ? { id: row.id, lsn: row.wal_lsn } : null;
+    } catch (err) {
+      // A read-only profile or missing privilege: the backup itself is still worth taking.
+      notes.push(`pre-operation marker not recorded: ${errorText(err)}`);
+      return null;
+    }
+  }
+
+  /** Spawns without a shell in its own process group; resolves with how it ended. */
+  private spawnDump(
+    job: RunningJob,
+    file: string,
+    args: string[],
+    env: NodeJS.ProcessEnv,
+    onLine: (line: string) => void,
+    onSpawn: () => void,
+    onTick: () => Promise<void>,
+  ): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
+    return new Promise((resolve, reject) => {
+      const child = spawn(file, args, { shell: false, detached: process.platform !== 'win32', stdio: ['ignore', 'ignore', 'pipe'], env, windowsHide: true });
+      job.child = child;
+      const splitter = new LineSplitter(onLine);
+      child.stderr?.setEncoding('utf8');
+      child.stderr?.on('data', (chunk: string) => splitter.push(chunk));
+      const ticker = startTicker(onTick);
+      child.once('spawn', () => {
+        onSpawn();
+        if (job.cancelReason !== null) killTree(child, 'SIGTERM');
+      });
+      child.once('error', (err) => {
+        void ticker.stop();
+        reject(new OpsError('BACKUP_FAILED', `Could not start ${file}: ${err.message}`));
+      });
+      child.once('close', (code, signal) => {
+        splitter.end();
+        void ticker.stop().then(() => resolve({ code, signal }));
+      });
+    });
+  }
+
+  private async verifyAndDescribe(job: RunningJob, prepared: PreparedBackup, session: SnapshotSession | null, startedAt: string): Promise<BackupManifest> {
+    const { plan, profile, options } = prepared;
+    let tocEntries: number | null = null;
+    let objects: Record<string, number> = {};
+    if (plan.format === 'plain') {
+      if (!(await plainDumpComplete(plan.partialPath))) {
+        throw new OpsError('BACKUP_FAILED', `The dump file does not end with ${plan.tool.name}'s completion marker: it is incomplete.`);
+      }
+    } else {
+      const pgRestore = pickTool(await discoverClientTools(this.deps), 'pg_restore', plan.tool.major, 'read this archive');
+      const listed = await listArchive(pgRestore, plan.partialPath, job.abort.signal);
+      tocEntries = listed.tocEntries;
+      objects = listed.objects;
+    }
+    if (job.cancelReason !== null) throw new OpsError('CANCELLED', `Backup cancelled: ${job.cancelReason}.`);
+    const hash = await hashBackup(plan.partialPath);
+    let tables: ManifestTable[] = [];
+    if (session && (plan.kind === 'full' || plan.kind === 'data')) tables = await countTableRows(session.client, prepared.tables);
+    if (plan.format === 'plain' && plan.kind !== 'roles') objects = { TABLE: prepared.tables.length };
+    const { profileId: _p, password: _pw, outDir: _o, ...shownOptions } = options;
+    return {
+      manifestVersion: 1,
+      app: `ops-console ${appVersion}`,
+      id: job.backupId,
+      profile: { name: profile.name, host: profile.host, port: profile.port, database: profile.database, user: profile.user },
+      serverVersion: prepared.serverVersion,
+      pgDumpVersion: plan.tool.version,
+      kind: plan.kind,
+      format: plan.format,
+      options: shownOptions,
+      file: path.basename(plan.path),
+      startedAt,
+      finishedAt: new Date().toISOString(),
+      bytes: hash.bytes,
+      sha256: hash.sha256,
+      ...(hash.files ? { files: hash.files } : {}),
+      tables,
+      objects,
+      tocEntries,
+      preOperationMarker: session?.marker ?? null,
+    };
+  }
+
+  private async fail(
+    job: RunningJob,
+    prepared: PreparedBackup,
+    f: { err: unknown; stderr: StderrTail; started: number; auditId: number; manifestWritten: string | null },
+  ): Promise<void> {
+    if (job.child) killTree(job.child, 'SIGKILL');
+    await removePath(prepared.plan.partialPath);
+    if (f.manifestWritten) await removePath(f.manifestWritten);
+    const cancelled = job.cancelReason !== null;
+    const reason = cancelled ? `Backup cancelled: ${job.cancelReason}.` : errorText(f.err);
+    const tail = f.stderr.text();
+    const error = tail && !reason.includes(tail) ? `${reason}\n${tail}` : reason;
+    const durationMs = Date.now() - f.started;
+    const finishedAt = new Date().toISOString();
+    try {
+      this.catalog.finish(job.backupId, { status: cancelled ? 'cancelled' : 'failed', finishedAt, durationMs, error });
+    } catch (err) {
+      log.error('could not record the failed backup in the catalog', err);
+    }
+    const code = cancelled ? 'CANCELLED' : f.err instanceof OpsError ? f.err.code : 'BACKUP_FAILED';
+    this.deps.audit.complete(f.auditId, { outcome: 'error', durationMs, error: `${code}: ${error}` });
+    job.finished = true;
+    this.emit({ jobId: job.jobId, backupId: job.backupId, phase: 'done', percent: null, bytesWritten: 0, elapsedMs: durationMs, etaMs: null, currentTable: null, tablesDone: 0, tablesTotal: prepared.tables.length });
+    this.deps.events.emit({ type: 'job.done', jobId: job.jobId, kind: 'backup', ok: false, message: reason, at: finishedAt });
+  }
+}

@@ -1,0 +1,233 @@
+// Proof that a backup is one: the archive's table of contents reads back with pg_restore
+// (custom, directory), a plain script ends with pg_dump's completion marker, and the bytes
+// hash to what the manifest recorded. Used right after a dump and by "re-verify".
+import { spawn } from 'node:child_process';
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import type { FileHandle } from 'node:fs/promises';
+import path from 'node:path';
+import type { BackupCheck, BackupEntry, BackupVerifyResult, ClientTool } from '../../contract/backup';
+import { OpsError } from '../../contract/errors';
+import type { CoreDeps } from '../app';
+import { BackupCatalog } from './catalog';
+import { discoverClientTools, majorOf, pickTool } from './client-tools';
+import { manifestPathFor, readManifest } from './manifest';
+
+const HASH_CHUNK = 1024 * 1024;
+const TAIL_BYTES = 4096;
+const STDERR_KEEP = 8192;
+
+export interface HashedBackup {
+  sha256: string;
+  bytes: number;
+  files?: Array<{ name: string; bytes: number; sha256: string }>;
+}
+
+async function hashFile(file: string): Promise<{ sha256: string; bytes: number }> {
+  const hash = crypto.createHash('sha256');
+  let bytes = 0;
+  for await (const chunk of fs.createReadStream(file, { highWaterMark: HASH_CHUNK })) {
+    hash.update(chunk as Buffer);
+    bytes += (chunk as Buffer).length;
+  }
+  return { sha256: hash.digest('hex'), bytes };
+}
+
+/** Files under a folder as "a/b" names (forward slashes on every platform), sorted. */
+async function listFiles(root: string, rel = ''): Promise<string[]> {
+  const out: string[] = [];
+  for (const d of await fs.promises.readdir(path.join(root, rel), { withFileTypes: true })) {
+    const name = rel === '' ? d.name : `${rel}/${d.name}`;
+    if (d.isDirectory()) out.push(...(await listFiles(root, name)));
+    else if (d.isFile()) out.push(name);
+  }
+  return out.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+}
+
+/**
+ * sha256 of a backup file, streamed. A directory backup hashes to the sha256 of its sorted
+ * "name sha256\n" lines, so it has one checksum like a file and each file its own.
+ */
+export async function hashBackup(target: string): Promise<HashedBackup> {
+  const stat = await fs.promises.stat(target);
+  if (!stat.isDirectory()) return hashFile(target);
+  const files: Array<{ name: string; bytes: number; sha256: string }> = [];
+  for (const name of await listFiles(target)) files.push({ name, ...(await hashFile(path.join(target, ...name.split('/')))) });
+  const listing = files.map((f) => `${f.name} ${f.sha256}\n`).join('');
+  return { sha256: crypto.createHash('sha256').update(listing).digest('hex'), bytes: files.reduce((s, f) => s + f.bytes, 0), files };
+}
+
+// Object types pg_restore --list prints (several are more than one word); longest first.
+const TOC_TYPES = [
+  'PUBLICATION TABLES IN SCHEMA', 'TEXT SEARCH CONFIGURATION', 'TEXT SEARCH DICTIONARY', 'MATERIALIZED VIEW DATA', 'FOREIGN DATA WRAPPER',
+  'TEXT SEARCH TEMPLATE', 'TEXT SEARCH PARSER', 'SUBSCRIPTION TABLE', 'PROCEDURAL LANGUAGE', 'DATABASE PROPERTIES', 'SEQUENCE OWNED BY',
+  'MATERIALIZED VIEW', 'PUBLICATION TABLE', 'OPERATOR FAMILY', 'CHECK CONSTRAINT', 'OPERATOR CLASS', 'FOREIGN SERVER', 'FOREIGN TABLE',
+  'ACCESS METHOD', 'BLOB METADATA', 'EVENT TRIGGER', 'FK CONSTRAINT', 'LARGE OBJECT', 'ROW SECURITY', 'SEQUENCE SET', 'TABLE ATTACH',
+  'INDEX ATTACH', 'USER MAPPING', 'DEFAULT ACL', 'SEARCH PATH', 'SHELL TYPE', 'TABLE DATA', 'BLOB DATA',
+];
+
+/** "TABLE DATA" from "3361; 0 16388 TABLE DATA public orders owner". */
+export function tocEntryType(line: string): string | null {
+  const m = /^\s*\d+;\s+\d+\s+\d+\s+(.*)$/.exec(line);
+  if (!m?.[1]) return null;
+  const rest = m[1];
+  for (const t of TOC_TYPES) if (rest === t || rest.startsWith(`${t} `)) return t;
+  return rest.split(' ')[0] ?? null;
+}
+
+/** Parses `pg_restore --list` output: entries are the lines that are not comments. */
+export function parseToc(toc: string): { tocEntries: number; objects: Record<string, number> } {
+  const objects: Record<string, number> = {};
+  let tocEntries = 0;
+  for (const line of toc.split('\n')) {
+    if (line.trim() === '' || line.startsWith(';')) continue;
+    const type = tocEntryType(line);
+    if (type === null) continue;
+    tocEntries++;
+    objects[type] = (objects[type] ?? 0) + 1;
+  }
+  return { tocEntries, objects };
+}
+
+function tail(text: string, lines = 20): string {
+  return text.trimEnd().split('\n').slice(-lines).join('\n');
+}
+
+/** `pg_restore --list`: reads the archive's table of contents; fails on a damaged or foreign file. */
+export async function listArchive(pgRestore: ClientTool, target: string, signal?: AbortSignal): Promise<{ tocEntries: number; objects: Record<string, number>; toc: string }> {
+  const out: Buffer[] = [];
+  let err = '';
+  const code = await new Promise<number | string>((resolve, reject) => {
+    const child = spawn(pgRestore.path, ['--list', target], {
+      shell: false,
+      windowsHide: true,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, LC_MESSAGES: 'C', LC_ALL: 'C' },
+      ...(signal ? { signal } : {}),
+    });
+    child.stdout.on('data', (c: Buffer) => out.push(c));
+    child.stderr.on('data', (c: Buffer) => {
+      err = (err + c.toString('utf8')).slice(-STDERR_KEEP);
+    });
+    child.on('error', (e) => (signal?.aborted ? reject(new OpsError('CANCELLED', 'The archive check was cancelled.')) : reject(e)));
+    child.on('close', (exitCode, sig) => resolve(exitCode ?? sig ?? 'unknown'));
+  }).catch((e: unknown) => {
+    if (e instanceof OpsError) throw e;
+    throw new OpsError('BACKUP_FAILED', `pg_restore could not be started (${pgRestore.path}): ${(e as Error).message}`, { tool: pgRestore.path });
+  });
+  if (code !== 0) {
+    const stderr = tail(err);
+    throw new OpsError('BACKUP_FAILED', `pg_restore --list cannot read ${target}: ${stderr.split('\n')[0] || `exit ${String(code)}`}`, { stderr, exit: code, tool: pgRestore.path });
+  }
+  const toc = Buffer.concat(out).toString('utf8');
+  const parsed = parseToc(toc);
+  if (parsed.tocEntries === 0) throw new OpsError('BACKUP_FAILED', `pg_restore --list found no entries in ${target}: it is not a usable archive.`, { exit: 0 });
+  return { ...parsed, toc };
+}
+
+const COMPLETE_MARKERS = ['-- PostgreSQL database dump complete', '-- PostgreSQL database cluster dump complete'];
+
+async function readAt(handle: FileHandle, position: number, length: number): Promise<string> {
+  const buf = Buffer.alloc(length);
+  const { bytesRead } = await handle.read(buf, 0, length, position);
+  return buf.subarray(0, bytesRead).toString('utf8');
+}
+
+/**
+ * True when the script ends with pg_dump's (or pg_dumpall's) completion marker. Only the
+ * first and last few kB are read. Current minor releases open the script with
+ * `\restrict KEY` and close it with `\unrestrict KEY`: then that exact line must be in
+ * the tail (a cut key would make psql fail). After the marker only comments, blank lines
+ * and that line may follow.
+ */
+export async function plainDumpComplete(file: string): Promise<boolean> {
+  let handle: FileHandle;
+  try {
+    handle = await fs.promises.open(file, 'r');
+  } catch {
+    return false;
+  }
+  try {
+    const { size } = await handle.stat();
+    const length = Math.min(size, TAIL_BYTES);
+    const head = await readAt(handle, 0, length);
+    const lines = (await readAt(handle, size - length, length)).split(/\r?\n/);
+    const at = lines.findLastIndex((l) => COMPLETE_MARKERS.includes(l.trimEnd()));
+    if (at < 0) return false;
+    const key = /^\\restrict (\S+)\r?$/m.exec(head)?.[1] ?? null;
+    const unrestrict = key === null ? null : `\\unrestrict ${key}`;
+    // pg_dump closes the key after its marker, pg_dumpall before it.
+    if (unrestrict !== null && !lines.some((l) => l.trimEnd() === unrestrict)) return false;
+    return lines.slice(at + 1).every((l) => l.trim() === '' || l.startsWith('--') || l.trimEnd() === unrestrict);
+  } finally {
+    await handle.close();
+  }
+}
+
+function check(checks: BackupCheck[], name: string, ok: boolean, detail: string): boolean {
+  checks.push({ name, ok, detail });
+  return ok;
+}
+
+async function archiveCheck(deps: CoreDeps, entry: BackupEntry, checks: BackupCheck[]): Promise<void> {
+  const manifest = entry.manifest;
+  if (entry.format === 'plain') {
+    const complete = await plainDumpComplete(entry.path);
+    check(checks, 'completion marker', complete, complete ? 'the script ends with pg_dump’s completion marker' : 'the completion marker is missing: the script is cut short');
+    return;
+  }
+  const dumpMajor = manifest ? (majorOf(manifest.pgDumpVersion) ?? 0) : 0;
+  // pg_restore reads archives of its own major and older only; TOOL_VERSION_MISMATCH goes to the caller.
+  const tool = pickTool(await discoverClientTools(deps), 'pg_restore', dumpMajor, `The backup was written by pg_dump ${manifest?.pgDumpVersion ?? 'of an unknown version'}`);
+  try {
+    const listed = await listArchive(tool, entry.path);
+    const expected = manifest?.tocEntries ?? null;
+    const same = expected === null || expected === listed.tocEntries;
+    check(
+      checks,
+      'table of contents',
+      same,
+      same ? `pg_restore --list reads ${listed.tocEntries} entries` : `pg_restore --list reads ${listed.tocEntries} entries; the manifest recorded ${expected}`,
+    );
+  } catch (err) {
+    if (!(err instanceof OpsError) || err.code !== 'BACKUP_FAILED') throw err;
+    check(checks, 'table of contents', false, err.message);
+  }
+}
+
+/** Re-verifies a catalog entry and records the outcome (verified_at, verified_ok). */
+export async function verifyBackupEntry(deps: CoreDeps, entry: BackupEntry): Promise<BackupVerifyResult> {
+  const checks: BackupCheck[] = [];
+  const catalog = new BackupCatalog(deps.store.db);
+  const done = (): BackupVerifyResult => {
+    const ok = checks.length > 0 && checks.every((c) => c.ok);
+    catalog.setVerified(entry.id, ok, new Date().toISOString());
+    return { ok, id: entry.id, checks };
+  };
+  if (!check(checks, 'status', entry.status === 'ok', entry.status === 'ok' ? 'the backup completed' : `the backup is ${entry.status}, not a completed backup`)) return done();
+  const stat = await fs.promises.stat(entry.path).catch(() => null);
+  const shape = entry.format === 'directory' ? stat?.isDirectory() : stat?.isFile();
+  if (!check(checks, 'files exist', shape === true, shape ? entry.path : `${entry.path} is missing or is not a ${entry.format === 'directory' ? 'folder' : 'file'}`)) return done();
+
+  const hashed = await hashBackup(entry.path);
+  const expected = entry.sha256 ?? entry.manifest?.sha256 ?? null;
+  check(
+    checks,
+    'checksum',
+    expected !== null && hashed.sha256 === expected,
+    expected === null ? 'no checksum was recorded' : hashed.sha256 === expected ? `sha256 ${hashed.sha256} (${hashed.bytes} bytes)` : `sha256 is ${hashed.sha256}; the catalog recorded ${expected}`,
+  );
+
+  const besideFile = manifestPathFor(entry.path);
+  const beside = await readManifest(besideFile).catch(() => null);
+  const agrees = beside !== null && beside.id === entry.id && beside.sha256 === (entry.sha256 ?? beside.sha256);
+  check(
+    checks,
+    'manifest',
+    agrees,
+    beside === null ? `${besideFile} is missing or unreadable` : agrees ? `${besideFile} agrees with the catalog` : `${besideFile} describes another backup (id ${beside.id}, sha256 ${beside.sha256})`,
+  );
+
+  await archiveCheck(deps, entry, checks);
+  return done();
+}

@@ -1,0 +1,142 @@
+// The Run step: a bar weighted by table sizes, the table being dumped, tables done, bytes
+// written, elapsed and ETA, from the core's `backup.progress` events; Cancel (confirmed)
+// kills pg_dump. When it ends the last figures stay and the outcome shows below them: the
+// file, its size, checksum and verification, or the error with pg_dump's last words.
+import { Alert, Badge, Button, Code, CopyButton, Group, Modal, Paper, Progress, SimpleGrid, Stack, Text } from '@mantine/core';
+import { useState } from 'react';
+import type { BackupEntry, BackupProgressEvent } from '../../../../src-main/contract/backup';
+import { ErrorAlert } from '../../components/ErrorAlert';
+import { IconCheck } from '../../components/icons';
+import { formatDuration } from '../../state/format';
+import { describeProgress, formatBytes, formatClock, STATUS_COLORS, STATUS_LABELS } from './backup-wizard-model';
+import { PlanError } from './ReviewStep';
+import type { BackupJob } from './useBackupJob';
+
+function Figure({ label, value }: { label: string; value: string }) {
+  return (
+    <Stack gap={0}>
+      <Text size="xs" c="dimmed">{label}</Text>
+      <Text size="sm" fw={600} aria-label={label}>{value}</Text>
+    </Stack>
+  );
+}
+
+/** The figures from the last event; once finished without any event (a tiny database), from the result. */
+function shownProgress(progress: BackupProgressEvent | null, result: BackupEntry | null) {
+  if (progress) {
+    const view = describeProgress(progress);
+    if (result?.status === 'ok') return { ...view, percent: 100, headline: 'Backup finished', eta: '—', elapsed: formatClock(result.durationMs ?? progress.elapsedMs) };
+    if (result) return { ...view, headline: result.status === 'cancelled' ? 'Backup cancelled' : 'Backup failed', eta: '—' };
+    return view;
+  }
+  if (result) {
+    return {
+      percent: result.status === 'ok' ? 100 : 0,
+      headline: result.status === 'ok' ? 'Backup finished' : result.status === 'cancelled' ? 'Backup cancelled' : 'Backup failed',
+      tables: '—',
+      bytes: formatBytes(result.bytes),
+      elapsed: formatClock(result.durationMs),
+      eta: '—',
+    };
+  }
+  return { percent: null, headline: 'Starting pg_dump…', tables: '—', bytes: '—', elapsed: '—', eta: '—' };
+}
+
+function Result({ entry }: { entry: BackupEntry }) {
+  if (entry.status !== 'ok') {
+    return (
+      <Alert role="alert" color={entry.status === 'cancelled' ? 'gray' : 'red'} variant="light" title={entry.status === 'cancelled' ? 'Cancelled: nothing was kept' : 'The backup failed: nothing was kept'}>
+        <Text size="sm" style={{ whiteSpace: 'pre-wrap' }}>{entry.error ?? 'No reason was recorded.'}</Text>
+        <Text size="xs" c="dimmed" mt={4}>The partial output was deleted; the catalog lists this attempt as {STATUS_LABELS[entry.status]}.</Text>
+      </Alert>
+    );
+  }
+  // The core renames the .partial only after the archive was checked, so "ok" means verified.
+  const manifest = entry.manifest;
+  const checked = manifest?.tocEntries != null ? `pg_restore --list read ${manifest.tocEntries} TOC entries` : 'the dump ends with its completion marker';
+  return (
+    <Paper withBorder p="sm" aria-label="Backup result" component="section">
+      <Stack gap={6}>
+        <Group gap="xs">
+          <IconCheck />
+          <Text fw={600}>Backup written and verified</Text>
+          <Badge color={STATUS_COLORS.ok}>{STATUS_LABELS.ok}</Badge>
+        </Group>
+        <Text size="xs" c="dimmed">Verified before it got its name: {checked}; manifest written beside it.</Text>
+        <Group gap="xs" wrap="nowrap">
+          <Code style={{ wordBreak: 'break-all' }}>{entry.path}</Code>
+          <CopyButton value={entry.path}>
+            {({ copied, copy }) => <Button size="compact-xs" variant="light" onClick={copy}>{copied ? 'Copied' : 'Copy path'}</Button>}
+          </CopyButton>
+        </Group>
+        <Text size="sm">{formatBytes(entry.bytes)} in {formatDuration(entry.durationMs)}</Text>
+        <Text size="xs" c="dimmed" style={{ wordBreak: 'break-all' }}>sha256 {entry.sha256 ?? '—'}</Text>
+      </Stack>
+    </Paper>
+  );
+}
+
+export function BackupProgress({ job, onCancel, onNew, onShowClientTools }: { job: BackupJob; onCancel: () => void; onNew: () => void; onShowClientTools: () => void }) {
+  const [confirming, setConfirming] = useState(false);
+  if (job.startError) {
+    return (
+      <Stack gap="sm">
+        <PlanError error={job.startError} onShowClientTools={onShowClientTools} />
+        <Group><Button variant="default" onClick={onNew}>Back to the wizard</Button></Group>
+      </Stack>
+    );
+  }
+  const view = shownProgress(job.progress, job.result);
+  const running = !job.result;
+  return (
+    <Stack gap="sm">
+      <Paper withBorder p="md" component="section" aria-label="Backup progress">
+        <Stack gap="xs">
+          <Group justify="space-between" wrap="nowrap">
+            <Text size="sm" fw={600} role="status" aria-live="polite">{view.headline}</Text>
+            <Text size="sm" fw={600} aria-label="Percent done">{view.percent === null ? '…' : `${Math.floor(view.percent)}%`}</Text>
+          </Group>
+          <Progress
+            value={view.percent ?? 100}
+            animated={running}
+            striped={running && view.percent === null}
+            color={job.result && job.result.status !== 'ok' ? 'red' : undefined}
+            aria-label="Share of the backup done"
+            size="lg"
+          />
+          <SimpleGrid cols={4}>
+            <Figure label="Tables" value={view.tables} />
+            <Figure label="Written" value={view.bytes} />
+            <Figure label="Elapsed" value={view.elapsed} />
+            <Figure label="ETA" value={running ? view.eta : '—'} />
+          </SimpleGrid>
+          {running ? (
+            <Group>
+              <Button color="red" variant="light" onClick={() => setConfirming(true)} disabled={!job.backupId || job.cancelling} loading={job.cancelling}>Cancel backup</Button>
+            </Group>
+          ) : null}
+          {job.cancelError ? <ErrorAlert title="Cancel did not work" error={job.cancelError} /> : null}
+        </Stack>
+      </Paper>
+      {job.result ? <Result entry={job.result} /> : null}
+      {job.result ? <Group><Button variant="default" onClick={onNew}>New backup</Button></Group> : null}
+      <Modal opened={confirming} onClose={() => setConfirming(false)} title="Cancel this backup?">
+        <Stack gap="sm">
+          <Text size="sm">pg_dump is stopped and what it wrote so far is deleted. The catalog records the backup as cancelled.</Text>
+          <Group justify="flex-end">
+            <Button variant="default" onClick={() => setConfirming(false)}>Keep running</Button>
+            <Button
+              color="red"
+              onClick={() => {
+                setConfirming(false);
+                onCancel();
+              }}
+            >
+              Cancel backup
+            </Button>
+          </Group>
+        </Stack>
+      </Modal>
+    </Stack>
+  );
+}

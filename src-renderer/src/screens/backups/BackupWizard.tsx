@@ -1,0 +1,160 @@
+// The backup wizard for the active profile: What → Format → Options → Destination → Review →
+// Run. Enter moves on when the step is valid (not when the key belongs to the focused
+// control). The Destination step asks the core for the default plan, so the app's backups
+// folder is shown as a real path; Review asks for the plan of the chosen options.
+import { Button, Group, List, Paper, Stack, Stepper, Text, Title } from '@mantine/core';
+import { useCallback, useEffect, useMemo, useRef, useState, type KeyboardEvent } from 'react';
+import type { BackupEntry } from '../../../../src-main/contract/backup';
+import type { Profile } from '../../../../src-main/contract/models';
+import { EnvBadge } from '../../components/EnvBadge';
+import { canAdvance, DEFAULT_WIZARD, enterAdvances, planKey, STEP, stepProblems, toBackupOptions, WIZARD_STEPS, type WizardState } from './backup-wizard-model';
+import { BackupProgress } from './BackupProgress';
+import { ReviewStep } from './ReviewStep';
+import { useBackupJob, usePlans } from './useBackupJob';
+import { DestinationStep, FormatStep, OptionsStep, WhatStep } from './WizardSteps';
+
+const STEP_DESCRIPTIONS = ['Full, schema, data or roles', 'Custom, plain or directory', 'Owners, filters, compression', 'Folder', 'Command and versions', 'Progress'];
+
+export interface BackupWizardProps {
+  profile: Profile;
+  onFinished: (entry: BackupEntry) => void;
+  onShowClientTools: () => void;
+}
+
+export function BackupWizard({ profile, onFinished, onShowClientTools }: BackupWizardProps) {
+  const [state, setState] = useState<WizardState>(DEFAULT_WIZARD);
+  const [step, setStep] = useState<number>(STEP.what);
+  const [password, setPassword] = useState('');
+  const plans = usePlans();
+  const { job, start, cancel, reset } = useBackupJob(onFinished);
+  const running = Boolean(job && !job.result && !job.startError);
+
+  const options = useMemo(() => toBackupOptions(state, profile.id, password || undefined), [state, profile.id, password]);
+  const defaultOptions = useMemo(() => toBackupOptions({ ...state, outDir: '' }, profile.id, password || undefined), [state, profile.id, password]);
+  // Plans are asked when the options change, not when a password is typed (the key leaves it out).
+  const latest = useRef({ options, defaultOptions });
+  latest.current = { options, defaultOptions };
+  const optionsKey = planKey(options);
+  const defaultKey = planKey(defaultOptions);
+
+  const { request, forget } = plans;
+  useEffect(() => {
+    if (step === STEP.destination) void request(latest.current.defaultOptions);
+  }, [step, defaultKey, request]);
+  useEffect(() => {
+    if (step === STEP.review) void request(latest.current.options);
+  }, [step, optionsKey, request]);
+
+  // Another profile: start over (a running backup keeps its own view until it ends).
+  const profileId = profile.id;
+  useEffect(() => {
+    if (running) return;
+    setStep(STEP.what);
+    setPassword('');
+    forget();
+    // Only a profile change restarts the wizard: `running` and `forget` are read, not watched.
+  }, [profileId]);
+
+  const answer = plans.answerFor(options);
+  const planning = plans.isPending(options);
+  const ready = Boolean(answer?.plan) && !planning;
+
+  const startBackup = useCallback(() => {
+    setStep(STEP.run);
+    void start(latest.current.options);
+  }, [start]);
+
+  const next = useCallback(() => {
+    if (step === STEP.review) {
+      if (ready) startBackup();
+      return;
+    }
+    if (canAdvance(state, step)) setStep(step + 1);
+  }, [step, state, ready, startBackup]);
+
+  const newBackup = useCallback(() => {
+    reset();
+    forget();
+    setStep(STEP.what);
+  }, [reset, forget]);
+
+  function onKeyDown(event: KeyboardEvent<HTMLDivElement>) {
+    if (event.key !== 'Enter' || event.shiftKey || event.ctrlKey || event.metaKey || event.altKey || event.defaultPrevented || event.nativeEvent.isComposing) return;
+    if (step === STEP.run) return;
+    const target = event.target as HTMLElement;
+    const allowed = enterAdvances({
+      tagName: target.tagName,
+      value: target instanceof HTMLInputElement ? target.value : '',
+      isTagsInput: Boolean(target.closest('[data-tags-input]')),
+      expanded: target.getAttribute('aria-expanded') === 'true',
+      multiline: target.isContentEditable,
+    });
+    if (!allowed) return;
+    event.preventDefault();
+    next();
+  }
+
+  const problems = step < STEP.review ? stepProblems(state, step) : [];
+  const stepBody = [
+    <WhatStep key="what" state={state} onChange={setState} />,
+    <FormatStep key="format" state={state} onChange={setState} />,
+    <OptionsStep key="options" state={state} onChange={setState} />,
+    <DestinationStep key="destination" state={state} onChange={setState} defaultPlan={plans.answerFor(defaultOptions)} planning={plans.isPending(defaultOptions)} />,
+    <ReviewStep
+      key="review"
+      profile={profile}
+      answer={answer}
+      planning={planning}
+      onRecheck={() => void request(latest.current.options, true)}
+      onShowClientTools={onShowClientTools}
+      password={password}
+      onPassword={setPassword}
+    />,
+    job ? <BackupProgress key="run" job={job} onCancel={() => void cancel()} onNew={newBackup} onShowClientTools={onShowClientTools} /> : null,
+  ];
+
+  return (
+    <Paper withBorder p="md" component="section" aria-label="New backup">
+      <div onKeyDown={onKeyDown}>
+        <Stack gap="md">
+          <Group gap="xs">
+            <Title order={3} size="h4">New backup of {profile.name}</Title>
+            <EnvBadge env={profile.env} />
+          </Group>
+          <Stepper
+            active={step}
+            onStepClick={(index) => {
+              if (!running && step !== STEP.run && index < step) setStep(index);
+            }}
+            allowNextStepsSelect={false}
+            size="sm"
+          >
+            {WIZARD_STEPS.map((label, index) => (
+              <Stepper.Step key={label} label={label} description={STEP_DESCRIPTIONS[index]}>
+                {index === step ? stepBody[index] : null}
+              </Stepper.Step>
+            ))}
+          </Stepper>
+          {problems.length > 0 ? (
+            <List size="sm" c="red" aria-label="What to fix before going on">
+              {problems.map((p) => <List.Item key={p}>{p}</List.Item>)}
+            </List>
+          ) : null}
+          {step < STEP.run ? (
+            <Group justify="space-between">
+              <Button variant="default" onClick={() => setStep(step - 1)} disabled={step === STEP.what}>Back</Button>
+              <Group gap="xs">
+                <Text size="xs" c="dimmed">Enter: {step === STEP.review ? 'start' : 'next'}</Text>
+                {step === STEP.review ? (
+                  <Button onClick={startBackup} disabled={!ready}>Start backup</Button>
+                ) : (
+                  <Button onClick={next} disabled={problems.length > 0}>Next</Button>
+                )}
+              </Group>
+            </Group>
+          ) : null}
+        </Stack>
+      </div>
+    </Paper>
+  );
+}

@@ -1,0 +1,158 @@
+// The backup catalog: every backup the app made, filtered by profile (the active one by
+// default, or all), with its status, size, duration and last verification. Per row: Verify
+// (checksum and TOC again; the checks show under the row), Copy path, Details, Delete.
+import { Alert, Badge, Button, CopyButton, Group, List, Loader, Paper, Select, Stack, Table, Text, Title } from '@mantine/core';
+import { Fragment, useState } from 'react';
+import type { BackupEntry } from '../../../../src-main/contract/backup';
+import type { Profile } from '../../../../src-main/contract/models';
+import { ErrorAlert } from '../../components/ErrorAlert';
+import { formatTime } from '../../state/format';
+import { ALL_PROFILES, durationText, fileNameOf, formatBytes, FORMAT_SHORT, KIND_SHORT, STATUS_COLORS, STATUS_LABELS, verificationText } from './backup-wizard-model';
+import { BackupDetailsModal, DeleteBackupModal } from './CatalogDialogs';
+import { useCatalog, type VerifyState } from './useCatalog';
+
+const COLUMNS = 9;
+const NOWRAP = { whiteSpace: 'nowrap' } as const;
+
+function VerificationRow({ entry, state, onDismiss }: { entry: BackupEntry; state: VerifyState; onDismiss: () => void }) {
+  const name = fileNameOf(entry.path);
+  return (
+    <Table.Tr>
+      <Table.Td colSpan={COLUMNS}>
+        <section aria-label={`Verification of ${name}`}>
+          {state.running ? (
+            <Group gap="xs"><Loader size="xs" /><Text size="sm">Verifying {name}: checksum, then the archive’s table of contents…</Text></Group>
+          ) : state.error ? (
+            <ErrorAlert title={`Verification of ${name} could not run`} error={state.error} onClose={onDismiss} />
+          ) : state.result ? (
+            <Alert
+              color={state.result.ok ? 'green' : 'red'}
+              variant="light"
+              title={state.result.ok ? `Verification OK: ${name}` : `Verification FAILED: ${name}`}
+              withCloseButton
+              closeButtonLabel="Hide the verification"
+              onClose={onDismiss}
+            >
+              <List size="sm" spacing={2}>
+                {state.result.checks.map((check) => (
+                  <List.Item key={check.name}>
+                    <Badge size="xs" color={check.ok ? 'green' : 'red'} mr={6}>{check.ok ? 'OK' : 'FAILED'}</Badge>
+                    <Text span size="sm" fw={500}>{check.name}</Text>
+                    <Text span size="sm" c="dimmed"> {check.detail}</Text>
+                  </List.Item>
+                ))}
+              </List>
+            </Alert>
+          ) : null}
+        </section>
+      </Table.Td>
+    </Table.Tr>
+  );
+}
+
+export interface CatalogTableProps {
+  profiles: Profile[];
+  activeProfileId: string | null;
+  filter: string;
+  onFilter: (filter: string) => void;
+  refreshKey: number;
+}
+
+export function CatalogTable({ profiles, activeProfileId, filter, onFilter, refreshKey }: CatalogTableProps) {
+  const { backups, error, reload, verify, verifications, dismissVerification } = useCatalog(filter, refreshKey);
+  const [details, setDetails] = useState<BackupEntry | null>(null);
+  const [deleting, setDeleting] = useState<BackupEntry | null>(null);
+  const options = [
+    { value: ALL_PROFILES, label: 'All profiles' },
+    ...profiles.map((p) => ({ value: p.id, label: p.id === activeProfileId ? `${p.name} (active)` : p.name })),
+  ];
+  const filterName = filter === ALL_PROFILES ? null : (profiles.find((p) => p.id === filter)?.name ?? null);
+
+  return (
+    <Paper withBorder p="md" component="section" aria-label="Backup catalog">
+      <Stack gap="sm">
+        <Group justify="space-between" align="flex-end">
+          <Title order={3} size="h4">Catalog</Title>
+          <Group gap="xs" align="flex-end">
+            <Select label="Profile" data={options} value={filter} onChange={(v) => onFilter(v ?? ALL_PROFILES)} allowDeselect={false} w={240} />
+            <Button variant="default" onClick={() => void reload()}>Refresh</Button>
+          </Group>
+        </Group>
+        {error ? <ErrorAlert title="The catalog could not be read" error={error} /> : null}
+        {backups === null && !error ? <Loader size="sm" aria-label="Loading the catalog" /> : null}
+        {backups !== null && backups.length === 0 ? (
+          <Text size="sm" c="dimmed">
+            {filterName ? `No backups of ${filterName} yet: start one above.` : 'No backups yet: start one above.'}
+          </Text>
+        ) : null}
+        {backups !== null && backups.length > 0 ? (
+          <Table striped highlightOnHover withTableBorder aria-label="Backups" verticalSpacing={6}>
+            <Table.Thead>
+              <Table.Tr>
+                <Table.Th>Profile</Table.Th>
+                <Table.Th>Kind</Table.Th>
+                <Table.Th>Format</Table.Th>
+                <Table.Th ta="right">Size</Table.Th>
+                <Table.Th>Duration</Table.Th>
+                <Table.Th>Status</Table.Th>
+                <Table.Th>Last verification</Table.Th>
+                <Table.Th>Created</Table.Th>
+                <Table.Th>Actions</Table.Th>
+              </Table.Tr>
+            </Table.Thead>
+            <Table.Tbody>
+              {backups.map((entry) => {
+                const name = fileNameOf(entry.path);
+                const verification = verifications[entry.id];
+                return (
+                  <Fragment key={entry.id}>
+                    <Table.Tr aria-label={`Backup ${name}`}>
+                      <Table.Td>{entry.profileName}</Table.Td>
+                      <Table.Td>{KIND_SHORT[entry.kind]}</Table.Td>
+                      <Table.Td>{FORMAT_SHORT[entry.format]}</Table.Td>
+                      <Table.Td ta="right" style={NOWRAP}>{formatBytes(entry.bytes)}</Table.Td>
+                      <Table.Td style={NOWRAP}>{durationText(entry)}</Table.Td>
+                      <Table.Td>
+                        <Badge color={STATUS_COLORS[entry.status]} variant={entry.status === 'ok' ? 'light' : 'filled'} aria-label={`Status: ${STATUS_LABELS[entry.status]}`}>
+                          {STATUS_LABELS[entry.status]}
+                        </Badge>
+                      </Table.Td>
+                      <Table.Td>{verificationText(entry)}</Table.Td>
+                      <Table.Td title={entry.path} style={NOWRAP}>{formatTime(entry.startedAt)}</Table.Td>
+                      <Table.Td>
+                        <Group gap={4} wrap="nowrap">
+                          <Button size="compact-xs" variant="light" onClick={() => void verify(entry.id)} disabled={entry.status !== 'ok' || verification?.running === true} aria-label={`Verify ${name}`}>
+                            Verify
+                          </Button>
+                          <CopyButton value={entry.path}>
+                            {({ copied, copy }) => (
+                              <Button size="compact-xs" variant="subtle" onClick={copy} aria-label={`Copy the path of ${name}`}>{copied ? 'Copied' : 'Copy path'}</Button>
+                            )}
+                          </CopyButton>
+                          <Button size="compact-xs" variant="subtle" onClick={() => setDetails(entry)} aria-label={`Details of ${name}`}>Details</Button>
+                          <Button size="compact-xs" variant="subtle" color="red" onClick={() => setDeleting(entry)} disabled={entry.status === 'running'} aria-label={`Delete ${name}`}>
+                            Delete
+                          </Button>
+                        </Group>
+                      </Table.Td>
+                    </Table.Tr>
+                    {verification ? <VerificationRow entry={entry} state={verification} onDismiss={() => dismissVerification(entry.id)} /> : null}
+                  </Fragment>
+                );
+              })}
+            </Table.Tbody>
+          </Table>
+        ) : null}
+      </Stack>
+      <BackupDetailsModal entry={details} onClose={() => setDetails(null)} />
+      <DeleteBackupModal
+        entry={deleting}
+        onClose={() => setDeleting(null)}
+        onDeleted={() => {
+          setDeleting(null);
+          void reload();
+        }}
+      />
+    </Paper>
+  );
+}

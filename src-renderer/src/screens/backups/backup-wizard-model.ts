@@ -1,0 +1,328 @@
+// The Backups screen's rules, kept pure so they are tested without a browser: the wizard's
+// choices and what blocks each step, the options sent to the core, and how plans, progress,
+// catalog rows and client tools read on screen.
+import {
+  CLIENT_TOOL_NAMES,
+  SUPABASE_MANAGED_SCHEMAS,
+  type BackupEntry,
+  type BackupFormat,
+  type BackupKind,
+  type BackupOptionsInput,
+  type BackupPlan,
+  type BackupProgressEvent,
+  type BackupStatus,
+  type ClientTool,
+  type ClientToolsReport,
+} from '../../../../src-main/contract/backup';
+import { formatDuration, formatTime } from '../../state/format';
+
+export const WIZARD_STEPS = ['What', 'Format', 'Options', 'Destination', 'Review', 'Run'] as const;
+export const STEP = { what: 0, format: 1, options: 2, destination: 3, review: 4, run: 5 } as const;
+export const MAX_JOBS = 32;
+
+export interface WizardState {
+  kind: BackupKind;
+  format: BackupFormat;
+  jobs: number;
+  noOwner: boolean;
+  noPrivileges: boolean;
+  includeSchemas: string[];
+  excludeSchemas: string[];
+  includeTables: string[];
+  excludeTables: string[];
+  supabase: boolean;
+  /** null: pg_dump's own default. */
+  compression: number | null;
+  preOperationMarker: boolean;
+  /** Blank: the app's backups folder. */
+  outDir: string;
+}
+
+/** The runbook's defaults: a full custom-format dump without owners and privileges. */
+export const DEFAULT_WIZARD: WizardState = {
+  kind: 'full',
+  format: 'custom',
+  jobs: 1,
+  noOwner: true,
+  noPrivileges: true,
+  includeSchemas: [],
+  excludeSchemas: [],
+  includeTables: [],
+  excludeTables: [],
+  supabase: false,
+  compression: null,
+  preOperationMarker: true,
+  outDir: '',
+};
+
+export const KIND_LABELS: Record<BackupKind, string> = {
+  full: 'Full (schema and data)',
+  schema: 'Schema only',
+  data: 'Data only',
+  roles: 'Roles (pg_dumpall)',
+};
+
+/** The catalog's narrow columns. */
+export const KIND_SHORT: Record<BackupKind, string> = { full: 'Full', schema: 'Schema', data: 'Data', roles: 'Roles' };
+export const FORMAT_SHORT: Record<BackupFormat, string> = { custom: 'custom', plain: 'plain SQL', directory: 'directory' };
+
+export const FORMAT_LABELS: Record<BackupFormat, string> = {
+  custom: 'Custom (pg_restore)',
+  plain: 'Plain SQL (psql)',
+  directory: 'Directory (parallel)',
+};
+
+/** Roles come from pg_dumpall, which writes plain SQL only. */
+export function formatsFor(kind: BackupKind): BackupFormat[] {
+  return kind === 'roles' ? ['plain'] : ['custom', 'plain', 'directory'];
+}
+
+export function withKind(state: WizardState, kind: BackupKind): WizardState {
+  if (kind !== 'roles') return { ...state, kind };
+  return { ...state, kind, format: 'plain', jobs: 1 };
+}
+
+export function withFormat(state: WizardState, format: BackupFormat): WizardState {
+  return { ...state, format, jobs: format === 'directory' ? state.jobs : 1 };
+}
+
+function overlap(a: string[], b: string[]): string[] {
+  return a.filter((x) => b.includes(x));
+}
+
+/** Absolute on Linux/macOS ("/…"), Windows ("C:\…") or a share ("\\server\…"). */
+export function isAbsoluteFolder(folder: string): boolean {
+  return /^(\/|[A-Za-z]:[\\/]|\\\\)/.test(folder);
+}
+
+/** What keeps the user on this step; empty when Next may go on. */
+export function stepProblems(state: WizardState, step: number): string[] {
+  const problems: string[] = [];
+  if (step === STEP.format) {
+    if (state.kind === 'roles' && state.format !== 'plain') problems.push('Roles are dumped by pg_dumpall, which writes plain SQL only.');
+    if (!Number.isInteger(state.jobs) || state.jobs < 1 || state.jobs > MAX_JOBS) problems.push(`Parallel jobs must be a whole number from 1 to ${MAX_JOBS}.`);
+    else if (state.jobs > 1 && state.format !== 'directory') problems.push('Parallel jobs need the directory format.');
+  }
+  if (step === STEP.options) {
+    if (state.compression !== null && (!Number.isInteger(state.compression) || state.compression < 0 || state.compression > 9)) {
+      problems.push('Compression must be a level from 0 to 9, or left empty for pg_dump’s default.');
+    } else if (state.compression !== null && (state.format === 'plain' || state.kind === 'roles')) {
+      // The core refuses it too: a plain script stays readable by psql and checkable.
+      problems.push('Compression applies to the custom and directory formats; a plain SQL backup stays uncompressed.');
+    }
+    const schemas = overlap(state.includeSchemas, state.excludeSchemas);
+    if (schemas.length > 0) problems.push(`Schema ${schemas.join(', ')} is both included and excluded.`);
+    const tables = overlap(state.includeTables, state.excludeTables);
+    if (tables.length > 0) problems.push(`Table ${tables.join(', ')} is both included and excluded.`);
+    if (state.supabase) {
+      const managed = state.includeSchemas.filter((s) => SUPABASE_MANAGED_SCHEMAS.includes(s));
+      if (managed.length > 0) problems.push(`The Supabase preset leaves out ${managed.join(', ')}, which is also listed to include: remove one of the two.`);
+    }
+  }
+  if (step === STEP.destination) {
+    const folder = state.outDir.trim();
+    if (folder !== '' && !isAbsoluteFolder(folder)) problems.push('The destination must be a full folder path, such as /var/backups/postgres.');
+  }
+  return problems;
+}
+
+export function canAdvance(state: WizardState, step: number): boolean {
+  return step < STEP.review && stepProblems(state, step).length === 0;
+}
+
+/** Every step up to this one is valid: where Review may be reached from. */
+export function firstInvalidStep(state: WizardState): number | null {
+  for (let step = STEP.what; step < STEP.review; step += 1) if (stepProblems(state, step).length > 0) return step;
+  return null;
+}
+
+/** The wizard's choices as planBackup/startBackup input. pg_dumpall takes no filters. */
+export function toBackupOptions(state: WizardState, profileId: string, password?: string): BackupOptionsInput {
+  const roles = state.kind === 'roles';
+  const folder = state.outDir.trim();
+  return {
+    profileId,
+    kind: state.kind,
+    format: roles ? 'plain' : state.format,
+    jobs: state.format === 'directory' && !roles ? state.jobs : 1,
+    compression: state.compression,
+    noOwner: state.noOwner,
+    noPrivileges: state.noPrivileges,
+    includeSchemas: roles ? [] : state.includeSchemas,
+    excludeSchemas: roles ? [] : state.excludeSchemas,
+    includeTables: roles ? [] : state.includeTables,
+    excludeTables: roles ? [] : state.excludeTables,
+    supabase: roles ? false : state.supabase,
+    preOperationMarker: state.preOperationMarker,
+    ...(folder ? { outDir: folder } : {}),
+    ...(password ? { password } : {}),
+  };
+}
+
+/** Identifies a plan request: the same options (password aside) give the same plan. */
+export function planKey(options: BackupOptionsInput): string {
+  const { password: _password, ...rest } = options;
+  return JSON.stringify(rest, Object.keys(rest).sort());
+}
+
+/** "pg_dump (PostgreSQL) 15.18 (Debian 15.18-0+deb12u1)" → "15.18"; "15.4 (Debian …)" → "15.4". */
+export function shortVersion(version: string): string {
+  const afterProduct = /\(PostgreSQL\)\s*(\d+(?:\.\d+)*)/.exec(version);
+  if (afterProduct?.[1]) return afterProduct[1];
+  const first = /\d+(?:\.\d+)*/.exec(version);
+  return first ? first[0] : version;
+}
+
+/** "pg_dump 15.18 for server 15.4". */
+export function toolLine(plan: Pick<BackupPlan, 'tool' | 'serverVersion'>): string {
+  return `${plan.tool.name} ${shortVersion(plan.tool.version)} for server ${shortVersion(plan.serverVersion)}`;
+}
+
+const UNITS = ['kB', 'MB', 'GB', 'TB', 'PB'];
+
+/** Sizes as pg_size_pretty shows them (1024-based), so they match what psql says. */
+export function formatBytes(bytes: number | null | undefined): string {
+  if (bytes === null || bytes === undefined || !Number.isFinite(bytes)) return '—';
+  if (bytes < 1024) return `${bytes} bytes`;
+  let value = bytes / 1024;
+  let unit = 0;
+  while (value >= 1024 && unit < UNITS.length - 1) {
+    value /= 1024;
+    unit += 1;
+  }
+  return `${value < 10 ? value.toFixed(1) : Math.round(value)} ${UNITS[unit]}`;
+}
+
+/** Short clock-style durations for elapsed/ETA: "42 s", "3 min 05 s", "1 h 02 min". */
+export function formatClock(ms: number | null | undefined): string {
+  if (ms === null || ms === undefined || !Number.isFinite(ms) || ms < 0) return '—';
+  const seconds = Math.round(ms / 1000);
+  if (seconds < 60) return `${seconds} s`;
+  const minutes = Math.floor(seconds / 60);
+  if (minutes < 60) return `${minutes} min ${String(seconds % 60).padStart(2, '0')} s`;
+  return `${Math.floor(minutes / 60)} h ${String(minutes % 60).padStart(2, '0')} min`;
+}
+
+export interface ProgressView {
+  /** 0–100, or null while the sizes are not known (the bar then runs indeterminate). */
+  percent: number | null;
+  headline: string;
+  tables: string;
+  bytes: string;
+  elapsed: string;
+  eta: string;
+}
+
+export function describeProgress(event: BackupProgressEvent): ProgressView {
+  const percent = event.percent === null ? null : Math.max(0, Math.min(100, event.percent));
+  let headline: string;
+  if (event.phase === 'preparing') headline = 'Preparing: collecting table sizes and starting pg_dump…';
+  else if (event.phase === 'verifying') headline = 'Verifying the archive and computing its checksum…';
+  else if (event.phase === 'done') headline = 'Finishing…';
+  else headline = event.currentTable ? `Dumping ${event.currentTable}` : 'Dumping…';
+  let eta = formatClock(event.etaMs);
+  if (event.etaMs === null) eta = event.phase === 'dumping' ? 'estimating…' : '—';
+  return {
+    percent,
+    headline,
+    tables: `${event.tablesDone} of ${event.tablesTotal} tables`,
+    bytes: formatBytes(event.bytesWritten),
+    elapsed: formatClock(event.elapsedMs),
+    eta,
+  };
+}
+
+/** The last part of a path, with either separator; a directory backup has no extension. */
+export function fileNameOf(path: string): string {
+  const trimmed = path.replace(/[\\/]+$/, '');
+  const cut = Math.max(trimmed.lastIndexOf('/'), trimmed.lastIndexOf('\\'));
+  return cut >= 0 ? trimmed.slice(cut + 1) : trimmed;
+}
+
+export function folderOf(path: string): string {
+  const trimmed = path.replace(/[\\/]+$/, '');
+  const cut = Math.max(trimmed.lastIndexOf('/'), trimmed.lastIndexOf('\\'));
+  if (cut < 0) return '';
+  return cut === 0 ? trimmed.slice(0, 1) : trimmed.slice(0, cut);
+}
+
+/** The manifest the core writes beside every good backup. */
+export function manifestPathOf(path: string): string {
+  return `${path.replace(/[\\/]+$/, '')}.manifest.json`;
+}
+
+export const STATUS_COLORS: Record<BackupStatus, string> = { ok: 'green', failed: 'red', cancelled: 'gray', running: 'blue' };
+export const STATUS_LABELS: Record<BackupStatus, string> = { ok: 'OK', failed: 'FAILED', cancelled: 'CANCELLED', running: 'RUNNING' };
+
+/** A good backup was verified when it was made (its .partial is renamed only after that). */
+export function verificationText(entry: Pick<BackupEntry, 'verifiedAt' | 'verifiedOk' | 'status' | 'finishedAt'>): string {
+  if (!entry.verifiedAt) return entry.status === 'ok' && entry.finishedAt ? `OK at creation ${formatTime(entry.finishedAt)}` : 'never';
+  return `${entry.verifiedOk ? 'OK' : 'FAILED'} ${formatTime(entry.verifiedAt)}`;
+}
+
+export function durationText(entry: Pick<BackupEntry, 'durationMs'>): string {
+  return formatDuration(entry.durationMs);
+}
+
+export function isFinished(entry: Pick<BackupEntry, 'status'>): boolean {
+  return entry.status !== 'running';
+}
+
+/** A manifest's row counts: how many are exact count(*) and how many estimates. */
+export function rowCountSummary(tables: Array<{ exact: boolean }>): string {
+  const exact = tables.filter((t) => t.exact).length;
+  const estimated = tables.length - exact;
+  if (tables.length === 0) return 'no tables';
+  if (estimated === 0) return `${exact} tables, all counted exactly`;
+  return `${tables.length} tables: ${exact} counted exactly, ${estimated} estimated by the planner`;
+}
+
+export interface ToolGroup {
+  major: number;
+  tools: ClientTool[];
+}
+
+/** Newest major first; within a major, pg_dump, pg_dumpall, pg_restore, psql. */
+export function groupToolsByMajor(report: Pick<ClientToolsReport, 'tools'>): ToolGroup[] {
+  const byMajor = new Map<number, ClientTool[]>();
+  for (const tool of report.tools) byMajor.set(tool.major, [...(byMajor.get(tool.major) ?? []), tool]);
+  const order = (t: ClientTool) => CLIENT_TOOL_NAMES.indexOf(t.name);
+  return [...byMajor.entries()]
+    .sort((a, b) => b[0] - a[0])
+    .map(([major, tools]) => ({ major, tools: [...tools].sort((a, b) => order(a) - order(b) || a.path.localeCompare(b.path)) }));
+}
+
+/** The extra folders as they will be saved: trimmed, blanks and repeats dropped. */
+export function cleanFolderList(folders: string[]): string[] {
+  const out: string[] = [];
+  for (const folder of folders) {
+    const clean = folder.trim();
+    if (clean && !out.includes(clean)) out.push(clean);
+  }
+  return out;
+}
+
+export const ALL_PROFILES = '__all__';
+
+/** The catalog shows the active profile's backups, or all when none is active. */
+export function defaultCatalogFilter(activeProfileId: string | null): string {
+  return activeProfileId ?? ALL_PROFILES;
+}
+
+export function listInput(filter: string): { profileId?: string; limit: number } {
+  return filter === ALL_PROFILES ? { limit: 500 } : { profileId: filter, limit: 500 };
+}
+
+/** "Leaves out auth, storage, …": what the Supabase preset means, shown beside its checkbox. */
+export function supabasePresetNote(): string {
+  return `Leaves out Supabase’s platform-managed schemas: ${SUPABASE_MANAGED_SCHEMAS.join(', ')}.`;
+}
+
+/** Enter advances the wizard unless the key belongs to the control that has focus. */
+export function enterAdvances(target: { tagName: string; value?: string; isTagsInput: boolean; expanded: boolean; multiline: boolean }): boolean {
+  if (target.multiline || target.expanded) return false;
+  if (['BUTTON', 'A', 'TEXTAREA', 'SELECT'].includes(target.tagName)) return false;
+  // A tags field takes Enter to add what was typed; an empty one lets it through.
+  if (target.isTagsInput && (target.value ?? '') !== '') return false;
+  return true;
+}
