@@ -35,6 +35,8 @@ import { byId, empty, op, passwordField, sshSecretFields, type OperationDef } fr
 export type { OperationDef } from './op';
 import type { BackupProgressEvent } from './backup';
 import { backupOperations } from './operations-backup';
+import { restoreOperations } from './operations-restore';
+import type { RestoreProgressEvent } from './restore';
 import { runbookOperations } from './operations-runbook';
 
 export const operations = {
@@ -240,6 +242,7 @@ export const operations = {
 
   ...runbookOperations,
   ...backupOperations,
+  ...restoreOperations,
 
   searchAudit: op<{ entries: AuditEntry[] }>()({ input: auditQuerySchema, errors: ['INVALID_INPUT'], audit: null }),
   getAuditEntry: op<AuditEntry>()({
@@ -304,4 +307,6 @@ export type AppEvent =
   /** A checklist step finished (runChecklist with a runId), in order. */
   | ChecklistStepEvent
   /** A running backup's progress, at least once a second. */
-  | BackupProgressEvent;
+  | BackupProgressEvent
+  /** A running restore's or drill's progress, at least once a second. */
+  | RestoreProgressEvent;

@@ -2,6 +2,7 @@
 // CLI and the tests all build the same core with `createCore` and talk to it only
 // through `dispatch`.
 import { backupHandlers } from './backup/handlers';
+import { restoreHandlers } from './restore/handlers';
 import path from 'node:path';
 import { version } from '../../package.json';
 import type { AppInfo } from '../contract/models';
@@ -72,6 +73,7 @@ export function createCore(options: CoreOptions): Core {
   const sandbox = sandboxHandlers(deps);
   const query = queryHandlers(deps);
   const backup = backupHandlers(deps);
+  const restore = restoreHandlers(deps, backup);
   const handlers: Handlers = {
     getAppInfo: () => {
       const secretStatus = deps.secrets.status();
@@ -91,6 +93,7 @@ export function createCore(options: CoreOptions): Core {
     ...runbookHandlers(deps),
     ...toolkitHandlers(deps),
     ...backup.handlers,
+    ...restore.handlers,
   };
   const dispatcher = createDispatcher(handlers, audit);
 
@@ -100,6 +103,7 @@ export function createCore(options: CoreOptions): Core {
     events,
     async close() {
       // Running backups first: their pg_dump may be reading from the sandbox.
+      await restore.dispose();
       await backup.dispose();
       await sandbox.dispose();
       // Console sessions first: they may run through a tunnel that closeAll ends next.
