@@ -3,6 +3,7 @@ import { OpsError } from '../../contract/errors';
 import type { CoreDeps } from '../app';
 import type { BackupDomain } from '../backup/handlers';
 import type { Handlers } from '../dispatch';
+import { drillHandlers, type DrillOps } from './drill-handlers';
 
 export type RestoreOps =
   | 'inspectBackup'
@@ -11,11 +12,7 @@ export type RestoreOps =
   | 'cancelRestore'
   | 'getRestore'
   | 'listRestores'
-  | 'startDrill'
-  | 'cancelDrill'
-  | 'getDrill'
-  | 'listDrills'
-  | 'exportDrillReport';
+  | DrillOps;
 
 export interface RestoreDomain {
   handlers: Pick<Handlers, RestoreOps>;
@@ -23,7 +20,8 @@ export interface RestoreDomain {
   dispose(): Promise<void>;
 }
 
-export function restoreHandlers(_deps: CoreDeps, _backup: BackupDomain): RestoreDomain {
+export function restoreHandlers(deps: CoreDeps, backup: BackupDomain): RestoreDomain {
+  const drills = drillHandlers(deps, backup);
   const todo = (): never => {
     throw new OpsError('NOT_IMPLEMENTED', 'not yet');
   };
@@ -35,12 +33,10 @@ export function restoreHandlers(_deps: CoreDeps, _backup: BackupDomain): Restore
       cancelRestore: todo,
       getRestore: todo,
       listRestores: todo,
-      startDrill: todo,
-      cancelDrill: todo,
-      getDrill: todo,
-      listDrills: todo,
-      exportDrillReport: todo,
+      ...drills.handlers,
     },
-    dispose: async () => undefined,
+    dispose: async () => {
+      await drills.dispose();
+    },
   };
 }
