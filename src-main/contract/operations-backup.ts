@@ -45,6 +45,12 @@ export const backupOperations = {
   getBackup: op<BackupEntry>()({ input: byId, errors: ['NOT_FOUND'], audit: null }),
   /** Checksum against the manifest, and pg_restore --list (custom/directory) or the completion marker (plain). */
   verifyBackup: op<BackupVerifyResult>()({ input: byId, errors: ['NOT_FOUND', 'TOOL_VERSION_MISMATCH'], audit: 'backup.verify' }),
+  /**
+   * Show the backup in the system's file manager (desktop: the window's shell; browser mode
+   * and CLI: the platform's opener when there is one). `revealed: false` when nothing could
+   * open it; the path is returned either way.
+   */
+  revealBackup: op<{ revealed: boolean; path: string }>()({ input: byId, errors: ['NOT_FOUND'], audit: null }),
   /** Delete the backup's files and its catalog entry; `confirmName` must be the backup's file name. */
   deleteBackup: op<{ removed: true }>()({
     input: z.object({ id: z.string().min(1), confirmName: z.string().min(1) }).strict(),

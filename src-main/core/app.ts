@@ -3,6 +3,7 @@
 // through `dispatch`.
 import { backupHandlers } from './backup/handlers';
 import { restoreHandlers } from './restore/handlers';
+import { revealWithPlatformOpener, type RevealPath } from './backup/reveal';
 import path from 'node:path';
 import { version } from '../../package.json';
 import type { AppInfo } from '../contract/models';
@@ -29,6 +30,8 @@ export interface CoreOptions {
   actor?: string;
   /** SSH tunnel tuning (idle close, known_hosts location); tests shorten the idle time. */
   tunnels?: TunnelManagerOptions;
+  /** Shows a file in the system's file manager (the desktop shell passes Electron's); default: the platform's opener. */
+  revealPath?: RevealPath;
 }
 
 /** What every domain's handler factory receives. */
@@ -43,6 +46,7 @@ export interface CoreDeps {
   events: EventBus;
   /** One shared SSH tunnel per profile with `ssh`; every connection goes through it. */
   tunnels: TunnelManager;
+  revealPath: RevealPath;
 }
 
 export interface Core extends Dispatcher {
@@ -68,6 +72,7 @@ export function createCore(options: CoreOptions): Core {
     secrets,
     events,
     tunnels: new TunnelManager({ secrets, audit, actor }, options.tunnels),
+    revealPath: options.revealPath ?? revealWithPlatformOpener,
   };
 
   const sandbox = sandboxHandlers(deps);

@@ -99,6 +99,11 @@ app.whenReady().then(() => {
     home: resolveHome(null),
     mode: 'desktop',
     secrets: (store) => new EncryptedSecretStore(store.db, safeStorageCipher()),
+    // The core knows only the path; showing it is the shell's job.
+    revealPath: async (target) => {
+      shell.showItemInFolder(target);
+      return true;
+    },
   });
   registerIpc(core, () => mainWindow?.webContents ?? null, allowedPrefix);
   mainWindow = createWindow();

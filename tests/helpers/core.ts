@@ -4,12 +4,12 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { ApiError, Envelope } from '../../src-main/contract/errors';
-import { createCore, type Core } from '../../src-main/core/app';
+import { createCore, type Core, type CoreOptions } from '../../src-main/core/app';
 import { MemorySecretStore } from '../../src-main/core/secrets/memory-secret-store';
 
-export function newTestCore(prefix: string): { core: Core; home: string } {
+export function newTestCore(prefix: string, extra: Partial<CoreOptions> = {}): { core: Core; home: string } {
   const home = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
-  return { core: createCore({ home, mode: 'browser', secrets: () => new MemorySecretStore(), actor: 'tester' }), home };
+  return { core: createCore({ home, mode: 'browser', secrets: () => new MemorySecretStore(), actor: 'tester', ...extra }), home };
 }
 
 export interface CoreCalls {

@@ -22,7 +22,9 @@ let home: string;
 let outDir: string;
 let shop: Profile;
 let shopDb: ShopDatabase;
-const { ok } = callsOn(() => core);
+const { ok, fail } = callsOn(() => core);
+/** What "Show in folder" asked the (desktop-like) shell to show. */
+const revealed: string[] = [];
 
 type Started = { backupId: string; jobId: string; plan: BackupPlan };
 
@@ -42,7 +44,7 @@ function pgTool(name: string, args: string[]): { status: number | null; stdout: 
 }
 
 beforeAll(async () => {
-  ({ core, home } = newTestCore('ops-backup-run-'));
+  ({ core, home } = newTestCore('ops-backup-run-', { revealPath: async (target) => (revealed.push(target), true) }));
   outDir = fs.mkdtempSync(path.join(os.tmpdir(), 'ops-backup-out-'));
   shopDb = await createShopDatabase(pg, 'backuprun', async (c) => {
     // ~25 MB of rows that do not compress to nothing: a dump of a couple of seconds.
@@ -136,6 +138,12 @@ describe('custom format backup', () => {
     expect(runs[0]).toMatchObject({ outcome: 'ok', profile: 'shop' });
     expect(runs[0]!.summary).toContain(entry.sha256!.slice(0, 12));
     expect(runs[0]!.detail).not.toContain(shopDb.password);
+  });
+
+  it('is shown in its folder through the shell the core was given, and a missing file says so', async () => {
+    expect(await ok('revealBackup', { id: result.entry.id })).toEqual({ revealed: true, path: result.entry.path });
+    expect(revealed).toEqual([result.entry.path]);
+    expect((await fail('revealBackup', { id: 'no-such-backup' })).code).toBe('NOT_FOUND');
   });
 
   it('is listed in the catalog and re-verifies', async () => {

@@ -56,7 +56,7 @@ function harness(makeSecrets: (store: Store) => SecretStore): Harness {
   const audit = new AuditLog(store.db);
   const secrets = makeSecrets(store);
   const tunnels = new TunnelManager({ secrets, audit, actor: 'tester' });
-  const deps: CoreDeps = { home: dir, mode: 'browser', actor: 'tester', store, audit, profiles: new ProfileRepo(store.db), secrets, events: new EventBus(), tunnels };
+  const deps: CoreDeps = { home: dir, mode: 'browser', actor: 'tester', store, audit, profiles: new ProfileRepo(store.db), secrets, events: new EventBus(), tunnels, revealPath: async () => false };
   // Only the profile operations are wired; the dispatcher looks handlers up by name.
   const dispatcher: Dispatcher = createDispatcher(profileHandlers(deps) as unknown as Handlers, audit);
   return {

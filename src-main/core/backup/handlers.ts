@@ -15,7 +15,17 @@ import { prepareBackup } from './plan';
 import { BackupJobs } from './runner';
 import { verifyBackupEntry } from './verify';
 
-export type BackupOps = 'listClientTools' | 'setClientToolPaths' | 'planBackup' | 'startBackup' | 'cancelBackup' | 'listBackups' | 'getBackup' | 'verifyBackup' | 'deleteBackup';
+export type BackupOps =
+  | 'listClientTools'
+  | 'setClientToolPaths'
+  | 'planBackup'
+  | 'startBackup'
+  | 'cancelBackup'
+  | 'listBackups'
+  | 'getBackup'
+  | 'verifyBackup'
+  | 'revealBackup'
+  | 'deleteBackup';
 
 export interface BackupDomain {
   handlers: Pick<Handlers, BackupOps>;
@@ -90,6 +100,13 @@ export function backupHandlers(deps: CoreDeps): BackupDomain {
       return { backups: catalog.list({ limit: input.limit, profileId: profile?.id ?? input.profileId }) };
     },
     getBackup: (input) => requireEntry(catalog, input.id),
+    revealBackup: async (input) => {
+      const entry = requireEntry(catalog, input.id);
+      if (entry.status !== 'ok' || !fs.existsSync(entry.path)) {
+        throw new OpsError('NOT_FOUND', `${entry.path} is not on disk${entry.status === 'ok' ? ' any more (moved or deleted outside the app)' : ` (the backup ${entry.status === 'running' ? 'is still running' : entry.status})`}.`, { path: entry.path });
+      }
+      return { revealed: await deps.revealPath(entry.path), path: entry.path };
+    },
     verifyBackup: async (input, ctx) => {
       const entry = requireEntry(catalog, input.id);
       ctx.audit.profile = entry.profileName;

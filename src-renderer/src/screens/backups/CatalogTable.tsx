@@ -5,7 +5,9 @@ import { Alert, Badge, Button, CopyButton, Group, List, Loader, Paper, Select, S
 import { Fragment, useState } from 'react';
 import type { BackupEntry } from '../../../../src-main/contract/backup';
 import type { Profile } from '../../../../src-main/contract/models';
+import { api } from '../../api/client';
 import { ErrorAlert } from '../../components/ErrorAlert';
+import { toShownError } from '../../state/errors';
 import { formatTime } from '../../state/format';
 import { ALL_PROFILES, durationText, fileNameOf, formatBytes, FORMAT_SHORT, KIND_SHORT, STATUS_COLORS, STATUS_LABELS, verificationText } from './backup-wizard-model';
 import { BackupDetailsModal, DeleteBackupModal } from './CatalogDialogs';
@@ -66,6 +68,15 @@ export function CatalogTable({ profiles, activeProfileId, filter, onFilter, refr
     { value: ALL_PROFILES, label: 'All profiles' },
     ...profiles.map((p) => ({ value: p.id, label: p.id === activeProfileId ? `${p.name} (active)` : p.name })),
   ];
+  const [revealNote, setRevealNote] = useState<string | null>(null);
+  async function reveal(entry: BackupEntry) {
+    try {
+      const answer = await api.revealBackup({ id: entry.id });
+      setRevealNote(answer.revealed ? null : `No file manager could be opened from here. The backup is at ${answer.path}`);
+    } catch (err) {
+      setRevealNote(toShownError(err).message);
+    }
+  }
   const filterName = filter === ALL_PROFILES ? null : (profiles.find((p) => p.id === filter)?.name ?? null);
 
   return (
@@ -79,6 +90,11 @@ export function CatalogTable({ profiles, activeProfileId, filter, onFilter, refr
           </Group>
         </Group>
         {error ? <ErrorAlert title="The catalog could not be read" error={error} /> : null}
+        {revealNote ? (
+          <Alert color="gray" variant="light" role="status" withCloseButton closeButtonLabel="Dismiss" onClose={() => setRevealNote(null)}>
+            {revealNote}
+          </Alert>
+        ) : null}
         {backups === null && !error ? <Loader size="sm" aria-label="Loading the catalog" /> : null}
         {backups !== null && backups.length === 0 ? (
           <Text size="sm" c="dimmed">
@@ -129,6 +145,7 @@ export function CatalogTable({ profiles, activeProfileId, filter, onFilter, refr
                               <Button size="compact-xs" variant="subtle" onClick={copy} aria-label={`Copy the path of ${name}`}>{copied ? 'Copied' : 'Copy path'}</Button>
                             )}
                           </CopyButton>
+                          <Button size="compact-xs" variant="subtle" onClick={() => void reveal(entry)} disabled={entry.status !== 'ok'} aria-label={`Show ${name} in its folder`}>Show in folder</Button>
                           <Button size="compact-xs" variant="subtle" onClick={() => setDetails(entry)} aria-label={`Details of ${name}`}>Details</Button>
                           <Button size="compact-xs" variant="subtle" color="red" onClick={() => setDeleting(entry)} disabled={entry.status === 'running'} aria-label={`Delete ${name}`}>
                             Delete
