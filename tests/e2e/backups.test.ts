@@ -4,14 +4,27 @@
 // lists it, verifies it again and shows it OK.
 import fs from 'node:fs';
 import { expect, test } from 'vitest';
-import { startApp } from './harness';
+import { execFileSync } from 'node:child_process';
+import path from 'node:path';
+import pg from 'pg';
+import { REPO_ROOT, startApp, startSandbox } from './harness';
 
 test('the backup wizard with defaults on the sandbox: review, progress, result, catalog, verify', async () => {
   const app = await startApp();
   const { page } = app;
-  await page.getByRole('button', { name: 'Start the demo sandbox' }).click();
-  await page.getByRole('heading', { name: 'Profiles', exact: true }).waitFor({ timeout: 45_000 });
-  await page.getByRole('status', { name: 'Environment: SANDBOX' }).waitFor();
+  await startSandbox(page);
+  // A table big enough (~150 MB) for the dump to last a few seconds, so the progress view
+  // is seen mid-dump with a table in flight, not only before and after.
+  // The sandbox's libpq URL, from the CLI on the same home.
+  const status = JSON.parse(execFileSync(process.execPath, [path.join(REPO_ROOT, 'bin/ops-console.cjs'), '--home', app.home, 'sandbox', 'status', '--json'], { encoding: 'utf8' })) as { url: string };
+  const client = new pg.Client({ connectionString: status.url });
+  await client.connect();
+  try {
+    await client.query('CREATE TABLE e2e_bulk AS SELECT g AS id, md5(g::text) || md5((g * 7)::text) AS payload FROM generate_series(1, 1500000) g');
+    await client.query('ANALYZE e2e_bulk');
+  } finally {
+    await client.end();
+  }
 
   await page.getByRole('button', { name: 'Backups', exact: true }).click();
   await page.getByRole('heading', { name: 'Backups', exact: true }).waitFor();
@@ -60,6 +73,8 @@ test('the backup wizard with defaults on the sandbox: review, progress, result, 
   const progress = page.getByRole('region', { name: 'Backup progress' });
   await progress.waitFor({ timeout: 30_000 });
   expect(await progress.getByRole('progressbar', { name: 'Share of the backup done' }).count()).toBe(1);
+  // Mid-dump: a percentage between the ends.
+  await progress.getByLabel('Percent done').filter({ hasText: /^([1-9]|[1-9]\d)%$/ }).waitFor({ timeout: 60_000 });
   await app.screenshot('backups-progress.png');
 
   // The outcome: a verified file, named like a backup, with its checksum.
