@@ -7,8 +7,10 @@ import { UsageError } from './args';
 import { auditCommand } from './commands/audit';
 import { backupCommand, backupsCommand } from './commands/backup';
 import { checklistCommand } from './commands/checklist';
+import { drillCommand } from './commands/drill';
 import { profileCommand } from './commands/profile';
 import { queryCommand } from './commands/query';
+import { restoreCommand } from './commands/restore';
 import { runbookCommand } from './commands/runbook';
 import { sandboxCommand } from './commands/sandbox';
 import { serveCommand } from './commands/serve';
@@ -33,6 +35,10 @@ commands:
   backup PROFILE [--kind full|schema|data|roles] [--format custom|plain|directory] [--out DIR] [--jobs N] [--supabase]
                                             pg_dump checked, verified and catalogued (manifest beside the file)
   backups list [--profile NAME] | verify ID the backup catalog; re-check checksum and archive
+  restore BACKUP (--to PROFILE | --new-database NAME --profile PROFILE | --sandbox) [--jobs N] [--clean] [--no-pre-backup] [--yes] [--confirm NAME]
+                                            pg_restore/psql after version and conflict checks, then validation
+  drill [BACKUP] [--profile PROFILE] [--jobs N]
+                                            timed restore into a local scratch PostgreSQL, validated, vs RTO/RPO
 
   --home DIR   app home (default: OPS_CONSOLE_HOME or the platform app-data folder)
   --json       one JSON document on stdout
@@ -49,6 +55,8 @@ const COMMANDS: Record<string, (ctx: CliContext, argv: string[]) => Promise<numb
   toolkit: toolkitCommand,
   backup: backupCommand,
   backups: backupsCommand,
+  restore: restoreCommand,
+  drill: drillCommand,
 };
 
 /** Global flags may stand anywhere; pull them out before the command parses the rest. */

@@ -188,22 +188,42 @@ describe('directory format with --jobs 2', () => {
   }, 60_000);
 });
 
+/** A full custom backup of `database` on the run's server, as its superuser. */
+async function backupOfDatabase(database: string, profileName: string): Promise<{ entry: BackupEntry; ok: boolean; message: string }> {
+  const input: Partial<ProfileInput> = { name: profileName, host: pg.host, port: pg.port, database, user: pg.user, sslmode: 'disable', env: 'development', readOnly: false };
+  const profile = await ok<Profile>('createProfile', { profile: input, password: pg.password });
+  const jobId = crypto.randomUUID();
+  const job = followJob(core, jobId);
+  const started = await ok<Started>('startBackup', { profileId: profile.id, outDir, jobId });
+  const end = await job.done;
+  return { entry: await ok<BackupEntry>('getBackup', { id: started.backupId }), ...end };
+}
+
 describe('a database whose name libpq could take for a connection string', () => {
   it('is dumped by its name, not parsed as "key=value" settings', async () => {
     const name = `${uniqueDatabaseName('odd')}=x'y`;
     await createTestDatabase(pg, name);
     try {
       await withClient(pg, (c) => c.query('CREATE TABLE marker (id int); INSERT INTO marker VALUES (1), (2)'), name);
-      const input: Partial<ProfileInput> = { name: 'odd-name', host: pg.host, port: pg.port, database: name, user: pg.user, sslmode: 'disable', env: 'development', readOnly: false };
-      const odd = await ok<Profile>('createProfile', { profile: input, password: pg.password });
-      const jobId = crypto.randomUUID();
-      const job = followJob(core, jobId);
-      const started = await ok<Started>('startBackup', { profileId: odd.id, outDir, jobId });
-      const end = await job.done;
-      const entry = await ok<BackupEntry>('getBackup', { id: started.backupId });
-      expect(end.ok, entry.error ?? end.message).toBe(true);
+      const { entry, ok: done, message } = await backupOfDatabase(name, 'odd-name');
+      expect(done, entry.error ?? message).toBe(true);
       expect(entry.manifest!.tables.map((t) => [t.name, t.rows])).toEqual([['marker', 2]]);
       expect(pgTool('pg_restore', ['--list', entry.path]).stdout).toContain('TABLE public marker');
+    } finally {
+      await dropTestDatabase(pg, name);
+    }
+  }, 60_000);
+});
+
+describe('an empty database', () => {
+  it('backs up to an archive with a header and no entries, which is still a good backup', async () => {
+    const name = await createTestDatabase(pg, uniqueDatabaseName('empty'));
+    try {
+      const { entry, ok: done, message } = await backupOfDatabase(name, 'empty-db');
+      expect(done, entry.error ?? message).toBe(true);
+      expect(entry.manifest!.tables).toEqual([]);
+      expect(entry.manifest!.tocEntries).toBe(0);
+      expect(pgTool('pg_restore', ['--list', entry.path]).status).toBe(0);
     } finally {
       await dropTestDatabase(pg, name);
     }

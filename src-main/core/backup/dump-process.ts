@@ -22,28 +22,40 @@ function pgpassLine(password: string): string {
   return `*:*:*:*:${password.replace(/\\/g, '\\\\').replace(/:/g, '\\:')}\n`;
 }
 
-/** A private 0700 folder with a 0600 pgpass file in it; removed by the returned cleanup. */
-export async function writePassFile(password: string): Promise<{ file: string; remove(): Promise<void> }> {
+/**
+ * A private 0700 folder with a 0600 pgpass file in it; removed by the returned cleanup.
+ * Without a password of ours the file is empty: libpq must then fail rather than read
+ * ~/.pgpass entries we skipped (and an empty file, unlike /dev/null, draws no warning).
+ */
+export async function writePassFile(password: string | null): Promise<{ file: string; remove(): Promise<void> }> {
   const dir = await fs.promises.mkdtemp(path.join(os.tmpdir(), 'ops-console-pgpass-'));
   await fs.promises.chmod(dir, 0o700);
   const file = path.join(dir, 'pgpass');
-  await fs.promises.writeFile(file, pgpassLine(password), { mode: 0o600, flag: 'wx' });
+  await fs.promises.writeFile(file, password === null ? '' : pgpassLine(password), { mode: 0o600, flag: 'wx' });
   return { file, remove: () => fs.promises.rm(dir, { recursive: true, force: true }) };
 }
 
-export function toolEnv(prepared: PreparedBackup, backupId: string, passFile: string | null): NodeJS.ProcessEnv {
+/**
+ * The environment pg_dump, pg_restore and psql run with: our password resolution already
+ * ran (a pgpass file of ours, never PGPASSWORD or ~/.pgpass), English messages for the
+ * progress parsers, an application name for pg_stat_activity, a connect timeout, and the
+ * profile's libpq settings (TLS, a tunnel's address).
+ */
+export function clientToolEnv(appName: string, libpq: Record<string, string>, passFile: string): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = { ...process.env };
-  // Our own password resolution already ran; libpq must not find another one on its own.
   delete env.PGPASSWORD;
-  // LC_ALL would override LC_MESSAGES, and the progress parser needs pg_dump's English.
+  // LC_ALL would override LC_MESSAGES.
   delete env.LC_ALL;
   env.LC_MESSAGES = 'C';
-  env.PGAPPNAME = `ops-console backup ${backupId.slice(0, 8)}`;
+  env.PGAPPNAME = appName;
   env.PGCONNECT_TIMEOUT = '10';
-  Object.assign(env, prepared.env);
-  // An empty pgpass: with no password of ours libpq must fail rather than use ~/.pgpass entries we skipped.
-  env.PGPASSFILE = passFile ?? (process.platform === 'win32' ? 'NUL' : '/dev/null');
+  Object.assign(env, libpq);
+  env.PGPASSFILE = passFile;
   return env;
+}
+
+export function toolEnv(prepared: PreparedBackup, backupId: string, passFile: string): NodeJS.ProcessEnv {
+  return clientToolEnv(`ops-console backup ${backupId.slice(0, 8)}`, prepared.env, passFile);
 }
 
 /** Kills pg_dump and its parallel workers: it runs as the leader of its own process group. */

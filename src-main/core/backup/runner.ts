@@ -154,8 +154,8 @@ export class BackupJobs {
         releaseSession = opened.release;
         notes = opened.notes;
       }
-      if (prepared.password !== null) passFile = await writePassFile(prepared.password);
-      const env = toolEnv(prepared, job.backupId, passFile?.file ?? null);
+      passFile = await writePassFile(prepared.password);
+      const env = toolEnv(prepared, job.backupId, passFile.file);
       const args = session?.snapshot ? [...plan.args, `--snapshot=${session.snapshot}`] : [...plan.args];
       if (!args.includes('-w') && !args.includes('--no-password')) args.push('--no-password');
 

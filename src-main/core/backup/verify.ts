@@ -121,7 +121,11 @@ export async function listArchive(pgRestore: ClientTool, target: string, signal?
   }
   const toc = Buffer.concat(out).toString('utf8');
   const parsed = parseToc(toc);
-  if (parsed.tocEntries === 0) throw new OpsError('BACKUP_FAILED', `pg_restore --list found no entries in ${target}: it is not a usable archive.`, { exit: 0 });
+  // An empty database dumps to an archive with a header and no entries: still a backup.
+  // Without the header pg_restore read nothing it recognised.
+  if (parsed.tocEntries === 0 && !/^; Archive created at /m.test(toc)) {
+    throw new OpsError('BACKUP_FAILED', `pg_restore --list found no archive header and no entries in ${target}: it is not a usable archive.`, { exit: 0 });
+  }
   return { ...parsed, toc };
 }
 

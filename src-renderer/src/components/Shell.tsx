@@ -11,6 +11,7 @@ import { FirstRunScreen } from '../screens/first-run/FirstRunScreen';
 import { PlaceholderScreen } from '../screens/placeholder/PlaceholderScreen';
 import { ProfilesScreen } from '../screens/profiles/ProfilesScreen';
 import { QueryScreen } from '../screens/query/QueryScreen';
+import { RestoreScreen } from '../screens/restore/RestoreScreen';
 import { useAppState } from '../state/app-state';
 import { SCREENS, shortcutFor, type ScreenId } from '../state/screens';
 import { EnvBand, ENV_BAND_HEIGHT } from './EnvBand';
@@ -28,6 +29,7 @@ function ScreenBody({ screen }: { screen: ScreenId }) {
   if (screen === 'query') return <QueryScreen />;
   if (screen === 'checklists') return <ChecklistsScreen />;
   if (screen === 'backups') return <BackupsScreen />;
+  if (screen === 'restore') return <RestoreScreen />;
   return <PlaceholderScreen screen={screen} />;
 }
 

@@ -13,7 +13,7 @@ import { FORMAT_LABELS, KIND_LABELS, formatBytes, toolLine } from './backup-wiza
 import type { PlanAnswer } from './useBackupJob';
 
 /** One line per tool the core found, whatever shape its detail carries. */
-function foundLines(detail: unknown): string[] {
+export function foundLines(detail: unknown): string[] {
   if (!detail || typeof detail !== 'object') return [];
   const found = (detail as { found?: unknown }).found;
   if (!Array.isArray(found)) return [];

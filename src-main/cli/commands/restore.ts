@@ -1,0 +1,184 @@
+// ops-console restore BACKUP (--to PROFILE | --new-database NAME --profile PROFILE | --sandbox)
+//         [--jobs N] [--clean] [--no-pre-backup] [--yes] [--confirm NAME] [--json]
+// The plan is checked first (versions, conflicts, read-only); the confirmation follows the
+// CLI contract (a terminal prompt, --yes, and --confirm NAME for production). The command
+// waits for the restore and its validation; Ctrl-C cancels it.
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import { OpsError } from '../../contract/errors';
+import type { Profile } from '../../contract/models';
+import type { AppEvent } from '../../contract/operations';
+import type { RestoreOptionsInput, RestoreProgressEvent, RestoreRecord, RestoreTarget, ValidationReport } from '../../contract/restore';
+import { boolFlag, expectPositionals, intFlag, parseArgs, stringFlag, UsageError } from '../args';
+import type { CliContext } from '../context';
+import { confirm, EXIT, printJson, promptPassword } from '../io';
+import { findProfile } from './profile';
+
+export const RESTORE_USAGE =
+  'ops-console restore BACKUP (--to PROFILE | --new-database NAME --profile PROFILE | --sandbox) [--jobs N] [--clean] [--no-pre-backup] [--yes] [--confirm NAME] [--json]';
+
+/** A catalog id stays as it is; anything naming an existing file or folder becomes an absolute path. */
+export function backupSource(arg: string): string {
+  if (path.isAbsolute(arg)) return arg;
+  return fs.existsSync(arg) ? path.resolve(arg) : arg;
+}
+
+function seconds(ms: number | null): string {
+  return ms === null ? '?' : `${(ms / 1000).toFixed(1)} s`;
+}
+
+/** One status line, rewritten in place on a terminal. */
+function progressLine(e: RestoreProgressEvent): string {
+  const percent = e.percent === null ? '  …' : `${e.percent.toFixed(0).padStart(3)}%`;
+  const amount = e.total > 0 ? `  ${e.unit === 'bytes' ? `${(e.done / 1048576).toFixed(1)}/${(e.total / 1048576).toFixed(1)} MB` : `${e.done}/${e.total} items`}` : '';
+  const eta = e.etaMs === null ? '' : `  ETA ${Math.ceil(e.etaMs / 1000)} s`;
+  return `${percent}  ${e.phase.padEnd(11)}${amount}  ${(e.elapsedMs / 1000).toFixed(0)} s${eta}${e.current ? `  ${e.current}` : ''}`;
+}
+
+/** Resolves once the job ended (`job.done`); meanwhile shows progress on a terminal. */
+export function waitForRestoreJob(ctx: CliContext, jobId: string): { done: Promise<void>; stop(): void } {
+  const showProgress = ctx.io.isTerminal && process.stderr.isTTY;
+  let finish!: () => void;
+  const done = new Promise<void>((resolve) => {
+    finish = resolve;
+  });
+  const unsubscribe = ctx.core().events.subscribe((event: AppEvent) => {
+    if (event.type === 'restore.progress' && event.jobId === jobId && showProgress) process.stderr.write(`\r\x1b[K${progressLine(event)}`);
+    if (event.type === 'job.done' && event.jobId === jobId) {
+      if (showProgress) process.stderr.write('\n');
+      finish();
+    }
+  });
+  return { done: done.finally(unsubscribe), stop: unsubscribe };
+}
+
+/** Ctrl-C while a job runs: cancel it (the job cleans up), then let the command report. */
+export function cancelOnSignal(cancel: () => void): () => void {
+  process.on('SIGINT', cancel);
+  process.on('SIGTERM', cancel);
+  return () => {
+    process.off('SIGINT', cancel);
+    process.off('SIGTERM', cancel);
+  };
+}
+
+export function validationText(v: ValidationReport | null): string {
+  if (!v) return 'validation: not run';
+  return [`validation: ${v.ok ? 'passed' : 'FAILED'}`, ...v.checks.map((c) => `  ${c.ok ? 'OK  ' : 'FAIL'}  ${c.name}: ${c.detail}`)].join('\n');
+}
+
+interface TargetChoice {
+  target: RestoreTarget;
+  profile: Profile | null;
+}
+
+async function chooseTarget(ctx: CliContext, to: string | undefined, newDatabase: string | undefined, profileName: string | undefined, sandbox: boolean): Promise<TargetChoice> {
+  const chosen = [to !== undefined, newDatabase !== undefined, sandbox].filter(Boolean).length;
+  if (chosen !== 1) throw new UsageError(`say where to restore: exactly one of --to PROFILE, --new-database NAME --profile PROFILE, --sandbox\nusage: ${RESTORE_USAGE}`);
+  if (to !== undefined) {
+    if (profileName !== undefined) throw new UsageError('--profile goes with --new-database; --to already names the profile');
+    const profile = await findProfile(ctx, to);
+    return { target: { kind: 'profile', profileId: profile.id }, profile };
+  }
+  if (newDatabase !== undefined) {
+    if (profileName === undefined) throw new UsageError(`--new-database needs --profile PROFILE (the server to create it on)\nusage: ${RESTORE_USAGE}`);
+    if (newDatabase.length === 0 || newDatabase.length > 63) throw new UsageError('--new-database must be 1 to 63 characters long');
+    const profile = await findProfile(ctx, profileName);
+    return { target: { kind: 'new-database', profileId: profile.id, database: newDatabase }, profile };
+  }
+  if (profileName !== undefined) throw new UsageError('--sandbox restores into the local scratch PostgreSQL; leave out --profile');
+  return { target: { kind: 'scratch' }, profile: null };
+}
+
+/** The contract's JSON (cli.md), plus the record's ids, command and status. */
+function restoreJson(record: RestoreRecord, ok: boolean): Record<string, unknown> {
+  return {
+    ok,
+    id: record.id,
+    status: record.status,
+    target: record.target,
+    targetKind: record.targetKind,
+    database: record.database,
+    durationMs: record.durationMs,
+    validation: record.validation,
+    backupId: record.backupId,
+    sourcePath: record.sourcePath,
+    preRestoreBackupId: record.preRestoreBackupId,
+    command: record.command,
+    ...(ok ? {} : { error: { code: record.status === 'cancelled' ? 'CANCELLED' : 'BACKUP_FAILED', message: record.error ?? 'validation failed' } }),
+  };
+}
+
+export async function restoreCommand(ctx: CliContext, argv: string[]): Promise<number> {
+  const parsed = parseArgs(argv, {
+    to: { type: 'string' },
+    'new-database': { type: 'string' },
+    profile: { type: 'string' },
+    sandbox: { type: 'boolean' },
+    jobs: { type: 'string' },
+    clean: { type: 'boolean' },
+    'no-pre-backup': { type: 'boolean' },
+    yes: { type: 'boolean' },
+    confirm: { type: 'string' },
+  });
+  const [backup] = expectPositionals(parsed, ['BACKUP'], RESTORE_USAGE);
+  const jobs = intFlag(parsed, 'jobs', { min: 1, max: 32 }) ?? 1;
+  const yes = boolFlag(parsed, 'yes');
+  const confirmFlag = stringFlag(parsed, 'confirm');
+  const { target, profile } = await chooseTarget(ctx, stringFlag(parsed, 'to'), stringFlag(parsed, 'new-database'), stringFlag(parsed, 'profile'), boolFlag(parsed, 'sandbox'));
+  const production = profile?.env === 'production';
+  const confirmation = { yes, production, profileName: profile?.name ?? 'local scratch', ...(confirmFlag !== undefined ? { confirmFlag } : {}) };
+  // With --yes nothing is asked: refuse a production target without its typed name before any server is touched.
+  if (yes) await confirm(ctx.io, { ...confirmation, question: '' });
+
+  let options: RestoreOptionsInput = {
+    source: backupSource(backup!),
+    target,
+    jobs,
+    clean: boolFlag(parsed, 'clean'),
+    preRestoreBackup: !boolFlag(parsed, 'no-pre-backup'),
+  };
+  let plan;
+  try {
+    plan = await ctx.call('planRestore', options);
+  } catch (err) {
+    if (!(err instanceof OpsError && err.code === 'PASSWORD_REQUIRED' && profile)) throw err;
+    const password = await promptPassword(ctx.io, `${profile.user}@${profile.host}:${profile.port}`);
+    if (!password) throw err;
+    options = { ...options, password };
+    plan = await ctx.call('planRestore', options);
+  }
+  if (plan.blocked) throw new OpsError('CONFLICT', `${plan.blocked} Add --clean to drop them first (--clean --if-exists), or restore into a new database.`);
+  const where = `${plan.target.profile}${plan.target.env ? ` (${plan.target.env})` : ''}, database ${plan.target.database}`;
+  if (!ctx.io.json) {
+    ctx.io.err(`Restore ${plan.contents.path} into ${where} with ${plan.tool.name} ${plan.tool.major}:\n  ${plan.command}`);
+    for (const warning of plan.warnings) ctx.io.err(`  warning: ${warning}`);
+  }
+  if (!yes) await confirm(ctx.io, { ...confirmation, production: plan.confirmationRequired || production, question: `Restore into ${where}?` });
+  const confirmName = plan.confirmationRequired || production ? (confirmFlag ?? profile?.name) : undefined;
+
+  const jobId = crypto.randomUUID();
+  const watcher = waitForRestoreJob(ctx, jobId);
+  let restoreId: string | null = null;
+  const release = cancelOnSignal(() => {
+    if (restoreId !== null) void ctx.call('cancelRestore', { id: restoreId }).catch(() => undefined);
+  });
+  try {
+    const started = await ctx.call('startRestore', { ...options, jobId, ...(confirmName !== undefined ? { confirmName } : {}) });
+    restoreId = started.restoreId;
+    await watcher.done;
+    const record = await ctx.call('getRestore', { id: started.restoreId });
+    const ok = record.status === 'ok' && record.validation?.ok !== false;
+    if (ctx.io.json) printJson(ctx.io, restoreJson(record, ok));
+    else ctx.io.out(`Restored into ${record.target}, database ${record.database}: ${record.status} in ${seconds(record.durationMs)}\n${validationText(record.validation)}`);
+    if (!ok) {
+      ctx.io.err(`error: ${record.error ?? 'the restore finished but validation failed'}`);
+      return EXIT.failure;
+    }
+    return EXIT.ok;
+  } finally {
+    watcher.stop();
+    release();
+  }
+}

@@ -1,0 +1,353 @@
+// Timed restore drills: a backup restored into a fresh local scratch PostgreSQL, validated,
+// timed against the runbook's recovery objectives and thrown away. Nothing here needs the
+// source server: its prepare_disaster_recovery() output is read when it answers, and
+// when it does not the drill goes on and the report says so. The scratch cluster is always
+// removed, whatever happened; the record, the audit entry and `job.done` say how it went.
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import pg from 'pg';
+import type { BackupEntry, ClientTool } from '../../contract/backup';
+import { OpsError } from '../../contract/errors';
+import type { Profile } from '../../contract/models';
+import { RECOVERY_OBJECTIVES, type BackupContents, type DrillRecord, type RestoreProgressEvent } from '../../contract/restore';
+import type { CoreDeps } from '../app';
+import type { BackupCatalog } from '../backup/catalog';
+import { discoverClientTools, majorOf, pickTool } from '../backup/client-tools';
+import { errorText } from '../backup/dump-process';
+import { log } from '../log';
+import { withClient } from '../postgres/connect';
+import { formatDuration } from './drill-report';
+import { withReport, type DrillStore, type StoredDrill } from './drill-store';
+import { restoreArgs, type RestoreConnection } from './plan';
+import { runRestoreProcess } from './runner';
+import { createScratchCluster, pickScratchBinaries, type ScratchCluster } from './scratch';
+import { inspectBackup, resolveSource } from './source';
+import { validateRestore } from './validate';
+
+export interface DrillRequest {
+  source?: string;
+  profileId?: string;
+  jobs: number;
+}
+
+export interface DrillContext {
+  actor: string;
+  via: string;
+  jobId?: string;
+}
+
+/** Everything checked before a drill starts: what to restore, with what, into which major. */
+export interface PreparedDrill {
+  backupPath: string;
+  backupId: string | null;
+  contents: BackupContents;
+  tool: ClientTool;
+  profile: Profile | null;
+  profileId: string | null;
+  profileName: string | null;
+  scratchMajor: number;
+  backupCreatedAt: string | null;
+  notes: string[];
+  jobs: number;
+}
+
+interface RunningDrill {
+  id: string;
+  jobId: string;
+  abort: AbortController;
+  cancelReason: string | null;
+  done: Promise<StoredDrill>;
+}
+
+type Progress = Pick<RestoreProgressEvent, 'phase' | 'done' | 'total' | 'unit' | 'current'>;
+
+const DR_CONNECT_TIMEOUT_MS = 5_000;
+
+/** The newest good full backup of a profile: what "drill this profile" means. */
+function latestBackup(catalog: BackupCatalog, profile: Profile): BackupEntry {
+  const entry = catalog.list({ profileId: profile.id, limit: 10_000 }).find((e) => e.status === 'ok' && e.kind === 'full');
+  if (!entry) throw new OpsError('NOT_FOUND', `${profile.name} has no completed full backup to drill yet: take one first (Backups screen or "ops-console backup ${profile.name}").`, { profileId: profile.id });
+  return entry;
+}
+
+function findProfile(deps: CoreDeps, idOrName: string): Profile {
+  const profile = deps.profiles.get(idOrName) ?? deps.profiles.getByName(idOrName);
+  if (!profile) throw new OpsError('NOT_FOUND', `No profile "${idOrName}".`, { profileId: idOrName });
+  return profile;
+}
+
+/** When the backup was taken: its manifest, else the dump's own header, else the file's time (flagged). */
+function backupTime(contents: BackupContents, notes: string[]): string | null {
+  if (contents.manifest?.startedAt) return contents.manifest.startedAt;
+  if (contents.createdAt) return contents.createdAt;
+  try {
+    const mtime = fs.statSync(contents.path).mtime.toISOString();
+    notes.push(`The backup has no manifest and its header no date: its age is measured from the file's modification time (${mtime}).`);
+    return mtime;
+  } catch {
+    notes.push('The backup has no manifest and no date: its age is unknown.');
+    return null;
+  }
+}
+
+/** Resolves the backup, reads it (no server touched) and checks the tools, before anything starts. */
+export async function prepareDrill(deps: CoreDeps, catalog: BackupCatalog, request: DrillRequest): Promise<PreparedDrill> {
+  let profile = request.profileId === undefined ? null : findProfile(deps, request.profileId);
+  const source = request.source ?? latestBackup(catalog, profile!).id;
+  const resolved = resolveSource(deps, source);
+  if (!profile && resolved.entry) profile = deps.profiles.get(resolved.entry.profileId);
+  const contents = await inspectBackup(deps, source);
+  const notes: string[] = [];
+  const toolName = contents.format === 'plain' ? 'psql' : 'pg_restore';
+  const requiredMajor = contents.requiredMajor ?? 0;
+  const tool = pickTool(await discoverClientTools(deps), toolName, requiredMajor, `The backup was written by pg_dump ${contents.pgDumpVersion ?? '(version unknown)'}`);
+  // The scratch server should be at least the source's major: a dump of a newer server may
+  // use what an older one does not understand.
+  const sourceMajor = contents.serverVersion ? majorOf(contents.serverVersion) : null;
+  const scratchMajor = Math.max(sourceMajor ?? 0, requiredMajor);
+  await pickScratchBinaries(scratchMajor);
+  if (contents.kind !== null && contents.kind !== 'full') notes.push(`This is a ${contents.kind} backup, not a full one: the drill proves only what it holds.`);
+  return {
+    backupPath: resolved.path,
+    backupId: resolved.backupId,
+    contents,
+    tool,
+    profile,
+    profileId: profile?.id ?? resolved.entry?.profileId ?? null,
+    profileName: profile?.name ?? resolved.entry?.profileName ?? contents.manifest?.profile.name ?? null,
+    scratchMajor,
+    backupCreatedAt: backupTime(contents, notes),
+    notes,
+    jobs: request.jobs,
+  };
+}
+
+function cellOf(value: unknown): string | number | boolean | null {
+  if (value === null || value === undefined) return null;
+  if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean') return value;
+  if (value instanceof Date) return value.toISOString();
+  return JSON.stringify(value);
+}
+
+/**
+ * prepare_disaster_recovery(false) on the source: read-only (no baseline is recorded, the
+ * drill changes nothing on the server). Never throws: an unreachable server is a note.
+ */
+async function readDisasterRecovery(deps: CoreDeps, profile: Profile | null, notes: string[]): Promise<DrillRecord['disasterRecovery']> {
+  if (!profile) {
+    notes.push('prepare_disaster_recovery() was not read: the backup is not linked to a profile.');
+    return null;
+  }
+  try {
+    return await withClient(
+      deps,
+      profile,
+      async (client) => {
+        const present = await client.query<{ present: boolean }>(`SELECT to_regprocedure('ops_toolkit.prepare_disaster_recovery(boolean)') IS NOT NULL AS present`);
+        if (!present.rows[0]?.present) {
+          notes.push(`prepare_disaster_recovery() was not read: the ops toolkit is not installed on ${profile.name}.`);
+          return null;
+        }
+        const res = await client.query<unknown[]>({ text: 'SELECT * FROM ops_toolkit.prepare_disaster_recovery(false)', rowMode: 'array' });
+        return { columns: res.fields.map((f) => f.name), rows: res.rows.map((row) => row.map(cellOf)) };
+      },
+      { connectTimeoutMs: DR_CONNECT_TIMEOUT_MS },
+    );
+  } catch (err) {
+    notes.push(`prepare_disaster_recovery() could not be read from ${profile.name} (${errorText(err)}); the drill itself needs no server.`);
+    return null;
+  }
+}
+
+function quoteIdent(name: string): string {
+  return pg.escapeIdentifier(name);
+}
+
+async function onScratch<T>(connection: RestoreConnection, database: string, fn: (client: pg.Client) => Promise<T>): Promise<T> {
+  const client = new pg.Client({ host: connection.host, port: connection.port, user: connection.user, password: connection.password ?? undefined, database, ssl: false, application_name: 'ops-console drill' });
+  client.on('error', () => undefined);
+  await client.connect();
+  try {
+    return await fn(client);
+  } finally {
+    await client.end().catch(() => undefined);
+  }
+}
+
+/** The restored database is named like the source's, so its toolkit functions see the same name. */
+function drillDatabase(contents: BackupContents): string {
+  return contents.manifest?.profile.database ?? 'restore_drill';
+}
+
+/** One registry per core: starts drills, cancels them, and ends them all when the core closes. */
+export class DrillJobs {
+  private readonly running = new Map<string, RunningDrill>();
+
+  constructor(
+    private readonly deps: CoreDeps,
+    private readonly store: DrillStore,
+  ) {}
+
+  /** Records the drill as running and starts it; answers at once. */
+  start(prepared: PreparedDrill, ctx: DrillContext): { drillId: string; jobId: string; done: Promise<StoredDrill> } {
+    const id = crypto.randomUUID();
+    const jobId = ctx.jobId ?? crypto.randomUUID();
+    const job: RunningDrill = { id, jobId, abort: new AbortController(), cancelReason: null, done: Promise.resolve(null as never) };
+    this.running.set(id, job);
+    const initial = this.initialRecord(id, prepared);
+    this.store.insert(initial);
+    job.done = this.run(job, prepared, initial, ctx).finally(() => this.running.delete(id));
+    return { drillId: id, jobId, done: job.done };
+  }
+
+  /** By drill id or job id; false when it is not running (any more). */
+  cancel(id: string, reason = 'cancelled by the user'): boolean {
+    for (const job of this.running.values()) {
+      if (job.id !== id && job.jobId !== id) continue;
+      job.cancelReason ??= reason;
+      job.abort.abort();
+      return true;
+    }
+    return false;
+  }
+
+  async disposeAll(): Promise<void> {
+    const jobs = [...this.running.values()];
+    for (const job of jobs) this.cancel(job.id, 'the app closed while the drill ran');
+    await Promise.all(jobs.map((job) => job.done));
+  }
+
+  private initialRecord(id: string, p: PreparedDrill): StoredDrill {
+    const { corruption } = RECOVERY_OBJECTIVES;
+    return withReport({
+      id,
+      profileId: p.profileId,
+      profileName: p.profileName,
+      backupId: p.backupId,
+      backupPath: p.backupPath,
+      backupCreatedAt: p.backupCreatedAt,
+      startedAt: new Date().toISOString(),
+      finishedAt: null,
+      status: 'running',
+      restoreMs: null,
+      totalMs: null,
+      validation: null,
+      rtoTargetMs: corruption.rtoMs,
+      rtoMet: null,
+      backupAgeMs: null,
+      rpoTargetMs: corruption.rpoMs,
+      rpoMet: null,
+      scratchVersion: null,
+      disasterRecovery: null,
+      error: null,
+      notes: [...p.notes],
+    });
+  }
+
+  private checkCancelled(job: RunningDrill): void {
+    if (job.cancelReason !== null) throw new OpsError('CANCELLED', `Drill cancelled: ${job.cancelReason}.`);
+  }
+
+  private async run(job: RunningDrill, p: PreparedDrill, initial: StoredDrill, ctx: DrillContext): Promise<StoredDrill> {
+    const started = Date.parse(initial.startedAt);
+    const notes = [...initial.notes];
+    const backupAgeMs = p.backupCreatedAt ? started - Date.parse(p.backupCreatedAt) : null;
+    const auditId = this.deps.audit.begin({
+      actor: ctx.actor,
+      action: 'drill.run',
+      profile: p.profileName,
+      summary: `restore drill of ${p.backupPath} into a local scratch PostgreSQL ${p.scratchMajor > 0 ? `${p.scratchMajor}+ ` : ''}(via ${ctx.via})`,
+      detail: null,
+    });
+    let progress: Progress = { phase: 'preparing', done: 0, total: 0, unit: 'items', current: 'starting a scratch PostgreSQL' };
+    let restoreStarted: number | null = null;
+    const emit = () => this.emitProgress(job, progress, started, restoreStarted);
+    emit();
+    // At least once a second, also while initdb or a long table copy says nothing.
+    const ticker = setInterval(emit, 1_000);
+    const disasterRecovery = readDisasterRecovery(this.deps, p.profile, notes);
+    let scratch: ScratchCluster | null = null;
+    let restoreMs: number | null = null;
+    let validation: DrillRecord['validation'] = null;
+    let status: DrillRecord['status'] = 'ok';
+    let error: string | null = null;
+    try {
+      scratch = await createScratchCluster(this.deps, p.scratchMajor, job.id);
+      this.checkCancelled(job);
+      const database = drillDatabase(p.contents);
+      await onScratch(scratch.connection, scratch.connection.database, (c) => c.query(`CREATE DATABASE ${quoteIdent(database)}`));
+      const connection: RestoreConnection = { ...scratch.connection, database };
+      const { args } = restoreArgs(p.contents, { jobs: p.jobs, noOwner: true, noPrivileges: true, clean: false }, connection);
+      progress = { phase: 'restoring', done: 0, total: p.contents.tocEntries ?? 0, unit: p.contents.format === 'plain' ? 'bytes' : 'items', current: null };
+      restoreStarted = Date.now();
+      emit();
+      await runRestoreProcess(this.deps, p.contents, connection, p.tool, args, {
+        signal: job.abort.signal,
+        onProgress: (update) => {
+          progress = { phase: 'restoring', ...update };
+        },
+      });
+      restoreMs = Date.now() - restoreStarted;
+      this.checkCancelled(job);
+      progress = { ...progress, phase: 'validating', current: 'row counts, sequences, constraints, objects' };
+      emit();
+      validation = await onScratch(connection, database, (c) => validateRestore(c, p.contents));
+      if (!validation.ok) {
+        status = 'failed';
+        error = `The restore finished but validation failed: ${validation.checks.filter((c) => !c.ok).map((c) => `${c.name} (${c.detail})`).join('; ')}`;
+      }
+    } catch (err) {
+      status = job.cancelReason !== null ? 'cancelled' : 'failed';
+      error = job.cancelReason !== null ? `Drill cancelled: ${job.cancelReason}.` : errorText(err);
+    } finally {
+      progress = { ...progress, phase: 'cleaning-up', current: 'stopping and deleting the scratch PostgreSQL' };
+      emit();
+      await scratch?.destroy();
+      clearInterval(ticker);
+    }
+    const dr = await disasterRecovery;
+    const finished = Date.now();
+    const record = withReport({
+      ...initial,
+      finishedAt: new Date(finished).toISOString(),
+      status,
+      restoreMs,
+      totalMs: finished - started,
+      validation,
+      rtoMet: restoreMs === null ? null : restoreMs <= initial.rtoTargetMs,
+      backupAgeMs,
+      rpoMet: backupAgeMs === null ? null : backupAgeMs <= initial.rpoTargetMs,
+      scratchVersion: scratch?.version ?? null,
+      disasterRecovery: dr,
+      error,
+      notes,
+    });
+    return this.finish(job, record, auditId, progress);
+  }
+
+  private finish(job: RunningDrill, record: StoredDrill, auditId: number, last: Progress): StoredDrill {
+    try {
+      this.store.update(record);
+    } catch (err) {
+      log.error('could not record the finished drill', err);
+    }
+    const ok = record.status === 'ok';
+    const summary = ok
+      ? `drill of ${record.backupPath}: restored in ${formatDuration(record.restoreMs)} (RTO ${formatDuration(record.rtoTargetMs)} ${record.rtoMet ? 'met' : 'MISSED'}), backup age ${formatDuration(record.backupAgeMs)}, validation passed`
+      : `drill of ${record.backupPath} ${record.status}: ${record.error ?? 'unknown error'}`;
+    const durationMs = record.totalMs ?? 0;
+    if (ok) this.deps.audit.complete(auditId, { outcome: 'ok', durationMs, summary });
+    else this.deps.audit.complete(auditId, { outcome: 'error', durationMs, error: `${record.status === 'cancelled' ? 'CANCELLED' : 'BACKUP_FAILED'}: ${record.error ?? record.status}` });
+    this.emitProgress(job, { ...last, phase: 'done', current: null }, Date.parse(record.startedAt), null, !ok);
+    this.deps.events.emit({ type: 'job.done', jobId: job.jobId, kind: 'drill', ok, message: summary, at: record.finishedAt ?? new Date().toISOString() });
+    return record;
+  }
+
+  private emitProgress(job: RunningDrill, p: Progress, started: number, restoreStarted: number | null, failed = false): void {
+    const now = Date.now();
+    const percent = p.phase === 'done' ? (failed ? null : 100) : p.total > 0 ? Math.min(100, (p.done / p.total) * 100) : null;
+    let etaMs: number | null = null;
+    if (p.phase === 'restoring' && restoreStarted !== null && p.done > 0 && p.total > 0) etaMs = Math.max(0, Math.round(((now - restoreStarted) / p.done) * (p.total - p.done)));
+    this.deps.events.emit({ type: 'restore.progress', jobId: job.jobId, restoreId: job.id, phase: p.phase, done: p.done, total: p.total, unit: p.unit, percent, elapsedMs: now - started, etaMs, current: p.current });
+  }
+}

@@ -1,0 +1,184 @@
+// Reading what a dump holds without a server: the archive's table of contents as
+// `pg_restore --list` prints it, or a plain script's own entry comments ("-- Name: orders;
+// Type: TABLE; Schema: public; Owner: shop"), which pg_dump writes for every TOC entry, so
+// both formats describe their objects the same way. A plain script's COPY blocks are
+// counted line by line: one line per row, so its row counts are exact.
+import fs from 'node:fs';
+import { tocEntryType } from '../backup/verify';
+
+/** One entry of the dump's table of contents. */
+export interface DumpItem {
+  type: string;
+  /** null for objects without a schema (SCHEMA, EXTENSION, …: "-" in the listing). */
+  schema: string | null;
+  /** For functions the signature, "f(integer, text)"; for constraints "table name". */
+  name: string;
+  owner: string | null;
+}
+
+export interface DumpHeader {
+  serverVersion: string | null;
+  pgDumpVersion: string | null;
+  createdAt: string | null;
+}
+
+export interface ScannedDump {
+  header: DumpHeader;
+  items: DumpItem[];
+  /** Plain scripts only: rows per "schema.table" from their COPY blocks. */
+  rows: Map<string, number>;
+  /** Grantees of GRANT statements (plain scripts). */
+  grantees: string[];
+}
+
+function emptyHeader(): DumpHeader {
+  return { serverVersion: null, pgDumpVersion: null, createdAt: null };
+}
+
+function orNull(value: string | undefined): string | null {
+  if (value === undefined) return null;
+  const v = value.trim();
+  return v === '' || v === '-' ? null : v;
+}
+
+/** "public orders owner" after the type: the owner is the last word (empty for extensions), the name what lies between. */
+export function parseTocLine(line: string): DumpItem | null {
+  const type = tocEntryType(line);
+  if (type === null) return null;
+  const m = /^\s*\d+;\s+\d+\s+\d+\s+(.*)$/.exec(line);
+  const rest = (m?.[1] ?? '').slice(type.length + 1);
+  const parts = rest.split(' ');
+  if (parts.length < 2) return { type, schema: orNull(parts[0]), name: '', owner: null };
+  const schema = orNull(parts[0]);
+  const owner = parts.length >= 3 ? orNull(parts[parts.length - 1]) : null;
+  const name = (parts.length >= 3 ? parts.slice(1, -1) : parts.slice(1)).join(' ');
+  return { type, schema, name, owner };
+}
+
+/** `pg_restore --list` output: header comments and entries. */
+export function parseTocListing(toc: string): { header: DumpHeader; items: DumpItem[] } {
+  const header = emptyHeader();
+  const items: DumpItem[] = [];
+  for (const line of toc.split('\n')) {
+    if (line.startsWith(';')) {
+      const from = /Dumped from database version:\s*(.+)$/.exec(line);
+      if (from?.[1]) header.serverVersion = from[1].trim();
+      const by = /Dumped by pg_dump version:\s*(.+)$/.exec(line);
+      if (by?.[1]) header.pgDumpVersion = by[1].trim();
+      const at = /Archive created at\s+(.+)$/.exec(line);
+      if (at?.[1]) header.createdAt = at[1].trim();
+      continue;
+    }
+    if (line.trim() === '') continue;
+    const item = parseTocLine(line);
+    if (item) items.push(item);
+  }
+  return { header, items };
+}
+
+const ENTRY_COMMENT = /^-- (?:Data for )?Name: (.*); Type: (.*); Schema: (.*); Owner: (.*)$/;
+const COPY_START = /^COPY (.+?) (?:\(.*\) )?FROM stdin;$/;
+const GRANT_TO = /^GRANT .* TO (.+?)(?: WITH GRANT OPTION)?;$/;
+
+function unquoteRole(role: string): string {
+  const r = role.trim();
+  return r.startsWith('"') && r.endsWith('"') ? r.slice(1, -1).replace(/""/g, '"') : r;
+}
+
+/** Line-by-line state of a plain script scan (exported for unit tests). */
+export class PlainScanner {
+  readonly header = emptyHeader();
+  readonly items: DumpItem[] = [];
+  readonly rows = new Map<string, number>();
+  private readonly grantees = new Set<string>();
+  /** The "schema.table" whose COPY rows are being counted, or null outside COPY data. */
+  private copying: string | null = null;
+  private lastData: DumpItem | null = null;
+
+  line(text: string): void {
+    if (this.copying !== null) {
+      if (text === '\\.') this.copying = null;
+      else this.rows.set(this.copying, (this.rows.get(this.copying) ?? 0) + 1);
+      return;
+    }
+    const first = text.charCodeAt(0);
+    // Only comments, COPY and GRANT lines matter: skip the rest cheaply.
+    if (first === 45 /* - */) this.comment(text);
+    else if (first === 67 /* C */ && text.startsWith('COPY ')) this.copy(text);
+    else if (first === 71 /* G */ && text.startsWith('GRANT ')) this.grant(text);
+  }
+
+  result(): ScannedDump {
+    return { header: this.header, items: this.items, rows: this.rows, grantees: [...this.grantees] };
+  }
+
+  private comment(text: string): void {
+    if (this.header.serverVersion === null) {
+      const from = /^-- Dumped from database version (.+)$/.exec(text);
+      if (from?.[1]) this.header.serverVersion = from[1].trim();
+    }
+    if (this.header.pgDumpVersion === null) {
+      const by = /^-- Dumped by pg_dump(?:all)? version (.+)$/.exec(text);
+      if (by?.[1]) this.header.pgDumpVersion = by[1].trim();
+    }
+    const m = ENTRY_COMMENT.exec(text);
+    if (!m) return;
+    const item: DumpItem = { type: m[2]!.trim(), schema: orNull(m[3]), name: m[1]!.trim(), owner: orNull(m[4]) };
+    this.items.push(item);
+    this.lastData = item.type === 'TABLE DATA' ? item : null;
+  }
+
+  private copy(text: string): void {
+    const m = COPY_START.exec(text);
+    if (!m) return;
+    // The entry comment just before names the table without quoting; prefer it.
+    const key = this.lastData ? `${this.lastData.schema ?? 'public'}.${this.lastData.name}` : m[1]!.replace(/"/g, '');
+    this.rows.set(key, this.rows.get(key) ?? 0);
+    this.copying = key;
+  }
+
+  private grant(text: string): void {
+    const m = GRANT_TO.exec(text);
+    if (!m?.[1]) return;
+    for (const role of m[1].split(',')) {
+      const name = unquoteRole(role);
+      if (name !== '' && name.toUpperCase() !== 'PUBLIC') this.grantees.add(name);
+    }
+  }
+}
+
+/** Streams a plain script once (large files: nothing but the current chunk in memory). */
+export async function scanPlainDump(file: string): Promise<ScannedDump> {
+  const scanner = new PlainScanner();
+  let rest = '';
+  for await (const chunk of fs.createReadStream(file, { encoding: 'utf8', highWaterMark: 1024 * 1024 })) {
+    const text = rest + (chunk as string);
+    let start = 0;
+    for (;;) {
+      const nl = text.indexOf('\n', start);
+      if (nl < 0) break;
+      const end = nl > start && text.charCodeAt(nl - 1) === 13 ? nl - 1 : nl;
+      scanner.line(text.slice(start, end));
+      start = nl + 1;
+    }
+    rest = text.slice(start);
+  }
+  if (rest !== '') scanner.line(rest);
+  return scanner.result();
+}
+
+/** The first bytes of a file: "PGDMP" opens a custom archive. */
+export async function fileKind(file: string): Promise<'custom' | 'plain' | 'unknown'> {
+  const handle = await fs.promises.open(file, 'r');
+  try {
+    const buf = Buffer.alloc(4096);
+    const { bytesRead } = await handle.read(buf, 0, buf.length, 0);
+    const head = buf.subarray(0, bytesRead);
+    if (head.subarray(0, 5).toString('latin1') === 'PGDMP') return 'custom';
+    const text = head.toString('utf8');
+    if (/^--\s*\n-- PostgreSQL database (?:cluster )?dump/m.test(text) || /-- Dumped (?:from database|by pg_dump)/.test(text)) return 'plain';
+    return 'unknown';
+  } finally {
+    await handle.close();
+  }
+}

@@ -1,0 +1,195 @@
+// Running pg_restore or psql against a target: spawned without a shell in its own process
+// group, the password in a temporary 0600 pgpass file, English messages (LC_MESSAGES=C)
+// for the parser. Progress is pg_restore's verbose items against the TOC total, or for
+// psql the bytes of the script fed to its stdin. Shared by restores and drills.
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import type { ClientTool } from '../../contract/backup';
+import { OpsError } from '../../contract/errors';
+import type { BackupContents } from '../../contract/restore';
+import type { CoreDeps } from '../app';
+import { clientToolEnv, killTree, writePassFile } from '../backup/dump-process';
+import { LineSplitter, startTicker } from '../backup/progress';
+import { log } from '../log';
+import type { RestoreConnection } from './plan';
+
+export interface RestoreProcessProgress {
+  done: number;
+  total: number;
+  unit: 'items' | 'bytes';
+  current: string | null;
+}
+
+export interface RestoreProcessHooks {
+  signal: AbortSignal;
+  onProgress(p: RestoreProcessProgress): void;
+  /** The tool's process id once it runs (tests kill it; cancel needs nothing from this). */
+  onSpawn?(pid: number): void;
+}
+
+/** One stderr line of pg_restore --verbose or psql. */
+export type RestoreLine = { kind: 'item'; label: string } | { kind: 'info' } | { kind: 'problem' };
+
+const ITEM = /^pg_restore: (?:creating|processing data for table|executing|processing item \d+) (.+?)\s*$/;
+const PROBLEM = /^(?:pg_restore|psql)(?::\S*)*: (?:error|warning|fatal|detail|hint):|(?:^|:\s*)(?:ERROR|FATAL|PANIC|DETAIL|HINT):|^Command was:/i;
+const INFO = /^pg_restore: /;
+const KILL_GRACE_MS = 3_000;
+const MIN_PROGRESS_GAP_MS = 200;
+const TAIL_LINES = 20;
+
+/** Classifies one line (LC_MESSAGES=C wording). Each TOC item pg_restore works on prints one item line, whatever the --jobs. */
+export function parseRestoreLine(line: string): RestoreLine {
+  if (PROBLEM.test(line)) return { kind: 'problem' };
+  const item = ITEM.exec(line);
+  if (item?.[1]) return { kind: 'item', label: item[1].replace(/^"(.*)"$/, '$1') };
+  if (INFO.test(line)) return { kind: 'info' };
+  // psql's notices and anything unexpected: worth showing when it fails.
+  return /^psql:.*NOTICE:/.test(line) ? { kind: 'info' } : { kind: 'problem' };
+}
+
+// Entries pg_restore handles without announcing them, or skips with the options we pass.
+const SILENT_TYPES = new Set(['ENCODING', 'STDSTRINGS', 'SEARCHPATH', 'DATABASE', 'DATABASE PROPERTIES']);
+
+/** TOC items that will print an item line: the denominator of the progress. */
+export function expectedItems(contents: Pick<BackupContents, 'objects' | 'tocEntries'>, args: string[]): number {
+  const skipAcl = args.includes('--no-privileges') || args.includes('-x');
+  let total = 0;
+  for (const [type, n] of Object.entries(contents.objects)) {
+    if (SILENT_TYPES.has(type)) continue;
+    if (skipAcl && (type === 'ACL' || type === 'DEFAULT ACL')) continue;
+    total += n;
+  }
+  return Math.max(1, total || (contents.tocEntries ?? 1));
+}
+
+/** What the tool said that was not progress chatter, for the failure message. */
+export class RestoreStderr {
+  private readonly problems: string[] = [];
+  private readonly last: string[] = [];
+
+  add(line: string, kind: RestoreLine['kind']): void {
+    if (line.trim() === '') return;
+    this.last.push(line);
+    if (this.last.length > TAIL_LINES) this.last.shift();
+    if (kind !== 'problem') return;
+    this.problems.push(line);
+    if (this.problems.length > TAIL_LINES) this.problems.shift();
+  }
+
+  firstProblem(): string | null {
+    return this.problems.find((l) => /error|ERROR|FATAL/.test(l)) ?? this.problems[0] ?? null;
+  }
+
+  text(): string {
+    return (this.problems.length > 0 ? this.problems : this.last.slice(-5)).join('\n');
+  }
+}
+
+
+/**
+ * Runs the tool to completion. Resolves on exit 0; rejects with CANCELLED when the signal
+ * aborted it, else BACKUP_FAILED with the first error line and the stderr tail in detail.
+ */
+export async function runRestoreProcess(
+  _deps: CoreDeps,
+  contents: BackupContents,
+  connection: RestoreConnection,
+  tool: ClientTool,
+  args: string[],
+  hooks: RestoreProcessHooks,
+): Promise<void> {
+  if (hooks.signal.aborted) throw new OpsError('CANCELLED', 'The restore was cancelled before it started.');
+  const plain = tool.name === 'psql';
+  const argv = args.includes('-w') || args.includes('--no-password') ? [...args] : [...args, '--no-password'];
+  const unit: RestoreProcessProgress['unit'] = plain ? 'bytes' : 'items';
+  const total = plain ? Math.max(1, contents.bytes) : expectedItems(contents, args);
+  let done = 0;
+  let current: string | null = null;
+  let lastReport = 0;
+  const report = (force: boolean): void => {
+    const now = Date.now();
+    if (!force && now - lastReport < MIN_PROGRESS_GAP_MS) return;
+    lastReport = now;
+    // Until the tool exits it is not done, however the count came out.
+    hooks.onProgress({ done: Math.min(done, total - 1 > 0 ? total - 1 : done), total, unit, current });
+  };
+
+  const passFile = await writePassFile(connection.password);
+  const stderr = new RestoreStderr();
+  const ticker = startTicker(async () => report(true));
+  try {
+    const exit = await new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve, reject) => {
+      const child = spawn(tool.path, argv, {
+        shell: false,
+        detached: process.platform !== 'win32',
+        stdio: [plain ? 'pipe' : 'ignore', 'ignore', 'pipe'],
+        env: clientToolEnv('ops-console restore', connection.env, passFile.file),
+        windowsHide: true,
+      });
+      const kill = (): void => {
+        killTree(child, 'SIGTERM');
+        setTimeout(() => killTree(child, 'SIGKILL'), KILL_GRACE_MS).unref();
+      };
+      hooks.signal.addEventListener('abort', kill, { once: true });
+      const splitter = new LineSplitter((line) => {
+        const parsed = parseRestoreLine(line);
+        stderr.add(line, parsed.kind);
+        if (parsed.kind === 'item') {
+          done += 1;
+          current = parsed.label;
+          report(false);
+        }
+      });
+      child.stderr?.setEncoding('utf8');
+      child.stderr?.on('data', (chunk: string) => splitter.push(chunk));
+      child.once('spawn', () => {
+        if (child.pid !== undefined) hooks.onSpawn?.(child.pid);
+        if (plain && child.stdin) {
+          feedScript(contents.path, child.stdin, (n) => {
+            done += n;
+            report(false);
+          }, () => killTree(child, 'SIGKILL'));
+        }
+      });
+      child.once('error', (err) => {
+        hooks.signal.removeEventListener('abort', kill);
+        reject(new OpsError('BACKUP_FAILED', `Could not start ${tool.path}: ${err.message}`, { tool: tool.path }));
+      });
+      child.once('close', (code, signal) => {
+        hooks.signal.removeEventListener('abort', kill);
+        splitter.end();
+        killTree(child, 'SIGKILL');
+        resolve({ code, signal });
+      });
+    });
+    if (hooks.signal.aborted) throw new OpsError('CANCELLED', `The restore was cancelled; ${tool.name} was stopped.`);
+    const tail = stderr.text();
+    if (exit.signal !== null) throw new OpsError('BACKUP_FAILED', `${tool.name} was killed (${exit.signal}) before it finished.`, { stderr: tail });
+    if (exit.code !== 0) {
+      const first = stderr.firstProblem();
+      throw new OpsError('BACKUP_FAILED', `${tool.name} failed (exit code ${exit.code})${first ? `: ${first}` : '.'}`, { stderr: tail, exit: exit.code });
+    }
+    done = total;
+    current = null;
+    hooks.onProgress({ done: total, total, unit, current: null });
+  } finally {
+    await ticker.stop();
+    await passFile.remove().catch((err: unknown) => log.warn('could not remove the temporary pgpass file', err));
+  }
+}
+
+/**
+ * Streams the script into psql; psql stopping early (ON_ERROR_STOP) closes the pipe, which
+ * is expected. A read error kills psql rather than ending its input: psql would COMMIT
+ * the single transaction at the end of a cut script.
+ */
+function feedScript(file: string, stdin: NodeJS.WritableStream, onBytes: (n: number) => void, abortTool: () => void): void {
+  const stream = fs.createReadStream(file, { highWaterMark: 256 * 1024 });
+  stream.on('data', (chunk) => onBytes(chunk.length));
+  stream.on('error', (err) => {
+    log.warn(`could not read ${file}`, err.message);
+    abortTool();
+  });
+  stdin.on('error', () => stream.destroy());
+  stream.pipe(stdin);
+}

@@ -1,0 +1,285 @@
+// Runs a prepared restore as a job: the pre-restore backup of a production target, CREATE
+// DATABASE for a new one, pg_restore/psql (restore-process.ts), validation, the `restores`
+// row, one audit entry from start to end, `restore.progress` events and `job.done`. A new
+// database whose restore failed is dropped again; a plain script runs in one transaction,
+// so a failure leaves an existing target as it was.
+import crypto from 'node:crypto';
+import path from 'node:path';
+import { backupOptionsSchema, type BackupEntry } from '../../contract/backup';
+import { OpsError } from '../../contract/errors';
+import type { Profile } from '../../contract/models';
+import type { RestoreProgressEvent, RestoreRecord, ValidationReport } from '../../contract/restore';
+import type { CoreDeps } from '../app';
+import type { BackupDomain } from '../backup/handlers';
+import { errorText } from '../backup/dump-process';
+import { prepareBackup } from '../backup/plan';
+import { log } from '../log';
+import { withClient } from '../postgres/connect';
+import type { PreparedRestore } from './plan';
+import { runRestoreProcess } from './restore-process';
+import type { RestoreStore } from './restore-store';
+import { validateRestore } from './validate';
+
+export { runRestoreProcess, type RestoreProcessHooks, type RestoreProcessProgress } from './restore-process';
+
+export interface RestoreJobContext {
+  actor: string;
+  via: string;
+  jobId?: string;
+}
+
+interface RunningRestoreJob {
+  restoreId: string;
+  jobId: string;
+  abort: AbortController;
+  cancelReason: string | null;
+  preBackupId: string | null;
+  finished: boolean;
+  done: Promise<RestoreRecord>;
+}
+
+function quoteIdent(name: string): string {
+  return `"${name.replace(/"/g, '""')}"`;
+}
+
+/** A profile name for the restored scratch copy: the database name, numbered when taken. */
+function freeProfileName(deps: CoreDeps, base: string): string {
+  for (let n = 1; n < 1000; n++) {
+    const name = n === 1 ? base : `${base}-${n}`;
+    if (!deps.profiles.getByName(name)) return name;
+  }
+  return `${base}-${crypto.randomBytes(3).toString('hex')}`;
+}
+
+export class RestoreJobs {
+  private readonly running = new Map<string, RunningRestoreJob>();
+
+  constructor(
+    private readonly deps: CoreDeps,
+    private readonly backup: BackupDomain,
+    private readonly store: RestoreStore,
+  ) {}
+
+  /** Records the restore as running and starts it; the outcome comes through `done`, events and the store. */
+  async start(prepared: PreparedRestore, ctx: RestoreJobContext): Promise<{ restoreId: string; jobId: string; done: Promise<RestoreRecord> }> {
+    const restoreId = crypto.randomUUID();
+    const jobId = ctx.jobId ?? crypto.randomUUID();
+    const { plan } = prepared;
+    this.store.insertRunning({
+      id: restoreId,
+      backupId: prepared.contents.backupId,
+      sourcePath: prepared.contents.path,
+      targetKind: plan.target.kind,
+      profileId: plan.target.kind === 'scratch' ? null : (prepared.profile?.id ?? null),
+      target: plan.target.profile,
+      database: plan.target.database,
+      startedAt: new Date().toISOString(),
+      command: plan.command,
+    });
+    const job: RunningRestoreJob = { restoreId, jobId, abort: new AbortController(), cancelReason: null, preBackupId: null, finished: false, done: Promise.resolve(null as never) };
+    this.running.set(restoreId, job);
+    job.done = this.run(job, prepared, ctx).finally(() => this.running.delete(restoreId));
+    return { restoreId, jobId, done: job.done };
+  }
+
+  /** By restore id or job id; false when it is not running. */
+  cancel(id: string, reason = 'cancelled by the user'): boolean {
+    const job = [...this.running.values()].find((j) => !j.finished && (j.restoreId === id || j.jobId === id));
+    if (!job) return false;
+    job.cancelReason ??= reason;
+    job.abort.abort();
+    if (job.preBackupId) this.backup.jobs.cancel(job.preBackupId, `the restore it was taken for was ${reason}`);
+    return true;
+  }
+
+  isRunning(id: string): boolean {
+    return [...this.running.values()].some((j) => !j.finished && (j.restoreId === id || j.jobId === id));
+  }
+
+  get(id: string): RestoreRecord | null {
+    return this.store.get(id);
+  }
+
+  list(filter: { profileId?: string; limit: number }): RestoreRecord[] {
+    return this.store.list(filter);
+  }
+
+  async disposeAll(): Promise<void> {
+    const jobs = [...this.running.values()];
+    for (const job of jobs) this.cancel(job.restoreId, 'stopped because the app closed');
+    await Promise.all(jobs.map((job) => job.done.catch(() => undefined)));
+  }
+
+  private emit(job: RunningRestoreJob, e: Omit<RestoreProgressEvent, 'type' | 'jobId' | 'restoreId'>): void {
+    this.deps.events.emit({ type: 'restore.progress', jobId: job.jobId, restoreId: job.restoreId, ...e });
+  }
+
+  private phase(job: RunningRestoreJob, phase: RestoreProgressEvent['phase'], started: number): void {
+    this.emit(job, { phase, done: 0, total: 0, unit: 'items', percent: null, elapsedMs: Date.now() - started, etaMs: null, current: null });
+  }
+
+  private async run(job: RunningRestoreJob, prepared: PreparedRestore, ctx: RestoreJobContext): Promise<RestoreRecord> {
+    const { plan, contents, connection } = prepared;
+    const started = Date.now();
+    const targetText = `${plan.target.profile} / ${plan.target.database}`;
+    const auditId = this.deps.audit.begin({
+      actor: ctx.actor,
+      action: 'restore.run',
+      profile: plan.target.kind === 'scratch' ? null : plan.target.profile,
+      summary: `restore of ${path.basename(contents.path)} into ${targetText} (${plan.target.kind}, via ${ctx.via})`,
+      detail: plan.command,
+    });
+    this.phase(job, 'preparing', started);
+    let created = false;
+    let restoring = false;
+    try {
+      if (plan.preRestoreBackup) await this.preRestoreBackup(job, prepared, ctx, started);
+      this.throwIfCancelled(job);
+      if (prepared.createDatabase) {
+        await this.admin(prepared, (c) => c.query(`CREATE DATABASE ${quoteIdent(connection.database)} TEMPLATE template0`));
+        created = true;
+      }
+      this.throwIfCancelled(job);
+      const restoreStarted = Date.now();
+      restoring = true;
+      await runRestoreProcess(this.deps, contents, connection, plan.tool, plan.args, {
+        signal: job.abort.signal,
+        onProgress: (p) => {
+          const elapsedMs = Date.now() - restoreStarted;
+          const fraction = p.total > 0 ? p.done / p.total : 0;
+          const etaMs = fraction >= 0.01 && fraction < 1 && elapsedMs >= 1000 ? Math.round((elapsedMs * (1 - fraction)) / fraction) : fraction >= 1 ? 0 : null;
+          this.emit(job, { phase: 'restoring', done: p.done, total: p.total, unit: p.unit, percent: Math.round(fraction * 1000) / 10, elapsedMs: Date.now() - started, etaMs, current: p.current });
+        },
+      });
+      this.throwIfCancelled(job);
+      this.phase(job, 'validating', started);
+      const validation = await this.target(prepared, (c) => validateRestore(c, contents));
+      if (validation.ok && plan.target.kind === 'scratch') this.addScratchProfile(prepared);
+      return this.succeed(job, prepared, { started, auditId, validation });
+    } catch (err) {
+      return this.fail(job, prepared, { err, started, auditId, created, restoring });
+    }
+  }
+
+  private throwIfCancelled(job: RunningRestoreJob): void {
+    if (job.cancelReason !== null) throw new OpsError('CANCELLED', `Restore ${job.cancelReason}.`);
+  }
+
+  /** A connection to the profile's own database (CREATE/DROP DATABASE). */
+  private admin<T>(prepared: PreparedRestore, fn: (c: import('pg').Client) => Promise<T>): Promise<T> {
+    const profile = this.requireProfile(prepared);
+    return withClient(this.deps, profile, fn, this.connectOptions(prepared));
+  }
+
+  /** A connection to the restored database. */
+  private target<T>(prepared: PreparedRestore, fn: (c: import('pg').Client) => Promise<T>): Promise<T> {
+    const profile = this.requireProfile(prepared);
+    return withClient(this.deps, { ...profile, database: prepared.connection.database, statementTimeoutMs: null }, fn, this.connectOptions(prepared));
+  }
+
+  private requireProfile(prepared: PreparedRestore): Profile {
+    if (!prepared.profile) throw new OpsError('INTERNAL', 'The restore target has no profile to connect with.');
+    return prepared.profile;
+  }
+
+  private connectOptions(prepared: PreparedRestore): { password?: string; endpoint?: { host: string; port: number } } {
+    const { connection, profile } = prepared;
+    return {
+      ...(connection.password !== null ? { password: connection.password } : {}),
+      ...(profile?.ssh ? { endpoint: { host: connection.env.PGHOSTADDR ?? '127.0.0.1', port: connection.port } } : {}),
+    };
+  }
+
+  private async preRestoreBackup(job: RunningRestoreJob, prepared: PreparedRestore, ctx: RestoreJobContext, started: number): Promise<void> {
+    const profile = this.requireProfile(prepared);
+    this.phase(job, 'pre-backup', started);
+    const options = backupOptionsSchema.parse({
+      profileId: profile.id,
+      format: 'custom',
+      description: `taken before restore ${job.restoreId}`,
+      ...(prepared.options.password ? { password: prepared.options.password } : {}),
+    });
+    const backupPrepared = await prepareBackup(this.deps, profile, options);
+    this.throwIfCancelled(job);
+    const startedBackup = await this.backup.jobs.start(backupPrepared, { actor: ctx.actor, via: ctx.via });
+    job.preBackupId = startedBackup.backupId;
+    this.store.setPreRestoreBackup(job.restoreId, startedBackup.backupId);
+    const entry: BackupEntry = await startedBackup.done;
+    this.throwIfCancelled(job);
+    if (entry.status !== 'ok') {
+      throw new OpsError('BACKUP_FAILED', `The backup of ${profile.name} taken before the restore ${entry.status === 'cancelled' ? 'was cancelled' : 'failed'}${entry.error ? ` (${entry.error})` : ''}; nothing was restored.`, { backupId: entry.id });
+    }
+  }
+
+  private addScratchProfile(prepared: PreparedRestore): void {
+    const sandbox = this.requireProfile(prepared);
+    try {
+      this.deps.profiles.create({
+        name: freeProfileName(this.deps, prepared.connection.database),
+        host: sandbox.host,
+        port: sandbox.port,
+        database: prepared.connection.database,
+        user: sandbox.user,
+        sslmode: sandbox.sslmode,
+        sslRootCert: sandbox.sslRootCert,
+        env: 'sandbox',
+        readOnly: false,
+        statementTimeoutMs: null,
+        notes: `Restored from ${prepared.contents.path}`,
+        contacts: [],
+        escalationLevel: null,
+        ssh: null,
+      });
+    } catch (err) {
+      log.warn('could not add a profile for the restored scratch database', errorText(err));
+    }
+  }
+
+  private succeed(job: RunningRestoreJob, prepared: PreparedRestore, r: { started: number; auditId: number; validation: ValidationReport }): RestoreRecord {
+    const durationMs = Date.now() - r.started;
+    const finishedAt = new Date().toISOString();
+    const failed = r.validation.checks.filter((c) => !c.ok);
+    const target = `${prepared.plan.target.profile} / ${prepared.plan.target.database}`;
+    const error = failed.length === 0 ? null : `Restored, but validation failed: ${failed.map((c) => `${c.name}: ${c.detail}`).join('; ')}`;
+    this.store.finish(job.restoreId, { status: error === null ? 'ok' : 'failed', finishedAt, durationMs, error, validation: r.validation });
+    const summary = `restore of ${path.basename(prepared.contents.path)} into ${target}: ${error === null ? `ok, ${r.validation.checks.length} checks passed` : `${failed.length} of ${r.validation.checks.length} checks failed`} in ${(durationMs / 1000).toFixed(1)} s`;
+    this.deps.audit.complete(r.auditId, error === null ? { outcome: 'ok', durationMs, summary } : { outcome: 'error', durationMs, summary, error: `VALIDATION_FAILED: ${error}` });
+    job.finished = true;
+    this.emit(job, { phase: 'done', done: 1, total: 1, unit: 'items', percent: 100, elapsedMs: durationMs, etaMs: 0, current: null });
+    this.deps.events.emit({ type: 'job.done', jobId: job.jobId, kind: 'restore', ok: error === null, message: error ?? summary, at: finishedAt });
+    return this.store.get(job.restoreId)!;
+  }
+
+  private async fail(job: RunningRestoreJob, prepared: PreparedRestore, f: { err: unknown; started: number; auditId: number; created: boolean; restoring: boolean }): Promise<RestoreRecord> {
+    const cancelled = job.cancelReason !== null;
+    this.phase(job, 'cleaning-up', f.started);
+    let reason = cancelled ? `Restore ${job.cancelReason}.` : errorText(f.err);
+    const stderr = f.err instanceof OpsError && typeof f.err.detail === 'object' && f.err.detail !== null ? (f.err.detail as { stderr?: unknown }).stderr : undefined;
+    if (typeof stderr === 'string' && stderr !== '' && !reason.includes(stderr)) reason = `${reason}\n${stderr}`;
+    if (f.created) {
+      const dropped = await this.admin(prepared, (c) => c.query(`DROP DATABASE IF EXISTS ${quoteIdent(prepared.connection.database)} WITH (FORCE)`)).then(
+        () => true,
+        (err: unknown) => {
+          log.warn(`could not drop ${prepared.connection.database} after the failed restore`, errorText(err));
+          return false;
+        },
+      );
+      reason += dropped ? ` The new database ${prepared.connection.database} was dropped again.` : ` The new database ${prepared.connection.database} could not be dropped: drop it by hand.`;
+    } else if (prepared.contents.format !== 'plain' && f.restoring) {
+      reason += ` ${prepared.connection.database} may hold part of the restore${job.preBackupId ? `; backup ${job.preBackupId} holds what it held before` : ''}.`;
+    }
+    const durationMs = Date.now() - f.started;
+    const finishedAt = new Date().toISOString();
+    try {
+      this.store.finish(job.restoreId, { status: cancelled ? 'cancelled' : 'failed', finishedAt, durationMs, error: reason });
+    } catch (err) {
+      log.error('could not record the failed restore', err);
+    }
+    const code = cancelled ? 'CANCELLED' : f.err instanceof OpsError ? f.err.code : 'BACKUP_FAILED';
+    this.deps.audit.complete(f.auditId, { outcome: 'error', durationMs, error: `${code}: ${reason}` });
+    job.finished = true;
+    this.emit(job, { phase: 'done', done: 0, total: 0, unit: 'items', percent: null, elapsedMs: durationMs, etaMs: null, current: null });
+    this.deps.events.emit({ type: 'job.done', jobId: job.jobId, kind: 'restore', ok: false, message: reason, at: finishedAt });
+    return this.store.get(job.restoreId)!;
+  }
+}

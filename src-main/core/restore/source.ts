@@ -1,0 +1,234 @@
+// What a restore starts from: a catalog backup or any dump file/folder, and what it holds.
+// The manifest (catalog or `<path>.manifest.json`) gives exact row counts and the versions;
+// the archive itself is always read too (pg_restore --list, or the plain script's entry
+// comments), so a damaged or cut file is refused here, before any server is touched.
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import type { BackupEntry, BackupFormat, BackupManifest, ClientTool, ClientToolsReport } from '../../contract/backup';
+import { OpsError } from '../../contract/errors';
+import type { BackupContents } from '../../contract/restore';
+import type { CoreDeps } from '../app';
+import { BackupCatalog } from '../backup/catalog';
+import { discoverClientTools, majorOf, pickTool, shortVersion } from '../backup/client-tools';
+import { manifestPathFor, readManifest } from '../backup/manifest';
+import { outputBytes } from '../backup/progress';
+import { listArchive, plainDumpComplete } from '../backup/verify';
+import { fileKind, parseTocListing, scanPlainDump, type DumpHeader, type DumpItem } from './dump-reader';
+
+export interface ResolvedSource {
+  path: string;
+  backupId: string | null;
+  entry: BackupEntry | null;
+}
+
+/** The contents plus every TOC item (what conflict detection compares with the target). */
+export interface InspectedBackup {
+  contents: BackupContents;
+  items: DumpItem[];
+}
+
+const STDERR_KEEP = 4000;
+/** A catalog id is a UUID; anything else is taken as a path. */
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+export function resolveSource(deps: Pick<CoreDeps, 'store'>, source: string): ResolvedSource {
+  const trimmed = source.trim();
+  if (UUID.test(trimmed)) {
+    const entry = new BackupCatalog(deps.store.db).get(trimmed);
+    if (!entry) throw new OpsError('NOT_FOUND', `No backup with id ${trimmed} in the catalog (see the Backups screen or "ops-console backups list").`, { id: trimmed });
+    if (entry.status !== 'ok') throw new OpsError('INVALID_INPUT', `Backup ${trimmed} is ${entry.status}: only a completed backup can be restored.`, { id: trimmed, status: entry.status });
+    if (!fs.existsSync(entry.path)) throw new OpsError('NOT_FOUND', `Backup ${trimmed} is in the catalog but its file ${entry.path} is gone.`, { id: trimmed, path: entry.path });
+    return { path: entry.path, backupId: entry.id, entry };
+  }
+  if (!path.isAbsolute(trimmed)) {
+    throw new OpsError('INVALID_INPUT', `"${source}" is neither a backup id from the catalog nor an absolute path to a dump file or folder.`, { source });
+  }
+  const stat = fs.statSync(trimmed, { throwIfNoEntry: false });
+  if (!stat) throw new OpsError('NOT_FOUND', `There is no file or folder at ${trimmed}.`, { path: trimmed });
+  if (!stat.isFile() && !stat.isDirectory()) throw new OpsError('INVALID_INPUT', `${trimmed} is neither a dump file nor a directory-format dump folder.`, { path: trimmed });
+  // A path that is a catalog backup gets its id (so restores and drills link to it).
+  const resolved = path.resolve(trimmed).replace(/[\\/]+$/, '');
+  const entry = new BackupCatalog(deps.store.db).list({ limit: 10_000 }).find((e) => e.status === 'ok' && path.resolve(e.path) === resolved) ?? null;
+  return { path: resolved, backupId: entry?.id ?? null, entry };
+}
+
+async function detectFormat(file: string, manifest: BackupManifest | null): Promise<BackupFormat> {
+  const stat = await fs.promises.stat(file);
+  if (stat.isDirectory()) {
+    if (!fs.existsSync(path.join(file, 'toc.dat'))) throw new OpsError('INVALID_INPUT', `${file} is a folder without toc.dat: not a directory-format dump.`, { path: file });
+    return 'directory';
+  }
+  const kind = await fileKind(file);
+  if (kind === 'custom' || kind === 'plain') return kind;
+  if (manifest?.format === 'plain') return 'plain';
+  throw new OpsError('INVALID_INPUT', `${file} is neither a pg_dump archive (custom format) nor a plain SQL dump written by pg_dump.`, { path: file });
+}
+
+/** pg_restore reads archives of its own major and older; before the version is known, the newest one reads best. */
+function listingTool(report: ClientToolsReport, manifest: BackupManifest | null): ClientTool {
+  if (manifest) return pickTool(report, 'pg_restore', majorOf(manifest.pgDumpVersion) ?? 0, `The backup was written by pg_dump ${manifest.pgDumpVersion}`);
+  const newest = report.tools.filter((t) => t.name === 'pg_restore').sort((a, b) => b.major - a.major)[0];
+  return newest ?? pickTool(report, 'pg_restore', 0, 'Reading a dump archive needs pg_restore');
+}
+
+/**
+ * Reads every byte of a foreign archive through pg_restore (script to the null device):
+ * without a manifest there is no size to compare, and `--list` reads only the table of
+ * contents, so a file cut in its data part would otherwise pass.
+ */
+async function readThrough(tool: ClientTool, target: string): Promise<void> {
+  let err = '';
+  const code = await new Promise<number | string>((resolve, reject) => {
+    const child = spawn(tool.path, ['-f', process.platform === 'win32' ? 'NUL' : '/dev/null', target], {
+      shell: false,
+      windowsHide: true,
+      stdio: ['ignore', 'ignore', 'pipe'],
+      env: { ...process.env, LC_MESSAGES: 'C', LC_ALL: 'C' },
+    });
+    child.stderr.on('data', (c: Buffer) => {
+      err = (err + c.toString('utf8')).slice(-STDERR_KEEP);
+    });
+    child.on('error', reject);
+    child.on('close', (exitCode, sig) => resolve(exitCode ?? sig ?? 'unknown'));
+  });
+  if (code !== 0) {
+    const first = err.trim().split('\n')[0] ?? `exit ${String(code)}`;
+    throw new OpsError('BACKUP_FAILED', `The archive ${target} is damaged or incomplete: ${first}`, { stderr: err.trim(), exit: code });
+  }
+}
+
+async function checkSize(target: string, format: BackupFormat, manifest: BackupManifest): Promise<void> {
+  const bytes = format === 'directory' ? await outputBytes(target) : (await fs.promises.stat(target)).size;
+  if (bytes !== manifest.bytes) {
+    throw new OpsError(
+      'BACKUP_FAILED',
+      `${target} is ${bytes} bytes but its manifest recorded ${manifest.bytes}: the backup was cut short or changed since it was taken. Restore another backup.`,
+      { path: target, bytes, expected: manifest.bytes },
+    );
+  }
+}
+
+function describe(
+  resolved: ResolvedSource,
+  format: BackupFormat,
+  manifest: BackupManifest | null,
+  header: DumpHeader,
+  items: DumpItem[],
+  extra: { bytes: number; rows: Map<string, number> | null; grantees: string[]; tocEntries: number | null; warnings: string[] },
+): BackupContents {
+  const objects: Record<string, number> = {};
+  for (const item of items) objects[item.type] = (objects[item.type] ?? 0) + 1;
+  const schemas = new Set<string>();
+  for (const item of items) {
+    if (item.type === 'SCHEMA') schemas.add(item.name);
+    else if (item.schema !== null && !['ACL', 'COMMENT', 'DEFAULT ACL'].includes(item.type)) schemas.add(item.schema);
+  }
+  const manifestRows = new Map((manifest?.tables ?? []).map((t) => [`${t.schema}.${t.name}`, t]));
+  const tables = items
+    .filter((i) => i.type === 'TABLE')
+    .map((i) => {
+      const key = `${i.schema ?? 'public'}.${i.name}`;
+      const known = manifestRows.get(key);
+      if (known) return { schema: i.schema ?? 'public', name: i.name, rows: known.rows, exact: known.exact };
+      const counted = extra.rows?.get(key);
+      return { schema: i.schema ?? 'public', name: i.name, rows: counted ?? null, exact: counted === undefined ? null : true };
+    });
+  // A manifest table the TOC lacks (should not happen) is still checked after the restore.
+  for (const t of manifest?.tables ?? []) {
+    if (!tables.some((x) => x.schema === t.schema && x.name === t.name)) tables.push({ schema: t.schema, name: t.name, rows: t.rows, exact: t.exact });
+  }
+  const roles = new Set<string>([...extra.grantees]);
+  for (const item of items) if (item.owner !== null) roles.add(item.owner);
+  const serverVersion = manifest?.serverVersion ?? (header.serverVersion ? shortVersion(header.serverVersion) : null);
+  const pgDumpVersion = manifest ? shortVersion(manifest.pgDumpVersion) : header.pgDumpVersion ? shortVersion(header.pgDumpVersion) : null;
+  return {
+    backupId: resolved.backupId,
+    path: resolved.path,
+    format,
+    kind: manifest?.kind ?? resolved.entry?.kind ?? null,
+    manifest,
+    serverVersion,
+    pgDumpVersion,
+    requiredMajor: pgDumpVersion ? majorOf(pgDumpVersion) : null,
+    createdAt: manifest?.startedAt ?? header.createdAt,
+    bytes: extra.bytes,
+    schemas: [...schemas].sort(),
+    tables,
+    functions: items.filter((i) => i.type === 'FUNCTION' || i.type === 'PROCEDURE' || i.type === 'AGGREGATE').length,
+    extensions: items.filter((i) => i.type === 'EXTENSION').map((i) => i.name).sort(),
+    roles: [...roles].sort(),
+    objects: Object.keys(objects).length > 0 ? objects : (manifest?.objects ?? {}),
+    tocEntries: extra.tocEntries,
+    warnings: extra.warnings,
+  };
+}
+
+interface CacheEntry {
+  key: string;
+  value: InspectedBackup;
+}
+const cache = new Map<string, CacheEntry>();
+const CACHE_LIMIT = 20;
+
+async function cacheKey(target: string): Promise<string> {
+  const stat = await fs.promises.stat(target);
+  const bytes = stat.isDirectory() ? await outputBytes(target) : stat.size;
+  return `${stat.mtimeMs}:${bytes}:${stat.ino}`;
+}
+
+async function inspectUncached(deps: CoreDeps, resolved: ResolvedSource): Promise<InspectedBackup> {
+  const target = resolved.path;
+  const manifest = resolved.entry?.manifest ?? (await readManifest(manifestPathFor(target)));
+  const format = await detectFormat(target, manifest);
+  const warnings: string[] = [];
+  if (manifest && manifest.format !== format) throw new OpsError('BACKUP_FAILED', `${target} is a ${format} dump but its manifest describes a ${manifest.format} backup: the manifest belongs to another file.`, { path: target });
+  if (manifest && manifest.file !== path.basename(target)) warnings.push(`The manifest was written for ${manifest.file}; the file has been renamed since.`);
+  if (!manifest) warnings.push('No manifest beside this dump: row counts come from the dump itself (plain) or are unknown (archives), and the versions from its header.');
+  if (manifest) await checkSize(target, format, manifest);
+  const bytes = format === 'directory' ? await outputBytes(target) : (await fs.promises.stat(target)).size;
+
+  if (format === 'plain') {
+    if (!(await plainDumpComplete(target))) {
+      throw new OpsError('BACKUP_FAILED', `${target} does not end with pg_dump's completion marker: the script is cut short. Restore another backup.`, { path: target });
+    }
+    const scanned = await scanPlainDump(target);
+    if (scanned.items.length === 0 && !manifest) warnings.push('The script has no pg_dump entry comments: its objects cannot be listed.');
+    return { contents: describe(resolved, format, manifest, scanned.header, scanned.items, { bytes, rows: scanned.rows, grantees: scanned.grantees, tocEntries: null, warnings }), items: scanned.items };
+  }
+
+  const tool = listingTool(await discoverClientTools(deps), manifest);
+  let listed: Awaited<ReturnType<typeof listArchive>>;
+  try {
+    listed = await listArchive(tool, target);
+  } catch (err) {
+    if (err instanceof OpsError && /unsupported version/i.test(err.message)) {
+      throw new OpsError('TOOL_VERSION_MISMATCH', `${err.message}. The archive was written by a newer pg_dump than pg_restore ${tool.major}: install a newer PostgreSQL client.`, err.detail);
+    }
+    throw err;
+  }
+  const parsed = parseTocListing(listed.toc);
+  if (!manifest) await readThrough(tool, target);
+  const contents = describe(resolved, format, manifest, parsed.header, parsed.items, { bytes, rows: null, grantees: [], tocEntries: listed.tocEntries, warnings });
+  if (manifest?.tocEntries != null && manifest.tocEntries !== listed.tocEntries) {
+    throw new OpsError('BACKUP_FAILED', `pg_restore --list reads ${listed.tocEntries} entries in ${target}; its manifest recorded ${manifest.tocEntries}: the archive is not the one that was backed up.`, { path: target });
+  }
+  return { contents, items: parsed.items };
+}
+
+/** Contents plus TOC items; read once per file version (size, mtime) in this process. */
+export async function inspectDetailed(deps: CoreDeps, source: string): Promise<InspectedBackup> {
+  const resolved = resolveSource(deps, source);
+  const key = await cacheKey(resolved.path);
+  const hit = cache.get(resolved.path);
+  if (hit && hit.key === key) return { contents: { ...hit.value.contents, backupId: resolved.backupId }, items: hit.value.items };
+  const value = await inspectUncached(deps, resolved);
+  cache.set(resolved.path, { key, value });
+  if (cache.size > CACHE_LIMIT) cache.delete(cache.keys().next().value!);
+  return value;
+}
+
+/** What a backup holds (manifest, else the archive or script itself). Touches no server. */
+export async function inspectBackup(deps: CoreDeps, source: string): Promise<BackupContents> {
+  return (await inspectDetailed(deps, source)).contents;
+}

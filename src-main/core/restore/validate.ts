@@ -1,0 +1,196 @@
+// Post-restore validation: is what came back what the backup held? Row counts per table
+// against the manifest (or the plain script's COPY blocks), sequences not behind their
+// columns, constraints and indexes valid, object counts by type against the dump's table
+// of contents, and the toolkit's own validate_recovery() / check_system_health() when the
+// restored database carries them. Reads only.
+import type pg from 'pg';
+import type { BackupContents, ValidationCheck, ValidationReport } from '../../contract/restore';
+import { errorText } from '../backup/dump-process';
+
+/** Estimated row counts (big tables at dump time) may drift this much. */
+const ESTIMATE_TOLERANCE = 0.1;
+const MAX_LISTED = 10;
+
+function quoteIdent(name: string): string {
+  return `"${name.replace(/"/g, '""')}"`;
+}
+
+function listed(items: string[]): string {
+  return items.length > MAX_LISTED ? `${items.slice(0, MAX_LISTED).join('; ')}; and ${items.length - MAX_LISTED} more` : items.join('; ');
+}
+
+async function rowChecks(client: pg.Client, contents: BackupContents): Promise<ValidationCheck[]> {
+  const checks: ValidationCheck[] = [];
+  for (const t of contents.tables) {
+    const name = `rows ${t.schema}.${t.name}`;
+    const rel = `${quoteIdent(t.schema)}.${quoteIdent(t.name)}`;
+    const exists = await client.query<{ present: boolean }>('SELECT to_regclass($1) IS NOT NULL AS present', [rel]);
+    if (!exists.rows[0]?.present) {
+      checks.push({ name, ok: false, detail: `table ${t.schema}.${t.name} is missing from the restored database` });
+      continue;
+    }
+    const actual = Number((await client.query<{ n: string }>(`SELECT count(*) AS n FROM ${rel}`)).rows[0]!.n);
+    if (t.rows === null) {
+      checks.push({ name, ok: true, detail: `${actual} rows (the dump records no count to compare with)` });
+    } else if (t.exact === false) {
+      const ok = Math.abs(actual - t.rows) <= Math.max(1, t.rows * ESTIMATE_TOLERANCE);
+      checks.push({ name, ok, detail: `${actual} rows; about ${t.rows} expected (an estimate at backup time, ±${ESTIMATE_TOLERANCE * 100} %)` });
+    } else {
+      checks.push({ name, ok: actual === t.rows, detail: actual === t.rows ? `${actual} rows, as backed up` : `${actual} rows; the backup holds ${t.rows}` });
+    }
+  }
+  return checks;
+}
+
+// Sequences owned by a column (serial: 'a', identity: 'i') in user schemas.
+const OWNED_SEQUENCES = `
+  SELECT sn.nspname AS seq_schema, sc.relname AS seq_name, tn.nspname AS tbl_schema, tc.relname AS tbl_name,
+         a.attname AS col, s.seqincrement::float8 AS step
+    FROM pg_catalog.pg_depend d
+    JOIN pg_catalog.pg_class sc ON sc.oid = d.objid AND sc.relkind = 'S'
+    JOIN pg_catalog.pg_namespace sn ON sn.oid = sc.relnamespace
+    JOIN pg_catalog.pg_sequence s ON s.seqrelid = sc.oid
+    JOIN pg_catalog.pg_class tc ON tc.oid = d.refobjid
+    JOIN pg_catalog.pg_namespace tn ON tn.oid = tc.relnamespace
+    JOIN pg_catalog.pg_attribute a ON a.attrelid = d.refobjid AND a.attnum = d.refobjsubid
+   WHERE d.classid = 'pg_catalog.pg_class'::regclass AND d.refclassid = 'pg_catalog.pg_class'::regclass
+     AND d.deptype IN ('a', 'i') AND sn.nspname NOT IN ('pg_catalog', 'information_schema')
+   ORDER BY 1, 2`;
+
+async function sequenceCheck(client: pg.Client): Promise<ValidationCheck> {
+  const seqs = await client.query<{ seq_schema: string; seq_name: string; tbl_schema: string; tbl_name: string; col: string; step: number }>(OWNED_SEQUENCES);
+  const behind: string[] = [];
+  for (const s of seqs.rows) {
+    const seq = `${quoteIdent(s.seq_schema)}.${quoteIdent(s.seq_name)}`;
+    const state = (await client.query<{ last_value: string; is_called: boolean }>(`SELECT last_value::text, is_called FROM ${seq}`)).rows[0]!;
+    const maxRow = (await client.query<{ mx: string | null; mn: string | null }>(
+      `SELECT max(${quoteIdent(s.col)})::text AS mx, min(${quoteIdent(s.col)})::text AS mn FROM ${quoteIdent(s.tbl_schema)}.${quoteIdent(s.tbl_name)}`,
+    )).rows[0]!;
+    // The value nextval() would hand out next; ascending sequences must be past the max, descending below the min.
+    const last = Number(state.last_value);
+    const next = state.is_called ? last + s.step : last;
+    const ascending = s.step > 0;
+    const edge = ascending ? maxRow.mx : maxRow.mn;
+    if (edge === null) continue;
+    if (ascending ? next <= Number(edge) : next >= Number(edge)) {
+      behind.push(`${s.seq_schema}.${s.seq_name} would hand out ${next} but ${s.tbl_schema}.${s.tbl_name}.${s.col} already reaches ${edge}`);
+    }
+  }
+  return behind.length === 0
+    ? { name: 'sequences', ok: true, detail: `${seqs.rows.length} owned sequence(s), none behind its column` }
+    : { name: 'sequences', ok: false, detail: `behind their columns (the next INSERT would collide): ${listed(behind)}` };
+}
+
+async function validityCheck(client: pg.Client): Promise<ValidationCheck> {
+  const r = await client.query<{ what: string }>(`
+    SELECT format('constraint %s on %s is NOT VALID', c.conname, c.conrelid::regclass) AS what
+      FROM pg_catalog.pg_constraint c JOIN pg_catalog.pg_namespace n ON n.oid = c.connamespace
+     WHERE NOT c.convalidated AND n.nspname NOT IN ('pg_catalog', 'information_schema')
+    UNION ALL
+    SELECT format('index %s is not valid', i.indexrelid::regclass)
+      FROM pg_catalog.pg_index i WHERE NOT i.indisvalid OR NOT i.indisready`);
+  const problems = r.rows.map((row) => row.what);
+  return problems.length === 0
+    ? { name: 'constraints and indexes', ok: true, detail: 'every constraint is validated and every index is valid' }
+    : { name: 'constraints and indexes', ok: false, detail: listed(problems) };
+}
+
+const USER_NS = `n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname NOT LIKE 'pg\\_toast%' AND n.nspname NOT LIKE 'pg\\_temp\\_%'`;
+const NOT_EXT = (cls: string, oid: string): string =>
+  `NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend d WHERE d.classid = '${cls}'::regclass AND d.objid = ${oid} AND d.deptype = 'e')`;
+
+// The object types pg_dump lists one TOC entry per object for, counted the same way here.
+const OBJECT_COUNTS = `
+  SELECT 'TABLE' AS type, count(*) AS n FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+   WHERE c.relkind IN ('r', 'p') AND ${USER_NS} AND ${NOT_EXT('pg_catalog.pg_class', 'c.oid')}
+  UNION ALL
+  SELECT 'VIEW', count(*) FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+   WHERE c.relkind = 'v' AND ${USER_NS} AND ${NOT_EXT('pg_catalog.pg_class', 'c.oid')}
+  UNION ALL
+  SELECT 'MATERIALIZED VIEW', count(*) FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+   WHERE c.relkind = 'm' AND ${USER_NS} AND ${NOT_EXT('pg_catalog.pg_class', 'c.oid')}
+  UNION ALL
+  SELECT 'SEQUENCE', count(*) FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+   WHERE c.relkind = 'S' AND ${USER_NS} AND ${NOT_EXT('pg_catalog.pg_class', 'c.oid')}
+  UNION ALL
+  SELECT 'INDEX', count(*) FROM pg_catalog.pg_index i JOIN pg_catalog.pg_class c ON c.oid = i.indexrelid
+    JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+   WHERE ${USER_NS} AND ${NOT_EXT('pg_catalog.pg_class', 'i.indrelid')}
+     AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_constraint k WHERE k.conindid = i.indexrelid AND k.contype IN ('p', 'u', 'x'))
+  UNION ALL
+  SELECT CASE p.prokind WHEN 'p' THEN 'PROCEDURE' WHEN 'a' THEN 'AGGREGATE' ELSE 'FUNCTION' END, count(*)
+    FROM pg_catalog.pg_proc p JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace
+   WHERE p.prokind IN ('f', 'p', 'a') AND ${USER_NS} AND ${NOT_EXT('pg_catalog.pg_proc', 'p.oid')}
+   GROUP BY 1`;
+
+const COUNTED_TYPES = ['TABLE', 'VIEW', 'MATERIALIZED VIEW', 'SEQUENCE', 'INDEX', 'FUNCTION', 'PROCEDURE', 'AGGREGATE'];
+
+async function objectCheck(client: pg.Client, contents: BackupContents): Promise<ValidationCheck> {
+  const expected = contents.objects;
+  const from = contents.manifest ? 'the backup' : 'the dump itself (no manifest)';
+  const types = COUNTED_TYPES.filter((t) => (expected[t] ?? 0) > 0);
+  if (types.length === 0) return { name: 'objects by type', ok: true, detail: `${from} lists no objects to count` };
+  const r = await client.query<{ type: string; n: string }>(OBJECT_COUNTS);
+  const actual = new Map<string, number>();
+  for (const row of r.rows) actual.set(row.type, (actual.get(row.type) ?? 0) + Number(row.n));
+  // At least as many: a restore into a database that already held other objects keeps them.
+  const short = types.filter((t) => (actual.get(t) ?? 0) < expected[t]!);
+  const summary = types.map((t) => `${t} ${actual.get(t) ?? 0}/${expected[t]}`).join(', ');
+  return short.length === 0
+    ? { name: 'objects by type', ok: true, detail: `restored/in ${from}: ${summary}` }
+    : { name: 'objects by type', ok: false, detail: `missing ${short.map((t) => `${t} (${actual.get(t) ?? 0} of ${expected[t]})`).join(', ')}; restored/in ${from}: ${summary}` };
+}
+
+type Cell = string | number | boolean | null;
+
+/** Runs a toolkit function when the restored database has it; null when it does not. */
+async function toolkitRows(client: pg.Client, signature: string, call: string): Promise<Array<Record<string, Cell>> | null> {
+  const present = await client.query<{ ok: boolean }>('SELECT to_regprocedure($1) IS NOT NULL AS ok', [signature]);
+  if (!present.rows[0]?.ok) return null;
+  return (await client.query<Record<string, Cell>>(call)).rows;
+}
+
+// Right after a restore the cache is cold and statistics are empty: these say nothing about the copy.
+const HEALTH_NOT_MEANINGFUL = new Set(['cache_hit_ratio']);
+
+async function toolkitChecks(client: pg.Client): Promise<ValidationCheck[]> {
+  const checks: ValidationCheck[] = [];
+  const runs: Array<{ name: string; signature: string; call: string; failing: (row: Record<string, Cell>) => boolean }> = [
+    {
+      name: 'validate_recovery()',
+      signature: 'ops_toolkit.validate_recovery(bigint)',
+      call: 'SELECT * FROM ops_toolkit.validate_recovery()',
+      failing: (row) => row.status === 'critical',
+    },
+    {
+      name: 'check_system_health()',
+      signature: 'ops_toolkit.check_system_health()',
+      call: 'SELECT * FROM ops_toolkit.check_system_health()',
+      failing: (row) => row.status === 'critical' && !HEALTH_NOT_MEANINGFUL.has(String(row.check_name)),
+    },
+  ];
+  for (const run of runs) {
+    try {
+      const rows = await toolkitRows(client, run.signature, run.call);
+      if (rows === null) continue;
+      const bad = rows.filter(run.failing);
+      const lines = rows.map((row) => `${String(row.check_name)}: ${String(row.status)}${row.details ? ` (${String(row.details)})` : ''}`);
+      checks.push({ name: run.name, ok: bad.length === 0, detail: bad.length === 0 ? listed(lines) : `failing: ${listed(bad.map((row) => `${String(row.check_name)}: ${String(row.details ?? row.status)}`))}` });
+    } catch (err) {
+      checks.push({ name: run.name, ok: false, detail: `could not run: ${errorText(err)}` });
+    }
+  }
+  return checks;
+}
+
+/** Every check, in order; `ok` only when all pass. */
+export async function validateRestore(client: pg.Client, contents: BackupContents): Promise<ValidationReport> {
+  const checks: ValidationCheck[] = [
+    ...(await rowChecks(client, contents)),
+    await sequenceCheck(client),
+    await validityCheck(client),
+    await objectCheck(client, contents),
+    ...(await toolkitChecks(client)),
+  ];
+  return { ok: checks.every((c) => c.ok), checks };
+}

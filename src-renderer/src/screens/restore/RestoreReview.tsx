@@ -1,0 +1,152 @@
+// Review: the plan exactly as the core will run it (command, tool and versions, the target's
+// state and the objects that would conflict), or why it cannot run. A read-only profile and a
+// tool version mismatch are explained in full; production asks for the typed name here.
+import { Alert, Badge, Button, Checkbox, Code, CopyButton, Group, List, Loader, PasswordInput, Stack, Table, Text } from '@mantine/core';
+import { ENVIRONMENTS, type Environment } from '../../../../src-main/contract/models';
+import type { RestorePlan } from '../../../../src-main/contract/restore';
+import { EnvBadge } from '../../components/EnvBadge';
+import { ErrorAlert } from '../../components/ErrorAlert';
+import { IconAlert } from '../../components/icons';
+import { TypedNameConfirm } from '../../components/TypedNameConfirm';
+import { shortVersion } from '../backups/backup-wizard-model';
+import { foundLines } from '../backups/ReviewStep';
+import { conflictName, targetStateText } from './restore-model';
+import type { DetailedError, PlanAnswer } from './useRestoreJob';
+
+function isEnvironment(env: string | null): env is Environment {
+  return ENVIRONMENTS.some((e) => e === env);
+}
+
+export function RestorePlanError({ error, onShowClientTools }: { error: DetailedError; onShowClientTools: () => void }) {
+  if (error.code === 'READ_ONLY') {
+    return (
+      <Alert role="alert" color="yellow" variant="light" icon={<IconAlert />} title="This profile is read-only">
+        <Text size="sm">{error.message}</Text>
+        <Text size="xs" c="dimmed" mt={4}>A read-only profile never receives a restore. Restore into local scratch or a new database on another profile, or turn read-only off in Profiles if this really is the target.</Text>
+      </Alert>
+    );
+  }
+  if (error.code !== 'TOOL_VERSION_MISMATCH') return <ErrorAlert title="The restore cannot start" error={error} />;
+  const found = foundLines(error.detail);
+  return (
+    <Alert role="alert" color="red" variant="light" icon={<IconAlert />} title="No client tool on this machine can restore this dump">
+      <Text size="sm" style={{ whiteSpace: 'pre-wrap' }}>{error.message}</Text>
+      {found.length > 0 ? (
+        <>
+          <Text size="sm" mt="xs" fw={500}>Found here:</Text>
+          <List size="sm">{found.map((line) => <List.Item key={line}>{line}</List.Item>)}</List>
+        </>
+      ) : null}
+      <Group mt="sm" gap="xs">
+        <Button size="xs" variant="light" color="red" onClick={onShowClientTools}>Open the client tools panel</Button>
+        <Text size="xs" c="dimmed">Error code <Code>{error.code}</Code></Text>
+      </Group>
+    </Alert>
+  );
+}
+
+function PlanView({ plan, clean, onClean }: { plan: RestorePlan; clean: boolean; onClean: (value: boolean) => void }) {
+  const dumpVersion = plan.contents.pgDumpVersion ? shortVersion(plan.contents.pgDumpVersion) : 'unknown';
+  return (
+    <Stack gap="sm">
+      <Table withTableBorder={false} verticalSpacing={4} aria-label="Restore plan">
+        <Table.Tbody>
+          <Table.Tr>
+            <Table.Th w={170}>Target</Table.Th>
+            <Table.Td>
+              <Group gap="xs">
+                <Text size="sm" fw={600}>{plan.target.profile}</Text>
+                {isEnvironment(plan.target.env) ? <EnvBadge env={plan.target.env} /> : null}
+                <Text size="sm">database <Code>{plan.target.database}</Code> on PostgreSQL {shortVersion(plan.target.serverVersion)}</Text>
+              </Group>
+            </Table.Td>
+          </Table.Tr>
+          <Table.Tr><Table.Th>Target state</Table.Th><Table.Td>{targetStateText(plan)}</Table.Td></Table.Tr>
+          <Table.Tr>
+            <Table.Th>Tool</Table.Th>
+            <Table.Td>
+              <Text size="sm" fw={600}>{plan.tool.name} {shortVersion(plan.tool.version)} for a dump made by pg_dump {dumpVersion}</Text>
+              <Text size="xs" c="dimmed">{plan.tool.path}</Text>
+            </Table.Td>
+          </Table.Tr>
+          <Table.Tr><Table.Th>Pre-restore backup</Table.Th><Table.Td>{plan.preRestoreBackup ? 'Yes: the target is backed up first' : 'No'}</Table.Td></Table.Tr>
+        </Table.Tbody>
+      </Table>
+      <Stack gap={4}>
+        <Group justify="space-between">
+          <Text size="sm" fw={600}>Command</Text>
+          <CopyButton value={plan.command}>
+            {({ copied, copy }) => <Button size="xs" variant="light" onClick={copy}>{copied ? 'Copied' : 'Copy command'}</Button>}
+          </CopyButton>
+        </Group>
+        <Code block aria-label="Restore command" style={{ whiteSpace: 'pre-wrap', wordBreak: 'break-all' }}>{plan.command}</Code>
+        <Text size="xs" c="dimmed">The password is never on the command line: the tool gets it from a temporary file readable only by you.</Text>
+      </Stack>
+      {plan.conflicts.length > 0 ? (
+        <Alert color={plan.blocked ? 'red' : 'orange'} variant="light" icon={<IconAlert />} title={`${plan.conflicts.length} object${plan.conflicts.length === 1 ? '' : 's'} already exist in the target`} role="region" aria-label="Conflicts">
+          <List size="sm" mah={180} style={{ overflow: 'auto' }}>
+            {plan.conflicts.map((c) => <List.Item key={`${c.type} ${conflictName(c)}`}><Badge size="xs" variant="outline" mr={6}>{c.type}</Badge>{conflictName(c)}</List.Item>)}
+          </List>
+          {plan.blocked ? <Text size="sm" mt="xs" fw={500}>{plan.blocked}</Text> : null}
+          <Checkbox
+            mt="sm"
+            color="red"
+            label="Clean first (--clean --if-exists): drop these objects, then restore them"
+            checked={clean}
+            onChange={(e) => onClean(e.currentTarget.checked)}
+          />
+        </Alert>
+      ) : null}
+      {plan.warnings.length > 0 ? (
+        <Alert color="yellow" variant="light" title="Warnings">
+          <List size="sm">{plan.warnings.map((w) => <List.Item key={w}>{w}</List.Item>)}</List>
+        </Alert>
+      ) : null}
+    </Stack>
+  );
+}
+
+export interface RestoreReviewProps {
+  answer: PlanAnswer | null;
+  planning: boolean;
+  onRecheck: () => void;
+  onShowClientTools: () => void;
+  clean: boolean;
+  onClean: (value: boolean) => void;
+  password: string;
+  onPassword: (value: string) => void;
+  /** The profile's name to type when the plan asks for confirmation. */
+  confirmName: string | null;
+  typed: string;
+  onTyped: (value: string) => void;
+}
+
+export function RestoreReview(props: RestoreReviewProps) {
+  const { answer, planning } = props;
+  const needsPassword = answer?.error && (answer.error.code === 'PASSWORD_REQUIRED' || answer.error.code === 'AUTH_FAILED');
+  return (
+    <Stack gap="sm" aria-label="Review" role="group">
+      {planning ? (
+        <Group gap="xs"><Loader size="sm" /><Text size="sm">Checking the target, the client tools and what would conflict…</Text></Group>
+      ) : null}
+      {answer?.plan ? <PlanView plan={answer.plan} clean={props.clean} onClean={props.onClean} /> : null}
+      {answer?.plan?.confirmationRequired && props.confirmName ? <TypedNameConfirm name={props.confirmName} value={props.typed} onChange={props.onTyped} /> : null}
+      {answer?.error && !planning ? <RestorePlanError error={answer.error} onShowClientTools={props.onShowClientTools} /> : null}
+      {needsPassword ? (
+        <PasswordInput
+          label="Password for the target"
+          description="Used for this restore only; passed to the tool through a temporary file, never on the command line."
+          value={props.password}
+          onChange={(e) => props.onPassword(e.currentTarget.value)}
+          autoComplete="off"
+          w={360}
+        />
+      ) : null}
+      {!planning ? (
+        <Group>
+          <Button variant="default" size="xs" onClick={props.onRecheck}>{needsPassword ? 'Check with this password' : 'Check again'}</Button>
+        </Group>
+      ) : null}
+    </Stack>
+  );
+}

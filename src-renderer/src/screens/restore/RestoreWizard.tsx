@@ -1,0 +1,168 @@
+// The restore wizard: Source → Target → Options → Review → Run. The core inspects the
+// source, plans (versions, read-only, conflicts, confirmation), runs, validates and audits;
+// the wizard asks and shows. Review re-plans whenever the options change (clean, password).
+import { Button, Group, List, Paper, Stack, Stepper, Title } from '@mantine/core';
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import type { BackupEntry } from '../../../../src-main/contract/backup';
+import type { Profile } from '../../../../src-main/contract/models';
+import type { RestorePlan, RestoreRecord } from '../../../../src-main/contract/restore';
+import { api } from '../../api/client';
+import { defaultBackupId, defaultWizard, planKey, RESTORE_STEPS, RSTEP, sourceOf, stepProblems, toRestoreOptions, type RestoreWizardState } from './restore-model';
+import { RestoreReview } from './RestoreReview';
+import { RestoreRun } from './RestoreRun';
+import { SourceStep } from './SourceStep';
+import { OptionsStep, TargetStep } from './TargetOptionsSteps';
+import { RESTORE_OPS, useInspect, useRestorePlans, useTrackedJob } from './useRestoreJob';
+
+const STEP_DESCRIPTIONS = ['Backup and contents', 'Where it goes', 'Jobs, owners, safety', 'Command and checks', 'Progress and validation'];
+
+export interface RestoreWizardProps {
+  active: Profile | null;
+  profiles: Profile[];
+  backups: BackupEntry[] | null;
+  onFinished: (record: RestoreRecord) => void;
+  onShowClientTools: () => void;
+  onGoToBackups: () => void;
+  onOpenProfile: (profile: Profile) => void;
+}
+
+export function RestoreWizard({ active, profiles, backups, onFinished, onShowClientTools, onGoToBackups, onOpenProfile }: RestoreWizardProps) {
+  const activeId = active?.id ?? null;
+  const [state, setState] = useState<RestoreWizardState>(() => defaultWizard(activeId, null));
+  const [step, setStep] = useState<number>(RSTEP.source);
+  const [password, setPassword] = useState('');
+  const [typed, setTyped] = useState('');
+  const touchedSource = useRef(false);
+  const source = sourceOf(state);
+  const inspect = useInspect(source);
+  const plans = useRestorePlans();
+  const { job, start, cancel, reset } = useTrackedJob<RestoreRecord, RestorePlan>(RESTORE_OPS, onFinished);
+  const running = Boolean(job && !job.result && !job.startError);
+
+  // The active profile's latest backup is the default source, until the user picks another.
+  useEffect(() => {
+    if (!backups || touchedSource.current) return;
+    const id = defaultBackupId(backups, activeId);
+    setState((s) => (s.backupId === id ? s : { ...s, backupId: id }));
+  }, [backups, activeId]);
+  useEffect(() => {
+    if (activeId && !state.targetProfileId) setState((s) => ({ ...s, targetProfileId: activeId }));
+  }, [activeId, state.targetProfileId]);
+
+  // A catalog backup is read as soon as it is picked; a typed path on blur or "Read it".
+  const { inspect: inspectSource } = inspect;
+  useEffect(() => {
+    if (state.sourceMode === 'catalog' && state.backupId) void inspectSource(state.backupId);
+  }, [state.sourceMode, state.backupId, inspectSource]);
+
+  const contents = inspect.answer?.contents ?? null;
+  const options = useMemo(() => toRestoreOptions(state, contents), [state, contents]);
+  const target = profiles.find((p) => p.id === state.targetProfileId) ?? null;
+  const key = options ? planKey(options) : null;
+  const latest = useRef(options);
+  latest.current = options;
+  const { request } = plans;
+  useEffect(() => {
+    if (step === RSTEP.review && latest.current) void request({ ...latest.current, ...(password ? { password } : {}) });
+    // The password is sent with a re-check, not on every key press.
+  }, [step, key, request]);
+
+  const answer = plans.answerFor(options);
+  const planning = plans.isPending(options);
+  const plan = answer?.plan ?? null;
+  const confirmName = plan?.confirmationRequired ? plan.target.profile : null;
+  const ready = Boolean(plan) && !planning && !plan?.blocked && (confirmName === null || typed === confirmName);
+
+  const change = useCallback(
+    (next: RestoreWizardState) => {
+      if (next.backupId !== state.backupId || next.sourceMode !== state.sourceMode) touchedSource.current = true;
+      setState(next);
+    },
+    [state.backupId, state.sourceMode],
+  );
+
+  const startRestore = useCallback(() => {
+    const opts = latest.current;
+    if (!opts) return;
+    setStep(RSTEP.run);
+    const input = { ...opts, ...(password ? { password } : {}), ...(confirmName ? { confirmName: typed } : {}) };
+    void start(async (jobId) => {
+      const answer = await api.startRestore({ ...input, jobId });
+      return { id: answer.restoreId, started: answer.plan };
+    });
+  }, [start, password, confirmName, typed]);
+
+  const newRestore = useCallback(() => {
+    reset();
+    plans.forget();
+    setTyped('');
+    setStep(RSTEP.source);
+  }, [reset, plans]);
+
+  const check = { inspected: inspect.state };
+  const problems = step < RSTEP.review ? stepProblems(state, step, check) : [];
+  const stepBody = [
+    <SourceStep
+      key="source"
+      state={state}
+      onChange={change}
+      backups={backups}
+      inspect={{ answer: inspect.answer, inspecting: inspect.inspecting, onInspect: () => source && void inspect.inspect(source, true) }}
+      onGoToBackups={onGoToBackups}
+    />,
+    <TargetStep key="target" state={state} onChange={setState} profiles={profiles} />,
+    <OptionsStep key="options" state={state} onChange={setState} contents={contents} target={target} conflictsKnown={plans.conflictsKnown(options)} />,
+    <RestoreReview
+      key="review"
+      answer={answer}
+      planning={planning}
+      onRecheck={() => latest.current && void request({ ...latest.current, ...(password ? { password } : {}) }, true)}
+      onShowClientTools={onShowClientTools}
+      clean={state.clean}
+      onClean={(clean) => setState((s) => ({ ...s, clean }))}
+      password={password}
+      onPassword={setPassword}
+      confirmName={confirmName}
+      typed={typed}
+      onTyped={setTyped}
+    />,
+    job ? <RestoreRun key="run" job={job} profiles={profiles} onCancel={() => void cancel()} onNew={newRestore} onShowClientTools={onShowClientTools} onOpenProfile={onOpenProfile} /> : null,
+  ];
+
+  return (
+    <Paper withBorder p="md" component="section" aria-label="New restore">
+      <Stack gap="md">
+        <Title order={3} size="h4">Restore a backup</Title>
+        <Stepper
+          active={step}
+          onStepClick={(index) => {
+            if (!running && step !== RSTEP.run && index < step) setStep(index);
+          }}
+          allowNextStepsSelect={false}
+          size="sm"
+        >
+          {RESTORE_STEPS.map((label, index) => (
+            <Stepper.Step key={label} label={label} description={STEP_DESCRIPTIONS[index]}>
+              {index === step ? stepBody[index] : null}
+            </Stepper.Step>
+          ))}
+        </Stepper>
+        {problems.length > 0 ? (
+          <List size="sm" c="red" aria-label="What to fix before going on">
+            {problems.map((p) => <List.Item key={p}>{p}</List.Item>)}
+          </List>
+        ) : null}
+        {step < RSTEP.run ? (
+          <Group justify="space-between">
+            <Button variant="default" onClick={() => setStep(step - 1)} disabled={step === RSTEP.source}>Back</Button>
+            {step === RSTEP.review ? (
+              <Button onClick={startRestore} disabled={!ready} color={target?.env === 'production' && state.targetKind !== 'scratch' ? 'red' : undefined}>Start restore</Button>
+            ) : (
+              <Button onClick={() => setStep(step + 1)} disabled={problems.length > 0}>Next</Button>
+            )}
+          </Group>
+        ) : null}
+      </Stack>
+    </Paper>
+  );
+}
