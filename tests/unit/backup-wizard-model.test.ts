@@ -11,7 +11,6 @@ import {
   DEFAULT_WIZARD,
   defaultCatalogFilter,
   describeProgress,
-  enterAdvances,
   fileNameOf,
   firstInvalidStep,
   folderOf,
@@ -34,6 +33,7 @@ import {
   withFormat,
   withKind,
 } from '../../src-renderer/src/screens/backups/backup-wizard-model';
+import { enterAdvances } from '../../src-renderer/src/components/wizard/enter-advances';
 
 const progress = (over: Partial<BackupProgressEvent>): BackupProgressEvent => ({
   type: 'backup.progress',

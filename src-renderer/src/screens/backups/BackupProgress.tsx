@@ -2,24 +2,15 @@
 // written, elapsed and ETA, from the core's `backup.progress` events; Cancel (confirmed)
 // kills pg_dump. When it ends the last figures stay and the outcome shows below them: the
 // file, its size, checksum and verification, or the error with pg_dump's last words.
-import { Alert, Badge, Button, Code, CopyButton, Group, Modal, Paper, Progress, SimpleGrid, Stack, Text } from '@mantine/core';
-import { useState } from 'react';
+import { Alert, Badge, Button, Code, CopyButton, Group, Paper, Stack, Text } from '@mantine/core';
 import type { BackupEntry, BackupProgressEvent } from '../../../../src-main/contract/backup';
-import { ErrorAlert } from '../../components/ErrorAlert';
 import { IconCheck } from '../../components/icons';
+import { JobProgressPanel } from '../../components/jobs/JobProgressPanel';
+import { StartRefused } from '../../components/jobs/StartRefused';
 import { formatDuration } from '../../state/format';
 import { describeProgress, formatBytes, formatClock, STATUS_COLORS, STATUS_LABELS } from './backup-wizard-model';
 import { PlanError } from './ReviewStep';
 import type { BackupJob } from './useBackupJob';
-
-function Figure({ label, value }: { label: string; value: string }) {
-  return (
-    <Stack gap={0}>
-      <Text size="xs" c="dimmed">{label}</Text>
-      <Text size="sm" fw={600} aria-label={label}>{value}</Text>
-    </Stack>
-  );
-}
 
 /** The figures from the last event; once finished without any event (a tiny database), from the result. */
 function shownProgress(progress: BackupProgressEvent | null, result: BackupEntry | null) {
@@ -77,66 +68,37 @@ function Result({ entry }: { entry: BackupEntry }) {
 }
 
 export function BackupProgress({ job, onCancel, onNew, onShowClientTools }: { job: BackupJob; onCancel: () => void; onNew: () => void; onShowClientTools: () => void }) {
-  const [confirming, setConfirming] = useState(false);
   if (job.startError) {
     return (
-      <Stack gap="sm">
+      <StartRefused onBack={onNew}>
         <PlanError error={job.startError} onShowClientTools={onShowClientTools} />
-        <Group><Button variant="default" onClick={onNew}>Back to the wizard</Button></Group>
-      </Stack>
+      </StartRefused>
     );
   }
   const view = shownProgress(job.progress, job.result);
   const running = !job.result;
   return (
     <Stack gap="sm">
-      <Paper withBorder p="md" component="section" aria-label="Backup progress">
-        <Stack gap="xs">
-          <Group justify="space-between" wrap="nowrap">
-            <Text size="sm" fw={600} role="status" aria-live="polite">{view.headline}</Text>
-            <Text size="sm" fw={600} aria-label="Percent done">{view.percent === null ? '…' : `${Math.floor(view.percent)}%`}</Text>
-          </Group>
-          <Progress
-            value={view.percent ?? 100}
-            animated={running}
-            striped={running && view.percent === null}
-            color={job.result && job.result.status !== 'ok' ? 'red' : undefined}
-            aria-label="Share of the backup done"
-            size="lg"
-          />
-          <SimpleGrid cols={4}>
-            <Figure label="Tables" value={view.tables} />
-            <Figure label="Written" value={view.bytes} />
-            <Figure label="Elapsed" value={view.elapsed} />
-            <Figure label="ETA" value={running ? view.eta : '—'} />
-          </SimpleGrid>
-          {running ? (
-            <Group>
-              <Button color="red" variant="light" onClick={() => setConfirming(true)} disabled={!job.backupId || job.cancelling} loading={job.cancelling}>Cancel backup</Button>
-            </Group>
-          ) : null}
-          {job.cancelError ? <ErrorAlert title="Cancel did not work" error={job.cancelError} /> : null}
-        </Stack>
-      </Paper>
+      <JobProgressPanel
+        noun="backup"
+        headline={view.headline}
+        percent={view.percent}
+        figures={[
+          { label: 'Tables', value: view.tables },
+          { label: 'Written', value: view.bytes },
+          { label: 'Elapsed', value: view.elapsed },
+          { label: 'ETA', value: running ? view.eta : '—' },
+        ]}
+        running={running}
+        failed={Boolean(job.result && job.result.status !== 'ok')}
+        canCancel={Boolean(job.id)}
+        cancelling={job.cancelling}
+        cancelError={job.cancelError}
+        onCancel={onCancel}
+        cancelText="pg_dump is stopped and what it wrote so far is deleted. The catalog records the backup as cancelled."
+      />
       {job.result ? <Result entry={job.result} /> : null}
       {job.result ? <Group><Button variant="default" onClick={onNew}>New backup</Button></Group> : null}
-      <Modal opened={confirming} onClose={() => setConfirming(false)} title="Cancel this backup?">
-        <Stack gap="sm">
-          <Text size="sm">pg_dump is stopped and what it wrote so far is deleted. The catalog records the backup as cancelled.</Text>
-          <Group justify="flex-end">
-            <Button variant="default" onClick={() => setConfirming(false)}>Keep running</Button>
-            <Button
-              color="red"
-              onClick={() => {
-                setConfirming(false);
-                onCancel();
-              }}
-            >
-              Cancel backup
-            </Button>
-          </Group>
-        </Stack>
-      </Modal>
     </Stack>
   );
 }

@@ -2,12 +2,13 @@
 // Run. Enter moves on when the step is valid (not when the key belongs to the focused
 // control). The Destination step asks the core for the default plan, so the app's backups
 // folder is shown as a real path; Review asks for the plan of the chosen options.
-import { Button, Group, List, Paper, Stack, Stepper, Text, Title } from '@mantine/core';
-import { useCallback, useEffect, useMemo, useRef, useState, type KeyboardEvent } from 'react';
+import { Button, Group, Title } from '@mantine/core';
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import type { BackupEntry } from '../../../../src-main/contract/backup';
 import type { Profile } from '../../../../src-main/contract/models';
 import { EnvBadge } from '../../components/EnvBadge';
-import { canAdvance, DEFAULT_WIZARD, enterAdvances, planKey, STEP, stepProblems, toBackupOptions, WIZARD_STEPS, type WizardState } from './backup-wizard-model';
+import { WizardFrame } from '../../components/wizard/WizardFrame';
+import { canAdvance, DEFAULT_WIZARD, planKey, STEP, stepProblems, toBackupOptions, WIZARD_STEPS, type WizardState } from './backup-wizard-model';
 import { BackupProgress } from './BackupProgress';
 import { ReviewStep } from './ReviewStep';
 import { useBackupJob, usePlans } from './useBackupJob';
@@ -78,22 +79,6 @@ export function BackupWizard({ profile, onFinished, onShowClientTools }: BackupW
     setStep(STEP.what);
   }, [reset, forget]);
 
-  function onKeyDown(event: KeyboardEvent<HTMLDivElement>) {
-    if (event.key !== 'Enter' || event.shiftKey || event.ctrlKey || event.metaKey || event.altKey || event.defaultPrevented || event.nativeEvent.isComposing) return;
-    if (step === STEP.run) return;
-    const target = event.target as HTMLElement;
-    const allowed = enterAdvances({
-      tagName: target.tagName,
-      value: target instanceof HTMLInputElement ? target.value : '',
-      isTagsInput: Boolean(target.closest('[data-tags-input]')),
-      expanded: target.getAttribute('aria-expanded') === 'true',
-      multiline: target.isContentEditable,
-    });
-    if (!allowed) return;
-    event.preventDefault();
-    next();
-  }
-
   const problems = step < STEP.review ? stepProblems(state, step) : [];
   const stepBody = [
     <WhatStep key="what" state={state} onChange={setState} />,
@@ -114,47 +99,26 @@ export function BackupWizard({ profile, onFinished, onShowClientTools }: BackupW
   ];
 
   return (
-    <Paper withBorder p="md" component="section" aria-label="New backup">
-      <div onKeyDown={onKeyDown}>
-        <Stack gap="md">
-          <Group gap="xs">
-            <Title order={3} size="h4">New backup of {profile.name}</Title>
-            <EnvBadge env={profile.env} />
-          </Group>
-          <Stepper
-            active={step}
-            onStepClick={(index) => {
-              if (!running && step !== STEP.run && index < step) setStep(index);
-            }}
-            allowNextStepsSelect={false}
-            size="sm"
-          >
-            {WIZARD_STEPS.map((label, index) => (
-              <Stepper.Step key={label} label={label} description={STEP_DESCRIPTIONS[index]}>
-                {index === step ? stepBody[index] : null}
-              </Stepper.Step>
-            ))}
-          </Stepper>
-          {problems.length > 0 ? (
-            <List size="sm" c="red" aria-label="What to fix before going on">
-              {problems.map((p) => <List.Item key={p}>{p}</List.Item>)}
-            </List>
-          ) : null}
-          {step < STEP.run ? (
-            <Group justify="space-between">
-              <Button variant="default" onClick={() => setStep(step - 1)} disabled={step === STEP.what}>Back</Button>
-              <Group gap="xs">
-                <Text size="xs" c="dimmed">Enter: {step === STEP.review ? 'start' : 'next'}</Text>
-                {step === STEP.review ? (
-                  <Button onClick={startBackup} disabled={!ready}>Start backup</Button>
-                ) : (
-                  <Button onClick={next} disabled={problems.length > 0}>Next</Button>
-                )}
-              </Group>
-            </Group>
-          ) : null}
-        </Stack>
-      </div>
-    </Paper>
+    <WizardFrame
+      label="New backup"
+      title={
+        <Group gap="xs">
+          <Title order={3} size="h4">New backup of {profile.name}</Title>
+          <EnvBadge env={profile.env} />
+        </Group>
+      }
+      steps={WIZARD_STEPS}
+      descriptions={STEP_DESCRIPTIONS}
+      step={step}
+      onStep={setStep}
+      reviewStep={STEP.review}
+      runStep={STEP.run}
+      running={running}
+      body={stepBody[step]}
+      problems={problems}
+      onNext={next}
+      onEnter={next}
+      startButton={<Button onClick={startBackup} disabled={!ready}>Start backup</Button>}
+    />
   );
 }

@@ -1,9 +1,10 @@
 // Backups (issue #6): the wizard for the active profile, the catalog of every backup, and
 // the client tools found on this machine. The core plans, checks versions, runs, verifies
 // and audits; this screen asks and shows.
-import { Alert, Button, Group, Stack, Text, Title } from '@mantine/core';
-import { useCallback, useEffect, useRef, useState } from 'react';
-import { EnvBadge } from '../../components/EnvBadge';
+import { Alert, Button, Stack, Text } from '@mantine/core';
+import { useCallback, useEffect, useState } from 'react';
+import { useRevealPanel } from '../../components/jobs/useRevealPanel';
+import { ProfileScreenHeader } from '../../components/ProfileScreenHeader';
 import { useAppState } from '../../state/app-state';
 import { defaultCatalogFilter } from './backup-wizard-model';
 import { BackupWizard } from './BackupWizard';
@@ -15,34 +16,17 @@ export function BackupsScreen() {
   const activeId = active?.id ?? null;
   const [filter, setFilter] = useState(() => defaultCatalogFilter(activeId));
   const [refreshKey, setRefreshKey] = useState(0);
-  const [toolsOpen, setToolsOpen] = useState(false);
-  const toolsRef = useRef<HTMLElement | null>(null);
+  const tools = useRevealPanel();
 
   useEffect(() => setFilter(defaultCatalogFilter(activeId)), [activeId]);
 
   const onFinished = useCallback(() => setRefreshKey((k) => k + 1), []);
-  const showClientTools = useCallback(() => {
-    setToolsOpen(true);
-    // After the panel has opened, bring it into view and move focus there for keyboard users.
-    requestAnimationFrame(() => {
-      toolsRef.current?.scrollIntoView({ behavior: 'smooth', block: 'start' });
-      toolsRef.current?.focus({ preventScroll: true });
-    });
-  }, []);
 
   return (
     <Stack gap="md">
-      <Group gap="sm" align="center">
-        <Title order={2}>Backups</Title>
-        {active ? (
-          <>
-            <Text c="dimmed">{active.name}</Text>
-            <EnvBadge env={active.env} />
-          </>
-        ) : null}
-      </Group>
+      <ProfileScreenHeader title="Backups" active={active} />
       {active ? (
-        <BackupWizard profile={active} onFinished={onFinished} onShowClientTools={showClientTools} />
+        <BackupWizard profile={active} onFinished={onFinished} onShowClientTools={tools.reveal} />
       ) : (
         <Alert color="blue" variant="light" title="No active profile">
           <Text size="sm">A backup is made of the active profile’s database: choose one in the header, or add one in Profiles.</Text>
@@ -50,7 +34,7 @@ export function BackupsScreen() {
         </Alert>
       )}
       <CatalogTable profiles={profiles} activeProfileId={activeId} filter={filter} onFilter={setFilter} refreshKey={refreshKey} />
-      <ClientToolsPanel ref={toolsRef} opened={toolsOpen} onToggle={() => setToolsOpen((v) => !v)} />
+      <ClientToolsPanel ref={tools.ref} opened={tools.opened} onToggle={tools.toggle} />
     </Stack>
   );
 }

@@ -264,10 +264,6 @@ export function durationText(entry: Pick<BackupEntry, 'durationMs'>): string {
   return formatDuration(entry.durationMs);
 }
 
-export function isFinished(entry: Pick<BackupEntry, 'status'>): boolean {
-  return entry.status !== 'running';
-}
-
 /** A manifest's row counts: how many are exact count(*) and how many estimates. */
 export function rowCountSummary(tables: Array<{ exact: boolean }>): string {
   const exact = tables.filter((t) => t.exact).length;
@@ -316,13 +312,4 @@ export function listInput(filter: string): { profileId?: string; limit: number }
 /** "Leaves out auth, storage, …": what the Supabase preset means, shown beside its checkbox. */
 export function supabasePresetNote(): string {
   return `Leaves out Supabase’s platform-managed schemas: ${SUPABASE_MANAGED_SCHEMAS.join(', ')}.`;
-}
-
-/** Enter advances the wizard unless the key belongs to the control that has focus. */
-export function enterAdvances(target: { tagName: string; value?: string; isTagsInput: boolean; expanded: boolean; multiline: boolean }): boolean {
-  if (target.multiline || target.expanded) return false;
-  if (['BUTTON', 'A', 'TEXTAREA', 'SELECT'].includes(target.tagName)) return false;
-  // A tags field takes Enter to add what was typed; an empty one lets it through.
-  if (target.isTagsInput && (target.value ?? '') !== '') return false;
-  return true;
 }

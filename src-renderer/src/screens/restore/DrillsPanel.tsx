@@ -14,7 +14,7 @@ import { DrillHistory } from './DrillHistory';
 import { DrillReport } from './DrillReport';
 import { JobProgress } from './RestoreProgress';
 import { useDrillHistory } from './useRestoreData';
-import { DRILL_OPS, useTrackedJob } from './useRestoreJob';
+import { useDrillJob } from './useRestoreJob';
 
 export interface DrillsPanelProps {
   active: Profile | null;
@@ -32,7 +32,7 @@ export function DrillsPanel({ active, profiles, backups, refreshKey, onGoToBacku
   const [opened, setOpened] = useState<DrillRecord | null>(null);
   const history = useDrillHistory(refreshKey + historyKey);
   const onFinished = useCallback(() => setHistoryKey((k) => k + 1), []);
-  const { job, start, cancel, reset } = useTrackedJob<DrillRecord, null>(DRILL_OPS, onFinished);
+  const { job, start, cancel, reset } = useDrillJob(onFinished);
   const running = Boolean(job && !job.result && !job.startError);
 
   const activeHasBackup = Boolean(active && backups?.some((b) => b.profileId === active.id));
@@ -90,11 +90,7 @@ export function DrillsPanel({ active, profiles, backups, refreshKey, onGoToBacku
         {job && !job.startError ? (
           <JobProgress
             noun="drill"
-            progress={job.progress}
-            status={job.result?.status ?? null}
-            canCancel={Boolean(job.id)}
-            cancelling={job.cancelling}
-            cancelError={job.cancelError}
+            job={job}
             onCancel={() => void cancel()}
             cancelText="The restore is stopped and the scratch cluster removed. The drill is recorded as cancelled."
           />

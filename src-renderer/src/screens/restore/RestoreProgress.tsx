@@ -1,92 +1,49 @@
 // The Run step and what restores and drills share: the progress from `restore.progress`
 // events (phase, items done of the total, elapsed, ETA, current item) with a confirmed
 // Cancel, and the validation report (pass/fail per check with its details).
-import { Alert, Badge, Button, Group, Modal, Paper, Progress, SimpleGrid, Stack, Table, Text } from '@mantine/core';
-import { useState } from 'react';
+import { Alert, Badge, Group, Stack, Table, Text } from '@mantine/core';
 import type { RestoreProgressEvent, RestoreStatus, ValidationReport } from '../../../../src-main/contract/restore';
-import { ErrorAlert } from '../../components/ErrorAlert';
-import type { ShownError } from '../../state/errors';
+import { JobProgressPanel } from '../../components/jobs/JobProgressPanel';
+import type { TrackedJob } from '../../components/jobs/useTrackedJob';
 import { describeRestoreProgress, orderedChecks, STATUS_COLORS, STATUS_LABELS, validationSummary } from './restore-model';
 
-function Figure({ label, value }: { label: string; value: string }) {
-  return (
-    <Stack gap={0}>
-      <Text size="xs" c="dimmed">{label}</Text>
-      <Text size="sm" fw={600} aria-label={label} style={{ wordBreak: 'break-all' }}>{value}</Text>
-    </Stack>
-  );
-}
-
 export interface JobProgressProps {
-  /** "Restore" or "Drill": used in labels and the cancel dialog. */
+  /** "restore" or "drill": used in labels and the cancel dialog. */
   noun: 'restore' | 'drill';
-  progress: RestoreProgressEvent | null;
-  status: RestoreStatus | null;
-  canCancel: boolean;
-  cancelling: boolean;
-  cancelError: ShownError | null;
+  job: TrackedJob<{ status: RestoreStatus }, unknown, RestoreProgressEvent>;
   onCancel: () => void;
   cancelText: string;
 }
 
 const DONE_HEADLINES: Record<Exclude<RestoreStatus, 'running'>, string> = { ok: 'finished', failed: 'failed', cancelled: 'cancelled' };
 
-export function JobProgress({ noun, progress, status, canCancel, cancelling, cancelError, onCancel, cancelText }: JobProgressProps) {
-  const [confirming, setConfirming] = useState(false);
+export function JobProgress({ noun, job, onCancel, cancelText }: JobProgressProps) {
+  const { progress } = job;
+  const status = job.result?.status ?? null;
   const title = noun === 'restore' ? 'Restore' : 'Drill';
   const view = progress ? describeRestoreProgress(progress) : { percent: null, headline: `Starting the ${noun}…`, items: '—', elapsed: '—', eta: '—', current: '—' };
   const finished = status !== null && status !== 'running';
-  const headline = finished ? `${title} ${DONE_HEADLINES[status]}` : view.headline;
-  const percent = finished && status === 'ok' ? 100 : view.percent;
   return (
-    <Paper withBorder p="md" component="section" aria-label={`${title} progress`}>
-      <Stack gap="xs">
-        <Group justify="space-between" wrap="nowrap">
-          <Text size="sm" fw={600} role="status" aria-live="polite">{headline}</Text>
-          <Group gap="xs" wrap="nowrap">
-            {progress && !finished ? <Badge variant="light">{progress.phase}</Badge> : null}
-            <Text size="sm" fw={600} aria-label="Percent done">{percent === null ? '…' : `${Math.floor(percent)}%`}</Text>
-          </Group>
-        </Group>
-        <Progress
-          value={percent ?? 100}
-          animated={!finished}
-          striped={!finished && percent === null}
-          color={finished && status !== 'ok' ? 'red' : undefined}
-          aria-label={`Share of the ${noun} done`}
-          size="lg"
-        />
-        <SimpleGrid cols={4}>
-          <Figure label="Done" value={view.items} />
-          <Figure label="Elapsed" value={view.elapsed} />
-          <Figure label="ETA" value={finished ? '—' : view.eta} />
-          <Figure label="Current item" value={finished ? '—' : view.current} />
-        </SimpleGrid>
-        {!finished ? (
-          <Group>
-            <Button color="red" variant="light" onClick={() => setConfirming(true)} disabled={!canCancel || cancelling} loading={cancelling}>Cancel {noun}</Button>
-          </Group>
-        ) : null}
-        {cancelError ? <ErrorAlert title="Cancel did not work" error={cancelError} /> : null}
-      </Stack>
-      <Modal opened={confirming} onClose={() => setConfirming(false)} title={`Cancel this ${noun}?`}>
-        <Stack gap="sm">
-          <Text size="sm">{cancelText}</Text>
-          <Group justify="flex-end">
-            <Button variant="default" onClick={() => setConfirming(false)}>Keep running</Button>
-            <Button
-              color="red"
-              onClick={() => {
-                setConfirming(false);
-                onCancel();
-              }}
-            >
-              Cancel {noun}
-            </Button>
-          </Group>
-        </Stack>
-      </Modal>
-    </Paper>
+    <JobProgressPanel
+      noun={noun}
+      headline={finished ? `${title} ${DONE_HEADLINES[status]}` : view.headline}
+      percent={finished && status === 'ok' ? 100 : view.percent}
+      badge={progress && !finished ? progress.phase : null}
+      figures={[
+        { label: 'Done', value: view.items },
+        { label: 'Elapsed', value: view.elapsed },
+        { label: 'ETA', value: finished ? '—' : view.eta },
+        { label: 'Current item', value: finished ? '—' : view.current },
+      ]}
+      breakValues
+      running={!finished}
+      failed={finished && status !== 'ok'}
+      canCancel={Boolean(job.id)}
+      cancelling={job.cancelling}
+      cancelError={job.cancelError}
+      onCancel={onCancel}
+      cancelText={cancelText}
+    />
   );
 }
 

@@ -1,17 +1,18 @@
 // Review: the plan exactly as the core will run it (command, tool and versions, the target's
 // state and the objects that would conflict), or why it cannot run. A read-only profile and a
 // tool version mismatch are explained in full; production asks for the typed name here.
-import { Alert, Badge, Button, Checkbox, Code, CopyButton, Group, List, Loader, PasswordInput, Stack, Table, Text } from '@mantine/core';
+import { Alert, Badge, Checkbox, Code, Group, List, Stack, Table, Text } from '@mantine/core';
 import { ENVIRONMENTS, type Environment } from '../../../../src-main/contract/models';
 import type { RestorePlan } from '../../../../src-main/contract/restore';
 import { EnvBadge } from '../../components/EnvBadge';
 import { ErrorAlert } from '../../components/ErrorAlert';
 import { IconAlert } from '../../components/icons';
+import { CommandBlock, PlanReviewFrame, PlanWarnings, ToolVersionMismatch } from '../../components/jobs/PlanReview';
+import type { DetailedError } from '../../components/jobs/useAskOnce';
 import { TypedNameConfirm } from '../../components/TypedNameConfirm';
 import { shortVersion } from '../backups/backup-wizard-model';
-import { foundLines } from '../backups/ReviewStep';
 import { conflictName, targetStateText } from './restore-model';
-import type { DetailedError, PlanAnswer } from './useRestoreJob';
+import type { PlanAnswer } from './useRestoreJob';
 
 function isEnvironment(env: string | null): env is Environment {
   return ENVIRONMENTS.some((e) => e === env);
@@ -27,22 +28,7 @@ export function RestorePlanError({ error, onShowClientTools }: { error: Detailed
     );
   }
   if (error.code !== 'TOOL_VERSION_MISMATCH') return <ErrorAlert title="The restore cannot start" error={error} />;
-  const found = foundLines(error.detail);
-  return (
-    <Alert role="alert" color="red" variant="light" icon={<IconAlert />} title="No client tool on this machine can restore this dump">
-      <Text size="sm" style={{ whiteSpace: 'pre-wrap' }}>{error.message}</Text>
-      {found.length > 0 ? (
-        <>
-          <Text size="sm" mt="xs" fw={500}>Found here:</Text>
-          <List size="sm">{found.map((line) => <List.Item key={line}>{line}</List.Item>)}</List>
-        </>
-      ) : null}
-      <Group mt="sm" gap="xs">
-        <Button size="xs" variant="light" color="red" onClick={onShowClientTools}>Open the client tools panel</Button>
-        <Text size="xs" c="dimmed">Error code <Code>{error.code}</Code></Text>
-      </Group>
-    </Alert>
-  );
+  return <ToolVersionMismatch title="No client tool on this machine can restore this dump" error={error} onShowClientTools={onShowClientTools} />;
 }
 
 function PlanView({ plan, clean, onClean }: { plan: RestorePlan; clean: boolean; onClean: (value: boolean) => void }) {
@@ -72,16 +58,7 @@ function PlanView({ plan, clean, onClean }: { plan: RestorePlan; clean: boolean;
           <Table.Tr><Table.Th>Pre-restore backup</Table.Th><Table.Td>{plan.preRestoreBackup ? 'Yes: the target is backed up first' : 'No'}</Table.Td></Table.Tr>
         </Table.Tbody>
       </Table>
-      <Stack gap={4}>
-        <Group justify="space-between">
-          <Text size="sm" fw={600}>Command</Text>
-          <CopyButton value={plan.command}>
-            {({ copied, copy }) => <Button size="xs" variant="light" onClick={copy}>{copied ? 'Copied' : 'Copy command'}</Button>}
-          </CopyButton>
-        </Group>
-        <Code block aria-label="Restore command" style={{ whiteSpace: 'pre-wrap', wordBreak: 'break-all' }}>{plan.command}</Code>
-        <Text size="xs" c="dimmed">The password is never on the command line: the tool gets it from a temporary file readable only by you.</Text>
-      </Stack>
+      <CommandBlock command={plan.command} label="Restore command" note="The password is never on the command line: the tool gets it from a temporary file readable only by you." />
       {plan.conflicts.length > 0 ? (
         <Alert color={plan.blocked ? 'red' : 'orange'} variant="light" icon={<IconAlert />} title={`${plan.conflicts.length} object${plan.conflicts.length === 1 ? '' : 's'} already exist in the target`} role="region" aria-label="Conflicts">
           <List size="sm" mah={180} style={{ overflow: 'auto' }}>
@@ -97,11 +74,7 @@ function PlanView({ plan, clean, onClean }: { plan: RestorePlan; clean: boolean;
           />
         </Alert>
       ) : null}
-      {plan.warnings.length > 0 ? (
-        <Alert color="yellow" variant="light" title="Warnings">
-          <List size="sm">{plan.warnings.map((w) => <List.Item key={w}>{w}</List.Item>)}</List>
-        </Alert>
-      ) : null}
+      <PlanWarnings warnings={plan.warnings} />
     </Stack>
   );
 }
@@ -123,30 +96,22 @@ export interface RestoreReviewProps {
 
 export function RestoreReview(props: RestoreReviewProps) {
   const { answer, planning } = props;
-  const needsPassword = answer?.error && (answer.error.code === 'PASSWORD_REQUIRED' || answer.error.code === 'AUTH_FAILED');
   return (
-    <Stack gap="sm" aria-label="Review" role="group">
-      {planning ? (
-        <Group gap="xs"><Loader size="sm" /><Text size="sm">Checking the target, the client tools and what would conflict…</Text></Group>
-      ) : null}
+    <PlanReviewFrame
+      planning={planning}
+      planningText="Checking the target, the client tools and what would conflict…"
+      error={answer?.error ?? null}
+      password={{
+        label: 'Password for the target',
+        description: 'Used for this restore only; passed to the tool through a temporary file, never on the command line.',
+        value: props.password,
+        onChange: props.onPassword,
+      }}
+      onRecheck={props.onRecheck}
+    >
       {answer?.plan ? <PlanView plan={answer.plan} clean={props.clean} onClean={props.onClean} /> : null}
       {answer?.plan?.confirmationRequired && props.confirmName ? <TypedNameConfirm name={props.confirmName} value={props.typed} onChange={props.onTyped} /> : null}
       {answer?.error && !planning ? <RestorePlanError error={answer.error} onShowClientTools={props.onShowClientTools} /> : null}
-      {needsPassword ? (
-        <PasswordInput
-          label="Password for the target"
-          description="Used for this restore only; passed to the tool through a temporary file, never on the command line."
-          value={props.password}
-          onChange={(e) => props.onPassword(e.currentTarget.value)}
-          autoComplete="off"
-          w={360}
-        />
-      ) : null}
-      {!planning ? (
-        <Group>
-          <Button variant="default" size="xs" onClick={props.onRecheck}>{needsPassword ? 'Check with this password' : 'Check again'}</Button>
-        </Group>
-      ) : null}
-    </Stack>
+    </PlanReviewFrame>
   );
 }

@@ -2,15 +2,16 @@
 // its validation report; a scratch restore's new profile can be opened from here.
 import { Button, Code, Group, Paper, Stack, Text } from '@mantine/core';
 import type { Profile } from '../../../../src-main/contract/models';
-import type { RestorePlan, RestoreRecord } from '../../../../src-main/contract/restore';
+import type { RestoreRecord } from '../../../../src-main/contract/restore';
+import { StartRefused } from '../../components/jobs/StartRefused';
 import { formatDuration } from '../../state/format';
 import { findRestoredProfile } from './restore-model';
 import { RestorePlanError } from './RestoreReview';
 import { FailureAlert, JobProgress, StatusBadge, ValidationReportView } from './RestoreProgress';
-import type { TrackedJob } from './useRestoreJob';
+import type { RestoreJob } from './useRestoreJob';
 
 export interface RestoreRunProps {
-  job: TrackedJob<RestoreRecord, RestorePlan>;
+  job: RestoreJob;
   profiles: Profile[];
   onCancel: () => void;
   onNew: () => void;
@@ -49,21 +50,16 @@ function Outcome({ record, profiles, onOpenProfile }: { record: RestoreRecord; p
 export function RestoreRun({ job, profiles, onCancel, onNew, onShowClientTools, onOpenProfile }: RestoreRunProps) {
   if (job.startError) {
     return (
-      <Stack gap="sm">
+      <StartRefused onBack={onNew}>
         <RestorePlanError error={job.startError} onShowClientTools={onShowClientTools} />
-        <Group><Button variant="default" onClick={onNew}>Back to the wizard</Button></Group>
-      </Stack>
+      </StartRefused>
     );
   }
   return (
     <Stack gap="sm">
       <JobProgress
         noun="restore"
-        progress={job.progress}
-        status={job.result?.status ?? null}
-        canCancel={Boolean(job.id)}
-        cancelling={job.cancelling}
-        cancelError={job.cancelError}
+        job={job}
         onCancel={onCancel}
         cancelText="The restore tool is stopped. A new database is dropped again; a plain script leaves the target unchanged; a custom or directory restore into an existing database may leave what was already restored."
       />

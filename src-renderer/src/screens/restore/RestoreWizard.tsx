@@ -1,18 +1,19 @@
 // The restore wizard: Source → Target → Options → Review → Run. The core inspects the
 // source, plans (versions, read-only, conflicts, confirmation), runs, validates and audits;
 // the wizard asks and shows. Review re-plans whenever the options change (clean, password).
-import { Button, Group, List, Paper, Stack, Stepper, Title } from '@mantine/core';
+import { Button, Title } from '@mantine/core';
+import { WizardFrame } from '../../components/wizard/WizardFrame';
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import type { BackupEntry } from '../../../../src-main/contract/backup';
 import type { Profile } from '../../../../src-main/contract/models';
-import type { RestorePlan, RestoreRecord } from '../../../../src-main/contract/restore';
+import type { RestoreRecord } from '../../../../src-main/contract/restore';
 import { api } from '../../api/client';
 import { defaultBackupId, defaultWizard, planKey, RESTORE_STEPS, RSTEP, sourceOf, stepProblems, toRestoreOptions, type RestoreWizardState } from './restore-model';
 import { RestoreReview } from './RestoreReview';
 import { RestoreRun } from './RestoreRun';
 import { SourceStep } from './SourceStep';
 import { OptionsStep, TargetStep } from './TargetOptionsSteps';
-import { RESTORE_OPS, useInspect, useRestorePlans, useTrackedJob } from './useRestoreJob';
+import { useInspect, useRestoreJob, useRestorePlans } from './useRestoreJob';
 
 const STEP_DESCRIPTIONS = ['Backup and contents', 'Where it goes', 'Jobs, owners, safety', 'Command and checks', 'Progress and validation'];
 
@@ -36,7 +37,7 @@ export function RestoreWizard({ active, profiles, backups, onFinished, onShowCli
   const source = sourceOf(state);
   const inspect = useInspect(source);
   const plans = useRestorePlans();
-  const { job, start, cancel, reset } = useTrackedJob<RestoreRecord, RestorePlan>(RESTORE_OPS, onFinished);
+  const { job, start, cancel, reset } = useRestoreJob(onFinished);
   const running = Boolean(job && !job.result && !job.startError);
 
   // The active profile's latest backup is the default source, until the user picks another.
@@ -130,39 +131,22 @@ export function RestoreWizard({ active, profiles, backups, onFinished, onShowCli
   ];
 
   return (
-    <Paper withBorder p="md" component="section" aria-label="New restore">
-      <Stack gap="md">
-        <Title order={3} size="h4">Restore a backup</Title>
-        <Stepper
-          active={step}
-          onStepClick={(index) => {
-            if (!running && step !== RSTEP.run && index < step) setStep(index);
-          }}
-          allowNextStepsSelect={false}
-          size="sm"
-        >
-          {RESTORE_STEPS.map((label, index) => (
-            <Stepper.Step key={label} label={label} description={STEP_DESCRIPTIONS[index]}>
-              {index === step ? stepBody[index] : null}
-            </Stepper.Step>
-          ))}
-        </Stepper>
-        {problems.length > 0 ? (
-          <List size="sm" c="red" aria-label="What to fix before going on">
-            {problems.map((p) => <List.Item key={p}>{p}</List.Item>)}
-          </List>
-        ) : null}
-        {step < RSTEP.run ? (
-          <Group justify="space-between">
-            <Button variant="default" onClick={() => setStep(step - 1)} disabled={step === RSTEP.source}>Back</Button>
-            {step === RSTEP.review ? (
-              <Button onClick={startRestore} disabled={!ready} color={target?.env === 'production' && state.targetKind !== 'scratch' ? 'red' : undefined}>Start restore</Button>
-            ) : (
-              <Button onClick={() => setStep(step + 1)} disabled={problems.length > 0}>Next</Button>
-            )}
-          </Group>
-        ) : null}
-      </Stack>
-    </Paper>
+    <WizardFrame
+      label="New restore"
+      title={<Title order={3} size="h4">Restore a backup</Title>}
+      steps={RESTORE_STEPS}
+      descriptions={STEP_DESCRIPTIONS}
+      step={step}
+      onStep={setStep}
+      reviewStep={RSTEP.review}
+      runStep={RSTEP.run}
+      running={running}
+      body={stepBody[step]}
+      problems={problems}
+      onNext={() => setStep(step + 1)}
+      startButton={
+        <Button onClick={startRestore} disabled={!ready} color={target?.env === 'production' && state.targetKind !== 'scratch' ? 'red' : undefined}>Start restore</Button>
+      }
+    />
   );
 }

@@ -234,10 +234,6 @@ export function describeRestoreProgress(event: RestoreProgressEvent): RestorePro
 export const STATUS_COLORS: Record<RestoreStatus, string> = { ok: 'green', failed: 'red', cancelled: 'gray', running: 'blue' };
 export const STATUS_LABELS: Record<RestoreStatus, string> = { ok: 'OK', failed: 'FAILED', cancelled: 'CANCELLED', running: 'RUNNING' };
 
-export function isFinished(record: { status: RestoreStatus }): boolean {
-  return record.status !== 'running';
-}
-
 export function validationSummary(report: ValidationReport): string {
   const passed = report.checks.filter((c) => c.ok).length;
   if (report.checks.length === 0) return 'No checks ran.';
