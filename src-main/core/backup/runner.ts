@@ -15,7 +15,7 @@ import type { CoreDeps } from '../app';
 import { log } from '../log';
 import { withClient } from '../postgres/connect';
 import type { BackupCatalog } from './catalog';
-import { discoverClientTools, pickTool } from './client-tools';
+import { discoverClientTools, pickTool, shortVersion } from './client-tools';
 import { errorText, formatBytes, fsyncDir, killTree, removePath, StderrTail, toolEnv, writePassFile } from './dump-process';
 import { countTableRows, manifestPathFor, writeManifest } from './manifest';
 import type { PreparedBackup } from './plan';
@@ -187,8 +187,11 @@ export class BackupJobs {
 
       progress.complete();
       const dumpedBytes = await outputBytes(plan.partialPath);
-      this.emit({ ...base, phase: 'verifying', bytesWritten: dumpedBytes, elapsedMs: Date.now() - started, ...progress.snapshot(Date.now() - started) });
-      const manifest = await this.verifyAndDescribe(job, prepared, session, startedAt);
+      const emitVerifying = async () => this.emit({ ...base, phase: 'verifying', bytesWritten: dumpedBytes, elapsedMs: Date.now() - started, ...progress.snapshot(Date.now() - started) });
+      await emitVerifying();
+      // Hashing a big file takes seconds: the progress view keeps hearing from us meanwhile.
+      const verifyTicker = startTicker(emitVerifying);
+      const manifest = await this.verifyAndDescribe(job, prepared, session, startedAt).finally(() => verifyTicker.stop());
       if (session) releaseSession?.();
       session = null;
 
@@ -312,25 +315,38 @@ export class BackupJobs {
     });
   }
 
-  private async verifyAndDescribe(job: RunningJob, prepared: PreparedBackup, session: SnapshotSession | null, startedAt: string): Promise<BackupManifest> {
-    const { plan, profile, options } = prepared;
-    let tocEntries: number | null = null;
-    let objects: Record<string, number> = {};
+  /** custom/directory: pg_restore --list must read it; plain: it must end with the completion marker. */
+  private async checkArchive(job: RunningJob, prepared: PreparedBackup): Promise<{ tocEntries: number | null; objects: Record<string, number> }> {
+    const { plan } = prepared;
     if (plan.format === 'plain') {
       if (!(await plainDumpComplete(plan.partialPath))) {
         throw new OpsError('BACKUP_FAILED', `The dump file does not end with ${plan.tool.name}'s completion marker: it is incomplete.`);
       }
-    } else {
-      const pgRestore = pickTool(await discoverClientTools(this.deps), 'pg_restore', plan.tool.major, 'read this archive');
-      const listed = await listArchive(pgRestore, plan.partialPath, job.abort.signal);
-      tocEntries = listed.tocEntries;
-      objects = listed.objects;
+      return { tocEntries: null, objects: {} };
     }
+    const pgRestore = pickTool(await discoverClientTools(this.deps), 'pg_restore', plan.tool.major, `The archive was written by pg_dump ${shortVersion(plan.tool.version)}`);
+    const listed = await listArchive(pgRestore, plan.partialPath, job.abort.signal);
+    return { tocEntries: listed.tocEntries, objects: listed.objects };
+  }
+
+  private async verifyAndDescribe(job: RunningJob, prepared: PreparedBackup, session: SnapshotSession | null, startedAt: string): Promise<BackupManifest> {
+    const { plan, profile, options } = prepared;
+    // The three reads are independent: the TOC (or completion marker), the checksum and the
+    // row counts in the dump's snapshot run side by side, so verifying costs about the hash.
+    // allSettled, not all: a failed check must not leave the others running unobserved.
+    const [toc, hashed, counted] = await Promise.allSettled([
+      this.checkArchive(job, prepared),
+      hashBackup(plan.partialPath),
+      session && (plan.kind === 'full' || plan.kind === 'data') ? countTableRows(session.client, prepared.tables) : Promise.resolve([] as ManifestTable[]),
+    ]);
     if (job.cancelReason !== null) throw new OpsError('CANCELLED', `Backup cancelled: ${job.cancelReason}.`);
-    const hash = await hashBackup(plan.partialPath);
-    let tables: ManifestTable[] = [];
-    if (session && (plan.kind === 'full' || plan.kind === 'data')) tables = await countTableRows(session.client, prepared.tables);
-    if (plan.format === 'plain' && plan.kind !== 'roles') objects = { TABLE: prepared.tables.length };
+    for (const r of [toc, hashed, counted]) if (r.status === 'rejected') throw r.reason;
+    const archive = (toc as PromiseFulfilledResult<{ tocEntries: number | null; objects: Record<string, number> }>).value;
+    const tocEntries = archive.tocEntries;
+    // A plain script has no TOC to count objects from; its tables are the ones dumped.
+    const objects = plan.format === 'plain' && plan.kind !== 'roles' ? { TABLE: prepared.tables.length } : archive.objects;
+    const hash = (hashed as PromiseFulfilledResult<Awaited<ReturnType<typeof hashBackup>>>).value;
+    const tables = (counted as PromiseFulfilledResult<ManifestTable[]>).value;
     const { profileId: _p, password: _pw, outDir: _o, ...shownOptions } = options;
     return {
       manifestVersion: 1,
