@@ -12,6 +12,7 @@ const benches = [
   ['cold-start', 'bench/cold-start.ts'],
   ['query', 'bench/query.ts'],
   ['query-ui', 'bench/query-ui.ts'],
+  ['backup', 'bench/backup.ts'],
 ].filter(([name]) => only.length === 0 || only.includes(name));
 
 const build = spawnSync(path.join(root, 'node_modules', '.bin', 'electron-vite'), ['build'], { cwd: root, stdio: 'inherit' });
