@@ -34,6 +34,7 @@ import type { ChecklistStepEvent } from './runbook';
 import { byId, empty, op, passwordField, sshSecretFields, type OperationDef } from './op';
 export type { OperationDef } from './op';
 import type { BackupProgressEvent } from './backup';
+import { activityOperations } from './operations-activity';
 import { backupOperations } from './operations-backup';
 import { restoreOperations } from './operations-restore';
 import type { RestoreProgressEvent } from './restore';
@@ -243,6 +244,7 @@ export const operations = {
   ...runbookOperations,
   ...backupOperations,
   ...restoreOperations,
+  ...activityOperations,
 
   searchAudit: op<{ entries: AuditEntry[] }>()({ input: auditQuerySchema, errors: ['INVALID_INPUT'], audit: null }),
   getAuditEntry: op<AuditEntry>()({

@@ -1,6 +1,7 @@
 // Assembles the core from its domains. Plain Node: the desktop shell, the web host, the
 // CLI and the tests all build the same core with `createCore` and talk to it only
 // through `dispatch`.
+import { activityHandlers } from './activity/handlers';
 import { backupHandlers } from './backup/handlers';
 import { restoreHandlers } from './restore/handlers';
 import { revealWithPlatformOpener, type RevealPath } from './backup/reveal';
@@ -99,6 +100,7 @@ export function createCore(options: CoreOptions): Core {
     ...toolkitHandlers(deps),
     ...backup.handlers,
     ...restore.handlers,
+    ...activityHandlers(deps),
   };
   const dispatcher = createDispatcher(handlers, audit);
 
