@@ -14,6 +14,7 @@ import { restoreCommand } from './commands/restore';
 import { runbookCommand } from './commands/runbook';
 import { sandboxCommand } from './commands/sandbox';
 import { serveCommand } from './commands/serve';
+import { sessionsCommand } from './commands/sessions';
 import { toolkitCommand } from './commands/toolkit';
 import { createCliContext, type CliContext } from './context';
 import { EXIT, processIo, reportFailure } from './io';
@@ -32,6 +33,11 @@ commands:
                                             run SQL, streaming rows to stdout
   runbook import FILE|-                     Markdown runbook → procedures and steps (executes nothing)
   toolkit status|install PROFILE [--yes]    the runbook's server functions (ops_toolkit schema)
+  sessions list PROFILE                     pg_stat_activity: who is connected, waiting, blocking
+  sessions cancel|terminate PROFILE PID [--yes] [--confirm NAME]
+                                            end one backend's query or session, verified afterwards
+  sessions cleanup PROFILE (--idle-in-transaction MIN | --idle MIN) [--exclude-user U]… [--exclude-app A]… [--dry-run] [--yes] [--confirm NAME]
+                                            terminate idle sessions after a preview, re-checked at execution
   backup PROFILE [--kind full|schema|data|roles] [--format custom|plain|directory] [--out DIR] [--jobs N] [--supabase]
                                             pg_dump checked, verified and catalogued (manifest beside the file)
   backups list [--profile NAME] | verify ID the backup catalog; re-check checksum and archive
@@ -53,6 +59,7 @@ const COMMANDS: Record<string, (ctx: CliContext, argv: string[]) => Promise<numb
   query: queryCommand,
   runbook: runbookCommand,
   toolkit: toolkitCommand,
+  sessions: sessionsCommand,
   backup: backupCommand,
   backups: backupsCommand,
   restore: restoreCommand,
