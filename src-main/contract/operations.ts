@@ -36,6 +36,8 @@ export type { OperationDef } from './op';
 import type { BackupProgressEvent } from './backup';
 import { activityOperations } from './operations-activity';
 import { backupOperations } from './operations-backup';
+import { monitoringOperations } from './operations-monitoring';
+import type { VacuumProgressEvent } from './monitoring';
 import { restoreOperations } from './operations-restore';
 import type { RestoreProgressEvent } from './restore';
 import { runbookOperations } from './operations-runbook';
@@ -245,6 +247,7 @@ export const operations = {
   ...backupOperations,
   ...restoreOperations,
   ...activityOperations,
+  ...monitoringOperations,
 
   searchAudit: op<{ entries: AuditEntry[] }>()({ input: auditQuerySchema, errors: ['INVALID_INPUT'], audit: null }),
   getAuditEntry: op<AuditEntry>()({
@@ -311,4 +314,6 @@ export type AppEvent =
   /** A running backup's progress, at least once a second. */
   | BackupProgressEvent
   /** A running restore's or drill's progress, at least once a second. */
-  | RestoreProgressEvent;
+  | RestoreProgressEvent
+  /** A running VACUUM's progress, about once a second. */
+  | VacuumProgressEvent;

@@ -3,6 +3,7 @@
 // through `dispatch`.
 import { activityHandlers } from './activity/handlers';
 import { backupHandlers } from './backup/handlers';
+import { monitoringHandlers } from './monitoring/handlers';
 import { restoreHandlers } from './restore/handlers';
 import { revealWithPlatformOpener, type RevealPath } from './backup/reveal';
 import path from 'node:path';
@@ -101,6 +102,7 @@ export function createCore(options: CoreOptions): Core {
     ...backup.handlers,
     ...restore.handlers,
     ...activityHandlers(deps),
+    ...monitoringHandlers(deps),
   };
   const dispatcher = createDispatcher(handlers, audit);
 

@@ -304,6 +304,21 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX drills_profile ON drills (profile_id, started_at);
     `,
   },
+  {
+    version: 9,
+    name: 'monitoring snapshots',
+    sql: `
+      -- Key figures of a profile's server, one row per (rate-limited) overview refresh, so
+      -- the Performance screen can chart "is it getting worse?". Values are JSON numbers by
+      -- metric name (databaseSizeBytes, connections, cacheHitRatio, topQueryMeanMs, …).
+      CREATE TABLE metric_snapshots (
+        profile_id   TEXT NOT NULL,
+        at           TEXT NOT NULL,
+        values_json  TEXT NOT NULL CHECK (json_valid(values_json)),
+        PRIMARY KEY (profile_id, at)
+      );
+    `,
+  },
 ];
 
 export const LATEST_VERSION = MIGRATIONS.length === 0 ? 0 : MIGRATIONS[MIGRATIONS.length - 1]!.version;

@@ -1,0 +1,187 @@
+// Performance and storage monitoring (issue #9): the runbook's metrics judged against the
+// profile's thresholds, pg_stat_statements, index and table health, VACUUM with progress,
+// the shop's own figures and a local history of key figures. Pure types and zod.
+import { z } from 'zod';
+import type { CheckStatus, ThresholdUnitName } from './runbook';
+
+const profileInput = { profileId: z.string().min(1), password: z.string().max(1024).optional() };
+export const monitoringInput = z.object(profileInput).strict();
+
+/** One judged figure; `health` (CLI) prints these. */
+export interface HealthCheck {
+  /** Stable key: dbSize, connections, queryTime, failedQueries, cacheHit, wraparound, replicationLag, oldestTransaction… */
+  name: string;
+  label: string;
+  status: CheckStatus;
+  value: number | null;
+  unit: ThresholdUnitName;
+  warn: number | null;
+  critical: number | null;
+  /** The value and thresholds in words, or why it is UNKNOWN. */
+  summary: string;
+  /** Where the value comes from, when that matters ("pg_stat_database xact_rollback since the statistics reset"). */
+  source?: string;
+}
+
+export interface Overview {
+  at: string;
+  profile: string;
+  serverVersion: string;
+  status: CheckStatus;
+  checks: HealthCheck[];
+  /** Figures shown without a threshold. */
+  figures: {
+    databaseSizeBytes: number;
+    connections: number;
+    maxConnections: number;
+    byState: Record<string, number>;
+    cacheHitRatio: number | null;
+    transactionsPerSecond: number | null;
+    longestQueryMs: number | null;
+    oldestTransactionMs: number | null;
+    replicationLagBytes: number | null;
+    wraparoundAge: number;
+    statsReset: string | null;
+  };
+  /** Time the monitoring queries took on the server, ms, and how many were sent. */
+  queryMs: number;
+  queries: number;
+}
+
+export const topQueriesInput = z
+  .object({ ...profileInput, orderBy: z.enum(['total', 'mean', 'calls', 'rows', 'reads']).default('total'), limit: z.number().int().min(1).max(500).default(50) })
+  .strict();
+
+export interface TopQuery {
+  queryid: string;
+  query: string;
+  user: string | null;
+  calls: number;
+  totalMs: number;
+  meanMs: number;
+  rows: number;
+  sharedBlksRead: number;
+  sharedBlksHit: number;
+}
+
+export interface TopQueries {
+  /** False when pg_stat_statements is not installed in this database; `reason` says how to enable it. */
+  available: boolean;
+  reason: string | null;
+  statsReset: string | null;
+  orderBy: 'total' | 'mean' | 'calls' | 'rows' | 'reads';
+  queries: TopQuery[];
+}
+
+export interface IndexUsage {
+  schema: string;
+  table: string;
+  index: string;
+  scans: number;
+  tuplesRead: number;
+  tuplesFetched: number;
+  bytes: number;
+  unique: boolean;
+  primary: boolean;
+  /** Backs a constraint (primary key, unique, exclusion): never a candidate for dropping. */
+  constraint: boolean;
+  valid: boolean;
+  definition: string;
+}
+
+export interface IndexReport {
+  statsReset: string | null;
+  indexes: IndexUsage[];
+  /** Never scanned since the statistics reset, not unique/primary/constraint-backing. */
+  unused: IndexUsage[];
+  /** Same table and same key columns (duplicates), or one's columns a leading prefix of another's (overlapping). */
+  duplicates: Array<{ kind: 'duplicate' | 'overlapping'; keep: IndexUsage; drop: IndexUsage }>;
+  invalid: IndexUsage[];
+  /** Tables read mostly by sequential scans over many rows: a missing index is likely. */
+  seqScanHeavy: Array<{ schema: string; table: string; seqScans: number; seqTuplesRead: number; indexScans: number; rows: number }>;
+}
+
+export interface TableStats {
+  schema: string;
+  table: string;
+  tableBytes: number;
+  indexBytes: number;
+  toastBytes: number;
+  rowEstimate: number;
+  deadTuples: number;
+  /** Dead tuples as a share of live + dead, percent: a cheap bloat estimate. */
+  deadPct: number;
+  lastVacuum: string | null;
+  lastAutovacuum: string | null;
+  lastAnalyze: string | null;
+  lastAutoanalyze: string | null;
+}
+
+export interface TableReport {
+  tables: TableStats[];
+  /** Sequences by how much of their range is used, fullest first. */
+  sequences: Array<{ schema: string; sequence: string; lastValue: number | null; maxValue: number; pctUsed: number }>;
+  /** Supabase Storage (storage.objects) per bucket; null when there is no such table. */
+  buckets: Array<{ bucket: string; objects: number; bytes: number }> | null;
+}
+
+export const vacuumInput = z
+  .object({
+    ...profileInput,
+    schema: z.string().min(1).max(200),
+    table: z.string().min(1).max(200),
+    analyze: z.boolean().default(true),
+    /** VACUUM FULL rewrites the table under an ACCESS EXCLUSIVE lock. */
+    full: z.boolean().default(false),
+    confirmName: z.string().optional(),
+    jobId: z.string().min(1).max(100).optional(),
+  })
+  .strict();
+
+export interface VacuumResult {
+  schema: string;
+  table: string;
+  full: boolean;
+  analyze: boolean;
+  durationMs: number;
+  deadTuplesBefore: number;
+  deadTuplesAfter: number;
+}
+
+/** Pushed about once a second while VACUUM runs (from pg_stat_progress_vacuum / _cluster). */
+export interface VacuumProgressEvent {
+  type: 'vacuum.progress';
+  jobId: string;
+  phase: string;
+  /** Heap blocks scanned (or written, for FULL) of the total; null when the view has no row yet. */
+  done: number | null;
+  total: number | null;
+  percent: number | null;
+  elapsedMs: number;
+}
+
+export interface AppMetrics {
+  /** Distinct designs.user_id in the last 24 hours. */
+  activeUsers24h: number | null;
+  /** Orders past "pending" among the last 7 days' orders, percent. */
+  conversionRate7d: number | null;
+  today: { newOrders: number | null; shipped: number | null; revenue: number | null; newDesigns: number | null };
+  /** Why some figures are missing (the shop's tables are not in this database). */
+  notes: string[];
+}
+
+export type HistoryMetric = 'databaseSizeBytes' | 'connections' | 'cacheHitRatio' | 'topQueryMeanMs' | 'transactionsPerSecond';
+
+export const historyInput = z
+  .object({
+    profileId: z.string().min(1),
+    metric: z.enum(['databaseSizeBytes', 'connections', 'cacheHitRatio', 'topQueryMeanMs', 'transactionsPerSecond']),
+    /** How far back: hours. */
+    hours: z.number().min(1).max(24 * 366).default(24),
+  })
+  .strict();
+
+export interface MetricHistory {
+  metric: HistoryMetric;
+  points: Array<{ at: string; value: number }>;
+}
