@@ -209,7 +209,9 @@ export async function takeSnapshot(deps: Deps, profile: Profile, password?: stri
   const clients = sessions.filter((s) => s.backendType === 'client backend');
   const byState: Record<string, number> = {};
   for (const s of clients) byState[s.state ?? 'unknown'] = (byState[s.state ?? 'unknown'] ?? 0) + 1;
-  // Our own snapshot connection holds a slot too: counted against max_connections.
+  // Our own snapshot connection holds a slot too: counted against max_connections, and as
+  // the active session it is while the snapshot runs, so the states add up to the total.
+  byState.active = (byState.active ?? 0) + 1;
   const connections = clients.length + 1;
   const connThreshold = thresholdOf('connections');
   const queryThreshold = thresholdOf('queryTime');

@@ -3,6 +3,7 @@
 import { AppShell, Badge, Box, Center, Group, Loader, NavLink, Stack, Text, Title, Tooltip, UnstyledButton } from '@mantine/core';
 import { useCallback, useState } from 'react';
 import { transport } from '../api/client';
+import { ActivityScreen } from '../screens/activity/ActivityScreen';
 import { AuditScreen } from '../screens/audit/AuditScreen';
 import { BackupsScreen } from '../screens/backups/BackupsScreen';
 import { ChecklistsScreen } from '../screens/checklists/ChecklistsScreen';
@@ -30,6 +31,7 @@ function ScreenBody({ screen }: { screen: ScreenId }) {
   if (screen === 'checklists') return <ChecklistsScreen />;
   if (screen === 'backups') return <BackupsScreen />;
   if (screen === 'restore') return <RestoreScreen />;
+  if (screen === 'activity') return <ActivityScreen />;
   return <PlaceholderScreen screen={screen} />;
 }
 

@@ -1,0 +1,108 @@
+// The polled snapshot: getActivity every few seconds (the next call is scheduled when the
+// previous answers, so a slow server never piles calls up), pausable, interval remembered.
+// A failed refresh keeps the last good snapshot and says when it was taken.
+import { useCallback, useEffect, useRef, useState } from 'react';
+import type { ActivitySnapshot } from '../../../../src-main/contract/activity';
+import { api, OpsError } from '../../api/client';
+import { toShownError, type ShownError } from '../../state/errors';
+import { readSetting, writeSetting } from '../../state/storage';
+import { INTERVAL_SETTING, parseInterval, spaceTogglesPause } from './activity-model';
+
+export interface ActivityFeed {
+  snapshot: ActivitySnapshot | null;
+  error: ShownError | null;
+  /** When the shown snapshot was received (local clock). */
+  lastSuccessAt: string | null;
+  loading: boolean;
+  paused: boolean;
+  setPaused: (paused: boolean) => void;
+  intervalSec: number;
+  setIntervalSec: (sec: number) => void;
+  /** The profile needs a password the core does not hold; refreshing waits for it. */
+  needsPassword: boolean;
+  /** The password given here (sent with every call of this screen), if any. */
+  password: string | undefined;
+  submitPassword: (password: string) => void;
+  refresh: () => Promise<void>;
+}
+
+export function useActivity(profileId: string | null): ActivityFeed {
+  const [snapshot, setSnapshot] = useState<ActivitySnapshot | null>(null);
+  const [error, setError] = useState<ShownError | null>(null);
+  const [lastSuccessAt, setLastSuccessAt] = useState<string | null>(null);
+  const [loading, setLoading] = useState(false);
+  const [paused, setPaused] = useState(false);
+  const [intervalSec, setIntervalState] = useState(() => parseInterval(readSetting(INTERVAL_SETTING)));
+  const [needsPassword, setNeedsPassword] = useState(false);
+  const [password, setPassword] = useState<string | undefined>(undefined);
+  // Answers for a profile no longer shown are dropped.
+  const current = useRef(profileId);
+  current.current = profileId;
+
+  useEffect(() => {
+    setSnapshot(null);
+    setError(null);
+    setLastSuccessAt(null);
+    setNeedsPassword(false);
+    setPassword(undefined);
+  }, [profileId]);
+
+  const refresh = useCallback(async () => {
+    if (!profileId) return;
+    setLoading(true);
+    try {
+      const next = await api.getActivity({ profileId, ...(password ? { password } : {}) });
+      if (current.current !== profileId) return;
+      setSnapshot(next);
+      setError(null);
+      setLastSuccessAt(new Date().toISOString());
+      setNeedsPassword(false);
+    } catch (err) {
+      if (current.current !== profileId) return;
+      if (err instanceof OpsError && (err.code === 'PASSWORD_REQUIRED' || (err.code === 'AUTH_FAILED' && password !== undefined))) setNeedsPassword(true);
+      setError(toShownError(err));
+    } finally {
+      if (current.current === profileId) setLoading(false);
+    }
+  }, [profileId, password]);
+
+  useEffect(() => {
+    if (!profileId || paused || needsPassword) return;
+    let stopped = false;
+    let timer: ReturnType<typeof setTimeout> | null = null;
+    async function tick() {
+      await refresh();
+      if (!stopped) timer = setTimeout(() => void tick(), intervalSec * 1000);
+    }
+    void tick();
+    return () => {
+      stopped = true;
+      if (timer) clearTimeout(timer);
+    };
+  }, [profileId, paused, needsPassword, intervalSec, refresh]);
+
+  useEffect(() => {
+    function onKey(event: KeyboardEvent) {
+      if (event.key !== ' ' || event.repeat || event.ctrlKey || event.altKey || event.metaKey) return;
+      if (!spaceTogglesPause(event.target instanceof HTMLElement ? event.target : null)) return;
+      // A dialog's own controls take Space; the page behind it does not pause.
+      if (document.querySelector('[role="dialog"]')) return;
+      event.preventDefault();
+      setPaused((p) => !p);
+    }
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, []);
+
+  const setIntervalSec = useCallback((sec: number) => {
+    setIntervalState(sec);
+    writeSetting(INTERVAL_SETTING, String(sec));
+  }, []);
+
+  const submitPassword = useCallback((value: string) => {
+    setPassword(value);
+    setNeedsPassword(false);
+  }, []);
+
+  return { snapshot, error, lastSuccessAt, loading, paused, setPaused, intervalSec, setIntervalSec, needsPassword, password, submitPassword, refresh };
+}
