@@ -8,15 +8,13 @@ import type pg from 'pg';
 import type { BackupManifest, ManifestTable } from '../../contract/backup';
 import { OpsError } from '../../contract/errors';
 import type { TableInfo } from './plan';
+import { quoteIdent } from '../postgres/sql-text';
 
 /** Tables estimated below this many rows are counted exactly. */
 export const DEFAULT_EXACT_BELOW_ROWS = 1_000_000;
 /** Bytes per row assumed when the planner has no estimate (never analyzed). */
 const BYTES_PER_ROW_GUESS = 100;
 
-function quoteIdent(name: string): string {
-  return `"${name.replace(/"/g, '""')}"`;
-}
 
 /**
  * Rows per table: count(*) where that is cheap, the planner's estimate (flagged

@@ -23,6 +23,7 @@ import { runRestoreProcess } from './runner';
 import { createScratchCluster, pickScratchBinaries, type ScratchCluster } from './scratch';
 import { inspectBackup, resolveSource } from './source';
 import { validateRestore } from './validate';
+import { quoteIdent } from '../postgres/sql-text';
 
 export interface DrillRequest {
   source?: string;
@@ -159,9 +160,6 @@ async function readDisasterRecovery(deps: CoreDeps, profile: Profile | null, not
   }
 }
 
-function quoteIdent(name: string): string {
-  return pg.escapeIdentifier(name);
-}
 
 async function onScratch<T>(connection: RestoreConnection, database: string, fn: (client: pg.Client) => Promise<T>): Promise<T> {
   const client = new pg.Client({ host: connection.host, port: connection.port, user: connection.user, password: connection.password ?? undefined, database, ssl: false, application_name: 'ops-console drill' });

@@ -19,6 +19,7 @@ import type { PreparedRestore } from './plan';
 import { runRestoreProcess } from './restore-process';
 import type { RestoreStore } from './restore-store';
 import { validateRestore } from './validate';
+import { quoteIdent } from '../postgres/sql-text';
 
 export { runRestoreProcess, type RestoreProcessHooks, type RestoreProcessProgress } from './restore-process';
 
@@ -38,9 +39,6 @@ interface RunningRestoreJob {
   done: Promise<RestoreRecord>;
 }
 
-function quoteIdent(name: string): string {
-  return `"${name.replace(/"/g, '""')}"`;
-}
 
 /** A profile name for the restored scratch copy: the database name, numbered when taken. */
 function freeProfileName(deps: CoreDeps, base: string): string {

@@ -6,14 +6,12 @@
 import type pg from 'pg';
 import type { BackupContents, ValidationCheck, ValidationReport } from '../../contract/restore';
 import { errorText } from '../backup/dump-process';
+import { quoteIdent } from '../postgres/sql-text';
 
 /** Estimated row counts (big tables at dump time) may drift this much. */
 const ESTIMATE_TOLERANCE = 0.1;
 const MAX_LISTED = 10;
 
-function quoteIdent(name: string): string {
-  return `"${name.replace(/"/g, '""')}"`;
-}
 
 function listed(items: string[]): string {
   return items.length > MAX_LISTED ? `${items.slice(0, MAX_LISTED).join('; ')}; and ${items.length - MAX_LISTED} more` : items.join('; ');
