@@ -20,6 +20,7 @@ import { runRestoreProcess } from './restore-process';
 import type { RestoreStore } from './restore-store';
 import { validateRestore } from './validate';
 import { quoteIdent } from '../postgres/sql-text';
+import { startTicker } from '../backup/progress';
 
 export { runRestoreProcess, type RestoreProcessHooks, type RestoreProcessProgress } from './restore-process';
 
@@ -151,7 +152,9 @@ export class RestoreJobs {
       });
       this.throwIfCancelled(job);
       this.phase(job, 'validating', started);
-      const validation = await this.target(prepared, (c) => validateRestore(c, contents));
+      // Counting a big table's rows takes seconds: the progress view keeps hearing from us.
+      const validatingTicker = startTicker(async () => this.phase(job, 'validating', started));
+      const validation = await this.target(prepared, (c) => validateRestore(c, contents)).finally(() => validatingTicker.stop());
       if (validation.ok && plan.target.kind === 'scratch') this.addScratchProfile(prepared);
       return this.succeed(job, prepared, { started, auditId, validation });
     } catch (err) {
