@@ -8,6 +8,7 @@ import { auditCommand } from './commands/audit';
 import { backupCommand, backupsCommand } from './commands/backup';
 import { checklistCommand } from './commands/checklist';
 import { drillCommand } from './commands/drill';
+import { healthCommand } from './commands/health';
 import { profileCommand } from './commands/profile';
 import { queryCommand } from './commands/query';
 import { restoreCommand } from './commands/restore';
@@ -45,6 +46,7 @@ commands:
                                             pg_restore/psql after version and conflict checks, then validation
   drill [BACKUP] [--profile PROFILE] [--jobs N]
                                             timed restore into a local scratch PostgreSQL, validated, vs RTO/RPO
+  health PROFILE                            the Performance overview's checks vs thresholds (exits 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN)
 
   --home DIR   app home (default: OPS_CONSOLE_HOME or the platform app-data folder)
   --json       one JSON document on stdout
@@ -64,6 +66,7 @@ const COMMANDS: Record<string, (ctx: CliContext, argv: string[]) => Promise<numb
   backups: backupsCommand,
   restore: restoreCommand,
   drill: drillCommand,
+  health: healthCommand,
 };
 
 /** Global flags may stand anywhere; pull them out before the command parses the rest. */

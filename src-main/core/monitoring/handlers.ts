@@ -1,14 +1,35 @@
-// STUB (issue #9, being written): contract handlers for monitoring.
-import { OpsError } from '../../contract/errors';
+// Contract handlers for monitoring (issue #9): the overview and history (overview-handlers.ts)
+// and the reports the Performance screen polls — top queries, indexes, tables and storage,
+// the shop's figures — which read only; VACUUM is audited by the dispatcher and enriched
+// by vacuum.ts.
 import type { CoreDeps } from '../app';
 import type { Handlers } from '../dispatch';
+import { getAppMetrics } from './app-metrics';
+import { getIndexReport } from './indexes';
 import { overviewHandlers } from './overview-handlers';
+import { getTopQueries } from './queries';
+import { getTableReport } from './tables';
+import { runVacuum } from './vacuum';
 
 export type MonitoringOps = 'getOverview' | 'getTopQueries' | 'getIndexReport' | 'getTableReport' | 'getAppMetrics' | 'getMetricHistory' | 'runVacuum';
 
 export function monitoringHandlers(deps: CoreDeps): Pick<Handlers, MonitoringOps> {
-  const todo = (): never => {
-    throw new OpsError('NOT_IMPLEMENTED', 'not yet');
+  return {
+    ...overviewHandlers(deps),
+    getTopQueries: function getTopQueriesHandler(input) {
+      return getTopQueries(deps, deps.profiles.require(input.profileId), input);
+    },
+    getIndexReport: function getIndexReportHandler(input) {
+      return getIndexReport(deps, deps.profiles.require(input.profileId), input.password);
+    },
+    getTableReport: function getTableReportHandler(input) {
+      return getTableReport(deps, deps.profiles.require(input.profileId), input.password);
+    },
+    getAppMetrics: function getAppMetricsHandler(input) {
+      return getAppMetrics(deps, deps.profiles.require(input.profileId), input.password);
+    },
+    runVacuum: function runVacuumHandler(input, ctx) {
+      return runVacuum(deps, deps.profiles.require(input.profileId), input, ctx.audit);
+    },
   };
-  return { ...overviewHandlers(deps), getTopQueries: todo, getIndexReport: todo, getTableReport: todo, getAppMetrics: todo, runVacuum: todo };
 }

@@ -1,11 +1,21 @@
-// STUB (issue #9, being written): the overview (health checks), snapshots and history.
-import { OpsError } from '../../contract/errors';
+// Contract handlers for the overview (health checks) and the stored history. The previous
+// transaction-counter sample per profile lives with the core, so transactions per second
+// come from the screen's own refreshes (a fresh CLI process has none: null).
 import type { CoreDeps } from '../app';
 import type { Handlers } from '../dispatch';
+import { getOverview, type XactSamples } from './overview';
+import { metricHistory } from './snapshots';
 
-export function overviewHandlers(_deps: CoreDeps): Pick<Handlers, 'getOverview' | 'getMetricHistory'> {
-  const todo = (): never => {
-    throw new OpsError('NOT_IMPLEMENTED', 'not yet');
+export function overviewHandlers(deps: CoreDeps): Pick<Handlers, 'getOverview' | 'getMetricHistory'> {
+  const samples: XactSamples = new Map();
+  return {
+    getOverview: function getOverviewHandler(input) {
+      const profile = deps.profiles.require(input.profileId);
+      return getOverview(deps, profile, { samples, ...(input.password !== undefined ? { password: input.password } : {}) });
+    },
+    getMetricHistory: function getMetricHistory(input) {
+      const profile = deps.profiles.require(input.profileId);
+      return Promise.resolve(metricHistory(deps.store, profile.id, input.metric, input.hours));
+    },
   };
-  return { getOverview: todo, getMetricHistory: todo };
 }

@@ -145,6 +145,56 @@ export const DEFAULT_THRESHOLDS = {
     source: 'ops-console',
     rationale: 'A table with more dead rows than autovacuum_vacuum_threshold + autovacuum_vacuum_scale_factor × its rows should already have been vacuumed; right after a bulk change that lasts a minute, longer means autovacuum is blocked or too slow.',
   },
+
+  // ---- Ours, for the Performance overview and `ops-console health` ----
+  cacheHit: {
+    metric: 'Cache hit ratio',
+    unit: 'percent',
+    noun: null,
+    direction: 'below',
+    warn: 99,
+    critical: 95,
+    action: 'Look for queries reading many blocks (Queries tab, shared blocks read), or give the server more shared_buffers / memory',
+    source: 'ops-console',
+    rationale:
+      'An OLTP shop whose working set fits in memory finds over 99 % of the blocks it reads in shared_buffers; under 95 % most reads go to disk and every page of the site slows down. Right after a restart the ratio is low until the cache warms up.',
+  },
+  oldestTransaction: {
+    metric: 'Oldest open transaction',
+    unit: 'seconds',
+    noun: null,
+    direction: 'above',
+    warn: 300,
+    critical: 3600,
+    action: 'Find the session (Activity) and ask its owner to commit, or end it',
+    source: 'ops-console',
+    rationale:
+      'A transaction open for minutes keeps VACUUM from removing any row that died after it began and holds its locks meanwhile; open for an hour, tables bloat and lock queues form. Idle-in-transaction sessions are the usual cause.',
+  },
+  replicationLag: {
+    metric: 'Replication lag',
+    unit: 'bytes',
+    noun: null,
+    direction: 'above',
+    warn: 100 * 1024 ** 2,
+    critical: 1024 ** 3,
+    action: 'Check the standby (network, disk, long queries on it) and the WAL it still needs',
+    source: 'ops-console',
+    rationale:
+      'WAL the slowest standby has not replayed yet: 100 MB is a few minutes of a busy shop, a standby a gigabyte behind would lose that much on a failover and makes the primary keep the WAL on disk.',
+  },
+  wraparound: {
+    metric: 'Transaction ID age (wraparound)',
+    unit: 'count',
+    noun: ['transaction since the oldest unfrozen row', 'transactions since the oldest unfrozen row'],
+    direction: 'above',
+    warn: 1_000_000_000,
+    critical: 1_500_000_000,
+    action: 'VACUUM (FREEZE) the oldest tables, and find what keeps autovacuum from freezing them (long transactions, replication slots)',
+    source: 'ops-console',
+    rationale:
+      'age(datfrozenxid): autovacuum starts forced freezing at autovacuum_freeze_max_age (200 million by default) and PostgreSQL stops accepting writes near 2.1 billion; past half of that, freezing is not keeping up, past 1.5 billion an outage is close.',
+  },
 } as const satisfies Record<string, Threshold>;
 
 export type ThresholdKey = keyof typeof DEFAULT_THRESHOLDS;
