@@ -7,21 +7,29 @@
 // on their own (plan, pg_restore --list, sha256, count(*) in one snapshot) so a miss can
 // be traced. Its own throwaway cluster grown with pgbench -i; prints one JSON line last.
 // Run: npx tsx bench/backup.ts [--scale 65] [--generated-rows 0] [--rounds 3] [--no-cli]
-import { execFile, spawn } from 'node:child_process';
-import crypto from 'node:crypto';
+import { spawn } from 'node:child_process';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
-import type { BackupEntry, BackupPlan, BackupProgressEvent, ClientTool } from '../src-main/contract/backup';
-import type { Envelope } from '../src-main/contract/errors';
+import type { BackupEntry, BackupPlan, ClientTool } from '../src-main/contract/backup';
 import type { Profile } from '../src-main/contract/models';
-import type { AppEvent } from '../src-main/contract/operations';
 import { createCore, type Core } from '../src-main/core/app';
 import { hashBackup, listArchive } from '../src-main/core/backup/verify';
-import { LocalCluster } from '../src-main/core/postgres/cluster';
-import { pickServerBinaries } from '../src-main/core/postgres/server-binaries';
 import { MemorySecretStore } from '../src-main/core/secrets/memory-secret-store';
+import {
+  arg,
+  backupThroughCore,
+  call,
+  growDatabase,
+  loadAverage,
+  median,
+  removeBackup,
+  round1,
+  round2,
+  run,
+  startBenchCluster,
+  type CoreBackupRun,
+} from './bench-cluster';
 
 const ROOT = path.resolve(__dirname, '..');
 const BIN = path.join(ROOT, 'bin', 'ops-console.cjs');
@@ -29,88 +37,11 @@ const BIN = path.join(ROOT, 'bin', 'ops-console.cjs');
 const BUILD_LOCK = '/tmp/ops-build.lock';
 const DB = 'bench';
 
-function arg(name: string, fallback: number): number {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 ? Number(process.argv[i + 1]) : fallback;
-}
-
 const SCALE = arg('scale', 65);
 /** Rows of md5 text that compress about 2:1 (pgbench's blank-padded rows shrink ~40×, so its dump is tiny). */
 const GENERATED_ROWS = arg('generated-rows', 0);
 const ROUNDS = arg('rounds', 3);
 const WITH_CLI = !process.argv.includes('--no-cli');
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)]!;
-}
-
-const round1 = (n: number) => Math.round(n * 10) / 10;
-const round2 = (n: number) => Math.round(n * 100) / 100;
-
-function run(cmd: string, args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ ms: number; stdout: string }> {
-  const started = performance.now();
-  return new Promise((resolve, reject) => {
-    execFile(cmd, args, { env: { ...process.env, ...env }, maxBuffer: 64 * 1024 * 1024 }, (err, stdout, stderr) => {
-      if (err) return reject(new Error(`${path.basename(cmd)} ${args.join(' ')} failed: ${err.message}\n${stderr}`));
-      resolve({ ms: performance.now() - started, stdout });
-    });
-  });
-}
-
-async function call<T>(core: Core, name: string, input: unknown): Promise<T> {
-  const env = (await core.dispatch(name, input, { actor: 'bench', via: 'test' })) as Envelope<T>;
-  if (!env.ok) throw new Error(`${name} failed: ${env.error.code} ${env.error.message}`);
-  return env.value;
-}
-
-function loadAverage(): number[] {
-  return os.loadavg().map(round2);
-}
-
-interface WrapperRun {
-  ms: number;
-  entry: BackupEntry;
-  events: number;
-  eventsPerSec: number;
-  maxGapMs: number;
-  /** dispatch → first event (plan, catalog, audit), pg_dump phase, verification phase. */
-  startMs: number;
-  dumpMs: number;
-  verifyMs: number;
-}
-
-/** startBackup through dispatch, timed until job.done; events stamped as they arrive. */
-async function wrapperBackup(core: Core, profileId: string, outDir: string): Promise<WrapperRun> {
-  const jobId = crypto.randomUUID();
-  const events: Array<{ at: number; phase: BackupProgressEvent['phase'] }> = [];
-  let unsubscribe: () => void = () => undefined;
-  const done = new Promise<{ ok: boolean; message: string }>((resolve) => {
-    unsubscribe = core.events.subscribe((e: AppEvent) => {
-      if (e.type === 'backup.progress' && e.jobId === jobId) events.push({ at: performance.now(), phase: e.phase });
-      if (e.type === 'job.done' && e.jobId === jobId) resolve({ ok: e.ok, message: e.message });
-    });
-  });
-  const t0 = performance.now();
-  const started = await call<{ backupId: string }>(core, 'startBackup', { profileId, outDir, jobId, format: 'custom' });
-  const end = await done.finally(() => unsubscribe());
-  const ms = performance.now() - t0;
-  const entry = await call<BackupEntry>(core, 'getBackup', { id: started.backupId });
-  if (!end.ok) throw new Error(`backup failed: ${entry.error ?? end.message}`);
-  const stamps = [t0, ...events.map((e) => e.at)];
-  const gaps = stamps.slice(1).map((at, i) => at - stamps[i]!);
-  const at = (phase: BackupProgressEvent['phase']) => events.find((e) => e.phase === phase)?.at ?? NaN;
-  return {
-    ms,
-    entry,
-    events: events.length,
-    eventsPerSec: events.length / (ms / 1000),
-    maxGapMs: Math.max(...gaps),
-    startMs: at('preparing') - t0,
-    dumpMs: at('verifying') - at('preparing'),
-    verifyMs: at('done') - at('verifying'),
-  };
-}
 
 /** Runs `fn` holding the build lock shared (builders take it exclusively); waiting is not timed. */
 async function underSharedBuildLock<T>(fn: () => Promise<T>): Promise<T> {
@@ -180,52 +111,16 @@ async function measureCosts(core: Core, profileId: string, outDir: string, entry
   }
 }
 
-function removeBackup(file: string): void {
-  for (const f of [file, `${file}.manifest.json`]) fs.rmSync(f, { force: true, recursive: true });
-}
-
-async function growDatabase(binDir: string, port: number): Promise<{ ms: number; dbBytes: number; tables: string }> {
-  const conn = ['-h', '127.0.0.1', '-p', String(port), '-U', 'postgres'];
-  await run(path.join(binDir, 'createdb'), [...conn, DB]);
-  const started = performance.now();
-  await run(path.join(binDir, 'pgbench'), ['-i', '-q', '-s', String(SCALE), ...conn, DB], { LC_MESSAGES: 'C' });
-  const client = new pg.Client({ host: '127.0.0.1', port, user: 'postgres', database: DB });
-  await client.connect();
-  try {
-    if (GENERATED_ROWS > 0) {
-      await client.query(
-        `CREATE TABLE bench_events AS SELECT g::bigint AS id, now() - g * interval '1 second' AS at, md5(g::text) || md5((g * 7)::text) AS payload FROM generate_series(1, ${GENERATED_ROWS}) g`,
-      );
-      await client.query('ALTER TABLE bench_events ADD PRIMARY KEY (id)');
-    }
-    await client.query('ANALYZE');
-    const size = await client.query<{ b: string }>('SELECT pg_database_size(current_database()) AS b');
-    const rows = await client.query<{ name: string; mb: string; est: string }>(
-      `SELECT relname AS name, round(pg_table_size(oid) / 1e6) AS mb, reltuples::bigint AS est FROM pg_class WHERE relname LIKE ANY (ARRAY['pgbench_%', 'bench_%']) AND relkind = 'r' ORDER BY 1`,
-    );
-    return { ms: performance.now() - started, dbBytes: Number(size.rows[0]!.b), tables: rows.rows.map((t) => `${t.name} ${t.mb} MB ~${t.est} rows`).join(', ') };
-  } finally {
-    await client.end();
-  }
-}
-
 async function main(): Promise<void> {
-  const binaries = await pickServerBinaries();
-  const tag = `${process.pid}-${crypto.randomBytes(3).toString('hex')}`;
-  const root = path.join(os.tmpdir(), `ops-console-bench-backup-${tag}`);
-  fs.mkdirSync(root, { mode: 0o711 });
-  fs.chmodSync(root, 0o711);
-  const dirs = { core: 'home-core', cli: 'home-cli', bare: 'out-bare', coreOut: 'out-core', cliOut: 'out-cli' };
-  const at = (d: string) => path.join(root, d);
-  for (const d of Object.values(dirs)) fs.mkdirSync(at(d), { mode: 0o700 });
-  const cluster = new LocalCluster({ dataDir: path.join(root, 'data'), binaries, auth: { method: 'trust' }, durable: false });
-  let core: Core | null = null;
   const loadBefore = loadAverage();
+  const bench = await startBenchCluster('backup');
+  const { binaries, port } = bench;
+  const dirs = { core: 'home-core', cli: 'home-cli', bare: 'out-bare', coreOut: 'out-core', cliOut: 'out-cli' };
+  const at = (d: string) => bench.dir(d);
+  let core: Core | null = null;
   try {
-    await cluster.init();
-    const { port } = await cluster.start();
     console.log(`load average before: ${loadBefore.join(' ')}; growing "${DB}" with pgbench -i -s ${SCALE}${GENERATED_ROWS ? ` and ${GENERATED_ROWS} generated rows` : ''}…`);
-    const grown = await growDatabase(binaries.binDir, port);
+    const grown = await growDatabase(binaries.binDir, port, { database: DB, scale: SCALE, generatedRows: GENERATED_ROWS });
     console.log(`grown in ${Math.round(grown.ms / 1000)} s: ${Math.round(grown.dbBytes / 1e6)} MB (${grown.tables})`);
 
     core = createCore({ home: at(dirs.core), mode: 'browser', secrets: () => new MemorySecretStore(), actor: 'bench' });
@@ -250,7 +145,7 @@ async function main(): Promise<void> {
 
     const bareMs: number[] = [];
     const cliMs: number[] = [];
-    const wrapperRuns: WrapperRun[] = [];
+    const wrapperRuns: CoreBackupRun[] = [];
     const costs: Costs[] = [];
     let dumpBytes = 0;
     for (let i = 1; i <= ROUNDS; i++) {
@@ -260,7 +155,7 @@ async function main(): Promise<void> {
       fs.rmSync(bareFile, { force: true });
       console.log(`round ${i} bare pg_dump -Fc: ${Math.round(b.ms)} ms, ${round1(dumpBytes / 1e6)} MB`);
 
-      const w = await wrapperBackup(core, profile.id, at(dirs.coreOut));
+      const w = await backupThroughCore(core, profile.id, at(dirs.coreOut));
       wrapperRuns.push(w);
       console.log(
         `round ${i} wrapper (dispatch → job.done): ${Math.round(w.ms)} ms (start ${Math.round(w.startMs)}, pg_dump ${Math.round(w.dumpMs)}, verify ${Math.round(w.verifyMs)}), ` +
@@ -321,8 +216,7 @@ async function main(): Promise<void> {
     console.log(JSON.stringify(result));
   } finally {
     await core?.close().catch(() => undefined);
-    await cluster.destroy().catch(() => undefined);
-    fs.rmSync(root, { recursive: true, force: true });
+    await bench.destroy();
   }
 }
 

@@ -13,6 +13,8 @@ const benches = [
   ['query', 'bench/query.ts'],
   ['query-ui', 'bench/query-ui.ts'],
   ['backup', 'bench/backup.ts'],
+  ['restore', 'bench/restore.ts'],
+  ['activity', 'bench/activity.ts'],
 ].filter(([name]) => only.length === 0 || only.includes(name));
 
 const build = spawnSync(path.join(root, 'node_modules', '.bin', 'electron-vite'), ['build'], { cwd: root, stdio: 'inherit' });
