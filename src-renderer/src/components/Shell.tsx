@@ -9,6 +9,7 @@ import { BackupsScreen } from '../screens/backups/BackupsScreen';
 import { ChecklistsScreen } from '../screens/checklists/ChecklistsScreen';
 import { DueDot, useDueChecklists } from '../screens/checklists/DueIndicator';
 import { FirstRunScreen } from '../screens/first-run/FirstRunScreen';
+import { PerformanceScreen } from '../screens/performance/PerformanceScreen';
 import { PlaceholderScreen } from '../screens/placeholder/PlaceholderScreen';
 import { ProfilesScreen } from '../screens/profiles/ProfilesScreen';
 import { QueryScreen } from '../screens/query/QueryScreen';
@@ -32,6 +33,7 @@ function ScreenBody({ screen }: { screen: ScreenId }) {
   if (screen === 'backups') return <BackupsScreen />;
   if (screen === 'restore') return <RestoreScreen />;
   if (screen === 'activity') return <ActivityScreen />;
+  if (screen === 'performance') return <PerformanceScreen />;
   return <PlaceholderScreen screen={screen} />;
 }
 
