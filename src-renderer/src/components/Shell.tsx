@@ -1,7 +1,7 @@
 // The frame around every screen: environment band, header (profile switcher, theme),
 // navigation with shortcuts, and the current screen.
 import { AppShell, Badge, Box, Center, Group, Loader, NavLink, Stack, Text, Title, Tooltip, UnstyledButton } from '@mantine/core';
-import { useCallback, useState } from 'react';
+import { useCallback, useState, type ReactElement } from 'react';
 import { transport } from '../api/client';
 import { ActivityScreen } from '../screens/activity/ActivityScreen';
 import { AuditScreen } from '../screens/audit/AuditScreen';
@@ -10,7 +10,6 @@ import { ChecklistsScreen } from '../screens/checklists/ChecklistsScreen';
 import { DueDot, useDueChecklists } from '../screens/checklists/DueIndicator';
 import { FirstRunScreen } from '../screens/first-run/FirstRunScreen';
 import { PerformanceScreen } from '../screens/performance/PerformanceScreen';
-import { PlaceholderScreen } from '../screens/placeholder/PlaceholderScreen';
 import { ProfilesScreen } from '../screens/profiles/ProfilesScreen';
 import { QueryScreen } from '../screens/query/QueryScreen';
 import { RestoreScreen } from '../screens/restore/RestoreScreen';
@@ -25,16 +24,20 @@ import { ThemeToggle } from './ThemeToggle';
 
 const HEADER_HEIGHT = 56;
 
+// Every screen id has its screen: a Record, so a new id without one does not compile.
+const SCREEN_BODIES: Record<ScreenId, () => ReactElement> = {
+  checklists: () => <ChecklistsScreen />,
+  query: () => <QueryScreen />,
+  activity: () => <ActivityScreen />,
+  performance: () => <PerformanceScreen />,
+  backups: () => <BackupsScreen />,
+  restore: () => <RestoreScreen />,
+  audit: () => <AuditScreen />,
+  profiles: () => <ProfilesScreen />,
+};
+
 function ScreenBody({ screen }: { screen: ScreenId }) {
-  if (screen === 'profiles') return <ProfilesScreen />;
-  if (screen === 'audit') return <AuditScreen />;
-  if (screen === 'query') return <QueryScreen />;
-  if (screen === 'checklists') return <ChecklistsScreen />;
-  if (screen === 'backups') return <BackupsScreen />;
-  if (screen === 'restore') return <RestoreScreen />;
-  if (screen === 'activity') return <ActivityScreen />;
-  if (screen === 'performance') return <PerformanceScreen />;
-  return <PlaceholderScreen screen={screen} />;
+  return SCREEN_BODIES[screen]();
 }
 
 export function Shell() {
