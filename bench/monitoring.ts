@@ -162,12 +162,31 @@ async function fullRefresh(core: Core, profileId: string): Promise<Refresh> {
 }
 
 interface Statements {
+  /** Statements that completed (pg_stat_statements records no failed statement). */
   statements: number;
+  /** Query messages sent, from the server log. */
+  messages: number;
+  /** Statements that failed (expected: the shop's figures on a database without the shop). */
+  errors: number;
+  errorMessages: string[];
+  /** Full texts of the costliest statements (from the log), for EXPLAIN. */
+  topTexts: string[];
   distinct: number;
   serverMs: number;
   sessions: number;
   byKind: Record<string, number>;
   top: Array<{ ms: number; planMs: number; calls: number; query: string }>;
+}
+
+const normalise = (sql: string): string => sql.replace(/\s+/g, ' ').trim();
+
+/** EXPLAIN (ANALYZE, BUFFERS) of a statement the refresh sent: printed whole, summarised in the JSON. */
+async function explain(admin: pg.Client, sql: string): Promise<{ query: string; planningMs: number; executionMs: number }> {
+  const r = await admin.query<{ 'QUERY PLAN': string }>(`EXPLAIN (ANALYZE, BUFFERS) ${sql}`);
+  const plan = r.rows.map((row) => row['QUERY PLAN']);
+  console.log(`EXPLAIN ANALYZE ${normalise(sql).slice(0, 100)}…\n${plan.join('\n')}`);
+  const ms = (label: string) => Number(/([\d.]+) ms/.exec(plan.find((l) => l.startsWith(label)) ?? '')?.[1] ?? NaN);
+  return { query: normalise(sql).slice(0, 100), planningMs: ms('Planning Time'), executionMs: ms('Execution Time') };
 }
 
 async function sessionsOf(admin: pg.Client): Promise<number> {
@@ -176,13 +195,50 @@ async function sessionsOf(admin: pg.Client): Promise<number> {
   return Number(r.rows[0]!.n);
 }
 
+function logSizes(logDir: string): Map<string, number> {
+  return new Map(fs.readdirSync(logDir).map((f) => [f, fs.statSync(path.join(logDir, f)).size]));
+}
+
+/** Lines the server logged since `before`: what log_statement = all recorded for the role. */
+function logSince(logDir: string, before: Map<string, number>): { messages: number; errors: string[]; statements: string[] } {
+  let text = '';
+  for (const f of fs.readdirSync(logDir).sort()) {
+    const from = before.get(f) ?? 0;
+    const buf = fs.readFileSync(path.join(logDir, f));
+    text += buf.subarray(from).toString('utf8');
+  }
+  // Simple-query messages log "statement: …" (one line per message, even holding two
+  // statements); extended-protocol ones "execute <unnamed>: …".
+  // Only lines that start with the default prefix ("%m [%p] "): a logged statement's own
+  // continuation lines may hold the same words (the overview's log query does).
+  const prefixed = /^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d+ \S+ \[\d+\] /;
+  const lines = text.split('\n').filter((line) => prefixed.test(line));
+  const errors = lines.filter((line) => /\] ERROR: {2}/.test(line)).map((line) => line.replace(/^.*?\] ERROR: {2}/, ''));
+  // Whole texts of the simple-query statements, for EXPLAIN (pg_stat_statements only has them normalized).
+  const statements: string[] = [];
+  let current: string[] | null = null;
+  for (const line of text.split('\n')) {
+    if (prefixed.test(line)) {
+      if (current) statements.push(current.join('\n'));
+      const m = /\] LOG: {2}statement: (.*)$/.exec(line);
+      current = m ? [m[1]!] : null;
+    } else if (current) current.push(line);
+  }
+  if (current) statements.push(current.join('\n'));
+  return { messages: lines.filter((line) => /\] LOG: {2}(statement|execute [^:]*): /.test(line)).length, errors, statements };
+}
+
 /** Resets pg_stat_statements, runs `fn`, and reads what the profile's role sent meanwhile. */
-async function countStatements(admin: pg.Client, fn: () => Promise<unknown>): Promise<Statements> {
+async function countStatements(admin: pg.Client, logDir: string, fn: () => Promise<unknown>): Promise<Statements> {
   const sessionsBefore = await sessionsOf(admin);
+  await admin.query(`ALTER ROLE ${ROLE} SET log_statement = 'all'`);
   await admin.query('SELECT pg_stat_statements_reset()');
+  const sizes = logSizes(logDir);
   await fn();
-  // Ended backends flush their session counts within a second.
+  // Ended backends flush their session counts within a second; the collector writes as fast.
   await new Promise((resolve) => setTimeout(resolve, 1500));
+  await admin.query(`ALTER ROLE ${ROLE} RESET log_statement`);
+  const logged = logSince(logDir, sizes);
   const sessions = (await sessionsOf(admin)) - sessionsBefore;
   const r = await admin.query<{ query: string; calls: string; plan: number; exec: number }>(
     `SELECT query, calls, total_plan_time AS plan, total_exec_time AS exec FROM pg_stat_statements
@@ -197,11 +253,19 @@ async function countStatements(admin: pg.Client, fn: () => Promise<unknown>): Pr
   }
   return {
     statements: r.rows.reduce((sum, row) => sum + Number(row.calls), 0),
+    messages: logged.messages,
+    errors: logged.errors.length,
+    errorMessages: logged.errors,
+    topTexts: r.rows.slice(0, 2).flatMap((row) => {
+      const head = normalise(row.query).split('$')[0]!;
+      const text = logged.statements.find((t) => normalise(t).startsWith(head));
+      return text ? [text] : [];
+    }),
     distinct: r.rows.length,
     serverMs: round2(r.rows.reduce((sum, row) => sum + row.plan + row.exec, 0)),
     sessions,
     byKind,
-    top: r.rows.slice(0, 5).map((row) => ({ ms: round2(row.plan + row.exec), planMs: round2(row.plan), calls: Number(row.calls), query: row.query.replace(/\s+/g, ' ').trim().slice(0, 140) })),
+    top: r.rows.slice(0, 5).map((row) => ({ ms: round2(row.plan + row.exec), planMs: round2(row.plan), calls: Number(row.calls), query: normalise(row.query).slice(0, 140) })),
   };
 }
 
@@ -217,6 +281,10 @@ function summarise(values: Record<CallName, unknown>): Record<string, number | s
     overviewChecks: overview.checks.length,
     overviewQueries: overview.queries,
     overviewQueryMs: overview.queryMs,
+    // The shop's snippets fail on a database without the shop, and the server logs each as
+    // an ERROR: the failed-queries check counts them.
+    failedQueriesPerHour: overview.checks.find((c) => c.name === 'failedQueries')?.value ?? -1,
+    failedQueriesStatus: overview.checks.find((c) => c.name === 'failedQueries')?.status ?? '?',
     failedQueriesSource: overview.checks.find((c) => c.name === 'failedQueries')?.source?.split(';')[0] ?? '',
     topQueriesAvailable: top.available,
     topQueries: top.queries.length,
@@ -310,11 +378,16 @@ async function main(): Promise<void> {
 
     // Statement counts: a fresh profile's first refresh also stores a history snapshot (one
     // more statement); its second, within the minute, does not.
+    const logDir = path.join(root, 'data', 'log');
     const counter = await profileFor(`${DB}-count`);
-    const withSnapshot = await countStatements(admin, () => fullRefresh(core!, counter.id));
-    const steady = await countStatements(admin, () => fullRefresh(core!, counter.id));
-    console.log(`statements per refresh: ${steady.statements} (${JSON.stringify(steady.byKind)}), ${steady.sessions} connections; with a snapshot due: ${withSnapshot.statements}`);
+    const withSnapshot = await countStatements(admin, logDir, () => fullRefresh(core!, counter.id));
+    const steady = await countStatements(admin, logDir, () => fullRefresh(core!, counter.id));
+    console.log(`statements per refresh: ${steady.statements} completed (${JSON.stringify(steady.byKind)}) + ${steady.errors} failed, in ${steady.messages} query messages over ${steady.sessions} connections; with a snapshot due: ${withSnapshot.statements} + ${withSnapshot.errors}`);
     console.log(`costliest statements (plan + exec, ms): ${JSON.stringify(steady.top)}`);
+
+    // Where the time goes: the two costliest statements, run again with EXPLAIN ANALYZE.
+    const explained = [];
+    for (const sql of steady.topTexts) explained.push(await explain(admin, sql));
 
     const full = stats(refreshes.map((r) => r.wallMs));
     const result = {
@@ -331,14 +404,19 @@ async function main(): Promise<void> {
       perCallAloneMs: alone,
       answerBytes: answerBytes(last.values),
       answers,
-      statementsPerRefresh: steady.statements,
-      statementsPerRefreshWithSnapshot: withSnapshot.statements,
+      statementsPerRefresh: steady.statements + steady.errors,
+      statementsCompleted: steady.statements,
+      statementsFailed: steady.errors,
+      failedStatements: steady.errorMessages,
+      queryMessagesPerRefresh: steady.messages,
+      statementsPerRefreshWithSnapshot: withSnapshot.statements + withSnapshot.errors,
       distinctStatements: steady.distinct,
       statementsByKind: steady.byKind,
       connectionsPerRefresh: steady.sessions,
       serverMsPerRefresh: steady.serverMs,
       costliestStatements: steady.top,
-      countedBy: `pg_stat_statements (track = top, utility on): calls by role ${ROLE} over one refresh after a reset; connections from pg_stat_database.sessions`,
+      explainAnalyze: explained,
+      countedBy: `pg_stat_statements (track = top, utility on): completed calls by role ${ROLE} over one refresh after a reset, plus the ERROR lines the server logged (failed statements are not in pg_stat_statements); query messages from log_statement = all set on the role for that refresh; connections from pg_stat_database.sessions`,
       bareCountPgClassMs: baseline,
       fullRefreshVsBareRatio: round1(full.median / baseline.openConnection.median),
       loadAverage: { before: loadBefore, after: loadAverage() },

@@ -15,6 +15,7 @@ const benches = [
   ['backup', 'bench/backup.ts'],
   ['restore', 'bench/restore.ts'],
   ['activity', 'bench/activity.ts'],
+  ['monitoring', 'bench/monitoring.ts'],
 ].filter(([name]) => only.length === 0 || only.includes(name));
 
 const build = spawnSync(path.join(root, 'node_modules', '.bin', 'electron-vite'), ['build'], { cwd: root, stdio: 'inherit' });

@@ -24,8 +24,24 @@ function why(err: Error & { code?: string }): string {
   }
 }
 
+/**
+ * Which of the shop's tables this database has (to_regclass: no error when absent). A
+ * figure whose table is missing is not queried at all: a failing statement would land in
+ * the server log as an ERROR, and the overview counts those as failed queries.
+ */
+async function shopTables(client: pg.Client): Promise<{ designs: boolean; orders: boolean }> {
+  const { rows } = await client.query<{ designs: boolean; orders: boolean }>(
+    "SELECT to_regclass('designs') IS NOT NULL AS designs, to_regclass('orders') IS NOT NULL AS orders",
+  );
+  return rows[0] ?? { designs: false, orders: false };
+}
+
 /** Rows of one snippet, or null with a note saying which figure is missing and why. */
-async function snippetRows(client: pg.Client, slug: string, label: string, notes: string[]): Promise<Row[] | null> {
+async function snippetRows(client: pg.Client, slug: string, label: string, notes: string[], tablePresent: boolean, table: string): Promise<Row[] | null> {
+  if (!tablePresent) {
+    notes.push(`${label}: the table ${table} is not in this database.`);
+    return null;
+  }
   return optionalPart<Row[] | null>(
     client,
     async () => (await client.query<Row>(snippetSql(slug))).rows,
@@ -38,10 +54,11 @@ async function snippetRows(client: pg.Client, slug: string, label: string, notes
 
 async function readAppMetrics(client: pg.Client): Promise<AppMetrics> {
   const notes: string[] = [];
-  const active = await snippetRows(client, 'active-designers', 'Active users (designs.user_id, 24 h)', notes);
-  const conversion = await snippetRows(client, 'conversion-rate', 'Conversion rate (orders, 7 days)', notes);
-  const summary = await snippetRows(client, 'daily-summary', "Today's orders, shipments and revenue (orders)", notes);
-  const designs = await snippetRows(client, 'designs-today', "Today's new designs (designs)", notes);
+  const has = await shopTables(client);
+  const active = await snippetRows(client, 'active-designers', 'Active users (designs.user_id, 24 h)', notes, has.designs, 'designs');
+  const conversion = await snippetRows(client, 'conversion-rate', 'Conversion rate (orders, 7 days)', notes, has.orders, 'orders');
+  const summary = await snippetRows(client, 'daily-summary', "Today's orders, shipments and revenue (orders)", notes, has.orders, 'orders');
+  const designs = await snippetRows(client, 'designs-today', "Today's new designs (designs)", notes, has.designs, 'designs');
   const conversionRate = conversion ? numOrNull(conversion[0]?.conversion_pct) : null;
   if (conversion && conversionRate === null) notes.push('Conversion rate: no orders in the last 7 days.');
   const day = summary?.[0];
