@@ -43,18 +43,26 @@ interface StorageRow {
  * TOAST = the TOAST table and its index; the three add up to pg_total_relation_size.
  * reltuples is -1 before the first VACUUM/ANALYZE (14+): the statistics' live count then.
  */
+// Each size function runs once per table (LATERAL): with thousands of tables the file
+// system calls behind them are most of the report's cost (bench/monitoring.ts), and
+// pg_total_relation_size in ORDER BY would measure every file again.
 const TABLES_SQL = `
 SELECT s.schemaname AS schema, s.relname AS "table",
-       pg_table_size(s.relid) - COALESCE(pg_total_relation_size(NULLIF(c.reltoastrelid, 0)), 0) AS table_bytes,
-       pg_indexes_size(s.relid) AS index_bytes,
-       COALESCE(pg_total_relation_size(NULLIF(c.reltoastrelid, 0)), 0) AS toast_bytes,
+       z.with_toast - z.toast AS table_bytes,
+       z.indexes AS index_bytes,
+       z.toast AS toast_bytes,
        (CASE WHEN c.reltuples < 0 THEN s.n_live_tup ELSE c.reltuples END)::int8 AS row_estimate,
        s.n_dead_tup AS dead_tuples,
        COALESCE(round(100.0 * s.n_dead_tup / NULLIF(s.n_live_tup + s.n_dead_tup, 0), 1), 0)::float8 AS dead_pct,
        s.last_vacuum, s.last_autovacuum, s.last_analyze, s.last_autoanalyze
 FROM pg_stat_user_tables s
 JOIN pg_class c ON c.oid = s.relid
-ORDER BY pg_total_relation_size(s.relid) DESC, s.schemaname, s.relname`;
+CROSS JOIN LATERAL (
+  SELECT pg_table_size(s.relid) AS with_toast,
+         pg_indexes_size(s.relid) AS indexes,
+         COALESCE(pg_total_relation_size(NULLIF(c.reltoastrelid, 0)), 0) AS toast
+) z
+ORDER BY z.with_toast + z.indexes DESC, s.schemaname, s.relname`;
 
 /** Share of the range already used, in the sequence's own direction. */
 const SEQUENCES_SQL = `
