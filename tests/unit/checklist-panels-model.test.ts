@@ -53,6 +53,8 @@ describe('what Save sends', () => {
     setting({ key: 'lowStock' }),
     setting({ key: 'dbSize', unit: 'bytes', warn: 8 * GiB, critical: 10 * GiB, defaultWarn: 8 * GiB, defaultCritical: 10 * GiB }),
     setting({ key: 'connections', warn: 70, critical: 90, defaultWarn: 60, defaultCritical: 80, overridden: true }),
+    // 100 MB / 1 GB: the editor shows 0.1 GB, which reads back as 107,374,182 bytes.
+    setting({ key: 'replicationLag', unit: 'bytes', warn: 100 * 1024 ** 2, critical: GiB, defaultWarn: 100 * 1024 ** 2, defaultCritical: GiB }),
   ];
 
   test('untouched rows send nothing', () => {

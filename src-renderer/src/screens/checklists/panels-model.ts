@@ -19,6 +19,11 @@ export function fromDisplay(value: number, unit: ThresholdUnitName): number {
   return unit === 'bytes' ? Math.round(value * GiB) : value;
 }
 
+/** A stored value as the editor shows it and reads it back. */
+function roundTrip(value: number | null, unit: ThresholdUnitName): number | null {
+  return value === null ? null : fromDisplay(toDisplay(value, unit), unit);
+}
+
 /** An edited row as typed: the fields hold what the inputs hold ('' when empty). */
 export interface ThresholdDraft {
   warn: number | string;
@@ -78,8 +83,10 @@ export function changesOf(settings: ThresholdSetting[], drafts: Record<string, T
       continue;
     }
     const { warn, critical } = parsed.value;
-    if (warn === s.warn && critical === s.critical) continue;
-    if (warn === s.defaultWarn && critical === s.defaultCritical) out.reset.push(s.key);
+    // Compared as the editor shows them: 100 MB reads back from "0.1 GB" as 107,374,182
+    // bytes, and an untouched row must not count as a change.
+    if (warn === roundTrip(s.warn, s.unit) && critical === roundTrip(s.critical, s.unit)) continue;
+    if (warn === roundTrip(s.defaultWarn, s.unit) && critical === roundTrip(s.defaultCritical, s.unit)) out.reset.push(s.key);
     else out.values.push({ key: s.key, warn, critical });
   }
   return out;
