@@ -45,7 +45,8 @@ function MetricChart({ profileId, metric, label, color, hours, refreshKey }: { p
             withDots={rows.length <= 30}
             connectNulls
             gridAxis="xy"
-            yAxisProps={{ width: 80, domain: axisDomain(metric), tickFormatter: tick }}
+            // Connections are whole numbers: no 0.25-connection ticks that round to "0, 0, 1, 1".
+            yAxisProps={{ width: 80, domain: axisDomain(metric), tickFormatter: tick, allowDecimals: metric !== 'connections' }}
             role="img"
             aria-label={`${label} chart`}
           />
