@@ -11,6 +11,7 @@ import type { Profile } from '../../src-main/contract/models';
 import { createCore } from '../../src-main/core/app';
 import { MemorySecretStore } from '../../src-main/core/secrets/memory-secret-store';
 import { json, runCli } from '../helpers/cli';
+import { LENIENT_THRESHOLDS } from '../helpers/thresholds';
 
 const cli = (home: string, args: string[]) => runCli(home, args);
 const EXIT = { ok: 0, warning: 1, critical: 2, unknown: 3 } as const;
@@ -21,17 +22,7 @@ interface HealthDoc {
   checks: Array<{ name: string; status: keyof typeof EXIT; value: number | null; warn: number | null; critical: number | null; summary: string }>;
 }
 
-/** Thresholds nothing on the sandbox reaches, so the test decides the one status that matters. */
-const LENIENT = [
-  { key: 'dbSize', warn: 1e15, critical: 1e15 },
-  { key: 'connections', warn: 100_000, critical: 100_000 },
-  { key: 'cacheHit', warn: 0, critical: 0 },
-  { key: 'queryTime', warn: 1e9, critical: 1e9 },
-  { key: 'oldestTransaction', warn: 1e9, critical: 1e9 },
-  { key: 'replicationLag', warn: 1e15, critical: 1e15 },
-  { key: 'wraparound', warn: 2e9, critical: 2e9 },
-  { key: 'failedQueries', warn: 1e9, critical: 1e9 },
-];
+const LENIENT = LENIENT_THRESHOLDS;
 
 describe('ops-console health', () => {
   let home: string;

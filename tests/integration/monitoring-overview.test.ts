@@ -14,6 +14,7 @@ import { worstStatus } from '../../src-main/core/runbook/thresholds';
 import { callsOn, newTestCore } from '../helpers/core';
 import { withClient } from '../helpers/pg';
 import { createShopDatabase, type ShopDatabase } from '../helpers/shop-db';
+import { LENIENT_THRESHOLDS } from '../helpers/thresholds';
 
 const pg = inject('pg');
 let core: Core;
@@ -24,17 +25,7 @@ const { ok, fail } = callsOn(() => core);
 
 const CHECKS = ['dbSize', 'connections', 'cacheHit', 'queryTime', 'oldestTransaction', 'replicationLag', 'wraparound', 'failedQueries'];
 
-/** Thresholds nothing on a test server reaches, so a test decides the one status that matters. */
-const LENIENT = [
-  { key: 'dbSize', warn: 1e15, critical: 1e15 },
-  { key: 'connections', warn: 100_000, critical: 100_000 },
-  { key: 'cacheHit', warn: 0, critical: 0 },
-  { key: 'queryTime', warn: 1e9, critical: 1e9 },
-  { key: 'oldestTransaction', warn: 1e9, critical: 1e9 },
-  { key: 'replicationLag', warn: 1e15, critical: 1e15 },
-  { key: 'wraparound', warn: 2e9, critical: 2e9 },
-  { key: 'failedQueries', warn: 1e9, critical: 1e9 },
-];
+const LENIENT = LENIENT_THRESHOLDS;
 
 function overview(): Promise<Overview> {
   return ok<Overview>('getOverview', { profileId: shop.id });

@@ -2,12 +2,13 @@
 // whom, long-running queries, cancel/terminate with confirmation, bulk cleanup of idle
 // sessions, and the "Database down" panel. The core reads, signals, re-checks and audits;
 // this screen shows and asks.
-import { Alert, Badge, Button, Center, Group, Loader, PasswordInput, SegmentedControl, Stack, Tabs, Text } from '@mantine/core';
+import { Alert, Badge, Button, Center, Group, Loader, SegmentedControl, Stack, Tabs, Text } from '@mantine/core';
 import { useCallback, useState } from 'react';
 import type { SessionRow } from '../../../../src-main/contract/activity';
 import type { Profile } from '../../../../src-main/contract/models';
 import { ErrorAlert } from '../../components/ErrorAlert';
 import { KeyCombo } from '../../components/shortcuts';
+import { PasswordPrompt } from '../../components/PasswordPrompt';
 import { ProfileScreenHeader } from '../../components/ProfileScreenHeader';
 import { useAppState } from '../../state/app-state';
 import { formatTime } from '../../state/format';
@@ -44,20 +45,6 @@ function RefreshBar({ feed, onCleanup }: { feed: ActivityFeed; onCleanup: () => 
       </Group>
       <Button size="xs" color="red" variant="light" onClick={onCleanup}>Clean up idle sessions…</Button>
     </Group>
-  );
-}
-
-function PasswordPrompt({ onSubmit }: { onSubmit: (password: string) => void }) {
-  const [value, setValue] = useState('');
-  return (
-    <Alert color="blue" variant="light" title="Password needed">
-      <form onSubmit={(e) => { e.preventDefault(); onSubmit(value); }}>
-        <Group align="flex-end" gap="sm">
-          <PasswordInput label="Password for this profile" description="Used by this screen only, not stored." value={value} onChange={(e) => setValue(e.currentTarget.value)} w={320} autoComplete="off" />
-          <Button type="submit">Connect</Button>
-        </Group>
-      </form>
-    </Alert>
   );
 }
 

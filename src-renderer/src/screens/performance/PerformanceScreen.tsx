@@ -3,9 +3,10 @@
 // health with VACUUM, the shop's own figures and the history the Overview stores. The core
 // reads (cheap, read-only, time-limited) and judges; this screen shows. The Overview keeps
 // refreshing whichever tab is open, so the history keeps growing while the screen is up.
-import { Alert, Badge, Button, Group, PasswordInput, Stack, Tabs, Text } from '@mantine/core';
+import { Alert, Badge, Button, Stack, Tabs, Text } from '@mantine/core';
 import { useState } from 'react';
 import type { Profile } from '../../../../src-main/contract/models';
+import { PasswordPrompt } from '../../components/PasswordPrompt';
 import { ProfileScreenHeader } from '../../components/ProfileScreenHeader';
 import { useAppState } from '../../state/app-state';
 import { AppMetricsTab } from './AppMetricsTab';
@@ -16,20 +17,6 @@ import { STATUS_COLORS, STATUS_LABELS } from './performance-model';
 import { QueriesTab } from './QueriesTab';
 import { TablesTab } from './TablesTab';
 import { useOverview, usePassword } from './usePerformance';
-
-function PasswordPrompt({ onSubmit }: { onSubmit: (password: string) => void }) {
-  const [value, setValue] = useState('');
-  return (
-    <Alert color="blue" variant="light" title="Password needed">
-      <form onSubmit={(e) => { e.preventDefault(); onSubmit(value); }}>
-        <Group align="flex-end" gap="sm">
-          <PasswordInput label="Password for this profile" description="Used by this screen only, not stored." value={value} onChange={(e) => setValue(e.currentTarget.value)} w={320} autoComplete="off" />
-          <Button type="submit">Connect</Button>
-        </Group>
-      </form>
-    </Alert>
-  );
-}
 
 function PerformanceBody({ profile }: { profile: Profile }) {
   const auth = usePassword();
