@@ -13,7 +13,8 @@ export const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url));
 export const RESULTS_DIR = path.join(REPO_ROOT, 'test-results');
 const CLI = path.join(REPO_ROOT, 'bin', 'ops-console.cjs');
 // `serve` prints the login URL; the host trades the token for an HttpOnly cookie on first visit.
-const URL_PATTERN = /http:\/\/127\.0\.0\.1:\d+\/[?#]token=[\w-]+/;
+// It listens on a random 127.x.y.z of its own (src-main/web/bind.ts), 127.0.0.1 as a fallback.
+const URL_PATTERN = /http:\/\/127\.\d{1,3}\.\d{1,3}\.\d{1,3}:\d+\/[?#]token=[\w-]+/;
 const CHROMIUM = process.env.OPS_CONSOLE_CHROMIUM ?? '/usr/bin/chromium';
 const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'];
 

@@ -1,9 +1,13 @@
-// ops-console serve [--port N] [--no-open]: browser mode on 127.0.0.1 until interrupted.
-import { spawn } from 'node:child_process';
+// ops-console serve [--port N] [--no-open]: browser mode on loopback until interrupted.
+// The host listens on a random 127.x.y.z of its own, so its session cookie reaches no other
+// local listener (src-main/web/bind.ts). The login URL with its token goes to our stdout
+// only; the browser is opened through a one-time 0600 launch file, so no other process's
+// argv ever holds a credential (src-main/web/launch.ts).
 import fs from 'node:fs';
 import path from 'node:path';
 import { createCore } from '../../core/app';
 import { MemorySecretStore } from '../../core/secrets/memory-secret-store';
+import { openInBrowser } from '../../web/opener';
 import { startWebHost } from '../../web/server';
 import { boolFlag, expectPositionals, intFlag, parseArgs } from '../args';
 import type { CliContext } from '../context';
@@ -21,31 +25,21 @@ export function rendererDir(): string {
   return candidates.find((c) => fs.existsSync(path.join(c, 'index.html'))) ?? candidates[candidates.length - 1]!;
 }
 
-/** Best effort: a missing opener is not an error, the URL is printed anyway. */
-function openBrowser(url: string): void {
-  const [cmd, args] =
-    process.platform === 'darwin' ? ['open', [url]] : process.platform === 'win32' ? ['explorer.exe', [url]] : ['xdg-open', [url]];
-  try {
-    const child = spawn(cmd, args, { stdio: 'ignore', detached: true });
-    child.on('error', () => undefined);
-    child.unref();
-  } catch {
-    // No opener on this machine.
-  }
-}
-
 export async function serveCommand(ctx: CliContext, argv: string[]): Promise<number> {
   const parsed = parseArgs(argv, { port: { type: 'string' }, 'no-open': { type: 'boolean' } });
   expectPositionals(parsed, [], USAGE);
   const port = intFlag(parsed, 'port', { min: 0, max: 65535 }) ?? 0;
   const core = createCore({ home: ctx.home, mode: 'browser', secrets: () => new MemorySecretStore() });
-  const host = await startWebHost({ core, staticDir: rendererDir(), port });
-  if (ctx.io.json) printJson(ctx.io, { ok: true, url: host.loginUrl, port: host.port, home: ctx.home });
+  const host = await startWebHost({ core, staticDir: rendererDir(), port, address: 'private', launchDir: path.join(ctx.home, 'run') });
+  if (ctx.io.json) printJson(ctx.io, { ok: true, url: host.loginUrl, address: host.address, port: host.port, home: ctx.home });
   else {
     ctx.io.out(`Ops Console (browser mode) is running at ${host.loginUrl}`);
-    ctx.io.out(`Listening on 127.0.0.1 only. App home: ${ctx.home}. Press Ctrl+C to stop.`);
+    ctx.io.out(`Listening on ${host.address} only. App home: ${ctx.home}. Press Ctrl+C to stop.`);
   }
-  if (!boolFlag(parsed, 'no-open')) openBrowser(host.loginUrl);
+  if (host.sharedAddress) {
+    ctx.io.err('warning: this system offers no loopback address but 127.0.0.1, so any other local web server this browser visits receives the session cookie.');
+  }
+  if (!boolFlag(parsed, 'no-open')) openInBrowser(host.createLaunchFile());
   await new Promise<void>((resolve) => {
     const stop = () => resolve();
     process.once('SIGINT', stop);
