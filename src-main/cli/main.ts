@@ -3,6 +3,7 @@
 import { OpsError } from '../contract/errors';
 import { toApiError } from '../core/dispatch';
 import { resolveHome } from '../core/home';
+import { privateUmask } from '../core/private-fs';
 import { UsageError } from './args';
 import { auditCommand } from './commands/audit';
 import { backupCommand, backupsCommand } from './commands/backup';
@@ -89,6 +90,8 @@ function splitGlobals(argv: string[]): { home?: string; json: boolean; help: boo
 }
 
 export async function runCli(argv: string[]): Promise<number> {
+  // The CLI is its own process: files it or its pg_dump create get no group/other bits.
+  privateUmask();
   let json = argv.includes('--json');
   const io = processIo(json);
   let ctx: CliContext | null = null;

@@ -2,7 +2,7 @@
 // the CLI and browser mode agree on one default so they share profiles and audit trail.
 import os from 'node:os';
 import path from 'node:path';
-import fs from 'node:fs';
+import { ensurePrivateDir, tightenHome } from './private-fs';
 
 export const APP_DIR_NAME = 'ops-console';
 
@@ -23,8 +23,10 @@ export function resolveHome(explicit?: string | null, env: NodeJS.ProcessEnv = p
   return path.resolve(chosen);
 }
 
+/** Creates the home 0700, or makes an existing one (and the store and our folders in it) private again. */
 export function ensureHome(home: string): void {
-  fs.mkdirSync(home, { recursive: true, mode: 0o700 });
+  ensurePrivateDir(home);
+  tightenHome(home);
 }
 
 export function currentActor(): string {

@@ -129,10 +129,15 @@ describe('openStore', () => {
     expectRefusedUntouched('STORE_CORRUPT', [/integrity|malformed|corrupt/i]);
   });
 
-  it('treats an empty file as a new store', () => {
+  it('refuses an empty file (an emptied trail is not a new store) and leaves it as it is', () => {
     fs.writeFileSync(file, '');
-    const store = openStore(file);
-    expect(store.schemaVersion).toBe(LATEST_VERSION);
-    store.close();
+    expectRefusedUntouched('STORE_CORRUPT', [/empty \(0 bytes\)/]);
+    expect(fs.statSync(file).size).toBe(0);
+  });
+
+  it('creates a missing store without ever leaving an empty file or a temporary one', () => {
+    openStore(file).close();
+    expect(fs.statSync(file).size).toBeGreaterThan(0);
+    expect(fs.readdirSync(dir)).toEqual(['ops-console.sqlite']);
   });
 });

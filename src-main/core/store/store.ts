@@ -2,9 +2,11 @@
 // only), settings and the audit trail. Opening it must never damage a file this version
 // cannot handle, so a file that is not ours to change (corrupt, or written by a newer
 // version) is inspected without writing a byte before it is refused.
+import crypto from 'node:crypto';
 import fs from 'node:fs';
 import Database from 'better-sqlite3';
 import { OpsError } from '../../contract/errors';
+import { PRIVATE_FILE, tighten } from '../private-fs';
 import { MIGRATIONS, type Migration } from './migrations';
 
 export interface Store {
@@ -91,8 +93,10 @@ function fullCheck(file: string): string | null {
 function inspectExisting(file: string, latest: number): void {
   const stat = fs.statSync(file);
   if (!stat.isFile()) throw corrupt(file, 'it is not a regular file');
-  // SQLite treats an empty file as a new database (e.g. a crash right after creation).
-  if (stat.size === 0) return;
+  // SQLite would treat an empty file as a new database: an emptied audit trail would open
+  // as an intact one. We never leave an empty store behind (see createStoreFile), so an
+  // empty file is somebody's doing.
+  if (stat.size === 0) throw corrupt(file, 'it is empty (0 bytes); a store that existed and was emptied is not opened as a new one');
   const header = readHeader(file, stat.size);
   if (header.length < HEADER_SIZE || !header.subarray(0, 16).equals(SQLITE_MAGIC)) {
     throw corrupt(file, 'it does not start with the SQLite file header');
@@ -116,6 +120,32 @@ function inspectExisting(file: string, latest: number): void {
       const problem = fullCheck(file);
       if (problem !== null) throw corrupt(file, problem);
     }
+  }
+}
+
+/**
+ * A new store is made under a temporary name (0600, WAL mode, so never 0 bytes) and
+ * linked into place: a crash cannot leave an empty file at the store's path, and of two
+ * processes creating it at once the second simply opens the first one's.
+ */
+function createStoreFile(file: string): void {
+  const tmp = `${file}.new-${process.pid}-${crypto.randomBytes(4).toString('hex')}`;
+  try {
+    fs.writeFileSync(tmp, '', { mode: PRIVATE_FILE, flag: 'wx' });
+    const db = new Database(tmp);
+    try {
+      db.pragma('journal_mode = WAL');
+    } finally {
+      db.close();
+    }
+    tighten(tmp, PRIVATE_FILE);
+    try {
+      fs.linkSync(tmp, file);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+    }
+  } finally {
+    for (const leftover of [tmp, `${tmp}-wal`, `${tmp}-shm`]) fs.rmSync(leftover, { force: true });
   }
 }
 
@@ -143,6 +173,7 @@ export function openStore(file: string, options: OpenStoreOptions = {}): Store {
   checkMigrationOrder(migrations);
   const latest = latestOf(migrations);
   if (fs.existsSync(file)) inspectExisting(file, latest);
+  else createStoreFile(file);
 
   let db: Database.Database;
   try {
@@ -161,6 +192,8 @@ export function openStore(file: string, options: OpenStoreOptions = {}): Store {
     db.pragma('synchronous = FULL');
     db.pragma('foreign_keys = ON');
     const schemaVersion = migrate(db, migrations);
+    // SQLite gives -wal/-shm the main file's mode; a store from an older version was 0644.
+    for (const f of [file, `${file}-wal`, `${file}-shm`]) tighten(f, PRIVATE_FILE);
     let closed = false;
     return {
       db,
