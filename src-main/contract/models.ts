@@ -202,8 +202,14 @@ export interface StatementPlan {
   /** SELECT, UPDATE, CREATE INDEX, BEGIN … */
   command: string;
   kind: StatementKind;
-  /** Why it is dangerous: 'no-where' (UPDATE/DELETE without WHERE), 'truncate', 'drop', 'strong-lock'. */
+  /**
+   * Why it is dangerous: 'no-where' (UPDATE/DELETE without WHERE, also inside a CTE, COPY or
+   * PREPARE), 'truncate', 'drop', 'strong-lock', 'server-program' (COPY … PROGRAM),
+   * 'server-file' (COPY to or from a server file).
+   */
   risks: string[];
+  /** Why the catalog judged it a possible write: "calls volatile function public.f()" … */
+  effects?: string[];
 }
 
 export interface QueryColumn {

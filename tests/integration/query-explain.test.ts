@@ -214,14 +214,12 @@ describe('explainQuery', () => {
     expect((await explain('prod', sql, { analyze: false })).analyzed).toBe(false);
   });
 
-  it('reports the server refusing ANALYZE of a write on a read-only profile; plain EXPLAIN works', async () => {
+  it('refuses ANALYZE of a write on a read-only profile before it runs; plain EXPLAIN works', async () => {
     const sql = "INSERT INTO customers VALUES (9999, 'ro')";
     const error = await fail('explainQuery', { profileId: ids.ro, sql });
-    expect(error.code).toBe('QUERY_FAILED');
-    expect((error.detail as { sqlstate: string }).sqlstate).toBe('25006');
-    expect(error.message).toMatch(/read-only/);
-    expect(error.message).toMatch(/"ro"/);
-    expect(lastAudit('query.explain').summary).toMatch(/failed \(25006\)/);
+    expect(error.code).toBe('READ_ONLY');
+    expect(error.message).toMatch(/"ro" is a read-only profile, which only observes/);
+    expect(lastAudit('query.explain').summary).toMatch(/^refused on a read-only profile: INSERT/);
     const plain = await explain('ro', sql, { analyze: false });
     expect(plain.plan.nodeType).toBe('ModifyTable');
     expect(plain.plan.label).toBe('Insert on customers');

@@ -209,11 +209,11 @@ break' AS note
     expect(exportFiles()).toEqual(before);
   });
 
-  it('runs inside a read-only transaction: a SELECT calling a writing function is refused by the server', async () => {
+  it('runs only plain reads, in a read-only transaction: a SELECT calling a volatile function is refused before it runs', async () => {
     const before = exportFiles();
     const error = await fail('exportQuery', { profileId: ids.shop, sql: 'SELECT export_bump()', format: 'csv' });
-    expect(error.code).toBe('QUERY_FAILED');
-    expect(error.detail).toMatchObject({ sqlstate: '25006' });
+    expect(error.code).toBe('INVALID_INPUT');
+    expect(error.message).toMatch(/calls volatile function public\.export_bump\(\)/);
     const probe = await withClient(pg, async (c) => (await c.query('SELECT count(*)::int AS n FROM export_probe')).rows[0] as { n: number }, database);
     expect(probe.n).toBe(0);
     expect(exportFiles()).toEqual(before);

@@ -134,11 +134,11 @@ describe('runQuery', () => {
     expect((error.detail as { position: number }).position).toBe(11);
   });
 
-  it('lets the server refuse writes on a read-only profile, saying the profile is read-only', async () => {
-    const res = await run('ro', "INSERT INTO items VALUES (200, 'no')");
-    expect(res.statements[0]!.error).toMatchObject({ sqlstate: '25006' });
-    expect(res.statements[0]!.error!.message).toMatch(/read-only/);
-    expect(res.statements[0]!.error!.message).toMatch(/"ro"/);
+  it('refuses writes on a read-only profile before they run, naming the rule', async () => {
+    const refused = await fail('runQuery', { profileId: ids.ro, sql: "SELECT 1; INSERT INTO items VALUES (200, 'no')" });
+    expect(refused.code).toBe('READ_ONLY');
+    expect(refused.message).toMatch(/"ro" is a read-only profile, which only observes: statement 2 is refused because INSERT is not a read/);
+    expect(lastAudit('query.run')).toMatchObject({ outcome: 'error', profile: 'ro', summary: expect.stringMatching(/^refused on a read-only profile: INSERT/) });
     const read = await run('ro', 'SELECT count(*) FROM items');
     expect(read.statements[0]!.error).toBeUndefined();
   });
@@ -155,11 +155,14 @@ describe('runQuery', () => {
       expect(refused.code, sql).toBe('READ_ONLY');
       expect(refused.message).toMatch(/"ro" is a read-only profile/);
     }
-    // What the parser cannot see (a function turning it off) lasts only until the next statement.
-    await withClient(pg, (c) => c.query("CREATE OR REPLACE FUNCTION sneaky() RETURNS text LANGUAGE sql AS $$ SELECT set_config('default_transaction_read_only', 'off', false) $$"), database);
-    const res = await run('ro', "SELECT sneaky(); INSERT INTO items VALUES (204, 'no')");
+    // What neither the parser nor the catalog can see (a function declared STABLE that turns
+    // it off anyway) lasts only until the next statement.
+    await withClient(pg, (c) => c.query("CREATE OR REPLACE FUNCTION sneaky() RETURNS text LANGUAGE sql STABLE AS $$ SELECT set_config('default_transaction_read_only', 'off', false) $$"), database);
+    await run('ro', 'SELECT sneaky()');
+    const res = await run('dev', 'SELECT 1');
     expect(res.statements[0]!.error).toBeUndefined();
-    expect(res.statements[1]!.error).toMatchObject({ sqlstate: '25006' });
+    const after = await run('ro', "SELECT current_setting('default_transaction_read_only') AS ro");
+    expect(after.statements[0]!.rows).toEqual([['on']]);
     const kept = await withClient(pg, (c) => c.query('SELECT count(*)::int AS n FROM items WHERE id BETWEEN 201 AND 204'), database);
     expect(kept.rows[0]!.n).toBe(0);
   });

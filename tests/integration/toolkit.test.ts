@@ -103,7 +103,7 @@ describe('toolkit status and install guards', () => {
   it('refuses to install through a read-only profile (READ_ONLY), audited', async () => {
     const error = await fail('installToolkit', { profileId: ids['shop-ro'] });
     expect(error.code).toBe('READ_ONLY');
-    expect(lastAudit('toolkit.install')).toMatchObject({ outcome: 'error', profile: 'shop-ro', summary: 'refused: read-only profile' });
+    expect(lastAudit('toolkit.install')).toMatchObject({ outcome: 'error', profile: 'shop-ro', summary: 'refused: installing the ops toolkit on read-only profile shop-ro' });
     expect((await ok<ToolkitStatus>('getToolkitStatus', { profileId: ids['shop-ro'] })).version).toBeNull();
   });
 

@@ -68,14 +68,28 @@ describe('statement classification', () => {
     ['SET statement_timeout = 0', 'SET', 'utility', []],
     ['DO $$BEGIN DELETE FROM t; END$$', 'DO', 'write', []],
     ['GRANT SELECT ON t TO r', 'GRANT', 'ddl', []],
-    // SELECTs that act on the server or on other sessions are writes, however they are spelled.
-    ['SELECT pg_terminate_backend(123)', 'SELECT', 'write', []],
-    ['select PG_CATALOG.pg_cancel_backend(pid) from pg_stat_activity where state = $$idle$$', 'SELECT', 'write', []],
-    ['SELECT count(*) FROM (SELECT nextval(\'s\')) x', 'SELECT', 'write', []],
-    ['SELECT pg_stat_statements_reset()', 'SELECT', 'write', []],
-    ['SELECT pg_reload_conf()', 'SELECT', 'write', []],
-    ['SELECT currval(\'s\'), pg_backend_pid(), now()', 'SELECT', 'read', []],
+    // What functions do is the catalog's to say (tests/security/guard-catalog.test.ts): the
+    // parse tree alone judges a function call a read.
+    ['SELECT pg_terminate_backend(123)', 'SELECT', 'read', []],
     ["SELECT 'pg_terminate_backend(1)' AS text_only", 'SELECT', 'read', []],
+    // Statements inside statements are judged like the statement itself.
+    ["COPY t TO PROGRAM 'id'", 'COPY PROGRAM', 'write', ['server-program']],
+    ["COPY (SELECT 1) TO PROGRAM 'id'", 'COPY PROGRAM', 'write', ['server-program']],
+    ["COPY t TO '/tmp/x.csv'", 'COPY FILE', 'write', ['server-file']],
+    ["COPY t FROM '/etc/passwd'", 'COPY FILE', 'write', ['server-file']],
+    ['COPY t TO STDOUT', 'COPY', 'read', []],
+    ['COPY t FROM STDIN', 'COPY', 'write', []],
+    ['COPY (DELETE FROM t RETURNING *) TO STDOUT', 'COPY', 'write', ['no-where']],
+    ['COPY (DELETE FROM t WHERE id = 1 RETURNING *) TO STDOUT', 'COPY', 'write', []],
+    ['WITH x AS (DELETE FROM t RETURNING *) SELECT * FROM x', 'SELECT', 'write', ['no-where']],
+    ['WITH x AS (UPDATE t SET a = 1 RETURNING *) INSERT INTO log SELECT * FROM x', 'INSERT', 'write', ['no-where']],
+    ['PREPARE p AS DELETE FROM t', 'PREPARE', 'write', ['no-where']],
+    ['PREPARE p AS SELECT 1', 'PREPARE', 'utility', []],
+    ['EXECUTE never_seen', 'EXECUTE', 'write', []],
+    ['DECLARE c CURSOR FOR SELECT 1', 'DECLARE CURSOR', 'utility', []],
+    ['DECLARE c CURSOR FOR SELECT * FROM t FOR UPDATE', 'DECLARE CURSOR', 'write', []],
+    ['FETCH 10 FROM never_declared', 'FETCH', 'write', []],
+    ['EXPLAIN ANALYZE EXECUTE never_seen', 'EXPLAIN', 'write', []],
   ];
   it.each(table)('%s → %s / %s / %j', (sql, command, kind, risks) => {
     expect(one(sql)).toEqual({ command, kind, risks });
@@ -132,6 +146,23 @@ describe('plan summary', () => {
     expect(prod.statements[0]).toEqual({ index: 0, sql: 'SELECT 1', offset: 0, command: 'SELECT', kind: 'read', risks: [] });
   });
 
+  it('judges EXECUTE and FETCH by the PREPARE and DECLARE before them in the script or on the session', () => {
+    const kinds = (sql: string) => planScriptSync(sql).map((p) => [p.command, p.kind, p.risks]);
+    expect(kinds('PREPARE p AS SELECT 1; EXECUTE p')).toEqual([['PREPARE', 'utility', []], ['EXECUTE', 'read', []]]);
+    expect(kinds('PREPARE p AS DELETE FROM t; EXECUTE p')).toEqual([['PREPARE', 'write', ['no-where']], ['EXECUTE', 'write', ['no-where']]]);
+    expect(kinds('PREPARE p AS SELECT 1; DEALLOCATE p; EXECUTE p')[2]).toEqual(['EXECUTE', 'write', []]);
+    expect(kinds('BEGIN; DECLARE c CURSOR FOR SELECT 1; FETCH c')[2]).toEqual(['FETCH', 'utility', []]);
+    // A name reused for a different statement takes the later one's judgement.
+    expect(kinds('PREPARE p AS SELECT 1; DEALLOCATE p; PREPARE p AS UPDATE t SET a = 1; EXECUTE p')[3]).toEqual(['EXECUTE', 'write', ['no-where']]);
+  });
+
+  it('blocks COPY to or from server programs and files, and LOAD changes the server', () => {
+    expect(summarizePlan(planScriptSync("COPY t TO PROGRAM 'id'"), false).blocked).toEqual([{ index: 0, reason: 'COPY PROGRAM (runs a program on the database server)' }]);
+    expect(summarizePlan(planScriptSync("COPY t TO '/tmp/x'"), false).blocked).toEqual([{ index: 0, reason: 'COPY FILE (reads or writes a file on the database server)' }]);
+    expect(summarizePlan(planScriptSync('WITH x AS (DELETE FROM t RETURNING 1) SELECT * FROM x'), false).blocked).toEqual([{ index: 0, reason: 'SELECT with an UPDATE/DELETE without WHERE' }]);
+    expect(changesServer(planScriptSync("LOAD 'auto_explain'")[0]!)).toBe(true);
+  });
+
   it('does not ask on production for reads, transaction control or session settings', () => {
     const plans = planScriptSync('BEGIN; SET work_mem = 1000; SELECT 1; SHOW work_mem; COMMIT');
     expect(summarizePlan(plans, true).needsConfirmation).toBe(false);
@@ -155,6 +186,17 @@ describe('leaving read-only mode', () => {
     'CALL archive(1)',
   ])('%s is an escape', (sql) => {
     expect(escapes(sql)).toEqual([true]);
+  });
+  it.each([
+    'SET standard_conforming_strings = off',
+    'SET standard_conforming_strings TO on',
+    'RESET standard_conforming_strings',
+    "SET client_encoding = 'SJIS'",
+    "SET NAMES 'BIG5'",
+    "SELECT set_config('standard_conforming_strings', 'off', false)",
+    "SELECT set_config(lower('CLIENT_ENCODING'), 'SJIS', true)",
+  ])('%s changes a pinned setting (refused on every profile)', (sql) => {
+    expect(planScriptSync(sql).map((p) => p.pinnedChange !== null)).toEqual([true]);
   });
   it.each(['BEGIN', 'BEGIN READ ONLY', 'RESET default_transaction_read_only', 'RESET ALL', 'SET statement_timeout = 0', "SELECT set_config('search_path', 'public', false)", 'SELECT 1'])(
     '%s is not',

@@ -56,7 +56,18 @@ export async function queryCommand(ctx: CliContext, argv: string[]): Promise<num
   const core = ctx.core();
   const profile = core.deps.profiles.require(name!);
   const service = queryServiceFor(core.deps);
-  const plan = await service.plan(profile.id, sql);
+  // The guard judges on the session that will run the script (catalog included), so the
+  // password may be asked for here already; the run reuses that session.
+  let password: string | undefined;
+  let plan;
+  try {
+    plan = await service.plan(profile.id, sql, { strict: true });
+  } catch (err) {
+    if (!(err instanceof OpsError && err.code === 'PASSWORD_REQUIRED')) throw err;
+    password = (await promptPassword(ctx.io, `${profile.user}@${profile.host}:${profile.port}`)) ?? undefined;
+    if (!password) throw err;
+    plan = await service.plan(profile.id, sql, { password, strict: true });
+  }
   const production = profile.env === 'production';
   const override = boolFlag(parsed, 'override');
   const confirmFlag = stringFlag(parsed, 'confirm');
@@ -80,7 +91,7 @@ export async function queryCommand(ctx: CliContext, argv: string[]): Promise<num
 
   const out = streamOutput(process.stdout, (text) => ctx.io.err(text));
   const sink = formatSink(format, out);
-  const input: RunInput = { profileId: profile.id, sql, maxRows, confirmName, override };
+  const input: RunInput = { profileId: profile.id, sql, maxRows, confirmName, override, ...(password !== undefined ? { password } : {}) };
   const stopListening = cancelOnInterrupt(ctx, profile);
   try {
     let result;

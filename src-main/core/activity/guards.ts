@@ -2,25 +2,13 @@
 // same as the runbook's write steps (write-steps.ts) — a read-only profile changes nothing
 // on its server, and production asks for its name typed — plus what the server's own rules
 // on signalling backends mean, worded for the DBA before anything is sent.
-import { OpsError } from '../../contract/errors';
-import type { Profile } from '../../contract/models';
-import type { AuditNote } from '../dispatch';
 
 /** Query text kept in an audit entry: enough to recognise the statement, not a whole script. */
 export const AUDIT_QUERY_CHARS = 1000;
 export const SUMMARY_QUERY_CHARS = 120;
 
-export function refuseReadOnly(profile: Profile, what: string, audit: AuditNote): void {
-  if (!profile.readOnly) return;
-  audit.summary = `refused: ${what} on read-only profile ${profile.name}`;
-  throw new OpsError('READ_ONLY', `"${profile.name}" is a read-only profile: ${what} acts on the server, so it cannot be done through it. Use a read-write profile for emergency actions.`);
-}
-
-export function refuseUnconfirmedProduction(profile: Profile, what: string, confirmName: string | undefined, audit: AuditNote): void {
-  if (profile.env !== 'production' || confirmName === profile.name) return;
-  audit.summary = `refused: ${what} on production not confirmed with the profile name`;
-  throw new OpsError('CONFIRMATION_REQUIRED', `"${profile.name}" is a production profile: type its name to confirm ${what}.`, { expected: profile.name });
-}
+// The profile rules are the one rule every screen uses (core/guard/rules.ts).
+export { refuseReadOnly, refuseUnconfirmedProduction } from '../guard/rules';
 
 /** One line, at most `max` characters, for summaries and audit details. */
 export function clip(text: string, max: number): string {

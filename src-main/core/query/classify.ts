@@ -1,19 +1,24 @@
 // Splits a script into statements and judges each one with the real PostgreSQL parser
 // (libpg_query compiled to WASM). This is a guard: a regex cannot tell `DELETE FROM t`
 // from `DELETE FROM t WHERE …` hidden behind comments, CTEs or dollar quoting; the parser can.
+// The structure is judged here and in judge.ts; what the named functions may do is the
+// catalog's to say (catalog-effects.ts), before anything runs.
 import { hasSqlDetails, loadModule, parseSync } from 'libpg-query';
 import { OpsError } from '../../contract/errors';
-import type { StatementKind, StatementPlan } from '../../contract/models';
-import { callsSideEffect, isNode, readOnlyEscape, type Node } from './effects';
+import type { StatementPlan } from '../../contract/models';
+import { collectRefs, pinnedSettingChange, readOnlyEscape, type EffectRefs, type Node } from './effects';
+import { applyNames, emptyNames, judge, type Risk, type SessionNames } from './judge';
 
-export type Risk = 'no-where' | 'truncate' | 'drop' | 'strong-lock';
+export type { Risk } from './judge';
 
 /** Risks that refuse to run unless the caller explicitly overrides (and that is audited). */
-export const BLOCKING_RISKS: ReadonlySet<string> = new Set<Risk>(['no-where', 'truncate', 'drop']);
+export const BLOCKING_RISKS: ReadonlySet<string> = new Set<Risk>(['no-where', 'truncate', 'drop', 'server-program', 'server-file']);
 
-/** Session-local utilities that change nothing on the server (no confirmation on production). */
-const SESSION_ONLY = new Set(['SET', 'RESET', 'SHOW', 'DISCARD', 'LISTEN', 'UNLISTEN', 'DEALLOCATE', 'PREPARE', 'CLOSE', 'FETCH', 'MOVE', 'DECLARE CURSOR', 'LOAD']);
-
+/**
+ * Session-local utilities that change nothing on the server (no confirmation on production).
+ * LOAD is not one: it loads a shared library into the server process.
+ */
+const SESSION_ONLY = new Set(['SET', 'RESET', 'SHOW', 'DISCARD', 'LISTEN', 'UNLISTEN', 'DEALLOCATE', 'PREPARE', 'CLOSE', 'FETCH', 'MOVE', 'DECLARE CURSOR']);
 
 let loaded: Promise<void> | null = null;
 
@@ -23,167 +28,20 @@ export function loadParser(): Promise<void> {
   return loaded;
 }
 
-/** True when any node under `value` has one of these keys (walks lists and nested nodes). */
-function containsKey(value: unknown, keys: ReadonlySet<string>): boolean {
-  if (Array.isArray(value)) return value.some((item) => containsKey(item, keys));
-  if (!isNode(value)) return false;
-  for (const [key, child] of Object.entries(value)) {
-    if (keys.has(key)) return true;
-    if (typeof child === 'object' && child !== null && containsKey(child, keys)) return true;
-  }
-  return false;
-}
-
-const WRITING_NODES = new Set(['InsertStmt', 'UpdateStmt', 'DeleteStmt', 'MergeStmt', 'intoClause', 'lockingClause']);
-
-/** A DefElem option list entry, with its boolean value (`(full false)` turns it off). */
-function optionOn(options: unknown, name: string): boolean {
-  if (!Array.isArray(options)) return false;
-  for (const item of options) {
-    const def = isNode(item) && isNode(item.DefElem) ? item.DefElem : null;
-    if (!def || def.defname !== name) continue;
-    const arg = isNode(def.arg) ? def.arg : null;
-    if (!arg) return true;
-    const text = isNode(arg.String) ? String(arg.String.sval ?? '') : isNode(arg.Boolean) ? String(arg.Boolean.boolval ?? false) : 'true';
-    return !['false', 'off', '0', 'no'].includes(text.toLowerCase());
-  }
-  return false;
-}
-
-/** "OBJECT_MATERIALIZED_VIEW" → "MATERIALIZED VIEW". */
-function objectWords(objtype: unknown, fallback: string): string {
-  return typeof objtype === 'string' && objtype.startsWith('OBJECT_') ? objtype.slice('OBJECT_'.length).replace(/_/g, ' ') : fallback;
-}
-
-/** "CreateExtensionStmt" → "CREATE EXTENSION": the tag psql would print, near enough. */
-function tagFromNodeName(name: string): string {
-  return name
-    .replace(/Stmt$/, '')
-    .replace(/([a-z])([A-Z])/g, '$1 $2')
-    .toUpperCase();
-}
-
-const TRANSACTION_TAGS: Record<string, string> = {
-  TRANS_STMT_BEGIN: 'BEGIN',
-  TRANS_STMT_START: 'START TRANSACTION',
-  TRANS_STMT_COMMIT: 'COMMIT',
-  TRANS_STMT_ROLLBACK: 'ROLLBACK',
-  TRANS_STMT_SAVEPOINT: 'SAVEPOINT',
-  TRANS_STMT_RELEASE: 'RELEASE',
-  TRANS_STMT_ROLLBACK_TO: 'ROLLBACK TO SAVEPOINT',
-  TRANS_STMT_PREPARE: 'PREPARE TRANSACTION',
-  TRANS_STMT_COMMIT_PREPARED: 'COMMIT PREPARED',
-  TRANS_STMT_ROLLBACK_PREPARED: 'ROLLBACK PREPARED',
-};
-
-interface Judgement {
-  command: string;
-  kind: StatementKind;
-  risks: Risk[];
-  /** Whether the statement can return rows (read through a cursor, bounded). */
-  returnsRows: boolean;
-}
-
-/** The heart of the guard: command tag, kind and risks of one parsed statement. */
-export function judge(stmt: Node): Judgement {
-  const [type, raw] = Object.entries(stmt)[0] ?? ['Unknown', {}];
-  const node: Node = isNode(raw) ? raw : {};
-  const writesInside = containsKey(node, WRITING_NODES);
-  switch (type) {
-    case 'SelectStmt': {
-      if (node.intoClause) return { command: 'SELECT INTO', kind: 'write', risks: [], returnsRows: false };
-      return { command: 'SELECT', kind: writesInside || callsSideEffect(node) ? 'write' : 'read', risks: [], returnsRows: true };
-    }
-    case 'InsertStmt':
-    case 'UpdateStmt':
-    case 'DeleteStmt':
-    case 'MergeStmt': {
-      const command = type.replace('Stmt', '').toUpperCase();
-      const risks: Risk[] = (type === 'UpdateStmt' || type === 'DeleteStmt') && !node.whereClause ? ['no-where'] : [];
-      return { command, kind: 'write', risks, returnsRows: Boolean(node.returningClause ?? node.returningList) };
-    }
-    case 'ExplainStmt': {
-      const inner = isNode(node.query) ? judge(node.query) : null;
-      // EXPLAIN ANALYZE really executes the statement: it is as dangerous as what it explains.
-      if (inner && optionOn(node.options, 'analyze') && inner.kind !== 'read') return { ...inner, command: 'EXPLAIN', returnsRows: true };
-      return { command: 'EXPLAIN', kind: 'read', risks: [], returnsRows: true };
-    }
-    case 'TransactionStmt':
-      return { command: TRANSACTION_TAGS[String(node.kind)] ?? 'TRANSACTION', kind: 'transaction', risks: [], returnsRows: false };
-    case 'TruncateStmt':
-      return { command: 'TRUNCATE', kind: 'write', risks: ['truncate', 'strong-lock'], returnsRows: false };
-    case 'DropStmt':
-      return { command: `DROP ${objectWords(node.removeType, 'OBJECT')}`, kind: 'ddl', risks: ['drop'], returnsRows: false };
-    case 'DropdbStmt':
-      return { command: 'DROP DATABASE', kind: 'ddl', risks: ['drop'], returnsRows: false };
-    case 'DropRoleStmt':
-    case 'DropTableSpaceStmt':
-    case 'DropOwnedStmt':
-    case 'DropSubscriptionStmt':
-    case 'DropUserMappingStmt':
-      return { command: tagFromNodeName(type), kind: 'ddl', risks: ['drop'], returnsRows: false };
-    case 'AlterTableStmt': {
-      const cmds = Array.isArray(node.cmds) ? node.cmds : [];
-      const drops = cmds.some((c) => isNode(c) && isNode(c.AlterTableCmd) && /^AT_Drop/.test(String(c.AlterTableCmd.subtype)));
-      return { command: `ALTER ${objectWords(node.objtype, 'TABLE')}`, kind: 'ddl', risks: drops ? ['drop', 'strong-lock'] : ['strong-lock'], returnsRows: false };
-    }
-    case 'IndexStmt':
-      return { command: 'CREATE INDEX', kind: 'ddl', risks: node.concurrent ? [] : ['strong-lock'], returnsRows: false };
-    case 'VacuumStmt': {
-      const command = node.is_vacuumcmd ? 'VACUUM' : 'ANALYZE';
-      return { command, kind: 'utility', risks: node.is_vacuumcmd && optionOn(node.options, 'full') ? ['strong-lock'] : [], returnsRows: false };
-    }
-    case 'ClusterStmt':
-      return { command: 'CLUSTER', kind: 'utility', risks: ['strong-lock'], returnsRows: false };
-    case 'ReindexStmt':
-      return { command: 'REINDEX', kind: 'utility', risks: optionOn(node.params, 'concurrently') ? [] : ['strong-lock'], returnsRows: false };
-    case 'LockStmt':
-      // mode 8 is AccessExclusiveLock, also what a bare `LOCK t` takes.
-      return { command: 'LOCK TABLE', kind: 'utility', risks: node.mode === 8 || node.mode === undefined ? ['strong-lock'] : [], returnsRows: false };
-    case 'RefreshMatViewStmt':
-      return { command: 'REFRESH MATERIALIZED VIEW', kind: 'write', risks: node.concurrent ? [] : ['strong-lock'], returnsRows: false };
-    case 'CreateTableAsStmt':
-      return { command: `CREATE ${objectWords(node.objtype, 'TABLE')} AS`.replace('MATERIALIZED VIEW AS', 'MATERIALIZED VIEW'), kind: 'ddl', risks: [], returnsRows: false };
-    case 'CreateStmt':
-      return { command: 'CREATE TABLE', kind: 'ddl', risks: [], returnsRows: false };
-    case 'ViewStmt':
-      return { command: 'CREATE VIEW', kind: 'ddl', risks: [], returnsRows: false };
-    case 'RenameStmt':
-      return { command: `ALTER ${objectWords(node.renameType, 'OBJECT')}`, kind: 'ddl', risks: ['strong-lock'], returnsRows: false };
-    case 'GrantStmt':
-      return { command: node.is_grant ? 'GRANT' : 'REVOKE', kind: 'ddl', risks: [], returnsRows: false };
-    case 'GrantRoleStmt':
-      return { command: node.is_grant ? 'GRANT ROLE' : 'REVOKE ROLE', kind: 'ddl', risks: [], returnsRows: false };
-    case 'CopyStmt':
-      return { command: 'COPY', kind: node.is_from ? 'write' : 'read', risks: [], returnsRows: false };
-    // Anything may happen inside a DO block or a procedure: treat it as a write.
-    case 'DoStmt':
-      return { command: 'DO', kind: 'write', risks: [], returnsRows: false };
-    case 'CallStmt':
-      return { command: 'CALL', kind: 'write', risks: [], returnsRows: true };
-    case 'VariableSetStmt':
-      return { command: node.kind === 'VAR_RESET' || node.kind === 'VAR_RESET_ALL' ? 'RESET' : 'SET', kind: 'utility', risks: [], returnsRows: false };
-    case 'VariableShowStmt':
-      return { command: 'SHOW', kind: 'read', risks: [], returnsRows: true };
-    case 'DeclareCursorStmt':
-      return { command: 'DECLARE CURSOR', kind: writesInside ? 'write' : 'utility', risks: [], returnsRows: false };
-    case 'FetchStmt':
-      return { command: node.ismove ? 'MOVE' : 'FETCH', kind: 'utility', risks: [], returnsRows: !node.ismove };
-    case 'ExecuteStmt':
-      // A prepared statement's text is not visible here: assume it may write.
-      return { command: 'EXECUTE', kind: 'write', risks: [], returnsRows: true };
-    default: {
-      const command = tagFromNodeName(type);
-      const ddl = /^(CREATE|ALTER|DROP|COMMENT|SECURITY LABEL|IMPORT|REASSIGN)/.test(command);
-      return { command, kind: ddl ? 'ddl' : 'utility', risks: [], returnsRows: false };
-    }
-  }
-}
-
 export interface PlannedStatement extends StatementPlan {
   returnsRows: boolean;
   /** Why this statement would turn the session read-write (refused on read-only profiles). */
   readOnlyEscape: string | null;
+  /** Why it would change how the server reads later statements (refused on every profile). */
+  pinnedChange: string | null;
+  /** Why the catalog says it may act outside the transaction (filled by resolveEffects). */
+  effects: string[];
+  /** What the catalog is asked about. */
+  refs: EffectRefs;
+  /** EXECUTE / FETCH of a PREPARE / DECLARE earlier in the same script: its index. */
+  inherits: number | null;
+  /** The parse tree, for the session's names once the statement ran. */
+  tree: Node;
 }
 
 /** Byte offsets (what libpg_query reports) → string offsets. */
@@ -194,12 +52,26 @@ function byteToCharOffsets(sql: string): (byteOffset: number) => number {
 }
 
 /** Splits and judges a script. Throws INVALID_INPUT with the error position on a syntax error. */
-export async function planScript(sql: string): Promise<PlannedStatement[]> {
+export async function planScript(sql: string, names?: SessionNames): Promise<PlannedStatement[]> {
   await loadParser();
-  return planScriptSync(sql);
+  return planScriptSync(sql, names);
 }
 
-export function planScriptSync(sql: string): PlannedStatement[] {
+/** The name an EXECUTE / FETCH uses, and the name a PREPARE / DECLARE defines. */
+function nameOf(stmt: Node, types: readonly string[], key: string): string | null {
+  const [type, raw] = Object.entries(stmt)[0] ?? ['', {}];
+  if (!types.includes(type) || typeof raw !== 'object' || raw === null) return null;
+  const value = (raw as Record<string, unknown>)[key];
+  return typeof value === 'string' ? value : null;
+}
+
+/**
+ * Splits and judges a script. `names` are the prepared statements and cursors already on
+ * the session (never modified: a copy is simulated statement by statement).
+ */
+export function planScriptSync(sql: string, names: SessionNames = emptyNames()): PlannedStatement[] {
+  const simulated: SessionNames = { prepared: new Map(names.prepared), cursors: new Map(names.cursors) };
+  const definedAt = new Map<string, number>();
   let parsed: ReturnType<typeof parseSync>;
   try {
     parsed = parseSync(sql);
@@ -223,9 +95,13 @@ export function planScriptSync(sql: string): PlannedStatement[] {
     const text = full.trim();
     if (text === '') continue;
     const stmt = (raw.stmt ?? {}) as Node;
-    const judgement = judge(stmt);
+    const judgement = judge(stmt, simulated);
+    const used = nameOf(stmt, ['ExecuteStmt'], 'name') ?? nameOf(stmt, ['FetchStmt'], 'portalname');
+    const usedKey = used === null ? null : `${'ExecuteStmt' in stmt ? 'p' : 'c'}:${used}`;
+    const defined = nameOf(stmt, ['PrepareStmt'], 'name') ?? nameOf(stmt, ['DeclareCursorStmt'], 'portalname');
+    const index = plans.length;
     plans.push({
-      index: plans.length,
+      index,
       sql: text,
       offset: start + lead,
       command: judgement.command,
@@ -233,7 +109,14 @@ export function planScriptSync(sql: string): PlannedStatement[] {
       risks: judgement.risks,
       returnsRows: judgement.returnsRows,
       readOnlyEscape: readOnlyEscape(stmt),
+      pinnedChange: pinnedSettingChange(stmt),
+      effects: [],
+      refs: collectRefs(stmt),
+      inherits: usedKey === null ? null : (definedAt.get(usedKey) ?? null),
+      tree: stmt,
     });
+    applyNames(stmt, judgement, simulated);
+    if (defined !== null) definedAt.set(`${'PrepareStmt' in stmt ? 'p' : 'c'}:${defined}`, index);
   }
   if (plans.length === 0) throw new OpsError('INVALID_INPUT', 'sql: there is no statement to run (only comments or blanks)');
   return plans;
@@ -252,18 +135,21 @@ export function changesServer(plan: StatementPlan): boolean {
   return plan.kind === 'utility' && !SESSION_ONLY.has(plan.command);
 }
 
-const RISK_WORDS: Record<string, string> = {
-  'no-where': 'without WHERE',
-  truncate: 'empties the table',
-  drop: 'drops an object',
-};
-
 /** "DELETE without WHERE" — the words used in the block message and the audit summary. */
 export function describeBlock(plan: StatementPlan): string | null {
   const blocking = plan.risks.filter((r) => BLOCKING_RISKS.has(r));
   if (blocking.length === 0) return null;
-  if (blocking.includes('no-where')) return `${plan.command} ${RISK_WORDS['no-where']}`;
+  if (blocking.includes('no-where')) return `${plan.command} ${plan.command === 'UPDATE' || plan.command === 'DELETE' ? '' : 'with an UPDATE/DELETE '}without WHERE`.replace('  ', ' ');
+  if (blocking.includes('server-program')) return `${plan.command} (runs a program on the database server)`;
+  if (blocking.includes('server-file')) return `${plan.command} (reads or writes a file on the database server)`;
   return plan.command;
+}
+
+/** The contract's view of a planned statement (no parse tree, no catalog questions). */
+export function toStatementPlan(plan: PlannedStatement): StatementPlan {
+  const out: StatementPlan = { index: plan.index, sql: plan.sql, offset: plan.offset, command: plan.command, kind: plan.kind, risks: plan.risks };
+  if (plan.effects.length > 0) out.effects = plan.effects;
+  return out;
 }
 
 export interface ScriptPlan {
@@ -274,7 +160,7 @@ export interface ScriptPlan {
 
 /** The contract's planQuery answer. `production` decides whether changes need the name typed. */
 export function summarizePlan(plans: PlannedStatement[], production: boolean): ScriptPlan {
-  const statements: StatementPlan[] = plans.map(({ returnsRows: _rows, readOnlyEscape: _escape, ...plan }) => plan);
+  const statements: StatementPlan[] = plans.map(toStatementPlan);
   const blocked = statements.flatMap((s) => {
     const reason = describeBlock(s);
     return reason === null ? [] : [{ index: s.index, reason }];

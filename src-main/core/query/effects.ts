@@ -1,69 +1,12 @@
-// What a statement does beyond its command tag: built-in functions that act on the server
-// or on other sessions, and the ways a session could leave read-only mode. Both read the
-// parse tree from libpg-query (classify.ts), never the SQL text.
+// What a statement does beyond its command tag, read from the parse tree of libpg-query
+// (classify.ts), never from the SQL text: the ways a session could leave read-only mode,
+// the settings the parser's reading depends on (pinned), and the functions, operators,
+// relations and types it names, which catalog-effects.ts looks up in the server's catalog.
 
 export type Node = Record<string, unknown>;
 
 export function isNode(value: unknown): value is Node {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-/**
- * Built-in functions a SELECT can call that change the server or other sessions: ending
- * backends, advancing sequences, reloading configuration, resetting statistics, slots and
- * WAL. A read-only transaction stops some of them but not all (pg_terminate_backend runs
- * in one), so such a SELECT is judged a write: production asks for the typed name and an
- * export refuses it. A user's own function that writes is left to the server.
- */
-const SIDE_EFFECT_FUNCTIONS = new Set([
-  'pg_terminate_backend',
-  'pg_cancel_backend',
-  'pg_reload_conf',
-  'pg_rotate_logfile',
-  'pg_switch_wal',
-  'pg_create_restore_point',
-  'pg_promote',
-  'pg_wal_replay_pause',
-  'pg_wal_replay_resume',
-  'pg_backup_start',
-  'pg_backup_stop',
-  'pg_start_backup',
-  'pg_stop_backup',
-  'pg_create_physical_replication_slot',
-  'pg_create_logical_replication_slot',
-  'pg_drop_replication_slot',
-  'pg_logical_emit_message',
-  'pg_stat_reset',
-  'pg_stat_reset_shared',
-  'pg_stat_reset_single_table_counters',
-  'pg_stat_reset_single_function_counters',
-  'pg_stat_reset_slru',
-  'pg_stat_reset_replication_slot',
-  'pg_stat_statements_reset',
-  'nextval',
-  'setval',
-  'lo_unlink',
-  'lo_import',
-  'lo_export',
-  'dblink_exec',
-  'pg_file_write',
-  'pg_file_unlink',
-  'pg_file_rename',
-]);
-
-/** True when a FuncCall under `value` names one of SIDE_EFFECT_FUNCTIONS (schema-qualified or not). */
-export function callsSideEffect(value: unknown): boolean {
-  if (Array.isArray(value)) return value.some(callsSideEffect);
-  if (!isNode(value)) return false;
-  for (const [key, child] of Object.entries(value)) {
-    if (key === 'FuncCall' && isNode(child) && Array.isArray(child.funcname)) {
-      const last = child.funcname[child.funcname.length - 1] as unknown;
-      const name = isNode(last) && isNode(last.String) ? String(last.String.sval ?? '').toLowerCase() : '';
-      if (SIDE_EFFECT_FUNCTIONS.has(name)) return true;
-    }
-    if (typeof child === 'object' && child !== null && callsSideEffect(child)) return true;
-  }
-  return false;
 }
 
 /** The settings that make a session or transaction read-only. */
@@ -81,9 +24,9 @@ function asksReadWrite(options: unknown): boolean {
   });
 }
 
-/** set_config() on a read-only setting, or on a name we cannot read (not a literal). */
-function setsReadOnlySetting(value: unknown): boolean {
-  if (Array.isArray(value)) return value.some(setsReadOnlySetting);
+/** set_config() on one of `settings`, or on a name we cannot read (not a literal). */
+function setConfigOf(value: unknown, settings: ReadonlySet<string>): boolean {
+  if (Array.isArray(value)) return value.some((item) => setConfigOf(item, settings));
   if (!isNode(value)) return false;
   for (const [key, child] of Object.entries(value)) {
     if (key === 'FuncCall' && isNode(child) && Array.isArray(child.funcname)) {
@@ -92,10 +35,10 @@ function setsReadOnlySetting(value: unknown): boolean {
       if (name === 'set_config') {
         const first = Array.isArray(child.args) ? (child.args[0] as unknown) : undefined;
         const literal = isNode(first) && isNode(first.A_Const) && isNode(first.A_Const.sval) ? String(first.A_Const.sval.sval ?? '').toLowerCase() : null;
-        if (literal === null || READ_ONLY_SETTINGS.has(literal)) return true;
+        if (literal === null || settings.has(literal)) return true;
       }
     }
-    if (typeof child === 'object' && child !== null && setsReadOnlySetting(child)) return true;
+    if (typeof child === 'object' && child !== null && setConfigOf(child, settings)) return true;
   }
   return false;
 }
@@ -119,6 +62,76 @@ export function readOnlyEscape(stmt: Node): string | null {
   if (type === 'TransactionStmt' && asksReadWrite(node.options)) return 'a READ WRITE transaction would turn read-only mode off';
   if (type === 'DoStmt') return 'a DO block can turn read-only mode off out of sight';
   if (type === 'CallStmt') return 'a procedure can turn read-only mode off and commit out of sight';
-  if (setsReadOnlySetting(node)) return 'set_config() would turn read-only mode off';
+  if (setConfigOf(node, READ_ONLY_SETTINGS)) return 'set_config() would turn read-only mode off';
   return null;
+}
+
+/**
+ * Settings that decide how the server reads the text of a statement. The parser reads
+ * strings as standard_conforming_strings = on does, in UTF-8; if a session changed either,
+ * the server could see a statement other than the one judged (`'x\''` is one string to
+ * one reading and a string plus more SQL to the other). The console pins both and refuses
+ * every statement that would change them, on every profile.
+ */
+const PINNED_SETTINGS = new Set(['standard_conforming_strings', 'client_encoding', 'names']);
+
+export function pinnedSettingChange(stmt: Node): string | null {
+  const [type, raw] = Object.entries(stmt)[0] ?? ['Unknown', {}];
+  const node: Node = isNode(raw) ? raw : {};
+  if (type === 'VariableSetStmt') {
+    const name = String(node.name ?? '').toLowerCase();
+    if (PINNED_SETTINGS.has(name)) return `${name} is pinned by the console (the guard reads statements as the server does only with it unchanged)`;
+  }
+  if (setConfigOf(node, PINNED_SETTINGS)) return 'set_config() of a pinned setting (or of a name that is not a literal) could change how the server reads statements';
+  return null;
+}
+
+/** A qualified name from the parse tree: [schema, name] or [null, name]. */
+export interface NameRef {
+  schema: string | null;
+  name: string;
+}
+
+/** The functions, operators, relations and types a statement names (for the catalog). */
+export interface EffectRefs {
+  functions: NameRef[];
+  operators: NameRef[];
+  relations: NameRef[];
+  types: NameRef[];
+}
+
+function nameList(list: unknown): NameRef | null {
+  if (!Array.isArray(list) || list.length === 0) return null;
+  const parts = list.map((item: unknown) => (isNode(item) && isNode(item.String) ? String(item.String.sval ?? '') : ''));
+  const name = parts[parts.length - 1] ?? '';
+  if (name === '') return null;
+  // pg_catalog.x, or db.schema.x: the schema is the part before the name.
+  return { schema: parts.length >= 2 ? (parts[parts.length - 2] ?? null) : null, name };
+}
+
+function pushUnique(list: NameRef[], ref: NameRef | null): void {
+  if (ref && !list.some((r) => r.schema === ref.schema && r.name === ref.name)) list.push(ref);
+}
+
+/** Every FuncCall, operator (A_Expr), RangeVar and TypeName under `value`. */
+export function collectRefs(value: unknown, refs: EffectRefs = { functions: [], operators: [], relations: [], types: [] }): EffectRefs {
+  if (Array.isArray(value)) {
+    for (const item of value) collectRefs(item, refs);
+    return refs;
+  }
+  if (!isNode(value)) return refs;
+  for (const [key, child] of Object.entries(value)) {
+    if (isNode(child)) {
+      if (key === 'FuncCall') pushUnique(refs.functions, nameList(child.funcname));
+      else if (key === 'A_Expr') pushUnique(refs.operators, nameList(child.name));
+      else if (key === 'RangeVar' && typeof child.relname === 'string') pushUnique(refs.relations, { schema: typeof child.schemaname === 'string' ? child.schemaname : null, name: child.relname });
+      else if (key === 'TypeName') pushUnique(refs.types, nameList(child.names));
+    }
+    if (typeof child === 'object' && child !== null) collectRefs(child, refs);
+  }
+  return refs;
+}
+
+export function hasRefs(refs: EffectRefs): boolean {
+  return refs.functions.length + refs.operators.length + refs.relations.length + refs.types.length > 0;
 }

@@ -8,10 +8,12 @@ import type { ExplainResult, Profile } from '../../contract/models';
 import type { OpParsed } from '../../contract/operations';
 import type { CoreDeps } from '../app';
 import type { AuditNote, Handlers } from '../dispatch';
+import { refuseReadOnlyStatements } from '../guard/rules';
+import { extended } from '../postgres/extended';
 import { planScript, summarizePlan, type PlannedStatement } from './classify';
 import { convertExplainJson } from './explain-tree';
 import { toFailure } from './run';
-import type { QueryService } from './service';
+import { judgeOnSession, refusePinnedChanges, type QueryService } from './service';
 import type { QuerySession } from './session';
 
 const SAVEPOINT = 'ops_console_explain';
@@ -71,7 +73,7 @@ async function explainWrapped(session: QuerySession, text: string, wrap: Wrap): 
   const client = session.client;
   if (wrap === 'none') {
     try {
-      const res = await client.query<Record<string, unknown>>(text);
+      const res = await client.query<Record<string, unknown>>(extended({ text }));
       return { ok: true, value: res.rows[0]?.['QUERY PLAN'] };
     } catch (error) {
       return { ok: false, error, undoFailed: false };
@@ -84,7 +86,7 @@ async function explainWrapped(session: QuerySession, text: string, wrap: Wrap): 
   }
   let outcome: WrapOutcome;
   try {
-    const res = await client.query<Record<string, unknown>>(text);
+    const res = await client.query<Record<string, unknown>>(extended({ text }));
     outcome = { ok: true, value: res.rows[0]?.['QUERY PLAN'] };
   } catch (error) {
     outcome = { ok: false, error, undoFailed: false };
@@ -129,24 +131,14 @@ function describe(analyze: boolean, command: string, result: { executionMs: numb
 async function explainQuery(deps: CoreDeps, service: QueryService, input: ExplainInput, audit: AuditNote): Promise<ExplainResult> {
   const profile = deps.profiles.require(input.profileId);
   audit.profile = profile.name;
-  const plans = await planScript(input.sql);
-  const plan = singleStatement(plans);
   const analyze = input.analyze;
-  const writes = analyze && plan.kind !== 'read';
+  // Syntax, shape and pinned settings need no connection.
+  const structural = await planScript(input.sql);
+  refusePinnedChanges(structural, audit);
   const prefix = explainPrefix(analyze);
-  const text = `${prefix}${plan.sql}`;
-  audit.detail = text;
+  audit.detail = `${prefix}${singleStatement(structural).sql}`;
 
-  if (writes && profile.env === 'production' && input.confirmName !== profile.name) {
-    audit.summary = 'refused: EXPLAIN ANALYZE of a change on production not confirmed with the profile name';
-    throw new OpsError(
-      'CONFIRMATION_REQUIRED',
-      `"${profile.name}" is a production profile and EXPLAIN ANALYZE really executes this ${plan.command} (triggers fire, sequences advance, locks are taken) before rolling it back: confirm by typing the profile name, or use EXPLAIN without ANALYZE.`,
-      { ...summarizePlan(plans, true), reason: 'production' },
-    );
-  }
-
-  const { outcome, failure } = await service.exclusive(profile, input.password, audit, async (session) => {
+  const { outcome, failure, plan } = await service.exclusive(profile, input.password, audit, async (session) => {
     // The held "Fetch more" result is closed by now, so the transaction status is current.
     if (session.txStatus === 'E') {
       audit.summary = 'refused: the open transaction has failed';
@@ -156,11 +148,25 @@ async function explainQuery(deps: CoreDeps, service: QueryService, input: Explai
         { sqlstate: '25P02' },
       );
     }
+    // Judged like the console judges it (parse tree, session names, catalog).
+    const plans = await judgeOnSession(session, input.sql);
+    const judged = singleStatement(plans);
+    const writes = analyze && judged.kind !== 'read';
+    // ANALYZE executes: on a read-only profile only what observes may be analyzed.
+    if (analyze) refuseReadOnlyStatements(profile, plans, audit);
+    if (writes && profile.env === 'production' && input.confirmName !== profile.name) {
+      audit.summary = 'refused: EXPLAIN ANALYZE of a change on production not confirmed with the profile name';
+      throw new OpsError(
+        'CONFIRMATION_REQUIRED',
+        `"${profile.name}" is a production profile and EXPLAIN ANALYZE really executes this ${judged.command} (triggers fire, sequences advance, locks are taken) before rolling it back: confirm by typing the profile name, or use EXPLAIN without ANALYZE.`,
+        { ...summarizePlan(plans, true), reason: 'production' },
+      );
+    }
     // Every ANALYZE is undone, reads included: a SELECT may call a function that writes.
     const wrap: Wrap = session.transactionOpen ? 'savepoint' : analyze ? 'transaction' : 'none';
-    const done = await explainWrapped(session, text, wrap);
+    const done = await explainWrapped(session, `${prefix}${judged.sql}`, wrap);
     // Built here, before the session is released: toFailure reads cancelRequested to tell a cancel.
-    return { outcome: done, failure: done.ok ? null : explainFailure(done, plan, prefix.length, session, profile, wrap) };
+    return { plan: judged, outcome: done, failure: done.ok ? null : explainFailure(done, judged, prefix.length, session, profile, wrap) };
   });
   if (!outcome.ok) {
     const sqlstate = (failure?.detail as { sqlstate?: string | null } | undefined)?.sqlstate;

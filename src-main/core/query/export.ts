@@ -14,6 +14,7 @@ import { log } from '../log';
 import { connectClient } from '../postgres/connect';
 import { isServerError } from '../postgres/pg-errors';
 import { resolvePassword } from '../secrets/password';
+import { resolveEffects } from './catalog-effects';
 import { planScript, type PlannedStatement } from './classify';
 import { ExportFile, exportBaseName, type ExportFormat } from './export-file';
 import { csvRecord, jsonRowWriter } from './formats';
@@ -64,6 +65,8 @@ export async function exportableStatement(sql: string): Promise<PlannedStatement
   const takes = 'Export takes exactly one SELECT (or WITH … SELECT, TABLE, VALUES) and writes its rows to a file';
   if (plans.length !== 1) throw new OpsError('INVALID_INPUT', `${takes}; this script has ${plans.length} statements. Select the one to export.`, { statements: plans.length });
   const plan = plans[0]!;
+  const escape = plan.pinnedChange ?? plan.readOnlyEscape;
+  if (escape) throw new OpsError('INVALID_INPUT', `Export refuses this statement: ${escape}. Nothing was written.`, { command: plan.command });
   if (plan.kind !== 'read' || !plan.returnsRows) {
     throw new OpsError('INVALID_INPUT', `${takes}; this statement is ${plan.command} (${plan.kind}${plan.returnsRows ? '' : ', returns no rows'}), which export does not run. Nothing was written.`, { command: plan.command, kind: plan.kind });
   }
@@ -169,7 +172,14 @@ export async function exportQuery(deps: CoreDeps, input: ExportInput, audit: Aud
     // READ ONLY: the guard above judges the text; the server enforces it for whatever the
     // statement calls. hex is what the contract promises for bytea.
     await client.query('BEGIN READ ONLY');
-    await client.query("SET LOCAL bytea_output = 'hex'");
+    // The pinned reading (effects.ts), whatever the role's defaults say.
+    await client.query("SET LOCAL bytea_output = 'hex'; SET LOCAL standard_conforming_strings = on");
+    // The catalog's half of the guard: a SELECT that reaches a volatile function may act
+    // outside the transaction, which READ ONLY would not stop.
+    await resolveEffects(client, [plan], { txStatus: 'T' });
+    if (plan.kind !== 'read') {
+      throw new OpsError('INVALID_INPUT', `Export runs only plain reads; this ${plan.command} ${plan.effects[0] ?? 'may write'}. Run it in the console instead. Nothing was written.`, { command: plan.command, effects: plan.effects });
+    }
     file = await io(dir, () => ExportFile.create(dir, exportBaseName(profile.name, new Date()), input.format));
     const target = file;
     await streamRows(client, plan.sql, input.format, target, progress);

@@ -5,7 +5,9 @@ import Cursor from 'pg-cursor';
 import type pg from 'pg';
 import type { QueryCell, QueryColumn, QueryFailure, StatementResult } from '../../contract/models';
 import type { PlannedStatement } from './classify';
-import type { QuerySession } from './session';
+import { pinnedSettingsDrift, type QuerySession } from './session';
+import { applyNames, type Judgement } from './judge';
+import { extended } from '../postgres/extended';
 import { isServerError } from '../postgres/pg-errors';
 import { builtinTypeName, cellTypes, toCell } from './values';
 
@@ -230,7 +232,10 @@ export async function releaseHeld(session: QuerySession): Promise<void> {
 }
 
 async function runSimple(session: QuerySession, plan: PlannedStatement, options: ExecuteOptions, result: StatementResult): Promise<number[]> {
-  const res = await session.client.query({ text: plan.sql, rowMode: 'array', types: cellTypes });
+  // The extended protocol (Parse/Bind/Execute) takes exactly one statement: should the
+  // server ever split the text differently from the guard's parser, it refuses instead of
+  // running a statement nobody judged. pg-cursor (runWithCursor) always uses it.
+  const res = await session.client.query(extended({ text: plan.sql, rowMode: 'array' as const, types: cellTypes }));
   const described = columnsOf(res.fields ?? [], session);
   result.columns = described.columns;
   result.rowCount = res.rowCount ?? null;
@@ -254,6 +259,7 @@ export async function executeStatements(session: QuerySession, plans: PlannedSta
     const result: StatementResult = { index: plan.index, command: plan.command, columns: [], rows: [], rowCount: null, truncated: false, durationMs: 0, cancelled: false };
     const started = performance.now();
     try {
+      refuseDriftedSession(session);
       // Outside a transaction, a read-only profile's session is put back in read-only mode
       // before every statement: whatever ran before (a function, an extension) cannot have
       // turned it off for this one. Inside one, the transaction's own mode was fixed at BEGIN.
@@ -268,9 +274,31 @@ export async function executeStatements(session: QuerySession, plans: PlannedSta
       result.error = failure;
       result.cancelled = cancelled;
     }
+    if (!result.error) rememberNames(session, plan);
     results.push(result);
     await options.sink?.done?.(result);
     if (result.error) break;
   }
   return results;
+}
+
+/**
+ * A pinned setting the server reported changed (a function can call set_config): the text
+ * of the next statement could be read differently from how it was judged, so the session
+ * is ended instead. Its transaction, if any, is rolled back by the server.
+ */
+function refuseDriftedSession(session: QuerySession): void {
+  const drift = pinnedSettingsDrift(session.reported);
+  if (drift === null) return;
+  session.dead = true;
+  session.deadReason ??= drift;
+  throw new Error(`The console closed this connection instead of running the statement: ${drift}, so the server would no longer read statements as they were judged.`);
+}
+
+/** The session's prepared statements and cursors after a statement that ran. */
+function rememberNames(session: QuerySession, plan: PlannedStatement): void {
+  applyNames(plan.tree, { command: plan.command, kind: plan.kind, risks: plan.risks as Judgement['risks'], returnsRows: plan.returnsRows, effects: plan.effects }, session.names);
+  // Cursors without HOLD end with their transaction; a WITH HOLD one is forgotten too and
+  // its FETCH judged like an unseen name (a write), which errs on the safe side.
+  if (session.txStatus === 'I') session.names.cursors.clear();
 }

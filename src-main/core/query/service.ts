@@ -10,6 +10,9 @@ import { withClient } from '../postgres/connect';
 import { log } from '../log';
 import { recordHistory } from './history';
 import { planScript, summarizePlan, type PlannedStatement, type ScriptPlan } from './classify';
+import { resolveEffects } from './catalog-effects';
+import { refuseReadOnlyStatements } from '../guard/rules';
+import { pinnedSettingsDrift } from './session';
 import { executeStatements, fetchHeld, releaseHeld, toFailure, type ResultSink } from './run';
 import { SessionManager, type QuerySession, type SessionManagerOptions } from './session';
 
@@ -74,9 +77,26 @@ export class QueryService {
     return this.deps.profiles.require(profileId);
   }
 
-  async plan(profileId: string, sql: string): Promise<ScriptPlan> {
+  /**
+   * The guard's judgement of a script on the session that would run it: the parse tree,
+   * the session's prepared statements and cursors, and the catalog. Syntax errors and
+   * pinned settings are refused before connecting.
+   */
+  async plan(profileId: string, sql: string, options: { password?: string | undefined; strict?: boolean } = {}): Promise<ScriptPlan> {
     const profile = this.profile(profileId);
-    return summarizePlan(await planScript(sql), profile.env === 'production');
+    const structural = await planScript(sql);
+    refusePinnedChanges(structural, {});
+    try {
+      const plans = await this.exclusive(profile, options.password, {}, (session) => judgeOnSession(session, sql));
+      return summarizePlan(plans, profile.env === 'production');
+    } catch (err) {
+      // The app's preview may go without the catalog when no session can be had now (no
+      // password yet, server down, a query running): the run judges again on its session
+      // with the catalog, and refuses there. The CLI asks for the strict answer.
+      const code = err instanceof OpsError ? err.code : null;
+      if (options.strict || !(code === 'PASSWORD_REQUIRED' || code === 'CONNECTION_FAILED' || code === 'AUTH_FAILED' || code === 'CONFLICT')) throw err;
+      return summarizePlan(structural, profile.env === 'production');
+    }
   }
 
   /**
@@ -125,37 +145,14 @@ export class QueryService {
   private async guardedRun(profile: Profile, input: RunInput, audit: AuditNote, options: RunOptions): Promise<QueryRunResult> {
     audit.profile = profile.name;
     audit.detail = input.sql;
-    const plans = await planScript(input.sql);
-    const plan = summarizePlan(plans, profile.env === 'production');
-    const list = (items: Array<{ index: number; reason: string }>) => items.map((b) => `${b.reason} (statement ${b.index + 1})`).join(', ');
-    if (plan.blocked.length > 0 && !input.override) {
-      audit.summary = `blocked: ${list(plan.blocked)}`;
-      throw new OpsError(
-        'CONFIRMATION_REQUIRED',
-        `Blocked: ${list(plan.blocked)}. This is refused unless explicitly overridden (the override is audited).`,
-        { ...plan, reason: 'blocked' },
-      );
-    }
-    if (plan.needsConfirmation && input.confirmName !== profile.name) {
-      audit.summary = `refused: production change not confirmed with the profile name`;
-      throw new OpsError(
-        'CONFIRMATION_REQUIRED',
-        `"${profile.name}" is a production profile and this script changes the server: confirm by typing the profile name.`,
-        { ...plan, reason: 'production' },
-      );
-    }
-    const escape = profile.readOnly ? plans.find((p) => p.readOnlyEscape !== null) : undefined;
-    if (escape) {
-      audit.summary = `refused on a read-only profile: ${escape.readOnlyEscape} (statement ${escape.index + 1})`;
-      throw new OpsError(
-        'READ_ONLY',
-        `"${profile.name}" is a read-only profile: statement ${escape.index + 1} is refused because ${escape.readOnlyEscape}. Nothing was run.`,
-        { index: escape.index, reason: 'read-only' },
-      );
-    }
-    const overrides = input.override ? plan.blocked.map((b) => b.reason) : [];
-
+    // Syntax errors and pinned settings need no connection.
+    refusePinnedChanges(await planScript(input.sql), audit);
+    let overrides: string[] = [];
+    let judged: PlannedStatement[] = [];
     const results = await this.exclusive(profile, input.password, audit, async (session) => {
+      const plans = await judgeOnSession(session, input.sql);
+      judged = plans;
+      overrides = enforceGuards(profile, plans, input, audit);
       const sink = input.runId === undefined ? options.sink : this.eventSink(input.runId);
       const ran = await executeStatements(session, plans, {
         maxRows: input.maxRows,
@@ -168,10 +165,10 @@ export class QueryService {
       this.armHeld(session);
       return { ran, transactionOpen: !session.dead && session.transactionOpen };
     });
-    audit.summary = describeRun(results.ran, plans, overrides);
+    audit.summary = describeRun(results.ran, judged, overrides);
     const failed = results.ran.find((r) => r.error);
     if (failed?.error) audit.failed = `${failed.error.sqlstate ?? 'ERROR'}: ${failed.error.message}`;
-    audit.rowsAffected = results.ran.reduce((sum, r, i) => sum + (plans[i]!.kind === 'write' ? (r.rowCount ?? 0) : 0), 0);
+    audit.rowsAffected = results.ran.reduce((sum, r, i) => sum + (judged[i]!.kind === 'write' ? (r.rowCount ?? 0) : 0), 0);
     return { statements: results.ran, transactionOpen: results.transactionOpen };
   }
 
@@ -322,6 +319,59 @@ export class QueryService {
   close(): Promise<void> {
     return this.sessions.closeAll();
   }
+}
+
+/** Refuses a script that would change how the server reads statements (every profile). */
+export function refusePinnedChanges(plans: PlannedStatement[], audit: AuditNote): void {
+  const pinned = plans.find((p) => p.pinnedChange !== null);
+  if (!pinned) return;
+  audit.summary = `refused: ${pinned.pinnedChange} (statement ${pinned.index + 1})`;
+  throw new OpsError('INVALID_INPUT', `Statement ${pinned.index + 1} is refused: ${pinned.pinnedChange}. Nothing was run.`, { index: pinned.index, reason: 'pinned-setting' });
+}
+
+/**
+ * Plans a script on the session that will run it (its prepared statements and cursors) and
+ * asks the catalog what the functions it reaches may do. Refuses a session whose pinned
+ * settings drifted.
+ */
+export async function judgeOnSession(session: QuerySession, sql: string): Promise<PlannedStatement[]> {
+  const drift = pinnedSettingsDrift(session.reported);
+  if (drift !== null) {
+    session.dead = true;
+    session.deadReason ??= drift;
+    throw new OpsError('CONNECTION_FAILED', `The console connection was closed instead of running anything: ${drift}. Run again on a fresh connection.`);
+  }
+  const plans = await planScript(sql, session.names);
+  await resolveEffects(session.client, plans, { txStatus: session.txStatus });
+  return plans;
+}
+
+/**
+ * The guards in the order a DBA can act on them: read-only first (nothing unlocks it),
+ * then blocked statements (override), then production (the typed name). Returns the
+ * overrides used, for the audit summary.
+ */
+export function enforceGuards(profile: Profile, plans: PlannedStatement[], input: Pick<RunInput, 'override' | 'confirmName'>, audit: AuditNote): string[] {
+  refuseReadOnlyStatements(profile, plans, audit);
+  const plan = summarizePlan(plans, profile.env === 'production');
+  const list = (items: Array<{ index: number; reason: string }>) => items.map((b) => `${b.reason} (statement ${b.index + 1})`).join(', ');
+  if (plan.blocked.length > 0 && !input.override) {
+    audit.summary = `blocked: ${list(plan.blocked)}`;
+    throw new OpsError(
+      'CONFIRMATION_REQUIRED',
+      `Blocked: ${list(plan.blocked)}. This is refused unless explicitly overridden (the override is audited).`,
+      { ...plan, reason: 'blocked' },
+    );
+  }
+  if (plan.needsConfirmation && input.confirmName !== profile.name) {
+    audit.summary = `refused: production change not confirmed with the profile name`;
+    throw new OpsError(
+      'CONFIRMATION_REQUIRED',
+      `"${profile.name}" is a production profile and this script changes the server: confirm by typing the profile name.`,
+      { ...plan, reason: 'production' },
+    );
+  }
+  return input.override ? plan.blocked.map((b) => b.reason) : [];
 }
 
 const services = new WeakMap<CoreDeps, QueryService>();

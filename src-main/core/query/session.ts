@@ -9,6 +9,28 @@ import type { CoreDeps } from '../app';
 import { log } from '../log';
 import { connectClient } from '../postgres/connect';
 import { resolvePassword } from '../secrets/password';
+import { emptyNames, type SessionNames } from './judge';
+
+/**
+ * The settings the guard's parser assumes (effects.ts, PINNED_SETTINGS), as the server
+ * reports them (ParameterStatus): the console sends nothing while they differ.
+ */
+export const PINNED_VALUES: Readonly<Record<string, string>> = { standard_conforming_strings: 'on', client_encoding: 'UTF8' };
+
+/** Listens to the server's ParameterStatus reports on a pg client (both settings are GUC_REPORT). */
+export function trackReportedSettings(client: pg.Client, into: Map<string, string>): void {
+  const connection = (client as unknown as { connection?: { on(event: string, fn: (msg: { parameterName: string; parameterValue: string }) => void): void } }).connection;
+  connection?.on('parameterStatus', (msg) => into.set(msg.parameterName, msg.parameterValue));
+}
+
+/** Why the session may not send user SQL now (a pinned setting changed), or null. */
+export function pinnedSettingsDrift(reported: ReadonlyMap<string, string>): string | null {
+  for (const [name, value] of Object.entries(PINNED_VALUES)) {
+    const now = reported.get(name);
+    if (now !== undefined && now.toLowerCase() !== value.toLowerCase()) return `${name} is now "${now}" (the console pins it to "${value}")`;
+  }
+  return null;
+}
 
 
 /**
@@ -42,6 +64,10 @@ export class QuerySession {
   password: string | undefined;
   /** A result kept open for "Fetch more" (see HeldResult). */
   held: HeldResult | null = null;
+  /** Prepared statements and cursors this session's statements created, with their judgement. */
+  readonly names: SessionNames = emptyNames();
+  /** The settings the server reported (ParameterStatus), for the pinned ones. */
+  readonly reported = new Map<string, string>();
 
   constructor(profileId: string, client: pg.Client, pid: number) {
     this.profileId = profileId;
@@ -129,11 +155,20 @@ export class SessionManager {
     for (const warning of resolved.warnings) log.warn(warning);
     const client = await connectClient(profile, resolved.password, { tunnels: this.deps.tunnels });
     try {
-      // hex is what the contract promises for bytea, whatever the server's default.
-      const res = await client.query<{ pid: number }>("SELECT pg_backend_pid() AS pid, set_config('bytea_output', 'hex', false)");
+      const reported = new Map<string, string>();
+      trackReportedSettings(client, reported);
+      // hex is what the contract promises for bytea, whatever the server's default. The
+      // pinned settings are set whatever a role or database default says (effects.ts).
+      const res = await client.query<{ pid: number; scs: string; enc: string }>(
+        "SELECT pg_backend_pid() AS pid, set_config('bytea_output', 'hex', false), set_config('standard_conforming_strings', 'on', false) AS scs, current_setting('client_encoding') AS enc",
+      );
       const pid = res.rows[0]?.pid;
       if (typeof pid !== 'number') throw new OpsError('CONNECTION_FAILED', 'The server did not report its backend pid');
       const session = new QuerySession(profile.id, client, pid);
+      session.reported.set('standard_conforming_strings', res.rows[0]!.scs);
+      session.reported.set('client_encoding', res.rows[0]!.enc);
+      for (const [name, value] of reported) if (name in PINNED_VALUES) session.reported.set(name, value);
+      trackReportedSettings(client, session.reported);
       session.password = resolved.password;
       this.sessions.set(profile.id, session);
       return session;

@@ -15,6 +15,9 @@ import type { CoreDeps } from '../app';
 import type { AuditNote } from '../dispatch';
 import { withClient } from '../postgres/connect';
 import { isServerError } from '../postgres/pg-errors';
+import { readOnlyViolation } from '../guard/rules';
+import { catalogEffects } from '../query/catalog-effects';
+import { planScript } from '../query/classify';
 import { cellTypes, toCell } from '../query/values';
 import { BUILTIN_ACTIONS, type Procedure, type Rule, type Step } from './model';
 import { TOOLKIT_FUNCTION_NAMES, TOOLKIT_SCHEMA } from '../toolkit/toolkit-sql';
@@ -201,6 +204,28 @@ function stepTimeout(profile: Profile, wanted: number): number {
   return own !== null && own > 0 ? Math.min(own, wanted) : wanted;
 }
 
+/**
+ * Why a read step's SQL may not run as a read, by the same judgement as the console's:
+ * one statement, judged from the parse tree and the catalog (volatile functions, directly
+ * or through views), and nothing the read-only rule refuses. Null: it only observes.
+ */
+async function readStepRefusal(client: pg.Client, sql: string): Promise<string | null> {
+  let plans;
+  try {
+    plans = await planScript(sql);
+  } catch (err) {
+    return err instanceof Error ? err.message : String(err);
+  }
+  if (plans.length !== 1) return `a read step runs exactly one statement; this one has ${plans.length}`;
+  const plan = plans[0]!;
+  if (plan.pinnedChange) return plan.pinnedChange;
+  // A function the catalog does not know cannot appear within one statement: the server
+  // fails it (42883), which is how a missing toolkit function is offered for install.
+  const { volatile } = await catalogEffects(client, plan.refs);
+  const why = readOnlyViolation({ ...plan, effects: volatile, kind: volatile.length > 0 && plan.kind !== 'ddl' ? 'write' : plan.kind });
+  return why === null ? null : `the guard does not judge it a plain read: ${why}`;
+}
+
 async function runSteps(client: pg.Client, procedure: Procedure, pass: PassOptions): Promise<ChecklistStepResult[]> {
   const results: ChecklistStepResult[] = [];
   const push = (result: ChecklistStepResult) => {
@@ -209,7 +234,8 @@ async function runSteps(client: pg.Client, procedure: Procedure, pass: PassOptio
   };
   let lost: string | null = null;
   await client.query('BEGIN READ ONLY');
-  await client.query(`SET LOCAL statement_timeout = ${Math.round(pass.timeoutMs)}`);
+  // The pinned reading of statements (query/effects.ts), whatever the role's defaults say.
+  await client.query(`SET LOCAL statement_timeout = ${Math.round(pass.timeoutMs)}; SET LOCAL standard_conforming_strings = on`);
   for (const step of procedure.steps) {
     const listed = notRunHere(step, pass.selected);
     if (listed) {
@@ -224,6 +250,13 @@ async function runSteps(client: pg.Client, procedure: Procedure, pass: PassOptio
     const elapsed = () => Math.round(performance.now() - started);
     try {
       await client.query(`SAVEPOINT ${SAVEPOINT}`);
+      // The one rule (core/guard): a read step runs only what the guard judges a plain read.
+      const refusal = await readStepRefusal(client, (step as Step & { run: { type: 'sql' } }).run.sql);
+      if (refusal !== null) {
+        await client.query(`RELEASE SAVEPOINT ${SAVEPOINT}`);
+        push(unknownStep(step, `not run: ${refusal}`, elapsed(), pass.thresholds));
+        continue;
+      }
       const result = await runReadStep(client, step as Step & { run: { type: 'sql' } }, pass);
       await client.query(`RELEASE SAVEPOINT ${SAVEPOINT}`);
       push({ ...result, durationMs: elapsed() });

@@ -13,6 +13,7 @@ import type { Profile } from '../../contract/models';
 import type { RunbookStepPreview, RunbookStepRunResult } from '../../contract/runbook';
 import type { CoreDeps } from '../app';
 import type { AuditNote } from '../dispatch';
+import { refuseReadOnly } from '../guard/rules';
 import { withClient } from '../postgres/connect';
 import { isServerError, toOpsError } from '../postgres/pg-errors';
 import { cellTypes, toCell } from '../query/values';
@@ -164,10 +165,8 @@ function changedSincePreview(now: number, previewed: number, sameCount: boolean)
 }
 
 function refuseUnlessAllowed(profile: Profile, target: RunnableStep, confirmName: string | undefined, audit: AuditNote): void {
-  if (profile.readOnly) {
-    audit.summary = `refused: "${target.step.title}" on read-only profile ${profile.name}`;
-    throw new OpsError('READ_ONLY', `"${profile.name}" is a read-only profile: "${target.step.title}" changes the database, so it cannot run through it.`);
-  }
+  // The one read-only rule (core/guard): a write step changes the database.
+  refuseReadOnly(profile, `"${target.step.title}" (a ${target.step.kind} step)`, audit);
   if (profile.env === 'production' && confirmName !== profile.name) {
     audit.summary = `refused: "${target.step.title}" on production not confirmed with the profile name`;
     throw new OpsError('CONFIRMATION_REQUIRED', `"${profile.name}" is a production profile: type its name to confirm "${target.step.title}" (${target.step.kind}).`, {

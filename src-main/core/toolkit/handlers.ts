@@ -1,6 +1,7 @@
 // Contract handlers for the ops toolkit (issue #5): status on a short connection, and the
 // install (audited with the SQL it runs; refused on read-only profiles, typed confirmation
 // on production).
+import { refuseReadOnly } from '../guard/rules';
 import { OpsError } from '../../contract/errors';
 import type { Profile } from '../../contract/models';
 import type { ToolkitStatus } from '../../contract/runbook';
@@ -46,10 +47,8 @@ export function toolkitHandlers(deps: CoreDeps): Pick<Handlers, 'getToolkitStatu
     const profile = deps.profiles.require(input.profileId);
     ctx.audit.profile = profile.name;
     ctx.audit.detail = TOOLKIT_SQL;
-    if (profile.readOnly) {
-      ctx.audit.summary = 'refused: read-only profile';
-      throw new OpsError('READ_ONLY', `"${profile.name}" is a read-only profile: the toolkit creates a schema and functions, so it cannot be installed through it.`);
-    }
+    // The one read-only rule (core/guard): installing creates a schema and functions.
+    refuseReadOnly(profile, 'installing the ops toolkit', ctx.audit);
     if (profile.env === 'production' && input.confirmName !== profile.name) {
       ctx.audit.summary = 'refused: production install not confirmed with the profile name';
       throw new OpsError('CONFIRMATION_REQUIRED', `"${profile.name}" is a production profile: type its name to confirm installing the ops toolkit ${TOOLKIT_VERSION}.`, {

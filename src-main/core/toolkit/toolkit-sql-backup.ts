@@ -125,7 +125,7 @@ $fn$;
 export const VALIDATE_RECOVERY = `
 CREATE OR REPLACE FUNCTION ops_toolkit.validate_recovery(baseline_id bigint DEFAULT NULL)
 RETURNS TABLE (check_name text, status text, expected text, actual text, details text)
-LANGUAGE plpgsql VOLATILE SET search_path = pg_catalog, pg_temp
+LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp
 AS $fn$
 DECLARE
   m ops_toolkit.backup_metadata;

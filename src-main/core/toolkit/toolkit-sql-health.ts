@@ -9,7 +9,7 @@ export const CHECK_SYSTEM_HEALTH = `
 CREATE OR REPLACE FUNCTION ops_toolkit.check_system_health()
 RETURNS TABLE (check_name text, status text, value numeric, unit text,
                warning_threshold numeric, critical_threshold numeric, details text)
-LANGUAGE plpgsql VOLATILE SET search_path = pg_catalog, pg_temp
+LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp
 AS $fn$
 DECLARE
   max_conn integer := current_setting('max_connections')::integer;
@@ -153,7 +153,7 @@ CREATE OR REPLACE FUNCTION ops_toolkit.get_storage_usage_stats()
 RETURNS TABLE (kind text, schema_name text, object_name text, row_estimate bigint, object_count bigint,
                table_bytes bigint, index_bytes bigint, toast_bytes bigint, total_bytes bigint,
                total_size text, share_pct numeric, note text)
-LANGUAGE plpgsql VOLATILE SET search_path = pg_catalog, pg_temp
+LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp
 AS $fn$
 DECLARE
   db_bytes bigint := pg_database_size(current_database());

@@ -32,7 +32,9 @@ import {
 } from './toolkit-sql-backup';
 
 /** Bump with any change to the SQL below; recorded in the database by the install. */
-export const TOOLKIT_VERSION = '1.0.0';
+// 1.1.0: the read functions (and their public wrappers) are STABLE, so the console's guard,
+// which counts every VOLATILE function as a possible write, lets the checklists read them.
+export const TOOLKIT_VERSION = '1.1.0';
 export const TOOLKIT_SCHEMA = 'ops_toolkit';
 
 /** A runbook function: its name, arguments and result as the public wrapper declares them. */
@@ -251,11 +253,16 @@ END
 $fn$;
 `;
 
+/** The wrapper declares what the function declares: a read stays STABLE through its wrapper. */
+function volatilityOf(f: ToolkitFunction): string {
+  return /\bLANGUAGE\s+\w+\s+(IMMUTABLE|STABLE|VOLATILE)\b/i.exec(f.sql)?.[1]?.toUpperCase() ?? 'VOLATILE';
+}
+
 function wrapperDdl(f: ToolkitFunction): string {
   const body = `SELECT * FROM ops_toolkit.${f.name}(${f.callArgs})`;
   return (
     `CREATE OR REPLACE FUNCTION public.${f.name}(${f.args}) RETURNS ${f.returns}\n` +
-    `LANGUAGE sql VOLATILE SET search_path = pg_catalog, pg_temp\n` +
+    `LANGUAGE sql ${volatilityOf(f)} SET search_path = pg_catalog, pg_temp\n` +
     `AS $w$ ${body} $w$`
   );
 }
