@@ -29,7 +29,7 @@ async function oneColdStart(browser: Browser): Promise<{ totalMs: number; server
       let out = '';
       child.stdout.on('data', (c: Buffer) => {
         out += c.toString();
-        const m = /http:\/\/127\.0\.0\.1:\d+\/\?token=[\w-]+/.exec(out);
+        const m = /http:\/\/127\.\d{1,3}\.\d{1,3}\.\d{1,3}:\d+\/\?token=[\w-]+/.exec(out);
         if (m) resolve(m[0]);
       });
       child.on('exit', (code) => reject(new Error(`serve exited ${code}`)));

@@ -138,7 +138,7 @@ async function main(): Promise<void> {
       let out = '';
       serve.stdout.on('data', (c: Buffer) => {
         out += c.toString();
-        const m = /http:\/\/127\.0\.0\.1:\d+\/\?token=[\w-]+/.exec(out);
+        const m = /http:\/\/127\.\d{1,3}\.\d{1,3}\.\d{1,3}:\d+\/\?token=[\w-]+/.exec(out);
         if (m) resolve(m[0]);
       });
       serve.on('exit', (code) => reject(new Error(`serve exited ${code}`)));
