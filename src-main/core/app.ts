@@ -21,7 +21,9 @@ import { runbookHandlers } from './runbook/handlers';
 import { sandboxHandlers } from './sandbox/handlers';
 import type { SecretStore } from './secrets/secret-store';
 import { TunnelManager, type TunnelManagerOptions } from './ssh/tunnel-manager';
+import { STORE_FILE } from './private-fs';
 import { openStore, type Store } from './store/store';
+import { sweepToolRuns } from './tool-runs/sweep';
 import { toolkitHandlers } from './toolkit/handlers';
 
 export interface CoreOptions {
@@ -59,7 +61,7 @@ export interface Core extends Dispatcher {
 
 export function createCore(options: CoreOptions): Core {
   ensureHome(options.home);
-  const store = openStore(path.join(options.home, 'ops-console.sqlite'));
+  const store = openStore(path.join(options.home, STORE_FILE));
   const events = new EventBus();
   const audit = new AuditLog(store.db, (entry) => events.emit({ type: 'audit.appended', id: entry.id, action: entry.action, outcome: entry.outcome, at: entry.at }));
   const actor = options.actor ?? currentActor();
@@ -79,7 +81,10 @@ export function createCore(options: CoreOptions): Core {
 
   const sandbox = sandboxHandlers(deps);
   const query = queryHandlers(deps);
-  const backup = backupHandlers(deps);
+  // What a process that died (kill -9, power cut) left running or lying around: its tool is
+  // stopped, its partial output and pgpass file deleted; the catalogs are told below.
+  const swept = sweepToolRuns(options.home);
+  const backup = backupHandlers(deps, swept);
   const restore = restoreHandlers(deps, backup);
   const handlers: Handlers = {
     getAppInfo: () => {

@@ -3,10 +3,12 @@
 // attempt never shows as a good backup. Several processes share the store (desktop app,
 // CLI), so a running row remembers which process owns it: markInterrupted() at startup
 // only fails rows whose owner is gone.
+import fs from 'node:fs';
 import os from 'node:os';
 import type Database from 'better-sqlite3';
 import type { BackupEntry, BackupFormat, BackupKind, BackupManifest, BackupStatus } from '../../contract/backup';
 import { OpsError } from '../../contract/errors';
+import { log } from '../log';
 
 export const INTERRUPTED_ERROR = 'the app stopped while this backup ran';
 /** Kept in `error` while a row is running (never shown): "running-owner <host> <pid>". */
@@ -163,21 +165,35 @@ export class BackupCatalog {
   }
 
   /**
-   * Rows left 'running' by a process that is gone (crash, power loss) become 'failed'.
-   * Rows of another live process on this machine (the desktop app while the CLI starts)
-   * are left alone. Returns how many rows were marked.
+   * Rows left 'running' by a process that is gone (crash, power loss, kill -9) become
+   * 'failed', and their `.partial` output is deleted (its name is free only when no
+   * backup uses it, see freeBackupPath). Rows of another live process on this machine (the
+   * desktop app while the CLI starts) are left alone. `notes` (by backup id) say what the
+   * start-up sweep found, e.g. a pg_dump still running. Returns how many rows were marked.
    */
-  markInterrupted(now: Date = new Date()): number {
-    const rows = this.db.prepare("SELECT id, error FROM backups WHERE status = 'running'").all() as Array<{ id: string; error: string | null }>;
+  markInterrupted(now: Date = new Date(), notes: ReadonlyMap<string, string> = new Map()): number {
+    const rows = this.db.prepare("SELECT id, path, error FROM backups WHERE status = 'running'").all() as Array<{ id: string; path: string; error: string | null }>;
     const mark = this.db.prepare(
       `UPDATE backups SET status = 'failed', error = ?, finished_at = ? WHERE id = ? AND status = 'running'`,
     );
     let marked = 0;
     const at = now.toISOString();
+    const dead = rows.filter((row) => !ownerAlive(row.error));
+    for (const row of dead) {
+      // A row naming this very process comes from an earlier process given the same pid
+      // (it is marked), or from another core in this process on the same home (tests):
+      // its output is left to the run-record sweep, which can tell the two apart.
+      if (row.error === ownerTag()) continue;
+      try {
+        fs.rmSync(`${row.path}.partial`, { recursive: true, force: true });
+      } catch (err) {
+        log.warn(`could not delete ${row.path}.partial`, err instanceof Error ? err.message : String(err));
+      }
+    }
     this.db.transaction(() => {
-      for (const row of rows) {
-        if (ownerAlive(row.error)) continue;
-        marked += mark.run(INTERRUPTED_ERROR, at, row.id).changes;
+      for (const row of dead) {
+        const note = notes.get(row.id);
+        marked += mark.run(note ? `${INTERRUPTED_ERROR}: ${note}` : INTERRUPTED_ERROR, at, row.id).changes;
       }
     })();
     return marked;

@@ -1,13 +1,16 @@
-// The process side of a backup: the temporary pgpass file, pg_dump's environment, killing
-// its process group, and the part of its stderr worth showing when it fails.
-import type { ChildProcess } from 'node:child_process';
+// The process side of a backup: the temporary pgpass file, pg_dump's environment, its
+// private output file, spawning and killing its process group, and the part of its stderr
+// worth showing when it fails.
+import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { OpsError } from '../../contract/errors';
 import { log } from '../log';
+import { PRIVATE_FILE } from '../private-fs';
+import { privateTempDir, writePgpass } from '../tool-runs/run-record';
 import type { PreparedBackup } from './plan';
-import { parseVerboseLine } from './progress';
+import { LineSplitter, parseVerboseLine, startTicker } from './progress';
 
 const STDERR_TAIL_LINES = 20;
 
@@ -17,22 +20,68 @@ export function errorText(err: unknown): string {
   return String(err);
 }
 
-/** One line of a pgpass file: `:` and `\` are escaped with a backslash. */
-function pgpassLine(password: string): string {
-  return `*:*:*:*:${password.replace(/\\/g, '\\\\').replace(/:/g, '\\:')}\n`;
+/**
+ * A private 0700 folder with a 0600 pgpass file in it; removed by the returned cleanup.
+ * With `home`, the folder is `<home>/tmp/pgpass-<pid>-…` (swept at the next start if this
+ * process dies first); without, the system temp folder as before (callers should pass it).
+ * Without a password of ours the file is empty: libpq must then fail rather than read
+ * ~/.pgpass entries we skipped.
+ */
+export async function writePassFile(password: string | null, home?: string): Promise<{ file: string; remove(): Promise<void> }> {
+  let dir: string;
+  if (home === undefined) {
+    dir = await fs.promises.mkdtemp(path.join(os.tmpdir(), 'ops-console-pgpass-'));
+    await fs.promises.chmod(dir, 0o700);
+  } else {
+    dir = await privateTempDir(home, 'pgpass');
+  }
+  const file = await writePgpass(dir, password);
+  return { file, remove: () => fs.promises.rm(dir, { recursive: true, force: true }) };
 }
 
 /**
- * A private 0700 folder with a 0600 pgpass file in it; removed by the returned cleanup.
- * Without a password of ours the file is empty: libpq must then fail rather than read
- * ~/.pgpass entries we skipped (and an empty file, unlike /dev/null, draws no warning).
+ * pg_dump creates its output with the process umask's mode (0644 by default): a dump of the
+ * whole database readable by every local account. A file output is created here first,
+ * empty and 0600 (pg_dump opens it with truncation, which keeps the mode); a directory
+ * output is made 0700 by pg_dump itself and its files are tightened when it finishes.
  */
-export async function writePassFile(password: string | null): Promise<{ file: string; remove(): Promise<void> }> {
-  const dir = await fs.promises.mkdtemp(path.join(os.tmpdir(), 'ops-console-pgpass-'));
-  await fs.promises.chmod(dir, 0o700);
-  const file = path.join(dir, 'pgpass');
-  await fs.promises.writeFile(file, password === null ? '' : pgpassLine(password), { mode: 0o600, flag: 'wx' });
-  return { file, remove: () => fs.promises.rm(dir, { recursive: true, force: true }) };
+export async function createPrivateOutput(partialPath: string, format: PreparedBackup['plan']['format']): Promise<void> {
+  if (format === 'directory') return;
+  const handle = await fs.promises.open(partialPath, 'wx', PRIVATE_FILE);
+  await handle.close();
+}
+
+export interface SpawnHooks {
+  /** Right after spawn() returned, before any event: the caller records the child (and its pid). */
+  setChild(child: ChildProcess): void;
+  cancelled(): boolean;
+  onLine(line: string): void;
+  onSpawn(): void;
+  onTick(): Promise<void>;
+}
+
+/** Spawns without a shell in its own process group; resolves with how it ended. */
+export function spawnTool(file: string, args: string[], env: NodeJS.ProcessEnv, hooks: SpawnHooks): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(file, args, { shell: false, detached: process.platform !== 'win32', stdio: ['ignore', 'ignore', 'pipe'], env, windowsHide: true });
+    hooks.setChild(child);
+    const splitter = new LineSplitter(hooks.onLine);
+    child.stderr?.setEncoding('utf8');
+    child.stderr?.on('data', (chunk: string) => splitter.push(chunk));
+    const ticker = startTicker(hooks.onTick);
+    child.once('spawn', () => {
+      hooks.onSpawn();
+      if (hooks.cancelled()) killTree(child, 'SIGTERM');
+    });
+    child.once('error', (err) => {
+      void ticker.stop();
+      reject(new OpsError('BACKUP_FAILED', `Could not start ${file}: ${err.message}`));
+    });
+    child.once('close', (code, signal) => {
+      splitter.end();
+      void ticker.stop().then(() => resolve({ code, signal }));
+    });
+  });
 }
 
 /**

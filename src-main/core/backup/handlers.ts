@@ -7,6 +7,7 @@ import type { BackupEntry } from '../../contract/backup';
 import { OpsError } from '../../contract/errors';
 import type { CoreDeps } from '../app';
 import type { Handlers } from '../dispatch';
+import type { SweptRun } from '../tool-runs/sweep';
 import { log } from '../log';
 import { BackupCatalog } from './catalog';
 import { discoverClientTools, setClientToolPaths } from './client-tools';
@@ -52,9 +53,10 @@ async function removeBackupFiles(entry: BackupEntry): Promise<void> {
   }
 }
 
-export function backupHandlers(deps: CoreDeps): BackupDomain {
+export function backupHandlers(deps: CoreDeps, swept: readonly SweptRun[] = []): BackupDomain {
   const catalog = new BackupCatalog(deps.store.db);
-  const interrupted = catalog.markInterrupted();
+  const notes = new Map(swept.flatMap((s) => (s.kind === 'backup' && s.id !== null && s.note !== '' ? [[s.id, s.note] as const] : [])));
+  const interrupted = catalog.markInterrupted(new Date(), notes);
   if (interrupted > 0) log.warn(`${interrupted} backup(s) were left running by a process that stopped; marked failed`);
   const jobs = new BackupJobs(deps, catalog);
 

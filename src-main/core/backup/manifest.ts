@@ -43,11 +43,11 @@ export function manifestPathFor(backupPath: string): string {
   return `${trimmed}.manifest.json`;
 }
 
-/** Temp file, fsync, rename, then fsync of the folder: a crash leaves the old file or the new one, never half. */
+/** Temp file (0600, like the dump it describes), fsync, rename, then fsync of the folder: a crash leaves the old file or the new one, never half. */
 export async function writeManifest(file: string, manifest: BackupManifest): Promise<void> {
   const tmp = `${file}.tmp-${crypto.randomBytes(6).toString('hex')}`;
   try {
-    const handle = await fs.promises.open(tmp, 'wx', 0o644);
+    const handle = await fs.promises.open(tmp, 'wx', 0o600);
     try {
       await handle.writeFile(`${JSON.stringify(manifest, null, 2)}\n`, 'utf8');
       await handle.sync();

@@ -16,6 +16,7 @@ import { OpsError } from '../../contract/errors';
 import type { Profile } from '../../contract/models';
 import type { CoreDeps } from '../app';
 import { localEndpoint, withClient } from '../postgres/connect';
+import { ensurePrivateDirAsync, PRIVATE_DIR } from '../private-fs';
 import { sanitizeFileName } from '../query/export-file';
 import { resolvePassword } from '../secrets/password';
 import { discoverClientTools, pickTool } from './client-tools';
@@ -258,7 +259,8 @@ function ioError(dir: string, err: unknown): OpsError {
 /** Creates the folder when missing and proves it writable by creating and removing a file. */
 export async function checkDestination(dir: string): Promise<void> {
   try {
-    await fs.promises.mkdir(dir, { recursive: true });
+    // A folder we create is private (0700); an existing one chosen with --out is the user's.
+    await fs.promises.mkdir(dir, { recursive: true, mode: PRIVATE_DIR });
     const stat = await fs.promises.stat(dir);
     if (!stat.isDirectory()) throw Object.assign(new Error('not a folder'), { code: 'ENOTDIR' });
     // access(W_OK) says yes to root on a read-only mount's neighbours and no on some network
@@ -303,6 +305,8 @@ export async function prepareBackup(deps: CoreDeps, profile: Profile, options: B
   const tool = pickTool(await reportPromise, options.kind === 'roles' ? 'pg_dumpall' : 'pg_dump', server.serverMajor, what, server.serverVersion);
 
   const dir = path.resolve(options.outDir ?? path.join(deps.home, 'backups'));
+  // Our own folder is made private again even when an older version left it 0755.
+  if (options.outDir === undefined) await ensurePrivateDirAsync(dir);
   await checkDestination(dir);
   const finalPath = freeBackupPath(dir, backupFileName(profile.name, options.kind, options.format, now));
   const partialPath = `${finalPath}.partial`;

@@ -3,23 +3,24 @@
 // and only then renamed to its final name. Any failure or a cancel deletes the partial, so
 // nothing named like a good backup is ever left behind; the catalog and the audit trail
 // record the outcome either way.
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import type pg from 'pg';
 import { version as appVersion } from '../../../package.json';
 import type { BackupEntry, BackupManifest, BackupProgressEvent, ManifestTable } from '../../contract/backup';
 import { OpsError } from '../../contract/errors';
 import type { CoreDeps } from '../app';
 import { log } from '../log';
-import { withClient } from '../postgres/connect';
 import type { BackupCatalog } from './catalog';
 import { discoverClientTools, pickTool, shortVersion } from './client-tools';
-import { errorText, formatBytes, fsyncDir, killTree, removePath, StderrTail, toolEnv, writePassFile } from './dump-process';
+import { tightenTree } from '../private-fs';
+import { ToolRun } from '../tool-runs/run-record';
+import { createPrivateOutput, errorText, formatBytes, fsyncDir, killTree, removePath, spawnTool, StderrTail, toolEnv } from './dump-process';
 import { countTableRows, manifestPathFor, writeManifest } from './manifest';
 import type { PreparedBackup } from './plan';
-import { DumpProgress, LineSplitter, outputBytes, startTicker } from './progress';
+import { DumpProgress, outputBytes, startTicker } from './progress';
+import { openSnapshotSession, type SnapshotSession } from './snapshot-session';
 import { hashBackup, listArchive, plainDumpComplete } from './verify';
 
 export interface JobContext {
@@ -52,13 +53,6 @@ interface RunningJob {
 const KILL_GRACE_MS = 3_000;
 /** Table events can come thousands a second on a schema with many small tables. */
 const MIN_EVENT_GAP_MS = 200;
-
-interface SnapshotSession {
-  client: pg.Client;
-  /** pg_export_snapshot() of the held transaction; null when the server could not share one. */
-  snapshot: string | null;
-  marker: { id: string; lsn: string | null } | null;
-}
 
 /** One registry per core: starts jobs, cancels them, and stops them all when the core closes. */
 export class BackupJobs {
@@ -143,19 +137,21 @@ export class BackupJobs {
     const stderr = new StderrTail();
     let session: SnapshotSession | null = null;
     let releaseSession: (() => void) | null = null;
-    let passFile: { file: string; remove(): Promise<void> } | null = null;
+    let run: ToolRun | null = null;
     let manifestWritten: string | null = null;
     let notes: string[] = [];
     let isLaunched = false;
     try {
+      // First, so a crash from here on leaves a record the next start cleans up (tool-runs/sweep.ts).
+      run = await ToolRun.create(this.deps.home, 'backup', job.backupId, plan.partialPath);
       if (plan.kind !== 'roles') {
-        const opened = await this.openSession(prepared);
+        const opened = await openSnapshotSession(this.deps, prepared);
         session = opened.session;
         releaseSession = opened.release;
         notes = opened.notes;
       }
-      passFile = await writePassFile(prepared.password);
-      const env = toolEnv(prepared, job.backupId, passFile.file);
+      const env = toolEnv(prepared, job.backupId, await run.writePassFile(prepared.password));
+      await createPrivateOutput(plan.partialPath, plan.format);
       const args = session?.snapshot ? [...plan.args, `--snapshot=${session.snapshot}`] : [...plan.args];
       if (!args.includes('-w') && !args.includes('--no-password')) args.push('--no-password');
 
@@ -170,28 +166,41 @@ export class BackupJobs {
         this.emit({ ...base, phase: 'dumping', bytesWritten, elapsedMs: lastEmit - started, ...progress.snapshot(lastEmit - started) });
       };
       let bytesWritten = 0;
-      const exit = await this.spawnDump(job, plan.tool.path, args, env, (line) => {
-        stderr.add(line);
-        if (progress.line(line) && Date.now() - lastEmit >= MIN_EVENT_GAP_MS) emitDumping(bytesWritten);
-      }, () => {
-        isLaunched = true;
-        launched();
-      }, async () => {
-        bytesWritten = await outputBytes(plan.partialPath);
-        progress.setBytesWritten(bytesWritten);
-        emitDumping(bytesWritten);
+      const toolRun = run;
+      const exit = await spawnTool(plan.tool.path, args, env, {
+        setChild: (child) => {
+          job.child = child;
+          if (child.pid !== undefined) toolRun.recordChild(child.pid, plan.tool.path);
+        },
+        cancelled: () => job.cancelReason !== null,
+        onLine: (line) => {
+          stderr.add(line);
+          if (progress.line(line) && Date.now() - lastEmit >= MIN_EVENT_GAP_MS) emitDumping(bytesWritten);
+        },
+        onSpawn: () => {
+          isLaunched = true;
+          launched();
+        },
+        onTick: async () => {
+          bytesWritten = await outputBytes(plan.partialPath);
+          progress.setBytesWritten(bytesWritten);
+          emitDumping(bytesWritten);
+        },
       });
       if (job.cancelReason !== null) throw new OpsError('CANCELLED', `Backup cancelled: ${job.cancelReason}.`);
       if (exit.signal !== null) throw new OpsError('BACKUP_FAILED', `${plan.tool.name} was killed (${exit.signal}) before it finished.`);
       if (exit.code !== 0) throw new OpsError('BACKUP_FAILED', `${plan.tool.name} failed (exit code ${exit.code})${stderr.firstProblem() ? `: ${stderr.firstProblem()}` : '.'}`);
 
       progress.complete();
+      // pg_dump -Fd makes its files with the umask's mode: private before anything reads or publishes them.
+      await tightenTree(plan.partialPath);
       const dumpedBytes = await outputBytes(plan.partialPath);
       const emitVerifying = async () => this.emit({ ...base, phase: 'verifying', bytesWritten: dumpedBytes, elapsedMs: Date.now() - started, ...progress.snapshot(Date.now() - started) });
       await emitVerifying();
       // Hashing a big file takes seconds: the progress view keeps hearing from us meanwhile.
       const verifyTicker = startTicker(emitVerifying);
       const manifest = await this.verifyAndDescribe(job, prepared, session, startedAt).finally(() => verifyTicker.stop());
+      if (notes.length > 0) manifest.warnings = [...notes];
       if (session) releaseSession?.();
       session = null;
 
@@ -217,102 +226,11 @@ export class BackupJobs {
     } finally {
       if (job.child) killTree(job.child, 'SIGKILL');
       releaseSession?.();
-      await passFile?.remove().catch((err: unknown) => log.warn('could not remove the temporary pgpass file', err));
+      await run?.remove().catch((err: unknown) => log.warn('could not remove the temporary pgpass file', err));
     }
     const entry = this.catalog.get(job.backupId);
     if (!entry) throw new OpsError('INTERNAL', `Backup ${job.backupId} vanished from the catalog.`);
     return entry;
-  }
-
-  /**
-   * A connection held for the whole dump: the toolkit's pre-operation marker first (when
-   * installed), then a REPEATABLE READ transaction whose snapshot pg_dump adopts, so the
-   * manifest's row counts describe exactly the data in the backup.
-   */
-  private async openSession(prepared: PreparedBackup): Promise<{ session: SnapshotSession | null; release: () => void; notes: string[] }> {
-    let release!: () => void;
-    const released = new Promise<void>((resolve) => {
-      release = resolve;
-    });
-    let ready!: (value: { session: SnapshotSession; notes: string[] }) => void;
-    const opened = new Promise<{ session: SnapshotSession; notes: string[] }>((resolve) => {
-      ready = resolve;
-    });
-    const held = withClient(
-      this.deps,
-      prepared.profile,
-      async (client) => {
-        const notes: string[] = [];
-        const marker = prepared.options.preOperationMarker ? await this.createMarker(client, prepared, notes) : null;
-        let snapshot: string | null = null;
-        try {
-          await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
-          snapshot = (await client.query<{ s: string }>('SELECT pg_export_snapshot() AS s')).rows[0]?.s ?? null;
-        } catch (err) {
-          // A pooler in transaction mode, for one, cannot share a snapshot: count after the dump.
-          notes.push(`row counts taken after the dump (no shared snapshot: ${errorText(err)})`);
-          await client.query('ROLLBACK').catch(() => undefined);
-        }
-        ready({ session: { client, snapshot, marker }, notes });
-        await released;
-        await client.query(snapshot ? 'COMMIT' : 'SELECT 1').catch(() => undefined);
-      },
-      { password: prepared.password ?? undefined },
-    );
-    const result = await Promise.race([opened, held.then(() => null)]);
-    if (result === null) throw new OpsError('INTERNAL', 'The connection for the backup closed before it was ready.');
-    held.catch((err: unknown) => log.warn('backup session ended with an error', err));
-    return { session: result.session, release, notes: result.notes };
-  }
-
-  private async createMarker(client: pg.Client, prepared: PreparedBackup, notes: string[]): Promise<{ id: string; lsn: string | null } | null> {
-    const exists = await client.query<{ present: boolean }>(`SELECT to_regprocedure('ops_toolkit.create_backup_metadata(text,text)') IS NOT NULL AS present`);
-    if (!exists.rows[0]?.present) return null;
-    try {
-      const description = prepared.options.description || `ops-console ${prepared.plan.kind} backup to ${path.basename(prepared.plan.path)}`;
-      const res = await client.query<{ id: string; wal_lsn: string | null }>(
-        `SELECT id::text AS id, wal_lsn::text AS wal_lsn FROM ops_toolkit.create_backup_metadata('pre_operation', $1)`,
-        [description],
-      );
-      const row = res.rows[0];
-      return row ? { id: row.id, lsn: row.wal_lsn } : null;
-    } catch (err) {
-      // A read-only profile or missing privilege: the backup itself is still worth taking.
-      notes.push(`pre-operation marker not recorded: ${errorText(err)}`);
-      return null;
-    }
-  }
-
-  /** Spawns without a shell in its own process group; resolves with how it ended. */
-  private spawnDump(
-    job: RunningJob,
-    file: string,
-    args: string[],
-    env: NodeJS.ProcessEnv,
-    onLine: (line: string) => void,
-    onSpawn: () => void,
-    onTick: () => Promise<void>,
-  ): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
-    return new Promise((resolve, reject) => {
-      const child = spawn(file, args, { shell: false, detached: process.platform !== 'win32', stdio: ['ignore', 'ignore', 'pipe'], env, windowsHide: true });
-      job.child = child;
-      const splitter = new LineSplitter(onLine);
-      child.stderr?.setEncoding('utf8');
-      child.stderr?.on('data', (chunk: string) => splitter.push(chunk));
-      const ticker = startTicker(onTick);
-      child.once('spawn', () => {
-        onSpawn();
-        if (job.cancelReason !== null) killTree(child, 'SIGTERM');
-      });
-      child.once('error', (err) => {
-        void ticker.stop();
-        reject(new OpsError('BACKUP_FAILED', `Could not start ${file}: ${err.message}`));
-      });
-      child.once('close', (code, signal) => {
-        splitter.end();
-        void ticker.stop().then(() => resolve({ code, signal }));
-      });
-    });
   }
 
   /** custom/directory: pg_restore --list must read it; plain: it must end with the completion marker. */
