@@ -140,6 +140,8 @@ export interface BackupManifest {
   tocEntries: number | null;
   /** What create_backup_metadata() returned before the dump, when the toolkit is installed. */
   preOperationMarker: { id: string; lsn: string | null } | null;
+  /** What went wrong without failing the backup (e.g. the pre-operation marker could not be recorded). */
+  warnings?: string[];
 }
 
 export interface BackupEntry {

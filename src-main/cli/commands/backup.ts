@@ -64,6 +64,7 @@ export function backupJson(entry: BackupEntry): Record<string, unknown> {
     durationMs: entry.durationMs,
     pgDumpVersion: entry.manifest?.pgDumpVersion ?? null,
     serverVersion: entry.manifest?.serverVersion ?? null,
+    warnings: entry.manifest?.warnings ?? [],
   };
 }
 
@@ -148,6 +149,7 @@ async function backup(ctx: CliContext, argv: string[]): Promise<number> {
       const code = entry.status === 'cancelled' ? 'CANCELLED' : 'BACKUP_FAILED';
       throw new OpsError(code, entry.error ?? `The backup ${entry.status}.`, { id: entry.id });
     }
+    if (!ctx.io.json) for (const warning of entry.manifest?.warnings ?? []) ctx.io.err(`warning: ${warning}`);
     if (ctx.io.json) printJson(ctx.io, backupJson(entry));
     else ctx.io.out(`${entry.path}\n${megabytes(entry.bytes ?? 0)}, sha256 ${entry.sha256}, ${((entry.durationMs ?? 0) / 1000).toFixed(1)} s\nmanifest: ${manifestPathFor(entry.path)}`);
     return EXIT.ok;
