@@ -100,6 +100,15 @@ const backendIdentity = {
 
 export const signalBackendSchema = z.object(backendIdentity).strict();
 
+/**
+ * Terminating ends a session and rolls back its transaction: it needs the backend_start of
+ * the session the operator saw, so a pid reused by another backend is never terminated.
+ * (A caller without it, like `sessions terminate PID`, looks it up in a snapshot first.)
+ */
+export const terminateBackendSchema = z
+  .object({ ...backendIdentity, backendStart: z.string({ error: 'required to terminate: the session start time from the activity snapshot' }).min(1).max(100) })
+  .strict();
+
 export interface SignalResult {
   pid: number;
   action: 'cancel' | 'terminate';

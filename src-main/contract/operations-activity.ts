@@ -1,7 +1,7 @@
 // The live-activity part of the one API contract (issue #8): the sessions snapshot (polled
 // by the screen, so not audited: a refresh every few seconds would drown the trail), and
 // the actions on backends, each audited with pid, user and query. Spread into `operations`.
-import { activitySnapshotInput, cleanupRuleSchema, cleanupRunSchema, signalBackendSchema, type ActivitySnapshot, type CleanupPreview, type CleanupResult, type SignalResult } from './activity';
+import { activitySnapshotInput, cleanupRuleSchema, cleanupRunSchema, signalBackendSchema, terminateBackendSchema, type ActivitySnapshot, type CleanupPreview, type CleanupResult, type SignalResult } from './activity';
 import { op } from './op';
 
 const CONNECT_ERRORS = ['NOT_FOUND', 'INVALID_INPUT', 'CONNECTION_FAILED', 'PASSWORD_REQUIRED', 'AUTH_FAILED'] as const;
@@ -12,8 +12,8 @@ export const activityOperations = {
   getActivity: op<ActivitySnapshot>()({ input: activitySnapshotInput, errors: [...CONNECT_ERRORS, 'QUERY_FAILED'], audit: null }),
   /** pg_cancel_backend, then checks whether the query stopped. */
   cancelBackend: op<SignalResult>()({ input: signalBackendSchema, errors: ACTION_ERRORS, audit: 'session.cancel' }),
-  /** pg_terminate_backend (production: typed name), then checks the backend is gone. */
-  terminateBackend: op<SignalResult>()({ input: signalBackendSchema, errors: ACTION_ERRORS, audit: 'session.terminate' }),
+  /** pg_terminate_backend (production: typed name; backendStart required), then checks the backend is gone. */
+  terminateBackend: op<SignalResult>()({ input: terminateBackendSchema, errors: ACTION_ERRORS, audit: 'session.terminate' }),
   /** The sessions a cleanup rule would terminate now, and those an exclusion keeps. Changes nothing. */
   previewSessionCleanup: op<CleanupPreview>()({ input: cleanupRuleSchema, errors: [...CONNECT_ERRORS, 'QUERY_FAILED'], audit: null }),
   /** Terminate the previewed sessions that still match the rule at execution; one audit entry per terminated pid. */

@@ -165,8 +165,8 @@ describe('a row lock, a waiter behind it and a long sleep', () => {
 
   it('refuses on a read-only profile (READ_ONLY) and an unconfirmed production terminate (CONFIRMATION_REQUIRED)', async () => {
     expect((await fail('cancelBackend', { profileId: profiles.ro.id, pid: sleeper.pid })).code).toBe('READ_ONLY');
-    expect((await fail('terminateBackend', { profileId: profiles.ro.id, pid: holder.pid })).code).toBe('READ_ONLY');
-    const err = await fail('terminateBackend', { profileId: profiles.prod.id, pid: holder.pid, confirmName: 'activity-dev' });
+    expect((await fail('terminateBackend', { profileId: profiles.ro.id, pid: holder.pid, backendStart: backendStart(snap, holder.pid) })).code).toBe('READ_ONLY');
+    const err = await fail('terminateBackend', { profileId: profiles.prod.id, pid: holder.pid, backendStart: backendStart(snap, holder.pid), confirmName: 'activity-dev' });
     expect(err.code).toBe('CONFIRMATION_REQUIRED');
     expect(await stateOf(holder.pid)).toBe('idle in transaction');
     expect(await stateOf(sleeper.pid)).toBe('active');
@@ -176,7 +176,7 @@ describe('a row lock, a waiter behind it and a long sleep', () => {
     const weakSnap = await snapshot(profiles.weak);
     expect(weakSnap.privileges.signalBackend).toBe(false);
     expect(weakSnap.privileges.note).toMatch(/pg_signal_backend/);
-    const err = await fail('terminateBackend', { profileId: profiles.weak.id, pid: holder.pid });
+    const err = await fail('terminateBackend', { profileId: profiles.weak.id, pid: holder.pid, backendStart: backendStart(snap, holder.pid) });
     expect(err.code).toBe('FORBIDDEN');
     expect(err.message).toContain('pg_signal_backend');
     expect(err.message).toContain(shopDb.role);

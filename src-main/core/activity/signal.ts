@@ -128,7 +128,11 @@ export async function signalBackend(deps: Deps, profile: Profile, action: Signal
   audit.detail = `SELECT ${fn}(${req.pid})`;
   audit.summary = `${action} backend ${req.pid} on ${profile.name}: not signalled`;
   refuseReadOnly(profile, `${action === 'cancel' ? 'cancelling' : 'terminating'} backend ${req.pid}`, audit);
-  if (action === 'terminate') refuseUnconfirmedProduction(profile, `terminating backend ${req.pid}`, req.confirmName, audit);
+  if (action === 'terminate') {
+    // The contract requires it; checked here too for callers inside the core.
+    if (!req.backendStart) throw new OpsError('INVALID_INPUT', `backendStart: required to terminate backend ${req.pid} (so a reused pid is never terminated); take it from a fresh activity snapshot.`);
+    refuseUnconfirmedProduction(profile, `terminating backend ${req.pid}`, req.confirmName, audit);
+  }
   return withClient(
     deps,
     profile,

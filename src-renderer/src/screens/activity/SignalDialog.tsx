@@ -11,7 +11,7 @@ import { ErrorAlert } from '../../components/ErrorAlert';
 import { TypedNameConfirm } from '../../components/TypedNameConfirm';
 import { toShownError, type ShownError } from '../../state/errors';
 import { formatDuration } from '../../state/format';
-import { ACTION_WORDS, HIDDEN_QUERY_TEXT, explainRefusal, offerTerminate, signalOutcome, type SignalAction, type SignalTarget } from './activity-model';
+import { ACTION_WORDS, HIDDEN_QUERY_TEXT, explainRefusal, offerTerminate, signalBlocked, signalOutcome, type SignalAction, type SignalTarget } from './activity-model';
 
 export interface SignalRequest {
   action: SignalAction;
@@ -67,20 +67,22 @@ export function SignalDialog({ request, profile, password, onClose, onDone }: { 
   const target = shownRequest.target;
   const words = ACTION_WORDS[action];
   const needsName = action === 'terminate' && profile.env === 'production';
+  const blocked = signalBlocked(action, target);
 
   async function run() {
+    const backendStart = target.backendStart;
+    if (action === 'terminate' && !backendStart) return;
     setBusy(true);
     setError(null);
     setResult(null);
     const input = {
       profileId: profile.id,
       pid: target.pid,
-      ...(target.backendStart ? { backendStart: target.backendStart } : {}),
       ...(needsName ? { confirmName: typed } : {}),
       ...(password ? { password } : {}),
     };
     try {
-      setResult(action === 'cancel' ? await api.cancelBackend(input) : await api.terminateBackend(input));
+      setResult(action === 'terminate' && backendStart ? await api.terminateBackend({ ...input, backendStart }) : await api.cancelBackend({ ...input, ...(backendStart ? { backendStart } : {}) }));
       onDone();
     } catch (err) {
       const shown = toShownError(err);
@@ -116,7 +118,7 @@ export function SignalDialog({ request, profile, password, onClose, onDone }: { 
             </ScrollArea.Autosize>
           )}
         </Field>
-        {!target.backendStart ? <Text size="xs" c="dimmed">This session is no longer in the latest snapshot; the core checks the pid again before signalling.</Text> : null}
+        {blocked ? <Alert color="orange" variant="light">{blocked}</Alert> : !target.backendStart ? <Text size="xs" c="dimmed">This session is no longer in the latest snapshot; the core checks the pid again before signalling.</Text> : null}
         {result ? <ResultView result={result} /> : null}
         {result && offerTerminate(result) ? (
           <Alert color="orange" variant="light" title="Cancel did not stop it">
@@ -135,7 +137,7 @@ export function SignalDialog({ request, profile, password, onClose, onDone }: { 
           {result && offerTerminate(result) ? (
             <Button color="red" onClick={terminateInstead}>Terminate instead</Button>
           ) : done ? null : (
-            <Button color={action === 'terminate' ? 'red' : 'orange'} onClick={() => void run()} loading={busy} disabled={needsName && typed !== profile.name}>
+            <Button color={action === 'terminate' ? 'red' : 'orange'} onClick={() => void run()} loading={busy} disabled={blocked !== null || (needsName && typed !== profile.name)}>
               {words.verb} backend {target.pid}
             </Button>
           )}

@@ -209,6 +209,18 @@ export function offerTerminate(result: SignalResult): boolean {
   return result.action === 'cancel' && !result.effective && result.after !== null;
 }
 
+/**
+ * Why this action cannot be sent as it stands, or null. Terminating needs the session's
+ * backend_start (the core refuses without it) so a pid reused by another backend is never
+ * terminated; a session that left the snapshot has none.
+ */
+export function signalBlocked(action: SignalAction, target: Pick<SignalTarget, 'backendStart'>): string | null {
+  if (action === 'terminate' && !target.backendStart) {
+    return 'This session is no longer in the latest snapshot, so it cannot be told apart from a new backend given the same pid. Refresh and terminate it from the new list.';
+  }
+  return null;
+}
+
 /** A refusal from the core in words that say what to do about it. */
 export function explainRefusal(code: string, action: SignalAction | 'cleanup'): string | null {
   if (code === 'FORBIDDEN')
