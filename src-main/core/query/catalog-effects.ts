@@ -5,7 +5,8 @@
 // bodies call in turn (pg_depend). A VOLATILE function is a possible write unless it is on
 // the short reviewed list below of volatile functions that only observe or compute.
 import type pg from 'pg';
-import { hasRefs, type EffectRefs } from './effects';
+import { parseSync } from 'libpg-query';
+import { collectRefs, hasRefs, type EffectRefs, type NameRef } from './effects';
 import type { PlannedStatement } from './classify';
 
 /**
@@ -61,12 +62,14 @@ function allowed(row: VolatileRow): boolean {
 }
 
 /**
- * One round trip: the named functions and operators' functions, the named relations and
- * types, then everything their views' rules, policies, domain constraints and function
- * bodies depend on, transitively; the volatile functions among them. An unqualified name
- * matches in every schema (a later SET search_path in the same script could pick any).
+ * One round trip per level: the named functions and operators' functions, the named
+ * relations and types, and what their views' rules, policies, domain constraints and
+ * function bodies depend on in pg_depend (user objects; PostgreSQL records no dependency on
+ * built-ins). Alongside, the text of every view, policy expression, domain CHECK and
+ * SQL-language function body reached, which the caller parses for the built-ins they call.
+ * An unqualified name matches in every schema (a later SET search_path could pick any).
  */
-const VOLATILE_SQL = `
+const CATALOG_SQL = `
 WITH RECURSIVE
   fn_refs AS (SELECT * FROM unnest($1::text[], $2::text[]) AS r(schema, name)),
   op_refs AS (SELECT * FROM unnest($3::text[], $4::text[]) AS r(schema, name)),
@@ -102,17 +105,48 @@ WITH RECURSIVE
     WHERE d.refclassid IN ('pg_catalog.pg_proc'::regclass, 'pg_catalog.pg_class'::regclass, 'pg_catalog.pg_type'::regclass)
       AND d.deptype = 'n' AND d.refobjid <> w.oid
   )
-SELECT DISTINCT n.nspname AS schema, p.proname AS name, pg_catalog.pg_get_function_identity_arguments(p.oid) AS args,
-       e.extname AS extension, w.via, p.provolatile = 'v' AS volatile
+SELECT 'f' AS what, n.nspname AS schema, p.proname AS name, pg_catalog.pg_get_function_identity_arguments(p.oid) AS args,
+       e.extname AS extension, w.via, p.provolatile = 'v' AS volatile,
+       CASE WHEN l.lanname = 'sql' AND p.prosqlbody IS NOT NULL THEN pg_catalog.pg_get_functiondef(p.oid)
+            WHEN l.lanname = 'sql' THEN p.prosrc END AS body
 FROM walk w
 JOIN pg_catalog.pg_proc p ON w.kind = 'f' AND p.oid = w.oid
 JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace
+JOIN pg_catalog.pg_language l ON l.oid = p.prolang
 LEFT JOIN pg_catalog.pg_depend ed ON ed.classid = 'pg_catalog.pg_proc'::regclass AND ed.objid = p.oid AND ed.deptype = 'e'
 LEFT JOIN pg_catalog.pg_extension e ON e.oid = ed.refobjid
-WHERE p.provolatile = 'v' OR w.via IS NULL`;
+UNION ALL
+SELECT 'v', NULL, NULL, NULL, NULL, w.via, false, pg_catalog.pg_get_viewdef(c.oid)
+FROM walk w JOIN pg_catalog.pg_class c ON w.kind = 'r' AND c.oid = w.oid AND c.relkind = 'v'
+UNION ALL
+SELECT 'p', NULL, NULL, NULL, NULL, w.via, false, 'SELECT ' || pg_catalog.pg_get_expr(x.expr, pol.polrelid)
+FROM walk w JOIN pg_catalog.pg_policy pol ON w.kind = 'r' AND pol.polrelid = w.oid
+CROSS JOIN LATERAL (VALUES (pol.polqual), (pol.polwithcheck)) AS x(expr) WHERE x.expr IS NOT NULL
+UNION ALL
+SELECT 'd', NULL, NULL, NULL, NULL, w.via, false, 'SELECT ' || substr(pg_catalog.pg_get_constraintdef(con.oid), 7)
+FROM walk w JOIN pg_catalog.pg_constraint con ON w.kind = 't' AND con.contypid = w.oid AND con.contype = 'c'`;
 
-function columns(refs: EffectRefs['functions']): [Array<string | null>, string[]] {
+interface CatalogRow extends VolatileRow {
+  what: 'f' | 'v' | 'p' | 'd';
+  body: string | null;
+}
+
+/** How many levels of views in views (or functions in functions) are followed. */
+const MAX_DEPTH = 6;
+
+function columns(refs: NameRef[]): [Array<string | null>, string[]] {
   return [refs.map((r) => r.schema), refs.map((r) => r.name)];
+}
+
+const refKey = (r: NameRef) => `${r.schema ?? ''}.${r.name}`;
+
+/** The names a definition's text uses (a view, a policy, a function body), from its parse tree. */
+function refsOfText(sql: string): EffectRefs | null {
+  try {
+    return collectRefs(parseSync(sql));
+  } catch {
+    return null;
+  }
 }
 
 /** The catalog's answer for one statement's names: the reasons it may write (empty: none). */
@@ -127,17 +161,53 @@ export async function volatileEffects(client: pg.Client, refs: EffectRefs): Prom
  * transaction this connection cannot see), which may be anything.
  */
 export async function catalogEffects(client: pg.Client, refs: EffectRefs): Promise<{ volatile: string[]; unknown: string[] }> {
-  if (!hasRefs(refs)) return { volatile: [], unknown: [] };
-  const res = await client.query<VolatileRow>({
-    text: VOLATILE_SQL,
-    values: [...columns(refs.functions), ...columns(refs.operators), ...columns(refs.relations), ...columns(refs.types)],
-  });
-  const volatile = res.rows
-    .filter((row) => row.volatile && !allowed(row))
-    .map((row) => `calls volatile function ${row.schema}.${row.name}(${row.args})${row.via ? ` through ${row.via}` : ''}`);
-  const known = new Set(res.rows.filter((r) => r.via === null).map((r) => r.name));
-  const unknown = refs.functions.filter((ref) => !known.has(ref.name)).map((ref) => `calls ${ref.schema ? `${ref.schema}.` : ''}${ref.name}(), which the catalog does not know yet`);
-  return { volatile: [...new Set(volatile)].sort(), unknown: [...new Set(unknown)].sort() };
+  const volatile = new Set<string>();
+  const unknown = new Set<string>();
+  const asked = new Set<string>();
+  let level: { refs: EffectRefs; via: string | null } [] = [{ refs, via: null }];
+  for (let depth = 0; level.length > 0; depth++) {
+    const next: typeof level = [];
+    for (const item of level) {
+      const fresh: EffectRefs = {
+        functions: item.refs.functions.filter((r) => !asked.has(`f${refKey(r)}`)),
+        operators: item.refs.operators.filter((r) => !asked.has(`o${refKey(r)}`)),
+        relations: item.refs.relations.filter((r) => !asked.has(`r${refKey(r)}`)),
+        types: item.refs.types.filter((r) => !asked.has(`t${refKey(r)}`)),
+      };
+      if (!hasRefs(fresh)) continue;
+      if (depth >= MAX_DEPTH) {
+        volatile.add(`reaches definitions nested more than ${MAX_DEPTH} deep${item.via ? ` through ${item.via}` : ''}, which the guard does not follow`);
+        continue;
+      }
+      for (const r of fresh.functions) asked.add(`f${refKey(r)}`);
+      for (const r of fresh.operators) asked.add(`o${refKey(r)}`);
+      for (const r of fresh.relations) asked.add(`r${refKey(r)}`);
+      for (const r of fresh.types) asked.add(`t${refKey(r)}`);
+      const res = await client.query<CatalogRow>({
+        text: CATALOG_SQL,
+        values: [...columns(fresh.functions), ...columns(fresh.operators), ...columns(fresh.relations), ...columns(fresh.types)],
+      });
+      // The outermost name is the one the user wrote: report that.
+      const via = (row: CatalogRow) => item.via ?? row.via;
+      for (const row of res.rows) {
+        if (row.what === 'f' && row.volatile && !allowed(row)) {
+          const through = via(row);
+          volatile.add(`calls volatile function ${row.schema}.${row.name}(${row.args})${through ? ` through ${through}` : ''}`);
+        }
+        if (row.body === null) continue;
+        const inner = refsOfText(row.body);
+        const through = row.what === 'f' ? (item.via ?? `function ${row.schema}.${row.name}(${row.args})`) : via(row);
+        if (inner === null) volatile.add(`uses a definition the parser cannot read${through ? ` (${through})` : ''}`);
+        else next.push({ refs: inner, via: through });
+      }
+      if (depth === 0) {
+        const named = new Set(res.rows.filter((r) => r.what === 'f' && r.via === null).map((r) => r.name));
+        for (const ref of fresh.functions) if (!named.has(ref.name)) unknown.add(`calls ${ref.schema ? `${ref.schema}.` : ''}${ref.name}(), which the catalog does not know yet`);
+      }
+    }
+    level = next;
+  }
+  return { volatile: [...volatile].sort(), unknown: [...unknown].sort() };
 }
 
 export interface ResolveOptions {

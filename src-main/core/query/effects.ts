@@ -125,7 +125,9 @@ export function collectRefs(value: unknown, refs: EffectRefs = { functions: [], 
       if (key === 'FuncCall') pushUnique(refs.functions, nameList(child.funcname));
       else if (key === 'A_Expr') pushUnique(refs.operators, nameList(child.name));
       else if (key === 'RangeVar' && typeof child.relname === 'string') pushUnique(refs.relations, { schema: typeof child.schemaname === 'string' ? child.schemaname : null, name: child.relname });
-      else if (key === 'TypeName') pushUnique(refs.types, nameList(child.names));
+      else if (key === 'TypeName' || key === 'typeName') pushUnique(refs.types, nameList(child.names));
+      // A statement's target table is a bare field, not a wrapped RangeVar node.
+      else if (key === 'relation' && typeof child.relname === 'string') pushUnique(refs.relations, { schema: typeof child.schemaname === 'string' ? child.schemaname : null, name: child.relname });
     }
     if (typeof child === 'object' && child !== null) collectRefs(child, refs);
   }

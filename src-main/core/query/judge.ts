@@ -195,6 +195,8 @@ export function judge(stmt: Node, names: SessionNames = emptyNames()): Judgement
       const command = node.is_vacuumcmd ? 'VACUUM' : 'ANALYZE';
       return plain(command, 'utility', node.is_vacuumcmd && optionOn(node.options, 'full') ? ['strong-lock'] : []);
     }
+    case 'CheckPointStmt':
+      return plain('CHECKPOINT', 'utility');
     case 'ClusterStmt':
       return plain('CLUSTER', 'utility', ['strong-lock']);
     case 'ReindexStmt':
