@@ -6,12 +6,13 @@ import { app, BrowserWindow, dialog, shell } from 'electron';
 import { createCore, type Core } from '../core/app';
 import { resolveHome } from '../core/home';
 import { log } from '../core/log';
+import { privateUmask } from '../core/private-fs';
 import { EncryptedSecretStore } from '../core/secrets/encrypted-secret-store';
 import { registerIpc } from './ipc';
+import { MainWindowSlot, quitAfterClose } from './lifecycle';
 import { startChecklistReminders } from './reminders';
 import { safeStorageCipher } from './safe-storage';
 
-let mainWindow: BrowserWindow | null = null;
 let core: Core | null = null;
 let stopReminders: (() => void) | null = null;
 
@@ -78,21 +79,21 @@ function createWindow(): BrowserWindow {
   return win;
 }
 
+/** Every main window, whichever path opens it, is tracked and forgotten when closed. */
+const mainWindow = new MainWindowSlot(createWindow);
+
 /** A reminder was clicked: bring the window up, or open it again (macOS keeps running without one). */
 function focusMainWindow(): void {
-  if (!mainWindow) {
-    mainWindow = createWindow();
-    mainWindow.on('closed', () => {
-      mainWindow = null;
-    });
-    return;
-  }
-  if (mainWindow.isMinimized()) mainWindow.restore();
-  mainWindow.show();
-  mainWindow.focus();
+  const { win, created } = mainWindow.ensure();
+  if (created) return;
+  if (win.isMinimized()) win.restore();
+  win.show();
+  win.focus();
 }
 
 app.enableSandbox();
+// The same umask as the CLI: files the app or its pg_dump create get no group/other bits.
+privateUmask();
 
 app.whenReady().then(() => {
   core = createCore({
@@ -105,13 +106,10 @@ app.whenReady().then(() => {
       return true;
     },
   });
-  registerIpc(core, () => mainWindow?.webContents ?? null, allowedPrefix);
-  mainWindow = createWindow();
-  mainWindow.on('closed', () => {
-    mainWindow = null;
-  });
+  registerIpc(core, () => mainWindow.get()?.webContents ?? null, allowedPrefix);
+  mainWindow.open();
   app.on('activate', () => {
-    if (BrowserWindow.getAllWindows().length === 0) mainWindow = createWindow();
+    if (BrowserWindow.getAllWindows().length === 0) mainWindow.open();
   });
   stopReminders = startChecklistReminders(core, focusMainWindow);
 }).catch((err: unknown) => {
@@ -127,7 +125,15 @@ app.on('window-all-closed', () => {
   if (process.platform !== 'darwin') app.quit();
 });
 
-app.on('will-quit', () => {
-  stopReminders?.();
-  void core?.close();
-});
+// Quitting waits for core.close(): running backups are cancelled and cleaned up, and the
+// last audit completions are committed before the process ends.
+app.on(
+  'before-quit',
+  quitAfterClose(app, {
+    close: async () => {
+      stopReminders?.();
+      await core?.close();
+    },
+    warn: (message, detail) => log.warn(message, detail),
+  }),
+);
