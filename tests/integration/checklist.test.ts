@@ -182,7 +182,8 @@ describe('the run engine', () => {
     const byId = Object.fromEntries(result.steps.map((s) => [s.id, s]));
     expect(byId.first).toMatchObject({ status: 'ok', summary: '1 row to read (no threshold)', columns: ['n'], rows: [[inventoryBefore]] });
     expect(byId['bad-sql']).toMatchObject({ status: 'unknown', summary: expect.stringMatching(/column "nosuch" does not exist.*SQLSTATE 42703/), warn: 5, critical: 10 });
-    expect(byId['hidden-write']).toMatchObject({ status: 'unknown', summary: expect.stringMatching(/read-only transaction.*SQLSTATE 25006/) });
+    // The guard's one rule refuses it before it runs (the catalog says checklist_bump() is VOLATILE).
+    expect(byId['hidden-write']).toMatchObject({ status: 'unknown', summary: expect.stringMatching(/not run: the guard does not judge it a plain read: SELECT calls volatile function public\.checklist_bump\(\)/) });
     expect(byId.slow).toMatchObject({ status: 'unknown', summary: expect.stringMatching(/time limit of 0\.5 s.*57014/) });
     expect(byId.write).toMatchObject({ status: 'skipped', summary: expect.stringMatching(/changes the server \(write\)/) });
     expect(byId.destroy).toMatchObject({ status: 'skipped', summary: expect.stringMatching(/destructive/) });
