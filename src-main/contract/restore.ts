@@ -29,6 +29,19 @@ export interface BackupContents {
   objects: Record<string, number>;
   tocEntries: number | null;
   warnings: string[];
+  /**
+   * Plain scripts: the lines where psql would run a meta-command (backslash command) outside
+   * COPY data, pg_dump's own leading `\restrict KEY` / trailing `\unrestrict KEY` pair
+   * excepted; `lines` holds the first 100 of `total`. null for archives. Any such line makes
+   * the plan refuse the script.
+   */
+  metaCommands: { total: number; lines: ScriptLine[] } | null;
+}
+
+/** One line of a plain script, numbered from 1, its text clipped to 160 characters. */
+export interface ScriptLine {
+  line: number;
+  text: string;
 }
 
 export const restoreTargetSchema = z.discriminatedUnion('kind', [

@@ -21,6 +21,7 @@ import { withReport, type DrillStore, type StoredDrill } from './drill-store';
 import { restoreArgs, type RestoreConnection } from './plan';
 import { runRestoreProcess } from './runner';
 import { createScratchCluster, pickScratchBinaries, type ScratchCluster } from './scratch';
+import { refuseMetaCommands, requireRestrictingPsql } from './meta-commands';
 import { inspectBackup, resolveSource } from './source';
 import { validateRestore } from './validate';
 import { quoteIdent } from '../postgres/sql-text';
@@ -98,10 +99,13 @@ export async function prepareDrill(deps: CoreDeps, catalog: BackupCatalog, reque
   const resolved = resolveSource(deps, source);
   if (!profile && resolved.entry) profile = deps.profiles.get(resolved.entry.profileId);
   const contents = await inspectBackup(deps, source);
+  // A drill restores as the scratch cluster's superuser on this machine: no meta-commands either.
+  refuseMetaCommands(contents);
   const notes: string[] = [];
   const toolName = contents.format === 'plain' ? 'psql' : 'pg_restore';
   const requiredMajor = contents.requiredMajor ?? 0;
   const tool = pickTool(await discoverClientTools(deps), toolName, requiredMajor, `The backup was written by pg_dump ${contents.pgDumpVersion ?? '(version unknown)'}`);
+  requireRestrictingPsql(tool);
   // The scratch server should be at least the source's major: a dump of a newer server may
   // use what an older one does not understand.
   const sourceMajor = contents.serverVersion ? majorOf(contents.serverVersion) : null;

@@ -2,9 +2,12 @@
 // `pg_restore --list` prints it, or a plain script's own entry comments ("-- Name: orders;
 // Type: TABLE; Schema: public; Owner: shop"), which pg_dump writes for every TOC entry, so
 // both formats describe their objects the same way. A plain script's COPY blocks are
-// counted line by line: one line per row, so its row counts are exact.
+// counted line by line: one line per row, so its row counts are exact. Every other line of
+// a plain script goes through psql's lexing rules to find meta-commands (meta-commands.ts).
 import fs from 'node:fs';
+import type { ScriptLine } from '../../contract/restore';
 import { tocEntryType } from '../backup/verify';
+import { MetaCommandTracker } from './meta-commands';
 
 /** One entry of the dump's table of contents. */
 export interface DumpItem {
@@ -29,6 +32,8 @@ export interface ScannedDump {
   rows: Map<string, number>;
   /** Grantees of GRANT statements (plain scripts). */
   grantees: string[];
+  /** Plain scripts: lines where psql would run a meta-command (see BackupContents.metaCommands). */
+  metaCommands: { total: number; lines: ScriptLine[] };
 }
 
 function emptyHeader(): DumpHeader {
@@ -78,6 +83,8 @@ export function parseTocListing(toc: string): { header: DumpHeader; items: DumpI
 
 const ENTRY_COMMENT = /^-- (?:Data for )?Name: (.*); Type: (.*); Schema: (.*); Owner: (.*)$/;
 const COPY_START = /^COPY (.+?) (?:\(.*\) )?FROM stdin;$/;
+/** Any COPY … FROM stdin the lexer saw end (lower case, several lines): the table, roughly. */
+const COPY_ANY = /^\s*COPY\s+(.+?)\s+(?:\(.*\)\s+)?FROM\s+stdin/is;
 const GRANT_TO = /^GRANT .* TO (.+?)(?: WITH GRANT OPTION)?;$/;
 
 function unquoteRole(role: string): string {
@@ -94,22 +101,28 @@ export class PlainScanner {
   /** The "schema.table" whose COPY rows are being counted, or null outside COPY data. */
   private copying: string | null = null;
   private lastData: DumpItem | null = null;
+  private lineNo = 0;
+  private readonly meta = new MetaCommandTracker();
 
   line(text: string): void {
+    this.lineNo += 1;
     if (this.copying !== null) {
       if (text === '\\.') this.copying = null;
       else this.rows.set(this.copying, (this.rows.get(this.copying) ?? 0) + 1);
       return;
     }
+    // COPY data starts where psql would send the statement, not where a line looks like one:
+    // a "COPY … FROM stdin;" inside a dollar quote must not hide the lines after it.
+    const copyIn = this.meta.line(text, this.lineNo);
     const first = text.charCodeAt(0);
-    // Only comments, COPY and GRANT lines matter: skip the rest cheaply.
+    // Only comments, COPY and GRANT lines matter here: skip the rest cheaply.
     if (first === 45 /* - */) this.comment(text);
-    else if (first === 67 /* C */ && text.startsWith('COPY ')) this.copy(text);
     else if (first === 71 /* G */ && text.startsWith('GRANT ')) this.grant(text);
+    if (copyIn) this.copy(text);
   }
 
   result(): ScannedDump {
-    return { header: this.header, items: this.items, rows: this.rows, grantees: [...this.grantees] };
+    return { header: this.header, items: this.items, rows: this.rows, grantees: [...this.grantees], metaCommands: this.meta.result() };
   }
 
   private comment(text: string): void {
@@ -129,10 +142,9 @@ export class PlainScanner {
   }
 
   private copy(text: string): void {
-    const m = COPY_START.exec(text);
-    if (!m) return;
     // The entry comment just before names the table without quoting; prefer it.
-    const key = this.lastData ? `${this.lastData.schema ?? 'public'}.${this.lastData.name}` : m[1]!.replace(/"/g, '');
+    const m = COPY_START.exec(text) ?? COPY_ANY.exec(text);
+    const key = this.lastData ? `${this.lastData.schema ?? 'public'}.${this.lastData.name}` : (m?.[1] ?? '?').replace(/"/g, '');
     this.rows.set(key, this.rows.get(key) ?? 0);
     this.copying = key;
   }

@@ -7,6 +7,7 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { ClientTool } from '../../contract/backup';
+import { refuseReadOnly } from '../guard/rules';
 import { OpsError } from '../../contract/errors';
 import type { Profile } from '../../contract/models';
 import type { BackupContents, RestoreConflict, RestoreOptions, RestorePlan } from '../../contract/restore';
@@ -19,6 +20,7 @@ import { SANDBOX_PROFILE, Sandbox } from '../sandbox/sandbox';
 import { resolvePassword } from '../secrets/password';
 import { inspectDetailed } from './source';
 import { parseTocLine } from './dump-reader';
+import { refuseMetaCommands, requireRestrictingPsql } from './meta-commands';
 import { databaseExists, describeConflicts, findConflicts, readTargetServer, uncreatableExtensions, userObjectCount } from './target';
 
 /** What pg_restore/psql and pg.Client need to reach the target database. */
@@ -66,10 +68,13 @@ export function restoreArgs(
   return { tool: 'pg_restore', args: [...args, ...target, contents.path] };
 }
 
-/** How the command reads for a person (psql gets the script on stdin). */
+/**
+ * How the command reads for a person. psql gets the script on stdin, after a `\restrict`
+ * line with a key made for the run (and without pg_dump's own pair): see meta-commands.ts.
+ */
 export function restoreCommand(tool: ClientTool, args: string[], contents: Pick<BackupContents, 'format' | 'path'>): string {
   const line = shellQuote([tool.path, ...args]);
-  return contents.format === 'plain' ? `${line} < ${shellQuote([contents.path])}` : line;
+  return contents.format === 'plain' ? `${line} < ${shellQuote([contents.path])}  # meta-commands locked: \\restrict <random key> is sent first` : line;
 }
 
 function defaultScratchName(now: Date): string {
@@ -131,6 +136,8 @@ async function listWithout(deps: CoreDeps, tool: ClientTool, archive: string, ex
 /** Checks the source, the target, the tools and the conflicts; starts nothing on the target. */
 export async function prepareRestore(deps: CoreDeps, options: RestoreOptions, now: Date = new Date()): Promise<PreparedRestore> {
   const { contents, items } = await inspectDetailed(deps, options.source);
+  // A script with psql meta-commands is refused before any server is touched.
+  refuseMetaCommands(contents);
   const warnings = [...contents.warnings];
   const target = options.target;
 
@@ -141,9 +148,8 @@ export async function prepareRestore(deps: CoreDeps, options: RestoreOptions, no
     database = target.database ?? defaultScratchName(now);
   } else {
     profile = deps.profiles.require(target.profileId);
-    if (profile.readOnly) {
-      throw new OpsError('READ_ONLY', `Profile ${profile.name} is read-only: a restore writes to its server. Use a profile that may write, or restore into the local scratch PostgreSQL.`, { profile: profile.name });
-    }
+    // The one read-only rule (core/guard); the scratch target above is the way out.
+    refuseReadOnly(profile, 'a restore (it writes to the server; restore into the local scratch PostgreSQL instead)', {});
     database = target.kind === 'profile' ? profile.database : target.database;
   }
   const createDatabase = target.kind !== 'profile';
@@ -152,6 +158,7 @@ export async function prepareRestore(deps: CoreDeps, options: RestoreOptions, no
   const toolName = contents.format === 'plain' ? 'psql' : 'pg_restore';
   const what = `The backup was written by pg_dump ${contents.pgDumpVersion ?? 'of an unknown version'}`;
   const tool = pickTool(await discoverClientTools(deps), toolName, contents.requiredMajor ?? 0, what);
+  requireRestrictingPsql(tool);
 
   const endpoint = await localEndpoint(deps, profile);
   const password = resolvePassword(profile, { explicit: options.password, secrets: deps.secrets }).password ?? null;

@@ -2,8 +2,11 @@
 // group, the password in a temporary 0600 pgpass file, English messages (LC_MESSAGES=C)
 // for the parser. Progress is pg_restore's verbose items against the TOC total, or for
 // psql the bytes of the script fed to its stdin. Shared by restores and drills.
+// psql runs a script in restricted mode: `\restrict <random key>` is the first line it
+// reads, so it refuses every meta-command of the script whatever the inspect step found
+// (meta-commands.ts); pg_dump's own `\restrict`/`\unrestrict` pair is left out of the feed,
+// and any other `\unrestrict` stops it (script-feed.ts).
 import { spawn } from 'node:child_process';
-import fs from 'node:fs';
 import type { ClientTool } from '../../contract/backup';
 import { OpsError } from '../../contract/errors';
 import type { BackupContents } from '../../contract/restore';
@@ -11,7 +14,9 @@ import type { CoreDeps } from '../app';
 import { clientToolEnv, killTree, writePassFile } from '../backup/dump-process';
 import { LineSplitter, startTicker } from '../backup/progress';
 import { log } from '../log';
+import { ownRestrictPair, requireRestrictingPsql, restrictPrelude } from './meta-commands';
 import type { RestoreConnection } from './plan';
+import { feedScript } from './script-feed';
 
 export interface RestoreProcessProgress {
   done: number;
@@ -36,6 +41,8 @@ const INFO = /^pg_restore: /;
 const KILL_GRACE_MS = 3_000;
 const MIN_PROGRESS_GAP_MS = 200;
 const TAIL_LINES = 20;
+/** psql's words when restricted mode stopped a meta-command (or a wrong \unrestrict key). */
+const REFUSED_META = /backslash commands are restricted|\\unrestrict: wrong key/;
 
 /** Classifies one line (LC_MESSAGES=C wording). Each TOC item pg_restore works on prints one item line, whatever the --jobs. */
 export function parseRestoreLine(line: string): RestoreLine {
@@ -114,6 +121,11 @@ export async function runRestoreProcess(
     hooks.onProgress({ done: Math.min(done, total - 1 > 0 ? total - 1 : done), total, unit, current });
   };
 
+  if (plain) requireRestrictingPsql(tool);
+  // Found in the file itself at run time: this layer does not trust the inspect step.
+  const skip = plain ? ((await ownRestrictPair(contents.path)) ?? []) : [];
+  let refusedMeta = false;
+  let refusedUnrestrict = false;
   const passFile = await writePassFile(connection.password);
   const stderr = new RestoreStderr();
   const ticker = startTicker(async () => report(true));
@@ -134,6 +146,7 @@ export async function runRestoreProcess(
       const splitter = new LineSplitter((line) => {
         const parsed = parseRestoreLine(line);
         stderr.add(line, parsed.kind);
+        if (plain && REFUSED_META.test(line)) refusedMeta = true;
         if (parsed.kind === 'item') {
           done += 1;
           current = parsed.label;
@@ -145,10 +158,16 @@ export async function runRestoreProcess(
       child.once('spawn', () => {
         if (child.pid !== undefined) hooks.onSpawn?.(child.pid);
         if (plain && child.stdin) {
-          feedScript(contents.path, child.stdin, (n) => {
-            done += n;
-            report(false);
-          }, () => killTree(child, 'SIGKILL'));
+          feedScript({ file: contents.path, prelude: restrictPrelude(), skip }, child.stdin, {
+            onBytes: (n) => {
+              done += n;
+              report(false);
+            },
+            onRefused: () => {
+              refusedUnrestrict = true;
+            },
+            abortTool: () => killTree(child, 'SIGKILL'),
+          });
         }
       });
       child.once('error', (err) => {
@@ -164,6 +183,21 @@ export async function runRestoreProcess(
     });
     if (hooks.signal.aborted) throw new OpsError('CANCELLED', `The restore was cancelled; ${tool.name} was stopped.`);
     const tail = stderr.text();
+    // psql's own refusal first: the feed may still have reached an \\unrestrict after psql stopped.
+    if (exit.code !== 0 && refusedMeta) {
+      throw new OpsError(
+        'BACKUP_FAILED',
+        'psql refused a meta-command (backslash command) in the script and stopped: meta-commands are locked out while a script runs, so it ran nothing on this machine, and its transaction was rolled back.',
+        { stderr: tail, exit: exit.code },
+      );
+    }
+    if (refusedUnrestrict) {
+      throw new OpsError(
+        'BACKUP_FAILED',
+        'The script holds \\unrestrict, whose argument psql evaluates (backquotes run a command) even while meta-commands are locked out: psql was stopped before reading it, and its transaction was rolled back.',
+        { stderr: tail },
+      );
+    }
     if (exit.signal !== null) throw new OpsError('BACKUP_FAILED', `${tool.name} was killed (${exit.signal}) before it finished.`, { stderr: tail });
     if (exit.code !== 0) {
       const first = stderr.firstProblem();
@@ -176,20 +210,4 @@ export async function runRestoreProcess(
     await ticker.stop();
     await passFile.remove().catch((err: unknown) => log.warn('could not remove the temporary pgpass file', err));
   }
-}
-
-/**
- * Streams the script into psql; psql stopping early (ON_ERROR_STOP) closes the pipe, which
- * is expected. A read error kills psql rather than ending its input: psql would COMMIT
- * the single transaction at the end of a cut script.
- */
-function feedScript(file: string, stdin: NodeJS.WritableStream, onBytes: (n: number) => void, abortTool: () => void): void {
-  const stream = fs.createReadStream(file, { highWaterMark: 256 * 1024 });
-  stream.on('data', (chunk) => onBytes(chunk.length));
-  stream.on('error', (err) => {
-    log.warn(`could not read ${file}`, err.message);
-    abortTool();
-  });
-  stdin.on('error', () => stream.destroy());
-  stream.pipe(stdin);
 }

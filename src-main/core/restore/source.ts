@@ -1,7 +1,8 @@
 // What a restore starts from: a catalog backup or any dump file/folder, and what it holds.
 // The manifest (catalog or `<path>.manifest.json`) gives exact row counts and the versions;
 // the archive itself is always read too (pg_restore --list, or the plain script's entry
-// comments), so a damaged or cut file is refused here, before any server is touched.
+// comments), so a damaged or cut file is refused here, before any server is touched. A plain
+// script's psql meta-command lines are listed in `metaCommands` (the plan refuses them).
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -115,7 +116,14 @@ function describe(
   manifest: BackupManifest | null,
   header: DumpHeader,
   items: DumpItem[],
-  extra: { bytes: number; rows: Map<string, number> | null; grantees: string[]; tocEntries: number | null; warnings: string[] },
+  extra: {
+    bytes: number;
+    rows: Map<string, number> | null;
+    grantees: string[];
+    tocEntries: number | null;
+    warnings: string[];
+    metaCommands: BackupContents['metaCommands'];
+  },
 ): BackupContents {
   const objects: Record<string, number> = {};
   for (const item of items) objects[item.type] = (objects[item.type] ?? 0) + 1;
@@ -161,6 +169,7 @@ function describe(
     objects: Object.keys(objects).length > 0 ? objects : (manifest?.objects ?? {}),
     tocEntries: extra.tocEntries,
     warnings: extra.warnings,
+    metaCommands: extra.metaCommands,
   };
 }
 
@@ -194,7 +203,8 @@ async function inspectUncached(deps: CoreDeps, resolved: ResolvedSource): Promis
     }
     const scanned = await scanPlainDump(target);
     if (scanned.items.length === 0 && !manifest) warnings.push('The script has no pg_dump entry comments: its objects cannot be listed.');
-    return { contents: describe(resolved, format, manifest, scanned.header, scanned.items, { bytes, rows: scanned.rows, grantees: scanned.grantees, tocEntries: null, warnings }), items: scanned.items };
+    const extra = { bytes, rows: scanned.rows, grantees: scanned.grantees, tocEntries: null, warnings, metaCommands: scanned.metaCommands };
+    return { contents: describe(resolved, format, manifest, scanned.header, scanned.items, extra), items: scanned.items };
   }
 
   const tool = listingTool(await discoverClientTools(deps), manifest);
@@ -209,7 +219,7 @@ async function inspectUncached(deps: CoreDeps, resolved: ResolvedSource): Promis
   }
   const parsed = parseTocListing(listed.toc);
   if (!manifest) await readThrough(tool, target);
-  const contents = describe(resolved, format, manifest, parsed.header, parsed.items, { bytes, rows: null, grantees: [], tocEntries: listed.tocEntries, warnings });
+  const contents = describe(resolved, format, manifest, parsed.header, parsed.items, { bytes, rows: null, grantees: [], tocEntries: listed.tocEntries, warnings, metaCommands: null });
   if (manifest?.tocEntries != null && manifest.tocEntries !== listed.tocEntries) {
     throw new OpsError('BACKUP_FAILED', `pg_restore --list reads ${listed.tocEntries} entries in ${target}; its manifest recorded ${manifest.tocEntries}: the archive is not the one that was backed up.`, { path: target });
   }

@@ -5,6 +5,7 @@ import type { ReactNode } from 'react';
 import type { BackupEntry } from '../../../../src-main/contract/backup';
 import type { BackupContents } from '../../../../src-main/contract/restore';
 import { ErrorAlert } from '../../components/ErrorAlert';
+import { IconAlert } from '../../components/icons';
 import { formatCount, formatTime } from '../../state/format';
 import { FORMAT_LABELS, formatBytes } from '../backups/backup-wizard-model';
 import { backupLabel, objectsLine, rowsText, versionsLine, type RestoreWizardState } from './restore-model';
@@ -19,11 +20,25 @@ function Fact({ label, children }: { label: string; children: ReactNode }) {
   );
 }
 
+/** A plain script with psql meta-commands: the core refuses it; say so here, with the lines. */
+function MetaCommandsAlert({ meta }: { meta: NonNullable<BackupContents['metaCommands']> }) {
+  return (
+    <Alert color="red" variant="light" icon={<IconAlert />} title={`Refused: psql meta-commands on ${formatCount(meta.total)} line${meta.total === 1 ? '' : 's'}`} role="alert" aria-label="psql meta-commands">
+      <Text size="sm">Backslash commands make psql run programs, read or write files on this machine or connect elsewhere. A dump written by pg_dump has none, so this script cannot be restored.</Text>
+      <Stack gap={2} mt="xs" mah={160} style={{ overflow: 'auto' }}>
+        {meta.lines.map((l) => <Text key={l.line} size="xs" ff="monospace">line {l.line}: {l.text}</Text>)}
+        {meta.total > meta.lines.length ? <Text size="xs" c="dimmed">… and {formatCount(meta.total - meta.lines.length)} more</Text> : null}
+      </Stack>
+    </Alert>
+  );
+}
+
 export function ContentsView({ contents }: { contents: BackupContents }) {
   const tables = contents.tables;
   return (
     <Stack gap="sm" aria-label="Backup contents" role="region">
       <Text size="sm" fw={600}>{versionsLine(contents)}</Text>
+      {contents.metaCommands && contents.metaCommands.total > 0 ? <MetaCommandsAlert meta={contents.metaCommands} /> : null}
       <SimpleGrid cols={4} spacing="sm">
         <Fact label="Format">{FORMAT_LABELS[contents.format]}</Fact>
         <Fact label="Size">{formatBytes(contents.bytes)}</Fact>
