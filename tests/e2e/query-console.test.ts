@@ -92,7 +92,7 @@ test('production: an UPDATE without WHERE is blocked, nothing changes, and the a
   expect(app.pageErrors).toEqual([]);
 }, 120_000);
 
-test('read-only: an INSERT is refused by the server (25006) and says the profile is read-only', async () => {
+test('read-only: an INSERT is refused before it runs, naming the rule', async () => {
   const pg = inject('pg');
   const table = await scratchTable('e2e_readonly');
   const app = await startApp();
@@ -101,9 +101,9 @@ test('read-only: an INSERT is refused by the server (25006) and says the profile
   const editor = await openQueryConsole(page);
 
   await runInEditor(editor, `INSERT INTO ${table} VALUES (3, 3)`);
-  const alert = page.getByRole('alert').filter({ hasText: '25006' });
+  const alert = page.getByRole('alert').filter({ hasText: 'which only observes' });
   await alert.waitFor({ timeout: 30_000 });
-  expect(await alert.textContent()).toContain('read-only');
+  expect(await alert.textContent()).toContain('INSERT is not a read');
   const count = await withClient(pg, async (c) => (await c.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${quoteIdent(table)}`)).rows[0]!.n);
   expect(count).toBe(2);
   expect(app.pageErrors).toEqual([]);
