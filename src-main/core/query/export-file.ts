@@ -64,7 +64,8 @@ export class ExportFile {
    * exports in the same second, or a file already there, never collide.
    */
   static async create(dir: string, base: string, format: ExportFormat): Promise<ExportFile> {
-    await fs.promises.mkdir(dir, { recursive: true });
+    // Exports hold query results: private to the user, like everything the app writes.
+    await fs.promises.mkdir(dir, { recursive: true, mode: 0o700 });
     const finalPathFor = (suffix: number) => path.join(dir, `${base}${suffix === 0 ? '' : `-${suffix}`}.${format}`);
     for (let suffix = 0; suffix < MAX_SUFFIX; suffix++) {
       const finalPath = finalPathFor(suffix);

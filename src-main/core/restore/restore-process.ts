@@ -6,12 +6,14 @@
 // reads, so it refuses every meta-command of the script whatever the inspect step found
 // (meta-commands.ts); pg_dump's own `\restrict`/`\unrestrict` pair is left out of the feed,
 // and any other `\unrestrict` stops it (script-feed.ts).
+import crypto from 'node:crypto';
 import { spawn } from 'node:child_process';
 import type { ClientTool } from '../../contract/backup';
 import { OpsError } from '../../contract/errors';
 import type { BackupContents } from '../../contract/restore';
+import { ToolRun } from '../tool-runs/run-record';
 import type { CoreDeps } from '../app';
-import { clientToolEnv, killTree, writePassFile } from '../backup/dump-process';
+import { clientToolEnv, killTree } from '../backup/dump-process';
 import { LineSplitter, startTicker } from '../backup/progress';
 import { log } from '../log';
 import { ownRestrictPair, requireRestrictingPsql, restrictPrelude } from './meta-commands';
@@ -98,7 +100,7 @@ export class RestoreStderr {
  * aborted it, else BACKUP_FAILED with the first error line and the stderr tail in detail.
  */
 export async function runRestoreProcess(
-  _deps: CoreDeps,
+  deps: CoreDeps,
   contents: BackupContents,
   connection: RestoreConnection,
   tool: ClientTool,
@@ -126,7 +128,10 @@ export async function runRestoreProcess(
   const skip = plain ? ((await ownRestrictPair(contents.path)) ?? []) : [];
   let refusedMeta = false;
   let refusedUnrestrict = false;
-  const passFile = await writePassFile(connection.password);
+  // A private run folder under <home>/tmp (never the system temp folder): its record lets
+  // the next start stop an orphaned psql/pg_restore and delete the pass file (tool-runs/).
+  const toolRun = await ToolRun.create(deps.home, 'restore', crypto.randomUUID(), null);
+  const passFile = { file: await toolRun.writePassFile(connection.password), remove: () => toolRun.remove() };
   const stderr = new RestoreStderr();
   const ticker = startTicker(async () => report(true));
   try {
@@ -155,6 +160,7 @@ export async function runRestoreProcess(
       });
       child.stderr?.setEncoding('utf8');
       child.stderr?.on('data', (chunk: string) => splitter.push(chunk));
+      if (child.pid !== undefined) toolRun.recordChild(child.pid, tool.path);
       child.once('spawn', () => {
         if (child.pid !== undefined) hooks.onSpawn?.(child.pid);
         if (plain && child.stdin) {
