@@ -225,7 +225,8 @@ const SAVEPOINT = 'ops_console_guard';
  * every named function counts as a possible write.
  */
 export async function resolveEffects(client: pg.Client, plans: PlannedStatement[], options: ResolveOptions): Promise<void> {
-  const asking = plans.filter((p) => hasRefs(p.refs) && p.kind !== 'ddl');
+  // Only what the catalog could still turn into a write: writes and DDL already are one.
+  const asking = plans.filter((p) => hasRefs(p.refs) && (p.kind === 'read' || p.kind === 'utility' || p.kind === 'transaction'));
   if (asking.length > 0) {
     if (options.txStatus === 'E') {
       for (const plan of asking) {
@@ -235,7 +236,17 @@ export async function resolveEffects(client: pg.Client, plans: PlannedStatement[
       const wrap = options.txStatus === 'T';
       if (wrap) await client.query(`SAVEPOINT ${SAVEPOINT}`);
       try {
-        for (const plan of asking) plan.effects = await volatileEffects(client, plan.refs);
+        // A script of many alike statements asks once per distinct set of names.
+        const memo = new Map<string, string[]>();
+        for (const plan of asking) {
+          const key = JSON.stringify(plan.refs);
+          let effects = memo.get(key);
+          if (!effects) {
+            effects = await volatileEffects(client, plan.refs);
+            memo.set(key, effects);
+          }
+          plan.effects = [...effects];
+        }
       } finally {
         if (wrap) await client.query(`ROLLBACK TO SAVEPOINT ${SAVEPOINT}; RELEASE SAVEPOINT ${SAVEPOINT}`);
       }
