@@ -15,6 +15,7 @@ import type { CoreDeps } from '../app';
 import type { AuditNote } from '../dispatch';
 import { refuseReadOnly } from '../guard/rules';
 import { withClient } from '../postgres/connect';
+import { extended } from '../postgres/extended';
 import { isServerError, toOpsError } from '../postgres/pg-errors';
 import { cellTypes, toCell } from '../query/values';
 import { BUILTIN_RUNBOOK } from './builtin';
@@ -82,7 +83,7 @@ export function listingToken(statement: string, keys: readonly string[]): string
 }
 
 async function listRows(client: pg.Client, target: RunnableStep, maxRows: number): Promise<Listed> {
-  const result = await client.query<unknown[]>({ text: target.previewSql, rowMode: 'array', types: cellTypes });
+  const result = await client.query<unknown[]>(extended({ text: target.previewSql, rowMode: 'array' as const, types: cellTypes }));
   const cells = result.rows.map((row) => row.map(toCell));
   return {
     columns: result.fields.map((f) => f.name),
@@ -206,7 +207,8 @@ export async function runStep(
         const now = await listRows(client, target, 0);
         if (now.rowCount !== expected) throw changedSincePreview(now.rowCount, expected, false);
         if (options.token !== undefined && now.token !== options.token) throw changedSincePreview(now.rowCount, expected, true);
-        const result = await client.query(target.statement);
+        // Alone over the extended protocol, like every statement the app sends for the user.
+        const result = await client.query(extended({ text: target.statement }));
         // UPDATE/DELETE report the rows they changed; a SELECT that ends sessions, the rows it returned.
         const wrote = result.rowCount ?? result.rows.length;
         if (wrote !== expected) {
