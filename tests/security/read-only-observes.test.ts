@@ -10,6 +10,8 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { Profile, ProfileInput } from '../../src-main/contract/models';
 import type { ChecklistRunResult } from '../../src-main/contract/runbook';
 import type { Core } from '../../src-main/core/app';
+import { runChecklist } from '../../src-main/core/runbook/checklist';
+import type { Procedure } from '../../src-main/core/runbook/model';
 import { callsOn, newTestCore } from '../helpers/core';
 import { runCli } from '../helpers/cli';
 import { createShopDatabase, type ShopDatabase } from '../helpers/shop-db';
@@ -125,5 +127,24 @@ describe('the console on a read-only profile refuses everything that is not a pl
       sql: 'SELECT count(*) FROM pg_stat_activity; SELECT * FROM pg_stat_statements LIMIT 1; SELECT pg_database_size(current_database()); EXPLAIN ANALYZE SELECT * FROM probe',
     });
     expect(reads.statements.map((s) => s.error)).toEqual([undefined, undefined, undefined, undefined]);
+  });
+
+  it('a read step calling the toolkit runs with toolkit 1.1.0 (STABLE reads) and offers the update on an older one', async () => {
+    const procedure: Procedure = {
+      id: 'test.toolkit-read',
+      checklist: 'toolkit-read',
+      title: 'Toolkit read',
+      section: 'Test',
+      description: '',
+      steps: [{ id: 'health', title: 'Health', explanation: '', kind: 'read', run: { type: 'sql', sql: 'SELECT * FROM check_system_health()' } }],
+    };
+    const profile = core.deps.profiles.require(ids['prod-ro']!);
+    const fresh = await runChecklist(core.deps, procedure, profile);
+    expect(fresh.steps[0]!.summary).not.toMatch(/not run/);
+    expect(fresh.steps[0]!.rowCount).toBeGreaterThan(0);
+    // As toolkit 1.0.0 declared it.
+    await withClient(pg, (c) => c.query('ALTER FUNCTION public.check_system_health() VOLATILE; ALTER FUNCTION ops_toolkit.check_system_health() VOLATILE'), shop.database);
+    const old = await runChecklist(core.deps, procedure, profile);
+    expect(old.steps[0]).toMatchObject({ status: 'unknown', needsToolkit: true, summary: expect.stringMatching(/not run: the ops toolkit installed here is older than 1\.1\.0/) });
   });
 });

@@ -209,21 +209,25 @@ function stepTimeout(profile: Profile, wanted: number): number {
  * one statement, judged from the parse tree and the catalog (volatile functions, directly
  * or through views), and nothing the read-only rule refuses. Null: it only observes.
  */
-async function readStepRefusal(client: pg.Client, sql: string): Promise<string | null> {
+async function readStepRefusal(client: pg.Client, sql: string): Promise<{ reason: string; needsToolkit: boolean } | null> {
   let plans;
   try {
     plans = await planScript(sql);
   } catch (err) {
-    return err instanceof Error ? err.message : String(err);
+    return { reason: err instanceof Error ? err.message : String(err), needsToolkit: false };
   }
-  if (plans.length !== 1) return `a read step runs exactly one statement; this one has ${plans.length}`;
+  if (plans.length !== 1) return { reason: `a read step runs exactly one statement; this one has ${plans.length}`, needsToolkit: false };
   const plan = plans[0]!;
-  if (plan.pinnedChange) return plan.pinnedChange;
+  if (plan.pinnedChange) return { reason: plan.pinnedChange, needsToolkit: false };
   // A function the catalog does not know cannot appear within one statement: the server
   // fails it (42883), which is how a missing toolkit function is offered for install.
   const { volatile } = await catalogEffects(client, plan.refs);
   const why = readOnlyViolation({ ...plan, effects: volatile, kind: volatile.length > 0 && plan.kind !== 'ddl' ? 'write' : plan.kind });
-  return why === null ? null : `the guard does not judge it a plain read: ${why}`;
+  if (why === null) return null;
+  // A toolkit older than 1.1.0 declared its read functions VOLATILE: offer the update.
+  const oldToolkit = volatile.length > 0 && volatile.every((v) => TOOLKIT_FUNCTION_NAMES.some((name) => v.includes(`.${name}(`)));
+  if (oldToolkit) return { reason: 'the ops toolkit installed here is older than 1.1.0 (its read functions are not marked STABLE, so the guard counts them as possible writes): update the toolkit', needsToolkit: true };
+  return { reason: `the guard does not judge it a plain read: ${why}`, needsToolkit: false };
 }
 
 async function runSteps(client: pg.Client, procedure: Procedure, pass: PassOptions): Promise<ChecklistStepResult[]> {
@@ -254,7 +258,7 @@ async function runSteps(client: pg.Client, procedure: Procedure, pass: PassOptio
       const refusal = await readStepRefusal(client, (step as Step & { run: { type: 'sql' } }).run.sql);
       if (refusal !== null) {
         await client.query(`RELEASE SAVEPOINT ${SAVEPOINT}`);
-        push(unknownStep(step, `not run: ${refusal}`, elapsed(), pass.thresholds));
+        push(unknownStep(step, `not run: ${refusal.reason}`, elapsed(), pass.thresholds, refusal.needsToolkit));
         continue;
       }
       const result = await runReadStep(client, step as Step & { run: { type: 'sql' } }, pass);
