@@ -46,6 +46,11 @@ beforeAll(async () => {
         CREATE POLICY p ON secured USING (touch_log());
         CREATE DOMAIN noisy AS text CHECK (touch_log());
         CREATE FUNCTION atomic_kill() RETURNS bigint LANGUAGE sql STABLE BEGIN ATOMIC SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE application_name = 'victim'; END;
+        -- PL/pgSQL declared STABLE that ends sessions anyway: statically, by a literal EXECUTE, by a built one.
+        CREATE FUNCTION plpgsql_perform() RETURNS int LANGUAGE plpgsql STABLE AS $f$ BEGIN PERFORM pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'victim'; RETURN 1; END $f$;
+        CREATE FUNCTION plpgsql_literal() RETURNS int LANGUAGE plpgsql STABLE AS $f$ BEGIN EXECUTE 'SELECT pg_terminate_backend(0)'; RETURN 1; END $f$;
+        CREATE FUNCTION plpgsql_built(fn text) RETURNS int LANGUAGE plpgsql STABLE AS $f$ BEGIN EXECUTE format('SELECT %s(0)', fn); RETURN 1; END $f$;
+        CREATE FUNCTION plpgsql_reads() RETURNS bigint LANGUAGE plpgsql STABLE AS $f$ DECLARE n bigint; BEGIN EXECUTE 'SELECT count(*) FROM t' INTO n; RETURN n + (SELECT count(*) FROM pg_stat_activity); END $f$;
       `),
     database,
   );
@@ -175,6 +180,9 @@ describe('nested and indirect statements are judged from the parse tree and the 
       'SELECT * FROM secured',
       "SELECT 'x'::noisy",
       'SELECT atomic_kill()',
+      'SELECT plpgsql_perform()',
+      'SELECT plpgsql_literal()',
+      "SELECT plpgsql_built('pg_terminate_backend')",
       "SELECT query_to_xml('DELETE FROM t RETURNING 1', true, false, '')",
       'SELECT nextval($$s$$)',
     ]) {
@@ -208,6 +216,7 @@ describe('nested and indirect statements are judged from the parse tree and the 
       "SELECT set_config('search_path', 'public', false)",
       'EXPLAIN ANALYZE SELECT * FROM t',
       'PREPARE r AS SELECT 1',
+      'SELECT plpgsql_reads()',
       'BEGIN; DECLARE rc CURSOR FOR SELECT * FROM t; FETCH 2 FROM rc; COMMIT',
     ]) {
       const plan = await service.plan(ids.prod!, sql);

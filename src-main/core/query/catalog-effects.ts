@@ -7,6 +7,7 @@
 import type pg from 'pg';
 import { parseSync } from 'libpg-query';
 import { collectRefs, hasRefs, type EffectRefs, type NameRef } from './effects';
+import { readPlpgsql } from './plpgsql-refs';
 import type { PlannedStatement } from './classify';
 
 /**
@@ -108,7 +109,9 @@ WITH RECURSIVE
 SELECT 'f' AS what, n.nspname AS schema, p.proname AS name, pg_catalog.pg_get_function_identity_arguments(p.oid) AS args,
        e.extname AS extension, w.via, p.provolatile = 'v' AS volatile,
        CASE WHEN l.lanname = 'sql' AND p.prosqlbody IS NOT NULL THEN pg_catalog.pg_get_functiondef(p.oid)
-            WHEN l.lanname = 'sql' THEN p.prosrc END AS body
+            WHEN l.lanname = 'sql' THEN p.prosrc
+            WHEN l.lanname = 'plpgsql' AND p.provolatile <> 'v' THEN pg_catalog.pg_get_functiondef(p.oid) END AS body,
+       l.lanname AS lang
 FROM walk w
 JOIN pg_catalog.pg_proc p ON w.kind = 'f' AND p.oid = w.oid
 JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace
@@ -116,19 +119,20 @@ JOIN pg_catalog.pg_language l ON l.oid = p.prolang
 LEFT JOIN pg_catalog.pg_depend ed ON ed.classid = 'pg_catalog.pg_proc'::regclass AND ed.objid = p.oid AND ed.deptype = 'e'
 LEFT JOIN pg_catalog.pg_extension e ON e.oid = ed.refobjid
 UNION ALL
-SELECT 'v', NULL, NULL, NULL, NULL, w.via, false, pg_catalog.pg_get_viewdef(c.oid)
+SELECT 'v', NULL, NULL, NULL, NULL, w.via, false, pg_catalog.pg_get_viewdef(c.oid), NULL
 FROM walk w JOIN pg_catalog.pg_class c ON w.kind = 'r' AND c.oid = w.oid AND c.relkind = 'v'
 UNION ALL
-SELECT 'p', NULL, NULL, NULL, NULL, w.via, false, 'SELECT ' || pg_catalog.pg_get_expr(x.expr, pol.polrelid)
+SELECT 'p', NULL, NULL, NULL, NULL, w.via, false, 'SELECT ' || pg_catalog.pg_get_expr(x.expr, pol.polrelid), NULL
 FROM walk w JOIN pg_catalog.pg_policy pol ON w.kind = 'r' AND pol.polrelid = w.oid
 CROSS JOIN LATERAL (VALUES (pol.polqual), (pol.polwithcheck)) AS x(expr) WHERE x.expr IS NOT NULL
 UNION ALL
-SELECT 'd', NULL, NULL, NULL, NULL, w.via, false, 'SELECT ' || substr(pg_catalog.pg_get_constraintdef(con.oid), 7)
+SELECT 'd', NULL, NULL, NULL, NULL, w.via, false, 'SELECT ' || substr(pg_catalog.pg_get_constraintdef(con.oid), 7), NULL
 FROM walk w JOIN pg_catalog.pg_constraint con ON w.kind = 't' AND con.contypid = w.oid AND con.contype = 'c'`;
 
 interface CatalogRow extends VolatileRow {
   what: 'f' | 'v' | 'p' | 'd';
   body: string | null;
+  lang: string | null;
 }
 
 /** How many levels of views in views (or functions in functions) are followed. */
@@ -195,10 +199,13 @@ export async function catalogEffects(client: pg.Client, refs: EffectRefs): Promi
           volatile.add(`calls volatile function ${row.schema}.${row.name}(${row.args})${through ? ` through ${through}` : ''}`);
         }
         if (row.body === null) continue;
-        const inner = refsOfText(row.body);
         const through = row.what === 'f' ? (item.via ?? `function ${row.schema}.${row.name}(${row.args})`) : via(row);
-        if (inner === null) volatile.add(`uses a definition the parser cannot read${through ? ` (${through})` : ''}`);
-        else next.push({ refs: inner, via: through });
+        const reading = row.lang === 'plpgsql' ? readPlpgsql(row.body) : { refs: refsOfText(row.body), dynamic: false, unreadable: false };
+        if (reading === null || reading.refs === null || reading.unreadable) volatile.add(`uses a definition the parser cannot read${through ? ` (${through})` : ''}`);
+        if (reading !== null && reading.refs !== null) {
+          if (reading.dynamic) volatile.add(`runs SQL built at run time (EXECUTE) in ${row.schema}.${row.name}(${row.args})${item.via ? ` through ${item.via}` : ''}, which the guard cannot read`);
+          next.push({ refs: reading.refs, via: through });
+        }
       }
       if (depth === 0) {
         const named = new Set(res.rows.filter((r) => r.what === 'f' && r.via === null).map((r) => r.name));
