@@ -34,14 +34,23 @@ interface ObjectiveRow {
   verdict: string;
 }
 
-function verdict(measured: number | null, target: number): string {
-  if (measured === null) return 'not measured';
-  return measured <= target ? 'met' : 'MISSED';
+/**
+ * A drill that did not end ok proved no recovery at all: its objectives are not met, even
+ * when the backup was young enough or the tool happened to finish in time.
+ */
+function verdictFor(status: DrillRecord['status'] | undefined): (measured: number | null, target: number) => string {
+  return (measured, target) => {
+    if (status === 'failed') return 'MISSED (the drill failed)';
+    if (status === 'cancelled') return 'not measured (cancelled)';
+    if (measured === null) return 'not measured';
+    return measured <= target ? 'met' : 'MISSED';
+  };
 }
 
 /** Both scenarios of the runbook's Disaster Recovery section, stricter first. */
-export function objectiveRows(d: Pick<DrillRecord, 'restoreMs' | 'backupAgeMs'>): ObjectiveRow[] {
+export function objectiveRows(d: Pick<DrillRecord, 'restoreMs' | 'backupAgeMs'> & { status?: DrillRecord['status'] }): ObjectiveRow[] {
   const { corruption, platformFailure } = RECOVERY_OBJECTIVES;
+  const verdict = verdictFor(d.status);
   return [
     { objective: 'RTO, data corruption (restore time)', target: formatDuration(corruption.rtoMs), measured: formatDuration(d.restoreMs), verdict: verdict(d.restoreMs, corruption.rtoMs) },
     { objective: 'RTO, platform failure (restore time)', target: formatDuration(platformFailure.rtoMs), measured: formatDuration(d.restoreMs), verdict: verdict(d.restoreMs, platformFailure.rtoMs) },

@@ -181,6 +181,34 @@ function drillDatabase(contents: BackupContents): string {
   return contents.manifest?.profile.database ?? 'restore_drill';
 }
 
+/**
+ * Met only when the drill ended ok. A failed drill misses what it measured (the backup's
+ * age proves nothing about a backup that did not restore); what it never got to measure,
+ * like the restore time of a restore that broke off, stays unmeasured. A cancelled drill
+ * measured nothing.
+ */
+export function objectiveMet(status: DrillRecord['status'], measured: number | null, target: number): boolean | null {
+  if (measured === null || (status !== 'ok' && status !== 'failed')) return null;
+  return status === 'ok' && measured <= target;
+}
+
+/**
+ * A fresh cluster already holds `postgres`, `template0` and `template1`, and every
+ * Supabase project's database is `postgres`: a name the cluster holds is dropped and made
+ * again from template0 (from template1's side, since one cannot drop the database one is
+ * on). Templates cannot be dropped: a dump of one is restored under another name.
+ */
+async function freshDrillDatabase(admin: RestoreConnection, wanted: string): Promise<string> {
+  return onScratch(admin, 'template1', async (c) => {
+    const found = await c.query<{ template: boolean }>('SELECT datistemplate AS template FROM pg_catalog.pg_database WHERE datname = $1', [wanted]);
+    const existing = found.rows[0];
+    const database = existing?.template ? `${wanted}_drill` : wanted;
+    if (existing && !existing.template) await c.query(`DROP DATABASE ${quoteIdent(database)} WITH (FORCE)`);
+    await c.query(`CREATE DATABASE ${quoteIdent(database)} TEMPLATE template0`);
+    return database;
+  });
+}
+
 /** One registry per core: starts drills, cancels them, and ends them all when the core closes. */
 export class DrillJobs {
   private readonly running = new Map<string, RunningDrill>();
@@ -276,8 +304,7 @@ export class DrillJobs {
     try {
       scratch = await createScratchCluster(this.deps, p.scratchMajor, job.id);
       this.checkCancelled(job);
-      const database = drillDatabase(p.contents);
-      await onScratch(scratch.connection, scratch.connection.database, (c) => c.query(`CREATE DATABASE ${quoteIdent(database)}`));
+      const database = await freshDrillDatabase(scratch.connection, drillDatabase(p.contents));
       const connection: RestoreConnection = { ...scratch.connection, database };
       const { args } = restoreArgs(p.contents, { jobs: p.jobs, noOwner: true, noPrivileges: true, clean: false }, connection);
       progress = { phase: 'restoring', done: 0, total: p.contents.tocEntries ?? 0, unit: p.contents.format === 'plain' ? 'bytes' : 'items', current: null };
@@ -316,9 +343,10 @@ export class DrillJobs {
       restoreMs,
       totalMs: finished - started,
       validation,
-      rtoMet: restoreMs === null ? null : restoreMs <= initial.rtoTargetMs,
+      // A failed drill recovered nothing: neither objective is met, whatever the clock says.
+      rtoMet: objectiveMet(status, restoreMs, initial.rtoTargetMs),
       backupAgeMs,
-      rpoMet: backupAgeMs === null ? null : backupAgeMs <= initial.rpoTargetMs,
+      rpoMet: objectiveMet(status, backupAgeMs, initial.rpoTargetMs),
       scratchVersion: scratch?.version ?? null,
       disasterRecovery: dr,
       error,
