@@ -4,6 +4,17 @@ import { z } from 'zod';
 
 export type StepKind = 'read' | 'write' | 'destructive';
 export type CheckStatus = 'ok' | 'warning' | 'critical' | 'unknown';
+/**
+ * A step's result: a judged CheckStatus, or a step that was not judged — listed only
+ * (skipped, manual) or not applicable to this database (a table it reads is not there).
+ * Only CheckStatus values count towards a run's overall status.
+ */
+export type StepStatus = CheckStatus | 'skipped' | 'manual' | 'not_applicable';
+
+/** How a step status is written in text (CLI, exports, badges): "N/A" for not_applicable. */
+export function stepStatusLabel(status: StepStatus): string {
+  return status === 'not_applicable' ? 'N/A' : status.toUpperCase();
+}
 
 /** A step of an imported Markdown runbook (nothing is executed on import). */
 export interface ImportedStep {
@@ -59,8 +70,8 @@ export interface ChecklistStepResult {
   id: string;
   title: string;
   kind: StepKind;
-  status: CheckStatus | 'skipped' | 'manual';
-  /** One line with the value and the thresholds: "7 items low on stock (warning above 5, critical above 10)"; for UNKNOWN, the reason. */
+  status: StepStatus;
+  /** One line with the value and the thresholds: "7 items low on stock (warning above 5, critical above 10)"; for UNKNOWN and not_applicable, the reason. */
   summary: string;
   value: number | null;
   warn: number | null;
@@ -75,6 +86,11 @@ export interface ChecklistStepResult {
    * the screen offers to install the toolkit (getToolkitStatus / installToolkit).
    */
   needsToolkit?: boolean;
+  /**
+   * not_applicable: the tables the step reads that this database does not have (as the
+   * step names them, e.g. "orders"), found in the catalog before the step runs.
+   */
+  missingTables?: string[];
 }
 
 export interface ChecklistRunResult {
@@ -83,7 +99,7 @@ export interface ChecklistRunResult {
   title: string;
   /** The profile's name. */
   profile: string;
-  /** Worst of the read steps: CRITICAL, else UNKNOWN if one could not run, else WARNING, else OK. */
+  /** Worst of the read steps: CRITICAL, else UNKNOWN if one could not run, else WARNING, else OK. Not-applicable steps never count. */
   status: CheckStatus;
   startedAt: string;
   durationMs: number;
@@ -148,7 +164,7 @@ const stepResultSchema = z
     id: z.string().min(1).max(200),
     title: z.string().max(500),
     kind: z.enum(['read', 'write', 'destructive']),
-    status: z.enum(['ok', 'warning', 'critical', 'unknown', 'skipped', 'manual']),
+    status: z.enum(['ok', 'warning', 'critical', 'unknown', 'skipped', 'manual', 'not_applicable']),
     summary: z.string().max(MAX_TEXT),
     value: z.number().nullable(),
     warn: z.number().nullable(),
@@ -159,6 +175,7 @@ const stepResultSchema = z
     rowCount: z.number().int().min(0),
     durationMs: z.number().min(0),
     needsToolkit: z.boolean().optional(),
+    missingTables: z.array(z.string().max(400)).max(100).optional(),
   })
   .strict();
 

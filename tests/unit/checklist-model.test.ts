@@ -57,6 +57,9 @@ describe('step-by-step runs', () => {
     expect(overallStatus([step('a', 'warning'), step('b', 'unknown'), step('c', 'ok')])).toBe('unknown');
     expect(overallStatus([step('a', 'unknown'), step('b', 'critical'), step('c', 'warning')])).toBe('critical');
     expect(overallStatus([step('a', 'critical'), step('b', 'unknown')])).toBe('critical');
+    // Not applicable to this database (a table it reads is missing) never worsens the run.
+    expect(overallStatus([step('a', 'ok'), step('b', 'not_applicable'), step('c', 'not_applicable')])).toBe('ok');
+    expect(overallStatus([step('a', 'warning'), step('b', 'not_applicable')])).toBe('warning');
   });
 
   it('a step run on its own replaces that step only, and the status follows from all the steps', () => {

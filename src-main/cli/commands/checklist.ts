@@ -1,10 +1,11 @@
 // ops-console checklist list [--json]
 // ops-console checklist run NAME --profile PROFILE [--json]
 // `run` follows the monitoring-plugin convention (CLI contract): exit 0 OK, 1 WARNING,
-// 2 CRITICAL, 3 UNKNOWN — and a run that could not happen at all (no such profile, no
+// 2 CRITICAL, 3 UNKNOWN, from the run's overall status, which a step not applicable to this
+// database (N/A: a table it reads is not there) never worsens — and a run that could not happen at all (no such profile, no
 // connection) is UNKNOWN too, so a monitor never reads a failure as a mere WARNING.
 import { OpsError } from '../../contract/errors';
-import type { ChecklistRunResult } from '../../contract/runbook';
+import { stepStatusLabel, type ChecklistRunResult } from '../../contract/runbook';
 import { toApiError } from '../../core/dispatch';
 import { exitCodeFor } from '../../core/runbook/thresholds';
 import { expectPositionals, parseArgs, stringFlag, UsageError } from '../args';
@@ -36,14 +37,25 @@ export function runJson(result: ChecklistRunResult): unknown {
     status: result.status,
     startedAt: result.startedAt,
     durationMs: result.durationMs,
-    steps: result.steps.map((s) => ({ id: s.id, title: s.title, kind: s.kind, status: s.status, summary: s.summary, value: s.value, warn: s.warn, critical: s.critical, rowCount: s.rowCount })),
+    steps: result.steps.map((s) => ({
+      id: s.id,
+      title: s.title,
+      kind: s.kind,
+      status: s.status,
+      summary: s.summary,
+      value: s.value,
+      warn: s.warn,
+      critical: s.critical,
+      rowCount: s.rowCount,
+      ...(s.missingTables !== undefined ? { missingTables: s.missingTables } : {}),
+    })),
   };
 }
 
-/** One line per step: status, title, summary; then the overall verdict. */
+/** One line per step: status (N/A for a step that does not apply here), title, summary; then the overall verdict. */
 export function runText(result: ChecklistRunResult): string {
   const width = Math.max(...result.steps.map((s) => s.title.length), 5);
-  const lines = result.steps.map((s) => `${s.status.toUpperCase().padEnd(8)}  ${s.title.padEnd(width)}  ${s.summary}`);
+  const lines = result.steps.map((s) => `${stepStatusLabel(s.status).padEnd(8)}  ${s.title.padEnd(width)}  ${s.summary}`);
   lines.push('', `${result.title} on ${result.profile}: ${result.status.toUpperCase()}`);
   return lines.join('\n');
 }

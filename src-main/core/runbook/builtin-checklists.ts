@@ -159,9 +159,14 @@ export const EVENING: Procedure = {
     snippetStep('wal-archiving', {
       id: 'evening.wal-archiving',
       title: 'WAL archiving',
-      explanation: 'Point-in-time recovery needs every WAL segment archived. On a hosted database (Supabase) the platform archives; a self-hosted server shows its archiver here.',
+      explanation: 'Point-in-time recovery needs every WAL segment archived. On a hosted database (Supabase) the platform archives and this server shows archive_mode off: a WARNING that says so, to be checked on the platform; a self-hosted server shows its archiver here.',
       correction: NO_HELPER('validate_backup_integrity()'),
-      rule: column('failed_count', 'first', 'archiveFailures', { empty: 0 }),
+      // With archive_mode off the archiver never tries, so 0 failed attempts would read as
+      // healthy archiving: say instead that there is no archive here.
+      rule: column('failed_count', 'first', 'archiveFailures', {
+        empty: 0,
+        unless: { column: 'archive_mode', equals: 'off', status: 'warning', summary: 'no archive: point-in-time recovery depends on the platform (archive_mode is off on this server)' },
+      }),
     }),
     manualStep('In the Supabase dashboard (Settings > Database), check that Point-in-Time Recovery is enabled and the last backup is less than a day old. For your own backups, see Backups.', {
       id: 'evening.last-backup',

@@ -2,7 +2,7 @@
 // library already has is taken from it by slug (one place per query); a missing slug
 // fails at load, and the runbook unit test loads every procedure.
 import { BUILTIN_SNIPPETS } from '../query/snippets-builtin';
-import type { BuiltinAction, Rule, Step, StepKind } from './model';
+import type { BuiltinAction, Rule, RuleOverride, Step, StepKind } from './model';
 import type { Noun } from './thresholds';
 import { WRITE_PREVIEWS } from './write-previews';
 
@@ -55,7 +55,7 @@ export function column(
   name: string,
   aggregate: 'max' | 'min' | 'sum' | 'first',
   threshold: Rule['threshold'],
-  extra: { empty?: number | null; scale?: number; noun?: Noun } = {},
+  extra: { empty?: number | null; scale?: number; noun?: Noun; unless?: RuleOverride } = {},
 ): Rule {
   const { empty, ...rest } = extra;
   return { metric: { type: 'column', column: name, aggregate, ...(empty !== undefined ? { empty } : {}) }, threshold, ...rest };

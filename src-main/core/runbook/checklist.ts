@@ -10,18 +10,20 @@ import Cursor from 'pg-cursor';
 import type pg from 'pg';
 import type { Profile } from '../../contract/models';
 import { OpsError } from '../../contract/errors';
-import type { CheckStatus, ChecklistRunResult, ChecklistStepResult } from '../../contract/runbook';
+import { stepStatusLabel, type CheckStatus, type ChecklistRunResult, type ChecklistStepResult, type StepStatus } from '../../contract/runbook';
 import type { CoreDeps } from '../app';
 import type { AuditNote } from '../dispatch';
 import { withClient } from '../postgres/connect';
 import { isServerError } from '../postgres/pg-errors';
 import { readOnlyViolation } from '../guard/rules';
 import { catalogEffects } from '../query/catalog-effects';
-import { planScript } from '../query/classify';
+import { planScript, type PlannedStatement } from '../query/classify';
+import { applicabilityRefs, missingRelations, notApplicableSummary } from './applicability';
 import { cellTypes, toCell } from '../query/values';
-import { BUILTIN_ACTIONS, type Procedure, type Rule, type Step } from './model';
+import { BUILTIN_ACTIONS, type Procedure, type Step } from './model';
+import { judged, RuleFold } from './rule-fold';
 import { TOOLKIT_FUNCTION_NAMES, TOOLKIT_SCHEMA } from '../toolkit/toolkit-sql';
-import { judge, thresholdFor, worstStatus, type Threshold, type ThresholdKey } from './thresholds';
+import { thresholdFor, worstStatus, type Threshold, type ThresholdKey } from './thresholds';
 
 export const STEP_TIMEOUT_MS = 15_000;
 export const MAX_STEP_ROWS = 50;
@@ -45,44 +47,6 @@ export interface ChecklistRunOptions {
 type Thresholds = (key: ThresholdKey) => Threshold;
 
 type Cell = ChecklistStepResult['rows'][number][number];
-
-/** Folds the rule's column over every row as the cursor delivers them. */
-class RuleFold {
-  private index = -1;
-  private value: number | null = null;
-  private seen = false;
-  missing = false;
-
-  constructor(private readonly rule: Rule | undefined) {}
-
-  setColumns(columns: string[]): void {
-    if (this.rule?.metric.type !== 'column') return;
-    this.index = columns.indexOf(this.rule.metric.column);
-    this.missing = this.index < 0;
-  }
-
-  add(row: Cell[]): void {
-    const metric = this.rule?.metric;
-    if (metric?.type !== 'column' || this.index < 0) return;
-    if (metric.aggregate === 'first' && this.seen) return;
-    this.seen = true;
-    const cell = row[this.index];
-    const n = typeof cell === 'number' ? cell : typeof cell === 'string' && cell.trim() !== '' ? Number(cell) : NaN;
-    if (!Number.isFinite(n)) return;
-    if (this.value === null || metric.aggregate === 'first') this.value = n;
-    else if (metric.aggregate === 'max') this.value = Math.max(this.value, n);
-    else if (metric.aggregate === 'min') this.value = Math.min(this.value, n);
-    else this.value += n;
-  }
-
-  result(rowCount: number): number | null {
-    const metric = this.rule?.metric;
-    if (!metric) return null;
-    if (metric.type === 'rowCount') return rowCount;
-    if (rowCount === 0) return metric.empty ?? null;
-    return this.value;
-  }
-}
 
 function readBatch(cursor: Cursor<unknown[]>, count: number): Promise<{ rows: unknown[][]; fields: pg.FieldDef[] }> {
   return new Promise((resolve, reject) => {
@@ -133,19 +97,6 @@ function listedOnly(step: Step): ChecklistStepResult | null {
   if (step.run.type === 'action') return notRun(step, 'skipped', `Not run by a checklist: ${BUILTIN_ACTIONS[step.run.action]}.`);
   if (step.kind !== 'read') return notRun(step, 'skipped', `Not run by a checklist: this step changes the server (${step.kind}). Run it from the query console after reading it.`);
   return null;
-}
-
-function judged(step: Step, fold: RuleFold, rowCount: number, thresholds: Thresholds): Pick<ChecklistStepResult, 'status' | 'summary' | 'value' | 'warn' | 'critical'> {
-  if (!step.rule) return { status: 'ok', summary: `${plural(rowCount, 'row')} to read (no threshold)`, value: null, warn: null, critical: null };
-  const threshold = thresholds(step.rule.threshold);
-  const limits = { warn: threshold.warn, critical: threshold.critical };
-  if (fold.missing && step.rule.metric.type === 'column') {
-    return { status: 'unknown', summary: `the result has no column "${step.rule.metric.column}" for the rule to judge`, value: null, ...limits };
-  }
-  const raw = fold.result(rowCount);
-  const value = raw === null ? null : raw * (step.rule.scale ?? 1);
-  const verdict = judge(value, threshold, step.rule.noun);
-  return { status: verdict.status, summary: verdict.summary, value, ...limits };
 }
 
 interface PassOptions {
@@ -204,21 +155,26 @@ function stepTimeout(profile: Profile, wanted: number): number {
   return own !== null && own > 0 ? Math.min(own, wanted) : wanted;
 }
 
+/** A read step's one statement as the guard plans it, or why it cannot be planned so. */
+async function planStep(sql: string): Promise<{ plan: PlannedStatement } | { refusal: string }> {
+  let plans;
+  try {
+    plans = await planScript(sql);
+  } catch (err) {
+    return { refusal: err instanceof Error ? err.message : String(err) };
+  }
+  if (plans.length !== 1) return { refusal: `a read step runs exactly one statement; this one has ${plans.length}` };
+  const plan = plans[0]!;
+  if (plan.pinnedChange) return { refusal: plan.pinnedChange };
+  return { plan };
+}
+
 /**
  * Why a read step's SQL may not run as a read, by the same judgement as the console's:
  * one statement, judged from the parse tree and the catalog (volatile functions, directly
  * or through views), and nothing the read-only rule refuses. Null: it only observes.
  */
-async function readStepRefusal(client: pg.Client, sql: string): Promise<{ reason: string; needsToolkit: boolean } | null> {
-  let plans;
-  try {
-    plans = await planScript(sql);
-  } catch (err) {
-    return { reason: err instanceof Error ? err.message : String(err), needsToolkit: false };
-  }
-  if (plans.length !== 1) return { reason: `a read step runs exactly one statement; this one has ${plans.length}`, needsToolkit: false };
-  const plan = plans[0]!;
-  if (plan.pinnedChange) return { reason: plan.pinnedChange, needsToolkit: false };
+async function readStepRefusal(client: pg.Client, plan: PlannedStatement): Promise<{ reason: string; needsToolkit: boolean } | null> {
   // A function the catalog does not know cannot appear within one statement: the server
   // fails it (42883), which is how a missing toolkit function is offered for install.
   const { volatile } = await catalogEffects(client, plan.refs);
@@ -228,6 +184,23 @@ async function readStepRefusal(client: pg.Client, sql: string): Promise<{ reason
   const oldToolkit = volatile.length > 0 && volatile.every((v) => TOOLKIT_FUNCTION_NAMES.some((name) => v.includes(`.${name}(`)));
   if (oldToolkit) return { reason: 'the ops toolkit installed here is older than 1.1.0 (its read functions are not marked STABLE, so the guard counts them as possible writes): update the toolkit', needsToolkit: true };
   return { reason: `the guard does not judge it a plain read: ${why}`, needsToolkit: false };
+}
+
+function notApplicable(step: Step, missing: string[], durationMs: number): ChecklistStepResult {
+  return { ...notRun(step, 'skipped', notApplicableSummary(missing)), status: 'not_applicable', durationMs, missingTables: missing };
+}
+
+/**
+ * What to push for a step before it runs: a refusal (UNKNOWN), not applicable (a table it
+ * reads is missing), or null when it may run. Inside the step's savepoint.
+ */
+async function preflight(client: pg.Client, step: Step, sql: string, elapsed: () => number, thresholds: Thresholds): Promise<ChecklistStepResult | null> {
+  const planned = await planStep(sql);
+  if ('refusal' in planned) return unknownStep(step, `not run: ${planned.refusal}`, elapsed(), thresholds);
+  const missing = await missingRelations(client, applicabilityRefs(planned.plan.refs.relations, planned.plan.tree));
+  if (missing.length > 0) return notApplicable(step, missing, elapsed());
+  const refusal = await readStepRefusal(client, planned.plan);
+  return refusal === null ? null : unknownStep(step, `not run: ${refusal.reason}`, elapsed(), thresholds, refusal.needsToolkit);
 }
 
 async function runSteps(client: pg.Client, procedure: Procedure, pass: PassOptions): Promise<ChecklistStepResult[]> {
@@ -254,11 +227,12 @@ async function runSteps(client: pg.Client, procedure: Procedure, pass: PassOptio
     const elapsed = () => Math.round(performance.now() - started);
     try {
       await client.query(`SAVEPOINT ${SAVEPOINT}`);
-      // The one rule (core/guard): a read step runs only what the guard judges a plain read.
-      const refusal = await readStepRefusal(client, (step as Step & { run: { type: 'sql' } }).run.sql);
-      if (refusal !== null) {
+      // The one rule (core/guard): a read step runs only what the guard judges a plain read;
+      // and only where it applies (the tables it reads exist).
+      const early = await preflight(client, step, (step as Step & { run: { type: 'sql' } }).run.sql, elapsed, pass.thresholds);
+      if (early !== null) {
         await client.query(`RELEASE SAVEPOINT ${SAVEPOINT}`);
-        push(unknownStep(step, `not run: ${refusal.reason}`, elapsed(), pass.thresholds, refusal.needsToolkit));
+        push(early);
         continue;
       }
       const result = await runReadStep(client, step as Step & { run: { type: 'sql' } }, pass);
@@ -295,9 +269,17 @@ function selectedSteps(procedure: Procedure, stepIds: readonly string[] | undefi
   return new Set(stepIds);
 }
 
-/** Overall status: the worst of the read steps that ran; listed-only steps do not count. */
+/** A status that was judged (counts towards the run); listed-only and not-applicable steps were not. */
+export function isJudged(status: StepStatus): status is CheckStatus {
+  return status !== 'skipped' && status !== 'manual' && status !== 'not_applicable';
+}
+
+/**
+ * Overall status: the worst of the read steps that ran. Listed-only steps do not count, nor
+ * do not-applicable ones: a database without the shop's tables is not a worse database.
+ */
 export function overallStatus(steps: readonly ChecklistStepResult[]): CheckStatus {
-  return worstStatus(steps.flatMap((s) => (s.status === 'skipped' || s.status === 'manual' ? [] : [s.status])));
+  return worstStatus(steps.flatMap((s) => (isJudged(s.status) ? [s.status] : [])));
 }
 
 function countsLine(steps: readonly ChecklistStepResult[]): string {
@@ -350,7 +332,7 @@ export async function runChecklist(
       });
   const status = overallStatus(steps);
   audit.summary = `${name} on ${profile.name}: ${status.toUpperCase()} (${countsLine(steps)})${partial}`;
-  audit.detail = steps.map((s) => `${s.status.toUpperCase()} ${s.id}: ${s.summary}`).join('\n');
+  audit.detail = steps.map((s) => `${stepStatusLabel(s.status)} ${s.id}: ${s.summary}`).join('\n');
   return {
     checklist: procedure.checklist ?? procedure.id,
     title: procedure.title,

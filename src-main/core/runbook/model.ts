@@ -53,6 +53,20 @@ export interface Rule {
   scale?: number;
   /** Words after the number in the summary: ['item low on stock', 'items low on stock']. Defaults to the threshold's. */
   noun?: Noun;
+  /**
+   * A state of the first row that decides the verdict before any threshold, because the
+   * number would be misleading in it: with archive_mode off the archiver's 0 failures
+   * means "nothing archived", not "archiving is fine".
+   */
+  unless?: RuleOverride;
+}
+
+/** When the first row's `column` reads `equals` (as text), the step is `status` with `summary`. */
+export interface RuleOverride {
+  column: string;
+  equals: string;
+  status: 'warning' | 'critical';
+  summary: string;
 }
 
 export interface Step {

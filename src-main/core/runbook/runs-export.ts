@@ -1,7 +1,7 @@
 // A signed-off checklist run as a report a person can file or mail: Markdown or a
 // self-contained HTML page. Everything that came from the server or the operator is
 // escaped for its format (a cell holding "<script>" or "|" must stay text).
-import type { ChecklistRunRecord, ChecklistStepDecision, ChecklistStepResult, StepDecision } from '../../contract/runbook';
+import { stepStatusLabel, type ChecklistRunRecord, type ChecklistStepDecision, type ChecklistStepResult, type StepDecision, type StepStatus } from '../../contract/runbook';
 
 export type ExportFormat = 'markdown' | 'html';
 
@@ -65,7 +65,7 @@ export function toMarkdown(run: ChecklistRunRecord): string {
   out.push('', '## Steps');
   for (const step of run.result.steps) {
     const d = decisions.get(step.id);
-    out.push('', `### ${step.status.toUpperCase()} — ${mdText(step.title)}`, '', `- **Result:** ${mdText(step.summary)}`, `- **Decision:** ${mdText(decisionLine(d))}`);
+    out.push('', `### ${stepStatusLabel(step.status)} — ${mdText(step.title)}`, '', `- **Result:** ${mdText(step.summary)}`, `- **Decision:** ${mdText(decisionLine(d))}`);
     if (d?.note) out.push(`- **Note:** ${mdText(d.note)}`);
     const table = mdTable(step);
     if (table.length > 0) out.push('', ...table);
@@ -79,10 +79,11 @@ export function escapeHtml(text: string): string {
   return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;');
 }
 
-const STATUS_COLOURS: Record<string, string> = { ok: '#2b8a3e', warning: '#e67700', critical: '#c92a2a', unknown: '#495057', skipped: '#868e96', manual: '#1971c2' };
+// Not applicable is the light grey of "does not concern this database", apart from UNKNOWN's dark grey.
+const STATUS_COLOURS: Record<StepStatus, string> = { ok: '#2b8a3e', warning: '#e67700', critical: '#c92a2a', unknown: '#495057', skipped: '#868e96', manual: '#1971c2', not_applicable: '#adb5bd' };
 
-function badge(status: string): string {
-  return `<span class="status" style="background:${STATUS_COLOURS[status] ?? '#495057'}">${escapeHtml(status.toUpperCase())}</span>`;
+function badge(status: StepStatus): string {
+  return `<span class="status" style="background:${STATUS_COLOURS[status]}">${escapeHtml(stepStatusLabel(status))}</span>`;
 }
 
 function htmlTable(step: ChecklistStepResult): string {

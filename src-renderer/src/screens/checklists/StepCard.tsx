@@ -3,15 +3,18 @@
 // saved run.
 import { Badge, Group, Paper, Radio, Stack, Table, Text, TextInput } from '@mantine/core';
 import type { ReactNode } from 'react';
-import type { ChecklistStepDecision, ChecklistStepResult, ProcedureStepInfo, StepDecision, StepKind } from '../../../../src-main/contract/runbook';
+import { stepStatusLabel, type ChecklistStepDecision, type ChecklistStepResult, type ProcedureStepInfo, type StepDecision, type StepKind } from '../../../../src-main/contract/runbook';
 import { formatDuration } from '../../state/format';
 import { cellText, DECISION_COLORS, DECISION_LABELS, KIND_COLORS, KIND_LABELS, shownSummary, STATUS_COLORS, type DraftDecision } from './checklist-model';
 
 export function StatusBadge({ status, size = 'md' }: { status: ChecklistStepResult['status']; size?: 'sm' | 'md' | 'lg' }) {
   const solid = status === 'ok' || status === 'warning' || status === 'critical';
+  // Not applicable: a light grey badge, so it reads as "does not concern this database", not as a failure.
+  const variant = solid ? 'filled' : status === 'not_applicable' ? 'light' : 'outline';
+  const label = stepStatusLabel(status);
   return (
-    <Badge color={STATUS_COLORS[status]} variant={solid ? 'filled' : 'outline'} radius="sm" size={size} aria-label={`Status: ${status.toUpperCase()}`}>
-      {status.toUpperCase()}
+    <Badge color={STATUS_COLORS[status]} variant={variant} radius="sm" size={size} aria-label={`Status: ${status === 'not_applicable' ? 'not applicable' : label}`}>
+      {label}
     </Badge>
   );
 }
@@ -113,7 +116,7 @@ export type StepCardProps = {
 
 export function StepCard(props: StepCardProps) {
   const { step } = props;
-  const listedOnly = step.status === 'manual' || step.status === 'skipped';
+  const listedOnly = step.status === 'manual' || step.status === 'skipped' || step.status === 'not_applicable';
   return (
     <Paper component="section" withBorder p="sm" aria-label={`Step: ${step.title}`}>
       <Stack gap="xs">
@@ -125,7 +128,7 @@ export function StepCard(props: StepCardProps) {
           </Group>
           {!listedOnly ? <Text size="xs" c="dimmed" style={{ whiteSpace: 'nowrap' }}>{formatDuration(step.durationMs)}</Text> : null}
         </Group>
-        <Text size="sm" c={step.status === 'unknown' ? 'red' : undefined}>
+        <Text size="sm" c={step.status === 'unknown' ? 'red' : step.status === 'not_applicable' ? 'dimmed' : undefined}>
           {listedOnly ? (step.status === 'manual' ? 'To do by hand: ' : '') : ''}
           {shownSummary(step, props.info)}
         </Text>

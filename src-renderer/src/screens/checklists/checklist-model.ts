@@ -14,6 +14,7 @@ export const STATUS_COLORS: Record<StepStatus, string> = {
   unknown: 'gray',
   skipped: 'gray',
   manual: 'blue',
+  not_applicable: 'gray',
 };
 
 export const DECISION_LABELS: Record<StepDecision, string> = { done: 'Done', skipped: 'Skipped', escalated: 'Escalated' };
@@ -64,9 +65,12 @@ export const KIND_COLORS: Record<StepKind, string> = { read: 'gray', write: 'ora
 // Monitoring order, as the core judges it: an unknown result hides more than a warning says.
 const SEVERITY: Record<CheckStatus, number> = { ok: 0, warning: 1, unknown: 2, critical: 3 };
 
-/** A read step that actually ran in this pass (listed-only and not-yet-run steps did not). */
+/**
+ * A read step that was judged in this pass (listed-only and not-yet-run steps were not, nor
+ * a step not applicable to this database: it never worsens the run).
+ */
 export function hasRun(step: ChecklistStepResult): step is ChecklistStepResult & { status: CheckStatus } {
-  return step.status !== 'skipped' && step.status !== 'manual';
+  return step.status !== 'skipped' && step.status !== 'manual' && step.status !== 'not_applicable';
 }
 
 /**
