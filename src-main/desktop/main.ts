@@ -8,6 +8,7 @@ import { resolveHome } from '../core/home';
 import { log } from '../core/log';
 import { privateUmask } from '../core/private-fs';
 import { EncryptedSecretStore } from '../core/secrets/encrypted-secret-store';
+import { setAppRoot } from '../core/store/native-binding';
 import { registerIpc } from './ipc';
 import { MainWindowSlot, quitAfterClose } from './lifecycle';
 import { startChecklistReminders } from './reminders';
@@ -92,6 +93,8 @@ function focusMainWindow(): void {
 }
 
 app.enableSandbox();
+// better-sqlite3 for Electron's ABI lives in the app's build/electron-native (beside the asar when packaged).
+setAppRoot(app.getAppPath());
 // The same umask as the CLI: files the app or its pg_dump create get no group/other bits.
 privateUmask();
 

@@ -8,6 +8,7 @@ import Database from 'better-sqlite3';
 import { OpsError } from '../../contract/errors';
 import { PRIVATE_FILE, tighten } from '../private-fs';
 import { MIGRATIONS, type Migration } from './migrations';
+import { nativeBinding } from './native-binding';
 
 export interface Store {
   db: Database.Database;
@@ -74,7 +75,7 @@ function fullCheck(file: string): string | null {
   copy[19] = 1;
   let probe: Database.Database | null = null;
   try {
-    probe = new Database(copy);
+    probe = new Database(copy, { nativeBinding: nativeBinding() });
     probe.prepare('SELECT count(*) FROM sqlite_schema').get();
     const rows = probe.pragma('quick_check') as Array<{ quick_check: string }>;
     const problems = rows.map((r) => r.quick_check).filter((r) => r !== 'ok');
@@ -132,7 +133,7 @@ function createStoreFile(file: string): void {
   const tmp = `${file}.new-${process.pid}-${crypto.randomBytes(4).toString('hex')}`;
   try {
     fs.writeFileSync(tmp, '', { mode: PRIVATE_FILE, flag: 'wx' });
-    const db = new Database(tmp);
+    const db = new Database(tmp, { nativeBinding: nativeBinding() });
     try {
       db.pragma('journal_mode = WAL');
     } finally {
@@ -181,7 +182,7 @@ export function openStore(file: string, options: OpenStoreOptions = {}): Store {
 
   let db: Database.Database;
   try {
-    db = new Database(file, { timeout: BUSY_TIMEOUT_MS });
+    db = new Database(file, { timeout: BUSY_TIMEOUT_MS, nativeBinding: nativeBinding() });
   } catch (err) {
     if (isSqliteCorruption(err)) throw corrupt(file, err instanceof Error ? err.message : String(err));
     throw err;
