@@ -29,25 +29,134 @@ export type BackupKind = 'full' | 'schema' | 'data' | 'roles';
 export type BackupFormat = 'custom' | 'plain' | 'directory';
 export type BackupStatus = 'running' | 'ok' | 'failed' | 'cancelled';
 
-/** Schemas Supabase manages itself: left out by the Supabase preset. */
+/**
+ * Schemas Supabase manages itself, as Supabase CLI's own dump leaves them out (its
+ * InternalSchemas, pkg/migration/dump.go; `information_schema` and `pg_*` are never dumped
+ * here anyway). Patterns follow pg_dump (`*` is a wildcard). The preset keeps the rows and
+ * table definitions of SUPABASE_CARRIED_SCHEMAS out of this list (see there).
+ */
 export const SUPABASE_MANAGED_SCHEMAS: readonly string[] = [
-  'auth',
-  'storage',
-  'realtime',
+  '_analytics',
   '_realtime',
+  '_supavisor',
+  'auth',
+  'etl',
   'extensions',
-  'graphql',
-  'graphql_public',
-  'vault',
+  'pgbouncer',
+  'realtime',
+  'storage',
   'supabase_functions',
   'supabase_migrations',
+  'cron',
+  'dbdev',
+  'graphql',
+  'graphql_public',
+  'net',
+  'pgmq',
   'pgsodium',
   'pgsodium_masks',
-  'pgbouncer',
-  'net',
-  '_analytics',
-  'cron',
+  'pgtle',
+  'repack',
+  'tiger',
+  'tiger_data',
+  'timescaledb_*',
+  '_timescaledb_*',
+  'topology',
+  'vault',
 ];
+
+/**
+ * Platform schemas the Supabase preset still dumps: their rows are the users, identities,
+ * buckets and objects an application's foreign keys and policies point to (Supabase's own
+ * data dump carries them to a new project), and their table definitions let an offline
+ * drill stand in for the platform. A restore into a Supabase project takes only the rows
+ * and what users added there (triggers, policies); the platform keeps the rest.
+ */
+export const SUPABASE_CARRIED_SCHEMAS: readonly string[] = ['auth', 'storage'];
+
+/** The platform's migration bookkeeping: never user data, left out of the data (as Supabase CLI does). */
+export const SUPABASE_BOOKKEEPING_TABLES: ReadonlyArray<{ schema: string; name: string }> = [
+  { schema: 'auth', name: 'schema_migrations' },
+  { schema: 'storage', name: 'migrations' },
+  { schema: 'supabase_functions', name: 'migrations' },
+];
+
+/** Roles every Supabase project has (Supabase CLI's reservedRoles): never dumped, never created by a restore into a project. */
+export const SUPABASE_RESERVED_ROLES: readonly string[] = [
+  'anon',
+  'authenticated',
+  'authenticator',
+  'dashboard_user',
+  'pgbouncer',
+  'postgres',
+  'service_role',
+  'supabase_admin',
+  'supabase_auth_admin',
+  'supabase_functions_admin',
+  'supabase_read_only_user',
+  'supabase_realtime_admin',
+  'supabase_replication_admin',
+  'supabase_storage_admin',
+  'supabase_etl_admin',
+  'pgsodium_keyholder',
+  'pgsodium_keyiduser',
+  'pgsodium_keymaker',
+  'pgtle_admin',
+];
+
+/** A role the backup captured (a non-reserved one the project's users created). */
+export interface SupabaseRole {
+  name: string;
+  login: boolean;
+  inherit: boolean;
+  createRole: boolean;
+  createDb: boolean;
+  bypassRls: boolean;
+  /** Roles it is a member of. */
+  memberOf: string[];
+}
+
+export interface SupabaseObjectRef {
+  schema: string;
+  table: string;
+  name: string;
+}
+
+/** A privilege granted on a relation of a dumped schema (user schemas and the carried ones). */
+export interface SupabaseGrant {
+  schema: string;
+  name: string;
+  grantee: string;
+  privilege: string;
+}
+
+/**
+ * What a `--supabase` backup captured besides the dump, read in the dump's own snapshot:
+ * the roles part (non-reserved roles), and what the restore and its validation check.
+ */
+export interface SupabaseCapture {
+  /** Non-reserved roles (pg_dumpall --roles-only minus the reserved ones; no passwords). */
+  roles: SupabaseRole[];
+  /** Every role the dump's grants and policies name (reserved ones included). */
+  referencedRoles: string[];
+  /** Extensions and their schemas (the dump creates them WITH SCHEMA …). */
+  extensions: Array<{ name: string; schema: string }>;
+  /** Row-level security policies of every dumped table (user schemas and carried ones). */
+  policies: SupabaseObjectRef[];
+  /** User triggers of every dumped table. */
+  triggers: SupabaseObjectRef[];
+  /** Of those, the ones on platform tables whose function lives outside the platform: what users added there. */
+  platformTriggers: SupabaseObjectRef[];
+  /** Grants to the API roles (anon, authenticated, service_role) on user-schema relations. */
+  grants: SupabaseGrant[];
+  /** storage.buckets ids. */
+  buckets: string[];
+  /** Left to the platform: its event triggers and its publication(s). */
+  eventTriggers: string[];
+  publications: string[];
+  /** Tables users added to the platform's publication(s). */
+  publicationTables: Array<{ publication: string; schema: string; table: string }>;
+}
 
 const identList = z.array(z.string().min(1).max(200)).max(200).default([]);
 
@@ -67,7 +176,11 @@ export const backupOptionsSchema = z
     excludeSchemas: identList,
     includeTables: identList,
     excludeTables: identList,
-    /** Leave out Supabase's platform-managed schemas (SUPABASE_MANAGED_SCHEMAS). */
+    /**
+     * Supabase's documented backup: roles (minus reserved), user schemas with their
+     * privileges, the auth/storage rows and what users added on platform tables; the
+     * platform's schemas, event triggers, publication and bookkeeping tables left out.
+     */
     supabase: z.boolean().default(false),
     /** Destination folder; default: the app's backups folder. */
     outDir: z.string().min(1).max(4096).optional(),
@@ -142,6 +255,8 @@ export interface BackupManifest {
   preOperationMarker: { id: string; lsn: string | null } | null;
   /** What went wrong without failing the backup (e.g. the pre-operation marker could not be recorded). */
   warnings?: string[];
+  /** `--supabase` backups: the roles part and what the restore and its validation check. */
+  supabase?: SupabaseCapture;
 }
 
 export interface BackupEntry {

@@ -81,6 +81,24 @@ export interface RestoreConflict {
   name: string;
 }
 
+/** How a `--supabase` backup goes into this target (restore/supabase-restore.ts). */
+export interface SupabaseRestorePlan {
+  /** 'project': the target has the platform (auth.users); 'standalone': it does not, auth/storage come from the backup. */
+  mode: 'project' | 'standalone';
+  /** What the restore leaves out: the platform's own objects, extensions already there or unavailable. */
+  leftOut: string[];
+  /** What stands in for the platform on a standalone target. */
+  standIns: string[];
+  /** Roles the backup captured that the restore creates first (its own transaction). */
+  rolesToCreate: string[];
+  /** Roles the dump's grants and policies name that neither the target nor the backup has. */
+  missingRoles: string[];
+  /** The exact statements that make the missing roles (run them as a superuser, then plan again). */
+  fix: string | null;
+  /** Data goes in with session_replication_role = replica (triggers and FK checks off while loading). */
+  replicaRole: boolean;
+}
+
 export interface RestorePlan {
   contents: BackupContents;
   target: {
@@ -106,6 +124,8 @@ export interface RestorePlan {
   /** A backup of the target is taken first (production, unless turned off). */
   preRestoreBackup: boolean;
   warnings: string[];
+  /** A `--supabase` backup: how it fits this target. */
+  supabase?: SupabaseRestorePlan;
 }
 
 export interface ValidationCheck {

@@ -6,7 +6,6 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type pg from 'pg';
 import {
-  SUPABASE_MANAGED_SCHEMAS,
   type BackupFormat,
   type BackupKind,
   type BackupOptions,
@@ -20,6 +19,7 @@ import { ensurePrivateDirAsync, PRIVATE_DIR } from '../private-fs';
 import { sanitizeFileName } from '../query/export-file';
 import { resolvePassword } from '../secrets/password';
 import { discoverClientTools, pickTool } from './client-tools';
+import { isBookkeepingTable, supabaseExcludedSchemas, supabaseExcludedTableData } from './supabase';
 
 export interface TableInfo {
   schema: string;
@@ -56,10 +56,10 @@ const FORMAT_FLAG: Record<BackupFormat, string> = { custom: 'c', plain: 'p', dir
 const EXTENSION: Record<BackupFormat, string> = { custom: '.dump', plain: '.sql', directory: '' };
 const MAX_NAME_SUFFIX = 100;
 
-/** Schemas left out: the Supabase preset's and the user's, each once, in that order. */
+/** Schemas left out: the Supabase preset's (all platform schemas but auth and storage) and the user's, each once, in that order. */
 export function excludedSchemas(options: Pick<BackupOptions, 'supabase' | 'excludeSchemas'>): string[] {
   const out: string[] = [];
-  for (const s of [...(options.supabase ? SUPABASE_MANAGED_SCHEMAS : []), ...options.excludeSchemas]) if (!out.includes(s)) out.push(s);
+  for (const s of [...(options.supabase ? supabaseExcludedSchemas() : []), ...options.excludeSchemas]) if (!out.includes(s)) out.push(s);
   return out;
 }
 
@@ -79,13 +79,15 @@ export function dumpArgs(options: BackupOptions, target: DumpTarget, outputPath:
   // For plain output -Z would gzip the whole script, which then is no longer plain SQL.
   if (options.compression !== null && options.format !== 'plain') args.push('-Z', String(options.compression));
   if (options.noOwner) args.push('--no-owner');
-  if (options.noPrivileges) args.push('--no-privileges');
+  // On Supabase the grants to anon/authenticated/service_role are the API surface: the preset keeps them.
+  if (options.noPrivileges && !options.supabase) args.push('--no-privileges');
   if (options.kind === 'schema') args.push('--schema-only');
   if (options.kind === 'data') args.push('--data-only');
   for (const s of options.includeSchemas) args.push('-n', s);
   for (const s of excludedSchemas(options)) args.push('-N', s);
   for (const t of options.includeTables) args.push('-t', t);
   for (const t of options.excludeTables) args.push('-T', t);
+  if (options.supabase && options.kind !== 'schema') for (const t of supabaseExcludedTableData()) args.push(`--exclude-table-data=${t}`);
   args.push(...connection, '-d', dbnameArgument(target.database));
   return args;
 }
@@ -183,7 +185,10 @@ export function selectTables(all: CandidateTable[], options: BackupOptions): Tab
     if (options.includeSchemas.length > 0 && !options.includeSchemas.some((p) => matchesSchema(p, t.schema))) return false;
     return !excluded.some((p) => matchesSchema(p, t.schema));
   });
-  return picked.filter((t) => !options.excludeTables.some((p) => matchesTable(p, t))).map(({ visible: _visible, ...t }) => t);
+  return picked
+    .filter((t) => !options.excludeTables.some((p) => matchesTable(p, t)))
+    .filter((t) => !(options.supabase && isBookkeepingTable(t.schema, t.name)))
+    .map(({ visible: _visible, ...t }) => t);
 }
 
 // Ordinary tables and partitions (relkind r): the only relations whose rows pg_dump writes;
@@ -228,8 +233,11 @@ function checkOptions(options: BackupOptions): string[] {
     throw new OpsError('INVALID_INPUT', 'Compression applies to the custom and directory formats; a plain SQL backup stays uncompressed so psql can replay it and it can be checked.', { field: 'compression' });
   }
   const warnings: string[] = [];
+  if (options.supabase && options.format === 'plain' && options.kind !== 'roles') {
+    throw new OpsError('INVALID_INPUT', 'A Supabase backup is an archive (custom or directory format): its restore takes from it what fits the target (a new project keeps its own platform objects; a drill stands them in), which a plain script cannot offer.', { field: 'format' });
+  }
   if (options.supabase && options.kind !== 'roles') {
-    const managed = options.includeSchemas.filter((p) => SUPABASE_MANAGED_SCHEMAS.some((s) => matchesSchema(p, s)));
+    const managed = options.includeSchemas.filter((p) => supabaseExcludedSchemas().some((s) => matchesSchema(p, s)));
     if (managed.length > 0) warnings.push(`The Supabase preset leaves out ${managed.join(', ')} although it is included: pg_dump gives exclusions precedence.`);
   }
   if (options.kind === 'roles') {

@@ -22,6 +22,7 @@ import type { PreparedBackup } from './plan';
 import { DumpProgress, outputBytes, startTicker } from './progress';
 import { openSnapshotSession, type SnapshotSession } from './snapshot-session';
 import { hashBackup, listArchive, plainDumpComplete } from './verify';
+import { captureSupabase } from './supabase';
 
 export interface JobContext {
   actor: string;
@@ -257,6 +258,8 @@ export class BackupJobs {
       hashBackup(plan.partialPath),
       session && (plan.kind === 'full' || plan.kind === 'data') ? countTableRows(session.client, prepared.tables) : Promise.resolve([] as ManifestTable[]),
     ]);
+    // The Supabase capture reads the same snapshot (one client: after the counts, not beside them).
+    const supabase = session && options.supabase && plan.kind !== 'roles' && counted.status === 'fulfilled' ? await captureSupabase(session.client) : undefined;
     if (job.cancelReason !== null) throw new OpsError('CANCELLED', `Backup cancelled: ${job.cancelReason}.`);
     for (const r of [toc, hashed, counted]) if (r.status === 'rejected') throw r.reason;
     const archive = (toc as PromiseFulfilledResult<{ tocEntries: number | null; objects: Record<string, number> }>).value;
@@ -286,6 +289,7 @@ export class BackupJobs {
       objects,
       tocEntries,
       preOperationMarker: session?.marker ?? null,
+      ...(supabase ? { supabase } : {}),
     };
   }
 

@@ -18,7 +18,9 @@ import { log } from '../log';
 import { withClient } from '../postgres/connect';
 import { formatDuration } from './drill-report';
 import { withReport, type DrillStore, type StoredDrill } from './drill-store';
-import { restoreArgs, type RestoreConnection } from './plan';
+import { replicaEnv, restoreArgs, type RestoreConnection } from './plan';
+import { listArchive } from '../backup/verify';
+import { applyCapturedGrants, drillNotes, standInForDrill, supabaseCaptureOf, supabaseRestoreArgs, writeRestoreList, type SupabasePrep } from './supabase-restore';
 import { runRestoreProcess } from './runner';
 import { createScratchCluster, pickScratchBinaries, type ScratchCluster } from './scratch';
 import { refuseMetaCommands, requireRestrictingPsql } from './meta-commands';
@@ -305,8 +307,19 @@ export class DrillJobs {
       scratch = await createScratchCluster(this.deps, p.scratchMajor, job.id);
       this.checkCancelled(job);
       const database = await freshDrillDatabase(scratch.connection, drillDatabase(p.contents));
-      const connection: RestoreConnection = { ...scratch.connection, database };
-      const { args } = restoreArgs(p.contents, { jobs: p.jobs, noOwner: true, noPrivileges: true, clean: false }, connection);
+      let connection: RestoreConnection = { ...scratch.connection, database };
+      let { args } = restoreArgs(p.contents, { jobs: p.jobs, noOwner: true, noPrivileges: true, clean: false }, connection);
+      const capture = p.contents.format === 'plain' ? null : supabaseCaptureOf(p.contents.manifest);
+      let supabasePrep: SupabasePrep | null = null;
+      if (capture) {
+        // A Supabase backup drills offline: the scratch database stands in for the platform first.
+        const toc = (await listArchive(p.tool, p.contents.path)).toc;
+        const prep = await onScratch(connection, database, (c) => standInForDrill(c, toc, capture));
+        supabasePrep = prep;
+        args = supabaseRestoreArgs(args, await writeRestoreList(this.deps.home, p.contents.path, prep.listText));
+        connection = { ...connection, env: { ...connection.env, ...replicaEnv(prep) } };
+        notes.push(...drillNotes(prep));
+      }
       progress = { phase: 'restoring', done: 0, total: p.contents.tocEntries ?? 0, unit: p.contents.format === 'plain' ? 'bytes' : 'items', current: null };
       restoreStarted = Date.now();
       emit();
@@ -316,6 +329,7 @@ export class DrillJobs {
           progress = { phase: 'restoring', ...update };
         },
       });
+      if (supabasePrep) await onScratch(connection, database, (c) => applyCapturedGrants(c, supabasePrep!));
       restoreMs = Date.now() - restoreStarted;
       this.checkCancelled(job);
       progress = { ...progress, phase: 'validating', current: 'row counts, sequences, constraints, objects' };

@@ -21,6 +21,7 @@ import { resolvePassword } from '../secrets/password';
 import { inspectDetailed } from './source';
 import { parseTocLine } from './dump-reader';
 import { refuseMetaCommands, requireRestrictingPsql } from './meta-commands';
+import { planSupabase, readSupabaseTarget, supabaseCaptureOf, supabaseRestoreArgs, writeRestoreList, type SupabasePrep, type SupabaseTargetFacts } from './supabase-restore';
 import { databaseExists, describeConflicts, findConflicts, readTargetServer, uncreatableExtensions, userObjectCount } from './target';
 
 /** What pg_restore/psql and pg.Client need to reach the target database. */
@@ -45,6 +46,8 @@ export interface PreparedRestore {
   createDatabase: boolean;
   /** Where CREATE/DROP DATABASE is issued: the profile's own database. */
   adminDatabase: string;
+  /** A `--supabase` backup: roles and stand-ins made first, the archive's entries picked for this target. */
+  supabase: SupabasePrep | null;
 }
 
 const LOCAL_SCRATCH = 'local scratch';
@@ -133,6 +136,30 @@ async function listWithout(deps: CoreDeps, tool: ClientTool, archive: string, ex
   return file;
 }
 
+/** The target's facts; a database still to be created holds nothing yet (roles and available extensions are the server's). */
+async function supabaseFacts(client: import('pg').Client, createDatabase: boolean): Promise<SupabaseTargetFacts> {
+  const facts = await readSupabaseTarget(client);
+  if (!createDatabase) return facts;
+  return { ...facts, mode: 'standalone', triggers: new Set(), policies: new Set(), extensions: new Set(['plpgsql']), publications: new Set(), schemas: new Set(['public', 'pg_catalog', 'information_schema']) };
+}
+
+/** Supabase's restore guide loads data with triggers and FK checks off; a role that may not is told so. */
+export function replicaEnv(sb: Pick<SupabasePrep, 'plan'>): Record<string, string> {
+  return sb.plan.replicaRole ? { PGOPTIONS: '-c session_replication_role=replica' } : {};
+}
+
+function supabaseWarnings(sb: SupabasePrep, jobs: number): string[] {
+  const out: string[] = [];
+  const p = sb.plan;
+  if (p.mode === 'project') out.push('A Supabase project: only the auth/storage rows and what users added there (triggers, policies) are restored into the platform schemas; the platform keeps its own objects.');
+  if (p.leftOut.length > 0) out.push(`Left to the platform or left out: ${p.leftOut.join('; ')}.`);
+  if (p.standIns.length > 0) out.push(`No Supabase platform on the target: standing in ${p.standIns.join('; ')}.`);
+  if (p.rolesToCreate.length > 0) out.push(`Roles from the backup are created first (their own transaction): ${p.rolesToCreate.join(', ')}.`);
+  if (!p.replicaRole) out.push('The restoring role may not set session_replication_role: data goes in with triggers on (pg_restore still creates user triggers after the data).');
+  if (jobs > 1) out.push('A Supabase restore runs in one transaction: parallel jobs do not apply.');
+  return out;
+}
+
 /** Checks the source, the target, the tools and the conflicts; starts nothing on the target. */
 export async function prepareRestore(deps: CoreDeps, options: RestoreOptions, now: Date = new Date()): Promise<PreparedRestore> {
   const { contents, items } = await inspectDetailed(deps, options.source);
@@ -163,21 +190,27 @@ export async function prepareRestore(deps: CoreDeps, options: RestoreOptions, no
   const endpoint = await localEndpoint(deps, profile);
   const password = resolvePassword(profile, { explicit: options.password, secrets: deps.secrets }).password ?? null;
   const connectOptions = { ...(options.password ? { password: options.password } : {}), ...(profile.ssh ? { endpoint } : {}) };
+  const capture = contents.format === 'plain' ? null : supabaseCaptureOf(contents.manifest);
+  const toc = capture ? (await listArchive(tool, contents.path)).toc : '';
+  let supabase: SupabasePrep | null = null;
   const facts = await withClient<TargetFacts>(
     deps,
     profile,
     async (client) => {
       const server = await readTargetServer(client);
+      if (capture) supabase = planSupabase(toc, capture, await supabaseFacts(client, createDatabase), { standInRoles: false });
       if (createDatabase) {
         const exists = await databaseExists(client, database);
-        return { ...server, exists, empty: !exists, conflicts: [], skipExtensions: await uncreatableExtensions(client, contents.extensions, false) };
+        return { ...server, exists, empty: !exists, conflicts: [], skipExtensions: capture ? [] : await uncreatableExtensions(client, contents.extensions, false) };
       }
       const objects = await userObjectCount(client);
-      const conflicts = objects === 0 ? [] : await findConflicts(client, items);
-      return { ...server, exists: true, empty: objects === 0, conflicts, skipExtensions: await uncreatableExtensions(client, contents.extensions, true) };
+      // A Supabase restore is judged by what it will create there, not by the platform's objects it leaves alone.
+      const conflicts = objects === 0 ? [] : await findConflicts(client, supabase ? (supabase as SupabasePrep).kept : items);
+      return { ...server, exists: true, empty: objects === 0, conflicts, skipExtensions: capture ? [] : await uncreatableExtensions(client, contents.extensions, true) };
     },
     connectOptions,
   );
+  const sb = supabase as SupabasePrep | null;
 
   let blocked: string | null = null;
   if (createDatabase && facts.exists) {
@@ -190,15 +223,22 @@ export async function prepareRestore(deps: CoreDeps, options: RestoreOptions, no
     blocked = `${database} already holds ${facts.conflicts.length} object(s) of this plain script (${describeConflicts(facts.conflicts)}), and psql cannot drop them first: restore into a new database.`;
   }
 
+  if (!blocked && sb && sb.plan.missingRoles.length > 0) {
+    blocked = `The backup's grants and policies name role(s) ${sb.plan.missingRoles.join(', ')} that ${profile.name}'s server does not have. Create them first as a superuser: ${sb.plan.fix ?? ''} (or restore into a Supabase project, which has them).`;
+  }
   const connection: RestoreConnection = {
     host: profile.ssh ? profile.host : endpoint.host,
     port: endpoint.port,
     user: profile.user,
     database,
     password,
-    env: libpqEnv(profile, profile.ssh ? endpoint.host : undefined),
+    env: { ...libpqEnv(profile, profile.ssh ? endpoint.host : undefined), ...(sb ? replicaEnv(sb) : {}) },
   };
   const built = restoreArgs(contents, options, connection);
+  if (sb) {
+    built.args = supabaseRestoreArgs(built.args, await writeRestoreList(deps.home, contents.path, sb.listText));
+    warnings.push(...supabaseWarnings(sb, options.jobs));
+  }
   if (facts.skipExtensions.length > 0 && contents.format !== 'plain') {
     const listFile = await listWithout(deps, tool, contents.path, facts.skipExtensions);
     built.args.splice(built.args.length - 1, 0, '-L', listFile);
@@ -235,6 +275,7 @@ export async function prepareRestore(deps: CoreDeps, options: RestoreOptions, no
     confirmationRequired: production,
     preRestoreBackup,
     warnings,
+    ...(sb ? { supabase: sb.plan } : {}),
   };
-  return { plan, options, contents, connection, profile, createDatabase, adminDatabase: profile.database };
+  return { plan, options, contents, connection, profile, createDatabase, adminDatabase: profile.database, supabase: sb };
 }

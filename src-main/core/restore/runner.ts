@@ -19,6 +19,7 @@ import type { PreparedRestore } from './plan';
 import { runRestoreProcess } from './restore-process';
 import type { RestoreStore } from './restore-store';
 import { validateRestore } from './validate';
+import { applyCapturedGrants, preparePlatform } from './supabase-restore';
 import { quoteIdent } from '../postgres/sql-text';
 import { startTicker } from '../backup/progress';
 
@@ -139,6 +140,9 @@ export class RestoreJobs {
         created = true;
       }
       this.throwIfCancelled(job);
+      // Supabase backups: part one, the roles (and stand-ins) in their own transaction.
+      const supabase = prepared.supabase;
+      if (supabase) await this.target(prepared, (c) => preparePlatform(c, supabase));
       const restoreStarted = Date.now();
       restoring = true;
       await runRestoreProcess(this.deps, contents, connection, plan.tool, plan.args, {
@@ -150,6 +154,8 @@ export class RestoreJobs {
           this.emit(job, { phase: 'restoring', done: p.done, total: p.total, unit: p.unit, percent: Math.round(fraction * 1000) / 10, elapsedMs: Date.now() - started, etaMs, current: p.current });
         },
       });
+      // Part three: the API roles' grants exactly as captured (the target's default privileges add to pg_dump's).
+      if (supabase) await this.target(prepared, (c) => applyCapturedGrants(c, supabase));
       this.throwIfCancelled(job);
       this.phase(job, 'validating', started);
       // Counting a big table's rows takes seconds: the progress view keeps hearing from us.
@@ -266,7 +272,7 @@ export class RestoreJobs {
         },
       );
       reason += dropped ? ` The new database ${prepared.connection.database} was dropped again.` : ` The new database ${prepared.connection.database} could not be dropped: drop it by hand.`;
-    } else if (prepared.contents.format !== 'plain' && f.restoring) {
+    } else if (prepared.contents.format !== 'plain' && f.restoring && !prepared.supabase) {
       reason += ` ${prepared.connection.database} may hold part of the restore${job.preBackupId ? `; backup ${job.preBackupId} holds what it held before` : ''}.`;
     }
     const durationMs = Date.now() - f.started;

@@ -7,6 +7,7 @@ import type pg from 'pg';
 import type { BackupContents, ValidationCheck, ValidationReport } from '../../contract/restore';
 import { errorText } from '../backup/dump-process';
 import { quoteIdent } from '../postgres/sql-text';
+import { supabaseChecks } from './supabase-validate';
 
 /** Estimated row counts (big tables at dump time) may drift this much. */
 const ESTIMATE_TOLERANCE = 0.1;
@@ -40,23 +41,34 @@ async function rowChecks(client: pg.Client, contents: BackupContents): Promise<V
   return checks;
 }
 
-// Sequences owned by a column (serial: 'a', identity: 'i') in user schemas.
-const OWNED_SEQUENCES = `
-  SELECT sn.nspname AS seq_schema, sc.relname AS seq_name, tn.nspname AS tbl_schema, tc.relname AS tbl_name,
+// Every sequence a column draws from, whichever way: OWNED BY (serial: 'a', identity: 'i')
+// or a column default calling nextval() on it, owned or not (pg_attrdef depends on the
+// sequence 'n'). One row per sequence and column; system schemas left out.
+const COLUMN_SEQUENCES = `
+  SELECT DISTINCT sn.nspname AS seq_schema, sc.relname AS seq_name, tn.nspname AS tbl_schema, tc.relname AS tbl_name,
          a.attname AS col, s.seqincrement::float8 AS step
-    FROM pg_catalog.pg_depend d
-    JOIN pg_catalog.pg_class sc ON sc.oid = d.objid AND sc.relkind = 'S'
+    FROM (
+      SELECT d.objid AS seq, d.refobjid AS tbl, d.refobjsubid AS attnum
+        FROM pg_catalog.pg_depend d
+       WHERE d.classid = 'pg_catalog.pg_class'::regclass AND d.refclassid = 'pg_catalog.pg_class'::regclass
+         AND d.deptype IN ('a', 'i') AND d.refobjsubid > 0
+      UNION
+      SELECT d.refobjid, ad.adrelid, ad.adnum
+        FROM pg_catalog.pg_attrdef ad
+        JOIN pg_catalog.pg_depend d ON d.classid = 'pg_catalog.pg_attrdef'::regclass AND d.objid = ad.oid
+                                   AND d.refclassid = 'pg_catalog.pg_class'::regclass AND d.deptype = 'n'
+    ) AS u
+    JOIN pg_catalog.pg_class sc ON sc.oid = u.seq AND sc.relkind = 'S'
     JOIN pg_catalog.pg_namespace sn ON sn.oid = sc.relnamespace
     JOIN pg_catalog.pg_sequence s ON s.seqrelid = sc.oid
-    JOIN pg_catalog.pg_class tc ON tc.oid = d.refobjid
+    JOIN pg_catalog.pg_class tc ON tc.oid = u.tbl
     JOIN pg_catalog.pg_namespace tn ON tn.oid = tc.relnamespace
-    JOIN pg_catalog.pg_attribute a ON a.attrelid = d.refobjid AND a.attnum = d.refobjsubid
-   WHERE d.classid = 'pg_catalog.pg_class'::regclass AND d.refclassid = 'pg_catalog.pg_class'::regclass
-     AND d.deptype IN ('a', 'i') AND sn.nspname NOT IN ('pg_catalog', 'information_schema')
-   ORDER BY 1, 2`;
+    JOIN pg_catalog.pg_attribute a ON a.attrelid = u.tbl AND a.attnum = u.attnum
+   WHERE sn.nspname NOT IN ('pg_catalog', 'information_schema')
+   ORDER BY 1, 2, 3, 4, 5`;
 
 async function sequenceCheck(client: pg.Client): Promise<ValidationCheck> {
-  const seqs = await client.query<{ seq_schema: string; seq_name: string; tbl_schema: string; tbl_name: string; col: string; step: number }>(OWNED_SEQUENCES);
+  const seqs = await client.query<{ seq_schema: string; seq_name: string; tbl_schema: string; tbl_name: string; col: string; step: number }>(COLUMN_SEQUENCES);
   const behind: string[] = [];
   for (const s of seqs.rows) {
     const seq = `${quoteIdent(s.seq_schema)}.${quoteIdent(s.seq_name)}`;
@@ -75,7 +87,7 @@ async function sequenceCheck(client: pg.Client): Promise<ValidationCheck> {
     }
   }
   return behind.length === 0
-    ? { name: 'sequences', ok: true, detail: `${seqs.rows.length} owned sequence(s), none behind its column` }
+    ? { name: 'sequences', ok: true, detail: `${seqs.rows.length} sequence(s) feeding columns (owned, identity or nextval() defaults), none behind its column` }
     : { name: 'sequences', ok: false, detail: `behind their columns (the next INSERT would collide): ${listed(behind)}` };
 }
 
@@ -189,6 +201,7 @@ export async function validateRestore(client: pg.Client, contents: BackupContent
     await validityCheck(client),
     await objectCheck(client, contents),
     ...(await toolkitChecks(client)),
+    ...(contents.manifest?.supabase ? await supabaseChecks(client, contents.manifest.supabase, [...new Set([...contents.schemas, ...contents.tables.map((t) => t.schema)])]) : []),
   ];
   return { ok: checks.every((c) => c.ok), checks };
 }
