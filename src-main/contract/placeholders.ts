@@ -1,120 +1,75 @@
-// Placeholders such as `[PID]` or `[connection_string]` in a runbook's SQL and commands:
-// the values the operator must supply before a step can run. SQL is scanned lexically so
-// brackets inside string literals (' [ARCHIVED]'), quoted identifiers, comments and
-// dollar-quoted bodies are not mistaken for placeholders, and array subscripts (`a[i]`,
-// `ARRAY[x]`) are told apart by what stands before the bracket. Pure: the core finds them
-// on import, the renderer fills them before a saved step opens in the query console.
+// Placeholders such as `[PID]`, `<slot_name>`, `{{database}}` or psql's `:'var'` in a
+// runbook's SQL and commands: the values the operator must supply before a step can run.
+// placeholder-scan.ts finds where they may stand (never inside strings, quoted identifiers,
+// comments or dollar quotes, never an array subscript); the importer decides with the SQL
+// parser which of those are placeholders and how each is filled, and records them on the
+// step as `SqlPlaceholder`s. Filling replaces exactly those tokens, as SQL literals or
+// identifiers, never as raw text. Pure: the core finds them on import, the renderer fills
+// them before a saved step opens in the query console.
+import { scanCommand, scanSql, type Candidate } from './placeholder-scan';
 
-const NAME = /^\[([A-Za-z][A-Za-z0-9_ .-]{0,62})\]/;
-/** A placeholder never follows an identifier, a closing bracket or a quote (that is a subscript). */
-const SUBSCRIPT_BEFORE = /[\w\])"'$]/;
-const DOLLAR_TAG = /^\$([A-Za-z_][A-Za-z0-9_]*)?\$/;
+export type { PlaceholderSyntax } from './placeholder-scan';
+
+/**
+ * How a value goes into the SQL. 'literal': a plain number as it is, anything else a quoted
+ * string. 'string': always a quoted string (psql's `:'var'`, and `'<name>'` written inside
+ * quotes). 'identifier': a quoted identifier, dotted names quoted part by part (psql's
+ * `:"var"`, and a placeholder the parser only accepts where a name stands: `VACUUM <table>`).
+ */
+export type PlaceholderFill = 'literal' | 'string' | 'identifier';
+
+export interface SqlPlaceholder {
+  /** What the operator is asked for ("pid"); two tokens may share a name (`:'db'`, `:"db"`). */
+  name: string;
+  /** The token exactly as written in the step ("<pid>", ":'db'", "'<slot_name>'"). */
+  token: string;
+  fill: PlaceholderFill;
+  /**
+   * Each occurrence's fill, in order, when they differ: `CREATE DATABASE {{db}}` names it,
+   * `WHERE datname = {{db}}` compares with it. null: that occurrence is not a placeholder
+   * (it is SQL as written) and stays.
+   */
+  fills?: Array<PlaceholderFill | null>;
+}
+
 /** Numbers go in as they are, so `pg_cancel_backend([PID])` gets an integer, not text. */
 const NUMBER = /^\d+(\.\d+)?$/;
 const NEGATIVE = /^-\d+(\.\d+)?$/;
-
-/** Where a placeholder stands in the text: [start, end) covers the brackets. */
-interface Found {
-  start: number;
-  end: number;
-  name: string;
-}
 
 function addUnique(list: string[], name: string): void {
   if (name && !list.includes(name)) list.push(name);
 }
 
-/** Index just past a literal opened at `start` by `quote` (doubled quote escapes it). */
-function skipQuoted(sql: string, start: number, quote: string, backslashEscapes: boolean): number {
-  let i = start + 1;
-  while (i < sql.length) {
-    const c = sql[i];
-    if (backslashEscapes && c === '\\') i += 2;
-    else if (c === quote && sql[i + 1] === quote) i += 2;
-    else if (c === quote) return i + 1;
-    else i++;
-  }
-  return sql.length;
+/** `[NAME]` placeholders of SQL found lexically, as the importer did before it asked the parser. */
+function bracketCandidates(sql: string): Candidate[] {
+  return scanSql(sql).candidates.filter((c) => c.syntax === 'bracket');
 }
 
-/** Index just past a block comment; PostgreSQL block comments nest. */
-function skipBlockComment(sql: string, start: number): number {
-  let depth = 0;
-  let i = start;
-  while (i < sql.length) {
-    if (sql.startsWith('/*', i)) {
-      depth++;
-      i += 2;
-    } else if (sql.startsWith('*/', i)) {
-      depth--;
-      i += 2;
-      if (depth === 0) return i;
-    } else i++;
-  }
-  return sql.length;
-}
-
-/** The placeholder opening at `i` (a `[`), or null when it is a subscript or no name. */
-function placeholderAt(text: string, i: number): Found | null {
-  const match = NAME.exec(text.slice(i, i + 66));
-  const before = i > 0 ? text[i - 1]! : '';
-  if (!match || SUBSCRIPT_BEFORE.test(before)) return null;
-  const name = match[1]!.trim();
-  return name ? { start: i, end: i + match[0].length, name } : null;
-}
-
-/** Every placeholder of `sql` outside strings, quoted identifiers, comments and dollar quotes. */
-function scanSql(sql: string): Found[] {
-  const found: Found[] = [];
-  let i = 0;
-  while (i < sql.length) {
-    const c = sql[i]!;
-    const prev = i > 0 ? sql[i - 1]! : '';
-    if (c === "'") {
-      // E'…' strings take backslash escapes; standard strings do not.
-      const escaped = /[eE]/.test(prev) && !/\w/.test(i > 1 ? sql[i - 2]! : '');
-      i = skipQuoted(sql, i, "'", escaped);
-    } else if (c === '"') {
-      i = skipQuoted(sql, i, '"', false);
-    } else if (sql.startsWith('--', i)) {
-      const end = sql.indexOf('\n', i);
-      i = end === -1 ? sql.length : end;
-    } else if (sql.startsWith('/*', i)) {
-      i = skipBlockComment(sql, i);
-    } else if (c === '$' && !/\w/.test(prev)) {
-      const tag = DOLLAR_TAG.exec(sql.slice(i, i + 64));
-      if (tag) {
-        const end = sql.indexOf(tag[0], i + tag[0].length);
-        i = end === -1 ? sql.length : end + tag[0].length;
-      } else i++;
-    } else if (c === '[') {
-      const placeholder = placeholderAt(sql, i);
-      if (placeholder) found.push(placeholder);
-      i = placeholder ? placeholder.end : i + 1;
-    } else i++;
-  }
-  return found;
-}
-
-/** Placeholders in SQL, in order of first appearance, each once. */
+/**
+ * `[NAME]` placeholders in SQL, in order of first appearance, each once. The lexical rule
+ * alone: the importer's parser-checked list (all syntaxes) is on the step.
+ */
 export function sqlPlaceholders(sql: string): string[] {
   const names: string[] = [];
-  for (const p of scanSql(sql)) addUnique(names, p.name);
+  for (const c of bracketCandidates(sql)) addUnique(names, c.name);
   return names;
 }
 
-/** Placeholders in shell commands; comment lines are skipped. */
+/** Placeholders in shell commands (`[NAME]`, `<name>`, `{{name}}`); comment lines are skipped. */
 export function commandPlaceholders(script: string): string[] {
-  const found: string[] = [];
-  for (const line of script.split('\n')) {
-    if (line.trimStart().startsWith('#')) continue;
-    for (let i = line.indexOf('['); i !== -1 && i < line.length; i = line.indexOf('[', i)) {
-      const placeholder = placeholderAt(line, i);
-      if (placeholder) addUnique(found, placeholder.name);
-      i = placeholder ? placeholder.end : i + 1;
-    }
-  }
-  return found;
+  const names: string[] = [];
+  for (const c of scanCommand(script)) addUnique(names, c.name);
+  return names;
+}
+
+function refuseNul(value: string): void {
+  if (value.includes('\0')) throw new Error('A value for a SQL placeholder cannot contain a NUL character.');
+}
+
+/** A standard string literal, its quotes doubled. */
+export function sqlString(value: string): string {
+  refuseNul(value);
+  return `'${value.replaceAll("'", "''")}'`;
 }
 
 /**
@@ -127,23 +82,57 @@ export function sqlLiteral(value: string): string {
   const trimmed = value.trim();
   if (NUMBER.test(trimmed)) return trimmed;
   if (NEGATIVE.test(trimmed)) return `(${trimmed})`;
-  if (value.includes('\0')) throw new Error('A value for a SQL placeholder cannot contain a NUL character.');
-  return `'${value.replaceAll("'", "''")}'`;
+  return sqlString(value);
 }
 
 /**
- * `sql` with every placeholder replaced by its value as a literal (see sqlLiteral); text in
- * strings, comments, quoted identifiers and dollar quotes, and subscripts, stay as written.
- * Throws when a placeholder has no value, naming it.
+ * A value as an identifier, always double-quoted so no value can close it or smuggle SQL in.
+ * `public.orders` is a schema and a table, quoted part by part; a value that already holds
+ * a double quote is taken as one name.
  */
-export function fillSqlPlaceholders(sql: string, values: Record<string, string>): string {
-  const found = scanSql(sql);
-  const missing = found.map((p) => p.name).filter((name, i, all) => !Object.prototype.hasOwnProperty.call(values, name) && all.indexOf(name) === i);
-  if (missing.length > 0) throw new Error(`No value for the placeholder${missing.length === 1 ? '' : 's'} ${missing.map((n) => `[${n}]`).join(', ')}.`);
+export function sqlIdentifier(value: string): string {
+  refuseNul(value);
+  const trimmed = value.trim();
+  if (trimmed === '') throw new Error('A name for a SQL placeholder cannot be empty.');
+  const parts = trimmed.includes('"') ? [trimmed] : trimmed.split('.');
+  if (parts.some((p) => p === '')) throw new Error(`"${trimmed}" is not a name: a part between dots is empty.`);
+  return parts.map((p) => `"${p.replaceAll('"', '""')}"`).join('.');
+}
+
+function fillValue(value: string, fill: PlaceholderFill): string {
+  if (fill === 'identifier') return sqlIdentifier(value);
+  if (fill === 'string') return sqlString(value);
+  return sqlLiteral(value);
+}
+
+/**
+ * `sql` with every placeholder replaced by its value (see PlaceholderFill); text in strings,
+ * comments, quoted identifiers and dollar quotes, and subscripts, stays as written. With
+ * `placeholders` (what the importer found, on the step), only those tokens are filled;
+ * without, the `[NAME]` placeholders are, as literals (steps saved before other syntaxes
+ * were recognised carry no list). Throws when a placeholder has no value, naming it.
+ */
+export function fillSqlPlaceholders(sql: string, values: Record<string, string>, placeholders?: readonly SqlPlaceholder[]): string {
+  const byToken = new Map((placeholders ?? []).map((p) => [p.token, p]));
+  const seen = new Map<string, number>();
+  const found = placeholders
+    ? scanSql(sql).candidates.flatMap((c) => {
+        const p = byToken.get(c.token);
+        if (!p) return [];
+        const k = seen.get(c.token) ?? 0;
+        seen.set(c.token, k + 1);
+        const fill = p.fills ? (p.fills[k] ?? null) : p.fill;
+        return fill ? [{ start: c.start, end: c.end, name: p.name, token: p.token, fill }] : [];
+      })
+    : bracketCandidates(sql).map((c) => ({ start: c.start, end: c.end, name: c.name, token: `[${c.name}]`, fill: 'literal' as const }));
+  const has = (name: string) => Object.prototype.hasOwnProperty.call(values, name);
+  const missing: string[] = [];
+  for (const p of found) if (!has(p.name)) addUnique(missing, p.token);
+  if (missing.length > 0) throw new Error(`No value for the placeholder${missing.length === 1 ? '' : 's'} ${missing.join(', ')}.`);
   let out = '';
   let at = 0;
   for (const p of found) {
-    out += sql.slice(at, p.start) + sqlLiteral(values[p.name]!);
+    out += sql.slice(at, p.start) + fillValue(values[p.name]!, p.fill);
     at = p.end;
   }
   return out + sql.slice(at);

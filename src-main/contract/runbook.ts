@@ -1,6 +1,7 @@
 // Runbooks, checklists and the ops toolkit (issue #5): the shapes that cross the contract.
 // Pure types and zod, like the rest of the contract.
 import { z } from 'zod';
+import type { SqlPlaceholder } from './placeholders';
 
 export type StepKind = 'read' | 'write' | 'destructive';
 export type CheckStatus = 'ok' | 'warning' | 'critical' | 'unknown';
@@ -29,6 +30,29 @@ export interface ImportedStep {
   table?: { columns: string[]; rows: string[][] };
   /** 1-based line of the document where the step starts, to show it in its source. */
   line: number;
+  /**
+   * For a 'sql' step: each placeholder token the parser confirmed and how it is filled
+   * (`fillSqlPlaceholders(text, values, placeholders)`). Absent on steps saved before
+   * issue #16, whose `[NAME]` placeholders are filled as literals.
+   */
+  placeholders?: SqlPlaceholder[];
+  /** How the importer read the block when it was not plain (an unlabelled fence read as SQL, a psql transcript). */
+  note?: string;
+}
+
+/** A heading of the document and what became of it, so no section disappears unexplained. */
+export interface ImportedSection {
+  title: string;
+  path: string[];
+  level: number;
+  line: number;
+  /**
+   * 'procedure': its content is the procedure `outline[procedure]`. 'group': no content of
+   * its own, only headings under it. 'contents': a table of contents (links to the other
+   * sections), not steps. 'title': the heading that names the document. 'empty': nothing under it.
+   */
+  role: 'procedure' | 'group' | 'contents' | 'title' | 'empty';
+  procedure?: number;
 }
 
 export interface ImportedProcedure {
@@ -57,6 +81,8 @@ export interface RunbookImportResult {
   /** What the importer could not read cleanly, e.g. a fence left open at the end. */
   warnings: string[];
   outline: ImportedProcedure[];
+  /** Every heading in document order with its role; absent on runbooks saved before issue #16. */
+  sections?: ImportedSection[];
 }
 
 export interface ChecklistSummary {

@@ -12,13 +12,16 @@ import { readRunbook, runbookCommand } from '../../src-main/cli/commands/runbook
 import { createCliContext } from '../../src-main/cli/context';
 import type { Io } from '../../src-main/cli/io';
 import { runCli } from '../../src-main/cli/main';
-import { importMarkdownRunbook } from '../../src-main/core/runbook/markdown-import';
+import { loadParser } from '../../src-main/core/query/classify';
+import { importMarkdownRunbookSync as importMarkdownRunbook } from '../../src-main/core/runbook/markdown-import';
 import { repairMojibake } from '../../src-main/core/runbook/mojibake';
 import { commandPlaceholders, fillSqlPlaceholders, sqlLiteral, sqlPlaceholders } from '../../src-main/contract/placeholders';
 import { callsOn, newTestCore } from '../helpers/core';
 
 const FIXTURE = path.join(__dirname, '..', 'fixtures', 'runbook-sample.md');
 const raw = fs.readFileSync(FIXTURE, 'utf8');
+// The importer asks the PostgreSQL parser about SQL blocks; it loads once per process.
+await loadParser();
 
 function stepsOf(result: RunbookImportResult) {
   return result.outline.flatMap((p) => p.steps);
@@ -197,9 +200,14 @@ describe('importRunbook through the dispatcher', () => {
     const open = await calls.ok<RunbookImportResult>('importRunbook', { markdown: '## Fix\n```sql\nSELECT 1;\n' });
     expect(open.sqlSteps).toBe(1);
     expect(open.warnings[0]).toContain('opened at line 2 is never closed');
-    const empty = await calls.ok<RunbookImportResult>('importRunbook', { markdown: 'Just prose.\n' });
+    const empty = await calls.ok<RunbookImportResult>('importRunbook', { markdown: '# Title only\n\n## Nothing here\n' });
     expect(empty).toMatchObject({ procedures: 0, steps: 0 });
     expect(empty.warnings[0]).toContain('No procedures found');
+    expect(empty.sections?.map((s) => [s.title, s.role])).toEqual([['Title only', 'title'], ['Nothing here', 'empty']]);
+    // Prose is part of a runbook: a document of prose alone is one procedure holding its words.
+    const prose = await calls.ok<RunbookImportResult>('importRunbook', { markdown: 'Just prose.\n' });
+    expect(prose).toMatchObject({ procedures: 1, steps: 1, referenceSteps: 1, warnings: [] });
+    expect(prose.outline[0]!.steps[0]).toMatchObject({ type: 'reference', text: 'Just prose.', line: 1 });
   });
 });
 

@@ -9,9 +9,9 @@ import { saveRunbook } from './saved-runbooks';
 
 export function importHandlers(deps: CoreDeps): Pick<Handlers, 'importRunbook'> {
   return {
-    importRunbook: (input, ctx) => {
+    importRunbook: async (input, ctx) => {
       const source = input.source ?? null;
-      const result = importMarkdownRunbook(input.markdown, source);
+      const result = await importMarkdownRunbook(input.markdown, source);
       const from = source ?? `"${result.title}"`;
       ctx.audit.summary = `Imported ${result.procedures} procedures, ${result.steps} steps (${result.sqlSteps} SQL) from ${from}`;
       ctx.audit.detail = result.outline

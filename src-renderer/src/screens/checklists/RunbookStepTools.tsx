@@ -15,6 +15,15 @@ function filledValues(values: Record<string, string>): Record<string, string> {
   return Object.fromEntries(Object.entries(values).filter(([, v]) => v.trim() !== ''));
 }
 
+/** How the value goes in, from how the runbook wrote the placeholder. */
+function fillHint(step: ImportedStep, name: string): string {
+  const fills = new Set((step.placeholders ?? []).filter((p) => p.name === name).flatMap((p) => p.fills?.filter((f) => f !== null) ?? [p.fill]));
+  if (fills.size === 1 && fills.has('identifier')) return 'A name (table, schema, database): goes in double-quoted.';
+  if (fills.size === 1 && fills.has('string')) return 'Goes in as a quoted string.';
+  if (fills.has('identifier')) return 'Used as a name and as a value: quoted as each where it stands.';
+  return 'A number stays a number; anything else becomes a quoted string.';
+}
+
 /** The editor tab's title: the step, with its procedure when the step's own title is generic. */
 export function tabTitle(step: ImportedStep, procedure: ImportedProcedure): string {
   const title = step.title.trim() || procedure.title;
@@ -28,7 +37,9 @@ function SqlStepTools({ step, procedure }: { step: ImportedStep; procedure: Impo
 
   function open() {
     try {
-      const sql = step.parameters.length > 0 ? fillSqlPlaceholders(step.text, filledValues(values)) : step.text;
+      // The importer's list says which tokens are placeholders and how each is filled; a step
+      // saved before it existed has only `[NAME]` ones, which the filler finds itself.
+      const sql = step.parameters.length > 0 ? fillSqlPlaceholders(step.text, filledValues(values), step.placeholders) : step.text;
       setError(null);
       openInQuery(sql, tabTitle(step, procedure));
     } catch (err) {
@@ -52,7 +63,7 @@ function SqlStepTools({ step, procedure }: { step: ImportedStep; procedure: Impo
                 setValues((v) => ({ ...v, [name]: value }));
                 setError(null);
               }}
-              description="A number stays a number; anything else becomes a quoted string."
+              description={fillHint(step, name)}
             />
           ))}
         </SimpleGrid>
