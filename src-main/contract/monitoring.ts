@@ -87,12 +87,17 @@ export interface IndexUsage {
   constraint: boolean;
   valid: boolean;
   definition: string;
+  /**
+   * In a platform-managed schema (auth, storage, realtime… contract/platform-schemas.ts):
+   * shown, but never in `unused` or on the drop side of `duplicates`, and offered no DROP.
+   */
+  platform: boolean;
 }
 
 export interface IndexReport {
   statsReset: string | null;
   indexes: IndexUsage[];
-  /** Never scanned since the statistics reset, not unique/primary/constraint-backing. */
+  /** Never scanned since the statistics reset, not unique/primary/constraint-backing, not in a platform schema. */
   unused: IndexUsage[];
   /** Same table and same key columns (duplicates), or one's columns a leading prefix of another's (overlapping). */
   duplicates: Array<{ kind: 'duplicate' | 'overlapping'; keep: IndexUsage; drop: IndexUsage }>;
@@ -119,8 +124,13 @@ export interface TableStats {
 
 export interface TableReport {
   tables: TableStats[];
-  /** Sequences by how much of their range is used, fullest first. */
-  sequences: Array<{ schema: string; sequence: string; lastValue: number | null; maxValue: number; pctUsed: number }>;
+  /**
+   * Sequences by how much of their range is used, fullest first. The range ends where the
+   * columns the sequence feeds end: `maxValue` is the column type's maximum when that is
+   * below the sequence's own (an int4 column fed by a bigint sequence: 2147483647), and
+   * `column`/`columnType` name that column ("public.orders.id", "integer"); null otherwise.
+   */
+  sequences: Array<{ schema: string; sequence: string; lastValue: number | null; maxValue: number; pctUsed: number; column: string | null; columnType: string | null }>;
   /** Supabase Storage (storage.objects) per bucket; null when there is no such table. */
   buckets: Array<{ bucket: string; objects: number; bytes: number }> | null;
 }

@@ -9,6 +9,7 @@
 import fs from 'node:fs';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { Profile, ProfileInput } from '../../src-main/contract/models';
+import type { IndexReport, TableReport } from '../../src-main/contract/monitoring';
 import type { ChecklistRunRecord, ChecklistRunResult, ChecklistStepResult } from '../../src-main/contract/runbook';
 import { checklistCommand } from '../../src-main/cli/commands/checklist';
 import type { CliContext } from '../../src-main/cli/context';
@@ -26,6 +27,9 @@ let other: Profile;
 /** The same, without pg_stat_statements. */
 let plainDb: string;
 let plain: Profile;
+/** Planted index and sequence cases, and a Supabase-like `auth` schema. */
+let idxDb: string;
+let idx: Profile;
 const { ok } = callsOn(() => core);
 
 /** Thresholds no test database reaches, for the checks this file does not judge. */
@@ -64,17 +68,45 @@ beforeAll(async () => {
   ({ core, home } = newTestCore('ops-checks-truth-'));
   otherDb = await createTestDatabase(server, uniqueDatabaseName('truth_other'));
   plainDb = await createTestDatabase(server, uniqueDatabaseName('truth_plain'));
+  idxDb = await createTestDatabase(server, uniqueDatabaseName('truth_idx'));
+  await withClient(
+    server,
+    async (c) => {
+      await c.query(`CREATE TABLE ix (id int, a int, b text, c int);
+        CREATE INDEX ix_a ON ix (a);
+        CREATE INDEX ix_a_desc ON ix (a DESC);
+        CREATE INDEX ix_b ON ix (b);
+        CREATE INDEX ix_b_collate_c ON ix (b COLLATE "C");
+        CREATE INDEX ix_b_pattern ON ix (b text_pattern_ops);
+        CREATE INDEX ix_c1 ON ix (c);
+        CREATE INDEX ix_c2 ON ix (c);
+        CREATE TABLE pk_inc (id int, note text, CONSTRAINT pk_inc_pkey PRIMARY KEY (id) INCLUDE (note));
+        CREATE INDEX pk_inc_id ON pk_inc (id);
+        CREATE SCHEMA auth;
+        CREATE TABLE auth.users (id int PRIMARY KEY, email text);
+        CREATE INDEX users_email_a ON auth.users (email);
+        CREATE INDEX users_email_b ON auth.users (email);
+        CREATE SEQUENCE big_seq;
+        CREATE TABLE narrow (id int4 NOT NULL DEFAULT nextval('big_seq'), v text);
+        CREATE TABLE wide (id bigserial, v text);`);
+      // 90 % of an int4's range, 0.0000002 % of the bigint sequence's own.
+      await c.query("SELECT setval('big_seq', 1932735282), setval('wide_id_seq', 1932735282)");
+    },
+    idxDb,
+  );
   await withClient(server, (c) => c.query('CREATE EXTENSION IF NOT EXISTS pg_stat_statements'), otherDb);
   const input: Partial<ProfileInput> = { host: server.host, port: server.port, user: server.user, sslmode: 'disable', env: 'development', readOnly: true };
   other = await ok<Profile>('createProfile', { profile: { ...input, name: 'other', database: otherDb }, password: server.password });
   plain = await ok<Profile>('createProfile', { profile: { ...input, name: 'plain', database: plainDb }, password: server.password });
-  for (const p of [other, plain]) await ok('setThresholds', { profileId: p.id, values: QUIET });
+  idx = await ok<Profile>('createProfile', { profile: { ...input, name: 'idx', database: idxDb }, password: server.password });
+  for (const p of [other, plain, idx]) await ok('setThresholds', { profileId: p.id, values: QUIET });
 }, 120_000);
 
 afterAll(async () => {
   await core?.close();
   if (otherDb) await dropTestDatabase(server, otherDb);
   if (plainDb) await dropTestDatabase(server, plainDb);
+  if (idxDb) await dropTestDatabase(server, idxDb);
   fs.rmSync(home, { recursive: true, force: true });
 });
 
@@ -139,5 +171,56 @@ describe('WAL archiving step', () => {
     expect(wal).toMatchObject({ status: 'warning', value: null });
     expect(wal.summary).toMatch(/^no archive: point-in-time recovery depends on the platform/);
     expect(result.status).toBe('warning');
+  });
+});
+
+describe('index advice', () => {
+  it('indexes differing only in sort direction, collation or opclass are not duplicates; a true duplicate still is', async () => {
+    const report = await ok<IndexReport>('getIndexReport', { profileId: idx.id });
+    const pairs = report.duplicates.filter((p) => p.drop.table === 'ix').map((p) => [p.kind, p.keep.index, p.drop.index]);
+    expect(pairs).toEqual([['duplicate', 'ix_c1', 'ix_c2']]);
+  });
+
+  it('a plain index on the primary key\'s columns beside a primary key with INCLUDE is redundant', async () => {
+    const report = await ok<IndexReport>('getIndexReport', { profileId: idx.id });
+    const pairs = report.duplicates.filter((p) => p.drop.table === 'pk_inc').map((p) => [p.kind, p.keep.index, p.drop.index]);
+    expect(pairs).toEqual([['overlapping', 'pk_inc_pkey', 'pk_inc_id']]);
+  });
+
+  it('indexes in a platform schema (auth) are shown but never advised for dropping', async () => {
+    const report = await ok<IndexReport>('getIndexReport', { profileId: idx.id });
+    const auth = report.indexes.filter((i) => i.schema === 'auth');
+    expect(auth.map((i) => [i.index, i.platform]).sort()).toEqual([
+      ['users_email_a', true],
+      ['users_email_b', true],
+      ['users_pkey', true],
+    ]);
+    expect(report.unused.filter((i) => i.schema === 'auth')).toEqual([]);
+    expect(report.unused.map((i) => i.index)).toContain('ix_a');
+    expect(report.duplicates.filter((p) => p.drop.schema === 'auth' || p.keep.schema === 'auth')).toEqual([]);
+    expect(report.indexes.find((i) => i.index === 'ix_a')?.platform).toBe(false);
+  });
+
+  it('the morning checklist\'s unused-index step leaves the platform\'s schemas out', async () => {
+    const result = await ok<ChecklistRunResult>('runChecklist', { checklistId: 'morning', profileId: idx.id });
+    const unused = step(result, 'morning.unused-indexes');
+    const schemaCol = unused.columns.indexOf('schema');
+    const indexCol = unused.columns.indexOf('index_name');
+    expect(unused.rows.map((r) => r[schemaCol])).not.toContain('auth');
+    expect(unused.rows.map((r) => r[indexCol])).toContain('ix_a');
+  });
+});
+
+describe('sequences closest to running out', () => {
+  it('an int4 column fed by a bigint sequence is measured against 2^31-1, naming the column', async () => {
+    const report = await ok<TableReport>('getTableReport', { profileId: idx.id });
+    const big = report.sequences.find((s) => s.sequence === 'big_seq');
+    expect(big).toMatchObject({ schema: 'public', lastValue: 1932735282, maxValue: 2147483647, column: 'public.narrow.id', columnType: 'integer' });
+    expect(big!.pctUsed).toBeCloseTo(90, 0);
+    // A bigint column on its own bigint sequence keeps the sequence's range.
+    const wide = report.sequences.find((s) => s.sequence === 'wide_id_seq');
+    expect(wide).toMatchObject({ maxValue: Number(2n ** 63n - 1n), column: null, columnType: null });
+    expect(wide!.pctUsed).toBeLessThan(0.01);
+    expect(report.sequences[0]!.sequence).toBe('big_seq');
   });
 });

@@ -148,7 +148,7 @@ describe('getTableReport', () => {
     // Created by the profile's role: pg_sequences hides last_value from roles without rights on it.
     await asAdmin((c) => c.query(`SET ROLE ${quoteIdent(shopDb.role)}; CREATE SEQUENCE mon_nearly_full MAXVALUE 100; SELECT setval('mon_nearly_full', 95)`));
     const report = await ok<TableReport>('getTableReport', { profileId: shop.id });
-    expect(report.sequences[0]).toEqual({ schema: 'public', sequence: 'mon_nearly_full', lastValue: 95, maxValue: 100, pctUsed: 94.95 });
+    expect(report.sequences[0]).toEqual({ schema: 'public', sequence: 'mon_nearly_full', lastValue: 95, maxValue: 100, pctUsed: 94.95, column: null, columnType: null });
     const pcts = report.sequences.map((s) => s.pctUsed);
     expect(pcts).toEqual([...pcts].sort((a, b) => b - a));
     const ordersSeq = report.sequences.find((s) => s.sequence === 'orders_id_seq');

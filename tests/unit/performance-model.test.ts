@@ -35,7 +35,7 @@ function check(name: string, status: HealthCheck['status'], over: Partial<Health
 }
 
 function index(name: string, over: Partial<IndexUsage> = {}): IndexUsage {
-  return { schema: 'public', table: 'orders', index: name, scans: 0, tuplesRead: 0, tuplesFetched: 0, bytes: 8192, unique: false, primary: false, constraint: false, valid: true, definition: `CREATE INDEX ${name} ON orders (id)`, ...over };
+  return { schema: 'public', table: 'orders', index: name, scans: 0, tuplesRead: 0, tuplesFetched: 0, bytes: 8192, unique: false, primary: false, constraint: false, valid: true, definition: `CREATE INDEX ${name} ON orders (id)`, platform: false, ...over };
 }
 
 function overview(over: Partial<Overview['figures']> = {}): Overview {

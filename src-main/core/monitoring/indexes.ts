@@ -1,11 +1,14 @@
 // Index health, PgHero-style: usage per index, unused / duplicate / overlapping / invalid
 // indexes and tables that look like they miss one. Two catalog reads in one read-only
 // transaction (cheap even with thousands of indexes); the comparisons run here, on the
-// catalog's own key representation (indkey, opclasses, collations, expressions, predicate),
-// never on index names or definitions' text.
+// catalog's own key representation (indkey, opclasses, collations, sort options,
+// expressions, predicate), never on index names or definitions' text. Indexes in
+// platform-managed schemas (auth, storage… see contract/platform-schemas.ts) are listed
+// but never advised for dropping.
 import type pg from 'pg';
 import type { Profile } from '../../contract/models';
 import type { IndexReport, IndexUsage } from '../../contract/monitoring';
+import { isPlatformSchema } from '../../contract/platform-schemas';
 import { isoOrNull, num, readReport, type ReportDeps } from './report-read';
 
 /**
@@ -38,6 +41,7 @@ interface IndexRow {
   indkey: string;
   indclass: string;
   indcollation: string;
+  indoption: string;
   exprs: string | null;
   pred: string | null;
 }
@@ -58,7 +62,7 @@ SELECT s.schemaname AS schema, s.relname AS "table", s.indexrelname AS "index", 
        i.indisunique AS "unique", i.indisprimary AS "primary",
        EXISTS (SELECT 1 FROM pg_constraint k WHERE k.conindid = i.indexrelid AND k.conrelid = i.indrelid AND k.contype IN ('p', 'u', 'x')) AS "constraint",
        i.indisvalid AS valid, pg_get_indexdef(i.indexrelid) AS definition, i.indnkeyatts AS key_atts,
-       i.indkey::text AS indkey, i.indclass::text AS indclass, i.indcollation::text AS indcollation,
+       i.indkey::text AS indkey, i.indclass::text AS indclass, i.indcollation::text AS indcollation, i.indoption::text AS indoption,
        pg_get_expr(i.indexprs, i.indrelid) AS exprs, pg_get_expr(i.indpred, i.indrelid) AS pred
 FROM pg_stat_user_indexes s
 JOIN pg_index i ON i.indexrelid = s.indexrelid
@@ -85,6 +89,8 @@ export interface IndexShape {
   keyCount: number;
   opclasses: string[];
   collations: string[];
+  /** Per key column: pg_index.indoption bits (1 = DESC, 2 = NULLS FIRST). */
+  options: string[];
   exprs: string | null;
   pred: string | null;
 }
@@ -104,6 +110,7 @@ function toShape(r: IndexRow): IndexShape {
       constraint: r.constraint,
       valid: r.valid,
       definition: r.definition,
+      platform: isPlatformSchema(r.schema),
     },
     tableOid: Number(r.table_oid),
     am: r.am,
@@ -111,6 +118,7 @@ function toShape(r: IndexRow): IndexShape {
     keyCount: r.key_atts,
     opclasses: r.indclass.trim().split(/\s+/),
     collations: r.indcollation.trim().split(/\s+/),
+    options: r.indoption.trim().split(/\s+/),
     exprs: r.exprs,
     pred: r.pred,
   };
@@ -122,36 +130,42 @@ function droppable(u: IndexUsage): boolean {
 }
 
 export function isUnused(s: IndexShape): boolean {
-  return s.usage.valid && s.usage.scans === 0 && droppable(s.usage);
+  return s.usage.valid && s.usage.scans === 0 && droppable(s.usage) && !s.usage.platform;
 }
 
-/** Same table, method, columns (keys and INCLUDE), opclasses, collations, expressions and predicate. */
-export function sameIndex(a: IndexShape, b: IndexShape): boolean {
-  return (
-    a.tableOid === b.tableOid &&
-    a.am === b.am &&
-    a.keyCount === b.keyCount &&
-    a.keys.join(' ') === b.keys.join(' ') &&
-    a.opclasses.join(' ') === b.opclasses.join(' ') &&
-    a.collations.join(' ') === b.collations.join(' ') &&
-    a.exprs === b.exprs &&
-    a.pred === b.pred
-  );
+/** Key column `i` of both indexes: same column, opclass, collation and sort options. */
+function sameKey(a: IndexShape, b: IndexShape, i: number): boolean {
+  return a.keys[i] === b.keys[i] && a.opclasses[i] === b.opclasses[i] && a.collations[i] === b.collations[i] && a.options[i] === b.options[i];
 }
 
 /**
- * `narrow`'s key columns are a strict leading prefix of `wide`'s (same opclasses and
- * collations on them), on the same table, both plain-column btrees with the same predicate:
- * every lookup `narrow` serves, `wide` serves too.
+ * Same table, method, columns (keys and INCLUDE), opclasses, collations, sort options,
+ * expressions and predicate. A DESC (or NULLS FIRST) key is a different index on purpose
+ * (an ORDER BY with mixed directions needs it), as is another collation or opclass
+ * (text_pattern_ops serves LIKE 'x%', COLLATE "C" another sort order).
+ */
+export function sameIndex(a: IndexShape, b: IndexShape): boolean {
+  if (a.tableOid !== b.tableOid || a.am !== b.am || a.keyCount !== b.keyCount || a.keys.length !== b.keys.length) return false;
+  for (let i = 0; i < a.keyCount; i += 1) if (!sameKey(a, b, i)) return false;
+  return a.keys.slice(a.keyCount).join(' ') === b.keys.slice(b.keyCount).join(' ') && a.exprs === b.exprs && a.pred === b.pred;
+}
+
+/**
+ * Every lookup `narrow` serves, `wide` serves too: on the same table, both plain-column
+ * btrees with the same predicate, `narrow`'s key columns a leading prefix of `wide`'s (same
+ * opclasses, collations and sort options on them), and every INCLUDE column of `narrow`
+ * somewhere in `wide` (index-only scans stay possible). With the same keys, `wide` must
+ * hold more columns: a plain index on the primary key's columns beside a primary key with
+ * INCLUDE (…) is redundant, two indexes with the same columns are duplicates, not this.
  */
 export function coveredBy(narrow: IndexShape, wide: IndexShape): boolean {
   if (narrow.tableOid !== wide.tableOid || narrow.am !== 'btree' || wide.am !== 'btree') return false;
   if (narrow.exprs !== null || wide.exprs !== null || narrow.pred !== wide.pred) return false;
-  if (narrow.keyCount >= wide.keyCount || narrow.keys.length !== narrow.keyCount) return false;
-  for (let i = 0; i < narrow.keyCount; i += 1) {
-    if (narrow.keys[i] !== wide.keys[i] || narrow.opclasses[i] !== wide.opclasses[i] || narrow.collations[i] !== wide.collations[i]) return false;
-  }
-  return true;
+  if (narrow.keyCount > wide.keyCount) return false;
+  for (let i = 0; i < narrow.keyCount; i += 1) if (!sameKey(narrow, wide, i)) return false;
+  const wideColumns = new Set(wide.keys);
+  if (!narrow.keys.slice(narrow.keyCount).every((k) => wideColumns.has(k))) return false;
+  return narrow.keyCount < wide.keyCount || wideColumns.size > new Set(narrow.keys).size;
 }
 
 /** Of two identical indexes, the one to keep: the one enforcing something, else the busier, else the first by name. */
@@ -189,7 +203,8 @@ function findInTable(table: IndexShape[], found: IndexReport['duplicates']): voi
 export function findDuplicates(shapes: IndexShape[]): IndexReport['duplicates'] {
   const byTable = new Map<number, IndexShape[]>();
   for (const s of shapes) {
-    if (!s.usage.valid) continue;
+    // The platform's tables are its own: their indexes are never advised for dropping.
+    if (!s.usage.valid || s.usage.platform) continue;
     const list = byTable.get(s.tableOid) ?? [];
     list.push(s);
     byTable.set(s.tableOid, list);

@@ -30,6 +30,8 @@ interface SequenceRow {
   last_value: string | null;
   max_value: string;
   pct_used: number;
+  column_name: string | null;
+  column_type: string | null;
 }
 
 interface StorageRow {
@@ -64,13 +66,58 @@ CROSS JOIN LATERAL (
 ) z
 ORDER BY z.with_toast + z.indexes DESC, s.schemaname, s.relname`;
 
-/** Share of the range already used, in the sequence's own direction. */
+/**
+ * Share of the range already used, in the sequence's own direction, measured against what
+ * the columns it feeds can hold (as PgHero does): a bigint sequence (CREATE SEQUENCE's
+ * default) behind an int4 column fails inserts at 2^31-1, long before its own maximum.
+ * The columns are found in pg_depend, not from default expressions' text: OWNED BY ('a')
+ * and identity ('i') sequences depend on their column; a column default calling nextval()
+ * depends on the sequence, whoever owns it. The column whose type ends the range soonest
+ * is reported; domains are read through to their base type.
+ */
 const SEQUENCES_SQL = `
-SELECT schemaname AS schema, sequencename AS sequence, last_value, max_value,
-       COALESCE(round(100.0 * CASE WHEN increment_by > 0 THEN (last_value::numeric - min_value) ELSE (max_value::numeric - last_value) END
-                      / NULLIF(max_value::numeric - min_value, 0), 2), 0)::float8 AS pct_used
-FROM pg_sequences
-ORDER BY pct_used DESC, schemaname, sequencename
+WITH used_by AS (
+  SELECT d.objid AS seq, d.refobjid AS rel, d.refobjsubid AS attnum
+  FROM pg_depend d
+  WHERE d.classid = 'pg_class'::regclass AND d.refclassid = 'pg_class'::regclass AND d.deptype IN ('a', 'i') AND d.refobjsubid > 0
+  UNION
+  SELECT d.refobjid, ad.adrelid, ad.adnum
+  FROM pg_depend d
+  JOIN pg_attrdef ad ON ad.oid = d.objid
+  WHERE d.classid = 'pg_attrdef'::regclass AND d.refclassid = 'pg_class'::regclass
+), fed AS (
+  SELECT u.seq, format('%I.%I.%I', n.nspname, c.relname, a.attname) AS column_name, format_type(a.atttypid, a.atttypmod) AS column_type,
+         CASE COALESCE(NULLIF(t.typbasetype, 0), t.oid)
+           WHEN 'int2'::regtype THEN 32767::numeric WHEN 'int4'::regtype THEN 2147483647::numeric WHEN 'int8'::regtype THEN 9223372036854775807::numeric END AS type_max,
+         CASE COALESCE(NULLIF(t.typbasetype, 0), t.oid)
+           WHEN 'int2'::regtype THEN -32768::numeric WHEN 'int4'::regtype THEN -2147483648::numeric WHEN 'int8'::regtype THEN -9223372036854775808::numeric END AS type_min
+  FROM used_by u
+  JOIN pg_class c ON c.oid = u.rel
+  JOIN pg_namespace n ON n.oid = c.relnamespace
+  JOIN pg_attribute a ON a.attrelid = u.rel AND a.attnum = u.attnum AND NOT a.attisdropped
+  JOIN pg_type t ON t.oid = a.atttypid
+), seqs AS (
+  SELECT n.nspname AS schema, c.relname AS sequence, q.seqincrement AS inc, q.seqmin::numeric AS lo, q.seqmax::numeric AS hi,
+         CASE WHEN has_sequence_privilege(c.oid, 'SELECT,USAGE') THEN pg_sequence_last_value(c.oid) END AS last_value, lim.*
+  FROM pg_sequence q
+  JOIN pg_class c ON c.oid = q.seqrelid
+  JOIN pg_namespace n ON n.oid = c.relnamespace
+  LEFT JOIN LATERAL (
+    SELECT f.column_name, f.column_type, f.type_max, f.type_min FROM fed f
+    WHERE f.seq = c.oid AND (CASE WHEN q.seqincrement > 0 THEN f.type_max < q.seqmax ELSE f.type_min > q.seqmin END)
+    ORDER BY CASE WHEN q.seqincrement > 0 THEN f.type_max ELSE -f.type_min END
+    LIMIT 1
+  ) lim ON true
+  WHERE NOT pg_is_other_temp_schema(c.relnamespace)
+), bounded AS (
+  SELECT s.*, CASE WHEN s.inc > 0 THEN COALESCE(s.type_max, s.hi) ELSE s.hi END AS end_hi, CASE WHEN s.inc > 0 THEN s.lo ELSE COALESCE(s.type_min, s.lo) END AS end_lo
+  FROM seqs s
+)
+SELECT schema, sequence, last_value, end_hi AS max_value, column_name, column_type,
+       COALESCE(round(100.0 * CASE WHEN inc > 0 THEN (last_value::numeric - end_lo) ELSE (end_hi - last_value::numeric) END
+                      / NULLIF(end_hi - end_lo, 0), 2), 0)::float8 AS pct_used
+FROM bounded
+ORDER BY pct_used DESC, schema, sequence
 LIMIT ${SEQUENCE_LIMIT}`;
 
 const STORAGE_SQL = `
@@ -123,6 +170,8 @@ async function readTableReport(client: pg.Client): Promise<TableReport> {
     lastValue: numOrNull(r.last_value),
     maxValue: num(r.max_value),
     pctUsed: r.pct_used,
+    column: r.column_name,
+    columnType: r.column_type,
   }));
   return { tables, sequences, buckets: await readBuckets(client) };
 }

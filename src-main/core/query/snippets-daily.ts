@@ -1,6 +1,7 @@
 // Built-in snippets of the runbook's emergency procedures and daily checklists (see
 // snippets-builtin.ts for how they were written).
 import { WRITES_PREFIX, type BuiltinSnippet } from './snippet-defs';
+import { notPlatformSchemaSql } from '../../contract/platform-schemas';
 
 export const DAILY_SNIPPETS: BuiltinSnippet[] = [
   // ---- Emergency ----
@@ -239,7 +240,7 @@ LIMIT 10;`,
     slug: 'unused-indexes',
     section: 'Morning checklist',
     title: 'Unused indexes',
-    description: 'Indexes never scanned since statistics were reset (primary keys and unique indexes excluded: they enforce rules). Check standbys too before dropping one.',
+    description: 'Indexes never scanned since statistics were reset (primary keys and unique indexes excluded: they enforce rules; so are the platform\'s schemas such as auth and storage: not ours to drop). Check standbys too before dropping one.',
     writes: false,
     sql: `SELECT s.schemaname AS schema,
        s.relname AS table_name,
@@ -250,6 +251,7 @@ JOIN pg_index i ON i.indexrelid = s.indexrelid
 WHERE s.idx_scan = 0
   AND NOT i.indisunique
   AND NOT i.indisprimary
+  AND ${notPlatformSchemaSql('s.schemaname')}
 ORDER BY pg_relation_size(s.indexrelid) DESC;`,
   },
 

@@ -1,7 +1,7 @@
 // Indexes: unused ones (with the statistics-reset caveat), duplicates and overlaps (which to
 // keep, which to drop, sizes), invalid ones, tables read by sequential scans over many rows,
 // and the usage of every index. Dropping is never done here: the DROP opens in the console,
-// where its guards apply.
+// where its guards apply; an index in a platform-managed schema (auth, storage…) gets no DROP.
 import { Alert, Badge, Button, Card, Center, Code, Group, Loader, ScrollArea, Stack, Table, Text, Title } from '@mantine/core';
 import { useCallback, type ReactNode } from 'react';
 import type { IndexReport, IndexUsage } from '../../../../src-main/contract/monitoring';
@@ -65,9 +65,10 @@ function IndexRows({ rows, withDrop }: { rows: IndexUsage[]; withDrop: boolean }
                   {i.primary ? <Badge size="xs" variant="light">primary</Badge> : i.unique ? <Badge size="xs" variant="light">unique</Badge> : null}
                   {i.constraint && !i.primary ? <Badge size="xs" variant="light">constraint</Badge> : null}
                   {!i.valid ? <Badge size="xs" color="red">invalid</Badge> : null}
+                  {i.platform ? <Badge size="xs" color="gray" variant="outline" title="In a schema the platform manages: not for dropping">platform</Badge> : null}
                 </Group>
               </Table.Td>
-              {withDrop ? <Table.Td><DropButton index={i} /></Table.Td> : null}
+              {withDrop ? <Table.Td>{i.platform ? null : <DropButton index={i} />}</Table.Td> : null}
             </Table.Tr>
           ))}
         </Table.Tbody>

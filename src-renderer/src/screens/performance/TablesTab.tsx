@@ -89,7 +89,11 @@ function Sequences({ rows }: { rows: TableReport['sequences'] }) {
           <Table.Tr key={`${s.schema}.${s.sequence}`}>
             <Table.Td>{s.schema}.{s.sequence}</Table.Td>
             <Table.Td ta="right">{s.lastValue === null ? 'not used yet' : formatCount(s.lastValue)}</Table.Td>
-            <Table.Td ta="right">{formatCount(s.maxValue)}</Table.Td>
+            <Table.Td ta="right">
+              {formatCount(s.maxValue)}
+              {/* The column's type, not the sequence, ends the range: say which column. */}
+              {s.column ? <Text size="xs" c="dimmed" title={`${s.column} is ${s.columnType ?? 'narrower'}: inserts fail when the sequence passes this value`}>{s.columnType} column {s.column}</Text> : null}
+            </Table.Td>
             <Table.Td ta="right"><Text span size="sm" c={sequenceColor(s.pctUsed)}>{trimNumber(s.pctUsed)} %</Text></Table.Td>
           </Table.Tr>
         ))}
