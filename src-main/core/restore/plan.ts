@@ -21,7 +21,7 @@ import { resolvePassword } from '../secrets/password';
 import { inspectDetailed } from './source';
 import { parseTocLine } from './dump-reader';
 import { refuseMetaCommands, requireRestrictingPsql } from './meta-commands';
-import { planSupabase, readSupabaseTarget, supabaseCaptureOf, supabaseRestoreArgs, writeRestoreList, type SupabasePrep, type SupabaseTargetFacts } from './supabase-restore';
+import { occupiedPlatformTables, planSupabase, readSupabaseTarget, supabaseCaptureOf, supabaseRestoreArgs, writeRestoreList, type SupabasePrep, type SupabaseTargetFacts } from './supabase-restore';
 import { databaseExists, describeConflicts, findConflicts, readTargetServer, uncreatableExtensions, userObjectCount } from './target';
 
 /** What pg_restore/psql and pg.Client need to reach the target database. */
@@ -205,7 +205,9 @@ export async function prepareRestore(deps: CoreDeps, options: RestoreOptions, no
       }
       const objects = await userObjectCount(client);
       // A Supabase restore is judged by what it will create there, not by the platform's objects it leaves alone.
-      const conflicts = objects === 0 ? [] : await findConflicts(client, supabase ? (supabase as SupabasePrep).kept : items);
+      const prep = supabase as SupabasePrep | null;
+      const conflicts = objects === 0 ? [] : await findConflicts(client, prep ? prep.kept : items);
+      if (prep?.plan.mode === 'project') conflicts.push(...(await occupiedPlatformTables(client, prep.kept)));
       return { ...server, exists: true, empty: objects === 0, conflicts, skipExtensions: capture ? [] : await uncreatableExtensions(client, contents.extensions, true) };
     },
     connectOptions,
@@ -217,6 +219,9 @@ export async function prepareRestore(deps: CoreDeps, options: RestoreOptions, no
     blocked = `A database named ${database} already exists on ${target.kind === 'scratch' ? 'the local scratch PostgreSQL' : `${profile.name}'s server`}: choose another name, or restore into it through its own profile.`;
   } else if (createDatabase && !facts.canCreateDatabase) {
     blocked = `${profile.user} may not create databases on ${profile.name}'s server (it needs CREATEDB): ask a DBA, or choose an existing database.`;
+  } else if (facts.conflicts.some((c) => c.type === 'TABLE DATA')) {
+    const occupied = facts.conflicts.filter((c) => c.type === 'TABLE DATA').map((c) => `${c.schema}.${c.name}`);
+    blocked = `${database} already holds rows in the platform table(s) ${occupied.join(', ')}, which the backup's rows would collide with; clean does not empty the platform's tables. Restore into a fresh Supabase project (or empty them there first).`;
   } else if (facts.conflicts.length > 0 && !options.clean) {
     blocked = `${database} already holds ${facts.conflicts.length} object(s) of this dump (${describeConflicts(facts.conflicts)}): choose clean to drop them first, or restore into a new database.`;
   } else if (facts.conflicts.length > 0 && contents.format === 'plain') {

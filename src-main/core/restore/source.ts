@@ -148,6 +148,8 @@ function describe(
   }
   const roles = new Set<string>([...extra.grantees]);
   for (const item of items) if (item.owner !== null) roles.add(item.owner);
+  // A Supabase backup keeps its grants and policies: the roles they name must exist too.
+  for (const r of manifest?.supabase?.referencedRoles ?? []) roles.add(r);
   const serverVersion = manifest?.serverVersion ?? (header.serverVersion ? shortVersion(header.serverVersion) : null);
   const pgDumpVersion = manifest ? shortVersion(manifest.pgDumpVersion) : header.pgDumpVersion ? shortVersion(header.pgDumpVersion) : null;
   return {

@@ -119,6 +119,22 @@ function decide(item: DumpItem, capture: SupabaseCapture, facts: SupabaseTargetF
   return { keep: false };
 }
 
+/**
+ * Platform tables (auth, storage) whose rows the restore brings but which already hold rows
+ * in the target: their rows would collide (or mix two projects' users), and `clean` does
+ * not empty tables the platform owns. Listed as conflicts, so the plan stops first.
+ */
+export async function occupiedPlatformTables(client: pg.Client, kept: DumpItem[]): Promise<Array<{ type: string; schema: string; name: string }>> {
+  const out: Array<{ type: string; schema: string; name: string }> = [];
+  for (const item of kept) {
+    if (item.type !== 'TABLE DATA' || item.schema === null || !SUPABASE_CARRIED_SCHEMAS.includes(item.schema)) continue;
+    const rel = `${quoteIdent(item.schema)}.${quoteIdent(item.name)}`;
+    const r = await client.query<{ any: boolean }>(`SELECT to_regclass($1) IS NOT NULL AND EXISTS (SELECT 1 FROM ${rel}) AS any`, [rel]).catch(() => null);
+    if (r?.rows[0]?.any) out.push({ type: 'TABLE DATA', schema: item.schema, name: item.name });
+  }
+  return out;
+}
+
 /** Roles the dump names that the target lacks: captured ones the restore creates, the rest need the fix. */
 export function missingRoles(capture: SupabaseCapture, facts: SupabaseTargetFacts): { create: SupabaseRole[]; missing: string[] } {
   const captured = new Map(capture.roles.map((r) => [r.name, r]));
