@@ -80,3 +80,40 @@ export class MainWindowSlot<W extends ClosableWindow> {
     return { win: this.open(), created: true };
   }
 }
+
+export interface FocusableWindow {
+  isMinimized(): boolean;
+  restore(): void;
+  show(): void;
+  focus(): void;
+}
+
+/** Brings the main window up (restored, shown, focused), or opens it again (macOS keeps running without one). */
+export function focusMainWindow<W extends ClosableWindow & FocusableWindow>(slot: MainWindowSlot<W>): W {
+  const { win, created } = slot.ensure();
+  if (created) return win;
+  if (win.isMinimized()) win.restore();
+  win.show();
+  win.focus();
+  return win;
+}
+
+export interface SingleInstanceApp {
+  requestSingleInstanceLock(): boolean;
+  on(event: 'second-instance', listener: () => void): unknown;
+  quit(): void;
+}
+
+/**
+ * One desktop app per user: a second launch hands over to the first (which comes to the
+ * front) and quits. Returns false when this process is the second one. The CLI takes no
+ * part: the store's and the sandbox's own file locks keep it and the app from fighting.
+ */
+export function claimSingleInstance(app: SingleInstanceApp, onSecondLaunch: () => void): boolean {
+  if (!app.requestSingleInstanceLock()) {
+    app.quit();
+    return false;
+  }
+  app.on('second-instance', onSecondLaunch);
+  return true;
+}

@@ -2,7 +2,7 @@
 // wires IPC to the core and supplies safeStorage. Everything else is in the plain-Node core.
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { app, BrowserWindow, dialog, shell } from 'electron';
+import { app, BrowserWindow, dialog, screen, shell } from 'electron';
 import { createCore, type Core } from '../core/app';
 import { resolveHome } from '../core/home';
 import { log } from '../core/log';
@@ -10,11 +10,14 @@ import { privateUmask } from '../core/private-fs';
 import { EncryptedSecretStore } from '../core/secrets/encrypted-secret-store';
 import { setAppRoot } from '../core/store/native-binding';
 import { registerIpc } from './ipc';
-import { MainWindowSlot, quitAfterClose } from './lifecycle';
+import { claimSingleInstance, focusMainWindow as bringUp, MainWindowSlot, quitAfterClose } from './lifecycle';
+import { auditRendererGone } from './renderer-crash';
 import { startChecklistReminders } from './reminders';
 import { safeStorageCipher } from './safe-storage';
+import { debounced, DEFAULT_SIZES, placeWindow, readWindowState, writeWindowState } from './window-state';
 
 let core: Core | null = null;
+const home = resolveHome(null);
 let stopReminders: (() => void) | null = null;
 
 const devUrl = process.env.ELECTRON_RENDERER_URL;
@@ -32,12 +35,66 @@ function openExternal(url: string): void {
   }
 }
 
+/** Size and position are remembered in <home>/window-state.json (see window-state.ts). */
+function rememberPlace(win: BrowserWindow): void {
+  const save = debounced(() => {
+    if (win.isDestroyed()) return;
+    try {
+      writeWindowState(home, { bounds: win.getNormalBounds(), maximized: win.isMaximized(), fullScreen: win.isFullScreen() });
+    } catch (err) {
+      log.warn('could not save the window position', err instanceof Error ? err.message : String(err));
+    }
+  });
+  win.on('resize', save.schedule);
+  win.on('move', save.schedule);
+  win.on('maximize', save.schedule);
+  win.on('unmaximize', save.schedule);
+  win.on('enter-full-screen', save.schedule);
+  win.on('leave-full-screen', save.schedule);
+  win.on('close', () => save.flush());
+  win.on('closed', () => save.cancel());
+}
+
+/** A renderer that dies is audited and logged, and the user may reload the window. */
+function watchRenderer(win: BrowserWindow): void {
+  win.webContents.on('render-process-gone', (_event, details) => {
+    let message: string | null = null;
+    try {
+      message = core ? auditRendererGone(core.deps.audit, core.deps.actor, details) : null;
+    } catch (err) {
+      log.error('could not audit the renderer crash', err);
+    }
+    if (!message) {
+      if (details.reason === 'clean-exit') return;
+      message = `The window's renderer process stopped (${details.reason}).`;
+    }
+    log.error(message);
+    if (win.isDestroyed()) return;
+    // Not the Sync variant: the core (a running backup, say) keeps working meanwhile.
+    void dialog
+      .showMessageBox(win, {
+        type: 'error',
+        buttons: ['Reload', 'Close window'],
+        defaultId: 0,
+        cancelId: 1,
+        title: 'The window stopped',
+        message,
+        detail: 'Work in the core (running backups, the audit trail) is not affected. Reload to continue.',
+      })
+      .then(({ response }) => {
+        if (win.isDestroyed()) return;
+        if (response === 0) win.webContents.reload();
+        else win.close();
+      });
+  });
+}
+
 function createWindow(): BrowserWindow {
+  const place = placeWindow(readWindowState(home), [screen.getPrimaryDisplay(), ...screen.getAllDisplays()].map((d) => d.workArea));
   const win = new BrowserWindow({
-    width: 1360,
-    height: 880,
-    minWidth: 960,
-    minHeight: 600,
+    ...place.bounds,
+    minWidth: DEFAULT_SIZES.minWidth,
+    minHeight: DEFAULT_SIZES.minHeight,
     title: 'Ops Console',
     show: false,
     webPreferences: {
@@ -49,7 +106,13 @@ function createWindow(): BrowserWindow {
       spellcheck: false,
     },
   });
-  win.once('ready-to-show', () => win.show());
+  win.once('ready-to-show', () => {
+    if (place.maximized) win.maximize();
+    if (place.fullScreen) win.setFullScreen(true);
+    win.show();
+  });
+  rememberPlace(win);
+  watchRenderer(win);
   win.webContents.setWindowOpenHandler(({ url }) => {
     openExternal(url);
     return { action: 'deny' };
@@ -83,13 +146,9 @@ function createWindow(): BrowserWindow {
 /** Every main window, whichever path opens it, is tracked and forgotten when closed. */
 const mainWindow = new MainWindowSlot(createWindow);
 
-/** A reminder was clicked: bring the window up, or open it again (macOS keeps running without one). */
+/** A reminder was clicked or the app launched again: bring the window up, or open it again (macOS keeps running without one). */
 function focusMainWindow(): void {
-  const { win, created } = mainWindow.ensure();
-  if (created) return;
-  if (win.isMinimized()) win.restore();
-  win.show();
-  win.focus();
+  bringUp(mainWindow);
 }
 
 app.enableSandbox();
@@ -98,9 +157,14 @@ setAppRoot(app.getAppPath());
 // The same umask as the CLI: files the app or its pg_dump create get no group/other bits.
 privateUmask();
 
-app.whenReady().then(() => {
+// A second launch focuses this one's window and quits (before opening the store).
+const firstInstance = claimSingleInstance(app, () => {
+  if (app.isReady()) focusMainWindow();
+});
+
+if (firstInstance) app.whenReady().then(() => {
   core = createCore({
-    home: resolveHome(null),
+    home,
     mode: 'desktop',
     secrets: (store) => new EncryptedSecretStore(store.db, safeStorageCipher()),
     // The core knows only the path; showing it is the shell's job.
