@@ -74,6 +74,9 @@ export const SUPABASE_MANAGED_SCHEMAS: readonly string[] = [
  */
 export const SUPABASE_CARRIED_SCHEMAS: readonly string[] = ['auth', 'storage'];
 
+/** What the preset's pg_dump leaves out: every managed schema but the carried ones. */
+export const SUPABASE_DUMP_EXCLUDED_SCHEMAS: readonly string[] = SUPABASE_MANAGED_SCHEMAS.filter((s) => !SUPABASE_CARRIED_SCHEMAS.includes(s));
+
 /** The platform's migration bookkeeping: never user data, left out of the data (as Supabase CLI does). */
 export const SUPABASE_BOOKKEEPING_TABLES: ReadonlyArray<{ schema: string; name: string }> = [
   { schema: 'auth', name: 'schema_migrations' },

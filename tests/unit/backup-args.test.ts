@@ -95,10 +95,14 @@ describe('dumpArgs', () => {
     expect(args.slice(-8)).toEqual(CONN);
   });
 
-  it('leaves out every Supabase-managed schema with the preset, each once', () => {
+  it('leaves out every Supabase-managed schema but auth and storage with the preset, each once, keeping privileges and dropping bookkeeping rows', () => {
     const args = dumpArgs(opts({ supabase: true, excludeSchemas: ['auth', 'audit_old'] }), target, '/o');
-    expect(valuesOf(args, '-N')).toEqual([...SUPABASE_MANAGED_SCHEMAS, 'audit_old']);
-    for (const s of ['auth', 'storage', 'realtime', 'extensions', 'graphql', 'vault', 'supabase_functions']) expect(valuesOf(args, '-N')).toContain(s);
+    expect(valuesOf(args, '-N')).toEqual([...SUPABASE_MANAGED_SCHEMAS.filter((s) => s !== 'auth' && s !== 'storage'), 'auth', 'audit_old']);
+    for (const s of ['realtime', 'extensions', 'graphql', 'vault', 'supabase_functions', 'pgmq', '_supavisor']) expect(valuesOf(args, '-N')).toContain(s);
+    expect(valuesOf(dumpArgs(opts({ supabase: true }), target, '/o'), '-N')).not.toContain('storage');
+    expect(args).not.toContain('--no-privileges');
+    expect(args).toContain('--exclude-table-data="auth"."schema_migrations"');
+    expect(args).toContain('--exclude-table-data="storage"."migrations"');
     expect(dumpArgs(opts(), target, '/o')).not.toContain('-N');
   });
 
@@ -207,7 +211,8 @@ describe('selectTables (which tables pg_dump will dump data for)', () => {
 
   it('follows -n/-N/-t/-T as pg_dump reads its patterns', () => {
     expect(names({})).toHaveLength(5);
-    expect(names({ supabase: true })).not.toContain('auth.users');
+    // The preset keeps auth's rows (an app's foreign keys point there) but not the platform's bookkeeping.
+    expect(names({ supabase: true })).toContain('auth.users');
     expect(names({ includeSchemas: ['sales'] })).toEqual([]); // unquoted folds to lower case
     expect(names({ includeSchemas: [exactPattern('Sales')] })).toEqual(['Sales.orders']);
     expect(names({ includeTables: ['orders'] })).toEqual(['public.orders']); // unqualified: visible only

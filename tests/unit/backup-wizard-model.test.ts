@@ -2,7 +2,7 @@
 // sent to the core (pg_dumpall takes no filters; parallel jobs only with directories), and
 // how versions, sizes, progress and tools read on screen.
 import { describe, expect, it } from 'vitest';
-import { SUPABASE_MANAGED_SCHEMAS, type BackupProgressEvent, type ClientTool } from '../../src-main/contract/backup';
+import { SUPABASE_DUMP_EXCLUDED_SCHEMAS, type BackupProgressEvent, type ClientTool } from '../../src-main/contract/backup';
 import { backupOptionsSchema } from '../../src-main/contract/backup';
 import {
   ALL_PROFILES,
@@ -99,7 +99,9 @@ describe('what blocks a step', () => {
   });
 
   it('the Supabase preset with a managed schema listed to include', () => {
-    expect(stepProblems({ ...DEFAULT_WIZARD, supabase: true, includeSchemas: ['public', 'auth'] }, STEP.options)[0]).toMatch(/leaves out auth/);
+    expect(stepProblems({ ...DEFAULT_WIZARD, supabase: true, includeSchemas: ['public', 'realtime'] }, STEP.options)[0]).toMatch(/leaves out realtime/);
+    // auth and storage stay in: their rows travel with the app.
+    expect(stepProblems({ ...DEFAULT_WIZARD, supabase: true, includeSchemas: ['public', 'auth'] }, STEP.options)).toEqual([]);
     expect(stepProblems({ ...DEFAULT_WIZARD, supabase: true, includeSchemas: ['public'] }, STEP.options)).toEqual([]);
   });
 
@@ -196,6 +198,6 @@ describe('how things read', () => {
   });
 
   it('the Supabase preset names every schema it leaves out', () => {
-    for (const schema of SUPABASE_MANAGED_SCHEMAS) expect(supabasePresetNote()).toContain(schema);
+    for (const schema of SUPABASE_DUMP_EXCLUDED_SCHEMAS) expect(supabasePresetNote()).toContain(schema);
   });
 });

@@ -12,7 +12,7 @@ import type pg from 'pg';
 import {
   SUPABASE_BOOKKEEPING_TABLES,
   SUPABASE_CARRIED_SCHEMAS,
-  SUPABASE_MANAGED_SCHEMAS,
+  SUPABASE_DUMP_EXCLUDED_SCHEMAS,
   SUPABASE_RESERVED_ROLES,
   type SupabaseCapture,
   type SupabaseObjectRef,
@@ -23,7 +23,7 @@ export const API_ROLES: readonly string[] = ['anon', 'authenticated', 'service_r
 
 /** Platform schemas pg_dump leaves out (the carried ones stay in). */
 export function supabaseExcludedSchemas(): string[] {
-  return SUPABASE_MANAGED_SCHEMAS.filter((s) => !SUPABASE_CARRIED_SCHEMAS.includes(s));
+  return [...SUPABASE_DUMP_EXCLUDED_SCHEMAS];
 }
 
 /** `--exclude-table-data` patterns: the bookkeeping tables' rows belong to the platform's own migrations. */

@@ -3,7 +3,7 @@
 // catalog rows and client tools read on screen.
 import {
   CLIENT_TOOL_NAMES,
-  SUPABASE_MANAGED_SCHEMAS,
+  SUPABASE_DUMP_EXCLUDED_SCHEMAS,
   type BackupEntry,
   type BackupFormat,
   type BackupKind,
@@ -115,8 +115,10 @@ export function stepProblems(state: WizardState, step: number): string[] {
     const tables = overlap(state.includeTables, state.excludeTables);
     if (tables.length > 0) problems.push(`Table ${tables.join(', ')} is both included and excluded.`);
     if (state.supabase) {
-      const managed = state.includeSchemas.filter((s) => SUPABASE_MANAGED_SCHEMAS.includes(s));
+      const managed = state.includeSchemas.filter((s) => SUPABASE_DUMP_EXCLUDED_SCHEMAS.includes(s));
       if (managed.length > 0) problems.push(`The Supabase preset leaves out ${managed.join(', ')}, which is also listed to include: remove one of the two.`);
+      // The core refuses it too: the restore picks parts of the archive for its target.
+      if (state.format === 'plain' && state.kind !== 'roles') problems.push('A Supabase backup is an archive: choose the custom or directory format.');
     }
   }
   if (step === STEP.destination) {
@@ -309,7 +311,7 @@ export function listInput(filter: string): { profileId?: string; limit: number }
   return filter === ALL_PROFILES ? { limit: 500 } : { profileId: filter, limit: 500 };
 }
 
-/** "Leaves out auth, storage, …": what the Supabase preset means, shown beside its checkbox. */
+/** What the Supabase preset means, shown beside its checkbox. */
 export function supabasePresetNote(): string {
-  return `Leaves out Supabase’s platform-managed schemas: ${SUPABASE_MANAGED_SCHEMAS.join(', ')}.`;
+  return `Supabase’s own backup procedure: keeps the grants to the API roles, the auth and storage rows (users, identities, buckets, objects) and what you added on their tables (triggers, policies); leaves out the platform’s schemas ${SUPABASE_DUMP_EXCLUDED_SCHEMAS.join(', ')}, its migration bookkeeping, event triggers and realtime publication. Custom or directory format.`;
 }
