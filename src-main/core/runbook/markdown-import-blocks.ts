@@ -187,9 +187,10 @@ export class BlockWalker {
 
   private html(block: Block): void {
     const text = htmlText(block.token.content);
-    if (!text) return;
+    // A closing `</details>` belongs with the prose it closes; a lone comment is not content.
+    if (!text && (this.current?.prose.length ?? 0) === 0) return;
     const open = this.open();
-    open.procedure.notes.push(...text.split('\n'));
+    if (text) open.procedure.notes.push(...text.split('\n'));
     open.prose.push({ lines: this.source.of(block), line: this.lineOf(block) });
   }
 
@@ -206,7 +207,7 @@ export class BlockWalker {
         line: start + 1,
         title,
         unclosedMarker: closed ? null : token.markup,
-        toEnd: end >= this.source.lines.length,
+        toEnd: this.source.lines.slice(end).every((l) => l.trim() === ''),
       },
       this.warnings,
     );
