@@ -155,7 +155,9 @@ describe('prepareBackup', () => {
 
   it('refuses option combinations pg_dump cannot honour', async () => {
     expect(await rejection(prepareBackup(core.deps, shop, options({ jobs: 4 })))).toMatchObject({ code: 'INVALID_INPUT', message: expect.stringContaining('directory format') });
-    expect(await rejection(prepareBackup(core.deps, shop, options({ kind: 'roles' })))).toMatchObject({ code: 'INVALID_INPUT' });
+    // A roles backup is plain SQL: the default format means plain (issue #15 §6), another explicit one is refused.
+    expect(await rejection(prepareBackup(core.deps, shop, options({ kind: 'roles', format: 'directory' })))).toMatchObject({ code: 'INVALID_INPUT' });
+    expect((await prepareBackup(core.deps, shop, options({ kind: 'roles' }))).plan.format).toBe('plain');
     const roles = await prepareBackup(core.deps, shop, options({ kind: 'roles', format: 'plain' }));
     expect(roles.plan.tool.name).toBe('pg_dumpall');
     expect(roles.plan.args).toEqual(expect.arrayContaining(['--roles-only', '--no-role-passwords']));

@@ -5,6 +5,7 @@
 // ops-console backups verify ID [--json]
 // `backup` waits for the job: progress on stderr when it is a terminal, the outcome on
 // stdout. Ctrl-C cancels the backup (its partial file is deleted) before exiting.
+// `--kind roles` is plain SQL (pg_dumpall): its format defaults to plain.
 import crypto from 'node:crypto';
 import type { BackupEntry, BackupFormat, BackupKind, BackupProgressEvent } from '../../contract/backup';
 import { OpsError } from '../../contract/errors';
@@ -100,7 +101,11 @@ async function backup(ctx: CliContext, argv: string[]): Promise<number> {
     description: { type: 'string' },
   });
   const [name] = expectPositionals(parsed, ['PROFILE'], USAGE.backup);
-  const format = choice(parsed, 'format', FORMATS, 'custom');
+  const kind = choice(parsed, 'kind', KINDS, 'full');
+  // Roles come from pg_dumpall, which writes plain SQL only: plain is their default, and
+  // only an explicit other format is a mistake worth stopping for.
+  const format = choice(parsed, 'format', FORMATS, kind === 'roles' ? 'plain' : 'custom');
+  if (kind === 'roles' && format !== 'plain') throw new UsageError('--kind roles writes plain SQL (pg_dumpall --roles-only): leave out --format or use --format plain');
   const jobs = intFlag(parsed, 'jobs', { min: 1, max: 32 }) ?? 1;
   if (jobs > 1 && format !== 'directory') throw new UsageError('--jobs above 1 needs --format directory (pg_dump runs in parallel only into a folder)');
   const profile = await findProfile(ctx, name!);
@@ -108,7 +113,7 @@ async function backup(ctx: CliContext, argv: string[]): Promise<number> {
   const description = stringFlag(parsed, 'description');
   const options = {
     profileId: profile.id,
-    kind: choice(parsed, 'kind', KINDS, 'full'),
+    kind,
     format,
     jobs,
     compression: intFlag(parsed, 'compress', { min: 0, max: 9 }) ?? null,

@@ -302,8 +302,18 @@ export function libpqEnv(profile: Pick<Profile, 'sslmode' | 'sslRootCert'>, tunn
   return env;
 }
 
+/**
+ * A roles backup is pg_dumpall's plain SQL, whatever the format: the options' default
+ * format (custom) means plain for it, so `--kind roles` alone works. Another explicit
+ * format (directory) is still refused by checkOptions.
+ */
+export function withRolesFormat(options: BackupOptions): BackupOptions {
+  return options.kind === 'roles' && options.format === 'custom' ? { ...options, format: 'plain' } : options;
+}
+
 /** Checks the server, the tools and the destination, and returns what would run. Starts nothing. */
-export async function prepareBackup(deps: CoreDeps, profile: Profile, options: BackupOptions, now: Date = new Date()): Promise<PreparedBackup> {
+export async function prepareBackup(deps: CoreDeps, profile: Profile, requested: BackupOptions, now: Date = new Date()): Promise<PreparedBackup> {
+  const options = withRolesFormat(requested);
   const warnings = checkOptions(options);
   const endpoint = await localEndpoint(deps, profile);
   const password = resolvePassword(profile, { explicit: options.password, secrets: deps.secrets }).password ?? null;

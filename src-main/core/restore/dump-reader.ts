@@ -7,6 +7,7 @@
 import fs from 'node:fs';
 import type { ScriptLine } from '../../contract/restore';
 import { tocEntryType } from '../backup/verify';
+import { grantLineRoles } from '../backup/role-grants';
 import { MetaCommandTracker } from './meta-commands';
 
 /** One entry of the dump's table of contents. */
@@ -85,12 +86,6 @@ const ENTRY_COMMENT = /^-- (?:Data for )?Name: (.*); Type: (.*); Schema: (.*); O
 const COPY_START = /^COPY (.+?) (?:\(.*\) )?FROM stdin;$/;
 /** Any COPY … FROM stdin the lexer saw end (lower case, several lines): the table, roughly. */
 const COPY_ANY = /^\s*COPY\s+(.+?)\s+(?:\(.*\)\s+)?FROM\s+stdin/is;
-const GRANT_TO = /^GRANT .* TO (.+?)(?: WITH GRANT OPTION)?;$/;
-
-function unquoteRole(role: string): string {
-  const r = role.trim();
-  return r.startsWith('"') && r.endsWith('"') ? r.slice(1, -1).replace(/""/g, '"') : r;
-}
 
 /** Line-by-line state of a plain script scan (exported for unit tests). */
 export class PlainScanner {
@@ -150,12 +145,12 @@ export class PlainScanner {
   }
 
   private grant(text: string): void {
-    const m = GRANT_TO.exec(text);
-    if (!m?.[1]) return;
-    for (const role of m[1].split(',')) {
-      const name = unquoteRole(role);
-      if (name !== '' && name.toUpperCase() !== 'PUBLIC') this.grantees.add(name);
-    }
+    // Token by token (backup/role-grants.ts): "… TO x GRANTED BY postgres" names x and
+    // postgres, both needed on the target; a pattern took "x GRANTED BY postgres" for a role.
+    const roles = grantLineRoles(text);
+    if (!roles) return;
+    for (const name of roles.grantees) this.grantees.add(name);
+    if (roles.grantor !== null) this.grantees.add(roles.grantor);
   }
 }
 
