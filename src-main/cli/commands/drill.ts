@@ -34,6 +34,8 @@ function drillJson(d: DrillRecord): Record<string, unknown> {
     scratchVersion: d.scratchVersion,
     disasterRecovery: d.disasterRecovery,
     report: d.report,
+    // What the drill noted (for a Supabase backup: what stood in for the platform).
+    ...('notes' in d && Array.isArray(d.notes) ? { notes: d.notes } : {}),
     ...(ok ? {} : { error: { code: d.status === 'cancelled' ? 'CANCELLED' : 'BACKUP_FAILED', message: d.error ?? d.status } }),
   };
 }

@@ -9,7 +9,7 @@ import path from 'node:path';
 import { OpsError } from '../../contract/errors';
 import type { Profile } from '../../contract/models';
 import type { AppEvent } from '../../contract/operations';
-import type { RestoreOptionsInput, RestoreProgressEvent, RestoreRecord, RestoreTarget, ValidationReport } from '../../contract/restore';
+import type { RestoreOptionsInput, RestoreProgressEvent, RestoreRecord, RestoreTarget, SupabaseRestorePlan, ValidationReport } from '../../contract/restore';
 import { boolFlag, expectPositionals, intFlag, parseArgs, stringFlag, UsageError } from '../args';
 import type { CliContext } from '../context';
 import { confirm, EXIT, printJson, promptPassword } from '../io';
@@ -92,7 +92,7 @@ async function chooseTarget(ctx: CliContext, to: string | undefined, newDatabase
 }
 
 /** The contract's JSON (cli.md), plus the record's ids, command and status. */
-function restoreJson(record: RestoreRecord, ok: boolean): Record<string, unknown> {
+function restoreJson(record: RestoreRecord, ok: boolean, supabase?: SupabaseRestorePlan): Record<string, unknown> {
   return {
     ok,
     id: record.id,
@@ -106,6 +106,8 @@ function restoreJson(record: RestoreRecord, ok: boolean): Record<string, unknown
     sourcePath: record.sourcePath,
     preRestoreBackupId: record.preRestoreBackupId,
     command: record.command,
+    // A `--supabase` backup: how it went in (project or stand-ins), what was left to the platform.
+    ...(supabase ? { supabase } : {}),
     ...(ok ? {} : { error: { code: record.status === 'cancelled' ? 'CANCELLED' : 'BACKUP_FAILED', message: record.error ?? 'validation failed' } }),
   };
 }
@@ -149,7 +151,10 @@ export async function restoreCommand(ctx: CliContext, argv: string[]): Promise<n
     options = { ...options, password };
     plan = await ctx.call('planRestore', options);
   }
-  if (plan.blocked) throw new OpsError('CONFLICT', `${plan.blocked} Add --clean to drop them first (--clean --if-exists), or restore into a new database.`);
+  // --clean only helps with objects of the dump the target already holds; missing roles and
+  // a Supabase project's occupied auth/storage tables carry their own fix in the message.
+  const cleanHelps = plan.conflicts.length > 0 && !plan.conflicts.some((c) => c.type === 'TABLE DATA') && (plan.supabase?.missingRoles.length ?? 0) === 0;
+  if (plan.blocked) throw new OpsError('CONFLICT', cleanHelps ? `${plan.blocked} Add --clean to drop them first (--clean --if-exists), or restore into a new database.` : plan.blocked);
   const where = `${plan.target.profile}${plan.target.env ? ` (${plan.target.env})` : ''}, database ${plan.target.database}`;
   if (!ctx.io.json) {
     ctx.io.err(`Restore ${plan.contents.path} into ${where} with ${plan.tool.name} ${plan.tool.major}:\n  ${plan.command}`);
@@ -170,7 +175,7 @@ export async function restoreCommand(ctx: CliContext, argv: string[]): Promise<n
     await watcher.done;
     const record = await ctx.call('getRestore', { id: started.restoreId });
     const ok = record.status === 'ok' && record.validation?.ok !== false;
-    if (ctx.io.json) printJson(ctx.io, restoreJson(record, ok));
+    if (ctx.io.json) printJson(ctx.io, restoreJson(record, ok, plan.supabase));
     else ctx.io.out(`Restored into ${record.target}, database ${record.database}: ${record.status} in ${seconds(record.durationMs)}\n${validationText(record.validation)}`);
     if (!ok) {
       ctx.io.err(`error: ${record.error ?? 'the restore finished but validation failed'}`);
