@@ -56,6 +56,18 @@ function PlanView({ plan, clean, onClean }: { plan: RestorePlan; clean: boolean;
             </Table.Td>
           </Table.Tr>
           <Table.Tr><Table.Th>Pre-restore backup</Table.Th><Table.Td>{plan.preRestoreBackup ? 'Yes: the target is backed up first' : 'No'}</Table.Td></Table.Tr>
+          {plan.supabase ? (
+            <Table.Tr>
+              <Table.Th>Supabase backup</Table.Th>
+              <Table.Td>
+                {plan.supabase.mode === 'project'
+                  ? 'Into a Supabase project: the auth/storage rows and what users added there; the platform keeps its own objects.'
+                  : 'No Supabase platform on the target: auth and storage come from the backup as stand-ins.'}
+                {plan.supabase.rolesToCreate.length > 0 ? <Text size="xs">Roles created first: {plan.supabase.rolesToCreate.join(', ')}</Text> : null}
+                {plan.supabase.fix ? <Code block mt={4}>{plan.supabase.fix}</Code> : null}
+              </Table.Td>
+            </Table.Tr>
+          ) : null}
         </Table.Tbody>
       </Table>
       <CommandBlock command={plan.command} label="Restore command" note="The password is never on the command line: the tool gets it from a temporary file readable only by you." />
@@ -72,6 +84,12 @@ function PlanView({ plan, clean, onClean }: { plan: RestorePlan; clean: boolean;
             checked={clean}
             onChange={(e) => onClean(e.currentTarget.checked)}
           />
+        </Alert>
+      ) : null}
+      {plan.blocked && plan.conflicts.length === 0 ? (
+        // Refusals that no clean can fix (missing roles, a taken name): the reason and its fix.
+        <Alert color="red" variant="light" icon={<IconAlert />} title="This restore cannot run as planned" role="region" aria-label="Blocked">
+          <Text size="sm">{plan.blocked}</Text>
         </Alert>
       ) : null}
       <PlanWarnings warnings={plan.warnings} />
