@@ -120,6 +120,8 @@ export interface TableStats {
   lastAutovacuum: string | null;
   lastAnalyze: string | null;
   lastAutoanalyze: string | null;
+  /** In a platform-managed schema (auth, storage… contract/platform-schemas.ts): the platform's table, shown and labelled as such. */
+  platform: boolean;
 }
 
 export interface TableReport {

@@ -199,6 +199,8 @@ describe('index advice', () => {
     expect(report.unused.map((i) => i.index)).toContain('ix_a');
     expect(report.duplicates.filter((p) => p.drop.schema === 'auth' || p.keep.schema === 'auth')).toEqual([]);
     expect(report.indexes.find((i) => i.index === 'ix_a')?.platform).toBe(false);
+    const tables = await ok<TableReport>('getTableReport', { profileId: idx.id });
+    expect(tables.tables.filter((t) => t.platform).map((t) => `${t.schema}.${t.table}`)).toEqual(['auth.users']);
   });
 
   it('the morning checklist\'s unused-index step leaves the platform\'s schemas out', async () => {

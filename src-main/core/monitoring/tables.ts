@@ -4,6 +4,7 @@
 import type pg from 'pg';
 import type { Profile } from '../../contract/models';
 import type { TableReport, TableStats } from '../../contract/monitoring';
+import { isPlatformSchema } from '../../contract/platform-schemas';
 import { isoOrNull, num, numOrNull, optionalPart, readReport, type ReportDeps } from './report-read';
 
 /** The fullest sequences only: the rest are far from their end and only make the list long. */
@@ -145,6 +146,7 @@ function toTableStats(r: TableRow): TableStats {
     lastAutovacuum: isoOrNull(r.last_autovacuum),
     lastAnalyze: isoOrNull(r.last_analyze),
     lastAutoanalyze: isoOrNull(r.last_autoanalyze),
+    platform: isPlatformSchema(r.schema),
   };
 }
 

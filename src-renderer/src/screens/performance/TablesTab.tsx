@@ -51,7 +51,10 @@ function TablesTable({ tables, onVacuum }: { tables: TableStats[]; onVacuum: (t:
         <Table.Tbody>
           {tables.map((t) => (
             <Table.Tr key={`${t.schema}.${t.table}`} aria-label={`Table ${t.schema}.${t.table}`}>
-              <Table.Td style={NOWRAP}>{t.schema}.{t.table}</Table.Td>
+              <Table.Td style={NOWRAP}>
+                {t.schema}.{t.table}
+                {t.platform ? <Badge ml={4} size="xs" color="gray" variant="outline" title="In a schema the platform manages">platform</Badge> : null}
+              </Table.Td>
               <Table.Td ta="right" style={NOWRAP}>{formatBytes(t.tableBytes)}</Table.Td>
               <Table.Td ta="right" style={NOWRAP}>{formatBytes(t.indexBytes)}</Table.Td>
               <Table.Td ta="right" style={NOWRAP}>{formatBytes(t.toastBytes)}</Table.Td>
