@@ -213,10 +213,15 @@ describe('psql transcripts and unlabelled SQL', () => {
     ]);
   });
 
-  it('warns about a labelled SQL block that does not parse, and still imports it as written', () => {
-    const bad = importRunbook('## Fix\n\n```sql\nSELEC 1;\n```\n');
-    expect(bad.outline[0]!.steps[0]).toMatchObject({ type: 'sql', text: 'SELEC 1;' });
-    expect(bad.warnings).toEqual(['The sql block at line 3 ("Fix") does not parse as PostgreSQL (syntax error at or near "SELEC"); it was imported as written.']);
+  it('takes a labelled SQL block at its word, and says when its placeholders could not be checked', () => {
+    const bad = importRunbook('## Fix\n\n```sql\nSELEC 1;\n```\n\n```sql\nSELEC pg_cancel_backend(<pid>) WHERE d = {{db}};\n```\n');
+    expect(bad.outline[0]!.steps.map((s) => [s.type, s.text, s.parameters])).toEqual([
+      ['sql', 'SELEC 1;', []],
+      ['sql', 'SELEC pg_cancel_backend(<pid>) WHERE d = {{db}};', ['db']],
+    ]);
+    expect(bad.warnings).toEqual([
+      'The sql block at line 7 ("Fix") does not parse as PostgreSQL even with its placeholders filled (syntax error at or near "SELEC"): only its [X], {{x}}, :\'x\' and :"x" placeholders were recognised.',
+    ]);
   });
 });
 

@@ -74,14 +74,14 @@ describe('placeholders found by the parser', () => {
 
   it('fills each occurrence the way it stands when one token is both a name and a value', () => {
     const sql = 'CREATE DATABASE {{db}};\nSELECT * FROM pg_database WHERE datname = {{db}};';
-    const { placeholders } = analyzeSql(sql);
+    const { placeholders } = analyzeSql(sql, false);
     expect(placeholders).toEqual([{ name: 'db', token: '{{db}}', fill: 'identifier', fills: ['identifier', 'literal'] }]);
     expect(fillSqlPlaceholders(sql, { db: 'shop' }, placeholders)).toBe('CREATE DATABASE "shop";\nSELECT * FROM pg_database WHERE datname = \'shop\';');
   });
 
   it('leaves SQL that parses as written alone, and does not guess when another error stops the parser first', () => {
-    expect(analyzeSql('SELECT * FROM t WHERE a <> b AND c < 5 AND d > 3 AND e[1:n] = x::int;').placeholders).toEqual([]);
-    expect(analyzeSql('SELEC x FROM t WHERE id = <pid> AND db = {{db}};')).toMatchObject({ placeholders: [{ name: 'db', token: '{{db}}', fill: 'literal' }], error: 'syntax error at or near "SELEC"' });
+    expect(analyzeSql('SELECT * FROM t WHERE a <> b AND c < 5 AND d > 3 AND e[1:n] = x::int;', true).placeholders).toEqual([]);
+    expect(analyzeSql('SELEC x FROM t WHERE id = <pid> AND db = {{db}};', false)).toMatchObject({ placeholders: [{ name: 'db', token: '{{db}}', fill: 'literal' }], error: 'syntax error at or near "SELEC"' });
   });
 });
 

@@ -9,7 +9,7 @@
 // its words, and every heading is listed in `sections` with what became of it.
 import MarkdownIt, { type Token } from 'markdown-it';
 import type { ImportedProcedure, ImportedSection, ImportedStep } from '../../contract/runbook';
-import { codeStep } from './markdown-import-code';
+import { codeStep, type SqlCache } from './markdown-import-code';
 import { blockTree, contains, htmlText, inlineLines, inlineOf, plainText, Source, splitItem, tableCells, type Block } from './markdown-import-text';
 
 /** The default preset is CommonMark plus GFM tables; raw HTML is read as HTML blocks. */
@@ -57,7 +57,9 @@ interface OpenItem {
 function firstLine(block: Block): string {
   const first = block.children[0];
   const inline = first?.type === 'paragraph' ? inlineOf(first) : null;
-  return inline ? (inline.content.split('\n')[0] ?? '').trim() : '';
+  if (!inline) return '';
+  const end = inline.content.indexOf('\n');
+  return (end === -1 ? inline.content : inline.content.slice(0, end)).trim();
 }
 
 function isLinkOnly(item: Block): boolean {
@@ -74,6 +76,7 @@ export class BlockWalker {
   private label: string | null = null;
   private sawContent = false;
   private readonly source: Source;
+  private readonly sqlCache: SqlCache = new Map();
 
   constructor(
     private readonly text: string,
@@ -207,9 +210,10 @@ export class BlockWalker {
         line: start + 1,
         title,
         unclosedMarker: closed ? null : token.markup,
-        toEnd: this.source.lines.slice(end).every((l) => l.trim() === ''),
+        toEnd: end >= this.source.contentEnd,
       },
       this.warnings,
+      this.sqlCache,
     );
   }
 

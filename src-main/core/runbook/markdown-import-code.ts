@@ -68,7 +68,8 @@ export function readTranscript(text: string): Transcript | null {
 function sqlStep(title: string, text: string, line: number, analysis: SqlAnalysis, note?: string): ImportedStep {
   const parameters: string[] = [];
   for (const p of analysis.placeholders) if (!parameters.includes(p.name)) parameters.push(p.name);
-  const step: ImportedStep = { title, type: 'sql', text, parameters, placeholders: analysis.placeholders, line };
+  // Copies: an analysis is shared by every step with the same text (see SqlCache).
+  const step: ImportedStep = { title, type: 'sql', text, parameters, placeholders: analysis.placeholders.map((p) => ({ ...p })), line };
   if (note) step.note = note;
   return step;
 }
@@ -84,13 +85,12 @@ function where(block: CodeBlock): string {
   return `The ${label} at line ${block.line} ("${block.title}")`;
 }
 
-function fromTranscript(block: CodeBlock, text: string, transcript: Transcript, warnings: string[]): ImportedStep {
-  const analysis = analyzeSql(transcript.statements);
+function fromTranscript(block: CodeBlock, text: string, transcript: Transcript, warnings: string[], analysis: SqlAnalysis): ImportedStep {
   const dropped = transcript.meta.length > 0 ? ` and the psql command${transcript.meta.length === 1 ? '' : 's'} ${transcript.meta.join(', ')}` : '';
   if (isSql(analysis)) {
     warnings.push(
       `${where(block)} is a psql transcript: its ${transcript.prompts} prompts, ${transcript.output} output lines${dropped} were removed, ` +
-        `leaving ${analysis.statements} statement${analysis.statements === 1 ? '' : 's'} as an SQL step; check them before running.`,
+        `leaving ${analysis.statements ?? 0} statement${analysis.statements === 1 ? '' : 's'} as an SQL step; check them before running.`,
     );
     return sqlStep(block.title, transcript.statements, block.line, analysis, 'From a psql transcript: prompts and output removed.');
   }
@@ -98,25 +98,40 @@ function fromTranscript(block: CodeBlock, text: string, transcript: Transcript, 
   return reference(block, text, 'A psql transcript, kept as written.');
 }
 
+/**
+ * Analyses already made in this import, by text and kind: runbooks repeat statements
+ * (`SELECT * FROM check_system_health();` under three headings), and the parser is the
+ * costly part of an import.
+ */
+export type SqlCache = Map<string, SqlAnalysis>;
+
 /** The step a code block becomes; what was read in an unusual way is added to `warnings`. */
-export function codeStep(block: CodeBlock, warnings: string[]): ImportedStep {
+export function codeStep(block: CodeBlock, warnings: string[], cache: SqlCache = new Map()): ImportedStep {
+  const analyze = (sql: string, whole: boolean): SqlAnalysis => {
+    const key = `${whole ? 'w' : 'l'}${sql}`;
+    let analysis = cache.get(key);
+    if (!analysis) cache.set(key, (analysis = analyzeSql(sql, whole)));
+    return analysis;
+  };
   const text = trimBlankEdges(block.content.replace(/\n$/, '').split('\n')).join('\n');
   if (block.unclosedMarker !== null) {
     const until = block.toEnd ? 'the end of the document' : 'the end of its list item';
     warnings.push(`The ${block.unclosedMarker}${block.language} block opened at line ${block.line} is never closed; it was read to ${until}.`);
   }
   const transcript = TRANSCRIPT_LANGUAGES.has(block.language) ? readTranscript(text) : null;
-  if (transcript) return fromTranscript(block, text, transcript, warnings);
+  if (transcript) return fromTranscript(block, text, transcript, warnings, analyze(transcript.statements, true));
   if (SQL_LANGUAGES.has(block.language)) {
-    const analysis = analyzeSql(text);
-    if (analysis.error !== null) warnings.push(`${where(block)} does not parse as PostgreSQL (${analysis.error}); it was imported as written.`);
+    const analysis = analyze(text, false);
+    // Only statements holding a placeholder-like token are parsed here; when one of those
+    // does not parse even filled, its `<x>` and `:x` could not be confirmed as placeholders.
+    if (analysis.error !== null) warnings.push(`${where(block)} does not parse as PostgreSQL even with its placeholders filled (${analysis.error}): only its [X], {{x}}, :'x' and :"x" placeholders were recognised.`);
     return sqlStep(block.title, text, block.line, analysis);
   }
   if (COMMAND_LANGUAGES.has(block.language)) {
     return { title: block.title, type: 'command', text, parameters: commandPlaceholders(text), line: block.line };
   }
   if (block.language === '') {
-    const analysis = analyzeSql(text);
+    const analysis = analyze(text, true);
     if (isSql(analysis)) {
       warnings.push(`${where(block)} parses as PostgreSQL: it was imported as an SQL step.`);
       return sqlStep(block.title, text, block.line, analysis, 'Unlabelled in the runbook; it parses as PostgreSQL.');

@@ -10,9 +10,9 @@ import type { PlaceholderFill, SqlPlaceholder } from '../../contract/placeholder
 
 export interface SqlAnalysis {
   placeholders: SqlPlaceholder[];
-  /** Statements the parser found once the placeholders are filled (meta-commands excluded). */
-  statements: number;
-  /** The first syntax error left once the placeholders are filled, or null when it all parses. */
+  /** Statements the parser found once the placeholders are filled (meta-commands excluded); null when not every statement was parsed. */
+  statements: number | null;
+  /** The first syntax error left once the placeholders are filled (in the statements parsed), or null. */
   error: string | null;
 }
 
@@ -150,36 +150,46 @@ function collect(cands: Candidate[], choices: Choice[]): SqlPlaceholder[] {
   return out;
 }
 
-/** Placeholders, statement count and remaining syntax error of one SQL step. */
-export function analyzeSql(sql: string): SqlAnalysis {
+/**
+ * Placeholders, statement count and remaining syntax error of one SQL step. With `whole`
+ * every statement is parsed (is this block SQL at all?); without, only the statements with
+ * a candidate the parser must decide: a block labelled sql is SQL by its author's word, and
+ * parsing each of its statements would be most of the import's time on a large runbook.
+ */
+export function analyzeSql(sql: string, whole: boolean): SqlAnalysis {
   const scan = scanSql(sql);
-  // A meta-command's arguments (`\c {{db}}`) are not SQL: their shape decides.
-  const choices: Choice[] = scan.candidates.map((c) => (c.inMeta ? options(c)[0]! : 'raw'));
-  // Fast path, the common case: no candidates and no meta-commands, one parse for the lot.
-  if (scan.candidates.length === 0 && !sql.includes('\\')) {
-    const whole = parse(sql);
-    if (whole.failsAt === Infinity) return { placeholders: [], statements: whole.statements, error: null };
+  // A meta-command's arguments (`\c {{db}}`) are not SQL and a quoted '<name>' is valid SQL
+  // either way: their shape decides. The rest is settled statement by statement below.
+  const choices: Choice[] = scan.candidates.map((c) => (c.inMeta || c.syntax === 'quoted' ? options(c)[0]! : 'raw'));
+  const open = scan.candidates.filter((c) => !c.inMeta && c.syntax !== 'quoted');
+  if (open.length === 0 && !whole) return { placeholders: collect(scan.candidates, choices), statements: null, error: null };
+  // The common case of a whole check: nothing to decide and no meta-command, one parse for the lot.
+  if (open.length === 0 && !sql.includes('\\')) {
+    const all = parse(sql);
+    if (all.failsAt === Infinity) return { placeholders: collect(scan.candidates, choices), statements: all.statements, error: null };
   }
   let statements = 0;
   let error: string | null = null;
   for (const range of scan.statements) {
-    const stmt = sql.slice(range.start, range.end);
     const index: number[] = [];
     scan.candidates.forEach((c, i) => {
       if (!c.inMeta && c.start >= range.start && c.end <= range.end) index.push(i);
     });
+    const undecided = index.some((i) => scan.candidates[i]!.syntax !== 'quoted');
+    if (!undecided && !whole) continue;
+    const stmt = sql.slice(range.start, range.end);
     const cands = index.map((i) => scan.candidates[i]!);
-    const decided = cands.length > 0 ? decide(stmt, range.start, cands) : { choices: [], parsed: parse(stmt) };
+    const decided = undecided ? decide(stmt, range.start, cands) : { choices: cands.map((c) => options(c)[0]!), parsed: parse(stmt) };
     index.forEach((i, k) => {
       choices[i] = decided.choices[k]!;
     });
     statements += decided.parsed.statements;
     if (decided.parsed.message !== null && error === null) error = decided.parsed.message;
   }
-  return { placeholders: collect(scan.candidates, choices), statements, error };
+  return { placeholders: collect(scan.candidates, choices), statements: whole ? statements : null, error };
 }
 
 /** Whether `sql` is PostgreSQL: at least one statement, and it all parses once filled. */
 export function isSql(analysis: SqlAnalysis): boolean {
-  return analysis.error === null && analysis.statements > 0;
+  return analysis.error === null && (analysis.statements ?? 0) > 0;
 }

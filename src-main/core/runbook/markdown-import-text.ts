@@ -106,8 +106,14 @@ export function trimBlankEdges(lines: string[]): string[] {
  */
 export class Source {
   readonly lines: string[];
+  /** Index just past the last line that is not blank: where the document's content ends. */
+  readonly contentEnd: number;
   constructor(text: string) {
-    this.lines = text.split(/\r\n|\r|\n/).map((l) => l.replace(/^\t+/, (tabs) => '    '.repeat(tabs.length)));
+    this.lines = text.split(/\r\n|\r|\n/);
+    if (text.includes('\t')) this.lines = this.lines.map((l) => l.replace(/^\t+/, (tabs) => '    '.repeat(tabs.length)));
+    let end = this.lines.length;
+    while (end > 0 && this.lines[end - 1]!.trim() === '') end--;
+    this.contentEnd = end;
   }
 
   /** Lines [start, end) without their common indentation (a nested list keeps its shape). */

@@ -59,22 +59,25 @@ export interface RepairResult {
   repaired: number;
 }
 
+/** A character that can only be the lead byte of a mis-decoded UTF-8 sequence. */
+const LEAD = /[\u00c2-\u00f4]/g;
+
 export function repairMojibake(text: string): RepairResult {
-  // Fast path: pure ASCII, or text with no character that could start a sequence.
-  if (!/[\u00c2-\u00f4]/.test(text)) return { text, repaired: 0 };
-  let out = '';
+  // Only where a lead character stands is there anything to try; the text between is
+  // copied in one piece (a 2 MB runbook has a handful of emoji, not two million).
+  const parts: string[] = [];
   let repaired = 0;
-  let i = 0;
-  while (i < text.length) {
-    const decoded = decodeAt(text, i);
-    if (decoded === null) {
-      out += text[i];
-      i++;
-      continue;
-    }
-    out += decoded.value;
+  let copied = 0;
+  LEAD.lastIndex = 0;
+  for (let m = LEAD.exec(text); m !== null; m = LEAD.exec(text)) {
+    const decoded = decodeAt(text, m.index);
+    if (decoded === null) continue;
+    parts.push(text.slice(copied, m.index), decoded.value);
     repaired++;
-    i += decoded.length;
+    copied = m.index + decoded.length;
+    LEAD.lastIndex = copied;
   }
-  return { text: out, repaired };
+  if (repaired === 0) return { text, repaired: 0 };
+  parts.push(text.slice(copied));
+  return { text: parts.join(''), repaired };
 }

@@ -1,10 +1,11 @@
 // How an imported runbook reads on screen, shared by the import preview and saved runbooks:
-// its counts, repairs and warnings, and each procedure with its steps (SQL and commands in
-// monospace, tables as tables). `StepTools` adds what a step offers (fill its placeholders
-// and open it in the query console, copy a command); the outline itself runs nothing.
+// its counts, repairs and warnings, the headings that are not procedures and why, and each
+// procedure with its steps (SQL and commands in monospace, tables as tables, how the importer
+// read a block when the runbook did not say). `StepTools` adds what a step offers (fill its
+// placeholders and open it in the query console, copy a command); the outline runs nothing.
 import { Accordion, Alert, Badge, Code, Group, Stack, Table, Text } from '@mantine/core';
 import type { ComponentType } from 'react';
-import type { ImportedProcedure, ImportedStep, RunbookImportResult } from '../../../../src-main/contract/runbook';
+import type { ImportedProcedure, ImportedSection, ImportedStep, RunbookImportResult } from '../../../../src-main/contract/runbook';
 
 const STEP_LABEL: Record<ImportedStep['type'], string> = { sql: 'SQL', command: 'Command', manual: 'Manual', reference: 'Reference' };
 
@@ -53,6 +54,7 @@ function StepItem({ step, procedure, Tools }: { step: ImportedStep; procedure: I
         <Text size="sm" fw={600}>{step.title}</Text>
         <Text size="xs" c="dimmed">line {step.line}</Text>
       </Group>
+      {step.note ? <Text size="xs" c="dimmed" fs="italic">{step.note}</Text> : null}
       <StepBody step={step} />
       {Tools ? <Tools step={step} procedure={procedure} /> : <ParameterBadges names={step.parameters} label={`Parameters of ${step.title}`} />}
     </Stack>
@@ -83,6 +85,22 @@ export function ProcedureOutline({ outline, Tools }: { outline: ImportedProcedur
         </Accordion.Item>
       ))}
     </Accordion>
+  );
+}
+
+const SKIPPED_ROLE: Partial<Record<ImportedSection['role'], string>> = { contents: 'a table of contents', empty: 'nothing under it' };
+
+/**
+ * Headings that are not procedures and not merely the parents of some: so a section that
+ * is missing from the outline says why (a table of contents, an empty heading).
+ */
+function SkippedSections({ sections }: { sections: ImportedSection[] | undefined }) {
+  const skipped = (sections ?? []).filter((s) => SKIPPED_ROLE[s.role]);
+  if (skipped.length === 0) return null;
+  return (
+    <Text size="sm" c="dimmed" aria-label="Sections without steps">
+      Not procedures: {skipped.map((s) => `${s.title} (line ${s.line}, ${SKIPPED_ROLE[s.role]})`).join('; ')}.
+    </Text>
   );
 }
 
@@ -118,6 +136,7 @@ export function RunbookSummary({ result, Tools }: { result: RunbookImportResult;
           </Stack>
         </Alert>
       ) : null}
+      <SkippedSections sections={result.sections} />
       {result.parameters.length > 0 ? (
         <Stack gap={4}>
           <Text size="sm">Parameters to fill in before a step runs:</Text>
