@@ -16,6 +16,7 @@ const benches = [
   ['restore', 'bench/restore.ts'],
   ['activity', 'bench/activity.ts'],
   ['monitoring', 'bench/monitoring.ts'],
+  ['runbook-import', 'bench/runbook-import.ts'],
 ].filter(([name]) => only.length === 0 || only.includes(name));
 
 const build = spawnSync(path.join(root, 'node_modules', '.bin', 'electron-vite'), ['build'], { cwd: root, stdio: 'inherit' });
