@@ -2,8 +2,9 @@
 // connection, one BEGIN READ ONLY transaction (the server refuses any write a step's SQL
 // might hide, e.g. in a function it calls), rolled back at the end. Each step runs under a
 // savepoint with a statement timeout: a step that fails or times out is UNKNOWN with the
-// server's reason and the next step still runs. Write, destructive and manual steps are
-// listed, never run. Any procedure runs this way, not only checklists; a pass may run only
+// server's reason and the next step still runs; a step reading a table this database does
+// not have is not applicable (applicability.ts), asked of the catalog before it runs, and
+// never worsens the run. Write, destructive and manual steps are listed, never run. Any procedure runs this way, not only checklists; a pass may run only
 // some read steps (step by step from the screen), and when no step needs the server no
 // connection is opened at all.
 import Cursor from 'pg-cursor';
