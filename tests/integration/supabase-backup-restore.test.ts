@@ -108,6 +108,8 @@ describe('restore into a fresh Supabase project', () => {
     expect(plan.conflicts).toEqual([]);
     expect(plan.supabase?.mode).toBe('project');
     expect(plan.supabase?.missingRoles).toEqual([]);
+    // The project's own role is part one of the restore; the platform's roles are already there.
+    expect(plan.supabase?.rolesToCreate).toEqual(['app_reporter']);
     expect(plan.supabase?.leftOut).toEqual(expect.arrayContaining(['event trigger pgrst_ddl_watch', 'publication supabase_realtime', 'extension pgcrypto (already installed)']));
     expect(plan.args).toContain('--single-transaction');
     expect(plan.args).not.toContain('--no-privileges');
@@ -125,21 +127,36 @@ describe('restore into a fresh Supabase project', () => {
     expect(evt.rows[0]!.n).toBe('4');
     const pub = await target.sql<{ t: string }>(`SELECT tablename AS t FROM pg_publication_tables WHERE pubname = 'supabase_realtime'`);
     expect(pub.rows.map((r) => r.t)).toEqual(['todos']);
-    const anon = await target.sql<{ ok: boolean }>(`SELECT has_table_privilege('anon', 'public.profiles', 'SELECT') AS ok`);
-    expect(anon.rows[0]!.ok).toBe(true);
+    const granted = await target.sql<{ anon: boolean; reporter: boolean; member: boolean }>(`SELECT has_table_privilege('anon', 'public.profiles', 'SELECT') AS anon,
+      has_table_privilege('app_reporter', 'public.todos', 'SELECT') AS reporter, pg_has_role('app_reporter', 'authenticated', 'MEMBER') AS member`);
+    expect(granted.rows[0]).toEqual({ anon: true, reporter: true, member: true });
+    // The source revoked anon from audit_notes; the project's default privileges must not hand it back.
+    const revoked = await target.sql<{ ok: boolean }>(`SELECT has_table_privilege('anon', 'public.audit_notes', 'SELECT') AS ok`);
+    expect(revoked.rows[0]!.ok).toBe(false);
   }, 120_000);
 });
 
 describe('a Supabase restore that fails', () => {
-  it('runs in one transaction: a duplicate bucket row leaves the target project as it was', async () => {
+  it('a project whose bucket table already holds rows is refused by the plan', async () => {
     const target = await cluster('platform');
     await target.sql(`INSERT INTO storage.buckets (id, name) VALUES ('avatars', 'avatars')`);
     const profile = await profileFor('sb-dup', target);
+    const plan = await calls.ok<RestorePlan>('planRestore', { source: backup.id, target: { kind: 'profile', profileId: profile.id } });
+    expect(plan.blocked).toMatch(/storage\.buckets/);
+  }, 120_000);
+
+  it('runs in one transaction: rows the target rejects midway leave the project as it was', async () => {
+    const target = await cluster('platform');
+    // A rule of this project the backup's users break: the load fails well after the schema went in.
+    await target.sql(`ALTER TABLE auth.users ADD CONSTRAINT no_example_addresses CHECK (email NOT LIKE '%@example.com')`);
+    const profile = await profileFor('sb-midway', target);
     const { record } = await restoreAndWait(core, calls, { source: backup.id, target: { kind: 'profile', profileId: profile.id } });
     expect(record.status).toBe('failed');
-    expect(record.error).toMatch(/buckets_pkey|duplicate key/);
-    const left = await target.sql<{ t: string | null; u: string }>(`SELECT to_regclass('public.profiles')::text AS t, (SELECT count(*) FROM auth.users)::text AS u`);
-    expect(left.rows[0]).toEqual({ t: null, u: '0' });
+    expect(record.error).toMatch(/no_example_addresses/);
+    const left = await target.sql<{ t: string | null; u: string; r: string }>(`SELECT to_regclass('public.profiles')::text AS t, (SELECT count(*) FROM auth.users)::text AS u,
+      (SELECT count(*) FROM pg_roles WHERE rolname = 'app_reporter')::text AS r`);
+    // No table, no user, and the role the restore's first part made is gone again.
+    expect(left.rows[0]).toEqual({ t: null, u: '0', r: '0' });
   }, 120_000);
 });
 

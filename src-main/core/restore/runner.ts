@@ -19,7 +19,7 @@ import type { PreparedRestore } from './plan';
 import { runRestoreProcess } from './restore-process';
 import type { RestoreStore } from './restore-store';
 import { validateRestore } from './validate';
-import { applyCapturedGrants, preparePlatform } from './supabase-restore';
+import { applyCapturedGrants, dropRolesQuietly, preparePlatform } from './supabase-restore';
 import { quoteIdent } from '../postgres/sql-text';
 import { startTicker } from '../backup/progress';
 
@@ -132,6 +132,7 @@ export class RestoreJobs {
     this.phase(job, 'preparing', started);
     let created = false;
     let restoring = false;
+    let rolesMade: string[] = [];
     try {
       if (plan.preRestoreBackup) await this.preRestoreBackup(job, prepared, ctx, started);
       this.throwIfCancelled(job);
@@ -142,7 +143,10 @@ export class RestoreJobs {
       this.throwIfCancelled(job);
       // Supabase backups: part one, the roles (and stand-ins) in their own transaction.
       const supabase = prepared.supabase;
-      if (supabase) await this.target(prepared, (c) => preparePlatform(c, supabase));
+      if (supabase) {
+        await this.target(prepared, (c) => preparePlatform(c, supabase));
+        rolesMade = supabase.rolesToCreate.map((r) => r.name);
+      }
       const restoreStarted = Date.now();
       restoring = true;
       await runRestoreProcess(this.deps, contents, connection, plan.tool, plan.args, {
@@ -164,7 +168,7 @@ export class RestoreJobs {
       if (validation.ok && plan.target.kind === 'scratch') this.addScratchProfile(prepared);
       return this.succeed(job, prepared, { started, auditId, validation });
     } catch (err) {
-      return this.fail(job, prepared, { err, started, auditId, created, restoring });
+      return this.fail(job, prepared, { err, started, auditId, created, restoring, rolesMade });
     }
   }
 
@@ -257,7 +261,7 @@ export class RestoreJobs {
     return this.store.get(job.restoreId)!;
   }
 
-  private async fail(job: RunningRestoreJob, prepared: PreparedRestore, f: { err: unknown; started: number; auditId: number; created: boolean; restoring: boolean }): Promise<RestoreRecord> {
+  private async fail(job: RunningRestoreJob, prepared: PreparedRestore, f: { err: unknown; started: number; auditId: number; created: boolean; restoring: boolean; rolesMade: string[] }): Promise<RestoreRecord> {
     const cancelled = job.cancelReason !== null;
     this.phase(job, 'cleaning-up', f.started);
     let reason = cancelled ? `Restore ${job.cancelReason}.` : errorText(f.err);
@@ -274,6 +278,11 @@ export class RestoreJobs {
       reason += dropped ? ` The new database ${prepared.connection.database} was dropped again.` : ` The new database ${prepared.connection.database} could not be dropped: drop it by hand.`;
     } else if (prepared.contents.format !== 'plain' && f.restoring && !prepared.supabase) {
       reason += ` ${prepared.connection.database} may hold part of the restore${job.preBackupId ? `; backup ${job.preBackupId} holds what it held before` : ''}.`;
+    }
+    // The roles part committed on its own: a failed restore takes its roles back (after a new database is dropped).
+    if (f.rolesMade.length > 0) {
+      const left = await this.admin(prepared, (c) => dropRolesQuietly(c, f.rolesMade)).catch(() => f.rolesMade);
+      reason += left.length > 0 ? ` The role(s) ${left.join(', ')} it created could not be dropped: drop them by hand.` : ` The role(s) ${f.rolesMade.join(', ')} it created were dropped again.`;
     }
     const durationMs = Date.now() - f.started;
     const finishedAt = new Date().toISOString();

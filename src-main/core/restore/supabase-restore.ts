@@ -219,6 +219,13 @@ export async function preparePlatform(client: pg.Client, prep: Pick<SupabasePrep
   }
 }
 
+/** After a failed restore: the roles part made these, and nothing else uses them now. Never throws. */
+export async function dropRolesQuietly(client: pg.Client, names: string[]): Promise<string[]> {
+  const left: string[] = [];
+  for (const name of names) await client.query(`DROP ROLE IF EXISTS ${quoteIdent(name)}`).catch(() => left.push(name));
+  return left;
+}
+
 /** Everything a Supabase restore decides from the archive's TOC and the target. */
 export function planSupabase(toc: string, capture: SupabaseCapture, facts: SupabaseTargetFacts, options: { standInRoles: boolean }): SupabasePrep {
   const { listText, kept, leftOut } = pickItems(toc, capture, facts);
