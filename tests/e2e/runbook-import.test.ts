@@ -2,7 +2,8 @@
 // copy-paste leaves it) is imported on the Checklists screen, without any profile: the page
 // shows what it found, repairs the emoji, and runs nothing (no query.* in the audit trail).
 // Saved in the app, it is reopened from the list (after a reload), a step's placeholder is
-// filled in and the step opens in the query console as a new tab, not run.
+// filled in and the step opens in the query console as a new tab, not run. A runbook in
+// other styles (issue #16) shows its transcript read as statements, with the warning.
 import fs from 'node:fs';
 import path from 'node:path';
 import { expect, inject, test } from 'vitest';
@@ -46,6 +47,17 @@ test('importing a Markdown runbook shows its procedures and steps and runs nothi
   await sql.waitFor();
   expect(await sql.evaluate((el) => getComputedStyle(el).fontFamily)).toMatch(/mono/i);
   await app.screenshot('runbook-import.png');
+  // A heading that is not a procedure is named with the reason (issue #16).
+  expect(await result.getByLabel('Sections without steps').textContent()).toContain('Table of Contents (line 4, a table of contents)');
+
+  // A runbook in other styles: its transcript becomes statements, said in the warnings and on the step.
+  await form.getByLabel('Runbook file (Markdown)').setInputFiles(path.join(REPO_ROOT, 'tests', 'fixtures', 'runbook-placeholders.md'));
+  await importButton.click();
+  await result.getByText('From runbook-placeholders.md').waitFor();
+  expect(await result.getByLabel('Import warnings').textContent()).toContain('is a psql transcript');
+  await result.getByLabel('Parameters found').getByText('slot_name', { exact: true }).waitFor();
+  await result.getByRole('button', { name: /Transcript from the incident/ }).click();
+  await result.getByText('From a psql transcript: prompts and output removed.').waitFor();
 
   // Audited as an import, and nothing ran on any server.
   const audit = json(await runCli(app.home, ['audit', 'list', '--json'])) as { entries: Array<{ action: string }> };
