@@ -110,7 +110,7 @@ describe('restore into a fresh Supabase project', () => {
     expect(plan.supabase?.missingRoles).toEqual([]);
     // The project's own role is part one of the restore; the platform's roles are already there.
     expect(plan.supabase?.rolesToCreate).toEqual(['app_reporter']);
-    expect(plan.supabase?.leftOut).toEqual(expect.arrayContaining(['event trigger pgrst_ddl_watch', 'publication supabase_realtime', 'extension pgcrypto (already installed)']));
+    expect(plan.supabase?.leftOut).toEqual(expect.arrayContaining(['event trigger pgrst_ddl_watch', 'publication supabase_realtime', 'extension pgcrypto (already installed)', 'default privileges of supabase_admin']));
     expect(plan.args).toContain('--single-transaction');
     expect(plan.args).not.toContain('--no-privileges');
   });
@@ -174,6 +174,8 @@ describe('restore into a database without the platform', () => {
     const plan = await calls.ok<RestorePlan>('planRestore', { source: backup.id, target: { kind: 'new-database', profileId: profile.id, database: 'app' } });
     expect(plan.supabase?.missingRoles).toEqual(expect.arrayContaining(['anon', 'authenticated', 'service_role']));
     expect(plan.supabase?.fix).toContain('CREATE ROLE "authenticated" NOLOGIN;');
+    // The platform admin's default privileges are never replayed, so its role is not asked for.
+    expect(plan.supabase?.missingRoles).not.toContain('supabase_admin');
     expect(plan.blocked).toMatch(/authenticated/);
     expect(plan.blocked).toContain('CREATE ROLE');
   }, 120_000);

@@ -62,6 +62,10 @@ async function refs(client: pg.Client, sql: string, params: unknown[]): Promise<
   return (await client.query<SupabaseObjectRef>(sql, params)).rows.map((r) => ({ schema: r.schema, table: r.table, name: r.name }));
 }
 
+// Default privileges a restore replays: the platform admins' own ones are skipped by the
+// restore (only they may set them), so the roles those name are not needed either.
+const OWN_DEFAULT_ACL = `(pg_catalog.pg_get_userbyid(d.defaclrole) = 'postgres' OR NOT pg_catalog.pg_get_userbyid(d.defaclrole) = ANY ($2::text[]))`;
+
 /** Reads everything the manifest records for a Supabase backup. Run it in the dump's snapshot. */
 export async function captureSupabase(client: pg.Client): Promise<SupabaseCapture> {
   const excluded = likePatterns();
@@ -92,20 +96,21 @@ export async function captureSupabase(client: pg.Client): Promise<SupabaseCaptur
       [excluded, carried, API_ROLES],
     )
   ).rows;
+  // An owner's own entries are not grants pg_dump writes (--no-owner restores drop owners anyway).
   const referenced = await client.query<{ name: string }>(
     `SELECT DISTINCT g.rolname AS name FROM (
         SELECT a.grantee FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
-         CROSS JOIN LATERAL aclexplode(c.relacl) a WHERE ${DUMPED_SCHEMA_SQL}
-        UNION SELECT a.grantee FROM pg_catalog.pg_namespace n CROSS JOIN LATERAL aclexplode(n.nspacl) a WHERE ${DUMPED_SCHEMA_SQL}
+         CROSS JOIN LATERAL aclexplode(c.relacl) a WHERE ${DUMPED_SCHEMA_SQL} AND a.grantee <> c.relowner
+        UNION SELECT a.grantee FROM pg_catalog.pg_namespace n CROSS JOIN LATERAL aclexplode(n.nspacl) a WHERE ${DUMPED_SCHEMA_SQL} AND a.grantee <> n.nspowner
         UNION SELECT a.grantee FROM pg_catalog.pg_proc p JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace
-         CROSS JOIN LATERAL aclexplode(p.proacl) a WHERE ${DUMPED_SCHEMA_SQL}
+         CROSS JOIN LATERAL aclexplode(p.proacl) a WHERE ${DUMPED_SCHEMA_SQL} AND a.grantee <> p.proowner
         UNION SELECT unnest(p.polroles) FROM pg_catalog.pg_policy p JOIN pg_catalog.pg_class c ON c.oid = p.polrelid
           JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace WHERE ${DUMPED_SCHEMA_SQL}
-        UNION SELECT d.defaclrole FROM pg_catalog.pg_default_acl d
-        UNION SELECT a.grantee FROM pg_catalog.pg_default_acl d CROSS JOIN LATERAL aclexplode(d.defaclacl) a
+        UNION SELECT d.defaclrole FROM pg_catalog.pg_default_acl d WHERE ${OWN_DEFAULT_ACL}
+        UNION SELECT a.grantee FROM pg_catalog.pg_default_acl d CROSS JOIN LATERAL aclexplode(d.defaclacl) a WHERE ${OWN_DEFAULT_ACL}
       ) AS x(oid) JOIN pg_catalog.pg_roles g ON g.oid = x.oid
       WHERE g.rolname !~ '^pg_' ORDER BY 1`,
-    [excluded],
+    [excluded, SUPABASE_RESERVED_ROLES],
   );
   const extensions = await client.query<{ name: string; schema: string }>(
     `SELECT e.extname AS name, n.nspname AS schema FROM pg_catalog.pg_extension e
