@@ -181,6 +181,26 @@ describe('a runbook with setext headings, prose-only sections, nested lists, HTM
   });
 });
 
+describe('checklists with sub-tasks, and front matter', () => {
+  it('makes each checkbox a manual step, sub-tasks too, titled with what they belong to', () => {
+    const md = '## Daily\n\n- [ ] Vacuum\n  - [ ] orders\n  - [x] items\n- [ ] Check disk\n  - on the primary\n  - on the standby\n\n## Weekly\n\n- Mondays:\n  - [ ] Review slots\n\n1. Rotate\n   - [ ] logs\n';
+    const result = importRunbook(md);
+    expect(outline(result)).toEqual([
+      ['Daily', [['manual', 'Vacuum'], ['manual', 'Vacuum › orders'], ['manual', 'Vacuum › items'], ['manual', 'Check disk']]],
+      ['Weekly', [['manual', 'Mondays › Review slots'], ['manual', 'Rotate › logs']]],
+    ]);
+    expect(result.outline[0]!.steps[3]).toMatchObject({ text: 'Check disk\n- on the primary\n- on the standby', line: 6 });
+  });
+
+  it('reads YAML front matter as metadata, keeping line numbers, and a leading rule as a rule', () => {
+    const front = importRunbook('---\ntitle: Slots\ntags:\n  - pg\n---\n\n# Slots\n\n## Drop\n\n```sql\nSELECT 1;\n```\n');
+    expect(front.sections?.map((s) => [s.title, s.role, s.line])).toEqual([['Slots', 'title', 7], ['Drop', 'procedure', 9]]);
+    expect(front.outline[0]!.steps[0]).toMatchObject({ type: 'sql', line: 11 });
+    const rule = importRunbook('---\n\n## A\n\ntext\n\n---\n\n## B\n\n```sql\nSELECT 1;\n```\n');
+    expect(outline(rule)).toEqual([['A', [['reference', 'A']]], ['B', [['sql', 'B']]]]);
+  });
+});
+
 describe('psql transcripts and unlabelled SQL', () => {
   const result = importRunbook(fixture('runbook-placeholders.md'), 'runbook-placeholders.md');
   const proc = (title: string) => result.outline.find((p) => p.title === title)!;

@@ -36,6 +36,7 @@ const CHECKBOX = /^\[([ xX])\]\s+(.*)$/;
 /** "[Emergency Procedures](#emergency-procedures)": a table of contents line, not a step. */
 const LINK_ONLY = /^\[[^\]]*\]\([^)]*\)$/;
 const CODE = new Set(['fence', 'code_block']);
+const LISTS = new Set(['bullet_list', 'ordered_list']);
 const STEP_BLOCKS = new Set(['fence', 'code_block', 'table']);
 
 interface Open {
@@ -60,6 +61,12 @@ function firstLine(block: Block): string {
   if (!inline) return '';
   const end = inline.content.indexOf('\n');
   return (end === -1 ? inline.content : inline.content.slice(0, end)).trim();
+}
+
+/** A list with a checkbox item anywhere in it (sub-tasks included). */
+function hasCheckbox(block: Block): boolean {
+  if (!LISTS.has(block.type)) return false;
+  return block.children.some((item) => CHECKBOX.test(firstLine(item)) || item.children.some(hasCheckbox));
 }
 
 function isLinkOnly(item: Block): boolean {
@@ -222,20 +229,30 @@ export class BlockWalker {
     return { title, type: 'reference', text, parameters: [], table: tableCells(block), line: this.lineOf(block) };
   }
 
-  private checkbox(item: Block): ImportedStep | null {
-    const box = CHECKBOX.exec(firstLine(item));
-    if (!box) return null;
-    const text = box[2]!.trim();
-    return { title: plainText(text), type: 'manual', text, parameters: [], line: this.lineOf(item) };
+  /**
+   * A checkbox item (without fences) as a manual step, and true; false when it is not one.
+   * Its sub-tasks are steps of their own; other lines under it are part of its text.
+   */
+  private checkbox(item: Block, parentTitle: string | null): boolean {
+    const box = contains(item, STEP_BLOCKS) ? null : CHECKBOX.exec(firstLine(item));
+    if (!box) return false;
+    const lists = item.children.filter((c) => LISTS.has(c.type));
+    const subtasks = lists.filter(hasCheckbox);
+    const text = [box[2]!.trim(), ...lists.filter((l) => !subtasks.includes(l)).flatMap((l) => this.source.of(l))].join('\n');
+    const title = parentTitle ? `${parentTitle} › ${plainText(box[2]!.trim())}` : plainText(box[2]!.trim());
+    this.addStep({ title, type: 'manual', text, parameters: [], line: this.lineOf(item) });
+    for (const list of subtasks) this.list(list, title);
+    return true;
   }
 
-  private list(block: Block): void {
+  private list(block: Block, parentTitle: string | null = null): void {
     const items = block.children;
     if (items.every(isLinkOnly)) {
       this.open().contents = true;
       return;
     }
-    const stepwise = block.type === 'ordered_list' || items.some((item) => contains(item, STEP_BLOCKS));
+    // Items holding fences, tables or checkboxes further down are read one by one.
+    const stepwise = block.type === 'ordered_list' || items.some((item) => contains(item, STEP_BLOCKS) || item.children.some(hasCheckbox));
     let loose: Block[] = [];
     const flushLoose = () => {
       if (loose.length === 0) return;
@@ -247,11 +264,10 @@ export class BlockWalker {
     for (const item of items) {
       // A table of contents' lines are navigation, not things to do.
       if (isLinkOnly(item)) continue;
-      const box = contains(item, STEP_BLOCKS) ? null : this.checkbox(item);
-      if (box) {
+      if (CHECKBOX.test(firstLine(item)) && !contains(item, STEP_BLOCKS)) {
         flushLoose();
-        this.addStep(box);
-      } else if (stepwise) this.item(item, null);
+        this.checkbox(item, parentTitle);
+      } else if (stepwise) this.item(item, parentTitle);
       else loose.push(item);
     }
     flushLoose();
@@ -261,7 +277,7 @@ export class BlockWalker {
   private item(item: Block, parentTitle: string | null): void {
     const [first, ...rest] = item.children;
     const inline = first?.type === 'paragraph' ? inlineOf(first) : null;
-    const head = inline ? (inline.content.split('\n')[0] ?? '').trim() : '';
+    const head = firstLine(item);
     const box = CHECKBOX.exec(head);
     const split = splitItem(box ? box[2]! : head);
     // A nested item's steps carry the instruction they belong to: "Check both servers › On the primary".
@@ -284,14 +300,10 @@ export class BlockWalker {
     } else if (child.type === 'table') {
       this.flush(open, false);
       this.addStep(this.table(child, open.title));
-    } else if ((child.type === 'bullet_list' || child.type === 'ordered_list') && child.children.some((i) => contains(i, STEP_BLOCKS) || CHECKBOX.test(firstLine(i)))) {
+    } else if (LISTS.has(child.type) && (child.children.some((i) => contains(i, STEP_BLOCKS)) || hasCheckbox(child))) {
       // A nested list with fences or checkboxes: each of its items is a step of its own.
       this.flush(open, false);
-      for (const nested of child.children) {
-        const box = contains(nested, STEP_BLOCKS) ? null : this.checkbox(nested);
-        if (box) this.addStep(box);
-        else this.item(nested, open.title);
-      }
+      for (const nested of child.children) if (!this.checkbox(nested, open.title)) this.item(nested, open.title);
     } else if (child.token.map) {
       const [start, end] = child.token.map;
       open.pending.push({ start, end, lines: this.source.slice(start, end) });

@@ -12,6 +12,18 @@ import { repairMojibake } from './mojibake';
 
 export { plainText } from './markdown-import-text';
 
+/** YAML front matter at the very top, as docs sites write it (`---`, `key: value` lines, `---`). */
+const FRONT_MATTER = /^---[ \t]*\r?\n((?:[ \t]*(?:[\w-]+:.*|-.*|#.*|[ \t].*)?\r?\n)*?)(?:---|\.\.\.)[ \t]*(?:\r?\n|$)/;
+
+/**
+ * The text with its front matter blanked: metadata, not a section (CommonMark would read its
+ * last line as a setext heading). Line breaks stay, so every line number is still the file's.
+ */
+function withoutFrontMatter(text: string): string {
+  const m = FRONT_MATTER.exec(text);
+  return m ? m[0].replace(/[^\r\n]/g, '') + text.slice(m[0].length) : text;
+}
+
 function countType(outline: ImportedProcedure[], type: ImportedStep['type']): number {
   return outline.reduce((n, p) => n + p.steps.filter((s) => s.type === type).length, 0);
 }
@@ -20,7 +32,7 @@ function countType(outline: ImportedProcedure[], type: ImportedStep['type']): nu
 export function importMarkdownRunbookSync(markdown: string, source: string | null = null): RunbookImportResult {
   const { text, repaired } = repairMojibake(markdown.replace(/^\uFEFF/, ''));
   const fallback = source ? source.replace(/^.*[\\/]/, '').replace(/\.(md|markdown|txt)$/i, '') : 'Imported runbook';
-  const walker = new BlockWalker(text, fallback);
+  const walker = new BlockWalker(withoutFrontMatter(text), fallback);
   walker.run();
   const outline = walker.procedures;
   if (outline.length === 0) walker.warnings.push('No procedures found: no heading is followed by SQL, commands, checklists, numbered instructions, tables or text.');
