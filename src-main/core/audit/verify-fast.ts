@@ -16,6 +16,7 @@ import { Worker } from 'node:worker_threads';
 import type Database from 'better-sqlite3';
 import { CHAIN_FIELDS, GENESIS_HASH } from './chain';
 import { CTL_ABORT, CTL_SLOTS, NUMS_PER_ITEM, scanBuffer, scanChainItems, scanViews, type ScanJob } from './verify-scan';
+import { nativeBinding } from '../store/native-binding';
 
 export interface FastVerifyOptions {
   /** Trails with fewer chain records are hashed on this thread only (a worker costs ~50 ms to start). */
@@ -120,7 +121,7 @@ const scan = (${scanChainItems.toString()});
 let db = null;
 try {
   const Database = require(workerData.sqlite);
-  db = new Database(workerData.file, { readonly: true, fileMustExist: true, timeout: 5000 });
+  db = new Database(workerData.file, { readonly: true, fileMustExist: true, timeout: 5000, nativeBinding: workerData.nativeBinding });
   db.pragma('mmap_size = ' + workerData.mmap);
 } catch (err) {
   if (db) db.close();
@@ -138,7 +139,7 @@ if (db) {
 function startWorker(db: Database.Database, job: ScanJob, shared: SharedArrayBuffer): Worker | null {
   try {
     const sqlite = createRequire(__filename).resolve('better-sqlite3');
-    const worker = new Worker(workerSource(), { eval: true, execArgv: [], workerData: { sqlite, file: db.name, job, shared, mmap: WORKER_MMAP_BYTES } });
+    const worker = new Worker(workerSource(), { eval: true, execArgv: [], workerData: { sqlite, file: db.name, job, shared, mmap: WORKER_MMAP_BYTES, nativeBinding: nativeBinding() } });
     // Its failures show up as items it never finished; an 'error' event must not crash the app.
     worker.on('error', () => undefined);
     worker.unref();
