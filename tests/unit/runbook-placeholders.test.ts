@@ -79,6 +79,14 @@ describe('placeholders found by the parser', () => {
     expect(fillSqlPlaceholders(sql, { db: 'shop' }, placeholders)).toBe('CREATE DATABASE "shop";\nSELECT * FROM pg_database WHERE datname = \'shop\';');
   });
 
+  it('accepts the placeholders of a statement with very many together when filling them all makes it parse', () => {
+    const rows = Array.from({ length: 60 }, (_, i) => `(<id${i}>, :'note${i}')`).join(', ');
+    const { placeholders, error } = analyzeSql(`INSERT INTO t VALUES ${rows};`, false);
+    expect(error).toBeNull();
+    expect(placeholders).toHaveLength(120);
+    expect(placeholders[0]).toEqual({ name: 'id0', token: '<id0>', fill: 'literal' });
+  });
+
   it('leaves SQL that parses as written alone, and does not guess when another error stops the parser first', () => {
     expect(analyzeSql('SELECT * FROM t WHERE a <> b AND c < 5 AND d > 3 AND e[1:n] = x::int;', true).placeholders).toEqual([]);
     expect(analyzeSql('SELEC x FROM t WHERE id = <pid> AND db = {{db}};', false)).toMatchObject({ placeholders: [{ name: 'db', token: '{{db}}', fill: 'literal' }], error: 'syntax error at or near "SELEC"' });

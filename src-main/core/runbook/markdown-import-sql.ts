@@ -26,6 +26,9 @@ const UNAMBIGUOUS = new Set(['bracket', 'mustache', 'psql-literal', 'psql-identi
 
 const NEVER_SQL = new Set(['mustache', 'psql-literal', 'psql-identifier']);
 
+/** Candidates in one statement the parser decides one by one; past this, their shape does. */
+const MAX_DECIDED = 40;
+
 interface Parsed {
   /** Offset in the parsed text where parsing failed; Infinity when it parsed. */
   failsAt: number;
@@ -100,9 +103,20 @@ function decide(stmt: string, base: number, cands: Candidate[]): { choices: Choi
   // The usual case, cheaply: everything filled parses, and each shape that could be SQL
   // (`<x>`, `:x`) breaks the statement when put back as written.
   const filled = parse(build(stmt, base, cands, choices).text);
+  if (filled.failsAt === Infinity && cands.length > MAX_DECIDED) {
+    // Hundreds of `<value>`s in a generated INSERT: one parse per candidate would take
+    // seconds. The statement fails as written and parses filled: together, they are placeholders.
+    return { choices, parsed: filled };
+  }
   if (filled.failsAt === Infinity) {
     const breaks = (i: number) => UNAMBIGUOUS.has(cands[i]!.syntax) || parse(build(stmt, base, cands, choices.map((c, k) => (k === i ? 'raw' : c))).text).failsAt !== Infinity;
     if (cands.every((_, i) => breaks(i))) return { choices, parsed: filled };
+  }
+  if (cands.length > MAX_DECIDED) {
+    // Too many to try one by one (three parses each), and filling them all does not make
+    // the statement parse: only the shapes that are never SQL count.
+    const byShape = cands.map((c) => (UNAMBIGUOUS.has(c.syntax) ? options(c)[0]! : 'raw'));
+    return { choices: byShape, parsed: parse(build(stmt, base, cands, byShape).text) };
   }
   cands.forEach((c, i) => {
     if (c.syntax === 'quoted') return;
