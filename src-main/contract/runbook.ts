@@ -20,11 +20,16 @@ export function stepStatusLabel(status: StepStatus): string {
 /** A step of an imported Markdown runbook (nothing is executed on import). */
 export interface ImportedStep {
   title: string;
-  /** 'sql' from ```sql fences, 'command' from ```bash/sh fences, 'manual' from checkbox lists and numbered instructions, 'reference' for tables and notes. */
+  /**
+   * 'sql' from ```sql fences, unlabelled blocks that parse as PostgreSQL and psql transcripts
+   * stripped to their statements (both said in `note` and the warnings); 'command' from
+   * ```bash/sh fences; 'manual' from checkboxes and numbered instructions; 'reference' for
+   * tables, other blocks and the prose of a section without steps.
+   */
   type: 'sql' | 'command' | 'manual' | 'reference';
   /** The SQL or command exactly as written (dedented), or the instruction / table text. */
   text: string;
-  /** Placeholders such as [PID] found in SQL (and commands), asked for before it runs. */
+  /** Names of the placeholders (`[PID]`, `<pid>`, `{{db}}`, `:'v'`…) in SQL and commands, asked for before it runs. */
   parameters: string[];
   /** For a 'reference' step made from a Markdown table: its cells, header first. */
   table?: { columns: string[]; rows: string[][] };
