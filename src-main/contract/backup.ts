@@ -117,6 +117,8 @@ export interface SupabaseRole {
   bypassRls: boolean;
   /** Roles it is a member of. */
   memberOf: string[];
+  /** Its ALTER ROLE … SET values Supabase lets projects keep (statement_timeout, pgrst.*, pgaudit.*, …), as "name=value". */
+  settings?: string[];
 }
 
 export interface SupabaseObjectRef {

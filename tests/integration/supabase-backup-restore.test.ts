@@ -130,6 +130,8 @@ describe('restore into a fresh Supabase project', () => {
     const granted = await target.sql<{ anon: boolean; reporter: boolean; member: boolean }>(`SELECT has_table_privilege('anon', 'public.profiles', 'SELECT') AS anon,
       has_table_privilege('app_reporter', 'public.todos', 'SELECT') AS reporter, pg_has_role('app_reporter', 'authenticated', 'MEMBER') AS member`);
     expect(granted.rows[0]).toEqual({ anon: true, reporter: true, member: true });
+    const settings = await target.sql<{ c: string[] }>(`SELECT rolconfig AS c FROM pg_roles WHERE rolname = 'app_reporter'`);
+    expect(settings.rows[0]!.c).toEqual(['statement_timeout=5s']);
     // The source revoked anon from audit_notes; the project's default privileges must not hand it back.
     const revoked = await target.sql<{ ok: boolean }>(`SELECT has_table_privilege('anon', 'public.audit_notes', 'SELECT') AS ok`);
     expect(revoked.rows[0]!.ok).toBe(false);

@@ -44,10 +44,13 @@ function likePatterns(): string[] {
   return supabaseExcludedSchemas().map((s) => s.replace(/_/g, '\\_').replace(/\*/g, '%'));
 }
 
+/** Role settings a Supabase project may set (Supabase CLI's allowedConfigs, from supautils). */
+const ALLOWED_SETTING = /^(pgaudit\.[^=]+|pgrst\.[^=]+|session_replication_role|statement_timeout|track_io_timing)=/;
+
 async function captureRoles(client: pg.Client): Promise<SupabaseRole[]> {
-  const r = await client.query<{ name: string; login: boolean; inherit: boolean; createrole: boolean; createdb: boolean; bypassrls: boolean; member_of: string[] }>(
+  const r = await client.query<{ name: string; login: boolean; inherit: boolean; createrole: boolean; createdb: boolean; bypassrls: boolean; member_of: string[]; settings: string[] | null }>(
     `SELECT r.rolname AS name, r.rolcanlogin AS login, r.rolinherit AS inherit, r.rolcreaterole AS createrole,
-            r.rolcreatedb AS createdb, r.rolbypassrls AS bypassrls,
+            r.rolcreatedb AS createdb, r.rolbypassrls AS bypassrls, r.rolconfig AS settings,
             ARRAY(SELECT g.rolname FROM pg_catalog.pg_auth_members m JOIN pg_catalog.pg_roles g ON g.oid = m.roleid
                    WHERE m.member = r.oid ORDER BY 1)::text[] AS member_of
        FROM pg_catalog.pg_roles r
@@ -55,7 +58,16 @@ async function captureRoles(client: pg.Client): Promise<SupabaseRole[]> {
       ORDER BY 1`,
     [SUPABASE_RESERVED_ROLES],
   );
-  return r.rows.map((row) => ({ name: row.name, login: row.login, inherit: row.inherit, createRole: row.createrole, createDb: row.createdb, bypassRls: row.bypassrls, memberOf: row.member_of }));
+  return r.rows.map((row) => ({
+    name: row.name,
+    login: row.login,
+    inherit: row.inherit,
+    createRole: row.createrole,
+    createDb: row.createdb,
+    bypassRls: row.bypassrls,
+    memberOf: row.member_of,
+    settings: (row.settings ?? []).filter((s) => ALLOWED_SETTING.test(s)),
+  }));
 }
 
 async function refs(client: pg.Client, sql: string, params: unknown[]): Promise<SupabaseObjectRef[]> {

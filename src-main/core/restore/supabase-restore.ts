@@ -201,6 +201,11 @@ export function supabaseRestoreArgs(args: string[], listFile: string): string[] 
   return out;
 }
 
+/** A string literal that reads the same whatever standard_conforming_strings says (E'' with both escapes). */
+function settingLiteral(value: string): string {
+  return `E'${value.replace(/\\/g, '\\\\').replace(/'/g, "''")}'`;
+}
+
 /** Part one: the captured roles the target lacks and, for a drill, stand-ins; then stand-in schemas. One transaction. */
 export async function preparePlatform(client: pg.Client, prep: Pick<SupabasePrep, 'rolesToCreate' | 'standInRoles' | 'standInSchemas'>): Promise<void> {
   await client.query('BEGIN');
@@ -211,6 +216,12 @@ export async function preparePlatform(client: pg.Client, prep: Pick<SupabasePrep
       await client.query(`CREATE ROLE ${quoteIdent(r.name)} ${attrs}`);
     }
     for (const r of prep.rolesToCreate) for (const g of r.memberOf) await client.query(`GRANT ${quoteIdent(g)} TO ${quoteIdent(r.name)}`);
+    for (const r of prep.rolesToCreate) {
+      for (const setting of r.settings ?? []) {
+        const at = setting.indexOf('=');
+        await client.query(`ALTER ROLE ${quoteIdent(r.name)} SET ${setting.slice(0, at).split('.').map(quoteIdent).join('.')} = ${settingLiteral(setting.slice(at + 1))}`);
+      }
+    }
     for (const s of prep.standInSchemas) await client.query(`CREATE SCHEMA IF NOT EXISTS ${quoteIdent(s)}`);
     await client.query('COMMIT');
   } catch (err) {
