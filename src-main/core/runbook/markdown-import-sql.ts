@@ -93,24 +93,23 @@ function build(stmt: string, base: number, cands: Candidate[], choices: Choice[]
  */
 function decide(stmt: string, base: number, cands: Candidate[]): { choices: Choice[]; parsed: Parsed } {
   const choices: Choice[] = cands.map((c) => options(c)[0]!);
-  // `{{x}}`, `:'x'` and `:"x"` are never SQL: no need to watch the statement fail with them.
-  const surelyFails = cands.some((c) => NEVER_SQL.has(c.syntax));
-  const asWritten: Parsed = surelyFails ? { failsAt: -1, message: null, statements: 0 } : parse(stmt);
-  if (asWritten.failsAt === Infinity) {
-    // It parses as written: `a <b> c` is a comparison. Only a quoted '<name>' is still asked for.
-    return { choices: cands.map((c) => (c.syntax === 'quoted' ? 'string' : 'raw')), parsed: asWritten };
-  }
   // The usual case, cheaply: everything filled parses, and each shape that could be SQL
-  // (`<x>`, `:x`) breaks the statement when put back as written.
+  // (`<x>`, `:x`) breaks the statement when put back as written (for one candidate, that
+  // is the statement as written). One that does not break it is SQL: `a <b> c`.
   const filled = parse(build(stmt, base, cands, choices).text);
-  if (filled.failsAt === Infinity && cands.length > MAX_DECIDED) {
-    // Hundreds of `<value>`s in a generated INSERT: one parse per candidate would take
-    // seconds. The statement fails as written and parses filled: together, they are placeholders.
-    return { choices, parsed: filled };
-  }
   if (filled.failsAt === Infinity) {
-    const breaks = (i: number) => UNAMBIGUOUS.has(cands[i]!.syntax) || parse(build(stmt, base, cands, choices.map((c, k) => (k === i ? 'raw' : c))).text).failsAt !== Infinity;
-    if (cands.every((_, i) => breaks(i))) return { choices, parsed: filled };
+    // Hundreds of `<value>`s in a generated INSERT: one parse each would take seconds.
+    if (cands.length > MAX_DECIDED) return { choices, parsed: filled };
+    const asSql = cands.map((c, i) => !UNAMBIGUOUS.has(c.syntax) && parse(build(stmt, base, cands, choices.map((f, k) => (k === i ? 'raw' : f))).text).failsAt === Infinity);
+    if (!asSql.some(Boolean)) return { choices, parsed: filled };
+    const mixed = choices.map((c, i) => (asSql[i] ? 'raw' : c));
+    return { choices: mixed, parsed: parse(build(stmt, base, cands, mixed).text) };
+  }
+  // `{{x}}`, `:'x'` and `:"x"` are never SQL: no need to watch the statement fail with them.
+  if (!cands.some((c) => NEVER_SQL.has(c.syntax))) {
+    const asWritten = parse(stmt);
+    // It parses as written: `a <b> c` is a comparison. Only a quoted '<name>' is still asked for.
+    if (asWritten.failsAt === Infinity) return { choices: cands.map((c) => (c.syntax === 'quoted' ? 'string' : 'raw')), parsed: asWritten };
   }
   if (cands.length > MAX_DECIDED) {
     // Too many to try one by one (three parses each), and filling them all does not make
