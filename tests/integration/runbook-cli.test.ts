@@ -31,6 +31,19 @@ describe('ops-console runbook import', () => {
     expect(audit.entries[0]!.summary).toContain('Imported 8 procedures, 15 steps (5 SQL)');
   });
 
+  it('imports the built-in runbook to its 23 procedures and 28 SQL steps, every heading listed, and warns on stderr (issue #16)', async () => {
+    const builtin = await runCli(home, ['runbook', 'import', path.resolve(__dirname, '../fixtures/runbook-timothie.md'), '--json']);
+    expect(builtin.code, builtin.stderr).toBe(0);
+    const doc = json(builtin) as { procedures: number; steps: number; sqlSteps: number; warnings: string[]; sections: Array<{ role: string }> };
+    expect(doc).toMatchObject({ procedures: 23, steps: 64, sqlSteps: 28, warnings: [] });
+    expect(doc.sections).toHaveLength(35);
+    expect(doc.sections.filter((s) => s.role === 'procedure')).toHaveLength(23);
+    const styles = await runCli(home, ['runbook', 'import', path.resolve(__dirname, '../fixtures/runbook-placeholders.md')]);
+    expect(styles.code, styles.stderr).toBe(0);
+    expect(styles.stdout).toContain('Parameters asked before running: pid, PID, slot_name, keep, database, dbname, schema, min_id, table_name, limit');
+    expect(styles.stderr).toContain('warning: The sql block at line 38 ("Transcript from the incident") is a psql transcript');
+  });
+
   it('reads standard input with "-"', async () => {
     const run = await runCli(home, ['runbook', 'import', '-', '--json'], { stdin: fs.readFileSync(FIXTURE, 'utf8') });
     expect(run.code, run.stderr).toBe(0);
