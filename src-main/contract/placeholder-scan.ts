@@ -47,6 +47,8 @@ const MUSTACHE = /^\{\{\s*([A-Za-z_][A-Za-z0-9_.-]{0,62})\s*\}\}/;
 const PSQL = /^:(?:'([A-Za-z_][A-Za-z0-9_]{0,62})'|"([A-Za-z_][A-Za-z0-9_]{0,62})"|([A-Za-z_][A-Za-z0-9_]{0,62}))/;
 /** A string literal that is nothing but an angle or mustache placeholder. */
 const QUOTED = /^'(<([A-Za-z_][A-Za-z0-9_.-]{0,62})>|\{\{\s*([A-Za-z_][A-Za-z0-9_.-]{0,62})\s*\}\})'$/;
+/** Strings PostgreSQL itself shows in angle brackets, compared against in old runbooks (`current_query <> '<IDLE>'`). */
+const SERVER_WORDS = new Set(["'<IDLE>'"]);
 /** A bracket never follows an identifier, a closing bracket or a quote (that is a subscript). */
 const SUBSCRIPT_BEFORE = /[\w\])"'$]/;
 const DOLLAR_TAG = /^\$([A-Za-z_][A-Za-z0-9_]*)?\$/;
@@ -150,7 +152,7 @@ export function scanSql(sql: string): SqlScan {
       const end = skipQuoted(sql, i, "'", escaped);
       const literal = sql.slice(i, end);
       const whole = escaped ? null : QUOTED.exec(literal);
-      if (whole) candidates.push(candidate(i, literal, whole[2] ?? whole[3]!, 'quoted', inMeta));
+      if (whole && !SERVER_WORDS.has(literal)) candidates.push(candidate(i, literal, whole[2] ?? whole[3]!, 'quoted', inMeta));
       i = end;
     } else if (c === '"') {
       i = skipQuoted(sql, i, '"', false);

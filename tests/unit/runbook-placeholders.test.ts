@@ -89,6 +89,8 @@ describe('placeholders found by the parser', () => {
 
   it('leaves SQL that parses as written alone, and does not guess when another error stops the parser first', () => {
     expect(analyzeSql('SELECT * FROM t WHERE a <> b AND c < 5 AND d > 3 AND e[1:n] = x::int;', true).placeholders).toEqual([]);
+    // PostgreSQL's own `<IDLE>` (pg_stat_activity before 9.2) is a value, not a placeholder.
+    expect(analyzeSql("SELECT * FROM pg_stat_activity WHERE current_query <> '<IDLE>';", true).placeholders).toEqual([]);
     expect(analyzeSql('SELEC x FROM t WHERE id = <pid> AND db = {{db}};', false)).toMatchObject({ placeholders: [{ name: 'db', token: '{{db}}', fill: 'literal' }], error: 'syntax error at or near "SELEC"' });
   });
 });
