@@ -10,8 +10,6 @@ import { loadParser } from '../query/classify';
 import { BlockWalker } from './markdown-import-blocks';
 import { repairMojibake } from './mojibake';
 
-export { plainText } from './markdown-import-text';
-
 /** YAML front matter at the very top, as docs sites write it (`---`, `key: value` lines, `---`). */
 const FRONT_MATTER = /^---[ \t]*\r?\n((?:[ \t]*(?:[\w-]+:.*|-.*|#.*|[ \t].*)?\r?\n)*?)(?:---|\.\.\.)[ \t]*(?:\r?\n|$)/;
 
