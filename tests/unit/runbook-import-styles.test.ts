@@ -218,7 +218,10 @@ describe('psql transcripts and unlabelled SQL', () => {
     expect(proc('Old output').steps).toEqual([
       { title: 'Old output', type: 'reference', text: 'shop=> selec broken from;\nERROR:  syntax error at or near "selec"', parameters: [], line: 56, note: 'A psql transcript, kept as written.' },
     ]);
-    expect(result.warnings.some((w) => w.includes('line 56') && w.includes('kept as reference text'))).toBe(true);
+    expect(result.warnings).toContain('The sql block at line 56 ("Old output") is a psql transcript that has statements that do not parse as PostgreSQL (syntax error at or near "selec"): kept as reference text.');
+    const metaOnly = importRunbook('## Tables\n\n```sql\nshop=# \\dt\n      List of relations\n```\n');
+    expect(metaOnly.outline[0]!.steps[0]).toMatchObject({ type: 'reference', note: 'A psql transcript, kept as written.' });
+    expect(metaOnly.warnings).toEqual(['The sql block at line 3 ("Tables") is a psql transcript that has no SQL statement, only psql commands and output: kept as reference text.']);
   });
 
   it('imports unlabelled and indented code as SQL when it parses, saying so; other text stays reference', () => {

@@ -94,7 +94,8 @@ function fromTranscript(block: CodeBlock, text: string, transcript: Transcript, 
     );
     return sqlStep(block.title, transcript.statements, block.line, analysis, 'From a psql transcript: prompts and output removed.');
   }
-  warnings.push(`${where(block)} is a psql transcript whose statements do not parse as PostgreSQL (${analysis.error ?? 'no statement'}): kept as reference text.`);
+  const why = analysis.error === null ? 'has no SQL statement, only psql commands and output' : `has statements that do not parse as PostgreSQL (${analysis.error})`;
+  warnings.push(`${where(block)} is a psql transcript that ${why}: kept as reference text.`);
   return reference(block, text, 'A psql transcript, kept as written.');
 }
 

@@ -24,6 +24,7 @@ const STAND_IN: Record<PlaceholderFill, string> = { literal: "'x'", string: "'x'
 /** Syntaxes that are never valid SQL as written, so their shape alone is enough when the parser cannot tell. */
 const UNAMBIGUOUS = new Set(['bracket', 'mustache', 'psql-literal', 'psql-identifier', 'quoted']);
 
+/** Syntaxes no statement can parse with, whatever stands around them (a bracket can be a subscript). */
 const NEVER_SQL = new Set(['mustache', 'psql-literal', 'psql-identifier']);
 
 /** Candidates in one statement the parser decides one by one; past this, their shape does. */
