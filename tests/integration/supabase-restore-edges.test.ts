@@ -78,6 +78,31 @@ describe('clean into a project holding an older app', () => {
   }, 120_000);
 });
 
+describe('as a project administrator that is no superuser (as postgres is on Supabase)', () => {
+  it('restores without touching what only the platform may (event triggers, admin default privileges, replica mode)', async () => {
+    const target = await cluster('platform');
+    await target.sql(`CREATE ROLE project_admin LOGIN PASSWORD 'admin-pw' CREATEROLE;
+      GRANT supabase_auth_admin, supabase_storage_admin, anon, authenticated, service_role TO project_admin;
+      GRANT CREATE ON DATABASE postgres TO project_admin;
+      GRANT ALL ON SCHEMA public, extensions TO project_admin;
+      ALTER PUBLICATION supabase_realtime OWNER TO project_admin;`);
+    const profile = await calls.ok<Profile>('createProfile', {
+      profile: { name: 'sb-nonsuper', host: target.host, port: target.port, database: 'postgres', user: 'project_admin', sslmode: 'disable', env: 'development', readOnly: false },
+      password: 'admin-pw',
+    });
+    const plan = await calls.ok<RestorePlan>('planRestore', { source: backup.id, target: { kind: 'profile', profileId: profile.id } });
+    expect(plan.blocked).toBeNull();
+    expect(plan.supabase?.replicaRole).toBe(false);
+    expect(plan.warnings.join('\n')).toMatch(/may not set session_replication_role/);
+    const { record } = await restoreAndWait(core, calls, { source: backup.id, target: { kind: 'profile', profileId: profile.id } });
+    expect(record.error).toBeNull();
+    expect(record.validation?.ok).toBe(true);
+    const users = await target.sql<{ n: string; evt: string }>(`SELECT (SELECT count(*) FROM auth.users)::text AS n,
+      (SELECT count(*) FROM pg_event_trigger WHERE evtowner = 'supabase_admin'::regrole)::text AS evt`);
+    expect(users.rows[0]).toEqual({ n: '3', evt: '4' });
+  }, 120_000);
+});
+
 describe('inspect', () => {
   it('lists the roles the grants and policies name, not only the owners', async () => {
     const contents = await calls.ok<BackupContents>('inspectBackup', { source: backup.id });

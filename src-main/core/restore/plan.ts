@@ -140,7 +140,7 @@ async function listWithout(deps: CoreDeps, tool: ClientTool, archive: string, ex
 async function supabaseFacts(client: import('pg').Client, createDatabase: boolean): Promise<SupabaseTargetFacts> {
   const facts = await readSupabaseTarget(client);
   if (!createDatabase) return facts;
-  return { ...facts, mode: 'standalone', triggers: new Set(), policies: new Set(), extensions: new Set(['plpgsql']), publications: new Set(), schemas: new Set(['public', 'pg_catalog', 'information_schema']) };
+  return { ...facts, mode: 'standalone', triggers: new Set(), policies: new Set(), extensions: new Set(['plpgsql']), publications: new Set(), schemas: new Set(['public', 'pg_catalog', 'information_schema']), foreignKeys: [] };
 }
 
 /** Supabase's restore guide loads data with triggers and FK checks off; a role that may not is told so. */

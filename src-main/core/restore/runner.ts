@@ -158,6 +158,8 @@ export class RestoreJobs {
           this.emit(job, { phase: 'restoring', done: p.done, total: p.total, unit: p.unit, percent: Math.round(fraction * 1000) / 10, elapsedMs: Date.now() - started, etaMs, current: p.current });
         },
       });
+      // The archive part committed: its roles are in use from here on, a later failure keeps them.
+      rolesMade = [];
       // Part three: the API roles' grants exactly as captured (the target's default privileges add to pg_dump's).
       if (supabase) await this.target(prepared, (c) => applyCapturedGrants(c, supabase));
       this.throwIfCancelled(job);

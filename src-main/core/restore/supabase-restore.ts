@@ -34,6 +34,8 @@ export interface SupabaseTargetFacts {
   schemas: Set<string>;
   /** The connected role may SET session_replication_role. */
   canReplicaRole: boolean;
+  /** Foreign keys already in the target, "schema.table" of the referencing and the referenced table. */
+  foreignKeys: Array<{ from: string; to: string }>;
 }
 
 /** What prepare decided, carried to the run. */
@@ -76,6 +78,15 @@ export async function readSupabaseTarget(client: pg.Client): Promise<SupabaseTar
     publications: await set('SELECT pubname AS k FROM pg_catalog.pg_publication'),
     schemas: await set('SELECT nspname AS k FROM pg_catalog.pg_namespace'),
     canReplicaRole,
+    foreignKeys: (
+      await client.query<{ from: string; to: string }>(
+        `SELECT fn.nspname || '.' || f.relname AS from, tn.nspname || '.' || t.relname AS to
+           FROM pg_catalog.pg_constraint c
+           JOIN pg_catalog.pg_class f ON f.oid = c.conrelid JOIN pg_catalog.pg_namespace fn ON fn.oid = f.relnamespace
+           JOIN pg_catalog.pg_class t ON t.oid = c.confrelid JOIN pg_catalog.pg_namespace tn ON tn.oid = t.relnamespace
+          WHERE c.contype = 'f' AND c.conrelid <> c.confrelid`,
+      )
+    ).rows,
   };
 }
 
@@ -149,6 +160,43 @@ export function roleFix(missing: string[]): string {
   return missing.map((name) => `CREATE ROLE ${quoteIdent(name)} NOLOGIN${name === 'service_role' ? ' BYPASSRLS' : ''};`).join(' ');
 }
 
+/**
+ * Referenced tables' rows before the rows that point to them, for the foreign keys the
+ * target already has (a project's auth.identities → auth.users): where the role may not
+ * switch to replica mode they are checked row by row during the load. pg_restore follows
+ * the order of the -L list; other entries keep their places.
+ */
+function orderData(lines: string[], foreignKeys: Array<{ from: string; to: string }>): string[] {
+  const slots: number[] = [];
+  const keys = new Map<number, string>();
+  lines.forEach((line, i) => {
+    const item = line.startsWith(';') ? null : parseTocLine(line);
+    if (item?.type !== 'TABLE DATA') return;
+    slots.push(i);
+    keys.set(i, `${item.schema}.${item.name}`);
+  });
+  const present = new Set(keys.values());
+  const ordered: number[] = [];
+  const placed = new Set<number>();
+  const visiting = new Set<string>();
+  const place = (i: number): void => {
+    const key = keys.get(i)!;
+    if (placed.has(i) || visiting.has(key)) return;
+    visiting.add(key);
+    for (const fk of foreignKeys) {
+      if (fk.from !== key || !present.has(fk.to)) continue;
+      const parent = slots.find((j) => keys.get(j) === fk.to);
+      if (parent !== undefined) place(parent);
+    }
+    placed.add(i);
+    ordered.push(i);
+  };
+  for (const i of slots) place(i);
+  const out = [...lines];
+  slots.forEach((slot, n) => (out[slot] = lines[ordered[n]!]!));
+  return out;
+}
+
 /** Decides every TOC entry; returns the pg_restore -L text and the plan's lists. */
 export function pickItems(toc: string, capture: SupabaseCapture, facts: SupabaseTargetFacts): { listText: string; kept: DumpItem[]; leftOut: string[] } {
   const kept: DumpItem[] = [];
@@ -164,7 +212,7 @@ export function pickItems(toc: string, capture: SupabaseCapture, facts: Supabase
     if (d.note) leftOut.push(d.note);
     return `;${line}`;
   });
-  return { listText: lines.join('\n'), kept, leftOut };
+  return { listText: orderData(lines, facts.foreignKeys).join('\n'), kept, leftOut };
 }
 
 /** Schemas the dump's extensions are created in that neither the dump nor the target holds. */

@@ -67,8 +67,12 @@ const COLUMN_SEQUENCES = `
    WHERE sn.nspname NOT IN ('pg_catalog', 'information_schema')
    ORDER BY 1, 2, 3, 4, 5`;
 
-async function sequenceCheck(client: pg.Client): Promise<ValidationCheck> {
-  const seqs = await client.query<{ seq_schema: string; seq_name: string; tbl_schema: string; tbl_name: string; col: string; step: number }>(COLUMN_SEQUENCES);
+async function sequenceCheck(client: pg.Client, contents: BackupContents): Promise<ValidationCheck> {
+  const all = await client.query<{ seq_schema: string; seq_name: string; tbl_schema: string; tbl_name: string; col: string; step: number }>(COLUMN_SEQUENCES);
+  // The backup's tables only: a target that already held others (a platform's own, which the
+  // restoring role may not even read) is not what this restore is judged by.
+  const restored = new Set(contents.tables.map((t) => `${t.schema}.${t.name}`));
+  const seqs = { rows: restored.size === 0 ? all.rows : all.rows.filter((r) => restored.has(`${r.tbl_schema}.${r.tbl_name}`)) };
   const behind: string[] = [];
   for (const s of seqs.rows) {
     const seq = `${quoteIdent(s.seq_schema)}.${quoteIdent(s.seq_name)}`;
@@ -197,7 +201,7 @@ async function toolkitChecks(client: pg.Client): Promise<ValidationCheck[]> {
 export async function validateRestore(client: pg.Client, contents: BackupContents): Promise<ValidationReport> {
   const checks: ValidationCheck[] = [
     ...(await rowChecks(client, contents)),
-    await sequenceCheck(client),
+    await sequenceCheck(client, contents),
     await validityCheck(client),
     await objectCheck(client, contents),
     ...(await toolkitChecks(client)),
