@@ -16,6 +16,7 @@ import { validateRestore } from '../../src-main/core/restore/validate';
 import { callsOn, newTestCore } from '../helpers/core';
 import { backupAndWait, restoreAndWait } from '../helpers/restore';
 import { createSupabaseCluster, type SupabaseCluster } from '../helpers/supabase';
+import { runDrill } from '../helpers/supabase-drill';
 
 let core: Core;
 let home: string;
@@ -101,6 +102,18 @@ describe('as a project administrator that is no superuser (as postgres is on Sup
       (SELECT count(*) FROM pg_event_trigger WHERE evtowner = 'supabase_admin'::regrole)::text AS evt`);
     expect(users.rows[0]).toEqual({ n: '3', evt: '4' });
   }, 120_000);
+});
+
+describe('a directory-format Supabase backup with parallel jobs', () => {
+  it('drills offline in one transaction (no parallel restore) and validates', async () => {
+    const source = clusters[0]!;
+    const profile = (await calls.ok<Profile[]>('listProfiles', {})).find((p) => p.name === 'sb-edges-source')!;
+    expect(profile.port).toBe(source.port);
+    const dir = await backupAndWait(core, calls, { profileId: profile.id, outDir, supabase: true, format: 'directory', jobs: 2 });
+    const { record } = await runDrill(core, calls, { source: dir.id, jobs: 2 });
+    expect(record.error).toBeNull();
+    expect(record.validation?.ok).toBe(true);
+  }, 180_000);
 });
 
 describe('inspect', () => {
