@@ -108,7 +108,13 @@ export const operations = {
   }),
 
   /** Parse and judge a script without running it: the preview behind every guard. */
-  planQuery: op<{ statements: StatementPlan[]; needsConfirmation: boolean; blocked: Array<{ index: number; reason: string }> }>()({
+  planQuery: op<{
+    statements: StatementPlan[];
+    needsConfirmation: boolean;
+    blocked: Array<{ index: number; reason: string }>;
+    /** On a read-only profile: the first statement the one rule refuses (nothing to confirm then). */
+    readOnlyRefusal?: { index: number; reason: string };
+  }>()({
     input: z.object({ profileId: z.string().min(1), sql: z.string().min(1, 'sql is required').max(1_000_000) }).strict(),
     errors: ['NOT_FOUND', 'INVALID_INPUT'],
     audit: null,

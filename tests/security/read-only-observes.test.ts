@@ -107,6 +107,17 @@ describe('the console on a read-only profile refuses everything that is not a pl
     expect(cli.stderr).toMatch(/read-only profile, which only observes/);
   });
 
+  it('asks nothing before a refusal: no typed name, no terminal question, on a read-only production profile', async () => {
+    const plan = await ok<{ needsConfirmation: boolean; readOnlyRefusal?: { index: number; reason: string } }>('planQuery', { profileId: ids['prod-ro'], sql: 'SELECT 1; SELECT pg_terminate_backend(1)' });
+    expect(plan.needsConfirmation).toBe(false);
+    expect(plan.readOnlyRefusal).toMatchObject({ index: 1, reason: expect.stringMatching(/pg_terminate_backend/) });
+    core.deps.store.db.pragma('wal_checkpoint(FULL)');
+    const cli = await runCli(home, ['query', 'prod-ro', 'CHECKPOINT'], { env: { PGPASSWORD: shop.password } });
+    expect(cli.code).toBe(1);
+    expect(cli.stderr).not.toMatch(/pass --yes/);
+    expect(cli.stderr).toMatch(/read-only profile, which only observes: statement 1 is refused because CHECKPOINT/);
+  });
+
   it('actions that change the server are refused by the same rule', async () => {
     const vacuum = await fail('runVacuum', { profileId: ids['prod-ro'], schema: 'public', table: 'probe', full: false, analyze: false });
     expect(vacuum.code).toBe('READ_ONLY');

@@ -76,7 +76,8 @@ export async function queryCommand(ctx: CliContext, argv: string[]): Promise<num
   // Blocked statements without --override go straight to the service, which refuses and
   // audits the attempt; asking first would only be noise.
   const changes = plan.statements.filter(changesServer);
-  if (changes.length > 0 && (plan.blocked.length === 0 || override)) {
+  // A read-only profile's refusal needs no question first: the service refuses and audits it.
+  if (changes.length > 0 && (plan.blocked.length === 0 || override) && !plan.readOnlyRefusal) {
     const listing = changes.map((s) => `  ${s.index + 1}. ${preview(s.sql)}`).join('\n');
     await confirm(ctx.io, {
       question: `This changes "${profile.name}" (${profile.env}):\n${listing}${override && plan.blocked.length > 0 ? `\nOverriding the block on: ${plan.blocked.map((b) => b.reason).join(', ')}` : ''}\nRun it?`,

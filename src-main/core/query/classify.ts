@@ -156,6 +156,7 @@ export interface ScriptPlan {
   statements: StatementPlan[];
   needsConfirmation: boolean;
   blocked: Array<{ index: number; reason: string }>;
+  readOnlyRefusal?: { index: number; reason: string };
 }
 
 /** The contract's planQuery answer. `production` decides whether changes need the name typed. */

@@ -11,7 +11,7 @@ import { log } from '../log';
 import { recordHistory } from './history';
 import { planScript, summarizePlan, type PlannedStatement, type ScriptPlan } from './classify';
 import { resolveEffects } from './catalog-effects';
-import { refuseReadOnlyStatements } from '../guard/rules';
+import { readOnlyViolation, refuseReadOnlyStatements } from '../guard/rules';
 import { pinnedSettingsDrift } from './session';
 import { executeStatements, fetchHeld, releaseHeld, toFailure, type ResultSink } from './run';
 import { SessionManager, type QuerySession, type SessionManagerOptions } from './session';
@@ -88,14 +88,14 @@ export class QueryService {
     refusePinnedChanges(structural, {});
     try {
       const plans = await this.exclusive(profile, options.password, {}, (session) => judgeOnSession(session, sql));
-      return summarizePlan(plans, profile.env === 'production');
+      return withReadOnlyRefusal(profile, plans, summarizePlan(plans, profile.env === 'production'));
     } catch (err) {
       // The app's preview may go without the catalog when no session can be had now (no
       // password yet, server down, a query running): the run judges again on its session
       // with the catalog, and refuses there. The CLI asks for the strict answer.
       const code = err instanceof OpsError ? err.code : null;
       if (options.strict || !(code === 'PASSWORD_REQUIRED' || code === 'CONNECTION_FAILED' || code === 'AUTH_FAILED' || code === 'CONFLICT')) throw err;
-      return summarizePlan(structural, profile.env === 'production');
+      return withReadOnlyRefusal(profile, structural, summarizePlan(structural, profile.env === 'production'));
     }
   }
 
@@ -319,6 +319,19 @@ export class QueryService {
   close(): Promise<void> {
     return this.sessions.closeAll();
   }
+}
+
+/**
+ * On a read-only profile, what the one rule will refuse: nothing is asked for then (no typed
+ * name, no override), since no answer would let it run — the run refuses and audits it.
+ */
+function withReadOnlyRefusal(profile: Profile, plans: PlannedStatement[], summary: ScriptPlan): ScriptPlan {
+  if (!profile.readOnly) return summary;
+  for (const plan of plans) {
+    const reason = readOnlyViolation(plan);
+    if (reason !== null) return { ...summary, needsConfirmation: false, readOnlyRefusal: { index: plan.index, reason } };
+  }
+  return summary;
 }
 
 /** Refuses a script that would change how the server reads statements (every profile). */

@@ -194,7 +194,9 @@ export function useQueryRunner(
         return;
       }
       const options: RunOptions = { target, plan, override: false };
-      if (plan.blocked.length > 0) {
+      // A read-only profile's refusal or a block: sent anyway, so the core refuses and
+      // audits the attempt (no dialog that could only lead to a refusal).
+      if (plan.readOnlyRefusal || plan.blocked.length > 0) {
         // Sent anyway, without the override: the core refuses it and audits the attempt,
         // and its refusal opens the override dialog.
         void execute(options);
