@@ -25,6 +25,12 @@ export interface BackupContents {
   extensions: string[];
   /** Roles the dump refers to (owners, grants); empty when dumped with --no-owner --no-privileges. */
   roles: string[];
+  /**
+   * Roles the dump's GRANT/REVOKE (ACL) entries, policies (TO role …), default privileges and
+   * role memberships name, read from the dump's own statements by PostgreSQL's parser;
+   * PUBLIC and built-in pg_* roles left out. Each must exist on the target (the plan says so).
+   */
+  namedRoles: string[];
   /** Objects by type (TABLE, INDEX, SEQUENCE, FUNCTION, …). */
   objects: Record<string, number>;
   tocEntries: number | null;

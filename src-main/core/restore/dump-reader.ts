@@ -9,6 +9,7 @@ import type { ScriptLine } from '../../contract/restore';
 import { tocEntryType } from '../backup/verify';
 import { grantLineRoles } from '../backup/role-grants';
 import { MetaCommandTracker } from './meta-commands';
+import { loadRoleParser, NamedRoleCollector } from './named-roles';
 
 /** One entry of the dump's table of contents. */
 export interface DumpItem {
@@ -33,6 +34,8 @@ export interface ScannedDump {
   rows: Map<string, number>;
   /** Grantees of GRANT statements (plain scripts). */
   grantees: string[];
+  /** Roles the script's GRANT/REVOKE, POLICY and DEFAULT PRIVILEGES statements name (named-roles.ts). */
+  namedRoles: string[];
   /** Plain scripts: lines where psql would run a meta-command (see BackupContents.metaCommands). */
   metaCommands: { total: number; lines: ScriptLine[] };
 }
@@ -98,6 +101,7 @@ export class PlainScanner {
   private lastData: DumpItem | null = null;
   private lineNo = 0;
   private readonly meta = new MetaCommandTracker();
+  private readonly named = new NamedRoleCollector();
 
   line(text: string): void {
     this.lineNo += 1;
@@ -109,6 +113,7 @@ export class PlainScanner {
     // COPY data starts where psql would send the statement, not where a line looks like one:
     // a "COPY … FROM stdin;" inside a dollar quote must not hide the lines after it.
     const copyIn = this.meta.line(text, this.lineNo);
+    this.named.line(text);
     const first = text.charCodeAt(0);
     // Only comments, COPY and GRANT lines matter here: skip the rest cheaply.
     if (first === 45 /* - */) this.comment(text);
@@ -117,7 +122,7 @@ export class PlainScanner {
   }
 
   result(): ScannedDump {
-    return { header: this.header, items: this.items, rows: this.rows, grantees: [...this.grantees], metaCommands: this.meta.result() };
+    return { header: this.header, items: this.items, rows: this.rows, grantees: [...this.grantees], namedRoles: this.named.result(), metaCommands: this.meta.result() };
   }
 
   private comment(text: string): void {
@@ -156,6 +161,7 @@ export class PlainScanner {
 
 /** Streams a plain script once (large files: nothing but the current chunk in memory). */
 export async function scanPlainDump(file: string): Promise<ScannedDump> {
+  await loadRoleParser();
   const scanner = new PlainScanner();
   let rest = '';
   for await (const chunk of fs.createReadStream(file, { encoding: 'utf8', highWaterMark: 1024 * 1024 })) {

@@ -22,6 +22,7 @@ import { inspectDetailed } from './source';
 import { parseTocLine } from './dump-reader';
 import { refuseMetaCommands, requireRestrictingPsql } from './meta-commands';
 import { occupiedPlatformTables, planSupabase, readSupabaseTarget, supabaseCaptureOf, supabaseRestoreArgs, writeRestoreList, type SupabasePrep, type SupabaseTargetFacts } from './supabase-restore';
+import { quoteIdent } from '../postgres/sql-text';
 import { databaseExists, describeConflicts, findConflicts, readTargetServer, uncreatableExtensions, userObjectCount } from './target';
 
 /** What pg_restore/psql and pg.Client need to reach the target database. */
@@ -115,6 +116,8 @@ interface TargetFacts {
   canCreateDatabase: boolean;
   /** Extensions the role cannot create there: left out of the restore. */
   skipExtensions: string[];
+  /** Roles the dump's grants, policies or default privileges name that the server lacks. */
+  missingNamedRoles: string[];
 }
 
 /**
@@ -134,6 +137,18 @@ async function listWithout(deps: CoreDeps, tool: ClientTool, archive: string, ex
   const file = path.join(dir, `${crypto.createHash('sha256').update(archive).update(text).digest('hex').slice(0, 16)}.list`);
   await fs.promises.writeFile(file, text, { mode: 0o600 });
   return file;
+}
+
+/** Which of the roles do not exist on the server (role names are cluster-wide). */
+async function missingRoles(client: import('pg').Client, roles: string[]): Promise<string[]> {
+  if (roles.length === 0) return [];
+  const { rows } = await client.query<{ r: string }>('SELECT r FROM unnest($1::text[]) AS r WHERE NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = r) ORDER BY r', [roles]);
+  return rows.map((x) => x.r);
+}
+
+/** The plan's warning for one role the dump names that the target lacks, with the exact fix. */
+export function missingNamedRoleWarning(role: string, where: string): string {
+  return `Role ${quoteIdent(role)} does not exist on ${where}, but the dump's grants, policies or default privileges name it: the restore would fail with role "${role}" does not exist. Create it first as a superuser: CREATE ROLE ${quoteIdent(role)} NOLOGIN; (or restore with --no-privileges where losing its grants is acceptable; a policy naming it still needs the role).`;
 }
 
 /** The target's facts; a database still to be created holds nothing yet (roles and available extensions are the server's). */
@@ -198,17 +213,18 @@ export async function prepareRestore(deps: CoreDeps, options: RestoreOptions, no
     profile,
     async (client) => {
       const server = await readTargetServer(client);
+      const missingNamedRoles = capture ? [] : await missingRoles(client, contents.namedRoles);
       if (capture) supabase = planSupabase(toc, capture, await supabaseFacts(client, createDatabase), { standInRoles: false });
       if (createDatabase) {
         const exists = await databaseExists(client, database);
-        return { ...server, exists, empty: !exists, conflicts: [], skipExtensions: capture ? [] : await uncreatableExtensions(client, contents.extensions, false) };
+        return { ...server, missingNamedRoles, exists, empty: !exists, conflicts: [], skipExtensions: capture ? [] : await uncreatableExtensions(client, contents.extensions, false) };
       }
       const objects = await userObjectCount(client);
       // A Supabase restore is judged by what it will create there, not by the platform's objects it leaves alone.
       const prep = supabase as SupabasePrep | null;
       const conflicts = objects === 0 ? [] : await findConflicts(client, prep ? prep.kept : items);
       if (prep?.plan.mode === 'project') conflicts.push(...(await occupiedPlatformTables(client, prep.kept)));
-      return { ...server, exists: true, empty: objects === 0, conflicts, skipExtensions: capture ? [] : await uncreatableExtensions(client, contents.extensions, true) };
+      return { ...server, missingNamedRoles, exists: true, empty: objects === 0, conflicts, skipExtensions: capture ? [] : await uncreatableExtensions(client, contents.extensions, true) };
     },
     connectOptions,
   );
@@ -251,6 +267,8 @@ export async function prepareRestore(deps: CoreDeps, options: RestoreOptions, no
   } else if (facts.skipExtensions.length > 0) {
     warnings.push(`The script creates the extension(s) ${facts.skipExtensions.join(', ')}, which ${profile.user} may not create (a superuser must): psql will stop there. Restore as a superuser, or from a custom-format backup (its extensions can be left out).`);
   }
+  const where = target.kind === 'scratch' ? 'the local scratch PostgreSQL' : `${profile.name}'s server`;
+  for (const role of facts.missingNamedRoles) warnings.push(missingNamedRoleWarning(role, where));
   if (contents.format === 'plain' && options.jobs > 1) warnings.push('A plain SQL script runs through psql in one session: parallel jobs do not apply.');
   if (contents.format === 'plain' && contents.roles.length > 0) warnings.push(`The script sets owners or grants for ${contents.roles.join(', ')}: those roles must exist on the target.`);
   const dumpServerMajor = contents.serverVersion ? majorOf(contents.serverVersion) : null;

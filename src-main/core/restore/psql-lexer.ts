@@ -14,6 +14,8 @@ export interface LexedLine {
   meta: number | null;
   /** A COPY … FROM stdin statement ended on this line: psql reads data lines next, up to `\.`. */
   copyIn: boolean;
+  /** Columns of the semicolons that ended a statement on this line (psql sends it there). */
+  ends: number[];
 }
 
 type State =
@@ -76,6 +78,7 @@ export class PsqlLexer {
    */
   line(text: string): LexedLine {
     let copyIn = false;
+    const ends: number[] = [];
     let i = 0;
     const n = text.length;
     while (i < n) {
@@ -83,7 +86,7 @@ export class PsqlLexer {
       if (s.kind === 'block') {
         const open = text.indexOf('/*', i);
         const close = text.indexOf('*/', i);
-        if (close < 0 && open < 0) return { meta: null, copyIn };
+        if (close < 0 && open < 0) return { meta: null, copyIn, ends };
         if (open >= 0 && (close < 0 || open < close)) {
           s.depth += 1;
           i = open + 2;
@@ -97,7 +100,7 @@ export class PsqlLexer {
       if (s.kind === 'quote' || s.kind === 'ident') {
         const q = s.kind === 'quote' ? "'" : '"';
         const at = text.indexOf(q, i);
-        if (at < 0) return { meta: null, copyIn };
+        if (at < 0) return { meta: null, copyIn, ends };
         if (text[at + 1] === q) i = at + 2;
         else {
           this.state = SQL;
@@ -117,7 +120,7 @@ export class PsqlLexer {
       }
       if (s.kind === 'dollar') {
         const close = text.indexOf(s.tag, i);
-        if (close < 0) return { meta: null, copyIn };
+        if (close < 0) return { meta: null, copyIn, ends };
         this.state = SQL;
         i = close + s.tag.length;
         continue;
@@ -127,7 +130,7 @@ export class PsqlLexer {
       if (c === ' ' || c === '\t' || c === '\r' || c === '\f' || c === '\v') {
         i += 1;
       } else if (c === '-' && next === '-') {
-        return { meta: null, copyIn };
+        return { meta: null, copyIn, ends };
       } else if (c === '/' && next === '*') {
         this.state = { kind: 'block', depth: 1 };
         i += 2;
@@ -135,7 +138,7 @@ export class PsqlLexer {
         // Every backslash here is psql's: a meta-command, or `\;` / `\:`, which psql turns
         // into a plain character. pg_dump writes neither; both count, so a script cannot
         // hide a second statement from the COPY tracking below behind `\;`.
-        return { meta: i, copyIn };
+        return { meta: i, copyIn, ends };
       } else if (c === "'") {
         this.token("'");
         this.state = this.standardStrings ? QUOTE : ESCAPE;
@@ -191,6 +194,7 @@ export class PsqlLexer {
         i += 1;
       } else if (c === ';' && this.parenDepth === 0 && this.beginDepth === 0) {
         if (this.copyFromStdin) copyIn = true;
+        ends.push(i);
         this.endStatement();
         i += 1;
       } else {
@@ -198,7 +202,7 @@ export class PsqlLexer {
         i += 1;
       }
     }
-    return { meta: null, copyIn };
+    return { meta: null, copyIn, ends };
   }
 
   /** Any token but a word: remembered for SET detection, and it breaks FROM … stdin. */

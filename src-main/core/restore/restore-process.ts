@@ -10,6 +10,7 @@ import crypto from 'node:crypto';
 import { spawn } from 'node:child_process';
 import type { ClientTool } from '../../contract/backup';
 import { OpsError } from '../../contract/errors';
+import { quoteIdent } from '../postgres/sql-text';
 import type { BackupContents } from '../../contract/restore';
 import { ToolRun } from '../tool-runs/run-record';
 import type { CoreDeps } from '../app';
@@ -71,6 +72,20 @@ export function expectedItems(contents: Pick<BackupContents, 'objects' | 'tocEnt
   return Math.max(1, total || (contents.tocEntries ?? 1));
 }
 
+/** The server's 42704 on a role, as pg_restore and psql print it (LC_MESSAGES=C; the code when VERBOSITY shows it). */
+const MISSING_ROLE = /(?:ERROR|error):\s+(?:42704:\s+)?role "((?:[^"]|"")*)" does not exist/;
+
+/** The hint a restore that failed on missing roles ends with: which, why, and the fix. */
+export function missingRoleHint(roles: string[], tool: 'pg_restore' | 'psql'): string {
+  const names = roles.map((r) => `"${r}"`).join(', ');
+  const create = roles.map((r) => `CREATE ROLE ${quoteIdent(r)} NOLOGIN;`).join(' ');
+  const skip =
+    tool === 'pg_restore'
+      ? 'or restore with --no-owner/--no-privileges (no owner and grant entries) where that is acceptable'
+      : 'or take the dump again with --no-owner --no-privileges where that is acceptable';
+  return ` The target has no role ${names}, which the dump's grants, policies or owners name: create ${roles.length > 1 ? 'them' : 'it'} first as a superuser (${create}) and restore again, ${skip}; a policy naming a role still needs it.`;
+}
+
 /** What the tool said that was not progress chatter, for the failure message. */
 export class RestoreStderr {
   private readonly problems: string[] = [];
@@ -87,6 +102,17 @@ export class RestoreStderr {
 
   firstProblem(): string | null {
     return this.problems.find((l) => /error|ERROR|FATAL/.test(l)) ?? this.problems[0] ?? null;
+  }
+
+  /** The roles the server said do not exist (SQLSTATE 42704 on a role), in order. */
+  missingRoles(): string[] {
+    const out: string[] = [];
+    for (const line of this.problems) {
+      const m = MISSING_ROLE.exec(line);
+      const role = m?.[1]?.replace(/""/g, '"');
+      if (role !== undefined && !out.includes(role)) out.push(role);
+    }
+    return out;
   }
 
   text(): string {
@@ -207,7 +233,11 @@ export async function runRestoreProcess(
     if (exit.signal !== null) throw new OpsError('BACKUP_FAILED', `${tool.name} was killed (${exit.signal}) before it finished.`, { stderr: tail });
     if (exit.code !== 0) {
       const first = stderr.firstProblem();
-      throw new OpsError('BACKUP_FAILED', `${tool.name} failed (exit code ${exit.code})${first ? `: ${first}` : '.'}`, { stderr: tail, exit: exit.code });
+      const missing = stderr.missingRoles();
+      const hint = missing.length > 0 ? missingRoleHint(missing, tool.name === 'psql' ? 'psql' : 'pg_restore') : '';
+      const said = first ? `: ${first}` : '.';
+      const end = hint !== '' && !/[.!?]$/.test(said) ? '.' : '';
+      throw new OpsError('BACKUP_FAILED', `${tool.name} failed (exit code ${exit.code})${said}${end}${hint}`, { stderr: tail, exit: exit.code, ...(missing.length > 0 ? { missingRoles: missing } : {}) });
     }
     done = total;
     current = null;

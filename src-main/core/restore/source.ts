@@ -15,7 +15,9 @@ import { discoverClientTools, majorOf, pickTool, shortVersion } from '../backup/
 import { manifestPathFor, readManifest } from '../backup/manifest';
 import { outputBytes } from '../backup/progress';
 import { listArchive, plainDumpComplete } from '../backup/verify';
-import { fileKind, parseTocListing, scanPlainDump, type DumpHeader, type DumpItem } from './dump-reader';
+import crypto from 'node:crypto';
+import { fileKind, parseTocLine, parseTocListing, scanPlainDump, type DumpHeader, type DumpItem } from './dump-reader';
+import { isBuiltinRole, loadRoleParser, namedRolesOfScript } from './named-roles';
 
 export interface ResolvedSource {
   path: string;
@@ -99,6 +101,53 @@ async function readThrough(tool: ClientTool, target: string): Promise<void> {
   }
 }
 
+/** TOC entries whose statements name roles: grants/revokes, default privileges, policies. */
+const ROLE_NAMING_TYPES = new Set(['ACL', 'DEFAULT ACL', 'POLICY']);
+/** pg_restore's script of those entries alone is small; past this it is cut (and read as far as it went). */
+const ROLE_SCRIPT_LIMIT = 64 * 1024 * 1024;
+
+/**
+ * The roles an archive's ACL, DEFAULT ACL and POLICY entries name: pg_restore writes the
+ * SQL of those entries only (a -L list of them) and the parser reads the statements.
+ */
+async function archiveNamedRoles(deps: CoreDeps, tool: ClientTool, target: string, toc: string): Promise<string[]> {
+  const lines = toc.split('\n').filter((line) => {
+    const item = line.startsWith(';') ? null : parseTocLine(line);
+    return item !== null && ROLE_NAMING_TYPES.has(item.type);
+  });
+  if (lines.length === 0) return [];
+  const dir = path.join(deps.home, 'restore-lists');
+  await fs.promises.mkdir(dir, { recursive: true, mode: 0o700 });
+  const listFile = path.join(dir, `roles-${crypto.createHash('sha256').update(target).update(lines.join('\n')).digest('hex').slice(0, 16)}.list`);
+  await fs.promises.writeFile(listFile, `${lines.join('\n')}\n`, { mode: 0o600 });
+  let out = '';
+  let err = '';
+  try {
+    const code = await new Promise<number | string>((resolve, reject) => {
+      const child = spawn(tool.path, ['-L', listFile, '-f', '-', target], {
+        shell: false,
+        windowsHide: true,
+        stdio: ['ignore', 'pipe', 'pipe'],
+        env: { ...process.env, LC_MESSAGES: 'C', LC_ALL: 'C' },
+      });
+      child.stdout.setEncoding('utf8');
+      child.stdout.on('data', (c: string) => {
+        if (out.length < ROLE_SCRIPT_LIMIT) out += c;
+      });
+      child.stderr.on('data', (c: Buffer) => {
+        err = (err + c.toString('utf8')).slice(-STDERR_KEEP);
+      });
+      child.on('error', reject);
+      child.on('close', (exitCode, sig) => resolve(exitCode ?? sig ?? 'unknown'));
+    });
+    if (code !== 0) throw new OpsError('BACKUP_FAILED', `pg_restore could not write the grants and policies of ${target}: ${err.trim().split('\n')[0] ?? `exit ${String(code)}`}`, { stderr: err.trim(), exit: code });
+  } finally {
+    await fs.promises.rm(listFile, { force: true });
+  }
+  await loadRoleParser();
+  return namedRolesOfScript(out);
+}
+
 async function checkSize(target: string, format: BackupFormat, manifest: BackupManifest): Promise<void> {
   const bytes = format === 'directory' ? await outputBytes(target) : (await fs.promises.stat(target)).size;
   if (bytes !== manifest.bytes) {
@@ -120,6 +169,7 @@ function describe(
     bytes: number;
     rows: Map<string, number> | null;
     grantees: string[];
+    namedRoles: string[];
     tocEntries: number | null;
     warnings: string[];
     metaCommands: BackupContents['metaCommands'];
@@ -146,6 +196,8 @@ function describe(
   for (const t of manifest?.tables ?? []) {
     if (!tables.some((x) => x.schema === t.schema && x.name === t.name)) tables.push({ schema: t.schema, name: t.name, rows: t.rows, exact: t.exact });
   }
+  const named = new Set(extra.namedRoles.filter((r) => !isBuiltinRole(r)));
+  for (const r of manifest?.supabase?.referencedRoles ?? []) if (!isBuiltinRole(r)) named.add(r);
   const roles = new Set<string>([...extra.grantees]);
   for (const item of items) if (item.owner !== null) roles.add(item.owner);
   // A Supabase backup keeps its grants and policies: the roles they name must exist too.
@@ -168,6 +220,7 @@ function describe(
     functions: items.filter((i) => i.type === 'FUNCTION' || i.type === 'PROCEDURE' || i.type === 'AGGREGATE').length,
     extensions: items.filter((i) => i.type === 'EXTENSION').map((i) => i.name).sort(),
     roles: [...roles].sort(),
+    namedRoles: [...named].sort(),
     objects: Object.keys(objects).length > 0 ? objects : (manifest?.objects ?? {}),
     tocEntries: extra.tocEntries,
     warnings: extra.warnings,
@@ -205,7 +258,7 @@ async function inspectUncached(deps: CoreDeps, resolved: ResolvedSource): Promis
     }
     const scanned = await scanPlainDump(target);
     if (scanned.items.length === 0 && !manifest) warnings.push('The script has no pg_dump entry comments: its objects cannot be listed.');
-    const extra = { bytes, rows: scanned.rows, grantees: scanned.grantees, tocEntries: null, warnings, metaCommands: scanned.metaCommands };
+    const extra = { bytes, rows: scanned.rows, grantees: scanned.grantees, namedRoles: scanned.namedRoles, tocEntries: null, warnings, metaCommands: scanned.metaCommands };
     return { contents: describe(resolved, format, manifest, scanned.header, scanned.items, extra), items: scanned.items };
   }
 
@@ -221,7 +274,8 @@ async function inspectUncached(deps: CoreDeps, resolved: ResolvedSource): Promis
   }
   const parsed = parseTocListing(listed.toc);
   if (!manifest) await readThrough(tool, target);
-  const contents = describe(resolved, format, manifest, parsed.header, parsed.items, { bytes, rows: null, grantees: [], tocEntries: listed.tocEntries, warnings, metaCommands: null });
+  const namedRoles = await archiveNamedRoles(deps, tool, target, listed.toc);
+  const contents = describe(resolved, format, manifest, parsed.header, parsed.items, { bytes, rows: null, grantees: [], namedRoles, tocEntries: listed.tocEntries, warnings, metaCommands: null });
   if (manifest?.tocEntries != null && manifest.tocEntries !== listed.tocEntries) {
     throw new OpsError('BACKUP_FAILED', `pg_restore --list reads ${listed.tocEntries} entries in ${target}; its manifest recorded ${manifest.tocEntries}: the archive is not the one that was backed up.`, { path: target });
   }

@@ -48,6 +48,7 @@ export function ContentsView({ contents }: { contents: BackupContents }) {
         <Fact label="Functions">{formatCount(contents.functions)}</Fact>
         <Fact label="Extensions">{contents.extensions.length > 0 ? contents.extensions.join(', ') : 'none'}</Fact>
         <Fact label="Roles referenced">{contents.roles.length > 0 ? contents.roles.join(', ') : 'none (no owners or grants in the dump)'}</Fact>
+        <Fact label="Roles its grants and policies name">{contents.namedRoles.length > 0 ? contents.namedRoles.join(', ') : 'none'}</Fact>
       </SimpleGrid>
       <Text size="xs" c="dimmed">Objects: {objectsLine(contents.objects)}{contents.tocEntries !== null ? ` · ${formatCount(contents.tocEntries)} TOC entries` : ''}{contents.manifest ? ' · from its manifest' : ' · no manifest: read from the archive itself'}</Text>
       {contents.warnings.length > 0 ? (
