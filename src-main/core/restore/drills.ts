@@ -26,6 +26,7 @@ import { createScratchCluster, pickScratchBinaries, type ScratchCluster } from '
 import { refuseMetaCommands, requireRestrictingPsql } from './meta-commands';
 import { inspectBackup, resolveSource } from './source';
 import { validateRestore } from './validate';
+import { explainRefusal, prepareUnprivileged, runsUnprivileged } from './unprivileged';
 import { quoteIdent } from '../postgres/sql-text';
 
 export interface DrillRequest {
@@ -308,7 +309,16 @@ export class DrillJobs {
       this.checkCancelled(job);
       const database = await freshDrillDatabase(scratch.connection, drillDatabase(p.contents));
       let connection: RestoreConnection = { ...scratch.connection, database };
+      let unprivilegedList: string | null = null;
+      if (runsUnprivileged(p.contents)) {
+        const admin = connection;
+        const run = await prepareUnprivileged(this.deps.home, p.tool, p.contents, admin, (fn) => onScratch(admin, database, (c) => fn((sql) => c.query(sql))));
+        connection = run.connection;
+        unprivilegedList = run.listFile;
+        notes.push(...run.notes);
+      }
       let { args } = restoreArgs(p.contents, { jobs: p.jobs, noOwner: true, noPrivileges: true, clean: false }, connection);
+      if (unprivilegedList !== null) args.splice(args.length - 1, 0, '-L', unprivilegedList);
       const capture = p.contents.format === 'plain' ? null : supabaseCaptureOf(p.contents.manifest);
       let supabasePrep: SupabasePrep | null = null;
       if (capture) {
@@ -341,7 +351,7 @@ export class DrillJobs {
       }
     } catch (err) {
       status = job.cancelReason !== null ? 'cancelled' : 'failed';
-      error = job.cancelReason !== null ? `Drill cancelled: ${job.cancelReason}.` : errorText(err);
+      error = job.cancelReason !== null ? `Drill cancelled: ${job.cancelReason}.` : runsUnprivileged(p.contents) ? explainRefusal(errorText(err)) : errorText(err);
     } finally {
       progress = { ...progress, phase: 'cleaning-up', current: 'stopping and deleting the scratch PostgreSQL' };
       emit();
