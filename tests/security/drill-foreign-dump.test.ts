@@ -4,7 +4,8 @@
 // table's data calls it. Restored by a superuser (the control, straight pg_restore into the
 // run's cluster) the marker appears; drilled, the restore runs as a role without superuser
 // rights: the marker never appears and the drill fails saying why. A harmless foreign
-// archive (extension, view, sequence, index) still drills and validates as that role.
+// archive (extension, view, sequence, index) still drills and validates as that role. The
+// same for plain scripts (owner postgres: a stand-in, the scratch superuser renamed).
 import { spawnSync } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
@@ -24,12 +25,15 @@ let dir: string;
 let marks: string;
 let crafted: string;
 let harmless: string;
+let craftedPlain: string;
+let harmlessPlain: string;
 let withPgcrypto = false;
 const created: string[] = [];
 const calls = callsOn(() => core);
 
 function pgDump(file: string, database: string): void {
-  const r = spawnSync(path.join(pg.binDir, 'pg_dump'), ['-Fc', '-f', file, pgUrl(pg, database)], { encoding: 'utf8' });
+  const format = file.endsWith('.sql') ? '-Fp' : '-Fc';
+  const r = spawnSync(path.join(pg.binDir, 'pg_dump'), [format, '-f', file, pgUrl(pg, database)], { encoding: 'utf8' });
   if (r.status !== 0) throw new Error(`pg_dump failed: ${r.stderr}`);
 }
 
@@ -72,6 +76,8 @@ beforeAll(async () => {
   );
   crafted = path.join(dir, 'crafted.dump');
   pgDump(crafted, source);
+  craftedPlain = path.join(dir, 'crafted.sql');
+  pgDump(craftedPlain, source);
 
   const plainSource = await createTestDatabase(pg, uniqueDatabaseName('foreign_harmless'));
   created.push(plainSource);
@@ -90,6 +96,8 @@ beforeAll(async () => {
   );
   harmless = path.join(dir, 'harmless.dump');
   pgDump(harmless, plainSource);
+  harmlessPlain = path.join(dir, 'harmless.sql');
+  pgDump(harmlessPlain, plainSource);
 }, 120_000);
 
 function pgLiteral(value: string): string {
@@ -113,22 +121,31 @@ describe('a drill of a foreign archive', () => {
     expect(fs.existsSync(path.join(marks, target))).toBe(true);
   });
 
-  it('runs it as a role without superuser rights: the program never runs and the drill says why', async () => {
+  it.each([
+    ['custom', () => crafted],
+    ['plain', () => craftedPlain],
+  ] as const)('a crafted %s dump runs as a role without superuser rights: the program never runs and the drill says why', async (_format, file) => {
     const before = fs.readdirSync(marks);
-    const record = await drill(crafted);
+    const record = await drill(file());
     expect(record.status).toBe('failed');
     expect(fs.readdirSync(marks)).toEqual(before);
     expect(record.error).toMatch(/pg_execute_server_program/);
-    expect(record.error).toContain('never grants (it runs as ops_drill_restorer)');
+    expect(record.error).toContain('never grants (it runs as ops_drill_restorer, not as a superuser)');
     expect(record.notes.join('\n')).toContain('restored and validated as ops_drill_restorer, a role without superuser rights');
     expect(record.rtoMet).not.toBe(true);
   }, 120_000);
 
-  it('a harmless foreign archive still drills and validates as that role', async () => {
-    const record = await drill(harmless);
+  it.each([
+    ['custom', () => harmless],
+    ['plain', () => harmlessPlain],
+  ] as const)('a harmless foreign %s dump still drills and validates as that role', async (format, file) => {
+    const record = await drill(file());
     expect(record.error).toBeNull();
     expect(record.status).toBe('ok');
     expect(record.validation?.ok).toBe(true);
-    if (withPgcrypto) expect(record.notes.join('\n')).toContain('the extension(s) pgcrypto');
+    const notes = record.notes.join('\n');
+    if (withPgcrypto) expect(notes).toContain('the extension(s) pgcrypto');
+    // The script's owner (the dumping superuser) is a stand-in without rights in the scratch cluster.
+    if (format === 'plain') expect(notes).toContain(`stood in for without rights (ops_drill_restorer may act as them): ${pg.user}`);
   }, 120_000);
 });

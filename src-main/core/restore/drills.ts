@@ -312,7 +312,7 @@ export class DrillJobs {
       let unprivilegedList: string | null = null;
       if (runsUnprivileged(p.contents)) {
         const admin = connection;
-        const run = await prepareUnprivileged(this.deps.home, p.tool, p.contents, admin, (fn) => onScratch(admin, database, (c) => fn((sql) => c.query(sql))));
+        const run = await prepareUnprivileged(this.deps.home, p.tool, p.contents, admin, (as, db, fn) => onScratch(as, db, (c) => fn((sql, values) => c.query(sql, values))));
         connection = run.connection;
         unprivilegedList = run.listFile;
         notes.push(...run.notes);
