@@ -122,9 +122,11 @@ interface TargetFacts {
 
 /**
  * A pg_restore --use-list file: the archive's TOC with the given extensions (and their
- * comments) commented out. Written under the app home; it holds object names only.
+ * comments) commented out. Written under the app home (0600); it holds object names only.
+ * Used by the plan (extensions the role cannot create) and by foreign-dump drills
+ * (extensions the app created first, unprivileged.ts).
  */
-async function listWithout(deps: CoreDeps, tool: ClientTool, archive: string, extensions: string[]): Promise<string> {
+export async function listWithout(home: string, tool: ClientTool, archive: string, extensions: string[]): Promise<string> {
   const { toc } = await listArchive(tool, archive);
   const skip = (line: string): boolean => {
     const item = parseTocLine(line);
@@ -132,7 +134,7 @@ async function listWithout(deps: CoreDeps, tool: ClientTool, archive: string, ex
     return (item.type === 'EXTENSION' && extensions.includes(item.name)) || (item.type === 'COMMENT' && extensions.some((e) => item.name === `EXTENSION ${e}`));
   };
   const text = toc.split('\n').map((line) => (skip(line) ? `;${line}` : line)).join('\n');
-  const dir = path.join(deps.home, 'restore-lists');
+  const dir = path.join(home, 'restore-lists');
   await fs.promises.mkdir(dir, { recursive: true, mode: 0o700 });
   const file = path.join(dir, `${crypto.createHash('sha256').update(archive).update(text).digest('hex').slice(0, 16)}.list`);
   await fs.promises.writeFile(file, text, { mode: 0o600 });
@@ -261,7 +263,7 @@ export async function prepareRestore(deps: CoreDeps, options: RestoreOptions, no
     warnings.push(...supabaseWarnings(sb, options.jobs));
   }
   if (facts.skipExtensions.length > 0 && contents.format !== 'plain') {
-    const listFile = await listWithout(deps, tool, contents.path, facts.skipExtensions);
+    const listFile = await listWithout(deps.home, tool, contents.path, facts.skipExtensions);
     built.args.splice(built.args.length - 1, 0, '-L', listFile);
     warnings.push(`${profile.user} may not create the extension(s) ${facts.skipExtensions.join(', ')} (a superuser must): they are left out of the restore. Objects that use them would fail; restore as a superuser to keep them.`);
   } else if (facts.skipExtensions.length > 0) {

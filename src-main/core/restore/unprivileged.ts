@@ -15,14 +15,10 @@
 //    in schema public and recorded as RESTORER's (the script comments on them).
 // The validation runs as RESTORER too: the dump's own functions are never called as a superuser.
 import crypto from 'node:crypto';
-import fs from 'node:fs';
-import path from 'node:path';
 import type { ClientTool } from '../../contract/backup';
 import type { BackupContents } from '../../contract/restore';
-import { listArchive } from '../backup/verify';
 import { quoteIdent } from '../postgres/sql-text';
-import { parseTocLine } from './dump-reader';
-import type { RestoreConnection } from './plan';
+import { listWithout, type RestoreConnection } from './plan';
 
 /** The scratch cluster's role that runs a foreign archive. */
 export const RESTORER = 'ops_drill_restorer';
@@ -125,26 +121,11 @@ export async function prepareUnprivileged(
   if (standIns.length > 0) notes.push(`Roles the script names, stood in for without rights (${RESTORER} may act as them): ${standIns.join(', ')}.`);
   return {
     connection: { ...admin, user: RESTORER, password },
-    listFile: created.length > 0 && !plain ? await listWithoutExtensions(home, tool, contents.path, created) : null,
+    listFile: created.length > 0 && !plain ? await listWithout(home, tool, contents.path, created) : null,
     notes,
   };
 }
 
-/** A pg_restore -L list of the archive without the given extensions and their comments (0600, under the app home). */
-async function listWithoutExtensions(home: string, tool: ClientTool, archive: string, extensions: string[]): Promise<string> {
-  const { toc } = await listArchive(tool, archive);
-  const skip = (line: string): boolean => {
-    const item = parseTocLine(line);
-    if (!item) return false;
-    return (item.type === 'EXTENSION' && extensions.includes(item.name)) || (item.type === 'COMMENT' && extensions.some((e) => item.name === `EXTENSION ${e}`));
-  };
-  const text = toc.split('\n').map((line) => (skip(line) ? `;${line}` : line)).join('\n');
-  const dir = path.join(home, 'restore-lists');
-  await fs.promises.mkdir(dir, { recursive: true, mode: 0o700 });
-  const file = path.join(dir, `drill-${crypto.createHash('sha256').update(archive).update(text).digest('hex').slice(0, 16)}.list`);
-  await fs.promises.writeFile(file, text, { mode: 0o600 });
-  return file;
-}
 
 /** A restore refused for want of a superuser's rights reads as what it is. */
 export function explainRefusal(error: string): string {
