@@ -5,36 +5,20 @@
 // (internal/utils: InternalSchemas + SystemSchemas, used by `supabase db dump`). Pure, so
 // the renderer can use it too.
 
-/** Exact names. */
+import { SUPABASE_CARRIED_SCHEMAS, SUPABASE_MANAGED_SCHEMAS } from './backup';
+
+/**
+ * Exact names: the one list of schemas Supabase manages (contract/backup.ts, the same one
+ * the Supabase backup preset leaves out), without its wildcard patterns; the schemas users
+ * touch most (auth, storage) first.
+ */
 export const PLATFORM_SCHEMAS: readonly string[] = [
-  // Supabase's own services.
-  'auth',
-  'storage',
-  'realtime',
-  '_realtime',
-  'extensions',
-  'graphql',
-  'graphql_public',
-  'vault',
-  'supabase_functions',
-  'supabase_migrations',
-  'pgbouncer',
-  '_analytics',
-  '_supavisor',
-  // Owned by extensions Supabase installs (pg_net, pg_cron, pgsodium, pg_tle, pg_repack, PostGIS).
-  'net',
-  'cron',
-  'pgsodium',
-  'pgsodium_masks',
-  'pgtle',
-  'repack',
-  'tiger',
-  'tiger_data',
-  'topology',
+  ...SUPABASE_CARRIED_SCHEMAS,
+  ...SUPABASE_MANAGED_SCHEMAS.filter((s) => !s.endsWith('*') && !SUPABASE_CARRIED_SCHEMAS.includes(s)),
 ];
 
-/** Name prefixes (Supabase lists them as timescaledb_* and _timescaledb_*). */
-export const PLATFORM_SCHEMA_PREFIXES: readonly string[] = ['timescaledb_', '_timescaledb_'];
+/** Name prefixes: the list's `timescaledb_*`-style patterns. */
+export const PLATFORM_SCHEMA_PREFIXES: readonly string[] = SUPABASE_MANAGED_SCHEMAS.filter((s) => s.endsWith('*')).map((s) => s.slice(0, -1));
 
 export function isPlatformSchema(schema: string): boolean {
   return PLATFORM_SCHEMAS.includes(schema) || PLATFORM_SCHEMA_PREFIXES.some((p) => schema.startsWith(p));
