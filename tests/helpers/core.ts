@@ -4,6 +4,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { ApiError, Envelope } from '../../src-main/contract/errors';
+import type { CliContext } from '../../src-main/cli/context';
+import { unwrap } from '../../src-main/cli/io';
 import { createCore, type Core, type CoreOptions } from '../../src-main/core/app';
 import { MemorySecretStore } from '../../src-main/core/secrets/memory-secret-store';
 
@@ -36,4 +38,23 @@ export function callsOn(core: () => Core): CoreCalls {
       return env.error;
     },
   };
+}
+
+/**
+ * A CLI context on an in-process core (no build, no child process): the command's output
+ * lines land in `out` and `err`. `--json` is on and there is no terminal, as in CI.
+ */
+export function inProcessCli(core: () => Core, home: () => string): { ctx: CliContext; out: string[]; err: string[] } {
+  const out: string[] = [];
+  const err: string[] = [];
+  const ctx: CliContext = {
+    home: home(),
+    io: { json: true, out: (t) => out.push(t), err: (t) => err.push(t), isTerminal: false },
+    core,
+    async call(name, input) {
+      return unwrap(await core().dispatch(name, input, { actor: 'tester', via: 'cli' })) as never;
+    },
+    close: () => Promise.resolve(),
+  };
+  return { ctx, out, err };
 }

@@ -13,10 +13,8 @@ import type { IndexReport, TableReport } from '../../src-main/contract/monitorin
 import type { ChecklistRunRecord, ChecklistRunResult, ChecklistStepResult } from '../../src-main/contract/runbook';
 import { checklistCommand } from '../../src-main/cli/commands/checklist';
 import { healthCommand } from '../../src-main/cli/commands/health';
-import type { CliContext } from '../../src-main/cli/context';
-import { unwrap } from '../../src-main/cli/io';
 import type { Core } from '../../src-main/core/app';
-import { callsOn, newTestCore } from '../helpers/core';
+import { callsOn, inProcessCli, newTestCore } from '../helpers/core';
 import { createTestDatabase, dropTestDatabase, uniqueDatabaseName, withClient } from '../helpers/pg';
 import { LENIENT_THRESHOLDS } from '../helpers/thresholds';
 
@@ -51,20 +49,7 @@ function step(result: ChecklistRunResult, id: string): ChecklistStepResult {
   return found;
 }
 
-function cli(): { ctx: CliContext; out: string[]; err: string[] } {
-  const out: string[] = [];
-  const err: string[] = [];
-  const ctx: CliContext = {
-    home,
-    io: { json: true, out: (t) => out.push(t), err: (t) => err.push(t), isTerminal: false },
-    core: () => core,
-    async call(name, input) {
-      return unwrap(await core.dispatch(name, input, { actor: 'tester', via: 'cli' })) as never;
-    },
-    close: () => Promise.resolve(),
-  };
-  return { ctx, out, err };
-}
+const cli = () => inProcessCli(() => core, () => home);
 
 beforeAll(async () => {
   ({ core, home } = newTestCore('ops-checks-truth-'));

@@ -10,12 +10,10 @@ import type { BackupOptionsInput } from '../../src-main/contract/backup';
 import { backupOptionsSchema } from '../../src-main/contract/backup';
 import type { Profile, ProfileInput } from '../../src-main/contract/models';
 import { backupCommand } from '../../src-main/cli/commands/backup';
-import type { CliContext } from '../../src-main/cli/context';
-import { unwrap } from '../../src-main/cli/io';
 import type { Core } from '../../src-main/core/app';
 import { prepareBackup } from '../../src-main/core/backup/plan';
 import { scanPlainDump } from '../../src-main/core/restore/dump-reader';
-import { callsOn, newTestCore } from '../helpers/core';
+import { callsOn, inProcessCli, newTestCore } from '../helpers/core';
 import { withClient } from '../helpers/pg';
 
 const server = inject('pg');
@@ -28,20 +26,7 @@ const member = `truth_member_${suffix}`;
 const group = `truth_group_${suffix}`;
 const { ok } = callsOn(() => core);
 
-function cli(): { ctx: CliContext; out: string[]; err: string[] } {
-  const out: string[] = [];
-  const err: string[] = [];
-  const ctx: CliContext = {
-    home,
-    io: { json: true, out: (t) => out.push(t), err: (t) => err.push(t), isTerminal: false },
-    core: () => core,
-    async call(name, input) {
-      return unwrap(await core.dispatch(name, input, { actor: 'tester', via: 'cli' })) as never;
-    },
-    close: () => Promise.resolve(),
-  };
-  return { ctx, out, err };
-}
+const cli = () => inProcessCli(() => core, () => home);
 
 function options(input: Partial<BackupOptionsInput>) {
   return backupOptionsSchema.parse({ profileId: profile.id, outDir, ...input });
