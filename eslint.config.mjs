@@ -8,8 +8,32 @@ import globals from 'globals';
 import tseslint from 'typescript-eslint';
 
 const NODE_BUILTINS = [
-  'assert', 'buffer', 'child_process', 'cluster', 'crypto', 'dgram', 'dns', 'events', 'fs', 'fs/promises', 'http', 'https',
-  'module', 'net', 'os', 'path', 'process', 'readline', 'stream', 'tls', 'url', 'util', 'v8', 'vm', 'worker_threads', 'zlib',
+  'assert',
+  'buffer',
+  'child_process',
+  'cluster',
+  'crypto',
+  'dgram',
+  'dns',
+  'events',
+  'fs',
+  'fs/promises',
+  'http',
+  'https',
+  'module',
+  'net',
+  'os',
+  'path',
+  'process',
+  'readline',
+  'stream',
+  'tls',
+  'url',
+  'util',
+  'v8',
+  'vm',
+  'worker_threads',
+  'zlib',
 ];
 
 const electronOnlyInShell = {
@@ -36,48 +60,66 @@ export default tseslint.config(
   {
     files: ['src-preload/**/*.ts'],
     rules: {
-      'no-restricted-imports': ['error', {
-        patterns: [
-          { group: ['**/core/**', '**/web/**', '**/cli/**', '**/desktop/**'], message: 'Preload may import only electron and the contract.' },
-          { group: [...NODE_BUILTINS, ...NODE_BUILTINS.map((m) => `node:${m}`)], message: 'Preload exposes intent-level functions only: no Node modules.' },
-        ],
-      }],
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            { group: ['**/core/**', '**/web/**', '**/cli/**', '**/desktop/**'], message: 'Preload may import only electron and the contract.' },
+            { group: [...NODE_BUILTINS, ...NODE_BUILTINS.map((m) => `node:${m}`)], message: 'Preload exposes intent-level functions only: no Node modules.' },
+          ],
+        },
+      ],
     },
   },
   {
     files: ['src-renderer/**/*.{ts,tsx}'],
     languageOptions: { globals: { ...globals.browser } },
     rules: {
-      'no-restricted-imports': ['error', {
-        paths: [
-          electronOnlyInShell.paths[0],
-          { name: 'pg', message: 'The renderer never talks to PostgreSQL: call an operation of the contract.' },
-          { name: 'better-sqlite3', message: 'The renderer never touches the local store: call an operation of the contract.' },
-        ],
-        patterns: [
-          { group: ['node:*', ...NODE_BUILTINS], message: 'The renderer runs sandboxed: no Node modules.' },
-          { group: ['**/src-main/core/**', '**/src-main/web/**', '**/src-main/cli/**', '**/src-main/desktop/**'], message: 'The renderer may import only src-main/contract.' },
-        ],
-      }],
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [
+            electronOnlyInShell.paths[0],
+            { name: 'pg', message: 'The renderer never talks to PostgreSQL: call an operation of the contract.' },
+            { name: 'better-sqlite3', message: 'The renderer never touches the local store: call an operation of the contract.' },
+          ],
+          patterns: [
+            { group: ['node:*', ...NODE_BUILTINS], message: 'The renderer runs sandboxed: no Node modules.' },
+            {
+              group: ['**/src-main/core/**', '**/src-main/web/**', '**/src-main/cli/**', '**/src-main/desktop/**'],
+              message: 'The renderer may import only src-main/contract.',
+            },
+          ],
+        },
+      ],
     },
   },
   {
     files: ['src-main/contract/**/*.ts'],
     rules: {
-      'no-restricted-imports': ['error', {
-        patterns: [
-          { group: ['node:*', ...NODE_BUILTINS, 'electron', 'pg', 'better-sqlite3', '../core/**', '../web/**', '../cli/**', '../desktop/**'], message: 'The contract is shared by every process: zod and types only.' },
-        ],
-      }],
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['node:*', ...NODE_BUILTINS, 'electron', 'pg', 'better-sqlite3', '../core/**', '../web/**', '../cli/**', '../desktop/**'],
+              message: 'The contract is shared by every process: zod and types only.',
+            },
+          ],
+        },
+      ],
     },
   },
   {
     files: ['src-main/core/**/*.ts'],
     rules: {
-      'no-restricted-imports': ['error', {
-        paths: electronOnlyInShell.paths,
-        patterns: [{ group: ['**/web/**', '**/cli/**', '**/desktop/**'], message: 'The core does not depend on its transports.' }],
-      }],
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: electronOnlyInShell.paths,
+          patterns: [{ group: ['**/web/**', '**/cli/**', '**/desktop/**'], message: 'The core does not depend on its transports.' }],
+        },
+      ],
     },
   },
   {

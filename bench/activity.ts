@@ -91,7 +91,15 @@ async function openLoad(port: number, admin: pg.Client): Promise<Load> {
   const rest = BACKENDS - ACTIVE_SLEEPS - rowLock - tableLock;
   if (rest < 0) throw new Error(`--backends must be at least ${BACKENDS - rest}`);
   const idleInTx = Math.round(rest / 7);
-  const mix = { idle: rest - idleInTx, idleInTransaction: idleInTx, activeSleep: ACTIVE_SLEEPS, rowLockHolders: ROW_LOCK_ROWS, rowLockWaiters: ROW_LOCK_ROWS * WAITERS_PER_ROW, tableLockHolder: 1, tableLockWaiters: TABLE_LOCK_WAITERS };
+  const mix = {
+    idle: rest - idleInTx,
+    idleInTransaction: idleInTx,
+    activeSleep: ACTIVE_SLEEPS,
+    rowLockHolders: ROW_LOCK_ROWS,
+    rowLockWaiters: ROW_LOCK_ROWS * WAITERS_PER_ROW,
+    tableLockHolder: 1,
+    tableLockWaiters: TABLE_LOCK_WAITERS,
+  };
   const clients = await openClients(port, BACKENDS);
   const take = (n: number) => clients.splice(0, n);
   const all = [...clients];
@@ -99,10 +107,12 @@ async function openLoad(port: number, admin: pg.Client): Promise<Load> {
   const background = (c: pg.Client, sql: string) => pending.push(c.query(sql).catch(() => undefined));
 
   await Promise.all(take(mix.idle).map((c) => c.query('SELECT 1')));
-  await Promise.all(take(mix.idleInTransaction).map(async (c) => {
-    await c.query('BEGIN');
-    await c.query('SELECT txid_current()');
-  }));
+  await Promise.all(
+    take(mix.idleInTransaction).map(async (c) => {
+      await c.query('BEGIN');
+      await c.query('SELECT txid_current()');
+    }),
+  );
   for (const c of take(ACTIVE_SLEEPS)) background(c, 'SELECT pg_sleep(3600)');
   for (let row = 1; row <= ROW_LOCK_ROWS; row++) {
     const holder = take(1)[0]!;

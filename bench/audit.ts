@@ -45,9 +45,39 @@ function rng(seed: number): () => number {
   };
 }
 
-const ACTIONS = ['query.run', 'backup.run', 'restore.run', 'session.cancel', 'session.terminate', 'profile.update', 'profile.test', 'checklist.run', 'sandbox.start', 'vacuum.run', 'index.create', 'audit.export'];
+const ACTIONS = [
+  'query.run',
+  'backup.run',
+  'restore.run',
+  'session.cancel',
+  'session.terminate',
+  'profile.update',
+  'profile.test',
+  'checklist.run',
+  'sandbox.start',
+  'vacuum.run',
+  'index.create',
+  'audit.export',
+];
 const PROFILES = ['timothie-prod', 'timothie-staging', 'warehouse-eu', 'analytics', 'sandbox', 'billing', 'search-replica', 'dev-local'];
-const TABLES = ['orders', 'order_items', 'customers', 'engravings', 'gemstones', 'ring_sizes', 'payments', 'shipments', 'inventory', 'coupons', 'reviews', 'carts', 'wishlists', 'suppliers', 'invoices', 'returns'];
+const TABLES = [
+  'orders',
+  'order_items',
+  'customers',
+  'engravings',
+  'gemstones',
+  'ring_sizes',
+  'payments',
+  'shipments',
+  'inventory',
+  'coupons',
+  'reviews',
+  'carts',
+  'wishlists',
+  'suppliers',
+  'invoices',
+  'returns',
+];
 const VERBS = ['SELECT count(*) FROM', 'VACUUM (ANALYZE)', 'REINDEX TABLE', 'ANALYZE', 'DELETE FROM', 'UPDATE', 'SELECT * FROM'];
 const ERRORS = ['deadlock detected', 'canceling statement due to statement timeout', 'could not connect to server', 'permission denied for table', 'disk full'];
 
@@ -60,7 +90,13 @@ function measureAppend(dir: string, completionSync: 'deferred' | 'full', pairs: 
   const store = openStore(file);
   const log = new AuditLog(store.db, undefined, { completionSync });
   const one = (i: number) => {
-    const id = log.begin({ actor: 'bench', action: 'query.run', profile: 'timothie-prod', summary: `bench query ${i}`, detail: `SELECT * FROM orders WHERE id = ${i}` });
+    const id = log.begin({
+      actor: 'bench',
+      action: 'query.run',
+      profile: 'timothie-prod',
+      summary: `bench query ${i}`,
+      detail: `SELECT * FROM orders WHERE id = ${i}`,
+    });
     log.complete(id, { outcome: 'ok', durationMs: 1, rowsAffected: 1 });
   };
   // Warm-up: let the WAL reach its working size, as in a store that has been in use.
@@ -111,9 +147,20 @@ function buildStore(dir: string, n: number): { file: string; buildMs: number } {
     for (let k = 0; k < count; k++, i++) {
       const table = pick(TABLES);
       const action = pick(ACTIONS);
-      const id = log.begin({ actor: pick(['ana', 'bruno', 'chloe', 'dmitri']), action, profile: pick(PROFILES), summary: `${action} on ${table} #${i}`, detail: `${pick(VERBS)} public.${table} WHERE id > ${Math.floor(rand() * 1e6)}` });
+      const id = log.begin({
+        actor: pick(['ana', 'bruno', 'chloe', 'dmitri']),
+        action,
+        profile: pick(PROFILES),
+        summary: `${action} on ${table} #${i}`,
+        detail: `${pick(VERBS)} public.${table} WHERE id > ${Math.floor(rand() * 1e6)}`,
+      });
       const failed = rand() < 0.03;
-      log.complete(id, { outcome: failed ? 'error' : 'ok', durationMs: Math.floor(rand() * 5000), rowsAffected: Math.floor(rand() * 100), error: failed ? pick(ERRORS) : undefined });
+      log.complete(id, {
+        outcome: failed ? 'error' : 'ok',
+        durationMs: Math.floor(rand() * 5000),
+        rowsAffected: Math.floor(rand() * 100),
+        error: failed ? pick(ERRORS) : undefined,
+      });
     }
   });
   while (i < n) batch(Math.min(20_000, n - i));
@@ -147,7 +194,12 @@ function measureSearch(file: string, queries: number): { p50: number; p95: numbe
   store.close();
   times.sort((a, b) => a - b);
   const round = (x: number) => Math.round(x * 100) / 100;
-  return { p50: round(percentile(times, 0.5)), p95: round(percentile(times, 0.95)), max: round(times[times.length - 1]!), avgResults: Math.round(results / queries) };
+  return {
+    p50: round(percentile(times, 0.5)),
+    p95: round(percentile(times, 0.95)),
+    max: round(times[times.length - 1]!),
+    avgResults: Math.round(results / queries),
+  };
 }
 
 function measureVerify(file: string): { ms: number; ok: boolean; entries: number; cpuMs: number; fast: string } {

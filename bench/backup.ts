@@ -119,7 +119,9 @@ async function main(): Promise<void> {
   const at = (d: string) => bench.dir(d);
   let core: Core | null = null;
   try {
-    console.log(`load average before: ${loadBefore.join(' ')}; growing "${DB}" with pgbench -i -s ${SCALE}${GENERATED_ROWS ? ` and ${GENERATED_ROWS} generated rows` : ''}…`);
+    console.log(
+      `load average before: ${loadBefore.join(' ')}; growing "${DB}" with pgbench -i -s ${SCALE}${GENERATED_ROWS ? ` and ${GENERATED_ROWS} generated rows` : ''}…`,
+    );
     const grown = await growDatabase(binaries.binDir, port, { database: DB, scale: SCALE, generatedRows: GENERATED_ROWS });
     console.log(`grown in ${Math.round(grown.ms / 1000)} s: ${Math.round(grown.dbBytes / 1e6)} MB (${grown.tables})`);
 
@@ -133,7 +135,9 @@ async function main(): Promise<void> {
     console.log(`wrapper command: ${plan.command}`);
     if (WITH_CLI) {
       const url = `postgres://postgres@127.0.0.1:${port}/${DB}?sslmode=disable`;
-      await underSharedBuildLock(() => run(process.execPath, [BIN, '--home', at(dirs.cli), 'profile', 'add', DB, '--url', url, '--env', 'development', '--read-write', '--json']));
+      await underSharedBuildLock(() =>
+        run(process.execPath, [BIN, '--home', at(dirs.cli), 'profile', 'add', DB, '--url', url, '--env', 'development', '--read-write', '--json']),
+      );
     }
 
     const bareFile = path.join(at(dirs.bare), 'bare.dump');
@@ -207,7 +211,13 @@ async function main(): Promise<void> {
       },
       /** Time the wrapper spends outside pg_dump's phase (plan, catalog, audit, verification, manifest, rename). */
       wrapperFixedOverheadMs: Math.round(median(wrapperRuns.map((w) => w.startMs + w.verifyMs))),
-      costsMs: { plan: costMedian('planMs'), pgRestoreList: costMedian('pgRestoreListMs'), sha256: costMedian('sha256Ms'), countExact: costMedian('countExactMs'), countAll: costMedian('countAllMs') },
+      costsMs: {
+        plan: costMedian('planMs'),
+        pgRestoreList: costMedian('pgRestoreListMs'),
+        sha256: costMedian('sha256Ms'),
+        countExact: costMedian('countExactMs'),
+        countAll: costMedian('countAllMs'),
+      },
       exactCountTables: exact,
       perRoundMs: { bare: bareMs.map(Math.round), wrapper: wrapperRuns.map((w) => Math.round(w.ms)), cli: cliMs.map(Math.round) },
       loadAverage: { before: loadBefore, after: loadAverage() },

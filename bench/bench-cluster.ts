@@ -111,7 +111,11 @@ export async function backupThroughCore(core: Core, profileId: string, outDir: s
   return {
     ms: trace.ms,
     entry,
-    ...eventStats(trace.t0, trace.ms, progress.map((e) => e.at)),
+    ...eventStats(
+      trace.t0,
+      trace.ms,
+      progress.map((e) => e.at),
+    ),
     startMs: at('preparing') - trace.t0,
     dumpMs: at('verifying') - at('preparing'),
     verifyMs: at('done') - at('verifying'),
@@ -186,7 +190,11 @@ export async function growDatabase(binDir: string, port: number, o: GrowOptions)
     const rows = await client.query<{ name: string; mb: string; est: string }>(
       `SELECT relname AS name, round(pg_table_size(oid) / 1e6) AS mb, reltuples::bigint AS est FROM pg_class WHERE relname LIKE ANY (ARRAY['pgbench_%', 'bench_%']) AND relkind = 'r' ORDER BY 1`,
     );
-    return { ms: performance.now() - started, dbBytes: Number(size.rows[0]!.b), tables: rows.rows.map((t) => `${t.name} ${t.mb} MB ~${t.est} rows`).join(', ') };
+    return {
+      ms: performance.now() - started,
+      dbBytes: Number(size.rows[0]!.b),
+      tables: rows.rows.map((t) => `${t.name} ${t.mb} MB ~${t.est} rows`).join(', '),
+    };
   } finally {
     await client.end();
   }

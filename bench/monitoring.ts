@@ -126,7 +126,8 @@ async function generate(admin: pg.Client): Promise<{ ms: number; tables: number;
   // pg_stat_statements (one entry per statement text) look like a database in use.
   for (let start = 0; start < TABLES; start += BATCH) {
     const sqls: string[] = [];
-    for (let i = start; i < Math.min(TABLES, start + BATCH); i++) sqls.push(`SELECT * FROM ${tableName(i)} WHERE id = 1; SELECT count(*) FROM ${tableName(i)} WHERE b IS NOT NULL;`);
+    for (let i = start; i < Math.min(TABLES, start + BATCH); i++)
+      sqls.push(`SELECT * FROM ${tableName(i)} WHERE id = 1; SELECT count(*) FROM ${tableName(i)} WHERE b IS NOT NULL;`);
     await admin.query(sqls.join('\n'));
   }
   const r = await admin.query<{ tables: number; indexes: number; bytes: string }>(
@@ -265,7 +266,9 @@ async function countStatements(admin: pg.Client, logDir: string, fn: () => Promi
     serverMs: round2(r.rows.reduce((sum, row) => sum + row.plan + row.exec, 0)),
     sessions,
     byKind,
-    top: r.rows.slice(0, 5).map((row) => ({ ms: round2(row.plan + row.exec), planMs: round2(row.plan), calls: Number(row.calls), query: normalise(row.query).slice(0, 140) })),
+    top: r.rows
+      .slice(0, 5)
+      .map((row) => ({ ms: round2(row.plan + row.exec), planMs: round2(row.plan), calls: Number(row.calls), query: normalise(row.query).slice(0, 140) })),
   };
 }
 
@@ -342,14 +345,17 @@ async function main(): Promise<void> {
     console.log(`load average before: ${loadBefore.join(' ')}; generating ${TABLES} tables, ${INDEXES} indexes, ${ROWS} rows each…`);
     const gen = await generate(admin);
     console.log(`generated in ${Math.round(gen.ms / 1000)} s: ${gen.tables} tables, ${gen.indexes} indexes, ${gen.dbMb} MB`);
-    if (gen.tables !== TABLES || gen.indexes !== INDEXES) throw new Error(`expected ${TABLES} tables and ${INDEXES} indexes, found ${gen.tables} and ${gen.indexes}`);
+    if (gen.tables !== TABLES || gen.indexes !== INDEXES)
+      throw new Error(`expected ${TABLES} tables and ${INDEXES} indexes, found ${gen.tables} and ${gen.indexes}`);
     const pgss = await admin.query<{ n: number }>('SELECT count(*)::int AS n FROM pg_stat_statements');
     // Let the workload's statistics reach the shared counters before the first read.
     await new Promise((resolve) => setTimeout(resolve, 1500));
 
     core = createCore({ home: path.join(root, 'home'), mode: 'browser', secrets: () => new MemorySecretStore(), actor: 'bench' });
     const profileFor = (name: string) =>
-      call<Profile>(core!, 'createProfile', { profile: { name, host: '127.0.0.1', port, database: DB, user: ROLE, sslmode: 'disable', env: 'development', readOnly: false } });
+      call<Profile>(core!, 'createProfile', {
+        profile: { name, host: '127.0.0.1', port, database: DB, user: ROLE, sslmode: 'disable', env: 'development', readOnly: false },
+      });
     const profile = await profileFor(DB);
 
     for (let i = 0; i < WARMUP; i++) {
@@ -382,7 +388,9 @@ async function main(): Promise<void> {
     const counter = await profileFor(`${DB}-count`);
     const withSnapshot = await countStatements(admin, logDir, () => fullRefresh(core!, counter.id));
     const steady = await countStatements(admin, logDir, () => fullRefresh(core!, counter.id));
-    console.log(`statements per refresh: ${steady.statements} completed (${JSON.stringify(steady.byKind)}) + ${steady.errors} failed, in ${steady.messages} query messages over ${steady.sessions} connections; with a snapshot due: ${withSnapshot.statements} + ${withSnapshot.errors}`);
+    console.log(
+      `statements per refresh: ${steady.statements} completed (${JSON.stringify(steady.byKind)}) + ${steady.errors} failed, in ${steady.messages} query messages over ${steady.sessions} connections; with a snapshot due: ${withSnapshot.statements} + ${withSnapshot.errors}`,
+    );
     console.log(`costliest statements (plan + exec, ms): ${JSON.stringify(steady.top)}`);
 
     // Where the time goes: the two costliest statements, run again with EXPLAIN ANALYZE.

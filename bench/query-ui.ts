@@ -16,7 +16,15 @@ import { pickServerBinaries } from '../src-main/core/postgres/server-binaries';
 
 const ROOT = path.resolve(__dirname, '..');
 const BIN = path.join(ROOT, 'bin', 'ops-console.cjs');
-const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'];
+const CHROMIUM_ARGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+  '--disable-quic',
+];
 
 function arg(name: string, fallback: number): number {
   const i = process.argv.indexOf(`--${name}`);
@@ -36,7 +44,11 @@ function psqlTimes(psql: string, port: number): Promise<{ firstRowMs: number; al
   return new Promise((resolve, reject) => {
     const started = performance.now();
     let first = 0;
-    const child = spawn(psql, ['-X', '-q', '-A', '-t', '-v', 'FETCH_COUNT=500', '-h', '127.0.0.1', '-p', String(port), '-U', 'postgres', '-d', 'postgres', '-c', SQL], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(
+      psql,
+      ['-X', '-q', '-A', '-t', '-v', 'FETCH_COUNT=500', '-h', '127.0.0.1', '-p', String(port), '-U', 'postgres', '-d', 'postgres', '-c', SQL],
+      { stdio: ['ignore', 'pipe', 'pipe'] },
+    );
     child.stdout.on('data', () => {
       if (!first) first = performance.now() - started;
     });
@@ -86,7 +98,10 @@ async function oneRound(page: Page): Promise<Round> {
   await page.waitForFunction(() => (window as unknown as { __bench: { firstPaint: number } }).__bench.firstPaint > 0, null, { timeout: 60_000 });
   const marks = await page.evaluate(() => (window as unknown as { __bench: { firstEvent: number; firstPaint: number } }).__bench);
   const grid = page.getByRole('grid', { name: 'Result of statement 1' });
-  await page.waitForFunction((n) => document.querySelector('[role="grid"]')?.getAttribute('aria-rowcount') === String(n + 1), ROWS, { timeout: 300_000, polling: 100 });
+  await page.waitForFunction((n) => document.querySelector('[role="grid"]')?.getAttribute('aria-rowcount') === String(n + 1), ROWS, {
+    timeout: 300_000,
+    polling: 100,
+  });
   const allAt = await page.evaluate(() => performance.now());
 
   await grid.locator('[role="row"][aria-rowindex="2"] [role="gridcell"]').first().click();
@@ -147,7 +162,22 @@ async function main(): Promise<void> {
     await page.addInitScript(PROBE);
     await page.goto(url);
     const profile = await page.evaluate(async (p) => {
-      const res = await fetch('/api/createProfile', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ profile: { name: 'bench', host: '127.0.0.1', port: p, database: 'postgres', user: 'postgres', sslmode: 'disable', env: 'development', readOnly: false } }) });
+      const res = await fetch('/api/createProfile', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({
+          profile: {
+            name: 'bench',
+            host: '127.0.0.1',
+            port: p,
+            database: 'postgres',
+            user: 'postgres',
+            sslmode: 'disable',
+            env: 'development',
+            readOnly: false,
+          },
+        }),
+      });
       return ((await res.json()) as { value: { id: string } }).value.id;
     }, port);
     // Keep the whole million (the default keeps 200,000 a fetch).
@@ -162,7 +192,9 @@ async function main(): Promise<void> {
     for (let i = 0; i < ROUNDS; i++) {
       psqlRounds.push(await psqlTimes(psql, port));
       const r = await oneRound(page);
-      console.log(`round ${i + 1}: ${JSON.stringify(Object.fromEntries(Object.entries(r).map(([k, v]) => [k, Math.round(v)])))}; psql first row ${Math.round(psqlRounds[i]!.firstRowMs)} ms, all ${Math.round(psqlRounds[i]!.allMs)} ms`);
+      console.log(
+        `round ${i + 1}: ${JSON.stringify(Object.fromEntries(Object.entries(r).map(([k, v]) => [k, Math.round(v)])))}; psql first row ${Math.round(psqlRounds[i]!.firstRowMs)} ms, all ${Math.round(psqlRounds[i]!.allMs)} ms`,
+      );
       rounds.push(r);
     }
     const pick = (k: keyof Round) => median(rounds.map((r) => r[k]));

@@ -81,11 +81,27 @@ async function main(): Promise<void> {
     const knownHost = `[127.0.0.1]:${sshd.port} ${fs.readFileSync(`${sshd.hostKeyPath}.pub`, 'utf8').trim()}`;
     const cli = (args: string[]) => measure(process.execPath, [BIN, '--home', home, ...args]);
     await cli(['profile', 'add', 'direct', '--url', url, '--env', 'development']);
-    await cli(['profile', 'add', 'tunnelled', '--url', url, '--env', 'development', '--ssh', `root@127.0.0.1:${sshd.port}`, '--ssh-key', key.privatePath, '--ssh-known-host', knownHost]);
+    await cli([
+      'profile',
+      'add',
+      'tunnelled',
+      '--url',
+      url,
+      '--env',
+      'development',
+      '--ssh',
+      `root@127.0.0.1:${sshd.port}`,
+      '--ssh-key',
+      key.privatePath,
+      '--ssh-known-host',
+      knownHost,
+    ]);
     const psql = path.join(binaries.binDir, 'psql');
 
     const sql = sqlFor(ROWS);
-    const psqlRun = await rounds('psql \\copy', () => measure(psql, ['-X', '-q', '-h', '127.0.0.1', '-p', String(port), '-U', 'postgres', '-d', 'postgres', '-c', `\\copy (${sql}) to stdout csv`]));
+    const psqlRun = await rounds('psql \\copy', () =>
+      measure(psql, ['-X', '-q', '-h', '127.0.0.1', '-p', String(port), '-U', 'postgres', '-d', 'postgres', '-c', `\\copy (${sql}) to stdout csv`]),
+    );
     const direct = await rounds('ops-console direct', () => cli(['query', 'direct', sql, '--format', 'csv']));
     const tunnel = await rounds('ops-console via SSH', () => cli(['query', 'tunnelled', sql, '--format', 'csv']));
     const small = await rounds('ops-console direct, rows / 10', () => cli(['query', 'direct', sqlFor(Math.round(ROWS / 10)), '--format', 'csv']));

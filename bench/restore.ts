@@ -19,7 +19,21 @@ import type { BackupContents, RestorePlan, RestoreProgressEvent, RestoreRecord }
 import { createCore, type Core } from '../src-main/core/app';
 import { validateRestore } from '../src-main/core/restore/validate';
 import { MemorySecretStore } from '../src-main/core/secrets/memory-secret-store';
-import { arg, backupThroughCore, call, eventStats, followJob, growDatabase, loadAverage, median, round1, round2, run, startBenchCluster, waitForQuietLoad } from './bench-cluster';
+import {
+  arg,
+  backupThroughCore,
+  call,
+  eventStats,
+  followJob,
+  growDatabase,
+  loadAverage,
+  median,
+  round1,
+  round2,
+  run,
+  startBenchCluster,
+  waitForQuietLoad,
+} from './bench-cluster';
 
 const DB = 'bench';
 const SCALE = arg('scale', 65);
@@ -62,7 +76,11 @@ async function appRestore(core: Core, profileId: string, source: string, databas
   return {
     ms: trace.ms,
     record,
-    ...eventStats(trace.t0, trace.ms, progress.map((e) => e.at)),
+    ...eventStats(
+      trace.t0,
+      trace.ms,
+      progress.map((e) => e.at),
+    ),
     prepareMs: at('preparing') - trace.t0,
     restorePhaseMs: at('validating') - at('preparing'),
     throughRestoreMs: at('validating') - trace.t0,
@@ -110,7 +128,11 @@ async function main(): Promise<void> {
     const dumpFile = backup.entry.path;
     console.log(`custom dump by startBackup: ${round1((backup.entry.bytes ?? 0) / 1e6)} MB in ${Math.round(backup.ms)} ms (${dumpFile})`);
 
-    const plan = await call<RestorePlan>(core, 'planRestore', { source: backup.entry.id, target: { kind: 'new-database', profileId: profile.id, database: 'plan_probe' }, jobs: JOBS });
+    const plan = await call<RestorePlan>(core, 'planRestore', {
+      source: backup.entry.id,
+      target: { kind: 'new-database', profileId: profile.id, database: 'plan_probe' },
+      jobs: JOBS,
+    });
     const pgRestore = plan.tool.path;
     const psql = path.join(path.dirname(pgRestore), 'psql');
     console.log(`app command: ${plan.command}`);
@@ -122,11 +144,14 @@ async function main(): Promise<void> {
     console.log(`plain script (pg_restore -f from the custom dump): ${round1(plainBytes / 1e6)} MB in ${Math.round(converted.ms)} ms`);
 
     const conn = ['-h', '127.0.0.1', '-p', String(port), '-U', 'postgres'];
-    const bareRestore = (db: string) => run(pgRestore, ['--jobs', String(JOBS), '--no-owner', '--no-privileges', '--exit-on-error', ...conn, '-d', db, dumpFile], C_MESSAGES);
+    const bareRestore = (db: string) =>
+      run(pgRestore, ['--jobs', String(JOBS), '--no-owner', '--no-privileges', '--exit-on-error', ...conn, '-d', db, dumpFile], C_MESSAGES);
     const bareScript = (db: string) => run(psql, ['-X', '-v', 'ON_ERROR_STOP=1', '--single-transaction', ...conn, '-d', db, '-f', plainFile], C_MESSAGES);
 
     const wait = await waitForQuietLoad(QUIET_LOAD, WAIT_MAX_MS, 30_000);
-    console.log(`load average before the timed rounds: ${wait.load.join(' ')} (${wait.quiet ? 'below' : 'still not below'} ${QUIET_LOAD} after ${Math.round(wait.waitedMs / 1000)} s)`);
+    console.log(
+      `load average before the timed rounds: ${wait.load.join(' ')} (${wait.quiet ? 'below' : 'still not below'} ${QUIET_LOAD} after ${Math.round(wait.waitedMs / 1000)} s)`,
+    );
 
     const bareMs: number[] = [];
     const createMs: number[] = [];

@@ -68,12 +68,22 @@ async function main(): Promise<void> {
   await loadParser();
   const loadBefore = os.loadavg().map(round1);
   const generated = measure('generated', bigRunbook(bytes).markdown, rounds);
-  console.log(`generated ${generated.bytes} bytes: import median ${generated.importMs} ms (CPU ${generated.importCpuMs} ms), markdown-it alone ${generated.markdownItAloneMs} ms`);
+  console.log(
+    `generated ${generated.bytes} bytes: import median ${generated.importMs} ms (CPU ${generated.importCpuMs} ms), markdown-it alone ${generated.markdownItAloneMs} ms`,
+  );
   const builtin = fs.readFileSync(path.join(__dirname, '..', 'tests', 'fixtures', 'runbook-timothie.md'), 'utf8');
   const repeated = builtin.repeat(Math.ceil(bytes / builtin.length));
   const real = measure('builtin-repeated', repeated, rounds);
-  console.log(`built-in runbook ×${Math.ceil(bytes / builtin.length)} (${real.bytes} bytes): import median ${real.importMs} ms (CPU ${real.importCpuMs} ms), markdown-it alone ${real.markdownItAloneMs} ms`);
-  const result = { rounds, generated, builtinRepeated: real, loadAverage: { before: loadBefore, after: os.loadavg().map(round1) }, target: { importMs: '< 1000 for 2 MB' } };
+  console.log(
+    `built-in runbook ×${Math.ceil(bytes / builtin.length)} (${real.bytes} bytes): import median ${real.importMs} ms (CPU ${real.importCpuMs} ms), markdown-it alone ${real.markdownItAloneMs} ms`,
+  );
+  const result = {
+    rounds,
+    generated,
+    builtinRepeated: real,
+    loadAverage: { before: loadBefore, after: os.loadavg().map(round1) },
+    target: { importMs: '< 1000 for 2 MB' },
+  };
   console.log(JSON.stringify(result));
 }
 

@@ -9,10 +9,12 @@ if (!fs.existsSync(cli)) {
   process.exit(1);
 }
 // Exit explicitly: an idle pool or timer must not keep a cron job hanging.
-require(cli).runCli(process.argv.slice(2)).then(
-  (code) => process.exit(code),
-  (err) => {
-    process.stderr.write('error: ' + (err && err.message ? err.message : String(err)) + '\n');
-    process.exit(1);
-  },
-);
+require(cli)
+  .runCli(process.argv.slice(2))
+  .then(
+    (code) => process.exit(code),
+    (err) => {
+      process.stderr.write('error: ' + (err && err.message ? err.message : String(err)) + '\n');
+      process.exit(1);
+    },
+  );

@@ -26,7 +26,8 @@ if (build.status !== 0) fail('the build failed (see above).');
 const electronDist = path.dirname(electron.bin.replace(/\/Electron\.app\/Contents\/MacOS\/Electron$/, '/Electron.app'));
 const builder = node([
   path.join(root, 'node_modules', 'electron-builder', 'cli.js'),
-  '--config', 'electron-builder.json',
+  '--config',
+  'electron-builder.json',
   `-c.electronVersion=${electronVersion()}`,
   `-c.electronDist=${electronDist}`,
   ...process.argv.slice(2),

@@ -14,9 +14,7 @@ const electronDir = path.join(root, 'node_modules', 'electron');
 export function installedElectron() {
   try {
     const rel = fs.readFileSync(path.join(electronDir, 'path.txt'), 'utf8');
-    const bin = process.env.ELECTRON_OVERRIDE_DIST_PATH
-      ? path.join(process.env.ELECTRON_OVERRIDE_DIST_PATH, rel)
-      : path.join(electronDir, 'dist', rel);
+    const bin = process.env.ELECTRON_OVERRIDE_DIST_PATH ? path.join(process.env.ELECTRON_OVERRIDE_DIST_PATH, rel) : path.join(electronDir, 'dist', rel);
     return fs.existsSync(bin) ? bin : null;
   } catch {
     return null;
@@ -29,10 +27,14 @@ export function electronVersion() {
 
 /** The most telling line of the installer's output (the network error, usually). */
 export function installFailureReason(output) {
-  const lines = output.split('\n').map((l) => l.trim()).filter(Boolean);
-  const telling = lines.find((l) => /\b(ENOTFOUND|ECONNREFUSED|ECONNRESET|ETIMEDOUT|EAI_AGAIN|CERT_|HTTPError|status code)\b/.test(l))
-    ?? lines.find((l) => /error/i.test(l) && !/^at /.test(l))
-    ?? lines[0];
+  const lines = output
+    .split('\n')
+    .map((l) => l.trim())
+    .filter(Boolean);
+  const telling =
+    lines.find((l) => /\b(ENOTFOUND|ECONNREFUSED|ECONNRESET|ETIMEDOUT|EAI_AGAIN|CERT_|HTTPError|status code)\b/.test(l)) ??
+    lines.find((l) => /error/i.test(l) && !/^at /.test(l)) ??
+    lines[0];
   return (telling ?? 'no output').replace(/^(Error|RequestError|HTTPError):\s*/, '').slice(0, 160);
 }
 

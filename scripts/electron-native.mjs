@@ -50,8 +50,12 @@ function runRebuild(options) {
     child.stderr.on('data', (d) => (stderr += d));
     child.on('error', (err) => resolve({ ok: false, reason: err.message }));
     child.on('exit', (status) => {
-      const lines = stderr.split('\n').map((l) => l.trim()).filter(Boolean);
-      const network = stderr.match(/getaddrinfo \S+ \S+|\b(ECONNREFUSED|ETIMEDOUT|ECONNRESET)\b/)?.[0] ?? (/network connectivity/.test(stderr) ? 'network' : null);
+      const lines = stderr
+        .split('\n')
+        .map((l) => l.trim())
+        .filter(Boolean);
+      const network =
+        stderr.match(/getaddrinfo \S+ \S+|\b(ECONNREFUSED|ETIMEDOUT|ECONNRESET)\b/)?.[0] ?? (/network connectivity/.test(stderr) ? 'network' : null);
       const reason = network
         ? `Electron's headers could not be downloaded: ${network}`
         : (lines.find((l) => /gyp ERR! (stack )?Error/.test(l)) ?? lines.at(-1) ?? `exit ${status}`);
@@ -78,7 +82,10 @@ export async function ensureElectronNative({ version = electronVersion(), arch =
     fs.rmSync(work, { recursive: true, force: true });
     copyPackage(path.join(root, 'node_modules', 'better-sqlite3'), pkgDir);
     const sqliteVersion = JSON.parse(fs.readFileSync(path.join(pkgDir, 'package.json'), 'utf8')).version;
-    fs.writeFileSync(path.join(work, 'package.json'), JSON.stringify({ name: 'electron-native', private: true, dependencies: { 'better-sqlite3': sqliteVersion } }));
+    fs.writeFileSync(
+      path.join(work, 'package.json'),
+      JSON.stringify({ name: 'electron-native', private: true, dependencies: { 'better-sqlite3': sqliteVersion } }),
+    );
     log(`Building better-sqlite3 for Electron ${version} (once; into ${path.relative(root, path.dirname(file))})…`);
     const rebuilt = await runRebuild({ buildPath: work, electronVersion: version, arch, force: true, onlyModules: ['better-sqlite3'], mode: 'sequential' });
     if (!rebuilt.ok) return rebuilt;

@@ -24,7 +24,11 @@ const outcomes = [];
 for (const [name, cmd, args] of stages) {
   const started = Date.now();
   console.log(`\n=== ${name} ===`);
-  const r = spawnSync(cmd, args, { cwd: root, stdio: 'inherit', env: { ...process.env, ...(process.env.CI ? { NO_COLOR: '1', FORCE_COLOR: '0' } : { FORCE_COLOR: '1' }) } });
+  const r = spawnSync(cmd, args, {
+    cwd: root,
+    stdio: 'inherit',
+    env: { ...process.env, ...(process.env.CI ? { NO_COLOR: '1', FORCE_COLOR: '0' } : { FORCE_COLOR: '1' }) },
+  });
   outcomes.push({ name, ok: r.status === 0, seconds: ((Date.now() - started) / 1000).toFixed(1) });
 }
 

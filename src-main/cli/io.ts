@@ -41,7 +41,11 @@ export function table(rows: Array<Record<string, string | number | boolean | nul
   if (rows.length === 0) return '';
   const cell = (v: unknown) => (v === null || v === undefined ? '' : String(v).replace(/\s+/g, ' '));
   const widths = columns.map((c) => Math.min(60, Math.max(c.length, ...rows.map((r) => cell(r[c]).length))));
-  const line = (values: string[]) => values.map((v, i) => v.slice(0, widths[i]).padEnd(widths[i]!)).join('  ').trimEnd();
+  const line = (values: string[]) =>
+    values
+      .map((v, i) => v.slice(0, widths[i]).padEnd(widths[i]!))
+      .join('  ')
+      .trimEnd();
   return [line(columns.map((c) => c.toUpperCase())), ...rows.map((r) => line(columns.map((c) => cell(r[c]))))].join('\n');
 }
 
@@ -77,10 +81,7 @@ export function promptPassword(io: Io, label: string): Promise<string | null> {
  * Confirmation before changing anything. `--yes` answers it; production needs
  * `--confirm NAME` with it; without a terminal and without --yes it refuses.
  */
-export async function confirm(
-  io: Io,
-  opts: { question: string; yes: boolean; production: boolean; profileName: string; confirmFlag?: string },
-): Promise<void> {
+export async function confirm(io: Io, opts: { question: string; yes: boolean; production: boolean; profileName: string; confirmFlag?: string }): Promise<void> {
   if (opts.yes) {
     if (opts.production && opts.confirmFlag !== opts.profileName) {
       throw new OpsError('CONFIRMATION_REQUIRED', `"${opts.profileName}" is a production profile: --yes must come with --confirm ${opts.profileName}`);

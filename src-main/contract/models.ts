@@ -72,7 +72,10 @@ export const profileInputSchema = z.object({
   statementTimeoutMs: z.number().int().min(0).max(86_400_000).nullable().default(null),
   notes: z.string().max(10_000).default(''),
   contacts: z.array(contactSchema).max(20).default([]),
-  escalationLevel: z.union([z.literal(1), z.literal(2), z.literal(3)]).nullable().default(null),
+  escalationLevel: z
+    .union([z.literal(1), z.literal(2), z.literal(3)])
+    .nullable()
+    .default(null),
   /** Reach the database through an SSH bastion (issue #3). */
   ssh: sshSettingsSchema.nullable().default(null),
 });

@@ -49,7 +49,11 @@ export interface Overview {
 }
 
 export const topQueriesInput = z
-  .object({ ...profileInput, orderBy: z.enum(['total', 'mean', 'calls', 'rows', 'reads']).default('total'), limit: z.number().int().min(1).max(500).default(50) })
+  .object({
+    ...profileInput,
+    orderBy: z.enum(['total', 'mean', 'calls', 'rows', 'reads']).default('total'),
+    limit: z.number().int().min(1).max(500).default(50),
+  })
   .strict();
 
 export interface TopQuery {
@@ -132,7 +136,15 @@ export interface TableReport {
    * below the sequence's own (an int4 column fed by a bigint sequence: 2147483647), and
    * `column`/`columnType` name that column ("public.orders.id", "integer"); null otherwise.
    */
-  sequences: Array<{ schema: string; sequence: string; lastValue: number | null; maxValue: number; pctUsed: number; column: string | null; columnType: string | null }>;
+  sequences: Array<{
+    schema: string;
+    sequence: string;
+    lastValue: number | null;
+    maxValue: number;
+    pctUsed: number;
+    column: string | null;
+    columnType: string | null;
+  }>;
   /** Supabase Storage (storage.objects) per bucket; null when there is no such table. */
   buckets: Array<{ bucket: string; objects: number; bytes: number }> | null;
 }
@@ -189,7 +201,11 @@ export const historyInput = z
     profileId: z.string().min(1),
     metric: z.enum(['databaseSizeBytes', 'connections', 'cacheHitRatio', 'topQueryMeanMs', 'transactionsPerSecond']),
     /** How far back: hours. */
-    hours: z.number().min(1).max(24 * 366).default(24),
+    hours: z
+      .number()
+      .min(1)
+      .max(24 * 366)
+      .default(24),
   })
   .strict();
 

@@ -24,4 +24,3 @@ export const byId = z.object({ id: z.string().min(1, 'id is required') }).strict
 export const passwordField = z.string().max(1024).optional();
 /** Key passphrase or SSH password for the bastion / jump hop; same rules as passwords. */
 export const sshSecretFields = { sshSecret: passwordField, jumpSecret: passwordField };
-

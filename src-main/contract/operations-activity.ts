@@ -1,7 +1,17 @@
 // The live-activity part of the one API contract (issue #8): the sessions snapshot (polled
 // by the screen, so not audited: a refresh every few seconds would drown the trail), and
 // the actions on backends, each audited with pid, user and query. Spread into `operations`.
-import { activitySnapshotInput, cleanupRuleSchema, cleanupRunSchema, signalBackendSchema, terminateBackendSchema, type ActivitySnapshot, type CleanupPreview, type CleanupResult, type SignalResult } from './activity';
+import {
+  activitySnapshotInput,
+  cleanupRuleSchema,
+  cleanupRunSchema,
+  signalBackendSchema,
+  terminateBackendSchema,
+  type ActivitySnapshot,
+  type CleanupPreview,
+  type CleanupResult,
+  type SignalResult,
+} from './activity';
 import { op } from './op';
 
 const CONNECT_ERRORS = ['NOT_FOUND', 'INVALID_INPUT', 'CONNECTION_FAILED', 'PASSWORD_REQUIRED', 'AUTH_FAILED'] as const;

@@ -3,13 +3,7 @@
 // A backup runs as a job: startBackup answers at once with its ids, progress comes as
 // `backup.progress` events and the end as `job.done`; getBackup reads the outcome.
 import { z } from 'zod';
-import {
-  backupOptionsSchema,
-  type BackupEntry,
-  type BackupPlan,
-  type BackupVerifyResult,
-  type ClientToolsReport,
-} from './backup';
+import { backupOptionsSchema, type BackupEntry, type BackupPlan, type BackupVerifyResult, type ClientToolsReport } from './backup';
 import { byId, empty, op } from './op';
 
 const CONNECT_ERRORS = ['NOT_FOUND', 'INVALID_INPUT', 'CONNECTION_FAILED', 'PASSWORD_REQUIRED', 'AUTH_FAILED'] as const;

@@ -25,7 +25,16 @@ export const restoreOperations = {
   /** Plan again, enforce the safety rules (read-only, typed name, conflicts), then start. */
   startRestore: op<{ restoreId: string; jobId: string; plan: RestorePlan }>()({
     input: restoreOptionsSchema.extend({ jobId: z.string().min(1).max(100).optional() }),
-    errors: [...CONNECT_ERRORS, 'READ_ONLY', 'CONFIRMATION_REQUIRED', 'CONFLICT', 'TOOL_VERSION_MISMATCH', 'BACKUP_FAILED', 'SANDBOX_FAILED', 'BINARIES_NOT_FOUND'],
+    errors: [
+      ...CONNECT_ERRORS,
+      'READ_ONLY',
+      'CONFIRMATION_REQUIRED',
+      'CONFLICT',
+      'TOOL_VERSION_MISMATCH',
+      'BACKUP_FAILED',
+      'SANDBOX_FAILED',
+      'BINARIES_NOT_FOUND',
+    ],
     audit: 'restore.start',
   }),
   cancelRestore: op<{ cancelled: boolean }>()({ input: byId, errors: ['NOT_FOUND'], audit: 'restore.cancel' }),

@@ -92,7 +92,17 @@ export const runbookOperations = {
         password: passwordField,
       })
       .strict(),
-    errors: ['READ_ONLY', 'CONFIRMATION_REQUIRED', 'CONFLICT', 'INVALID_INPUT', 'NOT_FOUND', 'CONNECTION_FAILED', 'PASSWORD_REQUIRED', 'AUTH_FAILED', 'QUERY_FAILED'],
+    errors: [
+      'READ_ONLY',
+      'CONFIRMATION_REQUIRED',
+      'CONFLICT',
+      'INVALID_INPUT',
+      'NOT_FOUND',
+      'CONNECTION_FAILED',
+      'PASSWORD_REQUIRED',
+      'AUTH_FAILED',
+      'QUERY_FAILED',
+    ],
     audit: 'runbook.step',
   }),
   /** Which version of the ops toolkit (server functions the runbook calls) a profile has. */

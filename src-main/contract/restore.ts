@@ -197,7 +197,10 @@ export const drillOptionsSchema = z
     jobId: z.string().min(1).max(100).optional(),
   })
   .strict()
-  .refine((o) => o.source !== undefined || o.profileId !== undefined, { message: 'say which backup to drill: source (a catalog id or a path) or profileId (its latest backup)', path: ['source'] });
+  .refine((o) => o.source !== undefined || o.profileId !== undefined, {
+    message: 'say which backup to drill: source (a catalog id or a path) or profileId (its latest backup)',
+    path: ['source'],
+  });
 
 export interface DrillRecord {
   id: string;

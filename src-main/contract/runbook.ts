@@ -179,12 +179,19 @@ export const checklistSignOffSchema = z
     const decided = new Set<string>();
     input.decisions.forEach((d, i) => {
       if (!stepIds.has(d.stepId)) ctx.addIssue({ code: 'custom', path: ['decisions', i, 'stepId'], message: `step "${d.stepId}" is not a step of this run` });
-      else if (decided.has(d.stepId)) ctx.addIssue({ code: 'custom', path: ['decisions', i, 'stepId'], message: `step "${d.stepId}" has more than one decision` });
+      else if (decided.has(d.stepId))
+        ctx.addIssue({ code: 'custom', path: ['decisions', i, 'stepId'], message: `step "${d.stepId}" has more than one decision` });
       decided.add(d.stepId);
-      if (d.decision === 'skipped' && !d.reason) ctx.addIssue({ code: 'custom', path: ['decisions', i, 'reason'], message: `skipping "${d.stepId}" needs a reason` });
+      if (d.decision === 'skipped' && !d.reason)
+        ctx.addIssue({ code: 'custom', path: ['decisions', i, 'reason'], message: `skipping "${d.stepId}" needs a reason` });
     });
     for (const step of input.result.steps) {
-      if (!decided.has(step.id)) ctx.addIssue({ code: 'custom', path: ['decisions'], message: `step "${step.title}" (${step.id}) has no decision: mark it done, skipped (with a reason) or escalated` });
+      if (!decided.has(step.id))
+        ctx.addIssue({
+          code: 'custom',
+          path: ['decisions'],
+          message: `step "${step.title}" (${step.id}) has no decision: mark it done, skipped (with a reason) or escalated`,
+        });
     }
   });
 

@@ -63,7 +63,9 @@ export function createCore(options: CoreOptions): Core {
   ensureHome(options.home);
   const store = openStore(path.join(options.home, STORE_FILE));
   const events = new EventBus();
-  const audit = new AuditLog(store.db, (entry) => events.emit({ type: 'audit.appended', id: entry.id, action: entry.action, outcome: entry.outcome, at: entry.at }));
+  const audit = new AuditLog(store.db, (entry) =>
+    events.emit({ type: 'audit.appended', id: entry.id, action: entry.action, outcome: entry.outcome, at: entry.at }),
+  );
   const actor = options.actor ?? currentActor();
   const secrets = options.secrets(store);
   const deps: CoreDeps = {

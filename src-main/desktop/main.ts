@@ -90,7 +90,10 @@ function watchRenderer(win: BrowserWindow): void {
 }
 
 function createWindow(): BrowserWindow {
-  const place = placeWindow(readWindowState(home), [screen.getPrimaryDisplay(), ...screen.getAllDisplays()].map((d) => d.workArea));
+  const place = placeWindow(
+    readWindowState(home),
+    [screen.getPrimaryDisplay(), ...screen.getAllDisplays()].map((d) => d.workArea),
+  );
   const win = new BrowserWindow({
     ...place.bounds,
     minWidth: DEFAULT_SIZES.minWidth,
@@ -162,27 +165,31 @@ const firstInstance = claimSingleInstance(app, () => {
   if (app.isReady()) focusMainWindow();
 });
 
-if (firstInstance) app.whenReady().then(() => {
-  core = createCore({
-    home,
-    mode: 'desktop',
-    secrets: (store) => new EncryptedSecretStore(store.db, safeStorageCipher()),
-    // The core knows only the path; showing it is the shell's job.
-    revealPath: async (target) => {
-      shell.showItemInFolder(target);
-      return true;
-    },
-  });
-  registerIpc(core, () => mainWindow.get()?.webContents ?? null, allowedPrefix);
-  mainWindow.open();
-  app.on('activate', () => {
-    if (BrowserWindow.getAllWindows().length === 0) mainWindow.open();
-  });
-  stopReminders = startChecklistReminders(core, focusMainWindow);
-}).catch((err: unknown) => {
-  log.error('failed to start', err);
-  app.exit(1);
-});
+if (firstInstance)
+  app
+    .whenReady()
+    .then(() => {
+      core = createCore({
+        home,
+        mode: 'desktop',
+        secrets: (store) => new EncryptedSecretStore(store.db, safeStorageCipher()),
+        // The core knows only the path; showing it is the shell's job.
+        revealPath: async (target) => {
+          shell.showItemInFolder(target);
+          return true;
+        },
+      });
+      registerIpc(core, () => mainWindow.get()?.webContents ?? null, allowedPrefix);
+      mainWindow.open();
+      app.on('activate', () => {
+        if (BrowserWindow.getAllWindows().length === 0) mainWindow.open();
+      });
+      stopReminders = startChecklistReminders(core, focusMainWindow);
+    })
+    .catch((err: unknown) => {
+      log.error('failed to start', err);
+      app.exit(1);
+    });
 
 app.on('web-contents-created', (_event, contents) => {
   contents.setWindowOpenHandler(() => ({ action: 'deny' }));

@@ -16,7 +16,8 @@ export function safeStorageCipher(): SecretCipher {
     backend: `safeStorage:${backend ?? process.platform}`,
     isAvailable: () => safeStorage.isEncryptionAvailable() && !(backend !== null && WEAK_BACKENDS.has(backend)),
     unavailableReason: () => {
-      if (!safeStorage.isEncryptionAvailable()) return 'The operating system offers no encryption for saved passwords (no keychain). Use ~/.pgpass or enter the password when asked.';
+      if (!safeStorage.isEncryptionAvailable())
+        return 'The operating system offers no encryption for saved passwords (no keychain). Use ~/.pgpass or enter the password when asked.';
       if (backend !== null && WEAK_BACKENDS.has(backend)) {
         return `No desktop keyring was found (safeStorage backend "${backend}" would keep passwords as good as plaintext), so none are saved. Install and unlock GNOME Keyring or KWallet, or use ~/.pgpass.`;
       }

@@ -68,7 +68,11 @@ function overlap(a: Rect, b: Rect): { width: number; height: number } {
  * when a strip of its title bar lies on some screen (so it can be grabbed), with its size
  * cut to that screen; otherwise the saved (or default) size is centred on the primary.
  */
-export function placeWindow(saved: WindowState | null, workAreas: readonly Rect[], sizes: WindowSizes = DEFAULT_SIZES): { bounds: Partial<Rect> & { width: number; height: number }; maximized: boolean; fullScreen: boolean } {
+export function placeWindow(
+  saved: WindowState | null,
+  workAreas: readonly Rect[],
+  sizes: WindowSizes = DEFAULT_SIZES,
+): { bounds: Partial<Rect> & { width: number; height: number }; maximized: boolean; fullScreen: boolean } {
   const primary = workAreas[0];
   const want = {
     width: Math.max(sizes.minWidth, saved?.bounds.width ?? sizes.width),

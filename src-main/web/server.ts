@@ -115,7 +115,10 @@ async function handleApi(core: Core, name: string, req: IncomingMessage, res: Se
   }
   const body = await readBody(req);
   if (!body.ok) {
-    sendJson(res, 413, { ok: false, error: { code: 'INVALID_INPUT', message: `Request body over ${MAX_BODY_BYTES / (1024 * 1024)} MiB: too large for one call` } });
+    sendJson(res, 413, {
+      ok: false,
+      error: { code: 'INVALID_INPUT', message: `Request body over ${MAX_BODY_BYTES / (1024 * 1024)} MiB: too large for one call` },
+    });
     return;
   }
   let input: unknown;
@@ -183,7 +186,12 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
       if (!launches?.consume(url.searchParams.get('code'))) {
         return unauthorized(res, 'This launch link was already used or has expired: open the URL that `ops-console serve` printed');
       }
-      res.writeHead(200, { ...SECURITY_HEADERS, 'set-cookie': sessionCookie(instance), 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' });
+      res.writeHead(200, {
+        ...SECURITY_HEADERS,
+        'set-cookie': sessionCookie(instance),
+        'content-type': 'text/html; charset=utf-8',
+        'cache-control': 'no-store',
+      });
       res.end(launchLandingPage());
       return;
     }

@@ -53,8 +53,18 @@ test('blocking: the root blocker is shown first, terminating it from the tree re
   const sessions = page.getByRole('table', { name: 'Sessions' });
   await sessions.getByRole('row', { name: `Session ${waiter.pid}`, exact: true }).waitFor({ timeout: 30_000 });
   expect(await sessions.getByRole('row', { name: `Session ${holder.pid}`, exact: true }).textContent()).toContain('idle in transaction');
-  expect(await sessions.getByRole('row', { name: `Session ${ownLike.pid}`, exact: true }).getByText('this app').count()).toBe(1);
-  expect(await sessions.getByRole('row', { name: `Session ${holder.pid}`, exact: true }).getByText('this app').count()).toBe(0);
+  expect(
+    await sessions
+      .getByRole('row', { name: `Session ${ownLike.pid}`, exact: true })
+      .getByText('this app')
+      .count(),
+  ).toBe(1);
+  expect(
+    await sessions
+      .getByRole('row', { name: `Session ${holder.pid}`, exact: true })
+      .getByText('this app')
+      .count(),
+  ).toBe(0);
   await page.getByRole('tab', { name: /Blocking/ }).click();
 
   const tree = page.getByRole('tree', { name: 'Blocking tree' });

@@ -16,7 +16,9 @@ test('the backup wizard with defaults on the sandbox: review, progress, result, 
   // A table big enough (~150 MB) for the dump to last a few seconds, so the progress view
   // is seen mid-dump with a table in flight, not only before and after.
   // The sandbox's libpq URL, from the CLI on the same home.
-  const status = JSON.parse(execFileSync(process.execPath, [path.join(REPO_ROOT, 'bin/ops-console.cjs'), '--home', app.home, 'sandbox', 'status', '--json'], { encoding: 'utf8' })) as { url: string };
+  const status = JSON.parse(
+    execFileSync(process.execPath, [path.join(REPO_ROOT, 'bin/ops-console.cjs'), '--home', app.home, 'sandbox', 'status', '--json'], { encoding: 'utf8' }),
+  ) as { url: string };
   const client = new pg.Client({ connectionString: status.url });
   await client.connect();
   try {
@@ -74,7 +76,10 @@ test('the backup wizard with defaults on the sandbox: review, progress, result, 
   await progress.waitFor({ timeout: 30_000 });
   expect(await progress.getByRole('progressbar', { name: 'Share of the backup done' }).count()).toBe(1);
   // Mid-dump: a percentage between the ends.
-  await progress.getByLabel('Percent done').filter({ hasText: /^([1-9]|[1-9]\d)%$/ }).waitFor({ timeout: 60_000 });
+  await progress
+    .getByLabel('Percent done')
+    .filter({ hasText: /^([1-9]|[1-9]\d)%$/ })
+    .waitFor({ timeout: 60_000 });
   await app.screenshot('backups-progress.png');
 
   // The outcome: a verified file, named like a backup, with its checksum.

@@ -11,11 +11,19 @@ function stepCard(region: Locator, title: string): Locator {
 }
 
 async function statusOf(region: Locator, title: string): Promise<string> {
-  return (await stepCard(region, title).getByLabel(/^Status: /).first().textContent()) ?? '';
+  return (
+    (await stepCard(region, title)
+      .getByLabel(/^Status: /)
+      .first()
+      .textContent()) ?? ''
+  );
 }
 
 async function decide(region: Locator, title: string, decision: 'Done' | 'Skipped' | 'Escalated'): Promise<void> {
-  await region.getByRole('radiogroup', { name: `Decision for ${title}` }).getByRole('radio', { name: decision }).check();
+  await region
+    .getByRole('radiogroup', { name: `Decision for ${title}` })
+    .getByRole('radio', { name: decision })
+    .check();
 }
 
 test('the morning checklist on the sandbox: run, decide, sign off, reopen from history', async () => {
@@ -32,7 +40,9 @@ test('the morning checklist on the sandbox: run, decide, sign off, reopen from h
 
   const run = page.getByRole('region', { name: 'Checklist run', exact: true });
   await run.waitFor({ timeout: 60_000 });
-  const titles = await run.getByRole('region', { name: /^Step: / }).evaluateAll((els) => els.map((e) => (e.getAttribute('aria-label') ?? '').replace(/^Step: /, '')));
+  const titles = await run
+    .getByRole('region', { name: /^Step: / })
+    .evaluateAll((els) => els.map((e) => (e.getAttribute('aria-label') ?? '').replace(/^Step: /, '')));
   expect(titles.length).toBeGreaterThanOrEqual(10);
   expect(titles).toContain('Low stock items');
   for (const title of titles) expect(await statusOf(run, title)).toMatch(/^(OK|WARNING|CRITICAL|UNKNOWN|SKIPPED|MANUAL)$/);
@@ -143,7 +153,9 @@ test('a troubleshooting procedure step by step: find, preview, run, check again'
   await dialog.getByRole('button', { name: 'Close' }).click();
   await dialog.waitFor({ state: 'detached' });
   // The step's note says what ran, and it is marked done.
-  expect(await run.getByRole('textbox', { name: 'Note for Reset their reservations' }).inputValue()).toBe(`Ran: ${negatives} row${negatives === 1 ? '' : 's'} changed`);
+  expect(await run.getByRole('textbox', { name: 'Note for Reset their reservations' }).inputValue()).toBe(
+    `Ran: ${negatives} row${negatives === 1 ? '' : 's'} changed`,
+  );
   expect(await run.getByRole('radiogroup', { name: 'Decision for Reset their reservations' }).getByRole('radio', { name: 'Done' }).isChecked()).toBe(true);
 
   // Check again: nothing negative is left.

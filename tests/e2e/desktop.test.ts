@@ -70,7 +70,9 @@ describe('desktop app', () => {
     if (SKIP) return;
     if (!fs.existsSync(path.join(REPO_ROOT, 'out', 'main', 'index.js'))) throw new Error('The app is not built: run `npm run build` first.');
     // better-sqlite3 for Electron's ABI (build/electron-native), as npm start makes it.
-    const native = (await import(path.join(REPO_ROOT, 'scripts', 'electron-native.mjs'))) as { ensureElectronNative(): Promise<{ ok: boolean; reason?: string }> };
+    const native = (await import(path.join(REPO_ROOT, 'scripts', 'electron-native.mjs'))) as {
+      ensureElectronNative(): Promise<{ ok: boolean; reason?: string }>;
+    };
     const built = await native.ensureElectronNative();
     if (!built.ok) throw new Error(`better-sqlite3 could not be built for Electron: ${built.reason}`);
     home = fs.mkdtempSync(path.join(os.tmpdir(), 'ops-console-desktop-'));
@@ -136,37 +138,49 @@ describe('desktop app', () => {
     expect(['shown', 'unsupported']).toContain(shown);
   });
 
-  it.skipIf(SKIP)('a second launch quits and leaves the first one running', async () => {
-    const second = spawn(BIN!, [REPO_ROOT, ...LINUX_ARGS], { env: { ...process.env, OPS_CONSOLE_HOME: home }, stdio: 'ignore' });
-    const code = await new Promise<number | null>((resolve) => second.once('exit', (c) => resolve(c)));
-    expect(code).toBe(0);
-    expect(await app!.evaluate(({ BrowserWindow }) => BrowserWindow.getAllWindows().length)).toBe(1);
-  }, 60_000);
+  it.skipIf(SKIP)(
+    'a second launch quits and leaves the first one running',
+    async () => {
+      const second = spawn(BIN!, [REPO_ROOT, ...LINUX_ARGS], { env: { ...process.env, OPS_CONSOLE_HOME: home }, stdio: 'ignore' });
+      const code = await new Promise<number | null>((resolve) => second.once('exit', (c) => resolve(c)));
+      expect(code).toBe(0);
+      expect(await app!.evaluate(({ BrowserWindow }) => BrowserWindow.getAllWindows().length)).toBe(1);
+    },
+    60_000,
+  );
 
-  it.skipIf(SKIP)('audits a renderer crash', async () => {
-    await app!.evaluate(({ BrowserWindow }) => BrowserWindow.getAllWindows()[0]?.webContents.forcefullyCrashRenderer());
-    const cli = path.join(REPO_ROOT, 'bin', 'ops-console.cjs');
-    let found = false;
-    for (let i = 0; i < 40 && !found; i += 1) {
-      await new Promise((r) => setTimeout(r, 250));
-      const out = await new Promise<string>((resolve) => {
-        const p = spawn(process.execPath, [cli, '--home', home, 'audit', 'list', '--json'], { stdio: ['ignore', 'pipe', 'ignore'] });
-        let text = '';
-        p.stdout.on('data', (d) => (text += d));
-        p.once('exit', () => resolve(text));
-      });
-      found = out.includes(RENDERER_GONE_ACTION);
-    }
-    expect(found).toBe(true);
-  }, 60_000);
+  it.skipIf(SKIP)(
+    'audits a renderer crash',
+    async () => {
+      await app!.evaluate(({ BrowserWindow }) => BrowserWindow.getAllWindows()[0]?.webContents.forcefullyCrashRenderer());
+      const cli = path.join(REPO_ROOT, 'bin', 'ops-console.cjs');
+      let found = false;
+      for (let i = 0; i < 40 && !found; i += 1) {
+        await new Promise((r) => setTimeout(r, 250));
+        const out = await new Promise<string>((resolve) => {
+          const p = spawn(process.execPath, [cli, '--home', home, 'audit', 'list', '--json'], { stdio: ['ignore', 'pipe', 'ignore'] });
+          let text = '';
+          p.stdout.on('data', (d) => (text += d));
+          p.once('exit', () => resolve(text));
+        });
+        found = out.includes(RENDERER_GONE_ACTION);
+      }
+      expect(found).toBe(true);
+    },
+    60_000,
+  );
 
-  it.skipIf(SKIP)('remembers the window’s size and position', async () => {
-    await app!.evaluate(({ BrowserWindow }) => BrowserWindow.getAllWindows()[0]?.setBounds({ x: 40, y: 50, width: 1100, height: 700 }));
-    await quit();
-    const state = JSON.parse(fs.readFileSync(path.join(home, WINDOW_STATE_FILE), 'utf8')) as { bounds: { width: number; height: number } };
-    expect(state.bounds).toMatchObject({ width: 1100, height: 700 });
-    await launch();
-    const bounds = await app!.evaluate(({ BrowserWindow }) => BrowserWindow.getAllWindows()[0]?.getBounds());
-    expect(bounds).toMatchObject({ width: 1100, height: 700 });
-  }, 120_000);
+  it.skipIf(SKIP)(
+    'remembers the window’s size and position',
+    async () => {
+      await app!.evaluate(({ BrowserWindow }) => BrowserWindow.getAllWindows()[0]?.setBounds({ x: 40, y: 50, width: 1100, height: 700 }));
+      await quit();
+      const state = JSON.parse(fs.readFileSync(path.join(home, WINDOW_STATE_FILE), 'utf8')) as { bounds: { width: number; height: number } };
+      expect(state.bounds).toMatchObject({ width: 1100, height: 700 });
+      await launch();
+      const bounds = await app!.evaluate(({ BrowserWindow }) => BrowserWindow.getAllWindows()[0]?.getBounds());
+      expect(bounds).toMatchObject({ width: 1100, height: 700 });
+    },
+    120_000,
+  );
 });

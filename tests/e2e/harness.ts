@@ -16,7 +16,15 @@ const CLI = path.join(REPO_ROOT, 'bin', 'ops-console.cjs');
 // It listens on a random 127.x.y.z of its own (src-main/web/bind.ts), 127.0.0.1 as a fallback.
 const URL_PATTERN = /http:\/\/127\.\d{1,3}\.\d{1,3}\.\d{1,3}:\d+\/[?#]token=[\w-]+/;
 const CHROMIUM = process.env.OPS_CONSOLE_CHROMIUM ?? '/usr/bin/chromium';
-const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'];
+const CHROMIUM_ARGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+  '--disable-quic',
+];
 
 export interface E2eApp {
   page: Page;
@@ -214,14 +222,21 @@ export async function addProfileThroughForm(
     if ((await toggle.isChecked()) !== options.readOnly) await toggle.setChecked(options.readOnly);
   }
   await page.getByRole('button', { name: 'Save profile' }).click();
-  await page.getByRole('table', { name: 'Connection profiles' }).getByRole('row', { name: new RegExp(options.name) }).waitFor();
+  await page
+    .getByRole('table', { name: 'Connection profiles' })
+    .getByRole('row', { name: new RegExp(options.name) })
+    .waitFor();
 }
 
 /**
  * A profile through an SSH bastion made in the form, its host key trusted from the
  * connection test (first contact), the way a user does it.
  */
-export async function addSshProfileThroughForm(page: Page, db: DbTarget, options: { name: string; sshPort: number; keyFile: string; fingerprint: string }): Promise<void> {
+export async function addSshProfileThroughForm(
+  page: Page,
+  db: DbTarget,
+  options: { name: string; sshPort: number; keyFile: string; fingerprint: string },
+): Promise<void> {
   await openNewProfileForm(page);
   await field(page, 'Profile name').fill(options.name);
   await field(page, 'Host').fill(db.host);
@@ -235,7 +250,10 @@ export async function addSshProfileThroughForm(page: Page, db: DbTarget, options
   await field(page, 'SSH user').fill('root');
   await field(page, 'SSH key file').fill(options.keyFile);
   await page.getByRole('button', { name: 'Save profile' }).click();
-  await page.getByRole('table', { name: 'Connection profiles' }).getByRole('row', { name: new RegExp(options.name) }).waitFor();
+  await page
+    .getByRole('table', { name: 'Connection profiles' })
+    .getByRole('row', { name: new RegExp(options.name) })
+    .waitFor();
 
   await page.getByRole('button', { name: 'Test connection' }).click();
   const decision = page.getByRole('region', { name: 'Host key decision' });

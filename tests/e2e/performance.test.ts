@@ -12,7 +12,9 @@ import { REPO_ROOT, editorText, startApp, startSandbox, type E2eApp } from './ha
 
 /** The sandbox's libpq URL, from the CLI on the same home. */
 function sandboxUrl(home: string): string {
-  const out = execFileSync(process.execPath, [path.join(REPO_ROOT, 'bin/ops-console.cjs'), '--home', home, 'sandbox', 'status', '--json'], { encoding: 'utf8' });
+  const out = execFileSync(process.execPath, [path.join(REPO_ROOT, 'bin/ops-console.cjs'), '--home', home, 'sandbox', 'status', '--json'], {
+    encoding: 'utf8',
+  });
   return (JSON.parse(out) as { url: string }).url;
 }
 
@@ -41,7 +43,8 @@ async function generateLoad(url: string): Promise<void> {
 function addEarlierSnapshot(home: string): void {
   const db = new Database(path.join(home, 'ops-console.sqlite'));
   try {
-    const row = db.prepare('SELECT profile_id, at, values_json FROM metric_snapshots ORDER BY at DESC LIMIT 1').get() as { profile_id: string; at: string; values_json: string } | undefined;
+    const row = db.prepare('SELECT profile_id, at, values_json FROM metric_snapshots ORDER BY at DESC LIMIT 1').get() as
+      { profile_id: string; at: string; values_json: string } | undefined;
     if (!row) throw new Error('the Overview stored no snapshot');
     const earlier = new Date(new Date(row.at).getTime() - 10 * 60_000).toISOString();
     const values = JSON.parse(row.values_json) as Record<string, number>;
@@ -152,7 +155,12 @@ test('the Performance screen on the sandbox: checks, top queries, indexes, VACUU
 
   // Back to Queries: "Open in console" puts our statement in a new editor tab.
   await openTab(app, 'Queries');
-  await top.getByRole('row').filter({ hasText: 'FROM e2e_perf WHERE payload LIKE' }).first().getByRole('button', { name: /^Open query .+ in the console$/ }).click();
+  await top
+    .getByRole('row')
+    .filter({ hasText: 'FROM e2e_perf WHERE payload LIKE' })
+    .first()
+    .getByRole('button', { name: /^Open query .+ in the console$/ })
+    .click();
   const editor = page.getByRole('textbox', { name: 'SQL editor', exact: true });
   await editor.waitFor();
   await page.locator('.cm-content[contenteditable="true"]').waitFor();

@@ -24,7 +24,12 @@ test('acceptance: a profile from a URI, a passing connection test, and both in t
 
   const list = page.getByRole('table', { name: 'Connection profiles' });
   await list.getByRole('row', { name: /e2e-local/ }).waitFor();
-  expect(await list.getByRole('row', { name: /e2e-local/ }).getByText('stored').count()).toBe(1);
+  expect(
+    await list
+      .getByRole('row', { name: /e2e-local/ })
+      .getByText('stored')
+      .count(),
+  ).toBe(1);
   // The first profile becomes the active one: the band shows its environment.
   await page.getByRole('status', { name: 'Environment: DEVELOPMENT' }).waitFor();
 
@@ -44,7 +49,9 @@ test('acceptance: a profile from a URI, a passing connection test, and both in t
   await audit.waitFor();
   await audit.getByRole('row').filter({ hasText: 'profile.create' }).first().waitFor();
   await audit.getByRole('row').filter({ hasText: 'profile.test' }).first().waitFor();
-  await expect.poll(() => audit.getByRole('row').filter({ hasText: 'profile.test' }).filter({ hasText: 'e2e-local' }).filter({ hasText: 'ok' }).count()).toBe(1);
+  await expect
+    .poll(() => audit.getByRole('row').filter({ hasText: 'profile.test' }).filter({ hasText: 'e2e-local' }).filter({ hasText: 'ok' }).count())
+    .toBe(1);
   // The password never reaches the audit trail.
   expect(await audit.textContent()).not.toContain(pg.password);
 

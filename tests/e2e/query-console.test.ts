@@ -28,7 +28,9 @@ async function auditEntries(home: string, action: string): Promise<Array<{ profi
 async function scratchTable(prefix: string): Promise<string> {
   const pg = inject('pg');
   const name = `${prefix}_${crypto.randomBytes(4).toString('hex')}`;
-  await withClient(pg, (c) => c.query(`CREATE TABLE ${quoteIdent(name)} (id int PRIMARY KEY, v int NOT NULL); INSERT INTO ${quoteIdent(name)} VALUES (1, 1), (2, 1);`));
+  await withClient(pg, (c) =>
+    c.query(`CREATE TABLE ${quoteIdent(name)} (id int PRIMARY KEY, v int NOT NULL); INSERT INTO ${quoteIdent(name)} VALUES (1, 1), (2, 1);`),
+  );
   onTestFinished(() => withClient(pg, (c) => c.query(`DROP TABLE IF EXISTS ${quoteIdent(name)}`)).then(() => undefined));
   return name;
 }
@@ -40,7 +42,7 @@ test('a million rows stream into the grid; the limit stops at 200,000 and Fetch 
   await addProfileThroughForm(page, pg, { name: 'e2e-million' });
   const editor = await openQueryConsole(page);
 
-  await runInEditor(editor, "SELECT g, md5(g::text) AS hash, g::numeric / 7 AS seventh FROM generate_series(1, 1000000) g", 'Control+Enter');
+  await runInEditor(editor, 'SELECT g, md5(g::text) AS hash, g::numeric / 7 AS seventh FROM generate_series(1, 1000000) g', 'Control+Enter');
   // Rows are painted while the rest is still on its way (the tab says "running").
   await resultGrid(page).locator('[role="row"][aria-rowindex="2"]').waitFor({ timeout: 30_000 });
   const notice = page.getByRole('status', { name: 'Row limit reached' });
@@ -116,7 +118,8 @@ test('EXPLAIN ANALYZE shows the plan as a tree with the costliest nodes; history
   await page.getByRole('heading', { name: 'Profiles', exact: true }).waitFor({ timeout: 45_000 });
   const editor = await openQueryConsole(page);
 
-  const join = 'SELECT o.order_number, sum(oi.quantity) AS items\nFROM orders o JOIN order_items oi ON oi.order_id = o.id\nGROUP BY o.order_number\nORDER BY items DESC';
+  const join =
+    'SELECT o.order_number, sum(oi.quantity) AS items\nFROM orders o JOIN order_items oi ON oi.order_id = o.id\nGROUP BY o.order_number\nORDER BY items DESC';
   await typeInEditor(editor, join);
   await page.keyboard.press('Shift+F7');
   const plan = page.getByRole('region', { name: 'Query plan' });
@@ -154,7 +157,14 @@ test('EXPLAIN ANALYZE shows the plan as a tree with the costliest nodes; history
   const files = fs.readdirSync(path.join(app.home, 'exports'));
   expect(files.filter((f) => f.endsWith('.csv'))).toHaveLength(1);
   expect(files.some((f) => f.endsWith('.partial'))).toBe(false);
-  const csv = fs.readFileSync(path.join(app.home, 'exports', files.find((f) => f.endsWith('.csv'))!), 'utf8');
+  const csv = fs.readFileSync(
+    path.join(
+      app.home,
+      'exports',
+      files.find((f) => f.endsWith('.csv'))!,
+    ),
+    'utf8',
+  );
   expect(csv.split('\r\n')[0]).toBe('id,title'); // RFC 4180 line ends
   expect(app.pageErrors).toEqual([]);
 }, 150_000);

@@ -28,7 +28,15 @@ async function ownCluster(): Promise<{ cluster: LocalCluster; port: number; targ
   await cluster.init();
   await cluster.start();
   // Trust over loopback: the password is never asked for.
-  const target: TestPg = { host: '127.0.0.1', port, database: 'postgres', user: 'postgres', password: 'unused-trust', binDir: cluster.binaries.binDir, dataDir: cluster.dataDir };
+  const target: TestPg = {
+    host: '127.0.0.1',
+    port,
+    database: 'postgres',
+    user: 'postgres',
+    password: 'unused-trust',
+    binDir: cluster.binaries.binDir,
+    dataDir: cluster.dataDir,
+  };
   return { cluster, port, target };
 }
 
@@ -46,7 +54,15 @@ test('PostgreSQL killed mid-query: the tab shows the error, the app stays usable
   await runInEditor(editor, 'SELECT pg_sleep(60)');
   // Only once the server really runs it: a kill before it was sent proves nothing.
   await expect
-    .poll(() => withClient(target, async (c) => (await c.query("SELECT count(*)::int AS n FROM pg_stat_activity WHERE query = 'SELECT pg_sleep(60)' AND state = 'active'")).rows[0]!.n as number), { timeout: 15_000 })
+    .poll(
+      () =>
+        withClient(
+          target,
+          async (c) =>
+            (await c.query("SELECT count(*)::int AS n FROM pg_stat_activity WHERE query = 'SELECT pg_sleep(60)' AND state = 'active'")).rows[0]!.n as number,
+        ),
+      { timeout: 15_000 },
+    )
     .toBe(1);
   // SIGKILL of the postmaster: its backends exit on their own (postmaster death).
   process.kill(postmasterPid(cluster), 'SIGKILL');
@@ -95,7 +111,12 @@ test('network dropped mid-fetch (the SSH bastion killed): an error, and the rows
   expect(kept).toBeGreaterThan(0);
   expect(kept).toBeLessThan(100_000);
   expect(Number(await grid.getAttribute('aria-rowcount')) - 1).toBe(kept);
-  expect(await page.getByRole('alert').filter({ hasText: /connection to the server was lost/i }).count()).toBe(1);
+  expect(
+    await page
+      .getByRole('alert')
+      .filter({ hasText: /connection to the server was lost/i })
+      .count(),
+  ).toBe(1);
   await app.screenshot('query-network-drop.png');
   expect(app.pageErrors).toEqual([]);
 }, 150_000);

@@ -114,9 +114,12 @@ test('acceptance (issue #3): an SSH profile made in the UI, its host key trusted
 test('production: an UPDATE shows the exact statement and needs the typed name; Cancel runs nothing', async () => {
   const pg = inject('pg');
   const tableName = `e2e_query_guard_${crypto.randomBytes(4).toString('hex')}`;
-  await withClient(pg, (c) => c.query(`CREATE TABLE ${quoteIdent(tableName)} (id int PRIMARY KEY, v int NOT NULL); INSERT INTO ${quoteIdent(tableName)} VALUES (1, 1), (2, 1);`));
+  await withClient(pg, (c) =>
+    c.query(`CREATE TABLE ${quoteIdent(tableName)} (id int PRIMARY KEY, v int NOT NULL); INSERT INTO ${quoteIdent(tableName)} VALUES (1, 1), (2, 1);`),
+  );
   onTestFinished(() => withClient(pg, (c) => c.query(`DROP TABLE IF EXISTS ${quoteIdent(tableName)}`)).then(() => undefined));
-  const valueOf = (id: number) => withClient(pg, async (c) => (await c.query<{ v: number }>(`SELECT v FROM ${quoteIdent(tableName)} WHERE id = $1`, [id])).rows[0]?.v);
+  const valueOf = (id: number) =>
+    withClient(pg, async (c) => (await c.query<{ v: number }>(`SELECT v FROM ${quoteIdent(tableName)} WHERE id = $1`, [id])).rows[0]?.v);
 
   const app = await startApp();
   const { page } = app;
@@ -170,7 +173,10 @@ test('cancel: Esc stops SELECT pg_sleep(30) on the server and the result says ca
   // Within a second the server no longer runs it (pg_cancel_backend of that exact pid)…
   await expect.poll(() => activeSleeps(pg, marker), { timeout: 1_000, interval: 50 }).toBe(0);
   // …and the result says cancelled, not just "stopped waiting".
-  await page.getByRole('status').filter({ hasText: /^cancelled/ }).waitFor({ timeout: 5_000 });
+  await page
+    .getByRole('status')
+    .filter({ hasText: /^cancelled/ })
+    .waitFor({ timeout: 5_000 });
   expect(await selectedResultTab(page).textContent()).toContain('cancelled');
   await app.screenshot('query-cancelled.png');
   expect(app.pageErrors).toEqual([]);

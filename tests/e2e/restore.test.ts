@@ -64,7 +64,10 @@ test('a restore drill and a restore into a new database on the sandbox, both val
 
   // The history lists it, with the trend of restore times.
   const history = drills.getByRole('table', { name: 'Drills' });
-  await history.getByRole('row', { name: /^Drill \d{4}-/ }).first().waitFor({ timeout: 10_000 });
+  await history
+    .getByRole('row', { name: /^Drill \d{4}-/ })
+    .first()
+    .waitFor({ timeout: 10_000 });
   expect(await history.getByRole('row', { name: /^Drill \d{4}-/ }).count()).toBe(1);
   expect(await drills.getByRole('img', { name: `Restore times of ${backup.profile}: 1 drill,` }).count()).toBe(1);
 

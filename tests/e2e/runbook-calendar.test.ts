@@ -15,7 +15,11 @@ function calendarRow(page: Page, title: string): Locator {
 }
 
 async function stateOf(page: Page, title: string): Promise<string> {
-  return ((await calendarRow(page, title).getByLabel(/^State: /).getAttribute('aria-label')) ?? '').replace(/^State: /, '');
+  return (
+    (await calendarRow(page, title)
+      .getByLabel(/^State: /)
+      .getAttribute('aria-label')) ?? ''
+  ).replace(/^State: /, '');
 }
 
 function thresholdRow(page: Page, metric: string): Locator {
@@ -64,12 +68,26 @@ test('the calendar shows the morning checklist due until it is signed off; thres
   await app.screenshot('runbook-thresholds.png');
 
   // Start the morning checklist from the calendar: low stock (~7 items) is OK now.
-  await calendarRow(page, MORNING).getByRole('button', { name: `Start ${MORNING}` }).click();
+  await calendarRow(page, MORNING)
+    .getByRole('button', { name: `Start ${MORNING}` })
+    .click();
   const run = page.getByRole('region', { name: 'Checklist run', exact: true });
   await run.waitFor({ timeout: 60_000 });
   const lowStep = run.getByRole('region', { name: 'Step: Low stock items', exact: true });
-  await lowStep.getByLabel(/^Status: /).first().waitFor({ timeout: 60_000 });
-  await expect.poll(() => lowStep.getByLabel(/^Status: /).first().textContent(), { timeout: 60_000 }).toBe('OK');
+  await lowStep
+    .getByLabel(/^Status: /)
+    .first()
+    .waitFor({ timeout: 60_000 });
+  await expect
+    .poll(
+      () =>
+        lowStep
+          .getByLabel(/^Status: /)
+          .first()
+          .textContent(),
+      { timeout: 60_000 },
+    )
+    .toBe('OK');
   expect(await lowStep.textContent()).toMatch(/warning above 100, critical above 200/);
 
   await run.getByRole('button', { name: 'Mark the rest done' }).click();
@@ -81,7 +99,11 @@ test('the calendar shows the morning checklist due until it is signed off; thres
   // Done for today: the calendar says so with the run's status, and the reminder is gone.
   await expect.poll(() => stateOf(page, MORNING), { timeout: 15_000 }).toBe('DONE');
   expect(await calendarRow(page, MORNING).textContent()).not.toContain('Never on this profile');
-  expect(await calendarRow(page, MORNING).getByLabel(/^Status: /).count()).toBe(1);
+  expect(
+    await calendarRow(page, MORNING)
+      .getByLabel(/^Status: /)
+      .count(),
+  ).toBe(1);
   await expect.poll(() => nav.getAttribute('aria-description'), { timeout: 10_000 }).toBeNull();
   await app.screenshot('runbook-calendar-done.png');
 

@@ -91,7 +91,10 @@ test('a saved runbook is reopened from the list and a filled-in SQL step opens i
 
   // It comes from the store: still there after a reload, and opens with its steps.
   await page.reload();
-  await page.getByRole('region', { name: 'Saved runbooks' }).getByRole('button', { name: /^Open / }).click();
+  await page
+    .getByRole('region', { name: 'Saved runbooks' })
+    .getByRole('button', { name: /^Open / })
+    .click();
   const view = page.getByRole('region', { name: 'Saved runbook', exact: true });
   await view.waitFor();
   await view.getByRole('button', { name: /🚨 Replication Lag/ }).click();
@@ -117,7 +120,10 @@ test('a saved runbook is reopened from the list and a filled-in SQL step opens i
 
   // Delete it (after a confirmation).
   await page.getByRole('button', { name: 'Checklists', exact: true }).click();
-  await page.getByRole('region', { name: 'Saved runbooks' }).getByRole('button', { name: /^Delete / }).click();
+  await page
+    .getByRole('region', { name: 'Saved runbooks' })
+    .getByRole('button', { name: /^Delete / })
+    .click();
   await page.getByRole('dialog').getByRole('button', { name: 'Delete', exact: true }).click();
   await page.getByRole('region', { name: 'Saved runbooks' }).getByText('No runbook is saved yet').waitFor();
 

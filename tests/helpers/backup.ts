@@ -27,7 +27,11 @@ export function followJob(core: Core, jobId: string): FollowedJob {
   return { events, done: done.finally(() => unsubscribe()) };
 }
 
-export async function waitFor<T>(what: string, probe: () => Promise<T | null | undefined | false> | T | null | undefined | false, timeoutMs = 15_000): Promise<T> {
+export async function waitFor<T>(
+  what: string,
+  probe: () => Promise<T | null | undefined | false> | T | null | undefined | false,
+  timeoutMs = 15_000,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await probe();
@@ -78,7 +82,10 @@ export async function dumpWaitsOnLock(server: TestPg, database: string): Promise
   const client = new pg.Client(clientConfig(server));
   await client.connect();
   try {
-    const r = await client.query(`SELECT 1 FROM pg_stat_activity WHERE application_name LIKE 'ops-console backup%' AND wait_event_type = 'Lock' AND datname = $1`, [database]);
+    const r = await client.query(
+      `SELECT 1 FROM pg_stat_activity WHERE application_name LIKE 'ops-console backup%' AND wait_event_type = 'Lock' AND datname = $1`,
+      [database],
+    );
     return (r.rowCount ?? 0) > 0;
   } finally {
     await client.end();

@@ -66,6 +66,9 @@ export async function dropTestDatabase(target: TestPg, name: string): Promise<vo
 
 /** A database name unique to this test file and moment, safe to use unquoted. */
 export function uniqueDatabaseName(prefix: string): string {
-  const clean = prefix.toLowerCase().replace(/[^a-z0-9_]/g, '_').slice(0, 30);
+  const clean = prefix
+    .toLowerCase()
+    .replace(/[^a-z0-9_]/g, '_')
+    .slice(0, 30);
   return `${clean}_${process.pid}_${Date.now().toString(36)}_${Math.floor(Math.random() * 1e6).toString(36)}`;
 }

@@ -45,7 +45,11 @@ export async function backupAndWait(core: Core, calls: CoreCalls, options: Recor
   }
 }
 
-export async function restoreAndWait(core: Core, calls: CoreCalls, options: Record<string, unknown>): Promise<{ record: RestoreRecord; events: RestoreProgressEvent[]; done: { ok: boolean; message: string } }> {
+export async function restoreAndWait(
+  core: Core,
+  calls: CoreCalls,
+  options: Record<string, unknown>,
+): Promise<{ record: RestoreRecord; events: RestoreProgressEvent[]; done: { ok: boolean; message: string } }> {
   const jobId = crypto.randomUUID();
   const job = followRestore(core, jobId);
   const started = await calls.ok<{ restoreId: string }>('startRestore', { ...options, jobId });
@@ -64,7 +68,8 @@ export async function tableCounts(server: TestPg, database: string): Promise<Rec
           WHERE table_type = 'BASE TABLE' AND table_schema NOT IN ('pg_catalog', 'information_schema') ORDER BY 1, 2`,
       );
       const out: Record<string, number> = {};
-      for (const { s, t } of tables.rows) out[`${s}.${t}`] = Number((await c.query<{ n: string }>(`SELECT count(*) AS n FROM ${quoteIdent(s)}.${quoteIdent(t)}`)).rows[0]!.n);
+      for (const { s, t } of tables.rows)
+        out[`${s}.${t}`] = Number((await c.query<{ n: string }>(`SELECT count(*) AS n FROM ${quoteIdent(s)}.${quoteIdent(t)}`)).rows[0]!.n);
       return out;
     },
     database,

@@ -7,7 +7,11 @@ import type { CoreCalls } from './core';
 
 export type DrillWithNotes = DrillRecord & { notes: string[] };
 
-export async function runDrill(core: Core, calls: CoreCalls, input: Record<string, unknown>): Promise<{ record: DrillWithNotes; done: { ok: boolean; message: string } }> {
+export async function runDrill(
+  core: Core,
+  calls: CoreCalls,
+  input: Record<string, unknown>,
+): Promise<{ record: DrillWithNotes; done: { ok: boolean; message: string } }> {
   const jobId = crypto.randomUUID();
   let unsubscribe: () => void = () => undefined;
   const done = new Promise<{ ok: boolean; message: string }>((resolve) => {

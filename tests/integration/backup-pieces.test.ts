@@ -63,7 +63,10 @@ async function tool(name: ClientTool['name']): Promise<ClientTool> {
 async function publicTables(): Promise<string[]> {
   return withClient(
     server,
-    async (c) => (await c.query<{ t: string }>("SELECT relname AS t FROM pg_class WHERE relkind = 'r' AND relnamespace = 'public'::regnamespace ORDER BY 1")).rows.map((r) => r.t),
+    async (c) =>
+      (await c.query<{ t: string }>("SELECT relname AS t FROM pg_class WHERE relkind = 'r' AND relnamespace = 'public'::regnamespace ORDER BY 1")).rows.map(
+        (r) => r.t,
+      ),
     shopDb.database,
   );
 }
@@ -72,7 +75,16 @@ beforeAll(async () => {
   ({ core, home } = newTestCore('ops-backup-pieces-'));
   work = fs.mkdtempSync(path.join(os.tmpdir(), 'ops-backup-work-'));
   shopDb = await createShopDatabase(server, 'backup_pieces');
-  const input: Partial<ProfileInput> = { name: 'shop.eu', host: server.host, port: server.port, database: shopDb.database, user: shopDb.role, sslmode: 'disable', env: 'development', readOnly: false };
+  const input: Partial<ProfileInput> = {
+    name: 'shop.eu',
+    host: server.host,
+    port: server.port,
+    database: shopDb.database,
+    user: shopDb.role,
+    sslmode: 'disable',
+    env: 'development',
+    readOnly: false,
+  };
   shop = await ok<Profile>('createProfile', { profile: input, password: shopDb.password });
 }, 120_000);
 
@@ -154,7 +166,10 @@ describe('prepareBackup', () => {
   });
 
   it('refuses option combinations pg_dump cannot honour', async () => {
-    expect(await rejection(prepareBackup(core.deps, shop, options({ jobs: 4 })))).toMatchObject({ code: 'INVALID_INPUT', message: expect.stringContaining('directory format') });
+    expect(await rejection(prepareBackup(core.deps, shop, options({ jobs: 4 })))).toMatchObject({
+      code: 'INVALID_INPUT',
+      message: expect.stringContaining('directory format'),
+    });
     // A roles backup is plain SQL: the default format means plain (issue #15 §6), another explicit one is refused.
     expect(await rejection(prepareBackup(core.deps, shop, options({ kind: 'roles', format: 'directory' })))).toMatchObject({ code: 'INVALID_INPUT' });
     expect((await prepareBackup(core.deps, shop, options({ kind: 'roles' }))).plan.format).toBe('plain');
@@ -234,9 +249,13 @@ describe('a real pg_dump of the shop database', () => {
     fs.truncateSync(sql, fs.statSync(sql).size - 60);
     expect(await plainDumpComplete(sql)).toBe(false);
     const roles = path.join(work, 'roles.sql');
-    await run(path.join(server.binDir, 'pg_dumpall'), ['--roles-only', '--no-role-passwords', '-f', roles, '-h', server.host, '-p', String(server.port), '-U', server.user, '-l', server.database], {
-      env: { ...process.env, PGPASSWORD: server.password, LC_MESSAGES: 'C' },
-    });
+    await run(
+      path.join(server.binDir, 'pg_dumpall'),
+      ['--roles-only', '--no-role-passwords', '-f', roles, '-h', server.host, '-p', String(server.port), '-U', server.user, '-l', server.database],
+      {
+        env: { ...process.env, PGPASSWORD: server.password, LC_MESSAGES: 'C' },
+      },
+    );
     expect(await plainDumpComplete(roles)).toBe(true);
   });
 });
@@ -264,20 +283,49 @@ describe('countTableRows', () => {
 
 describe('BackupCatalog', () => {
   function running(catalog: BackupCatalog, id: string, startedAt: string): void {
-    catalog.insertRunning({ id, profileId: shop.id, profileName: shop.name, kind: 'full', format: 'custom', path: `/b/${id}.dump`, startedAt, command: 'pg_dump -F c' });
+    catalog.insertRunning({
+      id,
+      profileId: shop.id,
+      profileName: shop.name,
+      kind: 'full',
+      format: 'custom',
+      path: `/b/${id}.dump`,
+      startedAt,
+      command: 'pg_dump -F c',
+    });
   }
 
   it('keeps an entry from running to finished, verified and removed', () => {
     const catalog = new BackupCatalog(core.deps.store.db);
     running(catalog, 'cat-1', '2025-01-01T00:00:00.000Z');
     expect(catalog.get('cat-1')).toMatchObject({ status: 'running', error: null, bytes: null, manifest: null, verifiedOk: null });
-    const manifest = { manifestVersion: 1, id: 'cat-1', sha256: 'abc', file: 'cat-1.dump', tables: [{ schema: 'public', name: 'orders', rows: 3, exact: true, bytes: 8192 }], objects: { TABLE: 1 } } as unknown as BackupManifest;
-    catalog.finish('cat-1', { status: 'ok', bytes: 1234, sha256: 'abc', finishedAt: '2025-01-01T00:00:05.000Z', durationMs: 5000, manifest, path: '/b/final.dump' });
+    const manifest = {
+      manifestVersion: 1,
+      id: 'cat-1',
+      sha256: 'abc',
+      file: 'cat-1.dump',
+      tables: [{ schema: 'public', name: 'orders', rows: 3, exact: true, bytes: 8192 }],
+      objects: { TABLE: 1 },
+    } as unknown as BackupManifest;
+    catalog.finish('cat-1', {
+      status: 'ok',
+      bytes: 1234,
+      sha256: 'abc',
+      finishedAt: '2025-01-01T00:00:05.000Z',
+      durationMs: 5000,
+      manifest,
+      path: '/b/final.dump',
+    });
     catalog.finish('cat-1', { status: 'failed', finishedAt: '2025-01-01T00:00:06.000Z', durationMs: 6000, error: 'late' }); // first outcome wins
     expect(catalog.get('cat-1')).toMatchObject({ status: 'ok', bytes: 1234, sha256: 'abc', durationMs: 5000, path: '/b/final.dump', error: null, manifest });
 
     running(catalog, 'cat-2', '2025-01-02T00:00:00.000Z');
-    catalog.finish('cat-2', { status: 'cancelled', finishedAt: '2025-01-02T00:00:01.000Z', durationMs: 1000, error: 'cancelled by tester\npg_dump: terminated' });
+    catalog.finish('cat-2', {
+      status: 'cancelled',
+      finishedAt: '2025-01-02T00:00:01.000Z',
+      durationMs: 1000,
+      error: 'cancelled by tester\npg_dump: terminated',
+    });
     expect(catalog.get('cat-2')).toMatchObject({ status: 'cancelled', error: 'cancelled by tester\npg_dump: terminated', sha256: null });
     expect(catalog.list({ profileId: shop.id, limit: 10 }).map((e) => e.id)).toEqual(['cat-2', 'cat-1']);
     expect(catalog.list({ profileId: 'other', limit: 10 })).toEqual([]);
@@ -318,9 +366,27 @@ describe('BackupCatalog', () => {
     await pgDump(['-Fc', '-f', file]);
     const listed = await listArchive(await tool('pg_restore'), file);
     const hashed = await hashBackup(file);
-    const manifest = { manifestVersion: 1, id: 'ver-1', pgDumpVersion: (await tool('pg_dump')).version, sha256: hashed.sha256, file: 'verify.dump', tables: [], objects: listed.objects, tocEntries: listed.tocEntries } as unknown as BackupManifest;
+    const manifest = {
+      manifestVersion: 1,
+      id: 'ver-1',
+      pgDumpVersion: (await tool('pg_dump')).version,
+      sha256: hashed.sha256,
+      file: 'verify.dump',
+      tables: [],
+      objects: listed.objects,
+      tocEntries: listed.tocEntries,
+    } as unknown as BackupManifest;
     await writeManifest(manifestPathFor(file), manifest);
-    catalog.insertRunning({ id: 'ver-1', profileId: shop.id, profileName: shop.name, kind: 'full', format: 'custom', path: file, startedAt: new Date().toISOString(), command: 'pg_dump' });
+    catalog.insertRunning({
+      id: 'ver-1',
+      profileId: shop.id,
+      profileName: shop.name,
+      kind: 'full',
+      format: 'custom',
+      path: file,
+      startedAt: new Date().toISOString(),
+      command: 'pg_dump',
+    });
     catalog.finish('ver-1', { status: 'ok', bytes: hashed.bytes, sha256: hashed.sha256, finishedAt: new Date().toISOString(), durationMs: 10, manifest });
 
     const good = await verifyBackupEntry(core.deps, catalog.get('ver-1')!);

@@ -51,7 +51,16 @@ beforeAll(async () => {
     await c.query(`CREATE TABLE bulk_events AS SELECT g AS id, md5(g::text) || md5((g * 7)::text) AS payload FROM generate_series(1, 300000) g`);
     await c.query('ANALYZE');
   });
-  const input: Partial<ProfileInput> = { name: 'shop', host: pg.host, port: pg.port, database: shopDb.database, user: shopDb.role, sslmode: 'disable', env: 'development', readOnly: false };
+  const input: Partial<ProfileInput> = {
+    name: 'shop',
+    host: pg.host,
+    port: pg.port,
+    database: shopDb.database,
+    user: shopDb.role,
+    sslmode: 'disable',
+    env: 'development',
+    readOnly: false,
+  };
   shop = await ok<Profile>('createProfile', { profile: input, password: shopDb.password });
 }, 120_000);
 
@@ -111,9 +120,9 @@ describe('custom format backup', () => {
       shopDb.database,
     );
     expect(truth.find((t) => t.name === 'bulk_events')?.rows).toBe(300000);
-    expect(tables.map((t) => ({ schema: t.schema, name: t.name, rows: t.rows })).sort((a, b) => `${a.schema}.${a.name}`.localeCompare(`${b.schema}.${b.name}`))).toEqual(
-      truth.sort((a, b) => `${a.schema}.${a.name}`.localeCompare(`${b.schema}.${b.name}`)),
-    );
+    expect(
+      tables.map((t) => ({ schema: t.schema, name: t.name, rows: t.rows })).sort((a, b) => `${a.schema}.${a.name}`.localeCompare(`${b.schema}.${b.name}`)),
+    ).toEqual(truth.sort((a, b) => `${a.schema}.${a.name}`.localeCompare(`${b.schema}.${b.name}`)));
     expect(tables.every((t) => t.exact)).toBe(true);
   });
 
@@ -164,8 +173,16 @@ describe('plain schema-only backup', () => {
       const restored = pgTool('psql', ['-X', '-q', '-v', 'ON_ERROR_STOP=1', '-f', entry.path, pgUrl(pg, target)]);
       expect(restored.status, restored.stderr).toBe(0);
       expect(restored.stderr).not.toMatch(/ERROR/);
-      const tables = await withClient(pg, async (c) => (await c.query(`SELECT count(*)::int AS n FROM pg_tables WHERE schemaname = 'public'`)).rows[0].n as number, target);
-      const source = await withClient(pg, async (c) => (await c.query(`SELECT count(*)::int AS n FROM pg_tables WHERE schemaname = 'public'`)).rows[0].n as number, shopDb.database);
+      const tables = await withClient(
+        pg,
+        async (c) => (await c.query(`SELECT count(*)::int AS n FROM pg_tables WHERE schemaname = 'public'`)).rows[0].n as number,
+        target,
+      );
+      const source = await withClient(
+        pg,
+        async (c) => (await c.query(`SELECT count(*)::int AS n FROM pg_tables WHERE schemaname = 'public'`)).rows[0].n as number,
+        shopDb.database,
+      );
       expect(tables).toBe(source);
       const rows = await withClient(pg, async (c) => (await c.query('SELECT count(*)::int AS n FROM bulk_events')).rows[0].n as number, target);
       expect(rows).toBe(0);
@@ -190,7 +207,16 @@ describe('directory format with --jobs 2', () => {
 
 /** A full custom backup of `database` on the run's server, as its superuser. */
 async function backupOfDatabase(database: string, profileName: string): Promise<{ entry: BackupEntry; ok: boolean; message: string }> {
-  const input: Partial<ProfileInput> = { name: profileName, host: pg.host, port: pg.port, database, user: pg.user, sslmode: 'disable', env: 'development', readOnly: false };
+  const input: Partial<ProfileInput> = {
+    name: profileName,
+    host: pg.host,
+    port: pg.port,
+    database,
+    user: pg.user,
+    sslmode: 'disable',
+    env: 'development',
+    readOnly: false,
+  };
   const profile = await ok<Profile>('createProfile', { profile: input, password: pg.password });
   const jobId = crypto.randomUUID();
   const job = followJob(core, jobId);

@@ -34,7 +34,12 @@ describe('ops-console checklist', () => {
 
   it('runs the morning checklist on the sandbox: every step with a status, exit code of the worst', async () => {
     const run = await cli(home, ['checklist', 'run', 'morning', '--profile', 'sandbox', '--json']);
-    const doc = json(run) as { checklist: string; profile: string; status: keyof typeof EXIT; steps: Array<{ id: string; title: string; kind: string; status: string; summary: string }> };
+    const doc = json(run) as {
+      checklist: string;
+      profile: string;
+      status: keyof typeof EXIT;
+      steps: Array<{ id: string; title: string; kind: string; status: string; summary: string }>;
+    };
     expect(doc).toMatchObject({ checklist: 'morning', profile: 'sandbox' });
     expect(doc.steps.map((s) => s.id)).toEqual(findChecklist('morning').steps.map((s) => s.id));
     for (const s of doc.steps) {
@@ -42,7 +47,10 @@ describe('ops-console checklist', () => {
       expect(s.summary.length).toBeGreaterThan(0);
     }
     // The seeded shop has between 6 and 10 low-stock items: a WARNING, and so the run.
-    expect(doc.steps.find((s) => s.id === 'morning.low-stock')).toMatchObject({ status: 'warning', summary: expect.stringMatching(/^\d+ items low on stock \(warning above 5, critical above 10\)$/) });
+    expect(doc.steps.find((s) => s.id === 'morning.low-stock')).toMatchObject({
+      status: 'warning',
+      summary: expect.stringMatching(/^\d+ items low on stock \(warning above 5, critical above 10\)$/),
+    });
     expect(doc.status).toBe('warning');
     expect(run.code, run.stderr).toBe(EXIT[doc.status]);
   });

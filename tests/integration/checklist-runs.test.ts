@@ -26,13 +26,23 @@ function decide(result: ChecklistRunResult, except: Record<string, Omit<Checklis
 }
 
 function auditOf(action: string): { outcome: string; profile: string | null; summary: string; detail: string | null } {
-  return core.deps.store.db.prepare('SELECT outcome, profile, summary, detail FROM audit_entries WHERE action = ? ORDER BY id DESC LIMIT 1').get(action) as never;
+  return core.deps.store.db
+    .prepare('SELECT outcome, profile, summary, detail FROM audit_entries WHERE action = ? ORDER BY id DESC LIMIT 1')
+    .get(action) as never;
 }
 
 beforeAll(async () => {
   ({ core, home } = newTestCore('ops-checklist-runs-'));
   shopDb = await createShopDatabase(pg, 'runs');
-  const input: Partial<ProfileInput> = { host: pg.host, port: pg.port, database: shopDb.database, user: shopDb.role, sslmode: 'disable', env: 'development', readOnly: false };
+  const input: Partial<ProfileInput> = {
+    host: pg.host,
+    port: pg.port,
+    database: shopDb.database,
+    user: shopDb.role,
+    sslmode: 'disable',
+    env: 'development',
+    readOnly: false,
+  };
   shop = await ok<Profile>('createProfile', { profile: { ...input, name: 'shop' }, password: shopDb.password });
   other = await ok<Profile>('createProfile', { profile: { ...input, name: 'other' }, password: shopDb.password });
   morning = await ok<ChecklistRunResult>('runChecklist', { checklistId: 'morning', profileId: shop.id });
@@ -84,7 +94,11 @@ describe('signing off a checklist run', () => {
 
     const reopened = await ok<ChecklistRunRecord>('getChecklistRun', { id: saved.id });
     expect(reopened).toEqual(saved);
-    expect(reopened.stepDecisions.find((d) => d.stepId === 'morning.slow-statements')).toEqual({ stepId: 'morning.slow-statements', decision: 'skipped', reason: 'stats were reset <yesterday> & "today"' });
+    expect(reopened.stepDecisions.find((d) => d.stepId === 'morning.slow-statements')).toEqual({
+      stepId: 'morning.slow-statements',
+      decision: 'skipped',
+      reason: 'stats were reset <yesterday> & "today"',
+    });
     expect((await fail('getChecklistRun', { id: 'nope' })).code).toBe('NOT_FOUND');
 
     const md = await ok<OpResult<'exportChecklistRun'>>('exportChecklistRun', { id: saved.id, format: 'markdown' });
@@ -106,7 +120,11 @@ describe('signing off a checklist run', () => {
     expect(html.content).toContain('All good &lt;b&gt;except&lt;/b&gt; stock');
     expect(html.content).toContain('stats were reset &lt;yesterday&gt; &amp; &quot;today&quot;');
     expect(html.content).not.toContain('<b>except</b>');
-    expect(auditOf('checklist.export')).toMatchObject({ outcome: 'ok', profile: 'shop', summary: expect.stringContaining(`exported as html: ${html.filename}`) });
+    expect(auditOf('checklist.export')).toMatchObject({
+      outcome: 'ok',
+      profile: 'shop',
+      summary: expect.stringContaining(`exported as html: ${html.filename}`),
+    });
   });
 
   it('refuses a step without a decision, a skip without a reason, and a result that is not the run', async () => {
@@ -126,15 +144,21 @@ describe('signing off a checklist run', () => {
 
     const twice = [...decide(morning), { stepId: morning.steps[0]!.id, decision: 'escalated' }];
     expect((await fail('signOffChecklistRun', { profileId: shop.id, result: morning, decisions: twice })).message).toContain('more than one decision');
-    expect((await fail('signOffChecklistRun', { profileId: shop.id, result: morning, decisions: [...decide(morning), { stepId: 'x', decision: 'done' }] })).message).toContain('"x" is not a step of this run');
+    expect(
+      (await fail('signOffChecklistRun', { profileId: shop.id, result: morning, decisions: [...decide(morning), { stepId: 'x', decision: 'done' }] })).message,
+    ).toContain('"x" is not a step of this run');
     expect((await fail('signOffChecklistRun', { profileId: shop.id, result: morning, decisions: decide(morning), extra: 1 })).code).toBe('INVALID_INPUT');
 
     // A doctored snapshot: a better overall status than its steps, fewer steps, another profile.
     const rosy = await fail('signOffChecklistRun', { profileId: shop.id, result: { ...morning, status: 'ok' }, decisions: decide(morning) });
     expect(rosy).toMatchObject({ code: 'INVALID_INPUT', message: expect.stringContaining('does not follow from its steps (WARNING)') });
     const fewer = { ...morning, steps: morning.steps.slice(0, 3) };
-    expect((await fail('signOffChecklistRun', { profileId: shop.id, result: fewer, decisions: decide(fewer) })).message).toContain('does not match the "morning" checklist');
-    expect((await fail('signOffChecklistRun', { profileId: other.id, result: morning, decisions: decide(morning) })).message).toContain('made on profile "shop", not on "other"');
+    expect((await fail('signOffChecklistRun', { profileId: shop.id, result: fewer, decisions: decide(fewer) })).message).toContain(
+      'does not match the "morning" checklist',
+    );
+    expect((await fail('signOffChecklistRun', { profileId: other.id, result: morning, decisions: decide(morning) })).message).toContain(
+      'made on profile "shop", not on "other"',
+    );
     expect((await fail('signOffChecklistRun', { profileId: 'gone', result: morning, decisions: decide(morning) })).code).toBe('NOT_FOUND');
 
     expect((await ok<OpResult<'listChecklistRuns'>>('listChecklistRuns', {})).runs.length).toBe(before);

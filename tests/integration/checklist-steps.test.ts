@@ -52,7 +52,16 @@ beforeAll(async () => {
   ({ core, home } = newTestCore('ops-checklist-steps-'));
   shopDb = await createShopDatabase(pg, 'cksteps');
   shop = await ok<Profile>('createProfile', {
-    profile: { name: 'shop', host: pg.host, port: pg.port, database: shopDb.database, user: shopDb.role, sslmode: 'disable', env: 'development', readOnly: false },
+    profile: {
+      name: 'shop',
+      host: pg.host,
+      port: pg.port,
+      database: shopDb.database,
+      user: shopDb.role,
+      sslmode: 'disable',
+      env: 'development',
+      readOnly: false,
+    },
     password: shopDb.password,
   });
 }, 120_000);
@@ -70,7 +79,12 @@ describe('listProcedures', () => {
     expect(procedures.map((p) => p.id)).toEqual(BUILTIN_RUNBOOK.procedures.map((p) => p.id));
     const morning = procedures.find((p) => p.id === 'daily.morning')!;
     expect(morning).toMatchObject({ checklist: 'morning', cadence: 'daily' });
-    expect(morning.steps.find((s) => s.id === 'morning.low-stock')).toMatchObject({ type: 'sql', kind: 'read', threshold: 'lowStock', sql: expect.stringContaining('inventory') });
+    expect(morning.steps.find((s) => s.id === 'morning.low-stock')).toMatchObject({
+      type: 'sql',
+      kind: 'read',
+      threshold: 'lowStock',
+      sql: expect.stringContaining('inventory'),
+    });
     const inventory = procedures.find((p) => p.id === INVENTORY)!;
     expect(inventory).toMatchObject({ checklist: null, cadence: null });
     expect(inventory.steps.find((s) => s.id === 'troubleshooting.inventory.reset')).toMatchObject({ kind: 'destructive', type: 'sql', previewable: true });
@@ -79,7 +93,10 @@ describe('listProcedures', () => {
     expect(drill.steps[0]).toMatchObject({ type: 'action', action: 'restore-drill', actionLabel: expect.stringContaining('Restore') });
     expect(drill.steps[1]).toMatchObject({ type: 'manual', instruction: expect.any(String) });
     // A write step without a preview (VACUUM) cannot run from the runbook.
-    expect(procedures.find((p) => p.id === 'maintenance.weekly')!.steps.find((s) => s.id === 'maintenance.weekly.vacuum')).toMatchObject({ kind: 'write', type: 'sql' });
+    expect(procedures.find((p) => p.id === 'maintenance.weekly')!.steps.find((s) => s.id === 'maintenance.weekly.vacuum')).toMatchObject({
+      kind: 'write',
+      type: 'sql',
+    });
     expect(procedures.find((p) => p.id === 'maintenance.weekly')!.steps.find((s) => s.id === 'maintenance.weekly.vacuum')!.previewable).toBeUndefined();
   });
 });
@@ -94,7 +111,11 @@ describe('running a procedure by id', () => {
       ['troubleshooting.inventory.cancelled-orders', expect.stringMatching(/^(ok|warning|critical)$/)],
     ]);
     // The seed oversells some items: the negative-stock step lists them.
-    const negative = await withClient(pg, async (c) => (await c.query('SELECT count(*)::int AS n FROM inventory WHERE available_quantity < 0')).rows[0].n as number, shopDb.database);
+    const negative = await withClient(
+      pg,
+      async (c) => (await c.query('SELECT count(*)::int AS n FROM inventory WHERE available_quantity < 0')).rows[0].n as number,
+      shopDb.database,
+    );
     expect(negative).toBeGreaterThan(0);
     expect(result.steps[0]!.rowCount).toBe(negative);
     const audit = core.deps.store.db.prepare("SELECT summary FROM audit_entries WHERE action = 'checklist.run' ORDER BY id DESC LIMIT 1").pluck().get();
@@ -138,7 +159,9 @@ describe('step by step (stepIds)', () => {
 
 describe('progress events', () => {
   it('pushes one checklist.step event per step, in order, with index and total', async () => {
-    const { value: result, events } = await collecting('run-1', () => ok<ChecklistRunResult>('runChecklist', { checklistId: 'evening', profileId: shop.id, runId: 'run-1' }));
+    const { value: result, events } = await collecting('run-1', () =>
+      ok<ChecklistRunResult>('runChecklist', { checklistId: 'evening', profileId: shop.id, runId: 'run-1' }),
+    );
     const total = findProcedure('evening').steps.length;
     expect(events.map((e) => [e.index, e.total])).toEqual(result.steps.map((_, i) => [i, total]));
     expect(events.map((e) => e.step)).toEqual(result.steps);
@@ -159,7 +182,9 @@ describe('a pass that needs no server', () => {
   it('runs a procedure of manual steps without connecting (the server is down, the run still answers)', async () => {
     // The profile really cannot connect: a pass with a read step fails.
     expect((await fail('runChecklist', { checklistId: INVENTORY, profileId: nowhere.id })).code).toBe('CONNECTION_FAILED');
-    const { value: result, events } = await collecting('manual', () => ok<ChecklistRunResult>('runChecklist', { checklistId: 'troubleshooting.escalation', profileId: nowhere.id, runId: 'manual' }));
+    const { value: result, events } = await collecting('manual', () =>
+      ok<ChecklistRunResult>('runChecklist', { checklistId: 'troubleshooting.escalation', profileId: nowhere.id, runId: 'manual' }),
+    );
     expect(result.steps.map((s) => s.status)).toEqual(['manual', 'manual', 'manual']);
     expect(result).toMatchObject({ checklist: 'troubleshooting.escalation', profile: 'nowhere', status: 'ok' });
     expect(events.map((e) => e.index)).toEqual([0, 1, 2]);
@@ -191,8 +216,14 @@ describe('steps that call the ops toolkit', () => {
     const missing = await runChecklist(core.deps, procedure, shop);
     const [health, storage, other] = missing.steps;
     expect(health).toMatchObject({ status: 'unknown', needsToolkit: true });
-    expect(health!.summary).toMatch(/^the ops toolkit is not installed on this database: install it \(Toolkit\) to run this step\. The server said: function check_system_health\(\) does not exist \(SQLSTATE 42883\)$/);
-    expect(storage).toMatchObject({ status: 'unknown', needsToolkit: true, summary: expect.stringMatching(/ops toolkit is not installed.*schema "ops_toolkit" does not exist/) });
+    expect(health!.summary).toMatch(
+      /^the ops toolkit is not installed on this database: install it \(Toolkit\) to run this step\. The server said: function check_system_health\(\) does not exist \(SQLSTATE 42883\)$/,
+    );
+    expect(storage).toMatchObject({
+      status: 'unknown',
+      needsToolkit: true,
+      summary: expect.stringMatching(/ops toolkit is not installed.*schema "ops_toolkit" does not exist/),
+    });
     // A missing function that is not the toolkit's is a plain failure.
     expect(other).toMatchObject({ status: 'unknown', summary: expect.stringMatching(/no_such_function_here\(\) does not exist.*42883/) });
     expect(other!.needsToolkit).toBeUndefined();

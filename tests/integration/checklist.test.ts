@@ -61,7 +61,16 @@ beforeAll(async () => {
     await c.query(`CREATE FUNCTION checklist_bump() RETURNS int LANGUAGE sql AS 'INSERT INTO checklist_probe VALUES (1) RETURNING n'`);
   });
   ({ database, role, password: rolePassword } = shopDb);
-  const input: Partial<ProfileInput> = { name: 'shop', host: pg.host, port: pg.port, database, user: role, sslmode: 'disable', env: 'development', readOnly: false };
+  const input: Partial<ProfileInput> = {
+    name: 'shop',
+    host: pg.host,
+    port: pg.port,
+    database,
+    user: role,
+    sslmode: 'disable',
+    env: 'development',
+    readOnly: false,
+  };
   shop = await ok<Profile>('createProfile', { profile: input, password: rolePassword });
 }, 120_000);
 
@@ -104,13 +113,19 @@ describe('the morning checklist on the seeded shop', () => {
     expect(oversold.length).toBeGreaterThan(0);
     expect(seededOut).toEqual(expect.arrayContaining(oversold));
     expect(reportedSkus(out)).toEqual(seededOut);
-    expect(out).toMatchObject({ status: 'warning', value: seededOut.length, summary: `${seededOut.length} items out of stock (warning above 0, never critical)` });
+    expect(out).toMatchObject({
+      status: 'warning',
+      value: seededOut.length,
+      summary: `${seededOut.length} items out of stock (warning above 0, never critical)`,
+    });
 
     expect(step(result, 'morning.connections').summary).toMatch(/^\d+ connections? \(warning above 60, critical above 80\)$/);
     expect(step(result, 'morning.database-size').summary).toMatch(/^DB size: [\d.]+ MB \(warning above 8 GB, critical above 10 GB\)$/);
     expect(result.status).toBe('warning');
 
-    const audit = core.deps.store.db.prepare("SELECT outcome, profile, summary FROM audit_entries WHERE action = 'checklist.run' ORDER BY id DESC LIMIT 1").get();
+    const audit = core.deps.store.db
+      .prepare("SELECT outcome, profile, summary FROM audit_entries WHERE action = 'checklist.run' ORDER BY id DESC LIMIT 1")
+      .get();
     expect(audit).toMatchObject({ outcome: 'ok', profile: 'shop', summary: expect.stringMatching(/^checklist morning on shop: WARNING \(/) });
   });
 
@@ -164,15 +179,36 @@ describe('the run engine', () => {
     description: 'Steps that go wrong.',
     steps: [
       { id: 'first', title: 'First', explanation: '', kind: 'read', run: { type: 'sql', sql: 'SELECT count(*) AS n FROM inventory' } },
-      { id: 'bad-sql', title: 'Bad SQL', explanation: '', kind: 'read', run: { type: 'sql', sql: 'SELECT nosuch FROM inventory' }, rule: { metric: { type: 'rowCount' }, threshold: 'lowStock' } },
+      {
+        id: 'bad-sql',
+        title: 'Bad SQL',
+        explanation: '',
+        kind: 'read',
+        run: { type: 'sql', sql: 'SELECT nosuch FROM inventory' },
+        rule: { metric: { type: 'rowCount' }, threshold: 'lowStock' },
+      },
       { id: 'hidden-write', title: 'Hidden write', explanation: '', kind: 'read', run: { type: 'sql', sql: 'SELECT checklist_bump()' } },
       { id: 'slow', title: 'Slow', explanation: '', kind: 'read', run: { type: 'sql', sql: 'SELECT pg_sleep(5)' } },
       { id: 'write', title: 'Write', explanation: '', kind: 'write', run: { type: 'sql', sql: 'INSERT INTO checklist_probe VALUES (2)' } },
       { id: 'destroy', title: 'Destroy', explanation: '', kind: 'destructive', run: { type: 'sql', sql: 'DELETE FROM inventory' } },
       { id: 'person', title: 'Person', explanation: '', kind: 'read', run: { type: 'manual', instruction: 'Call the workshop.' } },
       { id: 'tool', title: 'Tool', explanation: '', kind: 'read', run: { type: 'action', action: 'backup' } },
-      { id: 'no-column', title: 'No column', explanation: '', kind: 'read', run: { type: 'sql', sql: 'SELECT 1 AS a' }, rule: { metric: { type: 'column', column: 'nope', aggregate: 'max' }, threshold: 'lowStock' } },
-      { id: 'after', title: 'After', explanation: '', kind: 'read', run: { type: 'sql', sql: 'SELECT count(*) AS n FROM checklist_probe' }, rule: { metric: { type: 'column', column: 'n', aggregate: 'first' }, threshold: 'outOfStock' } },
+      {
+        id: 'no-column',
+        title: 'No column',
+        explanation: '',
+        kind: 'read',
+        run: { type: 'sql', sql: 'SELECT 1 AS a' },
+        rule: { metric: { type: 'column', column: 'nope', aggregate: 'max' }, threshold: 'lowStock' },
+      },
+      {
+        id: 'after',
+        title: 'After',
+        explanation: '',
+        kind: 'read',
+        run: { type: 'sql', sql: 'SELECT count(*) AS n FROM checklist_probe' },
+        rule: { metric: { type: 'column', column: 'n', aggregate: 'first' }, threshold: 'outOfStock' },
+      },
     ],
   };
 
@@ -181,9 +217,17 @@ describe('the run engine', () => {
     const result = await runChecklist(core.deps, procedure, shop, { stepTimeoutMs: 500 });
     const byId = Object.fromEntries(result.steps.map((s) => [s.id, s]));
     expect(byId.first).toMatchObject({ status: 'ok', summary: '1 row to read (no threshold)', columns: ['n'], rows: [[inventoryBefore]] });
-    expect(byId['bad-sql']).toMatchObject({ status: 'unknown', summary: expect.stringMatching(/column "nosuch" does not exist.*SQLSTATE 42703/), warn: 5, critical: 10 });
+    expect(byId['bad-sql']).toMatchObject({
+      status: 'unknown',
+      summary: expect.stringMatching(/column "nosuch" does not exist.*SQLSTATE 42703/),
+      warn: 5,
+      critical: 10,
+    });
     // The guard's one rule refuses it before it runs (the catalog says checklist_bump() is VOLATILE).
-    expect(byId['hidden-write']).toMatchObject({ status: 'unknown', summary: expect.stringMatching(/not run: the guard does not judge it a plain read: SELECT calls volatile function public\.checklist_bump\(\)/) });
+    expect(byId['hidden-write']).toMatchObject({
+      status: 'unknown',
+      summary: expect.stringMatching(/not run: the guard does not judge it a plain read: SELECT calls volatile function public\.checklist_bump\(\)/),
+    });
     expect(byId.slow).toMatchObject({ status: 'unknown', summary: expect.stringMatching(/time limit of 0\.5 s.*57014/) });
     expect(byId.write).toMatchObject({ status: 'skipped', summary: expect.stringMatching(/changes the server \(write\)/) });
     expect(byId.destroy).toMatchObject({ status: 'skipped', summary: expect.stringMatching(/destructive/) });
@@ -204,8 +248,22 @@ describe('the run engine', () => {
       ...procedure,
       steps: [
         procedure.steps[1]!,
-        { id: 'many', title: 'Many', explanation: '', kind: 'read', run: { type: 'sql', sql: 'SELECT g FROM generate_series(1, 1234) g' }, rule: { metric: { type: 'column', column: 'g', aggregate: 'max' }, threshold: 'lowStock' } },
-        { id: 'count', title: 'Count', explanation: '', kind: 'read', run: { type: 'sql', sql: 'SELECT g FROM generate_series(1, 1234) g' }, rule: { metric: { type: 'rowCount' }, threshold: 'connections' } },
+        {
+          id: 'many',
+          title: 'Many',
+          explanation: '',
+          kind: 'read',
+          run: { type: 'sql', sql: 'SELECT g FROM generate_series(1, 1234) g' },
+          rule: { metric: { type: 'column', column: 'g', aggregate: 'max' }, threshold: 'lowStock' },
+        },
+        {
+          id: 'count',
+          title: 'Count',
+          explanation: '',
+          kind: 'read',
+          run: { type: 'sql', sql: 'SELECT g FROM generate_series(1, 1234) g' },
+          rule: { metric: { type: 'rowCount' }, threshold: 'connections' },
+        },
       ],
     };
     const result = await runChecklist(core.deps, many, shop);
@@ -219,8 +277,13 @@ describe('the run engine', () => {
   });
 
   it('refuses an unknown checklist and reports a server it cannot reach as a failed run', async () => {
-    expect(await fail('runChecklist', { checklistId: 'midnight', profileId: shop.id })).toMatchObject({ code: 'NOT_FOUND', message: expect.stringMatching(/no checklist "midnight"/) });
-    const nowhere = await ok<Profile>('createProfile', { profile: { name: 'nowhere', host: '127.0.0.1', port: 1, database: 'x', user: 'x', sslmode: 'disable', env: 'development' } });
+    expect(await fail('runChecklist', { checklistId: 'midnight', profileId: shop.id })).toMatchObject({
+      code: 'NOT_FOUND',
+      message: expect.stringMatching(/no checklist "midnight"/),
+    });
+    const nowhere = await ok<Profile>('createProfile', {
+      profile: { name: 'nowhere', host: '127.0.0.1', port: 1, database: 'x', user: 'x', sslmode: 'disable', env: 'development' },
+    });
     expect((await fail('runChecklist', { checklistId: 'morning', profileId: nowhere.id })).code).toBe('CONNECTION_FAILED');
     const audit = core.deps.store.db.prepare("SELECT outcome, profile FROM audit_entries WHERE action = 'checklist.run' ORDER BY id DESC LIMIT 1").get();
     expect(audit).toMatchObject({ outcome: 'error', profile: 'nowhere' });

@@ -49,7 +49,11 @@ function step(result: ChecklistRunResult, id: string): ChecklistStepResult {
   return found;
 }
 
-const cli = () => inProcessCli(() => core, () => home);
+const cli = () =>
+  inProcessCli(
+    () => core,
+    () => home,
+  );
 
 beforeAll(async () => {
   ({ core, home } = newTestCore('ops-checks-truth-'));
@@ -176,7 +180,7 @@ describe('index advice', () => {
     expect(pairs).toEqual([['duplicate', 'ix_c1', 'ix_c2']]);
   });
 
-  it('a plain index on the primary key\'s columns beside a primary key with INCLUDE is redundant', async () => {
+  it("a plain index on the primary key's columns beside a primary key with INCLUDE is redundant", async () => {
     const report = await ok<IndexReport>('getIndexReport', { profileId: idx.id });
     const pairs = report.duplicates.filter((p) => p.drop.table === 'pk_inc').map((p) => [p.kind, p.keep.index, p.drop.index]);
     expect(pairs).toEqual([['overlapping', 'pk_inc_pkey', 'pk_inc_id']]);
@@ -198,7 +202,7 @@ describe('index advice', () => {
     expect(tables.tables.filter((t) => t.platform).map((t) => `${t.schema}.${t.table}`)).toEqual(['auth.users']);
   });
 
-  it('the morning checklist\'s unused-index step leaves the platform\'s schemas out', async () => {
+  it("the morning checklist's unused-index step leaves the platform's schemas out", async () => {
     const result = await ok<ChecklistRunResult>('runChecklist', { checklistId: 'morning', profileId: idx.id });
     const unused = step(result, 'morning.unused-indexes');
     const schemaCol = unused.columns.indexOf('schema');

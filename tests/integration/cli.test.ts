@@ -145,7 +145,20 @@ describe('ops-console CLI with an SSH bastion (real sshd)', () => {
   const hostKeyLine = () => sshd.knownHostsLine();
 
   it('adds a bastioned profile with a pinned host key and tests it through the tunnel, listing the SSH stages', async () => {
-    const add = await cli(home, ['profile', 'add', 'bastioned', '--url', url(), '--ssh', `root@127.0.0.1:${sshd.port}`, '--ssh-key', bastion.clientKey.privatePath, '--ssh-known-host', hostKeyLine(), '--json']);
+    const add = await cli(home, [
+      'profile',
+      'add',
+      'bastioned',
+      '--url',
+      url(),
+      '--ssh',
+      `root@127.0.0.1:${sshd.port}`,
+      '--ssh-key',
+      bastion.clientKey.privatePath,
+      '--ssh-known-host',
+      hostKeyLine(),
+      '--json',
+    ]);
     expect(add.code, add.stderr).toBe(0);
     expect(json(add)).toMatchObject({ name: 'bastioned', ssh: `root@127.0.0.1:${sshd.port}` });
 
@@ -160,7 +173,10 @@ describe('ops-console CLI with an SSH bastion (real sshd)', () => {
     const list = json(await cli(home, ['profile', 'list', '--json']));
     expect(list.profiles).toEqual([expect.objectContaining({ name: 'bastioned', ssh: `root@127.0.0.1:${sshd.port}` })]);
     const show = json(await cli(home, ['profile', 'show', 'bastioned', '--json']));
-    expect(show).toMatchObject({ ssh: `root@127.0.0.1:${sshd.port}`, sshSettings: { keyPath: bastion.clientKey.privatePath, hostKey: { fingerprint: sshd.hostFingerprint } } });
+    expect(show).toMatchObject({
+      ssh: `root@127.0.0.1:${sshd.port}`,
+      sshSettings: { keyPath: bastion.clientKey.privatePath, hostKey: { fingerprint: sshd.hostFingerprint } },
+    });
 
     const audit = (await cli(home, ['audit', 'export', '--format', 'json'])).stdout;
     expect(audit).toContain('ssh.tunnel.open');
@@ -183,7 +199,17 @@ describe('ops-console CLI with an SSH bastion (real sshd)', () => {
   });
 
   it('without --ssh-known-host and without a terminal, refuses and says to pass --ssh-known-host', async () => {
-    const add = await cli(home, ['profile', 'add', 'unpinned', '--url', url(), '--ssh', `root@127.0.0.1:${sshd.port}`, '--ssh-key', bastion.clientKey.privatePath]);
+    const add = await cli(home, [
+      'profile',
+      'add',
+      'unpinned',
+      '--url',
+      url(),
+      '--ssh',
+      `root@127.0.0.1:${sshd.port}`,
+      '--ssh-key',
+      bastion.clientKey.privatePath,
+    ]);
     expect(add.code, add.stderr).toBe(0);
     const test = await cli(home, ['profile', 'test', 'unpinned', '--json'], { PGPASSWORD: pg.password });
     expect(test.code).toBe(1);
@@ -195,7 +221,19 @@ describe('ops-console CLI with an SSH bastion (real sshd)', () => {
   });
 
   it('refuses a known_hosts line for another host, and --ssh-key without --ssh', async () => {
-    const other = await cli(home, ['profile', 'add', 'wrong-line', '--url', url(), '--ssh', `root@127.0.0.1:${sshd.port}`, '--ssh-key', bastion.clientKey.privatePath, '--ssh-known-host', `otherhost ${fs.readFileSync(`${sshd.hostKeyPath}.pub`, 'utf8').trim()}`]);
+    const other = await cli(home, [
+      'profile',
+      'add',
+      'wrong-line',
+      '--url',
+      url(),
+      '--ssh',
+      `root@127.0.0.1:${sshd.port}`,
+      '--ssh-key',
+      bastion.clientKey.privatePath,
+      '--ssh-known-host',
+      `otherhost ${fs.readFileSync(`${sshd.hostKeyPath}.pub`, 'utf8').trim()}`,
+    ]);
     expect(other.code).toBe(1);
     expect(other.stderr).toMatch(/not for \[127\.0\.0\.1\]:\d+/);
     expect((await cli(home, ['profile', 'add', 'nokey', '--url', url(), '--ssh-key', bastion.clientKey.privatePath])).code).toBe(2);

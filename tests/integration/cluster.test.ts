@@ -9,7 +9,13 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { OpsError } from '../../src-main/contract/errors';
 import { LocalCluster, isPortFree, sweepOrphanedFallbacks } from '../../src-main/core/postgres/cluster';
 import { mustSwitchUser } from '../../src-main/core/postgres/cluster-os';
-import { findServerBinaries, parseServerVersion, pickServerBinaries, serverBinariesIn, type ServerBinaries } from '../../src-main/core/postgres/server-binaries';
+import {
+  findServerBinaries,
+  parseServerVersion,
+  pickServerBinaries,
+  serverBinariesIn,
+  type ServerBinaries,
+} from '../../src-main/core/postgres/server-binaries';
 import { waitFor } from '../helpers/sshd';
 
 function connect(port: number, password: string, host = '127.0.0.1'): Promise<pg.Client> {
@@ -38,7 +44,10 @@ describe('server binaries', () => {
   });
 
   it('explains how to install PostgreSQL when no suitable server is found', async () => {
-    const error = await pickServerBinaries(999).then(() => null, (err: unknown) => err);
+    const error = await pickServerBinaries(999).then(
+      () => null,
+      (err: unknown) => err,
+    );
     expect(error).toBeInstanceOf(OpsError);
     expect((error as OpsError).code).toBe('BINARIES_NOT_FOUND');
     expect((error as OpsError).message).toMatch(/PostgreSQL 999 or newer is needed/);
@@ -63,7 +72,12 @@ describe('LocalCluster with scram-sha-256', () => {
     binaries = fromHarness;
     // A 0700 folder, like the ones users have: as root the server user cannot enter it.
     workDir = fs.mkdtempSync(path.join(os.tmpdir(), 'ops-cluster-test-'));
-    cluster = new LocalCluster({ dataDir: path.join(workDir, 'pgdata'), binaries, auth: { method: 'scram-sha-256', superuserPassword: password }, durable: false });
+    cluster = new LocalCluster({
+      dataDir: path.join(workDir, 'pgdata'),
+      binaries,
+      auth: { method: 'scram-sha-256', superuserPassword: password },
+      durable: false,
+    });
     await cluster.init();
     port = (await cluster.start()).port;
   });
@@ -159,10 +173,19 @@ describe('LocalCluster with scram-sha-256', () => {
   });
 
   it('shows what the server said when it cannot start', async () => {
-    const broken = new LocalCluster({ dataDir: path.join(workDir, 'broken'), binaries, auth: { method: 'trust' }, settings: { shared_buffers: 'banana' }, durable: false });
+    const broken = new LocalCluster({
+      dataDir: path.join(workDir, 'broken'),
+      binaries,
+      auth: { method: 'trust' },
+      settings: { shared_buffers: 'banana' },
+      durable: false,
+    });
     try {
       await broken.init();
-      const error = await broken.start().then(() => null, (err: unknown) => err);
+      const error = await broken.start().then(
+        () => null,
+        (err: unknown) => err,
+      );
       expect(error).toBeInstanceOf(OpsError);
       expect((error as OpsError).code).toBe('SANDBOX_FAILED');
       expect((error as OpsError).message).toContain('failed to start');
@@ -180,7 +203,10 @@ describe('LocalCluster with scram-sha-256', () => {
     const second = new LocalCluster({ dataDir: path.join(workDir, 'second'), binaries, port: taken, auth: { method: 'trust' }, durable: false });
     try {
       await second.init();
-      const error = await second.start().then(() => null, (err: unknown) => err);
+      const error = await second.start().then(
+        () => null,
+        (err: unknown) => err,
+      );
       expect(error).toBeInstanceOf(OpsError);
       expect((error as OpsError).message).toContain(`Port ${taken} on 127.0.0.1 is already in use`);
     } finally {

@@ -66,7 +66,9 @@ it('counts the ERROR lines of the last hour in the server log when the role may 
     await client.end();
   }
   // The logging collector writes through a pipe: give it a moment.
-  await expect.poll(async () => failedQueries(await ok<Overview>('getOverview', { profileId: profile.id })).value, { timeout: 5000, interval: 200 }).toBe((before.value ?? 0) + 3);
+  await expect
+    .poll(async () => failedQueries(await ok<Overview>('getOverview', { profileId: profile.id })).value, { timeout: 5000, interval: 200 })
+    .toBe((before.value ?? 0) + 3);
   const after = failedQueries(await ok<Overview>('getOverview', { profileId: profile.id }));
   expect(after.source).toMatch(/ERROR lines of the last hour in 1 file/);
   expect(after.summary).toMatch(/^\d+ failed quer(y|ies) in the last hour \(warning above 5, critical above 20\)$/);

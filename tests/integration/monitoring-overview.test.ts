@@ -44,7 +44,16 @@ function setThresholds(values: Array<{ key: string; warn: number; critical: numb
 beforeAll(async () => {
   ({ core, home } = newTestCore('ops-overview-'));
   shopDb = await createShopDatabase(pg, 'overview');
-  const input: Partial<ProfileInput> = { name: 'shop', host: pg.host, port: pg.port, database: shopDb.database, user: shopDb.role, sslmode: 'disable', env: 'development', readOnly: false };
+  const input: Partial<ProfileInput> = {
+    name: 'shop',
+    host: pg.host,
+    port: pg.port,
+    database: shopDb.database,
+    user: shopDb.role,
+    sslmode: 'disable',
+    env: 'development',
+    readOnly: false,
+  };
   shop = await ok<Profile>('createProfile', { profile: input, password: shopDb.password });
 }, 120_000);
 
@@ -69,12 +78,16 @@ describe('getOverview', () => {
     expect(checkOf(o, 'replicationLag').summary).toMatch(/no replicas/i);
     expect(o.status).toBe(worstStatus(o.checks.map((c) => c.status)));
 
-    const truth = await withClient(pg, async (c) => {
-      const r = await c.query<{ size: string; version: string; max: number }>(
-        "SELECT pg_database_size(current_database()) AS size, current_setting('server_version') AS version, current_setting('max_connections')::int AS max",
-      );
-      return r.rows[0]!;
-    }, shopDb.database);
+    const truth = await withClient(
+      pg,
+      async (c) => {
+        const r = await c.query<{ size: string; version: string; max: number }>(
+          "SELECT pg_database_size(current_database()) AS size, current_setting('server_version') AS version, current_setting('max_connections')::int AS max",
+        );
+        return r.rows[0]!;
+      },
+      shopDb.database,
+    );
     expect(o.serverVersion).toBe(truth.version);
     expect(o.figures.maxConnections).toBe(truth.max);
     // The size moves a little while the server works (free space maps, stats); same order of magnitude.
@@ -97,7 +110,16 @@ describe('getOverview', () => {
     try {
       const calls = callsOn(() => fresh);
       const profile = await calls.ok<Profile>('createProfile', {
-        profile: { name: 'shop', host: pg.host, port: pg.port, database: shopDb.database, user: shopDb.role, sslmode: 'disable', env: 'development', readOnly: false },
+        profile: {
+          name: 'shop',
+          host: pg.host,
+          port: pg.port,
+          database: shopDb.database,
+          user: shopDb.role,
+          sslmode: 'disable',
+          env: 'development',
+          readOnly: false,
+        },
         password: shopDb.password,
       });
       const first = await calls.ok<Overview>('getOverview', { profileId: profile.id });
@@ -130,7 +152,10 @@ describe('getOverview', () => {
     expect(critical.status).toBe('critical');
 
     // A "below" threshold: the cache hit ratio under an impossible 100 %.
-    await setThresholds([{ key: 'dbSize', warn: 1e15, critical: 1e15 }, { key: 'cacheHit', warn: 100, critical: 0 }]);
+    await setThresholds([
+      { key: 'dbSize', warn: 1e15, critical: 1e15 },
+      { key: 'cacheHit', warn: 100, critical: 0 },
+    ]);
     const cold = await overview();
     expect(checkOf(cold, 'cacheHit').status).toBe('warning');
     expect(cold.status).toBe('warning');
@@ -139,18 +164,20 @@ describe('getOverview', () => {
 
   it('counts failed queries from the rollbacks of this database when the log is not readable, and says so', async () => {
     // The owner role has pg_monitor, not pg_read_server_files: the log is out of reach.
-    await withClient(pg, async (c) => {
-      await c.query('SELECT pg_stat_reset()');
-      for (let i = 0; i < 3; i++) {
-        await c.query('BEGIN');
-        await c.query('ROLLBACK');
-      }
-    }, shopDb.database);
+    await withClient(
+      pg,
+      async (c) => {
+        await c.query('SELECT pg_stat_reset()');
+        for (let i = 0; i < 3; i++) {
+          await c.query('BEGIN');
+          await c.query('ROLLBACK');
+        }
+      },
+      shopDb.database,
+    );
     await setThresholds([{ key: 'failedQueries', warn: 2, critical: 20 }]);
     // Counters reach the shared statistics when the backend that counted them exits.
-    await expect
-      .poll(async () => checkOf(await overview(), 'failedQueries').value, { timeout: 5000, interval: 200 })
-      .toBe(3);
+    await expect.poll(async () => checkOf(await overview(), 'failedQueries').value, { timeout: 5000, interval: 200 }).toBe(3);
     const o = await overview();
     const failed = checkOf(o, 'failedQueries');
     expect(failed.status).toBe('warning');
@@ -173,7 +200,16 @@ describe('snapshots and history', () => {
     try {
       const calls = callsOn(() => fresh);
       const profile = await calls.ok<Profile>('createProfile', {
-        profile: { name: 'shop', host: pg.host, port: pg.port, database: shopDb.database, user: shopDb.role, sslmode: 'disable', env: 'development', readOnly: false },
+        profile: {
+          name: 'shop',
+          host: pg.host,
+          port: pg.port,
+          database: shopDb.database,
+          user: shopDb.role,
+          sslmode: 'disable',
+          env: 'development',
+          readOnly: false,
+        },
         password: shopDb.password,
       });
       const history = (metric: string) => calls.ok<MetricHistory>('getMetricHistory', { profileId: profile.id, metric, hours: 2 });

@@ -57,7 +57,9 @@ beforeAll(async () => {
     // Fails on the duplicate value and, being CONCURRENTLY, leaves the index behind as invalid.
     await expect(c.query('CREATE UNIQUE INDEX CONCURRENTLY mon_invalid ON mon_dupvals (v)')).rejects.toThrow(/could not create unique index/);
     // No ANALYZE: its live count plus the insert's own, flushed later, would count the rows twice.
-    await c.query(`CREATE TABLE mon_seq WITH (autovacuum_enabled = false) AS SELECT g AS id, g % 97 AS v FROM generate_series(1, ${SEQ_SCAN_MIN_ROWS + 2000}) g`);
+    await c.query(
+      `CREATE TABLE mon_seq WITH (autovacuum_enabled = false) AS SELECT g AS id, g % 97 AS v FROM generate_series(1, ${SEQ_SCAN_MIN_ROWS + 2000}) g`,
+    );
     await c.query('CREATE SCHEMA storage');
     await c.query('CREATE TABLE storage.objects (id bigserial PRIMARY KEY, bucket_id text, name text, metadata jsonb)');
     await c.query(`INSERT INTO storage.objects (bucket_id, name, metadata) VALUES
@@ -93,7 +95,7 @@ describe('getIndexReport', () => {
     expect(named(report.indexes, 'mon_pk_pkey')).toMatchObject({ scans: 0, primary: true, constraint: true });
     expect(named(report.unused, 'mon_pk_pkey')).toBeUndefined();
     expect(report.unused.every((i) => !i.unique && !i.primary && !i.constraint && i.scans === 0)).toBe(true);
-    const reset = await scalar("SELECT extract(epoch FROM stats_reset) FROM pg_stat_database WHERE datname = current_database()");
+    const reset = await scalar('SELECT extract(epoch FROM stats_reset) FROM pg_stat_database WHERE datname = current_database()');
     expect(reset).not.toBeNull();
     expect(Date.parse(report.statsReset ?? '') / 1000).toBeCloseTo(reset!, 2);
   });
@@ -127,8 +129,8 @@ describe('getIndexReport', () => {
 
 describe('getTableReport', () => {
   it('gives sizes that add up to the total, row estimates and growing dead tuples', async () => {
-    await asAdmin((c) => c.query("DELETE FROM mon_seq WHERE v < 10"));
-    const deleted = (SEQ_SCAN_MIN_ROWS + 2000) - ((await scalar('SELECT count(*) FROM mon_seq')) ?? 0);
+    await asAdmin((c) => c.query('DELETE FROM mon_seq WHERE v < 10'));
+    const deleted = SEQ_SCAN_MIN_ROWS + 2000 - ((await scalar('SELECT count(*) FROM mon_seq')) ?? 0);
     const row = await waitFor('dead tuples of mon_seq', async () => {
       const report = await ok<TableReport>('getTableReport', { profileId: shop.id });
       return report.tables.find((t) => t.table === 'mon_seq' && t.deadTuples > 0);
@@ -148,7 +150,15 @@ describe('getTableReport', () => {
     // Created by the profile's role: pg_sequences hides last_value from roles without rights on it.
     await asAdmin((c) => c.query(`SET ROLE ${quoteIdent(shopDb.role)}; CREATE SEQUENCE mon_nearly_full MAXVALUE 100; SELECT setval('mon_nearly_full', 95)`));
     const report = await ok<TableReport>('getTableReport', { profileId: shop.id });
-    expect(report.sequences[0]).toEqual({ schema: 'public', sequence: 'mon_nearly_full', lastValue: 95, maxValue: 100, pctUsed: 94.95, column: null, columnType: null });
+    expect(report.sequences[0]).toEqual({
+      schema: 'public',
+      sequence: 'mon_nearly_full',
+      lastValue: 95,
+      maxValue: 100,
+      pctUsed: 94.95,
+      column: null,
+      columnType: null,
+    });
     const pcts = report.sequences.map((s) => s.pctUsed);
     expect(pcts).toEqual([...pcts].sort((a, b) => b - a));
     const ordersSeq = report.sequences.find((s) => s.sequence === 'orders_id_seq');
@@ -167,11 +177,17 @@ describe('getTableReport', () => {
 
 describe('getTopQueries', () => {
   it('reads pg_stat_statements for this database only, sorted as asked, with the reset time', async () => {
-    const preload = await asAdmin(async (c) => (await c.query<{ shared_preload_libraries: string }>('SHOW shared_preload_libraries')).rows[0]?.shared_preload_libraries);
+    const preload = await asAdmin(
+      async (c) => (await c.query<{ shared_preload_libraries: string }>('SHOW shared_preload_libraries')).rows[0]?.shared_preload_libraries,
+    );
     expect(preload).toContain('pg_stat_statements');
-    await withClient({ ...server, user: shopDb.role, password: shopDb.password }, async (c) => {
-      for (let i = 0; i < 5; i += 1) await c.query(`SELECT count(*) AS mon_probe_count FROM orders WHERE status = '${i}'`);
-    }, shopDb.database);
+    await withClient(
+      { ...server, user: shopDb.role, password: shopDb.password },
+      async (c) => {
+        for (let i = 0; i < 5; i += 1) await c.query(`SELECT count(*) AS mon_probe_count FROM orders WHERE status = '${i}'`);
+      },
+      shopDb.database,
+    );
     await asAdmin((c) => c.query('SELECT 1 AS mon_other_database_probe'), 'postgres');
     const top = await ok<TopQueries>('getTopQueries', { profileId: shop.id, orderBy: 'calls', limit: 500 });
     expect(top).toMatchObject({ available: true, reason: null, orderBy: 'calls' });
@@ -201,14 +217,28 @@ describe('getTopQueries', () => {
   it('says the library is not loaded where the extension is created but the server does not preload it', async () => {
     const root = fs.mkdtempSync(path.join(os.tmpdir(), 'ops-monitoring-nopreload-'));
     const password = crypto.randomBytes(12).toString('hex');
-    const cluster = new LocalCluster({ dataDir: path.join(root, 'data'), binaries: await pickServerBinaries(), auth: { method: 'scram-sha-256', superuserPassword: password }, durable: false });
+    const cluster = new LocalCluster({
+      dataDir: path.join(root, 'data'),
+      binaries: await pickServerBinaries(),
+      auth: { method: 'scram-sha-256', superuserPassword: password },
+      durable: false,
+    });
     try {
       await cluster.init();
       const { port } = await cluster.start();
       const own: TestPg = { ...server, port, password, database: 'postgres' };
       await withClient(own, (c) => c.query('CREATE EXTENSION pg_stat_statements'));
       const profile = await ok<Profile>('createProfile', {
-        profile: { name: 'no-preload', host: server.host, port, database: 'postgres', user: 'postgres', sslmode: 'disable', env: 'development', readOnly: true },
+        profile: {
+          name: 'no-preload',
+          host: server.host,
+          port,
+          database: 'postgres',
+          user: 'postgres',
+          sslmode: 'disable',
+          env: 'development',
+          readOnly: true,
+        },
         password,
       });
       const top = await ok<TopQueries>('getTopQueries', { profileId: profile.id });

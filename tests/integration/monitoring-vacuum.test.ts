@@ -53,9 +53,20 @@ beforeAll(async () => {
   });
   // Cost-based delay, as autovacuum has by default: the manual VACUUM takes a moment, long
   // enough to be watched, on any machine.
-  await withClient(server, (c) => c.query(`ALTER DATABASE ${quoteIdent(shopDb.database)} SET vacuum_cost_delay = 2; ALTER DATABASE ${quoteIdent(shopDb.database)} SET vacuum_cost_limit = 100`));
+  await withClient(server, (c) =>
+    c.query(
+      `ALTER DATABASE ${quoteIdent(shopDb.database)} SET vacuum_cost_delay = 2; ALTER DATABASE ${quoteIdent(shopDb.database)} SET vacuum_cost_limit = 100`,
+    ),
+  );
   await asAdmin((c) => c.query('DELETE FROM mon_vac WHERE id % 2 = 0'));
-  const input: Partial<ProfileInput> = { host: server.host, port: server.port, database: shopDb.database, user: shopDb.role, sslmode: 'disable', readOnly: false };
+  const input: Partial<ProfileInput> = {
+    host: server.host,
+    port: server.port,
+    database: shopDb.database,
+    user: shopDb.role,
+    sslmode: 'disable',
+    readOnly: false,
+  };
   dev = await ok<Profile>('createProfile', { profile: { ...input, name: 'dev', env: 'development' }, password: shopDb.password });
   readOnly = await ok<Profile>('createProfile', { profile: { ...input, name: 'ro', env: 'development', readOnly: true }, password: shopDb.password });
   prod = await ok<Profile>('createProfile', { profile: { ...input, name: 'prod', env: 'production' }, password: shopDb.password });
@@ -85,7 +96,9 @@ describe('runVacuum', () => {
     const seen = events.filter((e) => e.phase !== 'completed' && e.total !== null);
     expect(seen.length).toBeGreaterThanOrEqual(1);
     expect(seen[0]!.percent).not.toBeNull();
-    expect(seen.map((e) => e.phase).join(',')).toMatch(/scanning heap|vacuuming indexes|vacuuming heap|cleaning up indexes|truncating heap|performing final cleanup|acquiring sample rows/);
+    expect(seen.map((e) => e.phase).join(',')).toMatch(
+      /scanning heap|vacuuming indexes|vacuuming heap|cleaning up indexes|truncating heap|performing final cleanup|acquiring sample rows/,
+    );
     expect(events.at(-1)).toMatchObject({ phase: 'completed', percent: 100 });
     expect(await deadTuples('mon_vac')).toBeLessThanOrEqual(10);
     const lastVacuum = (await ok<TableReport>('getTableReport', { profileId: dev.id })).tables.find((t) => t.table === 'mon_vac')!;

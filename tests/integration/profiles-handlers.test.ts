@@ -56,14 +56,25 @@ function harness(makeSecrets: (store: Store) => SecretStore): Harness {
   const audit = new AuditLog(store.db);
   const secrets = makeSecrets(store);
   const tunnels = new TunnelManager({ secrets, audit, actor: 'tester' });
-  const deps: CoreDeps = { home: dir, mode: 'browser', actor: 'tester', store, audit, profiles: new ProfileRepo(store.db), secrets, events: new EventBus(), tunnels, revealPath: async () => false };
+  const deps: CoreDeps = {
+    home: dir,
+    mode: 'browser',
+    actor: 'tester',
+    store,
+    audit,
+    profiles: new ProfileRepo(store.db),
+    secrets,
+    events: new EventBus(),
+    tunnels,
+    revealPath: async () => false,
+  };
   // Only the profile operations are wired; the dispatcher looks handlers up by name.
   const dispatcher: Dispatcher = createDispatcher(profileHandlers(deps) as unknown as Handlers, audit);
   return {
     dir,
     store,
     secrets,
-    call: async <T,>(name: string, input: unknown) => (await dispatcher.dispatch(name, input, { actor: 'tester', via: 'test' })) as Envelope<T>,
+    call: async <T>(name: string, input: unknown) => (await dispatcher.dispatch(name, input, { actor: 'tester', via: 'test' })) as Envelope<T>,
     audit: () => {
       audit.flush();
       return store.db.prepare('SELECT action, outcome, profile, summary, detail, error FROM audit_entries ORDER BY id').all() as ReturnType<Harness['audit']>;
@@ -150,9 +161,12 @@ describe('profile handlers (memory secret store)', () => {
     expect(await h.call('getProfile', { id: prod.id })).toMatchObject({ ok: false, error: { code: 'NOT_FOUND' } });
   });
 
-  it('duplicate, conflicts and imports answer with the contract\'s error codes', async () => {
+  it("duplicate, conflicts and imports answer with the contract's error codes", async () => {
     value(await h.call<Profile>('createProfile', { profile: local() }));
-    expect(await h.call('createProfile', { profile: local({ name: 'LOCAL' }) })).toMatchObject({ ok: false, error: { code: 'CONFLICT', message: 'A profile named "LOCAL" already exists' } });
+    expect(await h.call('createProfile', { profile: local({ name: 'LOCAL' }) })).toMatchObject({
+      ok: false,
+      error: { code: 'CONFLICT', message: 'A profile named "LOCAL" already exists' },
+    });
     const copy = value(await h.call<Profile>('duplicateProfile', { id: 'local', name: 'local-2' }));
     expect(copy.name).toBe('local-2');
     expect(await h.call('parseProfileUri', { uri: 'postgresql://u@h:99999/d' })).toMatchObject({ ok: false, error: { code: 'INVALID_INPUT' } });
@@ -174,7 +188,12 @@ describe('profile handlers (encrypted secret store)', () => {
     expect(created.hasSecret).toBe(true);
     expect(h.secrets.get(created.id)).toBe(SECRET);
     h.audit();
-    const bytes = Buffer.concat(['', '-wal'].map((s) => h.store.path + s).filter((f) => fs.existsSync(f)).map((f) => fs.readFileSync(f)));
+    const bytes = Buffer.concat(
+      ['', '-wal']
+        .map((s) => h.store.path + s)
+        .filter((f) => fs.existsSync(f))
+        .map((f) => fs.readFileSync(f)),
+    );
     expect(bytes.includes(Buffer.from(SECRET))).toBe(false);
     expect(bytes.includes(Buffer.from(created.name))).toBe(true); // control: the search does see stored text
   });

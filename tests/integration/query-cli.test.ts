@@ -23,9 +23,17 @@ describe('ops-console query', () => {
   beforeAll(async () => {
     home = fs.mkdtempSync(path.join(os.tmpdir(), 'ops-cli-query-'));
     database = await createTestDatabase(pg, uniqueDatabaseName('query_cli'));
-    await withClient(pg, (c) => c.query("CREATE TABLE t (id int PRIMARY KEY, note text); INSERT INTO t VALUES (1, 'plain'), (2, 'with, comma'), (3, 'say \"hi\"'), (4, ''), (5, NULL)"), database);
+    await withClient(
+      pg,
+      (c) =>
+        c.query("CREATE TABLE t (id int PRIMARY KEY, note text); INSERT INTO t VALUES (1, 'plain'), (2, 'with, comma'), (3, 'say \"hi\"'), (4, ''), (5, NULL)"),
+      database,
+    );
     const url = `postgres://${pg.user}@${pg.host}:${pg.port}/${database}?sslmode=disable`;
-    for (const [name, env] of [['dev', 'development'], ['prod', 'production']] as const) {
+    for (const [name, env] of [
+      ['dev', 'development'],
+      ['prod', 'production'],
+    ] as const) {
       const add = await cli(home, ['profile', 'add', name, '--url', url, '--env', env, '--read-write']);
       expect(add.code, add.stderr).toBe(0);
     }
@@ -43,7 +51,7 @@ describe('ops-console query', () => {
   });
 
   it('writes a JSON array of row objects, with exact numbers as text', async () => {
-    const run = await cli(home, ['query', 'dev', "SELECT 1 AS a, 9007199254740993::int8 AS big, NULL AS n, '{\"k\":1}'::json AS j", '--format', 'json']);
+    const run = await cli(home, ['query', 'dev', 'SELECT 1 AS a, 9007199254740993::int8 AS big, NULL AS n, \'{"k":1}\'::json AS j', '--format', 'json']);
     expect(run.code, run.stderr).toBe(0);
     expect(JSON.parse(run.stdout)).toEqual([{ a: 1, big: '9007199254740993', n: null, j: '{\n  "k": 1\n}' }]);
     const empty = await cli(home, ['query', 'dev', 'SELECT 1 AS a WHERE false', '--format', 'json']);
@@ -124,11 +132,15 @@ describe('ops-console query', () => {
   it('Ctrl+C cancels the statement at the server and exits 1', async () => {
     const { child, done } = start(home, ['query', 'dev', 'SELECT pg_sleep(30)']);
     let pid = 0;
-    await waitFor('pg_sleep to run', async () => {
-      const r = await withClient(pg, (c) => c.query("SELECT pid FROM pg_stat_activity WHERE state = 'active' AND query = 'SELECT pg_sleep(30)'"));
-      pid = (r.rows[0]?.pid as number | undefined) ?? 0;
-      return pid > 0;
-    }, 15_000);
+    await waitFor(
+      'pg_sleep to run',
+      async () => {
+        const r = await withClient(pg, (c) => c.query("SELECT pid FROM pg_stat_activity WHERE state = 'active' AND query = 'SELECT pg_sleep(30)'"));
+        pid = (r.rows[0]?.pid as number | undefined) ?? 0;
+        return pid > 0;
+      },
+      15_000,
+    );
     const sent = Date.now();
     child.kill('SIGINT');
     const run = await done;
@@ -157,7 +169,19 @@ describe('ops-console query through an SSH bastion (real sshd)', () => {
   it('streams rows through the tunnel', async () => {
     const url = `postgres://${pg.user}@127.0.0.1:${pg.port}/${pg.database}?sslmode=disable`;
     const { sshd, clientKey } = bastion;
-    const add = await cli(home, ['profile', 'add', 'bastioned', '--url', url, '--ssh', `root@127.0.0.1:${sshd.port}`, '--ssh-key', clientKey.privatePath, '--ssh-known-host', sshd.knownHostsLine()]);
+    const add = await cli(home, [
+      'profile',
+      'add',
+      'bastioned',
+      '--url',
+      url,
+      '--ssh',
+      `root@127.0.0.1:${sshd.port}`,
+      '--ssh-key',
+      clientKey.privatePath,
+      '--ssh-known-host',
+      sshd.knownHostsLine(),
+    ]);
     expect(add.code, add.stderr).toBe(0);
     const run = await cli(home, ['query', 'bastioned', 'SELECT g, inet_client_addr() IS NOT NULL AS tcp FROM generate_series(1, 3) g', '--format', 'csv']);
     expect(run.code, run.stderr).toBe(0);

@@ -129,7 +129,7 @@ describe('explainQuery', () => {
     expect(res.analyzed).toBe(true);
     expect(res.plan.nodeType).toBe('ModifyTable');
     expect(res.plan.label).toBe('Update on customers');
-    expect(await outside("SELECT name FROM customers WHERE id = 7")).toEqual([{ name: 'customer 7' }]);
+    expect(await outside('SELECT name FROM customers WHERE id = 7')).toEqual([{ name: 'customer 7' }]);
     // The session is left outside any transaction.
     expect((await run('dev', 'SELECT 1')).transactionOpen).toBe(false);
     const entry = lastAudit('query.explain');
@@ -145,7 +145,12 @@ describe('explainQuery', () => {
   });
 
   it('closes a result held open for "Fetch more" instead of waiting behind it', async () => {
-    const held = await ok<QueryRunResult>('runQuery', { profileId: ids.dev, sql: 'SELECT g FROM generate_series(1, 5000) g', maxRows: 10, runId: 'explain-held' });
+    const held = await ok<QueryRunResult>('runQuery', {
+      profileId: ids.dev,
+      sql: 'SELECT g FROM generate_series(1, 5000) g',
+      maxRows: 10,
+      runId: 'explain-held',
+    });
     expect(held.statements[0]!.resumable).toBe(true);
     const res = await explain('dev', 'SELECT count(*) FROM orders');
     expect(res.plan.actualRows).toBe(1);
@@ -153,13 +158,13 @@ describe('explainQuery', () => {
   });
 
   it('plain EXPLAIN never executes and gives estimates only', async () => {
-    const before = await outside<{ v: string }>("SELECT last_value::text AS v FROM explain_seq");
+    const before = await outside<{ v: string }>('SELECT last_value::text AS v FROM explain_seq');
     const res = await explain('dev', "INSERT INTO customers VALUES (nextval('explain_seq'), 'never')", { analyze: false });
     expect(res).toMatchObject({ analyzed: false, rolledBack: false, planningMs: null, executionMs: null });
     expect(res.plan.actualRows).toBeNull();
     expect(res.plan.actualTotalMs).toBeNull();
     expect(res.plan.totalCost).toBeGreaterThan(0);
-    expect(await outside("SELECT last_value::text AS v FROM explain_seq")).toEqual(before);
+    expect(await outside('SELECT last_value::text AS v FROM explain_seq')).toEqual(before);
     expect(lastAudit('query.explain').detail).toBe("EXPLAIN (FORMAT JSON) INSERT INTO customers VALUES (nextval('explain_seq'), 'never')");
   });
 
@@ -172,10 +177,13 @@ describe('explainQuery', () => {
       expect(nodes(res)[0]!.actualRows).toBe(0);
       const inside = await run('dev', 'SELECT id, name FROM customers WHERE id IN (3, 4) ORDER BY id');
       expect(inside.transactionOpen).toBe(true);
-      expect(inside.statements[0]!.rows).toEqual([[3, 'in-tx'], [4, 'customer 4']]);
+      expect(inside.statements[0]!.rows).toEqual([
+        [3, 'in-tx'],
+        [4, 'customer 4'],
+      ]);
 
       // A failing EXPLAIN ANALYZE (and a failing plain EXPLAIN) does not abort the transaction.
-      const sql = "UPDATE customers SET nosuch = 1 WHERE id = 3";
+      const sql = 'UPDATE customers SET nosuch = 1 WHERE id = 3';
       const error = await fail('explainQuery', { profileId: ids.dev, sql });
       expect(error.code).toBe('QUERY_FAILED');
       expect((error.detail as { sqlstate: string }).sqlstate).toBe('42703');
@@ -188,7 +196,7 @@ describe('explainQuery', () => {
     } finally {
       await run('dev', 'ROLLBACK');
     }
-    expect(await outside("SELECT name FROM customers WHERE id = 3")).toEqual([{ name: 'customer 3' }]);
+    expect(await outside('SELECT name FROM customers WHERE id = 3')).toEqual([{ name: 'customer 3' }]);
   });
 
   it('needs the profile name on production for ANALYZE of a change, and runs nothing without it', async () => {

@@ -53,7 +53,9 @@ function exportAs(profile: string, sql: string, format: 'csv' | 'json'): Promise
 }
 
 function lastAudit(action: string) {
-  return core.deps.store.db.prepare('SELECT outcome, profile, summary, detail, rows_affected AS rowsAffected, error FROM audit_entries WHERE action = ? ORDER BY id DESC LIMIT 1').get(action) as {
+  return core.deps.store.db
+    .prepare('SELECT outcome, profile, summary, detail, rows_affected AS rowsAffected, error FROM audit_entries WHERE action = ? ORDER BY id DESC LIMIT 1')
+    .get(action) as {
     outcome: string;
     profile: string;
     summary: string;
@@ -142,7 +144,9 @@ break' AS note
     const lines = text.split('\n');
     expect(lines[0]).toBe('[');
     expect(lines.length).toBe(2500 + 3); // [, rows, ], trailing newline
-    expect(lines[1]).toBe('{"id":1,"big":"9007199254740993","price":"1.10","raw":"\\\\xdeadbeef","doc":{"a": 12345678901234567890},"nothing":null,"note":"line\\nbreak"},');
+    expect(lines[1]).toBe(
+      '{"id":1,"big":"9007199254740993","price":"1.10","raw":"\\\\xdeadbeef","doc":{"a": 12345678901234567890},"nothing":null,"note":"line\\nbreak"},',
+    );
     const parsed = JSON.parse(text) as Array<Record<string, unknown>>;
     expect(parsed.length).toBe(2500);
     expect(parsed[2499]).toMatchObject({ id: 2500, big: '9007199254740993', price: '1.10', raw: '\\xdeadbeef', nothing: null, note: 'line\nbreak' });
@@ -163,7 +167,10 @@ break' AS note
     expect(error.detail).toMatchObject({ sqlstate: '22012' });
     expect(error.message).toMatch(/after \d+ rows.*division by zero.*No file was kept/);
     expect(exportFiles()).toEqual(before);
-    expect(lastAudit('query.export')).toMatchObject({ outcome: 'error', summary: expect.stringMatching(/^export to csv failed after \d+ rows; no file was kept$/) });
+    expect(lastAudit('query.export')).toMatchObject({
+      outcome: 'error',
+      summary: expect.stringMatching(/^export to csv failed after \d+ rows; no file was kept$/),
+    });
   });
 
   it('a connection killed midway leaves no file either', async () => {
@@ -196,7 +203,7 @@ break' AS note
     const start = await qty();
     for (const sql of [
       'UPDATE inventory SET quantity = quantity + 1 WHERE id = 1 RETURNING *',
-      "INSERT INTO export_probe VALUES (7) RETURNING n",
+      'INSERT INTO export_probe VALUES (7) RETURNING n',
       'SELECT 1; SELECT 2',
       'SELECT * FROM inventory WHERE id = 1 FOR UPDATE',
       'VACUUM inventory',

@@ -24,14 +24,28 @@ function run(profile: string, sql: string, extra: Record<string, unknown> = {}):
 
 function lastAudit(action: string) {
   const rows = core.deps.store.db
-    .prepare('SELECT action, outcome, profile, summary, detail, rows_affected AS rowsAffected, error FROM audit_entries WHERE action = ? ORDER BY id DESC LIMIT 1')
-    .all(action) as Array<{ action: string; outcome: string; profile: string; summary: string; detail: string; rowsAffected: number | null; error: string | null }>;
+    .prepare(
+      'SELECT action, outcome, profile, summary, detail, rows_affected AS rowsAffected, error FROM audit_entries WHERE action = ? ORDER BY id DESC LIMIT 1',
+    )
+    .all(action) as Array<{
+    action: string;
+    outcome: string;
+    profile: string;
+    summary: string;
+    detail: string;
+    rowsAffected: number | null;
+    error: string | null;
+  }>;
   return rows[0]!;
 }
 
 beforeAll(async () => {
   database = await createTestDatabase(pg, uniqueDatabaseName('query_run'));
-  await withClient(pg, (c) => c.query('CREATE TABLE items (id int PRIMARY KEY, name text); INSERT INTO items SELECT g, $$item $$ || g FROM generate_series(1, 10) g'), database);
+  await withClient(
+    pg,
+    (c) => c.query('CREATE TABLE items (id int PRIMARY KEY, name text); INSERT INTO items SELECT g, $$item $$ || g FROM generate_series(1, 10) g'),
+    database,
+  );
   ({ core, home } = newTestCore('ops-query-'));
   const base: Partial<ProfileInput> = { host: pg.host, port: pg.port, database, user: pg.user, sslmode: 'disable' };
   const make = async (name: string, extra: Partial<ProfileInput>) => {
@@ -60,9 +74,33 @@ describe('runQuery', () => {
     const [stmt] = res.statements;
     expect(stmt!.error).toBeUndefined();
     expect(stmt!.columns.map((c) => `${c.name}:${c.type}`)).toEqual([
-      'i:int4', 'big:int8', 'n:numeric', 'm:money', 'b:bool', 'nul:text', 'empty:text', 'j:jsonb', 'raw:bytea', 'd:date', 'f:float8',
+      'i:int4',
+      'big:int8',
+      'n:numeric',
+      'm:money',
+      'b:bool',
+      'nul:text',
+      'empty:text',
+      'j:jsonb',
+      'raw:bytea',
+      'd:date',
+      'f:float8',
     ]);
-    expect(stmt!.rows).toEqual([[1, '9007199254740993', '1.10', '$12.50', true, null, '', '{\n  "a": 12345678901234567890,\n  "b": [\n    1,\n    2\n  ]\n}', '\\xdeadbeef', '2024-02-29', '1.5']]);
+    expect(stmt!.rows).toEqual([
+      [
+        1,
+        '9007199254740993',
+        '1.10',
+        '$12.50',
+        true,
+        null,
+        '',
+        '{\n  "a": 12345678901234567890,\n  "b": [\n    1,\n    2\n  ]\n}',
+        '\\xdeadbeef',
+        '2024-02-29',
+        '1.5',
+      ],
+    ]);
     expect(stmt!.rowCount).toBe(1);
     expect(stmt!.truncated).toBe(false);
     expect(stmt!.durationMs).toBeGreaterThanOrEqual(0);
@@ -87,8 +125,15 @@ describe('runQuery', () => {
   });
 
   it('runs a script statement by statement, with tags and row counts, and audits it', async () => {
-    const res = await run('dev', "UPDATE items SET name = 'x' WHERE id <= 3; SELECT count(*) FROM items WHERE name = 'x'; INSERT INTO items VALUES (100, 'n') RETURNING id");
-    expect(res.statements.map((s) => [s.command, s.rowCount])).toEqual([['UPDATE', 3], ['SELECT', 1], ['INSERT', 1]]);
+    const res = await run(
+      'dev',
+      "UPDATE items SET name = 'x' WHERE id <= 3; SELECT count(*) FROM items WHERE name = 'x'; INSERT INTO items VALUES (100, 'n') RETURNING id",
+    );
+    expect(res.statements.map((s) => [s.command, s.rowCount])).toEqual([
+      ['UPDATE', 3],
+      ['SELECT', 1],
+      ['INSERT', 1],
+    ]);
     expect(res.statements[1]!.rows).toEqual([['3']]);
     expect(res.statements[2]!.rows).toEqual([[100]]);
     const entry = lastAudit('query.run');
@@ -100,14 +145,14 @@ describe('runQuery', () => {
   it('keeps a transaction open across calls on the same session', async () => {
     const begin = await run('dev', "BEGIN; UPDATE items SET name = 'in-tx' WHERE id = 5");
     expect(begin.transactionOpen).toBe(true);
-    const seenOutside = await withClient(pg, (c) => c.query("SELECT name FROM items WHERE id = 5"), database);
+    const seenOutside = await withClient(pg, (c) => c.query('SELECT name FROM items WHERE id = 5'), database);
     expect(seenOutside.rows[0]!.name).not.toBe('in-tx');
     const inside = await run('dev', 'SELECT name FROM items WHERE id = 5');
     expect(inside.statements[0]!.rows).toEqual([['in-tx']]);
     expect(inside.transactionOpen).toBe(true);
     const commit = await run('dev', 'COMMIT');
     expect(commit.transactionOpen).toBe(false);
-    const after = await withClient(pg, (c) => c.query("SELECT name FROM items WHERE id = 5"), database);
+    const after = await withClient(pg, (c) => c.query('SELECT name FROM items WHERE id = 5'), database);
     expect(after.rows[0]!.name).toBe('in-tx');
   });
 
@@ -138,7 +183,11 @@ describe('runQuery', () => {
     const refused = await fail('runQuery', { profileId: ids.ro, sql: "SELECT 1; INSERT INTO items VALUES (200, 'no')" });
     expect(refused.code).toBe('READ_ONLY');
     expect(refused.message).toMatch(/"ro" is a read-only profile, which only observes: statement 2 is refused because INSERT is not a read/);
-    expect(lastAudit('query.run')).toMatchObject({ outcome: 'error', profile: 'ro', summary: expect.stringMatching(/^refused on a read-only profile: INSERT/) });
+    expect(lastAudit('query.run')).toMatchObject({
+      outcome: 'error',
+      profile: 'ro',
+      summary: expect.stringMatching(/^refused on a read-only profile: INSERT/),
+    });
     const read = await run('ro', 'SELECT count(*) FROM items');
     expect(read.statements[0]!.error).toBeUndefined();
   });
@@ -157,7 +206,14 @@ describe('runQuery', () => {
     }
     // What neither the parser nor the catalog can see (a function declared STABLE that turns
     // it off anyway) lasts only until the next statement.
-    await withClient(pg, (c) => c.query("CREATE OR REPLACE FUNCTION sneaky() RETURNS text LANGUAGE sql STABLE AS $$ SELECT set_config('default_transaction_read_only', 'off', false) $$"), database);
+    await withClient(
+      pg,
+      (c) =>
+        c.query(
+          "CREATE OR REPLACE FUNCTION sneaky() RETURNS text LANGUAGE sql STABLE AS $$ SELECT set_config('default_transaction_read_only', 'off', false) $$",
+        ),
+      database,
+    );
     await run('ro', 'SELECT sneaky()');
     const res = await run('dev', 'SELECT 1');
     expect(res.statements[0]!.error).toBeUndefined();
@@ -263,7 +319,10 @@ describe('runQuery', () => {
 
   it('plans without running or auditing', async () => {
     const before = lastAudit('query.run');
-    const plan = await ok<{ needsConfirmation: boolean; blocked: unknown[]; statements: unknown[] }>('planQuery', { profileId: ids.prod, sql: 'TRUNCATE items' });
+    const plan = await ok<{ needsConfirmation: boolean; blocked: unknown[]; statements: unknown[] }>('planQuery', {
+      profileId: ids.prod,
+      sql: 'TRUNCATE items',
+    });
     expect(plan).toMatchObject({ needsConfirmation: true, blocked: [{ index: 0, reason: 'TRUNCATE' }] });
     expect(lastAudit('query.run')).toEqual(before);
   });

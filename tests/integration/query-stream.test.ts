@@ -113,13 +113,21 @@ describe('streamed results', () => {
     expect(await ok('closeResult', { profileId, runId: 's4' })).toEqual({ closed: false });
     // The server sees no open portal or transaction on the console backend any more.
     const pid = queryServiceFor(core.deps).sessions.current(profileId)!.pid;
-    const state = await withClient(pg, async (c) => (await c.query<{ state: string }>('SELECT state FROM pg_stat_activity WHERE pid = $1', [pid])).rows[0]?.state);
+    const state = await withClient(
+      pg,
+      async (c) => (await c.query<{ state: string }>('SELECT state FROM pg_stat_activity WHERE pid = $1', [pid])).rows[0]?.state,
+    );
     expect(state).toBe('idle');
   });
 
   it('a statement that fails midway reports the rows that arrived before the error', async () => {
     const seen = collect('s5');
-    const result = await ok<QueryRunResult>('runQuery', { profileId, sql: 'SELECT 1 / (g - 3000) AS x FROM generate_series(1, 5000) g', maxRows: 100_000, runId: 's5' });
+    const result = await ok<QueryRunResult>('runQuery', {
+      profileId,
+      sql: 'SELECT 1 / (g - 3000) AS x FROM generate_series(1, 5000) g',
+      maxRows: 100_000,
+      runId: 's5',
+    });
     seen.stop();
     const statement = result.statements[0]!;
     expect(statement.error?.sqlstate).toBe('22012');
@@ -142,7 +150,9 @@ describe('history of the console', () => {
     expect((await fail('runQuery', { profileId: prod.id, sql: 'CREATE TABLE h_t (id int); DELETE FROM h_t' })).code).toBe('CONFIRMATION_REQUIRED');
     expect((await fail('runQuery', { profileId: prod.id, sql: 'CREATE TABLE h_t2 (id int)' })).code).toBe('CONFIRMATION_REQUIRED');
 
-    const { entries } = await ok<{ entries: Array<{ sql: string; outcome: string; rows: number | null; error: string | null; auditId: number | null; profileName: string }> }>('listQueryHistory', {
+    const { entries } = await ok<{
+      entries: Array<{ sql: string; outcome: string; rows: number | null; error: string | null; auditId: number | null; profileName: string }>;
+    }>('listQueryHistory', {
       profileId: prod.id,
     });
     expect(entries.map((e) => [e.sql, e.outcome, e.rows])).toEqual([
@@ -153,7 +163,11 @@ describe('history of the console', () => {
     expect(entries[1]!.error).toMatch(/^42703: column "nosuch" does not exist/);
     // Each links to the audit entry of the same execution.
     for (const entry of entries) {
-      const audit = core.deps.store.db.prepare('SELECT action, detail, profile FROM audit_entries WHERE id = ?').get(entry.auditId) as { action: string; detail: string; profile: string };
+      const audit = core.deps.store.db.prepare('SELECT action, detail, profile FROM audit_entries WHERE id = ?').get(entry.auditId) as {
+        action: string;
+        detail: string;
+        profile: string;
+      };
       expect(audit).toEqual({ action: 'query.run', detail: entry.sql, profile: 'prod-h' });
     }
     const found = await ok<{ entries: Array<{ sql: string }> }>('listQueryHistory', { profileId: prod.id, search: 'NOSUCH' });
@@ -163,7 +177,11 @@ describe('history of the console', () => {
 
 describe('what the review found', () => {
   it('never keeps a write open for Fetch more: UPDATE … RETURNING past the limit is committed at once', async () => {
-    await ok<QueryRunResult>('runQuery', { profileId, sql: 'CREATE TABLE held_w (id int PRIMARY KEY, v int); INSERT INTO held_w SELECT g, 0 FROM generate_series(1, 3000) g', maxRows: 10 });
+    await ok<QueryRunResult>('runQuery', {
+      profileId,
+      sql: 'CREATE TABLE held_w (id int PRIMARY KEY, v int); INSERT INTO held_w SELECT g, 0 FROM generate_series(1, 3000) g',
+      maxRows: 10,
+    });
     const result = await ok<QueryRunResult>('runQuery', { profileId, sql: 'UPDATE held_w SET v = 1 WHERE id > 0 RETURNING id', maxRows: 100, runId: 'w1' });
     expect(result.statements[0]).toMatchObject({ truncated: true });
     expect(result.statements[0]!.resumable).toBeUndefined();
@@ -186,7 +204,10 @@ describe('what the review found', () => {
       const input = { profileId, maxRows: null, override: false } as const;
       await service.run({ ...input, sql: 'BEGIN' }, {}, { collect: true });
       await new Promise((r) => setTimeout(r, 800));
-      await expect(service.run({ ...input, sql: 'COMMIT' }, {}, { collect: true })).rejects.toMatchObject({ code: 'CONNECTION_FAILED', message: expect.stringMatching(/transaction/) });
+      await expect(service.run({ ...input, sql: 'COMMIT' }, {}, { collect: true })).rejects.toMatchObject({
+        code: 'CONNECTION_FAILED',
+        message: expect.stringMatching(/transaction/),
+      });
       // Said once: the run after that goes through.
       expect((await service.run({ ...input, sql: 'SELECT 1' }, {}, { collect: true })).statements[0]!.rows).toEqual([[1]]);
     } finally {

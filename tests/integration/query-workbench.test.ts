@@ -104,7 +104,9 @@ describe('getQueryCatalog', () => {
   });
 
   it('audits the read with the profile and what was found', () => {
-    const entry = core.deps.store.db.prepare("SELECT outcome, profile, summary FROM audit_entries WHERE action = 'query.catalog' ORDER BY id DESC LIMIT 1").get() as {
+    const entry = core.deps.store.db
+      .prepare("SELECT outcome, profile, summary FROM audit_entries WHERE action = 'query.catalog' ORDER BY id DESC LIMIT 1")
+      .get() as {
       outcome: string;
       profile: string;
       summary: string;

@@ -80,7 +80,16 @@ beforeAll(async () => {
   shopDb = await createShopDatabase(pg, 'drillsrc', async (c) => {
     await installToolkitOn(c);
   });
-  shopInput = { name: 'shop', host: pg.host, port: pg.port, database: shopDb.database, user: shopDb.role, sslmode: 'disable', env: 'development', readOnly: false };
+  shopInput = {
+    name: 'shop',
+    host: pg.host,
+    port: pg.port,
+    database: shopDb.database,
+    user: shopDb.role,
+    sslmode: 'disable',
+    env: 'development',
+    readOnly: false,
+  };
   shop = await ok<Profile>('createProfile', { profile: shopInput, password: shopDb.password });
   customBackup = await backup(shop.id, 'custom');
 }, 120_000);

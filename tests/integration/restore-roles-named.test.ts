@@ -52,7 +52,9 @@ beforeAll(async () => {
       await c.query('GRANT SELECT ON items TO PUBLIC');
       await c.query('GRANT SELECT ON items TO pg_monitor');
       await c.query('ALTER TABLE items ENABLE ROW LEVEL SECURITY');
-      await c.query(`CREATE POLICY items_read ON items FOR SELECT TO ${quoteIdent(ANON)}, ${quoteIdent(AUTH)} USING (owner_name <> 'x; GRANT ALL ON items TO nobody_here')`);
+      await c.query(
+        `CREATE POLICY items_read ON items FOR SELECT TO ${quoteIdent(ANON)}, ${quoteIdent(AUTH)} USING (owner_name <> 'x; GRANT ALL ON items TO nobody_here')`,
+      );
       await c.query(`ALTER DEFAULT PRIVILEGES IN SCHEMA public GRANT SELECT ON TABLES TO ${quoteIdent(ANON)}`);
       await c.query(`CREATE FUNCTION f() RETURNS text LANGUAGE sql AS $$ SELECT 'GRANT SELECT ON items TO not_a_role;' $$`);
     },
@@ -68,7 +70,16 @@ beforeAll(async () => {
     await c.query(`DROP ROLE ${quoteIdent(AUTH)}`);
     await c.query(`DROP ROLE ${quoteIdent(ANON)}`);
   });
-  const input: Partial<ProfileInput> = { name: 'admin', host: pg.host, port: pg.port, database: pg.database, user: pg.user, sslmode: 'disable', env: 'development', readOnly: false };
+  const input: Partial<ProfileInput> = {
+    name: 'admin',
+    host: pg.host,
+    port: pg.port,
+    database: pg.database,
+    user: pg.user,
+    sslmode: 'disable',
+    env: 'development',
+    readOnly: false,
+  };
   admin = await calls.ok<Profile>('createProfile', { profile: input, password: pg.password });
 }, 120_000);
 

@@ -35,10 +35,28 @@ beforeAll(async () => {
     await c.query(`CREATE TABLE "Odd Name" (id serial PRIMARY KEY, note text)`);
     await c.query(`INSERT INTO "Odd Name" (note) SELECT 'n' || g FROM generate_series(1, 37) g`);
   });
-  const shopInput: Partial<ProfileInput> = { name: 'shop', host: pg.host, port: pg.port, database: shopDb.database, user: shopDb.role, sslmode: 'disable', env: 'development', readOnly: false };
+  const shopInput: Partial<ProfileInput> = {
+    name: 'shop',
+    host: pg.host,
+    port: pg.port,
+    database: shopDb.database,
+    user: shopDb.role,
+    sslmode: 'disable',
+    env: 'development',
+    readOnly: false,
+  };
   shop = await calls.ok<Profile>('createProfile', { profile: shopInput, password: shopDb.password });
   // The restoring DBA: the dump creates pg_stat_statements, which only a superuser may.
-  const adminInput: Partial<ProfileInput> = { name: 'admin', host: pg.host, port: pg.port, database: pg.database, user: pg.user, sslmode: 'disable', env: 'staging', readOnly: false };
+  const adminInput: Partial<ProfileInput> = {
+    name: 'admin',
+    host: pg.host,
+    port: pg.port,
+    database: pg.database,
+    user: pg.user,
+    sslmode: 'disable',
+    env: 'staging',
+    readOnly: false,
+  };
   admin = await calls.ok<Profile>('createProfile', { profile: adminInput, password: pg.password });
   sourceCounts = await tableCounts(pg, shopDb.database);
 }, 120_000);
@@ -74,7 +92,11 @@ describe.each([
     expect(done.ok).toBe(true);
     expect(record.validation?.ok).toBe(true);
     const rowChecks = record.validation!.checks.filter((c) => c.name.startsWith('rows '));
-    expect(rowChecks.map((c) => c.name).sort()).toEqual(Object.keys(sourceCounts).map((t) => `rows ${t}`).sort());
+    expect(rowChecks.map((c) => c.name).sort()).toEqual(
+      Object.keys(sourceCounts)
+        .map((t) => `rows ${t}`)
+        .sort(),
+    );
     expect(record.validation!.checks.map((c) => c.name)).toEqual(expect.arrayContaining(['sequences', 'constraints and indexes', 'objects by type']));
     expect(record.backupId).toBe(entry.id);
     expect(record.database).toBe(database);
@@ -127,7 +149,10 @@ describe('a foreign dump without a manifest', () => {
 
   it('plans a restore whose command runs pg_restore of a major able to read it', async () => {
     const file = path.join(outDir, 'foreign.dump');
-    const plan = await calls.ok<RestorePlan>('planRestore', { source: file, target: { kind: 'new-database', profileId: admin.id, database: uniqueDatabaseName('never_created') } });
+    const plan = await calls.ok<RestorePlan>('planRestore', {
+      source: file,
+      target: { kind: 'new-database', profileId: admin.id, database: uniqueDatabaseName('never_created') },
+    });
     expect(plan.tool.name).toBe('pg_restore');
     expect(plan.tool.major).toBeGreaterThanOrEqual(plan.contents.requiredMajor!);
     expect(plan.target.exists).toBe(false);

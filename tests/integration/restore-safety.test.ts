@@ -32,12 +32,31 @@ const calls = callsOn(() => core);
 async function targetProfile(name: string, extra: Partial<ProfileInput> = {}): Promise<{ profile: Profile; database: string }> {
   const database = await createTestDatabase(pg, uniqueDatabaseName(name));
   databases.push(database);
-  const input: Partial<ProfileInput> = { name, host: pg.host, port: pg.port, database, user: pg.user, sslmode: 'disable', env: 'development', readOnly: false, ...extra };
+  const input: Partial<ProfileInput> = {
+    name,
+    host: pg.host,
+    port: pg.port,
+    database,
+    user: pg.user,
+    sslmode: 'disable',
+    env: 'development',
+    readOnly: false,
+    ...extra,
+  };
   return { profile: await calls.ok<Profile>('createProfile', { profile: input, password: pg.password }), database };
 }
 
 async function userTables(database: string): Promise<string[]> {
-  return withClient(pg, async (c) => (await c.query<{ t: string }>(`SELECT table_schema || '.' || table_name AS t FROM information_schema.tables WHERE table_schema NOT IN ('pg_catalog', 'information_schema') ORDER BY 1`)).rows.map((r) => r.t), database);
+  return withClient(
+    pg,
+    async (c) =>
+      (
+        await c.query<{ t: string }>(
+          `SELECT table_schema || '.' || table_name AS t FROM information_schema.tables WHERE table_schema NOT IN ('pg_catalog', 'information_schema') ORDER BY 1`,
+        )
+      ).rows.map((r) => r.t),
+    database,
+  );
 }
 
 beforeAll(async () => {
@@ -47,7 +66,16 @@ beforeAll(async () => {
     // Enough rows that pg_restore runs for a moment (cancel test).
     await c.query(`CREATE TABLE bulk_events AS SELECT g AS id, md5(g::text) || md5((g * 7)::text) AS payload FROM generate_series(1, 400000) g`);
   });
-  const input: Partial<ProfileInput> = { name: 'shop', host: pg.host, port: pg.port, database: shopDb.database, user: shopDb.role, sslmode: 'disable', env: 'development', readOnly: false };
+  const input: Partial<ProfileInput> = {
+    name: 'shop',
+    host: pg.host,
+    port: pg.port,
+    database: shopDb.database,
+    user: shopDb.role,
+    sslmode: 'disable',
+    env: 'development',
+    readOnly: false,
+  };
   shop = await calls.ok<Profile>('createProfile', { profile: input, password: shopDb.password });
   custom = await backupAndWait(core, calls, { profileId: shop.id, outDir, format: 'custom' });
   plain = await backupAndWait(core, calls, { profileId: shop.id, outDir, format: 'plain' });
@@ -142,7 +170,12 @@ describe('a non-empty target', () => {
 
     const plan = await calls.ok<RestorePlan>('planRestore', { source: custom.id, target: { kind: 'profile', profileId: profile.id } });
     expect(plan.target.empty).toBe(false);
-    expect(plan.conflicts).toEqual(expect.arrayContaining([{ type: 'TABLE', schema: 'public', name: 'orders' }, { type: 'TABLE', schema: 'public', name: 'bulk_events' }]));
+    expect(plan.conflicts).toEqual(
+      expect.arrayContaining([
+        { type: 'TABLE', schema: 'public', name: 'orders' },
+        { type: 'TABLE', schema: 'public', name: 'bulk_events' },
+      ]),
+    );
     expect(plan.blocked).toMatch(/clean/);
     const refused = await calls.fail('startRestore', { source: custom.id, target: { kind: 'profile', profileId: profile.id } });
     expect(refused.code).toBe('CONFLICT');
@@ -162,7 +195,11 @@ describe('cancel', () => {
     const { profile } = await targetProfile('cancel-admin');
     const jobId = 'cancel-job-1';
     const job = followRestore(core, jobId);
-    const started = await calls.ok<{ restoreId: string }>('startRestore', { source: custom.id, target: { kind: 'new-database', profileId: profile.id, database }, jobId });
+    const started = await calls.ok<{ restoreId: string }>('startRestore', {
+      source: custom.id,
+      target: { kind: 'new-database', profileId: profile.id, database },
+      jobId,
+    });
     const pids = await waitFor('pg_restore to run', () => {
       const found = restoreChildren();
       return found.length > 0 ? found : null;

@@ -21,7 +21,16 @@ let sourceCounts: Record<string, number>;
 beforeAll(async () => {
   ({ core } = newTestCore('ops-restore-scratch-'));
   shopDb = await createShopDatabase(server, 'scratchsrc');
-  const input: Partial<ProfileInput> = { name: 'shop', host: server.host, port: server.port, database: shopDb.database, user: shopDb.role, sslmode: 'disable', env: 'development', readOnly: false };
+  const input: Partial<ProfileInput> = {
+    name: 'shop',
+    host: server.host,
+    port: server.port,
+    database: shopDb.database,
+    user: shopDb.role,
+    sslmode: 'disable',
+    env: 'development',
+    readOnly: false,
+  };
   const shop = await calls.ok<Profile>('createProfile', { profile: input, password: shopDb.password });
   backup = await backupAndWait(core, calls, { profileId: shop.id, format: 'custom' });
   sourceCounts = await tableCounts(server, shopDb.database);

@@ -18,7 +18,15 @@ afterAll(() => {
 });
 
 async function connect(c: ScratchConnection, database = c.database): Promise<pg.Client> {
-  const client = new pg.Client({ host: c.host, port: c.port, user: c.user, password: c.password ?? undefined, database, ssl: false, connectionTimeoutMillis: 5_000 });
+  const client = new pg.Client({
+    host: c.host,
+    port: c.port,
+    user: c.user,
+    password: c.password ?? undefined,
+    database,
+    ssl: false,
+    connectionTimeoutMillis: 5_000,
+  });
   await client.connect();
   return client;
 }

@@ -26,7 +26,11 @@ const member = `truth_member_${suffix}`;
 const group = `truth_group_${suffix}`;
 const { ok } = callsOn(() => core);
 
-const cli = () => inProcessCli(() => core, () => home);
+const cli = () =>
+  inProcessCli(
+    () => core,
+    () => home,
+  );
 
 function options(input: Partial<BackupOptionsInput>) {
   return backupOptionsSchema.parse({ profileId: profile.id, outDir, ...input });
@@ -41,7 +45,16 @@ beforeAll(async () => {
     // Granted by the superuser: pg_dumpall writes the membership with GRANTED BY.
     await c.query(`GRANT ${group} TO ${member}`);
   });
-  const input: Partial<ProfileInput> = { name: 'cluster', host: server.host, port: server.port, database: server.database, user: server.user, sslmode: 'disable', env: 'development', readOnly: false };
+  const input: Partial<ProfileInput> = {
+    name: 'cluster',
+    host: server.host,
+    port: server.port,
+    database: server.database,
+    user: server.user,
+    sslmode: 'disable',
+    env: 'development',
+    readOnly: false,
+  };
   profile = await ok<Profile>('createProfile', { profile: input, password: server.password });
 }, 60_000);
 

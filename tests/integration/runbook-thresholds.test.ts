@@ -29,7 +29,15 @@ function lastAudit(action: string): { outcome: string; profile: string | null; s
 beforeAll(async () => {
   ({ core, home } = newTestCore('ops-thresholds-'));
   shopDb = await createShopDatabase(pg, 'thresholds');
-  const input: Partial<ProfileInput> = { host: pg.host, port: pg.port, database: shopDb.database, user: shopDb.role, sslmode: 'disable', env: 'staging', readOnly: false };
+  const input: Partial<ProfileInput> = {
+    host: pg.host,
+    port: pg.port,
+    database: shopDb.database,
+    user: shopDb.role,
+    sslmode: 'disable',
+    env: 'staging',
+    readOnly: false,
+  };
   shop = await ok<Profile>('createProfile', { profile: { ...input, name: 'shop-prod' }, password: shopDb.password });
 }, 120_000);
 
@@ -40,19 +48,36 @@ afterAll(async () => {
 });
 
 describe('per-profile thresholds', () => {
-  it('start at the runbook\'s defaults, take new values and resets, and audit what moved', async () => {
+  it("start at the runbook's defaults, take new values and resets, and audit what moved", async () => {
     const initial = await ok<Thresholds>('getThresholds', { profileId: shop.id });
     expect(initial.thresholds.map((t) => t.key)).toEqual(Object.keys(DEFAULT_THRESHOLDS));
-    expect(initial.thresholds.find((t) => t.key === 'connections')).toMatchObject({ warn: 60, critical: 80, defaultWarn: 60, overridden: false, source: 'runbook', direction: 'above' });
+    expect(initial.thresholds.find((t) => t.key === 'connections')).toMatchObject({
+      warn: 60,
+      critical: 80,
+      defaultWarn: 60,
+      overridden: false,
+      source: 'runbook',
+      direction: 'above',
+    });
 
     await ok<Thresholds>('setThresholds', { profileId: shop.id, values: [{ key: 'lowStock', warn: 8, critical: 12 }] });
     const set = await ok<Thresholds>('setThresholds', { profileId: shop.name, values: [{ key: 'connections', warn: 70, critical: 90 }], reset: ['lowStock'] });
     expect(set.profileId).toBe(shop.id);
-    expect(lastAudit('thresholds.update')).toMatchObject({ outcome: 'ok', profile: 'shop-prod', summary: 'thresholds on shop-prod: connections warn 60→70, critical 80→90; lowStock reset to default' });
+    expect(lastAudit('thresholds.update')).toMatchObject({
+      outcome: 'ok',
+      profile: 'shop-prod',
+      summary: 'thresholds on shop-prod: connections warn 60→70, critical 80→90; lowStock reset to default',
+    });
 
     const read = await ok<Thresholds>('getThresholds', { profileId: shop.id });
     expect(read).toEqual(set);
-    expect(read.thresholds.find((t) => t.key === 'connections')).toMatchObject({ warn: 70, critical: 90, defaultWarn: 60, defaultCritical: 80, overridden: true });
+    expect(read.thresholds.find((t) => t.key === 'connections')).toMatchObject({
+      warn: 70,
+      critical: 90,
+      defaultWarn: 60,
+      defaultCritical: 80,
+      overridden: true,
+    });
     expect(read.thresholds.find((t) => t.key === 'lowStock')).toMatchObject({ warn: 5, critical: 10, overridden: false });
   });
 
@@ -64,7 +89,13 @@ describe('per-profile thresholds', () => {
     expect(unknown.message).toContain('There is no threshold "cpu". Thresholds: dbSize, connections, queryTime, lowStock, failedQueries');
     expect(lastAudit('thresholds.update')).toMatchObject({ outcome: 'error', profile: 'shop-prod' });
 
-    const misordered = await fail('setThresholds', { profileId: shop.id, values: [{ key: 'queryTime', warn: 1, critical: 2 }, { key: 'failedQueries', warn: 20, critical: 5 }] });
+    const misordered = await fail('setThresholds', {
+      profileId: shop.id,
+      values: [
+        { key: 'queryTime', warn: 1, critical: 2 },
+        { key: 'failedQueries', warn: 20, critical: 5 },
+      ],
+    });
     expect(misordered).toMatchObject({ code: 'INVALID_INPUT', detail: { fields: [{ field: 'values.1.critical' }] } });
     expect(misordered.message).toContain('critical level must be at or above the warning level');
 
@@ -81,7 +112,15 @@ describe('per-profile thresholds', () => {
 describe('the maintenance calendar', () => {
   it('lists the cadenced procedures and shows a signed-off morning run as done', async () => {
     const empty = await ok<MaintenanceCalendar>('getMaintenanceCalendar', { profileId: shop.id });
-    expect(empty.items.map((i) => i.procedureId).sort()).toEqual(['backup.validation', 'daily.evening', 'daily.morning', 'maintenance.monthly', 'maintenance.quarterly', 'maintenance.weekly', 'recovery.drill']);
+    expect(empty.items.map((i) => i.procedureId).sort()).toEqual([
+      'backup.validation',
+      'daily.evening',
+      'daily.morning',
+      'maintenance.monthly',
+      'maintenance.quarterly',
+      'maintenance.weekly',
+      'recovery.drill',
+    ]);
     for (const item of empty.items) expect(item.lastDoneAt, item.procedureId).toBeNull();
     expect(empty.items.find((i) => i.procedureId === 'maintenance.weekly')).toMatchObject({ state: 'due', dueAt: empty.now });
     expect(empty.items.find((i) => i.checklist === 'morning')!.state).not.toBe('done');
@@ -93,14 +132,20 @@ describe('the maintenance calendar', () => {
       decisions: morning.steps.map((s) => ({ stepId: s.id, decision: 'done' })),
     });
     const calendar = await ok<MaintenanceCalendar>('getMaintenanceCalendar', { profileId: shop.id });
-    expect(calendar.items.find((i) => i.checklist === 'morning')).toMatchObject({ state: 'done', dueTime: '09:00', lastDoneAt: signed.signedAt, lastRunId: signed.id, lastStatus: signed.status });
+    expect(calendar.items.find((i) => i.checklist === 'morning')).toMatchObject({
+      state: 'done',
+      dueTime: '09:00',
+      lastDoneAt: signed.signedAt,
+      lastRunId: signed.id,
+      lastStatus: signed.status,
+    });
     expect(calendar.items.find((i) => i.checklist === 'evening')).toMatchObject({ lastDoneAt: null, dueTime: '18:00' });
     expect((await fail('getMaintenanceCalendar', { profileId: 'gone' })).code).toBe('NOT_FOUND');
   }, 60_000);
 });
 
 describe('the evening rollback-rate step', () => {
-  it('counts this database\'s rolled-back transactions per hour', async () => {
+  it("counts this database's rolled-back transactions per hour", async () => {
     const rollbacks = 30;
     await withClient(
       pg,

@@ -58,7 +58,10 @@ async function orderNotes(): Promise<Map<number, string | null>> {
 
 function changedKeys<V>(before: Map<number, V>, after: Map<number, V>): number[] {
   expect([...after.keys()]).toEqual([...before.keys()]);
-  return [...before].filter(([id, v]) => after.get(id) !== v).map(([id]) => id).sort((a, b) => a - b);
+  return [...before]
+    .filter(([id, v]) => after.get(id) !== v)
+    .map(([id]) => id)
+    .sort((a, b) => a - b);
 }
 
 /** Sets `count` more items (active, in stock, none negative yet) to more reserved than on hand. */
@@ -85,14 +88,17 @@ function preview(step: typeof RESET, profile: Profile = profiles.dev): Promise<R
 }
 
 function lastAudit(action: string): { outcome: string; profile: string; summary: string; detail: string; rows_affected: number | null; error: string | null } {
-  return core.deps.store.db.prepare('SELECT outcome, profile, summary, detail, rows_affected, error FROM audit_entries WHERE action = ? ORDER BY id DESC LIMIT 1').get(action) as ReturnType<typeof lastAudit>;
+  return core.deps.store.db
+    .prepare('SELECT outcome, profile, summary, detail, rows_affected, error FROM audit_entries WHERE action = ? ORDER BY id DESC LIMIT 1')
+    .get(action) as ReturnType<typeof lastAudit>;
 }
 
 beforeAll(async () => {
   ({ core, home } = newTestCore('ops-write-steps-'));
   shopDb = await createShopDatabase(server, 'writesteps');
   const base: Partial<ProfileInput> = { host: server.host, port: server.port, database: shopDb.database, user: shopDb.role, sslmode: 'disable' };
-  const make = (name: string, extra: Partial<ProfileInput>) => ok<Profile>('createProfile', { profile: { ...base, name, ...extra }, password: shopDb.password });
+  const make = (name: string, extra: Partial<ProfileInput>) =>
+    ok<Profile>('createProfile', { profile: { ...base, name, ...extra }, password: shopDb.password });
   profiles.dev = await make('shop', { env: 'development', readOnly: false });
   profiles.ro = await make('shop-ro', { env: 'development', readOnly: true });
   profiles.prod = await make('shop-prod', { env: 'production', readOnly: false });
@@ -118,17 +124,30 @@ describe('reset negative reservations (troubleshooting: inventory sync)', () => 
     expect(seen).toMatchObject({ rowCount: 5, kind: 'destructive', profile: 'shop', confirmationRequired: false, immediate: false });
     expect(seen.statement).toMatch(/^UPDATE inventory\s+SET reserved_quantity = 0\s+WHERE available_quantity < 0;$/);
     expect(await inventorySnapshot()).toEqual(before);
-    expect(lastAudit('runbook.preview')).toMatchObject({ outcome: 'ok', profile: 'shop', detail: seen.previewSql, summary: expect.stringContaining('5 rows would be affected') });
+    expect(lastAudit('runbook.preview')).toMatchObject({
+      outcome: 'ok',
+      profile: 'shop',
+      detail: seen.previewSql,
+      summary: expect.stringContaining('5 rows would be affected'),
+    });
 
     const run = await ok<RunbookStepRunResult>('runRunbookStep', { profileId: profiles.dev.id, ...RESET, expectedRows: seen.rowCount, token: seen.token });
     expect(run).toMatchObject({ rowsAffected: 5, statement: seen.statement, title: seen.title });
 
     const after = await inventorySnapshot();
     expect(changedKeys(before, after)).toEqual(negative);
-    const fixed = await asRole(async (c) => (await c.query('SELECT reserved_quantity, available_quantity = quantity AS ok FROM inventory WHERE id = ANY ($1)', [negative])).rows);
+    const fixed = await asRole(
+      async (c) => (await c.query('SELECT reserved_quantity, available_quantity = quantity AS ok FROM inventory WHERE id = ANY ($1)', [negative])).rows,
+    );
     expect(fixed).toEqual(negative.map(() => ({ reserved_quantity: 0, ok: true })));
     expect(await ids('SELECT id FROM inventory WHERE available_quantity < 0')).toEqual([]);
-    expect(lastAudit('runbook.step')).toMatchObject({ outcome: 'ok', profile: 'shop', rows_affected: 5, detail: seen.statement, summary: `5 rows affected: ${seen.title} (shop)` });
+    expect(lastAudit('runbook.step')).toMatchObject({
+      outcome: 'ok',
+      profile: 'shop',
+      rows_affected: 5,
+      detail: seen.statement,
+      summary: `5 rows affected: ${seen.title} (shop)`,
+    });
 
     expect((await preview(RESET)).rowCount).toBe(0);
   });
@@ -141,7 +160,10 @@ describe('reset negative reservations (troubleshooting: inventory sync)', () => 
     await oversell(1);
     const before = await inventorySnapshot();
     const moreRows = await fail('runRunbookStep', { profileId: profiles.dev.id, ...RESET, expectedRows: seen.rowCount, token: seen.token });
-    expect(moreRows).toMatchObject({ code: 'CONFLICT', message: 'The data changed since the preview: 3 rows now, 2 previewed; preview again. Nothing was changed.' });
+    expect(moreRows).toMatchObject({
+      code: 'CONFLICT',
+      message: 'The data changed since the preview: 3 rows now, 2 previewed; preview again. Nothing was changed.',
+    });
     expect(await inventorySnapshot()).toEqual(before);
     expect(lastAudit('runbook.step')).toMatchObject({ outcome: 'error', rows_affected: 0, error: expect.stringMatching(/^CONFLICT: /) });
 
@@ -152,7 +174,10 @@ describe('reset negative reservations (troubleshooting: inventory sync)', () => 
     await oversell(1, [first!]);
     const swapped = await inventorySnapshot();
     const otherRows = await fail('runRunbookStep', { profileId: profiles.dev.id, ...RESET, expectedRows: again.rowCount, token: again.token });
-    expect(otherRows).toMatchObject({ code: 'CONFLICT', message: expect.stringMatching(/other rows would be affected now \(3 rows, the same count as previewed\)/) });
+    expect(otherRows).toMatchObject({
+      code: 'CONFLICT',
+      message: expect.stringMatching(/other rows would be affected now \(3 rows, the same count as previewed\)/),
+    });
     expect(await inventorySnapshot()).toEqual(swapped);
 
     const fresh = await preview(RESET);
@@ -216,14 +241,29 @@ describe('guards', () => {
       expect(err).toMatchObject({ code: 'CONFIRMATION_REQUIRED', detail: { expected: 'shop-prod' } });
     }
     expect(await inventorySnapshot()).toEqual(before);
-    const run = await ok<RunbookStepRunResult>('runRunbookStep', { profileId: profiles.prod.id, ...RESET, expectedRows: 2, token: seen.token, confirmName: 'shop-prod' });
+    const run = await ok<RunbookStepRunResult>('runRunbookStep', {
+      profileId: profiles.prod.id,
+      ...RESET,
+      expectedRows: 2,
+      token: seen.token,
+      confirmName: 'shop-prod',
+    });
     expect(run.rowsAffected).toBe(2);
     expect(lastAudit('runbook.step')).toMatchObject({ outcome: 'ok', profile: 'shop-prod', rows_affected: 2 });
   });
 
   it('refuses read steps and unknown steps, and checks expectedRows', async () => {
-    expect(await fail('runRunbookStep', { profileId: profiles.dev.id, procedureId: RESET.procedureId, stepId: 'troubleshooting.inventory.negative', expectedRows: 0 })).toMatchObject({ code: 'INVALID_INPUT' });
-    expect(await fail('previewRunbookStep', { profileId: profiles.dev.id, procedureId: 'maintenance.weekly', stepId: 'maintenance.weekly.vacuum' })).toMatchObject({ code: 'INVALID_INPUT' });
+    expect(
+      await fail('runRunbookStep', {
+        profileId: profiles.dev.id,
+        procedureId: RESET.procedureId,
+        stepId: 'troubleshooting.inventory.negative',
+        expectedRows: 0,
+      }),
+    ).toMatchObject({ code: 'INVALID_INPUT' });
+    expect(
+      await fail('previewRunbookStep', { profileId: profiles.dev.id, procedureId: 'maintenance.weekly', stepId: 'maintenance.weekly.vacuum' }),
+    ).toMatchObject({ code: 'INVALID_INPUT' });
     expect(await fail('runRunbookStep', { profileId: profiles.dev.id, ...RESET, stepId: 'nope', expectedRows: 0 })).toMatchObject({ code: 'NOT_FOUND' });
     expect(await fail('runRunbookStep', { profileId: profiles.dev.id, ...RESET, expectedRows: -1 })).toMatchObject({ code: 'INVALID_INPUT' });
   });

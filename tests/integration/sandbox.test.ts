@@ -69,7 +69,15 @@ describe('sandbox', () => {
     expect(fs.existsSync(path.join(first.dataDir, 'PG_VERSION'))).toBe(true);
 
     const profile = core.deps.profiles.getByName('sandbox');
-    expect(profile).toMatchObject({ env: 'sandbox', host: '127.0.0.1', port: first.port, database: 'timothie', user: 'ops_sandbox', sslmode: 'disable', readOnly: false });
+    expect(profile).toMatchObject({
+      env: 'sandbox',
+      host: '127.0.0.1',
+      port: first.port,
+      database: 'timothie',
+      user: 'ops_sandbox',
+      sslmode: 'disable',
+      readOnly: false,
+    });
 
     const state = JSON.parse(fs.readFileSync(path.join(home, 'sandbox', 'state.json'), 'utf8')) as Record<string, unknown>;
     expect(state).toMatchObject({ port: first.port, dataDir: first.dataDir, seeded: true });
@@ -77,7 +85,10 @@ describe('sandbox', () => {
   });
 
   it('lets only the unprivileged demo role in over TCP without a password', async () => {
-    const [role] = await query<{ rolsuper: boolean; monitor: boolean }>(first.url!, `SELECT rolsuper, pg_has_role(current_user, 'pg_monitor', 'member') AS monitor FROM pg_roles WHERE rolname = current_user`);
+    const [role] = await query<{ rolsuper: boolean; monitor: boolean }>(
+      first.url!,
+      `SELECT rolsuper, pg_has_role(current_user, 'pg_monitor', 'member') AS monitor FROM pg_roles WHERE rolname = current_user`,
+    );
     expect(role).toEqual({ rolsuper: false, monitor: true });
     const superuser = new pg.Client({ host: '127.0.0.1', port: first.port!, user: 'postgres', database: 'timothie', ssl: false });
     await expect(superuser.connect()).rejects.toThrow(/password/i);
@@ -100,10 +111,16 @@ describe('sandbox', () => {
     expect(Number(await psql(url, `SELECT count(*) FROM inventory WHERE status = 'low_stock' AND is_active = true`))).toBeGreaterThan(0);
     const outOfStock = await query(url, `SELECT title, quantity, reserved_quantity FROM inventory WHERE status = 'out_of_stock' AND is_active = true`);
     expect(outOfStock.length).toBeGreaterThan(0);
-    const negative = await query<{ available_quantity: number }>(url, `SELECT id, title, quantity, reserved_quantity, available_quantity FROM inventory WHERE available_quantity < 0`);
+    const negative = await query<{ available_quantity: number }>(
+      url,
+      `SELECT id, title, quantity, reserved_quantity, available_quantity FROM inventory WHERE available_quantity < 0`,
+    );
     expect(negative.length).toBeGreaterThan(0);
     expect(negative.every((row) => row.available_quantity < 0)).toBe(true);
-    const pendingPaid = await query(url, `SELECT order_number, created_at, total_amount, customer_email FROM orders WHERE status = 'pending' AND payment_status = 'paid' ORDER BY created_at`);
+    const pendingPaid = await query(
+      url,
+      `SELECT order_number, created_at, total_amount, customer_email FROM orders WHERE status = 'pending' AND payment_status = 'paid' ORDER BY created_at`,
+    );
     expect(pendingPaid.length).toBeGreaterThan(0);
     const [today] = await query<{ new_orders: string; shipped_orders: string; daily_revenue: string }>(
       url,
@@ -115,13 +132,19 @@ describe('sandbox', () => {
     expect(Number(today?.new_orders)).toBeGreaterThan(0);
     expect(Number(today?.shipped_orders)).toBeGreaterThan(0);
     expect(Number(today?.daily_revenue)).toBeGreaterThan(0);
-    const [designs] = await query<{ active_users: string }>(url, `SELECT COUNT(DISTINCT user_id) as active_users FROM designs WHERE created_at > NOW() - INTERVAL '24 hours'`);
+    const [designs] = await query<{ active_users: string }>(
+      url,
+      `SELECT COUNT(DISTINCT user_id) as active_users FROM designs WHERE created_at > NOW() - INTERVAL '24 hours'`,
+    );
     expect(Number(designs?.active_users)).toBeGreaterThan(0);
     const statuses = await query<{ status: string }>(url, `SELECT DISTINCT status FROM orders ORDER BY 1`);
     expect(statuses.map((r) => r.status)).toEqual(['cancelled', 'delivered', 'pending', 'processing', 'shipped']);
     const [old] = await query<{ n: string }>(url, `SELECT count(*) AS n FROM orders WHERE status = 'delivered' AND delivered_at < NOW() - INTERVAL '2 years'`);
     expect(Number(old?.n)).toBeGreaterThan(0);
-    const cancelledItems = await query(url, `SELECT oi.order_id, oi.used_inventory_items FROM order_items oi JOIN orders o ON oi.order_id = o.id WHERE o.status = 'cancelled'`);
+    const cancelledItems = await query(
+      url,
+      `SELECT oi.order_id, oi.used_inventory_items FROM order_items oi JOIN orders o ON oi.order_id = o.id WHERE o.status = 'cancelled'`,
+    );
     expect(cancelledItems.length).toBeGreaterThan(0);
     const stats = await query<{ calls: string }>(url, `SELECT query, calls FROM pg_stat_statements ORDER BY calls DESC LIMIT 10`);
     expect(stats.length).toBeGreaterThan(0);

@@ -43,7 +43,7 @@ describe('saved runbooks', () => {
     const sample = await ok<Imported>('importRunbook', { markdown, source: 'runbook-sample.md', save: true });
     expect(sample.savedId).toMatch(/^[0-9a-f-]{36}$/);
     sampleId = sample.savedId!;
-    const small = await ok<Imported>('importRunbook', { markdown: "# Small\n## Fix it\n```sql\nSELECT pg_cancel_backend([PID]);\n```\n", save: true });
+    const small = await ok<Imported>('importRunbook', { markdown: '# Small\n## Fix it\n```sql\nSELECT pg_cancel_backend([PID]);\n```\n', save: true });
     smallId = small.savedId!;
     expect(smallId).not.toBe(sampleId);
 
@@ -78,7 +78,11 @@ describe('saved runbooks', () => {
   it('deletes one, audited with its title, and then no longer finds it', async () => {
     expect(await ok('deleteRunbook', { id: sampleId })).toEqual({ removed: true });
     const entry = core.deps.audit.search({ limit: 1 })[0];
-    expect(entry).toMatchObject({ action: 'runbook.delete', outcome: 'ok', summary: 'Deleted the saved runbook "Database Operations Runbook" (from runbook-sample.md)' });
+    expect(entry).toMatchObject({
+      action: 'runbook.delete',
+      outcome: 'ok',
+      summary: 'Deleted the saved runbook "Database Operations Runbook" (from runbook-sample.md)',
+    });
     expect((await ok<OpResult<'listRunbooks'>>('listRunbooks', {})).runbooks.map((r) => r.id)).toEqual([smallId]);
 
     const missing = await fail('getRunbook', { id: sampleId });

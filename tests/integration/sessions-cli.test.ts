@@ -56,7 +56,10 @@ beforeAll(async () => {
     await c.query(`ALTER DATABASE ${quoteIdent(database)} OWNER TO ${quoteIdent(role)}`);
   });
   const url = `postgresql://${role}@${server.host}:${server.port}/${database}?sslmode=disable`;
-  for (const [name, env] of [['shop', 'development'], ['shop-prod', 'production']]) {
+  for (const [name, env] of [
+    ['shop', 'development'],
+    ['shop-prod', 'production'],
+  ]) {
     const add = await cli(['profile', 'add', name!, '--url', url, '--env', env!, '--read-write', '--json']);
     expect(add.code, add.stderr).toBe(0);
   }
@@ -76,7 +79,15 @@ describe('ops-console sessions', () => {
     expect(run.code, run.stderr).toBe(0);
     const sessions = json(run).sessions as Array<Record<string, unknown>>;
     const mine = sessions.find((s) => s.pid === b.pid);
-    expect(mine).toMatchObject({ pid: b.pid, user: role, application: 'shop-list', state: 'idle in transaction', waitEvent: 'ClientRead', blockedBy: [], query: 'SELECT 42 AS left_open' });
+    expect(mine).toMatchObject({
+      pid: b.pid,
+      user: role,
+      application: 'shop-list',
+      state: 'idle in transaction',
+      waitEvent: 'ClientRead',
+      blockedBy: [],
+      query: 'SELECT 42 AS left_open',
+    });
     expect(typeof mine?.durationMs).toBe('number');
     for (const key of ['pid', 'user', 'application', 'state', 'durationMs', 'waitEvent', 'blockedBy', 'query']) expect(Object.keys(mine ?? {})).toContain(key);
     const text = await cli(['sessions', 'list', 'shop']);

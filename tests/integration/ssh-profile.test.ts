@@ -61,7 +61,12 @@ function input(name: string, overrides: Partial<ProfileInput> = {}, ssh: Record<
 }
 
 function auditActions(core: Core): Array<{ action: string; outcome: string; summary: string; profile: string | null }> {
-  return core.deps.store.db.prepare('SELECT action, outcome, summary, profile FROM audit_entries ORDER BY id').all() as Array<{ action: string; outcome: string; summary: string; profile: string | null }>;
+  return core.deps.store.db.prepare('SELECT action, outcome, summary, profile FROM audit_entries ORDER BY id').all() as Array<{
+    action: string;
+    outcome: string;
+    summary: string;
+    profile: string | null;
+  }>;
 }
 
 beforeAll(async () => {
@@ -88,7 +93,15 @@ describe('SSH profiles through the core', () => {
   it('stops at an unknown host key with a decision to make; trusting it (audited) lets the test pass through the tunnel', async () => {
     const core = newCore();
     const profile = await call<Profile>(core, 'createProfile', { profile: input('bastioned'), password: db.password });
-    expect(profile.ssh).toMatchObject({ host: '127.0.0.1', port: sshd.port, user: 'root', auth: 'key', keyPath: clientKey.privatePath, hostKey: null, jump: null });
+    expect(profile.ssh).toMatchObject({
+      host: '127.0.0.1',
+      port: sshd.port,
+      user: 'root',
+      auth: 'key',
+      keyPath: clientKey.privatePath,
+      hostKey: null,
+      jump: null,
+    });
 
     const first = await call<ConnectionTestResult>(core, 'testProfile', { id: profile.id });
     expect(first.ok).toBe(false);
@@ -138,7 +151,8 @@ describe('SSH profiles through the core', () => {
   it('shares one tunnel between queries, closes it with the core, and gives spawned tools its local end', async () => {
     const core = newCore();
     const profile = await call<Profile>(core, 'createProfile', { profile: input('shared', {}, { hostKey: hostPin(sshd) }), password: db.password });
-    const whereAmI = (client: import('pg').Client) => client.query<{ port: string }>("SELECT current_setting('port') AS port").then((r) => Number(r.rows[0]?.port));
+    const whereAmI = (client: import('pg').Client) =>
+      client.query<{ port: string }>("SELECT current_setting('port') AS port").then((r) => Number(r.rows[0]?.port));
     const [a, b] = await Promise.all([withClient(core.deps, profile, whereAmI), withClient(core.deps, profile, whereAmI)]);
     expect([a, b]).toEqual([db.port, db.port]);
     const tunnel = core.deps.tunnels.tunnelOf(profile.id);
@@ -149,9 +163,13 @@ describe('SSH profiles through the core', () => {
 
     const endpoint = await localEndpoint(core.deps, profile);
     expect(endpoint).toEqual({ host: '127.0.0.1', port: tunnel?.localPort });
-    const psql = spawn('/usr/lib/postgresql/15/bin/psql', ['-X', '-A', '-t', '-h', endpoint.host, '-p', String(endpoint.port), '-U', db.user, '-d', db.database, '-c', "SELECT current_setting('port')"], {
-      env: { ...process.env, PGPASSWORD: db.password, PGSSLMODE: 'disable' },
-    });
+    const psql = spawn(
+      '/usr/lib/postgresql/15/bin/psql',
+      ['-X', '-A', '-t', '-h', endpoint.host, '-p', String(endpoint.port), '-U', db.user, '-d', db.database, '-c', "SELECT current_setting('port')"],
+      {
+        env: { ...process.env, PGPASSWORD: db.password, PGSSLMODE: 'disable' },
+      },
+    );
     let out = '';
     psql.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
     const code = await new Promise<number | null>((resolve) => psql.once('exit', resolve));
@@ -201,7 +219,9 @@ describe('SSH profiles through the core', () => {
       expect((await callError(core, 'trustHostKey', { id: profile.id, hop: 'bastion', pin: newPin })).code).toBe('CONFLICT');
       expect((await callError(core, 'trustHostKey', { id: profile.id, hop: 'bastion', pin: newPin, replace: true })).code).toBe('CONFIRMATION_REQUIRED');
       await call<Profile>(core, 'trustHostKey', { id: profile.id, hop: 'bastion', pin: newPin, replace: true, confirmName: 'moved' });
-      const replaced = auditActions(core).filter((e) => e.action === 'ssh.hostkey.trust' && e.outcome === 'ok').at(-1);
+      const replaced = auditActions(core)
+        .filter((e) => e.action === 'ssh.hostkey.trust' && e.outcome === 'ok')
+        .at(-1);
       expect(replaced?.summary).toContain(oldPin.fingerprint);
       expect(replaced?.summary).toContain(newPin.fingerprint);
       expect((await call<ConnectionTestResult>(core, 'testProfile', { id: profile.id })).ok).toBe(true);
@@ -226,7 +246,11 @@ describe('SSH profiles through the core', () => {
     const withIt = await call<ConnectionTestResult>(core, 'testProfile', { id: profile.id, sshSecret: PASSPHRASE });
     expect(withIt.ok, JSON.stringify(withIt.stages)).toBe(true);
     // Saved with the profile like a password: later connections need nothing typed.
-    const saved = await call<Profile>(core, 'updateProfile', { id: profile.id, profile: input('locked', {}, { keyPath: lockedKey.privatePath, hostKey: hostPin(sshd) }), sshSecret: PASSPHRASE });
+    const saved = await call<Profile>(core, 'updateProfile', {
+      id: profile.id,
+      profile: input('locked', {}, { keyPath: lockedKey.privatePath, hostKey: hostPin(sshd) }),
+      sshSecret: PASSPHRASE,
+    });
     expect(saved.hasSshSecret).toBe(true);
     expect(await withClient(core.deps, saved, async (c) => (await c.query('SELECT 1 AS one')).rows[0])).toEqual({ one: 1 });
     expect(JSON.stringify(auditActions(core))).not.toContain(PASSPHRASE);
@@ -252,7 +276,10 @@ describe('SSH profiles through the core', () => {
     try {
       await server.start();
       const core = newCore();
-      const profile = await call<Profile>(core, 'createProfile', { profile: input('flaky', {}, { port: server.port, hostKey: hostPin(server) }), password: db.password });
+      const profile = await call<Profile>(core, 'createProfile', {
+        profile: input('flaky', {}, { port: server.port, hostKey: hostPin(server) }),
+        password: db.password,
+      });
       const one = (c: import('pg').Client) => c.query('SELECT 1 AS one').then((r) => r.rows[0] as unknown);
       expect(await withClient(core.deps, profile, one)).toEqual({ one: 1 });
       await server.kill();
@@ -273,7 +300,10 @@ describe('SSH profiles through the core', () => {
   it('names the forward stage when the database port is closed behind the bastion', async () => {
     const core = newCore();
     const closed = await freePort();
-    const profile = await call<Profile>(core, 'createProfile', { profile: input('closed', { port: closed }, { hostKey: hostPin(sshd) }), password: db.password });
+    const profile = await call<Profile>(core, 'createProfile', {
+      profile: input('closed', { port: closed }, { hostKey: hostPin(sshd) }),
+      password: db.password,
+    });
     const result = await call<ConnectionTestResult>(core, 'testProfile', { id: profile.id });
     expect(result.ok).toBe(false);
     const failed = result.stages.find((s) => !s.ok);
@@ -284,8 +314,27 @@ describe('SSH profiles through the core', () => {
   it('imports a Host entry of an ssh config file as a settings draft, with its jump host', async () => {
     const core = newCore();
     const file = path.join(dir, 'ssh_config');
-    fs.writeFileSync(file, ['Host jumpbox', '  HostName 10.0.0.9', '  User hop', '  Port 2200', '', 'Host db-bastion', '  HostName bastion.example.com', '  User dba', '  IdentityFile /keys/id_ed25519', '  ProxyJump jumpbox', '  ServerAliveInterval 30', ''].join('\n'));
-    const draft = await call<{ ssh: Record<string, unknown>; warnings: string[]; file: string }>(core, 'importSshConfigHost', { alias: 'db-bastion', path: file });
+    fs.writeFileSync(
+      file,
+      [
+        'Host jumpbox',
+        '  HostName 10.0.0.9',
+        '  User hop',
+        '  Port 2200',
+        '',
+        'Host db-bastion',
+        '  HostName bastion.example.com',
+        '  User dba',
+        '  IdentityFile /keys/id_ed25519',
+        '  ProxyJump jumpbox',
+        '  ServerAliveInterval 30',
+        '',
+      ].join('\n'),
+    );
+    const draft = await call<{ ssh: Record<string, unknown>; warnings: string[]; file: string }>(core, 'importSshConfigHost', {
+      alias: 'db-bastion',
+      path: file,
+    });
     expect(draft.ssh).toMatchObject({
       host: 'bastion.example.com',
       port: 22,

@@ -6,7 +6,18 @@ import path from 'node:path';
 import pg from 'pg';
 import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from 'vitest';
 import { SshTunnel, TunnelError, sshFingerprint, type SshAuth, type SshHop, type TunnelEvent, type TunnelSpec } from '../../src-main/core/ssh/tunnel';
-import { encryptedKey, freePort, makeTempDir, opensshFingerprint, sshKeygen, TestAgent, TestPasswordUser, TestSshd, waitFor, type KeyFiles } from '../helpers/sshd';
+import {
+  encryptedKey,
+  freePort,
+  makeTempDir,
+  opensshFingerprint,
+  sshKeygen,
+  TestAgent,
+  TestPasswordUser,
+  TestSshd,
+  waitFor,
+  type KeyFiles,
+} from '../helpers/sshd';
 
 const db = inject('pg');
 const PASSPHRASE = 'correct horse battery staple 42';
@@ -76,7 +87,9 @@ async function openError(tunnel: SshTunnel): Promise<TunnelError> {
 
 /** Nothing the tunnel says (errors, events) may contain a secret. */
 function expectNoSecret(secret: string, ...said: unknown[]): void {
-  const text = JSON.stringify(said, (_key, value: unknown) => (value instanceof Error ? { message: value.message, detail: (value as TunnelError).detail } : value));
+  const text = JSON.stringify(said, (_key, value: unknown) =>
+    value instanceof Error ? { message: value.message, detail: (value as TunnelError).detail } : value,
+  );
   expect(text).not.toContain(secret);
 }
 

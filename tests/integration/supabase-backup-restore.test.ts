@@ -82,7 +82,12 @@ describe('the --supabase backup', () => {
   it('captures what users added on platform tables, the API grants, the buckets and what the platform owns', () => {
     const s = backup.manifest!.supabase!;
     expect(s.platformTriggers).toEqual([{ schema: 'auth', table: 'users', name: 'on_auth_user_created' }]);
-    expect(s.policies.filter((p) => p.schema === 'storage').map((p) => p.name).sort()).toEqual(['Anyone can upload an avatar.', 'Avatar images are publicly accessible.', 'Owners update their avatar.']);
+    expect(
+      s.policies
+        .filter((p) => p.schema === 'storage')
+        .map((p) => p.name)
+        .sort(),
+    ).toEqual(['Anyone can upload an avatar.', 'Avatar images are publicly accessible.', 'Owners update their avatar.']);
     expect(s.grants).toContainEqual({ schema: 'public', name: 'profiles', grantee: 'anon', privilege: 'SELECT' });
     expect(s.buckets).toEqual(['avatars']);
     expect(s.eventTriggers).toEqual(['issue_graphql_placeholder', 'issue_pg_graphql_access', 'pgrst_ddl_watch', 'pgrst_drop_watch']);
@@ -110,7 +115,14 @@ describe('restore into a fresh Supabase project', () => {
     expect(plan.supabase?.missingRoles).toEqual([]);
     // The project's own role is part one of the restore; the platform's roles are already there.
     expect(plan.supabase?.rolesToCreate).toEqual(['app_reporter']);
-    expect(plan.supabase?.leftOut).toEqual(expect.arrayContaining(['event trigger pgrst_ddl_watch', 'publication supabase_realtime', 'extension pgcrypto (already installed)', 'default privileges of supabase_admin']));
+    expect(plan.supabase?.leftOut).toEqual(
+      expect.arrayContaining([
+        'event trigger pgrst_ddl_watch',
+        'publication supabase_realtime',
+        'extension pgcrypto (already installed)',
+        'default privileges of supabase_admin',
+      ]),
+    );
     expect(plan.args).toContain('--single-transaction');
     expect(plan.args).not.toContain('--no-privileges');
   });
@@ -127,7 +139,11 @@ describe('restore into a fresh Supabase project', () => {
     expect(evt.rows[0]!.n).toBe('4');
     const pub = await target.sql<{ t: string }>(`SELECT tablename AS t FROM pg_publication_tables WHERE pubname = 'supabase_realtime'`);
     expect(pub.rows.map((r) => r.t)).toEqual(['todos']);
-    const granted = await target.sql<{ anon: boolean; reporter: boolean; member: boolean }>(`SELECT has_table_privilege('anon', 'public.profiles', 'SELECT') AS anon,
+    const granted = await target.sql<{
+      anon: boolean;
+      reporter: boolean;
+      member: boolean;
+    }>(`SELECT has_table_privilege('anon', 'public.profiles', 'SELECT') AS anon,
       has_table_privilege('app_reporter', 'public.todos', 'SELECT') AS reporter, pg_has_role('app_reporter', 'authenticated', 'MEMBER') AS member`);
     expect(granted.rows[0]).toEqual({ anon: true, reporter: true, member: true });
     const settings = await target.sql<{ c: string[] }>(`SELECT rolconfig AS c FROM pg_roles WHERE rolname = 'app_reporter'`);
@@ -155,7 +171,11 @@ describe('a Supabase restore that fails', () => {
     const { record } = await restoreAndWait(core, calls, { source: backup.id, target: { kind: 'profile', profileId: profile.id } });
     expect(record.status).toBe('failed');
     expect(record.error).toMatch(/no_example_addresses/);
-    const left = await target.sql<{ t: string | null; u: string; r: string }>(`SELECT to_regclass('public.profiles')::text AS t, (SELECT count(*) FROM auth.users)::text AS u,
+    const left = await target.sql<{
+      t: string | null;
+      u: string;
+      r: string;
+    }>(`SELECT to_regclass('public.profiles')::text AS t, (SELECT count(*) FROM auth.users)::text AS u,
       (SELECT count(*) FROM pg_roles WHERE rolname = 'app_reporter')::text AS r`);
     // No table, no user, and the role the restore's first part made is gone again.
     expect(left.rows[0]).toEqual({ t: null, u: '0', r: '0' });

@@ -24,7 +24,10 @@ beforeAll(async () => {
   home = fs.mkdtempSync(path.join(os.tmpdir(), 'ops-cli-sb-'));
   source = await createSupabaseCluster('project');
   target = await createSupabaseCluster('platform');
-  for (const [name, c] of [['sb-src', source], ['sb-dst', target]] as const) {
+  for (const [name, c] of [
+    ['sb-src', source],
+    ['sb-dst', target],
+  ] as const) {
     const add = await as(c, ['profile', 'add', name, '--url', urlOf(c), '--env', 'development', '--read-write', '--json']);
     expect(add.code, add.stderr).toBe(0);
   }
@@ -43,7 +46,8 @@ describe('ops-console on a Supabase project', () => {
     const run = await as(source, ['backup', 'sb-src', '--supabase', '--json']);
     expect(run.code, run.stderr).toBe(0);
     const out = json(run);
-    for (const field of ['ok', 'id', 'path', 'kind', 'format', 'bytes', 'sha256', 'manifest', 'durationMs', 'pgDumpVersion', 'serverVersion', 'manifestPath']) expect(out).toHaveProperty(field);
+    for (const field of ['ok', 'id', 'path', 'kind', 'format', 'bytes', 'sha256', 'manifest', 'durationMs', 'pgDumpVersion', 'serverVersion', 'manifestPath'])
+      expect(out).toHaveProperty(field);
     const manifest = out.manifest as BackupManifest;
     expect(manifest.supabase?.buckets).toEqual(['avatars']);
     expect(manifest.supabase?.platformTriggers.map((t) => t.name)).toEqual(['on_auth_user_created']);

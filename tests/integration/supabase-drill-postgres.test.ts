@@ -29,7 +29,16 @@ beforeAll(async () => {
   await source.sql(`CREATE TABLE public.notes (id serial PRIMARY KEY, body text NOT NULL);
     INSERT INTO public.notes (body) SELECT 'note ' || n FROM generate_series(1, 25) AS n;`);
   profile = await calls.ok<Profile>('createProfile', {
-    profile: { name: 'plain-postgres', host: source.host, port: source.port, database: 'postgres', user: source.user, sslmode: 'disable', env: 'development', readOnly: false },
+    profile: {
+      name: 'plain-postgres',
+      host: source.host,
+      port: source.port,
+      database: 'postgres',
+      user: source.user,
+      sslmode: 'disable',
+      env: 'development',
+      readOnly: false,
+    },
     password: source.password,
   });
 }, 120_000);

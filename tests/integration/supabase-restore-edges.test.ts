@@ -88,7 +88,16 @@ describe('as a project administrator that is no superuser (as postgres is on Sup
       GRANT ALL ON SCHEMA public, extensions TO project_admin;
       ALTER PUBLICATION supabase_realtime OWNER TO project_admin;`);
     const profile = await calls.ok<Profile>('createProfile', {
-      profile: { name: 'sb-nonsuper', host: target.host, port: target.port, database: 'postgres', user: 'project_admin', sslmode: 'disable', env: 'development', readOnly: false },
+      profile: {
+        name: 'sb-nonsuper',
+        host: target.host,
+        port: target.port,
+        database: 'postgres',
+        user: 'project_admin',
+        sslmode: 'disable',
+        env: 'development',
+        readOnly: false,
+      },
       password: 'admin-pw',
     });
     const plan = await calls.ok<RestorePlan>('planRestore', { source: backup.id, target: { kind: 'profile', profileId: profile.id } });

@@ -70,13 +70,17 @@ let database = '';
 
 beforeAll(async () => {
   database = await createTestDatabase(pg, uniqueDatabaseName('testconn'));
-  await withClient(pg, async (client) => {
-    await client.query(`CREATE ROLE ${quoteIdent(plainRole)} LOGIN PASSWORD '${rolePassword}'`);
-    await client.query(`CREATE ROLE ${quoteIdent(monitorRole)} LOGIN CREATEDB PASSWORD '${rolePassword}'`);
-    await client.query(`GRANT pg_monitor, pg_signal_backend TO ${quoteIdent(monitorRole)}`);
-    await client.query(`CREATE ROLE ${quoteIdent(limitedRole)} LOGIN CONNECTION LIMIT 0 PASSWORD '${rolePassword}'`);
-    await client.query(`GRANT ALL ON SCHEMA public TO ${quoteIdent(plainRole)}`);
-  }, database);
+  await withClient(
+    pg,
+    async (client) => {
+      await client.query(`CREATE ROLE ${quoteIdent(plainRole)} LOGIN PASSWORD '${rolePassword}'`);
+      await client.query(`CREATE ROLE ${quoteIdent(monitorRole)} LOGIN CREATEDB PASSWORD '${rolePassword}'`);
+      await client.query(`GRANT pg_monitor, pg_signal_backend TO ${quoteIdent(monitorRole)}`);
+      await client.query(`CREATE ROLE ${quoteIdent(limitedRole)} LOGIN CONNECTION LIMIT 0 PASSWORD '${rolePassword}'`);
+      await client.query(`GRANT ALL ON SCHEMA public TO ${quoteIdent(plainRole)}`);
+    },
+    database,
+  );
 });
 
 afterAll(async () => {
@@ -173,7 +177,15 @@ describe('testConnection', () => {
   it('detects privileges of a plain role', async () => {
     const report = await testConnection(profile({ user: plainRole, database }), rolePassword);
     expect(report.ok).toBe(true);
-    expect(report.privileges).toMatchObject({ role: plainRole, superuser: false, createDb: false, createRole: false, pgSignalBackend: false, pgReadAllStats: false, pgMonitor: false });
+    expect(report.privileges).toMatchObject({
+      role: plainRole,
+      superuser: false,
+      createDb: false,
+      createRole: false,
+      pgSignalBackend: false,
+      pgReadAllStats: false,
+      pgMonitor: false,
+    });
     expect(report.stages[5]!.detail).toContain('not superuser');
     expect(report.warnings.some((w) => w.includes('cannot cancel or terminate'))).toBe(true);
     expect(report.warnings.some((w) => w.includes('pg_stat_activity'))).toBe(true);
@@ -186,7 +198,7 @@ describe('testConnection', () => {
     expect(report.warnings.some((w) => w.includes('cannot cancel'))).toBe(false);
   });
 
-  it('reports a read-only profile\'s session as read-only', async () => {
+  it("reports a read-only profile's session as read-only", async () => {
     const report = await testConnection(profile({ readOnly: true }), pg.password);
     expect(report.privileges?.readOnlySession).toBe(true);
     const writable = await testConnection(profile({ readOnly: false }), pg.password);
@@ -196,10 +208,16 @@ describe('testConnection', () => {
   it('detects Supabase from the auth and storage schemas and the supabase_admin role', async () => {
     const supaDb = await createTestDatabase(pg, uniqueDatabaseName('supa'));
     try {
-      await withClient(pg, async (c) => {
-        await c.query('CREATE SCHEMA auth; CREATE SCHEMA storage');
-        await c.query('DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = \'supabase_admin\') THEN CREATE ROLE supabase_admin NOLOGIN; END IF; END $$');
-      }, supaDb);
+      await withClient(
+        pg,
+        async (c) => {
+          await c.query('CREATE SCHEMA auth; CREATE SCHEMA storage');
+          await c.query(
+            "DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'supabase_admin') THEN CREATE ROLE supabase_admin NOLOGIN; END IF; END $$",
+          );
+        },
+        supaDb,
+      );
       const report = await testConnection(profile({ database: supaDb }), pg.password);
       expect(report.ok).toBe(true);
       expect(report.supabase).toEqual({ kind: 'detected', ref: null });
@@ -218,21 +236,36 @@ describe('read-only profiles are enforced by the server', () => {
     const table = `ro_probe_${suffix}`;
     let caught: unknown;
     try {
-      await withProfileClient({ secrets }, profile({ database, readOnly: true }), (c) => c.query(`CREATE TABLE ${quoteIdent(table)} (id int)`), { password: pg.password });
+      await withProfileClient({ secrets }, profile({ database, readOnly: true }), (c) => c.query(`CREATE TABLE ${quoteIdent(table)} (id int)`), {
+        password: pg.password,
+      });
     } catch (err) {
       caught = err;
     }
     expect((caught as { code?: string }).code).toBe('25006');
-    await withProfileClient({ secrets }, profile({ database, readOnly: false }), (c) => c.query(`CREATE TABLE ${quoteIdent(table)} (id int)`), { password: pg.password });
-    const exists = await withClient(pg, async (c) => (await c.query(`SELECT to_regclass($1) IS NOT NULL AS e`, [`public.${table}`])).rows[0] as { e: boolean }, database);
+    await withProfileClient({ secrets }, profile({ database, readOnly: false }), (c) => c.query(`CREATE TABLE ${quoteIdent(table)} (id int)`), {
+      password: pg.password,
+    });
+    const exists = await withClient(
+      pg,
+      async (c) => (await c.query(`SELECT to_regclass($1) IS NOT NULL AS e`, [`public.${table}`])).rows[0] as { e: boolean },
+      database,
+    );
     expect(exists.e).toBe(true);
   });
 
   it('applies the profile statement timeout and application_name', async () => {
-    const settings = await withProfileClient({ secrets }, profile({ statementTimeoutMs: 1234 }), async (c) => {
-      const { rows } = await c.query<{ st: string; app: string }>(`SELECT current_setting('statement_timeout') AS st, current_setting('application_name') AS app`);
-      return rows[0]!;
-    }, { password: pg.password });
+    const settings = await withProfileClient(
+      { secrets },
+      profile({ statementTimeoutMs: 1234 }),
+      async (c) => {
+        const { rows } = await c.query<{ st: string; app: string }>(
+          `SELECT current_setting('statement_timeout') AS st, current_setting('application_name') AS app`,
+        );
+        return rows[0]!;
+      },
+      { password: pg.password },
+    );
     expect(settings).toEqual({ st: '1234ms', app: 'ops-console' });
   });
 
@@ -242,11 +275,21 @@ describe('read-only profiles are enforced by the server', () => {
     const one = await withProfileClient({ secrets }, p, async (c) => (await c.query<{ one: number }>('SELECT 1 AS one')).rows[0]!.one);
     expect(one).toBe(1);
     // sslmode=prefer against a server without TLS: node-postgres alone would fail; withClient retries in plain text.
-    const viaPrefer = await withProfileClient({ secrets }, { ...p, sslmode: 'prefer' }, async (c) => (await c.query<{ ssl: boolean }>('SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()')).rows[0]!.ssl);
+    const viaPrefer = await withProfileClient(
+      { secrets },
+      { ...p, sslmode: 'prefer' },
+      async (c) => (await c.query<{ ssl: boolean }>('SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()')).rows[0]!.ssl,
+    );
     expect(viaPrefer).toBe(false);
-    await expect(withProfileClient({ secrets }, { ...p, sslmode: 'require' }, async () => 1)).rejects.toMatchObject({ code: 'CONNECTION_FAILED', message: expect.stringContaining('does not accept TLS') as unknown });
+    await expect(withProfileClient({ secrets }, { ...p, sslmode: 'require' }, async () => 1)).rejects.toMatchObject({
+      code: 'CONNECTION_FAILED',
+      message: expect.stringContaining('does not accept TLS') as unknown,
+    });
     secrets.set(p.id, 'wrong');
-    await expect(withProfileClient({ secrets }, p, async () => 1)).rejects.toMatchObject({ code: 'AUTH_FAILED', message: 'password authentication failed for user "postgres"' });
+    await expect(withProfileClient({ secrets }, p, async () => 1)).rejects.toMatchObject({
+      code: 'AUTH_FAILED',
+      message: 'password authentication failed for user "postgres"',
+    });
   });
 });
 
@@ -263,7 +306,27 @@ describe('TLS stage against a TLS-speaking listener', () => {
   function makeCert(name: string, cn: string): { key: string; cert: string } {
     const key = path.join(dir, `${name}.key`);
     const cert = path.join(dir, `${name}.pem`);
-    const result = spawnSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', key, '-out', cert, '-days', '2', '-subj', `/CN=${cn}`, '-addext', `subjectAltName=DNS:${cn}`], { encoding: 'utf8' });
+    const result = spawnSync(
+      'openssl',
+      [
+        'req',
+        '-x509',
+        '-newkey',
+        'rsa:2048',
+        '-nodes',
+        '-keyout',
+        key,
+        '-out',
+        cert,
+        '-days',
+        '2',
+        '-subj',
+        `/CN=${cn}`,
+        '-addext',
+        `subjectAltName=DNS:${cn}`,
+      ],
+      { encoding: 'utf8' },
+    );
     if (result.status !== 0) throw new Error(`openssl failed: ${result.stderr}`);
     return { key, cert };
   }
@@ -309,7 +372,10 @@ describe('TLS stage against a TLS-speaking listener', () => {
   });
 
   it('verify-full refuses a host name the certificate does not name; verify-ca accepts it', async () => {
-    const full = failedAt(await testConnection(profile({ host: '127.0.0.1', port, sslmode: 'verify-full', sslRootCert: caFile }), 'x', { timeoutMs: 3000 }), 'TLS');
+    const full = failedAt(
+      await testConnection(profile({ host: '127.0.0.1', port, sslmode: 'verify-full', sslRootCert: caFile }), 'x', { timeoutMs: 3000 }),
+      'TLS',
+    );
     expect(full).toMatch(/TLS failed/);
     expect(full).toContain('ERR_TLS_CERT_ALTNAME_INVALID');
     const ca = await testConnection(profile({ host: '127.0.0.1', port, sslmode: 'verify-ca', sslRootCert: caFile }), 'x', { timeoutMs: 3000 });
@@ -318,7 +384,10 @@ describe('TLS stage against a TLS-speaking listener', () => {
   });
 
   it('verify-ca with a CA that did not sign the certificate fails at TLS', async () => {
-    const error = failedAt(await testConnection(profile({ host: 'localhost', port, sslmode: 'verify-ca', sslRootCert: otherCa }), 'x', { timeoutMs: 3000 }), 'TLS');
+    const error = failedAt(
+      await testConnection(profile({ host: 'localhost', port, sslmode: 'verify-ca', sslRootCert: otherCa }), 'x', { timeoutMs: 3000 }),
+      'TLS',
+    );
     expect(error).toMatch(/TLS failed .*(self-signed|SELF_SIGNED|verify)/i);
   });
 });

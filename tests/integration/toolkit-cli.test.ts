@@ -25,7 +25,10 @@ beforeAll(async () => {
     await c.query(`ALTER DATABASE ${quoteIdent(database)} OWNER TO ${quoteIdent(role)}`);
   });
   const url = `postgresql://${role}@${server.host}:${server.port}/${database}?sslmode=disable`;
-  for (const [name, env] of [['tk', 'development'], ['tk-prod', 'production']]) {
+  for (const [name, env] of [
+    ['tk', 'development'],
+    ['tk-prod', 'production'],
+  ]) {
     // Production profiles are read-only unless told otherwise: this one must be able to install.
     const add = await cli(['profile', 'add', name!, '--url', url, '--env', env!, '--read-write', '--json']);
     expect(add.code, add.stderr).toBe(0);

@@ -40,7 +40,9 @@ async function rows(sql: string): Promise<Array<Record<string, unknown>>> {
 }
 
 function lastAudit(action: string) {
-  return core.deps.store.db.prepare('SELECT outcome, profile, summary, detail, error FROM audit_entries WHERE action = ? ORDER BY id DESC LIMIT 1').get(action) as {
+  return core.deps.store.db
+    .prepare('SELECT outcome, profile, summary, detail, error FROM audit_entries WHERE action = ? ORDER BY id DESC LIMIT 1')
+    .get(action) as {
     outcome: string;
     profile: string;
     summary: string;
@@ -52,8 +54,12 @@ function lastAudit(action: string) {
 beforeAll(async () => {
   ({ core, home } = newTestCore('ops-toolkit-'));
   shopDb = await createShopDatabase(server, 'toolkit', (c) =>
-    c.query(`UPDATE designs SET preview_image_url = 'https://demo.supabase.co/storage/v1/object/public/design-previews/' || id || '.png?v=1'
-      WHERE name IN ('Design #1', 'Design #2', 'Design #3')`).then(() => undefined),
+    c
+      .query(
+        `UPDATE designs SET preview_image_url = 'https://demo.supabase.co/storage/v1/object/public/design-previews/' || id || '.png?v=1'
+      WHERE name IN ('Design #1', 'Design #2', 'Design #3')`,
+      )
+      .then(() => undefined),
   );
   ({ database, role, password: rolePassword } = shopDb);
   outsider = `${role}_outsider`;
@@ -103,7 +109,11 @@ describe('toolkit status and install guards', () => {
   it('refuses to install through a read-only profile (READ_ONLY), audited', async () => {
     const error = await fail('installToolkit', { profileId: ids['shop-ro'] });
     expect(error.code).toBe('READ_ONLY');
-    expect(lastAudit('toolkit.install')).toMatchObject({ outcome: 'error', profile: 'shop-ro', summary: 'refused: installing the ops toolkit on read-only profile shop-ro' });
+    expect(lastAudit('toolkit.install')).toMatchObject({
+      outcome: 'error',
+      profile: 'shop-ro',
+      summary: 'refused: installing the ops toolkit on read-only profile shop-ro',
+    });
     expect((await ok<ToolkitStatus>('getToolkitStatus', { profileId: ids['shop-ro'] })).version).toBeNull();
   });
 
@@ -117,7 +127,12 @@ describe('toolkit status and install guards', () => {
   it('installs twice without error; status shows the version and every function', async () => {
     const first = await ok<ToolkitStatus>('installToolkit', { profileId: ids.shop });
     expect(first).toMatchObject({ installed: true, version: TOOLKIT_VERSION });
-    expect(lastAudit('toolkit.install')).toMatchObject({ outcome: 'ok', profile: 'shop', detail: TOOLKIT_SQL, summary: `toolkit installed ${TOOLKIT_VERSION} on shop; all runbook functions present` });
+    expect(lastAudit('toolkit.install')).toMatchObject({
+      outcome: 'ok',
+      profile: 'shop',
+      detail: TOOLKIT_SQL,
+      summary: `toolkit installed ${TOOLKIT_VERSION} on shop; all runbook functions present`,
+    });
 
     await asOwner((c) => c.query(`SELECT create_backup_metadata('kept', 'survives a reinstall')`));
     const second = await ok<ToolkitStatus>('installToolkit', { profileId: ids['shop-prod'], confirmName: 'shop-prod' });
@@ -143,10 +158,14 @@ describe('a database with its own function of a runbook name', () => {
     const bare = await createTestDatabase(server, uniqueDatabaseName('toolkit_bare'));
     try {
       await withClient(server, (c) => c.query(`ALTER DATABASE ${quoteIdent(bare)} OWNER TO ${quoteIdent(role)}`));
-      await withClient(server, async (c) => {
-        await c.query(`SET ROLE ${quoteIdent(role)}`);
-        await c.query(`CREATE FUNCTION public.check_system_health() RETURNS int LANGUAGE sql AS 'SELECT 42'`);
-      }, bare);
+      await withClient(
+        server,
+        async (c) => {
+          await c.query(`SET ROLE ${quoteIdent(role)}`);
+          await c.query(`CREATE FUNCTION public.check_system_health() RETURNS int LANGUAGE sql AS 'SELECT 42'`);
+        },
+        bare,
+      );
       const p = await ok<Profile>('createProfile', {
         profile: { host: server.host, port: server.port, database: bare, user: role, sslmode: 'disable', name: 'bare', env: 'development', readOnly: false },
         password: rolePassword,
@@ -154,9 +173,15 @@ describe('a database with its own function of a runbook name', () => {
       const status = await ok<ToolkitStatus>('installToolkit', { profileId: p.id });
       expect(status.installed).toBe(false);
       expect(status.version).toBe(TOOLKIT_VERSION);
-      expect(status.functions.filter((f) => !f.present)).toEqual([{ name: 'check_system_health', present: false, conflict: expect.stringContaining('not created by the toolkit') }]);
+      expect(status.functions.filter((f) => !f.present)).toEqual([
+        { name: 'check_system_health', present: false, conflict: expect.stringContaining('not created by the toolkit') },
+      ]);
       expect(lastAudit('toolkit.install').summary).toBe(`toolkit installed ${TOOLKIT_VERSION} on bare; missing: check_system_health`);
-      const kept = await withClient(server, async (c) => (await c.query('SELECT check_system_health() AS v, (SELECT count(*) FROM ops_toolkit.check_system_health())::int AS n')).rows[0], bare);
+      const kept = await withClient(
+        server,
+        async (c) => (await c.query('SELECT check_system_health() AS v, (SELECT count(*) FROM ops_toolkit.check_system_health())::int AS n')).rows[0],
+        bare,
+      );
       // No demo schema here: the shop's low-stock check is simply absent.
       expect(kept).toEqual({ v: 42, n: 9 });
     } finally {

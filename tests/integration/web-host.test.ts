@@ -119,7 +119,12 @@ describe('web host', () => {
     expect(bad.error.message).toContain('profile.port');
     const unknown = JSON.parse((await api(host, 'dropEverything', {})).body);
     expect(unknown.error.code).toBe('NOT_FOUND');
-    const notJson = await request(host, { method: 'POST', path: '/api/listProfiles', headers: { authorization: `Bearer ${host.token}`, 'content-type': 'text/plain' }, body: '{}' });
+    const notJson = await request(host, {
+      method: 'POST',
+      path: '/api/listProfiles',
+      headers: { authorization: `Bearer ${host.token}`, 'content-type': 'text/plain' },
+      body: '{}',
+    });
     expect(notJson.status).toBe(415);
   });
 

@@ -52,9 +52,13 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await core?.close();
-  await withClient(pg, async (c) => {
-    await c.query(`DROP OWNED BY ${quoteIdent(readerRole)}`).catch(() => undefined);
-  }, shopDb?.database).catch(() => undefined);
+  await withClient(
+    pg,
+    async (c) => {
+      await c.query(`DROP OWNED BY ${quoteIdent(readerRole)}`).catch(() => undefined);
+    },
+    shopDb?.database,
+  ).catch(() => undefined);
   await shopDb?.dispose();
   await withClient(pg, (c) => c.query(`DROP ROLE IF EXISTS ${quoteIdent(readerRole)}`)).catch(() => undefined);
   fs.rmSync(home, { recursive: true, force: true });

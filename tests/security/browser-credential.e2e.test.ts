@@ -132,11 +132,9 @@ test('(c) the opener gets a 0600 file path, no token, and the file logs in once'
   const record = path.join(scratch, 'argv.txt');
   const opener = path.join(scratch, 'record-opener.sh');
   // Records its argv (as /proc/PID/cmdline shows it to every local user) and the file's mode.
-  fs.writeFileSync(
-    opener,
-    `#!/bin/sh\n{ tr '\\0' '\\n' < /proc/$$/cmdline; stat -c 'mode=%a' "$1"; } > "${record}.tmp"; mv "${record}.tmp" "${record}"\n`,
-    { mode: 0o700 },
-  );
+  fs.writeFileSync(opener, `#!/bin/sh\n{ tr '\\0' '\\n' < /proc/$$/cmdline; stat -c 'mode=%a' "$1"; } > "${record}.tmp"; mv "${record}.tmp" "${record}"\n`, {
+    mode: 0o700,
+  });
   const served = await startServe({ open: true, env: { OPS_CONSOLE_OPENER: opener } });
   const lines = (await waitFor('the opener to run', () => fs.existsSync(record) && fs.readFileSync(record, 'utf8'))).trim().split('\n');
   const file = lines.find((l) => l.endsWith('.html'));

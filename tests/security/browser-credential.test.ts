@@ -62,7 +62,7 @@ function connects(address: string, port: number): Promise<boolean> {
 }
 
 describe('where browser mode listens', () => {
-  it("binds a private 127.x.y.z (cookies then reach no other local listener), loopback only", async () => {
+  it('binds a private 127.x.y.z (cookies then reach no other local listener), loopback only', async () => {
     const h = await host({ address: 'private' });
     expect(h.address).toMatch(/^127\.\d+\.\d+\.\d+$/);
     expect(h.address).not.toBe('127.0.0.1');
@@ -160,7 +160,9 @@ describe('(c) the launch file the opener gets', () => {
     const record = path.join(home, 'opener-argv.txt');
     const opener = path.join(home, 'record-opener.sh');
     // Records its argv and the mode of the file it got, the moment it runs.
-    fs.writeFileSync(opener, `#!/bin/sh\n{ printf '%s\\n' "$0" "$@"; stat -c 'mode=%a' "$1"; } > "${record}.tmp"; mv "${record}.tmp" "${record}"\n`, { mode: 0o700 });
+    fs.writeFileSync(opener, `#!/bin/sh\n{ printf '%s\\n' "$0" "$@"; stat -c 'mode=%a' "$1"; } > "${record}.tmp"; mv "${record}.tmp" "${record}"\n`, {
+      mode: 0o700,
+    });
     const file = h.createLaunchFile();
     openInBrowser(file, { ...process.env, OPS_CONSOLE_OPENER: opener });
     for (let i = 0; i < 100 && !fs.existsSync(record); i++) await new Promise((r) => setTimeout(r, 50));
@@ -185,7 +187,12 @@ describe('(d) oversized request bodies', () => {
 
     // Chunked, no Content-Length: the limit is found while reading.
     const chunks = Array.from({ length: 40 }, () => Buffer.from('x'.repeat(64 * 1024)));
-    const streamed = await request(h, { method: 'POST', path: '/api/listProfiles', headers: { ...bearer(h), 'content-type': 'application/json' }, body: chunks });
+    const streamed = await request(h, {
+      method: 'POST',
+      path: '/api/listProfiles',
+      headers: { ...bearer(h), 'content-type': 'application/json' },
+      body: chunks,
+    });
     expect(streamed.status).toBe(413);
     expect(JSON.parse(streamed.body).error.code).toBe('INVALID_INPUT');
 

@@ -124,28 +124,36 @@ describe('a drill of a foreign archive', () => {
   it.each([
     ['custom', () => crafted],
     ['plain', () => craftedPlain],
-  ] as const)('a crafted %s dump runs as a role without superuser rights: the program never runs and the drill says why', async (_format, file) => {
-    const before = fs.readdirSync(marks);
-    const record = await drill(file());
-    expect(record.status).toBe('failed');
-    expect(fs.readdirSync(marks)).toEqual(before);
-    expect(record.error).toMatch(/pg_execute_server_program/);
-    expect(record.error).toContain('never grants (it runs as ops_drill_restorer, not as a superuser)');
-    expect(record.notes.join('\n')).toContain('restored and validated as ops_drill_restorer, a role without superuser rights');
-    expect(record.rtoMet).not.toBe(true);
-  }, 120_000);
+  ] as const)(
+    'a crafted %s dump runs as a role without superuser rights: the program never runs and the drill says why',
+    async (_format, file) => {
+      const before = fs.readdirSync(marks);
+      const record = await drill(file());
+      expect(record.status).toBe('failed');
+      expect(fs.readdirSync(marks)).toEqual(before);
+      expect(record.error).toMatch(/pg_execute_server_program/);
+      expect(record.error).toContain('never grants (it runs as ops_drill_restorer, not as a superuser)');
+      expect(record.notes.join('\n')).toContain('restored and validated as ops_drill_restorer, a role without superuser rights');
+      expect(record.rtoMet).not.toBe(true);
+    },
+    120_000,
+  );
 
   it.each([
     ['custom', () => harmless],
     ['plain', () => harmlessPlain],
-  ] as const)('a harmless foreign %s dump still drills and validates as that role', async (format, file) => {
-    const record = await drill(file());
-    expect(record.error).toBeNull();
-    expect(record.status).toBe('ok');
-    expect(record.validation?.ok).toBe(true);
-    const notes = record.notes.join('\n');
-    if (withPgcrypto) expect(notes).toContain('the extension(s) pgcrypto');
-    // The script's owner (the dumping superuser) is a stand-in without rights in the scratch cluster.
-    if (format === 'plain') expect(notes).toContain(`stood in for without rights (ops_drill_restorer may act as them): ${pg.user}`);
-  }, 120_000);
+  ] as const)(
+    'a harmless foreign %s dump still drills and validates as that role',
+    async (format, file) => {
+      const record = await drill(file());
+      expect(record.error).toBeNull();
+      expect(record.status).toBe('ok');
+      expect(record.validation?.ok).toBe(true);
+      const notes = record.notes.join('\n');
+      if (withPgcrypto) expect(notes).toContain('the extension(s) pgcrypto');
+      // The script's owner (the dumping superuser) is a stand-in without rights in the scratch cluster.
+      if (format === 'plain') expect(notes).toContain(`stood in for without rights (ops_drill_restorer may act as them): ${pg.user}`);
+    },
+    120_000,
+  );
 });

@@ -57,7 +57,16 @@ beforeAll(async () => {
   core = open();
   shopDb = await createShopDatabase(pg, 'filemodes');
   profile = await ok<Profile>('createProfile', {
-    profile: { name: 'modes', host: pg.host, port: pg.port, database: shopDb.database, user: shopDb.role, sslmode: 'disable', env: 'development', readOnly: false },
+    profile: {
+      name: 'modes',
+      host: pg.host,
+      port: pg.port,
+      database: shopDb.database,
+      user: shopDb.role,
+      sslmode: 'disable',
+      env: 'development',
+      readOnly: false,
+    },
     password: shopDb.password,
   });
 }, 120_000);

@@ -95,7 +95,7 @@ describe('one statement judged = one statement run (§1)', () => {
 
   it('refuses Explain after an attempt to turn standard strings off, and Explain sends one statement', async () => {
     expect((await attempt('dev', 'SET standard_conforming_strings = off')).code).toBe('INVALID_INPUT');
-    const error = await fail('explainQuery', { profileId: ids.dev, sql: "SET standard_conforming_strings = off", analyze: false });
+    const error = await fail('explainQuery', { profileId: ids.dev, sql: 'SET standard_conforming_strings = off', analyze: false });
     expect(error.code).toBe('INVALID_INPUT');
     const plan = await ok<{ plan: { nodeType: string } }>('explainQuery', { profileId: ids.dev, sql: "SELECT 'a\\' AS s", analyze: false });
     expect(plan.plan.nodeType).toBe('Result');
@@ -131,12 +131,20 @@ describe('nested and indirect statements are judged from the parse tree and the 
   });
 
   it('judges the statement inside COPY ( … ), a CTE and PREPARE like the statement itself', async () => {
-    for (const sql of ['COPY (DELETE FROM t RETURNING *) TO STDOUT', 'WITH gone AS (DELETE FROM t RETURNING *) SELECT * FROM gone', 'PREPARE wipe AS DELETE FROM t']) {
+    for (const sql of [
+      'COPY (DELETE FROM t RETURNING *) TO STDOUT',
+      'WITH gone AS (DELETE FROM t RETURNING *) SELECT * FROM gone',
+      'PREPARE wipe AS DELETE FROM t',
+    ]) {
       const error = await attempt('dev', sql);
       expect(error.code, sql).toBe('CONFIRMATION_REQUIRED');
       expect(error.message, sql).toMatch(/without WHERE/);
     }
-    for (const sql of ['COPY (DELETE FROM t WHERE id = 1 RETURNING *) TO STDOUT', 'WITH gone AS (DELETE FROM t WHERE id = 1 RETURNING *) SELECT * FROM gone', 'PREPARE one AS DELETE FROM t WHERE id = 1']) {
+    for (const sql of [
+      'COPY (DELETE FROM t WHERE id = 1 RETURNING *) TO STDOUT',
+      'WITH gone AS (DELETE FROM t WHERE id = 1 RETURNING *) SELECT * FROM gone',
+      'PREPARE one AS DELETE FROM t WHERE id = 1',
+    ]) {
       const error = await attempt('prod', sql);
       expect(error.code, sql).toBe('CONFIRMATION_REQUIRED');
       expect((error.detail as { reason: string }).reason, sql).toBe('production');
@@ -199,7 +207,10 @@ describe('nested and indirect statements are judged from the parse tree and the 
       expect(error.code).toBe('CONFIRMATION_REQUIRED');
       const effects = (error.detail as { statements: Array<{ effects?: string[] }> }).statements[0]!.effects ?? [];
       expect(effects.join(' ')).toMatch(/pg_terminate_backend\(pid integer, timeout bigint\) through public\.killer_outer/);
-      const alive = await withClient(pg, async (c) => (await c.query('SELECT count(*)::int AS n FROM pg_stat_activity WHERE pid = $1', [victim])).rows[0].n as number);
+      const alive = await withClient(
+        pg,
+        async (c) => (await c.query('SELECT count(*)::int AS n FROM pg_stat_activity WHERE pid = $1', [victim])).rows[0].n as number,
+      );
       expect(alive).toBe(1);
     });
   });

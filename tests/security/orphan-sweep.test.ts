@@ -24,15 +24,19 @@ const env = () => ({ PGPASSWORD: shopDb.password });
 
 /** Children of `parent` named `comm`, from /proc. */
 function childrenNamed(parent: number, comm: string): number[] {
-  return fs.readdirSync('/proc').filter((n) => /^\d+$/.test(n)).map(Number).filter((pid) => {
-    try {
-      const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
-      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      return stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')')) === comm && Number(fields[1]) === parent;
-    } catch {
-      return false;
-    }
-  });
+  return fs
+    .readdirSync('/proc')
+    .filter((n) => /^\d+$/.test(n))
+    .map(Number)
+    .filter((pid) => {
+      try {
+        const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+        const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+        return stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')')) === comm && Number(fields[1]) === parent;
+      } catch {
+        return false;
+      }
+    });
 }
 
 beforeAll(async () => {
@@ -61,7 +65,11 @@ describe('kill -9 of the CLI mid-backup', () => {
       const partial = filesIn(outDir).find((f) => f.endsWith('.partial'));
       expect(partial).toBeDefined();
       // The pass file is ours, private, and under the home, not in the system temp folder.
-      const passFile = fs.readFileSync(`/proc/${dumpPid}/environ`, 'utf8').split('\0').find((v) => v.startsWith('PGPASSFILE='))!.slice('PGPASSFILE='.length);
+      const passFile = fs
+        .readFileSync(`/proc/${dumpPid}/environ`, 'utf8')
+        .split('\0')
+        .find((v) => v.startsWith('PGPASSFILE='))!
+        .slice('PGPASSFILE='.length);
       expect(passFile.startsWith(path.join(home, 'tmp') + path.sep)).toBe(true);
       expect(fs.statSync(passFile).mode & 0o777).toBe(0o600);
       expect(fs.statSync(path.dirname(passFile)).mode & 0o777).toBe(0o700);
@@ -137,7 +145,9 @@ describe('the sweep only ever kills our own tool of a dead owner', () => {
       process.kill(owner.pid!, 'SIGKILL');
       await waitFor('the owner to die', () => !processAlive(owner.pid!));
       const swept = sweepToolRuns(sweepHome);
-      expect(swept).toEqual([{ kind: 'backup', id: 'b-1', note: `pg_dump (pid ${tool.pid}) was still running and was stopped; its partial output was deleted` }]);
+      expect(swept).toEqual([
+        { kind: 'backup', id: 'b-1', note: `pg_dump (pid ${tool.pid}) was still running and was stopped; its partial output was deleted` },
+      ]);
       expect(processAlive(tool.pid!)).toBe(false);
       expect(fs.existsSync(partial)).toBe(false);
       expect(fs.existsSync(dir)).toBe(false);

@@ -68,7 +68,11 @@ describe('the console on a read-only profile refuses everything that is not a pl
     expect(await refused('su-ro', 'SELECT pg_reload_conf()')).toMatch(/pg_reload_conf/);
     expect(await refused('su-ro', 'CHECKPOINT')).toMatch(/CHECKPOINT/);
     expect(await refused('su-ro', "LOAD 'auto_explain'")).toMatch(/LOAD/);
-    const autoConf = await withClient(pg, async (c) => (await c.query("SELECT count(*)::int AS n FROM pg_file_settings WHERE name = 'work_mem' AND sourcefile LIKE '%auto.conf'")).rows[0].n as number);
+    const autoConf = await withClient(
+      pg,
+      async (c) =>
+        (await c.query("SELECT count(*)::int AS n FROM pg_file_settings WHERE name = 'work_mem' AND sourcefile LIKE '%auto.conf'")).rows[0].n as number,
+    );
     expect(autoConf).toBe(0);
   });
 
@@ -80,12 +84,23 @@ describe('the console on a read-only profile refuses everything that is not a pl
   });
 
   it('refuses pg_terminate_backend from a SELECT, and from a view or function hiding it: the session survives', async () => {
-    const victim = new pgModule.Client({ host: pg.host, port: pg.port, user: pg.user, password: pg.password, database: shop.database, application_name: 'ro-victim' });
+    const victim = new pgModule.Client({
+      host: pg.host,
+      port: pg.port,
+      user: pg.user,
+      password: pg.password,
+      database: shop.database,
+      application_name: 'ro-victim',
+    });
     await victim.connect();
     victim.on('error', () => undefined);
     try {
       const pid = (await victim.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows[0]!.pid;
-      await withClient(pg, (c) => c.query("CREATE VIEW enders AS SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'ro-victim'"), shop.database);
+      await withClient(
+        pg,
+        (c) => c.query("CREATE VIEW enders AS SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'ro-victim'"),
+        shop.database,
+      );
       expect(await refused('su-ro', `SELECT pg_terminate_backend(${pid})`)).toMatch(/pg_terminate_backend/);
       expect(await refused('prod-ro', 'SELECT * FROM enders')).toMatch(/pg_terminate_backend.*through public\.enders/);
       expect(await refused('su-ro', `BEGIN; DECLARE c CURSOR FOR SELECT pg_terminate_backend(${pid}); FETCH c`)).toMatch(/statement 2/);
@@ -108,7 +123,10 @@ describe('the console on a read-only profile refuses everything that is not a pl
   });
 
   it('asks nothing before a refusal: no typed name, no terminal question, on a read-only production profile', async () => {
-    const plan = await ok<{ needsConfirmation: boolean; readOnlyRefusal?: { index: number; reason: string } }>('planQuery', { profileId: ids['prod-ro'], sql: 'SELECT 1; SELECT pg_terminate_backend(1)' });
+    const plan = await ok<{ needsConfirmation: boolean; readOnlyRefusal?: { index: number; reason: string } }>('planQuery', {
+      profileId: ids['prod-ro'],
+      sql: 'SELECT 1; SELECT pg_terminate_backend(1)',
+    });
     expect(plan.needsConfirmation).toBe(false);
     expect(plan.readOnlyRefusal).toMatchObject({ index: 1, reason: expect.stringMatching(/pg_terminate_backend/) });
     core.deps.store.db.pragma('wal_checkpoint(FULL)');
@@ -131,7 +149,10 @@ describe('the console on a read-only profile refuses everything that is not a pl
       const result = await ok<ChecklistRunResult>('runChecklist', { checklistId, profileId: ids['prod-ro'] });
       const ranOrSkipped = result.steps.filter((s) => s.summary.includes('guard'));
       expect(ranOrSkipped, checklistId).toEqual([]);
-      expect(result.steps.filter((s) => s.kind === 'read' && s.status === 'unknown').map((s) => `${s.title}: ${s.summary}`), checklistId).toEqual([]);
+      expect(
+        result.steps.filter((s) => s.kind === 'read' && s.status === 'unknown').map((s) => `${s.title}: ${s.summary}`),
+        checklistId,
+      ).toEqual([]);
     }
     const reads = await ok<{ statements: Array<{ error?: unknown }> }>('runQuery', {
       profileId: ids['su-ro'],
@@ -154,8 +175,16 @@ describe('the console on a read-only profile refuses everything that is not a pl
     expect(fresh.steps[0]!.summary).not.toMatch(/not run/);
     expect(fresh.steps[0]!.rowCount).toBeGreaterThan(0);
     // As toolkit 1.0.0 declared it.
-    await withClient(pg, (c) => c.query('ALTER FUNCTION public.check_system_health() VOLATILE; ALTER FUNCTION ops_toolkit.check_system_health() VOLATILE'), shop.database);
+    await withClient(
+      pg,
+      (c) => c.query('ALTER FUNCTION public.check_system_health() VOLATILE; ALTER FUNCTION ops_toolkit.check_system_health() VOLATILE'),
+      shop.database,
+    );
     const old = await runChecklist(core.deps, procedure, profile);
-    expect(old.steps[0]).toMatchObject({ status: 'unknown', needsToolkit: true, summary: expect.stringMatching(/not run: the ops toolkit installed here is older than 1\.1\.0/) });
+    expect(old.steps[0]).toMatchObject({
+      status: 'unknown',
+      needsToolkit: true,
+      summary: expect.stringMatching(/not run: the ops toolkit installed here is older than 1\.1\.0/),
+    });
   });
 });

@@ -62,7 +62,7 @@ describe('redactSecrets: passwords written in SQL', () => {
 
   it('leaves literals without a password alone', () => {
     for (const text of [
-      "ALTER ROLE app PASSWORD NULL",
+      'ALTER ROLE app PASSWORD NULL',
       "SELECT dblink_connect('c1', 'host=db dbname=shop')",
       "CREATE USER MAPPING FOR app SERVER s OPTIONS (user 'app', password_required 'false')",
       "SELECT 'postgresql://app@db/shop', E'a\\\\b'",
@@ -89,7 +89,9 @@ describe('each finder on its own', () => {
 
   it('tokenizes comments, quoted identifiers and dollar quotes so they cannot fake or hide a literal', () => {
     const sql = `SELECT "pass'word", $$ it's $$ /* 'no' /* nested */ 'no' */ -- 'no'\n'yes'`;
-    const literals = scanSql(sql).filter((t) => t.kind === 'literal').map((t) => t.value);
+    const literals = scanSql(sql)
+      .filter((t) => t.kind === 'literal')
+      .map((t) => t.value);
     expect(literals).toEqual([" it's ", 'yes']);
   });
 });

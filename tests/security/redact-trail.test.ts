@@ -19,7 +19,11 @@ const ATTACKS: Array<[string, string, string]> = [
   ['unicode-escape string', `ALTER ROLE no_such_role_14 PASSWORD U&'Zebr\\0061\\+000037/Q@x:y'`, `ALTER ROLE no_such_role_14 PASSWORD '***'`],
   ['comment before the literal', `ALTER ROLE no_such_role_14 PASSWORD /* c */ 'Zebra7/Q@x:y'`, `ALTER ROLE no_such_role_14 PASSWORD /* c */ '***'`],
   ['dblink_connect conninfo', `SELECT dblink_connect('c1', 'host=127.0.0.1 port=1 password=Zebra7/Q@x:y')`, `SELECT dblink_connect('c1', '***')`],
-  ['dblink conninfo', `SELECT * FROM dblink('host=127.0.0.1 port=1 password=Zebra7/Q@x:y', 'select 1') AS t(a int)`, `SELECT * FROM dblink('***', 'select 1') AS t(a int)`],
+  [
+    'dblink conninfo',
+    `SELECT * FROM dblink('host=127.0.0.1 port=1 password=Zebra7/Q@x:y', 'select 1') AS t(a int)`,
+    `SELECT * FROM dblink('***', 'select 1') AS t(a int)`,
+  ],
   ['URI with / in the password', `SELECT dblink_exec('postgres://u:Zebra7/Q@x:y@127.0.0.1:1/db', 'select 1')`, `SELECT dblink_exec('***', 'select 1')`],
   [
     'postgres_fdw user mapping',

@@ -38,7 +38,18 @@ const calls = callsOn(() => core);
 /** A script shaped like pg_dump 15.18's plain output around `body`. */
 function craft(name: string, body: string[]): string {
   const file = path.join(dir, `${name}.sql`);
-  const head = ['--', '-- PostgreSQL database dump', '--', '', `\\restrict ${KEY}`, '', '-- Dumped from database version 15.18', '-- Dumped by pg_dump version 15.18', '', 'SET standard_conforming_strings = on;'];
+  const head = [
+    '--',
+    '-- PostgreSQL database dump',
+    '--',
+    '',
+    `\\restrict ${KEY}`,
+    '',
+    '-- Dumped from database version 15.18',
+    '-- Dumped by pg_dump version 15.18',
+    '',
+    'SET standard_conforming_strings = on;',
+  ];
   const tail = ['', '--', '-- PostgreSQL database dump complete', '--', '', `\\unrestrict ${KEY}`, ''];
   fs.writeFileSync(file, [...head, ...body, ...tail].join('\n'));
   return file;
@@ -48,7 +59,11 @@ const mark = (name: string): string => path.join(marks, name);
 const marksLeft = (): string[] => fs.readdirSync(marks);
 
 async function tablesIn(database: string): Promise<string[]> {
-  return withClient(pg, async (c) => (await c.query<{ t: string }>(`SELECT tablename AS t FROM pg_tables WHERE schemaname = 'public' ORDER BY 1`)).rows.map((r) => r.t), database);
+  return withClient(
+    pg,
+    async (c) => (await c.query<{ t: string }>(`SELECT tablename AS t FROM pg_tables WHERE schemaname = 'public' ORDER BY 1`)).rows.map((r) => r.t),
+    database,
+  );
 }
 
 beforeAll(async () => {
@@ -143,7 +158,11 @@ describe('the runner on its own (the scan bypassed): psql restricted, \\unrestri
     { name: 'wrong-key', lines: (m) => ['\\unrestrict 0123456789abcdef0123456789abcdef', `\\! id > ${m}`], why: /holds \\unrestrict/ },
     // The dump's own key is no use: only our key, never in the file, lifts the restriction.
     { name: 'own-key-reused', lines: (m) => [`\\unrestrict ${KEY}`, `\\! id > ${m}`, `\\restrict ${KEY}`], why: /holds \\unrestrict/ },
-    { name: 'fake-copy', lines: (m) => ['SELECT $$', 'COPY public.before_attack (a) FROM stdin;', '$$;', `\\! id > ${m}`, '\\.'], why: /psql refused a meta-command/ },
+    {
+      name: 'fake-copy',
+      lines: (m) => ['SELECT $$', 'COPY public.before_attack (a) FROM stdin;', '$$;', `\\! id > ${m}`, '\\.'],
+      why: /psql refused a meta-command/,
+    },
   ];
 
   it.each(attacks)('$name: refused, rolled back, no marker', async ({ name, lines, why }) => {
@@ -156,7 +175,10 @@ describe('the runner on its own (the scan bypassed): psql restricted, \\unrestri
     const connection = { host: pg.host, port: pg.port, user: pg.user, database, password: pg.password, env: { PGSSLMODE: 'disable' } };
     const { args } = restoreArgs(contents, { jobs: 1, noOwner: true, noPrivileges: true, clean: false }, connection);
     const run = runRestoreProcess(core.deps, contents, connection, psql, args, { signal: new AbortController().signal, onProgress: () => undefined });
-    const err = await run.then(() => null, (e: unknown) => e);
+    const err = await run.then(
+      () => null,
+      (e: unknown) => e,
+    );
     expect(err).toBeInstanceOf(OpsError);
     expect((err as OpsError).code).toBe('BACKUP_FAILED');
     expect((err as OpsError).message).toMatch(why);
@@ -186,7 +208,8 @@ describe('pg_dump output still restores', () => {
     expect(record.error).toBeNull();
     expect(record.status).toBe('ok');
     expect(record.command).toContain('meta-commands locked');
-    const rows = async (db: string): Promise<unknown[]> => withClient(pg, async (c) => (await c.query('SELECT a, b, squeeze(a) AS s, obj_description(\'t\'::regclass) AS d FROM t ORDER BY b')).rows, db);
+    const rows = async (db: string): Promise<unknown[]> =>
+      withClient(pg, async (c) => (await c.query("SELECT a, b, squeeze(a) AS s, obj_description('t'::regclass) AS d FROM t ORDER BY b")).rows, db);
     expect(await rows(database)).toEqual(await rows(sourceDb));
     expect(marksLeft()).toEqual([]);
   });
@@ -206,7 +229,10 @@ describe('pg_dump output still restores', () => {
     expect(c.status, c.stderr).toBe(0);
     const contents = await calls.ok<BackupContents>('inspectBackup', { source: createFile });
     expect(contents.metaCommands!.lines.map((l) => l.text.split(' ')[0])).toEqual(['\\unrestrict', '\\connect', '\\restrict']);
-    const refused = await calls.fail('planRestore', { source: createFile, target: { kind: 'new-database', profileId: admin.id, database: uniqueDatabaseName('never') } });
+    const refused = await calls.fail('planRestore', {
+      source: createFile,
+      target: { kind: 'new-database', profileId: admin.id, database: uniqueDatabaseName('never') },
+    });
     expect(refused.code).toBe('INVALID_INPUT');
     expect(refused.message).toMatch(/\\connect switches to another database, as pg_dump --create and pg_dumpall write it/);
   });
@@ -233,7 +259,15 @@ describe('the scan reads scripts as psql does', () => {
   ];
 
   it.each(cases)('%s', (script) => {
-    const env = { ...process.env, PGHOST: pg.host, PGPORT: String(pg.port), PGUSER: pg.user, PGPASSWORD: pg.password, PGDATABASE: pg.database, PGSSLMODE: 'disable' };
+    const env = {
+      ...process.env,
+      PGHOST: pg.host,
+      PGPORT: String(pg.port),
+      PGUSER: pg.user,
+      PGPASSWORD: pg.password,
+      PGDATABASE: pg.database,
+      PGSSLMODE: 'disable',
+    };
     const r = spawnSync(psql.path, ['-X', '-q'], { input: `${script}\n`, encoding: 'utf8', env });
     const ran = r.stdout.split('\n').some((l) => l.trim() === 'HIT' || l.trim() === 'NOPE');
     const scanner = new PlainScanner();

@@ -88,7 +88,15 @@ describe('meta-command lines in a plain script', () => {
   });
 
   it('counts a pair that is not first and last, a second pair and \\connect (pg_dump --create)', () => {
-    const created = scan([...HEAD, '\\unrestrict K3y', "CREATE DATABASE shop WITH TEMPLATE = template0 ENCODING = 'UTF8';", '\\connect shop', '\\restrict K3y', 'SELECT 1;', ...TAIL]);
+    const created = scan([
+      ...HEAD,
+      '\\unrestrict K3y',
+      "CREATE DATABASE shop WITH TEMPLATE = template0 ENCODING = 'UTF8';",
+      '\\connect shop',
+      '\\restrict K3y',
+      'SELECT 1;',
+      ...TAIL,
+    ]);
     expect(created.lines.map((l) => l.text)).toEqual(['\\unrestrict K3y', '\\connect shop', '\\restrict K3y']);
     const late = scan([...HEAD, 'SELECT 1;', '\\unrestrict K3y', '\\! id', 'SELECT 2;']);
     expect(late.lines.map((l) => l.text)).toEqual(['\\restrict K3y', '\\unrestrict K3y', '\\! id']);
@@ -107,7 +115,15 @@ describe('meta-command lines in a plain script', () => {
 
 describe('the plan reason', () => {
   it('names the first lines, what meta-commands do, and the refusal', () => {
-    const reason = metaCommandReason({ total: 5, lines: [{ line: 12, text: '\\! id > pwned.txt' }, { line: 13, text: '\\o out' }, { line: 14, text: '\\w f' }, { line: 15, text: '\\i f' }] });
+    const reason = metaCommandReason({
+      total: 5,
+      lines: [
+        { line: 12, text: '\\! id > pwned.txt' },
+        { line: 13, text: '\\o out' },
+        { line: 14, text: '\\w f' },
+        { line: 15, text: '\\i f' },
+      ],
+    });
     expect(reason).toMatch(/^line 12: \\! id > pwned\.txt; line 13: \\o out; line 14: \\w f \(and 2 more\) — psql meta-commands run programs/);
     expect(reason).toMatch(/this script is refused\.$/);
     expect(metaCommandReason({ total: 1, lines: [{ line: 3, text: '\\connect shop' }] })).toMatch(/pg_dump --create/);
@@ -116,7 +132,8 @@ describe('the plan reason', () => {
 
 describe('psql versions that know \\restrict', () => {
   it('are the August 2025 minors and later', () => {
-    for (const v of ['psql (PostgreSQL) 15.18 (Debian 15.18-0+deb12u1)', '13.22', '14.19', '15.14', '16.10', '17.6', '18.0', '19devel']) expect(psqlCanRestrict(v), v).toBe(true);
+    for (const v of ['psql (PostgreSQL) 15.18 (Debian 15.18-0+deb12u1)', '13.22', '14.19', '15.14', '16.10', '17.6', '18.0', '19devel'])
+      expect(psqlCanRestrict(v), v).toBe(true);
     for (const v of ['psql (PostgreSQL) 15.13', '13.21', '14.18', '16.9', '17.5', '12.22', '9.6.24']) expect(psqlCanRestrict(v), v).toBe(false);
   });
 });

@@ -13,7 +13,15 @@ export const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const CLI = path.join(REPO_ROOT, 'bin', 'ops-console.cjs');
 const URL_PATTERN = /http:\/\/(127\.\d{1,3}\.\d{1,3}\.\d{1,3}):(\d+)\/\?token=([\w-]+)/;
 const CHROMIUM = process.env.OPS_CONSOLE_CHROMIUM ?? '/usr/bin/chromium';
-const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'];
+const CHROMIUM_ARGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+  '--disable-quic',
+];
 
 export interface Served {
   url: string;

@@ -35,7 +35,16 @@ async function victimAlive(): Promise<boolean> {
 beforeAll(async () => {
   ({ core, home } = newTestCore('ops-sec-terminate-'));
   profile = await ok<Profile>('createProfile', {
-    profile: { name: 'terminate', host: server.host, port: server.port, database: server.database, user: server.user, sslmode: 'disable', env: 'development', readOnly: false },
+    profile: {
+      name: 'terminate',
+      host: server.host,
+      port: server.port,
+      database: server.database,
+      user: server.user,
+      sslmode: 'disable',
+      env: 'development',
+      readOnly: false,
+    },
     password: server.password,
   });
   victim = new pg.Client(clientConfig(server));

@@ -47,7 +47,14 @@ describe('buildBlockingTree', () => {
     const tree = buildBlockingTree([session(3, [2]), session(2, [1]), session(1)], new Map([[1, ['ExclusiveLock on transactionid 700']]]));
     expect(shape(tree)).toEqual([{ 1: [{ 2: [3] }] }]);
     const root = tree[0]!;
-    expect(root).toMatchObject({ pid: 1, waitingFor: null, durationMs: 1000, holds: ['ExclusiveLock on transactionid 700'], query: 'query 1', application: 'app-1' });
+    expect(root).toMatchObject({
+      pid: 1,
+      waitingFor: null,
+      durationMs: 1000,
+      holds: ['ExclusiveLock on transactionid 700'],
+      query: 'query 1',
+      application: 'app-1',
+    });
     // A waiter's duration is how long it has waited (its query), and it says what for.
     expect(root.waiters[0]).toMatchObject({ pid: 2, waitingFor: 'Lock: transactionid', durationMs: 20, holds: [] });
   });
@@ -73,7 +80,12 @@ describe('buildBlockingTree', () => {
 
   test('a huge fan-out is capped instead of exhausting memory', () => {
     const blockers = Array.from({ length: 60 }, (_, i) => session(i + 1));
-    const waiters = Array.from({ length: 60 }, (_, i) => session(1000 + i, blockers.map((b) => b.pid)));
+    const waiters = Array.from({ length: 60 }, (_, i) =>
+      session(
+        1000 + i,
+        blockers.map((b) => b.pid),
+      ),
+    );
     const tree = buildBlockingTree([...blockers, ...waiters]);
     expect(treePids(tree).length).toBeLessThanOrEqual(MAX_TREE_NODES);
     expect(treePids(tree).length).toBeGreaterThan(60);

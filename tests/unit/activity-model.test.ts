@@ -201,7 +201,11 @@ describe('cleanup rule', () => {
 });
 
 describe('Space pauses', () => {
-  const el = (tagName: string, role: string | null = null, isContentEditable = false) => ({ tagName, isContentEditable, getAttribute: (n: string) => (n === 'role' ? role : null) });
+  const el = (tagName: string, role: string | null = null, isContentEditable = false) => ({
+    tagName,
+    isContentEditable,
+    getAttribute: (n: string) => (n === 'role' ? role : null),
+  });
   test('on the page, not where Space types or presses', () => {
     expect(spaceTogglesPause(null)).toBe(true);
     expect(spaceTogglesPause(el('BODY'))).toBe(true);

@@ -40,8 +40,22 @@ describe('applicabilityRefs', () => {
 });
 
 describe('platform schemas', () => {
-  it('names Supabase\'s schemas and those of the extensions it installs, not the user\'s', () => {
-    for (const s of ['auth', 'storage', 'realtime', 'extensions', 'graphql', 'graphql_public', 'vault', 'supabase_functions', 'pgsodium', 'net', 'cron', '_timescaledb_internal']) expect(isPlatformSchema(s), s).toBe(true);
+  it("names Supabase's schemas and those of the extensions it installs, not the user's", () => {
+    for (const s of [
+      'auth',
+      'storage',
+      'realtime',
+      'extensions',
+      'graphql',
+      'graphql_public',
+      'vault',
+      'supabase_functions',
+      'pgsodium',
+      'net',
+      'cron',
+      '_timescaledb_internal',
+    ])
+      expect(isPlatformSchema(s), s).toBe(true);
     for (const s of ['public', 'shop', 'authx', 'my_storage']) expect(isPlatformSchema(s), s).toBe(false);
   });
 

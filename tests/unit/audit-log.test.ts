@@ -52,8 +52,17 @@ describe('AuditLog append', () => {
     clock += 1500;
     log.complete(id, { outcome: 'error', durationMs: 1500.4, profile: 'shop', detail: null, rowsAffected: 3, error: 'CONFLICT: taken' });
     expect(log.get(id)).toEqual({
-      id, at: new Date(T0).toISOString(), actor: 'dba', profile: 'shop', action: 'profile.update', outcome: 'error',
-      durationMs: 1500, summary: 'start', detail: null, rowsAffected: 3, error: 'CONFLICT: taken',
+      id,
+      at: new Date(T0).toISOString(),
+      actor: 'dba',
+      profile: 'shop',
+      action: 'profile.update',
+      outcome: 'error',
+      durationMs: 1500,
+      summary: 'start',
+      detail: null,
+      rowsAffected: 3,
+      error: 'CONFLICT: taken',
     });
     expect(() => log.complete(id, { outcome: 'ok', durationMs: 1 })).toThrow(OpsError);
     expect(() => log.complete(999, { outcome: 'ok', durationMs: 1 })).toThrow(/does not exist/);
@@ -61,8 +70,14 @@ describe('AuditLog append', () => {
 
   it('redacts passwords in every text field before storing', () => {
     const id = log.record({
-      actor: 'dba', action: 'query.run', profile: 'shop', summary: 'connect postgresql://app:s3cret@db/shop',
-      detail: "ALTER ROLE app PASSWORD 's3cret'", outcome: 'error', durationMs: 2, error: 'failed for password=s3cret',
+      actor: 'dba',
+      action: 'query.run',
+      profile: 'shop',
+      summary: 'connect postgresql://app:s3cret@db/shop',
+      detail: "ALTER ROLE app PASSWORD 's3cret'",
+      outcome: 'error',
+      durationMs: 2,
+      error: 'failed for password=s3cret',
     });
     const raw = JSON.stringify(store.db.prepare('SELECT * FROM audit_chain').all()) + JSON.stringify(store.db.prepare('SELECT * FROM audit_entries').all());
     expect(raw).not.toContain('s3cret');
@@ -72,7 +87,10 @@ describe('AuditLog append', () => {
   it('calls onAppend after each commit with the merged entry', () => {
     const id = log.begin({ ...base, action: 'sandbox.start', summary: 'start' });
     log.complete(id, { outcome: 'ok', durationMs: 4 });
-    expect(appended.map((e) => [e.id, e.outcome])).toEqual([[id, 'pending'], [id, 'ok']]);
+    expect(appended.map((e) => [e.id, e.outcome])).toEqual([
+      [id, 'pending'],
+      [id, 'ok'],
+    ]);
   });
 
   it('never lets time go backwards, so ids stay in time order', () => {
@@ -87,7 +105,13 @@ describe('AuditLog search', () => {
   function fill(n: number): void {
     for (let i = 1; i <= n; i++) {
       clock = T0 + i * 60_000;
-      const id = log.begin({ actor: 'dba', action: i % 2 ? 'query.run' : 'backup.run', profile: i % 3 ? 'shop' : 'Warehouse-EU', summary: `step ${i}`, detail: i === 7 ? 'VACUUM public.orders_archive' : `SELECT ${i}` });
+      const id = log.begin({
+        actor: 'dba',
+        action: i % 2 ? 'query.run' : 'backup.run',
+        profile: i % 3 ? 'shop' : 'Warehouse-EU',
+        summary: `step ${i}`,
+        detail: i === 7 ? 'VACUUM public.orders_archive' : `SELECT ${i}`,
+      });
       if (i % 10 !== 0) log.complete(id, { outcome: i % 4 ? 'ok' : 'error', durationMs: i, error: i % 4 ? undefined : 'deadlock detected' });
     }
   }
@@ -146,7 +170,15 @@ describe('AuditLog search', () => {
 
 describe('AuditLog export', () => {
   it('writes RFC 4180 CSV and neutralises spreadsheet formulas', () => {
-    log.record({ actor: 'dba', action: 'query.run', profile: 'shop', summary: '=HYPERLINK("http://evil")', detail: 'SELECT 1,\n2', outcome: 'ok', durationMs: 3 });
+    log.record({
+      actor: 'dba',
+      action: 'query.run',
+      profile: 'shop',
+      summary: '=HYPERLINK("http://evil")',
+      detail: 'SELECT 1,\n2',
+      outcome: 'ok',
+      durationMs: 3,
+    });
     log.record({ actor: '@dba', action: 'query.run', profile: null, summary: '-2+3', detail: null, outcome: 'error', durationMs: 1, error: '+x' });
     const { content, entries } = log.export('csv');
     expect(entries).toBe(2);

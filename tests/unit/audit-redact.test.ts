@@ -15,7 +15,11 @@ describe('redactSecrets', () => {
     ['PGPASSWORD in an env line', `PGPASSWORD=${SECRET} pg_restore -d shop`, 'PGPASSWORD=*** pg_restore -d shop'],
     ['--password=x flag', `some-tool --password=${SECRET} --host db`, '--password=*** --host db'],
     ['CREATE ROLE … PASSWORD', `CREATE ROLE app LOGIN PASSWORD '${SECRET}'`, "CREATE ROLE app LOGIN PASSWORD '***'"],
-    ['ALTER ROLE … ENCRYPTED PASSWORD with a doubled quote', `ALTER ROLE app WITH ENCRYPTED PASSWORD 'it''s ${SECRET}' VALID UNTIL 'infinity'`, "PASSWORD '***' VALID UNTIL 'infinity'"],
+    [
+      'ALTER ROLE … ENCRYPTED PASSWORD with a doubled quote',
+      `ALTER ROLE app WITH ENCRYPTED PASSWORD 'it''s ${SECRET}' VALID UNTIL 'infinity'`,
+      "PASSWORD '***' VALID UNTIL 'infinity'",
+    ],
     ['ALTER USER … PASSWORD E-string', `alter user app password E'${SECRET}\\'x'`, "password '***'"],
     ['PASSWORD with dollar quoting', `ALTER ROLE app PASSWORD $pw$${SECRET}$pw$;`, "PASSWORD '***';"],
     ['JSON field', `{"user":"app","password":"${SECRET}"}`, '"password":"***"'],

@@ -20,8 +20,11 @@ const PENDING = [19, 20];
 function buildLog(): void {
   const open: number[] = [];
   for (let i = 1; i <= ENTRIES; i++) {
-    open.push(log.begin({ actor: 'dba', action: i % 2 ? 'query.run' : 'backup.run', profile: `shop-${i % 3}`, summary: `action number ${i}`, detail: `SELECT ${i}` }));
-    if (open.length > 2) log.complete(open.shift()!, { outcome: i % 5 ? 'ok' : 'error', durationMs: i, rowsAffected: i, error: i % 5 ? undefined : `failed ${i}` });
+    open.push(
+      log.begin({ actor: 'dba', action: i % 2 ? 'query.run' : 'backup.run', profile: `shop-${i % 3}`, summary: `action number ${i}`, detail: `SELECT ${i}` }),
+    );
+    if (open.length > 2)
+      log.complete(open.shift()!, { outcome: i % 5 ? 'ok' : 'error', durationMs: i, rowsAffected: i, error: i % 5 ? undefined : `failed ${i}` });
   }
   while (open.length > PENDING.length) log.complete(open.shift()!, { outcome: 'ok', durationMs: 1 });
   expect(open).toEqual(PENDING);
@@ -31,9 +34,15 @@ function buildLog(): void {
 function tamper(sql: string, ...params: unknown[]): void {
   const raw = new Database(store.path);
   try {
-    raw.exec('DROP TRIGGER IF EXISTS audit_chain_no_update; DROP TRIGGER IF EXISTS audit_chain_no_delete; DROP TRIGGER IF EXISTS audit_entries_no_rewrite; DROP TRIGGER IF EXISTS audit_entries_no_delete;');
+    raw.exec(
+      'DROP TRIGGER IF EXISTS audit_chain_no_update; DROP TRIGGER IF EXISTS audit_chain_no_delete; DROP TRIGGER IF EXISTS audit_entries_no_rewrite; DROP TRIGGER IF EXISTS audit_entries_no_delete;',
+    );
     raw.transaction(() => {
-      for (const statement of sql.split(';').map((s) => s.trim()).filter(Boolean)) raw.prepare(statement).run(...params.splice(0, (statement.match(/\?/g) ?? []).length));
+      for (const statement of sql
+        .split(';')
+        .map((s) => s.trim())
+        .filter(Boolean))
+        raw.prepare(statement).run(...params.splice(0, (statement.match(/\?/g) ?? []).length));
     })();
   } finally {
     raw.close();
@@ -122,7 +131,13 @@ describe('audit verify', () => {
       `CREATE TEMP TABLE swap AS SELECT * FROM audit_chain WHERE seq IN (?, ?);
        DELETE FROM audit_chain WHERE seq IN (?, ?);
        INSERT INTO audit_chain (seq, ${cols}) SELECT CASE seq WHEN ? THEN ? ELSE ? END, ${cols} FROM temp.swap`,
-      a, b, a, b, a, b, a,
+      a,
+      b,
+      a,
+      b,
+      a,
+      b,
+      a,
     );
     expectBad(4);
   });
@@ -130,7 +145,13 @@ describe('audit verify', () => {
   it('names the entry whose records were moved to another place in the chain (seq renumbered)', () => {
     const a = seqOf(3, 'complete_seq');
     const b = seqOf(8, 'begin_seq');
-    tamper('UPDATE audit_chain SET seq = -1 WHERE seq = ?; UPDATE audit_chain SET seq = ? WHERE seq = ?; UPDATE audit_chain SET seq = ? WHERE seq = -1', a, a, b, b);
+    tamper(
+      'UPDATE audit_chain SET seq = -1 WHERE seq = ?; UPDATE audit_chain SET seq = ? WHERE seq = ?; UPDATE audit_chain SET seq = ? WHERE seq = -1',
+      a,
+      a,
+      b,
+      b,
+    );
     expectBad(3);
   });
 
@@ -160,7 +181,9 @@ describe('audit verify', () => {
   });
 
   it('notices a fabricated entry appended outside the app', () => {
-    tamper("INSERT INTO audit_entries (id, at, actor, action, outcome, summary, begin_seq) VALUES (21, '2099-01-01T00:00:00.000Z', 'x', 'y', 'ok', 'fake', 999)");
+    tamper(
+      "INSERT INTO audit_entries (id, at, actor, action, outcome, summary, begin_seq) VALUES (21, '2099-01-01T00:00:00.000Z', 'x', 'y', 'ok', 'fake', 999)",
+    );
     expectBad(21);
   });
 });
@@ -256,21 +279,49 @@ describe('audit verify: fast proof', () => {
     // The start record of a completed entry: the entries table shows the completion's summary,
     // so only the hash can tell this blob from the text it replaces.
     const seq = seqOf(7, 'begin_seq');
-    tamper("UPDATE audit_chain SET summary = jsonb('\"action number 7\"') WHERE seq = ?", seq);
+    tamper('UPDATE audit_chain SET summary = jsonb(\'"action number 7"\') WHERE seq = ?', seq);
     expect(store.db.prepare('SELECT json_array(summary) FROM audit_chain WHERE seq = ?').pluck().get(seq)).toBe('["action number 7"]');
     expectBad(7);
     expect(verifyAuditTrailReport(store.db, SPLIT).fast?.intact).toBe(false);
   });
 
-  it('gives the walk\'s answer, word for word, for any single-value tampering', () => {
+  it("gives the walk's answer, word for word, for any single-value tampering", () => {
     const cases: Array<[string, unknown]> = [];
-    const chainCols = ['kind', 'entry_id', 'at', 'actor', 'action', 'profile', 'summary', 'detail', 'outcome', 'duration_ms', 'rows_affected', 'error', 'prev_hash', 'hash'];
-    const entryCols = ['at', 'actor', 'profile', 'action', 'outcome', 'duration_ms', 'summary', 'detail', 'rows_affected', 'error', 'begin_seq', 'complete_seq'];
+    const chainCols = [
+      'kind',
+      'entry_id',
+      'at',
+      'actor',
+      'action',
+      'profile',
+      'summary',
+      'detail',
+      'outcome',
+      'duration_ms',
+      'rows_affected',
+      'error',
+      'prev_hash',
+      'hash',
+    ];
+    const entryCols = [
+      'at',
+      'actor',
+      'profile',
+      'action',
+      'outcome',
+      'duration_ms',
+      'summary',
+      'detail',
+      'rows_affected',
+      'error',
+      'begin_seq',
+      'complete_seq',
+    ];
     const values: unknown[] = [null, 0, 7, 2 ** 53 + 2, 1.5, 'SHOP-1', 'x\u0000y', Buffer.from('ok'), 'begin', 'complete', 'pending', '0'.repeat(64)];
     let n = 0;
     for (const col of chainCols) cases.push([`UPDATE audit_chain SET ${col} = ? WHERE seq = ${1 + ((n += 7) % 38)}`, values[n % values.length]]);
     for (const col of entryCols) cases.push([`UPDATE audit_entries SET ${col} = ? WHERE id = ${1 + ((n += 5) % ENTRIES)}`, values[n % values.length]]);
-    cases.push(["UPDATE audit_entries SET profile = upper(profile) WHERE id = 4", undefined]);
+    cases.push(['UPDATE audit_entries SET profile = upper(profile) WHERE id = 4', undefined]);
     cases.push(['UPDATE audit_chain SET duration_ms = duration_ms + 0.5 WHERE seq = 9', undefined]);
     for (const [sql, value] of cases) {
       withCopy((copy) => {
@@ -295,7 +346,15 @@ describe('audit verify: fast proof', () => {
 
 describe('text that SQLite cannot store as given', () => {
   it('does not raise a false alarm for a lone surrogate, and keeps valid emoji as they are', () => {
-    const id = log.record({ actor: 'tester', action: 'query.run', profile: 'p', summary: 'broken \uD800 half and 💎 whole', detail: 'x\uDC00', outcome: 'ok', durationMs: 1 });
+    const id = log.record({
+      actor: 'tester',
+      action: 'query.run',
+      profile: 'p',
+      summary: 'broken \uD800 half and 💎 whole',
+      detail: 'x\uDC00',
+      outcome: 'ok',
+      durationMs: 1,
+    });
     expect(log.verify()).toMatchObject({ ok: true, firstBadId: null });
     expect(log.get(id)?.summary).toBe('broken \uFFFD half and 💎 whole');
   });

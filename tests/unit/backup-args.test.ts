@@ -9,7 +9,14 @@ import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { backupOptionsSchema, SUPABASE_MANAGED_SCHEMAS, type BackupManifest, type BackupOptionsInput, type ClientTool, type ClientToolsReport } from '../../src-main/contract/backup';
+import {
+  backupOptionsSchema,
+  SUPABASE_MANAGED_SCHEMAS,
+  type BackupManifest,
+  type BackupOptionsInput,
+  type ClientTool,
+  type ClientToolsReport,
+} from '../../src-main/contract/backup';
 import { OpsError } from '../../src-main/contract/errors';
 import { majorOf, pickTool, shortVersion } from '../../src-main/core/backup/client-tools';
 import { manifestPathFor, readManifest, writeManifest } from '../../src-main/core/backup/manifest';
@@ -31,7 +38,16 @@ function valuesOf(args: string[], flag: string): string[] {
 
 describe('dumpArgs', () => {
   it('defaults to a verbose custom-format full dump without owners or privileges', () => {
-    expect(dumpArgs(opts(), target, '/b/x.dump.partial')).toEqual(['--verbose', '-F', 'c', '-f', '/b/x.dump.partial', '--no-owner', '--no-privileges', ...CONN]);
+    expect(dumpArgs(opts(), target, '/b/x.dump.partial')).toEqual([
+      '--verbose',
+      '-F',
+      'c',
+      '-f',
+      '/b/x.dump.partial',
+      '--no-owner',
+      '--no-privileges',
+      ...CONN,
+    ]);
   });
 
   it.each([
@@ -76,14 +92,31 @@ describe('dumpArgs', () => {
 
   it('dumps roles with pg_dumpall --roles-only --no-role-passwords and its own database flag', () => {
     expect(dumpArgs(opts({ kind: 'roles', format: 'plain' }), target, '/b/roles.sql.partial')).toEqual([
-      '--verbose', '--roles-only', '--no-role-passwords', '-f', '/b/roles.sql.partial', '-h', 'db.example.com', '-p', '6543', '-U', 'ops', '-l', 'shop',
+      '--verbose',
+      '--roles-only',
+      '--no-role-passwords',
+      '-f',
+      '/b/roles.sql.partial',
+      '-h',
+      'db.example.com',
+      '-p',
+      '6543',
+      '-U',
+      'ops',
+      '-l',
+      'shop',
     ]);
   });
 
   it('passes every include/exclude value as its own argv element, quotes and spaces untouched', () => {
     const weird = ['"My Schema"', `it's "odd"`, 'sales; rm -rf /', '-starts-with-dash'];
     const args = dumpArgs(
-      opts({ includeSchemas: [weird[0]!, weird[1]!], excludeSchemas: [weird[2]!], includeTables: ['public."order items"', weird[3]!], excludeTables: ['public.log*'] }),
+      opts({
+        includeSchemas: [weird[0]!, weird[1]!],
+        excludeSchemas: [weird[2]!],
+        includeTables: ['public."order items"', weird[3]!],
+        excludeTables: ['public.log*'],
+      }),
       target,
       '/my backups/x y.dump.partial',
     );
@@ -184,7 +217,12 @@ describe('pickTool', () => {
     expect(err.message).toContain('version 18 or newer');
     expect(err.message).toMatch(/postgresql-client-18|postgresql@18|PostgreSQL 18/);
     expect(err.message).toContain('Client tools on the Backups screen');
-    expect(err.detail).toMatchObject({ tool: 'pg_dump', requiredMajor: 18, serverVersion: '18.1', found: expect.arrayContaining([{ version: '15.18', major: 15, path: '/usr/lib/postgresql/15/bin/pg_dump' }]) });
+    expect(err.detail).toMatchObject({
+      tool: 'pg_dump',
+      requiredMajor: 18,
+      serverVersion: '18.1',
+      found: expect.arrayContaining([{ version: '15.18', major: 15, path: '/usr/lib/postgresql/15/bin/pg_dump' }]),
+    });
   });
 
   it('says so when the tool is not installed at all', () => {
@@ -246,7 +284,11 @@ describe('files', () => {
     expect(await plainDumpComplete(fixture('crlf.sql', complete.replace(/\n/g, '\r\n')))).toBe(true);
     const cluster = `\\restrict K1\nCREATE ROLE a;\n\\unrestrict K1\n\n--\n-- PostgreSQL database cluster dump complete\n--\n\n`;
     expect(await plainDumpComplete(fixture('cluster-restricted.sql', cluster))).toBe(true); // pg_dumpall closes the key before its marker
-    expect(await plainDumpComplete(fixture('cluster.sql', '--\n-- PostgreSQL database cluster dump\n--\nCREATE ROLE a;\n--\n-- PostgreSQL database cluster dump complete\n--\n\n'))).toBe(true);
+    expect(
+      await plainDumpComplete(
+        fixture('cluster.sql', '--\n-- PostgreSQL database cluster dump\n--\nCREATE ROLE a;\n--\n-- PostgreSQL database cluster dump complete\n--\n\n'),
+      ),
+    ).toBe(true);
   });
 
   it('plainDumpComplete rejects cut, empty, missing and compressed files, and SQL after the marker', async () => {

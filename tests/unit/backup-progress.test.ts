@@ -8,7 +8,10 @@ import { describe, expect, it } from 'vitest';
 import { DumpProgress, LineSplitter, outputBytes, parseVerboseLine, startTicker } from '../../src-main/core/backup/progress';
 
 function fixture(name: string): string[] {
-  return fs.readFileSync(path.join(__dirname, '..', 'fixtures', name), 'utf8').split('\n').filter((l) => l !== '');
+  return fs
+    .readFileSync(path.join(__dirname, '..', 'fixtures', name), 'utf8')
+    .split('\n')
+    .filter((l) => l !== '');
 }
 
 const TABLES = [

@@ -50,12 +50,28 @@ const progress = (over: Partial<BackupProgressEvent>): BackupProgressEvent => ({
   ...over,
 });
 
-const tool = (name: ClientTool['name'], major: number, path: string): ClientTool => ({ name, major, path, version: `${name} (PostgreSQL) ${major}.2`, source: 'PATH' });
+const tool = (name: ClientTool['name'], major: number, path: string): ClientTool => ({
+  name,
+  major,
+  path,
+  version: `${name} (PostgreSQL) ${major}.2`,
+  source: 'PATH',
+});
 
 describe('wizard defaults and options', () => {
   it('starts with the runbook defaults: full, custom format, --no-owner and --no-privileges, marker on', () => {
     const options = backupOptionsSchema.parse(toBackupOptions(DEFAULT_WIZARD, 'p1'));
-    expect(options).toMatchObject({ profileId: 'p1', kind: 'full', format: 'custom', jobs: 1, noOwner: true, noPrivileges: true, supabase: false, preOperationMarker: true, compression: null });
+    expect(options).toMatchObject({
+      profileId: 'p1',
+      kind: 'full',
+      format: 'custom',
+      jobs: 1,
+      noOwner: true,
+      noPrivileges: true,
+      supabase: false,
+      preOperationMarker: true,
+      compression: null,
+    });
     expect(options.outDir).toBeUndefined();
     expect(options.password).toBeUndefined();
     expect(firstInvalidStep(DEFAULT_WIZARD)).toBeNull();
@@ -93,7 +109,10 @@ describe('wizard defaults and options', () => {
 
 describe('what blocks a step', () => {
   it('a schema or table both included and excluded', () => {
-    const problems = stepProblems({ ...DEFAULT_WIZARD, includeSchemas: ['public', 'sales'], excludeSchemas: ['sales'], includeTables: ['public.a'], excludeTables: ['public.a'] }, STEP.options);
+    const problems = stepProblems(
+      { ...DEFAULT_WIZARD, includeSchemas: ['public', 'sales'], excludeSchemas: ['sales'], includeTables: ['public.a'], excludeTables: ['public.a'] },
+      STEP.options,
+    );
     expect(problems).toEqual(['Schema sales is both included and excluded.', 'Table public.a is both included and excluded.']);
     expect(canAdvance({ ...DEFAULT_WIZARD, includeSchemas: ['x'], excludeSchemas: ['x'] }, STEP.options)).toBe(false);
   });
@@ -157,7 +176,14 @@ describe('how things read', () => {
 
   it('progress: table, tables done, bytes, elapsed and ETA', () => {
     const view = describeProgress(progress({}));
-    expect(view).toEqual({ percent: 42.4, headline: 'Dumping public.orders', tables: '3 of 11 tables', bytes: '3.0 MB', elapsed: '1 min 05 s', eta: '1 min 30 s' });
+    expect(view).toEqual({
+      percent: 42.4,
+      headline: 'Dumping public.orders',
+      tables: '3 of 11 tables',
+      bytes: '3.0 MB',
+      elapsed: '1 min 05 s',
+      eta: '1 min 30 s',
+    });
     expect(describeProgress(progress({ etaMs: null })).eta).toBe('estimating…');
     expect(describeProgress(progress({ phase: 'verifying', etaMs: null })).headline).toMatch(/^Verifying/);
     expect(describeProgress(progress({ percent: 130 })).percent).toBe(100);
@@ -175,13 +201,17 @@ describe('how things read', () => {
   it('last verification and row count flags', () => {
     expect(verificationText({ verifiedAt: null, verifiedOk: null, status: 'failed', finishedAt: '2025-01-01T03:00:00Z' })).toBe('never');
     expect(verificationText({ verifiedAt: null, verifiedOk: null, status: 'ok', finishedAt: '2025-01-01T03:00:00Z' })).toMatch(/^OK at creation \d{4}-/);
-    expect(verificationText({ verifiedAt: '2025-01-01T03:00:00Z', verifiedOk: false, status: 'ok', finishedAt: '2025-01-01T03:00:00Z' })).toMatch(/^FAILED \d{4}-/);
+    expect(verificationText({ verifiedAt: '2025-01-01T03:00:00Z', verifiedOk: false, status: 'ok', finishedAt: '2025-01-01T03:00:00Z' })).toMatch(
+      /^FAILED \d{4}-/,
+    );
     expect(rowCountSummary([{ exact: true }, { exact: true }])).toBe('2 tables, all counted exactly');
     expect(rowCountSummary([{ exact: true }, { exact: false }])).toBe('2 tables: 1 counted exactly, 1 estimated by the planner');
   });
 
   it('client tools grouped by major, newest first, pg_dump first', () => {
-    const groups = groupToolsByMajor({ tools: [tool('psql', 15, '/a/psql'), tool('pg_dump', 17, '/b/pg_dump'), tool('pg_restore', 15, '/a/pg_restore'), tool('pg_dump', 15, '/a/pg_dump')] });
+    const groups = groupToolsByMajor({
+      tools: [tool('psql', 15, '/a/psql'), tool('pg_dump', 17, '/b/pg_dump'), tool('pg_restore', 15, '/a/pg_restore'), tool('pg_dump', 15, '/a/pg_dump')],
+    });
     expect(groups.map((g) => g.major)).toEqual([17, 15]);
     expect(groups[1]?.tools.map((t) => t.name)).toEqual(['pg_dump', 'pg_restore', 'psql']);
   });

@@ -25,7 +25,9 @@ describe('process boundaries (lint)', () => {
       const errors = await restrictedImportErrors('src-renderer/src/screens/x.tsx', `import * as m from '${mod}';\nvoid m;\n`);
       expect(errors, mod).toHaveLength(1);
     }
-    expect(await restrictedImportErrors('src-renderer/src/screens/x.tsx', "import { operations } from '../../../src-main/contract/operations';\nvoid operations;\n")).toHaveLength(0);
+    expect(
+      await restrictedImportErrors('src-renderer/src/screens/x.tsx', "import { operations } from '../../../src-main/contract/operations';\nvoid operations;\n"),
+    ).toHaveLength(0);
   });
 
   it('keeps the contract pure and the core free of its transports', async () => {

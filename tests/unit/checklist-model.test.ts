@@ -107,12 +107,16 @@ describe('step-by-step runs', () => {
     expect(ranLine(1, true)).toBe('Ran: 1 session ended');
     expect(draftAfterWrite(EMPTY_DRAFT, 'Ran: 3 rows changed', true)).toEqual({ decision: 'done', reason: '', note: 'Ran: 3 rows changed' });
     expect(draftAfterWrite(EMPTY_DRAFT, 'Ran: 3 rows changed', false)).toEqual({ decision: null, reason: '', note: 'Ran: 3 rows changed' });
-    expect(draftAfterWrite({ decision: 'escalated', reason: '', note: ' told ops ' }, 'Ran: 0 rows changed', true)).toEqual({ decision: 'escalated', reason: '', note: 'told ops; Ran: 0 rows changed' });
+    expect(draftAfterWrite({ decision: 'escalated', reason: '', note: ' told ops ' }, 'Ran: 0 rows changed', true)).toEqual({
+      decision: 'escalated',
+      reason: '',
+      note: 'told ops; Ran: 0 rows changed',
+    });
   });
 });
 
 describe('step summaries', () => {
-  it('a previewable write step says it runs from its preview; others keep the core\'s words', () => {
+  it("a previewable write step says it runs from its preview; others keep the core's words", () => {
     const write = { ...step('w', 'skipped', 'destructive'), summary: 'Not run by a checklist: use the query console.' };
     const info = { id: 'w', title: 'W', explanation: '', kind: 'destructive' as const, type: 'sql' as const, previewable: true };
     expect(shownSummary(write, info)).toMatch(/^Changes the server \(destructive\): preview/);
@@ -126,12 +130,29 @@ describe('procedure choice', () => {
   function procedure(id: string, section: string, checklist: string | null = null): ProcedureInfo {
     return { id, title: `Title ${id}`, section, description: '', checklist, cadence: null, steps: [] };
   }
-  const all = [procedure('emergency.down', 'Emergency'), procedure('daily.morning', 'Daily', 'morning'), procedure('daily.evening', 'Daily', 'evening'), procedure('emergency.load', 'Emergency')];
+  const all = [
+    procedure('emergency.down', 'Emergency'),
+    procedure('daily.morning', 'Daily', 'morning'),
+    procedure('daily.evening', 'Daily', 'evening'),
+    procedure('emergency.load', 'Emergency'),
+  ];
 
   it('groups procedures by section in runbook order', () => {
     expect(groupProcedures(all)).toEqual([
-      { group: 'Emergency', items: [{ value: 'emergency.down', label: 'Title emergency.down' }, { value: 'emergency.load', label: 'Title emergency.load' }] },
-      { group: 'Daily', items: [{ value: 'daily.morning', label: 'Title daily.morning' }, { value: 'daily.evening', label: 'Title daily.evening' }] },
+      {
+        group: 'Emergency',
+        items: [
+          { value: 'emergency.down', label: 'Title emergency.down' },
+          { value: 'emergency.load', label: 'Title emergency.load' },
+        ],
+      },
+      {
+        group: 'Daily',
+        items: [
+          { value: 'daily.morning', label: 'Title daily.morning' },
+          { value: 'daily.evening', label: 'Title daily.evening' },
+        ],
+      },
     ]);
   });
 

@@ -2,7 +2,16 @@
 // and what the navigation's "due" dot counts.
 import { describe, expect, test } from 'vitest';
 import type { CalendarItem, ThresholdSetting } from '../../src-main/contract/runbook';
-import { changesOf, draftOf, dueChecklists, fromDisplay, parseDraft, relativeTime, rowFieldOf, toDisplay } from '../../src-renderer/src/screens/checklists/panels-model';
+import {
+  changesOf,
+  draftOf,
+  dueChecklists,
+  fromDisplay,
+  parseDraft,
+  relativeTime,
+  rowFieldOf,
+  toDisplay,
+} from '../../src-renderer/src/screens/checklists/panels-model';
 
 const GiB = 1024 ** 3;
 
@@ -84,7 +93,10 @@ describe('what Save sends', () => {
   });
 
   test('a core field path names the row that was sent at that index', () => {
-    const sent = [{ key: 'lowStock', warn: 1, critical: 2 }, { key: 'dbSize', warn: 3, critical: 4 }];
+    const sent = [
+      { key: 'lowStock', warn: 1, critical: 2 },
+      { key: 'dbSize', warn: 3, critical: 4 },
+    ];
     expect(rowFieldOf('values.1.critical', sent)).toEqual({ key: 'dbSize', field: 'critical' });
     expect(rowFieldOf('values.0', sent)).toEqual({ key: 'lowStock', field: null });
     expect(rowFieldOf('values.5.warn', sent)).toBeNull();
@@ -103,7 +115,18 @@ describe('calendar', () => {
   });
 
   function item(checklist: string | null, state: CalendarItem['state']): CalendarItem {
-    return { procedureId: `p.${checklist ?? 'x'}.${state}`, checklist, title: checklist ?? 'Weekly', cadence: checklist ? 'daily' : 'weekly', dueTime: null, lastDoneAt: null, lastStatus: null, lastRunId: null, dueAt: '2025-06-02T09:00:00Z', state };
+    return {
+      procedureId: `p.${checklist ?? 'x'}.${state}`,
+      checklist,
+      title: checklist ?? 'Weekly',
+      cadence: checklist ? 'daily' : 'weekly',
+      dueTime: null,
+      lastDoneAt: null,
+      lastStatus: null,
+      lastRunId: null,
+      dueAt: '2025-06-02T09:00:00Z',
+      state,
+    };
   }
 
   test('the dot counts only the morning and evening checklists that are due or overdue', () => {

@@ -8,7 +8,15 @@ import { AuditLog } from '../../src-main/core/audit/audit-log';
 import { openStore, type Store } from '../../src-main/core/store/store';
 import { claimSingleInstance, focusMainWindow, MainWindowSlot } from '../../src-main/desktop/lifecycle';
 import { auditRendererGone, describeRendererGone, RENDERER_GONE_ACTION } from '../../src-main/desktop/renderer-crash';
-import { debounced, DEFAULT_SIZES, parseWindowState, placeWindow, readWindowState, WINDOW_STATE_FILE, writeWindowState } from '../../src-main/desktop/window-state';
+import {
+  debounced,
+  DEFAULT_SIZES,
+  parseWindowState,
+  placeWindow,
+  readWindowState,
+  WINDOW_STATE_FILE,
+  writeWindowState,
+} from '../../src-main/desktop/window-state';
 
 const primary = { x: 0, y: 0, width: 1920, height: 1040 };
 const right = { x: 1920, y: 0, width: 2560, height: 1400 };
@@ -136,7 +144,17 @@ describe('renderer crash', () => {
 
   it('is not reported for a normal close', () => {
     expect(describeRendererGone({ reason: 'clean-exit', exitCode: 0 })).toBeNull();
-    expect(auditRendererGone({ record: () => { throw new Error('must not record'); } }, 'me', { reason: 'clean-exit', exitCode: 0 })).toBeNull();
+    expect(
+      auditRendererGone(
+        {
+          record: () => {
+            throw new Error('must not record');
+          },
+        },
+        'me',
+        { reason: 'clean-exit', exitCode: 0 },
+      ),
+    ).toBeNull();
   });
 
   it('is named, and audited as a failed entry that verifies', () => {

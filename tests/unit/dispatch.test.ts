@@ -26,7 +26,11 @@ describe('dispatch', () => {
   });
 
   it('rejects invalid input at the boundary, naming each field, and runs nothing', async () => {
-    const result = await core.dispatch('createProfile', { profile: { name: '', host: 'h', port: 70000, database: 'd', user: 'u', sslmode: 'sometimes' } }, base);
+    const result = await core.dispatch(
+      'createProfile',
+      { profile: { name: '', host: 'h', port: 70000, database: 'd', user: 'u', sslmode: 'sometimes' } },
+      base,
+    );
     expect(result.ok).toBe(false);
     if (result.ok) return;
     expect(result.error.code).toBe('INVALID_INPUT');
@@ -64,10 +68,27 @@ describe('dispatch', () => {
 
   it('answers an unknown operation with NOT_FOUND and an unexpected exception with INTERNAL', async () => {
     expect(await core.dispatch('dropDatabase', {}, base)).toMatchObject({ ok: false, error: { code: 'NOT_FOUND' } });
-    const handlers = Object.fromEntries(OP_NAMES.map((n) => [n, () => { throw new TypeError('boom'); }])) as unknown as Handlers;
+    const handlers = Object.fromEntries(
+      OP_NAMES.map((n) => [
+        n,
+        () => {
+          throw new TypeError('boom');
+        },
+      ]),
+    ) as unknown as Handlers;
     const d = createDispatcher(handlers, core.deps.audit);
     expect(await d.dispatch('listProfiles', {}, base)).toMatchObject({ ok: false, error: { code: 'INTERNAL', message: 'Internal error: boom' } });
-    const deliberate = Object.fromEntries(OP_NAMES.map((n) => [n, () => { throw new OpsError('READ_ONLY', 'nope', { x: 1 }); }])) as unknown as Handlers;
-    expect(await createDispatcher(deliberate, core.deps.audit).dispatch('listProfiles', {}, base)).toEqual({ ok: false, error: { code: 'READ_ONLY', message: 'nope', detail: { x: 1 } } });
+    const deliberate = Object.fromEntries(
+      OP_NAMES.map((n) => [
+        n,
+        () => {
+          throw new OpsError('READ_ONLY', 'nope', { x: 1 });
+        },
+      ]),
+    ) as unknown as Handlers;
+    expect(await createDispatcher(deliberate, core.deps.audit).dispatch('listProfiles', {}, base)).toEqual({
+      ok: false,
+      error: { code: 'READ_ONLY', message: 'nope', detail: { x: 1 } },
+    });
   });
 });

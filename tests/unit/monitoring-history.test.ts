@@ -8,7 +8,15 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { logReadable } from '../../src-main/core/monitoring/overview-log';
 import { rollbackRate, transactionsPerSecond, TPS_MAX_SAMPLE_AGE_MS, type XactSamples } from '../../src-main/core/monitoring/overview';
-import { downsample, lastSnapshotAt, MAX_HISTORY_POINTS, metricHistory, recordSnapshot, snapshotDue, SNAPSHOT_RETENTION_DAYS } from '../../src-main/core/monitoring/snapshots';
+import {
+  downsample,
+  lastSnapshotAt,
+  MAX_HISTORY_POINTS,
+  metricHistory,
+  recordSnapshot,
+  snapshotDue,
+  SNAPSHOT_RETENTION_DAYS,
+} from '../../src-main/core/monitoring/snapshots';
 import { openStore, type Store } from '../../src-main/core/store/store';
 
 let dir: string;
@@ -47,7 +55,7 @@ describe('recordSnapshot', () => {
     expect(recordSnapshot(store, 'p1', { connections: 2 }, at(0))).toBe(false);
   });
 
-  it('prunes the profile\'s snapshots past the retention', () => {
+  it("prunes the profile's snapshots past the retention", () => {
     recordSnapshot(store, 'p1', { connections: 1 }, at(-(SNAPSHOT_RETENTION_DAYS + 1) * DAY));
     recordSnapshot(store, 'p1', { connections: 2 }, at(-(SNAPSHOT_RETENTION_DAYS - 1) * DAY));
     recordSnapshot(store, 'p1', { connections: 3 }, at(0));
@@ -92,7 +100,10 @@ describe('metricHistory', () => {
   });
 
   it('leaves short series as stored', () => {
-    const rows = [{ at: at(0).toISOString(), value: 1 }, { at: at(MIN).toISOString(), value: 2 }];
+    const rows = [
+      { at: at(0).toISOString(), value: 1 },
+      { at: at(MIN).toISOString(), value: 2 },
+    ];
     expect(downsample(rows, T0, T0 + 2 * MIN)).toEqual(rows);
   });
 });
@@ -120,8 +131,13 @@ describe('failed queries', () => {
     const reset = new Date('2025-02-01T00:00:00.000Z');
     const young = rollbackRate({ xact_rollback: '3', seconds_counted: 60, stats_reset: reset }, 'the server log is not collected');
     expect(young.perHour).toBe(3);
-    expect(young.source).toBe('pg_stat_database xact_rollback per hour since the statistics reset (2025-02-01T00:00:00.000Z), counting deliberate rollbacks too; the server log is not collected');
-    expect(rollbackRate({ xact_rollback: '100', seconds_counted: 8 * 3600, stats_reset: null }, 'x')).toMatchObject({ perHour: 12.5, source: expect.stringContaining('since the server started') });
+    expect(young.source).toBe(
+      'pg_stat_database xact_rollback per hour since the statistics reset (2025-02-01T00:00:00.000Z), counting deliberate rollbacks too; the server log is not collected',
+    );
+    expect(rollbackRate({ xact_rollback: '100', seconds_counted: 8 * 3600, stats_reset: null }, 'x')).toMatchObject({
+      perHour: 12.5,
+      source: expect.stringContaining('since the server started'),
+    });
   });
 
   it('reads the log only when it is collected, plain, timestamped and readable by this role', () => {

@@ -35,7 +35,22 @@ function check(name: string, status: HealthCheck['status'], over: Partial<Health
 }
 
 function index(name: string, over: Partial<IndexUsage> = {}): IndexUsage {
-  return { schema: 'public', table: 'orders', index: name, scans: 0, tuplesRead: 0, tuplesFetched: 0, bytes: 8192, unique: false, primary: false, constraint: false, valid: true, definition: `CREATE INDEX ${name} ON orders (id)`, platform: false, ...over };
+  return {
+    schema: 'public',
+    table: 'orders',
+    index: name,
+    scans: 0,
+    tuplesRead: 0,
+    tuplesFetched: 0,
+    bytes: 8192,
+    unique: false,
+    primary: false,
+    constraint: false,
+    valid: true,
+    definition: `CREATE INDEX ${name} ON orders (id)`,
+    platform: false,
+    ...over,
+  };
 }
 
 function overview(over: Partial<Overview['figures']> = {}): Overview {
@@ -168,13 +183,20 @@ describe('vacuum', () => {
     expect(vacuumProgressView(null)).toEqual({ percent: null, caption: 'Starting VACUUM…' });
     const view = vacuumProgressView({ type: 'vacuum.progress', jobId: 'j', phase: 'scanning heap', done: 500, total: 2000, percent: 25, elapsedMs: 1500 });
     expect(view).toEqual({ percent: 25, caption: 'scanning heap · 500 of 2,000 blocks · 1.5 s' });
-    expect(vacuumResultText({ schema: 'public', table: 'orders', full: false, analyze: true, durationMs: 250, deadTuplesBefore: 1200, deadTuplesAfter: 0 })).toBe('VACUUM ANALYZE of public.orders took 250 ms: dead tuples 1,200 → 0.');
+    expect(
+      vacuumResultText({ schema: 'public', table: 'orders', full: false, analyze: true, durationMs: 250, deadTuplesBefore: 1200, deadTuplesAfter: 0 }),
+    ).toBe('VACUUM ANALYZE of public.orders took 250 ms: dead tuples 1,200 → 0.');
   });
 });
 
 describe('app metrics', () => {
   test('missing figures are marked, present ones formatted', () => {
-    const m: AppMetrics = { activeUsers24h: 42, conversionRate7d: 37.5, today: { newOrders: 3, shipped: null, revenue: 1234.5, newDesigns: 0 }, notes: ['no shipments table'] };
+    const m: AppMetrics = {
+      activeUsers24h: 42,
+      conversionRate7d: 37.5,
+      today: { newOrders: 3, shipped: null, revenue: 1234.5, newDesigns: 0 },
+      notes: ['no shipments table'],
+    };
     const figures = Object.fromEntries(appFigures(m).map((f) => [f.label, f]));
     expect(figures['Active users (24 h)']).toEqual({ label: 'Active users (24 h)', value: '42', missing: false });
     expect(figures['Order conversion (7 days)']?.value).toBe('37.5 %');
@@ -186,7 +208,17 @@ describe('app metrics', () => {
 
 describe('history', () => {
   test('rows are sorted oldest first and drop non-finite values', () => {
-    const rows = chartRows({ metric: 'connections', points: [{ at: '2025-11-25T10:05:00Z', value: 7 }, { at: '2025-11-25T10:00:00Z', value: 5 }, { at: '2025-11-25T10:10:00Z', value: Number.NaN }] }, 24);
+    const rows = chartRows(
+      {
+        metric: 'connections',
+        points: [
+          { at: '2025-11-25T10:05:00Z', value: 7 },
+          { at: '2025-11-25T10:00:00Z', value: 5 },
+          { at: '2025-11-25T10:10:00Z', value: Number.NaN },
+        ],
+      },
+      24,
+    );
     expect(rows.map((r) => r.value)).toEqual([5, 7]);
     expect(rows[0]?.label).toMatch(/^\d\d:\d\d$/);
   });
@@ -197,8 +229,24 @@ describe('history', () => {
 
   test('trend needs two points and reads up or down', () => {
     expect(trendText({ metric: 'connections', points: [{ at: '2025-11-25T10:00:00Z', value: 5 }] })).toBeNull();
-    expect(trendText({ metric: 'connections', points: [{ at: '2025-11-25T11:00:00Z', value: 15 }, { at: '2025-11-25T10:00:00Z', value: 10 }] })).toBe('up 50.0 % over the range (10 → 15)');
-    expect(trendText({ metric: 'cacheHitRatio', points: [{ at: '2025-11-25T10:00:00Z', value: 99 }, { at: '2025-11-25T11:00:00Z', value: 99 }] })).toBe('unchanged over the range');
+    expect(
+      trendText({
+        metric: 'connections',
+        points: [
+          { at: '2025-11-25T11:00:00Z', value: 15 },
+          { at: '2025-11-25T10:00:00Z', value: 10 },
+        ],
+      }),
+    ).toBe('up 50.0 % over the range (10 → 15)');
+    expect(
+      trendText({
+        metric: 'cacheHitRatio',
+        points: [
+          { at: '2025-11-25T10:00:00Z', value: 99 },
+          { at: '2025-11-25T11:00:00Z', value: 99 },
+        ],
+      }),
+    ).toBe('unchanged over the range');
   });
 
   test('each metric reads in its unit', () => {

@@ -27,7 +27,14 @@ describe('importFromEnv', () => {
       PGSSLROOTCERT: '/etc/ssl/ca.pem',
       PGPASSWORD: 'hunter2',
     });
-    expect(draft.fields).toMatchObject({ host: 'pg.internal', port: 5433, database: 'shop', user: 'ops', sslmode: 'verify-ca', sslRootCert: '/etc/ssl/ca.pem' });
+    expect(draft.fields).toMatchObject({
+      host: 'pg.internal',
+      port: 5433,
+      database: 'shop',
+      user: 'ops',
+      sslmode: 'verify-ca',
+      sslRootCert: '/etc/ssl/ca.pem',
+    });
     expect(draft.password).toBe('hunter2');
     expect(JSON.stringify(draft.fields)).not.toContain('hunter2');
     expect(draft.warnings.some((w) => w.includes('PGPASSWORD'))).toBe(true);
@@ -83,7 +90,15 @@ describe('parseServiceFile', () => {
   it('turns each section into a named draft', () => {
     const entries = parseServiceFile(SERVICE_FILE);
     expect(entries.map((e) => e.name)).toEqual(['prod', 'local dev']);
-    expect(entries[0]!.draft.fields).toMatchObject({ host: 'db.abcdefghijklmnop.supabase.co', port: 5432, database: 'postgres', user: 'postgres', sslmode: 'verify-full', sslRootCert: '/etc/ssl/supabase.crt', name: 'prod' });
+    expect(entries[0]!.draft.fields).toMatchObject({
+      host: 'db.abcdefghijklmnop.supabase.co',
+      port: 5432,
+      database: 'postgres',
+      user: 'postgres',
+      sslmode: 'verify-full',
+      sslRootCert: '/etc/ssl/supabase.crt',
+      name: 'prod',
+    });
     const dev = entries[1]!.draft;
     expect(dev.fields).toMatchObject({ host: 'localhost', port: 5432, database: 'dev', user: 'dev', statementTimeoutMs: 30000, name: 'local-dev' });
     expect(dev.password).toBe('devpw');

@@ -53,7 +53,17 @@ describe('ProfileRepo', () => {
         escalationLevel: 2,
       }),
     );
-    expect(created).toMatchObject({ name: 'Prod', host: 'db.local', port: 6000, env: 'production', readOnly: true, statementTimeoutMs: 30_000, escalationLevel: 2, hasSecret: false, sslRootCert: null });
+    expect(created).toMatchObject({
+      name: 'Prod',
+      host: 'db.local',
+      port: 6000,
+      env: 'production',
+      readOnly: true,
+      statementTimeoutMs: 30_000,
+      escalationLevel: 2,
+      hasSecret: false,
+      sslRootCert: null,
+    });
     expect(created.contacts).toEqual([{ role: 'DBA', name: 'Ana', contact: 'ana@example.com', availability: '24/7' }]);
     expect(created.id).toMatch(/^[0-9a-f-]{36}$/);
     expect(created.createdAt).toBe(created.updatedAt);
@@ -82,7 +92,7 @@ describe('ProfileRepo', () => {
     expect(count(store, 'profiles')).toBe(1);
   });
 
-  it('update changes fields, keeps createdAt, and refuses to take another profile\'s name', () => {
+  it("update changes fields, keeps createdAt, and refuses to take another profile's name", () => {
     const a = repo.create(fields({ name: 'a' }));
     repo.create(fields({ name: 'b' }));
     const updated = repo.update(a.id, fields({ name: 'a2', host: 'new.host', env: 'production' }));

@@ -140,7 +140,11 @@ describe('Supabase URIs', () => {
 describe('detectSupabaseHost', () => {
   it('tells direct, session pooler and transaction pooler apart', () => {
     expect(detectSupabaseHost('db.abcdefghijklmnop.supabase.co', 5432)).toEqual({ kind: 'direct', ref: 'abcdefghijklmnop', region: null });
-    expect(detectSupabaseHost('aws-0-eu-west-2.pooler.supabase.com', 5432, 'postgres.abcdefghijklmnop')).toEqual({ kind: 'pooler-session', ref: 'abcdefghijklmnop', region: 'eu-west-2' });
+    expect(detectSupabaseHost('aws-0-eu-west-2.pooler.supabase.com', 5432, 'postgres.abcdefghijklmnop')).toEqual({
+      kind: 'pooler-session',
+      ref: 'abcdefghijklmnop',
+      region: 'eu-west-2',
+    });
     expect(detectSupabaseHost('aws-1-us-east-1.pooler.supabase.com', 6543, 'postgres')).toEqual({ kind: 'pooler-transaction', ref: null, region: 'us-east-1' });
     expect(detectSupabaseHost('aws-0-eu-west-2.pooler.supabase.com.invalid', 6543)).toBeNull();
     expect(detectSupabaseHost('db.example.com', 5432)).toBeNull();

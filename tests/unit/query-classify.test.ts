@@ -148,8 +148,14 @@ describe('plan summary', () => {
 
   it('judges EXECUTE and FETCH by the PREPARE and DECLARE before them in the script or on the session', () => {
     const kinds = (sql: string) => planScriptSync(sql).map((p) => [p.command, p.kind, p.risks]);
-    expect(kinds('PREPARE p AS SELECT 1; EXECUTE p')).toEqual([['PREPARE', 'utility', []], ['EXECUTE', 'read', []]]);
-    expect(kinds('PREPARE p AS DELETE FROM t; EXECUTE p')).toEqual([['PREPARE', 'write', ['no-where']], ['EXECUTE', 'write', ['no-where']]]);
+    expect(kinds('PREPARE p AS SELECT 1; EXECUTE p')).toEqual([
+      ['PREPARE', 'utility', []],
+      ['EXECUTE', 'read', []],
+    ]);
+    expect(kinds('PREPARE p AS DELETE FROM t; EXECUTE p')).toEqual([
+      ['PREPARE', 'write', ['no-where']],
+      ['EXECUTE', 'write', ['no-where']],
+    ]);
     expect(kinds('PREPARE p AS SELECT 1; DEALLOCATE p; EXECUTE p')[2]).toEqual(['EXECUTE', 'write', []]);
     expect(kinds('BEGIN; DECLARE c CURSOR FOR SELECT 1; FETCH c')[2]).toEqual(['FETCH', 'utility', []]);
     // A name reused for a different statement takes the later one's judgement.
@@ -157,9 +163,15 @@ describe('plan summary', () => {
   });
 
   it('blocks COPY to or from server programs and files, and LOAD changes the server', () => {
-    expect(summarizePlan(planScriptSync("COPY t TO PROGRAM 'id'"), false).blocked).toEqual([{ index: 0, reason: 'COPY PROGRAM (runs a program on the database server)' }]);
-    expect(summarizePlan(planScriptSync("COPY t TO '/tmp/x'"), false).blocked).toEqual([{ index: 0, reason: 'COPY FILE (reads or writes a file on the database server)' }]);
-    expect(summarizePlan(planScriptSync('WITH x AS (DELETE FROM t RETURNING 1) SELECT * FROM x'), false).blocked).toEqual([{ index: 0, reason: 'SELECT with an UPDATE/DELETE without WHERE' }]);
+    expect(summarizePlan(planScriptSync("COPY t TO PROGRAM 'id'"), false).blocked).toEqual([
+      { index: 0, reason: 'COPY PROGRAM (runs a program on the database server)' },
+    ]);
+    expect(summarizePlan(planScriptSync("COPY t TO '/tmp/x'"), false).blocked).toEqual([
+      { index: 0, reason: 'COPY FILE (reads or writes a file on the database server)' },
+    ]);
+    expect(summarizePlan(planScriptSync('WITH x AS (DELETE FROM t RETURNING 1) SELECT * FROM x'), false).blocked).toEqual([
+      { index: 0, reason: 'SELECT with an UPDATE/DELETE without WHERE' },
+    ]);
     expect(changesServer(planScriptSync("LOAD 'auto_explain'")[0]!)).toBe(true);
   });
 
@@ -182,7 +194,7 @@ describe('leaving read-only mode', () => {
     'START TRANSACTION ISOLATION LEVEL SERIALIZABLE, READ WRITE',
     "SELECT set_config('default_transaction_read_only', 'off', false)",
     'SELECT set_config(current_setting($$x.name$$), $$off$$, false)',
-    "DO $$BEGIN PERFORM 1; END$$",
+    'DO $$BEGIN PERFORM 1; END$$',
     'CALL archive(1)',
   ])('%s is an escape', (sql) => {
     expect(escapes(sql)).toEqual([true]);
@@ -198,10 +210,15 @@ describe('leaving read-only mode', () => {
   ])('%s changes a pinned setting (refused on every profile)', (sql) => {
     expect(planScriptSync(sql).map((p) => p.pinnedChange !== null)).toEqual([true]);
   });
-  it.each(['BEGIN', 'BEGIN READ ONLY', 'RESET default_transaction_read_only', 'RESET ALL', 'SET statement_timeout = 0', "SELECT set_config('search_path', 'public', false)", 'SELECT 1'])(
-    '%s is not',
-    (sql) => {
-      expect(escapes(sql)).toEqual([false]);
-    },
-  );
+  it.each([
+    'BEGIN',
+    'BEGIN READ ONLY',
+    'RESET default_transaction_read_only',
+    'RESET ALL',
+    'SET statement_timeout = 0',
+    "SELECT set_config('search_path', 'public', false)",
+    'SELECT 1',
+  ])('%s is not', (sql) => {
+    expect(escapes(sql)).toEqual([false]);
+  });
 });

@@ -134,7 +134,16 @@ const ESTIMATED = [
       'Inner Unique': true,
       'Hash Cond': '(o.customer_id = c.id)',
       Plans: [
-        { 'Node Type': 'Seq Scan', 'Parent Relationship': 'Outer', 'Relation Name': 'orders', Alias: 'o', 'Startup Cost': 0, 'Total Cost': 36, 'Plan Rows': 1933, 'Plan Width': 4 },
+        {
+          'Node Type': 'Seq Scan',
+          'Parent Relationship': 'Outer',
+          'Relation Name': 'orders',
+          Alias: 'o',
+          'Startup Cost': 0,
+          'Total Cost': 36,
+          'Plan Rows': 1933,
+          'Plan Width': 4,
+        },
         {
           'Node Type': 'Hash',
           'Parent Relationship': 'Inner',
@@ -142,7 +151,18 @@ const ESTIMATED = [
           'Total Cost': 4,
           'Plan Rows': 200,
           'Plan Width': 16,
-          Plans: [{ 'Node Type': 'Seq Scan', 'Parent Relationship': 'Outer', 'Relation Name': 'customers', Alias: 'customers', 'Startup Cost': 0, 'Total Cost': 4, 'Plan Rows': 200, 'Plan Width': 16 }],
+          Plans: [
+            {
+              'Node Type': 'Seq Scan',
+              'Parent Relationship': 'Outer',
+              'Relation Name': 'customers',
+              Alias: 'customers',
+              'Startup Cost': 0,
+              'Total Cost': 4,
+              'Plan Rows': 200,
+              'Plan Width': 16,
+            },
+          ],
         },
       ],
     },
@@ -288,7 +308,9 @@ describe('approximations and odd nodes', () => {
       { key: 'Workers Planned', value: '2' },
       { key: 'Workers Launched', value: '2' },
     ]);
-    expect(scan!.details).toEqual([{ key: 'Workers', value: 'Worker 0: Actual Total Time: 18.1, Actual Rows: 3; Worker 1: Actual Total Time: 17.9, Actual Rows: 4' }]);
+    expect(scan!.details).toEqual([
+      { key: 'Workers', value: 'Worker 0: Actual Total Time: 18.1, Actual Rows: 3; Worker 1: Actual Total Time: 17.9, Actual Rows: 4' },
+    ]);
   });
 
   it('reports a node that never ran as zero rows and zero time', () => {
@@ -362,7 +384,15 @@ describe('PlanView (static render)', () => {
     return renderToStaticMarkup(createElement(MantineProvider, null, createElement(PlanView, { result })));
   }
   const converted = convertExplainJson(ANALYZED);
-  const result: ExplainResult = { statement: 'SELECT …', analyzed: true, rolledBack: true, planningMs: converted.planningMs, executionMs: converted.executionMs, plan: converted.plan, json: converted.json };
+  const result: ExplainResult = {
+    statement: 'SELECT …',
+    analyzed: true,
+    rolledBack: true,
+    planningMs: converted.planningMs,
+    executionMs: converted.executionMs,
+    plan: converted.plan,
+    json: converted.json,
+  };
   const html = render(result);
   const labels = [...html.matchAll(/role="treeitem"[^>]*aria-label="([^"]*)"/g)].map((m) => m[1]);
 

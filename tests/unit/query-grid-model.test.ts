@@ -127,12 +127,21 @@ describe('sortIndex', () => {
 
   it('merges numeric batches with cached doubles exactly, NULL, NaN and 2^53 ties included', () => {
     const r = random(99);
-    const make = (): QueryCell => (r() < 0.05 ? null : r() < 0.03 ? 'NaN' : r() < 0.3 ? String(9007199254740990n + BigInt(Math.floor(r() * 6))) : String(Math.floor(r() * 200) - 100));
+    const make = (): QueryCell =>
+      r() < 0.05 ? null : r() < 0.03 ? 'NaN' : r() < 0.3 ? String(9007199254740990n + BigInt(Math.floor(r() * 6))) : String(Math.floor(r() * 200) - 100);
     const values = Array.from({ length: 4000 }, make);
     const rows = column(values);
     const numbers = Float64Array.from(values, numberOf);
     for (const direction of ['asc', 'desc'] as const) {
-      const sorted = mergeSorted(sortIndex(rows, 2500, 0, 'numeric', direction), sortIndex(rows, 4000, 0, 'numeric', direction, 2500), rows, 0, 'numeric', direction, numbers);
+      const sorted = mergeSorted(
+        sortIndex(rows, 2500, 0, 'numeric', direction),
+        sortIndex(rows, 4000, 0, 'numeric', direction, 2500),
+        rows,
+        0,
+        'numeric',
+        direction,
+        numbers,
+      );
       expect(Array.from(sorted)).toEqual(referenceSort(values, 'numeric', direction));
     }
   });
@@ -277,7 +286,10 @@ describe('GridView', () => {
   }
 
   it('takes streamed rows at once when unsorted, testing only new rows against the filter', () => {
-    const rows: QueryCell[][] = [[1, 'apple'], [2, 'Banana']];
+    const rows: QueryCell[][] = [
+      [1, 'apple'],
+      [2, 'Banana'],
+    ];
     const view = new GridView(rows, columns);
     view.grow(2);
     view.setFilter({ text: 'AN', column: null }, 2);

@@ -92,8 +92,8 @@ describe('query history', () => {
     expect((await list({ search: 'FROM ORDERS', profileId: 'p2' })).length).toBe(1);
     expect((await list({ search: '   ' })).length).toBe(5);
     expect(likePattern('a\\b%c_d')).toBe('%a\\\\b\\%c\\_d%');
-    recordHistory(core.deps, entry('p1', 'SELECT \'C:\\temp\''));
-    expect((await list({ search: ':\\t' })).map((e) => e.sql)).toEqual(['SELECT \'C:\\temp\'']);
+    recordHistory(core.deps, entry('p1', "SELECT 'C:\\temp'"));
+    expect((await list({ search: ':\\t' })).map((e) => e.sql)).toEqual(["SELECT 'C:\\temp'"]);
   });
 
   it('redacts passwords in the SQL it keeps, like the audit trail', async () => {
@@ -118,7 +118,10 @@ describe('query history', () => {
     const count = countOf('busy');
     expect(count).toBeGreaterThanOrEqual(keepPerProfile);
     expect(count).toBeLessThan(keepPerProfile + pruneEvery);
-    const kept = core.deps.store.db.prepare('SELECT min(id) AS lo, max(id) AS hi FROM query_history WHERE profile_id = ?').get('busy') as { lo: number; hi: number };
+    const kept = core.deps.store.db.prepare('SELECT min(id) AS lo, max(id) AS hi FROM query_history WHERE profile_id = ?').get('busy') as {
+      lo: number;
+      hi: number;
+    };
     expect(kept.hi).toBe(ids[ids.length - 1]);
     // Exactly the newest ones remain: a contiguous run of ids ending at the last insert.
     expect(kept.hi - kept.lo + 1).toBe(count);

@@ -30,8 +30,7 @@ async function snippets(): Promise<Snippet[]> {
 
 function lastAudit(action: string) {
   return core.deps.store.db.prepare('SELECT outcome, summary, detail, error FROM audit_entries WHERE action = ? ORDER BY id DESC LIMIT 1').get(action) as
-    | { outcome: string; summary: string; detail: string | null; error: string | null }
-    | undefined;
+    { outcome: string; summary: string; detail: string | null; error: string | null } | undefined;
 }
 
 beforeEach(() => {
@@ -68,7 +67,10 @@ describe('built-in runbook snippets', () => {
       expect(plans.length, s.slug).toBeGreaterThan(0);
       if (!s.writes) {
         for (const p of plans) expect(`${s.slug}: ${p.kind}`).toBe(`${s.slug}: read`);
-        expect(plans.every((p) => p.returnsRows), s.slug).toBe(true);
+        expect(
+          plans.every((p) => p.returnsRows),
+          s.slug,
+        ).toBe(true);
       }
     }
   });

@@ -11,7 +11,15 @@ const catalog: QueryCatalog = {
   schemas: ['pg_catalog', 'public', 'sales', 'Odd.Schema'],
   relations: [
     { schema: 'public', name: 'inventory', kind: 'table', columns: [{ name: 'title', type: 'text' }] },
-    { schema: 'sales', name: 'orders', kind: 'table', columns: [{ name: 'total', type: 'numeric(12,2)' }, { name: 'Status', type: 'text' }] },
+    {
+      schema: 'sales',
+      name: 'orders',
+      kind: 'table',
+      columns: [
+        { name: 'total', type: 'numeric(12,2)' },
+        { name: 'Status', type: 'text' },
+      ],
+    },
     { schema: 'Odd.Schema', name: 'a.b', kind: 'view', columns: [] },
   ],
   functions: [
@@ -49,7 +57,13 @@ describe('quoteIdent', () => {
 
 describe('catalogNamespace', () => {
   it('nests schemas, relations and columns, escaping dots inside names', () => {
-    const ns = catalogNamespace(catalog) as Record<string, { self: { label: string; apply?: string }; children: Record<string, { self: { label: string; detail?: string }; children: Array<{ label: string; apply?: string; detail?: string }> }> }>;
+    const ns = catalogNamespace(catalog) as Record<
+      string,
+      {
+        self: { label: string; apply?: string };
+        children: Record<string, { self: { label: string; detail?: string }; children: Array<{ label: string; apply?: string; detail?: string }> }>;
+      }
+    >;
     expect(Object.keys(ns)).toEqual(['pg_catalog', 'public', 'sales', 'Odd\\.Schema']);
     expect(ns['Odd\\.Schema']!.self).toMatchObject({ label: 'Odd.Schema', apply: '"Odd.Schema"' });
     expect(Object.keys(ns['Odd\\.Schema']!.children)).toEqual(['a\\.b']);

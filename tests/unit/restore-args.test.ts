@@ -77,7 +77,11 @@ describe('TOC listings', () => {
 
   it('reads the versions and creation time from the header', () => {
     const { header } = parseTocListing(listing);
-    expect(header).toEqual({ serverVersion: '15.8 (Debian 15.8-1.pgdg120+1)', pgDumpVersion: '15.10 (Debian 15.10-1.pgdg120+1)', createdAt: '2026-05-01 10:00:00 UTC' });
+    expect(header).toEqual({
+      serverVersion: '15.8 (Debian 15.8-1.pgdg120+1)',
+      pgDumpVersion: '15.10 (Debian 15.10-1.pgdg120+1)',
+      createdAt: '2026-05-01 10:00:00 UTC',
+    });
   });
 
   it('splits entries into type, schema, name and owner', () => {

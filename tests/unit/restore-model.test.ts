@@ -4,7 +4,14 @@
 import { describe, expect, it } from 'vitest';
 import type { BackupEntry } from '../../src-main/contract/backup';
 import type { Profile } from '../../src-main/contract/models';
-import { drillOptionsSchema, restoreOptionsSchema, RECOVERY_OBJECTIVES, type DrillRecord, type RestorePlan, type RestoreProgressEvent } from '../../src-main/contract/restore';
+import {
+  drillOptionsSchema,
+  restoreOptionsSchema,
+  RECOVERY_OBJECTIVES,
+  type DrillRecord,
+  type RestorePlan,
+  type RestoreProgressEvent,
+} from '../../src-main/contract/restore';
 import {
   againstTarget,
   databaseNameProblem,
@@ -36,9 +43,24 @@ import {
 
 function backup(over: Partial<BackupEntry>): BackupEntry {
   return {
-    id: 'b1', profileId: 'p1', profileName: 'shop', kind: 'full', format: 'custom', path: '/b/shop.dump', status: 'ok', bytes: 2048, sha256: null,
-    startedAt: '2025-01-01T10:00:00.000Z', finishedAt: '2025-01-01T10:01:00.000Z', durationMs: 60_000, command: 'pg_dump', error: null,
-    verifiedAt: null, verifiedOk: null, manifest: null, ...over,
+    id: 'b1',
+    profileId: 'p1',
+    profileName: 'shop',
+    kind: 'full',
+    format: 'custom',
+    path: '/b/shop.dump',
+    status: 'ok',
+    bytes: 2048,
+    sha256: null,
+    startedAt: '2025-01-01T10:00:00.000Z',
+    finishedAt: '2025-01-01T10:01:00.000Z',
+    durationMs: 60_000,
+    command: 'pg_dump',
+    error: null,
+    verifiedAt: null,
+    verifiedOk: null,
+    manifest: null,
+    ...over,
   };
 }
 
@@ -48,14 +70,44 @@ function profile(over: Partial<Profile>): Profile {
 
 function drill(over: Partial<DrillRecord>): DrillRecord {
   return {
-    id: 'd1', profileId: 'p1', profileName: 'shop', backupId: 'b1', backupPath: '/b/shop.dump', backupCreatedAt: null, startedAt: '2025-01-01T10:00:00.000Z',
-    finishedAt: null, status: 'ok', restoreMs: 1000, totalMs: 2000, validation: null, rtoTargetMs: RECOVERY_OBJECTIVES.corruption.rtoMs, rtoMet: true,
-    backupAgeMs: 60_000, rpoTargetMs: RECOVERY_OBJECTIVES.corruption.rpoMs, rpoMet: true, scratchVersion: '15.4', disasterRecovery: null, error: null, report: '', ...over,
+    id: 'd1',
+    profileId: 'p1',
+    profileName: 'shop',
+    backupId: 'b1',
+    backupPath: '/b/shop.dump',
+    backupCreatedAt: null,
+    startedAt: '2025-01-01T10:00:00.000Z',
+    finishedAt: null,
+    status: 'ok',
+    restoreMs: 1000,
+    totalMs: 2000,
+    validation: null,
+    rtoTargetMs: RECOVERY_OBJECTIVES.corruption.rtoMs,
+    rtoMet: true,
+    backupAgeMs: 60_000,
+    rpoTargetMs: RECOVERY_OBJECTIVES.corruption.rpoMs,
+    rpoMet: true,
+    scratchVersion: '15.4',
+    disasterRecovery: null,
+    error: null,
+    report: '',
+    ...over,
   };
 }
 
 const progress = (over: Partial<RestoreProgressEvent>): RestoreProgressEvent => ({
-  type: 'restore.progress', jobId: 'j', restoreId: 'r', phase: 'restoring', done: 0, total: 0, unit: 'items', percent: null, elapsedMs: 0, etaMs: null, current: null, ...over,
+  type: 'restore.progress',
+  jobId: 'j',
+  restoreId: 'r',
+  phase: 'restoring',
+  done: 0,
+  total: 0,
+  unit: 'items',
+  percent: null,
+  elapsedMs: 0,
+  etaMs: null,
+  current: null,
+  ...over,
 });
 
 const inspected = { inspected: 'ok' as const };
@@ -152,7 +204,9 @@ describe('the options sent to the core', () => {
 
 describe('how the contents, the plan and progress read', () => {
   it('names the versions, the row counts and the objects', () => {
-    expect(versionsLine({ serverVersion: '15.4 (Debian 15.4-1)', pgDumpVersion: 'pg_dump (PostgreSQL) 15.18' })).toBe('From PostgreSQL 15.4, dumped by pg_dump 15.18');
+    expect(versionsLine({ serverVersion: '15.4 (Debian 15.4-1)', pgDumpVersion: 'pg_dump (PostgreSQL) 15.18' })).toBe(
+      'From PostgreSQL 15.4, dumped by pg_dump 15.18',
+    );
     expect(versionsLine({ serverVersion: null, pgDumpVersion: null })).toMatch(/unknown server version.*unknown pg_dump/);
     expect(rowsText({ schema: 'public', name: 'orders', rows: 12345, exact: true })).toEqual({ rows: '12,345', how: 'exact' });
     expect(rowsText({ schema: 'public', name: 'orders', rows: 10, exact: false }).how).toBe('estimate');
@@ -165,7 +219,10 @@ describe('how the contents, the plan and progress read', () => {
     const target = { kind: 'profile' as const, profile: 'shop', env: 'development', database: 'shop', serverVersion: '15', exists: true, empty: true };
     expect(targetStateText({ target: { ...target, exists: false }, conflicts: [] })).toMatch(/new database/);
     expect(targetStateText({ target, conflicts: [] })).toBe('Exists and is empty.');
-    const conflicts: RestorePlan['conflicts'] = [{ type: 'TABLE', schema: 'public', name: 'orders' }, { type: 'SCHEMA', schema: null, name: 'shop' }];
+    const conflicts: RestorePlan['conflicts'] = [
+      { type: 'TABLE', schema: 'public', name: 'orders' },
+      { type: 'SCHEMA', schema: null, name: 'shop' },
+    ];
     expect(targetStateText({ target: { ...target, empty: false }, conflicts })).toBe('Not empty: 2 objects of the dump already exist there.');
   });
 
@@ -179,7 +236,13 @@ describe('how the contents, the plan and progress read', () => {
   });
 
   it('summarises validation with the failures first', () => {
-    const report = { ok: false, checks: [{ name: 'rows public.a', ok: true, detail: '' }, { name: 'sequences', ok: false, detail: 'behind' }] };
+    const report = {
+      ok: false,
+      checks: [
+        { name: 'rows public.a', ok: true, detail: '' },
+        { name: 'sequences', ok: false, detail: 'behind' },
+      ],
+    };
     expect(validationSummary(report)).toBe('Validation FAILED: 1 of 2 checks passed');
     expect(orderedChecks(report).map((c) => c.name)).toEqual(['sequences', 'rows public.a']);
     expect(validationSummary({ ok: true, checks: [] })).toBe('No checks ran.');
@@ -188,7 +251,10 @@ describe('how the contents, the plan and progress read', () => {
 
 describe('after a scratch restore', () => {
   it('finds the profile made for the restored copy, only for a good scratch restore', () => {
-    const profiles = [profile({ id: 'sb', name: 'sandbox', env: 'sandbox', database: 'restored_x' }), profile({ id: 'new', name: 'restored_x', env: 'sandbox', database: 'restored_x' })];
+    const profiles = [
+      profile({ id: 'sb', name: 'sandbox', env: 'sandbox', database: 'restored_x' }),
+      profile({ id: 'new', name: 'restored_x', env: 'sandbox', database: 'restored_x' }),
+    ];
     expect(findRestoredProfile(profiles, { targetKind: 'scratch', database: 'restored_x', status: 'ok' })?.id).toBe('new');
     expect(findRestoredProfile(profiles.slice(0, 1), { targetKind: 'scratch', database: 'restored_x', status: 'ok' })).toBeNull();
     expect(findRestoredProfile(profiles, { targetKind: 'scratch', database: 'restored_x', status: 'failed' })).toBeNull();

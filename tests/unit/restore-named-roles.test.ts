@@ -15,14 +15,17 @@ describe('rolesInStatement', () => {
     expect(rolesInStatement('REVOKE ALL ON SCHEMA s FROM anon GRANTED BY boss;').sort()).toEqual(['anon', 'boss']);
     expect(rolesInStatement('CREATE POLICY p ON public.t FOR SELECT TO anon, authenticated USING (true);')).toEqual(['anon', 'authenticated']);
     expect(rolesInStatement('ALTER POLICY p ON public.t TO service_role;')).toEqual(['service_role']);
-    expect(rolesInStatement('ALTER DEFAULT PRIVILEGES FOR ROLE supabase_admin IN SCHEMA public GRANT ALL ON TABLES TO service_role;').sort()).toEqual(['service_role', 'supabase_admin']);
+    expect(rolesInStatement('ALTER DEFAULT PRIVILEGES FOR ROLE supabase_admin IN SCHEMA public GRANT ALL ON TABLES TO service_role;').sort()).toEqual([
+      'service_role',
+      'supabase_admin',
+    ]);
     expect(rolesInStatement('GRANT authenticator TO app_user GRANTED BY admin;').sort()).toEqual(['admin', 'app_user', 'authenticator']);
     expect(rolesInStatement('GRANT SELECT ON t TO CURRENT_USER;')).toEqual([]);
     expect(rolesInStatement('GRANT not valid sql')).toEqual([]);
   });
 });
 
-describe('statements cut out by psql\'s lexer', () => {
+describe("statements cut out by psql's lexer", () => {
   it('keeps GRANT/POLICY statements only, and a semicolon in a quote or a dollar quote never splits one', () => {
     const script = [
       '--',
@@ -47,7 +50,7 @@ describe('statements cut out by psql\'s lexer', () => {
 });
 
 describe('a restore that failed on a missing role', () => {
-  it('names the roles from the server\'s 42704 lines, with the fix for each tool', () => {
+  it("names the roles from the server's 42704 lines, with the fix for each tool", () => {
     const stderr = new RestoreStderr();
     stderr.add('pg_restore: error: could not execute query: ERROR:  role "authenticated" does not exist', 'problem');
     stderr.add('psql:<stdin>:12: ERROR:  42704: role "Say ""hi""" does not exist', 'problem');

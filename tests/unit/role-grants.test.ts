@@ -40,7 +40,8 @@ describe('the plain-script scan', () => {
       'CREATE ROLE "ops";',
       'GRANT "pg_monitor" TO "ops" WITH INHERIT TRUE GRANTED BY "postgres";',
       'GRANT reporting TO analyst GRANTED BY admin;',
-    ]) scanner.line(line);
+    ])
+      scanner.line(line);
     expect(scanner.result().grantees.sort()).toEqual(['admin', 'analyst', 'ops', 'postgres']);
   });
 });

@@ -13,10 +13,33 @@ describe('the built-in Timothie & Co runbook', () => {
   it('covers every section of the document', () => {
     const sections = new Set(BUILTIN_RUNBOOK.procedures.map((p) => p.section));
     expect([...sections].sort()).toEqual(
-      ['Backup Procedures', 'Daily Operations', 'Disaster Recovery', 'Emergency Procedures', 'Maintenance Calendar', 'Performance Monitoring', 'Troubleshooting Guide'].sort(),
+      [
+        'Backup Procedures',
+        'Daily Operations',
+        'Disaster Recovery',
+        'Emergency Procedures',
+        'Maintenance Calendar',
+        'Performance Monitoring',
+        'Troubleshooting Guide',
+      ].sort(),
     );
     const titles = BUILTIN_RUNBOOK.procedures.map((p) => p.title).join('\n');
-    for (const heading of ['Database down', 'High CPU', 'Storage space critical', 'Morning checklist', 'Evening checklist', 'Manual backup', 'corruption', 'platform failure', 'drill', 'Slow query', 'Connection pool exhaustion', 'Inventory synchronization', 'Weekly', 'Quarterly']) {
+    for (const heading of [
+      'Database down',
+      'High CPU',
+      'Storage space critical',
+      'Morning checklist',
+      'Evening checklist',
+      'Manual backup',
+      'corruption',
+      'platform failure',
+      'drill',
+      'Slow query',
+      'Connection pool exhaustion',
+      'Inventory synchronization',
+      'Weekly',
+      'Quarterly',
+    ]) {
       expect(titles).toContain(heading);
     }
   });
@@ -27,7 +50,7 @@ describe('the built-in Timothie & Co runbook', () => {
     for (const p of BUILTIN_RUNBOOK.procedures) expect(p.steps.length, p.id).toBeGreaterThan(0);
   });
 
-  it('runs the query library\'s SQL rather than a copy of it', () => {
+  it("runs the query library's SQL rather than a copy of it", () => {
     const bySql = new Map(BUILTIN_SNIPPETS.map((s) => [s.sql, s.slug]));
     for (const step of steps) {
       if (step.run.type !== 'sql') continue;
@@ -76,7 +99,7 @@ describe('checklists', () => {
     expect(unjudged).toEqual(['morning.index-usage', 'evening.designs-today']);
   });
 
-  it('the morning low-stock step follows the runbook\'s Low Stock threshold', () => {
+  it("the morning low-stock step follows the runbook's Low Stock threshold", () => {
     const step = findChecklist('morning').steps.find((s) => s.id === 'morning.low-stock')!;
     expect(step.rule).toMatchObject({ metric: { type: 'rowCount' }, threshold: 'lowStock' });
   });

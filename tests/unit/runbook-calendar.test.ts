@@ -16,7 +16,16 @@ import { profileInputSchema } from '../../src-main/contract/models';
 import { ProfileRepo } from '../../src-main/core/profiles/profile-repo';
 import { openStore, type Store } from '../../src-main/core/store/store';
 
-const MORNING: Procedure = { id: 'daily.morning', checklist: 'morning', title: 'Morning', section: 'S', description: '', cadence: 'daily', dueTime: '09:00', steps: [] };
+const MORNING: Procedure = {
+  id: 'daily.morning',
+  checklist: 'morning',
+  title: 'Morning',
+  section: 'S',
+  description: '',
+  cadence: 'daily',
+  dueTime: '09:00',
+  steps: [],
+};
 const WEEKLY: Procedure = { id: 'maintenance.weekly', title: 'Weekly', section: 'S', description: '', cadence: 'weekly', steps: [] };
 const MONTHLY: Procedure = { id: 'maintenance.monthly', title: 'Monthly', section: 'S', description: '', cadence: 'monthly', steps: [] };
 const QUARTERLY: Procedure = { id: 'maintenance.quarterly', title: 'Quarterly', section: 'S', description: '', cadence: 'quarterly', steps: [] };
@@ -52,7 +61,12 @@ describe('daily items', () => {
 
   it('are done once signed off since local midnight, whatever the hour', () => {
     const yesterday = run('morning', at(2025, 3, 11, 9, 30));
-    expect(one(MORNING, [yesterday], at(2025, 3, 12, 12))).toMatchObject({ state: 'overdue', lastDoneAt: yesterday.signedAt, lastRunId: 'run-morning', lastStatus: 'ok' });
+    expect(one(MORNING, [yesterday], at(2025, 3, 12, 12))).toMatchObject({
+      state: 'overdue',
+      lastDoneAt: yesterday.signedAt,
+      lastRunId: 'run-morning',
+      lastStatus: 'ok',
+    });
     const early = run('morning', at(2025, 3, 12, 0, 5), 'early');
     expect(one(MORNING, [yesterday, early], at(2025, 3, 12, 8))).toMatchObject({ state: 'done', lastRunId: 'early' });
     expect(one(MORNING, [early, yesterday], at(2025, 3, 12, 23, 59))).toMatchObject({ state: 'done', lastRunId: 'early' });
@@ -69,7 +83,8 @@ describe('daily items', () => {
 describe('weekly, monthly and quarterly items', () => {
   it('are due right away when never done', () => {
     const now = at(2025, 3, 12, 14);
-    for (const p of [WEEKLY, MONTHLY, QUARTERLY]) expect(one(p, [], now)).toMatchObject({ state: 'due', dueAt: now.toISOString(), lastDoneAt: null, dueTime: null });
+    for (const p of [WEEKLY, MONTHLY, QUARTERLY])
+      expect(one(p, [], now)).toMatchObject({ state: 'due', dueAt: now.toISOString(), lastDoneAt: null, dueTime: null });
   });
 
   it('weekly: done for 7 days, then due for 2, then overdue', () => {
@@ -81,7 +96,7 @@ describe('weekly, monthly and quarterly items', () => {
     expect(one(WEEKLY, runs, at(2025, 3, 12, 10))).toMatchObject({ state: 'overdue', dueAt: next });
   });
 
-  it('monthly counts calendar months and clamps the 31st to the month\'s end', () => {
+  it("monthly counts calendar months and clamps the 31st to the month's end", () => {
     expect(addMonths(at(2025, 1, 31, 10), 1)).toEqual(at(2025, 2, 28, 10));
     expect(addMonths(at(2024, 1, 31, 10), 1)).toEqual(at(2024, 2, 29, 10));
     expect(addMonths(at(2025, 11, 30, 10), 3)).toEqual(at(2026, 2, 28, 10));
@@ -103,7 +118,7 @@ describe('weekly, monthly and quarterly items', () => {
   });
 });
 
-describe('the built-in runbook\'s calendar', () => {
+describe("the built-in runbook's calendar", () => {
   it('has the checklists daily at 9 AM and 6 PM and the periodic procedures', () => {
     const cadences = BUILTIN_RUNBOOK.procedures.filter((p) => p.cadence).map((p) => [p.id, p.cadence, p.dueTime ?? null]);
     expect(cadences.sort()).toEqual(
@@ -162,15 +177,34 @@ describe('per-profile thresholds and reminders on a store', () => {
     expect(profileThresholds(deps, 'p1')('connections')).toMatchObject({ warn: 70, critical: 90, metric: 'Connections' });
     expect(profileThresholds(deps, 'p2')('connections')).toMatchObject({ warn: 60, critical: 80 });
 
-    expect(invalid(() => applyThresholds(deps, 'p1', { values: [{ key: 'nope', warn: 1, critical: 2 }], reset: [] }))).toMatchObject({ field: 'values.0.key', message: expect.stringMatching(/no threshold "nope".*connections.*failedQueries/) });
-    expect(invalid(() => applyThresholds(deps, 'p1', { values: [{ key: 'lowStock', warn: 1, critical: 2 }, { key: 'queryTime', warn: 10, critical: 5 }], reset: [] }))).toMatchObject({ field: 'values.1.critical' });
+    expect(invalid(() => applyThresholds(deps, 'p1', { values: [{ key: 'nope', warn: 1, critical: 2 }], reset: [] }))).toMatchObject({
+      field: 'values.0.key',
+      message: expect.stringMatching(/no threshold "nope".*connections.*failedQueries/),
+    });
+    expect(
+      invalid(() =>
+        applyThresholds(deps, 'p1', {
+          values: [
+            { key: 'lowStock', warn: 1, critical: 2 },
+            { key: 'queryTime', warn: 10, critical: 5 },
+          ],
+          reset: [],
+        }),
+      ),
+    ).toMatchObject({ field: 'values.1.critical' });
     expect(invalid(() => applyThresholds(deps, 'p1', { values: [{ key: 'newOrdersToday', warn: 1, critical: 3 }], reset: [] })).message).toMatch(/at or below/);
     expect(invalid(() => applyThresholds(deps, 'p1', { values: [], reset: ['bogus'] }))).toMatchObject({ field: 'reset.0' });
     // The first value of the refused call was not written.
     expect(profileThresholds(deps, 'p1')('lowStock')).toMatchObject({ warn: 5, critical: 10 });
 
     // 'below' may have critical under warn; null critical is allowed; reset removes.
-    applyThresholds(deps, 'p1', { values: [{ key: 'newOrdersToday', warn: 3, critical: 1 }, { key: 'lockWaits', warn: 2, critical: null }], reset: [] });
+    applyThresholds(deps, 'p1', {
+      values: [
+        { key: 'newOrdersToday', warn: 3, critical: 1 },
+        { key: 'lockWaits', warn: 2, critical: null },
+      ],
+      reset: [],
+    });
     const reset = applyThresholds(deps, 'p1', { values: [], reset: ['connections', 'dbSize'] });
     expect(describeChanges(reset)).toBe('connections reset to default');
     const settings = thresholdSettings(deps, 'p1');
@@ -179,7 +213,7 @@ describe('per-profile thresholds and reminders on a store', () => {
     expect(settings.find((s) => s.key === 'lockWaits')).toMatchObject({ critical: null, overridden: true });
   });
 
-  it('drops a removed profile\'s overrides with it', () => {
+  it("drops a removed profile's overrides with it", () => {
     const p = profiles.create(fields({ name: 'gone' }));
     applyThresholds({ store }, p.id, { values: [{ key: 'lowStock', warn: 1, critical: 2 }], reset: [] });
     profiles.remove(p.id);
@@ -203,7 +237,11 @@ describe('per-profile thresholds and reminders on a store', () => {
       ['shop-prod', 'morning', 'due'],
     ]);
     const prodReminder = reminders.find((r) => r.profileId === prod.id)!;
-    expect(prodReminder).toMatchObject({ title: 'Morning checklist due on shop-prod', body: 'Due at 09:00, not signed off yet.', key: `${prod.id}|morning|2025-03-12` });
+    expect(prodReminder).toMatchObject({
+      title: 'Morning checklist due on shop-prod',
+      body: 'Due at 09:00, not signed off yet.',
+      key: `${prod.id}|morning|2025-03-12`,
+    });
     expect(reminders.some((r) => r.profileId === idle.id)).toBe(false);
     // Shown once; signing off silences it; the evening one comes at 6 PM.
     expect(dueReminders({ store, profiles }, now, new Set(reminders.map((r) => r.key)))).toEqual([]);

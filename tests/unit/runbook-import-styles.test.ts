@@ -31,7 +31,8 @@ function assertEveryHeadingKept(markdown: string, result: RunbookImportResult): 
   const headings: Array<{ title: string; nonEmpty: boolean }> = [];
   for (const [i, t] of tokens.entries()) {
     if (t.type === 'heading_open') headings.push({ title: tokens[i + 1]!.content, nonEmpty: false });
-    else if (t.level === 0 && t.nesting !== -1 && !t.type.startsWith('heading') && t.type !== 'inline' && headings.length > 0) headings[headings.length - 1]!.nonEmpty = true;
+    else if (t.level === 0 && t.nesting !== -1 && !t.type.startsWith('heading') && t.type !== 'inline' && headings.length > 0)
+      headings[headings.length - 1]!.nonEmpty = true;
   }
   const sections = result.sections ?? [];
   expect(sections).toHaveLength(headings.length);
@@ -48,7 +49,17 @@ describe('the built-in runbook (tests/fixtures/runbook-timothie.md, the shared f
   const result = importRunbook(raw, 'runbook-timothie.md');
 
   it('imports to the same 23 procedures and 28 SQL steps, with no warning', () => {
-    expect(result).toMatchObject({ title: 'Database Operations Runbook', procedures: 23, steps: 64, sqlSteps: 28, commandSteps: 3, manualSteps: 30, referenceSteps: 3, repairedCharacters: 3, warnings: [] });
+    expect(result).toMatchObject({
+      title: 'Database Operations Runbook',
+      procedures: 23,
+      steps: 64,
+      sqlSteps: 28,
+      commandSteps: 3,
+      manualSteps: 30,
+      referenceSteps: 3,
+      repairedCharacters: 3,
+      warnings: [],
+    });
     expect(result.parameters).toEqual(['PID', 'connection_string', 'new_connection']);
     expect(result.outline.map((p) => p.path.join(' > '))).toEqual([
       'Emergency Procedures > 🚨 Database Down (3AM Alert)',
@@ -77,7 +88,12 @@ describe('the built-in runbook (tests/fixtures/runbook-timothie.md, the shared f
     ]);
     expect(outline(result)[0]).toEqual([
       'Emergency Procedures > 🚨 Database Down (3AM Alert)',
-      [['manual', 'Check Supabase Dashboard'], ['sql', 'Quick Diagnostics'], ['sql', 'Connection Pool Issues'], ['manual', 'Escalation Path']],
+      [
+        ['manual', 'Check Supabase Dashboard'],
+        ['sql', 'Quick Diagnostics'],
+        ['sql', 'Connection Pool Issues'],
+        ['manual', 'Escalation Path'],
+      ],
     ]);
     // "[ARCHIVED]" inside a string literal is text, not a placeholder.
     expect(result.outline[2]!.steps[2]).toMatchObject({ type: 'sql', title: 'Archive Old Data', parameters: [], placeholders: [] });
@@ -183,21 +199,42 @@ describe('a runbook with setext headings, prose-only sections, nested lists, HTM
 
 describe('checklists with sub-tasks, and front matter', () => {
   it('makes each checkbox a manual step, sub-tasks too, titled with what they belong to', () => {
-    const md = '## Daily\n\n- [ ] Vacuum\n  - [ ] orders\n  - [x] items\n- [ ] Check disk\n  - on the primary\n  - on the standby\n\n## Weekly\n\n- Mondays:\n  - [ ] Review slots\n\n1. Rotate\n   - [ ] logs\n';
+    const md =
+      '## Daily\n\n- [ ] Vacuum\n  - [ ] orders\n  - [x] items\n- [ ] Check disk\n  - on the primary\n  - on the standby\n\n## Weekly\n\n- Mondays:\n  - [ ] Review slots\n\n1. Rotate\n   - [ ] logs\n';
     const result = importRunbook(md);
     expect(outline(result)).toEqual([
-      ['Daily', [['manual', 'Vacuum'], ['manual', 'Vacuum › orders'], ['manual', 'Vacuum › items'], ['manual', 'Check disk']]],
-      ['Weekly', [['manual', 'Mondays › Review slots'], ['manual', 'Rotate › logs']]],
+      [
+        'Daily',
+        [
+          ['manual', 'Vacuum'],
+          ['manual', 'Vacuum › orders'],
+          ['manual', 'Vacuum › items'],
+          ['manual', 'Check disk'],
+        ],
+      ],
+      [
+        'Weekly',
+        [
+          ['manual', 'Mondays › Review slots'],
+          ['manual', 'Rotate › logs'],
+        ],
+      ],
     ]);
     expect(result.outline[0]!.steps[3]).toMatchObject({ text: 'Check disk\n- on the primary\n- on the standby', line: 6 });
   });
 
   it('reads YAML front matter as metadata, keeping line numbers, and a leading rule as a rule', () => {
     const front = importRunbook('---\ntitle: Slots\ntags:\n  - pg\n---\n\n# Slots\n\n## Drop\n\n```sql\nSELECT 1;\n```\n');
-    expect(front.sections?.map((s) => [s.title, s.role, s.line])).toEqual([['Slots', 'title', 7], ['Drop', 'procedure', 9]]);
+    expect(front.sections?.map((s) => [s.title, s.role, s.line])).toEqual([
+      ['Slots', 'title', 7],
+      ['Drop', 'procedure', 9],
+    ]);
     expect(front.outline[0]!.steps[0]).toMatchObject({ type: 'sql', line: 11 });
     const rule = importRunbook('---\n\n## A\n\ntext\n\n---\n\n## B\n\n```sql\nSELECT 1;\n```\n');
-    expect(outline(rule)).toEqual([['A', [['reference', 'A']]], ['B', [['sql', 'B']]]]);
+    expect(outline(rule)).toEqual([
+      ['A', [['reference', 'A']]],
+      ['B', [['sql', 'B']]],
+    ]);
   });
 });
 
@@ -216,12 +253,23 @@ describe('psql transcripts and unlabelled SQL', () => {
 
   it('keeps a transcript whose statements do not parse as reference text', () => {
     expect(proc('Old output').steps).toEqual([
-      { title: 'Old output', type: 'reference', text: 'shop=> selec broken from;\nERROR:  syntax error at or near "selec"', parameters: [], line: 56, note: 'A psql transcript, kept as written.' },
+      {
+        title: 'Old output',
+        type: 'reference',
+        text: 'shop=> selec broken from;\nERROR:  syntax error at or near "selec"',
+        parameters: [],
+        line: 56,
+        note: 'A psql transcript, kept as written.',
+      },
     ]);
-    expect(result.warnings).toContain('The sql block at line 56 ("Old output") is a psql transcript that has statements that do not parse as PostgreSQL (syntax error at or near "selec"): kept as reference text.');
+    expect(result.warnings).toContain(
+      'The sql block at line 56 ("Old output") is a psql transcript that has statements that do not parse as PostgreSQL (syntax error at or near "selec"): kept as reference text.',
+    );
     const metaOnly = importRunbook('## Tables\n\n```sql\nshop=# \\dt\n      List of relations\n```\n');
     expect(metaOnly.outline[0]!.steps[0]).toMatchObject({ type: 'reference', note: 'A psql transcript, kept as written.' });
-    expect(metaOnly.warnings).toEqual(['The sql block at line 3 ("Tables") is a psql transcript that has no SQL statement, only psql commands and output: kept as reference text.']);
+    expect(metaOnly.warnings).toEqual([
+      'The sql block at line 3 ("Tables") is a psql transcript that has no SQL statement, only psql commands and output: kept as reference text.',
+    ]);
   });
 
   it('imports unlabelled and indented code as SQL when it parses, saying so; other text stays reference', () => {
@@ -259,12 +307,39 @@ describe('a generated 2 MB runbook', () => {
     expect(result.sections?.filter((s) => s.role === 'procedure')).toHaveLength(big.titles.length);
     // One of each kind of section, read as its style says.
     expect(outline(result).slice(0, 6)).toEqual([
-      ['Incident 0: replication lag', [['sql', 'Measure the lag'], ['sql', 'Cancel the blocker'], ['manual', 'Tell the team']]],
-      ['Slot cleanup 1', [['sql', 'Slot cleanup 1'], ['reference', 'Slot cleanup 1']]],
-      ['Slot cleanup 1 > Per-database check 2', [['sql', 'Per-database check 2'], ['sql', 'Per-database check 2'], ['command', 'Per-database check 2']]],
+      [
+        'Incident 0: replication lag',
+        [
+          ['sql', 'Measure the lag'],
+          ['sql', 'Cancel the blocker'],
+          ['manual', 'Tell the team'],
+        ],
+      ],
+      [
+        'Slot cleanup 1',
+        [
+          ['sql', 'Slot cleanup 1'],
+          ['reference', 'Slot cleanup 1'],
+        ],
+      ],
+      [
+        'Slot cleanup 1 > Per-database check 2',
+        [
+          ['sql', 'Per-database check 2'],
+          ['sql', 'Per-database check 2'],
+          ['command', 'Per-database check 2'],
+        ],
+      ],
       ['Transcript 3', [['sql', 'Transcript 3']]],
       ['Deadlocks 4', [['reference', 'Deadlocks 4']]],
-      ['Deadlocks 4 > Weekly 5', [['manual', 'Vacuum the orders table'], ['manual', 'Test a restore'], ['manual', 'Review slot 5']]],
+      [
+        'Deadlocks 4 > Weekly 5',
+        [
+          ['manual', 'Vacuum the orders table'],
+          ['manual', 'Test a restore'],
+          ['manual', 'Review slot 5'],
+        ],
+      ],
     ]);
     expect(result.parameters).toEqual(['pid', 'slot_name', 'keep', 'database', 'dbname', 'min_backends', 'table_name']);
   });

@@ -40,7 +40,16 @@ describe('markdown runbook import: the fixture', () => {
     const sqlFences = raw.split('\n').filter((line) => /^\s*```sql\s*$/.test(line)).length;
     expect(sqlFences).toBe(5);
     expect(result.sqlSteps).toBe(sqlFences);
-    expect(result).toMatchObject({ title: 'Database Operations Runbook', source: 'runbook-sample.md', procedures: 8, steps: 15, commandSteps: 1, manualSteps: 7, referenceSteps: 2, warnings: [] });
+    expect(result).toMatchObject({
+      title: 'Database Operations Runbook',
+      source: 'runbook-sample.md',
+      procedures: 8,
+      steps: 15,
+      commandSteps: 1,
+      manualSteps: 7,
+      referenceSteps: 2,
+      warnings: [],
+    });
     expect(stepsOf(result)).toHaveLength(result.steps);
   });
 
@@ -152,7 +161,9 @@ describe('fillSqlPlaceholders', () => {
   it('puts a number in as it is and a string as a quoted literal', () => {
     expect(fillSqlPlaceholders('SELECT pg_cancel_backend([PID]);', { PID: '123' })).toBe('SELECT pg_cancel_backend(123);');
     expect(fillSqlPlaceholders('SELECT * FROM orders WHERE total > [Min]', { Min: ' 12.50 ' })).toBe('SELECT * FROM orders WHERE total > 12.50');
-    expect(fillSqlPlaceholders("SELECT * FROM users WHERE email = [email]", { email: "o'brien@example.com" })).toBe("SELECT * FROM users WHERE email = 'o''brien@example.com'");
+    expect(fillSqlPlaceholders('SELECT * FROM users WHERE email = [email]', { email: "o'brien@example.com" })).toBe(
+      "SELECT * FROM users WHERE email = 'o''brien@example.com'",
+    );
     // Not a number: an injection attempt stays inside one literal.
     expect(fillSqlPlaceholders('SELECT [x]', { x: "1; DROP TABLE t; --'" })).toBe("SELECT '1; DROP TABLE t; --'''");
     expect(fillSqlPlaceholders('SELECT 10-[N]', { N: '-5' })).toBe('SELECT 10-(-5)');
@@ -168,7 +179,9 @@ describe('fillSqlPlaceholders', () => {
   });
 
   it('names every placeholder that has no value', () => {
-    expect(() => fillSqlPlaceholders('DELETE FROM t WHERE d < [CUTOFF_DATE] AND s = [SHOP_ID]', { SHOP_ID: '1' })).toThrow('No value for the placeholder [CUTOFF_DATE].');
+    expect(() => fillSqlPlaceholders('DELETE FROM t WHERE d < [CUTOFF_DATE] AND s = [SHOP_ID]', { SHOP_ID: '1' })).toThrow(
+      'No value for the placeholder [CUTOFF_DATE].',
+    );
     expect(() => fillSqlPlaceholders('SELECT [a], [b], [a]', {})).toThrow('No value for the placeholders [a], [b].');
     expect(() => fillSqlPlaceholders('SELECT [a]', { a: 'x\u0000y' })).toThrow(/NUL/);
   });
@@ -203,7 +216,10 @@ describe('importRunbook through the dispatcher', () => {
     const empty = await calls.ok<RunbookImportResult>('importRunbook', { markdown: '# Title only\n\n## Nothing here\n' });
     expect(empty).toMatchObject({ procedures: 0, steps: 0 });
     expect(empty.warnings[0]).toContain('No procedures found');
-    expect(empty.sections?.map((s) => [s.title, s.role])).toEqual([['Title only', 'title'], ['Nothing here', 'empty']]);
+    expect(empty.sections?.map((s) => [s.title, s.role])).toEqual([
+      ['Title only', 'title'],
+      ['Nothing here', 'empty'],
+    ]);
     // Prose is part of a runbook: a document of prose alone is one procedure holding its words.
     const prose = await calls.ok<RunbookImportResult>('importRunbook', { markdown: 'Just prose.\n' });
     expect(prose).toMatchObject({ procedures: 1, steps: 1, referenceSteps: 1, warnings: [] });
@@ -265,7 +281,9 @@ describe('ops-console runbook import (command logic)', () => {
     await ctx.close();
     expect(await runCli(['--home', path.join(dir, 'home'), 'runbook', 'import'])).toBe(2);
 
-    await expect(readRunbook(path.join(dir, 'missing.md'))).rejects.toThrow(expect.objectContaining({ code: 'NOT_FOUND', message: expect.stringContaining('missing.md') }));
+    await expect(readRunbook(path.join(dir, 'missing.md'))).rejects.toThrow(
+      expect.objectContaining({ code: 'NOT_FOUND', message: expect.stringContaining('missing.md') }),
+    );
     await expect(readRunbook(dir)).rejects.toThrow(/is a directory/);
     const big = path.join(dir, 'big.md');
     fs.writeFileSync(big, '');

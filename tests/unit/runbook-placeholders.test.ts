@@ -41,7 +41,7 @@ describe('placeholders found by the parser', () => {
     );
   });
 
-  it("finds {{database}}, :'dbname', :\"schema\", :min_id and <table_name>, not a slice or a cast", () => {
+  it('finds {{database}}, :\'dbname\', :"schema", :min_id and <table_name>, not a slice or a cast', () => {
     const checks = step('Per-database checks');
     expect(checks.placeholders).toEqual([
       { name: 'database', token: '{{database}}', fill: 'literal' },
@@ -50,7 +50,11 @@ describe('placeholders found by the parser', () => {
       { name: 'min_id', token: ':min_id', fill: 'literal' },
       { name: 'table_name', token: '<table_name>', fill: 'identifier' },
     ]);
-    const filled = fillSqlPlaceholders(checks.text, { database: 'shop', dbname: 'shop', schema: 'Sales', min_id: '100', table_name: 'public.orders' }, checks.placeholders);
+    const filled = fillSqlPlaceholders(
+      checks.text,
+      { database: 'shop', dbname: 'shop', schema: 'Sales', min_id: '100', table_name: 'public.orders' },
+      checks.placeholders,
+    );
     expect(filled).toBe(
       [
         "\\c 'shop'",
@@ -91,7 +95,10 @@ describe('placeholders found by the parser', () => {
     expect(analyzeSql('SELECT * FROM t WHERE a <> b AND c < 5 AND d > 3 AND e[1:n] = x::int;', true).placeholders).toEqual([]);
     // PostgreSQL's own `<IDLE>` (pg_stat_activity before 9.2) is a value, not a placeholder.
     expect(analyzeSql("SELECT * FROM pg_stat_activity WHERE current_query <> '<IDLE>';", true).placeholders).toEqual([]);
-    expect(analyzeSql('SELEC x FROM t WHERE id = <pid> AND db = {{db}};', false)).toMatchObject({ placeholders: [{ name: 'db', token: '{{db}}', fill: 'literal' }], error: 'syntax error at or near "SELEC"' });
+    expect(analyzeSql('SELEC x FROM t WHERE id = <pid> AND db = {{db}};', false)).toMatchObject({
+      placeholders: [{ name: 'db', token: '{{db}}', fill: 'literal' }],
+      error: 'syntax error at or near "SELEC"',
+    });
   });
 });
 
@@ -109,7 +116,9 @@ describe('fillSqlPlaceholders with the importer list', () => {
       { name: 'pid', token: '<pid>', fill: 'literal' as const },
       { name: 'db', token: ":'db'", fill: 'string' as const },
     ];
-    expect(() => fillSqlPlaceholders("SELECT pg_cancel_backend(<pid>) WHERE :'db' = current_database()", {}, placeholders)).toThrow("No value for the placeholders <pid>, :'db'.");
+    expect(() => fillSqlPlaceholders("SELECT pg_cancel_backend(<pid>) WHERE :'db' = current_database()", {}, placeholders)).toThrow(
+      "No value for the placeholders <pid>, :'db'.",
+    );
     // `<b>` is not in the list (the parser read it as SQL): it stays.
     expect(fillSqlPlaceholders('SELECT <pid>, a <b> c', { pid: '1' }, placeholders)).toBe('SELECT 1, a <b> c');
     // An injection attempt stays one literal whatever the syntax.

@@ -7,7 +7,7 @@ import { DEFAULT_THRESHOLDS, exitCodeFor, formatValue, judge, thresholdFor, wors
 const GiB = 1024 ** 3;
 
 describe('the runbook alert table', () => {
-  it('holds the document\'s five thresholds as defaults', () => {
+  it("holds the document's five thresholds as defaults", () => {
     const runbook = Object.entries(DEFAULT_THRESHOLDS).filter(([, t]) => t.source === 'runbook');
     expect(Object.fromEntries(runbook.map(([k, t]) => [k, [t.warn, t.critical, t.action]]))).toEqual({
       dbSize: [8 * GiB, 10 * GiB, 'Clean up archives'],

@@ -15,7 +15,11 @@ type Tree = Record<string, unknown>;
 function strip(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(strip);
   if (typeof value !== 'object' || value === null) return value;
-  return Object.fromEntries(Object.entries(value).filter(([k]) => k !== 'location' && !/_(start|end)$/.test(k)).map(([k, v]) => [k, strip(v)]));
+  return Object.fromEntries(
+    Object.entries(value)
+      .filter(([k]) => k !== 'location' && !/_(start|end)$/.test(k))
+      .map(([k, v]) => [k, strip(v)]),
+  );
 }
 
 function only(sql: string): Tree {
@@ -85,12 +89,18 @@ describe('previews of the built-in write steps', () => {
   });
 
   it('refuses reads, actions, manual steps and unknown ids', () => {
-    expect(refusal('troubleshooting.inventory-sync', 'troubleshooting.inventory.negative')).toMatchObject({ code: 'INVALID_INPUT', message: expect.stringMatching(/only reads/) });
+    expect(refusal('troubleshooting.inventory-sync', 'troubleshooting.inventory.negative')).toMatchObject({
+      code: 'INVALID_INPUT',
+      message: expect.stringMatching(/only reads/),
+    });
     expect(refusal('emergency.high-load', 'emergency.high-load.terminate').code).toBe('INVALID_INPUT');
     expect(refusal('recovery.corruption', 'recovery.corruption.pitr').code).toBe('INVALID_INPUT');
     expect(refusal('troubleshooting.inventory-sync', 'nope').code).toBe('NOT_FOUND');
     expect(refusal('nope', 'troubleshooting.inventory.reset').code).toBe('NOT_FOUND');
-    expect(runnableStep('troubleshooting.inventory-sync', 'troubleshooting.inventory.reset')).toMatchObject({ immediate: false, statement: expect.stringMatching(/^UPDATE inventory/) });
+    expect(runnableStep('troubleshooting.inventory-sync', 'troubleshooting.inventory.reset')).toMatchObject({
+      immediate: false,
+      statement: expect.stringMatching(/^UPDATE inventory/),
+    });
   });
 });
 

@@ -25,7 +25,13 @@ describe('findPgpassPassword (libpq rules)', () => {
   });
 
   it('skips non-matching lines, comments and blank lines', () => {
-    const text = ['# db.example.com:5432:shop:ops:commented', '', 'other:5432:shop:ops:x', 'db.example.com:5433:shop:ops:y', 'db.example.com:5432:shop:ops:right'].join('\n');
+    const text = [
+      '# db.example.com:5432:shop:ops:commented',
+      '',
+      'other:5432:shop:ops:x',
+      'db.example.com:5433:shop:ops:y',
+      'db.example.com:5432:shop:ops:right',
+    ].join('\n');
     expect(findPgpassPassword(text, target)).toBe('right');
   });
 

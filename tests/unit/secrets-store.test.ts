@@ -69,8 +69,19 @@ describe('EncryptedSecretStore', () => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ops-secrets-'));
     store = openStore(path.join(dir, 'ops-console.sqlite'));
     profileId = new ProfileRepo(store.db).create({
-      name: 'prod', host: 'h', port: 5432, database: 'd', user: 'u', sslmode: 'require', sslRootCert: null, env: 'production',
-      statementTimeoutMs: null, notes: '', contacts: [], escalationLevel: null, ssh: null,
+      name: 'prod',
+      host: 'h',
+      port: 5432,
+      database: 'd',
+      user: 'u',
+      sslmode: 'require',
+      sslRootCert: null,
+      env: 'production',
+      statementTimeoutMs: null,
+      notes: '',
+      contacts: [],
+      escalationLevel: null,
+      ssh: null,
     }).id;
   });
   afterEach(() => {
@@ -79,7 +90,12 @@ describe('EncryptedSecretStore', () => {
   });
 
   function storeBytes(): Buffer {
-    return Buffer.concat(['', '-wal', '-journal'].map((suffix) => store.path + suffix).filter((f) => fs.existsSync(f)).map((f) => fs.readFileSync(f)));
+    return Buffer.concat(
+      ['', '-wal', '-journal']
+        .map((suffix) => store.path + suffix)
+        .filter((f) => fs.existsSync(f))
+        .map((f) => fs.readFileSync(f)),
+    );
   }
 
   it('round-trips a secret and writes only ciphertext to the SQLite file', () => {

@@ -138,7 +138,17 @@ describe('resolveSshHost details', () => {
   it('expands ~ and %d %u %h %r %p %n %% in IdentityFile and keeps every applicable one', () => {
     const file = write(
       'ids',
-      ['Host box', '  HostName box.example', '  User alice', '  Port 2201', '  IdentityFile ~/.ssh/id_%r@%h', '  IdentityFile %d/keys/%u-%n-%p-100%%', 'Host *', '  IdentityFile ~/.ssh/id_ed25519', ''].join('\n'),
+      [
+        'Host box',
+        '  HostName box.example',
+        '  User alice',
+        '  Port 2201',
+        '  IdentityFile ~/.ssh/id_%r@%h',
+        '  IdentityFile %d/keys/%u-%n-%p-100%%',
+        'Host *',
+        '  IdentityFile ~/.ssh/id_ed25519',
+        '',
+      ].join('\n'),
     );
     const r = resolveSshHost('box', { file, env: { HOME: '/home/dba', USER: 'dba' } });
     expect(r.identityFiles).toEqual(['/home/dba/.ssh/id_alice@box.example', '/home/dba/keys/dba-box-2201-100%', '/home/dba/.ssh/id_ed25519']);
@@ -170,7 +180,11 @@ describe('resolveSshHost details', () => {
     expect(err.message).toContain('"typo"');
     expect(err.message).toContain('db1, db2');
     // …unless the caller asks for ssh's own behaviour (every name resolves, with defaults from Host *).
-    expect(resolveSshHost('typo', { text: 'Host db1 db2\n  User x\nHost *\n  User y\n', env: { HOME: dir }, requireHostEntry: false })).toMatchObject({ hostName: 'typo', user: 'y', port: 22 });
+    expect(resolveSshHost('typo', { text: 'Host db1 db2\n  User x\nHost *\n  User y\n', env: { HOME: dir }, requireHostEntry: false })).toMatchObject({
+      hostName: 'typo',
+      user: 'y',
+      port: 22,
+    });
   });
 
   it('reports a missing config file, a bad port and an unclosed quote with file and line', () => {

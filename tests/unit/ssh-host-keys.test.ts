@@ -31,7 +31,9 @@ function generate(name: string, args: string[]): Generated {
   execFileSync('ssh-keygen', ['-q', ...args, '-N', '', '-C', `${name}@test`, '-f', file]);
   const pubLine = fs.readFileSync(`${file}.pub`, 'utf8').trim();
   // "256 SHA256:abc… comment (ED25519)"
-  const listed = execFileSync('ssh-keygen', ['-E', 'sha256', '-lf', `${file}.pub`], { encoding: 'utf8' }).trim().split(' ');
+  const listed = execFileSync('ssh-keygen', ['-E', 'sha256', '-lf', `${file}.pub`], { encoding: 'utf8' })
+    .trim()
+    .split(' ');
   return { pubLine, privateKey: fs.readFileSync(file), fingerprint: listed[1] ?? '', type: pubLine.split(' ')[0] ?? '' };
 }
 

@@ -27,7 +27,9 @@ function openAt(version: number): Store {
 }
 
 function tables(store: Store): string[] {
-  return (store.db.prepare("SELECT name FROM sqlite_schema WHERE type IN ('table','trigger') ORDER BY name").all() as Array<{ name: string }>).map((r) => r.name);
+  return (store.db.prepare("SELECT name FROM sqlite_schema WHERE type IN ('table','trigger') ORDER BY name").all() as Array<{ name: string }>).map(
+    (r) => r.name,
+  );
 }
 
 const PROFILE_SQL = `INSERT INTO profiles (id, name, host, port, database, user, sslmode, env, read_only, created_at, updated_at)
@@ -50,7 +52,9 @@ describe('migrations', () => {
     expect(() => insert.run('p3', 'x', 70000, 'production')).toThrow(/CHECK/);
     expect(() => insert.run('p4', 'y', 5432, 'moon')).toThrow(/CHECK/);
     store.db.prepare("INSERT INTO secrets (profile_id, backend, ciphertext, updated_at) VALUES ('p1', 'test', x'00', 'now')").run();
-    expect(() => store.db.prepare("INSERT INTO secrets (profile_id, backend, ciphertext, updated_at) VALUES ('nope', 'test', x'00', 'now')").run()).toThrow(/FOREIGN KEY/);
+    expect(() => store.db.prepare("INSERT INTO secrets (profile_id, backend, ciphertext, updated_at) VALUES ('nope', 'test', x'00', 'now')").run()).toThrow(
+      /FOREIGN KEY/,
+    );
     store.db.prepare("DELETE FROM profiles WHERE id = 'p1'").run();
     expect(store.db.prepare('SELECT count(*) AS n FROM secrets').get()).toEqual({ n: 0 }); // cascade
   });
@@ -65,12 +69,12 @@ describe('migrations', () => {
     expect(store.db.prepare('SELECT name FROM profiles').all()).toEqual([{ name: 'keep-me' }]);
     expect(tables(store)).toEqual(expect.arrayContaining(['audit_chain', 'audit_entries', 'audit_fts', 'audit_head']));
     expect(store.db.prepare('SELECT seq, entries, fts_seq, length(hash) AS len FROM audit_head').all()).toEqual([{ seq: 0, entries: 0, fts_seq: 0, len: 64 }]);
-    expect(() => store.db.prepare("INSERT INTO audit_head (id, seq, hash, entries, last_at, fts_seq) VALUES (2, 0, '', 0, '', 0)").run()).toThrow(/CHECK|UNIQUE/);
+    expect(() => store.db.prepare("INSERT INTO audit_head (id, seq, hash, entries, last_at, fts_seq) VALUES (2, 0, '', 0, '', 0)").run()).toThrow(
+      /CHECK|UNIQUE/,
+    );
 
     const hash = 'a'.repeat(64);
-    const chain = store.db.prepare(
-      'INSERT INTO audit_chain (seq, kind, entry_id, at, actor, action, prev_hash, hash) VALUES (?, ?, 1, ?, ?, ?, ?, ?)',
-    );
+    const chain = store.db.prepare('INSERT INTO audit_chain (seq, kind, entry_id, at, actor, action, prev_hash, hash) VALUES (?, ?, 1, ?, ?, ?, ?, ?)');
     chain.run(1, 'begin', '2024-01-01T00:00:00.000Z', 'me', 'x.y', hash, hash);
     expect(() => chain.run(2, 'middle', 'now', 'me', 'x', hash, hash)).toThrow(/CHECK/);
     expect(() => chain.run(3, 'begin', 'now', 'me', 'x', 'short', hash)).toThrow(/CHECK/);
@@ -86,7 +90,9 @@ describe('migrations', () => {
     expect(() => store.db.prepare("UPDATE audit_entries SET summary = 'rewritten' WHERE id = 1").run()).toThrow(/cannot change/);
     expect(() => store.db.prepare('DELETE FROM audit_entries').run()).toThrow(/cannot be deleted/);
 
-    store.db.prepare("INSERT INTO audit_fts (rowid, summary, detail, action, profile, error, outcome) VALUES (1, 's', 'VACUUM orders', 'x.y', NULL, NULL, 'ok')").run();
+    store.db
+      .prepare("INSERT INTO audit_fts (rowid, summary, detail, action, profile, error, outcome) VALUES (1, 's', 'VACUUM orders', 'x.y', NULL, NULL, 'ok')")
+      .run();
     expect(store.db.prepare("SELECT rowid FROM audit_fts WHERE audit_fts MATCH 'orders'").all()).toEqual([{ rowid: 1 }]);
   });
 

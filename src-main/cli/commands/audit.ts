@@ -41,7 +41,16 @@ async function list(ctx: CliContext, argv: string[]): Promise<number> {
   const parsed = parseArgs(argv, FILTER_FLAGS);
   expectPositionals(parsed, [], USAGE.list);
   const { entries } = await ctx.call('searchAudit', query(parsed));
-  const view = entries.map((e) => ({ id: e.id, at: e.at, actor: e.actor, profile: e.profile, action: e.action, outcome: e.outcome, durationMs: e.durationMs, summary: e.summary }));
+  const view = entries.map((e) => ({
+    id: e.id,
+    at: e.at,
+    actor: e.actor,
+    profile: e.profile,
+    action: e.action,
+    outcome: e.outcome,
+    durationMs: e.durationMs,
+    summary: e.summary,
+  }));
   if (ctx.io.json) printJson(ctx.io, { entries: view });
   else if (view.length === 0) ctx.io.out('No audit entries match.');
   else ctx.io.out(table(view, ['id', 'at', 'actor', 'profile', 'action', 'outcome', 'durationMs', 'summary']));

@@ -105,7 +105,8 @@ async function backup(ctx: CliContext, argv: string[]): Promise<number> {
   // Roles come from pg_dumpall, which writes plain SQL only: plain is their default, and
   // only an explicit other format is a mistake worth stopping for.
   const format = choice(parsed, 'format', FORMATS, kind === 'roles' ? 'plain' : 'custom');
-  if (kind === 'roles' && format !== 'plain') throw new UsageError('--kind roles writes plain SQL (pg_dumpall --roles-only): leave out --format or use --format plain');
+  if (kind === 'roles' && format !== 'plain')
+    throw new UsageError('--kind roles writes plain SQL (pg_dumpall --roles-only): leave out --format or use --format plain');
   const jobs = intFlag(parsed, 'jobs', { min: 1, max: 32 }) ?? 1;
   if (jobs > 1 && format !== 'directory') throw new UsageError('--jobs above 1 needs --format directory (pg_dump runs in parallel only into a folder)');
   const profile = await findProfile(ctx, name!);
@@ -156,7 +157,10 @@ async function backup(ctx: CliContext, argv: string[]): Promise<number> {
     }
     if (!ctx.io.json) for (const warning of entry.manifest?.warnings ?? []) ctx.io.err(`warning: ${warning}`);
     if (ctx.io.json) printJson(ctx.io, backupJson(entry));
-    else ctx.io.out(`${entry.path}\n${megabytes(entry.bytes ?? 0)}, sha256 ${entry.sha256}, ${((entry.durationMs ?? 0) / 1000).toFixed(1)} s\nmanifest: ${manifestPathFor(entry.path)}`);
+    else
+      ctx.io.out(
+        `${entry.path}\n${megabytes(entry.bytes ?? 0)}, sha256 ${entry.sha256}, ${((entry.durationMs ?? 0) / 1000).toFixed(1)} s\nmanifest: ${manifestPathFor(entry.path)}`,
+      );
     return EXIT.ok;
   } finally {
     watcher.stop();
@@ -199,7 +203,12 @@ async function verify(ctx: CliContext, argv: string[]): Promise<number> {
   if (ctx.io.json) printJson(ctx.io, { ok: result.ok, id: result.id, checks: result.checks });
   else ctx.io.out(result.checks.map((c) => `${c.ok ? 'OK  ' : 'FAIL'}  ${c.name}: ${c.detail}`).join('\n'));
   if (!result.ok) {
-    ctx.io.err(`error: backup ${result.id} failed verification: ${result.checks.filter((c) => !c.ok).map((c) => c.name).join(', ')}`);
+    ctx.io.err(
+      `error: backup ${result.id} failed verification: ${result.checks
+        .filter((c) => !c.ok)
+        .map((c) => c.name)
+        .join(', ')}`,
+    );
     return EXIT.failure;
   }
   return EXIT.ok;

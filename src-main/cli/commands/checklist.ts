@@ -24,7 +24,13 @@ async function list(ctx: CliContext, argv: string[]): Promise<number> {
   expectPositionals(parsed, [], USAGE.list);
   const { checklists } = await ctx.call('listChecklists', {});
   if (ctx.io.json) printJson(ctx.io, { checklists });
-  else ctx.io.out(table(checklists.map((c) => ({ ...c })), ['id', 'title', 'steps', 'description']));
+  else
+    ctx.io.out(
+      table(
+        checklists.map((c) => ({ ...c })),
+        ['id', 'title', 'steps', 'description'],
+      ),
+    );
   return 0;
 }
 

@@ -45,7 +45,8 @@ export async function drillCommand(ctx: CliContext, argv: string[]): Promise<num
   if (parsed.positionals.length > 1) expectPositionals(parsed, ['BACKUP'], USAGE);
   const backup = parsed.positionals[0];
   const profileName = stringFlag(parsed, 'profile');
-  if (backup === undefined && profileName === undefined) throw new UsageError(`say which backup to drill: BACKUP (a catalog id or a path) or --profile PROFILE for its latest backup\nusage: ${USAGE}`);
+  if (backup === undefined && profileName === undefined)
+    throw new UsageError(`say which backup to drill: BACKUP (a catalog id or a path) or --profile PROFILE for its latest backup\nusage: ${USAGE}`);
   const jobs = intFlag(parsed, 'jobs', { min: 1, max: 32 });
   const profileId = profileName === undefined ? undefined : (await findProfile(ctx, profileName)).id;
 

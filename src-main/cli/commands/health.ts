@@ -45,7 +45,13 @@ function shown(value: number | null, c: HealthCheck): string {
 
 /** On a terminal: a table of the checks, then the verdict. */
 export function healthTable(o: Overview): string {
-  const rows = o.checks.map((c) => ({ status: c.status.toUpperCase(), check: c.label, value: shown(c.value, c), warn: shown(c.warn, c), critical: shown(c.critical, c) }));
+  const rows = o.checks.map((c) => ({
+    status: c.status.toUpperCase(),
+    check: c.label,
+    value: shown(c.value, c),
+    warn: shown(c.warn, c),
+    critical: shown(c.critical, c),
+  }));
   return [table(rows, ['status', 'check', 'value', 'warn', 'critical']), '', `${o.profile}: ${o.status.toUpperCase()}`].join('\n');
 }
 

@@ -115,7 +115,9 @@ async function add(ctx: CliContext, argv: string[]): Promise<number> {
   if (ctx.io.json) printJson(ctx.io, { ok: true, ...detailedView(profile), warnings: draft.warnings });
   else {
     const via = profile.ssh ? ` via SSH ${sshView(profile) ?? ''}` : '';
-    ctx.io.out(`Added profile "${profile.name}" (${profile.env}${profile.readOnly ? ', read-only' : ''}): ${profile.user}@${profile.host}:${profile.port}/${profile.database}${via}`);
+    ctx.io.out(
+      `Added profile "${profile.name}" (${profile.env}${profile.readOnly ? ', read-only' : ''}): ${profile.user}@${profile.host}:${profile.port}/${profile.database}${via}`,
+    );
     if (profile.ssh && !profile.ssh.hostKey) {
       ctx.io.out(`The SSH host key is not pinned yet: run \`ops-console profile test ${profile.name}\` on a terminal to see and trust its fingerprint.`);
     }
@@ -128,8 +130,15 @@ async function list(ctx: CliContext, argv: string[]): Promise<number> {
   expectPositionals(parsed, [], USAGE.list);
   const profiles = await ctx.call('listProfiles', {});
   if (ctx.io.json) printJson(ctx.io, { profiles: profiles.map(profileView) });
-  else if (profiles.length === 0) ctx.io.out('No profiles yet. Add one with `ops-console profile add NAME --url postgres://user@host/db`, or start the demo: `ops-console sandbox start`.');
-  else ctx.io.out(table(profiles.map((p) => ({ ...profileView(p), readOnly: p.readOnly ? 'yes' : 'no' })), ['name', 'env', 'host', 'port', 'database', 'user', 'readOnly', 'ssh']));
+  else if (profiles.length === 0)
+    ctx.io.out('No profiles yet. Add one with `ops-console profile add NAME --url postgres://user@host/db`, or start the demo: `ops-console sandbox start`.');
+  else
+    ctx.io.out(
+      table(
+        profiles.map((p) => ({ ...profileView(p), readOnly: p.readOnly ? 'yes' : 'no' })),
+        ['name', 'env', 'host', 'port', 'database', 'user', 'readOnly', 'ssh'],
+      ),
+    );
   return 0;
 }
 
@@ -167,7 +176,12 @@ type TestInput = { id: string; password?: string; sshSecret?: string; jumpSecret
  * pins it, audited), a key passphrase or SSH password. Returns the next input to retry
  * with, or null when there is nothing to ask. Without a terminal an unpinned key refuses.
  */
-async function resolveSshNeeds(ctx: CliContext, profile: Profile, result: ConnectionTestResult & { sshFailure?: { cause: string; hop?: string } }, input: TestInput): Promise<TestInput | null> {
+async function resolveSshNeeds(
+  ctx: CliContext,
+  profile: Profile,
+  result: ConnectionTestResult & { sshFailure?: { cause: string; hop?: string } },
+  input: TestInput,
+): Promise<TestInput | null> {
   const decision = result.hostKey;
   if (decision?.status === 'unknown') {
     const where = `${decision.hop === 'jump' ? 'SSH jump host' : 'SSH bastion'} ${decision.host}:${decision.port}`;
@@ -221,8 +235,16 @@ async function test(ctx: CliContext, argv: string[]): Promise<number> {
     printJson(ctx.io, {
       ok: result.ok,
       serverVersion: result.serverVersion ?? null,
-      stages: result.stages.map((s) => ({ name: s.name, ok: s.ok, ms: s.ms, ...(s.detail ? { detail: s.detail } : {}), ...(s.error ? { error: s.error } : {}) })),
-      ...(result.hostKey ? { hostKey: { ...result.hostKey, presented: { type: result.hostKey.presented.type, fingerprint: result.hostKey.presented.fingerprint } } } : {}),
+      stages: result.stages.map((s) => ({
+        name: s.name,
+        ok: s.ok,
+        ms: s.ms,
+        ...(s.detail ? { detail: s.detail } : {}),
+        ...(s.error ? { error: s.error } : {}),
+      })),
+      ...(result.hostKey
+        ? { hostKey: { ...result.hostKey, presented: { type: result.hostKey.presented.type, fingerprint: result.hostKey.presented.fingerprint } } }
+        : {}),
       warnings: result.warnings,
     });
   } else {

@@ -47,11 +47,17 @@ export function formatSink(format: OutputFormat, out: Output): ResultSink & { ro
   let widths: number[] | null = null;
 
   const tableLine = (values: string[]) =>
-    values.map((v, i) => fit(v, widths![i]!, NUMERIC_TYPES.has(columns[i]!.type))).join(' | ').trimEnd() + '\n';
+    values
+      .map((v, i) => fit(v, widths![i]!, NUMERIC_TYPES.has(columns[i]!.type)))
+      .join(' | ')
+      .trimEnd() + '\n';
 
   const startTable = async (first: QueryCell[][]) => {
     widths = columns.map((c, i) => Math.min(MAX_WIDTH, Math.max(1, c.name.length, ...first.map((r) => tableCell(r[i] ?? null).length))));
-    const header = columns.map((c, i) => c.name.padEnd(widths![i]!).slice(0, widths![i]!)).join(' | ').trimEnd();
+    const header = columns
+      .map((c, i) => c.name.padEnd(widths![i]!).slice(0, widths![i]!))
+      .join(' | ')
+      .trimEnd();
     await out.write(`${header}\n${widths.map((w) => '-'.repeat(w)).join('-+-')}\n`);
   };
 
@@ -90,7 +96,10 @@ export function formatSink(format: OutputFormat, out: Output): ResultSink & { ro
         return;
       }
       if (result.columns.length === 0) {
-        const tag = result.rowCount !== null && /^(INSERT|UPDATE|DELETE|MERGE|SELECT INTO|COPY)/.test(result.command) ? `${result.command} ${result.rowCount}` : result.command;
+        const tag =
+          result.rowCount !== null && /^(INSERT|UPDATE|DELETE|MERGE|SELECT INTO|COPY)/.test(result.command)
+            ? `${result.command} ${result.rowCount}`
+            : result.command;
         if (format === 'table') await out.write(`${tag}\n`);
         else out.note(tag);
         return;

@@ -32,7 +32,9 @@ function cancelOnInterrupt(ctx: CliContext, profile: Profile): () => void {
     if (asked) process.exit(EXIT.failure);
     asked = true;
     ctx.io.err('cancelling the statement at the server… (Ctrl+C again to quit now)');
-    void ctx.call('cancelQuery', { profileId: profile.id }).catch((err: unknown) => ctx.io.err(`error: cancel failed: ${err instanceof Error ? err.message : String(err)}`));
+    void ctx
+      .call('cancelQuery', { profileId: profile.id })
+      .catch((err: unknown) => ctx.io.err(`error: cancel failed: ${err instanceof Error ? err.message : String(err)}`));
   };
   process.on('SIGINT', onInt);
   return () => process.off('SIGINT', onInt);
@@ -113,7 +115,8 @@ export async function queryCommand(ctx: CliContext, argv: string[]): Promise<num
     if (e.detail) ctx.io.err(`detail: ${e.detail}`);
     if (e.hint) ctx.io.err(`hint: ${e.hint}`);
     if (e.position !== undefined) ctx.io.err(`position: ${e.position}`);
-    if (ctx.io.json && format !== 'json') ctx.io.out(JSON.stringify({ ok: false, error: { code: failed.cancelled ? 'CANCELLED' : 'QUERY_FAILED', message: e.message, sqlstate: e.sqlstate } }));
+    if (ctx.io.json && format !== 'json')
+      ctx.io.out(JSON.stringify({ ok: false, error: { code: failed.cancelled ? 'CANCELLED' : 'QUERY_FAILED', message: e.message, sqlstate: e.sqlstate } }));
     return EXIT.failure;
   } finally {
     stopListening();

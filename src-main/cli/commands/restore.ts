@@ -31,7 +31,8 @@ function seconds(ms: number | null): string {
 /** One status line, rewritten in place on a terminal. */
 function progressLine(e: RestoreProgressEvent): string {
   const percent = e.percent === null ? '  …' : `${e.percent.toFixed(0).padStart(3)}%`;
-  const amount = e.total > 0 ? `  ${e.unit === 'bytes' ? `${(e.done / 1048576).toFixed(1)}/${(e.total / 1048576).toFixed(1)} MB` : `${e.done}/${e.total} items`}` : '';
+  const amount =
+    e.total > 0 ? `  ${e.unit === 'bytes' ? `${(e.done / 1048576).toFixed(1)}/${(e.total / 1048576).toFixed(1)} MB` : `${e.done}/${e.total} items`}` : '';
   const eta = e.etaMs === null ? '' : `  ETA ${Math.ceil(e.etaMs / 1000)} s`;
   return `${percent}  ${e.phase.padEnd(11)}${amount}  ${(e.elapsedMs / 1000).toFixed(0)} s${eta}${e.current ? `  ${e.current}` : ''}`;
 }
@@ -73,9 +74,16 @@ interface TargetChoice {
   profile: Profile | null;
 }
 
-async function chooseTarget(ctx: CliContext, to: string | undefined, newDatabase: string | undefined, profileName: string | undefined, sandbox: boolean): Promise<TargetChoice> {
+async function chooseTarget(
+  ctx: CliContext,
+  to: string | undefined,
+  newDatabase: string | undefined,
+  profileName: string | undefined,
+  sandbox: boolean,
+): Promise<TargetChoice> {
   const chosen = [to !== undefined, newDatabase !== undefined, sandbox].filter(Boolean).length;
-  if (chosen !== 1) throw new UsageError(`say where to restore: exactly one of --to PROFILE, --new-database NAME --profile PROFILE, --sandbox\nusage: ${RESTORE_USAGE}`);
+  if (chosen !== 1)
+    throw new UsageError(`say where to restore: exactly one of --to PROFILE, --new-database NAME --profile PROFILE, --sandbox\nusage: ${RESTORE_USAGE}`);
   if (to !== undefined) {
     if (profileName !== undefined) throw new UsageError('--profile goes with --new-database; --to already names the profile');
     const profile = await findProfile(ctx, to);
@@ -128,7 +136,13 @@ export async function restoreCommand(ctx: CliContext, argv: string[]): Promise<n
   const jobs = intFlag(parsed, 'jobs', { min: 1, max: 32 }) ?? 1;
   const yes = boolFlag(parsed, 'yes');
   const confirmFlag = stringFlag(parsed, 'confirm');
-  const { target, profile } = await chooseTarget(ctx, stringFlag(parsed, 'to'), stringFlag(parsed, 'new-database'), stringFlag(parsed, 'profile'), boolFlag(parsed, 'sandbox'));
+  const { target, profile } = await chooseTarget(
+    ctx,
+    stringFlag(parsed, 'to'),
+    stringFlag(parsed, 'new-database'),
+    stringFlag(parsed, 'profile'),
+    boolFlag(parsed, 'sandbox'),
+  );
   const production = profile?.env === 'production';
   const confirmation = { yes, production, profileName: profile?.name ?? 'local scratch', ...(confirmFlag !== undefined ? { confirmFlag } : {}) };
   // With --yes nothing is asked: refuse a production target without its typed name before any server is touched.
@@ -154,7 +168,11 @@ export async function restoreCommand(ctx: CliContext, argv: string[]): Promise<n
   // --clean only helps with objects of the dump the target already holds; missing roles and
   // a Supabase project's occupied auth/storage tables carry their own fix in the message.
   const cleanHelps = plan.conflicts.length > 0 && !plan.conflicts.some((c) => c.type === 'TABLE DATA') && (plan.supabase?.missingRoles.length ?? 0) === 0;
-  if (plan.blocked) throw new OpsError('CONFLICT', cleanHelps ? `${plan.blocked} Add --clean to drop them first (--clean --if-exists), or restore into a new database.` : plan.blocked);
+  if (plan.blocked)
+    throw new OpsError(
+      'CONFLICT',
+      cleanHelps ? `${plan.blocked} Add --clean to drop them first (--clean --if-exists), or restore into a new database.` : plan.blocked,
+    );
   const where = `${plan.target.profile}${plan.target.env ? ` (${plan.target.env})` : ''}, database ${plan.target.database}`;
   if (!ctx.io.json) {
     ctx.io.err(`Restore ${plan.contents.path} into ${where} with ${plan.tool.name} ${plan.tool.major}:\n  ${plan.command}`);
@@ -176,7 +194,10 @@ export async function restoreCommand(ctx: CliContext, argv: string[]): Promise<n
     const record = await ctx.call('getRestore', { id: started.restoreId });
     const ok = record.status === 'ok' && record.validation?.ok !== false;
     if (ctx.io.json) printJson(ctx.io, restoreJson(record, ok, plan.supabase));
-    else ctx.io.out(`Restored into ${record.target}, database ${record.database}: ${record.status} in ${seconds(record.durationMs)}\n${validationText(record.validation)}`);
+    else
+      ctx.io.out(
+        `Restored into ${record.target}, database ${record.database}: ${record.status} in ${seconds(record.durationMs)}\n${validationText(record.validation)}`,
+      );
     if (!ok) {
       ctx.io.err(`error: ${record.error ?? 'the restore finished but validation failed'}`);
       return EXIT.failure;

@@ -24,7 +24,11 @@ async function readStdin(): Promise<Buffer> {
   for await (const chunk of process.stdin) {
     const bytes = typeof chunk === 'string' ? Buffer.from(chunk) : (chunk as Buffer);
     total += bytes.length;
-    if (total > MAX_RUNBOOK_BYTES) throw new OpsError('INVALID_INPUT', `The runbook on standard input is larger than ${MAX_RUNBOOK_BYTES} bytes; a runbook may be at most ${MAX_RUNBOOK_BYTES} bytes.`);
+    if (total > MAX_RUNBOOK_BYTES)
+      throw new OpsError(
+        'INVALID_INPUT',
+        `The runbook on standard input is larger than ${MAX_RUNBOOK_BYTES} bytes; a runbook may be at most ${MAX_RUNBOOK_BYTES} bytes.`,
+      );
     chunks.push(bytes);
   }
   return Buffer.concat(chunks);

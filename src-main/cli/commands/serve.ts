@@ -17,11 +17,9 @@ const USAGE = 'ops-console serve [--port N] [--no-open]';
 
 /** The built renderer: beside the bundled CLI (out/main → out/renderer), or the repo's out/. */
 export function rendererDir(): string {
-  const candidates = [
-    process.env.OPS_CONSOLE_RENDERER_DIR,
-    path.join(__dirname, '../renderer'),
-    path.join(__dirname, '../../../out/renderer'),
-  ].filter((c): c is string => Boolean(c));
+  const candidates = [process.env.OPS_CONSOLE_RENDERER_DIR, path.join(__dirname, '../renderer'), path.join(__dirname, '../../../out/renderer')].filter(
+    (c): c is string => Boolean(c),
+  );
   return candidates.find((c) => fs.existsSync(path.join(c, 'index.html'))) ?? candidates[candidates.length - 1]!;
 }
 

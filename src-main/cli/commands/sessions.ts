@@ -163,7 +163,8 @@ function listFlag(parsed: Parsed, name: string): string[] {
 function cleanupFlags(parsed: Parsed, profile: Profile): CleanupFlags {
   const iit = intFlag(parsed, 'idle-in-transaction', { min: 0, max: MAX_MINUTES });
   const idle = intFlag(parsed, 'idle', { min: 0, max: MAX_MINUTES });
-  if ((iit === undefined) === (idle === undefined)) throw new UsageError(`give exactly one of --idle-in-transaction MINUTES or --idle MINUTES\nusage: ${USAGE.cleanup}`);
+  if ((iit === undefined) === (idle === undefined))
+    throw new UsageError(`give exactly one of --idle-in-transaction MINUTES or --idle MINUTES\nusage: ${USAGE.cleanup}`);
   return {
     rule: {
       profileId: profile.id,
@@ -184,14 +185,28 @@ function previewText(profile: Profile, preview: CleanupPreview): string {
   if (preview.matched.length === 0) lines.push('No session matches: nothing to terminate.');
   else {
     lines.push(`Would terminate ${preview.matched.length} session${preview.matched.length === 1 ? '' : 's'}:`);
-    lines.push(table(preview.matched.map((m) => ({ pid: m.pid, user: m.user, application: m.application, state: m.state, duration: seconds(m.durationMs), query: oneLine(m.query) })), ['pid', 'user', 'application', 'state', 'duration', 'query']));
+    lines.push(
+      table(
+        preview.matched.map((m) => ({
+          pid: m.pid,
+          user: m.user,
+          application: m.application,
+          state: m.state,
+          duration: seconds(m.durationMs),
+          query: oneLine(m.query),
+        })),
+        ['pid', 'user', 'application', 'state', 'duration', 'query'],
+      ),
+    );
   }
   for (const e of preview.excluded) lines.push(`Kept: ${e.pid} (${e.user ?? '?'}, "${e.application}"): ${e.why}`);
   return lines.join('\n');
 }
 
 function resultText(result: CleanupResult): string {
-  const lines = [`Terminated ${result.terminated.length} session${result.terminated.length === 1 ? '' : 's'}${result.terminated.length > 0 ? `: ${result.terminated.join(', ')}` : ''}.`];
+  const lines = [
+    `Terminated ${result.terminated.length} session${result.terminated.length === 1 ? '' : 's'}${result.terminated.length > 0 ? `: ${result.terminated.join(', ')}` : ''}.`,
+  ];
   for (const s of result.skipped) lines.push(`Skipped ${s.pid}: ${s.reason}`);
   return lines.join('\n');
 }
@@ -217,7 +232,14 @@ async function cleanup(ctx: CliContext, argv: string[]): Promise<number> {
   const text = previewText(profile, preview);
   if (dryRun || preview.matched.length === 0) {
     if (ctx.io.json) {
-      printJson(ctx.io, { ok: true, dryRun, rule: preview.rule, matched: preview.matched.map(matchJson), excluded: preview.excluded.map((e) => ({ ...matchJson(e), why: e.why })), terminated: [] });
+      printJson(ctx.io, {
+        ok: true,
+        dryRun,
+        rule: preview.rule,
+        matched: preview.matched.map(matchJson),
+        excluded: preview.excluded.map((e) => ({ ...matchJson(e), why: e.why })),
+        terminated: [],
+      });
     } else ctx.io.out(text);
     return 0;
   }
@@ -230,8 +252,20 @@ async function cleanup(ctx: CliContext, argv: string[]): Promise<number> {
     profileName: profile.name,
     confirmFlag: stringFlag(parsed, 'confirm'),
   });
-  const result = await ctx.call('runSessionCleanup', { rule: { ...rule, ...pw(password) }, pids: preview.matched.map((m) => m.pid), confirmName: profile.name });
-  if (ctx.io.json) printJson(ctx.io, { ok: true, dryRun: false, rule: result.rule, matched: result.matched.map(matchJson), terminated: result.terminated, skipped: result.skipped });
+  const result = await ctx.call('runSessionCleanup', {
+    rule: { ...rule, ...pw(password) },
+    pids: preview.matched.map((m) => m.pid),
+    confirmName: profile.name,
+  });
+  if (ctx.io.json)
+    printJson(ctx.io, {
+      ok: true,
+      dryRun: false,
+      rule: result.rule,
+      matched: result.matched.map(matchJson),
+      terminated: result.terminated,
+      skipped: result.skipped,
+    });
   else ctx.io.out(resultText(result));
   return 0;
 }

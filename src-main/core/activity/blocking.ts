@@ -77,7 +77,8 @@ export function buildBlockingTree(sessions: readonly BlockingSession[], holds: R
     };
   }
 
-  const longestFirst = (a: number, b: number): number => (durationOf(byPid.get(b) ?? stranger(b)) ?? -1) - (durationOf(byPid.get(a) ?? stranger(a)) ?? -1) || a - b;
+  const longestFirst = (a: number, b: number): number =>
+    (durationOf(byPid.get(b) ?? stranger(b)) ?? -1) - (durationOf(byPid.get(a) ?? stranger(a)) ?? -1) || a - b;
   const blockers = [...waitersOf.keys()];
   const roots: BlockingNode[] = [];
   for (const pid of blockers.filter((p) => !isWaiting(byPid.get(p) ?? stranger(p))).sort(longestFirst)) {

@@ -105,10 +105,18 @@ function exclusion(r: CandidateRow, rule: CleanupRule): string | null {
   const app = r.application_name ?? '';
   if (app.startsWith(APPLICATION_NAME)) return "this app's own connection";
   const refusal = signalRefusal(
-    { superuser: r.me_super, signalBackend: r.me_signal, sameRole: r.same_role, targetPrivileged: r.target_privileged, targetUser: r.usename, actingUser: r.me },
+    {
+      superuser: r.me_super,
+      signalBackend: r.me_signal,
+      sameRole: r.same_role,
+      targetPrivileged: r.target_privileged,
+      targetUser: r.usename,
+      actingUser: r.me,
+    },
     'terminate',
   );
-  if (r.query === HIDDEN_QUERY) return refusal ?? `"${r.me}" cannot see this session's state (it needs pg_read_all_stats or pg_monitor), so the rule cannot be judged`;
+  if (r.query === HIDDEN_QUERY)
+    return refusal ?? `"${r.me}" cannot see this session's state (it needs pg_read_all_stats or pg_monitor), so the rule cannot be judged`;
   if (r.backend_type !== 'client backend') return `not a client session (${r.backend_type ?? 'unknown'})`;
   if (r.usename !== null && rule.excludeUsers.includes(r.usename)) return `user ${r.usename} is excluded`;
   const apps = rule.excludeApps.map((a) => a.toLowerCase());
@@ -118,7 +126,8 @@ function exclusion(r: CandidateRow, rule: CleanupRule): string | null {
 
 function cleanupError(err: unknown, profile: Profile): OpsError {
   if (err instanceof OpsError) return err;
-  if (isServerError(err)) return new OpsError('QUERY_FAILED', `The session cleanup failed at the server: ${err.message} (SQLSTATE ${err.code})`, { sqlstate: err.code });
+  if (isServerError(err))
+    return new OpsError('QUERY_FAILED', `The session cleanup failed at the server: ${err.message} (SQLSTATE ${err.code})`, { sqlstate: err.code });
   return toOpsError(err, profile);
 }
 
@@ -132,7 +141,11 @@ export async function previewCleanup(deps: Deps, profile: Profile, rule: Cleanup
     profile,
     async (client) => {
       try {
-        return await withTimeout(client, SNAPSHOT_TIMEOUT_MS, async () => (await client.query<CandidateRow>(PREVIEW_SQL, [ruleStates(rule), ruleMinutes(rule)])).rows);
+        return await withTimeout(
+          client,
+          SNAPSHOT_TIMEOUT_MS,
+          async () => (await client.query<CandidateRow>(PREVIEW_SQL, [ruleStates(rule), ruleMinutes(rule)])).rows,
+        );
       } catch (err) {
         throw cleanupError(err, profile);
       }
@@ -160,7 +173,8 @@ function skipReason(r: RunRow, rule: CleanupRule): string {
   const excluded = exclusion(r, rule);
   if (excluded !== null) return `not terminated: ${excluded}`;
   if (r.state === 'active') return 'became active (running a query) since the preview: not terminated';
-  if (!ruleStates(rule).includes(r.state ?? '')) return `now ${r.state ?? 'in an unknown state'}, no longer ${describeRule({ ...rule, excludeUsers: [], excludeApps: [] })}: not terminated`;
+  if (!ruleStates(rule).includes(r.state ?? ''))
+    return `now ${r.state ?? 'in an unknown state'}, no longer ${describeRule({ ...rule, excludeUsers: [], excludeApps: [] })}: not terminated`;
   return `its state changed ${Math.round(r.duration_ms / 1000)} s ago, no longer past the ${minutesText(ruleMinutes(rule))} limit: not terminated`;
 }
 
@@ -173,7 +187,14 @@ async function waitGone(client: pg.Client, pids: number[]): Promise<void> {
   }
 }
 
-export async function runCleanup(deps: Deps, profile: Profile, rule: CleanupRule, pids: readonly number[], confirmName: string | undefined, ctx: Pick<CallContext, 'actor' | 'audit'>): Promise<CleanupResult> {
+export async function runCleanup(
+  deps: Deps,
+  profile: Profile,
+  rule: CleanupRule,
+  pids: readonly number[],
+  confirmName: string | undefined,
+  ctx: Pick<CallContext, 'actor' | 'audit'>,
+): Promise<CleanupResult> {
   const audit = ctx.audit;
   const ruleText = describeRule(rule);
   audit.profile = profile.name;

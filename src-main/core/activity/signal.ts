@@ -106,19 +106,27 @@ function outcomeMessage(action: SignalAction, pid: number, signalled: boolean, e
   const seconds = VERIFY_WAIT_MS / 1000;
   if (!signalled) return `The server could not signal backend ${pid} (it may have just ended).`;
   if (action === 'terminate') {
-    return effective ? `Backend ${pid} was terminated; its open transaction, if any, was rolled back.` : `Backend ${pid} was signalled but is still there after ${seconds} s.`;
+    return effective
+      ? `Backend ${pid} was terminated; its open transaction, if any, was rolled back.`
+      : `Backend ${pid} was signalled but is still there after ${seconds} s.`;
   }
   if (effective) return `The query of backend ${pid} was cancelled.`;
-  if (before.state !== 'active') return `Backend ${pid} was not running a query (${before.state ?? 'unknown state'}): a cancel does nothing to it; terminate it to end its session.`;
+  if (before.state !== 'active')
+    return `Backend ${pid} was not running a query (${before.state ?? 'unknown state'}): a cancel does nothing to it; terminate it to end its session.`;
   return `Backend ${pid} is still running its query ${seconds} s after the cancel: terminate it to force it (its transaction is rolled back).`;
 }
 
 function signalError(err: unknown, profile: Profile, action: SignalAction): OpsError {
   if (err instanceof OpsError) return err;
   if (isServerError(err) && err.code === '42501') {
-    return new OpsError('FORBIDDEN', `PostgreSQL refused to ${verbOf(action)} the backend: ${err.message}. It needs superuser or pg_signal_backend (and only a superuser can signal a superuser's session).`, { sqlstate: err.code });
+    return new OpsError(
+      'FORBIDDEN',
+      `PostgreSQL refused to ${verbOf(action)} the backend: ${err.message}. It needs superuser or pg_signal_backend (and only a superuser can signal a superuser's session).`,
+      { sqlstate: err.code },
+    );
   }
-  if (isServerError(err)) return new OpsError('QUERY_FAILED', `Could not ${verbOf(action)} the backend: ${err.message} (SQLSTATE ${err.code})`, { sqlstate: err.code });
+  if (isServerError(err))
+    return new OpsError('QUERY_FAILED', `Could not ${verbOf(action)} the backend: ${err.message} (SQLSTATE ${err.code})`, { sqlstate: err.code });
   return toOpsError(err, profile);
 }
 
@@ -130,7 +138,11 @@ export async function signalBackend(deps: Deps, profile: Profile, action: Signal
   refuseReadOnly(profile, `${action === 'cancel' ? 'cancelling' : 'terminating'} backend ${req.pid}`, audit);
   if (action === 'terminate') {
     // The contract requires it; checked here too for callers inside the core.
-    if (!req.backendStart) throw new OpsError('INVALID_INPUT', `backendStart: required to terminate backend ${req.pid} (so a reused pid is never terminated); take it from a fresh activity snapshot.`);
+    if (!req.backendStart)
+      throw new OpsError(
+        'INVALID_INPUT',
+        `backendStart: required to terminate backend ${req.pid} (so a reused pid is never terminated); take it from a fresh activity snapshot.`,
+      );
     refuseUnconfirmedProduction(profile, `terminating backend ${req.pid}`, req.confirmName, audit);
   }
   return withClient(
@@ -145,7 +157,14 @@ export async function signalBackend(deps: Deps, profile: Profile, action: Signal
           audit.detail = `SELECT ${fn}(${req.pid})\n-- ${who}, state ${before.state ?? '?'}, backend started ${before.backend_start}\n-- query: ${clip(query, AUDIT_QUERY_CHARS)}`;
           audit.summary = `${action} backend ${req.pid} (${who}) on ${profile.name}: not signalled — ${clip(query, SUMMARY_QUERY_CHARS)}`;
           const refusal = signalRefusal(
-            { superuser: before.me_super, signalBackend: before.me_signal, sameRole: before.same_role, targetPrivileged: before.target_privileged, targetUser: before.usename, actingUser: before.me },
+            {
+              superuser: before.me_super,
+              signalBackend: before.me_signal,
+              sameRole: before.same_role,
+              targetPrivileged: before.target_privileged,
+              targetUser: before.usename,
+              actingUser: before.me,
+            },
             verbOf(action),
           );
           if (refusal !== null) throw new OpsError('FORBIDDEN', refusal, { pid: req.pid, user: before.usename });

@@ -216,7 +216,11 @@ export async function takeSnapshot(deps: Deps, profile: Profile, password?: stri
   const connThreshold = thresholdOf('connections');
   const queryThreshold = thresholdOf('queryTime');
   const queryWarnMs = queryThreshold.warn * 1000;
-  const base = { superuser: row.superuser === true, signalBackend: row.signal_backend || row.superuser === true, readAllStats: row.read_all_stats || row.superuser === true };
+  const base = {
+    superuser: row.superuser === true,
+    signalBackend: row.signal_backend || row.superuser === true,
+    readAllStats: row.read_all_stats || row.superuser === true,
+  };
   return {
     at: row.at.toISOString(),
     profile: profile.name,

@@ -137,8 +137,18 @@ export class AuditLog {
       error: null,
     };
     const { seq, hash } = this.appendRecord(head, {
-      kind: 'begin', entryId: entry.id, at, actor: entry.actor, action: entry.action, profile: entry.profile,
-      summary: entry.summary, detail: entry.detail, outcome: null, durationMs: null, rowsAffected: null, error: null,
+      kind: 'begin',
+      entryId: entry.id,
+      at,
+      actor: entry.actor,
+      action: entry.action,
+      profile: entry.profile,
+      summary: entry.summary,
+      detail: entry.detail,
+      outcome: null,
+      durationMs: null,
+      rowsAffected: null,
+      error: null,
     });
     this.stmt.insertEntry.run({ ...entry, seq });
     this.stmt.setHead.run(seq, hash, entry.id, at);
@@ -164,8 +174,18 @@ export class AuditLog {
       error: c.error === undefined ? null : redactSecrets(c.error),
     };
     const { seq, hash } = this.appendRecord(head, {
-      kind: 'complete', entryId: id, at, actor: null, action: null, profile: entry.profile, summary: entry.summary, detail: entry.detail,
-      outcome: c.outcome, durationMs: entry.durationMs, rowsAffected: entry.rowsAffected, error: entry.error,
+      kind: 'complete',
+      entryId: id,
+      at,
+      actor: null,
+      action: null,
+      profile: entry.profile,
+      summary: entry.summary,
+      detail: entry.detail,
+      outcome: c.outcome,
+      durationMs: entry.durationMs,
+      rowsAffected: entry.rowsAffected,
+      error: entry.error,
     });
     this.stmt.completeEntry.run({ ...entry, seq });
     this.stmt.setHead.run(seq, hash, head.entries, at);

@@ -2,7 +2,19 @@
 // a text cell a spreadsheet would run as a formula gets a leading apostrophe.
 import type { AuditEntry } from '../../contract/models';
 
-const CSV_COLUMNS: ReadonlyArray<keyof AuditEntry> = ['id', 'at', 'actor', 'profile', 'action', 'outcome', 'durationMs', 'summary', 'detail', 'rowsAffected', 'error'];
+const CSV_COLUMNS: ReadonlyArray<keyof AuditEntry> = [
+  'id',
+  'at',
+  'actor',
+  'profile',
+  'action',
+  'outcome',
+  'durationMs',
+  'summary',
+  'detail',
+  'rowsAffected',
+  'error',
+];
 
 /** = + - @ start a formula in Excel/LibreOffice/Sheets; tab and CR can smuggle one in too. */
 const FORMULA_START = /^[=+\-@\t\r]/;

@@ -92,13 +92,25 @@ export function treeFindings(sql: string, tokens: SqlToken[]): SqlToken[] | null
     }
     if (!isObject(node)) return;
     const def = isObject(node.DefElem) ? node.DefElem : null;
-    if (def && typeof def.defname === 'string' && PASSWORD_OPTIONS.has(def.defname.toLowerCase()) && def.arg !== undefined && typeof def.location === 'number') {
+    if (
+      def &&
+      typeof def.defname === 'string' &&
+      PASSWORD_OPTIONS.has(def.defname.toLowerCase()) &&
+      def.arg !== undefined &&
+      typeof def.location === 'number'
+    ) {
       // [ENCRYPTED] PASSWORD '…', OPTIONS (password '…'), OPTIONS (SET "password" '…').
       const literal = literalFrom(tokens, toChar(def.location), 3);
       if (literal) found.push(literal);
     }
     const constant = isObject(node.A_Const) ? node.A_Const : null;
-    if (constant && isObject(constant.sval) && typeof constant.sval.sval === 'string' && typeof constant.location === 'number' && looksLikeSecretConninfo(constant.sval.sval)) {
+    if (
+      constant &&
+      isObject(constant.sval) &&
+      typeof constant.sval.sval === 'string' &&
+      typeof constant.location === 'number' &&
+      looksLikeSecretConninfo(constant.sval.sval)
+    ) {
       const literal = literalFrom(tokens, toChar(constant.location), 1);
       if (literal) found.push(literal);
     }

@@ -28,7 +28,10 @@ const RULES: Rule[] = [
   // SQL: CREATE/ALTER ROLE … [ENCRYPTED] PASSWORD [/* c */] '…' / E'…' / U&'…' / $tag$…$tag$
   // (PASSWORD NULL is left alone). Normally redact-tree.ts already replaced the literal.
   {
-    pattern: new RegExp(String.raw`\b(PASSWORD${GAP})(E'(?:\\[\s\S]|''|[^'\\])*'|(?:U&)?'(?:''|[^'])*'(?:${GAP}UESCAPE${GAP}'[^']')?|(\$[A-Za-z_0-9]*\$)[\s\S]*?\3)`, 'gi'),
+    pattern: new RegExp(
+      String.raw`\b(PASSWORD${GAP})(E'(?:\\[\s\S]|''|[^'\\])*'|(?:U&)?'(?:''|[^'])*'(?:${GAP}UESCAPE${GAP}'[^']')?|(\$[A-Za-z_0-9]*\$)[\s\S]*?\3)`,
+      'gi',
+    ),
     replace: (_m, head: string) => `${head}'${REDACTED}'`,
   },
   // JSON: "password": "…"

@@ -139,7 +139,11 @@ if (db) {
 function startWorker(db: Database.Database, job: ScanJob, shared: SharedArrayBuffer): Worker | null {
   try {
     const sqlite = createRequire(__filename).resolve('better-sqlite3');
-    const worker = new Worker(workerSource(), { eval: true, execArgv: [], workerData: { sqlite, file: db.name, job, shared, mmap: WORKER_MMAP_BYTES, nativeBinding: nativeBinding() } });
+    const worker = new Worker(workerSource(), {
+      eval: true,
+      execArgv: [],
+      workerData: { sqlite, file: db.name, job, shared, mmap: WORKER_MMAP_BYTES, nativeBinding: nativeBinding() },
+    });
     // Its failures show up as items it never finished; an 'error' event must not crash the app.
     worker.on('error', () => undefined);
     worker.unref();

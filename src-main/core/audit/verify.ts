@@ -44,7 +44,8 @@ function entryForSeq(db: Database.Database, seq: number): number | null {
 
 /** When the entry that owned a deleted record is gone too: if the next start record skips an id, that id is the one deleted. */
 function missingBegin(db: Database.Database, fromSeq: number, nextEntry: number, head: Head): number | null {
-  const next = db.prepare("SELECT entry_id FROM audit_chain WHERE seq >= ? AND kind = 'begin' ORDER BY seq LIMIT 1").get(fromSeq) as { entry_id: number } | undefined;
+  const next = db.prepare("SELECT entry_id FROM audit_chain WHERE seq >= ? AND kind = 'begin' ORDER BY seq LIMIT 1").get(fromSeq) as
+    { entry_id: number } | undefined;
   if (next ? next.entry_id > nextEntry : nextEntry <= head.entries) return nextEntry;
   return null;
 }
@@ -59,7 +60,10 @@ function walkChain(db: Database.Database, head: Head): ChainWalk {
   let prev = GENESIS_HASH;
   let expectSeq = 1;
   let nextEntry = 1;
-  const rows = db.prepare(`SELECT ${CHAIN_FIELDS.join(', ')}, prev_hash, hash FROM audit_chain ORDER BY seq`).raw().iterate() as IterableIterator<ChainValue[]>;
+  const rows = db
+    .prepare(`SELECT ${CHAIN_FIELDS.join(', ')}, prev_hash, hash FROM audit_chain ORDER BY seq`)
+    .raw()
+    .iterate() as IterableIterator<ChainValue[]>;
   for (const row of rows) {
     const seq = row[COL.seq] as number;
     const kind = row[COL.kind];
@@ -72,7 +76,10 @@ function walkChain(db: Database.Database, head: Head): ChainWalk {
     if (row[PREV] !== prev) {
       const id = lowest(entryId, entryForSeq(db, seq));
       rows.return?.();
-      return { open, bad: { id, problem: `Entry #${id}: audit record ${seq} does not follow the record before it; records were removed, inserted or reordered here.` } };
+      return {
+        open,
+        bad: { id, problem: `Entry #${id}: audit record ${seq} does not follow the record before it; records were removed, inserted or reordered here.` },
+      };
     }
     if (hashValues(prev, row.slice(0, PREV)) !== row[HASH]) {
       const id = lowest(entryId, entryForSeq(db, seq));
@@ -83,13 +90,19 @@ function walkChain(db: Database.Database, head: Head): ChainWalk {
       if (entryId !== nextEntry) {
         const id = Math.min(entryId, nextEntry);
         rows.return?.();
-        return { open, bad: { id, problem: `Entry #${id}: entries are out of order or missing at audit record ${seq} (expected entry #${nextEntry}, found #${entryId}).` } };
+        return {
+          open,
+          bad: { id, problem: `Entry #${id}: entries are out of order or missing at audit record ${seq} (expected entry #${nextEntry}, found #${entryId}).` },
+        };
       }
       open.add(entryId);
       nextEntry += 1;
     } else if (!open.delete(entryId)) {
       rows.return?.();
-      return { open, bad: { id: entryId, problem: `Entry #${entryId}: audit record ${seq} completes an entry that was not open (duplicated or moved completion).` } };
+      return {
+        open,
+        bad: { id: entryId, problem: `Entry #${entryId}: audit record ${seq} completes an entry that was not open (duplicated or moved completion).` },
+      };
     }
     prev = row[HASH] as string;
     expectSeq += 1;
@@ -101,7 +114,13 @@ function walkChain(db: Database.Database, head: Head): ChainWalk {
   }
   if (last > head.seq || prev !== head.hash) {
     const id = entryForSeq(db, Math.min(last, head.seq + 1)) ?? nextEntry - 1;
-    return { open, bad: { id, problem: `Entry #${id}: the trail does not end where it was last written (record ${head.seq}); records were added or changed outside Ops Console.` } };
+    return {
+      open,
+      bad: {
+        id,
+        problem: `Entry #${id}: the trail does not end where it was last written (record ${head.seq}); records were added or changed outside Ops Console.`,
+      },
+    };
   }
   return { open, bad: null };
 }
@@ -129,7 +148,8 @@ function projectionMismatch(r: ChainValue[], open: Set<number>): string | null {
     return null;
   }
   if (cKind !== 'complete' || cEntry !== id) return 'its completion record is missing or belongs to another entry';
-  if (outcome !== cOutcome || durationMs !== cDuration || rowsAffected !== cRows || error !== cError) return 'its outcome, duration, rows or error differs from what was recorded';
+  if (outcome !== cOutcome || durationMs !== cDuration || rowsAffected !== cRows || error !== cError)
+    return 'its outcome, duration, rows or error differs from what was recorded';
   if (profile !== cProfile || summary !== cSummary || detail !== cDetail) return 'its profile, summary or detail differs from what was recorded';
   return null;
 }
@@ -151,7 +171,8 @@ function walkEntries(db: Database.Database, open: Set<number>, expected: number)
     }
     expectId += 1;
   }
-  if (expectId - 1 < expected) return { id: expectId, problem: `Entry #${expectId} and later are missing from the audit entries (${expected - expectId + 1} entries).` };
+  if (expectId - 1 < expected)
+    return { id: expectId, problem: `Entry #${expectId} and later are missing from the audit entries (${expected - expectId + 1} entries).` };
   if (expectId - 1 > expected) return { id: expected + 1, problem: `Entry #${expected + 1} was added outside Ops Console (not in the audit chain).` };
   return null;
 }
@@ -191,7 +212,8 @@ export function verifyAuditTrailReport(db: Database.Database, options: FastVerif
   // through must not look like tampering.
   return db.transaction((): VerifyReport => {
     const head = db.prepare('SELECT seq, hash, entries FROM audit_head WHERE id = 1').get() as Head | undefined;
-    if (!head) return { fast: null, result: { ok: false, entries: 0, firstBadId: 1, problem: 'The audit trail head record is missing; the trail was tampered with.' } };
+    if (!head)
+      return { fast: null, result: { ok: false, entries: 0, firstBadId: 1, problem: 'The audit trail head record is missing; the trail was tampered with.' } };
     const fast = tryFastProof(db, head, options, canUseWorker);
     if (fast.intact) return { fast, result: { ok: true, entries: head.entries, firstBadId: null, problem: null } };
     return { fast, result: walkTrail(db, head) };

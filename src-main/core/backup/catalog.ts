@@ -172,10 +172,12 @@ export class BackupCatalog {
    * start-up sweep found, e.g. a pg_dump still running. Returns how many rows were marked.
    */
   markInterrupted(now: Date = new Date(), notes: ReadonlyMap<string, string> = new Map()): number {
-    const rows = this.db.prepare("SELECT id, path, error FROM backups WHERE status = 'running'").all() as Array<{ id: string; path: string; error: string | null }>;
-    const mark = this.db.prepare(
-      `UPDATE backups SET status = 'failed', error = ?, finished_at = ? WHERE id = ? AND status = 'running'`,
-    );
+    const rows = this.db.prepare("SELECT id, path, error FROM backups WHERE status = 'running'").all() as Array<{
+      id: string;
+      path: string;
+      error: string | null;
+    }>;
+    const mark = this.db.prepare(`UPDATE backups SET status = 'failed', error = ?, finished_at = ? WHERE id = ? AND status = 'running'`);
     let marked = 0;
     const at = now.toISOString();
     const dead = rows.filter((row) => !ownerAlive(row.error));

@@ -167,16 +167,22 @@ export async function setClientToolPaths(deps: Pick<CoreDeps, 'store'>, paths: s
   const clean: string[] = [];
   for (const raw of paths) {
     const dir = raw.trim();
-    if (!path.isAbsolute(dir)) throw new OpsError('INVALID_INPUT', `"${raw}" is not an absolute folder path; give the full path of the folder holding pg_dump.`, { path: raw });
+    if (!path.isAbsolute(dir))
+      throw new OpsError('INVALID_INPUT', `"${raw}" is not an absolute folder path; give the full path of the folder holding pg_dump.`, { path: raw });
     const stat = fs.statSync(dir, { throwIfNoEntry: false });
     if (!stat) throw new OpsError('INVALID_INPUT', `The folder ${dir} does not exist.`, { path: raw });
-    if (!stat.isDirectory()) throw new OpsError('INVALID_INPUT', `${dir} is not a folder; give the folder that holds pg_dump, not the program itself.`, { path: raw });
+    if (!stat.isDirectory())
+      throw new OpsError('INVALID_INPUT', `${dir} is not a folder; give the folder that holds pg_dump, not the program itself.`, { path: raw });
     const resolved = path.resolve(dir);
     if (!clean.includes(resolved)) clean.push(resolved);
   }
   const db = deps.store.db;
   if (clean.length === 0) db.prepare('DELETE FROM settings WHERE key = ?').run(CLIENT_TOOL_PATHS_KEY);
-  else db.prepare('INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value').run(CLIENT_TOOL_PATHS_KEY, JSON.stringify(clean));
+  else
+    db.prepare('INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value').run(
+      CLIENT_TOOL_PATHS_KEY,
+      JSON.stringify(clean),
+    );
   clearClientToolsCache();
   return discoverClientTools(deps);
 }

@@ -61,7 +61,12 @@ export interface SpawnHooks {
 }
 
 /** Spawns without a shell in its own process group; resolves with how it ended. */
-export function spawnTool(file: string, args: string[], env: NodeJS.ProcessEnv, hooks: SpawnHooks): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
+export function spawnTool(
+  file: string,
+  args: string[],
+  env: NodeJS.ProcessEnv,
+  hooks: SpawnHooks,
+): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
   return new Promise((resolve, reject) => {
     const child = spawn(file, args, { shell: false, detached: process.platform !== 'win32', stdio: ['ignore', 'ignore', 'pipe'], env, windowsHide: true });
     hooks.setChild(child);

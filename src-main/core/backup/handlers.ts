@@ -105,7 +105,11 @@ export function backupHandlers(deps: CoreDeps, swept: readonly SweptRun[] = []):
     revealBackup: async (input) => {
       const entry = requireEntry(catalog, input.id);
       if (entry.status !== 'ok' || !fs.existsSync(entry.path)) {
-        throw new OpsError('NOT_FOUND', `${entry.path} is not on disk${entry.status === 'ok' ? ' any more (moved or deleted outside the app)' : ` (the backup ${entry.status === 'running' ? 'is still running' : entry.status})`}.`, { path: entry.path });
+        throw new OpsError(
+          'NOT_FOUND',
+          `${entry.path} is not on disk${entry.status === 'ok' ? ' any more (moved or deleted outside the app)' : ` (the backup ${entry.status === 'running' ? 'is still running' : entry.status})`}.`,
+          { path: entry.path },
+        );
       }
       return { revealed: await deps.revealPath(entry.path), path: entry.path };
     },

@@ -15,7 +15,6 @@ export const DEFAULT_EXACT_BELOW_ROWS = 1_000_000;
 /** Bytes per row assumed when the planner has no estimate (never analyzed). */
 const BYTES_PER_ROW_GUESS = 100;
 
-
 /**
  * Rows per table: count(*) where that is cheap, the planner's estimate (flagged
  * exact: false) for big tables. A table the planner knows nothing about (reltuples -1,
@@ -57,7 +56,10 @@ export async function writeManifest(file: string, manifest: BackupManifest): Pro
     await fs.promises.rename(tmp, file);
   } catch (err) {
     await fs.promises.rm(tmp, { force: true }).catch(() => undefined);
-    throw new OpsError('IO_FAILED', `The manifest ${file} could not be written: ${(err as Error).message}`, { path: file, errno: (err as NodeJS.ErrnoException).code });
+    throw new OpsError('IO_FAILED', `The manifest ${file} could not be written: ${(err as Error).message}`, {
+      path: file,
+      errno: (err as NodeJS.ErrnoException).code,
+    });
   }
   await syncDir(path.dirname(file));
 }
@@ -90,7 +92,10 @@ export async function readManifest(file: string): Promise<BackupManifest | null>
     text = await fs.promises.readFile(file, 'utf8');
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
-    throw new OpsError('IO_FAILED', `The manifest ${file} could not be read: ${(err as Error).message}`, { path: file, errno: (err as NodeJS.ErrnoException).code });
+    throw new OpsError('IO_FAILED', `The manifest ${file} could not be read: ${(err as Error).message}`, {
+      path: file,
+      errno: (err as NodeJS.ErrnoException).code,
+    });
   }
   try {
     const parsed: unknown = JSON.parse(text);

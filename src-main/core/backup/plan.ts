@@ -5,12 +5,7 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import type pg from 'pg';
-import {
-  type BackupFormat,
-  type BackupKind,
-  type BackupOptions,
-  type BackupPlan,
-} from '../../contract/backup';
+import { type BackupFormat, type BackupKind, type BackupOptions, type BackupPlan } from '../../contract/backup';
 import { OpsError } from '../../contract/errors';
 import type { Profile } from '../../contract/models';
 import type { CoreDeps } from '../app';
@@ -208,7 +203,9 @@ const TABLES_SQL = `
    ORDER BY 1, 2`;
 
 async function readServer(client: pg.Client): Promise<{ serverVersion: string; serverMajor: number; tables: CandidateTable[] }> {
-  const v = await client.query<{ server_version: string; num: string }>("SELECT current_setting('server_version') AS server_version, current_setting('server_version_num') AS num");
+  const v = await client.query<{ server_version: string; num: string }>(
+    "SELECT current_setting('server_version') AS server_version, current_setting('server_version_num') AS num",
+  );
   const serverVersion = v.rows[0]!.server_version.split(' ')[0]!;
   const serverMajor = Math.floor(Number(v.rows[0]!.num) / 10_000);
   const r = await client.query<{ schema: string; name: string; bytes: number; reltuples: number; visible: boolean }>(TABLES_SQL);
@@ -224,25 +221,44 @@ async function readServer(client: pg.Client): Promise<{ serverVersion: string; s
 
 function checkOptions(options: BackupOptions): string[] {
   if (options.jobs > 1 && options.format !== 'directory') {
-    throw new OpsError('INVALID_INPUT', `Parallel jobs (${options.jobs}) need the directory format; pg_dump writes custom and plain backups with one process.`, { field: 'jobs' });
+    throw new OpsError(
+      'INVALID_INPUT',
+      `Parallel jobs (${options.jobs}) need the directory format; pg_dump writes custom and plain backups with one process.`,
+      { field: 'jobs' },
+    );
   }
   if (options.kind === 'roles' && options.format !== 'plain') {
     throw new OpsError('INVALID_INPUT', 'A roles backup (pg_dumpall --roles-only) is always plain SQL: choose the plain format.', { field: 'format' });
   }
   if (options.compression !== null && options.compression > 0 && options.format === 'plain') {
-    throw new OpsError('INVALID_INPUT', 'Compression applies to the custom and directory formats; a plain SQL backup stays uncompressed so psql can replay it and it can be checked.', { field: 'compression' });
+    throw new OpsError(
+      'INVALID_INPUT',
+      'Compression applies to the custom and directory formats; a plain SQL backup stays uncompressed so psql can replay it and it can be checked.',
+      { field: 'compression' },
+    );
   }
   const warnings: string[] = [];
   if (options.supabase && options.format === 'plain' && options.kind !== 'roles') {
-    throw new OpsError('INVALID_INPUT', 'A Supabase backup is an archive (custom or directory format): its restore takes from it what fits the target (a new project keeps its own platform objects; a drill stands them in), which a plain script cannot offer.', { field: 'format' });
+    throw new OpsError(
+      'INVALID_INPUT',
+      'A Supabase backup is an archive (custom or directory format): its restore takes from it what fits the target (a new project keeps its own platform objects; a drill stands them in), which a plain script cannot offer.',
+      { field: 'format' },
+    );
   }
   if (options.supabase && options.kind !== 'roles') {
     const managed = options.includeSchemas.filter((p) => supabaseExcludedSchemas().some((s) => matchesSchema(p, s)));
     if (managed.length > 0) warnings.push(`The Supabase preset leaves out ${managed.join(', ')} although it is included: pg_dump gives exclusions precedence.`);
   }
   if (options.kind === 'roles') {
-    const lists = { includeSchemas: options.includeSchemas, excludeSchemas: options.excludeSchemas, includeTables: options.includeTables, excludeTables: options.excludeTables };
-    const ignored = Object.entries(lists).filter(([, values]) => values.length > 0).map(([key]) => key);
+    const lists = {
+      includeSchemas: options.includeSchemas,
+      excludeSchemas: options.excludeSchemas,
+      includeTables: options.includeTables,
+      excludeTables: options.excludeTables,
+    };
+    const ignored = Object.entries(lists)
+      .filter(([, values]) => values.length > 0)
+      .map(([key]) => key);
     if (ignored.length > 0) warnings.push(`A roles backup holds roles only; ${ignored.join(', ')} do not apply.`);
   }
   if (options.includeTables.length > 0 && (options.includeSchemas.length > 0 || options.excludeSchemas.length > 0)) {
@@ -261,7 +277,10 @@ function ioError(dir: string, err: unknown): OpsError {
     ENOSPC: 'the disk is full',
     EEXIST: 'a file of that name is in the way',
   };
-  return new OpsError('IO_FAILED', `The backup folder ${dir} cannot be written: ${why[code] ?? (err as Error).message}. Choose another destination.`, { path: dir, errno: code });
+  return new OpsError('IO_FAILED', `The backup folder ${dir} cannot be written: ${why[code] ?? (err as Error).message}. Choose another destination.`, {
+    path: dir,
+    errno: code,
+  });
 }
 
 /** Creates the folder when missing and proves it writable by creating and removing a file. */
@@ -291,7 +310,9 @@ export function freeBackupPath(dir: string, fileName: string): string {
     const candidate = path.join(dir, n === 1 ? fileName : `${stem}-${n}${ext}`);
     if (!fs.existsSync(candidate) && !fs.existsSync(`${candidate}.partial`)) return candidate;
   }
-  throw new OpsError('IO_FAILED', `The backup folder ${dir} already holds ${fileName} and ${MAX_NAME_SUFFIX - 1} numbered copies; clean it up first.`, { path: dir });
+  throw new OpsError('IO_FAILED', `The backup folder ${dir} already holds ${fileName} and ${MAX_NAME_SUFFIX - 1} numbered copies; clean it up first.`, {
+    path: dir,
+  });
 }
 
 /** TLS settings as libpq reads them from the environment (pg_dump gets no connection string). */
@@ -317,7 +338,10 @@ export async function prepareBackup(deps: CoreDeps, profile: Profile, requested:
   const warnings = checkOptions(options);
   const endpoint = await localEndpoint(deps, profile);
   const password = resolvePassword(profile, { explicit: options.password, secrets: deps.secrets }).password ?? null;
-  const server = await withClient(deps, profile, readServer, { ...(options.password ? { password: options.password } : {}), ...(profile.ssh ? { endpoint } : {}) });
+  const server = await withClient(deps, profile, readServer, {
+    ...(options.password ? { password: options.password } : {}),
+    ...(profile.ssh ? { endpoint } : {}),
+  });
   const reportPromise = discoverClientTools(deps);
   const what = `The server ${profile.name} runs PostgreSQL ${server.serverVersion}`;
   const tool = pickTool(await reportPromise, options.kind === 'roles' ? 'pg_dumpall' : 'pg_dump', server.serverMajor, what, server.serverVersion);
@@ -352,5 +376,15 @@ export async function prepareBackup(deps: CoreDeps, profile: Profile, requested:
     totalBytes: tables.reduce((sum, t) => sum + t.bytes, 0),
     warnings,
   };
-  return { plan, options, profile, tables, endpoint, password, serverVersion: server.serverVersion, serverMajor: server.serverMajor, env: libpqEnv(profile, profile.ssh ? endpoint.host : undefined) };
+  return {
+    plan,
+    options,
+    profile,
+    tables,
+    endpoint,
+    password,
+    serverVersion: server.serverVersion,
+    serverMajor: server.serverMajor,
+    env: libpqEnv(profile, profile.ssh ? endpoint.host : undefined),
+  };
 }

@@ -74,7 +74,15 @@ export class BackupJobs {
       launched = resolve;
       failedEarly = reject;
     });
-    const job: RunningJob = { backupId, jobId, child: null, cancelReason: null, abort: new AbortController(), finished: false, done: Promise.resolve(null as never) };
+    const job: RunningJob = {
+      backupId,
+      jobId,
+      child: null,
+      cancelReason: null,
+      abort: new AbortController(),
+      finished: false,
+      done: Promise.resolve(null as never),
+    };
     this.running.set(backupId, job);
     job.done = this.run(job, prepared, ctx, launched, failedEarly).finally(() => this.running.delete(backupId));
     await launch;
@@ -120,11 +128,26 @@ export class BackupJobs {
     this.deps.events.emit({ type: 'backup.progress', ...event });
   }
 
-  private async run(job: RunningJob, prepared: PreparedBackup, ctx: JobContext, launched: () => void, failedEarly: (err: unknown) => void): Promise<BackupEntry> {
+  private async run(
+    job: RunningJob,
+    prepared: PreparedBackup,
+    ctx: JobContext,
+    launched: () => void,
+    failedEarly: (err: unknown) => void,
+  ): Promise<BackupEntry> {
     const { plan, profile } = prepared;
     const started = Date.now();
     const startedAt = new Date(started).toISOString();
-    this.catalog.insertRunning({ id: job.backupId, profileId: profile.id, profileName: profile.name, kind: plan.kind, format: plan.format, path: plan.path, startedAt, command: plan.command });
+    this.catalog.insertRunning({
+      id: job.backupId,
+      profileId: profile.id,
+      profileName: profile.name,
+      kind: plan.kind,
+      format: plan.format,
+      path: plan.path,
+      startedAt,
+      command: plan.command,
+    });
     const auditId = this.deps.audit.begin({
       actor: ctx.actor,
       action: 'backup.run',
@@ -190,13 +213,15 @@ export class BackupJobs {
       });
       if (job.cancelReason !== null) throw new OpsError('CANCELLED', `Backup cancelled: ${job.cancelReason}.`);
       if (exit.signal !== null) throw new OpsError('BACKUP_FAILED', `${plan.tool.name} was killed (${exit.signal}) before it finished.`);
-      if (exit.code !== 0) throw new OpsError('BACKUP_FAILED', `${plan.tool.name} failed (exit code ${exit.code})${stderr.firstProblem() ? `: ${stderr.firstProblem()}` : '.'}`);
+      if (exit.code !== 0)
+        throw new OpsError('BACKUP_FAILED', `${plan.tool.name} failed (exit code ${exit.code})${stderr.firstProblem() ? `: ${stderr.firstProblem()}` : '.'}`);
 
       progress.complete();
       // pg_dump -Fd makes its files with the umask's mode: private before anything reads or publishes them.
       await tightenTree(plan.partialPath);
       const dumpedBytes = await outputBytes(plan.partialPath);
-      const emitVerifying = async () => this.emit({ ...base, phase: 'verifying', bytesWritten: dumpedBytes, elapsedMs: Date.now() - started, ...progress.snapshot(Date.now() - started) });
+      const emitVerifying = async () =>
+        this.emit({ ...base, phase: 'verifying', bytesWritten: dumpedBytes, elapsedMs: Date.now() - started, ...progress.snapshot(Date.now() - started) });
       await emitVerifying();
       // Hashing a big file takes seconds: the progress view keeps hearing from us meanwhile.
       const verifyTicker = startTicker(emitVerifying);
@@ -213,13 +238,30 @@ export class BackupJobs {
       await fsyncDir(path.dirname(plan.path)).catch(() => undefined);
 
       const durationMs = Date.now() - started;
-      this.catalog.finish(job.backupId, { status: 'ok', bytes: manifest.bytes, sha256: manifest.sha256, finishedAt: manifest.finishedAt, durationMs, manifest, path: plan.path });
+      this.catalog.finish(job.backupId, {
+        status: 'ok',
+        bytes: manifest.bytes,
+        sha256: manifest.sha256,
+        finishedAt: manifest.finishedAt,
+        durationMs,
+        manifest,
+        path: plan.path,
+      });
       // It was verified before it was published (TOC or completion marker, checksum): that is its first verification.
       this.catalog.setVerified(job.backupId, true, manifest.finishedAt);
       const summary = `backup of ${profile.name}: ${formatBytes(manifest.bytes)} ${plan.format}, sha256 ${manifest.sha256.slice(0, 12)}…, ${(durationMs / 1000).toFixed(1)} s → ${plan.path}${notes.length ? ` (${notes.join('; ')})` : ''}`;
       this.deps.audit.complete(auditId, { outcome: 'ok', durationMs, summary });
       job.finished = true;
-      this.emit({ ...base, phase: 'done', percent: 100, bytesWritten: manifest.bytes, elapsedMs: durationMs, etaMs: 0, currentTable: null, tablesDone: prepared.tables.length });
+      this.emit({
+        ...base,
+        phase: 'done',
+        percent: 100,
+        bytesWritten: manifest.bytes,
+        elapsedMs: durationMs,
+        etaMs: 0,
+        currentTable: null,
+        tablesDone: prepared.tables.length,
+      });
       this.deps.events.emit({ type: 'job.done', jobId: job.jobId, kind: 'backup', ok: true, message: summary, at: new Date().toISOString() });
     } catch (err) {
       await this.fail(job, prepared, { err, stderr, started, auditId, manifestWritten });
@@ -243,7 +285,12 @@ export class BackupJobs {
       }
       return { tocEntries: null, objects: {} };
     }
-    const pgRestore = pickTool(await discoverClientTools(this.deps), 'pg_restore', plan.tool.major, `The archive was written by pg_dump ${shortVersion(plan.tool.version)}`);
+    const pgRestore = pickTool(
+      await discoverClientTools(this.deps),
+      'pg_restore',
+      plan.tool.major,
+      `The archive was written by pg_dump ${shortVersion(plan.tool.version)}`,
+    );
     const listed = await listArchive(pgRestore, plan.partialPath, job.abort.signal);
     return { tocEntries: listed.tocEntries, objects: listed.objects };
   }
@@ -315,7 +362,18 @@ export class BackupJobs {
     const code = cancelled ? 'CANCELLED' : f.err instanceof OpsError ? f.err.code : 'BACKUP_FAILED';
     this.deps.audit.complete(f.auditId, { outcome: 'error', durationMs, error: `${code}: ${error}` });
     job.finished = true;
-    this.emit({ jobId: job.jobId, backupId: job.backupId, phase: 'done', percent: null, bytesWritten: 0, elapsedMs: durationMs, etaMs: null, currentTable: null, tablesDone: 0, tablesTotal: prepared.tables.length });
+    this.emit({
+      jobId: job.jobId,
+      backupId: job.backupId,
+      phase: 'done',
+      percent: null,
+      bytesWritten: 0,
+      elapsedMs: durationMs,
+      etaMs: null,
+      currentTable: null,
+      tablesDone: 0,
+      tablesTotal: prepared.tables.length,
+    });
     this.deps.events.emit({ type: 'job.done', jobId: job.jobId, kind: 'backup', ok: false, message: reason, at: finishedAt });
   }
 }

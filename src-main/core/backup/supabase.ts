@@ -48,7 +48,16 @@ function likePatterns(): string[] {
 const ALLOWED_SETTING = /^(pgaudit\.[^=]+|pgrst\.[^=]+|session_replication_role|statement_timeout|track_io_timing)=/;
 
 async function captureRoles(client: pg.Client): Promise<SupabaseRole[]> {
-  const r = await client.query<{ name: string; login: boolean; inherit: boolean; createrole: boolean; createdb: boolean; bypassrls: boolean; member_of: string[]; settings: string[] | null }>(
+  const r = await client.query<{
+    name: string;
+    login: boolean;
+    inherit: boolean;
+    createrole: boolean;
+    createdb: boolean;
+    bypassrls: boolean;
+    member_of: string[];
+    settings: string[] | null;
+  }>(
     `SELECT r.rolname AS name, r.rolcanlogin AS login, r.rolinherit AS inherit, r.rolcreaterole AS createrole,
             r.rolcreatedb AS createdb, r.rolbypassrls AS bypassrls, r.rolconfig AS settings,
             ARRAY(SELECT g.rolname FROM pg_catalog.pg_auth_members m JOIN pg_catalog.pg_roles g ON g.oid = m.roleid
@@ -96,7 +105,10 @@ export async function captureSupabase(client: pg.Client): Promise<SupabaseCaptur
       WHERE NOT t.tgisinternal AND ${DUMPED_SCHEMA_SQL}`;
   const triggers = await refs(client, `${triggerSql} ORDER BY 1, 2, 3`, [excluded]);
   // A trigger on a platform table calling a function of a user schema is the user's.
-  const platformTriggers = await refs(client, `${triggerSql} AND n.nspname = ANY ($2::text[]) AND NOT fn.nspname = ANY ($2::text[]) ORDER BY 1, 2, 3`, [excluded, carried]);
+  const platformTriggers = await refs(client, `${triggerSql} AND n.nspname = ANY ($2::text[]) AND NOT fn.nspname = ANY ($2::text[]) ORDER BY 1, 2, 3`, [
+    excluded,
+    carried,
+  ]);
   const grants = (
     await client.query<{ schema: string; name: string; grantee: string; privilege: string }>(
       `SELECT n.nspname AS schema, c.relname AS name, g.rolname AS grantee, a.privilege_type AS privilege
@@ -129,9 +141,13 @@ export async function captureSupabase(client: pg.Client): Promise<SupabaseCaptur
        JOIN pg_catalog.pg_namespace n ON n.oid = e.extnamespace WHERE e.extname <> 'plpgsql' ORDER BY 1`,
   );
   const hasBuckets = await client.query<{ ok: boolean }>(`SELECT to_regclass('storage.buckets') IS NOT NULL AS ok`);
-  const buckets = hasBuckets.rows[0]?.ok ? (await client.query<{ id: string }>('SELECT id::text AS id FROM storage.buckets ORDER BY 1')).rows.map((r) => r.id) : [];
+  const buckets = hasBuckets.rows[0]?.ok
+    ? (await client.query<{ id: string }>('SELECT id::text AS id FROM storage.buckets ORDER BY 1')).rows.map((r) => r.id)
+    : [];
   const eventTriggers = (await client.query<{ name: string }>('SELECT evtname AS name FROM pg_catalog.pg_event_trigger ORDER BY 1')).rows.map((r) => r.name);
-  const publications = (await client.query<{ name: string }>(`SELECT pubname AS name FROM pg_catalog.pg_publication WHERE pubname LIKE 'supabase\\_%' ORDER BY 1`)).rows.map((r) => r.name);
+  const publications = (
+    await client.query<{ name: string }>(`SELECT pubname AS name FROM pg_catalog.pg_publication WHERE pubname LIKE 'supabase\\_%' ORDER BY 1`)
+  ).rows.map((r) => r.name);
   const publicationTables = (
     await client.query<{ publication: string; schema: string; table: string }>(
       `SELECT pubname AS publication, schemaname AS schema, tablename AS table FROM pg_catalog.pg_publication_tables

@@ -59,11 +59,39 @@ export async function hashBackup(target: string): Promise<HashedBackup> {
 
 // Object types pg_restore --list prints (several are more than one word); longest first.
 const TOC_TYPES = [
-  'PUBLICATION TABLES IN SCHEMA', 'TEXT SEARCH CONFIGURATION', 'TEXT SEARCH DICTIONARY', 'MATERIALIZED VIEW DATA', 'FOREIGN DATA WRAPPER',
-  'TEXT SEARCH TEMPLATE', 'TEXT SEARCH PARSER', 'SUBSCRIPTION TABLE', 'PROCEDURAL LANGUAGE', 'DATABASE PROPERTIES', 'SEQUENCE OWNED BY',
-  'MATERIALIZED VIEW', 'PUBLICATION TABLE', 'OPERATOR FAMILY', 'CHECK CONSTRAINT', 'OPERATOR CLASS', 'FOREIGN SERVER', 'FOREIGN TABLE',
-  'ACCESS METHOD', 'BLOB METADATA', 'EVENT TRIGGER', 'FK CONSTRAINT', 'LARGE OBJECT', 'ROW SECURITY', 'SEQUENCE SET', 'TABLE ATTACH',
-  'INDEX ATTACH', 'USER MAPPING', 'DEFAULT ACL', 'SEARCH PATH', 'SHELL TYPE', 'TABLE DATA', 'BLOB DATA',
+  'PUBLICATION TABLES IN SCHEMA',
+  'TEXT SEARCH CONFIGURATION',
+  'TEXT SEARCH DICTIONARY',
+  'MATERIALIZED VIEW DATA',
+  'FOREIGN DATA WRAPPER',
+  'TEXT SEARCH TEMPLATE',
+  'TEXT SEARCH PARSER',
+  'SUBSCRIPTION TABLE',
+  'PROCEDURAL LANGUAGE',
+  'DATABASE PROPERTIES',
+  'SEQUENCE OWNED BY',
+  'MATERIALIZED VIEW',
+  'PUBLICATION TABLE',
+  'OPERATOR FAMILY',
+  'CHECK CONSTRAINT',
+  'OPERATOR CLASS',
+  'FOREIGN SERVER',
+  'FOREIGN TABLE',
+  'ACCESS METHOD',
+  'BLOB METADATA',
+  'EVENT TRIGGER',
+  'FK CONSTRAINT',
+  'LARGE OBJECT',
+  'ROW SECURITY',
+  'SEQUENCE SET',
+  'TABLE ATTACH',
+  'INDEX ATTACH',
+  'USER MAPPING',
+  'DEFAULT ACL',
+  'SEARCH PATH',
+  'SHELL TYPE',
+  'TABLE DATA',
+  'BLOB DATA',
 ];
 
 /** "TABLE DATA" from "3361; 0 16388 TABLE DATA public orders owner". */
@@ -94,7 +122,11 @@ function tail(text: string, lines = 20): string {
 }
 
 /** `pg_restore --list`: reads the archive's table of contents; fails on a damaged or foreign file. */
-export async function listArchive(pgRestore: ClientTool, target: string, signal?: AbortSignal): Promise<{ tocEntries: number; objects: Record<string, number>; toc: string }> {
+export async function listArchive(
+  pgRestore: ClientTool,
+  target: string,
+  signal?: AbortSignal,
+): Promise<{ tocEntries: number; objects: Record<string, number>; toc: string }> {
   const out: Buffer[] = [];
   let err = '';
   const code = await new Promise<number | string>((resolve, reject) => {
@@ -117,7 +149,11 @@ export async function listArchive(pgRestore: ClientTool, target: string, signal?
   });
   if (code !== 0) {
     const stderr = tail(err);
-    throw new OpsError('BACKUP_FAILED', `pg_restore --list cannot read ${target}: ${stderr.split('\n')[0] || `exit ${String(code)}`}`, { stderr, exit: code, tool: pgRestore.path });
+    throw new OpsError('BACKUP_FAILED', `pg_restore --list cannot read ${target}: ${stderr.split('\n')[0] || `exit ${String(code)}`}`, {
+      stderr,
+      exit: code,
+      tool: pgRestore.path,
+    });
   }
   const toc = Buffer.concat(out).toString('utf8');
   const parsed = parseToc(toc);
@@ -177,12 +213,22 @@ async function archiveCheck(deps: CoreDeps, entry: BackupEntry, checks: BackupCh
   const manifest = entry.manifest;
   if (entry.format === 'plain') {
     const complete = await plainDumpComplete(entry.path);
-    check(checks, 'completion marker', complete, complete ? 'the script ends with pg_dump’s completion marker' : 'the completion marker is missing: the script is cut short');
+    check(
+      checks,
+      'completion marker',
+      complete,
+      complete ? 'the script ends with pg_dump’s completion marker' : 'the completion marker is missing: the script is cut short',
+    );
     return;
   }
   const dumpMajor = manifest ? (majorOf(manifest.pgDumpVersion) ?? 0) : 0;
   // pg_restore reads archives of its own major and older only; TOOL_VERSION_MISMATCH goes to the caller.
-  const tool = pickTool(await discoverClientTools(deps), 'pg_restore', dumpMajor, `The backup was written by pg_dump ${manifest?.pgDumpVersion ?? 'of an unknown version'}`);
+  const tool = pickTool(
+    await discoverClientTools(deps),
+    'pg_restore',
+    dumpMajor,
+    `The backup was written by pg_dump ${manifest?.pgDumpVersion ?? 'of an unknown version'}`,
+  );
   try {
     const listed = await listArchive(tool, entry.path);
     const expected = manifest?.tocEntries ?? null;
@@ -208,10 +254,19 @@ export async function verifyBackupEntry(deps: CoreDeps, entry: BackupEntry): Pro
     catalog.setVerified(entry.id, ok, new Date().toISOString());
     return { ok, id: entry.id, checks };
   };
-  if (!check(checks, 'status', entry.status === 'ok', entry.status === 'ok' ? 'the backup completed' : `the backup is ${entry.status}, not a completed backup`)) return done();
+  if (!check(checks, 'status', entry.status === 'ok', entry.status === 'ok' ? 'the backup completed' : `the backup is ${entry.status}, not a completed backup`))
+    return done();
   const stat = await fs.promises.stat(entry.path).catch(() => null);
   const shape = entry.format === 'directory' ? stat?.isDirectory() : stat?.isFile();
-  if (!check(checks, 'files exist', shape === true, shape ? entry.path : `${entry.path} is missing or is not a ${entry.format === 'directory' ? 'folder' : 'file'}`)) return done();
+  if (
+    !check(
+      checks,
+      'files exist',
+      shape === true,
+      shape ? entry.path : `${entry.path} is missing or is not a ${entry.format === 'directory' ? 'folder' : 'file'}`,
+    )
+  )
+    return done();
 
   const hashed = await hashBackup(entry.path);
   const expected = entry.sha256 ?? entry.manifest?.sha256 ?? null;
@@ -219,7 +274,11 @@ export async function verifyBackupEntry(deps: CoreDeps, entry: BackupEntry): Pro
     checks,
     'checksum',
     expected !== null && hashed.sha256 === expected,
-    expected === null ? 'no checksum was recorded' : hashed.sha256 === expected ? `sha256 ${hashed.sha256} (${hashed.bytes} bytes)` : `sha256 is ${hashed.sha256}; the catalog recorded ${expected}`,
+    expected === null
+      ? 'no checksum was recorded'
+      : hashed.sha256 === expected
+        ? `sha256 ${hashed.sha256} (${hashed.bytes} bytes)`
+        : `sha256 is ${hashed.sha256}; the catalog recorded ${expected}`,
   );
 
   const besideFile = manifestPathFor(entry.path);
@@ -229,7 +288,11 @@ export async function verifyBackupEntry(deps: CoreDeps, entry: BackupEntry): Pro
     checks,
     'manifest',
     agrees,
-    beside === null ? `${besideFile} is missing or unreadable` : agrees ? `${besideFile} agrees with the catalog` : `${besideFile} describes another backup (id ${beside.id}, sha256 ${beside.sha256})`,
+    beside === null
+      ? `${besideFile} is missing or unreadable`
+      : agrees
+        ? `${besideFile} agrees with the catalog`
+        : `${besideFile} describes another backup (id ${beside.id}, sha256 ${beside.sha256})`,
   );
 
   await archiveCheck(deps, entry, checks);

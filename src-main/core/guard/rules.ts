@@ -20,7 +20,20 @@ export interface RefusalNote {
 const OBSERVING_TRANSACTION = new Set(['BEGIN', 'START TRANSACTION', 'COMMIT', 'ROLLBACK', 'SAVEPOINT', 'RELEASE', 'ROLLBACK TO SAVEPOINT']);
 
 /** Session-local commands that change nothing but this session (their read-only escapes are refused separately). */
-const OBSERVING_UTILITY = new Set(['SET', 'RESET', 'SHOW', 'DISCARD', 'LISTEN', 'UNLISTEN', 'DEALLOCATE', 'PREPARE', 'CLOSE', 'FETCH', 'MOVE', 'DECLARE CURSOR']);
+const OBSERVING_UTILITY = new Set([
+  'SET',
+  'RESET',
+  'SHOW',
+  'DISCARD',
+  'LISTEN',
+  'UNLISTEN',
+  'DEALLOCATE',
+  'PREPARE',
+  'CLOSE',
+  'FETCH',
+  'MOVE',
+  'DECLARE CURSOR',
+]);
 
 export interface RuleInput extends StatementPlan {
   readOnlyEscape: string | null;
@@ -41,7 +54,8 @@ export function readOnlyViolation(plan: RuleInput): string | null {
   if (plan.kind === 'utility' && OBSERVING_UTILITY.has(plan.command)) return null;
   const why = plan.effects?.[0];
   if (why) return `${plan.command} ${why}`;
-  if (plan.command === 'EXECUTE' || plan.command === 'FETCH' || plan.command === 'MOVE') return `${plan.command} runs a statement the console did not see prepared or declared as a read`;
+  if (plan.command === 'EXECUTE' || plan.command === 'FETCH' || plan.command === 'MOVE')
+    return `${plan.command} runs a statement the console did not see prepared or declared as a read`;
   return `${plan.command} is not a read (${plan.kind})`;
 }
 
@@ -64,10 +78,14 @@ export function refuseReadOnlyStatements(profile: Profile, plans: RuleInput[], n
 export function refuseReadOnly(profile: Profile, what: string, note: RefusalNote): void {
   if (!profile.readOnly) return;
   note.summary = `refused: ${what} on read-only profile ${profile.name}`;
-  throw new OpsError('READ_ONLY', `"${profile.name}" is a read-only profile, which only observes: ${what} acts on the server, so it cannot be done through it. Use a read-write profile.`, {
-    reason: 'read-only',
-    rule: `${what} acts on the server`,
-  });
+  throw new OpsError(
+    'READ_ONLY',
+    `"${profile.name}" is a read-only profile, which only observes: ${what} acts on the server, so it cannot be done through it. Use a read-write profile.`,
+    {
+      reason: 'read-only',
+      rule: `${what} acts on the server`,
+    },
+  );
 }
 
 /** Refuses a change on production unless the profile's name was typed. */

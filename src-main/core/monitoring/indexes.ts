@@ -215,7 +215,14 @@ export function findDuplicates(shapes: IndexShape[]): IndexReport['duplicates'] 
 }
 
 function toSeqScan(r: SeqScanRow): IndexReport['seqScanHeavy'][number] {
-  return { schema: r.schema, table: r.table, seqScans: num(r.seq_scans), seqTuplesRead: num(r.seq_tuples_read), indexScans: num(r.index_scans), rows: num(r.rows) };
+  return {
+    schema: r.schema,
+    table: r.table,
+    seqScans: num(r.seq_scans),
+    seqTuplesRead: num(r.seq_tuples_read),
+    indexScans: num(r.index_scans),
+    rows: num(r.rows),
+  };
 }
 
 async function readIndexReport(client: pg.Client): Promise<IndexReport> {

@@ -47,11 +47,16 @@ interface LogRow {
 }
 
 /** Whether reading the log is worth a try; if not, why (said in the fallback's source). */
-export function logReadable(row: Pick<OverviewRow, 'logging_collector' | 'log_destination' | 'log_line_prefix' | 'log_privileges'>): { readable: boolean; reason: string } {
+export function logReadable(row: Pick<OverviewRow, 'logging_collector' | 'log_destination' | 'log_line_prefix' | 'log_privileges'>): {
+  readable: boolean;
+  reason: string;
+} {
   if (row.logging_collector !== 'on') return { readable: false, reason: 'the server log is not collected into files (logging_collector is off)' };
-  if (!row.log_destination.split(',').some((d) => d.trim() === 'stderr')) return { readable: false, reason: `the server log is not in the plain format (log_destination = ${row.log_destination})` };
+  if (!row.log_destination.split(',').some((d) => d.trim() === 'stderr'))
+    return { readable: false, reason: `the server log is not in the plain format (log_destination = ${row.log_destination})` };
   if (!/%[mt]/.test(row.log_line_prefix)) return { readable: false, reason: 'the server log lines carry no timestamp (log_line_prefix has no %m or %t)' };
-  if (!row.log_privileges) return { readable: false, reason: 'this role may not read the server log (needs pg_monitor and pg_read_server_files, or a superuser)' };
+  if (!row.log_privileges)
+    return { readable: false, reason: 'this role may not read the server log (needs pg_monitor and pg_read_server_files, or a superuser)' };
   return { readable: true, reason: '' };
 }
 

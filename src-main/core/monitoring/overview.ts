@@ -238,7 +238,13 @@ export function transactionsPerSecond(samples: XactSamples, profileId: string, c
   return Math.round(((current.xacts - previous.xacts) / seconds) * 100) / 100;
 }
 
-function check(name: string, label: string, value: number | null, t: Threshold, extra: Partial<Pick<HealthCheck, 'summary' | 'source' | 'status'>> = {}): HealthCheck {
+function check(
+  name: string,
+  label: string,
+  value: number | null,
+  t: Threshold,
+  extra: Partial<Pick<HealthCheck, 'summary' | 'source' | 'status'>> = {},
+): HealthCheck {
   const judged = judge(value, t);
   return {
     name,
@@ -262,7 +268,11 @@ function replicationCheck(row: OverviewRow, t: Threshold): HealthCheck {
     return check('replicationLag', 'Replication lag', row.replication_lag, t, { source: 'this server is a standby: WAL received but not yet replayed' });
   }
   if (row.replicas === 0) {
-    return check('replicationLag', 'Replication lag', null, t, { status: 'ok', summary: `No replicas: nothing can lag behind (${formatValue(t.warn, t.unit)} would be a warning)`, source: 'pg_stat_replication' });
+    return check('replicationLag', 'Replication lag', null, t, {
+      status: 'ok',
+      summary: `No replicas: nothing can lag behind (${formatValue(t.warn, t.unit)} would be a warning)`,
+      source: 'pg_stat_replication',
+    });
   }
   if (row.replication_lag === null) {
     return check('replicationLag', 'Replication lag', null, t, {
@@ -270,7 +280,9 @@ function replicationCheck(row: OverviewRow, t: Threshold): HealthCheck {
       source: 'pg_stat_replication',
     });
   }
-  return check('replicationLag', 'Replication lag', row.replication_lag, t, { source: `slowest of ${row.replicas} replica(s), replay position (pg_stat_replication)` });
+  return check('replicationLag', 'Replication lag', row.replication_lag, t, {
+    source: `slowest of ${row.replicas} replica(s), replay position (pg_stat_replication)`,
+  });
 }
 
 function failedCheck(failed: FailedQueries, t: Threshold): HealthCheck {

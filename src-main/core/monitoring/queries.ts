@@ -116,6 +116,10 @@ async function readTopQueries(client: pg.Client, profile: Profile, orderBy: TopQ
   return { available: true, reason: null, statsReset, orderBy, queries: rows.map(toTopQuery) };
 }
 
-export function getTopQueries(deps: ReportDeps, profile: Profile, input: { orderBy: TopQueriesOrder; limit: number; password?: string | undefined }): Promise<TopQueries> {
+export function getTopQueries(
+  deps: ReportDeps,
+  profile: Profile,
+  input: { orderBy: TopQueriesOrder; limit: number; password?: string | undefined },
+): Promise<TopQueries> {
   return readReport(deps, profile, input.password, 'pg_stat_statements', (client) => readTopQueries(client, profile, input.orderBy, input.limit));
 }

@@ -31,9 +31,13 @@ export function reportError(err: unknown, profile: Profile, what: string): Error
   if (err instanceof OpsError) return err;
   if (isServerError(err)) {
     if (err.code === '57014') {
-      return new OpsError('QUERY_FAILED', `Reading ${what} took more than ${REPORT_TIMEOUT_MS / 1000} s on ${profile.name} and was stopped so the dashboard does not add to the load; try again in a moment.`, {
-        sqlstate: err.code,
-      });
+      return new OpsError(
+        'QUERY_FAILED',
+        `Reading ${what} took more than ${REPORT_TIMEOUT_MS / 1000} s on ${profile.name} and was stopped so the dashboard does not add to the load; try again in a moment.`,
+        {
+          sqlstate: err.code,
+        },
+      );
     }
     return new OpsError('QUERY_FAILED', `Reading ${what} failed on ${profile.name}: ${err.message} (SQLSTATE ${err.code})`, { sqlstate: err.code });
   }
@@ -41,7 +45,13 @@ export function reportError(err: unknown, profile: Profile, what: string): Error
 }
 
 /** Runs `fn` in BEGIN READ ONLY with a short statement timeout, on its own short connection. */
-export async function readReport<T>(deps: ReportDeps, profile: Profile, password: string | undefined, what: string, fn: (client: pg.Client) => Promise<T>): Promise<T> {
+export async function readReport<T>(
+  deps: ReportDeps,
+  profile: Profile,
+  password: string | undefined,
+  what: string,
+  fn: (client: pg.Client) => Promise<T>,
+): Promise<T> {
   try {
     return await withClient(
       deps,

@@ -46,7 +46,10 @@ export async function withClusterLock<T>(dir: string, fn: () => Promise<T>, time
   const deadline = Date.now() + timeoutMs;
   while (!tryAcquire(file)) {
     if (Date.now() > deadline) {
-      throw new OpsError('SANDBOX_FAILED', `Another Ops Console process has been busy with ${dir} for over ${Math.round(timeoutMs / 1000)} s (lock file ${file}). If no other Ops Console is running, delete that file.`);
+      throw new OpsError(
+        'SANDBOX_FAILED',
+        `Another Ops Console process has been busy with ${dir} for over ${Math.round(timeoutMs / 1000)} s (lock file ${file}). If no other Ops Console is running, delete that file.`,
+      );
     }
     await new Promise((resolve) => setTimeout(resolve, POLL_MS));
   }

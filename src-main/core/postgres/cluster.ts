@@ -346,7 +346,10 @@ export class LocalCluster {
   /** Fast shutdown (rolls back open transactions). Stopping a stopped cluster is fine. */
   async stop(): Promise<void> {
     if (!(await this.isRunning())) return;
-    const result = await runServerTool(this.binaries.pgCtl, ['stop', '-D', this.dataDir, '-m', 'fast', '-w', '-t', '60', '-s'], { cwd: this.workDir, timeoutMs: 90_000 });
+    const result = await runServerTool(this.binaries.pgCtl, ['stop', '-D', this.dataDir, '-m', 'fast', '-w', '-t', '60', '-s'], {
+      cwd: this.workDir,
+      timeoutMs: 90_000,
+    });
     if (result.code !== 0 && (await this.isRunning())) {
       throw new OpsError('SANDBOX_FAILED', `PostgreSQL did not stop (pg_ctl exit ${result.code}):\n${tail(result.stderr || result.stdout)}`);
     }

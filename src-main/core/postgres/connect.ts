@@ -17,10 +17,7 @@ import { PasswordRequiredError, toOpsError } from './pg-errors';
 export const APPLICATION_NAME = 'ops-console';
 export const DEFAULT_CONNECT_TIMEOUT_MS = 10_000;
 
-export type ConnectProfile = Pick<
-  Profile,
-  'host' | 'port' | 'database' | 'user' | 'sslmode' | 'sslRootCert' | 'readOnly' | 'statementTimeoutMs'
-> &
+export type ConnectProfile = Pick<Profile, 'host' | 'port' | 'database' | 'user' | 'sslmode' | 'sslRootCert' | 'readOnly' | 'statementTimeoutMs'> &
   // Optional so older call sites compile; every stored profile carries them.
   Partial<Pick<Profile, 'id' | 'name' | 'ssh'>>;
 
@@ -127,7 +124,10 @@ export async function connectClient(profile: ConnectProfile, password?: string, 
     if (!tunnels || profile.id === undefined) {
       throw new OpsError('CONNECTION_FAILED', `Profile "${profile.name ?? profile.host}" connects through SSH, but no tunnel is available here.`);
     }
-    options.endpoint = await tunnels.localEndpoint({ id: profile.id, name: profile.name ?? profile.host, host: profile.host, port: profile.port, ssh: profile.ssh }, sshSecrets);
+    options.endpoint = await tunnels.localEndpoint(
+      { id: profile.id, name: profile.name ?? profile.host, host: profile.host, port: profile.port, ssh: profile.ssh },
+      sshSecrets,
+    );
   }
   // A connection the tunnel cut (bastion gone, database unreachable from it) reaches pg as
   // a bare reset on 127.0.0.1; the tunnel's own error says what really happened.

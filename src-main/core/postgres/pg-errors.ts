@@ -90,7 +90,10 @@ export function describeConnectError(err: unknown, target: ConnTarget): Describe
     case 'EAI_AGAIN':
       return { code: 'CONNECTION_FAILED', message: `Cannot resolve "${target.host}" right now (temporary DNS failure). Check the network and DNS server.` };
     case 'ECONNREFUSED':
-      return { code: 'CONNECTION_FAILED', message: `Connection refused at ${where}: nothing is listening there. Is PostgreSQL running, and is the port right?` };
+      return {
+        code: 'CONNECTION_FAILED',
+        message: `Connection refused at ${where}: nothing is listening there. Is PostgreSQL running, and is the port right?`,
+      };
     case 'ETIMEDOUT':
     case 'ETIMEOUT':
       return { code: 'CONNECTION_FAILED', message: `Timed out connecting to ${where}: a firewall may be dropping packets, or the host is down.` };
@@ -106,13 +109,19 @@ export function describeConnectError(err: unknown, target: ConnTarget): Describe
     return { code: 'CONNECTION_FAILED', message: `Timed out connecting to ${where}: the server did not answer in time.` };
   }
   if (/does not support SSL/i.test(message)) {
-    return { code: 'CONNECTION_FAILED', message: `The server at ${where} does not accept TLS, but the profile's sslmode requires it. Enable ssl on the server or set sslmode to prefer or disable.` };
+    return {
+      code: 'CONNECTION_FAILED',
+      message: `The server at ${where} does not accept TLS, but the profile's sslmode requires it. Enable ssl on the server or set sslmode to prefer or disable.`,
+    };
   }
   if (/client password must be a string|Password must be a string/i.test(message)) {
     return { code: 'PASSWORD_REQUIRED', message: new PasswordRequiredError(target.user).message };
   }
   if (isTlsError(err)) {
-    return { code: 'CONNECTION_FAILED', message: `TLS failed with ${where}: ${message}${code ? ` (${code})` : ''}. Check sslmode and the CA certificate file.` };
+    return {
+      code: 'CONNECTION_FAILED',
+      message: `TLS failed with ${where}: ${message}${code ? ` (${code})` : ''}. Check sslmode and the CA certificate file.`,
+    };
   }
   if (/Connection terminated/i.test(message)) {
     return { code: 'CONNECTION_FAILED', message: `${where} closed the connection unexpectedly: ${message}.` };
@@ -130,9 +139,17 @@ function describeSqlState(sqlstate: string, serverMessage: string, target: ConnT
     case '3D000':
       return { ...base, code: 'CONNECTION_FAILED', message: `database "${target.database}" does not exist on ${target.host}:${target.port}` };
     case '53300':
-      return { ...base, code: 'CONNECTION_FAILED', message: `The server has too many connections (max_connections reached, or the role's limit): ${serverMessage}. Close idle sessions or use a reserved superuser slot.` };
+      return {
+        ...base,
+        code: 'CONNECTION_FAILED',
+        message: `The server has too many connections (max_connections reached, or the role's limit): ${serverMessage}. Close idle sessions or use a reserved superuser slot.`,
+      };
     case '57P03':
-      return { ...base, code: 'CONNECTION_FAILED', message: `The server is not accepting connections yet (starting up, shutting down or in recovery): ${serverMessage}` };
+      return {
+        ...base,
+        code: 'CONNECTION_FAILED',
+        message: `The server is not accepting connections yet (starting up, shutting down or in recovery): ${serverMessage}`,
+      };
     case '25006':
       return { ...base, code: 'READ_ONLY', message: `Refused by the server: this connection is read-only (${serverMessage}).` };
     case '57014':

@@ -168,7 +168,12 @@ export async function runSshStages(profile: SshProfile, stage: StageRunner, opts
       if (!jumpClient) return outcome;
       clients.push(jumpClient);
       const stream = await guarded(`SSH: forward to bastion ${ssh.host}:${ssh.port}`, async () => ({
-        value: await forwardOut(jumpClient, { address: '127.0.0.1', port: 0 }, { role: 'jump', host: jumpFields.host, port: jumpFields.port }, { what: 'bastion', host: ssh.host, port: ssh.port }),
+        value: await forwardOut(
+          jumpClient,
+          { address: '127.0.0.1', port: 0 },
+          { role: 'jump', host: jumpFields.host, port: jumpFields.port },
+          { what: 'bastion', host: ssh.host, port: ssh.port },
+        ),
         detail: `the jump host opened a connection to ${ssh.host}:${ssh.port}`,
       }));
       if (!stream) return outcome;
@@ -186,7 +191,12 @@ export async function runSshStages(profile: SshProfile, stage: StageRunner, opts
     if (!bastion) return outcome;
     clients.unshift(bastion);
     const forwarded = await guarded(`SSH: forward to ${profile.host}:${profile.port}`, async () => {
-      const channel = await forwardOut(bastion, { address: '127.0.0.1', port: 0 }, { role: 'bastion', host: ssh.host, port: ssh.port }, { what: 'database', host: profile.host, port: profile.port });
+      const channel = await forwardOut(
+        bastion,
+        { address: '127.0.0.1', port: 0 },
+        { role: 'bastion', host: ssh.host, port: ssh.port },
+        { what: 'database', host: profile.host, port: profile.port },
+      );
       channel.close();
       return { value: true, detail: `the bastion opened a connection to ${profile.host}:${profile.port}` };
     });

@@ -81,7 +81,6 @@ function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<
   });
 }
 
-
 /** Sends SSLRequest and reads the server's one-byte answer: S (yes), N (no), or anything else. */
 function askForTls(socket: net.Socket, ms: number): Promise<string> {
   return new Promise((resolve, reject) => {
@@ -181,9 +180,12 @@ function describePrivileges(p: RolePrivileges): string {
 
 function privilegeWarnings(p: RolePrivileges, profile: ConnectProfile): string[] {
   const warnings: string[] = [];
-  if (!p.superuser && !p.pgSignalBackend) warnings.push(`Role "${p.role}" cannot cancel or terminate other roles' sessions (not a member of pg_signal_backend).`);
-  if (!p.superuser && !p.pgReadAllStats) warnings.push(`Role "${p.role}" cannot see other roles' queries in pg_stat_activity (not a member of pg_read_all_stats or pg_monitor).`);
-  if (profile.readOnly && !p.readOnlySession) warnings.push('The profile is read-only but the server session is not: a pooler may have dropped the startup options. Writes would NOT be refused.');
+  if (!p.superuser && !p.pgSignalBackend)
+    warnings.push(`Role "${p.role}" cannot cancel or terminate other roles' sessions (not a member of pg_signal_backend).`);
+  if (!p.superuser && !p.pgReadAllStats)
+    warnings.push(`Role "${p.role}" cannot see other roles' queries in pg_stat_activity (not a member of pg_read_all_stats or pg_monitor).`);
+  if (profile.readOnly && !p.readOnlySession)
+    warnings.push('The profile is read-only but the server session is not: a pooler may have dropped the startup options. Writes would NOT be refused.');
   return warnings;
 }
 
@@ -258,7 +260,10 @@ export async function testConnection(profile: ConnectProfile, password: string |
     if (outcome.cause) report.sshFailure = { cause: outcome.cause, ...(outcome.failedHop ? { hop: outcome.failedHop } : {}) };
     if (!outcome.ok) return report;
     const opened = await stage('SSH: tunnel', async () => {
-      const endpoint = await ssh.tunnels.localEndpoint({ id: sshProfile.id, name: profile.name ?? profile.host, host: profile.host, port: profile.port, ssh: sshProfile.ssh }, ssh.oneOff);
+      const endpoint = await ssh.tunnels.localEndpoint(
+        { id: sshProfile.id, name: profile.name ?? profile.host, host: profile.host, port: profile.port, ssh: sshProfile.ssh },
+        ssh.oneOff,
+      );
       return { value: endpoint, detail: `listening on 127.0.0.1:${endpoint.port}, shared by every connection of this profile` };
     });
     if (!opened) return report;
@@ -277,7 +282,10 @@ export async function testConnection(profile: ConnectProfile, password: string |
 
   const socket = await stage('TCP', async () => {
     if (tunnel) {
-      return { value: await openSocket({ host: tunnel.host, port: tunnel.port }, ms), detail: `connected to ${tunnel.host}:${tunnel.port}, the SSH tunnel to ${profile.host}:${profile.port}` };
+      return {
+        value: await openSocket({ host: tunnel.host, port: tunnel.port }, ms),
+        detail: `connected to ${tunnel.host}:${tunnel.port}, the SSH tunnel to ${profile.host}:${profile.port}`,
+      };
     }
     if (isSocket) {
       const file = path.join(profile.host, `.s.PGSQL.${profile.port}`);
@@ -317,7 +325,12 @@ export async function testConnection(profile: ConnectProfile, password: string |
       const cipher = secure.getCipher();
       const cert = secure.getPeerCertificate();
       const subject = cert && cert.subject ? cert.subject.CN : undefined;
-      const verified = profile.sslmode === 'verify-full' ? 'certificate and host name verified' : profile.sslmode === 'verify-ca' ? 'certificate verified (host name not checked)' : 'certificate not verified';
+      const verified =
+        profile.sslmode === 'verify-full'
+          ? 'certificate and host name verified'
+          : profile.sslmode === 'verify-ca'
+            ? 'certificate verified (host name not checked)'
+            : 'certificate not verified';
       const protocol = secure.getProtocol() ?? 'TLS';
       secure.destroy();
       return { value: true, detail: `${protocol} ${cipher.name}; ${verified}${subject ? `; subject CN=${subject}` : ''}` };

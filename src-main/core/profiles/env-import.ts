@@ -37,7 +37,9 @@ export function importFromEnv(env: NodeJS.ProcessEnv = process.env): ProfileDraf
   if (options !== undefined) parseOptions(options, fields, warnings);
   if (env.PGPASSWORD !== undefined && env.PGPASSWORD !== '') {
     draft.password = env.PGPASSWORD;
-    warnings.push('The password was taken from PGPASSWORD in the environment; any process started from that shell can read it. Prefer the secret store or ~/.pgpass.');
+    warnings.push(
+      'The password was taken from PGPASSWORD in the environment; any process started from that shell can read it. Prefer the secret store or ~/.pgpass.',
+    );
   }
 
   if (fields.host === undefined) {

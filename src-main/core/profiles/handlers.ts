@@ -79,7 +79,10 @@ export function profileHandlers(deps: CoreDeps): ProfileHandlers {
   function assertSecretsWritable(): void {
     const status = secrets.status();
     if (!status.available) {
-      throw new OpsError('SECRET_STORE_UNAVAILABLE', `The profile was not saved because its password cannot be kept: ${status.reason ?? 'no secret store is available'}. Save it without a password and use ~/.pgpass, PGPASSWORD or the password prompt instead.`);
+      throw new OpsError(
+        'SECRET_STORE_UNAVAILABLE',
+        `The profile was not saved because its password cannot be kept: ${status.reason ?? 'no secret store is available'}. Save it without a password and use ~/.pgpass, PGPASSWORD or the password prompt instead.`,
+      );
     }
   }
 

@@ -20,7 +20,10 @@ export function defaultServiceFilePath(env: NodeJS.ProcessEnv = process.env, hom
 }
 
 function profileNameFor(service: string): string | undefined {
-  const cleaned = service.replace(/[^A-Za-z0-9._-]+/g, '-').replace(/^[^A-Za-z0-9]+/, '').slice(0, 64);
+  const cleaned = service
+    .replace(/[^A-Za-z0-9._-]+/g, '-')
+    .replace(/^[^A-Za-z0-9]+/, '')
+    .slice(0, 64);
   return cleaned.length > 0 ? cleaned : undefined;
 }
 

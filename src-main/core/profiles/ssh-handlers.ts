@@ -83,9 +83,13 @@ export function sshHandlers(deps: CoreDeps): SshHandlers {
       );
     }
     if (old && profile.env === 'production' && input.confirmName !== profile.name) {
-      throw new OpsError('CONFIRMATION_REQUIRED', `"${profile.name}" is a production profile: type its name to confirm replacing the host key of the ${where}.`, {
-        expected: profile.name,
-      });
+      throw new OpsError(
+        'CONFIRMATION_REQUIRED',
+        `"${profile.name}" is a production profile: type its name to confirm replacing the host key of the ${where}.`,
+        {
+          expected: profile.name,
+        },
+      );
     }
     const updated = profiles.setSsh(profile.id, withPin(ssh, input.hop, pin));
     // The next connection must verify against the new pin.
@@ -103,9 +107,15 @@ export function sshHandlers(deps: CoreDeps): SshHandlers {
     const warnings = [...resolved.warnings];
     let jump: SshHopFields | null = null;
     if (resolved.proxyJump && resolved.proxyJump.toLowerCase() !== 'none') {
-      const hops = resolved.proxyJump.split(',').map((h) => h.trim()).filter(Boolean);
+      const hops = resolved.proxyJump
+        .split(',')
+        .map((h) => h.trim())
+        .filter(Boolean);
       if (hops.length > 1) {
-        throw new OpsError('INVALID_INPUT', `Host "${input.alias}" uses ProxyJump through ${hops.length} hosts (${resolved.proxyJump}); this app supports one jump host in front of the bastion.`);
+        throw new OpsError(
+          'INVALID_INPUT',
+          `Host "${input.alias}" uses ProxyJump through ${hops.length} hosts (${resolved.proxyJump}); this app supports one jump host in front of the bastion.`,
+        );
       }
       const spec = parseJumpSpec(hops[0] ?? '');
       // The jump host may itself be an alias of the same file (as `ssh -J` resolves it).

@@ -55,7 +55,9 @@ export function applySupabaseHints(fields: Partial<ProfileFields>, warnings: str
     warnings.push(`Supabase requires TLS; sslmode=${fields.sslmode} is weaker than needed — use require (or verify-full with Supabase's CA certificate).`);
   }
   if (info.kind !== 'direct' && fields.user && !fields.user.includes('.')) {
-    warnings.push(`The Supabase pooler expects the user as "${fields.user}.<project-ref>" (for example postgres.abcdefghijklmnop); "${fields.user}" alone will be refused.`);
+    warnings.push(
+      `The Supabase pooler expects the user as "${fields.user}.<project-ref>" (for example postgres.abcdefghijklmnop); "${fields.user}" alone will be refused.`,
+    );
   }
   if (info.kind === 'pooler-transaction') warnings.push(transactionPoolerWarning(info.ref));
   // Env stays the user's choice; Timothie & Co's live database is the Supabase one.
@@ -69,6 +71,9 @@ export function suggestProfileName(host: string | undefined, database: string | 
   if (!host) return undefined;
   const supa = detectSupabaseHost(host, 5432, user);
   const base = supa?.ref ? `supabase-${supa.ref}` : `${database ?? 'db'}-${host.replace(/^\[|\]$/g, '')}`;
-  const cleaned = base.replace(/[^A-Za-z0-9._-]+/g, '-').replace(/^[^A-Za-z0-9]+/, '').slice(0, 64);
+  const cleaned = base
+    .replace(/[^A-Za-z0-9._-]+/g, '-')
+    .replace(/^[^A-Za-z0-9]+/, '')
+    .slice(0, 64);
   return cleaned.length > 0 ? cleaned : undefined;
 }

@@ -43,7 +43,10 @@ export function parseSslMode(raw: string, where: string): SslMode {
  * string; the profile has a field for it. Other settings are reported, not applied.
  */
 export function parseOptions(options: string, fields: Partial<ProfileFields>, warnings: string[]): void {
-  const tokens = options.trim().split(/\s+/).filter((t) => t.length > 0);
+  const tokens = options
+    .trim()
+    .split(/\s+/)
+    .filter((t) => t.length > 0);
   const ignored: string[] = [];
   for (let i = 0; i < tokens.length; i += 1) {
     let setting: string | undefined;
@@ -84,7 +87,13 @@ function splitHostPort(hostport: string): HostPort {
 }
 
 /** Query parameters libpq knows that a profile records or that we deliberately drop. */
-function applyQueryParam(key: string, value: string, fields: Partial<ProfileFields>, warnings: string[], state: { sslmodeGiven: boolean; hostPort: HostPort }): void {
+function applyQueryParam(
+  key: string,
+  value: string,
+  fields: Partial<ProfileFields>,
+  warnings: string[],
+  state: { sslmodeGiven: boolean; hostPort: HostPort },
+): void {
   switch (key) {
     case 'sslmode':
       fields.sslmode = parseSslMode(value, 'uri');
@@ -172,7 +181,8 @@ export function parseProfileUri(uri: string): ProfileDraft {
   }
 
   const { host, port } = state.hostPort;
-  if (host === '') throw uriError('the URI names no host (libpq would use the local Unix socket); write the host after "@", e.g. postgresql://user@localhost/db');
+  if (host === '')
+    throw uriError('the URI names no host (libpq would use the local Unix socket); write the host after "@", e.g. postgresql://user@localhost/db');
   fields.host = host;
   fields.port = port === null || port === '' ? 5432 : parsePort(port, 'uri');
   if (fields.database === undefined && fields.user !== undefined) {

@@ -19,20 +19,75 @@ import type { PlannedStatement } from './classify';
  * is given) … — stays a possible write.
  */
 const OBSERVING_BUILTINS = new Set([
-  'clock_timestamp', 'timeofday', 'random', 'setseed', 'gen_random_uuid', 'pg_sleep', 'pg_sleep_for', 'pg_sleep_until',
-  'currval', 'lastval', 'current_query', 'set_config', 'pg_stat_clear_snapshot',
-  'pg_blocking_pids', 'pg_safe_snapshot_blocking_pids', 'pg_isolation_test_session_is_blocked', 'pg_lock_status', 'pg_prepared_xact',
-  'pg_database_size', 'pg_relation_size', 'pg_table_size', 'pg_indexes_size', 'pg_total_relation_size', 'pg_tablespace_size',
-  'pg_is_in_recovery', 'pg_is_wal_replay_paused', 'pg_get_wal_replay_pause_state', 'pg_current_wal_lsn', 'pg_current_wal_insert_lsn',
-  'pg_current_wal_flush_lsn', 'pg_last_wal_receive_lsn', 'pg_last_wal_replay_lsn', 'pg_last_xact_replay_timestamp', 'pg_last_committed_xact',
-  'pg_control_checkpoint', 'pg_control_init', 'pg_control_recovery', 'pg_control_system', 'pg_current_logfile',
-  'pg_stat_get_recovery_prefetch', 'pg_stat_have_stats', 'pg_notification_queue_usage', 'pg_jit_available',
-  'pg_get_backend_memory_contexts', 'pg_get_shmem_allocations', 'pg_get_multixact_members', 'pg_get_wal_resource_managers',
-  'pg_hba_file_rules', 'pg_ident_file_mappings', 'pg_show_all_file_settings', 'pg_show_replication_origin_status',
-  'pg_partition_ancestors', 'pg_partition_tree', 'pg_sequence_last_value', 'pg_xact_commit_timestamp', 'pg_xact_commit_timestamp_origin',
-  'pg_xact_status', 'txid_status', 'pg_collation_actual_version', 'pg_database_collation_actual_version',
-  'pg_ls_dir', 'pg_ls_logdir', 'pg_ls_waldir', 'pg_ls_tmpdir', 'pg_ls_archive_statusdir', 'pg_ls_logicalmapdir', 'pg_ls_logicalsnapdir',
-  'pg_ls_replslotdir', 'pg_stat_file',
+  'clock_timestamp',
+  'timeofday',
+  'random',
+  'setseed',
+  'gen_random_uuid',
+  'pg_sleep',
+  'pg_sleep_for',
+  'pg_sleep_until',
+  'currval',
+  'lastval',
+  'current_query',
+  'set_config',
+  'pg_stat_clear_snapshot',
+  'pg_blocking_pids',
+  'pg_safe_snapshot_blocking_pids',
+  'pg_isolation_test_session_is_blocked',
+  'pg_lock_status',
+  'pg_prepared_xact',
+  'pg_database_size',
+  'pg_relation_size',
+  'pg_table_size',
+  'pg_indexes_size',
+  'pg_total_relation_size',
+  'pg_tablespace_size',
+  'pg_is_in_recovery',
+  'pg_is_wal_replay_paused',
+  'pg_get_wal_replay_pause_state',
+  'pg_current_wal_lsn',
+  'pg_current_wal_insert_lsn',
+  'pg_current_wal_flush_lsn',
+  'pg_last_wal_receive_lsn',
+  'pg_last_wal_replay_lsn',
+  'pg_last_xact_replay_timestamp',
+  'pg_last_committed_xact',
+  'pg_control_checkpoint',
+  'pg_control_init',
+  'pg_control_recovery',
+  'pg_control_system',
+  'pg_current_logfile',
+  'pg_stat_get_recovery_prefetch',
+  'pg_stat_have_stats',
+  'pg_notification_queue_usage',
+  'pg_jit_available',
+  'pg_get_backend_memory_contexts',
+  'pg_get_shmem_allocations',
+  'pg_get_multixact_members',
+  'pg_get_wal_resource_managers',
+  'pg_hba_file_rules',
+  'pg_ident_file_mappings',
+  'pg_show_all_file_settings',
+  'pg_show_replication_origin_status',
+  'pg_partition_ancestors',
+  'pg_partition_tree',
+  'pg_sequence_last_value',
+  'pg_xact_commit_timestamp',
+  'pg_xact_commit_timestamp_origin',
+  'pg_xact_status',
+  'txid_status',
+  'pg_collation_actual_version',
+  'pg_database_collation_actual_version',
+  'pg_ls_dir',
+  'pg_ls_logdir',
+  'pg_ls_waldir',
+  'pg_ls_tmpdir',
+  'pg_ls_archive_statusdir',
+  'pg_ls_logicalmapdir',
+  'pg_ls_logicalsnapdir',
+  'pg_ls_replslotdir',
+  'pg_stat_file',
 ]);
 
 /** Volatile functions of reviewed extensions that only observe or compute (by extension). */
@@ -168,7 +223,7 @@ export async function catalogEffects(client: pg.Client, refs: EffectRefs): Promi
   const volatile = new Set<string>();
   const unknown = new Set<string>();
   const asked = new Set<string>();
-  let level: { refs: EffectRefs; via: string | null } [] = [{ refs, via: null }];
+  let level: { refs: EffectRefs; via: string | null }[] = [{ refs, via: null }];
   for (let depth = 0; level.length > 0; depth++) {
     const next: typeof level = [];
     for (const item of level) {
@@ -201,15 +256,20 @@ export async function catalogEffects(client: pg.Client, refs: EffectRefs): Promi
         if (row.body === null) continue;
         const through = row.what === 'f' ? (item.via ?? `function ${row.schema}.${row.name}(${row.args})`) : via(row);
         const reading = row.lang === 'plpgsql' ? readPlpgsql(row.body) : { refs: refsOfText(row.body), dynamic: false, unreadable: false };
-        if (reading === null || reading.refs === null || reading.unreadable) volatile.add(`uses a definition the parser cannot read${through ? ` (${through})` : ''}`);
+        if (reading === null || reading.refs === null || reading.unreadable)
+          volatile.add(`uses a definition the parser cannot read${through ? ` (${through})` : ''}`);
         if (reading !== null && reading.refs !== null) {
-          if (reading.dynamic) volatile.add(`runs SQL built at run time (EXECUTE) in ${row.schema}.${row.name}(${row.args})${item.via ? ` through ${item.via}` : ''}, which the guard cannot read`);
+          if (reading.dynamic)
+            volatile.add(
+              `runs SQL built at run time (EXECUTE) in ${row.schema}.${row.name}(${row.args})${item.via ? ` through ${item.via}` : ''}, which the guard cannot read`,
+            );
           next.push({ refs: reading.refs, via: through });
         }
       }
       if (depth === 0) {
         const named = new Set(res.rows.filter((r) => r.what === 'f' && r.via === null).map((r) => r.name));
-        for (const ref of fresh.functions) if (!named.has(ref.name)) unknown.add(`calls ${ref.schema ? `${ref.schema}.` : ''}${ref.name}(), which the catalog does not know yet`);
+        for (const ref of fresh.functions)
+          if (!named.has(ref.name)) unknown.add(`calls ${ref.schema ? `${ref.schema}.` : ''}${ref.name}(), which the catalog does not know yet`);
       }
     }
     level = next;

@@ -139,7 +139,8 @@ export function changesServer(plan: StatementPlan): boolean {
 export function describeBlock(plan: StatementPlan): string | null {
   const blocking = plan.risks.filter((r) => BLOCKING_RISKS.has(r));
   if (blocking.length === 0) return null;
-  if (blocking.includes('no-where')) return `${plan.command} ${plan.command === 'UPDATE' || plan.command === 'DELETE' ? '' : 'with an UPDATE/DELETE '}without WHERE`.replace('  ', ' ');
+  if (blocking.includes('no-where'))
+    return `${plan.command} ${plan.command === 'UPDATE' || plan.command === 'DELETE' ? '' : 'with an UPDATE/DELETE '}without WHERE`.replace('  ', ' ');
   if (blocking.includes('server-program')) return `${plan.command} (runs a program on the database server)`;
   if (blocking.includes('server-file')) return `${plan.command} (reads or writes a file on the database server)`;
   return plan.command;

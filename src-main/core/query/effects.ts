@@ -82,7 +82,8 @@ export function pinnedSettingChange(stmt: Node): string | null {
     const name = String(node.name ?? '').toLowerCase();
     if (PINNED_SETTINGS.has(name)) return `${name} is pinned by the console (the guard reads statements as the server does only with it unchanged)`;
   }
-  if (setConfigOf(node, PINNED_SETTINGS)) return 'set_config() of a pinned setting (or of a name that is not a literal) could change how the server reads statements';
+  if (setConfigOf(node, PINNED_SETTINGS))
+    return 'set_config() of a pinned setting (or of a name that is not a literal) could change how the server reads statements';
   return null;
 }
 
@@ -124,10 +125,12 @@ export function collectRefs(value: unknown, refs: EffectRefs = { functions: [], 
     if (isNode(child)) {
       if (key === 'FuncCall') pushUnique(refs.functions, nameList(child.funcname));
       else if (key === 'A_Expr') pushUnique(refs.operators, nameList(child.name));
-      else if (key === 'RangeVar' && typeof child.relname === 'string') pushUnique(refs.relations, { schema: typeof child.schemaname === 'string' ? child.schemaname : null, name: child.relname });
+      else if (key === 'RangeVar' && typeof child.relname === 'string')
+        pushUnique(refs.relations, { schema: typeof child.schemaname === 'string' ? child.schemaname : null, name: child.relname });
       else if (key === 'TypeName' || key === 'typeName') pushUnique(refs.types, nameList(child.names));
       // A statement's target table is a bare field, not a wrapped RangeVar node.
-      else if (key === 'relation' && typeof child.relname === 'string') pushUnique(refs.relations, { schema: typeof child.schemaname === 'string' ? child.schemaname : null, name: child.relname });
+      else if (key === 'relation' && typeof child.relname === 'string')
+        pushUnique(refs.relations, { schema: typeof child.schemaname === 'string' ? child.schemaname : null, name: child.relname });
     }
     if (typeof child === 'object' && child !== null) collectRefs(child, refs);
   }

@@ -205,7 +205,10 @@ function topLevelDetails(top: RawNode): Array<{ key: string; value: string }> {
       value: [time === null ? null : `${roundMs(time)} ms`, calls === null ? null : `${calls} call${calls === 1 ? '' : 's'}`].filter(Boolean).join(', '),
     });
   }
-  for (const [key, label] of [['JIT', 'JIT'], ['Planning', 'Planning buffers']] as const) {
+  for (const [key, label] of [
+    ['JIT', 'JIT'],
+    ['Planning', 'Planning buffers'],
+  ] as const) {
     const value = top[key];
     if (!isRecord(value)) continue;
     const text = formatValue(value);

@@ -19,7 +19,18 @@ import type { QuerySession } from './session';
 const SAVEPOINT = 'ops_console_explain';
 
 /** What PostgreSQL accepts after EXPLAIN (the command tags classify.ts gives them). */
-const EXPLAINABLE = new Set(['SELECT', 'SELECT INTO', 'INSERT', 'UPDATE', 'DELETE', 'MERGE', 'EXECUTE', 'DECLARE CURSOR', 'CREATE TABLE AS', 'CREATE MATERIALIZED VIEW']);
+const EXPLAINABLE = new Set([
+  'SELECT',
+  'SELECT INTO',
+  'INSERT',
+  'UPDATE',
+  'DELETE',
+  'MERGE',
+  'EXECUTE',
+  'DECLARE CURSOR',
+  'CREATE TABLE AS',
+  'CREATE MATERIALIZED VIEW',
+]);
 
 /**
  * none: a plain EXPLAIN or a read outside a transaction. transaction: BEGIN … ROLLBACK.
@@ -39,7 +50,8 @@ function singleStatement(plans: PlannedStatement[]): PlannedStatement {
       { statements: plans.length },
     );
   }
-  if (plan.command === 'EXPLAIN') throw new OpsError('INVALID_INPUT', 'The statement is already an EXPLAIN: give the statement itself and the plan view adds EXPLAIN.');
+  if (plan.command === 'EXPLAIN')
+    throw new OpsError('INVALID_INPUT', 'The statement is already an EXPLAIN: give the statement itself and the plan view adds EXPLAIN.');
   if (!EXPLAINABLE.has(plan.command)) {
     throw new OpsError(
       'INVALID_INPUT',
@@ -108,7 +120,14 @@ async function explainWrapped(session: QuerySession, text: string, wrap: Wrap): 
   return outcome;
 }
 
-function explainFailure(outcome: Extract<WrapOutcome, { ok: false }>, plan: PlannedStatement, prefixLength: number, session: QuerySession, profile: Profile, wrap: Wrap): OpsError {
+function explainFailure(
+  outcome: Extract<WrapOutcome, { ok: false }>,
+  plan: PlannedStatement,
+  prefixLength: number,
+  session: QuerySession,
+  profile: Profile,
+  wrap: Wrap,
+): OpsError {
   const failure = queryFailed(outcome.error, plan, prefixLength, session, profile);
   if (!outcome.undoFailed) return failure;
   return new OpsError(

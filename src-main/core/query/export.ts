@@ -48,7 +48,9 @@ const JSON_OIDS: ReadonlySet<number> = new Set([pg.types.builtins.JSON, pg.types
  */
 const exportTypes: pg.CustomTypesConfig = {
   getTypeParser: ((oid: number, format?: string) =>
-    JSON_OIDS.has(oid) ? (text: string) => text : (cellTypes.getTypeParser as (oid: number, format?: string) => unknown)(oid, format)) as pg.CustomTypesConfig['getTypeParser'],
+    JSON_OIDS.has(oid)
+      ? (text: string) => text
+      : (cellTypes.getTypeParser as (oid: number, format?: string) => unknown)(oid, format)) as pg.CustomTypesConfig['getTypeParser'],
 };
 
 export function exportsDir(home: string): string {
@@ -63,16 +65,20 @@ function plural(n: number, word: string): string {
 export async function exportableStatement(sql: string): Promise<PlannedStatement> {
   const plans = await planScript(sql);
   const takes = 'Export takes exactly one SELECT (or WITH … SELECT, TABLE, VALUES) and writes its rows to a file';
-  if (plans.length !== 1) throw new OpsError('INVALID_INPUT', `${takes}; this script has ${plans.length} statements. Select the one to export.`, { statements: plans.length });
+  if (plans.length !== 1)
+    throw new OpsError('INVALID_INPUT', `${takes}; this script has ${plans.length} statements. Select the one to export.`, { statements: plans.length });
   const plan = plans[0]!;
   const escape = plan.pinnedChange ?? plan.readOnlyEscape;
   if (escape) throw new OpsError('INVALID_INPUT', `Export refuses this statement: ${escape}. Nothing was written.`, { command: plan.command });
   if (plan.kind !== 'read' || !plan.returnsRows) {
-    throw new OpsError('INVALID_INPUT', `${takes}; this statement is ${plan.command} (${plan.kind}${plan.returnsRows ? '' : ', returns no rows'}), which export does not run. Nothing was written.`, { command: plan.command, kind: plan.kind });
+    throw new OpsError(
+      'INVALID_INPUT',
+      `${takes}; this statement is ${plan.command} (${plan.kind}${plan.returnsRows ? '' : ', returns no rows'}), which export does not run. Nothing was written.`,
+      { command: plan.command, kind: plan.kind },
+    );
   }
   return plan;
 }
-
 
 /** Server errors → QUERY_FAILED (SQLSTATE in detail); a lost connection → CONNECTION_FAILED. */
 function toExportError(err: unknown, plan: PlannedStatement, profile: Profile, rows: number): OpsError {
@@ -102,7 +108,10 @@ async function io<T>(where: string, fn: () => Promise<T>): Promise<T> {
     if (err instanceof OpsError) throw err;
     const e = err as NodeJS.ErrnoException;
     const code = typeof e.code === 'string' ? ` (${e.code})` : '';
-    throw new OpsError('IO_FAILED', `Writing the export file failed at ${where}: ${e.message ?? String(err)}${code}. No file was kept.`, { path: where, errno: e.code ?? null });
+    throw new OpsError('IO_FAILED', `Writing the export file failed at ${where}: ${e.message ?? String(err)}${code}. No file was kept.`, {
+      path: where,
+      errno: e.code ?? null,
+    });
   }
 }
 
@@ -133,7 +142,10 @@ async function streamRows(client: pg.Client, sql: string, format: ExportFormat, 
       } else {
         // Numbers beyond int4 (int8, numeric, float, money) stay strings: JSON numbers go
         // through doubles in most readers, and 9007199254740993 or 0.10 would not survive.
-        const toJson = jsonRowWriter(names, fields.map((f) => JSON_OIDS.has(f.dataTypeID)));
+        const toJson = jsonRowWriter(
+          names,
+          fields.map((f) => JSON_OIDS.has(f.dataTypeID)),
+        );
         encode = (cells, first) => (first ? toJson(cells) : `,\n${toJson(cells)}`);
         await io(file.partialPath, () => file.write('[\n'));
       }
@@ -178,7 +190,11 @@ export async function exportQuery(deps: CoreDeps, input: ExportInput, audit: Aud
     // outside the transaction, which READ ONLY would not stop.
     await resolveEffects(client, [plan], { txStatus: 'T' });
     if (plan.kind !== 'read') {
-      throw new OpsError('INVALID_INPUT', `Export runs only plain reads; this ${plan.command} ${plan.effects[0] ?? 'may write'}. Run it in the console instead. Nothing was written.`, { command: plan.command, effects: plan.effects });
+      throw new OpsError(
+        'INVALID_INPUT',
+        `Export runs only plain reads; this ${plan.command} ${plan.effects[0] ?? 'may write'}. Run it in the console instead. Nothing was written.`,
+        { command: plan.command, effects: plan.effects },
+      );
     }
     file = await io(dir, () => ExportFile.create(dir, exportBaseName(profile.name, new Date()), input.format));
     const target = file;

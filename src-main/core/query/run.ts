@@ -40,14 +40,17 @@ const FIRST_BATCH = 500;
  */
 const MAX_BATCH = 8_000;
 
-
-
 function elapsed(started: number): number {
   return Math.round((performance.now() - started) * 100) / 100;
 }
 
 /** A pg error as the contract's failure, with its position moved from statement to script. */
-export function toFailure(err: unknown, plan: Pick<PlannedStatement, 'index' | 'offset'>, session: QuerySession, options: Pick<ExecuteOptions, 'readOnly' | 'profileName'>): { failure: QueryFailure; cancelled: boolean } {
+export function toFailure(
+  err: unknown,
+  plan: Pick<PlannedStatement, 'index' | 'offset'>,
+  session: QuerySession,
+  options: Pick<ExecuteOptions, 'readOnly' | 'profileName'>,
+): { failure: QueryFailure; cancelled: boolean } {
   // A socket error, or the server ending the session (admin shutdown/terminate 57P*,
   // connection exceptions 08*): this connection is finished even if pg has not said so yet.
   if (!isServerError(err) || /^(57P|08)/.test(err.code)) {
@@ -87,7 +90,9 @@ async function resolveTypeNames(session: QuerySession, columns: QueryColumn[], o
   // Not while a held cursor owns the connection: the lookup would queue behind it for ever.
   if (missing.length > 0 && session.txStatus !== 'E' && !session.held) {
     try {
-      const res = await session.client.query<{ oid: number; typname: string }>('SELECT oid::int AS oid, typname FROM pg_type WHERE oid = ANY($1::oid[])', [missing]);
+      const res = await session.client.query<{ oid: number; typname: string }>('SELECT oid::int AS oid, typname FROM pg_type WHERE oid = ANY($1::oid[])', [
+        missing,
+      ]);
       for (const row of res.rows) session.typeNames.set(row.oid, row.typname);
     } catch {
       // Type names are a nicety; the oid stays visible.
@@ -117,7 +122,13 @@ function asCells(rows: unknown[][]): QueryCell[][] {
   return rows as QueryCell[][];
 }
 
-async function runWithCursor(session: QuerySession, plan: PlannedStatement, options: ExecuteOptions, result: StatementResult, last: boolean): Promise<number[]> {
+async function runWithCursor(
+  session: QuerySession,
+  plan: PlannedStatement,
+  options: ExecuteOptions,
+  result: StatementResult,
+  last: boolean,
+): Promise<number[]> {
   const cursor = session.client.query(new Cursor<unknown[]>(plan.sql, [], { rowMode: 'array', types: cellTypes }));
   let oids: number[] = [];
   let announced = false;
@@ -256,7 +267,16 @@ async function runSimple(session: QuerySession, plan: PlannedStatement, options:
 export async function executeStatements(session: QuerySession, plans: PlannedStatement[], options: ExecuteOptions): Promise<StatementResult[]> {
   const results: StatementResult[] = [];
   for (const plan of plans) {
-    const result: StatementResult = { index: plan.index, command: plan.command, columns: [], rows: [], rowCount: null, truncated: false, durationMs: 0, cancelled: false };
+    const result: StatementResult = {
+      index: plan.index,
+      command: plan.command,
+      columns: [],
+      rows: [],
+      rowCount: null,
+      truncated: false,
+      durationMs: 0,
+      cancelled: false,
+    };
     const started = performance.now();
     try {
       refuseDriftedSession(session);
@@ -292,12 +312,18 @@ function refuseDriftedSession(session: QuerySession): void {
   if (drift === null) return;
   session.dead = true;
   session.deadReason ??= drift;
-  throw new Error(`The console closed this connection instead of running the statement: ${drift}, so the server would no longer read statements as they were judged.`);
+  throw new Error(
+    `The console closed this connection instead of running the statement: ${drift}, so the server would no longer read statements as they were judged.`,
+  );
 }
 
 /** The session's prepared statements and cursors after a statement that ran. */
 function rememberNames(session: QuerySession, plan: PlannedStatement): void {
-  applyNames(plan.tree, { command: plan.command, kind: plan.kind, risks: plan.risks as Judgement['risks'], returnsRows: plan.returnsRows, effects: plan.effects }, session.names);
+  applyNames(
+    plan.tree,
+    { command: plan.command, kind: plan.kind, risks: plan.risks as Judgement['risks'], returnsRows: plan.returnsRows, effects: plan.effects },
+    session.names,
+  );
   // Cursors without HOLD end with their transaction; a WITH HOLD one is forgotten too and
   // its FETCH judged like an unseen name (a write), which errs on the safe side.
   if (session.txStatus === 'I') session.names.cursors.clear();

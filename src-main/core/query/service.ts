@@ -130,7 +130,11 @@ export class QueryService {
       const result = await this.guardedRun(profile, input, audit, options);
       const failed = result.statements.find((r) => r.error);
       const rows = result.statements.reduce((sum, r) => sum + (r.rowCount ?? 0), 0);
-      record(failed ? (failed.cancelled ? 'cancelled' : 'error') : 'ok', rows, failed?.error ? `${failed.error.sqlstate ?? 'ERROR'}: ${failed.error.message}` : null);
+      record(
+        failed ? (failed.cancelled ? 'cancelled' : 'error') : 'ok',
+        rows,
+        failed?.error ? `${failed.error.sqlstate ?? 'ERROR'}: ${failed.error.message}` : null,
+      );
       return result;
     } catch (err) {
       const apiError = toApiError(err);
@@ -179,7 +183,13 @@ export class QueryService {
   async runAudited(input: RunInput, via: CallContext['via'], options: RunOptions): Promise<QueryRunResult> {
     const audit: AuditNote = {};
     const started = Date.now();
-    const entryId = this.deps.audit.begin({ actor: this.deps.actor, action: QUERY_AUDIT_ACTION, profile: null, summary: `${QUERY_AUDIT_ACTION} (via ${via})`, detail: null });
+    const entryId = this.deps.audit.begin({
+      actor: this.deps.actor,
+      action: QUERY_AUDIT_ACTION,
+      profile: null,
+      summary: `${QUERY_AUDIT_ACTION} (via ${via})`,
+      detail: null,
+    });
     try {
       const result = await this.run({ ...input, auditId: entryId }, audit, options);
       const { failed, ...note } = audit;
@@ -308,10 +318,15 @@ export class QueryService {
     }
     session.cancelRequested = true;
     audit.detail = `SELECT pg_cancel_backend(${session.pid})`;
-    const ok = await withClient(this.deps, profile, async (client) => {
-      const res = await client.query<{ ok: boolean }>('SELECT pg_cancel_backend($1) AS ok', [session.pid]);
-      return res.rows[0]?.ok === true;
-    }, session.password === undefined ? {} : { password: session.password });
+    const ok = await withClient(
+      this.deps,
+      profile,
+      async (client) => {
+        const res = await client.query<{ ok: boolean }>('SELECT pg_cancel_backend($1) AS ok', [session.pid]);
+        return res.rows[0]?.ok === true;
+      },
+      session.password === undefined ? {} : { password: session.password },
+    );
     audit.summary = ok ? `cancel sent to backend ${session.pid}` : `backend ${session.pid} could not be signalled`;
     return { cancelled: ok, pid: session.pid };
   }
@@ -339,7 +354,10 @@ export function refusePinnedChanges(plans: PlannedStatement[], audit: AuditNote)
   const pinned = plans.find((p) => p.pinnedChange !== null);
   if (!pinned) return;
   audit.summary = `refused: ${pinned.pinnedChange} (statement ${pinned.index + 1})`;
-  throw new OpsError('INVALID_INPUT', `Statement ${pinned.index + 1} is refused: ${pinned.pinnedChange}. Nothing was run.`, { index: pinned.index, reason: 'pinned-setting' });
+  throw new OpsError('INVALID_INPUT', `Statement ${pinned.index + 1} is refused: ${pinned.pinnedChange}. Nothing was run.`, {
+    index: pinned.index,
+    reason: 'pinned-setting',
+  });
 }
 
 /**
@@ -370,11 +388,10 @@ export function enforceGuards(profile: Profile, plans: PlannedStatement[], input
   const list = (items: Array<{ index: number; reason: string }>) => items.map((b) => `${b.reason} (statement ${b.index + 1})`).join(', ');
   if (plan.blocked.length > 0 && !input.override) {
     audit.summary = `blocked: ${list(plan.blocked)}`;
-    throw new OpsError(
-      'CONFIRMATION_REQUIRED',
-      `Blocked: ${list(plan.blocked)}. This is refused unless explicitly overridden (the override is audited).`,
-      { ...plan, reason: 'blocked' },
-    );
+    throw new OpsError('CONFIRMATION_REQUIRED', `Blocked: ${list(plan.blocked)}. This is refused unless explicitly overridden (the override is audited).`, {
+      ...plan,
+      reason: 'blocked',
+    });
   }
   if (plan.needsConfirmation && input.confirmName !== profile.name) {
     audit.summary = `refused: production change not confirmed with the profile name`;

@@ -19,7 +19,8 @@ export const PINNED_VALUES: Readonly<Record<string, string>> = { standard_confor
 
 /** Listens to the server's ParameterStatus reports on a pg client (both settings are GUC_REPORT). */
 export function trackReportedSettings(client: pg.Client, into: Map<string, string>): void {
-  const connection = (client as unknown as { connection?: { on(event: string, fn: (msg: { parameterName: string; parameterValue: string }) => void): void } }).connection;
+  const connection = (client as unknown as { connection?: { on(event: string, fn: (msg: { parameterName: string; parameterValue: string }) => void): void } })
+    .connection;
   connection?.on('parameterStatus', (msg) => into.set(msg.parameterName, msg.parameterValue));
 }
 
@@ -31,7 +32,6 @@ export function pinnedSettingsDrift(reported: ReadonlyMap<string, string>): stri
   }
   return null;
 }
-
 
 /**
  * A streamed result that stopped at its row limit with its cursor left open, so "Fetch

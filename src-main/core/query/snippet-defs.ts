@@ -24,4 +24,3 @@ export interface BuiltinSnippet {
   writes: boolean;
   sql: string;
 }
-

@@ -50,7 +50,8 @@ ORDER BY table_name;`,
     slug: 'invalid-objects',
     section: 'Backup validation',
     title: 'Invalid indexes and unvalidated constraints',
-    description: 'Indexes left invalid (a failed CREATE INDEX CONCURRENTLY or restore) and constraints never validated. After a restore this should return nothing.',
+    description:
+      'Indexes left invalid (a failed CREATE INDEX CONCURRENTLY or restore) and constraints never validated. After a restore this should return nothing.',
     writes: false,
     sql: `SELECT n.nspname AS schema, t.relname AS table_name, c.relname AS object_name, 'index is not valid' AS problem
 FROM pg_index i
@@ -99,7 +100,8 @@ LIMIT 100;`,
     slug: 'top-statements',
     section: 'Performance monitoring',
     title: 'Statements using the most time',
-    description: 'Top 10 statements of this database by total execution time (pg_stat_statements, which must be in shared_preload_libraries and created in the database).',
+    description:
+      'Top 10 statements of this database by total execution time (pg_stat_statements, which must be in shared_preload_libraries and created in the database).',
     writes: false,
     sql: `SELECT left(s.query, 300) AS query,
        s.calls,
@@ -201,7 +203,8 @@ LIMIT 20;`,
     slug: 'connections-by-state',
     section: 'Troubleshooting',
     title: 'Connections by state',
-    description: 'Client sessions grouped by state: many "idle" means the pool holds connections; many "idle in transaction" means the application forgets to commit.',
+    description:
+      'Client sessions grouped by state: many "idle" means the pool holds connections; many "idle in transaction" means the application forgets to commit.',
     writes: false,
     sql: `SELECT coalesce(state, '(background)') AS state, count(*) AS sessions
 FROM pg_stat_activity

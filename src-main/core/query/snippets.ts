@@ -52,7 +52,9 @@ export function saveSnippet(deps: Pick<CoreDeps, 'store'>, input: SnippetInput, 
     refuseBuiltin(input.id);
     const existing = readUserSnippet(deps, input.id);
     if (!existing) throw new OpsError('NOT_FOUND', `There is no snippet with id ${input.id} (it may have been deleted).`);
-    deps.store.db.prepare('UPDATE snippets SET title = ?, sql = ?, description = ?, updated_at = ? WHERE id = ?').run(title, input.sql, input.description, now, input.id);
+    deps.store.db
+      .prepare('UPDATE snippets SET title = ?, sql = ?, description = ?, updated_at = ? WHERE id = ?')
+      .run(title, input.sql, input.description, now, input.id);
     audit.summary = `updated snippet "${title}"`;
     return toSnippet({ id: input.id, title, sql: input.sql, description: input.description });
   }

@@ -16,9 +16,7 @@ const OID = {
 } as const;
 
 /** oid → type name for the built-in types (pg-types' table, lower-cased like pg_type.typname). */
-const BUILTIN_NAMES: ReadonlyMap<number, string> = new Map(
-  Object.entries(pg.types.builtins).map(([name, oid]) => [oid as number, name.toLowerCase()]),
-);
+const BUILTIN_NAMES: ReadonlyMap<number, string> = new Map(Object.entries(pg.types.builtins).map(([name, oid]) => [oid as number, name.toLowerCase()]));
 
 /**
  * Pseudo-types pg-types leaves out but functions return all the time (pg_sleep is void):

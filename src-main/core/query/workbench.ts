@@ -73,7 +73,9 @@ async function readCatalog(client: pg.Client): Promise<{ catalog: QueryCatalog; 
   return {
     catalog: {
       schemas: schemas.rows.map((r) => r.name),
-      relations: relations.rows.slice(0, CATALOG_MAX_RELATIONS).map((r) => ({ schema: r.schema, name: r.name, kind: RELATION_KINDS[r.kind] ?? 'table', columns: r.columns })),
+      relations: relations.rows
+        .slice(0, CATALOG_MAX_RELATIONS)
+        .map((r) => ({ schema: r.schema, name: r.name, kind: RELATION_KINDS[r.kind] ?? 'table', columns: r.columns })),
       functions: functions.rows.slice(0, CATALOG_MAX_FUNCTIONS).map((f) => ({ schema: f.schema, name: f.name, args: f.args, result: f.result })),
       loadedAt: new Date().toISOString(),
     },
@@ -110,7 +112,8 @@ function readTabs(deps: CoreDeps, profileId: string): { tabs: EditorTab[]; activ
 function writeTabs(deps: CoreDeps, profileId: string, tabs: EditorTab[], activeId: string | null): void {
   const seen = new Set<string>();
   for (const tab of tabs) {
-    if (seen.has(tab.id)) throw new OpsError('INVALID_INPUT', `tabs: the tab id "${tab.id}" appears twice; every editor tab needs its own id.`, { field: 'tabs' });
+    if (seen.has(tab.id))
+      throw new OpsError('INVALID_INPUT', `tabs: the tab id "${tab.id}" appears twice; every editor tab needs its own id.`, { field: 'tabs' });
     seen.add(tab.id);
   }
   const db = deps.store.db;

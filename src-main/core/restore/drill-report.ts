@@ -52,10 +52,30 @@ export function objectiveRows(d: Pick<DrillRecord, 'restoreMs' | 'backupAgeMs'> 
   const { corruption, platformFailure } = RECOVERY_OBJECTIVES;
   const verdict = verdictFor(d.status);
   return [
-    { objective: 'RTO, data corruption (restore time)', target: formatDuration(corruption.rtoMs), measured: formatDuration(d.restoreMs), verdict: verdict(d.restoreMs, corruption.rtoMs) },
-    { objective: 'RTO, platform failure (restore time)', target: formatDuration(platformFailure.rtoMs), measured: formatDuration(d.restoreMs), verdict: verdict(d.restoreMs, platformFailure.rtoMs) },
-    { objective: 'RPO, data corruption (backup age)', target: formatDuration(corruption.rpoMs), measured: formatDuration(d.backupAgeMs), verdict: verdict(d.backupAgeMs, corruption.rpoMs) },
-    { objective: 'RPO, platform failure (backup age)', target: formatDuration(platformFailure.rpoMs), measured: formatDuration(d.backupAgeMs), verdict: verdict(d.backupAgeMs, platformFailure.rpoMs) },
+    {
+      objective: 'RTO, data corruption (restore time)',
+      target: formatDuration(corruption.rtoMs),
+      measured: formatDuration(d.restoreMs),
+      verdict: verdict(d.restoreMs, corruption.rtoMs),
+    },
+    {
+      objective: 'RTO, platform failure (restore time)',
+      target: formatDuration(platformFailure.rtoMs),
+      measured: formatDuration(d.restoreMs),
+      verdict: verdict(d.restoreMs, platformFailure.rtoMs),
+    },
+    {
+      objective: 'RPO, data corruption (backup age)',
+      target: formatDuration(corruption.rpoMs),
+      measured: formatDuration(d.backupAgeMs),
+      verdict: verdict(d.backupAgeMs, corruption.rpoMs),
+    },
+    {
+      objective: 'RPO, platform failure (backup age)',
+      target: formatDuration(platformFailure.rpoMs),
+      measured: formatDuration(d.backupAgeMs),
+      verdict: verdict(d.backupAgeMs, platformFailure.rpoMs),
+    },
   ];
 }
 
@@ -114,13 +134,32 @@ function mdTable(columns: string[], rows: string[][]): string[] {
 export function drillMarkdown(d: DrillReportInput): string {
   const out = [`# ${mdText(title(d))}`, '', ...facts(d).map(([k, v]) => `- **${k}:** ${mdText(v)}`)];
   if (d.error) out.push('', '## Error', '', mdText(d.error));
-  out.push('', '## Recovery objectives', '', ...mdTable(['Objective', 'Target', 'Measured', 'Result'], objectiveRows(d).map((r) => [r.objective, r.target, r.measured, r.verdict])));
+  out.push(
+    '',
+    '## Recovery objectives',
+    '',
+    ...mdTable(
+      ['Objective', 'Target', 'Measured', 'Result'],
+      objectiveRows(d).map((r) => [r.objective, r.target, r.measured, r.verdict]),
+    ),
+  );
   out.push('', '## Validation', '');
-  if (d.validation) out.push(...mdTable(['Check', 'Result', 'Detail'], d.validation.checks.map((c) => [c.name, c.ok ? 'pass' : 'FAIL', c.detail])));
+  if (d.validation)
+    out.push(
+      ...mdTable(
+        ['Check', 'Result', 'Detail'],
+        d.validation.checks.map((c) => [c.name, c.ok ? 'pass' : 'FAIL', c.detail]),
+      ),
+    );
   else out.push('_Not run: the restore did not complete._');
   out.push('', '## prepare_disaster_recovery()', '');
   if (d.disasterRecovery) {
-    out.push(...mdTable(d.disasterRecovery.columns, d.disasterRecovery.rows.map((r) => r.map(cellText))));
+    out.push(
+      ...mdTable(
+        d.disasterRecovery.columns,
+        d.disasterRecovery.rows.map((r) => r.map(cellText)),
+      ),
+    );
     if (d.disasterRecovery.rows.length === 0) out.push('', '_No rows._');
   } else out.push('_Not available (see the notes)._');
   if (d.notes.length > 0) out.push('', '## Notes', '', ...d.notes.map((n) => `- ${mdText(n)}`));
@@ -129,7 +168,16 @@ export function drillMarkdown(d: DrillReportInput): string {
 
 // ── HTML ──────────────────────────────────────────────────────────────────────────────
 
-const COLOURS: Record<string, string> = { ok: '#2b8a3e', met: '#2b8a3e', pass: '#2b8a3e', failed: '#c92a2a', missed: '#c92a2a', fail: '#c92a2a', cancelled: '#868e96', running: '#1971c2' };
+const COLOURS: Record<string, string> = {
+  ok: '#2b8a3e',
+  met: '#2b8a3e',
+  pass: '#2b8a3e',
+  failed: '#c92a2a',
+  missed: '#c92a2a',
+  fail: '#c92a2a',
+  cancelled: '#868e96',
+  running: '#1971c2',
+};
 
 function badge(text: string): string {
   return `<span class="status" style="background:${COLOURS[text.toLowerCase()] ?? '#495057'}">${escapeHtml(text.toUpperCase())}</span>`;
@@ -144,14 +192,38 @@ function htmlTable(columns: string[], rows: string[][], badgeColumn: number | nu
 export function drillHtml(d: DrillReportInput): string {
   const sections = [
     `<h1>${escapeHtml(title(d))}</h1>`,
-    `<ul>\n${facts(d).map(([k, v]) => `<li><strong>${escapeHtml(k)}:</strong> ${k === 'Status' ? badge(d.status) : escapeHtml(v)}</li>`).join('\n')}\n</ul>`,
+    `<ul>\n${facts(d)
+      .map(([k, v]) => `<li><strong>${escapeHtml(k)}:</strong> ${k === 'Status' ? badge(d.status) : escapeHtml(v)}</li>`)
+      .join('\n')}\n</ul>`,
   ];
   if (d.error) sections.push('<h2>Error</h2>', `<p class="pre">${escapeHtml(d.error)}</p>`);
-  sections.push('<h2>Recovery objectives</h2>', htmlTable(['Objective', 'Target', 'Measured', 'Result'], objectiveRows(d).map((r) => [r.objective, r.target, r.measured, r.verdict]), 3));
+  sections.push(
+    '<h2>Recovery objectives</h2>',
+    htmlTable(
+      ['Objective', 'Target', 'Measured', 'Result'],
+      objectiveRows(d).map((r) => [r.objective, r.target, r.measured, r.verdict]),
+      3,
+    ),
+  );
   sections.push('<h2>Validation</h2>');
-  sections.push(d.validation ? htmlTable(['Check', 'Result', 'Detail'], d.validation.checks.map((c) => [c.name, c.ok ? 'pass' : 'fail', c.detail]), 1) : '<p class="dim">Not run: the restore did not complete.</p>');
+  sections.push(
+    d.validation
+      ? htmlTable(
+          ['Check', 'Result', 'Detail'],
+          d.validation.checks.map((c) => [c.name, c.ok ? 'pass' : 'fail', c.detail]),
+          1,
+        )
+      : '<p class="dim">Not run: the restore did not complete.</p>',
+  );
   sections.push('<h2>prepare_disaster_recovery()</h2>');
-  sections.push(d.disasterRecovery ? htmlTable(d.disasterRecovery.columns, d.disasterRecovery.rows.map((r) => r.map(cellText))) : '<p class="dim">Not available (see the notes).</p>');
+  sections.push(
+    d.disasterRecovery
+      ? htmlTable(
+          d.disasterRecovery.columns,
+          d.disasterRecovery.rows.map((r) => r.map(cellText)),
+        )
+      : '<p class="dim">Not available (see the notes).</p>',
+  );
   if (d.notes.length > 0) sections.push('<h2>Notes</h2>', `<ul>\n${d.notes.map((n) => `<li>${escapeHtml(n)}</li>`).join('\n')}\n</ul>`);
   return `<!doctype html>
 <html lang="en">
@@ -176,7 +248,11 @@ ${sections.join('\n')}
 
 /** drill-shop-2025-01-31T09-02-11Z.md */
 export function drillReportFilename(d: Pick<DrillRecord, 'profileName' | 'backupPath' | 'startedAt'>, format: DrillReportFormat): string {
-  const safe = (s: string) => s.replace(/[^A-Za-z0-9._-]+/g, '_').replace(/^[._]+/, '').slice(0, 60) || 'backup';
+  const safe = (s: string) =>
+    s
+      .replace(/[^A-Za-z0-9._-]+/g, '_')
+      .replace(/^[._]+/, '')
+      .slice(0, 60) || 'backup';
   const when = d.startedAt.replace(/\.\d+Z$/, 'Z').replace(/:/g, '-');
   return `drill-${safe(d.profileName ?? baseName(d.backupPath))}-${when}.${format === 'markdown' ? 'md' : 'html'}`;
 }

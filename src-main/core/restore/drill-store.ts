@@ -74,7 +74,9 @@ export class DrillStore {
     const rows =
       filter.profileId === undefined
         ? this.db.prepare('SELECT record_json FROM drills ORDER BY started_at DESC, rowid DESC LIMIT ?').all(filter.limit)
-        : this.db.prepare('SELECT record_json FROM drills WHERE profile_id = ? ORDER BY started_at DESC, rowid DESC LIMIT ?').all(filter.profileId, filter.limit);
+        : this.db
+            .prepare('SELECT record_json FROM drills WHERE profile_id = ? ORDER BY started_at DESC, rowid DESC LIMIT ?')
+            .all(filter.profileId, filter.limit);
     return (rows as DrillRow[]).map((r) => parse(r)!);
   }
 

@@ -20,7 +20,15 @@ import { formatDuration } from './drill-report';
 import { withReport, type DrillStore, type StoredDrill } from './drill-store';
 import { replicaEnv, restoreArgs, type RestoreConnection } from './plan';
 import { listArchive } from '../backup/verify';
-import { applyCapturedGrants, drillNotes, standInForDrill, supabaseCaptureOf, supabaseRestoreArgs, writeRestoreList, type SupabasePrep } from './supabase-restore';
+import {
+  applyCapturedGrants,
+  drillNotes,
+  standInForDrill,
+  supabaseCaptureOf,
+  supabaseRestoreArgs,
+  writeRestoreList,
+  type SupabasePrep,
+} from './supabase-restore';
 import { runRestoreProcess } from './runner';
 import { createScratchCluster, pickScratchBinaries, type ScratchCluster } from './scratch';
 import { refuseMetaCommands, requireRestrictingPsql } from './meta-commands';
@@ -71,7 +79,12 @@ const DR_CONNECT_TIMEOUT_MS = 5_000;
 /** The newest good full backup of a profile: what "drill this profile" means. */
 function latestBackup(catalog: BackupCatalog, profile: Profile): BackupEntry {
   const entry = catalog.list({ profileId: profile.id, limit: 10_000 }).find((e) => e.status === 'ok' && e.kind === 'full');
-  if (!entry) throw new OpsError('NOT_FOUND', `${profile.name} has no completed full backup to drill yet: take one first (Backups screen or "ops-console backup ${profile.name}").`, { profileId: profile.id });
+  if (!entry)
+    throw new OpsError(
+      'NOT_FOUND',
+      `${profile.name} has no completed full backup to drill yet: take one first (Backups screen or "ops-console backup ${profile.name}").`,
+      { profileId: profile.id },
+    );
   return entry;
 }
 
@@ -107,7 +120,12 @@ export async function prepareDrill(deps: CoreDeps, catalog: BackupCatalog, reque
   const notes: string[] = [];
   const toolName = contents.format === 'plain' ? 'psql' : 'pg_restore';
   const requiredMajor = contents.requiredMajor ?? 0;
-  const tool = pickTool(await discoverClientTools(deps), toolName, requiredMajor, `The backup was written by pg_dump ${contents.pgDumpVersion ?? '(version unknown)'}`);
+  const tool = pickTool(
+    await discoverClientTools(deps),
+    toolName,
+    requiredMajor,
+    `The backup was written by pg_dump ${contents.pgDumpVersion ?? '(version unknown)'}`,
+  );
   requireRestrictingPsql(tool);
   // The scratch server should be at least the source's major: a dump of a newer server may
   // use what an older one does not understand.
@@ -151,7 +169,9 @@ async function readDisasterRecovery(deps: CoreDeps, profile: Profile | null, not
       deps,
       profile,
       async (client) => {
-        const present = await client.query<{ present: boolean }>(`SELECT to_regprocedure('ops_toolkit.prepare_disaster_recovery(boolean)') IS NOT NULL AS present`);
+        const present = await client.query<{ present: boolean }>(
+          `SELECT to_regprocedure('ops_toolkit.prepare_disaster_recovery(boolean)') IS NOT NULL AS present`,
+        );
         if (!present.rows[0]?.present) {
           notes.push(`prepare_disaster_recovery() was not read: the ops toolkit is not installed on ${profile.name}.`);
           return null;
@@ -167,9 +187,16 @@ async function readDisasterRecovery(deps: CoreDeps, profile: Profile | null, not
   }
 }
 
-
 async function onScratch<T>(connection: RestoreConnection, database: string, fn: (client: pg.Client) => Promise<T>): Promise<T> {
-  const client = new pg.Client({ host: connection.host, port: connection.port, user: connection.user, password: connection.password ?? undefined, database, ssl: false, application_name: 'ops-console drill' });
+  const client = new pg.Client({
+    host: connection.host,
+    port: connection.port,
+    user: connection.user,
+    password: connection.password ?? undefined,
+    database,
+    ssl: false,
+    application_name: 'ops-console drill',
+  });
   client.on('error', () => undefined);
   await client.connect();
   try {
@@ -312,7 +339,9 @@ export class DrillJobs {
       let unprivilegedList: string | null = null;
       if (runsUnprivileged(p.contents)) {
         const admin = connection;
-        const run = await prepareUnprivileged(this.deps.home, p.tool, p.contents, admin, (as, db, fn) => onScratch(as, db, (c) => fn((sql, values) => c.query(sql, values))));
+        const run = await prepareUnprivileged(this.deps.home, p.tool, p.contents, admin, (as, db, fn) =>
+          onScratch(as, db, (c) => fn((sql, values) => c.query(sql, values))),
+        );
         connection = run.connection;
         unprivilegedList = run.listFile;
         notes.push(...run.notes);
@@ -347,11 +376,15 @@ export class DrillJobs {
       validation = await onScratch(connection, database, (c) => validateRestore(c, p.contents));
       if (!validation.ok) {
         status = 'failed';
-        error = `The restore finished but validation failed: ${validation.checks.filter((c) => !c.ok).map((c) => `${c.name} (${c.detail})`).join('; ')}`;
+        error = `The restore finished but validation failed: ${validation.checks
+          .filter((c) => !c.ok)
+          .map((c) => `${c.name} (${c.detail})`)
+          .join('; ')}`;
       }
     } catch (err) {
       status = job.cancelReason !== null ? 'cancelled' : 'failed';
-      error = job.cancelReason !== null ? `Drill cancelled: ${job.cancelReason}.` : runsUnprivileged(p.contents) ? explainRefusal(errorText(err)) : errorText(err);
+      error =
+        job.cancelReason !== null ? `Drill cancelled: ${job.cancelReason}.` : runsUnprivileged(p.contents) ? explainRefusal(errorText(err)) : errorText(err);
     } finally {
       progress = { ...progress, phase: 'cleaning-up', current: 'stopping and deleting the scratch PostgreSQL' };
       emit();
@@ -391,7 +424,12 @@ export class DrillJobs {
       : `drill of ${record.backupPath} ${record.status}: ${record.error ?? 'unknown error'}`;
     const durationMs = record.totalMs ?? 0;
     if (ok) this.deps.audit.complete(auditId, { outcome: 'ok', durationMs, summary });
-    else this.deps.audit.complete(auditId, { outcome: 'error', durationMs, error: `${record.status === 'cancelled' ? 'CANCELLED' : 'BACKUP_FAILED'}: ${record.error ?? record.status}` });
+    else
+      this.deps.audit.complete(auditId, {
+        outcome: 'error',
+        durationMs,
+        error: `${record.status === 'cancelled' ? 'CANCELLED' : 'BACKUP_FAILED'}: ${record.error ?? record.status}`,
+      });
     this.emitProgress(job, { ...last, phase: 'done', current: null }, Date.parse(record.startedAt), null, !ok);
     this.deps.events.emit({ type: 'job.done', jobId: job.jobId, kind: 'drill', ok, message: summary, at: record.finishedAt ?? new Date().toISOString() });
     return record;
@@ -401,7 +439,20 @@ export class DrillJobs {
     const now = Date.now();
     const percent = p.phase === 'done' ? (failed ? null : 100) : p.total > 0 ? Math.min(100, (p.done / p.total) * 100) : null;
     let etaMs: number | null = null;
-    if (p.phase === 'restoring' && restoreStarted !== null && p.done > 0 && p.total > 0) etaMs = Math.max(0, Math.round(((now - restoreStarted) / p.done) * (p.total - p.done)));
-    this.deps.events.emit({ type: 'restore.progress', jobId: job.jobId, restoreId: job.id, phase: p.phase, done: p.done, total: p.total, unit: p.unit, percent, elapsedMs: now - started, etaMs, current: p.current });
+    if (p.phase === 'restoring' && restoreStarted !== null && p.done > 0 && p.total > 0)
+      etaMs = Math.max(0, Math.round(((now - restoreStarted) / p.done) * (p.total - p.done)));
+    this.deps.events.emit({
+      type: 'restore.progress',
+      jobId: job.jobId,
+      restoreId: job.id,
+      phase: p.phase,
+      done: p.done,
+      total: p.total,
+      unit: p.unit,
+      percent,
+      elapsedMs: now - started,
+      etaMs,
+      current: p.current,
+    });
   }
 }

@@ -122,7 +122,14 @@ export class PlainScanner {
   }
 
   result(): ScannedDump {
-    return { header: this.header, items: this.items, rows: this.rows, grantees: [...this.grantees], namedRoles: this.named.result(), metaCommands: this.meta.result() };
+    return {
+      header: this.header,
+      items: this.items,
+      rows: this.rows,
+      grantees: [...this.grantees],
+      namedRoles: this.named.result(),
+      metaCommands: this.meta.result(),
+    };
   }
 
   private comment(text: string): void {

@@ -13,14 +13,7 @@ import { RestoreStore } from './restore-store';
 import { RestoreJobs } from './runner';
 import { inspectBackup } from './source';
 
-export type RestoreOps =
-  | 'inspectBackup'
-  | 'planRestore'
-  | 'startRestore'
-  | 'cancelRestore'
-  | 'getRestore'
-  | 'listRestores'
-  | DrillOps;
+export type RestoreOps = 'inspectBackup' | 'planRestore' | 'startRestore' | 'cancelRestore' | 'getRestore' | 'listRestores' | DrillOps;
 
 export interface RestoreDomain {
   handlers: Pick<Handlers, RestoreOps>;
@@ -53,11 +46,18 @@ export function restoreHandlers(deps: CoreDeps, backup: BackupDomain): RestoreDo
       ctx.audit.profile = plan.target.kind === 'scratch' ? null : plan.target.profile;
       ctx.audit.detail = plan.command;
       if (plan.confirmationRequired && options.confirmName !== plan.target.profile) {
-        throw new OpsError('CONFIRMATION_REQUIRED', `${plan.target.profile} is a production profile: type its name to restore into it.`, { expected: plan.target.profile });
+        throw new OpsError('CONFIRMATION_REQUIRED', `${plan.target.profile} is a production profile: type its name to restore into it.`, {
+          expected: plan.target.profile,
+        });
       }
       if (plan.blocked) throw new OpsError('CONFLICT', plan.blocked, { conflicts: plan.conflicts });
       const started = await jobs.start(prepared, { actor: ctx.actor, via: ctx.via, ...(jobId ? { jobId } : {}) });
-      const preBackup = plan.confirmationRequired && plan.target.kind === 'profile' ? (plan.preRestoreBackup ? ', backup of the target first' : ', WITHOUT a backup of the target first (turned off)') : '';
+      const preBackup =
+        plan.confirmationRequired && plan.target.kind === 'profile'
+          ? plan.preRestoreBackup
+            ? ', backup of the target first'
+            : ', WITHOUT a backup of the target first (turned off)'
+          : '';
       ctx.audit.summary = `restore ${started.restoreId} started: ${plan.contents.path} → ${plan.target.profile} / ${plan.target.database}${preBackup}`;
       return { restoreId: started.restoreId, jobId: started.jobId, plan };
     },

@@ -95,7 +95,10 @@ export class MetaCommandTracker {
 
 /** The plan's reason for refusing a script with meta-commands, naming its first lines. */
 export function metaCommandReason(meta: { total: number; lines: ScriptLine[] }): string {
-  const first = meta.lines.slice(0, IN_MESSAGE).map((l) => `line ${l.line}: ${l.text}`).join('; ');
+  const first = meta.lines
+    .slice(0, IN_MESSAGE)
+    .map((l) => `line ${l.line}: ${l.text}`)
+    .join('; ');
   const more = meta.total > IN_MESSAGE ? ` (and ${meta.total - IN_MESSAGE} more)` : '';
   const connect = meta.lines.some((l) => /^\s*\\c(?:onnect)?(?:\s|$)/.test(l.text))
     ? ' \\connect switches to another database, as pg_dump --create and pg_dumpall write it: restore a dump of one database made without --create.'

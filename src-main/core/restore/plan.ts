@@ -21,7 +21,16 @@ import { resolvePassword } from '../secrets/password';
 import { inspectDetailed } from './source';
 import { parseTocLine } from './dump-reader';
 import { refuseMetaCommands, requireRestrictingPsql } from './meta-commands';
-import { occupiedPlatformTables, planSupabase, readSupabaseTarget, supabaseCaptureOf, supabaseRestoreArgs, writeRestoreList, type SupabasePrep, type SupabaseTargetFacts } from './supabase-restore';
+import {
+  occupiedPlatformTables,
+  planSupabase,
+  readSupabaseTarget,
+  supabaseCaptureOf,
+  supabaseRestoreArgs,
+  writeRestoreList,
+  type SupabasePrep,
+  type SupabaseTargetFacts,
+} from './supabase-restore';
 import { quoteIdent } from '../postgres/sql-text';
 import { databaseExists, describeConflicts, findConflicts, readTargetServer, uncreatableExtensions, userObjectCount } from './target';
 
@@ -133,7 +142,10 @@ export async function listWithout(home: string, tool: ClientTool, archive: strin
     if (!item) return false;
     return (item.type === 'EXTENSION' && extensions.includes(item.name)) || (item.type === 'COMMENT' && extensions.some((e) => item.name === `EXTENSION ${e}`));
   };
-  const text = toc.split('\n').map((line) => (skip(line) ? `;${line}` : line)).join('\n');
+  const text = toc
+    .split('\n')
+    .map((line) => (skip(line) ? `;${line}` : line))
+    .join('\n');
   const dir = path.join(home, 'restore-lists');
   await fs.promises.mkdir(dir, { recursive: true, mode: 0o700 });
   const file = path.join(dir, `${crypto.createHash('sha256').update(archive).update(text).digest('hex').slice(0, 16)}.list`);
@@ -144,7 +156,10 @@ export async function listWithout(home: string, tool: ClientTool, archive: strin
 /** Which of the roles do not exist on the server (role names are cluster-wide). */
 async function missingRoles(client: import('pg').Client, roles: string[]): Promise<string[]> {
   if (roles.length === 0) return [];
-  const { rows } = await client.query<{ r: string }>('SELECT r FROM unnest($1::text[]) AS r WHERE NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = r) ORDER BY r', [roles]);
+  const { rows } = await client.query<{ r: string }>(
+    'SELECT r FROM unnest($1::text[]) AS r WHERE NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = r) ORDER BY r',
+    [roles],
+  );
   return rows.map((x) => x.r);
 }
 
@@ -157,7 +172,16 @@ export function missingNamedRoleWarning(role: string, where: string): string {
 async function supabaseFacts(client: import('pg').Client, createDatabase: boolean): Promise<SupabaseTargetFacts> {
   const facts = await readSupabaseTarget(client);
   if (!createDatabase) return facts;
-  return { ...facts, mode: 'standalone', triggers: new Set(), policies: new Set(), extensions: new Set(['plpgsql']), publications: new Set(), schemas: new Set(['public', 'pg_catalog', 'information_schema']), foreignKeys: [] };
+  return {
+    ...facts,
+    mode: 'standalone',
+    triggers: new Set(),
+    policies: new Set(),
+    extensions: new Set(['plpgsql']),
+    publications: new Set(),
+    schemas: new Set(['public', 'pg_catalog', 'information_schema']),
+    foreignKeys: [],
+  };
 }
 
 /** Supabase's restore guide loads data with triggers and FK checks off; a role that may not is told so. */
@@ -168,11 +192,15 @@ export function replicaEnv(sb: Pick<SupabasePrep, 'plan'>): Record<string, strin
 function supabaseWarnings(sb: SupabasePrep, jobs: number): string[] {
   const out: string[] = [];
   const p = sb.plan;
-  if (p.mode === 'project') out.push('A Supabase project: only the auth/storage rows and what users added there (triggers, policies) are restored into the platform schemas; the platform keeps its own objects.');
+  if (p.mode === 'project')
+    out.push(
+      'A Supabase project: only the auth/storage rows and what users added there (triggers, policies) are restored into the platform schemas; the platform keeps its own objects.',
+    );
   if (p.leftOut.length > 0) out.push(`Left to the platform or left out: ${p.leftOut.join('; ')}.`);
   if (p.standIns.length > 0) out.push(`No Supabase platform on the target: standing in ${p.standIns.join('; ')}.`);
   if (p.rolesToCreate.length > 0) out.push(`Roles from the backup are created first (their own transaction): ${p.rolesToCreate.join(', ')}.`);
-  if (!p.replicaRole) out.push('The restoring role may not set session_replication_role: data goes in with triggers on (pg_restore still creates user triggers after the data).');
+  if (!p.replicaRole)
+    out.push('The restoring role may not set session_replication_role: data goes in with triggers on (pg_restore still creates user triggers after the data).');
   if (jobs > 1) out.push('A Supabase restore runs in one transaction: parallel jobs do not apply.');
   return out;
 }
@@ -219,14 +247,28 @@ export async function prepareRestore(deps: CoreDeps, options: RestoreOptions, no
       if (capture) supabase = planSupabase(toc, capture, await supabaseFacts(client, createDatabase), { standInRoles: false });
       if (createDatabase) {
         const exists = await databaseExists(client, database);
-        return { ...server, missingNamedRoles, exists, empty: !exists, conflicts: [], skipExtensions: capture ? [] : await uncreatableExtensions(client, contents.extensions, false) };
+        return {
+          ...server,
+          missingNamedRoles,
+          exists,
+          empty: !exists,
+          conflicts: [],
+          skipExtensions: capture ? [] : await uncreatableExtensions(client, contents.extensions, false),
+        };
       }
       const objects = await userObjectCount(client);
       // A Supabase restore is judged by what it will create there, not by the platform's objects it leaves alone.
       const prep = supabase as SupabasePrep | null;
       const conflicts = objects === 0 ? [] : await findConflicts(client, prep ? prep.kept : items);
       if (prep?.plan.mode === 'project') conflicts.push(...(await occupiedPlatformTables(client, prep.kept)));
-      return { ...server, missingNamedRoles, exists: true, empty: objects === 0, conflicts, skipExtensions: capture ? [] : await uncreatableExtensions(client, contents.extensions, true) };
+      return {
+        ...server,
+        missingNamedRoles,
+        exists: true,
+        empty: objects === 0,
+        conflicts,
+        skipExtensions: capture ? [] : await uncreatableExtensions(client, contents.extensions, true),
+      };
     },
     connectOptions,
   );
@@ -265,21 +307,29 @@ export async function prepareRestore(deps: CoreDeps, options: RestoreOptions, no
   if (facts.skipExtensions.length > 0 && contents.format !== 'plain') {
     const listFile = await listWithout(deps.home, tool, contents.path, facts.skipExtensions);
     built.args.splice(built.args.length - 1, 0, '-L', listFile);
-    warnings.push(`${profile.user} may not create the extension(s) ${facts.skipExtensions.join(', ')} (a superuser must): they are left out of the restore. Objects that use them would fail; restore as a superuser to keep them.`);
+    warnings.push(
+      `${profile.user} may not create the extension(s) ${facts.skipExtensions.join(', ')} (a superuser must): they are left out of the restore. Objects that use them would fail; restore as a superuser to keep them.`,
+    );
   } else if (facts.skipExtensions.length > 0) {
-    warnings.push(`The script creates the extension(s) ${facts.skipExtensions.join(', ')}, which ${profile.user} may not create (a superuser must): psql will stop there. Restore as a superuser, or from a custom-format backup (its extensions can be left out).`);
+    warnings.push(
+      `The script creates the extension(s) ${facts.skipExtensions.join(', ')}, which ${profile.user} may not create (a superuser must): psql will stop there. Restore as a superuser, or from a custom-format backup (its extensions can be left out).`,
+    );
   }
   const where = target.kind === 'scratch' ? 'the local scratch PostgreSQL' : `${profile.name}'s server`;
   for (const role of facts.missingNamedRoles) warnings.push(missingNamedRoleWarning(role, where));
   if (contents.format === 'plain' && options.jobs > 1) warnings.push('A plain SQL script runs through psql in one session: parallel jobs do not apply.');
-  if (contents.format === 'plain' && contents.roles.length > 0) warnings.push(`The script sets owners or grants for ${contents.roles.join(', ')}: those roles must exist on the target.`);
+  if (contents.format === 'plain' && contents.roles.length > 0)
+    warnings.push(`The script sets owners or grants for ${contents.roles.join(', ')}: those roles must exist on the target.`);
   const dumpServerMajor = contents.serverVersion ? majorOf(contents.serverVersion) : null;
   if (dumpServerMajor !== null && dumpServerMajor > facts.serverMajor) {
-    warnings.push(`The dump comes from PostgreSQL ${contents.serverVersion} and the target runs ${facts.serverVersion}: restoring into an older major may fail on newer syntax.`);
+    warnings.push(
+      `The dump comes from PostgreSQL ${contents.serverVersion} and the target runs ${facts.serverVersion}: restoring into an older major may fail on newer syntax.`,
+    );
   }
   const production = profile.env === 'production' && target.kind !== 'scratch';
   const preRestoreBackup = production && target.kind === 'profile' && options.preRestoreBackup;
-  if (production && target.kind === 'profile' && !options.preRestoreBackup) warnings.push('No backup of the target will be taken first: its current contents cannot be brought back by this app.');
+  if (production && target.kind === 'profile' && !options.preRestoreBackup)
+    warnings.push('No backup of the target will be taken first: its current contents cannot be brought back by this app.');
 
   const plan: RestorePlan = {
     contents,

@@ -120,7 +120,6 @@ export class RestoreStderr {
   }
 }
 
-
 /**
  * Runs the tool to completion. Resolves on exit 0; rejects with CANCELLED when the signal
  * aborted it, else BACKUP_FAILED with the first error line and the stderr tail in detail.
@@ -237,7 +236,11 @@ export async function runRestoreProcess(
       const hint = missing.length > 0 ? missingRoleHint(missing, tool.name === 'psql' ? 'psql' : 'pg_restore') : '';
       const said = first ? `: ${first}` : '.';
       const end = hint !== '' && !/[.!?]$/.test(said) ? '.' : '';
-      throw new OpsError('BACKUP_FAILED', `${tool.name} failed (exit code ${exit.code})${said}${end}${hint}`, { stderr: tail, exit: exit.code, ...(missing.length > 0 ? { missingRoles: missing } : {}) });
+      throw new OpsError('BACKUP_FAILED', `${tool.name} failed (exit code ${exit.code})${said}${end}${hint}`, {
+        stderr: tail,
+        exit: exit.code,
+        ...(missing.length > 0 ? { missingRoles: missing } : {}),
+      });
     }
     done = total;
     current = null;

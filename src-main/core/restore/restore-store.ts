@@ -97,7 +97,18 @@ export class RestoreStore {
         `INSERT INTO restores (id, backup_id, source_path, target_kind, profile_id, target, database_name, status, started_at, command, error)
          VALUES (?, ?, ?, ?, ?, ?, ?, 'running', ?, ?, ?)`,
       )
-      .run(r.id, r.backupId, r.sourcePath, r.targetKind, r.profileId, r.target, r.database, r.startedAt, r.command, `${OWNER_PREFIX}${os.hostname()} ${process.pid}`);
+      .run(
+        r.id,
+        r.backupId,
+        r.sourcePath,
+        r.targetKind,
+        r.profileId,
+        r.target,
+        r.database,
+        r.startedAt,
+        r.command,
+        `${OWNER_PREFIX}${os.hostname()} ${process.pid}`,
+      );
   }
 
   setPreRestoreBackup(id: string, backupId: string): void {

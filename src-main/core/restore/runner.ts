@@ -41,7 +41,6 @@ interface RunningRestoreJob {
   done: Promise<RestoreRecord>;
 }
 
-
 /** A profile name for the restored scratch copy: the database name, numbered when taken. */
 function freeProfileName(deps: CoreDeps, base: string): string {
   for (let n = 1; n < 1000; n++) {
@@ -76,7 +75,15 @@ export class RestoreJobs {
       startedAt: new Date().toISOString(),
       command: plan.command,
     });
-    const job: RunningRestoreJob = { restoreId, jobId, abort: new AbortController(), cancelReason: null, preBackupId: null, finished: false, done: Promise.resolve(null as never) };
+    const job: RunningRestoreJob = {
+      restoreId,
+      jobId,
+      abort: new AbortController(),
+      cancelReason: null,
+      preBackupId: null,
+      finished: false,
+      done: Promise.resolve(null as never),
+    };
     this.running.set(restoreId, job);
     job.done = this.run(job, prepared, ctx).finally(() => this.running.delete(restoreId));
     return { restoreId, jobId, done: job.done };
@@ -155,7 +162,16 @@ export class RestoreJobs {
           const elapsedMs = Date.now() - restoreStarted;
           const fraction = p.total > 0 ? p.done / p.total : 0;
           const etaMs = fraction >= 0.01 && fraction < 1 && elapsedMs >= 1000 ? Math.round((elapsedMs * (1 - fraction)) / fraction) : fraction >= 1 ? 0 : null;
-          this.emit(job, { phase: 'restoring', done: p.done, total: p.total, unit: p.unit, percent: Math.round(fraction * 1000) / 10, elapsedMs: Date.now() - started, etaMs, current: p.current });
+          this.emit(job, {
+            phase: 'restoring',
+            done: p.done,
+            total: p.total,
+            unit: p.unit,
+            percent: Math.round(fraction * 1000) / 10,
+            elapsedMs: Date.now() - started,
+            etaMs,
+            current: p.current,
+          });
         },
       });
       // The archive part committed: its roles are in use from here on, a later failure keeps them.
@@ -220,7 +236,11 @@ export class RestoreJobs {
     const entry: BackupEntry = await startedBackup.done;
     this.throwIfCancelled(job);
     if (entry.status !== 'ok') {
-      throw new OpsError('BACKUP_FAILED', `The backup of ${profile.name} taken before the restore ${entry.status === 'cancelled' ? 'was cancelled' : 'failed'}${entry.error ? ` (${entry.error})` : ''}; nothing was restored.`, { backupId: entry.id });
+      throw new OpsError(
+        'BACKUP_FAILED',
+        `The backup of ${profile.name} taken before the restore ${entry.status === 'cancelled' ? 'was cancelled' : 'failed'}${entry.error ? ` (${entry.error})` : ''}; nothing was restored.`,
+        { backupId: entry.id },
+      );
     }
   }
 
@@ -256,18 +276,26 @@ export class RestoreJobs {
     const error = failed.length === 0 ? null : `Restored, but validation failed: ${failed.map((c) => `${c.name}: ${c.detail}`).join('; ')}`;
     this.store.finish(job.restoreId, { status: error === null ? 'ok' : 'failed', finishedAt, durationMs, error, validation: r.validation });
     const summary = `restore of ${path.basename(prepared.contents.path)} into ${target}: ${error === null ? `ok, ${r.validation.checks.length} checks passed` : `${failed.length} of ${r.validation.checks.length} checks failed`} in ${(durationMs / 1000).toFixed(1)} s`;
-    this.deps.audit.complete(r.auditId, error === null ? { outcome: 'ok', durationMs, summary } : { outcome: 'error', durationMs, summary, error: `VALIDATION_FAILED: ${error}` });
+    this.deps.audit.complete(
+      r.auditId,
+      error === null ? { outcome: 'ok', durationMs, summary } : { outcome: 'error', durationMs, summary, error: `VALIDATION_FAILED: ${error}` },
+    );
     job.finished = true;
     this.emit(job, { phase: 'done', done: 1, total: 1, unit: 'items', percent: 100, elapsedMs: durationMs, etaMs: 0, current: null });
     this.deps.events.emit({ type: 'job.done', jobId: job.jobId, kind: 'restore', ok: error === null, message: error ?? summary, at: finishedAt });
     return this.store.get(job.restoreId)!;
   }
 
-  private async fail(job: RunningRestoreJob, prepared: PreparedRestore, f: { err: unknown; started: number; auditId: number; created: boolean; restoring: boolean; rolesMade: string[] }): Promise<RestoreRecord> {
+  private async fail(
+    job: RunningRestoreJob,
+    prepared: PreparedRestore,
+    f: { err: unknown; started: number; auditId: number; created: boolean; restoring: boolean; rolesMade: string[] },
+  ): Promise<RestoreRecord> {
     const cancelled = job.cancelReason !== null;
     this.phase(job, 'cleaning-up', f.started);
     let reason = cancelled ? `Restore ${job.cancelReason}.` : errorText(f.err);
-    const stderr = f.err instanceof OpsError && typeof f.err.detail === 'object' && f.err.detail !== null ? (f.err.detail as { stderr?: unknown }).stderr : undefined;
+    const stderr =
+      f.err instanceof OpsError && typeof f.err.detail === 'object' && f.err.detail !== null ? (f.err.detail as { stderr?: unknown }).stderr : undefined;
     if (typeof stderr === 'string' && stderr !== '' && !reason.includes(stderr)) reason = `${reason}\n${stderr}`;
     if (f.created) {
       const dropped = await this.admin(prepared, (c) => c.query(`DROP DATABASE IF EXISTS ${quoteIdent(prepared.connection.database)} WITH (FORCE)`)).then(
@@ -277,14 +305,19 @@ export class RestoreJobs {
           return false;
         },
       );
-      reason += dropped ? ` The new database ${prepared.connection.database} was dropped again.` : ` The new database ${prepared.connection.database} could not be dropped: drop it by hand.`;
+      reason += dropped
+        ? ` The new database ${prepared.connection.database} was dropped again.`
+        : ` The new database ${prepared.connection.database} could not be dropped: drop it by hand.`;
     } else if (prepared.contents.format !== 'plain' && f.restoring && !prepared.supabase) {
       reason += ` ${prepared.connection.database} may hold part of the restore${job.preBackupId ? `; backup ${job.preBackupId} holds what it held before` : ''}.`;
     }
     // The roles part committed on its own: a failed restore takes its roles back (after a new database is dropped).
     if (f.rolesMade.length > 0) {
       const left = await this.admin(prepared, (c) => dropRolesQuietly(c, f.rolesMade)).catch(() => f.rolesMade);
-      reason += left.length > 0 ? ` The role(s) ${left.join(', ')} it created could not be dropped: drop them by hand.` : ` The role(s) ${f.rolesMade.join(', ')} it created were dropped again.`;
+      reason +=
+        left.length > 0
+          ? ` The role(s) ${left.join(', ')} it created could not be dropped: drop them by hand.`
+          : ` The role(s) ${f.rolesMade.join(', ')} it created were dropped again.`;
     }
     const durationMs = Date.now() - f.started;
     const finishedAt = new Date().toISOString();

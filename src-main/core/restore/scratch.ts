@@ -127,7 +127,9 @@ export async function createScratchCluster(deps: Pick<CoreDeps, 'home'>, minMajo
   if (fs.existsSync(folder)) throw new OpsError('SANDBOX_FAILED', `A scratch cluster folder ${folder} already exists; it belongs to another drill.`);
   fs.mkdirSync(folder, { recursive: true, mode: 0o700 });
   // Lets a later process remove a scratch cluster whose drill died with its process.
-  fs.writeFileSync(path.join(folder, OWNER_FILE), `${JSON.stringify({ pid: process.pid, binDir: binaries.binDir, createdAt: new Date().toISOString() })}\n`, { mode: 0o600 });
+  fs.writeFileSync(path.join(folder, OWNER_FILE), `${JSON.stringify({ pid: process.pid, binDir: binaries.binDir, createdAt: new Date().toISOString() })}\n`, {
+    mode: 0o600,
+  });
   const password = crypto.randomBytes(24).toString('base64url');
   const cluster = newCluster(folder, binaries, password, options.settings ?? {});
   let port: number;

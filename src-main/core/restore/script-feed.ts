@@ -81,7 +81,11 @@ async function* scriptBytes(script: FedScript, onBytes: (n: number) => void): As
   for (const range of keep) {
     if (range.end !== undefined && range.end <= range.start) continue;
     // createReadStream's `end` is inclusive; the last range runs to the end of the file.
-    const stream = fs.createReadStream(script.file, { start: range.start, ...(range.end !== undefined ? { end: range.end - 1 } : {}), highWaterMark: 256 * 1024 });
+    const stream = fs.createReadStream(script.file, {
+      start: range.start,
+      ...(range.end !== undefined ? { end: range.end - 1 } : {}),
+      highWaterMark: 256 * 1024,
+    });
     for await (const chunk of stream) {
       const buf = chunk as Buffer;
       if (guard.check(buf)) throw new UnrestrictInScript();

@@ -39,9 +39,15 @@ export function resolveSource(deps: Pick<CoreDeps, 'store'>, source: string): Re
   const trimmed = source.trim();
   if (UUID.test(trimmed)) {
     const entry = new BackupCatalog(deps.store.db).get(trimmed);
-    if (!entry) throw new OpsError('NOT_FOUND', `No backup with id ${trimmed} in the catalog (see the Backups screen or "ops-console backups list").`, { id: trimmed });
-    if (entry.status !== 'ok') throw new OpsError('INVALID_INPUT', `Backup ${trimmed} is ${entry.status}: only a completed backup can be restored.`, { id: trimmed, status: entry.status });
-    if (!fs.existsSync(entry.path)) throw new OpsError('NOT_FOUND', `Backup ${trimmed} is in the catalog but its file ${entry.path} is gone.`, { id: trimmed, path: entry.path });
+    if (!entry)
+      throw new OpsError('NOT_FOUND', `No backup with id ${trimmed} in the catalog (see the Backups screen or "ops-console backups list").`, { id: trimmed });
+    if (entry.status !== 'ok')
+      throw new OpsError('INVALID_INPUT', `Backup ${trimmed} is ${entry.status}: only a completed backup can be restored.`, {
+        id: trimmed,
+        status: entry.status,
+      });
+    if (!fs.existsSync(entry.path))
+      throw new OpsError('NOT_FOUND', `Backup ${trimmed} is in the catalog but its file ${entry.path} is gone.`, { id: trimmed, path: entry.path });
     return { path: entry.path, backupId: entry.id, entry };
   }
   if (!path.isAbsolute(trimmed)) {
@@ -49,7 +55,8 @@ export function resolveSource(deps: Pick<CoreDeps, 'store'>, source: string): Re
   }
   const stat = fs.statSync(trimmed, { throwIfNoEntry: false });
   if (!stat) throw new OpsError('NOT_FOUND', `There is no file or folder at ${trimmed}.`, { path: trimmed });
-  if (!stat.isFile() && !stat.isDirectory()) throw new OpsError('INVALID_INPUT', `${trimmed} is neither a dump file nor a directory-format dump folder.`, { path: trimmed });
+  if (!stat.isFile() && !stat.isDirectory())
+    throw new OpsError('INVALID_INPUT', `${trimmed} is neither a dump file nor a directory-format dump folder.`, { path: trimmed });
   // A path that is a catalog backup gets its id (so restores and drills link to it).
   const resolved = path.resolve(trimmed).replace(/[\\/]+$/, '');
   const entry = new BackupCatalog(deps.store.db).list({ limit: 10_000 }).find((e) => e.status === 'ok' && path.resolve(e.path) === resolved) ?? null;
@@ -59,7 +66,8 @@ export function resolveSource(deps: Pick<CoreDeps, 'store'>, source: string): Re
 async function detectFormat(file: string, manifest: BackupManifest | null): Promise<BackupFormat> {
   const stat = await fs.promises.stat(file);
   if (stat.isDirectory()) {
-    if (!fs.existsSync(path.join(file, 'toc.dat'))) throw new OpsError('INVALID_INPUT', `${file} is a folder without toc.dat: not a directory-format dump.`, { path: file });
+    if (!fs.existsSync(path.join(file, 'toc.dat')))
+      throw new OpsError('INVALID_INPUT', `${file} is a folder without toc.dat: not a directory-format dump.`, { path: file });
     return 'directory';
   }
   const kind = await fileKind(file);
@@ -140,7 +148,12 @@ async function archiveNamedRoles(deps: CoreDeps, tool: ClientTool, target: strin
       child.on('error', reject);
       child.on('close', (exitCode, sig) => resolve(exitCode ?? sig ?? 'unknown'));
     });
-    if (code !== 0) throw new OpsError('BACKUP_FAILED', `pg_restore could not write the grants and policies of ${target}: ${err.trim().split('\n')[0] ?? `exit ${String(code)}`}`, { stderr: err.trim(), exit: code });
+    if (code !== 0)
+      throw new OpsError(
+        'BACKUP_FAILED',
+        `pg_restore could not write the grants and policies of ${target}: ${err.trim().split('\n')[0] ?? `exit ${String(code)}`}`,
+        { stderr: err.trim(), exit: code },
+      );
   } finally {
     await fs.promises.rm(listFile, { force: true });
   }
@@ -218,7 +231,10 @@ function describe(
     schemas: [...schemas].sort(),
     tables,
     functions: items.filter((i) => i.type === 'FUNCTION' || i.type === 'PROCEDURE' || i.type === 'AGGREGATE').length,
-    extensions: items.filter((i) => i.type === 'EXTENSION').map((i) => i.name).sort(),
+    extensions: items
+      .filter((i) => i.type === 'EXTENSION')
+      .map((i) => i.name)
+      .sort(),
     roles: [...roles].sort(),
     namedRoles: [...named].sort(),
     objects: Object.keys(objects).length > 0 ? objects : (manifest?.objects ?? {}),
@@ -246,19 +262,35 @@ async function inspectUncached(deps: CoreDeps, resolved: ResolvedSource): Promis
   const manifest = resolved.entry?.manifest ?? (await readManifest(manifestPathFor(target)));
   const format = await detectFormat(target, manifest);
   const warnings: string[] = [];
-  if (manifest && manifest.format !== format) throw new OpsError('BACKUP_FAILED', `${target} is a ${format} dump but its manifest describes a ${manifest.format} backup: the manifest belongs to another file.`, { path: target });
+  if (manifest && manifest.format !== format)
+    throw new OpsError(
+      'BACKUP_FAILED',
+      `${target} is a ${format} dump but its manifest describes a ${manifest.format} backup: the manifest belongs to another file.`,
+      { path: target },
+    );
   if (manifest && manifest.file !== path.basename(target)) warnings.push(`The manifest was written for ${manifest.file}; the file has been renamed since.`);
-  if (!manifest) warnings.push('No manifest beside this dump: row counts come from the dump itself (plain) or are unknown (archives), and the versions from its header.');
+  if (!manifest)
+    warnings.push('No manifest beside this dump: row counts come from the dump itself (plain) or are unknown (archives), and the versions from its header.');
   if (manifest) await checkSize(target, format, manifest);
   const bytes = format === 'directory' ? await outputBytes(target) : (await fs.promises.stat(target)).size;
 
   if (format === 'plain') {
     if (!(await plainDumpComplete(target))) {
-      throw new OpsError('BACKUP_FAILED', `${target} does not end with pg_dump's completion marker: the script is cut short. Restore another backup.`, { path: target });
+      throw new OpsError('BACKUP_FAILED', `${target} does not end with pg_dump's completion marker: the script is cut short. Restore another backup.`, {
+        path: target,
+      });
     }
     const scanned = await scanPlainDump(target);
     if (scanned.items.length === 0 && !manifest) warnings.push('The script has no pg_dump entry comments: its objects cannot be listed.');
-    const extra = { bytes, rows: scanned.rows, grantees: scanned.grantees, namedRoles: scanned.namedRoles, tocEntries: null, warnings, metaCommands: scanned.metaCommands };
+    const extra = {
+      bytes,
+      rows: scanned.rows,
+      grantees: scanned.grantees,
+      namedRoles: scanned.namedRoles,
+      tocEntries: null,
+      warnings,
+      metaCommands: scanned.metaCommands,
+    };
     return { contents: describe(resolved, format, manifest, scanned.header, scanned.items, extra), items: scanned.items };
   }
 
@@ -268,16 +300,32 @@ async function inspectUncached(deps: CoreDeps, resolved: ResolvedSource): Promis
     listed = await listArchive(tool, target);
   } catch (err) {
     if (err instanceof OpsError && /unsupported version/i.test(err.message)) {
-      throw new OpsError('TOOL_VERSION_MISMATCH', `${err.message}. The archive was written by a newer pg_dump than pg_restore ${tool.major}: install a newer PostgreSQL client.`, err.detail);
+      throw new OpsError(
+        'TOOL_VERSION_MISMATCH',
+        `${err.message}. The archive was written by a newer pg_dump than pg_restore ${tool.major}: install a newer PostgreSQL client.`,
+        err.detail,
+      );
     }
     throw err;
   }
   const parsed = parseTocListing(listed.toc);
   if (!manifest) await readThrough(tool, target);
   const namedRoles = await archiveNamedRoles(deps, tool, target, listed.toc);
-  const contents = describe(resolved, format, manifest, parsed.header, parsed.items, { bytes, rows: null, grantees: [], namedRoles, tocEntries: listed.tocEntries, warnings, metaCommands: null });
+  const contents = describe(resolved, format, manifest, parsed.header, parsed.items, {
+    bytes,
+    rows: null,
+    grantees: [],
+    namedRoles,
+    tocEntries: listed.tocEntries,
+    warnings,
+    metaCommands: null,
+  });
   if (manifest?.tocEntries != null && manifest.tocEntries !== listed.tocEntries) {
-    throw new OpsError('BACKUP_FAILED', `pg_restore --list reads ${listed.tocEntries} entries in ${target}; its manifest recorded ${manifest.tocEntries}: the archive is not the one that was backed up.`, { path: target });
+    throw new OpsError(
+      'BACKUP_FAILED',
+      `pg_restore --list reads ${listed.tocEntries} entries in ${target}; its manifest recorded ${manifest.tocEntries}: the archive is not the one that was backed up.`,
+      { path: target },
+    );
   }
   return { contents, items: parsed.items };
 }

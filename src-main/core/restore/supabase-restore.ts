@@ -109,14 +109,23 @@ function decide(item: DumpItem, capture: SupabaseCapture, facts: SupabaseTargetF
   if (item.type === 'PUBLICATION' && capture.publications.includes(item.name)) return { keep: false, note: `publication ${item.name}` };
   if (item.type === 'PUBLICATION TABLE') {
     const publication = item.name.split(' ')[0] ?? '';
-    return facts.publications.has(publication) ? { keep: true } : { keep: false, note: `${item.schema ?? ''}.${item.name.split(' ').slice(1).join(' ')} in publication ${publication}` };
+    return facts.publications.has(publication)
+      ? { keep: true }
+      : { keep: false, note: `${item.schema ?? ''}.${item.name.split(' ').slice(1).join(' ')} in publication ${publication}` };
   }
   // Default privileges of the platform's admin: only it may set them.
-  if (item.type === 'DEFAULT ACL' && item.owner !== null && SUPABASE_RESERVED_ROLES.includes(item.owner) && item.owner !== facts.currentUser) return { keep: false, note: `default privileges of ${item.owner}` };
-  const extension = item.type === 'EXTENSION' ? unquote(item.name) : item.type === 'COMMENT' && item.name.startsWith('EXTENSION ') ? unquote(item.name.slice('EXTENSION '.length)) : null;
+  if (item.type === 'DEFAULT ACL' && item.owner !== null && SUPABASE_RESERVED_ROLES.includes(item.owner) && item.owner !== facts.currentUser)
+    return { keep: false, note: `default privileges of ${item.owner}` };
+  const extension =
+    item.type === 'EXTENSION'
+      ? unquote(item.name)
+      : item.type === 'COMMENT' && item.name.startsWith('EXTENSION ')
+        ? unquote(item.name.slice('EXTENSION '.length))
+        : null;
   if (extension !== null) {
     if (facts.extensions.has(extension)) return { keep: false, note: item.type === 'EXTENSION' ? `extension ${extension} (already installed)` : undefined };
-    if (!facts.availableExtensions.has(extension)) return { keep: false, note: item.type === 'EXTENSION' ? `extension ${extension} (not available on this server)` : undefined };
+    if (!facts.availableExtensions.has(extension))
+      return { keep: false, note: item.type === 'EXTENSION' ? `extension ${extension} (not available on this server)` : undefined };
     // A comment on an extension needs its owner; the platform's comment stays.
     return { keep: item.type === 'EXTENSION' };
   }
@@ -125,8 +134,12 @@ function decide(item: DumpItem, capture: SupabaseCapture, facts: SupabaseTargetF
   if (item.type === 'SCHEMA' && item.name !== '' && SUPABASE_CARRIED_SCHEMAS.includes(item.name)) return { keep: false, note: `schema ${item.name}` };
   if (!carried) return { keep: true };
   if (CARRIED_ROWS.has(item.type)) return { keep: true };
-  if (item.type === 'TRIGGER') return facts.triggers.has(`${item.schema}.${item.name}`) ? { keep: false, note: `trigger ${item.schema}.${item.name} (the target has it)` } : { keep: true };
-  if (item.type === 'POLICY') return facts.policies.has(`${item.schema}.${item.name}`) ? { keep: false, note: `policy ${item.schema}.${item.name} (the target has it)` } : { keep: true };
+  if (item.type === 'TRIGGER')
+    return facts.triggers.has(`${item.schema}.${item.name}`)
+      ? { keep: false, note: `trigger ${item.schema}.${item.name} (the target has it)` }
+      : { keep: true };
+  if (item.type === 'POLICY')
+    return facts.policies.has(`${item.schema}.${item.name}`) ? { keep: false, note: `policy ${item.schema}.${item.name} (the target has it)` } : { keep: true };
   return { keep: false };
 }
 
@@ -260,14 +273,24 @@ export async function preparePlatform(client: pg.Client, prep: Pick<SupabasePrep
   try {
     for (const name of prep.standInRoles) await client.query(`CREATE ROLE ${quoteIdent(name)} NOLOGIN`);
     for (const r of prep.rolesToCreate) {
-      const attrs = [r.login ? 'LOGIN' : 'NOLOGIN', r.inherit ? 'INHERIT' : 'NOINHERIT', r.createRole ? 'CREATEROLE' : '', r.createDb ? 'CREATEDB' : '', r.bypassRls ? 'BYPASSRLS' : ''].filter(Boolean).join(' ');
+      const attrs = [
+        r.login ? 'LOGIN' : 'NOLOGIN',
+        r.inherit ? 'INHERIT' : 'NOINHERIT',
+        r.createRole ? 'CREATEROLE' : '',
+        r.createDb ? 'CREATEDB' : '',
+        r.bypassRls ? 'BYPASSRLS' : '',
+      ]
+        .filter(Boolean)
+        .join(' ');
       await client.query(`CREATE ROLE ${quoteIdent(r.name)} ${attrs}`);
     }
     for (const r of prep.rolesToCreate) for (const g of r.memberOf) await client.query(`GRANT ${quoteIdent(g)} TO ${quoteIdent(r.name)}`);
     for (const r of prep.rolesToCreate) {
       for (const setting of r.settings ?? []) {
         const at = setting.indexOf('=');
-        await client.query(`ALTER ROLE ${quoteIdent(r.name)} SET ${setting.slice(0, at).split('.').map(quoteIdent).join('.')} = ${settingLiteral(setting.slice(at + 1))}`);
+        await client.query(
+          `ALTER ROLE ${quoteIdent(r.name)} SET ${setting.slice(0, at).split('.').map(quoteIdent).join('.')} = ${settingLiteral(setting.slice(at + 1))}`,
+        );
       }
     }
     for (const s of prep.standInSchemas) await client.query(`CREATE SCHEMA IF NOT EXISTS ${quoteIdent(s)}`);
@@ -292,13 +315,14 @@ export function planSupabase(toc: string, capture: SupabaseCapture, facts: Supab
   const standInRoles = options.standInRoles ? missing : [];
   const stillMissing = options.standInRoles ? [] : missing;
   const standInSchemas = facts.mode === 'standalone' ? extensionSchemas(capture, facts, kept) : [];
-  const standIns = facts.mode === 'standalone'
-    ? [
-        ...standInRoles.map((r) => `role ${r} (NOLOGIN)`),
-        ...SUPABASE_CARRIED_SCHEMAS.map((s) => `schema ${s} as captured in the backup`),
-        ...standInSchemas.map((s) => `schema ${s} for the extensions`),
-      ]
-    : [];
+  const standIns =
+    facts.mode === 'standalone'
+      ? [
+          ...standInRoles.map((r) => `role ${r} (NOLOGIN)`),
+          ...SUPABASE_CARRIED_SCHEMAS.map((s) => `schema ${s} as captured in the backup`),
+          ...standInSchemas.map((s) => `schema ${s} for the extensions`),
+        ]
+      : [];
   return {
     plan: {
       mode: facts.mode,
@@ -346,7 +370,11 @@ const RELATION_TYPES = new Set(['TABLE', 'VIEW', 'MATERIALIZED VIEW', 'FOREIGN T
  * Supabase project's `public`) would otherwise hand them what the source had revoked.
  */
 export async function applyCapturedGrants(client: pg.Client, prep: Pick<SupabasePrep, 'kept' | 'capture'>): Promise<void> {
-  const existing = new Set((await client.query<{ r: string }>(`SELECT rolname AS r FROM pg_catalog.pg_roles WHERE rolname = ANY ($1::text[])`, [API_ROLES_LIST])).rows.map((row) => row.r));
+  const existing = new Set(
+    (await client.query<{ r: string }>(`SELECT rolname AS r FROM pg_catalog.pg_roles WHERE rolname = ANY ($1::text[])`, [API_ROLES_LIST])).rows.map(
+      (row) => row.r,
+    ),
+  );
   const roles = API_ROLES_LIST.filter((r) => existing.has(r));
   if (roles.length === 0) return;
   const relations = prep.kept.filter((i) => RELATION_TYPES.has(i.type) && i.schema !== null && !SUPABASE_CARRIED_SCHEMAS.includes(i.schema));

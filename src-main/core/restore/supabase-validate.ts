@@ -42,7 +42,9 @@ export async function supabaseChecks(client: pg.Client, capture: SupabaseCapture
         WHERE g.rolname IN ('anon', 'authenticated', 'service_role') AND n.nspname = ANY ($1::text[]) ORDER BY 1`,
       [schemas.filter((s) => !SUPABASE_CARRIED_SCHEMAS.includes(s))],
     )
-  ).rows.map((r) => r.k).filter((k) => !capturedGrants.has(k));
+  ).rows
+    .map((r) => r.k)
+    .filter((k) => !capturedGrants.has(k));
   const hasBuckets = (await client.query<{ ok: boolean }>(`SELECT to_regclass('storage.buckets') IS NOT NULL AS ok`)).rows[0]?.ok ?? false;
   const buckets = hasBuckets ? await keys('SELECT id::text AS k FROM storage.buckets') : new Set<string>();
   return [
@@ -50,7 +52,12 @@ export async function supabaseChecks(client: pg.Client, capture: SupabaseCapture
     presence('triggers', 'triggers (those users added on auth/storage tables included)', capture.triggers.map(refText), triggers),
     extra.length > 0
       ? { name: 'grants', ok: false, detail: `${extra.length} grant(s) to the API roles the backup does not hold: ${listed(extra)}` }
-      : presence('grants', 'grants to anon/authenticated/service_role', capture.grants.map((g) => `${g.schema}.${g.name} ${g.privilege} to ${g.grantee}`), grants),
+      : presence(
+          'grants',
+          'grants to anon/authenticated/service_role',
+          capture.grants.map((g) => `${g.schema}.${g.name} ${g.privilege} to ${g.grantee}`),
+          grants,
+        ),
     presence('storage buckets', 'storage.buckets rows', capture.buckets, buckets),
   ];
 }

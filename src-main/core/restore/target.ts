@@ -40,7 +40,19 @@ export async function userObjectCount(client: pg.Client): Promise<number> {
   return Number(r.rows[0]!.n);
 }
 
-const CONFLICT_TYPES = new Set(['TABLE', 'VIEW', 'MATERIALIZED VIEW', 'SEQUENCE', 'FOREIGN TABLE', 'FUNCTION', 'PROCEDURE', 'AGGREGATE', 'TYPE', 'DOMAIN', 'SCHEMA']);
+const CONFLICT_TYPES = new Set([
+  'TABLE',
+  'VIEW',
+  'MATERIALIZED VIEW',
+  'SEQUENCE',
+  'FOREIGN TABLE',
+  'FUNCTION',
+  'PROCEDURE',
+  'AGGREGATE',
+  'TYPE',
+  'DOMAIN',
+  'SCHEMA',
+]);
 
 // Function entries are tagged "name(argtypes)" by pg_dump, the way oidvectortypes() prints them.
 const CONFLICTS_SQL = `

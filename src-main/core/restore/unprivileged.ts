@@ -70,7 +70,9 @@ export async function prepareUnprivileged(
   on: On,
 ): Promise<UnprivilegedRun> {
   const password = crypto.randomBytes(24).toString('base64url');
-  const notes = [`A dump without a manifest of ours is restored and validated as ${RESTORER}, a role without superuser rights that owns the scratch database: nothing in it can run programs or read or write files on this machine.`];
+  const notes = [
+    `A dump without a manifest of ours is restored and validated as ${RESTORER}, a role without superuser rights that owns the scratch database: nothing in it can run programs or read or write files on this machine.`,
+  ];
   const created: string[] = [];
   const plain = contents.format === 'plain';
   const named = [...new Set([...contents.roles, ...contents.namedRoles])];
@@ -99,10 +101,15 @@ export async function prepareUnprivileged(
         if (ext === 'plpgsql') continue;
         try {
           await query(`CREATE EXTENSION IF NOT EXISTS ${quoteIdent(ext)} WITH SCHEMA public`);
-          await query('UPDATE pg_catalog.pg_extension SET extowner = (SELECT oid FROM pg_catalog.pg_roles WHERE rolname = $1) WHERE extname = $2', [RESTORER, ext]);
+          await query('UPDATE pg_catalog.pg_extension SET extowner = (SELECT oid FROM pg_catalog.pg_roles WHERE rolname = $1) WHERE extname = $2', [
+            RESTORER,
+            ext,
+          ]);
           created.push(ext);
         } catch (err) {
-          notes.push(`The extension ${ext} could not be created for the drill (${(err as Error).message}): the script's own CREATE EXTENSION runs as ${RESTORER} and fails unless the extension is trusted.`);
+          notes.push(
+            `The extension ${ext} could not be created for the drill (${(err as Error).message}): the script's own CREATE EXTENSION runs as ${RESTORER} and fails unless the extension is trusted.`,
+          );
         }
       }
       return;
@@ -113,7 +120,9 @@ export async function prepareUnprivileged(
         await query(`CREATE EXTENSION IF NOT EXISTS ${quoteIdent(ext)} WITH SCHEMA public`);
         created.push(ext);
       } catch (err) {
-        notes.push(`The extension ${ext} could not be created for the drill (${(err as Error).message}): the archive's own CREATE EXTENSION runs as ${RESTORER} and fails unless the extension is trusted.`);
+        notes.push(
+          `The extension ${ext} could not be created for the drill (${(err as Error).message}): the archive's own CREATE EXTENSION runs as ${RESTORER} and fails unless the extension is trusted.`,
+        );
       }
     }
   });
@@ -126,9 +135,9 @@ export async function prepareUnprivileged(
   };
 }
 
-
 /** A restore refused for want of a superuser's rights reads as what it is. */
 export function explainRefusal(error: string): string {
-  if (!/must be superuser|pg_execute_server_program|pg_write_server_files|pg_read_server_files|permission denied|must be owner|only superuser/i.test(error)) return error;
+  if (!/must be superuser|pg_execute_server_program|pg_write_server_files|pg_read_server_files|permission denied|must be owner|only superuser/i.test(error))
+    return error;
   return `${error} — the dump needed rights that a drill of a dump without a manifest of ours never grants (it runs as ${RESTORER}, not as a superuser): what it tried was refused and ran nothing on this machine.`;
 }

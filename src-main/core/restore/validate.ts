@@ -13,7 +13,6 @@ import { supabaseChecks } from './supabase-validate';
 const ESTIMATE_TOLERANCE = 0.1;
 const MAX_LISTED = 10;
 
-
 function listed(items: string[]): string {
   return items.length > MAX_LISTED ? `${items.slice(0, MAX_LISTED).join('; ')}; and ${items.length - MAX_LISTED} more` : items.join('; ');
 }
@@ -77,9 +76,11 @@ async function sequenceCheck(client: pg.Client, contents: BackupContents): Promi
   for (const s of seqs.rows) {
     const seq = `${quoteIdent(s.seq_schema)}.${quoteIdent(s.seq_name)}`;
     const state = (await client.query<{ last_value: string; is_called: boolean }>(`SELECT last_value::text, is_called FROM ${seq}`)).rows[0]!;
-    const maxRow = (await client.query<{ mx: string | null; mn: string | null }>(
-      `SELECT max(${quoteIdent(s.col)})::text AS mx, min(${quoteIdent(s.col)})::text AS mn FROM ${quoteIdent(s.tbl_schema)}.${quoteIdent(s.tbl_name)}`,
-    )).rows[0]!;
+    const maxRow = (
+      await client.query<{ mx: string | null; mn: string | null }>(
+        `SELECT max(${quoteIdent(s.col)})::text AS mx, min(${quoteIdent(s.col)})::text AS mn FROM ${quoteIdent(s.tbl_schema)}.${quoteIdent(s.tbl_name)}`,
+      )
+    ).rows[0]!;
     // The value nextval() would hand out next; ascending sequences must be past the max, descending below the min.
     const last = Number(state.last_value);
     const next = state.is_called ? last + s.step : last;
@@ -152,7 +153,11 @@ async function objectCheck(client: pg.Client, contents: BackupContents): Promise
   const summary = types.map((t) => `${t} ${actual.get(t) ?? 0}/${expected[t]}`).join(', ');
   return short.length === 0
     ? { name: 'objects by type', ok: true, detail: `restored/in ${from}: ${summary}` }
-    : { name: 'objects by type', ok: false, detail: `missing ${short.map((t) => `${t} (${actual.get(t) ?? 0} of ${expected[t]})`).join(', ')}; restored/in ${from}: ${summary}` };
+    : {
+        name: 'objects by type',
+        ok: false,
+        detail: `missing ${short.map((t) => `${t} (${actual.get(t) ?? 0} of ${expected[t]})`).join(', ')}; restored/in ${from}: ${summary}`,
+      };
 }
 
 type Cell = string | number | boolean | null;
@@ -189,7 +194,11 @@ async function toolkitChecks(client: pg.Client): Promise<ValidationCheck[]> {
       if (rows === null) continue;
       const bad = rows.filter(run.failing);
       const lines = rows.map((row) => `${String(row.check_name)}: ${String(row.status)}${row.details ? ` (${String(row.details)})` : ''}`);
-      checks.push({ name: run.name, ok: bad.length === 0, detail: bad.length === 0 ? listed(lines) : `failing: ${listed(bad.map((row) => `${String(row.check_name)}: ${String(row.details ?? row.status)}`))}` });
+      checks.push({
+        name: run.name,
+        ok: bad.length === 0,
+        detail: bad.length === 0 ? listed(lines) : `failing: ${listed(bad.map((row) => `${String(row.check_name)}: ${String(row.details ?? row.status)}`))}`,
+      });
     } catch (err) {
       checks.push({ name: run.name, ok: false, detail: `could not run: ${errorText(err)}` });
     }
@@ -205,7 +214,9 @@ export async function validateRestore(client: pg.Client, contents: BackupContent
     await validityCheck(client),
     await objectCheck(client, contents),
     ...(await toolkitChecks(client)),
-    ...(contents.manifest?.supabase ? await supabaseChecks(client, contents.manifest.supabase, [...new Set([...contents.schemas, ...contents.tables.map((t) => t.schema)])]) : []),
+    ...(contents.manifest?.supabase
+      ? await supabaseChecks(client, contents.manifest.supabase, [...new Set([...contents.schemas, ...contents.tables.map((t) => t.schema)])])
+      : []),
   ];
   return { ok: checks.every((c) => c.ok), checks };
 }

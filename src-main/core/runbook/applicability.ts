@@ -31,7 +31,9 @@ export function cteNames(tree: unknown, found: Set<string> = new Set()): Set<str
  */
 export function applicabilityRefs(relations: readonly NameRef[], tree: unknown): NameRef[] {
   const ctes = cteNames(tree);
-  return relations.filter((r) => !(r.schema === null && ctes.has(r.name)) && !r.name.startsWith('pg_') && r.schema !== 'pg_catalog' && r.schema !== 'information_schema');
+  return relations.filter(
+    (r) => !(r.schema === null && ctes.has(r.name)) && !r.name.startsWith('pg_') && r.schema !== 'pg_catalog' && r.schema !== 'information_schema',
+  );
 }
 
 function display(ref: NameRef): string {

@@ -85,13 +85,14 @@ export const MORNING: Procedure = {
     snippetStep('database-size', {
       id: 'morning.database-size',
       title: 'Database size',
-      explanation: 'Size on disk of this database, against the plan\'s storage limits.',
+      explanation: "Size on disk of this database, against the plan's storage limits.",
       rule: column('size_bytes', 'first', 'dbSize'),
     }),
     readStep(LONG_QUERIES_SQL, {
       id: 'morning.long-queries',
       title: 'Longest running statement',
-      explanation: 'Statements running right now in this database, oldest first; the rule judges the oldest. A statement running for many seconds usually holds locks or burns CPU.',
+      explanation:
+        'Statements running right now in this database, oldest first; the rule judges the oldest. A statement running for many seconds usually holds locks or burns CPU.',
       rule: column('running_seconds', 'max', 'queryTime', { empty: 0 }),
     }),
     snippetStep('lock-waits', {
@@ -103,7 +104,8 @@ export const MORNING: Procedure = {
     snippetStep('low-stock', {
       id: 'morning.low-stock',
       title: 'Low stock items',
-      explanation: 'Active items whose available quantity is at or under their reorder level. The runbook\'s alert table: more than 5 is a warning, more than 10 critical.',
+      explanation:
+        "Active items whose available quantity is at or under their reorder level. The runbook's alert table: more than 5 is a warning, more than 10 critical.",
       rule: rowCount('lowStock', ['item low on stock', 'items low on stock']),
     }),
     snippetStep('out-of-stock', {
@@ -127,7 +129,8 @@ export const MORNING: Procedure = {
     snippetStep('slow-statements', {
       id: 'morning.slow-statements',
       title: 'Slowest statements on average',
-      explanation: 'Statements averaging more than a second per call since pg_stat_statements was last reset; the rule judges the slowest against the query-time threshold. Needs the pg_stat_statements extension.',
+      explanation:
+        'Statements averaging more than a second per call since pg_stat_statements was last reset; the rule judges the slowest against the query-time threshold. Needs the pg_stat_statements extension.',
       correction: 'The runbook reads total_time and mean_time from pg_stat_statements; since PostgreSQL 13 they are total_exec_time and mean_exec_time.',
       rule: column('mean_ms', 'max', 'queryTime', { empty: 0, scale: 0.001 }),
     }),
@@ -159,20 +162,29 @@ export const EVENING: Procedure = {
     snippetStep('wal-archiving', {
       id: 'evening.wal-archiving',
       title: 'WAL archiving',
-      explanation: 'Point-in-time recovery needs every WAL segment archived. On a hosted database (Supabase) the platform archives and this server shows archive_mode off: a WARNING that says so, to be checked on the platform; a self-hosted server shows its archiver here.',
+      explanation:
+        'Point-in-time recovery needs every WAL segment archived. On a hosted database (Supabase) the platform archives and this server shows archive_mode off: a WARNING that says so, to be checked on the platform; a self-hosted server shows its archiver here.',
       correction: NO_HELPER('validate_backup_integrity()'),
       // With archive_mode off the archiver never tries, so 0 failed attempts would read as
       // healthy archiving: say instead that there is no archive here.
       rule: column('failed_count', 'first', 'archiveFailures', {
         empty: 0,
-        unless: { column: 'archive_mode', equals: 'off', status: 'warning', summary: 'no archive: point-in-time recovery depends on the platform (archive_mode is off on this server)' },
+        unless: {
+          column: 'archive_mode',
+          equals: 'off',
+          status: 'warning',
+          summary: 'no archive: point-in-time recovery depends on the platform (archive_mode is off on this server)',
+        },
       }),
     }),
-    manualStep('In the Supabase dashboard (Settings > Database), check that Point-in-Time Recovery is enabled and the last backup is less than a day old. For your own backups, see Backups.', {
-      id: 'evening.last-backup',
-      title: 'Last backup is recent',
-      explanation: 'The server cannot tell when the platform last backed it up; a person checks.',
-    }),
+    manualStep(
+      'In the Supabase dashboard (Settings > Database), check that Point-in-Time Recovery is enabled and the last backup is less than a day old. For your own backups, see Backups.',
+      {
+        id: 'evening.last-backup',
+        title: 'Last backup is recent',
+        explanation: 'The server cannot tell when the platform last backed it up; a person checks.',
+      },
+    ),
     snippetStep('invalid-objects', {
       id: 'evening.invalid-objects',
       title: 'Invalid indexes and unvalidated constraints',
@@ -189,7 +201,8 @@ export const EVENING: Procedure = {
       id: 'evening.daily-summary',
       title: "Today's orders",
       explanation: 'Orders placed and shipped today and their value. "Today" is in the session\'s time zone.',
-      correction: 'The runbook compares created_at::date with CURRENT_DATE, which reads the whole orders table; this step asks for a range the index can serve, and counts an order shipped today even if it was delivered since.',
+      correction:
+        'The runbook compares created_at::date with CURRENT_DATE, which reads the whole orders table; this step asks for a range the index can serve, and counts an order shipped today even if it was delivered since.',
       rule: column('new_orders', 'first', 'newOrdersToday'),
     }),
     snippetStep('designs-today', {
@@ -206,20 +219,25 @@ export const EVENING: Procedure = {
         'The closest the server comes to the alert table\'s "failed queries per hour": transactions of this database that ended in a rollback (pg_stat_database.xact_rollback), averaged per hour since the statistics were reset (or the server started). It counts transactions the application rolled back on purpose as well as those that failed, and rollbacks of this app\'s own read-only checks and previews; an average since the reset hides a short spike. A rise against previous evenings means: read the application logs.',
       correction:
         'The runbook alerts on failed queries per hour, which PostgreSQL does not count: a failed statement is only in the server log (log_min_error_statement). Rolled-back transactions are the nearest counter the server keeps.',
-      rule: column('rollbacks_per_hour', 'first', 'failedQueries', { noun: ['rolled-back transaction per hour (average)', 'rolled-back transactions per hour (average)'] }),
+      rule: column('rollbacks_per_hour', 'first', 'failedQueries', {
+        noun: ['rolled-back transaction per hour (average)', 'rolled-back transactions per hour (average)'],
+      }),
     }),
     readStep(VACUUM_OVERDUE_SQL, {
       id: 'evening.vacuum-overdue',
       title: 'Tables overdue for vacuum',
-      explanation: 'Tables with more dead rows than autovacuum\'s own trigger (server settings; per-table overrides are not read). Right after a bulk change autovacuum needs a minute; a table that stays here means it is blocked or too slow.',
+      explanation:
+        "Tables with more dead rows than autovacuum's own trigger (server settings; per-table overrides are not read). Right after a bulk change autovacuum needs a minute; a table that stays here means it is blocked or too slow.",
       rule: rowCount('vacuumOverdue'),
     }),
     snippetStep('vacuum-analyze', {
       id: 'evening.vacuum-analyze',
       kind: 'write',
       title: 'VACUUM and ANALYZE the shop tables',
-      explanation: 'Routine maintenance: reclaims dead rows and refreshes planner statistics. Run it from the query console, outside a transaction; a checklist run never runs it.',
-      correction: 'The runbook calls perform_routine_maintenance(); VACUUM cannot run inside a function (nor inside a transaction block), so such a function cannot vacuum. This step is the VACUUM statement itself.',
+      explanation:
+        'Routine maintenance: reclaims dead rows and refreshes planner statistics. Run it from the query console, outside a transaction; a checklist run never runs it.',
+      correction:
+        'The runbook calls perform_routine_maintenance(); VACUUM cannot run inside a function (nor inside a transaction block), so such a function cannot vacuum. This step is the VACUUM statement itself.',
     }),
   ],
 };

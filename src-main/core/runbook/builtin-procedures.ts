@@ -20,16 +20,29 @@ const EMERGENCY: Procedure[] = [
         title: 'Check the Supabase dashboard',
         explanation: 'Tells a platform outage from a problem in our database.',
       }),
-      snippetStep('connections-now', { id: 'emergency.database-down.connections', title: 'Connections right now', explanation: 'Whether the server answers, and how close it is to max_connections.' }),
-      snippetStep('lock-waits', { id: 'emergency.database-down.lock-waits', title: 'Sessions waiting on a lock', explanation: 'A pile-up behind one lock looks like an outage from the application.' }),
+      snippetStep('connections-now', {
+        id: 'emergency.database-down.connections',
+        title: 'Connections right now',
+        explanation: 'Whether the server answers, and how close it is to max_connections.',
+      }),
+      snippetStep('lock-waits', {
+        id: 'emergency.database-down.lock-waits',
+        title: 'Sessions waiting on a lock',
+        explanation: 'A pile-up behind one lock looks like an outage from the application.',
+      }),
       snippetStep('database-size', { id: 'emergency.database-down.size', title: 'Database size', explanation: 'A full disk stops every write.' }),
-      snippetStep('idle-in-transaction', { id: 'emergency.database-down.idle-in-transaction', title: 'Sessions idle in a transaction', explanation: 'Review them before ending any.' }),
+      snippetStep('idle-in-transaction', {
+        id: 'emergency.database-down.idle-in-transaction',
+        title: 'Sessions idle in a transaction',
+        explanation: 'Review them before ending any.',
+      }),
       snippetStep('terminate-idle-in-transaction', {
         id: 'emergency.database-down.terminate-idle',
         kind: 'destructive',
         title: 'End sessions idle in a transaction for 10+ minutes',
         explanation: 'Frees the connections and locks they hold; their transactions are rolled back.',
-        correction: 'The runbook filters on query_start, the start of the last statement; this uses state_change, when the session went idle, so a long-idle session whose last statement started recently is not missed (and the reverse).',
+        correction:
+          'The runbook filters on query_start, the start of the last statement; this uses state_change, when the session went idle, so a long-idle session whose last statement started recently is not missed (and the reverse).',
       }),
       manualStep('Supabase support if the platform is at fault; otherwise the dev team lead, then the system administrator.', {
         id: 'emergency.database-down.escalate',
@@ -44,9 +57,21 @@ const EMERGENCY: Procedure[] = [
     section: 'Emergency Procedures',
     description: 'Find the statements eating the server and stop them.',
     steps: [
-      snippetStep('long-running-queries', { id: 'emergency.high-load.long-queries', title: 'Long-running queries', explanation: 'Statements running now, oldest first; note the pid of the culprit.' }),
-      actionStep('cancel-session', 'write', { id: 'emergency.high-load.cancel', title: 'Cancel the statement', explanation: 'Stops the statement and keeps the session connected (pg_cancel_backend). Try this first.' }),
-      actionStep('terminate-session', 'destructive', { id: 'emergency.high-load.terminate', title: 'Terminate the session', explanation: 'Ends the session and rolls back its transaction (pg_terminate_backend), when cancelling did not help.' }),
+      snippetStep('long-running-queries', {
+        id: 'emergency.high-load.long-queries',
+        title: 'Long-running queries',
+        explanation: 'Statements running now, oldest first; note the pid of the culprit.',
+      }),
+      actionStep('cancel-session', 'write', {
+        id: 'emergency.high-load.cancel',
+        title: 'Cancel the statement',
+        explanation: 'Stops the statement and keeps the session connected (pg_cancel_backend). Try this first.',
+      }),
+      actionStep('terminate-session', 'destructive', {
+        id: 'emergency.high-load.terminate',
+        title: 'Terminate the session',
+        explanation: 'Ends the session and rolls back its transaction (pg_terminate_backend), when cancelling did not help.',
+      }),
       snippetStep('vacuum-analyze', {
         id: 'emergency.high-load.maintenance',
         kind: 'write',
@@ -62,15 +87,33 @@ const EMERGENCY: Procedure[] = [
     section: 'Emergency Procedures',
     description: 'See where the space went, then free it.',
     steps: [
-      snippetStep('database-size', { id: 'emergency.storage.size', title: 'Database size', explanation: 'Against the plan\'s limit.', correction: 'The runbook calls get_storage_usage_stats(), a helper of the original project; these steps read the sizes directly.' }),
-      snippetStep('largest-tables', { id: 'emergency.storage.largest-tables', title: 'Largest tables', explanation: 'Where the space goes, with indexes and TOAST.' }),
+      snippetStep('database-size', {
+        id: 'emergency.storage.size',
+        title: 'Database size',
+        explanation: "Against the plan's limit.",
+        correction: 'The runbook calls get_storage_usage_stats(), a helper of the original project; these steps read the sizes directly.',
+      }),
+      snippetStep('largest-tables', {
+        id: 'emergency.storage.largest-tables',
+        title: 'Largest tables',
+        explanation: 'Where the space goes, with indexes and TOAST.',
+      }),
       manualStep('In Supabase Storage, find design images no design refers to any more and delete them.', {
         id: 'emergency.storage.orphaned-images',
         title: 'Clean up orphaned images',
         explanation: 'The runbook calls cleanup_orphaned_images(); image files live in Supabase Storage, outside the database.',
       }),
-      snippetStep('archive-candidates', { id: 'emergency.storage.archive-candidates', title: 'Delivered orders older than two years', explanation: 'How many orders the next step would mark.' }),
-      snippetStep('archive-old-orders', { id: 'emergency.storage.archive-orders', kind: 'write', title: 'Mark old delivered orders as archived', explanation: 'Appends [ARCHIVED] to their notes, once (it can be run again).' }),
+      snippetStep('archive-candidates', {
+        id: 'emergency.storage.archive-candidates',
+        title: 'Delivered orders older than two years',
+        explanation: 'How many orders the next step would mark.',
+      }),
+      snippetStep('archive-old-orders', {
+        id: 'emergency.storage.archive-orders',
+        kind: 'write',
+        title: 'Mark old delivered orders as archived',
+        explanation: 'Appends [ARCHIVED] to their notes, once (it can be run again).',
+      }),
     ],
   },
 ];
@@ -87,13 +130,23 @@ const BACKUP: Procedure[] = [
         title: 'Check backup status',
         explanation: 'Only the platform knows when it last backed up.',
       }),
-      actionStep('backup', 'read', {
-        id: 'backup.automated.pre-operation',
-        title: 'Backup before a major operation',
-        explanation: 'A full backup right before an inventory import or a migration.',
-        correction: 'The runbook records create_backup_metadata(\'pre_operation\', …), a helper of the original project that takes no backup itself; the app takes a real one and keeps it in its catalog.',
-      }, { kind: 'full' }),
-      actionStep('verify-backup', 'read', { id: 'backup.automated.weekly-validation', title: 'Weekly backup validation', explanation: 'Checks the latest archive can be read back.' }),
+      actionStep(
+        'backup',
+        'read',
+        {
+          id: 'backup.automated.pre-operation',
+          title: 'Backup before a major operation',
+          explanation: 'A full backup right before an inventory import or a migration.',
+          correction:
+            "The runbook records create_backup_metadata('pre_operation', …), a helper of the original project that takes no backup itself; the app takes a real one and keeps it in its catalog.",
+        },
+        { kind: 'full' },
+      ),
+      actionStep('verify-backup', 'read', {
+        id: 'backup.automated.weekly-validation',
+        title: 'Weekly backup validation',
+        explanation: 'Checks the latest archive can be read back.',
+      }),
     ],
   },
   {
@@ -102,8 +155,18 @@ const BACKUP: Procedure[] = [
     section: 'Backup Procedures',
     description: 'Our own copy, independent of the platform.',
     steps: [
-      actionStep('backup', 'read', { id: 'backup.manual.schema', title: 'Schema backup', explanation: 'pg_dump --schema-only --no-owner --no-privileges.' }, { kind: 'schema' }),
-      actionStep('backup', 'read', { id: 'backup.manual.data', title: 'Data backup', explanation: 'pg_dump --data-only --no-owner --no-privileges.' }, { kind: 'data' }),
+      actionStep(
+        'backup',
+        'read',
+        { id: 'backup.manual.schema', title: 'Schema backup', explanation: 'pg_dump --schema-only --no-owner --no-privileges.' },
+        { kind: 'schema' },
+      ),
+      actionStep(
+        'backup',
+        'read',
+        { id: 'backup.manual.data', title: 'Data backup', explanation: 'pg_dump --data-only --no-owner --no-privileges.' },
+        { kind: 'data' },
+      ),
       manualStep('Download the critical design images and product photos with the Supabase Storage API or dashboard.', {
         id: 'backup.manual.storage',
         title: 'Storage backup',
@@ -118,9 +181,22 @@ const BACKUP: Procedure[] = [
     cadence: 'monthly',
     description: 'A backup counts once it has been restored.',
     steps: [
-      actionStep('verify-backup', 'read', { id: 'backup.validation.integrity', title: 'Integrity check', explanation: 'The archive reads back completely and matches its checksum.', correction: 'The runbook calls validate_backup_integrity(), a helper of the original project; the app checks the archive itself.' }),
-      actionStep('restore-drill', 'read', { id: 'backup.validation.test-restore', title: 'Test restore', explanation: 'Restores into a local scratch server, never a shared one, and times it.' }),
-      snippetStep('row-counts', { id: 'backup.validation.row-counts', title: 'Row counts to compare', explanation: 'Run on the source and on the restored copy.' }),
+      actionStep('verify-backup', 'read', {
+        id: 'backup.validation.integrity',
+        title: 'Integrity check',
+        explanation: 'The archive reads back completely and matches its checksum.',
+        correction: 'The runbook calls validate_backup_integrity(), a helper of the original project; the app checks the archive itself.',
+      }),
+      actionStep('restore-drill', 'read', {
+        id: 'backup.validation.test-restore',
+        title: 'Test restore',
+        explanation: 'Restores into a local scratch server, never a shared one, and times it.',
+      }),
+      snippetStep('row-counts', {
+        id: 'backup.validation.row-counts',
+        title: 'Row counts to compare',
+        explanation: 'Run on the source and on the restored copy.',
+      }),
       manualStep('Point a staging copy of the application at the restored database and try a design and an order.', {
         id: 'backup.validation.app-test',
         title: 'Test application functionality',
@@ -137,15 +213,36 @@ const RECOVERY: Procedure[] = [
     section: 'Disaster Recovery',
     description: 'Recovery time objective 2 hours, recovery point objective 15 minutes.',
     steps: [
-      snippetStep('recovery-status', { id: 'recovery.corruption.assess', title: 'Assessment', explanation: 'Whether the server is recovering or a standby, and its version.', correction: 'The runbook calls validate_recovery(), a helper of the original project; these steps check the same from the catalog.' }),
-      snippetStep('invalid-objects', { id: 'recovery.corruption.invalid-objects', title: 'Invalid indexes and constraints', explanation: 'Damage the catalog can show.' }),
-      manualStep('Supabase dashboard: choose a recovery point within the last 7 days and start the restore.', {
-        id: 'recovery.corruption.pitr',
-        title: 'Point-in-time recovery',
-        explanation: 'Done by the platform.',
-      }, 'destructive'),
-      snippetStep('newest-rows', { id: 'recovery.corruption.newest-rows', title: 'Post-recovery: how recent is the data', explanation: 'The newest row of each table shows the real recovery point.' }),
-      snippetStep('row-counts', { id: 'recovery.corruption.row-counts', title: 'Post-recovery: row counts', explanation: 'Compare with the counts from before the incident.' }),
+      snippetStep('recovery-status', {
+        id: 'recovery.corruption.assess',
+        title: 'Assessment',
+        explanation: 'Whether the server is recovering or a standby, and its version.',
+        correction: 'The runbook calls validate_recovery(), a helper of the original project; these steps check the same from the catalog.',
+      }),
+      snippetStep('invalid-objects', {
+        id: 'recovery.corruption.invalid-objects',
+        title: 'Invalid indexes and constraints',
+        explanation: 'Damage the catalog can show.',
+      }),
+      manualStep(
+        'Supabase dashboard: choose a recovery point within the last 7 days and start the restore.',
+        {
+          id: 'recovery.corruption.pitr',
+          title: 'Point-in-time recovery',
+          explanation: 'Done by the platform.',
+        },
+        'destructive',
+      ),
+      snippetStep('newest-rows', {
+        id: 'recovery.corruption.newest-rows',
+        title: 'Post-recovery: how recent is the data',
+        explanation: 'The newest row of each table shows the real recovery point.',
+      }),
+      snippetStep('row-counts', {
+        id: 'recovery.corruption.row-counts',
+        title: 'Post-recovery: row counts',
+        explanation: 'Compare with the counts from before the incident.',
+      }),
     ],
   },
   {
@@ -159,8 +256,12 @@ const RECOVERY: Procedure[] = [
         title: 'Emergency setup',
         explanation: 'A new empty database to restore into.',
       }),
-      actionStep('restore', 'destructive', { id: 'recovery.platform-failure.restore', title: 'Restore schema and data', explanation: 'From the latest manual backup into the new database (psql for plain SQL, pg_restore for archives).' }),
-      manualStep('Update the application\'s environment variables, test every endpoint and sign-in.', {
+      actionStep('restore', 'destructive', {
+        id: 'recovery.platform-failure.restore',
+        title: 'Restore schema and data',
+        explanation: 'From the latest manual backup into the new database (psql for plain SQL, pg_restore for archives).',
+      }),
+      manualStep("Update the application's environment variables, test every endpoint and sign-in.", {
         id: 'recovery.platform-failure.reconfigure',
         title: 'Application reconfiguration',
         explanation: 'The database is back once the application uses it.',
@@ -174,7 +275,12 @@ const RECOVERY: Procedure[] = [
     cadence: 'quarterly',
     description: 'Practice the restore and time it.',
     steps: [
-      actionStep('restore-drill', 'read', { id: 'recovery.drill.run', title: 'Timed restore drill', explanation: 'Restores the latest backup offline and measures the time against the objective.', correction: 'The runbook calls prepare_disaster_recovery(), a helper of the original project; the drill needs nothing on the server.' }),
+      actionStep('restore-drill', 'read', {
+        id: 'recovery.drill.run',
+        title: 'Timed restore drill',
+        explanation: 'Restores the latest backup offline and measures the time against the objective.',
+        correction: 'The runbook calls prepare_disaster_recovery(), a helper of the original project; the drill needs nothing on the server.',
+      }),
       manualStep('Write down the timings and problems, update these procedures, and brief the team on any change.', {
         id: 'recovery.drill.review',
         title: 'Post-drill review',
@@ -194,12 +300,20 @@ const MONITORING: Procedure[] = [
       snippetStep('top-statements', {
         id: 'performance.top-statements',
         title: 'Statements using the most time',
-        explanation: 'Where the server\'s time goes.',
+        explanation: "Where the server's time goes.",
         correction: 'The runbook reads total_time and mean_time from pg_stat_statements; since PostgreSQL 13 they are total_exec_time and mean_exec_time.',
       }),
-      snippetStep('rarely-used-indexes', { id: 'performance.rarely-used-indexes', title: 'Indexes scanned fewer than 100 times', explanation: 'Costs without benefit.' }),
+      snippetStep('rarely-used-indexes', {
+        id: 'performance.rarely-used-indexes',
+        title: 'Indexes scanned fewer than 100 times',
+        explanation: 'Costs without benefit.',
+      }),
       snippetStep('active-designers', { id: 'performance.active-users', title: 'Active users (24 hours)', explanation: 'Distinct customers designing.' }),
-      snippetStep('conversion-rate', { id: 'performance.conversion-rate', title: 'Order conversion rate (7 days)', explanation: 'Share of orders that moved past pending.' }),
+      snippetStep('conversion-rate', {
+        id: 'performance.conversion-rate',
+        title: 'Order conversion rate (7 days)',
+        explanation: 'Share of orders that moved past pending.',
+      }),
       snippetStep('database-size', { id: 'performance.database-size', title: 'Database size', explanation: 'Against the DB size thresholds.' }),
       snippetStep('table-cache-hits', { id: 'performance.cache-hits', title: 'Cache hit ratio per table', explanation: 'Tables read from disk most.' }),
     ],
@@ -223,13 +337,18 @@ const TROUBLESHOOTING: Procedure[] = [
         id: 'troubleshooting.slow-queries.missing-indexes',
         title: 'Check for missing indexes',
         explanation: 'Tables read mostly by full scans.',
-        correction: 'The runbook runs find_unused_indexes() here, which finds indexes nobody uses, not the ones that are missing; sequential scans point at missing ones.',
+        correction:
+          'The runbook runs find_unused_indexes() here, which finds indexes nobody uses, not the ones that are missing; sequential scans point at missing ones.',
       }),
-      manualStep('Add the index the plan needs (CREATE INDEX CONCURRENTLY), rewrite the query, or cache its result in the application.', {
-        id: 'troubleshooting.slow-queries.resolve',
-        title: 'Resolution',
-        explanation: 'Check the plan in the query console first (Explain).',
-      }, 'write'),
+      manualStep(
+        'Add the index the plan needs (CREATE INDEX CONCURRENTLY), rewrite the query, or cache its result in the application.',
+        {
+          id: 'troubleshooting.slow-queries.resolve',
+          title: 'Resolution',
+          explanation: 'Check the plan in the query console first (Explain).',
+        },
+        'write',
+      ),
     ],
   },
   {
@@ -238,7 +357,11 @@ const TROUBLESHOOTING: Procedure[] = [
     section: 'Troubleshooting Guide',
     description: 'Symptom: "too many connections" errors.',
     steps: [
-      snippetStep('connections-by-state', { id: 'troubleshooting.connections.by-state', title: 'Connections by state', explanation: 'Idle ones are held by a pool; idle in transaction ones are a bug.' }),
+      snippetStep('connections-by-state', {
+        id: 'troubleshooting.connections.by-state',
+        title: 'Connections by state',
+        explanation: 'Idle ones are held by a pool; idle in transaction ones are a bug.',
+      }),
       snippetStep('terminate-idle-connections', {
         id: 'troubleshooting.connections.terminate-idle',
         kind: 'destructive',
@@ -254,9 +377,22 @@ const TROUBLESHOOTING: Procedure[] = [
     section: 'Troubleshooting Guide',
     description: 'Symptom: negative available quantities.',
     steps: [
-      snippetStep('negative-availability', { id: 'troubleshooting.inventory.negative', title: 'Items with negative availability', explanation: 'More reserved than on hand.' }),
-      snippetStep('reset-negative-reservations', { id: 'troubleshooting.inventory.reset', kind: 'destructive', title: 'Reset their reservations', explanation: 'Reservations of open orders on those items are lost.' }),
-      snippetStep('cancelled-order-stock', { id: 'troubleshooting.inventory.cancelled-orders', title: 'Audit cancelled orders', explanation: 'The stock their lines used should be back.' }),
+      snippetStep('negative-availability', {
+        id: 'troubleshooting.inventory.negative',
+        title: 'Items with negative availability',
+        explanation: 'More reserved than on hand.',
+      }),
+      snippetStep('reset-negative-reservations', {
+        id: 'troubleshooting.inventory.reset',
+        kind: 'destructive',
+        title: 'Reset their reservations',
+        explanation: 'Reservations of open orders on those items are lost.',
+      }),
+      snippetStep('cancelled-order-stock', {
+        id: 'troubleshooting.inventory.cancelled-orders',
+        title: 'Audit cancelled orders',
+        explanation: 'The stock their lines used should be back.',
+      }),
     ],
   },
   {
@@ -265,9 +401,21 @@ const TROUBLESHOOTING: Procedure[] = [
     section: 'Troubleshooting Guide',
     description: 'Who handles what.',
     steps: [
-      manualStep('Application errors, minor performance issues: the dev team.', { id: 'troubleshooting.escalation.level-1', title: 'Level 1', explanation: 'Business hours.' }),
-      manualStep('Database connectivity issues, moderate degradation: the database administrator.', { id: 'troubleshooting.escalation.level-2', title: 'Level 2', explanation: 'On call.' }),
-      manualStep('Complete outage, data corruption, security breach: the administrator, the dev team lead and Supabase support (support@supabase.io).', { id: 'troubleshooting.escalation.level-3', title: 'Level 3', explanation: 'Everyone, now.' }),
+      manualStep('Application errors, minor performance issues: the dev team.', {
+        id: 'troubleshooting.escalation.level-1',
+        title: 'Level 1',
+        explanation: 'Business hours.',
+      }),
+      manualStep('Database connectivity issues, moderate degradation: the database administrator.', {
+        id: 'troubleshooting.escalation.level-2',
+        title: 'Level 2',
+        explanation: 'On call.',
+      }),
+      manualStep('Complete outage, data corruption, security breach: the administrator, the dev team lead and Supabase support (support@supabase.io).', {
+        id: 'troubleshooting.escalation.level-3',
+        title: 'Level 3',
+        explanation: 'Everyone, now.',
+      }),
     ],
   },
 ];
@@ -282,7 +430,11 @@ const CALENDAR: Procedure[] = [
     section: 'Maintenance Calendar',
     description: 'Covered by the morning and evening checklists.',
     steps: [
-      manualStep('Run the morning checklist at 9 AM and the evening checklist at 6 PM.', { id: 'maintenance.daily.checklists', title: 'Health, inventory, orders, performance', explanation: 'The checklists carry the thresholds.' }),
+      manualStep('Run the morning checklist at 9 AM and the evening checklist at 6 PM.', {
+        id: 'maintenance.daily.checklists',
+        title: 'Health, inventory, orders, performance',
+        explanation: 'The checklists carry the thresholds.',
+      }),
     ],
   },
   {
@@ -298,11 +450,20 @@ const CALENDAR: Procedure[] = [
         kind: 'write',
         title: 'VACUUM the large tables',
         explanation: 'Plain VACUUM: no exclusive lock.',
-        correction: 'The runbook says "full VACUUM"; VACUUM FULL locks the table for the whole rewrite and is for a maintenance window only (see its snippet). Weekly routine is plain VACUUM (ANALYZE).',
+        correction:
+          'The runbook says "full VACUUM"; VACUUM FULL locks the table for the whole rewrite and is for a maintenance window only (see its snippet). Weekly routine is plain VACUUM (ANALYZE).',
       }),
-      manualStep('Clean up orphaned files in Supabase Storage.', { id: 'maintenance.weekly.storage', title: 'Storage cleanup', explanation: 'Outside the database.' }),
-      snippetStep('top-statements', { id: 'maintenance.weekly.performance', title: 'Performance analysis', explanation: 'The week\'s heaviest statements.' }),
-      actionStep('verify-backup', 'read', { id: 'maintenance.weekly.backup-validation', title: 'Backup validation', explanation: 'The latest archive reads back.' }),
+      manualStep('Clean up orphaned files in Supabase Storage.', {
+        id: 'maintenance.weekly.storage',
+        title: 'Storage cleanup',
+        explanation: 'Outside the database.',
+      }),
+      snippetStep('top-statements', { id: 'maintenance.weekly.performance', title: 'Performance analysis', explanation: "The week's heaviest statements." }),
+      actionStep('verify-backup', 'read', {
+        id: 'maintenance.weekly.backup-validation',
+        title: 'Backup validation',
+        explanation: 'The latest archive reads back.',
+      }),
     ],
   },
   {
@@ -314,8 +475,16 @@ const CALENDAR: Procedure[] = [
     steps: [
       actionStep('restore-drill', 'read', { id: 'maintenance.monthly.backup-test', title: 'Complete backup testing', explanation: 'A timed restore drill.' }),
       snippetStep('largest-tables', { id: 'maintenance.monthly.capacity', title: 'Capacity planning review', explanation: 'Growth of the largest tables.' }),
-      manualStep('Review roles, grants and who can log in; rotate credentials that are due.', { id: 'maintenance.monthly.security', title: 'Security audit', explanation: 'Also read the audit trail for unexpected actions.' }),
-      snippetStep('rarely-used-indexes', { id: 'maintenance.monthly.indexes', title: 'Index optimization review', explanation: 'Indexes that earn their keep, and those that do not.' }),
+      manualStep('Review roles, grants and who can log in; rotate credentials that are due.', {
+        id: 'maintenance.monthly.security',
+        title: 'Security audit',
+        explanation: 'Also read the audit trail for unexpected actions.',
+      }),
+      snippetStep('rarely-used-indexes', {
+        id: 'maintenance.monthly.indexes',
+        title: 'Index optimization review',
+        explanation: 'Indexes that earn their keep, and those that do not.',
+      }),
     ],
   },
   {
@@ -326,9 +495,21 @@ const CALENDAR: Procedure[] = [
     description: 'Drill, optimization, upgrades, documentation.',
     steps: [
       actionStep('restore-drill', 'read', { id: 'maintenance.quarterly.drill', title: 'Disaster recovery drill', explanation: 'See the drill procedure.' }),
-      manualStep('Go through the slowest statements and largest tables with the dev team.', { id: 'maintenance.quarterly.performance', title: 'Full performance optimization', explanation: 'Bigger changes than the weekly review.' }),
-      snippetStep('recovery-status', { id: 'maintenance.quarterly.upgrade', title: 'Database upgrade planning', explanation: 'The server version to plan from.' }),
-      manualStep('Review this runbook and its contacts; update what changed.', { id: 'maintenance.quarterly.docs', title: 'Documentation review', explanation: 'The runbook is only useful if it is current.' }),
+      manualStep('Go through the slowest statements and largest tables with the dev team.', {
+        id: 'maintenance.quarterly.performance',
+        title: 'Full performance optimization',
+        explanation: 'Bigger changes than the weekly review.',
+      }),
+      snippetStep('recovery-status', {
+        id: 'maintenance.quarterly.upgrade',
+        title: 'Database upgrade planning',
+        explanation: 'The server version to plan from.',
+      }),
+      manualStep('Review this runbook and its contacts; update what changed.', {
+        id: 'maintenance.quarterly.docs',
+        title: 'Documentation review',
+        explanation: 'The runbook is only useful if it is current.',
+      }),
     ],
   },
 ];

@@ -11,7 +11,12 @@ export const BUILTIN_RUNBOOK: Runbook = {
   id: 'timothie-and-co',
   title: 'Timothie & Co database runbook',
   source: 'Built in: the Timothie & Co jewelry customizer runbook (last reviewed 2025-08-02), adapted to current PostgreSQL.',
-  procedures: [...OTHER_PROCEDURES.filter((p) => p.section === 'Emergency Procedures'), MORNING, EVENING, ...OTHER_PROCEDURES.filter((p) => p.section !== 'Emergency Procedures')],
+  procedures: [
+    ...OTHER_PROCEDURES.filter((p) => p.section === 'Emergency Procedures'),
+    MORNING,
+    EVENING,
+    ...OTHER_PROCEDURES.filter((p) => p.section !== 'Emergency Procedures'),
+  ],
 };
 
 export function checklists(runbook: Runbook = BUILTIN_RUNBOOK): Procedure[] {

@@ -57,7 +57,15 @@ function addDays(date: Date, days: number): Date {
 
 /** Calendar months in local time, clamped to the month's last day (Jan 31 + 1 → Feb 28/29). */
 export function addMonths(date: Date, months: number): Date {
-  const firstOfTarget = new Date(date.getFullYear(), date.getMonth() + months, 1, date.getHours(), date.getMinutes(), date.getSeconds(), date.getMilliseconds());
+  const firstOfTarget = new Date(
+    date.getFullYear(),
+    date.getMonth() + months,
+    1,
+    date.getHours(),
+    date.getMinutes(),
+    date.getSeconds(),
+    date.getMilliseconds(),
+  );
   const lastDay = new Date(firstOfTarget.getFullYear(), firstOfTarget.getMonth() + 1, 0).getDate();
   firstOfTarget.setDate(Math.min(date.getDate(), lastDay));
   return firstOfTarget;
@@ -161,7 +169,11 @@ function localDate(now: Date): string {
 
 function ranRecently(deps: Pick<CoreDeps, 'store'>, profileId: string, checklist: string, now: Date): boolean {
   const since = new Date(now.getTime() - REMINDER_RECENT_DAYS * 24 * 60 * 60 * 1000).toISOString();
-  return deps.store.db.prepare('SELECT 1 FROM checklist_runs WHERE profile_id = ? AND checklist_id = ? AND signed_at >= ? LIMIT 1').get(profileId, checklist, since) !== undefined;
+  return (
+    deps.store.db
+      .prepare('SELECT 1 FROM checklist_runs WHERE profile_id = ? AND checklist_id = ? AND signed_at >= ? LIMIT 1')
+      .get(profileId, checklist, since) !== undefined
+  );
 }
 
 function reminderText(checklist: string, profileName: string, state: 'due' | 'overdue', dueTime: string): Pick<ChecklistReminder, 'title' | 'body'> {
@@ -183,7 +195,15 @@ export function dueReminders(deps: Pick<CoreDeps, 'store' | 'profiles'>, now: Da
       const key = `${profile.id}|${item.checklist}|${localDate(now)}`;
       if (alreadyNotified.has(key)) continue;
       if (profile.env !== 'production' && !ranRecently(deps, profile.id, item.checklist, now)) continue;
-      reminders.push({ key, profileId: profile.id, profileName: profile.name, checklist: item.checklist, state: item.state, dueAt: item.dueAt, ...reminderText(item.checklist, profile.name, item.state, item.dueTime ?? '00:00') });
+      reminders.push({
+        key,
+        profileId: profile.id,
+        profileName: profile.name,
+        checklist: item.checklist,
+        state: item.state,
+        dueAt: item.dueAt,
+        ...reminderText(item.checklist, profile.name, item.state, item.dueTime ?? '00:00'),
+      });
     }
   }
   return reminders;

@@ -55,7 +55,6 @@ function readBatch(cursor: Cursor<unknown[]>, count: number): Promise<{ rows: un
   });
 }
 
-
 // A server error (it has a SQLSTATE: isServerError) leaves the connection usable; anything else does not.
 
 /**
@@ -89,14 +88,28 @@ function plural(n: number, word: string): string {
 }
 
 function notRun(step: Step, status: 'skipped' | 'manual', summary: string): ChecklistStepResult {
-  return { id: step.id, title: step.title, kind: step.kind, status, summary, value: null, warn: null, critical: null, columns: [], rows: [], rowCount: 0, durationMs: 0 };
+  return {
+    id: step.id,
+    title: step.title,
+    kind: step.kind,
+    status,
+    summary,
+    value: null,
+    warn: null,
+    critical: null,
+    columns: [],
+    rows: [],
+    rowCount: 0,
+    durationMs: 0,
+  };
 }
 
 /** Why a step is only listed: the person does it, or it changes something. */
 function listedOnly(step: Step): ChecklistStepResult | null {
   if (step.run.type === 'manual') return notRun(step, 'manual', step.run.instruction);
   if (step.run.type === 'action') return notRun(step, 'skipped', `Not run by a checklist: ${BUILTIN_ACTIONS[step.run.action]}.`);
-  if (step.kind !== 'read') return notRun(step, 'skipped', `Not run by a checklist: this step changes the server (${step.kind}). Run it from the query console after reading it.`);
+  if (step.kind !== 'read')
+    return notRun(step, 'skipped', `Not run by a checklist: this step changes the server (${step.kind}). Run it from the query console after reading it.`);
   return null;
 }
 
@@ -138,7 +151,14 @@ async function runReadStep(client: pg.Client, step: Step & { run: { type: 'sql' 
 
 function unknownStep(step: Step, reason: string, durationMs: number, thresholds: Thresholds, needsToolkit = false): ChecklistStepResult {
   const limits = step.rule ? thresholds(step.rule.threshold) : null;
-  const result: ChecklistStepResult = { ...notRun(step, 'skipped', ''), status: 'unknown', summary: reason, warn: limits?.warn ?? null, critical: limits?.critical ?? null, durationMs };
+  const result: ChecklistStepResult = {
+    ...notRun(step, 'skipped', ''),
+    status: 'unknown',
+    summary: reason,
+    warn: limits?.warn ?? null,
+    critical: limits?.critical ?? null,
+    durationMs,
+  };
   return needsToolkit ? { ...result, needsToolkit: true } : result;
 }
 
@@ -183,7 +203,12 @@ async function readStepRefusal(client: pg.Client, plan: PlannedStatement): Promi
   if (why === null) return null;
   // A toolkit older than 1.1.0 declared its read functions VOLATILE: offer the update.
   const oldToolkit = volatile.length > 0 && volatile.every((v) => TOOLKIT_FUNCTION_NAMES.some((name) => v.includes(`.${name}(`)));
-  if (oldToolkit) return { reason: 'the ops toolkit installed here is older than 1.1.0 (its read functions are not marked STABLE, so the guard counts them as possible writes): update the toolkit', needsToolkit: true };
+  if (oldToolkit)
+    return {
+      reason:
+        'the ops toolkit installed here is older than 1.1.0 (its read functions are not marked STABLE, so the guard counts them as possible writes): update the toolkit',
+      needsToolkit: true,
+    };
   return { reason: `the guard does not judge it a plain read: ${why}`, needsToolkit: false };
 }
 

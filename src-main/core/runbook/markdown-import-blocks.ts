@@ -126,7 +126,13 @@ export class BlockWalker {
     const { procedure, section } = open;
     if (procedure.steps.length === 0 && open.prose.length > 0) {
       // Prose alone is still part of the runbook ("Resolution: drop the slot …"): one step keeps it.
-      procedure.steps.push({ title: procedure.title, type: 'reference', text: open.prose.map((p) => p.lines.join('\n')).join('\n\n'), parameters: [], line: open.prose[0]!.line });
+      procedure.steps.push({
+        title: procedure.title,
+        type: 'reference',
+        text: open.prose.map((p) => p.lines.join('\n')).join('\n\n'),
+        parameters: [],
+        line: open.prose[0]!.line,
+      });
       procedure.notes = [];
     }
     if (procedure.steps.length > 0) {
@@ -141,7 +147,11 @@ export class BlockWalker {
   private heading(block: Block): void {
     const level = Number(block.token.tag.slice(1));
     const inline = inlineOf(block);
-    const text = inline ? inlineLines(parsedInline(inline)).map((l) => l.text).join(' ') : '';
+    const text = inline
+      ? inlineLines(parsedInline(inline))
+          .map((l) => l.text)
+          .join(' ')
+      : '';
     this.closeSection();
     this.label = null;
     // The first heading, an H1 before any content, names the document, not a procedure.
@@ -212,7 +222,12 @@ export class BlockWalker {
     const closed = !fenced || (end - 1 > start && last.length >= token.markup.length && [...last].every((c) => c === token.markup[0]));
     return codeStep(
       {
-        language: fenced ? (token.info.trim().split(/\s+/)[0] ?? '').replace(/^\{?\.?/, '').replace(/\}$/, '').toLowerCase() : '',
+        language: fenced
+          ? (token.info.trim().split(/\s+/)[0] ?? '')
+              .replace(/^\{?\.?/, '')
+              .replace(/\}$/, '')
+              .toLowerCase()
+          : '',
         content: token.content,
         line: start + 1,
         title,
@@ -225,7 +240,10 @@ export class BlockWalker {
   }
 
   private table(block: Block, title: string): ImportedStep {
-    const text = this.source.of(block).map((l) => l.trim()).join('\n');
+    const text = this.source
+      .of(block)
+      .map((l) => l.trim())
+      .join('\n');
     return { title, type: 'reference', text, parameters: [], table: tableCells(block), line: this.lineOf(block) };
   }
 

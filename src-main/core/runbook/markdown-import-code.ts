@@ -94,7 +94,8 @@ function fromTranscript(block: CodeBlock, text: string, transcript: Transcript, 
     );
     return sqlStep(block.title, transcript.statements, block.line, analysis, 'From a psql transcript: prompts and output removed.');
   }
-  const why = analysis.error === null ? 'has no SQL statement, only psql commands and output' : `has statements that do not parse as PostgreSQL (${analysis.error})`;
+  const why =
+    analysis.error === null ? 'has no SQL statement, only psql commands and output' : `has statements that do not parse as PostgreSQL (${analysis.error})`;
   warnings.push(`${where(block)} is a psql transcript that ${why}: kept as reference text.`);
   return reference(block, text, 'A psql transcript, kept as written.');
 }
@@ -125,7 +126,10 @@ export function codeStep(block: CodeBlock, warnings: string[], cache: SqlCache =
     const analysis = analyze(text, false);
     // Only statements holding a placeholder-like token are parsed here; when one of those
     // does not parse even filled, its `<x>` and `:x` could not be confirmed as placeholders.
-    if (analysis.error !== null) warnings.push(`${where(block)} does not parse as PostgreSQL even with its placeholders filled (${analysis.error}): only its [X], {{x}}, :'x' and :"x" placeholders were recognised.`);
+    if (analysis.error !== null)
+      warnings.push(
+        `${where(block)} does not parse as PostgreSQL even with its placeholders filled (${analysis.error}): only its [X], {{x}}, :'x' and :"x" placeholders were recognised.`,
+      );
     return sqlStep(block.title, text, block.line, analysis);
   }
   if (COMMAND_LANGUAGES.has(block.language)) {

@@ -101,7 +101,18 @@ function decide(stmt: string, base: number, cands: Candidate[]): { choices: Choi
   if (filled.failsAt === Infinity) {
     // Hundreds of `<value>`s in a generated INSERT: one parse each would take seconds.
     if (cands.length > MAX_DECIDED) return { choices, parsed: filled };
-    const asSql = cands.map((c, i) => !UNAMBIGUOUS.has(c.syntax) && parse(build(stmt, base, cands, choices.map((f, k) => (k === i ? 'raw' : f))).text).failsAt === Infinity);
+    const asSql = cands.map(
+      (c, i) =>
+        !UNAMBIGUOUS.has(c.syntax) &&
+        parse(
+          build(
+            stmt,
+            base,
+            cands,
+            choices.map((f, k) => (k === i ? 'raw' : f)),
+          ).text,
+        ).failsAt === Infinity,
+    );
     if (!asSql.some(Boolean)) return { choices, parsed: filled };
     const mixed = choices.map((c, i) => (asSql[i] ? 'raw' : c));
     return { choices: mixed, parsed: parse(build(stmt, base, cands, mixed).text) };

@@ -33,7 +33,8 @@ export function importMarkdownRunbookSync(markdown: string, source: string | nul
   const walker = new BlockWalker(withoutFrontMatter(text), fallback);
   walker.run();
   const outline = walker.procedures;
-  if (outline.length === 0) walker.warnings.push('No procedures found: no heading is followed by SQL, commands, checklists, numbered instructions, tables or text.');
+  if (outline.length === 0)
+    walker.warnings.push('No procedures found: no heading is followed by SQL, commands, checklists, numbered instructions, tables or text.');
   const parameters: string[] = [];
   for (const step of outline.flatMap((p) => p.steps)) for (const name of step.parameters) if (!parameters.includes(name)) parameters.push(name);
   return {

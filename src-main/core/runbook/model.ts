@@ -16,7 +16,7 @@ export const BUILTIN_ACTIONS = {
   'verify-backup': 'Verify a backup archive (Backups)',
   restore: 'Restore a backup into a database (Restore)',
   'restore-drill': 'Timed restore drill into a local scratch server (Restore)',
-  'cancel-session': 'Cancel one session\'s statement (Activity)',
+  'cancel-session': "Cancel one session's statement (Activity)",
   'terminate-session': 'Terminate one session (Activity)',
   'sessions-cleanup': 'End idle sessions after a preview (Activity)',
   'install-toolkit': 'Install the ops toolkit functions (Toolkit)',

@@ -68,7 +68,12 @@ export class RuleFold {
   }
 }
 
-export function judged(step: Step, fold: RuleFold, rowCount: number, thresholds: Thresholds): Pick<ChecklistStepResult, 'status' | 'summary' | 'value' | 'warn' | 'critical'> {
+export function judged(
+  step: Step,
+  fold: RuleFold,
+  rowCount: number,
+  thresholds: Thresholds,
+): Pick<ChecklistStepResult, 'status' | 'summary' | 'value' | 'warn' | 'critical'> {
   if (!step.rule) return { status: 'ok', summary: `${plural(rowCount, 'row')} to read (no threshold)`, value: null, warn: null, critical: null };
   const threshold = thresholds(step.rule.threshold);
   const limits = { warn: threshold.warn, critical: threshold.critical };

@@ -1,7 +1,14 @@
 // A signed-off checklist run as a report a person can file or mail: Markdown or a
 // self-contained HTML page. Everything that came from the server or the operator is
 // escaped for its format (a cell holding "<script>" or "|" must stay text).
-import { stepStatusLabel, type ChecklistRunRecord, type ChecklistStepDecision, type ChecklistStepResult, type StepDecision, type StepStatus } from '../../contract/runbook';
+import {
+  stepStatusLabel,
+  type ChecklistRunRecord,
+  type ChecklistStepDecision,
+  type ChecklistStepResult,
+  type StepDecision,
+  type StepStatus,
+} from '../../contract/runbook';
 
 export type ExportFormat = 'markdown' | 'html';
 
@@ -24,7 +31,11 @@ function decisionsOf(run: ChecklistRunRecord): Map<string, ChecklistStepDecision
 
 /** A name safe on every file system: checklist-morning-shop-2025-01-31T09-02-11Z.md */
 export function exportFilename(run: ChecklistRunRecord, format: ExportFormat): string {
-  const safe = (s: string) => s.replace(/[^A-Za-z0-9._-]+/g, '_').replace(/^[._]+/, '').slice(0, 60) || 'run';
+  const safe = (s: string) =>
+    s
+      .replace(/[^A-Za-z0-9._-]+/g, '_')
+      .replace(/^[._]+/, '')
+      .slice(0, 60) || 'run';
   const when = run.signedAt.replace(/\.\d+Z$/, 'Z').replace(/:/g, '-');
   return `checklist-${safe(run.checklistId)}-${safe(run.profileName)}-${when}.${format === 'markdown' ? 'md' : 'html'}`;
 }
@@ -65,7 +76,13 @@ export function toMarkdown(run: ChecklistRunRecord): string {
   out.push('', '## Steps');
   for (const step of run.result.steps) {
     const d = decisions.get(step.id);
-    out.push('', `### ${stepStatusLabel(step.status)} — ${mdText(step.title)}`, '', `- **Result:** ${mdText(step.summary)}`, `- **Decision:** ${mdText(decisionLine(d))}`);
+    out.push(
+      '',
+      `### ${stepStatusLabel(step.status)} — ${mdText(step.title)}`,
+      '',
+      `- **Result:** ${mdText(step.summary)}`,
+      `- **Decision:** ${mdText(decisionLine(d))}`,
+    );
     if (d?.note) out.push(`- **Note:** ${mdText(d.note)}`);
     const table = mdTable(step);
     if (table.length > 0) out.push('', ...table);
@@ -80,7 +97,15 @@ export function escapeHtml(text: string): string {
 }
 
 // Not applicable is the light grey of "does not concern this database", apart from UNKNOWN's dark grey.
-const STATUS_COLOURS: Record<StepStatus, string> = { ok: '#2b8a3e', warning: '#e67700', critical: '#c92a2a', unknown: '#495057', skipped: '#868e96', manual: '#1971c2', not_applicable: '#adb5bd' };
+const STATUS_COLOURS: Record<StepStatus, string> = {
+  ok: '#2b8a3e',
+  warning: '#e67700',
+  critical: '#c92a2a',
+  unknown: '#495057',
+  skipped: '#868e96',
+  manual: '#1971c2',
+  not_applicable: '#adb5bd',
+};
 
 function badge(status: StepStatus): string {
   return `<span class="status" style="background:${STATUS_COLOURS[status]}">${escapeHtml(stepStatusLabel(status))}</span>`;
@@ -90,7 +115,12 @@ function htmlTable(step: ChecklistStepResult): string {
   if (step.columns.length === 0) return '';
   const head = `<tr>${step.columns.map((c) => `<th>${escapeHtml(c)}</th>`).join('')}</tr>`;
   const body = step.rows.map((row) => `<tr>${row.map((c) => `<td>${escapeHtml(cellText(c))}</td>`).join('')}</tr>`).join('\n');
-  const more = step.rowCount > step.rows.length ? `<p class="dim">First ${step.rows.length} of ${step.rowCount} rows.</p>` : step.rows.length === 0 ? '<p class="dim">No rows.</p>' : '';
+  const more =
+    step.rowCount > step.rows.length
+      ? `<p class="dim">First ${step.rows.length} of ${step.rowCount} rows.</p>`
+      : step.rows.length === 0
+        ? '<p class="dim">No rows.</p>'
+        : '';
   return `<table>\n<thead>${head}</thead>\n<tbody>\n${body}\n</tbody>\n</table>${more}`;
 }
 

@@ -5,14 +5,7 @@
 import crypto from 'node:crypto';
 import { OpsError } from '../../contract/errors';
 import type { Profile } from '../../contract/models';
-import type {
-  CheckStatus,
-  ChecklistRunRecord,
-  ChecklistRunResult,
-  ChecklistRunSummary,
-  ChecklistStepDecision,
-  StepDecision,
-} from '../../contract/runbook';
+import type { CheckStatus, ChecklistRunRecord, ChecklistRunResult, ChecklistRunSummary, ChecklistStepDecision, StepDecision } from '../../contract/runbook';
 import type { CoreDeps } from '../app';
 import { findProcedure } from './builtin';
 import { overallStatus } from './checklist';
@@ -80,9 +73,13 @@ function checkSnapshot(profile: Profile, result: ChecklistRunResult): void {
   const expected = procedure.steps.map((s) => s.id);
   const got = result.steps.map((s) => s.id);
   if (expected.join('\n') !== got.join('\n')) {
-    throw new OpsError('INVALID_INPUT', `This result does not match the "${result.checklist}" checklist's steps (${expected.join(', ')}); run the checklist again and sign off that run.`, {
-      fields: [{ field: 'result.steps', message: 'the steps are not those of the checklist' }],
-    });
+    throw new OpsError(
+      'INVALID_INPUT',
+      `This result does not match the "${result.checklist}" checklist's steps (${expected.join(', ')}); run the checklist again and sign off that run.`,
+      {
+        fields: [{ field: 'result.steps', message: 'the steps are not those of the checklist' }],
+      },
+    );
   }
   if (result.profile !== profile.name) {
     throw new OpsError('INVALID_INPUT', `This run was made on profile "${result.profile}", not on "${profile.name}": sign it off for the profile it ran on.`, {

@@ -54,7 +54,10 @@ export function listSavedRunbooks(deps: Deps): SavedRunbookSummary[] {
 }
 
 function notFound(id: string): OpsError {
-  return new OpsError('NOT_FOUND', `There is no saved runbook with id "${id}": it may have been deleted. The runbook list shows the saved runbooks; import the Markdown again to keep it.`);
+  return new OpsError(
+    'NOT_FOUND',
+    `There is no saved runbook with id "${id}": it may have been deleted. The runbook list shows the saved runbooks; import the Markdown again to keep it.`,
+  );
 }
 
 export function getSavedRunbook(deps: Deps, id: string): SavedRunbook {

@@ -97,7 +97,10 @@ function checkValue(value: ThresholdValue, index: number): ThresholdKey {
   }
   const t: Threshold = DEFAULT_THRESHOLDS[value.key];
   if (t.unit === 'percent') {
-    for (const [name, v] of [['warn', value.warn], ['critical', value.critical]] as const) {
+    for (const [name, v] of [
+      ['warn', value.warn],
+      ['critical', value.critical],
+    ] as const) {
       if (v !== null && v > 100) throw invalid(`${t.metric}: a percentage cannot exceed 100 (got ${v} for ${name}).`, `${at}.${name}`, 'at most 100');
     }
   }
@@ -125,7 +128,8 @@ function checkInput(input: ThresholdChangeInput): { values: Array<ThresholdValue
     return { ...v, key };
   });
   const reset = input.reset.map((key, i) => {
-    if (!isThresholdKey(key)) throw invalid(`There is no threshold "${key}" to reset. Thresholds: ${KEYS.join(', ')}.`, `reset.${i}`, `unknown threshold; one of ${KEYS.join(', ')}`);
+    if (!isThresholdKey(key))
+      throw invalid(`There is no threshold "${key}" to reset. Thresholds: ${KEYS.join(', ')}.`, `reset.${i}`, `unknown threshold; one of ${KEYS.join(', ')}`);
     if (seen.has(key)) throw invalid(`Threshold "${key}" is both set and reset; do one or the other.`, `reset.${i}`, 'also in values');
     return key;
   });

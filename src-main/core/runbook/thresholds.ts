@@ -28,11 +28,56 @@ const GiB = 1024 ** 3;
 
 export const DEFAULT_THRESHOLDS = {
   // ---- The runbook's alert table ----
-  dbSize: { metric: 'DB size', unit: 'bytes', noun: null, direction: 'above', warn: 8 * GiB, critical: 10 * GiB, action: 'Clean up archives', source: 'runbook' },
-  connections: { metric: 'Connections', unit: 'count', noun: ['connection', 'connections'], direction: 'above', warn: 60, critical: 80, action: 'Kill idle connections', source: 'runbook' },
-  queryTime: { metric: 'Query time', unit: 'seconds', noun: null, direction: 'above', warn: 5, critical: 10, action: 'Investigate and optimize', source: 'runbook' },
-  lowStock: { metric: 'Low stock', unit: 'count', noun: ['item', 'items'], direction: 'above', warn: 5, critical: 10, action: 'Reorder inventory', source: 'runbook' },
-  failedQueries: { metric: 'Failed queries per hour', unit: 'count', noun: ['failed query in the last hour', 'failed queries in the last hour'], direction: 'above', warn: 5, critical: 20, action: 'Check application logs', source: 'runbook' },
+  dbSize: {
+    metric: 'DB size',
+    unit: 'bytes',
+    noun: null,
+    direction: 'above',
+    warn: 8 * GiB,
+    critical: 10 * GiB,
+    action: 'Clean up archives',
+    source: 'runbook',
+  },
+  connections: {
+    metric: 'Connections',
+    unit: 'count',
+    noun: ['connection', 'connections'],
+    direction: 'above',
+    warn: 60,
+    critical: 80,
+    action: 'Kill idle connections',
+    source: 'runbook',
+  },
+  queryTime: {
+    metric: 'Query time',
+    unit: 'seconds',
+    noun: null,
+    direction: 'above',
+    warn: 5,
+    critical: 10,
+    action: 'Investigate and optimize',
+    source: 'runbook',
+  },
+  lowStock: {
+    metric: 'Low stock',
+    unit: 'count',
+    noun: ['item', 'items'],
+    direction: 'above',
+    warn: 5,
+    critical: 10,
+    action: 'Reorder inventory',
+    source: 'runbook',
+  },
+  failedQueries: {
+    metric: 'Failed queries per hour',
+    unit: 'count',
+    noun: ['failed query in the last hour', 'failed queries in the last hour'],
+    direction: 'above',
+    warn: 5,
+    critical: 20,
+    action: 'Check application logs',
+    source: 'runbook',
+  },
 
   // ---- Ours ----
   lockWaits: {
@@ -137,13 +182,14 @@ export const DEFAULT_THRESHOLDS = {
   vacuumOverdue: {
     metric: 'Tables overdue for vacuum',
     unit: 'count',
-    noun: ['table past autovacuum\'s trigger', 'tables past autovacuum\'s trigger'],
+    noun: ["table past autovacuum's trigger", "tables past autovacuum's trigger"],
     direction: 'above',
     warn: 0,
     critical: null,
     action: 'VACUUM the table, and look at why autovacuum falls behind (long transactions, cost limits)',
     source: 'ops-console',
-    rationale: 'A table with more dead rows than autovacuum_vacuum_threshold + autovacuum_vacuum_scale_factor × its rows should already have been vacuumed; right after a bulk change that lasts a minute, longer means autovacuum is blocked or too slow.',
+    rationale:
+      'A table with more dead rows than autovacuum_vacuum_threshold + autovacuum_vacuum_scale_factor × its rows should already have been vacuumed; right after a bulk change that lasts a minute, longer means autovacuum is blocked or too slow.',
   },
 
   // ---- Ours, for the Performance overview and `ops-console health` ----
@@ -257,7 +303,10 @@ export function judge(value: number | null, threshold: Threshold, noun: Noun | n
   }
   const beyond = (limit: number) => (threshold.direction === 'above' ? value > limit : value < limit);
   const status: CheckStatus = threshold.critical !== null && beyond(threshold.critical) ? 'critical' : beyond(threshold.warn) ? 'warning' : 'ok';
-  const shown = threshold.unit === 'count' && noun !== null ? `${formatValue(value, 'count')} ${value === 1 ? noun[0] : noun[1]}` : `${threshold.metric}: ${formatValue(value, threshold.unit)}`;
+  const shown =
+    threshold.unit === 'count' && noun !== null
+      ? `${formatValue(value, 'count')} ${value === 1 ? noun[0] : noun[1]}`
+      : `${threshold.metric}: ${formatValue(value, threshold.unit)}`;
   return { status, summary: `${shown} (${limits(threshold)})` };
 }
 

@@ -55,10 +55,14 @@ export function runnableStep(procedureId: string, stepId: string, runbook: Runbo
   const step = procedure.steps.find((s) => s.id === stepId);
   if (!step) throw new OpsError('NOT_FOUND', `The procedure "${procedure.title}" has no step "${stepId}".`);
   if (step.kind === 'read') {
-    throw new OpsError('INVALID_INPUT', `"${step.title}" only reads: run it from a checklist or the query console; preview and run are for steps that change something.`);
+    throw new OpsError(
+      'INVALID_INPUT',
+      `"${step.title}" only reads: run it from a checklist or the query console; preview and run are for steps that change something.`,
+    );
   }
   if (step.run.type === 'manual') throw new OpsError('INVALID_INPUT', `"${step.title}" is done by a person, not by the app: ${step.run.instruction}`);
-  if (step.run.type === 'action') throw new OpsError('INVALID_INPUT', `"${step.title}" is one of the app's own tools, with its own preview and confirmation on its screen.`);
+  if (step.run.type === 'action')
+    throw new OpsError('INVALID_INPUT', `"${step.title}" is one of the app's own tools, with its own preview and confirmation on its screen.`);
   if (step.run.preview === undefined) {
     throw new OpsError(
       'INVALID_INPUT',
@@ -89,7 +93,10 @@ async function listRows(client: pg.Client, target: RunnableStep, maxRows: number
     columns: result.fields.map((f) => f.name),
     rows: cells.slice(0, maxRows),
     rowCount: cells.length,
-    token: listingToken(target.statement, cells.map((row) => String(row[0]))),
+    token: listingToken(
+      target.statement,
+      cells.map((row) => String(row[0])),
+    ),
   };
 }
 
@@ -102,9 +109,14 @@ function stepError(err: unknown, profile: Profile, what: string): OpsError {
   if (!isServerError(err)) return toOpsError(err, profile);
   const e = err;
   const reason = `${String(e.message)}${typeof e.hint === 'string' ? ` (hint: ${e.hint})` : ''} (SQLSTATE ${e.code})`;
-  if (e.code === '25006') return new OpsError('READ_ONLY', `Refused by the server, the connection is read-only: ${reason}. Nothing was changed.`, { sqlstate: e.code });
+  if (e.code === '25006')
+    return new OpsError('READ_ONLY', `Refused by the server, the connection is read-only: ${reason}. Nothing was changed.`, { sqlstate: e.code });
   if (e.code === '55P03') {
-    return new OpsError('QUERY_FAILED', `${what} waited more than ${LOCK_TIMEOUT_MS / 1000} s for a lock another session holds; nothing was changed: ${reason}`, { sqlstate: e.code });
+    return new OpsError(
+      'QUERY_FAILED',
+      `${what} waited more than ${LOCK_TIMEOUT_MS / 1000} s for a lock another session holds; nothing was changed: ${reason}`,
+      { sqlstate: e.code },
+    );
   }
   return new OpsError('QUERY_FAILED', `${what} failed, nothing was changed (the transaction was rolled back): ${reason}`, { sqlstate: e.code });
 }
@@ -170,9 +182,13 @@ function refuseUnlessAllowed(profile: Profile, target: RunnableStep, confirmName
   refuseReadOnly(profile, `"${target.step.title}" (a ${target.step.kind} step)`, audit);
   if (profile.env === 'production' && confirmName !== profile.name) {
     audit.summary = `refused: "${target.step.title}" on production not confirmed with the profile name`;
-    throw new OpsError('CONFIRMATION_REQUIRED', `"${profile.name}" is a production profile: type its name to confirm "${target.step.title}" (${target.step.kind}).`, {
-      expected: profile.name,
-    });
+    throw new OpsError(
+      'CONFIRMATION_REQUIRED',
+      `"${profile.name}" is a production profile: type its name to confirm "${target.step.title}" (${target.step.kind}).`,
+      {
+        expected: profile.name,
+      },
+    );
   }
 }
 
@@ -214,10 +230,14 @@ export async function runStep(
         if (wrote !== expected) {
           if (target.immediate) {
             audit.rowsAffected = wrote;
-            throw new OpsError('CONFLICT', `The sessions changed while the step ran: ${plural(wrote, 'session')} were ended, ${expected} previewed. Ending a session cannot be undone; check the Activity screen.`, {
-              rowsNow: wrote,
-              rowsPreviewed: expected,
-            });
+            throw new OpsError(
+              'CONFLICT',
+              `The sessions changed while the step ran: ${plural(wrote, 'session')} were ended, ${expected} previewed. Ending a session cannot be undone; check the Activity screen.`,
+              {
+                rowsNow: wrote,
+                rowsPreviewed: expected,
+              },
+            );
           }
           throw changedSincePreview(wrote, expected, false);
         }

@@ -24,7 +24,12 @@ export function sandboxHandlers(deps: Pick<CoreDeps, 'home' | 'profiles' | 'even
       return status;
     } catch (err) {
       // State may have changed half-way (e.g. started but seeding failed): tell the UI to re-read.
-      announce(await sandbox.status().then((s) => s.running, () => false));
+      announce(
+        await sandbox.status().then(
+          (s) => s.running,
+          () => false,
+        ),
+      );
       throw err;
     } finally {
       ctx.audit.detail = commands.length > 0 ? commands.join('\n') : `(nothing to do: sandbox already ${verb === 'stop' ? 'stopped' : 'running'})`;

@@ -143,7 +143,16 @@ export class Sandbox {
   async status(): Promise<SandboxStatus> {
     const dataDir = this.dataDir();
     const state = this.readState();
-    const base: SandboxStatus = { ok: true, running: false, port: null, dataDir, profile: SANDBOX_PROFILE, url: null, serverVersion: state?.serverVersion ?? null, binDir: state?.binDir ?? null };
+    const base: SandboxStatus = {
+      ok: true,
+      running: false,
+      port: null,
+      dataDir,
+      profile: SANDBOX_PROFILE,
+      url: null,
+      serverVersion: state?.serverVersion ?? null,
+      binDir: state?.binDir ?? null,
+    };
     let binaries: ServerBinaries | null;
     try {
       binaries = await this.binariesFor(dataDir, state);
@@ -154,7 +163,14 @@ export class Sandbox {
     const cluster = this.cluster(binaries, 0);
     if (!(await cluster.isRunning())) return { ...base, binDir: binaries.binDir };
     const port = cluster.runningPort();
-    return { ...base, running: true, port, url: port === null ? null : sandboxUrl(port), binDir: binaries.binDir, serverVersion: shortVersion(binaries.version) };
+    return {
+      ...base,
+      running: true,
+      port,
+      url: port === null ? null : sandboxUrl(port),
+      binDir: binaries.binDir,
+      serverVersion: shortVersion(binaries.version),
+    };
   }
 
   /** Starts (creating and seeding on first use). Already running: just reports. */
@@ -192,7 +208,10 @@ export class Sandbox {
         await cluster.stop();
       }
     } else if (fs.existsSync(path.join(dataDir, 'postmaster.pid'))) {
-      throw new OpsError('SANDBOX_FAILED', `The sandbox in ${dataDir} may still be running and its PostgreSQL programs are missing; stop it by hand before deleting it.`);
+      throw new OpsError(
+        'SANDBOX_FAILED',
+        `The sandbox in ${dataDir} may still be running and its PostgreSQL programs are missing; stop it by hand before deleting it.`,
+      );
     }
     commands.push(`rm -rf ${dataDir}`);
     fs.rmSync(dataDir, { recursive: true, force: true });
@@ -276,7 +295,16 @@ export class Sandbox {
   private upsertProfile(port: number): void {
     const { profiles } = this.options;
     const existing = profiles.getByName(SANDBOX_PROFILE);
-    const connection = { host: '127.0.0.1', port, database: SANDBOX_DATABASE, user: SANDBOX_USER, sslmode: 'disable' as const, sslRootCert: null, env: 'sandbox' as const, readOnly: false };
+    const connection = {
+      host: '127.0.0.1',
+      port,
+      database: SANDBOX_DATABASE,
+      user: SANDBOX_USER,
+      sslmode: 'disable' as const,
+      sslRootCert: null,
+      env: 'sandbox' as const,
+      readOnly: false,
+    };
     if (!existing) {
       profiles.create({
         name: SANDBOX_PROFILE,
@@ -289,7 +317,15 @@ export class Sandbox {
       });
       return;
     }
-    const same = existing.host === connection.host && existing.port === port && existing.database === connection.database && existing.user === connection.user && existing.sslmode === connection.sslmode && existing.env === connection.env && existing.readOnly === false && existing.sslRootCert === null;
+    const same =
+      existing.host === connection.host &&
+      existing.port === port &&
+      existing.database === connection.database &&
+      existing.user === connection.user &&
+      existing.sslmode === connection.sslmode &&
+      existing.env === connection.env &&
+      existing.readOnly === false &&
+      existing.sslRootCert === null;
     if (same) return;
     // Keep what the user added (notes, contacts, timeout); only the coordinates are ours.
     profiles.update(existing.id, {
@@ -316,7 +352,15 @@ const SANDBOX_HBA = [
 
 async function createAndSeed(port: number, superuserPassword: string): Promise<void> {
   const connect = async (database: string): Promise<pg.Client> => {
-    const client = new pg.Client({ host: '127.0.0.1', port, user: 'postgres', password: superuserPassword, database, ssl: false, application_name: 'ops-console sandbox' });
+    const client = new pg.Client({
+      host: '127.0.0.1',
+      port,
+      user: 'postgres',
+      password: superuserPassword,
+      database,
+      ssl: false,
+      application_name: 'ops-console sandbox',
+    });
     await client.connect();
     return client;
   };

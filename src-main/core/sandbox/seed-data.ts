@@ -2,9 +2,74 @@
 // rows load in about a second. setseed() makes the mix repeatable; dates are relative to
 // now() so "today", "last 24 hours" and "older than 2 years" always have rows.
 
-const FIRST_NAMES = ['Ava', 'Liam', 'Maya', 'Noah', 'Zoe', 'Ethan', 'Chloe', 'Lucas', 'Iris', 'Mateo', 'Nora', 'Owen', 'Ruby', 'Elias', 'Hazel', 'Jonah', 'Lena', 'Caleb', 'Sofia', 'Felix', 'Ivy', 'Hugo', 'Mila', 'Theo'];
-const LAST_NAMES = ['Garcia', 'Nguyen', 'Patel', 'Smith', 'Kim', 'Okafor', 'Rossi', 'Dubois', 'Cohen', 'Silva', 'Larsen', 'Moreau', 'Tanaka', 'Brooks', 'Ahmed', 'Walsh', 'Reyes', 'Novak', 'Fischer', 'Quinn'];
-const CITIES = ['Austin|TX', 'Dallas|TX', 'New York|NY', 'Brooklyn|NY', 'Portland|OR', 'Seattle|WA', 'Miami|FL', 'Orlando|FL', 'Chicago|IL', 'Denver|CO', 'Boston|MA', 'Atlanta|GA', 'Phoenix|AZ', 'San Diego|CA', 'Los Angeles|CA', 'Nashville|TN', 'Minneapolis|MN', 'Raleigh|NC'];
+const FIRST_NAMES = [
+  'Ava',
+  'Liam',
+  'Maya',
+  'Noah',
+  'Zoe',
+  'Ethan',
+  'Chloe',
+  'Lucas',
+  'Iris',
+  'Mateo',
+  'Nora',
+  'Owen',
+  'Ruby',
+  'Elias',
+  'Hazel',
+  'Jonah',
+  'Lena',
+  'Caleb',
+  'Sofia',
+  'Felix',
+  'Ivy',
+  'Hugo',
+  'Mila',
+  'Theo',
+];
+const LAST_NAMES = [
+  'Garcia',
+  'Nguyen',
+  'Patel',
+  'Smith',
+  'Kim',
+  'Okafor',
+  'Rossi',
+  'Dubois',
+  'Cohen',
+  'Silva',
+  'Larsen',
+  'Moreau',
+  'Tanaka',
+  'Brooks',
+  'Ahmed',
+  'Walsh',
+  'Reyes',
+  'Novak',
+  'Fischer',
+  'Quinn',
+];
+const CITIES = [
+  'Austin|TX',
+  'Dallas|TX',
+  'New York|NY',
+  'Brooklyn|NY',
+  'Portland|OR',
+  'Seattle|WA',
+  'Miami|FL',
+  'Orlando|FL',
+  'Chicago|IL',
+  'Denver|CO',
+  'Boston|MA',
+  'Atlanta|GA',
+  'Phoenix|AZ',
+  'San Diego|CA',
+  'Los Angeles|CA',
+  'Nashville|TN',
+  'Minneapolis|MN',
+  'Raleigh|NC',
+];
 const CATEGORIES = ['ring', 'necklace', 'bracelet', 'earrings', 'pendant', 'charm', 'chain', 'gemstone', 'setting'];
 const MATERIALS = ['14k gold', '18k gold', 'sterling silver', 'rose gold', 'platinum', 'gold vermeil'];
 const STYLES = ['Solitaire', 'Halo', 'Signet', 'Stacking', 'Pavé', 'Vintage', 'Twisted', 'Minimal', 'Birthstone', 'Initial', 'Heart', 'Moon'];

@@ -21,8 +21,7 @@ interface SecretRow {
   ciphertext: Buffer;
 }
 
-const DEFAULT_REASON =
-  'No OS keychain is available to encrypt passwords, so none can be saved. Use ~/.pgpass, PGPASSWORD or enter the password when asked.';
+const DEFAULT_REASON = 'No OS keychain is available to encrypt passwords, so none can be saved. Use ~/.pgpass, PGPASSWORD or enter the password when asked.';
 
 export class EncryptedSecretStore implements SecretStore {
   readonly persistent = true;

@@ -43,7 +43,7 @@ export function pinFromBlob(blob: Buffer): HostKeyPin {
 export function pinFromKnownHostsLine(line: string, host: string, port: number): HostKeyPin {
   const trimmed = line.trim();
   if (trimmed === '' || trimmed.startsWith('#')) {
-    throw new OpsError('INVALID_INPUT', 'SSH known host: the line is empty; paste a known_hosts line or the server\'s public host key.');
+    throw new OpsError('INVALID_INPUT', "SSH known host: the line is empty; paste a known_hosts line or the server's public host key.");
   }
   const first = trimmed.split(/\s+/)[0] ?? '';
   if (isHostKeyType(first)) {
@@ -56,7 +56,7 @@ export function pinFromKnownHostsLine(line: string, host: string, port: number):
     throw new OpsError('INVALID_INPUT', `SSH known host: this line marks key ${entry.fingerprint} as @revoked; a revoked key cannot be trusted.`);
   }
   if (entry.marker === 'cert-authority') {
-    throw new OpsError('INVALID_INPUT', 'SSH known host: @cert-authority lines (host certificates) are not supported; paste the server\'s own host key line.');
+    throw new OpsError('INVALID_INPUT', "SSH known host: @cert-authority lines (host certificates) are not supported; paste the server's own host key line.");
   }
   if (!entryMatchesHost(entry, host, port)) {
     const wanted = knownHostsLookupName(host, port);
@@ -86,7 +86,7 @@ function mismatchMessage(server: string, pin: HostKeyPin, presentedType: string,
     `Pinned key:    ${pin.type} ${pin.fingerprint}`,
     `Presented key: ${presentedType} ${presented}`,
     'The connection was refused. Do not proceed until you have confirmed the new fingerprint',
-    'with the server\'s administrator through another channel (e.g. `ssh-keygen -lf',
+    "with the server's administrator through another channel (e.g. `ssh-keygen -lf",
     '/etc/ssh/ssh_host_*_key.pub` run on the server itself). Then replace the pin deliberately:',
     'in the app, Profiles → Test connection → "Replace pinned key…"; from the CLI, recreate',
     'the profile with --ssh-known-host "LINE" holding the verified key.',

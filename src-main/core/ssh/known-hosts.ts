@@ -166,9 +166,7 @@ export function findKnownHostKeys(host: string, port: number, opts: FindKnownHos
       if (entry === null || !entryMatchesHost(entry, host, port)) return;
       if (entry.marker === 'revoked') result.revoked.push(toKey(entry, where));
       else if (entry.marker === 'cert-authority') {
-        result.unsupported.push(
-          `${where}: @cert-authority entry (SSH host certificates) is not supported; pin the server's own host key instead.`,
-        );
+        result.unsupported.push(`${where}: @cert-authority entry (SSH host certificates) is not supported; pin the server's own host key instead.`);
       } else result.keys.push(toKey(entry, where));
     });
   }

@@ -57,10 +57,7 @@ export function decodeBase64Strict(text: string): Buffer | null {
  */
 export function decodeKeyFields(type: string, base64: string, what: string): Buffer {
   if (!isHostKeyType(type)) {
-    throw new OpsError(
-      'INVALID_INPUT',
-      `${what}: "${type}" is not an SSH public key type (expected one of ${HOST_KEY_TYPES.join(', ')}).`,
-    );
+    throw new OpsError('INVALID_INPUT', `${what}: "${type}" is not an SSH public key type (expected one of ${HOST_KEY_TYPES.join(', ')}).`);
   }
   const blob = decodeBase64Strict(base64);
   if (blob === null) {

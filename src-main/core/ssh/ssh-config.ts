@@ -69,7 +69,7 @@ function expandTilde(p: string, home: string): string {
 /** glob(3) for `*` and `?` in any path segment; sorted, hidden files only when asked for. */
 function globFiles(pattern: string): string[] {
   const parts = pattern.split('/');
-  let bases = [parts[0] === '' ? '/' : parts[0] ?? ''];
+  let bases = [parts[0] === '' ? '/' : (parts[0] ?? '')];
   for (const part of parts.slice(1)) {
     if (part === '') continue;
     if (!/[*?]/.test(part)) {
@@ -190,7 +190,8 @@ function walkFile(directives: SshConfigDirective[], source: string, startActive:
 }
 
 function includeFiles(d: SshConfigDirective, where: string, active: boolean, neverMatch: boolean, depth: number, walk: Walk): void {
-  if (depth >= MAX_INCLUDE_DEPTH) throw new OpsError('INVALID_INPUT', `${where}: Include nested too deeply (more than ${MAX_INCLUDE_DEPTH} levels; is a file including itself?).`);
+  if (depth >= MAX_INCLUDE_DEPTH)
+    throw new OpsError('INVALID_INPUT', `${where}: Include nested too deeply (more than ${MAX_INCLUDE_DEPTH} levels; is a file including itself?).`);
   for (const arg of d.args) {
     const expanded = expandTilde(arg, walk.home);
     const pattern = path.isAbsolute(expanded) ? expanded : path.join(walk.home, '.ssh', expanded);
@@ -240,12 +241,23 @@ export function resolveSshHost(alias: string, opts: ResolveSshHostOptions = {}):
   const file = opts.file ?? path.join(home, '.ssh', 'config');
   const source = opts.text !== undefined ? 'SSH config' : file;
   const text = opts.text ?? readConfigFile(file);
-  const walk: Walk = { alias, home, settings: { identityFiles: [] }, warnings: [], files: opts.text === undefined ? [file] : [], namedMatch: false, hostNames: new Set() };
+  const walk: Walk = {
+    alias,
+    home,
+    settings: { identityFiles: [] },
+    warnings: [],
+    files: opts.text === undefined ? [file] : [],
+    namedMatch: false,
+    hostNames: new Set(),
+  };
   walkFile(parseSshConfig(text, source), source, true, false, 0, walk);
 
   if (!walk.namedMatch && opts.requireHostEntry !== false) {
     const known = [...walk.hostNames].slice(0, 20).join(', ');
-    throw new OpsError('NOT_FOUND', `No "Host" entry in ${source} matches "${alias}".` + (known === '' ? ' The file defines no hosts.' : ` Hosts defined: ${known}.`));
+    throw new OpsError(
+      'NOT_FOUND',
+      `No "Host" entry in ${source} matches "${alias}".` + (known === '' ? ' The file defines no hosts.' : ` Hosts defined: ${known}.`),
+    );
   }
   const s = walk.settings;
   const hostName = expandTokens(s.hostName ?? '%h', { h: alias, '%': '%' }, {}, 'HostName', walk.warnings).toLowerCase();
@@ -260,5 +272,15 @@ export function resolveSshHost(alias: string, opts: ResolveSshHostOptions = {}):
   if (s.proxy?.kind === 'command' && s.proxy.value.toLowerCase() !== 'none') {
     walk.warnings.push(`${s.proxy.where}: ProxyCommand is not supported (only ProxyJump); the tunnel would connect directly.`);
   }
-  return { alias, hostName, user, port, identityFiles, proxyJump, serverAliveInterval: s.serverAliveInterval ?? null, warnings: walk.warnings, files: walk.files };
+  return {
+    alias,
+    hostName,
+    user,
+    port,
+    identityFiles,
+    proxyJump,
+    serverAliveInterval: s.serverAliveInterval ?? null,
+    warnings: walk.warnings,
+    files: walk.files,
+  };
 }

@@ -3,7 +3,15 @@
 // only into ssh2's auth methods; nothing here logs or echoes them.
 import fs from 'node:fs/promises';
 import type { Duplex } from 'node:stream';
-import ssh2, { type AnyAuthMethod, type AuthHandlerMiddleware, type AuthMethod, type Client, type ClientChannel, type ParsedKey, type ServerHostKeyAlgorithm } from 'ssh2';
+import ssh2, {
+  type AnyAuthMethod,
+  type AuthHandlerMiddleware,
+  type AuthMethod,
+  type Client,
+  type ClientChannel,
+  type ParsedKey,
+  type ServerHostKeyAlgorithm,
+} from 'ssh2';
 import { checkHostKey } from './host-keys';
 import { keyTypeOfBlob } from './public-key';
 import {
@@ -18,9 +26,7 @@ import {
 } from './tunnel-errors';
 
 export type SshAuth =
-  | { kind: 'key'; privateKeyPath: string; passphrase?: string }
-  | { kind: 'agent'; socket?: string }
-  | { kind: 'password'; password: string };
+  { kind: 'key'; privateKeyPath: string; passphrase?: string } | { kind: 'agent'; socket?: string } | { kind: 'password'; password: string };
 
 export interface SshHop {
   host: string;
@@ -137,14 +143,18 @@ export function hostKeyRefusal(hop: SshHop, role: HopRole, blob: Buffer): Tunnel
   const pin = hop.hostKey;
   const revoked = (hop.revokedKeys ?? []).map((b) => ({ blob: b }));
   if (pin?.blob !== undefined) {
-    const check = checkHostKey(blob, { type: pin.type ?? base.presentedType, fingerprint: normalizeFingerprint(pin.fingerprint), blob: pin.blob }, { host: `${hop.host}:${hop.port}`, revoked });
+    const check = checkHostKey(
+      blob,
+      { type: pin.type ?? base.presentedType, fingerprint: normalizeFingerprint(pin.fingerprint), blob: pin.blob },
+      { host: `${hop.host}:${hop.port}`, revoked },
+    );
     if (check.status === 'match') return null;
     if (check.status === 'revoked') return new TunnelError('host-key-revoked', check.message, base);
     if (check.status === 'mismatch') {
       return new TunnelError(
         'host-key-mismatch',
         `The host key of the ${where} has CHANGED: expected ${check.expected}, but the server presented ${check.presented}. ` +
-          'The server may have been reinstalled, or someone may be intercepting the connection. Connection refused; confirm the new key with the server\'s administrator.',
+          "The server may have been reinstalled, or someone may be intercepting the connection. Connection refused; confirm the new key with the server's administrator.",
         { ...base, pinnedFingerprint: check.expected, banner: check.message },
       );
     }
@@ -164,7 +174,7 @@ export function hostKeyRefusal(hop: SshHop, role: HopRole, blob: Buffer): Tunnel
   return new TunnelError(
     'host-key-mismatch',
     `The host key of the ${where} has CHANGED: expected ${pinned}, but the server presented ${presented}. ` +
-      'The server may have been reinstalled, or someone may be intercepting the connection. Connection refused; confirm the new key with the server\'s administrator.',
+      "The server may have been reinstalled, or someone may be intercepting the connection. Connection refused; confirm the new key with the server's administrator.",
     { ...base, pinnedFingerprint: pinned },
   );
 }
@@ -176,7 +186,14 @@ function stopAuth(next: unknown): void {
 
 /** Connects and authenticates to one hop; resolves with the ready client. */
 export async function connectHop(hop: SshHop, options: HopOptions): Promise<Client> {
-  const ctx: HopContext = { role: options.role, host: hop.host, port: hop.port, user: hop.user, authWords: 'its credentials', readyTimeoutMs: options.readyTimeoutMs };
+  const ctx: HopContext = {
+    role: options.role,
+    host: hop.host,
+    port: hop.port,
+    user: hop.user,
+    authWords: 'its credentials',
+    readyTimeoutMs: options.readyTimeoutMs,
+  };
   const client = new ssh2.Client();
   let hostKeyProblem: TunnelError | null = null;
   let authProblem: TunnelError | null = null;

@@ -62,7 +62,10 @@ export const sshFingerprint: (keyBlob: Buffer) => string = fingerprintSha256;
 
 /** Accepts 'SHA256:abc', 'abc' or a padded 'abc=' and returns 'SHA256:abc'. */
 export function normalizeFingerprint(value: string): string {
-  const bare = value.trim().replace(/^SHA256:/i, '').replace(/=+$/, '');
+  const bare = value
+    .trim()
+    .replace(/^SHA256:/i, '')
+    .replace(/=+$/, '');
   return `SHA256:${bare}`;
 }
 
@@ -122,11 +125,10 @@ export function classifyConnectError(err: unknown, ctx: HopContext): TunnelError
         reason: e.message,
       });
     case 'client-timeout':
-      return new TunnelError(
-        'bastion-unreachable',
-        `The ${where} did not complete the SSH handshake within ${Math.round(ctx.readyTimeoutMs / 1000)} s.`,
-        { ...base, reason: e.message },
-      );
+      return new TunnelError('bastion-unreachable', `The ${where} did not complete the SSH handshake within ${Math.round(ctx.readyTimeoutMs / 1000)} s.`, {
+        ...base,
+        reason: e.message,
+      });
     case 'client-dns':
       return new TunnelError('bastion-unreachable', `Cannot reach the ${where}: the host name cannot be resolved.`, {
         ...base,
@@ -167,11 +169,7 @@ export function classifyForwardError(
     return new TunnelError(cause, `The ${server} cannot reach ${target}: ${description || 'connect failed'}.`, detail);
   }
   if (e.reason === OPEN_ADMINISTRATIVELY_PROHIBITED) {
-    return new TunnelError(
-      'forward-refused',
-      `The ${server} refused to forward to ${target} (its sshd forbids it: AllowTcpForwarding / PermitOpen).`,
-      detail,
-    );
+    return new TunnelError('forward-refused', `The ${server} refused to forward to ${target} (its sshd forbids it: AllowTcpForwarding / PermitOpen).`, detail);
   }
   if (e.reason === undefined || e.reason === '') {
     return new TunnelError('link-lost', `The SSH connection to the ${server} closed while opening a connection to ${target}.`, detail);

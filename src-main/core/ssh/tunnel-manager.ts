@@ -138,13 +138,23 @@ export class TunnelManager {
     switch (event.type) {
       case 'opened': {
         const key = entry.fingerprint ? `, host key ${entry.fingerprint} verified` : '';
-        this.record(entry.profileName, event.reconnect ? 'ssh.tunnel.reconnect' : 'ssh.tunnel.open', 'ok',
-          `${event.reconnect ? 'Reconnected' : 'Opened'} SSH tunnel through ${entry.route}${key}; local port 127.0.0.1:${event.localPort}`, event.route);
+        this.record(
+          entry.profileName,
+          event.reconnect ? 'ssh.tunnel.reconnect' : 'ssh.tunnel.open',
+          'ok',
+          `${event.reconnect ? 'Reconnected' : 'Opened'} SSH tunnel through ${entry.route}${key}; local port 127.0.0.1:${event.localPort}`,
+          event.route,
+        );
         return;
       }
       case 'closed':
-        this.record(entry.profileName, 'ssh.tunnel.close', 'ok',
-          `Closed SSH tunnel through ${entry.route} (${event.reason === 'idle' ? 'idle' : 'closed by the app'})`, event.route);
+        this.record(
+          entry.profileName,
+          'ssh.tunnel.close',
+          'ok',
+          `Closed SSH tunnel through ${entry.route} (${event.reason === 'idle' ? 'idle' : 'closed by the app'})`,
+          event.route,
+        );
         return;
       case 'error':
         this.recordError(entry.profileName, event.error);

@@ -43,12 +43,16 @@ function authFor(fields: SshHopFields, secret: string | undefined, hop: HopName)
     case 'password':
       if (secret === undefined) {
         const which = hop === 'jump' ? 'SSH jump host' : 'SSH bastion';
-        throw new TunnelError('password-required', `The ${which} ${fields.host}:${fields.port} needs a password for user '${fields.user}' and none is saved: enter it.`, {
-          hop,
-          host: fields.host,
-          port: fields.port,
-          user: fields.user,
-        });
+        throw new TunnelError(
+          'password-required',
+          `The ${which} ${fields.host}:${fields.port} needs a password for user '${fields.user}' and none is saved: enter it.`,
+          {
+            hop,
+            host: fields.host,
+            port: fields.port,
+            user: fields.user,
+          },
+        );
       }
       return { kind: 'password', password: secret };
   }

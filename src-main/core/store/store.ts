@@ -113,7 +113,10 @@ function inspectExisting(file: string, latest: number): void {
     const pageCount = header.readUInt32BE(28);
     const countValid = header.readUInt32BE(24) === header.readUInt32BE(92) && pageCount > 0;
     if (stat.size % pageSize !== 0 || (countValid && stat.size < pageCount * pageSize)) {
-      throw corrupt(file, `it is ${stat.size} bytes, shorter than its header says (${countValid ? pageCount * pageSize : 'a whole number of pages'}); it looks truncated`);
+      throw corrupt(
+        file,
+        `it is ${stat.size} bytes, shorter than its header says (${countValid ? pageCount * pageSize : 'a whole number of pages'}); it looks truncated`,
+      );
     }
     const userVersion = header.readUInt32BE(60);
     if (userVersion > latest) throw tooNew(file, userVersion, latest);

@@ -85,7 +85,10 @@ export function groupMembers(pgid: number): number[] {
 export function allPids(): number[] {
   if (!HAS_PROC) return [];
   try {
-    return fs.readdirSync('/proc').filter((name) => /^\d+$/.test(name)).map(Number);
+    return fs
+      .readdirSync('/proc')
+      .filter((name) => /^\d+$/.test(name))
+      .map(Number);
   } catch {
     return [];
   }

@@ -125,6 +125,9 @@ export function sweepToolRuns(home: string): SweptRun[] {
       log.warn(`could not clean up ${dir} left by a stopped process`, err instanceof Error ? err.message : String(err));
     }
   }
-  if (swept.length > 0) log.warn(`cleaned up ${swept.length} run(s) left by a process that stopped: ${swept.map((s) => `${s.kind} ${s.id ?? '?'}${s.note ? ` (${s.note})` : ''}`).join('; ')}`);
+  if (swept.length > 0)
+    log.warn(
+      `cleaned up ${swept.length} run(s) left by a process that stopped: ${swept.map((s) => `${s.kind} ${s.id ?? '?'}${s.note ? ` (${s.note})` : ''}`).join('; ')}`,
+    );
   return swept;
 }

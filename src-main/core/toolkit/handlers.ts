@@ -51,21 +51,30 @@ export function toolkitHandlers(deps: CoreDeps): Pick<Handlers, 'getToolkitStatu
     refuseReadOnly(profile, 'installing the ops toolkit', ctx.audit);
     if (profile.env === 'production' && input.confirmName !== profile.name) {
       ctx.audit.summary = 'refused: production install not confirmed with the profile name';
-      throw new OpsError('CONFIRMATION_REQUIRED', `"${profile.name}" is a production profile: type its name to confirm installing the ops toolkit ${TOOLKIT_VERSION}.`, {
-        expected: profile.name,
-      });
+      throw new OpsError(
+        'CONFIRMATION_REQUIRED',
+        `"${profile.name}" is a production profile: type its name to confirm installing the ops toolkit ${TOOLKIT_VERSION}.`,
+        {
+          expected: profile.name,
+        },
+      );
     }
     const { before, after } = await connect(profile, input, async (client) => {
       const current = await readToolkitStatus(client);
       if (current.version !== null && (compareVersions(current.version, TOOLKIT_VERSION) ?? 0) > 0) {
-        throw new OpsError('QUERY_FAILED', `ops_toolkit ${current.version} is installed on "${profile.name}", newer than the ${TOOLKIT_VERSION} this app ships: not downgrading it.`);
+        throw new OpsError(
+          'QUERY_FAILED',
+          `ops_toolkit ${current.version} is installed on "${profile.name}", newer than the ${TOOLKIT_VERSION} this app ships: not downgrading it.`,
+        );
       }
       try {
         return { before: current, after: await installToolkitOn(client) };
       } catch (err) {
         const pgErr = err as { message?: string; code?: string };
         if (err instanceof OpsError || typeof pgErr.code !== 'string') throw err;
-        throw new OpsError('QUERY_FAILED', `Installing the ops toolkit failed, nothing was changed (one transaction): ${pgErr.message ?? 'unknown error'}`, { sqlstate: pgErr.code });
+        throw new OpsError('QUERY_FAILED', `Installing the ops toolkit failed, nothing was changed (one transaction): ${pgErr.message ?? 'unknown error'}`, {
+          sqlstate: pgErr.code,
+        });
       }
     }).catch((err: unknown) => {
       throw toOpsError(err, profile);

@@ -16,20 +16,8 @@
 //   get EXECUTE on new public functions through default privileges) so the cleanup is
 //   not callable through the REST API. Grant EXECUTE to other DBA roles as needed.
 // - Every function pins `search_path = pg_catalog, pg_temp` and names objects fully.
-import {
-  ANALYZE_INDEX_USAGE,
-  CHECK_SYSTEM_HEALTH,
-  FIND_UNUSED_INDEXES,
-  GET_STORAGE_USAGE_STATS,
-  PERFORM_ROUTINE_MAINTENANCE,
-} from './toolkit-sql-health';
-import {
-  CLEANUP_ORPHANED_IMAGES,
-  CREATE_BACKUP_METADATA,
-  PREPARE_DISASTER_RECOVERY,
-  VALIDATE_BACKUP_INTEGRITY,
-  VALIDATE_RECOVERY,
-} from './toolkit-sql-backup';
+import { ANALYZE_INDEX_USAGE, CHECK_SYSTEM_HEALTH, FIND_UNUSED_INDEXES, GET_STORAGE_USAGE_STATS, PERFORM_ROUTINE_MAINTENANCE } from './toolkit-sql-health';
+import { CLEANUP_ORPHANED_IMAGES, CREATE_BACKUP_METADATA, PREPARE_DISASTER_RECOVERY, VALIDATE_BACKUP_INTEGRITY, VALIDATE_RECOVERY } from './toolkit-sql-backup';
 
 /** Bump with any change to the SQL below; recorded in the database by the install. */
 // 1.1.0: the read functions (and their public wrappers) are STABLE, so the console's guard,

@@ -63,7 +63,12 @@ function sharedEventStream() {
     return new Promise<void>((resolve, reject) => {
       const fail = () => {
         cleanup();
-        reject(new OpsError('CONNECTION_FAILED', 'The page lost its connection to the app (its event stream is not open): reload the page, and check that ops-console serve is still running.'));
+        reject(
+          new OpsError(
+            'CONNECTION_FAILED',
+            'The page lost its connection to the app (its event stream is not open): reload the page, and check that ops-console serve is still running.',
+          ),
+        );
       };
       const timer = setTimeout(fail, 5_000);
       const onOpen = () => {

@@ -14,8 +14,12 @@ export function EnvBadge({ env, ...rest }: { env: Environment } & Omit<BadgeProp
 
 export function ReadOnlyBadge({ readOnly }: { readOnly: boolean }) {
   return readOnly ? (
-    <Badge color="gray" variant="outline" radius="sm">read-only</Badge>
+    <Badge color="gray" variant="outline" radius="sm">
+      read-only
+    </Badge>
   ) : (
-    <Badge color="yellow" variant="outline" radius="sm">read-write</Badge>
+    <Badge color="yellow" variant="outline" radius="sm">
+      read-write
+    </Badge>
   );
 }

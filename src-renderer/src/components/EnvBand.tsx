@@ -9,8 +9,17 @@ export const ENV_BAND_HEIGHT = 30;
 export function EnvBand({ profile }: { profile: Profile | null }) {
   if (!profile) {
     return (
-      <Box role="status" aria-label="Environment: no profile selected" h={ENV_BAND_HEIGHT} px="md" bg="var(--mantine-color-default-border)" style={{ display: 'flex', alignItems: 'center' }}>
-        <Text size="sm" fw={600} c="dimmed">NO PROFILE SELECTED — pick one in the header or add one under Profiles</Text>
+      <Box
+        role="status"
+        aria-label="Environment: no profile selected"
+        h={ENV_BAND_HEIGHT}
+        px="md"
+        bg="var(--mantine-color-default-border)"
+        style={{ display: 'flex', alignItems: 'center' }}
+      >
+        <Text size="sm" fw={600} c="dimmed">
+          NO PROFILE SELECTED — pick one in the header or add one under Profiles
+        </Text>
       </Box>
     );
   }
@@ -34,7 +43,13 @@ export function EnvBand({ profile }: { profile: Profile | null }) {
           {profile.name} · {profile.host}:{profile.port}/{profile.database}
         </Text>
         <Text size="sm" ml="auto" fw={600} style={{ display: 'flex', alignItems: 'center', gap: 6, whiteSpace: 'nowrap' }}>
-          {profile.readOnly ? <><IconLock size={14} /> READ-ONLY</> : 'READ-WRITE'}
+          {profile.readOnly ? (
+            <>
+              <IconLock size={14} /> READ-ONLY
+            </>
+          ) : (
+            'READ-WRITE'
+          )}
         </Text>
       </Group>
     </Box>

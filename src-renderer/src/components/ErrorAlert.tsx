@@ -16,7 +16,9 @@ export function ErrorAlert({ error, title = 'That did not work', onClose }: { er
       {...(onClose ? { onClose } : {})}
     >
       <Text size="sm">{error.message}</Text>
-      <Text size="xs" c="dimmed" mt={4}>Error code <Code>{error.code}</Code></Text>
+      <Text size="xs" c="dimmed" mt={4}>
+        Error code <Code>{error.code}</Code>
+      </Text>
     </Alert>
   );
 }

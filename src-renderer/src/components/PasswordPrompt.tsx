@@ -7,9 +7,21 @@ export function PasswordPrompt({ onSubmit }: { onSubmit: (password: string) => v
   const [value, setValue] = useState('');
   return (
     <Alert color="blue" variant="light" title="Password needed">
-      <form onSubmit={(e) => { e.preventDefault(); onSubmit(value); }}>
+      <form
+        onSubmit={(e) => {
+          e.preventDefault();
+          onSubmit(value);
+        }}
+      >
         <Group align="flex-end" gap="sm">
-          <PasswordInput label="Password for this profile" description="Used by this screen only, not stored." value={value} onChange={(e) => setValue(e.currentTarget.value)} w={320} autoComplete="off" />
+          <PasswordInput
+            label="Password for this profile"
+            description="Used by this screen only, not stored."
+            value={value}
+            onChange={(e) => setValue(e.currentTarget.value)}
+            w={320}
+            autoComplete="off"
+          />
           <Button type="submit">Connect</Button>
         </Group>
       </form>

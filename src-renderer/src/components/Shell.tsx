@@ -62,9 +62,13 @@ export function Shell() {
         <Group h={HEADER_HEIGHT} px="md" justify="space-between" wrap="nowrap">
           <Group gap="sm" wrap="nowrap">
             <IconDatabase size={22} />
-            <Title order={1} size="h4">Ops Console</Title>
+            <Title order={1} size="h4">
+              Ops Console
+            </Title>
             {state.info ? (
-              <Text size="xs" c="dimmed">v{state.info.version} · {transport === 'browser' ? 'browser mode' : 'desktop'}</Text>
+              <Text size="xs" c="dimmed">
+                v{state.info.version} · {transport === 'browser' ? 'browser mode' : 'desktop'}
+              </Text>
             ) : null}
           </Group>
           <Group gap="sm" wrap="nowrap">
@@ -78,7 +82,12 @@ export function Shell() {
         <AppShell.Section grow>
           <Stack gap={2}>
             {SCREENS.map((s) => (
-              <Tooltip key={s.id} label={`${s.label}${s.id === 'checklists' && due.text ? `: ${due.text}` : ''} (${shortcutFor(s.id)})`} position="right" openDelay={400}>
+              <Tooltip
+                key={s.id}
+                label={`${s.label}${s.id === 'checklists' && due.text ? `: ${due.text}` : ''} (${shortcutFor(s.id)})`}
+                position="right"
+                openDelay={400}
+              >
                 <NavLink
                   component="button"
                   label={s.id === 'checklists' && due.count > 0 ? <DueDot label={s.label} count={due.count} overdue={due.overdue} /> : s.label}
@@ -87,7 +96,11 @@ export function Shell() {
                   aria-current={!state.showFirstRun && state.screen === s.id ? 'page' : undefined}
                   onClick={() => goTo(s.id)}
                   aria-keyshortcuts={shortcutFor(s.id)}
-                  rightSection={<Text size="xs" c="dimmed" aria-hidden="true">{shortcutFor(s.id)}</Text>}
+                  rightSection={
+                    <Text size="xs" c="dimmed" aria-hidden="true">
+                      {shortcutFor(s.id)}
+                    </Text>
+                  }
                 />
               </Tooltip>
             ))}
@@ -97,12 +110,16 @@ export function Shell() {
           <UnstyledButton onClick={openHelp} aria-label="Show keyboard shortcuts" w="100%" p="xs">
             <Group gap="xs" wrap="nowrap">
               <IconKeyboard />
-              <Text size="xs" c="dimmed">Shortcuts: press</Text>
+              <Text size="xs" c="dimmed">
+                Shortcuts: press
+              </Text>
               <KeyCombo combo="?" />
             </Group>
           </UnstyledButton>
           {state.active?.readOnly === false && state.active.env === 'production' ? (
-            <Badge color="red" variant="filled" fullWidth mt="xs">production is writable</Badge>
+            <Badge color="red" variant="filled" fullWidth mt="xs">
+              production is writable
+            </Badge>
           ) : null}
         </AppShell.Section>
       </AppShell.Navbar>
@@ -111,7 +128,9 @@ export function Shell() {
         <Box maw={1280}>
           {state.loadError ? <ErrorAlert title="Ops Console cannot reach its core" error={state.loadError} /> : null}
           {!state.info && !state.loadError ? (
-            <Center h={240}><Loader aria-label="Loading" /></Center>
+            <Center h={240}>
+              <Loader aria-label="Loading" />
+            </Center>
           ) : state.showFirstRun ? (
             <FirstRunScreen />
           ) : (

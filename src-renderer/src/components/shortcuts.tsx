@@ -45,23 +45,31 @@ export function ShortcutsModal({ opened, onClose }: { opened: boolean; onClose: 
           <Table.Tbody>
             {SCREENS.map((s) => (
               <Table.Tr key={s.id}>
-                <Table.Td><KeyCombo combo={shortcutFor(s.id)} /></Table.Td>
+                <Table.Td>
+                  <KeyCombo combo={shortcutFor(s.id)} />
+                </Table.Td>
                 <Table.Td>Open {s.label}</Table.Td>
               </Table.Tr>
             ))}
             <Table.Tr>
-              <Table.Td><Kbd>?</Kbd></Table.Td>
+              <Table.Td>
+                <Kbd>?</Kbd>
+              </Table.Td>
               <Table.Td>Show this list</Table.Td>
             </Table.Tr>
             {CONSOLE_KEYS.map(([combo, action]) => (
               <Table.Tr key={combo}>
-                <Table.Td><KeyCombo combo={combo} /></Table.Td>
+                <Table.Td>
+                  <KeyCombo combo={combo} />
+                </Table.Td>
                 <Table.Td>Query: {action}</Table.Td>
               </Table.Tr>
             ))}
           </Table.Tbody>
         </Table>
-        <Text size="xs" c="dimmed">Shortcuts work anywhere except "?" while typing in a field.</Text>
+        <Text size="xs" c="dimmed">
+          Shortcuts work anywhere except "?" while typing in a field.
+        </Text>
       </Stack>
     </Modal>
   );
@@ -86,7 +94,12 @@ export function KeyCombo({ combo }: { combo: string }) {
       {parts.map((part, i) => (
         <span key={part}>
           <Kbd size="xs">{part}</Kbd>
-          {i < parts.length - 1 ? <Text span size="xs" c="dimmed"> + </Text> : null}
+          {i < parts.length - 1 ? (
+            <Text span size="xs" c="dimmed">
+              {' '}
+              +{' '}
+            </Text>
+          ) : null}
         </span>
       ))}
     </Group>

@@ -35,8 +35,12 @@ export interface JobProgressPanelProps {
 function Figure({ label, value, breakValue }: ProgressFigure & { breakValue: boolean }) {
   return (
     <Stack gap={0}>
-      <Text size="xs" c="dimmed">{label}</Text>
-      <Text size="sm" fw={600} aria-label={label} style={breakValue ? { wordBreak: 'break-all' } : undefined}>{value}</Text>
+      <Text size="xs" c="dimmed">
+        {label}
+      </Text>
+      <Text size="sm" fw={600} aria-label={label} style={breakValue ? { wordBreak: 'break-all' } : undefined}>
+        {value}
+      </Text>
     </Stack>
   );
 }
@@ -52,10 +56,14 @@ export function JobProgressPanel(props: JobProgressPanelProps) {
     <Paper withBorder p="md" component="section" aria-label={`${capitalized(noun)} progress`}>
       <Stack gap="xs">
         <Group justify="space-between" wrap="nowrap">
-          <Text size="sm" fw={600} role="status" aria-live="polite">{headline}</Text>
+          <Text size="sm" fw={600} role="status" aria-live="polite">
+            {headline}
+          </Text>
           <Group gap="xs" wrap="nowrap">
             {props.badge ? <Badge variant="light">{props.badge}</Badge> : null}
-            <Text size="sm" fw={600} aria-label="Percent done">{percent === null ? '…' : `${Math.floor(percent)}%`}</Text>
+            <Text size="sm" fw={600} aria-label="Percent done">
+              {percent === null ? '…' : `${Math.floor(percent)}%`}
+            </Text>
           </Group>
         </Group>
         <Progress
@@ -67,11 +75,15 @@ export function JobProgressPanel(props: JobProgressPanelProps) {
           size="lg"
         />
         <SimpleGrid cols={props.figures.length}>
-          {props.figures.map((figure) => <Figure key={figure.label} {...figure} breakValue={props.breakValues ?? false} />)}
+          {props.figures.map((figure) => (
+            <Figure key={figure.label} {...figure} breakValue={props.breakValues ?? false} />
+          ))}
         </SimpleGrid>
         {running ? (
           <Group>
-            <Button color="red" variant="light" onClick={() => setConfirming(true)} disabled={!props.canCancel || props.cancelling} loading={props.cancelling}>Cancel {noun}</Button>
+            <Button color="red" variant="light" onClick={() => setConfirming(true)} disabled={!props.canCancel || props.cancelling} loading={props.cancelling}>
+              Cancel {noun}
+            </Button>
           </Group>
         ) : null}
         {props.cancelError ? <ErrorAlert title="Cancel did not work" error={props.cancelError} /> : null}
@@ -80,7 +92,9 @@ export function JobProgressPanel(props: JobProgressPanelProps) {
         <Stack gap="sm">
           <Text size="sm">{props.cancelText}</Text>
           <Group justify="flex-end">
-            <Button variant="default" onClick={() => setConfirming(false)}>Keep running</Button>
+            <Button variant="default" onClick={() => setConfirming(false)}>
+              Keep running
+            </Button>
             <Button
               color="red"
               onClick={() => {

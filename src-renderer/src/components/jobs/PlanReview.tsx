@@ -27,16 +27,28 @@ export function ToolVersionMismatch({ title, error, onShowClientTools }: { title
   const found = foundLines(error.detail);
   return (
     <Alert role="alert" color="red" variant="light" icon={<IconAlert />} title={title}>
-      <Text size="sm" style={{ whiteSpace: 'pre-wrap' }}>{error.message}</Text>
+      <Text size="sm" style={{ whiteSpace: 'pre-wrap' }}>
+        {error.message}
+      </Text>
       {found.length > 0 ? (
         <>
-          <Text size="sm" mt="xs" fw={500}>Found here:</Text>
-          <List size="sm">{found.map((line) => <List.Item key={line}>{line}</List.Item>)}</List>
+          <Text size="sm" mt="xs" fw={500}>
+            Found here:
+          </Text>
+          <List size="sm">
+            {found.map((line) => (
+              <List.Item key={line}>{line}</List.Item>
+            ))}
+          </List>
         </>
       ) : null}
       <Group mt="sm" gap="xs">
-        <Button size="xs" variant="light" color="red" onClick={onShowClientTools}>Open the client tools panel</Button>
-        <Text size="xs" c="dimmed">Error code <Code>{error.code}</Code></Text>
+        <Button size="xs" variant="light" color="red" onClick={onShowClientTools}>
+          Open the client tools panel
+        </Button>
+        <Text size="xs" c="dimmed">
+          Error code <Code>{error.code}</Code>
+        </Text>
       </Group>
     </Alert>
   );
@@ -47,13 +59,23 @@ export function CommandBlock({ command, label, note }: { command: string; label:
   return (
     <Stack gap={4}>
       <Group justify="space-between">
-        <Text size="sm" fw={600}>Command</Text>
+        <Text size="sm" fw={600}>
+          Command
+        </Text>
         <CopyButton value={command}>
-          {({ copied, copy }) => <Button size="xs" variant="light" onClick={copy}>{copied ? 'Copied' : 'Copy command'}</Button>}
+          {({ copied, copy }) => (
+            <Button size="xs" variant="light" onClick={copy}>
+              {copied ? 'Copied' : 'Copy command'}
+            </Button>
+          )}
         </CopyButton>
       </Group>
-      <Code block aria-label={label} style={{ whiteSpace: 'pre-wrap', wordBreak: 'break-all' }}>{command}</Code>
-      <Text size="xs" c="dimmed">{note}</Text>
+      <Code block aria-label={label} style={{ whiteSpace: 'pre-wrap', wordBreak: 'break-all' }}>
+        {command}
+      </Code>
+      <Text size="xs" c="dimmed">
+        {note}
+      </Text>
     </Stack>
   );
 }
@@ -62,7 +84,11 @@ export function PlanWarnings({ warnings }: { warnings: string[] }) {
   if (warnings.length === 0) return null;
   return (
     <Alert color="yellow" variant="light" title="Warnings">
-      <List size="sm">{warnings.map((w) => <List.Item key={w}>{w}</List.Item>)}</List>
+      <List size="sm">
+        {warnings.map((w) => (
+          <List.Item key={w}>{w}</List.Item>
+        ))}
+      </List>
     </Alert>
   );
 }
@@ -89,7 +115,10 @@ export function PlanReviewFrame({ planning, planningText, error, password, onRec
   return (
     <Stack gap="sm" aria-label="Review" role="group">
       {planning ? (
-        <Group gap="xs"><Loader size="sm" /><Text size="sm">{planningText}</Text></Group>
+        <Group gap="xs">
+          <Loader size="sm" />
+          <Text size="sm">{planningText}</Text>
+        </Group>
       ) : null}
       {children}
       {askPassword ? (
@@ -104,7 +133,9 @@ export function PlanReviewFrame({ planning, planningText, error, password, onRec
       ) : null}
       {!planning ? (
         <Group>
-          <Button variant="default" size="xs" onClick={onRecheck}>{askPassword ? 'Check with this password' : 'Check again'}</Button>
+          <Button variant="default" size="xs" onClick={onRecheck}>
+            {askPassword ? 'Check with this password' : 'Check again'}
+          </Button>
         </Group>
       ) : null}
     </Stack>

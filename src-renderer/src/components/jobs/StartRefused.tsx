@@ -6,7 +6,11 @@ export function StartRefused({ onBack, children }: { onBack: () => void; childre
   return (
     <Stack gap="sm">
       {children}
-      <Group><Button variant="default" onClick={onBack}>Back to the wizard</Button></Group>
+      <Group>
+        <Button variant="default" onClick={onBack}>
+          Back to the wizard
+        </Button>
+      </Group>
     </Stack>
   );
 }

@@ -29,7 +29,8 @@ export interface WizardFrameProps {
 }
 
 function onEnterKey(event: KeyboardEvent<HTMLDivElement>, go: () => void) {
-  if (event.key !== 'Enter' || event.shiftKey || event.ctrlKey || event.metaKey || event.altKey || event.defaultPrevented || event.nativeEvent.isComposing) return;
+  if (event.key !== 'Enter' || event.shiftKey || event.ctrlKey || event.metaKey || event.altKey || event.defaultPrevented || event.nativeEvent.isComposing)
+    return;
   const target = event.target as HTMLElement;
   const allowed = enterAdvances({
     tagName: target.tagName,
@@ -45,7 +46,14 @@ function onEnterKey(event: KeyboardEvent<HTMLDivElement>, go: () => void) {
 
 export function WizardFrame(props: WizardFrameProps) {
   const { step, onStep, reviewStep, runStep, problems, onEnter } = props;
-  const forward = step === reviewStep ? props.startButton : <Button onClick={props.onNext} disabled={problems.length > 0}>Next</Button>;
+  const forward =
+    step === reviewStep ? (
+      props.startButton
+    ) : (
+      <Button onClick={props.onNext} disabled={problems.length > 0}>
+        Next
+      </Button>
+    );
   const content = (
     <Stack gap="md">
       {props.title}
@@ -65,15 +73,21 @@ export function WizardFrame(props: WizardFrameProps) {
       </Stepper>
       {problems.length > 0 ? (
         <List size="sm" c="red" aria-label="What to fix before going on">
-          {problems.map((p) => <List.Item key={p}>{p}</List.Item>)}
+          {problems.map((p) => (
+            <List.Item key={p}>{p}</List.Item>
+          ))}
         </List>
       ) : null}
       {step < runStep ? (
         <Group justify="space-between">
-          <Button variant="default" onClick={() => onStep(step - 1)} disabled={step === 0}>Back</Button>
+          <Button variant="default" onClick={() => onStep(step - 1)} disabled={step === 0}>
+            Back
+          </Button>
           {onEnter ? (
             <Group gap="xs">
-              <Text size="xs" c="dimmed">Enter: {step === reviewStep ? 'start' : 'next'}</Text>
+              <Text size="xs" c="dimmed">
+                Enter: {step === reviewStep ? 'start' : 'next'}
+              </Text>
               {forward}
             </Group>
           ) : (

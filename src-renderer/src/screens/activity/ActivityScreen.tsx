@@ -29,7 +29,9 @@ function RefreshBar({ feed, onCleanup }: { feed: ActivityFeed; onCleanup: () => 
         <Button variant={feed.paused ? 'filled' : 'default'} size="xs" onClick={() => feed.setPaused(!feed.paused)} aria-pressed={feed.paused}>
           {feed.paused ? 'Resume' : 'Pause'}
         </Button>
-        <Text size="xs" c="dimmed">or <KeyCombo combo="Space" /></Text>
+        <Text size="xs" c="dimmed">
+          or <KeyCombo combo="Space" />
+        </Text>
         <SegmentedControl
           size="xs"
           aria-label="Refresh interval"
@@ -43,7 +45,9 @@ function RefreshBar({ feed, onCleanup }: { feed: ActivityFeed; onCleanup: () => 
           {feed.snapshot ? ` · server query ${feed.snapshot.queryMs} ms` : ''}
         </Text>
       </Group>
-      <Button size="xs" color="red" variant="light" onClick={onCleanup}>Clean up idle sessions…</Button>
+      <Button size="xs" color="red" variant="light" onClick={onCleanup}>
+        Clean up idle sessions…
+      </Button>
     </Group>
   );
 }
@@ -66,7 +70,11 @@ function ActivityBody({ profile }: { profile: Profile }) {
       {feed.error ? (
         <Stack gap={2}>
           <ErrorAlert title={snapshot ? 'The last refresh failed: showing the previous snapshot' : 'Cannot read the sessions'} error={feed.error} />
-          {feed.lastSuccessAt ? <Text size="xs" c="dimmed">Last successful refresh: {formatTime(feed.lastSuccessAt)}. The “Database down” tab tests the connection stage by stage.</Text> : null}
+          {feed.lastSuccessAt ? (
+            <Text size="xs" c="dimmed">
+              Last successful refresh: {formatTime(feed.lastSuccessAt)}. The “Database down” tab tests the connection stage by stage.
+            </Text>
+          ) : null}
         </Stack>
       ) : null}
       {snapshot?.privileges.note ? (
@@ -78,21 +86,53 @@ function ActivityBody({ profile }: { profile: Profile }) {
       <Tabs value={tab} onChange={setTab} keepMounted={false}>
         <Tabs.List>
           <Tabs.Tab value="sessions">Sessions{snapshot ? ` (${snapshot.sessions.length})` : ''}</Tabs.Tab>
-          <Tabs.Tab value="blocking" rightSection={snapshot && snapshot.blocking.length > 0 ? <Badge size="xs" color="red">{countWaiters(snapshot.blocking)} waiting</Badge> : null}>Blocking</Tabs.Tab>
-          <Tabs.Tab value="long" rightSection={snapshot && snapshot.longRunning.length > 0 ? <Badge size="xs" color="yellow">{snapshot.longRunning.length}</Badge> : null}>Long-running</Tabs.Tab>
-          <Tabs.Tab value="down" color="red">Database down</Tabs.Tab>
+          <Tabs.Tab
+            value="blocking"
+            rightSection={
+              snapshot && snapshot.blocking.length > 0 ? (
+                <Badge size="xs" color="red">
+                  {countWaiters(snapshot.blocking)} waiting
+                </Badge>
+              ) : null
+            }
+          >
+            Blocking
+          </Tabs.Tab>
+          <Tabs.Tab
+            value="long"
+            rightSection={
+              snapshot && snapshot.longRunning.length > 0 ? (
+                <Badge size="xs" color="yellow">
+                  {snapshot.longRunning.length}
+                </Badge>
+              ) : null
+            }
+          >
+            Long-running
+          </Tabs.Tab>
+          <Tabs.Tab value="down" color="red">
+            Database down
+          </Tabs.Tab>
         </Tabs.List>
         <Tabs.Panel value="down" pt="sm">
           <EmergencyPanel profile={profile} password={feed.password} snapshot={snapshot} lastSuccessAt={feed.lastSuccessAt} onRefresh={refresh} />
         </Tabs.Panel>
         {snapshot ? (
           <>
-            <Tabs.Panel value="sessions" pt="sm"><SessionsTable sessions={snapshot.sessions} onSignal={signalRow} /></Tabs.Panel>
-            <Tabs.Panel value="blocking" pt="sm"><BlockingTree blocking={snapshot.blocking} sessions={snapshot.sessions} onSignal={signalTarget} /></Tabs.Panel>
-            <Tabs.Panel value="long" pt="sm"><LongRunning snapshot={snapshot} onSignal={signalRow} /></Tabs.Panel>
+            <Tabs.Panel value="sessions" pt="sm">
+              <SessionsTable sessions={snapshot.sessions} onSignal={signalRow} />
+            </Tabs.Panel>
+            <Tabs.Panel value="blocking" pt="sm">
+              <BlockingTree blocking={snapshot.blocking} sessions={snapshot.sessions} onSignal={signalTarget} />
+            </Tabs.Panel>
+            <Tabs.Panel value="long" pt="sm">
+              <LongRunning snapshot={snapshot} onSignal={signalRow} />
+            </Tabs.Panel>
           </>
         ) : tab !== 'down' && !feed.error && !feed.needsPassword ? (
-          <Center h={160}><Loader aria-label="Loading sessions" /></Center>
+          <Center h={160}>
+            <Loader aria-label="Loading sessions" />
+          </Center>
         ) : null}
       </Tabs>
       <SignalDialog request={request} profile={profile} password={feed.password} onClose={() => setRequest(null)} onDone={onDone} />
@@ -111,7 +151,9 @@ export function ActivityScreen() {
       ) : (
         <Alert color="blue" variant="light" title="No active profile">
           <Text size="sm">Activity shows the sessions of the active profile’s server: choose one in the header, or add one in Profiles.</Text>
-          <Button mt="sm" size="xs" onClick={() => setScreen('profiles')}>Go to Profiles</Button>
+          <Button mt="sm" size="xs" onClick={() => setScreen('profiles')}>
+            Go to Profiles
+          </Button>
         </Alert>
       )}
     </Stack>

@@ -31,43 +31,87 @@ function NodeView({ node, sessions, depth, onSignal }: NodeProps) {
         <Stack gap={4}>
           <Group gap="xs" justify="space-between" wrap="nowrap">
             <Group gap="xs">
-              {root ? <Badge color="red" variant="filled">Root blocker</Badge> : <Badge color="orange" variant="light">waiting</Badge>}
-              <Text size="sm" fw={600} ff="monospace">pid {node.pid}</Text>
-              <Text size="sm">{node.user ?? '—'} · {node.application || '—'} · {node.state ?? 'no state'}</Text>
-              <Text size="sm" c="dimmed">{root ? 'in its transaction for' : 'waiting for'} {formatDuration(node.durationMs)}</Text>
+              {root ? (
+                <Badge color="red" variant="filled">
+                  Root blocker
+                </Badge>
+              ) : (
+                <Badge color="orange" variant="light">
+                  waiting
+                </Badge>
+              )}
+              <Text size="sm" fw={600} ff="monospace">
+                pid {node.pid}
+              </Text>
+              <Text size="sm">
+                {node.user ?? '—'} · {node.application || '—'} · {node.state ?? 'no state'}
+              </Text>
+              <Text size="sm" c="dimmed">
+                {root ? 'in its transaction for' : 'waiting for'} {formatDuration(node.durationMs)}
+              </Text>
             </Group>
             {/* pid 0 is a prepared transaction: no backend to signal (its query says what to do). */}
             {node.pid > 0 ? (
               <Group gap={4} wrap="nowrap">
-                <Button size="compact-xs" variant="light" color="orange" onClick={() => onSignal('cancel', target)} aria-label={`Cancel ${node.pid}`}>Cancel</Button>
-                <Button size="compact-xs" variant={root ? 'filled' : 'light'} color="red" onClick={() => onSignal('terminate', target)} aria-label={`Terminate ${node.pid}`}>Terminate</Button>
+                <Button size="compact-xs" variant="light" color="orange" onClick={() => onSignal('cancel', target)} aria-label={`Cancel ${node.pid}`}>
+                  Cancel
+                </Button>
+                <Button
+                  size="compact-xs"
+                  variant={root ? 'filled' : 'light'}
+                  color="red"
+                  onClick={() => onSignal('terminate', target)}
+                  aria-label={`Terminate ${node.pid}`}
+                >
+                  Terminate
+                </Button>
               </Group>
             ) : null}
           </Group>
           {node.holds.length > 0 ? <Text size="xs">Holds: {node.holds.join('; ')}</Text> : null}
           {node.waitingFor ? <Text size="xs">Waits for: {node.waitingFor}</Text> : null}
-          {target.hidden ? <Text size="xs" c="dimmed" fs="italic">{HIDDEN_QUERY_TEXT}</Text> : <QueryCell row={{ query: node.query, hidden: false }} expanded={false} />}
+          {target.hidden ? (
+            <Text size="xs" c="dimmed" fs="italic">
+              {HIDDEN_QUERY_TEXT}
+            </Text>
+          ) : (
+            <QueryCell row={{ query: node.query, hidden: false }} expanded={false} />
+          )}
         </Stack>
       </Paper>
       {node.waiters.length > 0 ? (
         <Stack gap={4} mt={4} role="group" aria-label={`Waiting on ${node.pid}`}>
-          {node.waiters.map((w) => <NodeView key={w.pid} node={w} sessions={sessions} depth={depth + 1} onSignal={onSignal} />)}
+          {node.waiters.map((w) => (
+            <NodeView key={w.pid} node={w} sessions={sessions} depth={depth + 1} onSignal={onSignal} />
+          ))}
         </Stack>
       ) : null}
     </Box>
   );
 }
 
-export function BlockingTree({ blocking, sessions, onSignal }: { blocking: BlockingNode[]; sessions: SessionRow[]; onSignal: (action: SignalAction, target: SignalTarget) => void }) {
+export function BlockingTree({
+  blocking,
+  sessions,
+  onSignal,
+}: {
+  blocking: BlockingNode[];
+  sessions: SessionRow[];
+  onSignal: (action: SignalAction, target: SignalTarget) => void;
+}) {
   return (
     <Paper withBorder p="md" component="section" aria-label="Blocking">
       {blocking.length === 0 ? (
-        <Text size="sm" c="dimmed">No session is waiting on another’s lock right now.</Text>
+        <Text size="sm" c="dimmed">
+          No session is waiting on another’s lock right now.
+        </Text>
       ) : (
         <Stack gap="sm">
           <Text size="sm">Acting on the root blocker releases everything below it. Terminating it rolls back its open transaction.</Text>
           <Stack gap="md" role="tree" aria-label="Blocking tree">
-            {blocking.map((root) => <NodeView key={root.pid} node={root} sessions={sessions} depth={0} onSignal={onSignal} />)}
+            {blocking.map((root) => (
+              <NodeView key={root.pid} node={root} sessions={sessions} depth={0} onSignal={onSignal} />
+            ))}
           </Stack>
         </Stack>
       )}

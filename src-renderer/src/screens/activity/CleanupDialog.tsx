@@ -11,14 +11,28 @@ import { ErrorAlert } from '../../components/ErrorAlert';
 import { TypedNameConfirm } from '../../components/TypedNameConfirm';
 import { toShownError, type ShownError } from '../../state/errors';
 import { formatDuration } from '../../state/format';
-import { SUGGESTED_EXCLUDED_APPS, SUGGESTED_EXCLUDED_USERS, cleanupRuleOf, defaultCleanupDraft, explainRefusal, oneLine, type CleanupDraft, type CleanupRecipe } from './activity-model';
+import {
+  SUGGESTED_EXCLUDED_APPS,
+  SUGGESTED_EXCLUDED_USERS,
+  cleanupRuleOf,
+  defaultCleanupDraft,
+  explainRefusal,
+  oneLine,
+  type CleanupDraft,
+  type CleanupRecipe,
+} from './activity-model';
 
 function MatchTable({ label, rows, why }: { label: string; rows: Array<CleanupMatch & { why?: string }>; why: boolean }) {
   return (
     <Table aria-label={label} striped verticalSpacing={2} fz="xs">
       <Table.Thead>
         <Table.Tr>
-          <Table.Th>pid</Table.Th><Table.Th>User</Table.Th><Table.Th>Application</Table.Th><Table.Th>State</Table.Th><Table.Th ta="right">For</Table.Th><Table.Th>Query</Table.Th>
+          <Table.Th>pid</Table.Th>
+          <Table.Th>User</Table.Th>
+          <Table.Th>Application</Table.Th>
+          <Table.Th>State</Table.Th>
+          <Table.Th ta="right">For</Table.Th>
+          <Table.Th>Query</Table.Th>
           {why ? <Table.Th>Kept because</Table.Th> : null}
         </Table.Tr>
       </Table.Thead>
@@ -30,7 +44,11 @@ function MatchTable({ label, rows, why }: { label: string; rows: Array<CleanupMa
             <Table.Td>{m.application || '—'}</Table.Td>
             <Table.Td>{m.state ?? '—'}</Table.Td>
             <Table.Td ta="right">{formatDuration(m.durationMs)}</Table.Td>
-            <Table.Td maw={280}><Text size="xs" ff="monospace" lineClamp={1} title={m.query}>{oneLine(m.query, 80) || '—'}</Text></Table.Td>
+            <Table.Td maw={280}>
+              <Text size="xs" ff="monospace" lineClamp={1} title={m.query}>
+                {oneLine(m.query, 80) || '—'}
+              </Text>
+            </Table.Td>
             {why ? <Table.Td>{m.why}</Table.Td> : null}
           </Table.Tr>
         ))}
@@ -41,17 +59,38 @@ function MatchTable({ label, rows, why }: { label: string; rows: Array<CleanupMa
 
 function ResultView({ result }: { result: CleanupResult }) {
   return (
-    <Alert color={result.skipped.length === 0 ? 'teal' : 'yellow'} variant="light" role="status" title={`Terminated ${result.terminated.length} of ${result.matched.length} sessions`}>
+    <Alert
+      color={result.skipped.length === 0 ? 'teal' : 'yellow'}
+      variant="light"
+      role="status"
+      title={`Terminated ${result.terminated.length} of ${result.matched.length} sessions`}
+    >
       <Stack gap={4}>
         <Text size="sm">{result.rule}</Text>
         {result.terminated.length > 0 ? <Text size="sm">Terminated: {result.terminated.join(', ')}</Text> : null}
-        {result.skipped.map((s) => <Text key={s.pid} size="sm">Skipped {s.pid}: {s.reason}</Text>)}
+        {result.skipped.map((s) => (
+          <Text key={s.pid} size="sm">
+            Skipped {s.pid}: {s.reason}
+          </Text>
+        ))}
       </Stack>
     </Alert>
   );
 }
 
-export function CleanupDialog({ opened, profile, password, onClose, onDone }: { opened: boolean; profile: Profile; password: string | undefined; onClose: () => void; onDone: () => void }) {
+export function CleanupDialog({
+  opened,
+  profile,
+  password,
+  onClose,
+  onDone,
+}: {
+  opened: boolean;
+  profile: Profile;
+  password: string | undefined;
+  onClose: () => void;
+  onDone: () => void;
+}) {
   const [draft, setDraft] = useState<CleanupDraft>(defaultCleanupDraft);
   const [preview, setPreview] = useState<CleanupPreview | null>(null);
   const [result, setResult] = useState<CleanupResult | null>(null);
@@ -116,23 +155,58 @@ export function CleanupDialog({ opened, profile, password, onClose, onDone }: { 
           <Stack gap={6} mt={4}>
             <Group gap="xs">
               <Radio value="idleInTransaction" label="Idle in transaction for more than" />
-              <NumberInput aria-label="Minutes idle in transaction" size="xs" w={90} min={0} value={draft.idleInTransactionMinutes} onChange={(v) => change({ idleInTransactionMinutes: typeof v === 'number' ? v : 0 })} disabled={draft.recipe !== 'idleInTransaction'} />
+              <NumberInput
+                aria-label="Minutes idle in transaction"
+                size="xs"
+                w={90}
+                min={0}
+                value={draft.idleInTransactionMinutes}
+                onChange={(v) => change({ idleInTransactionMinutes: typeof v === 'number' ? v : 0 })}
+                disabled={draft.recipe !== 'idleInTransaction'}
+              />
               <Text size="sm">minutes</Text>
             </Group>
             <Group gap="xs">
               <Radio value="idle" label="Idle for more than" />
-              <NumberInput aria-label="Hours idle" size="xs" w={90} min={0} decimalScale={2} value={draft.idleHours} onChange={(v) => change({ idleHours: typeof v === 'number' ? v : 0 })} disabled={draft.recipe !== 'idle'} />
+              <NumberInput
+                aria-label="Hours idle"
+                size="xs"
+                w={90}
+                min={0}
+                decimalScale={2}
+                value={draft.idleHours}
+                onChange={(v) => change({ idleHours: typeof v === 'number' ? v : 0 })}
+                disabled={draft.recipe !== 'idle'}
+              />
               <Text size="sm">hours</Text>
             </Group>
           </Stack>
         </Radio.Group>
         <Group grow align="flex-start">
-          <TagsInput label="Keep these users" description="Replication roles, pooler roles" data={SUGGESTED_EXCLUDED_USERS} value={draft.excludeUsers} onChange={(v) => change({ excludeUsers: v })} clearable />
-          <TagsInput label="Keep these applications" description="Poolers such as pgbouncer or supavisor" data={SUGGESTED_EXCLUDED_APPS} value={draft.excludeApps} onChange={(v) => change({ excludeApps: v })} clearable />
+          <TagsInput
+            label="Keep these users"
+            description="Replication roles, pooler roles"
+            data={SUGGESTED_EXCLUDED_USERS}
+            value={draft.excludeUsers}
+            onChange={(v) => change({ excludeUsers: v })}
+            clearable
+          />
+          <TagsInput
+            label="Keep these applications"
+            description="Poolers such as pgbouncer or supavisor"
+            data={SUGGESTED_EXCLUDED_APPS}
+            value={draft.excludeApps}
+            onChange={(v) => change({ excludeApps: v })}
+            clearable
+          />
         </Group>
-        <Text size="xs" c="dimmed">Ops Console’s own connections are always kept.</Text>
+        <Text size="xs" c="dimmed">
+          Ops Console’s own connections are always kept.
+        </Text>
         <Group>
-          <Button variant="default" onClick={() => void runPreview()} loading={busy === 'preview'}>Preview</Button>
+          <Button variant="default" onClick={() => void runPreview()} loading={busy === 'preview'}>
+            Preview
+          </Button>
         </Group>
         {error ? (
           <Stack gap={4}>
@@ -142,8 +216,12 @@ export function CleanupDialog({ opened, profile, password, onClose, onDone }: { 
         ) : null}
         {preview ? (
           <Stack gap="xs" role="region" aria-label="Cleanup preview">
-            <Text size="sm" fw={600}>{preview.rule}</Text>
-            {count === 0 ? <Text size="sm">No session matches this rule now: nothing to terminate.</Text> : (
+            <Text size="sm" fw={600}>
+              {preview.rule}
+            </Text>
+            {count === 0 ? (
+              <Text size="sm">No session matches this rule now: nothing to terminate.</Text>
+            ) : (
               <>
                 <Text size="sm">These {count} sessions would be terminated (each is checked again just before):</Text>
                 <MatchTable label="Sessions to terminate" rows={preview.matched} why={false} />
@@ -167,7 +245,9 @@ export function CleanupDialog({ opened, profile, password, onClose, onDone }: { 
         ) : null}
         {result ? <ResultView result={result} /> : null}
         <Group justify="flex-end">
-          <Button variant="default" onClick={onClose}>Close</Button>
+          <Button variant="default" onClick={onClose}>
+            Close
+          </Button>
         </Group>
       </Stack>
     </Modal>

@@ -9,8 +9,12 @@ import { countWaiters, gaugePercent, stateCounts, statusColor, statusLabel, thre
 function Stat({ label, value }: { label: string; value: string }) {
   return (
     <Stack gap={0}>
-      <Text size="xs" c="dimmed">{label}</Text>
-      <Text size="lg" fw={600}>{value}</Text>
+      <Text size="xs" c="dimmed">
+        {label}
+      </Text>
+      <Text size="lg" fw={600}>
+        {value}
+      </Text>
     </Stack>
   );
 }
@@ -28,8 +32,12 @@ export function ConnectionGauge({ snapshot }: { snapshot: ActivitySnapshot }) {
           sections={[{ value: percent, color }]}
           label={
             <Stack gap={0} align="center">
-              <Text fw={700} size="lg">{snapshot.connections}</Text>
-              <Text size="xs" c="dimmed">of {snapshot.maxConnections}</Text>
+              <Text fw={700} size="lg">
+                {snapshot.connections}
+              </Text>
+              <Text size="xs" c="dimmed">
+                of {snapshot.maxConnections}
+              </Text>
             </Stack>
           }
           aria-label={`${snapshot.connections} of ${snapshot.maxConnections} connections`}
@@ -37,16 +45,23 @@ export function ConnectionGauge({ snapshot }: { snapshot: ActivitySnapshot }) {
         <Stack gap="xs" style={{ flex: 1 }}>
           <Group gap="sm">
             <Text fw={600}>Connections</Text>
-            <Badge color={color} variant="filled" aria-label={`Connection status: ${statusLabel(snapshot.connectionStatus)}`}>{statusLabel(snapshot.connectionStatus)}</Badge>
-            <Text size="sm" c="dimmed">{Math.round(percent)}% of max_connections</Text>
+            <Badge color={color} variant="filled" aria-label={`Connection status: ${statusLabel(snapshot.connectionStatus)}`}>
+              {statusLabel(snapshot.connectionStatus)}
+            </Badge>
+            <Text size="sm" c="dimmed">
+              {Math.round(percent)}% of max_connections
+            </Text>
           </Group>
           <Group gap={6} aria-label="Connections by state">
             {stateCounts(snapshot.byState).map(({ state, count }) => (
-              <Badge key={state} variant="light" color="gray">{state}: {count}</Badge>
+              <Badge key={state} variant="light" color="gray">
+                {state}: {count}
+              </Badge>
             ))}
           </Group>
           <Text size="xs" c="dimmed">
-            Thresholds: {thresholdText(snapshot.connectionWarn, snapshot.connectionCritical)} connections. They are editable per profile in Checklists → Alert thresholds.
+            Thresholds: {thresholdText(snapshot.connectionWarn, snapshot.connectionCritical)} connections. They are editable per profile in Checklists → Alert
+            thresholds.
           </Text>
         </Stack>
         <SimpleGrid cols={2} spacing="md" miw={280}>

@@ -16,7 +16,9 @@ export function LongRunning({ snapshot, onSignal }: { snapshot: ActivitySnapshot
           Active queries {thresholds} (editable per profile in Checklists → Alert thresholds).
         </Text>
         {rows.length === 0 ? (
-          <Text size="sm" c="dimmed">No query has been running longer than{msAsSeconds(snapshot.queryWarnMs)}.</Text>
+          <Text size="sm" c="dimmed">
+            No query has been running longer than{msAsSeconds(snapshot.queryWarnMs)}.
+          </Text>
         ) : (
           <Table aria-label="Long-running queries" striped verticalSpacing={4} fz="xs">
             <Table.Thead>
@@ -35,18 +37,26 @@ export function LongRunning({ snapshot, onSignal }: { snapshot: ActivitySnapshot
               {rows.map(({ row, level }) => (
                 <Table.Tr key={row.pid} aria-label={`Long-running ${row.pid}`}>
                   <Table.Td>
-                    <Badge color={level === 'critical' ? 'red' : 'yellow'} variant="filled" aria-label={`Level: ${level.toUpperCase()}`}>{level === 'ok' ? 'OK' : level.toUpperCase()}</Badge>
+                    <Badge color={level === 'critical' ? 'red' : 'yellow'} variant="filled" aria-label={`Level: ${level.toUpperCase()}`}>
+                      {level === 'ok' ? 'OK' : level.toUpperCase()}
+                    </Badge>
                   </Table.Td>
                   <Table.Td ta="right">{formatDuration(row.queryDurationMs)}</Table.Td>
                   <Table.Td ff="monospace">{row.pid}</Table.Td>
                   <Table.Td>{row.user ?? '—'}</Table.Td>
                   <Table.Td>{row.application || '—'}</Table.Td>
                   <Table.Td>{row.waitEventType ? `${row.waitEventType}: ${row.waitEvent ?? ''}` : '—'}</Table.Td>
-                  <Table.Td maw={480}><QueryCell row={row} expanded={false} /></Table.Td>
+                  <Table.Td maw={480}>
+                    <QueryCell row={row} expanded={false} />
+                  </Table.Td>
                   <Table.Td>
                     <Group gap={4} wrap="nowrap">
-                      <Button size="compact-xs" variant="light" color="orange" onClick={() => onSignal('cancel', row)} aria-label={`Cancel ${row.pid}`}>Cancel</Button>
-                      <Button size="compact-xs" variant="light" color="red" onClick={() => onSignal('terminate', row)} aria-label={`Terminate ${row.pid}`}>Terminate</Button>
+                      <Button size="compact-xs" variant="light" color="orange" onClick={() => onSignal('cancel', row)} aria-label={`Cancel ${row.pid}`}>
+                        Cancel
+                      </Button>
+                      <Button size="compact-xs" variant="light" color="red" onClick={() => onSignal('terminate', row)} aria-label={`Terminate ${row.pid}`}>
+                        Terminate
+                      </Button>
                     </Group>
                   </Table.Td>
                 </Table.Tr>

@@ -5,24 +5,58 @@ import { ActionIcon, Badge, Button, Code, Group, NumberInput, Paper, Select, Sta
 import { Fragment, useMemo, useState } from 'react';
 import type { SessionRow } from '../../../../src-main/contract/activity';
 import { formatDuration } from '../../state/format';
-import { EMPTY_FILTER, HIDDEN_QUERY_TEXT, HIDDEN_QUERY_WHY, choicesOf, filterSessions, isFiltered, oneLine, stateLabel, type SessionFilter } from './activity-model';
+import {
+  EMPTY_FILTER,
+  HIDDEN_QUERY_TEXT,
+  HIDDEN_QUERY_WHY,
+  choicesOf,
+  filterSessions,
+  isFiltered,
+  oneLine,
+  stateLabel,
+  type SessionFilter,
+} from './activity-model';
 
 function FilterSelect({ label, value, data, onChange }: { label: string; value: string | null; data: string[]; onChange: (v: string | null) => void }) {
-  return <Select label={label} placeholder="Any" data={data} value={value} onChange={onChange} clearable searchable size="xs" w={170} comboboxProps={{ withinPortal: true }} />;
+  return (
+    <Select
+      label={label}
+      placeholder="Any"
+      data={data}
+      value={value}
+      onChange={onChange}
+      clearable
+      searchable
+      size="xs"
+      w={170}
+      comboboxProps={{ withinPortal: true }}
+    />
+  );
 }
 
 export function QueryCell({ row, expanded }: { row: Pick<SessionRow, 'query' | 'hidden'>; expanded: boolean }) {
   if (row.hidden)
     return (
       <Tooltip label={HIDDEN_QUERY_WHY} multiline w={360} withArrow>
-        <Text size="xs" c="dimmed" fs="italic" style={{ cursor: 'help' }}>{HIDDEN_QUERY_TEXT}</Text>
+        <Text size="xs" c="dimmed" fs="italic" style={{ cursor: 'help' }}>
+          {HIDDEN_QUERY_TEXT}
+        </Text>
       </Tooltip>
     );
-  if (!row.query) return <Text size="xs" c="dimmed">—</Text>;
+  if (!row.query)
+    return (
+      <Text size="xs" c="dimmed">
+        —
+      </Text>
+    );
   return expanded ? (
-    <Code block style={{ whiteSpace: 'pre-wrap', wordBreak: 'break-word', fontSize: 12 }}>{row.query}</Code>
+    <Code block style={{ whiteSpace: 'pre-wrap', wordBreak: 'break-word', fontSize: 12 }}>
+      {row.query}
+    </Code>
   ) : (
-    <Text size="xs" ff="monospace" lineClamp={1} title={row.query}>{oneLine(row.query)}</Text>
+    <Text size="xs" ff="monospace" lineClamp={1} title={row.query}>
+      {oneLine(row.query)}
+    </Text>
   );
 }
 
@@ -57,10 +91,25 @@ export function SessionsTable({ sessions, onSignal }: Props) {
     <Paper withBorder p="md" component="section" aria-label="Sessions">
       <Stack gap="sm">
         <Group gap="sm" align="flex-end" role="group" aria-label="Session filters">
-          <FilterSelect label="State" value={filter.state} data={choicesOf(sessions, (r) => stateLabel(r.state), filter.state)} onChange={(v) => set('state', v)} />
+          <FilterSelect
+            label="State"
+            value={filter.state}
+            data={choicesOf(sessions, (r) => stateLabel(r.state), filter.state)}
+            onChange={(v) => set('state', v)}
+          />
           <FilterSelect label="User" value={filter.user} data={choicesOf(sessions, (r) => r.user, filter.user)} onChange={(v) => set('user', v)} />
-          <FilterSelect label="Application" value={filter.application} data={choicesOf(sessions, (r) => r.application, filter.application)} onChange={(v) => set('application', v)} />
-          <FilterSelect label="Database" value={filter.database} data={choicesOf(sessions, (r) => r.database, filter.database)} onChange={(v) => set('database', v)} />
+          <FilterSelect
+            label="Application"
+            value={filter.application}
+            data={choicesOf(sessions, (r) => r.application, filter.application)}
+            onChange={(v) => set('application', v)}
+          />
+          <FilterSelect
+            label="Database"
+            value={filter.database}
+            data={choicesOf(sessions, (r) => r.database, filter.database)}
+            onChange={(v) => set('database', v)}
+          />
           <NumberInput
             label="Minimum duration (s)"
             size="xs"
@@ -69,13 +118,19 @@ export function SessionsTable({ sessions, onSignal }: Props) {
             value={filter.minDurationSec ?? ''}
             onChange={(v) => set('minDurationSec', typeof v === 'number' && v > 0 ? v : null)}
           />
-          {isFiltered(filter) ? <Button size="xs" variant="subtle" onClick={() => setFilter(EMPTY_FILTER)}>Clear filters</Button> : null}
+          {isFiltered(filter) ? (
+            <Button size="xs" variant="subtle" onClick={() => setFilter(EMPTY_FILTER)}>
+              Clear filters
+            </Button>
+          ) : null}
         </Group>
         <Text size="xs" c="dimmed" aria-live="polite">
           {shown.length === sessions.length ? `${sessions.length} sessions` : `${shown.length} of ${sessions.length} sessions match the filters`}
         </Text>
         {shown.length === 0 ? (
-          <Text size="sm" c="dimmed">{sessions.length === 0 ? 'No sessions visible to this role.' : 'No session matches these filters.'}</Text>
+          <Text size="sm" c="dimmed">
+            {sessions.length === 0 ? 'No sessions visible to this role.' : 'No session matches these filters.'}
+          </Text>
         ) : (
           <Table.ScrollContainer minWidth={1100}>
             <Table striped highlightOnHover aria-label="Sessions" verticalSpacing={4} fz="xs">
@@ -103,23 +158,43 @@ export function SessionsTable({ sessions, onSignal }: Props) {
                       <Table.Tr aria-label={`Session ${r.pid}`}>
                         <Table.Td>
                           <Group gap={4} wrap="nowrap">
-                            <Text size="xs" ff="monospace">{r.pid}</Text>
-                            {r.own ? <Badge size="xs" color="grape" variant="light" title="One of Ops Console’s own connections">this app</Badge> : null}
-                            {r.blockedBy.length > 0 ? <Badge size="xs" color="red" variant="light" title={`Waiting on ${r.blockedBy.join(', ')}`}>blocked</Badge> : null}
+                            <Text size="xs" ff="monospace">
+                              {r.pid}
+                            </Text>
+                            {r.own ? (
+                              <Badge size="xs" color="grape" variant="light" title="One of Ops Console’s own connections">
+                                this app
+                              </Badge>
+                            ) : null}
+                            {r.blockedBy.length > 0 ? (
+                              <Badge size="xs" color="red" variant="light" title={`Waiting on ${r.blockedBy.join(', ')}`}>
+                                blocked
+                              </Badge>
+                            ) : null}
                           </Group>
                         </Table.Td>
                         <Table.Td>{r.user ?? '—'}</Table.Td>
                         <Table.Td>{r.database ?? '—'}</Table.Td>
                         <Table.Td>{r.application || (clientBackend ? '—' : r.backendType)}</Table.Td>
                         <Table.Td>{r.clientAddr ?? 'local'}</Table.Td>
-                        <Table.Td><Badge size="xs" variant="light" color={stateColor(r.state)}>{stateLabel(r.state)}</Badge></Table.Td>
+                        <Table.Td>
+                          <Badge size="xs" variant="light" color={stateColor(r.state)}>
+                            {stateLabel(r.state)}
+                          </Badge>
+                        </Table.Td>
                         <Table.Td>{r.waitEventType ? `${r.waitEventType}: ${r.waitEvent ?? ''}` : '—'}</Table.Td>
                         <Table.Td ta="right">{formatDuration(r.xactDurationMs)}</Table.Td>
                         <Table.Td ta="right">{formatDuration(r.queryDurationMs)}</Table.Td>
                         <Table.Td maw={420}>
                           <Group gap={4} wrap="nowrap" align="flex-start">
                             {r.query && !r.hidden ? (
-                              <ActionIcon size="xs" variant="subtle" aria-expanded={open} aria-label={open ? `Collapse query of ${r.pid}` : `Expand query of ${r.pid}`} onClick={() => toggle(r.pid)}>
+                              <ActionIcon
+                                size="xs"
+                                variant="subtle"
+                                aria-expanded={open}
+                                aria-label={open ? `Collapse query of ${r.pid}` : `Expand query of ${r.pid}`}
+                                onClick={() => toggle(r.pid)}
+                              >
                                 <span aria-hidden="true">{open ? '▾' : '▸'}</span>
                               </ActionIcon>
                             ) : null}
@@ -129,11 +204,17 @@ export function SessionsTable({ sessions, onSignal }: Props) {
                         <Table.Td>
                           {clientBackend ? (
                             <Group gap={4} wrap="nowrap">
-                              <Button size="compact-xs" variant="light" color="orange" onClick={() => onSignal('cancel', r)} aria-label={`Cancel ${r.pid}`}>Cancel</Button>
-                              <Button size="compact-xs" variant="light" color="red" onClick={() => onSignal('terminate', r)} aria-label={`Terminate ${r.pid}`}>Terminate</Button>
+                              <Button size="compact-xs" variant="light" color="orange" onClick={() => onSignal('cancel', r)} aria-label={`Cancel ${r.pid}`}>
+                                Cancel
+                              </Button>
+                              <Button size="compact-xs" variant="light" color="red" onClick={() => onSignal('terminate', r)} aria-label={`Terminate ${r.pid}`}>
+                                Terminate
+                              </Button>
                             </Group>
                           ) : (
-                            <Text size="xs" c="dimmed">{r.backendType}</Text>
+                            <Text size="xs" c="dimmed">
+                              {r.backendType}
+                            </Text>
                           )}
                         </Table.Td>
                       </Table.Tr>

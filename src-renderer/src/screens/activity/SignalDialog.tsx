@@ -11,7 +11,16 @@ import { ErrorAlert } from '../../components/ErrorAlert';
 import { TypedNameConfirm } from '../../components/TypedNameConfirm';
 import { toShownError, type ShownError } from '../../state/errors';
 import { formatDuration } from '../../state/format';
-import { ACTION_WORDS, HIDDEN_QUERY_TEXT, explainRefusal, offerTerminate, signalBlocked, signalOutcome, type SignalAction, type SignalTarget } from './activity-model';
+import {
+  ACTION_WORDS,
+  HIDDEN_QUERY_TEXT,
+  explainRefusal,
+  offerTerminate,
+  signalBlocked,
+  signalOutcome,
+  type SignalAction,
+  type SignalTarget,
+} from './activity-model';
 
 export interface SignalRequest {
   action: SignalAction;
@@ -21,8 +30,12 @@ export interface SignalRequest {
 function Field({ label, children }: { label: string; children: ReactNode }) {
   return (
     <Stack gap={0}>
-      <Text size="xs" c="dimmed">{label}</Text>
-      <Text size="sm" component="div">{children}</Text>
+      <Text size="xs" c="dimmed">
+        {label}
+      </Text>
+      <Text size="sm" component="div">
+        {children}
+      </Text>
     </Stack>
   );
 }
@@ -34,17 +47,33 @@ function ResultView({ result }: { result: SignalResult }) {
       <Stack gap={4}>
         <Text size="sm">{result.message}</Text>
         <Text size="xs" c="dimmed">
-          {result.action === 'cancel' ? 'pg_cancel_backend' : 'pg_terminate_backend'} returned {String(result.signalled)}; checked afterwards: {result.effective ? 'effective' : 'not effective'}.
+          {result.action === 'cancel' ? 'pg_cancel_backend' : 'pg_terminate_backend'} returned {String(result.signalled)}; checked afterwards:{' '}
+          {result.effective ? 'effective' : 'not effective'}.
         </Text>
         {result.after ? (
-          <Text size="xs">Now: {result.after.state ?? 'no state'}{result.after.queryDurationMs !== null ? ` for ${formatDuration(result.after.queryDurationMs)}` : ''}</Text>
+          <Text size="xs">
+            Now: {result.after.state ?? 'no state'}
+            {result.after.queryDurationMs !== null ? ` for ${formatDuration(result.after.queryDurationMs)}` : ''}
+          </Text>
         ) : null}
       </Stack>
     </Alert>
   );
 }
 
-export function SignalDialog({ request, profile, password, onClose, onDone }: { request: SignalRequest | null; profile: Profile; password: string | undefined; onClose: () => void; onDone: () => void }) {
+export function SignalDialog({
+  request,
+  profile,
+  password,
+  onClose,
+  onDone,
+}: {
+  request: SignalRequest | null;
+  profile: Profile;
+  password: string | undefined;
+  onClose: () => void;
+  onDone: () => void;
+}) {
   const [action, setAction] = useState<SignalAction>('cancel');
   const [typed, setTyped] = useState('');
   const [busy, setBusy] = useState(false);
@@ -82,7 +111,11 @@ export function SignalDialog({ request, profile, password, onClose, onDone }: { 
       ...(password ? { password } : {}),
     };
     try {
-      setResult(action === 'terminate' && backendStart ? await api.terminateBackend({ ...input, backendStart }) : await api.cancelBackend({ ...input, ...(backendStart ? { backendStart } : {}) }));
+      setResult(
+        action === 'terminate' && backendStart
+          ? await api.terminateBackend({ ...input, backendStart })
+          : await api.cancelBackend({ ...input, ...(backendStart ? { backendStart } : {}) }),
+      );
       onDone();
     } catch (err) {
       const shown = toShownError(err);
@@ -102,27 +135,50 @@ export function SignalDialog({ request, profile, password, onClose, onDone }: { 
   return (
     <Modal opened={request !== null} onClose={onClose} size="lg" title={`${words.verb} backend ${target.pid}?`}>
       <Stack gap="sm">
-        <Text size="sm">{words.fn} {words.effect}</Text>
+        <Text size="sm">
+          {words.fn} {words.effect}
+        </Text>
         <SimpleGrid cols={3} spacing="sm">
           <Field label="User">{target.user ?? '—'}</Field>
           <Field label="Application">{target.application || '—'}</Field>
-          <Field label="Duration">{formatDuration(target.durationMs)}{target.state ? ` (${target.state})` : ''}</Field>
+          <Field label="Duration">
+            {formatDuration(target.durationMs)}
+            {target.state ? ` (${target.state})` : ''}
+          </Field>
         </SimpleGrid>
-        {target.own ? <Badge color="grape" variant="light">This is one of Ops Console’s own connections</Badge> : null}
+        {target.own ? (
+          <Badge color="grape" variant="light">
+            This is one of Ops Console’s own connections
+          </Badge>
+        ) : null}
         <Field label="Query">
           {target.hidden ? (
-            <Text size="sm" c="dimmed">{HIDDEN_QUERY_TEXT} (this role lacks pg_read_all_stats)</Text>
+            <Text size="sm" c="dimmed">
+              {HIDDEN_QUERY_TEXT} (this role lacks pg_read_all_stats)
+            </Text>
           ) : (
             <ScrollArea.Autosize mah={200}>
-              <Code block style={{ whiteSpace: 'pre-wrap', wordBreak: 'break-word' }}>{target.query || '(none)'}</Code>
+              <Code block style={{ whiteSpace: 'pre-wrap', wordBreak: 'break-word' }}>
+                {target.query || '(none)'}
+              </Code>
             </ScrollArea.Autosize>
           )}
         </Field>
-        {blocked ? <Alert color="orange" variant="light">{blocked}</Alert> : !target.backendStart ? <Text size="xs" c="dimmed">This session is no longer in the latest snapshot; the core checks the pid again before signalling.</Text> : null}
+        {blocked ? (
+          <Alert color="orange" variant="light">
+            {blocked}
+          </Alert>
+        ) : !target.backendStart ? (
+          <Text size="xs" c="dimmed">
+            This session is no longer in the latest snapshot; the core checks the pid again before signalling.
+          </Text>
+        ) : null}
         {result ? <ResultView result={result} /> : null}
         {result && offerTerminate(result) ? (
           <Alert color="orange" variant="light" title="Cancel did not stop it">
-            <Text size="sm">The runbook’s next step: if cancel doesn’t work, force terminate. Terminating ends the session and rolls back its transaction.</Text>
+            <Text size="sm">
+              The runbook’s next step: if cancel doesn’t work, force terminate. Terminating ends the session and rolls back its transaction.
+            </Text>
           </Alert>
         ) : null}
         {error ? (
@@ -133,11 +189,20 @@ export function SignalDialog({ request, profile, password, onClose, onDone }: { 
         ) : null}
         {needsName && !done ? <TypedNameConfirm name={profile.name} value={typed} onChange={setTyped} /> : null}
         <Group justify="flex-end">
-          <Button variant="default" onClick={onClose}>{done ? 'Close' : 'Keep it'}</Button>
+          <Button variant="default" onClick={onClose}>
+            {done ? 'Close' : 'Keep it'}
+          </Button>
           {result && offerTerminate(result) ? (
-            <Button color="red" onClick={terminateInstead}>Terminate instead</Button>
+            <Button color="red" onClick={terminateInstead}>
+              Terminate instead
+            </Button>
           ) : done ? null : (
-            <Button color={action === 'terminate' ? 'red' : 'orange'} onClick={() => void run()} loading={busy} disabled={blocked !== null || (needsName && typed !== profile.name)}>
+            <Button
+              color={action === 'terminate' ? 'red' : 'orange'}
+              onClick={() => void run()}
+              loading={busy}
+              disabled={blocked !== null || (needsName && typed !== profile.name)}
+            >
               {words.verb} backend {target.pid}
             </Button>
           )}

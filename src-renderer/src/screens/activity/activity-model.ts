@@ -122,7 +122,9 @@ export function queryLevel(ms: number | null, warnMs: number, criticalMs: number
 }
 
 /** The long-running sessions in the snapshot's order (slowest first), with their level. */
-export function longRunningRows(snapshot: Pick<ActivitySnapshot, 'sessions' | 'longRunning' | 'queryWarnMs' | 'queryCriticalMs'>): Array<{ row: SessionRow; level: QueryLevel }> {
+export function longRunningRows(
+  snapshot: Pick<ActivitySnapshot, 'sessions' | 'longRunning' | 'queryWarnMs' | 'queryCriticalMs'>,
+): Array<{ row: SessionRow; level: QueryLevel }> {
   const byPid = new Map(snapshot.sessions.map((s) => [s.pid, s]));
   const out: Array<{ row: SessionRow; level: QueryLevel }> = [];
   for (const pid of snapshot.longRunning) {
@@ -225,8 +227,10 @@ export function signalBlocked(action: SignalAction, target: Pick<SignalTarget, '
 export function explainRefusal(code: string, action: SignalAction | 'cleanup'): string | null {
   if (code === 'FORBIDDEN')
     return "This profile's role may not signal that backend. Without superuser, a role may cancel or terminate only its own sessions, or other non-superuser roles' sessions if it is a member of pg_signal_backend (GRANT pg_signal_backend TO …). Superuser backends can only be signalled by a superuser.";
-  if (code === 'READ_ONLY') return `This profile is read-only, so it does not ${action === 'cleanup' ? 'terminate sessions' : `${action} backends`}. Turn read-only off in Profiles if this is intended.`;
-  if (code === 'CONFLICT') return 'That pid now belongs to another session (the one you saw ended and PostgreSQL reused its pid). Nothing was signalled; look at the refreshed list and act again if needed.';
+  if (code === 'READ_ONLY')
+    return `This profile is read-only, so it does not ${action === 'cleanup' ? 'terminate sessions' : `${action} backends`}. Turn read-only off in Profiles if this is intended.`;
+  if (code === 'CONFLICT')
+    return 'That pid now belongs to another session (the one you saw ended and PostgreSQL reused its pid). Nothing was signalled; look at the refreshed list and act again if needed.';
   if (code === 'CONFIRMATION_REQUIRED') return 'This is a production profile: type its name exactly to confirm.';
   return null;
 }

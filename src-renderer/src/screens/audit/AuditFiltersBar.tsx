@@ -4,7 +4,13 @@ import { AUDIT_OUTCOMES, type AuditOutcome } from '../../../../src-main/contract
 import { useAppState } from '../../state/app-state';
 import { AUDIT_ACTIONS, type AuditFilters } from './audit-tools';
 
-export function AuditFiltersBar({ value, onChange, onApply, onReset, errors }: {
+export function AuditFiltersBar({
+  value,
+  onChange,
+  onApply,
+  onReset,
+  errors,
+}: {
   value: AuditFilters;
   onChange: (next: AuditFilters) => void;
   onApply: () => void;
@@ -22,12 +28,37 @@ export function AuditFiltersBar({ value, onChange, onApply, onReset, errors }: {
       <Group align="flex-end" gap="sm">
         <TextInput type="datetime-local" label="Since" value={value.since} onChange={(e) => set('since', e.currentTarget.value)} error={errors.since} w={200} />
         <TextInput type="datetime-local" label="Until" value={value.until} onChange={(e) => set('until', e.currentTarget.value)} error={errors.until} w={200} />
-        <Select label="Profile" placeholder="Any" data={profiles.map((p) => p.name)} value={value.profile} onChange={(v) => set('profile', v)} clearable searchable w={150} />
+        <Select
+          label="Profile"
+          placeholder="Any"
+          data={profiles.map((p) => p.name)}
+          value={value.profile}
+          onChange={(v) => set('profile', v)}
+          clearable
+          searchable
+          w={150}
+        />
         <Select label="Action" placeholder="Any" data={AUDIT_ACTIONS} value={value.action} onChange={(v) => set('action', v)} clearable searchable w={170} />
-        <Select label="Outcome" placeholder="Any" data={[...AUDIT_OUTCOMES]} value={value.outcome} onChange={(v) => set('outcome', v as AuditOutcome | null)} clearable w={110} />
-        <TextInput label="Search" placeholder="summary, detail, error…" value={value.search} onChange={(e) => set('search', e.currentTarget.value)} style={{ flex: 1, minWidth: 180 }} />
+        <Select
+          label="Outcome"
+          placeholder="Any"
+          data={[...AUDIT_OUTCOMES]}
+          value={value.outcome}
+          onChange={(v) => set('outcome', v as AuditOutcome | null)}
+          clearable
+          w={110}
+        />
+        <TextInput
+          label="Search"
+          placeholder="summary, detail, error…"
+          value={value.search}
+          onChange={(e) => set('search', e.currentTarget.value)}
+          style={{ flex: 1, minWidth: 180 }}
+        />
         <Button type="submit">Apply filters</Button>
-        <Button variant="subtle" color="gray" onClick={onReset}>Reset</Button>
+        <Button variant="subtle" color="gray" onClick={onReset}>
+          Reset
+        </Button>
       </Group>
     </Paper>
   );

@@ -114,44 +114,89 @@ export function AuditScreen() {
       <Group justify="space-between" align="flex-end">
         <div>
           <Title order={2}>Audit trail</Title>
-          <Text size="sm" c="dimmed">Every action, recorded before it runs and completed after. Click a row for the full entry.</Text>
+          <Text size="sm" c="dimmed">
+            Every action, recorded before it runs and completed after. Click a row for the full entry.
+          </Text>
         </div>
         <Group gap="xs">
-          <Button variant="default" onClick={() => void runVerify()} loading={busy === 'verify'}>Verify integrity</Button>
-          <Button variant="default" onClick={() => void exportAs('csv')} loading={busy === 'csv'}>Export CSV</Button>
-          <Button variant="default" onClick={() => void exportAs('json')} loading={busy === 'json'}>Export JSON</Button>
+          <Button variant="default" onClick={() => void runVerify()} loading={busy === 'verify'}>
+            Verify integrity
+          </Button>
+          <Button variant="default" onClick={() => void exportAs('csv')} loading={busy === 'csv'}>
+            Export CSV
+          </Button>
+          <Button variant="default" onClick={() => void exportAs('json')} loading={busy === 'json'}>
+            Export JSON
+          </Button>
         </Group>
       </Group>
 
       {verify ? (
         verify.ok ? (
-          <Alert color="teal" variant="light" icon={<IconCheck />} title="Audit trail intact" withCloseButton closeButtonLabel="Dismiss" onClose={() => setVerify(null)}>
+          <Alert
+            color="teal"
+            variant="light"
+            icon={<IconCheck />}
+            title="Audit trail intact"
+            withCloseButton
+            closeButtonLabel="Dismiss"
+            onClose={() => setVerify(null)}
+          >
             All {verify.entries} entries check out: none was altered, removed or reordered.
           </Alert>
         ) : (
-          <Alert color="red" variant="filled" icon={<IconAlert />} title="Audit trail has been tampered with" role="alert" withCloseButton closeButtonLabel="Dismiss" onClose={() => setVerify(null)}>
+          <Alert
+            color="red"
+            variant="filled"
+            icon={<IconAlert />}
+            title="Audit trail has been tampered with"
+            role="alert"
+            withCloseButton
+            closeButtonLabel="Dismiss"
+            onClose={() => setVerify(null)}
+          >
             First bad entry: #{verify.firstBadId ?? '?'} — {verify.problem ?? 'unknown problem'} ({verify.entries} entries checked).
           </Alert>
         )
       ) : null}
 
-      <AuditFiltersBar value={draft} onChange={setDraft} onApply={apply} onReset={() => { setDraft(EMPTY_FILTERS); setFilterErrors({}); setQuery({}); }} errors={filterErrors} />
+      <AuditFiltersBar
+        value={draft}
+        onChange={setDraft}
+        onApply={apply}
+        onReset={() => {
+          setDraft(EMPTY_FILTERS);
+          setFilterErrors({});
+          setQuery({});
+        }}
+        errors={filterErrors}
+      />
       {error ? <ErrorAlert title="The audit trail could not be read" error={error} onClose={() => setError(null)} /> : null}
 
       <Paper withBorder>
         {loading ? (
-          <Center h={160}><Loader aria-label="Loading audit entries" /></Center>
+          <Center h={160}>
+            <Loader aria-label="Loading audit entries" />
+          </Center>
         ) : entries.length === 0 ? (
           <Center h={160}>
-            <Text c="dimmed" size="sm">{Object.keys(query).length > 0 ? 'No entries match these filters.' : 'No entries yet. Every action you take here is recorded.'}</Text>
+            <Text c="dimmed" size="sm">
+              {Object.keys(query).length > 0 ? 'No entries match these filters.' : 'No entries yet. Every action you take here is recorded.'}
+            </Text>
           </Center>
         ) : (
           <AuditTable entries={entries} onOpen={setOpen} />
         )}
       </Paper>
       <Group justify="space-between">
-        <Text size="sm" c="dimmed">{entries.length} entr{entries.length === 1 ? 'y' : 'ies'} shown</Text>
-        {hasMore ? <Button variant="default" onClick={() => void loadMore()} loading={busy === 'more'}>Load more</Button> : null}
+        <Text size="sm" c="dimmed">
+          {entries.length} entr{entries.length === 1 ? 'y' : 'ies'} shown
+        </Text>
+        {hasMore ? (
+          <Button variant="default" onClick={() => void loadMore()} loading={busy === 'more'}>
+            Load more
+          </Button>
+        ) : null}
       </Group>
       <AuditDetailDrawer entry={open} onClose={() => setOpen(null)} />
     </Stack>

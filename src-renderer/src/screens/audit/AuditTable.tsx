@@ -3,7 +3,11 @@ import type { AuditEntry } from '../../../../src-main/contract/models';
 import { formatDuration, formatTime, OUTCOME_COLORS } from './audit-tools';
 
 export function OutcomeBadge({ outcome }: { outcome: AuditEntry['outcome'] }) {
-  return <Badge color={OUTCOME_COLORS[outcome]} variant={outcome === 'error' ? 'filled' : 'light'} radius="sm">{outcome}</Badge>;
+  return (
+    <Badge color={OUTCOME_COLORS[outcome]} variant={outcome === 'error' ? 'filled' : 'light'} radius="sm">
+      {outcome}
+    </Badge>
+  );
 }
 
 export function AuditTable({ entries, onOpen }: { entries: AuditEntry[]; onOpen: (entry: AuditEntry) => void }) {
@@ -36,13 +40,37 @@ export function AuditTable({ entries, onOpen }: { entries: AuditEntry[]; onOpen:
               style={{ cursor: 'pointer' }}
               data-entry-id={e.id}
             >
-              <Table.Td><Text size="sm" ff="monospace" title={e.at} style={{ whiteSpace: 'nowrap' }}>{formatTime(e.at)}</Text></Table.Td>
-              <Table.Td><Text size="sm">{e.actor}</Text></Table.Td>
-              <Table.Td><Text size="sm" c={e.profile ? undefined : 'dimmed'} style={{ whiteSpace: 'nowrap' }}>{e.profile ?? '—'}</Text></Table.Td>
-              <Table.Td><Text size="sm" ff="monospace">{e.action}</Text></Table.Td>
-              <Table.Td><OutcomeBadge outcome={e.outcome} /></Table.Td>
-              <Table.Td><Text size="sm" ff="monospace" style={{ whiteSpace: 'nowrap' }}>{formatDuration(e.durationMs)}</Text></Table.Td>
-              <Table.Td><Text size="sm" lineClamp={1} title={e.summary}>{e.summary}</Text></Table.Td>
+              <Table.Td>
+                <Text size="sm" ff="monospace" title={e.at} style={{ whiteSpace: 'nowrap' }}>
+                  {formatTime(e.at)}
+                </Text>
+              </Table.Td>
+              <Table.Td>
+                <Text size="sm">{e.actor}</Text>
+              </Table.Td>
+              <Table.Td>
+                <Text size="sm" c={e.profile ? undefined : 'dimmed'} style={{ whiteSpace: 'nowrap' }}>
+                  {e.profile ?? '—'}
+                </Text>
+              </Table.Td>
+              <Table.Td>
+                <Text size="sm" ff="monospace">
+                  {e.action}
+                </Text>
+              </Table.Td>
+              <Table.Td>
+                <OutcomeBadge outcome={e.outcome} />
+              </Table.Td>
+              <Table.Td>
+                <Text size="sm" ff="monospace" style={{ whiteSpace: 'nowrap' }}>
+                  {formatDuration(e.durationMs)}
+                </Text>
+              </Table.Td>
+              <Table.Td>
+                <Text size="sm" lineClamp={1} title={e.summary}>
+                  {e.summary}
+                </Text>
+              </Table.Td>
             </Table.Tr>
           ))}
         </Table.Tbody>

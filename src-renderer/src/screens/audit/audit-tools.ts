@@ -18,7 +18,13 @@ export const EMPTY_FILTERS: AuditFilters = { since: '', until: '', profile: null
 export const PAGE_SIZE = 100;
 
 /** Every action name the contract can record, for the action filter. */
-export const AUDIT_ACTIONS: string[] = [...new Set(Object.values(operations).map((op) => op.audit).filter((a): a is string => a !== null))].sort();
+export const AUDIT_ACTIONS: string[] = [
+  ...new Set(
+    Object.values(operations)
+      .map((op) => op.audit)
+      .filter((a): a is string => a !== null),
+  ),
+].sort();
 
 /** datetime-local → ISO 8601 with offset; null when empty, 'invalid' when unreadable. */
 export function localToIso(text: string): string | null | 'invalid' {

@@ -16,7 +16,8 @@ import type { BackupJob } from './useBackupJob';
 function shownProgress(progress: BackupProgressEvent | null, result: BackupEntry | null) {
   if (progress) {
     const view = describeProgress(progress);
-    if (result?.status === 'ok') return { ...view, percent: 100, headline: 'Backup finished', eta: '—', elapsed: formatClock(result.durationMs ?? progress.elapsedMs) };
+    if (result?.status === 'ok')
+      return { ...view, percent: 100, headline: 'Backup finished', eta: '—', elapsed: formatClock(result.durationMs ?? progress.elapsedMs) };
     if (result) return { ...view, headline: result.status === 'cancelled' ? 'Backup cancelled' : 'Backup failed', eta: '—' };
     return view;
   }
@@ -36,9 +37,18 @@ function shownProgress(progress: BackupProgressEvent | null, result: BackupEntry
 function Result({ entry }: { entry: BackupEntry }) {
   if (entry.status !== 'ok') {
     return (
-      <Alert role="alert" color={entry.status === 'cancelled' ? 'gray' : 'red'} variant="light" title={entry.status === 'cancelled' ? 'Cancelled: nothing was kept' : 'The backup failed: nothing was kept'}>
-        <Text size="sm" style={{ whiteSpace: 'pre-wrap' }}>{entry.error ?? 'No reason was recorded.'}</Text>
-        <Text size="xs" c="dimmed" mt={4}>The partial output was deleted; the catalog lists this attempt as {STATUS_LABELS[entry.status]}.</Text>
+      <Alert
+        role="alert"
+        color={entry.status === 'cancelled' ? 'gray' : 'red'}
+        variant="light"
+        title={entry.status === 'cancelled' ? 'Cancelled: nothing was kept' : 'The backup failed: nothing was kept'}
+      >
+        <Text size="sm" style={{ whiteSpace: 'pre-wrap' }}>
+          {entry.error ?? 'No reason was recorded.'}
+        </Text>
+        <Text size="xs" c="dimmed" mt={4}>
+          The partial output was deleted; the catalog lists this attempt as {STATUS_LABELS[entry.status]}.
+        </Text>
       </Alert>
     );
   }
@@ -53,21 +63,41 @@ function Result({ entry }: { entry: BackupEntry }) {
           <Text fw={600}>Backup written and verified</Text>
           <Badge color={STATUS_COLORS.ok}>{STATUS_LABELS.ok}</Badge>
         </Group>
-        <Text size="xs" c="dimmed">Verified before it got its name: {checked}; manifest written beside it.</Text>
+        <Text size="xs" c="dimmed">
+          Verified before it got its name: {checked}; manifest written beside it.
+        </Text>
         <Group gap="xs" wrap="nowrap">
           <Code style={{ wordBreak: 'break-all' }}>{entry.path}</Code>
           <CopyButton value={entry.path}>
-            {({ copied, copy }) => <Button size="compact-xs" variant="light" onClick={copy}>{copied ? 'Copied' : 'Copy path'}</Button>}
+            {({ copied, copy }) => (
+              <Button size="compact-xs" variant="light" onClick={copy}>
+                {copied ? 'Copied' : 'Copy path'}
+              </Button>
+            )}
           </CopyButton>
         </Group>
-        <Text size="sm">{formatBytes(entry.bytes)} in {formatDuration(entry.durationMs)}</Text>
-        <Text size="xs" c="dimmed" style={{ wordBreak: 'break-all' }}>sha256 {entry.sha256 ?? '—'}</Text>
+        <Text size="sm">
+          {formatBytes(entry.bytes)} in {formatDuration(entry.durationMs)}
+        </Text>
+        <Text size="xs" c="dimmed" style={{ wordBreak: 'break-all' }}>
+          sha256 {entry.sha256 ?? '—'}
+        </Text>
       </Stack>
     </Paper>
   );
 }
 
-export function BackupProgress({ job, onCancel, onNew, onShowClientTools }: { job: BackupJob; onCancel: () => void; onNew: () => void; onShowClientTools: () => void }) {
+export function BackupProgress({
+  job,
+  onCancel,
+  onNew,
+  onShowClientTools,
+}: {
+  job: BackupJob;
+  onCancel: () => void;
+  onNew: () => void;
+  onShowClientTools: () => void;
+}) {
   if (job.startError) {
     return (
       <StartRefused onBack={onNew}>
@@ -98,7 +128,13 @@ export function BackupProgress({ job, onCancel, onNew, onShowClientTools }: { jo
         cancelText="pg_dump is stopped and what it wrote so far is deleted. The catalog records the backup as cancelled."
       />
       {job.result ? <Result entry={job.result} /> : null}
-      {job.result ? <Group><Button variant="default" onClick={onNew}>New backup</Button></Group> : null}
+      {job.result ? (
+        <Group>
+          <Button variant="default" onClick={onNew}>
+            New backup
+          </Button>
+        </Group>
+      ) : null}
     </Stack>
   );
 }

@@ -14,7 +14,14 @@ import { ReviewStep } from './ReviewStep';
 import { useBackupJob, usePlans } from './useBackupJob';
 import { DestinationStep, FormatStep, OptionsStep, WhatStep } from './WizardSteps';
 
-const STEP_DESCRIPTIONS = ['Full, schema, data or roles', 'Custom, plain or directory', 'Owners, filters, compression', 'Folder', 'Command and versions', 'Progress'];
+const STEP_DESCRIPTIONS = [
+  'Full, schema, data or roles',
+  'Custom, plain or directory',
+  'Owners, filters, compression',
+  'Folder',
+  'Command and versions',
+  'Progress',
+];
 
 export interface BackupWizardProps {
   profile: Profile;
@@ -84,7 +91,13 @@ export function BackupWizard({ profile, onFinished, onShowClientTools }: BackupW
     <WhatStep key="what" state={state} onChange={setState} />,
     <FormatStep key="format" state={state} onChange={setState} />,
     <OptionsStep key="options" state={state} onChange={setState} />,
-    <DestinationStep key="destination" state={state} onChange={setState} defaultPlan={plans.answerFor(defaultOptions)} planning={plans.isPending(defaultOptions)} />,
+    <DestinationStep
+      key="destination"
+      state={state}
+      onChange={setState}
+      defaultPlan={plans.answerFor(defaultOptions)}
+      planning={plans.isPending(defaultOptions)}
+    />,
     <ReviewStep
       key="review"
       profile={profile}
@@ -103,7 +116,9 @@ export function BackupWizard({ profile, onFinished, onShowClientTools }: BackupW
       label="New backup"
       title={
         <Group gap="xs">
-          <Title order={3} size="h4">New backup of {profile.name}</Title>
+          <Title order={3} size="h4">
+            New backup of {profile.name}
+          </Title>
           <EnvBadge env={profile.env} />
         </Group>
       }
@@ -118,7 +133,11 @@ export function BackupWizard({ profile, onFinished, onShowClientTools }: BackupW
       problems={problems}
       onNext={next}
       onEnter={next}
-      startButton={<Button onClick={startBackup} disabled={!ready}>Start backup</Button>}
+      startButton={
+        <Button onClick={startBackup} disabled={!ready}>
+          Start backup
+        </Button>
+      }
     />
   );
 }

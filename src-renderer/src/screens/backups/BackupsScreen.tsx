@@ -30,7 +30,9 @@ export function BackupsScreen() {
       ) : (
         <Alert color="blue" variant="light" title="No active profile">
           <Text size="sm">A backup is made of the active profile’s database: choose one in the header, or add one in Profiles.</Text>
-          <Button mt="sm" size="xs" onClick={() => setScreen('profiles')}>Go to Profiles</Button>
+          <Button mt="sm" size="xs" onClick={() => setScreen('profiles')}>
+            Go to Profiles
+          </Button>
         </Alert>
       )}
       <CatalogTable profiles={profiles} activeProfileId={activeId} filter={filter} onFilter={setFilter} refreshKey={refreshKey} />

@@ -9,7 +9,17 @@ import { api } from '../../api/client';
 import { ErrorAlert } from '../../components/ErrorAlert';
 import { toShownError } from '../../state/errors';
 import { formatTime } from '../../state/format';
-import { ALL_PROFILES, durationText, fileNameOf, formatBytes, FORMAT_SHORT, KIND_SHORT, STATUS_COLORS, STATUS_LABELS, verificationText } from './backup-wizard-model';
+import {
+  ALL_PROFILES,
+  durationText,
+  fileNameOf,
+  formatBytes,
+  FORMAT_SHORT,
+  KIND_SHORT,
+  STATUS_COLORS,
+  STATUS_LABELS,
+  verificationText,
+} from './backup-wizard-model';
 import { BackupDetailsModal, DeleteBackupModal } from './CatalogDialogs';
 import { useCatalog, type VerifyState } from './useCatalog';
 
@@ -23,7 +33,10 @@ function VerificationRow({ entry, state, onDismiss }: { entry: BackupEntry; stat
       <Table.Td colSpan={COLUMNS}>
         <section aria-label={`Verification of ${name}`}>
           {state.running ? (
-            <Group gap="xs"><Loader size="xs" /><Text size="sm">Verifying {name}: checksum, then the archive’s table of contents…</Text></Group>
+            <Group gap="xs">
+              <Loader size="xs" />
+              <Text size="sm">Verifying {name}: checksum, then the archive’s table of contents…</Text>
+            </Group>
           ) : state.error ? (
             <ErrorAlert title={`Verification of ${name} could not run`} error={state.error} onClose={onDismiss} />
           ) : state.result ? (
@@ -38,9 +51,16 @@ function VerificationRow({ entry, state, onDismiss }: { entry: BackupEntry; stat
               <List size="sm" spacing={2}>
                 {state.result.checks.map((check) => (
                   <List.Item key={check.name}>
-                    <Badge size="xs" color={check.ok ? 'green' : 'red'} mr={6}>{check.ok ? 'OK' : 'FAILED'}</Badge>
-                    <Text span size="sm" fw={500}>{check.name}</Text>
-                    <Text span size="sm" c="dimmed"> {check.detail}</Text>
+                    <Badge size="xs" color={check.ok ? 'green' : 'red'} mr={6}>
+                      {check.ok ? 'OK' : 'FAILED'}
+                    </Badge>
+                    <Text span size="sm" fw={500}>
+                      {check.name}
+                    </Text>
+                    <Text span size="sm" c="dimmed">
+                      {' '}
+                      {check.detail}
+                    </Text>
                   </List.Item>
                 ))}
               </List>
@@ -83,10 +103,14 @@ export function CatalogTable({ profiles, activeProfileId, filter, onFilter, refr
     <Paper withBorder p="md" component="section" aria-label="Backup catalog">
       <Stack gap="sm">
         <Group justify="space-between" align="flex-end">
-          <Title order={3} size="h4">Catalog</Title>
+          <Title order={3} size="h4">
+            Catalog
+          </Title>
           <Group gap="xs" align="flex-end">
             <Select label="Profile" data={options} value={filter} onChange={(v) => onFilter(v ?? ALL_PROFILES)} allowDeselect={false} w={240} />
-            <Button variant="default" onClick={() => void reload()}>Refresh</Button>
+            <Button variant="default" onClick={() => void reload()}>
+              Refresh
+            </Button>
           </Group>
         </Group>
         {error ? <ErrorAlert title="The catalog could not be read" error={error} /> : null}
@@ -126,28 +150,61 @@ export function CatalogTable({ profiles, activeProfileId, filter, onFilter, refr
                       <Table.Td>{entry.profileName}</Table.Td>
                       <Table.Td>{KIND_SHORT[entry.kind]}</Table.Td>
                       <Table.Td>{FORMAT_SHORT[entry.format]}</Table.Td>
-                      <Table.Td ta="right" style={NOWRAP}>{formatBytes(entry.bytes)}</Table.Td>
+                      <Table.Td ta="right" style={NOWRAP}>
+                        {formatBytes(entry.bytes)}
+                      </Table.Td>
                       <Table.Td style={NOWRAP}>{durationText(entry)}</Table.Td>
                       <Table.Td>
-                        <Badge color={STATUS_COLORS[entry.status]} variant={entry.status === 'ok' ? 'light' : 'filled'} aria-label={`Status: ${STATUS_LABELS[entry.status]}`}>
+                        <Badge
+                          color={STATUS_COLORS[entry.status]}
+                          variant={entry.status === 'ok' ? 'light' : 'filled'}
+                          aria-label={`Status: ${STATUS_LABELS[entry.status]}`}
+                        >
                           {STATUS_LABELS[entry.status]}
                         </Badge>
                       </Table.Td>
                       <Table.Td>{verificationText(entry)}</Table.Td>
-                      <Table.Td title={entry.path} style={NOWRAP}>{formatTime(entry.startedAt)}</Table.Td>
+                      <Table.Td title={entry.path} style={NOWRAP}>
+                        {formatTime(entry.startedAt)}
+                      </Table.Td>
                       <Table.Td>
                         <Group gap={4} wrap="nowrap">
-                          <Button size="compact-xs" variant="light" onClick={() => void verify(entry.id)} disabled={entry.status !== 'ok' || verification?.running === true} aria-label={`Verify ${name}`}>
+                          <Button
+                            size="compact-xs"
+                            variant="light"
+                            onClick={() => void verify(entry.id)}
+                            disabled={entry.status !== 'ok' || verification?.running === true}
+                            aria-label={`Verify ${name}`}
+                          >
                             Verify
                           </Button>
                           <CopyButton value={entry.path}>
                             {({ copied, copy }) => (
-                              <Button size="compact-xs" variant="subtle" onClick={copy} aria-label={`Copy the path of ${name}`}>{copied ? 'Copied' : 'Copy path'}</Button>
+                              <Button size="compact-xs" variant="subtle" onClick={copy} aria-label={`Copy the path of ${name}`}>
+                                {copied ? 'Copied' : 'Copy path'}
+                              </Button>
                             )}
                           </CopyButton>
-                          <Button size="compact-xs" variant="subtle" onClick={() => void reveal(entry)} disabled={entry.status !== 'ok'} aria-label={`Show ${name} in its folder`}>Show in folder</Button>
-                          <Button size="compact-xs" variant="subtle" onClick={() => setDetails(entry)} aria-label={`Details of ${name}`}>Details</Button>
-                          <Button size="compact-xs" variant="subtle" color="red" onClick={() => setDeleting(entry)} disabled={entry.status === 'running'} aria-label={`Delete ${name}`}>
+                          <Button
+                            size="compact-xs"
+                            variant="subtle"
+                            onClick={() => void reveal(entry)}
+                            disabled={entry.status !== 'ok'}
+                            aria-label={`Show ${name} in its folder`}
+                          >
+                            Show in folder
+                          </Button>
+                          <Button size="compact-xs" variant="subtle" onClick={() => setDetails(entry)} aria-label={`Details of ${name}`}>
+                            Details
+                          </Button>
+                          <Button
+                            size="compact-xs"
+                            variant="subtle"
+                            color="red"
+                            onClick={() => setDeleting(entry)}
+                            disabled={entry.status === 'running'}
+                            aria-label={`Delete ${name}`}
+                          >
                             Delete
                           </Button>
                         </Group>

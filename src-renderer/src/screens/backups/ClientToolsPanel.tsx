@@ -37,8 +37,14 @@ function FolderEditor({ saved, onSave }: { saved: string[]; onSave: (paths: stri
 
   return (
     <Stack gap="xs" role="group" aria-label="Extra folders">
-      <Text size="sm" fw={600}>Extra folders, searched first</Text>
-      {rows.length === 0 ? <Text size="sm" c="dimmed">None: add the bin folder of a PostgreSQL client installed somewhere unusual.</Text> : null}
+      <Text size="sm" fw={600}>
+        Extra folders, searched first
+      </Text>
+      {rows.length === 0 ? (
+        <Text size="sm" c="dimmed">
+          None: add the bin folder of a PostgreSQL client installed somewhere unusual.
+        </Text>
+      ) : null}
       {rows.map((row, i) => (
         <Group key={i} gap="xs" wrap="nowrap">
           <TextInput
@@ -52,13 +58,29 @@ function FolderEditor({ saved, onSave }: { saved: string[]; onSave: (paths: stri
             style={{ flex: 1 }}
             spellCheck={false}
           />
-          <Button variant="subtle" color="red" size="xs" onClick={() => setRows((all) => all.filter((_, j) => j !== i))} aria-label={`Remove extra folder ${i + 1}`}>Remove</Button>
+          <Button
+            variant="subtle"
+            color="red"
+            size="xs"
+            onClick={() => setRows((all) => all.filter((_, j) => j !== i))}
+            aria-label={`Remove extra folder ${i + 1}`}
+          >
+            Remove
+          </Button>
         </Group>
       ))}
       <Group gap="xs">
-        <Button variant="default" size="xs" onClick={() => setRows((all) => [...all, ''])}>Add a folder</Button>
-        <Button size="xs" onClick={() => void save()} disabled={!dirty} loading={busy}>Save folders</Button>
-        {done && !dirty ? <Text size="xs" c="dimmed" role="status">Saved; the tools were looked up again.</Text> : null}
+        <Button variant="default" size="xs" onClick={() => setRows((all) => [...all, ''])}>
+          Add a folder
+        </Button>
+        <Button size="xs" onClick={() => void save()} disabled={!dirty} loading={busy}>
+          Save folders
+        </Button>
+        {done && !dirty ? (
+          <Text size="xs" c="dimmed" role="status">
+            Saved; the tools were looked up again.
+          </Text>
+        ) : null}
       </Group>
       {error ? <ErrorAlert title="The folders were not saved" error={error} onClose={() => setError(null)} /> : null}
     </Stack>
@@ -76,12 +98,24 @@ export const ClientToolsPanel = forwardRef<HTMLElement, { opened: boolean; onTog
       <Stack gap="sm">
         <Group justify="space-between">
           <Group gap="xs">
-            <Title order={3} size="h4">Client tools</Title>
-            {report ? <Text size="sm" c="dimmed">{groups.length > 0 ? `PostgreSQL ${majors}` : 'none found'}</Text> : null}
+            <Title order={3} size="h4">
+              Client tools
+            </Title>
+            {report ? (
+              <Text size="sm" c="dimmed">
+                {groups.length > 0 ? `PostgreSQL ${majors}` : 'none found'}
+              </Text>
+            ) : null}
           </Group>
           <Group gap="xs">
-            {opened ? <Button variant="default" size="xs" onClick={() => void reload()} loading={loading}>Look again</Button> : null}
-            <Button variant="subtle" size="xs" onClick={onToggle} aria-expanded={opened}>{opened ? 'Hide' : 'Show'} client tools</Button>
+            {opened ? (
+              <Button variant="default" size="xs" onClick={() => void reload()} loading={loading}>
+                Look again
+              </Button>
+            ) : null}
+            <Button variant="subtle" size="xs" onClick={onToggle} aria-expanded={opened}>
+              {opened ? 'Hide' : 'Show'} client tools
+            </Button>
           </Group>
         </Group>
         <Collapse expanded={opened}>
@@ -89,19 +123,30 @@ export const ClientToolsPanel = forwardRef<HTMLElement, { opened: boolean; onTog
             {error ? <ErrorAlert title="The client tools could not be listed" error={error} /> : null}
             {!report && !error ? <Loader size="sm" aria-label="Looking for client tools" /> : null}
             {report && groups.length === 0 ? (
-              <Text size="sm">No pg_dump, pg_restore or psql was found. Install the PostgreSQL client of your server’s version (Debian/Ubuntu: postgresql-client-NN; macOS: brew install postgresql@NN), or add its folder below.</Text>
+              <Text size="sm">
+                No pg_dump, pg_restore or psql was found. Install the PostgreSQL client of your server’s version (Debian/Ubuntu: postgresql-client-NN; macOS:
+                brew install postgresql@NN), or add its folder below.
+              </Text>
             ) : null}
             {groups.map((group) => (
               <Stack key={group.major} gap={4}>
-                <Text size="sm" fw={600}>PostgreSQL {group.major}</Text>
+                <Text size="sm" fw={600}>
+                  PostgreSQL {group.major}
+                </Text>
                 <Table withTableBorder verticalSpacing={2} aria-label={`Client tools of PostgreSQL ${group.major}`}>
                   <Table.Tbody>
                     {group.tools.map((tool) => (
                       <Table.Tr key={tool.path}>
                         <Table.Td w={120}>{tool.name}</Table.Td>
                         <Table.Td w={90}>{shortVersion(tool.version)}</Table.Td>
-                        <Table.Td><Code style={{ wordBreak: 'break-all' }}>{tool.path}</Code></Table.Td>
-                        <Table.Td w={160}><Badge variant="light" color="gray" size="sm">{tool.source}</Badge></Table.Td>
+                        <Table.Td>
+                          <Code style={{ wordBreak: 'break-all' }}>{tool.path}</Code>
+                        </Table.Td>
+                        <Table.Td w={160}>
+                          <Badge variant="light" color="gray" size="sm">
+                            {tool.source}
+                          </Badge>
+                        </Table.Td>
                       </Table.Tr>
                     ))}
                   </Table.Tbody>
@@ -111,11 +156,19 @@ export const ClientToolsPanel = forwardRef<HTMLElement, { opened: boolean; onTog
             {report ? (
               <Stack gap={4}>
                 <Group gap="xs">
-                  <Text size="sm" fw={600}>Folders searched ({report.searched.length})</Text>
-                  <Button variant="subtle" size="compact-xs" onClick={() => setShowSearched((v) => !v)} aria-expanded={showSearched}>{showSearched ? 'Hide' : 'Show'}</Button>
+                  <Text size="sm" fw={600}>
+                    Folders searched ({report.searched.length})
+                  </Text>
+                  <Button variant="subtle" size="compact-xs" onClick={() => setShowSearched((v) => !v)} aria-expanded={showSearched}>
+                    {showSearched ? 'Hide' : 'Show'}
+                  </Button>
                 </Group>
                 <Collapse expanded={showSearched}>
-                  <Stack gap={2}>{report.searched.map((folder) => <Code key={folder}>{folder}</Code>)}</Stack>
+                  <Stack gap={2}>
+                    {report.searched.map((folder) => (
+                      <Code key={folder}>{folder}</Code>
+                    ))}
+                  </Stack>
                 </Collapse>
               </Stack>
             ) : null}

@@ -21,25 +21,61 @@ function PlanView({ plan, profile }: { plan: BackupPlan; profile: Profile }) {
   return (
     <Stack gap="sm">
       <Group gap="xs">
-        <Text size="sm" fw={600}>{profile.name}</Text>
+        <Text size="sm" fw={600}>
+          {profile.name}
+        </Text>
         <EnvBadge env={profile.env} />
-        <Text size="sm" c="dimmed">A backup only reads from the server: no confirmation is needed.</Text>
+        <Text size="sm" c="dimmed">
+          A backup only reads from the server: no confirmation is needed.
+        </Text>
       </Group>
       <Table withTableBorder={false} verticalSpacing={4} aria-label="Backup plan">
         <Table.Tbody>
-          <Table.Tr><Table.Th w={170}>Tool</Table.Th><Table.Td><Text size="sm" fw={600}>{toolLine(plan)}</Text><Text size="xs" c="dimmed">{plan.tool.path}</Text></Table.Td></Table.Tr>
-          <Table.Tr><Table.Th>What</Table.Th><Table.Td>{KIND_LABELS[plan.kind]}, {FORMAT_LABELS[plan.format]}</Table.Td></Table.Tr>
+          <Table.Tr>
+            <Table.Th w={170}>Tool</Table.Th>
+            <Table.Td>
+              <Text size="sm" fw={600}>
+                {toolLine(plan)}
+              </Text>
+              <Text size="xs" c="dimmed">
+                {plan.tool.path}
+              </Text>
+            </Table.Td>
+          </Table.Tr>
+          <Table.Tr>
+            <Table.Th>What</Table.Th>
+            <Table.Td>
+              {KIND_LABELS[plan.kind]}, {FORMAT_LABELS[plan.format]}
+            </Table.Td>
+          </Table.Tr>
           <Table.Tr>
             <Table.Th>Tables</Table.Th>
-            <Table.Td>{plan.kind === 'roles' ? 'none (roles only)' : `${formatCount(plan.tables)} tables, ${formatBytes(plan.totalBytes)} on the server`}</Table.Td>
+            <Table.Td>
+              {plan.kind === 'roles' ? 'none (roles only)' : `${formatCount(plan.tables)} tables, ${formatBytes(plan.totalBytes)} on the server`}
+            </Table.Td>
           </Table.Tr>
           {plan.excludedSchemas.length > 0 ? (
-            <Table.Tr><Table.Th>Schemas left out</Table.Th><Table.Td>{plan.excludedSchemas.join(', ')}</Table.Td></Table.Tr>
+            <Table.Tr>
+              <Table.Th>Schemas left out</Table.Th>
+              <Table.Td>{plan.excludedSchemas.join(', ')}</Table.Td>
+            </Table.Tr>
           ) : null}
-          <Table.Tr><Table.Th>File</Table.Th><Table.Td><Code>{plan.path}</Code><Text size="xs" c="dimmed">written as {plan.partialPath} and renamed only once verified</Text></Table.Td></Table.Tr>
+          <Table.Tr>
+            <Table.Th>File</Table.Th>
+            <Table.Td>
+              <Code>{plan.path}</Code>
+              <Text size="xs" c="dimmed">
+                written as {plan.partialPath} and renamed only once verified
+              </Text>
+            </Table.Td>
+          </Table.Tr>
         </Table.Tbody>
       </Table>
-      <CommandBlock command={plan.command} label="Command" note="The password is never on the command line: pg_dump gets it from a temporary file readable only by you." />
+      <CommandBlock
+        command={plan.command}
+        label="Command"
+        note="The password is never on the command line: pg_dump gets it from a temporary file readable only by you."
+      />
       <PlanWarnings warnings={plan.warnings} />
     </Stack>
   );

@@ -57,7 +57,11 @@ export function FormatStep({ state, onChange }: StepProps) {
           ))}
         </Stack>
       </Radio.Group>
-      {state.kind === 'roles' ? <Text size="sm" c="dimmed">Roles are written by pg_dumpall as plain SQL only.</Text> : null}
+      {state.kind === 'roles' ? (
+        <Text size="sm" c="dimmed">
+          Roles are written by pg_dumpall as plain SQL only.
+        </Text>
+      ) : null}
       {state.format === 'directory' ? (
         <NumberInput
           label="Parallel jobs"
@@ -75,17 +79,7 @@ export function FormatStep({ state, onChange }: StepProps) {
 }
 
 function TagsField({ label, description, value, onChange }: { label: string; description: string; value: string[]; onChange: (v: string[]) => void }) {
-  return (
-    <TagsInput
-      label={label}
-      description={description}
-      value={value}
-      onChange={onChange}
-      clearable
-      splitChars={[',', ' ']}
-      data-tags-input=""
-    />
-  );
+  return <TagsInput label={label} description={description} value={value} onChange={onChange} clearable splitChars={[',', ' ']} data-tags-input="" />;
 }
 
 export function OptionsStep({ state, onChange }: StepProps) {
@@ -93,18 +87,50 @@ export function OptionsStep({ state, onChange }: StepProps) {
   return (
     <Stack gap="md">
       <Group gap="xl">
-        <Checkbox label="--no-owner" description="Objects restore as whoever restores them (runbook default)" checked={state.noOwner} onChange={(e) => onChange({ ...state, noOwner: e.currentTarget.checked })} />
-        <Checkbox label="--no-privileges" description="No GRANT/REVOKE in the dump (runbook default)" checked={state.noPrivileges} onChange={(e) => onChange({ ...state, noPrivileges: e.currentTarget.checked })} />
+        <Checkbox
+          label="--no-owner"
+          description="Objects restore as whoever restores them (runbook default)"
+          checked={state.noOwner}
+          onChange={(e) => onChange({ ...state, noOwner: e.currentTarget.checked })}
+        />
+        <Checkbox
+          label="--no-privileges"
+          description="No GRANT/REVOKE in the dump (runbook default)"
+          checked={state.noPrivileges}
+          onChange={(e) => onChange({ ...state, noPrivileges: e.currentTarget.checked })}
+        />
       </Group>
       {roles ? (
-        <Text size="sm" c="dimmed">pg_dumpall takes no schema or table filters: every role of the server is written.</Text>
+        <Text size="sm" c="dimmed">
+          pg_dumpall takes no schema or table filters: every role of the server is written.
+        </Text>
       ) : (
         <>
           <SimpleGrid cols={2} spacing="md">
-            <TagsField label="Include schemas" description="Only these schemas (-n); Enter or comma after each" value={state.includeSchemas} onChange={(v) => onChange({ ...state, includeSchemas: v })} />
-            <TagsField label="Exclude schemas" description="Leave these schemas out (-N)" value={state.excludeSchemas} onChange={(v) => onChange({ ...state, excludeSchemas: v })} />
-            <TagsField label="Include tables" description="Only these tables (-t), e.g. public.orders" value={state.includeTables} onChange={(v) => onChange({ ...state, includeTables: v })} />
-            <TagsField label="Exclude tables" description="Leave these tables out (-T)" value={state.excludeTables} onChange={(v) => onChange({ ...state, excludeTables: v })} />
+            <TagsField
+              label="Include schemas"
+              description="Only these schemas (-n); Enter or comma after each"
+              value={state.includeSchemas}
+              onChange={(v) => onChange({ ...state, includeSchemas: v })}
+            />
+            <TagsField
+              label="Exclude schemas"
+              description="Leave these schemas out (-N)"
+              value={state.excludeSchemas}
+              onChange={(v) => onChange({ ...state, excludeSchemas: v })}
+            />
+            <TagsField
+              label="Include tables"
+              description="Only these tables (-t), e.g. public.orders"
+              value={state.includeTables}
+              onChange={(v) => onChange({ ...state, includeTables: v })}
+            />
+            <TagsField
+              label="Exclude tables"
+              description="Leave these tables out (-T)"
+              value={state.excludeTables}
+              onChange={(v) => onChange({ ...state, excludeTables: v })}
+            />
           </SimpleGrid>
           <Checkbox
             label="Supabase preset"
@@ -144,12 +170,20 @@ export function DestinationStep({ state, onChange, defaultPlan, planning }: Step
     <Stack gap="sm">
       <Text size="sm">
         Default: the app’s backups folder
-        {defaultFolder ? <>, <Code>{defaultFolder}</Code></> : planning ? ' (asking the core for its path…)' : null}
+        {defaultFolder ? (
+          <>
+            , <Code>{defaultFolder}</Code>
+          </>
+        ) : planning ? (
+          ' (asking the core for its path…)'
+        ) : null}
       </Text>
       {defaultPlan?.error ? (
         <Alert color="yellow" variant="light" title="The plan could not be made yet">
           <Text size="sm">{defaultPlan.error.message}</Text>
-          <Text size="xs" c="dimmed">Review shows it in full.</Text>
+          <Text size="xs" c="dimmed">
+            Review shows it in full.
+          </Text>
         </Alert>
       ) : null}
       <TextInput
@@ -163,11 +197,15 @@ export function DestinationStep({ state, onChange, defaultPlan, planning }: Step
       />
       {state.outDir.trim() !== '' ? (
         <Group>
-          <Button variant="subtle" size="xs" onClick={() => onChange({ ...state, outDir: '' })}>Use the app’s backups folder</Button>
+          <Button variant="subtle" size="xs" onClick={() => onChange({ ...state, outDir: '' })}>
+            Use the app’s backups folder
+          </Button>
         </Group>
       ) : null}
       {name ? (
-        <Text size="sm" c="dimmed">File name: <Code>{name}</Code> (profile, kind and time; written as <Code>.partial</Code> until verified)</Text>
+        <Text size="sm" c="dimmed">
+          File name: <Code>{name}</Code> (profile, kind and time; written as <Code>.partial</Code> until verified)
+        </Text>
       ) : null}
     </Stack>
   );

@@ -31,7 +31,9 @@ function When({ iso, now }: { iso: string; now: number }) {
   return (
     <Stack gap={0}>
       <Text size="sm">{relativeTime(iso, now)}</Text>
-      <Text size="xs" c="dimmed" ff="monospace" style={{ whiteSpace: 'nowrap' }}>{formatTime(iso)}</Text>
+      <Text size="xs" c="dimmed" ff="monospace" style={{ whiteSpace: 'nowrap' }}>
+        {formatTime(iso)}
+      </Text>
     </Stack>
   );
 }
@@ -39,9 +41,16 @@ function When({ iso, now }: { iso: string; now: number }) {
 function CalendarRow({ item, now, onStart }: { item: CalendarItem; now: number; onStart: (id: string) => void }) {
   return (
     <Table.Tr aria-label={item.title}>
-      <Table.Td><Text size="sm" fw={500}>{item.title}</Text></Table.Td>
       <Table.Td>
-        <Text size="sm">{CADENCE_LABEL[item.cadence]}{item.dueTime ? ` at ${item.dueTime}` : ''}</Text>
+        <Text size="sm" fw={500}>
+          {item.title}
+        </Text>
+      </Table.Td>
+      <Table.Td>
+        <Text size="sm">
+          {CADENCE_LABEL[item.cadence]}
+          {item.dueTime ? ` at ${item.dueTime}` : ''}
+        </Text>
       </Table.Td>
       <Table.Td>
         {item.lastDoneAt ? (
@@ -50,13 +59,24 @@ function CalendarRow({ item, now, onStart }: { item: CalendarItem; now: number; 
             {item.lastStatus ? <StatusBadge status={item.lastStatus} size="sm" /> : null}
           </Group>
         ) : (
-          <Text size="sm" c="dimmed">Never on this profile</Text>
+          <Text size="sm" c="dimmed">
+            Never on this profile
+          </Text>
         )}
       </Table.Td>
-      <Table.Td><When iso={item.dueAt} now={now} /></Table.Td>
-      <Table.Td><CalendarStateBadge state={item.state} /></Table.Td>
       <Table.Td>
-        <Button size="xs" variant={item.state === 'due' || item.state === 'overdue' ? 'filled' : 'light'} onClick={() => onStart(item.procedureId)} aria-label={`Start ${item.title}`}>
+        <When iso={item.dueAt} now={now} />
+      </Table.Td>
+      <Table.Td>
+        <CalendarStateBadge state={item.state} />
+      </Table.Td>
+      <Table.Td>
+        <Button
+          size="xs"
+          variant={item.state === 'due' || item.state === 'overdue' ? 'filled' : 'light'}
+          onClick={() => onStart(item.procedureId)}
+          aria-label={`Start ${item.title}`}
+        >
           Start
         </Button>
       </Table.Td>
@@ -73,13 +93,23 @@ export function CalendarPanel({ profile, onStart, refreshKey }: CalendarPanelPro
       <Stack gap="sm">
         <Group justify="space-between">
           <Title order={3}>Maintenance calendar</Title>
-          {calendar ? <Text size="xs" c="dimmed">As of {formatTime(calendar.now)}; refreshed every minute.</Text> : null}
+          {calendar ? (
+            <Text size="xs" c="dimmed">
+              As of {formatTime(calendar.now)}; refreshed every minute.
+            </Text>
+          ) : null}
         </Group>
         {error ? <ErrorAlert title="The maintenance calendar could not be read" error={error} /> : null}
         {!calendar ? (
-          error ? null : <Text size="sm" c="dimmed">Loading…</Text>
+          error ? null : (
+            <Text size="sm" c="dimmed">
+              Loading…
+            </Text>
+          )
         ) : calendar.items.length === 0 ? (
-          <Text size="sm" c="dimmed">No procedure has a cadence, so nothing is scheduled. Checklists can still be run on demand above.</Text>
+          <Text size="sm" c="dimmed">
+            No procedure has a cadence, so nothing is scheduled. Checklists can still be run on demand above.
+          </Text>
         ) : (
           <Table.ScrollContainer minWidth={760}>
             <Table verticalSpacing="xs" highlightOnHover aria-label="Maintenance items">
@@ -90,7 +120,9 @@ export function CalendarPanel({ profile, onStart, refreshKey }: CalendarPanelPro
                   <Table.Th>Last done</Table.Th>
                   <Table.Th>Next due</Table.Th>
                   <Table.Th>State</Table.Th>
-                  <Table.Th><VisuallyHidden>Actions</VisuallyHidden></Table.Th>
+                  <Table.Th>
+                    <VisuallyHidden>Actions</VisuallyHidden>
+                  </Table.Th>
                 </Table.Tr>
               </Table.Thead>
               <Table.Tbody>

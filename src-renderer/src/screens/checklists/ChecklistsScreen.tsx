@@ -30,7 +30,10 @@ function useChecklists(): { checklists: ChecklistSummary[]; error: ShownError | 
   const [checklists, setChecklists] = useState<ChecklistSummary[]>([]);
   const [error, setError] = useState<ShownError | null>(null);
   useEffect(() => {
-    api.listChecklists({}).then((r) => setChecklists(r.checklists), (err: unknown) => setError(toShownError(err)));
+    api.listChecklists({}).then(
+      (r) => setChecklists(r.checklists),
+      (err: unknown) => setError(toShownError(err)),
+    );
   }, []);
   return { checklists, error };
 }
@@ -57,7 +60,10 @@ function useProcedures(): { procedures: ProcedureInfo[] | null; error: ShownErro
   const [procedures, setProcedures] = useState<ProcedureInfo[] | null>(null);
   const [error, setError] = useState<ShownError | null>(null);
   useEffect(() => {
-    api.listProcedures({}).then((r) => setProcedures(r.procedures), (err: unknown) => setError(toShownError(err)));
+    api.listProcedures({}).then(
+      (r) => setProcedures(r.procedures),
+      (err: unknown) => setError(toShownError(err)),
+    );
   }, []);
   return { procedures, error };
 }
@@ -174,18 +180,35 @@ function ProfileChecklists({ profile }: { profile: Profile }) {
           ) : null}
           <Group gap="sm">
             <Tooltip label={`Run every read step (${SHORTCUT})`} openDelay={400}>
-              <Button onClick={runChecks} loading={runner.running === 'all'} disabled={!canRun || blockedByOpenRun || (busy && runner.running !== 'all')} aria-keyshortcuts="Control+Enter Meta+Enter">
+              <Button
+                onClick={runChecks}
+                loading={runner.running === 'all'}
+                disabled={!canRun || blockedByOpenRun || (busy && runner.running !== 'all')}
+                aria-keyshortcuts="Control+Enter Meta+Enter"
+              >
                 Run checks
               </Button>
             </Tooltip>
-            <Button variant="default" onClick={stepByStep} loading={runner.running === 'stepwise'} disabled={!canRun || blockedByOpenRun || (busy && runner.running !== 'stepwise')}>
+            <Button
+              variant="default"
+              onClick={stepByStep}
+              loading={runner.running === 'stepwise'}
+              disabled={!canRun || blockedByOpenRun || (busy && runner.running !== 'stepwise')}
+            >
               Step by step
             </Button>
-            <Button variant="subtle" onClick={() => setToolkitOpen(true)}>Ops toolkit…</Button>
+            <Button variant="subtle" onClick={() => setToolkitOpen(true)}>
+              Ops toolkit…
+            </Button>
             {blockedByOpenRun ? (
-              <Text size="sm" c="dimmed" role="note">A run is open below: sign it off or discard it before starting another, so its decisions are not lost.</Text>
+              <Text size="sm" c="dimmed" role="note">
+                A run is open below: sign it off or discard it before starting another, so its decisions are not lost.
+              </Text>
             ) : null}
-            <Text size="sm" c="dimmed">"Run checks" runs every read step at once in a read-only transaction; "Step by step" runs them one at a time. Steps that change the server run only from their preview.</Text>
+            <Text size="sm" c="dimmed">
+              "Run checks" runs every read step at once in a read-only transaction; "Step by step" runs them one at a time. Steps that change the server run
+              only from their preview.
+            </Text>
           </Group>
           {runner.error ? <ErrorAlert title="The checklist did not run" error={runner.error} onClose={runner.clearError} /> : null}
         </Stack>
@@ -194,8 +217,18 @@ function ProfileChecklists({ profile }: { profile: Profile }) {
       {runner.progress ? <RunProgressView progress={runner.progress} procedure={findProcedure(procedures ?? [], runner.progress.checklistId)} /> : null}
 
       {signed ? (
-        <Alert color="green" variant="light" icon={<IconCheck />} title="Signed off" role="status" withCloseButton closeButtonLabel="Dismiss" onClose={() => setSigned(null)}>
-          {signed.title} on {signed.profileName}, {signed.status.toUpperCase()}, signed off by {signed.actor} at {formatTime(signed.signedAt)}. It is in the history below.
+        <Alert
+          color="green"
+          variant="light"
+          icon={<IconCheck />}
+          title="Signed off"
+          role="status"
+          withCloseButton
+          closeButtonLabel="Dismiss"
+          onClose={() => setSigned(null)}
+        >
+          {signed.title} on {signed.profileName}, {signed.status.toUpperCase()}, signed off by {signed.actor} at {formatTime(signed.signedAt)}. It is in the
+          history below.
         </Alert>
       ) : null}
 
@@ -235,7 +268,13 @@ function ProfileChecklists({ profile }: { profile: Profile }) {
           <Title order={3}>History</Title>
           {history.error ? <ErrorAlert title="The history could not be read" error={history.error} /> : null}
           {openError ? <ErrorAlert title="The run could not be opened" error={openError} onClose={() => setOpenError(null)} /> : null}
-          {history.runs ? <HistoryTable runs={history.runs} openId={opened?.id ?? null} onOpen={(id) => void open(id)} /> : <Text size="sm" c="dimmed">Loading…</Text>}
+          {history.runs ? (
+            <HistoryTable runs={history.runs} openId={opened?.id ?? null} onOpen={(id) => void open(id)} />
+          ) : (
+            <Text size="sm" c="dimmed">
+              Loading…
+            </Text>
+          )}
         </Stack>
       </Paper>
 
@@ -269,7 +308,11 @@ function ActiveProfileChecklists() {
               ? 'Checklists run on a connection profile, and there is none yet. Add one (or start the demo sandbox) on the Profiles screen.'
               : 'Pick the profile to check in the header first: the checklists run on the active profile.'}
           </Text>
-          {profiles.length === 0 ? <Button variant="light" onClick={() => setScreen('profiles')}>Go to Profiles</Button> : null}
+          {profiles.length === 0 ? (
+            <Button variant="light" onClick={() => setScreen('profiles')}>
+              Go to Profiles
+            </Button>
+          ) : null}
         </Paper>
       </Stack>
     );

@@ -17,7 +17,11 @@ function decisionsLine(run: ChecklistRunSummary): string {
 
 export function HistoryTable({ runs, openId, onOpen }: { runs: ChecklistRunSummary[]; openId: string | null; onOpen: (id: string) => void }) {
   if (runs.length === 0) {
-    return <Text size="sm" c="dimmed">No signed-off runs for this profile yet. Run a checklist above, decide each step and press "Sign off": the run is kept here.</Text>;
+    return (
+      <Text size="sm" c="dimmed">
+        No signed-off runs for this profile yet. Run a checklist above, decide each step and press "Sign off": the run is kept here.
+      </Text>
+    );
   }
   return (
     <Table.ScrollContainer minWidth={760}>
@@ -29,18 +33,36 @@ export function HistoryTable({ runs, openId, onOpen }: { runs: ChecklistRunSumma
             <Table.Th>Status</Table.Th>
             <Table.Th>By</Table.Th>
             <Table.Th>Decisions</Table.Th>
-            <Table.Th><VisuallyHidden>Actions</VisuallyHidden></Table.Th>
+            <Table.Th>
+              <VisuallyHidden>Actions</VisuallyHidden>
+            </Table.Th>
           </Table.Tr>
         </Table.Thead>
         <Table.Tbody>
           {runs.map((r) => (
             <Table.Tr key={r.id} aria-selected={r.id === openId}>
-              <Table.Td><Text size="sm" ff="monospace" title={r.signedAt} style={{ whiteSpace: 'nowrap' }}>{formatTime(r.signedAt)}</Text></Table.Td>
-              <Table.Td><Text size="sm">{r.title}</Text></Table.Td>
-              <Table.Td><StatusBadge status={r.status} size="sm" /></Table.Td>
-              <Table.Td><Text size="sm">{r.actor}</Text></Table.Td>
-              <Table.Td><Text size="sm">{decisionsLine(r)}</Text></Table.Td>
-              <Table.Td><Button size="xs" variant="light" onClick={() => onOpen(r.id)}>Open</Button></Table.Td>
+              <Table.Td>
+                <Text size="sm" ff="monospace" title={r.signedAt} style={{ whiteSpace: 'nowrap' }}>
+                  {formatTime(r.signedAt)}
+                </Text>
+              </Table.Td>
+              <Table.Td>
+                <Text size="sm">{r.title}</Text>
+              </Table.Td>
+              <Table.Td>
+                <StatusBadge status={r.status} size="sm" />
+              </Table.Td>
+              <Table.Td>
+                <Text size="sm">{r.actor}</Text>
+              </Table.Td>
+              <Table.Td>
+                <Text size="sm">{decisionsLine(r)}</Text>
+              </Table.Td>
+              <Table.Td>
+                <Button size="xs" variant="light" onClick={() => onOpen(r.id)}>
+                  Open
+                </Button>
+              </Table.Td>
             </Table.Tr>
           ))}
         </Table.Tbody>
@@ -73,22 +95,34 @@ export function SavedRunView({ run, onClose }: { run: ChecklistRunRecord; onClos
             <Group gap="sm">
               <Title order={3}>{run.title}</Title>
               <StatusBadge status={run.status} size="lg" />
-              <Badge variant="outline" color="gray" radius="sm">signed off</Badge>
+              <Badge variant="outline" color="gray" radius="sm">
+                signed off
+              </Badge>
             </Group>
             <Text size="sm" c="dimmed">
               On {run.profileName}; checks ran at {formatTime(run.startedAt)}, signed off at {formatTime(run.signedAt)} by {run.actor}. {decisionsLine(run)}.
             </Text>
           </Stack>
           <Group gap="xs">
-            <Button variant="light" onClick={() => void exportAs('markdown')}>Export Markdown</Button>
-            <Button variant="light" onClick={() => void exportAs('html')}>Export HTML</Button>
-            <Button variant="subtle" color="gray" onClick={onClose}>Close</Button>
+            <Button variant="light" onClick={() => void exportAs('markdown')}>
+              Export Markdown
+            </Button>
+            <Button variant="light" onClick={() => void exportAs('html')}>
+              Export HTML
+            </Button>
+            <Button variant="subtle" color="gray" onClick={onClose}>
+              Close
+            </Button>
           </Group>
         </Group>
         {error ? <ErrorAlert title="The export did not work" error={error} onClose={() => setError(null)} /> : null}
         <Stack gap={2} aria-label="Overall note" role="group">
-          <Text size="sm" fw={600}>Overall note</Text>
-          <Text size="sm" c={run.note ? undefined : 'dimmed'} style={{ whiteSpace: 'pre-wrap' }}>{run.note || 'No note.'}</Text>
+          <Text size="sm" fw={600}>
+            Overall note
+          </Text>
+          <Text size="sm" c={run.note ? undefined : 'dimmed'} style={{ whiteSpace: 'pre-wrap' }}>
+            {run.note || 'No note.'}
+          </Text>
         </Stack>
         {run.result.steps.map((step) => (
           <StepCard key={step.id} mode="saved" step={step} decision={decisions.get(step.id)} />

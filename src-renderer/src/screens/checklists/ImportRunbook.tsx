@@ -23,9 +23,14 @@ function ImportedRunbookView({ result }: { result: ImportAnswer }) {
     <Paper component="section" withBorder p="md" aria-label="Imported runbook">
       <Stack gap="sm">
         <Title order={3}>{result.title}</Title>
-        {result.source ? <Text size="sm" c="dimmed">From {result.source}</Text> : null}
+        {result.source ? (
+          <Text size="sm" c="dimmed">
+            From {result.source}
+          </Text>
+        ) : null}
         <Alert color="blue" variant="light" icon={<IconInfo />} role="status">
-          Imported for reading: nothing was run.{result.savedId ? ' Saved in the app: it is in "Saved runbooks" below.' : ' Not saved: it is gone when you leave this screen.'}
+          Imported for reading: nothing was run.
+          {result.savedId ? ' Saved in the app: it is in "Saved runbooks" below.' : ' Not saved: it is gone when you leave this screen.'}
         </Alert>
         <RunbookSummary result={result} Tools={RunbookStepTools} />
       </Stack>
@@ -65,10 +70,15 @@ export function ImportRunbook() {
       <Paper component="section" withBorder p="md" aria-label="Import a runbook">
         <Stack gap="sm">
           <Title order={3}>Import a runbook</Title>
-          <Text size="sm" c="dimmed">Reads a Markdown runbook into procedures and steps to look over. Nothing in it is run. With "Save in the app" (on by default) it is kept under "Saved runbooks" below.</Text>
+          <Text size="sm" c="dimmed">
+            Reads a Markdown runbook into procedures and steps to look over. Nothing in it is run. With "Save in the app" (on by default) it is kept under
+            "Saved runbooks" below.
+          </Text>
           <Group gap="sm" align="end">
             <Stack gap={4}>
-              <Text component="label" htmlFor={inputId} size="sm" fw={500}>Runbook file (Markdown)</Text>
+              <Text component="label" htmlFor={inputId} size="sm" fw={500}>
+                Runbook file (Markdown)
+              </Text>
               <input
                 id={inputId}
                 type="file"
@@ -88,7 +98,9 @@ export function ImportRunbook() {
                 writeSetting('runbook.import-save', next ? 'yes' : 'no');
               }}
             />
-            <Button onClick={() => void importFile()} loading={importing} disabled={!file}>Import</Button>
+            <Button onClick={() => void importFile()} loading={importing} disabled={!file}>
+              Import
+            </Button>
           </Group>
           {error ? <ErrorAlert title="The runbook could not be imported" error={error} onClose={() => setError(null)} /> : null}
         </Stack>

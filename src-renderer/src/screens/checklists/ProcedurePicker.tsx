@@ -52,7 +52,9 @@ export function ProcedurePicker({ checklists, procedures, value, onChange, disab
           {chosen.section} · {chosen.description} {chosen.steps.length} steps{chosen.cadence ? `, ${chosen.cadence}` : ''}.
         </Text>
       ) : checklist ? (
-        <Text size="sm" c="dimmed">{checklist.description} {checklist.steps} steps.</Text>
+        <Text size="sm" c="dimmed">
+          {checklist.description} {checklist.steps} steps.
+        </Text>
       ) : null}
     </Stack>
   );
@@ -63,17 +65,29 @@ function StepBody({ step }: { step: ProcedureStepInfo }) {
     <Stack gap={2}>
       <Group gap="xs">
         <KindBadge kind={step.kind} />
-        <Text size="sm" fw={600}>{step.title}</Text>
-        {step.type !== 'sql' ? <Badge size="xs" variant="outline" color="blue" radius="sm">{step.type}</Badge> : null}
+        <Text size="sm" fw={600}>
+          {step.title}
+        </Text>
+        {step.type !== 'sql' ? (
+          <Badge size="xs" variant="outline" color="blue" radius="sm">
+            {step.type}
+          </Badge>
+        ) : null}
       </Group>
       <Text size="xs">{step.explanation}</Text>
       {step.instruction ? <Text size="xs">To do by hand: {step.instruction}</Text> : null}
       {step.actionLabel ? <Text size="xs">In the app: {step.actionLabel}</Text> : null}
-      {step.correction ? <Text size="xs" c="dimmed">Correction to the runbook: {step.correction}</Text> : null}
+      {step.correction ? (
+        <Text size="xs" c="dimmed">
+          Correction to the runbook: {step.correction}
+        </Text>
+      ) : null}
       {step.sql ? (
         <details>
           <summary style={{ cursor: 'pointer', fontSize: 'var(--mantine-font-size-xs)' }}>SQL</summary>
-          <Code block style={{ whiteSpace: 'pre-wrap' }}>{step.sql}</Code>
+          <Code block style={{ whiteSpace: 'pre-wrap' }}>
+            {step.sql}
+          </Code>
         </details>
       ) : null}
     </Stack>

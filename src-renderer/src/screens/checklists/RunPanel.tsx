@@ -36,19 +36,44 @@ export interface RunPanelProps {
 
 function whenLine(run: PendingRun): string {
   const ran = run.result.steps.filter(hasRun).length;
-  if (run.stepwise) return `Step by step on ${run.result.profile}: ${ran} read step${ran === 1 ? '' : 's'} run so far. Read steps run read-only; steps that change the server run only after their preview.`;
+  if (run.stepwise)
+    return `Step by step on ${run.result.profile}: ${ran} read step${ran === 1 ? '' : 's'} run so far. Read steps run read-only; steps that change the server run only after their preview.`;
   return `On ${run.result.profile}, checks ran at ${formatTime(run.result.startedAt)} in ${formatDuration(run.result.durationMs)}. Read-only: nothing was changed on the server.`;
 }
 
 function ReadinessLine({ missing }: { missing: ReturnType<typeof missingDecisions> }) {
-  if (missing.length === 0) return <Text size="sm" c="green">Every step has a decision: ready to sign off.</Text>;
+  if (missing.length === 0)
+    return (
+      <Text size="sm" c="green">
+        Every step has a decision: ready to sign off.
+      </Text>
+    );
   const reasons = missing.filter((m) => m.lacks === 'reason').length;
   const undecided = missing.length - reasons;
-  const parts = [undecided > 0 ? `${undecided} step${undecided === 1 ? '' : 's'} without a decision` : '', reasons > 0 ? `${reasons} skipped step${reasons === 1 ? '' : 's'} without a reason` : ''].filter(Boolean);
-  return <Text size="sm" c="dimmed" aria-live="polite">Before signing off: {parts.join(' and ')}.</Text>;
+  const parts = [
+    undecided > 0 ? `${undecided} step${undecided === 1 ? '' : 's'} without a decision` : '',
+    reasons > 0 ? `${reasons} skipped step${reasons === 1 ? '' : 's'} without a reason` : '',
+  ].filter(Boolean);
+  return (
+    <Text size="sm" c="dimmed" aria-live="polite">
+      Before signing off: {parts.join(' and ')}.
+    </Text>
+  );
 }
 
-export function RunPanel({ run, profile, procedure, stepRunning, busy, stepError, onClearStepError, onRunStep, runPassword, onSigned, onDiscard }: RunPanelProps) {
+export function RunPanel({
+  run,
+  profile,
+  procedure,
+  stepRunning,
+  busy,
+  stepError,
+  onClearStepError,
+  onRunStep,
+  runPassword,
+  onSigned,
+  onDiscard,
+}: RunPanelProps) {
   const { result } = run;
   const { setScreen } = useAppState();
   const [writeStep, setWriteStep] = useState<ProcedureStepInfo | null>(null);
@@ -99,9 +124,13 @@ export function RunPanel({ run, profile, procedure, stepRunning, busy, stepError
               <Title order={3}>{result.title}</Title>
               <StatusBadge status={result.status} size="lg" />
             </Group>
-            <Text size="sm" c="dimmed">{whenLine(run)}</Text>
+            <Text size="sm" c="dimmed">
+              {whenLine(run)}
+            </Text>
           </Stack>
-          <Button variant="subtle" color="gray" onClick={onDiscard}>Discard this run</Button>
+          <Button variant="subtle" color="gray" onClick={onDiscard}>
+            Discard this run
+          </Button>
         </Group>
         {result.steps.map((step) => (
           <StepCard
@@ -145,16 +174,29 @@ export function RunPanel({ run, profile, procedure, stepRunning, busy, stepError
             retry={toolkitFor.retry ? { title: toolkitFor.title, run: () => onRunStep(toolkitFor.stepId) } : undefined}
           />
         ) : null}
-        <Textarea label="Overall note" placeholder="Anything the next shift should know" autosize minRows={2} value={note} onChange={(e) => setNote(e.currentTarget.value)} />
+        <Textarea
+          label="Overall note"
+          placeholder="Anything the next shift should know"
+          autosize
+          minRows={2}
+          value={note}
+          onChange={(e) => setNote(e.currentTarget.value)}
+        />
         {error ? <ErrorAlert title="The run was not signed off" error={error} onClose={() => setError(null)} /> : null}
         {result.status === 'critical' ? (
-          <Alert color="red" variant="light" title="A step is CRITICAL">Escalate it (see the profile's contacts) before signing off, and say what was done in its note.</Alert>
+          <Alert color="red" variant="light" title="A step is CRITICAL">
+            Escalate it (see the profile's contacts) before signing off, and say what was done in its note.
+          </Alert>
         ) : null}
         <Group justify="space-between">
           <ReadinessLine missing={missing} />
           <Group gap="sm">
-            <Button variant="default" onClick={markRestDone} disabled={missing.every((m) => m.lacks === 'reason')}>Mark the rest done</Button>
-            <Button onClick={() => void signOff()} disabled={missing.length > 0} loading={saving}>Sign off</Button>
+            <Button variant="default" onClick={markRestDone} disabled={missing.every((m) => m.lacks === 'reason')}>
+              Mark the rest done
+            </Button>
+            <Button onClick={() => void signOff()} disabled={missing.length > 0} loading={saving}>
+              Sign off
+            </Button>
           </Group>
         </Group>
       </Stack>

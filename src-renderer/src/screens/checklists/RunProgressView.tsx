@@ -14,13 +14,19 @@ export function RunProgressView({ progress, procedure }: { progress: RunProgress
   return (
     <Paper component="section" withBorder p="md" aria-label="Run progress">
       <Stack gap="xs">
-        <Text size="sm" fw={600} role="status" aria-live="polite">{label}</Text>
+        <Text size="sm" fw={600} role="status" aria-live="polite">
+          {label}
+        </Text>
         <Progress value={total > 0 ? (finished / total) * 100 : 0} aria-label="Steps finished" animated={finished < total || total === 0} />
         {progress.finished.map((step) => (
           <Group key={step.id} gap="sm" wrap="nowrap">
             <StatusBadge status={step.status} size="sm" />
-            <Text size="sm" fw={500}>{step.title}</Text>
-            <Text size="xs" c="dimmed" lineClamp={1}>{step.summary}</Text>
+            <Text size="sm" fw={500}>
+              {step.title}
+            </Text>
+            <Text size="xs" c="dimmed" lineClamp={1}>
+              {step.summary}
+            </Text>
           </Group>
         ))}
       </Stack>

@@ -69,12 +69,20 @@ function SqlStepTools({ step, procedure }: { step: ImportedStep; procedure: Impo
         </SimpleGrid>
       ) : null}
       <Group gap="sm">
-        <Button size="xs" variant="light" onClick={open}>Open in query console</Button>
+        <Button size="xs" variant="light" onClick={open}>
+          Open in query console
+        </Button>
         <Text size="xs" c="dimmed">
-          {active ? `Opens in a new tab on ${active.name}, not run: you run it there.` : 'Pick a profile in the header first: it opens on the active profile, not run.'}
+          {active
+            ? `Opens in a new tab on ${active.name}, not run: you run it there.`
+            : 'Pick a profile in the header first: it opens on the active profile, not run.'}
         </Text>
       </Group>
-      {error ? <Text size="sm" c="red" role="alert">{error}</Text> : null}
+      {error ? (
+        <Text size="sm" c="red" role="alert">
+          {error}
+        </Text>
+      ) : null}
     </Stack>
   );
 }
@@ -91,7 +99,9 @@ function CommandStepTools({ step }: { step: ImportedStep }) {
       </CopyButton>
       {step.parameters.length > 0 ? (
         <Group gap={4}>
-          <Text size="xs" c="dimmed">Replace before running:</Text>
+          <Text size="xs" c="dimmed">
+            Replace before running:
+          </Text>
           <ParameterBadges names={step.parameters} label={`Parameters of ${step.title}`} />
         </Group>
       ) : null}

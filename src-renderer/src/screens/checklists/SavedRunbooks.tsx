@@ -45,10 +45,13 @@ function SavedRunbookView({ runbook, onClose }: { runbook: SavedRunbook; onClose
           <Stack gap={2}>
             <Title order={3}>{runbook.title}</Title>
             <Text size="sm" c="dimmed">
-              {runbook.source ? `From ${runbook.source}, imported` : 'Imported'} {formatTime(runbook.importedAt)}. SQL steps open in the query console with their placeholders filled in; nothing runs from here.
+              {runbook.source ? `From ${runbook.source}, imported` : 'Imported'} {formatTime(runbook.importedAt)}. SQL steps open in the query console with
+              their placeholders filled in; nothing runs from here.
             </Text>
           </Stack>
-          <Button variant="subtle" color="gray" onClick={onClose}>Close</Button>
+          <Button variant="subtle" color="gray" onClick={onClose}>
+            Close
+          </Button>
         </Group>
         <RunbookSummary result={runbook.runbook} Tools={RunbookStepTools} />
       </Stack>
@@ -61,11 +64,16 @@ function ConfirmDelete({ runbook, busy, onCancel, onConfirm }: { runbook: SavedR
     <Modal opened onClose={onCancel} title="Delete this saved runbook?" centered>
       <Stack gap="sm">
         <Text size="sm">
-          "{runbook.title}"{runbook.source ? ` (${runbook.source})` : ''} is removed from the app. The Markdown file itself is not touched, and you can import it again.
+          "{runbook.title}"{runbook.source ? ` (${runbook.source})` : ''} is removed from the app. The Markdown file itself is not touched, and you can import
+          it again.
         </Text>
         <Group justify="flex-end" gap="sm">
-          <Button variant="default" onClick={onCancel}>Keep it</Button>
-          <Button color="red" onClick={onConfirm} loading={busy}>Delete</Button>
+          <Button variant="default" onClick={onCancel}>
+            Keep it
+          </Button>
+          <Button color="red" onClick={onConfirm} loading={busy}>
+            Delete
+          </Button>
         </Group>
       </Stack>
     </Modal>
@@ -112,9 +120,15 @@ export function SavedRunbooks({ refreshKey }: { refreshKey: number }) {
           {error ? <ErrorAlert title="The saved runbooks could not be listed" error={error} /> : null}
           {actionError ? <ErrorAlert title="That did not work" error={actionError} onClose={() => setActionError(null)} /> : null}
           {!runbooks ? (
-            error ? null : <Text size="sm" c="dimmed">Loading…</Text>
+            error ? null : (
+              <Text size="sm" c="dimmed">
+                Loading…
+              </Text>
+            )
           ) : runbooks.length === 0 ? (
-            <Text size="sm" c="dimmed">No runbook is saved yet. Import a Markdown runbook above with "Save in the app" on to keep it here.</Text>
+            <Text size="sm" c="dimmed">
+              No runbook is saved yet. Import a Markdown runbook above with "Save in the app" on to keep it here.
+            </Text>
           ) : (
             <Table.ScrollContainer minWidth={640}>
               <Table verticalSpacing="xs" highlightOnHover aria-label="Saved runbook list">
@@ -124,20 +138,40 @@ export function SavedRunbooks({ refreshKey }: { refreshKey: number }) {
                     <Table.Th>Source</Table.Th>
                     <Table.Th>Imported</Table.Th>
                     <Table.Th>Contents</Table.Th>
-                    <Table.Th><VisuallyHidden>Actions</VisuallyHidden></Table.Th>
+                    <Table.Th>
+                      <VisuallyHidden>Actions</VisuallyHidden>
+                    </Table.Th>
                   </Table.Tr>
                 </Table.Thead>
                 <Table.Tbody>
                   {runbooks.map((r) => (
                     <Table.Tr key={r.id} aria-label={r.title} aria-selected={opened?.id === r.id}>
-                      <Table.Td><Text size="sm" fw={500}>{r.title}</Text></Table.Td>
-                      <Table.Td><Text size="sm" c={r.source ? undefined : 'dimmed'}>{r.source ?? '—'}</Text></Table.Td>
-                      <Table.Td><Text size="sm" ff="monospace" style={{ whiteSpace: 'nowrap' }}>{formatTime(r.importedAt)}</Text></Table.Td>
-                      <Table.Td><Text size="sm">{countsLine(r)}</Text></Table.Td>
+                      <Table.Td>
+                        <Text size="sm" fw={500}>
+                          {r.title}
+                        </Text>
+                      </Table.Td>
+                      <Table.Td>
+                        <Text size="sm" c={r.source ? undefined : 'dimmed'}>
+                          {r.source ?? '—'}
+                        </Text>
+                      </Table.Td>
+                      <Table.Td>
+                        <Text size="sm" ff="monospace" style={{ whiteSpace: 'nowrap' }}>
+                          {formatTime(r.importedAt)}
+                        </Text>
+                      </Table.Td>
+                      <Table.Td>
+                        <Text size="sm">{countsLine(r)}</Text>
+                      </Table.Td>
                       <Table.Td>
                         <Group gap="xs" wrap="nowrap">
-                          <Button size="xs" variant="light" onClick={() => void open(r.id)} aria-label={`Open ${r.title}`}>Open</Button>
-                          <Button size="xs" variant="subtle" color="red" onClick={() => setDeleting(r)} aria-label={`Delete ${r.title}`}>Delete</Button>
+                          <Button size="xs" variant="light" onClick={() => void open(r.id)} aria-label={`Open ${r.title}`}>
+                            Open
+                          </Button>
+                          <Button size="xs" variant="subtle" color="red" onClick={() => setDeleting(r)} aria-label={`Delete ${r.title}`}>
+                            Delete
+                          </Button>
                         </Group>
                       </Table.Td>
                     </Table.Tr>

@@ -65,9 +65,17 @@ export function StepActions({ step, info, running, busy, error, onClearError, on
     <>
       <Group gap="sm">
         {buttons}
-        {hint ? <Text size="xs" c="dimmed">{hint}</Text> : null}
+        {hint ? (
+          <Text size="xs" c="dimmed">
+            {hint}
+          </Text>
+        ) : null}
       </Group>
-      {step.needsToolkit ? <Text size="xs" c="dimmed">This step calls an ops-toolkit function this server does not have: install the toolkit, then run the step again.</Text> : null}
+      {step.needsToolkit ? (
+        <Text size="xs" c="dimmed">
+          This step calls an ops-toolkit function this server does not have: install the toolkit, then run the step again.
+        </Text>
+      ) : null}
       {error ? <ErrorAlert title="The step did not run" error={error} onClose={onClearError} /> : null}
     </>
   );

@@ -3,7 +3,14 @@
 // saved run.
 import { Badge, Group, Paper, Radio, Stack, Table, Text, TextInput } from '@mantine/core';
 import type { ReactNode } from 'react';
-import { stepStatusLabel, type ChecklistStepDecision, type ChecklistStepResult, type ProcedureStepInfo, type StepDecision, type StepKind } from '../../../../src-main/contract/runbook';
+import {
+  stepStatusLabel,
+  type ChecklistStepDecision,
+  type ChecklistStepResult,
+  type ProcedureStepInfo,
+  type StepDecision,
+  type StepKind,
+} from '../../../../src-main/contract/runbook';
 import { formatDuration } from '../../state/format';
 import { cellText, DECISION_COLORS, DECISION_LABELS, KIND_COLORS, KIND_LABELS, shownSummary, STATUS_COLORS, type DraftDecision } from './checklist-model';
 
@@ -13,7 +20,13 @@ export function StatusBadge({ status, size = 'md' }: { status: ChecklistStepResu
   const variant = solid ? 'filled' : status === 'not_applicable' ? 'light' : 'outline';
   const label = stepStatusLabel(status);
   return (
-    <Badge color={STATUS_COLORS[status]} variant={variant} radius="sm" size={size} aria-label={`Status: ${status === 'not_applicable' ? 'not applicable' : label}`}>
+    <Badge
+      color={STATUS_COLORS[status]}
+      variant={variant}
+      radius="sm"
+      size={size}
+      aria-label={`Status: ${status === 'not_applicable' ? 'not applicable' : label}`}
+    >
       {label}
     </Badge>
   );
@@ -22,7 +35,12 @@ export function StatusBadge({ status, size = 'md' }: { status: ChecklistStepResu
 /** Rows as read from the server; shared by step results and write-step previews. */
 export function RowsTable({ label, columns, rows, rowCount }: { label: string; columns: string[]; rows: ChecklistStepResult['rows']; rowCount: number }) {
   if (columns.length === 0) return null;
-  if (rows.length === 0) return <Text size="sm" c="dimmed">No rows.</Text>;
+  if (rows.length === 0)
+    return (
+      <Text size="sm" c="dimmed">
+        No rows.
+      </Text>
+    );
   return (
     <Stack gap={4}>
       <Table.ScrollContainer minWidth={400} maxHeight={320}>
@@ -38,14 +56,20 @@ export function RowsTable({ label, columns, rows, rowCount }: { label: string; c
             {rows.map((row, r) => (
               <Table.Tr key={r}>
                 {row.map((cell, i) => (
-                  <Table.Td key={i} ff="monospace" c={cell === null ? 'dimmed' : undefined}>{cellText(cell)}</Table.Td>
+                  <Table.Td key={i} ff="monospace" c={cell === null ? 'dimmed' : undefined}>
+                    {cellText(cell)}
+                  </Table.Td>
                 ))}
               </Table.Tr>
             ))}
           </Table.Tbody>
         </Table>
       </Table.ScrollContainer>
-      {rowCount > rows.length ? <Text size="xs" c="dimmed">First {rows.length} of {rowCount} rows.</Text> : null}
+      {rowCount > rows.length ? (
+        <Text size="xs" c="dimmed">
+          First {rows.length} of {rowCount} rows.
+        </Text>
+      ) : null}
     </Stack>
   );
 }
@@ -85,7 +109,13 @@ function DecisionEditor({ step, draft, onChange }: { step: ChecklistStepResult; 
           error={needsReason ? 'A skipped step needs a reason' : undefined}
         />
       ) : null}
-      <TextInput size="xs" label={`Note for ${step.title}`} placeholder="Optional note" value={draft.note} onChange={(e) => onChange({ ...draft, note: e.currentTarget.value })} />
+      <TextInput
+        size="xs"
+        label={`Note for ${step.title}`}
+        placeholder="Optional note"
+        value={draft.note}
+        onChange={(e) => onChange({ ...draft, note: e.currentTarget.value })}
+      />
     </Stack>
   );
 }
@@ -94,8 +124,18 @@ function SavedDecision({ decision }: { decision: ChecklistStepDecision | undefin
   return (
     <Stack gap={2}>
       <Group gap="xs">
-        <Text size="sm" fw={600}>Decision</Text>
-        {decision ? <Badge color={DECISION_COLORS[decision.decision]} variant="light" radius="sm">{DECISION_LABELS[decision.decision]}</Badge> : <Text size="sm" c="dimmed">none</Text>}
+        <Text size="sm" fw={600}>
+          Decision
+        </Text>
+        {decision ? (
+          <Badge color={DECISION_COLORS[decision.decision]} variant="light" radius="sm">
+            {DECISION_LABELS[decision.decision]}
+          </Badge>
+        ) : (
+          <Text size="sm" c="dimmed">
+            none
+          </Text>
+        )}
       </Group>
       {decision?.reason ? <Text size="sm">Reason: {decision.reason}</Text> : null}
       {decision?.note ? <Text size="sm">Note: {decision.note}</Text> : null}
@@ -109,10 +149,7 @@ export type StepCardProps = {
   info?: ProcedureStepInfo | undefined;
   /** Buttons for this step (run it, preview it, go to its screen). */
   actions?: ReactNode;
-} & (
-  | { mode: 'edit'; draft: DraftDecision; onChange: (next: DraftDecision) => void }
-  | { mode: 'saved'; decision: ChecklistStepDecision | undefined }
-);
+} & ({ mode: 'edit'; draft: DraftDecision; onChange: (next: DraftDecision) => void } | { mode: 'saved'; decision: ChecklistStepDecision | undefined });
 
 export function StepCard(props: StepCardProps) {
   const { step } = props;
@@ -126,14 +163,26 @@ export function StepCard(props: StepCardProps) {
             <Text fw={600}>{step.title}</Text>
             {step.kind !== 'read' ? <KindBadge kind={step.kind} /> : null}
           </Group>
-          {!listedOnly ? <Text size="xs" c="dimmed" style={{ whiteSpace: 'nowrap' }}>{formatDuration(step.durationMs)}</Text> : null}
+          {!listedOnly ? (
+            <Text size="xs" c="dimmed" style={{ whiteSpace: 'nowrap' }}>
+              {formatDuration(step.durationMs)}
+            </Text>
+          ) : null}
         </Group>
         <Text size="sm" c={step.status === 'unknown' ? 'red' : step.status === 'not_applicable' ? 'dimmed' : undefined}>
           {listedOnly ? (step.status === 'manual' ? 'To do by hand: ' : '') : ''}
           {shownSummary(step, props.info)}
         </Text>
-        {props.info?.explanation ? <Text size="xs" c="dimmed">{props.info.explanation}</Text> : null}
-        {props.info?.correction ? <Text size="xs" c="dimmed">Correction to the runbook: {props.info.correction}</Text> : null}
+        {props.info?.explanation ? (
+          <Text size="xs" c="dimmed">
+            {props.info.explanation}
+          </Text>
+        ) : null}
+        {props.info?.correction ? (
+          <Text size="xs" c="dimmed">
+            Correction to the runbook: {props.info.correction}
+          </Text>
+        ) : null}
         <RowsTable label={`Rows of ${step.title}`} columns={step.columns} rows={step.rows} rowCount={step.rowCount} />
         {props.actions}
         {props.mode === 'edit' ? <DecisionEditor step={step} draft={props.draft} onChange={props.onChange} /> : <SavedDecision decision={props.decision} />}

@@ -35,13 +35,24 @@ function serverFieldErrors(err: unknown, sent: ThresholdChanges['values']): Fiel
 }
 
 function SourceCell({ setting }: { setting: ThresholdSetting }) {
-  if (setting.source === 'runbook') return <Badge variant="light" color="blue" radius="sm">runbook</Badge>;
+  if (setting.source === 'runbook')
+    return (
+      <Badge variant="light" color="blue" radius="sm">
+        runbook
+      </Badge>
+    );
   return (
     <Stack gap={2}>
       <Tooltip label={setting.rationale ?? 'Ours: the runbook has no threshold for this.'} multiline w={360} withArrow>
-        <Badge variant="light" color="grape" radius="sm" style={{ cursor: 'help' }}>ours</Badge>
+        <Badge variant="light" color="grape" radius="sm" style={{ cursor: 'help' }}>
+          ours
+        </Badge>
       </Tooltip>
-      {setting.rationale ? <Text size="xs" c="dimmed" lineClamp={2} title={setting.rationale}>{setting.rationale}</Text> : null}
+      {setting.rationale ? (
+        <Text size="xs" c="dimmed" lineClamp={2} title={setting.rationale}>
+          {setting.rationale}
+        </Text>
+      ) : null}
     </Stack>
   );
 }
@@ -63,10 +74,18 @@ function ThresholdRow({ setting, draft, errors, onChange, disabled }: RowProps) 
     <Table.Tr aria-label={setting.metric}>
       <Table.Td>
         <Group gap={6}>
-          <Text size="sm" fw={500}>{setting.metric}</Text>
-          {setting.overridden ? <Badge size="xs" variant="filled" color="orange" radius="sm">custom</Badge> : null}
+          <Text size="sm" fw={500}>
+            {setting.metric}
+          </Text>
+          {setting.overridden ? (
+            <Badge size="xs" variant="filled" color="orange" radius="sm">
+              custom
+            </Badge>
+          ) : null}
         </Group>
-        <Text size="xs" c="dimmed">alert {side}; unit {unit}</Text>
+        <Text size="xs" c="dimmed">
+          alert {side}; unit {unit}
+        </Text>
       </Table.Td>
       <Table.Td>
         <NumberInput
@@ -76,7 +95,11 @@ function ThresholdRow({ setting, draft, errors, onChange, disabled }: RowProps) 
           min={0}
           max={setting.unit === 'percent' ? 100 : undefined}
           decimalScale={setting.unit === 'count' ? 0 : 2}
-          rightSection={<Text size="xs" c="dimmed">{unit}</Text>}
+          rightSection={
+            <Text size="xs" c="dimmed">
+              {unit}
+            </Text>
+          }
           error={errors?.warn}
           disabled={disabled}
           w={140}
@@ -91,16 +114,30 @@ function ThresholdRow({ setting, draft, errors, onChange, disabled }: RowProps) 
           max={setting.unit === 'percent' ? 100 : undefined}
           decimalScale={setting.unit === 'count' ? 0 : 2}
           placeholder="never critical"
-          rightSection={<Text size="xs" c="dimmed">{unit}</Text>}
+          rightSection={
+            <Text size="xs" c="dimmed">
+              {unit}
+            </Text>
+          }
           error={errors?.critical}
           disabled={disabled}
           w={150}
         />
       </Table.Td>
-      <Table.Td><Text size="sm">{setting.action}</Text></Table.Td>
-      <Table.Td><SourceCell setting={setting} /></Table.Td>
       <Table.Td>
-        <Button size="xs" variant="subtle" onClick={() => onChange(defaults)} disabled={disabled || atDefault} aria-label={`Reset ${setting.metric} to default`}>
+        <Text size="sm">{setting.action}</Text>
+      </Table.Td>
+      <Table.Td>
+        <SourceCell setting={setting} />
+      </Table.Td>
+      <Table.Td>
+        <Button
+          size="xs"
+          variant="subtle"
+          onClick={() => onChange(defaults)}
+          disabled={disabled || atDefault}
+          aria-label={`Reset ${setting.metric} to default`}
+        >
           Reset to default
         </Button>
       </Table.Td>
@@ -190,18 +227,29 @@ export function ThresholdsPanel({ profile }: { profile: Profile }) {
               <span aria-hidden="true">{open ? '▾ ' : '▸ '}</span>Alert thresholds
             </UnstyledButton>
           </Title>
-          {settings && settings.some((s) => s.overridden) ? <Badge size="sm" color="orange" variant="light">{settings.filter((s) => s.overridden).length} custom</Badge> : null}
+          {settings && settings.some((s) => s.overridden) ? (
+            <Badge size="sm" color="orange" variant="light">
+              {settings.filter((s) => s.overridden).length} custom
+            </Badge>
+          ) : null}
         </Group>
         {open ? (
           <Stack gap="sm" id="thresholds-body">
             <Text size="sm" c="dimmed">
-              What the checks on {profile.name} are judged by. A value past the warning is WARNING, past the critical is CRITICAL; leave critical empty for never critical. Sizes are in GB (1024³ bytes).
+              What the checks on {profile.name} are judged by. A value past the warning is WARNING, past the critical is CRITICAL; leave critical empty for
+              never critical. Sizes are in GB (1024³ bytes).
             </Text>
             {loadError ? <ErrorAlert title="The thresholds could not be read" error={loadError} /> : null}
             {!settings ? (
-              loadError ? null : <Text size="sm" c="dimmed">Loading…</Text>
+              loadError ? null : (
+                <Text size="sm" c="dimmed">
+                  Loading…
+                </Text>
+              )
             ) : settings.length === 0 ? (
-              <Text size="sm" c="dimmed">No thresholds are defined.</Text>
+              <Text size="sm" c="dimmed">
+                No thresholds are defined.
+              </Text>
             ) : (
               <Table.ScrollContainer minWidth={900}>
                 <Table verticalSpacing="xs" aria-label="Thresholds">
@@ -231,12 +279,22 @@ export function ThresholdsPanel({ profile }: { profile: Profile }) {
               </Table.ScrollContainer>
             )}
             {saveError ? <ErrorAlert title="The thresholds were not saved" error={saveError} onClose={() => setSaveError(null)} /> : null}
-            {saved ? <Text size="sm" c="green" role="status">{saved}</Text> : null}
+            {saved ? (
+              <Text size="sm" c="green" role="status">
+                {saved}
+              </Text>
+            ) : null}
             {settings && settings.length > 0 ? (
               <Group gap="sm">
-                <Button onClick={() => void save()} loading={saving} disabled={pending === 0 || invalid}>Save thresholds</Button>
-                <Button variant="default" onClick={() => setDrafts(draftsOf(settings))} disabled={pending === 0 || saving}>Discard changes</Button>
-                <Text size="sm" c="dimmed">{pending === 0 ? 'No unsaved changes.' : `${pending} unsaved ${pending === 1 ? 'change' : 'changes'}.`}</Text>
+                <Button onClick={() => void save()} loading={saving} disabled={pending === 0 || invalid}>
+                  Save thresholds
+                </Button>
+                <Button variant="default" onClick={() => setDrafts(draftsOf(settings))} disabled={pending === 0 || saving}>
+                  Discard changes
+                </Button>
+                <Text size="sm" c="dimmed">
+                  {pending === 0 ? 'No unsaved changes.' : `${pending} unsaved ${pending === 1 ? 'change' : 'changes'}.`}
+                </Text>
               </Group>
             ) : null}
           </Stack>

@@ -21,8 +21,21 @@ export interface ToolkitPanelProps {
 }
 
 function FunctionState({ fn }: { fn: ToolkitStatus['functions'][number] }) {
-  if (fn.conflict) return <Badge color="orange" variant="light" radius="sm">conflict</Badge>;
-  return fn.present ? <Badge color="green" variant="light" radius="sm">present</Badge> : <Badge color="gray" variant="outline" radius="sm">missing</Badge>;
+  if (fn.conflict)
+    return (
+      <Badge color="orange" variant="light" radius="sm">
+        conflict
+      </Badge>
+    );
+  return fn.present ? (
+    <Badge color="green" variant="light" radius="sm">
+      present
+    </Badge>
+  ) : (
+    <Badge color="gray" variant="outline" radius="sm">
+      missing
+    </Badge>
+  );
 }
 
 function FunctionsTable({ status }: { status: ToolkitStatus }) {
@@ -42,7 +55,11 @@ function FunctionsTable({ status }: { status: ToolkitStatus }) {
               <Table.Td>
                 <Group gap="xs" wrap="nowrap">
                   <FunctionState fn={fn} />
-                  {fn.conflict ? <Text size="xs" c="dimmed">{fn.conflict}</Text> : null}
+                  {fn.conflict ? (
+                    <Text size="xs" c="dimmed">
+                      {fn.conflict}
+                    </Text>
+                  ) : null}
                 </Group>
               </Table.Td>
             </Table.Tr>
@@ -61,7 +78,10 @@ function versionLine(status: ToolkitStatus): string {
 
 function installError(err: unknown, profile: Profile): ShownError {
   if (err instanceof OpsError && err.code === 'READ_ONLY') {
-    return { code: err.code, message: `"${profile.name}" is a read-only profile, so nothing can be installed through it. Install the toolkit with a profile that may write (the functions need CREATE on the database), then check again here. ${err.message}` };
+    return {
+      code: err.code,
+      message: `"${profile.name}" is a read-only profile, so nothing can be installed through it. Install the toolkit with a profile that may write (the functions need CREATE on the database), then check again here. ${err.message}`,
+    };
   }
   return toShownError(err);
 }
@@ -113,23 +133,45 @@ export function ToolkitPanel({ profile, password, onClose, retry }: ToolkitPanel
     <Modal opened onClose={onClose} title="Ops toolkit" centered size="xl">
       <Stack gap="sm">
         <Text size="sm" c="dimmed">
-          The server functions the runbook calls (in schema ops_toolkit, with wrappers in public). Installing is idempotent, needs no superuser and runs in one transaction.
+          The server functions the runbook calls (in schema ops_toolkit, with wrappers in public). Installing is idempotent, needs no superuser and runs in one
+          transaction.
         </Text>
-        {loading && !status ? <Group gap="xs"><Loader size="sm" /><Text size="sm">Reading the toolkit's state on {profile.name}…</Text></Group> : null}
+        {loading && !status ? (
+          <Group gap="xs">
+            <Loader size="sm" />
+            <Text size="sm">Reading the toolkit's state on {profile.name}…</Text>
+          </Group>
+        ) : null}
         {status ? (
           <>
             <Group gap="sm">
-              <Text size="sm" fw={600} role="status" aria-label="Toolkit version">{versionLine(status)}</Text>
-              {status.installed ? <Badge color="green" variant="light">installed</Badge> : <Badge color="gray" variant="outline">incomplete</Badge>}
+              <Text size="sm" fw={600} role="status" aria-label="Toolkit version">
+                {versionLine(status)}
+              </Text>
+              {status.installed ? (
+                <Badge color="green" variant="light">
+                  installed
+                </Badge>
+              ) : (
+                <Badge color="gray" variant="outline">
+                  incomplete
+                </Badge>
+              )}
             </Group>
             <FunctionsTable status={status} />
             <Group gap="sm">
-              <Button variant="default" size="xs" onClick={() => setShowSql((v) => !v)} aria-expanded={showSql}>{showSql ? 'Hide SQL' : 'Show SQL'}</Button>
-              <Button variant="subtle" size="xs" onClick={() => void load()} loading={loading}>Check again</Button>
+              <Button variant="default" size="xs" onClick={() => setShowSql((v) => !v)} aria-expanded={showSql}>
+                {showSql ? 'Hide SQL' : 'Show SQL'}
+              </Button>
+              <Button variant="subtle" size="xs" onClick={() => void load()} loading={loading}>
+                Check again
+              </Button>
             </Group>
             {showSql ? (
               <ScrollArea.Autosize mah={320}>
-                <Code block aria-label="Toolkit install SQL" style={{ whiteSpace: 'pre' }}>{status.sql}</Code>
+                <Code block aria-label="Toolkit install SQL" style={{ whiteSpace: 'pre' }}>
+                  {status.sql}
+                </Code>
               </ScrollArea.Autosize>
             ) : null}
           </>
@@ -141,13 +183,23 @@ export function ToolkitPanel({ profile, password, onClose, retry }: ToolkitPanel
             Ops toolkit {status.version ?? status.latest} is installed on {profile.name}; the install is in the audit trail.
             {retry ? (
               <Group mt="xs">
-                <Button size="xs" onClick={() => { retry.run(); onClose(); }}>Run "{retry.title}" again</Button>
+                <Button
+                  size="xs"
+                  onClick={() => {
+                    retry.run();
+                    onClose();
+                  }}
+                >
+                  Run "{retry.title}" again
+                </Button>
               </Group>
             ) : null}
           </Alert>
         ) : null}
         <Group justify="flex-end" gap="sm">
-          <Button variant="subtle" color="gray" onClick={onClose}>Close</Button>
+          <Button variant="subtle" color="gray" onClick={onClose}>
+            Close
+          </Button>
           <Button onClick={() => void install()} loading={installing} disabled={!canInstall}>
             {status?.version ? (upToDate ? 'Up to date' : `Upgrade to ${status.latest}`) : `Install ${status?.latest ?? 'toolkit'}`}
           </Button>

@@ -30,7 +30,8 @@ function plural(n: number, word: string): string {
 }
 
 function countLine(preview: RunbookStepPreview): string {
-  if (preview.immediate) return preview.rowCount === 0 ? 'No session matches: nothing would be ended.' : `${plural(preview.rowCount, 'session')} would be ended.`;
+  if (preview.immediate)
+    return preview.rowCount === 0 ? 'No session matches: nothing would be ended.' : `${plural(preview.rowCount, 'session')} would be ended.`;
   return preview.rowCount === 0 ? 'No row matches: nothing would change.' : `${plural(preview.rowCount, 'row')} would change.`;
 }
 
@@ -42,10 +43,19 @@ function ranLine(result: RunbookStepRunResult, immediate: boolean): string {
 /** Why the run was refused, in words that say what to do next. */
 function refusal(err: unknown, profile: Profile): { error: ShownError; stale: boolean } {
   if (err instanceof OpsError && err.code === 'CONFLICT') {
-    return { stale: true, error: { code: err.code, message: `The rows changed since the preview, so nothing was run (the transaction was rolled back). ${err.message} Preview again to see what the step would change now.` } };
+    return {
+      stale: true,
+      error: {
+        code: err.code,
+        message: `The rows changed since the preview, so nothing was run (the transaction was rolled back). ${err.message} Preview again to see what the step would change now.`,
+      },
+    };
   }
   if (err instanceof OpsError && err.code === 'READ_ONLY') {
-    return { stale: false, error: { code: err.code, message: `"${profile.name}" is a read-only profile: steps that change the database cannot run through it. ${err.message}` } };
+    return {
+      stale: false,
+      error: { code: err.code, message: `"${profile.name}" is a read-only profile: steps that change the database cannot run through it. ${err.message}` },
+    };
   }
   return { stale: false, error: toShownError(err) };
 }
@@ -121,39 +131,62 @@ export function WriteStepDialog({ profile, procedureId, step, password, onClose,
           </Alert>
         ) : null}
         {loading ? (
-          <Group gap="xs"><Loader size="sm" /><Text size="sm">Reading the rows this step would change…</Text></Group>
+          <Group gap="xs">
+            <Loader size="sm" />
+            <Text size="sm">Reading the rows this step would change…</Text>
+          </Group>
         ) : null}
         {preview ? (
           <Stack gap="xs">
-            <Text size="sm" fw={600}>The statement</Text>
-            <Code block aria-label="Statement to run" style={{ whiteSpace: 'pre-wrap' }}>{preview.statement}</Code>
-            <Text size="sm" fw={600} role="status" aria-label="Rows affected">{countLine(preview)}</Text>
+            <Text size="sm" fw={600}>
+              The statement
+            </Text>
+            <Code block aria-label="Statement to run" style={{ whiteSpace: 'pre-wrap' }}>
+              {preview.statement}
+            </Code>
+            <Text size="sm" fw={600} role="status" aria-label="Rows affected">
+              {countLine(preview)}
+            </Text>
             <RowsTable label="Rows the step would change" columns={preview.columns} rows={preview.rows} rowCount={preview.rowCount} />
             {preview.immediate ? (
               <Alert color="red" variant="light" icon={<IconAlert />} title="Cannot be undone">
                 Ending sessions cannot be undone: their open transactions are rolled back and the applications must reconnect.
               </Alert>
             ) : (
-              <Text size="xs" c="dimmed">Runs in one transaction, committed only if it changes exactly these {plural(preview.rowCount, 'row')}.</Text>
+              <Text size="xs" c="dimmed">
+                Runs in one transaction, committed only if it changes exactly these {plural(preview.rowCount, 'row')}.
+              </Text>
             )}
           </Stack>
         ) : null}
         {needsName && preview && !result ? <TypedNameConfirm name={profile.name} value={typed} onChange={setTyped} /> : null}
-        {error ? <ErrorAlert title={stale ? 'The rows changed since the preview' : 'The step did not run'} error={error} onClose={() => setError(null)} /> : null}
+        {error ? (
+          <ErrorAlert title={stale ? 'The rows changed since the preview' : 'The step did not run'} error={error} onClose={() => setError(null)} />
+        ) : null}
         {result ? (
           <Alert color="green" variant="light" icon={<IconCheck />} title="Step ran" role="status">
             {ranLine(result, preview?.immediate ?? false)}
           </Alert>
         ) : null}
         <Group justify="space-between">
-          {!result ? <Checkbox label="Mark this step done when it has run" checked={markDone} onChange={(e) => setMarkDone(e.currentTarget.checked)} /> : <Badge color="green" variant="light">ran</Badge>}
+          {!result ? (
+            <Checkbox label="Mark this step done when it has run" checked={markDone} onChange={(e) => setMarkDone(e.currentTarget.checked)} />
+          ) : (
+            <Badge color="green" variant="light">
+              ran
+            </Badge>
+          )}
           <Group gap="sm">
-            <Button variant="default" onClick={() => void load()} loading={loading} disabled={running}>Preview again</Button>
+            <Button variant="default" onClick={() => void load()} loading={loading} disabled={running}>
+              Preview again
+            </Button>
             {result ? (
               <Button onClick={onClose}>Close</Button>
             ) : (
               <>
-                <Button variant="subtle" color="gray" onClick={onClose} disabled={running}>Cancel</Button>
+                <Button variant="subtle" color="gray" onClick={onClose} disabled={running}>
+                  Cancel
+                </Button>
                 <Button color={step.kind === 'destructive' ? 'red' : 'orange'} onClick={() => void run()} loading={running} disabled={!canRun}>
                   {preview && preview.rowCount > 0 ? `Run on ${plural(preview.rowCount, preview.immediate ? 'session' : 'row')}` : 'Run'}
                 </Button>

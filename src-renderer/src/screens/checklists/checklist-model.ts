@@ -2,7 +2,16 @@
 // run may be signed off (every step decided, every skip with its reason) — the same rules
 // the core enforces, checked here so the button says why it is not ready yet; and for a run
 // of any procedure, how a step run on its own changes the run and where action steps lead.
-import type { CheckStatus, ChecklistRunResult, ChecklistStepDecision, ChecklistStepResult, ProcedureInfo, ProcedureStepInfo, StepDecision, StepKind } from '../../../../src-main/contract/runbook';
+import type {
+  CheckStatus,
+  ChecklistRunResult,
+  ChecklistStepDecision,
+  ChecklistStepResult,
+  ProcedureInfo,
+  ProcedureStepInfo,
+  StepDecision,
+  StepKind,
+} from '../../../../src-main/contract/runbook';
 import type { ScreenId } from '../../state/screens';
 
 export type StepStatus = ChecklistStepResult['status'];

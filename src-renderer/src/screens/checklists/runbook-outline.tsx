@@ -21,7 +21,9 @@ export function ParameterBadges({ names, label }: { names: string[]; label: stri
   return (
     <Group gap={4} aria-label={label}>
       {names.map((name) => (
-        <Badge key={name} variant="light" color="grape" tt="none" ff="monospace">{name}</Badge>
+        <Badge key={name} variant="light" color="grape" tt="none" ff="monospace">
+          {name}
+        </Badge>
       ))}
     </Group>
   );
@@ -29,32 +31,60 @@ export function ParameterBadges({ names, label }: { names: string[]; label: stri
 
 function StepBody({ step }: { step: ImportedStep }) {
   if (step.type === 'sql' || step.type === 'command') {
-    return <Code block ff="monospace" style={{ whiteSpace: 'pre-wrap' }}>{step.text}</Code>;
+    return (
+      <Code block ff="monospace" style={{ whiteSpace: 'pre-wrap' }}>
+        {step.text}
+      </Code>
+    );
   }
   if (step.table) {
     return (
       <Table withTableBorder withColumnBorders fz="xs" aria-label={`Table of ${step.title}`}>
         <Table.Thead>
-          <Table.Tr>{step.table.columns.map((c, i) => <Table.Th key={i}>{c}</Table.Th>)}</Table.Tr>
+          <Table.Tr>
+            {step.table.columns.map((c, i) => (
+              <Table.Th key={i}>{c}</Table.Th>
+            ))}
+          </Table.Tr>
         </Table.Thead>
         <Table.Tbody>
-          {step.table.rows.map((row, r) => <Table.Tr key={r}>{row.map((cell, i) => <Table.Td key={i}>{cell}</Table.Td>)}</Table.Tr>)}
+          {step.table.rows.map((row, r) => (
+            <Table.Tr key={r}>
+              {row.map((cell, i) => (
+                <Table.Td key={i}>{cell}</Table.Td>
+              ))}
+            </Table.Tr>
+          ))}
         </Table.Tbody>
       </Table>
     );
   }
-  return <Text size="sm" style={{ whiteSpace: 'pre-wrap' }}>{step.text}</Text>;
+  return (
+    <Text size="sm" style={{ whiteSpace: 'pre-wrap' }}>
+      {step.text}
+    </Text>
+  );
 }
 
 function StepItem({ step, procedure, Tools }: { step: ImportedStep; procedure: ImportedProcedure; Tools: StepTools | undefined }) {
   return (
     <Stack component="li" gap={4} aria-label={`Step: ${step.title}`}>
       <Group gap="xs">
-        <Badge size="sm" variant="outline">{STEP_LABEL[step.type]}</Badge>
-        <Text size="sm" fw={600}>{step.title}</Text>
-        <Text size="xs" c="dimmed">line {step.line}</Text>
+        <Badge size="sm" variant="outline">
+          {STEP_LABEL[step.type]}
+        </Badge>
+        <Text size="sm" fw={600}>
+          {step.title}
+        </Text>
+        <Text size="xs" c="dimmed">
+          line {step.line}
+        </Text>
       </Group>
-      {step.note ? <Text size="xs" c="dimmed" fs="italic">{step.note}</Text> : null}
+      {step.note ? (
+        <Text size="xs" c="dimmed" fs="italic">
+          {step.note}
+        </Text>
+      ) : null}
       <StepBody step={step} />
       {Tools ? <Tools step={step} procedure={procedure} /> : <ParameterBadges names={step.parameters} label={`Parameters of ${step.title}`} />}
     </Stack>
@@ -62,7 +92,12 @@ function StepItem({ step, procedure, Tools }: { step: ImportedStep; procedure: I
 }
 
 export function ProcedureOutline({ outline, Tools }: { outline: ImportedProcedure[]; Tools?: StepTools | undefined }) {
-  if (outline.length === 0) return <Text size="sm" c="dimmed">No procedures found: the file has no headings with steps under them.</Text>;
+  if (outline.length === 0)
+    return (
+      <Text size="sm" c="dimmed">
+        No procedures found: the file has no headings with steps under them.
+      </Text>
+    );
   return (
     <Accordion multiple variant="separated" aria-label="Procedures">
       {outline.map((proc, i) => (
@@ -70,15 +105,25 @@ export function ProcedureOutline({ outline, Tools }: { outline: ImportedProcedur
           <Accordion.Control>
             <Group gap="xs">
               <Text fw={600}>{proc.title}</Text>
-              <Text size="xs" c="dimmed">{proc.path.slice(0, -1).join(' › ')}</Text>
-              <Text size="xs" c="dimmed">{plural(proc.steps.length, 'step')}</Text>
+              <Text size="xs" c="dimmed">
+                {proc.path.slice(0, -1).join(' › ')}
+              </Text>
+              <Text size="xs" c="dimmed">
+                {plural(proc.steps.length, 'step')}
+              </Text>
             </Group>
           </Accordion.Control>
           <Accordion.Panel>
             <Stack gap="sm">
-              {proc.notes.map((note, n) => <Text key={n} size="sm" c="dimmed">{note}</Text>)}
+              {proc.notes.map((note, n) => (
+                <Text key={n} size="sm" c="dimmed">
+                  {note}
+                </Text>
+              ))}
               <Stack component="ol" gap="md" m={0} pl="md">
-                {proc.steps.map((step, s) => <StepItem key={s} step={step} procedure={proc} Tools={Tools} />)}
+                {proc.steps.map((step, s) => (
+                  <StepItem key={s} step={step} procedure={proc} Tools={Tools} />
+                ))}
               </Stack>
             </Stack>
           </Accordion.Panel>
@@ -119,8 +164,12 @@ export function RunbookSummary({ result, Tools }: { result: RunbookImportResult;
       <Group gap="lg" role="list" aria-label="Counts">
         {counts.map(([label, n]) => (
           <Stack key={label} gap={0} role="listitem" aria-label={`${label}: ${n}`}>
-            <Text size="xl" fw={700}>{n}</Text>
-            <Text size="xs" c="dimmed">{label}</Text>
+            <Text size="xl" fw={700}>
+              {n}
+            </Text>
+            <Text size="xs" c="dimmed">
+              {label}
+            </Text>
           </Stack>
         ))}
       </Group>
@@ -132,7 +181,11 @@ export function RunbookSummary({ result, Tools }: { result: RunbookImportResult;
       {result.warnings.length > 0 ? (
         <Alert color="yellow" variant="light" title={plural(result.warnings.length, 'warning')}>
           <Stack component="ul" gap={2} m={0} pl="md" aria-label="Import warnings">
-            {result.warnings.map((w, i) => <Text component="li" key={i} size="sm">{w}</Text>)}
+            {result.warnings.map((w, i) => (
+              <Text component="li" key={i} size="sm">
+                {w}
+              </Text>
+            ))}
           </Stack>
         </Alert>
       ) : null}

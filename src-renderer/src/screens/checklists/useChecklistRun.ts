@@ -129,12 +129,17 @@ export function useChecklistRun(profile: Profile) {
         passwordWorked();
         const fresh = answer.steps.find((s) => s.id === stepId);
         if (!fresh) throw new OpsError('NOT_FOUND', `The run came back without the step "${stepId}".`);
-        setPending((current) => (current && current.result.startedAt === pending.result.startedAt ? { ...current, result: replaceStep(current.result, fresh) } : current));
+        setPending((current) =>
+          current && current.result.startedAt === pending.result.startedAt ? { ...current, result: replaceStep(current.result, fresh) } : current,
+        );
       } catch (err) {
         settle(err, (shown) => setStepError({ stepId, error: shown }));
         // The password field is at the top of the screen: say so next to the step.
         if (err instanceof OpsError && err.code === 'PASSWORD_REQUIRED') {
-          setStepError({ stepId, error: { code: err.code, message: 'This profile has no saved password: type it in the password field above, then run the step again.' } });
+          setStepError({
+            stepId,
+            error: { code: err.code, message: 'This profile has no saved password: type it in the password field above, then run the step again.' },
+          });
         }
       } finally {
         setStepRunning(null);

@@ -40,13 +40,17 @@ export function FirstRunScreen() {
     <Stack gap="lg" maw={920}>
       <div>
         <Title order={2}>Welcome to Ops Console</Title>
-        <Text c="dimmed" mt={4}>There are no connection profiles yet. Pick how to start.</Text>
+        <Text c="dimmed" mt={4}>
+          There are no connection profiles yet. Pick how to start.
+        </Text>
       </div>
       {error ? <ErrorAlert title="The demo sandbox did not start" error={error} onClose={() => setError(null)} /> : null}
       <SimpleGrid cols={{ base: 1, sm: 2 }} spacing="lg">
         <Card withBorder padding="lg">
           <Stack gap="sm" h="100%">
-            <Title order={3} size="h4">Try the demo sandbox</Title>
+            <Title order={3} size="h4">
+              Try the demo sandbox
+            </Title>
             <Text size="sm">A local PostgreSQL on this machine, loopback only, seeded with Timothie &amp; Co demo data. Safe to break.</Text>
             <List size="sm" spacing={4}>
               <List.Item>Creates a profile named “sandbox”</List.Item>
@@ -60,14 +64,18 @@ export function FirstRunScreen() {
             {starting ? (
               <Group gap="xs" role="status" aria-live="polite">
                 <Loader size="xs" />
-                <Text size="sm" c="dimmed">Creating the cluster and loading demo data…</Text>
+                <Text size="sm" c="dimmed">
+                  Creating the cluster and loading demo data…
+                </Text>
               </Group>
             ) : null}
           </Stack>
         </Card>
         <Card withBorder padding="lg">
           <Stack gap="sm" h="100%">
-            <Title order={3} size="h4">Connect to your database</Title>
+            <Title order={3} size="h4">
+              Connect to your database
+            </Title>
             <Text size="sm">Host, port, database and user — or paste a postgres:// URI, read your environment or ~/.pg_service.conf.</Text>
             <List size="sm" spacing={4}>
               <List.Item>Production profiles are read-only by default</List.Item>

@@ -16,8 +16,14 @@ export function AppMetricsTab({ profileId, auth }: { profileId: string; auth: Pa
   return (
     <Stack gap="md">
       <Group gap="sm">
-        <Button size="xs" variant="default" onClick={() => void metrics.reload()} loading={metrics.loading}>Refresh</Button>
-        {metrics.at ? <Text size="xs" c="dimmed">Read {formatTime(metrics.at)}</Text> : null}
+        <Button size="xs" variant="default" onClick={() => void metrics.reload()} loading={metrics.loading}>
+          Refresh
+        </Button>
+        {metrics.at ? (
+          <Text size="xs" c="dimmed">
+            Read {formatTime(metrics.at)}
+          </Text>
+        ) : null}
       </Group>
       {metrics.error ? <ErrorAlert title="Cannot read the application metrics" error={metrics.error} /> : null}
       {data ? (
@@ -25,20 +31,32 @@ export function AppMetricsTab({ profileId, auth }: { profileId: string; auth: Pa
           <SimpleGrid cols={{ base: 2, md: 3 }} spacing="sm" role="list" aria-label="Application metrics">
             {appFigures(data).map((f) => (
               <Card key={f.label} withBorder padding="sm" radius="md" role="listitem" aria-label={f.label}>
-                <Text size="xs" c="dimmed">{f.label}</Text>
-                <Text size="xl" fw={700} c={f.missing ? 'dimmed' : undefined}>{f.value}</Text>
+                <Text size="xs" c="dimmed">
+                  {f.label}
+                </Text>
+                <Text size="xl" fw={700} c={f.missing ? 'dimmed' : undefined}>
+                  {f.value}
+                </Text>
               </Card>
             ))}
           </SimpleGrid>
           {data.notes.length > 0 ? (
             <Alert color="yellow" variant="light" title="Some figures are missing">
-              <List size="sm">{data.notes.map((n) => <List.Item key={n}>{n}</List.Item>)}</List>
+              <List size="sm">
+                {data.notes.map((n) => (
+                  <List.Item key={n}>{n}</List.Item>
+                ))}
+              </List>
             </Alert>
           ) : null}
-          <Text size="xs" c="dimmed">“Today” is the database server’s current date.</Text>
+          <Text size="xs" c="dimmed">
+            “Today” is the database server’s current date.
+          </Text>
         </>
       ) : !metrics.error ? (
-        <Center h={160}><Loader aria-label="Loading the application metrics" /></Center>
+        <Center h={160}>
+          <Loader aria-label="Loading the application metrics" />
+        </Center>
       ) : null}
     </Stack>
   );

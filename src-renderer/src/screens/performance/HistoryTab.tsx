@@ -14,7 +14,21 @@ function ignoreError(): void {
   // Shown in the chart's own alert; history needs no password.
 }
 
-function MetricChart({ profileId, metric, label, color, hours, refreshKey }: { profileId: string; metric: HistoryMetric; label: string; color: string; hours: number; refreshKey: string | null }) {
+function MetricChart({
+  profileId,
+  metric,
+  label,
+  color,
+  hours,
+  refreshKey,
+}: {
+  profileId: string;
+  metric: HistoryMetric;
+  label: string;
+  color: string;
+  hours: number;
+  refreshKey: string | null;
+}) {
   // refreshKey is not sent: listing it makes a new Overview snapshot reload the chart.
   const load = useCallback(() => api.getMetricHistory({ profileId, metric, hours }), [profileId, metric, hours, refreshKey]);
   const history = useLoad(load, true, ignoreError);
@@ -25,14 +39,24 @@ function MetricChart({ profileId, metric, label, color, hours, refreshKey }: { p
   return (
     <Card withBorder padding="sm" radius="md" component="section" aria-label={`${label} history`}>
       <Group justify="space-between" mb="xs">
-        <Title order={3} size="h5">{label}</Title>
-        <Text size="xs" c="dimmed">{rows.length} {rows.length === 1 ? 'snapshot' : 'snapshots'}</Text>
+        <Title order={3} size="h5">
+          {label}
+        </Title>
+        <Text size="xs" c="dimmed">
+          {rows.length} {rows.length === 1 ? 'snapshot' : 'snapshots'}
+        </Text>
       </Group>
       {history.error ? <ErrorAlert title="Cannot read the history" error={history.error} /> : null}
       {history.data === null && !history.error ? (
-        <Center h={180}><Loader size="sm" aria-label={`Loading ${label} history`} /></Center>
+        <Center h={180}>
+          <Loader size="sm" aria-label={`Loading ${label} history`} />
+        </Center>
       ) : rows.length === 0 ? (
-        <Center h={180}><Text size="sm" c="dimmed">No snapshots in this range yet: the Overview stores one (at most a minute apart) each time it refreshes.</Text></Center>
+        <Center h={180}>
+          <Text size="sm" c="dimmed">
+            No snapshots in this range yet: the Overview stores one (at most a minute apart) each time it refreshes.
+          </Text>
+        </Center>
       ) : (
         <>
           <LineChart
@@ -50,7 +74,9 @@ function MetricChart({ profileId, metric, label, color, hours, refreshKey }: { p
             role="img"
             aria-label={`${label} chart`}
           />
-          <Text size="xs" c="dimmed" mt={4}>{trend ?? (rows.length === 1 ? 'One snapshot so far: the trend shows from the second.' : '')}</Text>
+          <Text size="xs" c="dimmed" mt={4}>
+            {trend ?? (rows.length === 1 ? 'One snapshot so far: the trend shows from the second.' : '')}
+          </Text>
         </>
       )}
     </Card>
@@ -63,7 +89,13 @@ export function HistoryTab({ profileId, refreshKey }: { profileId: string; refre
     <Stack gap="md">
       <Group gap="sm">
         <Text size="sm">Range</Text>
-        <SegmentedControl size="xs" aria-label="History range" value={String(hours)} onChange={(v) => setHours(Number(v))} data={HISTORY_RANGES.map((r) => ({ value: String(r.hours), label: r.label }))} />
+        <SegmentedControl
+          size="xs"
+          aria-label="History range"
+          value={String(hours)}
+          onChange={(v) => setHours(Number(v))}
+          data={HISTORY_RANGES.map((r) => ({ value: String(r.hours), label: r.label }))}
+        />
       </Group>
       <SimpleGrid cols={{ base: 1, lg: 2 }} spacing="sm">
         {HISTORY_METRICS.map((m) => (

@@ -18,8 +18,12 @@ function Section({ title, count, children }: { title: string; count: number; chi
   return (
     <Card withBorder padding="sm" radius="md" component="section" aria-label={title}>
       <Group gap="xs" mb="xs">
-        <Title order={3} size="h5">{title}</Title>
-        <Badge variant="light" color={count > 0 ? 'yellow' : 'gray'}>{count}</Badge>
+        <Title order={3} size="h5">
+          {title}
+        </Title>
+        <Badge variant="light" color={count > 0 ? 'yellow' : 'gray'}>
+          {count}
+        </Badge>
       </Group>
       {children}
     </Card>
@@ -29,7 +33,12 @@ function Section({ title, count, children }: { title: string; count: number; chi
 function DropButton({ index }: { index: IndexUsage }) {
   const { openInQuery } = useAppState();
   return (
-    <Button size="compact-xs" variant="default" onClick={() => openInQuery(dropIndexSql(index.schema, index.index), `Drop ${index.index}`)} aria-label={`Open DROP INDEX ${index.index} in the console`}>
+    <Button
+      size="compact-xs"
+      variant="default"
+      onClick={() => openInQuery(dropIndexSql(index.schema, index.index), `Drop ${index.index}`)}
+      aria-label={`Open DROP INDEX ${index.index} in the console`}
+    >
       DROP in console
     </Button>
   );
@@ -54,18 +63,46 @@ function IndexRows({ rows, withDrop }: { rows: IndexUsage[]; withDrop: boolean }
         <Table.Tbody>
           {rows.map((i) => (
             <Table.Tr key={`${i.schema}.${i.index}`} aria-label={`Index ${i.schema}.${i.index}`}>
-              <Table.Td><Text size="sm" ff="monospace" title={i.definition}>{i.index}</Text></Table.Td>
-              <Table.Td style={NOWRAP}>{i.schema}.{i.table}</Table.Td>
+              <Table.Td>
+                <Text size="sm" ff="monospace" title={i.definition}>
+                  {i.index}
+                </Text>
+              </Table.Td>
+              <Table.Td style={NOWRAP}>
+                {i.schema}.{i.table}
+              </Table.Td>
               <Table.Td ta="right">{formatCount(i.scans)}</Table.Td>
               <Table.Td ta="right">{formatCount(i.tuplesRead)}</Table.Td>
               <Table.Td ta="right">{formatCount(i.tuplesFetched)}</Table.Td>
-              <Table.Td ta="right" style={NOWRAP}>{formatBytes(i.bytes)}</Table.Td>
+              <Table.Td ta="right" style={NOWRAP}>
+                {formatBytes(i.bytes)}
+              </Table.Td>
               <Table.Td>
                 <Group gap={4}>
-                  {i.primary ? <Badge size="xs" variant="light">primary</Badge> : i.unique ? <Badge size="xs" variant="light">unique</Badge> : null}
-                  {i.constraint && !i.primary ? <Badge size="xs" variant="light">constraint</Badge> : null}
-                  {!i.valid ? <Badge size="xs" color="red">invalid</Badge> : null}
-                  {i.platform ? <Badge size="xs" color="gray" variant="outline" title="In a schema the platform manages: not for dropping">platform</Badge> : null}
+                  {i.primary ? (
+                    <Badge size="xs" variant="light">
+                      primary
+                    </Badge>
+                  ) : i.unique ? (
+                    <Badge size="xs" variant="light">
+                      unique
+                    </Badge>
+                  ) : null}
+                  {i.constraint && !i.primary ? (
+                    <Badge size="xs" variant="light">
+                      constraint
+                    </Badge>
+                  ) : null}
+                  {!i.valid ? (
+                    <Badge size="xs" color="red">
+                      invalid
+                    </Badge>
+                  ) : null}
+                  {i.platform ? (
+                    <Badge size="xs" color="gray" variant="outline" title="In a schema the platform manages: not for dropping">
+                      platform
+                    </Badge>
+                  ) : null}
                 </Group>
               </Table.Td>
               {withDrop ? <Table.Td>{i.platform ? null : <DropButton index={i} />}</Table.Td> : null}
@@ -78,21 +115,44 @@ function IndexRows({ rows, withDrop }: { rows: IndexUsage[]; withDrop: boolean }
 }
 
 function Duplicates({ pairs }: { pairs: IndexReport['duplicates'] }) {
-  if (pairs.length === 0) return <Text size="sm" c="dimmed">No duplicate or overlapping indexes.</Text>;
+  if (pairs.length === 0)
+    return (
+      <Text size="sm" c="dimmed">
+        No duplicate or overlapping indexes.
+      </Text>
+    );
   return (
     <Stack gap="xs">
       {pairs.map((p) => (
-        <Card key={`${p.drop.schema}.${p.drop.index}`} withBorder padding="xs" role="group" aria-label={`${p.kind === 'duplicate' ? 'Duplicate' : 'Overlapping'} index ${p.drop.index}`}>
+        <Card
+          key={`${p.drop.schema}.${p.drop.index}`}
+          withBorder
+          padding="xs"
+          role="group"
+          aria-label={`${p.kind === 'duplicate' ? 'Duplicate' : 'Overlapping'} index ${p.drop.index}`}
+        >
           <Group justify="space-between" wrap="nowrap" align="flex-start">
             <Stack gap={2}>
               <Group gap="xs">
-                <Badge color={p.kind === 'duplicate' ? 'red' : 'yellow'} variant="light">{p.kind}</Badge>
+                <Badge color={p.kind === 'duplicate' ? 'red' : 'yellow'} variant="light">
+                  {p.kind}
+                </Badge>
                 <Text size="sm">{duplicateAdvice(p)}</Text>
               </Group>
-              <Text size="xs">Keep <Code>{p.keep.definition}</Code> ({formatBytes(p.keep.bytes)}, {formatCount(p.keep.scans)} scans)</Text>
-              <Text size="xs">Drop <Code>{p.drop.definition}</Code> ({formatBytes(p.drop.bytes)}, {formatCount(p.drop.scans)} scans)</Text>
+              <Text size="xs">
+                Keep <Code>{p.keep.definition}</Code> ({formatBytes(p.keep.bytes)}, {formatCount(p.keep.scans)} scans)
+              </Text>
+              <Text size="xs">
+                Drop <Code>{p.drop.definition}</Code> ({formatBytes(p.drop.bytes)}, {formatCount(p.drop.scans)} scans)
+              </Text>
             </Stack>
-            {p.drop.constraint ? <Text size="xs" c="dimmed">backs a constraint: drop the constraint instead</Text> : <DropButton index={p.drop} />}
+            {p.drop.constraint ? (
+              <Text size="xs" c="dimmed">
+                backs a constraint: drop the constraint instead
+              </Text>
+            ) : (
+              <DropButton index={p.drop} />
+            )}
           </Group>
         </Card>
       ))}
@@ -101,7 +161,12 @@ function Duplicates({ pairs }: { pairs: IndexReport['duplicates'] }) {
 }
 
 function SeqScans({ rows }: { rows: IndexReport['seqScanHeavy'] }) {
-  if (rows.length === 0) return <Text size="sm" c="dimmed">No table is read mostly by sequential scans over many rows.</Text>;
+  if (rows.length === 0)
+    return (
+      <Text size="sm" c="dimmed">
+        No table is read mostly by sequential scans over many rows.
+      </Text>
+    );
   return (
     <Table striped fz="sm" aria-label="Sequential scans">
       <Table.Thead>
@@ -116,7 +181,9 @@ function SeqScans({ rows }: { rows: IndexReport['seqScanHeavy'] }) {
       <Table.Tbody>
         {rows.map((r) => (
           <Table.Tr key={`${r.schema}.${r.table}`}>
-            <Table.Td>{r.schema}.{r.table}</Table.Td>
+            <Table.Td>
+              {r.schema}.{r.table}
+            </Table.Td>
             <Table.Td ta="right">{formatCount(r.seqScans)}</Table.Td>
             <Table.Td ta="right">{formatCount(r.seqTuplesRead)}</Table.Td>
             <Table.Td ta="right">{formatCount(r.indexScans)}</Table.Td>
@@ -132,18 +199,31 @@ function Report({ report }: { report: IndexReport }) {
   return (
     <Stack gap="md">
       <Section title="Unused indexes" count={report.unused.length}>
-        <Alert color="blue" variant="light" mb="xs"><Text size="xs">{resetCaveat(report.statsReset, formatTime)} Unique, primary-key and constraint-backing indexes are never listed.</Text></Alert>
-        {report.unused.length === 0 ? <Text size="sm" c="dimmed">Every other index has been scanned.</Text> : <IndexRows rows={report.unused} withDrop />}
+        <Alert color="blue" variant="light" mb="xs">
+          <Text size="xs">{resetCaveat(report.statsReset, formatTime)} Unique, primary-key and constraint-backing indexes are never listed.</Text>
+        </Alert>
+        {report.unused.length === 0 ? (
+          <Text size="sm" c="dimmed">
+            Every other index has been scanned.
+          </Text>
+        ) : (
+          <IndexRows rows={report.unused} withDrop />
+        )}
       </Section>
       <Section title="Duplicate and overlapping indexes" count={report.duplicates.length}>
         <Duplicates pairs={report.duplicates} />
       </Section>
       <Section title="Invalid indexes" count={report.invalid.length}>
         {report.invalid.length === 0 ? (
-          <Text size="sm" c="dimmed">No invalid index.</Text>
+          <Text size="sm" c="dimmed">
+            No invalid index.
+          </Text>
         ) : (
           <>
-            <Text size="xs" mb="xs">An invalid index (a failed CREATE INDEX CONCURRENTLY) is maintained on every write but never used: rebuild it (REINDEX INDEX CONCURRENTLY) or drop it.</Text>
+            <Text size="xs" mb="xs">
+              An invalid index (a failed CREATE INDEX CONCURRENTLY) is maintained on every write but never used: rebuild it (REINDEX INDEX CONCURRENTLY) or drop
+              it.
+            </Text>
             <IndexRows rows={report.invalid} withDrop />
           </>
         )}
@@ -152,7 +232,13 @@ function Report({ report }: { report: IndexReport }) {
         <SeqScans rows={report.seqScanHeavy} />
       </Section>
       <Section title="Index usage" count={report.indexes.length}>
-        {report.indexes.length === 0 ? <Text size="sm" c="dimmed">No index in this database.</Text> : <IndexRows rows={report.indexes} withDrop={false} />}
+        {report.indexes.length === 0 ? (
+          <Text size="sm" c="dimmed">
+            No index in this database.
+          </Text>
+        ) : (
+          <IndexRows rows={report.indexes} withDrop={false} />
+        )}
       </Section>
     </Stack>
   );
@@ -165,11 +251,23 @@ export function IndexesTab({ profileId, auth }: { profileId: string; auth: Passw
   return (
     <Stack gap="md">
       <Group gap="sm">
-        <Button size="xs" variant="default" onClick={() => void report.reload()} loading={report.loading}>Refresh</Button>
-        {report.at ? <Text size="xs" c="dimmed">Read {formatTime(report.at)}</Text> : null}
+        <Button size="xs" variant="default" onClick={() => void report.reload()} loading={report.loading}>
+          Refresh
+        </Button>
+        {report.at ? (
+          <Text size="xs" c="dimmed">
+            Read {formatTime(report.at)}
+          </Text>
+        ) : null}
       </Group>
       {report.error ? <ErrorAlert title="Cannot read the index report" error={report.error} /> : null}
-      {report.data ? <Report report={report.data} /> : !report.error ? <Center h={160}><Loader aria-label="Loading the index report" /></Center> : null}
+      {report.data ? (
+        <Report report={report.data} />
+      ) : !report.error ? (
+        <Center h={160}>
+          <Loader aria-label="Loading the index report" />
+        </Center>
+      ) : null}
     </Stack>
   );
 }

@@ -10,15 +10,36 @@ import type { OverviewFeed } from './usePerformance';
 function CheckCard({ check }: { check: HealthCheck }) {
   const color = STATUS_COLORS[check.status];
   return (
-    <Card withBorder padding="sm" radius="md" role="group" aria-label={`${check.label}: ${STATUS_LABELS[check.status]}`} style={{ borderLeft: `4px solid var(--mantine-color-${color}-6)` }}>
+    <Card
+      withBorder
+      padding="sm"
+      radius="md"
+      role="group"
+      aria-label={`${check.label}: ${STATUS_LABELS[check.status]}`}
+      style={{ borderLeft: `4px solid var(--mantine-color-${color}-6)` }}
+    >
       <Group justify="space-between" wrap="nowrap" align="flex-start">
-        <Text fw={600} size="sm">{check.label}</Text>
-        <Badge color={color} variant={check.status === 'ok' ? 'light' : 'filled'}>{STATUS_LABELS[check.status]}</Badge>
+        <Text fw={600} size="sm">
+          {check.label}
+        </Text>
+        <Badge color={color} variant={check.status === 'ok' ? 'light' : 'filled'}>
+          {STATUS_LABELS[check.status]}
+        </Badge>
       </Group>
-      <Text size="xl" fw={700} mt={4}>{formatUnit(check.value, check.unit)}</Text>
-      <Text size="xs" c="dimmed">{thresholdText(check)}</Text>
-      <Text size="sm" mt={4}>{check.summary}</Text>
-      {check.source ? <Text size="xs" c="dimmed" mt={4}>Source: {check.source}</Text> : null}
+      <Text size="xl" fw={700} mt={4}>
+        {formatUnit(check.value, check.unit)}
+      </Text>
+      <Text size="xs" c="dimmed">
+        {thresholdText(check)}
+      </Text>
+      <Text size="sm" mt={4}>
+        {check.summary}
+      </Text>
+      {check.source ? (
+        <Text size="xs" c="dimmed" mt={4}>
+          Source: {check.source}
+        </Text>
+      ) : null}
     </Card>
   );
 }
@@ -29,9 +50,17 @@ function Figures({ overview }: { overview: Overview }) {
       <SimpleGrid cols={{ base: 2, md: 4 }} spacing="sm">
         {overviewFigures(overview).map((f) => (
           <Stack key={f.label} gap={0}>
-            <Text size="xs" c="dimmed">{f.label}</Text>
-            <Text size="sm" fw={600}>{f.value}</Text>
-            {f.hint ? <Text size="xs" c="dimmed">{f.hint}</Text> : null}
+            <Text size="xs" c="dimmed">
+              {f.label}
+            </Text>
+            <Text size="sm" fw={600}>
+              {f.value}
+            </Text>
+            {f.hint ? (
+              <Text size="xs" c="dimmed">
+                {f.hint}
+              </Text>
+            ) : null}
           </Stack>
         ))}
       </SimpleGrid>
@@ -43,7 +72,9 @@ export function RefreshBar({ feed }: { feed: OverviewFeed }) {
   const overview = feed.data;
   return (
     <Group gap="sm" role="toolbar" aria-label="Overview refresh">
-      <Button size="xs" onClick={() => void feed.reload()} loading={feed.loading}>Refresh</Button>
+      <Button size="xs" onClick={() => void feed.reload()} loading={feed.loading}>
+        Refresh
+      </Button>
       <Button size="xs" variant={feed.paused ? 'filled' : 'default'} aria-pressed={feed.paused} onClick={() => feed.setPaused(!feed.paused)}>
         {feed.paused ? 'Resume auto-refresh' : 'Pause auto-refresh'}
       </Button>
@@ -61,28 +92,44 @@ export function OverviewTab({ feed }: { feed: OverviewFeed }) {
   return (
     <Stack gap="md">
       <RefreshBar feed={feed} />
-      {feed.error ? <ErrorAlert title={overview ? 'The last refresh failed: showing the previous one' : 'Cannot read the overview'} error={feed.error} /> : null}
+      {feed.error ? (
+        <ErrorAlert title={overview ? 'The last refresh failed: showing the previous one' : 'Cannot read the overview'} error={feed.error} />
+      ) : null}
       {overview ? (
         <>
           <Group gap="xs">
             <Text size="sm">Overall:</Text>
-            <Badge size="lg" color={STATUS_COLORS[overview.status]} variant="filled">{STATUS_LABELS[overview.status]}</Badge>
-            <Text size="xs" c="dimmed">Thresholds are the profile’s (Checklists → Alert thresholds).</Text>
+            <Badge size="lg" color={STATUS_COLORS[overview.status]} variant="filled">
+              {STATUS_LABELS[overview.status]}
+            </Badge>
+            <Text size="xs" c="dimmed">
+              Thresholds are the profile’s (Checklists → Alert thresholds).
+            </Text>
           </Group>
           {overview.checks.length === 0 ? (
-            <Text c="dimmed" size="sm">No checks were returned.</Text>
+            <Text c="dimmed" size="sm">
+              No checks were returned.
+            </Text>
           ) : (
             <SimpleGrid cols={{ base: 1, sm: 2, lg: 3 }} spacing="sm" role="list" aria-label="Health checks">
               {sortChecks(overview.checks).map((c) => (
-                <div role="listitem" key={c.name}><CheckCard check={c} /></div>
+                <div role="listitem" key={c.name}>
+                  <CheckCard check={c} />
+                </div>
               ))}
             </SimpleGrid>
           )}
           <Figures overview={overview} />
-          {overview.figures.statsReset ? <Text size="xs" c="dimmed">Statistics since {formatTime(overview.figures.statsReset)}.</Text> : null}
+          {overview.figures.statsReset ? (
+            <Text size="xs" c="dimmed">
+              Statistics since {formatTime(overview.figures.statsReset)}.
+            </Text>
+          ) : null}
         </>
       ) : !feed.error ? (
-        <Center h={160}><Loader aria-label="Loading the overview" /></Center>
+        <Center h={160}>
+          <Loader aria-label="Loading the overview" />
+        </Center>
       ) : null}
     </Stack>
   );

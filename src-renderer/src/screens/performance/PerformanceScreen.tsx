@@ -29,19 +29,42 @@ function PerformanceBody({ profile }: { profile: Profile }) {
       {auth.needsPassword ? <PasswordPrompt onSubmit={auth.submitPassword} /> : null}
       <Tabs value={tab} onChange={setTab} keepMounted={false}>
         <Tabs.List>
-          <Tabs.Tab value="overview" rightSection={status && status !== 'ok' ? <Badge size="xs" color={STATUS_COLORS[status]}>{STATUS_LABELS[status]}</Badge> : null}>Overview</Tabs.Tab>
+          <Tabs.Tab
+            value="overview"
+            rightSection={
+              status && status !== 'ok' ? (
+                <Badge size="xs" color={STATUS_COLORS[status]}>
+                  {STATUS_LABELS[status]}
+                </Badge>
+              ) : null
+            }
+          >
+            Overview
+          </Tabs.Tab>
           <Tabs.Tab value="queries">Queries</Tabs.Tab>
           <Tabs.Tab value="indexes">Indexes</Tabs.Tab>
           <Tabs.Tab value="tables">Tables & storage</Tabs.Tab>
           <Tabs.Tab value="app">App metrics</Tabs.Tab>
           <Tabs.Tab value="history">History</Tabs.Tab>
         </Tabs.List>
-        <Tabs.Panel value="overview" pt="sm"><OverviewTab feed={feed} /></Tabs.Panel>
-        <Tabs.Panel value="queries" pt="sm"><QueriesTab profileId={profile.id} auth={auth} /></Tabs.Panel>
-        <Tabs.Panel value="indexes" pt="sm"><IndexesTab profileId={profile.id} auth={auth} /></Tabs.Panel>
-        <Tabs.Panel value="tables" pt="sm"><TablesTab profile={profile} auth={auth} /></Tabs.Panel>
-        <Tabs.Panel value="app" pt="sm"><AppMetricsTab profileId={profile.id} auth={auth} /></Tabs.Panel>
-        <Tabs.Panel value="history" pt="sm"><HistoryTab profileId={profile.id} refreshKey={feed.at} /></Tabs.Panel>
+        <Tabs.Panel value="overview" pt="sm">
+          <OverviewTab feed={feed} />
+        </Tabs.Panel>
+        <Tabs.Panel value="queries" pt="sm">
+          <QueriesTab profileId={profile.id} auth={auth} />
+        </Tabs.Panel>
+        <Tabs.Panel value="indexes" pt="sm">
+          <IndexesTab profileId={profile.id} auth={auth} />
+        </Tabs.Panel>
+        <Tabs.Panel value="tables" pt="sm">
+          <TablesTab profile={profile} auth={auth} />
+        </Tabs.Panel>
+        <Tabs.Panel value="app" pt="sm">
+          <AppMetricsTab profileId={profile.id} auth={auth} />
+        </Tabs.Panel>
+        <Tabs.Panel value="history" pt="sm">
+          <HistoryTab profileId={profile.id} refreshKey={feed.at} />
+        </Tabs.Panel>
       </Tabs>
     </Stack>
   );
@@ -56,8 +79,12 @@ export function PerformanceScreen() {
         <PerformanceBody key={active.id} profile={active} />
       ) : (
         <Alert color="blue" variant="light" title="No active profile">
-          <Text size="sm">Performance shows the health, queries, indexes and tables of the active profile’s database: choose one in the header, or add one in Profiles.</Text>
-          <Button mt="sm" size="xs" onClick={() => setScreen('profiles')}>Go to Profiles</Button>
+          <Text size="sm">
+            Performance shows the health, queries, indexes and tables of the active profile’s database: choose one in the header, or add one in Profiles.
+          </Text>
+          <Button mt="sm" size="xs" onClick={() => setScreen('profiles')}>
+            Go to Profiles
+          </Button>
         </Alert>
       )}
     </Stack>

@@ -17,14 +17,22 @@ function NotInstalled({ data }: { data: TopQueries }) {
   return (
     <Alert color="yellow" variant="light" title="pg_stat_statements is not available in this database">
       <Text size="sm">{data.reason ?? 'The extension is not installed.'}</Text>
-      <Text size="sm" mt="xs">To enable it: add <Code>pg_stat_statements</Code> to <Code>shared_preload_libraries</Code> (restart needed; on Supabase it is already loaded), then run <Code>CREATE EXTENSION pg_stat_statements;</Code> in this database.</Text>
+      <Text size="sm" mt="xs">
+        To enable it: add <Code>pg_stat_statements</Code> to <Code>shared_preload_libraries</Code> (restart needed; on Supabase it is already loaded), then run{' '}
+        <Code>CREATE EXTENSION pg_stat_statements;</Code> in this database.
+      </Text>
     </Alert>
   );
 }
 
 function QueriesTable({ data }: { data: TopQueries }) {
   const { openInQuery } = useAppState();
-  if (data.queries.length === 0) return <Text c="dimmed" size="sm">No statements recorded since the statistics reset.</Text>;
+  if (data.queries.length === 0)
+    return (
+      <Text c="dimmed" size="sm">
+        No statements recorded since the statistics reset.
+      </Text>
+    );
   return (
     <ScrollArea>
       <Table striped highlightOnHover aria-label="Top queries" fz="sm">
@@ -47,21 +55,58 @@ function QueriesTable({ data }: { data: TopQueries }) {
             return (
               <Table.Tr key={`${q.queryid}-${q.user ?? ''}`} aria-label={`Query ${q.queryid}`}>
                 <Table.Td maw={420}>
-                  <Tooltip label={<Text size="xs" style={{ whiteSpace: 'pre-wrap' }}>{oneLine(q.query, 1200)}</Text>} multiline w={520} openDelay={500}>
-                    <Text size="xs" ff="monospace" lineClamp={2}>{oneLine(q.query)}</Text>
+                  <Tooltip
+                    label={
+                      <Text size="xs" style={{ whiteSpace: 'pre-wrap' }}>
+                        {oneLine(q.query, 1200)}
+                      </Text>
+                    }
+                    multiline
+                    w={520}
+                    openDelay={500}
+                  >
+                    <Text size="xs" ff="monospace" lineClamp={2}>
+                      {oneLine(q.query)}
+                    </Text>
                   </Tooltip>
                 </Table.Td>
-                <Table.Td ta="right" style={NOWRAP}>{formatCount(q.calls)}</Table.Td>
-                <Table.Td ta="right" style={NOWRAP}>{formatMs(q.totalMs)}</Table.Td>
-                <Table.Td ta="right" style={NOWRAP}>{formatMs(q.meanMs)}</Table.Td>
-                <Table.Td ta="right" style={NOWRAP}>{formatCount(q.rows)}</Table.Td>
-                <Table.Td ta="right" style={NOWRAP}>{formatCount(q.sharedBlksRead)}</Table.Td>
-                <Table.Td ta="right" style={NOWRAP}>{hit === null ? '—' : `${trimNumber(hit)} %`}</Table.Td>
+                <Table.Td ta="right" style={NOWRAP}>
+                  {formatCount(q.calls)}
+                </Table.Td>
+                <Table.Td ta="right" style={NOWRAP}>
+                  {formatMs(q.totalMs)}
+                </Table.Td>
+                <Table.Td ta="right" style={NOWRAP}>
+                  {formatMs(q.meanMs)}
+                </Table.Td>
+                <Table.Td ta="right" style={NOWRAP}>
+                  {formatCount(q.rows)}
+                </Table.Td>
+                <Table.Td ta="right" style={NOWRAP}>
+                  {formatCount(q.sharedBlksRead)}
+                </Table.Td>
+                <Table.Td ta="right" style={NOWRAP}>
+                  {hit === null ? '—' : `${trimNumber(hit)} %`}
+                </Table.Td>
                 <Table.Td style={NOWRAP}>{q.user ?? '—'}</Table.Td>
                 <Table.Td style={NOWRAP}>
                   <Group gap={4} wrap="nowrap">
-                    <Button size="compact-xs" variant="light" onClick={() => openInQuery(q.query, queryTabTitle(q.queryid, false))} aria-label={`Open query ${q.queryid} in the console`}>Open in console</Button>
-                    <Button size="compact-xs" variant="default" onClick={() => openInQuery(explainDraft(q.query), queryTabTitle(q.queryid, true))} aria-label={`Explain query ${q.queryid} in the console`}>Explain</Button>
+                    <Button
+                      size="compact-xs"
+                      variant="light"
+                      onClick={() => openInQuery(q.query, queryTabTitle(q.queryid, false))}
+                      aria-label={`Open query ${q.queryid} in the console`}
+                    >
+                      Open in console
+                    </Button>
+                    <Button
+                      size="compact-xs"
+                      variant="default"
+                      onClick={() => openInQuery(explainDraft(q.query), queryTabTitle(q.queryid, true))}
+                      aria-label={`Explain query ${q.queryid} in the console`}
+                    >
+                      Explain
+                    </Button>
                   </Group>
                 </Table.Td>
               </Table.Tr>
@@ -84,17 +129,35 @@ export function QueriesTab({ profileId, auth }: { profileId: string; auth: Passw
     <Stack gap="md">
       <Group gap="sm">
         <Text size="sm">Order by</Text>
-        <SegmentedControl size="xs" aria-label="Order top queries by" value={orderBy} onChange={(v) => { if (isTopOrder(v)) setOrderBy(v); }} data={ORDER_OPTIONS.map((o) => ({ value: o.value, label: o.label }))} />
-        <Button size="xs" variant="default" onClick={() => void top.reload()} loading={top.loading}>Refresh</Button>
+        <SegmentedControl
+          size="xs"
+          aria-label="Order top queries by"
+          value={orderBy}
+          onChange={(v) => {
+            if (isTopOrder(v)) setOrderBy(v);
+          }}
+          data={ORDER_OPTIONS.map((o) => ({ value: o.value, label: o.label }))}
+        />
+        <Button size="xs" variant="default" onClick={() => void top.reload()} loading={top.loading}>
+          Refresh
+        </Button>
         {data?.available ? (
-          <Text size="xs" c="dimmed">{data.statsReset ? `Statistics since ${formatTime(data.statsReset)}` : 'Statistics reset date unknown'}</Text>
+          <Text size="xs" c="dimmed">
+            {data.statsReset ? `Statistics since ${formatTime(data.statsReset)}` : 'Statistics reset date unknown'}
+          </Text>
         ) : null}
       </Group>
       {top.error ? <ErrorAlert title="Cannot read the top queries" error={top.error} /> : null}
       {data ? (
-        data.available ? <QueriesTable data={data} /> : <NotInstalled data={data} />
+        data.available ? (
+          <QueriesTable data={data} />
+        ) : (
+          <NotInstalled data={data} />
+        )
       ) : !top.error ? (
-        <Center h={160}><Loader aria-label="Loading top queries" /></Center>
+        <Center h={160}>
+          <Loader aria-label="Loading top queries" />
+        </Center>
       ) : null}
     </Stack>
   );

@@ -17,7 +17,9 @@ const NOWRAP = { whiteSpace: 'nowrap' } as const;
 function Section({ title, children }: { title: string; children: ReactNode }) {
   return (
     <Card withBorder padding="sm" radius="md" component="section" aria-label={title}>
-      <Title order={3} size="h5" mb="xs">{title}</Title>
+      <Title order={3} size="h5" mb="xs">
+        {title}
+      </Title>
       {children}
     </Card>
   );
@@ -31,7 +33,12 @@ function lastRun(manual: string | null, auto: string | null): string {
 }
 
 function TablesTable({ tables, onVacuum }: { tables: TableStats[]; onVacuum: (t: VacuumTarget) => void }) {
-  if (tables.length === 0) return <Text size="sm" c="dimmed">No tables in this database.</Text>;
+  if (tables.length === 0)
+    return (
+      <Text size="sm" c="dimmed">
+        No tables in this database.
+      </Text>
+    );
   return (
     <ScrollArea>
       <Table striped highlightOnHover fz="sm" aria-label="Tables">
@@ -53,19 +60,39 @@ function TablesTable({ tables, onVacuum }: { tables: TableStats[]; onVacuum: (t:
             <Table.Tr key={`${t.schema}.${t.table}`} aria-label={`Table ${t.schema}.${t.table}`}>
               <Table.Td style={NOWRAP}>
                 {t.schema}.{t.table}
-                {t.platform ? <Badge ml={4} size="xs" color="gray" variant="outline" title="In a schema the platform manages">platform</Badge> : null}
+                {t.platform ? (
+                  <Badge ml={4} size="xs" color="gray" variant="outline" title="In a schema the platform manages">
+                    platform
+                  </Badge>
+                ) : null}
               </Table.Td>
-              <Table.Td ta="right" style={NOWRAP}>{formatBytes(t.tableBytes)}</Table.Td>
-              <Table.Td ta="right" style={NOWRAP}>{formatBytes(t.indexBytes)}</Table.Td>
-              <Table.Td ta="right" style={NOWRAP}>{formatBytes(t.toastBytes)}</Table.Td>
+              <Table.Td ta="right" style={NOWRAP}>
+                {formatBytes(t.tableBytes)}
+              </Table.Td>
+              <Table.Td ta="right" style={NOWRAP}>
+                {formatBytes(t.indexBytes)}
+              </Table.Td>
+              <Table.Td ta="right" style={NOWRAP}>
+                {formatBytes(t.toastBytes)}
+              </Table.Td>
               <Table.Td ta="right">{formatCount(t.rowEstimate)}</Table.Td>
               <Table.Td ta="right" style={NOWRAP}>
-                {formatCount(t.deadTuples)} <Text span size="xs" c={deadColor(t.deadPct)}>({trimNumber(t.deadPct)} %)</Text>
+                {formatCount(t.deadTuples)}{' '}
+                <Text span size="xs" c={deadColor(t.deadPct)}>
+                  ({trimNumber(t.deadPct)} %)
+                </Text>
               </Table.Td>
               <Table.Td style={NOWRAP}>{lastRun(t.lastVacuum, t.lastAutovacuum)}</Table.Td>
               <Table.Td style={NOWRAP}>{lastRun(t.lastAnalyze, t.lastAutoanalyze)}</Table.Td>
               <Table.Td>
-                <Button size="compact-xs" variant="light" onClick={() => onVacuum({ schema: t.schema, table: t.table })} aria-label={`VACUUM ${t.schema}.${t.table}`}>VACUUM…</Button>
+                <Button
+                  size="compact-xs"
+                  variant="light"
+                  onClick={() => onVacuum({ schema: t.schema, table: t.table })}
+                  aria-label={`VACUUM ${t.schema}.${t.table}`}
+                >
+                  VACUUM…
+                </Button>
               </Table.Td>
             </Table.Tr>
           ))}
@@ -76,7 +103,12 @@ function TablesTable({ tables, onVacuum }: { tables: TableStats[]; onVacuum: (t:
 }
 
 function Sequences({ rows }: { rows: TableReport['sequences'] }) {
-  if (rows.length === 0) return <Text size="sm" c="dimmed">No sequences.</Text>;
+  if (rows.length === 0)
+    return (
+      <Text size="sm" c="dimmed">
+        No sequences.
+      </Text>
+    );
   return (
     <Table striped fz="sm" aria-label="Sequences">
       <Table.Thead>
@@ -90,14 +122,24 @@ function Sequences({ rows }: { rows: TableReport['sequences'] }) {
       <Table.Tbody>
         {rows.map((s) => (
           <Table.Tr key={`${s.schema}.${s.sequence}`}>
-            <Table.Td>{s.schema}.{s.sequence}</Table.Td>
+            <Table.Td>
+              {s.schema}.{s.sequence}
+            </Table.Td>
             <Table.Td ta="right">{s.lastValue === null ? 'not used yet' : formatCount(s.lastValue)}</Table.Td>
             <Table.Td ta="right">
               {formatCount(s.maxValue)}
               {/* The column's type, not the sequence, ends the range: say which column. */}
-              {s.column ? <Text size="xs" c="dimmed" title={`${s.column} is ${s.columnType ?? 'narrower'}: inserts fail when the sequence passes this value`}>{s.columnType} column {s.column}</Text> : null}
+              {s.column ? (
+                <Text size="xs" c="dimmed" title={`${s.column} is ${s.columnType ?? 'narrower'}: inserts fail when the sequence passes this value`}>
+                  {s.columnType} column {s.column}
+                </Text>
+              ) : null}
             </Table.Td>
-            <Table.Td ta="right"><Text span size="sm" c={sequenceColor(s.pctUsed)}>{trimNumber(s.pctUsed)} %</Text></Table.Td>
+            <Table.Td ta="right">
+              <Text span size="sm" c={sequenceColor(s.pctUsed)}>
+                {trimNumber(s.pctUsed)} %
+              </Text>
+            </Table.Td>
           </Table.Tr>
         ))}
       </Table.Tbody>
@@ -106,7 +148,12 @@ function Sequences({ rows }: { rows: TableReport['sequences'] }) {
 }
 
 function Buckets({ rows }: { rows: NonNullable<TableReport['buckets']> }) {
-  if (rows.length === 0) return <Text size="sm" c="dimmed">storage.objects exists but holds no objects.</Text>;
+  if (rows.length === 0)
+    return (
+      <Text size="sm" c="dimmed">
+        storage.objects exists but holds no objects.
+      </Text>
+    );
   return (
     <Table striped fz="sm" aria-label="Storage buckets">
       <Table.Thead>
@@ -142,21 +189,39 @@ export function TablesTab({ profile, auth }: { profile: Profile; auth: PasswordS
   return (
     <Stack gap="md">
       <Group gap="sm">
-        <Button size="xs" variant="default" onClick={() => void reload()} loading={report.loading}>Refresh</Button>
-        {report.at ? <Text size="xs" c="dimmed">Read {formatTime(report.at)}</Text> : null}
+        <Button size="xs" variant="default" onClick={() => void reload()} loading={report.loading}>
+          Refresh
+        </Button>
+        {report.at ? (
+          <Text size="xs" c="dimmed">
+            Read {formatTime(report.at)}
+          </Text>
+        ) : null}
       </Group>
       {report.error ? <ErrorAlert title="Cannot read the table report" error={report.error} /> : null}
       {data ? (
         <>
-          <Section title="Tables"><TablesTable tables={data.tables} onVacuum={setVacuum} /></Section>
+          <Section title="Tables">
+            <TablesTable tables={data.tables} onVacuum={setVacuum} />
+          </Section>
           <Section title="Sequences">
-            {nearExhaustion > 0 ? <Badge color="red" mb="xs">{nearExhaustion} over 75 % of their range</Badge> : null}
+            {nearExhaustion > 0 ? (
+              <Badge color="red" mb="xs">
+                {nearExhaustion} over 75 % of their range
+              </Badge>
+            ) : null}
             <Sequences rows={data.sequences} />
           </Section>
-          {data.buckets ? <Section title="Storage buckets"><Buckets rows={data.buckets} /></Section> : null}
+          {data.buckets ? (
+            <Section title="Storage buckets">
+              <Buckets rows={data.buckets} />
+            </Section>
+          ) : null}
         </>
       ) : !report.error ? (
-        <Center h={160}><Loader aria-label="Loading the table report" /></Center>
+        <Center h={160}>
+          <Loader aria-label="Loading the table report" />
+        </Center>
       ) : null}
       <VacuumDialog target={vacuum} profile={profile} password={password} onClose={() => setVacuum(null)} onDone={onDone} />
     </Stack>

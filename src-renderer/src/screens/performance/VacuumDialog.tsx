@@ -21,7 +21,19 @@ function newJobId(): string {
   return typeof crypto.randomUUID === 'function' ? `vacuum-${crypto.randomUUID()}` : `vacuum-${Date.now().toString(36)}-${Math.random().toString(36).slice(2)}`;
 }
 
-export function VacuumDialog({ target, profile, password, onClose, onDone }: { target: VacuumTarget | null; profile: Profile; password: string | undefined; onClose: () => void; onDone: () => void }) {
+export function VacuumDialog({
+  target,
+  profile,
+  password,
+  onClose,
+  onDone,
+}: {
+  target: VacuumTarget | null;
+  profile: Profile;
+  password: string | undefined;
+  onClose: () => void;
+  onDone: () => void;
+}) {
   const [analyze, setAnalyze] = useState(true);
   const [full, setFull] = useState(false);
   const [typed, setTyped] = useState('');
@@ -85,22 +97,48 @@ export function VacuumDialog({ target, profile, password, onClose, onDone }: { t
 
   const view = vacuumProgressView(progress);
   return (
-    <Modal opened={target !== null} onClose={running ? () => undefined : onClose} title={`VACUUM ${shown.schema}.${shown.table}`} size="lg" closeOnClickOutside={!running} withCloseButton={!running}>
+    <Modal
+      opened={target !== null}
+      onClose={running ? () => undefined : onClose}
+      title={`VACUUM ${shown.schema}.${shown.table}`}
+      size="lg"
+      closeOnClickOutside={!running}
+      withCloseButton={!running}
+    >
       <Stack gap="sm">
         <Code block>{vacuumCommand(shown.schema, shown.table, { full, analyze })}</Code>
-        <Checkbox label="ANALYZE (refresh the planner's statistics too)" checked={analyze} disabled={running} onChange={(e) => setAnalyze(e.currentTarget.checked)} />
-        <Checkbox label="FULL (rewrite the table to give space back to the operating system)" checked={full} disabled={running} onChange={(e) => setFull(e.currentTarget.checked)} />
+        <Checkbox
+          label="ANALYZE (refresh the planner's statistics too)"
+          checked={analyze}
+          disabled={running}
+          onChange={(e) => setAnalyze(e.currentTarget.checked)}
+        />
+        <Checkbox
+          label="FULL (rewrite the table to give space back to the operating system)"
+          checked={full}
+          disabled={running}
+          onChange={(e) => setFull(e.currentTarget.checked)}
+        />
         {full ? (
           <Alert color="red" variant="light" title="VACUUM FULL locks the table">
-            <Text size="sm">It takes an ACCESS EXCLUSIVE lock for the whole rewrite: every read and write of {shown.schema}.{shown.table} waits until it ends, and it needs free disk space for a full copy of the table. Run it in a maintenance window.</Text>
+            <Text size="sm">
+              It takes an ACCESS EXCLUSIVE lock for the whole rewrite: every read and write of {shown.schema}.{shown.table} waits until it ends, and it needs
+              free disk space for a full copy of the table. Run it in a maintenance window.
+            </Text>
           </Alert>
         ) : null}
         {needsName && !running && !result ? <TypedNameConfirm name={profile.name} value={typed} onChange={setTyped} /> : null}
-        {profile.readOnly ? <Alert color="yellow" variant="light"><Text size="sm">This profile is read-only: VACUUM is refused. Turn read-only off in Profiles to run it.</Text></Alert> : null}
+        {profile.readOnly ? (
+          <Alert color="yellow" variant="light">
+            <Text size="sm">This profile is read-only: VACUUM is refused. Turn read-only off in Profiles to run it.</Text>
+          </Alert>
+        ) : null}
         {running ? (
           <Stack gap={4} role="status" aria-label="VACUUM progress">
             <Progress value={view.percent ?? 100} animated={view.percent === null} striped={view.percent === null} aria-label="VACUUM progress bar" />
-            <Text size="xs" c="dimmed">{view.caption}</Text>
+            <Text size="xs" c="dimmed">
+              {view.caption}
+            </Text>
           </Stack>
         ) : null}
         {result ? (
@@ -110,7 +148,9 @@ export function VacuumDialog({ target, profile, password, onClose, onDone }: { t
         ) : null}
         {error ? <ErrorAlert title="VACUUM did not run" error={error} /> : null}
         <Group justify="flex-end">
-          <Button variant="default" onClick={onClose} disabled={running}>{result ? 'Close' : 'Cancel'}</Button>
+          <Button variant="default" onClick={onClose} disabled={running}>
+            {result ? 'Close' : 'Cancel'}
+          </Button>
           {!result ? (
             <Button color={full ? 'red' : 'blue'} onClick={() => void run(shown)} disabled={!canRun} loading={running}>
               {full ? 'Run VACUUM FULL' : 'Run VACUUM'}

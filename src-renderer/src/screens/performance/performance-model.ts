@@ -2,7 +2,17 @@
 // choices for top queries, what a duplicate index advice says, the VACUUM dialog's rules and
 // progress, the app metrics with their gaps, and chart points. No React, no calls:
 // unit-tested in tests/unit/performance-model.test.ts.
-import type { AppMetrics, HealthCheck, HistoryMetric, IndexReport, MetricHistory, Overview, TopQueries, VacuumProgressEvent, VacuumResult } from '../../../../src-main/contract/monitoring';
+import type {
+  AppMetrics,
+  HealthCheck,
+  HistoryMetric,
+  IndexReport,
+  MetricHistory,
+  Overview,
+  TopQueries,
+  VacuumProgressEvent,
+  VacuumResult,
+} from '../../../../src-main/contract/monitoring';
 import type { CheckStatus, ThresholdUnitName } from '../../../../src-main/contract/runbook';
 import { formatBytes } from '../backups/backup-wizard-model';
 import { formatCount, formatDuration } from '../../state/format';
@@ -88,7 +98,11 @@ export function overviewFigures(overview: Overview): Figure[] {
     { label: 'Longest running query', value: f.longestQueryMs === null ? 'none running' : formatDuration(Math.round(f.longestQueryMs)) },
     { label: 'Oldest open transaction', value: f.oldestTransactionMs === null ? 'none open' : formatDuration(Math.round(f.oldestTransactionMs)) },
     { label: 'Replication lag', value: f.replicationLagBytes === null ? 'no replicas' : formatBytes(f.replicationLagBytes) },
-    { label: 'Transaction ID age (wraparound)', value: formatCount(f.wraparoundAge), hint: `${((f.wraparoundAge / 2_147_483_648) * 100).toFixed(1)} % of the 2^31 limit` },
+    {
+      label: 'Transaction ID age (wraparound)',
+      value: formatCount(f.wraparoundAge),
+      hint: `${((f.wraparoundAge / 2_147_483_648) * 100).toFixed(1)} % of the 2^31 limit`,
+    },
   ];
 }
 
@@ -137,7 +151,10 @@ export function parameterCount(sql: string): number {
  */
 export function explainDraft(sql: string): string {
   const n = parameterCount(sql);
-  const note = n > 0 ? `-- pg_stat_statements replaced constants with $1…$${n}: put real values in, then press F7 to EXPLAIN.\n` : '-- Press F7 to EXPLAIN this statement (Shift+F7 for EXPLAIN ANALYZE, which runs it).\n';
+  const note =
+    n > 0
+      ? `-- pg_stat_statements replaced constants with $1…$${n}: put real values in, then press F7 to EXPLAIN.\n`
+      : '-- Press F7 to EXPLAIN this statement (Shift+F7 for EXPLAIN ANALYZE, which runs it).\n';
   return `${note}${sql.trim()}`;
 }
 
@@ -217,7 +234,11 @@ export function appFigures(m: AppMetrics): AppFigure[] {
   const revenue = m.today.revenue === null ? 'not available' : m.today.revenue.toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 });
   return [
     { label: 'Active users (24 h)', value: countOrMissing(m.activeUsers24h), missing: m.activeUsers24h === null },
-    { label: 'Order conversion (7 days)', value: m.conversionRate7d === null ? 'not available' : `${trimNumber(m.conversionRate7d)} %`, missing: m.conversionRate7d === null },
+    {
+      label: 'Order conversion (7 days)',
+      value: m.conversionRate7d === null ? 'not available' : `${trimNumber(m.conversionRate7d)} %`,
+      missing: m.conversionRate7d === null,
+    },
     { label: 'New orders today', value: countOrMissing(m.today.newOrders), missing: m.today.newOrders === null },
     { label: 'Shipped today', value: countOrMissing(m.today.shipped), missing: m.today.shipped === null },
     { label: 'Revenue today', value: revenue, missing: m.today.revenue === null },
@@ -295,7 +316,8 @@ export function trendText(history: MetricHistory): string | null {
   const first = rows[0];
   const last = rows[rows.length - 1];
   if (!first || !last || rows.length < 2) return null;
-  if (first.value === 0) return last.value === 0 ? 'unchanged over the range' : `from ${formatMetric(history.metric, 0)} to ${formatMetric(history.metric, last.value)}`;
+  if (first.value === 0)
+    return last.value === 0 ? 'unchanged over the range' : `from ${formatMetric(history.metric, 0)} to ${formatMetric(history.metric, last.value)}`;
   const change = ((last.value - first.value) / Math.abs(first.value)) * 100;
   if (Math.abs(change) < 0.05) return 'unchanged over the range';
   return `${change > 0 ? 'up' : 'down'} ${Math.abs(change).toFixed(1)} % over the range (${formatMetric(history.metric, first.value)} → ${formatMetric(history.metric, last.value)})`;

@@ -40,7 +40,12 @@ function useTrust(profile: Profile, decision: HostKeyDecision, onTrusted: () => 
     try {
       await api.trustHostKey({ id: profile.id, hop: decision.hop, pin: decision.presented, replace, ...(confirmName !== undefined ? { confirmName } : {}) });
       await reloadProfiles();
-      notifications.show({ color: 'teal', title: 'Host key pinned', message: `${decision.presented.fingerprint} is now pinned for the ${hopName(decision)} of “${profile.name}”.`, icon: <IconCheck size={16} /> });
+      notifications.show({
+        color: 'teal',
+        title: 'Host key pinned',
+        message: `${decision.presented.fingerprint} is now pinned for the ${hopName(decision)} of “${profile.name}”.`,
+        icon: <IconCheck size={16} />,
+      });
       onTrusted();
       return true;
     } catch (err) {
@@ -53,7 +58,23 @@ function useTrust(profile: Profile, decision: HostKeyDecision, onTrusted: () => 
   return { busy, error, trust };
 }
 
-function ReplacePinModal({ profile, decision, opened, onClose, onConfirm, busy, error }: { profile: Profile; decision: HostKeyDecision; opened: boolean; onClose: () => void; onConfirm: (confirmName?: string) => void; busy: boolean; error: ShownError | null }) {
+function ReplacePinModal({
+  profile,
+  decision,
+  opened,
+  onClose,
+  onConfirm,
+  busy,
+  error,
+}: {
+  profile: Profile;
+  decision: HostKeyDecision;
+  opened: boolean;
+  onClose: () => void;
+  onConfirm: (confirmName?: string) => void;
+  busy: boolean;
+  error: ShownError | null;
+}) {
   const [typed, setTyped] = useState('');
   const [checked, setChecked] = useState(false);
   const needsName = profile.env === 'production';
@@ -62,22 +83,34 @@ function ReplacePinModal({ profile, decision, opened, onClose, onConfirm, busy, 
     <Modal opened={opened} onClose={onClose} title={`Replace the pinned host key of “${profile.name}”?`} centered size="lg">
       <Stack gap="md">
         <Text size="sm">
-          Only do this when the server&apos;s administrator confirms that the {hopName(decision)} {decision.host}:{decision.port} got a new key. This
-          is recorded in the audit trail.
+          Only do this when the server&apos;s administrator confirms that the {hopName(decision)} {decision.host}:{decision.port} got a new key. This is
+          recorded in the audit trail.
         </Text>
         <div>
-          <Text size="sm">Pinned now: <Code>{decision.expected ?? 'unknown'}</Code></Text>
-          <Text size="sm">New key: {keyTypeLabel(decision.presented.type)} <Code>{decision.presented.fingerprint}</Code></Text>
+          <Text size="sm">
+            Pinned now: <Code>{decision.expected ?? 'unknown'}</Code>
+          </Text>
+          <Text size="sm">
+            New key: {keyTypeLabel(decision.presented.type)} <Code>{decision.presented.fingerprint}</Code>
+          </Text>
         </div>
         {needsName ? (
           <TypedNameConfirm name={profile.name} value={typed} onChange={setTyped} />
         ) : (
-          <Checkbox label="I confirmed the new fingerprint with the server's administrator" checked={checked} onChange={(e) => setChecked(e.currentTarget.checked)} />
+          <Checkbox
+            label="I confirmed the new fingerprint with the server's administrator"
+            checked={checked}
+            onChange={(e) => setChecked(e.currentTarget.checked)}
+          />
         )}
         {error ? <ErrorAlert title="The pin was not replaced" error={error} /> : null}
         <Group justify="flex-end">
-          <Button variant="default" onClick={onClose}>Cancel</Button>
-          <Button color="red" disabled={!confirmed} loading={busy} onClick={() => onConfirm(needsName ? typed : undefined)}>Replace pinned key</Button>
+          <Button variant="default" onClick={onClose}>
+            Cancel
+          </Button>
+          <Button color="red" disabled={!confirmed} loading={busy} onClick={() => onConfirm(needsName ? typed : undefined)}>
+            Replace pinned key
+          </Button>
         </Group>
       </Stack>
     </Modal>
@@ -96,14 +129,19 @@ export function HostKeyPanel({ profile, decision, onTrusted }: { profile: Profil
         <Alert color="orange" variant="light" icon={<IconLock />} title={`Unknown host key for the ${hopName(decision)} ${where}`}>
           <Stack gap="sm">
             <Text size="sm">
-              The {hopName(decision)} presented {type} key <Code fz="sm">{decision.presented.fingerprint}</Code> — confirm it with the
-              server&apos;s administrator before trusting it.
+              The {hopName(decision)} presented {type} key <Code fz="sm">{decision.presented.fingerprint}</Code> — confirm it with the server&apos;s
+              administrator before trusting it.
             </Text>
             {decision.knownHosts ? <Text size="sm">This key is also listed in your ~/.ssh/known_hosts for this host.</Text> : null}
-            <Text size="xs" c="dimmed">Nothing was sent to the {hopName(decision)} yet: no login was attempted. Once trusted, the key is pinned in this profile and any change refuses the connection.</Text>
+            <Text size="xs" c="dimmed">
+              Nothing was sent to the {hopName(decision)} yet: no login was attempted. Once trusted, the key is pinned in this profile and any change refuses
+              the connection.
+            </Text>
             {error ? <ErrorAlert title="The key was not pinned" error={error} /> : null}
             <Group>
-              <Button color="orange" loading={busy} onClick={() => void trust(false)}>Trust this key</Button>
+              <Button color="orange" loading={busy} onClick={() => void trust(false)}>
+                Trust this key
+              </Button>
             </Group>
           </Stack>
         </Alert>
@@ -118,8 +156,8 @@ export function HostKeyPanel({ profile, decision, onTrusted }: { profile: Profil
         <Stack gap="sm">
           {revoked ? (
             <Text size="sm">
-              The {hopName(decision)} {where} presented {type} key <Fingerprint value={decision.presented.fingerprint} />, which your ~/.ssh/known_hosts marks as
-              revoked. The connection was refused. It cannot be trusted from here.
+              The {hopName(decision)} {where} presented {type} key <Fingerprint value={decision.presented.fingerprint} />, which your ~/.ssh/known_hosts marks
+              as revoked. The connection was refused. It cannot be trusted from here.
             </Text>
           ) : (
             <>
@@ -127,14 +165,23 @@ export function HostKeyPanel({ profile, decision, onTrusted }: { profile: Profil
                 The {hopName(decision)} {where} presented {type} key <Fingerprint value={decision.presented.fingerprint} />, but this profile pinned{' '}
                 <Fingerprint value={decision.expected ?? 'another key'} />. The connection was refused.
               </Text>
-              <Text size="sm" fw={700}>Someone may be intercepting the connection (man-in-the-middle), or the server was reinstalled. Ask the server&apos;s administrator before doing anything.</Text>
+              <Text size="sm" fw={700}>
+                Someone may be intercepting the connection (man-in-the-middle), or the server was reinstalled. Ask the server&apos;s administrator before doing
+                anything.
+              </Text>
             </>
           )}
           {/* The core's message is laid out like OpenSSH's own warning: keep its lines. */}
-          {decision.message ? <Text size="xs" ff="monospace" style={{ whiteSpace: 'pre-wrap' }}>{decision.message}</Text> : null}
+          {decision.message ? (
+            <Text size="xs" ff="monospace" style={{ whiteSpace: 'pre-wrap' }}>
+              {decision.message}
+            </Text>
+          ) : null}
           {!revoked ? (
             <Group>
-              <Button variant="white" color="red" onClick={() => setReplacing(true)}>Replace pinned key…</Button>
+              <Button variant="white" color="red" onClick={() => setReplacing(true)}>
+                Replace pinned key…
+              </Button>
             </Group>
           ) : null}
         </Stack>

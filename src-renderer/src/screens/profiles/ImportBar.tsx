@@ -62,7 +62,9 @@ export function ImportBar({ onDraft }: { onDraft: (draft: ProfileDraft, source: 
   return (
     <Paper withBorder p="md" bg="var(--mantine-color-default-hover)">
       <Stack gap="sm">
-        <Text fw={600} size="sm">Start from an existing connection (optional)</Text>
+        <Text fw={600} size="sm">
+          Start from an existing connection (optional)
+        </Text>
         <Group align="flex-start" gap="sm" wrap="nowrap">
           <TextInput
             label="Connection URI"
@@ -98,7 +100,9 @@ export function ImportBar({ onDraft }: { onDraft: (draft: ProfileDraft, source: 
       <Modal opened={services !== null} onClose={() => setServices(null)} title="Services in the service file" size="lg">
         {services ? (
           <Stack gap="sm">
-            <Text size="sm" c="dimmed">From {services.path}</Text>
+            <Text size="sm" c="dimmed">
+              From {services.path}
+            </Text>
             {services.services.length === 0 ? (
               <Text size="sm">That file defines no services.</Text>
             ) : (

@@ -13,8 +13,12 @@ import { TestConnectionPanel } from './TestConnectionPanel';
 function Field({ label, children }: { label: string; children: ReactNode }) {
   return (
     <div>
-      <Text size="xs" c="dimmed" tt="uppercase" fw={600}>{label}</Text>
-      <Text size="sm" component="div">{children}</Text>
+      <Text size="xs" c="dimmed" tt="uppercase" fw={600}>
+        {label}
+      </Text>
+      <Text size="sm" component="div">
+        {children}
+      </Text>
     </div>
   );
 }
@@ -34,10 +38,20 @@ export function ProfileDetail({ profile, onEdit, onSelect }: { profile: Profile;
             <ReadOnlyBadge readOnly={profile.readOnly} />
           </Group>
           <Group gap="xs">
-            {active?.id !== profile.id ? <Button variant="light" onClick={() => setActiveId(profile.id)}>Make active</Button> : null}
-            <Button variant="default" onClick={onEdit}>Edit</Button>
-            <Button variant="default" onClick={() => setDialog('duplicate')}>Duplicate</Button>
-            <Button variant="outline" color="red" onClick={() => setDialog('delete')}>Delete…</Button>
+            {active?.id !== profile.id ? (
+              <Button variant="light" onClick={() => setActiveId(profile.id)}>
+                Make active
+              </Button>
+            ) : null}
+            <Button variant="default" onClick={onEdit}>
+              Edit
+            </Button>
+            <Button variant="default" onClick={() => setDialog('duplicate')}>
+              Duplicate
+            </Button>
+            <Button variant="outline" color="red" onClick={() => setDialog('delete')}>
+              Delete…
+            </Button>
           </Group>
         </Group>
 
@@ -59,18 +73,36 @@ export function ProfileDetail({ profile, onEdit, onSelect }: { profile: Profile;
         {profile.contacts.length > 0 ? (
           <Table withTableBorder aria-label="Emergency contacts">
             <Table.Thead>
-              <Table.Tr><Table.Th>Role</Table.Th><Table.Th>Name</Table.Th><Table.Th>Contact</Table.Th><Table.Th>Availability</Table.Th></Table.Tr>
+              <Table.Tr>
+                <Table.Th>Role</Table.Th>
+                <Table.Th>Name</Table.Th>
+                <Table.Th>Contact</Table.Th>
+                <Table.Th>Availability</Table.Th>
+              </Table.Tr>
             </Table.Thead>
             <Table.Tbody>
               {profile.contacts.map((c, i) => (
-                <Table.Tr key={i}><Table.Td>{c.role}</Table.Td><Table.Td>{c.name}</Table.Td><Table.Td>{c.contact}</Table.Td><Table.Td>{c.availability}</Table.Td></Table.Tr>
+                <Table.Tr key={i}>
+                  <Table.Td>{c.role}</Table.Td>
+                  <Table.Td>{c.name}</Table.Td>
+                  <Table.Td>{c.contact}</Table.Td>
+                  <Table.Td>{c.availability}</Table.Td>
+                </Table.Tr>
               ))}
             </Table.Tbody>
           </Table>
         ) : (
-          <Text size="sm" c="dimmed">No emergency contacts recorded. Edit the profile to add the runbook's contacts.</Text>
+          <Text size="sm" c="dimmed">
+            No emergency contacts recorded. Edit the profile to add the runbook's contacts.
+          </Text>
         )}
-        {profile.notes ? <Field label="Notes"><Text size="sm" style={{ whiteSpace: 'pre-wrap' }}>{profile.notes}</Text></Field> : null}
+        {profile.notes ? (
+          <Field label="Notes">
+            <Text size="sm" style={{ whiteSpace: 'pre-wrap' }}>
+              {profile.notes}
+            </Text>
+          </Field>
+        ) : null}
 
         <TestConnectionPanel profile={profile} />
       </Stack>

@@ -1,6 +1,22 @@
 // Create or edit a profile: every field of the contract's profile input, field-level
 // errors from the same schema the core uses, and the password kept apart from the profile.
-import { Alert, Button, Divider, Group, List, NativeSelect, PasswordInput, Radio, SimpleGrid, Stack, Switch, Text, Textarea, TextInput, Title } from '@mantine/core';
+import {
+  Alert,
+  Button,
+  Divider,
+  Group,
+  List,
+  NativeSelect,
+  PasswordInput,
+  Radio,
+  SimpleGrid,
+  Stack,
+  Switch,
+  Text,
+  Textarea,
+  TextInput,
+  Title,
+} from '@mantine/core';
 import { useState, type FormEvent } from 'react';
 import { ENVIRONMENTS, SSL_MODES, type AppInfo, type Profile, type ProfileDraft } from '../../../../src-main/contract/models';
 import { api } from '../../api/client';
@@ -60,10 +76,12 @@ export function ProfileForm({ editing, onSaved, onCancel }: { editing: Profile |
     try {
       const password = form.password === '' ? undefined : form.password;
       // Secrets travel beside the profile, never inside it.
-      const secrets = { ...(password !== undefined ? { password } : {}), ...(sshSecret !== undefined ? { sshSecret } : {}), ...(jumpSecret !== undefined ? { jumpSecret } : {}) };
-      const saved = editing
-        ? await api.updateProfile({ id: editing.id, profile: input, ...secrets })
-        : await api.createProfile({ profile: input, ...secrets });
+      const secrets = {
+        ...(password !== undefined ? { password } : {}),
+        ...(sshSecret !== undefined ? { sshSecret } : {}),
+        ...(jumpSecret !== undefined ? { jumpSecret } : {}),
+      };
+      const saved = editing ? await api.updateProfile({ id: editing.id, profile: input, ...secrets }) : await api.createProfile({ profile: input, ...secrets });
       onSaved(saved);
     } catch (err) {
       const fields = fieldErrorsOf(err, 'profile.');
@@ -74,7 +92,9 @@ export function ProfileForm({ editing, onSaved, onCancel }: { editing: Profile |
     }
   }
 
-  const contactErrors = Object.entries(errors).filter(([k]) => k.startsWith('contacts')).map(([k, m]) => `${k}: ${m}`);
+  const contactErrors = Object.entries(errors)
+    .filter(([k]) => k.startsWith('contacts'))
+    .map(([k, m]) => `${k}: ${m}`);
   const errorCount = Object.keys(errors).length;
 
   return (
@@ -82,14 +102,28 @@ export function ProfileForm({ editing, onSaved, onCancel }: { editing: Profile |
       <Stack gap="lg">
         <Group justify="space-between">
           <Title order={2}>{editing ? `Edit profile “${editing.name}”` : 'New connection profile'}</Title>
-          <Button variant="subtle" color="gray" onClick={onCancel}>Back to profiles</Button>
+          <Button variant="subtle" color="gray" onClick={onCancel}>
+            Back to profiles
+          </Button>
         </Group>
 
         <ImportBar onDraft={onDraft} />
         {imported ? (
-          <Alert color={imported.warnings.length > 0 ? 'yellow' : 'teal'} variant="light" icon={<IconInfo />} title={`Filled from ${imported.source}`} withCloseButton closeButtonLabel="Dismiss" onClose={() => setImported(null)}>
+          <Alert
+            color={imported.warnings.length > 0 ? 'yellow' : 'teal'}
+            variant="light"
+            icon={<IconInfo />}
+            title={`Filled from ${imported.source}`}
+            withCloseButton
+            closeButtonLabel="Dismiss"
+            onClose={() => setImported(null)}
+          >
             {imported.warnings.length > 0 ? (
-              <List size="sm" spacing={4}>{imported.warnings.map((w) => <List.Item key={w}>{w}</List.Item>)}</List>
+              <List size="sm" spacing={4}>
+                {imported.warnings.map((w) => (
+                  <List.Item key={w}>{w}</List.Item>
+                ))}
+              </List>
             ) : (
               <Text size="sm">Check the fields below, then save.</Text>
             )}
@@ -97,61 +131,178 @@ export function ProfileForm({ editing, onSaved, onCancel }: { editing: Profile |
         ) : null}
 
         <Stack gap="sm">
-          <Title order={3} size="h5">Identity</Title>
-          <TextInput label="Profile name" description="Letters, digits, dot, dash, underscore. Used by the CLI: ops-console … NAME" required value={form.name} onChange={(e) => set('name', e.currentTarget.value)} error={errors.name} autoComplete="off" spellCheck={false} />
-          <Radio.Group label="Environment" description="Production is always shown in red and is read-only by default." value={form.env} onChange={(v) => { setForm((f) => withEnv(f, v as FormState['env'])); }} error={errors.env}>
+          <Title order={3} size="h5">
+            Identity
+          </Title>
+          <TextInput
+            label="Profile name"
+            description="Letters, digits, dot, dash, underscore. Used by the CLI: ops-console … NAME"
+            required
+            value={form.name}
+            onChange={(e) => set('name', e.currentTarget.value)}
+            error={errors.name}
+            autoComplete="off"
+            spellCheck={false}
+          />
+          <Radio.Group
+            label="Environment"
+            description="Production is always shown in red and is read-only by default."
+            value={form.env}
+            onChange={(v) => {
+              setForm((f) => withEnv(f, v as FormState['env']));
+            }}
+            error={errors.env}
+          >
             <Group gap="lg" mt={6}>
-              {ENVIRONMENTS.map((env) => <Radio key={env} value={env} label={env} color={ENV_STYLES[env].color} />)}
+              {ENVIRONMENTS.map((env) => (
+                <Radio key={env} value={env} label={env} color={ENV_STYLES[env].color} />
+              ))}
             </Group>
           </Radio.Group>
         </Stack>
 
         <Divider />
         <Stack gap="sm">
-          <Title order={3} size="h5">Connection</Title>
+          <Title order={3} size="h5">
+            Connection
+          </Title>
           <SimpleGrid cols={{ base: 1, sm: 3 }}>
             <TextInput label="Host" required value={form.host} onChange={(e) => set('host', e.currentTarget.value)} error={errors.host} spellCheck={false} />
             <TextInput label="Port" required inputMode="numeric" value={form.port} onChange={(e) => set('port', e.currentTarget.value)} error={errors.port} />
-            <TextInput label="Database" required value={form.database} onChange={(e) => set('database', e.currentTarget.value)} error={errors.database} spellCheck={false} />
-            <TextInput label="User" required value={form.user} onChange={(e) => set('user', e.currentTarget.value)} error={errors.user} spellCheck={false} autoComplete="off" />
-            <NativeSelect label="SSL mode" data={[...SSL_MODES]} value={form.sslmode} onChange={(e) => set('sslmode', e.currentTarget.value as FormState['sslmode'])} error={errors.sslmode} />
-            <TextInput label="SSL root certificate" description="Path to a CA file (for verify-ca / verify-full)" value={form.sslRootCert} onChange={(e) => set('sslRootCert', e.currentTarget.value)} error={errors.sslRootCert} spellCheck={false} />
+            <TextInput
+              label="Database"
+              required
+              value={form.database}
+              onChange={(e) => set('database', e.currentTarget.value)}
+              error={errors.database}
+              spellCheck={false}
+            />
+            <TextInput
+              label="User"
+              required
+              value={form.user}
+              onChange={(e) => set('user', e.currentTarget.value)}
+              error={errors.user}
+              spellCheck={false}
+              autoComplete="off"
+            />
+            <NativeSelect
+              label="SSL mode"
+              data={[...SSL_MODES]}
+              value={form.sslmode}
+              onChange={(e) => set('sslmode', e.currentTarget.value as FormState['sslmode'])}
+              error={errors.sslmode}
+            />
+            <TextInput
+              label="SSL root certificate"
+              description="Path to a CA file (for verify-ca / verify-full)"
+              value={form.sslRootCert}
+              onChange={(e) => set('sslRootCert', e.currentTarget.value)}
+              error={errors.sslRootCert}
+              spellCheck={false}
+            />
           </SimpleGrid>
-          <PasswordInput label="Password" description={passwordHelp(info?.mode, info?.secretStore.backend, editing)} value={form.password} onChange={(e) => set('password', e.currentTarget.value)} error={errors.password} autoComplete="new-password" />
+          <PasswordInput
+            label="Password"
+            description={passwordHelp(info?.mode, info?.secretStore.backend, editing)}
+            value={form.password}
+            onChange={(e) => set('password', e.currentTarget.value)}
+            error={errors.password}
+            autoComplete="new-password"
+          />
           {info && !info.secretStore.available ? (
-            <Text size="xs" c="orange">The secret store is unavailable{info.secretStore.reason ? `: ${info.secretStore.reason}` : ''}. A password cannot be saved.</Text>
+            <Text size="xs" c="orange">
+              The secret store is unavailable{info.secretStore.reason ? `: ${info.secretStore.reason}` : ''}. A password cannot be saved.
+            </Text>
           ) : null}
         </Stack>
 
         <Divider />
-        <SshSection value={form.ssh} onChange={(update) => setForm((f) => ({ ...f, ssh: update(f.ssh) }))} errors={errors} clearErrors={clearErrors} editing={editing} info={info} />
+        <SshSection
+          value={form.ssh}
+          onChange={(update) => setForm((f) => ({ ...f, ssh: update(f.ssh) }))}
+          errors={errors}
+          clearErrors={clearErrors}
+          editing={editing}
+          info={info}
+        />
 
         <Divider />
         <Stack gap="sm">
-          <Title order={3} size="h5">Safety</Title>
-          <Switch label="Read-only" description={form.readOnlyTouched ? 'Refuses writes from this app on this profile.' : 'Refuses writes from this app. On by default for production; follows the environment until you change it.'} checked={form.readOnly} onChange={(e) => { const checked = e.currentTarget.checked; setForm((f) => ({ ...f, readOnly: checked, readOnlyTouched: true })); }} />
-          <TextInput label="Statement timeout (ms)" description="Empty: no timeout set by the app. 30000 = 30 seconds." inputMode="numeric" value={form.statementTimeoutMs} onChange={(e) => set('statementTimeoutMs', e.currentTarget.value)} error={errors.statementTimeoutMs} maw={320} />
+          <Title order={3} size="h5">
+            Safety
+          </Title>
+          <Switch
+            label="Read-only"
+            description={
+              form.readOnlyTouched
+                ? 'Refuses writes from this app on this profile.'
+                : 'Refuses writes from this app. On by default for production; follows the environment until you change it.'
+            }
+            checked={form.readOnly}
+            onChange={(e) => {
+              const checked = e.currentTarget.checked;
+              setForm((f) => ({ ...f, readOnly: checked, readOnlyTouched: true }));
+            }}
+          />
+          <TextInput
+            label="Statement timeout (ms)"
+            description="Empty: no timeout set by the app. 30000 = 30 seconds."
+            inputMode="numeric"
+            value={form.statementTimeoutMs}
+            onChange={(e) => set('statementTimeoutMs', e.currentTarget.value)}
+            error={errors.statementTimeoutMs}
+            maw={320}
+          />
         </Stack>
 
         <Divider />
         <Stack gap="sm">
-          <Title order={3} size="h5">On call</Title>
-          <Radio.Group label="Escalation level" description="The runbook's escalation matrix: how serious an incident on this database is by default." value={form.escalationLevel} onChange={(v) => set('escalationLevel', v as FormState['escalationLevel'])} error={errors.escalationLevel}>
+          <Title order={3} size="h5">
+            On call
+          </Title>
+          <Radio.Group
+            label="Escalation level"
+            description="The runbook's escalation matrix: how serious an incident on this database is by default."
+            value={form.escalationLevel}
+            onChange={(v) => set('escalationLevel', v as FormState['escalationLevel'])}
+            error={errors.escalationLevel}
+          >
             <Stack gap={6} mt={6}>
               <Radio value="" label="Not set" />
-              {ESCALATION_LEVELS.map((l) => <Radio key={l.value} value={l.value} label={`${l.label} — ${l.meaning}`} />)}
+              {ESCALATION_LEVELS.map((l) => (
+                <Radio key={l.value} value={l.value} label={`${l.label} — ${l.meaning}`} />
+              ))}
             </Stack>
           </Radio.Group>
-          <Text size="sm" fw={500}>Emergency contacts</Text>
+          <Text size="sm" fw={500}>
+            Emergency contacts
+          </Text>
           <ContactsEditor rows={form.contacts} onChange={(rows) => set('contacts', rows)} errors={contactErrors} />
-          <Textarea label="Notes" description="Anything the next person on call should know." autosize minRows={3} value={form.notes} onChange={(e) => set('notes', e.currentTarget.value)} error={errors.notes} />
+          <Textarea
+            label="Notes"
+            description="Anything the next person on call should know."
+            autosize
+            minRows={3}
+            value={form.notes}
+            onChange={(e) => set('notes', e.currentTarget.value)}
+            error={errors.notes}
+          />
         </Stack>
 
         {failure ? <ErrorAlert title="The profile was not saved" error={failure} onClose={() => setFailure(null)} /> : null}
-        {errorCount > 0 ? <Text size="sm" c="red" role="alert">The profile was not saved: fix {errorCount === 1 ? 'the field' : `the ${errorCount} fields`} marked in red.</Text> : null}
+        {errorCount > 0 ? (
+          <Text size="sm" c="red" role="alert">
+            The profile was not saved: fix {errorCount === 1 ? 'the field' : `the ${errorCount} fields`} marked in red.
+          </Text>
+        ) : null}
         <Group>
-          <Button type="submit" loading={saving}>{editing ? 'Save changes' : 'Save profile'}</Button>
-          <Button variant="default" onClick={onCancel}>Cancel</Button>
+          <Button type="submit" loading={saving}>
+            {editing ? 'Save changes' : 'Save profile'}
+          </Button>
+          <Button variant="default" onClick={onCancel}>
+            Cancel
+          </Button>
         </Group>
       </Stack>
     </form>

@@ -43,30 +43,53 @@ export function DeleteProfileModal({ profile, opened, onClose, onRemoved }: { pr
   return (
     <Modal opened={opened} onClose={close} title={`Delete profile “${profile.name}”?`} centered size="lg">
       <Stack gap="md">
-        <Group gap="xs"><Text size="sm">Environment:</Text><EnvBadge env={profile.env} /></Group>
+        <Group gap="xs">
+          <Text size="sm">Environment:</Text>
+          <EnvBadge env={profile.env} />
+        </Group>
         <div>
-          <Text size="sm" fw={600} mb={4}>This removes from Ops Console:</Text>
+          <Text size="sm" fw={600} mb={4}>
+            This removes from Ops Console:
+          </Text>
           <List size="sm" spacing={4}>
-            <List.Item>the profile <b>{profile.name}</b> ({profile.user}@{profile.host}:{profile.port}/{profile.database})</List.Item>
+            <List.Item>
+              the profile <b>{profile.name}</b> ({profile.user}@{profile.host}:{profile.port}/{profile.database})
+            </List.Item>
             <List.Item>{profile.hasSecret ? 'its stored password' : 'no stored password (none was kept)'}</List.Item>
-            <List.Item>{profile.contacts.length} emergency contact{profile.contacts.length === 1 ? '' : 's'} and its notes</List.Item>
+            <List.Item>
+              {profile.contacts.length} emergency contact{profile.contacts.length === 1 ? '' : 's'} and its notes
+            </List.Item>
           </List>
-          <Text size="sm" c="dimmed" mt="xs">The database itself is not touched. The audit trail keeps every entry that names this profile.</Text>
+          <Text size="sm" c="dimmed" mt="xs">
+            The database itself is not touched. The audit trail keeps every entry that names this profile.
+          </Text>
         </div>
-        {needsName ? (
-          <TypedNameConfirm name={profile.name} value={typed} onChange={setTyped} />
-        ) : null}
+        {needsName ? <TypedNameConfirm name={profile.name} value={typed} onChange={setTyped} /> : null}
         {error ? <ErrorAlert title="The profile was not deleted" error={error} /> : null}
         <Group justify="flex-end">
-          <Button variant="default" onClick={close}>Cancel</Button>
-          <Button color="red" onClick={() => void remove()} disabled={!confirmed} loading={busy}>Delete profile</Button>
+          <Button variant="default" onClick={close}>
+            Cancel
+          </Button>
+          <Button color="red" onClick={() => void remove()} disabled={!confirmed} loading={busy}>
+            Delete profile
+          </Button>
         </Group>
       </Stack>
     </Modal>
   );
 }
 
-export function DuplicateProfileModal({ profile, opened, onClose, onDuplicated }: { profile: Profile; opened: boolean; onClose: () => void; onDuplicated: (copy: Profile) => void }) {
+export function DuplicateProfileModal({
+  profile,
+  opened,
+  onClose,
+  onDuplicated,
+}: {
+  profile: Profile;
+  opened: boolean;
+  onClose: () => void;
+  onDuplicated: (copy: Profile) => void;
+}) {
   const { reloadProfiles } = useAppState();
   const [name, setName] = useState(`${profile.name}-copy`);
   const [nameError, setNameError] = useState<string | null>(null);
@@ -95,11 +118,17 @@ export function DuplicateProfileModal({ profile, opened, onClose, onDuplicated }
     <Modal opened={opened} onClose={onClose} title={`Duplicate “${profile.name}”`} centered>
       <Stack gap="md">
         <TextInput label="Name of the copy" value={name} onChange={(e) => setName(e.currentTarget.value)} error={nameError} data-autofocus autoComplete="off" />
-        <Text size="xs" c="dimmed">Every field is copied, including the environment and read-only setting.</Text>
+        <Text size="xs" c="dimmed">
+          Every field is copied, including the environment and read-only setting.
+        </Text>
         {error ? <ErrorAlert title="Not duplicated" error={error} /> : null}
         <Group justify="flex-end">
-          <Button variant="default" onClick={onClose}>Cancel</Button>
-          <Button onClick={() => void duplicate()} loading={busy}>Duplicate</Button>
+          <Button variant="default" onClick={onClose}>
+            Cancel
+          </Button>
+          <Button onClick={() => void duplicate()} loading={busy}>
+            Duplicate
+          </Button>
         </Group>
       </Stack>
     </Modal>

@@ -49,7 +49,9 @@ export function ProfilesScreen() {
       <Group justify="space-between">
         <div>
           <Title order={2}>Profiles</Title>
-          <Text size="sm" c="dimmed">Saved connections. The active one (header) is what every screen works against.</Text>
+          <Text size="sm" c="dimmed">
+            Saved connections. The active one (header) is what every screen works against.
+          </Text>
         </div>
         <Button onClick={() => setMode({ kind: 'new' })}>Add profile</Button>
       </Group>
@@ -57,10 +59,12 @@ export function ProfilesScreen() {
       {profiles.length === 0 ? (
         <Paper withBorder p="xl">
           <Stack gap="sm" align="flex-start">
-            <Title order={3} size="h4">No profiles yet</Title>
+            <Title order={3} size="h4">
+              No profiles yet
+            </Title>
             <Text size="sm">
-              Add one with <b>Add profile</b> (you can paste a postgres:// URI or read ~/.pg_service.conf), or start the demo
-              sandbox from a terminal: <code>ops-console sandbox start</code>.
+              Add one with <b>Add profile</b> (you can paste a postgres:// URI or read ~/.pg_service.conf), or start the demo sandbox from a terminal:{' '}
+              <code>ops-console sandbox start</code>.
             </Text>
             <Button onClick={() => setMode({ kind: 'new' })}>Add a connection profile</Button>
           </Stack>
@@ -89,20 +93,44 @@ export function ProfilesScreen() {
                 >
                   <Table.Td>
                     <Group gap="xs" wrap="nowrap">
-                      <Text fw={600} size="sm">{p.name}</Text>
-                      {active?.id === p.id ? <Badge size="xs" variant="dot">active</Badge> : null}
+                      <Text fw={600} size="sm">
+                        {p.name}
+                      </Text>
+                      {active?.id === p.id ? (
+                        <Badge size="xs" variant="dot">
+                          active
+                        </Badge>
+                      ) : null}
                     </Group>
                   </Table.Td>
-                  <Table.Td><EnvBadge env={p.env} /></Table.Td>
+                  <Table.Td>
+                    <EnvBadge env={p.env} />
+                  </Table.Td>
                   <Table.Td>
                     <Group gap="xs" wrap="nowrap">
-                      <Text size="sm" ff="monospace">{p.host}:{p.port}/{p.database}</Text>
-                      {p.ssh ? <Badge size="xs" variant="light" color="gray" title={`through ${p.ssh.user}@${p.ssh.host}:${p.ssh.port}`}>via SSH</Badge> : null}
+                      <Text size="sm" ff="monospace">
+                        {p.host}:{p.port}/{p.database}
+                      </Text>
+                      {p.ssh ? (
+                        <Badge size="xs" variant="light" color="gray" title={`through ${p.ssh.user}@${p.ssh.host}:${p.ssh.port}`}>
+                          via SSH
+                        </Badge>
+                      ) : null}
                     </Group>
                   </Table.Td>
-                  <Table.Td><Text size="sm" ff="monospace">{p.user}</Text></Table.Td>
-                  <Table.Td><ReadOnlyBadge readOnly={p.readOnly} /></Table.Td>
-                  <Table.Td><Text size="sm" c={p.hasSecret ? undefined : 'dimmed'}>{p.hasSecret ? 'stored' : 'not stored'}</Text></Table.Td>
+                  <Table.Td>
+                    <Text size="sm" ff="monospace">
+                      {p.user}
+                    </Text>
+                  </Table.Td>
+                  <Table.Td>
+                    <ReadOnlyBadge readOnly={p.readOnly} />
+                  </Table.Td>
+                  <Table.Td>
+                    <Text size="sm" c={p.hasSecret ? undefined : 'dimmed'}>
+                      {p.hasSecret ? 'stored' : 'not stored'}
+                    </Text>
+                  </Table.Td>
                 </Table.Tr>
               ))}
             </Table.Tbody>
@@ -111,12 +139,7 @@ export function ProfilesScreen() {
       )}
 
       {selected ? (
-        <ProfileDetail
-          key={selected.id}
-          profile={selected}
-          onEdit={() => setMode({ kind: 'edit', profile: selected })}
-          onSelect={(id) => setSelectedId(id)}
-        />
+        <ProfileDetail key={selected.id} profile={selected} onEdit={() => setMode({ kind: 'edit', profile: selected })} onSelect={(id) => setSelectedId(id)} />
       ) : null}
     </Stack>
   );

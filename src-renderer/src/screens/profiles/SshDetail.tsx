@@ -13,11 +13,19 @@ function authText(hop: SshHopFields, stored: boolean): string {
 function HopLine({ label, hop, stored }: { label: string; hop: SshHopFields; stored: boolean }) {
   return (
     <Stack gap={2}>
-      <Text size="sm"><b>{label}</b> <Text span ff="monospace" size="sm">{hopAddress(hop)}</Text> — {authText(hop, stored)}</Text>
+      <Text size="sm">
+        <b>{label}</b>{' '}
+        <Text span ff="monospace" size="sm">
+          {hopAddress(hop)}
+        </Text>{' '}
+        — {authText(hop, stored)}
+      </Text>
       <Text size="sm" c={hop.hostKey ? undefined : 'orange'}>
         Host key:{' '}
         {hop.hostKey ? (
-          <>{keyTypeLabel(hop.hostKey.type)} <Code>{hop.hostKey.fingerprint}</Code> (pinned)</>
+          <>
+            {keyTypeLabel(hop.hostKey.type)} <Code>{hop.hostKey.fingerprint}</Code> (pinned)
+          </>
         ) : (
           'not pinned yet — the next connection test shows the fingerprint to confirm'
         )}
@@ -34,12 +42,18 @@ export function SshDetail({ profile }: { profile: Profile }) {
       <Stack gap="xs">
         <Group gap="xs">
           <IconLock size={16} />
-          <Text size="xs" c="dimmed" tt="uppercase" fw={600}>SSH route</Text>
+          <Text size="xs" c="dimmed" tt="uppercase" fw={600}>
+            SSH route
+          </Text>
         </Group>
-        <Text size="sm" ff="monospace" aria-label="SSH route">this machine → {sshRoute(profile)}</Text>
+        <Text size="sm" ff="monospace" aria-label="SSH route">
+          this machine → {sshRoute(profile)}
+        </Text>
         {ssh.jump ? <HopLine label="Jump host" hop={ssh.jump} stored={profile.hasJumpSecret} /> : null}
         <HopLine label="Bastion" hop={ssh} stored={profile.hasSshSecret} />
-        <Text size="xs" c="dimmed">Keepalive every {ssh.keepaliveIntervalSec === 0 ? '— (off)' : `${ssh.keepaliveIntervalSec} s`}. The database address is as the bastion sees it.</Text>
+        <Text size="xs" c="dimmed">
+          Keepalive every {ssh.keepaliveIntervalSec === 0 ? '— (off)' : `${ssh.keepaliveIntervalSec} s`}. The database address is as the bastion sees it.
+        </Text>
       </Stack>
     </Paper>
   );

@@ -31,29 +31,83 @@ export function SshHopFields({ hop, onChange, errors, label, storedSecret, info 
   return (
     <Stack gap="sm">
       <SimpleGrid cols={{ base: 1, sm: 3 }}>
-        <TextInput label={label === 'SSH' ? 'SSH host' : 'Jump host'} required value={hop.host} onChange={(e) => onChange({ host: e.currentTarget.value })} error={errors.host} spellCheck={false} autoComplete="off" />
-        <TextInput label={name('port')} required inputMode="numeric" value={hop.port} onChange={(e) => onChange({ port: e.currentTarget.value })} error={errors.port} />
-        <TextInput label={name('user')} required value={hop.user} onChange={(e) => onChange({ user: e.currentTarget.value })} error={errors.user} spellCheck={false} autoComplete="off" />
+        <TextInput
+          label={label === 'SSH' ? 'SSH host' : 'Jump host'}
+          required
+          value={hop.host}
+          onChange={(e) => onChange({ host: e.currentTarget.value })}
+          error={errors.host}
+          spellCheck={false}
+          autoComplete="off"
+        />
+        <TextInput
+          label={name('port')}
+          required
+          inputMode="numeric"
+          value={hop.port}
+          onChange={(e) => onChange({ port: e.currentTarget.value })}
+          error={errors.port}
+        />
+        <TextInput
+          label={name('user')}
+          required
+          value={hop.user}
+          onChange={(e) => onChange({ user: e.currentTarget.value })}
+          error={errors.user}
+          spellCheck={false}
+          autoComplete="off"
+        />
       </SimpleGrid>
       <Radio.Group label={name('authentication')} value={hop.auth} onChange={(v) => onChange({ auth: v as SshAuthKind })} error={errors.auth}>
         <Group gap="lg" mt={6}>
-          {SSH_AUTH_KINDS.map((kind) => <Radio key={kind} value={kind} label={SSH_AUTH_LABELS[kind]} />)}
+          {SSH_AUTH_KINDS.map((kind) => (
+            <Radio key={kind} value={kind} label={SSH_AUTH_LABELS[kind]} />
+          ))}
         </Group>
       </Radio.Group>
       {hop.auth === 'key' ? (
-        <TextInput label={name('key file')} description="Path to the private key (OpenSSH or PEM format), e.g. ~/.ssh/id_ed25519" required value={hop.keyPath} onChange={(e) => onChange({ keyPath: e.currentTarget.value })} error={errors.keyPath} spellCheck={false} autoComplete="off" />
+        <TextInput
+          label={name('key file')}
+          description="Path to the private key (OpenSSH or PEM format), e.g. ~/.ssh/id_ed25519"
+          required
+          value={hop.keyPath}
+          onChange={(e) => onChange({ keyPath: e.currentTarget.value })}
+          error={errors.keyPath}
+          spellCheck={false}
+          autoComplete="off"
+        />
       ) : null}
       {hop.auth === 'agent' ? (
-        <TextInput label={name('agent socket')} description="Empty: the SSH_AUTH_SOCK of the process running Ops Console" value={hop.agentSocket} onChange={(e) => onChange({ agentSocket: e.currentTarget.value })} error={errors.agentSocket} spellCheck={false} autoComplete="off" />
+        <TextInput
+          label={name('agent socket')}
+          description="Empty: the SSH_AUTH_SOCK of the process running Ops Console"
+          value={hop.agentSocket}
+          onChange={(e) => onChange({ agentSocket: e.currentTarget.value })}
+          error={errors.agentSocket}
+          spellCheck={false}
+          autoComplete="off"
+        />
       ) : null}
       {hop.auth !== 'agent' ? (
-        <PasswordInput label={secretLabel} description={secretHelp(info?.mode, info?.secretStore.backend, hop.auth, storedSecret)} required={hop.auth === 'password' && !storedSecret} value={hop.secret} onChange={(e) => onChange({ secret: e.currentTarget.value })} error={errors.secret} autoComplete="new-password" />
+        <PasswordInput
+          label={secretLabel}
+          description={secretHelp(info?.mode, info?.secretStore.backend, hop.auth, storedSecret)}
+          required={hop.auth === 'password' && !storedSecret}
+          value={hop.secret}
+          onChange={(e) => onChange({ secret: e.currentTarget.value })}
+          error={errors.secret}
+          autoComplete="new-password"
+        />
       ) : null}
       {hop.hostKey && !pinMoved ? (
-        <Text size="xs" c="dimmed">Pinned host key: {keyTypeLabel(hop.hostKey.type)} <code>{hop.hostKey.fingerprint}</code></Text>
+        <Text size="xs" c="dimmed">
+          Pinned host key: {keyTypeLabel(hop.hostKey.type)} <code>{hop.hostKey.fingerprint}</code>
+        </Text>
       ) : null}
       {pinMoved && hop.hostKey ? (
-        <Text size="xs" c="orange">The address changed: the pinned key {hop.hostKey.fingerprint} will be dropped, and the next connection test asks you to trust the new host's key.</Text>
+        <Text size="xs" c="orange">
+          The address changed: the pinned key {hop.hostKey.fingerprint} will be dropped, and the next connection test asks you to trust the new host's key.
+        </Text>
       ) : null}
     </Stack>
   );

@@ -72,7 +72,9 @@ export function SshSection({ value, onChange, errors, clearErrors, editing, info
 
   return (
     <Stack gap="sm" role="group" aria-label="SSH tunnel">
-      <Title order={3} size="h5">SSH tunnel</Title>
+      <Title order={3} size="h5">
+        SSH tunnel
+      </Title>
       <Switch
         label="Connect through an SSH bastion"
         description="Every connection to this database (queries, tests, pg_dump, psql) goes through an SSH tunnel. The bastion's host key is verified, never accepted blindly."
@@ -103,12 +105,26 @@ export function SshSection({ value, onChange, errors, clearErrors, editing, info
               spellCheck={false}
               autoComplete="off"
             />
-            <Button mt={44} variant="light" onClick={() => void importHost()} loading={importing}>Import from ~/.ssh/config</Button>
+            <Button mt={44} variant="light" onClick={() => void importHost()} loading={importing}>
+              Import from ~/.ssh/config
+            </Button>
           </Group>
           {imported ? (
-            <Alert color={imported.warnings.length > 0 ? 'yellow' : 'teal'} variant="light" icon={<IconInfo />} title={`Filled from Host ${imported.alias} in ${imported.file}`} withCloseButton closeButtonLabel="Dismiss" onClose={() => setImported(null)}>
+            <Alert
+              color={imported.warnings.length > 0 ? 'yellow' : 'teal'}
+              variant="light"
+              icon={<IconInfo />}
+              title={`Filled from Host ${imported.alias} in ${imported.file}`}
+              withCloseButton
+              closeButtonLabel="Dismiss"
+              onClose={() => setImported(null)}
+            >
               {imported.warnings.length > 0 ? (
-                <List size="sm" spacing={4}>{imported.warnings.map((w) => <List.Item key={w}>{w}</List.Item>)}</List>
+                <List size="sm" spacing={4}>
+                  {imported.warnings.map((w) => (
+                    <List.Item key={w}>{w}</List.Item>
+                  ))}
+                </List>
               ) : (
                 <Text size="sm">Check the SSH fields below. A password or key passphrase is never read from the config: type it if needed.</Text>
               )}
@@ -116,7 +132,14 @@ export function SshSection({ value, onChange, errors, clearErrors, editing, info
           ) : null}
           {failure ? <ErrorAlert title="Nothing imported from ~/.ssh/config" error={failure} onClose={() => setFailure(null)} /> : null}
 
-          <SshHopFields hop={value} label="SSH" info={info} storedSecret={editing?.hasSshSecret ?? false} errors={hopErrors(errors, 'ssh.', 'sshSecret')} onChange={(patch) => patchHop('bastion', patch)} />
+          <SshHopFields
+            hop={value}
+            label="SSH"
+            info={info}
+            storedSecret={editing?.hasSshSecret ?? false}
+            errors={hopErrors(errors, 'ssh.', 'sshSecret')}
+            onChange={(patch) => patchHop('bastion', patch)}
+          />
 
           <Switch
             label="Reach the bastion through a jump host"
@@ -129,7 +152,14 @@ export function SshSection({ value, onChange, errors, clearErrors, editing, info
           />
           {value.jumpEnabled ? (
             <Fieldset legend="Jump host" variant="filled">
-              <SshHopFields hop={value.jump} label="Jump host" info={info} storedSecret={editing?.hasJumpSecret ?? false} errors={hopErrors(errors, 'ssh.jump.', 'jumpSecret')} onChange={(patch) => patchHop('jump', patch)} />
+              <SshHopFields
+                hop={value.jump}
+                label="Jump host"
+                info={info}
+                storedSecret={editing?.hasJumpSecret ?? false}
+                errors={hopErrors(errors, 'ssh.jump.', 'jumpSecret')}
+                onChange={(patch) => patchHop('jump', patch)}
+              />
             </Fieldset>
           ) : null}
 
@@ -146,7 +176,9 @@ export function SshSection({ value, onChange, errors, clearErrors, editing, info
             }}
             error={errors['ssh.keepaliveIntervalSec']}
           />
-          <Text size="xs" c="dimmed">Host and port in Connection above are the database as the bastion sees it (often 127.0.0.1 or a private address).</Text>
+          <Text size="xs" c="dimmed">
+            Host and port in Connection above are the database as the bastion sees it (often 127.0.0.1 or a private address).
+          </Text>
         </Stack>
       ) : null}
     </Stack>

@@ -27,7 +27,14 @@ export function TestConnectionPanel({ profile }: { profile: Profile }) {
     setError(null);
     setResult(null);
     try {
-      setResult(await api.testProfile({ id: profile.id, ...(password ? { password } : {}), ...(sshSecret ? { sshSecret } : {}), ...(jumpSecret ? { jumpSecret } : {}) }));
+      setResult(
+        await api.testProfile({
+          id: profile.id,
+          ...(password ? { password } : {}),
+          ...(sshSecret ? { sshSecret } : {}),
+          ...(jumpSecret ? { jumpSecret } : {}),
+        }),
+      );
     } catch (err) {
       setError(toShownError(err));
     } finally {
@@ -39,7 +46,9 @@ export function TestConnectionPanel({ profile }: { profile: Profile }) {
     <Paper withBorder p="md" component="section" aria-label="Connection test">
       <Stack gap="sm">
         <Group align="flex-end" gap="sm">
-          <Button onClick={() => void run()} loading={running}>Test connection</Button>
+          <Button onClick={() => void run()} loading={running}>
+            Test connection
+          </Button>
           {!profile.hasSecret ? (
             <PasswordInput
               label="Password for this test"
@@ -55,10 +64,24 @@ export function TestConnectionPanel({ profile }: { profile: Profile }) {
             />
           ) : null}
           {ssh && ssh.auth !== 'agent' && !profile.hasSshSecret ? (
-            <PasswordInput label="SSH password or key passphrase for this test" description="Not stored. Only needed for SSH password login or an encrypted key." value={sshSecret} onChange={(e) => setSshSecret(e.currentTarget.value)} w={380} autoComplete="off" />
+            <PasswordInput
+              label="SSH password or key passphrase for this test"
+              description="Not stored. Only needed for SSH password login or an encrypted key."
+              value={sshSecret}
+              onChange={(e) => setSshSecret(e.currentTarget.value)}
+              w={380}
+              autoComplete="off"
+            />
           ) : null}
           {ssh?.jump && ssh.jump.auth !== 'agent' && !profile.hasJumpSecret ? (
-            <PasswordInput label="Jump host password or key passphrase for this test" description="Not stored." value={jumpSecret} onChange={(e) => setJumpSecret(e.currentTarget.value)} w={380} autoComplete="off" />
+            <PasswordInput
+              label="Jump host password or key passphrase for this test"
+              description="Not stored."
+              value={jumpSecret}
+              onChange={(e) => setJumpSecret(e.currentTarget.value)}
+              w={380}
+              autoComplete="off"
+            />
           ) : null}
         </Group>
         {error ? <ErrorAlert title="The test could not run" error={error} /> : null}
@@ -68,13 +91,25 @@ export function TestConnectionPanel({ profile }: { profile: Profile }) {
               <Badge size="lg" color={result.ok ? 'teal' : 'red'} variant="filled" leftSection={result.ok ? <IconCheck size={14} /> : <IconX size={14} />}>
                 {result.ok ? 'Connection ok' : 'Connection failed'}
               </Badge>
-              {result.serverVersion ? <Text size="sm">Server: <b>{result.serverVersion}</b></Text> : null}
+              {result.serverVersion ? (
+                <Text size="sm">
+                  Server: <b>{result.serverVersion}</b>
+                </Text>
+              ) : null}
             </Group>
             {/* Once a key is pinned the test runs again by itself, so the whole route is shown passing. */}
             {result.hostKey ? <HostKeyPanel profile={profile} decision={result.hostKey} onTrusted={() => void run()} /> : null}
             <Table aria-label="Connection stages" verticalSpacing={6}>
               <Table.Thead>
-                <Table.Tr><Table.Th w={40}><VisuallyHidden>Result</VisuallyHidden></Table.Th><Table.Th>Stage</Table.Th><Table.Th>Outcome</Table.Th><Table.Th>Time</Table.Th><Table.Th>Detail</Table.Th></Table.Tr>
+                <Table.Tr>
+                  <Table.Th w={40}>
+                    <VisuallyHidden>Result</VisuallyHidden>
+                  </Table.Th>
+                  <Table.Th>Stage</Table.Th>
+                  <Table.Th>Outcome</Table.Th>
+                  <Table.Th>Time</Table.Th>
+                  <Table.Th>Detail</Table.Th>
+                </Table.Tr>
               </Table.Thead>
               <Table.Tbody>
                 {result.stages.map((s) => (
@@ -84,17 +119,37 @@ export function TestConnectionPanel({ profile }: { profile: Profile }) {
                         {s.ok ? <IconCheck size={12} /> : <IconX size={12} />}
                       </ThemeIcon>
                     </Table.Td>
-                    <Table.Td><Text size="sm" fw={500} style={{ whiteSpace: 'nowrap' }}>{s.name}</Text></Table.Td>
-                    <Table.Td><Text size="sm" fw={600} c={s.ok ? 'teal' : 'red'}>{s.ok ? 'ok' : 'failed'}</Text></Table.Td>
-                    <Table.Td><Text size="sm" ff="monospace" style={{ whiteSpace: 'nowrap' }}>{s.ms} ms</Text></Table.Td>
-                    <Table.Td><Text size="sm" c={s.error ? 'red' : undefined}>{s.error ?? s.detail ?? ''}</Text></Table.Td>
+                    <Table.Td>
+                      <Text size="sm" fw={500} style={{ whiteSpace: 'nowrap' }}>
+                        {s.name}
+                      </Text>
+                    </Table.Td>
+                    <Table.Td>
+                      <Text size="sm" fw={600} c={s.ok ? 'teal' : 'red'}>
+                        {s.ok ? 'ok' : 'failed'}
+                      </Text>
+                    </Table.Td>
+                    <Table.Td>
+                      <Text size="sm" ff="monospace" style={{ whiteSpace: 'nowrap' }}>
+                        {s.ms} ms
+                      </Text>
+                    </Table.Td>
+                    <Table.Td>
+                      <Text size="sm" c={s.error ? 'red' : undefined}>
+                        {s.error ?? s.detail ?? ''}
+                      </Text>
+                    </Table.Td>
                   </Table.Tr>
                 ))}
               </Table.Tbody>
             </Table>
             {result.warnings.length > 0 ? (
               <Alert color="yellow" variant="light" icon={<IconAlert />} title="Warnings">
-                <List size="sm" spacing={4}>{result.warnings.map((w) => <List.Item key={w}>{w}</List.Item>)}</List>
+                <List size="sm" spacing={4}>
+                  {result.warnings.map((w) => (
+                    <List.Item key={w}>{w}</List.Item>
+                  ))}
+                </List>
               </Alert>
             ) : null}
           </Stack>

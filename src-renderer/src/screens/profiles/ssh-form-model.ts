@@ -106,7 +106,8 @@ export function pinStillApplies(hop: SshHopForm): boolean {
 function hopInput(hop: SshHopForm, prefix: string, errors: Record<string, string>): HopInput {
   const port = wholeNumber(hop.port);
   if (port === 'invalid') errors[`${prefix}port`] = 'SSH port must be a whole number between 1 and 65535';
-  if (hop.auth === 'key' && hop.keyPath.trim() === '') errors[`${prefix}keyPath`] = 'key file is required for key authentication (for example ~/.ssh/id_ed25519)';
+  if (hop.auth === 'key' && hop.keyPath.trim() === '')
+    errors[`${prefix}keyPath`] = 'key file is required for key authentication (for example ~/.ssh/id_ed25519)';
   return {
     host: hop.host,
     port: typeof port === 'number' ? port : 22,

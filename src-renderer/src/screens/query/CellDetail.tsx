@@ -23,13 +23,40 @@ export interface GridHeaderCellProps {
 
 export function GridHeaderCell({ column, index, width, numeric, sorted, onSort, onResizeStart }: GridHeaderCellProps) {
   return (
-    <div role="columnheader" aria-colindex={index + 2} aria-sort={sorted === 'asc' ? 'ascending' : sorted === 'desc' ? 'descending' : undefined} style={{ position: 'relative', flex: 'none', width, borderRight: BORDER, borderBottom: BORDER }}>
-      <UnstyledButton onClick={() => onSort(index)} title={`Sort by ${column.name} (ascending, descending, none)`} style={{ display: 'flex', alignItems: 'center', gap: 6, width: '100%', height: '100%', padding: '0 8px', overflow: 'hidden', whiteSpace: 'nowrap', fontFamily: 'inherit', fontSize: 12, justifyContent: numeric ? 'flex-end' : 'flex-start' }}>
+    <div
+      role="columnheader"
+      aria-colindex={index + 2}
+      aria-sort={sorted === 'asc' ? 'ascending' : sorted === 'desc' ? 'descending' : undefined}
+      style={{ position: 'relative', flex: 'none', width, borderRight: BORDER, borderBottom: BORDER }}
+    >
+      <UnstyledButton
+        onClick={() => onSort(index)}
+        title={`Sort by ${column.name} (ascending, descending, none)`}
+        style={{
+          display: 'flex',
+          alignItems: 'center',
+          gap: 6,
+          width: '100%',
+          height: '100%',
+          padding: '0 8px',
+          overflow: 'hidden',
+          whiteSpace: 'nowrap',
+          fontFamily: 'inherit',
+          fontSize: 12,
+          justifyContent: numeric ? 'flex-end' : 'flex-start',
+        }}
+      >
         <span style={{ fontWeight: 600, overflow: 'hidden', textOverflow: 'ellipsis' }}>{column.name}</span>
         <span style={{ color: 'var(--mantine-color-dimmed)', fontSize: 10 }}>{column.type}</span>
         {sorted ? <span aria-hidden="true">{sorted === 'asc' ? '▲' : '▼'}</span> : null}
       </UnstyledButton>
-      <div role="separator" aria-orientation="vertical" aria-label={`Resize column ${column.name}`} onPointerDown={(e) => onResizeStart(e, index)} style={{ position: 'absolute', top: 0, right: -4, width: 8, height: '100%', cursor: 'col-resize', zIndex: 1, touchAction: 'none' }} />
+      <div
+        role="separator"
+        aria-orientation="vertical"
+        aria-label={`Resize column ${column.name}`}
+        onPointerDown={(e) => onResizeStart(e, index)}
+        style={{ position: 'absolute', top: 0, right: -4, width: 8, height: '100%', cursor: 'col-resize', zIndex: 1, touchAction: 'none' }}
+      />
     </div>
   );
 }
@@ -65,7 +92,14 @@ export const GRID_CSS = `
 
 export const GridRow = memo(function GridRow({ position, top, cells, kinds, widths, rowNumberWidth, totalWidth, activeCol, selected, activeId }: GridRowProps) {
   return (
-    <div role="row" className="ops-grid-row" aria-rowindex={position + 2} aria-selected={selected || undefined} data-pos={position} style={{ top, width: totalWidth }}>
+    <div
+      role="row"
+      className="ops-grid-row"
+      aria-rowindex={position + 2}
+      aria-selected={selected || undefined}
+      data-pos={position}
+      style={{ top, width: totalWidth }}
+    >
       <div role="rowheader" className="ops-grid-rownum" aria-colindex={1} data-rownum="" style={{ width: rowNumberWidth }}>
         {position + 1}
       </div>
@@ -161,9 +195,13 @@ export function CellDetail({ opened, onClose, column, value, rowNumber }: CellDe
     <Modal opened={opened} onClose={close} size="xl" title={column ? `${column.name} (${column.type}), row ${rowNumber.toLocaleString('en-US')}` : 'Cell'}>
       <Stack gap="sm">
         {value === null ? (
-          <Text c="dimmed" ff="monospace" aria-label="Cell value">NULL</Text>
+          <Text c="dimmed" ff="monospace" aria-label="Cell value">
+            NULL
+          </Text>
         ) : text === '' ? (
-          <Text c="dimmed" fs="italic" aria-label="Cell value">empty string</Text>
+          <Text c="dimmed" fs="italic" aria-label="Cell value">
+            empty string
+          </Text>
         ) : (
           <ScrollArea.Autosize mah="60vh" type="auto">
             <Code block aria-label="Cell value" style={{ whiteSpace: 'pre-wrap', wordBreak: 'break-all' }}>
@@ -177,7 +215,11 @@ export function CellDetail({ opened, onClose, column, value, rowNumber }: CellDe
             {text.length > SHOWN_CHARS ? ` · first ${SHOWN_CHARS.toLocaleString('en-US')} shown, Copy copies all` : ''}
           </Text>
           <Group gap="xs" wrap="nowrap">
-            {copied ? <Text size="xs" aria-live="polite">{copied}</Text> : null}
+            {copied ? (
+              <Text size="xs" aria-live="polite">
+                {copied}
+              </Text>
+            ) : null}
             <Button size="xs" variant="default" onClick={() => void copy()} disabled={value === null}>
               Copy
             </Button>

@@ -83,12 +83,7 @@ export function ExportMenu({ profile, getSql, disabled = false }: ExportMenuProp
     <>
       <Menu position="bottom-end" withinPortal disabled={disabled || running !== null}>
         <Menu.Target>
-          <Button
-            variant="default"
-            loading={running !== null}
-            disabled={disabled}
-            title="Stream the whole result of the SELECT under the cursor to a file"
-          >
+          <Button variant="default" loading={running !== null} disabled={disabled} title="Stream the whole result of the SELECT under the cursor to a file">
             {running ? `Exporting ${FORMAT_NAMES[running]}…` : 'Export'}
           </Button>
         </Menu.Target>
@@ -113,7 +108,9 @@ export function ExportMenu({ profile, getSql, disabled = false }: ExportMenuProp
         <Modal opened onClose={() => setError(null)} title="Export failed" centered size="lg">
           <Stack gap="sm">
             <ErrorAlert error={error} title="Nothing was exported" />
-            <Text size="xs" c="dimmed">An export takes exactly one SELECT and leaves either a complete file or none.</Text>
+            <Text size="xs" c="dimmed">
+              An export takes exactly one SELECT and leaves either a complete file or none.
+            </Text>
             <Button variant="default" onClick={() => setError(null)} style={{ alignSelf: 'flex-end' }} data-autofocus>
               Close
             </Button>

@@ -22,7 +22,14 @@ export function GridToolbar(props: GridToolbarProps) {
   const { columns, shown, total } = props;
   return (
     <Group gap="xs" mb={6} wrap="nowrap">
-      <TextInput size="xs" aria-label="Filter rows" placeholder="Filter rows (any case)" value={props.filterText} onChange={(e) => props.onFilterText(e.currentTarget.value)} w={240} />
+      <TextInput
+        size="xs"
+        aria-label="Filter rows"
+        placeholder="Filter rows (any case)"
+        value={props.filterText}
+        onChange={(e) => props.onFilterText(e.currentTarget.value)}
+        w={240}
+      />
       <Select
         size="xs"
         aria-label="Filter in column"
@@ -33,9 +40,21 @@ export function GridToolbar(props: GridToolbarProps) {
         data={[{ value: 'all', label: 'in all columns' }, ...columns.map((c, i) => ({ value: String(i), label: `in ${c.name}` }))]}
       />
       <Text size="xs" role="status">{`${formatCount(shown)} of ${formatCount(total)} rows`}</Text>
-      {props.progress ? <Text size="xs" c="dimmed">{props.progress}</Text> : null}
-      <Text size="xs" c="dimmed" aria-live="polite" style={{ flex: 1 }}>{props.notice ?? ''}</Text>
-      <Button size="xs" variant="default" onClick={props.onCopyRows} disabled={shown === 0} title="Copies the selected rows (or every shown row) as tab-separated text with a header line">
+      {props.progress ? (
+        <Text size="xs" c="dimmed">
+          {props.progress}
+        </Text>
+      ) : null}
+      <Text size="xs" c="dimmed" aria-live="polite" style={{ flex: 1 }}>
+        {props.notice ?? ''}
+      </Text>
+      <Button
+        size="xs"
+        variant="default"
+        onClick={props.onCopyRows}
+        disabled={shown === 0}
+        title="Copies the selected rows (or every shown row) as tab-separated text with a header line"
+      >
         Copy rows
       </Button>
     </Group>

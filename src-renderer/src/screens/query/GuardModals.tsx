@@ -33,7 +33,11 @@ export function BlockedModal({ items, onCancel, onOverride }: { items: BlockedIt
             <Text size="sm" fw={600}>
               Statement {item.index + 1}: {item.statement?.risks.length ? item.statement.risks.map(riskText).join('; ') : item.reason}
             </Text>
-            {item.statement?.risks.length ? <Text size="xs" c="dimmed">{item.reason}</Text> : null}
+            {item.statement?.risks.length ? (
+              <Text size="xs" c="dimmed">
+                {item.reason}
+              </Text>
+            ) : null}
             <StatementBlock sql={item.statement?.sql ?? ''} />
           </Stack>
         ))}
@@ -43,15 +47,29 @@ export function BlockedModal({ items, onCancel, onOverride }: { items: BlockedIt
           label="I mean it: run these statements anyway (the override is recorded in the audit trail)"
         />
         <Group justify="flex-end">
-          <Button variant="default" onClick={onCancel} data-autofocus>Cancel</Button>
-          <Button color="red" disabled={!checked} onClick={onOverride}>Run anyway (override, audited)</Button>
+          <Button variant="default" onClick={onCancel} data-autofocus>
+            Cancel
+          </Button>
+          <Button color="red" disabled={!checked} onClick={onOverride}>
+            Run anyway (override, audited)
+          </Button>
         </Group>
       </Stack>
     </Modal>
   );
 }
 
-export function ConfirmWriteModal({ profile, statements, onCancel, onConfirm }: { profile: Profile; statements: StatementPlan[]; onCancel: () => void; onConfirm: (name: string) => void }) {
+export function ConfirmWriteModal({
+  profile,
+  statements,
+  onCancel,
+  onConfirm,
+}: {
+  profile: Profile;
+  statements: StatementPlan[];
+  onCancel: () => void;
+  onConfirm: (name: string) => void;
+}) {
   const [typed, setTyped] = useState('');
   const confirmed = typed === profile.name;
   return (
@@ -63,7 +81,10 @@ export function ConfirmWriteModal({ profile, statements, onCancel, onConfirm }: 
         }}
       >
         <Stack gap="md">
-          <Group gap="xs"><Text size="sm">Environment:</Text><EnvBadge env={profile.env} /></Group>
+          <Group gap="xs">
+            <Text size="sm">Environment:</Text>
+            <EnvBadge env={profile.env} />
+          </Group>
           <Text size="sm">
             {statements.length === 1 ? 'This statement changes' : `These ${statements.length} statements change`} data or schema on <b>{profile.name}</b>:
           </Text>
@@ -77,8 +98,12 @@ export function ConfirmWriteModal({ profile, statements, onCancel, onConfirm }: 
           ))}
           <TypedNameConfirm name={profile.name} value={typed} onChange={setTyped} />
           <Group justify="flex-end">
-            <Button variant="default" onClick={onCancel}>Cancel</Button>
-            <Button color="red" type="submit" disabled={!confirmed}>Run on {profile.name}</Button>
+            <Button variant="default" onClick={onCancel}>
+              Cancel
+            </Button>
+            <Button color="red" type="submit" disabled={!confirmed}>
+              Run on {profile.name}
+            </Button>
           </Group>
         </Stack>
       </form>
@@ -97,10 +122,21 @@ export function PasswordModal({ profile, onCancel, onSubmit }: { profile: Profil
         }}
       >
         <Stack gap="md">
-          <Text size="sm">No password is stored for {profile.user}@{profile.host}. It is used for this run only and not kept.</Text>
-          <TextInput type="password" label="Database password" value={password} onChange={(e) => setPassword(e.currentTarget.value)} autoComplete="off" data-autofocus />
+          <Text size="sm">
+            No password is stored for {profile.user}@{profile.host}. It is used for this run only and not kept.
+          </Text>
+          <TextInput
+            type="password"
+            label="Database password"
+            value={password}
+            onChange={(e) => setPassword(e.currentTarget.value)}
+            autoComplete="off"
+            data-autofocus
+          />
           <Group justify="flex-end">
-            <Button variant="default" onClick={onCancel}>Cancel</Button>
+            <Button variant="default" onClick={onCancel}>
+              Cancel
+            </Button>
             <Button type="submit">Run</Button>
           </Group>
         </Stack>

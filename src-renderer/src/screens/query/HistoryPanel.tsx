@@ -43,10 +43,20 @@ function HistoryItem({ entry, onOpen, onRun }: { entry: QueryHistoryEntry; onOpe
             <Badge size="sm" radius="sm" color={OUTCOME_COLORS[entry.outcome]} variant={entry.outcome === 'ok' ? 'light' : 'filled'}>
               {entry.outcome}
             </Badge>
-            <Text size="xs" c="dimmed">{formatTime(entry.startedAt)}</Text>
-            <Text size="xs" c="dimmed">{formatDuration(entry.durationMs)}</Text>
-            <Text size="xs" c="dimmed">{rowsText(entry.rows)}</Text>
-            {entry.auditId !== null ? <Text size="xs" c="dimmed">audit #{entry.auditId}</Text> : null}
+            <Text size="xs" c="dimmed">
+              {formatTime(entry.startedAt)}
+            </Text>
+            <Text size="xs" c="dimmed">
+              {formatDuration(entry.durationMs)}
+            </Text>
+            <Text size="xs" c="dimmed">
+              {rowsText(entry.rows)}
+            </Text>
+            {entry.auditId !== null ? (
+              <Text size="xs" c="dimmed">
+                audit #{entry.auditId}
+              </Text>
+            ) : null}
           </Group>
           <Text size="sm" ff="monospace" truncate="end" title={entry.sql}>
             {firstLine(entry.sql)}
@@ -124,7 +134,9 @@ export function HistoryPanel({ profileId, onOpen, onRun, refreshKey }: HistoryPa
         </ScrollArea.Autosize>
       ) : null}
       {entries !== null && entries.length === HISTORY_LIMIT ? (
-        <Text size="xs" c="dimmed">Showing the newest {HISTORY_LIMIT} runs; search to find older ones.</Text>
+        <Text size="xs" c="dimmed">
+          Showing the newest {HISTORY_LIMIT} runs; search to find older ones.
+        </Text>
       ) : null}
     </Stack>
   );

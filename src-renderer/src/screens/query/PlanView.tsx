@@ -11,7 +11,6 @@ const MISESTIMATE_FACTOR = 10;
 const COSTLIEST_COUNT = 3;
 const RANK_COLORS = ['red', 'orange', 'yellow'] as const;
 
-
 /** id → rank (0 = costliest) of the nodes with the largest own share. */
 function costliestRanks(root: PlanNode): Map<number, number> {
   const ranked = flattenPlan(root)
@@ -63,8 +62,14 @@ function nodeTitle(node: PlanNode): string {
 
 function RowsFigure({ node }: { node: PlanNode }) {
   const loops = node.actualLoops ?? 1;
-  const estimate = loops > 1 ? `${formatCount(node.planRows * loops)} est (${formatCount(node.planRows)} × ${formatCount(loops)} loops)` : `${formatCount(node.planRows)} est`;
-  if (node.actualRows === null) return <Text span size="xs">rows {formatCount(node.planRows)} est</Text>;
+  const estimate =
+    loops > 1 ? `${formatCount(node.planRows * loops)} est (${formatCount(node.planRows)} × ${formatCount(loops)} loops)` : `${formatCount(node.planRows)} est`;
+  if (node.actualRows === null)
+    return (
+      <Text span size="xs">
+        rows {formatCount(node.planRows)} est
+      </Text>
+    );
   const off = misestimate(node);
   const flagged = off !== null && off.factor >= MISESTIMATE_FACTOR;
   return (
@@ -93,18 +98,30 @@ function NodeFigures({ node, analyzed }: { node: PlanNode; analyzed: boolean }) 
     <Group gap="md" wrap="wrap" c="dimmed" ff="monospace">
       {analyzed ? (
         never ? (
-          <Badge size="xs" color="gray" variant="light" radius="sm" tt="none">never executed</Badge>
+          <Badge size="xs" color="gray" variant="light" radius="sm" tt="none">
+            never executed
+          </Badge>
         ) : (
           <>
-            <Text span size="xs" c="var(--mantine-color-text)" fw={600}>self {formatMs(node.selfMs)}</Text>
-            <Text span size="xs">total {formatMs(node.actualTotalMs)}</Text>
+            <Text span size="xs" c="var(--mantine-color-text)" fw={600}>
+              self {formatMs(node.selfMs)}
+            </Text>
+            <Text span size="xs">
+              total {formatMs(node.actualTotalMs)}
+            </Text>
           </>
         )
       ) : (
-        <Text span size="xs">cost {node.startupCost}..{node.totalCost}</Text>
+        <Text span size="xs">
+          cost {node.startupCost}..{node.totalCost}
+        </Text>
       )}
       <RowsFigure node={node} />
-      {node.actualLoops !== null && node.actualLoops > 1 ? <Text span size="xs">loops {formatCount(node.actualLoops)}</Text> : null}
+      {node.actualLoops !== null && node.actualLoops > 1 ? (
+        <Text span size="xs">
+          loops {formatCount(node.actualLoops)}
+        </Text>
+      ) : null}
       {node.sharedHitBlocks !== null || node.sharedReadBlocks !== null ? (
         <Text span size="xs" title="Shared buffers: pages found in memory (hit) and read from disk or the OS cache (read)">
           buffers hit {formatCount(node.sharedHitBlocks ?? 0)} · read {formatCount(node.sharedReadBlocks ?? 0)}
@@ -165,8 +182,14 @@ function PlanItem({ node, level, parentId, tree }: { node: PlanNode; level: numb
           </UnstyledButton>
           <Stack gap={2} style={{ minWidth: 0, flex: 1 }}>
             <Group gap={6} wrap="wrap">
-              <Text span fw={700} size="sm">{node.nodeType}</Text>
-              {node.label !== '' ? <Text span size="sm" ff="monospace">{node.label}</Text> : null}
+              <Text span fw={700} size="sm">
+                {node.nodeType}
+              </Text>
+              {node.label !== '' ? (
+                <Text span size="sm" ff="monospace">
+                  {node.label}
+                </Text>
+              ) : null}
               {costly ? (
                 <Badge size="sm" color={RANK_COLORS[rank] ?? 'yellow'} variant="filled" radius="sm" tt="none">
                   {shareText}
@@ -284,7 +307,13 @@ export function PlanView({ result }: { result: ExplainResult }) {
             {result.analyzed ? 'ANALYZE' : 'estimate only'}
           </Badge>
           {result.rolledBack ? (
-            <Badge variant="filled" color="orange" radius="sm" tt="none" title="The statement really ran, inside a transaction (or savepoint) that was then rolled back: its changes were discarded">
+            <Badge
+              variant="filled"
+              color="orange"
+              radius="sm"
+              tt="none"
+              title="The statement really ran, inside a transaction (or savepoint) that was then rolled back: its changes were discarded"
+            >
               rolled back
             </Badge>
           ) : null}

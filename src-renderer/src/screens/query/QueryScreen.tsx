@@ -37,13 +37,17 @@ function EmptyState({ onExample }: { onExample: (sql: string) => void }) {
   return (
     <Paper component="section" withBorder p="md" aria-label="Getting started">
       <Text fw={600} mb={4}>
-        Type SQL above and press <Kbd size="xs">Ctrl</Kbd> + <Kbd size="xs">Enter</Kbd> (<Kbd size="xs">⌘</Kbd> + <Kbd size="xs">Enter</Kbd> on a Mac) to run the statement under the cursor.
+        Type SQL above and press <Kbd size="xs">Ctrl</Kbd> + <Kbd size="xs">Enter</Kbd> (<Kbd size="xs">⌘</Kbd> + <Kbd size="xs">Enter</Kbd> on a Mac) to run
+        the statement under the cursor.
       </Text>
       <Text size="sm" c="dimmed" mb="sm">
-        With text selected, only the selection runs; <Kbd size="xs">Shift</Kbd> + <Kbd size="xs">Ctrl</Kbd> + <Kbd size="xs">Enter</Kbd> runs the whole script, one result tab per statement.{' '}
-        <Kbd size="xs">Esc</Kbd> cancels a running statement on the server. <Kbd size="xs">F7</Kbd> shows the plan, <Kbd size="xs">Shift</Kbd> + <Kbd size="xs">F7</Kbd> runs EXPLAIN ANALYZE (rolled back).
+        With text selected, only the selection runs; <Kbd size="xs">Shift</Kbd> + <Kbd size="xs">Ctrl</Kbd> + <Kbd size="xs">Enter</Kbd> runs the whole script,
+        one result tab per statement. <Kbd size="xs">Esc</Kbd> cancels a running statement on the server. <Kbd size="xs">F7</Kbd> shows the plan,{' '}
+        <Kbd size="xs">Shift</Kbd> + <Kbd size="xs">F7</Kbd> runs EXPLAIN ANALYZE (rolled back).
       </Text>
-      <Text size="sm" fw={600} mb="xs">Or run one of the runbook's checks (more under Snippets):</Text>
+      <Text size="sm" fw={600} mb="xs">
+        Or run one of the runbook's checks (more under Snippets):
+      </Text>
       <Group gap="xs">
         {EXAMPLES.map((ex) => (
           <Button key={ex.label} variant="light" size="xs" onClick={() => onExample(ex.sql)} title={ex.sql}>
@@ -178,32 +182,72 @@ function QueryConsole({ profile }: { profile: Profile }) {
         <div>
           <Title order={2}>Query</Title>
           <Group gap="xs" mt={4}>
-            <Text size="sm" c="dimmed">Runs on</Text>
-            <Text size="sm" fw={600}>{profile.name}</Text>
-            <Text size="sm" c="dimmed" ff="monospace">{profile.user}@{profile.host}:{profile.port}/{profile.database}</Text>
+            <Text size="sm" c="dimmed">
+              Runs on
+            </Text>
+            <Text size="sm" fw={600}>
+              {profile.name}
+            </Text>
+            <Text size="sm" c="dimmed" ff="monospace">
+              {profile.user}@{profile.host}:{profile.port}/{profile.database}
+            </Text>
             <EnvBadge env={profile.env} />
             {profile.readOnly ? (
-              <Badge color="gray" variant="outline" radius="sm" leftSection={<IconLock size={12} />}>read-only: writes are refused by the server</Badge>
+              <Badge color="gray" variant="outline" radius="sm" leftSection={<IconLock size={12} />}>
+                read-only: writes are refused by the server
+              </Badge>
             ) : null}
           </Group>
         </div>
         <Group gap="xs" align="flex-end">
-          <Select label="Rows kept" description="per fetch" data={MAX_ROWS_CHOICES.map((value) => ({ value, label: Number(value).toLocaleString('en-US') }))} value={maxRows} onChange={(v) => v && setMaxRows(v)} w={130} allowDeselect={false} disabled={running} />
+          <Select
+            label="Rows kept"
+            description="per fetch"
+            data={MAX_ROWS_CHOICES.map((value) => ({ value, label: Number(value).toLocaleString('en-US') }))}
+            value={maxRows}
+            onChange={(v) => v && setMaxRows(v)}
+            w={130}
+            allowDeselect={false}
+            disabled={running}
+          />
           <Tooltip label="Refresh the tables, columns and functions offered by autocomplete">
-            <Button variant="default" onClick={catalog.refresh} loading={catalog.loading}>Refresh catalog</Button>
+            <Button variant="default" onClick={catalog.refresh} loading={catalog.loading}>
+              Refresh catalog
+            </Button>
           </Tooltip>
           <ExportMenu profile={profile} getSql={exportSql} disabled={running} />
-          <Button variant="default" onClick={() => explainStatement(false)} loading={explain.busy} disabled={running} aria-keyshortcuts="F7">Explain</Button>
-          <Button variant="default" onClick={() => explainStatement(true)} disabled={running || explain.busy} aria-keyshortcuts="Shift+F7">Explain analyze</Button>
+          <Button variant="default" onClick={() => explainStatement(false)} loading={explain.busy} disabled={running} aria-keyshortcuts="F7">
+            Explain
+          </Button>
+          <Button variant="default" onClick={() => explainStatement(true)} disabled={running || explain.busy} aria-keyshortcuts="Shift+F7">
+            Explain analyze
+          </Button>
           {running ? (
-            <Button color="orange" onClick={() => void cancel()} loading={runner.cancelling} aria-keyshortcuts="Escape">Cancel</Button>
+            <Button color="orange" onClick={() => void cancel()} loading={runner.cancelling} aria-keyshortcuts="Escape">
+              Cancel
+            </Button>
           ) : null}
-          <Button variant="default" onClick={runScript} disabled={running} aria-keyshortcuts="Shift+Control+Enter Shift+Meta+Enter">Run script</Button>
-          <Button onClick={runStatement} loading={running} aria-keyshortcuts="Control+Enter Meta+Enter">Run</Button>
+          <Button variant="default" onClick={runScript} disabled={running} aria-keyshortcuts="Shift+Control+Enter Shift+Meta+Enter">
+            Run script
+          </Button>
+          <Button onClick={runStatement} loading={running} aria-keyshortcuts="Control+Enter Meta+Enter">
+            Run
+          </Button>
         </Group>
       </Group>
 
-      <EditorTabs tabs={tabs.tabs} activeId={tabs.activeId} disabled={!tabs.ready} onSelect={(id) => { setErrorAt(null); tabs.switchTab(id); }} onNew={() => tabs.newTab()} onClose={tabs.closeTab} onRename={tabs.renameTab} />
+      <EditorTabs
+        tabs={tabs.tabs}
+        activeId={tabs.activeId}
+        disabled={!tabs.ready}
+        onSelect={(id) => {
+          setErrorAt(null);
+          tabs.switchTab(id);
+        }}
+        onNew={() => tabs.newTab()}
+        onClose={tabs.closeTab}
+        onRename={tabs.renameTab}
+      />
       <SqlEditor
         ref={editorRef}
         docId={tabs.activeId}
@@ -216,23 +260,42 @@ function QueryConsole({ profile }: { profile: Profile }) {
         onRunScript={(target) => runFrom(target, editorRef.current?.getText() ?? target.sql)}
         placeholder="SELECT … ;"
       />
-      {tabs.error ? <ErrorAlert title="Editor tabs could not be read or saved (the editor stays read-only until they are read)" error={{ code: 'INTERNAL', message: String(tabs.error instanceof Error ? tabs.error.message : tabs.error) }} /> : null}
+      {tabs.error ? (
+        <ErrorAlert
+          title="Editor tabs could not be read or saved (the editor stays read-only until they are read)"
+          error={{ code: 'INTERNAL', message: String(tabs.error instanceof Error ? tabs.error.message : tabs.error) }}
+        />
+      ) : null}
       {catalog.error ? <ErrorAlert title="Autocomplete has no catalog" error={catalog.error} /> : null}
       {tabsFull ? (
-        <Alert color="yellow" variant="light" title="No room for another editor tab" role="alert" withCloseButton closeButtonLabel="Dismiss" onClose={() => setTabsFull(null)}>
+        <Alert
+          color="yellow"
+          variant="light"
+          title="No room for another editor tab"
+          role="alert"
+          withCloseButton
+          closeButtonLabel="Dismiss"
+          onClose={() => setTabsFull(null)}
+        >
           "{tabsFull}" was not opened: every editor tab is in use. Close a tab (Alt+W), then open the step again.
         </Alert>
       ) : null}
 
       {runner.outcome?.result.transactionOpen ? (
         <Alert color="yellow" variant="filled" icon={<IconAlert />} title="Transaction open" role="alert">
-          A transaction is still open on this console's session: its locks stay held and the session shows as "idle in transaction" until you run COMMIT or ROLLBACK
-          (after {DEFAULT_IDLE_CLOSE_MINUTES} idle minutes the console closes the session and the server rolls it back).
+          A transaction is still open on this console's session: its locks stay held and the session shows as "idle in transaction" until you run COMMIT or
+          ROLLBACK (after {DEFAULT_IDLE_CLOSE_MINUTES} idle minutes the console closes the session and the server rolls it back).
         </Alert>
       ) : null}
       {runner.error ? <ErrorAlert title="The query did not run" error={runner.error} onClose={runner.clearError} /> : null}
       {running ? (
-        <Text size="sm" c="dimmed" role="status">{runner.cancelling ? 'Cancelling on the server…' : runner.fetchingMore ? 'Fetching more rows… (Esc or Cancel stops it on the server)' : 'Running… (Esc or Cancel stops it on the server)'}</Text>
+        <Text size="sm" c="dimmed" role="status">
+          {runner.cancelling
+            ? 'Cancelling on the server…'
+            : runner.fetchingMore
+              ? 'Fetching more rows… (Esc or Cancel stops it on the server)'
+              : 'Running… (Esc or Cancel stops it on the server)'}
+        </Text>
       ) : null}
 
       <Tabs value={panel} onChange={(v) => v && setPanel(v as Panel)} keepMounted={false}>
@@ -246,16 +309,25 @@ function QueryConsole({ profile }: { profile: Profile }) {
           {runner.parseFailure ? (
             <Stack gap={4}>
               <QueryErrorAlert error={runner.parseFailure.failure} at={errorAt} />
-              <Text size="sm" c="dimmed">Nothing was sent to the server: the script did not parse.</Text>
+              <Text size="sm" c="dimmed">
+                Nothing was sent to the server: the script did not parse.
+              </Text>
             </Stack>
           ) : views.length > 0 ? (
             <ResultsPanel
               views={views}
               errorAt={errorAt}
-              more={{ limit: Number(maxRows), fetching: runner.fetchingMore, onFetchMore: () => void runner.fetchMore(), onClose: () => void runner.closeResult() }}
+              more={{
+                limit: Number(maxRows),
+                fetching: runner.fetchingMore,
+                onFetchMore: () => void runner.fetchMore(),
+                onClose: () => void runner.closeResult(),
+              }}
             />
           ) : runner.outcome ? (
-            <Text size="sm" c="dimmed">The script held no statement.</Text>
+            <Text size="sm" c="dimmed">
+              The script held no statement.
+            </Text>
           ) : !running ? (
             <EmptyState onExample={openAndRun} />
           ) : null}
@@ -263,10 +335,17 @@ function QueryConsole({ profile }: { profile: Profile }) {
         <Tabs.Panel value="plan" pt="sm">
           {explain.error ? <ErrorAlert title="No plan" error={explain.error} onClose={explain.clearError} /> : null}
           {explain.failure ? <QueryErrorAlert error={explain.failure.failure} at={errorAt} /> : null}
-          {explain.busy ? <Text size="sm" c="dimmed" role="status">Explaining…</Text> : null}
+          {explain.busy ? (
+            <Text size="sm" c="dimmed" role="status">
+              Explaining…
+            </Text>
+          ) : null}
           {explain.result && !explain.busy ? <PlanView result={explain.result} /> : null}
           {!explain.result && !explain.failure && !explain.busy ? (
-            <Text size="sm" c="dimmed">Put the cursor in a statement and press F7 (Explain: the planner's estimate, nothing runs) or Shift+F7 (Explain analyze: it runs inside a transaction that is rolled back, with real times and rows).</Text>
+            <Text size="sm" c="dimmed">
+              Put the cursor in a statement and press F7 (Explain: the planner's estimate, nothing runs) or Shift+F7 (Explain analyze: it runs inside a
+              transaction that is rolled back, with real times and rows).
+            </Text>
           ) : null}
         </Tabs.Panel>
         <Tabs.Panel value="history" pt="sm">
@@ -278,9 +357,13 @@ function QueryConsole({ profile }: { profile: Profile }) {
       </Tabs>
 
       {runner.guard?.kind === 'blocked' ? <BlockedModal items={runner.guard.items} onCancel={runner.dismissGuard} onOverride={runner.override} /> : null}
-      {runner.guard?.kind === 'confirm' ? <ConfirmWriteModal profile={profile} statements={runner.guard.statements} onCancel={runner.dismissGuard} onConfirm={runner.confirm} /> : null}
+      {runner.guard?.kind === 'confirm' ? (
+        <ConfirmWriteModal profile={profile} statements={runner.guard.statements} onCancel={runner.dismissGuard} onConfirm={runner.confirm} />
+      ) : null}
       {runner.guard?.kind === 'password' ? <PasswordModal profile={profile} onCancel={runner.dismissGuard} onSubmit={runner.withPassword} /> : null}
-      {explain.guard?.kind === 'confirm' ? <ConfirmWriteModal profile={profile} statements={explain.guard.statements} onCancel={explain.dismissGuard} onConfirm={explain.confirm} /> : null}
+      {explain.guard?.kind === 'confirm' ? (
+        <ConfirmWriteModal profile={profile} statements={explain.guard.statements} onCancel={explain.dismissGuard} onConfirm={explain.confirm} />
+      ) : null}
       {explain.guard?.kind === 'password' ? <PasswordModal profile={profile} onCancel={explain.dismissGuard} onSubmit={explain.withPassword} /> : null}
     </Stack>
   );
@@ -293,13 +376,17 @@ export function QueryScreen() {
       <Stack gap="md">
         <Title order={2}>Query</Title>
         <Paper component="section" withBorder p="md" aria-label="Getting started">
-          <Text fw={600} mb={4}>Pick a profile first</Text>
+          <Text fw={600} mb={4}>
+            Pick a profile first
+          </Text>
           <Text size="sm" c="dimmed" mb="sm">
             {profiles.length > 0
               ? 'Choose the database to query with the profile switcher at the top; the coloured band shows which environment you are on.'
               : 'No connection profile exists yet: add one (or start the demo sandbox) on the Profiles screen.'}
           </Text>
-          <Button variant="light" onClick={() => setScreen('profiles')}>Open Profiles</Button>
+          <Button variant="light" onClick={() => setScreen('profiles')}>
+            Open Profiles
+          </Button>
         </Paper>
       </Stack>
     );

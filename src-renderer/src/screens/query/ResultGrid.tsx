@@ -7,7 +7,21 @@ import { useCallback, useEffect, useId, useLayoutEffect, useMemo, useRef, useSta
 import type { QueryCell, QueryColumn } from '../../../../src-main/contract/models';
 import { BORDER, CellDetail, copyToClipboard, GRID_CSS, GridHeaderCell, GridRow } from './CellDetail';
 import { GridToolbar } from './GridToolbar';
-import { cellKind, cellText, estimateColumnWidths, GridView, isNumericKind, MAX_SCROLL_PX, moveCursor, ROW_HEIGHT, sameFilter, scrollTopForRow, toTsv, visibleWindow, type SortSpec } from './grid-model';
+import {
+  cellKind,
+  cellText,
+  estimateColumnWidths,
+  GridView,
+  isNumericKind,
+  MAX_SCROLL_PX,
+  moveCursor,
+  ROW_HEIGHT,
+  sameFilter,
+  scrollTopForRow,
+  toTsv,
+  visibleWindow,
+  type SortSpec,
+} from './grid-model';
 import { formatCount } from '../../state/format';
 
 const HEADER_HEIGHT = 30;
@@ -119,13 +133,16 @@ export function ResultGrid({ columns, rows, rowCount, label, height = 480 }: Res
   const pending = view.pendingRows(count);
   useEffect(() => {
     if (pending === 0) return;
-    const timer = window.setTimeout(() => {
-      const started = performance.now();
-      view.fold(countRef.current);
-      const took = performance.now() - started;
-      nextFold.current = started + took + Math.max(FOLD_INTERVAL_MS, FOLD_DUTY * took);
-      bump();
-    }, Math.max(0, nextFold.current - performance.now()));
+    const timer = window.setTimeout(
+      () => {
+        const started = performance.now();
+        view.fold(countRef.current);
+        const took = performance.now() - started;
+        nextFold.current = started + took + Math.max(FOLD_INTERVAL_MS, FOLD_DUTY * took);
+        bump();
+      },
+      Math.max(0, nextFold.current - performance.now()),
+    );
     return () => clearTimeout(timer);
   }, [view, pending, bump]);
 
@@ -134,17 +151,20 @@ export function ResultGrid({ columns, rows, rowCount, label, height = 480 }: Res
     if (sameFilter(view.filter, spec)) return;
     const big = countRef.current > BIG_ROWS;
     let cancelPaint = () => {};
-    const timer = window.setTimeout(() => {
-      const apply = () => {
-        view.setFilter(spec, countRef.current);
-        setBusy(null);
-        revealRef.current = true;
-        bump();
-      };
-      if (!big) return apply();
-      setBusy('Filtering…');
-      cancelPaint = afterPaint(apply);
-    }, big ? 250 : 80);
+    const timer = window.setTimeout(
+      () => {
+        const apply = () => {
+          view.setFilter(spec, countRef.current);
+          setBusy(null);
+          revealRef.current = true;
+          bump();
+        };
+        if (!big) return apply();
+        setBusy('Filtering…');
+        cancelPaint = afterPaint(apply);
+      },
+      big ? 250 : 80,
+    );
     return () => {
       clearTimeout(timer);
       cancelPaint();
@@ -212,7 +232,8 @@ export function ResultGrid({ columns, rows, rowCount, label, height = 480 }: Res
   function cycleSort(col: number) {
     if (busy) return;
     const current = view.sort;
-    const next: SortSpec | null = current?.column !== col ? { column: col, direction: 'asc' } : current.direction === 'asc' ? { column: col, direction: 'desc' } : null;
+    const next: SortSpec | null =
+      current?.column !== col ? { column: col, direction: 'asc' } : current.direction === 'asc' ? { column: col, direction: 'desc' } : null;
     const apply = () => {
       view.setSort(next, countRef.current);
       nextFold.current = performance.now() + FOLD_INTERVAL_MS;
@@ -227,7 +248,11 @@ export function ResultGrid({ columns, rows, rowCount, label, height = 480 }: Res
 
   async function copyRows(ids: Uint32Array, limited: boolean) {
     const ok = await copyToClipboard(toTsv(columns, rows, ids));
-    setNotice(ok ? `Copied ${formatCount(ids.length)} row${ids.length === 1 ? '' : 's'}${limited ? ` (the first ${formatCount(MAX_COPY_ROWS)})` : ''}` : 'Copy failed: the browser refused the clipboard');
+    setNotice(
+      ok
+        ? `Copied ${formatCount(ids.length)} row${ids.length === 1 ? '' : 's'}${limited ? ` (the first ${formatCount(MAX_COPY_ROWS)})` : ''}`
+        : 'Copy failed: the browser refused the clipboard',
+    );
   }
 
   async function copySelection() {
@@ -294,7 +319,10 @@ export function ResultGrid({ columns, rows, rowCount, label, height = 480 }: Res
     const pos = Math.max(0, cursorPos);
     const page = Math.max(1, Math.floor(viewportHeight / ROW_HEIGHT) - 1);
     // With nothing selected yet, an arrow selects the first cell rather than moving past it.
-    const next = cursorPos < 0 && key.startsWith('Arrow') ? { pos: 0, col: 0 } : moveCursor(key, mod, { pos, col: cursorPos >= 0 && cursor ? cursor.col : 0 }, n, columns.length, page);
+    const next =
+      cursorPos < 0 && key.startsWith('Arrow')
+        ? { pos: 0, col: 0 }
+        : moveCursor(key, mod, { pos, col: cursorPos >= 0 && cursor ? cursor.col : 0 }, n, columns.length, page);
     if (!next) return;
     event.preventDefault();
     const row = view.rowAt(next.pos);
@@ -382,17 +410,72 @@ export function ResultGrid({ columns, rows, rowCount, label, height = 480 }: Res
           onFocus={(e) => e.target === e.currentTarget && setFocused(true)}
           onBlur={() => setFocused(false)}
           // The selected cell shows its own ring; without one on screen the grid shows it.
-          style={{ height: boxHeight, overflow: 'auto', position: 'relative', border: BORDER, borderRadius: 'var(--mantine-radius-sm)', fontFamily: 'var(--mantine-font-family-monospace)', fontSize: 12, outline: focused && !activeRendered ? '2px solid var(--mantine-primary-color-filled)' : 'none', outlineOffset: -2, background: 'var(--mantine-color-body)' }}
+          style={{
+            height: boxHeight,
+            overflow: 'auto',
+            position: 'relative',
+            border: BORDER,
+            borderRadius: 'var(--mantine-radius-sm)',
+            fontFamily: 'var(--mantine-font-family-monospace)',
+            fontSize: 12,
+            outline: focused && !activeRendered ? '2px solid var(--mantine-primary-color-filled)' : 'none',
+            outlineOffset: -2,
+            background: 'var(--mantine-color-body)',
+          }}
         >
-          <div role="row" aria-rowindex={1} style={{ position: 'sticky', top: 0, zIndex: 2, display: 'flex', width: totalWidth, height: HEADER_HEIGHT, background: 'var(--mantine-color-body)' }}>
-            <div role="columnheader" aria-colindex={1} aria-label="Row number" style={{ position: 'sticky', left: 0, zIndex: 3, flex: 'none', width: rowNumberWidth, padding: '0 6px', lineHeight: `${HEADER_HEIGHT - 1}px`, textAlign: 'right', color: 'var(--mantine-color-dimmed)', background: 'var(--mantine-color-body)', borderRight: BORDER, borderBottom: BORDER }}>
+          <div
+            role="row"
+            aria-rowindex={1}
+            style={{
+              position: 'sticky',
+              top: 0,
+              zIndex: 2,
+              display: 'flex',
+              width: totalWidth,
+              height: HEADER_HEIGHT,
+              background: 'var(--mantine-color-body)',
+            }}
+          >
+            <div
+              role="columnheader"
+              aria-colindex={1}
+              aria-label="Row number"
+              style={{
+                position: 'sticky',
+                left: 0,
+                zIndex: 3,
+                flex: 'none',
+                width: rowNumberWidth,
+                padding: '0 6px',
+                lineHeight: `${HEADER_HEIGHT - 1}px`,
+                textAlign: 'right',
+                color: 'var(--mantine-color-dimmed)',
+                background: 'var(--mantine-color-body)',
+                borderRight: BORDER,
+                borderBottom: BORDER,
+              }}
+            >
               #
             </div>
             {columns.map((col, c) => (
-              <GridHeaderCell key={c} column={col} index={c} width={widths[c]!} numeric={isNumericKind(kinds[c] ?? 'text')} sorted={sort?.column === c ? sort.direction : null} onSort={cycleSort} onResizeStart={startResize} />
+              <GridHeaderCell
+                key={c}
+                column={col}
+                index={c}
+                width={widths[c]!}
+                numeric={isNumericKind(kinds[c] ?? 'text')}
+                sorted={sort?.column === c ? sort.direction : null}
+                onSort={cycleSort}
+                onResizeStart={startResize}
+              />
             ))}
           </div>
-          <div onClick={onBodyClick} onDoubleClick={onBodyDoubleClick} onMouseDown={(e) => e.detail > 1 && e.preventDefault()} style={{ position: 'relative', height: win.spacerPx, width: totalWidth }}>
+          <div
+            onClick={onBodyClick}
+            onDoubleClick={onBodyDoubleClick}
+            onMouseDown={(e) => e.detail > 1 && e.preventDefault()}
+            style={{ position: 'relative', height: win.spacerPx, width: totalWidth }}
+          >
             {bodyRows}
           </div>
         </div>
@@ -402,7 +485,13 @@ export function ResultGrid({ columns, rows, rowCount, label, height = 480 }: Res
           </Text>
         ) : null}
       </div>
-      <CellDetail opened={detail !== null} onClose={() => setDetail(null)} column={detailColumn} value={detail ? (rows[detail.row]![detail.col] ?? null) : null} rowNumber={detail ? view.positionOf(detail.row) + 1 : 0} />
+      <CellDetail
+        opened={detail !== null}
+        onClose={() => setDetail(null)}
+        column={detailColumn}
+        value={detail ? (rows[detail.row]![detail.col] ?? null) : null}
+        rowNumber={detail ? view.positionOf(detail.row) + 1 : 0}
+      />
     </div>
   );
 }

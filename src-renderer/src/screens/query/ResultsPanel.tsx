@@ -13,10 +13,26 @@ export function QueryErrorAlert({ error, at }: { error: QueryFailure; at: Editor
   return (
     <Alert role="alert" color="red" variant="light" icon={<IconAlert />} title={`ERROR${error.sqlstate ? ` ${error.sqlstate}` : ''}: ${error.message}`}>
       <Stack gap={4}>
-        {error.sqlstate ? <Text size="sm">SQLSTATE <Code>{error.sqlstate}</Code></Text> : null}
-        {at ? <Text size="sm">At line {at.line}, column {at.column} (selected in the editor).</Text> : null}
-        {error.detail ? <Text size="sm"><b>Detail:</b> {error.detail}</Text> : null}
-        {error.hint ? <Text size="sm"><b>Hint:</b> {error.hint}</Text> : null}
+        {error.sqlstate ? (
+          <Text size="sm">
+            SQLSTATE <Code>{error.sqlstate}</Code>
+          </Text>
+        ) : null}
+        {at ? (
+          <Text size="sm">
+            At line {at.line}, column {at.column} (selected in the editor).
+          </Text>
+        ) : null}
+        {error.detail ? (
+          <Text size="sm">
+            <b>Detail:</b> {error.detail}
+          </Text>
+        ) : null}
+        {error.hint ? (
+          <Text size="sm">
+            <b>Hint:</b> {error.hint}
+          </Text>
+        ) : null}
       </Stack>
     </Alert>
   );
@@ -37,12 +53,18 @@ function LimitNotice({ view, more }: { view: ResultView; more: MoreRows }) {
       <Group justify="space-between" wrap="nowrap">
         <Text size="sm">
           Stopped at {formatCount(view.received)} rows (the limit is {formatCount(more.limit)} a fetch): more rows exist.
-          {result.resumable ? ' The result is still open on the server, so Fetch more continues where it stopped.' : ' Raise the limit and run again to see more.'}
+          {result.resumable
+            ? ' The result is still open on the server, so Fetch more continues where it stopped.'
+            : ' Raise the limit and run again to see more.'}
         </Text>
         {result.resumable ? (
           <Group gap="xs" wrap="nowrap">
-            <Button size="xs" onClick={more.onFetchMore} loading={more.fetching}>Fetch {formatCount(more.limit)} more</Button>
-            <Button size="xs" variant="default" onClick={more.onClose} disabled={more.fetching}>Close result</Button>
+            <Button size="xs" onClick={more.onFetchMore} loading={more.fetching}>
+              Fetch {formatCount(more.limit)} more
+            </Button>
+            <Button size="xs" variant="default" onClick={more.onClose} disabled={more.fetching}>
+              Close result
+            </Button>
           </Group>
         ) : null}
       </Group>
@@ -62,28 +84,39 @@ function StatementPanel({ view, errorAt, more }: { view: ResultView; errorAt: Ed
       ) : null}
       {result?.error && !result.cancelled ? <QueryErrorAlert error={result.error} at={errorAt} /> : null}
       {partial ? (
-        <Text size="sm" c="orange" role="status">Partial result: {formatCount(view.received)} rows arrived before the statement stopped; the rest never came.</Text>
+        <Text size="sm" c="orange" role="status">
+          Partial result: {formatCount(view.received)} rows arrived before the statement stopped; the rest never came.
+        </Text>
       ) : null}
       <LimitNotice view={view} more={more} />
       {view.expected !== null && view.received < view.expected ? (
         view.stalled ? (
           <Alert color="red" variant="light" role="alert" title="Rows lost on the way">
-            The server sent {formatCount(view.expected)} rows but only {formatCount(view.received)} reached this page (its connection to the app dropped). Run the query again.
+            The server sent {formatCount(view.expected)} rows but only {formatCount(view.received)} reached this page (its connection to the app dropped). Run
+            the query again.
           </Alert>
         ) : (
-          <Text size="sm" c="dimmed" role="status">Receiving rows… {formatCount(view.received)} of {formatCount(view.expected)}</Text>
+          <Text size="sm" c="dimmed" role="status">
+            Receiving rows… {formatCount(view.received)} of {formatCount(view.expected)}
+          </Text>
         )
       ) : null}
       {view.columns.length > 0 ? (
         view.received > 0 || view.running ? (
           <ResultGrid columns={view.columns} rows={view.rows} rowCount={view.received} label={`Result of statement ${view.index + 1}`} />
         ) : (
-          <Text size="sm" c="dimmed">No rows.</Text>
+          <Text size="sm" c="dimmed">
+            No rows.
+          </Text>
         )
       ) : result && !result.error && !result.cancelled ? (
-        <Text size="sm" ff="monospace" aria-label="Command result">{statementSummary(result)}</Text>
+        <Text size="sm" ff="monospace" aria-label="Command result">
+          {statementSummary(result)}
+        </Text>
       ) : view.running ? (
-        <Text size="sm" c="dimmed" role="status">Running…</Text>
+        <Text size="sm" c="dimmed" role="status">
+          Running…
+        </Text>
       ) : null}
     </Stack>
   );

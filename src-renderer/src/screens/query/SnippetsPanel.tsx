@@ -36,13 +36,29 @@ function SnippetItem({ snippet, onInsert, onDelete }: { snippet: Snippet; onInse
       <Group justify="space-between" wrap="nowrap" align="flex-start" gap="xs">
         <Stack gap={2} style={{ minWidth: 0, flex: 1 }}>
           <Group gap={6}>
-            <Text size="sm" fw={600}>{snippet.title}</Text>
-            {writes ? <Badge size="xs" color="orange" variant="light">writes</Badge> : null}
+            <Text size="sm" fw={600}>
+              {snippet.title}
+            </Text>
+            {writes ? (
+              <Badge size="xs" color="orange" variant="light">
+                writes
+              </Badge>
+            ) : null}
           </Group>
-          {snippet.description ? <Text size="xs" c="dimmed">{snippet.description}</Text> : null}
+          {snippet.description ? (
+            <Text size="xs" c="dimmed">
+              {snippet.description}
+            </Text>
+          ) : null}
         </Stack>
         <Group gap={4} wrap="nowrap">
-          <Button size="compact-xs" variant="light" onClick={() => onInsert(snippet.sql)} aria-label={`Insert “${snippet.title}” into the editor`} title={snippet.sql}>
+          <Button
+            size="compact-xs"
+            variant="light"
+            onClick={() => onInsert(snippet.sql)}
+            aria-label={`Insert “${snippet.title}” into the editor`}
+            title={snippet.sql}
+          >
             Insert
           </Button>
           {!snippet.builtin ? (
@@ -85,14 +101,38 @@ function SaveSnippetModal({ sql, onClose, onSaved }: { sql: string; onClose: () 
         }}
       >
         <Stack gap="sm">
-          <TextInput label="Title" required value={title} onChange={(e) => setTitle(e.currentTarget.value)} error={fields.title} maxLength={200} data-autofocus />
-          <Textarea label="Description" description="What it checks or changes, for whoever runs it next." value={description} onChange={(e) => setDescription(e.currentTarget.value)} autosize minRows={2} maxLength={2000} />
-          <Text size="sm" fw={600}>SQL</Text>
-          <Code block style={{ whiteSpace: 'pre-wrap', maxHeight: 200, overflow: 'auto' }}>{sql}</Code>
+          <TextInput
+            label="Title"
+            required
+            value={title}
+            onChange={(e) => setTitle(e.currentTarget.value)}
+            error={fields.title}
+            maxLength={200}
+            data-autofocus
+          />
+          <Textarea
+            label="Description"
+            description="What it checks or changes, for whoever runs it next."
+            value={description}
+            onChange={(e) => setDescription(e.currentTarget.value)}
+            autosize
+            minRows={2}
+            maxLength={2000}
+          />
+          <Text size="sm" fw={600}>
+            SQL
+          </Text>
+          <Code block style={{ whiteSpace: 'pre-wrap', maxHeight: 200, overflow: 'auto' }}>
+            {sql}
+          </Code>
           {error ? <ErrorAlert error={error} title="The snippet was not saved" /> : null}
           <Group justify="flex-end">
-            <Button variant="default" onClick={onClose}>Cancel</Button>
-            <Button type="submit" loading={saving} disabled={title.trim() === ''}>Save snippet</Button>
+            <Button variant="default" onClick={onClose}>
+              Cancel
+            </Button>
+            <Button type="submit" loading={saving} disabled={title.trim() === ''}>
+              Save snippet
+            </Button>
           </Group>
         </Stack>
       </form>
@@ -120,8 +160,12 @@ function DeleteSnippetModal({ snippet, onClose, onDeleted }: { snippet: Snippet;
         <Text size="sm">The snippet is removed from your library. The SQL it held stays in the audit trail.</Text>
         {error ? <ErrorAlert error={error} title="The snippet was not deleted" /> : null}
         <Group justify="flex-end">
-          <Button variant="default" onClick={onClose} data-autofocus>Cancel</Button>
-          <Button color="red" loading={busy} onClick={() => void remove()}>Delete snippet</Button>
+          <Button variant="default" onClick={onClose} data-autofocus>
+            Cancel
+          </Button>
+          <Button color="red" loading={busy} onClick={() => void remove()}>
+            Delete snippet
+          </Button>
         </Group>
       </Stack>
     </Modal>
@@ -151,8 +195,16 @@ export function SnippetsPanel({ onInsert, currentSql }: SnippetsPanelProps) {
   return (
     <Stack gap="xs" component="section" aria-label="Snippets">
       <Group justify="space-between">
-        <Text size="xs" c="dimmed">The runbook's checks and procedures{hasMine ? ', and your own snippets' : ''}. Insert puts the SQL in the editor; nothing runs until you run it.</Text>
-        <Button size="xs" variant="light" onClick={() => setSaving(true)} disabled={currentSql.trim() === ''} title={currentSql.trim() === '' ? 'Type some SQL in the editor first' : undefined}>
+        <Text size="xs" c="dimmed">
+          The runbook's checks and procedures{hasMine ? ', and your own snippets' : ''}. Insert puts the SQL in the editor; nothing runs until you run it.
+        </Text>
+        <Button
+          size="xs"
+          variant="light"
+          onClick={() => setSaving(true)}
+          disabled={currentSql.trim() === ''}
+          title={currentSql.trim() === '' ? 'Type some SQL in the editor first' : undefined}
+        >
           Save editor as snippet
         </Button>
       </Group>
@@ -164,8 +216,12 @@ export function SnippetsPanel({ onInsert, currentSql }: SnippetsPanelProps) {
             <Accordion.Item key={group.section} value={group.section}>
               <Accordion.Control>
                 <Group gap="xs">
-                  <Text size="sm" fw={600}>{group.section}</Text>
-                  <Badge size="xs" variant="light" color="gray">{group.items.length}</Badge>
+                  <Text size="sm" fw={600}>
+                    {group.section}
+                  </Text>
+                  <Badge size="xs" variant="light" color="gray">
+                    {group.items.length}
+                  </Badge>
                 </Group>
               </Accordion.Control>
               <Accordion.Panel>
@@ -180,7 +236,9 @@ export function SnippetsPanel({ onInsert, currentSql }: SnippetsPanelProps) {
         </Accordion>
       ) : null}
       {snippets !== null && !hasMine ? (
-        <Text size="xs" c="dimmed">Your own snippets appear under “My snippets”: type SQL in the editor and choose “Save editor as snippet”.</Text>
+        <Text size="xs" c="dimmed">
+          Your own snippets appear under “My snippets”: type SQL in the editor and choose “Save editor as snippet”.
+        </Text>
       ) : null}
       {saving ? (
         <SaveSnippetModal

@@ -60,7 +60,8 @@ const errorField = StateField.define<DecorationSet>({
   update(marks, tr) {
     let next = marks.map(tr.changes);
     for (const effect of tr.effects) {
-      if (effect.is(setErrorMark)) next = effect.value && effect.value.to > effect.value.from ? Decoration.set([errorMark.range(effect.value.from, effect.value.to)]) : Decoration.none;
+      if (effect.is(setErrorMark))
+        next = effect.value && effect.value.to > effect.value.from ? Decoration.set([errorMark.range(effect.value.from, effect.value.to)]) : Decoration.none;
     }
     return next;
   },
@@ -105,7 +106,11 @@ function appearance(dark: boolean, minHeight: string, maxHeight: string): Extens
       '.cm-content, .cm-gutter': { minHeight },
       '.cm-content': { caretColor: dark ? '#e9ecef' : '#212529' },
       '.cm-cursor, .cm-dropCursor': { borderLeftColor: dark ? '#e9ecef' : '#212529' },
-      '.cm-gutters': { backgroundColor: 'var(--mantine-color-default)', color: 'var(--mantine-color-dimmed)', borderRight: '1px solid var(--mantine-color-default-border)' },
+      '.cm-gutters': {
+        backgroundColor: 'var(--mantine-color-default)',
+        color: 'var(--mantine-color-dimmed)',
+        borderRight: '1px solid var(--mantine-color-default-border)',
+      },
       '.cm-activeLine': { backgroundColor: dark ? 'rgba(255, 255, 255, 0.05)' : 'rgba(0, 0, 0, 0.035)' },
       '.cm-activeLineGutter': { backgroundColor: dark ? 'rgba(255, 255, 255, 0.08)' : 'rgba(0, 0, 0, 0.06)' },
       '&.cm-focused > .cm-scroller > .cm-selectionLayer .cm-selectionBackground, .cm-selectionBackground, ::selection': {

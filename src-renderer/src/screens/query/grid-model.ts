@@ -74,9 +74,14 @@ export interface GridPoint {
 export function moveCursor(key: string, mod: boolean, from: GridPoint, rowCount: number, columnCount: number, pageRows: number): GridPoint | null {
   const { pos, col } = from;
   const moves: Record<string, [number, number]> = {
-    ArrowDown: [pos + 1, col], ArrowUp: [pos - 1, col], ArrowRight: [pos, col + 1], ArrowLeft: [pos, col - 1],
-    PageDown: [pos + pageRows, col], PageUp: [pos - pageRows, col],
-    Home: [mod ? 0 : pos, 0], End: [mod ? rowCount - 1 : pos, columnCount - 1],
+    ArrowDown: [pos + 1, col],
+    ArrowUp: [pos - 1, col],
+    ArrowRight: [pos, col + 1],
+    ArrowLeft: [pos, col - 1],
+    PageDown: [pos + pageRows, col],
+    PageUp: [pos - pageRows, col],
+    Home: [mod ? 0 : pos, 0],
+    End: [mod ? rowCount - 1 : pos, columnCount - 1],
   };
   const move = Object.hasOwn(moves, key) ? moves[key] : undefined;
   if (!move || rowCount === 0 || columnCount === 0) return null;
@@ -152,7 +157,14 @@ function scrollScale(viewportHeight: number, rowCount: number, rowHeight: number
  * and scrollTop maps proportionally onto the rows, so the top shows row 0 and the largest
  * scrollTop shows the last row at the bottom.
  */
-export function visibleWindow(scrollTop: number, viewportHeight: number, rowCount: number, rowHeight: number, maxScrollPx: number, overscan = 0): VisibleWindow {
+export function visibleWindow(
+  scrollTop: number,
+  viewportHeight: number,
+  rowCount: number,
+  rowHeight: number,
+  maxScrollPx: number,
+  overscan = 0,
+): VisibleWindow {
   const { spacer, ratio, maxScrollTop } = scrollScale(viewportHeight, rowCount, rowHeight, maxScrollPx);
   if (rowCount === 0) return { first: 0, last: -1, offsetPx: 0, spacerPx: 0 };
   const top = Math.min(Math.max(0, scrollTop), maxScrollTop);
@@ -165,7 +177,14 @@ export function visibleWindow(scrollTop: number, viewportHeight: number, rowCoun
 }
 
 /** The scrollTop that shows `row` as the first (align 'top') or last fully visible row. */
-export function scrollTopForRow(row: number, align: 'top' | 'bottom', viewportHeight: number, rowCount: number, rowHeight: number, maxScrollPx: number): number {
+export function scrollTopForRow(
+  row: number,
+  align: 'top' | 'bottom',
+  viewportHeight: number,
+  rowCount: number,
+  rowHeight: number,
+  maxScrollPx: number,
+): number {
   const { natural, ratio, maxScrollTop } = scrollScale(viewportHeight, rowCount, rowHeight, maxScrollPx);
   const target = align === 'top' ? row * rowHeight : (row + 1) * rowHeight - viewportHeight;
   const virtualTop = Math.min(Math.max(0, target), Math.max(0, natural - viewportHeight));
@@ -174,7 +193,15 @@ export function scrollTopForRow(row: number, align: 'top' | 'bottom', viewportHe
 }
 
 /** Column widths (px) from the header and the first rows' text, monospace, capped. */
-export function estimateColumnWidths(columns: readonly QueryColumn[], rows: readonly QueryCell[][], count: number, charPx = 7.8, min = 60, max = 400, sample = 200): number[] {
+export function estimateColumnWidths(
+  columns: readonly QueryColumn[],
+  rows: readonly QueryCell[][],
+  count: number,
+  charPx = 7.8,
+  min = 60,
+  max = 400,
+  sample = 200,
+): number[] {
   return columns.map((col, c) => {
     const kind = cellKind(col.type);
     // Name, a gap, the type (smaller), room for the sort arrow.

@@ -7,8 +7,19 @@ export type CellKind = 'integer' | 'decimal' | 'float' | 'bool' | 'json' | 'text
 export type SortDirection = 'asc' | 'desc';
 
 const KINDS: Readonly<Record<string, CellKind>> = {
-  int2: 'integer', int4: 'integer', int8: 'integer', oid: 'integer', xid: 'integer', xid8: 'integer', cid: 'integer',
-  numeric: 'decimal', float4: 'float', float8: 'float', bool: 'bool', json: 'json', jsonb: 'json',
+  int2: 'integer',
+  int4: 'integer',
+  int8: 'integer',
+  oid: 'integer',
+  xid: 'integer',
+  xid8: 'integer',
+  cid: 'integer',
+  numeric: 'decimal',
+  float4: 'float',
+  float8: 'float',
+  bool: 'bool',
+  json: 'json',
+  jsonb: 'json',
 };
 
 export function cellKind(type: string): CellKind {
@@ -112,8 +123,12 @@ interface KeyedRows {
 
 function keyedRows(size: number): KeyedRows {
   return {
-    idx: new Uint32Array(size), hi: new Uint32Array(size), lo: new Uint32Array(size),
-    tmpIdx: new Uint32Array(size), tmpHi: new Uint32Array(size), tmpLo: new Uint32Array(size),
+    idx: new Uint32Array(size),
+    hi: new Uint32Array(size),
+    lo: new Uint32Array(size),
+    tmpIdx: new Uint32Array(size),
+    tmpHi: new Uint32Array(size),
+    tmpLo: new Uint32Array(size),
   };
 }
 
@@ -291,7 +306,15 @@ export function sortIndex(rows: readonly QueryCell[][], count: number, column: n
  * a search per new row and block copies, so streaming batches never re-sort. `numbers`
  * (by row: the cell as a double, NaN for NULL) speeds up numeric columns.
  */
-export function mergeSorted(sorted: Uint32Array, batch: Uint32Array, rows: readonly QueryCell[][], column: number, type: string, direction: SortDirection, numbers?: Float64Array): Uint32Array {
+export function mergeSorted(
+  sorted: Uint32Array,
+  batch: Uint32Array,
+  rows: readonly QueryCell[][],
+  column: number,
+  type: string,
+  direction: SortDirection,
+  numbers?: Float64Array,
+): Uint32Array {
   const kind = cellKind(type);
   const sign = direction === 'asc' ? 1 : -1;
   const compare = (a: number, b: number) => {
@@ -332,4 +355,3 @@ export function mergeSorted(sorted: Uint32Array, batch: Uint32Array, rows: reado
   out.set(sorted.subarray(taken), written);
   return out;
 }
-

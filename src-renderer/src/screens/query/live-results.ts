@@ -87,7 +87,17 @@ export function resultViews(live: LiveRun | null, results: StatementResult[] | n
   if (running && live) {
     for (const statement of [...live.statements.values()].sort((a, b) => a.index - b.index)) {
       if (done.has(statement.index)) continue;
-      views.push({ index: statement.index, command: '', columns: statement.columns, rows: statement.rows, received: statement.rows.length, expected: null, running: true, stalled: false, result: null });
+      views.push({
+        index: statement.index,
+        command: '',
+        columns: statement.columns,
+        rows: statement.rows,
+        received: statement.rows.length,
+        expected: null,
+        running: true,
+        stalled: false,
+        result: null,
+      });
     }
   }
   return views;

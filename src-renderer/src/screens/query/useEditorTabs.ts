@@ -45,7 +45,10 @@ function newId(): string {
 
 /** "Query N" with N one past the highest in use, so titles never repeat within a profile. */
 export function nextTitle(tabs: EditorTab[]): string {
-  const used = tabs.map((t) => /^Query (\d+)$/.exec(t.title)?.[1]).filter((n): n is string => n !== undefined).map(Number);
+  const used = tabs
+    .map((t) => /^Query (\d+)$/.exec(t.title)?.[1])
+    .filter((n): n is string => n !== undefined)
+    .map(Number);
   return `Query ${used.length === 0 ? 1 : Math.max(...used) + 1}`;
 }
 

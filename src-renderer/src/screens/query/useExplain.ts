@@ -35,7 +35,10 @@ function failureOf(err: OpsError): QueryFailure | null {
   if (err.code !== 'QUERY_FAILED' && err.code !== 'INVALID_INPUT') return null;
   const detail = (err.detail ?? {}) as { sqlstate?: unknown; detail?: unknown; hint?: unknown; position?: unknown };
   if (err.code === 'INVALID_INPUT' && typeof detail.position !== 'number') return null;
-  const failure: QueryFailure = { sqlstate: typeof detail.sqlstate === 'string' ? detail.sqlstate : null, message: err.message.replace(/^Syntax error at line \d+, column \d+: /, '') };
+  const failure: QueryFailure = {
+    sqlstate: typeof detail.sqlstate === 'string' ? detail.sqlstate : null,
+    message: err.message.replace(/^Syntax error at line \d+, column \d+: /, ''),
+  };
   if (typeof detail.detail === 'string') failure.detail = detail.detail;
   if (typeof detail.hint === 'string') failure.hint = detail.hint;
   if (typeof detail.position === 'number') failure.position = detail.position;

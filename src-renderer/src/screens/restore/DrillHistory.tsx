@@ -12,14 +12,26 @@ const BAR_AREA = 48;
 
 function Met({ met, label }: { met: boolean | null; label: string }) {
   const badge = objectiveBadge(met);
-  return <Badge size="sm" variant="light" color={badge.color} aria-label={`${label}: ${badge.label}`}>{badge.label}</Badge>;
+  return (
+    <Badge size="sm" variant="light" color={badge.color} aria-label={`${label}: ${badge.label}`}>
+      {badge.label}
+    </Badge>
+  );
 }
 
 function Trend({ trend }: { trend: ProfileTrend }) {
   const words = trend.direction ? `latest ${formatDuration(trend.latestMs)}, ${trend.direction} than before` : `latest ${formatDuration(trend.latestMs)}`;
   return (
-    <Group gap="md" align="flex-end" wrap="nowrap" role="img" aria-label={`Restore times of ${trend.profile}: ${trend.bars.length} drill${trend.bars.length === 1 ? '' : 's'}, ${words}`}>
-      <Text size="sm" w={180} style={{ flexShrink: 0 }}>{trend.profile}</Text>
+    <Group
+      gap="md"
+      align="flex-end"
+      wrap="nowrap"
+      role="img"
+      aria-label={`Restore times of ${trend.profile}: ${trend.bars.length} drill${trend.bars.length === 1 ? '' : 's'}, ${words}`}
+    >
+      <Text size="sm" w={180} style={{ flexShrink: 0 }}>
+        {trend.profile}
+      </Text>
       <div style={{ display: 'flex', alignItems: 'flex-end', gap: 3, height: BAR_AREA }}>
         {trend.bars.map((bar) => (
           <Tooltip key={bar.id} label={`${formatTime(bar.at)}: ${formatDuration(bar.restoreMs)}`}>
@@ -34,7 +46,9 @@ function Trend({ trend }: { trend: ProfileTrend }) {
           </Tooltip>
         ))}
       </div>
-      <Text size="xs" c="dimmed">{words}</Text>
+      <Text size="xs" c="dimmed">
+        {words}
+      </Text>
     </Group>
   );
 }
@@ -55,24 +69,45 @@ export function DrillHistory({ drills, profiles, filter, onFilter, onOpen }: Dri
     <Stack gap="sm" role="region" aria-label="Drill history">
       <Group justify="space-between">
         <Text fw={600}>Drill history</Text>
-        <Select aria-label="Drills of" data={options} value={filter ?? ALL} onChange={(v) => onFilter(v === ALL || v === null ? null : v)} allowDeselect={false} w={240} size="xs" />
+        <Select
+          aria-label="Drills of"
+          data={options}
+          value={filter ?? ALL}
+          onChange={(v) => onFilter(v === ALL || v === null ? null : v)}
+          allowDeselect={false}
+          w={240}
+          size="xs"
+        />
       </Group>
       {rows.length === 0 ? (
-        <Text size="sm" c="dimmed">No drills yet{filter ? ' for this profile' : ''}: run one above to prove a backup restores.</Text>
+        <Text size="sm" c="dimmed">
+          No drills yet{filter ? ' for this profile' : ''}: run one above to prove a backup restores.
+        </Text>
       ) : (
         <>
           {trends.length > 0 ? (
             <Stack gap="xs" aria-label="Restore time trend">
-              <Text size="xs" c="dimmed">Restore time per drill, oldest to newest (red: over the RTO)</Text>
-              {trends.map((t) => <Trend key={t.profile} trend={t} />)}
+              <Text size="xs" c="dimmed">
+                Restore time per drill, oldest to newest (red: over the RTO)
+              </Text>
+              {trends.map((t) => (
+                <Trend key={t.profile} trend={t} />
+              ))}
             </Stack>
           ) : null}
           <Table.ScrollContainer minWidth={760}>
             <Table striped withTableBorder verticalSpacing={4} aria-label="Drills">
               <Table.Thead>
                 <Table.Tr>
-                  <Table.Th>Started</Table.Th><Table.Th>Profile</Table.Th><Table.Th>Status</Table.Th><Table.Th>Restore</Table.Th><Table.Th>RTO</Table.Th>
-                  <Table.Th>Backup age</Table.Th><Table.Th>RPO</Table.Th><Table.Th>Validation</Table.Th><Table.Th />
+                  <Table.Th>Started</Table.Th>
+                  <Table.Th>Profile</Table.Th>
+                  <Table.Th>Status</Table.Th>
+                  <Table.Th>Restore</Table.Th>
+                  <Table.Th>RTO</Table.Th>
+                  <Table.Th>Backup age</Table.Th>
+                  <Table.Th>RPO</Table.Th>
+                  <Table.Th>Validation</Table.Th>
+                  <Table.Th />
                 </Table.Tr>
               </Table.Thead>
               <Table.Tbody>
@@ -80,13 +115,31 @@ export function DrillHistory({ drills, profiles, filter, onFilter, onOpen }: Dri
                   <Table.Tr key={d.id} aria-label={`Drill ${formatTime(d.startedAt)}`}>
                     <Table.Td>{formatTime(d.startedAt)}</Table.Td>
                     <Table.Td>{d.profileName ?? '—'}</Table.Td>
-                    <Table.Td><StatusBadge status={d.status} /></Table.Td>
+                    <Table.Td>
+                      <StatusBadge status={d.status} />
+                    </Table.Td>
                     <Table.Td>{formatDuration(d.restoreMs)}</Table.Td>
-                    <Table.Td><Met met={d.rtoMet} label="RTO" /></Table.Td>
+                    <Table.Td>
+                      <Met met={d.rtoMet} label="RTO" />
+                    </Table.Td>
                     <Table.Td>{ageText(d.backupAgeMs)}</Table.Td>
-                    <Table.Td><Met met={d.rpoMet} label="RPO" /></Table.Td>
-                    <Table.Td>{d.validation ? <Badge size="sm" color={d.validation.ok ? 'green' : 'red'}>{d.validation.ok ? 'OK' : 'FAILED'}</Badge> : '—'}</Table.Td>
-                    <Table.Td><Button size="compact-xs" variant="light" onClick={() => onOpen(d)}>Report</Button></Table.Td>
+                    <Table.Td>
+                      <Met met={d.rpoMet} label="RPO" />
+                    </Table.Td>
+                    <Table.Td>
+                      {d.validation ? (
+                        <Badge size="sm" color={d.validation.ok ? 'green' : 'red'}>
+                          {d.validation.ok ? 'OK' : 'FAILED'}
+                        </Badge>
+                      ) : (
+                        '—'
+                      )}
+                    </Table.Td>
+                    <Table.Td>
+                      <Button size="compact-xs" variant="light" onClick={() => onOpen(d)}>
+                        Report
+                      </Button>
+                    </Table.Td>
                   </Table.Tr>
                 ))}
               </Table.Tbody>

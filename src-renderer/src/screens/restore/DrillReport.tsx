@@ -18,12 +18,20 @@ function Objective({ label, value, target, met }: { label: string; value: string
   const badge = objectiveBadge(met);
   return (
     <Paper withBorder p="xs" role="group" aria-label={label}>
-      <Text size="xs" c="dimmed">{label}</Text>
+      <Text size="xs" c="dimmed">
+        {label}
+      </Text>
       <Group gap="xs" align="baseline">
-        <Text size="lg" fw={700}>{value}</Text>
-        <Text size="sm" c="dimmed">target {formatTarget(target)}</Text>
+        <Text size="lg" fw={700}>
+          {value}
+        </Text>
+        <Text size="sm" c="dimmed">
+          target {formatTarget(target)}
+        </Text>
       </Group>
-      <Badge color={badge.color} aria-label={`${label}: ${badge.label}`}>{badge.label}</Badge>
+      <Badge color={badge.color} aria-label={`${label}: ${badge.label}`}>
+        {badge.label}
+      </Badge>
     </Paper>
   );
 }
@@ -31,16 +39,28 @@ function Objective({ label, value, target, met }: { label: string; value: string
 function DisasterRecoveryTable({ data }: { data: NonNullable<DrillRecord['disasterRecovery']> }) {
   return (
     <Stack gap={4}>
-      <Text size="sm" fw={600}>prepare_disaster_recovery() on the source</Text>
+      <Text size="sm" fw={600}>
+        prepare_disaster_recovery() on the source
+      </Text>
       <Table.ScrollContainer minWidth={480} mah={260}>
         <Table striped withTableBorder verticalSpacing={2} aria-label="Disaster recovery checklist">
           <Table.Thead>
-            <Table.Tr>{data.columns.map((c) => <Table.Th key={c}>{c}</Table.Th>)}</Table.Tr>
+            <Table.Tr>
+              {data.columns.map((c) => (
+                <Table.Th key={c}>{c}</Table.Th>
+              ))}
+            </Table.Tr>
           </Table.Thead>
           <Table.Tbody>
             {data.rows.map((row, i) => (
               // Rows have no identity of their own: their position is it.
-              <Table.Tr key={i}>{row.map((cell, j) => <Table.Td key={data.columns[j] ?? j}><Text size="xs">{cell === null ? '—' : String(cell)}</Text></Table.Td>)}</Table.Tr>
+              <Table.Tr key={i}>
+                {row.map((cell, j) => (
+                  <Table.Td key={data.columns[j] ?? j}>
+                    <Text size="xs">{cell === null ? '—' : String(cell)}</Text>
+                  </Table.Td>
+                ))}
+              </Table.Tr>
             ))}
           </Table.Tbody>
         </Table>
@@ -74,12 +94,23 @@ export function DrillReport({ drill, onClose }: { drill: DrillRecord; onClose?: 
             <Text size="sm" c="dimmed">
               Started {formatTime(drill.startedAt)}; whole drill {formatDuration(drill.totalMs)}; scratch PostgreSQL {drill.scratchVersion ?? '—'}.
             </Text>
-            <Text size="xs" c="dimmed" style={{ wordBreak: 'break-all' }}>Backup <Code>{drill.backupPath}</Code>{drill.backupCreatedAt ? `, taken ${formatTime(drill.backupCreatedAt)}` : ''}</Text>
+            <Text size="xs" c="dimmed" style={{ wordBreak: 'break-all' }}>
+              Backup <Code>{drill.backupPath}</Code>
+              {drill.backupCreatedAt ? `, taken ${formatTime(drill.backupCreatedAt)}` : ''}
+            </Text>
           </Stack>
           <Group gap="xs">
-            <Button size="xs" variant="light" onClick={() => void exportAs('markdown')}>Export Markdown</Button>
-            <Button size="xs" variant="light" onClick={() => void exportAs('html')}>Export HTML</Button>
-            {onClose ? <Button size="xs" variant="default" onClick={onClose}>Close</Button> : null}
+            <Button size="xs" variant="light" onClick={() => void exportAs('markdown')}>
+              Export Markdown
+            </Button>
+            <Button size="xs" variant="light" onClick={() => void exportAs('html')}>
+              Export HTML
+            </Button>
+            {onClose ? (
+              <Button size="xs" variant="default" onClick={onClose}>
+                Close
+              </Button>
+            ) : null}
           </Group>
         </Group>
         {error ? <ErrorAlert title="The report could not be exported" error={error} /> : null}
@@ -87,7 +118,10 @@ export function DrillReport({ drill, onClose }: { drill: DrillRecord; onClose?: 
           <Objective label="Restore time vs RTO" value={formatDuration(drill.restoreMs)} target={drill.rtoTargetMs} met={drill.rtoMet} />
           <Objective label="Backup age vs RPO" value={ageText(drill.backupAgeMs)} target={drill.rpoTargetMs} met={drill.rpoMet} />
         </SimpleGrid>
-        <Text size="xs" c="dimmed">Targets from the runbook’s corruption scenario: recovery within {formatTarget(drill.rtoTargetMs)}, at most {formatTarget(drill.rpoTargetMs)} of data lost. A backup older than the RPO means the data since it would be lost.</Text>
+        <Text size="xs" c="dimmed">
+          Targets from the runbook’s corruption scenario: recovery within {formatTarget(drill.rtoTargetMs)}, at most {formatTarget(drill.rpoTargetMs)} of data
+          lost. A backup older than the RPO means the data since it would be lost.
+        </Text>
         <FailureAlert noun="drill" status={drill.status} error={drill.error} />
         {drill.validation ? <ValidationReportView report={drill.validation} label="Drill validation" /> : null}
         {drill.disasterRecovery ? <DisasterRecoveryTable data={drill.disasterRecovery} /> : null}

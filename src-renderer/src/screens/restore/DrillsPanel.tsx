@@ -57,13 +57,20 @@ export function DrillsPanel({ active, profiles, backups, refreshKey, onGoToBacku
     <Paper withBorder p="md" component="section" aria-label="Restore drills">
       <Stack gap="md">
         <Stack gap={2}>
-          <Title order={3} size="h4">Restore drills</Title>
-          <Text size="sm" c="dimmed">A backup nobody has restored is a hope. A drill restores it into a throwaway local PostgreSQL, validates it, times it against the runbook (RTO 2 h, RPO 15 min) and removes the cluster. No server is touched.</Text>
+          <Title order={3} size="h4">
+            Restore drills
+          </Title>
+          <Text size="sm" c="dimmed">
+            A backup nobody has restored is a hope. A drill restores it into a throwaway local PostgreSQL, validates it, times it against the runbook (RTO 2 h,
+            RPO 15 min) and removes the cluster. No server is touched.
+          </Text>
         </Stack>
         {noBackups ? (
           <Alert color="blue" variant="light" title="Nothing to drill yet">
             <Text size="sm">No backups yet: take one on the Backups screen, then run a drill here.</Text>
-            <Button mt="sm" size="xs" onClick={onGoToBackups}>Go to Backups</Button>
+            <Button mt="sm" size="xs" onClick={onGoToBackups}>
+              Go to Backups
+            </Button>
           </Alert>
         ) : (
           <Group align="flex-end" gap="sm">
@@ -78,13 +85,19 @@ export function DrillsPanel({ active, profiles, backups, refreshKey, onGoToBacku
               w={560}
               disabled={running}
             />
-            <Button onClick={runDrill} disabled={running || !backups || options.length === 0} loading={Boolean(job?.starting)}>Run a restore drill</Button>
+            <Button onClick={runDrill} disabled={running || !backups || options.length === 0} loading={Boolean(job?.starting)}>
+              Run a restore drill
+            </Button>
           </Group>
         )}
         {job?.startError ? (
           <Stack gap="xs">
             <RestorePlanError error={job.startError} onShowClientTools={onShowClientTools} />
-            <Group><Button size="xs" variant="default" onClick={reset}>Dismiss</Button></Group>
+            <Group>
+              <Button size="xs" variant="default" onClick={reset}>
+                Dismiss
+              </Button>
+            </Group>
           </Stack>
         ) : null}
         {job && !job.startError ? (

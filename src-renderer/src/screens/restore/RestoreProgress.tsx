@@ -21,7 +21,9 @@ export function JobProgress({ noun, job, onCancel, cancelText }: JobProgressProp
   const { progress } = job;
   const status = job.result?.status ?? null;
   const title = noun === 'restore' ? 'Restore' : 'Drill';
-  const view = progress ? describeRestoreProgress(progress) : { percent: null, headline: `Starting the ${noun}…`, items: '—', elapsed: '—', eta: '—', current: '—' };
+  const view = progress
+    ? describeRestoreProgress(progress)
+    : { percent: null, headline: `Starting the ${noun}…`, items: '—', elapsed: '—', eta: '—', current: '—' };
   const finished = status !== null && status !== 'running';
   return (
     <JobProgressPanel
@@ -51,21 +53,37 @@ export function ValidationReportView({ report, label = 'Validation report' }: { 
   return (
     <Stack gap="xs" role="region" aria-label={label}>
       <Group gap="xs">
-        <Badge color={report.ok ? 'green' : 'red'} size="lg">{report.ok ? 'Validation OK' : 'Validation FAILED'}</Badge>
+        <Badge color={report.ok ? 'green' : 'red'} size="lg">
+          {report.ok ? 'Validation OK' : 'Validation FAILED'}
+        </Badge>
         <Text size="sm">{validationSummary(report)}</Text>
       </Group>
       {report.checks.length > 0 ? (
         <Table.ScrollContainer minWidth={520}>
           <Table striped withTableBorder verticalSpacing={2} aria-label="Validation checks">
             <Table.Thead>
-              <Table.Tr><Table.Th w={80}>Result</Table.Th><Table.Th>Check</Table.Th><Table.Th>Detail</Table.Th></Table.Tr>
+              <Table.Tr>
+                <Table.Th w={80}>Result</Table.Th>
+                <Table.Th>Check</Table.Th>
+                <Table.Th>Detail</Table.Th>
+              </Table.Tr>
             </Table.Thead>
             <Table.Tbody>
               {orderedChecks(report).map((check) => (
                 <Table.Tr key={check.name} aria-label={`Check ${check.name}: ${check.ok ? 'pass' : 'fail'}`}>
-                  <Table.Td><Badge size="sm" color={check.ok ? 'green' : 'red'}>{check.ok ? 'pass' : 'fail'}</Badge></Table.Td>
-                  <Table.Td><Text size="sm">{check.name}</Text></Table.Td>
-                  <Table.Td><Text size="xs" style={{ whiteSpace: 'pre-wrap' }}>{check.detail}</Text></Table.Td>
+                  <Table.Td>
+                    <Badge size="sm" color={check.ok ? 'green' : 'red'}>
+                      {check.ok ? 'pass' : 'fail'}
+                    </Badge>
+                  </Table.Td>
+                  <Table.Td>
+                    <Text size="sm">{check.name}</Text>
+                  </Table.Td>
+                  <Table.Td>
+                    <Text size="xs" style={{ whiteSpace: 'pre-wrap' }}>
+                      {check.detail}
+                    </Text>
+                  </Table.Td>
                 </Table.Tr>
               ))}
             </Table.Tbody>
@@ -77,14 +95,25 @@ export function ValidationReportView({ report, label = 'Validation report' }: { 
 }
 
 export function StatusBadge({ status }: { status: RestoreStatus }) {
-  return <Badge color={STATUS_COLORS[status]} aria-label={`Status: ${STATUS_LABELS[status]}`}>{STATUS_LABELS[status]}</Badge>;
+  return (
+    <Badge color={STATUS_COLORS[status]} aria-label={`Status: ${STATUS_LABELS[status]}`}>
+      {STATUS_LABELS[status]}
+    </Badge>
+  );
 }
 
 export function FailureAlert({ noun, status, error }: { noun: string; status: RestoreStatus; error: string | null }) {
   if (status === 'ok' || status === 'running') return null;
   return (
-    <Alert role="alert" color={status === 'cancelled' ? 'gray' : 'red'} variant="light" title={status === 'cancelled' ? `The ${noun} was cancelled` : `The ${noun} failed`}>
-      <Text size="sm" style={{ whiteSpace: 'pre-wrap' }}>{error ?? 'No reason was recorded.'}</Text>
+    <Alert
+      role="alert"
+      color={status === 'cancelled' ? 'gray' : 'red'}
+      variant="light"
+      title={status === 'cancelled' ? `The ${noun} was cancelled` : `The ${noun} failed`}
+    >
+      <Text size="sm" style={{ whiteSpace: 'pre-wrap' }}>
+        {error ?? 'No reason was recorded.'}
+      </Text>
     </Alert>
   );
 }

@@ -23,7 +23,10 @@ export function RestorePlanError({ error, onShowClientTools }: { error: Detailed
     return (
       <Alert role="alert" color="yellow" variant="light" icon={<IconAlert />} title="This profile is read-only">
         <Text size="sm">{error.message}</Text>
-        <Text size="xs" c="dimmed" mt={4}>A read-only profile never receives a restore. Restore into local scratch or a new database on another profile, or turn read-only off in Profiles if this really is the target.</Text>
+        <Text size="xs" c="dimmed" mt={4}>
+          A read-only profile never receives a restore. Restore into local scratch or a new database on another profile, or turn read-only off in Profiles if
+          this really is the target.
+        </Text>
       </Alert>
     );
   }
@@ -41,21 +44,35 @@ function PlanView({ plan, clean, onClean }: { plan: RestorePlan; clean: boolean;
             <Table.Th w={170}>Target</Table.Th>
             <Table.Td>
               <Group gap="xs">
-                <Text size="sm" fw={600}>{plan.target.profile}</Text>
+                <Text size="sm" fw={600}>
+                  {plan.target.profile}
+                </Text>
                 {isEnvironment(plan.target.env) ? <EnvBadge env={plan.target.env} /> : null}
-                <Text size="sm">database <Code>{plan.target.database}</Code> on PostgreSQL {shortVersion(plan.target.serverVersion)}</Text>
+                <Text size="sm">
+                  database <Code>{plan.target.database}</Code> on PostgreSQL {shortVersion(plan.target.serverVersion)}
+                </Text>
               </Group>
             </Table.Td>
           </Table.Tr>
-          <Table.Tr><Table.Th>Target state</Table.Th><Table.Td>{targetStateText(plan)}</Table.Td></Table.Tr>
+          <Table.Tr>
+            <Table.Th>Target state</Table.Th>
+            <Table.Td>{targetStateText(plan)}</Table.Td>
+          </Table.Tr>
           <Table.Tr>
             <Table.Th>Tool</Table.Th>
             <Table.Td>
-              <Text size="sm" fw={600}>{plan.tool.name} {shortVersion(plan.tool.version)} for a dump made by pg_dump {dumpVersion}</Text>
-              <Text size="xs" c="dimmed">{plan.tool.path}</Text>
+              <Text size="sm" fw={600}>
+                {plan.tool.name} {shortVersion(plan.tool.version)} for a dump made by pg_dump {dumpVersion}
+              </Text>
+              <Text size="xs" c="dimmed">
+                {plan.tool.path}
+              </Text>
             </Table.Td>
           </Table.Tr>
-          <Table.Tr><Table.Th>Pre-restore backup</Table.Th><Table.Td>{plan.preRestoreBackup ? 'Yes: the target is backed up first' : 'No'}</Table.Td></Table.Tr>
+          <Table.Tr>
+            <Table.Th>Pre-restore backup</Table.Th>
+            <Table.Td>{plan.preRestoreBackup ? 'Yes: the target is backed up first' : 'No'}</Table.Td>
+          </Table.Tr>
           {plan.supabase ? (
             <Table.Tr>
               <Table.Th>Supabase backup</Table.Th>
@@ -64,19 +81,45 @@ function PlanView({ plan, clean, onClean }: { plan: RestorePlan; clean: boolean;
                   ? 'Into a Supabase project: the auth/storage rows and what users added there; the platform keeps its own objects.'
                   : 'No Supabase platform on the target: auth and storage come from the backup as stand-ins.'}
                 {plan.supabase.rolesToCreate.length > 0 ? <Text size="xs">Roles created first: {plan.supabase.rolesToCreate.join(', ')}</Text> : null}
-                {plan.supabase.fix ? <Code block mt={4}>{plan.supabase.fix}</Code> : null}
+                {plan.supabase.fix ? (
+                  <Code block mt={4}>
+                    {plan.supabase.fix}
+                  </Code>
+                ) : null}
               </Table.Td>
             </Table.Tr>
           ) : null}
         </Table.Tbody>
       </Table>
-      <CommandBlock command={plan.command} label="Restore command" note="The password is never on the command line: the tool gets it from a temporary file readable only by you." />
+      <CommandBlock
+        command={plan.command}
+        label="Restore command"
+        note="The password is never on the command line: the tool gets it from a temporary file readable only by you."
+      />
       {plan.conflicts.length > 0 ? (
-        <Alert color={plan.blocked ? 'red' : 'orange'} variant="light" icon={<IconAlert />} title={`${plan.conflicts.length} object${plan.conflicts.length === 1 ? '' : 's'} already exist in the target`} role="region" aria-label="Conflicts">
+        <Alert
+          color={plan.blocked ? 'red' : 'orange'}
+          variant="light"
+          icon={<IconAlert />}
+          title={`${plan.conflicts.length} object${plan.conflicts.length === 1 ? '' : 's'} already exist in the target`}
+          role="region"
+          aria-label="Conflicts"
+        >
           <List size="sm" mah={180} style={{ overflow: 'auto' }}>
-            {plan.conflicts.map((c) => <List.Item key={`${c.type} ${conflictName(c)}`}><Badge size="xs" variant="outline" mr={6}>{c.type}</Badge>{conflictName(c)}</List.Item>)}
+            {plan.conflicts.map((c) => (
+              <List.Item key={`${c.type} ${conflictName(c)}`}>
+                <Badge size="xs" variant="outline" mr={6}>
+                  {c.type}
+                </Badge>
+                {conflictName(c)}
+              </List.Item>
+            ))}
           </List>
-          {plan.blocked ? <Text size="sm" mt="xs" fw={500}>{plan.blocked}</Text> : null}
+          {plan.blocked ? (
+            <Text size="sm" mt="xs" fw={500}>
+              {plan.blocked}
+            </Text>
+          ) : null}
           <Checkbox
             mt="sm"
             color="red"
@@ -128,7 +171,9 @@ export function RestoreReview(props: RestoreReviewProps) {
       onRecheck={props.onRecheck}
     >
       {answer?.plan ? <PlanView plan={answer.plan} clean={props.clean} onClean={props.onClean} /> : null}
-      {answer?.plan?.confirmationRequired && props.confirmName ? <TypedNameConfirm name={props.confirmName} value={props.typed} onChange={props.onTyped} /> : null}
+      {answer?.plan?.confirmationRequired && props.confirmName ? (
+        <TypedNameConfirm name={props.confirmName} value={props.typed} onChange={props.onTyped} />
+      ) : null}
       {answer?.error && !planning ? <RestorePlanError error={answer.error} onShowClientTools={props.onShowClientTools} /> : null}
     </PlanReviewFrame>
   );

@@ -25,21 +25,39 @@ function Outcome({ record, profiles, onOpenProfile }: { record: RestoreRecord; p
     <Paper withBorder p="sm" component="section" aria-label="Restore result">
       <Stack gap="xs">
         <Group gap="xs">
-          <Text fw={600}>Restore into {record.target}, database <Code>{record.database}</Code></Text>
+          <Text fw={600}>
+            Restore into {record.target}, database <Code>{record.database}</Code>
+          </Text>
           <StatusBadge status={record.status} />
-          <Text size="sm" c="dimmed">in {formatDuration(record.durationMs)}</Text>
+          <Text size="sm" c="dimmed">
+            in {formatDuration(record.durationMs)}
+          </Text>
         </Group>
-        {record.preRestoreBackupId ? <Text size="sm">The target was backed up first: catalog entry <Code>{record.preRestoreBackupId}</Code>.</Text> : null}
+        {record.preRestoreBackupId ? (
+          <Text size="sm">
+            The target was backed up first: catalog entry <Code>{record.preRestoreBackupId}</Code>.
+          </Text>
+        ) : null}
         <FailureAlert noun="restore" status={record.status} error={record.error} />
-        {record.validation ? <ValidationReportView report={record.validation} /> : record.status === 'ok' ? <Text size="sm" c="dimmed">No validation was recorded.</Text> : null}
+        {record.validation ? (
+          <ValidationReportView report={record.validation} />
+        ) : record.status === 'ok' ? (
+          <Text size="sm" c="dimmed">
+            No validation was recorded.
+          </Text>
+        ) : null}
         {record.targetKind === 'scratch' && record.status === 'ok' ? (
           opened ? (
             <Group>
               <Button onClick={() => onOpenProfile(opened)}>Open {opened.name}</Button>
-              <Text size="xs" c="dimmed">Makes the restored copy the active profile, to query it or run checklists on it.</Text>
+              <Text size="xs" c="dimmed">
+                Makes the restored copy the active profile, to query it or run checklists on it.
+              </Text>
             </Group>
           ) : (
-            <Text size="sm" c="dimmed">The restored copy’s profile is not in the list yet: look for {record.database} in the profile switcher.</Text>
+            <Text size="sm" c="dimmed">
+              The restored copy’s profile is not in the list yet: look for {record.database} in the profile switcher.
+            </Text>
           )
         ) : null}
       </Stack>
@@ -64,7 +82,13 @@ export function RestoreRun({ job, profiles, onCancel, onNew, onShowClientTools, 
         cancelText="The restore tool is stopped. A new database is dropped again; a plain script leaves the target unchanged; a custom or directory restore into an existing database may leave what was already restored."
       />
       {job.result ? <Outcome record={job.result} profiles={profiles} onOpenProfile={onOpenProfile} /> : null}
-      {job.result ? <Group><Button variant="default" onClick={onNew}>New restore</Button></Group> : null}
+      {job.result ? (
+        <Group>
+          <Button variant="default" onClick={onNew}>
+            New restore
+          </Button>
+        </Group>
+      ) : null}
     </Stack>
   );
 }

@@ -41,7 +41,14 @@ export function RestoreScreen() {
         onGoToBackups={goToBackups}
         onOpenProfile={openProfile}
       />
-      <DrillsPanel active={active} profiles={profiles} backups={catalog.backups} refreshKey={refreshKey} onGoToBackups={goToBackups} onShowClientTools={tools.reveal} />
+      <DrillsPanel
+        active={active}
+        profiles={profiles}
+        backups={catalog.backups}
+        refreshKey={refreshKey}
+        onGoToBackups={goToBackups}
+        onShowClientTools={tools.reveal}
+      />
       <ClientToolsPanel ref={tools.ref} opened={tools.opened} onToggle={tools.toggle} />
     </Stack>
   );

@@ -8,7 +8,17 @@ import type { BackupEntry } from '../../../../src-main/contract/backup';
 import type { Profile } from '../../../../src-main/contract/models';
 import type { RestoreRecord } from '../../../../src-main/contract/restore';
 import { api } from '../../api/client';
-import { defaultBackupId, defaultWizard, planKey, RESTORE_STEPS, RSTEP, sourceOf, stepProblems, toRestoreOptions, type RestoreWizardState } from './restore-model';
+import {
+  defaultBackupId,
+  defaultWizard,
+  planKey,
+  RESTORE_STEPS,
+  RSTEP,
+  sourceOf,
+  stepProblems,
+  toRestoreOptions,
+  type RestoreWizardState,
+} from './restore-model';
 import { RestoreReview } from './RestoreReview';
 import { RestoreRun } from './RestoreRun';
 import { SourceStep } from './SourceStep';
@@ -127,13 +137,27 @@ export function RestoreWizard({ active, profiles, backups, onFinished, onShowCli
       typed={typed}
       onTyped={setTyped}
     />,
-    job ? <RestoreRun key="run" job={job} profiles={profiles} onCancel={() => void cancel()} onNew={newRestore} onShowClientTools={onShowClientTools} onOpenProfile={onOpenProfile} /> : null,
+    job ? (
+      <RestoreRun
+        key="run"
+        job={job}
+        profiles={profiles}
+        onCancel={() => void cancel()}
+        onNew={newRestore}
+        onShowClientTools={onShowClientTools}
+        onOpenProfile={onOpenProfile}
+      />
+    ) : null,
   ];
 
   return (
     <WizardFrame
       label="New restore"
-      title={<Title order={3} size="h4">Restore a backup</Title>}
+      title={
+        <Title order={3} size="h4">
+          Restore a backup
+        </Title>
+      }
       steps={RESTORE_STEPS}
       descriptions={STEP_DESCRIPTIONS}
       step={step}
@@ -145,7 +169,9 @@ export function RestoreWizard({ active, profiles, backups, onFinished, onShowCli
       problems={problems}
       onNext={() => setStep(step + 1)}
       startButton={
-        <Button onClick={startRestore} disabled={!ready} color={target?.env === 'production' && state.targetKind !== 'scratch' ? 'red' : undefined}>Start restore</Button>
+        <Button onClick={startRestore} disabled={!ready} color={target?.env === 'production' && state.targetKind !== 'scratch' ? 'red' : undefined}>
+          Start restore
+        </Button>
       }
     />
   );

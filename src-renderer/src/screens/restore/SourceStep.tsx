@@ -14,8 +14,12 @@ import type { InspectAnswer } from './useRestoreJob';
 function Fact({ label, children }: { label: string; children: ReactNode }) {
   return (
     <Stack gap={0}>
-      <Text size="xs" c="dimmed">{label}</Text>
-      <Text size="sm" fw={500} component="div">{children}</Text>
+      <Text size="xs" c="dimmed">
+        {label}
+      </Text>
+      <Text size="sm" fw={500} component="div">
+        {children}
+      </Text>
     </Stack>
   );
 }
@@ -23,11 +27,29 @@ function Fact({ label, children }: { label: string; children: ReactNode }) {
 /** A plain script with psql meta-commands: the core refuses it; say so here, with the lines. */
 function MetaCommandsAlert({ meta }: { meta: NonNullable<BackupContents['metaCommands']> }) {
   return (
-    <Alert color="red" variant="light" icon={<IconAlert />} title={`Refused: psql meta-commands on ${formatCount(meta.total)} line${meta.total === 1 ? '' : 's'}`} role="alert" aria-label="psql meta-commands">
-      <Text size="sm">Backslash commands make psql run programs, read or write files on this machine or connect elsewhere. A dump written by pg_dump has none, so this script cannot be restored.</Text>
+    <Alert
+      color="red"
+      variant="light"
+      icon={<IconAlert />}
+      title={`Refused: psql meta-commands on ${formatCount(meta.total)} line${meta.total === 1 ? '' : 's'}`}
+      role="alert"
+      aria-label="psql meta-commands"
+    >
+      <Text size="sm">
+        Backslash commands make psql run programs, read or write files on this machine or connect elsewhere. A dump written by pg_dump has none, so this script
+        cannot be restored.
+      </Text>
       <Stack gap={2} mt="xs" mah={160} style={{ overflow: 'auto' }}>
-        {meta.lines.map((l) => <Text key={l.line} size="xs" ff="monospace">line {l.line}: {l.text}</Text>)}
-        {meta.total > meta.lines.length ? <Text size="xs" c="dimmed">… and {formatCount(meta.total - meta.lines.length)} more</Text> : null}
+        {meta.lines.map((l) => (
+          <Text key={l.line} size="xs" ff="monospace">
+            line {l.line}: {l.text}
+          </Text>
+        ))}
+        {meta.total > meta.lines.length ? (
+          <Text size="xs" c="dimmed">
+            … and {formatCount(meta.total - meta.lines.length)} more
+          </Text>
+        ) : null}
       </Stack>
     </Alert>
   );
@@ -37,7 +59,9 @@ export function ContentsView({ contents }: { contents: BackupContents }) {
   const tables = contents.tables;
   return (
     <Stack gap="sm" aria-label="Backup contents" role="region">
-      <Text size="sm" fw={600}>{versionsLine(contents)}</Text>
+      <Text size="sm" fw={600}>
+        {versionsLine(contents)}
+      </Text>
       {contents.metaCommands && contents.metaCommands.total > 0 ? <MetaCommandsAlert meta={contents.metaCommands} /> : null}
       <SimpleGrid cols={4} spacing="sm">
         <Fact label="Format">{FORMAT_LABELS[contents.format]}</Fact>
@@ -50,26 +74,48 @@ export function ContentsView({ contents }: { contents: BackupContents }) {
         <Fact label="Roles referenced">{contents.roles.length > 0 ? contents.roles.join(', ') : 'none (no owners or grants in the dump)'}</Fact>
         <Fact label="Roles its grants and policies name">{contents.namedRoles.length > 0 ? contents.namedRoles.join(', ') : 'none'}</Fact>
       </SimpleGrid>
-      <Text size="xs" c="dimmed">Objects: {objectsLine(contents.objects)}{contents.tocEntries !== null ? ` · ${formatCount(contents.tocEntries)} TOC entries` : ''}{contents.manifest ? ' · from its manifest' : ' · no manifest: read from the archive itself'}</Text>
+      <Text size="xs" c="dimmed">
+        Objects: {objectsLine(contents.objects)}
+        {contents.tocEntries !== null ? ` · ${formatCount(contents.tocEntries)} TOC entries` : ''}
+        {contents.manifest ? ' · from its manifest' : ' · no manifest: read from the archive itself'}
+      </Text>
       {contents.warnings.length > 0 ? (
         <Alert color="yellow" variant="light" title="Warnings">
-          <Stack gap={2}>{contents.warnings.map((w) => <Text key={w} size="sm">{w}</Text>)}</Stack>
+          <Stack gap={2}>
+            {contents.warnings.map((w) => (
+              <Text key={w} size="sm">
+                {w}
+              </Text>
+            ))}
+          </Stack>
         </Alert>
       ) : null}
       {tables.length > 0 ? (
         <Table.ScrollContainer minWidth={420} mah={260}>
           <Table striped withTableBorder verticalSpacing={2} aria-label="Tables in the backup">
             <Table.Thead>
-              <Table.Tr><Table.Th>Table</Table.Th><Table.Th ta="right">Rows</Table.Th><Table.Th>Count</Table.Th></Table.Tr>
+              <Table.Tr>
+                <Table.Th>Table</Table.Th>
+                <Table.Th ta="right">Rows</Table.Th>
+                <Table.Th>Count</Table.Th>
+              </Table.Tr>
             </Table.Thead>
             <Table.Tbody>
               {tables.map((t) => {
                 const view = rowsText(t);
                 return (
                   <Table.Tr key={`${t.schema}.${t.name}`}>
-                    <Table.Td><Code>{t.schema}.{t.name}</Code></Table.Td>
+                    <Table.Td>
+                      <Code>
+                        {t.schema}.{t.name}
+                      </Code>
+                    </Table.Td>
                     <Table.Td ta="right">{view.rows}</Table.Td>
-                    <Table.Td><Badge size="xs" variant="light" color={view.how === 'exact' ? 'green' : 'gray'}>{view.how}</Badge></Table.Td>
+                    <Table.Td>
+                      <Badge size="xs" variant="light" color={view.how === 'exact' ? 'green' : 'gray'}>
+                        {view.how}
+                      </Badge>
+                    </Table.Td>
                   </Table.Tr>
                 );
               })}
@@ -77,7 +123,9 @@ export function ContentsView({ contents }: { contents: BackupContents }) {
           </Table>
         </Table.ScrollContainer>
       ) : (
-        <Text size="sm" c="dimmed">No tables in this backup.</Text>
+        <Text size="sm" c="dimmed">
+          No tables in this backup.
+        </Text>
       )}
     </Stack>
   );
@@ -98,7 +146,10 @@ export function SourceStep({ state, onChange, backups, inspect, onGoToBackups }:
       <SegmentedControl
         value={state.sourceMode}
         onChange={(v) => onChange({ ...state, sourceMode: v as RestoreWizardState['sourceMode'] })}
-        data={[{ value: 'catalog', label: 'From the catalog' }, { value: 'path', label: 'A file or folder' }]}
+        data={[
+          { value: 'catalog', label: 'From the catalog' },
+          { value: 'path', label: 'A file or folder' },
+        ]}
         aria-label="Where the backup comes from"
         w={360}
       />
@@ -106,7 +157,9 @@ export function SourceStep({ state, onChange, backups, inspect, onGoToBackups }:
         backups && backups.length === 0 ? (
           <Alert color="blue" variant="light" title="No backups yet">
             <Text size="sm">No backups yet: take one on the Backups screen, or type the path of a dump file.</Text>
-            <Button mt="sm" size="xs" onClick={onGoToBackups}>Go to Backups</Button>
+            <Button mt="sm" size="xs" onClick={onGoToBackups}>
+              Go to Backups
+            </Button>
           </Alert>
         ) : (
           <Select
@@ -134,11 +187,16 @@ export function SourceStep({ state, onChange, backups, inspect, onGoToBackups }:
             autoComplete="off"
             style={{ flex: 1 }}
           />
-          <Button variant="default" onClick={inspect.onInspect} disabled={state.path.trim() === ''}>Read it</Button>
+          <Button variant="default" onClick={inspect.onInspect} disabled={state.path.trim() === ''}>
+            Read it
+          </Button>
         </Group>
       )}
       {inspect.inspecting ? (
-        <Group gap="xs"><Loader size="sm" /><Text size="sm">Reading the backup…</Text></Group>
+        <Group gap="xs">
+          <Loader size="sm" />
+          <Text size="sm">Reading the backup…</Text>
+        </Group>
       ) : null}
       {inspect.answer?.error && !inspect.inspecting ? <ErrorAlert title="This backup cannot be read" error={inspect.answer.error} /> : null}
       {inspect.answer?.contents && !inspect.inspecting ? <ContentsView contents={inspect.answer.contents} /> : null}

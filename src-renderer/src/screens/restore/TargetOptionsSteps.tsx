@@ -13,9 +13,15 @@ interface StepProps {
 }
 
 const TARGET_HELP: Record<TargetKind, { label: string; help: string }> = {
-  'new-database': { label: 'A new database on a profile’s server', help: 'CREATE DATABASE first; dropped again if the restore fails. The safest choice on a shared server.' },
+  'new-database': {
+    label: 'A new database on a profile’s server',
+    help: 'CREATE DATABASE first; dropped again if the restore fails. The safest choice on a shared server.',
+  },
   profile: { label: 'The profile’s own database', help: 'Into the database the profile connects to. Objects that already exist are listed at review.' },
-  scratch: { label: 'Local scratch (no server needed)', help: 'A new database in the local scratch PostgreSQL on this workstation; a profile is created for it afterwards.' },
+  scratch: {
+    label: 'Local scratch (no server needed)',
+    help: 'A new database in the local scratch PostgreSQL on this workstation; a profile is created for it afterwards.',
+  },
 };
 
 export function TargetStep({ state, onChange, profiles }: StepProps & { profiles: Profile[] }) {
@@ -27,7 +33,13 @@ export function TargetStep({ state, onChange, profiles }: StepProps & { profiles
       <Radio.Group label="Restore into" value={state.targetKind} onChange={(v) => onChange({ ...state, targetKind: v as TargetKind, clean: false })}>
         <Stack gap="xs" mt="xs">
           {(Object.keys(TARGET_HELP) as TargetKind[]).map((kind) => (
-            <Radio key={kind} value={kind} label={TARGET_HELP[kind].label} description={TARGET_HELP[kind].help} disabled={kind !== 'scratch' && profiles.length === 0} />
+            <Radio
+              key={kind}
+              value={kind}
+              label={TARGET_HELP[kind].label}
+              description={TARGET_HELP[kind].help}
+              disabled={kind !== 'scratch' && profiles.length === 0}
+            />
           ))}
         </Stack>
       </Radio.Group>
@@ -101,11 +113,25 @@ export function OptionsStep({ state, onChange, contents, target, conflictsKnown 
           w={260}
         />
       ) : (
-        <Text size="sm" c="dimmed">A plain SQL script runs through psql in one transaction (-X -v ON_ERROR_STOP=1 --single-transaction): if it fails, nothing is left behind.</Text>
+        <Text size="sm" c="dimmed">
+          A plain SQL script runs through psql in one transaction (-X -v ON_ERROR_STOP=1 --single-transaction): if it fails, nothing is left behind.
+        </Text>
       )}
       <Group gap="xl">
-        <Checkbox label="--no-owner" description="Objects belong to whoever restores them" checked={state.noOwner} onChange={(e) => onChange({ ...state, noOwner: e.currentTarget.checked })} disabled={!parallel} />
-        <Checkbox label="--no-privileges" description="Skip the dump’s GRANT/REVOKE" checked={state.noPrivileges} onChange={(e) => onChange({ ...state, noPrivileges: e.currentTarget.checked })} disabled={!parallel} />
+        <Checkbox
+          label="--no-owner"
+          description="Objects belong to whoever restores them"
+          checked={state.noOwner}
+          onChange={(e) => onChange({ ...state, noOwner: e.currentTarget.checked })}
+          disabled={!parallel}
+        />
+        <Checkbox
+          label="--no-privileges"
+          description="Skip the dump’s GRANT/REVOKE"
+          checked={state.noPrivileges}
+          onChange={(e) => onChange({ ...state, noPrivileges: e.currentTarget.checked })}
+          disabled={!parallel}
+        />
       </Group>
       {state.targetKind === 'profile' && (conflictsKnown || state.clean) ? (
         <Checkbox
@@ -126,7 +152,10 @@ export function OptionsStep({ state, onChange, contents, target, conflictsKnown 
           />
           {!state.preRestoreBackup ? (
             <Alert color="red" variant="light" icon={<IconAlert />} title="No backup of production before the restore">
-              <Text size="sm">Turning the pre-restore backup off is recorded in the audit trail with your name. If the restore goes wrong, there is no copy of the database as it was.</Text>
+              <Text size="sm">
+                Turning the pre-restore backup off is recorded in the audit trail with your name. If the restore goes wrong, there is no copy of the database as
+                it was.
+              </Text>
             </Alert>
           ) : null}
         </Stack>

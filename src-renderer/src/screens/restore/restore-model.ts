@@ -119,7 +119,8 @@ export function stepProblems(state: RestoreWizardState, step: number, check: Sou
     }
   }
   if (step === RSTEP.options) {
-    if (!Number.isInteger(state.jobs) || state.jobs < 1 || state.jobs > MAX_RESTORE_JOBS) problems.push(`Parallel jobs must be a whole number from 1 to ${MAX_RESTORE_JOBS}.`);
+    if (!Number.isInteger(state.jobs) || state.jobs < 1 || state.jobs > MAX_RESTORE_JOBS)
+      problems.push(`Parallel jobs must be a whole number from 1 to ${MAX_RESTORE_JOBS}.`);
   }
   return problems;
 }
@@ -152,7 +153,10 @@ export function toRestoreOptions(
     target = name ? { kind: 'scratch', database: name } : { kind: 'scratch' };
   } else {
     if (!state.targetProfileId) return null;
-    target = state.targetKind === 'profile' ? { kind: 'profile', profileId: state.targetProfileId } : { kind: 'new-database', profileId: state.targetProfileId, database: state.newDatabase };
+    target =
+      state.targetKind === 'profile'
+        ? { kind: 'profile', profileId: state.targetProfileId }
+        : { kind: 'new-database', profileId: state.targetProfileId, database: state.newDatabase };
   }
   return {
     source,
@@ -170,7 +174,9 @@ export function toRestoreOptions(
 /** Identifies a plan request: the same options (password and typed name aside) give the same plan. */
 export function planKey(options: RestoreOptionsInput): string {
   const { password: _password, confirmName: _confirm, ...rest } = options;
-  return JSON.stringify(rest, (_key, value: unknown) => (value && typeof value === 'object' && !Array.isArray(value) ? Object.fromEntries(Object.entries(value).sort(([a], [b]) => a.localeCompare(b))) : value));
+  return JSON.stringify(rest, (_key, value: unknown) =>
+    value && typeof value === 'object' && !Array.isArray(value) ? Object.fromEntries(Object.entries(value).sort(([a], [b]) => a.localeCompare(b))) : value,
+  );
 }
 
 /** "from PostgreSQL 15.4, dumped by pg_dump 15.18". */
@@ -195,7 +201,8 @@ export function objectsLine(objects: Record<string, number>): string {
 /** What the target holds before the restore, in words. */
 export function targetStateText(plan: Pick<RestorePlan, 'target' | 'conflicts'>): string {
   if (!plan.target.exists) return 'A new database, created by the restore.';
-  if (plan.conflicts.length > 0) return `Not empty: ${plan.conflicts.length} object${plan.conflicts.length === 1 ? '' : 's'} of the dump already exist${plan.conflicts.length === 1 ? 's' : ''} there.`;
+  if (plan.conflicts.length > 0)
+    return `Not empty: ${plan.conflicts.length} object${plan.conflicts.length === 1 ? '' : 's'} of the dump already exist${plan.conflicts.length === 1 ? 's' : ''} there.`;
   return plan.target.empty ? 'Exists and is empty.' : 'Exists and holds objects, none of which the dump creates.';
 }
 
@@ -225,7 +232,9 @@ export function describeRestoreProgress(event: RestoreProgressEvent): RestorePro
   const percent = event.percent === null ? null : Math.max(0, Math.min(100, event.percent));
   const headline = event.phase === 'restoring' && event.current ? `Restoring ${event.current}` : PHASE_HEADLINES[event.phase];
   let items = '—';
-  if (event.total > 0) items = event.unit === 'items' ? `${formatCount(event.done)} of ${formatCount(event.total)} items` : `${formatBytes(event.done)} of ${formatBytes(event.total)}`;
+  if (event.total > 0)
+    items =
+      event.unit === 'items' ? `${formatCount(event.done)} of ${formatCount(event.total)} items` : `${formatBytes(event.done)} of ${formatBytes(event.total)}`;
   let eta = formatClock(event.etaMs);
   if (event.etaMs === null) eta = event.phase === 'restoring' ? 'estimating…' : '—';
   return { percent, headline, items, elapsed: formatClock(event.elapsedMs), eta, current: event.current ?? '—' };
@@ -248,7 +257,11 @@ export function orderedChecks(report: ValidationReport): ValidationReport['check
 /** The profile the core creates after a scratch restore: named after the database, env sandbox. */
 export function findRestoredProfile(profiles: Profile[], record: Pick<RestoreRecord, 'targetKind' | 'database' | 'status'>): Profile | null {
   if (record.targetKind !== 'scratch' || record.status !== 'ok') return null;
-  return profiles.find((p) => p.name === record.database) ?? profiles.find((p) => p.env === 'sandbox' && p.database === record.database && p.name !== 'sandbox') ?? null;
+  return (
+    profiles.find((p) => p.name === record.database) ??
+    profiles.find((p) => p.env === 'sandbox' && p.database === record.database && p.name !== 'sandbox') ??
+    null
+  );
 }
 
 export interface ObjectiveView {
@@ -304,7 +317,13 @@ export function drillTrends(drills: DrillRecord[]): ProfileTrend[] {
     .map(([profile, list]) => {
       const shown = [...list].sort((a, b) => a.startedAt.localeCompare(b.startedAt)).slice(-TREND_LENGTH);
       const max = Math.max(...shown.map((d) => d.restoreMs ?? 0), 1);
-      const bars = shown.map((d) => ({ id: d.id, at: d.startedAt, restoreMs: d.restoreMs ?? 0, height: Math.max(4, Math.round(((d.restoreMs ?? 0) / max) * 100)), overTarget: (d.restoreMs ?? 0) > d.rtoTargetMs }));
+      const bars = shown.map((d) => ({
+        id: d.id,
+        at: d.startedAt,
+        restoreMs: d.restoreMs ?? 0,
+        height: Math.max(4, Math.round(((d.restoreMs ?? 0) / max) * 100)),
+        overTarget: (d.restoreMs ?? 0) > d.rtoTargetMs,
+      }));
       const latest = bars.at(-1)?.restoreMs ?? null;
       let direction: ProfileTrend['direction'] = null;
       if (bars.length >= 2 && latest !== null) {
@@ -327,7 +346,11 @@ export function ageText(ms: number | null): string {
 }
 
 /** Drill input: a chosen backup, else the latest of the profile. */
-export function drillInput(choice: string, profileId: string | null, jobId: string): { source?: string; profileId?: string; jobs: number; jobId: string } | null {
+export function drillInput(
+  choice: string,
+  profileId: string | null,
+  jobId: string,
+): { source?: string; profileId?: string; jobs: number; jobId: string } | null {
   if (choice === LATEST) return profileId ? { profileId, jobs: 2, jobId } : null;
   // A chosen backup names its own profile in the catalog: the core takes it from there.
   return { source: choice, jobs: 2, jobId };
