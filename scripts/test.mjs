@@ -1,4 +1,4 @@
-// `npm test`: build, typecheck, lint, then vitest (unit + integration against a real
+// `npm test`: build, typecheck, lint, format check, then vitest (unit + integration against a real
 // PostgreSQL, and end-to-end in Chromium). Every stage runs even when an earlier one
 // fails, and the run ends with one summary line "N passed, N failed".
 import { spawnSync } from 'node:child_process';
@@ -17,6 +17,7 @@ const stages = [
   ['build', bin('electron-vite'), ['build']],
   ['typecheck', bin('tsc'), ['-p', 'tsconfig.json', '--noEmit']],
   ['lint', bin('eslint'), ['--max-warnings', '0', '.']],
+  ['format', bin('prettier'), ['--check', '.']],
   ['vitest', bin('vitest'), ['run', '--reporter=default', '--reporter=json', `--outputFile.json=${vitestJson}`]],
 ];
 
@@ -41,7 +42,7 @@ if (fs.existsSync(vitestJson)) {
   failed = (report.numFailedTests ?? 0) + (report.numFailedTestSuites ?? 0);
   skipped = (report.numPendingTests ?? 0) + (report.numTodoTests ?? 0);
 }
-// A failing build, typecheck or lint stage counts as a failed check of its own.
+// A failing build, typecheck, lint or format stage counts as a failed check of its own.
 for (const o of outcomes) {
   if (o.name !== 'vitest') {
     if (o.ok) passed += 1;
