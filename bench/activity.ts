@@ -19,9 +19,9 @@ import type { ActivitySnapshot } from '../src-main/contract/activity';
 import type { Profile } from '../src-main/contract/models';
 import { SNAPSHOT_SQL } from '../src-main/core/activity/snapshot';
 import { createCore, type Core } from '../src-main/core/app';
-import { LocalCluster } from '../src-main/core/postgres/cluster';
-import { pickServerBinaries } from '../src-main/core/postgres/server-binaries';
-import { MemorySecretStore } from '../src-main/core/secrets/memory-secret-store';
+import { LocalCluster } from '../src-main/core/platform/postgres/cluster';
+import { pickServerBinaries } from '../src-main/core/platform/postgres/server-binaries';
+import { MemorySecretStore } from '../src-main/core/platform/secrets/memory-secret-store';
 import { arg, call, loadAverage, median, round1, round2 } from './bench-cluster';
 
 const DB = 'bench';

@@ -7,9 +7,9 @@ import os from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { auditQuerySchema } from '../src-main/contract/models';
-import { AuditLog } from '../src-main/core/audit/audit-log';
-import { verifyAuditTrailReport } from '../src-main/core/audit/verify';
-import { openStore } from '../src-main/core/store/store';
+import { AuditLog } from '../src-main/core/platform/audit/audit-log';
+import { verifyAuditTrailReport } from '../src-main/core/platform/audit/verify';
+import { openStore } from '../src-main/core/platform/store/store';
 
 function argValue(name: string, fallback: number): number {
   const i = process.argv.indexOf(name);

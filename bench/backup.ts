@@ -15,7 +15,7 @@ import type { BackupEntry, BackupPlan, ClientTool } from '../src-main/contract/b
 import type { Profile } from '../src-main/contract/models';
 import { createCore, type Core } from '../src-main/core/app';
 import { hashBackup, listArchive } from '../src-main/core/backup/verify';
-import { MemorySecretStore } from '../src-main/core/secrets/memory-secret-store';
+import { MemorySecretStore } from '../src-main/core/platform/secrets/memory-secret-store';
 import {
   arg,
   backupThroughCore,

@@ -13,8 +13,8 @@ import type { BackupEntry, BackupProgressEvent } from '../src-main/contract/back
 import type { Envelope } from '../src-main/contract/errors';
 import type { AppEvent } from '../src-main/contract/operations';
 import type { Core } from '../src-main/core/app';
-import { LocalCluster } from '../src-main/core/postgres/cluster';
-import { pickServerBinaries, type ServerBinaries } from '../src-main/core/postgres/server-binaries';
+import { LocalCluster } from '../src-main/core/platform/postgres/cluster';
+import { pickServerBinaries, type ServerBinaries } from '../src-main/core/platform/postgres/server-binaries';
 
 export function arg(name: string, fallback: number): number {
   const i = process.argv.indexOf(`--${name}`);

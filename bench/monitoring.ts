@@ -24,9 +24,9 @@ import pg from 'pg';
 import type { Profile } from '../src-main/contract/models';
 import type { AppMetrics, IndexReport, Overview, TableReport, TopQueries } from '../src-main/contract/monitoring';
 import { createCore, type Core } from '../src-main/core/app';
-import { LocalCluster } from '../src-main/core/postgres/cluster';
-import { pickServerBinaries } from '../src-main/core/postgres/server-binaries';
-import { MemorySecretStore } from '../src-main/core/secrets/memory-secret-store';
+import { LocalCluster } from '../src-main/core/platform/postgres/cluster';
+import { pickServerBinaries } from '../src-main/core/platform/postgres/server-binaries';
+import { MemorySecretStore } from '../src-main/core/platform/secrets/memory-secret-store';
 import { arg, call, loadAverage, median, round1, round2 } from './bench-cluster';
 
 const DB = 'bench';

@@ -11,8 +11,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { chromium, type Page } from 'playwright-core';
-import { LocalCluster } from '../src-main/core/postgres/cluster';
-import { pickServerBinaries } from '../src-main/core/postgres/server-binaries';
+import { LocalCluster } from '../src-main/core/platform/postgres/cluster';
+import { pickServerBinaries } from '../src-main/core/platform/postgres/server-binaries';
 
 const ROOT = path.resolve(__dirname, '..');
 const BIN = path.join(ROOT, 'bin', 'ops-console.cjs');

@@ -8,8 +8,8 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { LocalCluster } from '../src-main/core/postgres/cluster';
-import { pickServerBinaries } from '../src-main/core/postgres/server-binaries';
+import { LocalCluster } from '../src-main/core/platform/postgres/cluster';
+import { pickServerBinaries } from '../src-main/core/platform/postgres/server-binaries';
 import { makeTempDir, sshKeygen, TestSshd } from '../tests/helpers/sshd';
 
 const ROOT = path.resolve(__dirname, '..');

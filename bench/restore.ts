@@ -18,7 +18,7 @@ import type { Profile } from '../src-main/contract/models';
 import type { BackupContents, RestorePlan, RestoreProgressEvent, RestoreRecord } from '../src-main/contract/restore';
 import { createCore, type Core } from '../src-main/core/app';
 import { validateRestore } from '../src-main/core/restore/validate';
-import { MemorySecretStore } from '../src-main/core/secrets/memory-secret-store';
+import { MemorySecretStore } from '../src-main/core/platform/secrets/memory-secret-store';
 import {
   arg,
   backupThroughCore,

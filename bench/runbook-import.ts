@@ -8,7 +8,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import MarkdownIt from 'markdown-it';
-import { loadParser } from '../src-main/core/query/classify';
+import { loadParser } from '../src-main/core/platform/guard/statements/classify';
 import { importMarkdownRunbookSync } from '../src-main/core/runbook/markdown-import';
 import { bigRunbook } from '../tests/helpers/big-runbook';
 

@@ -3,7 +3,7 @@
 // The desktop app needs the same module for Electron's ABI: this builds it with
 // @electron/rebuild in a scratch copy of the package and keeps only the .node file, in
 // build/electron-native/electron-<version>-<platform>-<arch>/better_sqlite3.node, the
-// folder src-main/core/store/native-binding.ts looks in when it runs under Electron.
+// folder src-main/core/platform/store/native-binding.ts looks in when it runs under Electron.
 // Needs Electron's headers (a download) and a C++ toolchain, once per Electron version.
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';

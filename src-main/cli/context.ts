@@ -2,7 +2,7 @@
 // touch the store), the terminal, and a typed way to call an operation.
 import type { OpInput, OpName, OpResult } from '../contract/operations';
 import { createCore, type Core } from '../core/app';
-import { MemorySecretStore } from '../core/secrets/memory-secret-store';
+import { MemorySecretStore } from '../core/platform/secrets/memory-secret-store';
 import { unwrap, type Io } from './io';
 
 export interface CliContext {

@@ -1,9 +1,9 @@
 // `ops-console` entry point. Exit codes follow the CLI contract: 0 success, 1 failure,
 // 2 usage error (health and checklist run use the monitoring-plugin codes).
 import { OpsError } from '../contract/errors';
-import { toApiError } from '../core/dispatch';
-import { resolveHome } from '../core/home';
-import { privateUmask } from '../core/private-fs';
+import { toApiError } from '../core/platform/kernel/dispatch';
+import { resolveHome } from '../core/platform/kernel/home';
+import { privateUmask } from '../core/platform/fs/private-fs';
 import { UsageError } from './args';
 import { auditCommand } from './commands/audit';
 import { backupCommand, backupsCommand } from './commands/backup';

@@ -3,7 +3,7 @@
 import { ipcMain, type WebContents } from 'electron';
 import { channelFor, EVENT_CHANNEL, OP_NAMES } from '../contract/operations';
 import type { Core } from '../core/app';
-import { log } from '../core/log';
+import { log } from '../core/platform/kernel/log';
 import { isTrustedSender } from './sender';
 
 export function registerIpc(core: Core, getContents: () => WebContents | null, allowedUrlPrefix: string): () => void {

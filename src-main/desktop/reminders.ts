@@ -4,7 +4,7 @@
 // Notification calls live here.
 import { Notification } from 'electron';
 import type { Core } from '../core/app';
-import { log } from '../core/log';
+import { log } from '../core/platform/kernel/log';
 import { dueReminders } from '../core/runbook/calendar';
 
 const CHECK_EVERY_MS = 60_000;

@@ -1,7 +1,7 @@
 // A renderer that dies (crash, out of memory, killed) must not go unnoticed: the shell
 // records it in the audit trail, logs it and offers to reload the window. Plain functions
 // so the wording and the audit record are tested without Electron.
-import type { AuditLog } from '../core/audit/audit-log';
+import type { AuditLog } from '../core/platform/audit/audit-log';
 
 /** Electron's RenderProcessGoneDetails, the parts used here. */
 export interface RendererGone {

@@ -2,7 +2,7 @@
 // back to 'basic_text' (a hard-coded key: effectively plaintext) or report 'unknown'; we
 // refuse those rather than pretend a password is protected.
 import { safeStorage } from 'electron';
-import type { SecretCipher } from '../core/secrets/encrypted-secret-store';
+import type { SecretCipher } from '../core/platform/secrets/encrypted-secret-store';
 
 const WEAK_BACKENDS = new Set(['basic_text', 'unknown']);
 

@@ -5,7 +5,7 @@
 // on the primary screen; never smaller than the minimum, never larger than the screen.
 import fs from 'node:fs';
 import path from 'node:path';
-import { PRIVATE_FILE } from '../core/private-fs';
+import { PRIVATE_FILE } from '../core/platform/fs/private-fs';
 
 export const WINDOW_STATE_FILE = 'window-state.json';
 

@@ -7,7 +7,7 @@ import type { ApiError, Envelope } from '../../src-main/contract/errors';
 import type { CliContext } from '../../src-main/cli/context';
 import { unwrap } from '../../src-main/cli/io';
 import { createCore, type Core, type CoreOptions } from '../../src-main/core/app';
-import { MemorySecretStore } from '../../src-main/core/secrets/memory-secret-store';
+import { MemorySecretStore } from '../../src-main/core/platform/secrets/memory-secret-store';
 
 export function newTestCore(prefix: string, extra: Partial<CoreOptions> = {}): { core: Core; home: string } {
   const home = fs.mkdtempSync(path.join(os.tmpdir(), prefix));

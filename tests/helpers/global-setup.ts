@@ -7,8 +7,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { TestProject } from 'vitest/node';
-import { LocalCluster } from '../../src-main/core/postgres/cluster';
-import { pickServerBinaries, serverBinariesIn, type ServerBinaries } from '../../src-main/core/postgres/server-binaries';
+import { LocalCluster } from '../../src-main/core/platform/postgres/cluster';
+import { pickServerBinaries, serverBinariesIn, type ServerBinaries } from '../../src-main/core/platform/postgres/server-binaries';
 import type { TestPg } from './pg';
 
 const PREFIX = 'ops-console-test-pg-';

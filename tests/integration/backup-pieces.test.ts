@@ -16,7 +16,7 @@ import { OpsError } from '../../src-main/contract/errors';
 import type { Profile, ProfileInput } from '../../src-main/contract/models';
 import type { Core } from '../../src-main/core/app';
 import { BackupCatalog, INTERRUPTED_ERROR } from '../../src-main/core/backup/catalog';
-import { clearClientToolsCache, discoverClientTools, pickTool, setClientToolPaths } from '../../src-main/core/backup/client-tools';
+import { clearClientToolsCache, discoverClientTools, pickTool, setClientToolPaths } from '../../src-main/core/platform/tools/client-tools';
 import { countTableRows, manifestPathFor, writeManifest } from '../../src-main/core/backup/manifest';
 import { prepareBackup } from '../../src-main/core/backup/plan';
 import { hashBackup, listArchive, plainDumpComplete, verifyBackupEntry } from '../../src-main/core/backup/verify';

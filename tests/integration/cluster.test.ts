@@ -7,15 +7,15 @@ import path from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { OpsError } from '../../src-main/contract/errors';
-import { LocalCluster, isPortFree, sweepOrphanedFallbacks } from '../../src-main/core/postgres/cluster';
-import { mustSwitchUser } from '../../src-main/core/postgres/cluster-os';
+import { LocalCluster, isPortFree, sweepOrphanedFallbacks } from '../../src-main/core/platform/postgres/cluster';
+import { mustSwitchUser } from '../../src-main/core/platform/postgres/cluster-os';
 import {
   findServerBinaries,
   parseServerVersion,
   pickServerBinaries,
   serverBinariesIn,
   type ServerBinaries,
-} from '../../src-main/core/postgres/server-binaries';
+} from '../../src-main/core/platform/postgres/server-binaries';
 import { waitFor } from '../helpers/sshd';
 
 function connect(port: number, password: string, host = '127.0.0.1'): Promise<pg.Client> {

@@ -9,7 +9,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Profile } from '../../src-main/contract/models';
 import { createCore } from '../../src-main/core/app';
-import { MemorySecretStore } from '../../src-main/core/secrets/memory-secret-store';
+import { MemorySecretStore } from '../../src-main/core/platform/secrets/memory-secret-store';
 import { json, runCli } from '../helpers/cli';
 import { LENIENT_THRESHOLDS } from '../helpers/thresholds';
 

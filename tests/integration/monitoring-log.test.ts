@@ -10,8 +10,8 @@ import { afterAll, beforeAll, expect, inject, it } from 'vitest';
 import type { Profile } from '../../src-main/contract/models';
 import type { HealthCheck, Overview } from '../../src-main/contract/monitoring';
 import type { Core } from '../../src-main/core/app';
-import { LocalCluster } from '../../src-main/core/postgres/cluster';
-import { serverBinariesIn, pickServerBinaries } from '../../src-main/core/postgres/server-binaries';
+import { LocalCluster } from '../../src-main/core/platform/postgres/cluster';
+import { serverBinariesIn, pickServerBinaries } from '../../src-main/core/platform/postgres/server-binaries';
 import { callsOn, newTestCore } from '../helpers/core';
 
 const shared = inject('pg');

@@ -10,7 +10,7 @@ import type { ApiError, Envelope } from '../../src-main/contract/errors';
 import type { Profile, ProfileInput, QueryExportResult, QueryRunResult } from '../../src-main/contract/models';
 import { createCore, type Core } from '../../src-main/core/app';
 import { BUILTIN_SNIPPETS } from '../../src-main/core/query/snippets-builtin';
-import { MemorySecretStore } from '../../src-main/core/secrets/memory-secret-store';
+import { MemorySecretStore } from '../../src-main/core/platform/secrets/memory-secret-store';
 import { withClient } from '../helpers/pg';
 import { createShopDatabase, type ShopDatabase } from '../helpers/shop-db';
 import { waitFor } from '../helpers/sshd';

@@ -8,7 +8,7 @@ import path from 'node:path';
 import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
 import { OpsError } from '../../src-main/contract/errors';
-import { effectiveDataDir } from '../../src-main/core/postgres/cluster';
+import { effectiveDataDir } from '../../src-main/core/platform/postgres/cluster';
 import { createScratchCluster, scratchRoot, sweepScratchClusters, type ScratchConnection } from '../../src-main/core/restore/scratch';
 
 const home = fs.mkdtempSync(path.join(os.tmpdir(), 'ops-scratch-'));

@@ -11,7 +11,7 @@ import type { Envelope } from '../../src-main/contract/errors';
 import type { AuditEntry, SandboxStatus } from '../../src-main/contract/models';
 import type { AppEvent } from '../../src-main/contract/operations';
 import { createCore, type Core } from '../../src-main/core/app';
-import { MemorySecretStore } from '../../src-main/core/secrets/memory-secret-store';
+import { MemorySecretStore } from '../../src-main/core/platform/secrets/memory-secret-store';
 import { Sandbox } from '../../src-main/core/sandbox/sandbox';
 
 const execFileAsync = promisify(execFile);

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { OpResult } from '../../src-main/contract/operations';
 import type { RunbookImportResult, SavedRunbook } from '../../src-main/contract/runbook';
 import { createCore, type Core } from '../../src-main/core/app';
-import { MemorySecretStore } from '../../src-main/core/secrets/memory-secret-store';
+import { MemorySecretStore } from '../../src-main/core/platform/secrets/memory-secret-store';
 import { callsOn, newTestCore } from '../helpers/core';
 
 const FIXTURE = path.join(__dirname, '..', 'fixtures', 'runbook-sample.md');

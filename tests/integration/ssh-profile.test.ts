@@ -9,9 +9,9 @@ import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from 'vi
 import type { Envelope } from '../../src-main/contract/errors';
 import type { ConnectionTestResult, HostKeyPin, Profile, ProfileInput } from '../../src-main/contract/models';
 import { createCore, type Core } from '../../src-main/core/app';
-import { localEndpoint, withClient } from '../../src-main/core/postgres/connect';
-import { MemorySecretStore } from '../../src-main/core/secrets/memory-secret-store';
-import { pinFromKnownHostsLine } from '../../src-main/core/ssh/host-keys';
+import { localEndpoint, withClient } from '../../src-main/core/platform/postgres/connect';
+import { MemorySecretStore } from '../../src-main/core/platform/secrets/memory-secret-store';
+import { pinFromKnownHostsLine } from '../../src-main/core/platform/ssh/host-keys';
 import { encryptedKey, freePort, makeTempDir, sshKeygen, TestSshd, type KeyFiles } from '../helpers/sshd';
 
 const db = inject('pg');

@@ -5,7 +5,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import pg from 'pg';
 import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from 'vitest';
-import { SshTunnel, TunnelError, sshFingerprint, type SshAuth, type SshHop, type TunnelEvent, type TunnelSpec } from '../../src-main/core/ssh/tunnel';
+import { SshTunnel, TunnelError, sshFingerprint, type SshAuth, type SshHop, type TunnelEvent, type TunnelSpec } from '../../src-main/core/platform/ssh/tunnel';
 import {
   encryptedKey,
   freePort,

@@ -8,9 +8,9 @@ import path from 'node:path';
 import tls from 'node:tls';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { Profile } from '../../src-main/contract/models';
-import { withClient as withProfileClient } from '../../src-main/core/postgres/connect';
-import { testConnection, type ConnectionTestReport } from '../../src-main/core/postgres/test-connection';
-import { MemorySecretStore } from '../../src-main/core/secrets/memory-secret-store';
+import { withClient as withProfileClient } from '../../src-main/core/platform/postgres/connect';
+import { testConnection, type ConnectionTestReport } from '../../src-main/core/profiles/test-connection';
+import { MemorySecretStore } from '../../src-main/core/platform/secrets/memory-secret-store';
 import { createTestDatabase, dropTestDatabase, quoteIdent, uniqueDatabaseName, withClient } from '../helpers/pg';
 
 const pg = inject('pg');

@@ -9,7 +9,7 @@ import path from 'node:path';
 import type { BrowserContext, Page } from 'playwright-core';
 import { expect, onTestFinished, test } from 'vitest';
 import { createCore } from '../../src-main/core/app';
-import { MemorySecretStore } from '../../src-main/core/secrets/memory-secret-store';
+import { MemorySecretStore } from '../../src-main/core/platform/secrets/memory-secret-store';
 import { startWebHost, type WebHost } from '../../src-main/web/server';
 import { api, cookieRecorder, type Target } from './helpers';
 import { launchChromium, REPO_ROOT, startServe, waitFor } from './serve-process';

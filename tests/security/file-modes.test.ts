@@ -11,7 +11,7 @@ import type { BackupEntry } from '../../src-main/contract/backup';
 import type { Profile } from '../../src-main/contract/models';
 import { createCore, type Core } from '../../src-main/core/app';
 import { manifestPathFor } from '../../src-main/core/backup/manifest';
-import { MemorySecretStore } from '../../src-main/core/secrets/memory-secret-store';
+import { MemorySecretStore } from '../../src-main/core/platform/secrets/memory-secret-store';
 import { followJob } from '../helpers/backup';
 import { callsOn } from '../helpers/core';
 import { createShopDatabase, type ShopDatabase } from '../helpers/shop-db';

@@ -7,7 +7,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { Profile, ProfileInput, QueryRunResult } from '../../src-main/contract/models';
 import type { Core } from '../../src-main/core/app';
-import { loadParser, planScriptSync } from '../../src-main/core/query/classify';
+import { loadParser, planScriptSync } from '../../src-main/core/platform/guard/statements/classify';
 import { executeStatements } from '../../src-main/core/query/run';
 import { queryServiceFor } from '../../src-main/core/query/service';
 import { callsOn, newTestCore } from '../helpers/core';

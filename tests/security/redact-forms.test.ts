@@ -2,9 +2,9 @@
 // by the parse tree, by the tokenizer alone (text that does not parse), and in the end by
 // redactSecrets, which the audit trail and the query history both use.
 import { beforeAll, describe, expect, it } from 'vitest';
-import { redactSecrets } from '../../src-main/core/audit/redact';
-import { loadRedactionParser, scanFindings, treeFindings } from '../../src-main/core/audit/redact-tree';
-import { scanSql } from '../../src-main/core/audit/sql-scan';
+import { redactSecrets } from '../../src-main/core/platform/audit/redact';
+import { loadRedactionParser, scanFindings, treeFindings } from '../../src-main/core/platform/audit/redact-tree';
+import { scanSql } from '../../src-main/core/platform/audit/sql-scan';
 
 const PW = 'Zebra7/Q@x:y';
 

@@ -6,7 +6,7 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { OpsError } from '../../src-main/contract/errors';
 import { createCore } from '../../src-main/core/app';
-import { MemorySecretStore } from '../../src-main/core/secrets/memory-secret-store';
+import { MemorySecretStore } from '../../src-main/core/platform/secrets/memory-secret-store';
 
 let home: string;
 const open = () => createCore({ home, mode: 'cli', secrets: () => new MemorySecretStore(), actor: 'tester' });

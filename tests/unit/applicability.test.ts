@@ -4,7 +4,7 @@
 // platform schema list the reports and the unused-index step leave out of drop advice.
 import { describe, expect, it } from 'vitest';
 import { isPlatformSchema, notPlatformSchemaSql } from '../../src-main/contract/platform-schemas';
-import { planScript } from '../../src-main/core/query/classify';
+import { planScript } from '../../src-main/core/platform/guard/statements/classify';
 import { applicabilityRefs, notApplicableSummary } from '../../src-main/core/runbook/applicability';
 
 async function refsOf(sql: string) {

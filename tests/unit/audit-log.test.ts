@@ -7,11 +7,11 @@ import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { OpsError } from '../../src-main/contract/errors';
 import { auditQuerySchema, type AuditEntry, type AuditQuery } from '../../src-main/contract/models';
-import { AuditLog } from '../../src-main/core/audit/audit-log';
-import { csvCell } from '../../src-main/core/audit/export';
-import { FTS_BATCH_RECORDS } from '../../src-main/core/audit/fts-index';
-import { toFtsQuery } from '../../src-main/core/audit/search';
-import { openStore, type Store } from '../../src-main/core/store/store';
+import { AuditLog } from '../../src-main/core/platform/audit/audit-log';
+import { csvCell } from '../../src-main/core/platform/audit/export';
+import { FTS_BATCH_RECORDS } from '../../src-main/core/platform/audit/fts-index';
+import { toFtsQuery } from '../../src-main/core/platform/audit/search';
+import { openStore, type Store } from '../../src-main/core/platform/store/store';
 
 let dir: string;
 let store: Store;

@@ -1,6 +1,6 @@
 // Passwords never reach the audit trail, whatever shape they come in.
 import { describe, expect, it } from 'vitest';
-import { redactSecrets } from '../../src-main/core/audit/redact';
+import { redactSecrets } from '../../src-main/core/platform/audit/redact';
 
 const SECRET = 'Hunter2!x';
 

@@ -5,9 +5,9 @@ import os from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { AuditLog } from '../../src-main/core/audit/audit-log';
-import { verifyAuditTrailReport, type FastVerifyOptions } from '../../src-main/core/audit/verify';
-import { openStore, type Store } from '../../src-main/core/store/store';
+import { AuditLog } from '../../src-main/core/platform/audit/audit-log';
+import { verifyAuditTrailReport, type FastVerifyOptions } from '../../src-main/core/platform/audit/verify';
+import { openStore, type Store } from '../../src-main/core/platform/store/store';
 
 let dir: string;
 let store: Store;

@@ -18,7 +18,7 @@ import {
   type ClientToolsReport,
 } from '../../src-main/contract/backup';
 import { OpsError } from '../../src-main/contract/errors';
-import { majorOf, pickTool, shortVersion } from '../../src-main/core/backup/client-tools';
+import { majorOf, pickTool, shortVersion } from '../../src-main/core/platform/tools/client-tools';
 import { manifestPathFor, readManifest, writeManifest } from '../../src-main/core/backup/manifest';
 import { backupFileName, dumpArgs, exactPattern, selectTables, shellQuote } from '../../src-main/core/backup/plan';
 import { hashBackup, parseToc, plainDumpComplete } from '../../src-main/core/backup/verify';

@@ -5,7 +5,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { DumpProgress, LineSplitter, outputBytes, parseVerboseLine, startTicker } from '../../src-main/core/backup/progress';
+import { DumpProgress, LineSplitter, outputBytes, parseVerboseLine, startTicker } from '../../src-main/core/platform/tools/progress';
 
 function fixture(name: string): string[] {
   return fs

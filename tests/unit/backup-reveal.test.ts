@@ -1,7 +1,7 @@
 // "Show in folder" outside the desktop shell: which program each platform asks, with the
 // path as one argument (never through a shell).
 import { describe, expect, it } from 'vitest';
-import { openerCommand } from '../../src-main/core/backup/reveal';
+import { openerCommand } from '../../src-main/core/platform/fs/reveal';
 
 describe('openerCommand', () => {
   const target = "/home/dba/backups/shop's prod_full_20261127-090000.dump";

@@ -4,7 +4,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { candidateDirs } from '../../src-main/core/postgres/server-binaries';
+import { candidateDirs } from '../../src-main/core/platform/postgres/server-binaries';
 
 const root = path.resolve(__dirname, '..', '..');
 

@@ -4,8 +4,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { AuditLog } from '../../src-main/core/audit/audit-log';
-import { openStore, type Store } from '../../src-main/core/store/store';
+import { AuditLog } from '../../src-main/core/platform/audit/audit-log';
+import { openStore, type Store } from '../../src-main/core/platform/store/store';
 import { claimSingleInstance, focusMainWindow, MainWindowSlot } from '../../src-main/desktop/lifecycle';
 import { auditRendererGone, describeRendererGone, RENDERER_GONE_ACTION } from '../../src-main/desktop/renderer-crash';
 import {

@@ -7,8 +7,8 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { OpsError } from '../../src-main/contract/errors';
 import { OP_NAMES } from '../../src-main/contract/operations';
 import { createCore, type Core } from '../../src-main/core/app';
-import { createDispatcher, type Handlers } from '../../src-main/core/dispatch';
-import { MemorySecretStore } from '../../src-main/core/secrets/memory-secret-store';
+import { createDispatcher, type Handlers } from '../../src-main/core/platform/kernel/dispatch';
+import { MemorySecretStore } from '../../src-main/core/platform/secrets/memory-secret-store';
 
 const base = { actor: 'tester', via: 'test' as const };
 

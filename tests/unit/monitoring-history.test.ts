@@ -17,7 +17,7 @@ import {
   snapshotDue,
   SNAPSHOT_RETENTION_DAYS,
 } from '../../src-main/core/monitoring/snapshots';
-import { openStore, type Store } from '../../src-main/core/store/store';
+import { openStore, type Store } from '../../src-main/core/platform/store/store';
 
 let dir: string;
 let store: Store;

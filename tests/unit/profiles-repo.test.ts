@@ -4,8 +4,8 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { OpsError } from '../../src-main/contract/errors';
 import { profileInputSchema, type ProfileFields, type ProfileInput } from '../../src-main/contract/models';
-import { ProfileRepo } from '../../src-main/core/profiles/profile-repo';
-import { openStore, type Store } from '../../src-main/core/store/store';
+import { ProfileRepo } from '../../src-main/core/platform/profile-store/profile-repo';
+import { openStore, type Store } from '../../src-main/core/platform/store/store';
 
 function fields(input: Partial<ProfileInput> = {}): ProfileFields {
   return profileInputSchema.parse({ name: 'staging', host: 'db.local', database: 'shop', user: 'ops', ...input });

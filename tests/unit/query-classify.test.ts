@@ -2,7 +2,7 @@
 // kinds, risks, statement offsets, and syntax errors with their position.
 import { beforeAll, describe, expect, it } from 'vitest';
 import { OpsError } from '../../src-main/contract/errors';
-import { changesServer, loadParser, planScriptSync, summarizePlan } from '../../src-main/core/query/classify';
+import { changesServer, loadParser, planScriptSync, summarizePlan } from '../../src-main/core/platform/guard/statements/classify';
 
 beforeAll(async () => {
   await loadParser();

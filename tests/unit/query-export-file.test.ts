@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { ExportFile, exportBaseName, sanitizeFileName } from '../../src-main/core/query/export-file';
+import { ExportFile, exportBaseName, sanitizeFileName } from '../../src-main/core/platform/fs/export-file';
 import { csvField, csvRecord, jsonKeys, jsonRowWriter } from '../../src-main/core/query/formats';
 
 let dir: string;

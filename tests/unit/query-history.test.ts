@@ -6,7 +6,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { QueryHistoryEntry } from '../../src-main/contract/models';
 import { createCore, type Core } from '../../src-main/core/app';
 import { HISTORY_LIMITS, likePattern, recordHistory } from '../../src-main/core/query/history';
-import { MemorySecretStore } from '../../src-main/core/secrets/memory-secret-store';
+import { MemorySecretStore } from '../../src-main/core/platform/secrets/memory-secret-store';
 
 const ctx = { actor: 'tester', via: 'test' as const };
 let home: string;

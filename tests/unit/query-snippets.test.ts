@@ -6,9 +6,9 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Snippet } from '../../src-main/contract/models';
 import { createCore, type Core } from '../../src-main/core/app';
-import { planScript } from '../../src-main/core/query/classify';
+import { planScript } from '../../src-main/core/platform/guard/statements/classify';
 import { BUILTIN_SECTIONS, BUILTIN_SNIPPETS, WRITES_PREFIX, builtinSnippets } from '../../src-main/core/query/snippets-builtin';
-import { MemorySecretStore } from '../../src-main/core/secrets/memory-secret-store';
+import { MemorySecretStore } from '../../src-main/core/platform/secrets/memory-secret-store';
 
 const ctx = { actor: 'tester', via: 'test' as const };
 let home: string;

@@ -2,7 +2,7 @@
 // identifiers, dollar quotes and comments must never split; the cursor between statements
 // belongs to the one before it.
 import { beforeAll, describe, expect, it } from 'vitest';
-import { loadParser, planScriptSync } from '../../src-main/core/query/classify';
+import { loadParser, planScriptSync } from '../../src-main/core/platform/guard/statements/classify';
 import { scriptTarget, splitStatements, statementAt, statementTarget } from '../../src-renderer/src/screens/query/statement-split';
 
 function parts(text: string): string[] {

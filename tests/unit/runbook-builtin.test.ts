@@ -2,7 +2,7 @@
 // and unique, read steps really read (checked with the real PostgreSQL parser), steps that
 // change things say so, and where the document's SQL is wrong the step says why.
 import { describe, expect, it } from 'vitest';
-import { planScript } from '../../src-main/core/query/classify';
+import { planScript } from '../../src-main/core/platform/guard/statements/classify';
 import { BUILTIN_SNIPPETS } from '../../src-main/core/query/snippets-builtin';
 import { BUILTIN_RUNBOOK, checklists, findChecklist } from '../../src-main/core/runbook/builtin';
 import type { Step } from '../../src-main/core/runbook/model';

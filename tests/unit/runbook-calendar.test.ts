@@ -13,8 +13,8 @@ import { addMonths, calendarItems, dueReminders, type LastRun } from '../../src-
 import type { Procedure } from '../../src-main/core/runbook/model';
 import { applyThresholds, describeChanges, profileThresholds, thresholdSettings } from '../../src-main/core/runbook/thresholds-store';
 import { profileInputSchema } from '../../src-main/contract/models';
-import { ProfileRepo } from '../../src-main/core/profiles/profile-repo';
-import { openStore, type Store } from '../../src-main/core/store/store';
+import { ProfileRepo } from '../../src-main/core/platform/profile-store/profile-repo';
+import { openStore, type Store } from '../../src-main/core/platform/store/store';
 
 const MORNING: Procedure = {
   id: 'daily.morning',

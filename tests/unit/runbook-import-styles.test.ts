@@ -9,7 +9,7 @@ import path from 'node:path';
 import MarkdownIt from 'markdown-it';
 import { describe, expect, it } from 'vitest';
 import type { RunbookImportResult } from '../../src-main/contract/runbook';
-import { loadParser } from '../../src-main/core/query/classify';
+import { loadParser } from '../../src-main/core/platform/guard/statements/classify';
 import { importMarkdownRunbookSync as importRunbook } from '../../src-main/core/runbook/markdown-import';
 import { bigRunbook } from '../helpers/big-runbook';
 

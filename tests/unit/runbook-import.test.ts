@@ -12,7 +12,7 @@ import { readRunbook, runbookCommand } from '../../src-main/cli/commands/runbook
 import { createCliContext } from '../../src-main/cli/context';
 import type { Io } from '../../src-main/cli/io';
 import { runCli } from '../../src-main/cli/main';
-import { loadParser } from '../../src-main/core/query/classify';
+import { loadParser } from '../../src-main/core/platform/guard/statements/classify';
 import { importMarkdownRunbookSync as importMarkdownRunbook } from '../../src-main/core/runbook/markdown-import';
 import { repairMojibake } from '../../src-main/core/runbook/mojibake';
 import { commandPlaceholders, fillSqlPlaceholders, sqlLiteral, sqlPlaceholders } from '../../src-main/contract/placeholders';

@@ -8,7 +8,7 @@ import path from 'node:path';
 import { parseSync } from 'libpg-query';
 import { describe, expect, it } from 'vitest';
 import { commandPlaceholders, fillSqlPlaceholders, sqlIdentifier } from '../../src-main/contract/placeholders';
-import { loadParser } from '../../src-main/core/query/classify';
+import { loadParser } from '../../src-main/core/platform/guard/statements/classify';
 import { importMarkdownRunbookSync as importRunbook } from '../../src-main/core/runbook/markdown-import';
 import { analyzeSql } from '../../src-main/core/runbook/markdown-import-sql';
 

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { findPgpassPassword, formatPgpassLine, lookupPgpass, pgpassPath } from '../../src-main/core/secrets/pgpass';
+import { findPgpassPassword, formatPgpassLine, lookupPgpass, pgpassPath } from '../../src-main/core/platform/secrets/pgpass';
 
 const target = { host: 'db.example.com', port: 5432, database: 'shop', user: 'ops' };
 

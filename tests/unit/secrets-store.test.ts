@@ -4,11 +4,11 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { OpsError } from '../../src-main/contract/errors';
-import { ProfileRepo } from '../../src-main/core/profiles/profile-repo';
-import { EncryptedSecretStore, type SecretCipher } from '../../src-main/core/secrets/encrypted-secret-store';
-import { MemorySecretStore } from '../../src-main/core/secrets/memory-secret-store';
-import { resolvePassword } from '../../src-main/core/secrets/password';
-import { openStore, type Store } from '../../src-main/core/store/store';
+import { ProfileRepo } from '../../src-main/core/platform/profile-store/profile-repo';
+import { EncryptedSecretStore, type SecretCipher } from '../../src-main/core/platform/secrets/encrypted-secret-store';
+import { MemorySecretStore } from '../../src-main/core/platform/secrets/memory-secret-store';
+import { resolvePassword } from '../../src-main/core/platform/secrets/password';
+import { openStore, type Store } from '../../src-main/core/platform/store/store';
 
 /** AES-256-GCM with a random key: stands in for Electron safeStorage. */
 function testCipher(available = true, backend = 'test:aes-gcm'): SecretCipher & { key: Buffer } {

@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { OpsError } from '../../src-main/contract/errors';
-import { parseSshConfig, resolveSshHost } from '../../src-main/core/ssh/ssh-config';
+import { parseSshConfig, resolveSshHost } from '../../src-main/core/platform/ssh/ssh-config';
 
 // `ssh -G -F FILE ALIAS` prints the configuration OpenSSH itself resolves, without
 // connecting: it is the oracle for hostname, user, port, proxyjump and serveraliveinterval.

@@ -13,7 +13,7 @@ import {
   pinFromBlob,
   pinFromKnownHostsLine,
   type HostKeyPin,
-} from '../../src-main/core/ssh/host-keys';
+} from '../../src-main/core/platform/ssh/host-keys';
 
 // Real OpenSSH is the oracle: keys come from ssh-keygen and so do the expected fingerprints.
 interface Generated {

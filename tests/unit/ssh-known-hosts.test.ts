@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { OpsError } from '../../src-main/contract/errors';
-import { findKnownHostKeys, knownHostsLookupName, parseKnownHostsLine } from '../../src-main/core/ssh/known-hosts';
+import { findKnownHostKeys, knownHostsLookupName, parseKnownHostsLine } from '../../src-main/core/platform/ssh/known-hosts';
 
 // `ssh-keygen -F NAME -f FILE` is OpenSSH's own known_hosts lookup: it prints
 // "# Host NAME found: line N [REVOKED|CA]" for every entry that applies. Our lookup must

@@ -4,8 +4,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { LATEST_VERSION, MIGRATIONS } from '../../src-main/core/store/migrations';
-import { openStore, type Store } from '../../src-main/core/store/store';
+import { LATEST_VERSION, MIGRATIONS } from '../../src-main/core/platform/store/migrations';
+import { openStore, type Store } from '../../src-main/core/platform/store/store';
 
 let dir: string;
 let file: string;

@@ -5,7 +5,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
-import { electronNativeKey, nativeBinding, pickNativeBinding, unpackedPath } from '../../src-main/core/store/native-binding';
+import { electronNativeKey, nativeBinding, pickNativeBinding, unpackedPath } from '../../src-main/core/platform/store/native-binding';
 
 const root = path.resolve(__dirname, '..', '..');
 const place = { platform: 'linux', arch: 'x64', appRoot: '/opt/ops' };

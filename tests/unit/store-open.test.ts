@@ -7,8 +7,8 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { OpsError } from '../../src-main/contract/errors';
-import { LATEST_VERSION } from '../../src-main/core/store/migrations';
-import { openStore } from '../../src-main/core/store/store';
+import { LATEST_VERSION } from '../../src-main/core/platform/store/migrations';
+import { openStore } from '../../src-main/core/platform/store/store';
 
 let dir: string;
 let file: string;

@@ -6,7 +6,7 @@
 // connection) is UNKNOWN too, so a monitor never reads a failure as a mere WARNING.
 import { OpsError } from '../../contract/errors';
 import { stepStatusLabel, type ChecklistRunResult } from '../../contract/runbook';
-import { toApiError } from '../../core/dispatch';
+import { toApiError } from '../../core/platform/kernel/dispatch';
 import { exitCodeFor } from '../../core/runbook/thresholds';
 import { expectPositionals, parseArgs, stringFlag, UsageError } from '../args';
 import type { CliContext } from '../context';

@@ -2,7 +2,7 @@
 import os from 'node:os';
 import { ENVIRONMENTS, type ConnectionTestResult, type Environment, type Profile, type ProfileInput, type SshSettingsInput } from '../../contract/models';
 import { OpsError } from '../../contract/errors';
-import { pinFromKnownHostsLine } from '../../core/ssh/host-keys';
+import { pinFromKnownHostsLine } from '../../core/platform/ssh/host-keys';
 import { boolFlag, expectPositionals, intFlag, parseArgs, stringFlag, UsageError } from '../args';
 import type { CliContext } from '../context';
 import { confirm, printJson, promptPassword, promptSecret, table } from '../io';

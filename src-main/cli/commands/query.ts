@@ -4,7 +4,7 @@
 // guards and audit as the app: it goes through the core's query service.
 import { OpsError } from '../../contract/errors';
 import type { Profile } from '../../contract/models';
-import { changesServer } from '../../core/query/classify';
+import { changesServer } from '../../core/platform/guard/statements/classify';
 import { queryServiceFor, type RunInput } from '../../core/query/service';
 import { boolFlag, expectPositionals, intFlag, parseArgs, stringFlag, UsageError } from '../args';
 import type { CliContext } from '../context';

@@ -6,7 +6,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { createCore } from '../../core/app';
-import { MemorySecretStore } from '../../core/secrets/memory-secret-store';
+import { MemorySecretStore } from '../../core/platform/secrets/memory-secret-store';
 import { openInBrowser } from '../../web/opener';
 import { startWebHost } from '../../web/server';
 import { boolFlag, expectPositionals, intFlag, parseArgs } from '../args';

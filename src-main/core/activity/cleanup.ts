@@ -8,11 +8,11 @@ import type pg from 'pg';
 import type { CleanupMatch, CleanupPreview, CleanupResult } from '../../contract/activity';
 import { OpsError } from '../../contract/errors';
 import type { Profile } from '../../contract/models';
-import type { CoreDeps } from '../app';
-import type { CallContext } from '../dispatch';
-import { APPLICATION_NAME, withClient } from '../postgres/connect';
-import { isServerError, toOpsError } from '../postgres/pg-errors';
-import { AUDIT_QUERY_CHARS, clip, refuseReadOnly, refuseUnconfirmedProduction, signalRefusal, SUMMARY_QUERY_CHARS } from './guards';
+import type { CoreDeps } from '../platform/kernel/deps';
+import type { CallContext } from '../platform/kernel/dispatch';
+import { APPLICATION_NAME, withClient } from '../platform/postgres/connect';
+import { isServerError, toOpsError } from '../platform/postgres/pg-errors';
+import { AUDIT_QUERY_CHARS, clip, refuseReadOnly, refuseUnconfirmedProduction, signalRefusal, SUMMARY_QUERY_CHARS } from '../platform/guard/signals';
 import { HIDDEN_QUERY, SNAPSHOT_TIMEOUT_MS, withTimeout } from './snapshot';
 
 type Deps = Pick<CoreDeps, 'secrets' | 'tunnels' | 'audit'>;

@@ -2,8 +2,8 @@
 // audited), and the actions on backends, which the dispatcher audits around the call and
 // signal.ts / cleanup.ts enrich with the pid, the user and the query (a cleanup also writes
 // one session.terminate entry per pid it ended).
-import type { CoreDeps } from '../app';
-import type { Handlers } from '../dispatch';
+import type { CoreDeps } from '../platform/kernel/deps';
+import type { Handlers } from '../platform/kernel/dispatch';
 import { previewCleanup, runCleanup } from './cleanup';
 import { signalBackend } from './signal';
 import { takeSnapshot } from './snapshot';

@@ -7,11 +7,11 @@ import type pg from 'pg';
 import type { SignalResult } from '../../contract/activity';
 import { OpsError } from '../../contract/errors';
 import type { Profile } from '../../contract/models';
-import type { CoreDeps } from '../app';
-import type { AuditNote } from '../dispatch';
-import { withClient } from '../postgres/connect';
-import { isServerError, toOpsError } from '../postgres/pg-errors';
-import { AUDIT_QUERY_CHARS, clip, refuseReadOnly, refuseUnconfirmedProduction, signalRefusal, SUMMARY_QUERY_CHARS } from './guards';
+import type { CoreDeps } from '../platform/kernel/deps';
+import type { AuditNote } from '../platform/kernel/dispatch';
+import { withClient } from '../platform/postgres/connect';
+import { isServerError, toOpsError } from '../platform/postgres/pg-errors';
+import { AUDIT_QUERY_CHARS, clip, refuseReadOnly, refuseUnconfirmedProduction, signalRefusal, SUMMARY_QUERY_CHARS } from '../platform/guard/signals';
 import { SNAPSHOT_TIMEOUT_MS, withTimeout } from './snapshot';
 
 export const VERIFY_WAIT_MS = 3000;

@@ -8,7 +8,7 @@ import os from 'node:os';
 import type Database from 'better-sqlite3';
 import type { BackupEntry, BackupFormat, BackupKind, BackupManifest, BackupStatus } from '../../contract/backup';
 import { OpsError } from '../../contract/errors';
-import { log } from '../log';
+import { log } from '../platform/kernel/log';
 
 export const INTERRUPTED_ERROR = 'the app stopped while this backup ran';
 /** Kept in `error` while a row is running (never shown): "running-owner <host> <pid>". */

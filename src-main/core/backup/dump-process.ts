@@ -6,11 +6,11 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { OpsError } from '../../contract/errors';
-import { log } from '../log';
-import { PRIVATE_FILE } from '../private-fs';
-import { privateTempDir, writePgpass } from '../tool-runs/run-record';
+import { log } from '../platform/kernel/log';
+import { PRIVATE_FILE } from '../platform/fs/private-fs';
+import { privateTempDir, writePgpass } from '../platform/tools/run-record';
 import type { PreparedBackup } from './plan';
-import { LineSplitter, parseVerboseLine, startTicker } from './progress';
+import { LineSplitter, parseVerboseLine, startTicker } from '../platform/tools/progress';
 
 const STDERR_TAIL_LINES = 20;
 

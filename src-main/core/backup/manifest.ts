@@ -8,7 +8,7 @@ import type pg from 'pg';
 import type { BackupManifest, ManifestTable } from '../../contract/backup';
 import { OpsError } from '../../contract/errors';
 import type { TableInfo } from './plan';
-import { quoteIdent } from '../postgres/sql-text';
+import { quoteIdent } from '../platform/postgres/sql-text';
 
 /** Tables estimated below this many rows are counted exactly. */
 export const DEFAULT_EXACT_BELOW_ROWS = 1_000_000;

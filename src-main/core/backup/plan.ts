@@ -8,12 +8,12 @@ import type pg from 'pg';
 import { type BackupFormat, type BackupKind, type BackupOptions, type BackupPlan } from '../../contract/backup';
 import { OpsError } from '../../contract/errors';
 import type { Profile } from '../../contract/models';
-import type { CoreDeps } from '../app';
-import { localEndpoint, withClient } from '../postgres/connect';
-import { ensurePrivateDirAsync, PRIVATE_DIR } from '../private-fs';
-import { sanitizeFileName } from '../query/export-file';
-import { resolvePassword } from '../secrets/password';
-import { discoverClientTools, pickTool } from './client-tools';
+import type { CoreDeps } from '../platform/kernel/deps';
+import { localEndpoint, withClient } from '../platform/postgres/connect';
+import { ensurePrivateDirAsync, PRIVATE_DIR } from '../platform/fs/private-fs';
+import { sanitizeFileName } from '../platform/fs/export-file';
+import { resolvePassword } from '../platform/secrets/password';
+import { discoverClientTools, pickTool } from '../platform/tools/client-tools';
 import { isBookkeepingTable, supabaseExcludedSchemas, supabaseExcludedTableData } from './supabase';
 
 export interface TableInfo {

@@ -4,9 +4,9 @@
 import path from 'node:path';
 import type pg from 'pg';
 import { OpsError } from '../../contract/errors';
-import type { CoreDeps } from '../app';
-import { log } from '../log';
-import { withClient } from '../postgres/connect';
+import type { CoreDeps } from '../platform/kernel/deps';
+import { log } from '../platform/kernel/log';
+import { withClient } from '../platform/postgres/connect';
 import { errorText } from './dump-process';
 import type { PreparedBackup } from './plan';
 

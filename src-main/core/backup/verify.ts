@@ -8,9 +8,9 @@ import type { FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import type { BackupCheck, BackupEntry, BackupVerifyResult, ClientTool } from '../../contract/backup';
 import { OpsError } from '../../contract/errors';
-import type { CoreDeps } from '../app';
+import type { CoreDeps } from '../platform/kernel/deps';
 import { BackupCatalog } from './catalog';
-import { discoverClientTools, majorOf, pickTool } from './client-tools';
+import { discoverClientTools, majorOf, pickTool } from '../platform/tools/client-tools';
 import { manifestPathFor, readManifest } from './manifest';
 
 const HASH_CHUNK = 1024 * 1024;

@@ -2,8 +2,8 @@
 // and the reports the Performance screen polls — top queries, indexes, tables and storage,
 // the shop's figures — which read only; VACUUM is audited by the dispatcher and enriched
 // by vacuum.ts.
-import type { CoreDeps } from '../app';
-import type { Handlers } from '../dispatch';
+import type { CoreDeps } from '../platform/kernel/deps';
+import type { Handlers } from '../platform/kernel/dispatch';
 import { getAppMetrics } from './app-metrics';
 import { getIndexReport } from './indexes';
 import { overviewHandlers } from './overview-handlers';

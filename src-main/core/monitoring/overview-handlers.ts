@@ -1,8 +1,8 @@
 // Contract handlers for the overview (health checks) and the stored history. The previous
 // transaction-counter sample per profile lives with the core, so transactions per second
 // come from the screen's own refreshes (a fresh CLI process has none: null).
-import type { CoreDeps } from '../app';
-import type { Handlers } from '../dispatch';
+import type { CoreDeps } from '../platform/kernel/deps';
+import type { Handlers } from '../platform/kernel/dispatch';
 import { getOverview, type XactSamples } from './overview';
 import { metricHistory } from './snapshots';
 

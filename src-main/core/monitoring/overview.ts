@@ -8,14 +8,14 @@ import type pg from 'pg';
 import type { HealthCheck, Overview } from '../../contract/monitoring';
 import { OpsError } from '../../contract/errors';
 import type { Profile } from '../../contract/models';
-import type { CoreDeps } from '../app';
-import { withClient } from '../postgres/connect';
-import { isServerError, toOpsError } from '../postgres/pg-errors';
+import type { CoreDeps } from '../platform/kernel/deps';
+import { withClient } from '../platform/postgres/connect';
+import { isServerError, toOpsError } from '../platform/postgres/pg-errors';
 import { profileThresholds } from '../runbook/thresholds-store';
 import { formatValue, judge, worstStatus, type Threshold, type ThresholdKey } from '../runbook/thresholds';
 import { failedQueriesFromLog, logReadable, type FailedQueries } from './overview-log';
 import { recordSnapshot, snapshotDue, type SnapshotValues } from './snapshots';
-import { quoteIdent } from '../postgres/sql-text';
+import { quoteIdent } from '../platform/postgres/sql-text';
 
 export const OVERVIEW_TIMEOUT_MS = 5000;
 /** A transactions-per-second figure from samples further apart than this would be an old average. */

@@ -7,7 +7,7 @@
 import type pg from 'pg';
 import type { Profile } from '../../contract/models';
 import type { TopQueries, TopQuery } from '../../contract/monitoring';
-import { qualifiedName } from '../postgres/sql-text';
+import { qualifiedName } from '../platform/postgres/sql-text';
 import { isoOrNull, num, optionalPart, readReport, type ReportDeps } from './report-read';
 
 export type TopQueriesOrder = TopQueries['orderBy'];

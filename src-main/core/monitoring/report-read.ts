@@ -4,9 +4,9 @@
 import type pg from 'pg';
 import { OpsError } from '../../contract/errors';
 import type { Profile } from '../../contract/models';
-import type { CoreDeps } from '../app';
-import { withClient } from '../postgres/connect';
-import { isServerError, toOpsError } from '../postgres/pg-errors';
+import type { CoreDeps } from '../platform/kernel/deps';
+import { withClient } from '../platform/postgres/connect';
+import { isServerError, toOpsError } from '../platform/postgres/pg-errors';
 
 export const REPORT_TIMEOUT_MS = 5000;
 

@@ -4,7 +4,7 @@
 // ones arrive. History is read back per metric, oldest first, averaged into buckets when a
 // long range holds more points than a chart can show.
 import type { HistoryMetric, MetricHistory } from '../../contract/monitoring';
-import type { Store } from '../store/store';
+import type { Store } from '../platform/store/store';
 
 export const SNAPSHOT_INTERVAL_MS = 60_000;
 export const SNAPSHOT_RETENTION_DAYS = 90;

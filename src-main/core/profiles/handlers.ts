@@ -3,14 +3,14 @@
 // password.
 import { OpsError } from '../../contract/errors';
 import type { Profile, ProfileFields } from '../../contract/models';
-import type { CoreDeps } from '../app';
-import type { CallContext, Handlers } from '../dispatch';
-import { testConnection } from '../postgres/test-connection';
-import { resolvePassword } from '../secrets/password';
+import type { CoreDeps } from '../platform/kernel/deps';
+import type { CallContext, Handlers } from '../platform/kernel/dispatch';
+import { testConnection } from './test-connection';
+import { resolvePassword } from '../platform/secrets/password';
 import { importFromEnv } from './env-import';
 import { readServiceFile } from './service-file';
-import type { SecretKind } from '../secrets/secret-store';
-import { describeRoute } from '../ssh/tunnel-spec';
+import type { SecretKind } from '../platform/secrets/secret-store';
+import { describeRoute } from '../platform/ssh/tunnel-spec';
 import { sshHandlers } from './ssh-handlers';
 import { parseProfileUri } from './uri';
 

@@ -4,10 +4,10 @@ import os from 'node:os';
 import path from 'node:path';
 import { OpsError } from '../../contract/errors';
 import type { HostKeyPin, Profile, SshHopFields, SshSettings, SshSettingsInput } from '../../contract/models';
-import type { CoreDeps } from '../app';
-import type { CallContext, Handlers } from '../dispatch';
-import { resolveSshHost, type ResolvedSshHost } from '../ssh/ssh-config';
-import { checkPin } from './ssh-validate';
+import type { CoreDeps } from '../platform/kernel/deps';
+import type { CallContext, Handlers } from '../platform/kernel/dispatch';
+import { resolveSshHost, type ResolvedSshHost } from '../platform/ssh/ssh-config';
+import { checkPin } from '../platform/profile-store/ssh-validate';
 
 type SshHandlers = Pick<Handlers, 'trustHostKey' | 'importSshConfigHost'>;
 

@@ -6,11 +6,11 @@
 import { OpsError } from '../../contract/errors';
 import type { ExplainResult, Profile } from '../../contract/models';
 import type { OpParsed } from '../../contract/operations';
-import type { CoreDeps } from '../app';
-import type { AuditNote, Handlers } from '../dispatch';
-import { refuseReadOnlyStatements } from '../guard/rules';
-import { extended } from '../postgres/extended';
-import { planScript, summarizePlan, type PlannedStatement } from './classify';
+import type { CoreDeps } from '../platform/kernel/deps';
+import type { AuditNote, Handlers } from '../platform/kernel/dispatch';
+import { refuseReadOnlyStatements } from '../platform/guard/rules';
+import { extended } from '../platform/postgres/extended';
+import { planScript, summarizePlan, type PlannedStatement } from '../platform/guard/statements/classify';
 import { convertExplainJson } from './explain-tree';
 import { toFailure } from './run';
 import { judgeOnSession, refusePinnedChanges, type QueryService } from './service';

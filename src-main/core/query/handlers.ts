@@ -1,7 +1,7 @@
 // Contract handlers for the query console. The dispatcher audits runQuery and cancelQuery
 // around these calls; the service fills in profile, SQL text, rows and outcome.
-import type { CoreDeps } from '../app';
-import type { Handlers } from '../dispatch';
+import type { CoreDeps } from '../platform/kernel/deps';
+import type { Handlers } from '../platform/kernel/dispatch';
 import { explainHandlers } from './explain';
 import { libraryHandlers } from './library';
 import { queryServiceFor } from './service';

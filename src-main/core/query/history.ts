@@ -2,8 +2,8 @@
 // per profile, linked to the audit entry of the same execution. It is a convenience for
 // finding and re-running SQL; the audit trail stays the record of what happened.
 import type { QueryHistoryEntry, QueryHistoryOutcome } from '../../contract/models';
-import type { CoreDeps } from '../app';
-import { redactSecrets } from '../audit/redact';
+import type { CoreDeps } from '../platform/kernel/deps';
+import { redactSecrets } from '../platform/audit/redact';
 
 /** Entries kept per profile, and how often (in inserted ids) the pruning runs. */
 export const HISTORY_LIMITS = { keepPerProfile: 10_000, pruneEvery: 100 } as const;

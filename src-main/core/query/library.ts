@@ -1,8 +1,8 @@
 // Query history, snippets and export to a file (issue #4): the contract handlers. The
 // work lives in history.ts, snippets.ts and export.ts; the dispatcher audits saveSnippet,
 // deleteSnippet and exportQuery around these calls.
-import type { CoreDeps } from '../app';
-import type { Handlers } from '../dispatch';
+import type { CoreDeps } from '../platform/kernel/deps';
+import type { Handlers } from '../platform/kernel/dispatch';
 import { exportQuery } from './export';
 import { listQueryHistory } from './history';
 import { deleteSnippet, listSnippets, saveSnippet } from './snippets';

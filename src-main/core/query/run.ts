@@ -4,11 +4,11 @@
 import Cursor from 'pg-cursor';
 import type pg from 'pg';
 import type { QueryCell, QueryColumn, QueryFailure, StatementResult } from '../../contract/models';
-import type { PlannedStatement } from './classify';
+import type { PlannedStatement } from '../platform/guard/statements/classify';
 import { pinnedSettingsDrift, type QuerySession } from './session';
-import { applyNames, type Judgement } from './judge';
-import { extended } from '../postgres/extended';
-import { isServerError } from '../postgres/pg-errors';
+import { applyNames, type Judgement } from '../platform/guard/statements/judge';
+import { extended } from '../platform/postgres/extended';
+import { isServerError } from '../platform/postgres/pg-errors';
 import { builtinTypeName, cellTypes, toCell } from './values';
 
 /** Where rows go as they arrive: the UI's collector or the CLI's stdout writer. */

@@ -4,14 +4,14 @@
 // the audit trail cannot differ between the app and a terminal.
 import { OpsError } from '../../contract/errors';
 import type { Profile, QueryHistoryOutcome, QueryRunResult, StatementResult } from '../../contract/models';
-import type { CoreDeps } from '../app';
-import { toApiError, type AuditNote, type CallContext } from '../dispatch';
-import { withClient } from '../postgres/connect';
-import { log } from '../log';
+import type { CoreDeps } from '../platform/kernel/deps';
+import { toApiError, type AuditNote, type CallContext } from '../platform/kernel/dispatch';
+import { withClient } from '../platform/postgres/connect';
+import { log } from '../platform/kernel/log';
 import { recordHistory } from './history';
-import { planScript, summarizePlan, type PlannedStatement, type ScriptPlan } from './classify';
-import { resolveEffects } from './catalog-effects';
-import { readOnlyViolation, refuseReadOnlyStatements } from '../guard/rules';
+import { planScript, summarizePlan, type PlannedStatement, type ScriptPlan } from '../platform/guard/statements/classify';
+import { resolveEffects } from '../platform/guard/statements/catalog-effects';
+import { readOnlyViolation, refuseReadOnlyStatements } from '../platform/guard/rules';
 import { pinnedSettingsDrift } from './session';
 import { executeStatements, fetchHeld, releaseHeld, toFailure, type ResultSink } from './run';
 import { SessionManager, type QuerySession, type SessionManagerOptions } from './session';

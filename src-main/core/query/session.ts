@@ -5,11 +5,11 @@ import type pg from 'pg';
 import type Cursor from 'pg-cursor';
 import { OpsError } from '../../contract/errors';
 import { CONSOLE_IDLE_CLOSE_MS, type Profile, type QueryCell } from '../../contract/models';
-import type { CoreDeps } from '../app';
-import { log } from '../log';
-import { connectClient } from '../postgres/connect';
-import { resolvePassword } from '../secrets/password';
-import { emptyNames, type SessionNames } from './judge';
+import type { CoreDeps } from '../platform/kernel/deps';
+import { log } from '../platform/kernel/log';
+import { connectClient } from '../platform/postgres/connect';
+import { resolvePassword } from '../platform/secrets/password';
+import { emptyNames, type SessionNames } from '../platform/guard/statements/judge';
 
 /**
  * The settings the guard's parser assumes (effects.ts, PINNED_SETTINGS), as the server

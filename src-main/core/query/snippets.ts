@@ -3,8 +3,8 @@
 import { randomUUID } from 'node:crypto';
 import { OpsError } from '../../contract/errors';
 import type { Snippet } from '../../contract/models';
-import type { CoreDeps } from '../app';
-import type { AuditNote } from '../dispatch';
+import type { CoreDeps } from '../platform/kernel/deps';
+import type { AuditNote } from '../platform/kernel/dispatch';
 import { builtinSnippets, isBuiltinId } from './snippets-builtin';
 
 export const USER_SECTION = 'My snippets';

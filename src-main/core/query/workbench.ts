@@ -4,10 +4,10 @@
 import type pg from 'pg';
 import { OpsError } from '../../contract/errors';
 import type { CatalogRelation, EditorTab, Profile, QueryCatalog } from '../../contract/models';
-import type { CoreDeps } from '../app';
-import type { Handlers } from '../dispatch';
-import { withClient } from '../postgres/connect';
-import { toOpsError } from '../postgres/pg-errors';
+import type { CoreDeps } from '../platform/kernel/deps';
+import type { Handlers } from '../platform/kernel/dispatch';
+import { withClient } from '../platform/postgres/connect';
+import { toOpsError } from '../platform/postgres/pg-errors';
 import { queryServiceFor } from './service';
 
 /**

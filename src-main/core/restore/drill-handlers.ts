@@ -1,11 +1,11 @@
 // Contract handlers for restore drills: start (everything checked before it answers),
 // cancel, the records and their reports. The drill itself runs in drills.ts.
 import { OpsError } from '../../contract/errors';
-import type { CoreDeps } from '../app';
+import type { CoreDeps } from '../platform/kernel/deps';
 import { BackupCatalog } from '../backup/catalog';
 import type { BackupDomain } from '../backup/handlers';
-import type { Handlers } from '../dispatch';
-import { log } from '../log';
+import type { Handlers } from '../platform/kernel/dispatch';
+import { log } from '../platform/kernel/log';
 import { drillHtml, drillReportFilename } from './drill-report';
 import { DrillStore, publicDrill, type StoredDrill } from './drill-store';
 import { DrillJobs, prepareDrill } from './drills';

@@ -10,12 +10,12 @@ import type { BackupEntry, ClientTool } from '../../contract/backup';
 import { OpsError } from '../../contract/errors';
 import type { Profile } from '../../contract/models';
 import { RECOVERY_OBJECTIVES, type BackupContents, type DrillRecord, type RestoreProgressEvent } from '../../contract/restore';
-import type { CoreDeps } from '../app';
+import type { CoreDeps } from '../platform/kernel/deps';
 import type { BackupCatalog } from '../backup/catalog';
-import { discoverClientTools, majorOf, pickTool } from '../backup/client-tools';
+import { discoverClientTools, majorOf, pickTool } from '../platform/tools/client-tools';
 import { errorText } from '../backup/dump-process';
-import { log } from '../log';
-import { withClient } from '../postgres/connect';
+import { log } from '../platform/kernel/log';
+import { withClient } from '../platform/postgres/connect';
 import { formatDuration } from './drill-report';
 import { withReport, type DrillStore, type StoredDrill } from './drill-store';
 import { replicaEnv, restoreArgs, type RestoreConnection } from './plan';
@@ -35,7 +35,7 @@ import { refuseMetaCommands, requireRestrictingPsql } from './meta-commands';
 import { inspectBackup, resolveSource } from './source';
 import { validateRestore } from './validate';
 import { explainRefusal, prepareUnprivileged, runsUnprivileged } from './unprivileged';
-import { quoteIdent } from '../postgres/sql-text';
+import { quoteIdent } from '../platform/postgres/sql-text';
 
 export interface DrillRequest {
   source?: string;

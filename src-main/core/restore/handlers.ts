@@ -3,10 +3,10 @@
 // list are always current; the typed confirmation and the conflicts are enforced here,
 // before the job (runner.ts) touches anything.
 import { OpsError } from '../../contract/errors';
-import type { CoreDeps } from '../app';
+import type { CoreDeps } from '../platform/kernel/deps';
 import type { BackupDomain } from '../backup/handlers';
-import type { Handlers } from '../dispatch';
-import { log } from '../log';
+import type { Handlers } from '../platform/kernel/dispatch';
+import { log } from '../platform/kernel/log';
 import { drillHandlers, type DrillOps } from './drill-handlers';
 import { prepareRestore } from './plan';
 import { RestoreStore } from './restore-store';

@@ -21,7 +21,7 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import { OpsError } from '../../contract/errors';
 import type { BackupContents, ScriptLine } from '../../contract/restore';
-import { shortVersion } from '../backup/client-tools';
+import { shortVersion } from '../platform/tools/client-tools';
 import { PsqlLexer } from './psql-lexer';
 
 const MAX_LISTED = 100;

@@ -7,17 +7,17 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { ClientTool } from '../../contract/backup';
-import { refuseReadOnly } from '../guard/rules';
+import { refuseReadOnly } from '../platform/guard/rules';
 import { OpsError } from '../../contract/errors';
 import type { Profile } from '../../contract/models';
 import type { BackupContents, RestoreConflict, RestoreOptions, RestorePlan } from '../../contract/restore';
-import type { CoreDeps } from '../app';
-import { discoverClientTools, majorOf, pickTool } from '../backup/client-tools';
+import type { CoreDeps } from '../platform/kernel/deps';
+import { discoverClientTools, majorOf, pickTool } from '../platform/tools/client-tools';
 import { dbnameArgument, libpqEnv, shellQuote } from '../backup/plan';
 import { listArchive } from '../backup/verify';
-import { localEndpoint, withClient } from '../postgres/connect';
+import { localEndpoint, withClient } from '../platform/postgres/connect';
 import { SANDBOX_PROFILE, Sandbox } from '../sandbox/sandbox';
-import { resolvePassword } from '../secrets/password';
+import { resolvePassword } from '../platform/secrets/password';
 import { inspectDetailed } from './source';
 import { parseTocLine } from './dump-reader';
 import { refuseMetaCommands, requireRestrictingPsql } from './meta-commands';
@@ -31,7 +31,7 @@ import {
   type SupabasePrep,
   type SupabaseTargetFacts,
 } from './supabase-restore';
-import { quoteIdent } from '../postgres/sql-text';
+import { quoteIdent } from '../platform/postgres/sql-text';
 import { databaseExists, describeConflicts, findConflicts, readTargetServer, uncreatableExtensions, userObjectCount } from './target';
 
 /** What pg_restore/psql and pg.Client need to reach the target database. */
@@ -220,7 +220,7 @@ export async function prepareRestore(deps: CoreDeps, options: RestoreOptions, no
     database = target.database ?? defaultScratchName(now);
   } else {
     profile = deps.profiles.require(target.profileId);
-    // The one read-only rule (core/guard); the scratch target above is the way out.
+    // The one read-only rule (core/platform/guard); the scratch target above is the way out.
     refuseReadOnly(profile, 'a restore (it writes to the server; restore into the local scratch PostgreSQL instead)', {});
     database = target.kind === 'profile' ? profile.database : target.database;
   }

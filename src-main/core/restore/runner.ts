@@ -9,19 +9,19 @@ import { backupOptionsSchema, type BackupEntry } from '../../contract/backup';
 import { OpsError } from '../../contract/errors';
 import type { Profile } from '../../contract/models';
 import type { RestoreProgressEvent, RestoreRecord, ValidationReport } from '../../contract/restore';
-import type { CoreDeps } from '../app';
+import type { CoreDeps } from '../platform/kernel/deps';
 import type { BackupDomain } from '../backup/handlers';
 import { errorText } from '../backup/dump-process';
 import { prepareBackup } from '../backup/plan';
-import { log } from '../log';
-import { withClient } from '../postgres/connect';
+import { log } from '../platform/kernel/log';
+import { withClient } from '../platform/postgres/connect';
 import type { PreparedRestore } from './plan';
 import { runRestoreProcess } from './restore-process';
 import type { RestoreStore } from './restore-store';
 import { validateRestore } from './validate';
 import { applyCapturedGrants, dropRolesQuietly, preparePlatform } from './supabase-restore';
-import { quoteIdent } from '../postgres/sql-text';
-import { startTicker } from '../backup/progress';
+import { quoteIdent } from '../platform/postgres/sql-text';
+import { startTicker } from '../platform/tools/progress';
 
 export { runRestoreProcess, type RestoreProcessHooks, type RestoreProcessProgress } from './restore-process';
 

@@ -8,10 +8,10 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { OpsError } from '../../contract/errors';
-import type { CoreDeps } from '../app';
-import { log } from '../log';
-import { effectiveDataDir, LocalCluster } from '../postgres/cluster';
-import { findServerBinaries, installHint, searchedPlaces, type ServerBinaries } from '../postgres/server-binaries';
+import type { CoreDeps } from '../platform/kernel/deps';
+import { log } from '../platform/kernel/log';
+import { effectiveDataDir, LocalCluster } from '../platform/postgres/cluster';
+import { findServerBinaries, installHint, searchedPlaces, type ServerBinaries } from '../platform/postgres/server-binaries';
 
 /** Structurally the RestoreConnection of plan.ts: what pg_restore/psql and pg.Client need. */
 export interface ScratchConnection {

@@ -11,7 +11,7 @@
 // safe).
 import fs from 'node:fs';
 import { Readable } from 'node:stream';
-import { log } from '../log';
+import { log } from '../platform/kernel/log';
 import type { ByteRange } from './meta-commands';
 
 export interface FedScript {

@@ -16,7 +16,7 @@ import path from 'node:path';
 import type pg from 'pg';
 import { SUPABASE_CARRIED_SCHEMAS, SUPABASE_RESERVED_ROLES, type SupabaseCapture, type SupabaseRole } from '../../contract/backup';
 import type { SupabaseRestorePlan } from '../../contract/restore';
-import { quoteIdent } from '../postgres/sql-text';
+import { quoteIdent } from '../platform/postgres/sql-text';
 import { parseTocLine, type DumpItem } from './dump-reader';
 
 export type SupabaseMode = SupabaseRestorePlan['mode'];

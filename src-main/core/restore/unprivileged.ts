@@ -17,7 +17,7 @@
 import crypto from 'node:crypto';
 import type { ClientTool } from '../../contract/backup';
 import type { BackupContents } from '../../contract/restore';
-import { quoteIdent } from '../postgres/sql-text';
+import { quoteIdent } from '../platform/postgres/sql-text';
 import { listWithout, type RestoreConnection } from './plan';
 
 /** The scratch cluster's role that runs a foreign archive. */

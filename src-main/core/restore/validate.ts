@@ -6,7 +6,7 @@
 import type pg from 'pg';
 import type { BackupContents, ValidationCheck, ValidationReport } from '../../contract/restore';
 import { errorText } from '../backup/dump-process';
-import { quoteIdent } from '../postgres/sql-text';
+import { quoteIdent } from '../platform/postgres/sql-text';
 import { supabaseChecks } from './supabase-validate';
 
 /** Estimated row counts (big tables at dump time) may drift this much. */

@@ -6,8 +6,8 @@
 // Asking first also keeps the failing statement out of the server log, which the overview
 // reads as failed queries.
 import type pg from 'pg';
-import type { NameRef } from '../query/effects';
-import { isNode } from '../query/effects';
+import type { NameRef } from '../platform/guard/statements/effects';
+import { isNode } from '../platform/guard/statements/effects';
 
 /** Names a WITH clause defines anywhere in the tree: a reference to one is not a table. */
 export function cteNames(tree: unknown, found: Set<string> = new Set()): Set<string> {

@@ -1,8 +1,8 @@
 // Contract handlers for a profile's alert thresholds and its maintenance calendar. The
 // dispatcher audits setThresholds around the call; the handler names the profile and says
 // exactly which values moved, so the audit trail answers "who raised the alert level".
-import type { CoreDeps } from '../app';
-import type { Handlers } from '../dispatch';
+import type { CoreDeps } from '../platform/kernel/deps';
+import type { Handlers } from '../platform/kernel/dispatch';
 import { maintenanceCalendar } from './calendar';
 import { applyThresholds, describeChanges, thresholdSettings } from './thresholds-store';
 

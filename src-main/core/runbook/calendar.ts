@@ -21,7 +21,7 @@
 //   that checklist in the last 14 days (someone does run it there). Once per profile,
 //   checklist and local day: the caller keeps the keys it has shown.
 import type { CheckStatus, CalendarItem, Cadence, MaintenanceCalendar } from '../../contract/runbook';
-import type { CoreDeps } from '../app';
+import type { CoreDeps } from '../platform/kernel/deps';
 import { BUILTIN_RUNBOOK } from './builtin';
 import type { Procedure } from './model';
 

@@ -12,13 +12,13 @@ import type pg from 'pg';
 import type { Profile } from '../../contract/models';
 import { OpsError } from '../../contract/errors';
 import { stepStatusLabel, type CheckStatus, type ChecklistRunResult, type ChecklistStepResult, type StepStatus } from '../../contract/runbook';
-import type { CoreDeps } from '../app';
-import type { AuditNote } from '../dispatch';
-import { withClient } from '../postgres/connect';
-import { isServerError } from '../postgres/pg-errors';
-import { readOnlyViolation } from '../guard/rules';
-import { catalogEffects } from '../query/catalog-effects';
-import { planScript, type PlannedStatement } from '../query/classify';
+import type { CoreDeps } from '../platform/kernel/deps';
+import type { AuditNote } from '../platform/kernel/dispatch';
+import { withClient } from '../platform/postgres/connect';
+import { isServerError } from '../platform/postgres/pg-errors';
+import { readOnlyViolation } from '../platform/guard/rules';
+import { catalogEffects } from '../platform/guard/statements/catalog-effects';
+import { planScript, type PlannedStatement } from '../platform/guard/statements/classify';
 import { applicabilityRefs, missingRelations, notApplicableSummary } from './applicability';
 import { cellTypes, toCell } from '../query/values';
 import { BUILTIN_ACTIONS, type Procedure, type Step } from './model';
@@ -253,7 +253,7 @@ async function runSteps(client: pg.Client, procedure: Procedure, pass: PassOptio
     const elapsed = () => Math.round(performance.now() - started);
     try {
       await client.query(`SAVEPOINT ${SAVEPOINT}`);
-      // The one rule (core/guard): a read step runs only what the guard judges a plain read;
+      // The one rule (core/platform/guard): a read step runs only what the guard judges a plain read;
       // and only where it applies (the tables it reads exist).
       const early = await preflight(client, step, (step as Step & { run: { type: 'sql' } }).run.sql, elapsed, pass.thresholds);
       if (early !== null) {

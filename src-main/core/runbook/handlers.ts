@@ -2,8 +2,8 @@
 // runChecklist around the call; the engine fills in profile, summary and each step's verdict,
 // judged by the profile's own thresholds, and pushes a checklist.step event per step when
 // the caller passes a runId (the screen shows steps as they finish).
-import type { CoreDeps } from '../app';
-import type { Handlers } from '../dispatch';
+import type { CoreDeps } from '../platform/kernel/deps';
+import type { Handlers } from '../platform/kernel/dispatch';
 import { checklists, checklistSummary, findProcedure } from './builtin';
 import { runChecklist } from './checklist';
 import { calendarHandlers } from './calendar-handlers';

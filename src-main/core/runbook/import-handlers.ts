@@ -2,8 +2,8 @@
 // and nothing else — no connection is opened and no SQL or command is run — so importing a
 // runbook from anywhere is safe; the audit entry records what was imported. With `save`, the
 // parsed result is kept in the local store (saved-runbooks.ts), still without running it.
-import type { CoreDeps } from '../app';
-import type { Handlers } from '../dispatch';
+import type { CoreDeps } from '../platform/kernel/deps';
+import type { Handlers } from '../platform/kernel/dispatch';
 import { importMarkdownRunbook } from './markdown-import';
 import { saveRunbook } from './saved-runbooks';
 

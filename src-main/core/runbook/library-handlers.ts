@@ -2,8 +2,8 @@
 // as the runbook screen shows them, and the Markdown runbooks saved after import. Deleting
 // a saved runbook is audited by the dispatcher; the handler names what was deleted.
 import type { ProcedureInfo, ProcedureStepInfo } from '../../contract/runbook';
-import type { CoreDeps } from '../app';
-import type { Handlers } from '../dispatch';
+import type { CoreDeps } from '../platform/kernel/deps';
+import type { Handlers } from '../platform/kernel/dispatch';
 import { BUILTIN_RUNBOOK } from './builtin';
 import { BUILTIN_ACTIONS, type Procedure, type Step } from './model';
 import { deleteSavedRunbook, getSavedRunbook, listSavedRunbooks } from './saved-runbooks';

@@ -6,7 +6,7 @@
 // transcripts and unlabelled SQL (markdown-import-sql.ts). Mis-decoded UTF-8 is repaired
 // first (mojibake.ts), so headings and steps read as their authors wrote them.
 import type { ImportedProcedure, ImportedStep, RunbookImportResult } from '../../contract/runbook';
-import { loadParser } from '../query/classify';
+import { loadParser } from '../platform/guard/statements/classify';
 import { BlockWalker } from './markdown-import-blocks';
 import { repairMojibake } from './mojibake';
 

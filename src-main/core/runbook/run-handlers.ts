@@ -1,8 +1,8 @@
 // Contract handlers for signed-off checklist runs: sign-off, history, reopen, export.
 // The dispatcher audits sign-off and export around the call; these fill in the profile
 // and a summary a DBA can read in the audit trail.
-import type { CoreDeps } from '../app';
-import type { Handlers } from '../dispatch';
+import type { CoreDeps } from '../platform/kernel/deps';
+import type { Handlers } from '../platform/kernel/dispatch';
 import { exportRun } from './runs-export';
 import { getRun, listRuns, signOffRun } from './runs';
 

@@ -6,7 +6,7 @@ import crypto from 'node:crypto';
 import { OpsError } from '../../contract/errors';
 import type { Profile } from '../../contract/models';
 import type { CheckStatus, ChecklistRunRecord, ChecklistRunResult, ChecklistRunSummary, ChecklistStepDecision, StepDecision } from '../../contract/runbook';
-import type { CoreDeps } from '../app';
+import type { CoreDeps } from '../platform/kernel/deps';
 import { findProcedure } from './builtin';
 import { overallStatus } from './checklist';
 

@@ -5,7 +5,7 @@
 import crypto from 'node:crypto';
 import { OpsError } from '../../contract/errors';
 import type { RunbookImportResult, SavedRunbook, SavedRunbookSummary } from '../../contract/runbook';
-import type { CoreDeps } from '../app';
+import type { CoreDeps } from '../platform/kernel/deps';
 
 type Deps = Pick<CoreDeps, 'store'>;
 

@@ -5,7 +5,7 @@
 // written in one transaction: a bad value anywhere changes nothing.
 import { OpsError } from '../../contract/errors';
 import type { ThresholdSetting } from '../../contract/runbook';
-import type { CoreDeps } from '../app';
+import type { CoreDeps } from '../platform/kernel/deps';
 import { DEFAULT_THRESHOLDS, formatValue, type Threshold, type ThresholdKey } from './thresholds';
 
 interface OverrideRow {

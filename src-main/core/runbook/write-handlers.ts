@@ -2,8 +2,8 @@
 // a step would change, then run it in one transaction. The dispatcher audits both around
 // the call (runbook.preview, runbook.step); write-steps.ts fills in the profile, the SQL,
 // the summary and the rows affected.
-import type { CoreDeps } from '../app';
-import type { Handlers } from '../dispatch';
+import type { CoreDeps } from '../platform/kernel/deps';
+import type { Handlers } from '../platform/kernel/dispatch';
 import { previewStep, runStep } from './write-steps';
 
 export function writeStepHandlers(deps: CoreDeps): Pick<Handlers, 'previewRunbookStep' | 'runRunbookStep'> {

@@ -11,12 +11,12 @@ import type pg from 'pg';
 import { OpsError } from '../../contract/errors';
 import type { Profile } from '../../contract/models';
 import type { RunbookStepPreview, RunbookStepRunResult } from '../../contract/runbook';
-import type { CoreDeps } from '../app';
-import type { AuditNote } from '../dispatch';
-import { refuseReadOnly } from '../guard/rules';
-import { withClient } from '../postgres/connect';
-import { extended } from '../postgres/extended';
-import { isServerError, toOpsError } from '../postgres/pg-errors';
+import type { CoreDeps } from '../platform/kernel/deps';
+import type { AuditNote } from '../platform/kernel/dispatch';
+import { refuseReadOnly } from '../platform/guard/rules';
+import { withClient } from '../platform/postgres/connect';
+import { extended } from '../platform/postgres/extended';
+import { isServerError, toOpsError } from '../platform/postgres/pg-errors';
 import { cellTypes, toCell } from '../query/values';
 import { BUILTIN_RUNBOOK } from './builtin';
 import type { Procedure, Runbook, Step } from './model';
@@ -178,7 +178,7 @@ function changedSincePreview(now: number, previewed: number, sameCount: boolean)
 }
 
 function refuseUnlessAllowed(profile: Profile, target: RunnableStep, confirmName: string | undefined, audit: AuditNote): void {
-  // The one read-only rule (core/guard): a write step changes the database.
+  // The one read-only rule (core/platform/guard): a write step changes the database.
   refuseReadOnly(profile, `"${target.step.title}" (a ${target.step.kind} step)`, audit);
   if (profile.env === 'production' && confirmName !== profile.name) {
     audit.summary = `refused: "${target.step.title}" on production not confirmed with the profile name`;

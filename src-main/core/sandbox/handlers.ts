@@ -1,8 +1,8 @@
 // Sandbox operations for the dispatcher. The dispatcher audits start/stop/reset; we add
 // the profile name and the commands actually run (even when one of them failed).
 import type { SandboxStatus } from '../../contract/models';
-import type { CoreDeps } from '../app';
-import type { CallContext, Handlers } from '../dispatch';
+import type { CoreDeps } from '../platform/kernel/deps';
+import type { CallContext, Handlers } from '../platform/kernel/dispatch';
 import { SANDBOX_PROFILE, Sandbox } from './sandbox';
 
 type SandboxHandlers = Pick<Handlers, 'getSandboxStatus' | 'startSandbox' | 'stopSandbox' | 'resetSandbox'>;

@@ -16,9 +16,9 @@ import path from 'node:path';
 import pg from 'pg';
 import { OpsError } from '../../contract/errors';
 import type { Profile, ProfileFields, SandboxStatus } from '../../contract/models';
-import { LocalCluster, effectiveDataDir, isPortFree } from '../postgres/cluster';
-import { withClusterLock } from '../postgres/cluster-lock';
-import { findServerBinaries, pickServerBinaries, serverBinariesIn, type ServerBinaries } from '../postgres/server-binaries';
+import { LocalCluster, effectiveDataDir, isPortFree } from '../platform/postgres/cluster';
+import { withClusterLock } from '../platform/postgres/cluster-lock';
+import { findServerBinaries, pickServerBinaries, serverBinariesIn, type ServerBinaries } from '../platform/postgres/server-binaries';
 import { installToolkitOn } from '../toolkit/toolkit';
 import { seedDemoData } from './seed';
 

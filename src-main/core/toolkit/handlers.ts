@@ -1,14 +1,14 @@
 // Contract handlers for the ops toolkit (issue #5): status on a short connection, and the
 // install (audited with the SQL it runs; refused on read-only profiles, typed confirmation
 // on production).
-import { refuseReadOnly } from '../guard/rules';
+import { refuseReadOnly } from '../platform/guard/rules';
 import { OpsError } from '../../contract/errors';
 import type { Profile } from '../../contract/models';
 import type { ToolkitStatus } from '../../contract/runbook';
-import type { CoreDeps } from '../app';
-import type { CallContext, Handlers } from '../dispatch';
-import { withClient } from '../postgres/connect';
-import { toOpsError } from '../postgres/pg-errors';
+import type { CoreDeps } from '../platform/kernel/deps';
+import type { CallContext, Handlers } from '../platform/kernel/dispatch';
+import { withClient } from '../platform/postgres/connect';
+import { toOpsError } from '../platform/postgres/pg-errors';
 import { compareVersions, installToolkitOn, readToolkitStatus } from './toolkit';
 import { TOOLKIT_SQL, TOOLKIT_VERSION } from './toolkit-sql';
 
@@ -47,7 +47,7 @@ export function toolkitHandlers(deps: CoreDeps): Pick<Handlers, 'getToolkitStatu
     const profile = deps.profiles.require(input.profileId);
     ctx.audit.profile = profile.name;
     ctx.audit.detail = TOOLKIT_SQL;
-    // The one read-only rule (core/guard): installing creates a schema and functions.
+    // The one read-only rule (core/platform/guard): installing creates a schema and functions.
     refuseReadOnly(profile, 'installing the ops toolkit', ctx.audit);
     if (profile.env === 'production' && input.confirmName !== profile.name) {
       ctx.audit.summary = 'refused: production install not confirmed with the profile name';

@@ -1,0 +1,302 @@
+// The tamper-evident audit trail. Every action gets an entry before it runs (begin) and its
+// result after (complete); both are separate immutable records in a hash chain (chain.ts).
+// Users see one merged entry per action.
+//
+// Durability. Every record commits with synchronous=FULL: the WAL is fsynced before begin(),
+// complete() or record() returns, so nothing the app acknowledged can be lost, even to a
+// power cut. `completionSync: 'deferred'` (benchmarks only) lets complete() skip its own
+// fsync and ride on the next one: twice the append rate, but a power cut in that window
+// would leave an acknowledged action 'pending', which the trail's promise does not allow.
+import fs from 'node:fs';
+import type Database from 'better-sqlite3';
+import type { z } from 'zod';
+import { OpsError } from '../../../contract/errors';
+import type { AuditEntry, AuditVerifyResult, auditQuerySchema } from '../../../contract/models';
+import { log } from '../kernel/log';
+import { hashValues, INSERT_CHAIN_SQL, recordValues, type ChainRecord } from './chain';
+import { entriesToCsv, entriesToJson } from './export';
+import { FTS_BATCH_RECORDS, FtsIndexer } from './fts-index';
+import { redactSecrets } from './redact';
+import { AuditSearch, ENTRY_COLUMNS, rowToEntry, type EntryRow } from './search';
+import { verifyAuditTrail } from './verify';
+
+export interface AuditBegin {
+  actor: string;
+  action: string;
+  profile: string | null;
+  summary: string;
+  detail: string | null;
+}
+
+export interface AuditCompletion {
+  outcome: 'ok' | 'error';
+  durationMs: number;
+  profile?: string | null;
+  summary?: string;
+  detail?: string | null;
+  rowsAffected?: number | null;
+  error?: string;
+}
+
+export interface AuditLogOptions {
+  /** Injected by tests and the benchmark to spread entries over time. */
+  now?: () => Date;
+  /** 'full' (default): fsync every completion. 'deferred': see the durability note at the top. */
+  completionSync?: 'deferred' | 'full';
+}
+
+type Query = z.output<typeof auditQuerySchema>;
+
+interface HeadRow {
+  seq: number;
+  hash: string;
+  entries: number;
+  last_at: string;
+  fts_seq: number;
+}
+
+function wholeOrNull(n: number | null | undefined): number | null {
+  return n === null || n === undefined || !Number.isFinite(n) ? null : Math.round(n);
+}
+
+export class AuditLog {
+  private readonly now: () => Date;
+  private readonly searcher: AuditSearch;
+  private readonly indexer: FtsIndexer;
+  private readonly completionSync: 'deferred' | 'full';
+  /** A completion was committed without fsync and no fsync has covered it yet. */
+  private unsynced = false;
+  private flushQueued = false;
+  private readonly stmt: {
+    head: Database.Statement<[], HeadRow>;
+    setHead: Database.Statement<[number, string, number, string]>;
+    chain: Database.Statement;
+    insertEntry: Database.Statement;
+    completeEntry: Database.Statement;
+    entry: Database.Statement<[number], EntryRow & { complete_seq: number | null }>;
+  };
+
+  constructor(
+    private readonly db: Database.Database,
+    private readonly onAppend?: (entry: AuditEntry) => void,
+    options: AuditLogOptions = {},
+  ) {
+    this.now = options.now ?? (() => new Date());
+    this.completionSync = options.completionSync ?? 'full';
+    this.indexer = new FtsIndexer(db);
+    this.searcher = new AuditSearch(db, this.indexer);
+    this.stmt = {
+      head: db.prepare('SELECT seq, hash, entries, last_at, fts_seq FROM audit_head WHERE id = 1'),
+      setHead: db.prepare('UPDATE audit_head SET seq = ?, hash = ?, entries = ?, last_at = ? WHERE id = 1'),
+      chain: db.prepare(INSERT_CHAIN_SQL),
+      insertEntry: db.prepare(
+        `INSERT INTO audit_entries (${ENTRY_COLUMNS}, begin_seq, complete_seq) VALUES (@id, @at, @actor, @profile, @action, 'pending', NULL, @summary, @detail, NULL, NULL, @seq, NULL)`,
+      ),
+      completeEntry: db.prepare(
+        `UPDATE audit_entries SET outcome = @outcome, duration_ms = @durationMs, profile = @profile, summary = @summary, detail = @detail,
+           rows_affected = @rowsAffected, error = @error, complete_seq = @seq WHERE id = @id`,
+      ),
+      entry: db.prepare(`SELECT ${ENTRY_COLUMNS}, complete_seq FROM audit_entries WHERE id = ?`),
+    };
+  }
+
+  private readHead(): HeadRow {
+    const head = this.stmt.head.get();
+    if (!head) throw new OpsError('INTERNAL', 'The audit trail head record is missing from the local store; run "ops-console audit verify".');
+    return head;
+  }
+
+  /** The chain's order is the truth: if the wall clock steps back, keep the later time so `at` never decreases (search relies on it). */
+  private stamp(head: HeadRow): string {
+    const now = this.now().toISOString();
+    return now > head.last_at ? now : head.last_at;
+  }
+
+  private appendRecord(head: HeadRow, record: Omit<ChainRecord, 'seq'>): { seq: number; hash: string } {
+    const seq = head.seq + 1;
+    const values = recordValues({ ...record, seq });
+    const hash = hashValues(head.hash, values);
+    this.stmt.chain.run(...values, head.hash, hash);
+    return { seq, hash };
+  }
+
+  private beginInTx(b: AuditBegin): AuditEntry {
+    const head = this.readHead();
+    const at = this.stamp(head);
+    const entry: AuditEntry = {
+      id: head.entries + 1,
+      at,
+      actor: redactSecrets(b.actor),
+      profile: redactSecrets(b.profile),
+      action: redactSecrets(b.action),
+      outcome: 'pending',
+      durationMs: null,
+      summary: redactSecrets(b.summary),
+      detail: redactSecrets(b.detail),
+      rowsAffected: null,
+      error: null,
+    };
+    const { seq, hash } = this.appendRecord(head, {
+      kind: 'begin',
+      entryId: entry.id,
+      at,
+      actor: entry.actor,
+      action: entry.action,
+      profile: entry.profile,
+      summary: entry.summary,
+      detail: entry.detail,
+      outcome: null,
+      durationMs: null,
+      rowsAffected: null,
+      error: null,
+    });
+    this.stmt.insertEntry.run({ ...entry, seq });
+    this.stmt.setHead.run(seq, hash, entry.id, at);
+    if (seq - head.fts_seq >= FTS_BATCH_RECORDS) this.indexer.catchUpInTx();
+    return entry;
+  }
+
+  private completeInTx(id: number, c: AuditCompletion): AuditEntry {
+    const head = this.readHead();
+    const row = this.stmt.entry.get(id);
+    if (!row) throw new OpsError('NOT_FOUND', `Audit entry #${id} does not exist, so it cannot be completed.`);
+    if (row.outcome !== 'pending') throw new OpsError('CONFLICT', `Audit entry #${id} was already completed (${row.outcome}).`);
+    const before = rowToEntry(row);
+    const at = this.stamp(head);
+    const entry: AuditEntry = {
+      ...before,
+      outcome: c.outcome,
+      durationMs: wholeOrNull(c.durationMs),
+      profile: c.profile === undefined ? before.profile : redactSecrets(c.profile),
+      summary: c.summary === undefined ? before.summary : redactSecrets(c.summary),
+      detail: c.detail === undefined ? before.detail : redactSecrets(c.detail),
+      rowsAffected: wholeOrNull(c.rowsAffected),
+      error: c.error === undefined ? null : redactSecrets(c.error),
+    };
+    const { seq, hash } = this.appendRecord(head, {
+      kind: 'complete',
+      entryId: id,
+      at,
+      actor: null,
+      action: null,
+      profile: entry.profile,
+      summary: entry.summary,
+      detail: entry.detail,
+      outcome: c.outcome,
+      durationMs: entry.durationMs,
+      rowsAffected: entry.rowsAffected,
+      error: entry.error,
+    });
+    this.stmt.completeEntry.run({ ...entry, seq });
+    this.stmt.setHead.run(seq, hash, head.entries, at);
+    if (seq - head.fts_seq >= FTS_BATCH_RECORDS) this.indexer.catchUpInTx();
+    return entry;
+  }
+
+  private notify(entry: AuditEntry): void {
+    if (!this.onAppend) return;
+    try {
+      this.onAppend(entry);
+    } catch (err) {
+      // A failing listener (a closed window) must not fail an action that is already recorded.
+      log.warn('audit onAppend listener failed', err);
+    }
+  }
+
+  /** Records that an action starts. Committed (IMMEDIATE: another process cannot slip in between reading the head and appending). */
+  begin(b: AuditBegin): number {
+    const entry = this.db.transaction(() => this.beginInTx(b)).immediate();
+    // That commit fsynced the whole WAL, earlier unsynced completions included.
+    this.unsynced = false;
+    this.notify(entry);
+    return entry.id;
+  }
+
+  complete(id: number, c: AuditCompletion): void {
+    const tx = this.db.transaction(() => this.completeInTx(id, c));
+    let entry: AuditEntry;
+    if (this.completionSync === 'full' || this.db.inTransaction) {
+      entry = tx.immediate();
+    } else {
+      this.db.pragma('synchronous = NORMAL');
+      try {
+        entry = tx.immediate();
+      } finally {
+        this.db.pragma('synchronous = FULL');
+      }
+      this.unsynced = true;
+      this.queueFlush();
+    }
+    this.notify(entry);
+  }
+
+  /** fdatasync of the WAL off the main thread; any fd of the file flushes its dirty pages. */
+  private queueFlush(): void {
+    if (this.flushQueued) return;
+    this.flushQueued = true;
+    setImmediate(() => {
+      this.flushQueued = false;
+      if (!this.unsynced) return;
+      this.unsynced = false;
+      const wal = `${this.db.name}-wal`;
+      fs.open(wal, 'r+', (openErr, fd) => {
+        // No WAL: the store was closed, and closing checkpoints and syncs everything.
+        if (openErr) return;
+        fs.fdatasync(fd, (syncErr) => {
+          if (syncErr) log.warn('audit: could not flush the store journal to disk', syncErr);
+          fs.close(fd, () => undefined);
+        });
+      });
+    });
+  }
+
+  /** Makes every committed completion durable now (called before closing, and by tests). */
+  flush(): void {
+    if (!this.unsynced || !this.db.open) return;
+    const fd = fs.openSync(`${this.db.name}-wal`, 'r+');
+    try {
+      fs.fdatasyncSync(fd);
+      this.unsynced = false;
+    } finally {
+      fs.closeSync(fd);
+    }
+  }
+
+  /** One-shot for an action already done: both records in one commit. */
+  record(b: AuditBegin & AuditCompletion): number {
+    const entry = this.db
+      .transaction(() => {
+        const begun = this.beginInTx(b);
+        return this.completeInTx(begun.id, b);
+      })
+      .immediate();
+    this.unsynced = false;
+    this.notify(entry);
+    return entry.id;
+  }
+
+  /** Newest first. */
+  search(q: Query): AuditEntry[] {
+    return this.searcher.search(q);
+  }
+
+  get(id: number): AuditEntry | null {
+    const row = this.stmt.entry.get(id);
+    return row ? rowToEntry(row) : null;
+  }
+
+  verify(): AuditVerifyResult {
+    return verifyAuditTrail(this.db);
+  }
+
+  /** With a query: what search returns (its limit applies). Without: the whole trail, newest first. */
+  export(format: 'csv' | 'json', q?: Query): { content: string; entries: number } {
+    const entries = q ? this.search(q) : (this.db.prepare(`SELECT ${ENTRY_COLUMNS} FROM audit_entries ORDER BY id DESC`).all() as EntryRow[]).map(rowToEntry);
+    return { content: format === 'csv' ? entriesToCsv(entries) : entriesToJson(entries), entries: entries.length };
+  }
+
+  /** Entries ever appended (from the chain head: O(1) at any size). */
+  count(): number {
+    return this.readHead().entries;
+  }
+}
