@@ -2,8 +2,13 @@
 // - only the desktop shell (src-main/desktop) and preload import `electron`;
 // - the renderer imports no Node module and nothing of main but the contract;
 // - the contract is pure (zod only), so every side can import it;
-// - the core does not reach up into its transports.
+// - the core does not reach up into its transports;
+// - inside the core, the platform (core/platform) imports no domain, and a domain, the
+//   composition root and the transports reach another domain only through its index.ts;
+// - src-main has no import cycles.
 import js from '@eslint/js';
+import { readdirSync } from 'node:fs';
+import { createNodeResolver, importX } from 'eslint-plugin-import-x';
 import globals from 'globals';
 import tseslint from 'typescript-eslint';
 
@@ -39,6 +44,51 @@ const NODE_BUILTINS = [
 const electronOnlyInShell = {
   paths: [{ name: 'electron', message: 'Only the desktop shell (src-main/desktop) and preload may import electron: keep the core plain Node.' }],
 };
+
+// The core's layers (docs/ARCHITECTURE.md, "Layers"): core/platform knows no domain; outside
+// a domain's folder only its index.ts may be imported (tests may reach inside to test it).
+const DOMAINS = ['activity', 'backup', 'monitoring', 'profiles', 'query', 'restore', 'runbook', 'sandbox', 'toolkit'];
+const coreLayerZones = [
+  {
+    target: './src-main/core/platform/**',
+    from: DOMAINS.map((d) => `./src-main/core/${d}/**`),
+    message: 'The platform layer imports no domain: move what both need into core/platform, or pass it in.',
+  },
+  ...DOMAINS.map((d) => ({
+    target: [`./src-main/core/!(${d})/**`, './src-main/core/app.ts', './src-main/{cli,web,desktop}/**'],
+    from: `./src-main/core/${d}`,
+    except: ['./index.ts'],
+    message: `Import the ${d} domain only through core/${d}/index.ts (its public face); export what you need from there.`,
+  })),
+  {
+    target: './src-main/core/**',
+    from: './src-main/core/app.ts',
+    message: 'Nothing in the core imports the composition root: kernel types live in core/platform/kernel.',
+  },
+];
+
+// The renderer's layers: main.tsx starts app/ (the frame: shell, navigation), which shows the
+// screens; a screen (screens/<name>/) imports no other screen and not the frame; what more
+// than one screen uses lives in shared/, which imports neither. Each screen found on disk is
+// its own zone, so a new screen folder is covered without editing this list.
+const RENDERER = './src-renderer/src';
+const SCREENS = readdirSync(new URL('src-renderer/src/screens/', import.meta.url), { withFileTypes: true })
+  .filter((e) => e.isDirectory())
+  .map((e) => e.name);
+const rendererLayerZones = [
+  ...SCREENS.map((screen) => ({
+    target: `${RENDERER}/screens/${screen}`,
+    from: `${RENDERER}/screens`,
+    except: [`./${screen}`],
+    message: `A screen imports no other screen: move what screens/${screen} needs into src-renderer/src/shared/.`,
+  })),
+  { target: `${RENDERER}/screens`, from: `${RENDERER}/app`, message: 'A screen does not import the app frame (app/): what screens share lives in shared/.' },
+  {
+    target: `${RENDERER}/shared`,
+    from: [`${RENDERER}/screens`, `${RENDERER}/app`],
+    message: 'shared/ sits below the screens and the frame: it imports neither.',
+  },
+];
 
 export default tseslint.config(
   { ignores: ['out/**', 'node_modules/**', 'test-results/**', 'bench/tmp/**', 'dist/**'] },
@@ -95,6 +145,12 @@ export default tseslint.config(
     },
   },
   {
+    files: ['src-renderer/**/*.{ts,tsx}'],
+    plugins: { 'import-x': importX },
+    settings: { 'import-x/resolver-next': [createNodeResolver({ extensions: ['.ts', '.tsx', '.js', '.mjs', '.json'] })] },
+    rules: { 'import-x/no-restricted-paths': ['error', { zones: rendererLayerZones, basePath: import.meta.dirname }] },
+  },
+  {
     files: ['src-main/contract/**/*.ts'],
     rules: {
       'no-restricted-imports': [
@@ -120,6 +176,19 @@ export default tseslint.config(
           patterns: [{ group: ['**/web/**', '**/cli/**', '**/desktop/**'], message: 'The core does not depend on its transports.' }],
         },
       ],
+    },
+  },
+  {
+    files: ['src-main/**/*.ts'],
+    plugins: { 'import-x': importX },
+    settings: {
+      'import-x/resolver-next': [createNodeResolver({ extensions: ['.ts', '.tsx', '.js', '.mjs', '.json'] })],
+      'import-x/parsers': { '@typescript-eslint/parser': ['.ts', '.tsx'] },
+      'import-x/extensions': ['.ts', '.tsx', '.js', '.mjs'],
+    },
+    rules: {
+      'import-x/no-restricted-paths': ['error', { zones: coreLayerZones }],
+      'import-x/no-cycle': ['error', { ignoreExternal: true }],
     },
   },
   {

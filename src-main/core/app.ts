@@ -1,30 +1,33 @@
 // Assembles the core from its domains. Plain Node: the desktop shell, the web host, the
 // CLI and the tests all build the same core with `createCore` and talk to it only
 // through `dispatch`.
-import { activityHandlers } from './activity/handlers';
-import { backupHandlers } from './backup/handlers';
-import { monitoringHandlers } from './monitoring/handlers';
-import { restoreHandlers } from './restore/handlers';
-import { revealWithPlatformOpener, type RevealPath } from './platform/fs/reveal';
 import path from 'node:path';
 import { version } from '../../package.json';
 import type { AppInfo } from '../contract/models';
+import { activityModule } from './activity';
+import { backupModule } from './backup';
+import { monitoringModule } from './monitoring';
 import { AuditLog } from './platform/audit/audit-log';
 import { auditHandlers } from './platform/audit/handlers';
-import { createDispatcher, type Dispatcher, type Handlers } from './platform/kernel/dispatch';
+import { STORE_FILE } from './platform/fs/private-fs';
+import { revealWithPlatformOpener, type RevealPath } from './platform/fs/reveal';
+import { handlerTable, type CoreDeps, type DomainModule } from './platform/kernel/deps';
+import { createDispatcher, type Dispatcher } from './platform/kernel/dispatch';
 import { EventBus } from './platform/kernel/events';
 import { currentActor, ensureHome } from './platform/kernel/home';
 import { ProfileRepo } from './platform/profile-store/profile-repo';
-import { profileHandlers } from './profiles/handlers';
-import { queryHandlers } from './query/handlers';
-import { runbookHandlers } from './runbook/handlers';
-import { sandboxHandlers } from './sandbox/handlers';
 import type { SecretStore } from './platform/secrets/secret-store';
 import { TunnelManager, type TunnelManagerOptions } from './platform/ssh/tunnel-manager';
-import { STORE_FILE } from './platform/fs/private-fs';
 import { openStore, type Store } from './platform/store/store';
 import { sweepToolRuns } from './platform/tools/sweep';
-import { toolkitHandlers } from './toolkit/handlers';
+import { profilesModule } from './profiles';
+import { queryModule } from './query';
+import { restoreModule } from './restore';
+import { runbookModule } from './runbook';
+import { sandboxModule } from './sandbox';
+import { toolkitModule } from './toolkit';
+
+export type { CoreDeps };
 
 export interface CoreOptions {
   home: string;
@@ -36,21 +39,6 @@ export interface CoreOptions {
   tunnels?: TunnelManagerOptions;
   /** Shows a file in the system's file manager (the desktop shell passes Electron's); default: the platform's opener. */
   revealPath?: RevealPath;
-}
-
-/** What every domain's handler factory receives. */
-export interface CoreDeps {
-  home: string;
-  mode: AppInfo['mode'];
-  actor: string;
-  store: Store;
-  audit: AuditLog;
-  profiles: ProfileRepo;
-  secrets: SecretStore;
-  events: EventBus;
-  /** One shared SSH tunnel per profile with `ssh`; every connection goes through it. */
-  tunnels: TunnelManager;
-  revealPath: RevealPath;
 }
 
 export interface Core extends Dispatcher {
@@ -81,36 +69,27 @@ export function createCore(options: CoreOptions): Core {
     revealPath: options.revealPath ?? revealWithPlatformOpener,
   };
 
-  const sandbox = sandboxHandlers(deps);
-  const query = queryHandlers(deps);
   // What a process that died (kill -9, power cut) left running or lying around: its tool is
-  // stopped, its partial output and pgpass file deleted; the catalogs are told below.
+  // stopped, its partial output and pgpass file deleted; the catalogs are told by the backup
+  // and restore modules as they open.
   const swept = sweepToolRuns(options.home);
-  const backup = backupHandlers(deps, swept);
-  const restore = restoreHandlers(deps, backup);
-  const handlers: Handlers = {
-    getAppInfo: () => {
-      const secretStatus = deps.secrets.status();
-      return {
-        version,
-        home: deps.home,
-        mode: deps.mode,
-        actor: deps.actor,
-        secretStore: { available: secretStatus.available, backend: deps.secrets.backend, ...(secretStatus.reason ? { reason: secretStatus.reason } : {}) },
-        firstRun: deps.profiles.list().length === 0,
-      };
-    },
-    ...profileHandlers(deps),
-    ...auditHandlers(deps),
-    ...sandbox.handlers,
-    ...query.handlers,
-    ...runbookHandlers(deps),
-    ...toolkitHandlers(deps),
-    ...backup.handlers,
-    ...restore.handlers,
-    ...activityHandlers(deps),
-    ...monitoringHandlers(deps),
-  };
+  const backup = backupModule(deps, swept);
+  // The modules, in the order they are disposed in reverse: running restores and backups stop
+  // before the sandbox their tools may be reading from, console sessions close before it too.
+  const modules = [
+    appInfoModule(deps),
+    sandboxModule(deps),
+    queryModule(deps),
+    profilesModule(deps),
+    { handlers: auditHandlers(deps) },
+    runbookModule(deps),
+    toolkitModule(deps),
+    backup,
+    restoreModule(deps, backup),
+    activityModule(deps),
+    monitoringModule(deps),
+  ] as const;
+  const handlers = handlerTable(modules);
   const dispatcher = createDispatcher(handlers, audit);
 
   return {
@@ -118,15 +97,30 @@ export function createCore(options: CoreOptions): Core {
     deps,
     events,
     async close() {
-      // Running backups first: their pg_dump may be reading from the sandbox.
-      await restore.dispose();
-      await backup.dispose();
-      await sandbox.dispose();
-      // Console sessions first: they may run through a tunnel that closeAll ends next.
-      await query.dispose();
+      const disposable: readonly DomainModule<never>[] = modules;
+      for (const module of [...disposable].reverse()) await module.dispose?.();
       // Before the store: closing a tunnel writes its audit entry.
       await deps.tunnels.closeAll();
       store.close();
+    },
+  };
+}
+
+/** The app's own operation: what the shell shows in its title, About and first-run screens. */
+function appInfoModule(deps: CoreDeps): DomainModule<'getAppInfo'> {
+  return {
+    handlers: {
+      getAppInfo: () => {
+        const secretStatus = deps.secrets.status();
+        return {
+          version,
+          home: deps.home,
+          mode: deps.mode,
+          actor: deps.actor,
+          secretStore: { available: secretStatus.available, backend: deps.secrets.backend, ...(secretStatus.reason ? { reason: secretStatus.reason } : {}) },
+          firstRun: deps.profiles.list().length === 0,
+        };
+      },
     },
   };
 }

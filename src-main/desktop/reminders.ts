@@ -5,7 +5,7 @@
 import { Notification } from 'electron';
 import type { Core } from '../core/app';
 import { log } from '../core/platform/kernel/log';
-import { dueReminders } from '../core/runbook/calendar';
+import { dueReminders } from '../core/runbook';
 
 const CHECK_EVERY_MS = 60_000;
 

@@ -10,7 +10,7 @@ import crypto from 'node:crypto';
 import type { BackupEntry, BackupFormat, BackupKind, BackupProgressEvent } from '../../contract/backup';
 import { OpsError } from '../../contract/errors';
 import type { AppEvent } from '../../contract/operations';
-import { manifestPathFor } from '../../core/backup/manifest';
+import { manifestPathFor } from '../../core/backup';
 import { boolFlag, expectPositionals, intFlag, parseArgs, stringFlag, UsageError, type Parsed } from '../args';
 import type { CliContext } from '../context';
 import { EXIT, printJson, promptPassword, table } from '../io';

@@ -7,7 +7,7 @@
 import { OpsError } from '../../contract/errors';
 import { stepStatusLabel, type ChecklistRunResult } from '../../contract/runbook';
 import { toApiError } from '../../core/platform/kernel/dispatch';
-import { exitCodeFor } from '../../core/runbook/thresholds';
+import { exitCodeFor } from '../../core/runbook';
 import { expectPositionals, parseArgs, stringFlag, UsageError } from '../args';
 import type { CliContext } from '../context';
 import { printJson, promptPassword, table } from '../io';

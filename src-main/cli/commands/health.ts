@@ -7,7 +7,7 @@ import type { HealthCheck, Overview } from '../../contract/monitoring';
 import { OpsError } from '../../contract/errors';
 import type { Profile } from '../../contract/models';
 import { toApiError } from '../../core/platform/kernel/dispatch';
-import { exitCodeFor, formatValue } from '../../core/runbook/thresholds';
+import { exitCodeFor, formatValue } from '../../core/runbook';
 import { expectPositionals, parseArgs } from '../args';
 import type { CliContext } from '../context';
 import { printJson, promptPassword, table } from '../io';

@@ -2,8 +2,8 @@
 // by element) and an aligned table whose widths come from the first batch, so a result of
 // any size is printed as it arrives without being held in memory.
 import type { QueryCell, QueryColumn, StatementResult } from '../../contract/models';
-import { csvField, csvLines } from '../../core/query/formats';
-import type { ResultSink } from '../../core/query/run';
+import { csvField, csvLines } from '../../core/query';
+import type { ResultSink } from '../../core/query';
 
 export type OutputFormat = 'table' | 'csv' | 'json';
 

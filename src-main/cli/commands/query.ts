@@ -5,7 +5,7 @@
 import { OpsError } from '../../contract/errors';
 import type { Profile } from '../../contract/models';
 import { changesServer } from '../../core/platform/guard/statements/classify';
-import { queryServiceFor, type RunInput } from '../../core/query/service';
+import { queryServiceFor, type RunInput } from '../../core/query';
 import { boolFlag, expectPositionals, intFlag, parseArgs, stringFlag, UsageError } from '../args';
 import type { CliContext } from '../context';
 import { confirm, EXIT, promptPassword } from '../io';

@@ -5,7 +5,7 @@
 import { OpsError } from '../../contract/errors';
 import type { Profile } from '../../contract/models';
 import type { ToolkitStatus } from '../../contract/runbook';
-import { TOOLKIT_FUNCTIONS, TOOLKIT_VERSION } from '../../core/toolkit/toolkit-sql';
+import { TOOLKIT_FUNCTIONS, TOOLKIT_VERSION } from '../../core/toolkit';
 import { boolFlag, expectPositionals, parseArgs, stringFlag, UsageError } from '../args';
 import type { CliContext } from '../context';
 import { confirm, printJson, promptPassword } from '../io';

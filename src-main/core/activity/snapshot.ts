@@ -10,8 +10,8 @@ import type { Profile } from '../../contract/models';
 import type { CoreDeps } from '../platform/kernel/deps';
 import { APPLICATION_NAME, withClient } from '../platform/postgres/connect';
 import { isServerError, toOpsError } from '../platform/postgres/pg-errors';
-import { profileThresholds } from '../runbook/thresholds-store';
-import { judge } from '../runbook/thresholds';
+import { profileThresholds } from '../runbook';
+import { judge } from '../runbook';
 import { buildBlockingTree } from './blocking';
 
 export const SNAPSHOT_TIMEOUT_MS = 5000;

@@ -6,7 +6,7 @@
 import type pg from 'pg';
 import type { AppMetrics } from '../../contract/monitoring';
 import type { Profile } from '../../contract/models';
-import { snippetSql } from '../runbook/builtin-steps';
+import { snippetSql } from '../runbook';
 import { numOrNull, optionalPart, readReport, type ReportDeps } from './report-read';
 
 type Row = Record<string, string | number | null>;

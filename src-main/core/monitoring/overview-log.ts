@@ -3,7 +3,7 @@
 // The server does the reading and the date parsing (it knows its log_timezone's
 // abbreviations); bytes go through encode(…, 'escape') so a read that starts inside a
 // multibyte character cannot fail. Anything else is the caller's fallback.
-import type { OverviewRow, QueryMeter } from './overview';
+import type { OverviewRow, QueryMeter } from './overview-row';
 
 export interface FailedQueries {
   perHour: number;

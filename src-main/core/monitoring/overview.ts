@@ -4,16 +4,15 @@
 // a refresh must not itself add to pg_stat_database.xact_rollback, which is the fallback
 // measure of failed queries. What could fail on privileges (the server log, pg_stat_statements)
 // is checked for first, for the same reason.
-import type pg from 'pg';
 import type { HealthCheck, Overview } from '../../contract/monitoring';
 import { OpsError } from '../../contract/errors';
 import type { Profile } from '../../contract/models';
 import type { CoreDeps } from '../platform/kernel/deps';
 import { withClient } from '../platform/postgres/connect';
 import { isServerError, toOpsError } from '../platform/postgres/pg-errors';
-import { profileThresholds } from '../runbook/thresholds-store';
-import { formatValue, judge, worstStatus, type Threshold, type ThresholdKey } from '../runbook/thresholds';
+import { formatValue, judge, profileThresholds, worstStatus, type Threshold, type ThresholdKey } from '../runbook';
 import { failedQueriesFromLog, logReadable, type FailedQueries } from './overview-log';
+import { QueryMeter, type OverviewRow } from './overview-row';
 import { recordSnapshot, snapshotDue, type SnapshotValues } from './snapshots';
 import { quoteIdent } from '../platform/postgres/sql-text';
 
@@ -93,60 +92,6 @@ snap AS (
   OFFSET 0
 )
 SELECT snap.*, ${QUERY_MS} FROM snap`;
-
-export interface OverviewRow {
-  server_version: string;
-  server_version_num: number;
-  max_connections: number;
-  database_size: string;
-  connections: number;
-  by_state: Record<string, number>;
-  blks_hit: string;
-  blks_read: string;
-  xacts: string;
-  xact_rollback: string;
-  stats_reset: Date | null;
-  seconds_counted: number;
-  longest_query_ms: number | null;
-  longest_query_pid: number | null;
-  oldest_xact_ms: number | null;
-  oldest_xact_pid: number | null;
-  wraparound_age: number;
-  wraparound_database: string;
-  in_recovery: boolean;
-  replication_lag: number | null;
-  replicas: number;
-  pgss_schema: string | null;
-  pgss_loaded: boolean;
-  logging_collector: string;
-  log_destination: string;
-  log_line_prefix: string;
-  log_privileges: boolean;
-  at: Date;
-  query_ms: number;
-}
-
-/** Counts what was sent on the connection and the server time of the monitoring queries. */
-export class QueryMeter {
-  queries = 0;
-  queryMs = 0;
-
-  constructor(private readonly client: pg.Client) {}
-
-  /** A statement whose server time is not measured (session setup). */
-  async send(sql: string): Promise<void> {
-    this.queries++;
-    await this.client.query(sql);
-  }
-
-  /** A statement whose last column is QUERY_MS. */
-  async rows<T extends { query_ms: number }>(sql: string, params: unknown[] = []): Promise<T[]> {
-    this.queries++;
-    const result = await this.client.query<T>(sql, params);
-    this.queryMs += result.rows[0]?.query_ms ?? 0;
-    return result.rows;
-  }
-}
 
 function timeoutFor(profile: Profile): number {
   const own = profile.statementTimeoutMs;

@@ -14,7 +14,7 @@ import { describeRoute } from '../platform/ssh/tunnel-spec';
 import { sshHandlers } from './ssh-handlers';
 import { parseProfileUri } from './uri';
 
-type ProfileHandlers = Pick<
+export type ProfileHandlers = Pick<
   Handlers,
   | 'listProfiles'
   | 'getProfile'

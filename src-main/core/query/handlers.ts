@@ -8,7 +8,7 @@ import { queryServiceFor } from './service';
 import { workbenchHandlers } from './workbench';
 import type { SessionManagerOptions } from './session';
 
-type QueryHandlers = Pick<
+export type QueryHandlers = Pick<
   Handlers,
   | 'planQuery'
   | 'runQuery'

@@ -2,8 +2,8 @@
 // cancel, the records and their reports. The drill itself runs in drills.ts.
 import { OpsError } from '../../contract/errors';
 import type { CoreDeps } from '../platform/kernel/deps';
-import { BackupCatalog } from '../backup/catalog';
-import type { BackupDomain } from '../backup/handlers';
+import { BackupCatalog } from '../backup';
+import type { BackupDomain } from '../backup';
 import type { Handlers } from '../platform/kernel/dispatch';
 import { log } from '../platform/kernel/log';
 import { drillHtml, drillReportFilename } from './drill-report';

@@ -3,7 +3,7 @@
 // objectives; everything that came from a server, a file name or an error message is
 // escaped for its format (a table name holding "<script>" or "|" must stay text).
 import { RECOVERY_OBJECTIVES, type DrillRecord } from '../../contract/restore';
-import { escapeHtml } from '../runbook/runs-export';
+import { escapeHtml } from '../runbook';
 
 export type DrillReportFormat = 'markdown' | 'html';
 

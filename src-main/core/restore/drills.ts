@@ -11,15 +11,15 @@ import { OpsError } from '../../contract/errors';
 import type { Profile } from '../../contract/models';
 import { RECOVERY_OBJECTIVES, type BackupContents, type DrillRecord, type RestoreProgressEvent } from '../../contract/restore';
 import type { CoreDeps } from '../platform/kernel/deps';
-import type { BackupCatalog } from '../backup/catalog';
+import type { BackupCatalog } from '../backup';
 import { discoverClientTools, majorOf, pickTool } from '../platform/tools/client-tools';
-import { errorText } from '../backup/dump-process';
+import { errorText } from '../backup';
 import { log } from '../platform/kernel/log';
 import { withClient } from '../platform/postgres/connect';
 import { formatDuration } from './drill-report';
 import { withReport, type DrillStore, type StoredDrill } from './drill-store';
 import { replicaEnv, restoreArgs, type RestoreConnection } from './plan';
-import { listArchive } from '../backup/verify';
+import { listArchive } from '../backup';
 import {
   applyCapturedGrants,
   drillNotes,

@@ -6,8 +6,8 @@
 // a plain script goes through psql's lexing rules to find meta-commands (meta-commands.ts).
 import fs from 'node:fs';
 import type { ScriptLine } from '../../contract/restore';
-import { tocEntryType } from '../backup/verify';
-import { grantLineRoles } from '../backup/role-grants';
+import { tocEntryType } from '../backup';
+import { grantLineRoles } from '../backup';
 import { MetaCommandTracker } from './meta-commands';
 import { loadRoleParser, NamedRoleCollector } from './named-roles';
 

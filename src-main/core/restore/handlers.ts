@@ -4,7 +4,7 @@
 // before the job (runner.ts) touches anything.
 import { OpsError } from '../../contract/errors';
 import type { CoreDeps } from '../platform/kernel/deps';
-import type { BackupDomain } from '../backup/handlers';
+import type { BackupDomain } from '../backup';
 import type { Handlers } from '../platform/kernel/dispatch';
 import { log } from '../platform/kernel/log';
 import { drillHandlers, type DrillOps } from './drill-handlers';

@@ -14,7 +14,7 @@ import { quoteIdent } from '../platform/postgres/sql-text';
 import type { BackupContents } from '../../contract/restore';
 import { ToolRun } from '../platform/tools/run-record';
 import type { CoreDeps } from '../platform/kernel/deps';
-import { clientToolEnv, killTree } from '../backup/dump-process';
+import { clientToolEnv, killTree } from '../backup';
 import { LineSplitter, startTicker } from '../platform/tools/progress';
 import { log } from '../platform/kernel/log';
 import { ownRestrictPair, requireRestrictingPsql, restrictPrelude } from './meta-commands';

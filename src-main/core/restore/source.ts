@@ -10,11 +10,11 @@ import type { BackupEntry, BackupFormat, BackupManifest, ClientTool, ClientTools
 import { OpsError } from '../../contract/errors';
 import type { BackupContents } from '../../contract/restore';
 import type { CoreDeps } from '../platform/kernel/deps';
-import { BackupCatalog } from '../backup/catalog';
+import { BackupCatalog } from '../backup';
 import { discoverClientTools, majorOf, pickTool, shortVersion } from '../platform/tools/client-tools';
-import { manifestPathFor, readManifest } from '../backup/manifest';
+import { manifestPathFor, readManifest } from '../backup';
 import { outputBytes } from '../platform/tools/progress';
-import { listArchive, plainDumpComplete } from '../backup/verify';
+import { listArchive, plainDumpComplete } from '../backup';
 import crypto from 'node:crypto';
 import { fileKind, parseTocLine, parseTocListing, scanPlainDump, type DumpHeader, type DumpItem } from './dump-reader';
 import { isBuiltinRole, loadRoleParser, namedRolesOfScript } from './named-roles';

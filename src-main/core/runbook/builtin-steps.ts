@@ -1,7 +1,7 @@
 // Small builders for the built-in runbook's steps. SQL that the query console's snippet
 // library already has is taken from it by slug (one place per query); a missing slug
 // fails at load, and the runbook unit test loads every procedure.
-import { BUILTIN_SNIPPETS } from '../query/snippets-builtin';
+import { BUILTIN_SNIPPETS } from '../query';
 import type { BuiltinAction, Rule, RuleOverride, Step, StepKind } from './model';
 import type { Noun } from './thresholds';
 import { WRITE_PREVIEWS } from './write-previews';

@@ -20,10 +20,10 @@ import { readOnlyViolation } from '../platform/guard/rules';
 import { catalogEffects } from '../platform/guard/statements/catalog-effects';
 import { planScript, type PlannedStatement } from '../platform/guard/statements/classify';
 import { applicabilityRefs, missingRelations, notApplicableSummary } from './applicability';
-import { cellTypes, toCell } from '../query/values';
+import { cellTypes, toCell } from '../query';
 import { BUILTIN_ACTIONS, type Procedure, type Step } from './model';
 import { judged, RuleFold } from './rule-fold';
-import { TOOLKIT_FUNCTION_NAMES, TOOLKIT_SCHEMA } from '../toolkit/toolkit-sql';
+import { TOOLKIT_FUNCTION_NAMES, TOOLKIT_SCHEMA } from '../toolkit';
 import { thresholdFor, worstStatus, type Threshold, type ThresholdKey } from './thresholds';
 
 export const STEP_TIMEOUT_MS = 15_000;

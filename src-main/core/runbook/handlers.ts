@@ -13,7 +13,7 @@ import { checklistRunHandlers } from './run-handlers';
 import { profileThresholds } from './thresholds-store';
 import { writeStepHandlers } from './write-handlers';
 
-type RunbookOps =
+export type RunbookOps =
   | 'importRunbook'
   | 'listChecklists'
   | 'runChecklist'

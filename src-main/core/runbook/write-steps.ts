@@ -17,7 +17,7 @@ import { refuseReadOnly } from '../platform/guard/rules';
 import { withClient } from '../platform/postgres/connect';
 import { extended } from '../platform/postgres/extended';
 import { isServerError, toOpsError } from '../platform/postgres/pg-errors';
-import { cellTypes, toCell } from '../query/values';
+import { cellTypes, toCell } from '../query';
 import { BUILTIN_RUNBOOK } from './builtin';
 import type { Procedure, Runbook, Step } from './model';
 

@@ -5,7 +5,7 @@ import type { CoreDeps } from '../platform/kernel/deps';
 import type { CallContext, Handlers } from '../platform/kernel/dispatch';
 import { SANDBOX_PROFILE, Sandbox } from './sandbox';
 
-type SandboxHandlers = Pick<Handlers, 'getSandboxStatus' | 'startSandbox' | 'stopSandbox' | 'resetSandbox'>;
+export type SandboxHandlers = Pick<Handlers, 'getSandboxStatus' | 'startSandbox' | 'stopSandbox' | 'resetSandbox'>;
 
 export function sandboxHandlers(deps: Pick<CoreDeps, 'home' | 'profiles' | 'events'>): { handlers: SandboxHandlers; dispose(): Promise<void> } {
   const sandbox = new Sandbox({ home: deps.home, profiles: deps.profiles });

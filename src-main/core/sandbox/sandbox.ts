@@ -19,7 +19,7 @@ import type { Profile, ProfileFields, SandboxStatus } from '../../contract/model
 import { LocalCluster, effectiveDataDir, isPortFree } from '../platform/postgres/cluster';
 import { withClusterLock } from '../platform/postgres/cluster-lock';
 import { findServerBinaries, pickServerBinaries, serverBinariesIn, type ServerBinaries } from '../platform/postgres/server-binaries';
-import { installToolkitOn } from '../toolkit/toolkit';
+import { installToolkitOn } from '../toolkit';
 import { seedDemoData } from './seed';
 
 export const SANDBOX_PROFILE = 'sandbox';

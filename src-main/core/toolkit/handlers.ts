@@ -26,7 +26,9 @@ function missingLine(status: ToolkitStatus): string {
   return missing.length === 0 ? 'all runbook functions present' : `missing: ${missing.join(', ')}`;
 }
 
-export function toolkitHandlers(deps: CoreDeps): Pick<Handlers, 'getToolkitStatus' | 'installToolkit'> {
+export type ToolkitOps = 'getToolkitStatus' | 'installToolkit';
+
+export function toolkitHandlers(deps: CoreDeps): Pick<Handlers, ToolkitOps> {
   function connect<T>(profile: Profile, input: StatusInput, fn: Parameters<typeof withClient<T>>[2]): Promise<T> {
     return withClient(deps, profile, fn, input.password !== undefined ? { password: input.password } : {});
   }

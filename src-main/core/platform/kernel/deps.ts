@@ -36,3 +36,16 @@ export interface DomainModule<Ops extends OpName = OpName> {
   handlers: Pick<Handlers, Ops>;
   dispose?(): Promise<void>;
 }
+
+type OpsOf<M> = M extends { handlers: infer H } ? keyof H : never;
+type Missing<M extends readonly DomainModule<never>[]> = Exclude<OpName, OpsOf<M[number]>>;
+
+/**
+ * The one handler table of the listed modules. It does not compile while an operation of the
+ * contract has no module handling it (the error names the missing operations).
+ */
+export function handlerTable<const M extends readonly DomainModule<never>[]>(
+  modules: M & ([Missing<M>] extends [never] ? unknown : { missingHandlersFor: Missing<M> }),
+): Handlers {
+  return Object.assign({}, ...modules.map((m) => m.handlers)) as Handlers;
+}
