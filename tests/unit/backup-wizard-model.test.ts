@@ -7,23 +7,18 @@ import { backupOptionsSchema } from '../../src-main/contract/backup';
 import {
   ALL_PROFILES,
   canAdvance,
-  cleanFolderList,
   DEFAULT_WIZARD,
   defaultCatalogFilter,
   describeProgress,
   fileNameOf,
   firstInvalidStep,
   folderOf,
-  formatBytes,
-  formatClock,
   formatsFor,
-  groupToolsByMajor,
   isAbsoluteFolder,
   listInput,
   manifestPathOf,
   planKey,
   rowCountSummary,
-  shortVersion,
   STEP,
   stepProblems,
   supabasePresetNote,
@@ -33,7 +28,10 @@ import {
   withFormat,
   withKind,
 } from '../../src-renderer/src/screens/backups/backup-wizard-model';
-import { enterAdvances } from '../../src-renderer/src/components/wizard/enter-advances';
+import { cleanFolderList, groupToolsByMajor, shortVersion } from '../../src-renderer/src/shared/client-tools/client-tools-model';
+import { formatBytes } from '../../src-renderer/src/shared/format/numbers';
+import { formatClock } from '../../src-renderer/src/shared/format/time';
+import { enterAdvances } from '../../src-renderer/src/shared/components/wizard/enter-advances';
 
 const progress = (over: Partial<BackupProgressEvent>): BackupProgressEvent => ({
   type: 'backup.progress',

@@ -7,9 +7,14 @@ import { describe, expect, it } from 'vitest';
 const root = path.resolve(__dirname, '../..');
 const eslint = new ESLint({ cwd: root });
 
-async function restrictedImportErrors(file: string, code: string): Promise<string[]> {
+async function restrictedImportErrors(file: string, code: string, ruleId = 'no-restricted-imports'): Promise<string[]> {
   const [result] = await eslint.lintText(code, { filePath: path.join(root, file) });
-  return (result?.messages ?? []).filter((m) => m.ruleId === 'no-restricted-imports').map((m) => m.message);
+  return (result?.messages ?? []).filter((m) => m.ruleId === ruleId).map((m) => m.message);
+}
+
+/** The renderer's layers are import-x zones on resolved paths: the imported file must exist. */
+function layerErrors(file: string, from: string): Promise<string[]> {
+  return restrictedImportErrors(file, `import * as m from '${from}';\nvoid m;\n`, 'import-x/no-restricted-paths');
 }
 
 describe('process boundaries (lint)', () => {
@@ -34,5 +39,19 @@ describe('process boundaries (lint)', () => {
     expect(await restrictedImportErrors('src-main/contract/x.ts', "import fs from 'node:fs';\nvoid fs;\n")).toHaveLength(1);
     expect(await restrictedImportErrors('src-main/core/x.ts', "import { startWebHost } from '../web/server';\nvoid startWebHost;\n")).toHaveLength(1);
     expect(await restrictedImportErrors('src-preload/x.ts', "import fs from 'node:fs';\nvoid fs;\n")).toHaveLength(1);
+  });
+
+  it('keeps each renderer screen out of the others, and shared/ below the screens', async () => {
+    const screen = 'src-renderer/src/screens/activity/x.tsx';
+    expect(await layerErrors(screen, '../backups/backup-wizard-model')).toHaveLength(1);
+    expect(await layerErrors(screen, '../../screens/profiles/form-model')).toHaveLength(1);
+    expect(await layerErrors(screen, '../../app/Shell')).toHaveLength(1);
+    expect(await layerErrors(screen, './activity-model')).toHaveLength(0);
+    expect(await layerErrors(screen, '../../shared/format/numbers')).toHaveLength(0);
+    expect(await layerErrors('src-renderer/src/shared/x.ts', '../screens/backups/backup-wizard-model')).toHaveLength(1);
+    expect(await layerErrors('src-renderer/src/shared/format/x.ts', '../../app/Shell')).toHaveLength(1);
+    expect(await layerErrors('src-renderer/src/shared/x.ts', './format/numbers')).toHaveLength(0);
+    // The frame shows the screens.
+    expect(await layerErrors('src-renderer/src/app/x.tsx', '../screens/backups/BackupsScreen')).toHaveLength(0);
   });
 });

@@ -6,12 +6,12 @@ import { Alert, Badge, Button, Center, Group, Loader, SegmentedControl, Stack, T
 import { useCallback, useState } from 'react';
 import type { SessionRow } from '../../../../src-main/contract/activity';
 import type { Profile } from '../../../../src-main/contract/models';
-import { ErrorAlert } from '../../components/ErrorAlert';
-import { KeyCombo } from '../../components/shortcuts';
-import { PasswordPrompt } from '../../components/PasswordPrompt';
-import { ProfileScreenHeader } from '../../components/ProfileScreenHeader';
-import { useAppState } from '../../state/app-state';
-import { formatTime } from '../../state/format';
+import { ErrorAlert } from '../../shared/components/ErrorAlert';
+import { KeyCombo } from '../../shared/components/shortcuts';
+import { PasswordPrompt } from '../../shared/components/PasswordPrompt';
+import { ProfileScreenHeader } from '../../shared/components/ProfileScreenHeader';
+import { useAppState } from '../../shared/state/app-state';
+import { formatTime } from '../../shared/format/time';
 import { REFRESH_INTERVALS, countWaiters, targetOfRow, type SignalAction, type SignalTarget } from './activity-model';
 import { BlockingTree } from './BlockingTree';
 import { CleanupDialog } from './CleanupDialog';

@@ -3,7 +3,7 @@
 // node has Cancel and Terminate.
 import { Badge, Box, Button, Group, Paper, Stack, Text } from '@mantine/core';
 import type { BlockingNode, SessionRow } from '../../../../src-main/contract/activity';
-import { formatDuration } from '../../state/format';
+import { formatDuration } from '../../shared/format/time';
 import { HIDDEN_QUERY_TEXT, targetOfNode, type SignalAction, type SignalTarget } from './activity-model';
 import { QueryCell } from './SessionsTable';
 

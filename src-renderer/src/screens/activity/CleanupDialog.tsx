@@ -6,11 +6,11 @@ import { Alert, Button, Group, Modal, NumberInput, Radio, Stack, Table, TagsInpu
 import { useEffect, useState } from 'react';
 import type { CleanupMatch, CleanupPreview, CleanupResult } from '../../../../src-main/contract/activity';
 import type { Profile } from '../../../../src-main/contract/models';
-import { api, OpsError } from '../../api/client';
-import { ErrorAlert } from '../../components/ErrorAlert';
-import { TypedNameConfirm } from '../../components/TypedNameConfirm';
-import { toShownError, type ShownError } from '../../state/errors';
-import { formatDuration } from '../../state/format';
+import { api, OpsError } from '../../shared/api/client';
+import { ErrorAlert } from '../../shared/components/ErrorAlert';
+import { TypedNameConfirm } from '../../shared/components/TypedNameConfirm';
+import { toShownError, type ShownError } from '../../shared/state/errors';
+import { formatDuration } from '../../shared/format/time';
 import {
   SUGGESTED_EXCLUDED_APPS,
   SUGGESTED_EXCLUDED_USERS,

@@ -2,11 +2,11 @@
 // status colour, the counts by state, and where the thresholds come from.
 import { Badge, Group, Paper, RingProgress, SimpleGrid, Stack, Text } from '@mantine/core';
 import type { ActivitySnapshot } from '../../../../src-main/contract/activity';
-import { formatBytes } from '../backups/backup-wizard-model';
-import { formatCount } from '../../state/format';
+import { formatBytes, formatCount } from '../../shared/format/numbers';
 import { countWaiters, gaugePercent, stateCounts, statusColor, statusLabel, thresholdText } from './activity-model';
 
-function Stat({ label, value }: { label: string; value: string }) {
+/** A figure under its label; the emergency panel's figures read the same. */
+export function Stat({ label, value }: { label: string; value: string }) {
   return (
     <Stack gap={0}>
       <Text size="xs" c="dimmed">

@@ -5,25 +5,13 @@ import { Alert, Badge, Button, Group, Paper, SimpleGrid, Stack, Table, Text } fr
 import { useState } from 'react';
 import type { ActivitySnapshot } from '../../../../src-main/contract/activity';
 import type { ConnectionTestResult, Profile } from '../../../../src-main/contract/models';
-import { api } from '../../api/client';
-import { ErrorAlert } from '../../components/ErrorAlert';
-import { toShownError, type ShownError } from '../../state/errors';
-import { formatCount, formatTime } from '../../state/format';
-import { formatBytes } from '../backups/backup-wizard-model';
-import { ESCALATION_LEVELS } from '../profiles/form-model';
-
-function Stat({ label, value }: { label: string; value: string }) {
-  return (
-    <Stack gap={0}>
-      <Text size="xs" c="dimmed">
-        {label}
-      </Text>
-      <Text size="lg" fw={600}>
-        {value}
-      </Text>
-    </Stack>
-  );
-}
+import { api } from '../../shared/api/client';
+import { ErrorAlert } from '../../shared/components/ErrorAlert';
+import { toShownError, type ShownError } from '../../shared/state/errors';
+import { formatCount, formatBytes } from '../../shared/format/numbers';
+import { formatTime } from '../../shared/format/time';
+import { ESCALATION_LEVELS } from '../../shared/labels/escalation';
+import { Stat } from './ConnectionGauge';
 
 export function EmergencyPanel({
   profile,

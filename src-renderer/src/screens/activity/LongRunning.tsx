@@ -2,7 +2,7 @@
 // snapshot's order), each judged WARNING or CRITICAL.
 import { Badge, Button, Group, Paper, Stack, Table, Text } from '@mantine/core';
 import type { ActivitySnapshot, SessionRow } from '../../../../src-main/contract/activity';
-import { formatDuration } from '../../state/format';
+import { formatDuration } from '../../shared/format/time';
 import { longRunningRows, msAsSeconds, thresholdText, type SignalAction } from './activity-model';
 import { QueryCell } from './SessionsTable';
 

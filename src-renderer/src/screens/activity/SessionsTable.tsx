@@ -4,7 +4,7 @@
 import { ActionIcon, Badge, Button, Code, Group, NumberInput, Paper, Select, Stack, Table, Text, Tooltip } from '@mantine/core';
 import { Fragment, useMemo, useState } from 'react';
 import type { SessionRow } from '../../../../src-main/contract/activity';
-import { formatDuration } from '../../state/format';
+import { formatDuration } from '../../shared/format/time';
 import {
   EMPTY_FILTER,
   HIDDEN_QUERY_TEXT,

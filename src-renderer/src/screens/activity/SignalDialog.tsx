@@ -6,11 +6,11 @@ import { Alert, Badge, Button, Code, Group, Modal, ScrollArea, SimpleGrid, Stack
 import { useEffect, useState, type ReactNode } from 'react';
 import type { SignalResult } from '../../../../src-main/contract/activity';
 import type { Profile } from '../../../../src-main/contract/models';
-import { api, OpsError } from '../../api/client';
-import { ErrorAlert } from '../../components/ErrorAlert';
-import { TypedNameConfirm } from '../../components/TypedNameConfirm';
-import { toShownError, type ShownError } from '../../state/errors';
-import { formatDuration } from '../../state/format';
+import { api, OpsError } from '../../shared/api/client';
+import { ErrorAlert } from '../../shared/components/ErrorAlert';
+import { TypedNameConfirm } from '../../shared/components/TypedNameConfirm';
+import { toShownError, type ShownError } from '../../shared/state/errors';
+import { formatDuration } from '../../shared/format/time';
 import {
   ACTION_WORDS,
   HIDDEN_QUERY_TEXT,

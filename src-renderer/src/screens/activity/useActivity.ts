@@ -3,9 +3,9 @@
 // A failed refresh keeps the last good snapshot and says when it was taken.
 import { useCallback, useEffect, useRef, useState } from 'react';
 import type { ActivitySnapshot } from '../../../../src-main/contract/activity';
-import { api, OpsError } from '../../api/client';
-import { toShownError, type ShownError } from '../../state/errors';
-import { readSetting, writeSetting } from '../../state/storage';
+import { api, OpsError } from '../../shared/api/client';
+import { toShownError, type ShownError } from '../../shared/state/errors';
+import { readSetting, writeSetting } from '../../shared/state/storage';
 import { INTERVAL_SETTING, parseInterval, spaceTogglesPause } from './activity-model';
 
 export interface ActivityFeed {

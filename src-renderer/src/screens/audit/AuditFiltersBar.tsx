@@ -1,7 +1,7 @@
 import { Button, Group, Paper, Select, TextInput } from '@mantine/core';
 import type { FormEvent } from 'react';
 import { AUDIT_OUTCOMES, type AuditOutcome } from '../../../../src-main/contract/models';
-import { useAppState } from '../../state/app-state';
+import { useAppState } from '../../shared/state/app-state';
 import { AUDIT_ACTIONS, type AuditFilters } from './audit-tools';
 
 export function AuditFiltersBar({

@@ -3,11 +3,12 @@
 import { Alert, Button, Center, Group, Loader, Paper, Stack, Text, Title } from '@mantine/core';
 import { useCallback, useEffect, useRef, useState } from 'react';
 import type { AuditEntry, AuditQuery, AuditVerifyResult } from '../../../../src-main/contract/models';
-import { api } from '../../api/client';
-import { ErrorAlert } from '../../components/ErrorAlert';
-import { IconAlert, IconCheck } from '../../components/icons';
-import { toShownError, type ShownError } from '../../state/errors';
-import { downloadText, EMPTY_FILTERS, filtersToQuery, PAGE_SIZE, type AuditFilters } from './audit-tools';
+import { api } from '../../shared/api/client';
+import { ErrorAlert } from '../../shared/components/ErrorAlert';
+import { IconAlert, IconCheck } from '../../shared/components/icons';
+import { toShownError, type ShownError } from '../../shared/state/errors';
+import { downloadText } from '../../shared/dom';
+import { EMPTY_FILTERS, filtersToQuery, PAGE_SIZE, type AuditFilters } from './audit-tools';
 import { AuditDetailDrawer } from './AuditDetailDrawer';
 import { AuditFiltersBar } from './AuditFiltersBar';
 import { AuditTable } from './AuditTable';

@@ -1,7 +1,7 @@
-// Pure helpers for the audit screen: filters to a query, formatting, downloads.
+// Pure helpers for the audit screen: filters to a query, formatting.
 import type { AuditOutcome, AuditQuery } from '../../../../src-main/contract/models';
 import { operations } from '../../../../src-main/contract/operations';
-export { formatDuration, formatTime } from '../../state/format';
+export { formatDuration, formatTime } from '../../shared/format/time';
 
 export interface AuditFilters {
   /** datetime-local text (local time, no zone), '' for none. */
@@ -54,16 +54,3 @@ export function filtersToQuery(f: AuditFilters): { query: AuditQuery; errors: Pa
 }
 
 export const OUTCOME_COLORS: Record<AuditOutcome, string> = { ok: 'teal', error: 'red', pending: 'yellow' };
-
-/** Hands text to the browser as a file download (Blob URL; no server round trip). */
-export function downloadText(content: string, filename: string, mime: string): void {
-  const url = URL.createObjectURL(new Blob([content], { type: mime }));
-  const link = document.createElement('a');
-  link.href = url;
-  link.download = filename;
-  document.body.appendChild(link);
-  link.click();
-  link.remove();
-  // Revoke once the browser has surely started the download (revoking at once can race it).
-  setTimeout(() => URL.revokeObjectURL(url), 30_000);
-}

@@ -4,11 +4,12 @@
 // file, its size, checksum and verification, or the error with pg_dump's last words.
 import { Alert, Badge, Button, Code, CopyButton, Group, Paper, Stack, Text } from '@mantine/core';
 import type { BackupEntry, BackupProgressEvent } from '../../../../src-main/contract/backup';
-import { IconCheck } from '../../components/icons';
-import { JobProgressPanel } from '../../components/jobs/JobProgressPanel';
-import { StartRefused } from '../../components/jobs/StartRefused';
-import { formatDuration } from '../../state/format';
-import { describeProgress, formatBytes, formatClock, STATUS_COLORS, STATUS_LABELS } from './backup-wizard-model';
+import { IconCheck } from '../../shared/components/icons';
+import { JobProgressPanel } from '../../shared/components/jobs/JobProgressPanel';
+import { StartRefused } from '../../shared/components/jobs/StartRefused';
+import { formatDuration, formatClock } from '../../shared/format/time';
+import { describeProgress, STATUS_COLORS, STATUS_LABELS } from './backup-wizard-model';
+import { formatBytes } from '../../shared/format/numbers';
 import { PlanError } from './ReviewStep';
 import type { BackupJob } from './useBackupJob';
 

@@ -3,13 +3,13 @@
 // and audits; this screen asks and shows.
 import { Alert, Button, Stack, Text } from '@mantine/core';
 import { useCallback, useEffect, useState } from 'react';
-import { useRevealPanel } from '../../components/jobs/useRevealPanel';
-import { ProfileScreenHeader } from '../../components/ProfileScreenHeader';
-import { useAppState } from '../../state/app-state';
+import { useRevealPanel } from '../../shared/components/jobs/useRevealPanel';
+import { ProfileScreenHeader } from '../../shared/components/ProfileScreenHeader';
+import { useAppState } from '../../shared/state/app-state';
 import { defaultCatalogFilter } from './backup-wizard-model';
 import { BackupWizard } from './BackupWizard';
 import { CatalogTable } from './CatalogTable';
-import { ClientToolsPanel } from './ClientToolsPanel';
+import { ClientToolsPanel } from '../../shared/client-tools/ClientToolsPanel';
 
 export function BackupsScreen() {
   const { active, profiles, setScreen } = useAppState();

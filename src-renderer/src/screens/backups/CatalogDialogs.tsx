@@ -5,11 +5,14 @@
 import { Alert, Badge, Button, Code, Group, Modal, ScrollArea, SimpleGrid, Stack, Table, Text, TextInput } from '@mantine/core';
 import { useState, type ReactNode } from 'react';
 import type { BackupEntry, BackupManifest } from '../../../../src-main/contract/backup';
-import { api } from '../../api/client';
-import { ErrorAlert } from '../../components/ErrorAlert';
-import { toShownError, type ShownError } from '../../state/errors';
-import { formatCount, formatDuration, formatTime } from '../../state/format';
-import { FORMAT_LABELS, KIND_LABELS, fileNameOf, formatBytes, manifestPathOf, rowCountSummary, shortVersion, STATUS_LABELS } from './backup-wizard-model';
+import { api } from '../../shared/api/client';
+import { ErrorAlert } from '../../shared/components/ErrorAlert';
+import { toShownError, type ShownError } from '../../shared/state/errors';
+import { formatCount, formatBytes } from '../../shared/format/numbers';
+import { formatDuration, formatTime } from '../../shared/format/time';
+import { FORMAT_LABELS, KIND_LABELS } from '../../shared/labels/backup';
+import { fileNameOf, manifestPathOf, rowCountSummary, STATUS_LABELS } from './backup-wizard-model';
+import { shortVersion } from '../../shared/client-tools/client-tools-model';
 
 function Field({ label, children }: { label: string; children: ReactNode }) {
   return (

@@ -5,21 +5,13 @@ import { Alert, Badge, Button, CopyButton, Group, List, Loader, Paper, Select, S
 import { Fragment, useState } from 'react';
 import type { BackupEntry } from '../../../../src-main/contract/backup';
 import type { Profile } from '../../../../src-main/contract/models';
-import { api } from '../../api/client';
-import { ErrorAlert } from '../../components/ErrorAlert';
-import { toShownError } from '../../state/errors';
-import { formatTime } from '../../state/format';
-import {
-  ALL_PROFILES,
-  durationText,
-  fileNameOf,
-  formatBytes,
-  FORMAT_SHORT,
-  KIND_SHORT,
-  STATUS_COLORS,
-  STATUS_LABELS,
-  verificationText,
-} from './backup-wizard-model';
+import { api } from '../../shared/api/client';
+import { ErrorAlert } from '../../shared/components/ErrorAlert';
+import { toShownError } from '../../shared/state/errors';
+import { formatTime } from '../../shared/format/time';
+import { ALL_PROFILES, durationText, fileNameOf, STATUS_COLORS, STATUS_LABELS, verificationText } from './backup-wizard-model';
+import { formatBytes } from '../../shared/format/numbers';
+import { FORMAT_SHORT, KIND_SHORT } from '../../shared/labels/backup';
 import { BackupDetailsModal, DeleteBackupModal } from './CatalogDialogs';
 import { useCatalog, type VerifyState } from './useCatalog';
 

@@ -4,12 +4,13 @@
 import { Code, Group, Stack, Table, Text } from '@mantine/core';
 import type { BackupPlan } from '../../../../src-main/contract/backup';
 import type { Profile } from '../../../../src-main/contract/models';
-import { EnvBadge } from '../../components/EnvBadge';
-import { ErrorAlert } from '../../components/ErrorAlert';
-import { CommandBlock, PlanReviewFrame, PlanWarnings, ToolVersionMismatch } from '../../components/jobs/PlanReview';
-import type { DetailedError } from '../../components/jobs/useAskOnce';
-import { formatCount } from '../../state/format';
-import { FORMAT_LABELS, KIND_LABELS, formatBytes, toolLine } from './backup-wizard-model';
+import { EnvBadge } from '../../shared/components/EnvBadge';
+import { ErrorAlert } from '../../shared/components/ErrorAlert';
+import { CommandBlock, PlanReviewFrame, PlanWarnings, ToolVersionMismatch } from '../../shared/components/jobs/PlanReview';
+import type { DetailedError } from '../../shared/components/jobs/useAskOnce';
+import { formatCount, formatBytes } from '../../shared/format/numbers';
+import { FORMAT_LABELS, KIND_LABELS } from '../../shared/labels/backup';
+import { toolLine } from './backup-wizard-model';
 import type { PlanAnswer } from './useBackupJob';
 
 export function PlanError({ error, onShowClientTools }: { error: DetailedError; onShowClientTools: () => void }) {

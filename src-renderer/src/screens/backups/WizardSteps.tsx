@@ -2,18 +2,8 @@
 // Each edits the WizardState; what blocks a step is decided in backup-wizard-model.ts.
 import { Alert, Button, Checkbox, Code, Group, NumberInput, Radio, SimpleGrid, Stack, TagsInput, Text, TextInput } from '@mantine/core';
 import type { BackupFormat, BackupKind } from '../../../../src-main/contract/backup';
-import {
-  FORMAT_LABELS,
-  KIND_LABELS,
-  MAX_JOBS,
-  fileNameOf,
-  folderOf,
-  formatsFor,
-  supabasePresetNote,
-  withFormat,
-  withKind,
-  type WizardState,
-} from './backup-wizard-model';
+import { FORMAT_LABELS, KIND_LABELS } from '../../shared/labels/backup';
+import { MAX_JOBS, fileNameOf, folderOf, formatsFor, supabasePresetNote, withFormat, withKind, type WizardState } from './backup-wizard-model';
 import type { PlanAnswer } from './useBackupJob';
 
 interface StepProps {

@@ -1,8 +1,8 @@
 // The Backups screen's rules, kept pure so they are tested without a browser: the wizard's
 // choices and what blocks each step, the options sent to the core, and how plans, progress,
-// catalog rows and client tools read on screen.
+// catalog rows read on screen. The kind and format labels are in shared/labels/backup, the
+// client tools report in shared/client-tools (the Restore screen shows them too).
 import {
-  CLIENT_TOOL_NAMES,
   SUPABASE_DUMP_EXCLUDED_SCHEMAS,
   type BackupEntry,
   type BackupFormat,
@@ -11,10 +11,10 @@ import {
   type BackupPlan,
   type BackupProgressEvent,
   type BackupStatus,
-  type ClientTool,
-  type ClientToolsReport,
 } from '../../../../src-main/contract/backup';
-import { formatDuration, formatTime } from '../../state/format';
+import { shortVersion } from '../../shared/client-tools/client-tools-model';
+import { formatBytes } from '../../shared/format/numbers';
+import { formatClock, formatDuration, formatTime } from '../../shared/format/time';
 
 export const WIZARD_STEPS = ['What', 'Format', 'Options', 'Destination', 'Review', 'Run'] as const;
 export const STEP = { what: 0, format: 1, options: 2, destination: 3, review: 4, run: 5 } as const;
@@ -53,23 +53,6 @@ export const DEFAULT_WIZARD: WizardState = {
   compression: null,
   preOperationMarker: true,
   outDir: '',
-};
-
-export const KIND_LABELS: Record<BackupKind, string> = {
-  full: 'Full (schema and data)',
-  schema: 'Schema only',
-  data: 'Data only',
-  roles: 'Roles (pg_dumpall)',
-};
-
-/** The catalog's narrow columns. */
-export const KIND_SHORT: Record<BackupKind, string> = { full: 'Full', schema: 'Schema', data: 'Data', roles: 'Roles' };
-export const FORMAT_SHORT: Record<BackupFormat, string> = { custom: 'custom', plain: 'plain SQL', directory: 'directory' };
-
-export const FORMAT_LABELS: Record<BackupFormat, string> = {
-  custom: 'Custom (pg_restore)',
-  plain: 'Plain SQL (psql)',
-  directory: 'Directory (parallel)',
 };
 
 /** Roles come from pg_dumpall, which writes plain SQL only. */
@@ -167,42 +150,9 @@ export function planKey(options: BackupOptionsInput): string {
   return JSON.stringify(rest, Object.keys(rest).sort());
 }
 
-/** "pg_dump (PostgreSQL) 15.18 (Debian 15.18-0+deb12u1)" → "15.18"; "15.4 (Debian …)" → "15.4". */
-export function shortVersion(version: string): string {
-  const afterProduct = /\(PostgreSQL\)\s*(\d+(?:\.\d+)*)/.exec(version);
-  if (afterProduct?.[1]) return afterProduct[1];
-  const first = /\d+(?:\.\d+)*/.exec(version);
-  return first ? first[0] : version;
-}
-
 /** "pg_dump 15.18 for server 15.4". */
 export function toolLine(plan: Pick<BackupPlan, 'tool' | 'serverVersion'>): string {
   return `${plan.tool.name} ${shortVersion(plan.tool.version)} for server ${shortVersion(plan.serverVersion)}`;
-}
-
-const UNITS = ['kB', 'MB', 'GB', 'TB', 'PB'];
-
-/** Sizes as pg_size_pretty shows them (1024-based), so they match what psql says. */
-export function formatBytes(bytes: number | null | undefined): string {
-  if (bytes === null || bytes === undefined || !Number.isFinite(bytes)) return '—';
-  if (bytes < 1024) return `${bytes} bytes`;
-  let value = bytes / 1024;
-  let unit = 0;
-  while (value >= 1024 && unit < UNITS.length - 1) {
-    value /= 1024;
-    unit += 1;
-  }
-  return `${value < 10 ? value.toFixed(1) : Math.round(value)} ${UNITS[unit]}`;
-}
-
-/** Short clock-style durations for elapsed/ETA: "42 s", "3 min 05 s", "1 h 02 min". */
-export function formatClock(ms: number | null | undefined): string {
-  if (ms === null || ms === undefined || !Number.isFinite(ms) || ms < 0) return '—';
-  const seconds = Math.round(ms / 1000);
-  if (seconds < 60) return `${seconds} s`;
-  const minutes = Math.floor(seconds / 60);
-  if (minutes < 60) return `${minutes} min ${String(seconds % 60).padStart(2, '0')} s`;
-  return `${Math.floor(minutes / 60)} h ${String(minutes % 60).padStart(2, '0')} min`;
 }
 
 export interface ProgressView {
@@ -273,31 +223,6 @@ export function rowCountSummary(tables: Array<{ exact: boolean }>): string {
   if (tables.length === 0) return 'no tables';
   if (estimated === 0) return `${exact} tables, all counted exactly`;
   return `${tables.length} tables: ${exact} counted exactly, ${estimated} estimated by the planner`;
-}
-
-export interface ToolGroup {
-  major: number;
-  tools: ClientTool[];
-}
-
-/** Newest major first; within a major, pg_dump, pg_dumpall, pg_restore, psql. */
-export function groupToolsByMajor(report: Pick<ClientToolsReport, 'tools'>): ToolGroup[] {
-  const byMajor = new Map<number, ClientTool[]>();
-  for (const tool of report.tools) byMajor.set(tool.major, [...(byMajor.get(tool.major) ?? []), tool]);
-  const order = (t: ClientTool) => CLIENT_TOOL_NAMES.indexOf(t.name);
-  return [...byMajor.entries()]
-    .sort((a, b) => b[0] - a[0])
-    .map(([major, tools]) => ({ major, tools: [...tools].sort((a, b) => order(a) - order(b) || a.path.localeCompare(b.path)) }));
-}
-
-/** The extra folders as they will be saved: trimmed, blanks and repeats dropped. */
-export function cleanFolderList(folders: string[]): string[] {
-  const out: string[] = [];
-  for (const folder of folders) {
-    const clean = folder.trim();
-    if (clean && !out.includes(clean)) out.push(clean);
-  }
-  return out;
 }
 
 export const ALL_PROFILES = '__all__';

@@ -5,9 +5,9 @@
 import { useCallback } from 'react';
 import type { BackupEntry, BackupOptionsInput, BackupPlan, BackupProgressEvent } from '../../../../src-main/contract/backup';
 import type { AppEvent } from '../../../../src-main/contract/operations';
-import { api } from '../../api/client';
-import { useAskOnce, type DetailedError } from '../../components/jobs/useAskOnce';
-import { useTrackedJob, type JobOps, type TrackedJob } from '../../components/jobs/useTrackedJob';
+import { api } from '../../shared/api/client';
+import { useAskOnce, type DetailedError } from '../../shared/components/jobs/useAskOnce';
+import { useTrackedJob, type JobOps, type TrackedJob } from '../../shared/components/jobs/useTrackedJob';
 import { planKey } from './backup-wizard-model';
 
 export type PlanAnswer = { plan: BackupPlan; error: null } | { plan: null; error: DetailedError };

@@ -1,9 +1,9 @@
-// The catalog (listBackups under a profile filter, re-verification per row) and the client
-// tools report. Both are reads of the core; deletion and folder changes reload them.
+// The catalog (listBackups under a profile filter, re-verification per row): a read of the
+// core; deletion reloads it.
 import { useCallback, useEffect, useState } from 'react';
-import type { BackupEntry, BackupVerifyResult, ClientToolsReport } from '../../../../src-main/contract/backup';
-import { api } from '../../api/client';
-import { toShownError, type ShownError } from '../../state/errors';
+import type { BackupEntry, BackupVerifyResult } from '../../../../src-main/contract/backup';
+import { api } from '../../shared/api/client';
+import { toShownError, type ShownError } from '../../shared/state/errors';
 import { listInput } from './backup-wizard-model';
 
 export type VerifyState = { running: true } | { running: false; result: BackupVerifyResult | null; error: ShownError | null };
@@ -50,36 +50,4 @@ export function useCatalog(filter: string, refreshKey: number) {
   }, []);
 
   return { backups, error, reload, verify, verifications, dismissVerification };
-}
-
-export function useClientTools() {
-  const [report, setReport] = useState<ClientToolsReport | null>(null);
-  const [error, setError] = useState<ShownError | null>(null);
-  const [loading, setLoading] = useState(false);
-
-  const reload = useCallback(async () => {
-    setLoading(true);
-    try {
-      setReport(await api.listClientTools({}));
-      setError(null);
-    } catch (err) {
-      setError(toShownError(err));
-    } finally {
-      setLoading(false);
-    }
-  }, []);
-
-  useEffect(() => {
-    void reload();
-  }, [reload]);
-
-  /** Saves the extra folders; the answer is the new report. Throws so the editor can show field errors. */
-  const savePaths = useCallback(async (paths: string[]) => {
-    const next = await api.setClientToolPaths({ paths });
-    setReport(next);
-    setError(null);
-    return next;
-  }, []);
-
-  return { report, error, loading, reload, savePaths };
 }

@@ -5,8 +5,8 @@
 import { Badge, Button, Group, Paper, Stack, Table, Text, Title, VisuallyHidden } from '@mantine/core';
 import type { Profile } from '../../../../src-main/contract/models';
 import type { CalendarItem } from '../../../../src-main/contract/runbook';
-import { ErrorAlert } from '../../components/ErrorAlert';
-import { formatTime } from '../../state/format';
+import { ErrorAlert } from '../../shared/components/ErrorAlert';
+import { formatTime } from '../../shared/format/time';
 import { CADENCE_LABEL, CALENDAR_STATE_COLOR, relativeTime } from './panels-model';
 import { StatusBadge } from './StepCard';
 import { useCalendar } from './useCalendar';

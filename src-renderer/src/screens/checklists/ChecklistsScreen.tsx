@@ -7,14 +7,14 @@ import { Alert, Button, Group, Paper, PasswordInput, Stack, Text, Title, Tooltip
 import { useCallback, useEffect, useState } from 'react';
 import type { Profile } from '../../../../src-main/contract/models';
 import type { ChecklistRunRecord, ChecklistRunSummary, ChecklistSummary, ProcedureInfo } from '../../../../src-main/contract/runbook';
-import { api } from '../../api/client';
-import { EnvBadge } from '../../components/EnvBadge';
-import { ErrorAlert } from '../../components/ErrorAlert';
-import { IconCheck } from '../../components/icons';
-import { useAppState } from '../../state/app-state';
-import { toShownError, type ShownError } from '../../state/errors';
-import { formatTime } from '../../state/format';
-import { readSetting, writeSetting } from '../../state/storage';
+import { api } from '../../shared/api/client';
+import { EnvBadge } from '../../shared/components/EnvBadge';
+import { ErrorAlert } from '../../shared/components/ErrorAlert';
+import { IconCheck } from '../../shared/components/icons';
+import { useAppState } from '../../shared/state/app-state';
+import { toShownError, type ShownError } from '../../shared/state/errors';
+import { formatTime } from '../../shared/format/time';
+import { readSetting, writeSetting } from '../../shared/state/storage';
 import { CalendarPanel } from './CalendarPanel';
 import { choiceFor, findProcedure } from './checklist-model';
 import { HistoryTable, SavedRunView } from './HistoryPanel';
@@ -25,6 +25,7 @@ import { RunProgressView } from './RunProgressView';
 import { ThresholdsPanel } from './ThresholdsPanel';
 import { ToolkitPanel } from './ToolkitPanel';
 import { useChecklistRun } from './useChecklistRun';
+import { isTyping } from '../../shared/dom';
 
 function useChecklists(): { checklists: ChecklistSummary[]; error: ShownError | null } {
   const [checklists, setChecklists] = useState<ChecklistSummary[]>([]);
@@ -66,11 +67,6 @@ function useProcedures(): { procedures: ProcedureInfo[] | null; error: ShownErro
     );
   }, []);
   return { procedures, error };
-}
-
-function isTyping(target: EventTarget | null): boolean {
-  if (!(target instanceof HTMLElement)) return false;
-  return target.isContentEditable || ['INPUT', 'TEXTAREA', 'SELECT'].includes(target.tagName);
 }
 
 /** Ctrl/⌘+Enter runs the checks, unless the keys are meant for a text field. */

@@ -3,11 +3,11 @@
 import { Badge, Button, Group, Paper, Stack, Table, Text, Title, VisuallyHidden } from '@mantine/core';
 import { useState } from 'react';
 import type { ChecklistRunRecord, ChecklistRunSummary } from '../../../../src-main/contract/runbook';
-import { api } from '../../api/client';
-import { ErrorAlert } from '../../components/ErrorAlert';
-import { toShownError, type ShownError } from '../../state/errors';
-import { formatTime } from '../../state/format';
-import { downloadText } from '../audit/audit-tools';
+import { api } from '../../shared/api/client';
+import { ErrorAlert } from '../../shared/components/ErrorAlert';
+import { toShownError, type ShownError } from '../../shared/state/errors';
+import { formatTime } from '../../shared/format/time';
+import { downloadText } from '../../shared/dom';
 import { StatusBadge, StepCard } from './StepCard';
 
 function decisionsLine(run: ChecklistRunSummary): string {

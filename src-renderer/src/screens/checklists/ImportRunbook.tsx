@@ -7,11 +7,11 @@
 import { Alert, Button, Group, Paper, Stack, Switch, Text, Title } from '@mantine/core';
 import { useId, useState } from 'react';
 import type { RunbookImportResult } from '../../../../src-main/contract/runbook';
-import { api } from '../../api/client';
-import { ErrorAlert } from '../../components/ErrorAlert';
-import { IconInfo } from '../../components/icons';
-import { toShownError, type ShownError } from '../../state/errors';
-import { readSetting, writeSetting } from '../../state/storage';
+import { api } from '../../shared/api/client';
+import { ErrorAlert } from '../../shared/components/ErrorAlert';
+import { IconInfo } from '../../shared/components/icons';
+import { toShownError, type ShownError } from '../../shared/state/errors';
+import { readSetting, writeSetting } from '../../shared/state/storage';
 import { RunbookStepTools } from './RunbookStepTools';
 import { RunbookSummary } from './runbook-outline';
 import { SavedRunbooks } from './SavedRunbooks';

@@ -6,11 +6,11 @@ import { Alert, Button, Group, Paper, Stack, Text, Textarea, Title } from '@mant
 import { useState } from 'react';
 import type { Profile } from '../../../../src-main/contract/models';
 import type { ChecklistRunRecord, ProcedureInfo, ProcedureStepInfo, RunbookStepRunResult } from '../../../../src-main/contract/runbook';
-import { api } from '../../api/client';
-import { ErrorAlert } from '../../components/ErrorAlert';
-import { useAppState } from '../../state/app-state';
-import { toShownError, type ShownError } from '../../state/errors';
-import { formatDuration, formatTime } from '../../state/format';
+import { api } from '../../shared/api/client';
+import { ErrorAlert } from '../../shared/components/ErrorAlert';
+import { useAppState } from '../../shared/state/app-state';
+import { toShownError, type ShownError } from '../../shared/state/errors';
+import { formatDuration, formatTime } from '../../shared/format/time';
 import { draftAfterWrite, EMPTY_DRAFT, hasRun, missingDecisions, ranLine, toDecisions, type DraftDecision, type Drafts } from './checklist-model';
 import { StatusBadge, StepCard } from './StepCard';
 import { StepActions } from './StepActions';

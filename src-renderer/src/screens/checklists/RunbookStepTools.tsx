@@ -7,7 +7,7 @@ import { Button, CopyButton, Group, SimpleGrid, Stack, Text, TextInput } from '@
 import { useState } from 'react';
 import { fillSqlPlaceholders } from '../../../../src-main/contract/placeholders';
 import type { ImportedProcedure, ImportedStep } from '../../../../src-main/contract/runbook';
-import { useAppState } from '../../state/app-state';
+import { useAppState } from '../../shared/state/app-state';
 import { ParameterBadges } from './runbook-outline';
 
 /** Only the fields filled in: an empty field is a missing value, which the filler names. */

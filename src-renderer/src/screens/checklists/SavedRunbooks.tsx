@@ -4,10 +4,10 @@
 import { Button, Group, Modal, Paper, Stack, Table, Text, Title, VisuallyHidden } from '@mantine/core';
 import { useCallback, useEffect, useRef, useState } from 'react';
 import type { SavedRunbook, SavedRunbookSummary } from '../../../../src-main/contract/runbook';
-import { api } from '../../api/client';
-import { ErrorAlert } from '../../components/ErrorAlert';
-import { toShownError, type ShownError } from '../../state/errors';
-import { formatTime } from '../../state/format';
+import { api } from '../../shared/api/client';
+import { ErrorAlert } from '../../shared/components/ErrorAlert';
+import { toShownError, type ShownError } from '../../shared/state/errors';
+import { formatTime } from '../../shared/format/time';
 import { RunbookStepTools } from './RunbookStepTools';
 import { RunbookSummary } from './runbook-outline';
 

@@ -3,10 +3,10 @@
 // the ops toolkit when a step calls a function the server does not have.
 import { Button, Group, Text } from '@mantine/core';
 import type { ChecklistStepResult, ProcedureStepInfo } from '../../../../src-main/contract/runbook';
-import { ErrorAlert } from '../../components/ErrorAlert';
-import type { ShownError } from '../../state/errors';
+import { ErrorAlert } from '../../shared/components/ErrorAlert';
+import type { ShownError } from '../../shared/state/errors';
 import { actionTarget, hasRun } from './checklist-model';
-import type { ScreenId } from '../../state/screens';
+import type { ScreenId } from '../../shared/state/screens';
 
 export interface StepActionsProps {
   step: ChecklistStepResult;

@@ -11,7 +11,7 @@ import {
   type StepDecision,
   type StepKind,
 } from '../../../../src-main/contract/runbook';
-import { formatDuration } from '../../state/format';
+import { formatDuration } from '../../shared/format/time';
 import { cellText, DECISION_COLORS, DECISION_LABELS, KIND_COLORS, KIND_LABELS, shownSummary, STATUS_COLORS, type DraftDecision } from './checklist-model';
 
 export function StatusBadge({ status, size = 'md' }: { status: ChecklistStepResult['status']; size?: 'sm' | 'md' | 'lg' }) {

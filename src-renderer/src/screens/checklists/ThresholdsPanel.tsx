@@ -5,10 +5,10 @@ import { Badge, Button, Group, NumberInput, Paper, Stack, Table, Text, Title, To
 import { useCallback, useEffect, useState } from 'react';
 import type { Profile } from '../../../../src-main/contract/models';
 import type { ThresholdSetting } from '../../../../src-main/contract/runbook';
-import { api, OpsError } from '../../api/client';
-import { ErrorAlert } from '../../components/ErrorAlert';
-import { toShownError, type ShownError } from '../../state/errors';
-import { readSetting, writeSetting } from '../../state/storage';
+import { api, OpsError } from '../../shared/api/client';
+import { ErrorAlert } from '../../shared/components/ErrorAlert';
+import { toShownError, type ShownError } from '../../shared/state/errors';
+import { readSetting, writeSetting } from '../../shared/state/storage';
 import { changesOf, draftOf, rowFieldOf, UNIT_LABEL, type ThresholdChanges, type ThresholdDraft } from './panels-model';
 
 type FieldErrors = Record<string, Partial<Record<'warn' | 'critical', string>>>;

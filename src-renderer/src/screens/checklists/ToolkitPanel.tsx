@@ -6,11 +6,11 @@ import { Alert, Badge, Button, Code, Group, Loader, Modal, ScrollArea, Stack, Ta
 import { useCallback, useEffect, useState } from 'react';
 import type { Profile } from '../../../../src-main/contract/models';
 import type { ToolkitStatus } from '../../../../src-main/contract/runbook';
-import { api, OpsError } from '../../api/client';
-import { ErrorAlert } from '../../components/ErrorAlert';
-import { IconCheck } from '../../components/icons';
-import { TypedNameConfirm } from '../../components/TypedNameConfirm';
-import { toShownError, type ShownError } from '../../state/errors';
+import { api, OpsError } from '../../shared/api/client';
+import { ErrorAlert } from '../../shared/components/ErrorAlert';
+import { IconCheck } from '../../shared/components/icons';
+import { TypedNameConfirm } from '../../shared/components/TypedNameConfirm';
+import { toShownError, type ShownError } from '../../shared/state/errors';
 
 export interface ToolkitPanelProps {
   profile: Profile;

@@ -6,13 +6,14 @@ import { Alert, Badge, Button, Checkbox, Code, Group, Loader, Modal, Stack, Text
 import { useCallback, useEffect, useState } from 'react';
 import type { Profile } from '../../../../src-main/contract/models';
 import type { ProcedureStepInfo, RunbookStepPreview, RunbookStepRunResult } from '../../../../src-main/contract/runbook';
-import { api, OpsError } from '../../api/client';
-import { ErrorAlert } from '../../components/ErrorAlert';
-import { IconAlert, IconCheck } from '../../components/icons';
-import { TypedNameConfirm } from '../../components/TypedNameConfirm';
-import { toShownError, type ShownError } from '../../state/errors';
-import { formatDuration } from '../../state/format';
+import { api, OpsError } from '../../shared/api/client';
+import { ErrorAlert } from '../../shared/components/ErrorAlert';
+import { IconAlert, IconCheck } from '../../shared/components/icons';
+import { TypedNameConfirm } from '../../shared/components/TypedNameConfirm';
+import { toShownError, type ShownError } from '../../shared/state/errors';
+import { formatDuration } from '../../shared/format/time';
 import { KindBadge, RowsTable } from './StepCard';
+import { plural } from '../../shared/format/text';
 
 export interface WriteStepDialogProps {
   profile: Profile;
@@ -23,10 +24,6 @@ export interface WriteStepDialogProps {
   onClose: () => void;
   /** The step ran and committed; `markDone`: the operator wants it marked done. */
   onRan: (result: RunbookStepRunResult, immediate: boolean, markDone: boolean) => void;
-}
-
-function plural(n: number, word: string): string {
-  return `${n} ${word}${n === 1 ? '' : 's'}`;
 }
 
 function countLine(preview: RunbookStepPreview): string {

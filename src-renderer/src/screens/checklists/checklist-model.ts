@@ -12,7 +12,8 @@ import type {
   StepDecision,
   StepKind,
 } from '../../../../src-main/contract/runbook';
-import type { ScreenId } from '../../state/screens';
+import type { ScreenId } from '../../shared/state/screens';
+import { plural } from '../../shared/format/text';
 
 export type StepStatus = ChecklistStepResult['status'];
 
@@ -145,10 +146,6 @@ export function groupProcedures(procedures: readonly ProcedureInfo[]): Array<{ g
     groups.set(p.section, items);
   }
   return [...groups].map(([group, items]) => ({ group, items }));
-}
-
-function plural(n: number, word: string): string {
-  return `${n} ${word}${n === 1 ? '' : 's'}`;
 }
 
 /** What a write step did, in the words its note gets: "Ran: 3 rows changed". */

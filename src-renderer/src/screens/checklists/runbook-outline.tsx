@@ -6,15 +6,12 @@
 import { Accordion, Alert, Badge, Code, Group, Stack, Table, Text } from '@mantine/core';
 import type { ComponentType } from 'react';
 import type { ImportedProcedure, ImportedSection, ImportedStep, RunbookImportResult } from '../../../../src-main/contract/runbook';
+import { plural } from '../../shared/format/text';
 
 const STEP_LABEL: Record<ImportedStep['type'], string> = { sql: 'SQL', command: 'Command', manual: 'Manual', reference: 'Reference' };
 
 /** What a step offers besides its text; given the step and its procedure. */
 export type StepTools = ComponentType<{ step: ImportedStep; procedure: ImportedProcedure }>;
-
-export function plural(n: number, one: string, many = `${one}s`): string {
-  return `${n} ${n === 1 ? one : many}`;
-}
 
 export function ParameterBadges({ names, label }: { names: string[]; label: string }) {
   if (names.length === 0) return null;

@@ -3,8 +3,8 @@
 // sign-off anywhere in the app (the core pushes its audit entry).
 import { useCallback, useEffect, useRef, useState } from 'react';
 import type { MaintenanceCalendar } from '../../../../src-main/contract/runbook';
-import { api } from '../../api/client';
-import { toShownError, type ShownError } from '../../state/errors';
+import { api } from '../../shared/api/client';
+import { toShownError, type ShownError } from '../../shared/state/errors';
 
 export const CALENDAR_POLL_MS = 60_000;
 

@@ -5,9 +5,10 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
 import type { Profile } from '../../../../src-main/contract/models';
 import type { ChecklistRunResult, ChecklistStepResult } from '../../../../src-main/contract/runbook';
-import { api, OpsError } from '../../api/client';
-import { toShownError, type ShownError } from '../../state/errors';
+import { api, OpsError } from '../../shared/api/client';
+import { toShownError, type ShownError } from '../../shared/state/errors';
 import { replaceStep } from './checklist-model';
+import { randomId } from '../../shared/ids';
 
 export interface PendingRun {
   profileId: string;
@@ -23,10 +24,6 @@ export interface RunProgress {
   checklistId: string;
   total: number;
   finished: ChecklistStepResult[];
-}
-
-function newRunId(): string {
-  return typeof crypto.randomUUID === 'function' ? crypto.randomUUID() : `${Date.now().toString(36)}-${Math.random().toString(36).slice(2)}`;
 }
 
 export function useChecklistRun(profile: Profile) {
@@ -74,7 +71,7 @@ export function useChecklistRun(profile: Profile) {
       setRunning('all');
       setError(null);
       setStepError(null);
-      const runId = newRunId();
+      const runId = randomId();
       setProgress({ checklistId, total: 0, finished: [] });
       stopListening.current?.();
       const unsubscribe = api.onEvent((event) => {

@@ -2,10 +2,10 @@
 // or a real connection.
 import { Button, Card, Group, List, Loader, SimpleGrid, Stack, Text, Title } from '@mantine/core';
 import { useState } from 'react';
-import { api } from '../../api/client';
-import { ErrorAlert } from '../../components/ErrorAlert';
-import { useAppState } from '../../state/app-state';
-import { toShownError, type ShownError } from '../../state/errors';
+import { api } from '../../shared/api/client';
+import { ErrorAlert } from '../../shared/components/ErrorAlert';
+import { useAppState } from '../../shared/state/app-state';
+import { toShownError, type ShownError } from '../../shared/state/errors';
 
 export function FirstRunScreen() {
   const { reloadProfiles, reloadInfo, setActiveId, setScreen, dismissFirstRun, requestNewProfile } = useAppState();

@@ -2,9 +2,9 @@
 // the reasons some are missing when the shop's tables are not in this database.
 import { Alert, Button, Card, Center, Group, List, Loader, SimpleGrid, Stack, Text } from '@mantine/core';
 import { useCallback } from 'react';
-import { api } from '../../api/client';
-import { ErrorAlert } from '../../components/ErrorAlert';
-import { formatTime } from '../../state/format';
+import { api } from '../../shared/api/client';
+import { ErrorAlert } from '../../shared/components/ErrorAlert';
+import { formatTime } from '../../shared/format/time';
 import { appFigures } from './performance-model';
 import { profileInput, useLoad, type PasswordState } from './usePerformance';
 

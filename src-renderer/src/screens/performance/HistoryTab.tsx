@@ -5,8 +5,8 @@ import { LineChart } from '@mantine/charts';
 import { Card, Center, Group, Loader, SegmentedControl, SimpleGrid, Stack, Text, Title } from '@mantine/core';
 import { useCallback, useMemo, useState } from 'react';
 import type { HistoryMetric } from '../../../../src-main/contract/monitoring';
-import { api } from '../../api/client';
-import { ErrorAlert } from '../../components/ErrorAlert';
+import { api } from '../../shared/api/client';
+import { ErrorAlert } from '../../shared/components/ErrorAlert';
 import { HISTORY_METRICS, HISTORY_RANGES, axisDomain, chartRows, formatAxisTick, formatMetric, trendText } from './performance-model';
 import { useLoad } from './usePerformance';
 

@@ -5,10 +5,11 @@
 import { Alert, Badge, Button, Card, Center, Code, Group, Loader, ScrollArea, Stack, Table, Text, Title } from '@mantine/core';
 import { useCallback, type ReactNode } from 'react';
 import type { IndexReport, IndexUsage } from '../../../../src-main/contract/monitoring';
-import { api } from '../../api/client';
-import { ErrorAlert } from '../../components/ErrorAlert';
-import { useAppState } from '../../state/app-state';
-import { formatCount, formatTime } from '../../state/format';
+import { api } from '../../shared/api/client';
+import { ErrorAlert } from '../../shared/components/ErrorAlert';
+import { useAppState } from '../../shared/state/app-state';
+import { formatCount } from '../../shared/format/numbers';
+import { formatTime } from '../../shared/format/time';
 import { dropIndexSql, duplicateAdvice, formatBytes, resetCaveat } from './performance-model';
 import { profileInput, useLoad, type PasswordState } from './usePerformance';
 

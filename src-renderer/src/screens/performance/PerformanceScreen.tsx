@@ -6,9 +6,9 @@
 import { Alert, Badge, Button, Stack, Tabs, Text } from '@mantine/core';
 import { useState } from 'react';
 import type { Profile } from '../../../../src-main/contract/models';
-import { PasswordPrompt } from '../../components/PasswordPrompt';
-import { ProfileScreenHeader } from '../../components/ProfileScreenHeader';
-import { useAppState } from '../../state/app-state';
+import { PasswordPrompt } from '../../shared/components/PasswordPrompt';
+import { ProfileScreenHeader } from '../../shared/components/ProfileScreenHeader';
+import { useAppState } from '../../shared/state/app-state';
 import { AppMetricsTab } from './AppMetricsTab';
 import { HistoryTab } from './HistoryTab';
 import { IndexesTab } from './IndexesTab';

@@ -4,10 +4,11 @@
 import { Alert, Button, Center, Code, Group, Loader, ScrollArea, SegmentedControl, Stack, Table, Text, Tooltip } from '@mantine/core';
 import { useCallback, useState } from 'react';
 import type { TopQueries } from '../../../../src-main/contract/monitoring';
-import { api } from '../../api/client';
-import { ErrorAlert } from '../../components/ErrorAlert';
-import { useAppState } from '../../state/app-state';
-import { formatCount, formatTime } from '../../state/format';
+import { api } from '../../shared/api/client';
+import { ErrorAlert } from '../../shared/components/ErrorAlert';
+import { useAppState } from '../../shared/state/app-state';
+import { formatCount } from '../../shared/format/numbers';
+import { formatTime } from '../../shared/format/time';
 import { ORDER_OPTIONS, explainDraft, formatMs, isTopOrder, oneLine, queryHitPct, queryTabTitle, trimNumber, type TopOrder } from './performance-model';
 import { profileInput, useLoad, type PasswordState } from './usePerformance';
 

@@ -5,9 +5,10 @@ import { Badge, Button, Card, Center, Group, Loader, ScrollArea, Stack, Table, T
 import { useCallback, useState, type ReactNode } from 'react';
 import type { TableReport, TableStats } from '../../../../src-main/contract/monitoring';
 import type { Profile } from '../../../../src-main/contract/models';
-import { api } from '../../api/client';
-import { ErrorAlert } from '../../components/ErrorAlert';
-import { formatCount, formatTime } from '../../state/format';
+import { api } from '../../shared/api/client';
+import { ErrorAlert } from '../../shared/components/ErrorAlert';
+import { formatCount } from '../../shared/format/numbers';
+import { formatTime } from '../../shared/format/time';
 import { deadColor, formatBytes, sequenceColor, trimNumber } from './performance-model';
 import { profileInput, useLoad, type PasswordState } from './usePerformance';
 import { VacuumDialog, type VacuumTarget } from './VacuumDialog';

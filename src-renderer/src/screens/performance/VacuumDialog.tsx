@@ -6,19 +6,16 @@ import { Alert, Button, Checkbox, Code, Group, Modal, Progress, Stack, Text } fr
 import { useEffect, useRef, useState } from 'react';
 import type { VacuumProgressEvent, VacuumResult } from '../../../../src-main/contract/monitoring';
 import type { Profile } from '../../../../src-main/contract/models';
-import { api } from '../../api/client';
-import { ErrorAlert } from '../../components/ErrorAlert';
-import { TypedNameConfirm } from '../../components/TypedNameConfirm';
-import { toShownError, type ShownError } from '../../state/errors';
+import { api } from '../../shared/api/client';
+import { ErrorAlert } from '../../shared/components/ErrorAlert';
+import { TypedNameConfirm } from '../../shared/components/TypedNameConfirm';
+import { toShownError, type ShownError } from '../../shared/state/errors';
 import { vacuumCommand, vacuumNeedsName, vacuumProgressView, vacuumResultText } from './performance-model';
+import { randomId } from '../../shared/ids';
 
 export interface VacuumTarget {
   schema: string;
   table: string;
-}
-
-function newJobId(): string {
-  return typeof crypto.randomUUID === 'function' ? `vacuum-${crypto.randomUUID()}` : `vacuum-${Date.now().toString(36)}-${Math.random().toString(36).slice(2)}`;
 }
 
 export function VacuumDialog({
@@ -62,7 +59,7 @@ export function VacuumDialog({
   const canRun = !running && !profile.readOnly && (!needsName || typed === profile.name);
 
   async function run(table: VacuumTarget) {
-    const jobId = newJobId();
+    const jobId = `vacuum-${randomId()}`;
     setRunning(true);
     setProgress(null);
     setResult(null);

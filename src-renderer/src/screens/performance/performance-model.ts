@@ -14,8 +14,8 @@ import type {
   VacuumResult,
 } from '../../../../src-main/contract/monitoring';
 import type { CheckStatus, ThresholdUnitName } from '../../../../src-main/contract/runbook';
-import { formatBytes } from '../backups/backup-wizard-model';
-import { formatCount, formatDuration } from '../../state/format';
+import { formatBytes, formatCount } from '../../shared/format/numbers';
+import { formatDuration } from '../../shared/format/time';
 
 export { formatBytes };
 

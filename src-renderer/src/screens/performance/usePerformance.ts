@@ -5,8 +5,8 @@
 // piles calls up.
 import { useCallback, useEffect, useRef, useState } from 'react';
 import type { Overview } from '../../../../src-main/contract/monitoring';
-import { api, OpsError } from '../../api/client';
-import { toShownError, type ShownError } from '../../state/errors';
+import { api, OpsError } from '../../shared/api/client';
+import { toShownError, type ShownError } from '../../shared/state/errors';
 import { OVERVIEW_REFRESH_SEC } from './performance-model';
 
 export interface Loaded<T> {

@@ -1,6 +1,6 @@
 // Who to call, per the runbook's Emergency Contacts table.
 import { ActionIcon, Button, Group, Stack, Table, Text, TextInput } from '@mantine/core';
-import { IconX } from '../../components/icons';
+import { IconX } from '../../shared/components/icons';
 import type { ContactRow } from './form-model';
 
 export function ContactsEditor({ rows, onChange, errors }: { rows: ContactRow[]; onChange: (rows: ContactRow[]) => void; errors: string[] }) {

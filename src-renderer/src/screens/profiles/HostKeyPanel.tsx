@@ -4,13 +4,13 @@ import { Alert, Button, Checkbox, Code, Group, Modal, Stack, Text } from '@manti
 import { notifications } from '@mantine/notifications';
 import { useState, type ReactNode } from 'react';
 import type { HostKeyDecision, Profile } from '../../../../src-main/contract/models';
-import { api } from '../../api/client';
-import { ErrorAlert } from '../../components/ErrorAlert';
-import { IconAlert, IconCheck, IconLock } from '../../components/icons';
-import { useAppState } from '../../state/app-state';
-import { toShownError, type ShownError } from '../../state/errors';
+import { api } from '../../shared/api/client';
+import { ErrorAlert } from '../../shared/components/ErrorAlert';
+import { IconAlert, IconCheck, IconLock } from '../../shared/components/icons';
+import { useAppState } from '../../shared/state/app-state';
+import { toShownError, type ShownError } from '../../shared/state/errors';
 import { keyTypeLabel } from './ssh-form-model';
-import { TypedNameConfirm } from '../../components/TypedNameConfirm';
+import { TypedNameConfirm } from '../../shared/components/TypedNameConfirm';
 
 /** A fingerprint that stays legible on the filled red alert (Code would be white on white). */
 function Fingerprint({ value }: { value: string }) {

@@ -3,9 +3,9 @@
 import { Button, Group, Modal, Paper, Stack, Table, Text, TextInput } from '@mantine/core';
 import { useState } from 'react';
 import type { ProfileDraft } from '../../../../src-main/contract/models';
-import { api } from '../../api/client';
-import { ErrorAlert } from '../../components/ErrorAlert';
-import { fieldErrorsOf, toShownError, type ShownError } from '../../state/errors';
+import { api } from '../../shared/api/client';
+import { ErrorAlert } from '../../shared/components/ErrorAlert';
+import { fieldErrorsOf, toShownError, type ShownError } from '../../shared/state/errors';
 
 type ServiceList = { path: string; services: Array<{ name: string; draft: ProfileDraft }> };
 

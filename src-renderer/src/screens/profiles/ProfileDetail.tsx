@@ -2,11 +2,11 @@
 import { Button, Group, Paper, SimpleGrid, Stack, Table, Text, Title } from '@mantine/core';
 import { useState, type ReactNode } from 'react';
 import type { Profile } from '../../../../src-main/contract/models';
-import { EnvBadge, ReadOnlyBadge } from '../../components/EnvBadge';
-import { useAppState } from '../../state/app-state';
-import { formatTime } from '../../state/format';
+import { EnvBadge, ReadOnlyBadge } from '../../shared/components/EnvBadge';
+import { useAppState } from '../../shared/state/app-state';
+import { formatTime } from '../../shared/format/time';
 import { DeleteProfileModal, DuplicateProfileModal } from './ProfileModals';
-import { ESCALATION_LEVELS } from './form-model';
+import { ESCALATION_LEVELS } from '../../shared/labels/escalation';
 import { SshDetail } from './SshDetail';
 import { TestConnectionPanel } from './TestConnectionPanel';
 

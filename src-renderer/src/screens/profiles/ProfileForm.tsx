@@ -19,14 +19,15 @@ import {
 } from '@mantine/core';
 import { useState, type FormEvent } from 'react';
 import { ENVIRONMENTS, SSL_MODES, type AppInfo, type Profile, type ProfileDraft } from '../../../../src-main/contract/models';
-import { api } from '../../api/client';
-import { ErrorAlert } from '../../components/ErrorAlert';
-import { IconInfo } from '../../components/icons';
-import { useAppState } from '../../state/app-state';
-import { fieldErrorsOf, toShownError, type ShownError } from '../../state/errors';
-import { ENV_STYLES } from '../../theme';
+import { api } from '../../shared/api/client';
+import { ErrorAlert } from '../../shared/components/ErrorAlert';
+import { IconInfo } from '../../shared/components/icons';
+import { useAppState } from '../../shared/state/app-state';
+import { fieldErrorsOf, toShownError, type ShownError } from '../../shared/state/errors';
+import { ENV_STYLES } from '../../shared/theme';
 import { ContactsEditor } from './ContactsEditor';
-import { applyDraft, emptyForm, ESCALATION_LEVELS, formFromProfile, toInput, withEnv, type ProfileForm as FormState } from './form-model';
+import { applyDraft, emptyForm, formFromProfile, toInput, withEnv, type ProfileForm as FormState } from './form-model';
+import { ESCALATION_LEVELS } from '../../shared/labels/escalation';
 import { ImportBar } from './ImportBar';
 import { SshSection } from './SshSection';
 

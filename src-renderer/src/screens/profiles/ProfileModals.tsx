@@ -3,12 +3,12 @@ import { Button, Group, List, Modal, Stack, Text, TextInput } from '@mantine/cor
 import { notifications } from '@mantine/notifications';
 import { useState } from 'react';
 import type { Profile } from '../../../../src-main/contract/models';
-import { api } from '../../api/client';
-import { EnvBadge } from '../../components/EnvBadge';
-import { ErrorAlert } from '../../components/ErrorAlert';
-import { useAppState } from '../../state/app-state';
-import { fieldErrorsOf, toShownError, type ShownError } from '../../state/errors';
-import { TypedNameConfirm } from '../../components/TypedNameConfirm';
+import { api } from '../../shared/api/client';
+import { EnvBadge } from '../../shared/components/EnvBadge';
+import { ErrorAlert } from '../../shared/components/ErrorAlert';
+import { useAppState } from '../../shared/state/app-state';
+import { fieldErrorsOf, toShownError, type ShownError } from '../../shared/state/errors';
+import { TypedNameConfirm } from '../../shared/components/TypedNameConfirm';
 
 export function DeleteProfileModal({ profile, opened, onClose, onRemoved }: { profile: Profile; opened: boolean; onClose: () => void; onRemoved: () => void }) {
   const { reloadProfiles } = useAppState();

@@ -3,9 +3,9 @@ import { Badge, Button, Group, Paper, Stack, Table, Text, Title } from '@mantine
 import { notifications } from '@mantine/notifications';
 import { useEffect, useState } from 'react';
 import type { Profile } from '../../../../src-main/contract/models';
-import { EnvBadge, ReadOnlyBadge } from '../../components/EnvBadge';
-import { IconCheck } from '../../components/icons';
-import { useAppState } from '../../state/app-state';
+import { EnvBadge, ReadOnlyBadge } from '../../shared/components/EnvBadge';
+import { IconCheck } from '../../shared/components/icons';
+import { useAppState } from '../../shared/state/app-state';
 import { ProfileDetail } from './ProfileDetail';
 import { ProfileForm } from './ProfileForm';
 

@@ -3,10 +3,10 @@
 import { Alert, Button, Fieldset, Group, List, Stack, Switch, Text, TextInput, Title } from '@mantine/core';
 import { useState } from 'react';
 import type { AppInfo, Profile } from '../../../../src-main/contract/models';
-import { api } from '../../api/client';
-import { ErrorAlert } from '../../components/ErrorAlert';
-import { IconInfo } from '../../components/icons';
-import { fieldErrorsOf, toShownError, type ShownError } from '../../state/errors';
+import { api } from '../../shared/api/client';
+import { ErrorAlert } from '../../shared/components/ErrorAlert';
+import { IconInfo } from '../../shared/components/icons';
+import { fieldErrorsOf, toShownError, type ShownError } from '../../shared/state/errors';
 import { SshHopFields } from './SshHopFields';
 import { applySshImport, type SshForm, type SshHopForm } from './ssh-form-model';
 

@@ -2,11 +2,11 @@
 import { Alert, Badge, Button, Group, List, Paper, PasswordInput, Stack, Table, Text, ThemeIcon, VisuallyHidden } from '@mantine/core';
 import { useState } from 'react';
 import type { ConnectionTestResult, Profile } from '../../../../src-main/contract/models';
-import { api } from '../../api/client';
-import { ErrorAlert } from '../../components/ErrorAlert';
-import { IconAlert, IconCheck, IconX } from '../../components/icons';
-import { useAppState } from '../../state/app-state';
-import { toShownError, type ShownError } from '../../state/errors';
+import { api } from '../../shared/api/client';
+import { ErrorAlert } from '../../shared/components/ErrorAlert';
+import { IconAlert, IconCheck, IconX } from '../../shared/components/icons';
+import { useAppState } from '../../shared/state/app-state';
+import { toShownError, type ShownError } from '../../shared/state/errors';
 import { HostKeyPanel } from './HostKeyPanel';
 
 export function TestConnectionPanel({ profile }: { profile: Profile }) {

@@ -46,13 +46,6 @@ export const RUNBOOK_CONTACTS: ContactRow[] = [
   { role: 'System Admin', name: '', contact: '', availability: 'On-call rotation' },
 ];
 
-/** The runbook's Escalation Matrix. */
-export const ESCALATION_LEVELS = [
-  { value: '1', label: 'Level 1', meaning: 'Application errors, minor performance issues' },
-  { value: '2', label: 'Level 2', meaning: 'Database connectivity issues, moderate performance degradation' },
-  { value: '3', label: 'Level 3', meaning: 'Complete service outage, data corruption, security breach' },
-] as const;
-
 export function emptyForm(): ProfileForm {
   return {
     name: '',

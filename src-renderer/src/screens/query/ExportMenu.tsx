@@ -5,11 +5,11 @@ import { Button, Code, Menu, Modal, Stack, Text } from '@mantine/core';
 import { notifications } from '@mantine/notifications';
 import { useState } from 'react';
 import type { Profile, QueryExportResult } from '../../../../src-main/contract/models';
-import { api, OpsError } from '../../api/client';
-import { ErrorAlert } from '../../components/ErrorAlert';
-import { IconCheck } from '../../components/icons';
-import { toShownError, type ShownError } from '../../state/errors';
-import { formatDuration } from '../../state/format';
+import { api, OpsError } from '../../shared/api/client';
+import { ErrorAlert } from '../../shared/components/ErrorAlert';
+import { IconCheck } from '../../shared/components/icons';
+import { toShownError, type ShownError } from '../../shared/state/errors';
+import { formatDuration } from '../../shared/format/time';
 import { PasswordModal } from './GuardModals';
 
 export interface ExportMenuProps {
@@ -26,7 +26,8 @@ type Format = QueryExportResult['format'];
 
 const FORMAT_NAMES: Record<Format, string> = { csv: 'CSV', json: 'JSON' };
 
-function formatBytes(bytes: number): string {
+/** The exported file's size with its exact byte count beside it (formatBytes rounds, as pg_size_pretty does). */
+function exportSize(bytes: number): string {
   const units = ['bytes', 'KB', 'MB', 'GB', 'TB'];
   let value = bytes;
   let unit = 0;
@@ -41,7 +42,7 @@ function ExportDone({ result }: { result: QueryExportResult }) {
   return (
     <Stack gap={4}>
       <Text size="sm">
-        {result.rows.toLocaleString()} row{result.rows === 1 ? '' : 's'}, {formatBytes(result.bytes)}, in {formatDuration(result.durationMs)}.
+        {result.rows.toLocaleString()} row{result.rows === 1 ? '' : 's'}, {exportSize(result.bytes)}, in {formatDuration(result.durationMs)}.
       </Text>
       <Code style={{ wordBreak: 'break-all', userSelect: 'all' }}>{result.path}</Code>
     </Stack>

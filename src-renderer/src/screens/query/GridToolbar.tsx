@@ -2,7 +2,7 @@
 // being sorted in, the last copy's outcome, and Copy rows.
 import { Button, Group, Select, Text, TextInput } from '@mantine/core';
 import type { QueryColumn } from '../../../../src-main/contract/models';
-import { formatCount } from '../../state/format';
+import { formatCount } from '../../shared/format/numbers';
 
 export interface GridToolbarProps {
   columns: QueryColumn[];

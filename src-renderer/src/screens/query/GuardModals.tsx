@@ -4,9 +4,9 @@
 import { Button, Checkbox, Code, Group, Modal, Stack, Text, TextInput } from '@mantine/core';
 import { useState } from 'react';
 import type { Profile, StatementPlan } from '../../../../src-main/contract/models';
-import { EnvBadge } from '../../components/EnvBadge';
+import { EnvBadge } from '../../shared/components/EnvBadge';
 import { riskText } from './query-tools';
-import { TypedNameConfirm } from '../../components/TypedNameConfirm';
+import { TypedNameConfirm } from '../../shared/components/TypedNameConfirm';
 
 export interface BlockedItem {
   statement: StatementPlan | undefined;

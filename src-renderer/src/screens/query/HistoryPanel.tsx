@@ -4,10 +4,10 @@ import { Badge, Button, Group, Loader, Paper, ScrollArea, Stack, Text, TextInput
 import { useDebouncedValue } from '@mantine/hooks';
 import { useEffect, useState } from 'react';
 import type { QueryHistoryEntry, QueryHistoryOutcome } from '../../../../src-main/contract/models';
-import { api } from '../../api/client';
-import { ErrorAlert } from '../../components/ErrorAlert';
-import { toShownError, type ShownError } from '../../state/errors';
-import { formatDuration, formatTime } from '../../state/format';
+import { api } from '../../shared/api/client';
+import { ErrorAlert } from '../../shared/components/ErrorAlert';
+import { toShownError, type ShownError } from '../../shared/state/errors';
+import { formatDuration, formatTime } from '../../shared/format/time';
 
 export interface HistoryPanelProps {
   profileId: string;

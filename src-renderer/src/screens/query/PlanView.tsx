@@ -5,6 +5,7 @@ import { Badge, Box, Button, CopyButton, Group, Paper, Stack, Text, UnstyledButt
 import { useRef, useState, type KeyboardEvent } from 'react';
 import { flattenPlan } from '../../../../src-main/contract/plan-tree';
 import type { ExplainResult, PlanNode } from '../../../../src-main/contract/models';
+import { formatCount } from '../../shared/format/numbers';
 
 /** A misestimate from this factor on is flagged: the planner's choices rest on row counts. */
 const MISESTIMATE_FACTOR = 10;
@@ -35,8 +36,9 @@ function formatMs(ms: number | null): string {
   return `${(ms / 1000).toFixed(1)} s`;
 }
 
-function formatCount(n: number): string {
-  return Math.round(n).toLocaleString('en-US');
+/** Row counts in a plan can be per-loop averages: shown as whole rows. */
+function formatRows(n: number): string {
+  return formatCount(Math.round(n));
 }
 
 function formatShare(share: number): string {
@@ -63,18 +65,18 @@ function nodeTitle(node: PlanNode): string {
 function RowsFigure({ node }: { node: PlanNode }) {
   const loops = node.actualLoops ?? 1;
   const estimate =
-    loops > 1 ? `${formatCount(node.planRows * loops)} est (${formatCount(node.planRows)} × ${formatCount(loops)} loops)` : `${formatCount(node.planRows)} est`;
+    loops > 1 ? `${formatRows(node.planRows * loops)} est (${formatRows(node.planRows)} × ${formatRows(loops)} loops)` : `${formatRows(node.planRows)} est`;
   if (node.actualRows === null)
     return (
       <Text span size="xs">
-        rows {formatCount(node.planRows)} est
+        rows {formatRows(node.planRows)} est
       </Text>
     );
   const off = misestimate(node);
   const flagged = off !== null && off.factor >= MISESTIMATE_FACTOR;
   return (
     <Text span size="xs">
-      rows {formatCount(node.actualRows)} actual / {estimate}
+      rows {formatRows(node.actualRows)} actual / {estimate}
       {flagged ? (
         <Badge
           ml={6}
@@ -119,12 +121,12 @@ function NodeFigures({ node, analyzed }: { node: PlanNode; analyzed: boolean }) 
       <RowsFigure node={node} />
       {node.actualLoops !== null && node.actualLoops > 1 ? (
         <Text span size="xs">
-          loops {formatCount(node.actualLoops)}
+          loops {formatRows(node.actualLoops)}
         </Text>
       ) : null}
       {node.sharedHitBlocks !== null || node.sharedReadBlocks !== null ? (
         <Text span size="xs" title="Shared buffers: pages found in memory (hit) and read from disk or the OS cache (read)">
-          buffers hit {formatCount(node.sharedHitBlocks ?? 0)} · read {formatCount(node.sharedReadBlocks ?? 0)}
+          buffers hit {formatRows(node.sharedHitBlocks ?? 0)} · read {formatRows(node.sharedReadBlocks ?? 0)}
         </Text>
       ) : null}
     </Group>

@@ -4,11 +4,11 @@
 import { Alert, Badge, Button, Group, Kbd, Paper, Select, Stack, Tabs, Text, Title, Tooltip } from '@mantine/core';
 import { useCallback, useEffect, useRef, useState } from 'react';
 import type { Profile } from '../../../../src-main/contract/models';
-import { EnvBadge } from '../../components/EnvBadge';
-import { ErrorAlert } from '../../components/ErrorAlert';
-import { IconAlert, IconLock } from '../../components/icons';
-import { useAppState } from '../../state/app-state';
-import { readSetting, writeSetting } from '../../state/storage';
+import { EnvBadge } from '../../shared/components/EnvBadge';
+import { ErrorAlert } from '../../shared/components/ErrorAlert';
+import { IconAlert, IconLock } from '../../shared/components/icons';
+import { useAppState } from '../../shared/state/app-state';
+import { readSetting, writeSetting } from '../../shared/state/storage';
 import { EditorTabs } from './EditorTabs';
 import { ExportMenu } from './ExportMenu';
 import { BlockedModal, ConfirmWriteModal, PasswordModal } from './GuardModals';

@@ -22,7 +22,7 @@ import {
   visibleWindow,
   type SortSpec,
 } from './grid-model';
-import { formatCount } from '../../state/format';
+import { formatCount } from '../../shared/format/numbers';
 
 const HEADER_HEIGHT = 30;
 const OVERSCAN = 8;

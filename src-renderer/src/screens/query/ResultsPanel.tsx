@@ -3,8 +3,9 @@
 // "Fetch more" (its cursor is still open on the server) or closing it.
 import { Alert, Button, Code, Group, Stack, Tabs, Text } from '@mantine/core';
 import type { QueryFailure } from '../../../../src-main/contract/models';
-import { IconAlert } from '../../components/icons';
-import { formatCount, formatDuration } from '../../state/format';
+import { IconAlert } from '../../shared/components/icons';
+import { formatCount } from '../../shared/format/numbers';
+import { formatDuration } from '../../shared/format/time';
 import type { ResultView } from './live-results';
 import { statementSummary, type EditorRange } from './query-tools';
 import { ResultGrid } from './ResultGrid';

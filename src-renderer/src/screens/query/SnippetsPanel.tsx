@@ -4,10 +4,10 @@ import { Accordion, Badge, Button, Code, Group, Loader, Modal, Stack, Text, Text
 import { notifications } from '@mantine/notifications';
 import { useCallback, useEffect, useMemo, useState } from 'react';
 import type { Snippet } from '../../../../src-main/contract/models';
-import { api } from '../../api/client';
-import { ErrorAlert } from '../../components/ErrorAlert';
-import { IconCheck } from '../../components/icons';
-import { fieldErrorsOf, toShownError, type ShownError } from '../../state/errors';
+import { api } from '../../shared/api/client';
+import { ErrorAlert } from '../../shared/components/ErrorAlert';
+import { IconCheck } from '../../shared/components/icons';
+import { fieldErrorsOf, toShownError, type ShownError } from '../../shared/state/errors';
 
 export interface SnippetsPanelProps {
   /** Put this SQL in the editor. */

@@ -120,7 +120,3 @@ export function frameThrottle(flush: () => void): { schedule: () => void; cancel
     },
   };
 }
-
-export function newRunId(): string {
-  return typeof crypto.randomUUID === 'function' ? crypto.randomUUID() : `${Date.now().toString(36)}-${Math.random().toString(36).slice(2)}`;
-}

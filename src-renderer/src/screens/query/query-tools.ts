@@ -2,7 +2,7 @@
 // is summed up, and which statements a guard must show. No React here, so each is easy to reason
 // about (and to test) on its own.
 import { CONSOLE_IDLE_CLOSE_MS, type Profile, type StatementPlan, type StatementResult } from '../../../../src-main/contract/models';
-import { readSetting } from '../../state/storage';
+import { readSetting } from '../../shared/state/storage';
 
 export const MAX_ROWS_CHOICES = ['1000', '10000', '200000', '1000000'] as const;
 export const DEFAULT_MAX_ROWS = '200000';

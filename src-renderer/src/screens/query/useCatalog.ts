@@ -1,8 +1,8 @@
 // Autocomplete's catalog for the profile: loaded when the console opens and on demand.
 import { useCallback, useEffect, useState } from 'react';
 import type { QueryCatalog } from '../../../../src-main/contract/models';
-import { api, OpsError } from '../../api/client';
-import { toShownError, type ShownError } from '../../state/errors';
+import { api, OpsError } from '../../shared/api/client';
+import { toShownError, type ShownError } from '../../shared/state/errors';
 
 export function useCatalog(profileId: string): { catalog: QueryCatalog | null; loading: boolean; refresh: () => void; error: ShownError | null } {
   const [catalog, setCatalog] = useState<QueryCatalog | null>(null);

@@ -4,7 +4,7 @@
 // first console kept in localStorage, so nothing typed before tabs existed is lost.
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import type { EditorTab } from '../../../../src-main/contract/models';
-import { api } from '../../api/client';
+import { api } from '../../shared/api/client';
 import { loadScript } from './query-tools';
 
 export const SAVE_DELAY_MS = 400;

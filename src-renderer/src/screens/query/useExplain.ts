@@ -4,8 +4,8 @@
 // QUERY_FAILED with the SQLSTATE and a position inside the statement.
 import { useCallback, useState } from 'react';
 import type { ExplainResult, Profile, QueryFailure, StatementPlan } from '../../../../src-main/contract/models';
-import { api, OpsError } from '../../api/client';
-import { toShownError, type ShownError } from '../../state/errors';
+import { api, OpsError } from '../../shared/api/client';
+import { toShownError, type ShownError } from '../../shared/state/errors';
 import type { RunTarget } from './query-tools';
 
 interface ExplainRequest {

@@ -4,11 +4,12 @@
 // preview the user sees, never the only protection.
 import { useCallback, useEffect, useRef, useState } from 'react';
 import type { Profile, QueryFailure, QueryRunResult, StatementPlan } from '../../../../src-main/contract/models';
-import { api, OpsError } from '../../api/client';
-import { toShownError, type ShownError } from '../../state/errors';
+import { api, OpsError } from '../../shared/api/client';
+import { toShownError, type ShownError } from '../../shared/state/errors';
 import type { BlockedItem } from './GuardModals';
-import { frameThrottle, LiveRun, newRunId, STALL_MS } from './live-results';
+import { frameThrottle, LiveRun, STALL_MS } from './live-results';
 import { needsNameConfirmation, writingStatements, type RunTarget } from './query-tools';
+import { randomId } from '../../shared/ids';
 
 type Plan = Awaited<ReturnType<typeof api.planQuery>>;
 
@@ -104,7 +105,7 @@ export function useQueryRunner(
 
   const startLive = useCallback(async (): Promise<LiveRun> => {
     stopListening.current?.();
-    const next = new LiveRun(newRunId());
+    const next = new LiveRun(randomId());
     const throttle = frameThrottle(() => setRowsVersion((v) => v + 1));
     const unsubscribe = api.onEvent((event) => {
       if (next.apply(event)) throttle.schedule();

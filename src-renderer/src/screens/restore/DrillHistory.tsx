@@ -3,7 +3,7 @@
 import { Badge, Button, Group, Select, Stack, Table, Text, Tooltip } from '@mantine/core';
 import type { DrillRecord } from '../../../../src-main/contract/restore';
 import type { Profile } from '../../../../src-main/contract/models';
-import { formatDuration, formatTime } from '../../state/format';
+import { formatDuration, formatTime } from '../../shared/format/time';
 import { ageText, drillHistory, drillTrends, objectiveBadge, type ProfileTrend } from './restore-model';
 import { StatusBadge } from './RestoreProgress';
 

@@ -4,11 +4,11 @@
 import { Badge, Button, Code, Group, Paper, SimpleGrid, Stack, Table, Text, Title } from '@mantine/core';
 import { useState } from 'react';
 import type { DrillRecord } from '../../../../src-main/contract/restore';
-import { api } from '../../api/client';
-import { ErrorAlert } from '../../components/ErrorAlert';
-import { toShownError, type ShownError } from '../../state/errors';
-import { formatDuration, formatTime } from '../../state/format';
-import { downloadText } from '../audit/audit-tools';
+import { api } from '../../shared/api/client';
+import { ErrorAlert } from '../../shared/components/ErrorAlert';
+import { toShownError, type ShownError } from '../../shared/state/errors';
+import { formatDuration, formatTime } from '../../shared/format/time';
+import { downloadText } from '../../shared/dom';
 import { ageText, formatTarget, objectiveBadge } from './restore-model';
 import { FailureAlert, StatusBadge, ValidationReportView } from './RestoreProgress';
 

@@ -4,13 +4,13 @@
 import { Alert, Badge, Checkbox, Code, Group, List, Stack, Table, Text } from '@mantine/core';
 import { ENVIRONMENTS, type Environment } from '../../../../src-main/contract/models';
 import type { RestorePlan } from '../../../../src-main/contract/restore';
-import { EnvBadge } from '../../components/EnvBadge';
-import { ErrorAlert } from '../../components/ErrorAlert';
-import { IconAlert } from '../../components/icons';
-import { CommandBlock, PlanReviewFrame, PlanWarnings, ToolVersionMismatch } from '../../components/jobs/PlanReview';
-import type { DetailedError } from '../../components/jobs/useAskOnce';
-import { TypedNameConfirm } from '../../components/TypedNameConfirm';
-import { shortVersion } from '../backups/backup-wizard-model';
+import { EnvBadge } from '../../shared/components/EnvBadge';
+import { ErrorAlert } from '../../shared/components/ErrorAlert';
+import { IconAlert } from '../../shared/components/icons';
+import { CommandBlock, PlanReviewFrame, PlanWarnings, ToolVersionMismatch } from '../../shared/components/jobs/PlanReview';
+import type { DetailedError } from '../../shared/components/jobs/useAskOnce';
+import { TypedNameConfirm } from '../../shared/components/TypedNameConfirm';
+import { shortVersion } from '../../shared/client-tools/client-tools-model';
 import { conflictName, targetStateText } from './restore-model';
 import type { PlanAnswer } from './useRestoreJob';
 

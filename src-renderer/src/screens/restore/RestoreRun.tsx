@@ -3,8 +3,8 @@
 import { Button, Code, Group, Paper, Stack, Text } from '@mantine/core';
 import type { Profile } from '../../../../src-main/contract/models';
 import type { RestoreRecord } from '../../../../src-main/contract/restore';
-import { StartRefused } from '../../components/jobs/StartRefused';
-import { formatDuration } from '../../state/format';
+import { StartRefused } from '../../shared/components/jobs/StartRefused';
+import { formatDuration } from '../../shared/format/time';
 import { findRestoredProfile } from './restore-model';
 import { RestorePlanError } from './RestoreReview';
 import { FailureAlert, JobProgress, StatusBadge, ValidationReportView } from './RestoreProgress';

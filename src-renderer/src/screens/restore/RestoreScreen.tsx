@@ -5,11 +5,11 @@
 import { Stack } from '@mantine/core';
 import { useCallback, useState } from 'react';
 import type { Profile } from '../../../../src-main/contract/models';
-import { ErrorAlert } from '../../components/ErrorAlert';
-import { useRevealPanel } from '../../components/jobs/useRevealPanel';
-import { ProfileScreenHeader } from '../../components/ProfileScreenHeader';
-import { useAppState } from '../../state/app-state';
-import { ClientToolsPanel } from '../backups/ClientToolsPanel';
+import { ErrorAlert } from '../../shared/components/ErrorAlert';
+import { useRevealPanel } from '../../shared/components/jobs/useRevealPanel';
+import { ProfileScreenHeader } from '../../shared/components/ProfileScreenHeader';
+import { useAppState } from '../../shared/state/app-state';
+import { ClientToolsPanel } from '../../shared/client-tools/ClientToolsPanel';
 import { DrillsPanel } from './DrillsPanel';
 import { RestoreWizard } from './RestoreWizard';
 import { useBackupList } from './useRestoreData';

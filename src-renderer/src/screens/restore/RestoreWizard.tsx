@@ -2,12 +2,12 @@
 // source, plans (versions, read-only, conflicts, confirmation), runs, validates and audits;
 // the wizard asks and shows. Review re-plans whenever the options change (clean, password).
 import { Button, Title } from '@mantine/core';
-import { WizardFrame } from '../../components/wizard/WizardFrame';
+import { WizardFrame } from '../../shared/components/wizard/WizardFrame';
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import type { BackupEntry } from '../../../../src-main/contract/backup';
 import type { Profile } from '../../../../src-main/contract/models';
 import type { RestoreRecord } from '../../../../src-main/contract/restore';
-import { api } from '../../api/client';
+import { api } from '../../shared/api/client';
 import {
   defaultBackupId,
   defaultWizard,

@@ -4,10 +4,11 @@ import { Alert, Badge, Button, Code, Group, Loader, SegmentedControl, Select, Si
 import type { ReactNode } from 'react';
 import type { BackupEntry } from '../../../../src-main/contract/backup';
 import type { BackupContents } from '../../../../src-main/contract/restore';
-import { ErrorAlert } from '../../components/ErrorAlert';
-import { IconAlert } from '../../components/icons';
-import { formatCount, formatTime } from '../../state/format';
-import { FORMAT_LABELS, formatBytes } from '../backups/backup-wizard-model';
+import { ErrorAlert } from '../../shared/components/ErrorAlert';
+import { IconAlert } from '../../shared/components/icons';
+import { formatCount, formatBytes } from '../../shared/format/numbers';
+import { formatTime } from '../../shared/format/time';
+import { FORMAT_LABELS } from '../../shared/labels/backup';
 import { backupLabel, objectsLine, rowsText, versionsLine, type RestoreWizardState } from './restore-model';
 import type { InspectAnswer } from './useRestoreJob';
 

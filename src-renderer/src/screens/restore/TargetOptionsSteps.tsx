@@ -3,8 +3,8 @@
 import { Alert, Checkbox, Group, NumberInput, Radio, Select, Stack, Text, TextInput } from '@mantine/core';
 import type { Profile } from '../../../../src-main/contract/models';
 import type { BackupContents } from '../../../../src-main/contract/restore';
-import { EnvBadge } from '../../components/EnvBadge';
-import { IconAlert } from '../../components/icons';
+import { EnvBadge } from '../../shared/components/EnvBadge';
+import { IconAlert } from '../../shared/components/icons';
 import { MAX_RESTORE_JOBS, databaseNameProblem, jobsApply, preBackupApplies, type RestoreWizardState, type TargetKind } from './restore-model';
 
 interface StepProps {

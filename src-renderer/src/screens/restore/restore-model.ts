@@ -13,8 +13,10 @@ import type {
   RestoreStatus,
   ValidationReport,
 } from '../../../../src-main/contract/restore';
-import { formatCount, formatDuration, formatTime } from '../../state/format';
-import { FORMAT_SHORT, KIND_SHORT, formatBytes, formatClock, shortVersion } from '../backups/backup-wizard-model';
+import { formatCount, formatBytes } from '../../shared/format/numbers';
+import { formatDuration, formatTime, formatClock } from '../../shared/format/time';
+import { FORMAT_SHORT, KIND_SHORT } from '../../shared/labels/backup';
+import { shortVersion } from '../../shared/client-tools/client-tools-model';
 
 export const RESTORE_STEPS = ['Source', 'Target', 'Options', 'Review', 'Run'] as const;
 export const RSTEP = { source: 0, target: 1, options: 2, review: 3, run: 4 } as const;

@@ -2,8 +2,8 @@
 // newest first) and the drill history. Both reload when a restore or drill ends.
 import type { BackupEntry } from '../../../../src-main/contract/backup';
 import type { DrillRecord } from '../../../../src-main/contract/restore';
-import { api } from '../../api/client';
-import { useRefreshedRead } from '../../components/jobs/useRefreshedRead';
+import { api } from '../../shared/api/client';
+import { useRefreshedRead } from '../../shared/components/jobs/useRefreshedRead';
 import { restorableBackups } from './restore-model';
 
 async function readBackups(): Promise<BackupEntry[]> {

@@ -5,9 +5,9 @@
 import { useCallback } from 'react';
 import type { AppEvent } from '../../../../src-main/contract/operations';
 import type { BackupContents, DrillRecord, RestoreOptionsInput, RestorePlan, RestoreProgressEvent, RestoreRecord } from '../../../../src-main/contract/restore';
-import { api } from '../../api/client';
-import { useAskOnce, type DetailedError } from '../../components/jobs/useAskOnce';
-import { useTrackedJob, type JobOps, type TrackedJob } from '../../components/jobs/useTrackedJob';
+import { api } from '../../shared/api/client';
+import { useAskOnce, type DetailedError } from '../../shared/components/jobs/useAskOnce';
+import { useTrackedJob, type JobOps, type TrackedJob } from '../../shared/components/jobs/useTrackedJob';
 import { planKey } from './restore-model';
 
 export type InspectAnswer = { contents: BackupContents; error: null } | { contents: null; error: DetailedError };

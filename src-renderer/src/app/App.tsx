@@ -1,8 +1,8 @@
 import { MantineProvider } from '@mantine/core';
 import { Notifications } from '@mantine/notifications';
-import { Shell } from './components/Shell';
-import { AppStateProvider } from './state/app-state';
-import { colorSchemeManager, theme } from './theme';
+import { Shell } from './Shell';
+import { AppStateProvider } from '../shared/state/app-state';
+import { colorSchemeManager, theme } from '../shared/theme';
 
 export function App() {
   return (

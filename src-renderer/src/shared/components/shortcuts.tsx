@@ -2,11 +2,7 @@
 import { Group, Kbd, Modal, Stack, Table, Text } from '@mantine/core';
 import { useEffect } from 'react';
 import { SCREENS, shortcutFor, type ScreenId } from '../state/screens';
-
-function isTyping(target: EventTarget | null): boolean {
-  if (!(target instanceof HTMLElement)) return false;
-  return target.isContentEditable || ['INPUT', 'TEXTAREA', 'SELECT'].includes(target.tagName);
-}
+import { isTyping } from '../dom';
 
 export function useShortcuts(onScreen: (id: ScreenId) => void, onHelp: () => void): void {
   useEffect(() => {

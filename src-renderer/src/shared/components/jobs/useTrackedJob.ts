@@ -4,10 +4,11 @@
 // `job.done` — or from polling, should the event stream drop it. Cancel asks the core to stop
 // it; the outcome still comes from the record.
 import { useCallback, useEffect, useRef, useState } from 'react';
-import type { AppEvent } from '../../../../src-main/contract/operations';
+import type { AppEvent } from '../../../../../src-main/contract/operations';
 import { api } from '../../api/client';
 import { toShownError, type ShownError } from '../../state/errors';
 import { detailed, type DetailedError } from './useAskOnce';
+import { randomId } from '../../ids';
 
 export interface TrackedJob<R, S, P> {
   jobId: string;
@@ -31,12 +32,6 @@ export interface JobOps<R, P> {
   progressOf(event: AppEvent, jobId: string): { id: string; progress: P } | null;
   fetch(id: string): Promise<R>;
   cancel(id: string): Promise<unknown>;
-}
-
-function newJobId(prefix: string): string {
-  return typeof crypto.randomUUID === 'function'
-    ? `${prefix}-${crypto.randomUUID()}`
-    : `${prefix}-${Date.now().toString(36)}-${Math.random().toString(36).slice(2)}`;
 }
 
 function isFinished(record: { status: string }): boolean {
@@ -79,7 +74,7 @@ export function useTrackedJob<R extends { status: string }, S, P>(ops: JobOps<R,
   const start = useCallback(
     async (run: (jobId: string) => Promise<{ id: string; started: S | null }>) => {
       stop.current?.();
-      const jobId = newJobId(ops.prefix);
+      const jobId = `${ops.prefix}-${randomId()}`;
       const mine = { jobId, id: null as string | null, done: false, finished: false };
       current.current = mine;
       setJob({ jobId, id: null, started: null, progress: null, result: null, startError: null, starting: true, cancelling: false, cancelError: null });

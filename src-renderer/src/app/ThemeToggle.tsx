@@ -1,5 +1,5 @@
 import { ActionIcon, Tooltip, useComputedColorScheme, useMantineColorScheme } from '@mantine/core';
-import { IconMoon, IconSun } from './icons';
+import { IconMoon, IconSun } from '../shared/components/icons';
 
 export function ThemeToggle() {
   const { setColorScheme } = useMantineColorScheme();

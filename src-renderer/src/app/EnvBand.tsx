@@ -1,8 +1,8 @@
 // The colour band across the top of every screen: which environment every click lands on.
 import { Box, Group, Text } from '@mantine/core';
 import type { Profile } from '../../../src-main/contract/models';
-import { ENV_STYLES } from '../theme';
-import { IconLock } from './icons';
+import { ENV_STYLES } from '../shared/theme';
+import { IconLock } from '../shared/components/icons';
 
 export const ENV_BAND_HEIGHT = 30;
 

@@ -1,6 +1,6 @@
 import { Select } from '@mantine/core';
-import { useAppState } from '../state/app-state';
-import { ENV_STYLES } from '../theme';
+import { useAppState } from '../shared/state/app-state';
+import { ENV_STYLES } from '../shared/theme';
 
 /** Which profile every screen works against. Remembered across restarts. */
 export function ProfileSwitcher() {

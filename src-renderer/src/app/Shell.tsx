@@ -2,7 +2,7 @@
 // navigation with shortcuts, and the current screen.
 import { AppShell, Badge, Box, Center, Group, Loader, NavLink, Stack, Text, Title, Tooltip, UnstyledButton } from '@mantine/core';
 import { useCallback, useState, type ReactElement } from 'react';
-import { transport } from '../api/client';
+import { transport } from '../shared/api/client';
 import { ActivityScreen } from '../screens/activity/ActivityScreen';
 import { AuditScreen } from '../screens/audit/AuditScreen';
 import { BackupsScreen } from '../screens/backups/BackupsScreen';
@@ -13,13 +13,13 @@ import { PerformanceScreen } from '../screens/performance/PerformanceScreen';
 import { ProfilesScreen } from '../screens/profiles/ProfilesScreen';
 import { QueryScreen } from '../screens/query/QueryScreen';
 import { RestoreScreen } from '../screens/restore/RestoreScreen';
-import { useAppState } from '../state/app-state';
-import { SCREENS, shortcutFor, type ScreenId } from '../state/screens';
+import { useAppState } from '../shared/state/app-state';
+import { SCREENS, shortcutFor, type ScreenId } from '../shared/state/screens';
 import { EnvBand, ENV_BAND_HEIGHT } from './EnvBand';
-import { ErrorAlert } from './ErrorAlert';
-import { IconDatabase, IconKeyboard } from './icons';
+import { ErrorAlert } from '../shared/components/ErrorAlert';
+import { IconDatabase, IconKeyboard } from '../shared/components/icons';
 import { ProfileSwitcher } from './ProfileSwitcher';
-import { KeyCombo, ShortcutsModal, useShortcuts } from './shortcuts';
+import { KeyCombo, ShortcutsModal, useShortcuts } from '../shared/components/shortcuts';
 import { ThemeToggle } from './ThemeToggle';
 
 const HEADER_HEIGHT = 56;

@@ -4,11 +4,11 @@
 // sees why and adds the folder of a newer one.
 import { Badge, Button, Code, Collapse, Group, Loader, Paper, Stack, Table, Text, TextInput, Title } from '@mantine/core';
 import { forwardRef, useEffect, useState } from 'react';
-import { OpsError } from '../../api/client';
-import { ErrorAlert } from '../../components/ErrorAlert';
-import { fieldErrorsOf, toShownError, type ShownError } from '../../state/errors';
-import { cleanFolderList, groupToolsByMajor, shortVersion } from './backup-wizard-model';
-import { useClientTools } from './useCatalog';
+import { OpsError } from '../api/client';
+import { ErrorAlert } from '../components/ErrorAlert';
+import { fieldErrorsOf, toShownError, type ShownError } from '../state/errors';
+import { cleanFolderList, groupToolsByMajor, shortVersion } from './client-tools-model';
+import { useClientTools } from './useClientTools';
 
 function FolderEditor({ saved, onSave }: { saved: string[]; onSave: (paths: string[]) => Promise<unknown> }) {
   const [rows, setRows] = useState<string[]>(saved);
