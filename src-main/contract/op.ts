@@ -5,6 +5,10 @@ import type { ErrorCode } from './errors';
 
 export interface OperationDef<I extends z.ZodType, R> {
   input: I;
+  /**
+   * The codes its handler may answer with, besides UNIVERSAL_ERROR_CODES (errors.ts). Under
+   * test the dispatcher turns any other code into a loud INTERNAL (dispatch.ts strictErrors).
+   */
   errors: readonly ErrorCode[];
   /**
    * The audit action recorded by the core around every call, or null for reads of the
@@ -24,3 +28,9 @@ export const byId = z.object({ id: z.string().min(1, 'id is required') }).strict
 export const passwordField = z.string().max(1024).optional();
 /** Key passphrase or SSH password for the bastion / jump hop; same rules as passwords. */
 export const sshSecretFields = { sshSecret: passwordField, jumpSecret: passwordField };
+
+/**
+ * Opening a connection to a profile's server: the profile may not exist, the server may
+ * want a password or refuse it, or not be reachable (pg-errors.ts, the SSH tunnel).
+ */
+export const CONNECT_ERRORS = ['NOT_FOUND', 'PASSWORD_REQUIRED', 'AUTH_FAILED', 'CONNECTION_FAILED'] as const satisfies readonly ErrorCode[];

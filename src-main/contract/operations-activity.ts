@@ -12,9 +12,8 @@ import {
   type CleanupResult,
   type SignalResult,
 } from './activity';
-import { op } from './op';
+import { CONNECT_ERRORS, op } from './op';
 
-const CONNECT_ERRORS = ['NOT_FOUND', 'INVALID_INPUT', 'CONNECTION_FAILED', 'PASSWORD_REQUIRED', 'AUTH_FAILED'] as const;
 const ACTION_ERRORS = [...CONNECT_ERRORS, 'READ_ONLY', 'CONFIRMATION_REQUIRED', 'CONFLICT', 'FORBIDDEN', 'QUERY_FAILED'] as const;
 
 export const activityOperations = {

@@ -4,9 +4,7 @@
 // `backup.progress` events and the end as `job.done`; getBackup reads the outcome.
 import { z } from 'zod';
 import { backupOptionsSchema, type BackupEntry, type BackupPlan, type BackupVerifyResult, type ClientToolsReport } from './backup';
-import { byId, empty, op } from './op';
-
-const CONNECT_ERRORS = ['NOT_FOUND', 'INVALID_INPUT', 'CONNECTION_FAILED', 'PASSWORD_REQUIRED', 'AUTH_FAILED'] as const;
+import { byId, CONNECT_ERRORS, empty, op } from './op';
 
 export const backupOperations = {
   /** pg_dump, pg_dumpall, pg_restore and psql of every major version installed here. */

@@ -15,9 +15,9 @@ import {
   type TopQueries,
   type VacuumResult,
 } from './monitoring';
-import { op } from './op';
+import { CONNECT_ERRORS, op } from './op';
 
-const READ_ERRORS = ['NOT_FOUND', 'INVALID_INPUT', 'CONNECTION_FAILED', 'PASSWORD_REQUIRED', 'AUTH_FAILED', 'QUERY_FAILED'] as const;
+const READ_ERRORS = [...CONNECT_ERRORS, 'QUERY_FAILED'] as const;
 
 export const monitoringOperations = {
   /** The runbook's metrics judged against the profile's thresholds (what `ops-console health` prints). */

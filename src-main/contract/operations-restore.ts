@@ -3,10 +3,9 @@
 // `operations` (operations.ts). Restores and drills run as jobs: start* answers at once,
 // progress comes as `restore.progress` events, the end as `job.done`; get* reads the outcome.
 import { z } from 'zod';
-import { byId, op } from './op';
+import { byId, CONNECT_ERRORS, op } from './op';
 import { drillOptionsSchema, restoreOptionsSchema, type BackupContents, type DrillRecord, type RestorePlan, type RestoreRecord } from './restore';
 
-const CONNECT_ERRORS = ['NOT_FOUND', 'INVALID_INPUT', 'CONNECTION_FAILED', 'PASSWORD_REQUIRED', 'AUTH_FAILED'] as const;
 const listInput = z.object({ profileId: z.string().min(1).optional(), limit: z.number().int().min(1).max(10_000).default(200) }).strict();
 
 export const restoreOperations = {

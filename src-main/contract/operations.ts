@@ -31,7 +31,7 @@ import {
   type SandboxStatus,
 } from './models';
 import type { ChecklistStepEvent } from './runbook';
-import { byId, empty, op, passwordField, sshSecretFields, type OperationDef } from './op';
+import { byId, CONNECT_ERRORS, empty, op, passwordField, sshSecretFields, type OperationDef } from './op';
 export type { OperationDef } from './op';
 import type { BackupProgressEvent } from './backup';
 import { activityOperations } from './operations-activity';
@@ -116,7 +116,7 @@ export const operations = {
     readOnlyRefusal?: { index: number; reason: string };
   }>()({
     input: z.object({ profileId: z.string().min(1), sql: z.string().min(1, 'sql is required').max(1_000_000) }).strict(),
-    errors: ['NOT_FOUND', 'INVALID_INPUT'],
+    errors: ['NOT_FOUND', 'INVALID_INPUT', 'QUERY_FAILED'],
     audit: null,
   }),
   /**
@@ -140,7 +140,7 @@ export const operations = {
         runId: z.string().min(1).max(64).optional(),
       })
       .strict(),
-    errors: ['NOT_FOUND', 'INVALID_INPUT', 'CONFIRMATION_REQUIRED', 'CONFLICT', 'CONNECTION_FAILED', 'PASSWORD_REQUIRED', 'AUTH_FAILED', 'READ_ONLY'],
+    errors: [...CONNECT_ERRORS, 'INVALID_INPUT', 'CONFIRMATION_REQUIRED', 'CONFLICT', 'READ_ONLY', 'QUERY_FAILED'],
     audit: 'query.run',
   }),
   /**
@@ -149,7 +149,7 @@ export const operations = {
    */
   fetchMoreRows: op<{ rows: number; done: boolean }>()({
     input: z.object({ profileId: z.string().min(1), runId: z.string().min(1).max(64), count: z.number().int().min(1).max(MAX_RESULT_ROWS) }).strict(),
-    errors: ['NOT_FOUND', 'CONFLICT', 'CONNECTION_FAILED'],
+    errors: ['NOT_FOUND', 'CONFLICT', 'CONNECTION_FAILED', 'QUERY_FAILED'],
     audit: 'query.fetch',
   }),
   /** Close this run's result kept open for "Fetch more" (the session is free again). */
@@ -174,13 +174,13 @@ export const operations = {
         password: passwordField,
       })
       .strict(),
-    errors: ['NOT_FOUND', 'INVALID_INPUT', 'CONFIRMATION_REQUIRED', 'CONFLICT', 'CONNECTION_FAILED', 'PASSWORD_REQUIRED', 'QUERY_FAILED'],
+    errors: [...CONNECT_ERRORS, 'INVALID_INPUT', 'CONFIRMATION_REQUIRED', 'CONFLICT', 'READ_ONLY', 'QUERY_FAILED'],
     audit: 'query.explain',
   }),
   /** Schemas, tables/views with their columns and functions of the profile, for autocomplete. */
   getQueryCatalog: op<QueryCatalog>()({
     input: z.object({ profileId: z.string().min(1), password: passwordField }).strict(),
-    errors: ['NOT_FOUND', 'CONNECTION_FAILED', 'PASSWORD_REQUIRED', 'AUTH_FAILED'],
+    errors: CONNECT_ERRORS,
     audit: 'query.catalog',
   }),
   /** The editor tabs of a profile, kept in the local store so they survive restarts. */
@@ -239,13 +239,13 @@ export const operations = {
         password: passwordField,
       })
       .strict(),
-    errors: ['NOT_FOUND', 'INVALID_INPUT', 'CONFLICT', 'CONNECTION_FAILED', 'PASSWORD_REQUIRED', 'QUERY_FAILED', 'IO_FAILED'],
+    errors: [...CONNECT_ERRORS, 'INVALID_INPUT', 'CONFLICT', 'QUERY_FAILED', 'IO_FAILED'],
     audit: 'query.export',
   }),
   /** Cancel the statement running on the profile's console session (pg_cancel_backend of its pid). */
   cancelQuery: op<{ cancelled: boolean; pid: number | null }>()({
     input: z.object({ profileId: z.string().min(1) }).strict(),
-    errors: ['NOT_FOUND'],
+    errors: CONNECT_ERRORS,
     audit: 'query.cancel',
   }),
 

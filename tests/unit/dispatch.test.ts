@@ -82,13 +82,13 @@ describe('dispatch', () => {
       OP_NAMES.map((n) => [
         n,
         () => {
-          throw new OpsError('READ_ONLY', 'nope', { x: 1 });
+          throw new OpsError('READ_ONLY', 'nope', { rule: 'x' });
         },
       ]),
     ) as unknown as Handlers;
     expect(await createDispatcher(deliberate, core.deps.audit).dispatch('listProfiles', {}, base)).toEqual({
       ok: false,
-      error: { code: 'READ_ONLY', message: 'nope', detail: { x: 1 } },
+      error: { code: 'READ_ONLY', message: 'nope', detail: { rule: 'x' } },
     });
   });
 });

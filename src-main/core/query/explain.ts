@@ -3,7 +3,7 @@
 // really executes the statement: a writing one runs inside BEGIN … ROLLBACK, or inside a
 // savepoint rolled back when the user already has a transaction open, and on production
 // it still needs the profile name typed (triggers fire, sequences advance, locks are taken).
-import { OpsError } from '../../contract/errors';
+import { errorDetail, OpsError } from '../../contract/errors';
 import type { ExplainResult, Profile } from '../../contract/models';
 import type { OpParsed } from '../../contract/operations';
 import type { CoreDeps } from '../platform/kernel/deps';
@@ -13,7 +13,8 @@ import { extended } from '../platform/postgres/extended';
 import { planScript, summarizePlan, type PlannedStatement } from '../platform/guard/statements/classify';
 import { convertExplainJson } from './explain-tree';
 import { toFailure } from './run';
-import { judgeOnSession, refusePinnedChanges, type QueryService } from './service';
+import { judgeOnSession, refusePinnedChanges } from './session-guards';
+import type { QueryService } from './service';
 import type { QuerySession } from './session';
 
 const SAVEPOINT = 'ops_console_explain';
@@ -133,7 +134,7 @@ function explainFailure(
   return new OpsError(
     'QUERY_FAILED',
     `Could not roll back after EXPLAIN ANALYZE (${failure.message}). The console connection of "${profile.name}" was closed so the server discarded the statement's changes${wrap === 'savepoint' ? ', and with them the transaction that was open' : ''}.`,
-    failure.detail,
+    errorDetail(failure, 'QUERY_FAILED'),
   );
 }
 

@@ -7,7 +7,7 @@ import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { BackupEntry, BackupFormat, BackupManifest, ClientTool, ClientToolsReport } from '../../contract/backup';
-import { OpsError } from '../../contract/errors';
+import { errorDetail, OpsError } from '../../contract/errors';
 import type { BackupContents } from '../../contract/restore';
 import type { CoreDeps } from '../platform/kernel/deps';
 import { BackupCatalog } from '../backup';
@@ -303,7 +303,7 @@ async function inspectUncached(deps: CoreDeps, resolved: ResolvedSource): Promis
       throw new OpsError(
         'TOOL_VERSION_MISMATCH',
         `${err.message}. The archive was written by a newer pg_dump than pg_restore ${tool.major}: install a newer PostgreSQL client.`,
-        err.detail,
+        errorDetail(err, 'BACKUP_FAILED'),
       );
     }
     throw err;

@@ -1,6 +1,6 @@
 // The tunnel's errors, one cause each, in words a DBA can act on. Messages and details
 // name hosts, ports, users, key file paths and fingerprints, never a passphrase or password.
-import { OpsError } from '../../../contract/errors';
+import { OpsErrorBase } from '../../../contract/errors';
 import { fingerprintSha256 } from './public-key';
 
 export type TunnelCause =
@@ -40,7 +40,7 @@ export interface TunnelErrorDetail {
   reason?: string;
 }
 
-export class TunnelError extends OpsError {
+export class TunnelError extends OpsErrorBase {
   override readonly cause: TunnelCause;
   override readonly detail: TunnelErrorDetail;
 
