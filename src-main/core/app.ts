@@ -39,6 +39,8 @@ export interface CoreOptions {
   tunnels?: TunnelManagerOptions;
   /** Shows a file in the system's file manager (the desktop shell passes Electron's); default: the platform's opener. */
   revealPath?: RevealPath;
+  /** Refuse error codes an operation does not declare (dispatch.ts); tests set it, default: on under Vitest. */
+  strictErrors?: boolean;
 }
 
 export interface Core extends Dispatcher {
@@ -90,7 +92,7 @@ export function createCore(options: CoreOptions): Core {
     monitoringModule(deps),
   ] as const;
   const handlers = handlerTable(modules);
-  const dispatcher = createDispatcher(handlers, audit);
+  const dispatcher = createDispatcher(handlers, audit, { strictErrors: options.strictErrors });
 
   return {
     ...dispatcher,

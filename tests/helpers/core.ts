@@ -11,7 +11,8 @@ import { MemorySecretStore } from '../../src-main/core/platform/secrets/memory-s
 
 export function newTestCore(prefix: string, extra: Partial<CoreOptions> = {}): { core: Core; home: string } {
   const home = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
-  return { core: createCore({ home, mode: 'browser', secrets: () => new MemorySecretStore(), actor: 'tester', ...extra }), home };
+  // strictErrors: an error code the operation does not declare fails the test (dispatch.ts).
+  return { core: createCore({ home, mode: 'browser', secrets: () => new MemorySecretStore(), actor: 'tester', strictErrors: true, ...extra }), home };
 }
 
 export interface CoreCalls {

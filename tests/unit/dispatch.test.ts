@@ -5,7 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { OpsError } from '../../src-main/contract/errors';
-import { OP_NAMES } from '../../src-main/contract/operations';
+import { OP_NAMES, operations } from '../../src-main/contract/operations';
 import { createCore, type Core } from '../../src-main/core/app';
 import { createDispatcher, type Handlers } from '../../src-main/core/platform/kernel/dispatch';
 import { MemorySecretStore } from '../../src-main/core/platform/secrets/memory-secret-store';
@@ -86,9 +86,54 @@ describe('dispatch', () => {
         },
       ]),
     ) as unknown as Handlers;
-    expect(await createDispatcher(deliberate, core.deps.audit).dispatch('listProfiles', {}, base)).toEqual({
+    // Production: whatever code the handler chose passes through as it is.
+    expect(await createDispatcher(deliberate, core.deps.audit, { strictErrors: false }).dispatch('listProfiles', {}, base)).toEqual({
       ok: false,
       error: { code: 'READ_ONLY', message: 'nope', detail: { rule: 'x' } },
+    });
+  });
+
+  it('under test, turns a code the operation does not declare into a loud INTERNAL; in production passes it through', async () => {
+    const throwing = (code: 'READ_ONLY' | 'NOT_FOUND' | 'INVALID_INPUT') =>
+      Object.fromEntries(
+        OP_NAMES.map((n) => [
+          n,
+          () => {
+            throw new OpsError(code, `refused with ${code}`);
+          },
+        ]),
+      ) as unknown as Handlers;
+    // getProfile declares NOT_FOUND, not READ_ONLY; removeProfile is audited.
+    expect(operations.getProfile.errors).not.toContain('READ_ONLY');
+    expect(operations.removeProfile.errors).not.toContain('READ_ONLY');
+    const strict = createDispatcher(throwing('READ_ONLY'), core.deps.audit, { strictErrors: true });
+    const loud = await strict.dispatch('getProfile', { id: 'x' }, base);
+    expect(loud).toMatchObject({ ok: false, error: { code: 'INTERNAL' } });
+    if (!loud.ok) expect(loud.error.message).toContain('getProfile failed with READ_ONLY, which its contract entry does not declare');
+    const audited = await strict.dispatch('removeProfile', { id: 'x' }, base);
+    expect(audited).toMatchObject({ ok: false, error: { code: 'INTERNAL' } });
+    expect(core.deps.audit.search({ limit: 1 })[0]!.error).toMatch(/^INTERNAL: .*removeProfile failed with READ_ONLY/);
+
+    // Declared codes and the universal ones pass through under strict too.
+    expect(await createDispatcher(throwing('NOT_FOUND'), core.deps.audit, { strictErrors: true }).dispatch('getProfile', { id: 'x' }, base)).toEqual({
+      ok: false,
+      error: { code: 'NOT_FOUND', message: 'refused with NOT_FOUND' },
+    });
+    expect(await createDispatcher(throwing('INVALID_INPUT'), core.deps.audit, { strictErrors: true }).dispatch('getProfile', { id: 'x' }, base)).toEqual({
+      ok: false,
+      error: { code: 'INVALID_INPUT', message: 'refused with INVALID_INPUT' },
+    });
+
+    // Production: the same undeclared code passes through unchanged.
+    expect(await createDispatcher(throwing('READ_ONLY'), core.deps.audit, { strictErrors: false }).dispatch('getProfile', { id: 'x' }, base)).toEqual({
+      ok: false,
+      error: { code: 'READ_ONLY', message: 'refused with READ_ONLY' },
+    });
+    // Vitest sets VITEST, so the default is strict here.
+    expect(process.env.VITEST).toBeDefined();
+    expect(await createDispatcher(throwing('READ_ONLY'), core.deps.audit).dispatch('getProfile', { id: 'x' }, base)).toMatchObject({
+      ok: false,
+      error: { code: 'INTERNAL' },
     });
   });
 });

@@ -1,7 +1,7 @@
 // The single entry point every transport calls: validate at the boundary, audit around
 // the call, turn any failure into `{ code, message, detail? }`. IPC, the web host and the
 // CLI all go through `dispatch`, so they cannot drift apart in behaviour.
-import { OpsError, type ApiError, type Envelope } from '../../../contract/errors';
+import { OpsError, UNIVERSAL_ERROR_CODES, type ApiError, type Envelope, type ErrorCode } from '../../../contract/errors';
 import { operations, type OpName, type OpParsed, type OpResult } from '../../../contract/operations';
 import type { AuditLog } from '../audit/audit-log';
 import { log } from './log';
@@ -55,7 +55,28 @@ export function toApiError(err: unknown): ApiError {
   return { code: 'INTERNAL', message: `Internal error: ${message}` };
 }
 
-export function createDispatcher(handlers: Handlers, audit: AuditLog): Dispatcher {
+export interface DispatcherOptions {
+  /**
+   * Answer INTERNAL, naming the code, when a handler fails with a code its operation does
+   * not declare in the contract (`errors`, plus UNIVERSAL_ERROR_CODES): the test suite then
+   * catches a handler that drifted from its declaration. Off in production, where the error
+   * passes through unchanged. Defaults to on under Vitest.
+   */
+  strictErrors?: boolean;
+}
+
+/** The strict check: the error itself when declared, else a loud INTERNAL naming the code. */
+function declaredOrLoud(name: OpName, declared: readonly ErrorCode[], error: ApiError): ApiError {
+  if (declared.includes(error.code) || (UNIVERSAL_ERROR_CODES as readonly ErrorCode[]).includes(error.code)) return error;
+  log.error(`operation ${name} failed with undeclared error code ${error.code}`, error.message);
+  return {
+    code: 'INTERNAL',
+    message: `Internal error: ${name} failed with ${error.code}, which its contract entry does not declare (add it to its errors): ${error.message}`,
+  };
+}
+
+export function createDispatcher(handlers: Handlers, audit: AuditLog, options: DispatcherOptions = {}): Dispatcher {
+  const strict = options.strictErrors ?? process.env.VITEST !== undefined;
   async function dispatch(name: string, rawInput: unknown, base: Omit<CallContext, 'audit'>): Promise<Envelope<unknown>> {
     if (!Object.prototype.hasOwnProperty.call(operations, name)) {
       return { ok: false, error: { code: 'NOT_FOUND', message: `Unknown operation "${name}"` } };
@@ -65,13 +86,14 @@ export function createDispatcher(handlers: Handlers, audit: AuditLog): Dispatche
     const parsed = def.input.safeParse(rawInput ?? {});
     if (!parsed.success) return { ok: false, error: invalidInput(parsed.error).toApiError() };
 
+    const failure = (err: unknown): ApiError => (strict ? declaredOrLoud(opName, def.errors, toApiError(err)) : toApiError(err));
     const ctx: CallContext = { ...base, audit: {} };
     const handler = handlers[opName] as (input: unknown, ctx: CallContext) => Promise<unknown>;
     if (def.audit === null) {
       try {
         return { ok: true, value: await handler(parsed.data, ctx) };
       } catch (err) {
-        return { ok: false, error: toApiError(err) };
+        return { ok: false, error: failure(err) };
       }
     }
 
@@ -86,7 +108,7 @@ export function createDispatcher(handlers: Handlers, audit: AuditLog): Dispatche
       audit.complete(entryId, { outcome: failed ? 'error' : 'ok', durationMs: Date.now() - started, ...note, ...(failed ? { error: failed } : {}) });
       return { ok: true, value };
     } catch (err) {
-      const apiError = toApiError(err);
+      const apiError = failure(err);
       const { failed: _failed, ...note } = ctx.audit;
       audit.complete(entryId, { outcome: 'error', durationMs: Date.now() - started, ...note, error: `${apiError.code}: ${apiError.message}` });
       return { ok: false, error: apiError };
