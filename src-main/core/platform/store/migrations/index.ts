@@ -1,0 +1,30 @@
+// Numbered migrations in one ordered list, one file each (NNN-short-name.ts). Migration N
+// brings a store from user_version N-1 to N inside one transaction. Never edit a migration
+// that has shipped; add the next number: a new NNN file, its entry at the end of this list
+// and its test (tests/unit/store-migrations/NNN-short-name.test.ts, same name).
+import { migration001 } from './001-profiles-secrets-settings';
+import { migration002 } from './002-audit-trail';
+import { migration003 } from './003-ssh-secrets-per-kind';
+import { migration004 } from './004-query-console';
+import { migration005 } from './005-checklist-runs';
+import { migration006 } from './006-thresholds-runbooks';
+import { migration007 } from './007-backup-catalog';
+import { migration008 } from './008-restores-drills';
+import { migration009 } from './009-metric-snapshots';
+import type { Migration } from './migration';
+
+export type { Migration } from './migration';
+
+export const MIGRATIONS: readonly Migration[] = [
+  migration001,
+  migration002,
+  migration003,
+  migration004,
+  migration005,
+  migration006,
+  migration007,
+  migration008,
+  migration009,
+];
+
+export const LATEST_VERSION = MIGRATIONS.length === 0 ? 0 : MIGRATIONS[MIGRATIONS.length - 1]!.version;
