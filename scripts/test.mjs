@@ -1,5 +1,6 @@
-// `npm test`: build, typecheck, lint, format check, then vitest (unit + integration against a real
-// PostgreSQL, and end-to-end in Chromium). Every stage runs even when an earlier one
+// `npm test`: build, typecheck, lint, format check, then vitest, every project (unit;
+// integration against a real PostgreSQL; e2e in Chromium). `npm run test:quick` is the
+// developer's fast path (scripts/test-quick.mjs). Every stage runs even when an earlier one
 // fails, and the run ends with one summary line "N passed, N failed".
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';

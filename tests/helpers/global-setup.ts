@@ -1,7 +1,8 @@
-// vitest globalSetup: one throwaway PostgreSQL cluster for the whole run, shared by every
-// project through `inject('pg')` (type in tests/helpers/pg.ts). Vitest runs a globalSetup
-// once per project (root, unit, e2e) in the same process, so the cluster is shared
-// through a reference count on globalThis and stopped when the last project tears down.
+// vitest globalSetup: one throwaway PostgreSQL cluster for the whole run, shared by the
+// projects that declare it (integration, e2e; not unit) through `inject('pg')` (type in
+// tests/helpers/pg.ts). Vitest runs a globalSetup once per project in the same process, so
+// the cluster is shared through a reference count on globalThis and stopped when the last
+// project tears down.
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
