@@ -11,6 +11,7 @@ import type { BackupEntry, BackupFormat, BackupKind, BackupProgressEvent } from 
 import { OpsError } from '../../contract/errors';
 import type { AppEvent } from '../../contract/operations';
 import { manifestPathFor } from '../../core/backup';
+import { formatMegabytes } from '../../core/platform/text/bytes';
 import { boolFlag, expectPositionals, intFlag, parseArgs, stringFlag, UsageError, type Parsed } from '../args';
 import type { CliContext } from '../context';
 import { EXIT, printJson, promptPassword, table } from '../io';
@@ -38,16 +39,12 @@ function listFlag(parsed: Parsed, name: string): string[] {
   return Array.isArray(v) ? v : [];
 }
 
-function megabytes(n: number): string {
-  return `${(n / 1024 / 1024).toFixed(1)} MB`;
-}
-
 /** One status line, rewritten in place on a terminal. */
 function progressLine(e: BackupProgressEvent): string {
   const percent = e.percent === null ? '  …' : `${e.percent.toFixed(0).padStart(3)}%`;
   const eta = e.etaMs === null || e.phase !== 'dumping' ? '' : `  ETA ${Math.ceil(e.etaMs / 1000)} s`;
   const table = e.currentTable ? `  ${e.currentTable}` : '';
-  return `${percent}  ${e.phase.padEnd(9)} ${megabytes(e.bytesWritten).padStart(10)}  ${(e.elapsedMs / 1000).toFixed(0)} s${eta}  tables ${e.tablesDone}/${e.tablesTotal}${table}`;
+  return `${percent}  ${e.phase.padEnd(9)} ${formatMegabytes(e.bytesWritten).padStart(10)}  ${(e.elapsedMs / 1000).toFixed(0)} s${eta}  tables ${e.tablesDone}/${e.tablesTotal}${table}`;
 }
 
 /** The contract's JSON for a finished good backup (cli.md), plus manifestPath. */
@@ -159,7 +156,7 @@ async function backup(ctx: CliContext, argv: string[]): Promise<number> {
     if (ctx.io.json) printJson(ctx.io, backupJson(entry));
     else
       ctx.io.out(
-        `${entry.path}\n${megabytes(entry.bytes ?? 0)}, sha256 ${entry.sha256}, ${((entry.durationMs ?? 0) / 1000).toFixed(1)} s\nmanifest: ${manifestPathFor(entry.path)}`,
+        `${entry.path}\n${formatMegabytes(entry.bytes ?? 0)}, sha256 ${entry.sha256}, ${((entry.durationMs ?? 0) / 1000).toFixed(1)} s\nmanifest: ${manifestPathFor(entry.path)}`,
       );
     return EXIT.ok;
   } finally {

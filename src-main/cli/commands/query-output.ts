@@ -4,6 +4,7 @@
 import type { QueryCell, QueryColumn, StatementResult } from '../../contract/models';
 import { csvField, csvLines } from '../../core/query';
 import type { ResultSink } from '../../core/query';
+import { plural } from '../../core/platform/text/plural';
 
 export type OutputFormat = 'table' | 'csv' | 'json';
 
@@ -107,7 +108,7 @@ export function formatSink(format: OutputFormat, out: Output): ResultSink & { ro
       if (format === 'json') await out.write(count > 0 ? '\n]\n' : ']\n');
       if (format === 'table') {
         if (widths === null) await startTable([]);
-        await out.write(`(${count} row${count === 1 ? '' : 's'}${result.truncated ? ', stopped at --max-rows: more rows exist' : ''})\n`);
+        await out.write(`(${plural(count, 'row')}${result.truncated ? ', stopped at --max-rows: more rows exist' : ''})\n`);
       } else if (result.truncated) {
         out.note(`stopped at --max-rows ${count}: more rows exist`);
       }

@@ -8,6 +8,7 @@ import type { RunbookImportResult } from '../../contract/runbook';
 import { boolFlag, expectPositionals, parseArgs, UsageError } from '../args';
 import type { CliContext } from '../context';
 import { printJson, table } from '../io';
+import { plural } from '../../core/platform/text/plural';
 
 const USAGE = {
   import: 'ops-console runbook import FILE|- [--save] [--json]',
@@ -73,10 +74,6 @@ export function decodeRunbook(bytes: Buffer, label: string): string {
 export async function readRunbook(file: string): Promise<{ markdown: string; source: string }> {
   if (file === '-') return { markdown: decodeRunbook(await readStdin(), 'Standard input'), source: 'standard input' };
   return { markdown: decodeRunbook(readFileBytes(file), path.resolve(file)), source: file };
-}
-
-function plural(n: number, word: string): string {
-  return `${n} ${word}${n === 1 ? '' : 's'}`;
 }
 
 function summary(result: RunbookImportResult): string {

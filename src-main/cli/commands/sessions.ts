@@ -13,6 +13,7 @@ import { boolFlag, expectPositionals, intFlag, parseArgs, stringFlag, UsageError
 import type { CliContext } from '../context';
 import { confirm, printJson, promptPassword, table } from '../io';
 import { findProfile } from './profile';
+import { plural } from '../../core/platform/text/plural';
 
 const USAGE = {
   list: 'ops-console sessions list PROFILE [--json]',
@@ -184,7 +185,7 @@ function previewText(profile: Profile, preview: CleanupPreview): string {
   const lines = [`Session cleanup on "${profile.name}" (${profile.env}): ${preview.rule}`];
   if (preview.matched.length === 0) lines.push('No session matches: nothing to terminate.');
   else {
-    lines.push(`Would terminate ${preview.matched.length} session${preview.matched.length === 1 ? '' : 's'}:`);
+    lines.push(`Would terminate ${plural(preview.matched.length, 'session')}:`);
     lines.push(
       table(
         preview.matched.map((m) => ({
@@ -204,9 +205,7 @@ function previewText(profile: Profile, preview: CleanupPreview): string {
 }
 
 function resultText(result: CleanupResult): string {
-  const lines = [
-    `Terminated ${result.terminated.length} session${result.terminated.length === 1 ? '' : 's'}${result.terminated.length > 0 ? `: ${result.terminated.join(', ')}` : ''}.`,
-  ];
+  const lines = [`Terminated ${plural(result.terminated.length, 'session')}${result.terminated.length > 0 ? `: ${result.terminated.join(', ')}` : ''}.`];
   for (const s of result.skipped) lines.push(`Skipped ${s.pid}: ${s.reason}`);
   return lines.join('\n');
 }
@@ -246,7 +245,7 @@ async function cleanup(ctx: CliContext, argv: string[]): Promise<number> {
   if (ctx.io.json) ctx.io.err(text);
   else ctx.io.out(text);
   await confirm(ctx.io, {
-    question: `Terminate these ${preview.matched.length} session${preview.matched.length === 1 ? '' : 's'} (their open transactions are rolled back)?`,
+    question: `Terminate these ${plural(preview.matched.length, 'session')} (their open transactions are rolled back)?`,
     yes: boolFlag(parsed, 'yes'),
     production: profile.env === 'production',
     profileName: profile.name,

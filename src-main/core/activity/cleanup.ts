@@ -14,6 +14,7 @@ import { APPLICATION_NAME, withClient } from '../platform/postgres/connect';
 import { isServerError, toOpsError } from '../platform/postgres/pg-errors';
 import { AUDIT_QUERY_CHARS, clip, refuseReadOnly, refuseUnconfirmedProduction, signalRefusal, SUMMARY_QUERY_CHARS } from '../platform/guard/signals';
 import { HIDDEN_QUERY, SNAPSHOT_TIMEOUT_MS, withTimeout } from './snapshot';
+import { plural } from '../platform/text/plural';
 
 type Deps = Pick<CoreDeps, 'secrets' | 'tunnels' | 'audit'>;
 
@@ -37,8 +38,8 @@ function ruleMinutes(rule: CleanupRule): number {
 }
 
 function minutesText(n: number): string {
-  if (n >= 60 && n % 60 === 0) return `${n / 60} hour${n === 60 ? '' : 's'}`;
-  return `${n} minute${n === 1 ? '' : 's'}`;
+  if (n >= 60 && n % 60 === 0) return plural(n / 60, 'hour');
+  return plural(n, 'minute');
 }
 
 /** "idle in transaction for more than 10 minutes, except users replicator; apps pgbouncer". */
@@ -201,7 +202,7 @@ export async function runCleanup(
   audit.detail = RUN_SQL.trim();
   audit.summary = `session cleanup on ${profile.name} (${ruleText}): nothing terminated`;
   refuseReadOnly(profile, 'the session cleanup', audit);
-  refuseUnconfirmedProduction(profile, `the session cleanup (${ruleText}, ${pids.length} session${pids.length === 1 ? '' : 's'})`, confirmName, audit);
+  refuseUnconfirmedProduction(profile, `the session cleanup (${ruleText}, ${plural(pids.length, 'session')})`, confirmName, audit);
   const result: CleanupResult = { rule: ruleText, matched: [], terminated: [], skipped: [] };
   audit.rowsAffected = 0;
   const params = (pid: number): unknown[] => [ruleStates(rule), ruleMinutes(rule), pid, rule.excludeUsers, rule.excludeApps.map((a) => a.toLowerCase())];

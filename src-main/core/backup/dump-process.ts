@@ -137,17 +137,6 @@ export async function fsyncDir(dir: string): Promise<void> {
   }
 }
 
-export function formatBytes(n: number): string {
-  const units = ['B', 'KB', 'MB', 'GB', 'TB'];
-  let value = n;
-  let unit = 0;
-  while (value >= 1024 && unit < units.length - 1) {
-    value /= 1024;
-    unit += 1;
-  }
-  return `${unit === 0 ? value : value.toFixed(1)} ${units[unit]}`;
-}
-
 /** What pg_dump said that was not progress chatter: the lines a DBA needs when it fails. */
 export class StderrTail {
   private readonly problems: string[] = [];

@@ -2,6 +2,7 @@
 // clock, so the arithmetic (loops, self time, shares) is unit-tested on literal fixtures.
 import { OpsError } from '../../contract/errors';
 import type { PlanNode } from '../../contract/models';
+import { plural } from '../platform/text/plural';
 
 type RawNode = Record<string, unknown>;
 
@@ -202,7 +203,7 @@ function topLevelDetails(top: RawNode): Array<{ key: string; value: string }> {
     const calls = num(trigger.Calls);
     details.push({
       key: `Trigger ${name}${relation ? ` on ${relation}` : ''}`,
-      value: [time === null ? null : `${roundMs(time)} ms`, calls === null ? null : `${calls} call${calls === 1 ? '' : 's'}`].filter(Boolean).join(', '),
+      value: [time === null ? null : `${roundMs(time)} ms`, calls === null ? null : plural(calls, 'call')].filter(Boolean).join(', '),
     });
   }
   for (const [key, label] of [

@@ -19,6 +19,7 @@ import { planScript, type PlannedStatement } from '../platform/guard/statements/
 import { ExportFile, exportBaseName, type ExportFormat } from '../platform/fs/export-file';
 import { csvRecord, jsonRowWriter } from './formats';
 import { cellTypes, toCell } from './values';
+import { plural } from '../platform/text/plural';
 
 export interface ExportInput {
   profileId: string;
@@ -55,10 +56,6 @@ const exportTypes: pg.CustomTypesConfig = {
 
 export function exportsDir(home: string): string {
   return path.join(home, 'exports');
-}
-
-function plural(n: number, word: string): string {
-  return `${n} ${word}${n === 1 ? '' : 's'}`;
 }
 
 /** Exactly one plain read that returns rows, or INVALID_INPUT saying what export takes. */

@@ -13,6 +13,7 @@ import { planScript, summarizePlan, type PlannedStatement, type ScriptPlan } fro
 import { enforceGuards, judgeOnSession, refusePinnedChanges, withReadOnlyRefusal } from './session-guards';
 import { executeStatements, fetchHeld, releaseHeld, toFailure, type ResultSink } from './run';
 import { SessionManager, type QuerySession, type SessionManagerOptions } from './session';
+import { plural } from '../platform/text/plural';
 
 export interface RunInput {
   profileId: string;
@@ -42,10 +43,6 @@ export const QUERY_AUDIT_ACTION = 'query.run';
  * idle close.
  */
 export const HELD_RESULT_TTL_MS = 5 * 60_000;
-
-function plural(n: number, word: string): string {
-  return `${n} ${word}${n === 1 ? '' : 's'}`;
-}
 
 /** "2 statements, 15 rows, ok; override: DELETE without WHERE" */
 function describeRun(results: StatementResult[], plans: PlannedStatement[], overrides: string[]): string {

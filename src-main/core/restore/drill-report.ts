@@ -3,7 +3,7 @@
 // objectives; everything that came from a server, a file name or an error message is
 // escaped for its format (a table name holding "<script>" or "|" must stay text).
 import { RECOVERY_OBJECTIVES, type DrillRecord } from '../../contract/restore';
-import { escapeHtml } from '../runbook';
+import { escapeHtml, htmlReportPage } from '../platform/text/html-report';
 
 export type DrillReportFormat = 'markdown' | 'html';
 
@@ -225,25 +225,7 @@ export function drillHtml(d: DrillReportInput): string {
       : '<p class="dim">Not available (see the notes).</p>',
   );
   if (d.notes.length > 0) sections.push('<h2>Notes</h2>', `<ul>\n${d.notes.map((n) => `<li>${escapeHtml(n)}</li>`).join('\n')}\n</ul>`);
-  return `<!doctype html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<title>${escapeHtml(title(d))}</title>
-<style>
-body { font: 14px/1.45 system-ui, sans-serif; margin: 2rem; color: #212529; }
-table { border-collapse: collapse; margin: .5rem 0 1rem; }
-th, td { border: 1px solid #ced4da; padding: 2px 6px; text-align: left; white-space: pre-wrap; }
-.status { color: #fff; border-radius: 4px; padding: 1px 6px; font-size: 12px; }
-.dim { color: #868e96; }
-.pre { white-space: pre-wrap; font-family: ui-monospace, monospace; }
-</style>
-</head>
-<body>
-${sections.join('\n')}
-</body>
-</html>
-`;
+  return htmlReportPage(title(d), sections.join('\n'), ['.pre { white-space: pre-wrap; font-family: ui-monospace, monospace; }']);
 }
 
 /** drill-shop-2025-01-31T09-02-11Z.md */

@@ -23,6 +23,7 @@ import { OpsError } from '../../contract/errors';
 import type { BackupContents, ScriptLine } from '../../contract/restore';
 import { shortVersion } from '../platform/tools/client-tools';
 import { PsqlLexer } from './psql-lexer';
+import { plural } from '../platform/text/plural';
 
 const MAX_LISTED = 100;
 const MAX_TEXT = 160;
@@ -113,7 +114,7 @@ export function metaCommandReason(meta: { total: number; lines: ScriptLine[] }):
 export function refuseMetaCommands(contents: Pick<BackupContents, 'metaCommands' | 'path'>): void {
   const meta = contents.metaCommands;
   if (meta === null || meta.total === 0) return;
-  throw new OpsError('INVALID_INPUT', `${contents.path} holds ${meta.total} psql meta-command line${meta.total === 1 ? '' : 's'}: ${metaCommandReason(meta)}`, {
+  throw new OpsError('INVALID_INPUT', `${contents.path} holds ${plural(meta.total, 'psql meta-command line')}: ${metaCommandReason(meta)}`, {
     path: contents.path,
     metaCommands: meta,
   });

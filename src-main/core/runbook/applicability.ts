@@ -8,6 +8,7 @@
 import type pg from 'pg';
 import type { NameRef } from '../platform/guard/statements/effects';
 import { isNode } from '../platform/guard/statements/effects';
+import { pluralNoun } from '../platform/text/plural';
 
 /** Names a WITH clause defines anywhere in the tree: a reference to one is not a table. */
 export function cteNames(tree: unknown, found: Set<string> = new Set()): Set<string> {
@@ -59,5 +60,5 @@ export async function missingRelations(client: pg.Client, refs: readonly NameRef
 /** The summary of a not-applicable step: which tables are missing. */
 export function notApplicableSummary(missing: readonly string[]): string {
   const list = missing.map((m) => `"${m}"`).join(', ');
-  return `Not applicable: this database has no ${missing.length === 1 ? 'table' : 'tables'} ${list} that this step reads`;
+  return `Not applicable: this database has no ${pluralNoun(missing.length, 'table')} ${list} that this step reads`;
 }

@@ -25,6 +25,7 @@ import { BUILTIN_ACTIONS, type Procedure, type Step } from './model';
 import { judged, RuleFold } from './rule-fold';
 import { TOOLKIT_FUNCTION_NAMES, TOOLKIT_SCHEMA } from '../toolkit';
 import { thresholdFor, worstStatus, type Threshold, type ThresholdKey } from './thresholds';
+import { plural } from '../platform/text/plural';
 
 export const STEP_TIMEOUT_MS = 15_000;
 export const MAX_STEP_ROWS = 50;
@@ -81,10 +82,6 @@ export function stepFailure(err: unknown, timeoutMs: number): string {
     return 'pg_stat_statements is not installed in this database: it must be in shared_preload_libraries and created with CREATE EXTENSION pg_stat_statements (SQLSTATE 42P01)';
   }
   return `${err.message}${err.hint ? ` (hint: ${err.hint})` : ''} (SQLSTATE ${code})`;
-}
-
-function plural(n: number, word: string): string {
-  return `${n} ${word}${n === 1 ? '' : 's'}`;
 }
 
 function notRun(step: Step, status: 'skipped' | 'manual', summary: string): ChecklistStepResult {

@@ -6,7 +6,6 @@ import { runbookHandlers, type RunbookOps } from './handlers';
 export type { RunbookOps };
 export { snippetSql } from './builtin-steps';
 export { dueReminders } from './calendar';
-export { escapeHtml } from './runs-export';
 export { exitCodeFor, formatValue, judge, worstStatus } from './thresholds';
 export type { Threshold, ThresholdKey } from './thresholds';
 export { profileThresholds } from './thresholds-store';

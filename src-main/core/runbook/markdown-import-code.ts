@@ -7,6 +7,7 @@ import type { ImportedStep } from '../../contract/runbook';
 import { commandPlaceholders } from '../../contract/placeholders';
 import { analyzeSql, isSql, type SqlAnalysis } from './markdown-import-sql';
 import { trimBlankEdges } from './markdown-import-text';
+import { plural, pluralNoun } from '../platform/text/plural';
 
 const SQL_LANGUAGES = new Set(['sql', 'pgsql', 'postgresql', 'postgres', 'plpgsql', 'psql']);
 const COMMAND_LANGUAGES = new Set(['bash', 'sh', 'shell', 'zsh', 'console', 'shell-session', 'shellsession']);
@@ -86,11 +87,11 @@ function where(block: CodeBlock): string {
 }
 
 function fromTranscript(block: CodeBlock, text: string, transcript: Transcript, warnings: string[], analysis: SqlAnalysis): ImportedStep {
-  const dropped = transcript.meta.length > 0 ? ` and the psql command${transcript.meta.length === 1 ? '' : 's'} ${transcript.meta.join(', ')}` : '';
+  const dropped = transcript.meta.length > 0 ? ` and the psql ${pluralNoun(transcript.meta.length, 'command')} ${transcript.meta.join(', ')}` : '';
   if (isSql(analysis)) {
     warnings.push(
       `${where(block)} is a psql transcript: its ${transcript.prompts} prompts, ${transcript.output} output lines${dropped} were removed, ` +
-        `leaving ${analysis.statements ?? 0} statement${analysis.statements === 1 ? '' : 's'} as an SQL step; check them before running.`,
+        `leaving ${plural(analysis.statements ?? 0, 'statement')} as an SQL step; check them before running.`,
     );
     return sqlStep(block.title, transcript.statements, block.line, analysis, 'From a psql transcript: prompts and output removed.');
   }

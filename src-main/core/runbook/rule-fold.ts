@@ -5,13 +5,10 @@
 import type { ChecklistStepResult } from '../../contract/runbook';
 import type { Rule, Step } from './model';
 import { judge, type Threshold, type ThresholdKey } from './thresholds';
+import { plural } from '../platform/text/plural';
 
 type Cell = ChecklistStepResult['rows'][number][number];
 type Thresholds = (key: ThresholdKey) => Threshold;
-
-function plural(n: number, word: string): string {
-  return `${n} ${word}${n === 1 ? '' : 's'}`;
-}
 
 /** Folds the rule's column over every row as the cursor delivers them. */
 export class RuleFold {

@@ -9,6 +9,7 @@ import {
   type StepDecision,
   type StepStatus,
 } from '../../contract/runbook';
+import { escapeHtml, htmlReportPage } from '../platform/text/html-report';
 
 export type ExportFormat = 'markdown' | 'html';
 
@@ -92,10 +93,6 @@ export function toMarkdown(run: ChecklistRunRecord): string {
 
 // ── HTML ──────────────────────────────────────────────────────────────────────────────
 
-export function escapeHtml(text: string): string {
-  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;');
-}
-
 // Not applicable is the light grey of "does not concern this database", apart from UNKNOWN's dark grey.
 const STATUS_COLOURS: Record<StepStatus, string> = {
   ok: '#2b8a3e',
@@ -142,22 +139,7 @@ function htmlStep(step: ChecklistStepResult, decision: ChecklistStepDecision | u
 export function toHtml(run: ChecklistRunRecord): string {
   const decisions = decisionsOf(run);
   const title = `${run.title} — ${run.profileName}`;
-  return `<!doctype html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<title>${escapeHtml(title)}</title>
-<style>
-body { font: 14px/1.45 system-ui, sans-serif; margin: 2rem; color: #212529; }
-table { border-collapse: collapse; margin: .5rem 0 1rem; }
-th, td { border: 1px solid #ced4da; padding: 2px 6px; text-align: left; white-space: pre-wrap; }
-.status { color: #fff; border-radius: 4px; padding: 1px 6px; font-size: 12px; }
-.dim { color: #868e96; }
-.note { white-space: pre-wrap; }
-</style>
-</head>
-<body>
-<h1>${escapeHtml(run.title)}</h1>
+  const body = `<h1>${escapeHtml(run.title)}</h1>
 <ul>
 <li><strong>Profile:</strong> ${escapeHtml(run.profileName)}</li>
 <li><strong>Overall status:</strong> ${badge(run.status)}</li>
@@ -166,10 +148,8 @@ th, td { border: 1px solid #ced4da; padding: 2px 6px; text-align: left; white-sp
 <li><strong>Decisions:</strong> ${run.decisions.done} done, ${run.decisions.skipped} skipped, ${run.decisions.escalated} escalated</li>
 </ul>
 ${run.note ? `<h2>Note</h2>\n<p class="note">${escapeHtml(run.note)}</p>\n` : ''}<h2>Steps</h2>
-${run.result.steps.map((s) => htmlStep(s, decisions.get(s.id))).join('\n')}
-</body>
-</html>
-`;
+${run.result.steps.map((s) => htmlStep(s, decisions.get(s.id))).join('\n')}`;
+  return htmlReportPage(title, body, ['.note { white-space: pre-wrap; }']);
 }
 
 export function exportRun(run: ChecklistRunRecord, format: ExportFormat): { content: string; filename: string; format: ExportFormat } {

@@ -3,6 +3,7 @@
 // word: > warning is WARNING, > critical is CRITICAL). The others are ours, for checklist
 // steps the table does not cover; each says so in `source` and why in `rationale`.
 import type { CheckStatus } from '../../contract/runbook';
+import { formatPgSize } from '../platform/text/bytes';
 
 export type ThresholdUnit = 'count' | 'bytes' | 'seconds' | 'hours' | 'percent';
 
@@ -259,23 +260,11 @@ function round(value: number, digits: number): string {
   return text.includes('.') ? text.replace(/\.?0+$/, '') : text;
 }
 
-/** Bytes like pg_size_pretty (1024 steps), which is what the runbook's "8GB" means. */
-function prettyBytes(bytes: number): string {
-  const units = ['bytes', 'kB', 'MB', 'GB', 'TB'];
-  let value = bytes;
-  let unit = 0;
-  while (Math.abs(value) >= 1024 && unit < units.length - 1) {
-    value /= 1024;
-    unit++;
-  }
-  return unit === 0 ? `${Math.round(value)} bytes` : `${round(value, 1)} ${units[unit]}`;
-}
-
 /** A value in the threshold's unit, for people: "8 GB", "12.5 s", "30 h", "14.2 %", "7". */
 export function formatValue(value: number, unit: ThresholdUnit): string {
   switch (unit) {
     case 'bytes':
-      return prettyBytes(value);
+      return formatPgSize(value);
     case 'seconds':
       return `${round(value, 1)} s`;
     case 'hours':

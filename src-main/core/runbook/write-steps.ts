@@ -20,6 +20,7 @@ import { isServerError, toOpsError } from '../platform/postgres/pg-errors';
 import { cellTypes, toCell } from '../query';
 import { BUILTIN_RUNBOOK } from './builtin';
 import type { Procedure, Runbook, Step } from './model';
+import { plural } from '../platform/text/plural';
 
 export const MAX_PREVIEW_ROWS = 200;
 /** A write waits this long for a lock, then fails instead of queueing the shop behind it. */
@@ -42,10 +43,6 @@ export interface RunStepOptions {
   token?: string | undefined;
   confirmName?: string | undefined;
   password?: string | undefined;
-}
-
-function plural(n: number, word: string): string {
-  return `${n} ${word}${n === 1 ? '' : 's'}`;
 }
 
 /** The step by procedure and step id, refused unless it is a write with a preview. */

@@ -3,6 +3,7 @@
 import { OpsError } from '../../../contract/errors';
 import type { CoreDeps } from '../kernel/deps';
 import type { Handlers } from '../kernel/dispatch';
+import { plural } from '../text/plural';
 
 type AuditHandlers = Pick<Handlers, 'searchAudit' | 'getAuditEntry' | 'verifyAudit' | 'exportAudit'>;
 
@@ -23,7 +24,7 @@ export function auditHandlers(deps: CoreDeps): AuditHandlers {
 
   function exportAudit(input: Parameters<Handlers['exportAudit']>[0], ctx: Parameters<Handlers['exportAudit']>[1]) {
     const { content, entries } = deps.audit.export(input.format, input.query);
-    ctx.audit.summary = `Exported ${entries} audit ${entries === 1 ? 'entry' : 'entries'} as ${input.format.toUpperCase()}`;
+    ctx.audit.summary = `Exported ${plural(entries, 'audit entry', 'audit entries')} as ${input.format.toUpperCase()}`;
     ctx.audit.detail = input.query ? `filter: ${JSON.stringify(input.query)}` : 'whole trail';
     return { format: input.format, content, entries };
   }
