@@ -58,7 +58,7 @@ describe('JobRegistry', () => {
   it('cancel aborts the signal and stops the adopted process tree, grandchildren included', async () => {
     const jobs = new JobRegistry<Awaited<ReturnType<ReturnType<typeof runChild>>>>();
     const { child, background } = await tree();
-    const { done } = jobs.start({ id: 'rec-1', jobId: 'job-1' }, undefined, runChild(child));
+    const { done } = jobs.start({ id: 'rec-1', jobId: 'job-1' }, runChild(child));
     expect(processAlive(background)).toBe(true);
     expect(jobs.pidOf('rec-1')).toBe(child.pid);
 
@@ -84,10 +84,14 @@ describe('JobRegistry', () => {
     const jobs = new JobRegistry<string, { note: string }>();
     let release!: () => void;
     const gate = new Promise<void>((resolve) => (release = resolve));
-    const { job, done } = jobs.start({ id: 'backup-7', jobId: 'ui-7' }, { note: 'kept' }, async (j) => {
-      await gate;
-      return j.state.note;
-    });
+    const { job, done } = jobs.start(
+      { id: 'backup-7', jobId: 'ui-7' },
+      async (j) => {
+        await gate;
+        return j.state.note;
+      },
+      { note: 'kept' },
+    );
     expect(jobs.find('backup-7')).toBe(job);
     expect(jobs.find('ui-7')).toBe(job);
     expect(jobs.find('other')).toBeNull();
@@ -105,7 +109,7 @@ describe('JobRegistry', () => {
     const heard: string[] = [];
     let release!: () => void;
     const gate = new Promise<void>((resolve) => (release = resolve));
-    const { job, done } = jobs.start({ id: 'r', jobId: 'j' }, undefined, async (j) => {
+    const { job, done } = jobs.start({ id: 'r', jobId: 'j' }, async (j) => {
       j.onCancel((reason) => heard.push(`early: ${reason}`));
       await gate;
     });
@@ -123,7 +127,7 @@ describe('JobRegistry', () => {
     const first = await tree();
     const second = await tree();
     const order: string[] = [];
-    jobs.start({ id: 'a', jobId: 'ja' }, undefined, async (job) => {
+    jobs.start({ id: 'a', jobId: 'ja' }, async (job) => {
       job.adopt(first.child);
       await exited(first.child);
       // Cleanup after the process ended still counts: dispose waits for it.
@@ -131,7 +135,7 @@ describe('JobRegistry', () => {
       order.push('a cleaned up');
       return 'a';
     });
-    jobs.start({ id: 'b', jobId: 'jb' }, undefined, async (job) => {
+    jobs.start({ id: 'b', jobId: 'jb' }, async (job) => {
       job.adopt(second.child);
       await exited(second.child);
       order.push('b failed');
@@ -140,7 +144,7 @@ describe('JobRegistry', () => {
     // One that had already finished (its outcome out) but still cleans up.
     let releaseC!: () => void;
     const cGate = new Promise<void>((resolve) => (releaseC = resolve));
-    jobs.start({ id: 'c', jobId: 'jc' }, undefined, async (job) => {
+    jobs.start({ id: 'c', jobId: 'jc' }, async (job) => {
       job.finished = true;
       await cGate;
       order.push('c cleaned up');

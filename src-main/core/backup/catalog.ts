@@ -4,15 +4,13 @@
 // CLI), so a running row remembers which process owns it: markInterrupted() at startup
 // only fails rows whose owner is gone.
 import fs from 'node:fs';
-import os from 'node:os';
 import type Database from 'better-sqlite3';
 import type { BackupEntry, BackupFormat, BackupKind, BackupManifest, BackupStatus } from '../../contract/backup';
 import { OpsError } from '../../contract/errors';
 import { log } from '../platform/kernel/log';
+import { ownerState, ownerTag, parseOwnerTag } from '../platform/jobs/owner';
 
 export const INTERRUPTED_ERROR = 'the app stopped while this backup ran';
-/** Kept in `error` while a row is running (never shown): "running-owner <host> <pid>". */
-const OWNER_PREFIX = 'running-owner ';
 
 interface BackupRow {
   id: string;
@@ -88,25 +86,6 @@ function toEntry(row: BackupRow): BackupEntry {
   };
 }
 
-function ownerTag(): string {
-  return `${OWNER_PREFIX}${os.hostname()} ${process.pid}`;
-}
-
-/** True when the row's owner is a live process on this machine (then it is not interrupted). */
-function ownerAlive(error: string | null): boolean {
-  if (error === null || !error.startsWith(OWNER_PREFIX)) return false;
-  const [host, pidText] = error.slice(OWNER_PREFIX.length).split(' ');
-  const pid = Number(pidText);
-  if (host !== os.hostname() || !Number.isInteger(pid) || pid <= 0) return false;
-  if (pid === process.pid) return false;
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
 export class BackupCatalog {
   constructor(private readonly db: Database.Database) {}
 
@@ -180,7 +159,8 @@ export class BackupCatalog {
     const mark = this.db.prepare(`UPDATE backups SET status = 'failed', error = ?, finished_at = ? WHERE id = ? AND status = 'running'`);
     let marked = 0;
     const at = now.toISOString();
-    const dead = rows.filter((row) => !ownerAlive(row.error));
+    // The owner (platform/jobs/owner.ts) is kept in `error` while the row runs (never shown).
+    const dead = rows.filter((row) => ownerState(parseOwnerTag(row.error)) !== 'alive');
     for (const row of dead) {
       // A row naming this very process comes from an earlier process given the same pid
       // (it is marked), or from another core in this process on the same home (tests):

@@ -11,6 +11,7 @@ import { PRIVATE_FILE } from '../platform/fs/private-fs';
 import { privateTempDir, writePgpass } from '../platform/tools/run-record';
 import type { PreparedBackup } from './plan';
 import { LineSplitter, parseVerboseLine, startTicker } from '../platform/tools/progress';
+import { killTree } from '../platform/jobs/process-tree';
 
 const STDERR_TAIL_LINES = 20;
 
@@ -113,15 +114,7 @@ export function toolEnv(prepared: PreparedBackup, backupId: string, passFile: st
 }
 
 /** Kills pg_dump and its parallel workers: it runs as the leader of its own process group. */
-export function killTree(child: ChildProcess, signal: NodeJS.Signals): void {
-  if (child.pid === undefined || child.exitCode !== null || child.signalCode !== null) return;
-  try {
-    if (process.platform === 'win32') child.kill(signal);
-    else process.kill(-child.pid, signal);
-  } catch {
-    // Already gone.
-  }
-}
+export { killTree };
 
 export async function removePath(target: string): Promise<void> {
   await fs.promises.rm(target, { recursive: true, force: true }).catch((err: unknown) => log.warn(`could not delete ${target}`, err));

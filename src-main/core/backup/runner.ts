@@ -3,7 +3,6 @@
 // and only then renamed to its final name. Any failure or a cancel deletes the partial, so
 // nothing named like a good backup is ever left behind; the catalog and the audit trail
 // record the outcome either way.
-import type { ChildProcess } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -12,6 +11,8 @@ import type { BackupEntry, BackupManifest, BackupProgressEvent, ManifestTable } 
 import { OpsError } from '../../contract/errors';
 import type { CoreDeps } from '../platform/kernel/deps';
 import { log } from '../platform/kernel/log';
+import { EventGate } from '../platform/jobs/event-gate';
+import { JobRegistry, type Job } from '../platform/jobs/registry';
 import type { BackupCatalog } from './catalog';
 import { discoverClientTools, pickTool, shortVersion } from '../platform/tools/client-tools';
 import { tightenTree } from '../platform/fs/private-fs';
@@ -39,26 +40,12 @@ export interface StartedJob {
   done: Promise<BackupEntry>;
 }
 
-interface RunningJob {
-  backupId: string;
-  jobId: string;
-  child: ChildProcess | null;
-  /** Why the user (or the app closing) stopped it; null while nobody did. */
-  cancelReason: string | null;
-  abort: AbortController;
-  /** Set before job.done is emitted: from then on it cannot be cancelled (cleanup may still run). */
-  finished: boolean;
-  done: Promise<BackupEntry>;
-}
-
-/** SIGTERM first (pg_dump closes its connections), SIGKILL if it is still there after this. */
-const KILL_GRACE_MS = 3_000;
-/** Table events can come thousands a second on a schema with many small tables. */
-const MIN_EVENT_GAP_MS = 200;
+/** Its id is the backup id. */
+type RunningJob = Job;
 
 /** One registry per core: starts jobs, cancels them, and stops them all when the core closes. */
 export class BackupJobs {
-  private readonly running = new Map<string, RunningJob>();
+  private readonly running = new JobRegistry<BackupEntry>();
 
   constructor(
     private readonly deps: CoreDeps,
@@ -75,54 +62,28 @@ export class BackupJobs {
       launched = resolve;
       failedEarly = reject;
     });
-    const job: RunningJob = {
-      backupId,
-      jobId,
-      child: null,
-      cancelReason: null,
-      abort: new AbortController(),
-      finished: false,
-      done: Promise.resolve(null as never),
-    };
-    this.running.set(backupId, job);
-    job.done = this.run(job, prepared, ctx, launched, failedEarly).finally(() => this.running.delete(backupId));
+    const { done } = this.running.start({ id: backupId, jobId }, (job) => this.run(job, prepared, ctx, launched, failedEarly));
     await launch;
-    return { backupId, jobId, done: job.done };
+    return { backupId, jobId, done };
   }
 
   /** By backup id or job id; false when it is not running (any more). */
   cancel(id: string, reason = 'cancelled by the user'): boolean {
-    const job = this.find(id);
-    if (!job) return false;
-    job.cancelReason ??= reason;
-    job.abort.abort();
-    const child = job.child;
-    if (child) {
-      killTree(child, 'SIGTERM');
-      setTimeout(() => killTree(child, 'SIGKILL'), KILL_GRACE_MS).unref();
-    }
-    return true;
+    return this.running.cancel(id, reason);
   }
 
   isRunning(id: string): boolean {
-    return this.find(id) !== null;
+    return this.running.isRunning(id);
   }
 
   /** pg_dump's process id while it runs (tests kill it to simulate a crash). */
   pidOf(id: string): number | null {
-    return this.find(id)?.child?.pid ?? null;
+    return this.running.pidOf(id);
   }
 
-  async disposeAll(): Promise<void> {
-    // Finished ones too: their cleanup (temporary pgpass file) must end before the store closes.
-    const jobs = [...this.running.values()];
-    for (const job of jobs) this.cancel(job.backupId, 'the app closed while the backup ran');
-    await Promise.all(jobs.map((job) => job.done));
-  }
-
-  private find(id: string): RunningJob | null {
-    for (const job of this.running.values()) if (!job.finished && (job.backupId === id || job.jobId === id)) return job;
-    return null;
+  /** Finished ones too: their cleanup (temporary pgpass file) must end before the store closes. */
+  disposeAll(): Promise<void> {
+    return this.running.disposeAll('the app closed while the backup ran');
   }
 
   private emit(event: Omit<BackupProgressEvent, 'type'>): void {
@@ -140,7 +101,7 @@ export class BackupJobs {
     const started = Date.now();
     const startedAt = new Date(started).toISOString();
     this.catalog.insertRunning({
-      id: job.backupId,
+      id: job.id,
       profileId: profile.id,
       profileName: profile.name,
       kind: plan.kind,
@@ -156,7 +117,7 @@ export class BackupJobs {
       summary: `backup of ${profile.name} (${plan.kind}, ${plan.format}) to ${plan.path} (via ${ctx.via})`,
       detail: plan.command,
     });
-    const base = { jobId: job.jobId, backupId: job.backupId, tablesTotal: prepared.tables.length };
+    const base = { jobId: job.jobId, backupId: job.id, tablesTotal: prepared.tables.length };
     this.emit({ ...base, phase: 'preparing', percent: null, bytesWritten: 0, elapsedMs: 0, etaMs: null, currentTable: null, tablesDone: 0 });
 
     const stderr = new StderrTail();
@@ -168,14 +129,14 @@ export class BackupJobs {
     let isLaunched = false;
     try {
       // First, so a crash from here on leaves a record the next start cleans up (tool-runs/sweep.ts).
-      run = await ToolRun.create(this.deps.home, 'backup', job.backupId, plan.partialPath);
+      run = await ToolRun.create(this.deps.home, 'backup', job.id, plan.partialPath);
       if (plan.kind !== 'roles') {
         const opened = await openSnapshotSession(this.deps, prepared);
         session = opened.session;
         releaseSession = opened.release;
         notes = opened.notes;
       }
-      const env = toolEnv(prepared, job.backupId, await run.writePassFile(prepared.password));
+      const env = toolEnv(prepared, job.id, await run.writePassFile(prepared.password));
       await createPrivateOutput(plan.partialPath, plan.format);
       const args = session?.snapshot ? [...plan.args, `--snapshot=${session.snapshot}`] : [...plan.args];
       if (!args.includes('-w') && !args.includes('--no-password')) args.push('--no-password');
@@ -185,22 +146,22 @@ export class BackupJobs {
         compressed: plan.format !== 'plain' && prepared.options.compression !== 0,
         dataless: plan.kind === 'schema' || plan.kind === 'roles',
       });
-      let lastEmit = 0;
+      const gate = new EventGate();
       const emitDumping = (bytesWritten: number) => {
-        lastEmit = Date.now();
-        this.emit({ ...base, phase: 'dumping', bytesWritten, elapsedMs: lastEmit - started, ...progress.snapshot(lastEmit - started) });
+        const elapsedMs = Date.now() - started;
+        this.emit({ ...base, phase: 'dumping', bytesWritten, elapsedMs, ...progress.snapshot(elapsedMs) });
       };
       let bytesWritten = 0;
       const toolRun = run;
       const exit = await spawnTool(plan.tool.path, args, env, {
         setChild: (child) => {
-          job.child = child;
+          job.adopt(child);
           if (child.pid !== undefined) toolRun.recordChild(child.pid, plan.tool.path);
         },
         cancelled: () => job.cancelReason !== null,
         onLine: (line) => {
           stderr.add(line);
-          if (progress.line(line) && Date.now() - lastEmit >= MIN_EVENT_GAP_MS) emitDumping(bytesWritten);
+          if (progress.line(line) && gate.pass()) emitDumping(bytesWritten);
         },
         onSpawn: () => {
           isLaunched = true;
@@ -209,6 +170,7 @@ export class BackupJobs {
         onTick: async () => {
           bytesWritten = await outputBytes(plan.partialPath);
           progress.setBytesWritten(bytesWritten);
+          gate.pass(true);
           emitDumping(bytesWritten);
         },
       });
@@ -239,7 +201,7 @@ export class BackupJobs {
       await fsyncDir(path.dirname(plan.path)).catch(() => undefined);
 
       const durationMs = Date.now() - started;
-      this.catalog.finish(job.backupId, {
+      this.catalog.finish(job.id, {
         status: 'ok',
         bytes: manifest.bytes,
         sha256: manifest.sha256,
@@ -249,7 +211,7 @@ export class BackupJobs {
         path: plan.path,
       });
       // It was verified before it was published (TOC or completion marker, checksum): that is its first verification.
-      this.catalog.setVerified(job.backupId, true, manifest.finishedAt);
+      this.catalog.setVerified(job.id, true, manifest.finishedAt);
       const summary = `backup of ${profile.name}: ${formatBytes(manifest.bytes)} ${plan.format}, sha256 ${manifest.sha256.slice(0, 12)}…, ${(durationMs / 1000).toFixed(1)} s → ${plan.path}${notes.length ? ` (${notes.join('; ')})` : ''}`;
       this.deps.audit.complete(auditId, { outcome: 'ok', durationMs, summary });
       job.finished = true;
@@ -272,8 +234,8 @@ export class BackupJobs {
       releaseSession?.();
       await run?.remove().catch((err: unknown) => log.warn('could not remove the temporary pgpass file', err));
     }
-    const entry = this.catalog.get(job.backupId);
-    if (!entry) throw new OpsError('INTERNAL', `Backup ${job.backupId} vanished from the catalog.`);
+    const entry = this.catalog.get(job.id);
+    if (!entry) throw new OpsError('INTERNAL', `Backup ${job.id} vanished from the catalog.`);
     return entry;
   }
 
@@ -320,7 +282,7 @@ export class BackupJobs {
     return {
       manifestVersion: 1,
       app: `ops-console ${appVersion}`,
-      id: job.backupId,
+      id: job.id,
       profile: { name: profile.name, host: profile.host, port: profile.port, database: profile.database, user: profile.user },
       serverVersion: prepared.serverVersion,
       pgDumpVersion: plan.tool.version,
@@ -356,7 +318,7 @@ export class BackupJobs {
     const durationMs = Date.now() - f.started;
     const finishedAt = new Date().toISOString();
     try {
-      this.catalog.finish(job.backupId, { status: cancelled ? 'cancelled' : 'failed', finishedAt, durationMs, error });
+      this.catalog.finish(job.id, { status: cancelled ? 'cancelled' : 'failed', finishedAt, durationMs, error });
     } catch (err) {
       log.error('could not record the failed backup in the catalog', err);
     }
@@ -365,7 +327,7 @@ export class BackupJobs {
     job.finished = true;
     this.emit({
       jobId: job.jobId,
-      backupId: job.backupId,
+      backupId: job.id,
       phase: 'done',
       percent: null,
       bytesWritten: 0,

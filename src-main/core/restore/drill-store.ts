@@ -2,10 +2,10 @@
 // the columns the history filters and sorts by. A row is written 'running' when the drill
 // starts and rewritten as it ends, so a drill that died with its process stays listed;
 // markInterrupted() at startup fails the rows whose owning process is gone.
-import os from 'node:os';
 import type Database from 'better-sqlite3';
 import type { DrillRecord } from '../../contract/restore';
 import { OpsError } from '../../contract/errors';
+import { currentOwner, ownerState } from '../platform/jobs/owner';
 import { drillMarkdown, type DrillReportInput } from './drill-report';
 
 export const DRILL_INTERRUPTED = 'the app stopped while this drill ran';
@@ -23,17 +23,6 @@ function parse(row: DrillRow | undefined): StoredDrill | null {
   return { ...record, notes: record.notes ?? [] };
 }
 
-function ownerAlive(owner: StoredDrill['owner']): boolean {
-  if (!owner || owner.host !== os.hostname()) return false;
-  if (owner.pid === process.pid) return true;
-  try {
-    process.kill(owner.pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
 /** The record with its Markdown report written from its current state. */
 export function withReport(d: DrillReportInput): StoredDrill {
   return { ...d, report: drillMarkdown(d) };
@@ -49,7 +38,7 @@ export class DrillStore {
   constructor(private readonly db: Database.Database) {}
 
   insert(d: StoredDrill): void {
-    const record: StoredDrill = { ...d, owner: { host: os.hostname(), pid: process.pid } };
+    const record: StoredDrill = { ...d, owner: currentOwner() };
     this.db
       .prepare('INSERT INTO drills (id, profile_id, backup_id, status, started_at, record_json) VALUES (?, ?, ?, ?, ?, ?)')
       .run(d.id, d.profileId, d.backupId, d.status, d.startedAt, JSON.stringify(record));
@@ -58,7 +47,7 @@ export class DrillStore {
   /** Rewrites the row (the status column follows the record). */
   update(d: StoredDrill): void {
     const { owner: _owner, ...record } = d;
-    const kept = d.status === 'running' ? { ...record, owner: { host: os.hostname(), pid: process.pid } } : record;
+    const kept = d.status === 'running' ? { ...record, owner: currentOwner() } : record;
     const result = this.db
       .prepare('UPDATE drills SET status = ?, backup_id = ?, profile_id = ?, record_json = ? WHERE id = ?')
       .run(d.status, d.backupId, d.profileId, JSON.stringify(kept), d.id);
@@ -86,7 +75,8 @@ export class DrillStore {
     let marked = 0;
     this.db.transaction(() => {
       for (const d of rows) {
-        if (ownerAlive(d.owner)) continue;
+        // Unlike a backup or restore row, a drill of this very process counts as alive.
+        if (ownerState(d.owner) !== 'gone') continue;
         const { report: _report, owner: _owner, ...rest } = d;
         this.update(withReport({ ...rest, status: 'failed', finishedAt: now.toISOString(), error: DRILL_INTERRUPTED }));
         marked++;

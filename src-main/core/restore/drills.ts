@@ -15,6 +15,7 @@ import type { BackupCatalog } from '../backup';
 import { discoverClientTools, majorOf, pickTool } from '../platform/tools/client-tools';
 import { errorText } from '../backup';
 import { log } from '../platform/kernel/log';
+import { JobRegistry, type Job } from '../platform/jobs/registry';
 import { withClient } from '../platform/postgres/connect';
 import { formatDuration } from './drill-report';
 import { withReport, type DrillStore, type StoredDrill } from './drill-store';
@@ -64,13 +65,8 @@ export interface PreparedDrill {
   jobs: number;
 }
 
-interface RunningDrill {
-  id: string;
-  jobId: string;
-  abort: AbortController;
-  cancelReason: string | null;
-  done: Promise<StoredDrill>;
-}
+/** Its id is the drill id. */
+type RunningDrill = Job;
 
 type Progress = Pick<RestoreProgressEvent, 'phase' | 'done' | 'total' | 'unit' | 'current'>;
 
@@ -241,7 +237,7 @@ async function freshDrillDatabase(admin: RestoreConnection, wanted: string): Pro
 
 /** One registry per core: starts drills, cancels them, and ends them all when the core closes. */
 export class DrillJobs {
-  private readonly running = new Map<string, RunningDrill>();
+  private readonly running = new JobRegistry<StoredDrill>();
 
   constructor(
     private readonly deps: CoreDeps,
@@ -252,29 +248,19 @@ export class DrillJobs {
   start(prepared: PreparedDrill, ctx: DrillContext): { drillId: string; jobId: string; done: Promise<StoredDrill> } {
     const id = crypto.randomUUID();
     const jobId = ctx.jobId ?? crypto.randomUUID();
-    const job: RunningDrill = { id, jobId, abort: new AbortController(), cancelReason: null, done: Promise.resolve(null as never) };
-    this.running.set(id, job);
     const initial = this.initialRecord(id, prepared);
     this.store.insert(initial);
-    job.done = this.run(job, prepared, initial, ctx).finally(() => this.running.delete(id));
-    return { drillId: id, jobId, done: job.done };
+    const { done } = this.running.start({ id, jobId }, (job) => this.run(job, prepared, initial, ctx));
+    return { drillId: id, jobId, done };
   }
 
   /** By drill id or job id; false when it is not running (any more). */
   cancel(id: string, reason = 'cancelled by the user'): boolean {
-    for (const job of this.running.values()) {
-      if (job.id !== id && job.jobId !== id) continue;
-      job.cancelReason ??= reason;
-      job.abort.abort();
-      return true;
-    }
-    return false;
+    return this.running.cancel(id, reason);
   }
 
-  async disposeAll(): Promise<void> {
-    const jobs = [...this.running.values()];
-    for (const job of jobs) this.cancel(job.id, 'the app closed while the drill ran');
-    await Promise.all(jobs.map((job) => job.done));
+  disposeAll(): Promise<void> {
+    return this.running.disposeAll('the app closed while the drill ran');
   }
 
   private initialRecord(id: string, p: PreparedDrill): StoredDrill {

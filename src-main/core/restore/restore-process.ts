@@ -14,7 +14,9 @@ import { quoteIdent } from '../platform/postgres/sql-text';
 import type { BackupContents } from '../../contract/restore';
 import { ToolRun } from '../platform/tools/run-record';
 import type { CoreDeps } from '../platform/kernel/deps';
-import { clientToolEnv, killTree } from '../backup';
+import { clientToolEnv } from '../backup';
+import { EventGate } from '../platform/jobs/event-gate';
+import { killTree, stopTreeOnAbort } from '../platform/jobs/process-tree';
 import { LineSplitter, startTicker } from '../platform/tools/progress';
 import { log } from '../platform/kernel/log';
 import { ownRestrictPair, requireRestrictingPsql, restrictPrelude } from './meta-commands';
@@ -41,8 +43,6 @@ export type RestoreLine = { kind: 'item'; label: string } | { kind: 'info' } | {
 const ITEM = /^pg_restore: (?:creating|processing data for table|executing|processing item \d+) (.+?)\s*$/;
 const PROBLEM = /^(?:pg_restore|psql)(?::\S*)*: (?:error|warning|fatal|detail|hint):|(?:^|:\s*)(?:ERROR|FATAL|PANIC|DETAIL|HINT):|^Command was:/i;
 const INFO = /^pg_restore: /;
-const KILL_GRACE_MS = 3_000;
-const MIN_PROGRESS_GAP_MS = 200;
 const TAIL_LINES = 20;
 /** psql's words when restricted mode stopped a meta-command (or a wrong \unrestrict key). */
 const REFUSED_META = /backslash commands are restricted|\\unrestrict: wrong key/;
@@ -139,11 +139,9 @@ export async function runRestoreProcess(
   const total = plain ? Math.max(1, contents.bytes) : expectedItems(contents, args);
   let done = 0;
   let current: string | null = null;
-  let lastReport = 0;
+  const gate = new EventGate();
   const report = (force: boolean): void => {
-    const now = Date.now();
-    if (!force && now - lastReport < MIN_PROGRESS_GAP_MS) return;
-    lastReport = now;
+    if (!gate.pass(force)) return;
     // Until the tool exits it is not done, however the count came out.
     hooks.onProgress({ done: Math.min(done, total - 1 > 0 ? total - 1 : done), total, unit, current });
   };
@@ -168,11 +166,8 @@ export async function runRestoreProcess(
         env: clientToolEnv('ops-console restore', connection.env, passFile.file),
         windowsHide: true,
       });
-      const kill = (): void => {
-        killTree(child, 'SIGTERM');
-        setTimeout(() => killTree(child, 'SIGKILL'), KILL_GRACE_MS).unref();
-      };
-      hooks.signal.addEventListener('abort', kill, { once: true });
+      // A cancel stops the tool's whole process tree (pg_restore's parallel workers too).
+      const detach = stopTreeOnAbort(child, hooks.signal);
       const splitter = new LineSplitter((line) => {
         const parsed = parseRestoreLine(line);
         stderr.add(line, parsed.kind);
@@ -202,11 +197,11 @@ export async function runRestoreProcess(
         }
       });
       child.once('error', (err) => {
-        hooks.signal.removeEventListener('abort', kill);
+        detach();
         reject(new OpsError('BACKUP_FAILED', `Could not start ${tool.path}: ${err.message}`, { tool: tool.path }));
       });
       child.once('close', (code, signal) => {
-        hooks.signal.removeEventListener('abort', kill);
+        detach();
         splitter.end();
         killTree(child, 'SIGKILL');
         resolve({ code, signal });

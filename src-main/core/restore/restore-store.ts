@@ -2,13 +2,12 @@
 // 'running' before anything touches the target and finished exactly once. As with the
 // backup catalog, a running row names its owner process so a restart only fails rows
 // whose process is gone (the desktop app and the CLI share the store).
-import os from 'node:os';
 import type Database from 'better-sqlite3';
 import { OpsError } from '../../contract/errors';
+import { ownerState, ownerTag, parseOwnerTag } from '../platform/jobs/owner';
 import type { RestoreRecord, RestoreStatus, RestoreTarget, ValidationReport } from '../../contract/restore';
 
 export const INTERRUPTED_RESTORE = 'the app stopped while this restore ran';
-const OWNER_PREFIX = 'running-owner ';
 
 interface RestoreRow {
   id: string;
@@ -75,19 +74,6 @@ function toRecord(row: RestoreRow): RestoreRecord {
   };
 }
 
-function ownerAlive(error: string | null): boolean {
-  if (error === null || !error.startsWith(OWNER_PREFIX)) return false;
-  const [host, pidText] = error.slice(OWNER_PREFIX.length).split(' ');
-  const pid = Number(pidText);
-  if (host !== os.hostname() || !Number.isInteger(pid) || pid <= 0 || pid === process.pid) return false;
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
 export class RestoreStore {
   constructor(private readonly db: Database.Database) {}
 
@@ -97,18 +83,7 @@ export class RestoreStore {
         `INSERT INTO restores (id, backup_id, source_path, target_kind, profile_id, target, database_name, status, started_at, command, error)
          VALUES (?, ?, ?, ?, ?, ?, ?, 'running', ?, ?, ?)`,
       )
-      .run(
-        r.id,
-        r.backupId,
-        r.sourcePath,
-        r.targetKind,
-        r.profileId,
-        r.target,
-        r.database,
-        r.startedAt,
-        r.command,
-        `${OWNER_PREFIX}${os.hostname()} ${process.pid}`,
-      );
+      .run(r.id, r.backupId, r.sourcePath, r.targetKind, r.profileId, r.target, r.database, r.startedAt, r.command, ownerTag());
   }
 
   setPreRestoreBackup(id: string, backupId: string): void {
@@ -143,7 +118,7 @@ export class RestoreStore {
     const mark = this.db.prepare(`UPDATE restores SET status = 'failed', error = ?, finished_at = ? WHERE id = ? AND status = 'running'`);
     let marked = 0;
     this.db.transaction(() => {
-      for (const row of rows) if (!ownerAlive(row.error)) marked += mark.run(INTERRUPTED_RESTORE, now.toISOString(), row.id).changes;
+      for (const row of rows) if (ownerState(parseOwnerTag(row.error)) !== 'alive') marked += mark.run(INTERRUPTED_RESTORE, now.toISOString(), row.id).changes;
     })();
     return marked;
   }

@@ -14,6 +14,7 @@ import type { BackupDomain } from '../backup';
 import { errorText } from '../backup';
 import { prepareBackup } from '../backup';
 import { log } from '../platform/kernel/log';
+import { JobRegistry, type Job } from '../platform/jobs/registry';
 import { withClient } from '../platform/postgres/connect';
 import type { PreparedRestore } from './plan';
 import { runRestoreProcess } from './restore-process';
@@ -31,15 +32,8 @@ export interface RestoreJobContext {
   jobId?: string;
 }
 
-interface RunningRestoreJob {
-  restoreId: string;
-  jobId: string;
-  abort: AbortController;
-  cancelReason: string | null;
-  preBackupId: string | null;
-  finished: boolean;
-  done: Promise<RestoreRecord>;
-}
+/** Its id is the restore id; the backup taken before it, once started. */
+type RunningRestoreJob = Job<{ preBackupId: string | null }>;
 
 /** A profile name for the restored scratch copy: the database name, numbered when taken. */
 function freeProfileName(deps: CoreDeps, base: string): string {
@@ -51,7 +45,7 @@ function freeProfileName(deps: CoreDeps, base: string): string {
 }
 
 export class RestoreJobs {
-  private readonly running = new Map<string, RunningRestoreJob>();
+  private readonly running = new JobRegistry<RestoreRecord, { preBackupId: string | null }>();
 
   constructor(
     private readonly deps: CoreDeps,
@@ -75,32 +69,17 @@ export class RestoreJobs {
       startedAt: new Date().toISOString(),
       command: plan.command,
     });
-    const job: RunningRestoreJob = {
-      restoreId,
-      jobId,
-      abort: new AbortController(),
-      cancelReason: null,
-      preBackupId: null,
-      finished: false,
-      done: Promise.resolve(null as never),
-    };
-    this.running.set(restoreId, job);
-    job.done = this.run(job, prepared, ctx).finally(() => this.running.delete(restoreId));
-    return { restoreId, jobId, done: job.done };
+    const { done } = this.running.start({ id: restoreId, jobId }, (job) => this.run(job, prepared, ctx), { preBackupId: null });
+    return { restoreId, jobId, done };
   }
 
   /** By restore id or job id; false when it is not running. */
   cancel(id: string, reason = 'cancelled by the user'): boolean {
-    const job = [...this.running.values()].find((j) => !j.finished && (j.restoreId === id || j.jobId === id));
-    if (!job) return false;
-    job.cancelReason ??= reason;
-    job.abort.abort();
-    if (job.preBackupId) this.backup.jobs.cancel(job.preBackupId, `the restore it was taken for was ${reason}`);
-    return true;
+    return this.running.cancel(id, reason);
   }
 
   isRunning(id: string): boolean {
-    return [...this.running.values()].some((j) => !j.finished && (j.restoreId === id || j.jobId === id));
+    return this.running.isRunning(id);
   }
 
   get(id: string): RestoreRecord | null {
@@ -111,14 +90,12 @@ export class RestoreJobs {
     return this.store.list(filter);
   }
 
-  async disposeAll(): Promise<void> {
-    const jobs = [...this.running.values()];
-    for (const job of jobs) this.cancel(job.restoreId, 'stopped because the app closed');
-    await Promise.all(jobs.map((job) => job.done.catch(() => undefined)));
+  disposeAll(): Promise<void> {
+    return this.running.disposeAll('stopped because the app closed');
   }
 
   private emit(job: RunningRestoreJob, e: Omit<RestoreProgressEvent, 'type' | 'jobId' | 'restoreId'>): void {
-    this.deps.events.emit({ type: 'restore.progress', jobId: job.jobId, restoreId: job.restoreId, ...e });
+    this.deps.events.emit({ type: 'restore.progress', jobId: job.jobId, restoreId: job.id, ...e });
   }
 
   private phase(job: RunningRestoreJob, phase: RestoreProgressEvent['phase'], started: number): void {
@@ -225,14 +202,16 @@ export class RestoreJobs {
     const options = backupOptionsSchema.parse({
       profileId: profile.id,
       format: 'custom',
-      description: `taken before restore ${job.restoreId}`,
+      description: `taken before restore ${job.id}`,
       ...(prepared.options.password ? { password: prepared.options.password } : {}),
     });
     const backupPrepared = await prepareBackup(this.deps, profile, options);
     this.throwIfCancelled(job);
     const startedBackup = await this.backup.jobs.start(backupPrepared, { actor: ctx.actor, via: ctx.via });
-    job.preBackupId = startedBackup.backupId;
-    this.store.setPreRestoreBackup(job.restoreId, startedBackup.backupId);
+    job.state.preBackupId = startedBackup.backupId;
+    // Cancelling the restore cancels the backup taken for it (at once if that happened meanwhile).
+    job.onCancel((reason) => this.backup.jobs.cancel(startedBackup.backupId, `the restore it was taken for was ${reason}`));
+    this.store.setPreRestoreBackup(job.id, startedBackup.backupId);
     const entry: BackupEntry = await startedBackup.done;
     this.throwIfCancelled(job);
     if (entry.status !== 'ok') {
@@ -274,7 +253,7 @@ export class RestoreJobs {
     const failed = r.validation.checks.filter((c) => !c.ok);
     const target = `${prepared.plan.target.profile} / ${prepared.plan.target.database}`;
     const error = failed.length === 0 ? null : `Restored, but validation failed: ${failed.map((c) => `${c.name}: ${c.detail}`).join('; ')}`;
-    this.store.finish(job.restoreId, { status: error === null ? 'ok' : 'failed', finishedAt, durationMs, error, validation: r.validation });
+    this.store.finish(job.id, { status: error === null ? 'ok' : 'failed', finishedAt, durationMs, error, validation: r.validation });
     const summary = `restore of ${path.basename(prepared.contents.path)} into ${target}: ${error === null ? `ok, ${r.validation.checks.length} checks passed` : `${failed.length} of ${r.validation.checks.length} checks failed`} in ${(durationMs / 1000).toFixed(1)} s`;
     this.deps.audit.complete(
       r.auditId,
@@ -283,7 +262,7 @@ export class RestoreJobs {
     job.finished = true;
     this.emit(job, { phase: 'done', done: 1, total: 1, unit: 'items', percent: 100, elapsedMs: durationMs, etaMs: 0, current: null });
     this.deps.events.emit({ type: 'job.done', jobId: job.jobId, kind: 'restore', ok: error === null, message: error ?? summary, at: finishedAt });
-    return this.store.get(job.restoreId)!;
+    return this.store.get(job.id)!;
   }
 
   private async fail(
@@ -309,7 +288,7 @@ export class RestoreJobs {
         ? ` The new database ${prepared.connection.database} was dropped again.`
         : ` The new database ${prepared.connection.database} could not be dropped: drop it by hand.`;
     } else if (prepared.contents.format !== 'plain' && f.restoring && !prepared.supabase) {
-      reason += ` ${prepared.connection.database} may hold part of the restore${job.preBackupId ? `; backup ${job.preBackupId} holds what it held before` : ''}.`;
+      reason += ` ${prepared.connection.database} may hold part of the restore${job.state.preBackupId ? `; backup ${job.state.preBackupId} holds what it held before` : ''}.`;
     }
     // The roles part committed on its own: a failed restore takes its roles back (after a new database is dropped).
     if (f.rolesMade.length > 0) {
@@ -322,7 +301,7 @@ export class RestoreJobs {
     const durationMs = Date.now() - f.started;
     const finishedAt = new Date().toISOString();
     try {
-      this.store.finish(job.restoreId, { status: cancelled ? 'cancelled' : 'failed', finishedAt, durationMs, error: reason });
+      this.store.finish(job.id, { status: cancelled ? 'cancelled' : 'failed', finishedAt, durationMs, error: reason });
     } catch (err) {
       log.error('could not record the failed restore', err);
     }
@@ -331,6 +310,6 @@ export class RestoreJobs {
     job.finished = true;
     this.emit(job, { phase: 'done', done: 0, total: 0, unit: 'items', percent: null, elapsedMs: durationMs, etaMs: null, current: null });
     this.deps.events.emit({ type: 'job.done', jobId: job.jobId, kind: 'restore', ok: false, message: reason, at: finishedAt });
-    return this.store.get(job.restoreId)!;
+    return this.store.get(job.id)!;
   }
 }

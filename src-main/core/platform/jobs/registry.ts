@@ -86,8 +86,8 @@ export class JobRegistry<R, S = undefined> {
   private readonly running = new Map<Job<S>, Promise<R>>();
 
   /** Registers the job and starts `run` at once (its synchronous part runs before this returns). */
-  start(ids: JobIds, state: S, run: (job: Job<S>) => Promise<R>): StartedJob<R, S> {
-    const job = new Job(ids.id, ids.jobId, state);
+  start(ids: JobIds, run: (job: Job<S>) => Promise<R>, ...state: undefined extends S ? [state?: S] : [state: S]): StartedJob<R, S> {
+    const job = new Job(ids.id, ids.jobId, state[0] as S);
     let settle!: (outcome: Promise<R>) => void;
     const done = new Promise<R>((resolve) => (settle = resolve)).finally(() => this.running.delete(job));
     // Registered before run is called: a cancel prompted by run's first (synchronous) events must find it.
