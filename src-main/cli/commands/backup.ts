@@ -14,7 +14,8 @@ import { manifestPathFor } from '../../core/backup';
 import { formatMegabytes } from '../../core/platform/text/bytes';
 import { boolFlag, expectPositionals, intFlag, parseArgs, stringFlag, UsageError, type Parsed } from '../args';
 import type { CliContext } from '../context';
-import { EXIT, printJson, promptPassword, table } from '../io';
+import { withPasswordRetry } from '../password-retry';
+import { EXIT, printJson, table } from '../io';
 import { findProfile } from './profile';
 
 const USAGE = {
@@ -135,15 +136,7 @@ async function backup(ctx: CliContext, argv: string[]): Promise<number> {
   process.on('SIGTERM', onSignal);
   try {
     const start = (password?: string) => ctx.call('startBackup', { ...options, jobId, ...(password !== undefined ? { password } : {}) });
-    let started;
-    try {
-      started = await start();
-    } catch (err) {
-      if (!(err instanceof OpsError && err.code === 'PASSWORD_REQUIRED')) throw err;
-      const password = await promptPassword(ctx.io, `${profile.user}@${profile.host}:${profile.port}`);
-      if (!password) throw err;
-      started = await start(password);
-    }
+    const started = await withPasswordRetry(ctx, profile, start);
     backupId = started.backupId;
     if (!ctx.io.json) ctx.io.err(`Backing up ${profile.name} with ${started.plan.tool.name} ${started.plan.tool.major}: ${started.plan.command}`);
     await watcher.done;

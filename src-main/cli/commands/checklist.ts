@@ -10,7 +10,8 @@ import { toApiError } from '../../core/platform/kernel/dispatch';
 import { exitCodeFor } from '../../core/runbook';
 import { expectPositionals, parseArgs, stringFlag, UsageError } from '../args';
 import type { CliContext } from '../context';
-import { printJson, promptPassword, table } from '../io';
+import { withPasswordRetry } from '../password-retry';
+import { printJson, table } from '../io';
 
 const USAGE = {
   list: 'ops-console checklist list [--json]',
@@ -76,16 +77,12 @@ async function run(ctx: CliContext, argv: string[]): Promise<number> {
   const profileName = stringFlag(parsed, 'profile');
   if (profileName === undefined) throw new UsageError(`--profile is required\nusage: ${USAGE.run}`);
   try {
-    let result: ChecklistRunResult;
-    try {
-      result = await runOnce(ctx, name!, profileName);
-    } catch (err) {
-      if (!(err instanceof OpsError && err.code === 'PASSWORD_REQUIRED')) throw err;
-      const profile = ctx.core().deps.profiles.require(profileName);
-      const password = await promptPassword(ctx.io, `${profile.user}@${profile.host}:${profile.port}`);
-      if (!password) throw err;
-      result = await runOnce(ctx, name!, profileName, password);
-    }
+    // The profile is looked up only to ask: without a password, runChecklist's own errors stand.
+    const result = await withPasswordRetry(
+      ctx,
+      () => ctx.core().deps.profiles.require(profileName),
+      (password) => runOnce(ctx, name!, profileName, password),
+    );
     if (ctx.io.json) printJson(ctx.io, runJson(result));
     else ctx.io.out(runText(result));
     return exitCodeFor(result.status);

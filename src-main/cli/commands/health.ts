@@ -10,7 +10,8 @@ import { toApiError } from '../../core/platform/kernel/dispatch';
 import { exitCodeFor, formatValue } from '../../core/runbook';
 import { expectPositionals, parseArgs } from '../args';
 import type { CliContext } from '../context';
-import { printJson, promptPassword, table } from '../io';
+import { withPasswordRetry } from '../password-retry';
+import { printJson, table } from '../io';
 import { findProfile } from './profile';
 
 const USAGE = 'ops-console health PROFILE [--json]';
@@ -63,15 +64,8 @@ export function healthText(o: Overview): string {
   return lines.join('\n');
 }
 
-async function overview(ctx: CliContext, profile: Profile): Promise<Overview> {
-  try {
-    return await ctx.call('getOverview', { profileId: profile.id });
-  } catch (err) {
-    if (!(err instanceof OpsError && err.code === 'PASSWORD_REQUIRED')) throw err;
-    const password = await promptPassword(ctx.io, `${profile.user}@${profile.host}:${profile.port}`);
-    if (!password) throw err;
-    return ctx.call('getOverview', { profileId: profile.id, password });
-  }
+function overview(ctx: CliContext, profile: Profile): Promise<Overview> {
+  return withPasswordRetry(ctx, profile, (password) => ctx.call('getOverview', { profileId: profile.id, ...(password !== undefined ? { password } : {}) }));
 }
 
 export async function healthCommand(ctx: CliContext, argv: string[]): Promise<number> {

@@ -2,13 +2,13 @@
 //   [--yes] [--confirm NAME] [--override]
 // Streams rows to stdout as the cursor delivers them (memory stays flat), with the same
 // guards and audit as the app: it goes through the core's query service.
-import { OpsError } from '../../contract/errors';
 import type { Profile } from '../../contract/models';
 import { changesServer } from '../../core/platform/guard/statements/classify';
 import { queryServiceFor, type RunInput } from '../../core/query';
 import { boolFlag, expectPositionals, intFlag, parseArgs, stringFlag, UsageError } from '../args';
 import type { CliContext } from '../context';
-import { confirm, EXIT, promptPassword } from '../io';
+import { withPasswordRetry } from '../password-retry';
+import { confirm, EXIT } from '../io';
 import { formatSink, streamOutput, type OutputFormat } from './query-output';
 
 const USAGE = 'ops-console query PROFILE SQL|- [--format table|csv|json] [--max-rows N] [--yes] [--confirm NAME] [--override]';
@@ -61,15 +61,10 @@ export async function queryCommand(ctx: CliContext, argv: string[]): Promise<num
   // The guard judges on the session that will run the script (catalog included), so the
   // password may be asked for here already; the run reuses that session.
   let password: string | undefined;
-  let plan;
-  try {
-    plan = await service.plan(profile.id, sql, { strict: true });
-  } catch (err) {
-    if (!(err instanceof OpsError && err.code === 'PASSWORD_REQUIRED')) throw err;
-    password = (await promptPassword(ctx.io, `${profile.user}@${profile.host}:${profile.port}`)) ?? undefined;
-    if (!password) throw err;
-    plan = await service.plan(profile.id, sql, { password, strict: true });
-  }
+  const plan = await withPasswordRetry(ctx, profile, (typed) => {
+    password = typed;
+    return service.plan(profile.id, sql, { ...(typed !== undefined ? { password: typed } : {}), strict: true });
+  });
   const production = profile.env === 'production';
   const override = boolFlag(parsed, 'override');
   const confirmFlag = stringFlag(parsed, 'confirm');
@@ -97,15 +92,9 @@ export async function queryCommand(ctx: CliContext, argv: string[]): Promise<num
   const input: RunInput = { profileId: profile.id, sql, maxRows, confirmName, override, ...(password !== undefined ? { password } : {}) };
   const stopListening = cancelOnInterrupt(ctx, profile);
   try {
-    let result;
-    try {
-      result = await service.runAudited(input, 'cli', { collect: false, sink });
-    } catch (err) {
-      if (!(err instanceof OpsError && err.code === 'PASSWORD_REQUIRED')) throw err;
-      const password = await promptPassword(ctx.io, `${profile.user}@${profile.host}:${profile.port}`);
-      if (!password) throw err;
-      result = await service.runAudited({ ...input, password }, 'cli', { collect: false, sink });
-    }
+    const result = await withPasswordRetry(ctx, profile, (typed) =>
+      service.runAudited(typed !== undefined ? { ...input, password: typed } : input, 'cli', { collect: false, sink }),
+    );
     const failed = result.statements.find((s) => s.error);
     if (result.transactionOpen) ctx.io.err('warning: a transaction is still open and is rolled back when this command exits');
     if (!failed?.error) return EXIT.ok;

@@ -12,7 +12,8 @@ import type { AppEvent } from '../../contract/operations';
 import type { RestoreOptionsInput, RestoreProgressEvent, RestoreRecord, RestoreTarget, SupabaseRestorePlan, ValidationReport } from '../../contract/restore';
 import { boolFlag, expectPositionals, intFlag, parseArgs, stringFlag, UsageError } from '../args';
 import type { CliContext } from '../context';
-import { confirm, EXIT, printJson, promptPassword } from '../io';
+import { withPasswordRetry } from '../password-retry';
+import { confirm, EXIT, printJson } from '../io';
 import { findProfile } from './profile';
 
 export const RESTORE_USAGE =
@@ -155,16 +156,12 @@ export async function restoreCommand(ctx: CliContext, argv: string[]): Promise<n
     clean: boolFlag(parsed, 'clean'),
     preRestoreBackup: !boolFlag(parsed, 'no-pre-backup'),
   };
-  let plan;
-  try {
-    plan = await ctx.call('planRestore', options);
-  } catch (err) {
-    if (!(err instanceof OpsError && err.code === 'PASSWORD_REQUIRED' && profile)) throw err;
-    const password = await promptPassword(ctx.io, `${profile.user}@${profile.host}:${profile.port}`);
-    if (!password) throw err;
-    options = { ...options, password };
-    plan = await ctx.call('planRestore', options);
-  }
+  // The password typed for the plan is kept in options: the start connects again.
+  const planWith = (password?: string) => {
+    if (password !== undefined) options = { ...options, password };
+    return ctx.call('planRestore', options);
+  };
+  const plan = profile ? await withPasswordRetry(ctx, profile, planWith) : await planWith();
   // --clean only helps with objects of the dump the target already holds; missing roles and
   // a Supabase project's occupied auth/storage tables carry their own fix in the message.
   const cleanHelps = plan.conflicts.length > 0 && !plan.conflicts.some((c) => c.type === 'TABLE DATA') && (plan.supabase?.missingRoles.length ?? 0) === 0;

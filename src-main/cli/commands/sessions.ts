@@ -11,7 +11,8 @@ import { OpsError } from '../../contract/errors';
 import type { Profile } from '../../contract/models';
 import { boolFlag, expectPositionals, intFlag, parseArgs, stringFlag, UsageError, type Parsed } from '../args';
 import type { CliContext } from '../context';
-import { confirm, printJson, promptPassword, table } from '../io';
+import { withPasswordRetry } from '../password-retry';
+import { confirm, printJson, table } from '../io';
 import { findProfile } from './profile';
 import { plural } from '../../core/platform/text/plural';
 
@@ -23,18 +24,6 @@ const USAGE = {
 };
 
 const MAX_MINUTES = 100_000;
-
-/** Calls once; on PASSWORD_REQUIRED asks on a terminal and calls again with the password. */
-async function withPassword<T>(ctx: CliContext, profile: Profile, call: (password?: string) => Promise<T>): Promise<T> {
-  try {
-    return await call();
-  } catch (err) {
-    if (!(err instanceof OpsError && err.code === 'PASSWORD_REQUIRED')) throw err;
-    const password = await promptPassword(ctx.io, `${profile.user}@${profile.host}:${profile.port}`);
-    if (!password) throw err;
-    return call(password);
-  }
-}
 
 function pw(password: string | undefined): { password?: string } {
   return password !== undefined ? { password } : {};
@@ -84,7 +73,7 @@ async function list(ctx: CliContext, argv: string[]): Promise<number> {
   const parsed = parseArgs(argv, {});
   const [name] = expectPositionals(parsed, ['PROFILE'], USAGE.list);
   const profile = await findProfile(ctx, name!);
-  const snap = await withPassword(ctx, profile, (password) => ctx.call('getActivity', { profileId: profile.id, ...pw(password) }));
+  const snap = await withPasswordRetry(ctx, profile, (password) => ctx.call('getActivity', { profileId: profile.id, ...pw(password) }));
   if (ctx.io.json) {
     printJson(ctx.io, listJson(snap));
     return 0;
@@ -123,7 +112,7 @@ async function signal(ctx: CliContext, action: 'cancel' | 'terminate', argv: str
   const [name, rawPid] = expectPositionals(parsed, ['PROFILE', 'PID'], USAGE.signal);
   const pid = parsePid(rawPid!);
   const profile = await findProfile(ctx, name!);
-  const snap = await withPassword(ctx, profile, (password) => ctx.call('getActivity', { profileId: profile.id, ...pw(password) }));
+  const snap = await withPasswordRetry(ctx, profile, (password) => ctx.call('getActivity', { profileId: profile.id, ...pw(password) }));
   const session = snap.sessions.find((s) => s.pid === pid);
   if (!session) throw new OpsError('NOT_FOUND', `There is no backend with pid ${pid} on ${profile.name}.`);
   const preview = describeSession(profile, session);
@@ -137,7 +126,7 @@ async function signal(ctx: CliContext, action: 'cancel' | 'terminate', argv: str
     confirmFlag: stringFlag(parsed, 'confirm'),
   });
   const input = { profileId: profile.id, pid, backendStart: session.backendStart, confirmName: profile.name };
-  const result: SignalResult = await withPassword(ctx, profile, (password) =>
+  const result: SignalResult = await withPasswordRetry(ctx, profile, (password) =>
     action === 'cancel' ? ctx.call('cancelBackend', { ...input, ...pw(password) }) : ctx.call('terminateBackend', { ...input, ...pw(password) }),
   );
   // Signalled but not effective is a failure for a script (exit 1), with the answer itself.
@@ -224,7 +213,7 @@ async function cleanup(ctx: CliContext, argv: string[]): Promise<number> {
   const profile = await findProfile(ctx, name!);
   const { rule, dryRun } = cleanupFlags(parsed, profile);
   let password: string | undefined;
-  const preview = await withPassword(ctx, profile, (typed) => {
+  const preview = await withPasswordRetry(ctx, profile, (typed) => {
     password = typed;
     return ctx.call('previewSessionCleanup', { ...rule, ...pw(typed) });
   });

@@ -2,31 +2,19 @@
 // ops-console toolkit install PROFILE [--yes] [--confirm NAME] [--json]
 // The install shows what it will create (the full SQL is in `status --json`, field sql)
 // and asks first, like every change the CLI makes.
-import { OpsError } from '../../contract/errors';
 import type { Profile } from '../../contract/models';
 import type { ToolkitStatus } from '../../contract/runbook';
 import { TOOLKIT_FUNCTIONS, TOOLKIT_VERSION } from '../../core/toolkit';
 import { boolFlag, expectPositionals, parseArgs, stringFlag, UsageError } from '../args';
 import type { CliContext } from '../context';
-import { confirm, printJson, promptPassword } from '../io';
+import { withPasswordRetry } from '../password-retry';
+import { confirm, printJson } from '../io';
 import { findProfile } from './profile';
 
 const USAGE = {
   status: 'ops-console toolkit status PROFILE [--json]',
   install: 'ops-console toolkit install PROFILE [--yes] [--confirm NAME] [--json]',
 };
-
-/** Calls once; on PASSWORD_REQUIRED asks on a terminal and calls again with the password. */
-async function withPassword<T>(ctx: CliContext, profile: Profile, call: (password?: string) => Promise<T>): Promise<T> {
-  try {
-    return await call();
-  } catch (err) {
-    if (!(err instanceof OpsError && err.code === 'PASSWORD_REQUIRED')) throw err;
-    const password = await promptPassword(ctx.io, `${profile.user}@${profile.host}:${profile.port}`);
-    if (!password) throw err;
-    return call(password);
-  }
-}
 
 function missing(status: ToolkitStatus): string[] {
   return status.functions.filter((f) => !f.present).map((f) => f.name);
@@ -75,7 +63,7 @@ async function status(ctx: CliContext, argv: string[]): Promise<number> {
   const parsed = parseArgs(argv, {});
   const [name] = expectPositionals(parsed, ['PROFILE'], USAGE.status);
   const profile = await findProfile(ctx, name!);
-  const result = await withPassword(ctx, profile, (password) =>
+  const result = await withPasswordRetry(ctx, profile, (password) =>
     ctx.call('getToolkitStatus', { profileId: profile.id, ...(password !== undefined ? { password } : {}) }),
   );
   if (ctx.io.json) printJson(ctx.io, statusJson(profile.name, result, true));
@@ -98,7 +86,7 @@ async function install(ctx: CliContext, argv: string[]): Promise<number> {
     profileName: profile.name,
     confirmFlag: stringFlag(parsed, 'confirm'),
   });
-  const result = await withPassword(ctx, profile, (password) =>
+  const result = await withPasswordRetry(ctx, profile, (password) =>
     ctx.call('installToolkit', { profileId: profile.id, confirmName: profile.name, ...(password !== undefined ? { password } : {}) }),
   );
   if (ctx.io.json) printJson(ctx.io, statusJson(profile.name, result, false));
