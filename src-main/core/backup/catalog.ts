@@ -1,14 +1,16 @@
-// The backup catalog (table `backups`, migration 7): one row per backup attempt, written
+// The backup catalog (table `backups`, migrations 7 and 10): one row per backup attempt, written
 // 'running' before pg_dump starts and finished exactly once, so a failed or cancelled
 // attempt never shows as a good backup. Several processes share the store (desktop app,
 // CLI), so a running row remembers which process owns it: markInterrupted() at startup
-// only fails rows whose owner is gone.
+// only fails rows whose owner is gone. A row's `location` says where the backup is (its
+// destination, platform/destinations); `path` is what entries show, as before.
 import fs from 'node:fs';
 import type Database from 'better-sqlite3';
 import type { BackupEntry, BackupFormat, BackupKind, BackupManifest, BackupStatus } from '../../contract/backup';
 import { OpsError } from '../../contract/errors';
 import { log } from '../platform/kernel/log';
 import { ownerState, ownerTag, parseOwnerTag } from '../platform/jobs/owner';
+import { locate, localLocation, type LocatedArtifact } from '../platform/destinations';
 
 export const INTERRUPTED_ERROR = 'the app stopped while this backup ran';
 
@@ -30,6 +32,8 @@ interface BackupRow {
   verified_at: string | null;
   verified_ok: number | null;
   manifest_json: string | null;
+  /** Where it is (platform/destinations); null only if written by a version before migration 10 that ran after it. */
+  location: string | null;
 }
 
 export interface RunningBackup {
@@ -39,6 +43,8 @@ export interface RunningBackup {
   kind: BackupKind;
   format: BackupFormat;
   path: string;
+  /** The stored location (formatLocation); by default the local path's. */
+  location?: string;
   startedAt: string;
   command: string;
 }
@@ -53,6 +59,8 @@ export interface BackupFinish {
   manifest?: BackupManifest | null;
   /** The final path, when it differs from the one recorded at start. */
   path?: string;
+  /** Its location, with path. */
+  location?: string;
 }
 
 function parseManifest(json: string | null): BackupManifest | null {
@@ -92,10 +100,10 @@ export class BackupCatalog {
   insertRunning(e: RunningBackup): void {
     this.db
       .prepare(
-        `INSERT INTO backups (id, profile_id, profile_name, kind, format, path, status, started_at, command, error)
-         VALUES (?, ?, ?, ?, ?, ?, 'running', ?, ?, ?)`,
+        `INSERT INTO backups (id, profile_id, profile_name, kind, format, path, location, status, started_at, command, error)
+         VALUES (?, ?, ?, ?, ?, ?, ?, 'running', ?, ?, ?)`,
       )
-      .run(e.id, e.profileId, e.profileName, e.kind, e.format, e.path, e.startedAt, e.command, ownerTag());
+      .run(e.id, e.profileId, e.profileName, e.kind, e.format, e.path, e.location ?? localLocation(e.path), e.startedAt, e.command, ownerTag());
   }
 
   /** Ends a running backup; a row already finished is left as it is (first outcome wins). */
@@ -103,7 +111,7 @@ export class BackupCatalog {
     const result = this.db
       .prepare(
         `UPDATE backups SET status = ?, bytes = ?, sha256 = ?, finished_at = ?, duration_ms = ?, error = ?,
-                manifest_json = ?, path = COALESCE(?, path)
+                manifest_json = ?, path = COALESCE(?, path), location = COALESCE(?, ?, location)
           WHERE id = ? AND status = 'running'`,
       )
       .run(
@@ -115,6 +123,8 @@ export class BackupCatalog {
         f.error ?? null,
         f.manifest ? JSON.stringify(f.manifest) : null,
         f.path ?? null,
+        f.location ?? null,
+        f.path === undefined ? null : localLocation(f.path),
         id,
       );
     if (result.changes === 0 && !this.get(id)) throw new OpsError('NOT_FOUND', `No backup with id ${id} in the catalog.`, { id });
@@ -139,6 +149,15 @@ export class BackupCatalog {
     if (result.changes === 0) throw new OpsError('NOT_FOUND', `No backup with id ${id} in the catalog.`, { id });
   }
 
+  /**
+   * Where a backup is: its destination and name there, from the row's location (an entry
+   * the catalog lacks, or a row without one, is taken as the local file at its path).
+   */
+  locate(entry: Pick<BackupEntry, 'id' | 'path'>): LocatedArtifact {
+    const row = this.db.prepare('SELECT location FROM backups WHERE id = ?').get(entry.id) as { location: string | null } | undefined;
+    return locate(row?.location ?? localLocation(entry.path));
+  }
+
   remove(id: string): void {
     this.db.prepare('DELETE FROM backups WHERE id = ?').run(id);
   }
@@ -146,14 +165,15 @@ export class BackupCatalog {
   /**
    * Rows left 'running' by a process that is gone (crash, power loss, kill -9) become
    * 'failed', and their `.partial` output is deleted (its name is free only when no
-   * backup uses it, see freeBackupPath). Rows of another live process on this machine (the
+   * backup uses it, see Destination.freeName). Rows of another live process on this machine (the
    * desktop app while the CLI starts) are left alone. `notes` (by backup id) say what the
    * start-up sweep found, e.g. a pg_dump still running. Returns how many rows were marked.
    */
   markInterrupted(now: Date = new Date(), notes: ReadonlyMap<string, string> = new Map()): number {
-    const rows = this.db.prepare("SELECT id, path, error FROM backups WHERE status = 'running'").all() as Array<{
+    const rows = this.db.prepare("SELECT id, path, location, error FROM backups WHERE status = 'running'").all() as Array<{
       id: string;
       path: string;
+      location: string | null;
       error: string | null;
     }>;
     const mark = this.db.prepare(`UPDATE backups SET status = 'failed', error = ?, finished_at = ? WHERE id = ? AND status = 'running'`);
@@ -166,10 +186,15 @@ export class BackupCatalog {
       // (it is marked), or from another core in this process on the same home (tests):
       // its output is left to the run-record sweep, which can tell the two apart.
       if (row.error === ownerTag()) continue;
+      // Synchronous, as start-up is: the local destination's partial, by path. A remote
+      // destination has no local partial here; its abandoned uploads are its own to expire.
+      let partial: string | null = null;
       try {
-        fs.rmSync(`${row.path}.partial`, { recursive: true, force: true });
+        const { destination, name } = locate(row.location ?? localLocation(row.path));
+        partial = destination.localPath(destination.partialName(name));
+        if (partial !== null) fs.rmSync(partial, { recursive: true, force: true });
       } catch (err) {
-        log.warn(`could not delete ${row.path}.partial`, err instanceof Error ? err.message : String(err));
+        log.warn(`could not delete ${partial ?? `the partial of ${row.path}`}`, err instanceof Error ? err.message : String(err));
       }
     }
     this.db.transaction(() => {

@@ -1,14 +1,12 @@
 // The manifest written beside every good backup (`<name>.manifest.json`): what was dumped,
 // from where, with which tools, and what it must contain, so a backup folder copied to
 // another machine still describes itself and can be verified there.
-import crypto from 'node:crypto';
-import fs from 'node:fs';
-import path from 'node:path';
 import type pg from 'pg';
 import type { BackupManifest, ManifestTable } from '../../contract/backup';
 import { OpsError } from '../../contract/errors';
 import type { TableInfo } from './plan';
 import { quoteIdent } from '../platform/postgres/sql-text';
+import { artifactText, localArtifact, type Destination } from '../platform/destinations';
 
 /** Tables estimated below this many rows are counted exactly. */
 export const DEFAULT_EXACT_BELOW_ROWS = 1_000_000;
@@ -44,38 +42,20 @@ export function manifestPathFor(backupPath: string): string {
 
 /** Temp file (0600, like the dump it describes), fsync, rename, then fsync of the folder: a crash leaves the old file or the new one, never half. */
 export async function writeManifest(file: string, manifest: BackupManifest): Promise<void> {
-  const tmp = `${file}.tmp-${crypto.randomBytes(6).toString('hex')}`;
+  const { destination, name } = localArtifact(file);
+  await writeManifestTo(destination, name, manifest);
+}
+
+/** The manifest written whole or not at all under `name` in the destination (see Destination.writeText). */
+export async function writeManifestTo(destination: Destination, name: string, manifest: BackupManifest): Promise<void> {
   try {
-    const handle = await fs.promises.open(tmp, 'wx', 0o600);
-    try {
-      await handle.writeFile(`${JSON.stringify(manifest, null, 2)}\n`, 'utf8');
-      await handle.sync();
-    } finally {
-      await handle.close();
-    }
-    await fs.promises.rename(tmp, file);
+    await destination.writeText(name, `${JSON.stringify(manifest, null, 2)}\n`);
   } catch (err) {
-    await fs.promises.rm(tmp, { force: true }).catch(() => undefined);
+    const file = artifactText(destination, name);
     throw new OpsError('IO_FAILED', `The manifest ${file} could not be written: ${(err as Error).message}`, {
       path: file,
       errno: (err as NodeJS.ErrnoException).code,
     });
-  }
-  await syncDir(path.dirname(file));
-}
-
-async function syncDir(dir: string): Promise<void> {
-  // Makes the rename durable; Windows cannot open folders for fsync, where it is skipped.
-  if (process.platform === 'win32') return;
-  try {
-    const handle = await fs.promises.open(dir, 'r');
-    try {
-      await handle.sync();
-    } finally {
-      await handle.close();
-    }
-  } catch {
-    // A folder that cannot be synced (some network file systems) still holds the file.
   }
 }
 
@@ -87,16 +67,22 @@ function looksLikeManifest(value: unknown): value is BackupManifest {
 
 /** The manifest, or null when there is none or the file is not one of ours. */
 export async function readManifest(file: string): Promise<BackupManifest | null> {
-  let text: string;
+  const { destination, name } = localArtifact(file);
+  return readManifestFrom(destination, name);
+}
+
+export async function readManifestFrom(destination: Destination, name: string): Promise<BackupManifest | null> {
+  let text: string | null;
   try {
-    text = await fs.promises.readFile(file, 'utf8');
+    text = await destination.readText(name);
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    const file = artifactText(destination, name);
     throw new OpsError('IO_FAILED', `The manifest ${file} could not be read: ${(err as Error).message}`, {
       path: file,
       errno: (err as NodeJS.ErrnoException).code,
     });
   }
+  if (text === null) return null;
   try {
     const parsed: unknown = JSON.parse(text);
     return looksLikeManifest(parsed) ? parsed : null;

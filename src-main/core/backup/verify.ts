@@ -3,15 +3,13 @@
 // hash to what the manifest recorded. Used right after a dump and by "re-verify".
 import { spawn } from 'node:child_process';
 import crypto from 'node:crypto';
-import fs from 'node:fs';
-import type { FileHandle } from 'node:fs/promises';
-import path from 'node:path';
 import type { BackupCheck, BackupEntry, BackupVerifyResult, ClientTool } from '../../contract/backup';
 import { OpsError } from '../../contract/errors';
 import type { CoreDeps } from '../platform/kernel/deps';
 import { BackupCatalog } from './catalog';
 import { discoverClientTools, majorOf, pickTool } from '../platform/tools/client-tools';
-import { manifestPathFor, readManifest } from './manifest';
+import { manifestPathFor, readManifestFrom } from './manifest';
+import { artifactText, localArtifact, toolPath, type Destination, type LocatedArtifact } from '../platform/destinations';
 
 const HASH_CHUNK = 1024 * 1024;
 const TAIL_BYTES = 4096;
@@ -23,25 +21,14 @@ export interface HashedBackup {
   files?: Array<{ name: string; bytes: number; sha256: string }>;
 }
 
-async function hashFile(file: string): Promise<{ sha256: string; bytes: number }> {
+async function hashFile(destination: Destination, name: string): Promise<{ sha256: string; bytes: number }> {
   const hash = crypto.createHash('sha256');
   let bytes = 0;
-  for await (const chunk of fs.createReadStream(file, { highWaterMark: HASH_CHUNK })) {
+  for await (const chunk of destination.readStream(name, HASH_CHUNK)) {
     hash.update(chunk as Buffer);
     bytes += (chunk as Buffer).length;
   }
   return { sha256: hash.digest('hex'), bytes };
-}
-
-/** Files under a folder as "a/b" names (forward slashes on every platform), sorted. */
-async function listFiles(root: string, rel = ''): Promise<string[]> {
-  const out: string[] = [];
-  for (const d of await fs.promises.readdir(path.join(root, rel), { withFileTypes: true })) {
-    const name = rel === '' ? d.name : `${rel}/${d.name}`;
-    if (d.isDirectory()) out.push(...(await listFiles(root, name)));
-    else if (d.isFile()) out.push(name);
-  }
-  return out.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
 }
 
 /**
@@ -49,10 +36,17 @@ async function listFiles(root: string, rel = ''): Promise<string[]> {
  * "name sha256\n" lines, so it has one checksum like a file and each file its own.
  */
 export async function hashBackup(target: string): Promise<HashedBackup> {
-  const stat = await fs.promises.stat(target);
-  if (!stat.isDirectory()) return hashFile(target);
+  const { destination, name } = localArtifact(target);
+  return hashArtifact(destination, name);
+}
+
+/** hashBackup of an artifact in a destination (a partial before it is published, too). */
+export async function hashArtifact(destination: Destination, artifact: string): Promise<HashedBackup> {
+  const stat = await destination.stat(artifact);
+  if (stat === null) throw Object.assign(new Error(`ENOENT: no such file or directory, stat '${artifactText(destination, artifact)}'`), { code: 'ENOENT' });
+  if (stat.shape !== 'directory') return hashFile(destination, artifact);
   const files: Array<{ name: string; bytes: number; sha256: string }> = [];
-  for (const name of await listFiles(target)) files.push({ name, ...(await hashFile(path.join(target, ...name.split('/')))) });
+  for (const name of await destination.listFiles(artifact)) files.push({ name, ...(await hashFile(destination, `${artifact}/${name}`)) });
   const listing = files.map((f) => `${f.name} ${f.sha256}\n`).join('');
   return { sha256: crypto.createHash('sha256').update(listing).digest('hex'), bytes: files.reduce((s, f) => s + f.bytes, 0), files };
 }
@@ -167,12 +161,6 @@ export async function listArchive(
 
 const COMPLETE_MARKERS = ['-- PostgreSQL database dump complete', '-- PostgreSQL database cluster dump complete'];
 
-async function readAt(handle: FileHandle, position: number, length: number): Promise<string> {
-  const buf = Buffer.alloc(length);
-  const { bytesRead } = await handle.read(buf, 0, length, position);
-  return buf.subarray(0, bytesRead).toString('utf8');
-}
-
 /**
  * True when the script ends with pg_dump's (or pg_dumpall's) completion marker. Only the
  * first and last few kB are read. Current minor releases open the script with
@@ -181,27 +169,27 @@ async function readAt(handle: FileHandle, position: number, length: number): Pro
  * and that line may follow.
  */
 export async function plainDumpComplete(file: string): Promise<boolean> {
-  let handle: FileHandle;
-  try {
-    handle = await fs.promises.open(file, 'r');
-  } catch {
-    return false;
-  }
-  try {
-    const { size } = await handle.stat();
-    const length = Math.min(size, TAIL_BYTES);
-    const head = await readAt(handle, 0, length);
-    const lines = (await readAt(handle, size - length, length)).split(/\r?\n/);
-    const at = lines.findLastIndex((l) => COMPLETE_MARKERS.includes(l.trimEnd()));
-    if (at < 0) return false;
-    const key = /^\\restrict (\S+)\r?$/m.exec(head)?.[1] ?? null;
-    const unrestrict = key === null ? null : `\\unrestrict ${key}`;
-    // pg_dump closes the key after its marker, pg_dumpall before it.
-    if (unrestrict !== null && !lines.some((l) => l.trimEnd() === unrestrict)) return false;
-    return lines.slice(at + 1).every((l) => l.trim() === '' || l.startsWith('--') || l.trimEnd() === unrestrict);
-  } finally {
-    await handle.close();
-  }
+  const { destination, name } = localArtifact(file);
+  return plainDumpCompleteAt(destination, name);
+}
+
+export async function plainDumpCompleteAt(destination: Destination, name: string): Promise<boolean> {
+  const stat = await destination.stat(name).catch(() => null);
+  if (stat === null) return false;
+  const size = stat.bytes;
+  const length = Math.min(size, TAIL_BYTES);
+  // Unreadable (permissions, gone meanwhile) counts as incomplete, as a missing file does.
+  const first = await destination.readRange(name, 0, length).catch(() => null);
+  if (first === null) return false;
+  const head = first.toString('utf8');
+  const lines = (await destination.readRange(name, size - length, length)).toString('utf8').split(/\r?\n/);
+  const at = lines.findLastIndex((l) => COMPLETE_MARKERS.includes(l.trimEnd()));
+  if (at < 0) return false;
+  const key = /^\\restrict (\S+)\r?$/m.exec(head)?.[1] ?? null;
+  const unrestrict = key === null ? null : `\\unrestrict ${key}`;
+  // pg_dump closes the key after its marker, pg_dumpall before it.
+  if (unrestrict !== null && !lines.some((l) => l.trimEnd() === unrestrict)) return false;
+  return lines.slice(at + 1).every((l) => l.trim() === '' || l.startsWith('--') || l.trimEnd() === unrestrict);
 }
 
 function check(checks: BackupCheck[], name: string, ok: boolean, detail: string): boolean {
@@ -209,10 +197,10 @@ function check(checks: BackupCheck[], name: string, ok: boolean, detail: string)
   return ok;
 }
 
-async function archiveCheck(deps: CoreDeps, entry: BackupEntry, checks: BackupCheck[]): Promise<void> {
+async function archiveCheck(deps: CoreDeps, entry: BackupEntry, artifact: LocatedArtifact, checks: BackupCheck[]): Promise<void> {
   const manifest = entry.manifest;
   if (entry.format === 'plain') {
-    const complete = await plainDumpComplete(entry.path);
+    const complete = await plainDumpCompleteAt(artifact.destination, artifact.name);
     check(
       checks,
       'completion marker',
@@ -230,7 +218,7 @@ async function archiveCheck(deps: CoreDeps, entry: BackupEntry, checks: BackupCh
     `The backup was written by pg_dump ${manifest?.pgDumpVersion ?? 'of an unknown version'}`,
   );
   try {
-    const listed = await listArchive(tool, entry.path);
+    const listed = await listArchive(tool, toolPath(artifact.destination, artifact.name));
     const expected = manifest?.tocEntries ?? null;
     const same = expected === null || expected === listed.tocEntries;
     check(
@@ -256,8 +244,11 @@ export async function verifyBackupEntry(deps: CoreDeps, entry: BackupEntry): Pro
   };
   if (!check(checks, 'status', entry.status === 'ok', entry.status === 'ok' ? 'the backup completed' : `the backup is ${entry.status}, not a completed backup`))
     return done();
-  const stat = await fs.promises.stat(entry.path).catch(() => null);
-  const shape = entry.format === 'directory' ? stat?.isDirectory() : stat?.isFile();
+  // The catalog's location says where the backup is; messages keep naming its path.
+  const artifact = catalog.locate(entry);
+  const { destination, name } = artifact;
+  const stat = await destination.stat(name).catch(() => null);
+  const shape = stat === null ? undefined : stat.shape === (entry.format === 'directory' ? 'directory' : 'file');
   if (
     !check(
       checks,
@@ -268,7 +259,7 @@ export async function verifyBackupEntry(deps: CoreDeps, entry: BackupEntry): Pro
   )
     return done();
 
-  const hashed = await hashBackup(entry.path);
+  const hashed = await hashArtifact(destination, name);
   const expected = entry.sha256 ?? entry.manifest?.sha256 ?? null;
   check(
     checks,
@@ -281,8 +272,9 @@ export async function verifyBackupEntry(deps: CoreDeps, entry: BackupEntry): Pro
         : `sha256 is ${hashed.sha256}; the catalog recorded ${expected}`,
   );
 
-  const besideFile = manifestPathFor(entry.path);
-  const beside = await readManifest(besideFile).catch(() => null);
+  const manifestName = manifestPathFor(name);
+  const besideFile = artifactText(destination, manifestName);
+  const beside = await readManifestFrom(destination, manifestName).catch(() => null);
   const agrees = beside !== null && beside.id === entry.id && beside.sha256 === (entry.sha256 ?? beside.sha256);
   check(
     checks,
@@ -295,6 +287,6 @@ export async function verifyBackupEntry(deps: CoreDeps, entry: BackupEntry): Pro
         : `${besideFile} describes another backup (id ${beside.id}, sha256 ${beside.sha256})`,
   );
 
-  await archiveCheck(deps, entry, checks);
+  await archiveCheck(deps, entry, artifact, checks);
   return done();
 }

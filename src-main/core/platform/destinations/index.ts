@@ -28,3 +28,21 @@ export function locate(location: ArtifactLocation | string): LocatedArtifact {
 export function localLocation(absolutePath: string): string {
   return formatLocation({ destination: 'local', path: absolutePath });
 }
+
+/** How messages name an artifact: its path when it has one, else its location. */
+export function artifactText(destination: Destination, name: string): string {
+  return destination.localPath(name) ?? formatLocation(destination.location(name));
+}
+
+/**
+ * The path pg_dump, pg_restore or psql opens. Only destinations with local paths exist in
+ * this version; a remote one will stage the artifact in a local folder before a tool reads
+ * it (and write to such a folder, uploading before publish), and this refusal marks the
+ * places that must then stage.
+ */
+export function toolPath(destination: Destination, name: string): string {
+  const local = destination.localPath(name);
+  if (local === null)
+    throw new OpsError('INTERNAL', `${artifactText(destination, name)} has no local path: it must be staged locally for the PostgreSQL tools.`);
+  return local;
+}

@@ -11,6 +11,7 @@ import { migration006 } from './006-thresholds-runbooks';
 import { migration007 } from './007-backup-catalog';
 import { migration008 } from './008-restores-drills';
 import { migration009 } from './009-metric-snapshots';
+import { migration010 } from './010-backup-location';
 import type { Migration } from './migration';
 
 export type { Migration } from './migration';
@@ -25,6 +26,7 @@ export const MIGRATIONS: readonly Migration[] = [
   migration007,
   migration008,
   migration009,
+  migration010,
 ];
 
 export const LATEST_VERSION = MIGRATIONS.length === 0 ? 0 : MIGRATIONS[MIGRATIONS.length - 1]!.version;
