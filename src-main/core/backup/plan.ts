@@ -1,8 +1,6 @@
 // The review step of a backup: everything that can be checked before pg_dump starts is
 // checked here (server version against the installed tools, destination writable, option
 // combinations), and the exact argument list is built. Nothing here writes to the server.
-import crypto from 'node:crypto';
-import fs from 'node:fs';
 import path from 'node:path';
 import type pg from 'pg';
 import { type BackupFormat, type BackupKind, type BackupOptions, type BackupPlan } from '../../contract/backup';
@@ -10,7 +8,8 @@ import { OpsError } from '../../contract/errors';
 import type { Profile } from '../../contract/models';
 import type { CoreDeps } from '../platform/kernel/deps';
 import { localEndpoint, withClient } from '../platform/postgres/connect';
-import { ensurePrivateDirAsync, PRIVATE_DIR } from '../platform/fs/private-fs';
+import { ensurePrivateDirAsync } from '../platform/fs/private-fs';
+import { LocalDestination, toolPath, type Destination } from '../platform/destinations';
 import { sanitizeFileName } from '../platform/fs/export-file';
 import { resolvePassword } from '../platform/secrets/password';
 import { discoverClientTools, pickTool } from '../platform/tools/client-tools';
@@ -38,6 +37,9 @@ export interface PreparedBackup {
   serverMajor: number;
   /** libpq settings pg_dump needs besides its arguments (TLS mode, root certificate). */
   env: Record<string, string>;
+  /** Where the backup goes, and its name there (plan.path is its local path, which pg_dump writes). */
+  destination: Destination;
+  name: string;
 }
 
 export interface DumpTarget {
@@ -283,33 +285,21 @@ function ioError(dir: string, err: unknown): OpsError {
   });
 }
 
-/** Creates the folder when missing and proves it writable by creating and removing a file. */
-export async function checkDestination(dir: string): Promise<void> {
+/** Creates the folder when missing and proves it writable (Destination.check), in the words of a backup. */
+export async function checkDestination(destination: Destination): Promise<void> {
   try {
-    // A folder we create is private (0700); an existing one chosen with --out is the user's.
-    await fs.promises.mkdir(dir, { recursive: true, mode: PRIVATE_DIR });
-    const stat = await fs.promises.stat(dir);
-    if (!stat.isDirectory()) throw Object.assign(new Error('not a folder'), { code: 'ENOTDIR' });
-    // access(W_OK) says yes to root on a read-only mount's neighbours and no on some network
-    // shares that would work: only a real write tells.
-    const probe = path.join(dir, `.ops-console-write-test-${crypto.randomBytes(6).toString('hex')}`);
-    const handle = await fs.promises.open(probe, 'wx', 0o600);
-    await handle.close();
-    await fs.promises.unlink(probe);
+    await destination.check();
   } catch (err) {
     if (err instanceof OpsError) throw err;
-    throw ioError(dir, err);
+    throw ioError(destination.description, err);
   }
 }
 
 /** A final name and its `.partial` both free, adding -2, -3… when a backup of that second exists. */
-export function freeBackupPath(dir: string, fileName: string): string {
-  const ext = path.extname(fileName);
-  const stem = ext === '' ? fileName : fileName.slice(0, -ext.length);
-  for (let n = 1; n <= MAX_NAME_SUFFIX; n++) {
-    const candidate = path.join(dir, n === 1 ? fileName : `${stem}-${n}${ext}`);
-    if (!fs.existsSync(candidate) && !fs.existsSync(`${candidate}.partial`)) return candidate;
-  }
+export async function freeBackupName(destination: Destination, fileName: string): Promise<string> {
+  const name = await destination.freeName(fileName, MAX_NAME_SUFFIX);
+  if (name !== null) return name;
+  const dir = destination.description;
   throw new OpsError('IO_FAILED', `The backup folder ${dir} already holds ${fileName} and ${MAX_NAME_SUFFIX - 1} numbered copies; clean it up first.`, {
     path: dir,
   });
@@ -349,9 +339,12 @@ export async function prepareBackup(deps: CoreDeps, profile: Profile, requested:
   const dir = path.resolve(options.outDir ?? path.join(deps.home, 'backups'));
   // Our own folder is made private again even when an older version left it 0755.
   if (options.outDir === undefined) await ensurePrivateDirAsync(dir);
-  await checkDestination(dir);
-  const finalPath = freeBackupPath(dir, backupFileName(profile.name, options.kind, options.format, now));
-  const partialPath = `${finalPath}.partial`;
+  // The local file system is the one destination so far; pg_dump writes the partial by path.
+  const destination = new LocalDestination(dir);
+  await checkDestination(destination);
+  const name = await freeBackupName(destination, backupFileName(profile.name, options.kind, options.format, now));
+  const finalPath = toolPath(destination, name);
+  const partialPath = toolPath(destination, destination.partialName(name));
   // Through an SSH tunnel pg_dump connects to the tunnel's local end (PGHOSTADDR, see
   // libpqEnv) but names the real host, so verify-full checks the certificate against it.
   const host = profile.ssh ? profile.host : endpoint.host;
@@ -386,5 +379,7 @@ export async function prepareBackup(deps: CoreDeps, profile: Profile, requested:
     serverVersion: server.serverVersion,
     serverMajor: server.serverMajor,
     env: libpqEnv(profile, profile.ssh ? endpoint.host : undefined),
+    destination,
+    name,
   };
 }
