@@ -2,7 +2,9 @@
 // and the reports the Performance screen polls — top queries, indexes, tables and storage,
 // the shop's figures — which read only; VACUUM is audited by the dispatcher and enriched
 // by vacuum.ts.
+import type { VacuumResult } from '../../contract/monitoring';
 import type { CoreDeps } from '../platform/kernel/deps';
+import type { JobRegistry } from '../platform/jobs/registry';
 import type { Handlers } from '../platform/kernel/dispatch';
 import { getAppMetrics } from './app-metrics';
 import { getIndexReport } from './indexes';
@@ -13,7 +15,7 @@ import { runVacuum } from './vacuum';
 
 export type MonitoringOps = 'getOverview' | 'getTopQueries' | 'getIndexReport' | 'getTableReport' | 'getAppMetrics' | 'getMetricHistory' | 'runVacuum';
 
-export function monitoringHandlers(deps: CoreDeps): Pick<Handlers, MonitoringOps> {
+export function monitoringHandlers(deps: CoreDeps, vacuums: JobRegistry<VacuumResult>): Pick<Handlers, MonitoringOps> {
   return {
     ...overviewHandlers(deps),
     getTopQueries: function getTopQueriesHandler(input) {
@@ -29,7 +31,7 @@ export function monitoringHandlers(deps: CoreDeps): Pick<Handlers, MonitoringOps
       return getAppMetrics(deps, deps.profiles.require(input.profileId), input.password);
     },
     runVacuum: function runVacuumHandler(input, ctx) {
-      return runVacuum(deps, deps.profiles.require(input.profileId), input, ctx.audit);
+      return runVacuum(deps, deps.profiles.require(input.profileId), input, ctx.audit, vacuums);
     },
   };
 }

@@ -1,10 +1,14 @@
 // The monitoring domain's public face: the module createCore lists and what other domains and the
 // transports may use. Nothing outside core/monitoring/ imports a file of it but this one (lint).
+import type { VacuumResult } from '../../contract/monitoring';
 import type { CoreDeps, DomainModule } from '../platform/kernel/deps';
+import { JobRegistry } from '../platform/jobs/registry';
 import { monitoringHandlers, type MonitoringOps } from './handlers';
 
 export type { MonitoringOps };
 
+/** A running VACUUM is cancelled (on the server) and awaited on dispose. */
 export function monitoringModule(deps: CoreDeps): DomainModule<MonitoringOps> {
-  return { handlers: monitoringHandlers(deps) };
+  const vacuums = new JobRegistry<VacuumResult>();
+  return { handlers: monitoringHandlers(deps, vacuums), dispose: () => vacuums.disposeAll('the app closed while it ran') };
 }

@@ -13,6 +13,7 @@ import { clip, refuseReadOnly, refuseUnconfirmedProduction } from '../platform/g
 import type { CoreDeps } from '../platform/kernel/deps';
 import type { AuditNote } from '../platform/kernel/dispatch';
 import { log } from '../platform/kernel/log';
+import type { Job, JobRegistry } from '../platform/jobs/registry';
 import { withClient } from '../platform/postgres/connect';
 import { isServerError, toOpsError } from '../platform/postgres/pg-errors';
 import { qualifiedName } from '../platform/postgres/sql-text';
@@ -147,7 +148,8 @@ async function deadAfter(client: pg.Client, req: VacuumRequest, version: number,
   return dead;
 }
 
-export async function runVacuum(deps: Deps, profile: Profile, req: VacuumRequest, audit: AuditNote): Promise<VacuumResult> {
+/** Runs as a job of `jobs`: closing the core cancels it (pg_cancel_backend of the VACUUM) and waits for it. */
+export async function runVacuum(deps: Deps, profile: Profile, req: VacuumRequest, audit: AuditNote, jobs: JobRegistry<VacuumResult>): Promise<VacuumResult> {
   audit.profile = profile.name;
   const what = req.full ? 'VACUUM FULL' : 'VACUUM';
   const target = qualifiedName(req.schema, req.table);
@@ -157,6 +159,18 @@ export async function runVacuum(deps: Deps, profile: Profile, req: VacuumRequest
   const sql = vacuumSql(req);
   audit.detail = sql;
   const options = req.password !== undefined ? { password: req.password } : {};
+  return jobs.start({ id: jobId, jobId }, (job) => vacuumJob(deps, profile, req, audit, job, { what, target, sql, options })).done;
+}
+
+async function vacuumJob(
+  deps: Deps,
+  profile: Profile,
+  req: VacuumRequest,
+  audit: AuditNote,
+  job: Job,
+  { what, target, sql, options }: { what: string; target: string; sql: string; options: { password?: string } },
+): Promise<VacuumResult> {
+  const jobId = job.jobId;
   try {
     return await withClient(
       deps,
@@ -179,7 +193,10 @@ export async function runVacuum(deps: Deps, profile: Profile, req: VacuumRequest
           async (watcher) => {
             await watcher.query(`SET statement_timeout = ${REPORT_TIMEOUT_MS}`);
             const stop = watchProgress(watcher, deps, jobId, found.pid, found.version, started);
+            // A cancel stops the VACUUM on the server, not only our wait for it.
+            job.onCancel(() => void watcher.query('SELECT pg_cancel_backend($1)', [found.pid]).catch(() => undefined));
             try {
+              if (job.cancelled) throw new Error('cancelled before it started');
               await main.query(sql);
             } finally {
               await stop();
@@ -205,7 +222,11 @@ export async function runVacuum(deps: Deps, profile: Profile, req: VacuumRequest
       options,
     );
   } catch (err) {
-    const error = err instanceof OpsError ? err : vacuumError(err, profile, target);
+    const error = job.cancelled
+      ? new OpsError('QUERY_FAILED', `${what} of ${target} was stopped: ${job.cancelReason}.`, { cancelled: true })
+      : err instanceof OpsError
+        ? err
+        : vacuumError(err, profile, target);
     deps.events.emit({ type: 'vacuum.progress', jobId, phase: 'failed', done: null, total: null, percent: null, elapsedMs: 0 });
     audit.summary ??= `${what} ${target} on ${profile.name} failed: ${clip(error.message, 200)}`;
     throw error;

@@ -3,6 +3,7 @@
 // its own connection, never the console session (the console stays usable meanwhile),
 // inside BEGIN READ ONLY … COMMIT: even a SELECT calling a function that writes is refused
 // by the server. Any failure removes the .partial file, so no half export remains.
+import crypto from 'node:crypto';
 import Cursor from 'pg-cursor';
 import pg from 'pg';
 import path from 'node:path';
@@ -11,6 +12,7 @@ import type { Profile, QueryCell, QueryExportResult } from '../../contract/model
 import type { CoreDeps } from '../platform/kernel/deps';
 import type { AuditNote } from '../platform/kernel/dispatch';
 import { log } from '../platform/kernel/log';
+import type { Job, JobRegistry } from '../platform/jobs/registry';
 import { connectClient } from '../platform/postgres/connect';
 import { isServerError } from '../platform/postgres/pg-errors';
 import { resolvePassword } from '../platform/secrets/password';
@@ -122,13 +124,14 @@ interface Progress {
   rows: number;
 }
 
-/** Reads the cursor batch by batch and writes each batch before asking for the next. */
-async function streamRows(client: pg.Client, sql: string, format: ExportFormat, file: ExportFile, progress: Progress): Promise<void> {
+/** Reads the cursor batch by batch and writes each batch before asking for the next (none once `signal` aborted). */
+async function streamRows(client: pg.Client, sql: string, format: ExportFormat, file: ExportFile, progress: Progress, signal: AbortSignal): Promise<void> {
   const cursor = client.query(new Cursor<unknown[]>(sql, [], { rowMode: 'array', types: exportTypes }));
   // Each record with what separates it from the previous one (JSON: a comma and a newline).
   let encode: ((cells: readonly QueryCell[], first: boolean) => string) | null = null;
   let batch = FIRST_BATCH;
   for (;;) {
+    if (signal.aborted) throw new Error('the export was cancelled');
     const { rows, result } = await readBatch(cursor, batch);
     if (encode === null) {
       const fields = result.fields ?? [];
@@ -162,8 +165,14 @@ async function streamRows(client: pg.Client, sql: string, format: ExportFormat, 
   if (format === 'json') await io(file.partialPath, () => file.write(progress.rows > 0 ? '\n]\n' : ']\n'));
 }
 
-/** The exportQuery operation: fills the dispatcher's audit note as it goes. */
-export async function exportQuery(deps: CoreDeps, input: ExportInput, audit: AuditNote): Promise<QueryExportResult> {
+/** The exportQuery operation, run as a job (the app closing cancels it and waits for its cleanup). */
+export function exportQuery(deps: CoreDeps, input: ExportInput, audit: AuditNote, jobs: JobRegistry<QueryExportResult>): Promise<QueryExportResult> {
+  const id = crypto.randomUUID();
+  return jobs.start({ id, jobId: id }, (job) => runExport(deps, input, audit, job)).done;
+}
+
+/** Fills the dispatcher's audit note as it goes. */
+async function runExport(deps: CoreDeps, input: ExportInput, audit: AuditNote, job: Job): Promise<QueryExportResult> {
   const profile = deps.profiles.require(input.profileId);
   audit.profile = profile.name;
   audit.detail = input.sql;
@@ -174,6 +183,9 @@ export async function exportQuery(deps: CoreDeps, input: ExportInput, audit: Aud
   const resolved = resolvePassword(profile, { explicit: input.password, secrets: deps.secrets });
   for (const warning of resolved.warnings) log.warn(warning);
   const client = await connectClient(profile, resolved.password, { tunnels: deps.tunnels });
+  // A cancel drops the connection at once (the server rolls the read back); waiting for a
+  // graceful end would wait for the statement running on it.
+  job.onCancel(() => client.connection.stream.destroy());
   const dir = exportsDir(deps.home);
   const progress: Progress = { rows: 0 };
   let file: ExportFile | null = null;
@@ -195,7 +207,7 @@ export async function exportQuery(deps: CoreDeps, input: ExportInput, audit: Aud
     }
     file = await io(dir, () => ExportFile.create(dir, exportBaseName(profile.name, new Date()), input.format));
     const target = file;
-    await streamRows(client, plan.sql, input.format, target, progress);
+    await streamRows(client, plan.sql, input.format, target, progress, job.signal);
     await client.query('COMMIT');
     await io(target.partialPath, () => target.finish());
     const finalPath = await io(target.partialPath, () => target.publish());
@@ -204,7 +216,11 @@ export async function exportQuery(deps: CoreDeps, input: ExportInput, audit: Aud
     return { path: finalPath, format: input.format, rows: progress.rows, bytes: target.bytes, durationMs };
   } catch (err) {
     await file?.discard();
-    const failure = toExportError(err, plan, profile, progress.rows);
+    const failure = job.cancelled
+      ? new OpsError('QUERY_FAILED', `The export was stopped (${job.cancelReason}) after ${plural(progress.rows, 'row')}. No file was kept.`, {
+          cancelled: true,
+        })
+      : toExportError(err, plan, profile, progress.rows);
     audit.summary = `export to ${input.format} failed after ${plural(progress.rows, 'row')}; no file was kept`;
     throw failure;
   } finally {

@@ -1,6 +1,8 @@
 // Contract handlers for the query console. The dispatcher audits runQuery and cancelQuery
 // around these calls; the service fills in profile, SQL text, rows and outcome.
+import type { QueryExportResult } from '../../contract/models';
 import type { CoreDeps } from '../platform/kernel/deps';
+import { JobRegistry } from '../platform/jobs/registry';
 import type { Handlers } from '../platform/kernel/dispatch';
 import { explainHandlers } from './explain';
 import { libraryHandlers } from './library';
@@ -28,6 +30,8 @@ export type QueryHandlers = Pick<
 
 export function queryHandlers(deps: CoreDeps, options?: SessionManagerOptions): { handlers: QueryHandlers; dispose: () => Promise<void> } {
   const service = queryServiceFor(deps, options);
+  // Exports run as jobs: closing the core cancels them and waits for their cleanup (the .partial file).
+  const exports = new JobRegistry<QueryExportResult>();
   return {
     handlers: {
       planQuery: (input) => service.plan(input.profileId, input.sql),
@@ -51,8 +55,11 @@ export function queryHandlers(deps: CoreDeps, options?: SessionManagerOptions): 
       closeResult: (input, ctx) => service.closeResult(input.profileId, input.runId, ctx.audit),
       ...explainHandlers(deps, service),
       ...workbenchHandlers(deps),
-      ...libraryHandlers(deps),
+      ...libraryHandlers(deps, exports),
     },
-    dispose: () => service.close(),
+    dispose: async () => {
+      await exports.disposeAll('the app closed while the export ran');
+      await service.close();
+    },
   };
 }
