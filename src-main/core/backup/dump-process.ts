@@ -1,13 +1,11 @@
-// The process side of a backup: the temporary pgpass file, pg_dump's environment, its
-// private output file, spawning and killing its process group, and the part of its stderr
-// worth showing when it fails.
+// The process side of a backup: the temporary pgpass file, pg_dump's environment, spawning
+// and killing its process group, and the part of its stderr worth showing when it fails.
+// Its output (the private partial, publish, discard) is the destination's business.
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { OpsError } from '../../contract/errors';
-import { log } from '../platform/kernel/log';
-import { PRIVATE_FILE } from '../platform/fs/private-fs';
 import { privateTempDir, writePgpass } from '../platform/tools/run-record';
 import type { PreparedBackup } from './plan';
 import { LineSplitter, parseVerboseLine, startTicker } from '../platform/tools/progress';
@@ -38,18 +36,6 @@ export async function writePassFile(password: string | null, home?: string): Pro
   }
   const file = await writePgpass(dir, password);
   return { file, remove: () => fs.promises.rm(dir, { recursive: true, force: true }) };
-}
-
-/**
- * pg_dump creates its output with the process umask's mode (0644 by default): a dump of the
- * whole database readable by every local account. A file output is created here first,
- * empty and 0600 (pg_dump opens it with truncation, which keeps the mode); a directory
- * output is made 0700 by pg_dump itself and its files are tightened when it finishes.
- */
-export async function createPrivateOutput(partialPath: string, format: PreparedBackup['plan']['format']): Promise<void> {
-  if (format === 'directory') return;
-  const handle = await fs.promises.open(partialPath, 'wx', PRIVATE_FILE);
-  await handle.close();
 }
 
 export interface SpawnHooks {
@@ -115,20 +101,6 @@ export function toolEnv(prepared: PreparedBackup, backupId: string, passFile: st
 
 /** Kills pg_dump and its parallel workers: it runs as the leader of its own process group. */
 export { killTree };
-
-export async function removePath(target: string): Promise<void> {
-  await fs.promises.rm(target, { recursive: true, force: true }).catch((err: unknown) => log.warn(`could not delete ${target}`, err));
-}
-
-export async function fsyncDir(dir: string): Promise<void> {
-  if (process.platform === 'win32') return;
-  const handle = await fs.promises.open(dir, 'r');
-  try {
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
-}
 
 /** What pg_dump said that was not progress chatter: the lines a DBA needs when it fails. */
 export class StderrTail {

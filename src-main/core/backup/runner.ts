@@ -1,11 +1,10 @@
 // Runs a prepared backup as a job: pg_dump spawned without a shell into `<name>.partial`,
 // progress pushed at least once a second, then verified, hashed, described by a manifest
-// and only then renamed to its final name. Any failure or a cancel deletes the partial, so
-// nothing named like a good backup is ever left behind; the catalog and the audit trail
-// record the outcome either way.
+// and only then published under its final name by its destination (platform/destinations:
+// never replacing a backup). Any failure or a cancel discards the partial, so nothing named
+// like a good backup is ever left behind; the catalog and the audit trail record the
+// outcome (and the backup's location) either way.
 import crypto from 'node:crypto';
-import fs from 'node:fs';
-import path from 'node:path';
 import { version as appVersion } from '../../../package.json';
 import type { BackupEntry, BackupManifest, BackupProgressEvent, ManifestTable } from '../../contract/backup';
 import { OpsError } from '../../contract/errors';
@@ -15,15 +14,15 @@ import { EventGate } from '../platform/jobs/event-gate';
 import { JobRegistry, type Job } from '../platform/jobs/registry';
 import type { BackupCatalog } from './catalog';
 import { discoverClientTools, pickTool, shortVersion } from '../platform/tools/client-tools';
-import { tightenTree } from '../platform/fs/private-fs';
 import { ToolRun } from '../platform/tools/run-record';
 import { formatBytes } from '../platform/text/bytes';
-import { createPrivateOutput, errorText, fsyncDir, killTree, removePath, spawnTool, StderrTail, toolEnv } from './dump-process';
-import { countTableRows, manifestPathFor, writeManifest } from './manifest';
+import { artifactText, formatLocation } from '../platform/destinations';
+import { errorText, killTree, spawnTool, StderrTail, toolEnv } from './dump-process';
+import { countTableRows, manifestPathFor, writeManifestTo } from './manifest';
 import type { PreparedBackup } from './plan';
 import { DumpProgress, outputBytes, startTicker } from '../platform/tools/progress';
 import { openSnapshotSession, type SnapshotSession } from './snapshot-session';
-import { hashBackup, listArchive, plainDumpComplete } from './verify';
+import { hashArtifact, listArchive, plainDumpCompleteAt, type HashedBackup } from './verify';
 import { captureSupabase } from './supabase';
 
 export interface JobContext {
@@ -107,6 +106,7 @@ export class BackupJobs {
       kind: plan.kind,
       format: plan.format,
       path: plan.path,
+      location: formatLocation(prepared.destination.location(prepared.name)),
       startedAt,
       command: plan.command,
     });
@@ -137,7 +137,7 @@ export class BackupJobs {
         notes = opened.notes;
       }
       const env = toolEnv(prepared, job.id, await run.writePassFile(prepared.password));
-      await createPrivateOutput(plan.partialPath, plan.format);
+      await prepared.destination.createPartial(prepared.name, plan.format === 'directory' ? 'directory' : 'file');
       const args = session?.snapshot ? [...plan.args, `--snapshot=${session.snapshot}`] : [...plan.args];
       if (!args.includes('-w') && !args.includes('--no-password')) args.push('--no-password');
 
@@ -181,7 +181,7 @@ export class BackupJobs {
 
       progress.complete();
       // pg_dump -Fd makes its files with the umask's mode: private before anything reads or publishes them.
-      await tightenTree(plan.partialPath);
+      await prepared.destination.sealPartial(prepared.name);
       const dumpedBytes = await outputBytes(plan.partialPath);
       const emitVerifying = async () =>
         this.emit({ ...base, phase: 'verifying', bytesWritten: dumpedBytes, elapsedMs: Date.now() - started, ...progress.snapshot(Date.now() - started) });
@@ -193,12 +193,15 @@ export class BackupJobs {
       if (session) releaseSession?.();
       session = null;
 
-      const manifestFile = manifestPathFor(plan.path);
-      await writeManifest(manifestFile, manifest);
-      manifestWritten = manifestFile;
-      if (fs.existsSync(plan.path)) throw new OpsError('IO_FAILED', `${plan.path} appeared while the backup ran; the new backup was not put in its place.`);
-      await fs.promises.rename(plan.partialPath, plan.path);
-      await fsyncDir(path.dirname(plan.path)).catch(() => undefined);
+      // The manifest first, then the backup under its final name: publish never replaces an artifact.
+      const { destination, name } = prepared;
+      const manifestName = manifestPathFor(name);
+      await writeManifestTo(destination, manifestName, manifest);
+      manifestWritten = manifestName;
+      await destination.publish(name).catch((err: unknown) => {
+        if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+        throw new OpsError('IO_FAILED', `${plan.path} appeared while the backup ran; the new backup was not put in its place.`);
+      });
 
       const durationMs = Date.now() - started;
       this.catalog.finish(job.id, {
@@ -209,6 +212,7 @@ export class BackupJobs {
         durationMs,
         manifest,
         path: plan.path,
+        location: formatLocation(destination.location(name)),
       });
       // It was verified before it was published (TOC or completion marker, checksum): that is its first verification.
       this.catalog.setVerified(job.id, true, manifest.finishedAt);
@@ -243,7 +247,7 @@ export class BackupJobs {
   private async checkArchive(job: RunningJob, prepared: PreparedBackup): Promise<{ tocEntries: number | null; objects: Record<string, number> }> {
     const { plan } = prepared;
     if (plan.format === 'plain') {
-      if (!(await plainDumpComplete(plan.partialPath))) {
+      if (!(await plainDumpCompleteAt(prepared.destination, prepared.destination.partialName(prepared.name)))) {
         throw new OpsError('BACKUP_FAILED', `The dump file does not end with ${plan.tool.name}'s completion marker: it is incomplete.`);
       }
       return { tocEntries: null, objects: {} };
@@ -265,7 +269,7 @@ export class BackupJobs {
     // allSettled, not all: a failed check must not leave the others running unobserved.
     const [toc, hashed, counted] = await Promise.allSettled([
       this.checkArchive(job, prepared),
-      hashBackup(plan.partialPath),
+      hashArtifact(prepared.destination, prepared.destination.partialName(prepared.name)),
       session && (plan.kind === 'full' || plan.kind === 'data') ? countTableRows(session.client, prepared.tables) : Promise.resolve([] as ManifestTable[]),
     ]);
     // The Supabase capture reads the same snapshot (one client: after the counts, not beside them).
@@ -276,7 +280,7 @@ export class BackupJobs {
     const tocEntries = archive.tocEntries;
     // A plain script has no TOC to count objects from; its tables are the ones dumped.
     const objects = plan.format === 'plain' && plan.kind !== 'roles' ? { TABLE: prepared.tables.length } : archive.objects;
-    const hash = (hashed as PromiseFulfilledResult<Awaited<ReturnType<typeof hashBackup>>>).value;
+    const hash = (hashed as PromiseFulfilledResult<HashedBackup>).value;
     const tables = (counted as PromiseFulfilledResult<ManifestTable[]>).value;
     const { profileId: _p, password: _pw, outDir: _o, ...shownOptions } = options;
     return {
@@ -289,7 +293,7 @@ export class BackupJobs {
       kind: plan.kind,
       format: plan.format,
       options: shownOptions,
-      file: path.basename(plan.path),
+      file: prepared.name,
       startedAt,
       finishedAt: new Date().toISOString(),
       bytes: hash.bytes,
@@ -309,8 +313,11 @@ export class BackupJobs {
     f: { err: unknown; stderr: StderrTail; started: number; auditId: number; manifestWritten: string | null },
   ): Promise<void> {
     if (job.child) killTree(job.child, 'SIGKILL');
-    await removePath(prepared.plan.partialPath);
-    if (f.manifestWritten) await removePath(f.manifestWritten);
+    const { destination } = prepared;
+    await destination.discard(prepared.name);
+    const manifestName = f.manifestWritten;
+    if (manifestName !== null)
+      await destination.remove(manifestName).catch((err: unknown) => log.warn(`could not delete ${artifactText(destination, manifestName)}`, err));
     const cancelled = job.cancelReason !== null;
     const reason = cancelled ? `Backup cancelled: ${job.cancelReason}.` : errorText(f.err);
     const tail = f.stderr.text();
