@@ -1,7 +1,6 @@
 // Contract handlers for client tools, backups and the catalog. A backup is planned again
 // at start (versions and destination checked before anything launches), then runs as a
 // job (runner.ts) whose outcome the catalog and the audit trail record.
-import fs from 'node:fs';
 import path from 'node:path';
 import type { BackupEntry } from '../../contract/backup';
 import { OpsError } from '../../contract/errors';
@@ -12,6 +11,7 @@ import { log } from '../platform/kernel/log';
 import { BackupCatalog } from './catalog';
 import { discoverClientTools, setClientToolPaths } from '../platform/tools/client-tools';
 import { manifestPathFor } from './manifest';
+import { artifactText } from '../platform/destinations';
 import { prepareBackup } from './plan';
 import { BackupJobs } from './runner';
 import { verifyBackupEntry } from './verify';
@@ -42,13 +42,15 @@ function requireEntry(catalog: BackupCatalog, id: string): BackupEntry {
   return entry;
 }
 
-/** Deletes the backup's file or folder and its manifest; a file already gone is fine. */
-async function removeBackupFiles(entry: BackupEntry): Promise<void> {
-  for (const target of [entry.path, manifestPathFor(entry.path), `${entry.path}.partial`]) {
+/** Deletes the backup's file or folder, its manifest and any partial at its destination; one already gone is fine. */
+async function removeBackupFiles(catalog: BackupCatalog, entry: BackupEntry): Promise<void> {
+  const { destination, name } = catalog.locate(entry);
+  for (const target of [name, manifestPathFor(name), destination.partialName(name)]) {
     try {
-      await fs.promises.rm(target, { recursive: true, force: true });
+      await destination.remove(target);
     } catch (err) {
-      throw new OpsError('IO_FAILED', `Could not delete ${target}: ${(err as Error).message}`, { path: target });
+      const text = artifactText(destination, target);
+      throw new OpsError('IO_FAILED', `Could not delete ${text}: ${(err as Error).message}`, { path: text });
     }
   }
 }
@@ -104,14 +106,17 @@ export function backupHandlers(deps: CoreDeps, swept: readonly SweptRun[] = []):
     getBackup: (input) => requireEntry(catalog, input.id),
     revealBackup: async (input) => {
       const entry = requireEntry(catalog, input.id);
-      if (entry.status !== 'ok' || !fs.existsSync(entry.path)) {
+      const { destination, name } = catalog.locate(entry);
+      if (entry.status !== 'ok' || !(await destination.exists(name))) {
         throw new OpsError(
           'NOT_FOUND',
           `${entry.path} is not on disk${entry.status === 'ok' ? ' any more (moved or deleted outside the app)' : ` (the backup ${entry.status === 'running' ? 'is still running' : entry.status})`}.`,
           { path: entry.path },
         );
       }
-      return { revealed: await deps.revealPath(entry.path), path: entry.path };
+      // Only a backup with a local path can be shown in a file manager; the path is answered either way.
+      const local = destination.localPath(name);
+      return { revealed: local === null ? false : await deps.revealPath(local), path: entry.path };
     },
     verifyBackup: async (input, ctx) => {
       const entry = requireEntry(catalog, input.id);
@@ -133,7 +138,7 @@ export function backupHandlers(deps: CoreDeps, swept: readonly SweptRun[] = []):
       if (entry.status === 'running' || jobs.isRunning(entry.id)) {
         throw new OpsError('CONFLICT', `Backup ${name} is still running: cancel it first.`);
       }
-      await removeBackupFiles(entry);
+      await removeBackupFiles(catalog, entry);
       catalog.remove(entry.id);
       ctx.audit.summary = `deleted backup ${entry.path} (${entry.status})`;
       return { removed: true as const };
