@@ -4,7 +4,6 @@
 // when it does not the drill goes on and the report says so. The scratch cluster is always
 // removed, whatever happened; the record, the audit entry and `job.done` say how it went.
 import crypto from 'node:crypto';
-import fs from 'node:fs';
 import pg from 'pg';
 import type { BackupEntry, ClientTool } from '../../contract/backup';
 import { OpsError } from '../../contract/errors';
@@ -33,7 +32,7 @@ import {
 import { runRestoreProcess } from './runner';
 import { createScratchCluster, pickScratchBinaries, type ScratchCluster } from './scratch';
 import { refuseMetaCommands, requireRestrictingPsql } from './meta-commands';
-import { inspectBackup, resolveSource } from './source';
+import { inspectBackup, resolveSource, type ResolvedSource } from './source';
 import { validateRestore } from './validate';
 import { explainRefusal, prepareUnprivileged, runsUnprivileged } from './unprivileged';
 import { quoteIdent } from '../platform/postgres/sql-text';
@@ -91,24 +90,25 @@ function findProfile(deps: CoreDeps, idOrName: string): Profile {
 }
 
 /** When the backup was taken: its manifest, else the dump's own header, else the file's time (flagged). */
-function backupTime(contents: BackupContents, notes: string[]): string | null {
+async function backupTime(contents: BackupContents, resolved: ResolvedSource, notes: string[]): Promise<string | null> {
   if (contents.manifest?.startedAt) return contents.manifest.startedAt;
   if (contents.createdAt) return contents.createdAt;
-  try {
-    const mtime = fs.statSync(contents.path).mtime.toISOString();
-    notes.push(`The backup has no manifest and its header no date: its age is measured from the file's modification time (${mtime}).`);
-    return mtime;
-  } catch {
+  const stat = await resolved.destination.stat(resolved.name).catch(() => null);
+  if (stat === null) {
     notes.push('The backup has no manifest and no date: its age is unknown.');
     return null;
   }
+  // Rounded as fs.Stats.mtime is (mtimeMs has a fraction).
+  const mtime = new Date(Math.round(stat.mtimeMs)).toISOString();
+  notes.push(`The backup has no manifest and its header no date: its age is measured from the file's modification time (${mtime}).`);
+  return mtime;
 }
 
 /** Resolves the backup, reads it (no server touched) and checks the tools, before anything starts. */
 export async function prepareDrill(deps: CoreDeps, catalog: BackupCatalog, request: DrillRequest): Promise<PreparedDrill> {
   let profile = request.profileId === undefined ? null : findProfile(deps, request.profileId);
   const source = request.source ?? latestBackup(catalog, profile!).id;
-  const resolved = resolveSource(deps, source);
+  const resolved = await resolveSource(deps, source);
   if (!profile && resolved.entry) profile = deps.profiles.get(resolved.entry.profileId);
   const contents = await inspectBackup(deps, source);
   // A drill restores as the scratch cluster's superuser on this machine: no meta-commands either.
@@ -138,7 +138,7 @@ export async function prepareDrill(deps: CoreDeps, catalog: BackupCatalog, reque
     profileId: profile?.id ?? resolved.entry?.profileId ?? null,
     profileName: profile?.name ?? resolved.entry?.profileName ?? contents.manifest?.profile.name ?? null,
     scratchMajor,
-    backupCreatedAt: backupTime(contents, notes),
+    backupCreatedAt: await backupTime(contents, resolved, notes),
     notes,
     jobs: request.jobs,
   };

@@ -4,10 +4,10 @@
 // both formats describe their objects the same way. A plain script's COPY blocks are
 // counted line by line: one line per row, so its row counts are exact. Every other line of
 // a plain script goes through psql's lexing rules to find meta-commands (meta-commands.ts).
-import fs from 'node:fs';
 import type { ScriptLine } from '../../contract/restore';
 import { tocEntryType } from '../backup';
 import { grantLineRoles } from '../backup';
+import { localArtifact, type Destination } from '../platform/destinations';
 import { MetaCommandTracker } from './meta-commands';
 import { loadRoleParser, NamedRoleCollector } from './named-roles';
 
@@ -168,10 +168,16 @@ export class PlainScanner {
 
 /** Streams a plain script once (large files: nothing but the current chunk in memory). */
 export async function scanPlainDump(file: string): Promise<ScannedDump> {
+  const { destination, name } = localArtifact(file);
+  return scanPlainDumpAt(destination, name);
+}
+
+export async function scanPlainDumpAt(destination: Destination, name: string): Promise<ScannedDump> {
   await loadRoleParser();
   const scanner = new PlainScanner();
   let rest = '';
-  for await (const chunk of fs.createReadStream(file, { encoding: 'utf8', highWaterMark: 1024 * 1024 })) {
+  // Decoded by the stream, so a character split between two chunks stays whole.
+  for await (const chunk of destination.readStream(name, 1024 * 1024).setEncoding('utf8')) {
     const text = rest + (chunk as string);
     let start = 0;
     for (;;) {
@@ -188,17 +194,10 @@ export async function scanPlainDump(file: string): Promise<ScannedDump> {
 }
 
 /** The first bytes of a file: "PGDMP" opens a custom archive. */
-export async function fileKind(file: string): Promise<'custom' | 'plain' | 'unknown'> {
-  const handle = await fs.promises.open(file, 'r');
-  try {
-    const buf = Buffer.alloc(4096);
-    const { bytesRead } = await handle.read(buf, 0, buf.length, 0);
-    const head = buf.subarray(0, bytesRead);
-    if (head.subarray(0, 5).toString('latin1') === 'PGDMP') return 'custom';
-    const text = head.toString('utf8');
-    if (/^--\s*\n-- PostgreSQL database (?:cluster )?dump/m.test(text) || /-- Dumped (?:from database|by pg_dump)/.test(text)) return 'plain';
-    return 'unknown';
-  } finally {
-    await handle.close();
-  }
+export async function fileKind(destination: Destination, name: string): Promise<'custom' | 'plain' | 'unknown'> {
+  const head = await destination.readRange(name, 0, 4096);
+  if (head.subarray(0, 5).toString('latin1') === 'PGDMP') return 'custom';
+  const text = head.toString('utf8');
+  if (/^--\s*\n-- PostgreSQL database (?:cluster )?dump/m.test(text) || /-- Dumped (?:from database|by pg_dump)/.test(text)) return 'plain';
+  return 'unknown';
 }

@@ -3,6 +3,8 @@
 // the archive itself is always read too (pg_restore --list, or the plain script's entry
 // comments), so a damaged or cut file is refused here, before any server is touched. A plain
 // script's psql meta-command lines are listed in `metaCommands` (the plan refuses them).
+// The dump is read through its destination (a catalog backup's location, else the local
+// file system); pg_restore gets its local path (toolPath).
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -12,17 +14,20 @@ import type { BackupContents } from '../../contract/restore';
 import type { CoreDeps } from '../platform/kernel/deps';
 import { BackupCatalog } from '../backup';
 import { discoverClientTools, majorOf, pickTool, shortVersion } from '../platform/tools/client-tools';
-import { manifestPathFor, readManifest } from '../backup';
-import { outputBytes } from '../platform/tools/progress';
-import { listArchive, plainDumpComplete } from '../backup';
+import { manifestPathFor, readManifestFrom } from '../backup';
+import { listArchive, plainDumpCompleteAt } from '../backup';
+import { localArtifact, toolPath, type Destination } from '../platform/destinations';
 import crypto from 'node:crypto';
-import { fileKind, parseTocLine, parseTocListing, scanPlainDump, type DumpHeader, type DumpItem } from './dump-reader';
+import { fileKind, parseTocLine, parseTocListing, scanPlainDumpAt, type DumpHeader, type DumpItem } from './dump-reader';
 import { isBuiltinRole, loadRoleParser, namedRolesOfScript } from './named-roles';
 
 export interface ResolvedSource {
   path: string;
   backupId: string | null;
   entry: BackupEntry | null;
+  /** Where it is read from (a catalog backup's location, else the local file system), and its name there. */
+  destination: Destination;
+  name: string;
 }
 
 /** The contents plus every TOC item (what conflict detection compares with the target). */
@@ -35,10 +40,11 @@ const STDERR_KEEP = 4000;
 /** A catalog id is a UUID; anything else is taken as a path. */
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
-export function resolveSource(deps: Pick<CoreDeps, 'store'>, source: string): ResolvedSource {
+export async function resolveSource(deps: Pick<CoreDeps, 'store'>, source: string): Promise<ResolvedSource> {
   const trimmed = source.trim();
   if (UUID.test(trimmed)) {
-    const entry = new BackupCatalog(deps.store.db).get(trimmed);
+    const catalog = new BackupCatalog(deps.store.db);
+    const entry = catalog.get(trimmed);
     if (!entry)
       throw new OpsError('NOT_FOUND', `No backup with id ${trimmed} in the catalog (see the Backups screen or "ops-console backups list").`, { id: trimmed });
     if (entry.status !== 'ok')
@@ -46,31 +52,34 @@ export function resolveSource(deps: Pick<CoreDeps, 'store'>, source: string): Re
         id: trimmed,
         status: entry.status,
       });
-    if (!fs.existsSync(entry.path))
+    const { destination, name } = catalog.locate(entry);
+    if (!(await destination.exists(name)))
       throw new OpsError('NOT_FOUND', `Backup ${trimmed} is in the catalog but its file ${entry.path} is gone.`, { id: trimmed, path: entry.path });
-    return { path: entry.path, backupId: entry.id, entry };
+    return { path: entry.path, backupId: entry.id, entry, destination, name };
   }
   if (!path.isAbsolute(trimmed)) {
     throw new OpsError('INVALID_INPUT', `"${source}" is neither a backup id from the catalog nor an absolute path to a dump file or folder.`, { source });
   }
-  const stat = fs.statSync(trimmed, { throwIfNoEntry: false });
-  if (!stat) throw new OpsError('NOT_FOUND', `There is no file or folder at ${trimmed}.`, { path: trimmed });
-  if (!stat.isFile() && !stat.isDirectory())
-    throw new OpsError('INVALID_INPUT', `${trimmed} is neither a dump file nor a directory-format dump folder.`, { path: trimmed });
-  // A path that is a catalog backup gets its id (so restores and drills link to it).
+  // A path given by the user is on the local file system.
   const resolved = path.resolve(trimmed).replace(/[\\/]+$/, '');
+  const { destination, name } = localArtifact(resolved);
+  const stat = await destination.stat(name);
+  if (!stat) throw new OpsError('NOT_FOUND', `There is no file or folder at ${trimmed}.`, { path: trimmed });
+  if (stat.shape === 'other') throw new OpsError('INVALID_INPUT', `${trimmed} is neither a dump file nor a directory-format dump folder.`, { path: trimmed });
+  // A path that is a catalog backup gets its id (so restores and drills link to it).
   const entry = new BackupCatalog(deps.store.db).list({ limit: 10_000 }).find((e) => e.status === 'ok' && path.resolve(e.path) === resolved) ?? null;
-  return { path: resolved, backupId: entry?.id ?? null, entry };
+  return { path: resolved, backupId: entry?.id ?? null, entry, destination, name };
 }
 
-async function detectFormat(file: string, manifest: BackupManifest | null): Promise<BackupFormat> {
-  const stat = await fs.promises.stat(file);
-  if (stat.isDirectory()) {
-    if (!fs.existsSync(path.join(file, 'toc.dat')))
+async function detectFormat(resolved: ResolvedSource, manifest: BackupManifest | null): Promise<BackupFormat> {
+  const { destination, name, path: file } = resolved;
+  const stat = await destination.stat(name);
+  if (stat?.shape === 'directory') {
+    if (!(await destination.exists(`${name}/toc.dat`)))
       throw new OpsError('INVALID_INPUT', `${file} is a folder without toc.dat: not a directory-format dump.`, { path: file });
     return 'directory';
   }
-  const kind = await fileKind(file);
+  const kind = await fileKind(destination, name);
   if (kind === 'custom' || kind === 'plain') return kind;
   if (manifest?.format === 'plain') return 'plain';
   throw new OpsError('INVALID_INPUT', `${file} is neither a pg_dump archive (custom format) nor a plain SQL dump written by pg_dump.`, { path: file });
@@ -161,8 +170,16 @@ async function archiveNamedRoles(deps: CoreDeps, tool: ClientTool, target: strin
   return namedRolesOfScript(out);
 }
 
-async function checkSize(target: string, format: BackupFormat, manifest: BackupManifest): Promise<void> {
-  const bytes = format === 'directory' ? await outputBytes(target) : (await fs.promises.stat(target)).size;
+/** A directory-format dump's size is the sum of its files' sizes. */
+async function artifactBytes(resolved: ResolvedSource): Promise<number> {
+  const stat = await resolved.destination.stat(resolved.name);
+  if (stat === null) throw new OpsError('NOT_FOUND', `There is no file or folder at ${resolved.path}.`, { path: resolved.path });
+  return stat.bytes;
+}
+
+async function checkSize(resolved: ResolvedSource, manifest: BackupManifest): Promise<void> {
+  const target = resolved.path;
+  const bytes = await artifactBytes(resolved);
   if (bytes !== manifest.bytes) {
     throw new OpsError(
       'BACKUP_FAILED',
@@ -251,16 +268,17 @@ interface CacheEntry {
 const cache = new Map<string, CacheEntry>();
 const CACHE_LIMIT = 20;
 
-async function cacheKey(target: string): Promise<string> {
-  const stat = await fs.promises.stat(target);
-  const bytes = stat.isDirectory() ? await outputBytes(target) : stat.size;
-  return `${stat.mtimeMs}:${bytes}:${stat.ino}`;
+async function cacheKey(resolved: ResolvedSource): Promise<string> {
+  const stat = await resolved.destination.stat(resolved.name);
+  if (stat === null) throw new OpsError('NOT_FOUND', `There is no file or folder at ${resolved.path}.`, { path: resolved.path });
+  return `${stat.mtimeMs}:${stat.bytes}:${stat.identity}`;
 }
 
 async function inspectUncached(deps: CoreDeps, resolved: ResolvedSource): Promise<InspectedBackup> {
   const target = resolved.path;
-  const manifest = resolved.entry?.manifest ?? (await readManifest(manifestPathFor(target)));
-  const format = await detectFormat(target, manifest);
+  const { destination, name } = resolved;
+  const manifest = resolved.entry?.manifest ?? (await readManifestFrom(destination, manifestPathFor(name)));
+  const format = await detectFormat(resolved, manifest);
   const warnings: string[] = [];
   if (manifest && manifest.format !== format)
     throw new OpsError(
@@ -271,16 +289,16 @@ async function inspectUncached(deps: CoreDeps, resolved: ResolvedSource): Promis
   if (manifest && manifest.file !== path.basename(target)) warnings.push(`The manifest was written for ${manifest.file}; the file has been renamed since.`);
   if (!manifest)
     warnings.push('No manifest beside this dump: row counts come from the dump itself (plain) or are unknown (archives), and the versions from its header.');
-  if (manifest) await checkSize(target, format, manifest);
-  const bytes = format === 'directory' ? await outputBytes(target) : (await fs.promises.stat(target)).size;
+  if (manifest) await checkSize(resolved, manifest);
+  const bytes = await artifactBytes(resolved);
 
   if (format === 'plain') {
-    if (!(await plainDumpComplete(target))) {
+    if (!(await plainDumpCompleteAt(destination, name))) {
       throw new OpsError('BACKUP_FAILED', `${target} does not end with pg_dump's completion marker: the script is cut short. Restore another backup.`, {
         path: target,
       });
     }
-    const scanned = await scanPlainDump(target);
+    const scanned = await scanPlainDumpAt(destination, name);
     if (scanned.items.length === 0 && !manifest) warnings.push('The script has no pg_dump entry comments: its objects cannot be listed.');
     const extra = {
       bytes,
@@ -295,9 +313,11 @@ async function inspectUncached(deps: CoreDeps, resolved: ResolvedSource): Promis
   }
 
   const tool = listingTool(await discoverClientTools(deps), manifest);
+  // pg_restore reads the archive by path: a remote destination would stage it locally first.
+  const archivePath = toolPath(destination, name);
   let listed: Awaited<ReturnType<typeof listArchive>>;
   try {
-    listed = await listArchive(tool, target);
+    listed = await listArchive(tool, archivePath);
   } catch (err) {
     if (err instanceof OpsError && /unsupported version/i.test(err.message)) {
       throw new OpsError(
@@ -309,8 +329,8 @@ async function inspectUncached(deps: CoreDeps, resolved: ResolvedSource): Promis
     throw err;
   }
   const parsed = parseTocListing(listed.toc);
-  if (!manifest) await readThrough(tool, target);
-  const namedRoles = await archiveNamedRoles(deps, tool, target, listed.toc);
+  if (!manifest) await readThrough(tool, archivePath);
+  const namedRoles = await archiveNamedRoles(deps, tool, archivePath, listed.toc);
   const contents = describe(resolved, format, manifest, parsed.header, parsed.items, {
     bytes,
     rows: null,
@@ -332,8 +352,8 @@ async function inspectUncached(deps: CoreDeps, resolved: ResolvedSource): Promis
 
 /** Contents plus TOC items; read once per file version (size, mtime) in this process. */
 export async function inspectDetailed(deps: CoreDeps, source: string): Promise<InspectedBackup> {
-  const resolved = resolveSource(deps, source);
-  const key = await cacheKey(resolved.path);
+  const resolved = await resolveSource(deps, source);
+  const key = await cacheKey(resolved);
   const hit = cache.get(resolved.path);
   if (hit && hit.key === key) return { contents: { ...hit.value.contents, backupId: resolved.backupId }, items: hit.value.items };
   const value = await inspectUncached(deps, resolved);

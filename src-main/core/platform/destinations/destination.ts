@@ -22,7 +22,8 @@ export interface ArtifactLocation {
 export type ArtifactShape = 'file' | 'directory';
 
 export interface ArtifactStat {
-  shape: ArtifactShape;
+  /** 'other': neither a file nor a folder (a socket, a device), which is never a dump. */
+  shape: ArtifactShape | 'other';
   /** The file's size; for a directory the sum of the sizes of the files under it. */
   bytes: number;
   mtimeMs: number;

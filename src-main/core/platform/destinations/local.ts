@@ -226,7 +226,7 @@ export class LocalDestination implements Destination {
     const target = this.localPath(name);
     const s = await fs.promises.stat(target).catch(() => null);
     if (s === null) return null;
-    const shape: ArtifactShape = s.isDirectory() ? 'directory' : 'file';
+    const shape = s.isDirectory() ? 'directory' : s.isFile() ? 'file' : 'other';
     return { shape, bytes: shape === 'directory' ? await outputBytes(target) : s.size, mtimeMs: s.mtimeMs, identity: String(s.ino) };
   }
 
