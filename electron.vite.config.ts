@@ -30,6 +30,14 @@ export default defineConfig({
   },
   renderer: {
     root: resolve(__dirname, 'src-renderer'),
+    // The same aliases as tsconfig.web.json's paths (and vitest.config.mts, for the tests that
+    // import renderer modules).
+    resolve: {
+      alias: {
+        '@renderer': resolve(__dirname, 'src-renderer/src'),
+        '@contract': resolve(__dirname, 'src-main/contract'),
+      },
+    },
     plugins: [react()],
     build: {
       outDir: resolve(__dirname, 'out/renderer'),

@@ -139,6 +139,8 @@ export default tseslint.config(
               group: ['**/src-main/core/**', '**/src-main/web/**', '**/src-main/cli/**', '**/src-main/desktop/**'],
               message: 'The renderer may import only src-main/contract.',
             },
+            // The aliases (tsconfig.web.json) name only the renderer and the contract: no climbing out of them.
+            { regex: '^@(renderer|contract)/(.*/)?\\.\\.(/|$)', message: 'The renderer may import only src-main/contract: no ".." after an alias.' },
           ],
         },
       ],
@@ -147,7 +149,15 @@ export default tseslint.config(
   {
     files: ['src-renderer/**/*.{ts,tsx}'],
     plugins: { 'import-x': importX },
-    settings: { 'import-x/resolver-next': [createNodeResolver({ extensions: ['.ts', '.tsx', '.js', '.mjs', '.json'] })] },
+    settings: {
+      'import-x/resolver-next': [
+        createNodeResolver({
+          extensions: ['.ts', '.tsx', '.js', '.mjs', '.json'],
+          // tsconfig.web.json's paths, so a zone holds whether an import is relative or aliased.
+          alias: { '@renderer': [`${import.meta.dirname}/src-renderer/src`], '@contract': [`${import.meta.dirname}/src-main/contract`] },
+        }),
+      ],
+    },
     rules: { 'import-x/no-restricted-paths': ['error', { zones: rendererLayerZones, basePath: import.meta.dirname }] },
   },
   {

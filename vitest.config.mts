@@ -1,3 +1,4 @@
+import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
 
 // Three projects, named for what they run:
@@ -11,6 +12,14 @@ import { defineConfig } from 'vitest/config';
 const withPostgres = ['tests/helpers/global-setup.ts'];
 
 export default defineConfig({
+  // Renderer modules import the contract as @contract/… (tsconfig.web.json); unit tests import
+  // those modules, so every project resolves the same aliases as the renderer build.
+  resolve: {
+    alias: {
+      '@renderer': fileURLToPath(new URL('./src-renderer/src', import.meta.url)),
+      '@contract': fileURLToPath(new URL('./src-main/contract', import.meta.url)),
+    },
+  },
   test: {
     reporters: process.env.CI ? ['default'] : ['default'],
     projects: [

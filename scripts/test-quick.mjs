@@ -26,7 +26,7 @@ const SMOKE = [
 ];
 
 const stages = [
-  ['typecheck', bin('tsc'), ['-p', 'tsconfig.json', '--noEmit']],
+  ['typecheck', bin('tsc'), ['-b']],
   // The path filters select all of tests/unit in the unit project and only SMOKE in the integration one.
   ['vitest', bin('vitest'), ['run', '--project', 'unit', '--project', 'integration', 'tests/unit/', ...SMOKE]],
 ];

@@ -16,7 +16,8 @@ fs.rmSync(vitestJson, { force: true });
 
 const stages = [
   ['build', bin('electron-vite'), ['build']],
-  ['typecheck', bin('tsc'), ['-p', 'tsconfig.json', '--noEmit']],
+  // tsc -b: every project of the solution tsconfig.json (node, web, test), each with its own libs.
+  ['typecheck', bin('tsc'), ['-b']],
   ['lint', bin('eslint'), ['--max-warnings', '0', '.']],
   ['format', bin('prettier'), ['--check', '.']],
   ['vitest', bin('vitest'), ['run', '--reporter=default', '--reporter=json', `--outputFile.json=${vitestJson}`]],

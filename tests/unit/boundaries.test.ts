@@ -33,6 +33,14 @@ describe('process boundaries (lint)', () => {
     expect(
       await restrictedImportErrors('src-renderer/src/screens/x.tsx', "import { operations } from '../../../src-main/contract/operations';\nvoid operations;\n"),
     ).toHaveLength(0);
+    // The renderer's aliases (tsconfig.web.json) reach the contract, and nothing past it.
+    expect(
+      await restrictedImportErrors('src-renderer/src/screens/x.tsx', "import { operations } from '@contract/operations';\nvoid operations;\n"),
+    ).toHaveLength(0);
+    for (const mod of ['@contract/../core/app', '@renderer/../../src-main/core/app']) {
+      const errors = await restrictedImportErrors('src-renderer/src/screens/x.tsx', `import * as m from '${mod}';\nvoid m;\n`);
+      expect(errors.length, mod).toBeGreaterThan(0);
+    }
   });
 
   it('keeps the contract pure and the core free of its transports', async () => {
@@ -48,6 +56,9 @@ describe('process boundaries (lint)', () => {
     expect(await layerErrors(screen, '../../app/Shell')).toHaveLength(1);
     expect(await layerErrors(screen, './activity-model')).toHaveLength(0);
     expect(await layerErrors(screen, '../../shared/format/numbers')).toHaveLength(0);
+    // The zones hold on resolved paths, so through the @renderer alias too.
+    expect(await layerErrors(screen, '@renderer/screens/backups/backup-wizard-model')).toHaveLength(1);
+    expect(await layerErrors(screen, '@renderer/shared/format/numbers')).toHaveLength(0);
     expect(await layerErrors('src-renderer/src/shared/x.ts', '../screens/backups/backup-wizard-model')).toHaveLength(1);
     expect(await layerErrors('src-renderer/src/shared/format/x.ts', '../../app/Shell')).toHaveLength(1);
     expect(await layerErrors('src-renderer/src/shared/x.ts', './format/numbers')).toHaveLength(0);

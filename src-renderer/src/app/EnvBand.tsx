@@ -1,6 +1,6 @@
 // The colour band across the top of every screen: which environment every click lands on.
 import { Box, Group, Text } from '@mantine/core';
-import type { Profile } from '../../../src-main/contract/models';
+import type { Profile } from '@contract/models';
 import { ENV_STYLES } from '../shared/theme';
 import { IconLock } from '../shared/components/icons';
 

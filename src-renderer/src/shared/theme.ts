@@ -1,7 +1,7 @@
 // One place for the look: a calm neutral theme, and the environment colours that must
 // never be confused (production is always red).
 import { createTheme, localStorageColorSchemeManager } from '@mantine/core';
-import type { Environment } from '../../../src-main/contract/models';
+import type { Environment } from '@contract/models';
 
 export const theme = createTheme({
   primaryColor: 'indigo',

@@ -4,8 +4,8 @@
 // this screen shows and asks.
 import { Alert, Badge, Button, Center, Group, Loader, SegmentedControl, Stack, Tabs, Text } from '@mantine/core';
 import { useCallback, useState } from 'react';
-import type { SessionRow } from '../../../../src-main/contract/activity';
-import type { Profile } from '../../../../src-main/contract/models';
+import type { SessionRow } from '@contract/activity';
+import type { Profile } from '@contract/models';
 import { ErrorAlert } from '../../shared/components/ErrorAlert';
 import { KeyCombo } from '../../shared/components/shortcuts';
 import { PasswordPrompt } from '../../shared/components/PasswordPrompt';

@@ -2,7 +2,7 @@
 // with what it holds, for how long and its query, then its waiters nested below it. Every
 // node has Cancel and Terminate.
 import { Badge, Box, Button, Group, Paper, Stack, Text } from '@mantine/core';
-import type { BlockingNode, SessionRow } from '../../../../src-main/contract/activity';
+import type { BlockingNode, SessionRow } from '@contract/activity';
 import { formatDuration } from '../../shared/format/time';
 import { HIDDEN_QUERY_TEXT, targetOfNode, type SignalAction, type SignalTarget } from './activity-model';
 import { QueryCell } from './SessionsTable';

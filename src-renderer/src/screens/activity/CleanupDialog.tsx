@@ -4,8 +4,8 @@
 // pids, which the core re-checks one by one, and the result says what happened to each.
 import { Alert, Button, Group, Modal, NumberInput, Radio, Stack, Table, TagsInput, Text } from '@mantine/core';
 import { useEffect, useState } from 'react';
-import type { CleanupMatch, CleanupPreview, CleanupResult } from '../../../../src-main/contract/activity';
-import type { Profile } from '../../../../src-main/contract/models';
+import type { CleanupMatch, CleanupPreview, CleanupResult } from '@contract/activity';
+import type { Profile } from '@contract/models';
 import { api, OpsError } from '../../shared/api/client';
 import { ErrorAlert } from '../../shared/components/ErrorAlert';
 import { TypedNameConfirm } from '../../shared/components/TypedNameConfirm';

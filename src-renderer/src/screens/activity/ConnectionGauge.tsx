@@ -1,7 +1,7 @@
 // Connections against max_connections, judged by the profile's thresholds: a ring in the
 // status colour, the counts by state, and where the thresholds come from.
 import { Badge, Group, Paper, RingProgress, SimpleGrid, Stack, Text } from '@mantine/core';
-import type { ActivitySnapshot } from '../../../../src-main/contract/activity';
+import type { ActivitySnapshot } from '@contract/activity';
 import { formatBytes, formatCount } from '../../shared/format/numbers';
 import { countWaiters, gaugePercent, stateCounts, statusColor, statusLabel, thresholdText } from './activity-model';
 

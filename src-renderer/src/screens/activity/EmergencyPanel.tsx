@@ -3,8 +3,8 @@
 // waits and database size; and always who to call, from the profile.
 import { Alert, Badge, Button, Group, Paper, SimpleGrid, Stack, Table, Text } from '@mantine/core';
 import { useState } from 'react';
-import type { ActivitySnapshot } from '../../../../src-main/contract/activity';
-import type { ConnectionTestResult, Profile } from '../../../../src-main/contract/models';
+import type { ActivitySnapshot } from '@contract/activity';
+import type { ConnectionTestResult, Profile } from '@contract/models';
 import { api } from '../../shared/api/client';
 import { ErrorAlert } from '../../shared/components/ErrorAlert';
 import { toShownError, type ShownError } from '../../shared/state/errors';

@@ -1,7 +1,7 @@
 // Active queries over the profile's query-time warning threshold, slowest first (the
 // snapshot's order), each judged WARNING or CRITICAL.
 import { Badge, Button, Group, Paper, Stack, Table, Text } from '@mantine/core';
-import type { ActivitySnapshot, SessionRow } from '../../../../src-main/contract/activity';
+import type { ActivitySnapshot, SessionRow } from '@contract/activity';
 import { formatDuration } from '../../shared/format/time';
 import { longRunningRows, msAsSeconds, thresholdText, type SignalAction } from './activity-model';
 import { QueryCell } from './SessionsTable';

@@ -3,7 +3,7 @@
 // query per row that expands to the whole text, and Cancel/Terminate per client backend.
 import { ActionIcon, Badge, Button, Code, Group, NumberInput, Paper, Select, Stack, Table, Text, Tooltip } from '@mantine/core';
 import { Fragment, useMemo, useState } from 'react';
-import type { SessionRow } from '../../../../src-main/contract/activity';
+import type { SessionRow } from '@contract/activity';
 import { formatDuration } from '../../shared/format/time';
 import {
   EMPTY_FILTER,

@@ -4,8 +4,8 @@
 // the runbook's next step: terminate instead.
 import { Alert, Badge, Button, Code, Group, Modal, ScrollArea, SimpleGrid, Stack, Text } from '@mantine/core';
 import { useEffect, useState, type ReactNode } from 'react';
-import type { SignalResult } from '../../../../src-main/contract/activity';
-import type { Profile } from '../../../../src-main/contract/models';
+import type { SignalResult } from '@contract/activity';
+import type { Profile } from '@contract/models';
 import { api, OpsError } from '../../shared/api/client';
 import { ErrorAlert } from '../../shared/components/ErrorAlert';
 import { TypedNameConfirm } from '../../shared/components/TypedNameConfirm';

@@ -1,8 +1,8 @@
 // The Activity screen's pure part: refresh intervals, session filters and durations, the
 // connection gauge, long-running levels, how an action's answer or refusal reads, and the
 // cleanup dialog's rule. No React, no calls: unit-tested in tests/unit/activity-model.test.ts.
-import type { ActivitySnapshot, BlockingNode, SessionRow, SignalResult } from '../../../../src-main/contract/activity';
-import type { CheckStatus } from '../../../../src-main/contract/runbook';
+import type { ActivitySnapshot, BlockingNode, SessionRow, SignalResult } from '@contract/activity';
+import type { CheckStatus } from '@contract/runbook';
 
 export const REFRESH_INTERVALS = [1, 3, 5, 10, 30] as const;
 export const DEFAULT_INTERVAL_SEC = 3;

@@ -2,7 +2,7 @@
 // previous answers, so a slow server never piles calls up), pausable, interval remembered.
 // A failed refresh keeps the last good snapshot and says when it was taken.
 import { useCallback, useEffect, useRef, useState } from 'react';
-import type { ActivitySnapshot } from '../../../../src-main/contract/activity';
+import type { ActivitySnapshot } from '@contract/activity';
 import { api, OpsError } from '../../shared/api/client';
 import { toShownError, type ShownError } from '../../shared/state/errors';
 import { readSetting, writeSetting } from '../../shared/state/storage';

@@ -1,6 +1,6 @@
 import { Code, Drawer, Group, Stack, Text } from '@mantine/core';
 import type { ReactNode } from 'react';
-import type { AuditEntry } from '../../../../src-main/contract/models';
+import type { AuditEntry } from '@contract/models';
 import { formatDuration, formatTime } from './audit-tools';
 import { OutcomeBadge } from './AuditTable';
 

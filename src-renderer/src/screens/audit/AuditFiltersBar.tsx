@@ -1,6 +1,6 @@
 import { Button, Group, Paper, Select, TextInput } from '@mantine/core';
 import type { FormEvent } from 'react';
-import { AUDIT_OUTCOMES, type AuditOutcome } from '../../../../src-main/contract/models';
+import { AUDIT_OUTCOMES, type AuditOutcome } from '@contract/models';
 import { useAppState } from '../../shared/state/app-state';
 import { AUDIT_ACTIONS, type AuditFilters } from './audit-tools';
 

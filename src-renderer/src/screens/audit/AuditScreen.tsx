@@ -2,7 +2,7 @@
 // exportable. Refreshes itself when the core appends an entry.
 import { Alert, Button, Center, Group, Loader, Paper, Stack, Text, Title } from '@mantine/core';
 import { useCallback, useEffect, useRef, useState } from 'react';
-import type { AuditEntry, AuditQuery, AuditVerifyResult } from '../../../../src-main/contract/models';
+import type { AuditEntry, AuditQuery, AuditVerifyResult } from '@contract/models';
 import { api } from '../../shared/api/client';
 import { ErrorAlert } from '../../shared/components/ErrorAlert';
 import { IconAlert, IconCheck } from '../../shared/components/icons';

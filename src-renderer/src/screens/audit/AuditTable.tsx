@@ -1,5 +1,5 @@
 import { Badge, Table, Text } from '@mantine/core';
-import type { AuditEntry } from '../../../../src-main/contract/models';
+import type { AuditEntry } from '@contract/models';
 import { formatDuration, formatTime, OUTCOME_COLORS } from './audit-tools';
 
 export function OutcomeBadge({ outcome }: { outcome: AuditEntry['outcome'] }) {

@@ -1,6 +1,6 @@
 // Pure helpers for the audit screen: filters to a query, formatting.
-import type { AuditOutcome, AuditQuery } from '../../../../src-main/contract/models';
-import { operations } from '../../../../src-main/contract/operations';
+import type { AuditOutcome, AuditQuery } from '@contract/models';
+import { operations } from '@contract/operations';
 export { formatDuration, formatTime } from '../../shared/format/time';
 
 export interface AuditFilters {

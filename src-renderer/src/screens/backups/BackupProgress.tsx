@@ -3,7 +3,7 @@
 // kills pg_dump. When it ends the last figures stay and the outcome shows below them: the
 // file, its size, checksum and verification, or the error with pg_dump's last words.
 import { Alert, Badge, Button, Code, CopyButton, Group, Paper, Stack, Text } from '@mantine/core';
-import type { BackupEntry, BackupProgressEvent } from '../../../../src-main/contract/backup';
+import type { BackupEntry, BackupProgressEvent } from '@contract/backup';
 import { IconCheck } from '../../shared/components/icons';
 import { JobProgressPanel } from '../../shared/components/jobs/JobProgressPanel';
 import { StartRefused } from '../../shared/components/jobs/StartRefused';

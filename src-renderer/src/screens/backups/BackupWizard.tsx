@@ -4,8 +4,8 @@
 // folder is shown as a real path; Review asks for the plan of the chosen options.
 import { Button, Group, Title } from '@mantine/core';
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
-import type { BackupEntry } from '../../../../src-main/contract/backup';
-import type { Profile } from '../../../../src-main/contract/models';
+import type { BackupEntry } from '@contract/backup';
+import type { Profile } from '@contract/models';
 import { EnvBadge } from '../../shared/components/EnvBadge';
 import { WizardFrame } from '../../shared/components/wizard/WizardFrame';
 import { canAdvance, DEFAULT_WIZARD, planKey, STEP, stepProblems, toBackupOptions, WIZARD_STEPS, type WizardState } from './backup-wizard-model';

@@ -4,7 +4,7 @@
 // manifest), confirmed by typing the file name, which the core checks again.
 import { Alert, Badge, Button, Code, Group, Modal, ScrollArea, SimpleGrid, Stack, Table, Text, TextInput } from '@mantine/core';
 import { useState, type ReactNode } from 'react';
-import type { BackupEntry, BackupManifest } from '../../../../src-main/contract/backup';
+import type { BackupEntry, BackupManifest } from '@contract/backup';
 import { api } from '../../shared/api/client';
 import { ErrorAlert } from '../../shared/components/ErrorAlert';
 import { toShownError, type ShownError } from '../../shared/state/errors';

@@ -3,8 +3,8 @@
 // (checksum and TOC again; the checks show under the row), Copy path, Details, Delete.
 import { Alert, Badge, Button, CopyButton, Group, List, Loader, Paper, Select, Stack, Table, Text, Title } from '@mantine/core';
 import { Fragment, useState } from 'react';
-import type { BackupEntry } from '../../../../src-main/contract/backup';
-import type { Profile } from '../../../../src-main/contract/models';
+import type { BackupEntry } from '@contract/backup';
+import type { Profile } from '@contract/models';
 import { api } from '../../shared/api/client';
 import { ErrorAlert } from '../../shared/components/ErrorAlert';
 import { toShownError } from '../../shared/state/errors';

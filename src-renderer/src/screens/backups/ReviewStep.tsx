@@ -2,8 +2,8 @@
 // size, warnings), or why it cannot run. A version mismatch is shown in full with its install
 // advice, since it is the most common way a backup fails; nothing has started at this point.
 import { Code, Group, Stack, Table, Text } from '@mantine/core';
-import type { BackupPlan } from '../../../../src-main/contract/backup';
-import type { Profile } from '../../../../src-main/contract/models';
+import type { BackupPlan } from '@contract/backup';
+import type { Profile } from '@contract/models';
 import { EnvBadge } from '../../shared/components/EnvBadge';
 import { ErrorAlert } from '../../shared/components/ErrorAlert';
 import { CommandBlock, PlanReviewFrame, PlanWarnings, ToolVersionMismatch } from '../../shared/components/jobs/PlanReview';

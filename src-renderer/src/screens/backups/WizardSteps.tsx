@@ -1,7 +1,7 @@
 // The wizard's choice steps: what to dump, in which format, with which options, and where.
 // Each edits the WizardState; what blocks a step is decided in backup-wizard-model.ts.
 import { Alert, Button, Checkbox, Code, Group, NumberInput, Radio, SimpleGrid, Stack, TagsInput, Text, TextInput } from '@mantine/core';
-import type { BackupFormat, BackupKind } from '../../../../src-main/contract/backup';
+import type { BackupFormat, BackupKind } from '@contract/backup';
 import { FORMAT_LABELS, KIND_LABELS } from '../../shared/labels/backup';
 import { MAX_JOBS, fileNameOf, folderOf, formatsFor, supabasePresetNote, withFormat, withKind, type WizardState } from './backup-wizard-model';
 import type { PlanAnswer } from './useBackupJob';

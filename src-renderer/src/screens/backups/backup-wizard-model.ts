@@ -11,7 +11,7 @@ import {
   type BackupPlan,
   type BackupProgressEvent,
   type BackupStatus,
-} from '../../../../src-main/contract/backup';
+} from '@contract/backup';
 import { shortVersion } from '../../shared/client-tools/client-tools-model';
 import { formatBytes } from '../../shared/format/numbers';
 import { formatClock, formatDuration, formatTime } from '../../shared/format/time';

@@ -3,8 +3,8 @@
 // and remembered (the Destination step's default-folder plan serves the Review too).
 // Job: followed by the shared job hook, through `backup.progress` and getBackup.
 import { useCallback } from 'react';
-import type { BackupEntry, BackupOptionsInput, BackupPlan, BackupProgressEvent } from '../../../../src-main/contract/backup';
-import type { AppEvent } from '../../../../src-main/contract/operations';
+import type { BackupEntry, BackupOptionsInput, BackupPlan, BackupProgressEvent } from '@contract/backup';
+import type { AppEvent } from '@contract/operations';
 import { api } from '../../shared/api/client';
 import { useAskOnce, type DetailedError } from '../../shared/components/jobs/useAskOnce';
 import { useTrackedJob, type JobOps, type TrackedJob } from '../../shared/components/jobs/useTrackedJob';

@@ -1,7 +1,7 @@
 // The catalog (listBackups under a profile filter, re-verification per row): a read of the
 // core; deletion reloads it.
 import { useCallback, useEffect, useState } from 'react';
-import type { BackupEntry, BackupVerifyResult } from '../../../../src-main/contract/backup';
+import type { BackupEntry, BackupVerifyResult } from '@contract/backup';
 import { api } from '../../shared/api/client';
 import { toShownError, type ShownError } from '../../shared/state/errors';
 import { listInput } from './backup-wizard-model';

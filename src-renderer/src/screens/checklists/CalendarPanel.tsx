@@ -3,8 +3,8 @@
 // off and how that run went, when it is next due, and whether it is done, upcoming, due or
 // overdue. "Start" hands the procedure to the screen, which runs it.
 import { Badge, Button, Group, Paper, Stack, Table, Text, Title, VisuallyHidden } from '@mantine/core';
-import type { Profile } from '../../../../src-main/contract/models';
-import type { CalendarItem } from '../../../../src-main/contract/runbook';
+import type { Profile } from '@contract/models';
+import type { CalendarItem } from '@contract/runbook';
 import { ErrorAlert } from '../../shared/components/ErrorAlert';
 import { formatTime } from '../../shared/format/time';
 import { CADENCE_LABEL, CALENDAR_STATE_COLOR, relativeTime } from './panels-model';

@@ -5,8 +5,8 @@
 // sign-off and audits it.
 import { Alert, Button, Group, Paper, PasswordInput, Stack, Text, Title, Tooltip } from '@mantine/core';
 import { useCallback, useEffect, useState } from 'react';
-import type { Profile } from '../../../../src-main/contract/models';
-import type { ChecklistRunRecord, ChecklistRunSummary, ChecklistSummary, ProcedureInfo } from '../../../../src-main/contract/runbook';
+import type { Profile } from '@contract/models';
+import type { ChecklistRunRecord, ChecklistRunSummary, ChecklistSummary, ProcedureInfo } from '@contract/runbook';
 import { api } from '../../shared/api/client';
 import { EnvBadge } from '../../shared/components/EnvBadge';
 import { ErrorAlert } from '../../shared/components/ErrorAlert';

@@ -2,7 +2,7 @@
 // snapshot and decisions, and exports it as Markdown or HTML (a file download).
 import { Badge, Button, Group, Paper, Stack, Table, Text, Title, VisuallyHidden } from '@mantine/core';
 import { useState } from 'react';
-import type { ChecklistRunRecord, ChecklistRunSummary } from '../../../../src-main/contract/runbook';
+import type { ChecklistRunRecord, ChecklistRunSummary } from '@contract/runbook';
 import { api } from '../../shared/api/client';
 import { ErrorAlert } from '../../shared/components/ErrorAlert';
 import { toShownError, type ShownError } from '../../shared/state/errors';

@@ -6,7 +6,7 @@
 // Saved runbooks are listed below the form.
 import { Alert, Button, Group, Paper, Stack, Switch, Text, Title } from '@mantine/core';
 import { useId, useState } from 'react';
-import type { RunbookImportResult } from '../../../../src-main/contract/runbook';
+import type { RunbookImportResult } from '@contract/runbook';
 import { api } from '../../shared/api/client';
 import { ErrorAlert } from '../../shared/components/ErrorAlert';
 import { IconInfo } from '../../shared/components/icons';

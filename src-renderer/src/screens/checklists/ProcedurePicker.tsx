@@ -2,7 +2,7 @@
 // other procedure of the runbook is in a searchable list grouped by its runbook section.
 // Before a run, the chosen procedure's steps are listed so the operator sees what will run.
 import { Badge, Code, Group, List, SegmentedControl, Select, Stack, Text } from '@mantine/core';
-import type { ChecklistSummary, ProcedureInfo, ProcedureStepInfo } from '../../../../src-main/contract/runbook';
+import type { ChecklistSummary, ProcedureInfo, ProcedureStepInfo } from '@contract/runbook';
 import { choiceFor, findProcedure, groupProcedures } from './checklist-model';
 import { KindBadge } from './StepCard';
 

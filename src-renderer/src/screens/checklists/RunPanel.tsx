@@ -4,8 +4,8 @@
 // to their screen, and a step missing the ops toolkit offers to install it.
 import { Alert, Button, Group, Paper, Stack, Text, Textarea, Title } from '@mantine/core';
 import { useState } from 'react';
-import type { Profile } from '../../../../src-main/contract/models';
-import type { ChecklistRunRecord, ProcedureInfo, ProcedureStepInfo, RunbookStepRunResult } from '../../../../src-main/contract/runbook';
+import type { Profile } from '@contract/models';
+import type { ChecklistRunRecord, ProcedureInfo, ProcedureStepInfo, RunbookStepRunResult } from '@contract/runbook';
 import { api } from '../../shared/api/client';
 import { ErrorAlert } from '../../shared/components/ErrorAlert';
 import { useAppState } from '../../shared/state/app-state';

@@ -1,7 +1,7 @@
 // A full run in flight: "Step 3 of 11: <title>", a bar, and each step's verdict as the core
 // reports it, so a slow step on a busy server shows where the run is instead of a spinner.
 import { Group, Paper, Progress, Stack, Text } from '@mantine/core';
-import type { ProcedureInfo } from '../../../../src-main/contract/runbook';
+import type { ProcedureInfo } from '@contract/runbook';
 import { progressLabel } from './checklist-model';
 import { StatusBadge } from './StepCard';
 import type { RunProgress } from './useChecklistRun';

@@ -5,8 +5,8 @@
 // Commands: a Copy button (the app never runs a runbook's shell commands).
 import { Button, CopyButton, Group, SimpleGrid, Stack, Text, TextInput } from '@mantine/core';
 import { useState } from 'react';
-import { fillSqlPlaceholders } from '../../../../src-main/contract/placeholders';
-import type { ImportedProcedure, ImportedStep } from '../../../../src-main/contract/runbook';
+import { fillSqlPlaceholders } from '@contract/placeholders';
+import type { ImportedProcedure, ImportedStep } from '@contract/runbook';
 import { useAppState } from '../../shared/state/app-state';
 import { ParameterBadges } from './runbook-outline';
 

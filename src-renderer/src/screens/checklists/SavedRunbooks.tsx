@@ -3,7 +3,7 @@
 // console), "Delete" removes it after a confirmation. Deleting a runbook touches no server.
 import { Button, Group, Modal, Paper, Stack, Table, Text, Title, VisuallyHidden } from '@mantine/core';
 import { useCallback, useEffect, useRef, useState } from 'react';
-import type { SavedRunbook, SavedRunbookSummary } from '../../../../src-main/contract/runbook';
+import type { SavedRunbook, SavedRunbookSummary } from '@contract/runbook';
 import { api } from '../../shared/api/client';
 import { ErrorAlert } from '../../shared/components/ErrorAlert';
 import { toShownError, type ShownError } from '../../shared/state/errors';

@@ -2,7 +2,7 @@
 // step before running it, hand an action step over to the screen that does it, and offer
 // the ops toolkit when a step calls a function the server does not have.
 import { Button, Group, Text } from '@mantine/core';
-import type { ChecklistStepResult, ProcedureStepInfo } from '../../../../src-main/contract/runbook';
+import type { ChecklistStepResult, ProcedureStepInfo } from '@contract/runbook';
 import { ErrorAlert } from '../../shared/components/ErrorAlert';
 import type { ShownError } from '../../shared/state/errors';
 import { actionTarget, hasRun } from './checklist-model';

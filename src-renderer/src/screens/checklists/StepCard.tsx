@@ -10,7 +10,7 @@ import {
   type ProcedureStepInfo,
   type StepDecision,
   type StepKind,
-} from '../../../../src-main/contract/runbook';
+} from '@contract/runbook';
 import { formatDuration } from '../../shared/format/time';
 import { cellText, DECISION_COLORS, DECISION_LABELS, KIND_COLORS, KIND_LABELS, shownSummary, STATUS_COLORS, type DraftDecision } from './checklist-model';
 

@@ -3,8 +3,8 @@
 // changed; the core validates them (a critical below its warning, say) and names the field.
 import { Badge, Button, Group, NumberInput, Paper, Stack, Table, Text, Title, Tooltip, UnstyledButton } from '@mantine/core';
 import { useCallback, useEffect, useState } from 'react';
-import type { Profile } from '../../../../src-main/contract/models';
-import type { ThresholdSetting } from '../../../../src-main/contract/runbook';
+import type { Profile } from '@contract/models';
+import type { ThresholdSetting } from '@contract/runbook';
 import { api, OpsError } from '../../shared/api/client';
 import { ErrorAlert } from '../../shared/components/ErrorAlert';
 import { toShownError, type ShownError } from '../../shared/state/errors';

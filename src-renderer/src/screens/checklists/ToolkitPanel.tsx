@@ -4,8 +4,8 @@
 // the core refuses read-only profiles and audits the SQL it ran).
 import { Alert, Badge, Button, Code, Group, Loader, Modal, ScrollArea, Stack, Table, Text } from '@mantine/core';
 import { useCallback, useEffect, useState } from 'react';
-import type { Profile } from '../../../../src-main/contract/models';
-import type { ToolkitStatus } from '../../../../src-main/contract/runbook';
+import type { Profile } from '@contract/models';
+import type { ToolkitStatus } from '@contract/runbook';
 import { api, OpsError } from '../../shared/api/client';
 import { ErrorAlert } from '../../shared/components/ErrorAlert';
 import { IconCheck } from '../../shared/components/icons';

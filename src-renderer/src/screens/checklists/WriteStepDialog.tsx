@@ -4,8 +4,8 @@
 // name typed. The core runs it in one transaction and audits it with its row count.
 import { Alert, Badge, Button, Checkbox, Code, Group, Loader, Modal, Stack, Text } from '@mantine/core';
 import { useCallback, useEffect, useState } from 'react';
-import type { Profile } from '../../../../src-main/contract/models';
-import type { ProcedureStepInfo, RunbookStepPreview, RunbookStepRunResult } from '../../../../src-main/contract/runbook';
+import type { Profile } from '@contract/models';
+import type { ProcedureStepInfo, RunbookStepPreview, RunbookStepRunResult } from '@contract/runbook';
 import { api, OpsError } from '../../shared/api/client';
 import { ErrorAlert } from '../../shared/components/ErrorAlert';
 import { IconAlert, IconCheck } from '../../shared/components/icons';

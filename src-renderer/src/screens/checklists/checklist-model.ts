@@ -11,7 +11,7 @@ import type {
   ProcedureStepInfo,
   StepDecision,
   StepKind,
-} from '../../../../src-main/contract/runbook';
+} from '@contract/runbook';
 import type { ScreenId } from '../../shared/state/screens';
 import { plural } from '../../shared/format/text';
 

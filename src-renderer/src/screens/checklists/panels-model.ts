@@ -1,6 +1,6 @@
 // Pure helpers behind the thresholds editor, the maintenance calendar and the navigation's
 // "due" dot: unit conversions for editing, what a Save must send, relative times.
-import type { CalendarItem, MaintenanceCalendar, ThresholdSetting, ThresholdUnitName } from '../../../../src-main/contract/runbook';
+import type { CalendarItem, MaintenanceCalendar, ThresholdSetting, ThresholdUnitName } from '@contract/runbook';
 
 const GiB = 1024 ** 3;
 

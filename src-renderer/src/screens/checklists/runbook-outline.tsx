@@ -5,7 +5,7 @@
 // placeholders and open it in the query console, copy a command); the outline runs nothing.
 import { Accordion, Alert, Badge, Code, Group, Stack, Table, Text } from '@mantine/core';
 import type { ComponentType } from 'react';
-import type { ImportedProcedure, ImportedSection, ImportedStep, RunbookImportResult } from '../../../../src-main/contract/runbook';
+import type { ImportedProcedure, ImportedSection, ImportedStep, RunbookImportResult } from '@contract/runbook';
 import { plural } from '../../shared/format/text';
 
 const STEP_LABEL: Record<ImportedStep['type'], string> = { sql: 'SQL', command: 'Command', manual: 'Manual', reference: 'Reference' };

@@ -2,7 +2,7 @@
 // (a daily item turns due at its time without anything else happening) and right after a
 // sign-off anywhere in the app (the core pushes its audit entry).
 import { useCallback, useEffect, useRef, useState } from 'react';
-import type { MaintenanceCalendar } from '../../../../src-main/contract/runbook';
+import type { MaintenanceCalendar } from '@contract/runbook';
 import { api } from '../../shared/api/client';
 import { toShownError, type ShownError } from '../../shared/state/errors';
 

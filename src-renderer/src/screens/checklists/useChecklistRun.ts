@@ -3,8 +3,8 @@
 // call whose result replaces that step in the pending run). Asks for a password when the
 // profile has none saved, and keeps the one that worked for the rest of this run only.
 import { useCallback, useEffect, useRef, useState } from 'react';
-import type { Profile } from '../../../../src-main/contract/models';
-import type { ChecklistRunResult, ChecklistStepResult } from '../../../../src-main/contract/runbook';
+import type { Profile } from '@contract/models';
+import type { ChecklistRunResult, ChecklistStepResult } from '@contract/runbook';
 import { api, OpsError } from '../../shared/api/client';
 import { toShownError, type ShownError } from '../../shared/state/errors';
 import { replaceStep } from './checklist-model';

@@ -4,7 +4,7 @@
 import { LineChart } from '@mantine/charts';
 import { Card, Center, Group, Loader, SegmentedControl, SimpleGrid, Stack, Text, Title } from '@mantine/core';
 import { useCallback, useMemo, useState } from 'react';
-import type { HistoryMetric } from '../../../../src-main/contract/monitoring';
+import type { HistoryMetric } from '@contract/monitoring';
 import { api } from '../../shared/api/client';
 import { ErrorAlert } from '../../shared/components/ErrorAlert';
 import { HISTORY_METRICS, HISTORY_RANGES, axisDomain, chartRows, formatAxisTick, formatMetric, trendText } from './performance-model';

@@ -4,7 +4,7 @@
 // where its guards apply; an index in a platform-managed schema (auth, storage…) gets no DROP.
 import { Alert, Badge, Button, Card, Center, Code, Group, Loader, ScrollArea, Stack, Table, Text, Title } from '@mantine/core';
 import { useCallback, type ReactNode } from 'react';
-import type { IndexReport, IndexUsage } from '../../../../src-main/contract/monitoring';
+import type { IndexReport, IndexUsage } from '@contract/monitoring';
 import { api } from '../../shared/api/client';
 import { ErrorAlert } from '../../shared/components/ErrorAlert';
 import { useAppState } from '../../shared/state/app-state';

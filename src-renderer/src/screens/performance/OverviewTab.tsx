@@ -1,7 +1,7 @@
 // Overview: each health check as a card coloured by its status (value, thresholds, source),
 // then the plain figures. Refreshed by the screen's feed every 30 s unless paused.
 import { Badge, Button, Card, Center, Group, Loader, SimpleGrid, Stack, Text } from '@mantine/core';
-import type { HealthCheck, Overview } from '../../../../src-main/contract/monitoring';
+import type { HealthCheck, Overview } from '@contract/monitoring';
 import { ErrorAlert } from '../../shared/components/ErrorAlert';
 import { formatTime } from '../../shared/format/time';
 import { OVERVIEW_REFRESH_SEC, STATUS_COLORS, STATUS_LABELS, formatUnit, overviewFigures, sortChecks, thresholdText } from './performance-model';

@@ -5,7 +5,7 @@
 // refreshing whichever tab is open, so the history keeps growing while the screen is up.
 import { Alert, Badge, Button, Stack, Tabs, Text } from '@mantine/core';
 import { useState } from 'react';
-import type { Profile } from '../../../../src-main/contract/models';
+import type { Profile } from '@contract/models';
 import { PasswordPrompt } from '../../shared/components/PasswordPrompt';
 import { ProfileScreenHeader } from '../../shared/components/ProfileScreenHeader';
 import { useAppState } from '../../shared/state/app-state';

@@ -3,7 +3,7 @@
 // as is or ready to EXPLAIN (the console's F7, once placeholders have values).
 import { Alert, Button, Center, Code, Group, Loader, ScrollArea, SegmentedControl, Stack, Table, Text, Tooltip } from '@mantine/core';
 import { useCallback, useState } from 'react';
-import type { TopQueries } from '../../../../src-main/contract/monitoring';
+import type { TopQueries } from '@contract/monitoring';
 import { api } from '../../shared/api/client';
 import { ErrorAlert } from '../../shared/components/ErrorAlert';
 import { useAppState } from '../../shared/state/app-state';

@@ -3,8 +3,8 @@
 // Storage buckets when storage.objects exists.
 import { Badge, Button, Card, Center, Group, Loader, ScrollArea, Stack, Table, Text, Title } from '@mantine/core';
 import { useCallback, useState, type ReactNode } from 'react';
-import type { TableReport, TableStats } from '../../../../src-main/contract/monitoring';
-import type { Profile } from '../../../../src-main/contract/models';
+import type { TableReport, TableStats } from '@contract/monitoring';
+import type { Profile } from '@contract/models';
 import { api } from '../../shared/api/client';
 import { ErrorAlert } from '../../shared/components/ErrorAlert';
 import { formatCount } from '../../shared/format/numbers';

@@ -4,8 +4,8 @@
 // tuples before and after. The subscription starts before the call so no event is missed.
 import { Alert, Button, Checkbox, Code, Group, Modal, Progress, Stack, Text } from '@mantine/core';
 import { useEffect, useRef, useState } from 'react';
-import type { VacuumProgressEvent, VacuumResult } from '../../../../src-main/contract/monitoring';
-import type { Profile } from '../../../../src-main/contract/models';
+import type { VacuumProgressEvent, VacuumResult } from '@contract/monitoring';
+import type { Profile } from '@contract/models';
 import { api } from '../../shared/api/client';
 import { ErrorAlert } from '../../shared/components/ErrorAlert';
 import { TypedNameConfirm } from '../../shared/components/TypedNameConfirm';

@@ -12,8 +12,8 @@ import type {
   TopQueries,
   VacuumProgressEvent,
   VacuumResult,
-} from '../../../../src-main/contract/monitoring';
-import type { CheckStatus, ThresholdUnitName } from '../../../../src-main/contract/runbook';
+} from '@contract/monitoring';
+import type { CheckStatus, ThresholdUnitName } from '@contract/runbook';
 import { formatBytes, formatCount } from '../../shared/format/numbers';
 import { formatDuration } from '../../shared/format/time';
 

@@ -4,7 +4,7 @@
 // the next refresh is scheduled when the previous one answers, so a slow server never
 // piles calls up.
 import { useCallback, useEffect, useRef, useState } from 'react';
-import type { Overview } from '../../../../src-main/contract/monitoring';
+import type { Overview } from '@contract/monitoring';
 import { api, OpsError } from '../../shared/api/client';
 import { toShownError, type ShownError } from '../../shared/state/errors';
 import { OVERVIEW_REFRESH_SEC } from './performance-model';

@@ -3,7 +3,7 @@
 import { Alert, Button, Checkbox, Code, Group, Modal, Stack, Text } from '@mantine/core';
 import { notifications } from '@mantine/notifications';
 import { useState, type ReactNode } from 'react';
-import type { HostKeyDecision, Profile } from '../../../../src-main/contract/models';
+import type { HostKeyDecision, Profile } from '@contract/models';
 import { api } from '../../shared/api/client';
 import { ErrorAlert } from '../../shared/components/ErrorAlert';
 import { IconAlert, IconCheck, IconLock } from '../../shared/components/icons';

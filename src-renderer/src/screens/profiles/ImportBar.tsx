@@ -2,7 +2,7 @@
 // process running the core, or an entry of ~/.pg_service.conf.
 import { Button, Group, Modal, Paper, Stack, Table, Text, TextInput } from '@mantine/core';
 import { useState } from 'react';
-import type { ProfileDraft } from '../../../../src-main/contract/models';
+import type { ProfileDraft } from '@contract/models';
 import { api } from '../../shared/api/client';
 import { ErrorAlert } from '../../shared/components/ErrorAlert';
 import { fieldErrorsOf, toShownError, type ShownError } from '../../shared/state/errors';

@@ -1,7 +1,7 @@
 // One profile: what it points at, who to call, and what can be done with it.
 import { Button, Group, Paper, SimpleGrid, Stack, Table, Text, Title } from '@mantine/core';
 import { useState, type ReactNode } from 'react';
-import type { Profile } from '../../../../src-main/contract/models';
+import type { Profile } from '@contract/models';
 import { EnvBadge, ReadOnlyBadge } from '../../shared/components/EnvBadge';
 import { useAppState } from '../../shared/state/app-state';
 import { formatTime } from '../../shared/format/time';

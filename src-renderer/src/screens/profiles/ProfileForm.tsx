@@ -18,7 +18,7 @@ import {
   Title,
 } from '@mantine/core';
 import { useState, type FormEvent } from 'react';
-import { ENVIRONMENTS, SSL_MODES, type AppInfo, type Profile, type ProfileDraft } from '../../../../src-main/contract/models';
+import { ENVIRONMENTS, SSL_MODES, type AppInfo, type Profile, type ProfileDraft } from '@contract/models';
 import { api } from '../../shared/api/client';
 import { ErrorAlert } from '../../shared/components/ErrorAlert';
 import { IconInfo } from '../../shared/components/icons';

@@ -2,7 +2,7 @@
 import { Button, Group, List, Modal, Stack, Text, TextInput } from '@mantine/core';
 import { notifications } from '@mantine/notifications';
 import { useState } from 'react';
-import type { Profile } from '../../../../src-main/contract/models';
+import type { Profile } from '@contract/models';
 import { api } from '../../shared/api/client';
 import { EnvBadge } from '../../shared/components/EnvBadge';
 import { ErrorAlert } from '../../shared/components/ErrorAlert';

@@ -2,7 +2,7 @@
 import { Badge, Button, Group, Paper, Stack, Table, Text, Title } from '@mantine/core';
 import { notifications } from '@mantine/notifications';
 import { useEffect, useState } from 'react';
-import type { Profile } from '../../../../src-main/contract/models';
+import type { Profile } from '@contract/models';
 import { EnvBadge, ReadOnlyBadge } from '../../shared/components/EnvBadge';
 import { IconCheck } from '../../shared/components/icons';
 import { useAppState } from '../../shared/state/app-state';

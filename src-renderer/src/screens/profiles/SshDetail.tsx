@@ -1,6 +1,6 @@
 // The SSH route of a profile and its pinned host keys, on the profile's detail page.
 import { Code, Group, Paper, Stack, Text } from '@mantine/core';
-import type { Profile, SshHopFields } from '../../../../src-main/contract/models';
+import type { Profile, SshHopFields } from '@contract/models';
 import { IconLock } from '../../shared/components/icons';
 import { hopAddress, keyTypeLabel, sshRoute, SSH_AUTH_LABELS } from './ssh-form-model';
 

@@ -1,6 +1,6 @@
 // The fields of one SSH hop (the bastion, or the jump host in front of it).
 import { Group, PasswordInput, Radio, SimpleGrid, Stack, Text, TextInput } from '@mantine/core';
-import { SSH_AUTH_KINDS, type AppInfo, type SshAuthKind } from '../../../../src-main/contract/models';
+import { SSH_AUTH_KINDS, type AppInfo, type SshAuthKind } from '@contract/models';
 import { keyTypeLabel, pinStillApplies, SSH_AUTH_LABELS, type SshHopForm } from './ssh-form-model';
 
 /** Where a key passphrase / SSH password goes, in the words of the mode the app runs in. */

@@ -2,7 +2,7 @@
 // optional jump host, the keepalive, and an import from ~/.ssh/config.
 import { Alert, Button, Fieldset, Group, List, Stack, Switch, Text, TextInput, Title } from '@mantine/core';
 import { useState } from 'react';
-import type { AppInfo, Profile } from '../../../../src-main/contract/models';
+import type { AppInfo, Profile } from '@contract/models';
 import { api } from '../../shared/api/client';
 import { ErrorAlert } from '../../shared/components/ErrorAlert';
 import { IconInfo } from '../../shared/components/icons';

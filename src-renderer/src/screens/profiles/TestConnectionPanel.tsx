@@ -1,7 +1,7 @@
 // "Test connection": every stage with its outcome and timing, so a failure says where.
 import { Alert, Badge, Button, Group, List, Paper, PasswordInput, Stack, Table, Text, ThemeIcon, VisuallyHidden } from '@mantine/core';
 import { useState } from 'react';
-import type { ConnectionTestResult, Profile } from '../../../../src-main/contract/models';
+import type { ConnectionTestResult, Profile } from '@contract/models';
 import { api } from '../../shared/api/client';
 import { ErrorAlert } from '../../shared/components/ErrorAlert';
 import { IconAlert, IconCheck, IconX } from '../../shared/components/icons';

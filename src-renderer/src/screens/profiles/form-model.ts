@@ -1,14 +1,6 @@
 // The profile form's state, and how it maps to and from the contract's ProfileInput.
 // Numbers are kept as typed text so a wrong value can be shown and explained, not lost.
-import {
-  profileInputSchema,
-  type Contact,
-  type Environment,
-  type Profile,
-  type ProfileDraft,
-  type ProfileInput,
-  type SslMode,
-} from '../../../../src-main/contract/models';
+import { profileInputSchema, type Contact, type Environment, type Profile, type ProfileDraft, type ProfileInput, type SslMode } from '@contract/models';
 import { emptySsh, sshFormFromProfile, sshToInput, type SshForm } from './ssh-form-model';
 
 export interface ContactRow {

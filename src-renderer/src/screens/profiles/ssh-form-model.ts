@@ -1,6 +1,6 @@
 // The SSH tunnel part of the profile form, and how it maps to the contract's SshSettings.
 // Like the rest of the form, numbers stay typed text so a wrong value can be explained.
-import type { HostKeyPin, Profile, SshAuthKind, SshHopFields, SshSettings, SshSettingsInput } from '../../../../src-main/contract/models';
+import type { HostKeyPin, Profile, SshAuthKind, SshHopFields, SshSettings, SshSettingsInput } from '@contract/models';
 
 export interface SshHopForm {
   host: string;

@@ -4,7 +4,7 @@
 // size, NULL and the empty string told apart, a Copy button).
 import { Button, Code, Group, Modal, ScrollArea, Stack, Text, UnstyledButton } from '@mantine/core';
 import { memo, useState, type PointerEvent } from 'react';
-import type { QueryCell, QueryColumn } from '../../../../src-main/contract/models';
+import type { QueryCell, QueryColumn } from '@contract/models';
 import { cellDisplay, cellKind, cellText, isNumericKind, prettyJson, ROW_HEIGHT, type CellKind, type SortDirection } from './grid-model';
 
 export const BORDER = '1px solid var(--mantine-color-default-border)';

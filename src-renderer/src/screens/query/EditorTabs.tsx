@@ -3,7 +3,7 @@
 // Ctrl+T and Ctrl+W belong to the browser in browser mode.
 import { ActionIcon, CloseButton, Group, TextInput, Tooltip, UnstyledButton } from '@mantine/core';
 import { useEffect, useRef, useState, type KeyboardEvent as ReactKeyboardEvent } from 'react';
-import type { EditorTab } from '../../../../src-main/contract/models';
+import type { EditorTab } from '@contract/models';
 
 export interface EditorTabsProps {
   tabs: EditorTab[];

@@ -4,7 +4,7 @@
 import { Button, Code, Menu, Modal, Stack, Text } from '@mantine/core';
 import { notifications } from '@mantine/notifications';
 import { useState } from 'react';
-import type { Profile, QueryExportResult } from '../../../../src-main/contract/models';
+import type { Profile, QueryExportResult } from '@contract/models';
 import { api, OpsError } from '../../shared/api/client';
 import { ErrorAlert } from '../../shared/components/ErrorAlert';
 import { IconCheck } from '../../shared/components/icons';

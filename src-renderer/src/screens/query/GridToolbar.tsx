@@ -1,7 +1,7 @@
 // The row grid's toolbar: quick filter (all columns or one), how many rows show, what is
 // being sorted in, the last copy's outcome, and Copy rows.
 import { Button, Group, Select, Text, TextInput } from '@mantine/core';
-import type { QueryColumn } from '../../../../src-main/contract/models';
+import type { QueryColumn } from '@contract/models';
 import { formatCount } from '../../shared/format/numbers';
 
 export interface GridToolbarProps {

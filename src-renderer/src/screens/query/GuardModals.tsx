@@ -3,7 +3,7 @@
 // typed. Both show the exact statements, as they will be sent, never a paraphrase.
 import { Button, Checkbox, Code, Group, Modal, Stack, Text, TextInput } from '@mantine/core';
 import { useState } from 'react';
-import type { Profile, StatementPlan } from '../../../../src-main/contract/models';
+import type { Profile, StatementPlan } from '@contract/models';
 import { EnvBadge } from '../../shared/components/EnvBadge';
 import { riskText } from './query-tools';
 import { TypedNameConfirm } from '../../shared/components/TypedNameConfirm';

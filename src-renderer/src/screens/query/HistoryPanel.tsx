@@ -3,7 +3,7 @@
 import { Badge, Button, Group, Loader, Paper, ScrollArea, Stack, Text, TextInput } from '@mantine/core';
 import { useDebouncedValue } from '@mantine/hooks';
 import { useEffect, useState } from 'react';
-import type { QueryHistoryEntry, QueryHistoryOutcome } from '../../../../src-main/contract/models';
+import type { QueryHistoryEntry, QueryHistoryOutcome } from '@contract/models';
 import { api } from '../../shared/api/client';
 import { ErrorAlert } from '../../shared/components/ErrorAlert';
 import { toShownError, type ShownError } from '../../shared/state/errors';

@@ -3,8 +3,8 @@
 // loops and buffers, with the three nodes that cost the most marked so the eye goes there.
 import { Badge, Box, Button, CopyButton, Group, Paper, Stack, Text, UnstyledButton } from '@mantine/core';
 import { useRef, useState, type KeyboardEvent } from 'react';
-import { flattenPlan } from '../../../../src-main/contract/plan-tree';
-import type { ExplainResult, PlanNode } from '../../../../src-main/contract/models';
+import { flattenPlan } from '@contract/plan-tree';
+import type { ExplainResult, PlanNode } from '@contract/models';
 import { formatCount } from '../../shared/format/numbers';
 
 /** A misestimate from this factor on is flagged: the planner's choices rest on row counts. */

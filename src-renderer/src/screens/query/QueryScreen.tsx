@@ -3,7 +3,7 @@
 // the runbook's snippets. Every guard is the core's; this screen shows the previews.
 import { Alert, Badge, Button, Group, Kbd, Paper, Select, Stack, Tabs, Text, Title, Tooltip } from '@mantine/core';
 import { useCallback, useEffect, useRef, useState } from 'react';
-import type { Profile } from '../../../../src-main/contract/models';
+import type { Profile } from '@contract/models';
 import { EnvBadge } from '../../shared/components/EnvBadge';
 import { ErrorAlert } from '../../shared/components/ErrorAlert';
 import { IconAlert, IconLock } from '../../shared/components/icons';

@@ -4,7 +4,7 @@
 // in grid-model.ts; rows stream into the parent's array and `rowCount` says how far.
 import { Text } from '@mantine/core';
 import { useCallback, useEffect, useId, useLayoutEffect, useMemo, useRef, useState, type KeyboardEvent, type MouseEvent, type PointerEvent } from 'react';
-import type { QueryCell, QueryColumn } from '../../../../src-main/contract/models';
+import type { QueryCell, QueryColumn } from '@contract/models';
 import { BORDER, CellDetail, copyToClipboard, GRID_CSS, GridHeaderCell, GridRow } from './CellDetail';
 import { GridToolbar } from './GridToolbar';
 import {

@@ -2,7 +2,7 @@
 // or its row count, or its error. A result stopped at the row limit says so and offers
 // "Fetch more" (its cursor is still open on the server) or closing it.
 import { Alert, Button, Code, Group, Stack, Tabs, Text } from '@mantine/core';
-import type { QueryFailure } from '../../../../src-main/contract/models';
+import type { QueryFailure } from '@contract/models';
 import { IconAlert } from '../../shared/components/icons';
 import { formatCount } from '../../shared/format/numbers';
 import { formatDuration } from '../../shared/format/time';

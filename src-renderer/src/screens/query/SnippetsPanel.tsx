@@ -3,7 +3,7 @@
 import { Accordion, Badge, Button, Code, Group, Loader, Modal, Stack, Text, Textarea, TextInput } from '@mantine/core';
 import { notifications } from '@mantine/notifications';
 import { useCallback, useEffect, useMemo, useState } from 'react';
-import type { Snippet } from '../../../../src-main/contract/models';
+import type { Snippet } from '@contract/models';
 import { api } from '../../shared/api/client';
 import { ErrorAlert } from '../../shared/components/ErrorAlert';
 import { IconCheck } from '../../shared/components/icons';

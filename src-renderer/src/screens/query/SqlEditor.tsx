@@ -9,7 +9,7 @@ import { useComputedColorScheme } from '@mantine/core';
 import { closeCompletion } from '@codemirror/autocomplete';
 import { basicSetup } from 'codemirror';
 import { forwardRef, useEffect, useImperativeHandle, useRef } from 'react';
-import type { QueryCatalog } from '../../../../src-main/contract/models';
+import type { QueryCatalog } from '@contract/models';
 import type { EditorRange, RunTarget } from './query-tools';
 import { sqlLanguage } from './sql-completion';
 import { scriptTarget, statementTarget } from './statement-split';

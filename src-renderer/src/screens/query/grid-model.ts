@@ -1,9 +1,9 @@
 // The result grid's logic, without React: filtering, display text, TSV for the clipboard,
 // the scroll arithmetic of a million-row virtual list, and the view (sort + filter) that
 // follows rows while they stream in. Ordering lives in grid-sort.ts.
-import type { QueryCell, QueryColumn } from '../../../../src-main/contract/models';
+import type { QueryCell, QueryColumn } from '@contract/models';
 import { cellKind, mergeSorted, numberOf, sortIndex, type CellKind, type SortDirection } from './grid-sort';
-import { reformatJson } from '../../../../src-main/contract/json-text';
+import { reformatJson } from '@contract/json-text';
 
 export { cellKind, compareCells, compareDecimal, isNumericKind, mergeSorted, numberOf, sortIndex } from './grid-sort';
 export type { CellKind, SortDirection } from './grid-sort';

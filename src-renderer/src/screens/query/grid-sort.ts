@@ -1,7 +1,7 @@
 // Type-aware ordering of result cells, on a permutation of row numbers (Uint32Array),
 // never on the rows themselves. Radix passes on precomputed keys rather than a comparator
 // sort: comparing 1,000,000 strings one pair at a time takes seconds.
-import type { QueryCell } from '../../../../src-main/contract/models';
+import type { QueryCell } from '@contract/models';
 
 export type CellKind = 'integer' | 'decimal' | 'float' | 'bool' | 'json' | 'text';
 export type SortDirection = 'asc' | 'desc';

@@ -2,8 +2,8 @@
 // statement's outcome but no rows; the rows come as `query.rows` events, possibly even
 // after that answer. They are appended in place (never copied) so a million-row result
 // costs one array, and the grid is told to look again through a version number.
-import type { AppEvent } from '../../../../src-main/contract/operations';
-import type { QueryCell, QueryColumn, StatementResult } from '../../../../src-main/contract/models';
+import type { AppEvent } from '@contract/operations';
+import type { QueryCell, QueryColumn, StatementResult } from '@contract/models';
 
 export interface LiveStatement {
   index: number;

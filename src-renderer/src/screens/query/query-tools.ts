@@ -1,7 +1,7 @@
 // Pure helpers behind the query console: what to run, where an error points, how a tab
 // is summed up, and which statements a guard must show. No React here, so each is easy to reason
 // about (and to test) on its own.
-import { CONSOLE_IDLE_CLOSE_MS, type Profile, type StatementPlan, type StatementResult } from '../../../../src-main/contract/models';
+import { CONSOLE_IDLE_CLOSE_MS, type Profile, type StatementPlan, type StatementResult } from '@contract/models';
 import { readSetting } from '../../shared/state/storage';
 
 export const MAX_ROWS_CHOICES = ['1000', '10000', '200000', '1000000'] as const;

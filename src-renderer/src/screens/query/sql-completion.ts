@@ -7,7 +7,7 @@ import { PostgreSQL, sql, type SQLNamespace } from '@codemirror/lang-sql';
 import { syntaxTree } from '@codemirror/language';
 import type { Extension } from '@codemirror/state';
 import type { EditorView } from '@codemirror/view';
-import type { QueryCatalog } from '../../../../src-main/contract/models';
+import type { QueryCatalog } from '@contract/models';
 
 const DEFAULT_SCHEMA = 'public';
 const PLAIN_IDENT = /^[a-z_][a-z0-9_$]*$/;

@@ -1,6 +1,6 @@
 // Autocomplete's catalog for the profile: loaded when the console opens and on demand.
 import { useCallback, useEffect, useState } from 'react';
-import type { QueryCatalog } from '../../../../src-main/contract/models';
+import type { QueryCatalog } from '@contract/models';
 import { api, OpsError } from '../../shared/api/client';
 import { toShownError, type ShownError } from '../../shared/state/errors';
 

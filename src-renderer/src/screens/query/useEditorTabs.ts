@@ -3,7 +3,7 @@
 // survive restarts. A profile that never had tabs starts with one, holding the script the
 // first console kept in localStorage, so nothing typed before tabs existed is lost.
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
-import type { EditorTab } from '../../../../src-main/contract/models';
+import type { EditorTab } from '@contract/models';
 import { api } from '../../shared/api/client';
 import { loadScript } from './query-tools';
 

@@ -3,7 +3,7 @@
 // CONFIRMATION_REQUIRED), a missing password asks for one. Server errors come back as
 // QUERY_FAILED with the SQLSTATE and a position inside the statement.
 import { useCallback, useState } from 'react';
-import type { ExplainResult, Profile, QueryFailure, StatementPlan } from '../../../../src-main/contract/models';
+import type { ExplainResult, Profile, QueryFailure, StatementPlan } from '@contract/models';
 import { api, OpsError } from '../../shared/api/client';
 import { toShownError, type ShownError } from '../../shared/state/errors';
 import type { RunTarget } from './query-tools';

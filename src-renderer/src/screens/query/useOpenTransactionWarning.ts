@@ -4,7 +4,7 @@
 // screen or profile leaves a notice that stays until it is dismissed.
 import { notifications } from '@mantine/notifications';
 import { useEffect, useRef } from 'react';
-import type { Profile } from '../../../../src-main/contract/models';
+import type { Profile } from '@contract/models';
 import { DEFAULT_IDLE_CLOSE_MINUTES } from './query-tools';
 
 export function useOpenTransactionWarning(profile: Profile, open: boolean): void {

@@ -3,7 +3,7 @@
 // The core re-checks every guard (runQuery answers CONFIRMATION_REQUIRED), so this is the
 // preview the user sees, never the only protection.
 import { useCallback, useEffect, useRef, useState } from 'react';
-import type { Profile, QueryFailure, QueryRunResult, StatementPlan } from '../../../../src-main/contract/models';
+import type { Profile, QueryFailure, QueryRunResult, StatementPlan } from '@contract/models';
 import { api, OpsError } from '../../shared/api/client';
 import { toShownError, type ShownError } from '../../shared/state/errors';
 import type { BlockedItem } from './GuardModals';

@@ -1,8 +1,8 @@
 // Drill history: a table per profile (or all), each drill's report a click away, and the
 // trend of restore times per profile as small bars (plain divs; red when over the RTO).
 import { Badge, Button, Group, Select, Stack, Table, Text, Tooltip } from '@mantine/core';
-import type { DrillRecord } from '../../../../src-main/contract/restore';
-import type { Profile } from '../../../../src-main/contract/models';
+import type { DrillRecord } from '@contract/restore';
+import type { Profile } from '@contract/models';
 import { formatDuration, formatTime } from '../../shared/format/time';
 import { ageText, drillHistory, drillTrends, objectiveBadge, type ProfileTrend } from './restore-model';
 import { StatusBadge } from './RestoreProgress';

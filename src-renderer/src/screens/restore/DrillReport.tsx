@@ -3,7 +3,7 @@
 // and Markdown/HTML export as a file download.
 import { Badge, Button, Code, Group, Paper, SimpleGrid, Stack, Table, Text, Title } from '@mantine/core';
 import { useState } from 'react';
-import type { DrillRecord } from '../../../../src-main/contract/restore';
+import type { DrillRecord } from '@contract/restore';
 import { api } from '../../shared/api/client';
 import { ErrorAlert } from '../../shared/components/ErrorAlert';
 import { toShownError, type ShownError } from '../../shared/state/errors';

@@ -3,9 +3,9 @@
 // drops the cluster. Progress while it runs, then the report; the history below.
 import { Alert, Button, Group, Paper, Select, Stack, Text, Title } from '@mantine/core';
 import { useCallback, useState } from 'react';
-import type { BackupEntry } from '../../../../src-main/contract/backup';
-import type { Profile } from '../../../../src-main/contract/models';
-import type { DrillRecord } from '../../../../src-main/contract/restore';
+import type { BackupEntry } from '@contract/backup';
+import type { Profile } from '@contract/models';
+import type { DrillRecord } from '@contract/restore';
 import { api } from '../../shared/api/client';
 import { ErrorAlert } from '../../shared/components/ErrorAlert';
 import { backupLabel, drillInput, LATEST } from './restore-model';

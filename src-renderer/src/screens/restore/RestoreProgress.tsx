@@ -2,7 +2,7 @@
 // events (phase, items done of the total, elapsed, ETA, current item) with a confirmed
 // Cancel, and the validation report (pass/fail per check with its details).
 import { Alert, Badge, Group, Stack, Table, Text } from '@mantine/core';
-import type { RestoreProgressEvent, RestoreStatus, ValidationReport } from '../../../../src-main/contract/restore';
+import type { RestoreProgressEvent, RestoreStatus, ValidationReport } from '@contract/restore';
 import { JobProgressPanel } from '../../shared/components/jobs/JobProgressPanel';
 import type { TrackedJob } from '../../shared/components/jobs/useTrackedJob';
 import { describeRestoreProgress, orderedChecks, STATUS_COLORS, STATUS_LABELS, validationSummary } from './restore-model';

@@ -2,8 +2,8 @@
 // state and the objects that would conflict), or why it cannot run. A read-only profile and a
 // tool version mismatch are explained in full; production asks for the typed name here.
 import { Alert, Badge, Checkbox, Code, Group, List, Stack, Table, Text } from '@mantine/core';
-import { ENVIRONMENTS, type Environment } from '../../../../src-main/contract/models';
-import type { RestorePlan } from '../../../../src-main/contract/restore';
+import { ENVIRONMENTS, type Environment } from '@contract/models';
+import type { RestorePlan } from '@contract/restore';
 import { EnvBadge } from '../../shared/components/EnvBadge';
 import { ErrorAlert } from '../../shared/components/ErrorAlert';
 import { IconAlert } from '../../shared/components/icons';

@@ -1,8 +1,8 @@
 // The Run step: the refusal when start said no, else the progress, then the outcome with
 // its validation report; a scratch restore's new profile can be opened from here.
 import { Button, Code, Group, Paper, Stack, Text } from '@mantine/core';
-import type { Profile } from '../../../../src-main/contract/models';
-import type { RestoreRecord } from '../../../../src-main/contract/restore';
+import type { Profile } from '@contract/models';
+import type { RestoreRecord } from '@contract/restore';
 import { StartRefused } from '../../shared/components/jobs/StartRefused';
 import { formatDuration } from '../../shared/format/time';
 import { findRestoredProfile } from './restore-model';

@@ -4,7 +4,7 @@
 // and shows.
 import { Stack } from '@mantine/core';
 import { useCallback, useState } from 'react';
-import type { Profile } from '../../../../src-main/contract/models';
+import type { Profile } from '@contract/models';
 import { ErrorAlert } from '../../shared/components/ErrorAlert';
 import { useRevealPanel } from '../../shared/components/jobs/useRevealPanel';
 import { ProfileScreenHeader } from '../../shared/components/ProfileScreenHeader';

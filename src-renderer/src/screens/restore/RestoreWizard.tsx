@@ -4,9 +4,9 @@
 import { Button, Title } from '@mantine/core';
 import { WizardFrame } from '../../shared/components/wizard/WizardFrame';
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
-import type { BackupEntry } from '../../../../src-main/contract/backup';
-import type { Profile } from '../../../../src-main/contract/models';
-import type { RestoreRecord } from '../../../../src-main/contract/restore';
+import type { BackupEntry } from '@contract/backup';
+import type { Profile } from '@contract/models';
+import type { RestoreRecord } from '@contract/restore';
 import { api } from '../../shared/api/client';
 import {
   defaultBackupId,

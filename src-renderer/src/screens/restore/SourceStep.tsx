@@ -2,8 +2,8 @@
 // as the core read it (manifest, pg_restore --list or the plain header). Nothing connects.
 import { Alert, Badge, Button, Code, Group, Loader, SegmentedControl, Select, SimpleGrid, Stack, Table, Text, TextInput } from '@mantine/core';
 import type { ReactNode } from 'react';
-import type { BackupEntry } from '../../../../src-main/contract/backup';
-import type { BackupContents } from '../../../../src-main/contract/restore';
+import type { BackupEntry } from '@contract/backup';
+import type { BackupContents } from '@contract/restore';
 import { ErrorAlert } from '../../shared/components/ErrorAlert';
 import { IconAlert } from '../../shared/components/icons';
 import { formatCount, formatBytes } from '../../shared/format/numbers';

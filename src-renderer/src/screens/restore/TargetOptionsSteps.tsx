@@ -1,8 +1,8 @@
 // Target (a profile's database, a new database on its server, or the local scratch
 // PostgreSQL) and Options (jobs, owners/privileges, clean, the production pre-restore backup).
 import { Alert, Checkbox, Group, NumberInput, Radio, Select, Stack, Text, TextInput } from '@mantine/core';
-import type { Profile } from '../../../../src-main/contract/models';
-import type { BackupContents } from '../../../../src-main/contract/restore';
+import type { Profile } from '@contract/models';
+import type { BackupContents } from '@contract/restore';
 import { EnvBadge } from '../../shared/components/EnvBadge';
 import { IconAlert } from '../../shared/components/icons';
 import { MAX_RESTORE_JOBS, databaseNameProblem, jobsApply, preBackupApplies, type RestoreWizardState, type TargetKind } from './restore-model';

@@ -1,8 +1,8 @@
 // The Restore screen's rules, kept pure so they are tested without a browser: the wizard's
 // choices and what blocks each step, the options sent to the core, and how contents, plans,
 // progress, validation and drills read on screen.
-import type { BackupEntry } from '../../../../src-main/contract/backup';
-import type { Profile } from '../../../../src-main/contract/models';
+import type { BackupEntry } from '@contract/backup';
+import type { Profile } from '@contract/models';
 import type {
   BackupContents,
   DrillRecord,
@@ -12,7 +12,7 @@ import type {
   RestoreRecord,
   RestoreStatus,
   ValidationReport,
-} from '../../../../src-main/contract/restore';
+} from '@contract/restore';
 import { formatCount, formatBytes } from '../../shared/format/numbers';
 import { formatDuration, formatTime, formatClock } from '../../shared/format/time';
 import { FORMAT_SHORT, KIND_SHORT } from '../../shared/labels/backup';

@@ -1,7 +1,7 @@
 // The reads the Restore screen lists from: every good backup of the catalog (all profiles,
 // newest first) and the drill history. Both reload when a restore or drill ends.
-import type { BackupEntry } from '../../../../src-main/contract/backup';
-import type { DrillRecord } from '../../../../src-main/contract/restore';
+import type { BackupEntry } from '@contract/backup';
+import type { DrillRecord } from '@contract/restore';
 import { api } from '../../shared/api/client';
 import { useRefreshedRead } from '../../shared/components/jobs/useRefreshedRead';
 import { restorableBackups } from './restore-model';

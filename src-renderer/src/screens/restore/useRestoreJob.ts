@@ -3,8 +3,8 @@
 // audited, so each distinct set of options is asked once and remembered. Jobs: followed by
 // the shared job hook, through `restore.progress` (drills send it too) and getRestore/getDrill.
 import { useCallback } from 'react';
-import type { AppEvent } from '../../../../src-main/contract/operations';
-import type { BackupContents, DrillRecord, RestoreOptionsInput, RestorePlan, RestoreProgressEvent, RestoreRecord } from '../../../../src-main/contract/restore';
+import type { AppEvent } from '@contract/operations';
+import type { BackupContents, DrillRecord, RestoreOptionsInput, RestorePlan, RestoreProgressEvent, RestoreRecord } from '@contract/restore';
 import { api } from '../../shared/api/client';
 import { useAskOnce, type DetailedError } from '../../shared/components/jobs/useAskOnce';
 import { useTrackedJob, type JobOps, type TrackedJob } from '../../shared/components/jobs/useTrackedJob';

@@ -1,8 +1,8 @@
 // The renderer's typed client. One function per operation in the contract, whichever
 // transport carries it: the preload bridge in the desktop app, HTTP + Server-Sent Events
 // against the loopback host in browser mode. Screens import `api` and nothing else.
-import { isApiError, OpsError, type Envelope } from '../../../../src-main/contract/errors';
-import { OP_NAMES, type ApiClient, type AppEvent, type BridgeApi, type OpName } from '../../../../src-main/contract/operations';
+import { isApiError, OpsError, type Envelope } from '@contract/errors';
+import { OP_NAMES, type ApiClient, type AppEvent, type BridgeApi, type OpName } from '@contract/operations';
 
 declare global {
   interface Window {

@@ -1,6 +1,6 @@
 // The client tools report (pg_dump, pg_dumpall, pg_restore, psql found on this machine) as
 // the Backups and Restore screens show it, kept pure so it is tested without a browser.
-import { CLIENT_TOOL_NAMES, type ClientTool, type ClientToolsReport } from '../../../../src-main/contract/backup';
+import { CLIENT_TOOL_NAMES, type ClientTool, type ClientToolsReport } from '@contract/backup';
 
 /** "pg_dump (PostgreSQL) 15.18 (Debian 15.18-0+deb12u1)" → "15.18"; "15.4 (Debian …)" → "15.4". */
 export function shortVersion(version: string): string {

@@ -1,6 +1,6 @@
 // The client tools report, a read of the core; saving the extra folders answers with the new one.
 import { useCallback, useEffect, useState } from 'react';
-import type { ClientToolsReport } from '../../../../src-main/contract/backup';
+import type { ClientToolsReport } from '@contract/backup';
 import { api } from '../api/client';
 import { toShownError, type ShownError } from '../state/errors';
 

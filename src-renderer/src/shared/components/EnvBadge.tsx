@@ -1,5 +1,5 @@
 import { Badge, type BadgeProps } from '@mantine/core';
-import type { Environment } from '../../../../src-main/contract/models';
+import type { Environment } from '@contract/models';
 import { ENV_STYLES } from '../theme';
 
 /** The environment as a badge; the same colour as the band so the two never disagree. */

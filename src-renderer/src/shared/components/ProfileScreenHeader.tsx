@@ -1,7 +1,7 @@
 // A screen's title with the active profile beside it (name and environment), as the Backups
 // and Restore screens show it; nothing beside it when no profile is active.
 import { Group, Text, Title } from '@mantine/core';
-import type { Profile } from '../../../../src-main/contract/models';
+import type { Profile } from '@contract/models';
 import { EnvBadge } from './EnvBadge';
 
 export function ProfileScreenHeader({ title, active }: { title: string; active: Profile | null }) {

@@ -1,6 +1,6 @@
 // How a backup's kind and format read: the Backups screen (wizard, catalog) and the Restore
 // screen (its source list) show the same words.
-import type { BackupFormat, BackupKind } from '../../../../src-main/contract/backup';
+import type { BackupFormat, BackupKind } from '@contract/backup';
 
 export const KIND_LABELS: Record<BackupKind, string> = {
   full: 'Full (schema and data)',

@@ -1,7 +1,7 @@
 // App-wide state: app info, the profile list, the active profile and the current screen.
 // Screens read it through useAppState(); nothing here talks to anything but the typed client.
 import { createContext, useCallback, useContext, useEffect, useMemo, useRef, useState, type ReactNode } from 'react';
-import type { AppInfo, Profile } from '../../../../src-main/contract/models';
+import type { AppInfo, Profile } from '@contract/models';
 import { api } from '../api/client';
 import { toShownError, type ShownError } from './errors';
 import { readSetting, writeSetting } from './storage';

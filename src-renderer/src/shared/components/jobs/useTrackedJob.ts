@@ -4,7 +4,7 @@
 // `job.done` — or from polling, should the event stream drop it. Cancel asks the core to stop
 // it; the outcome still comes from the record.
 import { useCallback, useEffect, useRef, useState } from 'react';
-import type { AppEvent } from '../../../../../src-main/contract/operations';
+import type { AppEvent } from '@contract/operations';
 import { api } from '../../api/client';
 import { toShownError, type ShownError } from '../../state/errors';
 import { detailed, type DetailedError } from './useAskOnce';
