@@ -212,9 +212,8 @@ export class LocalDestination implements Destination {
     await tightenTree(this.localPath(this.partialName(name)));
   }
 
-  /** `<name>.partial` becomes `finalName` (by default `name`; an export moves on to the next free suffix). */
-  publish(name: string, finalName: string = name): Promise<void> {
-    return publishWithoutReplacing(this.localPath(this.partialName(name)), this.localPath(finalName));
+  publish(name: string): Promise<void> {
+    return publishWithoutReplacing(this.localPath(this.partialName(name)), this.localPath(name));
   }
 
   async discard(name: string): Promise<void> {
