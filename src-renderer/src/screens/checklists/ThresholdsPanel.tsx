@@ -3,6 +3,7 @@
 // changed; the core validates them (a critical below its warning, say) and names the field.
 import { Badge, Button, Group, NumberInput, Paper, Stack, Table, Text, Title, Tooltip, UnstyledButton } from '@mantine/core';
 import { useCallback, useEffect, useState } from 'react';
+import { errorDetail } from '@contract/errors';
 import type { Profile } from '@contract/models';
 import type { ThresholdSetting } from '@contract/runbook';
 import { api, OpsError } from '../../shared/api/client';
@@ -20,11 +21,9 @@ function draftsOf(settings: ThresholdSetting[]): Record<string, ThresholdDraft> 
 /** Field messages of an INVALID_INPUT answer mapped onto the rows that were sent; null when none names a row. */
 function serverFieldErrors(err: unknown, sent: ThresholdChanges['values']): FieldErrors | null {
   if (!(err instanceof OpsError) || err.code !== 'INVALID_INPUT') return null;
-  const detail = err.detail as { fields?: Array<{ field?: unknown; message?: unknown }> } | undefined;
   const out: FieldErrors = {};
-  const fields = detail?.fields ?? [];
+  const fields = errorDetail(err, 'INVALID_INPUT')?.fields ?? [];
   for (const item of fields) {
-    if (typeof item.field !== 'string' || typeof item.message !== 'string') continue;
     const at = rowFieldOf(item.field, sent);
     if (!at) continue;
     const row = (out[at.key] ??= {});

@@ -3,6 +3,7 @@
 // CONFIRMATION_REQUIRED), a missing password asks for one. Server errors come back as
 // QUERY_FAILED with the SQLSTATE and a position inside the statement.
 import { useCallback, useState } from 'react';
+import { errorDetail } from '@contract/errors';
 import type { ExplainResult, Profile, QueryFailure, StatementPlan } from '@contract/models';
 import { api, OpsError } from '../../shared/api/client';
 import { toShownError, type ShownError } from '../../shared/state/errors';
@@ -33,15 +34,18 @@ export interface ExplainState {
 
 function failureOf(err: OpsError): QueryFailure | null {
   if (err.code !== 'QUERY_FAILED' && err.code !== 'INVALID_INPUT') return null;
-  const detail = (err.detail ?? {}) as { sqlstate?: unknown; detail?: unknown; hint?: unknown; position?: unknown };
-  if (err.code === 'INVALID_INPUT' && typeof detail.position !== 'number') return null;
+  // A server error (QUERY_FAILED) or a syntax error found before connecting (INVALID_INPUT with a position).
+  const server = errorDetail(err, 'QUERY_FAILED');
+  const parse = errorDetail(err, 'INVALID_INPUT');
+  const position = server?.position ?? parse?.position;
+  if (err.code === 'INVALID_INPUT' && position === undefined) return null;
   const failure: QueryFailure = {
-    sqlstate: typeof detail.sqlstate === 'string' ? detail.sqlstate : null,
+    sqlstate: server?.sqlstate ?? parse?.sqlstate ?? null,
     message: err.message.replace(/^Syntax error at line \d+, column \d+: /, ''),
   };
-  if (typeof detail.detail === 'string') failure.detail = detail.detail;
-  if (typeof detail.hint === 'string') failure.hint = detail.hint;
-  if (typeof detail.position === 'number') failure.position = detail.position;
+  if (server?.detail !== undefined) failure.detail = server.detail;
+  if (server?.hint !== undefined) failure.hint = server.hint;
+  if (position !== undefined) failure.position = position;
   return failure;
 }
 
@@ -71,7 +75,7 @@ export function useExplain(profile: Profile, onFailure: (target: RunTarget, posi
         const known = err instanceof OpsError ? err : null;
         const shown = known ? failureOf(known) : null;
         if (known?.code === 'CONFIRMATION_REQUIRED') {
-          const statements = ((known.detail as { statements?: StatementPlan[] } | undefined)?.statements ?? []).filter((s) => s.kind !== 'read');
+          const statements = (errorDetail(known, 'CONFIRMATION_REQUIRED')?.statements ?? []).filter((s) => s.kind !== 'read');
           setGuard({ kind: 'confirm', statements, request });
         } else if (known?.code === 'PASSWORD_REQUIRED') {
           setGuard({ kind: 'password', request });

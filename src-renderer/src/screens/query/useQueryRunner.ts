@@ -3,6 +3,7 @@
 // The core re-checks every guard (runQuery answers CONFIRMATION_REQUIRED), so this is the
 // preview the user sees, never the only protection.
 import { useCallback, useEffect, useRef, useState } from 'react';
+import { errorDetail } from '@contract/errors';
 import type { Profile, QueryFailure, QueryRunResult, StatementPlan } from '@contract/models';
 import { api, OpsError } from '../../shared/api/client';
 import { toShownError, type ShownError } from '../../shared/state/errors';
@@ -39,16 +40,15 @@ export interface ParseFailure {
 
 /** planQuery answers a syntax error as INVALID_INPUT with `{ position, sqlstate }` in its detail. */
 function parseFailureOf(err: unknown, target: RunTarget): ParseFailure | null {
-  if (!(err instanceof OpsError) || err.code !== 'INVALID_INPUT') return null;
-  const detail = err.detail as { position?: unknown; sqlstate?: unknown } | undefined;
-  if (!detail || typeof detail.position !== 'number') return null;
+  const detail = errorDetail(err, 'INVALID_INPUT');
+  if (!(err instanceof OpsError) || detail?.position === undefined) return null;
   // The core prefixes "Syntax error at line L, column C: "; the screen says where itself.
   const message = err.message.replace(/^Syntax error at line \d+, column \d+: /, '');
-  return { failure: { sqlstate: typeof detail.sqlstate === 'string' ? detail.sqlstate : null, message, position: detail.position }, target };
+  return { failure: { sqlstate: detail.sqlstate ?? null, message, position: detail.position }, target };
 }
 
 function blockedReason(err: OpsError): boolean {
-  return (err.detail as { reason?: unknown } | undefined)?.reason === 'blocked';
+  return errorDetail(err, 'CONFIRMATION_REQUIRED')?.reason === 'blocked';
 }
 
 function blockedItems(plan: Plan): BlockedItem[] {

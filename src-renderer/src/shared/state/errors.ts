@@ -1,4 +1,5 @@
 // Turning whatever a call threw into words and field messages the screens can show.
+import { errorDetail } from '@contract/errors';
 import { OpsError } from '../api/client';
 
 export interface ShownError {
@@ -18,13 +19,10 @@ export function toShownError(err: unknown): ShownError {
  */
 export function fieldErrorsOf(err: unknown, prefix = ''): Record<string, string> {
   if (!(err instanceof OpsError)) return {};
-  const detail = err.detail as { fields?: unknown } | undefined;
-  const fields = detail && Array.isArray(detail.fields) ? detail.fields : [];
+  // The two codes that carry field messages: refused input, and a name already in use.
+  const fields = errorDetail(err, 'INVALID_INPUT')?.fields ?? errorDetail(err, 'CONFLICT')?.fields ?? [];
   const out: Record<string, string> = {};
-  for (const item of fields) {
-    if (!item || typeof item !== 'object') continue;
-    const { field, message } = item as { field?: unknown; message?: unknown };
-    if (typeof field !== 'string' || typeof message !== 'string') continue;
+  for (const { field, message } of fields) {
     const key = prefix && field.startsWith(prefix) ? field.slice(prefix.length) : field;
     // Keep the first message per field: it is the one the user should fix first.
     if (!(key in out)) out[key] = message;

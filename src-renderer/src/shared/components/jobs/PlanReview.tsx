@@ -4,27 +4,18 @@
 // in full with the tools found here, since it is the most common reason a job cannot start.
 import { Alert, Button, Code, CopyButton, Group, List, Loader, PasswordInput, Stack, Text } from '@mantine/core';
 import type { ReactNode } from 'react';
+import { errorDetail, type ErrorDetail } from '@contract/errors';
 import { IconAlert } from '../icons';
 import type { DetailedError } from './useAskOnce';
 
-/** One line per tool the core found, whatever shape its detail carries. */
-export function foundLines(detail: unknown): string[] {
-  if (!detail || typeof detail !== 'object') return [];
-  const found = (detail as { found?: unknown }).found;
-  if (!Array.isArray(found)) return [];
-  return found.map((item) => {
-    if (typeof item === 'string') return item;
-    if (item && typeof item === 'object') {
-      const { version, path } = item as { version?: unknown; path?: unknown };
-      return [typeof version === 'string' ? version : '', typeof path === 'string' ? `(${path})` : ''].filter(Boolean).join(' ');
-    }
-    return String(item);
-  });
+/** One line per tool the core found: its version and where. */
+export function foundLines(detail: ErrorDetail<'TOOL_VERSION_MISMATCH'> | undefined): string[] {
+  return (detail?.found ?? []).map(({ version, path }) => [version ?? '', path !== undefined ? `(${path})` : ''].filter(Boolean).join(' '));
 }
 
 /** A TOOL_VERSION_MISMATCH refusal: the core's message, the tools found, the way to the client tools panel. */
 export function ToolVersionMismatch({ title, error, onShowClientTools }: { title: string; error: DetailedError; onShowClientTools: () => void }) {
-  const found = foundLines(error.detail);
+  const found = foundLines(errorDetail(error, 'TOOL_VERSION_MISMATCH'));
   return (
     <Alert role="alert" color="red" variant="light" icon={<IconAlert />} title={title}>
       <Text size="sm" style={{ whiteSpace: 'pre-wrap' }}>
