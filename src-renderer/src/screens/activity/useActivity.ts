@@ -3,7 +3,8 @@
 // A failed refresh keeps the last good snapshot and says when it was taken.
 import { useCallback, useEffect, useRef, useState } from 'react';
 import type { ActivitySnapshot } from '@contract/activity';
-import { api, OpsError } from '../../shared/api/client';
+import { api } from '../../shared/api/client';
+import { usePassword } from '../../shared/hooks/usePassword';
 import { toShownError, type ShownError } from '../../shared/state/errors';
 import { readSetting, writeSetting } from '../../shared/state/storage';
 import { INTERVAL_SETTING, parseInterval, spaceTogglesPause } from './activity-model';
@@ -33,8 +34,7 @@ export function useActivity(profileId: string | null): ActivityFeed {
   const [loading, setLoading] = useState(false);
   const [paused, setPaused] = useState(false);
   const [intervalSec, setIntervalState] = useState(() => parseInterval(readSetting(INTERVAL_SETTING)));
-  const [needsPassword, setNeedsPassword] = useState(false);
-  const [password, setPassword] = useState<string | undefined>(undefined);
+  const { password, needsPassword, submitPassword, noteError, passwordWorked, reset: resetPassword } = usePassword();
   // Answers for a profile no longer shown are dropped.
   const current = useRef(profileId);
   current.current = profileId;
@@ -43,9 +43,8 @@ export function useActivity(profileId: string | null): ActivityFeed {
     setSnapshot(null);
     setError(null);
     setLastSuccessAt(null);
-    setNeedsPassword(false);
-    setPassword(undefined);
-  }, [profileId]);
+    resetPassword();
+  }, [profileId, resetPassword]);
 
   const refresh = useCallback(async () => {
     if (!profileId) return;
@@ -56,15 +55,15 @@ export function useActivity(profileId: string | null): ActivityFeed {
       setSnapshot(next);
       setError(null);
       setLastSuccessAt(new Date().toISOString());
-      setNeedsPassword(false);
+      passwordWorked();
     } catch (err) {
       if (current.current !== profileId) return;
-      if (err instanceof OpsError && (err.code === 'PASSWORD_REQUIRED' || (err.code === 'AUTH_FAILED' && password !== undefined))) setNeedsPassword(true);
+      noteError(err);
       setError(toShownError(err));
     } finally {
       if (current.current === profileId) setLoading(false);
     }
-  }, [profileId, password]);
+  }, [profileId, password, passwordWorked, noteError]);
 
   useEffect(() => {
     if (!profileId || paused || needsPassword) return;
@@ -97,11 +96,6 @@ export function useActivity(profileId: string | null): ActivityFeed {
   const setIntervalSec = useCallback((sec: number) => {
     setIntervalState(sec);
     writeSetting(INTERVAL_SETTING, String(sec));
-  }, []);
-
-  const submitPassword = useCallback((value: string) => {
-    setPassword(value);
-    setNeedsPassword(false);
   }, []);
 
   return { snapshot, error, lastSuccessAt, loading, paused, setPaused, intervalSec, setIntervalSec, needsPassword, password, submitPassword, refresh };

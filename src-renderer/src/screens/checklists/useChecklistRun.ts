@@ -6,6 +6,7 @@ import { useCallback, useEffect, useRef, useState } from 'react';
 import type { Profile } from '@contract/models';
 import type { ChecklistRunResult, ChecklistStepResult } from '@contract/runbook';
 import { api, OpsError } from '../../shared/api/client';
+import { asksForPassword } from '../../shared/hooks/usePassword';
 import { toShownError, type ShownError } from '../../shared/state/errors';
 import { replaceStep } from './checklist-model';
 import { randomId } from '../../shared/ids';
@@ -49,7 +50,7 @@ export function useChecklistRun(profile: Profile) {
   /** After a call: a password that worked is kept for this run; PASSWORD_REQUIRED asks for one. */
   const settle = useCallback(
     (err: unknown, onOther: (shown: ShownError) => void) => {
-      if (err instanceof OpsError && (err.code === 'PASSWORD_REQUIRED' || (err.code === 'AUTH_FAILED' && askPassword))) {
+      if (err instanceof OpsError && asksForPassword(err, askPassword)) {
         setAskPassword(true);
         if (err.code === 'AUTH_FAILED') onOther(toShownError(err));
       } else {

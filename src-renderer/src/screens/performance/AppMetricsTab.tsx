@@ -6,7 +6,8 @@ import { api } from '../../shared/api/client';
 import { ErrorAlert } from '../../shared/components/ErrorAlert';
 import { formatTime } from '../../shared/format/time';
 import { appFigures } from './performance-model';
-import { profileInput, useLoad, type PasswordState } from './usePerformance';
+import type { PasswordState } from '../../shared/hooks/usePassword';
+import { profileInput, useLoad } from './usePerformance';
 
 export function AppMetricsTab({ profileId, auth }: { profileId: string; auth: PasswordState }) {
   const { password, needsPassword, noteError } = auth;

@@ -11,7 +11,8 @@ import { useAppState } from '../../shared/state/app-state';
 import { formatCount } from '../../shared/format/numbers';
 import { formatTime } from '../../shared/format/time';
 import { dropIndexSql, duplicateAdvice, formatBytes, resetCaveat } from './performance-model';
-import { profileInput, useLoad, type PasswordState } from './usePerformance';
+import type { PasswordState } from '../../shared/hooks/usePassword';
+import { profileInput, useLoad } from './usePerformance';
 
 const NOWRAP = { whiteSpace: 'nowrap' } as const;
 

@@ -8,6 +8,7 @@ import { useState } from 'react';
 import type { Profile } from '@contract/models';
 import { PasswordPrompt } from '../../shared/components/PasswordPrompt';
 import { ProfileScreenHeader } from '../../shared/components/ProfileScreenHeader';
+import { usePassword } from '../../shared/hooks/usePassword';
 import { useAppState } from '../../shared/state/app-state';
 import { AppMetricsTab } from './AppMetricsTab';
 import { HistoryTab } from './HistoryTab';
@@ -16,7 +17,7 @@ import { OverviewTab } from './OverviewTab';
 import { STATUS_COLORS, STATUS_LABELS } from './performance-model';
 import { QueriesTab } from './QueriesTab';
 import { TablesTab } from './TablesTab';
-import { useOverview, usePassword } from './usePerformance';
+import { useOverview } from './usePerformance';
 
 function PerformanceBody({ profile }: { profile: Profile }) {
   const auth = usePassword();

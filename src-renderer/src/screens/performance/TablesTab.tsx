@@ -10,7 +10,8 @@ import { ErrorAlert } from '../../shared/components/ErrorAlert';
 import { formatCount } from '../../shared/format/numbers';
 import { formatTime } from '../../shared/format/time';
 import { deadColor, formatBytes, sequenceColor, trimNumber } from './performance-model';
-import { profileInput, useLoad, type PasswordState } from './usePerformance';
+import type { PasswordState } from '../../shared/hooks/usePassword';
+import { profileInput, useLoad } from './usePerformance';
 import { VacuumDialog, type VacuumTarget } from './VacuumDialog';
 
 const NOWRAP = { whiteSpace: 'nowrap' } as const;

@@ -5,7 +5,8 @@
 // piles calls up.
 import { useCallback, useEffect, useRef, useState } from 'react';
 import type { Overview } from '@contract/monitoring';
-import { api, OpsError } from '../../shared/api/client';
+import { api } from '../../shared/api/client';
+import type { PasswordState } from '../../shared/hooks/usePassword';
 import { toShownError, type ShownError } from '../../shared/state/errors';
 import { OVERVIEW_REFRESH_SEC } from './performance-model';
 
@@ -16,31 +17,6 @@ export interface Loaded<T> {
   /** When the shown data arrived (local clock). */
   at: string | null;
   reload: () => Promise<void>;
-}
-
-/** The password this screen sends with each call, and the prompt for it. */
-export interface PasswordState {
-  password: string | undefined;
-  needsPassword: boolean;
-  submitPassword: (password: string) => void;
-  /** Called with every failure: asks for a password when the core has none. */
-  noteError: (err: unknown) => void;
-}
-
-export function usePassword(): PasswordState {
-  const [password, setPassword] = useState<string | undefined>(undefined);
-  const [needsPassword, setNeedsPassword] = useState(false);
-  const submitPassword = useCallback((value: string) => {
-    setPassword(value);
-    setNeedsPassword(false);
-  }, []);
-  const noteError = useCallback(
-    (err: unknown) => {
-      if (err instanceof OpsError && (err.code === 'PASSWORD_REQUIRED' || (err.code === 'AUTH_FAILED' && password !== undefined))) setNeedsPassword(true);
-    },
-    [password],
-  );
-  return { password, needsPassword, submitPassword, noteError };
 }
 
 /** The fields every monitoring call takes. */

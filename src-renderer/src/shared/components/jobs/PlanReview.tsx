@@ -5,6 +5,7 @@
 import { Alert, Button, Code, CopyButton, Group, List, Loader, PasswordInput, Stack, Text } from '@mantine/core';
 import type { ReactNode } from 'react';
 import { errorDetail, type ErrorDetail } from '@contract/errors';
+import { asksForPassword } from '../../hooks/usePassword';
 import { IconAlert } from '../icons';
 import type { DetailedError } from './useAskOnce';
 
@@ -84,11 +85,6 @@ export function PlanWarnings({ warnings }: { warnings: string[] }) {
   );
 }
 
-/** The server asked for a password, or refused the one it got. */
-export function needsPassword(error: DetailedError | null | undefined): boolean {
-  return Boolean(error && (error.code === 'PASSWORD_REQUIRED' || error.code === 'AUTH_FAILED'));
-}
-
 export interface PlanReviewFrameProps {
   planning: boolean;
   /** What "checking" means for this job, beside the spinner. */
@@ -102,7 +98,8 @@ export interface PlanReviewFrameProps {
 }
 
 export function PlanReviewFrame({ planning, planningText, error, password, onRecheck, children }: PlanReviewFrameProps) {
-  const askPassword = needsPassword(error);
+  // The field stays up while the server refuses what was typed (or saved): it is the way to answer.
+  const askPassword = asksForPassword(error, true);
   return (
     <Stack gap="sm" aria-label="Review" role="group">
       {planning ? (
