@@ -52,7 +52,12 @@ export interface Destination {
    * the caller words the message for its own users.
    */
   check(): Promise<void>;
-  /** Bytes a writer may still use there, or null when the destination cannot tell. */
+  /**
+   * Bytes a writer may still use there, or null when the destination cannot tell (object
+   * storage without a quota). Not consulted by the backup plan yet: today a full disk shows
+   * as pg_dump's "No space left on device" and the partial is discarded; a plan warning
+   * from this would change the plan's output, so it waits for its own issue.
+   */
   freeBytes(): Promise<number | null>;
   /** `fileName`, or `<stem>-2<ext>`, `-3`… up to maxSuffix: the first whose final name and `.partial` are both free; null if none. */
   freeName(fileName: string, maxSuffix: number): Promise<string | null>;
