@@ -1,4 +1,5 @@
-// `npm run test:quick`: the developer's fast path, about 2.5 minutes on a 2-core machine.
+// `npm run test:quick`: the developer's fast path, under 3 minutes on a 2-core machine (1 min 51 s
+// measured: typecheck 31 s with tsc -b's build info warm, up to ~75 s cold; vitest 80 s).
 // Typecheck, every unit test (no PostgreSQL), then a smoke subset of the integration
 // project against one real PostgreSQL cluster. It needs no build, so no CLI, desktop or
 // browser test is in it: `npm test` (what CI runs) stays the full check.
