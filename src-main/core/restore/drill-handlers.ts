@@ -8,7 +8,8 @@ import type { Handlers } from '../platform/kernel/dispatch';
 import { log } from '../platform/kernel/log';
 import { drillHtml, drillReportFilename } from './drill-report';
 import { DrillStore, publicDrill, type StoredDrill } from './drill-store';
-import { DrillJobs, prepareDrill } from './drills';
+import { prepareDrill } from './drill-prepare';
+import { DrillJobs } from './drills';
 import { sweepScratchClusters } from './scratch';
 
 export type DrillOps = 'startDrill' | 'cancelDrill' | 'getDrill' | 'listDrills' | 'exportDrillReport';
