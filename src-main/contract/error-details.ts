@@ -41,6 +41,44 @@ interface GuardDetail {
   expected?: string;
 }
 
+/** Why an SSH tunnel failed: one cause each (core/platform/ssh/tunnel-errors.ts throws them). */
+export type TunnelCause =
+  | 'auth-failed'
+  | 'host-key-unknown'
+  | 'host-key-mismatch'
+  | 'host-key-revoked'
+  | 'bastion-unreachable'
+  | 'forward-refused'
+  | 'target-unreachable'
+  | 'link-lost'
+  | 'key-unreadable'
+  | 'passphrase-required'
+  | 'passphrase-wrong'
+  | 'password-required'
+  | 'agent-unavailable'
+  | 'closed';
+
+/** Which SSH server an error is about: the bastion, or the jump host in front of it. */
+export type HopRole = 'bastion' | 'jump';
+
+export interface TunnelErrorDetail {
+  cause: TunnelCause;
+  hop?: HopRole;
+  host?: string;
+  port?: number;
+  user?: string;
+  /** Host key checks: what the server showed, and what the profile expected. */
+  presentedFingerprint?: string;
+  pinnedFingerprint?: string;
+  /** The presented key itself (type and base64 wire blob), so the user can pin exactly it. */
+  presentedType?: string;
+  presentedKey?: string;
+  /** OpenSSH-style multi-line warning for a changed key. */
+  banner?: string;
+  /** The lower-level reason (socket error code, SSH channel failure text). */
+  reason?: string;
+}
+
 export interface ErrorDetails {
   INVALID_INPUT: {
     fields?: FieldProblem[];
@@ -86,21 +124,7 @@ export interface ErrorDetails {
   SECRET_STORE_UNAVAILABLE: never;
   PASSWORD_REQUIRED: never;
   /** A server error's SQLSTATE, an SSH tunnel's cause, or a console statement's failure. */
-  CONNECTION_FAILED: ServerErrorDetail & {
-    cancelled?: boolean;
-    message?: string;
-    cause?: string;
-    hop?: 'bastion' | 'jump';
-    host?: string;
-    port?: number;
-    user?: string;
-    presentedFingerprint?: string;
-    pinnedFingerprint?: string;
-    presentedType?: string;
-    presentedKey?: string;
-    banner?: string;
-    reason?: string;
-  };
+  CONNECTION_FAILED: ServerErrorDetail & Partial<TunnelErrorDetail> & { cancelled?: boolean; message?: string };
   AUTH_FAILED: { sqlstate?: string };
   SANDBOX_FAILED: {
     command?: string;

@@ -1,44 +1,11 @@
 // The tunnel's errors, one cause each, in words a DBA can act on. Messages and details
 // name hosts, ports, users, key file paths and fingerprints, never a passphrase or password.
+import type { HopRole, TunnelCause, TunnelErrorDetail } from '../../../contract/error-details';
 import { OpsErrorBase } from '../../../contract/errors';
 import { fingerprintSha256 } from './public-key';
 
-export type TunnelCause =
-  | 'auth-failed'
-  | 'host-key-unknown'
-  | 'host-key-mismatch'
-  | 'host-key-revoked'
-  | 'bastion-unreachable'
-  | 'forward-refused'
-  | 'target-unreachable'
-  | 'link-lost'
-  | 'key-unreadable'
-  | 'passphrase-required'
-  | 'passphrase-wrong'
-  | 'password-required'
-  | 'agent-unavailable'
-  | 'closed';
-
-/** Which SSH server an error is about: the bastion, or the jump host in front of it. */
-export type HopRole = 'bastion' | 'jump';
-
-export interface TunnelErrorDetail {
-  cause: TunnelCause;
-  hop?: HopRole;
-  host?: string;
-  port?: number;
-  user?: string;
-  /** Host key checks: what the server showed, and what the profile expected. */
-  presentedFingerprint?: string;
-  pinnedFingerprint?: string;
-  /** The presented key itself (type and base64 wire blob), so the user can pin exactly it. */
-  presentedType?: string;
-  presentedKey?: string;
-  /** OpenSSH-style multi-line warning for a changed key. */
-  banner?: string;
-  /** The lower-level reason (socket error code, SSH channel failure text). */
-  reason?: string;
-}
+// The causes and the detail's shape are the contract's: clients read them with errorDetail().
+export type { HopRole, TunnelCause, TunnelErrorDetail };
 
 export class TunnelError extends OpsErrorBase {
   override readonly cause: TunnelCause;
