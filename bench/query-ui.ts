@@ -10,21 +10,13 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { chromium, type Page } from 'playwright-core';
+import { type Page } from 'playwright-core';
+import { launchChromium } from '../tests/helpers/chromium';
 import { LocalCluster } from '../src-main/core/platform/postgres/cluster';
 import { pickServerBinaries } from '../src-main/core/platform/postgres/server-binaries';
 
 const ROOT = path.resolve(__dirname, '..');
 const BIN = path.join(ROOT, 'bin', 'ops-console.cjs');
-const CHROMIUM_ARGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-  '--disable-quic',
-];
 
 function arg(name: string, fallback: number): number {
   const i = process.argv.indexOf(`--${name}`);
@@ -144,7 +136,7 @@ async function main(): Promise<void> {
   fs.chmodSync(root, 0o711);
   const home = fs.mkdtempSync(path.join(os.tmpdir(), 'ops-bench-ui-home-'));
   const cluster = new LocalCluster({ dataDir: path.join(root, 'data'), binaries, auth: { method: 'trust' }, durable: false });
-  const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
+  const browser = await launchChromium();
   const serve = spawn(process.execPath, [BIN, '--home', home, 'serve', '--port', '0', '--no-open'], { stdio: ['ignore', 'pipe', 'pipe'] });
   try {
     await cluster.init();

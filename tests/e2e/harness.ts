@@ -6,7 +6,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { chromium, type Browser, type Locator, type Page } from 'playwright-core';
+import { type Browser, type Locator, type Page } from 'playwright-core';
+import { launchChromium } from '../helpers/chromium';
 import { onTestFinished } from 'vitest';
 
 export const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url));
@@ -15,16 +16,6 @@ const CLI = path.join(REPO_ROOT, 'bin', 'ops-console.cjs');
 // `serve` prints the login URL; the host trades the token for an HttpOnly cookie on first visit.
 // It listens on a random 127.x.y.z of its own (src-main/web/bind.ts), 127.0.0.1 as a fallback.
 const URL_PATTERN = /http:\/\/127\.\d{1,3}\.\d{1,3}\.\d{1,3}:\d+\/[?#]token=[\w-]+/;
-const CHROMIUM = process.env.OPS_CONSOLE_CHROMIUM ?? '/usr/bin/chromium';
-const CHROMIUM_ARGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-  '--disable-quic',
-];
 
 export interface E2eApp {
   page: Page;
@@ -130,7 +121,7 @@ export async function startApp(options: { colorScheme?: 'light' | 'dark' } = {})
       env: { ...env, LC_MESSAGES: 'C' },
     });
     const url = await waitForUrl(server, 30_000);
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+    browser = await launchChromium();
     const context = await browser.newContext({
       viewport: { width: 1440, height: 960 },
       acceptDownloads: true,

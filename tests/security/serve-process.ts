@@ -6,22 +6,13 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { chromium, type Browser } from 'playwright-core';
+import { type Browser } from 'playwright-core';
+import { launchChromium as startChromium } from '../helpers/chromium';
 import { onTestFinished } from 'vitest';
 
 export const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const CLI = path.join(REPO_ROOT, 'bin', 'ops-console.cjs');
 const URL_PATTERN = /http:\/\/(127\.\d{1,3}\.\d{1,3}\.\d{1,3}):(\d+)\/\?token=([\w-]+)/;
-const CHROMIUM = process.env.OPS_CONSOLE_CHROMIUM ?? '/usr/bin/chromium';
-const CHROMIUM_ARGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-  '--disable-quic',
-];
 
 export interface Served {
   url: string;
@@ -77,7 +68,7 @@ export async function startServe(options: { open?: boolean; env?: Record<string,
 }
 
 export async function launchChromium(): Promise<Browser> {
-  const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+  const browser = await startChromium();
   onTestFinished(() => browser.close().catch(() => undefined));
   return browser;
 }
