@@ -14,7 +14,7 @@ import pg from 'pg';
 import type { BackupEntry, BackupPlan, ClientTool } from '../src-main/contract/backup';
 import type { Profile } from '../src-main/contract/models';
 import { createCore, type Core } from '../src-main/core/app';
-import { hashBackup, listArchive } from '../src-main/core/backup/verify';
+import { hashBackup, listArchive } from '../src-main/core/platform/tools/archive';
 import { MemorySecretStore } from '../src-main/core/platform/secrets/memory-secret-store';
 import {
   arg,

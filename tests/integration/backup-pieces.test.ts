@@ -19,7 +19,8 @@ import { BackupCatalog, INTERRUPTED_ERROR } from '../../src-main/core/backup/cat
 import { clearClientToolsCache, discoverClientTools, pickTool, setClientToolPaths } from '../../src-main/core/platform/tools/client-tools';
 import { countTableRows, manifestPathFor, writeManifest } from '../../src-main/core/backup/manifest';
 import { prepareBackup } from '../../src-main/core/backup/plan';
-import { hashBackup, listArchive, plainDumpComplete, verifyBackupEntry } from '../../src-main/core/backup/verify';
+import { verifyBackupEntry } from '../../src-main/core/backup/verify';
+import { hashBackup, listArchive, plainDumpComplete } from '../../src-main/core/platform/tools/archive';
 import { callsOn, newTestCore } from '../helpers/core';
 import { clientConfig, withClient } from '../helpers/pg';
 import { createShopDatabase, type ShopDatabase } from '../helpers/shop-db';

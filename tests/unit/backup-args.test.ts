@@ -20,8 +20,9 @@ import {
 import { OpsError } from '../../src-main/contract/errors';
 import { majorOf, pickTool, shortVersion } from '../../src-main/core/platform/tools/client-tools';
 import { manifestPathFor, readManifest, writeManifest } from '../../src-main/core/backup/manifest';
-import { backupFileName, dumpArgs, exactPattern, selectTables, shellQuote } from '../../src-main/core/backup/plan';
-import { hashBackup, parseToc, plainDumpComplete } from '../../src-main/core/backup/verify';
+import { backupFileName, dumpArgs, exactPattern, selectTables } from '../../src-main/core/backup/plan';
+import { shellQuote } from '../../src-main/core/platform/tools/libpq-args';
+import { hashBackup, parseToc, plainDumpComplete } from '../../src-main/core/platform/tools/archive';
 
 const run = promisify(execFile);
 const target = { host: 'db.example.com', port: 6543, user: 'ops', database: 'shop' };

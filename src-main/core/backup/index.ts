@@ -6,11 +6,10 @@ import { backupHandlers, type BackupDomain, type BackupOps } from './handlers';
 
 export type { BackupOps };
 export { BackupCatalog } from './catalog';
-export { clientToolEnv, errorText } from './dump-process';
 export { manifestPathFor, readManifestFrom } from './manifest';
-export { dbnameArgument, libpqEnv, prepareBackup, shellQuote } from './plan';
+export { prepareBackup } from './plan';
 export { grantLineRoles } from './role-grants';
-export { listArchive, plainDumpCompleteAt, tocEntryType } from './verify';
+
 export type { BackupDomain };
 
 /** Running backups are cancelled on dispose; `jobs` is what a restore's pre-restore backup runs through. */

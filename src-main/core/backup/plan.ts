@@ -7,6 +7,7 @@ import { type BackupFormat, type BackupKind, type BackupOptions, type BackupPlan
 import { OpsError } from '../../contract/errors';
 import type { Profile } from '../../contract/models';
 import type { CoreDeps } from '../platform/kernel/deps';
+import { dbnameArgument, libpqEnv, shellQuote } from '../platform/tools/libpq-args';
 import { localEndpoint, withClient } from '../platform/postgres/connect';
 import { ensurePrivateDirAsync } from '../platform/fs/private-fs';
 import { LocalDestination, toolPath, type Destination } from '../platform/destinations';
@@ -89,15 +90,6 @@ export function dumpArgs(options: BackupOptions, target: DumpTarget, outputPath:
   return args;
 }
 
-/**
- * libpq reads a -d value holding "=" or starting with a URI scheme as a connection string,
- * so such a database name goes in as `dbname='…'` (quotes and backslashes escaped).
- */
-export function dbnameArgument(database: string): string {
-  if (!database.includes('=') && !/^postgres(?:ql)?:\/\//i.test(database)) return database;
-  return `dbname='${database.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
-}
-
 function pad(n: number): string {
   return String(n).padStart(2, '0');
 }
@@ -107,13 +99,6 @@ export function backupFileName(profileName: string, kind: BackupKind, format: Ba
   const stamp = `${now.getFullYear()}${pad(now.getMonth() + 1)}${pad(now.getDate())}-${pad(now.getHours())}${pad(now.getMinutes())}${pad(now.getSeconds())}`;
   const ext = kind === 'roles' ? '.sql' : EXTENSION[format];
   return `${sanitizeFileName(profileName)}_${kind}_${stamp}${ext}`;
-}
-
-const SHELL_SAFE = /^[A-Za-z0-9_@%+=:,./-]+$/;
-
-/** One line a person can read and paste into a POSIX shell (display only; we never run a shell). */
-export function shellQuote(args: string[]): string {
-  return args.map((a) => (SHELL_SAFE.test(a) ? a : `'${a.replace(/'/g, `'\\''`)}'`)).join(' ');
 }
 
 /** A pg_dump pattern that matches exactly this schema (or schema.table), whatever its case or characters. */
@@ -303,14 +288,6 @@ export async function freeBackupName(destination: Destination, fileName: string)
   throw new OpsError('IO_FAILED', `The backup folder ${dir} already holds ${fileName} and ${MAX_NAME_SUFFIX - 1} numbered copies; clean it up first.`, {
     path: dir,
   });
-}
-
-/** TLS settings as libpq reads them from the environment (pg_dump gets no connection string). */
-export function libpqEnv(profile: Pick<Profile, 'sslmode' | 'sslRootCert'>, tunnelAddress?: string): Record<string, string> {
-  const env: Record<string, string> = { PGSSLMODE: profile.sslmode };
-  if (profile.sslRootCert !== null) env.PGSSLROOTCERT = profile.sslRootCert;
-  if (tunnelAddress !== undefined) env.PGHOSTADDR = tunnelAddress;
-  return env;
 }
 
 /**

@@ -17,12 +17,14 @@ import { discoverClientTools, pickTool, shortVersion } from '../platform/tools/c
 import { ToolRun } from '../platform/tools/run-record';
 import { formatBytes } from '../platform/text/bytes';
 import { artifactText, formatLocation } from '../platform/destinations';
-import { errorText, killTree, spawnTool, StderrTail, toolEnv } from './dump-process';
+import { toolEnv } from './dump-process';
+import { errorText, spawnTool, StderrTail } from '../platform/tools/tool-process';
+import { killTree } from '../platform/jobs/process-tree';
 import { countTableRows, manifestPathFor, writeManifestTo } from './manifest';
 import type { PreparedBackup } from './plan';
 import { DumpProgress, outputBytes, startTicker } from '../platform/tools/progress';
 import { openSnapshotSession, type SnapshotSession } from './snapshot-session';
-import { hashArtifact, listArchive, plainDumpCompleteAt, type HashedBackup } from './verify';
+import { hashArtifact, listArchive, plainDumpCompleteAt, type HashedBackup } from '../platform/tools/archive';
 import { captureSupabase } from './supabase';
 
 export interface JobContext {

@@ -7,7 +7,7 @@ import { OpsError } from '../../contract/errors';
 import type { CoreDeps } from '../platform/kernel/deps';
 import { log } from '../platform/kernel/log';
 import { withClient } from '../platform/postgres/connect';
-import { errorText } from './dump-process';
+import { errorText } from '../platform/tools/tool-process';
 import type { PreparedBackup } from './plan';
 
 export interface SnapshotSession {

@@ -9,14 +9,14 @@ import { OpsError } from '../../contract/errors';
 import type { Profile } from '../../contract/models';
 import { RECOVERY_OBJECTIVES, type BackupContents, type DrillRecord, type RestoreProgressEvent } from '../../contract/restore';
 import type { CoreDeps } from '../platform/kernel/deps';
-import { errorText } from '../backup';
+import { errorText } from '../platform/tools/tool-process';
 import { log } from '../platform/kernel/log';
 import { JobRegistry, type Job } from '../platform/jobs/registry';
 import { withClient } from '../platform/postgres/connect';
 import { formatDuration } from './drill-report';
 import { withReport, type DrillStore, type StoredDrill } from './drill-store';
 import { replicaEnv, restoreArgs, type RestoreConnection } from './plan';
-import { listArchive } from '../backup';
+import { listArchive } from '../platform/tools/archive';
 import {
   applyCapturedGrants,
   drillNotes,

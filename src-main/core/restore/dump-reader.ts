@@ -5,7 +5,7 @@
 // counted line by line: one line per row, so its row counts are exact. Every other line of
 // a plain script goes through psql's lexing rules to find meta-commands (meta-commands.ts).
 import type { ScriptLine } from '../../contract/restore';
-import { tocEntryType } from '../backup';
+import { tocEntryType } from '../platform/tools/archive';
 import { grantLineRoles } from '../backup';
 import { localArtifact, type Destination } from '../platform/destinations';
 import { MetaCommandTracker } from './meta-commands';

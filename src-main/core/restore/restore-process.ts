@@ -14,7 +14,7 @@ import { quoteIdent } from '../platform/postgres/sql-text';
 import type { BackupContents } from '../../contract/restore';
 import { ToolRun } from '../platform/tools/run-record';
 import type { CoreDeps } from '../platform/kernel/deps';
-import { clientToolEnv } from '../backup';
+import { clientToolEnv } from '../platform/tools/tool-process';
 import { EventGate } from '../platform/jobs/event-gate';
 import { killTree, stopTreeOnAbort } from '../platform/jobs/process-tree';
 import { LineSplitter, startTicker } from '../platform/tools/progress';

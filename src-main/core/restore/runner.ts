@@ -11,7 +11,7 @@ import type { Profile } from '../../contract/models';
 import type { RestoreProgressEvent, RestoreRecord, ValidationReport } from '../../contract/restore';
 import type { CoreDeps } from '../platform/kernel/deps';
 import type { BackupDomain } from '../backup';
-import { errorText } from '../backup';
+import { errorText } from '../platform/tools/tool-process';
 import { prepareBackup } from '../backup';
 import { log } from '../platform/kernel/log';
 import { JobRegistry, type Job } from '../platform/jobs/registry';

@@ -15,7 +15,7 @@ import type { CoreDeps } from '../platform/kernel/deps';
 import { BackupCatalog } from '../backup';
 import { discoverClientTools, majorOf, pickTool, shortVersion } from '../platform/tools/client-tools';
 import { manifestPathFor, readManifestFrom } from '../backup';
-import { listArchive, plainDumpCompleteAt } from '../backup';
+import { listArchive, plainDumpCompleteAt } from '../platform/tools/archive';
 import { localArtifact, toolPath, type Destination } from '../platform/destinations';
 import crypto from 'node:crypto';
 import { fileKind, parseTocLine, parseTocListing, scanPlainDumpAt, type DumpHeader, type DumpItem } from './dump-reader';

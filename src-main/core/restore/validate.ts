@@ -5,7 +5,7 @@
 // restored database carries them. Reads only.
 import type pg from 'pg';
 import type { BackupContents, ValidationCheck, ValidationReport } from '../../contract/restore';
-import { errorText } from '../backup';
+import { errorText } from '../platform/tools/tool-process';
 import { quoteIdent } from '../platform/postgres/sql-text';
 import { supabaseChecks } from './supabase-validate';
 
