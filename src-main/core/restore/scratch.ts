@@ -12,6 +12,7 @@ import type { CoreDeps } from '../platform/kernel/deps';
 import { log } from '../platform/kernel/log';
 import { effectiveDataDir, LocalCluster } from '../platform/postgres/cluster';
 import { findServerBinaries, installHint, searchedPlaces, type ServerBinaries } from '../platform/postgres/server-binaries';
+import { processAlive } from '../platform/tools/proc';
 
 /** Structurally the RestoreConnection of plan.ts: what pg_restore/psql and pg.Client need. */
 export interface ScratchConnection {
@@ -72,15 +73,6 @@ export async function pickScratchBinaries(minMajor: number): Promise<ServerBinar
     `The backup needs PostgreSQL ${minMajor} or newer to restore; the servers installed here are ${found.map((b) => `${b.major} (${b.binDir})`).join(', ')}. ${installHint()}`,
     { requiredMajor: minMajor, found: found.map((b) => ({ binDir: b.binDir, major: b.major })) },
   );
-}
-
-function pidAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }
 
 /** Last resort when pg_ctl could not stop it: the postmaster's pid, signalled directly. */
@@ -175,7 +167,7 @@ export async function sweepScratchClusters(deps: Pick<CoreDeps, 'home'>): Promis
     } catch {
       continue;
     }
-    if (typeof owner.pid === 'number' && (owner.pid === process.pid || pidAlive(owner.pid))) continue;
+    if (typeof owner.pid === 'number' && (owner.pid === process.pid || processAlive(owner.pid))) continue;
     const binaries = (await findServerBinaries()).find((b) => b.binDir === owner.binDir);
     if (binaries) {
       await removeCluster(newCluster(folder, binaries, '', {}), folder);

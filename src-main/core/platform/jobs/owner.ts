@@ -5,6 +5,7 @@
 // error column (existing stores hold it: the format never changes); the drill store keeps
 // { host, pid } in its record.
 import os from 'node:os';
+import { processAlive } from '../tools/proc';
 
 const OWNER_PREFIX = 'running-owner ';
 
@@ -39,11 +40,5 @@ export function parseOwnerTag(text: string | null): JobOwner | null {
 export function ownerState(owner: JobOwner | null | undefined): OwnerState {
   if (!owner || owner.host !== os.hostname() || !Number.isInteger(owner.pid) || owner.pid <= 0) return 'gone';
   if (owner.pid === process.pid) return 'this-process';
-  try {
-    process.kill(owner.pid, 0);
-    return 'alive';
-  } catch (err) {
-    // Another user's process: alive, we may only not signal it.
-    return (err as NodeJS.ErrnoException).code === 'EPERM' ? 'alive' : 'gone';
-  }
+  return processAlive(owner.pid) ? 'alive' : 'gone';
 }

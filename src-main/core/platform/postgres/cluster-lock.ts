@@ -4,6 +4,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { OpsError } from '../../../contract/errors';
+import { processAlive } from '../tools/proc';
 
 const POLL_MS = 100;
 
@@ -14,13 +15,7 @@ function ownerAlive(file: string): boolean {
   } catch {
     return false;
   }
-  if (!Number.isInteger(pid) || pid <= 0) return false;
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
+  return processAlive(pid);
 }
 
 function tryAcquire(file: string): boolean {

@@ -9,6 +9,7 @@ import path from 'node:path';
 import { OpsError } from '../../../contract/errors';
 import { canTraverse, chownTree, mustSwitchUser, requirePostgresUser, runServerTool, tail, type SystemUser } from './cluster-os';
 import type { ServerBinaries } from './server-binaries';
+import { processAlive } from '../tools/proc';
 
 export type ClusterAuth = { method: 'trust' } | { method: 'scram-sha-256'; superuserPassword: string };
 
@@ -53,12 +54,9 @@ const WANTED_MARKER = 'wanted-path.txt';
 
 function postmasterAlive(dataDir: string): boolean {
   try {
-    const pid = Number(fs.readFileSync(path.join(dataDir, 'postmaster.pid'), 'utf8').split('\n')[0]);
-    if (!Number.isInteger(pid) || pid <= 0) return false;
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
+    return processAlive(Number(fs.readFileSync(path.join(dataDir, 'postmaster.pid'), 'utf8').split('\n')[0]));
+  } catch {
+    return false;
   }
 }
 
