@@ -9,7 +9,7 @@ import { localArtifact } from './local';
 
 export type { ArtifactLocation, ArtifactShape, ArtifactStat, Destination, PartialWriter } from './destination';
 export { formatLocation, parseLocation } from './destination';
-export { FileStreamWriter, LocalDestination, localArtifact, publishWithoutReplacing, syncDirectory } from './local';
+export { FileStreamWriter, LocalDestination, localArtifact, publishWithoutReplacing } from './local';
 
 export interface LocatedArtifact {
   destination: Destination;

@@ -6,7 +6,7 @@
 import fs from 'node:fs';
 import type { FileHandle } from 'node:fs/promises';
 import path from 'node:path';
-import { FileStreamWriter, publishWithoutReplacing } from '../destinations/local';
+import { FileStreamWriter, publishWithoutReplacing } from '../destinations';
 
 export type ExportFormat = 'csv' | 'json';
 
