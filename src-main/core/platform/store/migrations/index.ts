@@ -12,6 +12,9 @@ import { migration007 } from './007-backup-catalog';
 import { migration008 } from './008-restores-drills';
 import { migration009 } from './009-metric-snapshots';
 import { migration010 } from './010-backup-location';
+import { migration011 } from './011-profile-storage';
+import { migration012 } from './012-offsite-destinations';
+import { migration013 } from './013-storage-snapshots';
 import type { Migration } from './migration';
 
 export type { Migration } from './migration';
@@ -27,6 +30,9 @@ export const MIGRATIONS: readonly Migration[] = [
   migration008,
   migration009,
   migration010,
+  migration011,
+  migration012,
+  migration013,
 ];
 
 export const LATEST_VERSION = MIGRATIONS.length === 0 ? 0 : MIGRATIONS[MIGRATIONS.length - 1]!.version;
