@@ -79,6 +79,25 @@ export interface TunnelErrorDetail {
   reason?: string;
 }
 
+/**
+ * Why an object store failed, as a client can act on it: 'auth' (keys refused), 'no-bucket',
+ * 'not-found' (an object), 'unreachable' (no answer from the endpoint), 'changed' (an object
+ * changed while it was read), 'integrity' (what the store holds is not what was written),
+ * 'other' (the store's own code is in s3Code).
+ */
+export type StorageFailure = 'auth' | 'no-bucket' | 'not-found' | 'unreachable' | 'changed' | 'integrity' | 'other';
+
+export interface StorageErrorDetail {
+  reason: StorageFailure;
+  /** The endpoint as the user configured it (never a key). */
+  endpoint: string;
+  bucket?: string;
+  key?: string;
+  /** The store's error code (AccessDenied, NoSuchBucket…) and HTTP status, when it answered. */
+  s3Code?: string;
+  status?: number;
+}
+
 export interface ErrorDetails {
   INVALID_INPUT: {
     fields?: FieldProblem[];
@@ -165,6 +184,7 @@ export interface ErrorDetails {
     /** Roles the dump names that the target lacks (CREATE ROLE fixes it). */
     missingRoles?: string[];
   };
+  STORAGE_FAILED: StorageErrorDetail;
   UNAUTHORIZED: never;
   CANCELLED: never;
   NOT_IMPLEMENTED: never;

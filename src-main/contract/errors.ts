@@ -28,6 +28,8 @@ export const ERROR_CODES = [
   'TOOL_VERSION_MISMATCH',
   /** pg_dump / pg_restore / psql failed or was stopped; detail has the stderr tail. */
   'BACKUP_FAILED',
+  /** An S3-compatible object store (Supabase Storage, an offsite destination) refused or failed; detail says why. */
+  'STORAGE_FAILED',
   'CANCELLED',
   'NOT_IMPLEMENTED',
   'INTERNAL',

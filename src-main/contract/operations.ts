@@ -41,6 +41,8 @@ import type { VacuumProgressEvent } from './monitoring';
 import { restoreOperations } from './operations-restore';
 import type { RestoreProgressEvent } from './restore';
 import { runbookOperations } from './operations-runbook';
+import { storageOperations } from './operations-storage';
+import { offsiteOperations } from './operations-offsite';
 
 export const operations = {
   getAppInfo: op<AppInfo>()({ input: empty, errors: [], audit: null }),
@@ -254,6 +256,8 @@ export const operations = {
   ...restoreOperations,
   ...activityOperations,
   ...monitoringOperations,
+  ...storageOperations,
+  ...offsiteOperations,
 
   searchAudit: op<{ entries: AuditEntry[] }>()({ input: auditQuerySchema, errors: ['INVALID_INPUT'], audit: null }),
   getAuditEntry: op<AuditEntry>()({

@@ -25,6 +25,8 @@ import { queryModule } from './query';
 import { restoreModule } from './restore';
 import { runbookModule } from './runbook';
 import { sandboxModule } from './sandbox';
+import { storageModule } from './storage';
+import { offsiteModule } from './offsite';
 import { toolkitModule } from './toolkit';
 
 export type { CoreDeps };
@@ -90,6 +92,8 @@ export function createCore(options: CoreOptions): Core {
     restoreModule(deps, backup),
     activityModule(deps),
     monitoringModule(deps),
+    storageModule(deps),
+    offsiteModule(deps),
   ] as const;
   const handlers = handlerTable(modules);
   const dispatcher = createDispatcher(handlers, audit, { strictErrors: options.strictErrors });

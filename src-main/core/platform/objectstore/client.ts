@@ -1,0 +1,279 @@
+// ObjectStore: the app's one S3 client (AWS SDK v3 underneath: signing, retries of single
+// requests and XML are the SDK's). It adds what jobs need on top: paged listings as an
+// async iterator, downloads that stream to a file with their sha256 and resume from the
+// byte they reached after a dropped connection, and errors worded once (errors.ts).
+// Uploads are in multipart.ts.
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import type { Readable } from 'node:stream';
+import {
+  DeleteObjectCommand,
+  GetObjectCommand,
+  HeadBucketCommand,
+  HeadObjectCommand,
+  ListBucketsCommand,
+  ListObjectsV2Command,
+  PutObjectCommand,
+  S3Client,
+} from '@aws-sdk/client-s3';
+import { OpsError } from '../../../contract/errors';
+import type { ObjectStoreConfig } from './config';
+import { isTransient, storageError } from './errors';
+
+// The SDK warns once per process that its releases from 2027 need Node 22. Our lockfile
+// pins a release that supports the Node we run on, and the warning would be one more line
+// on the CLI's stderr, whose contract is one `error:` line.
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+
+export interface ObjectInfo {
+  key: string;
+  size: number;
+  /** Without the quotes S3 puts around it. */
+  etag: string;
+  lastModified: string;
+}
+
+export interface DownloadResult {
+  bytes: number;
+  sha256: string;
+  etag: string;
+  contentType: string | null;
+  lastModified: string | null;
+}
+
+export interface TransferOptions {
+  signal?: AbortSignal;
+  /** Called with the bytes moved since the last call. */
+  onBytes?: (delta: number) => void;
+}
+
+const RESUME_ATTEMPTS = 5;
+
+export function unquote(etag: string | undefined): string {
+  return (etag ?? '').replace(/^"|"$/g, '');
+}
+
+export function delay(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted) return reject(new OpsError('CANCELLED', 'Cancelled.'));
+    const timer = setTimeout(resolve, ms);
+    signal?.addEventListener('abort', () => {
+      clearTimeout(timer);
+      reject(new OpsError('CANCELLED', 'Cancelled.'));
+    });
+  });
+}
+
+/** A failure of the connection (worth resuming), as opposed to a refusal or a cancel. */
+export function isUnreachable(err: OpsError): boolean {
+  return err.code === 'STORAGE_FAILED' && (err.detail as { reason?: string } | undefined)?.reason === 'unreachable';
+}
+
+export class ObjectStore {
+  readonly client: S3Client;
+  readonly endpoint: string;
+
+  constructor(readonly config: ObjectStoreConfig) {
+    this.endpoint = config.endpoint;
+    this.client = new S3Client({
+      endpoint: config.endpoint,
+      region: config.region,
+      forcePathStyle: config.forcePathStyle,
+      credentials: { accessKeyId: config.accessKeyId, secretAccessKey: config.secretAccessKey },
+      // Checksums only where S3 requires them: Supabase Storage and most S3-compatible
+      // stores reject the SDK's default CRC32 trailers; integrity is ours (sha256 end to end).
+      requestChecksumCalculation: 'WHEN_REQUIRED',
+      responseChecksumValidation: 'WHEN_REQUIRED',
+      maxAttempts: 3,
+    });
+  }
+
+  /** Buckets the key can see. */
+  async listBuckets(signal?: AbortSignal): Promise<Array<{ name: string; createdAt: string | null }>> {
+    try {
+      const out = await this.client.send(new ListBucketsCommand({}), { abortSignal: signal });
+      return (out.Buckets ?? []).map((b) => ({ name: b.Name ?? '', createdAt: b.CreationDate?.toISOString() ?? null })).filter((b) => b.name !== '');
+    } catch (err) {
+      throw this.fail(err, signal, {}, 'listing buckets');
+    }
+  }
+
+  /** Resolves when the bucket exists and the key may use it; STORAGE_FAILED otherwise. */
+  async checkBucket(bucket: string, signal?: AbortSignal): Promise<void> {
+    try {
+      await this.client.send(new HeadBucketCommand({ Bucket: bucket }), { abortSignal: signal });
+    } catch (err) {
+      // HEAD has no body, so a missing bucket arrives as a bare 404.
+      const status = (err as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
+      if (status === 404)
+        throw new OpsError('STORAGE_FAILED', `There is no bucket ${bucket} at ${this.endpoint}.`, {
+          reason: 'no-bucket',
+          endpoint: this.endpoint,
+          bucket,
+          status,
+        });
+      throw this.fail(err, signal, { bucket }, `opening bucket ${bucket}`);
+    }
+  }
+
+  /** Every object under `prefix`, page by page (1,000 per request). */
+  async *listObjects(bucket: string, prefix = '', signal?: AbortSignal): AsyncGenerator<ObjectInfo> {
+    let token: string | undefined;
+    do {
+      let page;
+      try {
+        page = await this.client.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix === '' ? undefined : prefix, ContinuationToken: token }), {
+          abortSignal: signal,
+        });
+      } catch (err) {
+        throw this.fail(err, signal, { bucket }, `listing bucket ${bucket}`);
+      }
+      for (const o of page.Contents ?? []) {
+        if (o.Key === undefined) continue;
+        yield { key: o.Key, size: o.Size ?? 0, etag: unquote(o.ETag), lastModified: o.LastModified?.toISOString() ?? '' };
+      }
+      token = page.IsTruncated ? page.NextContinuationToken : undefined;
+    } while (token !== undefined);
+  }
+
+  /** The object's size, ETag and type, or null when there is none. */
+  async head(
+    bucket: string,
+    key: string,
+    signal?: AbortSignal,
+  ): Promise<(ObjectInfo & { contentType: string | null; metadata: Record<string, string> }) | null> {
+    try {
+      const out = await this.client.send(new HeadObjectCommand({ Bucket: bucket, Key: key }), { abortSignal: signal });
+      return {
+        key,
+        size: out.ContentLength ?? 0,
+        etag: unquote(out.ETag),
+        lastModified: out.LastModified?.toISOString() ?? '',
+        contentType: out.ContentType ?? null,
+        metadata: out.Metadata ?? {},
+      };
+    } catch (err) {
+      const status = (err as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
+      if (status === 404) return null;
+      throw this.fail(err, signal, { bucket, key }, `reading ${key}`);
+    }
+  }
+
+  /** A readable stream of the object (from `start` when given). */
+  async getStream(
+    bucket: string,
+    key: string,
+    options: { start?: number; signal?: AbortSignal } = {},
+  ): Promise<{ body: Readable; etag: string; contentType: string | null; size: number; lastModified: string | null }> {
+    try {
+      const out = await this.client.send(new GetObjectCommand({ Bucket: bucket, Key: key, Range: options.start ? `bytes=${options.start}-` : undefined }), {
+        abortSignal: options.signal,
+      });
+      return {
+        body: out.Body as Readable,
+        etag: unquote(out.ETag),
+        contentType: out.ContentType ?? null,
+        size: out.ContentLength ?? 0,
+        lastModified: out.LastModified?.toISOString() ?? null,
+      };
+    } catch (err) {
+      throw this.fail(err, options.signal, { bucket, key }, `downloading ${key}`);
+    }
+  }
+
+  /**
+   * Streams the object into `file` (created here, private; must not exist) with its sha256.
+   * A dropped connection resumes with a ranged GET from the byte reached; the ETag must stay
+   * the one of the first response (else reason 'changed'). `expectEtag`, from a listing, makes
+   * an object replaced since that listing a 'changed' failure too. On failure the file is left
+   * for the caller to remove (it lives under a `.partial` folder).
+   */
+  async download(bucket: string, key: string, file: string, options: TransferOptions & { expectEtag?: string } = {}): Promise<DownloadResult> {
+    const hash = crypto.createHash('sha256');
+    const fd = fs.openSync(file, 'wx', 0o600);
+    let bytes = 0;
+    let first: Awaited<ReturnType<ObjectStore['getStream']>> | null = null;
+    try {
+      for (let attempt = 0; ; attempt++) {
+        try {
+          const part = await this.getStream(bucket, key, { start: bytes, signal: options.signal });
+          const etag = first?.etag ?? options.expectEtag;
+          if (etag !== undefined && etag !== '' && part.etag !== etag) {
+            part.body.destroy();
+            throw new OpsError('STORAGE_FAILED', `${key} in bucket ${bucket} changed while it was being read (ETag ${etag} became ${part.etag}).`, {
+              reason: 'changed',
+              endpoint: this.endpoint,
+              bucket,
+              key,
+            });
+          }
+          first ??= part;
+          for await (const chunk of part.body as AsyncIterable<Buffer>) {
+            fs.writeSync(fd, chunk);
+            hash.update(chunk);
+            bytes += chunk.length;
+            options.onBytes?.(chunk.length);
+          }
+          break;
+        } catch (err) {
+          const e = err instanceof OpsError ? err : this.fail(err, options.signal, { bucket, key }, `downloading ${key}`);
+          if (!isUnreachable(e) || attempt + 1 >= RESUME_ATTEMPTS) throw e;
+          await delay(200 * 2 ** attempt, options.signal);
+        }
+      }
+      fs.fsyncSync(fd);
+    } finally {
+      fs.closeSync(fd);
+    }
+    return { bytes, sha256: hash.digest('hex'), etag: first.etag, contentType: first.contentType, lastModified: first.lastModified };
+  }
+
+  /** Small bodies (manifests, objects under the multipart threshold) in one request. */
+  async putBody(
+    bucket: string,
+    key: string,
+    body: Buffer | string,
+    options: { contentType?: string; signal?: AbortSignal; metadata?: Record<string, string> } = {},
+  ): Promise<string> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        const out = await this.client.send(
+          new PutObjectCommand({ Bucket: bucket, Key: key, Body: body, ContentType: options.contentType, Metadata: options.metadata }),
+          { abortSignal: options.signal },
+        );
+        return unquote(out.ETag);
+      } catch (err) {
+        if (!isTransient(err) || options.signal?.aborted || attempt + 1 >= RESUME_ATTEMPTS)
+          throw this.fail(err, options.signal, { bucket, key }, `uploading ${key}`);
+        await delay(200 * 2 ** attempt, options.signal);
+      }
+    }
+  }
+
+  async getText(bucket: string, key: string, signal?: AbortSignal): Promise<string | null> {
+    if ((await this.head(bucket, key, signal)) === null) return null;
+    const { body } = await this.getStream(bucket, key, { signal });
+    const parts: Buffer[] = [];
+    for await (const chunk of body as AsyncIterable<Buffer>) parts.push(chunk);
+    return Buffer.concat(parts).toString('utf8');
+  }
+
+  /** Deletes one object; one already gone is fine (S3 answers 204 either way). */
+  async remove(bucket: string, key: string, signal?: AbortSignal): Promise<void> {
+    try {
+      await this.client.send(new DeleteObjectCommand({ Bucket: bucket, Key: key }), { abortSignal: signal });
+    } catch (err) {
+      throw this.fail(err, signal, { bucket, key }, `deleting ${key}`);
+    }
+  }
+
+  /** The OpsError for a failed request; CANCELLED when the caller's signal caused it. */
+  fail(err: unknown, signal: AbortSignal | undefined, target: { bucket?: string; key?: string }, doing: string): OpsError {
+    if (signal?.aborted) return new OpsError('CANCELLED', 'Cancelled.');
+    return storageError(err, { endpoint: this.endpoint, ...target }, doing);
+  }
+
+  destroy(): void {
+    this.client.destroy();
+  }
+}

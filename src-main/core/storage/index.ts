@@ -1,0 +1,10 @@
+// The storage domain's public face: Supabase Storage snapshots (issue #18): back up a project's buckets into local snapshot folders, incrementally, check them against storage.objects and restore them into a bucket. Nothing outside core/storage/ imports a file of it but
+// this one (lint).
+import type { CoreDeps, DomainModule } from '../platform/kernel/deps';
+import { storageHandlers, type StorageOps } from './handlers';
+
+export type { StorageOps };
+
+export function storageModule(deps: CoreDeps): DomainModule<StorageOps> {
+  return { handlers: storageHandlers(deps) };
+}
