@@ -185,6 +185,12 @@ export interface ErrorDetails {
     missingRoles?: string[];
   };
   STORAGE_FAILED: StorageErrorDetail;
+  /**
+   * 'wrong-key': the copy names another key id than the one given (nothing was decrypted);
+   * 'tampered': a chunk failed authentication; 'truncated': the end marker is missing;
+   * 'not-encrypted': the bytes do not start with the app's encryption header.
+   */
+  DECRYPT_FAILED: { reason: 'wrong-key' | 'tampered' | 'truncated' | 'not-encrypted'; keyId?: string; expectedKeyId?: string };
   UNAUTHORIZED: never;
   CANCELLED: never;
   NOT_IMPLEMENTED: never;

@@ -30,6 +30,8 @@ export const ERROR_CODES = [
   'BACKUP_FAILED',
   /** An S3-compatible object store (Supabase Storage, an offsite destination) refused or failed; detail says why. */
   'STORAGE_FAILED',
+  /** An encrypted copy could not be decrypted: another key, or bytes changed or cut short. */
+  'DECRYPT_FAILED',
   'CANCELLED',
   'NOT_IMPLEMENTED',
   'INTERNAL',
