@@ -2,7 +2,7 @@
 // server wants one, ask on the terminal ("Password for user@host:port: ") and call once
 // more with it. Without a terminal, or with an empty answer, the first error stands, so
 // scripts see PASSWORD_REQUIRED and never hang.
-import { OpsError } from '../contract/errors';
+import { OpsError, errorDetail } from '../contract/errors';
 import type { Profile } from '../contract/models';
 import { promptPassword, type Io } from './io';
 
@@ -21,6 +21,8 @@ export async function withPasswordRetry<T>(
     return await call();
   } catch (err) {
     if (!(err instanceof OpsError && err.code === 'PASSWORD_REQUIRED')) throw err;
+    // The storage secret access key is not the database password (cli/storage-secret.ts asks for it).
+    if (errorDetail(err, 'PASSWORD_REQUIRED')?.secret === 'storage') throw err;
     const target = typeof profile === 'function' ? profile() : profile;
     const password = await promptPassword(ctx.io, `${target.user}@${target.host}:${target.port}`);
     if (!password) throw err;

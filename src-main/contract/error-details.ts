@@ -141,7 +141,11 @@ export interface ErrorDetails {
   STORE_TOO_NEW: { path: string; found: number; latest: number };
   STORE_CORRUPT: { path: string; reason: string };
   SECRET_STORE_UNAVAILABLE: never;
-  PASSWORD_REQUIRED: never;
+  /**
+   * No detail: the database password. `secret: 'storage'`: the profile's storage (S3) secret
+   * access key, which the database password prompt must not answer.
+   */
+  PASSWORD_REQUIRED: { secret?: 'storage' };
   /** A server error's SQLSTATE, an SSH tunnel's cause, or a console statement's failure. */
   CONNECTION_FAILED: ServerErrorDetail & Partial<TunnelErrorDetail> & { cancelled?: boolean; message?: string };
   AUTH_FAILED: { sqlstate?: string };

@@ -1,6 +1,9 @@
 // Shapes that cross the boundary. Pure zod + types: the renderer imports this file,
 // so nothing here may touch Node.
 import { z } from 'zod';
+import { storageSettingsSchema } from './storage-settings';
+
+export { storageSettingsSchema, type StorageSettings, type StorageSettingsInput, type StorageTestResult } from './storage-settings';
 
 export const ENVIRONMENTS = ['production', 'staging', 'development', 'sandbox'] as const;
 export type Environment = (typeof ENVIRONMENTS)[number];
@@ -78,6 +81,8 @@ export const profileInputSchema = z.object({
     .default(null),
   /** Reach the database through an SSH bastion (issue #3). */
   ssh: sshSettingsSchema.nullable().default(null),
+  /** Supabase Storage (S3) connection for storage snapshots (issue #18). */
+  storage: storageSettingsSchema.nullable().default(null),
 });
 export type ProfileInput = z.input<typeof profileInputSchema>;
 export type ProfileFields = z.output<typeof profileInputSchema>;
@@ -90,6 +95,8 @@ export interface Profile extends Omit<ProfileFields, 'readOnly'> {
   /** A key passphrase / SSH password is held for the bastion hop, and for the jump hop. */
   hasSshSecret: boolean;
   hasJumpSecret: boolean;
+  /** The storage connection's secret access key is held by the secret store. */
+  hasStorageSecret: boolean;
   createdAt: string;
   updatedAt: string;
 }

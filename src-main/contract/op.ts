@@ -28,6 +28,8 @@ export const byId = z.object({ id: z.string().min(1, 'id is required') }).strict
 export const passwordField = z.string().max(1024).optional();
 /** Key passphrase or SSH password for the bastion / jump hop; same rules as passwords. */
 export const sshSecretFields = { sshSecret: passwordField, jumpSecret: passwordField };
+/** The storage connection's secret access key (issue #18); undefined keeps, '' forgets. */
+export const storageSecretFields = { storageSecret: passwordField };
 
 /**
  * Opening a connection to a profile's server: the profile may not exist, the server may

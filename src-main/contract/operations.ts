@@ -31,7 +31,8 @@ import {
   type SandboxStatus,
 } from './models';
 import type { ChecklistStepEvent } from './runbook';
-import { byId, CONNECT_ERRORS, empty, op, passwordField, sshSecretFields, type OperationDef } from './op';
+import { byId, CONNECT_ERRORS, empty, op, passwordField, sshSecretFields, storageSecretFields, type OperationDef } from './op';
+import type { StorageTestResult } from './storage-settings';
 export type { OperationDef } from './op';
 import type { BackupProgressEvent } from './backup';
 import { activityOperations } from './operations-activity';
@@ -50,12 +51,12 @@ export const operations = {
   listProfiles: op<Profile[]>()({ input: empty, errors: [], audit: null }),
   getProfile: op<Profile>()({ input: byId, errors: ['NOT_FOUND'], audit: null }),
   createProfile: op<Profile>()({
-    input: z.object({ profile: profileInputSchema, password: passwordField, ...sshSecretFields }).strict(),
+    input: z.object({ profile: profileInputSchema, password: passwordField, ...sshSecretFields, ...storageSecretFields }).strict(),
     errors: ['INVALID_INPUT', 'CONFLICT', 'SECRET_STORE_UNAVAILABLE'],
     audit: 'profile.create',
   }),
   updateProfile: op<Profile>()({
-    input: z.object({ id: z.string().min(1), profile: profileInputSchema, password: passwordField, ...sshSecretFields }).strict(),
+    input: z.object({ id: z.string().min(1), profile: profileInputSchema, password: passwordField, ...sshSecretFields, ...storageSecretFields }).strict(),
     errors: ['INVALID_INPUT', 'NOT_FOUND', 'CONFLICT', 'SECRET_STORE_UNAVAILABLE'],
     audit: 'profile.update',
   }),
@@ -84,6 +85,12 @@ export const operations = {
     input: z.object({ id: z.string().min(1), password: passwordField, ...sshSecretFields }).strict(),
     errors: ['NOT_FOUND'],
     audit: 'profile.test',
+  }),
+  /** Lists the buckets the profile's storage (S3) key can see; `storageSecret` for this call only. */
+  testStorageConnection: op<StorageTestResult>()({
+    input: z.object({ profileId: z.string().min(1), ...storageSecretFields }).strict(),
+    errors: ['NOT_FOUND', 'INVALID_INPUT', 'PASSWORD_REQUIRED', 'STORAGE_FAILED'],
+    audit: 'storage.test',
   }),
   /**
    * Pin the host key a connection test presented (first contact), or replace a pin after

@@ -36,6 +36,8 @@ function profile(overrides: Partial<Profile> = {}): Profile {
     hasSecret: false,
     hasSshSecret: false,
     hasJumpSecret: false,
+    hasStorageSecret: false,
+    storage: null,
     createdAt: '',
     updatedAt: '',
     ...overrides,

@@ -82,6 +82,7 @@ describe('EncryptedSecretStore', () => {
       contacts: [],
       escalationLevel: null,
       ssh: null,
+      storage: null,
     }).id;
   });
   afterEach(() => {

@@ -13,6 +13,7 @@ import type { SecretKind } from '../platform/secrets/secret-store';
 import { describeRoute } from '../platform/ssh/tunnel-spec';
 import { sshHandlers } from './ssh-handlers';
 import { parseProfileUri } from './uri';
+import { testStorageConnection } from './storage-connection';
 
 export type ProfileHandlers = Pick<
   Handlers,
@@ -26,6 +27,7 @@ export type ProfileHandlers = Pick<
   | 'importProfileFromEnv'
   | 'listServiceFileEntries'
   | 'testProfile'
+  | 'testStorageConnection'
   | 'trustHostKey'
   | 'importSshConfigHost'
 >;
@@ -35,12 +37,14 @@ interface SecretInputs {
   password?: string | undefined;
   sshSecret?: string | undefined;
   jumpSecret?: string | undefined;
+  storageSecret?: string | undefined;
 }
 
 const SECRET_FIELDS: Array<{ field: keyof SecretInputs; kind: SecretKind; words: string }> = [
   { field: 'password', kind: 'db', words: 'password' },
   { field: 'sshSecret', kind: 'ssh', words: 'SSH passphrase/password' },
   { field: 'jumpSecret', kind: 'jump', words: 'jump host passphrase/password' },
+  { field: 'storageSecret', kind: 'storage', words: 'storage secret access key' },
 ];
 
 function secretNotes(input: SecretInputs): string {
@@ -55,7 +59,8 @@ function secretNotes(input: SecretInputs): string {
 
 function describeProfile(p: Profile): string {
   const via = p.ssh ? `, via SSH ${describeRoute(p.ssh)}` : '';
-  return `${p.user}@${p.host}:${p.port}/${p.database}, ${p.env}${p.readOnly ? ', read-only' : ''}${via}`;
+  const storage = p.storage ? `, storage ${p.storage.endpoint} (key id ${p.storage.accessKeyId})` : '';
+  return `${p.user}@${p.host}:${p.port}/${p.database}, ${p.env}${p.readOnly ? ', read-only' : ''}${via}${storage}`;
 }
 
 export function profileHandlers(deps: CoreDeps): ProfileHandlers {
@@ -72,6 +77,7 @@ export function profileHandlers(deps: CoreDeps): ProfileHandlers {
       hasSecret: p.hasSecret || secrets.get(p.id, 'db') !== null,
       hasSshSecret: p.hasSshSecret || secrets.get(p.id, 'ssh') !== null,
       hasJumpSecret: p.hasJumpSecret || secrets.get(p.id, 'jump') !== null,
+      hasStorageSecret: p.hasStorageSecret || secrets.get(p.id, 'storage') !== null,
     };
   }
 
@@ -137,7 +143,7 @@ export function profileHandlers(deps: CoreDeps): ProfileHandlers {
     const source = profiles.require(input.id);
     ctx.audit.profile = source.name;
     const copy = profiles.duplicate(source.id, input.name);
-    ctx.audit.summary = `Duplicated profile "${source.name}" as "${copy.name}" (saved password${source.ssh ? ' and SSH secrets' : ''} not copied)`;
+    ctx.audit.summary = `Duplicated profile "${source.name}" as "${copy.name}" (saved password${source.ssh ? ' and SSH secrets' : ''}${source.storage ? ' and storage secret' : ''} not copied)`;
     return withSecretFlag(copy);
   }
 
@@ -190,6 +196,7 @@ export function profileHandlers(deps: CoreDeps): ProfileHandlers {
     importProfileFromEnv: () => importFromEnv(process.env),
     listServiceFileEntries: (input) => readServiceFile(input.path),
     testProfile,
+    testStorageConnection: (input, ctx) => testStorageConnection(deps, input, ctx),
     ...sshHandlers(deps),
   };
 }

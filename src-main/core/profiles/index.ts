@@ -8,3 +8,6 @@ export type ProfileOps = keyof ProfileHandlers;
 export function profilesModule(deps: CoreDeps): DomainModule<ProfileOps> {
   return { handlers: profileHandlers(deps) };
 }
+
+/** A profile's S3 config for ObjectStore (issue #18); see storage-connection.ts for the errors. */
+export { storageConfigFor } from './storage-connection';

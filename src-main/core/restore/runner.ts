@@ -241,6 +241,7 @@ export class RestoreJobs {
         contacts: [],
         escalationLevel: null,
         ssh: null,
+        storage: null,
       });
     } catch (err) {
       log.warn('could not add a profile for the restored scratch database', errorText(err));

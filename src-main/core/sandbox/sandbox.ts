@@ -314,6 +314,7 @@ export class Sandbox {
         contacts: [],
         escalationLevel: null,
         ssh: null,
+        storage: null,
       });
       return;
     }
@@ -336,6 +337,7 @@ export class Sandbox {
       contacts: existing.contacts,
       escalationLevel: existing.escalationLevel,
       ssh: null,
+      storage: existing.storage,
     });
   }
 }

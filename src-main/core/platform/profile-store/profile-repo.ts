@@ -3,7 +3,16 @@
 import { randomUUID } from 'node:crypto';
 import type Database from 'better-sqlite3';
 import { OpsError } from '../../../contract/errors';
-import { profileInputSchema, sshSettingsSchema, type Contact, type Profile, type ProfileFields, type SshSettings } from '../../../contract/models';
+import {
+  profileInputSchema,
+  sshSettingsSchema,
+  storageSettingsSchema,
+  type Contact,
+  type Profile,
+  type ProfileFields,
+  type SshSettings,
+  type StorageSettings,
+} from '../../../contract/models';
 import { log } from '../kernel/log';
 import { checkSshSettings } from './ssh-validate';
 import { fieldError, requireReadableFile } from './field-checks';
@@ -26,15 +35,18 @@ interface ProfileRow {
   created_at: string;
   updated_at: string;
   ssh_json: string | null;
+  storage_json: string | null;
   has_secret: number;
   has_ssh_secret: number;
   has_jump_secret: number;
+  has_storage_secret: number;
 }
 
 const SELECT = `SELECT p.*,
     EXISTS (SELECT 1 FROM secrets s WHERE s.profile_id = p.id AND s.kind = 'db') AS has_secret,
     EXISTS (SELECT 1 FROM secrets s WHERE s.profile_id = p.id AND s.kind = 'ssh') AS has_ssh_secret,
-    EXISTS (SELECT 1 FROM secrets s WHERE s.profile_id = p.id AND s.kind = 'jump') AS has_jump_secret
+    EXISTS (SELECT 1 FROM secrets s WHERE s.profile_id = p.id AND s.kind = 'jump') AS has_jump_secret,
+    EXISTS (SELECT 1 FROM secrets s WHERE s.profile_id = p.id AND s.kind = 'storage') AS has_storage_secret
   FROM profiles p`;
 
 function parseContacts(json: string): Contact[] {
@@ -62,6 +74,21 @@ function parseSsh(json: string | null, profileId: string): SshSettings | null {
   return raw as SshSettings;
 }
 
+function parseStorage(json: string | null, profileId: string): StorageSettings | null {
+  if (json === null) return null;
+  let raw: unknown;
+  try {
+    raw = JSON.parse(json);
+  } catch {
+    raw = null;
+  }
+  const parsed = storageSettingsSchema.safeParse(raw);
+  if (parsed.success) return parsed.data;
+  // A hand edit of the store: keep it as stored; the S3 client then fails naming the endpoint.
+  log.warn(`profile ${profileId}: stored storage settings do not validate; using them as stored`);
+  return raw as StorageSettings;
+}
+
 function toProfile(row: ProfileRow): Profile {
   return {
     id: row.id,
@@ -79,9 +106,11 @@ function toProfile(row: ProfileRow): Profile {
     contacts: parseContacts(row.contacts_json),
     escalationLevel: row.escalation_level,
     ssh: parseSsh(row.ssh_json, row.id),
+    storage: parseStorage(row.storage_json, row.id),
     hasSecret: row.has_secret === 1,
     hasSshSecret: row.has_ssh_secret === 1,
     hasJumpSecret: row.has_jump_secret === 1,
+    hasStorageSecret: row.has_storage_secret === 1,
     createdAt: row.created_at,
     updatedAt: row.updated_at,
   };
@@ -148,9 +177,9 @@ export class ProfileRepo {
       this.assertNameFree(fields.name, null);
       this.write(
         `INSERT INTO profiles (id, name, host, port, database, user, sslmode, ssl_root_cert, env, read_only,
-           statement_timeout_ms, notes, contacts_json, escalation_level, ssh_json, created_at, updated_at)
+           statement_timeout_ms, notes, contacts_json, escalation_level, ssh_json, storage_json, created_at, updated_at)
          VALUES (@id, @name, @host, @port, @database, @user, @sslmode, @sslRootCert, @env, @readOnly,
-           @statementTimeoutMs, @notes, @contacts, @escalationLevel, @ssh, @now, @now)`,
+           @statementTimeoutMs, @notes, @contacts, @escalationLevel, @ssh, @storage, @now, @now)`,
         { ...this.params(fields), id, now },
         fields.name,
       );
@@ -168,7 +197,7 @@ export class ProfileRepo {
         `UPDATE profiles SET name = @name, host = @host, port = @port, database = @database, user = @user,
            sslmode = @sslmode, ssl_root_cert = @sslRootCert, env = @env, read_only = @readOnly,
            statement_timeout_ms = @statementTimeoutMs, notes = @notes, contacts_json = @contacts,
-           escalation_level = @escalationLevel, ssh_json = @ssh, updated_at = @now
+           escalation_level = @escalationLevel, ssh_json = @ssh, storage_json = @storage, updated_at = @now
          WHERE id = @id`,
         { ...this.params(fields), id, now },
         fields.name,
@@ -237,6 +266,7 @@ export class ProfileRepo {
       contacts: JSON.stringify(fields.contacts),
       escalationLevel: fields.escalationLevel,
       ssh: fields.ssh === null ? null : JSON.stringify(fields.ssh),
+      storage: fields.storage === null ? null : JSON.stringify(fields.storage),
     };
   }
 }
@@ -258,6 +288,7 @@ export function fieldsOf(p: Profile): ProfileFields {
     contacts: p.contacts,
     escalationLevel: p.escalationLevel,
     ssh: p.ssh,
+    storage: p.storage,
   };
 }
 

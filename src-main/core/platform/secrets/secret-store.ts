@@ -11,10 +11,11 @@ export interface SecretStoreStatus {
 
 /**
  * Which secret of a profile: the database password, the SSH bastion's key passphrase or
- * password, or the jump host's. Callers that predate SSH omit it and mean 'db'.
+ * password, the jump host's, or the storage (S3) connection's secret access key. Callers
+ * that predate SSH omit it and mean 'db'.
  */
-export type SecretKind = 'db' | 'ssh' | 'jump';
-export const SECRET_KINDS: readonly SecretKind[] = ['db', 'ssh', 'jump'];
+export type SecretKind = 'db' | 'ssh' | 'jump' | 'storage';
+export const SECRET_KINDS: readonly SecretKind[] = ['db', 'ssh', 'jump', 'storage'];
 
 export interface SecretStore {
   /** e.g. "safeStorage:gnome_libsecret", "memory". */
