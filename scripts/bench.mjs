@@ -17,6 +17,8 @@ const benches = [
   ['activity', 'bench/activity.ts'],
   ['monitoring', 'bench/monitoring.ts'],
   ['runbook-import', 'bench/runbook-import.ts'],
+  ['storage', 'bench/storage.ts'],
+  ['offsite', 'bench/offsite.ts'],
 ].filter(([name]) => only.length === 0 || only.includes(name));
 
 const build = spawnSync(path.join(root, 'node_modules', '.bin', 'electron-vite'), ['build'], { cwd: root, stdio: 'inherit' });
