@@ -107,6 +107,12 @@ export interface ProfileDraft {
   /** Present when the source carried a password; the UI offers to keep it in the secret store. */
   password?: string;
   warnings: string[];
+  /**
+   * A Supabase project's Storage (S3) endpoint, known from the project ref, and its region
+   * when the pooler host names it: prefills the storage connection (the access key id and
+   * secret come from the dashboard, Storage → S3 Connection).
+   */
+  storageHint?: { endpoint: string; region: string | null };
 }
 
 export interface ConnectionStage {

@@ -6,13 +6,15 @@ import { pinFromKnownHostsLine } from '../../core/platform/ssh/host-keys';
 import { boolFlag, expectPositionals, intFlag, parseArgs, stringFlag, UsageError } from '../args';
 import type { CliContext } from '../context';
 import { confirm, printJson, promptPassword, promptSecret, table } from '../io';
+import { editProfile, STORAGE_FLAGS, STORAGE_USAGE, storageFromFlags, storageView, testStorage } from './profile-storage';
 
 const USAGE = {
-  add: 'ops-console profile add NAME --url URL [--env production|staging|development|sandbox] [--read-only | --read-write] [--statement-timeout MS] [--sslrootcert FILE] [--ssh USER@HOST[:PORT]] [--ssh-key FILE] [--ssh-known-host "LINE"] [--json]',
+  add: 'ops-console profile add NAME --url URL [--env production|staging|development|sandbox] [--read-only | --read-write] [--statement-timeout MS] [--sslrootcert FILE] [--ssh USER@HOST[:PORT]] [--ssh-key FILE] [--ssh-known-host "LINE"] [--storage-endpoint URL --storage-access-key-id ID [--storage-region R] [--storage-virtual-host]] [--json]',
   list: 'ops-console profile list [--json]',
   show: 'ops-console profile show NAME [--json]',
   remove: 'ops-console profile remove NAME [--yes] [--confirm NAME]',
   test: 'ops-console profile test NAME [--json]',
+  ...STORAGE_USAGE,
 };
 
 /** "user@host:port" of the bastion, or null for a direct profile (cli.md). */
@@ -61,6 +63,7 @@ function detailedView(p: Profile) {
     sshSettings: p.ssh,
     hasSecret: p.hasSecret,
     hasSshSecret: p.hasSshSecret,
+    ...storageView(p),
     createdAt: p.createdAt,
     updatedAt: p.updatedAt,
   };
@@ -84,6 +87,7 @@ async function add(ctx: CliContext, argv: string[]): Promise<number> {
     ssh: { type: 'string' },
     'ssh-key': { type: 'string' },
     'ssh-known-host': { type: 'string' },
+    ...STORAGE_FLAGS,
   });
   const [name] = expectPositionals(parsed, ['NAME'], USAGE.add);
   const url = stringFlag(parsed, 'url');
@@ -95,6 +99,7 @@ async function add(ctx: CliContext, argv: string[]): Promise<number> {
   if (boolFlag(parsed, 'read-only') && boolFlag(parsed, 'read-write')) throw new UsageError('--read-only and --read-write exclude each other');
   const ssh = sshSettingsFromFlags(stringFlag(parsed, 'ssh'), stringFlag(parsed, 'ssh-key'), stringFlag(parsed, 'ssh-known-host'));
   const draft = await ctx.call('parseProfileUri', { uri: url });
+  const storage = storageFromFlags(parsed, draft.storageHint);
   if (draft.password !== undefined) {
     throw new UsageError('passwords are never accepted on the command line: remove it from --url and keep it in ~/.pgpass (or PGPASSWORD)');
   }
@@ -105,6 +110,7 @@ async function add(ctx: CliContext, argv: string[]): Promise<number> {
     ...(boolFlag(parsed, 'read-only') ? { readOnly: true } : {}),
     ...(boolFlag(parsed, 'read-write') ? { readOnly: false } : {}),
     ...(ssh ? { ssh } : {}),
+    ...(storage ? { storage } : {}),
   };
   const timeout = intFlag(parsed, 'statement-timeout', { min: 0, max: 86_400_000 });
   if (timeout !== undefined) input.statementTimeoutMs = timeout;
@@ -268,6 +274,10 @@ export async function profileCommand(ctx: CliContext, argv: string[]): Promise<n
       return remove(ctx, rest);
     case 'test':
       return test(ctx, rest);
+    case 'edit':
+      return editProfile(ctx, rest, (name) => findProfile(ctx, name));
+    case 'test-storage':
+      return testStorage(ctx, rest, (name) => findProfile(ctx, name));
     default:
       throw new UsageError(`unknown profile command "${sub ?? ''}"\nusage:\n  ${Object.values(USAGE).join('\n  ')}`);
   }

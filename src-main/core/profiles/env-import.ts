@@ -52,6 +52,6 @@ export function importFromEnv(env: NodeJS.ProcessEnv = process.env): ProfileDraf
 
   const name = suggestProfileName(fields.host, fields.database, fields.user);
   if (name) fields.name = name;
-  applySupabaseHints(fields, warnings, sslmode !== undefined);
+  applySupabaseHints(draft, sslmode !== undefined);
   return draft;
 }

@@ -100,7 +100,7 @@ function sectionToDraft(section: Section): ProfileDraft {
   if (fields.database === undefined && fields.user !== undefined) fields.database = fields.user;
   const name = profileNameFor(section.name);
   if (name) fields.name = name;
-  applySupabaseHints(fields, warnings, sslmodeGiven);
+  applySupabaseHints(draft, sslmodeGiven);
   return draft;
 }
 

@@ -1,7 +1,7 @@
 // Supabase-specific hints shared by every import path and by the connection test.
 // Timothie & Co runs on Supabase, whose pooler in transaction mode (port 6543) silently
 // breaks the session features this console relies on, so we say so as early as we can.
-import type { ProfileFields } from '../../contract/models';
+import type { ProfileDraft } from '../../contract/models';
 
 export type SupabaseKind = 'direct' | 'pooler-session' | 'pooler-transaction';
 
@@ -32,6 +32,11 @@ export function detectSupabaseHost(host: string, port: number, user?: string): S
   return null;
 }
 
+/** Supabase Storage's S3 endpoint for a project (dashboard: Storage → S3 Connection). */
+export function supabaseStorageEndpoint(ref: string): string {
+  return `https://${ref}.supabase.co/storage/v1/s3`;
+}
+
 export function transactionPoolerWarning(ref: string | null): string {
   const direct = ref ? `db.${ref}.supabase.co:5432` : 'the direct host db.<project-ref>.supabase.co:5432';
   return (
@@ -44,12 +49,15 @@ export function transactionPoolerWarning(ref: string | null): string {
 /**
  * Adds Supabase defaults and warnings to a draft in place: TLS is mandatory there, the
  * pooler needs the project-qualified user, and port 6543 is the transaction pooler.
- * `sslmodeGiven` is false when the source did not name an sslmode.
+ * `sslmodeGiven` is false when the source did not name an sslmode. When the project ref is
+ * known, the draft also gets the project's Storage (S3) endpoint as a hint.
  */
-export function applySupabaseHints(fields: Partial<ProfileFields>, warnings: string[], sslmodeGiven: boolean): void {
+export function applySupabaseHints(draft: ProfileDraft, sslmodeGiven: boolean): void {
+  const { fields, warnings } = draft;
   if (!fields.host) return;
   const info = detectSupabaseHost(fields.host, fields.port ?? 5432, fields.user);
   if (!info) return;
+  if (info.ref) draft.storageHint = { endpoint: supabaseStorageEndpoint(info.ref), region: info.region };
   if (!sslmodeGiven) fields.sslmode = 'require';
   else if (fields.sslmode === 'disable' || fields.sslmode === 'prefer') {
     warnings.push(`Supabase requires TLS; sslmode=${fields.sslmode} is weaker than needed — use require (or verify-full with Supabase's CA certificate).`);

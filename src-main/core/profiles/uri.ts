@@ -194,6 +194,6 @@ export function parseProfileUri(uri: string): ProfileDraft {
   }
   const name = suggestProfileName(fields.host, fields.database, fields.user);
   if (name) fields.name = name;
-  applySupabaseHints(fields, warnings, state.sslmodeGiven);
+  applySupabaseHints(draft, state.sslmodeGiven);
   return draft;
 }

@@ -1,0 +1,105 @@
+// The storage (S3) side of `ops-console profile`: the --storage-* flags of add and edit,
+// `profile edit NAME` for them, and `profile test-storage NAME`. The secret access key is
+// never a flag: cli/storage-secret.ts reads it from the environment or a prompt.
+import type { Profile, ProfileDraft, ProfileInput, StorageSettingsInput } from '../../contract/models';
+import { boolFlag, expectPositionals, parseArgs, stringFlag, UsageError, type FlagSpecs, type Parsed } from '../args';
+import type { CliContext } from '../context';
+import { printJson } from '../io';
+import { withStorageSecret } from '../storage-secret';
+
+export const STORAGE_USAGE = {
+  edit: 'ops-console profile edit NAME (--storage-endpoint URL --storage-access-key-id ID [--storage-region R] [--storage-virtual-host] | --no-storage) [--json]',
+  testStorage: 'ops-console profile test-storage NAME [--json]   (secret: OPS_CONSOLE_STORAGE_SECRET_ACCESS_KEY or a prompt)',
+};
+
+export const STORAGE_FLAGS: FlagSpecs = {
+  'storage-endpoint': { type: 'string' },
+  'storage-region': { type: 'string' },
+  'storage-access-key-id': { type: 'string' },
+  'storage-virtual-host': { type: 'boolean' },
+};
+
+/** The editable fields of a stored profile, to send back with one of them changed. */
+function inputOf(p: Profile): ProfileInput {
+  return {
+    name: p.name,
+    host: p.host,
+    port: p.port,
+    database: p.database,
+    user: p.user,
+    sslmode: p.sslmode,
+    sslRootCert: p.sslRootCert,
+    env: p.env,
+    readOnly: p.readOnly,
+    statementTimeoutMs: p.statementTimeoutMs,
+    notes: p.notes,
+    contacts: p.contacts,
+    escalationLevel: p.escalationLevel,
+    ssh: p.ssh,
+    storage: p.storage,
+  };
+}
+
+/**
+ * The storage settings the flags give, or undefined when no --storage-* flag is there. A
+ * Supabase URL's hint (its project's S3 endpoint and region) fills what the flags omit.
+ */
+export function storageFromFlags(parsed: Parsed, hint?: ProfileDraft['storageHint']): StorageSettingsInput | undefined {
+  const given = stringFlag(parsed, 'storage-endpoint');
+  const endpoint = given ?? hint?.endpoint;
+  const region = stringFlag(parsed, 'storage-region') ?? (given === undefined ? (hint?.region ?? undefined) : undefined);
+  const accessKeyId = stringFlag(parsed, 'storage-access-key-id');
+  const virtualHost = boolFlag(parsed, 'storage-virtual-host');
+  if (given === undefined && stringFlag(parsed, 'storage-region') === undefined && accessKeyId === undefined && !virtualHost) return undefined;
+  if (endpoint === undefined || accessKeyId === undefined) {
+    throw new UsageError(
+      'a storage connection needs --storage-endpoint URL and --storage-access-key-id ID (the secret comes from OPS_CONSOLE_STORAGE_SECRET_ACCESS_KEY or a prompt, never a flag)',
+    );
+  }
+  return { endpoint, accessKeyId, ...(region !== undefined ? { region } : {}), forcePathStyle: !virtualHost };
+}
+
+/** What `profile show` prints about storage: never the secret. */
+export function storageView(p: Profile) {
+  return { storage: p.storage, hasStorageSecret: p.hasStorageSecret };
+}
+
+/** `profile edit NAME`: today the storage connection only; every other field is kept. */
+export async function editProfile(ctx: CliContext, argv: string[], find: (name: string) => Promise<Profile>): Promise<number> {
+  const parsed = parseArgs(argv, { ...STORAGE_FLAGS, 'no-storage': { type: 'boolean' } });
+  const [name] = expectPositionals(parsed, ['NAME'], STORAGE_USAGE.edit);
+  const storage = storageFromFlags(parsed);
+  const drop = boolFlag(parsed, 'no-storage');
+  if (storage !== undefined && drop) throw new UsageError('--no-storage and --storage-* exclude each other');
+  if (storage === undefined && !drop) throw new UsageError(`nothing to change\nusage: ${STORAGE_USAGE.edit}`);
+  const before = await find(name!);
+  // Removing the connection also forgets its secret; a new endpoint keeps a saved one.
+  const updated = await ctx.call('updateProfile', {
+    id: before.id,
+    profile: { ...inputOf(before), storage: drop ? null : storage! },
+    ...(drop ? { storageSecret: '' } : {}),
+  });
+  if (ctx.io.json) printJson(ctx.io, { ok: true, name: updated.name, ...storageView(updated) });
+  else
+    ctx.io.out(
+      updated.storage
+        ? `Profile "${updated.name}": storage ${updated.storage.endpoint} (region ${updated.storage.region}, key id ${updated.storage.accessKeyId}). Check it with \`ops-console profile test-storage ${updated.name}\`.`
+        : `Profile "${updated.name}": no storage connection.`,
+    );
+  return 0;
+}
+
+export async function testStorage(ctx: CliContext, argv: string[], find: (name: string) => Promise<Profile>): Promise<number> {
+  const parsed = parseArgs(argv, {});
+  const [name] = expectPositionals(parsed, ['NAME'], STORAGE_USAGE.testStorage);
+  const profile = await find(name!);
+  const result = await withStorageSecret(ctx, `profile "${profile.name}"`, (storageSecret) =>
+    ctx.call('testStorageConnection', { profileId: profile.id, ...(storageSecret !== undefined ? { storageSecret } : {}) }),
+  );
+  if (ctx.io.json) printJson(ctx.io, result);
+  else {
+    ctx.io.out(`Storage OK — ${result.endpoint} (${result.ms} ms)`);
+    ctx.io.out(result.buckets.length ? `Buckets: ${result.buckets.join(', ')}` : 'No buckets visible to this key.');
+  }
+  return 0;
+}
