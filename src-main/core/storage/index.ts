@@ -4,6 +4,9 @@ import type { CoreDeps, DomainModule } from '../platform/kernel/deps';
 import { storageHandlers, type StorageOps } from './handlers';
 
 export type { StorageOps };
+/** The snapshot engine and its check, for the integration tests and the bench. */
+export { takeSnapshot, MANIFEST, type SnapshotOptions, type PreviousSnapshot } from './snapshot';
+export { readManifest, verifyFiles } from './verify';
 
 export function storageModule(deps: CoreDeps): DomainModule<StorageOps> {
   return { handlers: storageHandlers(deps) };

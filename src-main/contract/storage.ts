@@ -1,0 +1,100 @@
+// Supabase Storage snapshots (issue #18): the shapes the storage domain answers with and the
+// manifest it writes into every snapshot folder. A snapshot folder holds `manifest.json`
+// and `objects/<sha256[0:2]>/<sha256>`: bytes are stored by content, so an object's key
+// (any unicode, `../`, a leading `/`, 2,000 bytes) never becomes a local path.
+
+/** One object of a snapshot, as listed and as written. */
+export interface StorageManifestObject {
+  bucket: string;
+  key: string;
+  size: number;
+  /** Without quotes, as S3 lists it. */
+  etag: string;
+  contentType: string | null;
+  lastModified: string | null;
+  /** Of the bytes written into the snapshot. */
+  sha256: string;
+  /** Relative to the snapshot folder: `objects/ab/ab…` (never derived from the key). */
+  file: string;
+  /** Taken again at a newer version: it was replaced between the listing and its download. */
+  changedDuring?: true;
+  /** Hard-linked (or copied) from the previous snapshot instead of downloaded. */
+  reused?: true;
+}
+
+/** An object left out: it changed again while it was taken a second time, or was deleted after the listing. */
+export interface StorageSkippedObject {
+  bucket: string;
+  key: string;
+  reason: 'changed-twice' | 'deleted';
+}
+
+/** manifest.json. */
+export interface StorageManifest {
+  format: 'ops-console-storage-snapshot/1';
+  endpoint: string;
+  buckets: string[];
+  startedAt: string;
+  finishedAt: string;
+  objects: StorageManifestObject[];
+  skipped: StorageSkippedObject[];
+}
+
+export interface StorageSnapshotProgress {
+  objectsDone: number;
+  objectsTotal: number;
+  bytesDone: number;
+  bytesTotal: number;
+  /** Seconds left at the rate so far; null until there is a rate. */
+  etaSeconds: number | null;
+}
+
+/** What one snapshot run produced (also the CLI's `storage-backup --json` body, with `ok` and `id`). */
+export interface StorageSnapshotResult {
+  path: string;
+  manifestPath: string;
+  manifestSha256: string;
+  buckets: string[];
+  objects: number;
+  bytes: number;
+  /** Downloaded this time: new, or changed since the previous snapshot. */
+  changedObjects: number;
+  /** Hard-linked from the previous snapshot. */
+  reusedObjects: number;
+  changedDuring: Array<{ bucket: string; key: string }>;
+  skipped: StorageSkippedObject[];
+  /** Human-readable notes (skipped objects); empty when the snapshot is complete. */
+  warnings: string[];
+  durationMs: number;
+}
+
+export type StorageSnapshotStatus = 'running' | 'ok' | 'failed' | 'cancelled';
+
+/** A catalog row (storage_snapshots). */
+export interface StorageSnapshotEntry {
+  id: string;
+  profileId: string;
+  profileName: string;
+  path: string;
+  status: StorageSnapshotStatus;
+  buckets: string[];
+  objects: number;
+  bytes: number;
+  changedObjects: number;
+  reusedObjects: number;
+  manifestSha256: string | null;
+  startedAt: string;
+  finishedAt: string | null;
+  durationMs: number | null;
+  error: string | null;
+  verifiedAt: string | null;
+  verifiedOk: boolean | null;
+}
+
+/** Re-hash of every object file against the manifest. */
+export interface StorageVerifyResult {
+  ok: boolean;
+  objects: number;
+  /** Manifest entries whose file is missing, of another size or another sha256. */
+  problems: Array<{ bucket: string; key: string; file: string; problem: 'missing' | 'size' | 'sha256' }>;
+}

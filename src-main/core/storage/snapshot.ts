@@ -1,0 +1,241 @@
+// One storage snapshot: list the buckets' objects, take each one (download, or hard-link it
+// from the previous snapshot when its bucket, key, ETag and size are the same), write the
+// manifest, verify every file against it and publish — the same partial → verify → rename
+// protocol as database backups, so nothing half-written ever looks like a snapshot.
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import { OpsError } from '../../contract/errors';
+import type { StorageManifest, StorageManifestObject, StorageSkippedObject, StorageSnapshotProgress, StorageSnapshotResult } from '../../contract/storage';
+import type { ObjectInfo, ObjectStore } from '../platform/objectstore';
+import { objectFile, objectPath } from './paths';
+import { verifyFiles } from './verify';
+
+export const MANIFEST = 'manifest.json';
+
+export interface PreviousSnapshot {
+  folder: string;
+  manifest: StorageManifest;
+}
+
+export interface SnapshotOptions {
+  store: ObjectStore;
+  /** The folder to publish; `<folder>.partial` is written first. Must not exist. */
+  folder: string;
+  /** Empty or absent: every bucket the key can list. */
+  buckets?: string[];
+  previous?: PreviousSnapshot | null;
+  concurrency?: number;
+  signal?: AbortSignal;
+  onProgress?: (p: StorageSnapshotProgress) => void;
+  /** Test seam: runs between the listing and the first download (not exposed as an operation). */
+  afterListing?: () => Promise<void>;
+}
+
+interface Listed extends ObjectInfo {
+  bucket: string;
+}
+
+const MIB = 1024 * 1024;
+
+const index = (bucket: string, key: string) => `${bucket}\u0000${key}`;
+
+export async function takeSnapshot(options: SnapshotOptions): Promise<StorageSnapshotResult> {
+  const started = Date.now();
+  const { store, folder, signal } = options;
+  const partial = `${folder}.partial`;
+  if (fs.existsSync(folder)) throw new OpsError('IO_FAILED', `${folder} already exists; a snapshot never replaces one.`);
+  fs.rmSync(partial, { recursive: true, force: true });
+  fs.mkdirSync(path.join(partial, 'tmp'), { recursive: true, mode: 0o700 });
+  try {
+    const buckets = options.buckets?.length ? [...options.buckets] : (await store.listBuckets(signal)).map((b) => b.name);
+    const listed: Listed[] = [];
+    for (const bucket of buckets) {
+      await store.checkBucket(bucket, signal);
+      for await (const info of store.listObjects(bucket, '', signal)) listed.push({ ...info, bucket });
+    }
+    await options.afterListing?.();
+
+    const previous = new Map<string, StorageManifestObject>();
+    for (const o of options.previous?.manifest.objects ?? []) previous.set(index(o.bucket, o.key), o);
+
+    const progress: StorageSnapshotProgress = {
+      objectsDone: 0,
+      objectsTotal: listed.length,
+      bytesDone: 0,
+      bytesTotal: listed.reduce((n, o) => n + o.size, 0),
+      etaSeconds: null,
+    };
+    const report = () => {
+      const secs = (Date.now() - started) / 1000;
+      progress.etaSeconds = progress.bytesDone > 0 && secs > 0 ? Math.round((progress.bytesTotal - progress.bytesDone) / (progress.bytesDone / secs)) : null;
+      options.onProgress?.({ ...progress });
+    };
+
+    const results: Array<StorageManifestObject | StorageSkippedObject> = new Array(listed.length);
+    let next = 0;
+    let tmpSeq = 0;
+    const worker = async () => {
+      while (next < listed.length) {
+        const i = next++;
+        const item = listed[i]!;
+        const before = previous.get(index(item.bucket, item.key));
+        const reuse = before && options.previous && before.etag === item.etag && before.size === item.size ? before : null;
+        if (reuse) {
+          await linkInto(objectPath(options.previous!.folder, reuse.file), path.join(partial, reuse.file));
+          const { changedDuring: _c, ...kept } = reuse;
+          void _c;
+          results[i] = { ...kept, lastModified: item.lastModified || reuse.lastModified, reused: true };
+          progress.bytesDone += item.size;
+        } else {
+          results[i] = await fetchOne(
+            store,
+            item,
+            partial,
+            () => `tmp/${tmpSeq++}`,
+            (d) => {
+              // A big object reports as it goes: one event per MiB crossed, not per chunk.
+              const before = Math.floor(progress.bytesDone / MIB);
+              progress.bytesDone += d;
+              if (Math.floor(progress.bytesDone / MIB) > before) report();
+            },
+            signal,
+          );
+        }
+        progress.objectsDone++;
+        report();
+      }
+    };
+    await Promise.all(Array.from({ length: Math.max(1, Math.min(options.concurrency ?? 8, listed.length || 1)) }, worker));
+
+    const objects = results.filter((r): r is StorageManifestObject => 'file' in r);
+    const skipped = results.filter((r): r is StorageSkippedObject => !('file' in r));
+    const manifest: StorageManifest = {
+      format: 'ops-console-storage-snapshot/1',
+      endpoint: store.config.endpoint,
+      buckets,
+      startedAt: new Date(started).toISOString(),
+      finishedAt: new Date().toISOString(),
+      objects,
+      skipped,
+    };
+    const text = JSON.stringify(manifest, null, 2);
+    fs.writeFileSync(path.join(partial, MANIFEST), text, { mode: 0o600 });
+    fs.rmSync(path.join(partial, 'tmp'), { recursive: true, force: true });
+
+    const check = await verifyFiles(partial, manifest, signal);
+    if (!check.ok) {
+      const p = check.problems[0]!;
+      throw new OpsError('IO_FAILED', `The snapshot failed its check before publishing: ${p.bucket}/${p.key} (${p.problem}).`);
+    }
+    if (fs.existsSync(folder)) throw new OpsError('IO_FAILED', `${folder} appeared while the snapshot ran; it is not replaced.`);
+    fs.renameSync(partial, folder);
+
+    const changedDuring = objects.filter((o) => o.changedDuring).map((o) => ({ bucket: o.bucket, key: o.key }));
+    return {
+      path: folder,
+      manifestPath: path.join(folder, MANIFEST),
+      manifestSha256: crypto.createHash('sha256').update(text).digest('hex'),
+      buckets,
+      objects: objects.length,
+      bytes: objects.reduce((n, o) => n + o.size, 0),
+      changedObjects: objects.filter((o) => !o.reused).length,
+      reusedObjects: objects.filter((o) => o.reused).length,
+      changedDuring,
+      skipped,
+      warnings: skipped.map(
+        (s) => `${s.bucket}/${s.key} ${s.reason === 'deleted' ? 'was deleted' : 'changed twice'} while it was taken; it is not in this snapshot.`,
+      ),
+      durationMs: Date.now() - started,
+    };
+  } catch (err) {
+    fs.rmSync(partial, { recursive: true, force: true });
+    throw diskError(err, folder);
+  }
+}
+
+/**
+ * Downloads one object into the partial folder under its hash. Replaced since the listing:
+ * taken once more at its new version (noted `changedDuring`); replaced again: skipped, so
+ * a manifest entry never mixes two versions' bytes.
+ */
+async function fetchOne(
+  store: ObjectStore,
+  item: Listed,
+  partial: string,
+  tmpName: () => string,
+  onBytes: (delta: number) => void,
+  signal: AbortSignal | undefined,
+): Promise<StorageManifestObject | StorageSkippedObject> {
+  let expectEtag = item.etag;
+  for (let attempt = 0; attempt < 2; attempt++) {
+    const tmp = path.join(partial, tmpName());
+    let moved = 0;
+    try {
+      const got = await store.download(item.bucket, item.key, tmp, {
+        expectEtag,
+        signal,
+        onBytes: (d) => {
+          moved += d;
+          onBytes(d);
+        },
+      });
+      const file = objectFile(got.sha256);
+      fs.mkdirSync(path.dirname(path.join(partial, file)), { recursive: true, mode: 0o700 });
+      // Same content already there (another key, same bytes): the rename replaces it with identical bytes.
+      fs.renameSync(tmp, path.join(partial, file));
+      return {
+        bucket: item.bucket,
+        key: item.key,
+        size: got.bytes,
+        etag: got.etag,
+        contentType: got.contentType,
+        lastModified: got.lastModified ?? item.lastModified,
+        sha256: got.sha256,
+        file,
+        ...(attempt > 0 ? { changedDuring: true as const } : {}),
+      };
+    } catch (err) {
+      fs.rmSync(tmp, { force: true });
+      onBytes(-moved);
+      const reason = err instanceof OpsError && err.code === 'STORAGE_FAILED' ? (err.detail as { reason?: string } | undefined)?.reason : undefined;
+      // Deleted since the listing: not an error of the snapshot, only not in it.
+      if (reason === 'not-found') return { bucket: item.bucket, key: item.key, reason: 'deleted' };
+      if (reason !== 'changed') throw err;
+      const now = await store.head(item.bucket, item.key, signal);
+      if (!now) return { bucket: item.bucket, key: item.key, reason: 'deleted' };
+      expectEtag = now.etag;
+    }
+  }
+  return { bucket: item.bucket, key: item.key, reason: 'changed-twice' };
+}
+
+/** Hard link (the bytes are shared, not copied); a copy where links cannot cross (EXDEV) or are refused. */
+async function linkInto(from: string, to: string): Promise<void> {
+  await fs.promises.mkdir(path.dirname(to), { recursive: true, mode: 0o700 });
+  try {
+    await fs.promises.link(from, to);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'EEXIST') return; // same content, linked already for another key
+    if (code !== 'EXDEV' && code !== 'EPERM' && code !== 'EMLINK') throw err;
+    await fs.promises.copyFile(from, to, fs.constants.COPYFILE_EXCL);
+  }
+}
+
+/** A local write failure worded for the user (the disk is full, no permission). */
+function diskError(err: unknown, folder: string): unknown {
+  let code = (err as NodeJS.ErrnoException | undefined)?.code;
+  // ObjectStore.download words a local write failure as the endpoint's ('unreachable', its
+  // errno only in the message): it is the local disk's, and says so here.
+  if (err instanceof OpsError && err.code === 'STORAGE_FAILED') code = /\b(ENOSPC|EDQUOT|EROFS|EACCES)\b/.exec(err.message)?.[1];
+  else if (err instanceof OpsError) return err;
+  if (typeof code !== 'string') return err;
+  const why: Record<string, string> = {
+    ENOSPC: 'the disk is full',
+    EACCES: 'permission denied',
+    EROFS: 'the file system is read-only',
+    EDQUOT: 'the disk quota is exceeded',
+  };
+  return new OpsError('IO_FAILED', `Writing the storage snapshot under ${folder} failed: ${why[code] ?? code}. Nothing was published.`);
+}
