@@ -32,7 +32,7 @@ import {
 } from './models';
 import type { ChecklistStepEvent } from './runbook';
 import { byId, CONNECT_ERRORS, empty, op, passwordField, sshSecretFields, storageSecretFields, type OperationDef } from './op';
-import type { StorageTestResult } from './storage-settings';
+import { storageSettingsSchema, type StorageTestResult } from './storage-settings';
 export type { OperationDef } from './op';
 import type { BackupProgressEvent } from './backup';
 import { activityOperations } from './operations-activity';
@@ -86,9 +86,16 @@ export const operations = {
     errors: ['NOT_FOUND'],
     audit: 'profile.test',
   }),
-  /** Lists the buckets the profile's storage (S3) key can see; `storageSecret` for this call only. */
+  /**
+   * Lists the buckets the profile's storage (S3) key can see; `storageSecret` for this call
+   * only. `storage` tests settings not saved yet (the profile form), then `profileId` is
+   * optional and only supplies a saved secret.
+   */
   testStorageConnection: op<StorageTestResult>()({
-    input: z.object({ profileId: z.string().min(1), ...storageSecretFields }).strict(),
+    input: z
+      .object({ profileId: z.string().min(1).optional(), storage: storageSettingsSchema.optional(), ...storageSecretFields })
+      .strict()
+      .refine((i) => i.profileId !== undefined || i.storage !== undefined, { message: 'give profileId or storage', path: ['profileId'] }),
     errors: ['NOT_FOUND', 'INVALID_INPUT', 'PASSWORD_REQUIRED', 'STORAGE_FAILED'],
     audit: 'storage.test',
   }),

@@ -126,5 +126,19 @@ describe('profile storage connection', () => {
     expect(none).toMatchObject({ code: 'INVALID_INPUT', detail: { fields: [{ field: 'storage' }] } });
     expect(none.message).toContain('--storage-endpoint');
     expect((await api.fail('testStorageConnection', { profileId: 'nope' })).code).toBe('NOT_FOUND');
+    expect((await api.fail('testStorageConnection', {})).code).toBe('INVALID_INPUT');
+  });
+
+  it('tests settings not saved yet (the profile form), with the secret given or the saved one', async () => {
+    const storage = { endpoint: s3.endpoint, accessKeyId: S3_KEY_ID };
+    const fresh = await api.ok<StorageTestResult>('testStorageConnection', { storage, storageSecret: S3_SECRET });
+    expect([...fresh.buckets].sort()).toEqual(['backups', 'designs']);
+    expect(await api.fail('testStorageConnection', { storage })).toMatchObject({ code: 'PASSWORD_REQUIRED', detail: { secret: 'storage' } });
+    const saved = await api.ok<Profile>('createProfile', {
+      profile: input('form-test', { endpoint: 'https://old.example/s3', accessKeyId: 'old' }),
+      storageSecret: S3_SECRET,
+    });
+    // The form changed the endpoint and key id; the saved secret still answers.
+    expect((await api.ok<StorageTestResult>('testStorageConnection', { profileId: saved.id, storage })).endpoint).toBe(s3.endpoint);
   });
 });

@@ -2,7 +2,7 @@
 // hand to ObjectStore, and "test storage", which lists the buckets the key can see. The secret
 // access key never reaches an audit entry or a message: only the endpoint and key id do.
 import { OpsError } from '../../contract/errors';
-import type { Profile, StorageTestResult } from '../../contract/models';
+import type { Profile, StorageSettings, StorageTestResult } from '../../contract/models';
 import type { CoreDeps } from '../platform/kernel/deps';
 import type { CallContext } from '../platform/kernel/dispatch';
 import { ObjectStore, type ObjectStoreConfig } from '../platform/objectstore';
@@ -44,14 +44,29 @@ export function storageConfigFor(deps: CoreDeps, profileId: string, secretAccess
   return storageConfigOf(deps, deps.profiles.require(profileId), secretAccessKey);
 }
 
+/** Settings typed in the form and not saved yet: the secret given, else the saved profile's. */
+function unsavedConfig(deps: CoreDeps, storage: StorageSettings, profile: Profile | null, secret: string | undefined): ObjectStoreConfig {
+  const key = secret || (profile ? deps.secrets.get(profile.id, 'storage') : null);
+  if (!key) {
+    throw new OpsError(
+      'PASSWORD_REQUIRED',
+      `The storage secret access key for key id ${storage.accessKeyId} at ${storage.endpoint} is needed to test the connection.`,
+      {
+        secret: 'storage',
+      },
+    );
+  }
+  return { ...storage, secretAccessKey: key };
+}
+
 export async function testStorageConnection(
   deps: CoreDeps,
-  input: { profileId: string; storageSecret?: string | undefined },
+  input: { profileId?: string | undefined; storage?: StorageSettings | undefined; storageSecret?: string | undefined },
   ctx: CallContext,
 ): Promise<StorageTestResult> {
-  const profile = deps.profiles.require(input.profileId);
-  ctx.audit.profile = profile.name;
-  const config = storageConfigOf(deps, profile, input.storageSecret);
+  const profile = input.profileId !== undefined ? deps.profiles.require(input.profileId) : null;
+  if (profile) ctx.audit.profile = profile.name;
+  const config = input.storage ? unsavedConfig(deps, input.storage, profile, input.storageSecret) : storageConfigOf(deps, profile!, input.storageSecret);
   ctx.audit.detail = `${config.endpoint} region ${config.region}, key id ${config.accessKeyId}, ${config.forcePathStyle ? 'path-style' : 'virtual-hosted'}`;
   const started = Date.now();
   const store = new ObjectStore(config);
@@ -61,7 +76,8 @@ export async function testStorageConnection(
     ctx.audit.summary = `Tested storage connection ${config.endpoint}: ok, ${buckets.length} bucket${buckets.length === 1 ? '' : 's'} in ${ms} ms`;
     // Session convenience, as for a tested database password: an in-memory store keeps a
     // secret that just worked; a persistent one is written only by saving the profile.
-    if (input.storageSecret && !deps.secrets.persistent && deps.secrets.status().available) deps.secrets.set(profile.id, input.storageSecret, 'storage');
+    if (profile && !input.storage && input.storageSecret && !deps.secrets.persistent && deps.secrets.status().available)
+      deps.secrets.set(profile.id, input.storageSecret, 'storage');
     return { ok: true, endpoint: config.endpoint, buckets, ms };
   } finally {
     store.destroy();
