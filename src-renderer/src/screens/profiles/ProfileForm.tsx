@@ -30,6 +30,7 @@ import { applyDraft, emptyForm, formFromProfile, toInput, withEnv, type ProfileF
 import { ESCALATION_LEVELS } from '../../shared/labels/escalation';
 import { ImportBar } from './ImportBar';
 import { SshSection } from './SshSection';
+import { StorageSection } from './StorageSection';
 
 function passwordHelp(mode: AppInfo['mode'] | undefined, backend: string | undefined, editing: Profile | null): string {
   const where =
@@ -70,7 +71,7 @@ export function ProfileForm({ editing, onSaved, onCancel }: { editing: Profile |
   async function submit(event: FormEvent) {
     event.preventDefault();
     setFailure(null);
-    const { input, errors: local, sshSecret, jumpSecret } = toInput(form);
+    const { input, errors: local, sshSecret, jumpSecret, storageSecret } = toInput(form);
     setErrors(local);
     if (Object.keys(local).length > 0) return;
     setSaving(true);
@@ -81,6 +82,7 @@ export function ProfileForm({ editing, onSaved, onCancel }: { editing: Profile |
         ...(password !== undefined ? { password } : {}),
         ...(sshSecret !== undefined ? { sshSecret } : {}),
         ...(jumpSecret !== undefined ? { jumpSecret } : {}),
+        ...(storageSecret !== undefined ? { storageSecret } : {}),
       };
       const saved = editing ? await api.updateProfile({ id: editing.id, profile: input, ...secrets }) : await api.createProfile({ profile: input, ...secrets });
       onSaved(saved);
@@ -222,6 +224,16 @@ export function ProfileForm({ editing, onSaved, onCancel }: { editing: Profile |
         <SshSection
           value={form.ssh}
           onChange={(update) => setForm((f) => ({ ...f, ssh: update(f.ssh) }))}
+          errors={errors}
+          clearErrors={clearErrors}
+          editing={editing}
+          info={info}
+        />
+
+        <Divider />
+        <StorageSection
+          value={form.storage}
+          onChange={(update) => setForm((f) => ({ ...f, storage: update(f.storage) }))}
           errors={errors}
           clearErrors={clearErrors}
           editing={editing}

@@ -2,6 +2,7 @@
 // Numbers are kept as typed text so a wrong value can be shown and explained, not lost.
 import { profileInputSchema, type Contact, type Environment, type Profile, type ProfileDraft, type ProfileInput, type SslMode } from '@contract/models';
 import { emptySsh, sshFormFromProfile, sshToInput, type SshForm } from './ssh-form-model';
+import { applyStorageHint, emptyStorage, storageFormFromProfile, storageToInput, type StorageForm } from './storage-form-model';
 
 export interface ContactRow {
   role: string;
@@ -28,6 +29,7 @@ export interface ProfileForm {
   escalationLevel: '' | '1' | '2' | '3';
   password: string;
   ssh: SshForm;
+  storage: StorageForm;
 }
 
 /** The runbook's Emergency Contacts table, as rows to fill in. */
@@ -56,6 +58,7 @@ export function emptyForm(): ProfileForm {
     escalationLevel: '',
     password: '',
     ssh: emptySsh(),
+    storage: emptyStorage(),
   };
 }
 
@@ -77,6 +80,7 @@ export function formFromProfile(p: Profile): ProfileForm {
     escalationLevel: p.escalationLevel === null ? '' : (String(p.escalationLevel) as '1' | '2' | '3'),
     password: '',
     ssh: sshFormFromProfile(p),
+    storage: storageFormFromProfile(p),
   };
 }
 
@@ -99,6 +103,7 @@ export function applyDraft(form: ProfileForm, draft: ProfileDraft): ProfileForm 
     ...(f.statementTimeoutMs !== undefined ? { statementTimeoutMs: f.statementTimeoutMs === null ? '' : String(f.statementTimeoutMs) } : {}),
     ...(f.notes !== undefined && f.notes !== '' ? { notes: f.notes } : {}),
     ...(draft.password !== undefined ? { password: draft.password } : {}),
+    storage: applyStorageHint(form.storage, draft.storageHint),
   };
   if (f.env !== undefined) next = withEnv(next, f.env);
   if (f.readOnly !== undefined) next = { ...next, readOnly: f.readOnly, readOnlyTouched: true };
@@ -116,8 +121,15 @@ function parseWholeNumber(text: string): number | null | 'invalid' {
  * The contract input, or field messages keyed like the server's ("port", "contacts.0.role").
  * Validated with the contract's own schema so the form and the core say the same thing.
  */
-export function toInput(form: ProfileForm): { input: ProfileInput; errors: Record<string, string>; sshSecret?: string; jumpSecret?: string } {
+export function toInput(form: ProfileForm): {
+  input: ProfileInput;
+  errors: Record<string, string>;
+  sshSecret?: string;
+  jumpSecret?: string;
+  storageSecret?: string;
+} {
   const { ssh, errors: sshErrors, ...sshSecrets } = sshToInput(form.ssh);
+  const { storage, ...storageSecret } = storageToInput(form.storage);
   const errors: Record<string, string> = { ...sshErrors };
   const port = parseWholeNumber(form.port);
   if (port === 'invalid') errors.port = 'port must be a whole number between 1 and 65535';
@@ -144,6 +156,7 @@ export function toInput(form: ProfileForm): { input: ProfileInput; errors: Recor
     contacts,
     escalationLevel: form.escalationLevel === '' ? null : (Number(form.escalationLevel) as 1 | 2 | 3),
     ssh,
+    storage,
   };
   const parsed = profileInputSchema.safeParse(input);
   if (!parsed.success) {
@@ -152,5 +165,5 @@ export function toInput(form: ProfileForm): { input: ProfileInput; errors: Recor
       if (!(key in errors)) errors[key] = issue.message;
     }
   }
-  return { input, errors, ...sshSecrets };
+  return { input, errors, ...sshSecrets, ...storageSecret };
 }
