@@ -1,2 +1,54 @@
-// The offsite part of the one API contract: offsite copies (issue #18): named S3-compatible destinations, verified (optionally encrypted) copies of backups and storage snapshots there, retention and fetching a copy back for restore. Spread into `operations`.
-export const offsiteOperations = {} as const;
+// The offsite part of the one API contract (issue #18): named S3-compatible destinations,
+// verified copies of backups there. Spread into `operations` (operations.ts).
+// Secrets go in (secretAccessKey) and never come out: results say `hasSecret` only.
+import { z } from 'zod';
+import { byId, empty, op } from './op';
+import {
+  copyBackupSchema,
+  createDestinationSchema,
+  updateDestinationSchema,
+  type BackupCopy,
+  type CopyResult,
+  type DestinationTestResult,
+  type OffsiteDestination,
+} from './offsite';
+
+export const offsiteOperations = {
+  listOffsiteDestinations: op<{ destinations: OffsiteDestination[] }>()({ input: empty, errors: [], audit: null }),
+  /** By id or name. */
+  getOffsiteDestination: op<OffsiteDestination>()({ input: byId, errors: ['NOT_FOUND'], audit: null }),
+  createOffsiteDestination: op<OffsiteDestination>()({
+    input: createDestinationSchema,
+    errors: ['CONFLICT', 'SECRET_STORE_UNAVAILABLE'],
+    audit: 'offsite.destination.create',
+  }),
+  updateOffsiteDestination: op<OffsiteDestination>()({
+    input: updateDestinationSchema,
+    errors: ['NOT_FOUND', 'CONFLICT', 'SECRET_STORE_UNAVAILABLE'],
+    audit: 'offsite.destination.update',
+  }),
+  /** Forgets the destination and its secrets; the objects in the bucket stay. */
+  deleteOffsiteDestination: op<{ removed: true }>()({ input: byId, errors: ['NOT_FOUND'], audit: 'offsite.destination.delete' }),
+  /** HeadBucket, then write and delete a probe object; failures name the endpoint (STORAGE_FAILED). */
+  testOffsiteDestination: op<DestinationTestResult>()({
+    input: byId,
+    errors: ['NOT_FOUND', 'PASSWORD_REQUIRED', 'STORAGE_FAILED'],
+    audit: 'offsite.destination.test',
+  }),
+  /** Copies of backups, newest first; by backup or destination (id or name). */
+  listBackupCopies: op<{ copies: BackupCopy[] }>()({
+    input: z.object({ backupId: z.string().min(1).optional(), destination: z.string().min(1).optional() }).strict(),
+    errors: [],
+    audit: null,
+  }),
+  /**
+   * Copy a verified-ok local backup to a destination: multipart upload resumable after a
+   * dropped connection (run it again), then the object streamed back and its sha256 compared
+   * with the catalog's (mismatch: STORAGE_FAILED reason 'integrity', the copy failed).
+   */
+  copyBackupOffsite: op<CopyResult>()({
+    input: copyBackupSchema,
+    errors: ['NOT_FOUND', 'CONFLICT', 'PASSWORD_REQUIRED', 'STORAGE_FAILED', 'IO_FAILED', 'CANCELLED', 'TOOL_VERSION_MISMATCH'],
+    audit: 'offsite.copy',
+  }),
+} as const;

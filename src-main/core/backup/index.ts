@@ -9,6 +9,8 @@ export { BackupCatalog } from './catalog';
 export { manifestPathFor, readManifestFrom } from './manifest';
 export { prepareBackup } from './plan';
 export { grantLineRoles } from './role-grants';
+/** Offsite copies verify a backup before copying it. */
+export { verifyBackupEntry } from './verify';
 
 export type { BackupDomain };
 

@@ -1,0 +1,131 @@
+// Offsite copies (issue #18): named S3-compatible destinations and the verified copies of
+// backups kept there. Types and input schemas shared by the core, the CLI and the screens.
+import { z } from 'zod';
+
+/** What a destination is called by: letters, digits, `.`, `_` and `-` (it names the CLI's --to). */
+export const destinationNameSchema = z
+  .string()
+  .trim()
+  .min(1, 'name is required')
+  .max(64)
+  .regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'letters, digits, ".", "_" and "-" only');
+
+/** An object key prefix without leading or trailing slash; '' puts copies at the bucket's root. */
+export const prefixSchema = z
+  .string()
+  .trim()
+  .max(512)
+  .transform((p) => p.replace(/^\/+|\/+$/g, ''))
+  .refine((p) => !p.split('/').some((seg) => seg === '..' || seg === '.'), 'no "." or ".." segments');
+
+export const destinationFields = {
+  name: destinationNameSchema,
+  /** http(s) URL of the S3 endpoint, without bucket (normalised by the core). */
+  endpoint: z.string().min(1, 'endpoint is required').max(2048),
+  region: z.string().trim().min(1).max(64).default('us-east-1'),
+  bucket: z.string().min(1, 'bucket is required').max(63),
+  prefix: prefixSchema.default(''),
+  accessKeyId: z.string().trim().min(1, 'accessKeyId is required').max(256),
+  forcePathStyle: z.boolean().default(true),
+};
+
+export const createDestinationSchema = z
+  .object({
+    ...destinationFields,
+    /**
+     * The secret access key. Kept in the secret store (desktop) or this process's memory
+     * (CLI, browser: the CLI reads OPS_CONSOLE_OFFSITE_SECRET_ACCESS_KEY each run).
+     */
+    secretAccessKey: z.string().max(1024).optional(),
+    /** Client-side encryption of every copy (needs the crypto module; refused until it lands). */
+    encrypt: z.boolean().default(false),
+  })
+  .strict();
+
+export const updateDestinationSchema = z
+  .object({
+    id: z.string().min(1),
+    name: destinationNameSchema.optional(),
+    endpoint: destinationFields.endpoint.optional(),
+    region: z.string().trim().min(1).max(64).optional(),
+    bucket: destinationFields.bucket.optional(),
+    prefix: prefixSchema.optional(),
+    accessKeyId: destinationFields.accessKeyId.optional(),
+    forcePathStyle: z.boolean().optional(),
+    /** undefined keeps the saved secret, '' forgets it. */
+    secretAccessKey: z.string().max(1024).optional(),
+  })
+  .strict();
+
+/** A destination as every client sees it: never a secret, only whether one is at hand. */
+export interface OffsiteDestination {
+  id: string;
+  name: string;
+  endpoint: string;
+  region: string;
+  bucket: string;
+  prefix: string;
+  accessKeyId: string;
+  forcePathStyle: boolean;
+  encrypt: boolean;
+  /** Id of the encryption key (not the key), when `encrypt`. */
+  keyId: string | null;
+  /** Whether the secret access key is saved or given by the environment. */
+  hasSecret: boolean;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface DestinationTestResult {
+  ok: true;
+  endpoint: string;
+  bucket: string;
+  /** The probe object written then deleted. */
+  probeKey: string;
+  durationMs: number;
+}
+
+export type CopyStatus = 'running' | 'ok' | 'failed' | 'cancelled' | 'deleted';
+
+/** One row of backup_copies. */
+export interface BackupCopy {
+  id: string;
+  backupId: string;
+  destinationId: string;
+  destination: string;
+  key: string;
+  bytes: number | null;
+  sha256: string | null;
+  encrypted: boolean;
+  keyId: string | null;
+  status: CopyStatus;
+  startedAt: string;
+  finishedAt: string | null;
+  verifiedAt: string | null;
+  error: string | null;
+}
+
+/** `ops-console backups copy ID --to DESTINATION --json` (cli.md, fixed fields). */
+export interface CopyResult {
+  ok: boolean;
+  id: string;
+  backupId: string;
+  destination: string;
+  key: string;
+  bytes: number;
+  sha256: string;
+  encrypted: boolean;
+  keyId: string | null;
+  durationMs: number;
+  verified: boolean;
+  /** The same copy was already there (same sha256 in its manifest): nothing uploaded. */
+  alreadyThere?: boolean;
+}
+
+export const copyBackupSchema = z
+  .object({
+    backupId: z.string().min(1, 'backupId is required'),
+    /** Destination id or name. */
+    destination: z.string().min(1, 'destination is required'),
+  })
+  .strict();

@@ -1,0 +1,184 @@
+// Copying a verified local backup to an offsite destination: never over an existing object,
+// multipart and resumable (the resume log under <home>/offsite/uploads/<copy id>.json makes
+// a re-run after a dropped connection continue the same upload), then the object streamed
+// back and its sha256 compared with the catalog's before the copy counts as ok.
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import { OpsError } from '../../contract/errors';
+import type { BackupEntry } from '../../contract/backup';
+import type { CopyResult, OffsiteDestination } from '../../contract/offsite';
+import { BackupCatalog, verifyBackupEntry } from '../backup';
+import type { CoreDeps } from '../platform/kernel/deps';
+import { ObjectStore, filePartSource, fileResumeLog, partSizeFor, uploadMultipart } from '../platform/objectstore';
+import type { CopyRepo } from './copies';
+import type { DestinationRepo } from './destinations';
+
+/** What a copy's `<key>.manifest.json` holds besides the backup's own manifest. */
+export interface CopyManifest {
+  copy: { id: string; backupId: string; key: string; bytes: number; sha256: string; encrypted: boolean; keyId: string | null; copiedAt: string };
+  backup: BackupEntry['manifest'];
+}
+
+export interface CopyOptions {
+  signal?: AbortSignal;
+  onBytes?: (delta: number) => void;
+}
+
+export function uploadsDir(home: string): string {
+  return path.join(home, 'offsite', 'uploads');
+}
+
+/** `<prefix>/<profile>/<dump file name>`; the profile's name made safe for one key segment. */
+export function objectKeyFor(d: Pick<OffsiteDestination, 'prefix'>, entry: Pick<BackupEntry, 'profileName' | 'path'>): string {
+  const profile = entry.profileName.replace(/[^A-Za-z0-9._-]+/g, '_').replace(/^\.+/, '_');
+  return [d.prefix, profile, path.basename(entry.path)].filter((s) => s !== '').join('/');
+}
+
+export async function copyBackup(
+  deps: CoreDeps,
+  repos: { destinations: DestinationRepo; copies: CopyRepo },
+  backupId: string,
+  destination: string,
+  options: CopyOptions = {},
+): Promise<CopyResult> {
+  const started = Date.now();
+  const d = repos.destinations.get(destination);
+  if (d.encrypt) throw new OpsError('CONFLICT', `Destination ${d.name} encrypts copies, which this version cannot do yet.`);
+  const entry = await verifiedBackup(deps, backupId);
+  const sha256 = entry.sha256!;
+  const config = repos.destinations.storeConfig(d);
+  const store = new ObjectStore(config);
+  try {
+    await store.checkBucket(d.bucket, options.signal);
+    const key = objectKeyFor(d, entry);
+    const manifestKey = `${key}.manifest.json`;
+    const result = (id: string, bytes: number, alreadyThere: boolean): CopyResult => ({
+      ok: true,
+      id,
+      backupId: entry.id,
+      destination: d.name,
+      key,
+      bytes,
+      sha256,
+      encrypted: false,
+      keyId: null,
+      durationMs: Date.now() - started,
+      verified: true,
+      ...(alreadyThere ? { alreadyThere: true } : {}),
+    });
+
+    const existing = await store.head(d.bucket, key, options.signal);
+    if (existing !== null) {
+      const there = await readCopyManifest(store, d.bucket, manifestKey, options.signal);
+      if (there?.copy.sha256 !== sha256)
+        throw new OpsError('CONFLICT', `${key} already exists in ${d.bucket} at ${d.endpoint} with other content; an offsite object is never replaced.`);
+      let recorded = repos.copies.okAt(entry.id, d.id, key);
+      if (recorded === null) {
+        // Copied by another install or a lost row: record what is there.
+        const id = crypto.randomUUID();
+        repos.copies.insertRunning({ id, backupId: entry.id, destinationId: d.id, destination: d.name, key, encrypted: false, keyId: null });
+        repos.copies.finishOk(id, existing.size, sha256, new Date().toISOString());
+        recorded = repos.copies.get(id)!;
+      }
+      return result(recorded.id, existing.size, true);
+    }
+
+    fs.mkdirSync(uploadsDir(deps.home), { recursive: true, mode: 0o700 });
+    const previous = repos.copies.unfinished(entry.id, d.id, key);
+    const id = previous !== null && fs.existsSync(resumeFile(deps.home, previous.id)) ? previous.id : crypto.randomUUID();
+    if (id === previous?.id) repos.copies.restart(id);
+    else repos.copies.insertRunning({ id, backupId: entry.id, destinationId: d.id, destination: d.name, key, encrypted: false, keyId: null });
+
+    try {
+      const source = filePartSource(entry.path, partSizeFor(fs.statSync(entry.path).size));
+      await uploadMultipart(store, d.bucket, key, source, {
+        resume: fileResumeLog(resumeFile(deps.home, id)),
+        signal: options.signal,
+        onBytes: options.onBytes,
+        contentType: 'application/octet-stream',
+        metadata: { 'ops-console-sha256': sha256 },
+      });
+      const back = await streamSha256(store, d.bucket, key, options.signal);
+      if (back.sha256 !== sha256) {
+        // A copy that does not read back as the backup is worse than none: remove it.
+        await store.remove(d.bucket, key).catch(() => undefined);
+        throw new OpsError('STORAGE_FAILED', `${key} read back from ${d.endpoint} does not match the backup (sha256 ${back.sha256} ≠ ${sha256}).`, {
+          reason: 'integrity',
+          endpoint: d.endpoint,
+          bucket: d.bucket,
+          key,
+        });
+      }
+      const verifiedAt = new Date().toISOString();
+      const manifest: CopyManifest = {
+        copy: { id, backupId: entry.id, key, bytes: back.bytes, sha256, encrypted: false, keyId: null, copiedAt: verifiedAt },
+        backup: entry.manifest,
+      };
+      await store.putBody(d.bucket, manifestKey, JSON.stringify(manifest, null, 2), { contentType: 'application/json', signal: options.signal });
+      fs.rmSync(resumeFile(deps.home, id), { force: true });
+      repos.copies.finishOk(id, back.bytes, sha256, verifiedAt);
+      return result(id, back.bytes, false);
+    } catch (err) {
+      const cancelled = err instanceof OpsError && err.code === 'CANCELLED';
+      repos.copies.finishFailed(id, cancelled ? 'cancelled' : 'failed', err instanceof Error ? err.message : String(err));
+      throw err;
+    }
+  } finally {
+    store.destroy();
+  }
+}
+
+function resumeFile(home: string, copyId: string): string {
+  return path.join(uploadsDir(home), `${copyId}.json`);
+}
+
+/** An ok catalog entry whose file verifies (verified now when it never was). */
+async function verifiedBackup(deps: CoreDeps, backupId: string): Promise<BackupEntry> {
+  const catalog = new BackupCatalog(deps.store.db);
+  const entry = catalog.get(backupId);
+  if (entry === null) throw new OpsError('NOT_FOUND', `There is no backup ${backupId}.`, { id: backupId });
+  if (entry.status !== 'ok' || entry.sha256 === null)
+    throw new OpsError('CONFLICT', `Backup ${entry.id} is ${entry.status}: only a finished, verified backup is copied offsite.`);
+  if (entry.format === 'directory')
+    throw new OpsError(
+      'CONFLICT',
+      `Backup ${entry.id} is a directory-format dump; offsite copies take one file (custom or plain format). Take a custom-format backup to copy it.`,
+    );
+  if (!fs.existsSync(entry.path))
+    throw new OpsError('NOT_FOUND', `The file of backup ${entry.id} is gone (${entry.path}).`, { id: entry.id, path: entry.path });
+  if (entry.verifiedOk !== true) {
+    const verified = await verifyBackupEntry(deps, entry);
+    if (!verified.ok) {
+      const failed = verified.checks.filter((c) => !c.ok).map((c) => `${c.name}: ${c.detail}`);
+      throw new OpsError('CONFLICT', `Backup ${entry.id} does not verify, so it is not copied: ${failed.join('; ')}`);
+    }
+  }
+  return catalog.get(backupId)!;
+}
+
+async function readCopyManifest(store: ObjectStore, bucket: string, key: string, signal?: AbortSignal): Promise<CopyManifest | null> {
+  const text = await store.getText(bucket, key, signal);
+  if (text === null) return null;
+  try {
+    return JSON.parse(text) as CopyManifest;
+  } catch {
+    return null;
+  }
+}
+
+/** The object's bytes and sha256, streamed (never held whole). */
+export async function streamSha256(store: ObjectStore, bucket: string, key: string, signal?: AbortSignal): Promise<{ bytes: number; sha256: string }> {
+  const { body } = await store.getStream(bucket, key, { signal });
+  const hash = crypto.createHash('sha256');
+  let bytes = 0;
+  try {
+    for await (const chunk of body as AsyncIterable<Buffer>) {
+      hash.update(chunk);
+      bytes += chunk.length;
+    }
+  } catch (err) {
+    throw store.fail(err, signal, { bucket, key }, `reading ${key} back`);
+  }
+  return { bytes, sha256: hash.digest('hex') };
+}

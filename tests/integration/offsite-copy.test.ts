@@ -1,0 +1,193 @@
+// Offsite copies through core.dispatch against a real s3rver on loopback and a real backup of
+// the run's PostgreSQL: destinations (secrets in, never out), the test probe and its errors
+// naming the endpoint, a multipart copy verified by reading it back, "already there", and an
+// existing object never replaced.
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import type { BackupEntry } from '../../src-main/contract/backup';
+import type { Profile, ProfileInput } from '../../src-main/contract/models';
+import type { BackupCopy, CopyResult, DestinationTestResult, OffsiteDestination } from '../../src-main/contract/offsite';
+import type { Core } from '../../src-main/core/app';
+import { ObjectStore } from '../../src-main/core/platform/objectstore';
+import { auditOf, followJob, sha256sum } from '../helpers/backup';
+import { callsOn, newTestCore } from '../helpers/core';
+import { startLocalS3, type LocalS3 } from '../helpers/s3';
+import { createShopDatabase, type ShopDatabase } from '../helpers/shop-db';
+
+const pg = inject('pg');
+/** s3rver does not check secrets (tests/helpers/s3.ts), so a recognisable one proves none leaks. */
+const SECRET = 'offsite-secret-7f3a9c51';
+let core: Core;
+let home: string;
+let outDir: string;
+let s3: LocalS3;
+let shopDb: ShopDatabase;
+let shop: Profile;
+let entry: BackupEntry;
+let dest: OffsiteDestination;
+const { ok, fail } = callsOn(() => core);
+
+function destinationInput(name: string, overrides: Record<string, unknown> = {}): Record<string, unknown> {
+  const c = s3.config();
+  return {
+    name,
+    endpoint: c.endpoint,
+    region: c.region,
+    bucket: 'offsite',
+    prefix: 'ops/',
+    accessKeyId: c.accessKeyId,
+    secretAccessKey: SECRET,
+    ...overrides,
+  };
+}
+
+beforeAll(async () => {
+  s3 = await startLocalS3(['offsite', 'other']);
+  ({ core, home } = newTestCore('ops-offsite-'));
+  outDir = fs.mkdtempSync(path.join(os.tmpdir(), 'ops-offsite-out-'));
+  shopDb = await createShopDatabase(pg, 'offsitecopy', async (c) => {
+    // Random payloads (they do not compress): a dump over one 8 MiB part, so the upload is multipart.
+    await c.query(`CREATE TABLE blobs AS SELECT g AS id, decode(string_agg(md5(random()::text), ''), 'hex') AS payload
+                   FROM generate_series(1, 40000) g, generate_series(1, 16) k GROUP BY g`);
+  });
+  const input: Partial<ProfileInput> = {
+    name: 'shop.one',
+    host: pg.host,
+    port: pg.port,
+    database: shopDb.database,
+    user: shopDb.role,
+    sslmode: 'disable',
+    env: 'development',
+    readOnly: false,
+  };
+  shop = await ok<Profile>('createProfile', { profile: input, password: shopDb.password });
+  const jobId = crypto.randomUUID();
+  const job = followJob(core, jobId);
+  const started = await ok<{ backupId: string }>('startBackup', { profileId: shop.id, outDir, jobId, format: 'custom' });
+  expect((await job.done).ok).toBe(true);
+  entry = await ok<BackupEntry>('getBackup', { id: started.backupId });
+  dest = await ok<OffsiteDestination>('createOffsiteDestination', destinationInput('offsite-a'));
+}, 120_000);
+
+afterAll(async () => {
+  await core?.close();
+  await shopDb?.dispose();
+  await s3?.destroy();
+  fs.rmSync(home, { recursive: true, force: true });
+  fs.rmSync(outDir, { recursive: true, force: true });
+});
+
+describe('offsite destinations', () => {
+  it('keep their settings, normalised, and never give the secret back', async () => {
+    expect(dest).toMatchObject({
+      name: 'offsite-a',
+      endpoint: s3.endpoint.replace(/\/+$/, ''),
+      bucket: 'offsite',
+      prefix: 'ops',
+      encrypt: false,
+      keyId: null,
+      hasSecret: true,
+    });
+    expect(JSON.stringify(await ok('listOffsiteDestinations', {}))).not.toContain(SECRET);
+    expect(await ok<OffsiteDestination>('getOffsiteDestination', { id: 'offsite-a' })).toEqual(dest);
+    expect((await fail('createOffsiteDestination', destinationInput('offsite-a'))).code).toBe('CONFLICT');
+    const store = core.deps.store.db.prepare('SELECT * FROM offsite_destinations').all();
+    expect(JSON.stringify(store)).not.toContain(SECRET);
+    const audited = auditOf(core, 'offsite.destination.create');
+    expect(audited.map((e) => e.summary)).toContain(`offsite destination offsite-a: ${dest.endpoint} bucket offsite prefix ops`);
+    expect(JSON.stringify(audited)).not.toContain(SECRET);
+  });
+
+  it('test: HeadBucket then a probe written and deleted; an unknown key id or a missing bucket names the endpoint', async () => {
+    const tested = await ok<DestinationTestResult>('testOffsiteDestination', { id: dest.id });
+    expect(tested).toMatchObject({ ok: true, bucket: 'offsite' });
+    const store = new ObjectStore(s3.config());
+    expect(await store.head('offsite', tested.probeKey)).toBeNull();
+    store.destroy();
+
+    const badKey = await ok<OffsiteDestination>('createOffsiteDestination', destinationInput('bad-key', { accessKeyId: 'AKIDUNKNOWN0000' }));
+    const auth = await fail('testOffsiteDestination', { id: badKey.id });
+    expect(auth.code).toBe('STORAGE_FAILED');
+    expect(auth.detail).toMatchObject({ reason: 'auth', endpoint: dest.endpoint });
+    expect(auth.message).toContain(dest.endpoint);
+
+    const noBucket = await ok<OffsiteDestination>('createOffsiteDestination', destinationInput('no-bucket', { bucket: 'nothing-here' }));
+    const missing = await fail('testOffsiteDestination', { id: noBucket.id });
+    expect(missing.code).toBe('STORAGE_FAILED');
+    expect(missing.detail).toMatchObject({ reason: 'no-bucket', endpoint: dest.endpoint, bucket: 'nothing-here' });
+
+    const noSecret = await ok<OffsiteDestination>('createOffsiteDestination', destinationInput('no-secret', { secretAccessKey: undefined }));
+    expect(noSecret.hasSecret).toBe(false);
+    expect((await fail('testOffsiteDestination', { id: noSecret.id })).code).toBe('PASSWORD_REQUIRED');
+    await ok('deleteOffsiteDestination', { id: 'no-secret' });
+    expect((await fail('getOffsiteDestination', { id: 'no-secret' })).code).toBe('NOT_FOUND');
+  });
+});
+
+describe('copying a backup offsite', () => {
+  let copy: CopyResult;
+  beforeAll(async () => {
+    copy = await ok<CopyResult>('copyBackupOffsite', { backupId: entry.id, destination: 'offsite-a' });
+  }, 60_000);
+
+  it('uploads <prefix>/<profile>/<file> multipart, reads it back and records it verified', async () => {
+    const file = path.basename(entry.path);
+    expect(entry.bytes!).toBeGreaterThan(8 * 1024 * 1024);
+    expect(copy).toMatchObject({
+      ok: true,
+      backupId: entry.id,
+      destination: 'offsite-a',
+      key: `ops/shop.one/${file}`,
+      bytes: entry.bytes,
+      sha256: entry.sha256,
+      encrypted: false,
+      keyId: null,
+      verified: true,
+    });
+    expect(Object.keys(copy).sort()).toEqual(
+      ['backupId', 'bytes', 'destination', 'durationMs', 'encrypted', 'id', 'key', 'keyId', 'ok', 'sha256', 'verified'].sort(),
+    );
+    // The bytes in the bucket, downloaded by the client and hashed by sha256sum.
+    const store = new ObjectStore(s3.config());
+    const local = path.join(outDir, 'downloaded.dump');
+    await store.download('offsite', copy.key, local);
+    expect(sha256sum(local)).toBe(entry.sha256);
+    const manifest = JSON.parse((await store.getText('offsite', `${copy.key}.manifest.json`))!) as {
+      copy: { sha256: string; bytes: number; encrypted: boolean };
+    };
+    expect(manifest.copy).toMatchObject({ sha256: entry.sha256, bytes: entry.bytes, encrypted: false });
+    store.destroy();
+    const copies = await ok<{ copies: BackupCopy[] }>('listBackupCopies', { backupId: entry.id });
+    expect(copies.copies).toEqual([
+      expect.objectContaining({ id: copy.id, status: 'ok', key: copy.key, sha256: entry.sha256, verifiedAt: expect.any(String) }),
+    ]);
+    expect(fs.readdirSync(path.join(home, 'offsite', 'uploads'))).toEqual([]);
+    expect(auditOf(core, 'offsite.copy')[0]!.summary).toContain(copy.key);
+  });
+
+  it('a second copy finds it already there and uploads nothing', async () => {
+    const again = await ok<CopyResult>('copyBackupOffsite', { backupId: entry.id, destination: dest.id });
+    expect(again).toMatchObject({ ok: true, id: copy.id, key: copy.key, alreadyThere: true, verified: true });
+    expect((await ok<{ copies: BackupCopy[] }>('listBackupCopies', { destination: 'offsite-a' })).copies).toHaveLength(1);
+  });
+
+  it('never replaces an object of other content at the key', async () => {
+    const other = await ok<OffsiteDestination>('createOffsiteDestination', destinationInput('occupied', { bucket: 'other', prefix: '' }));
+    const store = new ObjectStore(s3.config());
+    const key = `shop.one/${path.basename(entry.path)}`;
+    await store.putBody('other', key, 'someone else’s file');
+    const refused = await fail('copyBackupOffsite', { backupId: entry.id, destination: other.name });
+    expect(refused.code).toBe('CONFLICT');
+    expect(refused.message).toContain('never replaced');
+    expect(await store.getText('other', key)).toBe('someone else’s file');
+    store.destroy();
+  });
+
+  it('refuses an unknown backup and an unknown destination', async () => {
+    expect((await fail('copyBackupOffsite', { backupId: 'nope', destination: 'offsite-a' })).code).toBe('NOT_FOUND');
+    expect((await fail('copyBackupOffsite', { backupId: entry.id, destination: 'nowhere' })).code).toBe('NOT_FOUND');
+  });
+});
