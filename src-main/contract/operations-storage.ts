@@ -1,2 +1,48 @@
-// The storage part of the one API contract: Supabase Storage snapshots (issue #18): back up a project's buckets into local snapshot folders, incrementally, check them against storage.objects and restore them into a bucket. Spread into `operations`.
-export const storageOperations = {} as const;
+// The storage part of the one API contract: Supabase Storage snapshots (issue #18). Spread
+// into `operations`. A snapshot runs as a job: startStorageBackup answers once the listing
+// can start (the key and the buckets were checked) with its ids; progress comes as
+// `storage.progress` events (contract/storage.ts StorageProgressEvent), the end as `job.done`
+// (kind 'storage'); getStorageSnapshot reads the outcome. The storage secret access key is
+// `storageSecret` when given, else the profile's saved one (PASSWORD_REQUIRED, detail
+// secret 'storage', without either).
+import { z } from 'zod';
+import type { StorageManifest, StorageSnapshotDetails, StorageSnapshotEntry, StorageVerifyResult } from './storage';
+import { byId, op, passwordField } from './op';
+
+const bucketName = z.string().min(1).max(255);
+
+export const storageOperations = {
+  /** Snapshot the profile's buckets (all it can list, or `buckets`) into `<home>/storage-snapshots/<profile>/<UTC time>/` or `outDir/<UTC time>/`. */
+  startStorageBackup: op<{ snapshotId: string; jobId: string; path: string }>()({
+    input: z
+      .object({
+        profileId: z.string().min(1),
+        storageSecret: passwordField,
+        buckets: z.array(bucketName).max(100).optional(),
+        outDir: z.string().min(1).max(4096).optional(),
+        jobId: z.string().min(1).max(100).optional(),
+      })
+      .strict(),
+    errors: ['NOT_FOUND', 'INVALID_INPUT', 'PASSWORD_REQUIRED', 'STORAGE_FAILED', 'IO_FAILED'],
+    audit: 'storage.backup.start',
+  }),
+  /** Stop a running snapshot: its partial folder is removed, nothing is published. */
+  cancelStorageBackup: op<{ cancelled: boolean }>()({ input: byId, errors: ['NOT_FOUND'], audit: 'storage.backup.cancel' }),
+  listStorageSnapshots: op<{ snapshots: StorageSnapshotEntry[] }>()({
+    input: z.object({ profileId: z.string().min(1).optional(), limit: z.number().int().min(1).max(10_000).default(500) }).strict(),
+    errors: ['INVALID_INPUT'],
+    audit: null,
+  }),
+  /** By catalog id or folder path. */
+  getStorageSnapshot: op<StorageSnapshotDetails>()({ input: byId, errors: ['NOT_FOUND'], audit: null }),
+  getStorageManifest: op<StorageManifest>()({ input: byId, errors: ['NOT_FOUND', 'IO_FAILED'], audit: null }),
+  /** Re-hash every object file against the manifest; the result is kept on the row (verifiedAt/verifiedOk). */
+  verifyStorageSnapshot: op<StorageVerifyResult>()({ input: byId, errors: ['NOT_FOUND', 'IO_FAILED'], audit: 'storage.snapshot.verify' }),
+  revealStorageSnapshot: op<{ revealed: boolean; path: string }>()({ input: byId, errors: ['NOT_FOUND'], audit: null }),
+  /** Remove the folder and the row; `confirmName` is the folder's name. Files hard-linked into other snapshots stay there. */
+  deleteStorageSnapshot: op<{ removed: true }>()({
+    input: z.object({ id: z.string().min(1), confirmName: z.string().min(1) }).strict(),
+    errors: ['NOT_FOUND', 'CONFIRMATION_REQUIRED', 'CONFLICT', 'IO_FAILED'],
+    audit: 'storage.snapshot.delete',
+  }),
+} as const;

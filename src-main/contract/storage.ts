@@ -98,3 +98,17 @@ export interface StorageVerifyResult {
   /** Manifest entries whose file is missing, of another size or another sha256. */
   problems: Array<{ bucket: string; key: string; file: string; problem: 'missing' | 'size' | 'sha256' }>;
 }
+
+/** A running snapshot's progress (an AppEvent): after every object and every MiB of a big one. */
+export interface StorageProgressEvent extends StorageSnapshotProgress {
+  type: 'storage.progress';
+  jobId: string;
+  snapshotId: string;
+}
+
+/** getStorageSnapshot: the catalog row and, when the folder's manifest reads, counts per bucket. */
+export interface StorageSnapshotDetails extends StorageSnapshotEntry {
+  perBucket: Array<{ bucket: string; objects: number; bytes: number }> | null;
+  changedDuring: Array<{ bucket: string; key: string }>;
+  skipped: StorageSkippedObject[];
+}

@@ -1,11 +1,166 @@
-// The storage domain's operations.
+// The storage domain's operations: start / cancel a snapshot, and the catalog's reads,
+// verify, reveal and delete.
+import fs from 'node:fs';
+import path from 'node:path';
+import { OpsError } from '../../contract/errors';
+import type { StorageSnapshotDetails, StorageSnapshotEntry } from '../../contract/storage';
+import type { storageOperations } from '../../contract/operations-storage';
 import type { Handlers } from '../platform/kernel/dispatch';
 import type { CoreDeps } from '../platform/kernel/deps';
-import type { storageOperations } from '../../contract/operations-storage';
+import { log } from '../platform/kernel/log';
+import { ObjectStore } from '../platform/objectstore';
+import { storageConfigFor } from '../profiles';
+import { SnapshotCatalog } from './catalog';
+import { snapshotName } from './paths';
+import { SnapshotJobs } from './runner';
+import { readManifest, verifyFiles } from './verify';
 
 export type StorageOps = keyof typeof storageOperations;
 
-export function storageHandlers(deps: CoreDeps): Pick<Handlers, StorageOps> {
-  void deps;
-  return {};
+/** A profile name as one folder name: anything but letters, digits, dot, dash and underscore becomes '_'. */
+function folderSafe(name: string): string {
+  const safe = name.replace(/[^A-Za-z0-9._-]/g, '_').replace(/^\.+/, '_');
+  return safe === '' ? '_' : safe.slice(0, 100);
+}
+
+export function storageHandlers(deps: CoreDeps): { handlers: Pick<Handlers, StorageOps>; jobs: SnapshotJobs } {
+  const catalog = new SnapshotCatalog(deps.store.db);
+  const interrupted = catalog.markInterrupted();
+  if (interrupted > 0) log.warn(`${interrupted} storage snapshot(s) were left running by a process that stopped; marked failed`);
+  const jobs = new SnapshotJobs(deps, catalog);
+
+  const require = (id: string): StorageSnapshotEntry => {
+    const entry = catalog.find(id) ?? catalog.find(path.resolve(id));
+    if (!entry) throw new OpsError('NOT_FOUND', `No storage snapshot ${id}.`, { id });
+    return entry;
+  };
+  const requireOk = (id: string): StorageSnapshotEntry => {
+    const entry = require(id);
+    if (entry.status !== 'ok')
+      throw new OpsError('NOT_FOUND', `Storage snapshot ${entry.id} is ${entry.status}: there is no snapshot folder.`, { id: entry.id });
+    if (!fs.existsSync(entry.path))
+      throw new OpsError('NOT_FOUND', `${entry.path} is not on disk any more (moved or deleted outside the app).`, { path: entry.path });
+    return entry;
+  };
+  const manifestOf = (entry: StorageSnapshotEntry) => {
+    try {
+      return readManifest(entry.path);
+    } catch (err) {
+      throw new OpsError('IO_FAILED', `The manifest of ${entry.path} cannot be read: ${err instanceof Error ? err.message : String(err)}`);
+    }
+  };
+
+  const handlers: Pick<Handlers, StorageOps> = {
+    startStorageBackup: async (input, ctx) => {
+      const profile = deps.profiles.require(input.profileId);
+      ctx.audit.profile = profile.name;
+      const store = new ObjectStore(storageConfigFor(deps, profile.id, input.storageSecret));
+      try {
+        // The key and the buckets are checked before the job starts: a refused key or a
+        // missing bucket is this call's error, not a failed catalog row.
+        if (input.buckets?.length) for (const b of input.buckets) await store.checkBucket(b);
+        else await store.listBuckets();
+        const base = input.outDir ? path.resolve(input.outDir) : path.join(deps.home, 'storage-snapshots', folderSafe(profile.name));
+        fs.mkdirSync(base, { recursive: true, mode: 0o700 });
+        const folder = path.join(base, snapshotName(new Date()));
+        const prev = catalog.latestOk(profile.id);
+        let previous = null;
+        if (prev) {
+          try {
+            previous = { folder: prev.path, manifest: readManifest(prev.path) };
+          } catch (err) {
+            log.warn(`the previous snapshot ${prev.path} is unreadable; taking a full one`, err instanceof Error ? err.message : String(err));
+          }
+        }
+        const started = jobs.start({
+          store,
+          profile,
+          folder,
+          buckets: input.buckets ?? [],
+          previous,
+          actor: ctx.actor,
+          via: ctx.via,
+          ...(input.jobId ? { jobId: input.jobId } : {}),
+        });
+        ctx.audit.summary = `storage snapshot ${started.snapshotId} of ${profile.name} started → ${folder}${previous ? ` (incremental from ${previous.folder})` : ''}`;
+        return { snapshotId: started.snapshotId, jobId: started.jobId, path: folder };
+      } catch (err) {
+        store.destroy();
+        if ((err as NodeJS.ErrnoException).code && !(err instanceof OpsError))
+          throw new OpsError('IO_FAILED', `Cannot create the snapshot folder: ${(err as Error).message}`);
+        throw err;
+      }
+    },
+    cancelStorageBackup: (input, ctx) => {
+      if (jobs.cancel(input.id, `cancelled by ${ctx.actor}`)) {
+        ctx.audit.summary = `storage snapshot ${input.id} cancelled`;
+        return { cancelled: true };
+      }
+      const entry = require(input.id);
+      ctx.audit.summary = `storage snapshot ${entry.id} was not running (${entry.status})`;
+      return { cancelled: false };
+    },
+    listStorageSnapshots: (input) => {
+      if (input.profileId === undefined) return { snapshots: catalog.list(undefined, input.limit) };
+      const profile = deps.profiles.get(input.profileId) ?? deps.profiles.getByName(input.profileId);
+      return { snapshots: catalog.list(profile?.id ?? input.profileId, input.limit) };
+    },
+    getStorageSnapshot: (input) => {
+      const entry = require(input.id);
+      const details: StorageSnapshotDetails = { ...entry, perBucket: null, changedDuring: [], skipped: [] };
+      if (entry.status !== 'ok') return details;
+      try {
+        const manifest = readManifest(entry.path);
+        const per = new Map<string, { bucket: string; objects: number; bytes: number }>(manifest.buckets.map((b) => [b, { bucket: b, objects: 0, bytes: 0 }]));
+        for (const o of manifest.objects) {
+          const b = per.get(o.bucket) ?? { bucket: o.bucket, objects: 0, bytes: 0 };
+          b.objects++;
+          b.bytes += o.size;
+          per.set(o.bucket, b);
+        }
+        details.perBucket = [...per.values()];
+        details.changedDuring = manifest.objects.filter((o) => o.changedDuring).map((o) => ({ bucket: o.bucket, key: o.key }));
+        details.skipped = manifest.skipped;
+      } catch {
+        // The folder is gone or damaged: the row still reads; verify says what is wrong.
+      }
+      return details;
+    },
+    getStorageManifest: (input) => manifestOf(requireOk(input.id)),
+    verifyStorageSnapshot: async (input, ctx) => {
+      const entry = requireOk(input.id);
+      ctx.audit.profile = entry.profileName;
+      const result = await verifyFiles(entry.path, manifestOf(entry));
+      catalog.setVerified(entry.id, result.ok);
+      ctx.audit.summary = `verify storage snapshot ${entry.path}: ${result.ok ? `ok (${result.objects} objects)` : `FAILED (${result.problems.length} problems)`}`;
+      if (!result.ok)
+        ctx.audit.failed = result.problems
+          .slice(0, 20)
+          .map((p) => `${p.bucket}/${p.key}: ${p.problem}`)
+          .join('; ');
+      return result;
+    },
+    revealStorageSnapshot: async (input) => {
+      const entry = requireOk(input.id);
+      return { revealed: await deps.revealPath(entry.path), path: entry.path };
+    },
+    deleteStorageSnapshot: async (input, ctx) => {
+      const entry = require(input.id);
+      ctx.audit.profile = entry.profileName;
+      const name = path.basename(entry.path);
+      if (input.confirmName !== name)
+        throw new OpsError('CONFIRMATION_REQUIRED', `Type the snapshot's folder name (${name}) to delete it.`, { expected: name });
+      if (entry.status === 'running' || jobs.isRunning(entry.id)) throw new OpsError('CONFLICT', `Storage snapshot ${name} is still running: cancel it first.`);
+      try {
+        // Unlinks this folder's names only: a file hard-linked into another snapshot keeps its bytes there.
+        await fs.promises.rm(entry.path, { recursive: true, force: true });
+      } catch (err) {
+        throw new OpsError('IO_FAILED', `Cannot delete ${entry.path}: ${err instanceof Error ? err.message : String(err)}`);
+      }
+      catalog.remove(entry.id);
+      ctx.audit.summary = `deleted storage snapshot ${entry.path} (${entry.status})`;
+      return { removed: true as const };
+    },
+  };
+  return { handlers, jobs };
 }

@@ -9,5 +9,6 @@ export { takeSnapshot, MANIFEST, type SnapshotOptions, type PreviousSnapshot } f
 export { readManifest, verifyFiles } from './verify';
 
 export function storageModule(deps: CoreDeps): DomainModule<StorageOps> {
-  return { handlers: storageHandlers(deps) };
+  const { handlers, jobs } = storageHandlers(deps);
+  return { handlers, dispose: () => jobs.disposeAll() };
 }
