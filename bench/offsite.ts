@@ -6,7 +6,7 @@
 // or in the copy job around it. The end-to-end check (read the object back and compare
 // its sha256 with the file's) is timed on its own, and the encrypted copy is an extra row.
 // A real s3rver process on loopback. Prints one JSON line last.
-// Run: npx tsx bench/offsite.ts [--dump-mb 1024] [--rounds 3] [--concurrency 4]
+// Run: npx tsx bench/offsite.ts [--dump-mb 1024] [--rounds 3] [--concurrency 4] [--no-app]
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -19,6 +19,7 @@ import { bareReadBackSha256, bareUpload, sdkClient, sha256File, timed, writeBigF
 
 const DUMP_MB = arg('dump-mb', 1024);
 const ROUNDS = arg('rounds', 3);
+const WITH_APP = !process.argv.includes('--no-app');
 const BUCKET = 'offsite-backups';
 
 async function main(): Promise<void> {
@@ -29,17 +30,17 @@ async function main(): Promise<void> {
   const store = new ObjectStore(s3.config());
   let app: CopyRunner | null = null;
   try {
-    const file = path.join(root, 'bench.dump');
-    const written = await timed(() => writeBigFile(file, DUMP_MB * 1024 * 1024));
+    const drop = (key: string) => client.send(new DeleteObjectCommand({ Bucket: BUCKET, Key: key }));
+    app = WITH_APP ? await appCopyRunner({ s3, bucket: BUCKET, dumpMb: DUMP_MB, drop }) : null;
+    const file = app?.file ?? path.join(root, 'bench.dump');
+    const written = app === null ? await timed(() => writeBigFile(file, DUMP_MB * 1024 * 1024)) : { ms: 0 };
     const bytes = fs.statSync(file).size;
     const sha = await timed(() => sha256File(file));
-    app = await appCopyRunner({ root, s3, bucket: BUCKET, file, sha256: sha.value });
     const partSize = app?.partSize ?? partSizeFor(bytes);
     const concurrency = arg('concurrency', app?.concurrency ?? 4);
     console.log(
-      `load ${loadBefore.join(' ')}; s3rver ${s3.endpoint}; ${Math.round(bytes / 1e6)} MB file written in ${Math.round(written.ms)} ms, sha256 ${Math.round(sha.ms)} ms; part ${partSize / 1024 / 1024} MiB × ${concurrency}; app: ${app?.describe ?? 'not available'}`,
+      `load ${loadBefore.join(' ')}; s3rver ${s3.endpoint}; ${Math.round(bytes / 1e6)} MB file${app ? " (the app's backup)" : ''} written in ${Math.round(written.ms)} ms, sha256 ${Math.round(sha.ms)} ms; part ${partSize / 1024 / 1024} MiB × ${concurrency}; app: ${app?.describe ?? 'not available'}`,
     );
-    const drop = (key: string) => client.send(new DeleteObjectCommand({ Bucket: BUCKET, Key: key }));
 
     // Warm-up (not counted): the file in the page cache, s3rver's first writes.
     await bareUpload(client, BUCKET, 'warm', file, partSize, concurrency);
@@ -87,6 +88,9 @@ async function main(): Promise<void> {
       platformVsBareRatio: ratio(m(ms.platform), m(ms.bare)),
       appVsBareRatio: ratio(m(ms.app), m(ms.bare)),
       readBackSha256Ms: m(ms.readBack),
+      // The app's copy reads the object back and hashes it before it counts: against the bare upload plus the same check.
+      bareUploadPlusReadBackMs: m(ms.bare.map((b, i) => b + ms.readBack[i]!)),
+      appVsBareWithReadBackRatio: ratio(m(ms.app), m(ms.bare.map((b, i) => b + ms.readBack[i]!))),
       localSha256Ms: Math.round(sha.ms),
       appEncryptedMs: m(ms.appEncrypted),
       appEncryptedVsBareRatio: ratio(m(ms.appEncrypted), m(ms.bare)),
@@ -94,7 +98,7 @@ async function main(): Promise<void> {
       app: app?.describe ?? 'not available: no offsite copy operation on this commit',
       perRoundMs: Object.fromEntries(Object.entries(ms).map(([k, v]) => [k, v.map(Math.round)])),
       loadAverage: { before: loadBefore, after: loadAverage() },
-      targets: { appVsBareRatio: '<= 1.1' },
+      targets: { appVsBareRatio: '<= 1.1 (upload alone: platformVsBareRatio; the whole verified copy: appVsBareWithReadBackRatio)' },
     };
     console.log(JSON.stringify(out));
   } finally {
