@@ -47,6 +47,8 @@ test('storage section: prefilled from a Supabase URL, tested against S3, saved w
       .getByRole('table', { name: 'Connection profiles' })
       .getByRole('row', { name: /supabase-abcdefghijklmnop/ })
       .waitFor();
+    // The saved profile's detail names the connection and that its secret is stored, never the secret.
+    await page.getByText(`${s3.endpoint} (eu-west-2, key id ${S3_KEY_ID}; secret stored)`).waitFor();
     expect(app.pageErrors).toEqual([]);
   } finally {
     await app.close();

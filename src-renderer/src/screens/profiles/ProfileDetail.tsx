@@ -64,6 +64,11 @@ export function ProfileDetail({ profile, onEdit, onSelect }: { profile: Profile;
           <Field label="SSL root certificate">{profile.sslRootCert ?? '—'}</Field>
           <Field label="Statement timeout">{profile.statementTimeoutMs === null ? 'none' : `${profile.statementTimeoutMs} ms`}</Field>
           <Field label="Password">{profile.hasSecret ? 'stored in the secret store' : 'not stored'}</Field>
+          <Field label="Supabase Storage (S3)">
+            {profile.storage
+              ? `${profile.storage.endpoint} (${profile.storage.region}, key id ${profile.storage.accessKeyId}; secret ${profile.hasStorageSecret ? 'stored' : 'not stored'})`
+              : 'not set'}
+          </Field>
           <Field label="Escalation level">{level ? `${level.label} — ${level.meaning}` : 'not set'}</Field>
           <Field label="Updated">{formatTime(profile.updatedAt)}</Field>
         </SimpleGrid>
