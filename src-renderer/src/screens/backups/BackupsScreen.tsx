@@ -6,10 +6,12 @@ import { useCallback, useEffect, useState } from 'react';
 import { useRevealPanel } from '../../shared/components/jobs/useRevealPanel';
 import { ProfileScreenHeader } from '../../shared/components/ProfileScreenHeader';
 import { useAppState } from '../../shared/state/app-state';
-import { defaultCatalogFilter } from './backup-wizard-model';
+import { ALL_PROFILES, defaultCatalogFilter } from './backup-wizard-model';
 import { BackupWizard } from './BackupWizard';
 import { CatalogTable } from './CatalogTable';
 import { ClientToolsPanel } from '../../shared/client-tools/ClientToolsPanel';
+import { StorageSnapshotsSection } from './storage/StorageSnapshotsSection';
+import { OffsiteSection } from './offsite/OffsiteSection';
 
 export function BackupsScreen() {
   const { active, profiles, setScreen } = useAppState();
@@ -36,6 +38,8 @@ export function BackupsScreen() {
         </Alert>
       )}
       <CatalogTable profiles={profiles} activeProfileId={activeId} filter={filter} onFilter={setFilter} refreshKey={refreshKey} />
+      <StorageSnapshotsSection active={active} profileId={filter === ALL_PROFILES ? null : filter} onAddConnection={() => setScreen('profiles')} />
+      <OffsiteSection profileId={filter === ALL_PROFILES ? null : filter} refreshKey={refreshKey} />
       <ClientToolsPanel ref={tools.ref} opened={tools.opened} onToggle={tools.toggle} />
     </Stack>
   );

@@ -1,0 +1,39 @@
+// The one place the Storage snapshots section names the core's operations: the catalog
+// reads, the snapshot job (followed by the shared job hook through `storage.progress` and
+// the catalog row) and the row actions. The components take these functions, not `api`.
+import type {
+  StorageManifest,
+  StorageProgressEvent,
+  StorageSnapshotDetails,
+  StorageSnapshotEntry,
+  StorageSnapshotProgress,
+  StorageVerifyResult,
+} from '@contract/storage';
+import type { AppEvent } from '@contract/operations';
+import { api } from '../../../shared/api/client';
+import type { JobOps } from '../../../shared/components/jobs/useTrackedJob';
+
+export const storageApi = {
+  list: async (profileId: string | null): Promise<StorageSnapshotEntry[]> => (await api.listStorageSnapshots(profileId ? { profileId } : {})).snapshots,
+  /** The buckets the profile's access key can see: the picker's choices (default all). */
+  buckets: async (profileId: string): Promise<string[]> => (await api.testStorageConnection({ profileId })).buckets,
+  start: async (input: { profileId: string; buckets: string[]; jobId: string }): Promise<string> =>
+    (await api.startStorageBackup(input.buckets.length > 0 ? input : { profileId: input.profileId, jobId: input.jobId })).snapshotId,
+  verify: (id: string): Promise<StorageVerifyResult> => api.verifyStorageSnapshot({ id }),
+  manifest: (id: string): Promise<StorageManifest> => api.getStorageManifest({ id }),
+  remove: (id: string, confirmName: string): Promise<unknown> => api.deleteStorageSnapshot({ id, confirmName }),
+  reveal: (id: string): Promise<{ revealed: boolean; path: string }> => api.revealStorageSnapshot({ id }),
+};
+
+function storageProgress(event: AppEvent, jobId: string): { id: string; progress: StorageSnapshotProgress } | null {
+  // Widened here so this reads the event whether or not AppEvent's union names it yet.
+  const e = event as AppEvent | StorageProgressEvent;
+  return e.type === 'storage.progress' && e.jobId === jobId ? { id: e.snapshotId, progress: e } : null;
+}
+
+export const STORAGE_JOB_OPS: JobOps<StorageSnapshotDetails, StorageSnapshotProgress> = {
+  prefix: 'storage',
+  progressOf: storageProgress,
+  fetch: (id) => api.getStorageSnapshot({ id }),
+  cancel: (id) => api.cancelStorageBackup({ id }),
+};
