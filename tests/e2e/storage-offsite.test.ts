@@ -1,0 +1,100 @@
+// Issue #18 through the UI: a profile with a storage connection to a real S3 server on
+// loopback (s3rver), a storage backup from the Backups screen (buckets picked, progress,
+// the verified result and its row in the list, Details per bucket), then an offsite
+// destination added in the Destinations panel and tested against the same server.
+import { afterAll, beforeAll, expect, test } from 'vitest';
+import { ObjectStore } from '../../src-main/core/platform/objectstore';
+import { S3_KEY_ID, S3_SECRET, startLocalS3, type LocalS3 } from '../helpers/s3';
+import { field, openNewProfileForm, startApp } from './harness';
+
+let s3: LocalS3;
+beforeAll(async () => {
+  s3 = await startLocalS3(['media', 'uploads', 'offsite']);
+  const store = new ObjectStore(s3.config());
+  await store.putBody('media', 'logo.png', 'not really a png', { contentType: 'image/png' });
+  await store.putBody('media', 'products/ring – gold.jpg', 'a ring, gold');
+  await store.putBody('uploads', 'notes/readme.txt', 'hello');
+});
+afterAll(async () => {
+  await s3?.destroy();
+});
+
+test('storage backup of a profile’s buckets, then an offsite destination tested', async () => {
+  const app = await startApp();
+  const { page } = app;
+  await page.setViewportSize({ width: 1440, height: 900 });
+
+  // The first profile (so the active one), with its storage connection; no database is needed for storage.
+  await openNewProfileForm(page);
+  await field(page, 'Profile name').fill('shop');
+  await field(page, 'Host').fill('127.0.0.1');
+  await field(page, 'Database').fill('postgres');
+  await field(page, 'User').fill('postgres');
+  const section = page.getByRole('group', { name: 'Supabase Storage (S3)' });
+  await section.getByRole('button', { name: 'Add a storage connection' }).click();
+  await field(page, 'Endpoint').fill(s3.endpoint);
+  await field(page, 'Access key id').fill(S3_KEY_ID);
+  await section.getByLabel('Secret access key').fill(S3_SECRET);
+  await page.getByRole('button', { name: 'Save profile' }).click();
+  await page.getByRole('table', { name: 'Connection profiles' }).getByRole('row', { name: /shop/ }).waitFor();
+
+  await page.getByRole('button', { name: 'Backups', exact: true }).click();
+  const snapshots = page.getByRole('region', { name: 'Storage snapshots' });
+  await snapshots.getByText(/No storage snapshots yet/).waitFor({ timeout: 20_000 });
+  await snapshots.getByRole('button', { name: 'Storage backup' }).click();
+
+  // Every bucket the key lists, all chosen by default; leave out the offsite one.
+  const panel = snapshots.getByRole('region', { name: 'Storage backup' });
+  const offsiteBucket = panel.getByRole('checkbox', { name: 'offsite' });
+  await offsiteBucket.waitFor({ timeout: 20_000 });
+  expect(await panel.getByRole('checkbox', { name: 'media' }).isChecked()).toBe(true);
+  await offsiteBucket.uncheck();
+  await panel.getByRole('button', { name: 'Run storage backup' }).click();
+
+  const result = panel.getByRole('region', { name: 'Storage backup result' });
+  await result.waitFor({ timeout: 60_000 });
+  const summary = (await result.textContent()) ?? '';
+  expect(summary).toContain('Snapshot written and verified');
+  expect(summary).toContain('3 objects');
+  expect(summary).toContain(app.home);
+
+  const list = snapshots.getByRole('table', { name: 'Storage snapshot list' });
+  const row = list.getByRole('row', { name: /^Storage snapshot / });
+  await row.waitFor();
+  const rowText = (await row.textContent()) ?? '';
+  expect(rowText).toContain('media, uploads');
+  expect(rowText).toContain('OK');
+  await app.screenshot('storage-snapshot.png');
+
+  // Details: the manifest per bucket.
+  await row.getByRole('button', { name: /^Details of / }).click();
+  const perBucket = page.getByRole('table', { name: 'Buckets in the snapshot' });
+  await perBucket.waitFor({ timeout: 20_000 });
+  expect(await perBucket.getByRole('row', { name: /^media 2 / }).count()).toBe(1);
+  await page.keyboard.press('Escape');
+  await perBucket.waitFor({ state: 'detached' });
+
+  // Verify again: every file hashed against the manifest.
+  await row.getByRole('button', { name: /^Verify / }).click();
+  await snapshots.getByText(/Verification OK: .+ \(3 objects\)/).waitFor({ timeout: 30_000 });
+
+  // Offsite: a destination on the same server, and its test (HeadBucket, a probe written and deleted).
+  const destinations = page.getByRole('region', { name: 'Offsite destinations' });
+  await destinations.getByRole('button', { name: 'Add destination' }).click();
+  const form = page.getByRole('dialog', { name: 'Add an offsite destination' });
+  await form.getByRole('textbox', { name: 'Name', exact: true }).fill('lab-s3');
+  await form.getByRole('textbox', { name: 'Endpoint', exact: true }).fill(s3.endpoint);
+  await form.getByRole('textbox', { name: 'Bucket', exact: true }).fill('offsite');
+  await form.getByRole('textbox', { name: 'Prefix', exact: true }).fill('ops/backups');
+  await form.getByRole('textbox', { name: 'Access key id', exact: true }).fill(S3_KEY_ID);
+  await form.getByLabel('Secret access key').fill(S3_SECRET);
+  await page.keyboard.press('Enter');
+  await form.waitFor({ state: 'detached' });
+  const destination = destinations.getByRole('row', { name: 'Destination lab-s3' });
+  await destination.waitFor();
+  expect(await destination.textContent()).toContain('offsite/ops/backups');
+  await destination.getByRole('button', { name: 'Test lab-s3' }).click();
+  await destination.getByText(/OK: .+ bucket offsite is writable/).waitFor({ timeout: 20_000 });
+  await app.screenshot('storage-offsite.png');
+  expect(app.pageErrors).toEqual([]);
+});
