@@ -1,14 +1,19 @@
-// The app's side of the storage benchmark: the storage domain's snapshot engine
-// (takeSnapshot, exported by core/storage for the tests and this bench) called in-process
-// on the same s3rver, full and then incremental against the previous snapshot. The
-// snapshot operation adds the catalog row, the audit entries and the job's events around
-// the same call. After each incremental run the final check (verifyFiles: every file
-// re-read and hashed against the manifest) is timed alone, since it reads linked files too.
+// The app's side of the storage benchmark, on the same s3rver: by default the snapshot
+// operation through the core (startStorageBackup through dispatch until job.done); with
+// --via-engine, or while the operation is missing, the storage domain's engine alone
+// (takeSnapshot, exported by core/storage for the tests and this bench) in-process. Each
+// round takes a full snapshot, then an incremental one from it. After each incremental run
+// the final check (verifyFiles: every file re-read and hashed against the manifest) is
+// timed alone, since it reads the hard-linked files too.
 import fs from 'node:fs';
 import path from 'node:path';
+import type { Profile } from '../src-main/contract/models';
+import { createCore } from '../src-main/core/app';
 import { ObjectStore } from '../src-main/core/platform/objectstore';
+import { MemorySecretStore } from '../src-main/core/platform/secrets/memory-secret-store';
 import { readManifest, takeSnapshot, verifyFiles } from '../src-main/core/storage';
 import type { LocalS3 } from '../tests/helpers/s3';
+import { call, followJob } from './bench-cluster';
 
 /** takeSnapshot's default (core/storage/snapshot.ts): objects downloaded at once. */
 const APP_CONCURRENCY = 8;
@@ -33,7 +38,86 @@ export interface AppSetup {
   bucket: string;
 }
 
-export async function appSnapshotRunner(setup: AppSetup): Promise<SnapshotRunner | null> {
+/**
+ * The snapshot operation through dispatch (startStorageBackup until its job.done): a core
+ * with a temporary home, one profile per round carrying the s3rver connection (its
+ * PostgreSQL side is never reached), so each round's first snapshot is full and its second
+ * is incremental from it, as the operation picks the profile's latest ok snapshot.
+ * Null when this commit has no such operation.
+ */
+export async function opSnapshotRunner(setup: AppSetup): Promise<SnapshotRunner | null> {
+  const core = createCore({ home: path.join(setup.root, 'home'), mode: 'browser', secrets: () => new MemorySecretStore(), actor: 'bench' });
+  const cfg = setup.s3.config();
+  const profileFor = async (round: number) =>
+    call<Profile>(core, 'createProfile', {
+      profile: {
+        name: `bench-${round}`,
+        host: '127.0.0.1',
+        port: 5432,
+        database: 'postgres',
+        user: 'postgres',
+        sslmode: 'disable',
+        env: 'development',
+        readOnly: false,
+        storage: { endpoint: cfg.endpoint, region: cfg.region, accessKeyId: cfg.accessKeyId, forcePathStyle: true },
+      },
+      storageSecret: cfg.secretAccessKey,
+    });
+  let probe: Profile;
+  try {
+    probe = await profileFor(-1);
+    await call(core, 'listStorageSnapshots', { profileId: probe.id });
+  } catch (err) {
+    console.error(`the storage snapshot operation is not measured: ${err instanceof Error ? err.message : String(err)}`);
+    await core.close().catch(() => undefined);
+    return null;
+  }
+  void probe;
+  const profiles = new Map<number, string>();
+  const snapshot = async (round: number) => {
+    const t0 = performance.now();
+    const { value, trace } = await followJob<{ snapshotId: string; path: string }>(core, 'startStorageBackup', {
+      profileId: profiles.get(round)!,
+      buckets: [setup.bucket],
+      outDir: path.join(setup.root, 'op-snapshots'),
+      storageSecret: cfg.secretAccessKey,
+    });
+    const ms = performance.now() - t0;
+    if (!trace.ok) throw new Error(`storage snapshot failed: ${trace.message}`);
+    const details = await call<{ changedObjects?: number; reusedObjects?: number }>(core, 'getStorageSnapshot', { id: value.snapshotId });
+    return { ms, events: trace.events.length, path: value.path, details };
+  };
+  return {
+    describe: `startStorageBackup through dispatch until job.done (catalog row, audit, progress events, manifest, verify, publish), engine default concurrency ${APP_CONCURRENCY}`,
+    concurrency: APP_CONCURRENCY,
+    async full(round) {
+      profiles.set(round, (await profileFor(round)).id);
+      return (await snapshot(round)).ms;
+    },
+    async incremental(round) {
+      const r = await snapshot(round);
+      const v0 = performance.now();
+      const check = await verifyFiles(r.path, readManifest(r.path));
+      const verifyMs = Math.round(performance.now() - v0);
+      if (!check.ok) throw new Error(`incremental snapshot failed its check: ${JSON.stringify(check.problems[0])}`);
+      const { changedObjects, reusedObjects } = r.details;
+      return { ms: r.ms, detail: { changedObjects, reusedObjects, progressEvents: r.events, verifyAloneMs: verifyMs } };
+    },
+    async cleanup() {
+      fs.rmSync(path.join(setup.root, 'op-snapshots'), { recursive: true, force: true });
+    },
+    async close() {
+      await core.close().catch(() => undefined);
+    },
+  };
+}
+
+/** The engine alone (takeSnapshot in-process), for `--via engine` or when the operation is missing. */
+export async function appSnapshotRunner(setup: AppSetup, via: 'op' | 'engine'): Promise<SnapshotRunner | null> {
+  return (via === 'op' ? await opSnapshotRunner(setup) : null) ?? engineSnapshotRunner(setup);
+}
+
+export async function engineSnapshotRunner(setup: AppSetup): Promise<SnapshotRunner | null> {
   const store = new ObjectStore(setup.s3.config());
   const made: string[] = [];
   let last: string | null = null;

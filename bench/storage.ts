@@ -7,7 +7,7 @@
 // "platform" is the app's object-store layer alone (ObjectStore.listObjects + download:
 // sha256 and fsync of every file) at the same concurrency, so a miss can be placed either
 // in the download layer or in the snapshot job around it. Prints one JSON line last.
-// Run: npx tsx bench/storage.ts [--objects 2000] [--total-mb 1024] [--rounds 3] [--concurrency 4]
+// Run: npx tsx bench/storage.ts [--objects 2000] [--total-mb 1024] [--rounds 3] [--concurrency 8] [--via-engine]
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -49,7 +49,7 @@ async function main(): Promise<void> {
   const store = new ObjectStore(s3.config());
   let app: SnapshotRunner | null = null;
   try {
-    app = await appSnapshotRunner({ root, s3, bucket: BUCKET });
+    app = await appSnapshotRunner({ root, s3, bucket: BUCKET }, process.argv.includes('--via-engine') ? 'engine' : 'op');
     const concurrency = arg('concurrency', app?.concurrency ?? 4);
     const specs = objectMix(OBJECTS, TOTAL_MB * 1024 * 1024);
     const fill = await timed(() => fillBucket(client, BUCKET, specs));
