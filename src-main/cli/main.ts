@@ -7,6 +7,7 @@ import { privateUmask } from '../core/platform/fs/private-fs';
 import { UsageError } from './args';
 import { auditCommand } from './commands/audit';
 import { backupCommand, backupsCommand } from './commands/backup';
+import { offsiteCommand } from './commands/offsite';
 import { checklistCommand } from './commands/checklist';
 import { drillCommand } from './commands/drill';
 import { healthCommand } from './commands/health';
@@ -43,6 +44,8 @@ commands:
   backup PROFILE [--kind full|schema|data|roles] [--format custom|plain|directory] [--out DIR] [--jobs N] [--supabase]
                                             pg_dump checked, verified and catalogued (manifest beside the file)
   backups list [--profile NAME] | verify ID the backup catalog; re-check checksum and archive
+  backups copy ID --to DESTINATION          copy a verified backup offsite (S3), read back and checked
+  offsite add|list|test|remove              offsite S3 destinations (secret: OPS_CONSOLE_OFFSITE_SECRET_ACCESS_KEY)
   restore BACKUP (--to PROFILE | --new-database NAME --profile PROFILE | --sandbox) [--jobs N] [--clean] [--no-pre-backup] [--yes] [--confirm NAME]
                                             pg_restore/psql after version and conflict checks, then validation
   drill [BACKUP] [--profile PROFILE] [--jobs N]
@@ -65,6 +68,7 @@ const COMMANDS: Record<string, (ctx: CliContext, argv: string[]) => Promise<numb
   sessions: sessionsCommand,
   backup: backupCommand,
   backups: backupsCommand,
+  offsite: offsiteCommand,
   restore: restoreCommand,
   drill: drillCommand,
   health: healthCommand,

@@ -16,6 +16,7 @@ import { boolFlag, expectPositionals, intFlag, parseArgs, stringFlag, UsageError
 import type { CliContext } from '../context';
 import { withPasswordRetry } from '../password-retry';
 import { EXIT, printJson, table } from '../io';
+import { OFFSITE_USAGE, backupsCopy } from './offsite';
 import { findProfile } from './profile';
 
 const USAGE = {
@@ -212,5 +213,6 @@ export async function backupsCommand(ctx: CliContext, argv: string[]): Promise<n
   const [sub, ...rest] = argv;
   if (sub === 'list') return list(ctx, rest);
   if (sub === 'verify') return verify(ctx, rest);
-  throw new UsageError(`unknown backups command "${sub ?? ''}"\nusage:\n  ${USAGE.list}\n  ${USAGE.verify}`);
+  if (sub === 'copy') return backupsCopy(ctx, rest);
+  throw new UsageError(`unknown backups command "${sub ?? ''}"\nusage:\n  ${USAGE.list}\n  ${USAGE.verify}\n  ${OFFSITE_USAGE.copy}`);
 }

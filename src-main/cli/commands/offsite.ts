@@ -1,0 +1,122 @@
+// ops-console backups copy ID --to DESTINATION [--json]   (cli.md, fixed)
+// ops-console offsite add NAME --endpoint URL --bucket B [--region R] [--prefix P] --access-key-id ID [--virtual-host] [--json]
+// ops-console offsite list [--json] | offsite test NAME [--json] | offsite remove NAME [--yes] [--json]
+// The CLI keeps no secret: the secret access key comes from OPS_CONSOLE_OFFSITE_SECRET_ACCESS_KEY
+// on every run (the core's offsite secrets read it), never from argv.
+import { OFFSITE_ENV } from '../../core/offsite';
+import { boolFlag, expectPositionals, parseArgs, stringFlag, UsageError } from '../args';
+import type { CliContext } from '../context';
+import { confirm, EXIT, printJson, table } from '../io';
+
+export const OFFSITE_USAGE = {
+  copy: 'ops-console backups copy ID --to DESTINATION [--json]',
+  add: 'ops-console offsite add NAME --endpoint URL --bucket B [--region R] [--prefix P] --access-key-id ID [--virtual-host] [--json]',
+  list: 'ops-console offsite list [--json]',
+  test: 'ops-console offsite test NAME [--json]',
+  remove: 'ops-console offsite remove NAME [--yes] [--json]',
+};
+
+export async function backupsCopy(ctx: CliContext, argv: string[]): Promise<number> {
+  const parsed = parseArgs(argv, { to: { type: 'string' } });
+  const [id] = expectPositionals(parsed, ['ID'], OFFSITE_USAGE.copy);
+  const to = stringFlag(parsed, 'to');
+  if (to === undefined) throw new UsageError(`--to DESTINATION is required\nusage: ${OFFSITE_USAGE.copy}`);
+  const r = await ctx.call('copyBackupOffsite', { backupId: id!, destination: to });
+  if (ctx.io.json)
+    printJson(ctx.io, {
+      ok: r.ok,
+      id: r.id,
+      backupId: r.backupId,
+      destination: r.destination,
+      key: r.key,
+      bytes: r.bytes,
+      sha256: r.sha256,
+      encrypted: r.encrypted,
+      keyId: r.keyId,
+      durationMs: r.durationMs,
+      verified: r.verified,
+    });
+  else
+    ctx.io.out(
+      r.alreadyThere
+        ? `already there: ${r.destination}:${r.key} (same sha256 ${r.sha256})`
+        : `copied to ${r.destination}:${r.key} (${r.bytes} bytes, read back and verified, sha256 ${r.sha256})`,
+    );
+  return EXIT.ok;
+}
+
+async function add(ctx: CliContext, argv: string[]): Promise<number> {
+  const parsed = parseArgs(argv, {
+    endpoint: { type: 'string' },
+    bucket: { type: 'string' },
+    region: { type: 'string' },
+    prefix: { type: 'string' },
+    'access-key-id': { type: 'string' },
+    'virtual-host': { type: 'boolean' },
+  });
+  const [name] = expectPositionals(parsed, ['NAME'], OFFSITE_USAGE.add);
+  const secret = process.env[OFFSITE_ENV.access];
+  const d = await ctx.call('createOffsiteDestination', {
+    name: name!,
+    endpoint: stringFlag(parsed, 'endpoint') ?? '',
+    bucket: stringFlag(parsed, 'bucket') ?? '',
+    accessKeyId: stringFlag(parsed, 'access-key-id') ?? '',
+    ...(stringFlag(parsed, 'region') !== undefined ? { region: stringFlag(parsed, 'region') } : {}),
+    ...(stringFlag(parsed, 'prefix') !== undefined ? { prefix: stringFlag(parsed, 'prefix') } : {}),
+    forcePathStyle: !boolFlag(parsed, 'virtual-host'),
+    ...(secret ? { secretAccessKey: secret } : {}),
+  });
+  if (ctx.io.json) printJson(ctx.io, d);
+  else
+    ctx.io.out(
+      `offsite destination ${d.name}: ${d.endpoint} bucket ${d.bucket}${d.prefix ? ` prefix ${d.prefix}` : ''} (secret access key: ${OFFSITE_ENV.access})`,
+    );
+  return EXIT.ok;
+}
+
+async function list(ctx: CliContext, argv: string[]): Promise<number> {
+  expectPositionals(parseArgs(argv, {}), [], OFFSITE_USAGE.list);
+  const { destinations } = await ctx.call('listOffsiteDestinations', {});
+  if (ctx.io.json) printJson(ctx.io, { destinations });
+  else
+    ctx.io.out(
+      table(
+        destinations.map((d) => ({ ...d })),
+        ['name', 'endpoint', 'bucket', 'prefix', 'encrypt', 'hasSecret'],
+      ),
+    );
+  return EXIT.ok;
+}
+
+async function test(ctx: CliContext, argv: string[]): Promise<number> {
+  const [name] = expectPositionals(parseArgs(argv, {}), ['NAME'], OFFSITE_USAGE.test);
+  const r = await ctx.call('testOffsiteDestination', { id: name! });
+  if (ctx.io.json) printJson(ctx.io, r);
+  else ctx.io.out(`ok: bucket ${r.bucket} at ${r.endpoint} readable and writable (${r.durationMs} ms)`);
+  return EXIT.ok;
+}
+
+async function remove(ctx: CliContext, argv: string[]): Promise<number> {
+  const parsed = parseArgs(argv, { yes: { type: 'boolean' } });
+  const [name] = expectPositionals(parsed, ['NAME'], OFFSITE_USAGE.remove);
+  const d = await ctx.call('getOffsiteDestination', { id: name! });
+  await confirm(ctx.io, {
+    question: `Forget offsite destination ${d.name}? (objects in ${d.bucket} are kept)`,
+    yes: boolFlag(parsed, 'yes'),
+    production: false,
+    profileName: d.name,
+  });
+  await ctx.call('deleteOffsiteDestination', { id: d.id });
+  if (ctx.io.json) printJson(ctx.io, { removed: true, name: d.name });
+  else ctx.io.out(`forgot offsite destination ${d.name}`);
+  return EXIT.ok;
+}
+
+export async function offsiteCommand(ctx: CliContext, argv: string[]): Promise<number> {
+  const [sub, ...rest] = argv;
+  if (sub === 'add') return add(ctx, rest);
+  if (sub === 'list') return list(ctx, rest);
+  if (sub === 'test') return test(ctx, rest);
+  if (sub === 'remove') return remove(ctx, rest);
+  throw new UsageError(`unknown offsite command "${sub ?? ''}"\nusage:\n  ${Object.values(OFFSITE_USAGE).slice(1).join('\n  ')}`);
+}

@@ -1,0 +1,98 @@
+// The built ops-console against a real s3rver: `offsite add` (the secret from the
+// environment, never argv), `backups copy ID --to DESTINATION --json` with cli.md's fixed
+// fields and exit codes (0 copied or already there, 1 refused, 2 usage).
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { sha256sum } from '../helpers/backup';
+import { json, runCli } from '../helpers/cli';
+import { startLocalS3, type LocalS3 } from '../helpers/s3';
+import { createShopDatabase, type ShopDatabase } from '../helpers/shop-db';
+
+const server = inject('pg');
+let home: string;
+let outDir: string;
+let shopDb: ShopDatabase;
+let s3: LocalS3;
+let backup: Record<string, unknown>;
+const cli = (args: string[]) =>
+  runCli(home, args, { env: { PGPASSWORD: shopDb.password, OPS_CONSOLE_OFFSITE_SECRET_ACCESS_KEY: s3.config().secretAccessKey } });
+
+beforeAll(async () => {
+  s3 = await startLocalS3(['offsite']);
+  home = fs.mkdtempSync(path.join(os.tmpdir(), 'ops-cli-offsite-'));
+  outDir = fs.mkdtempSync(path.join(os.tmpdir(), 'ops-cli-offsite-out-'));
+  shopDb = await createShopDatabase(server, 'offsitecli');
+  const url = `postgresql://${shopDb.role}@${server.host}:${server.port}/${shopDb.database}?sslmode=disable`;
+  const add = await cli(['profile', 'add', 'shop', '--url', url, '--env', 'development', '--read-write', '--json']);
+  expect(add.code, add.stderr).toBe(0);
+  const run = await cli(['backup', 'shop', '--format', 'custom', '--out', outDir, '--json']);
+  expect(run.code, run.stderr).toBe(0);
+  backup = json(run);
+  const c = s3.config();
+  const dest = await cli([
+    'offsite',
+    'add',
+    'vault',
+    '--endpoint',
+    c.endpoint,
+    '--bucket',
+    'offsite',
+    '--prefix',
+    'db',
+    '--access-key-id',
+    c.accessKeyId,
+    '--json',
+  ]);
+  expect(dest.code, dest.stderr).toBe(0);
+  expect(json(dest)).toMatchObject({ name: 'vault', bucket: 'offsite', prefix: 'db', hasSecret: true });
+}, 120_000);
+
+afterAll(async () => {
+  await shopDb?.dispose();
+  await s3?.destroy();
+  fs.rmSync(home, { recursive: true, force: true });
+  fs.rmSync(outDir, { recursive: true, force: true });
+});
+
+describe('ops-console backups copy', () => {
+  it('copies, prints the fixed JSON fields, and the object is the backup byte for byte', async () => {
+    const run = await cli(['backups', 'copy', String(backup.id), '--to', 'vault', '--json']);
+    expect(run.code, run.stderr).toBe(0);
+    const r = json(run);
+    expect(Object.keys(r).sort()).toEqual(
+      ['backupId', 'bytes', 'destination', 'durationMs', 'encrypted', 'id', 'key', 'keyId', 'ok', 'sha256', 'verified'].sort(),
+    );
+    expect(r).toMatchObject({
+      ok: true,
+      backupId: backup.id,
+      destination: 'vault',
+      sha256: backup.sha256,
+      bytes: backup.bytes,
+      encrypted: false,
+      keyId: null,
+      verified: true,
+    });
+    expect(r.key).toBe(`db/shop/${path.basename(String(backup.path))}`);
+    const downloaded = path.join(outDir, 'back.dump');
+    const { ObjectStore } = await import('../../src-main/core/platform/objectstore');
+    const store = new ObjectStore(s3.config());
+    await store.download('offsite', String(r.key), downloaded);
+    store.destroy();
+    expect(sha256sum(downloaded)).toBe(backup.sha256);
+
+    const again = await cli(['backups', 'copy', String(backup.id), '--to', 'vault', '--json']);
+    expect(again.code, again.stderr).toBe(0);
+    expect(json(again)).toMatchObject({ ok: true, id: r.id, key: r.key });
+  });
+
+  it('exits 1 for an unknown destination and 2 without --to', async () => {
+    const unknown = await cli(['backups', 'copy', String(backup.id), '--to', 'nowhere', '--json']);
+    expect(unknown.code).toBe(1);
+    expect(unknown.stdout + unknown.stderr).toContain('nowhere');
+    const usage = await cli(['backups', 'copy', String(backup.id)]);
+    expect(usage.code).toBe(2);
+    expect(usage.stderr).toContain('--to');
+  });
+});
