@@ -11,7 +11,11 @@ import type { BackupEntry } from '../../src-main/contract/backup';
 import type { Profile, ProfileInput } from '../../src-main/contract/models';
 import type { BackupCopy, CopyResult, DestinationTestResult, OffsiteDestination } from '../../src-main/contract/offsite';
 import type { Core } from '../../src-main/core/app';
-import { ObjectStore } from '../../src-main/core/platform/objectstore';
+import { CopyRepo } from '../../src-main/core/offsite/copies';
+import { copyBackup } from '../../src-main/core/offsite/copy';
+import { DestinationRepo } from '../../src-main/core/offsite/destinations';
+import { OffsiteSecrets } from '../../src-main/core/offsite/secrets';
+import { ObjectStore, type MultipartState } from '../../src-main/core/platform/objectstore';
 import { auditOf, followJob, sha256sum } from '../helpers/backup';
 import { callsOn, newTestCore } from '../helpers/core';
 import { startLocalS3, type LocalS3 } from '../helpers/s3';
@@ -190,4 +194,52 @@ describe('copying a backup offsite', () => {
     expect((await fail('copyBackupOffsite', { backupId: 'nope', destination: 'offsite-a' })).code).toBe('NOT_FOUND');
     expect((await fail('copyBackupOffsite', { backupId: entry.id, destination: 'nowhere' })).code).toBe('NOT_FOUND');
   });
+});
+
+describe('a copy cut by the server going away', () => {
+  it('leaves nothing under the key, and a re-run continues the same multipart upload', async () => {
+    const d = await ok<OffsiteDestination>('createOffsiteDestination', destinationInput('resume', { prefix: 'resume' }));
+    // The domain's internals with the secret from the environment, as the CLI gets it.
+    const db = core.deps.store.db;
+    const repos = {
+      destinations: new DestinationRepo(db, new OffsiteSecrets(db, null, { OPS_CONSOLE_OFFSITE_SECRET_ACCESS_KEY: SECRET })),
+      copies: new CopyRepo(db),
+    };
+    let sent = 0;
+    let stopped: Promise<void> | null = null;
+    const cut = await copyBackup(core.deps, repos, entry.id, d.name, {
+      concurrency: 1,
+      onBytes: (n) => {
+        sent += n;
+        // After the first 8 MiB part: the server dies (kill -9) before the second.
+        if (stopped === null) stopped = s3.stop();
+      },
+    }).then(
+      () => null,
+      (e: unknown) => e,
+    );
+    await stopped;
+    expect(cut).toMatchObject({ code: 'STORAGE_FAILED', detail: { reason: 'unreachable' } });
+    expect(sent).toBeLessThan(entry.bytes!);
+    const [attempt] = repos.copies.list({ destinationId: d.id });
+    expect(attempt).toMatchObject({ status: 'failed' });
+    const logFile = path.join(home, 'offsite', 'uploads', `${attempt!.id}.json`);
+    const log = JSON.parse(fs.readFileSync(logFile, 'utf8')) as MultipartState;
+    expect(log.parts.map((p) => p.partNumber)).toEqual([1]);
+
+    await s3.start();
+    const store = new ObjectStore(s3.config());
+    const key = `resume/shop.one/${path.basename(entry.path)}`;
+    expect(await store.head('offsite', key)).toBeNull();
+
+    // The resumed run reports the logged part first (no request), then sends only the rest.
+    const deltas: number[] = [];
+    const resumed = await copyBackup(core.deps, repos, entry.id, d.name, { concurrency: 1, onBytes: (n) => deltas.push(n) });
+    expect(deltas.reduce((a, b) => a + b, 0)).toBe(entry.bytes);
+    expect(resumed).toMatchObject({ ok: true, id: attempt!.id, key, sha256: entry.sha256, verified: true });
+    expect((await store.head('offsite', key))!.size).toBe(entry.bytes);
+    expect(fs.existsSync(logFile)).toBe(false);
+    expect(repos.copies.list({ destinationId: d.id })).toEqual([expect.objectContaining({ id: attempt!.id, status: 'ok' })]);
+    store.destroy();
+  }, 120_000);
 });

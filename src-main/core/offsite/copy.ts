@@ -23,6 +23,8 @@ export interface CopyManifest {
 export interface CopyOptions {
   signal?: AbortSignal;
   onBytes?: (delta: number) => void;
+  /** Parts in flight at once (the object store's default when absent). */
+  concurrency?: number;
 }
 
 export function uploadsDir(home: string): string {
@@ -96,6 +98,7 @@ export async function copyBackup(
         resume: fileResumeLog(resumeFile(deps.home, id)),
         signal: options.signal,
         onBytes: options.onBytes,
+        ...(options.concurrency !== undefined ? { concurrency: options.concurrency } : {}),
         contentType: 'application/octet-stream',
         metadata: { 'ops-console-sha256': sha256 },
       });
