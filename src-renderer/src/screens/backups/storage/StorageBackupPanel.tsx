@@ -2,7 +2,7 @@
 // them), run with progress (objects, bytes, ETA) and Cancel, then the summary: objects,
 // bytes, what was downloaded versus linked from the previous snapshot, and the objects that
 // changed while they were being taken (kept at their newer version, so they are named).
-import { Alert, Button, Checkbox, Group, List, Loader, Paper, Stack, Text, Title } from '@mantine/core';
+import { Alert, Button, Checkbox, Group, List, Loader, Paper, PasswordInput, Stack, Text, Title } from '@mantine/core';
 import { useEffect, useState } from 'react';
 import type { StorageSnapshotDetails, StorageSnapshotProgress } from '@contract/storage';
 import type { Profile } from '@contract/models';
@@ -17,29 +17,60 @@ import { STORAGE_JOB_OPS, storageApi } from './storage-api';
 
 type SnapshotJob = TrackedJob<StorageSnapshotDetails, null, StorageSnapshotProgress>;
 
-function BucketPicker({ profile, onRun, onClose }: { profile: Profile; onRun: (buckets: string[]) => void; onClose: () => void }) {
+/**
+ * Without a saved secret access key (the browser and CLI keep none across restarts) the
+ * secret is asked here, used for the listing and the run, and never kept by the screen.
+ */
+function BucketPicker({ profile, onRun, onClose }: { profile: Profile; onRun: (buckets: string[], secret: string | undefined) => void; onClose: () => void }) {
   const [buckets, setBuckets] = useState<string[] | null>(null);
   const [chosen, setChosen] = useState<string[]>([]);
   const [error, setError] = useState<ShownError | null>(null);
+  const [secret, setSecret] = useState('');
+  const [listing, setListing] = useState(profile.hasStorageSecret);
+  const asking = !profile.hasStorageSecret;
+  const given = asking ? secret : undefined;
   useEffect(() => {
+    if (!listing) return;
     let live = true;
-    storageApi.buckets(profile.id).then(
+    setError(null);
+    storageApi.buckets(profile.id, given).then(
       (names) => {
         if (!live) return;
         setBuckets(names);
         setChosen(names);
+        setListing(false);
       },
-      (err: unknown) => live && setError(toShownError(err)),
+      (err: unknown) => {
+        if (!live) return;
+        setError(toShownError(err));
+        setListing(false);
+      },
     );
     return () => {
       live = false;
     };
-  }, [profile.id]);
+    // `given` is read when a listing starts (not a dependency): typing must not list again.
+  }, [profile.id, listing]);
   const all = buckets !== null && chosen.length === buckets.length;
   return (
     <Stack gap="sm">
       {error ? <ErrorAlert title="The buckets could not be listed" error={error} /> : null}
-      {buckets === null && !error ? <Loader size="sm" aria-label="Listing the buckets" /> : null}
+      {asking && buckets === null ? (
+        <Group align="flex-end">
+          <PasswordInput
+            label="Secret access key"
+            description="Not saved for this profile: used for this backup only"
+            value={secret}
+            onChange={(e) => setSecret(e.currentTarget.value)}
+            autoComplete="off"
+            w={320}
+          />
+          <Button variant="light" onClick={() => setListing(true)} disabled={secret === '' || listing}>
+            List buckets
+          </Button>
+        </Group>
+      ) : null}
+      {listing ? <Loader size="sm" aria-label="Listing the buckets" /> : null}
       {buckets !== null && buckets.length === 0 ? (
         <Text size="sm" c="dimmed">
           The access key sees no bucket: nothing to back up.
@@ -60,7 +91,7 @@ function BucketPicker({ profile, onRun, onClose }: { profile: Profile; onRun: (b
         </Checkbox.Group>
       ) : null}
       <Group>
-        <Button onClick={() => onRun(all ? [] : chosen)} disabled={buckets === null || chosen.length === 0}>
+        <Button onClick={() => onRun(all ? [] : chosen, given)} disabled={buckets === null || chosen.length === 0}>
           Run storage backup
         </Button>
         <Button variant="default" onClick={onClose}>
@@ -173,8 +204,8 @@ function Running({ job, onCancel, onNew }: { job: SnapshotJob; onCancel: () => v
 
 export function StorageBackupPanel({ profile, onFinished, onClose }: { profile: Profile; onFinished: () => void; onClose: () => void }) {
   const { job, start, cancel, reset } = useTrackedJob<StorageSnapshotDetails, null, StorageSnapshotProgress>(STORAGE_JOB_OPS, onFinished);
-  function run(buckets: string[]) {
-    void start(async (jobId) => ({ id: await storageApi.start({ profileId: profile.id, buckets, jobId }), started: null }));
+  function run(buckets: string[], storageSecret: string | undefined) {
+    void start(async (jobId) => ({ id: await storageApi.start({ profileId: profile.id, buckets, jobId, storageSecret }), started: null }));
   }
   return (
     <Paper withBorder p="md" component="section" aria-label="Storage backup">

@@ -16,9 +16,18 @@ import type { JobOps } from '../../../shared/components/jobs/useTrackedJob';
 export const storageApi = {
   list: async (profileId: string | null): Promise<StorageSnapshotEntry[]> => (await api.listStorageSnapshots(profileId ? { profileId } : {})).snapshots,
   /** The buckets the profile's access key can see: the picker's choices (default all). */
-  buckets: async (profileId: string): Promise<string[]> => (await api.testStorageConnection({ profileId })).buckets,
-  start: async (input: { profileId: string; buckets: string[]; jobId: string }): Promise<string> =>
-    (await api.startStorageBackup(input.buckets.length > 0 ? input : { profileId: input.profileId, jobId: input.jobId })).snapshotId,
+  buckets: async (profileId: string, storageSecret?: string): Promise<string[]> =>
+    (await api.testStorageConnection(storageSecret ? { profileId, storageSecret } : { profileId })).buckets,
+  /** No `buckets`: every bucket the key lists at run time (a new one included). */
+  start: async (input: { profileId: string; buckets: string[]; jobId: string; storageSecret?: string }): Promise<string> =>
+    (
+      await api.startStorageBackup({
+        profileId: input.profileId,
+        jobId: input.jobId,
+        ...(input.buckets.length > 0 ? { buckets: input.buckets } : {}),
+        ...(input.storageSecret ? { storageSecret: input.storageSecret } : {}),
+      })
+    ).snapshotId,
   verify: (id: string): Promise<StorageVerifyResult> => api.verifyStorageSnapshot({ id }),
   manifest: (id: string): Promise<StorageManifest> => api.getStorageManifest({ id }),
   remove: (id: string, confirmName: string): Promise<unknown> => api.deleteStorageSnapshot({ id, confirmName }),
