@@ -14,7 +14,9 @@ import type { StorageSnapshotDetails, StorageSnapshotEntry, StorageVerifyResult 
 import type { Core } from '../../src-main/core/app';
 import { ObjectStore } from '../../src-main/core/platform/objectstore';
 import { readManifest } from '../../src-main/core/storage';
-import { callsOn, newTestCore } from '../helpers/core';
+import { storageBackupCommand, storageSnapshotsCommand } from '../../src-main/cli/commands/storage';
+import { STORAGE_SECRET_ENV } from '../../src-main/cli/storage-secret';
+import { callsOn, inProcessCli, newTestCore } from '../helpers/core';
 import { S3_KEY_ID, S3_SECRET, startLocalS3, type LocalS3 } from '../helpers/s3';
 
 let s3: LocalS3;
@@ -137,6 +139,58 @@ describe('storage snapshot operations', () => {
     const auth = await api.fail('startStorageBackup', { profileId: wrong.id });
     expect(auth).toMatchObject({ code: 'STORAGE_FAILED', detail: { reason: 'auth', endpoint: s3.endpoint } });
     expect((await api.ok<{ snapshots: StorageSnapshotEntry[] }>('listStorageSnapshots', {})).snapshots.length).toBe(before);
+  });
+
+  it('CLI storage-backup --json: the contract fields, the secret from the environment; storage-snapshots list/show/verify/delete', async () => {
+    const other = await api.ok<Profile>('createProfile', {
+      profile: {
+        name: 'no-saved-secret',
+        host: 'h',
+        database: 'postgres',
+        user: 'postgres',
+        env: 'staging',
+        storage: { endpoint: s3.endpoint, region: 'us-east-1', accessKeyId: S3_KEY_ID },
+      },
+    });
+    const out = path.join(home, 'elsewhere');
+    const run = inProcessCli(
+      () => core,
+      () => home,
+    );
+    // Without a terminal and without the variable: refused, naming the variable.
+    await expect(storageBackupCommand(run.ctx, [other.name, '--bucket', 'photos', '--out', out])).rejects.toThrow(new RegExp(STORAGE_SECRET_ENV));
+    process.env[STORAGE_SECRET_ENV] = S3_SECRET;
+    try {
+      expect(await storageBackupCommand(run.ctx, [other.name, '--bucket', 'photos', '--out', out])).toBe(0);
+    } finally {
+      delete process.env[STORAGE_SECRET_ENV];
+    }
+    const body = JSON.parse(run.out.join('')) as Record<string, unknown>;
+    expect(Object.keys(body)).toEqual(expect.arrayContaining(['ok', 'id', 'path', 'objects', 'bytes', 'changedObjects', 'manifestPath', 'durationMs']));
+    expect(body).toMatchObject({ ok: true, objects: 5, bytes: 10_000, changedObjects: 5, buckets: ['photos'] });
+    expect(path.dirname(body.path as string)).toBe(out);
+    expect(fs.existsSync(body.manifestPath as string)).toBe(true);
+
+    const id = body.id as string;
+    for (const [argv, check] of [
+      [['list', '--profile', other.name], (j: { snapshots: StorageSnapshotEntry[] }) => expect(j.snapshots.map((s) => s.id)).toEqual([id])],
+      [['show', body.path as string], (j: StorageSnapshotDetails) => expect(j.perBucket).toEqual([{ bucket: 'photos', objects: 5, bytes: 10_000 }])],
+      [['verify', id], (j: StorageVerifyResult) => expect(j).toMatchObject({ ok: true, objects: 5 })],
+    ] as const) {
+      const c = inProcessCli(
+        () => core,
+        () => home,
+      );
+      expect(await storageSnapshotsCommand(c.ctx, [...argv])).toBe(0);
+      (check as (j: unknown) => void)(JSON.parse(c.out.join('')));
+    }
+    const del = inProcessCli(
+      () => core,
+      () => home,
+    );
+    await expect(storageSnapshotsCommand(del.ctx, ['delete', id])).rejects.toThrow(/--yes/);
+    expect(await storageSnapshotsCommand(del.ctx, ['delete', id, '--yes'])).toBe(0);
+    expect(fs.existsSync(body.path as string)).toBe(false);
   });
 
   it('at start-up, a running snapshot whose process died is failed and its partial removed', async () => {

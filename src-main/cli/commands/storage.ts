@@ -1,0 +1,182 @@
+// ops-console storage-backup PROFILE [--bucket B]… [--out DIR] [--json]
+// ops-console storage-snapshots list [--profile NAME] | show ID | verify ID | delete ID [--yes] [--json]
+// `storage-backup` waits for the job: progress on stderr when it is a terminal, the outcome
+// on stdout. Ctrl-C cancels it (the partial folder is removed) before exiting. The storage
+// secret comes from OPS_CONSOLE_STORAGE_SECRET_ACCESS_KEY, the secret store or a prompt
+// (cli/storage-secret.ts), never a flag. ID is a catalog id or the snapshot folder's path.
+import crypto from 'node:crypto';
+import path from 'node:path';
+import { OpsError } from '../../contract/errors';
+import type { AppEvent } from '../../contract/operations';
+import type { StorageProgressEvent } from '../../contract/storage';
+import { formatMegabytes } from '../../core/platform/text/bytes';
+import { boolFlag, expectPositionals, intFlag, parseArgs, stringFlag, UsageError } from '../args';
+import type { CliContext } from '../context';
+import { EXIT, printJson, table } from '../io';
+import { withStorageSecret } from '../storage-secret';
+import { findProfile } from './profile';
+
+export const STORAGE_USAGE = {
+  backup: 'ops-console storage-backup PROFILE [--bucket B]… [--out DIR] [--json]',
+  list: 'ops-console storage-snapshots list [--profile NAME] [--json]',
+  show: 'ops-console storage-snapshots show ID [--json]',
+  verify: 'ops-console storage-snapshots verify ID [--json]',
+  delete: 'ops-console storage-snapshots delete ID [--yes] [--json]',
+};
+
+function progressLine(e: StorageProgressEvent): string {
+  const eta = e.etaSeconds === null ? '' : `  ETA ${e.etaSeconds} s`;
+  return `objects ${e.objectsDone}/${e.objectsTotal}  ${formatMegabytes(e.bytesDone)} / ${formatMegabytes(e.bytesTotal)}${eta}`;
+}
+
+async function storageBackup(ctx: CliContext, argv: string[]): Promise<number> {
+  const parsed = parseArgs(argv, { bucket: { type: 'list' }, out: { type: 'string' } });
+  const [name] = expectPositionals(parsed, ['PROFILE'], STORAGE_USAGE.backup);
+  const buckets = Array.isArray(parsed.flags.bucket) ? parsed.flags.bucket : [];
+  const out = stringFlag(parsed, 'out');
+  const profile = await findProfile(ctx, name!);
+  const jobId = crypto.randomUUID();
+  const showProgress = ctx.io.isTerminal && process.stderr.isTTY;
+  let finish!: () => void;
+  const done = new Promise<void>((resolve) => (finish = resolve));
+  const unsubscribe = ctx.core().events.subscribe((event: AppEvent) => {
+    const e = event as AppEvent | StorageProgressEvent;
+    if (e.type === 'storage.progress' && e.jobId === jobId && showProgress) process.stderr.write(`\r\x1b[K${progressLine(e)}`);
+    if (e.type === 'job.done' && e.jobId === jobId) {
+      if (showProgress) process.stderr.write('\n');
+      finish();
+    }
+  });
+  let snapshotId: string | null = null;
+  const onSignal = () => {
+    if (snapshotId !== null) void ctx.call('cancelStorageBackup', { id: snapshotId }).catch(() => undefined);
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  try {
+    const started = await withStorageSecret(ctx, profile.name, (storageSecret) =>
+      ctx.call('startStorageBackup', {
+        profileId: profile.id,
+        jobId,
+        ...(buckets.length ? { buckets } : {}),
+        ...(out !== undefined ? { outDir: out } : {}),
+        ...(storageSecret !== undefined ? { storageSecret } : {}),
+      }),
+    );
+    snapshotId = started.snapshotId;
+    if (!ctx.io.json) ctx.io.err(`Snapshotting the storage of ${profile.name} into ${started.path}`);
+    await done;
+    const entry = await ctx.call('getStorageSnapshot', { id: started.snapshotId });
+    if (entry.status !== 'ok')
+      throw new OpsError(
+        entry.status === 'cancelled' ? 'CANCELLED' : 'STORAGE_FAILED',
+        entry.error ?? `The storage snapshot ${entry.status}.`,
+        entry.status === 'cancelled' ? undefined : { reason: 'other', endpoint: profile.storage?.endpoint ?? '' },
+      );
+    const warnings = entry.skipped.map(
+      (s) => `${s.bucket}/${s.key} ${s.reason === 'deleted' ? 'was deleted' : 'changed twice'} while it was taken; it is not in this snapshot.`,
+    );
+    if (ctx.io.json) {
+      printJson(ctx.io, {
+        ok: true,
+        id: entry.id,
+        path: entry.path,
+        objects: entry.objects,
+        bytes: entry.bytes,
+        changedObjects: entry.changedObjects,
+        reusedObjects: entry.reusedObjects,
+        manifestPath: path.join(entry.path, 'manifest.json'),
+        manifestSha256: entry.manifestSha256,
+        buckets: entry.buckets,
+        changedDuring: entry.changedDuring,
+        skipped: entry.skipped,
+        warnings,
+        durationMs: entry.durationMs,
+      });
+    } else {
+      for (const w of warnings) ctx.io.err(`warning: ${w}`);
+      ctx.io.out(
+        `${entry.path}\n${entry.objects} objects, ${formatMegabytes(entry.bytes)} (${entry.changedObjects} downloaded, ${entry.reusedObjects} linked from the previous snapshot), ${((entry.durationMs ?? 0) / 1000).toFixed(1)} s\nmanifest: ${path.join(entry.path, 'manifest.json')}`,
+      );
+    }
+    return EXIT.ok;
+  } finally {
+    unsubscribe();
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  }
+}
+
+async function list(ctx: CliContext, argv: string[]): Promise<number> {
+  const parsed = parseArgs(argv, { profile: { type: 'string' }, limit: { type: 'string' } });
+  expectPositionals(parsed, [], STORAGE_USAGE.list);
+  const profileName = stringFlag(parsed, 'profile');
+  const profileId = profileName === undefined ? undefined : (await findProfile(ctx, profileName)).id;
+  const limit = intFlag(parsed, 'limit', { min: 1, max: 10_000 }) ?? 500;
+  const { snapshots } = await ctx.call('listStorageSnapshots', { limit, ...(profileId ? { profileId } : {}) });
+  if (ctx.io.json) printJson(ctx.io, { snapshots });
+  else if (snapshots.length === 0) ctx.io.out('No storage snapshots yet (ops-console storage-backup PROFILE).');
+  else
+    ctx.io.out(
+      table(
+        snapshots.map((s) => ({ ...s, buckets: s.buckets.join(',') })),
+        ['startedAt', 'profileName', 'status', 'objects', 'bytes', 'changedObjects', 'verifiedOk', 'id', 'path'],
+      ),
+    );
+  return EXIT.ok;
+}
+
+async function show(ctx: CliContext, argv: string[]): Promise<number> {
+  const [id] = expectPositionals(parseArgs(argv, {}), ['ID'], STORAGE_USAGE.show);
+  const entry = await ctx.call('getStorageSnapshot', { id: id! });
+  if (ctx.io.json) printJson(ctx.io, entry);
+  else {
+    ctx.io.out(
+      `${entry.path}\n${entry.status}, ${entry.objects} objects, ${formatMegabytes(entry.bytes)}, started ${entry.startedAt}${entry.error ? `\n${entry.error}` : ''}`,
+    );
+    if (entry.perBucket) ctx.io.out(table(entry.perBucket, ['bucket', 'objects', 'bytes']));
+  }
+  return EXIT.ok;
+}
+
+async function verify(ctx: CliContext, argv: string[]): Promise<number> {
+  const [id] = expectPositionals(parseArgs(argv, {}), ['ID'], STORAGE_USAGE.verify);
+  const result = await ctx.call('verifyStorageSnapshot', { id: id! });
+  if (ctx.io.json) printJson(ctx.io, result);
+  else
+    ctx.io.out(
+      result.ok ? `OK  ${result.objects} objects match the manifest` : result.problems.map((p) => `FAIL  ${p.bucket}/${p.key}: ${p.problem}`).join('\n'),
+    );
+  if (!result.ok) {
+    ctx.io.err(`error: storage snapshot ${id} failed verification: ${result.problems.length} object file(s) missing or changed`);
+    return EXIT.failure;
+  }
+  return EXIT.ok;
+}
+
+async function remove(ctx: CliContext, argv: string[]): Promise<number> {
+  const parsed = parseArgs(argv, { yes: { type: 'boolean' } });
+  const [id] = expectPositionals(parsed, ['ID'], STORAGE_USAGE.delete);
+  const entry = await ctx.call('getStorageSnapshot', { id: id! });
+  // Without a terminal to ask on, deleting needs --yes (scripts never delete by accident).
+  if (!boolFlag(parsed, 'yes')) throw new OpsError('CONFIRMATION_REQUIRED', `Deleting ${entry.path} needs --yes.`, { expected: path.basename(entry.path) });
+  await ctx.call('deleteStorageSnapshot', { id: entry.id, confirmName: path.basename(entry.path) });
+  if (ctx.io.json) printJson(ctx.io, { ok: true, id: entry.id, path: entry.path });
+  else ctx.io.out(`deleted ${entry.path}`);
+  return EXIT.ok;
+}
+
+export function storageBackupCommand(ctx: CliContext, argv: string[]): Promise<number> {
+  return storageBackup(ctx, argv);
+}
+
+export function storageSnapshotsCommand(ctx: CliContext, argv: string[]): Promise<number> {
+  const [sub, ...rest] = argv;
+  if (sub === 'list') return list(ctx, rest);
+  if (sub === 'show') return show(ctx, rest);
+  if (sub === 'verify') return verify(ctx, rest);
+  if (sub === 'delete') return remove(ctx, rest);
+  throw new UsageError(
+    `unknown storage-snapshots command "${sub ?? ''}"\nusage:\n  ${STORAGE_USAGE.list}\n  ${STORAGE_USAGE.show}\n  ${STORAGE_USAGE.verify}\n  ${STORAGE_USAGE.delete}`,
+  );
+}
