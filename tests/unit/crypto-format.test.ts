@@ -153,6 +153,32 @@ describe('part source', () => {
     }
   });
 
+  it('with the default 1 MiB chunks and chunksPerPartFor, a 13 MiB file makes S3-sized parts that decrypt back', async () => {
+    const MiB = 1024 * 1024;
+    const params = newEncryptionParams();
+    const file = path.join(dir, 'thirteen');
+    const plain = crypto.randomBytes(13 * MiB + 5);
+    fs.writeFileSync(file, plain);
+    const source = encryptedPartSource(file, key, params, chunksPerPartFor(plain.length, params));
+    expect(source.partCount).toBe(2);
+    const parts = [await source.readPart(0), await source.readPart(1)];
+    expect(parts[0]?.length).toBeGreaterThanOrEqual(5 * MiB);
+    expect(parts[0]?.length).toBe(source.partLength(0));
+    // One write of the whole copy (no awkward pieces) decrypts too.
+    const out: Buffer[] = [];
+    await pipeline(
+      Readable.from([Buffer.concat(parts)]),
+      decryptStream(key),
+      new Writable({
+        write(chunk: Buffer, _e, cb) {
+          out.push(chunk);
+          cb();
+        },
+      }),
+    );
+    expect(Buffer.concat(out).equals(plain)).toBe(true);
+  });
+
   it('refuses to read a file whose size changed since the source was made', async () => {
     const file = path.join(dir, 'changing');
     fs.writeFileSync(file, crypto.randomBytes(3 * CHUNK));
