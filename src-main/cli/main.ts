@@ -18,6 +18,7 @@ import { runbookCommand } from './commands/runbook';
 import { sandboxCommand } from './commands/sandbox';
 import { serveCommand } from './commands/serve';
 import { sessionsCommand } from './commands/sessions';
+import { storageBackupCommand, storageSnapshotsCommand } from './commands/storage';
 import { toolkitCommand } from './commands/toolkit';
 import { createCliContext, type CliContext } from './context';
 import { EXIT, processIo, reportFailure } from './io';
@@ -45,6 +46,10 @@ commands:
                                             pg_dump checked, verified and catalogued (manifest beside the file)
   backups list [--profile NAME] | verify ID the backup catalog; re-check checksum and archive
   backups copy ID --to DESTINATION          copy a verified backup offsite (S3), read back and checked
+  storage-backup PROFILE [--bucket B]… [--out DIR]
+                                            Supabase Storage snapshot: content-addressed, incremental, verified (secret: OPS_CONSOLE_STORAGE_SECRET_ACCESS_KEY)
+  storage-snapshots list [--profile NAME] | show ID | verify ID | delete ID --yes
+                                            the storage snapshot catalog; ID is a catalog id or the folder's path
   offsite add|list|test|remove              offsite S3 destinations (secret: OPS_CONSOLE_OFFSITE_SECRET_ACCESS_KEY)
   restore BACKUP (--to PROFILE | --new-database NAME --profile PROFILE | --sandbox) [--jobs N] [--clean] [--no-pre-backup] [--yes] [--confirm NAME]
                                             pg_restore/psql after version and conflict checks, then validation
@@ -68,6 +73,8 @@ const COMMANDS: Record<string, (ctx: CliContext, argv: string[]) => Promise<numb
   sessions: sessionsCommand,
   backup: backupCommand,
   backups: backupsCommand,
+  'storage-backup': storageBackupCommand,
+  'storage-snapshots': storageSnapshotsCommand,
   offsite: offsiteCommand,
   restore: restoreCommand,
   drill: drillCommand,
