@@ -72,6 +72,8 @@ export interface OffsiteDestination {
   keyId: string | null;
   /** Whether the secret access key is saved or given by the environment. */
   hasSecret: boolean;
+  /** Retention policy for prune; null = none set (prune refuses). */
+  retention: { keepLast: number; keepDaily: number; keepWeekly: number; keepMonthly: number } | null;
   createdAt: string;
   updatedAt: string;
 }
@@ -129,3 +131,29 @@ export const copyBackupSchema = z
     destination: z.string().min(1, 'destination is required'),
   })
   .strict();
+
+const keepCount = z.number().int().min(0).max(1000);
+/** Grandfather-father-son per profile + kind (core/offsite/retention.ts); all zero = no policy. */
+export const retentionInputSchema = z.object({ keepLast: keepCount, keepDaily: keepCount, keepWeekly: keepCount, keepMonthly: keepCount }).strict();
+
+export interface PrunePlanItem {
+  copyId: string;
+  backupId: string;
+  key: string;
+  profile: string;
+  kind: string;
+  createdAt: string;
+  production: boolean;
+}
+
+export interface PruneResult {
+  ok: boolean;
+  destination: string;
+  dryRun: boolean;
+  /** What is (or would be) deleted. */
+  prune: PrunePlanItem[];
+  /** What stays, and why (reasons from the policy). */
+  keep: Array<PrunePlanItem & { reasons: string[] }>;
+  /** Object keys deleted (the copies and their manifests); empty on a dry run. */
+  deletedKeys: string[];
+}

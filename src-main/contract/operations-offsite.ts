@@ -11,6 +11,8 @@ import {
   type CopyResult,
   type DestinationTestResult,
   type OffsiteDestination,
+  type PruneResult,
+  retentionInputSchema,
 } from './offsite';
 
 export const offsiteOperations = {
@@ -50,5 +52,21 @@ export const offsiteOperations = {
     input: copyBackupSchema,
     errors: ['NOT_FOUND', 'CONFLICT', 'PASSWORD_REQUIRED', 'STORAGE_FAILED', 'IO_FAILED', 'CANCELLED', 'TOOL_VERSION_MISMATCH'],
     audit: 'offsite.copy',
+  }),
+  /** The destination's retention policy (null removes it: prune then refuses). */
+  setOffsiteRetention: op<OffsiteDestination>()({
+    input: z.object({ id: z.string().min(1), policy: retentionInputSchema.nullable() }).strict(),
+    errors: ['NOT_FOUND'],
+    audit: 'offsite.retention.set',
+  }),
+  /**
+   * Preview (dryRun) or apply the destination's retention over its ok copies grouped by
+   * profile + kind. Refuses without a policy (CONFLICT); deleting a copy of a production
+   * profile's backup needs `confirmName` = the destination's name (CONFIRMATION_REQUIRED).
+   */
+  pruneOffsite: op<PruneResult>()({
+    input: z.object({ destination: z.string().min(1), dryRun: z.boolean().default(true), confirmName: z.string().optional() }).strict(),
+    errors: ['NOT_FOUND', 'CONFLICT', 'CONFIRMATION_REQUIRED', 'PASSWORD_REQUIRED', 'STORAGE_FAILED'],
+    audit: 'offsite.prune',
   }),
 } as const;

@@ -9,11 +9,12 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { BackupEntry } from '../../src-main/contract/backup';
 import type { Profile, ProfileInput } from '../../src-main/contract/models';
-import type { BackupCopy, CopyResult, DestinationTestResult, OffsiteDestination } from '../../src-main/contract/offsite';
+import type { BackupCopy, CopyResult, DestinationTestResult, OffsiteDestination, PruneResult } from '../../src-main/contract/offsite';
 import type { Core } from '../../src-main/core/app';
 import { CopyRepo } from '../../src-main/core/offsite/copies';
 import { copyBackup } from '../../src-main/core/offsite/copy';
 import { DestinationRepo } from '../../src-main/core/offsite/destinations';
+import { planRetention } from '../../src-main/core/offsite/retention';
 import { OffsiteSecrets } from '../../src-main/core/offsite/secrets';
 import { ObjectStore, type MultipartState } from '../../src-main/core/platform/objectstore';
 import { auditOf, followJob, sha256sum } from '../helpers/backup';
@@ -243,3 +244,58 @@ describe('a copy cut by the server going away', () => {
     store.destroy();
   }, 120_000);
 });
+
+describe('prune', () => {
+  it('refuses without a policy, previews exactly planRetention, and deletes those objects only', async () => {
+    const d = await ok<OffsiteDestination>('createOffsiteDestination', destinationInput('prune-me', { prefix: 'prune' }));
+    const store = new ObjectStore(s3.config());
+    // Three copies of one profile's (catalog-less) backups, a day apart, their objects real.
+    const insert = core.deps.store.db.prepare(
+      `INSERT INTO backup_copies (id, artifact_id, destination_id, destination_name, object_key, stored_bytes, plain_sha256, status, started_at, verified_at)
+       VALUES (?, ?, ?, 'prune-me', ?, 5, 'x', 'ok', ?, ?)`,
+    );
+    const keys: string[] = [];
+    for (const day of [1, 2, 3]) {
+      const key = `prune/old/old_full_2026120${day}.dump`;
+      keys.push(key);
+      await store.putBody('offsite', key, `dump ${day}`);
+      await store.putBody('offsite', `${key}.manifest.json`, '{}');
+      const at = `2026-12-0${day}T10:00:00.000Z`;
+      insert.run(`c${day}`, `old-${day}`, d.id, key, at, at);
+    }
+    expect((await fail('pruneOffsite', { destination: 'prune-me', dryRun: true })).code).toBe('CONFLICT');
+    const policy = { keepLast: 1, keepDaily: 0, keepWeekly: 0, keepMonthly: 0 };
+    await ok('setOffsiteRetention', { id: d.id, policy });
+
+    const preview = await ok<PruneResult>('pruneOffsite', { destination: 'prune-me', dryRun: true });
+    const expected = planRetention(
+      [1, 2, 3].map((day) => ({ id: `c${day}`, createdAt: `2026-12-0${day}T10:00:00.000Z`, group: 'old\u0000full' })),
+      policy,
+      new Date(),
+    );
+    expect(preview.prune.map((p) => p.copyId).sort()).toEqual(expected.prune.map((p) => p.id).sort());
+    expect(preview.keep.map((k) => k.copyId)).toEqual(expected.keep.map((k) => k.id));
+    expect(preview.prune.map((p) => p.copyId).sort()).toEqual(['c1', 'c2']);
+    expect(preview.deletedKeys).toEqual([]);
+    expect(await store.head('offsite', keys[0]!)).not.toBeNull();
+
+    const pruned = await ok<PruneResult>('pruneOffsite', { destination: 'prune-me', dryRun: false });
+    expect(pruned.deletedKeys.sort()).toEqual([keys[0]!, `${keys[0]!}.manifest.json`, keys[1]!, `${keys[1]!}.manifest.json`].sort());
+    expect(await store.head('offsite', keys[0]!)).toBeNull();
+    expect(await store.head('offsite', keys[1]!)).toBeNull();
+    expect(await store.head('offsite', keys[2]!)).not.toBeNull();
+    expect(await store.head('offsite', copyKeyOfFirst())).not.toBeNull();
+    const statuses = (await ok<{ copies: BackupCopy[] }>('listBackupCopies', { destination: 'prune-me' })).copies.map((c) => [c.id, c.status]);
+    expect(statuses.sort()).toEqual([
+      ['c1', 'deleted'],
+      ['c2', 'deleted'],
+      ['c3', 'ok'],
+    ]);
+    expect(auditOf(core, 'offsite.prune')[0]!.summary).toContain(keys[0]!);
+    store.destroy();
+  });
+});
+
+function copyKeyOfFirst(): string {
+  return `ops/shop.one/${path.basename(entry.path)}`;
+}

@@ -79,6 +79,14 @@ export class DestinationRepo {
     return this.get(current.id);
   }
 
+  setRetention(id: string, policy: OffsiteDestination['retention']): OffsiteDestination {
+    const current = this.get(id);
+    this.db
+      .prepare('UPDATE offsite_destinations SET retention_json = ?, updated_at = ? WHERE id = ?')
+      .run(policy === null ? null : JSON.stringify(policy), new Date().toISOString(), current.id);
+    return this.get(current.id);
+  }
+
   remove(id: string): OffsiteDestination {
     const current = this.get(id);
     this.secrets.delete(current.id, 'access');
@@ -117,6 +125,7 @@ export class DestinationRepo {
       encrypt: r.encrypt === 1,
       keyId: r.key_id,
       hasSecret: this.secrets.get(r.id, 'access') !== null,
+      retention: r.retention_json === null ? null : (JSON.parse(r.retention_json) as OffsiteDestination['retention']),
       createdAt: r.created_at,
       updatedAt: r.updated_at,
     };

@@ -10,6 +10,7 @@ import type { SecretCipher } from '../platform/secrets/encrypted-secret-store';
 import { CopyRepo } from './copies';
 import { copyBackup } from './copy';
 import { DestinationRepo } from './destinations';
+import { pruneDestination } from './prune';
 import { OffsiteSecrets } from './secrets';
 
 export type OffsiteOps = keyof typeof offsiteOperations;
@@ -76,6 +77,18 @@ export function offsiteHandlers(deps: CoreDeps, cipher: SecretCipher | null = nu
       const result = await copyBackup(deps, { destinations, copies }, input.backupId, input.destination);
       ctx.audit.summary = `copy backup ${result.backupId} to ${result.destination}: ${result.key} (${result.bytes} bytes, sha256 ${result.sha256})${result.alreadyThere ? ', already there' : ', verified'}`;
       return result;
+    },
+    setOffsiteRetention: (input, ctx) => {
+      const d = destinations.setRetention(input.id, input.policy);
+      ctx.audit.summary = `offsite destination ${d.name}: retention ${input.policy === null ? 'removed' : JSON.stringify(input.policy)}`;
+      return d;
+    },
+    pruneOffsite: async (input, ctx) => {
+      const r = await pruneDestination(deps, { destinations, copies }, input.destination, { dryRun: input.dryRun, confirmName: input.confirmName });
+      ctx.audit.summary = r.dryRun
+        ? `prune preview on ${r.destination}: ${r.prune.length} to delete, ${r.keep.length} kept`
+        : `pruned ${r.destination}: deleted ${r.deletedKeys.join(', ') || 'nothing'}`;
+      return r;
     },
   };
   return { handlers, destinations, copies, secrets };

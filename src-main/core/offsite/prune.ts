@@ -1,0 +1,69 @@
+// Prune: the destination's retention policy over its ok copies, grouped by profile + kind
+// (planRetention decides; the preview and the run use the same plan), then the objects and
+// their manifests deleted and the copies marked deleted. Production copies need the typed name.
+import { OpsError } from '../../contract/errors';
+import type { PrunePlanItem, PruneResult } from '../../contract/offsite';
+import { BackupCatalog } from '../backup';
+import type { CoreDeps } from '../platform/kernel/deps';
+import { ObjectStore } from '../platform/objectstore';
+import type { CopyRepo } from './copies';
+import type { DestinationRepo } from './destinations';
+import { keepsEverything, planRetention } from './retention';
+
+export async function pruneDestination(
+  deps: CoreDeps,
+  repos: { destinations: DestinationRepo; copies: CopyRepo },
+  destination: string,
+  options: { dryRun: boolean; confirmName?: string | undefined; now?: Date },
+): Promise<PruneResult> {
+  const d = repos.destinations.get(destination);
+  if (d.retention === null || keepsEverything(d.retention))
+    throw new OpsError('CONFLICT', `Offsite destination ${d.name} has no retention policy: set one before pruning (nothing is deleted without one).`);
+  const catalog = new BackupCatalog(deps.store.db);
+  const items = new Map<string, PrunePlanItem>();
+  for (const c of repos.copies.list({ destinationId: d.id })) {
+    if (c.status !== 'ok') continue;
+    const backup = catalog.get(c.backupId);
+    const profile = backup?.profileName ?? c.key.split('/').slice(-2, -1)[0] ?? '?';
+    const production = backup !== null && deps.profiles.get(backup.profileId)?.env === 'production';
+    items.set(c.id, {
+      copyId: c.id,
+      backupId: c.backupId,
+      key: c.key,
+      profile,
+      kind: backup?.kind ?? 'full',
+      createdAt: backup?.startedAt ?? c.startedAt,
+      production,
+    });
+  }
+  const plan = planRetention(
+    [...items.values()].map((i) => ({ id: i.copyId, createdAt: i.createdAt, group: `${i.profile}\u0000${i.kind}` })),
+    d.retention,
+    options.now ?? new Date(),
+  );
+  const prune = plan.prune.map((p) => items.get(p.id)!);
+  const keep = plan.keep.map((k) => ({ ...items.get(k.id)!, reasons: k.reasons }));
+  const result: PruneResult = { ok: true, destination: d.name, dryRun: options.dryRun, prune, keep, deletedKeys: [] };
+  if (options.dryRun || prune.length === 0) return result;
+  if (prune.some((p) => p.production) && options.confirmName !== d.name)
+    throw new OpsError(
+      'CONFIRMATION_REQUIRED',
+      `Copies of a production profile's backups would be deleted: type the destination's name (${d.name}) to prune.`,
+      {
+        reason: 'production',
+        expected: d.name,
+      },
+    );
+  const store = new ObjectStore(repos.destinations.storeConfig(d));
+  try {
+    for (const p of prune) {
+      await store.remove(d.bucket, p.key);
+      await store.remove(d.bucket, `${p.key}.manifest.json`);
+      result.deletedKeys.push(p.key, `${p.key}.manifest.json`);
+      repos.copies.markDeleted(p.copyId);
+    }
+  } finally {
+    store.destroy();
+  }
+  return result;
+}
