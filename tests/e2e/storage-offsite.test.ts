@@ -152,5 +152,18 @@ test('copy offsite: a verified sandbox backup to a destination, read back and li
   await copies.getByText('OK', { exact: true }).waitFor({ timeout: 20_000 });
   expect(await copies.textContent()).toContain('vault');
   await app.screenshot('offsite-copy.png');
+
+  // Retention: a policy saved, and its prune previewed (one copy, kept by "last").
+  await destinations.getByRole('button', { name: 'Retention and prune of vault' }).click();
+  const retention = page.getByRole('dialog', { name: 'Retention of vault' });
+  await retention.getByRole('button', { name: 'Save and preview prune' }).click();
+  const preview = retention.getByRole('region', { name: 'Prune preview' });
+  await preview.getByText('Nothing to delete: every copy is kept.').waitFor({ timeout: 20_000 });
+  expect(await preview.textContent()).toContain('1 kept');
+  await page.keyboard.press('Escape');
+  await destinations
+    .getByRole('row', { name: 'Destination vault' })
+    .getByText(/^last 7/)
+    .waitFor();
   expect(app.pageErrors).toEqual([]);
 });

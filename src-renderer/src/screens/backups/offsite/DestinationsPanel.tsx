@@ -10,6 +10,7 @@ import { ErrorAlert } from '../../../shared/components/ErrorAlert';
 import { toShownError, type ShownError } from '../../../shared/state/errors';
 import { formatDuration } from '../../../shared/format/time';
 import { DestinationForm } from './DestinationForm';
+import { RetentionPruneModal } from './RetentionPruneModal';
 
 type TestState = { running: true } | { running: false; ok: true; text: string } | { running: false; ok: false; error: ShownError };
 
@@ -26,6 +27,7 @@ export function DestinationsPanel({
   const [tests, setTests] = useState<Record<string, TestState>>({});
   const [deleting, setDeleting] = useState<OffsiteDestination | null>(null);
   const [deleteError, setDeleteError] = useState<ShownError | null>(null);
+  const [retention, setRetention] = useState<OffsiteDestination | null>(null);
 
   async function test(d: OffsiteDestination) {
     setTests((all) => ({ ...all, [d.id]: { running: true } }));
@@ -77,6 +79,7 @@ export function DestinationsPanel({
                 <Table.Th>Bucket / prefix</Table.Th>
                 <Table.Th>Secret</Table.Th>
                 <Table.Th>Encryption</Table.Th>
+                <Table.Th>Retention</Table.Th>
                 <Table.Th>Actions</Table.Th>
               </Table.Tr>
             </Table.Thead>
@@ -94,10 +97,16 @@ export function DestinationsPanel({
                     <Table.Td>{d.hasSecret ? <Badge variant="light">saved</Badge> : <Badge color="yellow">missing</Badge>}</Table.Td>
                     <Table.Td>{d.encrypt ? <Badge color="grape" variant="light">{`AES-256-GCM${d.keyId ? ` · ${d.keyId}` : ''}`}</Badge> : 'none'}</Table.Td>
                     <Table.Td>
+                      {d.retention ? `last ${d.retention.keepLast} · ${d.retention.keepDaily}d ${d.retention.keepWeekly}w ${d.retention.keepMonthly}m` : 'none'}
+                    </Table.Td>
+                    <Table.Td>
                       <Stack gap={4}>
                         <Group gap={4} wrap="nowrap">
                           <Button size="compact-xs" variant="light" onClick={() => void test(d)} loading={t?.running === true} aria-label={`Test ${d.name}`}>
                             Test
+                          </Button>
+                          <Button size="compact-xs" variant="subtle" onClick={() => setRetention(d)} aria-label={`Retention and prune of ${d.name}`}>
+                            Retention
                           </Button>
                           <Button size="compact-xs" variant="subtle" onClick={() => setForm({ editing: d })} aria-label={`Edit ${d.name}`}>
                             Edit
@@ -124,6 +133,7 @@ export function DestinationsPanel({
           </Table>
         ) : null}
       </Stack>
+      <RetentionPruneModal destination={retention} onClose={() => setRetention(null)} onChanged={onChanged} />
       <DestinationForm
         opened={form !== null}
         editing={form?.editing ?? null}
