@@ -81,7 +81,7 @@ async function list(ctx: CliContext, argv: string[]): Promise<number> {
   else
     ctx.io.out(
       table(
-        destinations.map((d) => ({ ...d })),
+        destinations.map((d) => ({ ...d, retention: d.retention ? JSON.stringify(d.retention) : null })),
         ['name', 'endpoint', 'bucket', 'prefix', 'encrypt', 'hasSecret'],
       ),
     );
