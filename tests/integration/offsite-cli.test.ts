@@ -96,3 +96,14 @@ describe('ops-console backups copy', () => {
     expect(usage.stderr).toContain('--to');
   });
 });
+
+describe('ops-console backups prune', () => {
+  it('exits 1 when the destination has no retention policy and 2 without --destination', async () => {
+    const none = await cli(['backups', 'prune', '--destination', 'vault', '--dry-run', '--json']);
+    expect(none.code).toBe(1);
+    expect(none.stdout + none.stderr).toContain('no retention policy');
+    const usage = await cli(['backups', 'prune', '--dry-run']);
+    expect(usage.code).toBe(2);
+    expect(usage.stderr).toContain('--destination');
+  });
+});

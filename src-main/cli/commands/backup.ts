@@ -16,7 +16,7 @@ import { boolFlag, expectPositionals, intFlag, parseArgs, stringFlag, UsageError
 import type { CliContext } from '../context';
 import { withPasswordRetry } from '../password-retry';
 import { EXIT, printJson, table } from '../io';
-import { OFFSITE_USAGE, backupsCopy } from './offsite';
+import { OFFSITE_USAGE, backupsCopy, backupsPrune } from './offsite';
 import { findProfile } from './profile';
 
 const USAGE = {
@@ -214,5 +214,6 @@ export async function backupsCommand(ctx: CliContext, argv: string[]): Promise<n
   if (sub === 'list') return list(ctx, rest);
   if (sub === 'verify') return verify(ctx, rest);
   if (sub === 'copy') return backupsCopy(ctx, rest);
-  throw new UsageError(`unknown backups command "${sub ?? ''}"\nusage:\n  ${USAGE.list}\n  ${USAGE.verify}\n  ${OFFSITE_USAGE.copy}`);
+  if (sub === 'prune') return backupsPrune(ctx, rest);
+  throw new UsageError(`unknown backups command "${sub ?? ''}"\nusage:\n  ${USAGE.list}\n  ${USAGE.verify}\n  ${OFFSITE_USAGE.copy}\n  ${OFFSITE_USAGE.prune}`);
 }

@@ -10,6 +10,7 @@ import { confirm, EXIT, printJson, table } from '../io';
 
 export const OFFSITE_USAGE = {
   copy: 'ops-console backups copy ID --to DESTINATION [--json]',
+  prune: 'ops-console backups prune --destination DESTINATION [--dry-run] [--yes] [--confirm NAME] [--json]',
   add: 'ops-console offsite add NAME --endpoint URL --bucket B [--region R] [--prefix P] --access-key-id ID [--virtual-host] [--json]',
   list: 'ops-console offsite list [--json]',
   test: 'ops-console offsite test NAME [--json]',
@@ -42,6 +43,41 @@ export async function backupsCopy(ctx: CliContext, argv: string[]): Promise<numb
         ? `already there: ${r.destination}:${r.key} (same sha256 ${r.sha256})`
         : `copied to ${r.destination}:${r.key} (${r.bytes} bytes, read back and verified, sha256 ${r.sha256})`,
     );
+  return EXIT.ok;
+}
+
+/** Preview first (always); --dry-run stops there, else confirm (--yes without a terminal; --confirm NAME for production copies) and prune. */
+export async function backupsPrune(ctx: CliContext, argv: string[]): Promise<number> {
+  const parsed = parseArgs(argv, { destination: { type: 'string' }, 'dry-run': { type: 'boolean' }, yes: { type: 'boolean' }, confirm: { type: 'string' } });
+  expectPositionals(parsed, [], OFFSITE_USAGE.prune);
+  const destination = stringFlag(parsed, 'destination');
+  if (destination === undefined) throw new UsageError(`--destination DESTINATION is required\nusage: ${OFFSITE_USAGE.prune}`);
+  const preview = await ctx.call('pruneOffsite', { destination, dryRun: true });
+  const show = (r: typeof preview): void => {
+    if (ctx.io.json) printJson(ctx.io, r);
+    else
+      ctx.io.out(
+        [
+          ...r.prune.map((p) => `${r.dryRun ? 'would delete' : 'deleted'}  ${p.key}`),
+          ...r.keep.map((k) => `keep          ${k.key}  (${k.reasons.join('; ')})`),
+        ].join('\n') || 'nothing on this destination',
+      );
+  };
+  if (boolFlag(parsed, 'dry-run') || preview.prune.length === 0) {
+    show(preview);
+    return EXIT.ok;
+  }
+  const production = preview.prune.some((p) => p.production);
+  const confirmFlag = stringFlag(parsed, 'confirm');
+  await confirm(ctx.io, {
+    question: `Delete ${preview.prune.length} offsite cop${preview.prune.length === 1 ? 'y' : 'ies'} from ${preview.destination}?`,
+    yes: boolFlag(parsed, 'yes'),
+    production,
+    profileName: preview.destination,
+    ...(confirmFlag !== undefined ? { confirmFlag } : {}),
+  });
+  const done = await ctx.call('pruneOffsite', { destination, dryRun: false, ...(production ? { confirmName: confirmFlag ?? preview.destination } : {}) });
+  show(done);
   return EXIT.ok;
 }
 
