@@ -6,8 +6,8 @@
 // `storageSecret` when given, else the profile's saved one (PASSWORD_REQUIRED, detail
 // secret 'storage', without either).
 import { z } from 'zod';
-import type { StorageManifest, StorageSnapshotDetails, StorageSnapshotEntry, StorageVerifyResult } from './storage';
-import { byId, op, passwordField } from './op';
+import type { StorageCheckResult, StorageManifest, StorageSnapshotDetails, StorageSnapshotEntry, StorageVerifyResult } from './storage';
+import { byId, CONNECT_ERRORS, op, passwordField } from './op';
 
 const bucketName = z.string().min(1).max(255);
 
@@ -44,5 +44,13 @@ export const storageOperations = {
     input: z.object({ id: z.string().min(1), confirmName: z.string().min(1) }).strict(),
     errors: ['NOT_FOUND', 'CONFIRMATION_REQUIRED', 'CONFLICT', 'IO_FAILED'],
     audit: 'storage.snapshot.delete',
+  }),
+  /** storage.objects (read only, from the profile's database) against the buckets' listing: missing either side, size mismatches. */
+  checkStorage: op<StorageCheckResult>()({
+    input: z
+      .object({ profileId: z.string().min(1), password: passwordField, storageSecret: passwordField, buckets: z.array(bucketName).max(100).optional() })
+      .strict(),
+    errors: [...CONNECT_ERRORS, 'INVALID_INPUT', 'STORAGE_FAILED'],
+    audit: 'storage.check',
   }),
 } as const;

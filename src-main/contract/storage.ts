@@ -112,3 +112,18 @@ export interface StorageSnapshotDetails extends StorageSnapshotEntry {
   changedDuring: Array<{ bucket: string; key: string }>;
   skipped: StorageSkippedObject[];
 }
+
+/** checkStorage: storage.objects (the database's idea of the buckets) against the buckets' listing. */
+export interface StorageCheckResult {
+  ok: boolean;
+  buckets: string[];
+  databaseObjects: number;
+  bucketObjects: number;
+  /** Rows in storage.objects whose object the bucket lacks. */
+  missingInBucket: Array<{ bucket: string; key: string; size: number | null }>;
+  /** Objects in a bucket with no storage.objects row. */
+  missingInDatabase: Array<{ bucket: string; key: string; size: number }>;
+  sizeMismatches: Array<{ bucket: string; key: string; databaseSize: number; bucketSize: number }>;
+  /** True when a list was cut at 1,000 entries (the counts are whole). */
+  truncated: boolean;
+}

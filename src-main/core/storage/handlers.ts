@@ -11,6 +11,7 @@ import { log } from '../platform/kernel/log';
 import { ObjectStore } from '../platform/objectstore';
 import { storageConfigFor } from '../profiles';
 import { SnapshotCatalog } from './catalog';
+import { checkStorage } from './check';
 import { snapshotName } from './paths';
 import { SnapshotJobs } from './runner';
 import { readManifest, verifyFiles } from './verify';
@@ -160,6 +161,21 @@ export function storageHandlers(deps: CoreDeps): { handlers: Pick<Handlers, Stor
       catalog.remove(entry.id);
       ctx.audit.summary = `deleted storage snapshot ${entry.path} (${entry.status})`;
       return { removed: true as const };
+    },
+    checkStorage: async (input, ctx) => {
+      const profile = deps.profiles.require(input.profileId);
+      ctx.audit.profile = profile.name;
+      const store = new ObjectStore(storageConfigFor(deps, profile.id, input.storageSecret));
+      try {
+        const r = await checkStorage(deps, profile, store, {
+          ...(input.buckets ? { buckets: input.buckets } : {}),
+          ...(input.password !== undefined ? { password: input.password } : {}),
+        });
+        ctx.audit.summary = `storage check of ${profile.name}: ${r.ok ? 'ok' : 'DIFFERENCES'} (${r.databaseObjects} rows, ${r.bucketObjects} objects; ${r.missingInBucket.length} missing in the bucket, ${r.missingInDatabase.length} without a row, ${r.sizeMismatches.length} size mismatches)`;
+        return r;
+      } finally {
+        store.destroy();
+      }
     },
   };
   return { handlers, jobs };
