@@ -107,6 +107,7 @@ export async function appCopyRunner(setup: CopySetup): Promise<CopyRunner | null
       forcePathStyle: true,
     });
     const copied: string[] = [];
+    let encDest: OffsiteDestination | null = null;
     const cluster = bench;
     return {
       describe: `copyBackupOffsite through dispatch (upload, read back + sha256, copy manifest, catalog, audit); part ${partSizeFor(fs.statSync(entry.path).size) / 1048576} MiB × ${APP_CONCURRENCY}`,
@@ -115,9 +116,23 @@ export async function appCopyRunner(setup: CopySetup): Promise<CopyRunner | null
       concurrency: APP_CONCURRENCY,
       async copy(round, encrypted) {
         void round;
-        if (encrypted) throw new Error('encrypted copies are refused by this version of copyBackupOffsite (the crypto module has not landed)');
+        // An encrypting destination on the same bucket under its own prefix, made on first use:
+        // the operation refuses it until client-side encryption lands, which the caller reports.
+        encDest ??= encrypted
+          ? await call<OffsiteDestination>(c, 'createOffsiteDestination', {
+              name: 'bench-encrypted',
+              endpoint: cfg.endpoint,
+              region: cfg.region,
+              bucket: setup.bucket,
+              prefix: 'encrypted',
+              accessKeyId: cfg.accessKeyId,
+              secretAccessKey: cfg.secretAccessKey,
+              forcePathStyle: true,
+              encrypt: true,
+            })
+          : null;
         const t0 = performance.now();
-        const result = await call<CopyResult>(c, 'copyBackupOffsite', { backupId: entry.id, destination: dest.name });
+        const result = await call<CopyResult>(c, 'copyBackupOffsite', { backupId: entry.id, destination: encrypted ? encDest!.name : dest.name });
         const ms = performance.now() - t0;
         copied.push(result.key, `${result.key}.manifest.json`);
         return { ms, detail: { key: result.key, bytes: result.bytes, verified: result.verified, durationMs: result.durationMs } };
