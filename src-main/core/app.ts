@@ -16,6 +16,7 @@ import { createDispatcher, type Dispatcher } from './platform/kernel/dispatch';
 import { EventBus } from './platform/kernel/events';
 import { currentActor, ensureHome } from './platform/kernel/home';
 import { ProfileRepo } from './platform/profile-store/profile-repo';
+import type { SecretCipher } from './platform/secrets/encrypted-secret-store';
 import type { SecretStore } from './platform/secrets/secret-store';
 import { TunnelManager, type TunnelManagerOptions } from './platform/ssh/tunnel-manager';
 import { openStore, type Store } from './platform/store/store';
@@ -36,6 +37,11 @@ export interface CoreOptions {
   mode: AppInfo['mode'];
   /** Desktop: safeStorage-backed. CLI and browser mode: process memory only. */
   secrets: (store: Store) => SecretStore;
+  /**
+   * The cipher of a persistent secret store (desktop: safeStorage), for the secrets that are
+   * not a profile's (offsite destinations' keys). Without it they live in process memory.
+   */
+  secretCipher?: SecretCipher;
   actor?: string;
   /** SSH tunnel tuning (idle close, known_hosts location); tests shorten the idle time. */
   tunnels?: TunnelManagerOptions;
@@ -93,7 +99,7 @@ export function createCore(options: CoreOptions): Core {
     activityModule(deps),
     monitoringModule(deps),
     storageModule(deps),
-    offsiteModule(deps),
+    offsiteModule(deps, options.secretCipher ?? null),
   ] as const;
   const handlers = handlerTable(modules);
   const dispatcher = createDispatcher(handlers, audit, { strictErrors: options.strictErrors });

@@ -173,6 +173,7 @@ if (firstInstance)
         home,
         mode: 'desktop',
         secrets: (store) => new EncryptedSecretStore(store.db, safeStorageCipher()),
+        secretCipher: safeStorageCipher(),
         // The core knows only the path; showing it is the shell's job.
         revealPath: async (target) => {
           shell.showItemInFolder(target);
