@@ -16,6 +16,7 @@ import { bucketsText, emptyStateText, SNAPSHOT_STATUS_COLORS, SNAPSHOT_STATUS_LA
 import { storageApi } from './storage-api';
 import { StorageBackupPanel } from './StorageBackupPanel';
 import { DeleteSnapshotModal, SnapshotDetailsModal } from './StorageSnapshotDialogs';
+import { CrossCheckModal } from './CrossCheckModal';
 
 const COLUMNS = 9;
 const NOWRAP = { whiteSpace: 'nowrap' } as const;
@@ -76,6 +77,7 @@ export function StorageSnapshotsSection({ active, profileId, onAddConnection }: 
   const [deleting, setDeleting] = useState<StorageSnapshotEntry | null>(null);
   const [verifications, setVerifications] = useState<Record<string, VerifyState>>({});
   const [note, setNote] = useState<string | null>(null);
+  const [checking, setChecking] = useState<Profile | null>(null);
   const connected = active ? active.storage !== null : null;
 
   async function verify(id: string) {
@@ -113,6 +115,9 @@ export function StorageSnapshotsSection({ active, profileId, onAddConnection }: 
           <Group gap="xs">
             <Button onClick={() => setRunning(true)} disabled={!active || !connected || running}>
               Storage backup
+            </Button>
+            <Button variant="default" onClick={() => setChecking(active)} disabled={!active || !connected}>
+              Cross-check
             </Button>
             <Button variant="default" onClick={() => void reload()}>
               Refresh
@@ -225,6 +230,7 @@ export function StorageSnapshotsSection({ active, profileId, onAddConnection }: 
           </Table>
         ) : null}
       </Stack>
+      <CrossCheckModal profile={checking} onClose={() => setChecking(null)} />
       <SnapshotDetailsModal entry={details} onClose={() => setDetails(null)} />
       <DeleteSnapshotModal
         entry={deleting}
