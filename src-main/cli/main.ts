@@ -18,7 +18,7 @@ import { runbookCommand } from './commands/runbook';
 import { sandboxCommand } from './commands/sandbox';
 import { serveCommand } from './commands/serve';
 import { sessionsCommand } from './commands/sessions';
-import { storageBackupCommand, storageSnapshotsCommand } from './commands/storage';
+import { storageBackupCommand, storageCheckCommand, storageSnapshotsCommand } from './commands/storage';
 import { toolkitCommand } from './commands/toolkit';
 import { createCliContext, type CliContext } from './context';
 import { EXIT, processIo, reportFailure } from './io';
@@ -50,6 +50,7 @@ commands:
                                             Supabase Storage snapshot: content-addressed, incremental, verified (secret: OPS_CONSOLE_STORAGE_SECRET_ACCESS_KEY)
   storage-snapshots list [--profile NAME] | show ID | verify ID | delete ID --yes
                                             the storage snapshot catalog; ID is a catalog id or the folder's path
+  storage-check PROFILE [--bucket B]…       storage.objects vs the buckets: missing objects, rows, size mismatches (exit 1 on differences)
   offsite add|list|test|remove              offsite S3 destinations (secret: OPS_CONSOLE_OFFSITE_SECRET_ACCESS_KEY)
   restore BACKUP (--to PROFILE | --new-database NAME --profile PROFILE | --sandbox) [--jobs N] [--clean] [--no-pre-backup] [--yes] [--confirm NAME]
                                             pg_restore/psql after version and conflict checks, then validation
@@ -75,6 +76,7 @@ const COMMANDS: Record<string, (ctx: CliContext, argv: string[]) => Promise<numb
   backups: backupsCommand,
   'storage-backup': storageBackupCommand,
   'storage-snapshots': storageSnapshotsCommand,
+  'storage-check': storageCheckCommand,
   offsite: offsiteCommand,
   restore: restoreCommand,
   drill: drillCommand,

@@ -6,7 +6,8 @@ import type { Profile } from '../../src-main/contract/models';
 import type { StorageCheckResult } from '../../src-main/contract/storage';
 import type { Core } from '../../src-main/core/app';
 import { ObjectStore } from '../../src-main/core/platform/objectstore';
-import { callsOn, newTestCore } from '../helpers/core';
+import { storageCheckCommand } from '../../src-main/cli/commands/storage';
+import { callsOn, inProcessCli, newTestCore } from '../helpers/core';
 import { S3_KEY_ID, S3_SECRET, startLocalS3, type LocalS3 } from '../helpers/s3';
 import { createSupabaseCluster, type SupabaseCluster } from '../helpers/supabase';
 
@@ -80,6 +81,13 @@ describe('checkStorage', () => {
       sizeMismatches: [{ bucket: 'designs', key: 'dir/ü space.png', databaseSize: 99, bucketSize: 7 }],
       truncated: false,
     });
+    // The CLI: the same JSON, exit 1 on differences.
+    const cli = inProcessCli(
+      () => core,
+      () => '/nonexistent',
+    );
+    expect(await storageCheckCommand(cli.ctx, ['project'])).toBe(1);
+    expect(JSON.parse(cli.out.join(''))).toEqual(r);
   });
 
   it('all clear for a bucket that matches; audited', async () => {

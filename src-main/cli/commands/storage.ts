@@ -13,6 +13,7 @@ import { formatMegabytes } from '../../core/platform/text/bytes';
 import { boolFlag, expectPositionals, intFlag, parseArgs, stringFlag, UsageError } from '../args';
 import type { CliContext } from '../context';
 import { EXIT, printJson, table } from '../io';
+import { withPasswordRetry } from '../password-retry';
 import { withStorageSecret } from '../storage-secret';
 import { findProfile } from './profile';
 
@@ -22,6 +23,7 @@ export const STORAGE_USAGE = {
   show: 'ops-console storage-snapshots show ID [--json]',
   verify: 'ops-console storage-snapshots verify ID [--json]',
   delete: 'ops-console storage-snapshots delete ID [--yes] [--json]',
+  check: 'ops-console storage-check PROFILE [--bucket B]… [--json]',
 };
 
 function progressLine(e: StorageProgressEvent): string {
@@ -164,6 +166,33 @@ async function remove(ctx: CliContext, argv: string[]): Promise<number> {
   if (ctx.io.json) printJson(ctx.io, { ok: true, id: entry.id, path: entry.path });
   else ctx.io.out(`deleted ${entry.path}`);
   return EXIT.ok;
+}
+
+/** Exit 0 when the database and the buckets agree, 1 when they differ. */
+export async function storageCheckCommand(ctx: CliContext, argv: string[]): Promise<number> {
+  const parsed = parseArgs(argv, { bucket: { type: 'list' } });
+  const [name] = expectPositionals(parsed, ['PROFILE'], STORAGE_USAGE.check);
+  const buckets = Array.isArray(parsed.flags.bucket) ? parsed.flags.bucket : [];
+  const profile = await findProfile(ctx, name!);
+  const r = await withStorageSecret(ctx, profile.name, (storageSecret) =>
+    withPasswordRetry(ctx, profile, (password) =>
+      ctx.call('checkStorage', {
+        profileId: profile.id,
+        ...(buckets.length ? { buckets } : {}),
+        ...(password !== undefined ? { password } : {}),
+        ...(storageSecret !== undefined ? { storageSecret } : {}),
+      }),
+    ),
+  );
+  if (ctx.io.json) printJson(ctx.io, r);
+  else {
+    ctx.io.out(`${r.databaseObjects} rows in storage.objects, ${r.bucketObjects} objects in ${r.buckets.join(', ')}: ${r.ok ? 'they agree' : 'DIFFERENCES'}`);
+    for (const m of r.missingInBucket) ctx.io.out(`missing in the bucket  ${m.bucket}/${m.key}`);
+    for (const m of r.missingInDatabase) ctx.io.out(`no storage.objects row ${m.bucket}/${m.key}`);
+    for (const m of r.sizeMismatches) ctx.io.out(`size differs           ${m.bucket}/${m.key}: database ${m.databaseSize}, bucket ${m.bucketSize}`);
+    if (r.truncated) ctx.io.out('(lists cut at 1,000 entries each)');
+  }
+  return r.ok ? EXIT.ok : EXIT.failure;
 }
 
 export function storageBackupCommand(ctx: CliContext, argv: string[]): Promise<number> {
