@@ -84,6 +84,7 @@ export function createCore(options: CoreOptions): Core {
   // and restore modules as they open.
   const swept = sweepToolRuns(options.home);
   const backup = backupModule(deps, swept);
+  const offsite = offsiteModule(deps, options.secretCipher ?? null);
   // The modules, in the order they are disposed in reverse: running restores and backups stop
   // before the sandbox their tools may be reading from, console sessions close before it too.
   const modules = [
@@ -95,11 +96,11 @@ export function createCore(options: CoreOptions): Core {
     runbookModule(deps),
     toolkitModule(deps),
     backup,
-    restoreModule(deps, backup),
+    restoreModule(deps, backup, offsite),
     activityModule(deps),
     monitoringModule(deps),
     storageModule(deps),
-    offsiteModule(deps, options.secretCipher ?? null),
+    offsite,
   ] as const;
   const handlers = handlerTable(modules);
   const dispatcher = createDispatcher(handlers, audit, { strictErrors: options.strictErrors });

@@ -32,6 +32,7 @@ import { validateRestore } from './validate';
 import type { PreparedDrill } from './drill-prepare';
 import { explainRefusal, prepareUnprivileged, runsUnprivileged } from './unprivileged';
 import { quoteIdent } from '../platform/postgres/sql-text';
+import { releaseStaged } from './offsite-source';
 
 export interface DrillContext {
   actor: string;
@@ -276,6 +277,7 @@ export class DrillJobs {
     } finally {
       progress = { ...progress, phase: 'cleaning-up', current: 'stopping and deleting the scratch PostgreSQL' };
       emit();
+      releaseStaged(this.deps.store.db, p.contents.path);
       await scratch?.destroy();
       clearInterval(ticker);
     }

@@ -23,6 +23,7 @@ import { validateRestore } from './validate';
 import { applyCapturedGrants, dropRolesQuietly, preparePlatform } from './supabase-restore';
 import { quoteIdent } from '../platform/postgres/sql-text';
 import { startTicker } from '../platform/tools/progress';
+import { releaseStaged } from './offsite-source';
 
 export { runRestoreProcess, type RestoreProcessHooks, type RestoreProcessProgress } from './restore-process';
 
@@ -164,6 +165,8 @@ export class RestoreJobs {
       return this.succeed(job, prepared, { started, auditId, validation });
     } catch (err) {
       return this.fail(job, prepared, { err, started, auditId, created, restoring, rolesMade });
+    } finally {
+      releaseStaged(this.deps.store.db, contents.path);
     }
   }
 

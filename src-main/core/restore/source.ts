@@ -20,6 +20,7 @@ import { localArtifact, toolPath, type Destination } from '../platform/destinati
 import crypto from 'node:crypto';
 import { fileKind, parseTocLine, parseTocListing, scanPlainDumpAt, type DumpHeader, type DumpItem } from './dump-reader';
 import { isBuiltinRole, loadRoleParser, namedRolesOfScript } from './named-roles';
+import { offsiteStager } from './offsite-source';
 
 export interface ResolvedSource {
   path: string;
@@ -53,8 +54,12 @@ export async function resolveSource(deps: Pick<CoreDeps, 'store'>, source: strin
         status: entry.status,
       });
     const { destination, name } = catalog.locate(entry);
-    if (!(await destination.exists(name)))
+    if (!(await destination.exists(name))) {
+      // Gone locally: a verified copy fetched back from offsite stands in for it.
+      const staged = await offsiteStager(deps.store.db)?.stage(entry.id);
+      if (staged) return { path: staged, backupId: entry.id, entry, ...localArtifact(staged) };
       throw new OpsError('NOT_FOUND', `Backup ${trimmed} is in the catalog but its file ${entry.path} is gone.`, { id: trimmed, path: entry.path });
+    }
     return { path: entry.path, backupId: entry.id, entry, destination, name };
   }
   if (!path.isAbsolute(trimmed)) {

@@ -1,0 +1,154 @@
+// Fetching a backup back from its offsite copy so a restore or drill can read it when the
+// local dump file is gone. The newest ok copy is streamed into
+// <home>/offsite/staging/<file>.partial (decrypted on the fly when the copy is encrypted: the
+// header's key id is checked on the first bytes, so a wrong key stops the download there),
+// its sha256 compared with the catalog's, and only then renamed into place. Any failure
+// removes the partial file, so a staged file that exists has been verified.
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import { Readable, Transform } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { OpsError } from '../../contract/errors';
+import type { BackupCopy } from '../../contract/offsite';
+import { BackupCatalog } from '../backup';
+import type { CoreDeps } from '../platform/kernel/deps';
+import { ObjectStore } from '../platform/objectstore';
+import { HEADER_BYTES, decryptStream, keyId, parseKey, readEncryptionHeader } from '../platform/crypto';
+import type { CopyRepo } from './copies';
+import type { DestinationRepo } from './destinations';
+import type { OffsiteSecrets } from './secrets';
+
+export interface StageOptions {
+  signal?: AbortSignal;
+  onBytes?: (delta: number) => void;
+}
+
+export function stagingDir(home: string): string {
+  return path.join(home, 'offsite', 'staging');
+}
+
+/** Where a backup's file is staged: named like the local file, so pg_restore and the manifest agree. */
+export function stagedPathFor(home: string, backupPath: string): string {
+  return path.join(stagingDir(home), path.basename(backupPath));
+}
+
+/** The newest ok copy of the backup, or null when it has none. */
+export function newestOkCopy(copies: CopyRepo, backupId: string): BackupCopy | null {
+  return copies.list({ backupId }).find((c) => c.status === 'ok') ?? null;
+}
+
+/** Reads the first `n` bytes of the stream (fewer when it ends first) and gives back the rest as a stream. */
+async function splitHead(body: Readable, n: number): Promise<{ head: Buffer; rest: AsyncIterable<Buffer> }> {
+  const iterator = (body as AsyncIterable<Buffer>)[Symbol.asyncIterator]();
+  const chunks: Buffer[] = [];
+  let length = 0;
+  while (length < n) {
+    const next = await iterator.next();
+    if (next.done) break;
+    chunks.push(next.value);
+    length += next.value.length;
+  }
+  const head = Buffer.concat(chunks);
+  const rest = {
+    [Symbol.asyncIterator]: () => iterator,
+  } as AsyncIterable<Buffer>;
+  return { head, rest };
+}
+
+export async function stageOffsiteCopy(
+  deps: Pick<CoreDeps, 'home' | 'store'>,
+  repos: { destinations: DestinationRepo; copies: CopyRepo; secrets: OffsiteSecrets },
+  backupId: string,
+  options: StageOptions = {},
+): Promise<string> {
+  const entry = new BackupCatalog(deps.store.db).get(backupId);
+  if (entry === null) throw new OpsError('NOT_FOUND', `There is no backup ${backupId}.`, { id: backupId });
+  if (entry.sha256 === null) throw new OpsError('CONFLICT', `Backup ${backupId} has no recorded sha256: its offsite copy cannot be checked.`);
+  const copy = newestOkCopy(repos.copies, backupId);
+  if (copy === null) throw new OpsError('NOT_FOUND', `Backup ${backupId} has no ok offsite copy.`, { id: backupId });
+  const d = repos.destinations.get(copy.destinationId);
+  let key: Buffer | null = null;
+  if (copy.encrypted) {
+    const text = repos.secrets.get(d.id, 'encryption');
+    if (text === null)
+      throw new OpsError(
+        'DECRYPT_FAILED',
+        `The copy on ${d.name} is encrypted and no encryption key is at hand (save it with the destination or set the environment).`,
+        {
+          reason: 'wrong-key',
+        },
+      );
+    key = parseKey(text);
+  }
+
+  const final = stagedPathFor(deps.home, entry.path);
+  const partial = `${final}.partial`;
+  fs.mkdirSync(stagingDir(deps.home), { recursive: true, mode: 0o700 });
+  fs.rmSync(partial, { force: true });
+  const store = new ObjectStore(repos.destinations.storeConfig(d));
+  try {
+    const { body } = await store.getStream(d.bucket, copy.key, { signal: options.signal });
+    const { head, rest } = await splitHead(body, key !== null ? HEADER_BYTES : 0);
+    if (key !== null) {
+      // Checked before anything more is read: a wrong key costs the header's bytes, not the copy.
+      const header = readEncryptionHeader(head);
+      const given = keyId(key);
+      if (header.keyId !== given.slice(0, header.keyId.length)) {
+        body.destroy();
+        throw new OpsError('DECRYPT_FAILED', `The copy on ${d.name} was encrypted with key ${header.keyId}, not with the key given (${given}).`, {
+          reason: 'wrong-key',
+          keyId: header.keyId,
+          expectedKeyId: given,
+        });
+      }
+    }
+    const hash = crypto.createHash('sha256');
+    const tap = new Transform({
+      transform(chunk: Buffer, _enc, done) {
+        hash.update(chunk);
+        done(null, chunk);
+      },
+    });
+    const counted = async function* (): AsyncIterable<Buffer> {
+      if (head.length > 0) {
+        options.onBytes?.(head.length);
+        yield head;
+      }
+      for await (const chunk of rest) {
+        options.onBytes?.(chunk.length);
+        yield chunk;
+      }
+    };
+    const out = fs.createWriteStream(partial, { flags: 'wx', mode: 0o600 });
+    try {
+      if (key !== null) await pipeline(Readable.from(counted()), decryptStream(key), tap, out, { signal: options.signal });
+      else await pipeline(Readable.from(counted()), tap, out, { signal: options.signal });
+    } catch (err) {
+      if (err instanceof OpsError) throw err;
+      throw store.fail(err, options.signal, { bucket: d.bucket, key: copy.key }, `downloading ${copy.key}`);
+    }
+    const sha256 = hash.digest('hex');
+    if (sha256 !== entry.sha256)
+      throw new OpsError(
+        'STORAGE_FAILED',
+        `The offsite copy ${copy.key} on ${d.name} does not match backup ${backupId} (sha256 ${sha256} ≠ ${entry.sha256}): it was changed or damaged; nothing was restored from it.`,
+        { reason: 'integrity', endpoint: d.endpoint, bucket: d.bucket, key: copy.key },
+      );
+    fs.renameSync(partial, final);
+    return final;
+  } catch (err) {
+    fs.rmSync(partial, { force: true });
+    throw err;
+  } finally {
+    store.destroy();
+  }
+}
+
+/** Removes a staged file (after the restore or drill that read it); a missing one is fine. */
+export function removeStaged(home: string, file: string): void {
+  // Only files under the staging folder: never a backup's own file.
+  if (path.dirname(path.resolve(file)) !== path.resolve(stagingDir(home))) return;
+  fs.rmSync(file, { force: true });
+  fs.rmSync(`${file}.partial`, { force: true });
+}
