@@ -41,6 +41,7 @@ import { monitoringOperations } from './operations-monitoring';
 import type { VacuumProgressEvent } from './monitoring';
 import { restoreOperations } from './operations-restore';
 import type { RestoreProgressEvent } from './restore';
+import type { StorageProgressEvent } from './storage';
 import { runbookOperations } from './operations-runbook';
 import { storageOperations } from './operations-storage';
 import { offsiteOperations } from './operations-offsite';
@@ -339,5 +340,7 @@ export type AppEvent =
   | BackupProgressEvent
   /** A running restore's or drill's progress, at least once a second. */
   | RestoreProgressEvent
+  /** A running storage snapshot's progress (objects and bytes). */
+  | StorageProgressEvent
   /** A running VACUUM's progress, about once a second. */
   | VacuumProgressEvent;

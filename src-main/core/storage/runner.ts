@@ -2,7 +2,6 @@
 // closes when the job is launched), progress as `storage.progress` events at most every
 // 250 ms, the end as `job.done`. Cancel aborts the downloads; the engine removes the partial.
 import crypto from 'node:crypto';
-import type { AppEvent } from '../../contract/operations';
 import { OpsError } from '../../contract/errors';
 import type { StorageProgressEvent, StorageSnapshotEntry, StorageSnapshotProgress } from '../../contract/storage';
 import { JobRegistry } from '../platform/jobs/registry';
@@ -56,7 +55,7 @@ export class SnapshotJobs {
         last = Date.now();
         const event: StorageProgressEvent = { type: 'storage.progress', jobId, snapshotId, ...p };
         // StorageProgressEvent joins AppEvent in operations.ts (a shared file: the lead merges it).
-        this.deps.events.emit(event as unknown as AppEvent);
+        this.deps.events.emit(event);
       };
       try {
         const result = await takeSnapshot({

@@ -1,14 +1,7 @@
 // The one place the Storage snapshots section names the core's operations: the catalog
 // reads, the snapshot job (followed by the shared job hook through `storage.progress` and
 // the catalog row) and the row actions. The components take these functions, not `api`.
-import type {
-  StorageManifest,
-  StorageProgressEvent,
-  StorageSnapshotDetails,
-  StorageSnapshotEntry,
-  StorageSnapshotProgress,
-  StorageVerifyResult,
-} from '@contract/storage';
+import type { StorageManifest, StorageSnapshotDetails, StorageSnapshotEntry, StorageSnapshotProgress, StorageVerifyResult } from '@contract/storage';
 import type { AppEvent } from '@contract/operations';
 import { api } from '../../../shared/api/client';
 import type { JobOps } from '../../../shared/components/jobs/useTrackedJob';
@@ -35,9 +28,7 @@ export const storageApi = {
 };
 
 function storageProgress(event: AppEvent, jobId: string): { id: string; progress: StorageSnapshotProgress } | null {
-  // Widened here so this reads the event whether or not AppEvent's union names it yet.
-  const e = event as AppEvent | StorageProgressEvent;
-  return e.type === 'storage.progress' && e.jobId === jobId ? { id: e.snapshotId, progress: e } : null;
+  return event.type === 'storage.progress' && event.jobId === jobId ? { id: event.snapshotId, progress: event } : null;
 }
 
 export const STORAGE_JOB_OPS: JobOps<StorageSnapshotDetails, StorageSnapshotProgress> = {
