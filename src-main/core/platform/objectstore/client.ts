@@ -64,6 +64,20 @@ export function delay(ms: number, signal?: AbortSignal): Promise<void> {
   });
 }
 
+/**
+ * A local write. Its failure (a full disk, a read-only folder) is the workstation's, not the
+ * store's: IO_FAILED at once, never worded as the endpoint or retried as a dropped connection.
+ */
+async function writeLocal(write: () => Promise<unknown>, file: string): Promise<void> {
+  try {
+    await write();
+  } catch (err) {
+    const errno = (err as NodeJS.ErrnoException).code ?? null;
+    const words = errno === 'ENOSPC' || errno === 'EDQUOT' ? 'the disk is full' : (err as Error).message;
+    throw new OpsError('IO_FAILED', `Could not write ${file}: ${words}.`, { path: file, errno });
+  }
+}
+
 /** A failure of the connection (worth resuming), as opposed to a refusal or a cancel. */
 export function isUnreachable(err: OpsError): boolean {
   return err.code === 'STORAGE_FAILED' && (err.detail as { reason?: string } | undefined)?.reason === 'unreachable';
@@ -190,7 +204,9 @@ export class ObjectStore {
    */
   async download(bucket: string, key: string, file: string, options: TransferOptions & { expectEtag?: string } = {}): Promise<DownloadResult> {
     const hash = crypto.createHash('sha256');
-    const fd = fs.openSync(file, 'wx', 0o600);
+    // Asynchronous writes and fsync: a snapshot runs several downloads at once, and a
+    // synchronous write or fsync here would stall all of them on the event loop.
+    const handle = await fs.promises.open(file, 'wx', 0o600);
     let bytes = 0;
     let first: Awaited<ReturnType<ObjectStore['getStream']>> | null = null;
     try {
@@ -209,7 +225,7 @@ export class ObjectStore {
           }
           first ??= part;
           for await (const chunk of part.body as AsyncIterable<Buffer>) {
-            fs.writeSync(fd, chunk);
+            await writeLocal(() => handle.write(chunk), file);
             hash.update(chunk);
             bytes += chunk.length;
             options.onBytes?.(chunk.length);
@@ -221,9 +237,9 @@ export class ObjectStore {
           await delay(200 * 2 ** attempt, options.signal);
         }
       }
-      fs.fsyncSync(fd);
+      await writeLocal(() => handle.sync(), file);
     } finally {
-      fs.closeSync(fd);
+      await handle.close();
     }
     return { bytes, sha256: hash.digest('hex'), etag: first.etag, contentType: first.contentType, lastModified: first.lastModified };
   }
