@@ -8,17 +8,20 @@ import { drillOptionsSchema, restoreOptionsSchema, type BackupContents, type Dri
 
 const listInput = z.object({ profileId: z.string().min(1).optional(), limit: z.number().int().min(1).max(10_000).default(200) }).strict();
 
+/** A catalog backup whose local file is gone is fetched back from its offsite copy: that can fail too. */
+const OFFSITE_FETCH_ERRORS = ['STORAGE_FAILED', 'DECRYPT_FAILED', 'PASSWORD_REQUIRED'] as const;
+
 export const restoreOperations = {
   /** Read a catalog backup or a dump file/folder: manifest, or pg_restore --list / the plain header. Touches no server. */
   inspectBackup: op<BackupContents>()({
     input: z.object({ source: z.string().min(1).max(4096) }).strict(),
-    errors: ['NOT_FOUND', 'INVALID_INPUT', 'BACKUP_FAILED', 'TOOL_VERSION_MISMATCH'],
+    errors: ['NOT_FOUND', 'INVALID_INPUT', 'BACKUP_FAILED', 'TOOL_VERSION_MISMATCH', ...OFFSITE_FETCH_ERRORS],
     audit: null,
   }),
   /** Check the source, the target, the tools and the conflicts; returns what would run and starts nothing. */
   planRestore: op<RestorePlan>()({
     input: restoreOptionsSchema,
-    errors: [...CONNECT_ERRORS, 'READ_ONLY', 'TOOL_VERSION_MISMATCH', 'BACKUP_FAILED', 'SANDBOX_FAILED', 'BINARIES_NOT_FOUND'],
+    errors: [...CONNECT_ERRORS, 'READ_ONLY', 'TOOL_VERSION_MISMATCH', 'BACKUP_FAILED', 'SANDBOX_FAILED', 'BINARIES_NOT_FOUND', ...OFFSITE_FETCH_ERRORS],
     audit: 'restore.plan',
   }),
   /** Plan again, enforce the safety rules (read-only, typed name, conflicts), then start. */
@@ -33,6 +36,7 @@ export const restoreOperations = {
       'BACKUP_FAILED',
       'SANDBOX_FAILED',
       'BINARIES_NOT_FOUND',
+      ...OFFSITE_FETCH_ERRORS,
     ],
     audit: 'restore.start',
   }),
@@ -42,7 +46,7 @@ export const restoreOperations = {
   /** Restore a backup into a fresh local scratch cluster, validate, time it against the RTO/RPO targets, drop the cluster. */
   startDrill: op<{ drillId: string; jobId: string }>()({
     input: drillOptionsSchema,
-    errors: ['NOT_FOUND', 'INVALID_INPUT', 'TOOL_VERSION_MISMATCH', 'BACKUP_FAILED', 'SANDBOX_FAILED', 'BINARIES_NOT_FOUND'],
+    errors: ['NOT_FOUND', 'INVALID_INPUT', 'TOOL_VERSION_MISMATCH', 'BACKUP_FAILED', 'SANDBOX_FAILED', 'BINARIES_NOT_FOUND', ...OFFSITE_FETCH_ERRORS],
     audit: 'drill.start',
   }),
   cancelDrill: op<{ cancelled: boolean }>()({ input: byId, errors: ['NOT_FOUND'], audit: 'drill.cancel' }),
