@@ -75,6 +75,10 @@ export async function takeSnapshot(options: SnapshotOptions): Promise<StorageSna
     const results: Array<StorageManifestObject | StorageSkippedObject> = new Array(listed.length);
     let next = 0;
     let tmpSeq = 0;
+    // Files hard-linked from the previous snapshot: the same bytes that snapshot's own check
+    // hashed, so the check before publishing proves their size only (the verify operation
+    // re-hashes everything). Without this an incremental run re-reads the whole bucket.
+    const linked = new Set<string>();
     const worker = async () => {
       while (next < listed.length) {
         const i = next++;
@@ -82,7 +86,7 @@ export async function takeSnapshot(options: SnapshotOptions): Promise<StorageSna
         const before = previous.get(index(item.bucket, item.key));
         const reuse = before && options.previous && before.etag === item.etag && before.size === item.size ? before : null;
         if (reuse) {
-          await linkInto(objectPath(options.previous!.folder, reuse.file), path.join(partial, reuse.file));
+          if (await linkInto(objectPath(options.previous!.folder, reuse.file), path.join(partial, reuse.file))) linked.add(reuse.file);
           const { changedDuring: _c, ...kept } = reuse;
           void _c;
           results[i] = { ...kept, lastModified: item.lastModified || reuse.lastModified, reused: true };
@@ -123,7 +127,7 @@ export async function takeSnapshot(options: SnapshotOptions): Promise<StorageSna
     fs.writeFileSync(path.join(partial, MANIFEST), text, { mode: 0o600 });
     fs.rmSync(path.join(partial, 'tmp'), { recursive: true, force: true });
 
-    const check = await verifyFiles(partial, manifest, signal);
+    const check = await verifyFiles(partial, manifest, signal, linked);
     if (!check.ok) {
       const p = check.problems[0]!;
       throw new OpsError('IO_FAILED', `The snapshot failed its check before publishing: ${p.bucket}/${p.key} (${p.problem}).`);
@@ -210,16 +214,21 @@ async function fetchOne(
   return { bucket: item.bucket, key: item.key, reason: 'changed-twice' };
 }
 
-/** Hard link (the bytes are shared, not copied); a copy where links cannot cross (EXDEV) or are refused. */
-async function linkInto(from: string, to: string): Promise<void> {
+/**
+ * Hard link (the bytes are shared, not copied); a copy where links cannot cross (EXDEV) or are
+ * refused. True when `to` is a link to `from` (a copy is checked like a download).
+ */
+async function linkInto(from: string, to: string): Promise<boolean> {
   await fs.promises.mkdir(path.dirname(to), { recursive: true, mode: 0o700 });
   try {
     await fs.promises.link(from, to);
+    return true;
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    if (code === 'EEXIST') return; // same content, linked already for another key
+    if (code === 'EEXIST') return false; // same content, linked (or downloaded) already for another key: checked as that one is
     if (code !== 'EXDEV' && code !== 'EPERM' && code !== 'EMLINK') throw err;
     await fs.promises.copyFile(from, to, fs.constants.COPYFILE_EXCL);
+    return false;
   }
 }
 
