@@ -145,7 +145,7 @@ export interface ErrorDetails {
    * No detail: the database password. `secret: 'storage'`: the profile's storage (S3) secret
    * access key, which the database password prompt must not answer.
    */
-  PASSWORD_REQUIRED: { secret?: 'storage' };
+  PASSWORD_REQUIRED: { secret?: 'storage' | 'encryption' };
   /** A server error's SQLSTATE, an SSH tunnel's cause, or a console statement's failure. */
   CONNECTION_FAILED: ServerErrorDetail & Partial<TunnelErrorDetail> & { cancelled?: boolean; message?: string };
   AUTH_FAILED: { sqlstate?: string };

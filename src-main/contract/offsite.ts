@@ -37,8 +37,13 @@ export const createDestinationSchema = z
      * (CLI, browser: the CLI reads OPS_CONSOLE_OFFSITE_SECRET_ACCESS_KEY each run).
      */
     secretAccessKey: z.string().max(1024).optional(),
-    /** Client-side encryption of every copy (needs the crypto module; refused until it lands). */
+    /** Client-side encryption of every copy (chunked AES-256-GCM with a key the user keeps). */
     encrypt: z.boolean().default(false),
+    /**
+     * With `encrypt`: an existing key (ock1_…) to use, e.g. the one of another install; absent,
+     * the core generates one and returns it once as `generatedKey`.
+     */
+    encryptionKey: z.string().max(256).optional(),
   })
   .strict();
 
@@ -54,6 +59,8 @@ export const updateDestinationSchema = z
     forcePathStyle: z.boolean().optional(),
     /** undefined keeps the saved secret, '' forgets it. */
     secretAccessKey: z.string().max(1024).optional(),
+    /** Save the encryption key (ock1_…) of an encrypting destination; it must be the key of its keyId. */
+    encryptionKey: z.string().max(256).optional(),
   })
   .strict();
 
@@ -76,6 +83,14 @@ export interface OffsiteDestination {
   retention: { keepLast: number; keepDaily: number; keepWeekly: number; keepMonthly: number } | null;
   createdAt: string;
   updatedAt: string;
+}
+
+/** createOffsiteDestination's result: the one time a generated encryption key is shown. */
+export interface CreatedDestination extends OffsiteDestination {
+  /** The generated encryption key (ock1_…), returned by this call only and never again. */
+  generatedKey?: string;
+  /** With `encrypt`: what losing the key means and where to keep it. */
+  keyWarning?: string;
 }
 
 export interface DestinationTestResult {

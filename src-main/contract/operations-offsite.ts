@@ -9,6 +9,7 @@ import {
   updateDestinationSchema,
   type BackupCopy,
   type CopyResult,
+  type CreatedDestination,
   type DestinationTestResult,
   type OffsiteDestination,
   type PruneResult,
@@ -19,14 +20,15 @@ export const offsiteOperations = {
   listOffsiteDestinations: op<{ destinations: OffsiteDestination[] }>()({ input: empty, errors: [], audit: null }),
   /** By id or name. */
   getOffsiteDestination: op<OffsiteDestination>()({ input: byId, errors: ['NOT_FOUND'], audit: null }),
-  createOffsiteDestination: op<OffsiteDestination>()({
+  /** With `encrypt` and no `encryptionKey`: a key is generated and returned once (`generatedKey`). */
+  createOffsiteDestination: op<CreatedDestination>()({
     input: createDestinationSchema,
     errors: ['CONFLICT', 'SECRET_STORE_UNAVAILABLE'],
     audit: 'offsite.destination.create',
   }),
   updateOffsiteDestination: op<OffsiteDestination>()({
     input: updateDestinationSchema,
-    errors: ['NOT_FOUND', 'CONFLICT', 'SECRET_STORE_UNAVAILABLE'],
+    errors: ['NOT_FOUND', 'CONFLICT', 'SECRET_STORE_UNAVAILABLE', 'DECRYPT_FAILED'],
     audit: 'offsite.destination.update',
   }),
   /** Forgets the destination and its secrets; the objects in the bucket stay. */
@@ -50,7 +52,7 @@ export const offsiteOperations = {
    */
   copyBackupOffsite: op<CopyResult>()({
     input: copyBackupSchema,
-    errors: ['NOT_FOUND', 'CONFLICT', 'PASSWORD_REQUIRED', 'STORAGE_FAILED', 'IO_FAILED', 'CANCELLED', 'TOOL_VERSION_MISMATCH'],
+    errors: ['NOT_FOUND', 'CONFLICT', 'PASSWORD_REQUIRED', 'STORAGE_FAILED', 'IO_FAILED', 'CANCELLED', 'TOOL_VERSION_MISMATCH', 'DECRYPT_FAILED'],
     audit: 'offsite.copy',
   }),
   /** The destination's retention policy (null removes it: prune then refuses). */

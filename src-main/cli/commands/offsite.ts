@@ -1,8 +1,10 @@
 // ops-console backups copy ID --to DESTINATION [--json]   (cli.md, fixed)
-// ops-console offsite add NAME --endpoint URL --bucket B [--region R] [--prefix P] --access-key-id ID [--virtual-host] [--json]
+// ops-console offsite add NAME --endpoint URL --bucket B [--region R] [--prefix P] --access-key-id ID [--virtual-host] [--encrypt] [--json]
 // ops-console offsite list [--json] | offsite test NAME [--json] | offsite remove NAME [--yes] [--json]
 // The CLI keeps no secret: the secret access key comes from OPS_CONSOLE_OFFSITE_SECRET_ACCESS_KEY
-// on every run (the core's offsite secrets read it), never from argv.
+// on every run (the core's offsite secrets read it), never from argv; so does the encryption key
+// (OPS_CONSOLE_OFFSITE_ENCRYPTION_KEY). `add --encrypt` with that variable set uses its key,
+// else prints the generated key once.
 import { OFFSITE_ENV } from '../../core/offsite';
 import { boolFlag, expectPositionals, parseArgs, stringFlag, UsageError } from '../args';
 import type { CliContext } from '../context';
@@ -11,7 +13,7 @@ import { confirm, EXIT, printJson, table } from '../io';
 export const OFFSITE_USAGE = {
   copy: 'ops-console backups copy ID --to DESTINATION [--json]',
   prune: 'ops-console backups prune --destination DESTINATION [--dry-run] [--yes] [--confirm NAME] [--json]',
-  add: 'ops-console offsite add NAME --endpoint URL --bucket B [--region R] [--prefix P] --access-key-id ID [--virtual-host] [--json]',
+  add: 'ops-console offsite add NAME --endpoint URL --bucket B [--region R] [--prefix P] --access-key-id ID [--virtual-host] [--encrypt] [--json]',
   list: 'ops-console offsite list [--json]',
   test: 'ops-console offsite test NAME [--json]',
   remove: 'ops-console offsite remove NAME [--yes] [--json]',
@@ -89,9 +91,12 @@ async function add(ctx: CliContext, argv: string[]): Promise<number> {
     prefix: { type: 'string' },
     'access-key-id': { type: 'string' },
     'virtual-host': { type: 'boolean' },
+    encrypt: { type: 'boolean' },
   });
   const [name] = expectPositionals(parsed, ['NAME'], OFFSITE_USAGE.add);
   const secret = process.env[OFFSITE_ENV.access];
+  const encrypt = boolFlag(parsed, 'encrypt');
+  const givenKey = encrypt ? process.env[OFFSITE_ENV.encryption] : undefined;
   const d = await ctx.call('createOffsiteDestination', {
     name: name!,
     endpoint: stringFlag(parsed, 'endpoint') ?? '',
@@ -101,12 +106,19 @@ async function add(ctx: CliContext, argv: string[]): Promise<number> {
     ...(stringFlag(parsed, 'prefix') !== undefined ? { prefix: stringFlag(parsed, 'prefix') } : {}),
     forcePathStyle: !boolFlag(parsed, 'virtual-host'),
     ...(secret ? { secretAccessKey: secret } : {}),
+    ...(encrypt ? { encrypt: true } : {}),
+    ...(givenKey ? { encryptionKey: givenKey } : {}),
   });
   if (ctx.io.json) printJson(ctx.io, d);
-  else
+  else {
     ctx.io.out(
       `offsite destination ${d.name}: ${d.endpoint} bucket ${d.bucket}${d.prefix ? ` prefix ${d.prefix}` : ''} (secret access key: ${OFFSITE_ENV.access})`,
     );
+    if (d.encrypt) ctx.io.out(`copies are encrypted with key ${d.keyId}${d.generatedKey === undefined ? ` (from ${OFFSITE_ENV.encryption})` : ''}`);
+    // The one time the key is shown: the core never returns it again.
+    if (d.generatedKey !== undefined) ctx.io.out(`\nencryption key (shown once): ${d.generatedKey}\n`);
+    if (d.keyWarning !== undefined) ctx.io.out(`WARNING: ${d.keyWarning}`);
+  }
   return EXIT.ok;
 }
 

@@ -2,21 +2,60 @@
 // multipart and resumable (the resume log under <home>/offsite/uploads/<copy id>.json makes
 // a re-run after a dropped connection continue the same upload), then the object streamed
 // back and its sha256 compared with the catalog's before the copy counts as ok.
+// An encrypting destination gets `<key>.enc`: the dump encrypted part by part as it is sent
+// (nothing encrypted is staged on disk), its salt and chunk size kept in the resume log so a
+// resumed upload re-creates byte-identical parts, and the read-back decrypts the object and
+// compares the plaintext's sha256 with the catalog's.
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
+import { Transform, Writable, type Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import { OpsError } from '../../contract/errors';
 import type { BackupEntry } from '../../contract/backup';
 import type { CopyResult, OffsiteDestination } from '../../contract/offsite';
 import { BackupCatalog, verifyBackupEntry } from '../backup';
+import {
+  chunksPerPartFor,
+  decryptStream,
+  encryptedPartSource,
+  newEncryptionParams,
+  paramsFromJson,
+  paramsToJson,
+  type EncryptionParams,
+} from '../platform/crypto';
 import type { CoreDeps } from '../platform/kernel/deps';
-import { ObjectStore, filePartSource, fileResumeLog, partSizeFor, uploadMultipart } from '../platform/objectstore';
+import {
+  ObjectStore,
+  filePartSource,
+  fileResumeLog,
+  partSizeFor,
+  uploadMultipart,
+  type MultipartState,
+  type PartSource,
+  type ResumeLog,
+} from '../platform/objectstore';
 import type { CopyRepo } from './copies';
 import type { DestinationRepo } from './destinations';
 
 /** What a copy's `<key>.manifest.json` holds besides the backup's own manifest. */
 export interface CopyManifest {
-  copy: { id: string; backupId: string; key: string; bytes: number; sha256: string; encrypted: boolean; keyId: string | null; copiedAt: string };
+  copy: {
+    id: string;
+    backupId: string;
+    key: string;
+    /** The object's bytes (encrypted size when encrypted). */
+    bytes: number;
+    /** sha256 of the plaintext: the backup's own. */
+    sha256: string;
+    encrypted: boolean;
+    keyId: string | null;
+    copiedAt: string;
+    /** The dump's bytes before encryption. */
+    plainBytes?: number;
+    /** Salt (base64) and chunk size of an encrypted copy (the header holds them too). */
+    encryption?: { salt: string; chunkBytes: number } | null;
+  };
   backup: BackupEntry['manifest'];
 }
 
@@ -25,6 +64,8 @@ export interface CopyOptions {
   onBytes?: (delta: number) => void;
   /** Parts in flight at once (the object store's default when absent). */
   concurrency?: number;
+  /** Plaintext bytes per encrypted chunk of a new encrypted copy (the format's default when absent). */
+  chunkBytes?: number;
 }
 
 export function uploadsDir(home: string): string {
@@ -46,14 +87,16 @@ export async function copyBackup(
 ): Promise<CopyResult> {
   const started = Date.now();
   const d = repos.destinations.get(destination);
-  if (d.encrypt) throw new OpsError('CONFLICT', `Destination ${d.name} encrypts copies, which this version cannot do yet.`);
+  // The key is checked against the destination's keyId before anything is uploaded.
+  const encryptionKey = d.encrypt ? repos.destinations.encryptionKey(d) : null;
+  const keyIdOf = encryptionKey !== null ? d.keyId : null;
   const entry = await verifiedBackup(deps, backupId);
   const sha256 = entry.sha256!;
   const config = repos.destinations.storeConfig(d);
   const store = new ObjectStore(config);
   try {
     await store.checkBucket(d.bucket, options.signal);
-    const key = objectKeyFor(d, entry);
+    const key = objectKeyFor(d, entry) + (encryptionKey !== null ? '.enc' : '');
     const manifestKey = `${key}.manifest.json`;
     const result = (id: string, bytes: number, alreadyThere: boolean): CopyResult => ({
       ok: true,
@@ -63,8 +106,8 @@ export async function copyBackup(
       key,
       bytes,
       sha256,
-      encrypted: false,
-      keyId: null,
+      encrypted: encryptionKey !== null,
+      keyId: keyIdOf,
       durationMs: Date.now() - started,
       verified: true,
       ...(alreadyThere ? { alreadyThere: true } : {}),
@@ -73,13 +116,13 @@ export async function copyBackup(
     const existing = await store.head(d.bucket, key, options.signal);
     if (existing !== null) {
       const there = await readCopyManifest(store, d.bucket, manifestKey, options.signal);
-      if (there?.copy.sha256 !== sha256)
+      if (there?.copy.sha256 !== sha256 || (there.copy.keyId ?? null) !== keyIdOf)
         throw new OpsError('CONFLICT', `${key} already exists in ${d.bucket} at ${d.endpoint} with other content; an offsite object is never replaced.`);
       let recorded = repos.copies.okAt(entry.id, d.id, key);
       if (recorded === null) {
         // Copied by another install or a lost row: record what is there.
         const id = crypto.randomUUID();
-        repos.copies.insertRunning({ id, backupId: entry.id, destinationId: d.id, destination: d.name, key, encrypted: false, keyId: null });
+        repos.copies.insertRunning({ id, backupId: entry.id, destinationId: d.id, destination: d.name, key, encrypted: keyIdOf !== null, keyId: keyIdOf });
         repos.copies.finishOk(id, existing.size, sha256, new Date().toISOString());
         recorded = repos.copies.get(id)!;
       }
@@ -90,22 +133,35 @@ export async function copyBackup(
     const previous = repos.copies.unfinished(entry.id, d.id, key);
     const id = previous !== null && fs.existsSync(resumeFile(deps.home, previous.id)) ? previous.id : crypto.randomUUID();
     if (id === previous?.id) repos.copies.restart(id);
-    else repos.copies.insertRunning({ id, backupId: entry.id, destinationId: d.id, destination: d.name, key, encrypted: false, keyId: null });
+    else repos.copies.insertRunning({ id, backupId: entry.id, destinationId: d.id, destination: d.name, key, encrypted: keyIdOf !== null, keyId: keyIdOf });
 
     try {
-      const source = filePartSource(entry.path, partSizeFor(fs.statSync(entry.path).size));
+      const plainBytes = fs.statSync(entry.path).size;
+      const log = fileResumeLog(resumeFile(deps.home, id));
+      let source: PartSource;
+      let resume: ResumeLog = log;
+      let params: EncryptionParams | null = null;
+      if (encryptionKey !== null) {
+        params = savedParams(resumeFile(deps.home, id)) ?? newEncryptionParams(options.chunkBytes);
+        source = encryptedPartSource(entry.path, encryptionKey, params, chunksPerPartFor(plainBytes, params));
+        resume = withParams(log, params);
+      } else source = filePartSource(entry.path, partSizeFor(plainBytes));
       await uploadMultipart(store, d.bucket, key, source, {
-        resume: fileResumeLog(resumeFile(deps.home, id)),
+        resume,
         signal: options.signal,
         onBytes: options.onBytes,
         ...(options.concurrency !== undefined ? { concurrency: options.concurrency } : {}),
         contentType: 'application/octet-stream',
         metadata: { 'ops-console-sha256': sha256 },
       });
-      const back = await streamSha256(store, d.bucket, key, options.signal);
-      if (back.sha256 !== sha256) {
+      const back =
+        encryptionKey !== null
+          ? await readBackDecrypted(store, d.bucket, key, encryptionKey, options.signal)
+          : await streamSha256(store, d.bucket, key, options.signal);
+      if (back.sha256 !== sha256 || back.failure !== undefined) {
         // A copy that does not read back as the backup is worse than none: remove it.
         await store.remove(d.bucket, key).catch(() => undefined);
+        if (back.failure !== undefined) throw back.failure;
         throw new OpsError('STORAGE_FAILED', `${key} read back from ${d.endpoint} does not match the backup (sha256 ${back.sha256} ≠ ${sha256}).`, {
           reason: 'integrity',
           endpoint: d.endpoint,
@@ -115,7 +171,18 @@ export async function copyBackup(
       }
       const verifiedAt = new Date().toISOString();
       const manifest: CopyManifest = {
-        copy: { id, backupId: entry.id, key, bytes: back.bytes, sha256, encrypted: false, keyId: null, copiedAt: verifiedAt },
+        copy: {
+          id,
+          backupId: entry.id,
+          key,
+          bytes: back.bytes,
+          sha256,
+          encrypted: params !== null,
+          keyId: keyIdOf,
+          copiedAt: verifiedAt,
+          plainBytes,
+          encryption: params !== null ? paramsToJson(params) : null,
+        },
         backup: entry.manifest,
       };
       await store.putBody(d.bucket, manifestKey, JSON.stringify(manifest, null, 2), { contentType: 'application/json', signal: options.signal });
@@ -134,6 +201,74 @@ export async function copyBackup(
 
 function resumeFile(home: string, copyId: string): string {
   return path.join(uploadsDir(home), `${copyId}.json`);
+}
+
+/** The encryption params a previous attempt logged with its parts (null: none, start afresh). */
+function savedParams(file: string): EncryptionParams | null {
+  let state: { encryption?: unknown };
+  try {
+    state = JSON.parse(fs.readFileSync(file, 'utf8')) as { encryption?: unknown };
+  } catch {
+    return null;
+  }
+  return state.encryption === undefined ? null : paramsFromJson(state.encryption);
+}
+
+/**
+ * The resume log with the params written into every saved state: parts already uploaded were
+ * encrypted with them, so the parts still to send must be too (encryption is deterministic
+ * given the params). A log without them is not resumed (load → null: a fresh upload).
+ */
+function withParams(log: ResumeLog, params: EncryptionParams): ResumeLog {
+  const json = paramsToJson(params);
+  return {
+    load() {
+      const state = log.load() as (MultipartState & { encryption?: { salt: string } }) | null;
+      return state?.encryption?.salt === json.salt ? state : null;
+    },
+    save(state) {
+      log.save({ ...state, encryption: json } as MultipartState);
+    },
+    clear() {
+      log.clear();
+    },
+  };
+}
+
+/**
+ * The object streamed back through the decryptor: its stored bytes and the plaintext's sha256.
+ * A copy that does not decrypt (DECRYPT_FAILED) comes back as `failure`, so the caller removes
+ * it like one that does not hash right.
+ */
+async function readBackDecrypted(
+  store: ObjectStore,
+  bucket: string,
+  key: string,
+  encryptionKey: Buffer,
+  signal?: AbortSignal,
+): Promise<{ bytes: number; sha256: string; failure?: OpsError }> {
+  const { body } = await store.getStream(bucket, key, { signal });
+  const hash = crypto.createHash('sha256');
+  let bytes = 0;
+  const counted = new Transform({
+    transform(chunk: Buffer, _enc, done) {
+      bytes += chunk.length;
+      done(null, chunk);
+    },
+  });
+  const hashed = new Writable({
+    write(chunk: Buffer, _enc, done) {
+      hash.update(chunk);
+      done();
+    },
+  });
+  try {
+    await pipeline(body as Readable, counted, decryptStream(encryptionKey), hashed);
+  } catch (err) {
+    if (err instanceof OpsError && err.code === 'DECRYPT_FAILED') return { bytes, sha256: '', failure: err };
+    throw store.fail(err, signal, { bucket, key }, `reading ${key} back`);
+  }
+  return { bytes, sha256: hash.digest('hex') };
 }
 
 /** An ok catalog entry whose file verifies (verified now when it never was). */
@@ -171,7 +306,12 @@ async function readCopyManifest(store: ObjectStore, bucket: string, key: string,
 }
 
 /** The object's bytes and sha256, streamed (never held whole). */
-export async function streamSha256(store: ObjectStore, bucket: string, key: string, signal?: AbortSignal): Promise<{ bytes: number; sha256: string }> {
+export async function streamSha256(
+  store: ObjectStore,
+  bucket: string,
+  key: string,
+  signal?: AbortSignal,
+): Promise<{ bytes: number; sha256: string; failure?: OpsError }> {
   const { body } = await store.getStream(bucket, key, { signal });
   const hash = crypto.createHash('sha256');
   let bytes = 0;

@@ -4,6 +4,7 @@ import crypto from 'node:crypto';
 import type Database from 'better-sqlite3';
 import { OpsError } from '../../contract/errors';
 import type { OffsiteDestination } from '../../contract/offsite';
+import { keyId, parseKey } from '../platform/crypto';
 import { checkBucketName, normaliseEndpoint, type ObjectStoreConfig } from '../platform/objectstore';
 import type { OffsiteSecrets } from './secrets';
 
@@ -107,6 +108,29 @@ export class DestinationRepo {
     return { endpoint: d.endpoint, region: d.region, accessKeyId: d.accessKeyId, secretAccessKey, forcePathStyle: d.forcePathStyle };
   }
 
+  /**
+   * The encryption key of an encrypting destination, checked against its keyId before any
+   * byte is encrypted: PASSWORD_REQUIRED when none is at hand (saved, or the CLI's
+   * OPS_CONSOLE_OFFSITE_ENCRYPTION_KEY), DECRYPT_FAILED 'wrong-key' for another key.
+   */
+  encryptionKey(d: OffsiteDestination): Buffer {
+    const text = this.secrets.get(d.id, 'encryption');
+    if (text === null)
+      throw new OpsError(
+        'PASSWORD_REQUIRED',
+        `No encryption key for offsite destination ${d.name} (key ${d.keyId ?? '?'}): save it with the destination or set OPS_CONSOLE_OFFSITE_ENCRYPTION_KEY.`,
+        { secret: 'encryption' },
+      );
+    return checkedKey(d, text);
+  }
+
+  /** Saves the key of an encrypting destination (it must be the key its keyId names). */
+  saveEncryptionKey(d: OffsiteDestination, text: string): void {
+    if (!d.encrypt) throw new OpsError('INVALID_INPUT', `Offsite destination ${d.name} does not encrypt copies.`, { field: 'encryptionKey' });
+    checkedKey(d, text);
+    this.secrets.set(d.id, 'encryption', text.trim());
+  }
+
   private refuseTakenName(name: string, exceptId: string | null): void {
     const other = this.db.prepare('SELECT id FROM offsite_destinations WHERE name = ?').get(name) as { id: string } | undefined;
     if (other && other.id !== exceptId) throw new OpsError('CONFLICT', `An offsite destination named ${name} already exists.`);
@@ -130,6 +154,20 @@ export class DestinationRepo {
       updatedAt: r.updated_at,
     };
   }
+}
+
+function checkedKey(d: OffsiteDestination, text: string): Buffer {
+  const key = parseKey(text);
+  const given = keyId(key);
+  // Copies are named by the destination's key: encrypting with another would leave copies its
+  // restores cannot read, so refuse before anything is uploaded.
+  if (given !== d.keyId)
+    throw new OpsError('DECRYPT_FAILED', `Offsite destination ${d.name} encrypts with key ${d.keyId ?? '?'}, not with the key given (${given}).`, {
+      reason: 'wrong-key',
+      ...(d.keyId !== null ? { keyId: d.keyId } : {}),
+      expectedKeyId: given,
+    });
+  return key;
 }
 
 function checked(s: DestinationSettings): DestinationSettings {

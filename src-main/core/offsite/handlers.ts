@@ -2,8 +2,10 @@
 // probe, and copying a backup offsite.
 import crypto from 'node:crypto';
 import { OpsError } from '../../contract/errors';
+import type { CreatedDestination } from '../../contract/offsite';
 import type { offsiteOperations } from '../../contract/operations-offsite';
 import type { Handlers } from '../platform/kernel/dispatch';
+import { formatKey, generateKey, keyId, parseKey } from '../platform/crypto';
 import type { CoreDeps } from '../platform/kernel/deps';
 import { ObjectStore } from '../platform/objectstore';
 import type { SecretCipher } from '../platform/secrets/encrypted-secret-store';
@@ -14,6 +16,11 @@ import { pruneDestination } from './prune';
 import { OffsiteSecrets } from './secrets';
 
 export type OffsiteOps = keyof typeof offsiteOperations;
+
+/** Shown with a new encrypting destination's key (the CLI prints it too). */
+export const KEY_WARNING =
+  'Lose this key and every encrypted copy on this destination is unreadable: nobody, Ops Console included, can recover it. ' +
+  'Store it in your password manager now; it is not shown again. Later CLI runs need it in OPS_CONSOLE_OFFSITE_ENCRYPTION_KEY.';
 
 export interface OffsiteDomain {
   handlers: Pick<Handlers, OffsiteOps>;
@@ -32,20 +39,41 @@ export function offsiteHandlers(deps: CoreDeps, cipher: SecretCipher | null = nu
     listOffsiteDestinations: () => ({ destinations: destinations.list() }),
     getOffsiteDestination: (input) => destinations.get(input.id),
     createOffsiteDestination: (input, ctx) => {
-      if (input.encrypt)
-        throw new OpsError('INVALID_INPUT', 'Encrypted destinations need the crypto module, which is not in this build yet.', { field: 'encrypt' });
-      const { secretAccessKey, encrypt, ...settings } = input;
-      const d = destinations.create(settings, encrypt, null);
-      if (secretAccessKey !== undefined && secretAccessKey !== '') secrets.set(d.id, 'access', secretAccessKey);
-      ctx.audit.summary = `offsite destination ${d.name}: ${d.endpoint} bucket ${d.bucket}${d.prefix ? ` prefix ${d.prefix}` : ''}`;
-      return destinations.get(d.id);
+      const { secretAccessKey, encrypt, encryptionKey, ...settings } = input;
+      if (!encrypt && encryptionKey !== undefined)
+        throw new OpsError('INVALID_INPUT', 'An encryption key is given only with encrypt: true.', { field: 'encryptionKey' });
+      // Parsed before anything is saved, so a mistyped key leaves no half-made destination.
+      const key = encrypt ? (encryptionKey !== undefined ? parseKey(encryptionKey) : generateKey()) : null;
+      const d = destinations.create(settings, encrypt, key === null ? null : keyId(key));
+      try {
+        if (key !== null) secrets.set(d.id, 'encryption', formatKey(key));
+        if (secretAccessKey !== undefined && secretAccessKey !== '') secrets.set(d.id, 'access', secretAccessKey);
+      } catch (err) {
+        destinations.remove(d.id);
+        throw err;
+      }
+      // The summary names the key's id only: the key itself is in no audit entry.
+      ctx.audit.summary = `offsite destination ${d.name}: ${d.endpoint} bucket ${d.bucket}${d.prefix ? ` prefix ${d.prefix}` : ''}${
+        key !== null ? `, encrypted with key ${d.keyId}${encryptionKey === undefined ? ' (generated)' : ''}` : ''
+      }`;
+      const created: CreatedDestination = destinations.get(d.id);
+      if (key === null) return created;
+      return {
+        ...created,
+        ...(encryptionKey === undefined ? { generatedKey: formatKey(key) } : {}),
+        keyWarning: KEY_WARNING,
+      };
     },
     updateOffsiteDestination: (input, ctx) => {
-      const { id, secretAccessKey, ...patch } = input;
+      const { id, secretAccessKey, encryptionKey, ...patch } = input;
+      if (encryptionKey !== undefined) destinations.saveEncryptionKey(destinations.get(id), encryptionKey);
       const d = destinations.update(id, patch);
       if (secretAccessKey === '') secrets.delete(d.id, 'access');
       else if (secretAccessKey !== undefined) secrets.set(d.id, 'access', secretAccessKey);
-      ctx.audit.summary = `offsite destination ${d.name} updated${secretAccessKey !== undefined ? ' (secret access key changed)' : ''}`;
+      const changed = [secretAccessKey !== undefined ? 'secret access key changed' : '', encryptionKey !== undefined ? `encryption key ${d.keyId} saved` : '']
+        .filter((s) => s !== '')
+        .join(', ');
+      ctx.audit.summary = `offsite destination ${d.name} updated${changed ? ` (${changed})` : ''}`;
       return destinations.get(d.id);
     },
     deleteOffsiteDestination: (input, ctx) => {
