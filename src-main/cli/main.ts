@@ -19,6 +19,7 @@ import { sandboxCommand } from './commands/sandbox';
 import { serveCommand } from './commands/serve';
 import { sessionsCommand } from './commands/sessions';
 import { storageBackupCommand, storageCheckCommand, storageSnapshotsCommand } from './commands/storage';
+import { storageRestoreCommand } from './commands/storage-restore';
 import { toolkitCommand } from './commands/toolkit';
 import { createCliContext, type CliContext } from './context';
 import { EXIT, processIo, reportFailure } from './io';
@@ -51,6 +52,8 @@ commands:
   storage-snapshots list [--profile NAME] | show ID | verify ID | delete ID --yes
                                             the storage snapshot catalog; ID is a catalog id or the folder's path
   storage-check PROFILE [--bucket B]…       storage.objects vs the buckets: missing objects, rows, size mismatches (exit 1 on differences)
+  storage-restore SNAPSHOT --to PROFILE [--bucket B] [--yes] [--confirm NAME]
+                                            upload a storage snapshot into a profile's buckets (preview first), read back and checked
   offsite add|list|test|remove              offsite S3 destinations (secret: OPS_CONSOLE_OFFSITE_SECRET_ACCESS_KEY)
   restore BACKUP (--to PROFILE | --new-database NAME --profile PROFILE | --sandbox) [--jobs N] [--clean] [--no-pre-backup] [--yes] [--confirm NAME]
                                             pg_restore/psql after version and conflict checks, then validation
@@ -77,6 +80,7 @@ const COMMANDS: Record<string, (ctx: CliContext, argv: string[]) => Promise<numb
   'storage-backup': storageBackupCommand,
   'storage-snapshots': storageSnapshotsCommand,
   'storage-check': storageCheckCommand,
+  'storage-restore': storageRestoreCommand,
   offsite: offsiteCommand,
   restore: restoreCommand,
   drill: drillCommand,

@@ -6,10 +6,27 @@
 // `storageSecret` when given, else the profile's saved one (PASSWORD_REQUIRED, detail
 // secret 'storage', without either).
 import { z } from 'zod';
-import type { StorageCheckResult, StorageManifest, StorageSnapshotDetails, StorageSnapshotEntry, StorageVerifyResult } from './storage';
+import type {
+  StorageCheckResult,
+  StorageManifest,
+  StorageRestorePreview,
+  StorageRestoreResult,
+  StorageSnapshotDetails,
+  StorageSnapshotEntry,
+  StorageVerifyResult,
+} from './storage';
 import { byId, CONNECT_ERRORS, op, passwordField } from './op';
 
 const bucketName = z.string().min(1).max(255);
+
+/** A snapshot (catalog id or folder path) into a profile's buckets: all into `bucket`, else each object into its own bucket's name; `keys` picks objects. */
+const restoreInput = {
+  snapshotId: z.string().min(1),
+  targetProfileId: z.string().min(1),
+  bucket: bucketName.optional(),
+  keys: z.array(z.string().min(1).max(4096)).min(1).max(10_000).optional(),
+  storageSecret: passwordField,
+};
 
 export const storageOperations = {
   /** Snapshot the profile's buckets (all it can list, or `buckets`) into `<home>/storage-snapshots/<profile>/<UTC time>/` or `outDir/<UTC time>/`. */
@@ -52,5 +69,22 @@ export const storageOperations = {
       .strict(),
     errors: [...CONNECT_ERRORS, 'INVALID_INPUT', 'STORAGE_FAILED'],
     audit: 'storage.check',
+  }),
+  /** Reads only: HEAD of every object in the target, counted as create / overwrite / unchanged. */
+  previewStorageRestore: op<StorageRestorePreview>()({
+    input: z.object(restoreInput).strict(),
+    errors: ['NOT_FOUND', 'INVALID_INPUT', 'PASSWORD_REQUIRED', 'STORAGE_FAILED', 'IO_FAILED'],
+    audit: null,
+  }),
+  /**
+   * Uploads the objects the preview counts as create / overwrite (with their content type),
+   * after the snapshot's files were verified, then reads them back (HEAD, sha256 of a fresh
+   * download). Synchronous (no job): the call answers when the validation is done.
+   * A production target needs `confirmName` = its profile name.
+   */
+  restoreStorageSnapshot: op<StorageRestoreResult>()({
+    input: z.object({ ...restoreInput, confirmName: z.string().optional() }).strict(),
+    errors: ['NOT_FOUND', 'INVALID_INPUT', 'PASSWORD_REQUIRED', 'STORAGE_FAILED', 'IO_FAILED', 'CONFIRMATION_REQUIRED', 'CANCELLED'],
+    audit: 'storage.restore',
   }),
 } as const;

@@ -127,3 +127,39 @@ export interface StorageCheckResult {
   /** True when a list was cut at 1,000 entries (the counts are whole). */
   truncated: boolean;
 }
+
+/** One object of a restore plan: absent in the target (create), there with another size/ETag (overwrite), or the same (unchanged, skipped). */
+export type StorageRestoreAction = 'create' | 'overwrite' | 'unchanged';
+
+/** previewStorageRestore: what a restore would do, read from the target's HEADs only. */
+export interface StorageRestorePreview {
+  /** The target profile's name. */
+  target: string;
+  /** The one bucket everything goes into, or null (each object into its own bucket's name). */
+  bucket: string | null;
+  /** The target buckets written to. */
+  buckets: string[];
+  objects: number;
+  create: number;
+  overwrite: number;
+  unchanged: number;
+  /** Bytes to upload (create + overwrite). */
+  bytes: number;
+  /** The first 200 overwritten objects as `bucket/key`. */
+  overwritten: string[];
+}
+
+/** restoreStorageSnapshot's outcome (also the CLI's `storage-restore --json` body). */
+export interface StorageRestoreResult {
+  ok: boolean;
+  target: string;
+  bucket: string | null;
+  created: number;
+  overwritten: number;
+  unchanged: number;
+  /** Bytes uploaded. */
+  bytes: number;
+  durationMs: number;
+  /** Every restored object read back: present (HEAD), of its size, and of the manifest's sha256 (downloaded again). */
+  validation: { ok: boolean; checks: Array<{ name: string; ok: boolean; detail: string }> };
+}

@@ -9,9 +9,11 @@ import type { Handlers } from '../platform/kernel/dispatch';
 import type { CoreDeps } from '../platform/kernel/deps';
 import { log } from '../platform/kernel/log';
 import { ObjectStore } from '../platform/objectstore';
+import { refuseUnconfirmedProduction } from '../platform/guard/signals';
 import { storageConfigFor } from '../profiles';
 import { SnapshotCatalog } from './catalog';
 import { checkStorage } from './check';
+import { planRestore, previewOf, runRestore } from './restore';
 import { snapshotName } from './paths';
 import { SnapshotJobs } from './runner';
 import { readManifest, verifyFiles } from './verify';
@@ -49,6 +51,14 @@ export function storageHandlers(deps: CoreDeps): { handlers: Pick<Handlers, Stor
     } catch (err) {
       throw new OpsError('IO_FAILED', `The manifest of ${entry.path} cannot be read: ${err instanceof Error ? err.message : String(err)}`);
     }
+  };
+
+  /** The snapshot, its manifest, the target profile and a store on it, for preview and restore. */
+  const restoreSetup = (input: { snapshotId: string; targetProfileId: string; storageSecret?: string | undefined }) => {
+    const entry = requireOk(input.snapshotId);
+    const manifest = manifestOf(entry);
+    const profile = deps.profiles.require(input.targetProfileId);
+    return { entry, manifest, profile, store: new ObjectStore(storageConfigFor(deps, profile.id, input.storageSecret)) };
   };
 
   const handlers: Pick<Handlers, StorageOps> = {
@@ -172,6 +182,53 @@ export function storageHandlers(deps: CoreDeps): { handlers: Pick<Handlers, Stor
           ...(input.password !== undefined ? { password: input.password } : {}),
         });
         ctx.audit.summary = `storage check of ${profile.name}: ${r.ok ? 'ok' : 'DIFFERENCES'} (${r.databaseObjects} rows, ${r.bucketObjects} objects; ${r.missingInBucket.length} missing in the bucket, ${r.missingInDatabase.length} without a row, ${r.sizeMismatches.length} size mismatches)`;
+        return r;
+      } finally {
+        store.destroy();
+      }
+    },
+    previewStorageRestore: async (input) => {
+      const { entry, manifest, profile, store } = restoreSetup(input);
+      try {
+        const items = await planRestore(store, entry.path, manifest, {
+          ...(input.bucket ? { bucket: input.bucket } : {}),
+          ...(input.keys ? { keys: input.keys } : {}),
+        });
+        return previewOf(items, profile.name, input.bucket ?? null);
+      } finally {
+        store.destroy();
+      }
+    },
+    restoreStorageSnapshot: async (input, ctx) => {
+      const { entry, manifest, profile, store } = restoreSetup(input);
+      ctx.audit.profile = profile.name;
+      const into = input.bucket ?? manifest.buckets.join(', ');
+      try {
+        // A read-only profile is allowed: its rule is about SQL on the database server, and a
+        // storage key that may write is the project's own decision. Production asks for its name.
+        refuseUnconfirmedProduction(profile, `restoring storage snapshot ${entry.id} into ${into}`, input.confirmName, ctx.audit);
+        const options = { ...(input.bucket ? { bucket: input.bucket } : {}), ...(input.keys ? { keys: input.keys } : {}) };
+        const items = await planRestore(store, entry.path, manifest, options);
+        // The files of the objects to upload are verified before the first upload: a tampered
+        // snapshot writes nothing.
+        const todo = new Set(items.filter((i) => i.action !== 'unchanged').map((i) => i.source));
+        const verified = await verifyFiles(entry.path, { ...manifest, objects: manifest.objects.filter((o) => todo.has(o)) });
+        if (!verified.ok) {
+          const first = verified.problems[0]!;
+          ctx.audit.summary = `refused: storage snapshot ${entry.id} failed verification (${verified.problems.length} problems); nothing uploaded to ${profile.name}`;
+          throw new OpsError(
+            'STORAGE_FAILED',
+            `The snapshot ${entry.path} failed verification (${verified.problems.length} object file(s) missing or changed, e.g. ${first.bucket}/${first.key}: ${first.problem}): nothing was uploaded.`,
+            { reason: 'integrity', endpoint: store.endpoint, bucket: first.bucket, key: first.key },
+          );
+        }
+        const r = await runRestore(store, entry.path, items, { target: profile.name, bucket: input.bucket ?? null });
+        ctx.audit.summary = `storage restore of snapshot ${entry.id} into ${profile.name} (${into}): ${r.created} created, ${r.overwritten} overwritten, ${r.unchanged} unchanged, ${r.bytes} bytes; validation ${r.validation.ok ? 'ok' : 'FAILED'}`;
+        if (!r.validation.ok)
+          ctx.audit.failed = r.validation.checks
+            .filter((c) => !c.ok)
+            .map((c) => `${c.name}: ${c.detail}`)
+            .join('; ');
         return r;
       } finally {
         store.destroy();

@@ -1,0 +1,58 @@
+// ops-console storage-restore SNAPSHOT --to PROFILE [--bucket B] [--yes] [--confirm NAME] [--json]
+// SNAPSHOT is a catalog id or the snapshot folder's path. The preview (create / overwrite /
+// unchanged, bytes, the overwritten keys) goes to stderr first; then the confirmation:
+// --yes, or a terminal to answer on (scripts never write by accident); a production target
+// needs its profile name (--confirm NAME with --yes, or typed). Exit 1 when the read-back
+// validation fails. The storage secret comes from the environment, the secret store or a
+// prompt (cli/storage-secret.ts), never a flag.
+import { formatMegabytes } from '../../core/platform/text/bytes';
+import { boolFlag, expectPositionals, parseArgs, stringFlag, UsageError } from '../args';
+import type { CliContext } from '../context';
+import { confirm, EXIT, printJson } from '../io';
+import { withStorageSecret } from '../storage-secret';
+import { findProfile } from './profile';
+
+export const STORAGE_RESTORE_USAGE = 'ops-console storage-restore SNAPSHOT --to PROFILE [--bucket B] [--yes] [--confirm NAME] [--json]';
+
+export async function storageRestoreCommand(ctx: CliContext, argv: string[]): Promise<number> {
+  const parsed = parseArgs(argv, { to: { type: 'string' }, bucket: { type: 'string' }, yes: { type: 'boolean' }, confirm: { type: 'string' } });
+  const [snapshot] = expectPositionals(parsed, ['SNAPSHOT'], STORAGE_RESTORE_USAGE);
+  const to = stringFlag(parsed, 'to');
+  if (to === undefined) throw new UsageError(`--to PROFILE is required\nusage: ${STORAGE_RESTORE_USAGE}`);
+  const bucket = stringFlag(parsed, 'bucket');
+  const confirmFlag = stringFlag(parsed, 'confirm');
+  const profile = await findProfile(ctx, to);
+  const entry = await ctx.call('getStorageSnapshot', { id: snapshot! });
+  const base = { snapshotId: entry.id, targetProfileId: profile.id, ...(bucket !== undefined ? { bucket } : {}) };
+
+  return withStorageSecret(ctx, profile.name, async (storageSecret) => {
+    const secret = storageSecret !== undefined ? { storageSecret } : {};
+    const p = await ctx.call('previewStorageRestore', { ...base, ...secret });
+    ctx.io.err(
+      `Restore of ${entry.path} into ${profile.name} (${p.buckets.join(', ')}): ${p.create} to create, ${p.overwrite} to overwrite, ${p.unchanged} unchanged; ${formatMegabytes(p.bytes)} to upload`,
+    );
+    for (const k of p.overwritten) ctx.io.err(`  overwrite ${k}`);
+    if (p.overwrite > p.overwritten.length) ctx.io.err(`  … and ${p.overwrite - p.overwritten.length} more`);
+    await confirm(ctx.io, {
+      question: `Upload ${p.create + p.overwrite} object(s) into ${profile.name}?`,
+      yes: boolFlag(parsed, 'yes'),
+      production: profile.env === 'production',
+      profileName: profile.name,
+      ...(confirmFlag !== undefined ? { confirmFlag } : {}),
+    });
+    // confirm() only returns for production once the name was given (flag or typed).
+    const r = await ctx.call('restoreStorageSnapshot', { ...base, ...secret, ...(profile.env === 'production' ? { confirmName: profile.name } : {}) });
+    if (ctx.io.json) printJson(ctx.io, r);
+    else {
+      ctx.io.out(
+        `${r.created} created, ${r.overwritten} overwritten, ${r.unchanged} unchanged, ${formatMegabytes(r.bytes)} uploaded in ${(r.durationMs / 1000).toFixed(1)} s`,
+      );
+      for (const c of r.validation.checks) ctx.io.out(`${c.ok ? 'OK  ' : 'FAIL'}  ${c.name}: ${c.detail}`);
+    }
+    if (!r.validation.ok) {
+      ctx.io.err(`error: the restored objects in ${profile.name} failed validation`);
+      return EXIT.failure;
+    }
+    return EXIT.ok;
+  });
+}
