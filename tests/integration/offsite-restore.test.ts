@@ -19,6 +19,7 @@ import { OFFSITE_ENV } from '../../src-main/core/offsite';
 import { CopyRepo } from '../../src-main/core/offsite/copies';
 import { encryptStream, formatKey, generateKey, keyId, newEncryptionParams } from '../../src-main/core/platform/crypto';
 import { ObjectStore } from '../../src-main/core/platform/objectstore';
+import { auditOf } from '../helpers/backup';
 import { callsOn, newTestCore } from '../helpers/core';
 import { dropTestDatabase, uniqueDatabaseName, withClient } from '../helpers/pg';
 import { backupAndWait, restoreAndWait, tableCounts } from '../helpers/restore';
@@ -123,6 +124,9 @@ describe('a backup whose local file is gone', () => {
     expect(stagedFiles()).toEqual([]);
     // The catalog's own file is not brought back: only the staging copy was used.
     expect(fs.existsSync(entry.path)).toBe(false);
+    const fetched = auditOf(core, 'offsite.fetch').find((e) => e.summary.includes(entry.id));
+    expect(fetched).toMatchObject({ outcome: 'ok', profile: 'shop' });
+    expect(fetched!.summary).toContain('sha256 verified');
   }, 120_000);
 
   it('drills from its offsite copy: ok, validated, staged file removed', async () => {
@@ -159,6 +163,7 @@ describe('a backup whose local file is gone', () => {
     expect(err.code).toBe('STORAGE_FAILED');
     expect(err.detail).toMatchObject({ reason: 'integrity', key: copy.key });
     expect(err.message).toContain('does not match');
+    expect(auditOf(core, 'offsite.fetch').find((e) => e.summary.includes(entry.id))).toMatchObject({ outcome: 'error' });
     expect(await databaseExists(database)).toBe(false);
     expect(stagedFiles()).toEqual([]);
   }, 120_000);

@@ -22,7 +22,7 @@ export { stageOffsiteCopy, removeStaged, type StageOptions };
  * null when the backup has no ok offsite copy; and the staged file's removal afterwards.
  */
 export function offsiteStagerFor(
-  deps: Pick<CoreDeps, 'home' | 'store'>,
+  deps: Pick<CoreDeps, 'home' | 'store' | 'audit' | 'actor'>,
   offsite: OffsiteDomain,
   options: StageOptions = {},
 ): { stage(backupId: string): Promise<string | null>; release(file: string): void } {

@@ -56,12 +56,35 @@ async function splitHead(body: Readable, n: number): Promise<{ head: Buffer; res
   return { head, rest };
 }
 
-export async function stageOffsiteCopy(
-  deps: Pick<CoreDeps, 'home' | 'store'>,
-  repos: { destinations: DestinationRepo; copies: CopyRepo; secrets: OffsiteSecrets },
-  backupId: string,
-  options: StageOptions = {},
-): Promise<string> {
+type StageDeps = Pick<CoreDeps, 'home' | 'store' | 'audit' | 'actor'>;
+type StageRepos = { destinations: DestinationRepo; copies: CopyRepo; secrets: OffsiteSecrets };
+
+/** Fetches the backup's newest ok offsite copy into the staging folder; audited as offsite.fetch. */
+export async function stageOffsiteCopy(deps: StageDeps, repos: StageRepos, backupId: string, options: StageOptions = {}): Promise<string> {
+  const started = Date.now();
+  const copy = newestOkCopy(repos.copies, backupId);
+  const auditId = deps.audit.begin({
+    actor: deps.actor,
+    action: 'offsite.fetch',
+    profile: new BackupCatalog(deps.store.db).get(backupId)?.profileName ?? null,
+    summary: `fetch backup ${backupId} back from offsite${copy ? ` (${copy.destination}: ${copy.key})` : ''} for a restore`,
+    detail: null,
+  });
+  try {
+    const file = await fetchCopy(deps, repos, backupId, options);
+    deps.audit.complete(auditId, {
+      outcome: 'ok',
+      durationMs: Date.now() - started,
+      summary: `fetched backup ${backupId} from offsite, sha256 verified: ${file}`,
+    });
+    return file;
+  } catch (err) {
+    deps.audit.complete(auditId, { outcome: 'error', durationMs: Date.now() - started, error: err instanceof Error ? err.message : String(err) });
+    throw err;
+  }
+}
+
+async function fetchCopy(deps: StageDeps, repos: StageRepos, backupId: string, options: StageOptions): Promise<string> {
   const entry = new BackupCatalog(deps.store.db).get(backupId);
   if (entry === null) throw new OpsError('NOT_FOUND', `There is no backup ${backupId}.`, { id: backupId });
   if (entry.sha256 === null) throw new OpsError('CONFLICT', `Backup ${backupId} has no recorded sha256: its offsite copy cannot be checked.`);
