@@ -75,9 +75,12 @@ export async function takeSnapshot(options: SnapshotOptions): Promise<StorageSna
     const results: Array<StorageManifestObject | StorageSkippedObject> = new Array(listed.length);
     let next = 0;
     let tmpSeq = 0;
-    // Files hard-linked from the previous snapshot: the same bytes that snapshot's own check
-    // hashed, so the check before publishing proves their size only (the verify operation
-    // re-hashes everything). Without this an incremental run re-reads the whole bucket.
+    // Files whose sha256 is already known from their bytes: downloaded ones were hashed as
+    // they were written (and fsynced), hard-linked ones are the previous snapshot's checked
+    // bytes. The check before publishing proves their presence and size only (the verify
+    // operation re-hashes everything); re-reading them would double a full snapshot's time
+    // (the storage bench) and make an incremental one read the whole bucket. A file copied
+    // where a link was refused is hashed again.
     const linked = new Set<string>();
     const worker = async () => {
       while (next < listed.length) {
@@ -105,6 +108,8 @@ export async function takeSnapshot(options: SnapshotOptions): Promise<StorageSna
             },
             signal,
           );
+          const got = results[i];
+          if (got !== undefined && 'file' in got) linked.add(got.file);
         }
         progress.objectsDone++;
         report();
