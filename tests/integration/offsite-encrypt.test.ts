@@ -16,6 +16,7 @@ import { CopyRepo } from '../../src-main/core/offsite/copies';
 import { copyBackup } from '../../src-main/core/offsite/copy';
 import { DestinationRepo } from '../../src-main/core/offsite/destinations';
 import { OffsiteSecrets } from '../../src-main/core/offsite/secrets';
+import { removeStaged, stageOffsiteCopy } from '../../src-main/core/offsite/stage';
 import { decryptStream, formatKey, generateKey, keyId, parseKey, readEncryptionHeader } from '../../src-main/core/platform/crypto';
 import { ObjectStore, type MultipartState } from '../../src-main/core/platform/objectstore';
 import { auditOf, followJob, sha256sum } from '../helpers/backup';
@@ -166,6 +167,17 @@ describe('an encrypted copy', () => {
     expect(JSON.stringify(auditOf(core, 'offsite.copy'))).not.toContain(dest.generatedKey!);
     expect(storeRowsText()).not.toContain(dest.generatedKey!);
     expect(fs.readdirSync(path.join(home, 'offsite', 'uploads'))).toEqual([]);
+  });
+
+  it('is what a restore from offsite reads: staged, decrypted, the dump byte for byte', async () => {
+    const db = core.deps.store.db;
+    const secrets = new OffsiteSecrets(db, null, { OPS_CONSOLE_OFFSITE_SECRET_ACCESS_KEY: SECRET, OPS_CONSOLE_OFFSITE_ENCRYPTION_KEY: dest.generatedKey! });
+    const staged = await stageOffsiteCopy(core.deps, { destinations: new DestinationRepo(db, secrets), copies: new CopyRepo(db), secrets }, entry.id);
+    try {
+      expect(sha256sum(staged)).toBe(entry.sha256);
+    } finally {
+      removeStaged(home, staged);
+    }
   });
 
   it('a second copy finds it already there', async () => {
