@@ -192,6 +192,15 @@ describe('an encrypted offsite copy', () => {
     fs.rmSync(entry.path, { force: true });
   }, 120_000);
 
+  it('no key at hand: PASSWORD_REQUIRED naming the variable, nothing restored', async () => {
+    delete process.env[OFFSITE_ENV.encryption];
+    const database = uniqueDatabaseName('offsite_no_key');
+    const err = await calls.fail('startRestore', { source: entry.id, target: { kind: 'new-database', profileId: admin.id, database } });
+    expect(err).toMatchObject({ code: 'PASSWORD_REQUIRED', detail: { secret: 'encryption' } });
+    expect(err.message).toContain(OFFSITE_ENV.encryption);
+    expect(await databaseExists(database)).toBe(false);
+  }, 60_000);
+
   it('a wrong key: DECRYPT_FAILED before anything is restored', async () => {
     process.env[OFFSITE_ENV.encryption] = formatKey(generateKey());
     const database = uniqueDatabaseName('offsite_wrong_key');
@@ -206,6 +215,35 @@ describe('an encrypted offsite copy', () => {
   it('with its key: decrypted on the fly, restored and validated', async () => {
     process.env[OFFSITE_ENV.encryption] = formatKey(key);
     const database = uniqueDatabaseName('offsite_encrypted');
+    created.push(database);
+    const { record, done } = await restoreAndWait(core, calls, { source: entry.id, target: { kind: 'new-database', profileId: admin.id, database } });
+    expect(done.ok, record.error ?? '').toBe(true);
+    expect(record.validation?.ok).toBe(true);
+    expect(await tableCounts(pg, database)).toEqual(sourceCounts);
+    expect(stagedFiles()).toEqual([]);
+  }, 120_000);
+});
+
+describe('a copy made by an encrypting destination', () => {
+  it('restores with the key the destination keeps: decrypted, sha256 checked, validated', async () => {
+    delete process.env[OFFSITE_ENV.encryption];
+    const c = s3.config();
+    const vault = await calls.ok<OffsiteDestination>('createOffsiteDestination', {
+      name: 'vault-r',
+      endpoint: c.endpoint,
+      region: c.region,
+      bucket: 'offsite',
+      prefix: 'vault',
+      accessKeyId: c.accessKeyId,
+      secretAccessKey: 'offsite-restore-secret',
+      encrypt: true,
+    });
+    const entry = await backupAndWait(core, calls, { profileId: shop.id, outDir, format: 'custom' });
+    const copied = await calls.ok<CopyResult>('copyBackupOffsite', { backupId: entry.id, destination: vault.name });
+    expect(copied).toMatchObject({ encrypted: true });
+    expect(copied.key.endsWith('.enc')).toBe(true);
+    fs.rmSync(entry.path, { force: true });
+    const database = uniqueDatabaseName('offsite_vault');
     created.push(database);
     const { record, done } = await restoreAndWait(core, calls, { source: entry.id, target: { kind: 'new-database', profileId: admin.id, database } });
     expect(done.ok, record.error ?? '').toBe(true);

@@ -17,7 +17,7 @@ import { ObjectStore } from '../platform/objectstore';
 import { HEADER_BYTES, decryptStream, keyId, parseKey, readEncryptionHeader } from '../platform/crypto';
 import type { CopyRepo } from './copies';
 import type { DestinationRepo } from './destinations';
-import type { OffsiteSecrets } from './secrets';
+import { OFFSITE_ENV, type OffsiteSecrets } from './secrets';
 
 export interface StageOptions {
   signal?: AbortSignal;
@@ -96,11 +96,9 @@ async function fetchCopy(deps: StageDeps, repos: StageRepos, backupId: string, o
     const text = repos.secrets.get(d.id, 'encryption');
     if (text === null)
       throw new OpsError(
-        'DECRYPT_FAILED',
-        `The copy on ${d.name} is encrypted and no encryption key is at hand (save it with the destination or set the environment).`,
-        {
-          reason: 'wrong-key',
-        },
+        'PASSWORD_REQUIRED',
+        `The copy on ${d.name} is encrypted (key ${copy.keyId ?? '?'}) and no encryption key is at hand: save it with the destination or set ${OFFSITE_ENV.encryption}.`,
+        { secret: 'encryption' },
       );
     key = parseKey(text);
   }
