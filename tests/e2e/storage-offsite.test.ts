@@ -1,6 +1,7 @@
 // Issue #18 through the UI: a profile with a storage connection to a real S3 server on
 // loopback (s3rver), a storage backup from the Backups screen (buckets picked, progress,
-// the verified result and its row in the list, Details per bucket), then an offsite
+// the verified result and its row in the list, Details per bucket, Restore… into another
+// bucket with its preview and validation), then an offsite
 // destination added in the Destinations panel and tested against the same server.
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { ObjectStore } from '../../src-main/core/platform/objectstore';
@@ -28,7 +29,7 @@ const TAKE_BACKUP = `(async () => {
 
 let s3: LocalS3;
 beforeAll(async () => {
-  s3 = await startLocalS3(['media', 'uploads', 'offsite', 'vault']);
+  s3 = await startLocalS3(['media', 'uploads', 'offsite', 'vault', 'restored']);
   const store = new ObjectStore(s3.config());
   await store.putBody('media', 'logo.png', 'not really a png', { contentType: 'image/png' });
   await store.putBody('media', 'products/ring – gold.jpg', 'a ring, gold');
@@ -69,6 +70,7 @@ test('storage backup of a profile’s buckets, then an offsite destination teste
   expect(await panel.getByRole('checkbox', { name: 'media' }).isChecked()).toBe(true);
   await offsiteBucket.uncheck();
   await panel.getByRole('checkbox', { name: 'vault' }).uncheck();
+  await panel.getByRole('checkbox', { name: 'restored' }).uncheck();
   await panel.getByRole('button', { name: 'Run storage backup' }).click();
 
   const result = panel.getByRole('region', { name: 'Storage backup result' });
@@ -97,6 +99,27 @@ test('storage backup of a profile’s buckets, then an offsite destination teste
   // Verify again: every file hashed against the manifest.
   await row.getByRole('button', { name: /^Verify / }).click();
   await snapshots.getByText(/Verification OK: .+ \(3 objects\)/).waitFor({ timeout: 30_000 });
+
+  // Restore… into another bucket of the same profile: preview (all three to create), restore, validation ok, objects there.
+  await row.getByRole('button', { name: /^Restore / }).click();
+  const restore = page.getByRole('dialog', { name: /^Restore storage snapshot / });
+  await restore.getByRole('textbox', { name: 'Target bucket' }).fill('restored');
+  await restore.getByRole('button', { name: 'Preview' }).click();
+  const preview = restore.getByRole('region', { name: 'Restore preview' });
+  await preview.waitFor({ timeout: 20_000 });
+  expect(await preview.textContent()).toContain('3 objects: 3 to create · 0 to overwrite · 0 unchanged');
+  await restore.getByRole('button', { name: 'Restore', exact: true }).click();
+  const restored = restore.getByRole('region', { name: 'Restore result' });
+  await restored.waitFor({ timeout: 60_000 });
+  const restoredText = (await restored.textContent()) ?? '';
+  expect(restoredText).toContain('Restored and validated');
+  expect(restoredText).toContain('3 created');
+  expect(restoredText).not.toContain('FAILED');
+  expect(await restored.getByRole('listitem').count()).toBeGreaterThan(0);
+  await app.screenshot('storage-restore.png');
+  expect(await new ObjectStore(s3.config()).getText('restored', 'products/ring – gold.jpg')).toBe('a ring, gold');
+  await page.keyboard.press('Escape');
+  await restore.waitFor({ state: 'detached' });
 
   // Offsite: a destination on the same server, and its test (HeadBucket, a probe written and deleted).
   const destinations = page.getByRole('region', { name: 'Offsite destinations' });

@@ -2,7 +2,7 @@
 // profile copied into local snapshot folders. The list (profile, when, buckets, objects,
 // bytes, changed, status, verified) follows the catalog's profile filter; "Storage backup"
 // runs one for the active profile; per row Verify (every object file hashed again against
-// the manifest), Details, Show in folder and Delete.
+// the manifest), Details, Restore… (into any profile's buckets), Show in folder and Delete.
 import { Alert, Badge, Button, Group, List, Loader, Paper, Stack, Table, Text, Title } from '@mantine/core';
 import { Fragment, useCallback, useState } from 'react';
 import type { Profile } from '@contract/models';
@@ -17,6 +17,7 @@ import { storageApi } from './storage-api';
 import { StorageBackupPanel } from './StorageBackupPanel';
 import { DeleteSnapshotModal, SnapshotDetailsModal } from './StorageSnapshotDialogs';
 import { CrossCheckModal } from './CrossCheckModal';
+import { StorageRestoreDialog } from './StorageRestoreDialog';
 
 const COLUMNS = 9;
 const NOWRAP = { whiteSpace: 'nowrap' } as const;
@@ -75,6 +76,7 @@ export function StorageSnapshotsSection({ active, profileId, onAddConnection }: 
   const [running, setRunning] = useState(false);
   const [details, setDetails] = useState<StorageSnapshotEntry | null>(null);
   const [deleting, setDeleting] = useState<StorageSnapshotEntry | null>(null);
+  const [restoring, setRestoring] = useState<StorageSnapshotEntry | null>(null);
   const [verifications, setVerifications] = useState<Record<string, VerifyState>>({});
   const [note, setNote] = useState<string | null>(null);
   const [checking, setChecking] = useState<Profile | null>(null);
@@ -203,6 +205,15 @@ export function StorageSnapshotsSection({ active, profileId, onAddConnection }: 
                           <Button
                             size="compact-xs"
                             variant="subtle"
+                            onClick={() => setRestoring(entry)}
+                            disabled={entry.status !== 'ok'}
+                            aria-label={`Restore ${name}`}
+                          >
+                            Restore…
+                          </Button>
+                          <Button
+                            size="compact-xs"
+                            variant="subtle"
                             onClick={() => void reveal(entry)}
                             disabled={entry.status !== 'ok'}
                             aria-label={`Show ${name} in its folder`}
@@ -232,6 +243,7 @@ export function StorageSnapshotsSection({ active, profileId, onAddConnection }: 
       </Stack>
       <CrossCheckModal profile={checking} onClose={() => setChecking(null)} />
       <SnapshotDetailsModal entry={details} onClose={() => setDetails(null)} />
+      <StorageRestoreDialog entry={restoring} onClose={() => setRestoring(null)} />
       <DeleteSnapshotModal
         entry={deleting}
         onClose={() => setDeleting(null)}

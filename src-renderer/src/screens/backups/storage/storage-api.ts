@@ -1,7 +1,15 @@
 // The one place the Storage snapshots section names the core's operations: the catalog
 // reads, the snapshot job (followed by the shared job hook through `storage.progress` and
 // the catalog row) and the row actions. The components take these functions, not `api`.
-import type { StorageManifest, StorageSnapshotDetails, StorageSnapshotEntry, StorageSnapshotProgress, StorageVerifyResult } from '@contract/storage';
+import type {
+  StorageManifest,
+  StorageRestorePreview,
+  StorageRestoreResult,
+  StorageSnapshotDetails,
+  StorageSnapshotEntry,
+  StorageSnapshotProgress,
+  StorageVerifyResult,
+} from '@contract/storage';
 import type { AppEvent } from '@contract/operations';
 import { api } from '../../../shared/api/client';
 import type { JobOps } from '../../../shared/components/jobs/useTrackedJob';
@@ -25,7 +33,29 @@ export const storageApi = {
   manifest: (id: string): Promise<StorageManifest> => api.getStorageManifest({ id }),
   remove: (id: string, confirmName: string): Promise<unknown> => api.deleteStorageSnapshot({ id, confirmName }),
   reveal: (id: string): Promise<{ revealed: boolean; path: string }> => api.revealStorageSnapshot({ id }),
+  /** What a restore into the target would create / overwrite / leave unchanged (HEADs only). */
+  previewRestore: (input: RestoreRequest): Promise<StorageRestorePreview> => api.previewStorageRestore(restoreInput(input)),
+  /** Uploads, then reads every restored object back; answers with the validation. */
+  restore: (input: RestoreRequest & { confirmName?: string }): Promise<StorageRestoreResult> =>
+    api.restoreStorageSnapshot({ ...restoreInput(input), ...(input.confirmName ? { confirmName: input.confirmName } : {}) }),
 };
+
+export interface RestoreRequest {
+  snapshotId: string;
+  targetProfileId: string;
+  /** Empty: each object into its own bucket's name. */
+  bucket: string;
+  storageSecret?: string;
+}
+
+function restoreInput(input: RestoreRequest) {
+  return {
+    snapshotId: input.snapshotId,
+    targetProfileId: input.targetProfileId,
+    ...(input.bucket.trim() ? { bucket: input.bucket.trim() } : {}),
+    ...(input.storageSecret ? { storageSecret: input.storageSecret } : {}),
+  };
+}
 
 function storageProgress(event: AppEvent, jobId: string): { id: string; progress: StorageSnapshotProgress } | null {
   return event.type === 'storage.progress' && event.jobId === jobId ? { id: event.snapshotId, progress: event } : null;

@@ -1,0 +1,237 @@
+// "Restore…" of a storage snapshot (issue #18): into the buckets of any profile with a storage
+// connection, either all into one bucket or each object into its own bucket's name. The
+// preview (HEADs only) comes first and counts what would be created, overwritten or left
+// unchanged; a production target needs its profile name typed; the result lists the
+// validation checks (every restored object read back: present, size, sha256).
+import { Alert, Button, Group, List, Modal, Paper, PasswordInput, Select, Stack, Text, TextInput } from '@mantine/core';
+import { useState, type FormEvent } from 'react';
+import type { StorageRestorePreview, StorageRestoreResult, StorageSnapshotEntry } from '@contract/storage';
+import { ErrorAlert } from '../../../shared/components/ErrorAlert';
+import { useAppState } from '../../../shared/state/app-state';
+import { toShownError, type ShownError } from '../../../shared/state/errors';
+import { formatBytes, formatCount } from '../../../shared/format/numbers';
+import { formatDuration } from '../../../shared/format/time';
+import { snapshotName } from './storage-model';
+import { storageApi } from './storage-api';
+
+function PreviewView({ preview }: { preview: StorageRestorePreview }) {
+  const more = preview.overwrite - preview.overwritten.length;
+  return (
+    <Paper withBorder p="sm" component="section" aria-label="Restore preview">
+      <Stack gap={4}>
+        <Text fw={600}>
+          Into {preview.target}: {preview.bucket ? `bucket ${preview.bucket}` : preview.buckets.join(', ') || 'no bucket'}
+        </Text>
+        <Text size="sm">
+          {formatCount(preview.objects)} objects: {formatCount(preview.create)} to create · {formatCount(preview.overwrite)} to overwrite ·{' '}
+          {formatCount(preview.unchanged)} unchanged · {formatBytes(preview.bytes)} to upload
+        </Text>
+        {preview.overwritten.length > 0 ? (
+          <Alert color="yellow" variant="light" title={`${formatCount(preview.overwrite)} objects will be overwritten`}>
+            <List size="sm" spacing={2} aria-label="Overwritten objects">
+              {preview.overwritten.map((key) => (
+                <List.Item key={key}>{key}</List.Item>
+              ))}
+            </List>
+            {more > 0 ? (
+              <Text size="xs" c="dimmed" mt={4}>
+                and {formatCount(more)} more
+              </Text>
+            ) : null}
+          </Alert>
+        ) : null}
+      </Stack>
+    </Paper>
+  );
+}
+
+function ResultView({ result }: { result: StorageRestoreResult }) {
+  return (
+    <Paper withBorder p="sm" component="section" aria-label="Restore result">
+      <Stack gap={4}>
+        <Text fw={600} c={result.ok ? 'green' : 'red'}>
+          {result.ok ? 'Restored and validated' : 'Restored, but the validation FAILED'}
+        </Text>
+        <Text size="sm">
+          {formatCount(result.created)} created · {formatCount(result.overwritten)} overwritten · {formatCount(result.unchanged)} unchanged ·{' '}
+          {formatBytes(result.bytes)} uploaded · {formatDuration(result.durationMs)}
+        </Text>
+        <List size="sm" spacing={2} aria-label="Validation checks">
+          {result.validation.checks.map((check) => (
+            <List.Item key={check.name}>
+              <Text span size="sm" fw={600} c={check.ok ? 'green' : 'red'}>
+                {check.ok ? 'OK' : 'FAILED'}
+              </Text>{' '}
+              {check.name}: {check.detail}
+            </List.Item>
+          ))}
+        </List>
+      </Stack>
+    </Paper>
+  );
+}
+
+export function StorageRestoreDialog({ entry, onClose }: { entry: StorageSnapshotEntry | null; onClose: () => void }) {
+  const { profiles } = useAppState();
+  const [targetId, setTargetId] = useState<string | null>(null);
+  const [bucket, setBucket] = useState('');
+  const [secret, setSecret] = useState('');
+  const [typed, setTyped] = useState('');
+  const [preview, setPreview] = useState<StorageRestorePreview | null>(null);
+  const [result, setResult] = useState<StorageRestoreResult | null>(null);
+  const [busy, setBusy] = useState<'preview' | 'restore' | null>(null);
+  const [error, setError] = useState<ShownError | null>(null);
+
+  // The snapshot's own profile is the default target when it still has a connection.
+  const fallback = entry && profiles.some((p) => p.id === entry.profileId && p.storage) ? entry.profileId : null;
+  const target = profiles.find((p) => p.id === (targetId ?? fallback)) ?? null;
+  const asking = target !== null && !target.hasStorageSecret;
+  const production = target?.env === 'production';
+  const confirmed = !production || typed === target?.name;
+  const canPreview = target !== null && (!asking || secret !== '') && busy === null && result === null;
+  const canRestore = preview !== null && confirmed && busy === null && result === null;
+
+  // Any change to what is restored where makes the preview stale: it is asked again.
+  function changed() {
+    setPreview(null);
+    setTyped('');
+    setError(null);
+  }
+  function close() {
+    setTargetId(null);
+    setBucket('');
+    setSecret('');
+    setResult(null);
+    setBusy(null);
+    changed();
+    onClose();
+  }
+  function request() {
+    if (!entry || !target) throw new Error('no target');
+    return { snapshotId: entry.id, targetProfileId: target.id, bucket, ...(asking ? { storageSecret: secret } : {}) };
+  }
+  async function runPreview() {
+    setBusy('preview');
+    setError(null);
+    try {
+      setPreview(await storageApi.previewRestore(request()));
+    } catch (err) {
+      setError(toShownError(err));
+    } finally {
+      setBusy(null);
+    }
+  }
+  async function runRestore() {
+    setBusy('restore');
+    setError(null);
+    try {
+      setResult(await storageApi.restore({ ...request(), ...(production ? { confirmName: typed } : {}) }));
+    } catch (err) {
+      setError(toShownError(err));
+    } finally {
+      setBusy(null);
+    }
+  }
+  // Enter does the next step: the preview first, then the restore once it is allowed.
+  function submit(event: FormEvent) {
+    event.preventDefault();
+    if (canRestore) void runRestore();
+    else if (canPreview && preview === null) void runPreview();
+  }
+
+  return (
+    <Modal opened={entry !== null} onClose={close} size="lg" title={entry ? `Restore storage snapshot ${snapshotName(entry)}` : ''}>
+      {entry ? (
+        <form onSubmit={submit}>
+          <Stack gap="sm">
+            <Text size="sm">
+              {entry.profileName} · {formatCount(entry.objects)} objects · {formatBytes(entry.bytes)} · buckets {entry.buckets.join(', ') || '—'}
+            </Text>
+            <Select
+              label="Target profile"
+              description="Only profiles with a storage connection can be restored into (add one in Profiles)."
+              data={profiles.map((p) => ({
+                value: p.id,
+                label: p.storage ? `${p.name} (${p.env})` : `${p.name}: no storage connection`,
+                disabled: !p.storage,
+              }))}
+              value={target?.id ?? null}
+              onChange={(value) => {
+                setTargetId(value);
+                setSecret('');
+                changed();
+              }}
+              allowDeselect={false}
+              disabled={result !== null}
+              data-autofocus
+            />
+            <TextInput
+              label="Target bucket"
+              description="Optional. Empty: each object goes back into a bucket of its own bucket's name (which must exist)."
+              value={bucket}
+              onChange={(e) => {
+                setBucket(e.currentTarget.value);
+                changed();
+              }}
+              autoComplete="off"
+              spellCheck={false}
+              disabled={result !== null}
+            />
+            {asking ? (
+              <PasswordInput
+                label="Secret access key"
+                description={`Not saved for ${target?.name ?? 'this profile'}: used for this restore only`}
+                value={secret}
+                onChange={(e) => {
+                  setSecret(e.currentTarget.value);
+                  changed();
+                }}
+                autoComplete="off"
+                disabled={result !== null}
+              />
+            ) : null}
+            {preview ? <PreviewView preview={preview} /> : null}
+            {preview && production && result === null ? (
+              <TextInput
+                label={`${target?.name ?? ''} is production: type its name (${target?.name ?? ''}) to confirm`}
+                value={typed}
+                onChange={(e) => setTyped(e.currentTarget.value)}
+                autoComplete="off"
+                spellCheck={false}
+              />
+            ) : null}
+            {busy === 'restore' ? (
+              <Text size="sm" c="dimmed" role="status">
+                Restoring: checking the snapshot&apos;s files, uploading, then reading every object back…
+              </Text>
+            ) : null}
+            {error ? <ErrorAlert title={preview ? 'The restore failed' : 'The preview failed'} error={error} onClose={() => setError(null)} /> : null}
+            {result ? <ResultView result={result} /> : null}
+            <Group justify="flex-end">
+              <Button variant="default" onClick={close}>
+                {result ? 'Close' : 'Cancel'}
+              </Button>
+              {result === null ? (
+                <>
+                  {/* Enter submits to the first enabled submit button: Preview until there is one, then Restore. */}
+                  <Button
+                    variant="light"
+                    type={preview ? 'button' : 'submit'}
+                    onClick={preview ? () => void runPreview() : undefined}
+                    disabled={!canPreview}
+                    loading={busy === 'preview'}
+                  >
+                    Preview
+                  </Button>
+                  <Button type="submit" color={production ? 'red' : undefined} disabled={!canRestore} loading={busy === 'restore'}>
+                    Restore
+                  </Button>
+                </>
+              ) : null}
+            </Group>
+          </Stack>
+        </form>
+      ) : null}
+    </Modal>
+  );
+}
