@@ -120,6 +120,13 @@ test('storage backup of a profile’s buckets, then an offsite destination teste
   expect(await new ObjectStore(s3.config()).getText('restored', 'products/ring – gold.jpg')).toBe('a ring, gold');
   await page.keyboard.press('Escape');
   await restore.waitFor({ state: 'detached' });
+  // Again (fresh dialog, Enter previews): now every object is already there, the same bytes.
+  await row.getByRole('button', { name: /^Restore / }).click();
+  await restore.getByRole('textbox', { name: 'Target bucket' }).fill('restored');
+  await page.keyboard.press('Enter');
+  await preview.getByText('3 objects: 0 to create · 0 to overwrite · 3 unchanged', { exact: false }).waitFor({ timeout: 20_000 });
+  await page.keyboard.press('Escape');
+  await restore.waitFor({ state: 'detached' });
 
   // Offsite: a destination on the same server, and its test (HeadBucket, a probe written and deleted).
   const destinations = page.getByRole('region', { name: 'Offsite destinations' });
