@@ -1,9 +1,9 @@
 // Add or edit an offsite destination: endpoint, region, bucket, prefix, access key id and
 // secret (sent once to the secret store, never shown back: editing leaves it blank, and blank
 // keeps the saved one). Enter submits, Esc closes (Mantine's modal and a real form).
-import { Alert, Button, Checkbox, Group, Modal, PasswordInput, Stack, TextInput } from '@mantine/core';
+import { Alert, Button, Checkbox, Code, CopyButton, Group, Modal, PasswordInput, Stack, Text, TextInput } from '@mantine/core';
 import { useEffect, useState, type FormEvent } from 'react';
-import type { OffsiteDestination } from '@contract/offsite';
+import type { CreatedDestination, OffsiteDestination } from '@contract/offsite';
 import { ErrorAlert } from '../../../shared/components/ErrorAlert';
 import { toShownError, type ShownError } from '../../../shared/state/errors';
 import { api } from '../../../shared/api/client';
@@ -44,10 +44,13 @@ export function DestinationForm({ opened, editing, onClose, onSaved }: Destinati
   const [f, setF] = useState<Fields>(() => fieldsOf(editing));
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<ShownError | null>(null);
+  // A generated encryption key, shown once after the destination is created, until closed.
+  const [created, setCreated] = useState<CreatedDestination | null>(null);
   useEffect(() => {
     if (opened) {
       setF(fieldsOf(editing));
       setError(null);
+      setCreated(null);
     }
   }, [opened, editing]);
   const set = (key: keyof Fields) => (e: { currentTarget: { value: string } }) => {
@@ -61,15 +64,50 @@ export function DestinationForm({ opened, editing, onClose, onSaved }: Destinati
     setError(null);
     try {
       const common = { name: f.name, endpoint: f.endpoint, region: f.region, bucket: f.bucket, prefix: f.prefix, accessKeyId: f.accessKeyId };
-      const saved = editing
-        ? await api.updateOffsiteDestination({ id: editing.id, ...common, ...(f.secretAccessKey ? { secretAccessKey: f.secretAccessKey } : {}) })
-        : await api.createOffsiteDestination({ ...common, encrypt: f.encrypt, ...(f.secretAccessKey ? { secretAccessKey: f.secretAccessKey } : {}) });
-      onSaved(saved);
+      if (editing) {
+        onSaved(await api.updateOffsiteDestination({ id: editing.id, ...common, ...(f.secretAccessKey ? { secretAccessKey: f.secretAccessKey } : {}) }));
+        return;
+      }
+      const saved = await api.createOffsiteDestination({ ...common, encrypt: f.encrypt, ...(f.secretAccessKey ? { secretAccessKey: f.secretAccessKey } : {}) });
+      if (saved.generatedKey) setCreated(saved);
+      else onSaved(saved);
     } catch (err) {
       setError(toShownError(err));
     } finally {
       setBusy(false);
     }
+  }
+
+  if (created?.generatedKey) {
+    const done = () => {
+      setCreated(null);
+      onSaved(created);
+    };
+    return (
+      <Modal opened={opened} onClose={done} title={`Encryption key of ${created.name}`} size="lg" closeOnClickOutside={false}>
+        <Stack gap="sm">
+          <Alert color="red" variant="light" title="Shown once: store it now">
+            {created.keyWarning ?? 'Lose this key and every encrypted copy is unreadable: store it in your password manager.'}
+          </Alert>
+          <Code block aria-label="Encryption key">
+            {created.generatedKey}
+          </Code>
+          <Text size="sm" c="dimmed">
+            Key id {created.keyId} (not secret) is what copies and errors name. This window will not show the key again.
+          </Text>
+          <Group justify="flex-end">
+            <CopyButton value={created.generatedKey}>
+              {({ copied, copy }) => (
+                <Button variant="default" onClick={copy}>
+                  {copied ? 'Copied' : 'Copy key'}
+                </Button>
+              )}
+            </CopyButton>
+            <Button onClick={done}>I have stored the key</Button>
+          </Group>
+        </Stack>
+      </Modal>
+    );
   }
 
   return (
