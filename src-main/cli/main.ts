@@ -54,7 +54,7 @@ commands:
   storage-check PROFILE [--bucket B]…       storage.objects vs the buckets: missing objects, rows, size mismatches (exit 1 on differences)
   storage-restore SNAPSHOT --to PROFILE [--bucket B] [--yes] [--confirm NAME]
                                             upload a storage snapshot into a profile's buckets (preview first), read back and checked
-  offsite add|list|test|remove              offsite S3 destinations (secret: OPS_CONSOLE_OFFSITE_SECRET_ACCESS_KEY)
+  offsite add|list|test|remove|retention    offsite S3 destinations (secret: OPS_CONSOLE_OFFSITE_SECRET_ACCESS_KEY)
   restore BACKUP (--to PROFILE | --new-database NAME --profile PROFILE | --sandbox) [--jobs N] [--clean] [--no-pre-backup] [--yes] [--confirm NAME]
                                             pg_restore/psql after version and conflict checks, then validation
   drill [BACKUP] [--profile PROFILE] [--jobs N]

@@ -107,3 +107,19 @@ describe('ops-console backups prune', () => {
     expect(usage.stderr).toContain('--destination');
   });
 });
+
+describe('ops-console offsite retention', () => {
+  it('sets the policy that backups prune then applies, clears it with --none, and refuses bad counts', async () => {
+    const set = await cli(['offsite', 'retention', 'vault', '--keep-last', '3', '--keep-daily', '7', '--json']);
+    expect(set.code, set.stderr).toBe(0);
+    expect(JSON.parse(set.stdout)).toEqual({ name: 'vault', retention: { keepLast: 3, keepDaily: 7, keepWeekly: 0, keepMonthly: 0 } });
+    const preview = await cli(['backups', 'prune', '--destination', 'vault', '--dry-run', '--json']);
+    expect(preview.code, preview.stderr).toBe(0);
+    expect(preview.stdout).not.toContain('no retention policy');
+    expect((await cli(['offsite', 'retention', 'vault', '--keep-last', 'many'])).code).toBe(2);
+    expect((await cli(['offsite', 'retention', 'vault'])).code).toBe(2);
+    const cleared = await cli(['offsite', 'retention', 'vault', '--none', '--json']);
+    expect(JSON.parse(cleared.stdout)).toEqual({ name: 'vault', retention: null });
+    expect((await cli(['backups', 'prune', '--destination', 'vault', '--dry-run'])).code).toBe(1);
+  });
+});

@@ -1,12 +1,13 @@
 // ops-console backups copy ID --to DESTINATION [--json]   (cli.md, fixed)
 // ops-console offsite add NAME --endpoint URL --bucket B [--region R] [--prefix P] --access-key-id ID [--virtual-host] [--encrypt] [--json]
 // ops-console offsite list [--json] | offsite test NAME [--json] | offsite remove NAME [--yes] [--json]
+// ops-console offsite retention NAME (--keep-last N [--keep-daily N] [--keep-weekly N] [--keep-monthly N] | --none) [--json]
 // The CLI keeps no secret: the secret access key comes from OPS_CONSOLE_OFFSITE_SECRET_ACCESS_KEY
 // on every run (the core's offsite secrets read it), never from argv; so does the encryption key
 // (OPS_CONSOLE_OFFSITE_ENCRYPTION_KEY). `add --encrypt` with that variable set uses its key,
 // else prints the generated key once.
 import { OFFSITE_ENV } from '../../core/offsite';
-import { boolFlag, expectPositionals, parseArgs, stringFlag, UsageError } from '../args';
+import { boolFlag, expectPositionals, intFlag, parseArgs, stringFlag, UsageError } from '../args';
 import type { CliContext } from '../context';
 import { confirm, EXIT, printJson, table } from '../io';
 
@@ -17,6 +18,7 @@ export const OFFSITE_USAGE = {
   list: 'ops-console offsite list [--json]',
   test: 'ops-console offsite test NAME [--json]',
   remove: 'ops-console offsite remove NAME [--yes] [--json]',
+  retention: 'ops-console offsite retention NAME (--keep-last N [--keep-daily N] [--keep-weekly N] [--keep-monthly N] | --none) [--json]',
 };
 
 export async function backupsCopy(ctx: CliContext, argv: string[]): Promise<number> {
@@ -160,11 +162,40 @@ async function remove(ctx: CliContext, argv: string[]): Promise<number> {
   return EXIT.ok;
 }
 
+const KEEP_FLAGS = { 'keep-last': 'keepLast', 'keep-daily': 'keepDaily', 'keep-weekly': 'keepWeekly', 'keep-monthly': 'keepMonthly' } as const;
+
+/** Sets (or with --none clears) the destination's retention policy; `backups prune` applies it. */
+async function retention(ctx: CliContext, argv: string[]): Promise<number> {
+  const parsed = parseArgs(argv, {
+    'keep-last': { type: 'string' },
+    'keep-daily': { type: 'string' },
+    'keep-weekly': { type: 'string' },
+    'keep-monthly': { type: 'string' },
+    none: { type: 'boolean' },
+  });
+  const [name] = expectPositionals(parsed, ['NAME'], OFFSITE_USAGE.retention);
+  const given = Object.keys(KEEP_FLAGS).filter((flag) => stringFlag(parsed, flag) !== undefined);
+  if (boolFlag(parsed, 'none') === given.length > 0) throw new UsageError(`give --keep-* counts or --none\nusage: ${OFFSITE_USAGE.retention}`);
+  const policy = { keepLast: 0, keepDaily: 0, keepWeekly: 0, keepMonthly: 0 };
+  for (const [flag, field] of Object.entries(KEEP_FLAGS)) policy[field] = intFlag(parsed, flag, { min: 0, max: 1000 }) ?? 0;
+  const d = await ctx.call('getOffsiteDestination', { id: name! });
+  const saved = await ctx.call('setOffsiteRetention', { id: d.id, policy: boolFlag(parsed, 'none') ? null : policy });
+  if (ctx.io.json) printJson(ctx.io, { name: saved.name, retention: saved.retention });
+  else
+    ctx.io.out(
+      saved.retention
+        ? `retention of ${saved.name}: keep last ${saved.retention.keepLast}, daily ${saved.retention.keepDaily}, weekly ${saved.retention.keepWeekly}, monthly ${saved.retention.keepMonthly}`
+        : `retention of ${saved.name}: none (prune deletes nothing)`,
+    );
+  return EXIT.ok;
+}
+
 export async function offsiteCommand(ctx: CliContext, argv: string[]): Promise<number> {
   const [sub, ...rest] = argv;
   if (sub === 'add') return add(ctx, rest);
   if (sub === 'list') return list(ctx, rest);
   if (sub === 'test') return test(ctx, rest);
   if (sub === 'remove') return remove(ctx, rest);
+  if (sub === 'retention') return retention(ctx, rest);
   throw new UsageError(`unknown offsite command "${sub ?? ''}"\nusage:\n  ${Object.values(OFFSITE_USAGE).slice(1).join('\n  ')}`);
 }
