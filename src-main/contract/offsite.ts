@@ -144,8 +144,25 @@ export const copyBackupSchema = z
     backupId: z.string().min(1, 'backupId is required'),
     /** Destination id or name. */
     destination: z.string().min(1, 'destination is required'),
+    /** The caller's id for the copy: `offsite.progress` events carry it and cancelOffsiteCopy takes it. */
+    jobId: z.string().min(1).max(200).optional(),
   })
   .strict();
+
+/**
+ * A running offsite copy's progress (an AppEvent), at most about four a second: the upload's
+ * bytes sent, then the read-back's bytes checked. `copyId` once the copy row exists.
+ */
+export interface OffsiteProgressEvent {
+  type: 'offsite.progress';
+  jobId: string;
+  copyId?: string;
+  phase: 'upload' | 'verify';
+  bytesDone: number;
+  bytesTotal: number;
+  /** Seconds left at the phase's rate so far; null until it can be told. */
+  etaSeconds: number | null;
+}
 
 const keepCount = z.number().int().min(0).max(1000);
 /** Grandfather-father-son per profile + kind (core/offsite/retention.ts); all zero = no policy. */

@@ -55,6 +55,12 @@ export const offsiteOperations = {
     errors: ['NOT_FOUND', 'CONFLICT', 'PASSWORD_REQUIRED', 'STORAGE_FAILED', 'IO_FAILED', 'CANCELLED', 'TOOL_VERSION_MISMATCH', 'DECRYPT_FAILED'],
     audit: 'offsite.copy',
   }),
+  /** Stops a running copy by its jobId: the upload is aborted on the store, the copy row cancelled, the copy call CANCELLED. */
+  cancelOffsiteCopy: op<{ cancelled: boolean }>()({
+    input: z.object({ jobId: z.string().min(1) }).strict(),
+    errors: [],
+    audit: 'offsite.copy.cancel',
+  }),
   /** The destination's retention policy (null removes it: prune then refuses). */
   setOffsiteRetention: op<OffsiteDestination>()({
     input: z.object({ id: z.string().min(1), policy: retentionInputSchema.nullable() }).strict(),

@@ -42,6 +42,7 @@ import type { VacuumProgressEvent } from './monitoring';
 import { restoreOperations } from './operations-restore';
 import type { RestoreProgressEvent } from './restore';
 import type { StorageProgressEvent } from './storage';
+import type { OffsiteProgressEvent } from './offsite';
 import { runbookOperations } from './operations-runbook';
 import { storageOperations } from './operations-storage';
 import { offsiteOperations } from './operations-offsite';
@@ -342,5 +343,7 @@ export type AppEvent =
   | RestoreProgressEvent
   /** A running storage snapshot's progress (objects and bytes). */
   | StorageProgressEvent
+  /** A running offsite copy's progress (upload, then verify), at most ~4 a second. */
+  | OffsiteProgressEvent
   /** A running VACUUM's progress, about once a second. */
   | VacuumProgressEvent;

@@ -66,6 +66,15 @@ export interface CopyOptions {
   concurrency?: number;
   /** Plaintext bytes per encrypted chunk of a new encrypted copy (the format's default when absent). */
   chunkBytes?: number;
+  /** Every step of the upload (object bytes sent) and of the read-back (object bytes checked); the caller throttles. */
+  onProgress?: (p: CopyProgress) => void;
+}
+
+export interface CopyProgress {
+  copyId: string;
+  phase: 'upload' | 'verify';
+  bytesDone: number;
+  bytesTotal: number;
 }
 
 export function uploadsDir(home: string): string {
@@ -135,6 +144,8 @@ export async function copyBackup(
     if (id === previous?.id) repos.copies.restart(id);
     else repos.copies.insertRunning({ id, backupId: entry.id, destinationId: d.id, destination: d.name, key, encrypted: keyIdOf !== null, keyId: keyIdOf });
 
+    // Set once the upload starts: a copy cancelled after it completed (while verifying) leaves no object.
+    let uploadedTo: string | null = null;
     try {
       const plainBytes = fs.statSync(entry.path).size;
       const log = fileResumeLog(resumeFile(deps.home, id));
@@ -146,18 +157,31 @@ export async function copyBackup(
         source = encryptedPartSource(entry.path, encryptionKey, params, chunksPerPartFor(plainBytes, params));
         resume = withParams(log, params);
       } else source = filePartSource(entry.path, partSizeFor(plainBytes));
+      const total = source.totalBytes;
+      uploadedTo = key;
+      let sent = 0;
+      let checked = 0;
+      options.onProgress?.({ copyId: id, phase: 'upload', bytesDone: 0, bytesTotal: total });
+      const onChecked = (delta: number) => {
+        checked += delta;
+        options.onProgress?.({ copyId: id, phase: 'verify', bytesDone: Math.min(checked, total), bytesTotal: total });
+      };
       await uploadMultipart(store, d.bucket, key, source, {
         resume,
         signal: options.signal,
-        onBytes: options.onBytes,
+        onBytes: (delta) => {
+          sent += delta;
+          options.onBytes?.(delta);
+          options.onProgress?.({ copyId: id, phase: 'upload', bytesDone: Math.min(sent, total), bytesTotal: total });
+        },
         ...(options.concurrency !== undefined ? { concurrency: options.concurrency } : {}),
         contentType: 'application/octet-stream',
         metadata: { 'ops-console-sha256': sha256 },
       });
       const back =
         encryptionKey !== null
-          ? await readBackDecrypted(store, d.bucket, key, encryptionKey, options.signal)
-          : await streamSha256(store, d.bucket, key, options.signal);
+          ? await readBackDecrypted(store, d.bucket, key, encryptionKey, options.signal, onChecked)
+          : await streamSha256(store, d.bucket, key, options.signal, onChecked);
       if (back.sha256 !== sha256 || back.failure !== undefined) {
         // A copy that does not read back as the backup is worse than none: remove it.
         await store.remove(d.bucket, key).catch(() => undefined);
@@ -191,6 +215,11 @@ export async function copyBackup(
       return result(id, back.bytes, false);
     } catch (err) {
       const cancelled = err instanceof OpsError && err.code === 'CANCELLED';
+      if (cancelled && uploadedTo !== null) {
+        // The multipart upload was aborted on the store already when it was under way; a completed one is removed.
+        await store.remove(d.bucket, uploadedTo).catch(() => undefined);
+        fs.rmSync(resumeFile(deps.home, id), { force: true });
+      }
       repos.copies.finishFailed(id, cancelled ? 'cancelled' : 'failed', err instanceof Error ? err.message : String(err));
       throw err;
     }
@@ -246,6 +275,7 @@ async function readBackDecrypted(
   key: string,
   encryptionKey: Buffer,
   signal?: AbortSignal,
+  onBytes?: (delta: number) => void,
 ): Promise<{ bytes: number; sha256: string; failure?: OpsError }> {
   const { body } = await store.getStream(bucket, key, { signal });
   const hash = crypto.createHash('sha256');
@@ -253,6 +283,7 @@ async function readBackDecrypted(
   const counted = new Transform({
     transform(chunk: Buffer, _enc, done) {
       bytes += chunk.length;
+      onBytes?.(chunk.length);
       done(null, chunk);
     },
   });
@@ -311,6 +342,7 @@ export async function streamSha256(
   bucket: string,
   key: string,
   signal?: AbortSignal,
+  onBytes?: (delta: number) => void,
 ): Promise<{ bytes: number; sha256: string; failure?: OpsError }> {
   const { body } = await store.getStream(bucket, key, { signal });
   const hash = crypto.createHash('sha256');
@@ -319,6 +351,7 @@ export async function streamSha256(
     for await (const chunk of body as AsyncIterable<Buffer>) {
       hash.update(chunk);
       bytes += chunk.length;
+      onBytes?.(chunk.length);
     }
   } catch (err) {
     throw store.fail(err, signal, { bucket, key }, `reading ${key} back`);

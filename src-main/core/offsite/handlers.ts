@@ -10,7 +10,7 @@ import type { CoreDeps } from '../platform/kernel/deps';
 import { ObjectStore } from '../platform/objectstore';
 import type { SecretCipher } from '../platform/secrets/encrypted-secret-store';
 import { CopyRepo } from './copies';
-import { copyBackup } from './copy';
+import { CopyJobs } from './copy-job';
 import { DestinationRepo } from './destinations';
 import { pruneDestination } from './prune';
 import { OffsiteSecrets } from './secrets';
@@ -27,6 +27,8 @@ export interface OffsiteDomain {
   destinations: DestinationRepo;
   copies: CopyRepo;
   secrets: OffsiteSecrets;
+  /** Cancels running copies and awaits them (the core closing). */
+  dispose(): Promise<void>;
 }
 
 /** `cipher`: the desktop's keychain cipher to save secrets with; without one they stay in memory. */
@@ -34,6 +36,7 @@ export function offsiteHandlers(deps: CoreDeps, cipher: SecretCipher | null = nu
   const secrets = new OffsiteSecrets(deps.store.db, cipher);
   const destinations = new DestinationRepo(deps.store.db, secrets);
   const copies = new CopyRepo(deps.store.db);
+  const copyJobs = new CopyJobs(deps, { destinations, copies });
 
   const handlers: Pick<Handlers, OffsiteOps> = {
     listOffsiteDestinations: () => ({ destinations: destinations.list() }),
@@ -102,9 +105,14 @@ export function offsiteHandlers(deps: CoreDeps, cipher: SecretCipher | null = nu
     },
     copyBackupOffsite: async (input, ctx) => {
       ctx.audit.summary = `copy backup ${input.backupId} to ${input.destination}`;
-      const result = await copyBackup(deps, { destinations, copies }, input.backupId, input.destination);
+      const result = await copyJobs.run(input.backupId, input.destination, input.jobId);
       ctx.audit.summary = `copy backup ${result.backupId} to ${result.destination}: ${result.key} (${result.bytes} bytes, sha256 ${result.sha256})${result.alreadyThere ? ', already there' : ', verified'}`;
       return result;
+    },
+    cancelOffsiteCopy: (input, ctx) => {
+      const cancelled = copyJobs.cancel(input.jobId, `cancelled by ${ctx.actor}`);
+      ctx.audit.summary = cancelled ? `offsite copy ${input.jobId} cancelled` : `offsite copy ${input.jobId} was not running`;
+      return { cancelled };
     },
     setOffsiteRetention: (input, ctx) => {
       const d = destinations.setRetention(input.id, input.policy);
@@ -119,5 +127,5 @@ export function offsiteHandlers(deps: CoreDeps, cipher: SecretCipher | null = nu
       return r;
     },
   };
-  return { handlers, destinations, copies, secrets };
+  return { handlers, destinations, copies, secrets, dispose: () => copyJobs.disposeAll() };
 }
