@@ -6,7 +6,10 @@
 // on every run (the core's offsite secrets read it), never from argv; so does the encryption key
 // (OPS_CONSOLE_OFFSITE_ENCRYPTION_KEY). `add --encrypt` with that variable set uses its key,
 // else prints the generated key once.
+import crypto from 'node:crypto';
+import type { AppEvent } from '../../contract/operations';
 import { OFFSITE_ENV } from '../../core/offsite';
+import { formatMegabytes } from '../../core/platform/text/bytes';
 import { boolFlag, expectPositionals, intFlag, parseArgs, stringFlag, UsageError } from '../args';
 import type { CliContext } from '../context';
 import { confirm, EXIT, printJson, table } from '../io';
@@ -26,7 +29,30 @@ export async function backupsCopy(ctx: CliContext, argv: string[]): Promise<numb
   const [id] = expectPositionals(parsed, ['ID'], OFFSITE_USAGE.copy);
   const to = stringFlag(parsed, 'to');
   if (to === undefined) throw new UsageError(`--to DESTINATION is required\nusage: ${OFFSITE_USAGE.copy}`);
-  const r = await ctx.call('copyBackupOffsite', { backupId: id!, destination: to });
+  // Progress on stderr (a terminal, not --json); Ctrl-C cancels: the upload is aborted and the call ends CANCELLED.
+  const jobId = crypto.randomUUID();
+  const showProgress = !ctx.io.json && ctx.io.isTerminal && process.stderr.isTTY;
+  let shown = false;
+  const unsubscribe = ctx.core().events.subscribe((e: AppEvent) => {
+    if (e.type !== 'offsite.progress' || e.jobId !== jobId || !showProgress) return;
+    const eta = e.etaSeconds === null ? '' : `  ETA ${e.etaSeconds} s`;
+    process.stderr.write(
+      `\r\x1b[K${e.phase === 'upload' ? 'uploading' : 'verifying'} ${formatMegabytes(e.bytesDone)} / ${formatMegabytes(e.bytesTotal)}${eta}`,
+    );
+    shown = true;
+  });
+  const onSignal = () => void ctx.call('cancelOffsiteCopy', { jobId }).catch(() => undefined);
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  let r;
+  try {
+    r = await ctx.call('copyBackupOffsite', { backupId: id!, destination: to, jobId });
+  } finally {
+    unsubscribe();
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+    if (shown) process.stderr.write('\n');
+  }
   if (ctx.io.json)
     printJson(ctx.io, {
       ok: r.ok,
