@@ -1,11 +1,12 @@
 // Offsite on the Backups screen: the destinations, "Copy offsite" (a verified backup → a
 // destination: multipart upload, then the object read back and its sha256 compared with the
 // catalog's) and the copies already made, each with its destination and verification.
-// copyBackupOffsite answers when the copy is verified, so the run shows as one busy step.
-import { Alert, Badge, Button, Code, Group, Paper, Select, Stack, Table, Text, Title } from '@mantine/core';
-import { useCallback, useState } from 'react';
+// copyBackupOffsite answers when the copy is verified; meanwhile its `offsite.progress` events
+// (by the jobId we pass) drive a progress bar with bytes and ETA, and Cancel aborts the upload.
+import { Alert, Badge, Button, Code, Group, Paper, Progress, Select, Stack, Table, Text, Title } from '@mantine/core';
+import { useCallback, useEffect, useState } from 'react';
 import type { BackupEntry } from '@contract/backup';
-import type { BackupCopy, CopyResult } from '@contract/offsite';
+import type { BackupCopy, CopyResult, OffsiteProgressEvent } from '@contract/offsite';
 import { api } from '../../../shared/api/client';
 import { ErrorAlert } from '../../../shared/components/ErrorAlert';
 import { useRefreshedRead } from '../../../shared/components/jobs/useRefreshedRead';
@@ -60,20 +61,37 @@ export function OffsiteSection({ profileId, refreshKey: outerKey }: { profileId:
   const [busy, setBusy] = useState(false);
   const [result, setResult] = useState<CopyResult | null>(null);
   const [error, setError] = useState<ShownError | null>(null);
+  const [jobId, setJobId] = useState<string | null>(null);
+  const [progress, setProgress] = useState<OffsiteProgressEvent | null>(null);
+
+  useEffect(() => {
+    if (jobId === null) return undefined;
+    return api.onEvent((event) => {
+      if (event.type === 'offsite.progress' && event.jobId === jobId) setProgress(event);
+    });
+  }, [jobId]);
 
   async function copy() {
     if (!backupId || !destination) return;
+    const id = crypto.randomUUID();
     setBusy(true);
     setResult(null);
     setError(null);
+    setProgress(null);
+    setJobId(id);
     try {
-      setResult(await api.copyBackupOffsite({ backupId, destination }));
+      setResult(await api.copyBackupOffsite({ backupId, destination, jobId: id }));
     } catch (err) {
       setError(toShownError(err));
     } finally {
       setBusy(false);
+      setJobId(null);
       refresh();
     }
+  }
+
+  function cancel() {
+    if (jobId !== null) void api.cancelOffsiteCopy({ jobId }).catch((err: unknown) => setError(toShownError(err)));
   }
 
   const backupName = new Map((backups.value ?? []).map((b) => [b.id, backupLabel(b)]));
@@ -107,9 +125,25 @@ export function OffsiteSection({ profileId, refreshKey: outerKey }: { profileId:
             </Button>
           </Group>
           {busy ? (
-            <Text size="sm" role="status">
-              Uploading, then reading the copy back to compare its sha256…
-            </Text>
+            <Stack gap={4} aria-label="Copy progress">
+              <Group justify="space-between">
+                <Text size="sm" role="status">
+                  {progress === null
+                    ? 'Uploading, then reading the copy back to compare its sha256…'
+                    : `${progress.phase === 'upload' ? 'Uploading' : 'Reading back to verify'}: ${formatBytes(progress.bytesDone)} of ${formatBytes(progress.bytesTotal)}${
+                        progress.etaSeconds !== null ? ` · about ${formatDuration(progress.etaSeconds * 1000)} left` : ''
+                      }`}
+                </Text>
+                <Button size="xs" variant="default" color="red" onClick={cancel}>
+                  Cancel
+                </Button>
+              </Group>
+              <Progress
+                value={progress !== null && progress.bytesTotal > 0 ? (100 * progress.bytesDone) / progress.bytesTotal : 0}
+                animated={progress === null}
+                aria-label={progress?.phase === 'verify' ? 'Verify progress' : 'Upload progress'}
+              />
+            </Stack>
           ) : null}
           {result ? <CopyResultView result={result} /> : null}
           {error ? <ErrorAlert title="The offsite copy failed" error={error} onClose={() => setError(null)} /> : null}
