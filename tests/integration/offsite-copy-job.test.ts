@@ -132,4 +132,24 @@ describe('copyBackupOffsite as a job', () => {
     // Not running any more: a second cancel finds nothing.
     expect(await ok('cancelOffsiteCopy', { jobId })).toEqual({ cancelled: false });
   }, 120_000);
+
+  // Last: it closes the core (closing twice is harmless, afterAll does it again).
+  it('closing the core cancels a running copy before the store closes', async () => {
+    const d = await destination('closing');
+    const jobId = crypto.randomUUID();
+    let closed: Promise<void> | null = null;
+    const stop = core.events.subscribe((e: AppEvent) => {
+      if (e.type === 'offsite.progress' && e.jobId === jobId && e.phase === 'upload' && e.bytesDone > 0 && closed === null) closed = core.close();
+    });
+    const env = await call<CopyResult>('copyBackupOffsite', { backupId: entry.id, destination: d.name, jobId });
+    stop();
+    await closed;
+    expect(closed).not.toBeNull();
+    expect(env).toMatchObject({ ok: false, error: { code: 'CANCELLED' } });
+    const store = new ObjectStore(s3.config());
+    const keys: string[] = [];
+    for await (const o of store.listObjects('offsite', 'closing/')) keys.push(o.key);
+    store.destroy();
+    expect(keys).toEqual([]);
+  }, 120_000);
 });
