@@ -101,6 +101,27 @@ export interface Profile extends Omit<ProfileFields, 'readOnly'> {
   updatedAt: string;
 }
 
+/** The editable fields of a stored profile (to send back with some of them changed). */
+export function profileFieldsOf(p: Profile): ProfileFields {
+  return {
+    name: p.name,
+    host: p.host,
+    port: p.port,
+    database: p.database,
+    user: p.user,
+    sslmode: p.sslmode,
+    sslRootCert: p.sslRootCert,
+    env: p.env,
+    readOnly: p.readOnly,
+    statementTimeoutMs: p.statementTimeoutMs,
+    notes: p.notes,
+    contacts: p.contacts,
+    escalationLevel: p.escalationLevel,
+    ssh: p.ssh,
+    storage: p.storage,
+  };
+}
+
 /** A profile draft parsed from a URI, the environment or a service file, plus what to warn about. */
 export interface ProfileDraft {
   fields: Partial<ProfileFields>;

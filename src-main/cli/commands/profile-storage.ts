@@ -1,7 +1,7 @@
 // The storage (S3) side of `ops-console profile`: the --storage-* flags of add and edit,
 // `profile edit NAME` for them, and `profile test-storage NAME`. The secret access key is
 // never a flag: cli/storage-secret.ts reads it from the environment or a prompt.
-import type { Profile, ProfileDraft, ProfileInput, StorageSettingsInput } from '../../contract/models';
+import { profileFieldsOf, type Profile, type ProfileDraft, type StorageSettingsInput } from '../../contract/models';
 import { boolFlag, expectPositionals, parseArgs, stringFlag, UsageError, type FlagSpecs, type Parsed } from '../args';
 import type { CliContext } from '../context';
 import { printJson } from '../io';
@@ -18,27 +18,6 @@ export const STORAGE_FLAGS: FlagSpecs = {
   'storage-access-key-id': { type: 'string' },
   'storage-virtual-host': { type: 'boolean' },
 };
-
-/** The editable fields of a stored profile, to send back with one of them changed. */
-function inputOf(p: Profile): ProfileInput {
-  return {
-    name: p.name,
-    host: p.host,
-    port: p.port,
-    database: p.database,
-    user: p.user,
-    sslmode: p.sslmode,
-    sslRootCert: p.sslRootCert,
-    env: p.env,
-    readOnly: p.readOnly,
-    statementTimeoutMs: p.statementTimeoutMs,
-    notes: p.notes,
-    contacts: p.contacts,
-    escalationLevel: p.escalationLevel,
-    ssh: p.ssh,
-    storage: p.storage,
-  };
-}
 
 /**
  * The storage settings the flags give, or undefined when no --storage-* flag is there. A
@@ -76,7 +55,7 @@ export async function editProfile(ctx: CliContext, argv: string[], find: (name: 
   // Removing the connection also forgets its secret; a new endpoint keeps a saved one.
   const updated = await ctx.call('updateProfile', {
     id: before.id,
-    profile: { ...inputOf(before), storage: drop ? null : storage! },
+    profile: { ...profileFieldsOf(before), storage: drop ? null : storage! },
     ...(drop ? { storageSecret: '' } : {}),
   });
   if (ctx.io.json) printJson(ctx.io, { ok: true, name: updated.name, ...storageView(updated) });

@@ -4,6 +4,7 @@ import { randomUUID } from 'node:crypto';
 import type Database from 'better-sqlite3';
 import { OpsError } from '../../../contract/errors';
 import {
+  profileFieldsOf,
   profileInputSchema,
   sshSettingsSchema,
   storageSettingsSchema,
@@ -213,7 +214,7 @@ export class ProfileRepo {
   setSsh(id: string, ssh: SshSettings | null): Profile {
     const current = this.get(id);
     if (!current) throw new OpsError('NOT_FOUND', `No profile with id "${id}"`, { profile: id });
-    return this.update(id, { ...fieldsOf(current), ssh });
+    return this.update(id, { ...profileFieldsOf(current), ssh });
   }
 
   /**
@@ -223,7 +224,7 @@ export class ProfileRepo {
   duplicate(id: string, newName: string): Profile {
     const source = this.get(id);
     if (!source) throw new OpsError('NOT_FOUND', `No profile with id "${id}"`, { profile: id });
-    return this.create({ ...fieldsOf(source), name: newName });
+    return this.create({ ...profileFieldsOf(source), name: newName });
   }
 
   remove(id: string): void {
@@ -269,27 +270,6 @@ export class ProfileRepo {
       storage: fields.storage === null ? null : JSON.stringify(fields.storage),
     };
   }
-}
-
-/** The editable fields of a stored profile. */
-export function fieldsOf(p: Profile): ProfileFields {
-  return {
-    name: p.name,
-    host: p.host,
-    port: p.port,
-    database: p.database,
-    user: p.user,
-    sslmode: p.sslmode,
-    sslRootCert: p.sslRootCert,
-    env: p.env,
-    readOnly: p.readOnly,
-    statementTimeoutMs: p.statementTimeoutMs,
-    notes: p.notes,
-    contacts: p.contacts,
-    escalationLevel: p.escalationLevel,
-    ssh: p.ssh,
-    storage: p.storage,
-  };
 }
 
 function conflict(name: string): OpsError {
