@@ -8,15 +8,14 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { BackupEntry } from '../../src-main/contract/backup';
-import type { Profile, ProfileInput } from '../../src-main/contract/models';
 import type { BackupCopy, CopyResult, OffsiteDestination, OffsiteProgressEvent } from '../../src-main/contract/offsite';
 import type { AppEvent } from '../../src-main/contract/operations';
 import type { Core } from '../../src-main/core/app';
 import { ObjectStore } from '../../src-main/core/platform/objectstore';
-import { followJob } from '../helpers/backup';
 import { callsOn, newTestCore } from '../helpers/core';
 import { startLocalS3, type LocalS3 } from '../helpers/s3';
-import { createShopDatabase, type ShopDatabase } from '../helpers/shop-db';
+import { multipartSizedBackup } from '../helpers/offsite';
+import type { ShopDatabase } from '../helpers/shop-db';
 
 const pg = inject('pg');
 let core: Core;
@@ -25,7 +24,8 @@ let outDir: string;
 let s3: LocalS3;
 let shopDb: ShopDatabase;
 let entry: BackupEntry;
-const { ok, call } = callsOn(() => core);
+const calls = callsOn(() => core);
+const { ok, call } = calls;
 
 async function destination(name: string): Promise<OffsiteDestination> {
   const c = s3.config();
@@ -52,27 +52,7 @@ beforeAll(async () => {
   s3 = await startLocalS3(['offsite']);
   ({ core, home } = newTestCore('ops-offsite-job-'));
   outDir = fs.mkdtempSync(path.join(os.tmpdir(), 'ops-offsite-job-out-'));
-  shopDb = await createShopDatabase(pg, 'offsitejob', async (c) => {
-    // Random payloads (they do not compress): a dump over 8 MiB, so the upload has several parts.
-    await c.query(`CREATE TABLE blobs AS SELECT g AS id, decode(string_agg(md5(random()::text), ''), 'hex') AS payload
-                   FROM generate_series(1, 60000) g, generate_series(1, 16) k GROUP BY g`);
-  });
-  const input: Partial<ProfileInput> = {
-    name: 'shop.job',
-    host: pg.host,
-    port: pg.port,
-    database: shopDb.database,
-    user: shopDb.role,
-    sslmode: 'disable',
-    env: 'development',
-    readOnly: false,
-  };
-  const shop = await ok<Profile>('createProfile', { profile: input, password: shopDb.password });
-  const jobId = crypto.randomUUID();
-  const job = followJob(core, jobId);
-  const started = await ok<{ backupId: string }>('startBackup', { profileId: shop.id, outDir, jobId, format: 'custom' });
-  expect((await job.done).ok).toBe(true);
-  entry = await ok<BackupEntry>('getBackup', { id: started.backupId });
+  ({ shopDb, entry } = await multipartSizedBackup(core, calls, pg, { prefix: 'offsitejob', profileName: 'shop.job', rows: 60000, outDir }));
 }, 120_000);
 
 afterAll(async () => {

@@ -2,13 +2,11 @@
 // the run's PostgreSQL: destinations (secrets in, never out), the test probe and its errors
 // naming the endpoint, a multipart copy verified by reading it back, "already there", and an
 // existing object never replaced.
-import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { BackupEntry } from '../../src-main/contract/backup';
-import type { Profile, ProfileInput } from '../../src-main/contract/models';
 import type { BackupCopy, CopyResult, DestinationTestResult, OffsiteDestination, PruneResult } from '../../src-main/contract/offsite';
 import type { Core } from '../../src-main/core/app';
 import { CopyRepo } from '../../src-main/core/offsite/copies';
@@ -17,10 +15,11 @@ import { DestinationRepo } from '../../src-main/core/offsite/destinations';
 import { planRetention } from '../../src-main/core/offsite/retention';
 import { OffsiteSecrets } from '../../src-main/core/offsite/secrets';
 import { ObjectStore, type MultipartState } from '../../src-main/core/platform/objectstore';
-import { auditOf, followJob, sha256sum } from '../helpers/backup';
+import { auditOf, sha256sum } from '../helpers/backup';
 import { callsOn, newTestCore } from '../helpers/core';
 import { startLocalS3, type LocalS3 } from '../helpers/s3';
-import { createShopDatabase, type ShopDatabase } from '../helpers/shop-db';
+import { multipartSizedBackup } from '../helpers/offsite';
+import type { ShopDatabase } from '../helpers/shop-db';
 
 const pg = inject('pg');
 /** s3rver does not check secrets (tests/helpers/s3.ts), so a recognisable one proves none leaks. */
@@ -30,10 +29,10 @@ let home: string;
 let outDir: string;
 let s3: LocalS3;
 let shopDb: ShopDatabase;
-let shop: Profile;
 let entry: BackupEntry;
 let dest: OffsiteDestination;
-const { ok, fail } = callsOn(() => core);
+const calls = callsOn(() => core);
+const { ok, fail } = calls;
 
 function destinationInput(name: string, overrides: Record<string, unknown> = {}): Record<string, unknown> {
   const c = s3.config();
@@ -53,27 +52,7 @@ beforeAll(async () => {
   s3 = await startLocalS3(['offsite', 'other']);
   ({ core, home } = newTestCore('ops-offsite-'));
   outDir = fs.mkdtempSync(path.join(os.tmpdir(), 'ops-offsite-out-'));
-  shopDb = await createShopDatabase(pg, 'offsitecopy', async (c) => {
-    // Random payloads (they do not compress): a dump over one 8 MiB part, so the upload is multipart.
-    await c.query(`CREATE TABLE blobs AS SELECT g AS id, decode(string_agg(md5(random()::text), ''), 'hex') AS payload
-                   FROM generate_series(1, 40000) g, generate_series(1, 16) k GROUP BY g`);
-  });
-  const input: Partial<ProfileInput> = {
-    name: 'shop.one',
-    host: pg.host,
-    port: pg.port,
-    database: shopDb.database,
-    user: shopDb.role,
-    sslmode: 'disable',
-    env: 'development',
-    readOnly: false,
-  };
-  shop = await ok<Profile>('createProfile', { profile: input, password: shopDb.password });
-  const jobId = crypto.randomUUID();
-  const job = followJob(core, jobId);
-  const started = await ok<{ backupId: string }>('startBackup', { profileId: shop.id, outDir, jobId, format: 'custom' });
-  expect((await job.done).ok).toBe(true);
-  entry = await ok<BackupEntry>('getBackup', { id: started.backupId });
+  ({ shopDb, entry } = await multipartSizedBackup(core, calls, pg, { prefix: 'offsitecopy', profileName: 'shop.one', rows: 40000, outDir }));
   dest = await ok<OffsiteDestination>('createOffsiteDestination', destinationInput('offsite-a'));
 }, 120_000);
 

@@ -9,7 +9,6 @@ import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { BackupEntry } from '../../src-main/contract/backup';
-import type { Profile, ProfileInput } from '../../src-main/contract/models';
 import type { BackupCopy, CopyResult, CreatedDestination, OffsiteDestination } from '../../src-main/contract/offsite';
 import type { Core } from '../../src-main/core/app';
 import { CopyRepo } from '../../src-main/core/offsite/copies';
@@ -19,10 +18,11 @@ import { OffsiteSecrets } from '../../src-main/core/offsite/secrets';
 import { removeStaged, stageOffsiteCopy } from '../../src-main/core/offsite/stage';
 import { decryptStream, formatKey, generateKey, keyId, parseKey, readEncryptionHeader } from '../../src-main/core/platform/crypto';
 import { ObjectStore, type MultipartState } from '../../src-main/core/platform/objectstore';
-import { auditOf, followJob, sha256sum } from '../helpers/backup';
+import { auditOf, sha256sum } from '../helpers/backup';
 import { callsOn, newTestCore } from '../helpers/core';
 import { startLocalS3, type LocalS3 } from '../helpers/s3';
-import { createShopDatabase, type ShopDatabase } from '../helpers/shop-db';
+import { multipartSizedBackup } from '../helpers/offsite';
+import type { ShopDatabase } from '../helpers/shop-db';
 
 const pg = inject('pg');
 const SECRET = 'offsite-secret-enc-51c0';
@@ -33,7 +33,8 @@ let s3: LocalS3;
 let shopDb: ShopDatabase;
 let entry: BackupEntry;
 let dest: CreatedDestination;
-const { ok, fail } = callsOn(() => core);
+const calls = callsOn(() => core);
+const { ok, fail } = calls;
 
 function destinationInput(name: string, overrides: Record<string, unknown> = {}): Record<string, unknown> {
   const c = s3.config();
@@ -64,27 +65,7 @@ beforeAll(async () => {
   s3 = await startLocalS3(['vault']);
   ({ core, home } = newTestCore('ops-offsite-enc-'));
   outDir = fs.mkdtempSync(path.join(os.tmpdir(), 'ops-offsite-enc-out-'));
-  shopDb = await createShopDatabase(pg, 'offsiteenc', async (c) => {
-    // Random payloads over one 8 MiB part, so the encrypted upload is multipart too.
-    await c.query(`CREATE TABLE blobs AS SELECT g AS id, decode(string_agg(md5(random()::text), ''), 'hex') AS payload
-                   FROM generate_series(1, 40000) g, generate_series(1, 16) k GROUP BY g`);
-  });
-  const input: Partial<ProfileInput> = {
-    name: 'shop.enc',
-    host: pg.host,
-    port: pg.port,
-    database: shopDb.database,
-    user: shopDb.role,
-    sslmode: 'disable',
-    env: 'development',
-    readOnly: false,
-  };
-  const shop = await ok<Profile>('createProfile', { profile: input, password: shopDb.password });
-  const jobId = crypto.randomUUID();
-  const job = followJob(core, jobId);
-  const started = await ok<{ backupId: string }>('startBackup', { profileId: shop.id, outDir, jobId, format: 'custom' });
-  expect((await job.done).ok).toBe(true);
-  entry = await ok<BackupEntry>('getBackup', { id: started.backupId });
+  ({ shopDb, entry } = await multipartSizedBackup(core, calls, pg, { prefix: 'offsiteenc', profileName: 'shop.enc', rows: 40000, outDir }));
   dest = await ok<CreatedDestination>('createOffsiteDestination', destinationInput('vault-a', { encrypt: true }));
 }, 120_000);
 
