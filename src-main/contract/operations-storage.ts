@@ -84,7 +84,7 @@ export const storageOperations = {
    */
   restoreStorageSnapshot: op<StorageRestoreResult>()({
     input: z.object({ ...restoreInput, confirmName: z.string().optional() }).strict(),
-    errors: ['NOT_FOUND', 'INVALID_INPUT', 'PASSWORD_REQUIRED', 'STORAGE_FAILED', 'IO_FAILED', 'CONFIRMATION_REQUIRED', 'CANCELLED'],
+    errors: ['NOT_FOUND', 'INVALID_INPUT', 'PASSWORD_REQUIRED', 'STORAGE_FAILED', 'IO_FAILED', 'READ_ONLY', 'CONFIRMATION_REQUIRED', 'CANCELLED'],
     audit: 'storage.restore',
   }),
 } as const;

@@ -46,9 +46,10 @@ async function keysOf(bucket: string): Promise<string[]> {
   return keys.sort();
 }
 
-function storageProfile(name: string, env: string): Record<string, unknown> {
+function storageProfile(name: string, env: string, readOnly?: boolean): Record<string, unknown> {
   return {
     name,
+    ...(readOnly === undefined ? {} : { readOnly }),
     host: 'db.example.supabase.co',
     database: 'postgres',
     user: 'postgres',
@@ -70,7 +71,7 @@ beforeAll(async () => {
   for (const [key, o] of sources) await store.putBody('a-src', key, o.body, { contentType: o.contentType });
   source = await api.ok<Profile>('createProfile', { profile: storageProfile('shop-src', 'development'), storageSecret: S3_SECRET });
   target = await api.ok<Profile>('createProfile', { profile: storageProfile('shop-copy', 'staging'), storageSecret: S3_SECRET });
-  prod = await api.ok<Profile>('createProfile', { profile: storageProfile('shop-prod', 'production'), storageSecret: S3_SECRET });
+  prod = await api.ok<Profile>('createProfile', { profile: storageProfile('shop-prod', 'production', false), storageSecret: S3_SECRET });
 
   const jobId = crypto.randomUUID();
   const done = new Promise<{ ok: boolean }>((resolve) => {
@@ -165,6 +166,17 @@ describe('storage restore', () => {
     const r = await api.ok<StorageRestoreResult>('restoreStorageSnapshot', { ...input, keys: ['docs/readme.txt'], confirmName: 'shop-prod' });
     expect(r).toMatchObject({ ok: true, created: 1 });
     expect(await keysOf('c-prod')).toEqual(['docs/readme.txt']);
+  });
+
+  it('a read-only profile only observes: its bucket is not written, even with its name typed', async () => {
+    const watcher = await api.ok<Profile>('createProfile', { profile: storageProfile('shop-watch', 'production'), storageSecret: S3_SECRET });
+    expect(watcher.readOnly).toBe(true);
+    const e = await api.fail('restoreStorageSnapshot', { snapshotId: snapshot.id, targetProfileId: watcher.id, bucket: 'b-dst', confirmName: 'shop-watch' });
+    expect(e).toMatchObject({ code: 'READ_ONLY', detail: { reason: 'read-only' } });
+    // The preview only reads, so it stays open to a read-only profile.
+    expect(
+      (await api.ok<{ objects: number }>('previewStorageRestore', { snapshotId: snapshot.id, targetProfileId: watcher.id, bucket: 'b-dst' })).objects,
+    ).toBeGreaterThan(0);
   });
 
   it('the CLI: preview on stderr, refused without --yes and no terminal, then --yes --json', async () => {

@@ -9,6 +9,7 @@ import type { Handlers } from '../platform/kernel/dispatch';
 import type { CoreDeps } from '../platform/kernel/deps';
 import { log } from '../platform/kernel/log';
 import { ObjectStore } from '../platform/objectstore';
+import { refuseReadOnly } from '../platform/guard/rules';
 import { refuseUnconfirmedProduction } from '../platform/guard/signals';
 import { storageConfigFor } from '../profiles';
 import { SnapshotCatalog } from './catalog';
@@ -204,8 +205,9 @@ export function storageHandlers(deps: CoreDeps): { handlers: Pick<Handlers, Stor
       ctx.audit.profile = profile.name;
       const into = input.bucket ?? manifest.buckets.join(', ');
       try {
-        // A read-only profile is allowed: its rule is about SQL on the database server, and a
-        // storage key that may write is the project's own decision. Production asks for its name.
+        // A read-only profile only observes, whatever it reaches (the shared rule); production
+        // asks for its name.
+        refuseReadOnly(profile, `restoring storage snapshot ${entry.id} into ${into}`, ctx.audit);
         refuseUnconfirmedProduction(profile, `restoring storage snapshot ${entry.id} into ${into}`, input.confirmName, ctx.audit);
         const options = { ...(input.bucket ? { bucket: input.bucket } : {}), ...(input.keys ? { keys: input.keys } : {}) };
         const items = await planRestore(store, entry.path, manifest, options);
