@@ -47,7 +47,21 @@ const electronOnlyInShell = {
 
 // The core's layers (docs/ARCHITECTURE.md, "Layers"): core/platform knows no domain; outside
 // a domain's folder only its index.ts may be imported (tests may reach inside to test it).
-const DOMAINS = ['activity', 'backup', 'monitoring', 'offsite', 'profiles', 'query', 'restore', 'runbook', 'sandbox', 'storage', 'toolkit'];
+const DOMAINS = [
+  'activity',
+  'backup',
+  'monitoring',
+  'offsite',
+  'profiles',
+  'query',
+  'restore',
+  'runbook',
+  'sandbox',
+  'schema',
+  'serverlog',
+  'storage',
+  'toolkit',
+];
 const coreLayerZones = [
   {
     target: './src-main/core/platform/**',

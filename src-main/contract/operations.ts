@@ -46,6 +46,8 @@ import type { OffsiteProgressEvent } from './offsite';
 import { runbookOperations } from './operations-runbook';
 import { storageOperations } from './operations-storage';
 import { offsiteOperations } from './operations-offsite';
+import { schemaOperations } from './operations-schema';
+import { serverlogOperations } from './operations-serverlog';
 
 export const operations = {
   getAppInfo: op<AppInfo>()({ input: empty, errors: [], audit: null }),
@@ -274,6 +276,8 @@ export const operations = {
   ...monitoringOperations,
   ...storageOperations,
   ...offsiteOperations,
+  ...schemaOperations,
+  ...serverlogOperations,
 
   searchAudit: op<{ entries: AuditEntry[] }>()({ input: auditQuerySchema, errors: ['INVALID_INPUT'], audit: null }),
   getAuditEntry: op<AuditEntry>()({

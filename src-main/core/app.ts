@@ -28,6 +28,8 @@ import { runbookModule } from './runbook';
 import { sandboxModule } from './sandbox';
 import { storageModule } from './storage';
 import { offsiteModule } from './offsite';
+import { schemaModule } from './schema';
+import { serverlogModule } from './serverlog';
 import { toolkitModule } from './toolkit';
 
 export type { CoreDeps };
@@ -100,6 +102,8 @@ export function createCore(options: CoreOptions): Core {
     activityModule(deps),
     monitoringModule(deps),
     storageModule(deps),
+    schemaModule(deps),
+    serverlogModule(deps),
     offsite,
   ] as const;
   const handlers = handlerTable(modules);

@@ -93,7 +93,7 @@ async function stopSandbox(home: string): Promise<void> {
   }
 }
 
-export async function startApp(options: { colorScheme?: 'light' | 'dark' } = {}): Promise<E2eApp> {
+export async function startApp(options: { colorScheme?: 'light' | 'dark'; viewport?: { width: number; height: number } } = {}): Promise<E2eApp> {
   if (!fs.existsSync(path.join(REPO_ROOT, 'out', 'main', 'cli.js')) || !fs.existsSync(path.join(REPO_ROOT, 'out', 'renderer', 'index.html'))) {
     throw new Error('The app is not built: run `npm run build` before the e2e tests.');
   }
@@ -123,7 +123,7 @@ export async function startApp(options: { colorScheme?: 'light' | 'dark' } = {})
     const url = await waitForUrl(server, 30_000);
     browser = await launchChromium();
     const context = await browser.newContext({
-      viewport: { width: 1440, height: 960 },
+      viewport: options.viewport ?? { width: 1440, height: 960 },
       acceptDownloads: true,
       ...(options.colorScheme ? { colorScheme: options.colorScheme } : {}),
     });

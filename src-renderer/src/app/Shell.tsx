@@ -13,6 +13,8 @@ import { PerformanceScreen } from '../screens/performance/PerformanceScreen';
 import { ProfilesScreen } from '../screens/profiles/ProfilesScreen';
 import { QueryScreen } from '../screens/query/QueryScreen';
 import { RestoreScreen } from '../screens/restore/RestoreScreen';
+import { SchemaScreen } from '../screens/schema/SchemaScreen';
+import { ServerLogScreen } from '../screens/serverlog/ServerLogScreen';
 import { useAppState } from '../shared/state/app-state';
 import { SCREENS, shortcutFor, type ScreenId } from '../shared/state/screens';
 import { EnvBand, ENV_BAND_HEIGHT } from './EnvBand';
@@ -34,6 +36,8 @@ const SCREEN_BODIES: Record<ScreenId, () => ReactElement> = {
   restore: () => <RestoreScreen />,
   audit: () => <AuditScreen />,
   profiles: () => <ProfilesScreen />,
+  schema: () => <SchemaScreen />,
+  serverlog: () => <ServerLogScreen />,
 };
 
 function ScreenBody({ screen }: { screen: ScreenId }) {

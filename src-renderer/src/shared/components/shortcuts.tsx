@@ -1,4 +1,4 @@
-// Keyboard: Alt+1…8 jump to the screens, "?" lists the shortcuts.
+// Keyboard: Alt+1…9 and Alt+0 jump to the screens, "?" lists the shortcuts.
 import { Group, Kbd, Modal, Stack, Table, Text } from '@mantine/core';
 import { useEffect } from 'react';
 import { SCREENS, shortcutFor, type ScreenId } from '../state/screens';
@@ -8,9 +8,9 @@ export function useShortcuts(onScreen: (id: ScreenId) => void, onHelp: () => voi
   useEffect(() => {
     function onKeyDown(event: KeyboardEvent) {
       // event.code, not event.key: Alt+digit types other characters on some layouts.
-      const digit = /^Digit([1-8])$/.exec(event.code);
+      const digit = /^Digit([0-9])$/.exec(event.code);
       if (event.altKey && !event.ctrlKey && !event.metaKey && digit) {
-        const screen = SCREENS[Number(digit[1]) - 1];
+        const screen = SCREENS[(Number(digit[1]) + 9) % 10];
         if (screen) {
           event.preventDefault();
           onScreen(screen.id);

@@ -15,6 +15,9 @@ import { migration010 } from './010-backup-location';
 import { migration011 } from './011-profile-storage';
 import { migration012 } from './012-offsite-destinations';
 import { migration013 } from './013-storage-snapshots';
+import { migration014 } from './014-audit-outcomes';
+import { migration015 } from './015-profile-elevation';
+import { migration016 } from './016-offsite-direct';
 import type { Migration } from './migration';
 
 export type { Migration } from './migration';
@@ -33,6 +36,9 @@ export const MIGRATIONS: readonly Migration[] = [
   migration011,
   migration012,
   migration013,
+  migration014,
+  migration015,
+  migration016,
 ];
 
 export const LATEST_VERSION = MIGRATIONS.length === 0 ? 0 : MIGRATIONS[MIGRATIONS.length - 1]!.version;

@@ -1,0 +1,17 @@
+// Migration 16: a reserved slot (no schema change yet). The issue that fills the migration in
+// replaces this test with one of the change it makes.
+import { describe, expect, it } from 'vitest';
+import { schemaChange, schemaObjects, useStoreFile } from './helpers';
+
+const h = useStoreFile();
+
+describe('migration 16 (reserved)', () => {
+  it('from version 15, changes nothing yet', () => {
+    const before = h.openAt(15);
+    const objects = schemaObjects(before);
+    before.close();
+    const store = h.openAt(16);
+    expect(store.schemaVersion).toBe(16);
+    expect(schemaChange(objects, schemaObjects(store))).toEqual({ added: [], removed: [] });
+  });
+});
