@@ -196,6 +196,20 @@ export const backupOptionsSchema = z
   })
   .strict();
 
+/**
+ * A backup's file (or folder) name as decided at review: one plain name in the destination
+ * folder, in the characters the core's own names use, never a partial or a manifest.
+ */
+export const backupFileNameSchema = z
+  .string()
+  .min(1)
+  .max(255)
+  .regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'must be a plain file name: letters, digits, dot, dash and underscore, starting with a letter or digit')
+  .refine(
+    (n) => !n.endsWith('.partial') && !n.endsWith('.manifest.json'),
+    'must not end with .partial or .manifest.json (the names the app writes beside a backup)',
+  );
+
 export type BackupOptionsInput = z.input<typeof backupOptionsSchema>;
 export type BackupOptions = z.output<typeof backupOptionsSchema>;
 
@@ -214,6 +228,8 @@ export interface BackupPlan {
   command: string;
   /** The final path (file or directory) and the `.partial` path written first. */
   path: string;
+  /** The name in the destination folder: what startBackup's `fileName` takes to write exactly this file. */
+  fileName: string;
   partialPath: string;
   /** Schemas left out (the Supabase preset and excludeSchemas). */
   excludedSchemas: string[];

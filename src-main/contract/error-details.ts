@@ -134,6 +134,9 @@ export interface ErrorDetails {
     rowsPreviewed?: number;
     /** A restore target holding objects of the dump. */
     conflicts?: unknown[];
+    /** The file or database a start was told to create, found existing (names decided at review are never renamed). */
+    path?: string;
+    database?: string;
   };
   FORBIDDEN: { sqlstate?: string; pid?: number; user?: string | null };
   READ_ONLY: { sqlstate?: string; index?: number; reason?: 'read-only'; rule?: string };

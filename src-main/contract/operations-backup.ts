@@ -3,7 +3,7 @@
 // A backup runs as a job: startBackup answers at once with its ids, progress comes as
 // `backup.progress` events and the end as `job.done`; getBackup reads the outcome.
 import { z } from 'zod';
-import { backupOptionsSchema, type BackupEntry, type BackupPlan, type BackupVerifyResult, type ClientToolsReport } from './backup';
+import { backupFileNameSchema, backupOptionsSchema, type BackupEntry, type BackupPlan, type BackupVerifyResult, type ClientToolsReport } from './backup';
 import { byId, CONNECT_ERRORS, empty, op } from './op';
 
 export const backupOperations = {
@@ -21,10 +21,15 @@ export const backupOperations = {
     errors: [...CONNECT_ERRORS, 'TOOL_VERSION_MISMATCH', 'IO_FAILED'],
     audit: 'backup.plan',
   }),
-  /** Plan again (versions checked before launch) and start; answers when pg_dump has started. */
+  /**
+   * Plan again (versions checked before launch) and start; answers when pg_dump has started.
+   * `fileName` is the name the review showed (plan.fileName): written exactly, or refused
+   * (INVALID_INPUT for a name the core would not choose, CONFLICT when it is taken by now);
+   * without it the core picks a free name as at review.
+   */
   startBackup: op<{ backupId: string; jobId: string; plan: BackupPlan }>()({
-    input: backupOptionsSchema.extend({ jobId: z.string().min(1).max(100).optional() }),
-    errors: [...CONNECT_ERRORS, 'TOOL_VERSION_MISMATCH', 'IO_FAILED', 'BACKUP_FAILED'],
+    input: backupOptionsSchema.extend({ jobId: z.string().min(1).max(100).optional(), fileName: backupFileNameSchema.optional() }),
+    errors: [...CONNECT_ERRORS, 'TOOL_VERSION_MISMATCH', 'IO_FAILED', 'BACKUP_FAILED', 'CONFLICT'],
     audit: 'backup.start',
   }),
   /** Stop a running backup: its process tree is killed and its partial output deleted. */

@@ -78,10 +78,10 @@ export function backupHandlers(deps: CoreDeps, swept: readonly SweptRun[] = []):
       return plan;
     },
     startBackup: async (input, ctx) => {
-      const { jobId, ...options } = input;
+      const { jobId, fileName, ...options } = input;
       const profile = deps.profiles.require(options.profileId);
       ctx.audit.profile = profile.name;
-      const prepared = await prepareBackup(deps, profile, options);
+      const prepared = await prepareBackup(deps, profile, options, new Date(), fileName);
       ctx.audit.detail = prepared.plan.command;
       const started = await jobs.start(prepared, { actor: ctx.actor, via: ctx.via, ...(jobId ? { jobId } : {}) });
       ctx.audit.summary = `backup ${started.backupId} of ${profile.name} started: ${prepared.plan.kind}, ${prepared.plan.format} → ${prepared.plan.path}`;

@@ -10,7 +10,7 @@ import type { CoreDeps } from '../platform/kernel/deps';
 import { dbnameArgument, libpqEnv, shellQuote } from '../platform/tools/libpq-args';
 import { localEndpoint, withClient } from '../platform/postgres/connect';
 import { ensurePrivateDirAsync } from '../platform/fs/private-fs';
-import { LocalDestination, toolPath, type Destination } from '../platform/destinations';
+import { artifactText, LocalDestination, toolPath, type Destination } from '../platform/destinations';
 import { sanitizeFileName } from '../platform/fs/export-file';
 import { resolvePassword } from '../platform/secrets/password';
 import { discoverClientTools, pickTool } from '../platform/tools/client-tools';
@@ -291,6 +291,31 @@ export async function freeBackupName(destination: Destination, fileName: string)
 }
 
 /**
+ * The name decided at review, checked again at start: it must be one the core would write
+ * for these options (the format's extension), and still free (the file and its partial):
+ * a name taken since the review is an error, never a silent rename.
+ */
+export async function reviewedBackupName(destination: Destination, fileName: string, kind: BackupKind, format: BackupFormat): Promise<string> {
+  const ext = kind === 'roles' ? '.sql' : EXTENSION[format];
+  const hasExt = ext === '' ? !['.dump', '.sql'].includes(path.extname(fileName)) : fileName.endsWith(ext) && fileName.length > ext.length;
+  if (!hasExt) {
+    const want = ext === '' ? 'a folder name without .dump or .sql' : `a name ending in ${ext}`;
+    throw new OpsError('INVALID_INPUT', `fileName: ${fileName} does not fit a ${kind === 'roles' ? 'roles' : format} backup (${want}).`, { field: 'fileName' });
+  }
+  if ((await destination.freeName(fileName, 1)) === null) {
+    const where = artifactText(destination, fileName);
+    throw new OpsError(
+      'CONFLICT',
+      `${where} already exists (or is being written): the reviewed name is never replaced nor renamed. Review the backup again for a new name.`,
+      {
+        path: where,
+      },
+    );
+  }
+  return fileName;
+}
+
+/**
  * A roles backup is pg_dumpall's plain SQL, whatever the format: the options' default
  * format (custom) means plain for it, so `--kind roles` alone works. Another explicit
  * format (directory) is still refused by checkOptions.
@@ -300,7 +325,13 @@ export function withRolesFormat(options: BackupOptions): BackupOptions {
 }
 
 /** Checks the server, the tools and the destination, and returns what would run. Starts nothing. */
-export async function prepareBackup(deps: CoreDeps, profile: Profile, requested: BackupOptions, now: Date = new Date()): Promise<PreparedBackup> {
+export async function prepareBackup(
+  deps: CoreDeps,
+  profile: Profile,
+  requested: BackupOptions,
+  now: Date = new Date(),
+  reviewedName?: string,
+): Promise<PreparedBackup> {
   const options = withRolesFormat(requested);
   const warnings = checkOptions(options);
   const endpoint = await localEndpoint(deps, profile);
@@ -319,7 +350,10 @@ export async function prepareBackup(deps: CoreDeps, profile: Profile, requested:
   // The local file system is the one destination so far; pg_dump writes the partial by path.
   const destination = new LocalDestination(dir);
   await checkDestination(destination);
-  const name = await freeBackupName(destination, backupFileName(profile.name, options.kind, options.format, now));
+  const name =
+    reviewedName === undefined
+      ? await freeBackupName(destination, backupFileName(profile.name, options.kind, options.format, now))
+      : await reviewedBackupName(destination, reviewedName, options.kind, options.format);
   const finalPath = toolPath(destination, name);
   const partialPath = toolPath(destination, destination.partialName(name));
   // Through an SSH tunnel pg_dump connects to the tunnel's local end (PGHOSTADDR, see
@@ -340,6 +374,7 @@ export async function prepareBackup(deps: CoreDeps, profile: Profile, requested:
     args,
     command: shellQuote([tool.path, ...args]),
     path: finalPath,
+    fileName: name,
     partialPath,
     excludedSchemas: options.kind === 'roles' ? [] : excludedSchemas(options),
     tables: tables.length,

@@ -67,10 +67,12 @@ export function BackupWizard({ profile, onFinished, onShowClientTools }: BackupW
   const planning = plans.isPending(options);
   const ready = Boolean(answer?.plan) && !planning;
 
+  const reviewedName = answer?.plan?.fileName ?? null;
   const startBackup = useCallback(() => {
+    if (reviewedName === null) return;
     setStep(STEP.run);
-    void start(latest.current.options);
-  }, [start]);
+    void start(latest.current.options, reviewedName);
+  }, [start, reviewedName]);
 
   const next = useCallback(() => {
     if (step === STEP.review) {

@@ -40,10 +40,11 @@ const BACKUP_OPS: JobOps<BackupEntry, BackupProgressEvent> = {
 
 export function useBackupJob(onFinished: (entry: BackupEntry) => void) {
   const { job, start: startJob, cancel, reset } = useTrackedJob<BackupEntry, BackupPlan, BackupProgressEvent>(BACKUP_OPS, onFinished);
+  // The file name shown at review is the one written: the core refuses rather than renames.
   const start = useCallback(
-    (options: BackupOptionsInput) =>
+    (options: BackupOptionsInput, fileName: string) =>
       startJob(async (jobId) => {
-        const answer = await api.startBackup({ ...options, jobId });
+        const answer = await api.startBackup({ ...options, jobId, fileName });
         return { id: answer.backupId, started: answer.plan };
       }),
     [startJob],
