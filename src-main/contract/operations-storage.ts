@@ -79,12 +79,21 @@ export const storageOperations = {
   /**
    * Uploads the objects the preview counts as create / overwrite (with their content type),
    * after the snapshot's files were verified, then reads them back (HEAD, sha256 of a fresh
-   * download). Synchronous (no job): the call answers when the validation is done.
+   * download). Runs as a job keyed by `jobId` (the caller's, so it can listen first):
+   * `storage.restore.progress` events, cancelStorageRestore stops it; the call answers with
+   * the result when the validation is done. A failure or cancel part-way says in its message
+   * (and the audit entry) which objects were already written.
    * A production target needs `confirmName` = its profile name.
    */
   restoreStorageSnapshot: op<StorageRestoreResult>()({
-    input: z.object({ ...restoreInput, confirmName: z.string().optional() }).strict(),
+    input: z.object({ ...restoreInput, confirmName: z.string().optional(), jobId: z.string().min(1).max(200).optional() }).strict(),
     errors: ['NOT_FOUND', 'INVALID_INPUT', 'PASSWORD_REQUIRED', 'STORAGE_FAILED', 'IO_FAILED', 'READ_ONLY', 'CONFIRMATION_REQUIRED', 'CANCELLED'],
     audit: 'storage.restore',
+  }),
+  /** Stop a running storage restore (by its jobId): uploads are aborted, the call answers CANCELLED naming what was written. */
+  cancelStorageRestore: op<{ cancelled: boolean }>()({
+    input: z.object({ jobId: z.string().min(1).max(200) }).strict(),
+    errors: [],
+    audit: 'storage.restore.cancel',
   }),
 } as const;

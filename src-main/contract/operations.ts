@@ -41,7 +41,7 @@ import { monitoringOperations } from './operations-monitoring';
 import type { VacuumProgressEvent } from './monitoring';
 import { restoreOperations } from './operations-restore';
 import type { RestoreProgressEvent } from './restore';
-import type { StorageProgressEvent } from './storage';
+import type { StorageProgressEvent, StorageRestoreProgressEvent } from './storage';
 import type { OffsiteProgressEvent } from './offsite';
 import { runbookOperations } from './operations-runbook';
 import { storageOperations } from './operations-storage';
@@ -347,6 +347,8 @@ export type AppEvent =
   | RestoreProgressEvent
   /** A running storage snapshot's progress (objects and bytes). */
   | StorageProgressEvent
+  /** A running storage restore's progress (check, upload, verify), at most ~4 a second. */
+  | StorageRestoreProgressEvent
   /** A running offsite copy's progress (upload, then verify), at most ~4 a second. */
   | OffsiteProgressEvent
   /** A running VACUUM's progress, about once a second. */

@@ -106,6 +106,23 @@ export interface StorageProgressEvent extends StorageSnapshotProgress {
   snapshotId: string;
 }
 
+/**
+ * A running storage restore's progress (an AppEvent), at most about four a second plus each
+ * phase's first and last step: 'check' (the snapshot's files to upload re-hashed), 'upload'
+ * (objects and bytes sent), 'verify' (objects read back and hashed).
+ */
+export interface StorageRestoreProgressEvent {
+  type: 'storage.restore.progress';
+  jobId: string;
+  phase: 'check' | 'upload' | 'verify';
+  objectsDone: number;
+  objectsTotal: number;
+  bytesDone: number;
+  bytesTotal: number;
+  /** Seconds left in this phase at its rate so far; null until it can be told. */
+  etaSeconds: number | null;
+}
+
 /** getStorageSnapshot: the catalog row and, when the folder's manifest reads, counts per bucket. */
 export interface StorageSnapshotDetails extends StorageSnapshotEntry {
   perBucket: Array<{ bucket: string; objects: number; bytes: number }> | null;

@@ -15,6 +15,7 @@ import { storageConfigFor } from '../profiles';
 import { SnapshotCatalog } from './catalog';
 import { checkStorage } from './check';
 import { planRestore, previewOf, runRestore } from './restore';
+import { StorageRestoreJobs } from './restore-job';
 import { snapshotName } from './paths';
 import { SnapshotJobs } from './runner';
 import { readManifest, verifyFiles } from './verify';
@@ -27,11 +28,12 @@ function folderSafe(name: string): string {
   return safe === '' ? '_' : safe.slice(0, 100);
 }
 
-export function storageHandlers(deps: CoreDeps): { handlers: Pick<Handlers, StorageOps>; jobs: SnapshotJobs } {
+export function storageHandlers(deps: CoreDeps): { handlers: Pick<Handlers, StorageOps>; jobs: SnapshotJobs; restoreJobs: StorageRestoreJobs } {
   const catalog = new SnapshotCatalog(deps.store.db);
   const interrupted = catalog.markInterrupted();
   if (interrupted > 0) log.warn(`${interrupted} storage snapshot(s) were left running by a process that stopped; marked failed`);
   const jobs = new SnapshotJobs(deps, catalog);
+  const restoreJobs = new StorageRestoreJobs(deps);
 
   const require = (id: string): StorageSnapshotEntry => {
     const entry = catalog.find(id) ?? catalog.find(path.resolve(id));
@@ -210,22 +212,35 @@ export function storageHandlers(deps: CoreDeps): { handlers: Pick<Handlers, Stor
         refuseReadOnly(profile, `restoring storage snapshot ${entry.id} into ${into}`, ctx.audit);
         refuseUnconfirmedProduction(profile, `restoring storage snapshot ${entry.id} into ${into}`, input.confirmName, ctx.audit);
         const options = { ...(input.bucket ? { bucket: input.bucket } : {}), ...(input.keys ? { keys: input.keys } : {}) };
-        const items = await planRestore(store, entry.path, manifest, options);
-        // The files of the objects to upload are verified before the first upload: a tampered
-        // snapshot writes nothing.
-        const todo = new Set(items.filter((i) => i.action !== 'unchanged').map((i) => i.source));
-        const verified = await verifyFiles(entry.path, { ...manifest, objects: manifest.objects.filter((o) => todo.has(o)) });
-        if (!verified.ok) {
-          const first = verified.problems[0]!;
-          ctx.audit.summary = `refused: storage snapshot ${entry.id} failed verification (${verified.problems.length} problems); nothing uploaded to ${profile.name}`;
-          throw new OpsError(
-            'STORAGE_FAILED',
-            `The snapshot ${entry.path} failed verification (${verified.problems.length} object file(s) missing or changed, e.g. ${first.bucket}/${first.key}: ${first.problem}): nothing was uploaded.`,
-            { reason: 'integrity', endpoint: store.endpoint, bucket: first.bucket, key: first.key },
-          );
-        }
-        const r = await runRestore(store, entry.path, items, { target: profile.name, bucket: input.bucket ?? null });
-        ctx.audit.summary = `storage restore of snapshot ${entry.id} into ${profile.name} (${into}): ${r.created} created, ${r.overwritten} overwritten, ${r.unchanged} unchanged, ${r.bytes} bytes; validation ${r.validation.ok ? 'ok' : 'FAILED'}`;
+        const picked = input.keys ? `${input.keys.length} chosen object(s) of ` : '';
+        ctx.audit.summary = `storage restore of ${picked}snapshot ${entry.id} into ${profile.name} (${into}) started`;
+        const r = await restoreJobs.run(input.jobId, async (job, onProgress) => {
+          const items = await planRestore(store, entry.path, manifest, { ...options, signal: job.signal });
+          // The files of the objects to upload are verified before the first upload: a tampered
+          // snapshot writes nothing.
+          const todo = new Set(items.filter((i) => i.action !== 'unchanged').map((i) => i.source));
+          const checkBytes = [...todo].reduce((n, o) => n + o.size, 0);
+          onProgress({ phase: 'check', objectsDone: 0, objectsTotal: todo.size, bytesDone: 0, bytesTotal: checkBytes });
+          const verified = await verifyFiles(entry.path, { ...manifest, objects: manifest.objects.filter((o) => todo.has(o)) }, job.signal);
+          if (!verified.ok) {
+            const first = verified.problems[0]!;
+            ctx.audit.summary = `refused: storage snapshot ${entry.id} failed verification (${verified.problems.length} problems); nothing uploaded to ${profile.name}`;
+            throw new OpsError(
+              'STORAGE_FAILED',
+              `The snapshot ${entry.path} failed verification (${verified.problems.length} object file(s) missing or changed, e.g. ${first.bucket}/${first.key}: ${first.problem}): nothing was uploaded.`,
+              { reason: 'integrity', endpoint: store.endpoint, bucket: first.bucket, key: first.key },
+            );
+          }
+          onProgress({ phase: 'check', objectsDone: todo.size, objectsTotal: todo.size, bytesDone: checkBytes, bytesTotal: checkBytes });
+          return runRestore(store, entry.path, items, {
+            target: profile.name,
+            bucket: input.bucket ?? null,
+            signal: job.signal,
+            onProgress,
+            cancelReason: () => job.cancelReason,
+          });
+        });
+        ctx.audit.summary = `storage restore of ${picked}snapshot ${entry.id} into ${profile.name} (${into}): ${r.created} created, ${r.overwritten} overwritten, ${r.unchanged} unchanged, ${r.bytes} bytes; validation ${r.validation.ok ? 'ok' : 'FAILED'}`;
         if (!r.validation.ok)
           ctx.audit.failed = r.validation.checks
             .filter((c) => !c.ok)
@@ -236,6 +251,11 @@ export function storageHandlers(deps: CoreDeps): { handlers: Pick<Handlers, Stor
         store.destroy();
       }
     },
+    cancelStorageRestore: (input, ctx) => {
+      const cancelled = restoreJobs.cancel(input.jobId, `cancelled by ${ctx.actor}`);
+      ctx.audit.summary = cancelled ? `storage restore ${input.jobId} cancelled` : `storage restore ${input.jobId} was not running`;
+      return { cancelled };
+    },
   };
-  return { handlers, jobs };
+  return { handlers, jobs, restoreJobs };
 }

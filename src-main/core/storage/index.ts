@@ -9,6 +9,6 @@ export { takeSnapshot, MANIFEST, type SnapshotOptions, type PreviousSnapshot } f
 export { readManifest, verifyFiles } from './verify';
 
 export function storageModule(deps: CoreDeps): DomainModule<StorageOps> {
-  const { handlers, jobs } = storageHandlers(deps);
-  return { handlers, dispose: () => jobs.disposeAll() };
+  const { handlers, jobs, restoreJobs } = storageHandlers(deps);
+  return { handlers, dispose: async () => void (await Promise.all([jobs.disposeAll(), restoreJobs.disposeAll()])) };
 }

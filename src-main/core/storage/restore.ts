@@ -7,7 +7,14 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import { OpsError } from '../../contract/errors';
-import type { StorageManifest, StorageManifestObject, StorageRestoreAction, StorageRestorePreview, StorageRestoreResult } from '../../contract/storage';
+import type {
+  StorageManifest,
+  StorageManifestObject,
+  StorageRestoreAction,
+  StorageRestorePreview,
+  StorageRestoreProgressEvent,
+  StorageRestoreResult,
+} from '../../contract/storage';
 import { filePartSource, partSizeFor, uploadMultipart, type ObjectStore, type PartSource } from '../platform/objectstore';
 import { objectPath } from './paths';
 
@@ -46,15 +53,28 @@ export function selectObjects(manifest: StorageManifest, options: RestoreOptions
   return picked;
 }
 
+/**
+ * `run` over `items`, PARALLEL at a time. The first failure stops the other workers from
+ * taking more and is thrown once every running item has settled, so what a caller counts
+ * as done (the objects written) is final when this rejects.
+ */
 async function pool<T>(items: T[], run: (item: T) => Promise<void>, signal?: AbortSignal): Promise<void> {
   let next = 0;
+  let failed = false;
   const worker = async () => {
-    while (next < items.length) {
+    while (!failed && next < items.length) {
       signal?.throwIfAborted();
-      await run(items[next++]!);
+      try {
+        await run(items[next++]!);
+      } catch (err) {
+        failed = true;
+        throw err;
+      }
     }
   };
-  await Promise.all(Array.from({ length: Math.min(PARALLEL, items.length) }, worker));
+  const settled = await Promise.allSettled(Array.from({ length: Math.min(PARALLEL, items.length) }, worker));
+  const first = settled.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (first) throw first.reason;
 }
 
 /**
@@ -151,22 +171,49 @@ function hashingSource(inner: PartSource, sha256: string, fail: () => OpsError):
   };
 }
 
-async function upload(store: ObjectStore, folder: string, item: RestoreItem, signal?: AbortSignal): Promise<void> {
+async function upload(store: ObjectStore, folder: string, item: RestoreItem, signal: AbortSignal | undefined, onBytes: (delta: number) => void): Promise<void> {
   const file = objectPath(folder, item.source.file);
   const contentType = item.source.contentType ?? undefined;
   if (item.source.size < MULTIPART_FROM) {
     const body = await fs.promises.readFile(file);
     if (crypto.createHash('sha256').update(body).digest('hex') !== item.source.sha256) throw tampered(item, store.endpoint);
     await store.putBody(item.bucket, item.source.key, body, { ...(contentType ? { contentType } : {}), ...(signal ? { signal } : {}) });
+    onBytes(body.length);
     return;
   }
   // One part at a time, so the parts are read (and hashed) in order.
   const source = hashingSource(filePartSource(file, partSizeFor(item.source.size)), item.source.sha256, () => tampered(item, store.endpoint));
   await uploadMultipart(store, item.bucket, item.source.key, source, {
     concurrency: 1,
+    onBytes,
     ...(contentType ? { contentType } : {}),
     ...(signal ? { signal } : {}),
   });
+}
+
+export type RestorePhase = StorageRestoreProgressEvent['phase'];
+export type RestoreProgress = Omit<StorageRestoreProgressEvent, 'type' | 'jobId' | 'etaSeconds'>;
+
+/** `a/x, b/y and 3 more`: the objects a message names, cut at 20. */
+export function nameList(names: string[]): string {
+  return names.slice(0, 20).join(', ') + (names.length > 20 ? ` and ${names.length - 20} more` : '');
+}
+
+/**
+ * A restore that stopped part-way (a failure or a cancel): the original code and detail, the
+ * message saying which objects had already been written to the target (they stay there:
+ * S3 has no transaction to roll back, and each of them is whole).
+ */
+function stoppedPartWay(err: unknown, written: string[], total: number, signal: AbortSignal | undefined, cancelReason: () => string | null): OpsError {
+  const what =
+    written.length === 0
+      ? `nothing was written (0 of ${total} objects)`
+      : `${written.length} of ${total} objects were written before it stopped: ${nameList(written)}`;
+  if (signal?.aborted || (err instanceof OpsError && err.code === 'CANCELLED'))
+    return new OpsError('CANCELLED', `Storage restore stopped (${cancelReason() ?? 'cancelled'}); ${what}.`);
+  // The same code and detail (the endpoint, the reason), the message completed.
+  if (err instanceof OpsError) return new OpsError(err.code, `${err.message} The restore stopped; ${what}.`, err.detail as never);
+  return new OpsError('IO_FAILED', `${err instanceof Error ? err.message : String(err)} The restore stopped; ${what}.`);
 }
 
 /** Uploads create + overwrite items, then reads every one back. */
@@ -174,12 +221,54 @@ export async function runRestore(
   store: ObjectStore,
   folder: string,
   items: RestoreItem[],
-  info: { target: string; bucket: string | null; signal?: AbortSignal },
+  info: {
+    target: string;
+    bucket: string | null;
+    signal?: AbortSignal;
+    onProgress?: (p: RestoreProgress) => void;
+    cancelReason?: () => string | null;
+  },
 ): Promise<StorageRestoreResult> {
   const started = Date.now();
   const todo = items.filter((i) => i.action !== 'unchanged');
-  await pool(todo, (item) => upload(store, folder, item, info.signal), info.signal);
+  const progress: RestoreProgress = {
+    phase: 'upload',
+    objectsDone: 0,
+    objectsTotal: todo.length,
+    bytesDone: 0,
+    bytesTotal: todo.reduce((sum, i) => sum + i.source.size, 0),
+  };
+  const report = () => info.onProgress?.({ ...progress });
+  const written: string[] = [];
+  report();
+  try {
+    await pool(
+      todo,
+      async (item) => {
+        let sent = 0;
+        try {
+          await upload(store, folder, item, info.signal, (d) => {
+            sent += d;
+            progress.bytesDone += d;
+            report();
+          });
+        } catch (err) {
+          // A part-way multipart upload is not an object: its bytes are not counted as done.
+          progress.bytesDone -= sent;
+          throw err;
+        }
+        written.push(`${item.bucket}/${item.source.key}`);
+        progress.objectsDone++;
+        report();
+      },
+      info.signal,
+    );
+  } catch (err) {
+    throw stoppedPartWay(err, written, todo.length, info.signal, info.cancelReason ?? (() => null));
+  }
 
+  Object.assign(progress, { phase: 'verify', objectsDone: 0, bytesDone: 0 });
+  report();
   const missing: string[] = [];
   const badSize: string[] = [];
   const badHash: string[] = [];
@@ -192,12 +281,21 @@ export async function runRestore(
       if (there.size !== item.source.size) badSize.push(`${name} (${there.size} bytes, expected ${item.source.size})`);
       const { body } = await store.getStream(item.bucket, item.source.key, info.signal ? { signal: info.signal } : {});
       const hash = crypto.createHash('sha256');
-      for await (const chunk of body as AsyncIterable<Buffer>) hash.update(chunk);
+      for await (const chunk of body as AsyncIterable<Buffer>) {
+        hash.update(chunk);
+        progress.bytesDone += chunk.length;
+        report();
+      }
       if (hash.digest('hex') !== item.source.sha256) badHash.push(name);
+      progress.objectsDone++;
+      report();
     },
     info.signal,
-  );
-  const list = (names: string[]) => names.slice(0, 20).join(', ') + (names.length > 20 ? ` and ${names.length - 20} more` : '');
+  ).catch((err: unknown) => {
+    // Every object was written; only the read-back stopped.
+    throw stoppedPartWay(err, written, todo.length, info.signal, info.cancelReason ?? (() => null));
+  });
+  const list = nameList;
   const checks = [
     {
       name: 'objects present',
