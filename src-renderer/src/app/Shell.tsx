@@ -1,7 +1,9 @@
-// The frame around every screen: environment band, header (profile switcher, theme),
-// navigation with shortcuts, and the current screen.
+// The frame around every screen: environment band, header (connection state, profile
+// switcher, theme), navigation with shortcuts (icons only below ~1200 px or when folded), and
+// the current screen, in a main area that fills the window beside the navigation.
 import { AppShell, Badge, Box, Center, Group, Loader, NavLink, Stack, Text, Title, Tooltip, UnstyledButton } from '@mantine/core';
-import { useCallback, useState, type ReactElement } from 'react';
+import { useMediaQuery } from '@mantine/hooks';
+import { useCallback, useState, type CSSProperties, type ReactElement } from 'react';
 import { transport } from '../shared/api/client';
 import { ActivityScreen } from '../screens/activity/ActivityScreen';
 import { AuditScreen } from '../screens/audit/AuditScreen';
@@ -23,8 +25,40 @@ import { IconDatabase, IconKeyboard } from '../shared/components/icons';
 import { ProfileSwitcher } from './ProfileSwitcher';
 import { KeyCombo, ShortcutsModal, useShortcuts } from '../shared/components/shortcuts';
 import { ThemeToggle } from './ThemeToggle';
+import { ConnectionIndicator } from './ConnectionIndicator';
+import { IconSidebar, SCREEN_ICONS } from './nav-icons';
+import { SCREEN_HEIGHT_VAR } from '../shared/components/FullHeightScreen';
+import { GLOBAL_KEYS } from '../shared/keys/bindings';
+import { readSetting, writeSetting } from '../shared/state/storage';
 
 const HEADER_HEIGHT = 56;
+const NAV_WIDTH = 230;
+const NAV_FOLDED_WIDTH = 60;
+/** Below this window width the navigation shows icons only, unless the user expanded it. */
+const NARROW_QUERY = '(max-width: 1199px)';
+const SIDEBAR_SETTING = 'sidebar';
+const MAIN_PADDING = 'var(--mantine-spacing-md)';
+
+type SidebarChoice = 'auto' | 'folded' | 'expanded';
+
+/**
+ * Folded or not: the user's choice (Ctrl+B or the button), remembered; until they choose,
+ * folded on a narrow window. Returns the state and the toggle.
+ */
+function useSidebar(): { folded: boolean; toggle: () => void } {
+  const narrow = useMediaQuery(NARROW_QUERY, window.matchMedia(NARROW_QUERY).matches, { getInitialValueInEffect: false });
+  const [choice, setChoice] = useState<SidebarChoice>(() => {
+    const saved = readSetting(SIDEBAR_SETTING);
+    return saved === 'folded' || saved === 'expanded' ? saved : 'auto';
+  });
+  const folded = choice === 'auto' ? narrow : choice === 'folded';
+  const toggle = useCallback(() => {
+    const next: SidebarChoice = folded ? 'expanded' : 'folded';
+    setChoice(next);
+    writeSetting(SIDEBAR_SETTING, next);
+  }, [folded]);
+  return { folded, toggle };
+}
 
 // Every screen id has its screen: a Record, so a new id without one does not compile.
 const SCREEN_BODIES: Record<ScreenId, () => ReactElement> = {
@@ -56,91 +90,147 @@ export function Shell() {
     [setScreen, dismissFirstRun],
   );
   const openHelp = useCallback(() => setHelpOpen(true), []);
-  useShortcuts(goTo, openHelp);
+  const sidebar = useSidebar();
+  useShortcuts(goTo, openHelp, sidebar.toggle);
   const due = useDueChecklists(state.active?.id ?? null);
+  const narrow = useMediaQuery(NARROW_QUERY, window.matchMedia(NARROW_QUERY).matches, { getInitialValueInEffect: false });
+  const folded = sidebar.folded;
+  // The height a full-height screen (the query console) may fill: the window minus the
+  // header and the main area's padding above and below (FullHeightScreen reads it).
+  const mainStyle = {
+    [SCREEN_HEIGHT_VAR]: `calc(100dvh - ${HEADER_HEIGHT + ENV_BAND_HEIGHT}px - 2 * ${MAIN_PADDING})`,
+    minWidth: 0,
+  } as CSSProperties;
 
   return (
-    <AppShell header={{ height: HEADER_HEIGHT + ENV_BAND_HEIGHT }} navbar={{ width: 230, breakpoint: 0 }} padding="lg">
+    <AppShell header={{ height: HEADER_HEIGHT + ENV_BAND_HEIGHT }} navbar={{ width: folded ? NAV_FOLDED_WIDTH : NAV_WIDTH, breakpoint: 0 }} padding="md">
       <AppShell.Header>
         <EnvBand profile={state.active} />
-        <Group h={HEADER_HEIGHT} px="md" justify="space-between" wrap="nowrap">
-          <Group gap="sm" wrap="nowrap">
+        <Group h={HEADER_HEIGHT} px="md" justify="space-between" wrap="nowrap" gap="sm">
+          <Group gap="sm" wrap="nowrap" style={{ minWidth: 0 }}>
             <IconDatabase size={22} />
-            <Title order={1} size="h4">
+            <Title order={1} size="h4" style={{ whiteSpace: 'nowrap' }}>
               Ops Console
             </Title>
-            {state.info ? (
-              <Text size="xs" c="dimmed">
+            {state.info && !narrow ? (
+              <Text size="xs" c="dimmed" truncate>
                 v{state.info.version} · {transport === 'browser' ? 'browser mode' : 'desktop'}
               </Text>
             ) : null}
           </Group>
           <Group gap="sm" wrap="nowrap">
+            <ConnectionIndicator profile={state.active} compact={narrow} />
             <ProfileSwitcher />
             <ThemeToggle />
           </Group>
         </Group>
       </AppShell.Header>
 
-      <AppShell.Navbar p="sm" aria-label="Screens">
-        <AppShell.Section grow>
+      <AppShell.Navbar p={folded ? 6 : 'sm'} aria-label="Screens" data-folded={folded}>
+        <AppShell.Section grow style={{ overflowY: 'auto', overflowX: 'hidden' }}>
           <Stack gap={2}>
-            {SCREENS.map((s) => (
-              <Tooltip
-                key={s.id}
-                label={`${s.label}${s.id === 'checklists' && due.text ? `: ${due.text}` : ''} (${shortcutFor(s.id)})`}
-                position="right"
-                openDelay={400}
-              >
-                <NavLink
-                  component="button"
-                  label={s.id === 'checklists' && due.count > 0 ? <DueDot label={s.label} count={due.count} overdue={due.overdue} /> : s.label}
-                  aria-description={s.id === 'checklists' && due.text ? due.text : undefined}
-                  active={!state.showFirstRun && state.screen === s.id}
-                  aria-current={!state.showFirstRun && state.screen === s.id ? 'page' : undefined}
-                  onClick={() => goTo(s.id)}
-                  aria-keyshortcuts={shortcutFor(s.id)}
-                  rightSection={
-                    <Text size="xs" c="dimmed" aria-hidden="true">
-                      {shortcutFor(s.id)}
-                    </Text>
-                  }
-                />
-              </Tooltip>
-            ))}
+            {SCREENS.map((s) => {
+              const dueText = s.id === 'checklists' && due.text ? `: ${due.text}` : '';
+              const current = !state.showFirstRun && state.screen === s.id;
+              const showDue = s.id === 'checklists' && due.count > 0;
+              return (
+                <Tooltip key={s.id} label={`${s.label}${dueText} (${shortcutFor(s.id)})`} position="right" openDelay={folded ? 0 : 400}>
+                  <NavLink
+                    component="button"
+                    leftSection={
+                      <Box pos="relative" style={{ display: 'flex' }}>
+                        {SCREEN_ICONS[s.id]()}
+                        {folded && showDue ? (
+                          <Badge
+                            size="xs"
+                            circle
+                            color={due.overdue ? 'red' : 'yellow'}
+                            variant="filled"
+                            aria-hidden="true"
+                            pos="absolute"
+                            top={-6}
+                            right={-8}
+                            data-due-count={due.count}
+                          >
+                            {due.count}
+                          </Badge>
+                        ) : null}
+                      </Box>
+                    }
+                    label={folded ? null : showDue ? <DueDot label={s.label} count={due.count} overdue={due.overdue} /> : s.label}
+                    aria-label={folded ? s.label : undefined}
+                    aria-description={s.id === 'checklists' && due.text ? due.text : undefined}
+                    active={current}
+                    aria-current={current ? 'page' : undefined}
+                    onClick={() => goTo(s.id)}
+                    aria-keyshortcuts={shortcutFor(s.id)}
+                    rightSection={
+                      folded ? null : (
+                        <Text size="xs" c="dimmed" aria-hidden="true">
+                          {shortcutFor(s.id)}
+                        </Text>
+                      )
+                    }
+                  />
+                </Tooltip>
+              );
+            })}
           </Stack>
         </AppShell.Section>
         <AppShell.Section>
+          <Tooltip label={`${folded ? 'Expand' : 'Collapse'} the sidebar (${GLOBAL_KEYS.sidebar.keys})`} position="right">
+            <UnstyledButton
+              onClick={sidebar.toggle}
+              aria-label={folded ? 'Expand sidebar' : 'Collapse sidebar'}
+              aria-expanded={!folded}
+              aria-keyshortcuts={GLOBAL_KEYS.sidebar.keys}
+              w="100%"
+              p="xs"
+            >
+              <Group gap="xs" wrap="nowrap" justify={folded ? 'center' : 'flex-start'}>
+                <IconSidebar folded={folded} />
+                {folded ? null : (
+                  <Text size="xs" c="dimmed">
+                    Collapse
+                  </Text>
+                )}
+              </Group>
+            </UnstyledButton>
+          </Tooltip>
           <UnstyledButton onClick={openHelp} aria-label="Show keyboard shortcuts" w="100%" p="xs">
-            <Group gap="xs" wrap="nowrap">
+            <Group gap="xs" wrap="nowrap" justify={folded ? 'center' : 'flex-start'}>
               <IconKeyboard />
-              <Text size="xs" c="dimmed">
-                Shortcuts: press
-              </Text>
-              <KeyCombo combo="?" />
+              {folded ? null : (
+                <>
+                  <Text size="xs" c="dimmed">
+                    Shortcuts: press
+                  </Text>
+                  <KeyCombo combo="?" />
+                </>
+              )}
             </Group>
           </UnstyledButton>
           {state.active?.readOnly === false && state.active.env === 'production' ? (
-            <Badge color="red" variant="filled" fullWidth mt="xs">
-              production is writable
-            </Badge>
+            <Tooltip label="production is writable" position="right" disabled={!folded}>
+              <Badge color="red" variant="filled" fullWidth mt="xs">
+                {folded ? 'RW' : 'production is writable'}
+              </Badge>
+            </Tooltip>
           ) : null}
         </AppShell.Section>
       </AppShell.Navbar>
 
-      <AppShell.Main>
-        <Box maw={1280}>
-          {state.loadError ? <ErrorAlert title="Ops Console cannot reach its core" error={state.loadError} /> : null}
-          {!state.info && !state.loadError ? (
-            <Center h={240}>
-              <Loader aria-label="Loading" />
-            </Center>
-          ) : state.showFirstRun ? (
-            <FirstRunScreen />
-          ) : (
-            <ScreenBody screen={state.screen} />
-          )}
-        </Box>
+      <AppShell.Main style={mainStyle}>
+        {state.loadError ? <ErrorAlert title="Ops Console cannot reach its core" error={state.loadError} /> : null}
+        {!state.info && !state.loadError ? (
+          <Center h={240}>
+            <Loader aria-label="Loading" />
+          </Center>
+        ) : state.showFirstRun ? (
+          <FirstRunScreen />
+        ) : (
+          <ScreenBody screen={state.screen} />
+        )}
       </AppShell.Main>
       <ShortcutsModal opened={helpOpen} onClose={() => setHelpOpen(false)} />
     </AppShell>

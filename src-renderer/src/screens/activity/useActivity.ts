@@ -7,6 +7,7 @@ import { api } from '../../shared/api/client';
 import { usePassword } from '../../shared/hooks/usePassword';
 import { toShownError, type ShownError } from '../../shared/state/errors';
 import { readSetting, writeSetting } from '../../shared/state/storage';
+import { ACTIVITY_KEYS, matchesKeys } from '../../shared/keys/bindings';
 import { INTERVAL_SETTING, parseInterval, spaceTogglesPause } from './activity-model';
 
 export interface ActivityFeed {
@@ -82,7 +83,7 @@ export function useActivity(profileId: string | null): ActivityFeed {
 
   useEffect(() => {
     function onKey(event: KeyboardEvent) {
-      if (event.key !== ' ' || event.repeat || event.ctrlKey || event.altKey || event.metaKey) return;
+      if (!matchesKeys(ACTIVITY_KEYS.pause, event) || event.repeat) return;
       if (!spaceTogglesPause(event.target instanceof HTMLElement ? event.target : null)) return;
       // A dialog's own controls take Space; the page behind it does not pause.
       if (document.querySelector('[role="dialog"]')) return;

@@ -26,6 +26,7 @@ import { ThresholdsPanel } from './ThresholdsPanel';
 import { ToolkitPanel } from './ToolkitPanel';
 import { useChecklistRun } from './useChecklistRun';
 import { isTyping } from '../../shared/dom';
+import { CHECKLIST_KEYS, matchesKeys } from '../../shared/keys/bindings';
 
 function useChecklists(): { checklists: ChecklistSummary[]; error: ShownError | null } {
   const [checklists, setChecklists] = useState<ChecklistSummary[]>([]);
@@ -73,7 +74,7 @@ function useProcedures(): { procedures: ProcedureInfo[] | null; error: ShownErro
 function useRunShortcut(run: () => void): void {
   useEffect(() => {
     function onKeyDown(event: KeyboardEvent) {
-      if (event.key !== 'Enter' || !(event.ctrlKey || event.metaKey) || event.altKey || isTyping(event.target)) return;
+      if (!matchesKeys(CHECKLIST_KEYS.run, event) || isTyping(event.target)) return;
       event.preventDefault();
       run();
     }
@@ -82,7 +83,7 @@ function useRunShortcut(run: () => void): void {
   }, [run]);
 }
 
-const SHORTCUT = typeof navigator !== 'undefined' && /Mac/.test(navigator.platform) ? '⌘+Enter' : 'Ctrl+Enter';
+const SHORTCUT = typeof navigator !== 'undefined' && /Mac/.test(navigator.platform) ? CHECKLIST_KEYS.run.keys.replace('Ctrl', '⌘') : CHECKLIST_KEYS.run.keys;
 
 function ProfileChecklists({ profile }: { profile: Profile }) {
   const { checklists, error: listError } = useChecklists();

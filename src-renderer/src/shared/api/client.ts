@@ -3,6 +3,7 @@
 // against the loopback host in browser mode. Screens import `api` and nothing else.
 import { isApiError, OpsError, type Envelope } from '@contract/errors';
 import { OP_NAMES, type ApiClient, type AppEvent, type BridgeApi, type OpName } from '@contract/operations';
+import { noteOutcome } from './connection-state';
 
 declare global {
   interface Window {
@@ -109,6 +110,28 @@ function desktopClient(bridge: BridgeApi): ApiClient {
   return client as ApiClient;
 }
 
-export const api: ApiClient = window.opsBridge ? desktopClient(window.opsBridge) : httpClient();
+/**
+ * Every call's outcome goes to the connection state (connection-state.ts): done here, once,
+ * so the header knows a server is down whichever screen's call found out.
+ */
+function withConnectionState(client: ApiClient): ApiClient {
+  const wrapped: Record<string, unknown> = { ...client };
+  for (const name of OP_NAMES) {
+    const fn = client[name] as (input: unknown) => Promise<unknown>;
+    wrapped[name] = async (input: unknown) => {
+      try {
+        const value = await fn(input);
+        noteOutcome(name, input, { ok: true });
+        return value;
+      } catch (err) {
+        if (err instanceof OpsError) noteOutcome(name, input, { ok: false, code: err.code, message: err.message });
+        throw err;
+      }
+    };
+  }
+  return wrapped as unknown as ApiClient;
+}
+
+export const api: ApiClient = withConnectionState(window.opsBridge ? desktopClient(window.opsBridge) : httpClient());
 export const transport: 'desktop' | 'browser' = window.opsBridge ? 'desktop' : 'browser';
 export { OpsError };

@@ -1,37 +1,47 @@
-// Keyboard: Alt+1…9 and Alt+0 jump to the screens, "?" lists the shortcuts.
+// Keyboard: the frame's keys (Alt+1…9 and Alt+0 jump to the screens, "?" lists the
+// shortcuts, Ctrl+B folds the sidebar), bound from the one table in shared/keys/bindings.ts,
+// and the "?" list, which shows every entry of that same table.
 import { Group, Kbd, Modal, Stack, Table, Text } from '@mantine/core';
-import { useEffect } from 'react';
-import { SCREENS, shortcutFor, type ScreenId } from '../state/screens';
+import { Fragment, useEffect } from 'react';
+import { type ScreenId } from '../state/screens';
 import { isTyping } from '../dom';
+import { allBindings, GLOBAL_KEYS, matchesKeys, screenForEvent, screenLabel, type KeyBinding } from '../keys/bindings';
 
-export function useShortcuts(onScreen: (id: ScreenId) => void, onHelp: () => void): void {
+export function useShortcuts(onScreen: (id: ScreenId) => void, onHelp: () => void, onSidebar?: () => void): void {
   useEffect(() => {
     function onKeyDown(event: KeyboardEvent) {
-      // event.code, not event.key: Alt+digit types other characters on some layouts.
-      const digit = /^Digit([0-9])$/.exec(event.code);
-      if (event.altKey && !event.ctrlKey && !event.metaKey && digit) {
-        const screen = SCREENS[(Number(digit[1]) + 9) % 10];
-        if (screen) {
-          event.preventDefault();
-          onScreen(screen.id);
-        }
+      const screen = screenForEvent(event);
+      if (screen) {
+        event.preventDefault();
+        onScreen(screen);
         return;
       }
-      if (event.key === '?' && !event.altKey && !event.ctrlKey && !event.metaKey && !isTyping(event.target)) {
+      if (onSidebar && matchesKeys(GLOBAL_KEYS.sidebar, event) && !event.repeat) {
+        event.preventDefault();
+        onSidebar();
+        return;
+      }
+      if (matchesKeys(GLOBAL_KEYS.help, event) && !isTyping(event.target)) {
         event.preventDefault();
         onHelp();
       }
     }
     window.addEventListener('keydown', onKeyDown);
     return () => window.removeEventListener('keydown', onKeyDown);
-  }, [onScreen, onHelp]);
+  }, [onScreen, onHelp, onSidebar]);
+}
+
+function groupByScreen(bindings: KeyBinding[]): Array<[KeyBinding['screen'], KeyBinding[]]> {
+  const groups = new Map<KeyBinding['screen'], KeyBinding[]>();
+  for (const b of bindings) groups.set(b.screen, [...(groups.get(b.screen) ?? []), b]);
+  return [...groups.entries()];
 }
 
 export function ShortcutsModal({ opened, onClose }: { opened: boolean; onClose: () => void }) {
   return (
-    <Modal opened={opened} onClose={onClose} title="Keyboard shortcuts" centered>
+    <Modal opened={opened} onClose={onClose} title="Keyboard shortcuts" centered size="lg">
       <Stack gap="sm">
-        <Table>
+        <Table aria-label="Keyboard shortcuts" verticalSpacing={4}>
           <Table.Thead>
             <Table.Tr>
               <Table.Th>Keys</Table.Th>
@@ -39,51 +49,35 @@ export function ShortcutsModal({ opened, onClose }: { opened: boolean; onClose: 
             </Table.Tr>
           </Table.Thead>
           <Table.Tbody>
-            {SCREENS.map((s) => (
-              <Table.Tr key={s.id}>
-                <Table.Td>
-                  <KeyCombo combo={shortcutFor(s.id)} />
-                </Table.Td>
-                <Table.Td>Open {s.label}</Table.Td>
-              </Table.Tr>
-            ))}
-            <Table.Tr>
-              <Table.Td>
-                <Kbd>?</Kbd>
-              </Table.Td>
-              <Table.Td>Show this list</Table.Td>
-            </Table.Tr>
-            {CONSOLE_KEYS.map(([combo, action]) => (
-              <Table.Tr key={combo}>
-                <Table.Td>
-                  <KeyCombo combo={combo} />
-                </Table.Td>
-                <Table.Td>Query: {action}</Table.Td>
-              </Table.Tr>
+            {groupByScreen(allBindings()).map(([screen, bindings]) => (
+              <Fragment key={screen}>
+                <Table.Tr>
+                  <Table.Th colSpan={2} scope="rowgroup">
+                    {screenLabel(screen)}
+                  </Table.Th>
+                </Table.Tr>
+                {bindings.map((b) => (
+                  <Table.Tr key={`${b.keys} ${b.action}`} aria-label={`${screenLabel(screen)}: ${b.keys}`}>
+                    <Table.Td>
+                      <KeyCombo combo={b.keys} />
+                    </Table.Td>
+                    <Table.Td>{b.action}</Table.Td>
+                  </Table.Tr>
+                ))}
+              </Fragment>
             ))}
           </Table.Tbody>
         </Table>
         <Text size="xs" c="dimmed">
-          Shortcuts work anywhere except "?" while typing in a field.
+          The frame&apos;s keys work anywhere except &quot;?&quot; while typing in a field; a screen&apos;s keys work on that screen. Ctrl is ⌘ on a Mac.
         </Text>
       </Stack>
     </Modal>
   );
 }
 
-/** The query console's keys (handled by the editor, the console and the grid). */
-const CONSOLE_KEYS: Array<[string, string]> = [
-  ['Ctrl+Enter', 'run the statement under the cursor (or the selection)'],
-  ['Shift+Ctrl+Enter', 'run the whole script'],
-  ['Esc', 'cancel the running statement at the server'],
-  ['F7', 'explain (estimate only)'],
-  ['Shift+F7', 'explain analyze (rolled back)'],
-  ['Alt+T', 'new editor tab'],
-  ['Alt+W', 'close editor tab'],
-  ['Ctrl+C', 'copy the selected cell or rows (in the grid)'],
-];
-
 export function KeyCombo({ combo }: { combo: string }) {
+  // "Ctrl++" would not split well; no binding uses "+" as its key.
   const parts = combo.split('+');
   return (
     <Group gap={4} wrap="nowrap" component="span">
