@@ -167,7 +167,8 @@ export interface ConnectionTestResult {
   warnings: string[];
 }
 
-export const AUDIT_OUTCOMES = ['pending', 'ok', 'error'] as const;
+/** refused: a guard said no before anything ran (read-only, typed name, rights); cancelled: the user stopped it. */
+export const AUDIT_OUTCOMES = ['pending', 'ok', 'error', 'refused', 'cancelled'] as const;
 export type AuditOutcome = (typeof AUDIT_OUTCOMES)[number];
 
 export interface AuditEntry {
@@ -190,7 +191,7 @@ export const auditQuerySchema = z.object({
   until: z.iso.datetime({ offset: true, message: 'until must be an ISO 8601 date-time' }).optional(),
   profile: z.string().trim().min(1).optional(),
   action: z.string().trim().min(1).optional(),
-  outcome: z.enum(['ok', 'error', 'pending']).optional(),
+  outcome: z.enum(AUDIT_OUTCOMES).optional(),
   search: z.string().trim().min(1).max(200).optional(),
   limit: z.number().int().min(1).max(10_000).default(200),
   beforeId: z.number().int().positive().optional(),

@@ -2,13 +2,13 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { OpsError } from '../../contract/errors';
-import type { AuditQuery } from '../../contract/models';
+import { AUDIT_OUTCOMES, type AuditOutcome, type AuditQuery } from '../../contract/models';
 import { expectPositionals, intFlag, parseArgs, stringFlag, UsageError, type Parsed } from '../args';
 import type { CliContext } from '../context';
 import { printJson, table } from '../io';
 
 const USAGE = {
-  list: 'ops-console audit list [--since ISO] [--until ISO] [--profile NAME] [--action TYPE] [--outcome ok|error] [--search TEXT] [--limit N] [--json]',
+  list: 'ops-console audit list [--since ISO] [--until ISO] [--profile NAME] [--action TYPE] [--outcome ok|error|refused|cancelled|pending] [--search TEXT] [--limit N] [--json]',
   verify: 'ops-console audit verify [--json]',
   export: 'ops-console audit export --format csv|json [--out FILE]',
 };
@@ -25,13 +25,14 @@ const FILTER_FLAGS = {
 
 function query(parsed: Parsed): AuditQuery {
   const outcome = stringFlag(parsed, 'outcome');
-  if (outcome !== undefined && !['ok', 'error', 'pending'].includes(outcome)) throw new UsageError(`--outcome must be ok or error, got "${outcome}"`);
+  if (outcome !== undefined && !(AUDIT_OUTCOMES as readonly string[]).includes(outcome))
+    throw new UsageError(`--outcome must be one of ${AUDIT_OUTCOMES.join(', ')}, got "${outcome}"`);
   const q: AuditQuery = {};
   for (const key of ['since', 'until', 'profile', 'action', 'search'] as const) {
     const v = stringFlag(parsed, key);
     if (v !== undefined) q[key] = v;
   }
-  if (outcome) q.outcome = outcome as 'ok' | 'error' | 'pending';
+  if (outcome) q.outcome = outcome as AuditOutcome;
   const limit = intFlag(parsed, 'limit', { min: 1, max: 10_000 });
   if (limit !== undefined) q.limit = limit;
   return q;

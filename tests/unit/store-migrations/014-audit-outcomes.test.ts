@@ -1,17 +1,66 @@
-// Migration 14: a reserved slot (no schema change yet). The issue that fills the migration in
-// replaces this test with one of the change it makes.
+// Migration 14 on a version-13 store holding a real audit trail: both audit tables are
+// rebuilt with the outcomes 'refused' and 'cancelled' allowed, every old record and entry
+// is kept byte for byte (the chain still verifies), and the append-only triggers hold again.
 import { describe, expect, it } from 'vitest';
-import { schemaChange, schemaObjects, useStoreFile } from './helpers';
+import { AuditLog } from '../../../src-main/core/platform/audit/audit-log';
+import { count, schemaChange, schemaObjects, useStoreFile } from './helpers';
 
 const h = useStoreFile();
 
-describe('migration 14 (reserved)', () => {
-  it('from version 13, changes nothing yet', () => {
-    const before = h.openAt(13);
-    const objects = schemaObjects(before);
-    before.close();
+function rows(db: import('better-sqlite3').Database, table: string): unknown[] {
+  return db.prepare(`SELECT * FROM ${table} ORDER BY 1`).all();
+}
+
+describe('migration 14: audit outcomes refused and cancelled', () => {
+  it('from version 13, keeps the trail verifying and accepts the new outcomes', () => {
+    const v13 = h.openAt(13);
+    const old = new AuditLog(v13.db);
+    const ok = old.begin({ actor: 'me', action: 'query.run', profile: 'prod', summary: 'SELECT 1', detail: 'SELECT 1' });
+    old.complete(ok, { outcome: 'ok', durationMs: 3 });
+    const failed = old.begin({ actor: 'me', action: 'session.terminate', profile: 'prod', summary: 'terminate', detail: null });
+    old.complete(failed, { outcome: 'error', durationMs: 1, error: 'QUERY_FAILED: boom' });
+    old.begin({ actor: 'me', action: 'backup.run', profile: 'prod', summary: 'still running', detail: null });
+    old.flush();
+    // Before 14 the tables refuse the new outcomes, which is why the migration exists.
+    expect(() =>
+      v13.db.prepare("INSERT INTO audit_entries (id, at, actor, action, outcome, summary, begin_seq) VALUES (99, 'x', 'me', 'a', 'refused', 's', 1)").run(),
+    ).toThrow(/CHECK/);
+    const chainBefore = rows(v13.db, 'audit_chain');
+    const entriesBefore = rows(v13.db, 'audit_entries');
+    const headBefore = rows(v13.db, 'audit_head');
+    const objects = schemaObjects(v13);
+    v13.close();
+
     const store = h.openAt(14);
     expect(store.schemaVersion).toBe(14);
     expect(schemaChange(objects, schemaObjects(store))).toEqual({ added: [], removed: [] });
+    expect(rows(store.db, 'audit_chain')).toEqual(chainBefore);
+    expect(rows(store.db, 'audit_entries')).toEqual(entriesBefore);
+    expect(rows(store.db, 'audit_head')).toEqual(headBefore);
+
+    const audit = new AuditLog(store.db);
+    expect(audit.verify()).toMatchObject({ ok: true, entries: 3 });
+    // New entries with the new outcomes chain on from the old head, and verify.
+    const refused = audit.begin({ actor: 'me', action: 'session.terminate', profile: 'prod', summary: 'terminate 42', detail: null });
+    audit.complete(refused, { outcome: 'error', durationMs: 0, error: 'READ_ONLY: "prod" is a read-only profile' });
+    const cancelled = audit.begin({ actor: 'me', action: 'backup.run', profile: 'prod', summary: 'backup', detail: null });
+    audit.complete(cancelled, { outcome: 'error', durationMs: 5, error: 'CANCELLED: stopped by the user' });
+    audit.complete(3, { outcome: 'cancelled', durationMs: 9 });
+    expect(audit.get(refused)?.outcome).toBe('refused');
+    expect(audit.get(cancelled)?.outcome).toBe('cancelled');
+    expect(audit.get(3)?.outcome).toBe('cancelled');
+    expect(audit.get(failed)?.outcome).toBe('error');
+    expect(audit.search({ outcome: 'refused', limit: 10 }).map((e) => e.id)).toEqual([refused]);
+    expect(audit.verify()).toMatchObject({ ok: true, entries: 5 });
+    expect(count(store, 'audit_chain')).toBe(10);
+
+    // Still append-only, and still only the known outcomes.
+    expect(() => store.db.prepare("UPDATE audit_chain SET actor = 'mallory'").run()).toThrow(/append-only/);
+    expect(() => store.db.prepare('DELETE FROM audit_chain').run()).toThrow(/append-only/);
+    expect(() => store.db.prepare("UPDATE audit_entries SET summary = 'rewritten' WHERE id = 1").run()).toThrow(/cannot change/);
+    expect(() => store.db.prepare('DELETE FROM audit_entries').run()).toThrow(/cannot be deleted/);
+    expect(() =>
+      store.db.prepare("INSERT INTO audit_entries (id, at, actor, action, outcome, summary, begin_seq) VALUES (99, 'x', 'me', 'a', 'maybe', 's', 1)").run(),
+    ).toThrow(/CHECK/);
   });
 });

@@ -13,6 +13,7 @@ import type { z } from 'zod';
 import { OpsError } from '../../../contract/errors';
 import type { AuditEntry, AuditVerifyResult, auditQuerySchema } from '../../../contract/models';
 import { log } from '../kernel/log';
+import { outcomeFor, type CompletedOutcome } from './outcome';
 import { hashValues, INSERT_CHAIN_SQL, recordValues, type ChainRecord } from './chain';
 import { entriesToCsv, entriesToJson } from './export';
 import { FTS_BATCH_RECORDS, FtsIndexer } from './fts-index';
@@ -29,7 +30,8 @@ export interface AuditBegin {
 }
 
 export interface AuditCompletion {
-  outcome: 'ok' | 'error';
+  /** 'error' with an `error` naming a guard code or CANCELLED is recorded as refused / cancelled (outcome.ts). */
+  outcome: CompletedOutcome;
   durationMs: number;
   profile?: string | null;
   summary?: string;
@@ -163,9 +165,10 @@ export class AuditLog {
     if (row.outcome !== 'pending') throw new OpsError('CONFLICT', `Audit entry #${id} was already completed (${row.outcome}).`);
     const before = rowToEntry(row);
     const at = this.stamp(head);
+    const outcome = outcomeFor(c.outcome, c.error);
     const entry: AuditEntry = {
       ...before,
-      outcome: c.outcome,
+      outcome,
       durationMs: wholeOrNull(c.durationMs),
       profile: c.profile === undefined ? before.profile : redactSecrets(c.profile),
       summary: c.summary === undefined ? before.summary : redactSecrets(c.summary),
@@ -182,7 +185,7 @@ export class AuditLog {
       profile: entry.profile,
       summary: entry.summary,
       detail: entry.detail,
-      outcome: c.outcome,
+      outcome,
       durationMs: entry.durationMs,
       rowsAffected: entry.rowsAffected,
       error: entry.error,

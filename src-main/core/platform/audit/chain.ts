@@ -39,7 +39,7 @@ export interface ChainRecord {
   summary: string | null;
   detail: string | null;
   /** Set on 'complete' records only. */
-  outcome: 'ok' | 'error' | null;
+  outcome: 'ok' | 'error' | 'refused' | 'cancelled' | null;
   durationMs: number | null;
   rowsAffected: number | null;
   error: string | null;

@@ -4,6 +4,7 @@
 import { OpsError, UNIVERSAL_ERROR_CODES, type ApiError, type Envelope, type ErrorCode } from '../../../contract/errors';
 import { operations, type OpName, type OpParsed, type OpResult } from '../../../contract/operations';
 import type { AuditLog } from '../audit/audit-log';
+import { outcomeOfCode } from '../audit/outcome';
 import { log } from './log';
 
 /** What a handler may add to the audit entry the dispatcher opened for it. */
@@ -110,7 +111,13 @@ export function createDispatcher(handlers: Handlers, audit: AuditLog, options: D
     } catch (err) {
       const apiError = failure(err);
       const { failed: _failed, ...note } = ctx.audit;
-      audit.complete(entryId, { outcome: 'error', durationMs: Date.now() - started, ...note, error: `${apiError.code}: ${apiError.message}` });
+      // A guard's refusal and a user's cancel get their own outcome, so real errors stand out.
+      audit.complete(entryId, {
+        outcome: outcomeOfCode(apiError.code),
+        durationMs: Date.now() - started,
+        ...note,
+        error: `${apiError.code}: ${apiError.message}`,
+      });
       return { ok: false, error: apiError };
     }
   }

@@ -53,4 +53,5 @@ export function filtersToQuery(f: AuditFilters): { query: AuditQuery; errors: Pa
   return { query, errors };
 }
 
-export const OUTCOME_COLORS: Record<AuditOutcome, string> = { ok: 'teal', error: 'red', pending: 'yellow' };
+// Refused (a guard said no) and cancelled (the user stopped it) are not failures: quiet colours, so a red error stands out.
+export const OUTCOME_COLORS: Record<AuditOutcome, string> = { ok: 'teal', error: 'red', pending: 'yellow', refused: 'orange', cancelled: 'gray' };
