@@ -3,14 +3,16 @@
 // the restore and its read-back validation (bytes and content types equal to the source, a
 // multipart-sized object included), a second preview counting everything unchanged, a
 // production target refused without its name, a tampered snapshot refused before any upload,
-// and the CLI with --yes --json.
+// and the CLI with --yes --json (and its progress lines without --json). The restore is a job:
+// its progress events (check, upload, verify), a cancel part-way and the server killed
+// part-way, each answering with the objects already written.
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AppEvent } from '../../src-main/contract/operations';
 import type { AuditEntry, Profile } from '../../src-main/contract/models';
-import type { StorageRestorePreview, StorageRestoreResult, StorageSnapshotEntry } from '../../src-main/contract/storage';
+import type { StorageRestorePreview, StorageRestoreProgressEvent, StorageRestoreResult, StorageSnapshotEntry } from '../../src-main/contract/storage';
 import type { Core } from '../../src-main/core/app';
 import { ObjectStore } from '../../src-main/core/platform/objectstore';
 import { readManifest } from '../../src-main/core/storage';
@@ -46,6 +48,28 @@ async function keysOf(bucket: string): Promise<string[]> {
   return keys.sort();
 }
 
+/** The restore job's progress events for `jobId`, and `onEvent` called with each as it comes. */
+function progressOf(
+  jobId: string,
+  onEvent: (e: StorageRestoreProgressEvent) => void = () => undefined,
+): { events: StorageRestoreProgressEvent[]; off: () => void } {
+  const events: StorageRestoreProgressEvent[] = [];
+  const off = core.events.subscribe((e: AppEvent) => {
+    if (e.type !== 'storage.restore.progress' || e.jobId !== jobId) return;
+    events.push(e);
+    onEvent(e);
+  });
+  return { events, off };
+}
+
+/** The `bucket/key` names a part-way restore's message says were written (none: "nothing was written"). */
+function writtenIn(message: string): string[] {
+  if (/nothing was written/.test(message)) return [];
+  const m = /objects were written before it stopped: (.*)\.$/.exec(message);
+  if (!m) throw new Error(`no list of written objects in: ${message}`);
+  return m[1]!.split(', ');
+}
+
 function storageProfile(name: string, env: string, readOnly?: boolean): Record<string, unknown> {
   return {
     name,
@@ -59,7 +83,7 @@ function storageProfile(name: string, env: string, readOnly?: boolean): Record<s
 }
 
 beforeAll(async () => {
-  s3 = await startLocalS3(['a-src', 'b-dst', 'c-prod', 'd-tamper', 'e-cli']);
+  s3 = await startLocalS3(['a-src', 'b-dst', 'c-prod', 'd-tamper', 'e-cli', 'f-cancel', 'g-kill', 'h-cli']);
   ({ core, home } = newTestCore('ops-storage-restore-'));
   store = new ObjectStore(s3.config());
   sources.set('docs/readme.txt', { body: Buffer.from('hello storage'), contentType: 'text/plain' });
@@ -126,8 +150,18 @@ describe('storage restore', () => {
     expect(p).toMatchObject({ create: sources.size - 2, overwrite: 1, unchanged: 1, overwritten: ['b-dst/changed.csv'] });
     expect(p.bytes).toBe(totalBytes() - sources.get('same.json')!.body.length);
 
-    const r = await api.ok<StorageRestoreResult>('restoreStorageSnapshot', input);
+    const jobId = crypto.randomUUID();
+    const progress = progressOf(jobId);
+    const r = await api.ok<StorageRestoreResult>('restoreStorageSnapshot', { ...input, jobId });
+    progress.off();
     expect(r).toMatchObject({ ok: true, target: 'shop-copy', bucket: 'b-dst', created: sources.size - 2, overwritten: 1, unchanged: 1, bytes: p.bytes });
+    // A job's progress: the files checked, then uploaded, then read back, each phase to its end.
+    const phases = progress.events.map((e) => e.phase);
+    expect([...new Set(phases)]).toEqual(['check', 'upload', 'verify']);
+    for (const phase of ['check', 'upload', 'verify'] as const) {
+      const last = progress.events.filter((e) => e.phase === phase).at(-1)!;
+      expect(last).toMatchObject({ objectsDone: 4, objectsTotal: 4, bytesDone: p.bytes, bytesTotal: p.bytes, etaSeconds: 0 });
+    }
     expect(r.validation.ok).toBe(true);
     expect(r.validation.checks.map((c) => c.name)).toEqual(['objects present', 'sizes', 'sha256']);
     for (const [key, o] of sources) {
@@ -203,9 +237,65 @@ describe('storage restore', () => {
       );
       expect(body).toMatchObject({ ok: true, target: 'shop-copy', bucket: 'e-cli', created: sources.size, bytes: totalBytes(), validation: { ok: true } });
       expect((await keysOf('e-cli')).length).toBe(sources.size);
+      // --json keeps stderr to the preview; without it the progress shows there (no terminal: a line per phase).
+      expect(run.err.join('\n')).not.toMatch(/uploading/);
+      const plain = inProcessCli(
+        () => core,
+        () => home,
+      );
+      const text = { ...plain.ctx, io: { ...plain.ctx.io, json: false } };
+      expect(await storageRestoreCommand(text, [snapshot.id, '--to', 'shop-copy', '--bucket', 'h-cli', '--yes'])).toBe(0);
+      const err = plain.err.join('\n');
+      for (const phase of ['checking the snapshot', 'uploading', 'reading back']) expect(err).toMatch(new RegExp(`${phase} \\d/5 objects`));
+      expect(plain.out.join('\n')).toMatch(/5 created, 0 overwritten, 0 unchanged/);
     } finally {
       delete process.env[STORAGE_SECRET_ENV];
     }
+  }, 60_000);
+
+  it('cancel stops the job: CANCELLED naming what was written, the start and the cancel audited', async () => {
+    const jobId = crypto.randomUUID();
+    let asked: Promise<{ cancelled: boolean }> | null = null;
+    const progress = progressOf(jobId, (e) => {
+      if (e.phase === 'upload' && asked === null) asked = api.ok<{ cancelled: boolean }>('cancelStorageRestore', { jobId });
+    });
+    const e = await api.fail('restoreStorageSnapshot', { snapshotId: snapshot.id, targetProfileId: target.id, bucket: 'f-cancel', jobId });
+    progress.off();
+    expect(await asked).toEqual({ cancelled: true });
+    expect(e.code).toBe('CANCELLED');
+    expect(e.message).toMatch(/^Storage restore stopped \(cancelled by /);
+    const there = await keysOf('f-cancel');
+    for (const name of writtenIn(e.message)) expect(there).toContain(name.replace(/^f-cancel\//, ''));
+    expect(progress.events.some((p) => p.phase === 'verify')).toBe(false);
+    const [restore] = (await api.ok<{ entries: AuditEntry[] }>('searchAudit', { action: 'storage.restore' })).entries;
+    expect(restore).toMatchObject({ profile: 'shop-copy' });
+    expect(['error', 'cancelled']).toContain(restore!.outcome);
+    expect(restore!.error).toMatch(/^CANCELLED: Storage restore stopped/);
+    const [cancel] = (await api.ok<{ entries: AuditEntry[] }>('searchAudit', { action: 'storage.restore.cancel' })).entries;
+    expect(cancel).toMatchObject({ outcome: 'ok', summary: `storage restore ${jobId} cancelled` });
+    // Not running any more: nothing to cancel.
+    expect(await api.ok('cancelStorageRestore', { jobId })).toEqual({ cancelled: false });
+  });
+
+  it('the S3 server killed mid-restore: STORAGE_FAILED unreachable, the message names the objects written', async () => {
+    const jobId = crypto.randomUUID();
+    let killed: Promise<void> | null = null;
+    // Killed once the first object is in: the multipart one is still being sent.
+    const progress = progressOf(jobId, (e) => {
+      if (e.phase === 'upload' && e.objectsDone >= 1 && killed === null) killed = s3.stop();
+    });
+    const e = await api.fail('restoreStorageSnapshot', { snapshotId: snapshot.id, targetProfileId: target.id, bucket: 'g-kill', jobId });
+    progress.off();
+    await killed;
+    await s3.start();
+    expect(e).toMatchObject({ code: 'STORAGE_FAILED', detail: { reason: 'unreachable', endpoint: s3.endpoint } });
+    expect(e.message).toMatch(/The restore stopped; \d+ of 5 objects were written before it stopped: g-kill\//);
+    const written = writtenIn(e.message);
+    expect(written.length).toBeGreaterThanOrEqual(1);
+    const there = await keysOf('g-kill');
+    for (const name of written) expect(there).toContain(name.replace(/^g-kill\//, ''));
+    const [restore] = (await api.ok<{ entries: AuditEntry[] }>('searchAudit', { action: 'storage.restore' })).entries;
+    expect(restore!.error).toContain(written[0]!);
   }, 60_000);
 
   // Last: the snapshot's files are shared by content, so this damages the one snapshot here.

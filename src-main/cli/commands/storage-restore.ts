@@ -3,14 +3,61 @@
 // unchanged, bytes, the overwritten keys) goes to stderr first; then the confirmation:
 // --yes, or a terminal to answer on (scripts never write by accident); a production target
 // needs its profile name (--confirm NAME with --yes, or typed). Exit 1 when the read-back
-// validation fails. The storage secret comes from the environment, the secret store or a
-// prompt (cli/storage-secret.ts), never a flag.
+// validation fails. Progress goes to stderr (not with --json); Ctrl-C cancels the restore.
+// The storage secret comes from the environment, the secret store or a prompt
+// (cli/storage-secret.ts), never a flag.
+import crypto from 'node:crypto';
+import type { AppEvent } from '../../contract/operations';
+import type { StorageRestoreProgressEvent } from '../../contract/storage';
 import { formatMegabytes } from '../../core/platform/text/bytes';
 import { boolFlag, expectPositionals, parseArgs, stringFlag, UsageError } from '../args';
 import type { CliContext } from '../context';
 import { confirm, EXIT, printJson } from '../io';
 import { withStorageSecret } from '../storage-secret';
 import { findProfile } from './profile';
+
+const PHASE = { check: 'checking the snapshot', upload: 'uploading', verify: 'reading back' } as const;
+
+function progressLine(e: StorageRestoreProgressEvent): string {
+  const eta = e.etaSeconds === null || e.etaSeconds === 0 ? '' : `  ETA ${e.etaSeconds} s`;
+  return `${PHASE[e.phase]} ${e.objectsDone}/${e.objectsTotal} objects, ${formatMegabytes(e.bytesDone)} / ${formatMegabytes(e.bytesTotal)}${eta}`;
+}
+
+/**
+ * The restore job under a jobId of ours: its progress on stderr unless --json (redrawn in
+ * place on a terminal, else a line per phase change and at most one every 2 s), and Ctrl-C
+ * (or SIGTERM) cancels it: the call then ends CANCELLED, naming what was already written.
+ */
+async function withProgress<T>(ctx: CliContext, run: (jobId: string) => Promise<T>): Promise<T> {
+  const jobId = crypto.randomUUID();
+  const tty = ctx.io.isTerminal && process.stderr.isTTY;
+  let shown = false;
+  let lastLine = 0;
+  let lastPhase: string | null = null;
+  const unsubscribe = ctx.core().events.subscribe((e: AppEvent) => {
+    if (e.type !== 'storage.restore.progress' || e.jobId !== jobId || ctx.io.json) return;
+    if (tty) {
+      process.stderr.write(`\r\x1b[K${progressLine(e)}`);
+      shown = true;
+      return;
+    }
+    if (e.phase === lastPhase && Date.now() - lastLine < 2000) return;
+    lastPhase = e.phase;
+    lastLine = Date.now();
+    ctx.io.err(progressLine(e));
+  });
+  const onSignal = () => void ctx.call('cancelStorageRestore', { jobId }).catch(() => undefined);
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  try {
+    return await run(jobId);
+  } finally {
+    unsubscribe();
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+    if (shown) process.stderr.write('\n');
+  }
+}
 
 export const STORAGE_RESTORE_USAGE = 'ops-console storage-restore SNAPSHOT --to PROFILE [--bucket B] [--yes] [--confirm NAME] [--json]';
 
@@ -41,7 +88,9 @@ export async function storageRestoreCommand(ctx: CliContext, argv: string[]): Pr
       ...(confirmFlag !== undefined ? { confirmFlag } : {}),
     });
     // confirm() only returns for production once the name was given (flag or typed).
-    const r = await ctx.call('restoreStorageSnapshot', { ...base, ...secret, ...(profile.env === 'production' ? { confirmName: profile.name } : {}) });
+    const r = await withProgress(ctx, (jobId) =>
+      ctx.call('restoreStorageSnapshot', { ...base, ...secret, jobId, ...(profile.env === 'production' ? { confirmName: profile.name } : {}) }),
+    );
     if (ctx.io.json) printJson(ctx.io, r);
     else {
       ctx.io.out(
