@@ -19,12 +19,23 @@ import { byId, CONNECT_ERRORS, op, passwordField } from './op';
 
 const bucketName = z.string().min(1).max(255);
 
-/** A snapshot (catalog id or folder path) into a profile's buckets: all into `bucket`, else each object into its own bucket's name; `keys` picks objects. */
+const objectKey = z.string().min(1).max(4096);
+
+/**
+ * A snapshot (catalog id or folder path) into a profile's buckets: all into `bucket`, else each
+ * object into its own bucket's name. `keys` picks objects by key (in whichever snapshot bucket
+ * holds them); `objects` picks them by snapshot bucket and key (the restore dialog's choice).
+ */
 const restoreInput = {
   snapshotId: z.string().min(1),
   targetProfileId: z.string().min(1),
   bucket: bucketName.optional(),
-  keys: z.array(z.string().min(1).max(4096)).min(1).max(10_000).optional(),
+  keys: z.array(objectKey).min(1).max(10_000).optional(),
+  objects: z
+    .array(z.object({ bucket: bucketName, key: objectKey }).strict())
+    .min(1)
+    .max(10_000)
+    .optional(),
   storageSecret: passwordField,
 };
 

@@ -185,6 +185,18 @@ describe('storage restore', () => {
   it('keys pick objects; without a bucket each goes into its own bucket name', async () => {
     const p = await api.ok<StorageRestorePreview>('previewStorageRestore', { snapshotId: snapshot.id, targetProfileId: target.id, keys: ['docs/readme.txt'] });
     expect(p).toMatchObject({ bucket: null, buckets: ['a-src'], objects: 1, unchanged: 1 });
+    // By snapshot bucket and key (the dialog's choice): a key of another bucket is not this object.
+    const chosen = { snapshotId: snapshot.id, targetProfileId: target.id, bucket: 'b-dst' };
+    const two = await api.ok<StorageRestorePreview>('previewStorageRestore', {
+      ...chosen,
+      objects: [
+        { bucket: 'a-src', key: 'docs/readme.txt' },
+        { bucket: 'a-src', key: BIG },
+      ],
+    });
+    expect(two).toMatchObject({ objects: 2, unchanged: 2, bytes: 0 });
+    const none = await api.fail('previewStorageRestore', { ...chosen, objects: [{ bucket: 'b-dst', key: 'docs/readme.txt' }] });
+    expect(none).toMatchObject({ code: 'NOT_FOUND' });
   });
 
   it('a production target without its name typed is refused and nothing is written', async () => {

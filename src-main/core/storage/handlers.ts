@@ -196,6 +196,7 @@ export function storageHandlers(deps: CoreDeps): { handlers: Pick<Handlers, Stor
         const items = await planRestore(store, entry.path, manifest, {
           ...(input.bucket ? { bucket: input.bucket } : {}),
           ...(input.keys ? { keys: input.keys } : {}),
+          ...(input.objects ? { objects: input.objects } : {}),
         });
         return previewOf(items, profile.name, input.bucket ?? null);
       } finally {
@@ -211,8 +212,13 @@ export function storageHandlers(deps: CoreDeps): { handlers: Pick<Handlers, Stor
         // asks for its name.
         refuseReadOnly(profile, `restoring storage snapshot ${entry.id} into ${into}`, ctx.audit);
         refuseUnconfirmedProduction(profile, `restoring storage snapshot ${entry.id} into ${into}`, input.confirmName, ctx.audit);
-        const options = { ...(input.bucket ? { bucket: input.bucket } : {}), ...(input.keys ? { keys: input.keys } : {}) };
-        const picked = input.keys ? `${input.keys.length} chosen object(s) of ` : '';
+        const options = {
+          ...(input.bucket ? { bucket: input.bucket } : {}),
+          ...(input.keys ? { keys: input.keys } : {}),
+          ...(input.objects ? { objects: input.objects } : {}),
+        };
+        const chosen = input.objects?.length ?? input.keys?.length;
+        const picked = chosen !== undefined ? `${chosen} chosen object(s) of ` : '';
         ctx.audit.summary = `storage restore of ${picked}snapshot ${entry.id} into ${profile.name} (${into}) started`;
         const r = await restoreJobs.run(input.jobId, async (job, onProgress) => {
           const items = await planRestore(store, entry.path, manifest, { ...options, signal: job.signal });

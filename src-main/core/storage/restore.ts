@@ -32,14 +32,20 @@ export interface RestoreItem {
 export interface RestoreOptions {
   bucket?: string;
   keys?: string[];
+  /** By the snapshot's bucket and key; with `keys` too, an object must be picked by both. */
+  objects?: Array<{ bucket: string; key: string }>;
   signal?: AbortSignal;
 }
 
 /** The manifest's objects the request picks, each with its target bucket; a key twice in one target is refused. */
 export function selectObjects(manifest: StorageManifest, options: RestoreOptions): Array<{ source: StorageManifestObject; bucket: string }> {
   const keys = options.keys ? new Set(options.keys) : null;
-  const picked = manifest.objects.filter((o) => keys === null || keys.has(o.key)).map((o) => ({ source: o, bucket: options.bucket ?? o.bucket }));
-  if (keys !== null && picked.length === 0) throw new OpsError('NOT_FOUND', `None of the ${keys.size} key(s) is in the snapshot.`);
+  const objects = options.objects ? new Set(options.objects.map((o) => `${o.bucket}\u0000${o.key}`)) : null;
+  const picked = manifest.objects
+    .filter((o) => (keys === null || keys.has(o.key)) && (objects === null || objects.has(`${o.bucket}\u0000${o.key}`)))
+    .map((o) => ({ source: o, bucket: options.bucket ?? o.bucket }));
+  const asked = keys?.size ?? objects?.size;
+  if (asked !== undefined && picked.length === 0) throw new OpsError('NOT_FOUND', `None of the ${asked} chosen object(s) is in the snapshot.`);
   const seen = new Set<string>();
   for (const p of picked) {
     const id = `${p.bucket}\u0000${p.source.key}`;
