@@ -86,6 +86,40 @@ export interface ActivitySnapshot {
   queryMs: number;
 }
 
+/** One row of pg_locks with its session (issue #19: every lock, not only the blocking ones). */
+export interface LockRow {
+  pid: number | null;
+  /** relation, tuple, transactionid, virtualxid, advisory, object… */
+  locktype: string;
+  mode: string;
+  granted: boolean;
+  /** The database's name (null for shared objects and transaction ids). */
+  database: string | null;
+  /** schema.table for relation and tuple locks in the profile's database; the oid as text in another database. */
+  relation: string | null;
+  /** What else identifies the locked thing: "row (0,1)", "transaction 1234", "virtual transaction 3/17", "advisory 42". */
+  target: string | null;
+  user: string | null;
+  application: string | null;
+  state: string | null;
+  query: string;
+  /** The query is hidden from this role (pg_read_all_stats). */
+  hidden: boolean;
+  /** How long it has waited (a lock not granted), or how long its transaction has held it so far (granted); ms. */
+  ageMs: number | null;
+  /** Sessions that block this one (pg_blocking_pids), for waiters. */
+  blockedBy: number[];
+}
+
+export interface LocksSnapshot {
+  at: string;
+  locks: LockRow[];
+  /** More locks exist than LOCKS_LIMIT; the waiting ones come first, so none of those is cut. */
+  truncated: boolean;
+}
+
+export const LOCKS_LIMIT = 2000;
+
 export const activitySnapshotInput = z.object({ profileId: z.string().min(1), password: z.string().max(1024).optional() }).strict();
 
 /** The row the operator acted on, so a pid reused by a new backend is never signalled by mistake. */

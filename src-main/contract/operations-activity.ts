@@ -10,6 +10,7 @@ import {
   type ActivitySnapshot,
   type CleanupPreview,
   type CleanupResult,
+  type LocksSnapshot,
   type SignalResult,
 } from './activity';
 import { CONNECT_ERRORS, op } from './op';
@@ -19,6 +20,8 @@ const ACTION_ERRORS = [...CONNECT_ERRORS, 'READ_ONLY', 'CONFIRMATION_REQUIRED', 
 export const activityOperations = {
   /** pg_stat_activity with blocking, long-running queries, connection counts against the thresholds, and the role's privileges. */
   getActivity: op<ActivitySnapshot>()({ input: activitySnapshotInput, errors: [...CONNECT_ERRORS, 'QUERY_FAILED'], audit: null }),
+  /** Every lock (pg_locks) with its session, relation name, mode, granted and age: waiting first. Polled, so not audited. */
+  listLocks: op<LocksSnapshot>()({ input: activitySnapshotInput, errors: [...CONNECT_ERRORS, 'QUERY_FAILED'], audit: null }),
   /** pg_cancel_backend, then checks whether the query stopped. */
   cancelBackend: op<SignalResult>()({ input: signalBackendSchema, errors: ACTION_ERRORS, audit: 'session.cancel' }),
   /** pg_terminate_backend (production: typed name; backendStart required), then checks the backend is gone. */
