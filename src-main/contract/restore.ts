@@ -50,13 +50,32 @@ export interface ScriptLine {
   text: string;
 }
 
+const RESERVED_DATABASES = ['postgres', 'template0', 'template1'];
+
+/**
+ * A database a restore creates. The core quotes it, so any text PostgreSQL keeps as a name
+ * is fine; these are the names it would still refuse or silently change (cut at 63 bytes).
+ */
+export const newDatabaseNameSchema = z
+  .string()
+  .min(1)
+  .refine((n) => n === n.trim(), 'starts or ends with a space')
+  // eslint-disable-next-line no-control-regex -- control characters are exactly what is refused here
+  .refine((n) => !/[\u0000-\u001f\u007f]/.test(n), 'contains a control character')
+  .refine((n) => new TextEncoder().encode(n).length <= 63, 'is longer than 63 bytes (PostgreSQL would cut it to another name)')
+  .refine((n) => !RESERVED_DATABASES.includes(n.toLowerCase()), 'is a system database');
+
 export const restoreTargetSchema = z.discriminatedUnion('kind', [
   /** The database of an existing profile. */
   z.object({ kind: z.literal('profile'), profileId: z.string().min(1) }).strict(),
   /** A new database created on a profile's server. */
-  z.object({ kind: z.literal('new-database'), profileId: z.string().min(1), database: z.string().min(1).max(63) }).strict(),
-  /** A new database in the local scratch PostgreSQL on this workstation (the sandbox cluster): no server access needed. */
-  z.object({ kind: z.literal('scratch'), database: z.string().min(1).max(63).optional() }).strict(),
+  z.object({ kind: z.literal('new-database'), profileId: z.string().min(1), database: newDatabaseNameSchema }).strict(),
+  /**
+   * A new database in the local scratch PostgreSQL on this workstation (the sandbox cluster):
+   * no server access needed. Without `database` the core names it; a start passes the name
+   * its review showed (plan.target.database), so the database created is the one reviewed.
+   */
+  z.object({ kind: z.literal('scratch'), database: newDatabaseNameSchema.optional() }).strict(),
 ]);
 export type RestoreTarget = z.infer<typeof restoreTargetSchema>;
 

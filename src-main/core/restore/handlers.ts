@@ -50,7 +50,7 @@ export function restoreHandlers(deps: CoreDeps, backup: BackupDomain): RestoreDo
           expected: plan.target.profile,
         });
       }
-      if (plan.blocked) throw new OpsError('CONFLICT', plan.blocked, { conflicts: plan.conflicts });
+      if (plan.blocked) throw new OpsError('CONFLICT', plan.blocked, { conflicts: plan.conflicts, database: plan.target.database });
       const started = await jobs.start(prepared, { actor: ctx.actor, via: ctx.via, ...(jobId ? { jobId } : {}) });
       const preBackup =
         plan.confirmationRequired && plan.target.kind === 'profile'

@@ -7,7 +7,9 @@
 // (meta-commands.ts); pg_dump's own `\restrict`/`\unrestrict` pair is left out of the feed,
 // and any other `\unrestrict` stops it (script-feed.ts).
 import crypto from 'node:crypto';
+import fs from 'node:fs';
 import { spawn } from 'node:child_process';
+import { parseToc } from '../platform/tools/archive';
 import type { ClientTool } from '../../contract/backup';
 import { OpsError } from '../../contract/errors';
 import { quoteIdent } from '../platform/postgres/sql-text';
@@ -70,6 +72,19 @@ export function expectedItems(contents: Pick<BackupContents, 'objects' | 'tocEnt
     total += n;
   }
   return Math.max(1, total || (contents.tocEntries ?? 1));
+}
+
+/**
+ * The denominator from what pg_restore will really work through: the `-L` list it is given
+ * (a Supabase restore, extensions left out, an unprivileged drill) counted entry by entry,
+ * else the archive's own table of contents (`pg_restore --list`, read at inspection).
+ */
+export async function restoreItemTotal(contents: Pick<BackupContents, 'objects' | 'tocEntries'>, args: string[]): Promise<number> {
+  const at = args.lastIndexOf('-L');
+  const listFile = at >= 0 ? args[at + 1] : undefined;
+  if (listFile === undefined) return expectedItems(contents, args);
+  const listed = parseToc(await fs.promises.readFile(listFile, 'utf8'));
+  return expectedItems(listed, args);
 }
 
 /** The server's 42704 on a role, as pg_restore and psql print it (LC_MESSAGES=C; the code when VERBOSITY shows it). */
@@ -136,7 +151,7 @@ export async function runRestoreProcess(
   const plain = tool.name === 'psql';
   const argv = args.includes('-w') || args.includes('--no-password') ? [...args] : [...args, '--no-password'];
   const unit: RestoreProcessProgress['unit'] = plain ? 'bytes' : 'items';
-  const total = plain ? Math.max(1, contents.bytes) : expectedItems(contents, args);
+  const total = plain ? Math.max(1, contents.bytes) : await restoreItemTotal(contents, args);
   let done = 0;
   let current: string | null = null;
   const gate = new EventGate();

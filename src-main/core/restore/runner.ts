@@ -33,8 +33,12 @@ export interface RestoreJobContext {
   jobId?: string;
 }
 
+/** The item (or byte) counts pg_restore/psql reported last: later phases keep showing them. */
+type Counts = Pick<RestoreProgressEvent, 'done' | 'total' | 'unit'>;
+type RestoreJobState = { preBackupId: string | null; counts: Counts | null };
+
 /** Its id is the restore id; the backup taken before it, once started. */
-type RunningRestoreJob = Job<{ preBackupId: string | null }>;
+type RunningRestoreJob = Job<RestoreJobState>;
 
 /** A profile name for the restored scratch copy: the database name, numbered when taken. */
 function freeProfileName(deps: CoreDeps, base: string): string {
@@ -46,7 +50,7 @@ function freeProfileName(deps: CoreDeps, base: string): string {
 }
 
 export class RestoreJobs {
-  private readonly running = new JobRegistry<RestoreRecord, { preBackupId: string | null }>();
+  private readonly running = new JobRegistry<RestoreRecord, RestoreJobState>();
 
   constructor(
     private readonly deps: CoreDeps,
@@ -70,7 +74,7 @@ export class RestoreJobs {
       startedAt: new Date().toISOString(),
       command: plan.command,
     });
-    const { done } = this.running.start({ id: restoreId, jobId }, (job) => this.run(job, prepared, ctx), { preBackupId: null });
+    const { done } = this.running.start({ id: restoreId, jobId }, (job) => this.run(job, prepared, ctx), { preBackupId: null, counts: null });
     return { restoreId, jobId, done };
   }
 
@@ -99,8 +103,10 @@ export class RestoreJobs {
     this.deps.events.emit({ type: 'restore.progress', jobId: job.jobId, restoreId: job.id, ...e });
   }
 
+  // Validation and clean-up keep the restore's own counts in view ("112 of 112 items"), not 0 of 0.
   private phase(job: RunningRestoreJob, phase: RestoreProgressEvent['phase'], started: number): void {
-    this.emit(job, { phase, done: 0, total: 0, unit: 'items', percent: null, elapsedMs: Date.now() - started, etaMs: null, current: null });
+    const counts = job.state.counts ?? { done: 0, total: 0, unit: 'items' };
+    this.emit(job, { phase, ...counts, percent: null, elapsedMs: Date.now() - started, etaMs: null, current: null });
   }
 
   private async run(job: RunningRestoreJob, prepared: PreparedRestore, ctx: RestoreJobContext): Promise<RestoreRecord> {
@@ -140,6 +146,7 @@ export class RestoreJobs {
           const elapsedMs = Date.now() - restoreStarted;
           const fraction = p.total > 0 ? p.done / p.total : 0;
           const etaMs = fraction >= 0.01 && fraction < 1 && elapsedMs >= 1000 ? Math.round((elapsedMs * (1 - fraction)) / fraction) : fraction >= 1 ? 0 : null;
+          job.state.counts = { done: p.done, total: p.total, unit: p.unit };
           this.emit(job, {
             phase: 'restoring',
             done: p.done,
@@ -264,7 +271,9 @@ export class RestoreJobs {
       error === null ? { outcome: 'ok', durationMs, summary } : { outcome: 'error', durationMs, summary, error: `VALIDATION_FAILED: ${error}` },
     );
     job.finished = true;
-    this.emit(job, { phase: 'done', done: 1, total: 1, unit: 'items', percent: 100, elapsedMs: durationMs, etaMs: 0, current: null });
+    // The real count of what pg_restore did (its TOC items) or psql read, never a stand-in "1 of 1".
+    const counts = job.state.counts ?? { done: 0, total: 0, unit: 'items' };
+    this.emit(job, { phase: 'done', ...counts, percent: 100, elapsedMs: durationMs, etaMs: 0, current: null });
     this.deps.events.emit({ type: 'job.done', jobId: job.jobId, kind: 'restore', ok: error === null, message: error ?? summary, at: finishedAt });
     return this.store.get(job.id)!;
   }
@@ -312,7 +321,9 @@ export class RestoreJobs {
     const code = cancelled ? 'CANCELLED' : f.err instanceof OpsError ? f.err.code : 'BACKUP_FAILED';
     this.deps.audit.complete(f.auditId, { outcome: 'error', durationMs, error: `${code}: ${reason}` });
     job.finished = true;
-    this.emit(job, { phase: 'done', done: 0, total: 0, unit: 'items', percent: null, elapsedMs: durationMs, etaMs: null, current: null });
+    // How far it got stays in view beside the failure.
+    const counts = job.state.counts ?? { done: 0, total: 0, unit: 'items' };
+    this.emit(job, { phase: 'done', ...counts, percent: null, elapsedMs: durationMs, etaMs: null, current: null });
     this.deps.events.emit({ type: 'job.done', jobId: job.jobId, kind: 'restore', ok: false, message: reason, at: finishedAt });
     return this.store.get(job.id)!;
   }

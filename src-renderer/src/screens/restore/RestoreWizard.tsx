@@ -96,12 +96,15 @@ export function RestoreWizard({ active, profiles, backups, onFinished, onShowCli
     const opts = latest.current;
     if (!opts) return;
     setStep(RSTEP.run);
-    const input = { ...opts, ...(password ? { password } : {}), ...(confirmName ? { confirmName: typed } : {}) };
+    // The scratch database the review named is the one created: the core never renames it.
+    const reviewed =
+      opts.target.kind === 'scratch' && !opts.target.database && plan ? { target: { kind: 'scratch' as const, database: plan.target.database } } : {};
+    const input = { ...opts, ...reviewed, ...(password ? { password } : {}), ...(confirmName ? { confirmName: typed } : {}) };
     void start(async (jobId) => {
       const answer = await api.startRestore({ ...input, jobId });
       return { id: answer.restoreId, started: answer.plan };
     });
-  }, [start, password, confirmName, typed]);
+  }, [start, password, confirmName, typed, plan]);
 
   const newRestore = useCallback(() => {
     reset();
