@@ -9,83 +9,20 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { Transform, Writable, type Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
 import { OpsError } from '../../contract/errors';
 import type { BackupEntry } from '../../contract/backup';
-import type { CopyResult, OffsiteDestination } from '../../contract/offsite';
+import type { CopyResult } from '../../contract/offsite';
 import { BackupCatalog, verifyBackupEntry } from '../backup';
-import {
-  chunksPerPartFor,
-  decryptStream,
-  encryptedPartSource,
-  newEncryptionParams,
-  paramsFromJson,
-  paramsToJson,
-  type EncryptionParams,
-} from '../platform/crypto';
+import { chunksPerPartFor, encryptedPartSource, newEncryptionParams, paramsToJson, type EncryptionParams } from '../platform/crypto';
 import type { CoreDeps } from '../platform/kernel/deps';
-import {
-  ObjectStore,
-  filePartSource,
-  fileResumeLog,
-  partSizeFor,
-  uploadMultipart,
-  type MultipartState,
-  type PartSource,
-  type ResumeLog,
-} from '../platform/objectstore';
+import { ObjectStore, filePartSource, fileResumeLog, partSizeFor, uploadMultipart, type PartSource, type ResumeLog } from '../platform/objectstore';
 import type { CopyRepo } from './copies';
+import { copyDirectoryBackup } from './copy-dir';
+import { objectKeyFor, readCopyManifest, uploadsDir, type CopyManifest, type CopyOptions } from './copy-manifest';
 import type { DestinationRepo } from './destinations';
+import { readBackDecrypted, savedParams, streamSha256, withParams } from './read-back';
 
-/** What a copy's `<key>.manifest.json` holds besides the backup's own manifest. */
-export interface CopyManifest {
-  copy: {
-    id: string;
-    backupId: string;
-    key: string;
-    /** The object's bytes (encrypted size when encrypted). */
-    bytes: number;
-    /** sha256 of the plaintext: the backup's own. */
-    sha256: string;
-    encrypted: boolean;
-    keyId: string | null;
-    copiedAt: string;
-    /** The dump's bytes before encryption. */
-    plainBytes?: number;
-    /** Salt (base64) and chunk size of an encrypted copy (the header holds them too). */
-    encryption?: { salt: string; chunkBytes: number } | null;
-  };
-  backup: BackupEntry['manifest'];
-}
-
-export interface CopyOptions {
-  signal?: AbortSignal;
-  onBytes?: (delta: number) => void;
-  /** Parts in flight at once (the object store's default when absent). */
-  concurrency?: number;
-  /** Plaintext bytes per encrypted chunk of a new encrypted copy (the format's default when absent). */
-  chunkBytes?: number;
-  /** Every step of the upload (object bytes sent) and of the read-back (object bytes checked); the caller throttles. */
-  onProgress?: (p: CopyProgress) => void;
-}
-
-export interface CopyProgress {
-  copyId: string;
-  phase: 'upload' | 'verify';
-  bytesDone: number;
-  bytesTotal: number;
-}
-
-export function uploadsDir(home: string): string {
-  return path.join(home, 'offsite', 'uploads');
-}
-
-/** `<prefix>/<profile>/<dump file name>`; the profile's name made safe for one key segment. */
-export function objectKeyFor(d: Pick<OffsiteDestination, 'prefix'>, entry: Pick<BackupEntry, 'profileName' | 'path'>): string {
-  const profile = entry.profileName.replace(/[^A-Za-z0-9._-]+/g, '_').replace(/^\.+/, '_');
-  return [d.prefix, profile, path.basename(entry.path)].filter((s) => s !== '').join('/');
-}
+export { objectKeyFor, uploadsDir, type CopyManifest, type CopyOptions, type CopyProgress } from './copy-manifest';
 
 export async function copyBackup(
   deps: CoreDeps,
@@ -105,6 +42,8 @@ export async function copyBackup(
   const store = new ObjectStore(config);
   try {
     await store.checkBucket(d.bucket, options.signal);
+    if (entry.format === 'directory')
+      return await copyDirectoryBackup(deps, repos.copies, { entry, d, store, base: objectKeyFor(d, entry), encryptionKey, options, started });
     const key = objectKeyFor(d, entry) + (encryptionKey !== null ? '.enc' : '');
     const manifestKey = `${key}.manifest.json`;
     const result = (id: string, bytes: number, alreadyThere: boolean): CopyResult => ({
@@ -232,76 +171,6 @@ function resumeFile(home: string, copyId: string): string {
   return path.join(uploadsDir(home), `${copyId}.json`);
 }
 
-/** The encryption params a previous attempt logged with its parts (null: none, start afresh). */
-function savedParams(file: string): EncryptionParams | null {
-  let state: { encryption?: unknown };
-  try {
-    state = JSON.parse(fs.readFileSync(file, 'utf8')) as { encryption?: unknown };
-  } catch {
-    return null;
-  }
-  return state.encryption === undefined ? null : paramsFromJson(state.encryption);
-}
-
-/**
- * The resume log with the params written into every saved state: parts already uploaded were
- * encrypted with them, so the parts still to send must be too (encryption is deterministic
- * given the params). A log without them is not resumed (load → null: a fresh upload).
- */
-function withParams(log: ResumeLog, params: EncryptionParams): ResumeLog {
-  const json = paramsToJson(params);
-  return {
-    load() {
-      const state = log.load() as (MultipartState & { encryption?: { salt: string } }) | null;
-      return state?.encryption?.salt === json.salt ? state : null;
-    },
-    save(state) {
-      log.save({ ...state, encryption: json } as MultipartState);
-    },
-    clear() {
-      log.clear();
-    },
-  };
-}
-
-/**
- * The object streamed back through the decryptor: its stored bytes and the plaintext's sha256.
- * A copy that does not decrypt (DECRYPT_FAILED) comes back as `failure`, so the caller removes
- * it like one that does not hash right.
- */
-async function readBackDecrypted(
-  store: ObjectStore,
-  bucket: string,
-  key: string,
-  encryptionKey: Buffer,
-  signal?: AbortSignal,
-  onBytes?: (delta: number) => void,
-): Promise<{ bytes: number; sha256: string; failure?: OpsError }> {
-  const { body } = await store.getStream(bucket, key, { signal });
-  const hash = crypto.createHash('sha256');
-  let bytes = 0;
-  const counted = new Transform({
-    transform(chunk: Buffer, _enc, done) {
-      bytes += chunk.length;
-      onBytes?.(chunk.length);
-      done(null, chunk);
-    },
-  });
-  const hashed = new Writable({
-    write(chunk: Buffer, _enc, done) {
-      hash.update(chunk);
-      done();
-    },
-  });
-  try {
-    await pipeline(body as Readable, counted, decryptStream(encryptionKey), hashed);
-  } catch (err) {
-    if (err instanceof OpsError && err.code === 'DECRYPT_FAILED') return { bytes, sha256: '', failure: err };
-    throw store.fail(err, signal, { bucket, key }, `reading ${key} back`);
-  }
-  return { bytes, sha256: hash.digest('hex') };
-}
-
 /** An ok catalog entry whose file verifies (verified now when it never was). */
 async function verifiedBackup(deps: CoreDeps, backupId: string): Promise<BackupEntry> {
   const catalog = new BackupCatalog(deps.store.db);
@@ -309,13 +178,8 @@ async function verifiedBackup(deps: CoreDeps, backupId: string): Promise<BackupE
   if (entry === null) throw new OpsError('NOT_FOUND', `There is no backup ${backupId}.`, { id: backupId });
   if (entry.status !== 'ok' || entry.sha256 === null)
     throw new OpsError('CONFLICT', `Backup ${entry.id} is ${entry.status}: only a finished, verified backup is copied offsite.`);
-  if (entry.format === 'directory')
-    throw new OpsError(
-      'CONFLICT',
-      `Backup ${entry.id} is a directory-format dump; offsite copies take one file (custom or plain format). Take a custom-format backup to copy it.`,
-    );
   if (!fs.existsSync(entry.path))
-    throw new OpsError('NOT_FOUND', `The file of backup ${entry.id} is gone (${entry.path}).`, { id: entry.id, path: entry.path });
+    throw new OpsError('NOT_FOUND', `The dump of backup ${entry.id} is gone (${entry.path}).`, { id: entry.id, path: entry.path });
   if (entry.verifiedOk !== true) {
     const verified = await verifyBackupEntry(deps, entry);
     if (!verified.ok) {
@@ -324,37 +188,4 @@ async function verifiedBackup(deps: CoreDeps, backupId: string): Promise<BackupE
     }
   }
   return catalog.get(backupId)!;
-}
-
-async function readCopyManifest(store: ObjectStore, bucket: string, key: string, signal?: AbortSignal): Promise<CopyManifest | null> {
-  const text = await store.getText(bucket, key, signal);
-  if (text === null) return null;
-  try {
-    return JSON.parse(text) as CopyManifest;
-  } catch {
-    return null;
-  }
-}
-
-/** The object's bytes and sha256, streamed (never held whole). */
-export async function streamSha256(
-  store: ObjectStore,
-  bucket: string,
-  key: string,
-  signal?: AbortSignal,
-  onBytes?: (delta: number) => void,
-): Promise<{ bytes: number; sha256: string; failure?: OpsError }> {
-  const { body } = await store.getStream(bucket, key, { signal });
-  const hash = crypto.createHash('sha256');
-  let bytes = 0;
-  try {
-    for await (const chunk of body as AsyncIterable<Buffer>) {
-      hash.update(chunk);
-      bytes += chunk.length;
-      onBytes?.(chunk.length);
-    }
-  } catch (err) {
-    throw store.fail(err, signal, { bucket, key }, `reading ${key} back`);
-  }
-  return { bytes, sha256: hash.digest('hex') };
 }

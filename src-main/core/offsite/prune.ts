@@ -7,6 +7,7 @@ import { BackupCatalog } from '../backup';
 import type { CoreDeps } from '../platform/kernel/deps';
 import { ObjectStore } from '../platform/objectstore';
 import type { CopyRepo } from './copies';
+import { directoryKeys } from './copy-dir';
 import type { DestinationRepo } from './destinations';
 import { keepsEverything, planRetention } from './retention';
 
@@ -57,9 +58,20 @@ export async function pruneDestination(
   const store = new ObjectStore(repos.destinations.storeConfig(d));
   try {
     for (const p of prune) {
-      await store.remove(d.bucket, p.key);
-      await store.remove(d.bucket, `${p.key}.manifest.json`);
-      result.deletedKeys.push(p.key, `${p.key}.manifest.json`);
+      if (p.key.endsWith('/')) {
+        // A directory dump's copy: its manifest first (without it the files are no copy), then every file under the prefix.
+        const manifestKey = directoryKeys(p.key.slice(0, -1)).manifestKey;
+        await store.remove(d.bucket, manifestKey);
+        result.deletedKeys.push(manifestKey);
+        for await (const o of store.listObjects(d.bucket, p.key)) {
+          await store.remove(d.bucket, o.key);
+          result.deletedKeys.push(o.key);
+        }
+      } else {
+        await store.remove(d.bucket, p.key);
+        await store.remove(d.bucket, `${p.key}.manifest.json`);
+        result.deletedKeys.push(p.key, `${p.key}.manifest.json`);
+      }
       repos.copies.markDeleted(p.copyId);
     }
   } finally {

@@ -3,25 +3,27 @@
 // <home>/offsite/staging/<file>.partial (decrypted on the fly when the copy is encrypted: the
 // header's key id is checked on the first bytes, so a wrong key stops the download there),
 // its sha256 compared with the catalog's, and only then renamed into place. Any failure
-// removes the partial file, so a staged file that exists has been verified.
-import crypto from 'node:crypto';
+// removes the partial file, so a staged file that exists has been verified. A directory
+// dump's copy is staged file by file into <dir>.partial (stage-dir.ts), then renamed whole.
 import fs from 'node:fs';
 import path from 'node:path';
-import { Readable, Transform } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
 import { OpsError } from '../../contract/errors';
 import type { BackupCopy } from '../../contract/offsite';
 import { BackupCatalog } from '../backup';
 import type { CoreDeps } from '../platform/kernel/deps';
 import { ObjectStore } from '../platform/objectstore';
-import { HEADER_BYTES, decryptStream, keyId, parseKey, readEncryptionHeader } from '../platform/crypto';
+import { parseKey } from '../platform/crypto';
 import type { CopyRepo } from './copies';
 import type { DestinationRepo } from './destinations';
+import { downloadObject } from './download';
+import { fetchDirectory } from './stage-dir';
 import { OFFSITE_ENV, type OffsiteSecrets } from './secrets';
 
 export interface StageOptions {
   signal?: AbortSignal;
   onBytes?: (delta: number) => void;
+  /** The download's bytes so far of the copy's stored bytes (for progress and ETA). */
+  onProgress?: (p: { bytesDone: number; bytesTotal: number }) => void;
 }
 
 export function stagingDir(home: string): string {
@@ -36,24 +38,6 @@ export function stagedPathFor(home: string, backupPath: string): string {
 /** The newest ok copy of the backup, or null when it has none. */
 export function newestOkCopy(copies: CopyRepo, backupId: string): BackupCopy | null {
   return copies.list({ backupId }).find((c) => c.status === 'ok') ?? null;
-}
-
-/** Reads the first `n` bytes of the stream (fewer when it ends first) and gives back the rest as a stream. */
-async function splitHead(body: Readable, n: number): Promise<{ head: Buffer; rest: AsyncIterable<Buffer> }> {
-  const iterator = (body as AsyncIterable<Buffer>)[Symbol.asyncIterator]();
-  const chunks: Buffer[] = [];
-  let length = 0;
-  while (length < n) {
-    const next = await iterator.next();
-    if (next.done) break;
-    chunks.push(next.value);
-    length += next.value.length;
-  }
-  const head = Buffer.concat(chunks);
-  const rest = {
-    [Symbol.asyncIterator]: () => iterator,
-  } as AsyncIterable<Buffer>;
-  return { head, rest };
 }
 
 type StageDeps = Pick<CoreDeps, 'home' | 'store' | 'audit' | 'actor'>;
@@ -106,60 +90,33 @@ async function fetchCopy(deps: StageDeps, repos: StageRepos, backupId: string, o
   const final = stagedPathFor(deps.home, entry.path);
   const partial = `${final}.partial`;
   fs.mkdirSync(stagingDir(deps.home), { recursive: true, mode: 0o700 });
-  fs.rmSync(partial, { force: true });
+  fs.rmSync(partial, { recursive: true, force: true });
   const store = new ObjectStore(repos.destinations.storeConfig(d));
   try {
-    const { body } = await store.getStream(d.bucket, copy.key, { signal: options.signal });
-    const { head, rest } = await splitHead(body, key !== null ? HEADER_BYTES : 0);
-    if (key !== null) {
-      // Checked before anything more is read: a wrong key costs the header's bytes, not the copy.
-      const header = readEncryptionHeader(head);
-      const given = keyId(key);
-      if (header.keyId !== given.slice(0, header.keyId.length)) {
-        body.destroy();
-        throw new OpsError('DECRYPT_FAILED', `The copy on ${d.name} was encrypted with key ${header.keyId}, not with the key given (${given}).`, {
-          reason: 'wrong-key',
-          keyId: header.keyId,
-          expectedKeyId: given,
-        });
-      }
+    if (entry.format === 'directory') {
+      await fetchDirectory(store, d, copy, key, partial, { expectedSha256: entry.sha256, ...options });
+    } else {
+      options.onProgress?.({ bytesDone: 0, bytesTotal: copy.bytes ?? 0 });
+      let done = 0;
+      const sha256 = await downloadObject(store, d, copy.key, key, partial, {
+        ...options,
+        onBytes: (delta) => {
+          done += delta;
+          options.onBytes?.(delta);
+          options.onProgress?.({ bytesDone: done, bytesTotal: Math.max(done, copy.bytes ?? 0) });
+        },
+      });
+      if (sha256 !== entry.sha256)
+        throw new OpsError(
+          'STORAGE_FAILED',
+          `The offsite copy ${copy.key} on ${d.name} does not match backup ${backupId} (sha256 ${sha256} ≠ ${entry.sha256}): it was changed or damaged; nothing was restored from it.`,
+          { reason: 'integrity', endpoint: d.endpoint, bucket: d.bucket, key: copy.key },
+        );
     }
-    const hash = crypto.createHash('sha256');
-    const tap = new Transform({
-      transform(chunk: Buffer, _enc, done) {
-        hash.update(chunk);
-        done(null, chunk);
-      },
-    });
-    const counted = async function* (): AsyncIterable<Buffer> {
-      if (head.length > 0) {
-        options.onBytes?.(head.length);
-        yield head;
-      }
-      for await (const chunk of rest) {
-        options.onBytes?.(chunk.length);
-        yield chunk;
-      }
-    };
-    const out = fs.createWriteStream(partial, { flags: 'wx', mode: 0o600 });
-    try {
-      if (key !== null) await pipeline(Readable.from(counted()), decryptStream(key), tap, out, { signal: options.signal });
-      else await pipeline(Readable.from(counted()), tap, out, { signal: options.signal });
-    } catch (err) {
-      if (err instanceof OpsError) throw err;
-      throw store.fail(err, options.signal, { bucket: d.bucket, key: copy.key }, `downloading ${copy.key}`);
-    }
-    const sha256 = hash.digest('hex');
-    if (sha256 !== entry.sha256)
-      throw new OpsError(
-        'STORAGE_FAILED',
-        `The offsite copy ${copy.key} on ${d.name} does not match backup ${backupId} (sha256 ${sha256} ≠ ${entry.sha256}): it was changed or damaged; nothing was restored from it.`,
-        { reason: 'integrity', endpoint: d.endpoint, bucket: d.bucket, key: copy.key },
-      );
     fs.renameSync(partial, final);
     return final;
   } catch (err) {
-    fs.rmSync(partial, { force: true });
+    fs.rmSync(partial, { recursive: true, force: true });
     throw err;
   } finally {
     store.destroy();
@@ -170,6 +127,6 @@ async function fetchCopy(deps: StageDeps, repos: StageRepos, backupId: string, o
 export function removeStaged(home: string, file: string): void {
   // Only files under the staging folder: never a backup's own file.
   if (path.dirname(path.resolve(file)) !== path.resolve(stagingDir(home))) return;
-  fs.rmSync(file, { force: true });
-  fs.rmSync(`${file}.partial`, { force: true });
+  fs.rmSync(file, { recursive: true, force: true });
+  fs.rmSync(`${file}.partial`, { recursive: true, force: true });
 }
