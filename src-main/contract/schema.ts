@@ -237,3 +237,48 @@ export function quoteIdent(name: string): string {
 export function selectSql(schema: string, name: string): string {
   return `SELECT * FROM ${quoteIdent(schema)}.${quoteIdent(name)} LIMIT 100`;
 }
+
+/**
+ * `schema.name` as typed on a command line, SQL-style: each part bare (taken as written, case
+ * kept: names are shown, not folded) or in double quotes with "" for a quote, so a name
+ * holding a dot or a quote can still be given ("we""ird name"."a.b"). One part alone is a
+ * name in `public`. Null when it does not parse.
+ */
+export function parseQualifiedName(text: string): { schema: string; name: string } | null {
+  const parts: string[] = [];
+  let i = 0;
+  while (i <= text.length) {
+    if (text[i] === '"') {
+      let part = '';
+      i += 1;
+      for (;;) {
+        if (i >= text.length) return null;
+        if (text[i] === '"') {
+          if (text[i + 1] === '"') {
+            part += '"';
+            i += 2;
+            continue;
+          }
+          i += 1;
+          break;
+        }
+        part += text[i];
+        i += 1;
+      }
+      parts.push(part);
+    } else {
+      const end = text.indexOf('.', i);
+      const part = end < 0 ? text.slice(i) : text.slice(i, end);
+      if (part.includes('"')) return null;
+      parts.push(part);
+      i = end < 0 ? text.length : end;
+    }
+    if (i === text.length) break;
+    if (text[i] !== '.') return null;
+    i += 1;
+  }
+  if (parts.some((p) => p.length === 0)) return null;
+  if (parts.length === 1) return { schema: 'public', name: parts[0]! };
+  if (parts.length === 2) return { schema: parts[0]!, name: parts[1]! };
+  return null;
+}

@@ -13,13 +13,16 @@ import type { Profile } from '../../src-main/contract/models';
 import type { ObjectDdl, ObjectPage, SchemaObjectDetails, SchemaTree } from '../../src-main/contract/schema';
 import type { Core } from '../../src-main/core/app';
 import { exactTablePattern } from '../../src-main/core/schema/pg-dump-one';
-import { callsOn, newTestCore } from '../helpers/core';
+import { UsageError } from '../../src-main/cli/args';
+import { schemaCommand } from '../../src-main/cli/commands/schema';
+import { callsOn, inProcessCli, newTestCore } from '../helpers/core';
 import { createTestDatabase, dropTestDatabase, quoteIdent, uniqueDatabaseName, withClient } from '../helpers/pg';
 import { createSupabaseCluster, type SupabaseCluster } from '../helpers/supabase';
 
 const execFileAsync = promisify(execFile);
 const server = inject('pg');
 let core: Core;
+let home: string;
 let db: string;
 let profile: Profile;
 const { ok, fail } = callsOn(() => core);
@@ -74,7 +77,7 @@ CREATE TYPE ${q(WEIRD_SCHEMA)}.floatrange AS RANGE (subtype = float8, subtype_di
 `;
 
 beforeAll(async () => {
-  ({ core } = newTestCore('ops-schema-'));
+  ({ core, home } = newTestCore('ops-schema-'));
   db = await createTestDatabase(server, uniqueDatabaseName('schema_browser'));
   await withClient(
     server,
@@ -284,6 +287,43 @@ describe('one object', () => {
     const after = await withClient(server, async (c) => (await c.query<{ xid: string }>('SELECT txid_current() AS xid')).rows[0]!.xid, db);
     // txid_current itself took one id each time: the browser's reads took none.
     expect(Number(after) - Number(before)).toBe(1);
+  });
+});
+
+describe('the command line', () => {
+  async function run(...argv: string[]): Promise<Record<string, unknown>> {
+    const cli = inProcessCli(
+      () => core,
+      () => home,
+    );
+    expect(await schemaCommand(cli.ctx, argv)).toBe(0);
+    return JSON.parse(cli.out.join('\n')) as Record<string, unknown>;
+  }
+
+  it('lists schemas, all of a schema page after page, one object and its DDL by a quoted name', async () => {
+    const schemas = (await run('schemas')).schemas as Array<{ name: string }>;
+    expect(schemas.map((s) => s.name)).toContain('big');
+    const big = (await run('schemas', '--schema', 'big')).objects as Array<{ name: string }>;
+    expect(big).toHaveLength(2000);
+    expect(big.at(-1)!.name).toBe('t2000');
+    expect(((await run('schemas', '--schema', 'big', '--filter', 't200')).objects as unknown[]).length).toBe(1);
+    const name = `${q(WEIRD_SCHEMA)}.${q(WEIRD_TABLE)}`;
+    const details = await run('schemas', '--object', name);
+    expect(details).toMatchObject({ kind: 'table', name: WEIRD_TABLE, rls: { enabled: true, forced: true } });
+    const ddl = await run('schemas', '--object', name, '--ddl');
+    expect(ddl).toMatchObject({ source: 'pg_dump', qualifiedName: W });
+    expect(ddl.ddl).toContain(`CREATE TABLE ${W}`);
+    expect((await run('schemas', '--object', `${q(WEIRD_SCHEMA)}.mood`, '--ddl')).source).toBe('catalog');
+  });
+
+  it('refuses unclear requests: --ddl alone, a bad name, an overloaded function', async () => {
+    const cli = inProcessCli(
+      () => core,
+      () => home,
+    );
+    await expect(schemaCommand(cli.ctx, ['schemas', '--ddl'])).rejects.toThrow(UsageError);
+    await expect(schemaCommand(cli.ctx, ['schemas', '--object', 'a.b.c'])).rejects.toThrow(UsageError);
+    await expect(schemaCommand(cli.ctx, ['schemas', '--object', `${q(WEIRD_SCHEMA)}.add`])).rejects.toThrow(/2 objects are named "add"/);
   });
 });
 
