@@ -17,6 +17,7 @@ import { restoreCommand } from './commands/restore';
 import { runbookCommand } from './commands/runbook';
 import { sandboxCommand } from './commands/sandbox';
 import { serveCommand } from './commands/serve';
+import { serverLogCommand } from './commands/server-log';
 import { sessionsCommand } from './commands/sessions';
 import { storageBackupCommand, storageCheckCommand, storageSnapshotsCommand } from './commands/storage';
 import { storageRestoreCommand } from './commands/storage-restore';
@@ -60,6 +61,8 @@ commands:
   drill [BACKUP] [--profile PROFILE] [--jobs N]
                                             timed restore into a local scratch PostgreSQL, validated, vs RTO/RPO
   health PROFILE                            the Performance overview's checks vs thresholds (exits 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN)
+  server-log PROFILE [--level L] [--search TEXT] [--lines N] [--file NAME] [--follow]
+                                            the server's log, newest last (or why it cannot be read, and the fix)
 
   --home DIR   app home (default: OPS_CONSOLE_HOME or the platform app-data folder)
   --json       one JSON document on stdout
@@ -85,6 +88,7 @@ const COMMANDS: Record<string, (ctx: CliContext, argv: string[]) => Promise<numb
   restore: restoreCommand,
   drill: drillCommand,
   health: healthCommand,
+  'server-log': serverLogCommand,
 };
 
 /** Global flags may stand anywhere; pull them out before the command parses the rest. */
