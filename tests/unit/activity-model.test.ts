@@ -15,6 +15,7 @@ import {
   longRunningRows,
   offerTerminate,
   oneLine,
+  orderSessions,
   parseInterval,
   queryLevel,
   relevantDurationMs,
@@ -105,6 +106,12 @@ describe('sessions', () => {
   test('filter choices are distinct and sorted, and keep the chosen one', () => {
     expect(choicesOf(rows, (r) => r.user)).toEqual(['app', 'batch']);
     expect(choicesOf(rows, (r) => r.user, 'gone')).toEqual(['app', 'batch', 'gone']);
+  });
+
+  test('client sessions come first (blocked ones at their head), background processes after or hidden', () => {
+    const mixed = [row(9, { state: null, backendType: 'checkpointer' }), ...rows, row(5, { blockedBy: [2] })];
+    expect(orderSessions(mixed, true).map((r) => r.pid)).toEqual([5, 1, 2, 3, 4, 9]);
+    expect(orderSessions(mixed, false).map((r) => r.pid)).toEqual([5, 1, 2, 3]);
   });
 
   test('a query shows on one line, cut with an ellipsis', () => {

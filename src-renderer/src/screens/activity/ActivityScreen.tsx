@@ -1,5 +1,5 @@
 // Activity (issue #8): the active profile's sessions, refreshed every few seconds, who blocks
-// whom, long-running queries, cancel/terminate with confirmation, bulk cleanup of idle
+// whom, long-running queries, every lock (issue #19), cancel/terminate with confirmation, bulk cleanup of idle
 // sessions, and the "Database down" panel. The core reads, signals, re-checks and audits;
 // this screen shows and asks.
 import { Alert, Badge, Button, Center, Group, Loader, SegmentedControl, Stack, Tabs, Text } from '@mantine/core';
@@ -8,6 +8,7 @@ import type { SessionRow } from '@contract/activity';
 import type { Profile } from '@contract/models';
 import { ErrorAlert } from '../../shared/components/ErrorAlert';
 import { KeyCombo } from '../../shared/components/shortcuts';
+import { ACTIVITY_KEYS } from '../../shared/keys/bindings';
 import { PasswordPrompt } from '../../shared/components/PasswordPrompt';
 import { ProfileScreenHeader } from '../../shared/components/ProfileScreenHeader';
 import { useAppState } from '../../shared/state/app-state';
@@ -17,6 +18,7 @@ import { BlockingTree } from './BlockingTree';
 import { CleanupDialog } from './CleanupDialog';
 import { ConnectionGauge } from './ConnectionGauge';
 import { EmergencyPanel } from './EmergencyPanel';
+import { LocksTable } from './LocksTable';
 import { LongRunning } from './LongRunning';
 import { SessionsTable } from './SessionsTable';
 import { SignalDialog, type SignalRequest } from './SignalDialog';
@@ -25,12 +27,12 @@ import { useActivity, type ActivityFeed } from './useActivity';
 function RefreshBar({ feed, onCleanup }: { feed: ActivityFeed; onCleanup: () => void }) {
   return (
     <Group gap="sm" justify="space-between" role="toolbar" aria-label="Refresh">
-      <Group gap="sm">
+      <Group gap="sm" style={{ minWidth: 0 }}>
         <Button variant={feed.paused ? 'filled' : 'default'} size="xs" onClick={() => feed.setPaused(!feed.paused)} aria-pressed={feed.paused}>
           {feed.paused ? 'Resume' : 'Pause'}
         </Button>
         <Text size="xs" c="dimmed">
-          or <KeyCombo combo="Space" />
+          or <KeyCombo combo={ACTIVITY_KEYS.pause.keys} />
         </Text>
         <SegmentedControl
           size="xs"
@@ -110,6 +112,7 @@ function ActivityBody({ profile }: { profile: Profile }) {
           >
             Long-running
           </Tabs.Tab>
+          <Tabs.Tab value="locks">All locks</Tabs.Tab>
           <Tabs.Tab value="down" color="red">
             Database down
           </Tabs.Tab>
@@ -127,6 +130,9 @@ function ActivityBody({ profile }: { profile: Profile }) {
             </Tabs.Panel>
             <Tabs.Panel value="long" pt="sm">
               <LongRunning snapshot={snapshot} onSignal={signalRow} />
+            </Tabs.Panel>
+            <Tabs.Panel value="locks" pt="sm">
+              <LocksTable profileId={profile.id} password={feed.password} intervalSec={feed.intervalSec} paused={feed.paused} />
             </Tabs.Panel>
           </>
         ) : tab !== 'down' && !feed.error && !feed.needsPassword ? (

@@ -5,7 +5,7 @@ import { Badge, Box, Button, Group, Paper, Stack, Text } from '@mantine/core';
 import type { BlockingNode, SessionRow } from '@contract/activity';
 import { formatDuration } from '../../shared/format/time';
 import { HIDDEN_QUERY_TEXT, targetOfNode, type SignalAction, type SignalTarget } from './activity-model';
-import { QueryCell } from './SessionsTable';
+import { QueryCell, WHOLE_BADGE } from './SessionsTable';
 
 interface NodeProps {
   node: BlockingNode;
@@ -29,14 +29,14 @@ function NodeView({ node, sessions, depth, onSignal }: NodeProps) {
     >
       <Paper withBorder={root} p={root ? 'sm' : 'xs'} bg={root ? 'var(--mantine-color-red-light)' : undefined}>
         <Stack gap={4}>
-          <Group gap="xs" justify="space-between" wrap="nowrap">
-            <Group gap="xs">
+          <Group gap="xs" justify="space-between" wrap="nowrap" align="flex-start">
+            <Group gap="xs" style={{ minWidth: 0, flex: 1 }}>
               {root ? (
-                <Badge color="red" variant="filled">
+                <Badge color="red" variant="filled" style={WHOLE_BADGE}>
                   Root blocker
                 </Badge>
               ) : (
-                <Badge color="orange" variant="light">
+                <Badge color="orange" variant="light" style={WHOLE_BADGE}>
                   waiting
                 </Badge>
               )}
@@ -52,7 +52,7 @@ function NodeView({ node, sessions, depth, onSignal }: NodeProps) {
             </Group>
             {/* pid 0 is a prepared transaction: no backend to signal (its query says what to do). */}
             {node.pid > 0 ? (
-              <Group gap={4} wrap="nowrap">
+              <Group gap={4} wrap="nowrap" style={{ flexShrink: 0 }}>
                 <Button size="compact-xs" variant="light" color="orange" onClick={() => onSignal('cancel', target)} aria-label={`Cancel ${node.pid}`}>
                   Cancel
                 </Button>

@@ -1,8 +1,10 @@
 // pg_stat_activity as a table: filters (state, user, application, database, minimum
-// duration), this app's own connections marked, hidden query text explained, one line of
-// query per row that expands to the whole text, and Cancel/Terminate per client backend.
-import { ActionIcon, Badge, Button, Code, Group, NumberInput, Paper, Select, Stack, Table, Text, Tooltip } from '@mantine/core';
-import { Fragment, useMemo, useState } from 'react';
+// duration), client sessions first and the server's background processes after them (or
+// hidden), this app's own connections marked, hidden query text explained, the query wrapped
+// to a few lines that expand to the whole text, and Cancel/Terminate per client backend in a
+// column pinned to the right edge, so a narrow window never cuts them off.
+import { ActionIcon, Badge, Button, Code, Group, NumberInput, Paper, Select, Stack, Switch, Table, Text, Tooltip } from '@mantine/core';
+import { Fragment, useMemo, useState, type CSSProperties } from 'react';
 import type { SessionRow } from '@contract/activity';
 import { formatDuration } from '../../shared/format/time';
 import {
@@ -11,11 +13,15 @@ import {
   HIDDEN_QUERY_WHY,
   choicesOf,
   filterSessions,
+  isClientSession,
   isFiltered,
   oneLine,
+  orderSessions,
   stateLabel,
+  BACKGROUND_SETTING,
   type SessionFilter,
 } from './activity-model';
+import { readSetting, writeSetting } from '../../shared/state/storage';
 
 function FilterSelect({ label, value, data, onChange }: { label: string; value: string | null; data: string[]; onChange: (v: string | null) => void }) {
   return (
@@ -54,8 +60,8 @@ export function QueryCell({ row, expanded }: { row: Pick<SessionRow, 'query' | '
       {row.query}
     </Code>
   ) : (
-    <Text size="xs" ff="monospace" lineClamp={1} title={row.query}>
-      {oneLine(row.query)}
+    <Text size="xs" ff="monospace" lineClamp={3} title={row.query} style={{ wordBreak: 'break-word' }}>
+      {oneLine(row.query, 400)}
     </Text>
   );
 }
@@ -67,6 +73,22 @@ function stateColor(state: string | null): string {
   return 'dark';
 }
 
+/** A badge never shrinks below its text (Mantine's would ellipsize it to "ID…" in a tight cell). */
+export const WHOLE_BADGE: CSSProperties = { minWidth: 'max-content', overflow: 'visible', flexShrink: 0 };
+
+/**
+ * The actions column stays at the table's right edge while the rest scrolls sideways under
+ * it; the body colour keeps the scrolled cells from showing through.
+ */
+export const PINNED_RIGHT: CSSProperties = {
+  position: 'sticky',
+  right: 0,
+  background: 'var(--mantine-color-body)',
+  boxShadow: 'inset 1px 0 0 var(--mantine-color-default-border)',
+  whiteSpace: 'nowrap',
+  zIndex: 1,
+};
+
 interface Props {
   sessions: SessionRow[];
   onSignal: (action: 'cancel' | 'terminate', row: SessionRow) => void;
@@ -75,7 +97,9 @@ interface Props {
 export function SessionsTable({ sessions, onSignal }: Props) {
   const [filter, setFilter] = useState<SessionFilter>(EMPTY_FILTER);
   const [expanded, setExpanded] = useState<Set<number>>(new Set());
-  const shown = useMemo(() => filterSessions(sessions, filter), [sessions, filter]);
+  const [showBackground, setShowBackground] = useState(() => readSetting(BACKGROUND_SETTING) !== 'false');
+  const background = useMemo(() => sessions.filter((r) => !isClientSession(r)).length, [sessions]);
+  const shown = useMemo(() => orderSessions(filterSessions(sessions, filter), showBackground), [sessions, filter, showBackground]);
   const set = <K extends keyof SessionFilter>(key: K, value: SessionFilter[K]) => setFilter((f) => ({ ...f, [key]: value }));
 
   function toggle(pid: number) {
@@ -85,6 +109,11 @@ export function SessionsTable({ sessions, onSignal }: Props) {
       else next.add(pid);
       return next;
     });
+  }
+
+  function toggleBackground(on: boolean) {
+    setShowBackground(on);
+    writeSetting(BACKGROUND_SETTING, String(on));
   }
 
   return (
@@ -123,69 +152,86 @@ export function SessionsTable({ sessions, onSignal }: Props) {
               Clear filters
             </Button>
           ) : null}
+          <Switch
+            size="xs"
+            mb={6}
+            label={`Background processes (${background})`}
+            checked={showBackground}
+            onChange={(e) => toggleBackground(e.currentTarget.checked)}
+          />
         </Group>
         <Text size="xs" c="dimmed" aria-live="polite">
-          {shown.length === sessions.length ? `${sessions.length} sessions` : `${shown.length} of ${sessions.length} sessions match the filters`}
+          {shown.length === sessions.length ? `${sessions.length} sessions` : `${shown.length} of ${sessions.length} sessions shown`}
+          {showBackground ? ' · client sessions first, background processes after them' : ' · background processes hidden'}
         </Text>
         {shown.length === 0 ? (
           <Text size="sm" c="dimmed">
             {sessions.length === 0 ? 'No sessions visible to this role.' : 'No session matches these filters.'}
           </Text>
         ) : (
-          <Table.ScrollContainer minWidth={1100}>
+          <Table.ScrollContainer minWidth={760} type="native">
             <Table striped highlightOnHover aria-label="Sessions" verticalSpacing={4} fz="xs">
               <Table.Thead>
                 <Table.Tr>
                   <Table.Th>pid</Table.Th>
-                  <Table.Th>User</Table.Th>
-                  <Table.Th>Database</Table.Th>
-                  <Table.Th>Application</Table.Th>
-                  <Table.Th>Client</Table.Th>
+                  <Table.Th>Session</Table.Th>
                   <Table.Th>State</Table.Th>
                   <Table.Th>Wait event</Table.Th>
-                  <Table.Th ta="right">Transaction</Table.Th>
-                  <Table.Th ta="right">Query</Table.Th>
-                  <Table.Th>Query text</Table.Th>
-                  <Table.Th>Actions</Table.Th>
+                  <Table.Th ta="right" title="Time in the current transaction">
+                    Transaction
+                  </Table.Th>
+                  <Table.Th ta="right" title="Time in the current (or last) query">
+                    Query
+                  </Table.Th>
+                  <Table.Th miw={220}>Query text</Table.Th>
+                  <Table.Th style={PINNED_RIGHT}>Actions</Table.Th>
                 </Table.Tr>
               </Table.Thead>
               <Table.Tbody>
                 {shown.map((r) => {
                   const open = expanded.has(r.pid);
-                  const clientBackend = r.backendType === 'client backend';
+                  const clientBackend = isClientSession(r);
                   return (
                     <Fragment key={r.pid}>
-                      <Table.Tr aria-label={`Session ${r.pid}`}>
+                      <Table.Tr aria-label={`Session ${r.pid}`} data-backend={clientBackend ? 'client' : 'background'}>
                         <Table.Td>
-                          <Group gap={4} wrap="nowrap">
+                          <Stack gap={2} align="flex-start">
                             <Text size="xs" ff="monospace">
                               {r.pid}
                             </Text>
+                            {r.blockedBy.length > 0 ? (
+                              <Badge size="xs" color="red" variant="filled" title={`Waiting on ${r.blockedBy.join(', ')}`} style={WHOLE_BADGE}>
+                                blocked by {r.blockedBy.join(', ')}
+                              </Badge>
+                            ) : null}
                             {r.own ? (
-                              <Badge size="xs" color="grape" variant="light" title="One of Ops Console’s own connections">
+                              <Badge size="xs" color="grape" variant="light" title="One of Ops Console’s own connections" style={WHOLE_BADGE}>
                                 this app
                               </Badge>
                             ) : null}
-                            {r.blockedBy.length > 0 ? (
-                              <Badge size="xs" color="red" variant="light" title={`Waiting on ${r.blockedBy.join(', ')}`}>
-                                blocked
-                              </Badge>
-                            ) : null}
-                          </Group>
+                          </Stack>
                         </Table.Td>
-                        <Table.Td>{r.user ?? '—'}</Table.Td>
-                        <Table.Td>{r.database ?? '—'}</Table.Td>
-                        <Table.Td>{r.application || (clientBackend ? '—' : r.backendType)}</Table.Td>
-                        <Table.Td>{r.clientAddr ?? 'local'}</Table.Td>
                         <Table.Td>
-                          <Badge size="xs" variant="light" color={stateColor(r.state)}>
+                          <Text size="xs" fw={500} style={{ wordBreak: 'break-word' }}>
+                            {r.user ?? '—'} · {r.database ?? '—'}
+                          </Text>
+                          <Text size="xs" c="dimmed" style={{ wordBreak: 'break-word' }}>
+                            {r.application || (clientBackend ? '—' : r.backendType)} · {r.clientAddr ?? 'local'}
+                          </Text>
+                        </Table.Td>
+                        <Table.Td>
+                          <Badge size="xs" variant="light" color={stateColor(r.state)} style={WHOLE_BADGE} data-testid="session-state">
                             {stateLabel(r.state)}
                           </Badge>
                         </Table.Td>
-                        <Table.Td>{r.waitEventType ? `${r.waitEventType}: ${r.waitEvent ?? ''}` : '—'}</Table.Td>
-                        <Table.Td ta="right">{formatDuration(r.xactDurationMs)}</Table.Td>
-                        <Table.Td ta="right">{formatDuration(r.queryDurationMs)}</Table.Td>
-                        <Table.Td maw={420}>
+                        <Table.Td style={{ wordBreak: 'break-word' }}>{r.waitEventType ? `${r.waitEventType}: ${r.waitEvent ?? ''}` : '—'}</Table.Td>
+                        <Table.Td ta="right" style={{ whiteSpace: 'nowrap' }}>
+                          {formatDuration(r.xactDurationMs)}
+                        </Table.Td>
+                        <Table.Td ta="right" style={{ whiteSpace: 'nowrap' }}>
+                          {formatDuration(r.queryDurationMs)}
+                        </Table.Td>
+                        <Table.Td miw={220}>
                           <Group gap={4} wrap="nowrap" align="flex-start">
                             {r.query && !r.hidden ? (
                               <ActionIcon
@@ -198,10 +244,12 @@ export function SessionsTable({ sessions, onSignal }: Props) {
                                 <span aria-hidden="true">{open ? '▾' : '▸'}</span>
                               </ActionIcon>
                             ) : null}
-                            <QueryCell row={r} expanded={open} />
+                            <div style={{ minWidth: 0, flex: 1 }}>
+                              <QueryCell row={r} expanded={open} />
+                            </div>
                           </Group>
                         </Table.Td>
-                        <Table.Td>
+                        <Table.Td style={PINNED_RIGHT}>
                           {clientBackend ? (
                             <Group gap={4} wrap="nowrap">
                               <Button size="compact-xs" variant="light" color="orange" onClick={() => onSignal('cancel', r)} aria-label={`Cancel ${r.pid}`}>

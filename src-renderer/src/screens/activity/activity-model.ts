@@ -54,6 +54,22 @@ export function filterSessions(rows: SessionRow[], filter: SessionFilter): Sessi
   });
 }
 
+/** A session an operator connected (a client backend), as opposed to the server's own processes. */
+export function isClientSession(row: Pick<SessionRow, 'backendType'>): boolean {
+  return row.backendType === 'client backend';
+}
+
+/**
+ * Client sessions first (they are what a DBA acts on), blocked ones at their head, then the
+ * rest in pid order; the server's background processes after them, or not at all when hidden.
+ */
+export function orderSessions(rows: SessionRow[], showBackground: boolean): SessionRow[] {
+  const rank = (r: SessionRow) => (isClientSession(r) ? (r.blockedBy.length > 0 ? 0 : 1) : 2);
+  return rows.filter((r) => showBackground || isClientSession(r)).sort((a, b) => rank(a) - rank(b) || a.pid - b.pid);
+}
+
+export const BACKGROUND_SETTING = 'activity.showBackground';
+
 export function isFiltered(filter: SessionFilter): boolean {
   return Object.values(filter).some((v) => v !== null);
 }
