@@ -1,7 +1,7 @@
 // Issue #18 through the UI: a profile with a storage connection to a real S3 server on
 // loopback (s3rver), a storage backup from the Backups screen (buckets picked, progress,
-// the verified result and its row in the list, Details per bucket, Restore… into another
-// bucket with its preview and validation), then an offsite
+// the verified result and its row in the list, Details per bucket, Restore… of chosen objects
+// into another bucket with its preview and validation), then an offsite
 // destination added in the Destinations panel and tested against the same server.
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { ObjectStore } from '../../src-main/core/platform/objectstore';
@@ -100,31 +100,53 @@ test('storage backup of a profile’s buckets, then an offsite destination teste
   await row.getByRole('button', { name: /^Verify / }).click();
   await snapshots.getByText(/Verification OK: .+ \(3 objects\)/).waitFor({ timeout: 30_000 });
 
-  // Restore… into another bucket of the same profile: preview (all three to create), restore, validation ok, objects there.
+  // Restore… into another bucket of the same profile, of chosen objects: everything is chosen
+  // at first; the uploads bucket left out, then one object found by the filter and unchosen
+  // and chosen again. Preview (the two to create), restore, validation ok, only those there.
   await row.getByRole('button', { name: /^Restore / }).click();
   const restore = page.getByRole('dialog', { name: /^Restore storage snapshot / });
+  const chooser = restore.getByRole('region', { name: 'Objects to restore' });
+  await chooser.getByText(/^Chosen: 3 of 3 objects/).waitFor({ timeout: 20_000 });
+  await chooser.getByRole('checkbox', { name: 'Bucket uploads' }).uncheck();
+  await chooser.getByText(/^Chosen: 2 of 3 objects · 28 bytes/).waitFor();
+  expect(await chooser.getByRole('checkbox', { name: 'Folder products/' }).isChecked()).toBe(true);
+  await chooser.getByRole('textbox', { name: 'Filter objects' }).fill('RING');
+  const ring = chooser.getByRole('checkbox', { name: 'media/products/ring – gold.jpg' });
+  expect(await chooser.getByRole('checkbox', { name: 'media/logo.png' }).count()).toBe(0);
+  await ring.uncheck();
+  await chooser.getByText(/^Chosen: 1 of 3 objects/).waitFor();
+  // The filter shows one object of media: its bucket box is that object's.
+  expect(await chooser.getByRole('checkbox', { name: 'Bucket media' }).isChecked()).toBe(false);
+  await chooser.getByRole('checkbox', { name: 'Select all 1 matching' }).check();
+  await chooser.getByText(/^Chosen: 2 of 3 objects/).waitFor();
+  await chooser.getByRole('textbox', { name: 'Filter objects' }).fill('');
   await restore.getByRole('textbox', { name: 'Target bucket' }).fill('restored');
+  await app.screenshot('storage-restore-choose-1440.png');
   await restore.getByRole('button', { name: 'Preview' }).click();
   const preview = restore.getByRole('region', { name: 'Restore preview' });
   await preview.waitFor({ timeout: 20_000 });
-  expect(await preview.textContent()).toContain('3 objects: 3 to create · 0 to overwrite · 0 unchanged');
+  expect(await preview.textContent()).toContain('2 objects: 2 to create · 0 to overwrite · 0 unchanged');
   await restore.getByRole('button', { name: 'Restore', exact: true }).click();
   const restored = restore.getByRole('region', { name: 'Restore result' });
   await restored.waitFor({ timeout: 60_000 });
   const restoredText = (await restored.textContent()) ?? '';
   expect(restoredText).toContain('Restored and validated');
-  expect(restoredText).toContain('3 created');
+  expect(restoredText).toContain('2 created');
   expect(restoredText).not.toContain('FAILED');
   expect(await restored.getByRole('listitem').count()).toBeGreaterThan(0);
   await app.screenshot('storage-restore.png');
-  expect(await new ObjectStore(s3.config()).getText('restored', 'products/ring – gold.jpg')).toBe('a ring, gold');
+  const check = new ObjectStore(s3.config());
+  expect(await check.getText('restored', 'products/ring – gold.jpg')).toBe('a ring, gold');
+  expect(await check.head('restored', 'notes/readme.txt')).toBeNull();
+  check.destroy();
   await page.keyboard.press('Escape');
   await restore.waitFor({ state: 'detached' });
-  // Again (fresh dialog, Enter previews): now every object is already there, the same bytes.
+  // Again (fresh dialog, the whole snapshot chosen, Enter previews): the two restored are unchanged, the third to create.
   await row.getByRole('button', { name: /^Restore / }).click();
+  await chooser.getByText(/^Chosen: 3 of 3 objects/).waitFor({ timeout: 20_000 });
   await restore.getByRole('textbox', { name: 'Target bucket' }).fill('restored');
   await page.keyboard.press('Enter');
-  await preview.getByText('3 objects: 0 to create · 0 to overwrite · 3 unchanged', { exact: false }).waitFor({ timeout: 20_000 });
+  await preview.getByText('3 objects: 1 to create · 0 to overwrite · 2 unchanged', { exact: false }).waitFor({ timeout: 20_000 });
   await page.keyboard.press('Escape');
   await restore.waitFor({ state: 'detached' });
 

@@ -1,18 +1,49 @@
 // "Restore…" of a storage snapshot (issue #18): into the buckets of any profile with a storage
-// connection, either all into one bucket or each object into its own bucket's name. The
+// connection, either all into one bucket or each object into its own bucket's name; the whole
+// snapshot or the buckets, folders and objects chosen from its manifest (RestoreChooser). The
 // preview (HEADs only) comes first and counts what would be created, overwritten or left
-// unchanged; a production target needs its profile name typed; the result lists the
-// validation checks (every restored object read back: present, size, sha256).
-import { Alert, Button, Group, List, Modal, Paper, PasswordInput, Select, Stack, Text, TextInput } from '@mantine/core';
-import { useState, type FormEvent } from 'react';
-import type { StorageRestorePreview, StorageRestoreResult, StorageSnapshotEntry } from '@contract/storage';
+// unchanged; a production target needs its profile name typed. The restore is a job: its
+// progress (check, upload, read back) shows with a Cancel button; a failure or a cancel says
+// which objects were already written; the result lists the validation checks (every restored
+// object read back: present, size, sha256).
+import { Alert, Button, Group, List, Loader, Modal, Paper, PasswordInput, Progress, Select, Stack, Text, TextInput } from '@mantine/core';
+import { useEffect, useMemo, useState, type FormEvent } from 'react';
+import type { StorageRestorePreview, StorageRestoreProgressEvent, StorageRestoreResult, StorageSnapshotEntry } from '@contract/storage';
 import { ErrorAlert } from '../../../shared/components/ErrorAlert';
 import { useAppState } from '../../../shared/state/app-state';
 import { toShownError, type ShownError } from '../../../shared/state/errors';
 import { formatBytes, formatCount } from '../../../shared/format/numbers';
 import { formatDuration } from '../../../shared/format/time';
+import { randomId } from '../../../shared/ids';
 import { snapshotName } from './storage-model';
 import { storageApi } from './storage-api';
+import { RestoreChooser } from './RestoreChooser';
+import { choosable, requestOf, type Choosable } from './restore-choice';
+
+const PHASE_LABEL = { check: 'Checking the snapshot files', upload: 'Uploading', verify: 'Reading back' } as const;
+
+function ProgressView({ progress, onCancel, cancelling }: { progress: StorageRestoreProgressEvent | null; onCancel: () => void; cancelling: boolean }) {
+  const pct = progress && progress.bytesTotal > 0 ? (100 * progress.bytesDone) / progress.bytesTotal : progress && progress.objectsTotal === 0 ? 100 : 0;
+  return (
+    <Paper withBorder p="sm" component="section" aria-label="Restore progress">
+      <Stack gap={6}>
+        <Group justify="space-between" wrap="nowrap">
+          <Text size="sm" fw={600} role="status">
+            {progress ? `${PHASE_LABEL[progress.phase]}: ${formatCount(progress.objectsDone)} of ${formatCount(progress.objectsTotal)} objects` : 'Starting…'}
+          </Text>
+          <Button size="xs" variant="default" color="red" onClick={onCancel} loading={cancelling}>
+            Cancel restore
+          </Button>
+        </Group>
+        <Progress value={pct} aria-label="Restore progress" animated />
+        <Text size="xs" c="dimmed">
+          {progress ? `${formatBytes(progress.bytesDone)} of ${formatBytes(progress.bytesTotal)}` : ''}
+          {progress && progress.etaSeconds ? ` · about ${formatDuration(progress.etaSeconds * 1000)} left in this step` : ''}
+        </Text>
+      </Stack>
+    </Paper>
+  );
+}
 
 function PreviewView({ preview }: { preview: StorageRestorePreview }) {
   const more = preview.overwrite - preview.overwritten.length;
@@ -81,6 +112,32 @@ export function StorageRestoreDialog({ entry, onClose }: { entry: StorageSnapsho
   const [result, setResult] = useState<StorageRestoreResult | null>(null);
   const [busy, setBusy] = useState<'preview' | 'restore' | null>(null);
   const [error, setError] = useState<ShownError | null>(null);
+  const [objects, setObjects] = useState<Choosable[] | null>(null);
+  const [chosen, setChosen] = useState<ReadonlySet<string>>(new Set());
+  const [jobId, setJobId] = useState<string | null>(null);
+  const [progress, setProgress] = useState<StorageRestoreProgressEvent | null>(null);
+  const [cancelling, setCancelling] = useState(false);
+
+  // The manifest lists what can be chosen; everything is chosen at first (the whole snapshot).
+  const entryId = entry?.id ?? null;
+  useEffect(() => {
+    if (entryId === null) return;
+    let live = true;
+    setObjects(null);
+    storageApi.manifest(entryId).then(
+      (m) => {
+        if (!live) return;
+        const all = choosable(m);
+        setObjects(all);
+        setChosen(new Set(all.map((o) => o.id)));
+      },
+      (err: unknown) => live && setError(toShownError(err)),
+    );
+    return () => {
+      live = false;
+    };
+  }, [entryId]);
+  const choice = useMemo(() => (objects ? requestOf(objects, chosen) : null), [objects, chosen]);
 
   // The snapshot's own profile is the default target when it still has a connection.
   const fallback = entry && profiles.some((p) => p.id === entry.profileId && p.storage) ? entry.profileId : null;
@@ -88,7 +145,7 @@ export function StorageRestoreDialog({ entry, onClose }: { entry: StorageSnapsho
   const asking = target !== null && !target.hasStorageSecret;
   const production = target?.env === 'production';
   const confirmed = !production || typed === target?.name;
-  const canPreview = target !== null && (!asking || secret !== '') && busy === null && result === null;
+  const canPreview = target !== null && choice !== null && (!asking || secret !== '') && busy === null && result === null;
   const canRestore = preview !== null && confirmed && busy === null && result === null;
 
   // Any change to what is restored where makes the preview stale: it is asked again.
@@ -103,12 +160,14 @@ export function StorageRestoreDialog({ entry, onClose }: { entry: StorageSnapsho
     setSecret('');
     setResult(null);
     setBusy(null);
+    setObjects(null);
+    setProgress(null);
     changed();
     onClose();
   }
   function request() {
-    if (!entry || !target) throw new Error('no target');
-    return { snapshotId: entry.id, targetProfileId: target.id, bucket, ...(asking ? { storageSecret: secret } : {}) };
+    if (!entry || !target || !choice) throw new Error('no target');
+    return { snapshotId: entry.id, targetProfileId: target.id, bucket, ...(asking ? { storageSecret: secret } : {}), ...choice };
   }
   async function runPreview() {
     setBusy('preview');
@@ -122,15 +181,25 @@ export function StorageRestoreDialog({ entry, onClose }: { entry: StorageSnapsho
     }
   }
   async function runRestore() {
+    const id = randomId();
     setBusy('restore');
     setError(null);
+    setProgress(null);
+    setCancelling(false);
+    setJobId(id);
     try {
-      setResult(await storageApi.restore({ ...request(), ...(production ? { confirmName: typed } : {}) }));
+      setResult(await storageApi.restore({ ...request(), jobId: id, ...(production ? { confirmName: typed } : {}) }, setProgress));
     } catch (err) {
       setError(toShownError(err));
     } finally {
       setBusy(null);
+      setJobId(null);
     }
+  }
+  function cancelRestore() {
+    if (jobId === null) return;
+    setCancelling(true);
+    storageApi.cancelRestore(jobId).catch((err: unknown) => setError(toShownError(err)));
   }
   // Enter does the next step: the preview first, then the restore once it is allowed.
   function submit(event: FormEvent) {
@@ -140,7 +209,13 @@ export function StorageRestoreDialog({ entry, onClose }: { entry: StorageSnapsho
   }
 
   return (
-    <Modal opened={entry !== null} onClose={close} size="lg" title={entry ? `Restore storage snapshot ${snapshotName(entry)}` : ''}>
+    <Modal
+      opened={entry !== null}
+      onClose={busy === 'restore' ? () => undefined : close}
+      closeOnClickOutside={busy !== 'restore'}
+      size="lg"
+      title={entry ? `Restore storage snapshot ${snapshotName(entry)}` : ''}
+    >
       {entry ? (
         <form onSubmit={submit}>
           <Stack gap="sm">
@@ -190,6 +265,24 @@ export function StorageRestoreDialog({ entry, onClose }: { entry: StorageSnapsho
                 disabled={result !== null}
               />
             ) : null}
+            {objects ? (
+              <RestoreChooser
+                objects={objects}
+                chosen={chosen}
+                onChange={(next) => {
+                  setChosen(next);
+                  changed();
+                }}
+                disabled={busy !== null || result !== null}
+              />
+            ) : error === null ? (
+              <Group gap="xs">
+                <Loader size="xs" />
+                <Text size="sm" c="dimmed">
+                  Reading the snapshot&apos;s manifest…
+                </Text>
+              </Group>
+            ) : null}
             {preview ? <PreviewView preview={preview} /> : null}
             {preview && production && result === null ? (
               <TextInput
@@ -200,15 +293,11 @@ export function StorageRestoreDialog({ entry, onClose }: { entry: StorageSnapsho
                 spellCheck={false}
               />
             ) : null}
-            {busy === 'restore' ? (
-              <Text size="sm" c="dimmed" role="status">
-                Restoring: checking the snapshot&apos;s files, uploading, then reading every object back…
-              </Text>
-            ) : null}
+            {busy === 'restore' ? <ProgressView progress={progress} onCancel={cancelRestore} cancelling={cancelling} /> : null}
             {error ? <ErrorAlert title={preview ? 'The restore failed' : 'The preview failed'} error={error} onClose={() => setError(null)} /> : null}
             {result ? <ResultView result={result} /> : null}
             <Group justify="flex-end">
-              <Button variant="default" onClick={close}>
+              <Button variant="default" onClick={close} disabled={busy === 'restore'}>
                 {result ? 'Close' : 'Cancel'}
               </Button>
               {result === null ? (

@@ -4,6 +4,7 @@
 import type {
   StorageManifest,
   StorageRestorePreview,
+  StorageRestoreProgressEvent,
   StorageRestoreResult,
   StorageSnapshotDetails,
   StorageSnapshotEntry,
@@ -35,9 +36,26 @@ export const storageApi = {
   reveal: (id: string): Promise<{ revealed: boolean; path: string }> => api.revealStorageSnapshot({ id }),
   /** What a restore into the target would create / overwrite / leave unchanged (HEADs only). */
   previewRestore: (input: RestoreRequest): Promise<StorageRestorePreview> => api.previewStorageRestore(restoreInput(input)),
-  /** Uploads, then reads every restored object back; answers with the validation. */
-  restore: (input: RestoreRequest & { confirmName?: string }): Promise<StorageRestoreResult> =>
-    api.restoreStorageSnapshot({ ...restoreInput(input), ...(input.confirmName ? { confirmName: input.confirmName } : {}) }),
+  /** Uploads, then reads every restored object back; answers with the validation. A job: `onProgress` gets its events, cancelRestore(jobId) stops it. */
+  restore: async (
+    input: RestoreRequest & { confirmName?: string; jobId: string },
+    onProgress: (p: StorageRestoreProgressEvent) => void,
+  ): Promise<StorageRestoreResult> => {
+    // Subscribed before the call, so the first events are not missed.
+    const off = api.onEvent((event) => {
+      if (event.type === 'storage.restore.progress' && event.jobId === input.jobId) onProgress(event);
+    });
+    try {
+      return await api.restoreStorageSnapshot({
+        ...restoreInput(input),
+        jobId: input.jobId,
+        ...(input.confirmName ? { confirmName: input.confirmName } : {}),
+      });
+    } finally {
+      off();
+    }
+  },
+  cancelRestore: (jobId: string): Promise<{ cancelled: boolean }> => api.cancelStorageRestore({ jobId }),
 };
 
 export interface RestoreRequest {
@@ -46,6 +64,8 @@ export interface RestoreRequest {
   /** Empty: each object into its own bucket's name. */
   bucket: string;
   storageSecret?: string;
+  /** Absent: the whole snapshot. */
+  objects?: Array<{ bucket: string; key: string }>;
 }
 
 function restoreInput(input: RestoreRequest) {
@@ -54,6 +74,7 @@ function restoreInput(input: RestoreRequest) {
     targetProfileId: input.targetProfileId,
     ...(input.bucket.trim() ? { bucket: input.bucket.trim() } : {}),
     ...(input.storageSecret ? { storageSecret: input.storageSecret } : {}),
+    ...(input.objects ? { objects: input.objects } : {}),
   };
 }
 
