@@ -84,7 +84,13 @@ export function ExportMenu({ profile, getSql, disabled = false }: ExportMenuProp
     <>
       <Menu position="bottom-end" withinPortal disabled={disabled || running !== null}>
         <Menu.Target>
-          <Button variant="default" loading={running !== null} disabled={disabled} title="Stream the whole result of the SELECT under the cursor to a file">
+          <Button
+            variant="default"
+            size="xs"
+            loading={running !== null}
+            disabled={disabled}
+            title="Stream the whole result of the SELECT under the cursor to a file"
+          >
             {running ? `Exporting ${FORMAT_NAMES[running]}…` : 'Export'}
           </Button>
         </Menu.Target>

@@ -1,11 +1,13 @@
 // The plan of one statement as a tree (EXPLAIN, issue #4): per node its own and total time,
 // rows estimated against actual (a 10× misestimate is what usually explains a bad plan),
-// loops and buffers, with the three nodes that cost the most marked so the eye goes there.
+// loops and buffers, with the three nodes that cost the most marked so the eye goes there;
+// beside it the same plan as EXPLAIN's plain text (plan-text.ts), to read or paste.
 import { Badge, Box, Button, CopyButton, Group, Paper, Stack, Text, UnstyledButton } from '@mantine/core';
-import { useRef, useState, type KeyboardEvent } from 'react';
+import { useMemo, useRef, useState, type KeyboardEvent } from 'react';
 import { flattenPlan } from '@contract/plan-tree';
 import type { ExplainResult, PlanNode } from '@contract/models';
 import { formatCount } from '../../shared/format/numbers';
+import { planText } from './plan-text';
 
 /** A misestimate from this factor on is flagged: the planner's choices rest on row counts. */
 const MISESTIMATE_FACTOR = 10;
@@ -237,6 +239,7 @@ export function PlanView({ result }: { result: ExplainResult }) {
   const { state, setState } = useTreeState(result);
   const treeRef = useRef<HTMLUListElement>(null);
   const ranks = costliestRanks(result.plan);
+  const text = useMemo(() => planText(result.json), [result.json]);
 
   const setCollapsed = (id: number, value: boolean | 'toggle') =>
     setState((s) => {
@@ -302,8 +305,8 @@ export function PlanView({ result }: { result: ExplainResult }) {
   };
 
   return (
-    <Paper component="section" aria-label="Query plan" withBorder p="sm">
-      <Group justify="space-between" mb="xs" wrap="wrap">
+    <Paper component="section" aria-label="Query plan" withBorder p="sm" style={{ flex: '1 1 0', minHeight: 0, display: 'flex', flexDirection: 'column' }}>
+      <Group justify="space-between" mb="xs" wrap="wrap" style={{ flex: 'none' }}>
         <Group gap="xs" wrap="wrap">
           <Badge variant="light" color={result.analyzed ? 'blue' : 'gray'} radius="sm">
             {result.analyzed ? 'ANALYZE' : 'estimate only'}
@@ -324,17 +327,57 @@ export function PlanView({ result }: { result: ExplainResult }) {
             {result.executionMs !== null ? ` · Execution ${formatMs(result.executionMs)}` : result.analyzed ? '' : ' · not executed'}
           </Text>
         </Group>
-        <CopyButton value={result.json} timeout={1500}>
-          {({ copied, copy }) => (
-            <Button size="xs" variant="light" color={copied ? 'teal' : undefined} onClick={copy}>
-              {copied ? 'Copied' : 'Copy JSON'}
-            </Button>
-          )}
-        </CopyButton>
+        <Group gap="xs">
+          <CopyButton value={text} timeout={1500}>
+            {({ copied, copy }) => (
+              <Button size="xs" variant="light" color={copied ? 'teal' : undefined} onClick={copy}>
+                {copied ? 'Copied' : 'Copy text'}
+              </Button>
+            )}
+          </CopyButton>
+          <CopyButton value={result.json} timeout={1500}>
+            {({ copied, copy }) => (
+              <Button size="xs" variant="light" color={copied ? 'teal' : undefined} onClick={copy}>
+                {copied ? 'Copied' : 'Copy JSON'}
+              </Button>
+            )}
+          </CopyButton>
+        </Group>
       </Group>
-      <Box component="ul" role="tree" aria-label="Plan tree" ref={treeRef} onKeyDown={onKeyDown} m={0} p={0}>
-        <PlanItem node={result.plan} level={1} parentId={null} tree={tree} />
-      </Box>
+      <Group align="stretch" gap="sm" wrap="nowrap" style={{ flex: '1 1 0', minHeight: 0 }}>
+        <Box
+          component="ul"
+          role="tree"
+          aria-label="Plan tree"
+          ref={treeRef}
+          onKeyDown={onKeyDown}
+          m={0}
+          p={0}
+          style={{ flex: '1 1 0', minWidth: 0, overflow: 'auto' }}
+        >
+          <PlanItem node={result.plan} level={1} parentId={null} tree={tree} />
+        </Box>
+        <Box
+          component="pre"
+          aria-label="Plan as text"
+          tabIndex={0}
+          m={0}
+          p="xs"
+          fz={12}
+          ff="monospace"
+          style={{
+            flex: '1 1 0',
+            minWidth: 0,
+            overflow: 'auto',
+            whiteSpace: 'pre',
+            border: '1px solid var(--mantine-color-default-border)',
+            borderRadius: 'var(--mantine-radius-sm)',
+            background: 'var(--mantine-color-default)',
+          }}
+        >
+          {text}
+        </Box>
+      </Group>
     </Paper>
   );
 }

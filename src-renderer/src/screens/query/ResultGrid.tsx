@@ -1,59 +1,26 @@
 // The result grid: a virtual list of fixed-height rows (only the visible ones are in the
 // DOM), sticky header and row numbers, type-aware cells, keyboard selection, copy as
 // TSV, and sort/filter over the rows already received (no new query). The logic lives
-// in grid-model.ts; rows stream into the parent's array and `rowCount` says how far.
+// in grid-model.ts, the view's streaming/sort/filter in useGridView.ts; rows stream into
+// the parent's array and `rowCount` says how far. The grid takes the height its parent
+// leaves (a flex column) and scrolls inside itself.
 import { Text } from '@mantine/core';
-import { useCallback, useEffect, useId, useLayoutEffect, useMemo, useRef, useState, type KeyboardEvent, type MouseEvent, type PointerEvent } from 'react';
+import { useEffect, useId, useLayoutEffect, useMemo, useRef, useState, type KeyboardEvent, type MouseEvent } from 'react';
 import type { QueryCell, QueryColumn } from '@contract/models';
-import { BORDER, CellDetail, copyToClipboard, GRID_CSS, GridHeaderCell, GridRow } from './CellDetail';
+import { BORDER, CellDetail, copyToClipboard, GRID_CSS, GridRow } from './CellDetail';
+import { GridHeader, HEADER_HEIGHT } from './GridHeader';
 import { GridToolbar } from './GridToolbar';
-import {
-  cellKind,
-  cellText,
-  estimateColumnWidths,
-  GridView,
-  isNumericKind,
-  MAX_SCROLL_PX,
-  moveCursor,
-  ROW_HEIGHT,
-  sameFilter,
-  scrollTopForRow,
-  toTsv,
-  visibleWindow,
-  type SortSpec,
-} from './grid-model';
+import { cellKind, cellText, MAX_SCROLL_PX, moveCursor, ROW_HEIGHT, scrollTopForRow, toTsv, visibleWindow } from './grid-model';
+import { CHAR_PX, useColumnWidths } from './useColumnWidths';
+import { useGridView } from './useGridView';
 import { formatCount } from '../../shared/format/numbers';
 
-const HEADER_HEIGHT = 30;
 const OVERSCAN = 8;
-/** Width of one character of the 12px monospace font, for the width estimate. */
-const CHAR_PX = 7.3;
-/**
- * A sorted view takes in streamed rows at most every FOLD_INTERVAL_MS, and never spends
- * more than 1/FOLD_DUTY of the time merging (a fold into a million rows can take a few
- * hundred ms); once more when rows stop arriving.
- */
-const FOLD_INTERVAL_MS = 500;
-const FOLD_DUTY = 8;
-/** Past this many rows a sort or filter first says so, then runs after the next paint. */
-const BIG_ROWS = 50_000;
 /** "Copy rows" without a selection copies at most this many rows (a TSV of them all can reach 100s of MB). */
 const MAX_COPY_ROWS = 200_000;
 /** A small result gets a box just tall enough (header, rows, room for a horizontal scrollbar). */
 const MIN_BOX_ROWS = 4;
 const SCROLLBAR_ROOM = 16;
-
-/** Runs `fn` once the browser has painted what was set before (e.g. "Sorting…"). */
-function afterPaint(fn: () => void): () => void {
-  let timer = 0;
-  const frame = requestAnimationFrame(() => {
-    timer = window.setTimeout(fn, 0);
-  });
-  return () => {
-    cancelAnimationFrame(frame);
-    clearTimeout(timer);
-  };
-}
 
 /** A cell: `row` is the row's number in the result, not its position on screen. */
 interface CellRef {
@@ -74,37 +41,22 @@ export interface ResultGridProps {
   /** Rows of `rows` to show: raise it (same array) to make the grid look again. */
   rowCount: number;
   label: string;
-  /** Height of the grid box (header + rows), px. */
-  height?: number;
 }
 
-export function ResultGrid({ columns, rows, rowCount, label, height = 480 }: ResultGridProps) {
+export function ResultGrid({ columns, rows, rowCount, label }: ResultGridProps) {
   const count = Math.min(rowCount, rows.length);
-  // One view per result; its columns are replaced (not the view) when type names resolve.
-  const view = useMemo(() => new GridView(rows, columns), [rows, columns.length]);
-  view.columns = columns;
-  view.grow(count);
-  const n = view.length;
+  const grid = useGridView(rows, columns, count);
+  const { view, n, version, busy, pending, revealRef } = grid;
 
   const scrollerRef = useRef<HTMLDivElement>(null);
-  const countRef = useRef(count);
-  /** When the next fold may run (performance.now() ms). */
-  const nextFold = useRef(0);
   const anchorRef = useRef(0);
-  const revealRef = useRef(false);
   const activeId = `${useId()}-active`;
-  const [version, setVersion] = useState(0);
-  const bump = useCallback(() => setVersion((v) => v + 1), []);
   const [scrollTop, setScrollTop] = useState(0);
-  const [viewportHeight, setViewportHeight] = useState(Math.max(ROW_HEIGHT, height - HEADER_HEIGHT - 2));
+  const [viewportHeight, setViewportHeight] = useState(ROW_HEIGHT * 8);
   const [cursor, setCursor] = useState<CellRef | null>(null);
   const [range, setRange] = useState<RowRange | null>(null);
   const [detail, setDetail] = useState<CellRef | null>(null);
-  const [filterText, setFilterText] = useState('');
-  const [filterColumn, setFilterColumn] = useState('all');
-  const [busy, setBusy] = useState<string | null>(null);
   const [notice, setNotice] = useState<string | null>(null);
-  const [resized, setResized] = useState<{ view: GridView | null; widths: Record<number, number> }>({ view: null, widths: {} });
   const [focused, setFocused] = useState(false);
   const [seenView, setSeenView] = useState(view);
   if (seenView !== view) {
@@ -112,12 +64,7 @@ export function ResultGrid({ columns, rows, rowCount, label, height = 480 }: Res
     setCursor(null);
     setRange(null);
     setDetail(null);
-    if (filterColumn !== 'all' && Number(filterColumn) >= columns.length) setFilterColumn('all');
   }
-
-  useEffect(() => {
-    countRef.current = count;
-  }, [count]);
 
   useEffect(() => {
     const el = scrollerRef.current;
@@ -128,49 +75,6 @@ export function ResultGrid({ columns, rows, rowCount, label, height = 480 }: Res
     return () => observer.disconnect();
   }, [view]);
 
-  // Sorted views fold streamed rows in, throttled; the timer also fires after the last
-  // batch, so the final order needs no "done" signal from the parent.
-  const pending = view.pendingRows(count);
-  useEffect(() => {
-    if (pending === 0) return;
-    const timer = window.setTimeout(
-      () => {
-        const started = performance.now();
-        view.fold(countRef.current);
-        const took = performance.now() - started;
-        nextFold.current = started + took + Math.max(FOLD_INTERVAL_MS, FOLD_DUTY * took);
-        bump();
-      },
-      Math.max(0, nextFold.current - performance.now()),
-    );
-    return () => clearTimeout(timer);
-  }, [view, pending, bump]);
-
-  useEffect(() => {
-    const spec = filterText === '' ? null : { text: filterText, column: filterColumn === 'all' ? null : Number(filterColumn) };
-    if (sameFilter(view.filter, spec)) return;
-    const big = countRef.current > BIG_ROWS;
-    let cancelPaint = () => {};
-    const timer = window.setTimeout(
-      () => {
-        const apply = () => {
-          view.setFilter(spec, countRef.current);
-          setBusy(null);
-          revealRef.current = true;
-          bump();
-        };
-        if (!big) return apply();
-        setBusy('Filtering…');
-        cancelPaint = afterPaint(apply);
-      },
-      big ? 250 : 80,
-    );
-    return () => {
-      clearTimeout(timer);
-      cancelPaint();
-    };
-  }, [view, filterText, filterColumn, bump]);
-
   useEffect(() => {
     if (!notice) return;
     const timer = window.setTimeout(() => setNotice(null), 4000);
@@ -178,8 +82,7 @@ export function ResultGrid({ columns, rows, rowCount, label, height = 480 }: Res
   }, [notice]);
 
   const kinds = useMemo(() => columns.map((c) => cellKind(c.type)), [columns]);
-  const estimated = useMemo(() => estimateColumnWidths(columns, rows, Math.min(count, 200), CHAR_PX), [view, count > 0]);
-  const widths = useMemo(() => estimated.map((w, c) => (resized.view === view ? (resized.widths[c] ?? w) : w)), [estimated, resized, view]);
+  const { widths, startResize } = useColumnWidths(view, columns, rows, count);
   const rowNumberWidth = Math.max(44, Math.ceil(String(n).length * CHAR_PX) + 16);
   const totalWidth = rowNumberWidth + widths.reduce((a, b) => a + b, 0);
 
@@ -227,23 +130,6 @@ export function ResultGrid({ columns, rows, rowCount, label, height = 480 }: Res
     if (!el) return;
     setScrollTop(el.scrollTop);
     anchorRef.current = visibleWindow(el.scrollTop, viewportHeight, n, ROW_HEIGHT, MAX_SCROLL_PX).first;
-  }
-
-  function cycleSort(col: number) {
-    if (busy) return;
-    const current = view.sort;
-    const next: SortSpec | null =
-      current?.column !== col ? { column: col, direction: 'asc' } : current.direction === 'asc' ? { column: col, direction: 'desc' } : null;
-    const apply = () => {
-      view.setSort(next, countRef.current);
-      nextFold.current = performance.now() + FOLD_INTERVAL_MS;
-      setBusy(null);
-      revealRef.current = true;
-      bump();
-    };
-    if (countRef.current <= BIG_ROWS) return apply();
-    setBusy(next ? 'Sorting…' : 'Restoring row order…');
-    afterPaint(apply);
   }
 
   async function copyRows(ids: Uint32Array, limited: boolean) {
@@ -333,27 +219,6 @@ export function ResultGrid({ columns, rows, rowCount, label, height = 480 }: Res
     revealRef.current = true;
   }
 
-  function startResize(event: PointerEvent<HTMLDivElement>, col: number) {
-    event.preventDefault();
-    event.stopPropagation();
-    const handle = event.currentTarget;
-    handle.setPointerCapture(event.pointerId);
-    const startX = event.clientX;
-    const startWidth = widths[col] ?? 100;
-    const move = (e: globalThis.PointerEvent) => {
-      const width = Math.min(2000, Math.max(40, Math.round(startWidth + e.clientX - startX)));
-      setResized((prev) => ({ view, widths: { ...(prev.view === view ? prev.widths : {}), [col]: width } }));
-    };
-    const stop = () => {
-      handle.removeEventListener('pointermove', move);
-      handle.removeEventListener('pointerup', stop);
-      handle.removeEventListener('pointercancel', stop);
-    };
-    handle.addEventListener('pointermove', move);
-    handle.addEventListener('pointerup', stop);
-    handle.addEventListener('pointercancel', stop);
-  }
-
   const sort = view.sort;
   const bodyRows = [];
   for (let pos = win.first; pos <= win.last; pos++) {
@@ -375,26 +240,27 @@ export function ResultGrid({ columns, rows, rowCount, label, height = 480 }: Res
     );
   }
   const activeRendered = cursorPos >= win.first && cursorPos <= win.last;
-  const boxHeight = Math.min(height, HEADER_HEIGHT + Math.max(n, MIN_BOX_ROWS) * ROW_HEIGHT + 2 + SCROLLBAR_ROOM);
+  // As tall as its rows need, shrunk by the flex column to the room there is (never below a few rows).
+  const naturalHeight = HEADER_HEIGHT + Math.max(n, MIN_BOX_ROWS) * ROW_HEIGHT + 2 + SCROLLBAR_ROOM;
   const detailColumn = detail ? (columns[detail.col] ?? null) : null;
   const progress = busy ?? (pending > 0 ? `${formatCount(pending)} new rows are being sorted in…` : null);
 
   return (
-    <div>
+    <div style={{ flex: '1 1 0', minHeight: 0, display: 'flex', flexDirection: 'column', gap: 4 }}>
       <style>{GRID_CSS}</style>
       <GridToolbar
         columns={columns}
-        filterText={filterText}
-        onFilterText={setFilterText}
-        filterColumn={filterColumn}
-        onFilterColumn={setFilterColumn}
+        filterText={grid.filterText}
+        onFilterText={grid.setFilterText}
+        filterColumn={grid.filterColumn}
+        onFilterColumn={grid.setFilterColumn}
         shown={n}
         total={count}
         progress={progress}
         notice={notice}
         onCopyRows={copyRowsButton}
       />
-      <div style={{ position: 'relative' }}>
+      <div style={{ position: 'relative', flex: '0 1 auto', minHeight: 0, display: 'flex', flexDirection: 'column' }}>
         <div
           ref={scrollerRef}
           role="grid"
@@ -411,7 +277,9 @@ export function ResultGrid({ columns, rows, rowCount, label, height = 480 }: Res
           onBlur={() => setFocused(false)}
           // The selected cell shows its own ring; without one on screen the grid shows it.
           style={{
-            height: boxHeight,
+            height: naturalHeight,
+            flex: '0 1 auto',
+            minHeight: Math.min(naturalHeight, HEADER_HEIGHT + 2 * ROW_HEIGHT + SCROLLBAR_ROOM),
             overflow: 'auto',
             position: 'relative',
             border: BORDER,
@@ -423,53 +291,16 @@ export function ResultGrid({ columns, rows, rowCount, label, height = 480 }: Res
             background: 'var(--mantine-color-body)',
           }}
         >
-          <div
-            role="row"
-            aria-rowindex={1}
-            style={{
-              position: 'sticky',
-              top: 0,
-              zIndex: 2,
-              display: 'flex',
-              width: totalWidth,
-              height: HEADER_HEIGHT,
-              background: 'var(--mantine-color-body)',
-            }}
-          >
-            <div
-              role="columnheader"
-              aria-colindex={1}
-              aria-label="Row number"
-              style={{
-                position: 'sticky',
-                left: 0,
-                zIndex: 3,
-                flex: 'none',
-                width: rowNumberWidth,
-                padding: '0 6px',
-                lineHeight: `${HEADER_HEIGHT - 1}px`,
-                textAlign: 'right',
-                color: 'var(--mantine-color-dimmed)',
-                background: 'var(--mantine-color-body)',
-                borderRight: BORDER,
-                borderBottom: BORDER,
-              }}
-            >
-              #
-            </div>
-            {columns.map((col, c) => (
-              <GridHeaderCell
-                key={c}
-                column={col}
-                index={c}
-                width={widths[c]!}
-                numeric={isNumericKind(kinds[c] ?? 'text')}
-                sorted={sort?.column === c ? sort.direction : null}
-                onSort={cycleSort}
-                onResizeStart={startResize}
-              />
-            ))}
-          </div>
+          <GridHeader
+            columns={columns}
+            kinds={kinds}
+            widths={widths}
+            rowNumberWidth={rowNumberWidth}
+            totalWidth={totalWidth}
+            sort={sort}
+            onSort={grid.cycleSort}
+            onResizeStart={startResize}
+          />
           <div
             onClick={onBodyClick}
             onDoubleClick={onBodyDoubleClick}

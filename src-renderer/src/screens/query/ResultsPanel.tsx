@@ -7,6 +7,7 @@ import { IconAlert } from '../../shared/components/icons';
 import { formatCount } from '../../shared/format/numbers';
 import { formatDuration } from '../../shared/format/time';
 import type { ResultView } from './live-results';
+import { FILL_COLUMN } from './layout-model';
 import { statementSummary, type EditorRange } from './query-tools';
 import { ResultGrid } from './ResultGrid';
 
@@ -77,7 +78,7 @@ function StatementPanel({ view, errorAt, more }: { view: ResultView; errorAt: Ed
   const result = view.result;
   const partial = result?.error && view.received > 0;
   return (
-    <Stack gap="sm" pt="sm">
+    <Stack gap={6} pt={6} style={FILL_COLUMN}>
       {result?.cancelled ? (
         <Alert color="orange" variant="light" title="cancelled" role="status">
           The statement was cancelled on the server after {formatDuration(Math.round(result.durationMs))}; nothing more ran after it.
@@ -133,16 +134,22 @@ export function ResultsPanel({ views, errorAt, more }: { views: ResultView[]; er
   const failed = views.find((v) => v.result?.error || v.result?.cancelled);
   const first = String((failed ?? views[views.length - 1] ?? views[0])?.index ?? 0);
   return (
-    <Tabs defaultValue={first} key={views.map((v) => `${v.index}${v.running ? 'r' : ''}`).join(',') + first} keepMounted={false}>
-      <Tabs.List aria-label="Statement results">
+    <Tabs defaultValue={first} key={views.map((v) => `${v.index}${v.running ? 'r' : ''}`).join(',') + first} keepMounted={false} style={FILL_COLUMN}>
+      <Tabs.List aria-label="Statement results" style={{ flex: 'none', flexWrap: 'nowrap', overflowX: 'auto', overflowY: 'hidden' }}>
         {views.map((v) => (
-          <Tabs.Tab key={v.index} value={String(v.index)} color={v.result?.error && !v.result.cancelled ? 'red' : v.result?.cancelled ? 'orange' : undefined}>
+          <Tabs.Tab
+            key={v.index}
+            value={String(v.index)}
+            py={4}
+            fz="xs"
+            color={v.result?.error && !v.result.cancelled ? 'red' : v.result?.cancelled ? 'orange' : undefined}
+          >
             {tabLabel(v)}
           </Tabs.Tab>
         ))}
       </Tabs.List>
       {views.map((v) => (
-        <Tabs.Panel key={v.index} value={String(v.index)}>
+        <Tabs.Panel key={v.index} value={String(v.index)} style={FILL_COLUMN}>
           <StatementPanel view={v} errorAt={v === failed ? errorAt : null} more={more} />
         </Tabs.Panel>
       ))}

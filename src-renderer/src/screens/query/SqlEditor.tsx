@@ -46,6 +46,8 @@ export interface SqlEditorProps {
   placeholder?: string;
   minHeight?: string;
   maxHeight?: string;
+  /** Fill the parent's height (the console's editor pane) and scroll inside it. */
+  fill?: boolean;
 }
 
 /** Marks a change that came from `value`, so it is not echoed back through onChange. */
@@ -90,7 +92,7 @@ const darkHighlightStyle = HighlightStyle.define(
   { themeType: 'dark' },
 );
 
-function appearance(dark: boolean, minHeight: string, maxHeight: string): Extension {
+function appearance(dark: boolean, minHeight: string, maxHeight: string, fill = false): Extension {
   const theme = EditorView.theme(
     {
       '&': {
@@ -99,11 +101,11 @@ function appearance(dark: boolean, minHeight: string, maxHeight: string): Extens
         border: '1px solid var(--mantine-color-default-border)',
         borderRadius: 'var(--mantine-radius-sm)',
         fontSize: '14px',
-        maxHeight,
+        ...(fill ? { height: '100%' } : { maxHeight }),
       },
       '&.cm-focused': { outline: '2px solid var(--mantine-primary-color-filled)', outlineOffset: '-1px' },
       '.cm-scroller': { fontFamily: 'var(--mantine-font-family-monospace)', overflow: 'auto' },
-      '.cm-content, .cm-gutter': { minHeight },
+      '.cm-content, .cm-gutter': { minHeight: fill ? '100%' : minHeight },
       '.cm-content': { caretColor: dark ? '#e9ecef' : '#212529' },
       '.cm-cursor, .cm-dropCursor': { borderLeftColor: dark ? '#e9ecef' : '#212529' },
       '.cm-gutters': {
@@ -134,7 +136,7 @@ function editability(readOnly: boolean): Extension {
 }
 
 export const SqlEditor = forwardRef<SqlEditorHandle, SqlEditorProps>(function SqlEditor(props, ref) {
-  const { value, errorAt, catalog, readOnly = false, docId, minHeight = '10rem', maxHeight = '24rem' } = props;
+  const { value, errorAt, catalog, readOnly = false, docId, minHeight = '10rem', maxHeight = '24rem', fill = false } = props;
   const dark = useComputedColorScheme('light', { getInitialValueInEffect: false }) === 'dark';
   const hostRef = useRef<HTMLDivElement>(null);
   const viewRef = useRef<EditorView | null>(null);
@@ -151,7 +153,7 @@ export const SqlEditor = forwardRef<SqlEditorHandle, SqlEditorProps>(function Sq
     const p = live.current.props;
     return [
       language.reconfigure(sqlLanguage(p.catalog)),
-      look.reconfigure(appearance(live.current.dark, p.minHeight ?? '10rem', p.maxHeight ?? '24rem')),
+      look.reconfigure(appearance(live.current.dark, p.minHeight ?? '10rem', p.maxHeight ?? '24rem', p.fill)),
       editable.reconfigure(editability(p.readOnly ?? false)),
     ];
   }
@@ -182,7 +184,7 @@ export const SqlEditor = forwardRef<SqlEditorHandle, SqlEditorProps>(function Sq
         basicSetup,
         keymap.of([indentWithTab]),
         language.of(sqlLanguage(p.catalog)),
-        look.of(appearance(live.current.dark, p.minHeight ?? '10rem', p.maxHeight ?? '24rem')),
+        look.of(appearance(live.current.dark, p.minHeight ?? '10rem', p.maxHeight ?? '24rem', p.fill)),
         editable.of(editability(p.readOnly ?? false)),
         errorField,
         // The completion icons are glyphs many system fonts lack (boxes): the labels say enough.
@@ -239,8 +241,8 @@ export const SqlEditor = forwardRef<SqlEditorHandle, SqlEditorProps>(function Sq
   }, [catalog]);
 
   useEffect(() => {
-    viewRef.current?.dispatch({ effects: compartments.current.look.reconfigure(appearance(dark, minHeight, maxHeight)) });
-  }, [dark, minHeight, maxHeight]);
+    viewRef.current?.dispatch({ effects: compartments.current.look.reconfigure(appearance(dark, minHeight, maxHeight, fill)) });
+  }, [dark, minHeight, maxHeight, fill]);
 
   useEffect(() => {
     viewRef.current?.dispatch({ effects: compartments.current.editable.reconfigure(editability(readOnly)) });
@@ -288,5 +290,5 @@ export const SqlEditor = forwardRef<SqlEditorHandle, SqlEditorProps>(function Sq
     [],
   );
 
-  return <div ref={hostRef} data-testid="sql-editor" />;
+  return <div ref={hostRef} data-testid="sql-editor" style={fill ? { height: '100%' } : undefined} />;
 });

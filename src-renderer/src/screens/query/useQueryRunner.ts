@@ -57,6 +57,8 @@ function blockedItems(plan: Plan): BlockedItem[] {
 
 export interface QueryRunner {
   running: boolean;
+  /** performance.now() when the running statement (or fetch) started; null when idle. */
+  startedAt: number | null;
   /** The streamed rows of the latest run; `rowsVersion` changes as rows arrive. */
   live: LiveRun | null;
   rowsVersion: number;
@@ -86,7 +88,12 @@ export function useQueryRunner(
   onResult: (outcome: RunOutcome) => void,
   onParseFailure: (parse: ParseFailure) => void,
 ): QueryRunner {
-  const [running, setRunning] = useState(false);
+  const [running, setRunningState] = useState(false);
+  const [startedAt, setStartedAt] = useState<number | null>(null);
+  const setRunning = useCallback((next: boolean) => {
+    setRunningState(next);
+    setStartedAt(next ? performance.now() : null);
+  }, []);
   const [parseFailure, setParseFailure] = useState<ParseFailure | null>(null);
   const [cancelling, setCancelling] = useState(false);
   const [guard, setGuard] = useState<Guard | null>(null);
@@ -160,7 +167,7 @@ export function useQueryRunner(
         setCancelling(false);
       }
     },
-    [profile, maxRows, onResult, startLive],
+    [profile, maxRows, onResult, startLive, setRunning],
   );
 
   const afterOverride = useCallback(
@@ -244,7 +251,7 @@ export function useQueryRunner(
       setFetchingMore(false);
       setCancelling(false);
     }
-  }, [profile, live, running, outcome, maxRows]);
+  }, [profile, live, running, outcome, maxRows, setRunning]);
 
   const closeResult = useCallback(async () => {
     const current = outcome;
@@ -269,6 +276,7 @@ export function useQueryRunner(
   return {
     forgetHeld,
     running,
+    startedAt,
     live,
     rowsVersion,
     fetchingMore,
