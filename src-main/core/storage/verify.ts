@@ -31,12 +31,11 @@ export async function verifyFiles(
 }
 
 async function checkFile(file: string, size: number, sha256: string | null, signal?: AbortSignal): Promise<'missing' | 'size' | 'sha256' | null> {
-  let stat: fs.Stats;
-  try {
-    stat = await fs.promises.stat(file);
-  } catch {
-    return 'missing';
-  }
+  // A size check is one stat: done synchronously (microseconds), since a round trip through
+  // libuv's thread pool per file, one after the other, was most of an incremental snapshot's
+  // check under load (the storage bench: 0.2–0.7 s for 2,000 files).
+  const stat = sha256 === null ? fs.statSync(file, { throwIfNoEntry: false }) : await fs.promises.stat(file).catch(() => undefined);
+  if (stat === undefined) return 'missing';
   if (stat.size !== size) return 'size';
   if (sha256 === null) return null;
   const hash = crypto.createHash('sha256');
