@@ -107,6 +107,8 @@ export type CopyStatus = 'running' | 'ok' | 'failed' | 'cancelled' | 'deleted';
 /** One row of backup_copies. */
 export interface BackupCopy {
   id: string;
+  /** What was copied: a database backup, or a storage snapshot (then `backupId` is the snapshot's id). */
+  kind: 'backup' | 'storage';
   backupId: string;
   destinationId: string;
   destination: string;
@@ -137,10 +139,20 @@ export interface CopyResult {
   verified: boolean;
   /** The same copy was already there (same sha256 in its manifest): nothing uploaded. */
   alreadyThere?: boolean;
+  /**
+   * 'storage' when the id was a storage snapshot's: `key` is then its copy manifest, `sha256`
+   * the snapshot manifest's, `bytes` the stored bytes of every object it names.
+   */
+  kind?: 'backup' | 'storage';
+  /** A snapshot's objects, and how many this run sent (the rest were on the destination already). */
+  objects?: number;
+  uploadedObjects?: number;
+  uploadedBytes?: number;
 }
 
 export const copyBackupSchema = z
   .object({
+    /** A backup's id, or a storage snapshot's. */
     backupId: z.string().min(1, 'backupId is required'),
     /** Destination id or name. */
     destination: z.string().min(1, 'destination is required'),

@@ -1,4 +1,4 @@
-// ops-console backups copy ID --to DESTINATION [--json]   (cli.md, fixed)
+// ops-console backups copy ID --to DESTINATION [--json]   (cli.md, fixed; ID: a backup's or a storage snapshot's)
 // ops-console offsite add NAME --endpoint URL --bucket B [--region R] [--prefix P] --access-key-id ID [--virtual-host] [--encrypt] [--json]
 // ops-console offsite list [--json] | offsite test NAME [--json] | offsite remove NAME [--yes] [--json]
 // ops-console offsite retention NAME (--keep-last N [--keep-daily N] [--keep-weekly N] [--keep-monthly N] | --none) [--json]
@@ -66,12 +66,16 @@ export async function backupsCopy(ctx: CliContext, argv: string[]): Promise<numb
       keyId: r.keyId,
       durationMs: r.durationMs,
       verified: r.verified,
+      // A storage snapshot's copy (the ID was a snapshot's): what it names and what this run sent.
+      ...(r.kind === 'storage' ? { kind: r.kind, objects: r.objects, uploadedObjects: r.uploadedObjects ?? 0 } : {}),
     });
   else
     ctx.io.out(
       r.alreadyThere
         ? `already there: ${r.destination}:${r.key} (same sha256 ${r.sha256})`
-        : `copied to ${r.destination}:${r.key} (${r.bytes} bytes, read back and verified, sha256 ${r.sha256})`,
+        : r.kind === 'storage'
+          ? `copied storage snapshot to ${r.destination}:${r.key} (${r.objects ?? 0} objects, ${r.uploadedObjects ?? 0} sent, each read back and verified)`
+          : `copied to ${r.destination}:${r.key} (${r.bytes} bytes, read back and verified, sha256 ${r.sha256})`,
     );
   return EXIT.ok;
 }

@@ -4,6 +4,7 @@ import type { BackupCopy, CopyStatus } from '../../contract/offsite';
 
 interface Row {
   id: string;
+  artifact_kind: 'backup' | 'storage';
   artifact_id: string;
   destination_id: string;
   destination_name: string;
@@ -22,13 +23,23 @@ interface Row {
 export class CopyRepo {
   constructor(private readonly db: Database.Database) {}
 
-  insertRunning(c: { id: string; backupId: string; destinationId: string; destination: string; key: string; encrypted: boolean; keyId: string | null }): void {
+  /** `kind` 'storage': `backupId` is a storage snapshot's id. */
+  insertRunning(c: {
+    id: string;
+    backupId: string;
+    destinationId: string;
+    destination: string;
+    key: string;
+    encrypted: boolean;
+    keyId: string | null;
+    kind?: 'backup' | 'storage';
+  }): void {
     this.db
       .prepare(
         `INSERT INTO backup_copies (id, artifact_kind, artifact_id, destination_id, destination_name, object_key, encrypted, key_id, status, started_at)
-         VALUES (?, 'backup', ?, ?, ?, ?, ?, ?, 'running', ?)`,
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'running', ?)`,
       )
-      .run(c.id, c.backupId, c.destinationId, c.destination, c.key, c.encrypted ? 1 : 0, c.keyId, new Date().toISOString());
+      .run(c.id, c.kind ?? 'backup', c.backupId, c.destinationId, c.destination, c.key, c.encrypted ? 1 : 0, c.keyId, new Date().toISOString());
   }
 
   /** A resumed attempt runs again under the same id (its resume log is named by it). */
@@ -93,6 +104,7 @@ export class CopyRepo {
 function toContract(r: Row): BackupCopy {
   return {
     id: r.id,
+    kind: r.artifact_kind,
     backupId: r.artifact_id,
     destinationId: r.destination_id,
     destination: r.destination_name,

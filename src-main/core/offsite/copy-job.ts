@@ -1,4 +1,4 @@
-// A copy offsite as a job: registered (by its copy's jobId) so cancelOffsiteCopy and the core
+// A copy offsite (of a backup, or of a storage snapshot when the id is one) as a job: registered (by its copy's jobId) so cancelOffsiteCopy and the core
 // closing can abort it, and reporting `offsite.progress` events at most every 250 ms (plus
 // each phase's first and last step). The call itself still answers with the CopyResult.
 import crypto from 'node:crypto';
@@ -8,6 +8,7 @@ import type { CoreDeps } from '../platform/kernel/deps';
 import type { CopyRepo } from './copies';
 import { copyBackup, type CopyProgress } from './copy';
 import type { DestinationRepo } from './destinations';
+import { copySnapshot, isStorageSnapshot } from './snapshot-copy';
 
 export class CopyJobs {
   private readonly running = new JobRegistry<CopyResult>();
@@ -45,7 +46,8 @@ export class CopyJobs {
         this.deps.events.emit(event);
       };
       try {
-        return await copyBackup(this.deps, this.repos, backupId, destination, { signal: job.signal, onProgress });
+        const copy = isStorageSnapshot(this.deps, backupId) ? copySnapshot : copyBackup;
+        return await copy(this.deps, this.repos, backupId, destination, { signal: job.signal, onProgress });
       } finally {
         job.finished = true;
       }

@@ -106,7 +106,9 @@ export function offsiteHandlers(deps: CoreDeps, cipher: SecretCipher | null = nu
     copyBackupOffsite: async (input, ctx) => {
       ctx.audit.summary = `copy backup ${input.backupId} to ${input.destination}`;
       const result = await copyJobs.run(input.backupId, input.destination, input.jobId);
-      ctx.audit.summary = `copy backup ${result.backupId} to ${result.destination}: ${result.key} (${result.bytes} bytes, sha256 ${result.sha256})${result.alreadyThere ? ', already there' : ', verified'}`;
+      const what = result.kind === 'storage' ? `storage snapshot ${result.backupId}` : `backup ${result.backupId}`;
+      const sent = result.kind === 'storage' ? `, ${result.uploadedObjects ?? 0} of ${result.objects ?? 0} objects sent` : '';
+      ctx.audit.summary = `copy ${what} to ${result.destination}: ${result.key} (${result.bytes} bytes, sha256 ${result.sha256}${sent})${result.alreadyThere ? ', already there' : ', verified'}`;
       return result;
     },
     cancelOffsiteCopy: (input, ctx) => {

@@ -23,7 +23,9 @@ export async function pruneDestination(
   const catalog = new BackupCatalog(deps.store.db);
   const items = new Map<string, PrunePlanItem>();
   for (const c of repos.copies.list({ destinationId: d.id })) {
-    if (c.status !== 'ok') continue;
+    // Storage snapshot copies share their content-addressed objects: deleting one needs a
+    // reference count over every snapshot manifest on the destination, which prune does not do yet.
+    if (c.status !== 'ok' || c.kind === 'storage') continue;
     const backup = catalog.get(c.backupId);
     const profile = backup?.profileName ?? c.key.split('/').slice(-2, -1)[0] ?? '?';
     const production = backup !== null && deps.profiles.get(backup.profileId)?.env === 'production';

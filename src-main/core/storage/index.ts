@@ -7,6 +7,8 @@ export type { StorageOps };
 /** The snapshot engine and its check, for the integration tests and the bench. */
 export { takeSnapshot, MANIFEST, type SnapshotOptions, type PreviousSnapshot } from './snapshot';
 export { readManifest, verifyFiles } from './verify';
+/** The snapshot catalog, for the offsite domain's copies of snapshots. */
+export { SnapshotCatalog } from './catalog';
 
 export function storageModule(deps: CoreDeps): DomainModule<StorageOps> {
   const { handlers, jobs, restoreJobs } = storageHandlers(deps);
