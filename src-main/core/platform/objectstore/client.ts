@@ -130,15 +130,19 @@ export class ObjectStore {
     }
   }
 
-  /** Every object under `prefix`, page by page (1,000 per request). */
-  async *listObjects(bucket: string, prefix = '', signal?: AbortSignal): AsyncGenerator<ObjectInfo> {
+  /**
+   * Every object under `prefix`, page by page (the store's page size, 1,000 on S3; `pageSize`
+   * asks for smaller pages, so a test proves the paging without writing a thousand objects).
+   */
+  async *listObjects(bucket: string, prefix = '', signal?: AbortSignal, pageSize?: number): AsyncGenerator<ObjectInfo> {
     let token: string | undefined;
     do {
       let page;
       try {
-        page = await this.client.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix === '' ? undefined : prefix, ContinuationToken: token }), {
-          abortSignal: signal,
-        });
+        page = await this.client.send(
+          new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix === '' ? undefined : prefix, ContinuationToken: token, MaxKeys: pageSize }),
+          { abortSignal: signal },
+        );
       } catch (err) {
         throw this.fail(err, signal, { bucket }, `listing bucket ${bucket}`);
       }
