@@ -5,7 +5,8 @@ import { Badge, Box, Button, Group, Paper, Stack, Text } from '@mantine/core';
 import type { BlockingNode, SessionRow } from '@contract/activity';
 import { formatDuration } from '../../shared/format/time';
 import { HIDDEN_QUERY_TEXT, targetOfNode, type SignalAction, type SignalTarget } from './activity-model';
-import { QueryCell, WHOLE_BADGE } from './SessionsTable';
+import { WHOLE_BADGE } from '../../shared/components/table-styles';
+import { QueryCell } from './SessionsTable';
 
 interface NodeProps {
   node: BlockingNode;

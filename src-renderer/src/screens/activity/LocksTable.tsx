@@ -10,7 +10,8 @@ import { ErrorAlert } from '../../shared/components/ErrorAlert';
 import { formatDuration, formatTime } from '../../shared/format/time';
 import { toShownError, type ShownError } from '../../shared/state/errors';
 import { HIDDEN_QUERY_TEXT } from './activity-model';
-import { QueryCell, WHOLE_BADGE } from './SessionsTable';
+import { WHOLE_BADGE } from '../../shared/components/table-styles';
+import { QueryCell } from './SessionsTable';
 
 type LockView = 'all' | 'waiting' | 'relations';
 

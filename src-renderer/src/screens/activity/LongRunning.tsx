@@ -4,7 +4,8 @@ import { Badge, Button, Group, Paper, Stack, Table, Text } from '@mantine/core';
 import type { ActivitySnapshot, SessionRow } from '@contract/activity';
 import { formatDuration } from '../../shared/format/time';
 import { longRunningRows, msAsSeconds, thresholdText, type SignalAction } from './activity-model';
-import { PINNED_RIGHT, QueryCell, WHOLE_BADGE } from './SessionsTable';
+import { PINNED_RIGHT, WHOLE_BADGE } from '../../shared/components/table-styles';
+import { QueryCell } from './SessionsTable';
 
 export function LongRunning({ snapshot, onSignal }: { snapshot: ActivitySnapshot; onSignal: (action: SignalAction, row: SessionRow) => void }) {
   const rows = longRunningRows(snapshot);

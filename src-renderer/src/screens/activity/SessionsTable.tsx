@@ -4,7 +4,7 @@
 // to a few lines that expand to the whole text, and Cancel/Terminate per client backend in a
 // column pinned to the right edge, so a narrow window never cuts them off.
 import { ActionIcon, Badge, Button, Code, Group, NumberInput, Paper, Select, Stack, Switch, Table, Text, Tooltip } from '@mantine/core';
-import { Fragment, useMemo, useState, type CSSProperties } from 'react';
+import { Fragment, useMemo, useState } from 'react';
 import type { SessionRow } from '@contract/activity';
 import { formatDuration } from '../../shared/format/time';
 import {
@@ -22,6 +22,7 @@ import {
   type SessionFilter,
 } from './activity-model';
 import { readSetting, writeSetting } from '../../shared/state/storage';
+import { PINNED_RIGHT, WHOLE_BADGE } from '../../shared/components/table-styles';
 
 function FilterSelect({ label, value, data, onChange }: { label: string; value: string | null; data: string[]; onChange: (v: string | null) => void }) {
   return (
@@ -72,22 +73,6 @@ function stateColor(state: string | null): string {
   if (state === 'idle') return 'gray';
   return 'dark';
 }
-
-/** A badge never shrinks below its text (Mantine's would ellipsize it to "ID…" in a tight cell). */
-export const WHOLE_BADGE: CSSProperties = { minWidth: 'max-content', overflow: 'visible', flexShrink: 0 };
-
-/**
- * The actions column stays at the table's right edge while the rest scrolls sideways under
- * it; the body colour keeps the scrolled cells from showing through.
- */
-export const PINNED_RIGHT: CSSProperties = {
-  position: 'sticky',
-  right: 0,
-  background: 'var(--mantine-color-body)',
-  boxShadow: 'inset 1px 0 0 var(--mantine-color-default-border)',
-  whiteSpace: 'nowrap',
-  zIndex: 1,
-};
 
 interface Props {
   sessions: SessionRow[];

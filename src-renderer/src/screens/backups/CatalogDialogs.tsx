@@ -16,11 +16,11 @@ import { shortVersion } from '../../shared/client-tools/client-tools-model';
 
 function Field({ label, children }: { label: string; children: ReactNode }) {
   return (
-    <Stack gap={0}>
+    <Stack gap={0} miw={0}>
       <Text size="xs" c="dimmed">
         {label}
       </Text>
-      <Text size="sm" component="div">
+      <Text size="sm" component="div" style={{ overflowWrap: 'anywhere' }}>
         {children}
       </Text>
     </Stack>
@@ -39,7 +39,7 @@ function ManifestView({ manifest }: { manifest: BackupManifest }) {
   ].filter(Boolean);
   return (
     <Stack gap="sm">
-      <SimpleGrid cols={3} spacing="sm">
+      <SimpleGrid cols={{ base: 2, sm: 3 }} spacing="sm">
         <Field label="Server">PostgreSQL {shortVersion(manifest.serverVersion)}</Field>
         <Field label="pg_dump">{shortVersion(manifest.pgDumpVersion)}</Field>
         <Field label="Database">
@@ -73,20 +73,25 @@ function ManifestView({ manifest }: { manifest: BackupManifest }) {
       <Text size="sm" fw={600}>
         Row counts ({rowCountSummary(manifest.tables)})
       </Text>
-      <ScrollArea.Autosize mah={320}>
-        <Table striped withTableBorder aria-label="Row counts per table" verticalSpacing={2}>
+      {/* Vertical scrolling only: table names wrap, so the dialog never scrolls sideways. */}
+      <ScrollArea.Autosize mah={320} scrollbars="y" type="auto">
+        <Table striped withTableBorder aria-label="Row counts per table" verticalSpacing={2} layout="fixed">
           <Table.Thead>
             <Table.Tr>
               <Table.Th>Table</Table.Th>
-              <Table.Th ta="right">Rows</Table.Th>
-              <Table.Th>Count</Table.Th>
-              <Table.Th ta="right">Size</Table.Th>
+              <Table.Th ta="right" w={110}>
+                Rows
+              </Table.Th>
+              <Table.Th w={90}>Count</Table.Th>
+              <Table.Th ta="right" w={100}>
+                Size
+              </Table.Th>
             </Table.Tr>
           </Table.Thead>
           <Table.Tbody>
             {manifest.tables.map((t) => (
               <Table.Tr key={`${t.schema}.${t.name}`}>
-                <Table.Td>
+                <Table.Td style={{ overflowWrap: 'anywhere' }}>
                   {t.schema}.{t.name}
                 </Table.Td>
                 <Table.Td ta="right">{formatCount(t.rows)}</Table.Td>
@@ -113,11 +118,17 @@ function ManifestView({ manifest }: { manifest: BackupManifest }) {
 
 export function BackupDetailsModal({ entry, onClose }: { entry: BackupEntry | null; onClose: () => void }) {
   return (
-    <Modal opened={entry !== null} onClose={onClose} size="xl" title={entry ? `Backup ${fileNameOf(entry.path)}` : ''}>
+    <Modal
+      opened={entry !== null}
+      onClose={onClose}
+      size="xl"
+      title={entry ? `Backup ${fileNameOf(entry.path)}` : ''}
+      styles={{ title: { overflowWrap: 'anywhere', minWidth: 0 } }}
+    >
       {entry ? (
         <Stack gap="sm">
           <Group gap="xs">
-            <Text size="sm">
+            <Text size="sm" style={{ overflowWrap: 'anywhere' }}>
               {entry.profileName} · {KIND_LABELS[entry.kind]} · {FORMAT_LABELS[entry.format]} · {STATUS_LABELS[entry.status]} ·{' '}
               {formatDuration(entry.durationMs)}
             </Text>

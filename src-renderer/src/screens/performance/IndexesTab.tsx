@@ -2,7 +2,7 @@
 // keep, which to drop, sizes), invalid ones, tables read by sequential scans over many rows,
 // and the usage of every index. Dropping is never done here: the DROP opens in the console,
 // where its guards apply; an index in a platform-managed schema (auth, storage…) gets no DROP.
-import { Alert, Badge, Button, Card, Center, Code, Group, Loader, ScrollArea, Stack, Table, Text, Title } from '@mantine/core';
+import { Alert, Badge, Button, Card, Center, Code, Group, Loader, Stack, Table, Text, Title, VisuallyHidden } from '@mantine/core';
 import { useCallback, type ReactNode } from 'react';
 import type { IndexReport, IndexUsage } from '@contract/monitoring';
 import { api } from '../../shared/api/client';
@@ -13,8 +13,7 @@ import { formatTime } from '../../shared/format/time';
 import { dropIndexSql, duplicateAdvice, formatBytes, resetCaveat } from './performance-model';
 import type { PasswordState } from '../../shared/hooks/usePassword';
 import { profileInput, useLoad } from './usePerformance';
-
-const NOWRAP = { whiteSpace: 'nowrap' } as const;
+import { NOWRAP, PINNED_RIGHT, WHOLE_BADGE, WRAP_NAME } from '../../shared/components/table-styles';
 
 function Section({ title, count, children }: { title: string; count: number; children: ReactNode }) {
   return (
@@ -48,7 +47,7 @@ function DropButton({ index }: { index: IndexUsage }) {
 
 function IndexRows({ rows, withDrop }: { rows: IndexUsage[]; withDrop: boolean }) {
   return (
-    <ScrollArea>
+    <Table.ScrollContainer minWidth={720} type="native">
       <Table striped fz="sm">
         <Table.Thead>
           <Table.Tr>
@@ -59,18 +58,22 @@ function IndexRows({ rows, withDrop }: { rows: IndexUsage[]; withDrop: boolean }
             <Table.Th ta="right">Tuples fetched</Table.Th>
             <Table.Th ta="right">Size</Table.Th>
             <Table.Th>Kind</Table.Th>
-            {withDrop ? <Table.Th /> : null}
+            {withDrop ? (
+              <Table.Th style={PINNED_RIGHT}>
+                <VisuallyHidden>Actions</VisuallyHidden>
+              </Table.Th>
+            ) : null}
           </Table.Tr>
         </Table.Thead>
         <Table.Tbody>
           {rows.map((i) => (
             <Table.Tr key={`${i.schema}.${i.index}`} aria-label={`Index ${i.schema}.${i.index}`}>
-              <Table.Td>
-                <Text size="sm" ff="monospace" title={i.definition}>
+              <Table.Td style={WRAP_NAME}>
+                <Text size="sm" ff="monospace" title={i.definition} style={WRAP_NAME}>
                   {i.index}
                 </Text>
               </Table.Td>
-              <Table.Td style={NOWRAP}>
+              <Table.Td style={WRAP_NAME}>
                 {i.schema}.{i.table}
               </Table.Td>
               <Table.Td ta="right">{formatCount(i.scans)}</Table.Td>
@@ -82,37 +85,37 @@ function IndexRows({ rows, withDrop }: { rows: IndexUsage[]; withDrop: boolean }
               <Table.Td>
                 <Group gap={4}>
                   {i.primary ? (
-                    <Badge size="xs" variant="light">
+                    <Badge size="xs" variant="light" style={WHOLE_BADGE}>
                       primary
                     </Badge>
                   ) : i.unique ? (
-                    <Badge size="xs" variant="light">
+                    <Badge size="xs" variant="light" style={WHOLE_BADGE}>
                       unique
                     </Badge>
                   ) : null}
                   {i.constraint && !i.primary ? (
-                    <Badge size="xs" variant="light">
+                    <Badge size="xs" variant="light" style={WHOLE_BADGE}>
                       constraint
                     </Badge>
                   ) : null}
                   {!i.valid ? (
-                    <Badge size="xs" color="red">
+                    <Badge size="xs" color="red" style={WHOLE_BADGE}>
                       invalid
                     </Badge>
                   ) : null}
                   {i.platform ? (
-                    <Badge size="xs" color="gray" variant="outline" title="In a schema the platform manages: not for dropping">
+                    <Badge size="xs" color="gray" variant="outline" style={WHOLE_BADGE} title="In a schema the platform manages: not for dropping">
                       platform
                     </Badge>
                   ) : null}
                 </Group>
               </Table.Td>
-              {withDrop ? <Table.Td>{i.platform ? null : <DropButton index={i} />}</Table.Td> : null}
+              {withDrop ? <Table.Td style={PINNED_RIGHT}>{i.platform ? null : <DropButton index={i} />}</Table.Td> : null}
             </Table.Tr>
           ))}
         </Table.Tbody>
       </Table>
-    </ScrollArea>
+    </Table.ScrollContainer>
   );
 }
 
@@ -134,7 +137,7 @@ function Duplicates({ pairs }: { pairs: IndexReport['duplicates'] }) {
           aria-label={`${p.kind === 'duplicate' ? 'Duplicate' : 'Overlapping'} index ${p.drop.index}`}
         >
           <Group justify="space-between" wrap="nowrap" align="flex-start">
-            <Stack gap={2}>
+            <Stack gap={2} style={{ minWidth: 0, flex: 1 }}>
               <Group gap="xs">
                 <Badge color={p.kind === 'duplicate' ? 'red' : 'yellow'} variant="light">
                   {p.kind}
@@ -142,10 +145,10 @@ function Duplicates({ pairs }: { pairs: IndexReport['duplicates'] }) {
                 <Text size="sm">{duplicateAdvice(p)}</Text>
               </Group>
               <Text size="xs">
-                Keep <Code>{p.keep.definition}</Code> ({formatBytes(p.keep.bytes)}, {formatCount(p.keep.scans)} scans)
+                Keep <Code style={{ overflowWrap: 'anywhere' }}>{p.keep.definition}</Code> ({formatBytes(p.keep.bytes)}, {formatCount(p.keep.scans)} scans)
               </Text>
               <Text size="xs">
-                Drop <Code>{p.drop.definition}</Code> ({formatBytes(p.drop.bytes)}, {formatCount(p.drop.scans)} scans)
+                Drop <Code style={{ overflowWrap: 'anywhere' }}>{p.drop.definition}</Code> ({formatBytes(p.drop.bytes)}, {formatCount(p.drop.scans)} scans)
               </Text>
             </Stack>
             {p.drop.constraint ? (
@@ -183,7 +186,7 @@ function SeqScans({ rows }: { rows: IndexReport['seqScanHeavy'] }) {
       <Table.Tbody>
         {rows.map((r) => (
           <Table.Tr key={`${r.schema}.${r.table}`}>
-            <Table.Td>
+            <Table.Td style={WRAP_NAME}>
               {r.schema}.{r.table}
             </Table.Td>
             <Table.Td ta="right">{formatCount(r.seqScans)}</Table.Td>

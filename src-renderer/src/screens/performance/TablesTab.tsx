@@ -1,7 +1,7 @@
 // Tables & storage: sizes (table, indexes, TOAST), row estimates, dead tuples, last
 // (auto)vacuum/analyze, with a VACUUM… action per table; sequences near exhaustion; Supabase
 // Storage buckets when storage.objects exists.
-import { Badge, Button, Card, Center, Group, Loader, ScrollArea, Stack, Table, Text, Title } from '@mantine/core';
+import { Badge, Button, Card, Center, Group, Loader, Stack, Table, Text, Title, VisuallyHidden } from '@mantine/core';
 import { useCallback, useState, type ReactNode } from 'react';
 import type { TableReport, TableStats } from '@contract/monitoring';
 import type { Profile } from '@contract/models';
@@ -13,8 +13,7 @@ import { deadColor, formatBytes, sequenceColor, trimNumber } from './performance
 import type { PasswordState } from '../../shared/hooks/usePassword';
 import { profileInput, useLoad } from './usePerformance';
 import { VacuumDialog, type VacuumTarget } from './VacuumDialog';
-
-const NOWRAP = { whiteSpace: 'nowrap' } as const;
+import { NOWRAP, PINNED_RIGHT, WHOLE_BADGE, WRAP_NAME } from '../../shared/components/table-styles';
 
 function Section({ title, children }: { title: string; children: ReactNode }) {
   return (
@@ -42,7 +41,7 @@ function TablesTable({ tables, onVacuum }: { tables: TableStats[]; onVacuum: (t:
       </Text>
     );
   return (
-    <ScrollArea>
+    <Table.ScrollContainer minWidth={720} type="native">
       <Table striped highlightOnHover fz="sm" aria-label="Tables">
         <Table.Thead>
           <Table.Tr>
@@ -54,16 +53,18 @@ function TablesTable({ tables, onVacuum }: { tables: TableStats[]; onVacuum: (t:
             <Table.Th ta="right">Dead tuples</Table.Th>
             <Table.Th>Last vacuum</Table.Th>
             <Table.Th>Last analyze</Table.Th>
-            <Table.Th />
+            <Table.Th style={PINNED_RIGHT}>
+              <VisuallyHidden>Actions</VisuallyHidden>
+            </Table.Th>
           </Table.Tr>
         </Table.Thead>
         <Table.Tbody>
           {tables.map((t) => (
             <Table.Tr key={`${t.schema}.${t.table}`} aria-label={`Table ${t.schema}.${t.table}`}>
-              <Table.Td style={NOWRAP}>
+              <Table.Td style={WRAP_NAME}>
                 {t.schema}.{t.table}
                 {t.platform ? (
-                  <Badge ml={4} size="xs" color="gray" variant="outline" title="In a schema the platform manages">
+                  <Badge ml={4} size="xs" color="gray" variant="outline" title="In a schema the platform manages" style={WHOLE_BADGE}>
                     platform
                   </Badge>
                 ) : null}
@@ -84,9 +85,9 @@ function TablesTable({ tables, onVacuum }: { tables: TableStats[]; onVacuum: (t:
                   ({trimNumber(t.deadPct)} %)
                 </Text>
               </Table.Td>
-              <Table.Td style={NOWRAP}>{lastRun(t.lastVacuum, t.lastAutovacuum)}</Table.Td>
-              <Table.Td style={NOWRAP}>{lastRun(t.lastAnalyze, t.lastAutoanalyze)}</Table.Td>
-              <Table.Td>
+              <Table.Td miw={90}>{lastRun(t.lastVacuum, t.lastAutovacuum)}</Table.Td>
+              <Table.Td miw={90}>{lastRun(t.lastAnalyze, t.lastAutoanalyze)}</Table.Td>
+              <Table.Td style={PINNED_RIGHT}>
                 <Button
                   size="compact-xs"
                   variant="light"
@@ -100,7 +101,7 @@ function TablesTable({ tables, onVacuum }: { tables: TableStats[]; onVacuum: (t:
           ))}
         </Table.Tbody>
       </Table>
-    </ScrollArea>
+    </Table.ScrollContainer>
   );
 }
 
