@@ -4,7 +4,7 @@
 import { Button, Group, Kbd, Paper, Stack, Tabs, Text } from '@mantine/core';
 import { ErrorAlert } from '../../shared/components/ErrorAlert';
 import { HistoryPanel } from './HistoryPanel';
-import { resultViews } from './live-results';
+import { resultViews, useLiveVersion } from './live-results';
 import { FILL_COLUMN, SCROLLS } from './layout-model';
 import { PlanView } from './PlanView';
 import { EXAMPLES, type EditorRange } from './query-tools';
@@ -69,6 +69,8 @@ export function ConsolePanels({
   onOpenAndRun,
 }: ConsolePanelsProps) {
   const running = runner.running;
+  // Rows streaming in re-render this pane only, not the console around it.
+  useLiveVersion(runner.live);
   const views = resultViews(runner.live, runner.outcome?.result.statements ?? null, running);
   return (
     <Tabs value={panel} onChange={(v) => v && onPanel(v as Panel)} keepMounted={false} style={FILL_COLUMN}>

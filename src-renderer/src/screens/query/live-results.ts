@@ -1,8 +1,11 @@
 // The rows of a streamed run as they arrive. runQuery (with a run id) answers with each
 // statement's outcome but no rows; the rows come as `query.rows` events, possibly even
 // after that answer. They are appended in place (never copied) so a million-row result
-// costs one array, and the grid is told to look again through a version number.
+// costs one array, and the grid is told to look again through a version number that only
+// the results pane subscribes to (useLiveVersion): the editor, toolbars and tabs do not
+// re-render while rows stream, which kept the page from answering keys with a million rows.
 import type { AppEvent } from '@contract/operations';
+import { useSyncExternalStore } from 'react';
 import type { QueryCell, QueryColumn, StatementResult } from '@contract/models';
 
 export interface LiveStatement {
@@ -20,8 +23,22 @@ export class LiveRun {
   readonly statements = new Map<number, LiveStatement>();
   /** performance.now() of the last event of this run. */
   lastEventAt = performance.now();
+  /** Bumped (throttled) as rows arrive; subscribers re-render on it. */
+  version = 0;
+  private readonly listeners = new Set<() => void>();
 
   constructor(readonly runId: string) {}
+
+  subscribe = (listener: () => void): (() => void) => {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  };
+
+  /** Tells subscribers to look again (rows arrived, or enough time passed to call missing rows lost). */
+  touch(): void {
+    this.version++;
+    for (const listener of this.listeners) listener();
+  }
 
   /** True when the event belonged to this run (and was applied). */
   apply(event: AppEvent): event is RowsEvent {
@@ -103,20 +120,42 @@ export function resultViews(live: LiveRun | null, results: StatementResult[] | n
   return views;
 }
 
-/** Calls `flush` at most once per animation frame, however many batches arrive. */
-export function frameThrottle(flush: () => void): { schedule: () => void; cancel: () => void } {
-  let pending = 0;
+const NO_RUN = (): (() => void) => () => undefined;
+
+/** Re-renders the caller whenever rows of `live` arrive (throttled); 0 without a run. */
+export function useLiveVersion(live: LiveRun | null): number {
+  return useSyncExternalStore(live?.subscribe ?? NO_RUN, () => live?.version ?? 0);
+}
+
+/** At most this often the grid takes in streamed rows: fast enough to look live, rare enough to leave the page free. */
+export const REPAINT_MS = 100;
+
+/**
+ * Calls `flush` at most once per `intervalMs` (on an animation frame), however many batches
+ * arrive: the first batch paints at once, later ones are gathered.
+ */
+export function frameThrottle(flush: () => void, intervalMs = REPAINT_MS): { schedule: () => void; cancel: () => void } {
+  let frame = 0;
+  let timer = 0;
+  let last = -Infinity;
+  const run = () => {
+    frame = 0;
+    timer = 0;
+    last = performance.now();
+    flush();
+  };
   return {
     schedule() {
-      if (pending) return;
-      pending = requestAnimationFrame(() => {
-        pending = 0;
-        flush();
-      });
+      if (frame || timer) return;
+      const wait = last + intervalMs - performance.now();
+      if (wait <= 0) frame = requestAnimationFrame(run);
+      else timer = window.setTimeout(() => (frame = requestAnimationFrame(run)), wait);
     },
     cancel() {
-      if (pending) cancelAnimationFrame(pending);
-      pending = 0;
+      if (frame) cancelAnimationFrame(frame);
+      if (timer) clearTimeout(timer);
+      frame = 0;
+      timer = 0;
     },
   };
 }

@@ -59,9 +59,8 @@ export interface QueryRunner {
   running: boolean;
   /** performance.now() when the running statement (or fetch) started; null when idle. */
   startedAt: number | null;
-  /** The streamed rows of the latest run; `rowsVersion` changes as rows arrive. */
+  /** The streamed rows of the latest run; subscribe with useLiveVersion to follow them. */
   live: LiveRun | null;
-  rowsVersion: number;
   fetchingMore: boolean;
   parseFailure: ParseFailure | null;
   cancelling: boolean;
@@ -100,7 +99,6 @@ export function useQueryRunner(
   const [outcome, setOutcome] = useState<RunOutcome | null>(null);
   const [error, setError] = useState<ShownError | null>(null);
   const [live, setLive] = useState<LiveRun | null>(null);
-  const [rowsVersion, setRowsVersion] = useState(0);
   const [fetchingMore, setFetchingMore] = useState(false);
   // A run answered after the user switched profiles must not land on the new one's screen.
   const profileRef = useRef(profile);
@@ -113,7 +111,7 @@ export function useQueryRunner(
   const startLive = useCallback(async (): Promise<LiveRun> => {
     stopListening.current?.();
     const next = new LiveRun(randomId());
-    const throttle = frameThrottle(() => setRowsVersion((v) => v + 1));
+    const throttle = frameThrottle(() => next.touch());
     const unsubscribe = api.onEvent((event) => {
       if (next.apply(event)) throttle.schedule();
     });
@@ -150,7 +148,7 @@ export function useQueryRunner(
         setOutcome(next);
         onResult(next);
         // Look again once rows still on their way would have come: missing ones are then lost.
-        setTimeout(() => setRowsVersion((v) => v + 1), STALL_MS + 100);
+        setTimeout(() => stream.touch(), STALL_MS + 100);
       } catch (err) {
         if (err instanceof OpsError && err.code === 'CONFIRMATION_REQUIRED' && blockedReason(err)) {
           setGuard({ kind: 'blocked', items: blockedItems(options.plan), options });
@@ -278,7 +276,6 @@ export function useQueryRunner(
     running,
     startedAt,
     live,
-    rowsVersion,
     fetchingMore,
     fetchMore,
     closeResult,
