@@ -83,6 +83,12 @@ export const profileInputSchema = z.object({
   ssh: sshSettingsSchema.nullable().default(null),
   /** Supabase Storage (S3) connection for storage snapshots (issue #18). */
   storage: storageSettingsSchema.nullable().default(null),
+  /**
+   * Break-glass role (issue #19): while a read-only production profile is elevated, writes
+   * connect as this role (its password is kept in the secret store, kind 'breakglass').
+   * Null: an elevation uses the profile's own role. Omitted on an update: kept as it is.
+   */
+  breakGlassUser: z.string().trim().min(1).max(63).nullable().optional(),
 });
 export type ProfileInput = z.input<typeof profileInputSchema>;
 export type ProfileFields = z.output<typeof profileInputSchema>;
@@ -97,9 +103,34 @@ export interface Profile extends Omit<ProfileFields, 'readOnly'> {
   hasJumpSecret: boolean;
   /** The storage connection's secret access key is held by the secret store. */
   hasStorageSecret: boolean;
+  /** The break-glass role's password is held by the secret store. */
+  hasBreakGlassSecret?: boolean;
+  /** Set while the (read-only) profile is elevated: the emergency window or one action. */
+  elevation?: ProfileElevation | null;
   createdAt: string;
   updatedAt: string;
 }
+
+/**
+ * An elevation of a read-only production profile (issue #19): for one action or a short
+ * window, started with the typed name and a reason, audited, ending by itself. Held in
+ * memory by the core only: it ends with the process.
+ */
+export interface ProfileElevation {
+  id: string;
+  reason: string;
+  mode: 'action' | 'window';
+  startedAt: string;
+  expiresAt: string;
+  /** The break-glass role writes go through, or null for the profile's own role. */
+  role: string | null;
+  actor: string;
+}
+
+/** Elevation windows: 5 minutes unless asked, never more than 30; a one-action elevation lasts at most 2. */
+export const ELEVATION_DEFAULT_MINUTES = 5;
+export const ELEVATION_MAX_MINUTES = 30;
+export const ELEVATION_ACTION_MINUTES = 2;
 
 /** The editable fields of a stored profile (to send back with some of them changed). */
 export function profileFieldsOf(p: Profile): ProfileFields {
@@ -119,6 +150,7 @@ export function profileFieldsOf(p: Profile): ProfileFields {
     escalationLevel: p.escalationLevel,
     ssh: p.ssh,
     storage: p.storage,
+    breakGlassUser: p.breakGlassUser,
   };
 }
 

@@ -48,6 +48,7 @@ import { storageOperations } from './operations-storage';
 import { offsiteOperations } from './operations-offsite';
 import { schemaOperations } from './operations-schema';
 import { serverlogOperations } from './operations-serverlog';
+import { breakGlassSecretFields, elevationOperations } from './operations-elevation';
 
 export const operations = {
   getAppInfo: op<AppInfo>()({ input: empty, errors: [], audit: null }),
@@ -55,12 +56,21 @@ export const operations = {
   listProfiles: op<Profile[]>()({ input: empty, errors: [], audit: null }),
   getProfile: op<Profile>()({ input: byId, errors: ['NOT_FOUND'], audit: null }),
   createProfile: op<Profile>()({
-    input: z.object({ profile: profileInputSchema, password: passwordField, ...sshSecretFields, ...storageSecretFields }).strict(),
+    input: z.object({ profile: profileInputSchema, password: passwordField, ...sshSecretFields, ...storageSecretFields, ...breakGlassSecretFields }).strict(),
     errors: ['INVALID_INPUT', 'CONFLICT', 'SECRET_STORE_UNAVAILABLE'],
     audit: 'profile.create',
   }),
   updateProfile: op<Profile>()({
-    input: z.object({ id: z.string().min(1), profile: profileInputSchema, password: passwordField, ...sshSecretFields, ...storageSecretFields }).strict(),
+    input: z
+      .object({
+        id: z.string().min(1),
+        profile: profileInputSchema,
+        password: passwordField,
+        ...sshSecretFields,
+        ...storageSecretFields,
+        ...breakGlassSecretFields,
+      })
+      .strict(),
     errors: ['INVALID_INPUT', 'NOT_FOUND', 'CONFLICT', 'SECRET_STORE_UNAVAILABLE'],
     audit: 'profile.update',
   }),
@@ -278,6 +288,7 @@ export const operations = {
   ...offsiteOperations,
   ...schemaOperations,
   ...serverlogOperations,
+  ...elevationOperations,
 
   searchAudit: op<{ entries: AuditEntry[] }>()({ input: auditQuerySchema, errors: ['INVALID_INPUT'], audit: null }),
   getAuditEntry: op<AuditEntry>()({

@@ -14,6 +14,7 @@ import { describeRoute } from '../platform/ssh/tunnel-spec';
 import { sshHandlers } from './ssh-handlers';
 import { parseProfileUri } from './uri';
 import { testStorageConnection } from './storage-connection';
+import { elevationHandlers } from './elevation';
 
 export type ProfileHandlers = Pick<
   Handlers,
@@ -30,6 +31,8 @@ export type ProfileHandlers = Pick<
   | 'testStorageConnection'
   | 'trustHostKey'
   | 'importSshConfigHost'
+  | 'elevateProfile'
+  | 'endElevation'
 >;
 
 /** The secrets a create/update may carry; undefined keeps, '' forgets, text saves. */
@@ -38,6 +41,7 @@ interface SecretInputs {
   sshSecret?: string | undefined;
   jumpSecret?: string | undefined;
   storageSecret?: string | undefined;
+  breakGlassSecret?: string | undefined;
 }
 
 const SECRET_FIELDS: Array<{ field: keyof SecretInputs; kind: SecretKind; words: string }> = [
@@ -45,6 +49,7 @@ const SECRET_FIELDS: Array<{ field: keyof SecretInputs; kind: SecretKind; words:
   { field: 'sshSecret', kind: 'ssh', words: 'SSH passphrase/password' },
   { field: 'jumpSecret', kind: 'jump', words: 'jump host passphrase/password' },
   { field: 'storageSecret', kind: 'storage', words: 'storage secret access key' },
+  { field: 'breakGlassSecret', kind: 'breakglass', words: 'break-glass password' },
 ];
 
 function secretNotes(input: SecretInputs): string {
@@ -60,10 +65,11 @@ function secretNotes(input: SecretInputs): string {
 function describeProfile(p: Profile): string {
   const via = p.ssh ? `, via SSH ${describeRoute(p.ssh)}` : '';
   const storage = p.storage ? `, storage ${p.storage.endpoint} (key id ${p.storage.accessKeyId})` : '';
-  return `${p.user}@${p.host}:${p.port}/${p.database}, ${p.env}${p.readOnly ? ', read-only' : ''}${via}${storage}`;
+  const breakGlass = p.breakGlassUser ? `, break-glass role ${p.breakGlassUser}` : '';
+  return `${p.user}@${p.host}:${p.port}/${p.database}, ${p.env}${p.readOnly ? ', read-only' : ''}${via}${storage}${breakGlass}`;
 }
 
-export function profileHandlers(deps: CoreDeps): ProfileHandlers {
+export function profileHandlers(deps: CoreDeps, elevation: ReturnType<typeof elevationHandlers> = elevationHandlers(deps)): ProfileHandlers {
   const { profiles, secrets } = deps;
 
   /**
@@ -78,6 +84,7 @@ export function profileHandlers(deps: CoreDeps): ProfileHandlers {
       hasSshSecret: p.hasSshSecret || secrets.get(p.id, 'ssh') !== null,
       hasJumpSecret: p.hasJumpSecret || secrets.get(p.id, 'jump') !== null,
       hasStorageSecret: p.hasStorageSecret || secrets.get(p.id, 'storage') !== null,
+      hasBreakGlassSecret: (p.hasBreakGlassSecret ?? false) || secrets.get(p.id, 'breakglass') !== null,
     };
   }
 
@@ -198,5 +205,7 @@ export function profileHandlers(deps: CoreDeps): ProfileHandlers {
     testProfile,
     testStorageConnection: (input, ctx) => testStorageConnection(deps, input, ctx),
     ...sshHandlers(deps),
+    elevateProfile: elevation.elevateProfile,
+    endElevation: elevation.endElevation,
   };
 }

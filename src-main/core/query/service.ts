@@ -157,7 +157,8 @@ export class QueryService {
         maxRows: input.maxRows,
         collect: input.runId === undefined && options.collect,
         sink,
-        readOnly: profile.readOnly,
+        // An elevated session (issue #19) is not put back in read-only mode before each statement.
+        readOnly: profile.readOnly && session.elevationId === null,
         profileName: profile.name,
         ...(input.runId !== undefined ? { holdFor: input.runId } : {}),
       });

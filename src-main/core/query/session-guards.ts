@@ -7,7 +7,7 @@ import type { Profile } from '../../contract/models';
 import type { AuditNote } from '../platform/kernel/dispatch';
 import { resolveEffects } from '../platform/guard/statements/catalog-effects';
 import { planScript, summarizePlan, type PlannedStatement, type ScriptPlan } from '../platform/guard/statements/classify';
-import { readOnlyViolation, refuseReadOnlyStatements } from '../platform/guard/rules';
+import { isReadOnlyNow, readOnlyViolation, refuseReadOnlyStatements } from '../platform/guard/rules';
 import { pinnedSettingsDrift, type QuerySession } from './session';
 
 /**
@@ -15,7 +15,7 @@ import { pinnedSettingsDrift, type QuerySession } from './session';
  * name, no override), since no answer would let it run — the run refuses and audits it.
  */
 export function withReadOnlyRefusal(profile: Profile, plans: PlannedStatement[], summary: ScriptPlan): ScriptPlan {
-  if (!profile.readOnly) return summary;
+  if (!isReadOnlyNow(profile)) return summary;
   for (const plan of plans) {
     const reason = readOnlyViolation(plan);
     if (reason !== null) return { ...summary, needsConfirmation: false, readOnlyRefusal: { index: plan.index, reason } };

@@ -7,6 +7,7 @@ import { OpsError } from '../../contract/errors';
 import { CONSOLE_IDLE_CLOSE_MS, type Profile, type QueryCell } from '../../contract/models';
 import type { CoreDeps } from '../platform/kernel/deps';
 import { log } from '../platform/kernel/log';
+import { activeElevation, elevatedConnection, markElevated } from '../platform/guard/elevation';
 import { connectClient } from '../platform/postgres/connect';
 import { resolvePassword } from '../platform/secrets/password';
 import { emptyNames, type SessionNames } from '../platform/guard/statements/judge';
@@ -68,6 +69,8 @@ export class QuerySession {
   readonly names: SessionNames = emptyNames();
   /** The settings the server reported (ParameterStatus), for the pinned ones. */
   readonly reported = new Map<string, string>();
+  /** The elevation this session was opened under (issue #19): not read-only, maybe the break-glass role. */
+  elevationId: string | null = null;
 
   constructor(profileId: string, client: pg.Client, pid: number) {
     this.profileId = profileId;
@@ -127,9 +130,19 @@ export class SessionManager {
    * `lostTransaction` tells the caller a transaction died with the old connection.
    */
   async acquire(profile: Profile, password?: string): Promise<{ session: QuerySession; lostTransaction: boolean; reconnected: boolean }> {
-    const existing = this.sessions.get(profile.id);
+    let existing = this.sessions.get(profile.id);
     let lostTransaction = this.lostTransactions.delete(profile.id);
     let reconnected = false;
+    // An elevation started or ended since the session opened: the console's connection is
+    // the elevated one only while the elevation lasts, so it is replaced either way.
+    const elevation = activeElevation(profile.id);
+    if (existing && !existing.dead && !existing.busy && existing.elevationId !== (elevation?.id ?? null)) {
+      await this.close(profile.id);
+      lostTransaction = this.lostTransactions.delete(profile.id);
+      reconnected = true;
+      existing = undefined;
+    }
+    if (elevation) markElevated(profile, elevation);
     if (existing && existing.dead) {
       lostTransaction ||= existing.transactionOpen;
       reconnected = true;
@@ -170,6 +183,7 @@ export class SessionManager {
       for (const [name, value] of reported) if (name in PINNED_VALUES) session.reported.set(name, value);
       trackReportedSettings(client, session.reported);
       session.password = resolved.password;
+      session.elevationId = elevatedConnection(profile)?.id ?? null;
       this.sessions.set(profile.id, session);
       return session;
     } catch (err) {

@@ -38,6 +38,8 @@ export interface AuditCompletion {
   detail?: string | null;
   rowsAffected?: number | null;
   error?: string;
+  /** The elevation the action ran under (guard/elevation.ts): added to the summary, so it is in the chain and searchable. */
+  elevation?: string;
 }
 
 export interface AuditLogOptions {
@@ -55,6 +57,10 @@ interface HeadRow {
   entries: number;
   last_at: string;
   fts_seq: number;
+}
+
+function withElevation(summary: string, elevation: string | undefined): string {
+  return elevation === undefined ? summary : `${summary} — ${elevation}`;
 }
 
 function wholeOrNull(n: number | null | undefined): number | null {
@@ -171,7 +177,7 @@ export class AuditLog {
       outcome,
       durationMs: wholeOrNull(c.durationMs),
       profile: c.profile === undefined ? before.profile : redactSecrets(c.profile),
-      summary: c.summary === undefined ? before.summary : redactSecrets(c.summary),
+      summary: redactSecrets(withElevation(c.summary === undefined ? before.summary : c.summary, c.elevation)),
       detail: c.detail === undefined ? before.detail : redactSecrets(c.detail),
       rowsAffected: wholeOrNull(c.rowsAffected),
       error: c.error === undefined ? null : redactSecrets(c.error),

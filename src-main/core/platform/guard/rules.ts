@@ -8,12 +8,37 @@
 // app refuses, before anything is sent, every statement that is not a plain read as the
 // guard judged it from the parse tree and the catalog, and every action that changes the
 // server. A production profile asks for its name typed before any change.
+//
+// The one exception: a read-only production profile under an elevation (elevation.ts), for
+// one action or a short window. The rule lets the action through, marks its profile object
+// so its connection is elevated, and notes the elevation in the action's audit entry.
 import { OpsError } from '../../../contract/errors';
 import type { Profile, StatementPlan } from '../../../contract/models';
+import { activeElevation, describeElevation, endElevation, markElevated } from './elevation';
 
-/** Where the reason for a refusal goes (the audit entry's summary). */
+/** Where the reason for a refusal goes (the audit entry's summary), and the elevation an action ran under. */
 export interface RefusalNote {
   summary?: string;
+  elevation?: string;
+}
+
+/** Is the profile read-only right now (read-only and not elevated)? For previews: what will the rule say. */
+export function isReadOnlyNow(profile: Pick<Profile, 'id' | 'readOnly'>): boolean {
+  return profile.readOnly && activeElevation(profile.id) === null;
+}
+
+/**
+ * True when an elevation lets this action through: its profile object is marked (its
+ * connections lift read-only), the audit note names the elevation, and a one-action
+ * elevation is used up.
+ */
+function excusedByElevation(profile: Profile, note: RefusalNote): boolean {
+  const elevation = activeElevation(profile.id);
+  if (elevation === null) return false;
+  markElevated(profile, elevation);
+  note.elevation = describeElevation(elevation);
+  if (elevation.mode === 'action') endElevation(profile.id, 'used by its one action');
+  return true;
 }
 
 /** Transaction control that neither writes nor opens a read-write transaction (checked by readOnlyEscape). */
@@ -65,10 +90,12 @@ export function refuseReadOnlyStatements(profile: Profile, plans: RuleInput[], n
   for (const plan of plans) {
     const why = readOnlyViolation(plan);
     if (why === null) continue;
+    // One script is one action: an elevation covers all of its statements.
+    if (excusedByElevation(profile, note)) return;
     note.summary = `refused on a read-only profile: ${why} (statement ${plan.index + 1})`;
     throw new OpsError(
       'READ_ONLY',
-      `"${profile.name}" is a read-only profile, which only observes: statement ${plan.index + 1} is refused because ${why}. Nothing was run.`,
+      `"${profile.name}" is a read-only profile, which only observes: statement ${plan.index + 1} is refused because ${why}. Nothing was run. ${elevationHint(profile)}`,
       { index: plan.index, reason: 'read-only', rule: why },
     );
   }
@@ -76,11 +103,11 @@ export function refuseReadOnlyStatements(profile: Profile, plans: RuleInput[], n
 
 /** Refuses an action that changes the server on a read-only profile. */
 export function refuseReadOnly(profile: Profile, what: string, note: RefusalNote): void {
-  if (!profile.readOnly) return;
+  if (!profile.readOnly || excusedByElevation(profile, note)) return;
   note.summary = `refused: ${what} on read-only profile ${profile.name}`;
   throw new OpsError(
     'READ_ONLY',
-    `"${profile.name}" is a read-only profile, which only observes: ${what} acts on the server, so it cannot be done through it. Use a read-write profile.`,
+    `"${profile.name}" is a read-only profile, which only observes: ${what} acts on the server, so it cannot be done through it. ${elevationHint(profile)}`,
     {
       reason: 'read-only',
       rule: `${what} acts on the server`,
@@ -93,4 +120,11 @@ export function refuseUnconfirmedProduction(profile: Profile, what: string, conf
   if (profile.env !== 'production' || confirmName === profile.name) return;
   note.summary = `refused: ${what} on production not confirmed with the profile name`;
   throw new OpsError('CONFIRMATION_REQUIRED', `"${profile.name}" is a production profile: type its name to confirm ${what}.`, { expected: profile.name });
+}
+
+/** What would let it through: an elevation on production, a read-write profile elsewhere. */
+function elevationHint(profile: Profile): string {
+  return profile.env === 'production'
+    ? 'Elevate the profile (typed name and a reason, for one action or a few minutes) to do it.'
+    : 'Use a read-write profile (or make this one read-write in its settings).';
 }

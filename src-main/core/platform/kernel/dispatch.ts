@@ -18,6 +18,8 @@ export interface AuditNote {
    * returns its results): the handler says so here and the entry records an error.
    */
   failed?: string;
+  /** Set by the read-only rule when an elevation let the action through (issue #19). */
+  elevation?: string;
 }
 
 export interface CallContext {

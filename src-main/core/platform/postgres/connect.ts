@@ -1,12 +1,15 @@
 // node-postgres client settings from a profile, and the one helper every domain uses to
 // open a connection. Read-only profiles are enforced by the SERVER
-// (default_transaction_read_only), not by guessing at SQL text in the app.
+// (default_transaction_read_only), not by guessing at SQL text in the app — except on the
+// connection of an action an elevation let through (guard/elevation.ts), which connects
+// without it, as the profile's break-glass role when it has one.
 import fs from 'node:fs';
 import net from 'node:net';
 import type { ConnectionOptions } from 'node:tls';
 import pg from 'pg';
 import type { Profile } from '../../../contract/models';
 import { OpsError } from '../../../contract/errors';
+import { connectionUser, elevatedConnection } from '../guard/elevation';
 import type { CoreDeps } from '../kernel/deps';
 import { log } from '../kernel/log';
 import type { TunnelManager } from '../ssh/tunnel-manager';
@@ -93,19 +96,20 @@ function tunnelledSsl(profile: ConnectProfile, ssl: false | ConnectionOptions): 
 
 export function clientConfig(profile: ConnectProfile, password?: string, options: ClientConfigOptions = {}): pg.ClientConfig {
   const ssl = options.ssl === false ? false : sslOptions(profile);
+  const user = connectionUser(profile);
   const config: pg.ClientConfig = {
     host: options.endpoint?.host ?? profile.host,
     port: options.endpoint?.port ?? profile.port,
     database: profile.database,
-    user: profile.user,
-    password: passwordCallback(profile.user, password),
+    user,
+    password: passwordCallback(user, password),
     ssl: options.endpoint ? tunnelledSsl(profile, ssl) : ssl,
     application_name: APPLICATION_NAME,
     connectionTimeoutMillis: options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS,
     keepAlive: true,
   };
   if (profile.statementTimeoutMs !== null && profile.statementTimeoutMs > 0) config.statement_timeout = profile.statementTimeoutMs;
-  if (profile.readOnly) config.options = '-c default_transaction_read_only=on';
+  if (profile.readOnly && elevatedConnection(profile) === null) config.options = '-c default_transaction_read_only=on';
   return config;
 }
 

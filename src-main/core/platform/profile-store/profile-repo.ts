@@ -14,6 +14,7 @@ import {
   type SshSettings,
   type StorageSettings,
 } from '../../../contract/models';
+import { activeElevation } from '../guard/elevation';
 import { log } from '../kernel/log';
 import { checkSshSettings } from './ssh-validate';
 import { fieldError, requireReadableFile } from './field-checks';
@@ -41,13 +42,16 @@ interface ProfileRow {
   has_ssh_secret: number;
   has_jump_secret: number;
   has_storage_secret: number;
+  has_breakglass_secret: number;
+  break_glass_user: string | null;
 }
 
 const SELECT = `SELECT p.*,
     EXISTS (SELECT 1 FROM secrets s WHERE s.profile_id = p.id AND s.kind = 'db') AS has_secret,
     EXISTS (SELECT 1 FROM secrets s WHERE s.profile_id = p.id AND s.kind = 'ssh') AS has_ssh_secret,
     EXISTS (SELECT 1 FROM secrets s WHERE s.profile_id = p.id AND s.kind = 'jump') AS has_jump_secret,
-    EXISTS (SELECT 1 FROM secrets s WHERE s.profile_id = p.id AND s.kind = 'storage') AS has_storage_secret
+    EXISTS (SELECT 1 FROM secrets s WHERE s.profile_id = p.id AND s.kind = 'storage') AS has_storage_secret,
+    EXISTS (SELECT 1 FROM secrets s WHERE s.profile_id = p.id AND s.kind = 'breakglass') AS has_breakglass_secret
   FROM profiles p`;
 
 function parseContacts(json: string): Contact[] {
@@ -112,6 +116,10 @@ function toProfile(row: ProfileRow): Profile {
     hasSshSecret: row.has_ssh_secret === 1,
     hasJumpSecret: row.has_jump_secret === 1,
     hasStorageSecret: row.has_storage_secret === 1,
+    breakGlassUser: row.break_glass_user,
+    hasBreakGlassSecret: row.has_breakglass_secret === 1,
+    // Elevations live in memory only (guard/elevation.ts): every read shows the current one.
+    elevation: activeElevation(row.id),
     createdAt: row.created_at,
     updatedAt: row.updated_at,
   };
@@ -178,10 +186,10 @@ export class ProfileRepo {
       this.assertNameFree(fields.name, null);
       this.write(
         `INSERT INTO profiles (id, name, host, port, database, user, sslmode, ssl_root_cert, env, read_only,
-           statement_timeout_ms, notes, contacts_json, escalation_level, ssh_json, storage_json, created_at, updated_at)
+           statement_timeout_ms, notes, contacts_json, escalation_level, ssh_json, storage_json, break_glass_user, created_at, updated_at)
          VALUES (@id, @name, @host, @port, @database, @user, @sslmode, @sslRootCert, @env, @readOnly,
-           @statementTimeoutMs, @notes, @contacts, @escalationLevel, @ssh, @storage, @now, @now)`,
-        { ...this.params(fields), id, now },
+           @statementTimeoutMs, @notes, @contacts, @escalationLevel, @ssh, @storage, @breakGlassUser, @now, @now)`,
+        { ...this.params(fields), breakGlassUser: fields.breakGlassUser ?? null, id, now },
         fields.name,
       );
     })();
@@ -192,15 +200,18 @@ export class ProfileRepo {
     const fields = normalise(input);
     const now = new Date().toISOString();
     this.db.transaction(() => {
-      if (!this.get(id)) throw new OpsError('NOT_FOUND', `No profile with id "${id}"`, { profile: id });
+      const current = this.get(id);
+      if (!current) throw new OpsError('NOT_FOUND', `No profile with id "${id}"`, { profile: id });
       this.assertNameFree(fields.name, id);
+      // Omitted: kept (a form or command that does not know the break-glass role leaves it alone).
+      const breakGlassUser = fields.breakGlassUser === undefined ? (current.breakGlassUser ?? null) : fields.breakGlassUser;
       this.write(
         `UPDATE profiles SET name = @name, host = @host, port = @port, database = @database, user = @user,
            sslmode = @sslmode, ssl_root_cert = @sslRootCert, env = @env, read_only = @readOnly,
            statement_timeout_ms = @statementTimeoutMs, notes = @notes, contacts_json = @contacts,
-           escalation_level = @escalationLevel, ssh_json = @ssh, storage_json = @storage, updated_at = @now
+           escalation_level = @escalationLevel, ssh_json = @ssh, storage_json = @storage, break_glass_user = @breakGlassUser, updated_at = @now
          WHERE id = @id`,
-        { ...this.params(fields), id, now },
+        { ...this.params(fields), breakGlassUser, id, now },
         fields.name,
       );
     })();

@@ -11,11 +11,11 @@ export interface SecretStoreStatus {
 
 /**
  * Which secret of a profile: the database password, the SSH bastion's key passphrase or
- * password, the jump host's, or the storage (S3) connection's secret access key. Callers
- * that predate SSH omit it and mean 'db'.
+ * password, the jump host's, the storage (S3) connection's secret access key, or the
+ * break-glass role's password (issue #19). Callers that predate SSH omit it and mean 'db'.
  */
-export type SecretKind = 'db' | 'ssh' | 'jump' | 'storage';
-export const SECRET_KINDS: readonly SecretKind[] = ['db', 'ssh', 'jump', 'storage'];
+export type SecretKind = 'db' | 'ssh' | 'jump' | 'storage' | 'breakglass';
+export const SECRET_KINDS: readonly SecretKind[] = ['db', 'ssh', 'jump', 'storage', 'breakglass'];
 
 export interface SecretStore {
   /** e.g. "safeStorage:gnome_libsecret", "memory". */
