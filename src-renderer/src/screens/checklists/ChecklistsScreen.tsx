@@ -4,7 +4,7 @@
 // the alert thresholds and the past runs are below. The core runs, judges, checks the
 // sign-off and audits it.
 import { Alert, Button, Group, Paper, PasswordInput, Stack, Text, Title, Tooltip } from '@mantine/core';
-import { useCallback, useEffect, useState } from 'react';
+import { useCallback, useEffect, useRef, useState } from 'react';
 import type { Profile } from '@contract/models';
 import type { ChecklistRunRecord, ChecklistRunSummary, ChecklistSummary, ProcedureInfo } from '@contract/runbook';
 import { api } from '../../shared/api/client';
@@ -16,7 +16,7 @@ import { toShownError, type ShownError } from '../../shared/state/errors';
 import { formatTime } from '../../shared/format/time';
 import { readSetting, writeSetting } from '../../shared/state/storage';
 import { CalendarPanel } from './CalendarPanel';
-import { choiceFor, findProcedure } from './checklist-model';
+import { choiceFor, findProcedure, progressLabel } from './checklist-model';
 import { HistoryTable, SavedRunView } from './HistoryPanel';
 import { ImportRunbook } from './ImportRunbook';
 import { ProcedurePicker, ProcedureSteps } from './ProcedurePicker';
@@ -83,6 +83,37 @@ function useRunShortcut(run: () => void): void {
   }, [run]);
 }
 
+/** Clear of the frame's fixed header when scrolled to the top of the window. */
+const BELOW_HEADER = { scrollMarginTop: 'calc(var(--app-shell-header-offset, 86px) + var(--mantine-spacing-md))' } as const;
+
+/**
+ * Brings what a run started here produces into view: its progress as soon as it shows, then
+ * its results (the run panel) when they arrive. The run panel sits below the picker and the
+ * calendar, under the fold on a laptop, and without this the button seemed to do nothing.
+ * Only runs started on this screen move it (`requested`), never one merely restored.
+ */
+function useRevealRun(progressShown: boolean, runKey: string | null) {
+  const requested = useRef(false);
+  const progressRef = useRef<HTMLDivElement | null>(null);
+  const runRef = useRef<HTMLDivElement | null>(null);
+  const reveal = (el: HTMLElement | null) => {
+    const smooth = !window.matchMedia('(prefers-reduced-motion: reduce)').matches;
+    el?.scrollIntoView({ block: 'start', behavior: smooth ? 'smooth' : 'auto' });
+  };
+  useEffect(() => {
+    if (requested.current && progressShown) reveal(progressRef.current);
+  }, [progressShown]);
+  useEffect(() => {
+    if (!requested.current || !runKey) return;
+    requested.current = false;
+    reveal(runRef.current);
+  }, [runKey]);
+  const request = useCallback(() => {
+    requested.current = true;
+  }, []);
+  return { request, progressRef, runRef };
+}
+
 const SHORTCUT = typeof navigator !== 'undefined' && /Mac/.test(navigator.platform) ? CHECKLIST_KEYS.run.keys.replace('Ctrl', '⌘') : CHECKLIST_KEYS.run.keys;
 
 function ProfileChecklists({ profile }: { profile: Profile }) {
@@ -110,15 +141,19 @@ function ProfileChecklists({ profile }: { profile: Profile }) {
   // An open run holds the operator's decisions and notes: a new run would replace it, so
   // starting one waits until it is signed off or discarded.
   const blockedByOpenRun = pending !== null;
+  const reveal = useRevealRun(runner.progress !== null, pending?.result.startedAt ?? null);
+  const { request: requestReveal } = reveal;
   const runChecks = useCallback(() => {
     if (busy || !canRun || blockedByOpenRun) return;
     setSigned(null);
+    requestReveal();
     void runAll(choice);
-  }, [busy, canRun, blockedByOpenRun, runAll, choice]);
+  }, [busy, canRun, blockedByOpenRun, runAll, choice, requestReveal]);
   useRunShortcut(runChecks);
 
   function stepByStep() {
     setSigned(null);
+    reveal.request();
     void startStepwise(choice);
   }
 
@@ -129,6 +164,7 @@ function ProfileChecklists({ profile }: { profile: Profile }) {
     choose(next);
     if (!pending && !busy) {
       setSigned(null);
+      reveal.request();
       void runAll(next);
     }
   }
@@ -197,6 +233,12 @@ function ProfileChecklists({ profile }: { profile: Profile }) {
             <Button variant="subtle" onClick={() => setToolkitOpen(true)}>
               Ops toolkit…
             </Button>
+            {runner.progress ? (
+              // Beside the button that started it, where the eye is; the progress panel below announces it.
+              <Text size="sm" fw={500} aria-hidden="true" data-testid="run-progress-inline">
+                {runner.progress.total > 0 ? progressLabel([], runner.progress.finished.length, runner.progress.total) : 'Connecting'}…
+              </Text>
+            ) : null}
             {blockedByOpenRun ? (
               <Text size="sm" c="dimmed" role="note">
                 A run is open below: sign it off or discard it before starting another, so its decisions are not lost.
@@ -211,7 +253,11 @@ function ProfileChecklists({ profile }: { profile: Profile }) {
         </Stack>
       </Paper>
 
-      {runner.progress ? <RunProgressView progress={runner.progress} procedure={findProcedure(procedures ?? [], runner.progress.checklistId)} /> : null}
+      {runner.progress ? (
+        <div ref={reveal.progressRef} style={BELOW_HEADER}>
+          <RunProgressView progress={runner.progress} procedure={findProcedure(procedures ?? [], runner.progress.checklistId)} />
+        </div>
+      ) : null}
 
       {signed ? (
         <Alert
@@ -230,20 +276,22 @@ function ProfileChecklists({ profile }: { profile: Profile }) {
       ) : null}
 
       {pending ? (
-        <RunPanel
-          key={pending.result.startedAt}
-          run={pending}
-          profile={profile}
-          procedure={pendingProcedure}
-          stepRunning={runner.stepRunning}
-          busy={busy}
-          stepError={runner.stepError}
-          onClearStepError={runner.clearStepError}
-          onRunStep={(stepId) => void runner.runStep(stepId)}
-          runPassword={runner.runPassword}
-          onSigned={onSigned}
-          onDiscard={runner.discard}
-        />
+        <div ref={reveal.runRef} style={BELOW_HEADER}>
+          <RunPanel
+            key={pending.result.startedAt}
+            run={pending}
+            profile={profile}
+            procedure={pendingProcedure}
+            stepRunning={runner.stepRunning}
+            busy={busy}
+            stepError={runner.stepError}
+            onClearStepError={runner.clearStepError}
+            onRunStep={(stepId) => void runner.runStep(stepId)}
+            runPassword={runner.runPassword}
+            onSigned={onSigned}
+            onDiscard={runner.discard}
+          />
+        </div>
       ) : !signed && !runner.progress ? (
         <Paper component="section" withBorder p="md" aria-label="What will run">
           <Stack gap="sm">

@@ -12,11 +12,12 @@ import { TestConnectionPanel } from './TestConnectionPanel';
 
 function Field({ label, children }: { label: string; children: ReactNode }) {
   return (
-    <div>
+    <div style={{ minWidth: 0 }}>
       <Text size="xs" c="dimmed" tt="uppercase" fw={600}>
         {label}
       </Text>
-      <Text size="sm" component="div">
+      {/* Hosts, certificate paths and endpoints are long unbroken strings: wrap them anywhere. */}
+      <Text size="sm" component="div" style={{ overflowWrap: 'anywhere' }}>
         {children}
       </Text>
     </div>
@@ -32,8 +33,10 @@ export function ProfileDetail({ profile, onEdit, onSelect }: { profile: Profile;
     <Paper withBorder p="lg" aria-label={`Profile ${profile.name}`} component="section">
       <Stack gap="md">
         <Group justify="space-between" align="flex-start">
-          <Group gap="sm">
-            <Title order={3}>{profile.name}</Title>
+          <Group gap="sm" miw={0}>
+            <Title order={3} style={{ overflowWrap: 'anywhere' }}>
+              {profile.name}
+            </Title>
             <EnvBadge env={profile.env} />
             <ReadOnlyBadge readOnly={profile.readOnly} />
           </Group>
@@ -55,7 +58,7 @@ export function ProfileDetail({ profile, onEdit, onSelect }: { profile: Profile;
           </Group>
         </Group>
 
-        <SimpleGrid cols={{ base: 2, md: 4 }} spacing="md">
+        <SimpleGrid cols={{ base: 2, lg: 4 }} spacing="md">
           <Field label="Host">{profile.host}</Field>
           <Field label="Port">{profile.port}</Field>
           <Field label="Database">{profile.database}</Field>
@@ -76,7 +79,7 @@ export function ProfileDetail({ profile, onEdit, onSelect }: { profile: Profile;
         <SshDetail profile={profile} />
 
         {profile.contacts.length > 0 ? (
-          <Table withTableBorder aria-label="Emergency contacts">
+          <Table withTableBorder aria-label="Emergency contacts" style={{ overflowWrap: 'anywhere' }}>
             <Table.Thead>
               <Table.Tr>
                 <Table.Th>Role</Table.Th>

@@ -92,8 +92,8 @@ export function ProfilesScreen() {
                   style={{ cursor: 'pointer' }}
                 >
                   <Table.Td>
-                    <Group gap="xs" wrap="nowrap">
-                      <Text fw={600} size="sm">
+                    <Group gap="xs">
+                      <Text fw={600} size="sm" style={{ overflowWrap: 'anywhere' }}>
                         {p.name}
                       </Text>
                       {active?.id === p.id ? (
@@ -107,8 +107,8 @@ export function ProfilesScreen() {
                     <EnvBadge env={p.env} />
                   </Table.Td>
                   <Table.Td>
-                    <Group gap="xs" wrap="nowrap">
-                      <Text size="sm" ff="monospace">
+                    <Group gap="xs">
+                      <Text size="sm" ff="monospace" style={{ overflowWrap: 'anywhere' }}>
                         {p.host}:{p.port}/{p.database}
                       </Text>
                       {p.ssh ? (
@@ -119,7 +119,7 @@ export function ProfilesScreen() {
                     </Group>
                   </Table.Td>
                   <Table.Td>
-                    <Text size="sm" ff="monospace">
+                    <Text size="sm" ff="monospace" style={{ overflowWrap: 'anywhere' }}>
                       {p.user}
                     </Text>
                   </Table.Td>
