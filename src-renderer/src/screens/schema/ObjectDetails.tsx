@@ -136,7 +136,7 @@ function DdlTab({ ddl, error, loading }: { ddl: ObjectDdl | null; error: ShownEr
           </Text>
         ) : null}
       </Alert>
-      <Code block aria-label="DDL" style={{ ...WRAP, fontSize: 12 }}>
+      <Code block aria-label="DDL text" style={{ ...WRAP, fontSize: 12 }}>
         {ddl.ddl}
       </Code>
     </Stack>
@@ -222,7 +222,9 @@ export function ObjectDetails({ profileId, auth, selected }: { profileId: string
       <Group justify="space-between" align="flex-start" wrap="wrap" gap="xs">
         <Stack gap={2} style={{ minWidth: 0, flex: 1 }}>
           <Group gap="xs" wrap="nowrap" style={{ minWidth: 0 }}>
-            <Badge variant="light">{KIND_LABELS[d.kind]}</Badge>
+            <Badge variant="light" style={{ flex: 'none' }}>
+              {KIND_LABELS[d.kind]}
+            </Badge>
             <Title order={3} size="h4" style={{ ...WRAP, minWidth: 0 }}>
               {d.qualifiedName}
               {d.signature !== null ? `(${d.signature})` : ''}

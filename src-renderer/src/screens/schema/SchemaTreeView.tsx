@@ -76,7 +76,7 @@ function RowContent({ row }: { row: TreeRow }) {
       const extra = o.rowEstimate !== null ? `~${formatCount(o.rowEstimate)} rows` : o.bytes !== null ? '' : null;
       return (
         <>
-          <Text span size="xs" c="dimmed" w={14} ta="center" style={{ flex: 'none' }} title={o.kind}>
+          <Text span size="xs" c="dimmed" w={14} ta="center" style={{ flex: 'none' }} title={o.kind} aria-hidden>
             {KIND_SHORT[o.kind] ?? '·'}
           </Text>
           <Text span size="sm" truncate style={{ flex: 1, minWidth: 0 }} title={o.signature !== null ? `${o.name}(${o.signature})` : o.name}>
