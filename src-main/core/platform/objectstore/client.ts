@@ -238,7 +238,7 @@ export class ObjectStore {
         } catch (err) {
           const e = err instanceof OpsError ? err : this.fail(err, options.signal, { bucket, key }, `downloading ${key}`);
           if (!isUnreachable(e) || attempt + 1 >= RESUME_ATTEMPTS) throw e;
-          await delay(200 * 2 ** attempt, options.signal);
+          await delay((this.config.retryDelayMs ?? 200) * 2 ** attempt, options.signal);
         }
       }
       await writeLocal(() => handle.sync(), file);
@@ -265,7 +265,7 @@ export class ObjectStore {
       } catch (err) {
         if (!isTransient(err) || options.signal?.aborted || attempt + 1 >= RESUME_ATTEMPTS)
           throw this.fail(err, options.signal, { bucket, key }, `uploading ${key}`);
-        await delay(200 * 2 ** attempt, options.signal);
+        await delay((this.config.retryDelayMs ?? 200) * 2 ** attempt, options.signal);
       }
     }
   }

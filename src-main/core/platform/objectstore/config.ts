@@ -15,6 +15,12 @@ export interface ObjectStoreConfig {
    * Storage, MinIO and most self-hosted stores need it; AWS accepts both.
    */
   forcePathStyle: boolean;
+  /**
+   * The first pause before a transfer tries again after a dropped connection, doubled at each
+   * attempt (default 200 ms for downloads, 250 ms for parts). Tests that prove the giving up
+   * pass a few ms, so they do not sleep through the whole back-off.
+   */
+  retryDelayMs?: number;
 }
 
 /** The endpoint checked and normalised (no trailing slash), or INVALID_INPUT naming the field. */

@@ -145,7 +145,7 @@ export async function uploadMultipart(store: ObjectStore, bucket: string, key: s
       } catch (err) {
         const e = store.fail(err, options.signal, target, doing);
         if (!isUnreachable(e) || attempt + 1 >= PART_ATTEMPTS) throw e;
-        await delay(250 * 2 ** attempt, options.signal);
+        await delay((store.config.retryDelayMs ?? 250) * 2 ** attempt, options.signal);
       }
     }
   };
@@ -174,7 +174,7 @@ export async function uploadMultipart(store: ObjectStore, bucket: string, key: s
     } catch (err) {
       const e = store.fail(err, options.signal, target, doing);
       if (!isUnreachable(e) || attempt + 1 >= PART_ATTEMPTS) throw e;
-      await delay(250 * 2 ** attempt, options.signal);
+      await delay((store.config.retryDelayMs ?? 250) * 2 ** attempt, options.signal);
     }
   }
 }
