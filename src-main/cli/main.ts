@@ -17,6 +17,7 @@ import { restoreCommand } from './commands/restore';
 import { runbookCommand } from './commands/runbook';
 import { sandboxCommand } from './commands/sandbox';
 import { serveCommand } from './commands/serve';
+import { schemaCommand } from './commands/schema';
 import { serverLogCommand } from './commands/server-log';
 import { sessionsCommand } from './commands/sessions';
 import { storageBackupCommand, storageCheckCommand, storageSnapshotsCommand } from './commands/storage';
@@ -63,6 +64,8 @@ commands:
   health PROFILE                            the Performance overview's checks vs thresholds (exits 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN)
   server-log PROFILE [--level L] [--search TEXT] [--lines N] [--file NAME] [--follow]
                                             the server's log, newest last (or why it cannot be read, and the fix)
+  schema PROFILE [--schema S] [--system] [--filter TEXT] | --object SCHEMA.NAME [--ddl]
+                                            the schema browser: schemas, a schema's objects, one object's parts or its DDL (pg_dump's for relations)
 
   --home DIR   app home (default: OPS_CONSOLE_HOME or the platform app-data folder)
   --json       one JSON document on stdout
@@ -89,6 +92,7 @@ const COMMANDS: Record<string, (ctx: CliContext, argv: string[]) => Promise<numb
   drill: drillCommand,
   health: healthCommand,
   'server-log': serverLogCommand,
+  schema: schemaCommand,
 };
 
 /** Global flags may stand anywhere; pull them out before the command parses the rest. */
