@@ -49,7 +49,7 @@ export function table(rows: Array<Record<string, string | number | boolean | nul
   return [line(columns.map((c) => c.toUpperCase())), ...rows.map((r) => line(columns.map((c) => cell(r[c]))))].join('\n');
 }
 
-function ask(question: string, hidden: boolean): Promise<string> {
+export function ask(question: string, hidden: boolean): Promise<string> {
   return new Promise((resolve) => {
     const rl = readline.createInterface({ input: process.stdin, output: process.stderr, terminal: true });
     if (hidden) {

@@ -10,12 +10,15 @@ import type { ActivitySnapshot, SignalResult } from '../../src-main/contract/act
 import type { AuditEntry, Profile, ProfileElevation, ProfileInput, QueryRunResult } from '../../src-main/contract/models';
 import type { Core } from '../../src-main/core/app';
 import { activeElevation, endElevation, startElevation, type ElevationEndReason } from '../../src-main/core/platform/guard/elevation';
-import { callsOn, newTestCore } from '../helpers/core';
+import { sessionsCommand } from '../../src-main/cli/commands/sessions';
+import { UsageError } from '../../src-main/cli/args';
+import { callsOn, inProcessCli, newTestCore } from '../helpers/core';
 import { clientConfig, quoteIdent, withClient } from '../helpers/pg';
 import { createShopDatabase, type ShopDatabase } from '../helpers/shop-db';
 
 const server = inject('pg');
 let core: Core;
+let home: string;
 let shopDb: ShopDatabase;
 const { ok, fail } = callsOn(() => core);
 const observer = `elev_observer_${process.pid}_${Date.now().toString(36)}`;
@@ -40,7 +43,7 @@ async function quantity(): Promise<number> {
 }
 
 beforeAll(async () => {
-  ({ core } = newTestCore('ops-elevation-'));
+  ({ core, home } = newTestCore('ops-elevation-'));
   shopDb = await createShopDatabase(server, 'elevation');
   await withClient(server, async (c) => {
     // The day-to-day production role: it may look, not act on others' sessions.
@@ -207,6 +210,46 @@ describe('elevation of a read-only production profile', () => {
     });
     expect((await run(profiles.prod, 'SHOW default_transaction_read_only')).statements[0]!.rows).toEqual([['on']]);
     expect(endElevation(profiles.prod.id, 'ended by the user')).toBeNull();
+  });
+
+  it('CLI: sessions terminate --elevate --reason --confirm elevates for that one action only', async () => {
+    const victim = new pg.Client({ ...clientConfig(server, shopDb.database), user: shopDb.role, password: shopDb.password, application_name: 'shop-stuck' });
+    opened.push(victim);
+    await victim.connect();
+    const pid = (await victim.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows[0]!.pid;
+    const gone = new Promise<void>((resolve) => victim.on('error', () => resolve()));
+    const cli = () =>
+      inProcessCli(
+        () => core,
+        () => home,
+      );
+    const refused = cli();
+    await expect(sessionsCommand(refused.ctx, ['terminate', 'elev-prod', String(pid), '--yes', '--confirm', 'elev-prod'])).rejects.toMatchObject({
+      code: 'READ_ONLY',
+    });
+    await expect(sessionsCommand(cli().ctx, ['terminate', 'elev-prod', String(pid), '--yes', '--confirm', 'elev-prod', '--elevate'])).rejects.toBeInstanceOf(
+      UsageError,
+    );
+    const done = cli();
+    expect(
+      await sessionsCommand(done.ctx, [
+        'terminate',
+        'elev-prod',
+        String(pid),
+        '--yes',
+        '--confirm',
+        'elev-prod',
+        '--elevate',
+        '--reason',
+        'INC-7 from the CLI',
+      ]),
+    ).toBe(0);
+    await gone;
+    expect(done.err.join('\n')).toMatch(/Elevated "elev-prod" for one action: INC-7 from the CLI/);
+    expect(JSON.parse(done.out.join(''))).toMatchObject({ ok: true, effective: true, pid });
+    expect(activeElevation(profiles.prod.id)).toBeNull();
+    expect((await audit('profile.elevate'))[0]).toMatchObject({ outcome: 'ok', profile: 'elev-prod', detail: 'reason: INC-7 from the CLI' });
+    expect((await audit('session.terminate'))[0]).toMatchObject({ outcome: 'ok', summary: expect.stringContaining('reason: INC-7 from the CLI') });
   });
 
   it('closing the core ends an elevation it started, audited; the trail verifies', async () => {

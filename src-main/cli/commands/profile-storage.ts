@@ -6,9 +6,10 @@ import { boolFlag, expectPositionals, parseArgs, stringFlag, UsageError, type Fl
 import type { CliContext } from '../context';
 import { printJson } from '../io';
 import { withStorageSecret } from '../storage-secret';
+import { BREAK_GLASS_FLAGS, breakGlassFromFlags, breakGlassView } from './profile-breakglass';
 
 export const STORAGE_USAGE = {
-  edit: 'ops-console profile edit NAME (--storage-endpoint URL --storage-access-key-id ID [--storage-region R] [--storage-virtual-host] | --no-storage) [--json]',
+  edit: 'ops-console profile edit NAME (--storage-endpoint URL --storage-access-key-id ID [--storage-region R] [--storage-virtual-host] | --no-storage) [--break-glass-user ROLE | --no-break-glass] [--json]',
   testStorage: 'ops-console profile test-storage NAME [--json]   (secret: OPS_CONSOLE_STORAGE_SECRET_ACCESS_KEY or a prompt)',
 };
 
@@ -45,20 +46,33 @@ export function storageView(p: Profile) {
 
 /** `profile edit NAME`: today the storage connection only; every other field is kept. */
 export async function editProfile(ctx: CliContext, argv: string[], find: (name: string) => Promise<Profile>): Promise<number> {
-  const parsed = parseArgs(argv, { ...STORAGE_FLAGS, 'no-storage': { type: 'boolean' } });
+  const parsed = parseArgs(argv, { ...STORAGE_FLAGS, 'no-storage': { type: 'boolean' }, ...BREAK_GLASS_FLAGS });
   const [name] = expectPositionals(parsed, ['NAME'], STORAGE_USAGE.edit);
   const storage = storageFromFlags(parsed);
   const drop = boolFlag(parsed, 'no-storage');
   if (storage !== undefined && drop) throw new UsageError('--no-storage and --storage-* exclude each other');
-  if (storage === undefined && !drop) throw new UsageError(`nothing to change\nusage: ${STORAGE_USAGE.edit}`);
+  const breakGlass = await breakGlassFromFlags(ctx, parsed);
+  const storageChange = storage !== undefined || drop;
+  if (!storageChange && breakGlass === undefined) throw new UsageError(`nothing to change\nusage: ${STORAGE_USAGE.edit}`);
   const before = await find(name!);
   // Removing the connection also forgets its secret; a new endpoint keeps a saved one.
   const updated = await ctx.call('updateProfile', {
     id: before.id,
-    profile: { ...profileFieldsOf(before), storage: drop ? null : storage! },
+    profile: {
+      ...profileFieldsOf(before),
+      ...(storageChange ? { storage: drop ? null : storage! } : {}),
+      ...(breakGlass ? { breakGlassUser: breakGlass.breakGlassUser } : {}),
+    },
     ...(drop ? { storageSecret: '' } : {}),
+    ...(breakGlass?.breakGlassSecret !== undefined ? { breakGlassSecret: breakGlass.breakGlassSecret } : {}),
   });
-  if (ctx.io.json) printJson(ctx.io, { ok: true, name: updated.name, ...storageView(updated) });
+  if (ctx.io.json) printJson(ctx.io, { ok: true, name: updated.name, ...storageView(updated), ...breakGlassView(updated) });
+  else if (!storageChange)
+    ctx.io.out(
+      updated.breakGlassUser
+        ? `Profile "${updated.name}": break-glass role ${updated.breakGlassUser}${updated.hasBreakGlassSecret ? ' (password saved)' : ' (password from ~/.pgpass)'}.`
+        : `Profile "${updated.name}": no break-glass role (an elevation uses its own role).`,
+    );
   else
     ctx.io.out(
       updated.storage

@@ -6,10 +6,11 @@ import { pinFromKnownHostsLine } from '../../core/platform/ssh/host-keys';
 import { boolFlag, expectPositionals, intFlag, parseArgs, stringFlag, UsageError } from '../args';
 import type { CliContext } from '../context';
 import { confirm, printJson, promptPassword, promptSecret, table } from '../io';
+import { BREAK_GLASS_FLAGS, breakGlassFromFlags, breakGlassView } from './profile-breakglass';
 import { editProfile, STORAGE_FLAGS, STORAGE_USAGE, storageFromFlags, storageView, testStorage } from './profile-storage';
 
 const USAGE = {
-  add: 'ops-console profile add NAME --url URL [--env production|staging|development|sandbox] [--read-only | --read-write] [--statement-timeout MS] [--sslrootcert FILE] [--ssh USER@HOST[:PORT]] [--ssh-key FILE] [--ssh-known-host "LINE"] [--storage-endpoint URL --storage-access-key-id ID [--storage-region R] [--storage-virtual-host]] [--json]',
+  add: 'ops-console profile add NAME --url URL [--env production|staging|development|sandbox] [--read-only | --read-write] [--statement-timeout MS] [--sslrootcert FILE] [--ssh USER@HOST[:PORT]] [--ssh-key FILE] [--ssh-known-host "LINE"] [--storage-endpoint URL --storage-access-key-id ID [--storage-region R] [--storage-virtual-host]] [--break-glass-user ROLE] [--json]',
   list: 'ops-console profile list [--json]',
   show: 'ops-console profile show NAME [--json]',
   remove: 'ops-console profile remove NAME [--yes] [--confirm NAME]',
@@ -64,6 +65,7 @@ function detailedView(p: Profile) {
     hasSecret: p.hasSecret,
     hasSshSecret: p.hasSshSecret,
     ...storageView(p),
+    ...breakGlassView(p),
     createdAt: p.createdAt,
     updatedAt: p.updatedAt,
   };
@@ -88,6 +90,7 @@ async function add(ctx: CliContext, argv: string[]): Promise<number> {
     'ssh-key': { type: 'string' },
     'ssh-known-host': { type: 'string' },
     ...STORAGE_FLAGS,
+    ...BREAK_GLASS_FLAGS,
   });
   const [name] = expectPositionals(parsed, ['NAME'], USAGE.add);
   const url = stringFlag(parsed, 'url');
@@ -116,7 +119,12 @@ async function add(ctx: CliContext, argv: string[]): Promise<number> {
   if (timeout !== undefined) input.statementTimeoutMs = timeout;
   const cert = stringFlag(parsed, 'sslrootcert');
   if (cert !== undefined) input.sslRootCert = cert;
-  const profile = await ctx.call('createProfile', { profile: input });
+  const breakGlass = await breakGlassFromFlags(ctx, parsed);
+  if (breakGlass) input.breakGlassUser = breakGlass.breakGlassUser;
+  const profile = await ctx.call('createProfile', {
+    profile: input,
+    ...(breakGlass?.breakGlassSecret ? { breakGlassSecret: breakGlass.breakGlassSecret } : {}),
+  });
   for (const warning of draft.warnings) ctx.io.err(`warning: ${warning}`);
   if (ctx.io.json) printJson(ctx.io, { ok: true, ...detailedView(profile), warnings: draft.warnings });
   else {

@@ -8,10 +8,11 @@ import { queryServiceFor, type RunInput } from '../../core/query';
 import { boolFlag, expectPositionals, intFlag, parseArgs, stringFlag, UsageError } from '../args';
 import type { CliContext } from '../context';
 import { withPasswordRetry } from '../password-retry';
+import { ELEVATE_FLAGS, ELEVATE_USAGE, startCliElevation } from '../elevate';
 import { confirm, EXIT } from '../io';
 import { formatSink, streamOutput, type OutputFormat } from './query-output';
 
-const USAGE = 'ops-console query PROFILE SQL|- [--format table|csv|json] [--max-rows N] [--yes] [--confirm NAME] [--override]';
+const USAGE = `ops-console query PROFILE SQL|- [--format table|csv|json] [--max-rows N] [--yes] [--confirm NAME] [--override] ${ELEVATE_USAGE}`;
 const FORMATS: readonly OutputFormat[] = ['table', 'csv', 'json'];
 
 async function readStdin(): Promise<string> {
@@ -47,6 +48,7 @@ export async function queryCommand(ctx: CliContext, argv: string[]): Promise<num
     yes: { type: 'boolean' },
     confirm: { type: 'string' },
     override: { type: 'boolean' },
+    ...ELEVATE_FLAGS,
   });
   const [name, sqlArg] = expectPositionals(parsed, ['PROFILE', 'SQL'], USAGE);
   const format = (stringFlag(parsed, 'format') ?? (ctx.io.json ? 'json' : 'table')) as OutputFormat;
@@ -58,56 +60,66 @@ export async function queryCommand(ctx: CliContext, argv: string[]): Promise<num
   const core = ctx.core();
   const profile = core.deps.profiles.require(name!);
   const service = queryServiceFor(core.deps);
-  // The guard judges on the session that will run the script (catalog included), so the
-  // password may be asked for here already; the run reuses that session.
-  let password: string | undefined;
-  const plan = await withPasswordRetry(ctx, profile, (typed) => {
-    password = typed;
-    return service.plan(profile.id, sql, { ...(typed !== undefined ? { password: typed } : {}), strict: true });
-  });
-  const production = profile.env === 'production';
-  const override = boolFlag(parsed, 'override');
-  const confirmFlag = stringFlag(parsed, 'confirm');
-  let confirmName: string | undefined = confirmFlag;
-
-  // Blocked statements without --override go straight to the service, which refuses and
-  // audits the attempt; asking first would only be noise.
-  const changes = plan.statements.filter(changesServer);
-  // A read-only profile's refusal needs no question first: the service refuses and audits it.
-  if (changes.length > 0 && (plan.blocked.length === 0 || override) && !plan.readOnlyRefusal) {
-    const listing = changes.map((s) => `  ${s.index + 1}. ${preview(s.sql)}`).join('\n');
-    await confirm(ctx.io, {
-      question: `This changes "${profile.name}" (${profile.env}):\n${listing}${override && plan.blocked.length > 0 ? `\nOverriding the block on: ${plan.blocked.map((b) => b.reason).join(', ')}` : ''}\nRun it?`,
-      yes: boolFlag(parsed, 'yes'),
-      production,
-      profileName: profile.name,
-      ...(confirmFlag !== undefined ? { confirmFlag } : {}),
-    });
-    // A production name typed at the prompt confirms just like --confirm.
-    if (production) confirmName = profile.name;
+  // Before the plan, so the plan already sees the profile as the run will (no read-only refusal).
+  const endElevation = await startCliElevation(ctx, parsed, profile);
+  try {
+    return await elevatedRun();
+  } finally {
+    await endElevation();
   }
 
-  const out = streamOutput(process.stdout, (text) => ctx.io.err(text));
-  const sink = formatSink(format, out);
-  const input: RunInput = { profileId: profile.id, sql, maxRows, confirmName, override, ...(password !== undefined ? { password } : {}) };
-  const stopListening = cancelOnInterrupt(ctx, profile);
-  try {
-    const result = await withPasswordRetry(ctx, profile, (typed) =>
-      service.runAudited(typed !== undefined ? { ...input, password: typed } : input, 'cli', { collect: false, sink }),
-    );
-    const failed = result.statements.find((s) => s.error);
-    if (result.transactionOpen) ctx.io.err('warning: a transaction is still open and is rolled back when this command exits');
-    if (!failed?.error) return EXIT.ok;
-    const e = failed.error;
-    const where = plan.statements.length > 1 ? ` (statement ${failed.index + 1})` : '';
-    ctx.io.err(`error: ${e.message}${e.sqlstate ? ` [SQLSTATE ${e.sqlstate}]` : ''}${where}`);
-    if (e.detail) ctx.io.err(`detail: ${e.detail}`);
-    if (e.hint) ctx.io.err(`hint: ${e.hint}`);
-    if (e.position !== undefined) ctx.io.err(`position: ${e.position}`);
-    if (ctx.io.json && format !== 'json')
-      ctx.io.out(JSON.stringify({ ok: false, error: { code: failed.cancelled ? 'CANCELLED' : 'QUERY_FAILED', message: e.message, sqlstate: e.sqlstate } }));
-    return EXIT.failure;
-  } finally {
-    stopListening();
+  async function elevatedRun(): Promise<number> {
+    // The guard judges on the session that will run the script (catalog included), so the
+    // password may be asked for here already; the run reuses that session.
+    let password: string | undefined;
+    const plan = await withPasswordRetry(ctx, profile, (typed) => {
+      password = typed;
+      return service.plan(profile.id, sql, { ...(typed !== undefined ? { password: typed } : {}), strict: true });
+    });
+    const production = profile.env === 'production';
+    const override = boolFlag(parsed, 'override');
+    const confirmFlag = stringFlag(parsed, 'confirm');
+    let confirmName: string | undefined = confirmFlag;
+
+    // Blocked statements without --override go straight to the service, which refuses and
+    // audits the attempt; asking first would only be noise.
+    const changes = plan.statements.filter(changesServer);
+    // A read-only profile's refusal needs no question first: the service refuses and audits it.
+    if (changes.length > 0 && (plan.blocked.length === 0 || override) && !plan.readOnlyRefusal) {
+      const listing = changes.map((s) => `  ${s.index + 1}. ${preview(s.sql)}`).join('\n');
+      await confirm(ctx.io, {
+        question: `This changes "${profile.name}" (${profile.env}):\n${listing}${override && plan.blocked.length > 0 ? `\nOverriding the block on: ${plan.blocked.map((b) => b.reason).join(', ')}` : ''}\nRun it?`,
+        yes: boolFlag(parsed, 'yes'),
+        production,
+        profileName: profile.name,
+        ...(confirmFlag !== undefined ? { confirmFlag } : {}),
+      });
+      // A production name typed at the prompt confirms just like --confirm.
+      if (production) confirmName = profile.name;
+    }
+
+    const out = streamOutput(process.stdout, (text) => ctx.io.err(text));
+    const sink = formatSink(format, out);
+    const input: RunInput = { profileId: profile.id, sql, maxRows, confirmName, override, ...(password !== undefined ? { password } : {}) };
+    const stopListening = cancelOnInterrupt(ctx, profile);
+    try {
+      const result = await withPasswordRetry(ctx, profile, (typed) =>
+        service.runAudited(typed !== undefined ? { ...input, password: typed } : input, 'cli', { collect: false, sink }),
+      );
+      const failed = result.statements.find((s) => s.error);
+      if (result.transactionOpen) ctx.io.err('warning: a transaction is still open and is rolled back when this command exits');
+      if (!failed?.error) return EXIT.ok;
+      const e = failed.error;
+      const where = plan.statements.length > 1 ? ` (statement ${failed.index + 1})` : '';
+      ctx.io.err(`error: ${e.message}${e.sqlstate ? ` [SQLSTATE ${e.sqlstate}]` : ''}${where}`);
+      if (e.detail) ctx.io.err(`detail: ${e.detail}`);
+      if (e.hint) ctx.io.err(`hint: ${e.hint}`);
+      if (e.position !== undefined) ctx.io.err(`position: ${e.position}`);
+      if (ctx.io.json && format !== 'json')
+        ctx.io.out(JSON.stringify({ ok: false, error: { code: failed.cancelled ? 'CANCELLED' : 'QUERY_FAILED', message: e.message, sqlstate: e.sqlstate } }));
+      return EXIT.failure;
+    } finally {
+      stopListening();
+    }
   }
 }

@@ -12,13 +12,14 @@ import type { Profile } from '../../contract/models';
 import { boolFlag, expectPositionals, intFlag, parseArgs, stringFlag, UsageError, type Parsed } from '../args';
 import type { CliContext } from '../context';
 import { withPasswordRetry } from '../password-retry';
+import { ELEVATE_FLAGS, ELEVATE_USAGE, withCliElevation } from '../elevate';
 import { confirm, printJson, table } from '../io';
 import { findProfile } from './profile';
 import { plural } from '../../core/platform/text/plural';
 
 const USAGE = {
   list: 'ops-console sessions list PROFILE [--json]',
-  signal: 'ops-console sessions cancel|terminate PROFILE PID [--yes] [--confirm NAME] [--json]',
+  signal: `ops-console sessions cancel|terminate PROFILE PID [--yes] [--confirm NAME] ${ELEVATE_USAGE} [--json]`,
   cleanup:
     'ops-console sessions cleanup PROFILE (--idle-in-transaction MINUTES | --idle MINUTES) [--exclude-user U]… [--exclude-app A]… [--dry-run] [--yes] [--confirm NAME] [--json]',
 };
@@ -108,7 +109,7 @@ function describeSession(profile: Profile, s: SessionRow): string {
 }
 
 async function signal(ctx: CliContext, action: 'cancel' | 'terminate', argv: string[]): Promise<number> {
-  const parsed = parseArgs(argv, { yes: { type: 'boolean' }, confirm: { type: 'string' } });
+  const parsed = parseArgs(argv, { yes: { type: 'boolean' }, confirm: { type: 'string' }, ...ELEVATE_FLAGS });
   const [name, rawPid] = expectPositionals(parsed, ['PROFILE', 'PID'], USAGE.signal);
   const pid = parsePid(rawPid!);
   const profile = await findProfile(ctx, name!);
@@ -126,8 +127,10 @@ async function signal(ctx: CliContext, action: 'cancel' | 'terminate', argv: str
     confirmFlag: stringFlag(parsed, 'confirm'),
   });
   const input = { profileId: profile.id, pid, backendStart: session.backendStart, confirmName: profile.name };
-  const result: SignalResult = await withPasswordRetry(ctx, profile, (password) =>
-    action === 'cancel' ? ctx.call('cancelBackend', { ...input, ...pw(password) }) : ctx.call('terminateBackend', { ...input, ...pw(password) }),
+  const result: SignalResult = await withCliElevation(ctx, parsed, profile, () =>
+    withPasswordRetry(ctx, profile, (password) =>
+      action === 'cancel' ? ctx.call('cancelBackend', { ...input, ...pw(password) }) : ctx.call('terminateBackend', { ...input, ...pw(password) }),
+    ),
   );
   // Signalled but not effective is a failure for a script (exit 1), with the answer itself.
   const failed = result.effective ? {} : { error: { code: 'QUERY_FAILED', message: result.message } };
