@@ -193,7 +193,7 @@ export function QueryConsole({ profile, visible, paneHeight, editorShare, onEdit
             data={MAX_ROWS_CHOICES.map((value) => ({ value, label: `${Number(value).toLocaleString('en-US')} rows` }))}
             value={maxRows}
             onChange={(v) => v && setMaxRows(v)}
-            w={130}
+            w={142}
             allowDeselect={false}
             disabled={running}
           />
