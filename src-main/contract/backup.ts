@@ -1,6 +1,7 @@
 // Backups (issue #6): client tools found on this machine, the backup plan shown for review,
 // the catalog entry and the manifest written beside every backup. Pure types and zod.
 import { z } from 'zod';
+import type { CheckVerdict } from './verdict';
 
 export type ClientToolName = 'pg_dump' | 'pg_dumpall' | 'pg_restore' | 'psql';
 export const CLIENT_TOOL_NAMES: readonly ClientToolName[] = ['pg_dump', 'pg_dumpall', 'pg_restore', 'psql'];
@@ -305,12 +306,18 @@ export interface BackupEntry {
 
 export interface BackupCheck {
   name: string;
+  /** status !== 'fail' (verdict.ts). */
   ok: boolean;
+  /** Three states (issue #19): a warning (e.g. what went wrong beside the dump) is not a failed verification. */
+  status: CheckVerdict;
   detail: string;
 }
 
 export interface BackupVerifyResult {
+  /** No check failed. */
   ok: boolean;
+  /** The worst check. */
+  status: CheckVerdict;
   id: string;
   checks: BackupCheck[];
 }

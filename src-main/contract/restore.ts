@@ -2,6 +2,7 @@
 // shown for review, the post-restore validation and the drill record. Pure types and zod.
 import { z } from 'zod';
 import type { BackupFormat, BackupKind, BackupManifest, ClientTool } from './backup';
+import type { CheckVerdict } from './verdict';
 
 /** What a backup file or folder holds, from its manifest when it has one, else from the archive itself. */
 export interface BackupContents {
@@ -155,12 +156,18 @@ export interface RestorePlan {
 
 export interface ValidationCheck {
   name: string;
+  /** status !== 'fail' (verdict.ts): a warning does not fail the restore. */
   ok: boolean;
+  /** Three states (issue #19); records stored before it existed are read back with it (verdictOf). */
+  status: CheckVerdict;
   detail: string;
 }
 
 export interface ValidationReport {
+  /** No check failed. */
   ok: boolean;
+  /** The worst check: pass, warning or fail. */
+  status: CheckVerdict;
   checks: ValidationCheck[];
 }
 

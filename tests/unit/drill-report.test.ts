@@ -17,7 +17,14 @@ function drill(overrides: Partial<DrillReportInput> = {}): DrillReportInput {
     status: 'ok',
     restoreMs: 12_345,
     totalMs: 20_000,
-    validation: { ok: true, checks: [{ name: 'rows public.orders', ok: true, detail: '120 rows, as in the manifest' }] },
+    validation: {
+      ok: true,
+      status: 'warning',
+      checks: [
+        { name: 'rows public.orders', ok: true, status: 'pass', detail: '120 rows, as in the manifest' },
+        { name: 'validate_recovery()', ok: true, status: 'warning', detail: 'warnings: baseline: warning (no backup metadata)' },
+      ],
+    },
     rtoTargetMs: 7_200_000,
     rtoMet: true,
     backupAgeMs: 10 * 60_000,
@@ -63,7 +70,10 @@ describe('drillMarkdown', () => {
     expect(md).toContain('- **Restore time:** 12.3 s');
     expect(md).toContain('| RTO, data corruption (restore time) | 2 h 00 min | 12.3 s | met |');
     expect(md).toContain('| RPO, data corruption (backup age) | 15 min 00 s | 10 min 00 s | met |');
-    expect(md).toContain('| rows public.orders | pass | 120 rows, as in the manifest |');
+    expect(md).toContain('| rows public.orders | PASS | 120 rows, as in the manifest |');
+    // Three states: a check whose detail says warning reads WARNING, never PASS.
+    expect(md).toContain('| validate\\_recovery() | WARNING | warnings: baseline: warning (no backup metadata) |');
+    expect(md).toContain('- **Validation:** passed with 1 warning(s) (2 checks)');
     expect(md).toContain('| server\\_version | info | 15.18 | NULL |');
     expect(md).not.toContain('## Notes');
   });
@@ -73,7 +83,7 @@ describe('drillMarkdown', () => {
       drill({
         status: 'failed',
         error: 'pg_restore: error: relation "a|b" <x>',
-        validation: { ok: false, checks: [{ name: 'rows public."a|b"', ok: false, detail: 'line one\nline two' }] },
+        validation: { ok: false, checks: [{ name: 'rows public."a|b"', ok: false, status: 'fail', detail: 'line one\nline two' }] },
         disasterRecovery: null,
         notes: ['prepare_disaster_recovery() could not be read: connection refused'],
       }),
@@ -94,7 +104,7 @@ describe('drillHtml', () => {
     const html = drillHtml(
       drill({
         profileName: '<b>shop</b>',
-        validation: { ok: false, checks: [{ name: 'rows public.x', ok: false, detail: '<script>alert(1)</script>' }] },
+        validation: { ok: false, checks: [{ name: 'rows public.x', ok: false, status: 'fail', detail: '<script>alert(1)</script>' }] },
         disasterRecovery: { columns: ['item'], rows: [['"quoted" & <tag>']] },
         notes: ["it's <late>"],
       }),

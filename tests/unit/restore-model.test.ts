@@ -4,6 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import type { BackupEntry } from '../../src-main/contract/backup';
 import type { Profile } from '../../src-main/contract/models';
+import type { ValidationReport } from '../../src-main/contract/restore';
 import {
   drillOptionsSchema,
   restoreOptionsSchema,
@@ -235,17 +236,26 @@ describe('how the contents, the plan and progress read', () => {
     expect(describeRestoreProgress(progress({ phase: 'validating' }))).toMatchObject({ headline: 'Validating the restored database…', eta: '—', items: '—' });
   });
 
-  it('summarises validation with the failures first', () => {
+  it('summarises validation with the failures first, then the warnings', () => {
     const report = {
       ok: false,
+      status: 'fail' as const,
       checks: [
-        { name: 'rows public.a', ok: true, detail: '' },
-        { name: 'sequences', ok: false, detail: 'behind' },
+        { name: 'rows public.a', ok: true, status: 'pass' as const, detail: '' },
+        { name: 'validate_recovery()', ok: true, status: 'warning' as const, detail: 'warnings: baseline: warning' },
+        { name: 'sequences', ok: false, status: 'fail' as const, detail: 'behind' },
       ],
     };
-    expect(validationSummary(report)).toBe('Validation FAILED: 1 of 2 checks passed');
-    expect(orderedChecks(report).map((c) => c.name)).toEqual(['sequences', 'rows public.a']);
-    expect(validationSummary({ ok: true, checks: [] })).toBe('No checks ran.');
+    expect(validationSummary(report)).toBe('Validation FAILED: 1 of 3 checks passed, 1 with a warning, 1 failed');
+    expect(orderedChecks(report).map((c) => c.name)).toEqual(['sequences', 'validate_recovery()', 'rows public.a']);
+    expect(validationSummary({ ok: true, status: 'pass', checks: [] })).toBe('No checks ran.');
+  });
+
+  it('says OK with warnings when a check warns, never plain OK; records kept before three states read ok as pass', () => {
+    const warned = { ok: true, status: 'warning' as const, checks: [{ name: 'check_system_health()', ok: true, status: 'warning' as const, detail: 'x' }] };
+    expect(validationSummary(warned)).toBe('Validation OK, with warnings: 0 of 1 checks passed, 1 with a warning');
+    const old = { ok: true, checks: [{ name: 'rows public.a', ok: true, detail: '' }] } as unknown as ValidationReport;
+    expect(validationSummary(old)).toBe('Validation OK: 1 of 1 checks passed');
   });
 });
 

@@ -9,6 +9,7 @@
 import crypto from 'node:crypto';
 import type { BackupEntry, BackupFormat, BackupKind, BackupProgressEvent } from '../../contract/backup';
 import { OpsError } from '../../contract/errors';
+import { VERDICT_TAGS } from '../../contract/verdict';
 import type { AppEvent } from '../../contract/operations';
 import { manifestPathFor } from '../../core/backup';
 import { formatMegabytes } from '../../core/platform/text/bytes';
@@ -191,8 +192,9 @@ async function verify(ctx: CliContext, argv: string[]): Promise<number> {
   const parsed = parseArgs(argv, {});
   const [id] = expectPositionals(parsed, ['ID'], USAGE.verify);
   const result = await ctx.call('verifyBackup', { id: id! });
-  if (ctx.io.json) printJson(ctx.io, { ok: result.ok, id: result.id, checks: result.checks });
-  else ctx.io.out(result.checks.map((c) => `${c.ok ? 'OK  ' : 'FAIL'}  ${c.name}: ${c.detail}`).join('\n'));
+  // `status` beside the fixed fields: pass, warning or fail (a warning keeps ok true and exit 0).
+  if (ctx.io.json) printJson(ctx.io, { ok: result.ok, status: result.status, id: result.id, checks: result.checks });
+  else ctx.io.out(result.checks.map((c) => `${VERDICT_TAGS[c.status]}  ${c.name}: ${c.detail}`).join('\n'));
   if (!result.ok) {
     ctx.io.err(
       `error: backup ${result.id} failed verification: ${result.checks

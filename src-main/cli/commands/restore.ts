@@ -10,6 +10,7 @@ import { OpsError } from '../../contract/errors';
 import type { Profile } from '../../contract/models';
 import type { AppEvent } from '../../contract/operations';
 import type { RestoreOptionsInput, RestoreProgressEvent, RestoreRecord, RestoreTarget, SupabaseRestorePlan, ValidationReport } from '../../contract/restore';
+import { VERDICT_TAGS, verdictOf } from '../../contract/verdict';
 import { boolFlag, expectPositionals, intFlag, parseArgs, stringFlag, UsageError } from '../args';
 import type { CliContext } from '../context';
 import { withPasswordRetry } from '../password-retry';
@@ -67,7 +68,9 @@ export function cancelOnSignal(cancel: () => void): () => void {
 
 export function validationText(v: ValidationReport | null): string {
   if (!v) return 'validation: not run';
-  return [`validation: ${v.ok ? 'passed' : 'FAILED'}`, ...v.checks.map((c) => `  ${c.ok ? 'OK  ' : 'FAIL'}  ${c.name}: ${c.detail}`)].join('\n');
+  // Three states: a warning reads WARN, never OK (its `ok` stays true: it does not fail the restore).
+  const head = !v.ok ? 'FAILED' : verdictOf(v) === 'warning' ? 'passed with warnings' : 'passed';
+  return [`validation: ${head}`, ...v.checks.map((c) => `  ${VERDICT_TAGS[verdictOf(c)]}  ${c.name}: ${c.detail}`)].join('\n');
 }
 
 interface TargetChoice {

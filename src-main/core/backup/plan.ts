@@ -189,10 +189,15 @@ const TABLES_SQL = `
                       WHERE d.classid = 'pg_catalog.pg_class'::regclass AND d.objid = c.oid AND d.deptype = 'e')
    ORDER BY 1, 2`;
 
-async function readServer(client: pg.Client): Promise<{ serverVersion: string; serverMajor: number; tables: CandidateTable[] }> {
+/** Whether the toolkit's create_backup_metadata() is there to record a pre-operation marker (false without USAGE on its schema). */
+const MARKER_SQL = `SELECT CASE WHEN to_regnamespace('ops_toolkit') IS NULL OR NOT has_schema_privilege('ops_toolkit', 'USAGE') THEN false
+                         ELSE to_regprocedure('ops_toolkit.create_backup_metadata(text,text)') IS NOT NULL END AS present`;
+
+async function readServer(client: pg.Client): Promise<{ serverVersion: string; serverMajor: number; tables: CandidateTable[]; markerFunction: boolean }> {
   const v = await client.query<{ server_version: string; num: string }>(
     "SELECT current_setting('server_version') AS server_version, current_setting('server_version_num') AS num",
   );
+  const marker = await client.query<{ present: boolean }>(MARKER_SQL);
   const serverVersion = v.rows[0]!.server_version.split(' ')[0]!;
   const serverMajor = Math.floor(Number(v.rows[0]!.num) / 10_000);
   const r = await client.query<{ schema: string; name: string; bytes: number; reltuples: number; visible: boolean }>(TABLES_SQL);
@@ -203,7 +208,7 @@ async function readServer(client: pg.Client): Promise<{ serverVersion: string; s
     estimatedRows: row.reltuples < 0 ? -1 : Math.round(row.reltuples),
     visible: row.visible,
   }));
-  return { serverVersion, serverMajor, tables };
+  return { serverVersion, serverMajor, tables, markerFunction: marker.rows[0]?.present === true };
 }
 
 function checkOptions(options: BackupOptions): string[] {
@@ -290,6 +295,11 @@ export async function freeBackupName(destination: Destination, fileName: string)
   });
 }
 
+/** Why a read-only profile's backup records no pre-operation marker (review warning, manifest warning). */
+export function readOnlyMarkerNote(profileName: string): string {
+  return `pre-operation marker not recorded: ${profileName} is a read-only profile and the marker writes a row (ops_toolkit.create_backup_metadata); back up through a read-write profile to record it, or turn the marker off.`;
+}
+
 /**
  * The name decided at review, checked again at start: it must be one the core would write
  * for these options (the format's extension), and still free (the file and its partial):
@@ -361,6 +371,8 @@ export async function prepareBackup(
   const host = profile.ssh ? profile.host : endpoint.host;
   const args = dumpArgs(options, { host, port: endpoint.port, user: profile.user, database: profile.database }, partialPath);
   const tables = options.kind === 'schema' || options.kind === 'roles' ? [] : selectTables(server.tables, options);
+  // Said at review, not only in the audit trail afterwards: a read-only profile does not write the marker row.
+  if (options.preOperationMarker && options.kind !== 'roles' && server.markerFunction && profile.readOnly) warnings.push(readOnlyMarkerNote(profile.name));
   if (options.kind !== 'roles' && (options.includeTables.length > 0 || options.includeSchemas.length > 0) && tables.length === 0) {
     warnings.push('No table matches the include lists: the backup will hold no table data.');
   }

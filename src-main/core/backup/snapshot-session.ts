@@ -8,7 +8,7 @@ import type { CoreDeps } from '../platform/kernel/deps';
 import { log } from '../platform/kernel/log';
 import { withClient } from '../platform/postgres/connect';
 import { errorText } from '../platform/tools/tool-process';
-import type { PreparedBackup } from './plan';
+import { readOnlyMarkerNote, type PreparedBackup } from './plan';
 
 export interface SnapshotSession {
   client: pg.Client;
@@ -41,6 +41,11 @@ export async function createMarker(client: pg.Client, prepared: PreparedBackup, 
     if (present === false) return null;
     if (present === null || present === undefined) {
       notes.push('pre-operation marker not recorded: this role has no USAGE on schema ops_toolkit');
+      return null;
+    }
+    // A read-only profile only observes (core/platform/guard): the marker is a write, so it is not tried.
+    if (prepared.profile.readOnly) {
+      notes.push(readOnlyMarkerNote(prepared.profile.name));
       return null;
     }
     const description = prepared.options.description || `ops-console ${prepared.plan.kind} backup to ${path.basename(prepared.plan.path)}`;

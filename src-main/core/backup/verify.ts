@@ -2,6 +2,7 @@
 // (custom, directory), a plain script ends with pg_dump's completion marker, and the bytes
 // hash to what the manifest recorded. Used right after a dump and by "re-verify".
 import type { BackupCheck, BackupEntry, BackupVerifyResult } from '../../contract/backup';
+import { judged, worstVerdict } from '../../contract/verdict';
 import { OpsError } from '../../contract/errors';
 import type { CoreDeps } from '../platform/kernel/deps';
 import { BackupCatalog } from './catalog';
@@ -11,7 +12,7 @@ import { artifactText, toolPath, type LocatedArtifact } from '../platform/destin
 import { hashArtifact, listArchive, plainDumpCompleteAt } from '../platform/tools/archive';
 
 function check(checks: BackupCheck[], name: string, ok: boolean, detail: string): boolean {
-  checks.push({ name, ok, detail });
+  checks.push(judged(name, ok ? 'pass' : 'fail', detail));
   return ok;
 }
 
@@ -56,9 +57,10 @@ export async function verifyBackupEntry(deps: CoreDeps, entry: BackupEntry): Pro
   const checks: BackupCheck[] = [];
   const catalog = new BackupCatalog(deps.store.db);
   const done = (): BackupVerifyResult => {
-    const ok = checks.length > 0 && checks.every((c) => c.ok);
+    const status = checks.length === 0 ? 'fail' : worstVerdict(checks.map((c) => c.status));
+    const ok = status !== 'fail';
     catalog.setVerified(entry.id, ok, new Date().toISOString());
-    return { ok, id: entry.id, checks };
+    return { ok, status, id: entry.id, checks };
   };
   if (!check(checks, 'status', entry.status === 'ok', entry.status === 'ok' ? 'the backup completed' : `the backup is ${entry.status}, not a completed backup`))
     return done();
@@ -106,5 +108,8 @@ export async function verifyBackupEntry(deps: CoreDeps, entry: BackupEntry): Pro
   );
 
   await archiveCheck(deps, entry, artifact, checks);
+  // What went wrong beside a good dump (the pre-operation marker not recorded…): a warning, not a pass.
+  const warnings = entry.manifest?.warnings ?? [];
+  if (warnings.length > 0) checks.push(judged('warnings at backup time', 'warning', warnings.join('; ')));
   return done();
 }

@@ -4,6 +4,7 @@
 // escaped for its format (a table name holding "<script>" or "|" must stay text).
 import { RECOVERY_OBJECTIVES, type DrillRecord } from '../../contract/restore';
 import { escapeHtml, htmlReportPage } from '../platform/text/html-report';
+import { VERDICT_LABELS, verdictOf, type CheckVerdict } from '../../contract/verdict';
 
 export type DrillReportFormat = 'markdown' | 'html';
 
@@ -94,8 +95,11 @@ function cellText(cell: Cell): string {
 
 function validationSummary(d: DrillReportInput): string {
   if (!d.validation) return 'not run';
-  const failed = d.validation.checks.filter((c) => !c.ok).length;
-  return d.validation.ok ? `passed (${d.validation.checks.length} checks)` : `FAILED (${failed} of ${d.validation.checks.length} checks)`;
+  const n = d.validation.checks.length;
+  const count = (v: CheckVerdict): number => d.validation!.checks.filter((c) => verdictOf(c) === v).length;
+  if (!d.validation.ok) return `FAILED (${count('fail')} of ${n} checks)`;
+  const warned = count('warning');
+  return warned > 0 ? `passed with ${warned} warning(s) (${n} checks)` : `passed (${n} checks)`;
 }
 
 function facts(d: DrillReportInput): Array<[string, string]> {
@@ -148,7 +152,7 @@ export function drillMarkdown(d: DrillReportInput): string {
     out.push(
       ...mdTable(
         ['Check', 'Result', 'Detail'],
-        d.validation.checks.map((c) => [c.name, c.ok ? 'pass' : 'FAIL', c.detail]),
+        d.validation.checks.map((c) => [c.name, VERDICT_LABELS[verdictOf(c)], c.detail]),
       ),
     );
   else out.push('_Not run: the restore did not complete._');
@@ -172,6 +176,7 @@ const COLOURS: Record<string, string> = {
   ok: '#2b8a3e',
   met: '#2b8a3e',
   pass: '#2b8a3e',
+  warning: '#e67700',
   failed: '#c92a2a',
   missed: '#c92a2a',
   fail: '#c92a2a',
@@ -210,7 +215,7 @@ export function drillHtml(d: DrillReportInput): string {
     d.validation
       ? htmlTable(
           ['Check', 'Result', 'Detail'],
-          d.validation.checks.map((c) => [c.name, c.ok ? 'pass' : 'fail', c.detail]),
+          d.validation.checks.map((c) => [c.name, verdictOf(c), c.detail]),
           1,
         )
       : '<p class="dim">Not run: the restore did not complete.</p>',

@@ -5,6 +5,7 @@
 import type Database from 'better-sqlite3';
 import type { DrillRecord } from '../../contract/restore';
 import { OpsError } from '../../contract/errors';
+import { withVerdicts } from '../../contract/verdict';
 import { currentOwner, ownerState } from '../platform/jobs/owner';
 import { drillMarkdown, type DrillReportInput } from './drill-report';
 
@@ -20,7 +21,8 @@ interface DrillRow {
 function parse(row: DrillRow | undefined): StoredDrill | null {
   if (!row) return null;
   const record = JSON.parse(row.record_json) as StoredDrill;
-  return { ...record, notes: record.notes ?? [] };
+  // Drills kept before checks had three states read back with their verdicts.
+  return { ...record, notes: record.notes ?? [], validation: record.validation ? withVerdicts(record.validation) : null };
 }
 
 /** The record with its Markdown report written from its current state. */

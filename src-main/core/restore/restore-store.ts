@@ -6,6 +6,7 @@ import type Database from 'better-sqlite3';
 import { OpsError } from '../../contract/errors';
 import { ownerState, ownerTag, parseOwnerTag } from '../platform/jobs/owner';
 import type { RestoreRecord, RestoreStatus, RestoreTarget, ValidationReport } from '../../contract/restore';
+import { withVerdicts } from '../../contract/verdict';
 
 export const INTERRUPTED_RESTORE = 'the app stopped while this restore ran';
 
@@ -51,7 +52,7 @@ function toRecord(row: RestoreRow): RestoreRecord {
   let validation: ValidationReport | null = null;
   if (row.validation_json !== null) {
     try {
-      validation = JSON.parse(row.validation_json) as ValidationReport;
+      validation = withVerdicts(JSON.parse(row.validation_json) as ValidationReport);
     } catch {
       validation = null;
     }

@@ -4,6 +4,7 @@
 import type pg from 'pg';
 import { SUPABASE_CARRIED_SCHEMAS, type SupabaseCapture, type SupabaseObjectRef } from '../../contract/backup';
 import type { ValidationCheck } from '../../contract/restore';
+import { judged } from '../../contract/verdict';
 
 const MAX_LISTED = 10;
 
@@ -17,10 +18,10 @@ function refText(r: SupabaseObjectRef): string {
 
 function presence(name: string, what: string, expected: string[], present: Set<string>): ValidationCheck {
   const missing = expected.filter((k) => !present.has(k));
-  if (expected.length === 0) return { name, ok: true, detail: `the backup holds no ${what}` };
+  if (expected.length === 0) return judged(name, 'pass', `the backup holds no ${what}`);
   return missing.length === 0
-    ? { name, ok: true, detail: `${expected.length} ${what}, all present` }
-    : { name, ok: false, detail: `${missing.length} of ${expected.length} ${what} missing: ${listed(missing)}` };
+    ? judged(name, 'pass', `${expected.length} ${what}, all present`)
+    : judged(name, 'fail', `${missing.length} of ${expected.length} ${what} missing: ${listed(missing)}`);
 }
 
 /** `schemas`: the backup's schemas; the API grants on their relations (platform schemas aside) must be exactly the captured ones. */
@@ -51,7 +52,7 @@ export async function supabaseChecks(client: pg.Client, capture: SupabaseCapture
     presence('policies', 'row-level security policies', capture.policies.map(refText), policies),
     presence('triggers', 'triggers (those users added on auth/storage tables included)', capture.triggers.map(refText), triggers),
     extra.length > 0
-      ? { name: 'grants', ok: false, detail: `${extra.length} grant(s) to the API roles the backup does not hold: ${listed(extra)}` }
+      ? judged('grants', 'fail', `${extra.length} grant(s) to the API roles the backup does not hold: ${listed(extra)}`)
       : presence(
           'grants',
           'grants to anon/authenticated/service_role',

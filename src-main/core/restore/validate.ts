@@ -5,6 +5,7 @@
 // restored database carries them. Reads only.
 import type pg from 'pg';
 import type { BackupContents, ValidationCheck, ValidationReport } from '../../contract/restore';
+import { judged, worstVerdict, type CheckVerdict } from '../../contract/verdict';
 import { errorText } from '../platform/tools/tool-process';
 import { quoteIdent } from '../platform/postgres/sql-text';
 import { supabaseChecks } from './supabase-validate';
@@ -24,17 +25,20 @@ async function rowChecks(client: pg.Client, contents: BackupContents): Promise<V
     const rel = `${quoteIdent(t.schema)}.${quoteIdent(t.name)}`;
     const exists = await client.query<{ present: boolean }>('SELECT to_regclass($1) IS NOT NULL AS present', [rel]);
     if (!exists.rows[0]?.present) {
-      checks.push({ name, ok: false, detail: `table ${t.schema}.${t.name} is missing from the restored database` });
+      checks.push(judged(name, 'fail', `table ${t.schema}.${t.name} is missing from the restored database`));
       continue;
     }
     const actual = Number((await client.query<{ n: string }>(`SELECT count(*) AS n FROM ${rel}`)).rows[0]!.n);
     if (t.rows === null) {
-      checks.push({ name, ok: true, detail: `${actual} rows (the dump records no count to compare with)` });
+      // Nothing to compare with: not a failure, but not a pass either.
+      checks.push(judged(name, 'warning', `${actual} rows, not compared: the dump records no count to compare with`));
     } else if (t.exact === false) {
       const ok = Math.abs(actual - t.rows) <= Math.max(1, t.rows * ESTIMATE_TOLERANCE);
-      checks.push({ name, ok, detail: `${actual} rows; about ${t.rows} expected (an estimate at backup time, ±${ESTIMATE_TOLERANCE * 100} %)` });
+      checks.push(judged(name, ok ? 'pass' : 'fail', `${actual} rows; about ${t.rows} expected (an estimate at backup time, ±${ESTIMATE_TOLERANCE * 100} %)`));
     } else {
-      checks.push({ name, ok: actual === t.rows, detail: actual === t.rows ? `${actual} rows, as backed up` : `${actual} rows; the backup holds ${t.rows}` });
+      checks.push(
+        judged(name, actual === t.rows ? 'pass' : 'fail', actual === t.rows ? `${actual} rows, as backed up` : `${actual} rows; the backup holds ${t.rows}`),
+      );
     }
   }
   return checks;
@@ -82,18 +86,20 @@ async function sequenceCheck(client: pg.Client, contents: BackupContents): Promi
       )
     ).rows[0]!;
     // The value nextval() would hand out next; ascending sequences must be past the max, descending below the min.
-    const last = Number(state.last_value);
-    const next = state.is_called ? last + s.step : last;
+    // Exact integers: near the bigint maximum a float cannot tell the last value from the next.
+    const last = BigInt(state.last_value);
+    const step = BigInt(Math.round(s.step));
+    const next = state.is_called ? last + step : last;
     const ascending = s.step > 0;
     const edge = ascending ? maxRow.mx : maxRow.mn;
-    if (edge === null) continue;
-    if (ascending ? next <= Number(edge) : next >= Number(edge)) {
+    if (edge === null || !/^-?\d+$/.test(edge)) continue;
+    if (ascending ? next <= BigInt(edge) : next >= BigInt(edge)) {
       behind.push(`${s.seq_schema}.${s.seq_name} would hand out ${next} but ${s.tbl_schema}.${s.tbl_name}.${s.col} already reaches ${edge}`);
     }
   }
   return behind.length === 0
-    ? { name: 'sequences', ok: true, detail: `${seqs.rows.length} sequence(s) feeding columns (owned, identity or nextval() defaults), none behind its column` }
-    : { name: 'sequences', ok: false, detail: `behind their columns (the next INSERT would collide): ${listed(behind)}` };
+    ? judged('sequences', 'pass', `${seqs.rows.length} sequence(s) feeding columns (owned, identity or nextval() defaults), none behind its column`)
+    : judged('sequences', 'fail', `behind their columns (the next INSERT would collide): ${listed(behind)}`);
 }
 
 async function validityCheck(client: pg.Client): Promise<ValidationCheck> {
@@ -106,8 +112,8 @@ async function validityCheck(client: pg.Client): Promise<ValidationCheck> {
       FROM pg_catalog.pg_index i WHERE NOT i.indisvalid OR NOT i.indisready`);
   const problems = r.rows.map((row) => row.what);
   return problems.length === 0
-    ? { name: 'constraints and indexes', ok: true, detail: 'every constraint is validated and every index is valid' }
-    : { name: 'constraints and indexes', ok: false, detail: listed(problems) };
+    ? judged('constraints and indexes', 'pass', 'every constraint is validated and every index is valid')
+    : judged('constraints and indexes', 'fail', listed(problems));
 }
 
 const USER_NS = `n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname NOT LIKE 'pg\\_toast%' AND n.nspname NOT LIKE 'pg\\_temp\\_%'`;
@@ -144,7 +150,7 @@ async function objectCheck(client: pg.Client, contents: BackupContents): Promise
   const expected = contents.objects;
   const from = contents.manifest ? 'the backup' : 'the dump itself (no manifest)';
   const types = COUNTED_TYPES.filter((t) => (expected[t] ?? 0) > 0);
-  if (types.length === 0) return { name: 'objects by type', ok: true, detail: `${from} lists no objects to count` };
+  if (types.length === 0) return judged('objects by type', 'pass', `${from} lists no objects to count`);
   const r = await client.query<{ type: string; n: string }>(OBJECT_COUNTS);
   const actual = new Map<string, number>();
   for (const row of r.rows) actual.set(row.type, (actual.get(row.type) ?? 0) + Number(row.n));
@@ -152,12 +158,12 @@ async function objectCheck(client: pg.Client, contents: BackupContents): Promise
   const short = types.filter((t) => (actual.get(t) ?? 0) < expected[t]!);
   const summary = types.map((t) => `${t} ${actual.get(t) ?? 0}/${expected[t]}`).join(', ');
   return short.length === 0
-    ? { name: 'objects by type', ok: true, detail: `restored/in ${from}: ${summary}` }
-    : {
-        name: 'objects by type',
-        ok: false,
-        detail: `missing ${short.map((t) => `${t} (${actual.get(t) ?? 0} of ${expected[t]})`).join(', ')}; restored/in ${from}: ${summary}`,
-      };
+    ? judged('objects by type', 'pass', `restored/in ${from}: ${summary}`)
+    : judged(
+        'objects by type',
+        'fail',
+        `missing ${short.map((t) => `${t} (${actual.get(t) ?? 0} of ${expected[t]})`).join(', ')}; restored/in ${from}: ${summary}`,
+      );
 }
 
 type Cell = string | number | boolean | null;
@@ -172,41 +178,48 @@ async function toolkitRows(client: pg.Client, signature: string, call: string): 
 // Right after a restore the cache is cold and statistics are empty: these say nothing about the copy.
 const HEALTH_NOT_MEANINGFUL = new Set(['cache_hit_ratio']);
 
+/** A toolkit row's status as a verdict: critical fails, warning and unknown warn, ok passes. */
+function rowVerdict(status: Cell): CheckVerdict {
+  if (status === 'critical') return 'fail';
+  return status === 'ok' ? 'pass' : 'warning';
+}
+
 async function toolkitChecks(client: pg.Client): Promise<ValidationCheck[]> {
   const checks: ValidationCheck[] = [];
-  const runs: Array<{ name: string; signature: string; call: string; failing: (row: Record<string, Cell>) => boolean }> = [
+  const runs: Array<{ name: string; signature: string; call: string; ignored: Set<string> }> = [
     {
       name: 'validate_recovery()',
       signature: 'ops_toolkit.validate_recovery(bigint)',
       call: 'SELECT * FROM ops_toolkit.validate_recovery()',
-      failing: (row) => row.status === 'critical',
+      ignored: new Set(),
     },
     {
       name: 'check_system_health()',
       signature: 'ops_toolkit.check_system_health()',
       call: 'SELECT * FROM ops_toolkit.check_system_health()',
-      failing: (row) => row.status === 'critical' && !HEALTH_NOT_MEANINGFUL.has(String(row.check_name)),
+      ignored: HEALTH_NOT_MEANINGFUL,
     },
   ];
   for (const run of runs) {
     try {
       const rows = await toolkitRows(client, run.signature, run.call);
       if (rows === null) continue;
-      const bad = rows.filter(run.failing);
-      const lines = rows.map((row) => `${String(row.check_name)}: ${String(row.status)}${row.details ? ` (${String(row.details)})` : ''}`);
-      checks.push({
-        name: run.name,
-        ok: bad.length === 0,
-        detail: bad.length === 0 ? listed(lines) : `failing: ${listed(bad.map((row) => `${String(row.check_name)}: ${String(row.details ?? row.status)}`))}`,
-      });
+      const judgedRows = rows.map((row) => ({ row, verdict: run.ignored.has(String(row.check_name)) ? ('pass' as const) : rowVerdict(row.status ?? null) }));
+      const status = worstVerdict(judgedRows.map((r) => r.verdict));
+      // The rows that decided the verdict come first, so the detail says why it is not a pass.
+      const line = ({ row }: { row: Record<string, Cell> }): string =>
+        `${String(row.check_name)}: ${String(row.status)}${row.details ? ` (${String(row.details)})` : ''}${run.ignored.has(String(row.check_name)) ? ' — not judged right after a restore' : ''}`;
+      const notPass = judgedRows.filter((r) => r.verdict !== 'pass');
+      const detail = status === 'pass' ? listed(judgedRows.map(line)) : `${status === 'fail' ? 'failing' : 'warnings'}: ${listed(notPass.map(line))}`;
+      checks.push(judged(run.name, status, detail));
     } catch (err) {
-      checks.push({ name: run.name, ok: false, detail: `could not run: ${errorText(err)}` });
+      checks.push(judged(run.name, 'fail', `could not run: ${errorText(err)}`));
     }
   }
   return checks;
 }
 
-/** Every check, in order; `ok` only when all pass. */
+/** Every check, in order; `status` the worst of them, `ok` when none failed (a warning does not fail a restore). */
 export async function validateRestore(client: pg.Client, contents: BackupContents): Promise<ValidationReport> {
   const checks: ValidationCheck[] = [
     ...(await rowChecks(client, contents)),
@@ -218,5 +231,6 @@ export async function validateRestore(client: pg.Client, contents: BackupContent
       ? await supabaseChecks(client, contents.manifest.supabase, [...new Set([...contents.schemas, ...contents.tables.map((t) => t.schema)])])
       : []),
   ];
-  return { ok: checks.every((c) => c.ok), checks };
+  const status = worstVerdict(checks.map((c) => c.status));
+  return { ok: status !== 'fail', status, checks };
 }

@@ -1,7 +1,8 @@
 // The Run step: a bar weighted by table sizes, the table being dumped, tables done, bytes
 // written, elapsed and ETA, from the core's `backup.progress` events; Cancel (confirmed)
 // kills pg_dump. When it ends the last figures stay and the outcome shows below them: the
-// file, its size, checksum and verification, or the error with pg_dump's last words.
+// file, its size, checksum and verification and any warning (a marker not recorded), or
+// the error with pg_dump's last words.
 import { Alert, Badge, Button, Code, CopyButton, Group, Paper, Stack, Text } from '@mantine/core';
 import type { BackupEntry, BackupProgressEvent } from '@contract/backup';
 import { IconCheck } from '../../shared/components/icons';
@@ -55,6 +56,8 @@ function Result({ entry }: { entry: BackupEntry }) {
   }
   // The core renames the .partial only after the archive was checked, so "ok" means verified.
   const manifest = entry.manifest;
+  // What went wrong beside a good dump (the pre-operation marker, for one) shows here, not only in the audit trail.
+  const warnings = manifest?.warnings ?? [];
   const checked = manifest?.tocEntries != null ? `pg_restore --list read ${manifest.tocEntries} TOC entries` : 'the dump ends with its completion marker';
   return (
     <Paper withBorder p="sm" aria-label="Backup result" component="section">
@@ -83,6 +86,15 @@ function Result({ entry }: { entry: BackupEntry }) {
         <Text size="xs" c="dimmed" style={{ wordBreak: 'break-all' }}>
           sha256 {entry.sha256 ?? '—'}
         </Text>
+        {warnings.length > 0 ? (
+          <Alert role="alert" color="yellow" variant="light" title="Written, with a warning: not everything asked for was done">
+            {warnings.map((w) => (
+              <Text key={w} size="sm">
+                {w}
+              </Text>
+            ))}
+          </Alert>
+        ) : null}
       </Stack>
     </Paper>
   );

@@ -14,6 +14,10 @@ import { formatBytes } from '../../shared/format/numbers';
 import { FORMAT_SHORT, KIND_SHORT } from '../../shared/labels/backup';
 import { BackupDetailsModal, DeleteBackupModal } from './CatalogDialogs';
 import { useCatalog, type VerifyState } from './useCatalog';
+import { verdictOf, type CheckVerdict } from '@contract/verdict';
+import { VERDICT_COLORS, VerdictBadge } from '../../shared/components/VerdictBadge';
+
+const VERIFY_TITLES: Record<CheckVerdict, string> = { pass: 'Verification OK', warning: 'Verified, with warnings', fail: 'Verification FAILED' };
 
 const COLUMNS = 9;
 const NOWRAP = { whiteSpace: 'nowrap' } as const;
@@ -33,9 +37,9 @@ function VerificationRow({ entry, state, onDismiss }: { entry: BackupEntry; stat
             <ErrorAlert title={`Verification of ${name} could not run`} error={state.error} onClose={onDismiss} />
           ) : state.result ? (
             <Alert
-              color={state.result.ok ? 'green' : 'red'}
+              color={VERDICT_COLORS[verdictOf(state.result)]}
               variant="light"
-              title={state.result.ok ? `Verification OK: ${name}` : `Verification FAILED: ${name}`}
+              title={`${VERIFY_TITLES[verdictOf(state.result)]}: ${name}`}
               withCloseButton
               closeButtonLabel="Hide the verification"
               onClose={onDismiss}
@@ -43,9 +47,7 @@ function VerificationRow({ entry, state, onDismiss }: { entry: BackupEntry; stat
               <List size="sm" spacing={2}>
                 {state.result.checks.map((check) => (
                   <List.Item key={check.name}>
-                    <Badge size="xs" color={check.ok ? 'green' : 'red'} mr={6}>
-                      {check.ok ? 'OK' : 'FAILED'}
-                    </Badge>
+                    <VerdictBadge check={check} size="xs" />{' '}
                     <Text span size="sm" fw={500}>
                       {check.name}
                     </Text>

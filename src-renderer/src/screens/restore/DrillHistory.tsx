@@ -6,6 +6,8 @@ import type { Profile } from '@contract/models';
 import { formatDuration, formatTime } from '../../shared/format/time';
 import { ageText, drillHistory, drillTrends, objectiveBadge, type ProfileTrend } from './restore-model';
 import { StatusBadge } from './RestoreProgress';
+import { withVerdicts } from '@contract/verdict';
+import { VerdictBadge } from '../../shared/components/VerdictBadge';
 
 const ALL = '__all__';
 const BAR_AREA = 48;
@@ -126,15 +128,7 @@ export function DrillHistory({ drills, profiles, filter, onFilter, onOpen }: Dri
                     <Table.Td>
                       <Met met={d.rpoMet} label="RPO" />
                     </Table.Td>
-                    <Table.Td>
-                      {d.validation ? (
-                        <Badge size="sm" color={d.validation.ok ? 'green' : 'red'}>
-                          {d.validation.ok ? 'OK' : 'FAILED'}
-                        </Badge>
-                      ) : (
-                        '—'
-                      )}
-                    </Table.Td>
+                    <Table.Td>{d.validation ? <VerdictBadge check={withVerdicts(d.validation)} /> : '—'}</Table.Td>
                     <Table.Td>
                       <Button size="compact-xs" variant="light" onClick={() => onOpen(d)}>
                         Report

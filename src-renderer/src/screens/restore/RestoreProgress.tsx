@@ -1,11 +1,13 @@
 // The Run step and what restores and drills share: the progress from `restore.progress`
 // events (phase, items done of the total, elapsed, ETA, current item) with a confirmed
-// Cancel, and the validation report (pass/fail per check with its details).
+// Cancel, and the validation report (pass, warning or fail per check with its details).
 import { Alert, Badge, Group, Stack, Table, Text } from '@mantine/core';
 import type { RestoreProgressEvent, RestoreStatus, ValidationReport } from '@contract/restore';
 import { JobProgressPanel } from '../../shared/components/jobs/JobProgressPanel';
 import type { TrackedJob } from '../../shared/components/jobs/useTrackedJob';
-import { describeRestoreProgress, orderedChecks, STATUS_COLORS, STATUS_LABELS, validationSummary } from './restore-model';
+import { verdictOf, withVerdicts } from '@contract/verdict';
+import { VERDICT_COLORS, VerdictBadge } from '../../shared/components/VerdictBadge';
+import { describeRestoreProgress, orderedChecks, STATUS_COLORS, STATUS_LABELS, validationHeadline, validationSummary } from './restore-model';
 
 export interface JobProgressProps {
   /** "restore" or "drill": used in labels and the cancel dialog. */
@@ -53,8 +55,8 @@ export function ValidationReportView({ report, label = 'Validation report' }: { 
   return (
     <Stack gap="xs" role="region" aria-label={label}>
       <Group gap="xs">
-        <Badge color={report.ok ? 'green' : 'red'} size="lg">
-          {report.ok ? 'Validation OK' : 'Validation FAILED'}
+        <Badge color={VERDICT_COLORS[withVerdicts(report).status]} c={withVerdicts(report).status === 'warning' ? 'dark' : undefined} size="lg">
+          {validationHeadline(report)}
         </Badge>
         <Text size="sm">{validationSummary(report)}</Text>
       </Group>
@@ -63,18 +65,16 @@ export function ValidationReportView({ report, label = 'Validation report' }: { 
           <Table striped withTableBorder verticalSpacing={2} aria-label="Validation checks">
             <Table.Thead>
               <Table.Tr>
-                <Table.Th w={80}>Result</Table.Th>
+                <Table.Th w={96}>Result</Table.Th>
                 <Table.Th>Check</Table.Th>
                 <Table.Th>Detail</Table.Th>
               </Table.Tr>
             </Table.Thead>
             <Table.Tbody>
               {orderedChecks(report).map((check) => (
-                <Table.Tr key={check.name} aria-label={`Check ${check.name}: ${check.ok ? 'pass' : 'fail'}`}>
+                <Table.Tr key={check.name} aria-label={`Check ${check.name}: ${verdictOf(check)}`}>
                   <Table.Td>
-                    <Badge size="sm" color={check.ok ? 'green' : 'red'}>
-                      {check.ok ? 'pass' : 'fail'}
-                    </Badge>
+                    <VerdictBadge check={check} />
                   </Table.Td>
                   <Table.Td>
                     <Text size="sm">{check.name}</Text>

@@ -13,6 +13,7 @@ import type {
   RestoreStatus,
   ValidationReport,
 } from '@contract/restore';
+import { verdictOf, withVerdicts, type CheckVerdict } from '@contract/verdict';
 import { formatCount, formatBytes } from '../../shared/format/numbers';
 import { formatDuration, formatTime, formatClock } from '../../shared/format/time';
 import { FORMAT_SHORT, KIND_SHORT } from '../../shared/labels/backup';
@@ -245,15 +246,27 @@ export function describeRestoreProgress(event: RestoreProgressEvent): RestorePro
 export const STATUS_COLORS: Record<RestoreStatus, string> = { ok: 'green', failed: 'red', cancelled: 'gray', running: 'blue' };
 export const STATUS_LABELS: Record<RestoreStatus, string> = { ok: 'OK', failed: 'FAILED', cancelled: 'CANCELLED', running: 'RUNNING' };
 
-export function validationSummary(report: ValidationReport): string {
-  const passed = report.checks.filter((c) => c.ok).length;
-  if (report.checks.length === 0) return 'No checks ran.';
-  return `${report.ok ? 'Validation OK' : 'Validation FAILED'}: ${passed} of ${report.checks.length} checks passed`;
+/** The report's headline: OK, OK WITH WARNINGS or FAILED (three states, issue #19). */
+export function validationHeadline(report: Pick<ValidationReport, 'ok' | 'status' | 'checks'>): string {
+  const verdict = withVerdicts(report).status;
+  return verdict === 'fail' ? 'Validation FAILED' : verdict === 'warning' ? 'Validation OK, with warnings' : 'Validation OK';
 }
 
-/** Failed checks first, so the eye lands on what needs attention. */
-export function orderedChecks(report: ValidationReport): ValidationReport['checks'] {
-  return [...report.checks].sort((a, b) => Number(a.ok) - Number(b.ok));
+export function validationSummary(report: Pick<ValidationReport, 'ok' | 'status' | 'checks'>): string {
+  if (report.checks.length === 0) return 'No checks ran.';
+  const count = (v: CheckVerdict): number => report.checks.filter((c) => verdictOf(c) === v).length;
+  const warned = count('warning');
+  const failed = count('fail');
+  const parts = [`${count('pass')} of ${report.checks.length} checks passed`];
+  if (warned > 0) parts.push(`${warned} with a warning`);
+  if (failed > 0) parts.push(`${failed} failed`);
+  return `${validationHeadline(report)}: ${parts.join(', ')}`;
+}
+
+/** Failed checks first, then warnings, so the eye lands on what needs attention. */
+export function orderedChecks(report: Pick<ValidationReport, 'checks'>): ValidationReport['checks'] {
+  const rank: Record<CheckVerdict, number> = { fail: 0, warning: 1, pass: 2 };
+  return [...report.checks].sort((a, b) => rank[verdictOf(a)] - rank[verdictOf(b)]);
 }
 
 /** The profile the core creates after a scratch restore: named after the database, env sandbox. */
