@@ -12,11 +12,12 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { Profile } from '../../src-main/contract/models';
 import type { ObjectDdl, ObjectPage, SchemaObjectDetails, SchemaTree } from '../../src-main/contract/schema';
 import type { Core } from '../../src-main/core/app';
-import { exactTablePattern } from '../../src-main/core/schema/pg-dump-one';
+import pg from 'pg';
+import { exactTablePattern, LOCK_WAIT_MS } from '../../src-main/core/schema/pg-dump-one';
 import { UsageError } from '../../src-main/cli/args';
 import { schemaCommand } from '../../src-main/cli/commands/schema';
 import { callsOn, inProcessCli, newTestCore } from '../helpers/core';
-import { createTestDatabase, dropTestDatabase, quoteIdent, uniqueDatabaseName, withClient } from '../helpers/pg';
+import { clientConfig, createTestDatabase, dropTestDatabase, quoteIdent, uniqueDatabaseName, withClient } from '../helpers/pg';
 import { createSupabaseCluster, type SupabaseCluster } from '../helpers/supabase';
 
 const execFileAsync = promisify(execFile);
@@ -239,6 +240,23 @@ describe('one object', () => {
       const ddl = await ok<ObjectDdl>('getObjectDdl', { profileId: profile.id, oid: hit.oid, kind: hit.kind });
       expect(ddl.source).toBe('pg_dump');
       expect(ddl.ddl).toContain(text);
+    }
+  });
+
+  it('does not queue behind a lock: pg_dump gives up after its lock wait and says why', async () => {
+    const hit = await find('big', 'tables', 't0001');
+    const holder = new pg.Client(clientConfig(server, db));
+    await holder.connect();
+    try {
+      await holder.query('BEGIN');
+      await holder.query('LOCK TABLE big.t0001 IN ACCESS EXCLUSIVE MODE');
+      const started = Date.now();
+      const err = await fail('getObjectDdl', { profileId: profile.id, oid: hit.oid, kind: hit.kind });
+      expect(err.code).toBe('BACKUP_FAILED');
+      expect(err.message).toContain(`could not lock it within ${LOCK_WAIT_MS / 1000} s`);
+      expect(Date.now() - started).toBeLessThan(LOCK_WAIT_MS + 5000);
+    } finally {
+      await holder.end();
     }
   });
 

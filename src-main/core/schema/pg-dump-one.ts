@@ -15,6 +15,11 @@ import { dbnameArgument, libpqEnv, shellQuote } from '../platform/tools/libpq-ar
 import { clientToolEnv, writePassFile } from '../platform/tools/tool-process';
 
 export const DUMP_TIMEOUT_MS = 60_000;
+/**
+ * pg_dump takes ACCESS SHARE on the table: behind a pending ALTER or a VACUUM FULL it would
+ * wait, and everything after it queue too. Looking at a table must not join that queue.
+ */
+export const LOCK_WAIT_MS = 5_000;
 /** One relation's DDL is kilobytes; a runaway output (a pattern matching more) is cut off. */
 const MAX_OUTPUT_BYTES = 16 * 1024 * 1024;
 
@@ -86,6 +91,7 @@ export async function dumpRelationDdl(
   const args = [
     '--schema-only',
     '--strict-names',
+    `--lock-wait-timeout=${LOCK_WAIT_MS}`,
     '-t',
     exactTablePattern(target.schema, target.name),
     '-h',
@@ -105,7 +111,12 @@ export async function dumpRelationDdl(
     const command = shellQuote([tool.path, ...args]);
     if (run.code !== 0 || run.timedOut) {
       const stderr = run.stderr.trim().split('\n').slice(-10).join('\n');
-      const why = run.timedOut ? `did not finish within ${DUMP_TIMEOUT_MS / 1000} s` : `failed (exit ${run.code ?? 'signal'})`;
+      // pg_dump reports its lock wait running out as a statement timeout on its LOCK TABLE.
+      const why = run.timedOut
+        ? `did not finish within ${DUMP_TIMEOUT_MS / 1000} s`
+        : /could not obtain lock|LOCK TABLE .* IN ACCESS SHARE MODE/i.test(stderr)
+          ? `could not lock it within ${LOCK_WAIT_MS / 1000} s (another session holds or waits for a conflicting lock: see Activity → Locks)`
+          : `failed (exit ${run.code ?? 'signal'})`;
       throw new OpsError('BACKUP_FAILED', `pg_dump ${why} while reading the DDL of ${target.schema}.${target.name}: ${stderr || 'no message'}`, {
         tool: 'pg_dump',
         stderr,
