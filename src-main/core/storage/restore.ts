@@ -60,27 +60,34 @@ export function selectObjects(manifest: StorageManifest, options: RestoreOptions
 }
 
 /**
- * `run` over `items`, PARALLEL at a time. The first failure stops the other workers from
- * taking more and is thrown once every running item has settled, so what a caller counts
- * as done (the objects written) is final when this rejects.
+ * `run` over `items`, PARALLEL at a time. The first failure stops the rest: no worker takes
+ * another item, and the items in flight are aborted through the signal `run` gets (so a dead
+ * server fails the call at once rather than after every other transfer's retries). That
+ * first failure is thrown once every running item has settled, so what a caller counts as
+ * done (the objects written) is final when this rejects.
  */
-async function pool<T>(items: T[], run: (item: T) => Promise<void>, signal?: AbortSignal): Promise<void> {
+async function pool<T>(items: T[], run: (item: T, signal: AbortSignal) => Promise<void>, signal?: AbortSignal): Promise<void> {
+  const stop = new AbortController();
+  const inner = signal ? AbortSignal.any([signal, stop.signal]) : stop.signal;
   let next = 0;
-  let failed = false;
+  let first: { error: unknown } | null = null;
   const worker = async () => {
-    while (!failed && next < items.length) {
+    while (first === null && next < items.length) {
       signal?.throwIfAborted();
       try {
-        await run(items[next++]!);
+        await run(items[next++]!, inner);
       } catch (err) {
-        failed = true;
-        throw err;
+        first ??= { error: err };
+        stop.abort();
+        return;
       }
     }
   };
-  const settled = await Promise.allSettled(Array.from({ length: Math.min(PARALLEL, items.length) }, worker));
-  const first = settled.find((r): r is PromiseRejectedResult => r.status === 'rejected');
-  if (first) throw first.reason;
+  await Promise.all(Array.from({ length: Math.min(PARALLEL, items.length) }, worker));
+  // (Set inside the workers: control flow analysis would take it for still null here.)
+  const failure = first as { error: unknown } | null;
+  if (failure !== null) throw failure.error;
+  signal?.throwIfAborted();
 }
 
 /**
@@ -119,8 +126,8 @@ export async function planRestore(store: ObjectStore, folder: string, manifest: 
   const items: RestoreItem[] = picked.map((p) => ({ ...p, action: 'create' }));
   await pool(
     items,
-    async (item) => {
-      const there = await store.head(item.bucket, item.source.key, options.signal);
+    async (item, signal) => {
+      const there = await store.head(item.bucket, item.source.key, signal);
       if (there === null) return;
       item.action = 'overwrite';
       if (there.size !== item.source.size) return;
@@ -250,10 +257,10 @@ export async function runRestore(
   try {
     await pool(
       todo,
-      async (item) => {
+      async (item, signal) => {
         let sent = 0;
         try {
-          await upload(store, folder, item, info.signal, (d) => {
+          await upload(store, folder, item, signal, (d) => {
             sent += d;
             progress.bytesDone += d;
             report();
@@ -280,12 +287,12 @@ export async function runRestore(
   const badHash: string[] = [];
   await pool(
     todo,
-    async (item) => {
+    async (item, signal) => {
       const name = `${item.bucket}/${item.source.key}`;
-      const there = await store.head(item.bucket, item.source.key, info.signal);
+      const there = await store.head(item.bucket, item.source.key, signal);
       if (there === null) return void missing.push(name);
       if (there.size !== item.source.size) badSize.push(`${name} (${there.size} bytes, expected ${item.source.size})`);
-      const { body } = await store.getStream(item.bucket, item.source.key, info.signal ? { signal: info.signal } : {});
+      const { body } = await store.getStream(item.bucket, item.source.key, { signal });
       const hash = crypto.createHash('sha256');
       for await (const chunk of body as AsyncIterable<Buffer>) {
         hash.update(chunk);
