@@ -2,7 +2,8 @@
 // loopback (s3rver), a storage backup from the Backups screen (buckets picked, progress,
 // the verified result and its row in the list, Details per bucket, Restore… of chosen objects
 // into another bucket with its preview and validation), then an offsite
-// destination added in the Destinations panel and tested against the same server.
+// destination added in the Destinations panel, tested against the same server, and the
+// snapshot copied there (Copy offsite on its row; the copy listed in its Details).
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { ObjectStore } from '../../src-main/core/platform/objectstore';
 import { S3_KEY_ID, S3_SECRET, startLocalS3, type LocalS3 } from '../helpers/s3';
@@ -168,6 +169,29 @@ test('storage backup of a profile’s buckets, then an offsite destination teste
   await destination.getByRole('button', { name: 'Test lab-s3' }).click();
   await destination.getByText(/OK: .+ bucket offsite is writable/).waitFor({ timeout: 20_000 });
   await app.screenshot('storage-offsite.png');
+
+  // Copy offsite of the snapshot: every object sent (the destination held none), read back; then listed in its Details.
+  await row.getByRole('button', { name: /^Copy .+ offsite$/ }).click();
+  const copyDialog = page.getByRole('dialog', { name: /^Copy .+ offsite$/ });
+  await copyDialog.getByRole('combobox', { name: 'Destination' }).click();
+  await page.getByRole('option', { name: 'lab-s3' }).click();
+  await copyDialog.getByRole('button', { name: 'Copy offsite' }).click();
+  await copyDialog.getByText('Copied offsite and verified').waitFor({ timeout: 30_000 });
+  await copyDialog.getByText('3 of 3 objects sent; the rest were on lab-s3 already.').waitFor();
+  await app.screenshot('backups-snapshot-offsite-1440.png');
+  await page.keyboard.press('Escape');
+  await copyDialog.waitFor({ state: 'detached' });
+  await row.getByRole('button', { name: /^Details of / }).click();
+  const snapshotCopies = page.getByRole('table', { name: 'Offsite copies of this snapshot' });
+  await snapshotCopies.waitFor({ timeout: 20_000 });
+  expect(await snapshotCopies.getByRole('row', { name: /lab-s3 .*OK/ }).count()).toBe(1);
+  await page.keyboard.press('Escape');
+  const offsiteObjects = new ObjectStore(s3.config());
+  const keys: string[] = [];
+  for await (const o of offsiteObjects.listObjects('offsite', 'ops/backups/shop/storage/')) keys.push(o.key);
+  offsiteObjects.destroy();
+  expect(keys.filter((k) => k.includes('/objects/'))).toHaveLength(3);
+  expect(keys.filter((k) => k.endsWith('.manifest.json'))).toHaveLength(1);
   expect(app.pageErrors).toEqual([]);
 });
 

@@ -3,17 +3,17 @@
 // catalog's) and the copies already made, each with its destination and verification.
 // copyBackupOffsite answers when the copy is verified; meanwhile its `offsite.progress` events
 // (by the jobId we pass) drive a progress bar with bytes and ETA, and Cancel aborts the upload.
-import { Alert, Badge, Button, Code, Group, Paper, Progress, Select, Stack, Table, Text, Title } from '@mantine/core';
-import { useCallback, useEffect, useState } from 'react';
+import { Alert, Badge, Button, Code, Group, Paper, Select, Stack, Table, Text, Title } from '@mantine/core';
+import { useCallback, useState } from 'react';
 import type { BackupEntry } from '@contract/backup';
-import type { BackupCopy, CopyResult, OffsiteProgressEvent } from '@contract/offsite';
+import type { BackupCopy, CopyResult } from '@contract/offsite';
 import { api } from '../../../shared/api/client';
 import { ErrorAlert } from '../../../shared/components/ErrorAlert';
 import { useRefreshedRead } from '../../../shared/components/jobs/useRefreshedRead';
-import { toShownError, type ShownError } from '../../../shared/state/errors';
 import { formatBytes } from '../../../shared/format/numbers';
 import { formatDuration, formatTime } from '../../../shared/format/time';
 import { DestinationsPanel } from './DestinationsPanel';
+import { CopyProgressView, useOffsiteCopy } from './useOffsiteCopy';
 
 const readDestinations = async () => (await api.listOffsiteDestinations({})).destinations;
 const readCopies = async () => (await api.listBackupCopies({})).copies;
@@ -23,9 +23,9 @@ function backupLabel(b: BackupEntry): string {
   return `${b.profileName} · ${formatTime(b.startedAt)} · ${formatBytes(b.bytes)} · ${file}`;
 }
 
-const COPY_COLORS: Record<BackupCopy['status'], string> = { ok: 'green', failed: 'red', cancelled: 'gray', running: 'blue', deleted: 'gray' };
+export const COPY_COLORS: Record<BackupCopy['status'], string> = { ok: 'green', failed: 'red', cancelled: 'gray', running: 'blue', deleted: 'gray' };
 
-function CopyResultView({ result }: { result: CopyResult }) {
+export function CopyResultView({ result }: { result: CopyResult }) {
   return (
     <Alert
       color="green"
@@ -58,41 +58,8 @@ export function OffsiteSection({ profileId, refreshKey: outerKey }: { profileId:
   const backups = useRefreshedRead(readBackups, refreshKey);
   const [backupId, setBackupId] = useState<string | null>(null);
   const [destination, setDestination] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
-  const [result, setResult] = useState<CopyResult | null>(null);
-  const [error, setError] = useState<ShownError | null>(null);
-  const [jobId, setJobId] = useState<string | null>(null);
-  const [progress, setProgress] = useState<OffsiteProgressEvent | null>(null);
-
-  useEffect(() => {
-    if (jobId === null) return undefined;
-    return api.onEvent((event) => {
-      if (event.type === 'offsite.progress' && event.jobId === jobId) setProgress(event);
-    });
-  }, [jobId]);
-
-  async function copy() {
-    if (!backupId || !destination) return;
-    const id = crypto.randomUUID();
-    setBusy(true);
-    setResult(null);
-    setError(null);
-    setProgress(null);
-    setJobId(id);
-    try {
-      setResult(await api.copyBackupOffsite({ backupId, destination, jobId: id }));
-    } catch (err) {
-      setError(toShownError(err));
-    } finally {
-      setBusy(false);
-      setJobId(null);
-      refresh();
-    }
-  }
-
-  function cancel() {
-    if (jobId !== null) void api.cancelOffsiteCopy({ jobId }).catch((err: unknown) => setError(toShownError(err)));
-  }
+  const run = useOffsiteCopy(refresh);
+  const { busy, result, error, progress } = run;
 
   const backupName = new Map((backups.value ?? []).map((b) => [b.id, backupLabel(b)]));
   return (
@@ -120,33 +87,13 @@ export function OffsiteSection({ profileId, refreshKey: outerKey }: { profileId:
               onChange={setDestination}
               w={220}
             />
-            <Button onClick={() => void copy()} disabled={!backupId || !destination} loading={busy}>
+            <Button onClick={() => void (backupId && destination && run.start(backupId, destination))} disabled={!backupId || !destination} loading={busy}>
               Copy offsite
             </Button>
           </Group>
-          {busy ? (
-            <Stack gap={4} aria-label="Copy progress">
-              <Group justify="space-between">
-                <Text size="sm" role="status">
-                  {progress === null
-                    ? 'Uploading, then reading the copy back to compare its sha256…'
-                    : `${progress.phase === 'upload' ? 'Uploading' : 'Reading back to verify'}: ${formatBytes(progress.bytesDone)} of ${formatBytes(progress.bytesTotal)}${
-                        progress.etaSeconds !== null ? ` · about ${formatDuration(progress.etaSeconds * 1000)} left` : ''
-                      }`}
-                </Text>
-                <Button size="xs" variant="default" color="red" onClick={cancel}>
-                  Cancel
-                </Button>
-              </Group>
-              <Progress
-                value={progress !== null && progress.bytesTotal > 0 ? (100 * progress.bytesDone) / progress.bytesTotal : 0}
-                animated={progress === null}
-                aria-label={progress?.phase === 'verify' ? 'Verify progress' : 'Upload progress'}
-              />
-            </Stack>
-          ) : null}
+          {busy ? <CopyProgressView progress={progress} onCancel={run.cancel} /> : null}
           {result ? <CopyResultView result={result} /> : null}
-          {error ? <ErrorAlert title="The offsite copy failed" error={error} onClose={() => setError(null)} /> : null}
+          {error ? <ErrorAlert title="The offsite copy failed" error={error} onClose={run.clearError} /> : null}
           {copies.error ? <ErrorAlert title="The copies could not be read" error={copies.error} /> : null}
           {copies.value && copies.value.length > 0 ? (
             <Table withTableBorder striped aria-label="Offsite copies" verticalSpacing={4}>
@@ -162,7 +109,17 @@ export function OffsiteSection({ profileId, refreshKey: outerKey }: { profileId:
               <Table.Tbody>
                 {copies.value.map((c) => (
                   <Table.Tr key={c.id} aria-label={`Copy ${c.key}`}>
-                    <Table.Td title={c.key}>{backupName.get(c.backupId) ?? c.backupId}</Table.Td>
+                    <Table.Td title={c.key}>
+                      {backupName.get(c.backupId) ??
+                        (c.kind === 'storage'
+                          ? `storage snapshot · ${
+                              c.key
+                                .split('/')
+                                .pop()
+                                ?.replace(/\.manifest\.json$/, '') ?? c.backupId
+                            }`
+                          : c.backupId)}
+                    </Table.Td>
                     <Table.Td>
                       {c.destination}
                       {c.encrypted ? ' · encrypted' : ''}

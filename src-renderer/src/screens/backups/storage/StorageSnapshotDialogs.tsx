@@ -3,6 +3,7 @@
 // that goes, confirmed by typing its name (objects linked into newer snapshots stay there:
 // a hard link's data lives while any snapshot still names it).
 import { Alert, Button, Code, Group, Loader, Modal, Stack, Table, Text, TextInput } from '@mantine/core';
+import { SnapshotCopies } from '../offsite/SnapshotOffsite';
 import { useEffect, useState } from 'react';
 import type { StorageManifest, StorageSnapshotEntry } from '@contract/storage';
 import { ErrorAlert } from '../../../shared/components/ErrorAlert';
@@ -77,7 +78,13 @@ export function SnapshotDetailsModal({ entry, onClose }: { entry: StorageSnapsho
             </Alert>
           ) : null}
           {entry.status === 'ok' ? (
-            <ManifestSummary id={entry.id} />
+            <>
+              <ManifestSummary id={entry.id} />
+              <Text fw={600} size="sm">
+                Offsite copies
+              </Text>
+              <SnapshotCopies snapshotId={entry.id} />
+            </>
           ) : (
             <Text size="sm" c="dimmed">
               No manifest: only a finished, verified snapshot has one.

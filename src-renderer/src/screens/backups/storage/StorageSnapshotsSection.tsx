@@ -2,7 +2,8 @@
 // profile copied into local snapshot folders. The list (profile, when, buckets, objects,
 // bytes, changed, status, verified) follows the catalog's profile filter; "Storage backup"
 // runs one for the active profile; per row Verify (every object file hashed again against
-// the manifest), Details, Restore… (into any profile's buckets), Show in folder and Delete.
+// the manifest), Details, Restore… (into any profile's buckets), Copy offsite, Show in folder
+// and Delete.
 import { Alert, Badge, Button, Group, List, Loader, Paper, Stack, Table, Text, Title } from '@mantine/core';
 import { Fragment, useCallback, useState } from 'react';
 import type { Profile } from '@contract/models';
@@ -18,6 +19,7 @@ import { StorageBackupPanel } from './StorageBackupPanel';
 import { DeleteSnapshotModal, SnapshotDetailsModal } from './StorageSnapshotDialogs';
 import { CrossCheckModal } from './CrossCheckModal';
 import { StorageRestoreDialog } from './StorageRestoreDialog';
+import { CopySnapshotOffsiteModal } from '../offsite/SnapshotOffsite';
 
 const COLUMNS = 9;
 const NOWRAP = { whiteSpace: 'nowrap' } as const;
@@ -77,6 +79,7 @@ export function StorageSnapshotsSection({ active, profileId, onAddConnection }: 
   const [details, setDetails] = useState<StorageSnapshotEntry | null>(null);
   const [deleting, setDeleting] = useState<StorageSnapshotEntry | null>(null);
   const [restoring, setRestoring] = useState<StorageSnapshotEntry | null>(null);
+  const [copying, setCopying] = useState<StorageSnapshotEntry | null>(null);
   const [verifications, setVerifications] = useState<Record<string, VerifyState>>({});
   const [note, setNote] = useState<string | null>(null);
   const [checking, setChecking] = useState<Profile | null>(null);
@@ -189,7 +192,7 @@ export function StorageSnapshotsSection({ active, profileId, onAddConnection }: 
                       </Table.Td>
                       <Table.Td>{snapshotVerificationText(entry)}</Table.Td>
                       <Table.Td>
-                        <Group gap={4} wrap="nowrap">
+                        <Group gap={4} wrap="wrap">
                           <Button
                             size="compact-xs"
                             variant="light"
@@ -210,6 +213,15 @@ export function StorageSnapshotsSection({ active, profileId, onAddConnection }: 
                             aria-label={`Restore ${name}`}
                           >
                             Restore…
+                          </Button>
+                          <Button
+                            size="compact-xs"
+                            variant="subtle"
+                            onClick={() => setCopying(entry)}
+                            disabled={entry.status !== 'ok'}
+                            aria-label={`Copy ${name} offsite`}
+                          >
+                            Copy offsite
                           </Button>
                           <Button
                             size="compact-xs"
@@ -244,6 +256,7 @@ export function StorageSnapshotsSection({ active, profileId, onAddConnection }: 
       <CrossCheckModal profile={checking} onClose={() => setChecking(null)} />
       <SnapshotDetailsModal entry={details} onClose={() => setDetails(null)} />
       <StorageRestoreDialog entry={restoring} onClose={() => setRestoring(null)} />
+      <CopySnapshotOffsiteModal entry={copying} name={copying ? snapshotName(copying) : ''} onClose={() => setCopying(null)} />
       <DeleteSnapshotModal
         entry={deleting}
         onClose={() => setDeleting(null)}
