@@ -15,6 +15,7 @@ import { ElapsedTime } from './ElapsedTime';
 import { ExportMenu } from './ExportMenu';
 import { BlockedModal, ConfirmWriteModal, PasswordModal } from './GuardModals';
 import { editorPx } from './layout-model';
+import { useHeight } from './useHeight';
 import { DEFAULT_IDLE_CLOSE_MINUTES, DEFAULT_MAX_ROWS, errorRange, MAX_ROWS_CHOICES, type EditorRange, type RunTarget } from './query-tools';
 import { SqlEditor, type SqlEditorHandle } from './SqlEditor';
 import { Splitter, SPLITTER_PX } from './Splitter';
@@ -40,8 +41,6 @@ export interface QueryConsoleProps {
   profile: Profile;
   /** The console on screen; the others stay mounted (their sessions, results and drafts live on) but hidden. */
   visible: boolean;
-  /** Height of the editor + results area, px (the console measures nothing itself). */
-  paneHeight: number;
   editorShare: number;
   onEditorShare: (share: number) => void;
   /** The row above the editor tabs (the consoles' strip), shown at its left. */
@@ -50,7 +49,7 @@ export interface QueryConsoleProps {
   onRequestTaken: () => void;
 }
 
-export function QueryConsole({ profile, visible, paneHeight, editorShare, onEditorShare, header, request, onRequestTaken }: QueryConsoleProps) {
+export function QueryConsole({ profile, visible, editorShare, onEditorShare, header, request, onRequestTaken }: QueryConsoleProps) {
   const tabs = useEditorTabs(profile.id);
   const editorRef = useRef<SqlEditorHandle>(null);
   const [maxRows, setMaxRowsState] = useState(initialMaxRows);
@@ -60,6 +59,9 @@ export function QueryConsole({ profile, visible, paneHeight, editorShare, onEdit
   const catalog = useCatalog(profile.id);
   // The editor text a run was taken from, so a server position maps back onto the editor.
   const runText = useRef('');
+  // The room below the toolbars, shared by the editor, the splitter and the results.
+  const panesRef = useRef<HTMLDivElement>(null);
+  const paneHeight = useHeight(panesRef, 480);
 
   const setMaxRows = useCallback((value: string) => {
     setMaxRowsState(value);
@@ -245,77 +247,79 @@ export function QueryConsole({ profile, visible, paneHeight, editorShare, onEdit
         </Group>
       </Group>
 
-      <div style={{ height: editorHeight, flex: 'none', minHeight: 0 }}>
-        <SqlEditor
-          ref={editorRef}
-          docId={tabs.activeId}
-          value={tabs.active.sql}
-          onChange={tabs.setSql}
-          readOnly={!tabs.ready}
-          catalog={catalog.catalog}
+      <div ref={panesRef} style={{ flex: '1 1 0', minHeight: 0, display: 'flex', flexDirection: 'column', gap: 6 }}>
+        <div style={{ height: editorHeight, flex: 'none', minHeight: 0 }}>
+          <SqlEditor
+            ref={editorRef}
+            docId={tabs.activeId}
+            value={tabs.active.sql}
+            onChange={tabs.setSql}
+            readOnly={!tabs.ready}
+            catalog={catalog.catalog}
+            errorAt={errorAt}
+            onRun={(target) => runFrom(target, editorRef.current?.getText() ?? target.sql)}
+            onRunScript={(target) => runFrom(target, editorRef.current?.getText() ?? target.sql)}
+            placeholder="SELECT … ;"
+            fill
+          />
+        </div>
+        <Splitter share={editorShare} total={paneHeight - SPLITTER_PX} onChange={onEditorShare} />
+
+        {tabs.error ? (
+          <ErrorAlert
+            title="Editor tabs could not be read or saved (the editor stays read-only until they are read)"
+            error={{ code: 'INTERNAL', message: String(tabs.error instanceof Error ? tabs.error.message : tabs.error) }}
+          />
+        ) : null}
+        {catalog.error ? <ErrorAlert title="Autocomplete has no catalog" error={catalog.error} /> : null}
+        {tabsFull ? (
+          <Alert
+            color="yellow"
+            variant="light"
+            title="No room for another editor tab"
+            role="alert"
+            withCloseButton
+            closeButtonLabel="Dismiss"
+            onClose={() => setTabsFull(null)}
+            style={{ flex: 'none' }}
+          >
+            "{tabsFull}" was not opened: every editor tab is in use. Close a tab (Alt+W), then open it again.
+          </Alert>
+        ) : null}
+        {runner.outcome?.result.transactionOpen ? (
+          <Alert color="yellow" variant="filled" icon={<IconAlert />} title="Transaction open" role="alert" py={6} style={{ flex: 'none' }}>
+            <Text size="sm">
+              A transaction is still open on this console&apos;s session: its locks stay held and the session shows as &quot;idle in transaction&quot; until you
+              run COMMIT or ROLLBACK (after {DEFAULT_IDLE_CLOSE_MINUTES} idle minutes the console closes the session and the server rolls it back).
+            </Text>
+          </Alert>
+        ) : null}
+        {runner.error ? <ErrorAlert title="The query did not run" error={runner.error} onClose={runner.clearError} /> : null}
+
+        <ConsolePanels
+          panel={panel}
+          onPanel={setPanel}
+          profileId={profile.id}
+          runner={runner}
+          explain={explain}
           errorAt={errorAt}
-          onRun={(target) => runFrom(target, editorRef.current?.getText() ?? target.sql)}
-          onRunScript={(target) => runFrom(target, editorRef.current?.getText() ?? target.sql)}
-          placeholder="SELECT … ;"
-          fill
+          maxRows={Number(maxRows)}
+          historyKey={historyKey}
+          currentSql={tabs.active.sql}
+          onOpenSql={openSql}
+          onOpenAndRun={openAndRun}
         />
+
+        {runner.guard?.kind === 'blocked' ? <BlockedModal items={runner.guard.items} onCancel={runner.dismissGuard} onOverride={runner.override} /> : null}
+        {runner.guard?.kind === 'confirm' ? (
+          <ConfirmWriteModal profile={profile} statements={runner.guard.statements} onCancel={runner.dismissGuard} onConfirm={runner.confirm} />
+        ) : null}
+        {runner.guard?.kind === 'password' ? <PasswordModal profile={profile} onCancel={runner.dismissGuard} onSubmit={runner.withPassword} /> : null}
+        {explain.guard?.kind === 'confirm' ? (
+          <ConfirmWriteModal profile={profile} statements={explain.guard.statements} onCancel={explain.dismissGuard} onConfirm={explain.confirm} />
+        ) : null}
+        {explain.guard?.kind === 'password' ? <PasswordModal profile={profile} onCancel={explain.dismissGuard} onSubmit={explain.withPassword} /> : null}
       </div>
-      <Splitter share={editorShare} total={paneHeight - SPLITTER_PX} onChange={onEditorShare} />
-
-      {tabs.error ? (
-        <ErrorAlert
-          title="Editor tabs could not be read or saved (the editor stays read-only until they are read)"
-          error={{ code: 'INTERNAL', message: String(tabs.error instanceof Error ? tabs.error.message : tabs.error) }}
-        />
-      ) : null}
-      {catalog.error ? <ErrorAlert title="Autocomplete has no catalog" error={catalog.error} /> : null}
-      {tabsFull ? (
-        <Alert
-          color="yellow"
-          variant="light"
-          title="No room for another editor tab"
-          role="alert"
-          withCloseButton
-          closeButtonLabel="Dismiss"
-          onClose={() => setTabsFull(null)}
-          style={{ flex: 'none' }}
-        >
-          "{tabsFull}" was not opened: every editor tab is in use. Close a tab (Alt+W), then open it again.
-        </Alert>
-      ) : null}
-      {runner.outcome?.result.transactionOpen ? (
-        <Alert color="yellow" variant="filled" icon={<IconAlert />} title="Transaction open" role="alert" py={6} style={{ flex: 'none' }}>
-          <Text size="sm">
-            A transaction is still open on this console&apos;s session: its locks stay held and the session shows as &quot;idle in transaction&quot; until you
-            run COMMIT or ROLLBACK (after {DEFAULT_IDLE_CLOSE_MINUTES} idle minutes the console closes the session and the server rolls it back).
-          </Text>
-        </Alert>
-      ) : null}
-      {runner.error ? <ErrorAlert title="The query did not run" error={runner.error} onClose={runner.clearError} /> : null}
-
-      <ConsolePanels
-        panel={panel}
-        onPanel={setPanel}
-        profileId={profile.id}
-        runner={runner}
-        explain={explain}
-        errorAt={errorAt}
-        maxRows={Number(maxRows)}
-        historyKey={historyKey}
-        currentSql={tabs.active.sql}
-        onOpenSql={openSql}
-        onOpenAndRun={openAndRun}
-      />
-
-      {runner.guard?.kind === 'blocked' ? <BlockedModal items={runner.guard.items} onCancel={runner.dismissGuard} onOverride={runner.override} /> : null}
-      {runner.guard?.kind === 'confirm' ? (
-        <ConfirmWriteModal profile={profile} statements={runner.guard.statements} onCancel={runner.dismissGuard} onConfirm={runner.confirm} />
-      ) : null}
-      {runner.guard?.kind === 'password' ? <PasswordModal profile={profile} onCancel={runner.dismissGuard} onSubmit={runner.withPassword} /> : null}
-      {explain.guard?.kind === 'confirm' ? (
-        <ConfirmWriteModal profile={profile} statements={explain.guard.statements} onCancel={explain.dismissGuard} onConfirm={explain.confirm} />
-      ) : null}
-      {explain.guard?.kind === 'password' ? <PasswordModal profile={profile} onCancel={explain.dismissGuard} onSubmit={explain.withPassword} /> : null}
     </div>
   );
 }

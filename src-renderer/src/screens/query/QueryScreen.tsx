@@ -1,11 +1,11 @@
 // The Query screen: one console per open profile, side by side as tabs (ConsoleStrip), each
 // with its own editor tabs, session and results; the one on screen is the active profile's.
-// The screen fills the window below the frame's header, and its panes scroll inside
-// themselves. SQL sent from other screens (openInConsole, a runbook's step) opens in a new
+// The screen fills the window below the frame's header (FullHeightScreen), and its panes
+// scroll inside themselves. SQL sent from other screens (openInConsole, a runbook's step) opens in a new
 // editor tab of the console it names, not run.
 import { Button, Paper, Stack, Text, Title } from '@mantine/core';
-import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
-import { useFillHeight } from '../../shared/hooks/useFillHeight';
+import { useCallback, useEffect, useMemo, useState } from 'react';
+import { FullHeightScreen } from '../../shared/components/FullHeightScreen';
 import { useAppState } from '../../shared/state/app-state';
 import { takeConsoleIntent, useConsoleIntent } from '../../shared/state/console-intent';
 import { readSetting, writeSetting } from '../../shared/state/storage';
@@ -49,8 +49,6 @@ function NoProfile() {
 
 export function QueryScreen() {
   const { active, profiles, setActiveId, queryRequest, takeQueryRequest } = useAppState();
-  const rootRef = useRef<HTMLDivElement>(null);
-  const height = useFillHeight(rootRef);
   const [opened, setOpened] = useState<string[]>(savedConsoles);
   const [editorShare, setEditorShare] = useState(savedEditorShare);
   const [requests, setRequests] = useState<Record<string, OpenRequest>>({});
@@ -106,17 +104,14 @@ export function QueryScreen() {
 
   if (!active) return <NoProfile />;
   const others = profiles.filter((p) => !consoles.some((c) => c.id === p.id));
-  // Below the two toolbar rows (about 70 px with their gaps): the editor, the splitter and the results.
-  const paneHeight = Math.max(200, (height ?? 600) - 70);
   const strip = <ConsoleStrip consoles={consoles} activeId={active.id} others={others} onSelect={select} onOpen={open} onClose={close} />;
   return (
-    <div ref={rootRef} style={{ height: height ?? undefined, display: 'flex', flexDirection: 'column', minHeight: 0 }}>
+    <FullHeightScreen aria-label="Query console">
       {consoles.map((profile) => (
         <QueryConsole
           key={profile.id}
           profile={profile}
           visible={profile.id === active.id}
-          paneHeight={paneHeight}
           editorShare={editorShare}
           onEditorShare={setEditorShare}
           header={profile.id === active.id ? strip : null}
@@ -124,6 +119,6 @@ export function QueryScreen() {
           onRequestTaken={() => takeRequest(profile.id)}
         />
       ))}
-    </div>
+    </FullHeightScreen>
   );
 }
