@@ -52,9 +52,18 @@ export const QUERY_KEYS: KeyBinding[] = [
   { screen: 'query', keys: 'Ctrl+Home', action: 'First row / Ctrl+End last row (grid)', handledBy: 'grid' },
 ];
 
+/** The schema browser's keys (screens/schema: the tree's keys in tree-model.ts, "/" in SchemaScreen, which takes it whatever Shift a layout needs for it). */
+export const SCHEMA_KEYS: KeyBinding[] = [
+  { screen: 'schema', keys: '/', action: 'Focus the name filter (Esc clears it)', handledBy: 'schema browser' },
+  { screen: 'schema', keys: 'Arrows', action: 'Move in the tree (Home, End, PageUp, PageDown too)', handledBy: 'tree' },
+  { screen: 'schema', keys: 'Enter', action: 'Open or close a node; show the object under the cursor', handledBy: 'tree' },
+  { screen: 'schema', keys: 'Right', action: 'Open a node (or step into an open one)', handledBy: 'tree' },
+  { screen: 'schema', keys: 'Left', action: 'Close a node (or go to its parent)', handledBy: 'tree' },
+];
+
 /** Everything, in the order the list shows it: global first, then screen by screen in navigation order. */
 export function allBindings(): KeyBinding[] {
-  const screenBindings = [...Object.values(CHECKLIST_KEYS), ...Object.values(ACTIVITY_KEYS), ...QUERY_KEYS];
+  const screenBindings = [...Object.values(CHECKLIST_KEYS), ...Object.values(ACTIVITY_KEYS), ...QUERY_KEYS, ...SCHEMA_KEYS];
   const order = (b: KeyBinding) => SCREENS.findIndex((s) => s.id === b.screen);
   return [...SCREEN_BINDINGS, ...Object.values(GLOBAL_KEYS), ...screenBindings.sort((a, b) => order(a) - order(b))];
 }
