@@ -5,6 +5,13 @@ import { z } from 'zod';
 import type { CheckStatus, ThresholdUnitName } from './runbook';
 
 const profileInput = { profileId: z.string().min(1), password: z.string().max(1024).optional() };
+/**
+ * The cache hit ratio's thresholds (percent, lower is worse): the one source of truth for
+ * the app's default threshold (runbook/thresholds.ts, which a profile may override) and the
+ * toolkit's check_system_health() grading on the server (toolkit-sql-health.ts).
+ */
+export const CACHE_HIT_THRESHOLDS = { warn: 99, critical: 95 } as const;
+
 export const monitoringInput = z.object(profileInput).strict();
 
 /** One judged figure; `health` (CLI) prints these. */

@@ -2,15 +2,18 @@
 // through a read-only profile does not write the toolkit's pre-operation marker and says
 // so at review, in the manifest and in its verification (WARNING, not PASS); its restore's
 // validate_recovery() finds no baseline and reads WARNING too, while `ok` stays true
-// (a warning does not fail a restore). Real PostgreSQL, pg_dump and pg_restore.
+// (a warning does not fail a restore). And issue #19 §4: the toolkit's check_system_health()
+// and the Performance overview grade the cache hit ratio with the same thresholds. Real
+// PostgreSQL, pg_dump and pg_restore.
 import fs from 'node:fs';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { BackupEntry, BackupPlan, BackupVerifyResult } from '../../src-main/contract/backup';
+import { CACHE_HIT_THRESHOLDS, type Overview } from '../../src-main/contract/monitoring';
 import type { Profile, ProfileInput } from '../../src-main/contract/models';
 import type { ToolkitStatus } from '../../src-main/contract/runbook';
 import type { Core } from '../../src-main/core/app';
 import { callsOn, newTestCore } from '../helpers/core';
-import { dropTestDatabase, uniqueDatabaseName } from '../helpers/pg';
+import { dropTestDatabase, uniqueDatabaseName, withClient } from '../helpers/pg';
 import { backupAndWait, restoreAndWait } from '../helpers/restore';
 import { createShopDatabase, type ShopDatabase } from '../helpers/shop-db';
 
@@ -86,4 +89,23 @@ describe('a backup through a read-only profile with the toolkit installed', () =
     // Every check has its three-state verdict and `ok` is exactly "not failed".
     expect(report.checks.every((c) => ['pass', 'warning', 'fail'].includes(c.status) && c.ok === (c.status !== 'fail'))).toBe(true);
   }, 120_000);
+});
+
+describe('cache hit thresholds', () => {
+  it('are one source: the server-side check_system_health() and the overview judge with the same numbers', async () => {
+    const [row] = await withClient(
+      pg,
+      async (c) =>
+        (
+          await c.query<{ warn: string; critical: string }>(
+            `SELECT warning_threshold::text AS warn, critical_threshold::text AS critical FROM ops_toolkit.check_system_health() WHERE check_name = 'cache_hit_ratio'`,
+          )
+        ).rows,
+      shopDb.database,
+    );
+    const overview = await ok<Overview>('getOverview', { profileId: writer.id });
+    const cacheHit = overview.checks.find((c) => c.name === 'cacheHit')!;
+    expect([Number(row!.warn), Number(row!.critical)]).toEqual([cacheHit.warn, cacheHit.critical]);
+    expect([cacheHit.warn, cacheHit.critical]).toEqual([CACHE_HIT_THRESHOLDS.warn, CACHE_HIT_THRESHOLDS.critical]);
+  });
 });

@@ -2,6 +2,7 @@
 // The first five are the runbook's own "Alert Thresholds" table (its defaults, word for
 // word: > warning is WARNING, > critical is CRITICAL). The others are ours, for checklist
 // steps the table does not cover; each says so in `source` and why in `rationale`.
+import { CACHE_HIT_THRESHOLDS } from '../../contract/monitoring';
 import type { CheckStatus } from '../../contract/runbook';
 import { formatPgSize } from '../platform/text/bytes';
 
@@ -199,8 +200,8 @@ export const DEFAULT_THRESHOLDS = {
     unit: 'percent',
     noun: null,
     direction: 'below',
-    warn: 99,
-    critical: 95,
+    warn: CACHE_HIT_THRESHOLDS.warn,
+    critical: CACHE_HIT_THRESHOLDS.critical,
     action: 'Look for queries reading many blocks (Queries tab, shared blocks read), or give the server more shared_buffers / memory',
     source: 'ops-console',
     rationale:

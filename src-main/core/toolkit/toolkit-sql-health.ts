@@ -4,7 +4,9 @@
 // privileges to whoever may execute it), and pins search_path so an object planted in a
 // schema on the caller's path cannot hijack an unqualified name.
 
-/** check_system_health(): one row per check, thresholds from the runbook's alert table. */
+import { CACHE_HIT_THRESHOLDS } from '../../contract/monitoring';
+
+/** check_system_health(): one row per check, thresholds from the runbook's alert table (cache hit: the app's, one source). */
 export const CHECK_SYSTEM_HEALTH = `
 CREATE OR REPLACE FUNCTION ops_toolkit.check_system_health()
 RETURNS TABLE (check_name text, status text, value numeric, unit text,
@@ -52,8 +54,8 @@ BEGIN
   SELECT round(100.0 * blks_hit / nullif(blks_hit + blks_read, 0), 2) INTO v
     FROM pg_stat_database WHERE datname = current_database();
   RETURN QUERY SELECT 'cache_hit_ratio',
-    CASE WHEN v IS NULL THEN 'unknown' WHEN v < 90 THEN 'critical' WHEN v < 95 THEN 'warning' ELSE 'ok' END,
-    v, '%', 95::numeric, 90::numeric, 'share of block reads served from shared buffers (warning below 95, critical below 90)';
+    CASE WHEN v IS NULL THEN 'unknown' WHEN v < ${CACHE_HIT_THRESHOLDS.critical} THEN 'critical' WHEN v < ${CACHE_HIT_THRESHOLDS.warn} THEN 'warning' ELSE 'ok' END,
+    v, '%', ${CACHE_HIT_THRESHOLDS.warn}::numeric, ${CACHE_HIT_THRESHOLDS.critical}::numeric, 'share of block reads served from shared buffers (warning below ${CACHE_HIT_THRESHOLDS.warn}, critical below ${CACHE_HIT_THRESHOLDS.critical}, as in the app)';
 
   SELECT age(datfrozenxid) INTO n FROM pg_database WHERE datname = current_database();
   RETURN QUERY SELECT 'transaction_id_age', ops_toolkit.grade(n, 500000000, 1000000000), n::numeric, 'transactions',

@@ -22,7 +22,8 @@ import { CLEANUP_ORPHANED_IMAGES, CREATE_BACKUP_METADATA, PREPARE_DISASTER_RECOV
 /** Bump with any change to the SQL below; recorded in the database by the install. */
 // 1.1.0: the read functions (and their public wrappers) are STABLE, so the console's guard,
 // which counts every VOLATILE function as a possible write, lets the checklists read them.
-export const TOOLKIT_VERSION = '1.1.0';
+// 1.2.0: check_system_health() grades the cache hit ratio with the app's thresholds (CACHE_HIT_THRESHOLDS).
+export const TOOLKIT_VERSION = '1.2.0';
 export const TOOLKIT_SCHEMA = 'ops_toolkit';
 
 /** A runbook function: its name, arguments and result as the public wrapper declares them. */
