@@ -1,7 +1,9 @@
 // Cancel or terminate one backend: the confirmation shows who and what (user, application,
 // duration, query), production terminate asks for the profile's name, and the answer shows
 // whether it worked as the core verified it. A cancel that left the query running offers
-// the runbook's next step: terminate instead.
+// the runbook's next step: terminate instead. On a read-only production profile the same
+// dialog elevates first (reason, duration, typed name), then acts: never a dialog that ends
+// in a refusal; where elevation cannot help, it says so before anything, with the fix.
 import { Alert, Badge, Button, Code, Group, Modal, ScrollArea, SimpleGrid, Stack, Text } from '@mantine/core';
 import { useEffect, useState, type ReactNode } from 'react';
 import type { SignalResult } from '@contract/activity';
@@ -9,6 +11,9 @@ import type { Profile } from '@contract/models';
 import { api, OpsError } from '../../shared/api/client';
 import { ErrorAlert } from '../../shared/components/ErrorAlert';
 import { TypedNameConfirm } from '../../shared/components/TypedNameConfirm';
+import { ElevationFields, elevationReady, EMPTY_ELEVATION, type ElevationDraft } from '../../shared/components/ElevationFields';
+import { useAppState } from '../../shared/state/app-state';
+import { elevationBlocker, elevationRequest, needsElevation } from '../../shared/state/elevation';
 import { toShownError, type ShownError } from '../../shared/state/errors';
 import { formatDuration } from '../../shared/format/time';
 import {
@@ -79,6 +84,8 @@ export function SignalDialog({
   const [busy, setBusy] = useState(false);
   const [result, setResult] = useState<SignalResult | null>(null);
   const [error, setError] = useState<(ShownError & { why: string | null }) | null>(null);
+  const [elevation, setElevation] = useState<ElevationDraft>(EMPTY_ELEVATION);
+  const { reloadProfiles, setScreen } = useAppState();
 
   // The last request stays shown while the modal animates out.
   const [shownRequest, setShownRequest] = useState<SignalRequest | null>(request);
@@ -90,13 +97,16 @@ export function SignalDialog({
     setTyped('');
     setResult(null);
     setError(null);
+    setElevation(EMPTY_ELEVATION);
   }, [request]);
 
   if (!shownRequest) return null;
   const target = shownRequest.target;
   const words = ACTION_WORDS[action];
-  const needsName = action === 'terminate' && profile.env === 'production';
-  const blocked = signalBlocked(action, target);
+  const elevate = needsElevation(profile);
+  const needsName = (action === 'terminate' && profile.env === 'production') || elevate;
+  const blocker = elevationBlocker(profile);
+  const blocked = blocker?.message ?? signalBlocked(action, target);
 
   async function run() {
     const backendStart = target.backendStart;
@@ -111,12 +121,18 @@ export function SignalDialog({
       ...(password ? { password } : {}),
     };
     try {
+      if (elevate) {
+        await api.elevateProfile({ profileId: profile.id, confirmName: typed, reason: elevation.reason, ...elevationRequest(elevation.choice) });
+        // The band shows the elevation (and its time left) from the profile list.
+        void reloadProfiles().catch(() => undefined);
+      }
       setResult(
         action === 'terminate' && backendStart
           ? await api.terminateBackend({ ...input, backendStart })
           : await api.cancelBackend({ ...input, ...(backendStart ? { backendStart } : {}) }),
       );
       onDone();
+      if (elevate) void reloadProfiles().catch(() => undefined);
     } catch (err) {
       const shown = toShownError(err);
       setError({ ...shown, why: err instanceof OpsError ? explainRefusal(err.code, action) : null });
@@ -164,7 +180,23 @@ export function SignalDialog({
             </ScrollArea.Autosize>
           )}
         </Field>
-        {blocked ? (
+        {blocker ? (
+          <Alert color="orange" variant="light" title="This profile cannot act on the server">
+            <Stack gap="xs" align="flex-start">
+              <Text size="sm">{blocker.message}</Text>
+              <Button
+                size="xs"
+                variant="light"
+                onClick={() => {
+                  onClose();
+                  setScreen('profiles');
+                }}
+              >
+                Open the profile's settings
+              </Button>
+            </Stack>
+          </Alert>
+        ) : blocked ? (
           <Alert color="orange" variant="light">
             {blocked}
           </Alert>
@@ -187,6 +219,7 @@ export function SignalDialog({
             {error.why ? <Text size="sm">{error.why}</Text> : null}
           </Stack>
         ) : null}
+        {elevate && !done && !result ? <ElevationFields profile={profile} value={elevation} onChange={setElevation} /> : null}
         {needsName && !done ? <TypedNameConfirm name={profile.name} value={typed} onChange={setTyped} /> : null}
         <Group justify="flex-end">
           <Button variant="default" onClick={onClose}>
@@ -201,9 +234,9 @@ export function SignalDialog({
               color={action === 'terminate' ? 'red' : 'orange'}
               onClick={() => void run()}
               loading={busy}
-              disabled={blocked !== null || (needsName && typed !== profile.name)}
+              disabled={blocked !== null || (needsName && typed !== profile.name) || (elevate && !elevationReady(elevation))}
             >
-              {words.verb} backend {target.pid}
+              {elevate ? 'Elevate and ' + words.verb.toLowerCase() : words.verb} backend {target.pid}
             </Button>
           )}
         </Group>

@@ -96,6 +96,9 @@ export function AppStateProvider({ children }: { children: ReactNode }) {
   useEffect(() => {
     return api.onEvent((event) => {
       if (event.type === 'sandbox.changed') void reloadProfiles().catch(() => undefined);
+      // An elevation started, ended, expired or was used up (here, in another window or the CLI): the band shows it.
+      if (event.type === 'audit.appended' && event.action.startsWith('profile.elevat') && event.outcome !== 'pending')
+        void reloadProfiles().catch(() => undefined);
     });
   }, [reloadProfiles]);
 
