@@ -5,7 +5,6 @@
 import { Alert, Box, Button, Group, Stack, Switch, Text, TextInput } from '@mantine/core';
 import { useCallback, useEffect, useRef, useState } from 'react';
 import type { Profile } from '@contract/models';
-import { ErrorAlert } from '../../shared/components/ErrorAlert';
 import { FullHeightScreen } from '../../shared/components/FullHeightScreen';
 import { PasswordPrompt } from '../../shared/components/PasswordPrompt';
 import { ProfileScreenHeader } from '../../shared/components/ProfileScreenHeader';
@@ -134,7 +133,7 @@ function SchemaBody({ profile }: { profile: Profile }) {
           <ObjectDetails key={side.key} profileId={profile.id} auth={auth} selected={side.object} />
         ) : side ? (
           <SideFacts side={side} />
-        ) : noObjects ? (
+        ) : browser.treeError ? null : noObjects ? (
           <Alert variant="light" color="blue" title="No objects yet">
             <Text size="sm">
               {tree?.database} has no tables, views, functions, sequences or types in its own schemas. Create some in the Query console, or restore a backup
@@ -147,7 +146,6 @@ function SchemaBody({ profile }: { profile: Profile }) {
             or → opens, ← closes, / filters.
           </Text>
         )}
-        {browser.treeError && !side ? <ErrorAlert error={browser.treeError} title="The schema browser could not connect" /> : null}
       </Box>
     </Box>
   );
