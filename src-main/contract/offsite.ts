@@ -169,11 +169,23 @@ export interface OffsiteProgressEvent {
   type: 'offsite.progress';
   jobId: string;
   copyId?: string;
-  phase: 'upload' | 'verify';
+  /** 'download': a copy being staged back for a restore or drill (jobId stageJobIdFor(backupId)). */
+  phase: 'upload' | 'verify' | 'download';
+  /** With 'download': the backup being fetched. */
+  backupId?: string;
   bytesDone: number;
   bytesTotal: number;
   /** Seconds left at the phase's rate so far; null until it can be told. */
   etaSeconds: number | null;
+}
+
+/**
+ * The jobId of staging a backup's offsite copy for a restore or drill: its `offsite.progress`
+ * events (phase 'download') carry it, and cancelOffsiteCopy with it stops the download (the
+ * restore or drill waiting on it then fails CANCELLED, nothing restored).
+ */
+export function stageJobIdFor(backupId: string): string {
+  return `offsite-stage:${backupId}`;
 }
 
 const keepCount = z.number().int().min(0).max(1000);

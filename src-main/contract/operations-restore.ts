@@ -9,7 +9,8 @@ import { drillOptionsSchema, restoreOptionsSchema, type BackupContents, type Dri
 const listInput = z.object({ profileId: z.string().min(1).optional(), limit: z.number().int().min(1).max(10_000).default(200) }).strict();
 
 /** A catalog backup whose local file is gone is fetched back from its offsite copy: that can fail too. */
-const OFFSITE_FETCH_ERRORS = ['STORAGE_FAILED', 'DECRYPT_FAILED', 'PASSWORD_REQUIRED'] as const;
+// CANCELLED: the download was stopped (cancelOffsiteCopy with stageJobIdFor(backupId)).
+const OFFSITE_FETCH_ERRORS = ['STORAGE_FAILED', 'DECRYPT_FAILED', 'PASSWORD_REQUIRED', 'CANCELLED'] as const;
 
 export const restoreOperations = {
   /** Read a catalog backup or a dump file/folder: manifest, or pg_restore --list / the plain header. Touches no server. */

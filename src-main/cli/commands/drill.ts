@@ -8,6 +8,7 @@ import { expectPositionals, intFlag, parseArgs, stringFlag, UsageError } from '.
 import type { CliContext } from '../context';
 import { EXIT, printJson } from '../io';
 import { findProfile } from './profile';
+import { followOffsiteStaging } from './offsite';
 import { backupSource, cancelOnSignal, waitForRestoreJob } from './restore';
 
 const USAGE = 'ops-console drill [BACKUP] [--profile PROFILE] [--jobs N] [--json]';
@@ -56,13 +57,17 @@ export async function drillCommand(ctx: CliContext, argv: string[]): Promise<num
   const release = cancelOnSignal(() => {
     if (drillId !== null) void ctx.call('cancelDrill', { id: drillId }).catch(() => undefined);
   });
+  // A catalog backup whose dump lives only offsite is fetched back before the drill starts.
+  const staging = backup !== undefined ? followOffsiteStaging(ctx, backupSource(backup)) : () => undefined;
   try {
-    const started = await ctx.call('startDrill', {
-      jobId,
-      ...(backup !== undefined ? { source: backupSource(backup) } : {}),
-      ...(profileId !== undefined ? { profileId } : {}),
-      ...(jobs !== undefined ? { jobs } : {}),
-    });
+    const started = await ctx
+      .call('startDrill', {
+        jobId,
+        ...(backup !== undefined ? { source: backupSource(backup) } : {}),
+        ...(profileId !== undefined ? { profileId } : {}),
+        ...(jobs !== undefined ? { jobs } : {}),
+      })
+      .finally(staging);
     drillId = started.drillId;
     if (!ctx.io.json) ctx.io.err(`Restore drill ${started.drillId}: restoring into a local scratch PostgreSQL…`);
     await watcher.done;

@@ -8,6 +8,7 @@
 // else prints the generated key once.
 import crypto from 'node:crypto';
 import type { AppEvent } from '../../contract/operations';
+import { stageJobIdFor } from '../../contract/offsite';
 import { OFFSITE_ENV } from '../../core/offsite';
 import { formatMegabytes } from '../../core/platform/text/bytes';
 import { boolFlag, expectPositionals, intFlag, parseArgs, stringFlag, UsageError } from '../args';
@@ -78,6 +79,40 @@ export async function backupsCopy(ctx: CliContext, argv: string[]): Promise<numb
           : `copied to ${r.destination}:${r.key} (${r.bytes} bytes, read back and verified, sha256 ${r.sha256})`,
     );
   return EXIT.ok;
+}
+
+/**
+ * While a restore or drill of catalog backup `source` starts: when its dump is fetched back
+ * from offsite, the download's bytes and ETA on stderr (rewritten in place on a terminal, else
+ * a line every few seconds and the last one; never on stdout, so --json stays one document),
+ * and Ctrl-C stops the download (the restore or drill then fails CANCELLED). Returns the stop.
+ */
+export function followOffsiteStaging(ctx: CliContext, source: string): () => void {
+  const jobId = stageJobIdFor(source);
+  const terminal = process.stderr.isTTY === true;
+  let shown = false;
+  let lastLine = 0;
+  const unsubscribe = ctx.core().events.subscribe((e: AppEvent) => {
+    if (e.type !== 'offsite.progress' || e.jobId !== jobId || e.phase !== 'download') return;
+    const done = e.bytesDone >= e.bytesTotal;
+    const now = Date.now();
+    if (!terminal && !done && now - lastLine < 3000) return;
+    lastLine = now;
+    const eta = e.etaSeconds === null ? '' : `  ETA ${e.etaSeconds} s`;
+    const line = `downloading from offsite ${formatMegabytes(e.bytesDone)} / ${formatMegabytes(e.bytesTotal)}${eta}`;
+    if (terminal) process.stderr.write(`\r\x1b[K${line}`);
+    else ctx.io.err(line);
+    shown = true;
+  });
+  const onSignal = () => void ctx.call('cancelOffsiteCopy', { jobId }).catch(() => undefined);
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  return () => {
+    unsubscribe();
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+    if (shown && terminal) process.stderr.write('\n');
+  };
 }
 
 /** Preview first (always); --dry-run stops there, else confirm (--yes without a terminal; --confirm NAME for production copies) and prune. */

@@ -27,6 +27,8 @@ export interface OffsiteDomain {
   destinations: DestinationRepo;
   copies: CopyRepo;
   secrets: OffsiteSecrets;
+  /** Stages a backup's newest ok copy for a restore or drill, as a cancellable job with progress (jobId stageJobIdFor(backupId)). */
+  stage(backupId: string): Promise<string>;
   /** Cancels running copies and awaits them (the core closing). */
   dispose(): Promise<void>;
 }
@@ -36,7 +38,7 @@ export function offsiteHandlers(deps: CoreDeps, cipher: SecretCipher | null = nu
   const secrets = new OffsiteSecrets(deps.store.db, cipher);
   const destinations = new DestinationRepo(deps.store.db, secrets);
   const copies = new CopyRepo(deps.store.db);
-  const copyJobs = new CopyJobs(deps, { destinations, copies });
+  const copyJobs = new CopyJobs(deps, { destinations, copies, secrets });
 
   const handlers: Pick<Handlers, OffsiteOps> = {
     listOffsiteDestinations: () => ({ destinations: destinations.list() }),
@@ -129,5 +131,5 @@ export function offsiteHandlers(deps: CoreDeps, cipher: SecretCipher | null = nu
       return r;
     },
   };
-  return { handlers, destinations, copies, secrets, dispose: () => copyJobs.disposeAll() };
+  return { handlers, destinations, copies, secrets, stage: (backupId) => copyJobs.stage(backupId), dispose: () => copyJobs.disposeAll() };
 }

@@ -31,7 +31,8 @@ export function offsiteStagerFor(
       if (newestOkCopy(offsite.copies, backupId) === null) return null;
       const entry = new BackupCatalog(deps.store.db).get(backupId);
       if (entry !== null && fs.existsSync(stagedPathFor(deps.home, entry.path))) return stagedPathFor(deps.home, entry.path);
-      return stageOffsiteCopy(deps, offsite, backupId, options);
+      // Options given (tests): a plain call; else the domain's cancellable job with progress events.
+      return Object.keys(options).length > 0 ? stageOffsiteCopy(deps, offsite, backupId, options) : offsite.stage(backupId);
     },
     release: (file) => removeStaged(deps.home, file),
   };

@@ -2,12 +2,13 @@
 // fresh local scratch cluster, validates it, times it against the runbook's RTO/RPO and
 // drops the cluster. Progress while it runs, then the report; the history below.
 import { Alert, Button, Group, Paper, Select, Stack, Text, Title } from '@mantine/core';
-import { useCallback, useState } from 'react';
+import { useCallback, useEffect, useRef, useState } from 'react';
 import type { BackupEntry } from '@contract/backup';
 import type { Profile } from '@contract/models';
 import type { DrillRecord } from '@contract/restore';
 import { api } from '../../shared/api/client';
 import { ErrorAlert } from '../../shared/components/ErrorAlert';
+import { OffsiteStagingProgress } from '../../shared/components/jobs/OffsiteStagingProgress';
 import { backupLabel, drillInput, LATEST } from './restore-model';
 import { RestorePlanError } from './RestoreReview';
 import { DrillHistory } from './DrillHistory';
@@ -52,6 +53,19 @@ export function DrillsPanel({ active, profiles, backups, refreshKey, onGoToBacku
     setOpened(null);
   }, [start, effectiveChoice, active]);
 
+  // Progress where the eye is, then the report: each comes into view when it appears
+  // (the panel may sit below the fold under the restore wizard).
+  const progressRef = useRef<HTMLDivElement | null>(null);
+  const reportRef = useRef<HTMLDivElement | null>(null);
+  const jobKey = job && !job.startError ? (job.id ?? 'starting') : null;
+  useEffect(() => {
+    if (jobKey !== null) progressRef.current?.scrollIntoView({ behavior: 'smooth', block: 'nearest' });
+  }, [jobKey]);
+  const reportKey = opened?.id ?? job?.result?.id ?? null;
+  useEffect(() => {
+    if (reportKey !== null) reportRef.current?.scrollIntoView({ behavior: 'smooth', block: 'start' });
+  }, [reportKey]);
+
   const noBackups = backups !== null && backups.length === 0;
   return (
     <Paper withBorder p="md" component="section" aria-label="Restore drills">
@@ -90,6 +104,7 @@ export function DrillsPanel({ active, profiles, backups, refreshKey, onGoToBacku
             </Button>
           </Group>
         )}
+        <OffsiteStagingProgress backupId={job?.starting && effectiveChoice !== LATEST ? effectiveChoice : null} />
         {job?.startError ? (
           <Stack gap="xs">
             <RestorePlanError error={job.startError} onShowClientTools={onShowClientTools} />
@@ -101,15 +116,19 @@ export function DrillsPanel({ active, profiles, backups, refreshKey, onGoToBacku
           </Stack>
         ) : null}
         {job && !job.startError ? (
-          <JobProgress
-            noun="drill"
-            job={job}
-            onCancel={() => void cancel()}
-            cancelText="The restore is stopped and the scratch cluster removed. The drill is recorded as cancelled."
-          />
+          <div ref={progressRef} style={{ scrollMarginTop: 8 }}>
+            <JobProgress
+              noun="drill"
+              job={job}
+              onCancel={() => void cancel()}
+              cancelText="The restore is stopped and the scratch cluster removed. The drill is recorded as cancelled."
+            />
+          </div>
         ) : null}
-        {job?.result && !opened ? <DrillReport drill={job.result} /> : null}
-        {opened ? <DrillReport drill={opened} onClose={() => setOpened(null)} /> : null}
+        <div ref={reportRef} style={{ scrollMarginTop: 8 }}>
+          {job?.result && !opened ? <DrillReport drill={job.result} /> : null}
+          {opened ? <DrillReport drill={opened} onClose={() => setOpened(null)} /> : null}
+        </div>
         {history.error ? <ErrorAlert title="The drill history could not be read" error={history.error} /> : null}
         {history.drills ? <DrillHistory drills={history.drills} profiles={profiles} filter={filter} onFilter={setFilter} onOpen={setOpened} /> : null}
       </Stack>

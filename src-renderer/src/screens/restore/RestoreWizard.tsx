@@ -1,7 +1,8 @@
 // The restore wizard: Source → Target → Options → Review → Run. The core inspects the
 // source, plans (versions, read-only, conflicts, confirmation), runs, validates and audits;
 // the wizard asks and shows. Review re-plans whenever the options change (clean, password).
-import { Button, Title } from '@mantine/core';
+import { Button, Stack, Title } from '@mantine/core';
+import { OffsiteStagingProgress } from '../../shared/components/jobs/OffsiteStagingProgress';
 import { WizardFrame } from '../../shared/components/wizard/WizardFrame';
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import type { BackupEntry } from '@contract/backup';
@@ -141,15 +142,18 @@ export function RestoreWizard({ active, profiles, backups, onFinished, onShowCli
       onTyped={setTyped}
     />,
     job ? (
-      <RestoreRun
-        key="run"
-        job={job}
-        profiles={profiles}
-        onCancel={() => void cancel()}
-        onNew={newRestore}
-        onShowClientTools={onShowClientTools}
-        onOpenProfile={onOpenProfile}
-      />
+      <Stack key="run" gap="sm">
+        {/* A dump that lives only offsite is fetched back while the start is pending. */}
+        <OffsiteStagingProgress backupId={job.starting ? (state.backupId ?? null) : null} />
+        <RestoreRun
+          job={job}
+          profiles={profiles}
+          onCancel={() => void cancel()}
+          onNew={newRestore}
+          onShowClientTools={onShowClientTools}
+          onOpenProfile={onOpenProfile}
+        />
+      </Stack>
     ) : null,
   ];
 
