@@ -89,7 +89,7 @@ test('production: an UPDATE without WHERE is blocked, nothing changes, and the a
   expect(values).toEqual([1, 1]);
   const entries = await auditEntries(app.home, 'query.run');
   const attempt = entries.find((e) => e.profile === 'e2e-prod-block');
-  expect(attempt).toMatchObject({ outcome: 'error' });
+  expect(attempt).toMatchObject({ outcome: 'refused' });
   expect(attempt!.summary).toMatch(/^blocked: UPDATE without WHERE/);
   expect(app.pageErrors).toEqual([]);
 }, 120_000);

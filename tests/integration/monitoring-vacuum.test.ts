@@ -123,7 +123,7 @@ describe('runVacuum', () => {
   it('refuses read-only profiles and tables that do not exist, and audits the refusal', async () => {
     const ro = await fail('runVacuum', { profileId: readOnly.id, schema: 'public', table: 'mon_vac' });
     expect(ro.code).toBe('READ_ONLY');
-    expect(auditOf(core, 'maintenance.vacuum')[0]).toMatchObject({ outcome: 'error', profile: 'ro' });
+    expect(auditOf(core, 'maintenance.vacuum')[0]).toMatchObject({ outcome: 'refused', profile: 'ro' });
     const missing = await fail('runVacuum', { profileId: dev.id, schema: 'public', table: 'mon_vac; DROP TABLE mon_vac' });
     expect(missing.code).toBe('NOT_FOUND');
     expect(missing.message).toContain('"public"."mon_vac; DROP TABLE mon_vac"');

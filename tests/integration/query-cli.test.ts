@@ -125,7 +125,7 @@ describe('ops-console query', () => {
     expect(overridden.stdout).toBe('BEGIN\nDELETE 5\nROLLBACK\n');
     const audit = await cli(home, ['audit', 'list', '--action', 'query.run', '--json']);
     const entries = (JSON.parse(audit.stdout) as { entries: Array<{ outcome: string; profile: string; summary: string }> }).entries;
-    expect(entries.some((e) => e.outcome === 'error' && e.profile === 'dev' && /blocked: DELETE without WHERE/.test(e.summary))).toBe(true);
+    expect(entries.some((e) => e.outcome === 'refused' && e.profile === 'dev' && /blocked: DELETE without WHERE/.test(e.summary))).toBe(true);
     expect(entries.some((e) => e.outcome === 'ok' && /override: DELETE without WHERE/.test(e.summary))).toBe(true);
   });
 

@@ -209,7 +209,7 @@ describe('explainQuery', () => {
     expect(detail.needsConfirmation).toBe(true);
     expect(detail.statements).toMatchObject([{ sql, command: 'INSERT' }]);
     expect(await outside('SELECT last_value::text AS v, is_called AS called FROM explain_seq')).toEqual(before);
-    expect(lastAudit('query.explain')).toMatchObject({ outcome: 'error', profile: 'prod' });
+    expect(lastAudit('query.explain')).toMatchObject({ outcome: 'refused', profile: 'prod' });
     expect((await fail('explainQuery', { profileId: ids.prod, sql, confirmName: 'production' })).code).toBe('CONFIRMATION_REQUIRED');
 
     // Confirmed, it really executes (the sequence advances) and the row is rolled back.

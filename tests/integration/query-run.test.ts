@@ -184,7 +184,7 @@ describe('runQuery', () => {
     expect(refused.code).toBe('READ_ONLY');
     expect(refused.message).toMatch(/"ro" is a read-only profile, which only observes: statement 2 is refused because INSERT is not a read/);
     expect(lastAudit('query.run')).toMatchObject({
-      outcome: 'error',
+      outcome: 'refused',
       profile: 'ro',
       summary: expect.stringMatching(/^refused on a read-only profile: INSERT/),
     });
@@ -230,7 +230,7 @@ describe('runQuery', () => {
     expect(detail.reason).toBe('production');
     expect(detail.needsConfirmation).toBe(true);
     expect(detail.statements.map((s) => s.sql)).toEqual(['SELECT 1', "UPDATE items SET name = 'p' WHERE id = 1"]);
-    expect(lastAudit('query.run')).toMatchObject({ outcome: 'error', profile: 'prod' });
+    expect(lastAudit('query.run')).toMatchObject({ outcome: 'refused', profile: 'prod' });
     const wrong = await fail('runQuery', { profileId: ids.prod, sql: "UPDATE items SET name = 'p' WHERE id = 1", confirmName: 'production' });
     expect(wrong.code).toBe('CONFIRMATION_REQUIRED');
     const done = await run('prod', "UPDATE items SET name = 'p' WHERE id = 1", { confirmName: 'prod' });
@@ -244,7 +244,7 @@ describe('runQuery', () => {
     expect(error.code).toBe('CONFIRMATION_REQUIRED');
     expect(error.message).toMatch(/DELETE without WHERE/);
     expect((error.detail as { reason: string }).reason).toBe('blocked');
-    expect(lastAudit('query.run')).toMatchObject({ outcome: 'error', profile: 'dev', detail: 'DELETE FROM items' });
+    expect(lastAudit('query.run')).toMatchObject({ outcome: 'refused', profile: 'dev', detail: 'DELETE FROM items' });
     expect(lastAudit('query.run').summary).toMatch(/blocked: DELETE without WHERE/);
     const count = await withClient(pg, (c) => c.query('SELECT count(*)::int AS n FROM items'), database);
     expect(count.rows[0]!.n).toBeGreaterThan(0);

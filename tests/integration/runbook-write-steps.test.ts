@@ -225,7 +225,7 @@ describe('guards', () => {
       expect(seen.rowCount).toBe(2);
       const err = await fail('runRunbookStep', { profileId: profiles.ro.id, ...step, expectedRows: seen.rowCount, token: seen.token });
       expect(err).toMatchObject({ code: 'READ_ONLY', message: expect.stringContaining('"shop-ro" is a read-only profile') });
-      expect(lastAudit('runbook.step')).toMatchObject({ outcome: 'error', profile: 'shop-ro', error: expect.stringMatching(/^READ_ONLY: /) });
+      expect(lastAudit('runbook.step')).toMatchObject({ outcome: 'refused', profile: 'shop-ro', error: expect.stringMatching(/^READ_ONLY: /) });
     }
     expect(await inventorySnapshot()).toEqual(inventory);
     expect(await orderNotes()).toEqual(notes);

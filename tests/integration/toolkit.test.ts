@@ -110,7 +110,7 @@ describe('toolkit status and install guards', () => {
     const error = await fail('installToolkit', { profileId: ids['shop-ro'] });
     expect(error.code).toBe('READ_ONLY');
     expect(lastAudit('toolkit.install')).toMatchObject({
-      outcome: 'error',
+      outcome: 'refused',
       profile: 'shop-ro',
       summary: 'refused: installing the ops toolkit on read-only profile shop-ro',
     });
