@@ -5,7 +5,7 @@ import { Alert, Badge, Button, CopyButton, Group, List, Loader, Paper, Select, S
 import { Fragment, useState } from 'react';
 import type { BackupEntry } from '@contract/backup';
 import type { Profile } from '@contract/models';
-import { api } from '../../shared/api/client';
+import { api, transport } from '../../shared/api/client';
 import { ErrorAlert } from '../../shared/components/ErrorAlert';
 import { toShownError } from '../../shared/state/errors';
 import { formatTime } from '../../shared/format/time';
@@ -74,6 +74,14 @@ export interface CatalogTableProps {
   refreshKey: number;
 }
 
+/** What "Show in folder" did, in words, for the transport this page runs on. */
+export function revealText(revealed: boolean): string {
+  if (transport === 'desktop') return revealed ? 'Shown in the file manager.' : 'The file manager could not be opened. The backup is here:';
+  return revealed
+    ? 'Browser mode: the file manager was asked to open the folder on the machine running Ops Console; if no window appeared here, the backup is here:'
+    : 'Browser mode cannot open a file manager from a web page, and the machine running Ops Console has none to ask (no xdg-open/open). The backup is here:';
+}
+
 export function CatalogTable({ profiles, activeProfileId, filter, onFilter, refreshKey }: CatalogTableProps) {
   const { backups, error, reload, verify, verifications, dismissVerification } = useCatalog(filter, refreshKey);
   const [details, setDetails] = useState<BackupEntry | null>(null);
@@ -82,13 +90,15 @@ export function CatalogTable({ profiles, activeProfileId, filter, onFilter, refr
     { value: ALL_PROFILES, label: 'All profiles' },
     ...profiles.map((p) => ({ value: p.id, label: p.id === activeProfileId ? `${p.name} (active)` : p.name })),
   ];
-  const [revealNote, setRevealNote] = useState<string | null>(null);
+  const [revealNote, setRevealNote] = useState<{ text: string; path: string | null } | null>(null);
+  // Every answer is said where the button was pressed: in browser mode the page cannot open
+  // a file manager itself, and one opened on the serving machine may not be in sight.
   async function reveal(entry: BackupEntry) {
     try {
       const answer = await api.revealBackup({ id: entry.id });
-      setRevealNote(answer.revealed ? null : `No file manager could be opened from here. The backup is at ${answer.path}`);
+      setRevealNote({ text: revealText(answer.revealed), path: answer.path });
     } catch (err) {
-      setRevealNote(toShownError(err).message);
+      setRevealNote({ text: toShownError(err).message, path: null });
     }
   }
   const filterName = filter === ALL_PROFILES ? null : (profiles.find((p) => p.id === filter)?.name ?? null);
@@ -109,8 +119,30 @@ export function CatalogTable({ profiles, activeProfileId, filter, onFilter, refr
         </Group>
         {error ? <ErrorAlert title="The catalog could not be read" error={error} /> : null}
         {revealNote ? (
-          <Alert color="gray" variant="light" role="status" withCloseButton closeButtonLabel="Dismiss" onClose={() => setRevealNote(null)}>
-            {revealNote}
+          <Alert
+            color="gray"
+            variant="light"
+            role="status"
+            aria-label="Show in folder"
+            withCloseButton
+            closeButtonLabel="Dismiss"
+            onClose={() => setRevealNote(null)}
+          >
+            <Text size="sm">{revealNote.text}</Text>
+            {revealNote.path ? (
+              <Group gap="xs" wrap="nowrap" mt={4}>
+                <Text size="sm" ff="monospace" style={{ wordBreak: 'break-all' }}>
+                  {revealNote.path}
+                </Text>
+                <CopyButton value={revealNote.path}>
+                  {({ copied, copy }) => (
+                    <Button size="compact-xs" variant="light" onClick={copy}>
+                      {copied ? 'Copied' : 'Copy path'}
+                    </Button>
+                  )}
+                </CopyButton>
+              </Group>
+            ) : null}
           </Alert>
         ) : null}
         {backups === null && !error ? <Loader size="sm" aria-label="Loading the catalog" /> : null}
