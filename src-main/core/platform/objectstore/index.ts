@@ -15,3 +15,4 @@ export {
   type ResumeLog,
   type UploadOptions,
 } from './multipart';
+export { uploadStream, type StreamUploadOptions } from './stream-upload';
