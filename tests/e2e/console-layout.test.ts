@@ -3,7 +3,8 @@
 // splitter drags and is remembered after a reload, a million kept rows stream while the
 // editor still answers keys, Ctrl+End reaches row 1,000,000, a running statement shows its
 // elapsed time, a bigint maximum stays exact (grid, cell detail, copy, export), EXPLAIN
-// shows plain text beside the tree, and two consoles on two profiles run side by side.
+// shows plain text beside the tree, and two consoles on two profiles run side by side (a
+// hidden one holding a transaction says so on its tab).
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -238,5 +239,19 @@ test('the console fills the window, keeps its splitter, streams a million rows r
     await expectNotClipped(page.getByRole('button', { name, exact: true }), name);
   }
   await app.screenshot('query-consoles-1024.png');
+
+  // A console out of sight that holds a transaction says so on its tab, and closing it asks first.
+  await devTab.click();
+  await typeInEditor(consoleEditor, 'BEGIN; SELECT 1 AS one;');
+  await consoleEditor.press('Shift+Control+Enter');
+  await page.getByRole('alert').filter({ hasText: 'Transaction open' }).waitFor({ timeout: 15_000 });
+  await prodTab.click();
+  await expect.poll(() => devTab.textContent()).toContain('transaction open');
+  await page.getByRole('button', { name: 'Close console e2e-console', exact: true }).click();
+  const ask = page.getByRole('dialog', { name: 'Close the console on e2e-console?' });
+  await ask.waitFor();
+  await ask.getByRole('button', { name: 'Keep it open' }).click();
+  await ask.waitFor({ state: 'detached' });
+  expect(await devTab.isVisible()).toBe(true);
   expect(app.pageErrors).toEqual([]);
 }, 300_000);

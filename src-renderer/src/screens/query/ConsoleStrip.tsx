@@ -2,13 +2,15 @@
 // and its environment's colour (the band's), so a sandbox console and a production one can
 // be open at once without mistaking one for the other. Choosing a tab makes its profile the
 // active one (the header's band then says the same); "+" opens another profile's console.
-import { ActionIcon, CloseButton, Group, Menu, Text, Title, Tooltip, UnstyledButton } from '@mantine/core';
+import { ActionIcon, Badge, CloseButton, Group, Menu, Text, Title, Tooltip, UnstyledButton } from '@mantine/core';
 import type { Profile } from '@contract/models';
 import { IconLock } from '../../shared/components/icons';
 import { ENV_STYLES } from '../../shared/theme';
 
 export interface ConsoleStripProps {
   consoles: Profile[];
+  /** Per console: a statement running, a transaction open (shown on its tab, seen from any console). */
+  statuses: Record<string, { running: boolean; transactionOpen: boolean }>;
   activeId: string;
   /** Profiles without a console yet, offered by "+". */
   others: Profile[];
@@ -21,7 +23,7 @@ function connection(profile: Profile): string {
   return `${profile.user}@${profile.host}:${profile.port}/${profile.database}`;
 }
 
-export function ConsoleStrip({ consoles, activeId, others, onSelect, onOpen, onClose }: ConsoleStripProps) {
+export function ConsoleStrip({ consoles, statuses, activeId, others, onSelect, onOpen, onClose }: ConsoleStripProps) {
   return (
     <Group gap="xs" wrap="nowrap" style={{ minWidth: 0 }}>
       <Title order={2} size="h4" style={{ flex: 'none' }}>
@@ -64,6 +66,16 @@ export function ConsoleStrip({ consoles, activeId, others, onSelect, onOpen, onC
                     {style.label}
                   </Text>
                   {profile.readOnly ? <IconLock size={12} /> : null}
+                  {statuses[profile.id]?.running ? (
+                    <Badge size="xs" variant="light" color="blue" radius="sm" tt="none">
+                      running
+                    </Badge>
+                  ) : null}
+                  {statuses[profile.id]?.transactionOpen ? (
+                    <Badge size="xs" variant="filled" color="yellow" radius="sm" tt="none" title="A transaction is open on this console's session">
+                      transaction open
+                    </Badge>
+                  ) : null}
                 </Group>
               </UnstyledButton>
               {consoles.length > 1 ? <CloseButton size="xs" aria-label={`Close console ${profile.name}`} onClick={() => onClose(profile.id)} /> : null}

@@ -47,9 +47,16 @@ export interface QueryConsoleProps {
   header: ReactNode;
   request: OpenRequest | null;
   onRequestTaken: () => void;
+  /** What the strip shows on this console's tab (and asks about before closing it). */
+  onStatus: (profileId: string, status: ConsoleStatus) => void;
 }
 
-export function QueryConsole({ profile, visible, editorShare, onEditorShare, header, request, onRequestTaken }: QueryConsoleProps) {
+export interface ConsoleStatus {
+  running: boolean;
+  transactionOpen: boolean;
+}
+
+export function QueryConsole({ profile, visible, editorShare, onEditorShare, header, request, onRequestTaken, onStatus }: QueryConsoleProps) {
   const tabs = useEditorTabs(profile.id);
   const editorRef = useRef<SqlEditorHandle>(null);
   const [maxRows, setMaxRowsState] = useState(initialMaxRows);
@@ -84,7 +91,10 @@ export function QueryConsole({ profile, visible, editorShare, onEditorShare, hea
   const runner = useQueryRunner(profile, Number(maxRows), onResult, onParseFailure);
   const { run, cancel, running, forgetHeld } = runner;
   const explain = useExplain(profile, pointAt);
-  useOpenTransactionWarning(profile, runner.outcome?.result.transactionOpen === true);
+  const transactionOpen = runner.outcome?.result.transactionOpen === true;
+  useOpenTransactionWarning(profile, transactionOpen);
+  // A console out of sight with a statement running or a transaction holding locks says so on its tab.
+  useEffect(() => onStatus(profile.id, { running, transactionOpen }), [onStatus, profile.id, running, transactionOpen]);
 
   const runFrom = useCallback(
     (target: RunTarget, text: string) => {

@@ -3,7 +3,7 @@
 // The screen fills the window below the frame's header (FullHeightScreen), and its panes
 // scroll inside themselves. SQL sent from other screens (openInConsole, a runbook's step) opens in a new
 // editor tab of the console it names, not run.
-import { Button, Paper, Stack, Text, Title } from '@mantine/core';
+import { Button, Group, Modal, Paper, Stack, Text, Title } from '@mantine/core';
 import { useCallback, useEffect, useMemo, useState } from 'react';
 import { FullHeightScreen } from '../../shared/components/FullHeightScreen';
 import { useAppState } from '../../shared/state/app-state';
@@ -11,7 +11,7 @@ import { takeConsoleIntent, useConsoleIntent } from '../../shared/state/console-
 import { readSetting, writeSetting } from '../../shared/state/storage';
 import { ConsoleStrip } from './ConsoleStrip';
 import { openConsoles, withConsole, withoutConsole } from './layout-model';
-import { QueryConsole, type OpenRequest } from './QueryConsole';
+import { QueryConsole, type ConsoleStatus, type OpenRequest } from './QueryConsole';
 import { savedEditorShare } from './Splitter';
 
 const OPEN_SETTING = 'query.consoles';
@@ -53,6 +53,13 @@ export function QueryScreen() {
   const [editorShare, setEditorShare] = useState(savedEditorShare);
   const [requests, setRequests] = useState<Record<string, OpenRequest>>({});
   const intent = useConsoleIntent();
+  const [statuses, setStatuses] = useState<Record<string, ConsoleStatus>>({});
+  const [closing, setClosing] = useState<string | null>(null);
+  const onStatus = useCallback((id: string, status: ConsoleStatus) => {
+    setStatuses((all) => (all[id]?.running === status.running && all[id]?.transactionOpen === status.transactionOpen ? all : { ...all, [id]: status }));
+    // A busy console, or one holding a transaction, stays in the strip when the header switches profiles.
+    if (status.running || status.transactionOpen) setOpened((ids) => (ids.includes(id) ? ids : withConsole(ids, id)));
+  }, []);
 
   // The active profile always has a console; profiles that were removed lose theirs. A console
   // nobody opened explicitly (the active profile's) follows the header's profile switcher.
@@ -90,8 +97,14 @@ export function QueryScreen() {
     },
     [active, setActiveId],
   );
-  const close = useCallback(
+  const closeNow = useCallback(
     (id: string) => {
+      setClosing(null);
+      setStatuses((all) => {
+        const rest = { ...all };
+        delete rest[id];
+        return rest;
+      });
       const next = withoutConsole(
         consoles.map((p) => p.id),
         id,
@@ -101,10 +114,13 @@ export function QueryScreen() {
     },
     [consoles, active, setActiveId],
   );
+  // Closing a console leaves its session to the idle close: ask first when it is busy or holds a transaction.
+  const close = useCallback((id: string) => (statuses[id]?.running || statuses[id]?.transactionOpen ? setClosing(id) : closeNow(id)), [statuses, closeNow]);
 
   if (!active) return <NoProfile />;
   const others = profiles.filter((p) => !consoles.some((c) => c.id === p.id));
-  const strip = <ConsoleStrip consoles={consoles} activeId={active.id} others={others} onSelect={select} onOpen={open} onClose={close} />;
+  const strip = <ConsoleStrip consoles={consoles} statuses={statuses} activeId={active.id} others={others} onSelect={select} onOpen={open} onClose={close} />;
+  const closingProfile = consoles.find((p) => p.id === closing) ?? null;
   return (
     <FullHeightScreen aria-label="Query console">
       {consoles.map((profile) => (
@@ -117,8 +133,28 @@ export function QueryScreen() {
           header={profile.id === active.id ? strip : null}
           request={requests[profile.id] ?? null}
           onRequestTaken={() => takeRequest(profile.id)}
+          onStatus={onStatus}
         />
       ))}
+      {closingProfile ? (
+        <Modal opened onClose={() => setClosing(null)} title={`Close the console on ${closingProfile.name}?`} centered>
+          <Stack gap="sm">
+            <Text size="sm">
+              {statuses[closingProfile.id]?.running
+                ? 'A statement is still running there. Closing the console does not stop it: cancel it first (Esc in that console).'
+                : 'A transaction is open on its session: its locks stay held until you run COMMIT or ROLLBACK there, or the session is closed after its idle minutes and the server rolls it back.'}
+            </Text>
+            <Group justify="flex-end" gap="xs">
+              <Button variant="default" onClick={() => setClosing(null)} data-autofocus>
+                Keep it open
+              </Button>
+              <Button color="red" onClick={() => closeNow(closingProfile.id)}>
+                Close anyway
+              </Button>
+            </Group>
+          </Stack>
+        </Modal>
+      ) : null}
     </FullHeightScreen>
   );
 }
