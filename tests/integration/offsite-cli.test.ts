@@ -1,6 +1,7 @@
 // The built ops-console against a real s3rver: `offsite add` (the secret from the
 // environment, never argv), `backups copy ID --to DESTINATION --json` with cli.md's fixed
-// fields and exit codes (0 copied or already there, 1 refused, 2 usage).
+// fields and exit codes (0 copied or already there, 1 refused, 2 usage); a drill of the
+// backup once its local file is gone shows the offsite download on stderr only.
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -122,4 +123,18 @@ describe('ops-console offsite retention', () => {
     expect(JSON.parse(cleared.stdout)).toEqual({ name: 'vault', retention: null });
     expect((await cli(['backups', 'prune', '--destination', 'vault', '--dry-run'])).code).toBe(1);
   });
+});
+
+describe('ops-console drill of a backup that lives only offsite', () => {
+  it('fetches it back with its download progress on stderr, one JSON document on stdout', async () => {
+    fs.rmSync(String(backup.path), { force: true });
+    const run = await cli(['drill', String(backup.id), '--json']);
+    expect(run.code, run.stderr).toBe(0);
+    expect(json(run)).toMatchObject({ ok: true, backupId: backup.id });
+    expect(run.stdout).not.toContain('downloading from offsite');
+    // No terminal here: a line every few seconds and the last one, which shows the whole copy.
+    const lines = run.stderr.split('\n').filter((l) => l.startsWith('downloading from offsite '));
+    expect(lines.length).toBeGreaterThanOrEqual(1);
+    expect(lines.at(-1)).toMatch(/ETA 0 s$/);
+  }, 180_000);
 });
