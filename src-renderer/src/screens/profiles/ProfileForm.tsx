@@ -31,6 +31,8 @@ import { ESCALATION_LEVELS } from '../../shared/labels/escalation';
 import { ImportBar } from './ImportBar';
 import { SshSection } from './SshSection';
 import { StorageSection } from './StorageSection';
+import { BreakGlassSection, breakGlassDraftOf, breakGlassInput } from './BreakGlassSection';
+import { notifications } from '@mantine/notifications';
 
 function passwordHelp(mode: AppInfo['mode'] | undefined, backend: string | undefined, editing: Profile | null): string {
   const where =
@@ -42,7 +44,8 @@ function passwordHelp(mode: AppInfo['mode'] | undefined, backend: string | undef
 }
 
 export function ProfileForm({ editing, onSaved, onCancel }: { editing: Profile | null; onSaved: (p: Profile) => void; onCancel: () => void }) {
-  const { info } = useAppState();
+  const { info, active } = useAppState();
+  const [breakGlass, setBreakGlass] = useState(() => breakGlassDraftOf(editing));
   const [form, setForm] = useState<FormState>(() => (editing ? formFromProfile(editing) : emptyForm()));
   const [errors, setErrors] = useState<Record<string, string>>({});
   const [failure, setFailure] = useState<ShownError | null>(null);
@@ -84,7 +87,21 @@ export function ProfileForm({ editing, onSaved, onCancel }: { editing: Profile |
         ...(jumpSecret !== undefined ? { jumpSecret } : {}),
         ...(storageSecret !== undefined ? { storageSecret } : {}),
       };
-      const saved = editing ? await api.updateProfile({ id: editing.id, profile: input, ...secrets }) : await api.createProfile({ profile: input, ...secrets });
+      const { breakGlassUser, ...breakGlassSecret } = breakGlassInput(breakGlass, editing);
+      const profile = { ...input, breakGlassUser };
+      const saved = editing
+        ? await api.updateProfile({ id: editing.id, profile, ...secrets, ...breakGlassSecret })
+        : await api.createProfile({ profile, ...secrets, ...breakGlassSecret });
+      // A new production profile is never made active without saying so (issue #19, first run).
+      if (!editing && saved.env === 'production') {
+        notifications.show({
+          color: 'red',
+          title: 'Production profile saved',
+          message: active
+            ? `“${active.name}” stays the active profile. Switch to “${saved.name}” in the header when you mean to work on production.`
+            : `“${saved.name}” is now the active profile: PRODUCTION (red band)${saved.readOnly ? ', read-only' : ''}.`,
+        });
+      }
       onSaved(saved);
     } catch (err) {
       const fields = fieldErrorsOf(err, 'profile.');
@@ -196,6 +213,12 @@ export function ProfileForm({ editing, onSaved, onCancel }: { editing: Profile |
               onChange={(e) => set('sslmode', e.currentTarget.value as FormState['sslmode'])}
               error={errors.sslmode}
             />
+            {form.env === 'production' && form.sslmode === 'disable' ? (
+              <Alert color="orange" variant="light" title="sslmode=disable on production" role="alert" style={{ gridColumn: '1 / -1' }}>
+                The password and every row travel unencrypted. Use require (encrypts) or verify-full (also checks the server’s certificate) unless the server is
+                only reachable through a private network or an SSH tunnel.
+              </Alert>
+            ) : null}
             <TextInput
               label="SSL root certificate"
               description="Path to a CA file (for verify-ca / verify-full)"
@@ -239,6 +262,9 @@ export function ProfileForm({ editing, onSaved, onCancel }: { editing: Profile |
           editing={editing}
           info={info}
         />
+
+        <Divider />
+        <BreakGlassSection value={breakGlass} onChange={setBreakGlass} editing={editing} env={form.env} error={errors.breakGlassUser} />
 
         <Divider />
         <Stack gap="sm">

@@ -1,12 +1,19 @@
 // The two guards in front of a run: statements that are blocked (no WHERE, TRUNCATE,
 // DROP) need an explicit, audited override; writes on production need the profile name
-// typed. Both show the exact statements, as they will be sent, never a paraphrase.
+// typed. Both show the exact statements, as they will be sent, never a paraphrase. On a
+// read-only production profile, a third: elevate first (ElevateModal).
 import { Button, Checkbox, Code, Group, Modal, Stack, Text, TextInput } from '@mantine/core';
 import { useState } from 'react';
 import type { Profile, StatementPlan } from '@contract/models';
 import { EnvBadge } from '../../shared/components/EnvBadge';
 import { riskText } from './query-tools';
 import { TypedNameConfirm } from '../../shared/components/TypedNameConfirm';
+import { api } from '../../shared/api/client';
+import { ElevationFields, elevationReady, EMPTY_ELEVATION, type ElevationDraft } from '../../shared/components/ElevationFields';
+import { ErrorAlert } from '../../shared/components/ErrorAlert';
+import { useAppState } from '../../shared/state/app-state';
+import { elevationRequest } from '../../shared/state/elevation';
+import { toShownError, type ShownError } from '../../shared/state/errors';
 
 export interface BlockedItem {
   statement: StatementPlan | undefined;
@@ -141,6 +148,65 @@ export function PasswordModal({ profile, onCancel, onSubmit }: { profile: Profil
           </Group>
         </Stack>
       </form>
+    </Modal>
+  );
+}
+
+/**
+ * A write on a read-only production profile (issue #19): elevate first, in this one dialog
+ * (reason, duration, typed name), then the script runs with the same name as its production
+ * confirmation. Shown instead of sending a script the read-only rule would refuse.
+ */
+export function ElevateModal({
+  profile,
+  refusal,
+  statement,
+  onCancel,
+  onElevated,
+}: {
+  profile: Profile;
+  refusal: { index: number; reason: string };
+  statement: StatementPlan | undefined;
+  onCancel: () => void;
+  onElevated: (confirmName: string) => void;
+}) {
+  const [typed, setTyped] = useState('');
+  const [draft, setDraft] = useState<ElevationDraft>(EMPTY_ELEVATION);
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<ShownError | null>(null);
+  const { reloadProfiles } = useAppState();
+  async function elevate() {
+    setBusy(true);
+    setError(null);
+    try {
+      await api.elevateProfile({ profileId: profile.id, confirmName: typed, reason: draft.reason, ...elevationRequest(draft.choice) });
+      void reloadProfiles().catch(() => undefined);
+      onElevated(typed);
+    } catch (err) {
+      setError(toShownError(err));
+    } finally {
+      setBusy(false);
+    }
+  }
+  return (
+    <Modal opened onClose={onCancel} title={`Elevate ${profile.name} to run this?`} centered size="lg">
+      <Stack gap="md">
+        <Text size="sm">
+          Nothing has run. Statement {refusal.index + 1} changes the server: {refusal.reason}.
+        </Text>
+        {statement ? <StatementBlock sql={statement.sql} /> : null}
+        <ElevationFields profile={profile} value={draft} onChange={setDraft} />
+        <TypedNameConfirm name={profile.name} value={typed} onChange={setTyped} />
+        {error ? <ErrorAlert title="Not elevated" error={error} /> : null}
+        <Group justify="flex-end">
+          <Button variant="default" onClick={onCancel}>
+            Cancel
+          </Button>
+          <Button color="red" loading={busy} disabled={typed !== profile.name || !elevationReady(draft)} onClick={() => void elevate()}>
+            Elevate and run
+          </Button>
+        </Group>
+      </Stack>
     </Modal>
   );
 }

@@ -72,9 +72,18 @@ export function AppStateProvider({ children }: { children: ReactNode }) {
     writeSetting('screen', next);
   }, []);
 
+  const activeRef = useRef(activeId);
+  activeRef.current = activeId;
   const reloadProfiles = useCallback(async () => {
     const list = await api.listProfiles({});
     setProfiles(list);
+    // First run (issue #19): when the sandbox is the only profile, it is the active one.
+    const only = list.length === 1 ? list[0]! : null;
+    if (only && only.env === 'sandbox' && activeRef.current !== only.id) {
+      activeRef.current = only.id;
+      setActiveIdState(only.id);
+      writeSetting('active-profile', only.id);
+    }
     return list;
   }, []);
 
