@@ -36,27 +36,31 @@ const NAV_WIDTH = 230;
 const NAV_FOLDED_WIDTH = 60;
 /** Below this window width the navigation shows icons only, unless the user expanded it. */
 const NARROW_QUERY = '(max-width: 1199px)';
-const SIDEBAR_SETTING = 'sidebar';
+/** Remembered apart for narrow and wide windows: a laptop screen and a monitor want different things. */
+const sidebarSetting = (narrow: boolean) => `sidebar.${narrow ? 'narrow' : 'wide'}`;
 const MAIN_PADDING = 'var(--mantine-spacing-md)';
 
-type SidebarChoice = 'auto' | 'folded' | 'expanded';
+function useNarrow(): boolean {
+  return useMediaQuery(NARROW_QUERY, window.matchMedia(NARROW_QUERY).matches, { getInitialValueInEffect: false });
+}
 
 /**
- * Folded or not: the user's choice (Ctrl+B or the button), remembered; until they choose,
- * folded on a narrow window. Returns the state and the toggle.
+ * Folded (icons only) or not: folded on a narrow window and expanded on a wide one until the
+ * user toggles it (Ctrl+B or the button); their choice is remembered for that window size.
  */
-function useSidebar(): { folded: boolean; toggle: () => void } {
-  const narrow = useMediaQuery(NARROW_QUERY, window.matchMedia(NARROW_QUERY).matches, { getInitialValueInEffect: false });
-  const [choice, setChoice] = useState<SidebarChoice>(() => {
-    const saved = readSetting(SIDEBAR_SETTING);
-    return saved === 'folded' || saved === 'expanded' ? saved : 'auto';
-  });
-  const folded = choice === 'auto' ? narrow : choice === 'folded';
+function useSidebar(narrow: boolean): { folded: boolean; toggle: () => void } {
+  const [choices, setChoices] = useState<Record<string, string | null>>(() => ({
+    [sidebarSetting(true)]: readSetting(sidebarSetting(true)),
+    [sidebarSetting(false)]: readSetting(sidebarSetting(false)),
+  }));
+  const key = sidebarSetting(narrow);
+  const choice = choices[key];
+  const folded = choice === 'folded' || (choice !== 'expanded' && narrow);
   const toggle = useCallback(() => {
-    const next: SidebarChoice = folded ? 'expanded' : 'folded';
-    setChoice(next);
-    writeSetting(SIDEBAR_SETTING, next);
-  }, [folded]);
+    const next = folded ? 'expanded' : 'folded';
+    setChoices((all) => ({ ...all, [key]: next }));
+    writeSetting(key, next);
+  }, [folded, key]);
   return { folded, toggle };
 }
 
@@ -90,10 +94,10 @@ export function Shell() {
     [setScreen, dismissFirstRun],
   );
   const openHelp = useCallback(() => setHelpOpen(true), []);
-  const sidebar = useSidebar();
+  const narrow = useNarrow();
+  const sidebar = useSidebar(narrow);
   useShortcuts(goTo, openHelp, sidebar.toggle);
   const due = useDueChecklists(state.active?.id ?? null);
-  const narrow = useMediaQuery(NARROW_QUERY, window.matchMedia(NARROW_QUERY).matches, { getInitialValueInEffect: false });
   const folded = sidebar.folded;
   // The height a full-height screen (the query console) may fill: the window minus the
   // header and the main area's padding above and below (FullHeightScreen reads it).

@@ -16,6 +16,7 @@ import { BackupDetailsModal, DeleteBackupModal } from './CatalogDialogs';
 import { useCatalog, type VerifyState } from './useCatalog';
 import { verdictOf, type CheckVerdict } from '@contract/verdict';
 import { VERDICT_COLORS, VerdictBadge } from '../../shared/components/VerdictBadge';
+import { PINNED_RIGHT } from '../../shared/components/table-styles';
 
 const VERIFY_TITLES: Record<CheckVerdict, string> = { pass: 'Verification OK', warning: 'Verified, with warnings', fail: 'Verification FAILED' };
 
@@ -152,96 +153,99 @@ export function CatalogTable({ profiles, activeProfileId, filter, onFilter, refr
           </Text>
         ) : null}
         {backups !== null && backups.length > 0 ? (
-          <Table striped highlightOnHover withTableBorder aria-label="Backups" verticalSpacing={6}>
-            <Table.Thead>
-              <Table.Tr>
-                <Table.Th>Profile</Table.Th>
-                <Table.Th>Kind</Table.Th>
-                <Table.Th>Format</Table.Th>
-                <Table.Th ta="right">Size</Table.Th>
-                <Table.Th>Duration</Table.Th>
-                <Table.Th>Status</Table.Th>
-                <Table.Th>Last verification</Table.Th>
-                <Table.Th>Created</Table.Th>
-                <Table.Th>Actions</Table.Th>
-              </Table.Tr>
-            </Table.Thead>
-            <Table.Tbody>
-              {backups.map((entry) => {
-                const name = fileNameOf(entry.path);
-                const verification = verifications[entry.id];
-                return (
-                  <Fragment key={entry.id}>
-                    <Table.Tr aria-label={`Backup ${name}`}>
-                      <Table.Td>{entry.profileName}</Table.Td>
-                      <Table.Td>{KIND_SHORT[entry.kind]}</Table.Td>
-                      <Table.Td>{FORMAT_SHORT[entry.format]}</Table.Td>
-                      <Table.Td ta="right" style={NOWRAP}>
-                        {formatBytes(entry.bytes)}
-                      </Table.Td>
-                      <Table.Td style={NOWRAP}>{durationText(entry)}</Table.Td>
-                      <Table.Td>
-                        <Badge
-                          color={STATUS_COLORS[entry.status]}
-                          variant={entry.status === 'ok' ? 'light' : 'filled'}
-                          aria-label={`Status: ${STATUS_LABELS[entry.status]}`}
-                        >
-                          {STATUS_LABELS[entry.status]}
-                        </Badge>
-                      </Table.Td>
-                      <Table.Td>{verificationText(entry)}</Table.Td>
-                      <Table.Td title={entry.path} style={NOWRAP}>
-                        {formatTime(entry.startedAt)}
-                      </Table.Td>
-                      <Table.Td>
-                        <Group gap={4} wrap="nowrap">
-                          <Button
-                            size="compact-xs"
-                            variant="light"
-                            onClick={() => void verify(entry.id)}
-                            disabled={entry.status !== 'ok' || verification?.running === true}
-                            aria-label={`Verify ${name}`}
+          // Scrolls inside itself on a narrow window, its actions pinned right: the page never scrolls sideways.
+          <Table.ScrollContainer minWidth={820} type="native">
+            <Table striped highlightOnHover withTableBorder aria-label="Backups" verticalSpacing={6}>
+              <Table.Thead>
+                <Table.Tr>
+                  <Table.Th>Profile</Table.Th>
+                  <Table.Th>Kind</Table.Th>
+                  <Table.Th>Format</Table.Th>
+                  <Table.Th ta="right">Size</Table.Th>
+                  <Table.Th>Duration</Table.Th>
+                  <Table.Th>Status</Table.Th>
+                  <Table.Th>Last verification</Table.Th>
+                  <Table.Th>Created</Table.Th>
+                  <Table.Th style={PINNED_RIGHT}>Actions</Table.Th>
+                </Table.Tr>
+              </Table.Thead>
+              <Table.Tbody>
+                {backups.map((entry) => {
+                  const name = fileNameOf(entry.path);
+                  const verification = verifications[entry.id];
+                  return (
+                    <Fragment key={entry.id}>
+                      <Table.Tr aria-label={`Backup ${name}`}>
+                        <Table.Td>{entry.profileName}</Table.Td>
+                        <Table.Td>{KIND_SHORT[entry.kind]}</Table.Td>
+                        <Table.Td>{FORMAT_SHORT[entry.format]}</Table.Td>
+                        <Table.Td ta="right" style={NOWRAP}>
+                          {formatBytes(entry.bytes)}
+                        </Table.Td>
+                        <Table.Td style={NOWRAP}>{durationText(entry)}</Table.Td>
+                        <Table.Td>
+                          <Badge
+                            color={STATUS_COLORS[entry.status]}
+                            variant={entry.status === 'ok' ? 'light' : 'filled'}
+                            aria-label={`Status: ${STATUS_LABELS[entry.status]}`}
                           >
-                            Verify
-                          </Button>
-                          <CopyButton value={entry.path}>
-                            {({ copied, copy }) => (
-                              <Button size="compact-xs" variant="subtle" onClick={copy} aria-label={`Copy the path of ${name}`}>
-                                {copied ? 'Copied' : 'Copy path'}
-                              </Button>
-                            )}
-                          </CopyButton>
-                          <Button
-                            size="compact-xs"
-                            variant="subtle"
-                            onClick={() => void reveal(entry)}
-                            disabled={entry.status !== 'ok'}
-                            aria-label={`Show ${name} in its folder`}
-                          >
-                            Show in folder
-                          </Button>
-                          <Button size="compact-xs" variant="subtle" onClick={() => setDetails(entry)} aria-label={`Details of ${name}`}>
-                            Details
-                          </Button>
-                          <Button
-                            size="compact-xs"
-                            variant="subtle"
-                            color="red"
-                            onClick={() => setDeleting(entry)}
-                            disabled={entry.status === 'running'}
-                            aria-label={`Delete ${name}`}
-                          >
-                            Delete
-                          </Button>
-                        </Group>
-                      </Table.Td>
-                    </Table.Tr>
-                    {verification ? <VerificationRow entry={entry} state={verification} onDismiss={() => dismissVerification(entry.id)} /> : null}
-                  </Fragment>
-                );
-              })}
-            </Table.Tbody>
-          </Table>
+                            {STATUS_LABELS[entry.status]}
+                          </Badge>
+                        </Table.Td>
+                        <Table.Td>{verificationText(entry)}</Table.Td>
+                        <Table.Td title={entry.path} style={NOWRAP}>
+                          {formatTime(entry.startedAt)}
+                        </Table.Td>
+                        <Table.Td style={PINNED_RIGHT}>
+                          <Group gap={4} wrap="nowrap">
+                            <Button
+                              size="compact-xs"
+                              variant="light"
+                              onClick={() => void verify(entry.id)}
+                              disabled={entry.status !== 'ok' || verification?.running === true}
+                              aria-label={`Verify ${name}`}
+                            >
+                              Verify
+                            </Button>
+                            <CopyButton value={entry.path}>
+                              {({ copied, copy }) => (
+                                <Button size="compact-xs" variant="subtle" onClick={copy} aria-label={`Copy the path of ${name}`}>
+                                  {copied ? 'Copied' : 'Copy path'}
+                                </Button>
+                              )}
+                            </CopyButton>
+                            <Button
+                              size="compact-xs"
+                              variant="subtle"
+                              onClick={() => void reveal(entry)}
+                              disabled={entry.status !== 'ok'}
+                              aria-label={`Show ${name} in its folder`}
+                            >
+                              Show in folder
+                            </Button>
+                            <Button size="compact-xs" variant="subtle" onClick={() => setDetails(entry)} aria-label={`Details of ${name}`}>
+                              Details
+                            </Button>
+                            <Button
+                              size="compact-xs"
+                              variant="subtle"
+                              color="red"
+                              onClick={() => setDeleting(entry)}
+                              disabled={entry.status === 'running'}
+                              aria-label={`Delete ${name}`}
+                            >
+                              Delete
+                            </Button>
+                          </Group>
+                        </Table.Td>
+                      </Table.Tr>
+                      {verification ? <VerificationRow entry={entry} state={verification} onDismiss={() => dismissVerification(entry.id)} /> : null}
+                    </Fragment>
+                  );
+                })}
+              </Table.Tbody>
+            </Table>
+          </Table.ScrollContainer>
         ) : null}
       </Stack>
       <BackupDetailsModal entry={details} onClose={() => setDetails(null)} />
