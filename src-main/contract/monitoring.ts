@@ -60,8 +60,22 @@ export const topQueriesInput = z
     ...profileInput,
     orderBy: z.enum(['total', 'mean', 'calls', 'rows', 'reads']).default('total'),
     limit: z.number().int().min(1).max(500).default(50),
+    /** Leave out the app's own and its tools' statements (OWN_STATEMENTS_RULE); on by default. */
+    hideOwn: z.boolean().default(true),
   })
   .strict();
+
+/**
+ * How the app's own statements are recognised, since pg_stat_statements keeps no
+ * application_name: pg_dump's and pg_restore's data transfer (COPY … TO stdout / FROM
+ * stdin), the session chatter of tools (SET, SHOW, BEGIN, COMMIT, ROLLBACK, LOCK TABLE,
+ * set_config), and reads of the system catalogs and statistics views (pg_catalog,
+ * pg_stat_*, information_schema, current_setting): the monitoring polls, the guard's and
+ * the tools' catalog reads. Another tool's catalog reads are hidden too: they are not the
+ * application's workload either.
+ */
+export const OWN_STATEMENTS_RULE =
+  "pg_dump/pg_restore COPY, tools' session commands (SET, SHOW, BEGIN, COMMIT, ROLLBACK, LOCK TABLE) and reads of the system catalogs and statistics views (this app's polling included)";
 
 export interface TopQuery {
   queryid: string;
@@ -82,6 +96,9 @@ export interface TopQueries {
   statsReset: string | null;
   orderBy: 'total' | 'mean' | 'calls' | 'rows' | 'reads';
   queries: TopQuery[];
+  /** Whether the app's own statements were left out, and how many of this database's statements that hid. */
+  hideOwn: boolean;
+  hidden: number;
 }
 
 export interface IndexUsage {

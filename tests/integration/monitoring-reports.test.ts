@@ -5,6 +5,7 @@
 // storage.objects. Top queries come from pg_stat_statements (the harness preloads it), the
 // shop's figures are checked against counts computed here; a bare database shows what is
 // missing instead of failing.
+import { spawnSync } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -203,6 +204,32 @@ describe('getTopQueries', () => {
     const byMean = await ok<TopQueries>('getTopQueries', { profileId: shop.id, orderBy: 'mean', limit: 3 });
     expect(byMean.queries).toHaveLength(3);
     expect(byMean.queries[0]!.meanMs).toBeGreaterThanOrEqual(byMean.queries[2]!.meanMs);
+  });
+
+  it("hides the app's own and its tools' statements by default (a real pg_dump's COPY, the overview's polling), counting them, and shows them when asked", async () => {
+    // A real pg_dump of the database (its COPY … TO stdout and catalog reads) and the app's own polling.
+    const dump = spawnSync(
+      path.join(server.binDir, 'pg_dump'),
+      ['-h', server.host, '-p', String(server.port), '-U', shopDb.role, '-d', shopDb.database, '-f', '/dev/null'],
+      { encoding: 'utf8', env: { ...process.env, PGPASSWORD: shopDb.password, LC_MESSAGES: 'C' } },
+    );
+    expect(dump.status, dump.stderr).toBe(0);
+    await ok('getOverview', { profileId: shop.id });
+    await withClient(
+      { ...server, user: shopDb.role, password: shopDb.password },
+      (c) => c.query(`SELECT count(*) AS mon_workload_probe FROM orders`),
+      shopDb.database,
+    );
+    const own = (q: { query: string }): boolean => /^\s*COPY\s.*TO stdout/i.test(q.query) || /pg_catalog\.|pg_stat_/i.test(q.query);
+    const shown = await ok<TopQueries>('getTopQueries', { profileId: shop.id, orderBy: 'calls', limit: 500 });
+    expect(shown.hideOwn).toBe(true);
+    expect(shown.queries.filter(own).map((q) => q.query)).toEqual([]);
+    expect(shown.queries.some((q) => q.query.includes('mon_workload_probe'))).toBe(true);
+    const all = await ok<TopQueries>('getTopQueries', { profileId: shop.id, orderBy: 'calls', limit: 500, hideOwn: false });
+    expect(all).toMatchObject({ hideOwn: false, hidden: 0 });
+    expect(all.queries.some((q) => /^COPY public\.orders .*TO stdout/i.test(q.query))).toBe(true);
+    expect(all.queries.some((q) => q.query.includes('pg_stat_database'))).toBe(true);
+    expect(shown.hidden).toBe(all.queries.filter((q) => !shown.queries.some((s) => s.queryid === q.queryid)).length);
   });
 
   it('says how to enable pg_stat_statements where the extension is not created', async () => {

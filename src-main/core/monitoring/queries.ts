@@ -70,6 +70,18 @@ function orderExpression(orderBy: TopQueriesOrder, total: string, mean: string):
   }
 }
 
+// The app's own and its tools' statements (contract OWN_STATEMENTS_RULE), as PostgreSQL
+// regular expressions over pg_stat_statements.query (\m, \M: word edges).
+const OWN_STATEMENT = String.raw`(s.query ~* '^\s*COPY\s.*\s(TO\s+stdout|FROM\s+stdin)'
+   OR s.query ~* '^\s*(SET|SHOW|RESET|DISCARD|BEGIN|START\s+TRANSACTION|COMMIT|END|ROLLBACK|SAVEPOINT|RELEASE|LOCK\s+TABLE)\M'
+   OR s.query ~* '(\mpg_catalog\.|\mpg_stat_|\minformation_schema\.|\mcurrent_setting\s*\(|\mset_config\s*\(|\mpg_(class|namespace|database|roles|authid|settings|extension|attribute|index|constraint|proc|depend|locks|sequence|tables|indexes|trigger|type|description|backend_pid|is_in_recovery)\M)')`;
+
+/** How many of this database's statements the own-statement rule hides. */
+export function hiddenCountSql(schema: string): string {
+  return `SELECT count(*)::int AS n FROM ${qualifiedName(schema, 'pg_stat_statements')} s
+WHERE s.dbid = (SELECT oid FROM pg_database WHERE datname = current_database()) AND ${OWN_STATEMENT}`;
+}
+
 export function statementsSql(schema: string, execColumns: boolean, orderBy: TopQueriesOrder): string {
   const total = execColumns ? 'total_exec_time' : 'total_time';
   const mean = execColumns ? 'mean_exec_time' : 'mean_time';
@@ -79,6 +91,7 @@ SELECT s.queryid::text AS queryid, s.query, r.rolname AS "user", s.calls, s.${to
 FROM ${qualifiedName(schema, 'pg_stat_statements')} s
 LEFT JOIN pg_roles r ON r.oid = s.userid
 WHERE s.dbid = (SELECT oid FROM pg_database WHERE datname = current_database())
+  AND NOT ($2::boolean AND coalesce(${OWN_STATEMENT}, false))
 ORDER BY ${orderExpression(orderBy, total, mean)} DESC NULLS LAST, s.queryid
 LIMIT $1`;
 }
@@ -97,14 +110,14 @@ function toTopQuery(r: StatementRow): TopQuery {
   };
 }
 
-async function readTopQueries(client: pg.Client, profile: Profile, orderBy: TopQueriesOrder, limit: number): Promise<TopQueries> {
+async function readTopQueries(client: pg.Client, profile: Profile, orderBy: TopQueriesOrder, limit: number, hideOwn: boolean): Promise<TopQueries> {
   const ext = (await client.query<ExtensionRow>(EXTENSION_SQL)).rows[0];
-  const unavailable = (reason: string): TopQueries => ({ available: false, reason, statsReset: null, orderBy, queries: [] });
+  const unavailable = (reason: string): TopQueries => ({ available: false, reason, statsReset: null, orderBy, queries: [], hideOwn, hidden: 0 });
   if (!ext) return unavailable(notInstalledReason(profile.database));
   // Created but not preloaded: reading the view raises 55000 ("must be loaded via shared_preload_libraries").
   const rows = await optionalPart<StatementRow[] | string>(
     client,
-    async () => (await client.query<StatementRow>(statementsSql(ext.schema, ext.exec_columns, orderBy), [limit])).rows,
+    async () => (await client.query<StatementRow>(statementsSql(ext.schema, ext.exec_columns, orderBy), [limit, hideOwn])).rows,
     (err) => (err.code === '55000' ? notLoadedReason(profile.database) : `Reading pg_stat_statements failed: ${err.message} (SQLSTATE ${err.code ?? '?'})`),
   );
   if (typeof rows === 'string') return unavailable(rows);
@@ -113,13 +126,16 @@ async function readTopQueries(client: pg.Client, profile: Profile, orderBy: TopQ
     const info = await client.query<{ stats_reset: Date | null }>(`SELECT stats_reset FROM ${qualifiedName(ext.schema, 'pg_stat_statements_info')}`);
     statsReset = isoOrNull(info.rows[0]?.stats_reset);
   }
-  return { available: true, reason: null, statsReset, orderBy, queries: rows.map(toTopQuery) };
+  const hidden = hideOwn ? ((await client.query<{ n: number }>(hiddenCountSql(ext.schema))).rows[0]?.n ?? 0) : 0;
+  return { available: true, reason: null, statsReset, orderBy, queries: rows.map(toTopQuery), hideOwn, hidden };
 }
 
 export function getTopQueries(
   deps: ReportDeps,
   profile: Profile,
-  input: { orderBy: TopQueriesOrder; limit: number; password?: string | undefined },
+  input: { orderBy: TopQueriesOrder; limit: number; hideOwn?: boolean; password?: string | undefined },
 ): Promise<TopQueries> {
-  return readReport(deps, profile, input.password, 'pg_stat_statements', (client) => readTopQueries(client, profile, input.orderBy, input.limit));
+  return readReport(deps, profile, input.password, 'pg_stat_statements', (client) =>
+    readTopQueries(client, profile, input.orderBy, input.limit, input.hideOwn ?? true),
+  );
 }

@@ -1,9 +1,9 @@
 // Queries: pg_stat_statements' top statements in the chosen order, when the statistics were
 // reset, and how to enable the extension when it is missing. Each row opens in the console,
 // as is or ready to EXPLAIN (the console's F7, once placeholders have values).
-import { Alert, Button, Center, Code, Group, Loader, ScrollArea, SegmentedControl, Stack, Table, Text, Tooltip } from '@mantine/core';
+import { Alert, Button, Center, Checkbox, Code, Group, Loader, ScrollArea, SegmentedControl, Stack, Table, Text, Tooltip } from '@mantine/core';
 import { useCallback, useState } from 'react';
-import type { TopQueries } from '@contract/monitoring';
+import { OWN_STATEMENTS_RULE, type TopQueries } from '@contract/monitoring';
 import { api } from '../../shared/api/client';
 import { ErrorAlert } from '../../shared/components/ErrorAlert';
 import { useAppState } from '../../shared/state/app-state';
@@ -122,8 +122,13 @@ function QueriesTable({ data }: { data: TopQueries }) {
 
 export function QueriesTab({ profileId, auth }: { profileId: string; auth: PasswordState }) {
   const [orderBy, setOrderBy] = useState<TopOrder>('total');
+  // On by default: the app's own polling, pg_dump's COPYs and restores would crowd the list.
+  const [hideOwn, setHideOwn] = useState(true);
   const { password, needsPassword, noteError } = auth;
-  const load = useCallback(() => api.getTopQueries({ ...profileInput(profileId, password), orderBy, limit: 50 }), [profileId, password, orderBy]);
+  const load = useCallback(
+    () => api.getTopQueries({ ...profileInput(profileId, password), orderBy, limit: 50, hideOwn }),
+    [profileId, password, orderBy, hideOwn],
+  );
   const top = useLoad(load, !needsPassword, noteError);
   const data = top.data;
 
@@ -148,6 +153,19 @@ export function QueriesTab({ profileId, auth }: { profileId: string; auth: Passw
             {data.statsReset ? `Statistics since ${formatTime(data.statsReset)}` : 'Statistics reset date unknown'}
           </Text>
         ) : null}
+      </Group>
+      <Group gap="xs" wrap="nowrap" align="flex-start">
+        <Checkbox
+          size="xs"
+          label="Hide the app's own statements"
+          checked={hideOwn}
+          onChange={(e) => setHideOwn(e.currentTarget.checked)}
+          aria-describedby="own-statements-rule"
+        />
+        <Text size="xs" c="dimmed" id="own-statements-rule">
+          {data?.available && data.hideOwn ? `${formatCount(data.hidden)} hidden: ` : ''}
+          {OWN_STATEMENTS_RULE}.
+        </Text>
       </Group>
       {top.error ? <ErrorAlert title="Cannot read the top queries" error={top.error} /> : null}
       {data ? (
