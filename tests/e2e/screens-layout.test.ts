@@ -12,7 +12,7 @@ import pg from 'pg';
 import { expect, onTestFinished, test } from 'vitest';
 import { SCREENS, shortcutFor } from '../../src-renderer/src/shared/state/screens';
 import { REPO_ROOT, RESULTS_DIR, startApp } from './harness';
-import { VIEWPORTS, expectNoPageHorizontalScroll, expectNotClipped, setViewport, type ViewportName } from './layout';
+import { VIEWPORTS, expectNoPageHorizontalScroll, expectNoPageVerticalScroll, expectNotClipped, setViewport, type ViewportName } from './layout';
 
 /** The sandbox's libpq URL, from the CLI on the same home. */
 function sandboxUrl(home: string): string {
@@ -21,6 +21,8 @@ function sandboxUrl(home: string): string {
   });
   return (JSON.parse(out) as { url: string }).url;
 }
+
+const FILLS_WINDOW = new Set<string>(['query', 'schema', 'serverlog']);
 
 /** Buttons checked per screen and size: enough for every toolbar and the first rows of a table. */
 const MAX_BUTTONS = 120;
@@ -127,7 +129,7 @@ async function resetScroll(page: Page): Promise<void> {
 const slug = (text: string) =>
   text
     .toLowerCase()
-    .replace(/\(.*?\)/g, '')
+    .replace(/\(.*?\)|\d.*$/g, '')
     .replace(/[^a-z0-9]+/g, '-')
     .replace(/^-|-$/g, '');
 
@@ -137,6 +139,8 @@ async function checkScreen(page: Page, screen: (typeof SCREENS)[number], size: V
   const where = `${screen.label} at ${width}x${VIEWPORTS[size].height}`;
   await check(problems, where, () => openScreen(page, screen));
   await check(problems, where, () => expectNoPageHorizontalScroll(page));
+  // The screens that fill the window (editor and grid, tree and detail, log): their panes scroll, the page never does.
+  if (FILLS_WINDOW.has(screen.id)) await check(problems, where, () => expectNoPageVerticalScroll(page));
   counts.push(`${where}: ${await checkButtons(page, where, problems)} buttons`);
   await resetScroll(page);
   await page.screenshot({ path: path.join(RESULTS_DIR, 'screens', `${screen.id}-${width}.png`) });
