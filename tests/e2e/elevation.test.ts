@@ -60,7 +60,8 @@ test('elevate a read-only production profile to terminate a lock holder; the ban
   await dialog.getByLabel('Type the profile name (e2e-prod) to confirm').fill('e2e-prod');
   await go.click();
   const result = dialog.getByRole('status');
-  await result.or(dialog.getByRole('alert')).first().waitFor({ timeout: 30_000 });
+  // The typed-name box is an alert too: wait for the answer itself, or the refusal's title.
+  await result.or(dialog.getByText(/Terminate refused|Not elevated/)).first().waitFor({ timeout: 30_000 });
   if ((await result.count()) === 0) throw new Error(`terminate did not answer with a result: ${await dialog.textContent()}`);
   expect(await result.textContent()).toContain('checked afterwards: effective');
   // The session is gone: the waiter's UPDATE went through.
