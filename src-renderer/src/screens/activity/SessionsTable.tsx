@@ -162,13 +162,10 @@ export function SessionsTable({ sessions, onSignal }: Props) {
                   <Table.Th>Session</Table.Th>
                   <Table.Th>State</Table.Th>
                   <Table.Th>Wait event</Table.Th>
-                  <Table.Th ta="right" title="Time in the current transaction">
-                    Transaction
+                  <Table.Th ta="right" title="Time in the current transaction (tx) and in the current or last query (q)">
+                    Duration
                   </Table.Th>
-                  <Table.Th ta="right" title="Time in the current (or last) query">
-                    Query
-                  </Table.Th>
-                  <Table.Th miw={220}>Query text</Table.Th>
+                  <Table.Th miw={200}>Query text</Table.Th>
                   <Table.Th style={PINNED_RIGHT}>Actions</Table.Th>
                 </Table.Tr>
               </Table.Thead>
@@ -196,11 +193,11 @@ export function SessionsTable({ sessions, onSignal }: Props) {
                             ) : null}
                           </Stack>
                         </Table.Td>
-                        <Table.Td>
-                          <Text size="xs" fw={500} style={{ wordBreak: 'break-word' }}>
+                        <Table.Td miw={150}>
+                          <Text size="xs" fw={500} style={{ overflowWrap: 'break-word' }}>
                             {r.user ?? '—'} · {r.database ?? '—'}
                           </Text>
-                          <Text size="xs" c="dimmed" style={{ wordBreak: 'break-word' }}>
+                          <Text size="xs" c="dimmed" style={{ overflowWrap: 'break-word' }}>
                             {r.application || (clientBackend ? '—' : r.backendType)} · {r.clientAddr ?? 'local'}
                           </Text>
                         </Table.Td>
@@ -209,14 +206,18 @@ export function SessionsTable({ sessions, onSignal }: Props) {
                             {stateLabel(r.state)}
                           </Badge>
                         </Table.Td>
-                        <Table.Td style={{ wordBreak: 'break-word' }}>{r.waitEventType ? `${r.waitEventType}: ${r.waitEvent ?? ''}` : '—'}</Table.Td>
-                        <Table.Td ta="right" style={{ whiteSpace: 'nowrap' }}>
-                          {formatDuration(r.xactDurationMs)}
+                        <Table.Td miw={110} style={{ overflowWrap: 'break-word' }}>
+                          {r.waitEventType ? `${r.waitEventType}: ${r.waitEvent ?? ''}` : '—'}
                         </Table.Td>
                         <Table.Td ta="right" style={{ whiteSpace: 'nowrap' }}>
-                          {formatDuration(r.queryDurationMs)}
+                          <Text size="xs" title="In the current transaction">
+                            tx {formatDuration(r.xactDurationMs)}
+                          </Text>
+                          <Text size="xs" c="dimmed" title="In the current (or last) query">
+                            q {formatDuration(r.queryDurationMs)}
+                          </Text>
                         </Table.Td>
-                        <Table.Td miw={220}>
+                        <Table.Td miw={200}>
                           <Group gap={4} wrap="nowrap" align="flex-start">
                             {r.query && !r.hidden ? (
                               <ActionIcon
