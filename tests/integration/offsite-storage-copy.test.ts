@@ -4,18 +4,20 @@
 // each read back; the manifest object is written last; a second snapshot's copy sends only
 // the changed object; a copy interrupted by the store stopping leaves no manifest, and the
 // retry sends only the objects still missing. An encrypting destination stores `.enc`
-// objects that decrypt to the snapshot's bytes.
+// objects that decrypt to the snapshot's bytes. Prune keeps the newest snapshot copy and
+// deletes only the objects no kept copy names.
 import crypto from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AppEvent } from '../../src-main/contract/operations';
 import type { Profile } from '../../src-main/contract/models';
-import type { BackupCopy, CopyResult, CreatedDestination, OffsiteDestination, OffsiteProgressEvent } from '../../src-main/contract/offsite';
+import type { BackupCopy, CopyResult, CreatedDestination, OffsiteDestination, OffsiteProgressEvent, PruneResult } from '../../src-main/contract/offsite';
 import type { StorageSnapshotEntry } from '../../src-main/contract/storage';
 import type { Core } from '../../src-main/core/app';
 import { decryptStream, parseKey } from '../../src-main/core/platform/crypto';
 import { ObjectStore } from '../../src-main/core/platform/objectstore';
 import { CopyRepo } from '../../src-main/core/offsite/copies';
 import { DestinationRepo } from '../../src-main/core/offsite/destinations';
+import { pruneDestination } from '../../src-main/core/offsite/prune';
 import { OffsiteSecrets } from '../../src-main/core/offsite/secrets';
 import { copySnapshot } from '../../src-main/core/offsite/snapshot-copy';
 import { auditOf } from '../helpers/backup';
@@ -195,5 +197,32 @@ describe('a storage snapshot offsite', () => {
     } finally {
       store.destroy();
     }
+  }, 60_000);
+
+  it('prune keeps the newest snapshot copy: the older manifests go, then only objects no kept copy names', async () => {
+    await api.ok('setOffsiteRetention', { id: dest.id, policy: { keepLast: 1, keepDaily: 0, keepWeekly: 0, keepMonthly: 0 } });
+    const preview = await api.ok<PruneResult>('pruneOffsite', { destination: dest.name, dryRun: true });
+    expect(preview.prune.map((p) => p.kind)).toEqual(['storage', 'storage']);
+    expect(preview.keep).toHaveLength(1);
+    const kept = preview.keep[0]!.key;
+    const db = core.deps.store.db;
+    const repos = {
+      destinations: new DestinationRepo(db, new OffsiteSecrets(db, null, { OPS_CONSOLE_OFFSITE_SECRET_ACCESS_KEY: 'offsite-storage-secret' })),
+      copies: new CopyRepo(db),
+    };
+    // Two days on: the objects are past the sweep's grace (a copy running now could still be sending new ones).
+    const later = new Date(Date.now() + 2 * 24 * 3600 * 1000);
+    const pruned = await pruneDestination(core.deps, repos, dest.name, { dryRun: false, now: later });
+    expect(pruned.deletedKeys.filter((k) => k.endsWith('.manifest.json')).sort()).toEqual(preview.prune.map((p) => p.key).sort());
+    // The first version of d/3 was named only by the pruned snapshots.
+    expect(pruned.deletedKeys.filter((k) => k.includes('/objects/'))).toHaveLength(1);
+    expect(await keysUnder('ops/shop/storage/objects/')).toHaveLength(52);
+    expect((await keysUnder('ops/shop/storage/')).filter((k) => k.endsWith('.manifest.json'))).toEqual([kept]);
+    // What is kept still restores from what is there: every object it names is present.
+    const reader = new ObjectStore(offsite.config());
+    const manifest = JSON.parse((await reader.getText('offsite', kept))!) as { snapshot: { objects: Array<{ sha256: string }> } };
+    reader.destroy();
+    const present = new Set((await keysUnder('ops/shop/storage/objects/')).map((k) => k.split('/').pop()));
+    expect(manifest.snapshot.objects.every((o) => present.has(o.sha256))).toBe(true);
   }, 60_000);
 });

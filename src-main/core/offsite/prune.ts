@@ -1,15 +1,23 @@
 // Prune: the destination's retention policy over its ok copies, grouped by profile + kind
 // (planRetention decides; the preview and the run use the same plan), then the objects and
 // their manifests deleted and the copies marked deleted. Production copies need the typed name.
+// Storage snapshot copies are one group per profile ('storage'); their objects are shared by
+// content, so a pruned copy loses its manifest and then only the objects no kept copy names
+// (and none sent in the last day: a copy may be running) are deleted.
 import { OpsError } from '../../contract/errors';
 import type { PrunePlanItem, PruneResult } from '../../contract/offsite';
 import { BackupCatalog } from '../backup';
+import { SnapshotCatalog } from '../storage';
 import type { CoreDeps } from '../platform/kernel/deps';
 import { ObjectStore } from '../platform/objectstore';
 import type { CopyRepo } from './copies';
 import { directoryKeys } from './copy-dir';
 import type { DestinationRepo } from './destinations';
 import { keepsEverything, planRetention } from './retention';
+import { objectsPrefixOf, sweepSnapshotObjects } from './snapshot-copy';
+
+/** Snapshot objects sent more recently than this are never swept (a copy may still be running). */
+const SWEEP_GRACE_MS = 24 * 60 * 60 * 1000;
 
 export async function pruneDestination(
   deps: CoreDeps,
@@ -21,11 +29,23 @@ export async function pruneDestination(
   if (d.retention === null || keepsEverything(d.retention))
     throw new OpsError('CONFLICT', `Offsite destination ${d.name} has no retention policy: set one before pruning (nothing is deleted without one).`);
   const catalog = new BackupCatalog(deps.store.db);
+  const snapshots = new SnapshotCatalog(deps.store.db);
   const items = new Map<string, PrunePlanItem>();
   for (const c of repos.copies.list({ destinationId: d.id })) {
-    // Storage snapshot copies share their content-addressed objects: deleting one needs a
-    // reference count over every snapshot manifest on the destination, which prune does not do yet.
-    if (c.status !== 'ok' || c.kind === 'storage') continue;
+    if (c.status !== 'ok') continue;
+    if (c.kind === 'storage') {
+      const snapshot = snapshots.get(c.backupId);
+      items.set(c.id, {
+        copyId: c.id,
+        backupId: c.backupId,
+        key: c.key,
+        profile: snapshot?.profileName ?? c.key.split('/').slice(-3, -2)[0] ?? '?',
+        kind: 'storage',
+        createdAt: snapshot?.startedAt ?? c.startedAt,
+        production: snapshot !== null && deps.profiles.get(snapshot.profileId)?.env === 'production',
+      });
+      continue;
+    }
     const backup = catalog.get(c.backupId);
     const profile = backup?.profileName ?? c.key.split('/').slice(-2, -1)[0] ?? '?';
     const production = backup !== null && deps.profiles.get(backup.profileId)?.env === 'production';
@@ -59,8 +79,13 @@ export async function pruneDestination(
     );
   const store = new ObjectStore(repos.destinations.storeConfig(d));
   try {
+    const sweep = new Set<string>();
     for (const p of prune) {
-      if (p.key.endsWith('/')) {
+      if (p.kind === 'storage') {
+        await store.remove(d.bucket, p.key);
+        result.deletedKeys.push(p.key);
+        sweep.add(objectsPrefixOf(p.key));
+      } else if (p.key.endsWith('/')) {
         // A directory dump's copy: its manifest first (without it the files are no copy), then every file under the prefix.
         const manifestKey = directoryKeys(p.key.slice(0, -1)).manifestKey;
         await store.remove(d.bucket, manifestKey);
@@ -75,6 +100,10 @@ export async function pruneDestination(
         result.deletedKeys.push(p.key, `${p.key}.manifest.json`);
       }
       repos.copies.markDeleted(p.copyId);
+    }
+    for (const prefix of sweep) {
+      const kept = keep.filter((k) => k.kind === 'storage' && objectsPrefixOf(k.key) === prefix).map((k) => k.key);
+      result.deletedKeys.push(...(await sweepSnapshotObjects(store, d.bucket, prefix, kept, SWEEP_GRACE_MS, options.now ?? new Date())));
     }
   } finally {
     store.destroy();

@@ -185,3 +185,39 @@ function okSnapshot(deps: Pick<CoreDeps, 'store'>, snapshotId: string): { entry:
   // Each object's bytes are checked against this manifest's sha256 when read back from the destination.
   return { entry, manifest: readManifest(entry.path) };
 }
+
+/** Where a snapshot copy's objects live, from its manifest key (`<base>/<folder>.manifest.json` → `<base>/objects/`). */
+export function objectsPrefixOf(manifestKey: string): string {
+  return `${manifestKey.slice(0, manifestKey.lastIndexOf('/') + 1)}objects/`;
+}
+
+/**
+ * After prune deleted some snapshot copies' manifests: the objects under `objectsPrefix` that
+ * no remaining manifest names are deleted. Objects newer than `graceMs` stay (a copy still
+ * running may have sent them and not yet written the manifest that names them).
+ */
+export async function sweepSnapshotObjects(
+  store: ObjectStore,
+  bucket: string,
+  objectsPrefix: string,
+  keptManifestKeys: string[],
+  graceMs: number,
+  now: Date,
+): Promise<string[]> {
+  const referenced = new Set<string>();
+  for (const key of keptManifestKeys) {
+    const kept = (await readCopyManifest(store, bucket, key)) as unknown as SnapshotCopyManifest | null;
+    // A manifest that does not read: keep everything rather than guess.
+    if (kept === null || !Array.isArray(kept.snapshot?.objects)) return [];
+    for (const o of kept.snapshot.objects) referenced.add(o.sha256);
+  }
+  const deleted: string[] = [];
+  for await (const o of store.listObjects(bucket, objectsPrefix)) {
+    const sha = /([0-9a-f]{64})(\.enc)?$/.exec(o.key)?.[1];
+    if (sha === undefined || referenced.has(sha)) continue;
+    if (o.lastModified === '' || now.getTime() - Date.parse(o.lastModified) < graceMs) continue;
+    await store.remove(bucket, o.key);
+    deleted.push(o.key);
+  }
+  return deleted;
+}
