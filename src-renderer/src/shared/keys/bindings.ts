@@ -30,8 +30,9 @@ export const ACTIVITY_KEYS = {
 } as const satisfies Record<string, KeyBinding>;
 
 /**
- * The query console's keys. The editor (CodeMirror keymap), the console and the grid bind
- * them in screens/query; they are listed here so the "?" list has them.
+ * The query console's keys. The editor (CodeMirror keymap), the console, the splitter and the
+ * grid bind them in screens/query; they are listed here so the "?" list has them. (When the
+ * console's keys move into a table of their own under shared/keys, list that one here.)
  */
 export const QUERY_KEYS: KeyBinding[] = [
   { screen: 'query', keys: 'Ctrl+Enter', action: 'Run the statement under the cursor (or the selection)', handledBy: 'editor' },
@@ -42,6 +43,7 @@ export const QUERY_KEYS: KeyBinding[] = [
   { screen: 'query', keys: 'Alt+T', action: 'New editor tab', handledBy: 'editor tabs' },
   { screen: 'query', keys: 'Alt+W', action: 'Close editor tab', handledBy: 'editor tabs' },
   { screen: 'query', keys: 'F2', action: 'Rename the focused editor tab', handledBy: 'editor tabs' },
+  { screen: 'query', keys: 'ArrowUp', action: 'Move the editor/results splitter up / ArrowDown down (splitter focused)', handledBy: 'splitter' },
   { screen: 'query', keys: 'Ctrl+C', action: 'Copy the selected cell or rows (grid)', handledBy: 'grid' },
   { screen: 'query', keys: 'Ctrl+A', action: 'Select every row (grid)', handledBy: 'grid' },
   { screen: 'query', keys: 'Enter', action: 'Open the focused cell in full (grid)', handledBy: 'grid' },
