@@ -15,6 +15,7 @@ import { sshHandlers } from './ssh-handlers';
 import { parseProfileUri } from './uri';
 import { testStorageConnection } from './storage-connection';
 import { elevationHandlers } from './elevation';
+import { endElevation } from '../platform/guard/elevation';
 
 export type ProfileHandlers = Pick<
   Handlers,
@@ -161,6 +162,8 @@ export function profileHandlers(deps: CoreDeps, elevation: ReturnType<typeof ele
       throw new OpsError('CONFIRMATION_REQUIRED', `"${profile.name}" is a production profile: type its name to confirm removal.`, { expected: profile.name });
     }
     await deps.tunnels.closeProfile(profile.id);
+    // A removed profile keeps no elevation (ended and audited like any other end).
+    endElevation(profile.id, 'ended by the user');
     profiles.remove(profile.id);
     for (const { kind } of SECRET_FIELDS) secrets.delete(profile.id, kind);
     ctx.audit.summary = `Removed profile "${profile.name}" (${describeProfile(profile)}) and its saved secrets`;
