@@ -292,6 +292,23 @@ describe('an elevation is for its profile, its time and its count only', () => {
     expect(await attempt(profiles.prod, 'SELECT bump()')).toBe('READ_ONLY');
   });
 
+  it('a result kept open for Fetch more in the window does not run its volatile calls after End now', async () => {
+    // The held portal runs bump() row by row as rows are fetched: a fetch after the window is a write after it.
+    await elevate(profiles.prod);
+    const before = await serverState();
+    const sql = 'SELECT bump() FROM generate_series(1, 500)';
+    await ok<QueryRunResult>('runQuery', { profileId: profiles.prod.id, sql, maxRows: 10, runId: 'atk-held', confirmName: 'atk-prod' });
+    const inWindow = (await serverState()).log;
+    expect(await ok('endElevation', { profileId: profiles.prod.id })).toEqual({ ended: true });
+    expect(inWindow).toBeGreaterThan(before.log);
+    const fetched = await call('fetchMoreRows', { profileId: profiles.prod.id, runId: 'atk-held', count: 100 });
+    await call('closeResult', { profileId: profiles.prod.id, runId: 'atk-held' });
+    // The portal of a statement that writes is not kept open: no row of it is produced after the end.
+    expect(fetched.ok).toBe(false);
+    expect((await serverState()).log).toBe(inWindow);
+    expect(await consoleState(profiles.prod)).toEqual({ readOnly: 'on', user: shopDb.role });
+  });
+
   it('a window that expired: refused again, and the console session opened in it is replaced', async () => {
     const before = await serverState();
     startElevation(profiles.prod, { reason: 'short', mode: 'window', minutes: 0.005, actor: 'tester', role: null }, { onEnd: () => undefined });
@@ -345,6 +362,25 @@ describe('an elevation is for its profile, its time and its count only', () => {
       endElevation(profiles.other.id, 'ended by the user', true);
       await ok('updateProfile', { id: profiles.other.id, profile: { ...pickInput(fields) } });
     }
+  });
+  it('during a window only the elevated action connects as the break-glass role: polls and the schema browser stay the own, read-only role', async () => {
+    await elevate(profiles.glass);
+    try {
+      // (The console itself is the elevated connection for the whole window, its previews included.)
+      await ok('getActivity', { profileId: profiles.glass.id });
+      await ok('listLocks', { profileId: profiles.glass.id });
+      await ok('getSchemaTree', { profileId: profiles.glass.id });
+      await call('getOverview', { profileId: profiles.glass.id });
+      const asGlass = await onShop<{ n: number }>(`SELECT count(*)::int AS n FROM pg_stat_activity WHERE usename = '${glassRole}'`);
+      expect(asGlass[0]!.n).toBe(0);
+      // The console's run is the elevated action: it is the break-glass role, read-write.
+      expect(await consoleState(profiles.glass)).toEqual({ readOnly: 'off', user: glassRole });
+    } finally {
+      await ok('endElevation', { profileId: profiles.glass.id });
+    }
+    expect(await consoleState(profiles.glass)).toEqual({ readOnly: 'on', user: observer });
+    const left = await onShop<{ n: number }>(`SELECT count(*)::int AS n FROM pg_stat_activity WHERE usename = '${glassRole}'`);
+    expect(left[0]!.n).toBe(0);
   });
 });
 
