@@ -132,8 +132,11 @@ describe('failed queries', () => {
     const young = rollbackRate({ xact_rollback: '3', seconds_counted: 60, stats_reset: reset }, 'the server log is not collected');
     expect(young.perHour).toBe(3);
     expect(young.source).toBe(
-      'pg_stat_database xact_rollback per hour since the statistics reset (2025-02-01T00:00:00.000Z), counting deliberate rollbacks too; the server log is not collected',
+      "pg_stat_database xact_rollback per hour since the statistics reset (2025-02-01T00:00:00.000Z), less the 0 this app rolled back itself since it started (EXPLAIN ANALYZE, read-only reports); other clients' deliberate rollbacks count too; the server log is not collected",
     );
+    // The app's own rollbacks are subtracted, never below zero.
+    expect(rollbackRate({ xact_rollback: '5', seconds_counted: 60, stats_reset: reset }, 'x', 3).perHour).toBe(2);
+    expect(rollbackRate({ xact_rollback: '1', seconds_counted: 60, stats_reset: reset }, 'x', 3).perHour).toBe(0);
     expect(rollbackRate({ xact_rollback: '100', seconds_counted: 8 * 3600, stats_reset: null }, 'x')).toMatchObject({
       perHour: 12.5,
       source: expect.stringContaining('since the server started'),

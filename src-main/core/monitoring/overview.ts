@@ -15,6 +15,7 @@ import { failedQueriesFromLog, logReadable, type FailedQueries } from './overvie
 import { QueryMeter, type OverviewRow } from './overview-row';
 import { recordSnapshot, snapshotDue, type SnapshotValues } from './snapshots';
 import { quoteIdent } from '../platform/postgres/sql-text';
+import { ownRollbacksSince, rollbackKey } from '../platform/postgres/own-rollbacks';
 
 export const OVERVIEW_TIMEOUT_MS = 5000;
 /** A transactions-per-second figure from samples further apart than this would be an old average. */
@@ -122,12 +123,14 @@ async function topQueryMeanMs(meter: QueryMeter, row: OverviewRow): Promise<numb
   return rows[0]?.mean_ms;
 }
 
-/** From the server log when this role may read it, else the rollback rate, saying why. */
-async function failedQueries(meter: QueryMeter, row: OverviewRow): Promise<FailedQueries> {
+/** From the server log when this role may read it, else the rollback rate (the app's own left out), saying why. */
+async function failedQueries(meter: QueryMeter, row: OverviewRow, profile: Profile): Promise<FailedQueries> {
+  const countingSinceMs = row.at.getTime() - row.seconds_counted * 1000;
+  const own = ownRollbacksSince(rollbackKey(profile), countingSinceMs);
   const log = logReadable(row);
-  if (!log.readable) return rollbackRate(row, log.reason);
+  if (!log.readable) return rollbackRate(row, log.reason, own);
   const fromLog = await failedQueriesFromLog(meter);
-  return 'error' in fromLog ? rollbackRate(row, fromLog.error) : fromLog;
+  return 'error' in fromLog ? rollbackRate(row, fromLog.error, own) : fromLog;
 }
 
 interface Collected {
@@ -148,7 +151,7 @@ async function collect(deps: Deps, profile: Profile, options: OverviewOptions, s
         await meter.send(`SET statement_timeout = ${timeoutMs}; SET default_transaction_read_only = on`);
         const row = (await meter.rows<OverviewRow>(OVERVIEW_SQL))[0];
         if (!row) throw new OpsError('QUERY_FAILED', 'The monitoring query returned nothing (pg_stat_database has no row for this database).');
-        const failed = await failedQueries(meter, row);
+        const failed = await failedQueries(meter, row, profile);
         const topMeanMs = snapshot ? await topQueryMeanMs(meter, row) : undefined;
         return { row, failed, topMeanMs, meter };
       } catch (err) {
@@ -162,14 +165,19 @@ async function collect(deps: Deps, profile: Profile, options: OverviewOptions, s
   });
 }
 
-/** The evening checklist's measure: rollbacks per hour since the statistics reset, over at least one hour. */
-export function rollbackRate(row: Pick<OverviewRow, 'xact_rollback' | 'seconds_counted' | 'stats_reset'>, whyNotLog: string): FailedQueries {
+/**
+ * The evening checklist's measure: rollbacks per hour since the statistics reset, over at
+ * least one hour, less the `own` rollbacks this app sent itself in that time (EXPLAIN
+ * ANALYZE, read-only report transactions): xact_rollback has no application_name to split by.
+ */
+export function rollbackRate(row: Pick<OverviewRow, 'xact_rollback' | 'seconds_counted' | 'stats_reset'>, whyNotLog: string, own = 0): FailedQueries {
   const hours = Math.max(row.seconds_counted / 3600, 1);
   const since = row.stats_reset ? `the statistics reset (${row.stats_reset.toISOString()})` : 'the server started';
+  const others = Math.max(0, Number(row.xact_rollback) - own);
   return {
-    perHour: Math.round((Number(row.xact_rollback) / hours) * 100) / 100,
-    source: `pg_stat_database xact_rollback per hour since ${since}, counting deliberate rollbacks too; ${whyNotLog}`,
-    noun: ['rolled-back transaction per hour on average', 'rolled-back transactions per hour on average'],
+    perHour: Math.round((others / hours) * 100) / 100,
+    source: `pg_stat_database xact_rollback per hour since ${since}, less the ${own} this app rolled back itself since it started (EXPLAIN ANALYZE, read-only reports); other clients' deliberate rollbacks count too; ${whyNotLog}`,
+    noun: ['rolled-back transaction of other clients per hour on average', 'rolled-back transactions of other clients per hour on average'],
   };
 }
 

@@ -15,6 +15,7 @@ import { log } from '../kernel/log';
 import type { TunnelManager } from '../ssh/tunnel-manager';
 import type { OneOffSshSecrets } from '../ssh/tunnel-spec';
 import { resolvePassword } from '../secrets/password';
+import { countOwnRollbacks, rollbackKey } from './own-rollbacks';
 import { PasswordRequiredError, toOpsError } from './pg-errors';
 
 export const APPLICATION_NAME = 'ops-console';
@@ -143,6 +144,8 @@ export async function connectClient(profile: ConnectProfile, password?: string, 
   };
   const attempt = async (opts: ClientConfigOptions): Promise<pg.Client> => {
     const client = new pg.Client(clientConfig(profile, password, opts));
+    // The failed-queries figure leaves out the rollbacks the app itself sends (own-rollbacks.ts).
+    countOwnRollbacks(client, rollbackKey(profile));
     // An idle client whose server goes away emits 'error'; unhandled, that would crash the process.
     client.on('error', (err) => log.warn(`connection to ${profile.host}:${profile.port} failed`, err.message));
     try {
