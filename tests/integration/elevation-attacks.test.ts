@@ -13,7 +13,10 @@ import type { ActivitySnapshot } from '../../src-main/contract/activity';
 import type { AuditEntry, Profile, ProfileElevation, ProfileInput, QueryRunResult } from '../../src-main/contract/models';
 import type { Core } from '../../src-main/core/app';
 import { activeElevation, endElevation, startElevation } from '../../src-main/core/platform/guard/elevation';
-import { callsOn, newTestCore } from '../helpers/core';
+import { UsageError } from '../../src-main/cli/args';
+import { queryCommand } from '../../src-main/cli/commands/query';
+import { profileCommand } from '../../src-main/cli/commands/profile';
+import { callsOn, inProcessCli, newTestCore } from '../helpers/core';
 import { clientConfig, quoteIdent, withClient } from '../helpers/pg';
 import { createShopDatabase, type ShopDatabase } from '../helpers/shop-db';
 
@@ -399,6 +402,37 @@ describe('break-glass secrets stay secret', () => {
     expect(leaks).toEqual([]);
     expect(JSON.stringify(await ok('getProfile', { id: profiles.glass.id }))).not.toContain(glassPassword);
     expect(JSON.stringify(await ok('listProfiles', {}))).not.toContain(glassPassword);
+  });
+});
+
+describe('the CLI', () => {
+  const cli = () =>
+    inProcessCli(
+      () => core,
+      () => home,
+    ).ctx;
+
+  it('--elevate for reads only leaves nothing elevated; the elevated write is one action; a password flag is refused', async () => {
+    const before = await serverState();
+    await queryCommand(cli(), ['atk-prod', 'SELECT 1', '--elevate', '--reason', 'look first', '--confirm', 'atk-prod', '--yes']);
+    expect(activeElevation(profiles.prod.id)).toBeNull();
+    await expect(queryCommand(cli(), ['atk-prod', 'SELECT bump()', '--elevate', '--reason', 'x', '--confirm', 'atk-prod', '--yes'])).rejects.toBeInstanceOf(
+      UsageError,
+    );
+    await expect(
+      queryCommand(cli(), ['atk-prod', 'SELECT bump()', '--elevate', '--reason', 'INC-7 fix', '--confirm', 'atk-pro', '--yes']),
+    ).rejects.toMatchObject({
+      code: 'CONFIRMATION_REQUIRED',
+    });
+    expect((await serverState()).log).toBe(before.log);
+    await queryCommand(cli(), ['atk-prod', 'SELECT bump()', '--elevate', '--reason', 'INC-7 fix', '--confirm', 'atk-prod', '--yes']);
+    expect((await serverState()).log).toBe(before.log + 1);
+    expect(activeElevation(profiles.prod.id)).toBeNull();
+    await expect(queryCommand(cli(), ['atk-prod', 'SELECT bump()', '--confirm', 'atk-prod', '--yes'])).rejects.toMatchObject({ code: 'READ_ONLY' });
+    expect((await serverState()).log).toBe(before.log + 1);
+    // The break-glass password is never a flag (argv is visible to every user of the machine).
+    for (const flag of ['--break-glass-password', '--password', '--break-glass-secret'])
+      await expect(profileCommand(cli(), ['edit', 'atk-glass', '--break-glass-user', glassRole, flag, glassPassword])).rejects.toBeInstanceOf(UsageError);
   });
 });
 
