@@ -165,6 +165,9 @@ export interface TableReport {
     sequence: string;
     lastValue: number | null;
     maxValue: number;
+    /** The same, exact (decimal text): near the bigint maximum a number is rounded; screens show these. */
+    lastValueText: string | null;
+    maxValueText: string;
     pctUsed: number;
     column: string | null;
     columnType: string | null;

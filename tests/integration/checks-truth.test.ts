@@ -221,6 +221,9 @@ describe('sequences closest to running out', () => {
     // A bigint column on its own bigint sequence keeps the sequence's range.
     const wide = report.sequences.find((s) => s.sequence === 'wide_id_seq');
     expect(wide).toMatchObject({ maxValue: Number(2n ** 63n - 1n), column: null, columnType: null });
+    // Exact beside it: the bigint maximum to the last digit (the screen shows this one).
+    expect(wide!.maxValueText).toBe(String(2n ** 63n - 1n));
+    expect(big!.lastValueText).toBe('1932735282');
     expect(wide!.pctUsed).toBeLessThan(0.01);
     expect(report.sequences[0]!.sequence).toBe('big_seq');
   });

@@ -171,6 +171,8 @@ async function readTableReport(client: pg.Client): Promise<TableReport> {
     sequence: r.sequence,
     lastValue: numOrNull(r.last_value),
     maxValue: num(r.max_value),
+    lastValueText: r.last_value === null ? null : String(r.last_value),
+    maxValueText: String(r.max_value),
     pctUsed: r.pct_used,
     column: r.column_name,
     columnType: r.column_type,

@@ -128,9 +128,9 @@ function Sequences({ rows }: { rows: TableReport['sequences'] }) {
             <Table.Td>
               {s.schema}.{s.sequence}
             </Table.Td>
-            <Table.Td ta="right">{s.lastValue === null ? 'not used yet' : formatCount(s.lastValue)}</Table.Td>
+            <Table.Td ta="right">{s.lastValueText === null ? 'not used yet' : formatCount(s.lastValueText)}</Table.Td>
             <Table.Td ta="right">
-              {formatCount(s.maxValue)}
+              {formatCount(s.maxValueText)}
               {/* The column's type, not the sequence, ends the range: say which column. */}
               {s.column ? (
                 <Text size="xs" c="dimmed" title={`${s.column} is ${s.columnType ?? 'narrower'}: inserts fail when the sequence passes this value`}>

@@ -1,7 +1,12 @@
 // Counts and sizes, the same way on every screen.
 
-/** 1234567 → "1,234,567": row counts read the same on every screen. */
-export function formatCount(n: number): string {
+/**
+ * 1234567 → "1,234,567": row counts read the same on every screen. An int8 given as its
+ * decimal text (or a bigint) is grouped exactly: 9223372036854775807 stays that number,
+ * where a float would show 9,223,372,036,854,776,000.
+ */
+export function formatCount(n: number | bigint | string): string {
+  if (typeof n === 'string') return /^-?\d+$/.test(n.trim()) ? BigInt(n.trim()).toLocaleString('en-US') : n;
   return n.toLocaleString('en-US');
 }
 
