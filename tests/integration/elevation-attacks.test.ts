@@ -110,6 +110,7 @@ beforeAll(async () => {
       // Declared IMMUTABLE, lifts the session's read-only default.
       await c.query(`CREATE FUNCTION innocent() RETURNS text IMMUTABLE LANGUAGE sql AS $$SELECT set_config('default_transaction_read_only', 'off', false)$$`);
       await c.query(`CREATE VIEW harmless AS SELECT bump() AS n`);
+      await c.query(`CREATE FUNCTION imm_bump() RETURNS int IMMUTABLE LANGUAGE sql AS $$SELECT bump()$$`);
       await c.query(`CREATE PROCEDURE proc() LANGUAGE plpgsql AS $$BEGIN INSERT INTO attack_log DEFAULT VALUES; END$$`);
       await c.query(`GRANT ALL ON attack_log, harmless TO ${own}, ${quoteIdent(glassRole)}`);
       await c.query(`GRANT ALL ON ALL TABLES IN SCHEMA public TO ${quoteIdent(glassRole)}`);
@@ -188,6 +189,12 @@ describe('no elevation: nothing writes through a read-only production profile', 
       expect(await serverState(), sql).toEqual(before);
       expect((await consoleState(profiles.prod)).readOnly, sql).toBe('on');
     }
+    // Right after innocent(), the other paths that run SQL on the console's profile.
+    await attempt(profiles.prod, 'SELECT innocent()');
+    await call('exportQuery', { profileId: profiles.prod.id, sql: 'SELECT imm_bump()', format: 'json' });
+    await attempt(profiles.prod, 'SELECT innocent()');
+    await call('explainQuery', { profileId: profiles.prod.id, sql: 'SELECT imm_bump()', analyze: true, confirmName: 'atk-prod' });
+    expect(await serverState()).toEqual(before);
     expect(await alive(h.pid)).toBe(true);
     // The plain writes never reach the server: refused by the rule, not by the server's error.
     expect(answers.filter((a) => a.startsWith('UPDATE') || a.startsWith('SELECT bump') || a.startsWith('CALL')).every((a) => a.endsWith('READ_ONLY'))).toBe(
