@@ -252,6 +252,17 @@ describe('elevation input from a crafted caller (the renderer calling the operat
       expect((await ok<Profile>('getProfile', { id: q.id })).elevation).toBeNull();
     }
     expect(await attempt(p, 'SELECT bump()')).toBe('READ_ONLY');
+    // The override for blocked statements is not an override of the read-only rule.
+    expect(await fail('runQuery', { profileId: p.id, sql: 'SELECT bump()', confirmName: p.name, override: true })).toMatchObject({ code: 'READ_ONLY' });
+    // A copy of an elevated profile is a new profile: not elevated.
+    await elevate(p);
+    const copy = await ok<Profile>('duplicateProfile', { id: p.id, name: 'atk-prod-copy' });
+    expect(copy.elevation).toBeNull();
+    expect(await fail('runQuery', { profileId: copy.id, sql: 'SELECT bump()', confirmName: 'atk-prod-copy', password: shopDb.password })).toMatchObject({
+      code: 'READ_ONLY',
+    });
+    await ok('endElevation', { profileId: p.id });
+    await ok('removeProfile', { id: copy.id, confirmName: 'atk-prod-copy' });
     // A one-action elevation never lasts more than its two minutes, whatever was asked.
     const one = await elevate(p, { mode: 'action', minutes: 30 });
     expect(Date.parse(one.expiresAt) - Date.parse(one.startedAt)).toBe(2 * 60_000);
