@@ -63,6 +63,11 @@ function secretNotes(input: SecretInputs): string {
   return notes.length ? `, ${notes.join(', ')}` : '';
 }
 
+function elevationTargetChanged(a: Profile, b: Profile): boolean {
+  const target = (p: Profile) => JSON.stringify([p.host, p.port, p.database, p.user, p.sslmode, p.env, p.readOnly, p.ssh, p.breakGlassUser ?? null]);
+  return target(a) !== target(b);
+}
+
 function describeProfile(p: Profile): string {
   const via = p.ssh ? `, via SSH ${describeRoute(p.ssh)}` : '';
   const storage = p.storage ? `, storage ${p.storage.endpoint} (key id ${p.storage.accessKeyId})` : '';
@@ -138,6 +143,9 @@ export function profileHandlers(deps: CoreDeps, elevation: ReturnType<typeof ele
     const before = profiles.require(input.id);
     ctx.audit.profile = before.name;
     const updated = saveWithSecret(() => profiles.update(before.id, input.profile), input);
+    // An elevation was granted for the profile as it was (its server, role, environment):
+    // it does not follow an edit to another target (ended and audited).
+    if (elevationTargetChanged(before, updated)) endElevation(before.id, 'the profile was edited');
     // New route, pins or secrets: the next connection builds a fresh tunnel.
     await deps.tunnels.closeProfile(before.id);
     const secretNote = secretNotes(input);

@@ -148,23 +148,30 @@ export class QueryService {
     refusePinnedChanges(await planScript(input.sql), audit);
     let overrides: string[] = [];
     let judged: PlannedStatement[] = [];
-    const results = await this.exclusive(profile, input.password, audit, async (session) => {
-      const plans = await judgeOnSession(session, input.sql);
-      judged = plans;
-      overrides = enforceGuards(profile, plans, input, audit);
-      const sink = input.runId === undefined ? options.sink : this.eventSink(input.runId);
-      const ran = await executeStatements(session, plans, {
-        maxRows: input.maxRows,
-        collect: input.runId === undefined && options.collect,
-        sink,
-        // An elevated session (issue #19) is not put back in read-only mode before each statement.
-        readOnly: profile.readOnly && session.elevationId === null,
-        profileName: profile.name,
-        ...(input.runId !== undefined ? { holdFor: input.runId } : {}),
-      });
-      this.armHeld(session);
-      return { ran, transactionOpen: !session.dead && session.transactionOpen };
-    });
+    const results = await this.exclusive(
+      profile,
+      input.password,
+      audit,
+      async (session) => {
+        const plans = await judgeOnSession(session, input.sql);
+        judged = plans;
+        overrides = enforceGuards(profile, plans, input, audit);
+        const sink = input.runId === undefined ? options.sink : this.eventSink(input.runId);
+        const ran = await executeStatements(session, plans, {
+          maxRows: input.maxRows,
+          collect: input.runId === undefined && options.collect,
+          sink,
+          // An elevated session (issue #19) is not put back in read-only mode before each statement.
+          readOnly: profile.readOnly && session.elevationId === null,
+          profileName: profile.name,
+          ...(input.runId !== undefined ? { holdFor: input.runId } : {}),
+        });
+        this.armHeld(session);
+        return { ran, transactionOpen: !session.dead && session.transactionOpen };
+        // A run is the action an elevation covers: its session is the elevated connection.
+      },
+      { elevated: true },
+    );
     audit.summary = describeRun(results.ran, judged, overrides);
     const failed = results.ran.find((r) => r.error);
     if (failed?.error) audit.failed = `${failed.error.sqlstate ?? 'ERROR'}: ${failed.error.message}`;
@@ -205,8 +212,14 @@ export class QueryService {
    * the transaction the user believes open, and COMMIT would commit nothing) and while
    * another call uses the session; a result held for "Fetch more" ends first.
    */
-  async exclusive<T>(profile: Profile, password: string | undefined, audit: AuditNote, work: (session: QuerySession) => Promise<T>): Promise<T> {
-    const { session, lostTransaction } = await this.sessions.acquire(profile, password);
+  async exclusive<T>(
+    profile: Profile,
+    password: string | undefined,
+    audit: AuditNote,
+    work: (session: QuerySession) => Promise<T>,
+    options: { elevated?: boolean } = {},
+  ): Promise<T> {
+    const { session, lostTransaction } = await this.sessions.acquire(profile, password, options);
     if (lostTransaction) {
       audit.summary = 'refused: the transaction was lost with its connection';
       throw new OpsError(

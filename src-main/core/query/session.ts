@@ -129,20 +129,28 @@ export class SessionManager {
    * The live session of a profile, opened (or reopened after a dead connection) on demand.
    * `lostTransaction` tells the caller a transaction died with the old connection.
    */
-  async acquire(profile: Profile, password?: string): Promise<{ session: QuerySession; lostTransaction: boolean; reconnected: boolean }> {
+  async acquire(
+    profile: Profile,
+    password?: string,
+    options: { elevated?: boolean } = {},
+  ): Promise<{ session: QuerySession; lostTransaction: boolean; reconnected: boolean }> {
     let existing = this.sessions.get(profile.id);
     let lostTransaction = this.lostTransactions.delete(profile.id);
     let reconnected = false;
-    // An elevation started or ended since the session opened: the console's connection is
-    // the elevated one only while the elevation lasts, so it is replaced either way.
+    // Only a run is the elevated action (issue #19): it gets a session opened under the
+    // elevation (read-write, the break-glass role); a preview keeps whatever is open. A
+    // session opened under an elevation that has ended (or been replaced) is never reused.
     const elevation = activeElevation(profile.id);
-    if (existing && !existing.dead && !existing.busy && existing.elevationId !== (elevation?.id ?? null)) {
+    const wanted = options.elevated === true ? elevation : null;
+    const stale = existing !== undefined && existing.elevationId !== null && existing.elevationId !== (elevation?.id ?? null);
+    const upgrade = existing !== undefined && wanted !== null && existing.elevationId !== wanted.id;
+    if (existing && !existing.dead && !existing.busy && (stale || upgrade)) {
       await this.close(profile.id);
       lostTransaction = this.lostTransactions.delete(profile.id);
       reconnected = true;
       existing = undefined;
     }
-    if (elevation) markElevated(profile, elevation);
+    if (wanted) markElevated(profile, wanted);
     if (existing && existing.dead) {
       lostTransaction ||= existing.transactionOpen;
       reconnected = true;

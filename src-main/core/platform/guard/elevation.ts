@@ -18,7 +18,8 @@
 import { randomUUID } from 'node:crypto';
 import type { Profile, ProfileElevation } from '../../../contract/models';
 
-export type ElevationEndReason = 'expired' | 'ended by the user' | 'used by its one action' | 'the app closed' | 'replaced by a new elevation';
+export type ElevationEndReason =
+  'expired' | 'ended by the user' | 'used by its one action' | 'the app closed' | 'replaced by a new elevation' | 'the profile was edited';
 
 /** What the core that started an elevation is told when it ends without a call of its own. */
 export interface ElevationOwner {
