@@ -17,6 +17,7 @@ import { UsageError } from '../../src-main/cli/args';
 import { queryCommand } from '../../src-main/cli/commands/query';
 import { profileCommand } from '../../src-main/cli/commands/profile';
 import { callsOn, inProcessCli, newTestCore } from '../helpers/core';
+import { backupAndWait } from '../helpers/restore';
 import { clientConfig, quoteIdent, withClient } from '../helpers/pg';
 import { createShopDatabase, type ShopDatabase } from '../helpers/shop-db';
 
@@ -420,6 +421,21 @@ describe('break-glass secrets stay secret', () => {
     expect(leaks).toEqual([]);
     expect(JSON.stringify(await ok('getProfile', { id: profiles.glass.id }))).not.toContain(glassPassword);
     expect(JSON.stringify(await ok('listProfiles', {}))).not.toContain(glassPassword);
+  });
+});
+
+describe('restore onto an elevated profile', () => {
+  it('the restore review does not use up a one-action elevation: the restore itself is the action', async () => {
+    const backup = await backupAndWait(core, { call, ok, fail }, { profileId: profiles.prod.id, kind: 'full', format: 'custom' });
+    const target = { kind: 'profile', profileId: profiles.prod.id };
+    expect(await fail('planRestore', { source: backup.id, target })).toMatchObject({ code: 'READ_ONLY' });
+    await elevate(profiles.prod, { mode: 'action' });
+    try {
+      await call('planRestore', { source: backup.id, target });
+      expect(activeElevation(profiles.prod.id)).not.toBeNull();
+    } finally {
+      endElevation(profiles.prod.id, 'ended by the user', true);
+    }
   });
 });
 
