@@ -385,14 +385,14 @@ describe('an elevation is for its profile, its time and its count only', () => {
       await ok('updateProfile', { id: profiles.other.id, profile: { ...pickInput(fields) } });
     }
   });
-  it('during a window only the elevated action connects as the break-glass role: polls and the schema browser stay the own, read-only role', async () => {
+  it('during a window only the elevated action connects as the break-glass role: polls, the schema browser and a console preview stay the own, read-only role', async () => {
     await elevate(profiles.glass);
     try {
-      // (The console itself is the elevated connection for the whole window, its previews included.)
       await ok('getActivity', { profileId: profiles.glass.id });
       await ok('listLocks', { profileId: profiles.glass.id });
       await ok('getSchemaTree', { profileId: profiles.glass.id });
       await call('getOverview', { profileId: profiles.glass.id });
+      await ok('planQuery', { profileId: profiles.glass.id, sql: 'SELECT bump()' });
       const asGlass = await onShop<{ n: number }>(`SELECT count(*)::int AS n FROM pg_stat_activity WHERE usename = '${glassRole}'`);
       expect(asGlass[0]!.n).toBe(0);
       // The console's run is the elevated action: it is the break-glass role, read-write.
