@@ -15,6 +15,7 @@ import { boolFlag, expectPositionals, intFlag, parseArgs, stringFlag, UsageError
 import type { CliContext } from '../context';
 import { withPasswordRetry } from '../password-retry';
 import { confirm, EXIT, printJson } from '../io';
+import { followOffsiteStaging } from './offsite';
 import { findProfile } from './profile';
 
 export const RESTORE_USAGE =
@@ -164,7 +165,9 @@ export async function restoreCommand(ctx: CliContext, argv: string[]): Promise<n
     if (password !== undefined) options = { ...options, password };
     return ctx.call('planRestore', options);
   };
-  const plan = profile ? await withPasswordRetry(ctx, profile, planWith) : await planWith();
+  // A catalog backup whose dump lives only offsite is fetched back by the plan (the start reuses it): its download on stderr.
+  const staging = followOffsiteStaging(ctx, options.source);
+  const plan = await (profile ? withPasswordRetry(ctx, profile, planWith) : planWith()).finally(staging);
   // --clean only helps with objects of the dump the target already holds; missing roles and
   // a Supabase project's occupied auth/storage tables carry their own fix in the message.
   const cleanHelps = plan.conflicts.length > 0 && !plan.conflicts.some((c) => c.type === 'TABLE DATA') && (plan.supabase?.missingRoles.length ?? 0) === 0;

@@ -142,18 +142,15 @@ export function RestoreWizard({ active, profiles, backups, onFinished, onShowCli
       onTyped={setTyped}
     />,
     job ? (
-      <Stack key="run" gap="sm">
-        {/* A dump that lives only offsite is fetched back while the start is pending. */}
-        <OffsiteStagingProgress backupId={job.starting ? (state.backupId ?? null) : null} />
-        <RestoreRun
-          job={job}
-          profiles={profiles}
-          onCancel={() => void cancel()}
-          onNew={newRestore}
-          onShowClientTools={onShowClientTools}
-          onOpenProfile={onOpenProfile}
-        />
-      </Stack>
+      <RestoreRun
+        key="run"
+        job={job}
+        profiles={profiles}
+        onCancel={() => void cancel()}
+        onNew={newRestore}
+        onShowClientTools={onShowClientTools}
+        onOpenProfile={onOpenProfile}
+      />
     ) : null,
   ];
 
@@ -172,7 +169,13 @@ export function RestoreWizard({ active, profiles, backups, onFinished, onShowCli
       reviewStep={RSTEP.review}
       runStep={RSTEP.run}
       running={running}
-      body={stepBody[step]}
+      body={
+        <Stack gap="sm">
+          {/* A dump that lives only offsite is fetched back by whichever call first reads it (inspect, plan or start): its download shows here. */}
+          <OffsiteStagingProgress backupId={state.backupId ?? null} />
+          {stepBody[step]}
+        </Stack>
+      }
       problems={problems}
       onNext={() => setStep(step + 1)}
       startButton={
