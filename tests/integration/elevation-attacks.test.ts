@@ -371,6 +371,24 @@ describe('an elevation is for its profile, its time and its count only', () => {
     expect((await audit('profile.elevation.end'))[0]).toMatchObject({ summary: expect.stringContaining('used by its one action') });
   });
 
+  it('a one-action elevation is not used up by an action refused for its missing typed name (the audit would say it was used)', async () => {
+    const h = await holder();
+    await elevate(profiles.prod, { mode: 'action' });
+    try {
+      const refusedForName = [
+        await call('terminateBackend', { profileId: profiles.prod.id, pid: h.pid, backendStart: h.backendStart }),
+        await call('runVacuum', { profileId: profiles.prod.id, schema: 'public', table: 'attack_log', full: true }),
+        await call('runSessionCleanup', { rule: { profileId: profiles.prod.id, idleMinutes: 0 }, pids: [h.pid] }),
+        await call('runQuery', { profileId: profiles.prod.id, sql: 'UPDATE inventory SET quantity = quantity + 1 WHERE id = 0' }),
+      ];
+      expect(refusedForName.map((e) => (e.ok ? 'ok' : e.error.code))).toEqual(Array(4).fill('CONFIRMATION_REQUIRED'));
+      expect(await alive(h.pid)).toBe(true);
+      expect(activeElevation(profiles.prod.id)).not.toBeNull();
+    } finally {
+      endElevation(profiles.prod.id, 'ended by the user', true);
+    }
+  });
+
   it('an elevation does not follow its profile to another server: editing the profile ends it', async () => {
     const elevation = await elevate(profiles.other);
     expect(elevation.mode).toBe('window');
