@@ -51,7 +51,7 @@ test('a restore drill and a restore into a new database on the sandbox, both val
   const validation = report.getByRole('region', { name: 'Drill validation' });
   expect(await validation.textContent()).toContain('Validation OK');
   expect(await validation.getByRole('row', { name: /^Check rows / }).count()).toBeGreaterThan(0);
-  expect(await validation.getByText('fail', { exact: true }).count()).toBe(0);
+  expect(await validation.getByText('FAIL', { exact: true }).count()).toBe(0);
   // A fresh backup of a small database restores well within 2 h and is younger than 15 min.
   expect(await report.getByLabel('Restore time vs RTO: met', { exact: true }).count()).toBe(1);
   expect(await report.getByLabel('Backup age vs RPO: met', { exact: true }).count()).toBe(1);
