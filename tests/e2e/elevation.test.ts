@@ -9,7 +9,7 @@ import crypto from 'node:crypto';
 import pg from 'pg';
 import { expect, inject, onTestFinished, test } from 'vitest';
 import { clientConfig, quoteIdent, withClient } from '../helpers/pg';
-import { addProfileThroughForm, startApp } from './harness';
+import { addProfileThroughForm, openQueryConsole, runInEditor, startApp } from './harness';
 import { expectNoPageHorizontalScroll, expectNotClipped, setViewport, VIEWPORTS } from './layout';
 
 async function openBackend(config: pg.ClientConfig, applicationName: string): Promise<{ client: pg.Client; pid: number }> {
@@ -61,7 +61,10 @@ test('elevate a read-only production profile to terminate a lock holder; the ban
   await go.click();
   const result = dialog.getByRole('status');
   // The typed-name box is an alert too: wait for the answer itself, or the refusal's title.
-  await result.or(dialog.getByText(/Terminate refused|Not elevated/)).first().waitFor({ timeout: 30_000 });
+  await result
+    .or(dialog.getByText(/Terminate refused|Not elevated/))
+    .first()
+    .waitFor({ timeout: 30_000 });
   if ((await result.count()) === 0) throw new Error(`terminate did not answer with a result: ${await dialog.textContent()}`);
   expect(await result.textContent()).toContain('checked afterwards: effective');
   // The session is gone: the waiter's UPDATE went through.
@@ -95,6 +98,23 @@ test('elevate a read-only production profile to terminate a lock holder; the ban
 
   await elevated.getByRole('button', { name: 'End now' }).click();
   await elevated.waitFor({ state: 'detached' });
+  await band.getByText('READ-ONLY').waitFor();
+
+  // The console: a write on the read-only production profile offers the elevation up front
+  // (nothing has run yet), and after it the write runs once, as that one action.
+  const editor = await openQueryConsole(page);
+  await runInEditor(editor, `UPDATE ${t} SET n = n + 100 WHERE id = 1`);
+  const elevateRun = page.getByRole('dialog', { name: 'Elevate e2e-prod to run this?' });
+  await elevateRun.waitFor();
+  expect(await elevateRun.textContent()).toContain('Nothing has run.');
+  expect((await withClient(target, (c) => c.query<{ n: number }>(`SELECT n FROM ${t} WHERE id = 1`))).rows[0]!.n).toBe(10);
+  await elevateRun.getByLabel('Reason (recorded in the audit trail)').fill('INC-19: fix the counter');
+  await elevateRun.getByLabel('Type the profile name (e2e-prod) to confirm').fill('e2e-prod');
+  await elevateRun.getByRole('button', { name: 'Elevate and run', exact: true }).click();
+  await elevateRun.waitFor({ state: 'detached', timeout: 30_000 });
+  await expect
+    .poll(async () => (await withClient(target, (c) => c.query<{ n: number }>(`SELECT n FROM ${t} WHERE id = 1`))).rows[0]!.n, { timeout: 30_000 })
+    .toBe(110);
   await band.getByText('READ-ONLY').waitFor();
 
   // Asked again without elevation (the API, as a script would): refused, and audited so.

@@ -13,7 +13,7 @@ import { ConsolePanels, type Panel } from './ConsolePanels';
 import { EditorTabs } from './EditorTabs';
 import { ElapsedTime } from './ElapsedTime';
 import { ExportMenu } from './ExportMenu';
-import { BlockedModal, ConfirmWriteModal, PasswordModal } from './GuardModals';
+import { BlockedModal, ConfirmWriteModal, ElevateModal, PasswordModal } from './GuardModals';
 import { editorPx } from './layout-model';
 import { useHeight } from './useHeight';
 import { DEFAULT_IDLE_CLOSE_MINUTES, DEFAULT_MAX_ROWS, errorRange, MAX_ROWS_CHOICES, type EditorRange, type RunTarget } from './query-tools';
@@ -325,6 +325,15 @@ export function QueryConsole({ profile, visible, editorShare, onEditorShare, hea
           <ConfirmWriteModal profile={profile} statements={runner.guard.statements} onCancel={runner.dismissGuard} onConfirm={runner.confirm} />
         ) : null}
         {runner.guard?.kind === 'password' ? <PasswordModal profile={profile} onCancel={runner.dismissGuard} onSubmit={runner.withPassword} /> : null}
+        {runner.guard?.kind === 'elevate' ? (
+          <ElevateModal
+            profile={profile}
+            refusal={runner.guard.refusal}
+            statement={runner.guard.statement}
+            onCancel={runner.dismissGuard}
+            onElevated={runner.elevated}
+          />
+        ) : null}
         {explain.guard?.kind === 'confirm' ? (
           <ConfirmWriteModal profile={profile} statements={explain.guard.statements} onCancel={explain.dismissGuard} onConfirm={explain.confirm} />
         ) : null}

@@ -11,6 +11,7 @@ import type { BlockedItem } from './GuardModals';
 import { frameThrottle, LiveRun, STALL_MS } from './live-results';
 import { needsNameConfirmation, writingStatements, type RunTarget } from './query-tools';
 import { randomId } from '../../shared/ids';
+import { needsElevation } from '../../shared/state/elevation';
 
 type Plan = Awaited<ReturnType<typeof api.planQuery>>;
 
@@ -25,7 +26,9 @@ interface RunOptions {
 export type Guard =
   | { kind: 'blocked'; items: BlockedItem[]; options: RunOptions }
   | { kind: 'confirm'; statements: StatementPlan[]; options: RunOptions }
-  | { kind: 'password'; options: RunOptions };
+  | { kind: 'password'; options: RunOptions }
+  /** A write on a read-only production profile: elevate first (issue #19), then it runs. */
+  | { kind: 'elevate'; refusal: { index: number; reason: string }; statement: StatementPlan | undefined; options: RunOptions };
 
 export interface RunOutcome {
   result: QueryRunResult;
@@ -77,6 +80,8 @@ export interface QueryRunner {
   dismissGuard(): void;
   override(): void;
   confirm(name: string): void;
+  /** After the elevation dialog: run what was refused, with the typed name. */
+  elevated: (name: string) => void;
   withPassword(password: string): void;
   clearError(): void;
 }
@@ -200,6 +205,13 @@ export function useQueryRunner(
         return;
       }
       const options: RunOptions = { target, plan, override: false };
+      // A read-only production profile: offer the elevation up front, never a dialog that
+      // ends in a refusal. The core still decides (the elevation and the typed name).
+      if (plan.readOnlyRefusal && needsElevation(profile)) {
+        const refusal = plan.readOnlyRefusal;
+        setGuard({ kind: 'elevate', refusal, statement: plan.statements.find((s) => s.index === refusal.index), options });
+        return;
+      }
       // A read-only profile's refusal or a block: sent anyway, so the core refuses and
       // audits the attempt (no dialog that could only lead to a refusal).
       if (plan.readOnlyRefusal || plan.blocked.length > 0) {
@@ -292,6 +304,9 @@ export function useQueryRunner(
     },
     confirm: (name: string) => {
       if (guard?.kind === 'confirm') void execute({ ...guard.options, confirmName: name });
+    },
+    elevated: (name: string) => {
+      if (guard?.kind === 'elevate') void execute({ ...guard.options, confirmName: name });
     },
     withPassword: (password: string) => {
       if (guard?.kind === 'password') void execute({ ...guard.options, password });
