@@ -10,11 +10,12 @@ import type { CoreDeps } from '../platform/kernel/deps';
 import { dbnameArgument, libpqEnv, shellQuote } from '../platform/tools/libpq-args';
 import { localEndpoint, withClient } from '../platform/postgres/connect';
 import { ensurePrivateDirAsync } from '../platform/fs/private-fs';
-import { artifactText, LocalDestination, toolPath, type Destination } from '../platform/destinations';
+import { LocalDestination, toolPath, type Destination } from '../platform/destinations';
 import { sanitizeFileName } from '../platform/fs/export-file';
 import { resolvePassword } from '../platform/secrets/password';
 import { discoverClientTools, pickTool } from '../platform/tools/client-tools';
 import { isBookkeepingTable, supabaseExcludedSchemas, supabaseExcludedTableData } from './supabase';
+import { EXTENSION, readOnlyMarkerNote, reviewedBackupName } from './naming';
 
 export interface TableInfo {
   schema: string;
@@ -51,7 +52,6 @@ export interface DumpTarget {
 }
 
 const FORMAT_FLAG: Record<BackupFormat, string> = { custom: 'c', plain: 'p', directory: 'd' };
-const EXTENSION: Record<BackupFormat, string> = { custom: '.dump', plain: '.sql', directory: '' };
 const MAX_NAME_SUFFIX = 100;
 
 /** Schemas left out: the Supabase preset's (all platform schemas but auth and storage) and the user's, each once, in that order. */
@@ -293,36 +293,6 @@ export async function freeBackupName(destination: Destination, fileName: string)
   throw new OpsError('IO_FAILED', `The backup folder ${dir} already holds ${fileName} and ${MAX_NAME_SUFFIX - 1} numbered copies; clean it up first.`, {
     path: dir,
   });
-}
-
-/** Why a read-only profile's backup records no pre-operation marker (review warning, manifest warning). */
-export function readOnlyMarkerNote(profileName: string): string {
-  return `pre-operation marker not recorded: ${profileName} is a read-only profile and the marker writes a row (ops_toolkit.create_backup_metadata); back up through a read-write profile to record it, or turn the marker off.`;
-}
-
-/**
- * The name decided at review, checked again at start: it must be one the core would write
- * for these options (the format's extension), and still free (the file and its partial):
- * a name taken since the review is an error, never a silent rename.
- */
-export async function reviewedBackupName(destination: Destination, fileName: string, kind: BackupKind, format: BackupFormat): Promise<string> {
-  const ext = kind === 'roles' ? '.sql' : EXTENSION[format];
-  const hasExt = ext === '' ? !['.dump', '.sql'].includes(path.extname(fileName)) : fileName.endsWith(ext) && fileName.length > ext.length;
-  if (!hasExt) {
-    const want = ext === '' ? 'a folder name without .dump or .sql' : `a name ending in ${ext}`;
-    throw new OpsError('INVALID_INPUT', `fileName: ${fileName} does not fit a ${kind === 'roles' ? 'roles' : format} backup (${want}).`, { field: 'fileName' });
-  }
-  if ((await destination.freeName(fileName, 1)) === null) {
-    const where = artifactText(destination, fileName);
-    throw new OpsError(
-      'CONFLICT',
-      `${where} already exists (or is being written): the reviewed name is never replaced nor renamed. Review the backup again for a new name.`,
-      {
-        path: where,
-      },
-    );
-  }
-  return fileName;
 }
 
 /**

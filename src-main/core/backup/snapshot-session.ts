@@ -8,7 +8,8 @@ import type { CoreDeps } from '../platform/kernel/deps';
 import { log } from '../platform/kernel/log';
 import { withClient } from '../platform/postgres/connect';
 import { errorText } from '../platform/tools/tool-process';
-import { readOnlyMarkerNote, type PreparedBackup } from './plan';
+import { readOnlyMarkerNote } from './naming';
+import type { PreparedBackup } from './plan';
 
 export interface SnapshotSession {
   client: pg.Client;
