@@ -83,7 +83,7 @@ describe('drillMarkdown', () => {
       drill({
         status: 'failed',
         error: 'pg_restore: error: relation "a|b" <x>',
-        validation: { ok: false, checks: [{ name: 'rows public."a|b"', ok: false, status: 'fail', detail: 'line one\nline two' }] },
+        validation: { ok: false, status: 'fail', checks: [{ name: 'rows public."a|b"', ok: false, status: 'fail', detail: 'line one\nline two' }] },
         disasterRecovery: null,
         notes: ['prepare_disaster_recovery() could not be read: connection refused'],
       }),
@@ -104,7 +104,7 @@ describe('drillHtml', () => {
     const html = drillHtml(
       drill({
         profileName: '<b>shop</b>',
-        validation: { ok: false, checks: [{ name: 'rows public.x', ok: false, status: 'fail', detail: '<script>alert(1)</script>' }] },
+        validation: { ok: false, status: 'fail', checks: [{ name: 'rows public.x', ok: false, status: 'fail', detail: '<script>alert(1)</script>' }] },
         disasterRecovery: { columns: ['item'], rows: [['"quoted" & <tag>']] },
         notes: ["it's <late>"],
       }),

@@ -12,7 +12,7 @@ import type { CoreDeps } from '../platform/kernel/deps';
 import type { CallContext } from '../platform/kernel/dispatch';
 import { APPLICATION_NAME, withClient } from '../platform/postgres/connect';
 import { isServerError, toOpsError } from '../platform/postgres/pg-errors';
-import { AUDIT_QUERY_CHARS, clip, refuseReadOnly, refuseUnconfirmedProduction, signalRefusal, SUMMARY_QUERY_CHARS } from '../platform/guard/signals';
+import { AUDIT_QUERY_CHARS, clip, refuseReadOnlyUnconfirmed, signalRefusal, SUMMARY_QUERY_CHARS } from '../platform/guard/signals';
 import { HIDDEN_QUERY, SNAPSHOT_TIMEOUT_MS, withTimeout } from './snapshot';
 import { plural } from '../platform/text/plural';
 
@@ -201,8 +201,7 @@ export async function runCleanup(
   audit.profile = profile.name;
   audit.detail = RUN_SQL.trim();
   audit.summary = `session cleanup on ${profile.name} (${ruleText}): nothing terminated`;
-  refuseReadOnly(profile, 'the session cleanup', audit);
-  refuseUnconfirmedProduction(profile, `the session cleanup (${ruleText}, ${plural(pids.length, 'session')})`, confirmName, audit);
+  refuseReadOnlyUnconfirmed(profile, `the session cleanup (${ruleText}, ${plural(pids.length, 'session')})`, confirmName, audit);
   const result: CleanupResult = { rule: ruleText, matched: [], terminated: [], skipped: [] };
   audit.rowsAffected = 0;
   const params = (pid: number): unknown[] => [ruleStates(rule), ruleMinutes(rule), pid, rule.excludeUsers, rule.excludeApps.map((a) => a.toLowerCase())];

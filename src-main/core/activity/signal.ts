@@ -11,7 +11,7 @@ import type { CoreDeps } from '../platform/kernel/deps';
 import type { AuditNote } from '../platform/kernel/dispatch';
 import { withClient } from '../platform/postgres/connect';
 import { isServerError, toOpsError } from '../platform/postgres/pg-errors';
-import { AUDIT_QUERY_CHARS, clip, refuseReadOnly, refuseUnconfirmedProduction, signalRefusal, SUMMARY_QUERY_CHARS } from '../platform/guard/signals';
+import { AUDIT_QUERY_CHARS, clip, refuseReadOnly, refuseReadOnlyUnconfirmed, signalRefusal, SUMMARY_QUERY_CHARS } from '../platform/guard/signals';
 import { SNAPSHOT_TIMEOUT_MS, withTimeout } from './snapshot';
 
 export const VERIFY_WAIT_MS = 3000;
@@ -135,15 +135,16 @@ export async function signalBackend(deps: Deps, profile: Profile, action: Signal
   const fn = action === 'cancel' ? 'pg_cancel_backend' : 'pg_terminate_backend';
   audit.detail = `SELECT ${fn}(${req.pid})`;
   audit.summary = `${action} backend ${req.pid} on ${profile.name}: not signalled`;
-  refuseReadOnly(profile, `${action === 'cancel' ? 'cancelling' : 'terminating'} backend ${req.pid}`, audit);
-  if (action === 'terminate') {
+  if (action === 'cancel') refuseReadOnly(profile, `cancelling backend ${req.pid}`, audit);
+  else {
     // The contract requires it; checked here too for callers inside the core.
     if (!req.backendStart)
       throw new OpsError(
         'INVALID_INPUT',
         `backendStart: required to terminate backend ${req.pid} (so a reused pid is never terminated); take it from a fresh activity snapshot.`,
       );
-    refuseUnconfirmedProduction(profile, `terminating backend ${req.pid}`, req.confirmName, audit);
+    // The typed name before a one-action elevation is used (refuseReadOnlyUnconfirmed).
+    refuseReadOnlyUnconfirmed(profile, `terminating backend ${req.pid}`, req.confirmName, audit);
   }
   return withClient(
     deps,

@@ -62,7 +62,9 @@ export function enforceGuards(
   input: { override: boolean; confirmName?: string | undefined },
   audit: AuditNote,
 ): string[] {
-  refuseReadOnlyStatements(profile, plans, audit);
+  // Without an elevation a read-only profile refuses first; under one, it is used (a one-action
+  // elevation ends) only once the script has passed the other guards, below.
+  if (isReadOnlyNow(profile)) refuseReadOnlyStatements(profile, plans, audit);
   const plan = summarizePlan(plans, profile.env === 'production');
   const list = (items: Array<{ index: number; reason: string }>) => items.map((b) => `${b.reason} (statement ${b.index + 1})`).join(', ');
   if (plan.blocked.length > 0 && !input.override) {
@@ -80,5 +82,6 @@ export function enforceGuards(
       { ...plan, reason: 'production' },
     );
   }
+  refuseReadOnlyStatements(profile, plans, audit);
   return input.override ? plan.blocked.map((b) => b.reason) : [];
 }

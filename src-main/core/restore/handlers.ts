@@ -41,7 +41,7 @@ export function restoreHandlers(deps: CoreDeps, backup: BackupDomain): RestoreDo
     },
     startRestore: async (input, ctx) => {
       const { jobId, ...options } = input;
-      const prepared = await prepareRestore(deps, options);
+      const prepared = await prepareRestore(deps, options, new Date(), { confirmName: options.confirmName, note: ctx.audit });
       const { plan } = prepared;
       ctx.audit.profile = plan.target.kind === 'scratch' ? null : plan.target.profile;
       ctx.audit.detail = plan.command;

@@ -7,7 +7,7 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { ClientTool } from '../../contract/backup';
-import { refuseReadOnly } from '../platform/guard/rules';
+import { isReadOnlyNow, refuseReadOnly, refuseReadOnlyUnconfirmed, type RefusalNote } from '../platform/guard/rules';
 import { OpsError } from '../../contract/errors';
 import type { Profile } from '../../contract/models';
 import type { BackupContents, RestoreConflict, RestoreOptions, RestorePlan } from '../../contract/restore';
@@ -205,8 +205,14 @@ function supabaseWarnings(sb: SupabasePrep, jobs: number): string[] {
   return out;
 }
 
+/** What startRestore passes so the guard runs as the action's own (plans pass nothing). */
+export interface RestoreStartGuard {
+  confirmName: string | undefined;
+  note: RefusalNote;
+}
+
 /** Checks the source, the target, the tools and the conflicts; starts nothing on the target. */
-export async function prepareRestore(deps: CoreDeps, options: RestoreOptions, now: Date = new Date()): Promise<PreparedRestore> {
+export async function prepareRestore(deps: CoreDeps, options: RestoreOptions, now: Date = new Date(), start?: RestoreStartGuard): Promise<PreparedRestore> {
   const { contents, items } = await inspectDetailed(deps, options.source);
   // A script with psql meta-commands is refused before any server is touched.
   refuseMetaCommands(contents);
@@ -221,7 +227,12 @@ export async function prepareRestore(deps: CoreDeps, options: RestoreOptions, no
   } else {
     profile = deps.profiles.require(target.profileId);
     // The one read-only rule (core/platform/guard); the scratch target above is the way out.
-    refuseReadOnly(profile, 'a restore (it writes to the server; restore into the local scratch PostgreSQL instead)', {});
+    const what = 'a restore (it writes to the server; restore into the local scratch PostgreSQL instead)';
+    // The review only asks what the rule would say (isReadOnlyNow): it must not use up a
+    // one-action elevation. The start is the action: its typed name is checked first, then
+    // the rule runs for real (an elevation is used there and named in the audit entry).
+    if (isReadOnlyNow(profile)) refuseReadOnly(profile, what, start?.note ?? {});
+    else if (start && profile.readOnly) refuseReadOnlyUnconfirmed(profile, what, start.confirmName, start.note);
     database = target.kind === 'profile' ? profile.database : target.database;
   }
   const createDatabase = target.kind !== 'profile';

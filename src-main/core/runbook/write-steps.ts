@@ -13,7 +13,7 @@ import type { Profile } from '../../contract/models';
 import type { RunbookStepPreview, RunbookStepRunResult } from '../../contract/runbook';
 import type { CoreDeps } from '../platform/kernel/deps';
 import type { AuditNote } from '../platform/kernel/dispatch';
-import { refuseReadOnly } from '../platform/guard/rules';
+import { isReadOnlyNow, refuseReadOnly } from '../platform/guard/rules';
 import { withClient } from '../platform/postgres/connect';
 import { extended } from '../platform/postgres/extended';
 import { isServerError, toOpsError } from '../platform/postgres/pg-errors';
@@ -176,7 +176,9 @@ function changedSincePreview(now: number, previewed: number, sameCount: boolean)
 
 function refuseUnlessAllowed(profile: Profile, target: RunnableStep, confirmName: string | undefined, audit: AuditNote): void {
   // The one read-only rule (core/platform/guard): a write step changes the database.
-  refuseReadOnly(profile, `"${target.step.title}" (a ${target.step.kind} step)`, audit);
+  // Without an elevation the read-only refusal comes first; under one, the typed name is
+  // checked before the elevation is used (a one-action elevation ends only when it runs).
+  if (isReadOnlyNow(profile)) refuseReadOnly(profile, `"${target.step.title}" (a ${target.step.kind} step)`, audit);
   if (profile.env === 'production' && confirmName !== profile.name) {
     audit.summary = `refused: "${target.step.title}" on production not confirmed with the profile name`;
     throw new OpsError(
@@ -187,6 +189,7 @@ function refuseUnlessAllowed(profile: Profile, target: RunnableStep, confirmName
       },
     );
   }
+  refuseReadOnly(profile, `"${target.step.title}" (a ${target.step.kind} step)`, audit);
 }
 
 /**

@@ -9,8 +9,7 @@ import type { Handlers } from '../platform/kernel/dispatch';
 import type { CoreDeps } from '../platform/kernel/deps';
 import { log } from '../platform/kernel/log';
 import { ObjectStore } from '../platform/objectstore';
-import { refuseReadOnly } from '../platform/guard/rules';
-import { refuseUnconfirmedProduction } from '../platform/guard/signals';
+import { refuseReadOnlyUnconfirmed } from '../platform/guard/rules';
 import { storageConfigFor } from '../profiles';
 import { SnapshotCatalog } from './catalog';
 import { checkStorage } from './check';
@@ -210,8 +209,7 @@ export function storageHandlers(deps: CoreDeps): { handlers: Pick<Handlers, Stor
       try {
         // A read-only profile only observes, whatever it reaches (the shared rule); production
         // asks for its name.
-        refuseReadOnly(profile, `restoring storage snapshot ${entry.id} into ${into}`, ctx.audit);
-        refuseUnconfirmedProduction(profile, `restoring storage snapshot ${entry.id} into ${into}`, input.confirmName, ctx.audit);
+        refuseReadOnlyUnconfirmed(profile, `restoring storage snapshot ${entry.id} into ${into}`, input.confirmName, ctx.audit);
         const options = {
           ...(input.bucket ? { bucket: input.bucket } : {}),
           ...(input.keys ? { keys: input.keys } : {}),

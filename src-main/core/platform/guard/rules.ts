@@ -115,6 +115,18 @@ export function refuseReadOnly(profile: Profile, what: string, note: RefusalNote
   );
 }
 
+/**
+ * For an action that needs both: refused on a read-only profile, and on production unless its
+ * name was typed. Without an elevation the read-only refusal comes first (nothing unlocks it
+ * but an elevation); under one, the typed name is checked BEFORE the elevation is used, so an
+ * action refused for its name never uses up a one-action elevation it did not run under.
+ */
+export function refuseReadOnlyUnconfirmed(profile: Profile, what: string, confirmName: string | undefined, note: RefusalNote): void {
+  if (isReadOnlyNow(profile)) refuseReadOnly(profile, what, note);
+  refuseUnconfirmedProduction(profile, what, confirmName, note);
+  refuseReadOnly(profile, what, note);
+}
+
 /** Refuses a change on production unless the profile's name was typed. */
 export function refuseUnconfirmedProduction(profile: Profile, what: string, confirmName: string | undefined, note: RefusalNote): void {
   if (profile.env !== 'production' || confirmName === profile.name) return;

@@ -8,7 +8,7 @@ export const AUDIT_QUERY_CHARS = 1000;
 export const SUMMARY_QUERY_CHARS = 120;
 
 // The profile rules are the one rule every screen uses (core/platform/guard/rules.ts).
-export { refuseReadOnly, refuseUnconfirmedProduction } from './rules';
+export { refuseReadOnly, refuseReadOnlyUnconfirmed, refuseUnconfirmedProduction } from './rules';
 
 /** One line, at most `max` characters, for summaries and audit details. */
 export function clip(text: string, max: number): string {
