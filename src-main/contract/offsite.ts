@@ -122,6 +122,8 @@ export interface BackupCopy {
   finishedAt: string | null;
   verifiedAt: string | null;
   error: string | null;
+  /** The backup was written straight to this destination (no local file ever held it). */
+  direct?: boolean;
 }
 
 /** `ops-console backups copy ID --to DESTINATION --json` (cli.md, fixed fields). */

@@ -2,7 +2,8 @@
 // verified copies of backups there. Spread into `operations` (operations.ts).
 // Secrets go in (secretAccessKey) and never come out: results say `hasSecret` only.
 import { z } from 'zod';
-import { byId, empty, op } from './op';
+import { byId, CONNECT_ERRORS, empty, op } from './op';
+import { backupOptionsSchema, type BackupEntry } from './backup';
 import {
   copyBackupSchema,
   createDestinationSchema,
@@ -54,6 +55,22 @@ export const offsiteOperations = {
     input: copyBackupSchema,
     errors: ['NOT_FOUND', 'CONFLICT', 'PASSWORD_REQUIRED', 'STORAGE_FAILED', 'IO_FAILED', 'CANCELLED', 'TOOL_VERSION_MISMATCH', 'DECRYPT_FAILED'],
     audit: 'offsite.copy',
+  }),
+  /**
+   * A database backup written straight to a destination, never to a local file (custom or
+   * plain format; directory is INVALID_INPUT): streamed, read back and checked (sha256, and
+   * pg_restore --list for custom) before anything counts. Answers when it ended: the catalog
+   * entry (its dump lives only offsite; restore and drill stage it) and the ok copy.
+   * `backup.progress`-free: `offsite.progress` events (upload, verify) carry `jobId`;
+   * cancelOffsiteCopy takes it.
+   */
+  backupToOffsite: op<{ backup: BackupEntry; copy: CopyResult }>()({
+    input: backupOptionsSchema.extend({
+      destination: z.string().min(1, 'destination is required'),
+      jobId: z.string().min(1).max(200).optional(),
+    }),
+    errors: [...CONNECT_ERRORS, 'INVALID_INPUT', 'CONFLICT', 'STORAGE_FAILED', 'BACKUP_FAILED', 'TOOL_VERSION_MISMATCH', 'IO_FAILED', 'CANCELLED'],
+    audit: 'backup.offsite',
   }),
   /** Stops a running copy by its jobId: the upload is aborted on the store, the copy row cancelled, the copy call CANCELLED. */
   cancelOffsiteCopy: op<{ cancelled: boolean }>()({

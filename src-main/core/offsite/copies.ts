@@ -18,6 +18,8 @@ interface Row {
   finished_at: string | null;
   verified_at: string | null;
   error: string | null;
+  /** Migration 16: 1 when the backup was written straight to this destination. */
+  direct: number;
 }
 
 export class CopyRepo {
@@ -33,13 +35,26 @@ export class CopyRepo {
     encrypted: boolean;
     keyId: string | null;
     kind?: 'backup' | 'storage';
+    /** A backup written straight to the destination (direct.ts): no local file ever held it. */
+    direct?: boolean;
   }): void {
     this.db
       .prepare(
-        `INSERT INTO backup_copies (id, artifact_kind, artifact_id, destination_id, destination_name, object_key, encrypted, key_id, status, started_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'running', ?)`,
+        `INSERT INTO backup_copies (id, artifact_kind, artifact_id, destination_id, destination_name, object_key, encrypted, key_id, status, started_at, direct)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'running', ?, ?)`,
       )
-      .run(c.id, c.kind ?? 'backup', c.backupId, c.destinationId, c.destination, c.key, c.encrypted ? 1 : 0, c.keyId, new Date().toISOString());
+      .run(
+        c.id,
+        c.kind ?? 'backup',
+        c.backupId,
+        c.destinationId,
+        c.destination,
+        c.key,
+        c.encrypted ? 1 : 0,
+        c.keyId,
+        new Date().toISOString(),
+        c.direct ? 1 : 0,
+      );
   }
 
   /** A resumed attempt runs again under the same id (its resume log is named by it). */
@@ -118,5 +133,6 @@ function toContract(r: Row): BackupCopy {
     finishedAt: r.finished_at,
     verifiedAt: r.verified_at,
     error: r.error,
+    ...(r.direct === 1 ? { direct: true } : {}),
   };
 }

@@ -12,6 +12,9 @@ import type { SecretCipher } from '../platform/secrets/encrypted-secret-store';
 import { CopyRepo } from './copies';
 import { CopyJobs } from './copy-job';
 import { DestinationRepo } from './destinations';
+import { backupStraightOffsite } from './direct';
+import { JobRegistry } from '../platform/jobs/registry';
+import { progressEmitter } from './copy-job';
 import { pruneDestination } from './prune';
 import { OffsiteSecrets } from './secrets';
 
@@ -39,6 +42,8 @@ export function offsiteHandlers(deps: CoreDeps, cipher: SecretCipher | null = nu
   const destinations = new DestinationRepo(deps.store.db, secrets);
   const copies = new CopyRepo(deps.store.db);
   const copyJobs = new CopyJobs(deps, { destinations, copies, secrets });
+  // Backups written straight offsite: id = the backup id, jobId = the caller's.
+  const directJobs = new JobRegistry<Awaited<ReturnType<typeof backupStraightOffsite>>>();
 
   const handlers: Pick<Handlers, OffsiteOps> = {
     listOffsiteDestinations: () => ({ destinations: destinations.list() }),
@@ -113,8 +118,27 @@ export function offsiteHandlers(deps: CoreDeps, cipher: SecretCipher | null = nu
       ctx.audit.summary = `copy ${what} to ${result.destination}: ${result.key} (${result.bytes} bytes, sha256 ${result.sha256}${sent})${result.alreadyThere ? ', already there' : ', verified'}`;
       return result;
     },
+    backupToOffsite: async (input, ctx) => {
+      const { jobId = crypto.randomUUID(), ...options } = input;
+      const profile = deps.profiles.require(options.profileId);
+      ctx.audit.profile = profile.name;
+      ctx.audit.summary = `backup of ${profile.name} (${options.kind}, ${options.format}) straight to offsite ${options.destination}`;
+      const { done } = directJobs.start({ id: crypto.randomUUID(), jobId }, async (job) => {
+        const onProgress = progressEmitter(deps.events, jobId);
+        try {
+          // bytesTotal is unknown while pg_dump streams: it grows with what was sent.
+          return await backupStraightOffsite(deps, { destinations, copies }, options, job, (p) => onProgress({ ...p, bytesTotal: p.bytesDone }));
+        } finally {
+          job.finished = true;
+        }
+      });
+      const result = await done;
+      ctx.audit.detail = result.backup.command;
+      ctx.audit.summary = `backup ${result.backup.id} of ${profile.name} (${result.backup.kind}, ${result.backup.format}) straight to ${result.copy.destination}: s3 key ${result.copy.key}, ${result.copy.bytes} bytes, sha256 ${result.copy.sha256}, read back and verified`;
+      return result;
+    },
     cancelOffsiteCopy: (input, ctx) => {
-      const cancelled = copyJobs.cancel(input.jobId, `cancelled by ${ctx.actor}`);
+      const cancelled = copyJobs.cancel(input.jobId, `cancelled by ${ctx.actor}`) || directJobs.cancel(input.jobId, `cancelled by ${ctx.actor}`);
       ctx.audit.summary = cancelled ? `offsite copy ${input.jobId} cancelled` : `offsite copy ${input.jobId} was not running`;
       return { cancelled };
     },
@@ -131,5 +155,15 @@ export function offsiteHandlers(deps: CoreDeps, cipher: SecretCipher | null = nu
       return r;
     },
   };
-  return { handlers, destinations, copies, secrets, stage: (backupId) => copyJobs.stage(backupId), dispose: () => copyJobs.disposeAll() };
+  return {
+    handlers,
+    destinations,
+    copies,
+    secrets,
+    stage: (backupId) => copyJobs.stage(backupId),
+    dispose: async () => {
+      await directJobs.disposeAll('the app is closing');
+      await copyJobs.disposeAll();
+    },
+  };
 }
