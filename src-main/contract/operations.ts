@@ -69,9 +69,11 @@ export const operations = {
         ...sshSecretFields,
         ...storageSecretFields,
         ...breakGlassSecretFields,
+        /** Needed when a read-only production profile would become writable (or leave production). */
+        confirmName: z.string().optional(),
       })
       .strict(),
-    errors: ['INVALID_INPUT', 'NOT_FOUND', 'CONFLICT', 'SECRET_STORE_UNAVAILABLE'],
+    errors: ['INVALID_INPUT', 'NOT_FOUND', 'CONFLICT', 'SECRET_STORE_UNAVAILABLE', 'CONFIRMATION_REQUIRED'],
     audit: 'profile.update',
   }),
   duplicateProfile: op<Profile>()({

@@ -403,6 +403,27 @@ describe('an elevation is for its profile, its time and its count only', () => {
       await ok('updateProfile', { id: profiles.other.id, profile: { ...pickInput(fields) } });
     }
   });
+  it('an edit cannot get around elevation: making a read-only production profile writable (or not production) needs its typed name, and is audited as refused without it', async () => {
+    const fields = pickInput((await ok<Profile>('getProfile', { id: profiles.other.id })) as unknown as Record<string, unknown>);
+    for (const change of [{ readOnly: false }, { env: 'staging' }, { env: 'development', readOnly: false }]) {
+      for (const confirmName of [undefined, '', 'OTHER', `${profiles.other.name} `]) {
+        const answer = await call<Profile>('updateProfile', {
+          id: profiles.other.id,
+          profile: { ...fields, ...change },
+          ...(confirmName === undefined ? {} : { confirmName }),
+        });
+        expect(answer.ok ? 'ok' : answer.error.code).toBe('CONFIRMATION_REQUIRED');
+      }
+    }
+    const still = await ok<Profile>('getProfile', { id: profiles.other.id });
+    expect({ env: still.env, readOnly: still.readOnly }).toEqual({ env: 'production', readOnly: true });
+    expect((await audit('profile.update'))[0]).toMatchObject({ outcome: 'refused' });
+    // Typed: it is a deliberate change, made and then undone (tightening needs no name).
+    const writable = await ok<Profile>('updateProfile', { id: profiles.other.id, profile: { ...fields, readOnly: false }, confirmName: profiles.other.name });
+    expect(writable.readOnly).toBe(false);
+    expect((await ok<Profile>('updateProfile', { id: profiles.other.id, profile: { ...fields, readOnly: true } })).readOnly).toBe(true);
+  });
+
   it('during a window only the elevated action connects as the break-glass role: polls, the schema browser and a console preview stay the own, read-only role', async () => {
     await elevate(profiles.glass);
     try {

@@ -139,9 +139,22 @@ export function profileHandlers(deps: CoreDeps, elevation: ReturnType<typeof ele
   }
 
   /** `password` undefined keeps the saved one; an empty string forgets it. */
-  async function updateProfile(input: { id: string; profile: ProfileFields } & SecretInputs, ctx: CallContext): Promise<Profile> {
+  async function updateProfile(
+    input: { id: string; profile: ProfileFields; confirmName?: string | undefined } & SecretInputs,
+    ctx: CallContext,
+  ): Promise<Profile> {
     const before = profiles.require(input.id);
     ctx.audit.profile = before.name;
+    // Making a read-only production profile writable (or moving it out of production) would
+    // get around elevation for good: it is a production change like any other, with the
+    // profile's name typed (issue #19's attack review).
+    const lowered = before.env === 'production' && before.readOnly && (!input.profile.readOnly || input.profile.env !== 'production');
+    if (lowered && input.confirmName !== before.name) {
+      ctx.audit.summary = `refused: making production profile "${before.name}" writable not confirmed with the profile name`;
+      throw new OpsError('CONFIRMATION_REQUIRED', `"${before.name}" is a read-only production profile: type its name to make it writable.`, {
+        expected: before.name,
+      });
+    }
     const updated = saveWithSecret(() => profiles.update(before.id, input.profile), input);
     // An elevation was granted for the profile as it was (its server, role, environment):
     // it does not follow an edit to another target (ended and audited).

@@ -21,6 +21,7 @@ import { useState, type FormEvent } from 'react';
 import { ENVIRONMENTS, SSL_MODES, type AppInfo, type Profile, type ProfileDraft } from '@contract/models';
 import { api } from '../../shared/api/client';
 import { ErrorAlert } from '../../shared/components/ErrorAlert';
+import { TypedNameConfirm } from '../../shared/components/TypedNameConfirm';
 import { IconInfo } from '../../shared/components/icons';
 import { useAppState } from '../../shared/state/app-state';
 import { fieldErrorsOf, toShownError, type ShownError } from '../../shared/state/errors';
@@ -51,6 +52,10 @@ export function ProfileForm({ editing, onSaved, onCancel }: { editing: Profile |
   const [failure, setFailure] = useState<ShownError | null>(null);
   const [imported, setImported] = useState<{ source: string; warnings: string[] } | null>(null);
   const [saving, setSaving] = useState(false);
+  const [typedName, setTypedName] = useState('');
+  // Said before saving: a read-only production profile made writable (or moved out of
+  // production) needs its name typed, as the core requires (updateProfile).
+  const lowersProduction = editing !== null && editing.env === 'production' && editing.readOnly && (!form.readOnly || form.env !== 'production');
 
   function set<K extends keyof FormState>(key: K, value: FormState[K]) {
     setForm((f) => ({ ...f, [key]: value }));
@@ -90,7 +95,7 @@ export function ProfileForm({ editing, onSaved, onCancel }: { editing: Profile |
       const { breakGlassUser, ...breakGlassSecret } = breakGlassInput(breakGlass, editing);
       const profile = { ...input, breakGlassUser };
       const saved = editing
-        ? await api.updateProfile({ id: editing.id, profile, ...secrets, ...breakGlassSecret })
+        ? await api.updateProfile({ id: editing.id, profile, ...secrets, ...breakGlassSecret, ...(lowersProduction ? { confirmName: typedName } : {}) })
         : await api.createProfile({ profile, ...secrets, ...breakGlassSecret });
       // A new production profile is never made active without saying so (issue #19, first run).
       if (!editing && saved.env === 'production') {
@@ -329,6 +334,15 @@ export function ProfileForm({ editing, onSaved, onCancel }: { editing: Profile |
           />
         </Stack>
 
+        {lowersProduction && editing ? (
+          <Stack gap={4}>
+            <Text size="sm">
+              This makes a read-only production profile able to change the server for good. For an emergency, elevate it for one action or a few minutes instead
+              (the dialogs offer it).
+            </Text>
+            <TypedNameConfirm name={editing.name} value={typedName} onChange={setTypedName} />
+          </Stack>
+        ) : null}
         {failure ? <ErrorAlert title="The profile was not saved" error={failure} onClose={() => setFailure(null)} /> : null}
         {errorCount > 0 ? (
           <Text size="sm" c="red" role="alert">
@@ -336,7 +350,7 @@ export function ProfileForm({ editing, onSaved, onCancel }: { editing: Profile |
           </Text>
         ) : null}
         <Group>
-          <Button type="submit" loading={saving}>
+          <Button type="submit" loading={saving} disabled={lowersProduction && typedName !== editing?.name}>
             {editing ? 'Save changes' : 'Save profile'}
           </Button>
           <Button variant="default" onClick={onCancel}>
