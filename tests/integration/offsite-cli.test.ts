@@ -138,3 +138,37 @@ describe('ops-console drill of a backup that lives only offsite', () => {
     expect(lines.at(-1)).toMatch(/ETA 0 s$/);
   }, 180_000);
 });
+
+describe('ops-console backup --offsite', () => {
+  it("writes the dump straight offsite: backup's JSON fields with path the object's s3:// URL, plus offsite; exit 2 with --out, 1 for directory", async () => {
+    const run = await cli(['backup', 'shop', '--offsite', 'vault', '--json']);
+    expect(run.code, run.stderr).toBe(0);
+    const r = json(run);
+    for (const field of ['ok', 'id', 'path', 'manifestPath', 'kind', 'format', 'bytes', 'sha256', 'manifest', 'durationMs', 'pgDumpVersion', 'serverVersion'])
+      expect(r).toHaveProperty(field);
+    expect(r).toMatchObject({
+      ok: true,
+      kind: 'full',
+      format: 'custom',
+      offsite: { destination: 'vault', bucket: 'offsite', encrypted: false, verified: true },
+    });
+    const key = (r.offsite as { key: string }).key;
+    expect(key).toMatch(/^db\/shop\/.+\.dump$/);
+    expect(r.path).toBe(`s3://offsite/${key}`);
+    expect(r.manifestPath).toBe(`s3://offsite/${key}.manifest.json`);
+    const { ObjectStore } = await import('../../src-main/core/platform/objectstore');
+    const store = new ObjectStore(s3.config());
+    try {
+      expect(await store.head('offsite', key)).not.toBeNull();
+    } finally {
+      store.destroy();
+    }
+    const listed = json(await cli(['backups', 'list', '--json'])) as { backups: Array<{ id: string; status: string; verified: boolean }> };
+    expect(listed.backups.find((b) => b.id === r.id)).toMatchObject({ status: 'ok', verified: true });
+
+    expect((await cli(['backup', 'shop', '--offsite', 'vault', '--out', outDir])).code).toBe(2);
+    const dir = await cli(['backup', 'shop', '--offsite', 'vault', '--format', 'directory', '--json']);
+    expect(dir.code).toBe(1);
+    expect(dir.stderr).toContain('directory');
+  }, 120_000);
+});

@@ -1,11 +1,12 @@
 // ops-console backup PROFILE [--kind full|schema|data|roles] [--format custom|plain|directory]
 //         [--out DIR] [--jobs N] [--supabase] [--compress 0-9] [--schema S]… [--exclude-schema S]…
-//         [--table T]… [--exclude-table T]… [--description TEXT] [--json]
+//         [--table T]… [--exclude-table T]… [--description TEXT] [--offsite DEST] [--json]
 // ops-console backups list [--profile NAME] [--json]
 // ops-console backups verify ID [--json]
 // `backup` waits for the job: progress on stderr when it is a terminal, the outcome on
 // stdout. Ctrl-C cancels the backup (its partial file is deleted) before exiting.
 // `--kind roles` is plain SQL (pg_dumpall): its format defaults to plain.
+// `--offsite DEST` writes the dump straight to an offsite destination (backup-offsite.ts).
 import crypto from 'node:crypto';
 import type { BackupEntry, BackupFormat, BackupKind, BackupProgressEvent } from '../../contract/backup';
 import { OpsError } from '../../contract/errors';
@@ -18,11 +19,12 @@ import type { CliContext } from '../context';
 import { withPasswordRetry } from '../password-retry';
 import { EXIT, printJson, table } from '../io';
 import { OFFSITE_USAGE, backupsCopy, backupsPrune } from './offsite';
+import { backupOffsite } from './backup-offsite';
 import { findProfile } from './profile';
 
 const USAGE = {
   backup:
-    'ops-console backup PROFILE [--kind full|schema|data|roles] [--format custom|plain|directory] [--out DIR] [--jobs N] [--supabase] [--compress 0-9] [--schema S]… [--exclude-schema S]… [--table T]… [--exclude-table T]… [--description TEXT] [--json]',
+    'ops-console backup PROFILE [--kind full|schema|data|roles] [--format custom|plain|directory] [--out DIR] [--jobs N] [--supabase] [--compress 0-9] [--schema S]… [--exclude-schema S]… [--table T]… [--exclude-table T]… [--description TEXT] [--offsite DEST] [--json]',
   list: 'ops-console backups list [--profile NAME] [--json]',
   verify: 'ops-console backups verify ID [--json]',
 };
@@ -99,6 +101,7 @@ async function backup(ctx: CliContext, argv: string[]): Promise<number> {
     table: { type: 'list' },
     'exclude-table': { type: 'list' },
     description: { type: 'string' },
+    offsite: { type: 'string' },
   });
   const [name] = expectPositionals(parsed, ['PROFILE'], USAGE.backup);
   const kind = choice(parsed, 'kind', KINDS, 'full');
@@ -126,6 +129,12 @@ async function backup(ctx: CliContext, argv: string[]): Promise<number> {
     ...(out !== undefined ? { outDir: out } : {}),
     ...(description !== undefined ? { description } : {}),
   };
+
+  const offsite = stringFlag(parsed, 'offsite');
+  if (offsite !== undefined) {
+    if (out !== undefined) throw new UsageError('--out and --offsite exclude each other: a backup written straight offsite has no local file');
+    return backupOffsite(ctx, profile, options, offsite);
+  }
 
   const jobId = crypto.randomUUID();
   const watcher = waitForJob(ctx, jobId);
