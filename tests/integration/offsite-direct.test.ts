@@ -116,6 +116,42 @@ describe('a backup written straight offsite', () => {
     expect(await tableCounts(pg, database)).toEqual(await tableCounts(pg, shopDb.database));
   }, 240_000);
 
+  it('to an encrypting destination: `.enc` object, ciphertext only, restores through the staging path with the saved key', async () => {
+    const c = s3.config();
+    const vault = await calls.ok<OffsiteDestination & { generatedKey?: string }>('createOffsiteDestination', {
+      name: 'offsite-enc',
+      endpoint: c.endpoint,
+      region: c.region,
+      bucket: 'offsite',
+      prefix: 'enc',
+      accessKeyId: c.accessKeyId,
+      secretAccessKey: 'offsite-direct-secret',
+      encrypt: true,
+    });
+    const { backup, copy } = await calls.ok<Direct>('backupToOffsite', { profileId: shop.id, format: 'plain', destination: vault.name });
+    expect(copy).toMatchObject({ encrypted: true, keyId: vault.keyId, sha256: backup.sha256 });
+    expect(copy.key).toMatch(/^enc\/shop\/.+\.sql\.enc$/);
+    const store = new ObjectStore(s3.config());
+    try {
+      const { body } = await store.getStream('offsite', copy.key, { start: 0 });
+      let head = Buffer.alloc(0);
+      for await (const chunk of body as AsyncIterable<Buffer>) {
+        head = Buffer.concat([head, chunk]);
+        if (head.length > 64 * 1024) break;
+      }
+      // A plain dump starts with "-- PostgreSQL database dump": none of it is stored in the clear.
+      expect(head.toString('latin1')).not.toContain('PostgreSQL database dump');
+    } finally {
+      store.destroy();
+    }
+    expect(JSON.stringify(auditOf(core, 'backup.offsite'))).not.toContain(vault.generatedKey!);
+    const database = uniqueDatabaseName('offsite_direct_enc');
+    created.push(database);
+    const { record, done } = await restoreAndWait(core, calls, { source: backup.id, target: { kind: 'new-database', profileId: admin.id, database } });
+    expect(done.ok, record.error ?? '').toBe(true);
+    expect(await tableCounts(pg, database)).toEqual(await tableCounts(pg, shopDb.database));
+  }, 240_000);
+
   it('refuses a directory format before anything runs', async () => {
     const err = await calls.fail('backupToOffsite', { profileId: shop.id, format: 'directory', destination: dest.name });
     expect(err.code).toBe('INVALID_INPUT');
