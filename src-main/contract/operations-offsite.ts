@@ -61,8 +61,8 @@ export const offsiteOperations = {
    * plain format; directory is INVALID_INPUT): streamed, read back and checked (sha256, and
    * pg_restore --list for custom) before anything counts. Answers when it ended: the catalog
    * entry (its dump lives only offsite; restore and drill stage it) and the ok copy.
-   * `backup.progress`-free: `offsite.progress` events (upload, verify) carry `jobId`;
-   * cancelOffsiteCopy takes it.
+   * Progress comes as `offsite.progress` events (upload, then verify; bytes so far, the total
+   * unknown while pg_dump streams) carrying `jobId`; cancelOffsiteCopy takes it.
    */
   backupToOffsite: op<{ backup: BackupEntry; copy: CopyResult }>()({
     input: backupOptionsSchema.extend({

@@ -190,6 +190,31 @@ describe('a backup written straight offsite', () => {
     expect(auditOf(core, 'backup.offsite').find((e) => e.outcome === 'error')).toBeDefined();
   }, 120_000);
 
+  it('cancelled while pg_dump runs (cancelOffsiteCopy by jobId): CANCELLED, the backup row cancelled, nothing published', async () => {
+    const lock = await holdLock(pg, shopDb.database, 'lock_probe');
+    const jobId = 'direct-cancel';
+    const call = calls.fail('backupToOffsite', { profileId: shop.id, format: 'custom', destination: dest.name, jobId });
+    try {
+      await waitFor('pg_dump to start', () => pgDumpChildren().length > 0, 30_000);
+      expect(await calls.ok('cancelOffsiteCopy', { jobId })).toEqual({ cancelled: true });
+    } finally {
+      await lock.release();
+    }
+    const err = await call;
+    expect(err.code).toBe('CANCELLED');
+    const cancelled = (await calls.ok<{ backups: BackupEntry[] }>('listBackups', { profileId: shop.id })).backups[0]!;
+    expect(cancelled.status).toBe('cancelled');
+    const copies = (await calls.ok<{ copies: BackupCopy[] }>('listBackupCopies', { backupId: cancelled.id })).copies;
+    expect(copies.map((c) => c.status)).toEqual(['cancelled']);
+    const store = new ObjectStore(s3.config());
+    try {
+      expect(await objectKeys(store, copies[0]!.key)).toEqual([]);
+    } finally {
+      store.destroy();
+    }
+    await waitFor('pg_dump to be gone', () => pgDumpChildren().length === 0, 10_000);
+  }, 120_000);
+
   it('the server killed mid-upload: STORAGE_FAILED, nothing under the key, no ok row', async () => {
     const jobId = 'direct-cut';
     let stopped: Promise<void> | null = null;

@@ -150,6 +150,8 @@ export async function backupStraightOffsite(
     tap.on('error', failBody);
     // pg_dump exiting non-zero is known only at exit: the upload waits for it before Complete.
     const checked = new PassThrough();
+    // The upload reads its errors through iteration; once it has stopped (aborted, cancelled) a late one has no reader.
+    checked.on('error', () => undefined);
     body.on('error', (err) => checked.destroy(err));
     body.pipe(checked, { end: false });
     body.on('end', () => {
