@@ -1,7 +1,7 @@
 // Queries: pg_stat_statements' top statements in the chosen order, when the statistics were
 // reset, and how to enable the extension when it is missing. Each row opens in the console,
 // as is or ready to EXPLAIN (the console's F7, once placeholders have values).
-import { Alert, Button, Center, Checkbox, Code, Group, Loader, ScrollArea, SegmentedControl, Stack, Table, Text, Tooltip } from '@mantine/core';
+import { Alert, Button, Center, Checkbox, Code, Group, Loader, SegmentedControl, Stack, Table, Text, Tooltip } from '@mantine/core';
 import { useCallback, useState } from 'react';
 import { OWN_STATEMENTS_RULE, type TopQueries } from '@contract/monitoring';
 import { api } from '../../shared/api/client';
@@ -13,7 +13,7 @@ import { ORDER_OPTIONS, explainDraft, formatMs, isTopOrder, oneLine, queryHitPct
 import type { PasswordState } from '../../shared/hooks/usePassword';
 import { profileInput, useLoad } from './usePerformance';
 
-const NOWRAP = { whiteSpace: 'nowrap' } as const;
+import { NOWRAP, PINNED_RIGHT } from '../../shared/components/table-styles';
 
 function NotInstalled({ data }: { data: TopQueries }) {
   return (
@@ -36,7 +36,8 @@ function QueriesTable({ data }: { data: TopQueries }) {
       </Text>
     );
   return (
-    <ScrollArea>
+    // Native sideways scroll inside the tab, the actions pinned right (never off the window).
+    <Table.ScrollContainer minWidth={760} type="native">
       <Table striped highlightOnHover aria-label="Top queries" fz="sm">
         <Table.Thead>
           <Table.Tr>
@@ -48,7 +49,7 @@ function QueriesTable({ data }: { data: TopQueries }) {
             <Table.Th ta="right">Blocks read</Table.Th>
             <Table.Th ta="right">Cache hit</Table.Th>
             <Table.Th>User</Table.Th>
-            <Table.Th />
+            <Table.Th style={PINNED_RIGHT} />
           </Table.Tr>
         </Table.Thead>
         <Table.Tbody>
@@ -91,7 +92,7 @@ function QueriesTable({ data }: { data: TopQueries }) {
                   {hit === null ? '—' : `${trimNumber(hit)} %`}
                 </Table.Td>
                 <Table.Td style={NOWRAP}>{q.user ?? '—'}</Table.Td>
-                <Table.Td style={NOWRAP}>
+                <Table.Td style={PINNED_RIGHT}>
                   <Group gap={4} wrap="nowrap">
                     <Button
                       size="compact-xs"
@@ -116,7 +117,7 @@ function QueriesTable({ data }: { data: TopQueries }) {
           })}
         </Table.Tbody>
       </Table>
-    </ScrollArea>
+    </Table.ScrollContainer>
   );
 }
 
