@@ -40,6 +40,8 @@ export interface DirectBackupResult {
 export interface DirectProgress {
   phase: 'upload' | 'verify';
   bytesDone: number;
+  /** Unknown (null) while pg_dump streams; the object's size while it is read back. */
+  bytesTotal: number | null;
 }
 
 type Repos = { destinations: DestinationRepo; copies: CopyRepo };
@@ -169,12 +171,12 @@ export async function backupStraightOffsite(
       );
     });
     let sent = 0;
-    await uploadStream(store, d.bucket, key, checked, {
+    const upload = await uploadStream(store, d.bucket, key, checked, {
       signal: job.signal,
       contentType: 'application/octet-stream',
       onBytes: (delta) => {
         sent += delta;
-        onProgress({ phase: 'upload', bytesDone: sent });
+        onProgress({ phase: 'upload', bytesDone: sent, bytesTotal: null });
       },
     }).catch(async (err: unknown) => {
       // pg_dump's own failure explains a broken upload better than the stream error does.
@@ -189,7 +191,7 @@ export async function backupStraightOffsite(
     const sha256 = hash.digest('hex');
 
     const back = await readBack(deps, store, d.bucket, key, encryptionKey, plan.format === 'custom' ? plan.tool.major : null, job, (n) =>
-      onProgress({ phase: 'verify', bytesDone: n }),
+      onProgress({ phase: 'verify', bytesDone: n, bytesTotal: upload.bytes }),
     );
     if (back.sha256 !== sha256)
       throw new OpsError('STORAGE_FAILED', `${key} read back from ${d.endpoint} does not match the dump (sha256 ${back.sha256} ≠ ${sha256}).`, {

@@ -126,8 +126,10 @@ export function offsiteHandlers(deps: CoreDeps, cipher: SecretCipher | null = nu
       const { done } = directJobs.start({ id: crypto.randomUUID(), jobId }, async (job) => {
         const onProgress = progressEmitter(deps.events, jobId);
         try {
-          // bytesTotal is unknown while pg_dump streams: it grows with what was sent.
-          return await backupStraightOffsite(deps, { destinations, copies }, options, job, (p) => onProgress({ ...p, bytesTotal: p.bytesDone }));
+          // While pg_dump streams the total is unknown: it grows with what was sent (one event a part).
+          return await backupStraightOffsite(deps, { destinations, copies }, options, job, (p) =>
+            onProgress({ ...p, bytesTotal: p.bytesTotal ?? p.bytesDone }),
+          );
         } finally {
           job.finished = true;
         }
