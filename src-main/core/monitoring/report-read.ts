@@ -2,24 +2,16 @@
 // READ ONLY transaction and a few-second statement timeout, so a refresh can never write,
 // never hold a lock queue hostage and never become the load it is meant to watch.
 import type pg from 'pg';
-import { OpsError } from '../../contract/errors';
 import type { Profile } from '../../contract/models';
-import type { CoreDeps } from '../platform/kernel/deps';
-import { withClient } from '../platform/postgres/connect';
-import { isServerError, toOpsError } from '../platform/postgres/pg-errors';
+import { isServerError } from '../platform/postgres/pg-errors';
+import { num, numOrNull, readOnlyError, withReadOnly, type ReadOnlyDeps } from '../platform/postgres/read-only';
+
+export { num, numOrNull };
 
 export const REPORT_TIMEOUT_MS = 5000;
+const ON_TIMEOUT = ' so the dashboard does not add to the load; try again in a moment.';
 
-export type ReportDeps = Pick<CoreDeps, 'secrets' | 'tunnels'>;
-
-/** node-postgres returns int8 and numeric as text: numbers for the contract (null stays null). */
-export function num(value: string | number | null | undefined): number {
-  return value === null || value === undefined ? 0 : Number(value);
-}
-
-export function numOrNull(value: string | number | null | undefined): number | null {
-  return value === null || value === undefined ? null : Number(value);
-}
+export type ReportDeps = ReadOnlyDeps;
 
 export function isoOrNull(value: Date | string | null | undefined): string | null {
   if (value === null || value === undefined) return null;
@@ -28,51 +20,18 @@ export function isoOrNull(value: Date | string | null | undefined): string | nul
 
 /** A server error during a report, worded for the DBA (what was being read, and the timeout). */
 export function reportError(err: unknown, profile: Profile, what: string): Error {
-  if (err instanceof OpsError) return err;
-  if (isServerError(err)) {
-    if (err.code === '57014') {
-      return new OpsError(
-        'QUERY_FAILED',
-        `Reading ${what} took more than ${REPORT_TIMEOUT_MS / 1000} s on ${profile.name} and was stopped so the dashboard does not add to the load; try again in a moment.`,
-        {
-          sqlstate: err.code,
-        },
-      );
-    }
-    return new OpsError('QUERY_FAILED', `Reading ${what} failed on ${profile.name}: ${err.message} (SQLSTATE ${err.code})`, { sqlstate: err.code });
-  }
-  return toOpsError(err, profile);
+  return readOnlyError(err, profile, { what, timeoutMs: REPORT_TIMEOUT_MS, onTimeout: ON_TIMEOUT });
 }
 
 /** Runs `fn` in BEGIN READ ONLY with a short statement timeout, on its own short connection. */
-export async function readReport<T>(
+export function readReport<T>(
   deps: ReportDeps,
   profile: Profile,
   password: string | undefined,
   what: string,
   fn: (client: pg.Client) => Promise<T>,
 ): Promise<T> {
-  try {
-    return await withClient(
-      deps,
-      profile,
-      async (client) => {
-        await client.query('BEGIN READ ONLY');
-        try {
-          await client.query(`SET LOCAL statement_timeout = ${REPORT_TIMEOUT_MS}`);
-          const result = await fn(client);
-          await client.query('COMMIT');
-          return result;
-        } catch (err) {
-          await client.query('ROLLBACK').catch(() => undefined);
-          throw err;
-        }
-      },
-      password !== undefined ? { password } : {},
-    );
-  } catch (err) {
-    throw reportError(err, profile, what);
-  }
+  return withReadOnly(deps, profile, { what, timeoutMs: REPORT_TIMEOUT_MS, onTimeout: ON_TIMEOUT, password }, fn);
 }
 
 /**

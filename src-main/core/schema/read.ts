@@ -5,69 +5,28 @@
 import type pg from 'pg';
 import { OpsError } from '../../contract/errors';
 import type { Profile } from '../../contract/models';
-import type { CoreDeps } from '../platform/kernel/deps';
-import { withClient } from '../platform/postgres/connect';
-import { isServerError, toOpsError } from '../platform/postgres/pg-errors';
+import { num, numOrNull, readOnlyError, withReadOnly, type ReadOnlyDeps } from '../platform/postgres/read-only';
+
+export { num, numOrNull };
 
 export const CATALOG_TIMEOUT_MS = 10_000;
+const ON_TIMEOUT = '; narrow it with the filter or try again.';
 
-export type CatalogDeps = Pick<CoreDeps, 'secrets' | 'tunnels'>;
-
-/** int8, numeric and oid arrive as text from node-postgres: numbers for the contract. */
-export function num(value: string | number | null | undefined): number {
-  return value === null || value === undefined ? 0 : Number(value);
-}
-
-export function numOrNull(value: string | number | null | undefined): number | null {
-  return value === null || value === undefined ? null : Number(value);
-}
+export type CatalogDeps = ReadOnlyDeps;
 
 export function catalogError(err: unknown, profile: Profile, what: string): Error {
-  if (err instanceof OpsError) return err;
-  if (isServerError(err)) {
-    if (err.code === '57014') {
-      return new OpsError(
-        'QUERY_FAILED',
-        `Reading ${what} took more than ${CATALOG_TIMEOUT_MS / 1000} s on ${profile.name} and was stopped; narrow it with the filter or try again.`,
-        {
-          sqlstate: err.code,
-        },
-      );
-    }
-    return new OpsError('QUERY_FAILED', `Reading ${what} failed on ${profile.name}: ${err.message} (SQLSTATE ${err.code})`, { sqlstate: err.code });
-  }
-  return toOpsError(err, profile);
+  return readOnlyError(err, profile, { what, timeoutMs: CATALOG_TIMEOUT_MS, onTimeout: ON_TIMEOUT });
 }
 
 /** Runs `fn` in BEGIN READ ONLY with a statement timeout, on its own short connection. */
-export async function readCatalog<T>(
+export function readCatalog<T>(
   deps: CatalogDeps,
   profile: Profile,
   password: string | undefined,
   what: string,
   fn: (client: pg.Client) => Promise<T>,
 ): Promise<T> {
-  try {
-    return await withClient(
-      deps,
-      profile,
-      async (client) => {
-        await client.query('BEGIN READ ONLY');
-        try {
-          await client.query(`SET LOCAL statement_timeout = ${CATALOG_TIMEOUT_MS}`);
-          const result = await fn(client);
-          await client.query('COMMIT');
-          return result;
-        } catch (err) {
-          await client.query('ROLLBACK').catch(() => undefined);
-          throw err;
-        }
-      },
-      password !== undefined ? { password } : {},
-    );
-  } catch (err) {
-    throw catalogError(err, profile, what);
-  }
+  return withReadOnly(deps, profile, { what, timeoutMs: CATALOG_TIMEOUT_MS, onTimeout: ON_TIMEOUT, password }, fn);
 }
 
 export function objectGone(profile: Profile, oid: number): OpsError {

@@ -2,6 +2,7 @@
 // (GridRow, memoized: rows that stay on screen while scrolling are not redrawn) and one
 // cell's full value (CellDetail, opened with Enter or a double-click: pretty JSON, bytea
 // size, NULL and the empty string told apart, a Copy button).
+import { copyToClipboard } from '../../shared/clipboard';
 import { Button, Code, Group, Modal, ScrollArea, Stack, Text, UnstyledButton } from '@mantine/core';
 import { memo, useState, type PointerEvent } from 'react';
 import type { QueryCell, QueryColumn } from '@contract/models';
@@ -129,37 +130,6 @@ export const GridRow = memo(function GridRow({ position, top, cells, kinds, widt
 
 /** Characters drawn in the panel; Copy still copies the whole value. */
 const SHOWN_CHARS = 200_000;
-
-/**
- * Writes text to the clipboard: the async Clipboard API when the page may use it, else the
- * old hidden-textarea copy (plain http in browser mode, or a denied permission).
- */
-export async function copyToClipboard(text: string): Promise<boolean> {
-  try {
-    if (navigator.clipboard?.writeText) {
-      await navigator.clipboard.writeText(text);
-      return true;
-    }
-  } catch {
-    // Not allowed here (no focus, no permission): the fallback below still works in a user gesture.
-  }
-  const previous = document.activeElement instanceof HTMLElement ? document.activeElement : null;
-  const area = document.createElement('textarea');
-  area.value = text;
-  area.setAttribute('readonly', '');
-  Object.assign(area.style, { position: 'fixed', top: '0', left: '-9999px', opacity: '0' });
-  document.body.appendChild(area);
-  area.select();
-  let copied: boolean;
-  try {
-    copied = document.execCommand('copy');
-  } catch {
-    copied = false;
-  }
-  area.remove();
-  previous?.focus();
-  return copied;
-}
 
 function byteaSize(hex: string): string | null {
   if (!hex.startsWith('\\x')) return null;

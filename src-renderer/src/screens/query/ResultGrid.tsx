@@ -7,7 +7,8 @@
 import { Text } from '@mantine/core';
 import { useEffect, useId, useLayoutEffect, useMemo, useRef, useState, type KeyboardEvent, type MouseEvent } from 'react';
 import type { QueryCell, QueryColumn } from '@contract/models';
-import { BORDER, CellDetail, copyToClipboard, GRID_CSS, GridRow } from './CellDetail';
+import { BORDER, CellDetail, GRID_CSS, GridRow } from './CellDetail';
+import { copyToClipboard } from '../../shared/clipboard';
 import { GridHeader, HEADER_HEIGHT } from './GridHeader';
 import { GridToolbar } from './GridToolbar';
 import { cellKind, cellText, MAX_SCROLL_PX, moveCursor, ROW_HEIGHT, scrollTopForRow, toTsv, visibleWindow } from './grid-model';

@@ -12,7 +12,7 @@ import { formatBytes, formatCount } from '../../shared/format/numbers';
 import type { PasswordState } from '../../shared/hooks/usePassword';
 import { useOpenInConsole } from '../../shared/state/console-intent';
 import { toShownError, type ShownError } from '../../shared/state/errors';
-import { copyText } from './copy';
+import { copyToClipboard } from '../../shared/clipboard';
 
 export interface SelectedObject {
   oid: number;
@@ -197,7 +197,7 @@ export function ObjectDetails({ profileId, auth, selected }: { profileId: string
 
   const copy = async (what: string, text: string | null) => {
     if (text === null) return;
-    setNotice((await copyText(text)) ? `Copied ${what}` : 'Copy failed: the browser refused the clipboard');
+    setNotice((await copyToClipboard(text)) ? `Copied ${what}` : 'Copy failed: the browser refused the clipboard');
   };
 
   if (error) return <ErrorAlert error={error} title={`Could not read ${selected.schema}.${selected.name}`} />;

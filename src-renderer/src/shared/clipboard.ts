@@ -1,7 +1,6 @@
-// Copy to the clipboard: the async Clipboard API when the page may use it, else the old
-// hidden-textarea copy (plain http in browser mode, or a denied permission). The query
-// console keeps its own copy of this for its cells; a screen imports no other screen.
-export async function copyText(text: string): Promise<boolean> {
+// Copy to the clipboard, for every screen: the async Clipboard API when the page may use it,
+// else the old hidden-textarea copy (plain http in browser mode, or a denied permission).
+export async function copyToClipboard(text: string): Promise<boolean> {
   try {
     if (navigator.clipboard?.writeText) {
       await navigator.clipboard.writeText(text);
