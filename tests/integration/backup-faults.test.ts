@@ -63,7 +63,8 @@ async function expectFailedCleanly(backupId: string, outDir: string, status: 'fa
   const { backups } = await ok<{ backups: BackupEntry[] }>('listBackups', {});
   expect(backups.filter((b) => b.status === 'ok' && b.path === entry.path)).toEqual([]);
   const audited = auditOf(core, 'backup.run').find((a) => a.summary.includes(entry.path));
-  expect(audited).toMatchObject({ outcome: 'error' });
+  // A user's cancel is its own outcome in the trail (issue #19), not an error.
+  expect(audited).toMatchObject({ outcome: status === 'cancelled' ? 'cancelled' : 'error' });
   expect(audited!.error).toMatch(status === 'cancelled' ? /^CANCELLED/ : error);
   expect(pgDumpChildren()).toEqual([]);
   return entry;
