@@ -136,6 +136,18 @@ describe('what blocks a step', () => {
     expect(isAbsoluteFolder('./x')).toBe(false);
   });
 
+  it('offsite: no directory format (a folder cannot be one streamed object), and no local folder sent', () => {
+    const offsite = { ...DEFAULT_WIZARD, offsite: 'lab-s3', outDir: '/var/backups' };
+    expect(stepProblems(offsite, STEP.destination)).toEqual([]);
+    expect(toBackupOptions(offsite, 'p1').outDir).toBeUndefined();
+    expect(stepProblems({ ...offsite, format: 'directory' }, STEP.destination)).toEqual([
+      'A directory-format backup cannot be written offsite: choose custom or plain at the Format step.',
+    ]);
+    expect(firstInvalidStep({ ...offsite, format: 'directory' })).toBe(STEP.destination);
+    // A relative folder left over from before does not block an offsite backup.
+    expect(stepProblems({ ...offsite, outDir: 'relative' }, STEP.destination)).toEqual([]);
+  });
+
   it('Review and Run are never "advanced" by the step rules', () => {
     expect(canAdvance(DEFAULT_WIZARD, STEP.review)).toBe(false);
     expect(canAdvance(DEFAULT_WIZARD, STEP.run)).toBe(false);

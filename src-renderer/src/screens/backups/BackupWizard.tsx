@@ -10,6 +10,7 @@ import { EnvBadge } from '../../shared/components/EnvBadge';
 import { WizardFrame } from '../../shared/components/wizard/WizardFrame';
 import { canAdvance, DEFAULT_WIZARD, planKey, STEP, stepProblems, toBackupOptions, WIZARD_STEPS, type WizardState } from './backup-wizard-model';
 import { BackupProgress } from './BackupProgress';
+import { DirectOffsiteRun, useDirectOffsite, useOffsiteDestinations } from './OffsiteTarget';
 import { ReviewStep } from './ReviewStep';
 import { useBackupJob, usePlans } from './useBackupJob';
 import { DestinationStep, FormatStep, OptionsStep, WhatStep } from './WizardSteps';
@@ -18,7 +19,7 @@ const STEP_DESCRIPTIONS = [
   'Full, schema, data or roles',
   'Custom, plain or directory',
   'Owners, filters, compression',
-  'Folder',
+  'Folder or offsite',
   'Command and versions',
   'Progress',
 ];
@@ -35,7 +36,16 @@ export function BackupWizard({ profile, onFinished, onShowClientTools }: BackupW
   const [password, setPassword] = useState('');
   const plans = usePlans();
   const { job, start, cancel, reset } = useBackupJob(onFinished);
-  const running = Boolean(job && !job.result && !job.startError);
+  const direct = useDirectOffsite(onFinished);
+  const running = Boolean(job && !job.result && !job.startError) || direct.run.busy;
+  // Read again on the Destination step: one may have been added in the panel below meanwhile.
+  const destinationsStep = step === STEP.destination ? 1 : 0;
+  const [destinationsKey, setDestinationsKey] = useState(0);
+  useEffect(() => {
+    if (destinationsStep) setDestinationsKey((k) => k + 1);
+  }, [destinationsStep]);
+  const offsite = useOffsiteDestinations(destinationsKey);
+  const offsiteDestination = state.offsite === null ? null : (offsite.destinations.find((d) => d.name === state.offsite) ?? null);
 
   const options = useMemo(() => toBackupOptions(state, profile.id, password || undefined), [state, profile.id, password]);
   const defaultOptions = useMemo(() => toBackupOptions({ ...state, outDir: '' }, profile.id, password || undefined), [state, profile.id, password]);
@@ -68,11 +78,14 @@ export function BackupWizard({ profile, onFinished, onShowClientTools }: BackupW
   const ready = Boolean(answer?.plan) && !planning;
 
   const reviewedName = answer?.plan?.fileName ?? null;
+  const offsiteName = state.offsite;
+  const startDirect = direct.start;
   const startBackup = useCallback(() => {
     if (reviewedName === null) return;
     setStep(STEP.run);
-    void start(latest.current.options, reviewedName);
-  }, [start, reviewedName]);
+    if (offsiteName !== null) void startDirect(latest.current.options, offsiteName);
+    else void start(latest.current.options, reviewedName);
+  }, [start, startDirect, reviewedName, offsiteName]);
 
   const next = useCallback(() => {
     if (step === STEP.review) {
@@ -82,11 +95,13 @@ export function BackupWizard({ profile, onFinished, onShowClientTools }: BackupW
     if (canAdvance(state, step)) setStep(step + 1);
   }, [step, state, ready, startBackup]);
 
+  const resetDirect = direct.reset;
   const newBackup = useCallback(() => {
     reset();
+    resetDirect();
     forget();
     setStep(STEP.what);
-  }, [reset, forget]);
+  }, [reset, resetDirect, forget]);
 
   const problems = step < STEP.review ? stepProblems(state, step) : [];
   const stepBody = [
@@ -99,6 +114,8 @@ export function BackupWizard({ profile, onFinished, onShowClientTools }: BackupW
       onChange={setState}
       defaultPlan={plans.answerFor(defaultOptions)}
       planning={plans.isPending(defaultOptions)}
+      destinations={offsite.destinations}
+      destinationsError={offsite.error}
     />,
     <ReviewStep
       key="review"
@@ -109,8 +126,13 @@ export function BackupWizard({ profile, onFinished, onShowClientTools }: BackupW
       onShowClientTools={onShowClientTools}
       password={password}
       onPassword={setPassword}
+      offsite={offsiteDestination}
     />,
-    job ? <BackupProgress key="run" job={job} onCancel={() => void cancel()} onNew={newBackup} onShowClientTools={onShowClientTools} /> : null,
+    state.offsite !== null ? (
+      <DirectOffsiteRun key="run" run={direct.run} onCancel={direct.cancel} onNew={newBackup} />
+    ) : job ? (
+      <BackupProgress key="run" job={job} onCancel={() => void cancel()} onNew={newBackup} onShowClientTools={onShowClientTools} />
+    ) : null,
   ];
 
   return (

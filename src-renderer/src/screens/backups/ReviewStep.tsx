@@ -4,6 +4,7 @@
 import { Code, Group, Stack, Table, Text } from '@mantine/core';
 import type { BackupPlan } from '@contract/backup';
 import type { Profile } from '@contract/models';
+import type { OffsiteDestination } from '@contract/offsite';
 import { EnvBadge } from '../../shared/components/EnvBadge';
 import { ErrorAlert } from '../../shared/components/ErrorAlert';
 import { CommandBlock, PlanReviewFrame, PlanWarnings, ToolVersionMismatch } from '../../shared/components/jobs/PlanReview';
@@ -11,6 +12,7 @@ import type { DetailedError } from '../../shared/components/jobs/useAskOnce';
 import { formatCount, formatBytes } from '../../shared/format/numbers';
 import { FORMAT_LABELS, KIND_LABELS } from '../../shared/labels/backup';
 import { toolLine } from './backup-wizard-model';
+import { OffsiteReviewRows } from './OffsiteTarget';
 import type { PlanAnswer } from './useBackupJob';
 
 export function PlanError({ error, onShowClientTools }: { error: DetailedError; onShowClientTools: () => void }) {
@@ -18,7 +20,7 @@ export function PlanError({ error, onShowClientTools }: { error: DetailedError; 
   return <ToolVersionMismatch title="No pg_dump on this machine can dump this server" error={error} onShowClientTools={onShowClientTools} />;
 }
 
-function PlanView({ plan, profile }: { plan: BackupPlan; profile: Profile }) {
+function PlanView({ plan, profile, offsite }: { plan: BackupPlan; profile: Profile; offsite: OffsiteDestination | null }) {
   return (
     <Stack gap="sm">
       <Group gap="xs">
@@ -61,7 +63,8 @@ function PlanView({ plan, profile }: { plan: BackupPlan; profile: Profile }) {
               <Table.Td>{plan.excludedSchemas.join(', ')}</Table.Td>
             </Table.Tr>
           ) : null}
-          <Table.Tr>
+          {offsite ? <OffsiteReviewRows destination={offsite} profileName={profile.name} plan={plan} /> : null}
+          <Table.Tr hidden={offsite !== null}>
             <Table.Th>File</Table.Th>
             <Table.Td>
               <Code>{plan.path}</Code>
@@ -75,7 +78,9 @@ function PlanView({ plan, profile }: { plan: BackupPlan; profile: Profile }) {
       <CommandBlock
         command={plan.command}
         label="Command"
-        note="The password is never on the command line: pg_dump gets it from a temporary file readable only by you."
+        note={`The password is never on the command line: pg_dump gets it from a temporary file readable only by you.${
+          offsite ? ' Offsite, pg_dump writes to its standard output instead of the file, streamed to the destination.' : ''
+        }`}
       />
       <PlanWarnings warnings={plan.warnings} />
     </Stack>
@@ -90,9 +95,11 @@ export interface ReviewStepProps {
   onShowClientTools: () => void;
   password: string;
   onPassword: (value: string) => void;
+  /** The destination chosen to write straight to; null: a local file. */
+  offsite: OffsiteDestination | null;
 }
 
-export function ReviewStep({ profile, answer, planning, onRecheck, onShowClientTools, password, onPassword }: ReviewStepProps) {
+export function ReviewStep({ profile, answer, planning, onRecheck, onShowClientTools, password, onPassword, offsite }: ReviewStepProps) {
   return (
     <PlanReviewFrame
       planning={planning}
@@ -106,7 +113,7 @@ export function ReviewStep({ profile, answer, planning, onRecheck, onShowClientT
       }}
       onRecheck={onRecheck}
     >
-      {answer?.plan ? <PlanView plan={answer.plan} profile={profile} /> : null}
+      {answer?.plan ? <PlanView plan={answer.plan} profile={profile} offsite={offsite} /> : null}
       {answer?.error && !planning ? <PlanError error={answer.error} onShowClientTools={onShowClientTools} /> : null}
     </PlanReviewFrame>
   );

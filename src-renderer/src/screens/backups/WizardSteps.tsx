@@ -2,8 +2,11 @@
 // Each edits the WizardState; what blocks a step is decided in backup-wizard-model.ts.
 import { Alert, Button, Checkbox, Code, Group, NumberInput, Radio, SimpleGrid, Stack, TagsInput, Text, TextInput } from '@mantine/core';
 import type { BackupFormat, BackupKind } from '@contract/backup';
+import type { OffsiteDestination } from '@contract/offsite';
+import type { ShownError } from '../../shared/state/errors';
 import { FORMAT_LABELS, KIND_LABELS } from '../../shared/labels/backup';
 import { MAX_JOBS, fileNameOf, folderOf, formatsFor, supabasePresetNote, withFormat, withKind, type WizardState } from './backup-wizard-model';
+import { TargetChoice } from './OffsiteTarget';
 import type { PlanAnswer } from './useBackupJob';
 
 interface StepProps {
@@ -43,10 +46,21 @@ export function FormatStep({ state, onChange }: StepProps) {
       <Radio.Group label="Format" value={state.format} onChange={(v) => onChange(withFormat(state, v as BackupFormat))}>
         <Stack gap="xs" mt="xs">
           {(Object.keys(FORMAT_LABELS) as BackupFormat[]).map((format) => (
-            <Radio key={format} value={format} label={FORMAT_LABELS[format]} description={FORMAT_HELP[format]} disabled={!allowed.includes(format)} />
+            <Radio
+              key={format}
+              value={format}
+              label={FORMAT_LABELS[format]}
+              description={FORMAT_HELP[format]}
+              disabled={!allowed.includes(format) || (format === 'directory' && state.offsite !== null)}
+            />
           ))}
         </Stack>
       </Radio.Group>
+      {state.offsite !== null && state.kind !== 'roles' ? (
+        <Text size="sm" c="dimmed">
+          Directory is not offered while the backup goes to {state.offsite}: a folder of files cannot be streamed offsite as one object.
+        </Text>
+      ) : null}
       {state.kind === 'roles' ? (
         <Text size="sm" c="dimmed">
           Roles are written by pg_dumpall as plain SQL only.
@@ -153,11 +167,21 @@ export function OptionsStep({ state, onChange }: StepProps) {
   );
 }
 
-export function DestinationStep({ state, onChange, defaultPlan, planning }: StepProps & { defaultPlan: PlanAnswer | null; planning: boolean }) {
+export interface DestinationStepProps extends StepProps {
+  defaultPlan: PlanAnswer | null;
+  planning: boolean;
+  destinations: OffsiteDestination[];
+  destinationsError: ShownError | null;
+}
+
+export function DestinationStep({ state, onChange, defaultPlan, planning, destinations, destinationsError }: DestinationStepProps) {
   const defaultFolder = defaultPlan?.plan ? folderOf(defaultPlan.plan.path) : null;
   const name = defaultPlan?.plan ? fileNameOf(defaultPlan.plan.path) : null;
+  const choice = <TargetChoice state={state} onChange={onChange} destinations={destinations} error={destinationsError} />;
+  if (state.offsite !== null) return <Stack gap="sm">{choice}</Stack>;
   return (
     <Stack gap="sm">
+      {choice}
       <Text size="sm">
         Default: the app’s backups folder
         {defaultFolder ? (

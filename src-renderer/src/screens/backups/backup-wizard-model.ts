@@ -36,6 +36,8 @@ export interface WizardState {
   preOperationMarker: boolean;
   /** Blank: the app's backups folder. */
   outDir: string;
+  /** An offsite destination's name: the dump is streamed there and no local file is kept. */
+  offsite: string | null;
 }
 
 /** The runbook's defaults: a full custom-format dump without owners and privileges. */
@@ -53,6 +55,7 @@ export const DEFAULT_WIZARD: WizardState = {
   compression: null,
   preOperationMarker: true,
   outDir: '',
+  offsite: null,
 };
 
 /** Roles come from pg_dumpall, which writes plain SQL only. */
@@ -106,7 +109,10 @@ export function stepProblems(state: WizardState, step: number): string[] {
   }
   if (step === STEP.destination) {
     const folder = state.outDir.trim();
-    if (folder !== '' && !isAbsoluteFolder(folder)) problems.push('The destination must be a full folder path, such as /var/backups/postgres.');
+    if (state.offsite !== null) {
+      // The core refuses it too (INVALID_INPUT): a folder of files cannot be one streamed object.
+      if (state.format === 'directory') problems.push('A directory-format backup cannot be written offsite: choose custom or plain at the Format step.');
+    } else if (folder !== '' && !isAbsoluteFolder(folder)) problems.push('The destination must be a full folder path, such as /var/backups/postgres.');
   }
   return problems;
 }
@@ -124,7 +130,8 @@ export function firstInvalidStep(state: WizardState): number | null {
 /** The wizard's choices as planBackup/startBackup input. pg_dumpall takes no filters. */
 export function toBackupOptions(state: WizardState, profileId: string, password?: string): BackupOptionsInput {
   const roles = state.kind === 'roles';
-  const folder = state.outDir.trim();
+  // Offsite: no folder (nothing is written locally), the plan names the file all the same.
+  const folder = state.offsite === null ? state.outDir.trim() : '';
   return {
     profileId,
     kind: state.kind,
