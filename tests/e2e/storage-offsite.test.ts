@@ -241,5 +241,54 @@ test('copy offsite: a verified sandbox backup to a destination, read back and li
     .getByRole('row', { name: 'Destination vault' })
     .getByText(/^last 7/)
     .waitFor();
+
+  // The wizard writing straight to the destination: directory refused with the reason, the
+  // review names the object, the run uploads and reads back, the catalog lists the backup.
+  const wizard = page.getByRole('region', { name: 'New backup' });
+  await wizard.getByRole('button', { name: 'Next' }).click();
+  await wizard.getByRole('radio', { name: /^Directory/ }).click();
+  await wizard.getByRole('button', { name: 'Next' }).click();
+  await wizard.getByRole('button', { name: 'Next' }).click();
+  const toVault = wizard.getByRole('radio', { name: /^Offsite destination: vault/ });
+  await toVault.waitFor({ timeout: 20_000 });
+  expect(await toVault.isDisabled()).toBe(true);
+  await wizard.getByText(/cannot be streamed offsite: choose custom or plain/).waitFor();
+  const back = wizard.getByRole('button', { name: 'Back', exact: true });
+  await back.click();
+  await back.click();
+  await wizard.getByRole('radio', { name: /^Custom/ }).click();
+  await wizard.getByRole('button', { name: 'Next' }).click();
+  await wizard.getByRole('button', { name: 'Next' }).click();
+  await toVault.check();
+  expect(await wizard.getByRole('textbox', { name: 'Folder' }).count()).toBe(0);
+  await back.click();
+  await back.click();
+  expect(await wizard.getByRole('radio', { name: /^Directory/ }).isDisabled()).toBe(true);
+  await wizard.getByText(/Directory is not offered while the backup goes to vault/).waitFor();
+  await wizard.getByRole('button', { name: 'Next' }).click();
+  await wizard.getByRole('button', { name: 'Next' }).click();
+  await wizard.getByRole('button', { name: 'Next' }).click();
+  const plan = wizard.getByRole('table', { name: 'Backup plan' });
+  await plan.waitFor({ timeout: 30_000 });
+  const planText = (await plan.textContent()) ?? '';
+  expect(planText).toMatch(/s3:\/\/vault\/[^/]+\/[^ ]*_full_\d{8}-\d{6}\.dump/);
+  expect(planText).toContain('nothing is kept on this computer');
+  await app.screenshot('backups-offsite-review-1440.png');
+  await wizard.getByRole('button', { name: 'Start backup' }).click();
+  const direct = wizard.getByRole('region', { name: 'Offsite backup result' });
+  await direct.waitFor({ timeout: 120_000 });
+  const directText = (await direct.textContent()) ?? '';
+  expect(directText).toContain('Backup written offsite and verified');
+  expect(directText).toContain('sha256 read back and matched');
+  const key = ((await direct.locator('code').first().textContent()) ?? '').trim();
+  const fileName = key.split('/').pop() ?? '';
+  expect(fileName).toMatch(/_full_\d{8}-\d{6}\.dump$/);
+  await app.screenshot('backups-offsite-result-1440.png');
+  const listed = page.getByRole('region', { name: 'Backup catalog' }).getByRole('row', { name: `Backup ${fileName}` });
+  await listed.waitFor({ timeout: 20_000 });
+  expect(await listed.getByLabel('Status: OK').count()).toBe(1);
+  const vault = new ObjectStore(s3.config());
+  expect(await vault.head('vault', key)).not.toBeNull();
+  vault.destroy();
   expect(app.pageErrors).toEqual([]);
 });

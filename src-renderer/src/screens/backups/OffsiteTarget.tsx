@@ -158,7 +158,7 @@ export function DirectOffsiteRun({ run, onCancel, onNew }: { run: DirectRun; onC
   return (
     <Stack gap="sm" aria-label="Offsite backup run">
       {busy ? (
-        <Stack gap={4} aria-label="Offsite backup progress">
+        <Stack gap={4} role="region" aria-label="Offsite backup progress">
           <Group justify="space-between">
             <Text size="sm" role="status">
               {progressText(progress)}
@@ -176,20 +176,22 @@ export function DirectOffsiteRun({ run, onCancel, onNew }: { run: DirectRun; onC
         </Stack>
       ) : null}
       {result ? (
-        <Alert color="green" variant="light" title="Backup written offsite and verified" role="region" aria-label="Offsite backup result">
-          <Stack gap={2}>
-            <Text size="sm">
-              {fileNameOf(result.backup.path)} · {formatBytes(result.copy.bytes)} · verified {verificationText(result.backup)}
-            </Text>
-            <Text size="sm">
-              Copy on {result.copy.destination}: <Code>{result.copy.key}</Code>
-              {result.copy.encrypted ? ' (encrypted)' : ''}, sha256 read back and matched.
-            </Text>
-            <Text size="xs" c="dimmed">
-              Nothing was kept on this computer: restore and drill fetch it from {result.copy.destination}.
-            </Text>
-          </Stack>
-        </Alert>
+        <div role="region" aria-label="Offsite backup result">
+          <Alert color="green" variant="light" title="Backup written offsite and verified">
+            <Stack gap={2}>
+              <Text size="sm">
+                {fileNameOf(result.backup.path)} · {formatBytes(result.copy.bytes)} · verified {verificationText(result.backup)}
+              </Text>
+              <Text size="sm">
+                Copy on {result.copy.destination}: <Code>{result.copy.key}</Code>
+                {result.copy.encrypted ? ' (encrypted)' : ''}, sha256 read back and matched.
+              </Text>
+              <Text size="xs" c="dimmed">
+                Nothing was kept on this computer: restore and drill fetch it from {result.copy.destination}.
+              </Text>
+            </Stack>
+          </Alert>
+        </div>
       ) : null}
       {error ? <ErrorAlert title={error.code === 'CANCELLED' ? 'The offsite backup was cancelled' : 'The offsite backup failed'} error={error} /> : null}
       {!busy ? (
