@@ -21,8 +21,14 @@ export function useOffsiteDestinations(refreshKey: number) {
     let live = true;
     api
       .listOffsiteDestinations({})
-      .then((answer) => live && (setDestinations(answer.destinations), setError(null)))
-      .catch((err: unknown) => live && setError(toShownError(err)));
+      .then((answer) => {
+        if (!live) return;
+        setDestinations(answer.destinations);
+        setError(null);
+      })
+      .catch((err: unknown) => {
+        if (live) setError(toShownError(err));
+      });
     return () => {
       live = false;
     };
@@ -76,7 +82,11 @@ export function TargetChoice({
   );
 }
 
-/** The object the backup becomes: the destination's prefix, the profile, the file name (time of start). */
+/**
+ * The object the backup becomes, as core/offsite's objectKeyFor names it (prefix, profile,
+ * file name; `.enc` when encrypted): the renderer cannot import the core, and the name's time
+ * is the plan's, so the review says the real one takes the time the backup starts.
+ */
 export function offsiteKeyOf(d: OffsiteDestination, profileName: string, plan: Pick<BackupPlan, 'path'>): string {
   const profile = profileName.replace(/[^A-Za-z0-9._-]+/g, '_').replace(/^\.+/, '_');
   return [d.prefix, profile, fileNameOf(plan.path)].filter((s) => s !== '').join('/') + (d.encrypt ? '.enc' : '');
