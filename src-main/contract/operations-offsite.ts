@@ -3,7 +3,7 @@
 // Secrets go in (secretAccessKey) and never come out: results say `hasSecret` only.
 import { z } from 'zod';
 import { byId, CONNECT_ERRORS, empty, op } from './op';
-import { backupOptionsSchema, type BackupEntry } from './backup';
+import { backupFileNameSchema, backupOptionsSchema, type BackupEntry } from './backup';
 import {
   copyBackupSchema,
   createDestinationSchema,
@@ -68,6 +68,8 @@ export const offsiteOperations = {
     input: backupOptionsSchema.extend({
       destination: z.string().min(1, 'destination is required'),
       jobId: z.string().min(1).max(200).optional(),
+      /** The name the review showed (plan.fileName): the object is named after exactly it. */
+      fileName: backupFileNameSchema.optional(),
     }),
     errors: [...CONNECT_ERRORS, 'INVALID_INPUT', 'CONFLICT', 'STORAGE_FAILED', 'BACKUP_FAILED', 'TOOL_VERSION_MISMATCH', 'IO_FAILED', 'CANCELLED'],
     audit: 'backup.offsite',

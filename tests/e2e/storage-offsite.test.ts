@@ -271,7 +271,8 @@ test('copy offsite: a verified sandbox backup to a destination, read back and li
   const plan = wizard.getByRole('table', { name: 'Backup plan' });
   await plan.waitFor({ timeout: 30_000 });
   const planText = (await plan.textContent()) ?? '';
-  expect(planText).toMatch(/s3:\/\/vault\/[^/]+\/[^ ]*_full_\d{8}-\d{6}\.dump/);
+  const reviewed = /s3:\/\/vault\/([^/]+\/[^ ]*_full_\d{8}-\d{6}\.dump)/.exec(planText)?.[1];
+  expect(reviewed).toBeDefined();
   expect(planText).toContain('nothing is kept on this computer');
   await app.screenshot('backups-offsite-review-1440.png');
   await wizard.getByRole('button', { name: 'Start backup' }).click();
@@ -283,6 +284,8 @@ test('copy offsite: a verified sandbox backup to a destination, read back and li
   const key = ((await direct.locator('code').first().textContent()) ?? '').trim();
   const fileName = key.split('/').pop() ?? '';
   expect(fileName).toMatch(/_full_\d{8}-\d{6}\.dump$/);
+  // Said at review, done at start: the object is the one the review named.
+  expect(key).toBe(reviewed);
   await app.screenshot('backups-offsite-result-1440.png');
   const listed = page.getByRole('region', { name: 'Backup catalog' }).getByRole('row', { name: `Backup ${fileName}` });
   await listed.waitFor({ timeout: 20_000 });

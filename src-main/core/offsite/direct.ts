@@ -60,11 +60,11 @@ function stdoutArgs(args: readonly string[]): string[] {
 export async function backupStraightOffsite(
   deps: CoreDeps,
   repos: Repos,
-  input: BackupOptionsInput & { destination: string },
+  input: BackupOptionsInput & { destination: string; fileName?: string | undefined },
   job: Job,
   onProgress: (p: DirectProgress) => void = () => undefined,
 ): Promise<DirectBackupResult> {
-  const { destination, ...options } = input;
+  const { destination, fileName, ...options } = input;
   if (options.format === 'directory')
     throw new OpsError('INVALID_INPUT', 'A directory-format backup is a folder of files: it cannot be streamed offsite. Use --format custom or plain.', {
       field: 'format',
@@ -74,7 +74,8 @@ export async function backupStraightOffsite(
   const encryptionKey = d.encrypt ? repos.destinations.encryptionKey(d) : null;
   const keyIdOf = encryptionKey !== null ? d.keyId : null;
   const profile = deps.profiles.require(options.profileId);
-  const prepared = await prepareBackup(deps, profile, options as Parameters<typeof prepareBackup>[2]);
+  // The name the review showed, when given: the object is named after exactly it (issue #19).
+  const prepared = await prepareBackup(deps, profile, options as Parameters<typeof prepareBackup>[2], new Date(), fileName);
   const { plan } = prepared;
   const args = stdoutArgs(plan.args);
   const command = shellQuote([plan.tool.path, ...args]);

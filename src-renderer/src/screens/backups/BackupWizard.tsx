@@ -83,7 +83,7 @@ export function BackupWizard({ profile, onFinished, onShowClientTools }: BackupW
   const startBackup = useCallback(() => {
     if (reviewedName === null) return;
     setStep(STEP.run);
-    if (offsiteName !== null) void startDirect(latest.current.options, offsiteName);
+    if (offsiteName !== null) void startDirect(latest.current.options, offsiteName, reviewedName);
     else void start(latest.current.options, reviewedName);
   }, [start, startDirect, reviewedName, offsiteName]);
 

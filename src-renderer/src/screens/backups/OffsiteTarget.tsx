@@ -84,8 +84,8 @@ export function TargetChoice({
 
 /**
  * The object the backup becomes, as core/offsite's objectKeyFor names it (prefix, profile,
- * file name; `.enc` when encrypted): the renderer cannot import the core, and the name's time
- * is the plan's, so the review says the real one takes the time the backup starts.
+ * file name; `.enc` when encrypted): the renderer cannot import the core. The file name is the
+ * plan's, and the start passes it back (fileName), so the object is named exactly this.
  */
 export function offsiteKeyOf(d: OffsiteDestination, profileName: string, plan: Pick<BackupPlan, 'path'>): string {
   const profile = profileName.replace(/[^A-Za-z0-9._-]+/g, '_').replace(/^\.+/, '_');
@@ -101,8 +101,8 @@ export function OffsiteReviewRows({ destination, profileName, plan }: { destinat
         <Code>{`s3://${destination.bucket}/${offsiteKeyOf(destination, profileName, plan)}`}</Code>
         <Text size="xs" c="dimmed">
           Offsite destination {destination.name} at {destination.endpoint}
-          {destination.encrypt ? ', encrypted before it leaves this computer' : ''}. Streamed straight there: nothing is kept on this computer. The name takes
-          the time the backup starts; it is read back and checked before it counts.
+          {destination.encrypt ? ', encrypted before it leaves this computer' : ''}. Streamed straight there: nothing is kept on this computer. It is read back
+          and checked before it counts.
         </Text>
       </Table.Td>
     </Table.Tr>
@@ -130,12 +130,12 @@ export function useDirectOffsite(onFinished: (entry: BackupEntry) => void) {
   }, [jobId]);
 
   const start = useCallback(
-    async (options: BackupOptionsInput, destination: string) => {
+    async (options: BackupOptionsInput, destination: string, fileName: string) => {
       const id = crypto.randomUUID();
       setRun({ ...IDLE, busy: true });
       setJobId(id);
       try {
-        const result = await api.backupToOffsite({ ...options, destination, jobId: id });
+        const result = await api.backupToOffsite({ ...options, destination, jobId: id, fileName });
         setRun({ ...IDLE, result });
         onFinished(result.backup);
       } catch (err) {
