@@ -87,7 +87,10 @@ test('the schema browser on a 2,000-table database: lazy virtualized tree, detai
   await expectNoPageVerticalScroll(page);
   await filter.press('Escape');
   await row(page, /^Tables\s*2,000/).waitFor();
-  // Left from a table goes up to its group, Left again closes it.
+  // Left from a table goes up to its group, Left again closes it. A table is chosen first:
+  // which row is active after the filter's reload is not what this checks.
+  await row(page, /^t0/).first().click();
+  await tree.focus();
   await tree.press('ArrowLeft');
   await tree.press('ArrowLeft');
   await expect.poll(() => tree.getByRole('treeitem', { name: /^t0/ }).count()).toBe(0);
