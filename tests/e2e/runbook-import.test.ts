@@ -101,7 +101,18 @@ test('a saved runbook is reopened from the list and a filled-in SQL step opens i
   const tools = view.getByRole('group', { name: 'Run Cancel the Blocker in the query console' });
   await tools.waitFor();
   // Without a value the step does not open, and the missing placeholder is named.
-  await tools.getByRole('button', { name: 'Open in query console' }).click();
+  // Clicked until it answers: a click that lands while the view is still re-rendering after
+  // the section opened is lost on a loaded CI machine (only an alert can come of it here).
+  const openStep = tools.getByRole('button', { name: 'Open in query console' });
+  await expect
+    .poll(
+      async () => {
+        await openStep.click();
+        return tools.getByRole('alert').count();
+      },
+      { timeout: 30_000 },
+    )
+    .toBeGreaterThan(0);
   expect(await tools.getByRole('alert').textContent()).toContain('[PID]');
   await tools.getByRole('textbox', { name: 'PID' }).fill('4242');
   await app.screenshot('runbook-saved.png');

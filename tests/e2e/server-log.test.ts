@@ -71,6 +71,8 @@ test('the server log follows a new ERROR, filters it by level and search, and fi
     await expectNoPageVerticalScroll(page);
     await expectNotClipped(page.getByRole('button', { name: 'Refresh', exact: true }), `Refresh at ${size}`);
     await expectNotClipped(page.getByRole('textbox', { name: 'Search the log' }), `search at ${size}`);
+    // The entries are measured once the resize has settled (a follow refresh may be redrawing them).
+    await expect.poll(() => list.evaluate((el) => el.getBoundingClientRect().height > 0), { timeout: 10_000 }).toBe(true);
     await expectNotClipped(list, `the entries at ${size}`);
     await app.screenshot(`serverlog-error-${VIEWPORTS[size].width}.png`);
   }
