@@ -1,5 +1,5 @@
 // `npm run bench`: builds, then runs each benchmark in bench/ and prints its figures.
-// Results are recorded by hand in bench/RESULTS.md with the date and machine.
+// `npm run bench -- NAME [NAME…]` runs only those. Results are recorded by hand in bench/RESULTS.md with the date and machine.
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -19,13 +19,20 @@ const benches = [
   ['runbook-import', 'bench/runbook-import.ts'],
   ['storage', 'bench/storage.ts'],
   ['offsite', 'bench/offsite.ts'],
-].filter(([name]) => only.length === 0 || only.includes(name));
+  ['tunnel', 'bench/tunnel.ts'],
+];
+const unknown = only.filter((name) => !benches.some(([known]) => known === name));
+if (unknown.length > 0) {
+  console.error(`Unknown benchmark: ${unknown.join(', ')}. Known: ${benches.map(([name]) => name).join(', ')}`);
+  process.exit(2);
+}
+const chosen = benches.filter(([name]) => only.length === 0 || only.includes(name));
 
 const build = spawnSync(path.join(root, 'node_modules', '.bin', 'electron-vite'), ['build'], { cwd: root, stdio: 'inherit' });
 if (build.status !== 0) process.exit(1);
 
 let failed = false;
-for (const [name, file] of benches) {
+for (const [name, file] of chosen) {
   console.log(`\n=== bench: ${name} ===`);
   const r = spawnSync(tsx, [file], { cwd: root, stdio: 'inherit' });
   if (r.status !== 0) failed = true;
