@@ -2,8 +2,9 @@
 // verified copies of backups there. Spread into `operations` (operations.ts).
 // Secrets go in (secretAccessKey) and never come out: results say `hasSecret` only.
 import { z } from 'zod';
-import { byId, CONNECT_ERRORS, empty, op } from './op';
+import { byId, CONNECT_ERRORS, empty, op, passwordField } from './op';
 import { backupFileNameSchema, backupOptionsSchema, type BackupEntry } from './backup';
+import type { StorageSnapshotEntry } from './storage';
 import {
   copyBackupSchema,
   createDestinationSchema,
@@ -73,6 +74,44 @@ export const offsiteOperations = {
     }),
     errors: [...CONNECT_ERRORS, 'INVALID_INPUT', 'CONFLICT', 'STORAGE_FAILED', 'BACKUP_FAILED', 'TOOL_VERSION_MISMATCH', 'IO_FAILED', 'CANCELLED'],
     audit: 'backup.offsite',
+  }),
+  /**
+   * A storage snapshot written straight to a destination, never to a local folder: each
+   * object streamed from the profile's buckets (all it can list, or `buckets`), hashed,
+   * encrypted when the destination encrypts, stored under its content address and read
+   * back; the copy manifest last. Incremental: objects unchanged (bucket, key, ETag, size)
+   * since the profile's newest snapshot copy at that destination are named again, not sent.
+   * Answers when it ended: the catalog entry (`folderGone`: restore fetches it back with
+   * fetchStorageSnapshot) and the ok copy (direct). Progress comes as `storage.progress`
+   * events (objects, bytes, ETA) carrying `jobId` and the snapshot's id; cancelOffsiteCopy
+   * takes the jobId. The storage secret as for startStorageBackup.
+   */
+  storageBackupToOffsite: op<{ snapshot: StorageSnapshotEntry; copy: CopyResult }>()({
+    input: z
+      .object({
+        profileId: z.string().min(1),
+        destination: z.string().min(1, 'destination is required'),
+        storageSecret: passwordField,
+        buckets: z.array(z.string().min(1).max(255)).max(100).optional(),
+        jobId: z.string().min(1).max(200).optional(),
+      })
+      .strict(),
+    errors: ['NOT_FOUND', 'INVALID_INPUT', 'CONFLICT', 'PASSWORD_REQUIRED', 'STORAGE_FAILED', 'IO_FAILED', 'CANCELLED', 'DECRYPT_FAILED'],
+    audit: 'storage.backup.offsite',
+  }),
+  /**
+   * Fetches a storage snapshot's newest ok offsite copy into the staging folder so it can be
+   * restored (its own folder is not on disk: `folderGone`): every object downloaded
+   * (decrypted when encrypted — a wrong key is refused before the first download), checked
+   * against the manifest, the manifest against the catalog. Progress: `offsite.progress`
+   * events, phase 'download', jobId stageJobIdFor(snapshotId); cancelOffsiteCopy takes it.
+   * previewStorageRestore / restoreStorageSnapshot then read the staged folder; a restore
+   * that succeeds removes it.
+   */
+  fetchStorageSnapshot: op<{ snapshotId: string; path: string; objects: number; bytes: number; destination: string; key: string }>()({
+    input: z.object({ snapshotId: z.string().min(1) }).strict(),
+    errors: ['NOT_FOUND', 'CONFLICT', 'PASSWORD_REQUIRED', 'STORAGE_FAILED', 'IO_FAILED', 'CANCELLED', 'DECRYPT_FAILED'],
+    audit: 'offsite.fetch',
   }),
   /** Stops a running copy by its jobId: the upload is aborted on the store, the copy row cancelled, the copy call CANCELLED. */
   cancelOffsiteCopy: op<{ cancelled: boolean }>()({

@@ -89,6 +89,13 @@ export interface StorageSnapshotEntry {
   error: string | null;
   verifiedAt: string | null;
   verifiedOk: boolean | null;
+  /**
+   * An ok snapshot whose folder is not on disk: one written straight to an offsite
+   * destination (its folder never existed; `path` is the one it would have had), or one
+   * removed outside the app. It is restored by fetching its offsite copy first
+   * (fetchStorageSnapshot); "Show in folder" and verify do not apply.
+   */
+  folderGone?: true;
 }
 
 /** Re-hash of every object file against the manifest. */

@@ -148,7 +148,8 @@ async function putFile(
   }
 }
 
-async function encryptBuffer(plain: Buffer, key: Buffer, params: EncryptionParams): Promise<Buffer> {
+/** A small object's bytes encrypted whole (OPSENC1, as the stream would write them). */
+export async function encryptBuffer(plain: Buffer, key: Buffer, params: EncryptionParams): Promise<Buffer> {
   const out: Buffer[] = [];
   const stream = encryptStream(key, params);
   stream.on('data', (c: Buffer) => out.push(c));

@@ -2,7 +2,8 @@
 // probe, and copying a backup offsite.
 import crypto from 'node:crypto';
 import { OpsError } from '../../contract/errors';
-import type { CreatedDestination } from '../../contract/offsite';
+import { stageJobIdFor, type CreatedDestination } from '../../contract/offsite';
+import type { StorageProgressEvent } from '../../contract/storage';
 import type { offsiteOperations } from '../../contract/operations-offsite';
 import type { Handlers } from '../platform/kernel/dispatch';
 import { formatKey, generateKey, keyId, parseKey } from '../platform/crypto';
@@ -13,6 +14,8 @@ import { CopyRepo } from './copies';
 import { CopyJobs } from './copy-job';
 import { DestinationRepo } from './destinations';
 import { backupStraightOffsite } from './direct';
+import { snapshotStraightOffsite } from './direct-snapshot';
+import { stageSnapshot } from './stage-snapshot';
 import { JobRegistry } from '../platform/jobs/registry';
 import { progressEmitter } from './copy-job';
 import { pruneDestination } from './prune';
@@ -44,6 +47,9 @@ export function offsiteHandlers(deps: CoreDeps, cipher: SecretCipher | null = nu
   const copyJobs = new CopyJobs(deps, { destinations, copies, secrets });
   // Backups written straight offsite: id = the backup id, jobId = the caller's.
   const directJobs = new JobRegistry<Awaited<ReturnType<typeof backupStraightOffsite>>>();
+  // Storage snapshots written straight offsite (id = the snapshot id) and fetched back (jobId stageJobIdFor(snapshot id)).
+  const snapshotJobs = new JobRegistry<Awaited<ReturnType<typeof snapshotStraightOffsite>>>();
+  const fetchJobs = new JobRegistry<Awaited<ReturnType<typeof stageSnapshot>>>();
 
   const handlers: Pick<Handlers, OffsiteOps> = {
     listOffsiteDestinations: () => ({ destinations: destinations.list() }),
@@ -139,8 +145,53 @@ export function offsiteHandlers(deps: CoreDeps, cipher: SecretCipher | null = nu
       ctx.audit.summary = `backup ${result.backup.id} of ${profile.name} (${result.backup.kind}, ${result.backup.format}) straight to ${result.copy.destination}: s3 key ${result.copy.key}, ${result.copy.bytes} bytes, sha256 ${result.copy.sha256}, read back and verified`;
       return result;
     },
+    storageBackupToOffsite: async (input, ctx) => {
+      const { jobId = crypto.randomUUID(), ...options } = input;
+      const profile = deps.profiles.require(options.profileId);
+      ctx.audit.profile = profile.name;
+      const which = options.buckets?.length ? options.buckets.join(', ') : 'all buckets';
+      ctx.audit.summary = `storage snapshot of ${profile.name} (${which}) straight to offsite ${options.destination}`;
+      const { done } = snapshotJobs.start({ id: crypto.randomUUID(), jobId }, async (job) => {
+        try {
+          return await snapshotStraightOffsite(deps, { destinations, copies }, options, job, (p) => {
+            const event: StorageProgressEvent = { type: 'storage.progress', jobId, ...p };
+            deps.events.emit(event);
+          });
+        } finally {
+          job.finished = true;
+        }
+      });
+      const { snapshot, copy } = await done;
+      ctx.audit.summary = `storage snapshot ${snapshot.id} of ${profile.name} straight to ${copy.destination}: ${copy.key}, ${snapshot.objects} objects, ${snapshot.bytes} bytes (${copy.uploadedObjects ?? 0} sent, ${snapshot.reusedObjects} unchanged since the previous copy there), each read back and verified${snapshot.error ? `; ${snapshot.error}` : ''}`;
+      return { snapshot, copy };
+    },
+    fetchStorageSnapshot: async (input, ctx) => {
+      const jobId = stageJobIdFor(input.snapshotId);
+      ctx.audit.summary = `fetch storage snapshot ${input.snapshotId} back from offsite for a restore`;
+      // One fetch per snapshot at a time: a second call waits for the first's and reuses its folder.
+      while (fetchJobs.isRunning(jobId)) await new Promise((resolve) => setTimeout(resolve, 100));
+      const { done } = fetchJobs.start({ id: jobId, jobId }, async (job) => {
+        const onProgress = progressEmitter(deps.events, jobId, { backupId: input.snapshotId });
+        try {
+          return await stageSnapshot(deps, { destinations, copies, secrets }, input.snapshotId, {
+            signal: job.signal,
+            onProgress: (p) => onProgress({ phase: 'download', ...p }),
+          });
+        } finally {
+          job.finished = true;
+        }
+      });
+      const r = await done;
+      ctx.audit.summary = `fetched storage snapshot ${r.snapshotId} from ${r.destination} (${r.key}): ${r.objects} objects, ${r.bytes} bytes downloaded, every sha256 verified → ${r.path}`;
+      return r;
+    },
     cancelOffsiteCopy: (input, ctx) => {
-      const cancelled = copyJobs.cancel(input.jobId, `cancelled by ${ctx.actor}`) || directJobs.cancel(input.jobId, `cancelled by ${ctx.actor}`);
+      const reason = `cancelled by ${ctx.actor}`;
+      const cancelled =
+        copyJobs.cancel(input.jobId, reason) ||
+        directJobs.cancel(input.jobId, reason) ||
+        snapshotJobs.cancel(input.jobId, reason) ||
+        fetchJobs.cancel(input.jobId, reason);
       ctx.audit.summary = cancelled ? `offsite copy ${input.jobId} cancelled` : `offsite copy ${input.jobId} was not running`;
       return { cancelled };
     },
@@ -165,6 +216,8 @@ export function offsiteHandlers(deps: CoreDeps, cipher: SecretCipher | null = nu
     stage: (backupId) => copyJobs.stage(backupId),
     dispose: async () => {
       await directJobs.disposeAll('the app is closing');
+      await snapshotJobs.disposeAll('the app is closing');
+      await fetchJobs.disposeAll('the app is closing');
       await copyJobs.disposeAll();
     },
   };

@@ -43,7 +43,11 @@ export function isStorageSnapshot(deps: Pick<CoreDeps, 'store'>, id: string): bo
   return new SnapshotCatalog(deps.store.db).get(id) !== null;
 }
 
-function snapshotKeys(d: Pick<OffsiteDestination, 'prefix'>, entry: StorageSnapshotEntry): { objectsPrefix: string; manifestKey: string } {
+/** The copy manifest's key and the profile's shared objects prefix (a direct snapshot uses the same layout). */
+export function snapshotKeys(
+  d: Pick<OffsiteDestination, 'prefix'>,
+  entry: Pick<StorageSnapshotEntry, 'profileName' | 'path'>,
+): { objectsPrefix: string; manifestKey: string } {
   const profile = entry.profileName.replace(/[^A-Za-z0-9._-]+/g, '_').replace(/^\.+/, '_');
   const base = [d.prefix, profile, 'storage'].filter((s) => s !== '').join('/');
   return { objectsPrefix: `${base}/objects/`, manifestKey: `${base}/${path.basename(entry.path)}.manifest.json` };

@@ -50,6 +50,8 @@ function toEntry(r: Row): StorageSnapshotEntry {
     error: r.status === 'running' ? null : r.error,
     verifiedAt: r.verified_at,
     verifiedOk: r.verified_ok === null ? null : r.verified_ok === 1,
+    // One stat per row (the list is capped at 500): what the screens need to offer "fetch from offsite" instead of "Show in folder".
+    ...(r.status === 'ok' && !fs.existsSync(r.path) ? { folderGone: true as const } : {}),
   };
 }
 

@@ -17,15 +17,10 @@ import { planRestore, previewOf, runRestore } from './restore';
 import { StorageRestoreJobs } from './restore-job';
 import { snapshotName } from './paths';
 import { SnapshotJobs } from './runner';
+import { folderSafe, readableFolder, removeStagedSnapshot } from './staged';
 import { readManifest, verifyFiles } from './verify';
 
 export type StorageOps = keyof typeof storageOperations;
-
-/** A profile name as one folder name: anything but letters, digits, dot, dash and underscore becomes '_'. */
-function folderSafe(name: string): string {
-  const safe = name.replace(/[^A-Za-z0-9._-]/g, '_').replace(/^\.+/, '_');
-  return safe === '' ? '_' : safe.slice(0, 100);
-}
 
 export function storageHandlers(deps: CoreDeps): { handlers: Pick<Handlers, StorageOps>; jobs: SnapshotJobs; restoreJobs: StorageRestoreJobs } {
   const catalog = new SnapshotCatalog(deps.store.db);
@@ -47,9 +42,26 @@ export function storageHandlers(deps: CoreDeps): { handlers: Pick<Handlers, Stor
       throw new OpsError('NOT_FOUND', `${entry.path} is not on disk any more (moved or deleted outside the app).`, { path: entry.path });
     return entry;
   };
-  const manifestOf = (entry: StorageSnapshotEntry) => {
+  /**
+   * An ok snapshot's folder to read from: its own, else its staged offsite copy (a snapshot
+   * written straight offsite, or whose folder was removed: fetchStorageSnapshot stages it).
+   */
+  const requireReadable = (id: string): { entry: StorageSnapshotEntry; folder: string; staged: boolean } => {
+    const entry = require(id);
+    if (entry.status !== 'ok')
+      throw new OpsError('NOT_FOUND', `Storage snapshot ${entry.id} is ${entry.status}: there is no snapshot folder.`, { id: entry.id });
+    const readable = readableFolder(deps.home, entry);
+    if (readable === null)
+      throw new OpsError(
+        'NOT_FOUND',
+        `${entry.path} is not on disk (a snapshot written straight offsite, or moved or deleted outside the app): fetch it back from its offsite copy first (fetchStorageSnapshot; the restore dialog and ops-console storage-restore do it).`,
+        { path: entry.path },
+      );
+    return { entry, ...readable };
+  };
+  const manifestOf = (entry: StorageSnapshotEntry, folder = entry.path) => {
     try {
-      return readManifest(entry.path);
+      return readManifest(folder);
     } catch (err) {
       throw new OpsError('IO_FAILED', `The manifest of ${entry.path} cannot be read: ${err instanceof Error ? err.message : String(err)}`);
     }
@@ -57,10 +69,10 @@ export function storageHandlers(deps: CoreDeps): { handlers: Pick<Handlers, Stor
 
   /** The snapshot, its manifest, the target profile and a store on it, for preview and restore. */
   const restoreSetup = (input: { snapshotId: string; targetProfileId: string; storageSecret?: string | undefined }) => {
-    const entry = requireOk(input.snapshotId);
-    const manifest = manifestOf(entry);
+    const { entry, folder, staged } = requireReadable(input.snapshotId);
+    const manifest = manifestOf(entry, folder);
     const profile = deps.profiles.require(input.targetProfileId);
-    return { entry, manifest, profile, store: new ObjectStore(storageConfigFor(deps, profile.id, input.storageSecret)) };
+    return { entry, folder, staged, manifest, profile, store: new ObjectStore(storageConfigFor(deps, profile.id, input.storageSecret)) };
   };
 
   const handlers: Pick<Handlers, StorageOps> = {
@@ -123,7 +135,7 @@ export function storageHandlers(deps: CoreDeps): { handlers: Pick<Handlers, Stor
       const details: StorageSnapshotDetails = { ...entry, perBucket: null, changedDuring: [], skipped: [] };
       if (entry.status !== 'ok') return details;
       try {
-        const manifest = readManifest(entry.path);
+        const manifest = readManifest(readableFolder(deps.home, entry)?.folder ?? entry.path);
         const per = new Map<string, { bucket: string; objects: number; bytes: number }>(manifest.buckets.map((b) => [b, { bucket: b, objects: 0, bytes: 0 }]));
         for (const o of manifest.objects) {
           const b = per.get(o.bucket) ?? { bucket: o.bucket, objects: 0, bytes: 0 };
@@ -139,7 +151,10 @@ export function storageHandlers(deps: CoreDeps): { handlers: Pick<Handlers, Stor
       }
       return details;
     },
-    getStorageManifest: (input) => manifestOf(requireOk(input.id)),
+    getStorageManifest: (input) => {
+      const { entry, folder } = requireReadable(input.id);
+      return manifestOf(entry, folder);
+    },
     verifyStorageSnapshot: async (input, ctx) => {
       const entry = requireOk(input.id);
       ctx.audit.profile = entry.profileName;
@@ -170,6 +185,7 @@ export function storageHandlers(deps: CoreDeps): { handlers: Pick<Handlers, Stor
       } catch (err) {
         throw new OpsError('IO_FAILED', `Cannot delete ${entry.path}: ${err instanceof Error ? err.message : String(err)}`);
       }
+      removeStagedSnapshot(deps.home, entry.id);
       catalog.remove(entry.id);
       ctx.audit.summary = `deleted storage snapshot ${entry.path} (${entry.status})`;
       return { removed: true as const };
@@ -190,9 +206,9 @@ export function storageHandlers(deps: CoreDeps): { handlers: Pick<Handlers, Stor
       }
     },
     previewStorageRestore: async (input) => {
-      const { entry, manifest, profile, store } = restoreSetup(input);
+      const { folder, manifest, profile, store } = restoreSetup(input);
       try {
-        const items = await planRestore(store, entry.path, manifest, {
+        const items = await planRestore(store, folder, manifest, {
           ...(input.bucket ? { bucket: input.bucket } : {}),
           ...(input.keys ? { keys: input.keys } : {}),
           ...(input.objects ? { objects: input.objects } : {}),
@@ -203,7 +219,7 @@ export function storageHandlers(deps: CoreDeps): { handlers: Pick<Handlers, Stor
       }
     },
     restoreStorageSnapshot: async (input, ctx) => {
-      const { entry, manifest, profile, store } = restoreSetup(input);
+      const { entry, folder, staged, manifest, profile, store } = restoreSetup(input);
       ctx.audit.profile = profile.name;
       const into = input.bucket ?? manifest.buckets.join(', ');
       try {
@@ -219,13 +235,13 @@ export function storageHandlers(deps: CoreDeps): { handlers: Pick<Handlers, Stor
         const picked = chosen !== undefined ? `${chosen} chosen object(s) of ` : '';
         ctx.audit.summary = `storage restore of ${picked}snapshot ${entry.id} into ${profile.name} (${into}) started`;
         const r = await restoreJobs.run(input.jobId, async (job, onProgress) => {
-          const items = await planRestore(store, entry.path, manifest, { ...options, signal: job.signal });
+          const items = await planRestore(store, folder, manifest, { ...options, signal: job.signal });
           // The files of the objects to upload are verified before the first upload: a tampered
           // snapshot writes nothing.
           const todo = new Set(items.filter((i) => i.action !== 'unchanged').map((i) => i.source));
           const checkBytes = [...todo].reduce((n, o) => n + o.size, 0);
           onProgress({ phase: 'check', objectsDone: 0, objectsTotal: todo.size, bytesDone: 0, bytesTotal: checkBytes });
-          const verified = await verifyFiles(entry.path, { ...manifest, objects: manifest.objects.filter((o) => todo.has(o)) }, job.signal);
+          const verified = await verifyFiles(folder, { ...manifest, objects: manifest.objects.filter((o) => todo.has(o)) }, job.signal);
           if (!verified.ok) {
             const first = verified.problems[0]!;
             ctx.audit.summary = `refused: storage snapshot ${entry.id} failed verification (${verified.problems.length} problems); nothing uploaded to ${profile.name}`;
@@ -236,7 +252,7 @@ export function storageHandlers(deps: CoreDeps): { handlers: Pick<Handlers, Stor
             );
           }
           onProgress({ phase: 'check', objectsDone: todo.size, objectsTotal: todo.size, bytesDone: checkBytes, bytesTotal: checkBytes });
-          return runRestore(store, entry.path, items, {
+          return runRestore(store, folder, items, {
             target: profile.name,
             bucket: input.bucket ?? null,
             signal: job.signal,
@@ -244,7 +260,9 @@ export function storageHandlers(deps: CoreDeps): { handlers: Pick<Handlers, Stor
             cancelReason: () => job.cancelReason,
           });
         });
-        ctx.audit.summary = `storage restore of ${picked}snapshot ${entry.id} into ${profile.name} (${into}): ${r.created} created, ${r.overwritten} overwritten, ${r.unchanged} unchanged, ${r.bytes} bytes; validation ${r.validation.ok ? 'ok' : 'FAILED'}`;
+        // A staged offsite copy has served its restore (a failed one keeps it for the retry).
+        if (staged && r.validation.ok) removeStagedSnapshot(deps.home, entry.id);
+        ctx.audit.summary = `storage restore of ${picked}${staged ? 'offsite-only ' : ''}snapshot ${entry.id} into ${profile.name} (${into}): ${r.created} created, ${r.overwritten} overwritten, ${r.unchanged} unchanged, ${r.bytes} bytes; validation ${r.validation.ok ? 'ok' : 'FAILED'}`;
         if (!r.validation.ok)
           ctx.audit.failed = r.validation.checks
             .filter((c) => !c.ok)

@@ -9,6 +9,9 @@ export { takeSnapshot, MANIFEST, type SnapshotOptions, type PreviousSnapshot } f
 export { readManifest, verifyFiles } from './verify';
 /** The snapshot catalog, for the offsite domain's copies of snapshots. */
 export { SnapshotCatalog } from './catalog';
+/** For the offsite domain: snapshots written straight offsite (their folder never exists) and staged back for a restore. */
+export { objectFile, objectPath } from './paths';
+export { plannedSnapshotFolder, removeStagedSnapshot, stagedSnapshotFolder } from './staged';
 
 export function storageModule(deps: CoreDeps): DomainModule<StorageOps> {
   const { handlers, jobs, restoreJobs } = storageHandlers(deps);
