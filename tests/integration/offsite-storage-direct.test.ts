@@ -26,8 +26,10 @@ import { snapshotStraightOffsite } from '../../src-main/core/offsite/direct-snap
 import { OffsiteSecrets } from '../../src-main/core/offsite/secrets';
 import { stageSnapshot } from '../../src-main/core/offsite/stage-snapshot';
 import { stagedSnapshotFolder } from '../../src-main/core/storage/staged';
+import { storageBackupCommand } from '../../src-main/cli/commands/storage';
+import { storageRestoreCommand } from '../../src-main/cli/commands/storage-restore';
 import { auditOf } from '../helpers/backup';
-import { callsOn, newTestCore } from '../helpers/core';
+import { callsOn, inProcessCli, newTestCore } from '../helpers/core';
 import { S3_KEY_ID, S3_SECRET, startLocalS3, type LocalS3 } from '../helpers/s3';
 
 type Direct = { snapshot: StorageSnapshotEntry; copy: CopyResult };
@@ -286,5 +288,45 @@ describe('restoring a snapshot that lives only offsite', () => {
     expect(fs.readdirSync(staging).filter((n) => n.includes(ok.id))).toEqual([]);
     expect(fs.existsSync(path.join(home, 'offsite', 'escape'))).toBe(false);
     expect(fs.existsSync(path.join(home, 'escape'))).toBe(false);
+  }, 60_000);
+});
+
+describe('the CLI', () => {
+  it('storage-backup --offsite DEST --json keeps storage-backup fields plus offsite; storage-restore fetches an offsite-only snapshot first', async () => {
+    const cli = () =>
+      inProcessCli(
+        () => core,
+        () => home,
+      );
+    const refused = cli();
+    await expect(storageBackupCommand(refused.ctx, ['shop', '--offsite', 'vault', '--out', home])).rejects.toThrow(/exclude each other/);
+    const b = cli();
+    expect(await storageBackupCommand(b.ctx, ['shop', '--bucket', 'designs', '--offsite', 'vault'])).toBe(0);
+    const body = JSON.parse(b.out.join('')) as Record<string, unknown> & { offsite: Record<string, unknown> };
+    expect(Object.keys(body)).toEqual(
+      expect.arrayContaining([
+        'ok',
+        'id',
+        'path',
+        'objects',
+        'bytes',
+        'changedObjects',
+        'reusedObjects',
+        'manifestPath',
+        'manifestSha256',
+        'durationMs',
+        'offsite',
+      ]),
+    );
+    expect(body.path).toMatch(/^s3:\/\/offsite\/ops\/shop\/storage\/.+\.manifest\.json$/);
+    expect(body.offsite).toMatchObject({ destination: 'vault', bucket: 'offsite', encrypted: false, verified: true });
+    const entry = await api.ok<StorageSnapshotEntry>('getStorageSnapshot', { id: body.id });
+    expect(entry.folderGone).toBe(true);
+
+    const r = cli();
+    expect(await storageRestoreCommand(r.ctx, [String(body.id), '--to', 'shop', '--bucket', 'restored', '--yes'])).toBe(0);
+    expect(r.err.join('\n')).toMatch(/fetching storage snapshot .* back from its offsite copy/);
+    expect(JSON.parse(r.out.join(''))).toMatchObject({ ok: true, validation: { ok: true } });
+    expect(fs.existsSync(stagedSnapshotFolder(home, String(body.id)))).toBe(false);
   }, 60_000);
 });

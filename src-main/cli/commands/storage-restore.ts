@@ -4,6 +4,8 @@
 // --yes, or a terminal to answer on (scripts never write by accident); a production target
 // needs its profile name (--confirm NAME with --yes, or typed). Exit 1 when the read-back
 // validation fails. Progress goes to stderr (not with --json); Ctrl-C cancels the restore.
+// A snapshot whose folder is not on disk (written straight offsite) is fetched back from its
+// offsite copy first, verified, then restored as any other.
 // The storage secret comes from the environment, the secret store or a prompt
 // (cli/storage-secret.ts), never a flag.
 import crypto from 'node:crypto';
@@ -15,6 +17,7 @@ import type { CliContext } from '../context';
 import { confirm, EXIT, printJson } from '../io';
 import { withStorageSecret } from '../storage-secret';
 import { findProfile } from './profile';
+import { fetchIfOffsiteOnly } from './storage-offsite';
 
 const PHASE = { check: 'checking the snapshot', upload: 'uploading', verify: 'reading back' } as const;
 
@@ -70,6 +73,8 @@ export async function storageRestoreCommand(ctx: CliContext, argv: string[]): Pr
   const confirmFlag = stringFlag(parsed, 'confirm');
   const profile = await findProfile(ctx, to);
   const entry = await ctx.call('getStorageSnapshot', { id: snapshot! });
+  // A snapshot that lives only offsite (or whose folder is gone) is fetched and verified first.
+  await fetchIfOffsiteOnly(ctx, entry);
   const base = { snapshotId: entry.id, targetProfileId: profile.id, ...(bucket !== undefined ? { bucket } : {}) };
 
   return withStorageSecret(ctx, profile.name, async (storageSecret) => {

@@ -1,9 +1,10 @@
-// ops-console storage-backup PROFILE [--bucket B]… [--out DIR] [--json]
+// ops-console storage-backup PROFILE [--bucket B]… [--out DIR | --offsite DEST] [--json]
 // ops-console storage-snapshots list [--profile NAME] | show ID | verify ID | delete ID [--yes] [--json]
 // `storage-backup` waits for the job: progress on stderr when it is a terminal, the outcome
 // on stdout. Ctrl-C cancels it (the partial folder is removed) before exiting. The storage
 // secret comes from OPS_CONSOLE_STORAGE_SECRET_ACCESS_KEY, the secret store or a prompt
 // (cli/storage-secret.ts), never a flag. ID is a catalog id or the snapshot folder's path.
+// `--offsite DEST` writes the snapshot straight to an offsite destination (storage-offsite.ts).
 import crypto from 'node:crypto';
 import path from 'node:path';
 import { OpsError } from '../../contract/errors';
@@ -16,9 +17,10 @@ import { EXIT, printJson, table } from '../io';
 import { withPasswordRetry } from '../password-retry';
 import { withStorageSecret } from '../storage-secret';
 import { findProfile } from './profile';
+import { storageBackupOffsite } from './storage-offsite';
 
 export const STORAGE_USAGE = {
-  backup: 'ops-console storage-backup PROFILE [--bucket B]… [--out DIR] [--json]',
+  backup: 'ops-console storage-backup PROFILE [--bucket B]… [--out DIR | --offsite DEST] [--json]',
   list: 'ops-console storage-snapshots list [--profile NAME] [--json]',
   show: 'ops-console storage-snapshots show ID [--json]',
   verify: 'ops-console storage-snapshots verify ID [--json]',
@@ -32,11 +34,15 @@ function progressLine(e: StorageProgressEvent): string {
 }
 
 async function storageBackup(ctx: CliContext, argv: string[]): Promise<number> {
-  const parsed = parseArgs(argv, { bucket: { type: 'list' }, out: { type: 'string' } });
+  const parsed = parseArgs(argv, { bucket: { type: 'list' }, out: { type: 'string' }, offsite: { type: 'string' } });
   const [name] = expectPositionals(parsed, ['PROFILE'], STORAGE_USAGE.backup);
   const buckets = Array.isArray(parsed.flags.bucket) ? parsed.flags.bucket : [];
   const out = stringFlag(parsed, 'out');
+  const offsite = stringFlag(parsed, 'offsite');
+  if (offsite !== undefined && out !== undefined)
+    throw new UsageError('--out and --offsite exclude each other: a snapshot written straight offsite has no local folder');
   const profile = await findProfile(ctx, name!);
+  if (offsite !== undefined) return storageBackupOffsite(ctx, profile, buckets, offsite);
   const jobId = crypto.randomUUID();
   const showProgress = ctx.io.isTerminal && process.stderr.isTTY;
   let finish!: () => void;

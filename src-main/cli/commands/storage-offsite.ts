@@ -1,0 +1,121 @@
+// `ops-console storage-backup PROFILE --offsite DEST`: the snapshot written straight to an
+// offsite destination, never to a local folder (core/offsite/direct-snapshot.ts). The call
+// answers when the snapshot ended; progress (objects, bytes, ETA) on stderr when it is a
+// terminal; Ctrl-C cancels (nothing published). The JSON keeps storage-backup's fields:
+// `path` and `manifestPath` name the copy manifest object (s3://bucket/key), `offsite` says
+// where and how it was stored.
+// Also the fetch a restore of an offsite-only snapshot needs first (storage-restore).
+import crypto from 'node:crypto';
+import type { AppEvent } from '../../contract/operations';
+import { stageJobIdFor } from '../../contract/offsite';
+import type { Profile } from '../../contract/models';
+import type { StorageSnapshotEntry } from '../../contract/storage';
+import { formatMegabytes } from '../../core/platform/text/bytes';
+import type { CliContext } from '../context';
+import { EXIT, printJson } from '../io';
+import { withStorageSecret } from '../storage-secret';
+
+export async function storageBackupOffsite(ctx: CliContext, profile: Profile, buckets: string[], destination: string): Promise<number> {
+  const jobId = crypto.randomUUID();
+  const showProgress = !ctx.io.json && ctx.io.isTerminal && process.stderr.isTTY;
+  let shown = false;
+  const unsubscribe = ctx.core().events.subscribe((e: AppEvent) => {
+    if (e.type !== 'storage.progress' || e.jobId !== jobId || !showProgress) return;
+    const eta = e.etaSeconds === null ? '' : `  ETA ${e.etaSeconds} s`;
+    process.stderr.write(`\r\x1b[Kobjects ${e.objectsDone}/${e.objectsTotal}  ${formatMegabytes(e.bytesDone)} / ${formatMegabytes(e.bytesTotal)}${eta}`);
+    shown = true;
+  });
+  const onSignal = () => void ctx.call('cancelOffsiteCopy', { jobId }).catch(() => undefined);
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  let r;
+  try {
+    if (!ctx.io.json) ctx.io.err(`Snapshotting the storage of ${profile.name} straight to offsite destination ${destination}`);
+    r = await withStorageSecret(ctx, profile.name, (storageSecret) =>
+      ctx.call('storageBackupToOffsite', {
+        profileId: profile.id,
+        destination,
+        jobId,
+        ...(buckets.length ? { buckets } : {}),
+        ...(storageSecret !== undefined ? { storageSecret } : {}),
+      }),
+    );
+  } finally {
+    unsubscribe();
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+    if (shown) process.stderr.write('\n');
+  }
+  const { snapshot: entry, copy } = r;
+  const d = await ctx.call('getOffsiteDestination', { id: copy.destination });
+  const manifestPath = `s3://${d.bucket}/${copy.key}`;
+  const details = await ctx.call('getStorageSnapshot', { id: entry.id });
+  const warnings = details.skipped.map(
+    (s) => `${s.bucket}/${s.key} ${s.reason === 'deleted' ? 'was deleted' : 'changed twice'} while it was taken; it is not in this snapshot.`,
+  );
+  if (ctx.io.json)
+    printJson(ctx.io, {
+      ok: true,
+      id: entry.id,
+      path: manifestPath,
+      objects: entry.objects,
+      bytes: entry.bytes,
+      changedObjects: entry.changedObjects,
+      reusedObjects: entry.reusedObjects,
+      manifestPath,
+      manifestSha256: entry.manifestSha256,
+      buckets: entry.buckets,
+      changedDuring: details.changedDuring,
+      skipped: details.skipped,
+      warnings,
+      durationMs: entry.durationMs,
+      offsite: {
+        destination: copy.destination,
+        endpoint: d.endpoint,
+        bucket: d.bucket,
+        key: copy.key,
+        copyId: copy.id,
+        storedBytes: copy.bytes,
+        uploadedObjects: copy.uploadedObjects ?? 0,
+        uploadedBytes: copy.uploadedBytes ?? 0,
+        encrypted: copy.encrypted,
+        keyId: copy.keyId,
+        verified: copy.verified,
+      },
+    });
+  else {
+    for (const w of warnings) ctx.io.err(`warning: ${w}`);
+    ctx.io.out(
+      `${manifestPath}\n${entry.objects} objects, ${formatMegabytes(entry.bytes)} (${entry.changedObjects} sent, ${entry.reusedObjects} unchanged since the previous snapshot there), ${((entry.durationMs ?? 0) / 1000).toFixed(1)} s, each read back and verified${copy.encrypted ? `, encrypted (key ${copy.keyId ?? '?'})` : ''}`,
+    );
+  }
+  return EXIT.ok;
+}
+
+/** A snapshot whose folder is not on disk is fetched back from offsite first (progress on stderr; Ctrl-C cancels). */
+export async function fetchIfOffsiteOnly(ctx: CliContext, entry: StorageSnapshotEntry): Promise<void> {
+  if (!entry.folderGone) return;
+  const jobId = stageJobIdFor(entry.id);
+  const showProgress = !ctx.io.json && ctx.io.isTerminal && process.stderr.isTTY;
+  let shown = false;
+  const unsubscribe = ctx.core().events.subscribe((e: AppEvent) => {
+    if (e.type !== 'offsite.progress' || e.jobId !== jobId || !showProgress) return;
+    process.stderr.write(`\r\x1b[Kfetching from offsite ${formatMegabytes(e.bytesDone)} / ${formatMegabytes(e.bytesTotal)}`);
+    shown = true;
+  });
+  const onSignal = () => void ctx.call('cancelOffsiteCopy', { jobId }).catch(() => undefined);
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  try {
+    ctx.io.err(`${entry.path} is not on disk: fetching storage snapshot ${entry.id} back from its offsite copy`);
+    const r = await ctx.call('fetchStorageSnapshot', { snapshotId: entry.id });
+    if (shown) process.stderr.write('\n');
+    shown = false;
+    ctx.io.err(`fetched ${r.objects} objects from ${r.destination} (${formatMegabytes(r.bytes)}), every sha256 verified`);
+  } finally {
+    unsubscribe();
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+    if (shown) process.stderr.write('\n');
+  }
+}
