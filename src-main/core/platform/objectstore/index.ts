@@ -1,7 +1,7 @@
 // S3-compatible object storage (Supabase Storage's S3 endpoint, offsite buckets): one client
 // for listings, downloads and resumable multipart uploads, with its failures worded once.
 export { checkBucketName, normaliseEndpoint, type ObjectStoreConfig } from './config';
-export { ObjectStore, isUnreachable, unquote, type DownloadResult, type ObjectInfo, type TransferOptions } from './client';
+export { ObjectStore, isUnreachable, unquote, type DownloadOptions, type DownloadResult, type ObjectInfo, type TransferOptions } from './client';
 export { failureOf, storageError, type StorageTarget } from './errors';
 export {
   MIN_PART_BYTES,
