@@ -108,6 +108,41 @@ describe('storage snapshots', () => {
     expect((await verifyFiles(folder, manifest)).ok).toBe(true);
   });
 
+  it('a listing of many pages: objects are taken as their page arrives, progress totals are whole from the first event, the manifest keeps listing order', async () => {
+    const events: Array<{ done: number; total: number }> = [];
+    const folder = fresh('paged');
+    // A full run in pages of 3: the first pages' downloads run while later pages are still being listed.
+    const result = await takeSnapshot({
+      store,
+      folder,
+      buckets: ['designs', 'photos'],
+      listPageSize: 3,
+      concurrency: 2,
+      onProgress: (p) => events.push({ done: p.objectsDone, total: p.objectsTotal }),
+    });
+    expect(result).toMatchObject({ objects: 25, changedObjects: 25, reusedObjects: 0 });
+    const manifest = readManifest(folder);
+    const listedOrder = [...Object.keys(KEYS).sort(), ...Array.from({ length: 20 }, (_, i) => `p/${i}.jpg`).sort()];
+    expect(manifest.objects.map((o) => o.key)).toEqual(listedOrder);
+    expect(events.length).toBeGreaterThan(0);
+    expect(events.every((e) => e.total === 25)).toBe(true);
+    expect(events.at(-1)!.done).toBe(25);
+    expect((await verifyFiles(folder, manifest)).ok).toBe(true);
+
+    // The same with a changed object in a late page, downloaded while the listing goes on.
+    await store.putBody('photos', 'p/9.jpg', 'changed on a late page');
+    const again = await takeSnapshot({
+      store,
+      folder: fresh('paged-2'),
+      buckets: ['designs', 'photos'],
+      previous: { folder, manifest },
+      listPageSize: 3,
+      concurrency: 2,
+    });
+    expect(again).toMatchObject({ objects: 25, changedObjects: 1, reusedObjects: 24 });
+    expect(readManifest(again.path).objects.find((o) => o.key === 'p/9.jpg')?.sha256).toBe(sha('changed on a late page'));
+  });
+
   it('an object replaced between the listing and its download is taken at its new version and noted', async () => {
     await store.putBody('photos', 'p/5.jpg', 'before');
     const folder = fresh('during');

@@ -27,6 +27,8 @@ export interface SnapshotOptions {
   buckets?: string[];
   previous?: PreviousSnapshot | null;
   concurrency?: number;
+  /** Objects per listing page (the store's default when absent); tests make pages small. */
+  listPageSize?: number;
   signal?: AbortSignal;
   onProgress?: (p: StorageSnapshotProgress) => void;
   /** Test seam: runs between the listing and the first download (not exposed as an operation). */
@@ -50,63 +52,85 @@ export async function takeSnapshot(options: SnapshotOptions): Promise<StorageSna
   fs.mkdirSync(path.join(partial, 'tmp'), { recursive: true, mode: 0o700 });
   try {
     const buckets = options.buckets?.length ? [...options.buckets] : (await store.listBuckets(signal)).map((b) => b.name);
-    const listed: Listed[] = [];
-    for (const bucket of buckets) {
-      // No HEAD of the bucket first: a missing one fails the listing as no-bucket all the same.
-      for await (const info of store.listObjects(bucket, '', signal)) listed.push({ ...info, bucket });
-    }
-    await options.afterListing?.();
-
     const previous = new Map<string, StorageManifestObject>();
     for (const o of options.previous?.manifest.objects ?? []) previous.set(index(o.bucket, o.key), o);
 
-    const progress: StorageSnapshotProgress = {
-      objectsDone: 0,
-      objectsTotal: listed.length,
-      bytesDone: 0,
-      bytesTotal: listed.reduce((n, o) => n + o.size, 0),
-      etaSeconds: null,
-    };
+    // Totals grow while the listing runs; progress is reported once they are whole.
+    const progress: StorageSnapshotProgress = { objectsDone: 0, objectsTotal: 0, bytesDone: 0, bytesTotal: 0, etaSeconds: null };
+    let listingDone = false;
     const report = () => {
+      if (!listingDone) return;
       const secs = (Date.now() - started) / 1000;
       progress.etaSeconds = progress.bytesDone > 0 && secs > 0 ? Math.round((progress.bytesTotal - progress.bytesDone) / (progress.bytesDone / secs)) : null;
       options.onProgress?.({ ...progress });
     };
 
-    const results: Array<StorageManifestObject | StorageSkippedObject> = new Array(listed.length);
+    const listed: Listed[] = [];
+    const results: Array<StorageManifestObject | StorageSkippedObject> = [];
+    const toFetch: number[] = [];
     let next = 0;
     let tmpSeq = 0;
     // Files whose sha256 is already known from their bytes: downloaded ones were hashed as
-    // they were written (and fsynced), hard-linked ones are the previous snapshot's checked
-    // bytes. The check before publishing proves their presence and size only (the verify
-    // operation re-hashes everything); re-reading them would double a full snapshot's time
-    // (the storage bench) and make an incremental one read the whole bucket. A file copied
-    // where a link was refused is hashed again.
+    // they were written, hard-linked ones are the previous snapshot's checked bytes. The
+    // check before publishing proves their presence and size only (the verify operation
+    // re-hashes everything); re-reading them would double a full snapshot's time (the
+    // storage bench) and make an incremental one read the whole bucket. A file copied where
+    // a link was refused is hashed again.
     const linked = new Set<string>();
-    // Unchanged objects first, in one synchronous pass: a hard link is a metadata write of
-    // microseconds, and 2,000 of them as awaited calls (each a thread-pool round trip, plus a
-    // mkdir) cost more than the whole bare incremental loop (the storage bench). The pass
-    // ends before any download starts, so it stalls no transfer.
     const made = new Set<string>();
     const flushing = new FlushQueue();
-    const toFetch: number[] = [];
-    listed.forEach((item, i) => {
+    // The listing, the links and the downloads overlap: each object is taken as its listing
+    // page arrives (an unchanged one hard-linked at once — a metadata write of microseconds,
+    // done synchronously since 2,000 awaited calls cost more than the bare incremental loop —
+    // a changed one queued for the download workers), so an incremental run costs about its
+    // listing and a full one starts receiving after the first page.
+    const take = (item: Listed) => {
+      const i = listed.push(item) - 1;
+      progress.objectsTotal++;
+      progress.bytesTotal += item.size;
       const before = previous.get(index(item.bucket, item.key));
       const reuse = before && options.previous && before.etag === item.etag && before.size === item.size ? before : null;
-      if (!reuse) return void toFetch.push(i);
+      if (!reuse) {
+        toFetch.push(i);
+        wakeWorkers();
+        return;
+      }
       if (linkInto(objectPath(options.previous!.folder, reuse.file), path.join(partial, reuse.file), made)) linked.add(reuse.file);
       const { changedDuring: _c, ...kept } = reuse;
       void _c;
       results[i] = { ...kept, lastModified: item.lastModified || reuse.lastModified, reused: true };
       progress.bytesDone += item.size;
       progress.objectsDone++;
-    });
-    if (toFetch.length < listed.length) report();
-    if (signal?.aborted) throw new OpsError('CANCELLED', 'Cancelled.');
+    };
+    const waiting: Array<() => void> = [];
+    const wakeWorkers = () => {
+      for (const wake of waiting.splice(0)) wake();
+    };
+    // One failure stops the rest: the others' downloads are aborted, not left to finish.
+    const halt = new AbortController();
+    const stopAll = (err: unknown) => {
+      firstError ??= err;
+      halt.abort();
+      wakeWorkers();
+    };
+    let firstError: unknown = null;
+    const onAbort = () => stopAll(new OpsError('CANCELLED', 'Cancelled.'));
+    if (signal?.aborted) onAbort();
+    else signal?.addEventListener('abort', onAbort, { once: true });
+    let seam: Promise<void> | null = null;
     const worker = async () => {
-      while (next < toFetch.length) {
+      while (!halt.signal.aborted) {
+        if (next >= toFetch.length) {
+          if (listingDone) return;
+          await new Promise<void>((resolve) => waiting.push(resolve));
+          continue;
+        }
+        // Claimed before any await, so no two workers take the same object.
         const i = toFetch[next++]!;
         const item = listed[i]!;
+        // The test seam runs once, before the first download (after the first listing page).
+        await (seam ??= Promise.resolve(options.afterListing?.()));
+        if (halt.signal.aborted) return;
         results[i] = await fetchOne(
           store,
           item,
@@ -118,7 +142,7 @@ export async function takeSnapshot(options: SnapshotOptions): Promise<StorageSna
             progress.bytesDone += d;
             if (Math.floor(progress.bytesDone / MIB) > before) report();
           },
-          signal,
+          halt.signal,
         );
         const got = results[i];
         if (got !== undefined && 'file' in got) {
@@ -130,7 +154,22 @@ export async function takeSnapshot(options: SnapshotOptions): Promise<StorageSna
         report();
       }
     };
-    await Promise.all(Array.from({ length: Math.max(1, Math.min(options.concurrency ?? 8, toFetch.length || 1)) }, worker));
+    const workers = Array.from({ length: Math.max(1, options.concurrency ?? 8) }, () => worker().catch(stopAll));
+    try {
+      for (const bucket of buckets) {
+        // No HEAD of the bucket first: a missing one fails the listing as no-bucket all the same.
+        for await (const info of store.listObjects(bucket, '', halt.signal, options.listPageSize)) take({ ...info, bucket });
+      }
+      await (seam ??= Promise.resolve(options.afterListing?.()));
+      listingDone = true;
+      report();
+    } catch (err) {
+      stopAll(err);
+    }
+    wakeWorkers();
+    await Promise.all(workers);
+    signal?.removeEventListener('abort', onAbort);
+    if (firstError !== null) throw firstError;
 
     const objects = results.filter((r): r is StorageManifestObject => 'file' in r);
     const skipped = results.filter((r): r is StorageSkippedObject => !('file' in r));
