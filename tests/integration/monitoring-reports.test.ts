@@ -168,6 +168,33 @@ describe('getTableReport', () => {
     expect(ordersSeq?.lastValue).toBe(await scalar('SELECT max(id) FROM orders'));
   });
 
+  it('reads the catalog without JIT compilation where the server would compile every plan (the index report too)', async () => {
+    // On a large catalog the size and sequence statements pass jit_above_cost, and compiling cost more than running them.
+    const role = quoteIdent(shopDb.role);
+    const compiled = async (pattern: string) =>
+      scalar(
+        `SELECT coalesce(sum(jit_functions), 0) FROM pg_stat_statements WHERE userid = '${role}'::regrole AND dbid = (SELECT oid FROM pg_database WHERE datname = current_database()) AND query ~ '${pattern}'`,
+      );
+    await asAdmin((c) => c.query(`ALTER ROLE ${role} IN DATABASE ${quoteIdent(shopDb.database)} SET jit_above_cost = 0`));
+    try {
+      // The control: under this setting the same role's own statement is compiled.
+      const probed = await compiled('mon_jit_probe');
+      await withClient(
+        { ...server, user: shopDb.role, password: shopDb.password },
+        (c) => c.query('SELECT count(*) AS mon_jit_probe FROM orders'),
+        shopDb.database,
+      );
+      expect(await compiled('mon_jit_probe')).toBeGreaterThan(probed!);
+      const reports = 'pg_indexes_size|pg_sequence_last_value|pg_relation_size';
+      const before = await compiled(reports);
+      await ok<TableReport>('getTableReport', { profileId: shop.id });
+      await ok<IndexReport>('getIndexReport', { profileId: shop.id });
+      expect(await compiled(reports)).toBe(before);
+    } finally {
+      await asAdmin((c) => c.query(`ALTER ROLE ${role} IN DATABASE ${quoteIdent(shopDb.database)} RESET jit_above_cost`));
+    }
+  });
+
   it('counts storage objects and their sizes per bucket when storage.objects exists, and says null when it does not', async () => {
     const report = await ok<TableReport>('getTableReport', { profileId: shop.id });
     expect(report.buckets).toEqual([

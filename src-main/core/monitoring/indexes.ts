@@ -9,7 +9,7 @@ import type pg from 'pg';
 import type { Profile } from '../../contract/models';
 import type { IndexReport, IndexUsage } from '../../contract/monitoring';
 import { isPlatformSchema } from '../../contract/platform-schemas';
-import { isoOrNull, num, readReport, type ReportDeps } from './report-read';
+import { isoOrNull, num, readCatalogReport, type ReportDeps } from './report-read';
 
 /**
  * "Missing index" hints: a table qualifies when it has at least this many live rows (below
@@ -243,5 +243,5 @@ async function readIndexReport(client: pg.Client): Promise<IndexReport> {
 }
 
 export function getIndexReport(deps: ReportDeps, profile: Profile, password?: string): Promise<IndexReport> {
-  return readReport(deps, profile, password, 'index statistics', readIndexReport);
+  return readCatalogReport(deps, profile, password, 'index statistics', readIndexReport);
 }

@@ -5,7 +5,7 @@ import type pg from 'pg';
 import type { Profile } from '../../contract/models';
 import type { TableReport, TableStats } from '../../contract/monitoring';
 import { isPlatformSchema } from '../../contract/platform-schemas';
-import { isoOrNull, num, numOrNull, optionalPart, readReport, type ReportDeps } from './report-read';
+import { isoOrNull, num, numOrNull, optionalPart, readCatalogReport, type ReportDeps } from './report-read';
 
 /** The fullest sequences only: the rest are far from their end and only make the list long. */
 const SEQUENCE_LIMIT = 200;
@@ -181,5 +181,5 @@ async function readTableReport(client: pg.Client): Promise<TableReport> {
 }
 
 export function getTableReport(deps: ReportDeps, profile: Profile, password?: string): Promise<TableReport> {
-  return readReport(deps, profile, password, 'table statistics', readTableReport);
+  return readCatalogReport(deps, profile, password, 'table statistics', readTableReport);
 }
