@@ -294,3 +294,25 @@ export function forwardOut(
     }
   });
 }
+
+/** ssh2 clients to the bastion, through the jump host when there is one. */
+export async function connectRoute(
+  bastion: SshHop,
+  jump: SshHop | null,
+  common: Omit<HopOptions, 'role' | 'sock'>,
+): Promise<{ bastion: Client; jump: Client | null }> {
+  if (!jump) return { bastion: await connectHop(bastion, { ...common, role: 'bastion' }), jump: null };
+  const jumpClient = await connectHop(jump, { ...common, role: 'jump' });
+  try {
+    const stream = await forwardOut(
+      jumpClient,
+      { address: '127.0.0.1', port: 0 },
+      { role: 'jump', host: jump.host, port: jump.port },
+      { what: 'bastion', host: bastion.host, port: bastion.port },
+    );
+    return { bastion: await connectHop(bastion, { ...common, role: 'bastion', sock: stream }), jump: jumpClient };
+  } catch (err) {
+    jumpClient.end();
+    throw err;
+  }
+}

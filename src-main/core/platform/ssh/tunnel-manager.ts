@@ -8,7 +8,7 @@ import type { Profile } from '../../../contract/models';
 import type { AuditLog } from '../audit/audit-log';
 import { log } from '../kernel/log';
 import type { SecretStore } from '../secrets/secret-store';
-import { SshTunnel, type TunnelEvent } from './tunnel';
+import { SshTunnel, type TunnelEngineChoice, type TunnelEvent } from './tunnel';
 import { TunnelError, type TunnelErrorDetail } from './tunnel-errors';
 import type { FindKnownHostsOptions } from './known-hosts';
 import { describeRoute, specSignature, tunnelSpecFor, type OneOffSshSecrets, type SshProfile } from './tunnel-spec';
@@ -24,6 +24,8 @@ export interface TunnelManagerDeps {
 export interface TunnelManagerOptions {
   idleCloseMs?: number;
   knownHosts?: FindKnownHostsOptions;
+  /** 'auto' (default): the system ssh carries the traffic when it can; 'ssh2': always the in-process client. */
+  engine?: TunnelEngineChoice;
 }
 
 interface Entry {
@@ -99,6 +101,7 @@ export class TunnelManager {
       ...(this.options.knownHosts ? { knownHosts: this.options.knownHosts } : {}),
       idleCloseMs: this.options.idleCloseMs ?? DEFAULT_IDLE_CLOSE_MS,
     });
+    if (this.options.engine) spec.engine = this.options.engine;
     const signature = specSignature(spec);
     const existing = this.entries.get(profile.id);
     if (existing && existing.signature === signature) {

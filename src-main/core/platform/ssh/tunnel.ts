@@ -5,8 +5,9 @@
 // connections are cut and the next connection, or the next open(), reconnects.
 import net from 'node:net';
 import type { Client, ClientChannel } from 'ssh2';
-import { connectHop, forwardOut, type SshHop } from './tunnel-connect';
-import { describeHop, TunnelError } from './tunnel-errors';
+import { channelOpenError, findSystemSsh, OpensshLink, opensshIneligible } from './openssh-link';
+import { connectRoute, forwardOut, type SshHop } from './tunnel-connect';
+import { classifyForwardError, describeHop, TunnelError } from './tunnel-errors';
 
 export type { SshAuth, SshHop } from './tunnel-connect';
 export { isTunnelError, normalizeFingerprint, sshFingerprint, TunnelError, type TunnelCause, type TunnelErrorDetail } from './tunnel-errors';
@@ -25,7 +26,11 @@ export interface TunnelSpec {
   connectTimeoutMs?: number;
   /** Close the SSH link after this long without connections (0 = never). The local port stays. */
   idleCloseMs?: number;
+  /** 'auto' (default): the system ssh carries the traffic when it can; 'ssh2': always the in-process client. */
+  engine?: TunnelEngineChoice;
 }
+
+export type TunnelEngineChoice = 'auto' | 'ssh2';
 
 export type TunnelEvent =
   | { type: 'opened'; localPort: number; route: string; reconnect: boolean }
@@ -37,8 +42,10 @@ export interface TunnelHooks {
   onEvent?(event: TunnelEvent): void;
 }
 
+/** One SSH link: the system's OpenSSH master, or ssh2 clients in this process. */
 interface Link {
-  bastion: Client;
+  openssh: OpensshLink | null;
+  bastion: Client | null;
   jump: Client | null;
   dead: boolean;
   /** Set when we end the link on purpose (close, idle): no link-lost error then. */
@@ -64,6 +71,9 @@ export class SshTunnel {
   private epoch = 0;
   private idleTimer: NodeJS.Timeout | null = null;
   private readonly sockets = new Set<net.Socket>();
+  /** Set when the system ssh failed where ssh2 then worked: this tunnel stays on ssh2. */
+  private opensshDisabled = false;
+  private lastEngine: 'openssh' | 'ssh2' = 'ssh2';
   /** The most recent failure (connect, forward, link lost): callers explain a cut connection with it. */
   lastError: TunnelError | null = null;
 
@@ -75,6 +85,11 @@ export class SshTunnel {
   /** The local port spawned tools and clients connect to (host 127.0.0.1); null when closed. */
   get localPort(): number | null {
     return this.server ? this.port : null;
+  }
+
+  /** Which client carries the current (or last) link: the system's OpenSSH or ssh2 in this process. */
+  get engine(): 'openssh' | 'ssh2' {
+    return this.lastEngine;
   }
 
   /** True while an SSH link is up. */
@@ -163,40 +178,59 @@ export class SshTunnel {
     return this.connecting;
   }
 
+  /** The system ssh when it may carry this tunnel (see openssh-link.ts), else null. */
+  private opensshPath(): string | null {
+    if (this.spec.engine === 'ssh2' || this.opensshDisabled) return null;
+    if (opensshIneligible(this.spec.bastion, Boolean(this.spec.jump)) !== null) return null;
+    return findSystemSsh();
+  }
+
   private async establish(): Promise<Link> {
-    const { bastion, jump } = this.spec;
+    const { bastion, jump, target } = this.spec;
     const epoch = this.epoch;
     const common = {
       keepaliveIntervalMs: this.spec.keepaliveIntervalMs ?? DEFAULT_KEEPALIVE_MS,
       keepaliveCountMax: this.spec.keepaliveCountMax ?? 3,
       readyTimeoutMs: this.spec.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS,
     };
-    let jumpClient: Client | null = null;
-    let bastionClient: Client;
-    try {
-      if (jump) {
-        jumpClient = await connectHop(jump, { ...common, role: 'jump' });
-        const stream = await forwardOut(
-          jumpClient,
-          { address: '127.0.0.1', port: 0 },
-          { role: 'jump', host: jump.host, port: jump.port },
-          { what: 'bastion', host: bastion.host, port: bastion.port },
-        );
-        bastionClient = await connectHop(bastion, { ...common, role: 'bastion', sock: stream });
-      } else {
-        bastionClient = await connectHop(bastion, { ...common, role: 'bastion' });
+    const link: Link = { openssh: null, bastion: null, jump: null, dead: false, ending: false, lastError: null, sockets: new Set() };
+    const ssh = this.opensshPath();
+    if (ssh) {
+      try {
+        link.openssh = await OpensshLink.start({
+          ssh,
+          hop: bastion,
+          target,
+          ...common,
+          onExit: (reason) => {
+            link.lastError = reason;
+            this.onLinkDown(link);
+          },
+        });
+      } catch (err) {
+        // A bastion that does not answer would only time out again under ssh2.
+        if (/timed out/i.test(String(err))) {
+          throw new TunnelError('bastion-unreachable', `Cannot reach the ${describeHop('bastion', bastion.host, bastion.port)}: the connection timed out.`, {
+            hop: 'bastion',
+            host: bastion.host,
+            port: bastion.port,
+            reason: String(err),
+          });
+        }
+        // Otherwise ssh2 tries: it names the cause (host key, key file, auth), or carries the link if only ssh could not.
       }
-    } catch (err) {
-      jumpClient?.end();
-      throw err;
+    }
+    if (!link.openssh) {
+      Object.assign(link, await connectRoute(bastion, jump ?? null, common));
+      if (ssh) this.opensshDisabled = true;
     }
     if (epoch !== this.epoch) {
-      bastionClient.end();
-      jumpClient?.end();
+      link.openssh?.end();
+      link.bastion?.end();
+      link.jump?.end();
       throw new TunnelError('closed', 'The SSH tunnel was closed while it was connecting.');
     }
-    const link: Link = { bastion: bastionClient, jump: jumpClient, dead: false, ending: false, lastError: null, sockets: new Set() };
-    for (const client of [bastionClient, jumpClient]) {
+    for (const client of [link.bastion, link.jump]) {
       if (!client) continue;
       client.on('error', (err: Error) => {
         link.lastError = err.message;
@@ -206,6 +240,7 @@ export class SshTunnel {
     const reconnect = this.everConnected;
     this.everConnected = true;
     this.link = link;
+    this.lastEngine = link.openssh ? 'openssh' : 'ssh2';
     this.emit({ type: 'opened', localPort: this.port ?? 0, route: this.route, reconnect });
     return link;
   }
@@ -214,7 +249,8 @@ export class SshTunnel {
     if (link.dead) return;
     link.dead = true;
     if (this.link === link) this.link = null;
-    link.bastion.end();
+    link.openssh?.end();
+    link.bastion?.end();
     link.jump?.end();
     const cut = link.sockets.size;
     for (const socket of link.sockets) socket.destroy();
@@ -244,16 +280,38 @@ export class SshTunnel {
 
   private openChannel(link: Link, source: { address: string; port: number }): Promise<ClientChannel> {
     const { bastion, target } = this.spec;
+    if (!link.bastion) return Promise.reject(new TunnelError('closed', 'The SSH link has no ssh2 client.'));
     return forwardOut(link.bastion, source, { role: 'bastion', host: bastion.host, port: bastion.port }, { what: 'database', ...target });
+  }
+
+  /** What ssh's master said about a channel it could not open, as ssh2's path would say it; null if it said nothing clear. */
+  private opensshForwardError(link: Link): TunnelError | null {
+    const open = link.openssh ? channelOpenError(link.openssh.masterStderr) : null;
+    const { bastion, target } = this.spec;
+    return open ? classifyForwardError(open, { role: 'bastion', host: bastion.host, port: bastion.port }, { what: 'database', ...target }) : null;
   }
 
   /** Opens and drops one channel to the database, so open() reports 'target-unreachable' now. */
   private async probe(link: Link): Promise<void> {
     try {
+      if (link.openssh) {
+        try {
+          await link.openssh.probe();
+          return;
+        } catch {
+          const named = this.opensshForwardError(link);
+          if (named) throw named;
+        }
+        // ssh could not open a channel and did not say why: ssh2 opens the link again and tries.
+        link.ending = true;
+        this.onLinkDown(link);
+        this.opensshDisabled = true;
+        link = await this.ensureLink();
+      }
       const channel = await this.openChannel(link, { address: '127.0.0.1', port: 0 });
       channel.close();
     } catch (err) {
-      throw this.fail(err as TunnelError);
+      throw this.fail(err instanceof TunnelError ? err : new TunnelError('link-lost', String(err)));
     }
   }
 
@@ -269,7 +327,8 @@ export class SshTunnel {
   private startListener(): Promise<number> {
     const listenOn = (port: number): Promise<net.Server> =>
       new Promise((resolve, reject) => {
-        const server = net.createServer((socket) => this.onSocket(socket));
+        // Paused: a connection the system ssh carries must not be read here (ssh reads the socket itself).
+        const server = net.createServer({ pauseOnConnect: true }, (socket) => this.onSocket(socket));
         server.once('error', reject);
         server.listen(port, '127.0.0.1', () => {
           server.removeListener('error', reject);
@@ -305,6 +364,10 @@ export class SshTunnel {
     let channel: ClientChannel;
     try {
       link = await this.ensureLink();
+      if (link.openssh) {
+        this.forwardOpenssh(link, link.openssh, socket);
+        return;
+      }
       channel = await this.openChannel(link, source);
     } catch (err) {
       if (err instanceof TunnelError && this.lastError !== err) this.fail(err);
@@ -324,6 +387,19 @@ export class SshTunnel {
       channel.close();
     });
     socket.pipe(channel).pipe(socket);
+  }
+
+  private forwardOpenssh(link: Link, openssh: OpensshLink, socket: net.Socket): void {
+    if (socket.destroyed) return;
+    link.sockets.add(socket);
+    socket.once('close', () => link.sockets.delete(socket));
+    openssh.forward(socket, (failure) => {
+      if (failure !== null && !link.dead) {
+        const named = this.opensshForwardError(link);
+        this.fail(named ?? new TunnelError('link-lost', `The SSH bastion could not carry a connection: ${failure}.`));
+      }
+      socket.destroy();
+    });
   }
 
   private armIdleTimer(): void {
