@@ -117,6 +117,8 @@ describe('after launch', () => {
     try {
       const [pid] = pgDumpChildren();
       expect(pid).toBeDefined();
+      // The runner fsyncs the file itself, beside the verification (core/backup/dump-process.ts).
+      expect(fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0')).toContain('--no-sync');
       process.kill(pid!, 'SIGKILL');
       expect((await job.done).ok).toBe(false);
     } finally {

@@ -316,11 +316,13 @@ export async function prepareBackup(
   const warnings = checkOptions(options);
   const endpoint = await localEndpoint(deps, profile);
   const password = resolvePassword(profile, { explicit: options.password, secrets: deps.secrets }).password ?? null;
+  // Tool discovery (a --version per binary) runs while the server is asked.
+  const reportPromise = discoverClientTools(deps);
+  reportPromise.catch(() => undefined);
   const server = await withClient(deps, profile, readServer, {
     ...(options.password ? { password: options.password } : {}),
     ...(profile.ssh ? { endpoint } : {}),
   });
-  const reportPromise = discoverClientTools(deps);
   const what = `The server ${profile.name} runs PostgreSQL ${server.serverVersion}`;
   const tool = pickTool(await reportPromise, options.kind === 'roles' ? 'pg_dumpall' : 'pg_dump', server.serverMajor, what, server.serverVersion);
 

@@ -6,7 +6,7 @@
 // outcome (and the backup's location) either way.
 import crypto from 'node:crypto';
 import { version as appVersion } from '../../../package.json';
-import type { BackupEntry, BackupManifest, BackupProgressEvent, ManifestTable } from '../../contract/backup';
+import type { BackupEntry, BackupManifest, BackupProgressEvent, ClientTool, ManifestTable } from '../../contract/backup';
 import { OpsError } from '../../contract/errors';
 import type { CoreDeps } from '../platform/kernel/deps';
 import { log } from '../platform/kernel/log';
@@ -17,7 +17,7 @@ import { discoverClientTools, pickTool, shortVersion } from '../platform/tools/c
 import { ToolRun } from '../platform/tools/run-record';
 import { formatBytes } from '../platform/text/bytes';
 import { artifactText, formatLocation } from '../platform/destinations';
-import { toolEnv } from './dump-process';
+import { syncDump, syncsItself, toolEnv } from './dump-process';
 import { errorText, spawnTool, StderrTail } from '../platform/tools/tool-process';
 import { killTree } from '../platform/jobs/process-tree';
 import { countTableRows, manifestPathFor, writeManifestTo } from './manifest';
@@ -142,6 +142,14 @@ export class BackupJobs {
       await prepared.destination.createPartial(prepared.name, plan.format === 'directory' ? 'directory' : 'file');
       const args = session?.snapshot ? [...plan.args, `--snapshot=${session.snapshot}`] : [...plan.args];
       if (!args.includes('-w') && !args.includes('--no-password')) args.push('--no-password');
+      // A single file: we fsync it ourselves, beside the verification reads (syncDump below),
+      // instead of pg_dump doing it alone before it exits.
+      const weSync = syncsItself(plan.tool, plan.format);
+      if (weSync) args.push('--no-sync');
+      // Looked up now, while the plan's discovery is still cached (it expires after 30 s, and
+      // a dump takes longer); a missing pg_restore still fails the verification, as before.
+      const pgRestore = this.pgRestoreFor(prepared);
+      pgRestore.catch(() => undefined);
 
       const progress = new DumpProgress(prepared.tables, {
         parallel: plan.format === 'directory' && prepared.options.jobs > 1,
@@ -190,7 +198,15 @@ export class BackupJobs {
       await emitVerifying();
       // Hashing a big file takes seconds: the progress view keeps hearing from us meanwhile.
       const verifyTicker = startTicker(emitVerifying);
-      const manifest = await this.verifyAndDescribe(job, prepared, session, startedAt).finally(() => verifyTicker.stop());
+      // Durable before it is described and published: our fsync runs beside the reads of the
+      // verification (page-cache reads), and both must succeed.
+      const [synced, described] = await Promise.allSettled([
+        weSync ? syncDump(plan.partialPath) : Promise.resolve(),
+        this.verifyAndDescribe(job, prepared, session, startedAt, pgRestore),
+      ]).finally(() => verifyTicker.stop());
+      if (synced.status === 'rejected') throw synced.reason;
+      if (described.status === 'rejected') throw described.reason;
+      const manifest = described.value;
       if (notes.length > 0) manifest.warnings = [...notes];
       if (session) releaseSession?.();
       session = null;
@@ -245,8 +261,24 @@ export class BackupJobs {
     return entry;
   }
 
+  /** The pg_restore that will read the archive (null for a plain script). */
+  private async pgRestoreFor(prepared: PreparedBackup): Promise<ClientTool | null> {
+    const { plan } = prepared;
+    if (plan.format === 'plain') return null;
+    return pickTool(
+      await discoverClientTools(this.deps),
+      'pg_restore',
+      plan.tool.major,
+      `The archive was written by pg_dump ${shortVersion(plan.tool.version)}`,
+    );
+  }
+
   /** custom/directory: pg_restore --list must read it; plain: it must end with the completion marker. */
-  private async checkArchive(job: RunningJob, prepared: PreparedBackup): Promise<{ tocEntries: number | null; objects: Record<string, number> }> {
+  private async checkArchive(
+    job: RunningJob,
+    prepared: PreparedBackup,
+    pgRestoreTool: Promise<ClientTool | null>,
+  ): Promise<{ tocEntries: number | null; objects: Record<string, number> }> {
     const { plan } = prepared;
     if (plan.format === 'plain') {
       if (!(await plainDumpCompleteAt(prepared.destination, prepared.destination.partialName(prepared.name)))) {
@@ -254,23 +286,25 @@ export class BackupJobs {
       }
       return { tocEntries: null, objects: {} };
     }
-    const pgRestore = pickTool(
-      await discoverClientTools(this.deps),
-      'pg_restore',
-      plan.tool.major,
-      `The archive was written by pg_dump ${shortVersion(plan.tool.version)}`,
-    );
+    const pgRestore = await pgRestoreTool;
+    if (pgRestore === null) throw new OpsError('INTERNAL', 'No pg_restore was chosen for an archive.');
     const listed = await listArchive(pgRestore, plan.partialPath, job.abort.signal);
     return { tocEntries: listed.tocEntries, objects: listed.objects };
   }
 
-  private async verifyAndDescribe(job: RunningJob, prepared: PreparedBackup, session: SnapshotSession | null, startedAt: string): Promise<BackupManifest> {
+  private async verifyAndDescribe(
+    job: RunningJob,
+    prepared: PreparedBackup,
+    session: SnapshotSession | null,
+    startedAt: string,
+    pgRestore: Promise<ClientTool | null>,
+  ): Promise<BackupManifest> {
     const { plan, profile, options } = prepared;
     // The three reads are independent: the TOC (or completion marker), the checksum and the
     // row counts in the dump's snapshot run side by side, so verifying costs about the hash.
     // allSettled, not all: a failed check must not leave the others running unobserved.
     const [toc, hashed, counted] = await Promise.allSettled([
-      this.checkArchive(job, prepared),
+      this.checkArchive(job, prepared, pgRestore),
       hashArtifact(prepared.destination, prepared.destination.partialName(prepared.name)),
       session && (plan.kind === 'full' || plan.kind === 'data') ? countTableRows(session.client, prepared.tables) : Promise.resolve([] as ManifestTable[]),
     ]);
