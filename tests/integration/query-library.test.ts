@@ -112,18 +112,18 @@ describe('exportQuery', () => {
       'row "' || g || '", ok' AS label, CASE WHEN g % 10 = 0 THEN NULL ELSE g % 3 = 0 END AS flag
     FROM generate_series(1, 100000) g ORDER BY g`;
 
-  it('streams 100,000 rows to CSV: exact header and lines, bytes = file size, audited', async () => {
+  it('streams 100,000 rows to CSV as COPY writes it: exact header and lines, bytes = file size, audited', async () => {
     const res = await exportAs('shop', wide, 'csv');
     expect(res.rows).toBe(100_000);
     expect(res.format).toBe('csv');
     expect(path.dirname(res.path)).toBe(exportsDir());
     expect(path.basename(res.path)).toMatch(/^shop_\d{8}-\d{6}(-\d+)?\.csv$/);
     expect(fs.statSync(res.path).size).toBe(res.bytes);
-    const lines = fs.readFileSync(res.path, 'utf8').split('\r\n');
-    expect(lines.length).toBe(100_002); // header, rows, and the empty string after the last CRLF
+    const lines = fs.readFileSync(res.path, 'utf8').split('\n');
+    expect(lines.length).toBe(100_002); // header, rows, and the empty string after the last LF
     expect(lines[0]).toBe('n,big,ratio,label,flag');
-    expect(lines[1]).toBe('1,1000000000000,0.1428571429,"row ""1"", ok",false');
-    expect(lines[3]).toBe('3,3000000000000,0.4285714286,"row ""3"", ok",true');
+    expect(lines[1]).toBe('1,1000000000000,0.1428571429,"row ""1"", ok",f');
+    expect(lines[3]).toBe('3,3000000000000,0.4285714286,"row ""3"", ok",t');
     expect(lines[10]).toBe('10,10000000000000,1.4285714286,"row ""10"", ok",');
     expect(lines[100_000]).toBe('100000,100000000000000000,14285.7142857143,"row ""100000"", ok",');
     expect(lines[100_001]).toBe('');
@@ -154,7 +154,7 @@ break' AS note
 
   it('an empty result still gives a valid file', async () => {
     const csv = await exportAs('shop', 'SELECT id, sku FROM inventory WHERE false', 'csv');
-    expect(fs.readFileSync(csv.path, 'utf8')).toBe('id,sku\r\n');
+    expect(fs.readFileSync(csv.path, 'utf8')).toBe('id,sku\n');
     const json = await exportAs('shop', 'SELECT id, sku FROM inventory WHERE false', 'json');
     expect(JSON.parse(fs.readFileSync(json.path, 'utf8'))).toEqual([]);
     expect(json.rows).toBe(0);
@@ -225,14 +225,14 @@ break' AS note
     expect(probe.n).toBe(0);
     expect(exportFiles()).toEqual(before);
     const ro = await exportAs('shop', "SELECT current_setting('transaction_read_only') AS ro", 'csv');
-    expect(fs.readFileSync(ro.path, 'utf8')).toBe('ro\r\non\r\n');
+    expect(fs.readFileSync(ro.path, 'utf8')).toBe('ro\non\n');
   });
 
   it('works on a read-only profile', async () => {
     const res = await exportAs('shop-ro', 'SELECT sku, unit_price FROM inventory ORDER BY id', 'csv');
     expect(res.rows).toBe(400);
     expect(path.basename(res.path)).toMatch(/^shop-ro_\d{8}-\d{6}(-\d+)?\.csv$/);
-    expect(fs.readFileSync(res.path, 'utf8').split('\r\n')[0]).toBe('sku,unit_price');
+    expect(fs.readFileSync(res.path, 'utf8').split('\n')[0]).toBe('sku,unit_price');
   });
 
   it('uses its own connection: the console session stays usable during an export', async () => {

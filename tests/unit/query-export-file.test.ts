@@ -4,7 +4,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ExportFile, exportBaseName, sanitizeFileName } from '../../src-main/core/platform/fs/export-file';
-import { csvField, csvRecord, jsonKeys, jsonRowWriter } from '../../src-main/core/query/formats';
+import { CsvRecordCounter } from '../../src-main/core/query/copy-csv';
+import { csvField, csvLines, csvRecord, jsonKeys, jsonRowWriter } from '../../src-main/core/query/formats';
 
 let dir: string;
 
@@ -16,16 +17,41 @@ afterEach(() => {
 });
 
 describe('formats', () => {
-  it('writes RFC 4180 CSV fields', () => {
+  it('writes CSV fields as COPY (FORMAT csv) does', () => {
     expect(csvField(null)).toBe('');
     expect(csvField('')).toBe('""');
     expect(csvField('plain')).toBe('plain');
+    expect(csvField(' padded ')).toBe(' padded ');
     expect(csvField('say "hi"')).toBe('"say ""hi"""');
     expect(csvField('a,b')).toBe('"a,b"');
     expect(csvField('two\nlines')).toBe('"two\nlines"');
+    expect(csvField('cr\rhere')).toBe('"cr\rhere"');
     expect(csvField(12)).toBe('12');
-    expect(csvField(false)).toBe('false');
-    expect(csvRecord(['x', null, 'y,z'])).toBe('x,,"y,z"\r\n');
+    expect(csvField(false)).toBe('f');
+    expect(csvField(true)).toBe('t');
+    // COPY's end-of-data marker is quoted only where it could stand alone on a line.
+    expect(csvField('\\.')).toBe('\\.');
+    expect(csvField('\\.', true)).toBe('"\\."');
+    expect(csvRecord(['x', null, 'y,z'])).toBe('x,,"y,z"\n');
+    expect(csvRecord(['\\.'])).toBe('"\\."\n');
+    expect(csvRecord(['\\.', '\\.'])).toBe('\\.,\\.\n');
+    expect(csvRecord([])).toBe('\n');
+  });
+
+  it("counts COPY's CSV records whatever the chunks cut: quoted line breaks and doubled quotes are not record ends", () => {
+    const text = csvLines([
+      ['a', 'b'],
+      ['1', 'two\nlines'],
+      ['2', 'say "hi"\n'],
+      ['3', null],
+      ['4', '"\n"'],
+    ]);
+    for (const size of [1, 2, 3, 7, text.length]) {
+      const counter = new CsvRecordCounter();
+      const bytes = Buffer.from(text);
+      for (let at = 0; at < bytes.length; at += size) counter.push(bytes.subarray(at, at + size));
+      expect(counter.records, `chunks of ${size}`).toBe(5);
+    }
   });
 
   it('writes one JSON object per row, nested json kept exact, repeated names made unique', () => {

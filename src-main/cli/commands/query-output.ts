@@ -1,8 +1,8 @@
-// Streaming writers for `ops-console query`: csv (RFC 4180), json (an array written element
+// Streaming writers for `ops-console query`: csv (COPY's CSV, see core/query/formats.ts), json (an array written element
 // by element) and an aligned table whose widths come from the first batch, so a result of
 // any size is printed as it arrives without being held in memory.
 import type { QueryCell, QueryColumn, StatementResult } from '../../contract/models';
-import { csvField, csvLines } from '../../core/query';
+import { csvLines } from '../../core/query';
 import type { ResultSink } from '../../core/query';
 import { plural } from '../../core/platform/text/plural';
 
@@ -10,7 +10,7 @@ export type OutputFormat = 'table' | 'csv' | 'json';
 
 export interface Output {
   /** Resolves when the stream can take more (backpressure from a slow pipe). */
-  write(text: string): void | Promise<void>;
+  write(text: string | Buffer): void | Promise<void>;
   /** Status lines (command tags) that must not mix with csv/json data. */
   note(text: string): void;
 }
@@ -39,9 +39,15 @@ function fit(text: string, width: number, right: boolean): string {
 
 const NUMERIC_TYPES = new Set(['int2', 'int4', 'int8', 'numeric', 'float4', 'float8', 'money', 'oid']);
 
-/** A sink that writes each statement's rows in the chosen format as they arrive. */
+/**
+ * A sink that writes each statement's rows in the chosen format as they arrive. As csv it
+ * takes the server's text values and offers `copyCsv`, so a single read is COPY's own
+ * output written straight through.
+ */
 export function formatSink(format: OutputFormat, out: Output): ResultSink & { rowsWritten(): number } {
   let columns: QueryColumn[] = [];
+  let copied = false;
+  let resultOpen = false;
   let count = 0;
   let total = 0;
   let resultSets = 0;
@@ -64,13 +70,24 @@ export function formatSink(format: OutputFormat, out: Output): ResultSink & { ro
 
   return {
     rowsWritten: () => total,
+    ...(format === 'csv'
+      ? {
+          serverText: true,
+          copyCsv(chunk: Buffer) {
+            copied = true;
+            return out.write(chunk);
+          },
+        }
+      : {}),
     async columns(_index, cols) {
       columns = cols;
       count = 0;
       widths = null;
-      if (cols.length === 0) return;
+      resultOpen = true;
+      // A result without columns (SELECT FROM t) is still rows to COPY: an empty header line, an empty line per row.
+      if (cols.length === 0 && format !== 'csv') return;
       if (resultSets++ > 0) await out.write('\n');
-      if (format === 'csv') await out.write(cols.map((c) => csvField(c.name)).join(',') + '\r\n');
+      if (format === 'csv') await out.write(csvLines([cols.map((c) => c.name)]));
       if (format === 'json') await out.write('[');
     },
     async rows(_index, rows) {
@@ -92,11 +109,17 @@ export function formatSink(format: OutputFormat, out: Output): ResultSink & { ro
       await out.write(text);
     },
     async done(result: StatementResult) {
+      const hadResult = resultOpen;
+      resultOpen = false;
+      if (copied) {
+        total += result.rowCount ?? 0;
+        return;
+      }
       if (result.error) {
         if (format === 'json' && columns.length > 0 && result.columns.length > 0) await out.write(count > 0 ? '\n]\n' : ']\n');
         return;
       }
-      if (result.columns.length === 0) {
+      if (result.columns.length === 0 && !(format === 'csv' && hadResult)) {
         const tag =
           result.rowCount !== null && /^(INSERT|UPDATE|DELETE|MERGE|SELECT INTO|COPY)/.test(result.command)
             ? `${result.command} ${result.rowCount}`

@@ -2,7 +2,10 @@
 // the disk in batches (pg-cursor), for results larger than what the grid keeps. It runs on
 // its own connection, never the console session (the console stays usable meanwhile),
 // inside BEGIN READ ONLY … COMMIT: even a SELECT calling a function that writes is refused
-// by the server. Any failure removes the .partial file, so no half export remains.
+// by the server. Any failure removes the .partial file, so no half export remains. CSV is
+// COPY's own output when COPY can wrap the statement (copy-csv.ts), else the same bytes
+// written from the rows (formats.ts).
+import { StringDecoder } from 'node:string_decoder';
 import crypto from 'node:crypto';
 import Cursor from 'pg-cursor';
 import pg from 'pg';
@@ -20,7 +23,8 @@ import { resolveEffects } from '../platform/guard/statements/catalog-effects';
 import { planScript, type PlannedStatement } from '../platform/guard/statements/classify';
 import { ExportFile, exportBaseName, type ExportFormat } from '../platform/fs/export-file';
 import { csvRecord, jsonRowWriter } from './formats';
-import { cellTypes, toCell } from './values';
+import { copyCsvText, copyOut, CsvRecordCounter } from './copy-csv';
+import { cellTypes, serverTextTypes, toCell } from './values';
 import { plural } from '../platform/text/plural';
 
 export interface ExportInput {
@@ -126,7 +130,7 @@ interface Progress {
 
 /** Reads the cursor batch by batch and writes each batch before asking for the next (none once `signal` aborted). */
 async function streamRows(client: pg.Client, sql: string, format: ExportFormat, file: ExportFile, progress: Progress, signal: AbortSignal): Promise<void> {
-  const cursor = client.query(new Cursor<unknown[]>(sql, [], { rowMode: 'array', types: exportTypes }));
+  const cursor = client.query(new Cursor<unknown[]>(sql, [], { rowMode: 'array', types: format === 'csv' ? serverTextTypes : exportTypes }));
   // Each record with what separates it from the previous one (JSON: a comma and a newline).
   let encode: ((cells: readonly QueryCell[], first: boolean) => string) | null = null;
   let batch = FIRST_BATCH;
@@ -163,6 +167,25 @@ async function streamRows(client: pg.Client, sql: string, format: ExportFormat, 
   }
   await cursor.close();
   if (format === 'json') await io(file.partialPath, () => file.write(progress.rows > 0 ? '\n]\n' : ']\n'));
+}
+
+/** COPY's CSV into the file; its chunks may cut a UTF-8 character, which the decoder keeps for the next one. */
+async function copyToFile(client: pg.Client, text: string, file: ExportFile, progress: Progress, signal: AbortSignal): Promise<void> {
+  const decoder = new StringDecoder('utf8');
+  // Rows so far, for a failure's message; the header is the first record.
+  const counter = new CsvRecordCounter();
+  progress.rows = await copyOut(
+    client,
+    text,
+    (chunk) => {
+      counter.push(chunk);
+      progress.rows = Math.max(0, counter.records - 1);
+      return io(file.partialPath, () => file.write(decoder.write(chunk)));
+    },
+    signal,
+  );
+  const rest = decoder.end();
+  if (rest !== '') await io(file.partialPath, () => file.write(rest));
 }
 
 /** The exportQuery operation, run as a job (the app closing cancels it and waits for its cleanup). */
@@ -207,7 +230,9 @@ async function runExport(deps: CoreDeps, input: ExportInput, audit: AuditNote, j
     }
     file = await io(dir, () => ExportFile.create(dir, exportBaseName(profile.name, new Date()), input.format));
     const target = file;
-    await streamRows(client, plan.sql, input.format, target, progress, job.signal);
+    const copyText = input.format === 'csv' ? copyCsvText(plan) : null;
+    if (copyText !== null) await copyToFile(client, copyText, target, progress, job.signal);
+    else await streamRows(client, plan.sql, input.format, target, progress, job.signal);
     await client.query('COMMIT');
     await io(target.partialPath, () => target.finish());
     const finalPath = await io(target.partialPath, () => target.publish());

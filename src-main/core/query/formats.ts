@@ -1,14 +1,21 @@
 // Text formats for result rows, shared by the CLI's `query` output and the console's file
 // export, so a value is written the same way whichever way it leaves the app.
+//
+// CSV is written exactly as PostgreSQL's COPY … TO STDOUT WITH (FORMAT csv, HEADER) writes it
+// (and so as `psql -c "\copy (…) to stdout csv header"`): a single read exported as CSV is
+// streamed by COPY itself (copy-csv.ts), and every other result must give the same bytes.
+// That means LF line ends, booleans as t/f, every value in the server's text form, NULL as
+// an empty field and an empty string as "" (the two stay distinct), quotes only where COPY
+// puts them: a field holding a comma, a double quote, CR or LF, or the text \. in a
+// one-column result (COPY's end-of-data marker).
 import type { QueryCell } from '../../contract/models';
 
-/** One CSV field (RFC 4180): quoted when it holds a quote, comma or line break. */
-export function csvField(cell: QueryCell): string {
+/** One CSV field as COPY writes it; `single`: the result has one column (where \. is quoted). */
+export function csvField(cell: QueryCell, single = false): string {
   if (cell === null) return '';
-  if (typeof cell !== 'string') return String(cell);
-  // An empty string is quoted so that it stays distinct from NULL (as psql's csv does).
-  if (cell === '' || needsQuotes(cell)) return `"${cell.replace(/"/g, '""')}"`;
-  return cell;
+  const text = typeof cell === 'string' ? cell : typeof cell === 'boolean' ? (cell ? 't' : 'f') : String(cell);
+  if (text === '' || needsQuotes(text) || (single && text === '\\.')) return `"${text.replace(/"/g, '""')}"`;
+  return text;
 }
 
 /** A plain scan: on a million-row export this runs per field, where a regex costs twice as much. */
@@ -24,15 +31,16 @@ function needsQuotes(text: string): boolean {
 export function csvLines(rows: readonly (readonly QueryCell[])[]): string {
   let text = '';
   for (const row of rows) {
-    for (let i = 0; i < row.length; i++) text += i === 0 ? csvField(row[i]!) : `,${csvField(row[i]!)}`;
-    text += '\r\n';
+    const single = row.length === 1;
+    for (let i = 0; i < row.length; i++) text += i === 0 ? csvField(row[i]!, single) : `,${csvField(row[i]!, single)}`;
+    text += '\n';
   }
   return text;
 }
 
-/** One CSV record with its CRLF terminator (RFC 4180 line breaks). */
+/** One CSV record with its LF terminator (COPY's line end). */
 export function csvRecord(cells: readonly QueryCell[]): string {
-  return cells.map(csvField).join(',') + '\r\n';
+  return csvLines([cells]);
 }
 
 /**

@@ -9,7 +9,7 @@ import { pinnedSettingsDrift, type QuerySession } from './session';
 import { applyNames, type Judgement } from '../platform/guard/statements/judge';
 import { extended } from '../platform/postgres/extended';
 import { isServerError } from '../platform/postgres/pg-errors';
-import { builtinTypeName, cellTypes, toCell } from './values';
+import { builtinTypeName, cellTypes, serverTextTypes, toCell } from './values';
 
 /** Where rows go as they arrive: the UI's collector or the CLI's stdout writer. */
 export interface ResultSink {
@@ -17,6 +17,14 @@ export interface ResultSink {
   /** May return a promise to apply backpressure (stdout full). */
   rows?(index: number, rows: QueryCell[][]): void | Promise<void>;
   done?(result: StatementResult): void | Promise<void>;
+  /** Values as the server's text (booleans t/f, json unindented): what CSV writes. */
+  serverText?: boolean;
+  /**
+   * Present when the sink writes CSV: a single plain read may then be streamed by COPY …
+   * TO STDOUT WITH (FORMAT csv, HEADER) straight into it (copy-csv.ts), header included,
+   * instead of columns/rows. `done` still follows.
+   */
+  copyCsv?(chunk: Buffer): void | Promise<void>;
 }
 
 export interface ExecuteOptions {
@@ -129,7 +137,8 @@ async function runWithCursor(
   result: StatementResult,
   last: boolean,
 ): Promise<number[]> {
-  const cursor = session.client.query(new Cursor<unknown[]>(plan.sql, [], { rowMode: 'array', types: cellTypes }));
+  const types = options.sink?.serverText ? serverTextTypes : cellTypes;
+  const cursor = session.client.query(new Cursor<unknown[]>(plan.sql, [], { rowMode: 'array', types }));
   let oids: number[] = [];
   let announced = false;
   let batch = FIRST_BATCH;
@@ -246,7 +255,9 @@ async function runSimple(session: QuerySession, plan: PlannedStatement, options:
   // The extended protocol (Parse/Bind/Execute) takes exactly one statement: should the
   // server ever split the text differently from the guard's parser, it refuses instead of
   // running a statement nobody judged. pg-cursor (runWithCursor) always uses it.
-  const res = await session.client.query(extended({ text: plan.sql, rowMode: 'array' as const, types: cellTypes }));
+  const res = await session.client.query(
+    extended({ text: plan.sql, rowMode: 'array' as const, types: options.sink?.serverText ? serverTextTypes : cellTypes }),
+  );
   const described = columnsOf(res.fields ?? [], session);
   result.columns = described.columns;
   result.rowCount = res.rowCount ?? null;
@@ -307,7 +318,7 @@ export async function executeStatements(session: QuerySession, plans: PlannedSta
  * of the next statement could be read differently from how it was judged, so the session
  * is ended instead. Its transaction, if any, is rolled back by the server.
  */
-function refuseDriftedSession(session: QuerySession): void {
+export function refuseDriftedSession(session: QuerySession): void {
   const drift = pinnedSettingsDrift(session.reported);
   if (drift === null) return;
   session.dead = true;

@@ -13,6 +13,7 @@ import { planScript, summarizePlan, type PlannedStatement, type ScriptPlan } fro
 import { enforceGuards, judgeOnSession, refusePinnedChanges, withReadOnlyRefusal } from './session-guards';
 import { executeStatements, fetchHeld, releaseHeld, toFailure, type ResultSink } from './run';
 import { SessionManager, type QuerySession, type SessionManagerOptions } from './session';
+import { copyCsvText, executeCopyCsv } from './copy-csv';
 import { plural } from '../platform/text/plural';
 
 export interface RunInput {
@@ -56,6 +57,23 @@ function describeRun(results: StatementResult[], plans: PlannedStatement[], over
   const ran = results.length < plans.length ? `${results.length} of ${plural(plans.length, 'statement')}` : plural(plans.length, 'statement');
   const note = overrides.length > 0 ? `; override: ${overrides.join(', ')}` : '';
   return `${ran}, ${plural(rows, 'row')}, ${outcome}${note}`;
+}
+
+/**
+ * The CSV fast path applies to a sink that writes CSV, everything asked for (no --max-rows),
+ * exactly one statement that is a plain read, outside a transaction (it opens its own
+ * BEGIN READ ONLY) and that COPY can wrap (copy-csv.ts); otherwise the rows are streamed.
+ */
+function csvCopyFor(
+  session: QuerySession,
+  plans: PlannedStatement[],
+  input: RunInput,
+  sink: ResultSink | undefined,
+): { text: string; sink: ResultSink & Required<Pick<ResultSink, 'copyCsv'>> } | null {
+  const copyCsv = sink?.copyCsv;
+  if (!sink || !copyCsv || input.runId !== undefined || input.maxRows !== null || plans.length !== 1 || session.txStatus !== 'I' || session.held) return null;
+  const text = copyCsvText(plans[0]!);
+  return text === null ? null : { text, sink: { ...sink, copyCsv } };
 }
 
 export class QueryService {
@@ -157,15 +175,19 @@ export class QueryService {
         judged = plans;
         overrides = enforceGuards(profile, plans, input, audit);
         const sink = input.runId === undefined ? options.sink : this.eventSink(input.runId);
-        const ran = await executeStatements(session, plans, {
-          maxRows: input.maxRows,
-          collect: input.runId === undefined && options.collect,
-          sink,
-          // An elevated session (issue #19) is not put back in read-only mode before each statement.
-          readOnly: profile.readOnly && session.elevationId === null,
-          profileName: profile.name,
-          ...(input.runId !== undefined ? { holdFor: input.runId } : {}),
-        });
+        // An elevated session (issue #19) is not put back in read-only mode before each statement.
+        const readOnly = profile.readOnly && session.elevationId === null;
+        const copy = csvCopyFor(session, plans, input, sink);
+        const ran = copy
+          ? [await executeCopyCsv(session, plans[0]!, copy.text, copy.sink, { readOnly, profileName: profile.name })]
+          : await executeStatements(session, plans, {
+              maxRows: input.maxRows,
+              collect: input.runId === undefined && options.collect,
+              sink,
+              readOnly,
+              profileName: profile.name,
+              ...(input.runId !== undefined ? { holdFor: input.runId } : {}),
+            });
         this.armHeld(session);
         return { ran, transactionOpen: !session.dead && session.transactionOpen };
         // A run is the action an elevation covers: its session is the elevated connection.

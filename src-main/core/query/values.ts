@@ -62,6 +62,14 @@ export const cellTypes: pg.CustomTypesConfig = {
   }) as pg.CustomTypesConfig['getTypeParser'],
 };
 
+/**
+ * Every value exactly as the server wrote it (booleans as t/f, json unindented): what CSV
+ * writes, so the row path gives COPY's bytes (formats.ts).
+ */
+export const serverTextTypes: pg.CustomTypesConfig = {
+  getTypeParser: (() => textValue) as pg.CustomTypesConfig['getTypeParser'],
+};
+
 /** A parsed value as a cell (the parsers above only make strings, numbers and booleans). */
 export function toCell(value: unknown): QueryCell {
   if (value === null || value === undefined) return null;
