@@ -3,7 +3,9 @@
 // the verified result and its row in the list, Details per bucket, Restore… of chosen objects
 // into another bucket with its preview and validation), then an offsite
 // destination added in the Destinations panel, tested against the same server, and the
-// snapshot copied there (Copy offsite on its row; the copy listed in its Details).
+// snapshot copied there (Copy offsite on its row; the copy listed in its Details); then a
+// storage backup written straight to that destination (nothing sent: all there already) and
+// restored from there (fetched back and verified first).
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { ObjectStore } from '../../src-main/core/platform/objectstore';
 import { S3_KEY_ID, S3_SECRET, startLocalS3, type LocalS3 } from '../helpers/s3';
@@ -192,8 +194,42 @@ test('storage backup of a profile’s buckets, then an offsite destination teste
   offsiteObjects.destroy();
   expect(keys.filter((k) => k.includes('/objects/'))).toHaveLength(3);
   expect(keys.filter((k) => k.endsWith('.manifest.json'))).toHaveLength(1);
+
+  // A storage backup written straight to lab-s3: nothing kept locally; incremental against the copy there (nothing to send).
+  await panel.getByRole('button', { name: 'Done' }).click();
+  await panel.waitFor({ state: 'detached' });
+  await snapshots.getByRole('button', { name: 'Storage backup' }).click();
+  await panel.getByRole('checkbox', { name: 'offsite' }).waitFor({ timeout: 20_000 });
+  for (const bucket of ['offsite', 'vault', 'restored']) await panel.getByRole('checkbox', { name: bucket }).uncheck();
+  await panel.getByRole('radio', { name: 'Offsite destination: lab-s3' }).check();
+  await panel.getByRole('button', { name: 'Run storage backup' }).click();
+  const direct = panel.getByRole('region', { name: 'Offsite storage backup result' });
+  await direct.waitFor({ timeout: 60_000 });
+  const directText = (await direct.textContent()) ?? '';
+  expect(directText).toContain('Snapshot written offsite and verified');
+  expect(directText).toContain('3 objects');
+  expect(directText).toContain('0 sent');
+  expect(directText).toContain('3 unchanged since the previous snapshot there');
+  await app.screenshot('storage-direct-offsite-1440.png');
+  // Its row: offsite only, no Show in folder; Restore… fetches it back first, then previews and restores as any snapshot.
+  const offsiteRow = list.getByRole('row', { name: /^Storage snapshot / }).first();
+  await offsiteRow.getByLabel('Lives only offsite').waitFor({ timeout: 20_000 });
+  expect(await offsiteRow.getByRole('button', { name: /^Show .+ in its folder$/ }).count()).toBe(0);
+  await offsiteRow.getByRole('button', { name: /^Restore / }).click();
+  const fetchStep = restore.getByRole('region', { name: 'Fetch from offsite' });
+  await fetchStep.getByRole('button', { name: 'Fetch from offsite' }).click();
+  await fetchStep.getByText('Fetched from offsite and verified').waitFor({ timeout: 30_000 });
+  await chooser.getByText(/^Chosen: 3 of 3 objects/).waitFor({ timeout: 20_000 });
+  await restore.getByRole('textbox', { name: 'Target bucket' }).fill('restored');
+  await restore.getByRole('button', { name: 'Preview' }).click();
+  await preview.getByText('3 objects: 1 to create · 0 to overwrite · 2 unchanged', { exact: false }).waitFor({ timeout: 20_000 });
+  await restore.getByRole('button', { name: 'Restore', exact: true }).click();
+  await restored.getByText('Restored and validated').waitFor({ timeout: 60_000 });
+  const after = new ObjectStore(s3.config());
+  expect(await after.getText('restored', 'notes/readme.txt')).toBe('hello');
+  after.destroy();
   expect(app.pageErrors).toEqual([]);
-});
+}, 120_000);
 
 test('copy offsite: a verified sandbox backup to a destination, read back and listed', async () => {
   const app = await startApp();

@@ -2,6 +2,7 @@
 // them), run with progress (objects, bytes, ETA) and Cancel, then the summary: objects,
 // bytes, what was downloaded versus linked from the previous snapshot, and the objects that
 // changed while they were being taken (kept at their newer version, so they are named).
+// With an offsite destination chosen, the snapshot is written straight there (StorageOffsiteRun.tsx).
 import { Alert, Button, Checkbox, Group, List, Loader, Paper, PasswordInput, Stack, Text, Title } from '@mantine/core';
 import { useEffect, useState } from 'react';
 import type { StorageSnapshotDetails, StorageSnapshotProgress } from '@contract/storage';
@@ -14,6 +15,8 @@ import { formatBytes, formatCount } from '../../../shared/format/numbers';
 import { formatDuration } from '../../../shared/format/time';
 import { describeSnapshotProgress } from './storage-model';
 import { STORAGE_JOB_OPS, storageApi } from './storage-api';
+import { useOffsiteDestinations } from '../OffsiteTarget';
+import { DirectSnapshotView, StorageTargetChoice, useDirectSnapshot } from './StorageOffsiteRun';
 
 type SnapshotJob = TrackedJob<StorageSnapshotDetails, null, StorageSnapshotProgress>;
 
@@ -21,8 +24,18 @@ type SnapshotJob = TrackedJob<StorageSnapshotDetails, null, StorageSnapshotProgr
  * Without a saved secret access key (the browser and CLI keep none across restarts) the
  * secret is asked here, used for the listing and the run, and never kept by the screen.
  */
-function BucketPicker({ profile, onRun, onClose }: { profile: Profile; onRun: (buckets: string[], secret: string | undefined) => void; onClose: () => void }) {
+function BucketPicker({
+  profile,
+  onRun,
+  onClose,
+}: {
+  profile: Profile;
+  onRun: (buckets: string[], secret: string | undefined, destination: string | null) => void;
+  onClose: () => void;
+}) {
   const [buckets, setBuckets] = useState<string[] | null>(null);
+  const { destinations } = useOffsiteDestinations(0);
+  const [destination, setDestination] = useState<string | null>(null);
   const [chosen, setChosen] = useState<string[]>([]);
   const [error, setError] = useState<ShownError | null>(null);
   const [secret, setSecret] = useState('');
@@ -90,8 +103,9 @@ function BucketPicker({ profile, onRun, onClose }: { profile: Profile; onRun: (b
           </Stack>
         </Checkbox.Group>
       ) : null}
+      {buckets !== null && buckets.length > 0 ? <StorageTargetChoice value={destination} onChange={setDestination} destinations={destinations} /> : null}
       <Group>
-        <Button onClick={() => onRun(all ? [] : chosen, given)} disabled={buckets === null || chosen.length === 0}>
+        <Button onClick={() => onRun(all ? [] : chosen, given, destination)} disabled={buckets === null || chosen.length === 0}>
           Run storage backup
         </Button>
         <Button variant="default" onClick={onClose}>
@@ -204,7 +218,14 @@ function Running({ job, onCancel, onNew }: { job: SnapshotJob; onCancel: () => v
 
 export function StorageBackupPanel({ profile, onFinished, onClose }: { profile: Profile; onFinished: () => void; onClose: () => void }) {
   const { job, start, cancel, reset } = useTrackedJob<StorageSnapshotDetails, null, StorageSnapshotProgress>(STORAGE_JOB_OPS, onFinished);
-  function run(buckets: string[], storageSecret: string | undefined) {
+  const direct = useDirectSnapshot(onFinished);
+  const [offsite, setOffsite] = useState(false);
+  function run(buckets: string[], storageSecret: string | undefined, destination: string | null) {
+    if (destination !== null) {
+      setOffsite(true);
+      void direct.start({ profileId: profile.id, buckets, destination, ...(storageSecret !== undefined ? { storageSecret } : {}) });
+      return;
+    }
     void start(async (jobId) => ({ id: await storageApi.start({ profileId: profile.id, buckets, jobId, storageSecret }), started: null }));
   }
   return (
@@ -213,7 +234,9 @@ export function StorageBackupPanel({ profile, onFinished, onClose }: { profile: 
         <Title order={4} size="h5">
           Storage backup of {profile.name}
         </Title>
-        {job ? (
+        {offsite ? (
+          <DirectSnapshotView run={direct.run} cancelling={direct.cancelling} onCancel={direct.cancel} onDone={onClose} />
+        ) : job ? (
           <Running
             job={job}
             onCancel={() => void cancel()}

@@ -5,7 +5,8 @@
 // unchanged; a production target needs its profile name typed. The restore is a job: its
 // progress (check, upload, read back) shows with a Cancel button; a failure or a cancel says
 // which objects were already written; the result lists the validation checks (every restored
-// object read back: present, size, sha256).
+// object read back: present, size, sha256). A snapshot that lives only offsite is fetched
+// back (verified) first (StorageOffsiteFetch.tsx).
 import { Alert, Button, Group, List, Loader, Modal, Paper, PasswordInput, Progress, Select, Stack, Text, TextInput } from '@mantine/core';
 import { useEffect, useMemo, useState, type FormEvent } from 'react';
 import type { StorageRestorePreview, StorageRestoreProgressEvent, StorageRestoreResult, StorageSnapshotEntry } from '@contract/storage';
@@ -19,6 +20,7 @@ import { snapshotName } from './storage-model';
 import { storageApi } from './storage-api';
 import { RestoreChooser } from './RestoreChooser';
 import { choosable, requestOf, type Choosable } from './restore-choice';
+import { FetchFromOffsite, useSnapshotFetch } from './StorageOffsiteFetch';
 
 const PHASE_LABEL = { check: 'Checking the snapshot files', upload: 'Uploading', verify: 'Reading back' } as const;
 
@@ -118,10 +120,13 @@ export function StorageRestoreDialog({ entry, onClose }: { entry: StorageSnapsho
   const [progress, setProgress] = useState<StorageRestoreProgressEvent | null>(null);
   const [cancelling, setCancelling] = useState(false);
 
+  const fetch = useSnapshotFetch(entry);
   // The manifest lists what can be chosen; everything is chosen at first (the whole snapshot).
+  // An offsite-only snapshot's manifest is read once it has been fetched.
   const entryId = entry?.id ?? null;
+  const readable = fetch.ready;
   useEffect(() => {
-    if (entryId === null) return;
+    if (entryId === null || !readable) return;
     let live = true;
     setObjects(null);
     storageApi.manifest(entryId).then(
@@ -136,7 +141,7 @@ export function StorageRestoreDialog({ entry, onClose }: { entry: StorageSnapsho
     return () => {
       live = false;
     };
-  }, [entryId]);
+  }, [entryId, readable]);
   const choice = useMemo(() => (objects ? requestOf(objects, chosen) : null), [objects, chosen]);
 
   // The snapshot's own profile is the default target when it still has a connection.
@@ -265,7 +270,8 @@ export function StorageRestoreDialog({ entry, onClose }: { entry: StorageSnapsho
                 disabled={result !== null}
               />
             ) : null}
-            {objects ? (
+            {fetch.needed ? <FetchFromOffsite fetch={fetch} /> : null}
+            {!readable ? null : objects ? (
               <RestoreChooser
                 objects={objects}
                 chosen={chosen}

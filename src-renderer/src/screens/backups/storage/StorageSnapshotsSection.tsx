@@ -3,7 +3,9 @@
 // bytes, changed, status, verified) follows the catalog's profile filter; "Storage backup"
 // runs one for the active profile; per row Verify (every object file hashed again against
 // the manifest), Details, Restore… (into any profile's buckets), Copy offsite, Show in folder
-// and Delete.
+// and Delete. A snapshot whose folder is not on this computer (written straight offsite) is
+// marked "offsite only": Restore… fetches it back first; Verify, Copy offsite and Show in
+// folder, which read the folder, are not offered.
 import { Alert, Badge, Button, Group, List, Loader, Paper, Stack, Table, Text, Title } from '@mantine/core';
 import { Fragment, useCallback, useState } from 'react';
 import type { Profile } from '@contract/models';
@@ -189,19 +191,32 @@ export function StorageSnapshotsSection({ active, profileId, onAddConnection }: 
                         >
                           {SNAPSHOT_STATUS_LABELS[entry.status]}
                         </Badge>
+                        {entry.folderGone ? (
+                          <Badge
+                            ml={4}
+                            color="grape"
+                            variant="light"
+                            aria-label="Lives only offsite"
+                            title="Its folder is not on this computer: Restore… fetches it from offsite"
+                          >
+                            offsite only
+                          </Badge>
+                        ) : null}
                       </Table.Td>
                       <Table.Td>{snapshotVerificationText(entry)}</Table.Td>
                       <Table.Td>
                         <Group gap={4} wrap="wrap">
-                          <Button
-                            size="compact-xs"
-                            variant="light"
-                            onClick={() => void verify(entry.id)}
-                            disabled={entry.status !== 'ok' || verification?.running === true}
-                            aria-label={`Verify ${name}`}
-                          >
-                            Verify
-                          </Button>
+                          {entry.folderGone ? null : (
+                            <Button
+                              size="compact-xs"
+                              variant="light"
+                              onClick={() => void verify(entry.id)}
+                              disabled={entry.status !== 'ok' || verification?.running === true}
+                              aria-label={`Verify ${name}`}
+                            >
+                              Verify
+                            </Button>
+                          )}
                           <Button size="compact-xs" variant="subtle" onClick={() => setDetails(entry)} aria-label={`Details of ${name}`}>
                             Details
                           </Button>
@@ -214,24 +229,28 @@ export function StorageSnapshotsSection({ active, profileId, onAddConnection }: 
                           >
                             Restore…
                           </Button>
-                          <Button
-                            size="compact-xs"
-                            variant="subtle"
-                            onClick={() => setCopying(entry)}
-                            disabled={entry.status !== 'ok'}
-                            aria-label={`Copy ${name} offsite`}
-                          >
-                            Copy offsite
-                          </Button>
-                          <Button
-                            size="compact-xs"
-                            variant="subtle"
-                            onClick={() => void reveal(entry)}
-                            disabled={entry.status !== 'ok'}
-                            aria-label={`Show ${name} in its folder`}
-                          >
-                            Show in folder
-                          </Button>
+                          {entry.folderGone ? null : (
+                            <>
+                              <Button
+                                size="compact-xs"
+                                variant="subtle"
+                                onClick={() => setCopying(entry)}
+                                disabled={entry.status !== 'ok'}
+                                aria-label={`Copy ${name} offsite`}
+                              >
+                                Copy offsite
+                              </Button>
+                              <Button
+                                size="compact-xs"
+                                variant="subtle"
+                                onClick={() => void reveal(entry)}
+                                disabled={entry.status !== 'ok'}
+                                aria-label={`Show ${name} in its folder`}
+                              >
+                                Show in folder
+                              </Button>
+                            </>
+                          )}
                           <Button
                             size="compact-xs"
                             variant="subtle"

@@ -12,6 +12,7 @@ import type {
   StorageVerifyResult,
 } from '@contract/storage';
 import type { AppEvent } from '@contract/operations';
+import { stageJobIdFor, type CopyResult, type OffsiteProgressEvent } from '@contract/offsite';
 import { api } from '../../../shared/api/client';
 import type { JobOps } from '../../../shared/components/jobs/useTrackedJob';
 
@@ -56,6 +57,43 @@ export const storageApi = {
     }
   },
   cancelRestore: (jobId: string): Promise<{ cancelled: boolean }> => api.cancelStorageRestore({ jobId }),
+  /**
+   * A snapshot written straight to an offsite destination: answers when it ended (read back
+   * and verified). `onProgress` gets its `storage.progress` events; cancelOffsiteCopy(jobId) stops it.
+   */
+  startOffsite: async (
+    input: { profileId: string; buckets: string[]; jobId: string; storageSecret?: string; destination: string },
+    onProgress: (p: StorageSnapshotProgress) => void,
+  ): Promise<{ snapshot: StorageSnapshotEntry; copy: CopyResult }> => {
+    const off = api.onEvent((event) => {
+      if (event.type === 'storage.progress' && event.jobId === input.jobId) onProgress(event);
+    });
+    try {
+      return await api.storageBackupToOffsite({
+        profileId: input.profileId,
+        destination: input.destination,
+        jobId: input.jobId,
+        ...(input.buckets.length > 0 ? { buckets: input.buckets } : {}),
+        ...(input.storageSecret ? { storageSecret: input.storageSecret } : {}),
+      });
+    } finally {
+      off();
+    }
+  },
+  cancelOffsite: (jobId: string): Promise<{ cancelled: boolean }> => api.cancelOffsiteCopy({ jobId }),
+  /** Fetches a snapshot whose folder is not on disk back from its offsite copy (verified), so it can be restored. */
+  fetchFromOffsite: async (snapshotId: string, onProgress: (p: OffsiteProgressEvent) => void) => {
+    const jobId = stageJobIdFor(snapshotId);
+    const off = api.onEvent((event) => {
+      if (event.type === 'offsite.progress' && event.jobId === jobId) onProgress(event);
+    });
+    try {
+      return await api.fetchStorageSnapshot({ snapshotId });
+    } finally {
+      off();
+    }
+  },
+  cancelFetch: (snapshotId: string): Promise<{ cancelled: boolean }> => api.cancelOffsiteCopy({ jobId: stageJobIdFor(snapshotId) }),
 };
 
 export interface RestoreRequest {
