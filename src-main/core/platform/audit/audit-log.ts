@@ -14,7 +14,7 @@ import { OpsError } from '../../../contract/errors';
 import type { AuditEntry, AuditVerifyResult, auditQuerySchema } from '../../../contract/models';
 import { log } from '../kernel/log';
 import { outcomeFor, type CompletedOutcome } from './outcome';
-import { hashValues, INSERT_CHAIN_SQL, recordValues, type ChainRecord } from './chain';
+import { hashValues, INSERT_CHAIN_SQL, recordValues, type ChainRecord, type ChainValue } from './chain';
 import { entriesToCsv, entriesToJson } from './export';
 import { FTS_BATCH_RECORDS, FtsIndexer } from './fts-index';
 import { redactSecrets } from './redact';
@@ -75,12 +75,21 @@ export class AuditLog {
   /** A completion was committed without fsync and no fsync has covered it yet. */
   private unsynced = false;
   private flushQueued = false;
+  /**
+   * The three write transactions, wrapped once: better-sqlite3 builds four wrappers per
+   * db.transaction() call, which cost more per append than hashing the record.
+   */
+  private readonly tx: {
+    begin: Database.Transaction<(b: AuditBegin) => AuditEntry>;
+    complete: Database.Transaction<(id: number, c: AuditCompletion) => AuditEntry>;
+    record: Database.Transaction<(r: AuditBegin & AuditCompletion) => AuditEntry>;
+  };
   private readonly stmt: {
     head: Database.Statement<[], HeadRow>;
     setHead: Database.Statement<[number, string, number, string]>;
-    chain: Database.Statement;
-    insertEntry: Database.Statement;
-    completeEntry: Database.Statement;
+    chain: Database.Statement<ChainValue[]>;
+    insertEntry: Database.Statement<[number, string, string, string | null, string, string, string | null, number]>;
+    completeEntry: Database.Statement<[string, number | null, string | null, string, string | null, number | null, string | null, number, number]>;
     entry: Database.Statement<[number], EntryRow & { complete_seq: number | null }>;
   };
 
@@ -96,15 +105,20 @@ export class AuditLog {
     this.stmt = {
       head: db.prepare('SELECT seq, hash, entries, last_at, fts_seq FROM audit_head WHERE id = 1'),
       setHead: db.prepare('UPDATE audit_head SET seq = ?, hash = ?, entries = ?, last_at = ? WHERE id = 1'),
-      chain: db.prepare(INSERT_CHAIN_SQL),
+      chain: db.prepare<ChainValue[]>(INSERT_CHAIN_SQL),
+      // Positional parameters: binding by name looks every name up on the object per call.
       insertEntry: db.prepare(
-        `INSERT INTO audit_entries (${ENTRY_COLUMNS}, begin_seq, complete_seq) VALUES (@id, @at, @actor, @profile, @action, 'pending', NULL, @summary, @detail, NULL, NULL, @seq, NULL)`,
+        `INSERT INTO audit_entries (${ENTRY_COLUMNS}, begin_seq, complete_seq) VALUES (?, ?, ?, ?, ?, 'pending', NULL, ?, ?, NULL, NULL, ?, NULL)`,
       ),
       completeEntry: db.prepare(
-        `UPDATE audit_entries SET outcome = @outcome, duration_ms = @durationMs, profile = @profile, summary = @summary, detail = @detail,
-           rows_affected = @rowsAffected, error = @error, complete_seq = @seq WHERE id = @id`,
+        `UPDATE audit_entries SET outcome = ?, duration_ms = ?, profile = ?, summary = ?, detail = ?, rows_affected = ?, error = ?, complete_seq = ? WHERE id = ?`,
       ),
       entry: db.prepare(`SELECT ${ENTRY_COLUMNS}, complete_seq FROM audit_entries WHERE id = ?`),
+    };
+    this.tx = {
+      begin: db.transaction((b: AuditBegin) => this.beginInTx(b)),
+      complete: db.transaction((id: number, c: AuditCompletion) => this.completeInTx(id, c)),
+      record: db.transaction((r: AuditBegin & AuditCompletion) => this.completeInTx(this.beginInTx(r).id, r)),
     };
   }
 
@@ -120,12 +134,13 @@ export class AuditLog {
     return now > head.last_at ? now : head.last_at;
   }
 
-  private appendRecord(head: HeadRow, record: Omit<ChainRecord, 'seq'>): { seq: number; hash: string } {
-    const seq = head.seq + 1;
-    const values = recordValues({ ...record, seq });
+  /** `record.seq` must be head.seq + 1. */
+  private appendRecord(head: HeadRow, record: ChainRecord): string {
+    const values = recordValues(record);
     const hash = hashValues(head.hash, values);
-    this.stmt.chain.run(...values, head.hash, hash);
-    return { seq, hash };
+    values.push(head.hash, hash);
+    this.stmt.chain.run(...values);
+    return hash;
   }
 
   private beginInTx(b: AuditBegin): AuditEntry {
@@ -144,7 +159,9 @@ export class AuditLog {
       rowsAffected: null,
       error: null,
     };
-    const { seq, hash } = this.appendRecord(head, {
+    const seq = head.seq + 1;
+    const hash = this.appendRecord(head, {
+      seq,
       kind: 'begin',
       entryId: entry.id,
       at,
@@ -158,7 +175,7 @@ export class AuditLog {
       rowsAffected: null,
       error: null,
     });
-    this.stmt.insertEntry.run({ ...entry, seq });
+    this.stmt.insertEntry.run(entry.id, at, entry.actor, entry.profile, entry.action, entry.summary, entry.detail, seq);
     this.stmt.setHead.run(seq, hash, entry.id, at);
     if (seq - head.fts_seq >= FTS_BATCH_RECORDS) this.indexer.catchUpInTx();
     return entry;
@@ -182,7 +199,9 @@ export class AuditLog {
       rowsAffected: wholeOrNull(c.rowsAffected),
       error: c.error === undefined ? null : redactSecrets(c.error),
     };
-    const { seq, hash } = this.appendRecord(head, {
+    const seq = head.seq + 1;
+    const hash = this.appendRecord(head, {
+      seq,
       kind: 'complete',
       entryId: id,
       at,
@@ -196,7 +215,7 @@ export class AuditLog {
       rowsAffected: entry.rowsAffected,
       error: entry.error,
     });
-    this.stmt.completeEntry.run({ ...entry, seq });
+    this.stmt.completeEntry.run(outcome, entry.durationMs, entry.profile, entry.summary, entry.detail, entry.rowsAffected, entry.error, seq, id);
     this.stmt.setHead.run(seq, hash, head.entries, at);
     if (seq - head.fts_seq >= FTS_BATCH_RECORDS) this.indexer.catchUpInTx();
     return entry;
@@ -214,7 +233,7 @@ export class AuditLog {
 
   /** Records that an action starts. Committed (IMMEDIATE: another process cannot slip in between reading the head and appending). */
   begin(b: AuditBegin): number {
-    const entry = this.db.transaction(() => this.beginInTx(b)).immediate();
+    const entry = this.tx.begin.immediate(b);
     // That commit fsynced the whole WAL, earlier unsynced completions included.
     this.unsynced = false;
     this.notify(entry);
@@ -222,14 +241,13 @@ export class AuditLog {
   }
 
   complete(id: number, c: AuditCompletion): void {
-    const tx = this.db.transaction(() => this.completeInTx(id, c));
     let entry: AuditEntry;
     if (this.completionSync === 'full' || this.db.inTransaction) {
-      entry = tx.immediate();
+      entry = this.tx.complete.immediate(id, c);
     } else {
       this.db.pragma('synchronous = NORMAL');
       try {
-        entry = tx.immediate();
+        entry = this.tx.complete.immediate(id, c);
       } finally {
         this.db.pragma('synchronous = FULL');
       }
@@ -273,12 +291,7 @@ export class AuditLog {
 
   /** One-shot for an action already done: both records in one commit. */
   record(b: AuditBegin & AuditCompletion): number {
-    const entry = this.db
-      .transaction(() => {
-        const begun = this.beginInTx(b);
-        return this.completeInTx(begun.id, b);
-      })
-      .immediate();
+    const entry = this.tx.record.immediate(b);
     this.unsynced = false;
     this.notify(entry);
     return entry.id;
