@@ -10,6 +10,7 @@ import { CLIENT_TOOL_NAMES, type ClientTool, type ClientToolName, type ClientToo
 import { OpsError } from '../../../contract/errors';
 import type { CoreDeps } from '../kernel/deps';
 import { candidateDirs } from '../postgres/server-binaries';
+import { binaryIdentity, ToolVersions } from './tool-versions';
 
 const execFileAsync = promisify(execFile);
 
@@ -83,7 +84,7 @@ function executable(file: string): boolean {
   }
 }
 
-async function probeTool(dir: string, name: ClientToolName, source: string): Promise<ClientTool | null> {
+async function probeTool(dir: string, name: ClientToolName, source: string, versions: ToolVersions): Promise<ClientTool | null> {
   const candidate = path.join(dir, `${name}${EXE}`);
   if (!executable(candidate)) return null;
   let real: string;
@@ -96,13 +97,18 @@ async function probeTool(dir: string, name: ClientToolName, source: string): Pro
   // at run time: not one fixed version. The real binaries under /usr/lib/postgresql/N/bin
   // are found on their own, so such multiplexers are left out.
   if (path.basename(real).toLowerCase() !== `${name}${EXE}`.toLowerCase()) return null;
+  const id = binaryIdentity(real);
   try {
-    const { stdout } = await execFileAsync(real, ['--version'], {
-      timeout: VERSION_TIMEOUT_MS,
-      windowsHide: true,
-      env: { ...process.env, LC_MESSAGES: 'C', LC_ALL: 'C' },
-    });
-    const version = stdout.trim();
+    let version = versions.get(real, id);
+    if (version === null) {
+      const { stdout } = await execFileAsync(real, ['--version'], {
+        timeout: VERSION_TIMEOUT_MS,
+        windowsHide: true,
+        env: { ...process.env, LC_MESSAGES: 'C', LC_ALL: 'C' },
+      });
+      version = stdout.trim();
+      versions.remember(real, id, version);
+    }
     const major = majorOf(version);
     if (major === null || !/PostgreSQL/.test(version)) return null;
     return { name, path: real, version, major, source };
@@ -131,12 +137,34 @@ function searchOrder(extraPaths: string[], bindir: string | null): { dirs: strin
   return { dirs, sources };
 }
 
-async function discover(extraPaths: string[]): Promise<ClientToolsReport> {
-  const { dirs, sources } = searchOrder(extraPaths, await pgConfigBindir());
-  const probes = dirs.flatMap((dir) => CLIENT_TOOL_NAMES.map((name) => probeTool(dir, name, sources.get(dir) ?? dir)));
+async function discover(extraPaths: string[], versions: ToolVersions): Promise<ClientToolsReport> {
+  // The folders known without pg_config are probed while pg_config answers; its folder joins
+  // the search order where it belongs once it has.
+  const bindir = pgConfigBindir();
+  const early = searchOrder(extraPaths, null);
+  const probing = new Map<string, Promise<Array<ClientTool | null>>>();
+  const probeDir = (dir: string, source: string) => {
+    let p = probing.get(dir);
+    if (!p) {
+      p = Promise.all(CLIENT_TOOL_NAMES.map((name) => probeTool(dir, name, source, versions)));
+      probing.set(dir, p);
+    }
+    return p;
+  };
+  for (const dir of early.dirs) void probeDir(dir, early.sources.get(dir) ?? dir);
+  const { dirs, sources } = searchOrder(extraPaths, await bindir);
+  // A folder's label can change once pg_config names it (it is then "pg_config", not a pattern).
+  const probes = await Promise.all(
+    dirs.map(async (dir) => {
+      const source = sources.get(dir) ?? dir;
+      const found = await probeDir(dir, source);
+      return found.map((t) => (t && t.source !== source ? { ...t, source } : t));
+    }),
+  );
+  versions.save();
   const seen = new Set<string>();
   const tools: ClientTool[] = [];
-  for (const tool of await Promise.all(probes)) {
+  for (const tool of probes.flat()) {
     if (!tool || seen.has(tool.path)) continue;
     seen.add(tool.path);
     tools.push(tool);
@@ -152,7 +180,7 @@ export async function discoverClientTools(deps: Pick<CoreDeps, 'store'>): Promis
   const extraPaths = savedToolPaths(deps);
   const key = JSON.stringify([deps.store.path, extraPaths, process.env.PATH ?? '']);
   if (cache && cache.key === key && Date.now() - cache.at < CACHE_MS) return cache.report;
-  const report = await discover(extraPaths);
+  const report = await discover(extraPaths, ToolVersions.load(deps));
   cache = { key, at: Date.now(), report };
   return report;
 }
