@@ -1,12 +1,17 @@
 // SSH tunnel throughput (issue #21): the same bulk transfer fetched three ways in alternating
 // rounds — straight to PostgreSQL, through an OpenSSH `ssh -N -L` forward (system ssh, key
 // auth, StrictHostKeyChecking against a known_hosts file written here), and through the app's
-// tunnel (TunnelManager.localEndpoint with a profile's SSH settings: the path every query and
-// spawned tool of an SSH profile takes). The client is the same for all three (psql \copy of
-// 1M rows of (g, md5) to /dev/null, and pg_dump -Fc of a ~1M-row table), so only the transport
-// differs. Target: app tunnel ≥ 0.9× the OpenSSH forward's throughput. Its own throwaway
-// cluster and sshd, loopback only; prints one JSON line last.
-// Run: npx tsx bench/tunnel.ts [--rows 1000000] [--rounds 5] [--engine auto|ssh2]
+// tunnel (the path every query and spawned tool of an SSH profile takes). Three figures, the
+// client the same for every way so only the transport differs:
+//  - query: `ops-console query P "SELECT g, md5(g::text) … 1M rows" --format csv` > counted and
+//    dropped, P a direct profile, a profile pointing at the ssh -L port, or the SSH profile
+//    (the CLI opens its tunnel in its own process, as the app does: that setup is counted);
+//  - psql \copy of the same rows and pg_dump -Fc of a 1M-row table, through ports: direct, the
+//    ssh -L forward, and a TunnelManager.localEndpoint of the SSH profile in this process. A fourth way is the app's tunnel forced onto ssh2 (the in-process client every
+// tunnel used before issue #21, and still the one for password auth, passphrase keys and jump
+// hosts), so the before and after are measured in the same run. Target: app tunnel ≥ 0.9× the
+// OpenSSH forward's throughput. Its own throwaway cluster and sshd, loopback only; prints one
+// JSON line last. Run: npx tsx bench/tunnel.ts [--rows 1000000] [--rounds 5]
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
@@ -18,14 +23,30 @@ import { TunnelManager } from '../src-main/core/platform/ssh/tunnel-manager';
 import { freePort, makeTempDir, sshKeygen, TestSshd, waitFor } from '../tests/helpers/sshd';
 import { arg, loadAverage, median, round2, run, startBenchCluster } from './bench-cluster';
 
+const BIN = path.resolve(__dirname, '..', 'bin', 'ops-console.cjs');
+
+/** Runs the CLI with its stdout counted and dropped. */
+function cliRun(home: string, args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ ms: number; bytes: number }> {
+  return new Promise((resolve, reject) => {
+    const started = performance.now();
+    const child = spawn(process.execPath, [BIN, '--home', home, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let bytes = 0;
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => (bytes += chunk.length));
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    child.on('close', (code) =>
+      code === 0 ? resolve({ ms: performance.now() - started, bytes }) : reject(new Error(`ops-console ${args[0]} exited ${code}: ${stderr}`)),
+    );
+  });
+}
+
 const ROWS = arg('rows', 1_000_000);
 const ROUNDS = arg('rounds', 5);
-const engineAt = process.argv.indexOf('--engine');
-const ENGINE = engineAt >= 0 ? (process.argv[engineAt + 1] as 'auto' | 'ssh2') : 'auto';
 const QUERY = `SELECT g, md5(g::text) AS md5 FROM generate_series(1, ${ROWS}) g`;
 
-type Way = 'direct' | 'openssh' | 'app';
-const WAYS: Way[] = ['direct', 'openssh', 'app'];
+type Figure = 'cli' | 'copy' | 'dump';
+type Way = 'direct' | 'openssh' | 'app' | 'appSsh2';
+const WAYS: Way[] = ['direct', 'openssh', 'app', 'appSsh2'];
 
 function portOpen(port: number): Promise<boolean> {
   return new Promise((resolve) => {
@@ -87,8 +108,10 @@ async function main(): Promise<void> {
   const keyDir = makeTempDir('ops-bench-tunnel-keys-');
   const key = sshKeygen(keyDir, 'client_ed25519');
   const sshd = new TestSshd({ authorizedKeys: [key.publicLine] });
+  const home = makeTempDir('ops-bench-tunnel-home-');
   let forward: ChildProcess | null = null;
   let tunnels: TunnelManager | null = null;
+  let tunnelsSsh2: TunnelManager | null = null;
   try {
     const bin = (name: string) => path.join(bc.binaries.binDir, name);
     await sshd.start();
@@ -113,52 +136,81 @@ async function main(): Promise<void> {
       keepaliveIntervalSec: 15,
     };
     const secrets = { get: () => null } as unknown as SecretStore;
-    tunnels = new TunnelManager({ secrets, audit: { record: () => 0 }, actor: 'bench' }, { engine: ENGINE });
-    const app = await tunnels.localEndpoint({ id: 'bench', name: 'bench', host: '127.0.0.1', port: bc.port, ssh });
-    const engine = tunnels.tunnelOf('bench')?.engine ?? 'unknown';
+    const deps = { secrets, audit: { record: () => 0 }, actor: 'bench' };
+    tunnels = new TunnelManager(deps);
+    tunnelsSsh2 = new TunnelManager(deps, { engine: 'ssh2' });
+    const profile = { id: 'bench', name: 'bench', host: '127.0.0.1', port: bc.port, ssh };
+    const app = await tunnels.localEndpoint(profile);
+    const appSsh2 = await tunnelsSsh2.localEndpoint(profile);
+    const engines = { app: tunnels.tunnelOf('bench')?.engine, appSsh2: tunnelsSsh2.tunnelOf('bench')?.engine };
     const opensshForward = await startOpensshForward({ sshdPort: sshd.port, keyPath: key.privatePath, knownHosts, dbPort: bc.port });
     forward = opensshForward.child;
-    const portOf: Record<Way, number> = { direct: bc.port as number, openssh: opensshForward.port, app: app.port };
+    const portOf: Record<Way, number> = { direct: bc.port as number, openssh: opensshForward.port, app: app.port, appSsh2: appSsh2.port };
 
     const conn = (way: Way) => ['-h', '127.0.0.1', '-p', String(portOf[way]), '-U', 'postgres'];
     const env = { PGSSLMODE: 'disable' };
     const copy = (way: Way) => run(bin('psql'), ['-X', '-q', ...conn(way), '-d', 'postgres', '-o', '/dev/null', '-c', `\\copy (${QUERY}) to stdout csv`], env);
+    const url = (port: number) => `postgres://postgres@127.0.0.1:${port}/postgres?sslmode=disable`;
+    await cliRun(home, ['profile', 'add', 'direct', '--url', url(bc.port), '--env', 'development']);
+    await cliRun(home, ['profile', 'add', 'forward', '--url', url(opensshForward.port), '--env', 'development']);
+    const knownHostLine = fs.readFileSync(knownHosts, 'utf8').trim();
+    await cliRun(
+      home,
+      ['profile', 'add', 'tunnelled', '--url', url(bc.port), '--env', 'development', '--ssh', `root@127.0.0.1:${sshd.port}`].concat([
+        '--ssh-key',
+        key.privatePath,
+        '--ssh-known-host',
+        knownHostLine,
+      ]),
+    );
+    const profileOf: Record<Way, string> = { direct: 'direct', openssh: 'forward', app: 'tunnelled', appSsh2: 'tunnelled' };
+    const cliQuery = async (way: Way) => {
+      const r = await cliRun(home, ['query', profileOf[way], QUERY, '--format', 'csv'], way === 'appSsh2' ? { OPS_CONSOLE_SSH_ENGINE: 'ssh2' } : {});
+      if (r.bytes < ROWS * 30) throw new Error(`ops-console query through ${way} wrote only ${r.bytes} bytes`);
+      return r;
+    };
     const dump = (way: Way) => run(bin('pg_dump'), ['-Fc', '-Z', '0', '--no-sync', '-t', 'bulk', '-f', '/dev/null', ...conn(way), 'postgres'], env);
 
     // One warm-up of each (buffers, the tunnel's first channel), then alternating rounds.
     for (const way of WAYS) await copy(way);
-    const times: Record<'copy' | 'dump', Record<Way, number[]>> = {
-      copy: { direct: [], openssh: [], app: [] },
-      dump: { direct: [], openssh: [], app: [] },
+    for (const way of WAYS) await cliQuery(way);
+    const times: Record<Figure, Record<Way, number[]>> = {
+      cli: { direct: [], openssh: [], app: [], appSsh2: [] },
+      copy: { direct: [], openssh: [], app: [], appSsh2: [] },
+      dump: { direct: [], openssh: [], app: [], appSsh2: [] },
     };
     const loads: number[] = [];
     for (let i = 0; i < ROUNDS; i++) {
       // Rotate the order so no way always runs first (or right after another).
       const order = WAYS.map((_, k) => WAYS[(k + i) % WAYS.length]!);
+      for (const way of order) times.cli[way].push((await cliQuery(way)).ms);
       for (const way of order) times.copy[way].push((await copy(way)).ms);
       for (const way of order) times.dump[way].push((await dump(way)).ms);
       loads.push(loadAverage()[0]!);
-      const line = (w: 'copy' | 'dump') => WAYS.map((way) => `${way} ${Math.round(times[w][way][i]!)}`).join(', ');
-      console.log(`round ${i + 1} (load ${loads[i]}): copy ms ${line('copy')}; pg_dump ms ${line('dump')}`);
+      const line = (w: Figure) => WAYS.map((way) => `${way} ${Math.round(times[w][way][i]!)}`).join(', ');
+      console.log(`round ${i + 1} (load ${loads[i]}): ops-console query ms ${line('cli')}; psql copy ms ${line('copy')}; pg_dump ms ${line('dump')}`);
     }
-    const med = (w: 'copy' | 'dump', way: Way) => Math.round(median(times[w][way]));
-    const figures = (w: 'copy' | 'dump') => ({
+    const med = (w: Figure, way: Way) => Math.round(median(times[w][way]));
+    const figures = (w: Figure) => ({
       directMs: med(w, 'direct'),
       opensshMs: med(w, 'openssh'),
       appMs: med(w, 'app'),
+      appSsh2Ms: med(w, 'appSsh2'),
       // Throughput ratios (time ratios inverted): app vs the OpenSSH forward is the target.
       appVsOpenssh: round2(med(w, 'openssh') / med(w, 'app')),
       appVsDirect: round2(med(w, 'direct') / med(w, 'app')),
       opensshVsDirect: round2(med(w, 'direct') / med(w, 'openssh')),
+      appSsh2VsOpenssh: round2(med(w, 'openssh') / med(w, 'appSsh2')),
     });
     console.log(
       JSON.stringify({
         at: new Date().toISOString(),
         rows: ROWS,
         rounds: ROUNDS,
-        engine,
+        engines,
         load: { start: loads[0], end: loads[loads.length - 1], median: median(loads) },
-        query: figures('copy'),
+        query: figures('cli'),
+        psqlCopy: figures('copy'),
         pgDump: figures('dump'),
         target: { appVsOpenssh: '>= 0.9' },
       }),
@@ -166,9 +218,11 @@ async function main(): Promise<void> {
   } finally {
     forward?.kill('SIGTERM');
     await tunnels?.closeAll().catch(() => undefined);
+    await tunnelsSsh2?.closeAll().catch(() => undefined);
     await sshd.dispose().catch(() => undefined);
     await bc.destroy();
     fs.rmSync(keyDir, { recursive: true, force: true });
+    fs.rmSync(home, { recursive: true, force: true });
   }
 }
 

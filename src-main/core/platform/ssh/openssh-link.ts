@@ -83,7 +83,12 @@ export function sshReason(stderr: string): string | null {
 
 /** What ssh said about a channel it could not open, shaped like ssh2's channel-open error (RFC 4254 reason code). */
 export function channelOpenError(stderr: string): Error | null {
-  const match = /open failed: (administratively prohibited|connect failed)?:?\s*(.*)/.exec(stderr);
+  // The last such line: the master's stderr holds every failure of the link's life.
+  const line = stderr
+    .split('\n')
+    .reverse()
+    .find((l) => l.includes('open failed'));
+  const match = line ? /open failed: (administratively prohibited|connect failed)?:?\s*(.*)/.exec(line) : null;
   if (!match) return null;
   const reason = match[1] === 'administratively prohibited' ? 1 : match[1] === 'connect failed' ? 2 : undefined;
   return Object.assign(new Error(match[2]?.trim() || match[1] || 'open failed'), { reason });
@@ -250,8 +255,15 @@ export class OpensshLink {
         if (/master session id/.test(stderr)) finish(null);
       });
       child.once('error', (err) => finish(err));
-      child.once('exit', () => finish(channelOpenError(this.masterStderr) ?? new Error(sshReason(stderr) ?? 'ssh could not open the channel')));
+      child.once('exit', () => finish(new Error(sshReason(stderr) ?? 'ssh could not open the channel')));
     });
+  }
+
+  /** The channel-open failure the master reported last, taken once (so a later failure is not explained by an old one). */
+  takeChannelError(): Error | null {
+    const err = channelOpenError(this.masterStderr);
+    if (err) this.masterStderr = this.masterStderr.replace(/^.*open failed.*$/gm, '');
+    return err;
   }
 
   get alive(): boolean {

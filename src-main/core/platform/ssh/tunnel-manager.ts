@@ -24,7 +24,11 @@ export interface TunnelManagerDeps {
 export interface TunnelManagerOptions {
   idleCloseMs?: number;
   knownHosts?: FindKnownHostsOptions;
-  /** 'auto' (default): the system ssh carries the traffic when it can; 'ssh2': always the in-process client. */
+  /**
+   * 'auto' (default): the system ssh carries the traffic when it can; 'ssh2': always the
+   * in-process client. Unset, OPS_CONSOLE_SSH_ENGINE=ssh2 in the environment chooses ssh2
+   * (the way out if a system ssh misbehaves, and how the benchmark measures both).
+   */
   engine?: TunnelEngineChoice;
 }
 
@@ -101,7 +105,7 @@ export class TunnelManager {
       ...(this.options.knownHosts ? { knownHosts: this.options.knownHosts } : {}),
       idleCloseMs: this.options.idleCloseMs ?? DEFAULT_IDLE_CLOSE_MS,
     });
-    if (this.options.engine) spec.engine = this.options.engine;
+    spec.engine = this.options.engine ?? (process.env.OPS_CONSOLE_SSH_ENGINE === 'ssh2' ? 'ssh2' : 'auto');
     const signature = specSignature(spec);
     const existing = this.entries.get(profile.id);
     if (existing && existing.signature === signature) {

@@ -5,7 +5,7 @@
 // connections are cut and the next connection, or the next open(), reconnects.
 import net from 'node:net';
 import type { Client, ClientChannel } from 'ssh2';
-import { channelOpenError, findSystemSsh, OpensshLink, opensshIneligible } from './openssh-link';
+import { findSystemSsh, OpensshLink, opensshIneligible } from './openssh-link';
 import { connectRoute, forwardOut, type SshHop } from './tunnel-connect';
 import { classifyForwardError, describeHop, TunnelError } from './tunnel-errors';
 
@@ -286,7 +286,7 @@ export class SshTunnel {
 
   /** What ssh's master said about a channel it could not open, as ssh2's path would say it; null if it said nothing clear. */
   private opensshForwardError(link: Link): TunnelError | null {
-    const open = link.openssh ? channelOpenError(link.openssh.masterStderr) : null;
+    const open = link.openssh?.takeChannelError() ?? null;
     const { bastion, target } = this.spec;
     return open ? classifyForwardError(open, { role: 'bastion', host: bastion.host, port: bastion.port }, { what: 'database', ...target }) : null;
   }
@@ -299,7 +299,12 @@ export class SshTunnel {
           await link.openssh.probe();
           return;
         } catch {
-          const named = this.opensshForwardError(link);
+          // The master's words may come a moment after its mux client gave up (two pipes).
+          let named = this.opensshForwardError(link);
+          if (!named) {
+            await new Promise((resolve) => setTimeout(resolve, 100));
+            named = this.opensshForwardError(link);
+          }
           if (named) throw named;
         }
         // ssh could not open a channel and did not say why: ssh2 opens the link again and tries.
