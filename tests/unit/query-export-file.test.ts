@@ -4,7 +4,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ExportFile, exportBaseName, sanitizeFileName } from '../../src-main/core/platform/fs/export-file';
+import { PassThrough } from 'node:stream';
 import { CsvRecordCounter } from '../../src-main/core/query/copy-csv';
+import { CopyOutStream } from '../../src-main/core/query/copy-out';
 import { csvField, csvLines, csvRecord, jsonKeys, jsonRowWriter } from '../../src-main/core/query/formats';
 
 let dir: string;
@@ -51,6 +53,43 @@ describe('formats', () => {
       const bytes = Buffer.from(text);
       for (let at = 0; at < bytes.length; at += size) counter.push(bytes.subarray(at, at + size));
       expect(counter.records, `chunks of ${size}`).toBe(5);
+    }
+  });
+
+  it('reads COPY data off the socket however it is cut, and hands pg everything from CopyDone on', async () => {
+    const message = (type: string, body: Buffer) => {
+      const head = Buffer.alloc(5);
+      head.write(type, 0, 'latin1');
+      head.writeUInt32BE(body.length + 4, 1);
+      return Buffer.concat([head, body]);
+    };
+    const rows = ['a,b\n', '1,"x\ny"\n', `2,${'z'.repeat(200)}\n`];
+    const tail = Buffer.concat([message('c', Buffer.alloc(0)), message('C', Buffer.from('COPY 2\0')), message('Z', Buffer.from('I'))]);
+    const wire = Buffer.concat([
+      message('H', Buffer.from([0, 0, 2, 0, 0, 0, 0])),
+      message('d', Buffer.from(rows[0]!)),
+      message('S', Buffer.from('TimeZone\0UTC\0')),
+      message('d', Buffer.from(rows[1]!)),
+      message('N', Buffer.from('notice\0')),
+      message('d', Buffer.from(rows[2]!)),
+      tail,
+    ]);
+    for (const size of [1, 2, 3, 5, 7, 64, wire.length]) {
+      const socket = new PassThrough();
+      const handedBack: Buffer[] = [];
+      socket.on('data', (chunk: Buffer) => handedBack.push(chunk));
+      const copy = new CopyOutStream('COPY …');
+      const sent: string[] = [];
+      copy.submit({ stream: socket, query: (text) => sent.push(text) });
+      expect(sent).toEqual(['COPY …']);
+      for (let at = 0; at < wire.length; at += size) socket.write(wire.subarray(at, at + size));
+      copy.handleCommandComplete({ text: 'COPY 2' });
+      copy.handleReadyForQuery();
+      const out: Buffer[] = [];
+      for await (const chunk of copy) out.push(chunk as Buffer);
+      expect(Buffer.concat(out).toString(), `chunks of ${size}`).toBe(rows.join(''));
+      expect(Buffer.concat(handedBack).equals(tail), `chunks of ${size}`).toBe(true);
+      expect(copy.rowCount).toBe(2);
     }
   });
 

@@ -7,10 +7,10 @@
 // whatever the guard missed. Its bytes are the row path's too (formats.ts).
 import { parseSync } from 'libpg-query';
 import type pg from 'pg';
-import { to as copyTo } from 'pg-copy-streams';
 import type { StatementResult } from '../../contract/models';
 import { isNode } from '../platform/guard/statements/effects';
 import { loadParser, type PlannedStatement } from '../platform/guard/statements/classify';
+import { CopyOutStream } from './copy-out';
 import { refuseDriftedSession, toFailure } from './run';
 import type { QuerySession } from './session';
 
@@ -89,7 +89,7 @@ export class CsvRecordCounter {
  * slows the server's socket, memory stays flat). Resolves with COPY's row count.
  */
 export async function copyOut(client: pg.Client, text: string, write: (chunk: Buffer) => void | Promise<void>, signal?: AbortSignal): Promise<number> {
-  const stream = client.query(copyTo(text));
+  const stream = client.query(new CopyOutStream(text));
   for await (const chunk of stream as AsyncIterable<Buffer>) {
     if (signal?.aborted) {
       stream.destroy();
@@ -130,7 +130,7 @@ export async function executeCopyCsv(
     begun = true;
     result.rowCount = await copyOut(session.client, text, (chunk) => sink.copyCsv(chunk));
     // A read-only transaction has nothing to commit; rolling back also undoes any setting a
-    // function changed meanwhile (pg-copy-streams reads the socket itself during COPY, so the
+    // function changed meanwhile (copy-out.ts reads the socket itself during COPY, so the
     // session may not see such a ParameterStatus): the session leaves as it came.
     await session.client.query('ROLLBACK');
   } catch (err) {
