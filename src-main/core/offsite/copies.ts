@@ -1,6 +1,13 @@
 // The backup_copies table (migration 12): one row per copy of a backup on a destination.
+// While a row runs its `error` holds its owner process (platform/jobs/owner.ts, as the
+// backup and snapshot catalogs do; never shown), so start-up fails only the running rows
+// whose process is gone (markInterrupted).
 import type Database from 'better-sqlite3';
 import type { BackupCopy, CopyStatus } from '../../contract/offsite';
+import { ownerState, ownerTag, parseOwnerTag } from '../platform/jobs/owner';
+
+/** A running copy whose process is gone (start-up): its row says so. */
+export const INTERRUPTED_COPY = 'interrupted: the app stopped while this copy ran';
 
 interface Row {
   id: string;
@@ -40,8 +47,8 @@ export class CopyRepo {
   }): void {
     this.db
       .prepare(
-        `INSERT INTO backup_copies (id, artifact_kind, artifact_id, destination_id, destination_name, object_key, encrypted, key_id, status, started_at, direct)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'running', ?, ?)`,
+        `INSERT INTO backup_copies (id, artifact_kind, artifact_id, destination_id, destination_name, object_key, encrypted, key_id, status, started_at, direct, error)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'running', ?, ?, ?)`,
       )
       .run(
         c.id,
@@ -54,12 +61,13 @@ export class CopyRepo {
         c.keyId,
         new Date().toISOString(),
         c.direct ? 1 : 0,
+        ownerTag(),
       );
   }
 
   /** A resumed attempt runs again under the same id (its resume log is named by it). */
   restart(id: string): void {
-    this.db.prepare("UPDATE backup_copies SET status = 'running', error = NULL, finished_at = NULL WHERE id = ?").run(id);
+    this.db.prepare("UPDATE backup_copies SET status = 'running', error = ?, finished_at = NULL WHERE id = ?").run(ownerTag(), id);
   }
 
   finishOk(id: string, bytes: number, sha256: string, verifiedAt: string): void {
@@ -100,6 +108,18 @@ export class CopyRepo {
     return row ? toContract(row) : null;
   }
 
+  /** Start-up: running rows whose owner process is gone → failed (INTERRUPTED_COPY); the rows marked. */
+  markInterrupted(): BackupCopy[] {
+    const rows = this.db.prepare("SELECT * FROM backup_copies WHERE status = 'running'").all() as Row[];
+    const mark = this.db.prepare("UPDATE backup_copies SET status = 'failed', error = ?, finished_at = ? WHERE id = ? AND status = 'running'");
+    const marked: BackupCopy[] = [];
+    for (const row of rows) {
+      if (ownerState(parseOwnerTag(row.error)) !== 'gone') continue;
+      if (mark.run(INTERRUPTED_COPY, new Date().toISOString(), row.id).changes > 0) marked.push(this.get(row.id)!);
+    }
+    return marked;
+  }
+
   list(filter: { backupId?: string; destinationId?: string }): BackupCopy[] {
     const where: string[] = [];
     const args: string[] = [];
@@ -132,7 +152,8 @@ function toContract(r: Row): BackupCopy {
     startedAt: r.started_at,
     finishedAt: r.finished_at,
     verifiedAt: r.verified_at,
-    error: r.error,
+    // The owner tag is bookkeeping, never an error to show.
+    error: r.status === 'running' ? null : r.error,
     ...(r.direct === 1 ? { direct: true } : {}),
   };
 }

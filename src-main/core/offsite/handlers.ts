@@ -16,6 +16,7 @@ import { DestinationRepo } from './destinations';
 import { backupStraightOffsite } from './direct';
 import { snapshotStraightOffsite } from './direct-snapshot';
 import { stageSnapshot } from './stage-snapshot';
+import { sweepInterruptedCopies } from './interrupted';
 import { JobRegistry } from '../platform/jobs/registry';
 import { progressEmitter } from './copy-job';
 import { pruneDestination } from './prune';
@@ -45,6 +46,9 @@ export function offsiteHandlers(deps: CoreDeps, cipher: SecretCipher | null = nu
   const destinations = new DestinationRepo(deps.store.db, secrets);
   const copies = new CopyRepo(deps.store.db);
   const copyJobs = new CopyJobs(deps, { destinations, copies, secrets });
+  // What a process that died mid-copy left running: its rows failed now, a direct copy's unfinished upload aborted in the background.
+  const sweepStop = new AbortController();
+  const swept = sweepInterruptedCopies(deps, { destinations, copies }, sweepStop.signal).catch(() => undefined);
   // Backups written straight offsite: id = the backup id, jobId = the caller's.
   const directJobs = new JobRegistry<Awaited<ReturnType<typeof backupStraightOffsite>>>();
   // Storage snapshots written straight offsite (id = the snapshot id) and fetched back (jobId stageJobIdFor(snapshot id)).
@@ -215,6 +219,8 @@ export function offsiteHandlers(deps: CoreDeps, cipher: SecretCipher | null = nu
     secrets,
     stage: (backupId) => copyJobs.stage(backupId),
     dispose: async () => {
+      sweepStop.abort();
+      await swept;
       await directJobs.disposeAll('the app is closing');
       await snapshotJobs.disposeAll('the app is closing');
       await fetchJobs.disposeAll('the app is closing');
