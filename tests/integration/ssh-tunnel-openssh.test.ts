@@ -2,7 +2,9 @@
 // real sshd and the run's PostgreSQL: when it is used and when ssh2 stays, that bytes arrive
 // intact, that the host key is still the pinned one, that failures still name their cause,
 // and that no ssh process outlives the tunnel.
+import { spawn } from 'node:child_process';
 import fs from 'node:fs';
+import path from 'node:path';
 import pg from 'pg';
 import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from 'vitest';
 import { findSystemSsh } from '../../src-main/core/platform/ssh/openssh-link';
@@ -19,8 +21,8 @@ const servers: TestSshd[] = [];
 const tunnels: SshTunnel[] = [];
 const pgClients: pg.Client[] = [];
 
-/** The ssh processes this test process started (the master is exec'd by setpriv, so its name is ssh). */
-function sshChildren(): number[] {
+/** The ssh processes `parent` started (the master is exec'd by setpriv, so its name is ssh). */
+function sshChildren(parent = process.pid): number[] {
   const found: number[] = [];
   for (const name of fs.readdirSync('/proc')) {
     if (!/^\d+$/.test(name)) continue;
@@ -28,7 +30,7 @@ function sshChildren(): number[] {
       const stat = fs.readFileSync(`/proc/${name}/stat`, 'utf8');
       const comm = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
       const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      if (comm === 'ssh' && Number(fields[1]) === process.pid && fields[0] !== 'Z') found.push(Number(name));
+      if (comm === 'ssh' && Number(fields[1]) === parent && fields[0] !== 'Z') found.push(Number(name));
     } catch {
       // Gone while we looked.
     }
@@ -225,5 +227,42 @@ describe.skipIf(!hasSsh)('the system ssh carries the tunnel', () => {
     await waitFor('keepalive to notice', () => tunnel.lastError?.cause === 'link-lost', 15_000);
     expect(tunnel.connected).toBe(false);
     expect(tunnel.lastError?.message).toMatch(/keepalive/i);
+  });
+
+  it.skipIf(!fs.existsSync('/usr/bin/setpriv'))('stops the ssh master when the app dies without closing the tunnel', async () => {
+    // A separate process opens the tunnel and is then killed outright (no close, no exit handlers).
+    const script = path.join(dir, 'holder.ts');
+    const tunnelModule = path.resolve(__dirname, '../../src-main/core/platform/ssh/tunnel.ts');
+    fs.writeFileSync(
+      script,
+      `import { SshTunnel } from ${JSON.stringify(tunnelModule)};\n` +
+        `const tunnel = new SshTunnel(JSON.parse(process.argv[2]));\n` +
+        `tunnel.open().then(() => console.log('open ' + tunnel.engine), (e) => console.log('failed ' + e.message));\n` +
+        `setInterval(() => undefined, 1000);\n`,
+    );
+    const spec: TunnelSpec = { bastion: pinnedHop(sshd), target: { host: '127.0.0.1', port: db.port } };
+    const holder = spawn(path.resolve(__dirname, '../../node_modules/.bin/tsx'), [script, JSON.stringify(spec)], { stdio: ['ignore', 'pipe', 'inherit'] });
+    let out = '';
+    holder.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
+    try {
+      await waitFor('the holder to open its tunnel', () => out.includes('\n'), 20_000);
+      expect(out.trim()).toBe('open openssh');
+      // tsx runs the script in a node child of its own: find the ssh under either.
+      const holderPids = [
+        holder.pid!,
+        ...fs
+          .readdirSync('/proc')
+          .filter((n) => /^\d+$/.test(n))
+          .map(Number),
+      ].filter((pid) => pid === holder.pid || sshChildren(pid).length > 0);
+      const masters = holderPids.flatMap((pid) => sshChildren(pid));
+      expect(masters.length).toBe(1);
+      for (const pid of holderPids) process.kill(pid, 'SIGKILL');
+      await waitFor('the orphaned ssh master to exit', () =>
+        masters.every((pid) => !fs.existsSync(`/proc/${pid}`) || /\) Z /.test(fs.readFileSync(`/proc/${pid}/stat`, 'utf8'))),
+      );
+    } finally {
+      holder.kill('SIGKILL');
+    }
   });
 });
