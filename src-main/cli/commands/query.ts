@@ -1,7 +1,9 @@
 // ops-console query PROFILE SQL|- [--format table|csv|json] [--max-rows N]
 //   [--yes] [--confirm NAME] [--override]
 // Streams rows to stdout as the cursor delivers them (memory stays flat), with the same
-// guards and audit as the app: it goes through the core's query service.
+// guards and audit as the app: it goes through the core's query service. --format csv of a
+// single plain read without --max-rows is the server's own COPY … TO STDOUT output
+// (core/query/copy-csv.ts); every other csv gives the same bytes from the rows.
 import type { Profile } from '../../contract/models';
 import { changesServer } from '../../core/platform/guard/statements/classify';
 import { queryServiceFor, type RunInput } from '../../core/query';
