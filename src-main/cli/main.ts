@@ -1,29 +1,10 @@
 // `ops-console` entry point. Exit codes follow the CLI contract: 0 success, 1 failure,
 // 2 usage error (health and checklist run use the monitoring-plugin codes).
 import { OpsError } from '../contract/errors';
-import { toApiError } from '../core/platform/kernel/dispatch';
 import { resolveHome } from '../core/platform/kernel/home';
 import { privateUmask } from '../core/platform/fs/private-fs';
 import { UsageError } from './args';
-import { auditCommand } from './commands/audit';
-import { backupCommand, backupsCommand } from './commands/backup';
-import { offsiteCommand } from './commands/offsite';
-import { checklistCommand } from './commands/checklist';
-import { drillCommand } from './commands/drill';
-import { healthCommand } from './commands/health';
-import { profileCommand } from './commands/profile';
-import { queryCommand } from './commands/query';
-import { restoreCommand } from './commands/restore';
-import { runbookCommand } from './commands/runbook';
-import { sandboxCommand } from './commands/sandbox';
-import { serveCommand } from './commands/serve';
-import { schemaCommand } from './commands/schema';
-import { serverLogCommand } from './commands/server-log';
-import { sessionsCommand } from './commands/sessions';
-import { storageBackupCommand, storageCheckCommand, storageSnapshotsCommand } from './commands/storage';
-import { storageRestoreCommand } from './commands/storage-restore';
-import { toolkitCommand } from './commands/toolkit';
-import { createCliContext, type CliContext } from './context';
+import type { CliContext } from './context';
 import { EXIT, processIo, reportFailure } from './io';
 
 const HELP = `ops-console — PostgreSQL operations console (CLI)
@@ -71,29 +52,37 @@ commands:
   --json       one JSON document on stdout
 `;
 
-const COMMANDS: Record<string, (ctx: CliContext, argv: string[]) => Promise<number>> = {
-  serve: serveCommand,
-  sandbox: sandboxCommand,
-  profile: profileCommand,
-  audit: auditCommand,
-  checklist: checklistCommand,
-  query: queryCommand,
-  runbook: runbookCommand,
-  toolkit: toolkitCommand,
-  sessions: sessionsCommand,
-  backup: backupCommand,
-  backups: backupsCommand,
-  'storage-backup': storageBackupCommand,
-  'storage-snapshots': storageSnapshotsCommand,
-  'storage-check': storageCheckCommand,
-  'storage-restore': storageRestoreCommand,
-  offsite: offsiteCommand,
-  restore: restoreCommand,
-  drill: drillCommand,
-  health: healthCommand,
-  'server-log': serverLogCommand,
-  schema: schemaCommand,
+type Command = (ctx: CliContext, argv: string[]) => Promise<number>;
+
+// Each command's module loads when it runs (issue #21, cold start): `serve` listens before the
+// core's modules (drivers, S3 SDK, parser, every domain) are loaded, and `--help` or a usage
+// error loads none of them.
+const COMMANDS: Record<string, () => Promise<Command>> = {
+  serve: () => import('./commands/serve').then((m) => m.serveCommand),
+  sandbox: () => import('./commands/sandbox').then((m) => m.sandboxCommand),
+  profile: () => import('./commands/profile').then((m) => m.profileCommand),
+  audit: () => import('./commands/audit').then((m) => m.auditCommand),
+  checklist: () => import('./commands/checklist').then((m) => m.checklistCommand),
+  query: () => import('./commands/query').then((m) => m.queryCommand),
+  runbook: () => import('./commands/runbook').then((m) => m.runbookCommand),
+  toolkit: () => import('./commands/toolkit').then((m) => m.toolkitCommand),
+  sessions: () => import('./commands/sessions').then((m) => m.sessionsCommand),
+  backup: () => import('./commands/backup').then((m) => m.backupCommand),
+  backups: () => import('./commands/backup').then((m) => m.backupsCommand),
+  'storage-backup': () => import('./commands/storage').then((m) => m.storageBackupCommand),
+  'storage-snapshots': () => import('./commands/storage').then((m) => m.storageSnapshotsCommand),
+  'storage-check': () => import('./commands/storage').then((m) => m.storageCheckCommand),
+  'storage-restore': () => import('./commands/storage-restore').then((m) => m.storageRestoreCommand),
+  offsite: () => import('./commands/offsite').then((m) => m.offsiteCommand),
+  restore: () => import('./commands/restore').then((m) => m.restoreCommand),
+  drill: () => import('./commands/drill').then((m) => m.drillCommand),
+  health: () => import('./commands/health').then((m) => m.healthCommand),
+  'server-log': () => import('./commands/server-log').then((m) => m.serverLogCommand),
+  schema: () => import('./commands/schema').then((m) => m.schemaCommand),
 };
+
+/** Commands that open a core of their own: `serve` (browser mode) listens before loading it. */
+const OWN_CORE = new Set(['serve']);
 
 /** Global flags may stand anywhere; pull them out before the command parses the rest. */
 function splitGlobals(argv: string[]): { home?: string; json: boolean; help: boolean; rest: string[] } {
@@ -128,9 +117,11 @@ export async function runCli(argv: string[]): Promise<number> {
       io.out(HELP);
       return command || globals.help ? EXIT.ok : EXIT.usage;
     }
-    const run = COMMANDS[command];
-    if (!run) throw new UsageError(`unknown command "${command}"\n\n${HELP}`);
-    ctx = createCliContext(resolveHome(globals.home), io);
+    const load = COMMANDS[command];
+    if (!load) throw new UsageError(`unknown command "${command}"\n\n${HELP}`);
+    const home = resolveHome(globals.home);
+    const [run, { createCliContext }, app] = await Promise.all([load(), import('./context'), OWN_CORE.has(command) ? null : import('../core/app')]);
+    ctx = createCliContext(home, io, app?.createCore ?? null);
     return await run(ctx, rest);
   } catch (err) {
     if (err instanceof UsageError) {
@@ -138,7 +129,9 @@ export async function runCli(argv: string[]): Promise<number> {
       if (io.json) io.out(JSON.stringify({ ok: false, error: { code: 'USAGE', message: err.message } }));
       return EXIT.usage;
     }
-    return reportFailure(io, err instanceof OpsError ? err.toApiError() : toApiError(err));
+    if (err instanceof OpsError) return reportFailure(io, err.toApiError());
+    const { toApiError } = await import('../core/platform/kernel/dispatch');
+    return reportFailure(io, toApiError(err));
   } finally {
     if (ctx) await ctx.close().catch(() => undefined);
   }

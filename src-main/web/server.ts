@@ -8,10 +8,16 @@ import type { Core } from '../core/app';
 import { listenLoopback, SHARED_LOOPBACK } from './bind';
 import { checkOrigin, checkToken, newToken, sessionCookie, tokenFromQuery, type GuardVerdict, type Instance } from './guard';
 import { LaunchCodes, launchLandingPage } from './launch';
+import { CoreOpener } from './core-opener';
 import { serveStatic } from './static';
 
 export interface WebHostOptions {
-  core: Core;
+  /**
+   * The core, or how to open it: `serve` passes an opener, so the page goes out before the
+   * core's modules load (core-opener.ts says when it opens). API calls and the event stream
+   * wait for it; static files never need it.
+   */
+  core: Core | (() => Promise<Core>);
   /** Folder holding the built renderer (index.html and assets). */
   staticDir: string;
   /** 0 or absent means a free port chosen by the OS. */
@@ -37,6 +43,8 @@ export interface WebHost {
   token: string;
   /** True on 127.0.0.1, where every other local listener receives this host's cookie. */
   sharedAddress: boolean;
+  /** The core once open (rejected when it cannot open). */
+  coreReady: Promise<Core>;
   /** A 0600 file that logs the browser in once, for the opener (see launch.ts). */
   createLaunchFile(): string;
   close(): Promise<void>;
@@ -102,7 +110,7 @@ function readBody(req: IncomingMessage): Promise<Body> {
   });
 }
 
-async function handleApi(core: Core, name: string, req: IncomingMessage, res: ServerResponse): Promise<void> {
+async function handleApi(coreReady: Promise<Core>, name: string, req: IncomingMessage, res: ServerResponse): Promise<void> {
   if (req.method !== 'POST') {
     sendJson(res, 405, { ok: false, error: { code: 'INVALID_INPUT', message: 'Use POST for API calls' } });
     return;
@@ -128,15 +136,34 @@ async function handleApi(core: Core, name: string, req: IncomingMessage, res: Se
     sendJson(res, 400, { ok: false, error: { code: 'INVALID_INPUT', message: `Request body is not valid JSON: ${(err as Error).message}` } });
     return;
   }
+  const core = await coreReady;
   const envelope = await core.dispatch(name, input, { actor: core.deps.actor, via: 'browser' });
   sendJson(res, 200, envelope);
 }
 
-function handleEvents(core: Core, req: IncomingMessage, res: ServerResponse): void {
+function handleEvents(coreReady: Promise<Core>, req: IncomingMessage, res: ServerResponse): void {
   res.writeHead(200, { ...SECURITY_HEADERS, 'content-type': 'text/event-stream', 'cache-control': 'no-store', connection: 'keep-alive' });
   res.write(': connected\n\n');
+  // Comments keep proxies and the browser from timing the stream out.
+  const heartbeat = setInterval(() => res.write(': ping\n\n'), 15_000);
+  let unsubscribe: (() => void) | null = null;
+  req.on('close', () => {
+    clearInterval(heartbeat);
+    unsubscribe?.();
+  });
+  // Nothing emits before the core exists, and an API call that arrives later waits on the same
+  // promise after this subscription: no event is lost to the wait.
+  coreReady.then(
+    (core) => {
+      if (!res.destroyed) unsubscribe = subscribeStream(core, res);
+    },
+    () => res.end(),
+  );
+}
+
+function subscribeStream(core: Core, res: ServerResponse): () => void {
   // A full socket buffer makes the row stream wait (until drained, or the page is gone).
-  const unsubscribe = core.events.subscribe((event) => {
+  return core.events.subscribe((event) => {
     if (res.write(`data: ${JSON.stringify(event)}\n\n`) || res.destroyed) return undefined;
     return new Promise<void>((resolve) => {
       const done = () => {
@@ -148,12 +175,6 @@ function handleEvents(core: Core, req: IncomingMessage, res: ServerResponse): vo
       res.on('close', done);
     });
   });
-  // Comments keep proxies and the browser from timing the stream out.
-  const heartbeat = setInterval(() => res.write(': ping\n\n'), 15_000);
-  req.on('close', () => {
-    clearInterval(heartbeat);
-    unsubscribe();
-  });
 }
 
 /** 401 with the reason, as JSON (what the client and scripts read). */
@@ -163,7 +184,8 @@ function unauthorized(res: ServerResponse, message: string): void {
 
 export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
   const token = options.token ?? newToken();
-  const { core, staticDir } = options;
+  const { staticDir } = options;
+  const opener = new CoreOpener(options.core);
   // Set once listening; no request can arrive before.
   let instance: Instance = { address: SHARED_LOOPBACK, port: 0, token };
   let launches: LaunchCodes | null = null;
@@ -199,12 +221,13 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
     const auth = checkToken(req, instance);
     if (!auth.ok) return refuse(res, auth);
     if (url.pathname.startsWith('/api/')) {
-      handleApi(core, decodeURIComponent(url.pathname.slice('/api/'.length)), req, res).catch((err: unknown) => {
+      handleApi(opener.now(), decodeURIComponent(url.pathname.slice('/api/'.length)), req, res).catch((err: unknown) => {
         sendJson(res, 500, { ok: false, error: { code: 'INTERNAL', message: (err as Error).message } });
       });
       return;
     }
-    if (url.pathname === '/events') return handleEvents(core, req, res);
+    if (url.pathname === '/events') return handleEvents(opener.now(), req, res);
+    opener.staticResponse(res);
     serveStatic(staticDir, url.pathname, req, res, SECURITY_HEADERS);
   });
 
@@ -213,6 +236,7 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
   instance = { address: bound.address, port: bound.port, token };
   const url = `http://${bound.address}:${bound.port}/`;
   if (options.launchDir) launches = new LaunchCodes(options.launchDir, url, options.launchTtlMs);
+  opener.listening();
 
   return {
     url,
@@ -221,6 +245,7 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
     port: bound.port,
     token,
     sharedAddress: bound.shared,
+    coreReady: opener.ready,
     createLaunchFile() {
       if (!launches) throw new Error('This host was started without a launch folder');
       return launches.createFile();
@@ -228,6 +253,7 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
     close: () =>
       new Promise<void>((resolve) => {
         launches?.closeAll();
+        opener.dispose();
         server.closeAllConnections();
         server.close(() => resolve());
       }),

@@ -156,3 +156,82 @@ describe('web host', () => {
     expect(await received).toContain('"type":"audit.appended"');
   });
 });
+
+// `serve` hands the host an opener (issue #21, cold start): the page goes out before the core's
+// modules load, and the API waits for the core.
+describe('web host with a core opened on demand', () => {
+  let home: string;
+  let staticDir: string;
+  const hosts: WebHost[] = [];
+  const cores: Core[] = [];
+
+  beforeAll(() => {
+    home = fs.mkdtempSync(path.join(os.tmpdir(), 'ops-web-lazy-'));
+    staticDir = path.join(home, 'static');
+    fs.mkdirSync(staticDir);
+    fs.writeFileSync(path.join(staticDir, 'index.html'), '<!doctype html><title>Ops Console</title>');
+  });
+
+  afterAll(async () => {
+    for (const h of hosts) await h.close();
+    for (const c of cores) await c.close();
+    fs.rmSync(home, { recursive: true, force: true });
+  });
+
+  it('serves the page while the core is not open, answers API calls once it is, and opens it once', async () => {
+    let opened = 0;
+    let release: () => void = () => undefined;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    const host = await startWebHost({
+      core: async () => {
+        opened++;
+        await gate;
+        const core = createCore({ home, mode: 'browser', secrets: () => new MemorySecretStore() });
+        cores.push(core);
+        return core;
+      },
+      staticDir,
+    });
+    hosts.push(host);
+    const auth = { authorization: `Bearer ${host.token}` };
+    const page = await request(host, { path: '/', headers: auth });
+    expect(page.status).toBe(200);
+    expect(page.body).toContain('<title>Ops Console</title>');
+    // The token is still required before the core exists.
+    expect((await request(host, { path: '/' })).status).toBe(401);
+    let answered = false;
+    const call = api(host, 'listProfiles', {}).then((reply) => ((answered = true), reply));
+    const second = api(host, 'listProfiles', {});
+    await new Promise((r) => setTimeout(r, 100));
+    expect(answered).toBe(false);
+    release();
+    for (const reply of await Promise.all([call, second])) expect(JSON.parse(reply.body)).toEqual({ ok: true, value: [] });
+    expect(opened).toBe(1);
+  });
+
+  it('opens the core after the page went out, without waiting for an API call', async () => {
+    let opened = 0;
+    const host = await startWebHost({
+      core: () => {
+        opened++;
+        const core = createCore({ home, mode: 'browser', secrets: () => new MemorySecretStore() });
+        cores.push(core);
+        return Promise.resolve(core);
+      },
+      staticDir,
+    });
+    hosts.push(host);
+    expect((await request(host, { path: '/', headers: { authorization: `Bearer ${host.token}` } })).status).toBe(200);
+    await host.coreReady;
+    expect(opened).toBe(1);
+  });
+
+  it('answers INTERNAL when the core cannot open, and says why to whoever started the host', async () => {
+    const host = await startWebHost({ core: () => Promise.reject(new Error('store is newer than this app')), staticDir });
+    hosts.push(host);
+    const reply = await api(host, 'listProfiles', {});
+    expect(reply.status).toBe(500);
+    expect(JSON.parse(reply.body).error).toMatchObject({ code: 'INTERNAL', message: 'store is newer than this app' });
+    await expect(host.coreReady).rejects.toThrow('store is newer than this app');
+  });
+});

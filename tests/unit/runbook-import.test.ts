@@ -10,6 +10,7 @@ import type { RunbookImportResult } from '../../src-main/contract/runbook';
 import { UsageError } from '../../src-main/cli/args';
 import { readRunbook, runbookCommand } from '../../src-main/cli/commands/runbook';
 import { createCliContext } from '../../src-main/cli/context';
+import { createCore } from '../../src-main/core/app';
 import type { Io } from '../../src-main/cli/io';
 import { runCli } from '../../src-main/cli/main';
 import { loadParser } from '../../src-main/core/platform/guard/statements/classify';
@@ -242,7 +243,7 @@ describe('ops-console runbook import (command logic)', () => {
 
   it('prints the JSON of the contract ({procedures, steps, sqlSteps}) and a human summary', async () => {
     const jsonIo = captureIo(true);
-    const ctx = createCliContext(path.join(dir, 'home'), jsonIo);
+    const ctx = createCliContext(path.join(dir, 'home'), jsonIo, createCore);
     try {
       expect(await runbookCommand(ctx, ['import', FIXTURE])).toBe(0);
       const doc = JSON.parse(jsonIo.stdout.join('')) as RunbookImportResult;
@@ -256,7 +257,7 @@ describe('ops-console runbook import (command logic)', () => {
   });
 
   it('keeps the runbook in the store with --save, and only then', async () => {
-    const ctx = createCliContext(path.join(dir, 'save-home'), captureIo(false));
+    const ctx = createCliContext(path.join(dir, 'save-home'), captureIo(false), createCore);
     try {
       expect(await runbookCommand(ctx, ['import', FIXTURE])).toBe(0);
       expect((await ctx.call('listRunbooks', {})).runbooks).toEqual([]);
@@ -274,7 +275,7 @@ describe('ops-console runbook import (command logic)', () => {
   });
 
   it('refuses usage errors with a UsageError (exit 2) and says which file is wrong', async () => {
-    const ctx = createCliContext(path.join(dir, 'home'), captureIo(false));
+    const ctx = createCliContext(path.join(dir, 'home'), captureIo(false), createCore);
     await expect(runbookCommand(ctx, ['import'])).rejects.toBeInstanceOf(UsageError);
     await expect(runbookCommand(ctx, ['import', 'a.md', 'b.md'])).rejects.toBeInstanceOf(UsageError);
     await expect(runbookCommand(ctx, ['export', 'a.md'])).rejects.toBeInstanceOf(UsageError);

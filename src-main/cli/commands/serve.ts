@@ -5,8 +5,7 @@
 // argv ever holds a credential (src-main/web/launch.ts).
 import fs from 'node:fs';
 import path from 'node:path';
-import { createCore } from '../../core/app';
-import { MemorySecretStore } from '../../core/platform/secrets/memory-secret-store';
+import type { Core } from '../../core/app';
 import { openInBrowser } from '../../web/opener';
 import { startWebHost } from '../../web/server';
 import { boolFlag, expectPositionals, intFlag, parseArgs } from '../args';
@@ -27,8 +26,15 @@ export async function serveCommand(ctx: CliContext, argv: string[]): Promise<num
   const parsed = parseArgs(argv, { port: { type: 'string' }, 'no-open': { type: 'boolean' } });
   expectPositionals(parsed, [], USAGE);
   const port = intFlag(parsed, 'port', { min: 0, max: 65535 }) ?? 0;
-  const core = createCore({ home: ctx.home, mode: 'browser', secrets: () => new MemorySecretStore() });
-  const host = await startWebHost({ core, staticDir: rendererDir(), port, address: 'private', launchDir: path.join(ctx.home, 'run') });
+  // Cold start (issue #21): listen first and open the core while the browser parses the page
+  // (src-main/web/core-opener.ts); a core that fails to open still fails the command.
+  const host = await startWebHost({
+    core: () => openCore(ctx.home),
+    staticDir: rendererDir(),
+    port,
+    address: 'private',
+    launchDir: path.join(ctx.home, 'run'),
+  });
   if (ctx.io.json) printJson(ctx.io, { ok: true, url: host.loginUrl, address: host.address, port: host.port, home: ctx.home });
   else {
     ctx.io.out(`Ops Console (browser mode) is running at ${host.loginUrl}`);
@@ -38,6 +44,13 @@ export async function serveCommand(ctx: CliContext, argv: string[]): Promise<num
     ctx.io.err('warning: this system offers no loopback address but 127.0.0.1, so any other local web server this browser visits receives the session cookie.');
   }
   if (!boolFlag(parsed, 'no-open')) openInBrowser(host.createLaunchFile());
+  let core: Core;
+  try {
+    core = await host.coreReady;
+  } catch (err) {
+    await host.close();
+    throw err;
+  }
   await new Promise<void>((resolve) => {
     const stop = () => resolve();
     process.once('SIGINT', stop);
@@ -46,4 +59,9 @@ export async function serveCommand(ctx: CliContext, argv: string[]): Promise<num
   await host.close();
   await core.close();
   return 0;
+}
+
+async function openCore(home: string): Promise<Core> {
+  const [{ createCore }, { MemorySecretStore }] = await Promise.all([import('../../core/app'), import('../../core/platform/secrets/memory-secret-store')]);
+  return createCore({ home, mode: 'browser', secrets: () => new MemorySecretStore() });
 }
