@@ -84,7 +84,22 @@ const ERRORS = ['deadlock detected', 'canceling statement due to statement timeo
 const YEAR_MS = 365 * 24 * 3600 * 1000;
 const START = Date.parse('2025-01-01T00:00:00.000Z');
 
-function measureAppend(dir: string, completionSync: 'deferred' | 'full', pairs: number): number {
+/** Pairs per second of wall time, and CPU microseconds per pair (user + system, this process): the CPU part is what load on the machine barely moves. */
+interface Rate {
+  perSec: number;
+  cpuUsPerPair: number;
+}
+
+function timed(pairs: number, one: (i: number) => void): Rate {
+  const cpu0 = process.cpuUsage();
+  const t0 = performance.now();
+  for (let i = 0; i < pairs; i++) one(i);
+  const seconds = (performance.now() - t0) / 1000;
+  const cpu = process.cpuUsage(cpu0);
+  return { perSec: Math.round(pairs / seconds), cpuUsPerPair: Math.round((cpu.user + cpu.system) / pairs) };
+}
+
+function measureAppend(dir: string, completionSync: 'deferred' | 'full', pairs: number): Rate {
   const file = path.join(dir, `append-${completionSync}.sqlite`);
   for (const suffix of ['', '-wal', '-shm']) fs.rmSync(file + suffix, { force: true });
   const store = openStore(file);
@@ -101,12 +116,10 @@ function measureAppend(dir: string, completionSync: 'deferred' | 'full', pairs: 
   };
   // Warm-up: let the WAL reach its working size, as in a store that has been in use.
   for (let i = 0; i < 1000; i++) one(i);
-  const t0 = performance.now();
-  for (let i = 0; i < pairs; i++) one(i);
-  const seconds = (performance.now() - t0) / 1000;
+  const rate = timed(pairs, one);
   log.flush();
   store.close();
-  return Math.round(pairs / seconds);
+  return rate;
 }
 
 /**
@@ -114,7 +127,7 @@ function measureAppend(dir: string, completionSync: 'deferred' | 'full', pairs: 
  * better-sqlite3, WAL, synchronous=FULL, two one-row transactions per action (a record
  * before and one after), no hashing, no full-text index.
  */
-function measureBareSqlite(dir: string, pairs: number): number {
+function measureBareSqlite(dir: string, pairs: number): Rate {
   const file = path.join(dir, 'bare.sqlite');
   for (const suffix of ['', '-wal', '-shm']) fs.rmSync(file + suffix, { force: true });
   const db = new Database(file);
@@ -127,11 +140,9 @@ function measureBareSqlite(dir: string, pairs: number): number {
     insert.run(new Date().toISOString(), 'ok', null);
   };
   for (let i = 0; i < 1000; i++) one(i);
-  const t0 = performance.now();
-  for (let i = 0; i < pairs; i++) one(i);
-  const seconds = (performance.now() - t0) / 1000;
+  const rate = timed(pairs, one);
   db.close();
-  return Math.round(pairs / seconds);
+  return rate;
 }
 
 function buildStore(dir: string, n: number): { file: string; buildMs: number } {
@@ -223,23 +234,30 @@ function main(): void {
     // fsync latency on a shared virtual disk swings with the neighbours' I/O: alternate the
     // two modes over several rounds and report the median of each.
     const rounds = argValue('--rounds', 5);
-    const strict: number[] = [];
-    const deferred: number[] = [];
-    const bare: number[] = [];
+    const loadBefore = os.loadavg().map((x) => Number(x.toFixed(2)));
+    const strict: Rate[] = [];
+    const deferred: Rate[] = [];
+    const bare: Rate[] = [];
     for (let r = 0; r < (flag('--skip-append') ? 0 : rounds); r++) {
       strict.push(measureAppend(dir, 'full', pairs));
       deferred.push(measureAppend(dir, 'deferred', pairs));
       bare.push(measureBareSqlite(dir, pairs));
     }
     const median = (xs: number[]) => (xs.length === 0 ? 0 : [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!);
-    const appendPerSec = median(strict);
-    const appendPerSecDeferred = median(deferred);
-    const bareSqlitePairsPerSec = median(bare);
-    console.log(`append pairs/s, every record fsynced (shipped): ${strict.join(', ')} (median ${appendPerSec})`);
-    console.log(`append pairs/s, completion fsync deferred:      ${deferred.join(', ')} (median ${appendPerSecDeferred})`);
-    console.log(`bare better-sqlite3 pairs/s (same fsyncs):      ${bare.join(', ')} (median ${bareSqlitePairsPerSec})`);
+    const rates = (xs: Rate[]) => xs.map((x) => x.perSec);
+    const cpus = (xs: Rate[]) => xs.map((x) => x.cpuUsPerPair);
+    const appendPerSec = median(rates(strict));
+    const appendPerSecDeferred = median(rates(deferred));
+    const bareSqlitePairsPerSec = median(rates(bare));
+    console.log(`append pairs/s, every record fsynced (shipped): ${rates(strict).join(', ')} (median ${appendPerSec})`);
+    console.log(`append pairs/s, completion fsync deferred:      ${rates(deferred).join(', ')} (median ${appendPerSecDeferred})`);
+    console.log(`bare better-sqlite3 pairs/s (same fsyncs):      ${rates(bare).join(', ')} (median ${bareSqlitePairsPerSec})`);
+    // Ratio of medians, and the median of the per-round ratios (each round's pair measured back to back).
     const ratio = bareSqlitePairsPerSec === 0 ? 0 : Number((appendPerSec / bareSqlitePairsPerSec).toFixed(2));
-    console.log(`ratio shipped / bare: ${ratio.toFixed(2)}`);
+    const roundRatios = strict.map((x, r) => Number((x.perSec / bare[r]!.perSec).toFixed(2)));
+    console.log(`ratio shipped / bare: ${ratio.toFixed(2)} (per round: ${roundRatios.join(', ')})`);
+    console.log(`CPU µs per pair, shipped: ${cpus(strict).join(', ')}; bare: ${cpus(bare).join(', ')}`);
+    const loadAfterAppend = os.loadavg().map((x) => Number(x.toFixed(2)));
     const { file, buildMs } = buildStore(dir, n);
     const sizeMb = Math.round(fs.statSync(file).size / 1e6);
     console.log(`built ${n} entries in ${Math.round(buildMs / 1000)} s (${sizeMb} MB)`);
@@ -254,6 +272,10 @@ function main(): void {
         appendPerSecDeferred,
         bareSqlitePairsPerSec,
         appendVsBareRatio: ratio,
+        appendRounds: { shipped: rates(strict), deferred: rates(deferred), bare: rates(bare), ratios: roundRatios },
+        appendCpuUsPerPair: { shipped: median(cpus(strict)), bare: median(cpus(bare)) },
+        loadAverage: { before: loadBefore, afterAppend: loadAfterAppend, end: os.loadavg().map((x) => Number(x.toFixed(2))) },
+        at: new Date().toISOString(),
         searchP50Ms: search.p50,
         searchP95Ms: search.p95,
         searchMaxMs: search.max,
