@@ -265,3 +265,54 @@ export async function countStatements(admin: pg.Client, logDir: string, fn: () =
       .map((row) => ({ ms: round2(row.plan + row.exec), planMs: round2(row.plan), calls: Number(row.calls), query: normalise(row.query).slice(0, 120) })),
   };
 }
+
+export interface ServerCost {
+  /** Server wall time of the statement (EXPLAIN ANALYZE's execution time, TIMING OFF), ms. */
+  executionMs: Stats;
+  /** CPU time of the backend over the statement, ms (/proc: 10 ms ticks) — what the machine's load does not inflate. */
+  cpuMs: Stats;
+}
+type Stats = { median: number; min: number; max: number };
+
+function backendCpuMs(pid: number): number {
+  // utime and stime, fields 14 and 15 of /proc/<pid>/stat, counted after the command name's ")".
+  const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  return (Number(fields[11]) + Number(fields[12])) * (1000 / 100);
+}
+
+/**
+ * The reports' main statements run as the reports run them — a fresh connection (an empty
+ * relcache: every relation the statement opens is loaded again), BEGIN READ ONLY, JIT off —
+ * but without their 5 s statement timeout, so a size where the app's call times out still
+ * says what the statement costs. Each statement `rounds` times, median.
+ */
+export async function serverCost(port: number, database: string, statements: Record<string, string>, rounds: number): Promise<Record<string, ServerCost>> {
+  const out: Record<string, ServerCost> = {};
+  for (const [name, sql] of Object.entries(statements)) {
+    const exec: number[] = [];
+    const cpu: number[] = [];
+    for (let i = 0; i < rounds; i++) {
+      const c = new pg.Client({ host: '127.0.0.1', port, user: ROLE, database, application_name: 'bench-cost' });
+      await c.connect();
+      try {
+        const pid = (await c.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows[0]!.pid;
+        await c.query('BEGIN READ ONLY');
+        await c.query('SET LOCAL jit = off');
+        const before = backendCpuMs(pid);
+        const plan = (await c.query<{ 'QUERY PLAN': string }>(`EXPLAIN (ANALYZE, TIMING OFF) ${sql}`)).rows.map((r) => r['QUERY PLAN']);
+        cpu.push(backendCpuMs(pid) - before);
+        exec.push(Number(/Execution Time: ([\d.]+) ms/.exec(plan.join('\n'))?.[1] ?? NaN));
+        await c.query('COMMIT');
+      } finally {
+        await c.end();
+      }
+    }
+    const stats = (v: number[]): Stats => ({
+      median: round1([...v].sort((a, b) => a - b)[Math.floor(v.length / 2)]!),
+      min: round1(Math.min(...v)),
+      max: round1(Math.max(...v)),
+    });
+    out[name] = { executionMs: stats(exec), cpuMs: stats(cpu) };
+  }
+  return out;
+}

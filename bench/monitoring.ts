@@ -25,7 +25,10 @@ import type { AppMetrics, IndexReport, Overview, TableReport, TopQueries } from 
 import { createCore, type Core } from '../src-main/core/app';
 import { MemorySecretStore } from '../src-main/core/platform/secrets/memory-secret-store';
 import { arg, call, loadAverage, median, round1, round2 } from './bench-cluster';
-import { countStatements, explain, generate, ROLE, startCluster, type Generated, type Shape, type Statements } from './monitoring-db';
+import { INDEXES_SQL } from '../src-main/core/monitoring/indexes';
+import { OVERVIEW_SQL } from '../src-main/core/monitoring/overview';
+import { SEQUENCES_SQL, TABLES_SQL } from '../src-main/core/monitoring/tables';
+import { countStatements, explain, generate, ROLE, serverCost, startCluster, type Generated, type Shape, type Statements } from './monitoring-db';
 
 const TABLES = arg('tables', 2000);
 const INDEXES = arg('indexes', 5000);
@@ -34,6 +37,9 @@ const ROWS = arg('rows', 5);
 const REFRESHES = arg('refreshes', 10);
 const ALONE = arg('alone', 5);
 const WARMUP = arg('warmup', 2);
+const COST_ROUNDS = arg('cost-rounds', 3);
+/** The reports' costliest statements, measured without the app's timeout (monitoring-db.ts serverCost). */
+const STATEMENTS = { overview: OVERVIEW_SQL, indexes: INDEXES_SQL, tableSizes: TABLES_SQL, sequences: SEQUENCES_SQL };
 
 const CALLS = ['getOverview', 'getTopQueries', 'getIndexReport', 'getTableReport', 'getAppMetrics'] as const;
 type CallName = (typeof CALLS)[number];
@@ -176,7 +182,13 @@ async function statementsOf(core: Core, port: number, logDir: string, size: Size
   }
 }
 
-function sizeResult(size: Size, alone: Awaited<ReturnType<typeof eachAlone>>, counted: Awaited<ReturnType<typeof statementsOf>>, bare: Stats) {
+function sizeResult(
+  size: Size,
+  alone: Awaited<ReturnType<typeof eachAlone>>,
+  counted: Awaited<ReturnType<typeof statementsOf>>,
+  bare: Stats,
+  cost: Awaited<ReturnType<typeof serverCost>>,
+) {
   const last = [...size.refreshes].reverse().find((r) => Object.keys(r.failed).length === 0) ?? size.refreshes[size.refreshes.length - 1]!;
   const failedCalls = size.refreshes.flatMap((r) => Object.entries(r.failed).map(([name, message]) => `${name}: ${message}`));
   const full = stats(size.refreshes.map((r) => r.wallMs));
@@ -205,9 +217,14 @@ function sizeResult(size: Size, alone: Awaited<ReturnType<typeof eachAlone>>, co
     serverMsPerRefresh: counted.steady.serverMs,
     costliestStatements: counted.steady.top,
     explainAnalyze: counted.explained,
+    statementCost: cost,
     bareCountPgClassMs: bare,
     fullRefreshVsBareRatio: round1(full.median / bare.median),
   };
+}
+
+function sumCpu(cost: Record<string, { cpuMs: { median: number } }>): number {
+  return Object.values(cost).reduce((sum, c) => sum + c.cpuMs.median, 0);
 }
 
 async function main(): Promise<void> {
@@ -271,7 +288,9 @@ async function main(): Promise<void> {
       const alone = await eachAlone(core, size);
       console.log(`${size.label}: each call alone: ${JSON.stringify(alone.alone)}${alone.failed.length > 0 ? ` (${alone.failed.length} failed)` : ''}`);
       const bare = await bareBaseline(port, size.database, REFRESHES);
-      results[size.label] = sizeResult(size, alone, await statementsOf(core, port, logDir, size, makeProfile), bare);
+      const cost = await serverCost(port, size.database, STATEMENTS, COST_ROUNDS);
+      console.log(`${size.label}: statement cost without the timeout: ${JSON.stringify(cost)}`);
+      results[size.label] = sizeResult(size, alone, await statementsOf(core, port, logDir, size, makeProfile), bare, cost);
     }
 
     const small = results.small!;
@@ -285,6 +304,10 @@ async function main(): Promise<void> {
           perCallAlone: Object.fromEntries(CALLS.map((c) => [c, round2(large.perCallAloneMs[c].median / small.perCallAloneMs[c].median)])),
           serverMs: round2(large.serverMsPerRefresh / small.serverMsPerRefresh),
           bareCountPgClass: round2(large.bareCountPgClassMs.median / small.bareCountPgClassMs.median),
+          statementCpu: Object.fromEntries(
+            Object.keys(STATEMENTS).map((k) => [k, round2(large.statementCost[k]!.cpuMs.median / Math.max(small.statementCost[k]!.cpuMs.median, 10))]),
+          ),
+          statementCpuTotal: round2(sumCpu(large.statementCost) / sumCpu(small.statementCost)),
         }
       : null;
     const result = {

@@ -56,7 +56,7 @@ interface SeqScanRow {
 }
 
 /** One row per index of a user table, with what it is built on. */
-const INDEXES_SQL = `
+export const INDEXES_SQL = `
 SELECT s.schemaname AS schema, s.relname AS "table", s.indexrelname AS "index", i.indrelid::int8 AS table_oid, am.amname AS am,
        s.idx_scan AS scans, s.idx_tup_read AS tuples_read, s.idx_tup_fetch AS tuples_fetched, pg_relation_size(s.indexrelid) AS bytes,
        i.indisunique AS "unique", i.indisprimary AS "primary",

@@ -49,7 +49,7 @@ interface StorageRow {
 // Each size function runs once per table (LATERAL): with thousands of tables the file
 // system calls behind them are most of the report's cost (bench/monitoring.ts), and
 // pg_total_relation_size in ORDER BY would measure every file again.
-const TABLES_SQL = `
+export const TABLES_SQL = `
 SELECT s.schemaname AS schema, s.relname AS "table",
        z.with_toast - z.toast AS table_bytes,
        z.indexes AS index_bytes,
@@ -76,7 +76,7 @@ ORDER BY z.with_toast + z.indexes DESC, s.schemaname, s.relname`;
  * depends on the sequence, whoever owns it. The column whose type ends the range soonest
  * is reported; domains are read through to their base type.
  */
-const SEQUENCES_SQL = `
+export const SEQUENCES_SQL = `
 WITH used_by AS (
   SELECT d.objid AS seq, d.refobjid AS rel, d.refobjsubid AS attnum
   FROM pg_depend d
