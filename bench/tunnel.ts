@@ -11,7 +11,7 @@
 // tunnel used before issue #21, and still the one for password auth, passphrase keys and jump
 // hosts), so the before and after are measured in the same run. Target: app tunnel ≥ 0.9× the
 // OpenSSH forward's throughput. Its own throwaway cluster and sshd, loopback only; prints one
-// JSON line last. Run: npx tsx bench/tunnel.ts [--rows 1000000] [--rounds 5]
+// JSON line last. Run: npx tsx bench/tunnel.ts [--rows 1000000] [--pad 150] [--rounds 5]
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
@@ -42,7 +42,11 @@ function cliRun(home: string, args: string[], env: NodeJS.ProcessEnv = {}): Prom
 
 const ROWS = arg('rows', 1_000_000);
 const ROUNDS = arg('rounds', 5);
-const QUERY = `SELECT g, md5(g::text) AS md5 FROM generate_series(1, ${ROWS}) g`;
+// Padding per row (bench/query.ts's shape: ~190 bytes a row, 1M rows ≈ 190 MB) so the bytes
+// the tunnel carries, not the server's md5(), decide the time; --pad 0 for bare (g, md5).
+const PAD = arg('pad', 150);
+const ROW_SQL = `g, md5(g::text) || repeat('x', ${PAD}) AS md5`;
+const QUERY = `SELECT ${ROW_SQL} FROM generate_series(1, ${ROWS}) g`;
 
 type Figure = 'cli' | 'copy' | 'dump';
 type Way = 'direct' | 'openssh' | 'app' | 'appSsh2';
@@ -121,7 +125,7 @@ async function main(): Promise<void> {
 
     const client = new pg.Client({ host: '127.0.0.1', port: bc.port, user: 'postgres', database: 'postgres' });
     await client.connect();
-    await client.query(`CREATE TABLE bulk AS SELECT g AS id, md5(g::text) AS md5 FROM generate_series(1, ${ROWS}) g`);
+    await client.query(`CREATE TABLE bulk AS SELECT ${ROW_SQL} FROM generate_series(1, ${ROWS}) g`);
     await client.end();
 
     const ssh: SshSettings = {
@@ -206,6 +210,7 @@ async function main(): Promise<void> {
       JSON.stringify({
         at: new Date().toISOString(),
         rows: ROWS,
+        padBytes: PAD,
         rounds: ROUNDS,
         engines,
         load: { start: loads[0], end: loads[loads.length - 1], median: median(loads) },
