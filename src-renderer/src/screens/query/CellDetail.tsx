@@ -146,7 +146,8 @@ export interface CellDetailProps {
   rowNumber: number;
 }
 
-export function CellDetail({ opened, onClose, column, value, rowNumber }: CellDetailProps) {
+/** Memoized: while closed it does not re-render with every streamed batch. */
+export const CellDetail = memo(function CellDetail({ opened, onClose, column, value, rowNumber }: CellDetailProps) {
   const [copied, setCopied] = useState<string | null>(null);
   const kind = column ? cellKind(column.type) : 'text';
   const text = value === null ? '' : kind === 'json' ? prettyJson(String(value)) : cellText(value);
@@ -198,4 +199,4 @@ export function CellDetail({ opened, onClose, column, value, rowNumber }: CellDe
       </Stack>
     </Modal>
   );
-}
+});

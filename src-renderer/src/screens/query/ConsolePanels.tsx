@@ -55,6 +55,52 @@ export interface ConsolePanelsProps {
   onOpenAndRun: (sql: string) => void;
 }
 
+/**
+ * The Results panel's content: the one part that follows streamed rows (useLiveVersion), so a
+ * batch re-renders the results, not the panel tabs around them nor the console.
+ */
+function ResultsContent({ runner, errorAt, maxRows, onOpenAndRun }: Pick<ConsolePanelsProps, 'runner' | 'errorAt' | 'maxRows' | 'onOpenAndRun'>) {
+  const running = runner.running;
+  useLiveVersion(runner.live);
+  const views = resultViews(runner.live, runner.outcome?.result.statements ?? null, running);
+  if (runner.parseFailure) {
+    return (
+      <Stack gap={4} style={SCROLLS}>
+        <QueryErrorAlert error={runner.parseFailure.failure} at={errorAt} />
+        <Text size="sm" c="dimmed">
+          Nothing was sent to the server: the script did not parse.
+        </Text>
+      </Stack>
+    );
+  }
+  if (views.length > 0) {
+    return (
+      <ResultsPanel
+        views={views}
+        errorAt={errorAt}
+        more={{
+          limit: maxRows,
+          fetching: runner.fetchingMore,
+          onFetchMore: () => void runner.fetchMore(),
+          onClose: () => void runner.closeResult(),
+        }}
+      />
+    );
+  }
+  if (runner.outcome) {
+    return (
+      <Text size="sm" c="dimmed">
+        The script held no statement.
+      </Text>
+    );
+  }
+  return !running ? (
+    <div style={SCROLLS}>
+      <EmptyState onExample={onOpenAndRun} />
+    </div>
+  ) : null;
+}
+
 export function ConsolePanels({
   panel,
   onPanel,
@@ -68,10 +114,6 @@ export function ConsolePanels({
   onOpenSql,
   onOpenAndRun,
 }: ConsolePanelsProps) {
-  const running = runner.running;
-  // Rows streaming in re-render this pane only, not the console around it.
-  useLiveVersion(runner.live);
-  const views = resultViews(runner.live, runner.outcome?.result.statements ?? null, running);
   return (
     <Tabs value={panel} onChange={(v) => v && onPanel(v as Panel)} keepMounted={false} style={FILL_COLUMN}>
       <Tabs.List aria-label="Console panels" style={{ flex: 'none' }}>
@@ -89,33 +131,7 @@ export function ConsolePanels({
         </Tabs.Tab>
       </Tabs.List>
       <Tabs.Panel value="results" pt={6} style={FILL_COLUMN}>
-        {runner.parseFailure ? (
-          <Stack gap={4} style={SCROLLS}>
-            <QueryErrorAlert error={runner.parseFailure.failure} at={errorAt} />
-            <Text size="sm" c="dimmed">
-              Nothing was sent to the server: the script did not parse.
-            </Text>
-          </Stack>
-        ) : views.length > 0 ? (
-          <ResultsPanel
-            views={views}
-            errorAt={errorAt}
-            more={{
-              limit: maxRows,
-              fetching: runner.fetchingMore,
-              onFetchMore: () => void runner.fetchMore(),
-              onClose: () => void runner.closeResult(),
-            }}
-          />
-        ) : runner.outcome ? (
-          <Text size="sm" c="dimmed">
-            The script held no statement.
-          </Text>
-        ) : !running ? (
-          <div style={SCROLLS}>
-            <EmptyState onExample={onOpenAndRun} />
-          </div>
-        ) : null}
+        <ResultsContent runner={runner} errorAt={errorAt} maxRows={maxRows} onOpenAndRun={onOpenAndRun} />
       </Tabs.Panel>
       <Tabs.Panel value="plan" pt={6} style={FILL_COLUMN}>
         <div style={{ ...FILL_COLUMN, gap: 6 }}>

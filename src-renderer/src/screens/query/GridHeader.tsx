@@ -1,6 +1,6 @@
 // The grid's sticky header row: "#" over the row numbers (sticky left too), then one cell
 // per column with its type, sort arrow and resize handle.
-import type { PointerEvent } from 'react';
+import { memo, type PointerEvent } from 'react';
 import type { QueryColumn } from '@contract/models';
 import { BORDER, GridHeaderCell } from './CellDetail';
 import { isNumericKind, type CellKind, type SortSpec } from './grid-model';
@@ -18,7 +18,8 @@ export interface GridHeaderProps {
   onResizeStart: (event: PointerEvent<HTMLDivElement>, col: number) => void;
 }
 
-export function GridHeader({ columns, kinds, widths, rowNumberWidth, totalWidth, sort, onSort, onResizeStart }: GridHeaderProps) {
+/** Memoized: streamed rows re-render the grid often, its header only when columns, widths or the sort change. */
+export const GridHeader = memo(function GridHeader({ columns, kinds, widths, rowNumberWidth, totalWidth, sort, onSort, onResizeStart }: GridHeaderProps) {
   return (
     <div
       role="row"
@@ -60,4 +61,4 @@ export function GridHeader({ columns, kinds, widths, rowNumberWidth, totalWidth,
       ))}
     </div>
   );
-}
+});

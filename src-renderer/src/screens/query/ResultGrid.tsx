@@ -5,7 +5,7 @@
 // the parent's array and `rowCount` says how far. The grid takes the height its parent
 // leaves (a flex column) and scrolls inside itself.
 import { Text } from '@mantine/core';
-import { useEffect, useId, useLayoutEffect, useMemo, useRef, useState, type KeyboardEvent, type MouseEvent } from 'react';
+import { useCallback, useEffect, useId, useLayoutEffect, useMemo, useRef, useState, type KeyboardEvent, type MouseEvent } from 'react';
 import type { QueryCell, QueryColumn } from '@contract/models';
 import { BORDER, CellDetail, GRID_CSS, GridRow } from './CellDetail';
 import { copyToClipboard } from '../../shared/clipboard';
@@ -57,6 +57,7 @@ export function ResultGrid({ columns, rows, rowCount, label }: ResultGridProps) 
   const [cursor, setCursor] = useState<CellRef | null>(null);
   const [range, setRange] = useState<RowRange | null>(null);
   const [detail, setDetail] = useState<CellRef | null>(null);
+  const closeDetail = useCallback(() => setDetail(null), []);
   const [notice, setNotice] = useState<string | null>(null);
   const [focused, setFocused] = useState(false);
   const [seenView, setSeenView] = useState(view);
@@ -319,7 +320,7 @@ export function ResultGrid({ columns, rows, rowCount, label }: ResultGridProps) 
       </div>
       <CellDetail
         opened={detail !== null}
-        onClose={() => setDetail(null)}
+        onClose={closeDetail}
         column={detailColumn}
         value={detail ? (rows[detail.row]![detail.col] ?? null) : null}
         rowNumber={detail ? view.positionOf(detail.row) + 1 : 0}

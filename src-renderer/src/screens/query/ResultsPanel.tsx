@@ -133,8 +133,11 @@ function tabLabel(view: ResultView): string {
 export function ResultsPanel({ views, errorAt, more }: { views: ResultView[]; errorAt: EditorRange | null; more: MoreRows }) {
   const failed = views.find((v) => v.result?.error || v.result?.cancelled);
   const first = String((failed ?? views[views.length - 1] ?? views[0])?.index ?? 0);
+  // A new set of statements (or a failure to show first) opens the chosen tab afresh. A
+  // statement that merely finishes keeps its grid mounted: remounting it re-created the view
+  // of a million streamed rows in one long task at the end of the stream.
   return (
-    <Tabs defaultValue={first} key={views.map((v) => `${v.index}${v.running ? 'r' : ''}`).join(',') + first} keepMounted={false} style={FILL_COLUMN}>
+    <Tabs defaultValue={first} key={views.map((v) => v.index).join(',') + first} keepMounted={false} style={FILL_COLUMN}>
       <Tabs.List aria-label="Statement results" style={{ flex: 'none', flexWrap: 'nowrap', overflowX: 'auto', overflowY: 'hidden' }}>
         {views.map((v) => (
           <Tabs.Tab

@@ -129,25 +129,45 @@ export function useLiveVersion(live: LiveRun | null): number {
 
 /** At most this often the grid takes in streamed rows: fast enough to look live, rare enough to leave the page free. */
 export const REPAINT_MS = 100;
+/**
+ * Repainting the results may take at most 1/REPAINT_DUTY of the main thread: when a repaint
+ * (React rendering the results pane) took 40 ms on a busy machine, the next one waits
+ * 200 ms, so the editor's keys and the grid's scrolling always find the thread free.
+ */
+export const REPAINT_DUTY = 5;
+/** ...but never so rarely that the grid looks stuck. */
+export const MAX_REPAINT_MS = 1_000;
+
+/** How long after a repaint that began at `lastStart` and took `lastCost` ms the next may begin. */
+export function repaintDelay(lastStart: number, lastCost: number, now: number, intervalMs = REPAINT_MS, duty = REPAINT_DUTY): number {
+  const gap = Math.min(MAX_REPAINT_MS, Math.max(intervalMs, duty * lastCost));
+  return lastStart + gap - now;
+}
 
 /**
  * Calls `flush` at most once per `intervalMs` (on an animation frame), however many batches
- * arrive: the first batch paints at once, later ones are gathered.
+ * arrive: the first batch paints at once, later ones are gathered. A flush whose rendering
+ * was slow spaces the next ones out (repaintDelay).
  */
 export function frameThrottle(flush: () => void, intervalMs = REPAINT_MS): { schedule: () => void; cancel: () => void } {
   let frame = 0;
   let timer = 0;
   let last = -Infinity;
+  let cost = 0;
   const run = () => {
     frame = 0;
     timer = 0;
-    last = performance.now();
+    const started = performance.now();
+    last = started;
     flush();
+    // The subscribers' render runs in a microtask React queued during flush(): this one
+    // comes after it, so it measures the render too.
+    queueMicrotask(() => (cost = performance.now() - started));
   };
   return {
     schedule() {
       if (frame || timer) return;
-      const wait = last + intervalMs - performance.now();
+      const wait = repaintDelay(last, cost, performance.now(), intervalMs);
       if (wait <= 0) frame = requestAnimationFrame(run);
       else timer = window.setTimeout(() => (frame = requestAnimationFrame(run)), wait);
     },

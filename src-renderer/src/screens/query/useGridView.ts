@@ -63,8 +63,10 @@ export function useGridView(rows: QueryCell[][], columns: QueryColumn[], count: 
   const [busy, setBusy] = useState<string | null>(null);
   const [seenView, setSeenView] = useState(view);
   if (seenView !== view) {
+    // A new result (the next run): its grid starts unfiltered, as a fresh grid would.
     setSeenView(view);
-    if (filterColumn !== 'all' && Number(filterColumn) >= columns.length) setFilterColumn('all');
+    setFilterText('');
+    setFilterColumn('all');
   }
 
   useEffect(() => {
