@@ -3,6 +3,8 @@
 // its own forwarded channel through the bastion (optionally behind one jump host).
 // The SSH link is opened lazily and shared; when it dies (keepalive, sshd gone) the open
 // connections are cut and the next connection, or the next open(), reconnects.
+// The link is the system's OpenSSH (openssh-link.ts: native crypto, no byte through Node)
+// when the route allows it, else ssh2 in this process; ssh2 also diagnoses whatever ssh refuses.
 import net from 'node:net';
 import type { Client, ClientChannel } from 'ssh2';
 import { findSystemSsh, OpensshLink, opensshIneligible } from './openssh-link';
