@@ -39,8 +39,12 @@ export default defineConfig({
       },
     },
     plugins: [react()],
+    // Cold start (issue #21): minified, and each screen a chunk of its own loaded on first use
+    // (src-renderer/src/app/screen-registry.tsx), so the first screen parses the frame only.
     build: {
       outDir: resolve(__dirname, 'out/renderer'),
+      minify: 'oxc',
+      cssMinify: true,
       rollupOptions: { input: { index: resolve(__dirname, 'src-renderer/index.html') } },
     },
   },

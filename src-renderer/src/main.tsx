@@ -1,8 +1,7 @@
 // Renderer entry. Browser mode and the desktop window load the same bundle; the typed
 // client in ./api/client picks the transport.
 import '@mantine/core/styles.css';
-// Charts' styles must come after core's (Mantine's getting-started note).
-import '@mantine/charts/styles.css';
+// The charts' styles come with the Performance screen's chunk (app/screen-registry.tsx).
 import '@mantine/notifications/styles.css';
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';

@@ -4,14 +4,19 @@
 // needs a sideways scroll or is cut by an ancestor's overflow counts as clipped). Problems are
 // collected across all screens and asserted once at the end, so one run reports every screen;
 // a screenshot of each screen at each size goes to test-results/screens/<screen>-<width>.png.
+// The first pass opens each screen through its sidebar link, the second by its shortcut. Each
+// screen is a chunk of its own (issue #21): the run also proves every screen's chunk was
+// fetched and none failed, and a fast check of the build proves the first screen's scripts
+// hold neither CodeMirror nor the charts.
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Locator, Page } from 'playwright-core';
 import pg from 'pg';
 import { expect, onTestFinished, test } from 'vitest';
-import { SCREENS, shortcutFor } from '../../src-renderer/src/shared/state/screens';
+import { SCREENS, shortcutFor, type ScreenId } from '../../src-renderer/src/shared/state/screens';
 import { REPO_ROOT, RESULTS_DIR, startApp } from './harness';
+import { readChunkGraph } from './renderer-chunks';
 import { VIEWPORTS, expectNoPageHorizontalScroll, expectNoPageVerticalScroll, expectNotClipped, setViewport, type ViewportName } from './layout';
 
 /** The sandbox's libpq URL, from the CLI on the same home. */
@@ -27,11 +32,33 @@ const FILLS_WINDOW = new Set<string>(['query', 'schema', 'serverlog']);
 /** Buttons checked per screen and size: enough for every toolbar and the first rows of a table. */
 const MAX_BUTTONS = 120;
 
-/** Opens a screen by its shortcut and waits until it is the current one and done loading. */
-async function openScreen(page: Page, screen: (typeof SCREENS)[number]): Promise<void> {
+/** The component each screen's chunk is named after (rolldown names a chunk by its module). */
+const SCREEN_MODULES: Record<ScreenId, string> = {
+  checklists: 'ChecklistsScreen',
+  query: 'QueryScreen',
+  activity: 'ActivityScreen',
+  performance: 'PerformanceScreen',
+  backups: 'BackupsScreen',
+  restore: 'RestoreScreen',
+  audit: 'AuditScreen',
+  profiles: 'ProfilesScreen',
+  schema: 'SchemaScreen',
+  serverlog: 'ServerLogScreen',
+};
+
+type Via = 'sidebar' | 'shortcut';
+
+/** Opens a screen by its sidebar link or its shortcut and waits until it is the current one and done loading. */
+async function openScreen(page: Page, screen: (typeof SCREENS)[number], via: Via): Promise<void> {
   await page.keyboard.press('Escape');
   await page.locator('body').click({ position: { x: 2, y: 2 } });
-  await page.keyboard.press(shortcutFor(screen.id));
+  if (via === 'sidebar') {
+    // The link's name is the label (plus the due count on Checklists); folded, its aria-label.
+    await page
+      .getByRole('navigation', { name: 'Screens' })
+      .getByRole('button', { name: new RegExp(`^${screen.label}`) })
+      .click();
+  } else await page.keyboard.press(shortcutFor(screen.id));
   await page.waitForFunction(
     (label) => {
       const el = document.querySelector('nav [aria-current="page"]');
@@ -134,10 +161,10 @@ const slug = (text: string) =>
     .replace(/^-|-$/g, '');
 
 /** One screen at one size, then each of its tabs: the page does not scroll sideways, no button is clipped. */
-async function checkScreen(page: Page, screen: (typeof SCREENS)[number], size: ViewportName, problems: Problems, counts: string[]): Promise<void> {
+async function checkScreen(page: Page, screen: (typeof SCREENS)[number], size: ViewportName, via: Via, problems: Problems, counts: string[]): Promise<void> {
   const width = VIEWPORTS[size].width;
   const where = `${screen.label} at ${width}x${VIEWPORTS[size].height}`;
-  await check(problems, where, () => openScreen(page, screen));
+  await check(problems, where, () => openScreen(page, screen, via));
   await check(problems, where, () => expectNoPageHorizontalScroll(page));
   // The screens that fill the window (editor and grid, tree and detail, log): their panes scroll, the page never does.
   if (FILLS_WINDOW.has(screen.id)) await check(problems, where, () => expectNoPageVerticalScroll(page));
@@ -212,6 +239,14 @@ async function checkBackupDetails(page: Page, where: string, width: number, prob
 test('every screen fits both window sizes: no sideways page scroll, no clipped button', async () => {
   const app = await startApp({ viewport: VIEWPORTS.large });
   fs.mkdirSync(path.join(RESULTS_DIR, 'screens'), { recursive: true });
+  // Every script the page fetches from here on (the first-run screen is up: the startup chunks
+  // are in), and any that failed (a 4xx/5xx already lands in pageErrors).
+  const scripts: string[] = [];
+  const failed: string[] = [];
+  app.page.on('request', (request) => {
+    if (request.resourceType() === 'script') scripts.push(path.basename(new URL(request.url()).pathname));
+  });
+  app.page.on('requestfailed', (request) => failed.push(`${request.url()}: ${request.failure()?.errorText ?? 'failed'}`));
   // The demo sandbox from the first-run screen, active once its band shows (where the app lands after is the first-run's business).
   await app.page.getByRole('button', { name: 'Start the demo sandbox' }).click();
   await app.page
@@ -242,11 +277,37 @@ test('every screen fits both window sizes: no sideways page scroll, no clipped b
   const counts: string[] = [];
   for (const size of ['large', 'small'] as const) {
     await setViewport(app.page, size);
-    for (const screen of SCREENS) await checkScreen(app.page, screen, size, problems, counts);
+    for (const screen of SCREENS) await checkScreen(app.page, screen, size, size === 'large' ? 'sidebar' : 'shortcut', problems, counts);
   }
+  // Each screen came from its own chunk, fetched when it opened (not with the first screen).
+  const notFetched = SCREENS.filter((s) => !scripts.some((f) => f.startsWith(`${SCREEN_MODULES[s.id]}-`))).map((s) => s.label);
+  expect(notFetched, `screens whose chunk was never fetched; fetched: ${scripts.join(', ')}`).toEqual([]);
+  expect(failed).toEqual([]);
   // What was looked at, for the log of the run (a screen with no button checked is suspicious).
   console.log(counts.join('\n'));
   const found = report(problems);
   expect(found, found.join('\n')).toEqual([]);
   expect(app.pageErrors).toEqual([]);
 }, 300_000);
+
+test('the first screen loads the frame only: each other screen is a chunk of its own, CodeMirror and the charts come with theirs', () => {
+  const graph = readChunkGraph(path.join(REPO_ROOT, 'out', 'renderer'));
+  const holding = (chunks: Iterable<string>, marker: string) => [...chunks].filter((c) => graph.read(c).includes(marker));
+  // What survives minification: CodeMirror's editor class, recharts' class prefix.
+  const CODEMIRROR = 'cm-editor';
+  const CHARTS = 'recharts-';
+  expect(holding(graph.startup, CODEMIRROR), 'startup chunks holding CodeMirror').toEqual([]);
+  expect(holding(graph.startup, CHARTS), 'startup chunks holding the charts').toEqual([]);
+  expect(
+    [...graph.startup].filter((c) => /Screen-[\w-]+\.js$/.test(c)),
+    'screen chunks loaded at startup',
+  ).toEqual([]);
+  const chunkOf = (id: ScreenId) => [...graph.lazy].find((c) => c.startsWith(`${SCREEN_MODULES[id]}-`));
+  expect(
+    SCREENS.filter((s) => !chunkOf(s.id)).map((s) => s.label),
+    'screens without a lazy chunk',
+  ).toEqual([]);
+  // The markers are really there, where they belong: the checks above could not pass by missing them.
+  expect(holding(graph.closure(chunkOf('query')!), CODEMIRROR)).not.toEqual([]);
+  expect(holding(graph.closure(chunkOf('performance')!), CHARTS)).not.toEqual([]);
+});

@@ -3,20 +3,10 @@
 // the current screen, in a main area that fills the window beside the navigation.
 import { AppShell, Badge, Box, Center, Group, Loader, NavLink, Stack, Text, Title, Tooltip, UnstyledButton } from '@mantine/core';
 import { useMediaQuery } from '@mantine/hooks';
-import { useCallback, useState, type CSSProperties, type ReactElement } from 'react';
+import { Suspense, useCallback, useEffect, useState, type CSSProperties } from 'react';
 import { transport } from '../shared/api/client';
-import { ActivityScreen } from '../screens/activity/ActivityScreen';
-import { AuditScreen } from '../screens/audit/AuditScreen';
-import { BackupsScreen } from '../screens/backups/BackupsScreen';
-import { ChecklistsScreen } from '../screens/checklists/ChecklistsScreen';
 import { DueDot, useDueChecklists } from '../screens/checklists/DueIndicator';
 import { FirstRunScreen } from '../screens/first-run/FirstRunScreen';
-import { PerformanceScreen } from '../screens/performance/PerformanceScreen';
-import { ProfilesScreen } from '../screens/profiles/ProfilesScreen';
-import { QueryScreen } from '../screens/query/QueryScreen';
-import { RestoreScreen } from '../screens/restore/RestoreScreen';
-import { SchemaScreen } from '../screens/schema/SchemaScreen';
-import { ServerLogScreen } from '../screens/serverlog/ServerLogScreen';
 import { useAppState } from '../shared/state/app-state';
 import { SCREENS, shortcutFor, type ScreenId } from '../shared/state/screens';
 import { EnvBand, ENV_BAND_HEIGHT } from './EnvBand';
@@ -30,6 +20,7 @@ import { IconSidebar, SCREEN_ICONS } from './nav-icons';
 import { SCREEN_HEIGHT_VAR } from '../shared/components/FullHeightScreen';
 import { GLOBAL_KEYS } from '../shared/keys/bindings';
 import { readSetting, writeSetting } from '../shared/state/storage';
+import { preloadScreen, SCREEN_COMPONENTS, ScreenLoadBoundary } from './screen-registry';
 
 const HEADER_HEIGHT = 56;
 const NAV_WIDTH = 230;
@@ -64,22 +55,22 @@ function useSidebar(narrow: boolean): { folded: boolean; toggle: () => void } {
   return { folded, toggle };
 }
 
-// Every screen id has its screen: a Record, so a new id without one does not compile.
-const SCREEN_BODIES: Record<ScreenId, () => ReactElement> = {
-  checklists: () => <ChecklistsScreen />,
-  query: () => <QueryScreen />,
-  activity: () => <ActivityScreen />,
-  performance: () => <PerformanceScreen />,
-  backups: () => <BackupsScreen />,
-  restore: () => <RestoreScreen />,
-  audit: () => <AuditScreen />,
-  profiles: () => <ProfilesScreen />,
-  schema: () => <SchemaScreen />,
-  serverlog: () => <ServerLogScreen />,
-};
-
+/** The current screen; its chunk loads on first use (screen-registry.tsx), with a loader meanwhile. */
 function ScreenBody({ screen }: { screen: ScreenId }) {
-  return SCREEN_BODIES[screen]();
+  const Screen = SCREEN_COMPONENTS[screen];
+  return (
+    <ScreenLoadBoundary screen={screen}>
+      <Suspense
+        fallback={
+          <Center h={240}>
+            <Loader aria-label="Loading the screen" />
+          </Center>
+        }
+      >
+        <Screen />
+      </Suspense>
+    </ScreenLoadBoundary>
+  );
 }
 
 export function Shell() {
@@ -98,6 +89,13 @@ export function Shell() {
   const sidebar = useSidebar(narrow);
   useShortcuts(goTo, openHelp, sidebar.toggle);
   const due = useDueChecklists(state.active?.id ?? null);
+  // While the app's info loads, fetch the chunk of the screen it will show: the one saved by
+  // the last session. A fresh start has none and shows the first-run screen (entry chunk).
+  const firstScreen = state.screen;
+  useEffect(() => {
+    if (readSetting('screen') !== null) void preloadScreen(firstScreen).catch(() => undefined);
+    // Only the screen at start: later ones load as they open.
+  }, []);
   const folded = sidebar.folded;
   // The height a full-height screen (the query console) may fill: the window minus the
   // header and the main area's padding above and below (FullHeightScreen reads it).
@@ -167,6 +165,9 @@ export function Shell() {
                     active={current}
                     aria-current={current ? 'page' : undefined}
                     onClick={() => goTo(s.id)}
+                    // Pointing at or tabbing to a link starts fetching its screen's chunk.
+                    onMouseEnter={() => void preloadScreen(s.id).catch(() => undefined)}
+                    onFocus={() => void preloadScreen(s.id).catch(() => undefined)}
                     aria-keyshortcuts={shortcutFor(s.id)}
                     rightSection={
                       folded ? null : (
