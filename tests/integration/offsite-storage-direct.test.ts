@@ -213,6 +213,38 @@ describe('a storage snapshot written straight offsite', () => {
   }, 120_000);
 });
 
+describe('cancelling a storage snapshot written straight offsite', () => {
+  it('cancelOffsiteCopy by its jobId: CANCELLED, both rows cancelled, no manifest', async () => {
+    const c = offsite.config();
+    await api.ok('createOffsiteDestination', {
+      name: 'vault-cancel',
+      prefix: 'cancel',
+      endpoint: c.endpoint,
+      region: c.region,
+      bucket: 'offsite',
+      accessKeyId: c.accessKeyId,
+      secretAccessKey: SECRET,
+    });
+    let asked = false;
+    const off = core.events.subscribe((e: AppEvent) => {
+      if (e.type === 'storage.progress' && e.jobId === 'to-cancel' && e.objectsDone >= 1 && !asked) {
+        asked = true;
+        void api.ok('cancelOffsiteCopy', { jobId: 'to-cancel' });
+      }
+    });
+    const err = await api.fail('storageBackupToOffsite', { profileId: profile.id, destination: 'vault-cancel', jobId: 'to-cancel' });
+    off();
+    expect(err).toMatchObject({ code: 'CANCELLED' });
+    const cancelled = (await api.ok<{ snapshots: StorageSnapshotEntry[] }>('listStorageSnapshots', { profileId: profile.id })).snapshots[0]!;
+    expect(cancelled).toMatchObject({ status: 'cancelled' });
+    expect((await api.ok<{ copies: BackupCopy[] }>('listBackupCopies', { backupId: cancelled.id })).copies).toEqual([
+      expect.objectContaining({ status: 'cancelled', direct: true }),
+    ]);
+    expect((await keysUnder(offsite, 'offsite', 'cancel/')).filter((k) => !k.includes('/objects/'))).toEqual([]);
+    expect(auditOf(core, 'storage.backup.offsite')[0]).toMatchObject({ outcome: 'cancelled' });
+  }, 60_000);
+});
+
 describe('restoring a snapshot that lives only offsite', () => {
   it('refuses before fetching: the restore says to fetch it first', async () => {
     const { snapshot } = (await api.ok<{ snapshots: StorageSnapshotEntry[] }>('listStorageSnapshots', { profileId: profile.id })).snapshots
