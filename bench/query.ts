@@ -1,8 +1,12 @@
-// Query streaming: `ops-console query … --format csv > /dev/null` against psql's \copy on
-// the same server (issue 4: wall-time ratio ≤ 1.5, peak RSS < 200 MB and flat as rows grow
-// 10×), and the same ops-console query through an SSH tunnel (real sshd) against direct
-// (issue 3: throughput ≥ 0.5 of direct). Its own throwaway cluster and sshd; prints one
-// JSON line last. Run: npx tsx bench/query.ts [--rows 1100000] [--rounds 3]
+// Query streaming. CSV export (issue #21): `ops-console query … --format csv > /dev/null`
+// against `psql -c "\copy (…) to stdout csv"` on the same server, at --rows (default 200,000
+// and 2,000,000) of `select g, md5(g::text)`: wall-time ratio ≤ 1.15 (medians), CLI peak RSS
+// < 120 MB and flat from the small to the large size. Each round runs psql and ours back to
+// back (alternating who goes first) so load drifts hit both. Floors measured in the same run:
+// `ops-console profile list` (Node start-up + loading the core) and `query … "select 1"` (the
+// same plus connect, plan, guard and audit) say where the fixed part of the time goes.
+// The SSH-tunnel part (issue #3: tunnel vs direct) runs unless --csv-only.
+// Prints one JSON line last. Run: npx tsx bench/query.ts [--rows 200000,2000000] [--rounds 5] [--csv-only]
 import { spawn } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
@@ -15,14 +19,17 @@ import { makeTempDir, sshKeygen, TestSshd } from '../tests/helpers/sshd';
 const ROOT = path.resolve(__dirname, '..');
 const BIN = path.join(ROOT, 'bin', 'ops-console.cjs');
 
-function arg(name: string, fallback: number): number {
+function arg(name: string): string | undefined {
   const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 ? Number(process.argv[i + 1]) : fallback;
+  return i >= 0 ? process.argv[i + 1] : undefined;
 }
 
-const ROWS = arg('rows', 1_100_000);
-const ROUNDS = arg('rounds', 3);
-const sqlFor = (n: number) => `SELECT g, md5(g::text) || repeat('x', 150) AS payload FROM generate_series(1, ${n}) g`;
+const SIZES = (arg('rows') ?? '200000,2000000').split(',').map(Number);
+const ROUNDS = Number(arg('rounds') ?? 5);
+const CSV_ONLY = process.argv.includes('--csv-only');
+const sqlFor = (n: number) => `select g, md5(g::text) from generate_series(1, ${n}) g`;
+// The tunnel part keeps its wide rows (issue #3's figure).
+const tunnelSqlFor = (n: number) => `SELECT g, md5(g::text) || repeat('x', 150) AS payload FROM generate_series(1, ${n}) g`;
 
 interface Measured {
   ms: number;
@@ -50,17 +57,61 @@ function measure(cmd: string, args: string[], env: NodeJS.ProcessEnv = {}): Prom
 
 function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)]!;
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
 }
 
-async function rounds(what: string, run: () => Promise<Measured>): Promise<Measured> {
+const round1 = (n: number) => Math.round(n * 10) / 10;
+const round2 = (n: number) => Math.round(n * 100) / 100;
+const load = () => os.loadavg().map(round2);
+
+interface Summary {
+  ms: number;
+  peakRssMb: number;
+  bytes: number;
+  all: number[];
+}
+
+function summarize(all: Measured[]): Summary {
+  return {
+    ms: Math.round(median(all.map((m) => m.ms))),
+    peakRssMb: Math.max(...all.map((m) => m.peakRssMb)),
+    bytes: all[0]!.bytes,
+    all: all.map((m) => Math.round(m.ms)),
+  };
+}
+
+async function rounds(what: string, run: () => Promise<Measured>): Promise<Summary> {
   const all: Measured[] = [];
   for (let i = 0; i < ROUNDS; i++) {
     const m = await run();
     console.log(`${what} round ${i + 1}: ${Math.round(m.ms)} ms, ${(m.bytes / 1e6).toFixed(1)} MB, peak RSS ${m.peakRssMb} MB`);
     all.push(m);
   }
-  return { ms: median(all.map((m) => m.ms)), bytes: all[0]!.bytes, peakRssMb: Math.max(...all.map((m) => m.peakRssMb)) };
+  return summarize(all);
+}
+
+/** psql and ours in the same round, alternating which goes first; medians of each and of the per-round ratios. */
+async function paired(label: string, psqlRun: () => Promise<Measured>, oursRun: () => Promise<Measured>) {
+  const psql: Measured[] = [];
+  const ours: Measured[] = [];
+  const ratios: number[] = [];
+  for (let i = 0; i < ROUNDS; i++) {
+    const first = i % 2 === 0;
+    const a = first ? await psqlRun() : await oursRun();
+    const b = first ? await oursRun() : await psqlRun();
+    const [p, o] = first ? [a, b] : [b, a];
+    psql.push(p);
+    ours.push(o);
+    ratios.push(o.ms / p.ms);
+    console.log(
+      `${label} round ${i + 1}: psql ${Math.round(p.ms)} ms (${p.peakRssMb} MB), ours ${Math.round(o.ms)} ms (${o.peakRssMb} MB), ratio ${round2(o.ms / p.ms)}, load ${load()[0]}`,
+    );
+  }
+  const p = summarize(psql);
+  const o = summarize(ours);
+  if (o.bytes !== p.bytes) throw new Error(`${label}: ours wrote ${o.bytes} bytes, psql ${p.bytes}: not the same CSV`);
+  return { psql: p, ours: o, ratioOfMedians: round2(o.ms / p.ms), medianRoundRatio: round2(median(ratios)) };
 }
 
 async function main(): Promise<void> {
@@ -71,63 +122,114 @@ async function main(): Promise<void> {
   const cluster = new LocalCluster({ dataDir: path.join(root, 'data'), binaries, auth: { method: 'trust' }, durable: false });
   const home = makeTempDir('ops-bench-query-home-');
   const keyDir = makeTempDir('ops-bench-query-keys-');
-  const key = sshKeygen(keyDir, 'client_ed25519');
-  const sshd = new TestSshd({ authorizedKeys: [key.publicLine] });
+  const key = CSV_ONLY ? null : sshKeygen(keyDir, 'client_ed25519');
+  const sshd = key ? new TestSshd({ authorizedKeys: [key.publicLine] }) : null;
   try {
+    const loadBefore = load();
     await cluster.init();
     const { port } = await cluster.start();
-    await sshd.start();
     const url = `postgres://postgres@127.0.0.1:${port}/postgres?sslmode=disable`;
-    const knownHost = `[127.0.0.1]:${sshd.port} ${fs.readFileSync(`${sshd.hostKeyPath}.pub`, 'utf8').trim()}`;
     const cli = (args: string[]) => measure(process.execPath, [BIN, '--home', home, ...args]);
     await cli(['profile', 'add', 'direct', '--url', url, '--env', 'development']);
-    await cli([
-      'profile',
-      'add',
-      'tunnelled',
-      '--url',
-      url,
-      '--env',
-      'development',
-      '--ssh',
-      `root@127.0.0.1:${sshd.port}`,
-      '--ssh-key',
-      key.privatePath,
-      '--ssh-known-host',
-      knownHost,
-    ]);
     const psql = path.join(binaries.binDir, 'psql');
+    const psqlCopy = (sql: string) =>
+      measure(psql, ['-X', '-q', '-h', '127.0.0.1', '-p', String(port), '-U', 'postgres', '-d', 'postgres', '-c', `\\copy (${sql}) to stdout csv header`]);
+    const ours = (sql: string) => cli(['query', 'direct', sql, '--format', 'csv']);
 
-    const sql = sqlFor(ROWS);
-    const psqlRun = await rounds('psql \\copy', () =>
-      measure(psql, ['-X', '-q', '-h', '127.0.0.1', '-p', String(port), '-U', 'postgres', '-d', 'postgres', '-c', `\\copy (${sql}) to stdout csv`]),
-    );
-    const direct = await rounds('ops-console direct', () => cli(['query', 'direct', sql, '--format', 'csv']));
-    const tunnel = await rounds('ops-console via SSH', () => cli(['query', 'tunnelled', sql, '--format', 'csv']));
-    const small = await rounds('ops-console direct, rows / 10', () => cli(['query', 'direct', sqlFor(Math.round(ROWS / 10)), '--format', 'csv']));
+    // Warm the server's caches and the file cache of node_modules once, unmeasured.
+    await psqlCopy(sqlFor(1000));
+    await ours(sqlFor(1000));
 
-    const mbps = (m: Measured) => Math.round((m.bytes / 1e6 / (m.ms / 1000)) * 10) / 10;
+    const floorCore = await rounds('floor: ops-console profile list', () => cli(['profile', 'list']));
+    const floorQuery = await rounds('floor: ops-console query "select 1" --format csv', () => ours('select 1'));
+    const floorPsql = await rounds('floor: psql \\copy (select 1)', () => psqlCopy('select 1'));
+
+    const csv: Record<string, unknown> = {};
+    for (const n of SIZES) {
+      const r = await paired(
+        `csv ${n} rows`,
+        () => psqlCopy(sqlFor(n)),
+        () => ours(sqlFor(n)),
+      );
+      csv[String(n)] = {
+        psqlMs: r.psql.ms,
+        oursMs: r.ours.ms,
+        ratioOfMedians: r.ratioOfMedians,
+        medianRoundRatio: r.medianRoundRatio,
+        oursPeakRssMb: r.ours.peakRssMb,
+        psqlPeakRssMb: r.psql.peakRssMb,
+        resultMb: round1(r.ours.bytes / 1e6),
+        // What is left once the fixed costs (start-up, connect, plan, audit) are taken off both.
+        streamingRatio: round2((r.ours.ms - floorQuery.ms) / Math.max(1, r.psql.ms - floorPsql.ms)),
+        psqlRounds: r.psql.all,
+        oursRounds: r.ours.all,
+      };
+    }
+
+    // The row path (what every CSV was before issue #21, same bytes now) at the largest size, for where COPY's gain comes from.
+    const n = Math.max(...SIZES);
+    const rowPath = await rounds(`row path (--max-rows) ${n} rows`, () => cli(['query', 'direct', sqlFor(n), '--format', 'csv', '--max-rows', String(n + 1)]));
+
+    let tunnel: Record<string, unknown> | null = null;
+    if (sshd && key) {
+      await sshd.start();
+      const knownHost = `[127.0.0.1]:${sshd.port} ${fs.readFileSync(`${sshd.hostKeyPath}.pub`, 'utf8').trim()}`;
+      await cli([
+        'profile',
+        'add',
+        'tunnelled',
+        '--url',
+        url,
+        '--env',
+        'development',
+        '--ssh',
+        `root@127.0.0.1:${sshd.port}`,
+        '--ssh-key',
+        key.privatePath,
+        '--ssh-known-host',
+        knownHost,
+      ]);
+      const direct = await rounds('ops-console direct (tunnel baseline)', () => cli(['query', 'direct', tunnelSqlFor(n), '--format', 'csv']));
+      const via = await rounds('ops-console via SSH', () => cli(['query', 'tunnelled', tunnelSqlFor(n), '--format', 'csv']));
+      tunnel = {
+        rows: n,
+        cliDirectMs: direct.ms,
+        cliTunnelMs: via.ms,
+        tunnelVsDirectThroughput: round2(direct.ms / via.ms),
+        cliTunnelPeakRssMb: via.peakRssMb,
+      };
+    }
+
+    const big = csv[String(Math.max(...SIZES))] as { ratioOfMedians: number; oursPeakRssMb: number };
+    const small = csv[String(Math.min(...SIZES))] as { oursPeakRssMb: number };
     const result = {
-      rows: ROWS,
-      resultMb: Math.round(direct.bytes / 1e5) / 10,
+      at: new Date().toISOString(),
+      machine: `${os.cpus().length} cores, ${os.cpus()[0]?.model ?? '?'}`,
+      sql: sqlFor(Math.max(...SIZES)),
       rounds: ROUNDS,
-      psqlCopyMs: Math.round(psqlRun.ms),
-      cliDirectMs: Math.round(direct.ms),
-      cliTunnelMs: Math.round(tunnel.ms),
-      cliVsPsqlRatio: Math.round((direct.ms / psqlRun.ms) * 100) / 100,
-      tunnelVsDirectThroughput: Math.round((direct.ms / tunnel.ms) * 100) / 100,
-      psqlMBps: mbps(psqlRun),
-      cliDirectMBps: mbps(direct),
-      cliTunnelMBps: mbps(tunnel),
-      cliPeakRssMb: direct.peakRssMb,
-      cliTunnelPeakRssMb: tunnel.peakRssMb,
-      cliPeakRssMbAtTenthRows: small.peakRssMb,
-      psqlPeakRssMb: psqlRun.peakRssMb,
-      targets: { cliVsPsqlRatio: '<= 1.5', tunnelVsDirectThroughput: '>= 0.5', cliPeakRssMb: '< 200, flat over 10x rows' },
+      loadAverage: { before: loadBefore, after: load() },
+      floors: {
+        coreLoadMs: floorCore.ms,
+        coreLoadPeakRssMb: floorCore.peakRssMb,
+        querySelect1Ms: floorQuery.ms,
+        querySelect1PeakRssMb: floorQuery.peakRssMb,
+        psqlSelect1Ms: floorPsql.ms,
+      },
+      csv,
+      rowPath: {
+        rows: n,
+        ms: rowPath.ms,
+        peakRssMb: rowPath.peakRssMb,
+        vsCopyPath: round2(rowPath.ms / (csv[String(n)] as { oursMs: number }).oursMs),
+        all: rowPath.all,
+      },
+      tunnel,
+      targets: { ratio: '<= 1.15', peakRssMb: '< 120, flat from the small to the large size' },
+      met: { ratio: big.ratioOfMedians <= 1.15, rss: big.oursPeakRssMb < 120 && big.oursPeakRssMb - small.oursPeakRssMb < 10 },
     };
     console.log(JSON.stringify(result));
   } finally {
-    await sshd.dispose().catch(() => undefined);
+    await sshd?.dispose().catch(() => undefined);
     await cluster.destroy().catch(() => undefined);
     fs.rmSync(root, { recursive: true, force: true });
     fs.rmSync(home, { recursive: true, force: true });
