@@ -178,6 +178,22 @@ async function main(): Promise<void> {
     // One warm-up of each (buffers, the tunnel's first channel), then alternating rounds.
     for (const way of WAYS) await copy(way);
     for (const way of WAYS) await cliQuery(way);
+    // The price of a new connection (the system ssh spawns one mux client per connection):
+    // connect + SELECT 1 + end, sequentially, median over 20 per way.
+    const connectMs: Partial<Record<Way, number>> = {};
+    for (const way of WAYS) {
+      const each: number[] = [];
+      for (let i = 0; i < 20; i++) {
+        const started = performance.now();
+        const c = new pg.Client({ host: '127.0.0.1', port: portOf[way], user: 'postgres', database: 'postgres', ssl: false });
+        await c.connect();
+        await c.query('SELECT 1');
+        await c.end();
+        each.push(performance.now() - started);
+      }
+      connectMs[way] = round2(median(each));
+    }
+    console.log(`connect + SELECT 1 + end, median of 20 (ms): ${JSON.stringify(connectMs)}`);
     const times: Record<Figure, Record<Way, number[]>> = {
       cli: { direct: [], openssh: [], app: [], appSsh2: [] },
       copy: { direct: [], openssh: [], app: [], appSsh2: [] },
@@ -217,6 +233,7 @@ async function main(): Promise<void> {
         query: figures('cli'),
         psqlCopy: figures('copy'),
         pgDump: figures('dump'),
+        connectMs,
         target: { appVsOpenssh: '>= 0.9' },
       }),
     );
