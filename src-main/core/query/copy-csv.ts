@@ -9,7 +9,7 @@ import { parseSync } from 'libpg-query';
 import type pg from 'pg';
 import type { StatementResult } from '../../contract/models';
 import { isNode } from '../platform/guard/statements/effects';
-import { loadParser, type PlannedStatement } from '../platform/guard/statements/classify';
+import type { PlannedStatement } from '../platform/guard/statements/classify';
 import { CopyOutStream } from './copy-out';
 import { refuseDriftedSession, toFailure } from './run';
 import type { QuerySession } from './session';
@@ -35,6 +35,7 @@ function withoutLocations(tree: unknown): string {
  * a trailing `-- comment` from swallowing the closing parenthesis.
  */
 export function copyCsvText(plan: PlannedStatement): string | null {
+  // The parser is loaded: every caller has just planned the statement with it.
   if (plan.kind !== 'read' || !plan.returnsRows || plan.readOnlyEscape !== null || plan.pinnedChange !== null || plan.effects.length > 0) return null;
   const text = `${COPY_PREFIX}${plan.sql}\n) TO STDOUT ${COPY_OPTIONS}`;
   let stmts: Array<{ stmt?: unknown }>;
@@ -53,12 +54,6 @@ export function copyCsvText(plan: PlannedStatement): string | null {
   if (withoutLocations(copy.options) !== EXPECTED_OPTIONS) return null;
   if (withoutLocations(copy.query) !== withoutLocations(plan.tree)) return null;
   return text;
-}
-
-/** The parser the guard uses, loaded (the CLI loads it for the plan anyway). */
-export async function copyCsvTextFor(plan: PlannedStatement): Promise<string | null> {
-  await loadParser();
-  return copyCsvText(plan);
 }
 
 /**
