@@ -4,6 +4,7 @@
 // only; the browser is opened through a one-time 0600 launch file, so no other process's
 // argv ever holds a credential (src-main/web/launch.ts).
 import fs from 'node:fs';
+import { createRequire } from 'node:module';
 import path from 'node:path';
 import type { Core } from '../../core/app';
 import { openInBrowser } from '../../web/opener';
@@ -28,13 +29,17 @@ export async function serveCommand(ctx: CliContext, argv: string[]): Promise<num
   const port = intFlag(parsed, 'port', { min: 0, max: 65535 }) ?? 0;
   // Cold start (issue #21): listen first and open the core while the browser parses the page
   // (src-main/web/core-opener.ts); a core that fails to open still fails the command.
+  let loaded = Promise.resolve();
   const host = await startWebHost({
-    core: () => openCore(ctx.home),
+    core: () => openCore(ctx.home, loaded),
     staticDir: rendererDir(),
     port,
     address: 'private',
     launchDir: path.join(ctx.home, 'run'),
   });
+  loaded = loadCoreModules();
+  // A failed load fails the opening of the core, with its message (openCore awaits it).
+  loaded.catch(() => undefined);
   if (ctx.io.json) printJson(ctx.io, { ok: true, url: host.loginUrl, address: host.address, port: host.port, home: ctx.home });
   else {
     ctx.io.out(`Ops Console (browser mode) is running at ${host.loginUrl}`);
@@ -61,7 +66,28 @@ export async function serveCommand(ctx: CliContext, argv: string[]): Promise<num
   return 0;
 }
 
-async function openCore(home: string): Promise<Core> {
+async function openCore(home: string, loaded: Promise<void>): Promise<Core> {
+  await loaded;
   const [{ createCore }, { MemorySecretStore }] = await Promise.all([import('../../core/app'), import('../../core/platform/secrets/memory-secret-store')]);
   return createCore({ home, mode: 'browser', secrets: () => new MemorySecretStore() });
+}
+
+const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+/**
+ * Loads the core's modules from the moment the host listens, one large dependency at a time
+ * with a turn of the event loop between them, so a request for the page waits for one step
+ * (tens of ms), never for the whole load. Loading is all it does: opening the store and the
+ * rest of createCore wait for the host's opener. The packages go through require, as the
+ * bundled core loads them (an import() would load their ESM builds: other module instances).
+ * A dependency missing from this list only loses the interleaving; the core loads it itself.
+ */
+async function loadCoreModules(): Promise<void> {
+  const load = createRequire(__filename);
+  for (const name of ['zod', 'pg', '@aws-sdk/client-s3', 'ssh2', 'better-sqlite3', 'libpg-query', 'markdown-it']) {
+    await nextTurn();
+    load(name);
+  }
+  await nextTurn();
+  await import('../../core/app');
 }
