@@ -107,6 +107,34 @@ async function startOpensshForward(o: {
   return { port, child };
 }
 
+/** CPU ms (user + system) a process has used so far; 0 when it is gone. */
+function cpuMsOf(pid: number): number {
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100; // clock ticks at USER_HZ 100
+  } catch {
+    return 0;
+  }
+}
+
+/** The ssh processes this process started (the app's master: setpriv execs into ssh). */
+function sshChildPids(): number[] {
+  return fs
+    .readdirSync('/proc')
+    .filter((n) => /^\d+$/.test(n))
+    .map(Number)
+    .filter((pid) => {
+      try {
+        const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+        const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+        return stat.includes('(ssh)') && Number(fields[1]) === process.pid;
+      } catch {
+        return false;
+      }
+    });
+}
+
 async function main(): Promise<void> {
   const bc = await startBenchCluster('tunnel');
   const keyDir = makeTempDir('ops-bench-tunnel-keys-');
@@ -199,13 +227,37 @@ async function main(): Promise<void> {
       copy: { direct: [], openssh: [], app: [], appSsh2: [] },
       dump: { direct: [], openssh: [], app: [], appSsh2: [] },
     };
+    // Client-side transport CPU per transfer (less load-sensitive than wall time on a shared
+    // machine): the ssh -L process for 'openssh'; the app's ssh master plus this process (its
+    // tunnel code) for 'app'; this process (ssh2 in JS) for 'appSsh2'. sshd's share is the same for all.
+    const appMaster = sshChildPids().find((pid) => pid !== forward?.pid);
+    const transportCpu = async <T>(way: Way, work: () => Promise<T>): Promise<{ value: T; cpuMs: number }> => {
+      const pids = way === 'openssh' ? [forward!.pid!] : way === 'app' && appMaster ? [appMaster] : [];
+      const before = pids.map(cpuMsOf);
+      const self = process.cpuUsage();
+      const value = await work();
+      const selfMs = way === 'app' || way === 'appSsh2' ? (process.cpuUsage(self).user + process.cpuUsage(self).system) / 1000 : 0;
+      return { value, cpuMs: Math.round(pids.reduce((sum, pid, k) => sum + cpuMsOf(pid) - before[k]!, 0) + selfMs) };
+    };
+    const cpu: Record<'copy' | 'dump', Record<Way, number[]>> = {
+      copy: { direct: [], openssh: [], app: [], appSsh2: [] },
+      dump: { direct: [], openssh: [], app: [], appSsh2: [] },
+    };
     const loads: number[] = [];
     for (let i = 0; i < ROUNDS; i++) {
       // Rotate the order so no way always runs first (or right after another).
       const order = WAYS.map((_, k) => WAYS[(k + i) % WAYS.length]!);
       for (const way of order) times.cli[way].push((await cliQuery(way)).ms);
-      for (const way of order) times.copy[way].push((await copy(way)).ms);
-      for (const way of order) times.dump[way].push((await dump(way)).ms);
+      for (const way of order) {
+        const r = await transportCpu(way, () => copy(way));
+        times.copy[way].push(r.value.ms);
+        cpu.copy[way].push(r.cpuMs);
+      }
+      for (const way of order) {
+        const r = await transportCpu(way, () => dump(way));
+        times.dump[way].push(r.value.ms);
+        cpu.dump[way].push(r.cpuMs);
+      }
       loads.push(loadAverage()[0]!);
       const line = (w: Figure) => WAYS.map((way) => `${way} ${Math.round(times[w][way][i]!)}`).join(', ');
       console.log(`round ${i + 1} (load ${loads[i]}): ops-console query ms ${line('cli')}; psql copy ms ${line('copy')}; pg_dump ms ${line('dump')}`);
@@ -234,6 +286,10 @@ async function main(): Promise<void> {
         psqlCopy: figures('copy'),
         pgDump: figures('dump'),
         connectMs,
+        transportCpuMs: {
+          psqlCopy: Object.fromEntries(WAYS.map((way) => [way, Math.round(median(cpu.copy[way]))])),
+          pgDump: Object.fromEntries(WAYS.map((way) => [way, Math.round(median(cpu.dump[way]))])),
+        },
         target: { appVsOpenssh: '>= 0.9' },
       }),
     );
