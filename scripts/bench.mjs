@@ -19,6 +19,7 @@ const benches = [
   ['runbook-import', 'bench/runbook-import.ts'],
   ['storage', 'bench/storage.ts'],
   ['offsite', 'bench/offsite.ts'],
+  ['storage-direct', 'bench/storage-direct.ts'],
   ['tunnel', 'bench/tunnel.ts'],
 ];
 const unknown = only.filter((name) => !benches.some(([known]) => known === name));

@@ -30,7 +30,7 @@ commands:
                                             pg_dump checked, verified and catalogued (manifest beside the file)
   backups list [--profile NAME] | verify ID the backup catalog; re-check checksum and archive
   backups copy ID --to DESTINATION          copy a verified backup offsite (S3), read back and checked
-  storage-backup PROFILE [--bucket B]… [--out DIR]
+  storage-backup PROFILE [--bucket B]… [--out DIR | --offsite DEST]
                                             Supabase Storage snapshot: content-addressed, incremental, verified (secret: OPS_CONSOLE_STORAGE_SECRET_ACCESS_KEY)
   storage-snapshots list [--profile NAME] | show ID | verify ID | delete ID --yes
                                             the storage snapshot catalog; ID is a catalog id or the folder's path
