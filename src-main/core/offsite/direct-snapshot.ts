@@ -92,7 +92,7 @@ export async function snapshotStraightOffsite(
   try {
     // Checked before any row is written: a refused key or a missing bucket is this call's error.
     const buckets = input.buckets?.length ? [...input.buckets] : (await source.listBuckets(signal)).map((b) => b.name);
-    if (input.buckets?.length) for (const b of buckets) await source.checkBucket(b, signal);
+    if (input.buckets?.length) for (const b of buckets) await source.checkListable(b, signal);
     await dest.checkBucket(d.bucket, signal);
     const folder = plannedSnapshotFolder(deps.home, profile.name, new Date(started));
     const { objectsPrefix, manifestKey } = snapshotKeys(d, { profileName: profile.name, path: folder });

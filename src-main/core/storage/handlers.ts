@@ -83,7 +83,7 @@ export function storageHandlers(deps: CoreDeps): { handlers: Pick<Handlers, Stor
       try {
         // The key and the buckets are checked before the job starts: a refused key or a
         // missing bucket is this call's error, not a failed catalog row.
-        if (input.buckets?.length) for (const b of input.buckets) await store.checkBucket(b);
+        if (input.buckets?.length) for (const b of input.buckets) await store.checkListable(b);
         else await store.listBuckets();
         const base = input.outDir ? path.resolve(input.outDir) : path.join(deps.home, 'storage-snapshots', folderSafe(profile.name));
         fs.mkdirSync(base, { recursive: true, mode: 0o700 });
