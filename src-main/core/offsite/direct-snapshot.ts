@@ -25,7 +25,7 @@ import type { Job } from '../platform/jobs/registry';
 import type { CoreDeps } from '../platform/kernel/deps';
 import { ObjectStore } from '../platform/objectstore';
 import { storageConfigFor } from '../profiles';
-import { SnapshotCatalog, plannedSnapshotFolder } from '../storage';
+import { SnapshotCatalog, plannedSnapshotFolder, snapshotSummary } from '../storage';
 import type { CopyRepo } from './copies';
 import { listSizes, storedSizeOf } from './copy-files';
 import { readCopyManifest } from './copy-manifest';
@@ -238,24 +238,11 @@ export async function snapshotStraightOffsite(
       };
       // Last: until it is there, the objects sent are no snapshot.
       await dest.putBody(d.bucket, manifestKey, JSON.stringify(body, null, 2), { contentType: 'application/json', signal });
-      const changedDuring = objects.filter((o) => o.changedDuring).map((o) => ({ bucket: o.bucket, key: o.key }));
       const durationMs = Date.now() - started;
-      catalog.finishOk(snapshotId, {
-        path: folder,
-        manifestPath: `s3://${d.bucket}/${manifestKey}`,
-        manifestSha256,
-        buckets,
-        objects: objects.length,
-        bytes: objects.reduce((n, o) => n + o.size, 0),
-        changedObjects: objects.filter((o) => !o.reused).length,
-        reusedObjects: objects.filter((o) => o.reused).length,
-        changedDuring,
-        skipped,
-        warnings: skipped.map(
-          (s) => `${s.bucket}/${s.key} ${s.reason === 'deleted' ? 'was deleted' : 'changed twice'} while it was taken; it is not in this snapshot.`,
-        ),
-        durationMs,
-      });
+      catalog.finishOk(
+        snapshotId,
+        snapshotSummary({ path: folder, manifestPath: `s3://${d.bucket}/${manifestKey}`, manifestSha256, buckets }, objects, skipped, durationMs),
+      );
       repos.copies.finishOk(copyId, storedBytes, manifestSha256, finishedAt);
       return {
         snapshot: catalog.get(snapshotId)!,

@@ -13,7 +13,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { OpsError } from '../../contract/errors';
 import type { BackupCopy } from '../../contract/offsite';
-import { keyId, parseKey } from '../platform/crypto';
+import { keyId } from '../platform/crypto';
 import type { CoreDeps } from '../platform/kernel/deps';
 import { ObjectStore } from '../platform/objectstore';
 import { SnapshotCatalog, objectFile, objectPath, stagedSnapshotFolder } from '../storage';
@@ -21,7 +21,8 @@ import type { CopyRepo } from './copies';
 import { readCopyManifest } from './copy-manifest';
 import type { DestinationRepo } from './destinations';
 import { downloadObject } from './download';
-import { OFFSITE_ENV, type OffsiteSecrets } from './secrets';
+import type { OffsiteSecrets } from './secrets';
+import { copyKey } from './stage';
 import { objectsPrefixOf, type SnapshotCopyManifest } from './snapshot-copy';
 
 export interface StagedSnapshot {
@@ -65,16 +66,8 @@ export async function stageSnapshot(
   });
   if (sha256Of(path.join(final, 'manifest.json')) === entry.manifestSha256) return result(0, entry.objects);
 
-  let key: Buffer | null = null;
-  if (copy.encrypted) {
-    const text = repos.secrets.get(d.id, 'encryption');
-    if (text === null)
-      throw new OpsError(
-        'PASSWORD_REQUIRED',
-        `The copy on ${d.name} is encrypted (key ${copy.keyId ?? '?'}) and no encryption key is at hand: save it with the destination or set ${OFFSITE_ENV.encryption}.`,
-        { secret: 'encryption' },
-      );
-    key = parseKey(text);
+  const key = copyKey(repos.secrets, d, copy);
+  if (key !== null) {
     const given = keyId(key);
     // Refused before anything is downloaded (the header check would refuse it too, one object later).
     if (copy.keyId !== null && given !== copy.keyId)

@@ -44,6 +44,19 @@ type StageDeps = Pick<CoreDeps, 'home' | 'store' | 'audit' | 'actor'>;
 type StageRepos = { destinations: DestinationRepo; copies: CopyRepo; secrets: OffsiteSecrets };
 
 /** Fetches the backup's newest ok offsite copy into the staging folder; audited as offsite.fetch. */
+/** The key an encrypted copy is read with (null for a plain copy); PASSWORD_REQUIRED when none is at hand. */
+export function copyKey(secrets: OffsiteSecrets, d: { id: string; name: string }, copy: Pick<BackupCopy, 'encrypted' | 'keyId'>): Buffer | null {
+  if (!copy.encrypted) return null;
+  const text = secrets.get(d.id, 'encryption');
+  if (text === null)
+    throw new OpsError(
+      'PASSWORD_REQUIRED',
+      `The copy on ${d.name} is encrypted (key ${copy.keyId ?? '?'}) and no encryption key is at hand: save it with the destination or set ${OFFSITE_ENV.encryption}.`,
+      { secret: 'encryption' },
+    );
+  return parseKey(text);
+}
+
 export async function stageOffsiteCopy(deps: StageDeps, repos: StageRepos, backupId: string, options: StageOptions = {}): Promise<string> {
   const started = Date.now();
   const copy = newestOkCopy(repos.copies, backupId);
@@ -75,17 +88,7 @@ async function fetchCopy(deps: StageDeps, repos: StageRepos, backupId: string, o
   const copy = newestOkCopy(repos.copies, backupId);
   if (copy === null) throw new OpsError('NOT_FOUND', `Backup ${backupId} has no ok offsite copy.`, { id: backupId });
   const d = repos.destinations.get(copy.destinationId);
-  let key: Buffer | null = null;
-  if (copy.encrypted) {
-    const text = repos.secrets.get(d.id, 'encryption');
-    if (text === null)
-      throw new OpsError(
-        'PASSWORD_REQUIRED',
-        `The copy on ${d.name} is encrypted (key ${copy.keyId ?? '?'}) and no encryption key is at hand: save it with the destination or set ${OFFSITE_ENV.encryption}.`,
-        { secret: 'encryption' },
-      );
-    key = parseKey(text);
-  }
+  const key = copyKey(repos.secrets, d, copy);
 
   const final = stagedPathFor(deps.home, entry.path);
   const partial = `${final}.partial`;

@@ -12,6 +12,7 @@ export { SnapshotCatalog } from './catalog';
 /** For the offsite domain: snapshots written straight offsite (their folder never exists) and staged back for a restore. */
 export { objectFile, objectPath } from './paths';
 export { plannedSnapshotFolder, removeStagedSnapshot, stagedSnapshotFolder } from './staged';
+export { snapshotSummary } from './snapshot';
 
 export function storageModule(deps: CoreDeps): DomainModule<StorageOps> {
   const { handlers, jobs, restoreJobs } = storageHandlers(deps);

@@ -199,27 +199,38 @@ export async function takeSnapshot(options: SnapshotOptions): Promise<StorageSna
     if (fs.existsSync(folder)) throw new OpsError('IO_FAILED', `${folder} appeared while the snapshot ran; it is not replaced.`);
     fs.renameSync(partial, folder);
 
-    const changedDuring = objects.filter((o) => o.changedDuring).map((o) => ({ bucket: o.bucket, key: o.key }));
-    return {
-      path: folder,
-      manifestPath: path.join(folder, MANIFEST),
-      manifestSha256: crypto.createHash('sha256').update(text).digest('hex'),
-      buckets,
-      objects: objects.length,
-      bytes: objects.reduce((n, o) => n + o.size, 0),
-      changedObjects: objects.filter((o) => !o.reused).length,
-      reusedObjects: objects.filter((o) => o.reused).length,
-      changedDuring,
+    return snapshotSummary(
+      { path: folder, manifestPath: path.join(folder, MANIFEST), manifestSha256: crypto.createHash('sha256').update(text).digest('hex'), buckets },
+      objects,
       skipped,
-      warnings: skipped.map(
-        (s) => `${s.bucket}/${s.key} ${s.reason === 'deleted' ? 'was deleted' : 'changed twice'} while it was taken; it is not in this snapshot.`,
-      ),
-      durationMs: Date.now() - started,
-    };
+      Date.now() - started,
+    );
   } catch (err) {
     fs.rmSync(partial, { recursive: true, force: true });
     throw diskError(err, folder);
   }
+}
+
+/** A finished snapshot's result from its manifest's entries: shared with snapshots written straight offsite. */
+export function snapshotSummary(
+  where: Pick<StorageSnapshotResult, 'path' | 'manifestPath' | 'manifestSha256' | 'buckets'>,
+  objects: StorageManifestObject[],
+  skipped: StorageSkippedObject[],
+  durationMs: number,
+): StorageSnapshotResult {
+  return {
+    ...where,
+    objects: objects.length,
+    bytes: objects.reduce((n, o) => n + o.size, 0),
+    changedObjects: objects.filter((o) => !o.reused).length,
+    reusedObjects: objects.filter((o) => o.reused).length,
+    changedDuring: objects.filter((o) => o.changedDuring).map((o) => ({ bucket: o.bucket, key: o.key })),
+    skipped,
+    warnings: skipped.map(
+      (s) => `${s.bucket}/${s.key} ${s.reason === 'deleted' ? 'was deleted' : 'changed twice'} while it was taken; it is not in this snapshot.`,
+    ),
+    durationMs,
+  };
 }
 
 /**
