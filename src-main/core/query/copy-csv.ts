@@ -11,7 +11,7 @@ import type { StatementResult } from '../../contract/models';
 import { isNode } from '../platform/guard/statements/effects';
 import type { PlannedStatement } from '../platform/guard/statements/classify';
 import { CopyOutStream } from './copy-out';
-import { refuseDriftedSession, toFailure } from './run';
+import { emptyResult, refuseDriftedSession, toFailure } from './run';
 import type { QuerySession } from './session';
 
 /** The options written after the query; the re-parse must find exactly these. */
@@ -107,16 +107,7 @@ export async function executeCopyCsv(
   sink: { copyCsv(chunk: Buffer): void | Promise<void>; done?(result: StatementResult): void | Promise<void> },
   options: { readOnly: boolean; profileName: string },
 ): Promise<StatementResult> {
-  const result: StatementResult = {
-    index: plan.index,
-    command: plan.command,
-    columns: [],
-    rows: [],
-    rowCount: null,
-    truncated: false,
-    durationMs: 0,
-    cancelled: false,
-  };
+  const result = emptyResult(plan);
   const started = performance.now();
   let begun = false;
   try {

@@ -274,20 +274,16 @@ async function runSimple(session: QuerySession, plan: PlannedStatement, options:
   return described.oids;
 }
 
+/** A statement's result before it has run: filled in as it runs (rows path and COPY path alike). */
+export function emptyResult(plan: PlannedStatement): StatementResult {
+  return { index: plan.index, command: plan.command, columns: [], rows: [], rowCount: null, truncated: false, durationMs: 0, cancelled: false };
+}
+
 /** Runs the statements in order and stops at the first failure (like psql's ON_ERROR_STOP). */
 export async function executeStatements(session: QuerySession, plans: PlannedStatement[], options: ExecuteOptions): Promise<StatementResult[]> {
   const results: StatementResult[] = [];
   for (const plan of plans) {
-    const result: StatementResult = {
-      index: plan.index,
-      command: plan.command,
-      columns: [],
-      rows: [],
-      rowCount: null,
-      truncated: false,
-      durationMs: 0,
-      cancelled: false,
-    };
+    const result = emptyResult(plan);
     const started = performance.now();
     try {
       refuseDriftedSession(session);
