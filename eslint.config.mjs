@@ -50,6 +50,7 @@ const electronOnlyInShell = {
 const DOMAINS = [
   'activity',
   'backup',
+  'fleet',
   'monitoring',
   'offsite',
   'profiles',
@@ -58,9 +59,12 @@ const DOMAINS = [
   'runbook',
   'sandbox',
   'schema',
+  'security',
   'serverlog',
   'storage',
+  'team',
   'toolkit',
+  'upgrade',
 ];
 const coreLayerZones = [
   {

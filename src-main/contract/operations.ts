@@ -48,6 +48,10 @@ import { storageOperations } from './operations-storage';
 import { offsiteOperations } from './operations-offsite';
 import { schemaOperations } from './operations-schema';
 import { serverlogOperations } from './operations-serverlog';
+import { fleetOperations } from './operations-fleet';
+import { teamOperations } from './operations-team';
+import { securityOperations } from './operations-security';
+import { upgradeOperations } from './operations-upgrade';
 import { breakGlassSecretFields, elevationOperations } from './operations-elevation';
 
 export const operations = {
@@ -290,6 +294,10 @@ export const operations = {
   ...offsiteOperations,
   ...schemaOperations,
   ...serverlogOperations,
+  ...fleetOperations,
+  ...teamOperations,
+  ...securityOperations,
+  ...upgradeOperations,
   ...elevationOperations,
 
   searchAudit: op<{ entries: AuditEntry[] }>()({ input: auditQuerySchema, errors: ['INVALID_INPUT'], audit: null }),

@@ -30,7 +30,12 @@ import { storageModule } from './storage';
 import { offsiteModule } from './offsite';
 import { schemaModule } from './schema';
 import { serverlogModule } from './serverlog';
+import { fleetModule } from './fleet';
+import { teamModule } from './team';
+import { securityModule } from './security';
+import { upgradeModule } from './upgrade';
 import { toolkitModule } from './toolkit';
+import { StepChecks } from './platform/kernel/step-checks';
 
 export type { CoreDeps };
 
@@ -79,6 +84,7 @@ export function createCore(options: CoreOptions): Core {
     events,
     tunnels: new TunnelManager({ secrets, audit, actor }, options.tunnels),
     revealPath: options.revealPath ?? revealWithPlatformOpener,
+    stepChecks: new StepChecks(),
   };
 
   // What a process that died (kill -9, power cut) left running or lying around: its tool is
@@ -104,6 +110,10 @@ export function createCore(options: CoreOptions): Core {
     storageModule(deps),
     schemaModule(deps),
     serverlogModule(deps),
+    securityModule(deps),
+    upgradeModule(deps),
+    fleetModule(deps),
+    teamModule(deps),
     offsite,
   ] as const;
   const handlers = handlerTable(modules);

@@ -12,6 +12,7 @@ import { AuditLog } from '../../src-main/core/platform/audit/audit-log';
 import { createDispatcher, type Dispatcher, type Handlers } from '../../src-main/core/platform/kernel/dispatch';
 import { TunnelManager } from '../../src-main/core/platform/ssh/tunnel-manager';
 import { EventBus } from '../../src-main/core/platform/kernel/events';
+import { StepChecks } from '../../src-main/core/platform/kernel/step-checks';
 import { profileHandlers } from '../../src-main/core/profiles/handlers';
 import { ProfileRepo } from '../../src-main/core/platform/profile-store/profile-repo';
 import type { ConnectionTestReport } from '../../src-main/core/profiles/test-connection';
@@ -67,6 +68,7 @@ function harness(makeSecrets: (store: Store) => SecretStore): Harness {
     events: new EventBus(),
     tunnels,
     revealPath: async () => false,
+    stepChecks: new StepChecks(),
   };
   // Only the profile operations are wired; the dispatcher looks handlers up by name.
   const dispatcher: Dispatcher = createDispatcher(profileHandlers(deps) as unknown as Handlers, audit);

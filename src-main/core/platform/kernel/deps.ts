@@ -11,6 +11,7 @@ import type { TunnelManager } from '../ssh/tunnel-manager';
 import type { Store } from '../store/store';
 import type { Handlers } from './dispatch';
 import type { EventBus } from './events';
+import type { StepChecks } from './step-checks';
 
 /** What every domain's module factory receives. */
 export interface CoreDeps {
@@ -25,6 +26,8 @@ export interface CoreDeps {
   /** One shared SSH tunnel per profile with `ssh`; every connection goes through it. */
   tunnels: TunnelManager;
   revealPath: RevealPath;
+  /** Built-in checks runbook steps can name (`{ type: 'check' }`): domains register, the checklist engine runs them. */
+  stepChecks: StepChecks;
 }
 
 /**

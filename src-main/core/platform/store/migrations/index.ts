@@ -18,6 +18,8 @@ import { migration013 } from './013-storage-snapshots';
 import { migration014 } from './014-audit-outcomes';
 import { migration015 } from './015-profile-elevation';
 import { migration016 } from './016-offsite-direct';
+import { migration017 } from './017-profile-tags';
+import { migration018 } from './018-team-outbox';
 import type { Migration } from './migration';
 
 export type { Migration } from './migration';
@@ -39,6 +41,8 @@ export const MIGRATIONS: readonly Migration[] = [
   migration014,
   migration015,
   migration016,
+  migration017,
+  migration018,
 ];
 
 export const LATEST_VERSION = MIGRATIONS.length === 0 ? 0 : MIGRATIONS[MIGRATIONS.length - 1]!.version;
