@@ -49,6 +49,8 @@ import { offsiteOperations } from './operations-offsite';
 import { schemaOperations } from './operations-schema';
 import { serverlogOperations } from './operations-serverlog';
 import { fleetOperations } from './operations-fleet';
+import { fleetScreenOperations } from './operations-fleet-screen';
+import type { FleetRefreshEvent } from './fleet-screen';
 import { teamOperations } from './operations-team';
 import { securityOperations } from './operations-security';
 import { upgradeOperations } from './operations-upgrade';
@@ -295,6 +297,7 @@ export const operations = {
   ...schemaOperations,
   ...serverlogOperations,
   ...fleetOperations,
+  ...fleetScreenOperations,
   ...teamOperations,
   ...securityOperations,
   ...upgradeOperations,
@@ -373,4 +376,6 @@ export type AppEvent =
   /** A running offsite copy's progress (upload, then verify), at most ~4 a second. */
   | OffsiteProgressEvent
   /** A running VACUUM's progress, about once a second. */
-  | VacuumProgressEvent;
+  | VacuumProgressEvent
+  /** A Fleet screen refresh: started, each target as it finishes (with its new row), done. */
+  | FleetRefreshEvent;
