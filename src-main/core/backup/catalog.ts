@@ -139,6 +139,21 @@ export class BackupCatalog {
     return (rows as BackupRow[]).map(toEntry);
   }
 
+  /**
+   * The newest backup of a profile that finished ok with one of these kinds (the Fleet
+   * screen's "last backup" against the RPO), or null: one row, whatever the history's length.
+   */
+  latestOk(profileId: string, kinds: readonly BackupKind[]): BackupEntry | null {
+    if (kinds.length === 0) return null;
+    const row = this.db
+      .prepare(
+        `SELECT * FROM backups WHERE profile_id = ? AND status = 'ok' AND kind IN (${kinds.map(() => '?').join(', ')})
+         ORDER BY started_at DESC, rowid DESC LIMIT 1`,
+      )
+      .get(profileId, ...kinds) as BackupRow | undefined;
+    return row ? toEntry(row) : null;
+  }
+
   get(id: string): BackupEntry | null {
     const row = this.db.prepare('SELECT * FROM backups WHERE id = ?').get(id) as BackupRow | undefined;
     return row ? toEntry(row) : null;

@@ -7,6 +7,8 @@ import { restoreHandlers, type RestoreDomain, type RestoreOps } from './handlers
 import { registerOffsiteStager } from './offsite-source';
 
 export type { RestoreDomain, RestoreOps };
+/** The Fleet screen reads each profile's last drill. */
+export { DrillStore } from './drill-store';
 
 /** Running restores and drills are cancelled on dispose; scratch clusters stopped and removed. */
 /** With `offsite`, a catalog backup whose local file is gone is fetched back from its offsite copy. */

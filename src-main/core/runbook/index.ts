@@ -5,7 +5,7 @@ import { runbookHandlers, type RunbookOps } from './handlers';
 
 export type { RunbookOps };
 export { snippetSql } from './builtin-steps';
-export { dueReminders } from './calendar';
+export { dueReminders, maintenanceCalendar } from './calendar';
 export { exitCodeFor, formatValue, judge, worstStatus } from './thresholds';
 export type { Threshold, ThresholdKey } from './thresholds';
 export { profileThresholds } from './thresholds-store';
