@@ -7,6 +7,10 @@ import { monitoringHandlers, type MonitoringOps } from './handlers';
 
 export type { MonitoringOps };
 
+/** The Fleet screen (issue #22): the overview that keeps its outcome per profile, and the outcomes kept. */
+export { lastOverviewOf, lastOverviews, pruneLastOverviews, recordLastOverview, runOverview, type LastOverview } from './overview-last';
+export type { XactSamples } from './overview';
+
 /** A running VACUUM is cancelled (on the server) and awaited on dispose. */
 export function monitoringModule(deps: CoreDeps): DomainModule<MonitoringOps> {
   const vacuums = new JobRegistry<VacuumResult>();
