@@ -244,9 +244,11 @@ export interface ProcedureStepInfo {
   title: string;
   explanation: string;
   kind: StepKind;
-  type: 'sql' | 'action' | 'manual';
+  type: 'sql' | 'action' | 'manual' | 'check';
   /** The statement of an SQL step. */
   sql?: string;
+  /** A check step: the name of the built-in check that runs and judges it ("security.audit"). */
+  check?: string;
   /** A write/destructive SQL step that previewRunbookStep can preview and runRunbookStep run. */
   previewable?: boolean;
   /** An action step: which of the app's tools it hands over to, and its label. */

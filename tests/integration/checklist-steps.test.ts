@@ -236,3 +236,129 @@ describe('steps that call the ops toolkit', () => {
     expect(installed.steps[0]!.needsToolkit).toBeUndefined();
   });
 });
+
+describe('check steps (built-in checks a domain registers, issue #23)', () => {
+  const check = (id: string, name: string): Procedure['steps'][number] => ({
+    id,
+    title: id,
+    explanation: '',
+    kind: 'read',
+    run: { type: 'check', check: name },
+  });
+  const procedure: Procedure = {
+    id: 'test.checks',
+    title: 'Check steps',
+    section: 'Test',
+    description: 'Steps judged by registered checks.',
+    steps: [
+      check('found', 'test.findings'),
+      check('unsure', 'test.unsure'),
+      check('server-error', 'test.server-error'),
+      check('bug', 'test.bug'),
+      check('missing', 'test.nobody-registered-this'),
+      check('writes', 'test.writes'),
+      check('after', 'test.findings'),
+    ],
+  };
+  const seen: Array<{ readOnly: string; profile: string; now: Date }> = [];
+
+  beforeAll(() => {
+    const checks = core.deps.stepChecks;
+    checks.register('test.findings', async ({ client, profile, now }) => {
+      const { rows } = await client.query<{ ro: string }>("SELECT current_setting('transaction_read_only') AS ro");
+      seen.push({ readOnly: rows[0]!.ro, profile: profile.name, now });
+      const names = await client.query<{ n: string }>("SELECT nspname AS n FROM pg_namespace WHERE nspname IN ('pg_catalog', 'public') ORDER BY 1");
+      return {
+        status: 'warning',
+        summary: `${names.rows.length} schemas named`,
+        value: names.rows.length,
+        warn: 1,
+        critical: null,
+        columns: ['object', 'fix'],
+        rows: names.rows.map((r) => [r.n, `-- nothing to do for ${r.n}`]),
+      };
+    });
+    checks.register('test.unsure', async () => ({
+      status: 'unknown',
+      summary: 'cannot read pg_authid',
+      value: null,
+      warn: null,
+      critical: null,
+      columns: [],
+      rows: [],
+    }));
+    checks.register('test.server-error', async ({ client }) => {
+      await client.query('SELECT 1/0');
+      throw new Error('unreachable');
+    });
+    checks.register('test.bug', async () => {
+      throw new Error('the check has a bug');
+    });
+    checks.register('test.writes', async ({ client }) => {
+      await client.query('CREATE TABLE check_step_should_not_exist (id int)');
+      return { status: 'ok', summary: 'wrote', value: null, warn: null, critical: null, columns: [], rows: [] };
+    });
+  });
+
+  it('runs each check in the read-only transaction and maps its answer; failures are UNKNOWN and the run goes on', async () => {
+    const before = Date.now();
+    const { value: result, events } = await collecting('checks', () =>
+      runChecklist(core.deps, procedure, shop, {
+        onStep: (index, total, step) => core.deps.events.emit({ type: 'checklist.step', runId: 'checks', index, total, step }),
+      }),
+    );
+    const [found, unsure, serverError, bug, missing, writes, after] = result.steps;
+    expect(found).toMatchObject({
+      id: 'found',
+      status: 'warning',
+      summary: '2 schemas named',
+      value: 2,
+      warn: 1,
+      columns: ['object', 'fix'],
+      rows: [
+        ['pg_catalog', '-- nothing to do for pg_catalog'],
+        ['public', '-- nothing to do for public'],
+      ],
+      rowCount: 2,
+    });
+    // The check saw the run's read-only transaction, the profile, and the run's start as "now".
+    expect(seen[0]).toMatchObject({ readOnly: 'on', profile: 'shop' });
+    expect(seen[0]!.now.getTime()).toBeGreaterThanOrEqual(before - 1000);
+    expect(new Date(result.startedAt).getTime()).toBe(seen[0]!.now.getTime());
+    expect(unsure).toMatchObject({ status: 'unknown', summary: 'cannot read pg_authid' });
+    expect(serverError).toMatchObject({ status: 'unknown', summary: expect.stringMatching(/division by zero \(SQLSTATE 22012\)/) });
+    expect(bug).toMatchObject({ status: 'unknown', summary: 'the check test.bug failed: the check has a bug' });
+    expect(missing).toMatchObject({
+      status: 'unknown',
+      summary: expect.stringMatching(/^not run: this build has no check named test\.nobody-registered-this \(this build has: .*test\.findings/),
+    });
+    expect(writes).toMatchObject({ status: 'unknown', summary: expect.stringMatching(/tried to write.*read-only transaction.*SQLSTATE 25006/) });
+    // After every failure the transaction was rolled back to the step's savepoint: the last step still ran.
+    expect(after).toMatchObject({ status: 'warning', rowCount: 2 });
+    expect(result.status).toBe('unknown');
+    expect(events.map((e) => e.step.id)).toEqual(procedure.steps.map((s) => s.id));
+    const table = await withClient(
+      pg,
+      async (c) => (await c.query("SELECT to_regclass('check_step_should_not_exist') AS t")).rows[0].t as string | null,
+      shopDb.database,
+    );
+    expect(table).toBeNull();
+  });
+
+  it('keeps the first maxRows findings and counts them all; a check step runs alone with stepIds', async () => {
+    const result = await runChecklist(core.deps, procedure, shop, { maxRows: 1, stepIds: ['found'] });
+    expect(result.steps[0]).toMatchObject({ rows: [['pg_catalog', '-- nothing to do for pg_catalog']], rowCount: 2 });
+    expect(result.steps.slice(1).every((s) => s.summary === NOT_IN_THIS_PASS)).toBe(true);
+  });
+
+  it('lists the built-in check steps with their check names, and a write step refuses them', async () => {
+    const { procedures } = await ok<OpResult<'listProcedures'>>('listProcedures', {});
+    const monthly = procedures.find((p) => p.id === 'maintenance.monthly')!;
+    expect(monthly.steps.find((s) => s.id === 'maintenance.monthly.capacity')).toMatchObject({ type: 'check', check: 'capacity.database-size', kind: 'read' });
+    expect(monthly.steps.find((s) => s.id === 'maintenance.monthly.security')).toMatchObject({ type: 'check', check: 'security.audit' });
+    const quarterly = procedures.find((p) => p.id === 'maintenance.quarterly')!;
+    expect(quarterly.steps.filter((s) => s.type === 'check').map((s) => s.check)).toEqual(['upgrade.version', 'upgrade.extensions', 'upgrade.features']);
+    const error = await fail('previewRunbookStep', { procedureId: 'maintenance.monthly', stepId: 'maintenance.monthly.security', profileId: shop.id });
+    expect(error.code).toBe('INVALID_INPUT');
+  });
+});

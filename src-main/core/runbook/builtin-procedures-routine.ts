@@ -1,8 +1,11 @@
 // The runbook's routine sections as procedures: performance monitoring, troubleshooting and
 // the maintenance calendar (the emergency, backup and recovery sections are in
-// builtin-procedures.ts). Reads and writes reuse the query console's built-in snippets.
+// builtin-procedures.ts). Reads and writes reuse the query console's built-in snippets; the
+// monthly and quarterly reviews are built-in checks (issue #23) that the monitoring
+// (capacity.*), security (security.*) and upgrade (upgrade.*) domains register: their names
+// here are the contract with those domains, and a name nobody registered runs as UNKNOWN.
 import type { Procedure } from './model';
-import { actionStep, manualStep, snippetStep } from './builtin-steps';
+import { actionStep, checkStep, manualStep, snippetStep } from './builtin-steps';
 
 const MONITORING: Procedure[] = [
   {
@@ -188,11 +191,28 @@ const CALENDAR: Procedure[] = [
     description: 'Restore test, capacity, security, indexes.',
     steps: [
       actionStep('restore-drill', 'read', { id: 'maintenance.monthly.backup-test', title: 'Complete backup testing', explanation: 'A timed restore drill.' }),
-      snippetStep('largest-tables', { id: 'maintenance.monthly.capacity', title: 'Capacity planning review', explanation: 'Growth of the largest tables.' }),
-      manualStep('Review roles, grants and who can log in; rotate credentials that are due.', {
+      // The step ids are the ones saved runs and sign-offs already refer to.
+      checkStep('capacity.database-size', {
+        id: 'maintenance.monthly.capacity',
+        title: 'Capacity: database size forecast',
+        explanation: "The database's growth over the snapshots this app keeps, and when it reaches the size thresholds at that rate.",
+      }),
+      checkStep('capacity.connections', {
+        id: 'maintenance.monthly.capacity-connections',
+        title: 'Capacity: connections',
+        explanation: 'Peak connections against max_connections (less the reserved slots), and when the peak reaches the limit at its growth rate.',
+      }),
+      checkStep('capacity.wraparound', {
+        id: 'maintenance.monthly.wraparound',
+        title: 'Capacity: sequences and transaction IDs',
+        explanation:
+          'Sequences close to their maximum, and databases and tables whose oldest transaction ID nears wraparound (autovacuum must freeze them first).',
+      }),
+      checkStep('security.audit', {
         id: 'maintenance.monthly.security',
         title: 'Security audit',
-        explanation: 'Also read the audit trail for unexpected actions.',
+        explanation:
+          'Every check of the security audit procedure (roles, privileges, settings, row level security on Supabase, the app\'s own audit trail), one row per finding with its fix. Run the "Security audit" procedure for each check on its own.',
       }),
       snippetStep('rarely-used-indexes', {
         id: 'maintenance.monthly.indexes',
@@ -214,10 +234,21 @@ const CALENDAR: Procedure[] = [
         title: 'Full performance optimization',
         explanation: 'Bigger changes than the weekly review.',
       }),
-      snippetStep('recovery-status', {
+      checkStep('upgrade.version', {
         id: 'maintenance.quarterly.upgrade',
-        title: 'Database upgrade planning',
-        explanation: 'The server version to plan from.',
+        title: 'Upgrade planning: version and end of life',
+        explanation:
+          "The server's major and minor version against the PostgreSQL releases: minor releases behind, and when the major version reaches end of life.",
+      }),
+      checkStep('upgrade.extensions', {
+        id: 'maintenance.quarterly.upgrade-extensions',
+        title: 'Upgrade planning: extensions',
+        explanation: 'Installed extensions with a newer version available, and those that block or need care in a major upgrade.',
+      }),
+      checkStep('upgrade.features', {
+        id: 'maintenance.quarterly.upgrade-features',
+        title: 'Upgrade planning: what the next major version changes',
+        explanation: 'Settings and features this database uses that the next major versions remove or change.',
       }),
       manualStep('Review this runbook and its contacts; update what changed.', {
         id: 'maintenance.quarterly.docs',

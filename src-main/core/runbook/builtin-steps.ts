@@ -42,6 +42,14 @@ export function actionStep(action: BuiltinAction, kind: StepKind, text: StepText
   return { ...text, kind, run: { type: 'action', action, ...(options ? { options } : {}) } };
 }
 
+/**
+ * A read step judged by a built-in check a domain registers (security, capacity, upgrade).
+ * Until its domain registers the name, running it says so (UNKNOWN), nothing else.
+ */
+export function checkStep(check: string, text: StepText): Step {
+  return { ...text, kind: 'read', run: { type: 'check', check } };
+}
+
 /** Something a person does outside the app (a dashboard, a phone call). Never run. */
 export function manualStep(instruction: string, text: StepText, kind: StepKind = 'read'): Step {
   return { ...text, kind, run: { type: 'manual', instruction } };

@@ -4,9 +4,10 @@
 // savepoint with a statement timeout: a step that fails or times out is UNKNOWN with the
 // server's reason and the next step still runs; a step reading a table this database does
 // not have is not applicable (applicability.ts), asked of the catalog before it runs, and
-// never worsens the run. Write, destructive and manual steps are listed, never run. Any procedure runs this way, not only checklists; a pass may run only
-// some read steps (step by step from the screen), and when no step needs the server no
-// connection is opened at all.
+// never worsens the run. A check step (check-steps.ts) runs the same way and is judged by
+// its check. Write, destructive and manual steps are listed, never run. Any procedure runs
+// this way, not only checklists; a pass may run only some read steps (step by step from the
+// screen), and when no step needs the server no connection is opened at all.
 import Cursor from 'pg-cursor';
 import type pg from 'pg';
 import type { Profile } from '../../contract/models';
@@ -22,6 +23,7 @@ import { planScript, type PlannedStatement } from '../platform/guard/statements/
 import { applicabilityRefs, missingRelations, notApplicableSummary } from './applicability';
 import { cellTypes, toCell } from '../query';
 import { BUILTIN_ACTIONS, type Procedure, type Step } from './model';
+import { checkFailure, runCheckStep, type CheckPass, type CheckStep } from './check-steps';
 import { judged, RuleFold } from './rule-fold';
 import { TOOLKIT_FUNCTION_NAMES, TOOLKIT_SCHEMA } from '../toolkit';
 import { thresholdFor, worstStatus, type Threshold, type ThresholdKey } from './thresholds';
@@ -117,6 +119,8 @@ interface PassOptions {
   /** The read steps this pass runs; null: all of them. */
   selected: ReadonlySet<string> | null;
   onStep: (index: number, step: ChecklistStepResult) => void;
+  /** What a check step is called with (the registry, the profile, the run's start). */
+  check: CheckPass;
 }
 
 async function runReadStep(client: pg.Client, step: Step & { run: { type: 'sql' } }, pass: PassOptions): Promise<Omit<ChecklistStepResult, 'durationMs'>> {
@@ -250,6 +254,12 @@ async function runSteps(client: pg.Client, procedure: Procedure, pass: PassOptio
     const elapsed = () => Math.round(performance.now() - started);
     try {
       await client.query(`SAVEPOINT ${SAVEPOINT}`);
+      if (step.run.type === 'check') {
+        const checked = await runCheckStep(client, step as CheckStep, pass.check);
+        await client.query(`RELEASE SAVEPOINT ${SAVEPOINT}`);
+        push('unknown' in checked ? unknownStep(step, checked.unknown, elapsed(), pass.thresholds) : { ...checked, durationMs: elapsed() });
+        continue;
+      }
       // The one rule (core/platform/guard): a read step runs only what the guard judges a plain read;
       // and only where it applies (the tables it reads exist).
       const early = await preflight(client, step, (step as Step & { run: { type: 'sql' } }).run.sql, elapsed, pass.thresholds);
@@ -262,8 +272,11 @@ async function runSteps(client: pg.Client, procedure: Procedure, pass: PassOptio
       await client.query(`RELEASE SAVEPOINT ${SAVEPOINT}`);
       push({ ...result, durationMs: elapsed() });
     } catch (err) {
-      push(unknownStep(step, stepFailure(err, pass.timeoutMs), elapsed(), pass.thresholds, missingToolkitFunction(err) !== null));
-      if (!isServerError(err)) lost = 'the connection was lost in an earlier step';
+      // A check is code of ours: what it throws is its own failure, not a lost connection
+      // (if the connection is gone, the rollback below finds out).
+      const checkBug = step.run.type === 'check' && !isServerError(err) ? checkFailure(step.run.check, err) : null;
+      push(unknownStep(step, checkBug ?? stepFailure(err, pass.timeoutMs), elapsed(), pass.thresholds, missingToolkitFunction(err) !== null));
+      if (!isServerError(err) && checkBug === null) lost = 'the connection was lost in an earlier step';
       else {
         // A failed statement aborts the transaction; undo to the savepoint so the next
         // step can run. If even that fails, the connection is gone.
@@ -321,7 +334,7 @@ function runName(procedure: Procedure): string {
  * (the run did not happen); anything a step does wrong becomes that step's UNKNOWN.
  */
 export async function runChecklist(
-  deps: Pick<CoreDeps, 'secrets' | 'tunnels'>,
+  deps: Pick<CoreDeps, 'secrets' | 'tunnels' | 'stepChecks'>,
   procedure: Procedure,
   profile: Profile,
   options: ChecklistRunOptions = {},
@@ -332,7 +345,8 @@ export async function runChecklist(
   const partial = selected !== null ? ` (this pass: ${plural(selected.size, 'step')} of ${procedure.steps.length})` : '';
   audit.profile = profile.name;
   audit.summary = `${name} on ${profile.name}: not run (no connection)`;
-  const startedAt = new Date().toISOString();
+  const startDate = new Date();
+  const startedAt = startDate.toISOString();
   const started = performance.now();
   const total = procedure.steps.length;
   const pass: PassOptions = {
@@ -341,6 +355,7 @@ export async function runChecklist(
     thresholds: options.thresholds ?? thresholdFor,
     selected,
     onStep: (index, step) => options.onStep?.(index, total, step),
+    check: { checks: deps.stepChecks, profile, now: startDate, maxRows: options.maxRows ?? MAX_STEP_ROWS },
   };
   // Manual, action and write steps, and read steps left for another pass, need no server.
   const needsServer = procedure.steps.some((step) => notRunHere(step, selected) === null);

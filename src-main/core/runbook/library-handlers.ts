@@ -21,6 +21,8 @@ function runInfo(step: Step): Omit<ProcedureStepInfo, 'id' | 'title' | 'explanat
       return { type: 'action', action: run.action, actionLabel: BUILTIN_ACTIONS[run.action] };
     case 'manual':
       return { type: 'manual', instruction: run.instruction };
+    case 'check':
+      return { type: 'check', check: run.check };
   }
 }
 

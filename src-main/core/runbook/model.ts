@@ -1,7 +1,8 @@
 // The runbook as data: procedures made of steps. A step says what it does (SQL, one of the
 // app's built-in actions, or an instruction for a person), how much harm it can do (read,
 // write, destructive) and, for a read, the rule that judges its result. The checklist
-// engine (checklist.ts) runs only read SQL steps; everything else is shown, never run.
+// engine (checklist.ts) runs only read SQL steps and built-in checks (check-steps.ts);
+// everything else is shown, never run.
 import type { Cadence, StepKind } from '../../contract/runbook';
 import type { Noun, ThresholdKey } from './thresholds';
 
@@ -33,7 +34,13 @@ export type StepRun =
    */
   | { type: 'sql'; sql: string; snippet?: string; preview?: string; immediate?: boolean }
   | { type: 'action'; action: BuiltinAction; options?: Readonly<Record<string, string>> }
-  | { type: 'manual'; instruction: string };
+  | { type: 'manual'; instruction: string }
+  /**
+   * A built-in check (core/platform/kernel/step-checks.ts) that a domain registers: a read,
+   * run like an SQL step (the run's read-only transaction, its own savepoint and time limit)
+   * and judged by the check itself, so the step has no `rule`.
+   */
+  | { type: 'check'; check: string };
 
 /** What number a rule judges. */
 export type RuleMetric =

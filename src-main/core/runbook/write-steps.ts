@@ -58,6 +58,8 @@ export function runnableStep(procedureId: string, stepId: string, runbook: Runbo
     );
   }
   if (step.run.type === 'manual') throw new OpsError('INVALID_INPUT', `"${step.title}" is done by a person, not by the app: ${step.run.instruction}`);
+  if (step.run.type === 'check')
+    throw new OpsError('INVALID_INPUT', `"${step.title}" is a built-in check (${step.run.check}): it only reads; run it from a checklist.`);
   if (step.run.type === 'action')
     throw new OpsError('INVALID_INPUT', `"${step.title}" is one of the app's own tools, with its own preview and confirmation on its screen.`);
   if (step.run.preview === undefined) {

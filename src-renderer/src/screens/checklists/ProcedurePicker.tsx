@@ -77,6 +77,11 @@ function StepBody({ step }: { step: ProcedureStepInfo }) {
       <Text size="xs">{step.explanation}</Text>
       {step.instruction ? <Text size="xs">To do by hand: {step.instruction}</Text> : null}
       {step.actionLabel ? <Text size="xs">In the app: {step.actionLabel}</Text> : null}
+      {step.check ? (
+        <Text size="xs">
+          Built-in check: <Code>{step.check}</Code>
+        </Text>
+      ) : null}
       {step.correction ? (
         <Text size="xs" c="dimmed">
           Correction to the runbook: {step.correction}

@@ -24,7 +24,8 @@ export interface StepActionsProps {
 
 export function StepActions({ step, info, running, busy, error, onClearError, onRun, onPreview, onToolkit, onScreen }: StepActionsProps) {
   if (!info) return null;
-  const isReadSql = info.type === 'sql' && info.kind === 'read';
+  // A check step runs like a read SQL step (the check judges it), so it can run on its own too.
+  const isReadSql = (info.type === 'sql' || info.type === 'check') && info.kind === 'read';
   const target = info.type === 'action' ? actionTarget(info.action) : null;
   const buttons = [];
   if (isReadSql) {

@@ -183,6 +183,11 @@ export function StepCard(props: StepCardProps) {
             Correction to the runbook: {props.info.correction}
           </Text>
         ) : null}
+        {props.info?.check ? (
+          <Text size="xs" c="dimmed">
+            Built-in check: {props.info.check}
+          </Text>
+        ) : null}
         <RowsTable label={`Rows of ${step.title}`} columns={step.columns} rows={step.rows} rowCount={step.rowCount} />
         {props.actions}
         {props.mode === 'edit' ? <DecisionEditor step={step} draft={props.draft} onChange={props.onChange} /> : <SavedDecision decision={props.decision} />}
