@@ -73,6 +73,12 @@ export function stringFlag(parsed: Parsed, name: string): string | undefined {
   return typeof v === 'string' ? v : undefined;
 }
 
+/** A repeatable flag's values in the order given ([] when absent). */
+export function listFlag(parsed: Parsed, name: string): string[] {
+  const v = parsed.flags[name];
+  return Array.isArray(v) ? v : [];
+}
+
 export function boolFlag(parsed: Parsed, name: string): boolean {
   return parsed.flags[name] === true;
 }

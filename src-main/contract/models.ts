@@ -60,6 +60,25 @@ export const sshSettingsSchema = sshHopSchema.extend({
 export type SshSettings = z.output<typeof sshSettingsSchema>;
 export type SshSettingsInput = z.input<typeof sshSettingsSchema>;
 
+/** One profile tag (issue #22): short lowercase labels fleet commands select by ("prod", "eu", "shop"). */
+export const TAG_PATTERN = /^[a-z0-9][a-z0-9_.-]{0,31}$/;
+export const MAX_TAGS = 16;
+
+/**
+ * Tags as typed: trimmed and lowercased (a DBA typing "Prod" means prod), then checked;
+ * repeats are dropped, first occurrence kept, so "--tag prod --tag prod" is one tag.
+ */
+export const tagsSchema = z
+  .array(
+    z
+      .string()
+      .trim()
+      .toLowerCase()
+      .regex(TAG_PATTERN, 'a tag is 1-32 characters: lowercase letters, digits, dot, dash and underscore, starting with a letter or digit'),
+  )
+  .transform((tags) => [...new Set(tags)])
+  .refine((tags) => tags.length <= MAX_TAGS, `at most ${MAX_TAGS} tags per profile`);
+
 /** What a user gives when creating or editing a profile. */
 export const profileInputSchema = z.object({
   name: nameSchema,
@@ -89,13 +108,17 @@ export const profileInputSchema = z.object({
    * Null: an elevation uses the profile's own role. Omitted on an update: kept as it is.
    */
   breakGlassUser: z.string().trim().min(1).max(63).nullable().optional(),
+  /** Labels for fleet commands (issue #22). Omitted on an update: kept as they are; on a create: none. */
+  tags: tagsSchema.optional(),
 });
 export type ProfileInput = z.input<typeof profileInputSchema>;
 export type ProfileFields = z.output<typeof profileInputSchema>;
 
-export interface Profile extends Omit<ProfileFields, 'readOnly'> {
+export interface Profile extends Omit<ProfileFields, 'readOnly' | 'tags'> {
   id: string;
   readOnly: boolean;
+  /** Fleet labels, lowercase, deduplicated, in the order given (issue #22). */
+  tags: string[];
   /** A password is held by this app's secret store for the profile. */
   hasSecret: boolean;
   /** A key passphrase / SSH password is held for the bastion hop, and for the jump hop. */
@@ -151,6 +174,7 @@ export function profileFieldsOf(p: Profile): ProfileFields {
     ssh: p.ssh,
     storage: p.storage,
     breakGlassUser: p.breakGlassUser,
+    tags: p.tags,
   };
 }
 

@@ -37,6 +37,7 @@ function profile(overrides: Partial<Profile> = {}): Profile {
     hasSshSecret: false,
     hasJumpSecret: false,
     hasStorageSecret: false,
+    tags: [],
     storage: null,
     createdAt: '',
     updatedAt: '',

@@ -40,6 +40,7 @@ function profile(over: Partial<Profile> = {}): Profile {
     hasSshSecret: false,
     hasJumpSecret: false,
     hasStorageSecret: false,
+    tags: [],
     createdAt: 'then',
     updatedAt: 'then',
     ...over,

@@ -173,6 +173,31 @@ describe('ProfileRepo', () => {
     });
   });
 
+  describe('tags (issue #22)', () => {
+    it('are lowercased, deduplicated in order, kept by an update that omits them, replaced by one that gives them', () => {
+      const a = repo.create(fields({ name: 'shop-eu', tags: ['Prod', 'eu', 'prod', ' shop '] }));
+      expect(a.tags).toEqual(['prod', 'eu', 'shop']);
+      expect(repo.create(fields({ name: 'untagged' })).tags).toEqual([]);
+      const { tags: _omitted, ...rest } = fields({ name: 'shop-eu', host: 'moved' });
+      expect(repo.update(a.id, rest).tags).toEqual(['prod', 'eu', 'shop']);
+      expect(repo.update(a.id, fields({ name: 'shop-eu', tags: ['staging'] })).tags).toEqual(['staging']);
+      expect(repo.update(a.id, fields({ name: 'shop-eu', tags: [] })).tags).toEqual([]);
+    });
+
+    it('refuses a bad tag or too many with INVALID_INPUT naming the field, and writes nothing', () => {
+      for (const bad of [['-prod'], ['has space'], ['a'.repeat(33)], [''], ['prod;drop'], ['é']]) {
+        const err = opsError(() => repo.create({ ...fields({ name: 'bad' }), tags: bad }));
+        expect(err.code, bad[0]).toBe('INVALID_INPUT');
+        expect(err.message).toMatch(/^tags\.0: a tag is 1-32 characters/);
+      }
+      const many = Array.from({ length: 17 }, (_, i) => `t${i}`);
+      expect(opsError(() => repo.create({ ...fields({ name: 'bad' }), tags: many })).message).toContain('at most 16 tags');
+      // 17 given but 16 distinct is fine: the limit counts tags, not keystrokes.
+      expect(repo.create(fields({ name: 'ok', tags: [...many.slice(0, 16), 't0'] })).tags).toHaveLength(16);
+      expect(count(store, 'profiles')).toBe(1);
+    });
+  });
+
   it('validates input from callers that bypass the dispatcher', () => {
     const err = opsError(() => repo.create({ ...fields(), port: 70000 }));
     expect(err.code).toBe('INVALID_INPUT');

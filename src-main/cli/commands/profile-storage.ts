@@ -2,14 +2,14 @@
 // `profile edit NAME` for them, and `profile test-storage NAME`. The secret access key is
 // never a flag: cli/storage-secret.ts reads it from the environment or a prompt.
 import { profileFieldsOf, type Profile, type ProfileDraft, type StorageSettingsInput } from '../../contract/models';
-import { boolFlag, expectPositionals, parseArgs, stringFlag, UsageError, type FlagSpecs, type Parsed } from '../args';
+import { boolFlag, expectPositionals, listFlag, parseArgs, stringFlag, UsageError, type FlagSpecs, type Parsed } from '../args';
 import type { CliContext } from '../context';
 import { printJson } from '../io';
 import { withStorageSecret } from '../storage-secret';
 import { BREAK_GLASS_FLAGS, breakGlassFromFlags, breakGlassView } from './profile-breakglass';
 
 export const STORAGE_USAGE = {
-  edit: 'ops-console profile edit NAME (--storage-endpoint URL --storage-access-key-id ID [--storage-region R] [--storage-virtual-host] | --no-storage) [--break-glass-user ROLE | --no-break-glass] [--json]',
+  edit: 'ops-console profile edit NAME (--storage-endpoint URL --storage-access-key-id ID [--storage-region R] [--storage-virtual-host] | --no-storage) [--break-glass-user ROLE | --no-break-glass] [--tag T]... [--untag T]... [--json]',
   testStorage: 'ops-console profile test-storage NAME [--json]   (secret: OPS_CONSOLE_STORAGE_SECRET_ACCESS_KEY or a prompt)',
 };
 
@@ -44,17 +44,31 @@ export function storageView(p: Profile) {
   return { storage: p.storage, hasStorageSecret: p.hasStorageSecret };
 }
 
-/** `profile edit NAME`: today the storage connection only; every other field is kept. */
+/** The tags after `--tag` (added, at the end) and `--untag` (removed); undefined when neither flag is there. */
+function tagsFromFlags(parsed: Parsed, current: string[]): string[] | undefined {
+  const add = listFlag(parsed, 'tag');
+  const drop = listFlag(parsed, 'untag').map((t) => t.trim().toLowerCase());
+  if (add.length === 0 && drop.length === 0) return undefined;
+  const both = add.map((t) => t.trim().toLowerCase()).filter((t) => drop.includes(t));
+  if (both.length > 0) throw new UsageError(`--tag and --untag both name "${both[0]}"`);
+  const missing = drop.filter((t) => !current.includes(t));
+  if (missing.length > 0) throw new UsageError(`the profile has no tag "${missing[0]}" (its tags: ${current.join(', ') || 'none'})`);
+  return [...current.filter((t) => !drop.includes(t)), ...add];
+}
+
+/** `profile edit NAME`: the storage connection, the break-glass role and the tags; every other field is kept. */
 export async function editProfile(ctx: CliContext, argv: string[], find: (name: string) => Promise<Profile>): Promise<number> {
-  const parsed = parseArgs(argv, { ...STORAGE_FLAGS, 'no-storage': { type: 'boolean' }, ...BREAK_GLASS_FLAGS });
+  const parsed = parseArgs(argv, { ...STORAGE_FLAGS, 'no-storage': { type: 'boolean' }, ...BREAK_GLASS_FLAGS, tag: { type: 'list' }, untag: { type: 'list' } });
   const [name] = expectPositionals(parsed, ['NAME'], STORAGE_USAGE.edit);
   const storage = storageFromFlags(parsed);
   const drop = boolFlag(parsed, 'no-storage');
   if (storage !== undefined && drop) throw new UsageError('--no-storage and --storage-* exclude each other');
   const breakGlass = await breakGlassFromFlags(ctx, parsed);
   const storageChange = storage !== undefined || drop;
-  if (!storageChange && breakGlass === undefined) throw new UsageError(`nothing to change\nusage: ${STORAGE_USAGE.edit}`);
+  const tagChange = listFlag(parsed, 'tag').length > 0 || listFlag(parsed, 'untag').length > 0;
+  if (!storageChange && breakGlass === undefined && !tagChange) throw new UsageError(`nothing to change\nusage: ${STORAGE_USAGE.edit}`);
   const before = await find(name!);
+  const tags = tagsFromFlags(parsed, before.tags);
   // Removing the connection also forgets its secret; a new endpoint keeps a saved one.
   const updated = await ctx.call('updateProfile', {
     id: before.id,
@@ -62,11 +76,14 @@ export async function editProfile(ctx: CliContext, argv: string[], find: (name: 
       ...profileFieldsOf(before),
       ...(storageChange ? { storage: drop ? null : storage! } : {}),
       ...(breakGlass ? { breakGlassUser: breakGlass.breakGlassUser } : {}),
+      ...(tags ? { tags } : {}),
     },
     ...(drop ? { storageSecret: '' } : {}),
     ...(breakGlass?.breakGlassSecret !== undefined ? { breakGlassSecret: breakGlass.breakGlassSecret } : {}),
   });
-  if (ctx.io.json) printJson(ctx.io, { ok: true, name: updated.name, ...storageView(updated), ...breakGlassView(updated) });
+  if (ctx.io.json) printJson(ctx.io, { ok: true, name: updated.name, ...storageView(updated), ...breakGlassView(updated), tags: updated.tags });
+  else if (tagChange && !storageChange && breakGlass === undefined)
+    ctx.io.out(`Profile "${updated.name}": tags ${updated.tags.length ? updated.tags.join(', ') : '(none)'}.`);
   else if (!storageChange)
     ctx.io.out(
       updated.breakGlassUser

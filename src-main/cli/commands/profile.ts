@@ -3,14 +3,14 @@ import os from 'node:os';
 import { ENVIRONMENTS, type ConnectionTestResult, type Environment, type Profile, type ProfileInput, type SshSettingsInput } from '../../contract/models';
 import { OpsError } from '../../contract/errors';
 import { pinFromKnownHostsLine } from '../../core/platform/ssh/host-keys';
-import { boolFlag, expectPositionals, intFlag, parseArgs, stringFlag, UsageError } from '../args';
+import { boolFlag, expectPositionals, intFlag, listFlag, parseArgs, stringFlag, UsageError } from '../args';
 import type { CliContext } from '../context';
 import { confirm, printJson, promptPassword, promptSecret, table } from '../io';
 import { BREAK_GLASS_FLAGS, breakGlassFromFlags, breakGlassView } from './profile-breakglass';
 import { editProfile, STORAGE_FLAGS, STORAGE_USAGE, storageFromFlags, storageView, testStorage } from './profile-storage';
 
 const USAGE = {
-  add: 'ops-console profile add NAME --url URL [--env production|staging|development|sandbox] [--read-only | --read-write] [--statement-timeout MS] [--sslrootcert FILE] [--ssh USER@HOST[:PORT]] [--ssh-key FILE] [--ssh-known-host "LINE"] [--storage-endpoint URL --storage-access-key-id ID [--storage-region R] [--storage-virtual-host]] [--break-glass-user ROLE] [--json]',
+  add: 'ops-console profile add NAME --url URL [--env production|staging|development|sandbox] [--read-only | --read-write] [--statement-timeout MS] [--sslrootcert FILE] [--ssh USER@HOST[:PORT]] [--ssh-key FILE] [--ssh-known-host "LINE"] [--storage-endpoint URL --storage-access-key-id ID [--storage-region R] [--storage-virtual-host]] [--break-glass-user ROLE] [--tag T]... [--json]',
   list: 'ops-console profile list [--json]',
   show: 'ops-console profile show NAME [--json]',
   remove: 'ops-console profile remove NAME [--yes] [--confirm NAME]',
@@ -25,7 +25,7 @@ function sshView(p: Profile): string | null {
 
 /** The contract's public view of a profile: never a secret. */
 export function profileView(p: Profile) {
-  return { name: p.name, env: p.env, host: p.host, port: p.port, database: p.database, user: p.user, readOnly: p.readOnly, ssh: sshView(p) };
+  return { name: p.name, env: p.env, host: p.host, port: p.port, database: p.database, user: p.user, readOnly: p.readOnly, ssh: sshView(p), tags: p.tags };
 }
 
 /** `--ssh USER@HOST[:PORT]` (also `USER@[v6]:PORT`); no user means the local user, as ssh does. */
@@ -91,6 +91,7 @@ async function add(ctx: CliContext, argv: string[]): Promise<number> {
     'ssh-known-host': { type: 'string' },
     ...STORAGE_FLAGS,
     ...BREAK_GLASS_FLAGS,
+    tag: { type: 'list' },
   });
   const [name] = expectPositionals(parsed, ['NAME'], USAGE.add);
   const url = stringFlag(parsed, 'url');
@@ -121,6 +122,9 @@ async function add(ctx: CliContext, argv: string[]): Promise<number> {
   if (cert !== undefined) input.sslRootCert = cert;
   const breakGlass = await breakGlassFromFlags(ctx, parsed);
   if (breakGlass) input.breakGlassUser = breakGlass.breakGlassUser;
+  // Checked by the contract (INVALID_INPUT names the bad tag); lowercased and deduplicated there.
+  const tags = listFlag(parsed, 'tag');
+  if (tags.length > 0) input.tags = tags;
   const profile = await ctx.call('createProfile', {
     profile: input,
     ...(breakGlass?.breakGlassSecret ? { breakGlassSecret: breakGlass.breakGlassSecret } : {}),
@@ -149,8 +153,8 @@ async function list(ctx: CliContext, argv: string[]): Promise<number> {
   else
     ctx.io.out(
       table(
-        profiles.map((p) => ({ ...profileView(p), readOnly: p.readOnly ? 'yes' : 'no' })),
-        ['name', 'env', 'host', 'port', 'database', 'user', 'readOnly', 'ssh'],
+        profiles.map((p) => ({ ...profileView(p), readOnly: p.readOnly ? 'yes' : 'no', tags: p.tags.join(',') })),
+        ['name', 'env', 'host', 'port', 'database', 'user', 'readOnly', 'ssh', 'tags'],
       ),
     );
   return 0;

@@ -44,6 +44,7 @@ interface ProfileRow {
   has_storage_secret: number;
   has_breakglass_secret: number;
   break_glass_user: string | null;
+  tags: string;
 }
 
 const SELECT = `SELECT p.*,
@@ -58,6 +59,16 @@ function parseContacts(json: string): Contact[] {
   try {
     const value: unknown = JSON.parse(json);
     return Array.isArray(value) ? (value as Contact[]) : [];
+  } catch {
+    return [];
+  }
+}
+
+/** Written validated (migration 17's CHECK keeps it an array); anything else in it is a hand edit and dropped. */
+function parseTags(json: string | undefined): string[] {
+  try {
+    const value: unknown = JSON.parse(json ?? '[]');
+    return Array.isArray(value) ? value.filter((t): t is string => typeof t === 'string') : [];
   } catch {
     return [];
   }
@@ -118,6 +129,7 @@ function toProfile(row: ProfileRow): Profile {
     hasStorageSecret: row.has_storage_secret === 1,
     breakGlassUser: row.break_glass_user,
     hasBreakGlassSecret: row.has_breakglass_secret === 1,
+    tags: parseTags(row.tags),
     // Elevations live in memory only (guard/elevation.ts): every read shows the current one.
     elevation: activeElevation(row.id),
     createdAt: row.created_at,
@@ -186,10 +198,10 @@ export class ProfileRepo {
       this.assertNameFree(fields.name, null);
       this.write(
         `INSERT INTO profiles (id, name, host, port, database, user, sslmode, ssl_root_cert, env, read_only,
-           statement_timeout_ms, notes, contacts_json, escalation_level, ssh_json, storage_json, break_glass_user, created_at, updated_at)
+           statement_timeout_ms, notes, contacts_json, escalation_level, ssh_json, storage_json, break_glass_user, tags, created_at, updated_at)
          VALUES (@id, @name, @host, @port, @database, @user, @sslmode, @sslRootCert, @env, @readOnly,
-           @statementTimeoutMs, @notes, @contacts, @escalationLevel, @ssh, @storage, @breakGlassUser, @now, @now)`,
-        { ...this.params(fields), breakGlassUser: fields.breakGlassUser ?? null, id, now },
+           @statementTimeoutMs, @notes, @contacts, @escalationLevel, @ssh, @storage, @breakGlassUser, @tags, @now, @now)`,
+        { ...this.params(fields), breakGlassUser: fields.breakGlassUser ?? null, tags: JSON.stringify(fields.tags ?? []), id, now },
         fields.name,
       );
     })();
@@ -205,13 +217,15 @@ export class ProfileRepo {
       this.assertNameFree(fields.name, id);
       // Omitted: kept (a form or command that does not know the break-glass role leaves it alone).
       const breakGlassUser = fields.breakGlassUser === undefined ? (current.breakGlassUser ?? null) : fields.breakGlassUser;
+      const tags = JSON.stringify(fields.tags ?? current.tags);
       this.write(
         `UPDATE profiles SET name = @name, host = @host, port = @port, database = @database, user = @user,
            sslmode = @sslmode, ssl_root_cert = @sslRootCert, env = @env, read_only = @readOnly,
            statement_timeout_ms = @statementTimeoutMs, notes = @notes, contacts_json = @contacts,
-           escalation_level = @escalationLevel, ssh_json = @ssh, storage_json = @storage, break_glass_user = @breakGlassUser, updated_at = @now
+           escalation_level = @escalationLevel, ssh_json = @ssh, storage_json = @storage, break_glass_user = @breakGlassUser, tags = @tags,
+           updated_at = @now
          WHERE id = @id`,
-        { ...this.params(fields), breakGlassUser, id, now },
+        { ...this.params(fields), breakGlassUser, tags, id, now },
         fields.name,
       );
     })();

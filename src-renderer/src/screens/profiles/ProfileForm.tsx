@@ -12,6 +12,7 @@ import {
   SimpleGrid,
   Stack,
   Switch,
+  TagsInput,
   Text,
   Textarea,
   TextInput,
@@ -331,6 +332,21 @@ export function ProfileForm({ editing, onSaved, onCancel }: { editing: Profile |
             value={form.notes}
             onChange={(e) => set('notes', e.currentTarget.value)}
             error={errors.notes}
+          />
+          <TagsInput
+            label="Tags"
+            description="Labels fleet checks select by (e.g. prod, eu, shop): lowercase letters, digits, dot, dash, underscore; at most 16. Press Enter or comma after each."
+            placeholder={form.tags.length === 0 ? 'prod, eu, …' : undefined}
+            value={form.tags}
+            onChange={(tags) =>
+              set(
+                'tags',
+                tags.map((t) => t.trim().toLowerCase()),
+              )
+            }
+            splitChars={[',', ' ']}
+            clearable
+            error={errors.tags ?? Object.entries(errors).find(([k]) => k.startsWith('tags.'))?.[1]}
           />
         </Stack>
 

@@ -102,6 +102,15 @@ export function ProfilesScreen() {
                         </Badge>
                       ) : null}
                     </Group>
+                    {p.tags.length > 0 ? (
+                      <Group gap={4} mt={4} aria-label={`Tags of ${p.name}`}>
+                        {p.tags.map((t) => (
+                          <Badge key={t} size="xs" variant="outline" color="gray" tt="none">
+                            {t}
+                          </Badge>
+                        ))}
+                      </Group>
+                    ) : null}
                   </Table.Td>
                   <Table.Td>
                     <EnvBadge env={p.env} />

@@ -30,6 +30,8 @@ export interface ProfileForm {
   password: string;
   ssh: SshForm;
   storage: StorageForm;
+  /** Fleet labels (issue #22), as typed; the contract lowercases and checks them. */
+  tags: string[];
 }
 
 /** The runbook's Emergency Contacts table, as rows to fill in. */
@@ -59,6 +61,7 @@ export function emptyForm(): ProfileForm {
     password: '',
     ssh: emptySsh(),
     storage: emptyStorage(),
+    tags: [],
   };
 }
 
@@ -81,6 +84,7 @@ export function formFromProfile(p: Profile): ProfileForm {
     password: '',
     ssh: sshFormFromProfile(p),
     storage: storageFormFromProfile(p),
+    tags: [...p.tags],
   };
 }
 
@@ -157,11 +161,13 @@ export function toInput(form: ProfileForm): {
     escalationLevel: form.escalationLevel === '' ? null : (Number(form.escalationLevel) as 1 | 2 | 3),
     ssh,
     storage,
+    tags: form.tags,
   };
   const parsed = profileInputSchema.safeParse(input);
   if (!parsed.success) {
     for (const issue of parsed.error.issues) {
-      const key = issue.path.map(String).join('.');
+      // One message for the tags field, whichever tag it is about.
+      const key = issue.path[0] === 'tags' ? 'tags' : issue.path.map(String).join('.');
       if (!(key in errors)) errors[key] = issue.message;
     }
   }
