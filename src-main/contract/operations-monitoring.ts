@@ -15,6 +15,7 @@ import {
   type TopQueries,
   type VacuumResult,
 } from './monitoring';
+import { capacityForecastInput, type CapacityForecast } from './forecast';
 import { CONNECT_ERRORS, op } from './op';
 
 const READ_ERRORS = [...CONNECT_ERRORS, 'QUERY_FAILED'] as const;
@@ -28,6 +29,8 @@ export const monitoringOperations = {
   getAppMetrics: op<AppMetrics>()({ input: monitoringInput, errors: READ_ERRORS, audit: null }),
   /** Stored snapshots of one figure over the last hours (local store only). */
   getMetricHistory: op<MetricHistory>()({ input: historyInput, errors: ['NOT_FOUND', 'INVALID_INPUT'], audit: null }),
+  /** When the profile's figures reach their thresholds at the rate the local history shows (issue #23; local store only). */
+  getCapacityForecast: op<CapacityForecast>()({ input: capacityForecastInput, errors: ['NOT_FOUND', 'INVALID_INPUT'], audit: null }),
   /** VACUUM (ANALYZE) one table, with `vacuum.progress` events; FULL needs the typed name on production; refused on read-only profiles. */
   runVacuum: op<VacuumResult>()({
     input: vacuumInput,

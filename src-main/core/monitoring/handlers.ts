@@ -11,9 +11,11 @@ import { getIndexReport } from './indexes';
 import { overviewHandlers } from './overview-handlers';
 import { getTopQueries } from './queries';
 import { getTableReport } from './tables';
+import { capacityForecast } from './forecast/capacity';
 import { runVacuum } from './vacuum';
 
-export type MonitoringOps = 'getOverview' | 'getTopQueries' | 'getIndexReport' | 'getTableReport' | 'getAppMetrics' | 'getMetricHistory' | 'runVacuum';
+export type MonitoringOps =
+  'getOverview' | 'getTopQueries' | 'getIndexReport' | 'getTableReport' | 'getAppMetrics' | 'getMetricHistory' | 'getCapacityForecast' | 'runVacuum';
 
 export function monitoringHandlers(deps: CoreDeps, vacuums: JobRegistry<VacuumResult>): Pick<Handlers, MonitoringOps> {
   return {
@@ -29,6 +31,9 @@ export function monitoringHandlers(deps: CoreDeps, vacuums: JobRegistry<VacuumRe
     },
     getAppMetrics: function getAppMetricsHandler(input) {
       return getAppMetrics(deps, deps.profiles.require(input.profileId), input.password);
+    },
+    getCapacityForecast: function getCapacityForecastHandler(input) {
+      return Promise.resolve(capacityForecast(deps, deps.profiles.require(input.profileId), new Date()));
     },
     runVacuum: function runVacuumHandler(input, ctx) {
       return runVacuum(deps, deps.profiles.require(input.profileId), input, ctx.audit, vacuums);

@@ -3,6 +3,7 @@
 import type { VacuumResult } from '../../contract/monitoring';
 import type { CoreDeps, DomainModule } from '../platform/kernel/deps';
 import { JobRegistry } from '../platform/jobs/registry';
+import { registerCapacityChecks } from './forecast/checks';
 import { monitoringHandlers, type MonitoringOps } from './handlers';
 
 export type { MonitoringOps };
@@ -11,8 +12,13 @@ export type { MonitoringOps };
 export { lastOverviewOf, lastOverviews, pruneLastOverviews, recordLastOverview, runOverview, type LastOverview } from './overview-last';
 export type { XactSamples } from './overview';
 
-/** A running VACUUM is cancelled (on the server) and awaited on dispose. */
+/**
+ * A running VACUUM is cancelled (on the server) and awaited on dispose. The capacity forecast's
+ * checks (capacity.database-size, capacity.connections, capacity.wraparound) are registered for
+ * the monthly procedure's steps to name.
+ */
 export function monitoringModule(deps: CoreDeps): DomainModule<MonitoringOps> {
+  registerCapacityChecks(deps);
   const vacuums = new JobRegistry<VacuumResult>();
   return { handlers: monitoringHandlers(deps, vacuums), dispose: () => vacuums.disposeAll('the app closed while it ran') };
 }

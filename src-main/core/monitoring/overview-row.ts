@@ -3,6 +3,9 @@
 // import cycle.
 import type pg from 'pg';
 
+/** Server time of the statement, measured by the server itself. */
+export const QUERY_MS = `round(extract(epoch FROM clock_timestamp() - statement_timestamp()) * 1000, 3)::float8 AS query_ms`;
+
 export interface OverviewRow {
   server_version: string;
   server_version_num: number;

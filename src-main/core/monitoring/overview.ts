@@ -12,7 +12,9 @@ import { withClient } from '../platform/postgres/connect';
 import { isServerError, toOpsError } from '../platform/postgres/pg-errors';
 import { formatValue, judge, profileThresholds, worstStatus, type Threshold, type ThresholdKey } from '../runbook';
 import { failedQueriesFromLog, logReadable, type FailedQueries } from './overview-log';
-import { QueryMeter, type OverviewRow } from './overview-row';
+import { QUERY_MS, QueryMeter, type OverviewRow } from './overview-row';
+import { readCapacitySample, type CapacitySample } from './forecast/sample';
+import { recordRelationSizes, relationSizesDue } from './forecast/history';
 import { recordSnapshot, snapshotDue, type SnapshotValues } from './snapshots';
 import { quoteIdent } from '../platform/postgres/sql-text';
 import { ownRollbacksSince, rollbackKey } from '../platform/postgres/own-rollbacks';
@@ -37,9 +39,6 @@ export interface OverviewOptions {
   /** The local clock for the snapshot's rate limit (tests move it). */
   now?: () => Date;
 }
-
-/** Server time of the statement, measured by the server itself. */
-const QUERY_MS = `round(extract(epoch FROM clock_timestamp() - statement_timestamp()) * 1000, 3)::float8 AS query_ms`;
 
 // Connections are the server's (they count against max_connections); the longest query and
 // the oldest transaction are this database's, like the runbook's checklist step. Wraparound
@@ -137,10 +136,11 @@ interface Collected {
   row: OverviewRow;
   failed: FailedQueries;
   topMeanMs: number | undefined;
+  capacity: CapacitySample;
   meter: QueryMeter;
 }
 
-async function collect(deps: Deps, profile: Profile, options: OverviewOptions, snapshot: boolean): Promise<Collected> {
+async function collect(deps: Deps, profile: Profile, options: OverviewOptions, snapshot: boolean, relationsDue: boolean): Promise<Collected> {
   const timeoutMs = timeoutFor(profile);
   return withClient(
     deps,
@@ -153,7 +153,8 @@ async function collect(deps: Deps, profile: Profile, options: OverviewOptions, s
         if (!row) throw new OpsError('QUERY_FAILED', 'The monitoring query returned nothing (pg_stat_database has no row for this database).');
         const failed = await failedQueries(meter, row, profile);
         const topMeanMs = snapshot ? await topQueryMeanMs(meter, row) : undefined;
-        return { row, failed, topMeanMs, meter };
+        const capacity = snapshot ? await readCapacitySample(meter, relationsDue) : {};
+        return { row, failed, topMeanMs, capacity, meter };
       } catch (err) {
         if (err instanceof OpsError) throw err;
         throw overviewError(err, profile, timeoutMs);
@@ -278,7 +279,7 @@ export function buildChecks(row: OverviewRow, failed: FailedQueries, thresholdOf
 export async function getOverview(deps: Deps, profile: Profile, options: OverviewOptions): Promise<Overview> {
   const now = options.now?.() ?? new Date();
   const wantSnapshot = snapshotDue(deps.store, profile.id, now);
-  const { row, failed, topMeanMs, meter } = await collect(deps, profile, options, wantSnapshot);
+  const { row, failed, topMeanMs, capacity, meter } = await collect(deps, profile, options, wantSnapshot, relationSizesDue(deps.store, profile.id, now));
   const checks = buildChecks(row, failed, profileThresholds(deps, profile.id));
   const statsReset = row.stats_reset?.toISOString() ?? null;
   const tps = transactionsPerSecond(options.samples, profile.id, { atMs: row.at.getTime(), xacts: Number(row.xacts), statsReset });
@@ -301,7 +302,10 @@ export async function getOverview(deps: Deps, profile: Profile, options: Overvie
     if (cacheHitRatio !== null) values.cacheHitRatio = cacheHitRatio;
     if (tps !== null) values.transactionsPerSecond = tps;
     if (topMeanMs !== undefined) values.topQueryMeanMs = topMeanMs;
-    recordSnapshot(deps.store, profile.id, values, now);
+    // For the capacity forecast (issue #23): the server's oldest age(datfrozenxid), the fullest sequence.
+    values.wraparoundAge = row.wraparound_age;
+    if (capacity.sequenceMaxPct !== undefined) values.sequenceMaxPct = capacity.sequenceMaxPct;
+    if (recordSnapshot(deps.store, profile.id, values, now) && capacity.relations) recordRelationSizes(deps.store, profile.id, capacity.relations, now);
   }
   return {
     at: row.at.toISOString(),

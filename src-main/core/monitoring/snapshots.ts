@@ -13,7 +13,9 @@ export const MAX_HISTORY_POINTS = 1000;
 
 const DAY_MS = 24 * 3600_000;
 
-export type SnapshotValues = Partial<Record<HistoryMetric, number>>;
+/** The charts' figures and two kept for the capacity forecast only (issue #23). */
+export type SnapshotFigure = HistoryMetric | 'wraparoundAge' | 'sequenceMaxPct';
+export type SnapshotValues = Partial<Record<SnapshotFigure, number>>;
 
 interface LatestRow {
   at: string;
@@ -34,7 +36,7 @@ export function snapshotDue(store: Store, profileId: string, now: Date): boolean
 /** Only finite numbers are kept: a figure the server could not give is left out, not stored as null. */
 function cleanValues(values: SnapshotValues): SnapshotValues {
   const out: SnapshotValues = {};
-  for (const [key, value] of Object.entries(values) as Array<[HistoryMetric, number | undefined]>) {
+  for (const [key, value] of Object.entries(values) as Array<[SnapshotFigure, number | undefined]>) {
     if (typeof value === 'number' && Number.isFinite(value)) out[key] = value;
   }
   return out;

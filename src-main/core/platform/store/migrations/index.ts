@@ -20,6 +20,7 @@ import { migration015 } from './015-profile-elevation';
 import { migration016 } from './016-offsite-direct';
 import { migration017 } from './017-profile-tags';
 import { migration018 } from './018-team-outbox';
+import { migration019 } from './019-relation-size-snapshots';
 import type { Migration } from './migration';
 
 export type { Migration } from './migration';
@@ -43,6 +44,7 @@ export const MIGRATIONS: readonly Migration[] = [
   migration016,
   migration017,
   migration018,
+  migration019,
 ];
 
 export const LATEST_VERSION = MIGRATIONS.length === 0 ? 0 : MIGRATIONS[MIGRATIONS.length - 1]!.version;
