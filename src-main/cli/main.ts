@@ -1,5 +1,6 @@
 // `ops-console` entry point. Exit codes follow the CLI contract: 0 success, 1 failure,
 // 2 usage error (health and checklist run use the monitoring-plugin codes).
+import v8 from 'node:v8';
 import { OpsError } from '../contract/errors';
 import { resolveHome } from '../core/platform/kernel/home';
 import { privateUmask } from '../core/platform/fs/private-fs';
@@ -84,6 +85,18 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
 /** Commands that open a core of their own: `serve` (browser mode) listens before loading it. */
 const OWN_CORE = new Set(['serve']);
 
+/**
+ * A one-shot command compiles the SQL parser's WebAssembly (libpg-query, 1.7 MB) with V8's
+ * baseline compiler only (issue #21, the CLI's floor). Otherwise V8 also optimises it on a
+ * background thread, and process.exit waits for that compile to finish: 0.2-0.5 s added to
+ * every `ops-console query` after its output was complete. A command parses a handful of
+ * statements, for which baseline code is plenty. Must run before the parser is loaded (the
+ * flag is read when a module compiles); `serve`, which lives on, keeps the optimising tier.
+ */
+function baselineWasmOnly(): void {
+  v8.setFlagsFromString('--liftoff-only');
+}
+
 /** Global flags may stand anywhere; pull them out before the command parses the rest. */
 function splitGlobals(argv: string[]): { home?: string; json: boolean; help: boolean; rest: string[] } {
   const rest: string[] = [];
@@ -119,6 +132,7 @@ export async function runCli(argv: string[]): Promise<number> {
     }
     const load = COMMANDS[command];
     if (!load) throw new UsageError(`unknown command "${command}"\n\n${HELP}`);
+    if (!OWN_CORE.has(command)) baselineWasmOnly();
     const home = resolveHome(globals.home);
     const [run, { createCliContext }, app] = await Promise.all([load(), import('./context'), OWN_CORE.has(command) ? null : import('../core/app')]);
     ctx = createCliContext(home, io, app?.createCore ?? null);

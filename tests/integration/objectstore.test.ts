@@ -60,7 +60,8 @@ describe('ObjectStore', () => {
     // (a thousand objects to cross S3's default page cost seconds of PUTs and prove the same loop).
     await Promise.all(Array.from({ length: 25 }, (_, i) => store.putBody('designs', `many/${String(i).padStart(4, '0')}`, `o${i}`)));
     let requests = 0;
-    store.client.middlewareStack.add(
+    const { client } = await store.s3();
+    client.middlewareStack.add(
       (next, context) => async (args) => {
         if (context.commandName === 'ListObjectsV2Command') requests++;
         return next(args);
@@ -71,7 +72,7 @@ describe('ObjectStore', () => {
     try {
       for await (const o of store.listObjects('designs', 'many/', undefined, 10)) keys.push(o.key);
     } finally {
-      store.client.middlewareStack.remove('countListRequests');
+      client.middlewareStack.remove('countListRequests');
     }
     expect(keys).toEqual(Array.from({ length: 25 }, (_, i) => `many/${String(i).padStart(4, '0')}`));
     expect(requests).toBe(3);

@@ -12,7 +12,6 @@
 // (noted changedDuring); replaced again, or deleted, it is skipped — as the local engine does.
 import crypto from 'node:crypto';
 import { PassThrough, Transform, type Readable } from 'node:stream';
-import { CopyObjectCommand } from '@aws-sdk/client-s3';
 import { OpsError } from '../../contract/errors';
 import type { StorageManifestObject, StorageSkippedObject } from '../../contract/storage';
 import { encryptStream, newEncryptionParams } from '../platform/crypto';
@@ -166,8 +165,9 @@ async function sendBig(ctx: DirectObjectsContext, body: Readable, seq: number, o
         { reason: 'other', endpoint: ctx.dest.endpoint, bucket: ctx.bucket },
       );
     try {
-      await ctx.dest.client.send(
-        new CopyObjectCommand({
+      const { client, sdk } = await ctx.dest.s3();
+      await client.send(
+        new sdk.CopyObjectCommand({
           Bucket: ctx.bucket,
           Key: key,
           CopySource: `${ctx.bucket}/${tmpKey.split('/').map(encodeURIComponent).join('/')}`,

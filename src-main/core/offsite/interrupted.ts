@@ -6,7 +6,6 @@
 // effort and in the background (the destination may be unreachable now; the store then
 // expires them by its own lifecycle rules), and a storage snapshot's temporary objects are
 // removed. Each is audited (offsite.copy.interrupted) with what was done or why not.
-import { AbortMultipartUploadCommand, ListMultipartUploadsCommand } from '@aws-sdk/client-s3';
 import type { BackupCopy } from '../../contract/offsite';
 import type { CoreDeps } from '../platform/kernel/deps';
 import { ObjectStore } from '../platform/objectstore';
@@ -26,19 +25,18 @@ async function abortUploads(store: ObjectStore, bucket: string, prefix: string, 
   do {
     let page;
     try {
-      page = await store.client.send(
-        new ListMultipartUploadsCommand({ Bucket: bucket, Prefix: prefix, KeyMarker: keyMarker, UploadIdMarker: uploadIdMarker }),
-        {
-          abortSignal: signal,
-        },
-      );
+      const { client, sdk } = await store.s3();
+      page = await client.send(new sdk.ListMultipartUploadsCommand({ Bucket: bucket, Prefix: prefix, KeyMarker: keyMarker, UploadIdMarker: uploadIdMarker }), {
+        abortSignal: signal,
+      });
     } catch (err) {
       throw store.fail(err, signal, { bucket }, 'listing unfinished uploads');
     }
     for (const u of page.Uploads ?? []) {
       if (u.Key === undefined || u.UploadId === undefined || !u.Key.startsWith(prefix)) continue;
       try {
-        await store.client.send(new AbortMultipartUploadCommand({ Bucket: bucket, Key: u.Key, UploadId: u.UploadId }), { abortSignal: signal });
+        const { client, sdk } = await store.s3();
+        await client.send(new sdk.AbortMultipartUploadCommand({ Bucket: bucket, Key: u.Key, UploadId: u.UploadId }), { abortSignal: signal });
       } catch (err) {
         throw store.fail(err, signal, { bucket }, 'aborting an unfinished upload');
       }

@@ -6,16 +6,7 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import type { Readable } from 'node:stream';
-import {
-  DeleteObjectCommand,
-  GetObjectCommand,
-  HeadBucketCommand,
-  HeadObjectCommand,
-  ListBucketsCommand,
-  ListObjectsV2Command,
-  PutObjectCommand,
-  S3Client,
-} from '@aws-sdk/client-s3';
+import type { S3Client } from '@aws-sdk/client-s3';
 import { OpsError } from '../../../contract/errors';
 import type { ObjectStoreConfig } from './config';
 import { isTransient, storageError } from './errors';
@@ -97,13 +88,43 @@ export function isUnreachable(err: OpsError): boolean {
   return err.code === 'STORAGE_FAILED' && (err.detail as { reason?: string } | undefined)?.reason === 'unreachable';
 }
 
+export type S3Sdk = typeof import('@aws-sdk/client-s3');
+
+/** The SDK's client and its command classes, loaded together. */
+export interface S3Handle {
+  client: S3Client;
+  sdk: S3Sdk;
+}
+
+let sdkModule: Promise<S3Sdk> | null = null;
+
+/**
+ * The AWS SDK is loaded when the first request is made, not with the core (issue #21, the
+ * CLI's floor): it is ~50 ms and ~10 MB of every start, and only storage and offsite work
+ * sends a request. Its command classes are therefore reached through `s3()`, never imported.
+ */
+export function loadS3Sdk(): Promise<S3Sdk> {
+  return (sdkModule ??= import('@aws-sdk/client-s3'));
+}
+
 export class ObjectStore {
-  readonly client: S3Client;
   readonly endpoint: string;
+  private handle: Promise<S3Handle> | null = null;
+  private destroyed = false;
 
   constructor(readonly config: ObjectStoreConfig) {
     this.endpoint = config.endpoint;
-    this.client = new S3Client({
+  }
+
+  /** The SDK client for this store (created on first use) and the SDK's command classes. */
+  s3(): Promise<S3Handle> {
+    if (this.destroyed) return Promise.reject(new OpsError('CANCELLED', 'The storage client was closed.'));
+    return (this.handle ??= loadS3Sdk().then((sdk) => ({ sdk, client: this.createClient(sdk) })));
+  }
+
+  private createClient(sdk: S3Sdk): S3Client {
+    const config = this.config;
+    return new sdk.S3Client({
       endpoint: config.endpoint,
       region: config.region,
       forcePathStyle: config.forcePathStyle,
@@ -119,7 +140,8 @@ export class ObjectStore {
   /** Buckets the key can see. */
   async listBuckets(signal?: AbortSignal): Promise<Array<{ name: string; createdAt: string | null }>> {
     try {
-      const out = await this.client.send(new ListBucketsCommand({}), { abortSignal: signal });
+      const { client, sdk } = await this.s3();
+      const out = await client.send(new sdk.ListBucketsCommand({}), { abortSignal: signal });
       return (out.Buckets ?? []).map((b) => ({ name: b.Name ?? '', createdAt: b.CreationDate?.toISOString() ?? null })).filter((b) => b.name !== '');
     } catch (err) {
       throw this.fail(err, signal, {}, 'listing buckets');
@@ -142,7 +164,8 @@ export class ObjectStore {
 
   async checkBucket(bucket: string, signal?: AbortSignal): Promise<void> {
     try {
-      await this.client.send(new HeadBucketCommand({ Bucket: bucket }), { abortSignal: signal });
+      const { client, sdk } = await this.s3();
+      await client.send(new sdk.HeadBucketCommand({ Bucket: bucket }), { abortSignal: signal });
     } catch (err) {
       // HEAD has no body, so a missing bucket arrives as a bare 404.
       const status = (err as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
@@ -166,8 +189,9 @@ export class ObjectStore {
     do {
       let page;
       try {
-        page = await this.client.send(
-          new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix === '' ? undefined : prefix, ContinuationToken: token, MaxKeys: pageSize }),
+        const { client, sdk } = await this.s3();
+        page = await client.send(
+          new sdk.ListObjectsV2Command({ Bucket: bucket, Prefix: prefix === '' ? undefined : prefix, ContinuationToken: token, MaxKeys: pageSize }),
           { abortSignal: signal },
         );
       } catch (err) {
@@ -188,7 +212,8 @@ export class ObjectStore {
     signal?: AbortSignal,
   ): Promise<(ObjectInfo & { contentType: string | null; metadata: Record<string, string> }) | null> {
     try {
-      const out = await this.client.send(new HeadObjectCommand({ Bucket: bucket, Key: key }), { abortSignal: signal });
+      const { client, sdk } = await this.s3();
+      const out = await client.send(new sdk.HeadObjectCommand({ Bucket: bucket, Key: key }), { abortSignal: signal });
       return {
         key,
         size: out.ContentLength ?? 0,
@@ -211,7 +236,8 @@ export class ObjectStore {
     options: { start?: number; signal?: AbortSignal } = {},
   ): Promise<{ body: Readable; etag: string; contentType: string | null; size: number; lastModified: string | null }> {
     try {
-      const out = await this.client.send(new GetObjectCommand({ Bucket: bucket, Key: key, Range: options.start ? `bytes=${options.start}-` : undefined }), {
+      const { client, sdk } = await this.s3();
+      const out = await client.send(new sdk.GetObjectCommand({ Bucket: bucket, Key: key, Range: options.start ? `bytes=${options.start}-` : undefined }), {
         abortSignal: options.signal,
       });
       return {
@@ -301,8 +327,9 @@ export class ObjectStore {
   ): Promise<string> {
     for (let attempt = 0; ; attempt++) {
       try {
-        const out = await this.client.send(
-          new PutObjectCommand({ Bucket: bucket, Key: key, Body: body, ContentType: options.contentType, Metadata: options.metadata }),
+        const { client, sdk } = await this.s3();
+        const out = await client.send(
+          new sdk.PutObjectCommand({ Bucket: bucket, Key: key, Body: body, ContentType: options.contentType, Metadata: options.metadata }),
           { abortSignal: options.signal },
         );
         return unquote(out.ETag);
@@ -325,7 +352,8 @@ export class ObjectStore {
   /** Deletes one object; one already gone is fine (S3 answers 204 either way). */
   async remove(bucket: string, key: string, signal?: AbortSignal): Promise<void> {
     try {
-      await this.client.send(new DeleteObjectCommand({ Bucket: bucket, Key: key }), { abortSignal: signal });
+      const { client, sdk } = await this.s3();
+      await client.send(new sdk.DeleteObjectCommand({ Bucket: bucket, Key: key }), { abortSignal: signal });
     } catch (err) {
       throw this.fail(err, signal, { bucket, key }, `deleting ${key}`);
     }
@@ -338,6 +366,11 @@ export class ObjectStore {
   }
 
   destroy(): void {
-    this.client.destroy();
+    this.destroyed = true;
+    // A client still being created is closed once it exists; a failed load has nothing to close.
+    void this.handle?.then(
+      ({ client }) => client.destroy(),
+      () => undefined,
+    );
   }
 }

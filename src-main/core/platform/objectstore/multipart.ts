@@ -6,7 +6,6 @@
 // the key until CompleteMultipartUpload, which is S3's own "publish": a failed upload never
 // leaves a half-written object behind, only parts the store discards on AbortMultipartUpload.
 import fs from 'node:fs';
-import { AbortMultipartUploadCommand, CompleteMultipartUploadCommand, CreateMultipartUploadCommand, UploadPartCommand } from '@aws-sdk/client-s3';
 import { OpsError } from '../../../contract/errors';
 import { delay, isUnreachable, unquote, type ObjectStore, type TransferOptions } from './client';
 
@@ -115,8 +114,9 @@ export async function uploadMultipart(store: ObjectStore, bucket: string, key: s
   if (state !== null && (state.bucket !== bucket || state.key !== key || state.totalBytes !== source.totalBytes)) state = null;
   if (state === null) {
     try {
-      const created = await store.client.send(
-        new CreateMultipartUploadCommand({ Bucket: bucket, Key: key, ContentType: options.contentType, Metadata: options.metadata }),
+      const { client, sdk } = await store.s3();
+      const created = await client.send(
+        new sdk.CreateMultipartUploadCommand({ Bucket: bucket, Key: key, ContentType: options.contentType, Metadata: options.metadata }),
         { abortSignal: options.signal },
       );
       state = { bucket, key, uploadId: created.UploadId ?? '', totalBytes: source.totalBytes, parts: [] };
@@ -134,10 +134,10 @@ export async function uploadMultipart(store: ObjectStore, bucket: string, key: s
     const body = await source.readPart(index);
     for (let attempt = 0; ; attempt++) {
       try {
-        const out = await store.client.send(
-          new UploadPartCommand({ Bucket: bucket, Key: key, UploadId: current.uploadId, PartNumber: index + 1, Body: body }),
-          { abortSignal: options.signal },
-        );
+        const { client, sdk } = await store.s3();
+        const out = await client.send(new sdk.UploadPartCommand({ Bucket: bucket, Key: key, UploadId: current.uploadId, PartNumber: index + 1, Body: body }), {
+          abortSignal: options.signal,
+        });
         current.parts.push({ partNumber: index + 1, etag: unquote(out.ETag) });
         options.resume?.save(current);
         options.onBytes?.(body.length);
@@ -165,8 +165,9 @@ export async function uploadMultipart(store: ObjectStore, bucket: string, key: s
   const parts = [...current.parts].sort((a, b) => a.partNumber - b.partNumber).map((p) => ({ PartNumber: p.partNumber, ETag: `"${p.etag}"` }));
   for (let attempt = 0; ; attempt++) {
     try {
-      const out = await store.client.send(
-        new CompleteMultipartUploadCommand({ Bucket: bucket, Key: key, UploadId: current.uploadId, MultipartUpload: { Parts: parts } }),
+      const { client, sdk } = await store.s3();
+      const out = await client.send(
+        new sdk.CompleteMultipartUploadCommand({ Bucket: bucket, Key: key, UploadId: current.uploadId, MultipartUpload: { Parts: parts } }),
         { abortSignal: options.signal },
       );
       options.resume?.clear();
@@ -182,7 +183,8 @@ export async function uploadMultipart(store: ObjectStore, bucket: string, key: s
 /** Tells the store to drop an unfinished upload's parts. Never throws (it runs on a failure path). */
 export async function abortUpload(store: ObjectStore, state: MultipartState): Promise<void> {
   try {
-    await store.client.send(new AbortMultipartUploadCommand({ Bucket: state.bucket, Key: state.key, UploadId: state.uploadId }));
+    const { client, sdk } = await store.s3();
+    await client.send(new sdk.AbortMultipartUploadCommand({ Bucket: state.bucket, Key: state.key, UploadId: state.uploadId }));
   } catch {
     // The store discards unfinished uploads by its own lifecycle rules too.
   }

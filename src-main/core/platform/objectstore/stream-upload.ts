@@ -6,7 +6,6 @@
 // for longer than the retries, a cancel — aborts the upload, so no half object is ever
 // published. Unlike uploadMultipart there is no resume across attempts: a stream cannot be
 // read twice, so a failed run is run again from the start.
-import { CompleteMultipartUploadCommand, CreateMultipartUploadCommand, UploadPartCommand } from '@aws-sdk/client-s3';
 import { OpsError } from '../../../contract/errors';
 import { delay, isUnreachable, unquote, type ObjectStore } from './client';
 import { MIN_PART_BYTES, abortUpload, type MultipartState } from './multipart';
@@ -36,8 +35,9 @@ export async function uploadStream(
   const doing = `uploading ${key}`;
   let state: MultipartState;
   try {
-    const created = await store.client.send(
-      new CreateMultipartUploadCommand({ Bucket: bucket, Key: key, ContentType: options.contentType, Metadata: options.metadata }),
+    const { client, sdk } = await store.s3();
+    const created = await client.send(
+      new sdk.CreateMultipartUploadCommand({ Bucket: bucket, Key: key, ContentType: options.contentType, Metadata: options.metadata }),
       { abortSignal: options.signal },
     );
     state = { bucket, key, uploadId: created.UploadId ?? '', totalBytes: 0, parts: [] };
@@ -48,7 +48,8 @@ export async function uploadStream(
   const sendPart = async (partNumber: number, part: Buffer): Promise<void> => {
     for (let attempt = 0; ; attempt++) {
       try {
-        const out = await store.client.send(new UploadPartCommand({ Bucket: bucket, Key: key, UploadId: state.uploadId, PartNumber: partNumber, Body: part }), {
+        const { client, sdk } = await store.s3();
+        const out = await client.send(new sdk.UploadPartCommand({ Bucket: bucket, Key: key, UploadId: state.uploadId, PartNumber: partNumber, Body: part }), {
           abortSignal: options.signal,
         });
         state.parts.push({ partNumber, etag: unquote(out.ETag) });
@@ -111,8 +112,9 @@ export async function uploadStream(
   const parts = [...state.parts].sort((a, b) => a.partNumber - b.partNumber).map((p) => ({ PartNumber: p.partNumber, ETag: `"${p.etag}"` }));
   for (let attempt = 0; ; attempt++) {
     try {
-      const out = await store.client.send(
-        new CompleteMultipartUploadCommand({ Bucket: bucket, Key: key, UploadId: state.uploadId, MultipartUpload: { Parts: parts } }),
+      const { client, sdk } = await store.s3();
+      const out = await client.send(
+        new sdk.CompleteMultipartUploadCommand({ Bucket: bucket, Key: key, UploadId: state.uploadId, MultipartUpload: { Parts: parts } }),
         { abortSignal: options.signal },
       );
       return { etag: unquote(out.ETag), bytes };

@@ -3,15 +3,7 @@
 // only into ssh2's auth methods; nothing here logs or echoes them.
 import fs from 'node:fs/promises';
 import type { Duplex } from 'node:stream';
-import ssh2, {
-  type AnyAuthMethod,
-  type AuthHandlerMiddleware,
-  type AuthMethod,
-  type Client,
-  type ClientChannel,
-  type ParsedKey,
-  type ServerHostKeyAlgorithm,
-} from 'ssh2';
+import type { AnyAuthMethod, AuthHandlerMiddleware, AuthMethod, Client, ClientChannel, ParsedKey, ServerHostKeyAlgorithm } from 'ssh2';
 import { checkHostKey } from './host-keys';
 import { keyTypeOfBlob } from './public-key';
 import {
@@ -24,6 +16,18 @@ import {
   type HopContext,
   type HopRole,
 } from './tunnel-errors';
+
+/**
+ * ssh2 is loaded on the first SSH connection, not with the core (issue #21): most commands
+ * never open a tunnel, and loading it (and its crypto bindings) is ~30 ms of every start.
+ * It is CommonJS: Node's import() names only some of its exports (not `utils`), so the
+ * module object is its `default`.
+ */
+type Ssh2 = typeof import('ssh2');
+let ssh2Module: Promise<Ssh2> | null = null;
+function loadSsh2(): Promise<Ssh2> {
+  return (ssh2Module ??= import('ssh2').then((m) => (m as Ssh2 & { default?: Ssh2 }).default ?? m));
+}
 
 export type SshAuth =
   { kind: 'key'; privateKeyPath: string; passphrase?: string } | { kind: 'agent'; socket?: string } | { kind: 'password'; password: string };
@@ -72,6 +76,7 @@ export async function loadPrivateKey(keyPath: string, passphrase: string | undef
       code === 'ENOENT' ? 'does not exist' : code === 'EACCES' ? 'cannot be read (permission denied)' : code === 'EISDIR' ? 'is a folder' : 'cannot be read';
     throw new TunnelError('key-unreadable', `The SSH private key file ${keyPath} ${words}.`, { hop: role, reason: code });
   }
+  const ssh2 = await loadSsh2();
   const parsed = ssh2.utils.parseKey(data, passphrase === '' ? undefined : passphrase);
   if (parsed instanceof Error) {
     if (/no passphrase given/i.test(parsed.message)) {
@@ -194,7 +199,7 @@ export async function connectHop(hop: SshHop, options: HopOptions): Promise<Clie
     authWords: 'its credentials',
     readyTimeoutMs: options.readyTimeoutMs,
   };
-  const client = new ssh2.Client();
+  const client = new (await loadSsh2()).Client();
   let hostKeyProblem: TunnelError | null = null;
   let authProblem: TunnelError | null = null;
   let authTried = false;
