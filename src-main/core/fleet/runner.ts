@@ -2,8 +2,8 @@
 // `concurrency` at once, each with its own timeout and AbortSignal. One target's failure,
 // hang or timeout never touches the others; results come back in input order.
 //
-// A target that times out (or is cancelled) has its signal aborted; the work is expected to
-// close its connection on abort (withClient's finally, pg's end). Its slot is held until the
+// A target that times out (or is cancelled) has its signal aborted, which ends every database
+// connection it opened (platform/postgres/abort-scope.ts: its pending query fails at once). Its slot is held until the
 // work settles, up to SETTLE_GRACE_MS, so the bound counts connections really open, not just
 // promises we stopped waiting for: an abandoned target could otherwise keep a connection
 // while a new one opens in its place.
@@ -11,6 +11,7 @@ import type { ErrorCode } from '../../contract/errors';
 import type { Profile } from '../../contract/models';
 import { log } from '../platform/kernel/log';
 import { toApiError } from '../platform/kernel/dispatch';
+import { withAbortScope } from '../platform/postgres/abort-scope';
 
 export const FLEET_DEFAULT_CONCURRENCY = 8;
 export const FLEET_MAX_CONCURRENCY = 64;
@@ -91,8 +92,9 @@ async function runOne<T>(profile: Profile, timeoutMs: number, outer: AbortSignal
   const onOuterAbort = () => stop({ code: 'CANCELLED', message: 'The fleet run was cancelled while this target ran.' });
   outer?.addEventListener('abort', onOuterAbort, { once: true });
 
-  // fn may throw synchronously; make it a promise either way.
-  const work = Promise.resolve().then(() => fn(profile, controller.signal));
+  // fn may throw synchronously; make it a promise either way. The abort scope ends every
+  // connection the work opened when its signal aborts, even code that never looks at the signal.
+  const work = withAbortScope(controller.signal, () => Promise.resolve().then(() => fn(profile, controller.signal)));
   const aborted = new Promise<void>((resolve) => controller.signal.addEventListener('abort', () => resolve(), { once: true }));
   try {
     const first = await Promise.race([

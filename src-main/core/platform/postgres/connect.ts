@@ -15,6 +15,7 @@ import { log } from '../kernel/log';
 import type { TunnelManager } from '../ssh/tunnel-manager';
 import type { OneOffSshSecrets } from '../ssh/tunnel-spec';
 import { resolvePassword } from '../secrets/password';
+import { trackClient } from './abort-scope';
 import { countOwnRollbacks, rollbackKey } from './own-rollbacks';
 import { PasswordRequiredError, toOpsError } from './pg-errors';
 
@@ -148,10 +149,14 @@ export async function connectClient(profile: ConnectProfile, password?: string, 
     countOwnRollbacks(client, rollbackKey(profile));
     // An idle client whose server goes away emits 'error'; unhandled, that would crash the process.
     client.on('error', (err) => log.warn(`connection to ${profile.host}:${profile.port} failed`, err.message));
+    // Inside a fleet target's abort scope, its timeout ends this client (abort-scope.ts).
+    const untrack = trackClient(client);
+    client.once('end', untrack);
     try {
       await client.connect();
       return client;
     } catch (err) {
+      untrack();
       await client.end().catch(() => undefined);
       throw err;
     }
