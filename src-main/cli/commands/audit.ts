@@ -3,13 +3,13 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { OpsError } from '../../contract/errors';
 import { AUDIT_OUTCOMES, type AuditOutcome, type AuditQuery } from '../../contract/models';
-import { expectPositionals, intFlag, parseArgs, stringFlag, UsageError, type Parsed } from '../args';
+import { boolFlag, expectPositionals, intFlag, parseArgs, stringFlag, UsageError, type Parsed } from '../args';
 import type { CliContext } from '../context';
 import { printJson, table } from '../io';
 
 const USAGE = {
   list: 'ops-console audit list [--since ISO] [--until ISO] [--profile NAME] [--action TYPE] [--outcome ok|error|refused|cancelled|pending] [--search TEXT] [--limit N] [--json]',
-  verify: 'ops-console audit verify [--json]',
+  verify: 'ops-console audit verify [--team] [--json]',
   export: 'ops-console audit export --format csv|json [--out FILE]',
 };
 
@@ -58,9 +58,23 @@ async function list(ctx: CliContext, argv: string[]): Promise<number> {
   return 0;
 }
 
+/** Every workstation's chain in the team store (issue #22). */
+async function verifyTeam(ctx: CliContext): Promise<number> {
+  const result = await ctx.call('teamVerifyAudit', {});
+  if (ctx.io.json) printJson(ctx.io, result);
+  else if (result.workstations.length === 0) ctx.io.out('The team store holds no workstation yet: run "ops-console team sync".');
+  else
+    for (const w of result.workstations)
+      ctx.io.out(w.ok ? `${w.name} (${w.id}): intact, ${w.entries} entries` : `${w.name} (${w.id}): TAMPERED at entry #${w.firstBadId} — ${w.problem}`);
+  for (const w of result.workstations.filter((x) => !x.ok))
+    ctx.io.err(`error: team trail of ${w.name} (${w.id}) tampered at entry #${w.firstBadId}: ${w.problem}`);
+  return result.ok ? 0 : 1;
+}
+
 async function verify(ctx: CliContext, argv: string[]): Promise<number> {
-  const parsed = parseArgs(argv, {});
+  const parsed = parseArgs(argv, { team: { type: 'boolean' } });
   expectPositionals(parsed, [], USAGE.verify);
+  if (boolFlag(parsed, 'team')) return verifyTeam(ctx);
   const result = await ctx.call('verifyAudit', {});
   if (ctx.io.json) printJson(ctx.io, { ok: result.ok, entries: result.entries, firstBadId: result.firstBadId, problem: result.problem });
   else if (result.ok) ctx.io.out(`Audit trail intact: ${result.entries} entries, hash chain verified.`);

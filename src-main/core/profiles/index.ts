@@ -20,3 +20,6 @@ export function profilesModule(deps: CoreDeps): DomainModule<ProfileOps> {
 
 /** A profile's S3 config for ObjectStore (issue #18); see storage-connection.ts for the errors. */
 export { storageConfigFor } from './storage-connection';
+
+/** libpq URI → profile fields (the team store's URL is parsed like a profile's, issue #22). */
+export { parseProfileUri } from './uri';
