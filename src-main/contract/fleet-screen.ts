@@ -91,12 +91,12 @@ export interface FleetRow {
   tags: string[];
   readOnly: boolean;
   /**
-   * What the row asks of the DBA: the overview's status; UNKNOWN when the last try failed to
-   * reach the server or it was never checked (as `ops-console health` judges an unreachable
-   * target); a backup past the RPO or none, a failed drill or an overdue checklist make it at
-   * least a WARNING.
+   * The overview's status; UNKNOWN when the last try failed to reach the server or it was
+   * never checked from here (as `ops-console health` judges an unreachable target).
    */
   status: CheckStatus;
+  /** What else needs the DBA, in words: no backup or one past the RPO, a failed drill, a drill past the RTO, an overdue checklist. */
+  attention: string[];
   connection: FleetConnection;
   overview: FleetOverview | null;
   backup: FleetBackup | null;
@@ -112,7 +112,7 @@ export interface FleetView {
   tags: string[];
   /** How many profiles there are at all (a tag that matches none still knows the fleet is not empty). */
   totalProfiles: number;
-  /** Worst status first (CRITICAL, UNKNOWN — unreachable before never checked —, WARNING, OK), then by name. */
+  /** Worst first: status (CRITICAL, UNKNOWN — unreachable before never checked —, WARNING, OK), then more attention items, then by name. */
   rows: FleetRow[];
 }
 
@@ -128,3 +128,19 @@ export interface FleetRefreshResult extends FleetView {
 export type FleetRefreshEvent =
   | { type: 'fleet.refresh'; refreshId: string; phase: 'target'; done: number; total: number; row: FleetRow; at: string }
   | { type: 'fleet.refresh'; refreshId: string; phase: 'started' | 'done'; done: number; total: number; at: string };
+
+const SEVERITY: Record<CheckStatus, number> = { ok: 0, warning: 1, unknown: 2, critical: 3 };
+
+/**
+ * The Fleet screen's order, worst first: status; an unreachable server before one never
+ * checked; more attention items; then by name. Shared by the core (getFleet) and the screen
+ * (rows replaced as a refresh's events arrive), so both order alike.
+ */
+export function compareFleetRows(a: FleetRow, b: FleetRow): number {
+  return (
+    SEVERITY[b.status] - SEVERITY[a.status] ||
+    Number(b.connection.state === 'error') - Number(a.connection.state === 'error') ||
+    b.attention.length - a.attention.length ||
+    a.name.localeCompare(b.name)
+  );
+}

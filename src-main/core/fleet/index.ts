@@ -2,9 +2,12 @@
 // file of it but this one (lint).
 import type { CoreDeps, DomainModule } from '../platform/kernel/deps';
 import { fleetHandlers, type FleetOps } from './handlers';
+import { fleetScreen, type FleetScreenOps } from './screen-handlers';
 
-export type { FleetOps };
+export type { FleetOps, FleetScreenOps };
 
-export function fleetModule(deps: CoreDeps): DomainModule<FleetOps> {
-  return { handlers: fleetHandlers(deps) };
+/** The Fleet screen's operations ride along (screen-handlers.ts); closing the core stops a running refresh. */
+export function fleetModule(deps: CoreDeps): DomainModule<FleetOps | FleetScreenOps> {
+  const screen = fleetScreen(deps);
+  return { handlers: { ...fleetHandlers(deps), ...screen.handlers }, dispose: () => screen.dispose() };
 }
