@@ -44,6 +44,7 @@ const SCREEN_MODULES: Record<ScreenId, string> = {
   profiles: 'ProfilesScreen',
   schema: 'SchemaScreen',
   serverlog: 'ServerLogScreen',
+  fleet: 'FleetScreen',
 };
 
 type Via = 'sidebar' | 'shortcut';

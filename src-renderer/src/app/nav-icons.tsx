@@ -84,6 +84,14 @@ export const SCREEN_ICONS: Record<ScreenId, () => ReactElement> = {
       <path d="M9 11h7M9 15h7M9 19h4" />
     </Svg>
   ),
+  fleet: () => (
+    <Svg>
+      <rect x="3" y="4" width="7" height="7" rx="1" />
+      <rect x="14" y="4" width="7" height="7" rx="1" />
+      <rect x="3" y="14" width="7" height="7" rx="1" />
+      <rect x="14" y="14" width="7" height="7" rx="1" />
+    </Svg>
+  ),
 };
 
 export function IconSidebar({ folded }: { folded: boolean }) {

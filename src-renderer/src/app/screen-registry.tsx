@@ -27,6 +27,7 @@ const LOADERS: Record<ScreenId, () => Promise<ScreenModule>> = {
   profiles: () => import('../screens/profiles/ProfilesScreen').then((m) => ({ default: m.ProfilesScreen })),
   schema: () => import('../screens/schema/SchemaScreen').then((m) => ({ default: m.SchemaScreen })),
   serverlog: () => import('../screens/serverlog/ServerLogScreen').then((m) => ({ default: m.ServerLogScreen })),
+  fleet: () => import('../screens/fleet/FleetScreen').then((m) => ({ default: m.FleetScreen })),
 };
 
 const pending = new Map<ScreenId, Promise<ScreenModule>>();

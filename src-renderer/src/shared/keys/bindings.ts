@@ -1,7 +1,7 @@
 // The one table of keyboard bindings: where each works, its keys and what it does. The key
 // handlers match events against these entries (matchesKeys) and the "?" list shows the same
 // entries, so a key bound somewhere is listed, and a listed key is the one that works.
-import { SCREENS, type ScreenId } from '../state/screens';
+import { SCREENS, shortcutAt, type ScreenId } from '../state/screens';
 
 export interface KeyBinding {
   /** 'global' works on every screen; otherwise the screen it belongs to. */
@@ -13,8 +13,8 @@ export interface KeyBinding {
   handledBy?: string;
 }
 
-/** Alt+1…9, Alt+0: the screens in navigation order. */
-export const SCREEN_BINDINGS: KeyBinding[] = SCREENS.map((s, i) => ({ screen: 'global', keys: `Alt+${(i + 1) % 10}`, action: `Open ${s.label}` }));
+/** Alt+1…9, Alt+0, then Alt+Shift+1…: the screens in navigation order. */
+export const SCREEN_BINDINGS: KeyBinding[] = SCREENS.map((s, i) => ({ screen: 'global', keys: shortcutAt(i), action: `Open ${s.label}` }));
 
 export const GLOBAL_KEYS = {
   help: { screen: 'global', keys: '?', action: 'Show this list of shortcuts' },
@@ -23,6 +23,10 @@ export const GLOBAL_KEYS = {
 
 export const CHECKLIST_KEYS = {
   run: { screen: 'checklists', keys: 'Ctrl+Enter', action: 'Run the checks of the chosen checklist' },
+} as const satisfies Record<string, KeyBinding>;
+
+export const FLEET_KEYS = {
+  refresh: { screen: 'fleet', keys: 'Alt+R', action: 'Refresh every profile shown (runs the overview on each)' },
 } as const satisfies Record<string, KeyBinding>;
 
 export const ACTIVITY_KEYS = {
@@ -65,7 +69,7 @@ export const SCHEMA_KEYS: KeyBinding[] = [
 
 /** Everything, in the order the list shows it: global first, then screen by screen in navigation order. */
 export function allBindings(): KeyBinding[] {
-  const screenBindings = [...Object.values(CHECKLIST_KEYS), ...Object.values(ACTIVITY_KEYS), ...QUERY_KEYS, ...SCHEMA_KEYS];
+  const screenBindings = [...Object.values(CHECKLIST_KEYS), ...Object.values(ACTIVITY_KEYS), ...Object.values(FLEET_KEYS), ...QUERY_KEYS, ...SCHEMA_KEYS];
   const order = (b: KeyBinding) => SCREENS.findIndex((s) => s.id === b.screen);
   return [...SCREEN_BINDINGS, ...Object.values(GLOBAL_KEYS), ...screenBindings.sort((a, b) => order(a) - order(b))];
 }
@@ -97,7 +101,7 @@ export function matchesKeys(
   return event.key === (KEY_NAMES[key] ?? key);
 }
 
-/** The screen an Alt+digit event opens, if it is one. */
+/** The screen an Alt+digit (or Alt+Shift+digit) event opens, if it is one. */
 export function screenForEvent(event: Parameters<typeof matchesKeys>[1]): ScreenId | null {
   const index = SCREEN_BINDINGS.findIndex((b) => matchesKeys(b, event));
   return index >= 0 ? SCREENS[index]!.id : null;
