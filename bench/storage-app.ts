@@ -11,7 +11,7 @@ import type { Profile } from '../src-main/contract/models';
 import { createCore } from '../src-main/core/app';
 import { ObjectStore } from '../src-main/core/platform/objectstore';
 import { MemorySecretStore } from '../src-main/core/platform/secrets/memory-secret-store';
-import { readManifest, takeSnapshot, verifyFiles } from '../src-main/core/storage';
+import { observeSnapshotPhases, readManifest, takeSnapshot, verifyFiles, type SnapshotPhases } from '../src-main/core/storage';
 import type { LocalS3 } from '../tests/helpers/s3';
 import { call, followJob } from './bench-cluster';
 
@@ -74,8 +74,11 @@ export async function opSnapshotRunner(setup: AppSetup): Promise<SnapshotRunner 
   }
   void probe;
   const profiles = new Map<number, string>();
+  let engine: { phases: SnapshotPhases; startedAt: number } | null = null;
+  observeSnapshotPhases((phases, startedAt) => void (engine = { phases, startedAt }));
   const snapshot = async (round: number) => {
     const t0 = performance.now();
+    engine = null;
     const { value, trace } = await followJob<{ snapshotId: string; path: string }>(core, 'startStorageBackup', {
       profileId: profiles.get(round)!,
       buckets: [setup.bucket],
@@ -85,7 +88,7 @@ export async function opSnapshotRunner(setup: AppSetup): Promise<SnapshotRunner 
     const ms = performance.now() - t0;
     if (!trace.ok) throw new Error(`storage snapshot failed: ${trace.message}`);
     const details = await call<{ changedObjects?: number; reusedObjects?: number }>(core, 'getStorageSnapshot', { id: value.snapshotId });
-    return { ms, events: trace.events.length, path: value.path, details };
+    return { ms, events: trace.events.length, path: value.path, details, phases: phaseBreakdown(engine, t0, trace.end) };
   };
   return {
     describe: `startStorageBackup through dispatch until job.done (catalog row, audit, progress events, manifest, verify, publish), engine default concurrency ${APP_CONCURRENCY}`,
@@ -101,7 +104,7 @@ export async function opSnapshotRunner(setup: AppSetup): Promise<SnapshotRunner 
       const verifyMs = Math.round(performance.now() - v0);
       if (!check.ok) throw new Error(`incremental snapshot failed its check: ${JSON.stringify(check.problems[0])}`);
       const { changedObjects, reusedObjects } = r.details;
-      return { ms: r.ms, detail: { changedObjects, reusedObjects, progressEvents: r.events, verifyAloneMs: verifyMs } };
+      return { ms: r.ms, detail: { changedObjects, reusedObjects, progressEvents: r.events, verifyAloneMs: verifyMs, phasesMs: r.phases } };
     },
     async cleanup() {
       fs.rmSync(path.join(setup.root, 'op-snapshots'), { recursive: true, force: true });
@@ -110,6 +113,23 @@ export async function opSnapshotRunner(setup: AppSetup): Promise<SnapshotRunner 
       await core.close().catch(() => undefined);
     },
   };
+}
+
+/**
+ * Where one snapshot's time went, in ms: before the engine (the start call: key check,
+ * previous manifest read, catalog row, audit entries), the engine's phases (each the time
+ * since the one before), after it (catalog row, audit completion, job.done).
+ */
+export function phaseBreakdown(engine: { phases: SnapshotPhases; startedAt: number } | null, t0: number, end: number): Record<string, number> | null {
+  if (engine === null) return null;
+  const out: Record<string, number> = { beforeEngine: Math.round(engine.startedAt - t0) };
+  let last = 0;
+  for (const [phase, at] of Object.entries(engine.phases)) {
+    out[phase] = Math.round((at - last) * 10) / 10;
+    last = at;
+  }
+  out.afterEngine = Math.round(end - engine.startedAt - last);
+  return out;
 }
 
 /** The engine alone (takeSnapshot in-process), for `--via engine` or when the operation is missing. */

@@ -87,6 +87,8 @@ async function main(): Promise<void> {
     };
     let changedPerRound = 0;
     let appIncrementalDetail: unknown = null;
+    // Where each incremental run's time went (storage-app.ts phaseBreakdown), per round.
+    const phaseRounds: Array<Record<string, number>> = [];
     for (let r = 0; r < ROUNDS; r++) {
       settleDisk();
       const bare = await timed(() => bareDownloadAll(client, BUCKET, dir(`bare-${r}`), concurrency));
@@ -113,10 +115,13 @@ async function main(): Promise<void> {
         const inc = await app.incremental(r);
         ms.appIncremental.push(inc.ms);
         appIncrementalDetail = inc.detail;
+        const phases = (inc.detail as { phasesMs?: Record<string, number> | null }).phasesMs;
+        if (phases) phaseRounds.push(phases);
       }
       console.log(
         `round ${r + 1}: ${changed.length} changed; bare incremental ${Math.round(bareInc.ms)} ms (${bareInc.value.downloaded} downloaded, ${bareInc.value.linked} linked)${app ? `, app incremental ${Math.round(ms.appIncremental[r]!)} ms` : ''}`,
       );
+      if (phaseRounds.length > r) console.log(`round ${r + 1}: app incremental phases (ms) ${JSON.stringify(phaseRounds[r])}`);
       for (const d of [`bare-${r}`, `bare-inc-${r}`]) fs.rmSync(dir(d), { recursive: true, force: true });
       await app?.cleanup();
     }
@@ -143,6 +148,10 @@ async function main(): Promise<void> {
       bareIncrementalVsFull: ratio(m(ms.bareIncremental), m(ms.bare)),
       appIncrementalVsFull: ratio(m(ms.appIncremental), m(ms.app)),
       appIncrementalDetail,
+      // Median per phase over the rounds: beforeEngine (the start call: first listing page as the
+      // key/bucket check, previous manifest, catalog row, audit), the engine's phases, afterEngine.
+      appIncrementalPhasesMs:
+        phaseRounds.length > 0 ? Object.fromEntries(Object.keys(phaseRounds[0]!).map((k) => [k, round2(median(phaseRounds.map((p) => p[k] ?? 0)))])) : null,
       app: app?.describe ?? 'not available: no storage snapshot operation on this commit',
       perRoundMs: Object.fromEntries(Object.entries(ms).map(([k, v]) => [k, v.map(Math.round)])),
       loadAverage: { before: loadBefore, after: loadAverage() },

@@ -125,6 +125,9 @@ describe('storage snapshot operations', () => {
     const before = (await api.ok<{ snapshots: StorageSnapshotEntry[] }>('listStorageSnapshots', {})).snapshots.length;
     const missing = await api.fail('startStorageBackup', { profileId: profile.id, buckets: ['no-such-bucket'] });
     expect(missing).toMatchObject({ code: 'STORAGE_FAILED', detail: { reason: 'no-bucket', bucket: 'no-such-bucket' } });
+    // The first bucket's listing was under way (its first page is the check) when the second failed.
+    const second = await api.fail('startStorageBackup', { profileId: profile.id, buckets: ['designs', 'no-such-bucket'] });
+    expect(second).toMatchObject({ code: 'STORAGE_FAILED', detail: { reason: 'no-bucket', bucket: 'no-such-bucket' } });
     const wrong = await api.ok<Profile>('createProfile', {
       profile: {
         name: 'wrong-key',

@@ -1,8 +1,8 @@
 // Storage snapshots against a real S3 server on loopback (s3rver): full and incremental runs
 // (unchanged objects hard-linked: same inode), keys that are no path, an object replaced
 // between the listing and its download, the server going away mid-download (resumed) and for
-// good (failed, nothing published), a refused key, a missing bucket, a full disk, and verify
-// finding a tampered file.
+// good (failed, nothing published), a refused key, a missing bucket, a full disk, verify
+// finding a tampered file, and a previous snapshot's edited file not linked into the next one.
 import crypto from 'node:crypto';
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -106,6 +106,35 @@ describe('storage snapshots', () => {
       }
     }
     expect((await verifyFiles(folder, manifest)).ok).toBe(true);
+  });
+
+  it('a previous file edited in place after its snapshot was published, or truncated, is not linked: its objects are downloaded again', async () => {
+    const prevFolder = fresh('prev-edited');
+    await takeSnapshot({ store, folder: prevFolder, buckets: ['designs'] });
+    const prev = readManifest(prevFolder);
+    const logo = prev.objects.find((o) => o.key === 'logo.png')!; // shared with copy-of-logo.png
+    const deep = prev.objects.find((o) => o.key === 'dir/sub/deep/file.txt')!;
+    // Same size, written two seconds after the snapshot finished.
+    fs.writeFileSync(path.join(prevFolder, logo.file), 'png bytez');
+    const later = new Date(Date.parse(prev.finishedAt) + 2000);
+    fs.utimesSync(path.join(prevFolder, logo.file), later, later);
+    // Shorter, with its old mtime put back: only the size gives it away.
+    const deepFile = path.join(prevFolder, deep.file);
+    const { mtime } = fs.statSync(deepFile);
+    fs.writeFileSync(deepFile, 'dee');
+    fs.utimesSync(deepFile, mtime, mtime);
+
+    const folder = fresh('after-edited');
+    const result = await takeSnapshot({ store, folder, buckets: ['designs'], previous: { folder: prevFolder, manifest: prev } });
+    expect(result).toMatchObject({ objects: 5, changedObjects: 3, reusedObjects: 2 });
+    const manifest = readManifest(folder);
+    for (const key of ['logo.png', 'copy-of-logo.png', 'dir/sub/deep/file.txt']) expect(manifest.objects.find((o) => o.key === key)?.reused).toBeUndefined();
+    expect(fs.readFileSync(path.join(folder, logo.file), 'utf8')).toBe('png bytes');
+    expect(fs.statSync(path.join(folder, logo.file)).ino).not.toBe(fs.statSync(path.join(prevFolder, logo.file)).ino);
+    expect(fs.readFileSync(path.join(folder, deep.file), 'utf8')).toBe('deep');
+    expect((await verifyFiles(folder, manifest)).ok).toBe(true);
+    // The previous snapshot is not mended behind the user's back: its verify still fails.
+    expect((await verifyFiles(prevFolder, prev)).problems.map((p) => p.problem).sort()).toEqual(['sha256', 'sha256', 'size']);
   });
 
   it('a listing of many pages: objects are taken as their page arrives, progress totals are whole from the first event, the manifest keeps listing order', async () => {

@@ -13,6 +13,7 @@ import { refuseReadOnlyUnconfirmed } from '../platform/guard/rules';
 import { storageConfigFor } from '../profiles';
 import { SnapshotCatalog } from './catalog';
 import { checkStorage } from './check';
+import { closeListings, primeListing, type PrimedListing } from './listing';
 import { planRestore, previewOf, runRestore } from './restore';
 import { StorageRestoreJobs } from './restore-job';
 import { snapshotName } from './paths';
@@ -75,34 +76,55 @@ export function storageHandlers(deps: CoreDeps): { handlers: Pick<Handlers, Stor
     return { entry, folder, staged, manifest, profile, store: new ObjectStore(storageConfigFor(deps, profile.id, input.storageSecret)) };
   };
 
+  /** The new snapshot's folder (not created: the engine writes `<folder>.partial`) and the previous snapshot to link from. */
+  const prepareFolder = (profile: { id: string; name: string }, outDir: string | undefined) => {
+    const base = outDir ? path.resolve(outDir) : path.join(deps.home, 'storage-snapshots', folderSafe(profile.name));
+    fs.mkdirSync(base, { recursive: true, mode: 0o700 });
+    const folder = path.join(base, snapshotName(new Date()));
+    const prev = catalog.latestOk(profile.id);
+    let previous = null;
+    if (prev) {
+      try {
+        previous = { folder: prev.path, manifest: readManifest(prev.path) };
+      } catch (err) {
+        log.warn(`the previous snapshot ${prev.path} is unreadable; taking a full one`, err instanceof Error ? err.message : String(err));
+      }
+    }
+    return { folder, previous };
+  };
+
   const handlers: Pick<Handlers, StorageOps> = {
     startStorageBackup: async (input, ctx) => {
       const profile = deps.profiles.require(input.profileId);
       ctx.audit.profile = profile.name;
       const store = new ObjectStore(storageConfigFor(deps, profile.id, input.storageSecret));
+      // The key and the buckets are checked before the job starts: a refused key or a missing
+      // bucket is this call's error, not a failed catalog row. The check of a chosen bucket is
+      // its listing's first page, which the job goes on from (listing.ts); the folder and the
+      // previous manifest are prepared while it is on its way.
+      const chosen = input.buckets ?? [];
+      const primed: PrimedListing[] = [];
+      const checking = (async () => {
+        if (chosen.length === 0) await store.listBuckets();
+        for (const b of chosen) primed.push(await primeListing(store, b));
+      })();
       try {
-        // The key and the buckets are checked before the job starts: a refused key or a
-        // missing bucket is this call's error, not a failed catalog row.
-        if (input.buckets?.length) for (const b of input.buckets) await store.checkListable(b);
-        else await store.listBuckets();
-        const base = input.outDir ? path.resolve(input.outDir) : path.join(deps.home, 'storage-snapshots', folderSafe(profile.name));
-        fs.mkdirSync(base, { recursive: true, mode: 0o700 });
-        const folder = path.join(base, snapshotName(new Date()));
-        const prev = catalog.latestOk(profile.id);
-        let previous = null;
-        if (prev) {
-          try {
-            previous = { folder: prev.path, manifest: readManifest(prev.path) };
-          } catch (err) {
-            log.warn(`the previous snapshot ${prev.path} is unreadable; taking a full one`, err instanceof Error ? err.message : String(err));
-          }
+        let prepared;
+        try {
+          prepared = prepareFolder(profile, input.outDir);
+        } catch (err) {
+          await checking; // a failed check is the error to report, as when it ran first
+          throw err;
         }
+        await checking;
+        const { folder, previous } = prepared;
         const started = jobs.start({
           store,
           profile,
           folder,
-          buckets: input.buckets ?? [],
+          buckets: chosen,
           previous,
+          primed,
           actor: ctx.actor,
           via: ctx.via,
           ...(input.jobId ? { jobId: input.jobId } : {}),
@@ -110,6 +132,7 @@ export function storageHandlers(deps: CoreDeps): { handlers: Pick<Handlers, Stor
         ctx.audit.summary = `storage snapshot ${started.snapshotId} of ${profile.name} started → ${folder}${previous ? ` (incremental from ${previous.folder})` : ''}`;
         return { snapshotId: started.snapshotId, jobId: started.jobId, path: folder };
       } catch (err) {
+        closeListings(primed);
         store.destroy();
         if ((err as NodeJS.ErrnoException).code && !(err instanceof OpsError))
           throw new OpsError('IO_FAILED', `Cannot create the snapshot folder: ${(err as Error).message}`);

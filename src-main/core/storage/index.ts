@@ -5,7 +5,7 @@ import { storageHandlers, type StorageOps } from './handlers';
 
 export type { StorageOps };
 /** The snapshot engine and its check, for the integration tests and the bench. */
-export { takeSnapshot, MANIFEST, type SnapshotOptions, type PreviousSnapshot } from './snapshot';
+export { takeSnapshot, MANIFEST, observeSnapshotPhases, type SnapshotOptions, type PreviousSnapshot, type SnapshotPhases } from './snapshot';
 export { readManifest, verifyFiles } from './verify';
 /** The snapshot catalog, for the offsite domain's copies of snapshots. */
 export { SnapshotCatalog } from './catalog';

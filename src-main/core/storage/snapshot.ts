@@ -9,6 +9,7 @@ import { OpsError } from '../../contract/errors';
 import type { StorageManifest, StorageManifestObject, StorageSkippedObject, StorageSnapshotProgress, StorageSnapshotResult } from '../../contract/storage';
 import type { ObjectInfo, ObjectStore } from '../platform/objectstore';
 import { FlushQueue } from '../platform/fs/flush-queue';
+import { readListing, type PrimedListing } from './listing';
 import { objectFile, objectPath } from './paths';
 import { verifyFiles } from './verify';
 
@@ -27,6 +28,8 @@ export interface SnapshotOptions {
   buckets?: string[];
   previous?: PreviousSnapshot | null;
   concurrency?: number;
+  /** Buckets whose listing's first page the start call fetched as its check; the listing goes on from it. */
+  primed?: PrimedListing[];
   /** Objects per listing page (the store's default when absent); tests make pages small. */
   listPageSize?: number;
   signal?: AbortSignal;
@@ -43,8 +46,20 @@ const MIB = 1024 * 1024;
 
 const index = (bucket: string, key: string) => `${bucket}\u0000${key}`;
 
+/** Milliseconds from the start of takeSnapshot at which each phase ended (the storage bench prints them). */
+export type SnapshotPhases = Record<'setup' | 'listed' | 'downloaded' | 'manifest' | 'flushed' | 'checked' | 'published', number>;
+type PhaseObserver = (phases: SnapshotPhases, startedAt: number) => void;
+let phaseObserver: PhaseObserver | null = null;
+/** Bench seam: called with each successful snapshot's phase ends and its start on performance.now()'s clock (null: none). */
+export function observeSnapshotPhases(fn: PhaseObserver | null): void {
+  phaseObserver = fn;
+}
+
 export async function takeSnapshot(options: SnapshotOptions): Promise<StorageSnapshotResult> {
   const started = Date.now();
+  const t0 = performance.now();
+  const phases: Partial<SnapshotPhases> = {};
+  const mark = (phase: keyof SnapshotPhases) => void (phases[phase] = Math.round((performance.now() - t0) * 10) / 10);
   const { store, folder, signal } = options;
   const partial = `${folder}.partial`;
   if (fs.existsSync(folder)) throw new OpsError('IO_FAILED', `${folder} already exists; a snapshot never replaces one.`);
@@ -53,6 +68,7 @@ export async function takeSnapshot(options: SnapshotOptions): Promise<StorageSna
   try {
     const buckets = options.buckets?.length ? [...options.buckets] : (await store.listBuckets(signal)).map((b) => b.name);
     const previous = new Map<string, StorageManifestObject>();
+    mark('setup');
     for (const o of options.previous?.manifest.objects ?? []) previous.set(index(o.bucket, o.key), o);
 
     // Totals grow while the listing runs; progress is reported once they are whole.
@@ -77,7 +93,14 @@ export async function takeSnapshot(options: SnapshotOptions): Promise<StorageSna
     // storage bench) and make an incremental one read the whole bucket. A file copied where
     // a link was refused is hashed again.
     const linked = new Set<string>();
+    // Reused files whose presence and size were checked as they were linked: the check
+    // before publishing skips them (the previous snapshot's sha256 vouches for their bytes).
+    const checkedAtLink = new Set<string>();
     const made = new Set<string>();
+    // A previous file modified after its snapshot was published (its mtime is later) is not
+    // that snapshot's verified file any more: its object is downloaded again, not linked.
+    // One second of slack for file systems whose clock runs coarser than Date.now().
+    const trustedUntil = Date.parse(options.previous?.manifest.finishedAt ?? '') + 1000;
     const flushing = new FlushQueue();
     // The listing, the links and the downloads overlap: each object is taken as its listing
     // page arrives (an unchanged one hard-linked at once — a metadata write of microseconds,
@@ -90,12 +113,20 @@ export async function takeSnapshot(options: SnapshotOptions): Promise<StorageSna
       progress.bytesTotal += item.size;
       const before = previous.get(index(item.bucket, item.key));
       const reuse = before && options.previous && before.etag === item.etag && before.size === item.size ? before : null;
-      if (!reuse) {
+      const target = reuse ? path.join(partial, reuse.file) : '';
+      const isLink = reuse !== null && linkInto(objectPath(options.previous!.folder, reuse.file), target, made);
+      if (isLink && !checkedAtLink.has(reuse.file)) {
+        // The link is the previous file's inode: one stat checks it here, in the shadow of the next listing page.
+        const st = fs.statSync(target);
+        if (st.size !== reuse.size || !(st.mtimeMs <= trustedUntil)) fs.unlinkSync(target);
+        else checkedAtLink.add(reuse.file);
+      }
+      if (!reuse || (isLink && !checkedAtLink.has(reuse.file))) {
         toFetch.push(i);
         wakeWorkers();
         return;
       }
-      if (linkInto(objectPath(options.previous!.folder, reuse.file), path.join(partial, reuse.file), made)) linked.add(reuse.file);
+      if (isLink) linked.add(reuse.file);
       const { changedDuring: _c, ...kept } = reuse;
       void _c;
       results[i] = { ...kept, lastModified: item.lastModified || reuse.lastModified, reused: true };
@@ -147,6 +178,8 @@ export async function takeSnapshot(options: SnapshotOptions): Promise<StorageSna
         const got = results[i];
         if (got !== undefined && 'file' in got) {
           linked.add(got.file);
+          // Downloaded over a link of the same content: a new inode, checked as a download is.
+          checkedAtLink.delete(got.file);
           // Every time, even for content already there: the rename put a new inode in place.
           flushing.add(path.join(partial, got.file));
         }
@@ -156,12 +189,12 @@ export async function takeSnapshot(options: SnapshotOptions): Promise<StorageSna
     };
     const workers = Array.from({ length: Math.max(1, options.concurrency ?? 8) }, () => worker().catch(stopAll));
     try {
-      for (const bucket of buckets) {
-        // No HEAD of the bucket first: a missing one fails the listing as no-bucket all the same.
-        for await (const info of store.listObjects(bucket, '', halt.signal, options.listPageSize)) take({ ...info, bucket });
-      }
+      // No HEAD of the bucket first: a missing one fails the listing as no-bucket all the same.
+      const primed = new Map((options.primed ?? []).map((p) => [p.bucket, p]));
+      await readListing(store, buckets, primed, (info, bucket) => take({ ...info, bucket }), halt.signal, options.listPageSize);
       await (seam ??= Promise.resolve(options.afterListing?.()));
       listingDone = true;
+      mark('listed');
       report();
     } catch (err) {
       stopAll(err);
@@ -170,6 +203,7 @@ export async function takeSnapshot(options: SnapshotOptions): Promise<StorageSna
     await Promise.all(workers);
     signal?.removeEventListener('abort', onAbort);
     if (firstError !== null) throw firstError;
+    mark('downloaded');
 
     const objects = results.filter((r): r is StorageManifestObject => 'file' in r);
     const skipped = results.filter((r): r is StorageSkippedObject => !('file' in r));
@@ -188,16 +222,21 @@ export async function takeSnapshot(options: SnapshotOptions): Promise<StorageSna
     // Every byte on disk before the snapshot is published: the downloads' files were handed
     // to the flush queue as they finished (platform/fs/flush-queue.ts says why not each in
     // its own download); the manifest joins them last.
+    mark('manifest');
     flushing.add(path.join(partial, MANIFEST));
     await flushing.drain();
+    mark('flushed');
 
-    const check = await verifyFiles(partial, manifest, signal, linked);
+    const check = await verifyFiles(partial, manifest, signal, linked, checkedAtLink);
     if (!check.ok) {
       const p = check.problems[0]!;
       throw new OpsError('IO_FAILED', `The snapshot failed its check before publishing: ${p.bucket}/${p.key} (${p.problem}).`);
     }
+    mark('checked');
     if (fs.existsSync(folder)) throw new OpsError('IO_FAILED', `${folder} appeared while the snapshot ran; it is not replaced.`);
     fs.renameSync(partial, folder);
+    mark('published');
+    phaseObserver?.(phases as SnapshotPhases, t0);
 
     return snapshotSummary(
       { path: folder, manifestPath: path.join(folder, MANIFEST), manifestSha256: crypto.createHash('sha256').update(text).digest('hex'), buckets },

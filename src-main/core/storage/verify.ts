@@ -7,20 +7,22 @@ import type { StorageManifest, StorageVerifyResult } from '../../contract/storag
 import { objectPath } from './paths';
 
 /**
- * `sizeOnly`: files known to be hard links to an already-checked snapshot's files (a new
- * incremental snapshot's reused objects); their size is checked, their bytes are not re-read.
+ * `sizeOnly`: files whose sha256 is known from their bytes (hashed as they were downloaded);
+ * their size is checked, their bytes are not re-read. `checked`: hard links to the previous
+ * snapshot's files whose presence and size were checked as they were linked; not checked again.
  */
 export async function verifyFiles(
   folder: string,
   manifest: StorageManifest,
   signal?: AbortSignal,
   sizeOnly: ReadonlySet<string> = new Set(),
+  checked: ReadonlySet<string> = new Set(),
 ): Promise<StorageVerifyResult> {
   const seen = new Map<string, 'missing' | 'size' | 'sha256' | null>();
   const problems: StorageVerifyResult['problems'] = [];
   for (const o of manifest.objects) {
     signal?.throwIfAborted();
-    let problem = seen.get(o.file);
+    let problem = checked.has(o.file) ? null : seen.get(o.file);
     if (problem === undefined) {
       problem = await checkFile(objectPath(folder, o.file), o.size, sizeOnly.has(o.file) ? null : o.sha256, signal);
       seen.set(o.file, problem);
