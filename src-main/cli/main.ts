@@ -16,7 +16,8 @@ commands:
   serve [--port N] [--no-open]              browser mode on 127.0.0.1
   sandbox start|stop|status|reset           local demo PostgreSQL with Timothie & Co data
   profile add|list|show|remove|test         connection profiles
-  audit list|verify|export                  the tamper-evident audit trail
+  audit list|verify [--team]|export         the tamper-evident audit trail (--team: every workstation's chain in the team store)
+  team connect URL [--yes] | status | sync  the optional team store in PostgreSQL: shared audit trail, profiles without secrets, runbooks, signed-off runs
   checklist list | run NAME --profile P     runbook checklists (run exits 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN)
   query PROFILE SQL|- [--format table|csv|json] [--max-rows N] [--yes] [--confirm NAME] [--override]
                                             run SQL, streaming rows to stdout
@@ -63,6 +64,7 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   sandbox: () => import('./commands/sandbox').then((m) => m.sandboxCommand),
   profile: () => import('./commands/profile').then((m) => m.profileCommand),
   audit: () => import('./commands/audit').then((m) => m.auditCommand),
+  team: () => import('./commands/team').then((m) => m.teamCommand),
   checklist: () => import('./commands/checklist').then((m) => m.checklistCommand),
   query: () => import('./commands/query').then((m) => m.queryCommand),
   runbook: () => import('./commands/runbook').then((m) => m.runbookCommand),
