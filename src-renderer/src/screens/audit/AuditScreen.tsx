@@ -1,8 +1,10 @@
 // The audit trail: every action this app took, newest first, filterable, verifiable and
-// exportable. Refreshes itself when the core appends an entry.
-import { Alert, Button, Center, Group, Loader, Paper, Stack, Text, Title } from '@mantine/core';
+// exportable. Refreshes itself when the core appends an entry. With a team store connected
+// (issue #22) the scope switch searches and verifies the whole team's trail instead.
+import { Alert, Button, Center, Group, Loader, Paper, SegmentedControl, Stack, Text, Title } from '@mantine/core';
 import { useCallback, useEffect, useRef, useState } from 'react';
 import type { AuditEntry, AuditQuery, AuditVerifyResult } from '@contract/models';
+import type { TeamAuditEntry, TeamVerifyResult } from '@contract/team';
 import { api } from '../../shared/api/client';
 import { ErrorAlert } from '../../shared/components/ErrorAlert';
 import { IconAlert, IconCheck } from '../../shared/components/icons';
@@ -12,13 +14,17 @@ import { EMPTY_FILTERS, filtersToQuery, PAGE_SIZE, type AuditFilters } from './a
 import { AuditDetailDrawer } from './AuditDetailDrawer';
 import { AuditFiltersBar } from './AuditFiltersBar';
 import { AuditTable } from './AuditTable';
+import { TeamVerifyAlert } from './TeamVerifyAlert';
 
-function newestFirst(entries: AuditEntry[]): AuditEntry[] {
+type Scope = 'local' | 'team';
+type ShownEntry = AuditEntry & Partial<Pick<TeamAuditEntry, 'workstation' | 'workstationId'>>;
+
+function newestFirst(entries: ShownEntry[]): ShownEntry[] {
   return [...entries].sort((a, b) => b.id - a.id);
 }
 
 /** Newer versions of the same entry (pending → ok) replace older ones. */
-function merge(current: AuditEntry[], incoming: AuditEntry[]): AuditEntry[] {
+function merge(current: ShownEntry[], incoming: ShownEntry[]): ShownEntry[] {
   const byId = new Map(current.map((e) => [e.id, e]));
   for (const e of incoming) byId.set(e.id, e);
   return newestFirst([...byId.values()]);
@@ -28,21 +34,44 @@ export function AuditScreen() {
   const [draft, setDraft] = useState<AuditFilters>(EMPTY_FILTERS);
   const [filterErrors, setFilterErrors] = useState<Partial<Record<keyof AuditFilters, string>>>({});
   const [query, setQuery] = useState<AuditQuery>({});
-  const [entries, setEntries] = useState<AuditEntry[]>([]);
+  const [entries, setEntries] = useState<ShownEntry[]>([]);
+  const [scope, setScope] = useState<Scope>('local');
+  const [teamConnected, setTeamConnected] = useState(false);
+  const [teamVerify, setTeamVerify] = useState<TeamVerifyResult | null>(null);
+  /** The team search pages by a growing limit: ids are per workstation, so beforeId cannot page across the team. */
+  const [teamLimit, setTeamLimit] = useState(PAGE_SIZE);
   const [hasMore, setHasMore] = useState(false);
   const [loading, setLoading] = useState(true);
   const [error, setError] = useState<ShownError | null>(null);
-  const [open, setOpen] = useState<AuditEntry | null>(null);
+  const [open, setOpen] = useState<ShownEntry | null>(null);
   const [verify, setVerify] = useState<AuditVerifyResult | null>(null);
   const [busy, setBusy] = useState<null | 'verify' | 'csv' | 'json' | 'more'>(null);
   const queryRef = useRef(query);
   queryRef.current = query;
+  const scopeRef = useRef(scope);
+  scopeRef.current = scope;
 
-  const loadFirstPage = useCallback(async (q: AuditQuery, replace: boolean) => {
+  useEffect(() => {
+    api
+      .teamStatus({})
+      .then((s) => setTeamConnected(s.connected))
+      .catch(() => setTeamConnected(false));
+  }, []);
+
+  const loadFirstPage = useCallback(async (q: AuditQuery, replace: boolean, where: Scope = 'local', limit = PAGE_SIZE) => {
     try {
+      if (where === 'team') {
+        const { entries: page } = await api.searchTeamAudit({ ...q, limit });
+        if (q !== queryRef.current || scopeRef.current !== 'team') return;
+        // Newest first as the team store ordered them (by time across workstations).
+        setEntries(page);
+        setHasMore(page.length === limit && limit < 10_000);
+        setError(null);
+        return;
+      }
       const { entries: page } = await api.searchAudit({ ...q, limit: PAGE_SIZE });
       // A live refresh may answer after the filters changed; drop a stale page.
-      if (q !== queryRef.current) return;
+      if (q !== queryRef.current || scopeRef.current !== 'local') return;
       setEntries((cur) => (replace ? newestFirst(page) : merge(cur, page)));
       if (replace) setHasMore(page.length === PAGE_SIZE);
       setError(null);
@@ -55,12 +84,13 @@ export function AuditScreen() {
 
   useEffect(() => {
     setLoading(true);
-    void loadFirstPage(query, true);
-  }, [query, loadFirstPage]);
+    void loadFirstPage(query, true, scope, teamLimit);
+  }, [query, scope, teamLimit, loadFirstPage]);
 
   useEffect(() => {
     return api.onEvent((event) => {
-      if (event.type === 'audit.appended') void loadFirstPage(queryRef.current, false);
+      // The team's trail changes by uploads, not local appends: it refreshes when asked.
+      if (event.type === 'audit.appended' && scopeRef.current === 'local') void loadFirstPage(queryRef.current, false);
     });
   }, [loadFirstPage]);
 
@@ -71,6 +101,10 @@ export function AuditScreen() {
   }
 
   async function loadMore() {
+    if (scope === 'team') {
+      setTeamLimit((n) => Math.min(10_000, n + PAGE_SIZE));
+      return;
+    }
     const oldest = entries[entries.length - 1];
     if (!oldest) return;
     setBusy('more');
@@ -88,8 +122,10 @@ export function AuditScreen() {
   async function runVerify() {
     setBusy('verify');
     setVerify(null);
+    setTeamVerify(null);
     try {
-      setVerify(await api.verifyAudit({}));
+      if (scope === 'team') setTeamVerify(await api.teamVerifyAudit({}));
+      else setVerify(await api.verifyAudit({}));
     } catch (err) {
       setError(toShownError(err));
     } finally {
@@ -123,14 +159,38 @@ export function AuditScreen() {
           <Button variant="default" onClick={() => void runVerify()} loading={busy === 'verify'}>
             Verify integrity
           </Button>
-          <Button variant="default" onClick={() => void exportAs('csv')} loading={busy === 'csv'}>
-            Export CSV
-          </Button>
-          <Button variant="default" onClick={() => void exportAs('json')} loading={busy === 'json'}>
-            Export JSON
-          </Button>
+          {scope === 'local' ? (
+            <>
+              <Button variant="default" onClick={() => void exportAs('csv')} loading={busy === 'csv'}>
+                Export CSV
+              </Button>
+              <Button variant="default" onClick={() => void exportAs('json')} loading={busy === 'json'}>
+                Export JSON
+              </Button>
+            </>
+          ) : null}
         </Group>
       </Group>
+
+      {teamConnected ? (
+        <SegmentedControl
+          aria-label="Audit scope"
+          w="fit-content"
+          value={scope}
+          onChange={(v) => {
+            setScope(v as Scope);
+            setEntries([]);
+            setVerify(null);
+            setTeamVerify(null);
+            setTeamLimit(PAGE_SIZE);
+          }}
+          data={[
+            { value: 'local', label: 'This workstation' },
+            { value: 'team', label: 'Team' },
+          ]}
+        />
+      ) : null}
+      {teamVerify ? <TeamVerifyAlert result={teamVerify} onClose={() => setTeamVerify(null)} /> : null}
 
       {verify ? (
         verify.ok ? (
@@ -182,11 +242,15 @@ export function AuditScreen() {
         ) : entries.length === 0 ? (
           <Center h={160}>
             <Text c="dimmed" size="sm">
-              {Object.keys(query).length > 0 ? 'No entries match these filters.' : 'No entries yet. Every action you take here is recorded.'}
+              {Object.keys(query).length > 0
+                ? 'No entries match these filters.'
+                : scope === 'team'
+                  ? 'The team store holds no entries yet: they arrive as each workstation syncs (ops-console team sync).'
+                  : 'No entries yet. Every action you take here is recorded.'}
             </Text>
           </Center>
         ) : (
-          <AuditTable entries={entries} onOpen={setOpen} />
+          <AuditTable entries={entries} onOpen={setOpen} showWorkstation={scope === 'team'} />
         )}
       </Paper>
       <Group justify="space-between">

@@ -10,13 +10,25 @@ export function OutcomeBadge({ outcome }: { outcome: AuditEntry['outcome'] }) {
   );
 }
 
-export function AuditTable({ entries, onOpen }: { entries: AuditEntry[]; onOpen: (entry: AuditEntry) => void }) {
+type Row = AuditEntry & { workstation?: string; workstationId?: string };
+
+/** `showWorkstation`: the team's trail (issue #22), where ids repeat across workstations. */
+export function AuditTable<E extends Row>({
+  entries,
+  onOpen,
+  showWorkstation = false,
+}: {
+  entries: E[];
+  onOpen: (entry: E) => void;
+  showWorkstation?: boolean;
+}) {
   return (
     <Table.ScrollContainer minWidth={900}>
       <Table highlightOnHover verticalSpacing="xs" aria-label="Audit entries" stickyHeader>
         <Table.Thead>
           <Table.Tr>
             <Table.Th>Time</Table.Th>
+            {showWorkstation ? <Table.Th>Workstation</Table.Th> : null}
             <Table.Th>Actor</Table.Th>
             <Table.Th>Profile</Table.Th>
             <Table.Th>Action</Table.Th>
@@ -28,7 +40,7 @@ export function AuditTable({ entries, onOpen }: { entries: AuditEntry[]; onOpen:
         <Table.Tbody>
           {entries.map((e) => (
             <Table.Tr
-              key={e.id}
+              key={`${e.workstationId ?? ''}:${e.id}`}
               onClick={() => onOpen(e)}
               onKeyDown={(ev) => {
                 if (ev.key === 'Enter' || ev.key === ' ') {
@@ -45,6 +57,13 @@ export function AuditTable({ entries, onOpen }: { entries: AuditEntry[]; onOpen:
                   {formatTime(e.at)}
                 </Text>
               </Table.Td>
+              {showWorkstation ? (
+                <Table.Td>
+                  <Text size="sm" style={{ whiteSpace: 'nowrap' }} title={e.workstationId}>
+                    {e.workstation ?? '—'}
+                  </Text>
+                </Table.Td>
+              ) : null}
               <Table.Td>
                 <Text size="sm">{e.actor}</Text>
               </Table.Td>
