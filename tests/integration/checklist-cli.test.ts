@@ -29,7 +29,7 @@ describe('ops-console checklist', () => {
   it('lists the checklists', async () => {
     const list = await cli(home, ['checklist', 'list', '--json']);
     expect(list.code, list.stderr).toBe(0);
-    expect((json(list).checklists as Array<{ id: string }>).map((c) => c.id)).toEqual(['morning', 'evening']);
+    expect((json(list).checklists as Array<{ id: string }>).map((c) => c.id)).toEqual(['morning', 'evening', 'security']);
   });
 
   it('runs the morning checklist on the sandbox: every step with a status, exit code of the worst', async () => {

@@ -81,11 +81,12 @@ afterAll(async () => {
 });
 
 describe('listChecklists', () => {
-  it('lists the morning and evening checklists with their step counts', async () => {
+  it('lists the morning, evening and security checklists with their step counts', async () => {
     const { checklists } = await ok<OpResult<'listChecklists'>>('listChecklists', {});
     expect(checklists.map((c) => [c.id, c.steps])).toEqual([
       ['morning', findChecklist('morning').steps.length],
       ['evening', findChecklist('evening').steps.length],
+      ['security', findChecklist('security').steps.length],
     ]);
   });
 });
@@ -325,7 +326,7 @@ describe('ops-console checklist (the command, on this core)', () => {
     expect(lines.at(-1)).toMatch(/^Evening checklist \(6 PM\) on shop: (OK|WARNING|CRITICAL)$/);
   });
 
-  it('a run that cannot happen exits 3 (UNKNOWN) with the error; list shows both checklists', async () => {
+  it('a run that cannot happen exits 3 (UNKNOWN) with the error; list shows every checklist', async () => {
     const { ctx, out, err } = cli(true);
     expect(await checklistCommand(ctx, ['run', 'morning', '--profile', 'no-such-profile'])).toBe(3);
     expect(err.join('\n')).toMatch(/^error: No profile named "no-such-profile"/);
@@ -333,7 +334,7 @@ describe('ops-console checklist (the command, on this core)', () => {
 
     const listed = cli(true);
     expect(await checklistCommand(listed.ctx, ['list'])).toBe(0);
-    expect((JSON.parse(listed.out.join('')) as { checklists: Array<{ id: string }> }).checklists.map((c) => c.id)).toEqual(['morning', 'evening']);
+    expect((JSON.parse(listed.out.join('')) as { checklists: Array<{ id: string }> }).checklists.map((c) => c.id)).toEqual(['morning', 'evening', 'security']);
     await expect(checklistCommand(listed.ctx, ['run', 'morning'])).rejects.toThrow(/--profile is required/);
   });
 });

@@ -86,7 +86,7 @@ describe('the built-in Timothie & Co runbook', () => {
 
 describe('checklists', () => {
   it('are the morning and evening checklists', () => {
-    expect(checklists().map((c) => c.checklist)).toEqual(['morning', 'evening']);
+    expect(checklists().map((c) => c.checklist)).toEqual(['morning', 'evening', 'security']);
     expect(findChecklist('daily.morning').checklist).toBe('morning');
     expect(() => findChecklist('midnight')).toThrow(/no checklist "midnight".*morning, evening/);
   });

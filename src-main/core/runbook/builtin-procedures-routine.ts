@@ -259,4 +259,95 @@ const CALENDAR: Procedure[] = [
   },
 ];
 
-export const ROUTINE_PROCEDURES: Procedure[] = [...MONITORING, ...TROUBLESHOOTING, ...CALENDAR];
+// The security audit (issue #23): each step is a check the security domain registers. Every
+// finding is a row with the object named and the fix as SQL (shown, never run). The classes
+// that are CRITICAL are said in each step's explanation; every other finding is a WARNING.
+const SUPABASE_ONLY = 'Supabase-shaped databases only (the anon and authenticated roles and the auth schema exist); not applicable elsewhere.';
+const SECURITY: Procedure[] = [
+  {
+    id: 'security.audit',
+    title: 'Security audit',
+    section: 'Maintenance Calendar',
+    checklist: 'security',
+    description:
+      "Roles, passwords, privileges, settings, row level security and the Data API's exposure on Supabase, and the app's own audit trail since the last signed-off audit.",
+    steps: [
+      checkStep('security.rls-disabled', {
+        id: 'security.rls-disabled',
+        title: 'Exposed tables without row level security',
+        explanation: `Tables in the schemas the Data API serves (public and pgrst.db_schemas) with RLS off: anyone with the API key reads and writes them as far as the grants allow. CRITICAL when anon or authenticated hold privileges on the table and it has rows; WARNING otherwise. ${SUPABASE_ONLY}`,
+      }),
+      checkStep('security.rls-no-policy', {
+        id: 'security.rls-no-policy',
+        title: 'Row level security without a policy',
+        explanation: `RLS is on but no policy exists: the API returns nothing and accepts no write (locked, not leaking). WARNING. ${SUPABASE_ONLY}`,
+      }),
+      checkStep('security.anon-write-policies', {
+        id: 'security.anon-write-policies',
+        title: 'Policies that let anon write',
+        explanation: `Permissive INSERT, UPDATE, DELETE or ALL policies for anon or PUBLIC on exposed tables and storage.objects. CRITICAL when anon also holds the table privilege; WARNING when only the grant is missing. ${SUPABASE_ONLY}`,
+      }),
+      checkStep('security.views-bypass-rls', {
+        id: 'security.views-bypass-rls',
+        title: 'Views that bypass row level security',
+        explanation: `Views in exposed schemas owned by a superuser or BYPASSRLS role without security_invoker: they read past every policy. CRITICAL when anon can select; WARNING when only authenticated can. ${SUPABASE_ONLY}`,
+      }),
+      checkStep('security.function-search-path', {
+        id: 'security.function-search-path',
+        title: 'Functions with a mutable search_path',
+        explanation: `The project's functions (not the platform's or an extension's) with no search_path of their own resolve names by the caller's. WARNING. ${SUPABASE_ONLY}`,
+      }),
+      checkStep('security.definer-functions-exposed', {
+        id: 'security.definer-functions-exposed',
+        title: 'SECURITY DEFINER functions the API can call',
+        explanation: `They run with their owner's rights for whoever calls them through /rpc. CRITICAL when anon can execute; WARNING when only authenticated can. Trigger functions are left out (they cannot be called). ${SUPABASE_ONLY}`,
+      }),
+      checkStep('security.extensions-in-public', {
+        id: 'security.extensions-in-public',
+        title: 'Extensions installed in public',
+        explanation: `Their functions are served by the API with the project's own. WARNING. ${SUPABASE_ONLY}`,
+      }),
+      checkStep('security.unindexed-foreign-keys', {
+        id: 'security.unindexed-foreign-keys',
+        title: 'Foreign keys without a covering index',
+        explanation:
+          "A delete or key update on the referenced table scans the referencing one and holds its locks longer. WARNING. Every database (on Supabase, the platform's schemas are left out).",
+      }),
+      checkStep('security.privileged-roles', {
+        id: 'security.privileged-roles',
+        title: 'Superusers and roles with BYPASSRLS or CREATEROLE',
+        explanation:
+          "Beyond the expected set: the bootstrap superuser, and on Supabase the platform's own roles. A superuser beyond it is CRITICAL; BYPASSRLS or CREATEROLE beyond it, WARNING.",
+      }),
+      checkStep('security.password-expiry', {
+        id: 'security.password-expiry',
+        title: 'Login roles whose password never expires',
+        explanation: 'Login roles without VALID UNTIL (the bootstrap superuser and, on Supabase, the platform roles left out). WARNING.',
+      }),
+      checkStep('security.password-hashes', {
+        id: 'security.password-hashes',
+        title: 'Passwords stored as md5',
+        explanation:
+          'Login roles whose password hash is md5, not SCRAM-SHA-256. WARNING. Reading hashes needs superuser (pg_authid): without it the step is UNKNOWN and says so.',
+      }),
+      checkStep('security.public-privileges', {
+        id: 'security.public-privileges',
+        title: 'Privileges granted to PUBLIC',
+        explanation: 'CREATE on a schema, and EXECUTE on a SECURITY DEFINER function, granted to every role. WARNING.',
+      }),
+      checkStep('security.settings', {
+        id: 'security.settings',
+        title: 'Insecure settings',
+        explanation: 'ssl off, or password_encryption = md5. WARNING.',
+      }),
+      checkStep('security.audit-trail', {
+        id: 'security.audit-trail',
+        title: "The app's audit trail",
+        explanation:
+          'On this profile, since its last signed-off security audit (or 30 days): destructive actions, statements run past the guard, actions a guard refused, elevated sessions. WARNING when there is anything to review.',
+      }),
+    ],
+  },
+];
+
+export const ROUTINE_PROCEDURES: Procedure[] = [...MONITORING, ...TROUBLESHOOTING, ...CALENDAR, ...SECURITY];

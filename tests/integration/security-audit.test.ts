@@ -1,0 +1,230 @@
+// The security audit (issue #23) on a Supabase-shaped cluster (ONE for the whole file): the
+// platform-only database is clean; a database with tests/fixtures/supabase/security-findings.sql
+// has exactly one instance of every finding, each named as SQL names it (quotes, spaces,
+// non-ASCII), and every fix is valid SQL that removes its finding (run in a rolled-back
+// transaction). On the shared test cluster (not Supabase) the Supabase checks are N/A and a
+// non-superuser gets UNKNOWN for password hashes. The CLI exits by the worst status.
+import fs from 'node:fs';
+import path from 'node:path';
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import type { Profile } from '../../src-main/contract/models';
+import type { ChecklistRunRecord, ChecklistRunResult, ChecklistStepResult } from '../../src-main/contract/runbook';
+import { checklistCommand } from '../../src-main/cli/commands/checklist';
+import type { Core } from '../../src-main/core/app';
+import { planScript } from '../../src-main/core/platform/guard/statements/classify';
+import { CATALOG_CHECKS } from '../../src-main/core/security/checks';
+import { readShape } from '../../src-main/core/security/shape';
+import { callsOn, inProcessCli, newTestCore } from '../helpers/core';
+import { createShopDatabase, type ShopDatabase } from '../helpers/shop-db';
+import { buildSupabaseDatabase, createSupabaseCluster, type SupabaseCluster } from '../helpers/supabase';
+
+const sharedPg = inject('pg');
+let core: Core;
+let home: string;
+let cluster: SupabaseCluster;
+let clean: Profile;
+let findings: Profile;
+const { ok } = callsOn(() => core);
+
+const FINDINGS_SQL = fs.readFileSync(path.join(__dirname, '..', 'fixtures', 'supabase', 'security-findings.sql'), 'utf8');
+
+/** Each check's one finding in the fixture: [object, severity]. */
+const EXPECTED: Record<string, [string, 'warning' | 'critical']> = {
+  'security.rls-disabled': ['public."Order ""items"" é"', 'critical'],
+  'security.rls-no-policy': ['api."locked notes"', 'warning'],
+  'security.anon-write-policies': ['public.guestbook policy "Guests sign the book"', 'critical'],
+  'security.views-bypass-rls': ['public."guestbook view"', 'critical'],
+  'security.function-search-path': ['public."add one"(n integer)', 'warning'],
+  'security.definer-functions-exposed': ['public.owner_secret(label text)', 'critical'],
+  'security.extensions-in-public': ['citext', 'warning'],
+  'security.unindexed-foreign-keys': ['public."Order ""items"" é" constraint "Order ""items"" é_guest id_fkey"', 'warning'],
+  'security.privileged-roles': ['"ops admin ü"', 'critical'],
+  'security.password-expiry': ['app_login', 'warning'],
+  'security.password-hashes': ['"legacy md5"', 'warning'],
+  'security.public-privileges': ['public.owner_secret(label text)', 'warning'],
+  'security.settings': ['setting password_encryption', 'warning'],
+};
+
+async function profileFor(name: string, database: string): Promise<Profile> {
+  return ok<Profile>('createProfile', {
+    profile: { name, host: cluster.host, port: cluster.port, database, user: cluster.user, sslmode: 'disable', env: 'development' },
+    password: cluster.password,
+  });
+}
+
+const run = (profile: Profile) => ok<ChecklistRunResult>('runChecklist', { checklistId: 'security', profileId: profile.id });
+const step = (result: ChecklistRunResult, id: string): ChecklistStepResult => result.steps.find((s) => s.id === id)!;
+const objects = (s: ChecklistStepResult) => s.rows.map((r) => r[0]);
+
+beforeAll(async () => {
+  ({ core, home } = newTestCore('ops-security-audit-'));
+  cluster = await createSupabaseCluster('platform');
+  clean = await profileFor('supabase-clean', 'postgres');
+}, 180_000);
+
+afterAll(async () => {
+  await core?.close();
+  await cluster?.destroy();
+  fs.rmSync(home, { recursive: true, force: true });
+});
+
+describe('the security audit on Supabase-shaped databases', () => {
+  it('finds nothing on a fresh project but the test cluster’s ssl = off', async () => {
+    const result = await run(clean);
+    for (const s of result.steps) {
+      if (s.id === 'security.settings') expect(objects(s)).toEqual(['setting ssl']);
+      else if (s.id === 'security.password-hashes') expect(s).toMatchObject({ status: 'ok', rows: [] });
+      else expect([s.id, s.status, s.rows]).toEqual([s.id, 'ok', []]);
+    }
+  });
+
+  it('names exactly the one instance of every finding, with its severity and a quoted fix', async () => {
+    await cluster.sql('CREATE DATABASE findings');
+    const client = new pg.Client({ host: cluster.host, port: cluster.port, user: cluster.user, password: cluster.password, database: 'findings' });
+    await client.connect();
+    try {
+      await buildSupabaseDatabase(client, { app: false });
+      await client.query(FINDINGS_SQL);
+    } finally {
+      await client.end();
+    }
+    findings = await profileFor('supabase-findings', 'findings');
+    const result = await run(findings);
+    for (const [id, [object, severity]] of Object.entries(EXPECTED)) {
+      const s = step(result, id);
+      const rows = id === 'security.settings' ? s.rows.filter((r) => r[0] !== 'setting ssl') : s.rows;
+      expect([id, rows.map((r) => [r[0], r[2]])]).toEqual([id, [[object, severity]]]);
+      expect(s.status).toBe(severity);
+      expect(s.columns).toEqual(['object', 'finding', 'severity', 'fix']);
+    }
+    expect(result.status).toBe('critical');
+    // The same findings on the clean database's side of the cluster do not exist: the
+    // database-scoped ones stay in their database (roles are cluster-wide by nature).
+    const again = await run(clean);
+    expect(objects(step(again, 'security.rls-disabled'))).toEqual([]);
+    expect(objects(step(again, 'security.rls-no-policy'))).toEqual([]);
+  });
+
+  it('every fix parses with the app’s parser and removes its finding (in a rolled-back transaction)', async () => {
+    const client = new pg.Client({ host: cluster.host, port: cluster.port, user: cluster.user, password: cluster.password, database: 'findings' });
+    await client.connect();
+    try {
+      const shape = await readShape(client);
+      for (const [name, check] of CATALOG_CHECKS) {
+        const found = await check(client, shape);
+        const [object] = EXPECTED[name]!;
+        const row = found.rows.find((r) => r[0] === object)!;
+        const fix = String(row[3]);
+        expect((await planScript(fix)).length, `${name}: ${fix}`).toBeGreaterThan(0);
+        // Not transactional: ALTER SYSTEM (settings) and CREATE INDEX CONCURRENTLY run plain here.
+        if (name === 'security.settings') continue;
+        await client.query('BEGIN');
+        try {
+          await client.query(fix.replace('CREATE INDEX CONCURRENTLY', 'CREATE INDEX'));
+          const after = await check(client, shape);
+          expect([name, after.rows.map((r) => r[0])]).toEqual([name, found.rows.map((r) => r[0]).filter((o) => o !== object)]);
+        } finally {
+          await client.query('ROLLBACK');
+        }
+      }
+    } finally {
+      await client.end();
+    }
+  });
+
+  it('the monthly step summarises every check in one step, and the audit trail lists what to review since the last sign-off', async () => {
+    const now = new Date().toISOString();
+    core.deps.audit.record({
+      actor: 'tester',
+      action: 'profile.elevate',
+      profile: findings.name,
+      summary: 'elevated for 10 minutes',
+      detail: null,
+      outcome: 'ok',
+      durationMs: 1,
+    });
+    core.deps.audit.record({
+      actor: 'tester',
+      action: 'query.run',
+      profile: findings.name,
+      summary: 'DROP TABLE refused on a read-only profile',
+      detail: null,
+      outcome: 'error',
+      error: 'READ_ONLY: this profile is read-only',
+      durationMs: 1,
+    });
+    const monthly = await ok<ChecklistRunResult>('runChecklist', {
+      checklistId: 'maintenance.monthly',
+      profileId: findings.id,
+      stepIds: ['maintenance.monthly.security'],
+    });
+    const audit = step(monthly, 'maintenance.monthly.security');
+    expect(audit.columns).toEqual(['check', 'object', 'finding', 'severity', 'fix']);
+    expect(audit.status).toBe('critical');
+    for (const [id, [object]] of Object.entries(EXPECTED)) expect(audit.rows.some((r) => r[0] === id && r[1] === object)).toBe(true);
+    const trailRows = audit.rows.filter((r) => r[0] === 'security.audit-trail');
+    expect(trailRows.map((r) => String(r[2]))).toEqual([
+      expect.stringMatching(/refused by a guard .*DROP TABLE refused/),
+      expect.stringMatching(/^elevated session at /),
+    ]);
+    expect(trailRows.every((r) => String(r[1]).startsWith('audit entry #'))).toBe(true);
+
+    // Signing off a security run starts the next period: what came before is no longer listed.
+    const result = await run(findings);
+    expect(step(result, 'security.audit-trail').rows).toHaveLength(2);
+    await ok<ChecklistRunRecord>('signOffChecklistRun', {
+      profileId: findings.id,
+      result,
+      decisions: result.steps.map((s) => ({
+        stepId: s.id,
+        decision: s.status === 'ok' || s.status === 'not_applicable' ? 'done' : 'escalated',
+        reason: 'tracked',
+      })),
+    });
+    const next = await run(findings);
+    expect(step(next, 'security.audit-trail')).toMatchObject({ status: 'ok', summary: expect.stringContaining(`since the last signed-off security audit (`) });
+    expect(now <= new Date().toISOString()).toBe(true);
+  });
+});
+
+describe('the security audit elsewhere', () => {
+  let shopDb: ShopDatabase;
+  let shop: Profile;
+  beforeAll(async () => {
+    shopDb = await createShopDatabase(sharedPg, 'security');
+    shop = await ok<Profile>('createProfile', {
+      profile: { name: 'shop', host: sharedPg.host, port: sharedPg.port, database: shopDb.database, user: shopDb.role, sslmode: 'disable', env: 'development' },
+      password: shopDb.password,
+    });
+  }, 120_000);
+  afterAll(async () => {
+    await shopDb?.dispose();
+  });
+
+  it('on a plain PostgreSQL as a non-superuser: Supabase checks N/A, password hashes UNKNOWN with the reason, the rest judged', async () => {
+    const result = await run(shop);
+    const supabaseOnly = Object.keys(EXPECTED).filter((id) => !/unindexed|privileged|password|public-priv|settings/.test(id));
+    for (const id of supabaseOnly) expect([id, step(result, id).status]).toEqual([id, 'not_applicable']);
+    expect(step(result, 'security.password-hashes')).toMatchObject({ status: 'unknown', summary: expect.stringMatching(/pg_authid.*superuser/) });
+    for (const id of [
+      'security.unindexed-foreign-keys',
+      'security.privileged-roles',
+      'security.password-expiry',
+      'security.public-privileges',
+      'security.settings',
+    ])
+      expect(step(result, id).status).toMatch(/^(ok|warning|critical)$/);
+  });
+
+  it('ops-console checklist run security --profile P --json exits with the worst status', async () => {
+    const { ctx, out } = inProcessCli(
+      () => core,
+      () => home,
+    );
+    const code = await checklistCommand(ctx, ['run', 'security', '--profile', 'supabase-findings']);
+    const doc = JSON.parse(out.join('')) as { status: string; checklist: string; steps: Array<{ id: string }> };
+    expect(doc).toMatchObject({ checklist: 'security', status: 'critical' });
+    expect(code).toBe(2);
+  });
+});
