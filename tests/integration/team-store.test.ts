@@ -174,6 +174,47 @@ describe('team store', () => {
     expect(found.entries.every((e) => /action 1/.test(e.summary))).toBe(true);
   });
 
+  it('profiles are shared without secrets, changes and removals follow, saved runbooks too', async () => {
+    const w = ws.a;
+    const id = (await w.calls.ok<{ workstationId: string }>('teamStatus', {})).workstationId;
+    const profile = await w.calls.ok<{ id: string }>('createProfile', {
+      profile: { name: 'shop-eu', host: 'db.shop.example', database: 'shop', user: 'app', sslmode: 'require', tags: ['prod', 'eu'], contacts: [] },
+      password: 'pr0file-secret',
+    });
+    expect((await w.calls.ok<{ pending: { profiles: number } }>('teamStatus', {})).pending.profiles).toBe(1);
+    const first = await w.calls.ok<TeamSyncResult>('teamSync', {});
+    expect(first.uploaded.profiles).toBe(1);
+    const [row] = await sql<{ name: string; settings: Record<string, unknown>; removed_at: Date | null }>(
+      'rita',
+      'team',
+      'SELECT name, settings, removed_at FROM ops_team.profiles WHERE workstation_id = $1 AND profile_id = $2',
+      [id, profile.id],
+    );
+    expect(row).toMatchObject({ name: 'shop-eu', removed_at: null, settings: { host: 'db.shop.example', sslmode: 'require', tags: ['prod', 'eu'] } });
+    expect(JSON.stringify(row)).not.toMatch(/pr0file-secret|hasSecret/);
+    // Nothing changed: nothing pending, nothing uploaded.
+    expect((await w.calls.ok<TeamSyncResult>('teamSync', {})).uploaded.profiles).toBe(0);
+
+    await w.calls.ok('removeProfile', { id: profile.id });
+    expect((await w.calls.ok<TeamSyncResult>('teamSync', {})).uploaded.profiles).toBe(1);
+    const [gone] = await sql<{ removed: boolean }>(
+      'postgres',
+      'team',
+      'SELECT removed_at IS NOT NULL AS removed FROM ops_team.profiles WHERE profile_id = $1',
+      [profile.id],
+    );
+    expect(gone!.removed).toBe(true);
+
+    w.core.deps.store.db
+      .prepare(
+        "INSERT INTO runbooks (id, title, source, imported_at, outline_json) VALUES ('rb1', 'Timothie & Co runbook', 'runbook.md', '2026-12-01T00:00:00Z', '{\"procedures\":[]}')",
+      )
+      .run();
+    expect((await w.calls.ok<TeamSyncResult>('teamSync', {})).uploaded.runbooks).toBe(1);
+    const [rb] = await sql<{ title: string }>('rita', 'team', "SELECT title FROM ops_team.runbooks WHERE runbook_id = 'rb1'");
+    expect(rb!.title).toBe('Timothie & Co runbook');
+  });
+
   it('grants: the writer cannot UPDATE or DELETE the trail, the trigger stops the owner too, the reviewer cannot INSERT', async () => {
     await expect(sql('alice', 'team', "UPDATE ops_team.audit_chain SET summary = 'x'")).rejects.toThrow(/permission denied/);
     await expect(sql('alice', 'team', 'DELETE FROM ops_team.audit_chain')).rejects.toThrow(/permission denied/);
