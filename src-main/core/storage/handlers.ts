@@ -13,7 +13,7 @@ import { refuseReadOnlyUnconfirmed } from '../platform/guard/rules';
 import { storageConfigFor } from '../profiles';
 import { SnapshotCatalog } from './catalog';
 import { checkStorage } from './check';
-import { closeListings, primeListing, type PrimedListing } from './listing';
+import { BucketListing } from './listing';
 import { planRestore, previewOf, runRestore } from './restore';
 import { StorageRestoreJobs } from './restore-job';
 import { snapshotName } from './paths';
@@ -100,13 +100,15 @@ export function storageHandlers(deps: CoreDeps): { handlers: Pick<Handlers, Stor
       const store = new ObjectStore(storageConfigFor(deps, profile.id, input.storageSecret));
       // The key and the buckets are checked before the job starts: a refused key or a missing
       // bucket is this call's error, not a failed catalog row. The check of a chosen bucket is
-      // its listing's first page, which the job goes on from (listing.ts); the folder and the
-      // previous manifest are prepared while it is on its way.
+      // its listing's first page; the listing goes on for the job (listing.ts), and the folder
+      // and the previous manifest are prepared while the first page is on its way.
       const chosen = input.buckets ?? [];
-      const primed: PrimedListing[] = [];
+      const listings: BucketListing[] = [];
       const checking = (async () => {
         if (chosen.length === 0) await store.listBuckets();
-        for (const b of chosen) primed.push(await primeListing(store, b));
+        for (const b of chosen) listings.push(new BucketListing(store, b));
+        // In order: the first bucket that fails is the one the error names.
+        for (const l of listings) await l.firstPage;
       })();
       try {
         let prepared;
@@ -124,7 +126,7 @@ export function storageHandlers(deps: CoreDeps): { handlers: Pick<Handlers, Stor
           folder,
           buckets: chosen,
           previous,
-          primed,
+          listings,
           actor: ctx.actor,
           via: ctx.via,
           ...(input.jobId ? { jobId: input.jobId } : {}),
@@ -132,7 +134,7 @@ export function storageHandlers(deps: CoreDeps): { handlers: Pick<Handlers, Stor
         ctx.audit.summary = `storage snapshot ${started.snapshotId} of ${profile.name} started → ${folder}${previous ? ` (incremental from ${previous.folder})` : ''}`;
         return { snapshotId: started.snapshotId, jobId: started.jobId, path: folder };
       } catch (err) {
-        closeListings(primed);
+        for (const l of listings) l.close();
         store.destroy();
         if ((err as NodeJS.ErrnoException).code && !(err instanceof OpsError))
           throw new OpsError('IO_FAILED', `Cannot create the snapshot folder: ${(err as Error).message}`);

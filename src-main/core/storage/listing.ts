@@ -1,77 +1,97 @@
-// A snapshot's listing of its buckets. Two things keep it off the snapshot's critical path
-// (an incremental run is about as long as its listing; the storage bench):
-// - the start call's check of the key and the bucket IS the listing's first page (primeListing),
-//   not a request of its own, and the job goes on from it;
-// - the listing is read ahead: each page's objects are queued and the next page is asked
-//   for at once, so the work on one page (links, size checks) runs while the store answers
-//   the next instead of before it is asked.
+// A snapshot's listing of one bucket. Two things keep it off the snapshot's critical path (an
+// incremental run is about as long as its listing; the storage bench):
+// - it reads ahead: each page's objects are queued and the next page is asked for at once, so
+//   the work on one page (links, size checks, the start call's catalog row and audit entry)
+//   runs while the store answers the next, instead of before it is asked;
+// - the start call's check of the key and the bucket IS the listing's first page (`firstPage`),
+//   not a request of its own, and the job goes on from it.
 import type { ObjectInfo, ObjectStore } from '../platform/objectstore';
 
-/** A bucket's listing whose first page has been fetched (the check that the key may list it). */
-export interface PrimedListing {
-  bucket: string;
-  first: IteratorResult<ObjectInfo>;
-  rest: AsyncGenerator<ObjectInfo>;
-  /** Aborts the listing's page requests (the job's halt, or the call's failure). */
-  abort: AbortController;
-}
+export class BucketListing {
+  private readonly queue: ObjectInfo[] = [];
+  private consumer: ((info: ObjectInfo) => void) | null = null;
+  private scheduled: NodeJS.Immediate | null = null;
+  private readonly abort = new AbortController();
+  private firstArrived: () => void = () => undefined;
+  /** Settles when the first page has arrived (or the bucket is empty); rejects as the listing does. */
+  readonly firstPage: Promise<void>;
+  /** Settles when the last page has arrived; rejects with the listing's failure. */
+  readonly done: Promise<void>;
 
-/** Fetches the first page of `bucket`: a refused key or a missing bucket fails here, as the call's error. */
-export async function primeListing(store: ObjectStore, bucket: string): Promise<PrimedListing> {
-  const abort = new AbortController();
-  const rest = store.listObjects(bucket, '', abort.signal);
-  const first = await rest.next();
-  return { bucket, first, rest, abort };
-}
+  constructor(
+    store: ObjectStore,
+    readonly bucket: string,
+    pageSize?: number,
+  ) {
+    const arrived = new Promise<void>((resolve) => (this.firstArrived = resolve));
+    this.done = (async () => {
+      for await (const info of store.listObjects(bucket, '', this.abort.signal, pageSize)) {
+        this.queue.push(info);
+        this.firstArrived();
+        // Handed over on the next turn of the event loop, by which time the next page is asked for.
+        if (this.consumer !== null) this.scheduled ??= setImmediate(() => this.drain());
+      }
+      this.firstArrived();
+    })();
+    // Whoever awaits firstPage or done sees the failure; neither is left unhandled meanwhile.
+    this.firstPage = Promise.race([arrived, this.done]);
+    this.firstPage.catch(() => undefined);
+    this.done.catch(() => undefined);
+  }
 
-/** Ends primed listings no job will read (the call failed after priming them). */
-export function closeListings(primed: Iterable<PrimedListing>): void {
-  for (const p of primed) {
-    p.abort.abort();
-    void p.rest.return(undefined).catch(() => undefined);
+  /** Hands every object, in listing order, to `take`, until the listing ends; `signal` stops it. */
+  async readAll(take: (info: ObjectInfo) => void, signal: AbortSignal): Promise<void> {
+    const stop = () => this.close();
+    if (signal.aborted) stop();
+    else signal.addEventListener('abort', stop, { once: true });
+    this.consumer = take;
+    try {
+      this.drain();
+      await this.done;
+      this.drain();
+    } finally {
+      signal.removeEventListener('abort', stop);
+      this.consumer = null;
+    }
+  }
+
+  /** Stops the listing (a failure elsewhere, or a call that will start no job). */
+  close(): void {
+    this.abort.abort();
+    this.queue.length = 0;
+    if (this.scheduled !== null) clearImmediate(this.scheduled);
+    this.scheduled = null;
+  }
+
+  private drain(): void {
+    this.scheduled = null;
+    if (this.consumer === null || this.abort.signal.aborted) return;
+    for (const info of this.queue.splice(0)) this.consumer(info);
   }
 }
 
-/**
- * Every object of `buckets`, handed to `take` in listing order, a page's worth at a time on
- * the next turn of the event loop, by which time the request for the next page has been sent.
- * A primed bucket goes on from its first page; `signal` aborts the listing.
- */
-export async function readListing(
+/** Every object of `buckets`, in order, to `take`: from the listings already under way, else new ones. */
+export async function readListings(
   store: ObjectStore,
   buckets: string[],
-  primed: ReadonlyMap<string, PrimedListing>,
+  started: readonly BucketListing[],
   take: (info: ObjectInfo, bucket: string) => void,
   signal: AbortSignal,
   pageSize?: number,
 ): Promise<void> {
-  const queue: Array<[ObjectInfo, string]> = [];
-  let scheduled: NodeJS.Immediate | null = null;
-  const drain = () => {
-    scheduled = null;
-    // After a failure nothing more is taken: the partial folder is about to be removed.
-    if (signal.aborted) return void (queue.length = 0);
-    for (const [info, bucket] of queue.splice(0)) take(info, bucket);
-  };
-  const push = (info: ObjectInfo, bucket: string) => {
-    queue.push([info, bucket]);
-    scheduled ??= setImmediate(drain);
-  };
+  const unused = [...started];
+  // Each begun listing is read once (a bucket named twice is listed twice, as before).
+  const listings = buckets.map((b) => {
+    const at = unused.findIndex((l) => l.bucket === b);
+    return at < 0 ? null : unused.splice(at, 1)[0]!;
+  });
   try {
-    for (const bucket of buckets) {
-      const p = primed.get(bucket);
-      if (p) {
-        const stop = () => p.abort.abort();
-        if (signal.aborted) stop();
-        else signal.addEventListener('abort', stop, { once: true });
-        if (!p.first.done) push(p.first.value, bucket);
-      }
-      for await (const info of p ? p.rest : store.listObjects(bucket, '', signal, pageSize)) push(info, bucket);
+    for (const [i, bucket] of buckets.entries()) {
+      const listing = (listings[i] ??= new BucketListing(store, bucket, pageSize));
+      await listing.readAll((info) => take(info, bucket), signal);
     }
   } finally {
-    if (scheduled !== null) clearImmediate(scheduled);
-    // After a failure the primed listings not reached yet are ended too (a finished one is left as it is).
-    closeListings(primed.values());
+    // After a failure, the listings not reached yet stop too.
+    for (const l of [...listings, ...unused]) l?.close();
   }
-  drain();
 }

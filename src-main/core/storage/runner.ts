@@ -8,7 +8,7 @@ import { JobRegistry } from '../platform/jobs/registry';
 import type { CoreDeps } from '../platform/kernel/deps';
 import type { ObjectStore } from '../platform/objectstore';
 import type { SnapshotCatalog } from './catalog';
-import type { PrimedListing } from './listing';
+import type { BucketListing } from './listing';
 import { takeSnapshot, type PreviousSnapshot } from './snapshot';
 
 export interface SnapshotJobInput {
@@ -17,8 +17,8 @@ export interface SnapshotJobInput {
   folder: string;
   buckets: string[];
   previous: PreviousSnapshot | null;
-  /** The buckets' first listing pages, fetched by the start call as its check. */
-  primed?: PrimedListing[];
+  /** The buckets' listings, begun by the start call (their first page was its check). */
+  listings?: BucketListing[];
   jobId?: string;
   actor: string;
   via: string;
@@ -66,7 +66,7 @@ export class SnapshotJobs {
           folder: input.folder,
           buckets: input.buckets,
           previous: input.previous,
-          ...(input.primed ? { primed: input.primed } : {}),
+          ...(input.listings ? { listings: input.listings } : {}),
           signal: job.signal,
           onProgress: (p) => emit(p, p.objectsDone === p.objectsTotal),
         });

@@ -9,7 +9,7 @@ import { OpsError } from '../../contract/errors';
 import type { StorageManifest, StorageManifestObject, StorageSkippedObject, StorageSnapshotProgress, StorageSnapshotResult } from '../../contract/storage';
 import type { ObjectInfo, ObjectStore } from '../platform/objectstore';
 import { FlushQueue } from '../platform/fs/flush-queue';
-import { readListing, type PrimedListing } from './listing';
+import { readListings, type BucketListing } from './listing';
 import { objectFile, objectPath } from './paths';
 import { verifyFiles } from './verify';
 
@@ -28,8 +28,8 @@ export interface SnapshotOptions {
   buckets?: string[];
   previous?: PreviousSnapshot | null;
   concurrency?: number;
-  /** Buckets whose listing's first page the start call fetched as its check; the listing goes on from it. */
-  primed?: PrimedListing[];
+  /** Listings the start call began (their first page was its check of the key and the buckets); the others are begun here. */
+  listings?: BucketListing[];
   /** Objects per listing page (the store's default when absent); tests make pages small. */
   listPageSize?: number;
   signal?: AbortSignal;
@@ -190,8 +190,7 @@ export async function takeSnapshot(options: SnapshotOptions): Promise<StorageSna
     const workers = Array.from({ length: Math.max(1, options.concurrency ?? 8) }, () => worker().catch(stopAll));
     try {
       // No HEAD of the bucket first: a missing one fails the listing as no-bucket all the same.
-      const primed = new Map((options.primed ?? []).map((p) => [p.bucket, p]));
-      await readListing(store, buckets, primed, (info, bucket) => take({ ...info, bucket }), halt.signal, options.listPageSize);
+      await readListings(store, buckets, options.listings ?? [], (info, bucket) => take({ ...info, bucket }), halt.signal, options.listPageSize);
       await (seam ??= Promise.resolve(options.afterListing?.()));
       listingDone = true;
       mark('listed');
