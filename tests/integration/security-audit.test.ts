@@ -188,6 +188,41 @@ describe('the security audit on Supabase-shaped databases', () => {
   });
 });
 
+describe('the signed-off audit as a report', () => {
+  it('exports Markdown and HTML with what is new and what was resolved since the previous signed-off audit', async () => {
+    const signOff = async (result: ChecklistRunResult) =>
+      ok<ChecklistRunRecord>('signOffChecklistRun', {
+        profileId: findings.id,
+        result,
+        decisions: result.steps.map((s) => ({
+          stepId: s.id,
+          decision: s.status === 'ok' || s.status === 'not_applicable' ? 'done' : 'escalated',
+          reason: 'tracked',
+        })),
+      });
+    const exported = (id: string, format: 'markdown' | 'html') => ok<{ content: string }>('exportChecklistRun', { id, format }).then((r) => r.content);
+    // The previous test signed off one audit of this profile: the first report says everything is new.
+    const { runs } = await ok<{ runs: Array<{ id: string; checklistId: string }> }>('listChecklistRuns', { profileId: findings.id, limit: 10 });
+    const first = await exported(runs.find((r) => r.checklistId === 'security')!.id, 'markdown');
+    expect(first).toContain('## New since the last audit\n\nNo earlier signed-off run of this checklist on this profile: every finding is new.');
+
+    // One finding fixed (RLS on, which leaves the table with no policy: a new finding), one table added without RLS.
+    await cluster.sql('ALTER TABLE public."Order ""items"" é" ENABLE ROW LEVEL SECURITY; CREATE TABLE public."new <b>table</b>" (id int)', 'findings');
+    const record = await signOff(await run(findings));
+    const md = await exported(record.id, 'markdown');
+    const [added, resolved] = md.split('## Resolved since the last audit');
+    expect(added).toContain('## New since the last audit');
+    expect(added).toContain('security.rls-no-policy: public."Order ""items"" é" (warning)');
+    expect(added).toContain('security.rls-disabled: public."new \\<b\\>table\\</b\\>" (warning)');
+    expect(added).not.toContain('security.privileged-roles');
+    expect(resolved!.split('## Steps')[0]).toContain('security.rls-disabled: public."Order ""items"" é" (critical)');
+    const html = await exported(record.id, 'html');
+    expect(html).toContain('<h2>New since the last audit</h2>');
+    expect(html).toContain('public.&quot;new &lt;b&gt;table&lt;/b&gt;&quot;');
+    expect(html).not.toContain('<b>table</b>');
+  });
+});
+
 describe('the security audit elsewhere', () => {
   let shopDb: ShopDatabase;
   let shop: Profile;

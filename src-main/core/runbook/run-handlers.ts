@@ -4,6 +4,7 @@
 import type { CoreDeps } from '../platform/kernel/deps';
 import type { Handlers } from '../platform/kernel/dispatch';
 import { exportRun } from './runs-export';
+import { findingsDiff } from './runs-diff';
 import { getRun, listRuns, signOffRun } from './runs';
 
 type RunOps = 'signOffChecklistRun' | 'listChecklistRuns' | 'getChecklistRun' | 'exportChecklistRun';
@@ -33,7 +34,7 @@ export function checklistRunHandlers(deps: CoreDeps): Pick<Handlers, RunOps> {
     exportChecklistRun: function exportChecklistRun(input, ctx) {
       const run = getRun(deps, input.id);
       ctx.audit.profile = run.profileName;
-      const exported = exportRun(run, input.format);
+      const exported = exportRun(run, input.format, findingsDiff(deps, run));
       ctx.audit.summary = `checklist run ${run.checklistId} on ${run.profileName} (signed ${run.signedAt}) exported as ${input.format}: ${exported.filename}`;
       return exported;
     },

@@ -10,6 +10,7 @@ import {
   type StepStatus,
 } from '../../contract/runbook';
 import { escapeHtml, htmlReportPage } from '../platform/text/html-report';
+import type { FindingRef, FindingsDiff } from './runs-diff';
 
 export type ExportFormat = 'markdown' | 'html';
 
@@ -62,7 +63,37 @@ function mdTable(step: ChecklistStepResult): string[] {
   return lines;
 }
 
-export function toMarkdown(run: ChecklistRunRecord): string {
+function diffIntro(diff: FindingsDiff): string {
+  return diff.previous === null
+    ? 'No earlier signed-off run of this checklist on this profile: every finding is new.'
+    : `Compared with the run signed off ${diff.previous.signedAt}, by check and object.`;
+}
+
+const findingLabel = (f: FindingRef) => `${f.check}: ${f.object} (${f.severity})${f.finding ? ` — ${f.finding}` : ''}`;
+
+function mdDiff(diff: FindingsDiff): string[] {
+  const list = (items: FindingRef[]) => (items.length === 0 ? ['_None._'] : items.map((f) => `- ${mdText(findingLabel(f))}`));
+  return [
+    '',
+    '## New since the last audit',
+    '',
+    mdText(diffIntro(diff)),
+    '',
+    ...list(diff.added),
+    '',
+    '## Resolved since the last audit',
+    '',
+    ...list(diff.resolved),
+  ];
+}
+
+function htmlDiff(diff: FindingsDiff): string {
+  const list = (items: FindingRef[]) =>
+    items.length === 0 ? '<p class="dim">None.</p>' : `<ul>\n${items.map((f) => `<li>${escapeHtml(findingLabel(f))}</li>`).join('\n')}\n</ul>`;
+  return `<h2>New since the last audit</h2>\n<p>${escapeHtml(diffIntro(diff))}</p>\n${list(diff.added)}\n<h2>Resolved since the last audit</h2>\n${list(diff.resolved)}\n`;
+}
+
+export function toMarkdown(run: ChecklistRunRecord, diff: FindingsDiff | null = null): string {
   const decisions = decisionsOf(run);
   const out = [
     `# ${mdText(run.title)}`,
@@ -74,6 +105,7 @@ export function toMarkdown(run: ChecklistRunRecord): string {
     `- **Decisions:** ${run.decisions.done} done, ${run.decisions.skipped} skipped, ${run.decisions.escalated} escalated`,
   ];
   if (run.note) out.push('', '## Note', '', mdText(run.note));
+  if (diff !== null) out.push(...mdDiff(diff));
   out.push('', '## Steps');
   for (const step of run.result.steps) {
     const d = decisions.get(step.id);
@@ -136,7 +168,7 @@ function htmlStep(step: ChecklistStepResult, decision: ChecklistStepDecision | u
     .join('\n');
 }
 
-export function toHtml(run: ChecklistRunRecord): string {
+export function toHtml(run: ChecklistRunRecord, diff: FindingsDiff | null = null): string {
   const decisions = decisionsOf(run);
   const title = `${run.title} — ${run.profileName}`;
   const body = `<h1>${escapeHtml(run.title)}</h1>
@@ -147,11 +179,16 @@ export function toHtml(run: ChecklistRunRecord): string {
 <li><strong>Signed off:</strong> ${escapeHtml(run.signedAt)} by ${escapeHtml(run.actor)}</li>
 <li><strong>Decisions:</strong> ${run.decisions.done} done, ${run.decisions.skipped} skipped, ${run.decisions.escalated} escalated</li>
 </ul>
-${run.note ? `<h2>Note</h2>\n<p class="note">${escapeHtml(run.note)}</p>\n` : ''}<h2>Steps</h2>
+${run.note ? `<h2>Note</h2>\n<p class="note">${escapeHtml(run.note)}</p>\n` : ''}${diff !== null ? htmlDiff(diff) : ''}<h2>Steps</h2>
 ${run.result.steps.map((s) => htmlStep(s, decisions.get(s.id))).join('\n')}`;
   return htmlReportPage(title, body, ['.note { white-space: pre-wrap; }']);
 }
 
-export function exportRun(run: ChecklistRunRecord, format: ExportFormat): { content: string; filename: string; format: ExportFormat } {
-  return { content: format === 'markdown' ? toMarkdown(run) : toHtml(run), filename: exportFilename(run, format), format };
+/** `diff`: what changed since the previous signed-off run, for a run that lists findings (runs-diff.ts). */
+export function exportRun(
+  run: ChecklistRunRecord,
+  format: ExportFormat,
+  diff: FindingsDiff | null = null,
+): { content: string; filename: string; format: ExportFormat } {
+  return { content: format === 'markdown' ? toMarkdown(run, diff) : toHtml(run, diff), filename: exportFilename(run, format), format };
 }
