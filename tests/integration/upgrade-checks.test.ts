@@ -5,15 +5,17 @@
 // runs as the checklist engine runs it: inside BEGIN READ ONLY, through the core's registry.
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { checklistCommand } from '../../src-main/cli/commands/checklist';
 import type { Profile } from '../../src-main/contract/models';
 import type { Core } from '../../src-main/core/app';
 import type { StepCheckResult } from '../../src-main/core/platform/kernel/step-checks';
-import { newTestCore } from '../helpers/core';
+import { callsOn, inProcessCli, newTestCore } from '../helpers/core';
 import { clientConfig, createTestDatabase, dropTestDatabase, quoteIdent, uniqueDatabaseName } from '../helpers/pg';
 import { createSupabaseCluster, type SupabaseCluster } from '../helpers/supabase';
 
 const server = inject('pg');
 let core: Core;
+let home: string;
 let db: string;
 let major: number;
 
@@ -43,7 +45,7 @@ async function sql(text: string, database = db): Promise<void> {
 }
 
 beforeAll(async () => {
-  ({ core } = newTestCore('ops-upgrade-'));
+  ({ core, home } = newTestCore('ops-upgrade-'));
   db = await createTestDatabase(server, uniqueDatabaseName('upgrade_checks'));
   const client = new pg.Client(clientConfig(server, db));
   await client.connect();
@@ -78,7 +80,7 @@ describe('on the harness cluster', () => {
     expect(r.status).toBe('ok');
     const trgm = r.rows.find((x) => x[0] === 'pg_trgm');
     expect(trgm?.[2]).toBe('scratch');
-    expect(trgm?.[3]).toBe('yes (contrib)');
+    expect(trgm?.[3]).toBe('yes (ships with PostgreSQL)');
     expect(r.rows.find((x) => x[0] === 'plpgsql')).toBeDefined();
     await sql('DROP EXTENSION pg_trgm');
   });
@@ -118,6 +120,41 @@ describe('on the harness cluster', () => {
     expect(left).not.toContain('function scratch.backend_writes()');
     expect(left.some((x) => x.startsWith('standard_conforming_strings'))).toBe(false);
     expect(after.value).toBe(before.value);
+  });
+});
+
+describe('from the CLI', () => {
+  it('checklist run maintenance.quarterly runs the three upgrade checks like any other step', async () => {
+    const { ok } = callsOn(() => core);
+    await ok<Profile>('createProfile', {
+      profile: {
+        name: 'upgrade',
+        host: server.host,
+        port: server.port,
+        user: server.user,
+        database: db,
+        sslmode: 'disable',
+        env: 'development',
+        readOnly: true,
+      },
+      password: server.password,
+    });
+    const { ctx, out } = inProcessCli(
+      () => core,
+      () => home,
+    );
+    const code = await checklistCommand(ctx, ['run', 'maintenance.quarterly', '--profile', 'upgrade']);
+    const doc = JSON.parse(out.join('')) as { checklist: string; status: string; steps: Array<{ id: string; status: string; summary: string }> };
+    const steps = new Map(doc.steps.map((s) => [s.id, s]));
+    const checks = doc.steps.filter((s) => /^maintenance\.quarterly\.upgrade/.test(s.id));
+    expect(checks.length).toBe(3);
+    for (const s of checks) {
+      expect(['ok', 'warning', 'critical']).toContain(s.status);
+      expect(s.summary.length).toBeGreaterThan(10);
+    }
+    expect(checks.some((s) => s.summary.includes(`PostgreSQL ${major}.`))).toBe(true);
+    expect([0, 1, 2]).toContain(code);
+    expect(steps.size).toBe(doc.steps.length);
   });
 });
 

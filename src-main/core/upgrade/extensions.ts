@@ -141,7 +141,7 @@ export function judgeExtensions(input: ExtensionJudgeInput): StepCheckResult {
         'The platform installs it and carries it through its upgrade; nothing to do.',
       ]);
     } else if (CONTRIB.has(ext.name)) {
-      rows.push([ext.name, ext.version, ext.schema, 'yes (contrib)', `Ships with PostgreSQL ${targetMajor}.${update}`]);
+      rows.push([ext.name, ext.version, ext.schema, 'yes (ships with PostgreSQL)', `Ships with PostgreSQL ${targetMajor}.${update}`]);
     } else {
       unknown.push(ext.name);
       const where = supabase

@@ -84,7 +84,7 @@ export function judgeFeatures(input: FeatureJudgeInput): StepCheckResult {
       : '';
   const notChecked = skipped.length ? `; ${skipped.length} not checked` : '';
   const summary = fired.length
-    ? `${fired.length} change${fired.length === 1 ? '' : 's'} across ${jump} touch this database (${rows.length - skipped.length} object${rows.length - skipped.length === 1 ? '' : 's'})${notChecked}${platform}.`
-    : `None of the ${checked} checked change${checked === 1 ? '' : 's'} across ${jump} touch this database${notChecked}${platform}.`;
+    ? `${fired.length} change${fired.length === 1 ? ' across ' + jump + ' touches' : 's across ' + jump + ' touch'} this database (${rows.length - skipped.length} object${rows.length - skipped.length === 1 ? '' : 's'})${notChecked}${platform}.`
+    : `None of the ${checked} checked change${checked === 1 ? '' : 's'} across ${jump} touches this database${notChecked}${platform}.`;
   return { status: fired.length ? 'warning' : 'ok', summary, value: fired.length, warn: 1, critical: null, columns, rows };
 }
