@@ -3,7 +3,7 @@
 // port tagged prod. The screen lists them as never checked, the prod chip narrows the list,
 // Alt+R refreshes (the reachable row gets its status and size, the closed port its error,
 // neither stopping the other), and clicking a row opens that profile's Performance screen.
-// Screenshot: test-results/screens/fleet.png.
+// With no profile at all it says how to add one. Screenshot: test-results/screens/fleet.png.
 import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
@@ -40,6 +40,14 @@ async function createProfile(page: Page, profile: Record<string, unknown>, passw
 test('the Fleet screen lists every profile, filters by tag, refreshes each row and opens a profile', async () => {
   const app = await startApp();
   const { page } = app;
+  // No profile yet: the screen says how to add one (the sidebar leaves the first-run screen).
+  await page
+    .getByRole('navigation', { name: 'Screens' })
+    .getByRole('button', { name: /^Fleet/ })
+    .click();
+  await page.getByText('No profiles yet').waitFor();
+  expect(await page.getByRole('button', { name: 'Open Profiles' }).isVisible()).toBe(true);
+
   const base = { host: pg.host, port: pg.port, database: pg.database, user: pg.user, sslmode: 'disable', env: 'development', readOnly: false };
   await createProfile(page, { ...base, name: 'fleet-prod', env: 'staging', tags: ['prod', 'eu'] }, pg.password);
   await createProfile(page, { ...base, name: 'fleet-dev', tags: ['dev'] }, pg.password);

@@ -10,6 +10,7 @@ import type { FleetRow } from '@contract/fleet-screen';
 import { ErrorAlert } from '../../shared/components/ErrorAlert';
 import { KeyCombo } from '../../shared/components/shortcuts';
 import { isTyping } from '../../shared/dom';
+import { plural } from '../../shared/format/text';
 import { formatDuration } from '../../shared/format/time';
 import { FLEET_KEYS, matchesKeys } from '../../shared/keys/bindings';
 import { useAppState } from '../../shared/state/app-state';
@@ -53,9 +54,12 @@ function RefreshBar({ feed, shown }: { feed: FleetFeed; shown: number }) {
         <Button size="xs" onClick={() => void feed.refresh()} disabled={progress !== null || shown === 0}>
           {refreshLabel(progress, shown)}
         </Button>
-        <Text size="xs" c="dimmed" style={{ whiteSpace: 'nowrap' }}>
-          or <KeyCombo combo={FLEET_KEYS.refresh.keys} />
-        </Text>
+        <Group gap={4} wrap="nowrap">
+          <Text size="xs" c="dimmed">
+            or
+          </Text>
+          <KeyCombo combo={FLEET_KEYS.refresh.keys} />
+        </Group>
         <Text size="xs" c="dimmed" aria-live="polite">
           {progress !== null
             ? `${progress.done} of ${progress.total} done`
@@ -139,7 +143,7 @@ export function FleetScreen() {
         <Title order={2}>Fleet</Title>
         {view ? (
           <Text c="dimmed" size="sm">
-            {tag ? `${shown} of ${view.totalProfiles} profiles tagged ${tag}` : `${view.totalProfiles} profiles`}
+            {tag ? `${shown} of ${plural(view.totalProfiles, 'profile')} tagged ${tag}` : plural(view.totalProfiles, 'profile')}
           </Text>
         ) : null}
       </Group>
