@@ -250,6 +250,13 @@ describe('refreshFleet', () => {
     expect(Date.parse(after.connection.at!)).toBeGreaterThan(Date.parse(before));
   });
 
+  it('reads a damaged kept outcome as never checked, and the next overview writes it anew', async () => {
+    core.deps.store.db.prepare('UPDATE settings SET value = ? WHERE key = ?').run('{"connection": 42', `overview.last.${profiles.dev.id}`);
+    expect(rowOf(await ok<FleetView>('getFleet', {}), profiles.dev)).toMatchObject({ status: 'unknown', connection: { state: 'never' }, overview: null });
+    await ok<Overview>('getOverview', { profileId: profiles.dev.id });
+    expect(rowOf(await ok<FleetView>('getFleet', {}), profiles.dev)).toMatchObject({ status: 'critical', connection: { state: 'ok' } });
+  });
+
   it('keeps the last answer when a later try fails, and forgets a removed profile', async () => {
     // The same profile pointed at the closed port: the try fails, the last figures stay.
     await ok('updateProfile', {
