@@ -123,6 +123,30 @@ describe('on the harness cluster', () => {
   });
 });
 
+describe('as a role that is not a superuser, on names that need quoting', () => {
+  const role = `upgrade_reader_${process.pid}`;
+  afterAll(async () => {
+    await sql(`DROP OWNED BY ${quoteIdent(role)}`).catch(() => undefined);
+    await sql(`DROP ROLE IF EXISTS ${quoteIdent(role)}`, server.database);
+  });
+
+  it('names objects quoted as SQL wants them, and a rule the role cannot read is "not checked" instead of failing the step', async () => {
+    await sql(`CREATE ROLE ${quoteIdent(role)} LOGIN PASSWORD 'upgrade-reader-pw'`, server.database);
+    await sql('CREATE SCHEMA "we""ird ops"');
+    if (major < 18) await sql('CREATE UNLOGGED TABLE "we""ird ops"."Évents ""x""" (id int) PARTITION BY LIST (id)');
+    const r = await runCheck('upgrade.features', { ...clientConfig(server, db), user: role, password: 'upgrade-reader-pw' });
+    expect(['ok', 'warning']).toContain(r.status);
+    if (major < 18) {
+      expect(r.rows.map((x) => x[2])).toContain('table "we""ird ops"."Évents ""x"""');
+      // pg_authid is the superuser's: the MD5-passwords rule is reported as not checked.
+      const md5 = r.rows.find((x) => String(x[1]).startsWith('MD5 password authentication') && String(x[2]).startsWith('not checked'));
+      expect(md5?.[2]).toContain('cannot read');
+      expect(r.summary).toContain('not checked');
+    }
+    await sql('DROP SCHEMA "we""ird ops" CASCADE');
+  });
+});
+
 describe('from the CLI', () => {
   it('checklist run maintenance.quarterly runs the three upgrade checks like any other step', async () => {
     const { ok } = callsOn(() => core);
