@@ -5,6 +5,7 @@ import type { QueryCell, QueryColumn, StatementResult } from '../../contract/mod
 import { csvLines } from '../../core/query';
 import type { ResultSink } from '../../core/query';
 import { plural } from '../../core/platform/text/plural';
+import { youngCollectionEvery } from '../young-gc';
 
 export type OutputFormat = 'table' | 'csv' | 'json';
 
@@ -15,10 +16,15 @@ export interface Output {
   note(text: string): void;
 }
 
+/** Output between two minor collections (see young-gc.ts): a few socket reads' worth of garbage at most. */
+const COLLECT_EVERY = 4 * 1024 * 1024;
+
 /** Wraps a Node stream: a full buffer makes the producer (the cursor reader) wait. */
 export function streamOutput(stream: NodeJS.WritableStream, note: (text: string) => void): Output {
+  const written = youngCollectionEvery(COLLECT_EVERY);
   return {
     write(text) {
+      written(text.length);
       if (stream.write(text)) return;
       return new Promise<void>((resolve) => stream.once('drain', () => resolve()));
     },

@@ -1,7 +1,7 @@
 // COPY … TO STDOUT as a readable stream of the server's bytes. pg's own parser would make an
 // object per CopyData message (one per row: two million for a two-million-row export); this
-// reads the socket itself while the COPY runs and copies each message's payload into one
-// buffer per socket chunk, so the client's CPU per row stays close to psql's. Everything
+// reads the socket itself while the COPY runs and moves each message's payload together
+// inside the socket's own chunk, so the client's CPU per row stays close to psql's. Everything
 // that is not COPY data (the end of the COPY, an error) is handed back to pg, which then
 // finishes the query as usual: CommandComplete gives the row count, ReadyForQuery ends the
 // stream, an ErrorResponse fails it.
@@ -51,18 +51,27 @@ export class CopyOutStream extends Readable {
     this.connection?.stream.resume();
   }
 
+  /**
+   * Moves each CopyData payload down over the message headers inside the chunk itself and
+   * pushes the front of the chunk. The socket's chunk is this reader's alone (pg's listener
+   * is detached), and the payload never moves forward (o <= i), so nothing unread is
+   * overwritten. No second buffer per chunk (issue #21): a copy per 64 KB read doubled the
+   * garbage an export leaves for the collector, which showed as peak RSS growing with the
+   * size of the export.
+   */
   private parse(chunk: Buffer): void {
     const buf = this.pending ? Buffer.concat([this.pending, chunk]) : chunk;
     this.pending = null;
-    const out = Buffer.allocUnsafe(buf.length);
     let o = 0;
     let i = 0;
     while (i < buf.length) {
       if (this.remaining > 0) {
         const n = Math.min(this.remaining, buf.length - i);
-        // Rows are short: a plain loop beats a native copy call per row.
-        if (n < 64) for (let k = 0; k < n; k++) out[o + k] = buf[i + k]!;
-        else buf.copy(out, o, i, i + n);
+        if (o !== i) {
+          // Rows are short: a plain forward loop (safe, as o < i) beats a native copy call per row.
+          if (n < 64) for (let k = 0; k < n; k++) buf[o + k] = buf[i + k]!;
+          else buf.copyWithin(o, i, i + n);
+        }
         o += n;
         i += n;
         this.remaining -= n;
@@ -84,13 +93,14 @@ export class CopyOutStream extends Readable {
         }
         i += 5 + length;
       } else {
-        // CopyDone, an ErrorResponse, anything else: pg reads from here on.
-        if (o > 0) this.push(out.subarray(0, o));
+        // CopyDone, an ErrorResponse, anything else: pg reads from here on. The bytes from i
+        // on were not moved, so pg gets them as the server sent them.
+        if (o > 0) this.push(buf.subarray(0, o));
         this.detach(buf.subarray(i));
         return;
       }
     }
-    if (o > 0 && !this.push(out.subarray(0, o))) this.connection?.stream.pause();
+    if (o > 0 && !this.push(buf.subarray(0, o))) this.connection?.stream.pause();
   }
 
   private detach(rest: Buffer): void {
