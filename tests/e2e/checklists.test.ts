@@ -98,6 +98,18 @@ test('the morning checklist on the sandbox: run, decide, sign off, reopen from h
   expect(markdown).toContain('### WARNING — Low stock items');
 
   await app.screenshot('checklist-history.png');
+
+  // A check step (issue #23): the security audit's steps name their built-in check, and a
+  // check's findings render as rows like an SQL step's (the sandbox runs without ssl).
+  // The segmented control's hidden input is out of view below the saved run: click its label.
+  await page.getByRole('radiogroup', { name: 'Checklist' }).locator('label', { hasText: 'Security audit' }).click();
+  await page.getByRole('button', { name: 'Run checks' }).click();
+  const security = page.getByRole('region', { name: 'Checklist run', exact: true });
+  const settings = stepCard(security, 'Insecure settings');
+  await settings.getByRole('table', { name: 'Rows of Insecure settings' }).getByRole('cell', { name: 'setting ssl', exact: true }).waitFor();
+  expect(await settings.textContent()).toContain('Built-in check: security.settings');
+  expect(await statusOf(security, 'Exposed tables without row level security')).toBe('N/A');
+  await app.screenshot('checklist-security.png');
   expect(app.pageErrors).toEqual([]);
 }, 180_000);
 
