@@ -16,6 +16,35 @@ const env = { PGPASSWORD: pg.password };
 const start = (home: string, args: string[], stdin = '') => startCli(home, args, { env, stdin });
 const cli = (home: string, args: string[], stdin = '') => runCli(home, args, { env, stdin });
 
+/**
+ * Runs the CLI with a preload that writes, as it exits, which of the packages the core loads
+ * lazily (issue #21, the CLI's floor) were loaded: ssh2, the AWS SDK, the SQL parser. import()
+ * of a CommonJS package goes through require's cache too, so lazy loads are seen.
+ */
+async function packagesLoadedBy(home: string, args: string[], extraEnv: NodeJS.ProcessEnv = {}): Promise<string[]> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ops-cli-loaded-'));
+  const preload = path.join(dir, 'preload.cjs');
+  const report = path.join(dir, 'loaded.json');
+  fs.writeFileSync(
+    preload,
+    `process.on('exit', () => {
+      const names = new Set();
+      for (const file of Object.keys(require.cache)) {
+        const m = /[\\/]node_modules[\\/](@[^\\/]+[\\/][^\\/]+|[^\\/]+)[\\/]/.exec(file);
+        if (m) names.add(m[1]);
+      }
+      require('node:fs').writeFileSync(${JSON.stringify(report)}, JSON.stringify([...names].sort()));
+    });\n`,
+  );
+  try {
+    const run = await runCli(home, args, { env: { ...env, ...extraEnv, NODE_OPTIONS: `--require ${preload}` } });
+    expect(run.code, run.stderr).toBe(0);
+    return JSON.parse(fs.readFileSync(report, 'utf8')) as string[];
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 describe('ops-console query', () => {
   let home: string;
   let database: string;
@@ -51,6 +80,14 @@ describe('ops-console query', () => {
     // --max-rows takes the row path (COPY cannot stop part-way): the same bytes.
     const rows = await cli(home, ['query', 'dev', 'SELECT id, note FROM t ORDER BY id', '--format', 'csv', '--max-rows', '100']);
     expect(rows.stdout).toBe(run.stdout);
+  });
+
+  it('loads neither ssh2 nor the AWS SDK for a query on a profile without SSH (the SQL parser it needs)', async () => {
+    const loaded = await packagesLoadedBy(home, ['query', 'dev', 'SELECT 1', '--format', 'csv']);
+    expect(loaded).toContain('libpg-query');
+    expect(loaded).toContain('pg');
+    expect(loaded).not.toContain('ssh2');
+    expect(loaded.filter((name) => name.startsWith('@aws-sdk/') || name.startsWith('@smithy/'))).toEqual([]);
   });
 
   it('writes a JSON array of row objects, with exact numbers as text', async () => {
@@ -189,5 +226,9 @@ describe('ops-console query through an SSH bastion (real sshd)', () => {
     const run = await cli(home, ['query', 'bastioned', 'SELECT g, inet_client_addr() IS NOT NULL AS tcp FROM generate_series(1, 3) g', '--format', 'csv']);
     expect(run.code, run.stderr).toBe(0);
     expect(run.stdout).toBe('g,tcp\n1,t\n2,t\n3,t\n');
+    // ssh2 is loaded lazily (the test above proves it is not otherwise): here, where the
+    // tunnel is ssh2's, it is loaded, which also proves the preload sees lazy loads.
+    const loaded = await packagesLoadedBy(home, ['query', 'bastioned', 'SELECT 1', '--format', 'csv'], { OPS_CONSOLE_SSH_ENGINE: 'ssh2' });
+    expect(loaded).toContain('ssh2');
   });
 });
