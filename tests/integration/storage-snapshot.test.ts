@@ -135,6 +135,12 @@ describe('storage snapshots', () => {
     expect((await verifyFiles(folder, manifest)).ok).toBe(true);
     // The previous snapshot is not mended behind the user's back: its verify still fails.
     expect((await verifyFiles(prevFolder, prev)).problems.map((p) => p.problem).sort()).toEqual(['sha256', 'sha256', 'size']);
+
+    // A previous file removed outside the app: that object is downloaded again, the snapshot does not fail.
+    fs.rmSync(path.join(folder, deep.file));
+    const next = await takeSnapshot({ store, folder: fresh('after-removed'), buckets: ['designs'], previous: { folder, manifest } });
+    expect(next).toMatchObject({ objects: 5, changedObjects: 1, reusedObjects: 4 });
+    expect((await verifyFiles(next.path, readManifest(next.path))).ok).toBe(true);
   });
 
   it('a listing of many pages: objects are taken as their page arrives, progress totals are whole from the first event, the manifest keeps listing order', async () => {

@@ -12,6 +12,8 @@ export class BucketListing {
   private consumer: ((info: ObjectInfo) => void) | null = null;
   private scheduled: NodeJS.Immediate | null = null;
   private readonly abort = new AbortController();
+  /** The consumer's failure (thrown on a later turn of the event loop, it is readAll's to report). */
+  private failure: unknown = null;
   private firstArrived: () => void = () => undefined;
   /** Settles when the first page has arrived (or the bucket is empty); rejects as the listing does. */
   readonly firstPage: Promise<void>;
@@ -47,8 +49,11 @@ export class BucketListing {
     this.consumer = take;
     try {
       this.drain();
-      await this.done;
+      await this.done.catch((err: unknown) => {
+        throw this.failure ?? err;
+      });
       this.drain();
+      if (this.failure !== null) throw this.failure;
     } finally {
       signal.removeEventListener('abort', stop);
       this.consumer = null;
@@ -66,7 +71,12 @@ export class BucketListing {
   private drain(): void {
     this.scheduled = null;
     if (this.consumer === null || this.abort.signal.aborted) return;
-    for (const info of this.queue.splice(0)) this.consumer(info);
+    try {
+      for (const info of this.queue.splice(0)) this.consumer(info);
+    } catch (err) {
+      this.failure ??= err;
+      this.close();
+    }
   }
 }
 

@@ -103,25 +103,55 @@ export async function takeSnapshot(options: SnapshotOptions): Promise<StorageSna
     const trustedUntil = Date.parse(options.previous?.manifest.finishedAt ?? '') + 1000;
     const flushing = new FlushQueue();
     // The listing, the links and the downloads overlap: each object is taken as its listing
-    // page arrives (an unchanged one hard-linked at once — a metadata write of microseconds,
-    // done synchronously since 2,000 awaited calls cost more than the bare incremental loop —
-    // a changed one queued for the download workers), so an incremental run costs about its
-    // listing and a full one starts receiving after the first page.
+    // page arrives (a changed one queued for the download workers at once, an unchanged one
+    // hard-linked right after its page's downloads were asked for — a metadata write of
+    // microseconds, done synchronously since 2,000 awaited calls cost more than the bare
+    // incremental loop), so an incremental run costs about its listing and a full one starts
+    // receiving after the first page.
     const take = (item: Listed) => {
       const i = listed.push(item) - 1;
       progress.objectsTotal++;
       progress.bytesTotal += item.size;
       const before = previous.get(index(item.bucket, item.key));
       const reuse = before && options.previous && before.etag === item.etag && before.size === item.size ? before : null;
-      const target = reuse ? path.join(partial, reuse.file) : '';
-      const isLink = reuse !== null && linkInto(objectPath(options.previous!.folder, reuse.file), target, made);
+      if (reuse === null) {
+        toFetch.push(i);
+        wakeWorkers();
+        return;
+      }
+      // Linked on the next turn of the event loop: a page's downloads are asked for before its links are made.
+      toLink.push([i, item, reuse]);
+      linking ??= setImmediate(linkPending);
+    };
+    const toLink: Array<[number, Listed, StorageManifestObject]> = [];
+    let linking: NodeJS.Immediate | null = null;
+    const linkPending = () => {
+      linking = null;
+      try {
+        for (const [i, item, reuse] of toLink.splice(0)) if (!halt.signal.aborted) linkOne(i, item, reuse);
+      } catch (err) {
+        stopAll(err);
+      }
+    };
+    const linkOne = (i: number, item: Listed, reuse: StorageManifestObject) => {
+      const target = path.join(partial, reuse.file);
+      let isLink: boolean;
+      try {
+        isLink = linkInto(objectPath(options.previous!.folder, reuse.file), target, made);
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+        // The previous snapshot lost this file (removed outside the app): the object is downloaded again.
+        toFetch.push(i);
+        wakeWorkers();
+        return;
+      }
       if (isLink && !checkedAtLink.has(reuse.file)) {
         // The link is the previous file's inode: one stat checks it here, in the shadow of the next listing page.
         const st = fs.statSync(target);
         if (st.size !== reuse.size || !(st.mtimeMs <= trustedUntil)) fs.unlinkSync(target);
         else checkedAtLink.add(reuse.file);
       }
-      if (!reuse || (isLink && !checkedAtLink.has(reuse.file))) {
+      if (isLink && !checkedAtLink.has(reuse.file)) {
         toFetch.push(i);
         wakeWorkers();
         return;
@@ -191,6 +221,8 @@ export async function takeSnapshot(options: SnapshotOptions): Promise<StorageSna
     try {
       // No HEAD of the bucket first: a missing one fails the listing as no-bucket all the same.
       await readListings(store, buckets, options.listings ?? [], (info, bucket) => take({ ...info, bucket }), halt.signal, options.listPageSize);
+      if (linking !== null) clearImmediate(linking);
+      linkPending();
       await (seam ??= Promise.resolve(options.afterListing?.()));
       listingDone = true;
       mark('listed');
