@@ -18,7 +18,8 @@ commands:
   profile add|list|show|remove|test         connection profiles
   audit list|verify [--team]|export         the tamper-evident audit trail (--team: every workstation's chain in the team store)
   team connect URL [--yes] | status | sync  the optional team store in PostgreSQL: shared audit trail, profiles without secrets, runbooks, signed-off runs
-  checklist list | run NAME --profile P     runbook checklists (run exits 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN)
+  checklist list | run NAME (--profile P | --tag T… | --profiles A,B,C) [--concurrency N]
+                                            runbook checklists (run exits 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN; many profiles: the worst)
   query PROFILE SQL|- [--format table|csv|json] [--max-rows N] [--yes] [--confirm NAME] [--override]
                                             run SQL, streaming rows to stdout
   runbook import FILE|-                     Markdown runbook → procedures and steps (executes nothing)
@@ -44,7 +45,8 @@ commands:
                                             pg_restore/psql after version and conflict checks, then validation
   drill [BACKUP] [--profile PROFILE] [--jobs N]
                                             timed restore into a local scratch PostgreSQL, validated, vs RTO/RPO
-  health PROFILE                            the Performance overview's checks vs thresholds (exits 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN)
+  health (PROFILE | --tag T… | --profiles A,B,C) [--concurrency N] [--timeout SECONDS]
+                                            the Performance overview's checks vs thresholds (exits 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN; many profiles: the worst)
   server-log PROFILE [--level L] [--search TEXT] [--lines N] [--file NAME] [--follow]
                                             the server's log, newest last (or why it cannot be read, and the fix)
   schema PROFILE [--schema S] [--system] [--filter TEXT] | --object SCHEMA.NAME [--ddl]

@@ -1,5 +1,5 @@
 // ops-console checklist list [--json]
-// ops-console checklist run NAME --profile PROFILE [--json]
+// ops-console checklist run NAME --profile PROFILE [--json]  (the fleet form, --tag / --profiles: fleet.ts)
 // `run` follows the monitoring-plugin convention (CLI contract): exit 0 OK, 1 WARNING,
 // 2 CRITICAL, 3 UNKNOWN, from the run's overall status, which a step not applicable to this
 // database (N/A: a table it reads is not there) never worsens — and a run that could not happen at all (no such profile, no
@@ -12,10 +12,11 @@ import { expectPositionals, parseArgs, stringFlag, UsageError } from '../args';
 import type { CliContext } from '../context';
 import { withPasswordRetry } from '../password-retry';
 import { printJson, table } from '../io';
+import { FLEET_FLAGS, fleetArgs, fleetChecklistCommand } from './fleet';
 
 const USAGE = {
   list: 'ops-console checklist list [--json]',
-  run: 'ops-console checklist run NAME --profile PROFILE [--json]',
+  run: 'ops-console checklist run NAME (--profile PROFILE | --tag T… | --profiles A,B,C) [--concurrency N] [--timeout SECONDS] [--json]',
 };
 
 const UNKNOWN_EXIT = exitCodeFor('unknown');
@@ -72,9 +73,14 @@ async function runOnce(ctx: CliContext, checklistId: string, profileId: string, 
 }
 
 async function run(ctx: CliContext, argv: string[]): Promise<number> {
-  const parsed = parseArgs(argv, { profile: { type: 'string' } });
+  const parsed = parseArgs(argv, { profile: { type: 'string' }, ...FLEET_FLAGS });
   const [name] = expectPositionals(parsed, ['NAME'], USAGE.run);
+  const fleet = fleetArgs(parsed, USAGE.run);
   const profileName = stringFlag(parsed, 'profile');
+  if (fleet) {
+    if (profileName !== undefined) throw new UsageError(`--profile names one profile; --tag and --profiles select many: give one of them\nusage: ${USAGE.run}`);
+    return fleetChecklistCommand(ctx, name!, fleet, runJson);
+  }
   if (profileName === undefined) throw new UsageError(`--profile is required\nusage: ${USAGE.run}`);
   try {
     // The profile is looked up only to ask: without a password, runChecklist's own errors stand.

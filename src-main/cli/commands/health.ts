@@ -1,4 +1,4 @@
-// ops-console health PROFILE [--json]
+// ops-console health PROFILE [--json]  (the fleet form, --tag / --profiles: fleet.ts)
 // The Performance overview's checks, judged against the profile's thresholds, with the
 // monitoring-plugin exit codes (CLI contract): 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN. A
 // health check that could not be made at all (no such profile, no connection) is UNKNOWN,
@@ -12,9 +12,10 @@ import { expectPositionals, parseArgs } from '../args';
 import type { CliContext } from '../context';
 import { withPasswordRetry } from '../password-retry';
 import { printJson, table } from '../io';
+import { FLEET_FLAGS, fleetArgs, fleetHealthCommand } from './fleet';
 import { findProfile } from './profile';
 
-const USAGE = 'ops-console health PROFILE [--json]';
+const USAGE = 'ops-console health (PROFILE | --tag T… | --profiles A,B,C) [--concurrency N] [--timeout SECONDS] [--json]';
 
 /** The contract's JSON ({"status","checks":[{"name","status","value","warn","critical"}]}) and more for scripts. */
 export function healthJson(o: Overview): Record<string, unknown> {
@@ -69,7 +70,12 @@ function overview(ctx: CliContext, profile: Profile): Promise<Overview> {
 }
 
 export async function healthCommand(ctx: CliContext, argv: string[]): Promise<number> {
-  const parsed = parseArgs(argv, {});
+  const parsed = parseArgs(argv, FLEET_FLAGS);
+  const fleet = fleetArgs(parsed, USAGE);
+  if (fleet) {
+    expectPositionals(parsed, [], USAGE);
+    return fleetHealthCommand(ctx, fleet, healthJson);
+  }
   const [name] = expectPositionals(parsed, ['PROFILE'], USAGE);
   try {
     const o = await overview(ctx, await findProfile(ctx, name!));

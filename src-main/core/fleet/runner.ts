@@ -8,13 +8,14 @@
 // promises we stopped waiting for: an abandoned target could otherwise keep a connection
 // while a new one opens in its place.
 import type { ErrorCode } from '../../contract/errors';
+import { FLEET_DEFAULT_CONCURRENCY, FLEET_MAX_CONCURRENCY } from '../../contract/fleet-screen';
 import type { Profile } from '../../contract/models';
 import { log } from '../platform/kernel/log';
 import { toApiError } from '../platform/kernel/dispatch';
 import { withAbortScope } from '../platform/postgres/abort-scope';
 
-export const FLEET_DEFAULT_CONCURRENCY = 8;
-export const FLEET_MAX_CONCURRENCY = 64;
+// One pair of bounds for the screen's refresh, the CLI and the runner.
+export { FLEET_DEFAULT_CONCURRENCY, FLEET_MAX_CONCURRENCY };
 /** How long a timed-out or cancelled target may take to let go (close its connection) before its slot is given up anyway. */
 export const SETTLE_GRACE_MS = 3000;
 

@@ -5,6 +5,9 @@ import { runbookHandlers, type RunbookOps } from './handlers';
 
 export type { RunbookOps };
 export { snippetSql } from './builtin-steps';
+// For fleet checklist runs (issue #22): the same lookup and engine as runChecklist's handler.
+export { findProcedure } from './builtin';
+export { runChecklist } from './checklist';
 export { dueReminders, maintenanceCalendar } from './calendar';
 export { exitCodeFor, formatValue, judge, worstStatus } from './thresholds';
 export type { Threshold, ThresholdKey } from './thresholds';
