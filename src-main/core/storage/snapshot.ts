@@ -97,9 +97,8 @@ export async function takeSnapshot(options: SnapshotOptions): Promise<StorageSna
     // before publishing skips them (the previous snapshot's sha256 vouches for their bytes).
     const checkedAtLink = new Set<string>();
     const made = new Set<string>();
-    // A previous file modified after its snapshot was published (its mtime is later) is not
-    // that snapshot's verified file any more: its object is downloaded again, not linked.
-    // One second of slack for file systems whose clock runs coarser than Date.now().
+    // A previous file modified after its snapshot was published (a later mtime; 1 s of slack for
+    // coarse file system clocks) is not its verified file any more: downloaded again, not linked.
     const trustedUntil = Date.parse(options.previous?.manifest.finishedAt ?? '') + 1000;
     const flushing = new FlushQueue();
     // The listing, the links and the downloads overlap: each object is taken as its listing
