@@ -55,6 +55,33 @@ function addEarlierSnapshot(home: string): void {
   }
 }
 
+/**
+ * The capacity forecast's history (issue #23): a daily point on each of the 19 days before
+ * yesterday (at noon, so none falls in the 24-hour charts), the database growing 0.5 MB a day
+ * up to today's size, and this profile's size thresholds set 5 MB and 20 MB above it: the
+ * warning is 10 days out. Returns that crossing day (UTC).
+ */
+function seedForecastHistory(home: string): string {
+  const db = new Database(path.join(home, 'ops-console.sqlite'));
+  try {
+    const row = db.prepare('SELECT profile_id, values_json FROM metric_snapshots ORDER BY at DESC LIMIT 1').get() as {
+      profile_id: string;
+      values_json: string;
+    };
+    const size = (JSON.parse(row.values_json) as { databaseSizeBytes: number }).databaseSizeBytes;
+    const MiB = 1024 * 1024;
+    const day = (offset: number) => new Date(Date.now() + offset * 86_400_000).toISOString().slice(0, 10);
+    const insert = db.prepare('INSERT INTO metric_snapshots (profile_id, at, values_json) VALUES (?, ?, ?)');
+    for (let d = -20; d <= -2; d++)
+      insert.run(row.profile_id, `${day(d)}T12:00:00.000Z`, JSON.stringify({ databaseSizeBytes: size + d * 0.5 * MiB, connections: 3 }));
+    const threshold = db.prepare("INSERT OR REPLACE INTO threshold_overrides (profile_id, key, warn, critical, updated_at) VALUES (?, 'dbSize', ?, ?, 'now')");
+    threshold.run(row.profile_id, size + 5 * MiB, size + 20 * MiB);
+    return day(10);
+  } finally {
+    db.close();
+  }
+}
+
 async function openTab(app: E2eApp, name: string): Promise<void> {
   await app.page.getByRole('tab', { name, exact: true }).click();
 }
@@ -147,6 +174,21 @@ test('the Performance screen on the sandbox: checks, top queries, indexes, VACUU
   expect(await size.textContent()).toMatch(/up \d+\.\d % over the range/);
   await page.getByRole('region', { name: 'Connections history' }).getByText('2 snapshots').waitFor();
   await app.screenshot('performance-history.png');
+
+  // The capacity forecast: the dashed projection to the warning, its day marked and named.
+  const crossing = seedForecastHistory(app.home);
+  await openTab(app, 'Overview');
+  await openTab(app, 'History');
+  const forecast = page.getByRole('region', { name: 'Database size forecast' });
+  await forecast.getByText(new RegExp(`Reaches the warning \\(.+\\) on ${crossing}`)).waitFor({ timeout: 30_000 });
+  expect(await forecast.textContent()).toMatch(/WARNING/);
+  await forecast.locator('.recharts-line path.recharts-curve[stroke-dasharray="6 4"]').waitFor({ state: 'attached' });
+  // The warning's level and its day (the critical one lies above the drawn range).
+  expect(await forecast.locator('.recharts-reference-line').count()).toBe(2);
+  expect(await forecast.locator('svg').first().textContent()).toContain(`warning ${crossing}`);
+  expect(await page.getByRole('group', { name: 'Transaction ID age forecast' }).textContent()).toMatch(/more days? of snapshots needed/);
+  await forecast.scrollIntoViewIfNeeded();
+  await app.screenshot('performance-forecast.png');
   // The same charts in the dark theme (theme colours: lines and axes stay readable).
   await page.getByRole('button', { name: 'Switch to dark theme' }).click();
   await page.locator('html[data-mantine-color-scheme="dark"]').waitFor({ state: 'attached' });

@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import type { DailyPoint } from '../../src-main/contract/forecast';
 import { chooseFit, dayNumber, dayText, leastSquares, tQuantile } from '../../src-main/core/monitoring/forecast/fit';
 import { forecastMetric, sinceLastDrop, type ForecastSpec } from '../../src-main/core/monitoring/forecast/judge';
+import { crossingCaption, forecastChart } from '../../src-renderer/src/screens/performance/forecast-model';
 
 const GiB = 1024 ** 3;
 const MiB = 1024 ** 2;
@@ -214,5 +215,60 @@ describe('capacity forecast', () => {
     const f = forecastMetric(spec, daily, null, TODAY);
     expect(f.fit!.slopePerDay).toBeCloseTo(2e6, 3);
     expect(f.crossings[0]!.inDays).toBe(Math.ceil((1e9 - 38e6) / 2e6));
+  });
+});
+
+describe('the forecast chart (Performance screen)', () => {
+  it('draws the daily points, then the projection from today to a few days past the next crossing', () => {
+    const f = forecastMetric(
+      SIZE,
+      series(30, (i) => 6 * GiB + i * 64 * MiB),
+      null,
+      TODAY,
+    );
+    const chart = forecastChart(f, '2026-12-07T10:00:00Z');
+    expect(chart.next).toMatchObject({ label: 'warning', date: '2026-12-10' });
+    expect(chart.beyond).toBe(false);
+    expect(chart.rows[0]).toEqual({ day: dayText(TODAY - 29), actual: 6 * GiB, projection: null });
+    const today = chart.rows.find((r) => r.day === '2026-12-07')!;
+    expect(today.projection).toBeCloseTo(today.actual!, 0);
+    expect(chart.rows.find((r) => r.day === '2026-12-10')!.projection).toBeCloseTo(8 * GiB, 0);
+    expect(chart.rows[chart.rows.length - 1]!.day).toBe('2026-12-13');
+    expect(crossingCaption(chart.next!, (v) => `${v / GiB} GB`)).toBe('Reaches the warning (8 GB) on 2026-12-10, in 3 days (exactly).');
+  });
+
+  it('no projection without a fit; a crossing past the horizon is named, not drawn', () => {
+    const short = forecastChart(
+      forecastMetric(
+        SIZE,
+        series(2, () => GiB),
+        null,
+        TODAY,
+      ),
+      '2026-12-07',
+    );
+    expect(short.rows.every((r) => r.projection === null)).toBe(true);
+    expect(short.next).toBeNull();
+    const far = forecastChart(
+      forecastMetric(
+        SIZE,
+        series(30, (i) => GiB + i * MiB),
+        null,
+        TODAY,
+      ),
+      '2026-12-07',
+    );
+    expect(far.beyond).toBe(true);
+    expect(far.rows[far.rows.length - 1]!.day).toBe(dayText(TODAY + 30));
+  });
+});
+
+describe('window choice on one exact line', () => {
+  it('keeps the longest window when every window fits the same line (no speed-up from rounding)', () => {
+    const chosen = chooseFit(
+      series(30, (i) => 30 * MiB + i * 0.5 * MiB),
+      TODAY,
+    );
+    expect(chosen.fit!.windowDays).toBe(30);
   });
 });

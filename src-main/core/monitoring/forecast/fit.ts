@@ -117,7 +117,7 @@ function perDay(v: number): string {
  * one's — growth has sped up, and a forecast from the slower past would warn too late.
  * `daily` holds one point per day (a gap is simply a day without a point).
  */
-export function chooseFit(daily: readonly DailyPoint[], today: number): ChosenFit {
+export function chooseFit(daily: readonly DailyPoint[], today: number, format: (perDay: number) => string = perDay): ChosenFit {
   const fits = FORECAST_WINDOWS.map((w) => ({ windowDays: w.days, minDays: w.minDays, ...fitWindow(daily, today, w.days) }));
   const windows: WindowState[] = fits.map((f) => ({
     windowDays: f.windowDays,
@@ -138,13 +138,15 @@ export function chooseFit(daily: readonly DailyPoint[], today: number): ChosenFi
   }
   const longest = usable[usable.length - 1]!;
   // Both 95 % ranges apart: a noisy week whose range still overlaps the long fit is not a change of trend.
-  const faster = usable.find((f) => f !== longest && f.slopePerDay - f.slopeMargin > longest.slopePerDay + longest.slopeMargin);
+  // A relative tolerance: two exact fits of one line differ in the last bits of their slopes.
+  const above = longest.slopePerDay + longest.slopeMargin + Math.abs(longest.slopePerDay) * 1e-6;
+  const faster = usable.find((f) => f !== longest && f.slopePerDay - f.slopeMargin > above);
   if (faster) {
     return {
       fit: faster,
       windows,
       moreDaysNeeded: null,
-      reason: `the last ${faster.windowDays} days (${perDay(faster.slopePerDay)} ± ${perDay(faster.slopeMargin)}/day) grow faster than the ${longest.windowDays}-day fit allows (${perDay(longest.slopePerDay)} ± ${perDay(longest.slopeMargin)}/day): the recent trend is used`,
+      reason: `the last ${faster.windowDays} days (${format(faster.slopePerDay)} ± ${format(faster.slopeMargin)}/day) grow faster than the ${longest.windowDays}-day fit allows (${format(longest.slopePerDay)} ± ${format(longest.slopeMargin)}/day): the recent trend is used`,
     };
   }
   return {

@@ -90,7 +90,7 @@ export function forecastMetric(
   warnWithinDays = WARN_WITHIN_DAYS,
 ): MetricForecast {
   const fitted = spec.sinceLastDrop ? sinceLastDrop(daily) : daily;
-  const chosen = chooseFit(fitted, today);
+  const chosen = chooseFit(fitted, today, (v) => fmt(v, spec.unit));
   const now = current ?? (daily.length > 0 ? daily[daily.length - 1]!.value : null);
   const crossings = spec.limits.map((l) => crossingOf(l, now, chosen, today));
   const status = now === null ? 'unknown' : statusOf(crossings, chosen.fit !== null, warnWithinDays);

@@ -7,6 +7,7 @@ import { useCallback, useMemo, useState } from 'react';
 import type { HistoryMetric } from '@contract/monitoring';
 import { api } from '../../shared/api/client';
 import { ErrorAlert } from '../../shared/components/ErrorAlert';
+import { ForecastPanel } from './ForecastPanel';
 import { HISTORY_METRICS, HISTORY_RANGES, axisDomain, chartRows, formatAxisTick, formatMetric, trendText } from './performance-model';
 import { useLoad } from './usePerformance';
 
@@ -87,6 +88,7 @@ export function HistoryTab({ profileId, refreshKey }: { profileId: string; refre
   const [hours, setHours] = useState(24);
   return (
     <Stack gap="md">
+      <ForecastPanel profileId={profileId} refreshKey={refreshKey} />
       <Group gap="sm">
         <Text size="sm">Range</Text>
         <SegmentedControl
