@@ -32,6 +32,8 @@ export const refreshFleetInput = z
   })
   .strict();
 
+export const cancelFleetRefreshInput = z.object({ refreshId: z.string().min(1).max(100) }).strict();
+
 /** The last time the app tried to reach the profile for its overview, and how that went. */
 export interface FleetConnection {
   /** never: no overview has been tried from this workstation yet. */
@@ -118,9 +120,10 @@ export interface FleetView {
 
 export interface FleetRefreshResult extends FleetView {
   refreshId: string;
-  /** Targets refreshed, and of them the ones whose overview failed. */
+  /** Targets refreshed, and of them the ones whose overview failed; those a cancel stopped count in neither and keep their rows. */
   refreshed: number;
   failed: number;
+  cancelled: number;
   durationMs: number;
 }
 

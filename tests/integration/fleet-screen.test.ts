@@ -194,6 +194,7 @@ describe('refreshFleet', () => {
   it('judges the reachable profiles and keeps each failure in its own row', () => {
     expect(result.refreshed).toBe(4);
     expect(result.failed).toBe(2);
+    expect(result.cancelled).toBe(0);
     const prod = rowOf(result, profiles.prod);
     expect(prod.connection.state).toBe('ok');
     expect(prod.status).toBe('ok');
@@ -248,6 +249,38 @@ describe('refreshFleet', () => {
     const after = rowOf(await ok<FleetView>('getFleet', {}), profiles.prod);
     expect(after.connection.at).toBe(o.at);
     expect(Date.parse(after.connection.at!)).toBeGreaterThan(Date.parse(before));
+  });
+
+  it('stops on cancel: targets not done keep their rows, the refresh says how many it stopped', async () => {
+    const before = rowOf(await ok<FleetView>('getFleet', {}), profiles.hang).connection;
+    const refreshId = `fleet-cancel-${Date.now()}`;
+    const answers: Array<Promise<unknown>> = [];
+    const off = core.events.subscribe((e) => {
+      // At the first finished target: a second refresh under the same id is refused, then the cancel.
+      if (e.type === 'fleet.refresh' && e.refreshId === refreshId && e.phase === 'target' && e.done === 1) {
+        answers.push(fail('refreshFleet', { refreshId }), ok('cancelFleetRefresh', { refreshId }));
+      }
+    });
+    let result: FleetRefreshResult;
+    try {
+      result = await ok<FleetRefreshResult>('refreshFleet', { concurrency: 1, timeoutMs: 10_000, refreshId });
+    } finally {
+      off();
+    }
+    const [duplicate, cancel] = (await Promise.all(answers)) as [{ code: string }, { cancelled: boolean }];
+    expect(duplicate.code).toBe('INVALID_INPUT');
+    expect(cancel).toEqual({ cancelled: true });
+    expect(result.cancelled).toBeGreaterThanOrEqual(1);
+    expect(result.refreshed + result.cancelled).toBe(4);
+    // silent-us is the last of four, one at a time: stopped before or while it ran, its row is as it was.
+    expect(rowOf(result, profiles.hang).connection).toEqual(before);
+    // The newest entries: the refused duplicate (audited as refused), then this refresh.
+    const entries = (await ok<{ entries: AuditEntry[] }>('searchAudit', { action: 'fleet.refresh', limit: 5 })).entries;
+    expect(entries[0]!.outcome).not.toBe('ok');
+    const entry = entries.find((e) => e.summary.startsWith('fleet refresh of every profile'))!;
+    expect(`${entry.summary} ${entry.error}`).toMatch(/1 cancelled|[23] cancelled/);
+    expect(entry.error).toMatch(/cancelled by the user/);
+    expect(await ok('cancelFleetRefresh', { refreshId })).toEqual({ cancelled: false });
   });
 
   it('reads a damaged kept outcome as never checked, and the next overview writes it anew', async () => {

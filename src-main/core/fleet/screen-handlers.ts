@@ -5,6 +5,7 @@
 // target's new row as a `fleet.refresh` event, so the screen's rows change as results arrive.
 // A target's failure is its row's connection state; the refresh itself fails only on bad input.
 import crypto from 'node:crypto';
+import { OpsError } from '../../contract/errors';
 import type { FleetRefreshEvent, FleetRow } from '../../contract/fleet-screen';
 import type { fleetScreenOperations } from '../../contract/operations-fleet-screen';
 import { lastOverviewOf, pruneLastOverviews, recordLastOverview, runOverview, type XactSamples } from '../monitoring';
@@ -18,14 +19,15 @@ export type FleetScreenOps = keyof typeof fleetScreenOperations;
 
 export interface FleetScreen {
   handlers: Pick<Handlers, FleetScreenOps>;
-  /** Stops running refreshes (the core is closing): their targets end as cancelled. */
+  /** Stops running refreshes (the core is closing): their targets end as cancelled, their rows as they were. */
   dispose(): Promise<void>;
 }
 
 export function fleetScreen(deps: CoreDeps): FleetScreen {
   // Transactions per second need two samples of the same profile: a refresh keeps its own.
   const samples: XactSamples = new Map();
-  const running = new Set<{ controller: AbortController; done: Promise<unknown> }>();
+  /** Running refreshes by refreshId: a cancel aborts one, closing the core aborts all. */
+  const running = new Map<string, { controller: AbortController; done: Promise<unknown> }>();
 
   const emit = (event: FleetRefreshEvent) => deps.events.emit(event);
 
@@ -37,6 +39,8 @@ export function fleetScreen(deps: CoreDeps): FleetScreen {
       refreshFleet: async function refreshFleet(input, ctx) {
         const started = Date.now();
         const refreshId = input.refreshId ?? crypto.randomUUID();
+        // The id is how a screen follows and cancels its refresh: two at once under one id would mix.
+        if (running.has(refreshId)) throw new OpsError('INVALID_INPUT', `A fleet refresh with the id ${refreshId} is already running.`);
         const targets = selectByTag(deps.profiles.list(), input.tag);
         const scope = input.tag ? `profiles tagged ${input.tag}` : 'every profile';
         ctx.audit.summary = `fleet refresh of ${scope}: ${plural(targets.length, 'profile')}, ${input.concurrency} at once, ${input.timeoutMs / 1000} s each`;
@@ -44,6 +48,7 @@ export function fleetScreen(deps: CoreDeps): FleetScreen {
         const total = targets.length;
         let done = 0;
         let failed = 0;
+        let cancelled = 0;
         emit({ type: 'fleet.refresh', refreshId, phase: 'started', done, total, at: new Date().toISOString() });
         const controller = new AbortController();
         const work = runFleet(
@@ -54,9 +59,11 @@ export function fleetScreen(deps: CoreDeps): FleetScreen {
             signal: controller.signal,
             onResult: (result) => {
               done++;
-              // runOverview records what it found, unless the runner gave up on it first (its
-              // timeout or a cancel): then this error is the outcome the row shows.
-              if (!result.ok) {
+              // runOverview records what it found, unless the runner gave up on it first: then a
+              // timeout is the outcome the row shows; a cancel says nothing about the server, so the
+              // row keeps what it had.
+              if (!result.ok && result.error.code === 'CANCELLED') cancelled++;
+              else if (!result.ok) {
                 failed++;
                 recordLastOverview(deps.store, result.profileId, { error: result.error });
               }
@@ -68,22 +75,28 @@ export function fleetScreen(deps: CoreDeps): FleetScreen {
           },
           (profile, signal) => runOverview(deps, profile, { samples, signal }),
         );
-        const entry = { controller, done: work };
-        running.add(entry);
+        running.set(refreshId, { controller, done: work });
         try {
           await work;
         } finally {
-          running.delete(entry);
+          running.delete(refreshId);
           emit({ type: 'fleet.refresh', refreshId, phase: 'done', done, total, at: new Date().toISOString() });
         }
-        ctx.audit.summary += `: ${total - failed} answered, ${failed} failed`;
-        if (controller.signal.aborted) ctx.audit.failed = 'the app closed while the refresh ran';
-        return { ...fleetView(deps, input.tag), refreshId, refreshed: total, failed, durationMs: Date.now() - started };
+        ctx.audit.summary += `: ${total - failed - cancelled} answered, ${failed} failed${cancelled > 0 ? `, ${cancelled} cancelled` : ''}`;
+        if (controller.signal.aborted) ctx.audit.failed = controller.signal.reason instanceof Error ? controller.signal.reason.message : 'cancelled';
+        return { ...fleetView(deps, input.tag), refreshId, refreshed: total - cancelled, failed, cancelled, durationMs: Date.now() - started };
+      },
+      cancelFleetRefresh: function cancelFleetRefresh(input, ctx) {
+        const entry = running.get(input.refreshId);
+        ctx.audit.summary = entry ? `fleet refresh ${input.refreshId} cancelled` : `fleet refresh ${input.refreshId}: not running (nothing to cancel)`;
+        if (!entry) return { cancelled: false };
+        entry.controller.abort(new Error('cancelled by the user'));
+        return { cancelled: true };
       },
     },
     async dispose() {
-      for (const r of running) r.controller.abort(new Error('the app closed while the fleet refresh ran'));
-      await Promise.allSettled([...running].map((r) => r.done));
+      for (const r of running.values()) r.controller.abort(new Error('the app closed while the fleet refresh ran'));
+      await Promise.allSettled([...running.values()].map((r) => r.done));
     },
   };
 }

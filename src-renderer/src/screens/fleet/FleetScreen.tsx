@@ -54,6 +54,11 @@ function RefreshBar({ feed, shown }: { feed: FleetFeed; shown: number }) {
         <Button size="xs" onClick={() => void feed.refresh()} disabled={progress !== null || shown === 0}>
           {refreshLabel(progress, shown)}
         </Button>
+        {progress !== null ? (
+          <Button size="xs" variant="default" onClick={() => void feed.cancel()}>
+            Stop
+          </Button>
+        ) : null}
         <Group gap={4} wrap="nowrap">
           <Text size="xs" c="dimmed">
             or
@@ -64,7 +69,7 @@ function RefreshBar({ feed, shown }: { feed: FleetFeed; shown: number }) {
           {progress !== null
             ? `${progress.done} of ${progress.total} done`
             : lastRefresh
-              ? `Last refresh: ${lastRefresh.refreshed - lastRefresh.failed} answered, ${lastRefresh.failed} failed, in ${formatDuration(lastRefresh.durationMs)}`
+              ? `Last refresh: ${lastRefresh.refreshed - lastRefresh.failed} answered, ${lastRefresh.failed} failed${lastRefresh.cancelled > 0 ? `, ${lastRefresh.cancelled} stopped before done` : ''}, in ${formatDuration(lastRefresh.durationMs)}`
               : 'Shows what this workstation last saw; Refresh runs the overview on each profile shown.'}
         </Text>
       </Group>

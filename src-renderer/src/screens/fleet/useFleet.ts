@@ -15,8 +15,10 @@ export interface FleetFeed {
   error: ShownError | null;
   progress: RefreshProgress | null;
   /** The last refresh's outcome, for the line under the toolbar. */
-  lastRefresh: Pick<FleetRefreshResult, 'refreshed' | 'failed' | 'durationMs'> | null;
+  lastRefresh: Pick<FleetRefreshResult, 'refreshed' | 'failed' | 'cancelled' | 'durationMs'> | null;
   refresh(): Promise<void>;
+  /** Stops the running refresh: profiles not done yet keep their rows. */
+  cancel(): Promise<void>;
   reload(): Promise<void>;
 }
 
@@ -26,6 +28,7 @@ export function useFleet(tag: string | null): FleetFeed {
   const [progress, setProgress] = useState<RefreshProgress | null>(null);
   const [lastRefresh, setLastRefresh] = useState<FleetFeed['lastRefresh']>(null);
   const refreshing = useRef(false);
+  const refreshIdRef = useRef<string | null>(null);
   const tagRef = useRef(tag);
   tagRef.current = tag;
 
@@ -53,6 +56,7 @@ export function useFleet(tag: string | null): FleetFeed {
     if (refreshing.current) return;
     refreshing.current = true;
     const refreshId = randomId();
+    refreshIdRef.current = refreshId;
     const unsubscribe = api.onEvent((event) => {
       if (event.type !== 'fleet.refresh' || event.refreshId !== refreshId) return;
       setProgress({ done: event.done, total: event.total });
@@ -66,16 +70,27 @@ export function useFleet(tag: string | null): FleetFeed {
       setProgress({ done: 0, total: view?.rows.length ?? 0 });
       const result = await api.refreshFleet({ tag, refreshId });
       if (tagRef.current === tag) setView(result);
-      setLastRefresh({ refreshed: result.refreshed, failed: result.failed, durationMs: result.durationMs });
+      setLastRefresh({ refreshed: result.refreshed, failed: result.failed, cancelled: result.cancelled, durationMs: result.durationMs });
       setError(null);
     } catch (err) {
       setError(toShownError(err));
     } finally {
       unsubscribe();
       refreshing.current = false;
+      refreshIdRef.current = null;
       setProgress(null);
     }
   }, [tag, view?.rows.length]);
 
-  return { view, error, progress, lastRefresh, refresh, reload };
+  const cancel = useCallback(async () => {
+    const refreshId = refreshIdRef.current;
+    if (refreshId === null) return;
+    try {
+      await api.cancelFleetRefresh({ refreshId });
+    } catch (err) {
+      setError(toShownError(err));
+    }
+  }, []);
+
+  return { view, error, progress, lastRefresh, refresh, cancel, reload };
 }
