@@ -47,6 +47,8 @@ commands:
                                             timed restore into a local scratch PostgreSQL, validated, vs RTO/RPO
   health (PROFILE | --tag T… | --profiles A,B,C) [--concurrency N] [--timeout SECONDS]
                                             the Performance overview's checks vs thresholds (exits 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN; many profiles: the worst)
+  forecast PROFILE                          the capacity forecast from the local history: when size, connections, XID age and sequences reach
+                                            their thresholds, or how many more days of snapshots are needed (exits as health)
   server-log PROFILE [--level L] [--search TEXT] [--lines N] [--file NAME] [--follow]
                                             the server's log, newest last (or why it cannot be read, and the fix)
   schema PROFILE [--schema S] [--system] [--filter TEXT] | --object SCHEMA.NAME [--ddl]
@@ -82,6 +84,7 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   restore: () => import('./commands/restore').then((m) => m.restoreCommand),
   drill: () => import('./commands/drill').then((m) => m.drillCommand),
   health: () => import('./commands/health').then((m) => m.healthCommand),
+  forecast: () => import('./commands/forecast').then((m) => m.forecastCommand),
   'server-log': () => import('./commands/server-log').then((m) => m.serverLogCommand),
   schema: () => import('./commands/schema').then((m) => m.schemaCommand),
 };

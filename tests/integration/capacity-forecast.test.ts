@@ -11,7 +11,8 @@ import type { Profile, ProfileInput } from '../../src-main/contract/models';
 import type { Core } from '../../src-main/core/app';
 import { dayText, dayNumber } from '../../src-main/core/monitoring/forecast/fit';
 import type { StepCheckResult } from '../../src-main/core/platform/kernel/step-checks';
-import { callsOn, newTestCore } from '../helpers/core';
+import { forecastCommand } from '../../src-main/cli/commands/forecast';
+import { callsOn, inProcessCli, newTestCore } from '../helpers/core';
 import { clientConfig } from '../helpers/pg';
 import { createShopDatabase, type ShopDatabase } from '../helpers/shop-db';
 
@@ -183,5 +184,34 @@ describe('the overview records what the forecast reads', () => {
     expect(forecast.metrics[0]!.moreDaysNeeded).toBe(2);
     expect(forecast.relations.length).toBe(relations.length);
     expect(forecast.relations[0]).toMatchObject({ perDay: null, days: 1 });
+  });
+});
+
+describe('ops-console forecast PROFILE --json', () => {
+  async function run(name: string): Promise<{ code: number; json: Record<string, unknown>; err: string[] }> {
+    const cli = inProcessCli(
+      () => core,
+      () => home,
+    );
+    const code = await forecastCommand(cli.ctx, [name]);
+    return { code, json: JSON.parse(cli.out.join('\n')) as Record<string, unknown>, err: cli.err };
+  }
+
+  it('prints the forecast with the monitoring-plugin exit code: WARNING 1, CRITICAL 2, UNKNOWN 3 for no such profile', async () => {
+    const shopRun = await run('shop');
+    expect(shopRun.code).toBe(1);
+    expect(shopRun.json).toMatchObject({ status: 'warning', profile: 'shop', warnWithinDays: 30 });
+    const metrics = shopRun.json.metrics as Array<{ metric: string; status: string; crossings: Array<{ level: string; date: string | null }> }>;
+    expect(metrics.map((m) => [m.metric, m.status])).toEqual([
+      ['databaseSizeBytes', 'warning'],
+      ['connections', 'ok'],
+      ['wraparoundAge', 'ok'],
+      ['sequenceMaxPct', 'warning'],
+    ]);
+    expect(metrics[0]!.crossings[0]).toMatchObject({ level: 'warning', date: dayText(TODAY + 4) });
+    expect((await run('fresh')).code).toBe(2);
+    const missing = await run('no-such-profile');
+    expect(missing.code).toBe(3);
+    expect(missing.json).toMatchObject({ ok: false, status: 'unknown', error: { code: 'NOT_FOUND' } });
   });
 });
