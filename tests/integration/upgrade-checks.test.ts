@@ -206,5 +206,8 @@ describe('on a Supabase-shaped cluster', () => {
 
     const f = await runCheck('upgrade.features', config);
     expect(f.rows.some((x) => String(x[2]).startsWith('data_checksums'))).toBe(false);
+    // The platform's roles (supabase_auth_admin has CREATEROLE) are the platform's to upgrade.
+    expect(f.rows.some((x) => String(x[2]).startsWith('role supabase_'))).toBe(false);
+    expect(f.summary).toContain('left to Supabase');
   });
 });

@@ -3,9 +3,11 @@
 // upgrade.features. They read the catalog inside the run's read-only transaction; the
 // judging is in policy.ts, extensions.ts and features.ts (pure, unit-tested).
 import type pg from 'pg';
+import { SUPABASE_RESERVED_ROLES } from '../../contract/backup';
 import type { Profile } from '../../contract/models';
 import type { StepCheck, StepCheckContext, StepCheckResult } from '../platform/kernel/step-checks';
 import { judgeExtensions, type InstalledExtension } from './extensions';
+import type { FeatureRule } from './feature-rules';
 import { judgeFeatures, rulesForJump, runRules, targetMajorFor } from './features';
 import { judgeVersion, parseServerVersion } from './policy';
 import { releaseOf } from './releases';
@@ -97,6 +99,11 @@ export const extensionsCheck: StepCheck = async ({ client, profile }: StepCheckC
   return judgeExtensions({ extensions, currentMajor: v.major, targetMajor: target, supabase });
 };
 
+/** On Supabase the platform's own roles (anon, supabase_auth_admin…) are its business, not the project's. */
+function withoutPlatformRoles(rule: FeatureRule): FeatureRule {
+  return rule.id === 'pg16.createrole' ? { ...rule, params: [[...SUPABASE_RESERVED_ROLES]] } : rule;
+}
+
 export const featuresCheck: StepCheck = async ({ client, profile }: StepCheckContext) => {
   const v = parseServerVersion(await serverVersion(client));
   const target = v ? targetMajorFor(v.major) : null;
@@ -104,7 +111,7 @@ export const featuresCheck: StepCheck = async ({ client, profile }: StepCheckCon
   const supabase = await isSupabase(client, profile);
   const rules = rulesForJump(v.major, target);
   // Server-level mechanics (settings files, initdb options) are the platform's on Supabase.
-  const mine = supabase ? rules.filter((r) => r.scope === 'database') : rules;
+  const mine = supabase ? rules.filter((r) => r.scope === 'database').map(withoutPlatformRoles) : rules;
   const outcomes = await runRules(client, mine);
   return judgeFeatures({
     current: v.major,

@@ -150,7 +150,9 @@ export const FEATURE_RULES: readonly FeatureRule[] = [
     action: 'Check what these roles manage and GRANT … WITH ADMIN OPTION on those roles, or move the work to a superuser-run migration.',
     scope: 'database',
     sql: `SELECT 'role ' || pg_catalog.quote_ident(rolname) AS object FROM pg_catalog.pg_roles
-           WHERE rolcreaterole AND NOT rolsuper AND rolname !~ '^pg_' ORDER BY 1`,
+           WHERE rolcreaterole AND NOT rolsuper AND rolname !~ '^pg_' AND rolname <> ALL ($1::text[]) ORDER BY 1`,
+    // $1: roles the platform owns (on Supabase its reserved roles, which it upgrades itself).
+    params: [[]],
   },
   // 17
   {
