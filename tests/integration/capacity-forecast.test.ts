@@ -11,6 +11,7 @@ import type { Profile, ProfileInput } from '../../src-main/contract/models';
 import type { Core } from '../../src-main/core/app';
 import { dayText, dayNumber } from '../../src-main/core/monitoring/forecast/fit';
 import type { StepCheckResult } from '../../src-main/core/platform/kernel/step-checks';
+import { checklistCommand } from '../../src-main/cli/commands/checklist';
 import { forecastCommand } from '../../src-main/cli/commands/forecast';
 import { callsOn, inProcessCli, newTestCore } from '../helpers/core';
 import { clientConfig } from '../helpers/pg';
@@ -134,6 +135,9 @@ describe('capacity step checks', () => {
     expect(flat.status).toBe('ok');
     expect(flat.summary).toMatch(/flat .*no threshold ahead/);
     expect([flat.warn, flat.critical]).toEqual([60, 80]);
+    // The server's own limit, where clients are refused, is named beside the runbook's thresholds.
+    const limit = flat.rows.find((row) => String(row[0]).includes('max_connections less reserved slots'));
+    expect(Number(limit?.[3])).toBeGreaterThan(0);
     const short = await runCheck('capacity.connections', fresh);
     expect(short.status).toBe('unknown');
     expect(short.summary).toMatch(/1 of the 3 days .* 2 more days of snapshots needed/);
@@ -214,4 +218,21 @@ describe('ops-console forecast PROFILE --json', () => {
     expect(missing.code).toBe(3);
     expect(missing.json).toMatchObject({ ok: false, status: 'unknown', error: { code: 'NOT_FOUND' } });
   });
+});
+
+describe('the monthly procedure', () => {
+  it('checklist run maintenance.monthly judges the three capacity steps from the seeded history', async () => {
+    const { ctx, out } = inProcessCli(
+      () => core,
+      () => home,
+    );
+    await checklistCommand(ctx, ['run', 'maintenance.monthly', '--profile', 'shop']);
+    const doc = JSON.parse(out.join('')) as { steps: Array<{ id: string; status: string; summary: string }> };
+    const steps = new Map(doc.steps.map((step) => [step.id, step]));
+    expect(steps.get('maintenance.monthly.capacity')).toMatchObject({ status: 'warning' });
+    expect(steps.get('maintenance.monthly.capacity')!.summary).toContain(`on ${dayText(TODAY + 4)}`);
+    expect(steps.get('maintenance.monthly.capacity-connections')).toMatchObject({ status: 'ok' });
+    expect(steps.get('maintenance.monthly.wraparound')).toMatchObject({ status: 'warning' });
+    expect(steps.get('maintenance.monthly.wraparound')!.summary).toMatch(/Fullest sequence 83\.8 %/);
+  }, 60_000);
 });

@@ -11,7 +11,11 @@ import { dailySeries, relationGrowth } from './history';
 import { forecastMetric, todayOf, WARN_WITHIN_DAYS, type ForecastSpec, type Limit } from './judge';
 import { SEQUENCE_LIMITS, XID_STOP_AGE } from './sequences';
 
-export type LiveFigures = Partial<Record<ForecastMetric, number>> & { freezeMaxAge?: number };
+export type LiveFigures = Partial<Record<ForecastMetric, number>> & {
+  freezeMaxAge?: number;
+  /** max_connections less the slots reserved for superusers: where clients are refused. */
+  connectionLimit?: number;
+};
 
 function limitsOf(t: Threshold): Limit[] {
   const limits: Limit[] = [{ level: 'warning', label: 'warning', value: t.warn }];
@@ -19,14 +23,17 @@ function limitsOf(t: Threshold): Limit[] {
   return limits;
 }
 
-export function forecastSpecs(thresholdOf: (key: ThresholdKey) => Threshold, freezeMaxAge?: number): Record<ForecastMetric, ForecastSpec> {
+export function forecastSpecs(thresholdOf: (key: ThresholdKey) => Threshold, live: LiveFigures = {}): Record<ForecastMetric, ForecastSpec> {
+  const { freezeMaxAge, connectionLimit } = live;
+  const connections = limitsOf(thresholdOf('connections'));
+  if (connectionLimit !== undefined) connections.push({ level: 'info', label: 'server limit (max_connections less reserved slots)', value: connectionLimit });
   const wraparound = limitsOf(thresholdOf('wraparound'));
   if (freezeMaxAge !== undefined)
     wraparound.unshift({ level: 'info', label: 'forced anti-wraparound autovacuum (autovacuum_freeze_max_age)', value: freezeMaxAge });
   wraparound.push({ level: 'info', label: 'writes stop', value: XID_STOP_AGE });
   return {
     databaseSizeBytes: { metric: 'databaseSizeBytes', label: 'Database size', unit: 'bytes', limits: limitsOf(thresholdOf('dbSize')) },
-    connections: { metric: 'connections', label: 'Connections (daily peak)', unit: 'count', limits: limitsOf(thresholdOf('connections')) },
+    connections: { metric: 'connections', label: 'Connections (daily peak)', unit: 'count', limits: connections },
     wraparoundAge: { metric: 'wraparoundAge', label: 'Transaction ID age', unit: 'count', limits: wraparound, sinceLastDrop: true },
     sequenceMaxPct: {
       metric: 'sequenceMaxPct',
@@ -50,7 +57,7 @@ export function capacityForecast(
   live: LiveFigures = {},
   only: readonly ForecastMetric[] = METRICS,
 ): CapacityForecast {
-  const specs = forecastSpecs(profileThresholds(deps, profile.id), live.freezeMaxAge);
+  const specs = forecastSpecs(profileThresholds(deps, profile.id), live);
   const today = todayOf(now);
   return {
     at: now.toISOString(),

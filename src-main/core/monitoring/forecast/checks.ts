@@ -66,8 +66,12 @@ export function registerCapacityChecks(deps: Pick<CoreDeps, 'store' | 'stepCheck
   });
   deps.stepChecks.register('capacity.connections', async (ctx) => {
     // Like the overview: client backends on the whole server, which is what max_connections counts.
-    const { n } = await one<{ n: number }>(ctx, "SELECT count(*)::int AS n FROM pg_stat_activity WHERE backend_type = 'client backend'");
-    return resultOf(forecastOf(deps, ctx, 'connections', { connections: n }).metrics[0]!);
+    const { n, limit } = await one<{ n: number; limit: number }>(
+      ctx,
+      `SELECT (SELECT count(*)::int FROM pg_stat_activity WHERE backend_type = 'client backend') AS n,
+              current_setting('max_connections')::int - current_setting('superuser_reserved_connections')::int AS "limit"`,
+    );
+    return resultOf(forecastOf(deps, ctx, 'connections', { connections: n, connectionLimit: limit }).metrics[0]!);
   });
   deps.stepChecks.register('capacity.wraparound', async (ctx) => {
     const xid = await one<{ age: number; freeze_max_age: number }>(
