@@ -191,6 +191,26 @@ describe('the overview records what the forecast reads', () => {
   });
 });
 
+describe('a table locked by a migration', () => {
+  it('the overview still answers; the relation sizes are left out of that snapshot, not waited for', async () => {
+    const p = await profile('locked');
+    const locker = new pg.Client(clientConfig(server, shopDb.database));
+    await locker.connect();
+    try {
+      await locker.query('BEGIN');
+      await locker.query('LOCK TABLE public.inventory IN ACCESS EXCLUSIVE MODE');
+      const overview = await ok<{ status: string }>('getOverview', { profileId: p.id });
+      expect(overview.status).toBeDefined();
+      const stored = core.deps.store.db.prepare('SELECT values_json FROM metric_snapshots WHERE profile_id = ?').get(p.id) as { values_json: string };
+      expect(JSON.parse(stored.values_json)).toHaveProperty('wraparoundAge');
+      expect(core.deps.store.db.prepare('SELECT count(*) AS n FROM relation_size_snapshots WHERE profile_id = ?').get(p.id)).toEqual({ n: 0 });
+    } finally {
+      await locker.query('ROLLBACK').catch(() => undefined);
+      await locker.end();
+    }
+  });
+});
+
 describe('ops-console forecast PROFILE --json', () => {
   async function run(name: string): Promise<{ code: number; json: Record<string, unknown>; err: string[] }> {
     const cli = inProcessCli(
