@@ -12,7 +12,7 @@ export function OutcomeBadge({ outcome }: { outcome: AuditEntry['outcome'] }) {
 
 type Row = AuditEntry & { workstation?: string; workstationId?: string };
 
-/** `showWorkstation`: the team's trail (issue #22), where ids repeat across workstations. */
+/** `showWorkstation`: the team's trail (issue #22), where ids repeat across workstations; host names may too, so the id's start is shown beside the name. */
 export function AuditTable<E extends Row>({
   entries,
   onOpen,
@@ -61,6 +61,7 @@ export function AuditTable<E extends Row>({
                 <Table.Td>
                   <Text size="sm" style={{ whiteSpace: 'nowrap' }} title={e.workstationId}>
                     {e.workstation ?? '—'}
+                    {e.workstationId ? ` · ${e.workstationId.slice(0, 8)}` : ''}
                   </Text>
                 </Table.Td>
               ) : null}

@@ -23,7 +23,10 @@ export function TeamVerifyAlert({ result, onClose }: { result: TeamVerifyResult;
         <List size="sm">
           {(result.ok ? result.workstations : bad).map((w) => (
             <List.Item key={w.id}>
-              {w.name}: {w.ok ? `${w.entries} entries check out` : `first bad entry #${w.firstBadId ?? '?'} — ${w.problem ?? 'unknown problem'}`}
+              {w.name} · {w.id.slice(0, 8)}:{' '}
+              {w.ok
+                ? `${w.entries} ${w.entries === 1 ? 'entry checks' : 'entries check'} out`
+                : `first bad entry #${w.firstBadId ?? '?'} — ${w.problem ?? 'unknown problem'}`}
             </List.Item>
           ))}
         </List>
