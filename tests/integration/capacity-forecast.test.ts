@@ -10,6 +10,7 @@ import type { CapacityForecast } from '../../src-main/contract/forecast';
 import type { Profile, ProfileInput } from '../../src-main/contract/models';
 import type { Core } from '../../src-main/core/app';
 import { dayText, dayNumber } from '../../src-main/core/monitoring/forecast/fit';
+import { TOP_RELATIONS_SQL } from '../../src-main/core/monitoring/forecast/sample';
 import type { StepCheckResult } from '../../src-main/core/platform/kernel/step-checks';
 import { checklistCommand } from '../../src-main/cli/commands/checklist';
 import { forecastCommand } from '../../src-main/cli/commands/forecast';
@@ -204,6 +205,16 @@ describe('a table locked by a migration', () => {
       const stored = core.deps.store.db.prepare('SELECT values_json FROM metric_snapshots WHERE profile_id = ?').get(p.id) as { values_json: string };
       expect(JSON.parse(stored.values_json)).toHaveProperty('wraparoundAge');
       expect(core.deps.store.db.prepare('SELECT count(*) AS n FROM relation_size_snapshots WHERE profile_id = ?').get(p.id)).toEqual({ n: 0 });
+      // It gave up on the lock (55P03, the statement's own lock_timeout), not on the statement timeout (57014).
+      const reader = new pg.Client({ ...clientConfig(server, shopDb.database), user: shopDb.role, password: shopDb.password });
+      await reader.connect();
+      try {
+        await reader.query('SET statement_timeout = 20000');
+        await expect(reader.query(TOP_RELATIONS_SQL)).rejects.toMatchObject({ code: '55P03' });
+        expect((await reader.query<{ t: string }>("SELECT current_setting('lock_timeout') AS t")).rows[0]!.t).toBe('0');
+      } finally {
+        await reader.end();
+      }
     } finally {
       await locker.query('ROLLBACK').catch(() => undefined);
       await locker.end();
