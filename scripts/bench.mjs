@@ -21,6 +21,7 @@ const benches = [
   ['offsite', 'bench/offsite.ts'],
   ['storage-direct', 'bench/storage-direct.ts'],
   ['tunnel', 'bench/tunnel.ts'],
+  ['fleet', 'bench/fleet.ts'],
 ];
 const unknown = only.filter((name) => !benches.some(([known]) => known === name));
 if (unknown.length > 0) {
