@@ -206,3 +206,20 @@ describe('fleetHealth in the core', () => {
     expect(await withClient(pg_, async (c) => (await c.query('SELECT 1 FROM pg_stat_activity WHERE pid = $1', [holderPid])).rowCount)).toBe(1);
   });
 });
+
+describe('ops-console profile tags', () => {
+  it('list and show carry the tags; edit adds (lowercased) and removes them, refusing a tag the profile lacks or a bad one', async () => {
+    const list = json(await cli(['profile', 'list', '--json'])) as { profiles: Array<{ name: string; tags: string[] }> };
+    expect(list.profiles.find((p) => p.name === 'crit-d')!.tags).toEqual(['staging', 'shop']);
+    const edit = await cli(['profile', 'edit', 'crit-d', '--tag', 'Billing', '--untag', 'staging', '--json']);
+    expect(edit.code, edit.stderr).toBe(0);
+    expect((json(await cli(['profile', 'show', 'crit-d', '--json'])) as { tags: string[] }).tags).toEqual(['shop', 'billing']);
+    const missing = await cli(['profile', 'edit', 'crit-d', '--untag', 'staging']);
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toContain('no tag "staging" (its tags: shop, billing)');
+    const bad = await cli(['profile', 'edit', 'crit-d', '--tag', 'no spaces']);
+    expect(bad.code).not.toBe(0);
+    expect(bad.stderr).toContain('tags.2: a tag is 1-32 characters');
+    expect((json(await cli(['profile', 'show', 'crit-d', '--json'])) as { tags: string[] }).tags).toEqual(['shop', 'billing']);
+  }, 60_000);
+});
