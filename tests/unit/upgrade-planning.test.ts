@@ -206,8 +206,8 @@ describe('Supabase', () => {
         throw new Error('no query expected for a Supabase host');
       },
     } as never;
-    await expect(isSupabase(client, { host: 'db.abcdefghijklmnop.supabase.co' })).resolves.toBe(true);
-    await expect(isSupabase(client, { host: 'aws-0-eu-central-1.pooler.supabase.com' })).resolves.toBe(true);
+    await expect(isSupabase(client, { host: 'db.abcdefghijklmnop.supabase.co', port: 5432 })).resolves.toBe(true);
+    await expect(isSupabase(client, { host: 'aws-0-eu-central-1.pooler.supabase.com', port: 6543 })).resolves.toBe(true);
     expect(upgradePathRows(true, 17)[0]![2]).toContain('Dashboard → Project Settings → Infrastructure');
     expect(upgradePathRows(false, 18).map((r) => r[1])).toEqual(['pg_upgrade', 'dump and restore', 'logical replication']);
   });

@@ -6,21 +6,19 @@ import type pg from 'pg';
 import { SUPABASE_RESERVED_ROLES } from '../../contract/backup';
 import type { Profile } from '../../contract/models';
 import type { StepCheck, StepCheckContext, StepCheckResult } from '../platform/kernel/step-checks';
+import { detectSupabaseHost } from '../profiles';
 import { judgeExtensions, type InstalledExtension } from './extensions';
 import type { FeatureRule } from './feature-rules';
 import { judgeFeatures, rulesForJump, runRules, targetMajorFor } from './features';
 import { judgeVersion, parseServerVersion } from './policy';
 import { releaseOf } from './releases';
 
-// The host patterns of profiles/supabase.ts (not public outside profiles): direct and pooler hosts.
-const SUPABASE_HOST = /(^db\.[a-z0-9]+\.supabase\.co$)|(\.pooler\.supabase\.com$)/i;
-
 /**
  * Supabase-shaped, as the connection test decides it: a Supabase host, or the platform's
  * auth and storage schemas together with its supabase_admin role (a restored or local copy).
  */
-export async function isSupabase(client: pg.ClientBase, profile: Pick<Profile, 'host'>): Promise<boolean> {
-  if (SUPABASE_HOST.test(profile.host)) return true;
+export async function isSupabase(client: pg.ClientBase, profile: Pick<Profile, 'host' | 'port'>): Promise<boolean> {
+  if (detectSupabaseHost(profile.host, profile.port) !== null) return true;
   const r = await client.query<{ shaped: boolean }>(
     `SELECT (SELECT count(*) FROM pg_catalog.pg_namespace WHERE nspname IN ('auth', 'storage')) = 2
             AND EXISTS (SELECT 1 FROM pg_catalog.pg_roles WHERE rolname = 'supabase_admin') AS shaped`,
