@@ -64,7 +64,9 @@ function timeV(args: string[], env: NodeJS.ProcessEnv): Promise<Measure> {
         try {
           statuses = (JSON.parse(stdout) as { counts: Record<string, number> }).counts;
         } catch {
-          return reject(new Error(`not JSON (exit ${code}): ${stdout.slice(0, 500)}\n${stderr.slice(-2000)}`));
+          const file = path.join(os.tmpdir(), `ops-bench-fleet-stdout-${process.pid}.json`);
+          fs.writeFileSync(file, stdout);
+          return reject(new Error(`not JSON (exit ${code}, ${stdout.length} chars, kept in ${file}): …${stdout.slice(-300)}\n${stderr.slice(-1500)}`));
         }
         resolve({ ms, rssMb: round1(Number(rss[1]) / 1024), code, statuses });
       },

@@ -12,7 +12,10 @@ if (!fs.existsSync(cli)) {
 require(cli)
   .runCli(process.argv.slice(2))
   .then(
-    (code) => process.exit(code),
+    // …but only once stdout has taken everything: to a pipe, process.exit() right after a large
+    // write (a fleet run's JSON, ~1 MB for 200 targets) cut it short. The empty write's callback
+    // runs after every earlier write has been handed to the OS.
+    (code) => process.stdout.write('', () => process.exit(code)),
     (err) => {
       process.stderr.write('error: ' + (err && err.message ? err.message : String(err)) + '\n');
       process.exit(1);
