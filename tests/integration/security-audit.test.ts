@@ -154,6 +154,9 @@ describe('the security audit on Supabase-shaped databases', () => {
       error: 'READ_ONLY: this profile is read-only',
       durationMs: 1,
     });
+    // Console runs are judged by their parse tree: a plain read is not listed, a DELETE is.
+    for (const detail of ['SELECT count(*) FROM public.todos', "SELECT 1; DELETE FROM public.todos WHERE task = 'x'"])
+      core.deps.audit.record({ actor: 'tester', action: 'query.run', profile: findings.name, summary: 'ran', detail, outcome: 'ok', durationMs: 1 });
     const monthly = await ok<ChecklistRunResult>('runChecklist', {
       checklistId: 'maintenance.monthly',
       profileId: findings.id,
@@ -165,6 +168,7 @@ describe('the security audit on Supabase-shaped databases', () => {
     for (const [id, [object]] of Object.entries(EXPECTED)) expect(audit.rows.some((r) => r[0] === id && r[1] === object)).toBe(true);
     const trailRows = audit.rows.filter((r) => r[0] === 'security.audit-trail');
     expect(trailRows.map((r) => String(r[2]))).toEqual([
+      expect.stringMatching(/^console statement that changed the server \(DELETE\) at /),
       expect.stringMatching(/refused by a guard .*DROP TABLE refused/),
       expect.stringMatching(/^elevated session at /),
     ]);
@@ -172,7 +176,7 @@ describe('the security audit on Supabase-shaped databases', () => {
 
     // Signing off a security run starts the next period: what came before is no longer listed.
     const result = await run(findings);
-    expect(step(result, 'security.audit-trail').rows).toHaveLength(2);
+    expect(step(result, 'security.audit-trail').rows).toHaveLength(3);
     await ok<ChecklistRunRecord>('signOffChecklistRun', {
       profileId: findings.id,
       result,

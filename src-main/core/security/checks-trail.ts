@@ -6,12 +6,16 @@
 import type { AuditEntry } from '../../contract/models';
 import type { CoreDeps } from '../platform/kernel/deps';
 import type { StepCheck } from '../platform/kernel/step-checks';
+import { changesServer, planScript } from '../platform/guard/statements/classify';
 import { judgeFindings, type Finding } from './finding';
 
 export const DEFAULT_PERIOD_DAYS = 30;
 const LIMIT = 200;
 
-/** Actions that remove or replace data or sessions (their confirmations are in their screens). */
+/**
+ * The app's own operations that remove or replace data or sessions (their confirmations are in
+ * their screens). SQL typed in the console is judged by its parse tree instead (consoleChanges).
+ */
 const DESTRUCTIVE_ACTIONS = ['session.terminate', 'restore.start', 'storage.restore', 'runbook.step', 'profile.remove', 'runbook.delete'];
 
 type Audit = Pick<CoreDeps['audit'], 'search'>;
@@ -49,10 +53,31 @@ export function auditTrailCheck(audit: Audit): StepCheck {
       audit.search({ ...base, action: 'query.run', search: 'override' }).filter((e) => e.summary.includes('override:')),
       'statement run past the guard',
     );
+    for (const [entry, what] of await consoleChanges(audit.search({ ...base, action: 'query.run', outcome: 'ok' }))) add([entry], what);
     add(audit.search({ ...base, outcome: 'refused' }), 'refused by a guard');
     add(audit.search({ ...base, action: 'profile.elevate', outcome: 'ok' }), 'elevated session');
     const found = [...byId.entries()].sort((a, b) => b[0] - a[0]).map(([, f]) => f);
     const result = judgeFindings(found, `entries of the app's audit trail to review ${from}`, `Nothing to review in the app's audit trail ${from}.`);
     return result;
   };
+}
+
+/**
+ * Console runs whose SQL changed the server, decided as the guard decides it: PostgreSQL's
+ * parser on the recorded text (passwords already redacted to '***', which still parses), any
+ * statement that writes, alters the schema or runs a server-changing utility. A text that no
+ * longer parses is listed too: a reviewer cannot tell what it did from the trail alone.
+ */
+async function consoleChanges(entries: AuditEntry[]): Promise<Array<[AuditEntry, string]>> {
+  const out: Array<[AuditEntry, string]> = [];
+  for (const entry of entries) {
+    if (!entry.detail) continue;
+    try {
+      const commands = (await planScript(entry.detail)).filter(changesServer).map((p) => p.command);
+      if (commands.length > 0) out.push([entry, `console statement that changed the server (${[...new Set(commands)].join(', ')})`]);
+    } catch {
+      out.push([entry, 'console statement the parser cannot read back']);
+    }
+  }
+  return out;
 }
