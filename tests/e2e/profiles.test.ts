@@ -20,10 +20,16 @@ test('acceptance: a profile from a URI, a passing connection test, and both in t
   expect(await page.getByLabel('Password', { exact: true }).inputValue()).toBe(pg.password);
 
   await field(page, 'Profile name').fill('e2e-local');
+  // Tags (issue #22): typed in any case, ended by Enter, or pasted with a comma; shown lowercased in the list.
+  const tags = page.locator('input').and(page.getByLabel('Tags', { exact: true }));
+  await tags.fill('Prod');
+  await tags.press('Enter');
+  await tags.fill('eu,');
   await page.getByRole('button', { name: 'Save profile' }).click();
 
   const list = page.getByRole('table', { name: 'Connection profiles' });
   await list.getByRole('row', { name: /e2e-local/ }).waitFor();
+  expect(await list.getByLabel('Tags of e2e-local').innerText()).toMatch(/prod\s*eu/i);
   expect(
     await list
       .getByRole('row', { name: /e2e-local/ })

@@ -338,11 +338,16 @@ export function ProfileForm({ editing, onSaved, onCancel }: { editing: Profile |
             description="Labels fleet checks select by (e.g. prod, eu, shop): lowercase letters, digits, dot, dash, underscore; at most 16. Press Enter or comma after each."
             placeholder={form.tags.length === 0 ? 'prod, eu, …' : undefined}
             value={form.tags}
+            // A pasted "prod, eu" or a typed "eu," arrives as one value: split it, as typing would.
             onChange={(tags) =>
-              set(
-                'tags',
-                tags.map((t) => t.trim().toLowerCase()),
-              )
+              set('tags', [
+                ...new Set(
+                  tags
+                    .flatMap((t) => t.split(/[\s,]+/))
+                    .map((t) => t.trim().toLowerCase())
+                    .filter((t) => t !== ''),
+                ),
+              ])
             }
             splitChars={[',', ' ']}
             clearable
