@@ -60,7 +60,13 @@ beforeAll(async () => {
   ({ core, home } = newTestCore('ops-fleet-screen-'));
   shopDb = await createShopDatabase(pg, 'fleetscr');
   // Accepts the TCP connection and never says a word: the per-target timeout is what ends it.
-  silent = net.createServer((socket) => held.push(socket));
+  // It reads (and ignores) what it is sent and keeps its side open after the client's FIN, as a
+  // hung server does, so a client that only half-closes stays connected.
+  silent = net.createServer({ allowHalfOpen: true }, (socket) => {
+    socket.on('error', () => undefined);
+    socket.resume();
+    held.push(socket);
+  });
   await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
   const silentPort = (silent.address() as net.AddressInfo).port;
   const closedPort = await freePort();
@@ -212,6 +218,21 @@ describe('refreshFleet', () => {
     expect(hang.status).toBe('unknown');
     expect(hang.connection.state).toBe('error');
     expect(hang.connection.message).toMatch(/time|2\.5 s|2500/i);
+  });
+
+  it('lets go of the silent server at once: the app closed its socket, not only half-closed it until the connect timeout', async () => {
+    expect(held.length).toBeGreaterThan(0);
+    // Writing to a socket the other side has closed gets a reset; a half-closed one still reads.
+    const probe = (socket: net.Socket) =>
+      new Promise<'closed' | 'open'>((resolve) => {
+        if (socket.destroyed) return resolve('closed');
+        const timer = setInterval(() => socket.write('x'), 50);
+        const done = (state: 'closed' | 'open') => (clearInterval(timer), resolve(state));
+        socket.once('error', () => done('closed'));
+        socket.once('close', () => done('closed'));
+        setTimeout(() => done('open'), 1000);
+      });
+    expect(await Promise.all(held.map(probe))).toEqual(held.map(() => 'closed'));
   });
 
   it('orders the rows worst first: CRITICAL, the unreachable, then OK', () => {

@@ -10,15 +10,28 @@ import { OpsError } from '../../../contract/errors';
 interface Scope {
   signal: AbortSignal;
   clients: Set<pg.Client>;
+  /** Clients whose startup has not been answered yet (no 'connect' event). */
+  connecting: Set<pg.Client>;
+}
+
+/**
+ * Ends a client now. pg's end() on a client still starting up says goodbye politely
+ * (Terminate, then a half-close) and waits for the server, which a server that accepted the
+ * socket but never answers never does: the socket would stay open until the connect timeout.
+ * Destroying the socket is what "let go" means there.
+ */
+function endNow(scope: Scope, client: pg.Client): void {
+  if (scope.connecting.has(client)) client.connection.stream.destroy();
+  void client.end().catch(() => undefined);
 }
 
 const storage = new AsyncLocalStorage<Scope>();
 
 /** Runs `fn` in a scope whose connections end when `signal` aborts. */
 export function withAbortScope<T>(signal: AbortSignal, fn: () => Promise<T>): Promise<T> {
-  const scope: Scope = { signal, clients: new Set() };
+  const scope: Scope = { signal, clients: new Set(), connecting: new Set() };
   const endAll = () => {
-    for (const client of scope.clients) void client.end().catch(() => undefined);
+    for (const client of scope.clients) endNow(scope, client);
   };
   signal.addEventListener('abort', endAll, { once: true });
   return storage.run(scope, fn).finally(() => signal.removeEventListener('abort', endAll));
@@ -38,5 +51,10 @@ export function trackClient(client: pg.Client): () => void {
   if (!scope) return () => undefined;
   if (scope.signal.aborted) throw new OpsError('CANCELLED', `Not connecting: ${reasonOf(scope.signal)}`);
   scope.clients.add(client);
-  return () => scope.clients.delete(client);
+  scope.connecting.add(client);
+  client.once('connect', () => scope.connecting.delete(client));
+  return () => {
+    scope.clients.delete(client);
+    scope.connecting.delete(client);
+  };
 }
