@@ -22,6 +22,7 @@ const benches = [
   ['storage-direct', 'bench/storage-direct.ts'],
   ['tunnel', 'bench/tunnel.ts'],
   ['fleet', 'bench/fleet.ts'],
+  ['team-sync', 'bench/team-sync.ts'],
 ];
 const unknown = only.filter((name) => !benches.some(([known]) => known === name));
 if (unknown.length > 0) {
