@@ -9,6 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
 import { createCore, type Core } from '../src-main/core/app';
+import { CHAIN_FIELDS } from '../src-main/core/platform/audit/chain';
 import { freeLoopbackPort, LocalCluster } from '../src-main/core/platform/postgres/cluster';
 import { pickServerBinaries } from '../src-main/core/platform/postgres/server-binaries';
 import { MemorySecretStore } from '../src-main/core/platform/secrets/memory-secret-store';
@@ -39,23 +40,7 @@ function append(core: Core, n: number): void {
 
 /** The bare loop: the same chain rows, the same batch size and statement, no app. */
 async function bare(client: pg.Client, core: Core, id: string): Promise<number> {
-  const cols = [
-    'seq',
-    'kind',
-    'entry_id',
-    'at',
-    'actor',
-    'action',
-    'profile',
-    'summary',
-    'detail',
-    'outcome',
-    'duration_ms',
-    'rows_affected',
-    'error',
-    'prev_hash',
-    'hash',
-  ];
+  const cols = [...CHAIN_FIELDS, 'prev_hash', 'hash'];
   const types = ['int8', 'text', 'int8', 'text', 'text', 'text', 'text', 'text', 'text', 'text', 'int8', 'int8', 'text', 'text', 'text'];
   const sql = `INSERT INTO bare_chain (workstation_id, ${cols.join(', ')}) SELECT $1::uuid, * FROM unnest(${cols.map((_, i) => `$${i + 2}::${types[i]}[]`).join(', ')}) ON CONFLICT DO NOTHING`;
   const started = performance.now();
