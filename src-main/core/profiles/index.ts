@@ -23,4 +23,4 @@ export { storageConfigFor } from './storage-connection';
 
 /** libpq URI → profile fields (the team store's URL is parsed like a profile's, issue #22). */
 export { parseProfileUri } from './uri';
-export { detectSupabaseHost } from './supabase';
+export { detectSupabase } from './test-connection';

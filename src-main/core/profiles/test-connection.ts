@@ -189,7 +189,14 @@ function privilegeWarnings(p: RolePrivileges, profile: ConnectProfile): string[]
   return warnings;
 }
 
-async function detectSupabase(client: pg.Client, profile: ConnectProfile): Promise<SupabaseDetection | null> {
+/**
+ * Supabase or not: a Supabase host, or the platform's auth and storage schemas together with
+ * its supabase_admin role (a restored or local copy). Upgrade planning asks the same question.
+ */
+export async function detectSupabase(
+  client: pg.ClientBase,
+  profile: Pick<ConnectProfile, 'host' | 'port'> & { user?: string },
+): Promise<SupabaseDetection | null> {
   const byHost = detectSupabaseHost(profile.host, profile.port, profile.user);
   if (byHost) return { kind: byHost.kind, ref: byHost.ref };
   const { rows } = await client.query<{ schemas: number; admin: boolean }>(

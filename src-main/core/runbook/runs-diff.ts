@@ -28,13 +28,13 @@ const JUDGED = new Set(['ok', 'warning', 'critical']);
 
 /** The findings of a run, by check; null when no step of it lists findings. */
 function findingsOf(run: ChecklistRunRecord): Map<string, FindingRef> | null {
-  let any = false;
+  let listsFindings = false;
   const out = new Map<string, FindingRef>();
   const add = (step: ChecklistStepResult) => {
     const col = (name: string) => step.columns.indexOf(name);
     const [object, severity, finding, check] = [col('object'), col('severity'), col('finding'), col('check')];
     if (object < 0 || severity < 0) return;
-    any = true;
+    listsFindings = true;
     if (!JUDGED.has(step.status)) return;
     for (const row of step.rows) {
       const ref: FindingRef = {
@@ -48,7 +48,7 @@ function findingsOf(run: ChecklistRunRecord): Map<string, FindingRef> | null {
     }
   };
   for (const step of run.result.steps) add(step);
-  return any ? out : null;
+  return listsFindings ? out : null;
 }
 
 /** The signed-off run of the same checklist and profile just before `run`, if any. */

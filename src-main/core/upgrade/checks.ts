@@ -6,24 +6,16 @@ import type pg from 'pg';
 import { SUPABASE_RESERVED_ROLES } from '../../contract/backup';
 import type { Profile } from '../../contract/models';
 import type { StepCheck, StepCheckContext, StepCheckResult } from '../platform/kernel/step-checks';
-import { detectSupabaseHost } from '../profiles';
+import { detectSupabase } from '../profiles';
 import { judgeExtensions, type InstalledExtension } from './extensions';
 import type { FeatureRule } from './feature-rules';
 import { judgeFeatures, rulesForJump, runRules, targetMajorFor } from './features';
 import { judgeVersion, parseServerVersion } from './policy';
 import { releaseOf } from './releases';
 
-/**
- * Supabase-shaped, as the connection test decides it: a Supabase host, or the platform's
- * auth and storage schemas together with its supabase_admin role (a restored or local copy).
- */
+/** Supabase-shaped, as the connection test decides it (profiles' `detectSupabase`). */
 export async function isSupabase(client: pg.ClientBase, profile: Pick<Profile, 'host' | 'port'>): Promise<boolean> {
-  if (detectSupabaseHost(profile.host, profile.port) !== null) return true;
-  const r = await client.query<{ shaped: boolean }>(
-    `SELECT (SELECT count(*) FROM pg_catalog.pg_namespace WHERE nspname IN ('auth', 'storage')) = 2
-            AND EXISTS (SELECT 1 FROM pg_catalog.pg_roles WHERE rolname = 'supabase_admin') AS shaped`,
-  );
-  return r.rows[0]?.shaped === true;
+  return (await detectSupabase(client, profile)) !== null;
 }
 
 async function serverVersion(client: pg.ClientBase): Promise<string> {
