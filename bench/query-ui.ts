@@ -60,12 +60,24 @@ const PROBE = `
   new PerformanceObserver((list) => {
     for (const e of list.getEntries()) window.__bench.longTasks.push([e.startTime, e.duration]);
   }).observe({ type: 'longtask', buffered: true });
+  // The page reads its event stream in a worker (shared/api/events.worker.ts): the first rows
+  // reach the page as that worker's message. (EventSource kept for builds from before it.)
+  const isRows = (text) => text.includes('"query.rows"') && !text.includes('"rows":[]');
+  const OriginalWorker = window.Worker;
+  window.Worker = class extends OriginalWorker {
+    constructor(...args) {
+      super(...args);
+      this.addEventListener('message', (m) => {
+        if (!window.__bench.firstEvent && m.data && m.data.type === 'event' && isRows(m.data.data)) window.__bench.firstEvent = performance.now();
+      });
+    }
+  };
   const Original = window.EventSource;
   window.EventSource = class extends Original {
     constructor(...args) {
       super(...args);
       this.addEventListener('message', (m) => {
-        if (!window.__bench.firstEvent && m.data.includes('"query.rows"') && !m.data.includes('"rows":[]')) window.__bench.firstEvent = performance.now();
+        if (!window.__bench.firstEvent && isRows(m.data)) window.__bench.firstEvent = performance.now();
       });
     }
   };

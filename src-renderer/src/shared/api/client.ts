@@ -1,9 +1,10 @@
 // The renderer's typed client. One function per operation in the contract, whichever
 // transport carries it: the preload bridge in the desktop app, HTTP + Server-Sent Events
-// against the loopback host in browser mode. Screens import `api` and nothing else.
+// against the loopback host in browser mode (the events read by a worker: event-stream.ts). Screens import `api` and nothing else.
 import { isApiError, OpsError, type Envelope } from '@contract/errors';
 import { OP_NAMES, type ApiClient, type AppEvent, type BridgeApi, type OpName } from '@contract/operations';
 import { noteOutcome } from './connection-state';
+import { sharedEventStream } from './event-stream';
 
 declare global {
   interface Window {
@@ -18,8 +19,8 @@ function unwrap<T>(envelope: Envelope<T>): T {
 }
 
 // Browser mode: the page was opened through `?token=…`, which the host traded for an
-// HttpOnly SameSite cookie; fetch and EventSource send it on their own, so no script here
-// ever holds the token.
+// HttpOnly SameSite cookie; fetch (the page's and the event-stream worker's) sends it on its
+// own, so no script here ever holds the token.
 function httpClient(): ApiClient {
   const call = async (name: OpName, input: unknown): Promise<unknown> => {
     const response = await fetch(`/api/${name}`, {
@@ -38,64 +39,6 @@ function httpClient(): ApiClient {
   client.onEvent = events.subscribe;
   client.eventsReady = events.ready;
   return client as ApiClient;
-}
-
-/**
- * One EventSource for the whole page, opened once and kept: a streamed query's first rows
- * are pushed right after runQuery starts, so the stream must already be connected then
- * (a source opened per subscriber would miss them while it connects).
- */
-function sharedEventStream() {
-  const listeners = new Set<(event: AppEvent) => void>();
-  let source: EventSource | null = null;
-  function ensure(): EventSource {
-    if (source && source.readyState !== EventSource.CLOSED) return source;
-    source = new EventSource('/events');
-    source.onmessage = (message) => {
-      const event = JSON.parse(message.data as string) as AppEvent;
-      for (const listener of [...listeners]) listener(event);
-    };
-    return source;
-  }
-  /** Open now, or within a few seconds; a stream that cannot connect is an error, not a wait. */
-  function ready(): Promise<void> {
-    const current = ensure();
-    if (current.readyState === EventSource.OPEN) return Promise.resolve();
-    return new Promise<void>((resolve, reject) => {
-      const fail = () => {
-        cleanup();
-        reject(
-          new OpsError(
-            'CONNECTION_FAILED',
-            'The page lost its connection to the app (its event stream is not open): reload the page, and check that ops-console serve is still running.',
-          ),
-        );
-      };
-      const timer = setTimeout(fail, 5_000);
-      const onOpen = () => {
-        cleanup();
-        resolve();
-      };
-      const onError = () => {
-        if (current.readyState === EventSource.CLOSED) fail();
-      };
-      function cleanup() {
-        clearTimeout(timer);
-        current.removeEventListener('open', onOpen);
-        current.removeEventListener('error', onError);
-      }
-      current.addEventListener('open', onOpen);
-      current.addEventListener('error', onError);
-    });
-  }
-  return {
-    subscribe(listener: (event: AppEvent) => void): () => void {
-      listeners.add(listener);
-      ensure();
-      return () => listeners.delete(listener);
-    },
-    ready,
-  };
 }
 
 function desktopClient(bridge: BridgeApi): ApiClient {
