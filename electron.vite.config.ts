@@ -3,17 +3,24 @@ import { defineConfig } from 'electron-vite';
 import react from '@vitejs/plugin-react';
 
 // Three bundles: main (the desktop shell plus the CLI entry, both over the same core),
-// preload (sandboxed, so CommonJS), renderer (React). Dependencies stay external in main.
+// preload (sandboxed, so CommonJS), renderer (React).
 export default defineConfig({
   main: {
     build: {
       outDir: 'out/main',
+      // Pure-JS dependencies every CLI command loads are bundled (issue #21, the CLI's floor):
+      // required from node_modules they were ~130 files to resolve, stat and read on each start
+      // (zod alone 95; bundled, unused parts such as its locales are left out). Native or
+      // file-reading packages (better-sqlite3, libpg-query's WASM) and the lazily loaded ssh2 and
+      // AWS SDK stay external. pg-cursor reaches into pg's files, so both are bundled together;
+      // pg's optional native binding is never installed.
+      externalizeDeps: { exclude: ['zod', 'pg', 'pg-cursor', 'markdown-it'] },
       rollupOptions: {
         input: {
           index: resolve(__dirname, 'src-main/desktop/main.ts'),
           cli: resolve(__dirname, 'src-main/cli/main.ts'),
         },
-        external: ['electron'],
+        external: ['electron', 'pg-native'],
       },
     },
   },

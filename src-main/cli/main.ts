@@ -104,6 +104,24 @@ function baselineWasmOnly(): void {
   v8.setFlagsFromString('--liftoff-only');
 }
 
+/**
+ * Runs `load` with the global Response hidden. pg 8 decides at load time whether it runs in a
+ * Cloudflare Worker by constructing a Response, and the first touch of Response loads Node's
+ * whole fetch implementation (undici): ~20 ms of every CLI start (issue #21) for an answer that
+ * is always "no" here. The modules load in one microtask run (require inside then-callbacks,
+ * no I/O in between), so no other code sees Response missing; it is back before `load` settles.
+ */
+async function withoutWebResponse<T>(load: () => Promise<T>): Promise<T> {
+  const saved = Object.getOwnPropertyDescriptor(globalThis, 'Response');
+  if (!saved?.configurable) return load();
+  Object.defineProperty(globalThis, 'Response', { value: undefined, configurable: true, writable: true });
+  try {
+    return await load();
+  } finally {
+    Object.defineProperty(globalThis, 'Response', saved);
+  }
+}
+
 /** Global flags may stand anywhere; pull them out before the command parses the rest. */
 function splitGlobals(argv: string[]): { home?: string; json: boolean; help: boolean; rest: string[] } {
   const rest: string[] = [];
@@ -141,7 +159,9 @@ export async function runCli(argv: string[]): Promise<number> {
     if (!load) throw new UsageError(`unknown command "${command}"\n\n${HELP}`);
     if (!OWN_CORE.has(command)) baselineWasmOnly();
     const home = resolveHome(globals.home);
-    const [run, { createCliContext }, app] = await Promise.all([load(), import('./context'), OWN_CORE.has(command) ? null : import('../core/app')]);
+    const [run, { createCliContext }, app] = await withoutWebResponse(() =>
+      Promise.all([load(), import('./context'), OWN_CORE.has(command) ? null : import('../core/app')]),
+    );
     ctx = createCliContext(home, io, app?.createCore ?? null);
     return await run(ctx, rest);
   } catch (err) {

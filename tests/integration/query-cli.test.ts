@@ -17,9 +17,11 @@ const start = (home: string, args: string[], stdin = '') => startCli(home, args,
 const cli = (home: string, args: string[], stdin = '') => runCli(home, args, { env, stdin });
 
 /**
- * Runs the CLI with a preload that writes, as it exits, which of the packages the core loads
- * lazily (issue #21, the CLI's floor) were loaded: ssh2, the AWS SDK, the SQL parser. import()
- * of a CommonJS package goes through require's cache too, so lazy loads are seen.
+ * Runs the CLI with a preload that writes, as it exits, which packages were required from
+ * node_modules (issue #21, the CLI's floor): the lazily loaded ssh2 and AWS SDK, the external
+ * SQL parser and SQLite driver; the bundled ones (pg, zod) never are. import() of a CommonJS
+ * package goes through require's cache too, so lazy loads are seen. Node's own fetch
+ * (undici, loaded on first use of a Response) is listed as "node:undici".
  */
 async function packagesLoadedBy(home: string, args: string[], extraEnv: NodeJS.ProcessEnv = {}): Promise<string[]> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ops-cli-loaded-'));
@@ -33,6 +35,7 @@ async function packagesLoadedBy(home: string, args: string[], extraEnv: NodeJS.P
         const m = /[\\/]node_modules[\\/](@[^\\/]+[\\/][^\\/]+|[^\\/]+)[\\/]/.exec(file);
         if (m) names.add(m[1]);
       }
+      if (process.moduleLoadList.some((m) => m.includes('internal/deps/undici'))) names.add('node:undici');
       require('node:fs').writeFileSync(${JSON.stringify(report)}, JSON.stringify([...names].sort()));
     });\n`,
   );
@@ -82,12 +85,16 @@ describe('ops-console query', () => {
     expect(rows.stdout).toBe(run.stdout);
   });
 
-  it('loads neither ssh2 nor the AWS SDK for a query on a profile without SSH (the SQL parser it needs)', async () => {
+  it("loads neither ssh2 nor the AWS SDK for a query on a profile without SSH, nor Node's fetch; pg and zod come bundled", async () => {
     const loaded = await packagesLoadedBy(home, ['query', 'dev', 'SELECT 1', '--format', 'csv']);
     expect(loaded).toContain('libpg-query');
-    expect(loaded).toContain('pg');
+    expect(loaded).toContain('better-sqlite3');
     expect(loaded).not.toContain('ssh2');
     expect(loaded.filter((name) => name.startsWith('@aws-sdk/') || name.startsWith('@smithy/'))).toEqual([]);
+    // Bundled into out/main (electron.vite.config.ts): no file of theirs is resolved at start.
+    for (const bundled of ['pg', 'pg-protocol', 'pg-types', 'pg-cursor', 'zod', 'markdown-it']) expect(loaded).not.toContain(bundled);
+    // pg's Cloudflare probe constructs a Response, which would load undici (cli/main.ts hides it while the modules load).
+    expect(loaded).not.toContain('node:undici');
   });
 
   it('writes a JSON array of row objects, with exact numbers as text', async () => {
