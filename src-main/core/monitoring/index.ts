@@ -5,6 +5,7 @@ import type { CoreDeps, DomainModule } from '../platform/kernel/deps';
 import { JobRegistry } from '../platform/jobs/registry';
 import { registerCapacityChecks } from './forecast/checks';
 import { monitoringHandlers, type MonitoringOps } from './handlers';
+import { reportConnections } from './report-pool';
 
 export type { MonitoringOps };
 
@@ -13,12 +14,19 @@ export { lastOverviewOf, lastOverviews, pruneLastOverviews, recordLastOverview, 
 export type { XactSamples } from './overview';
 
 /**
- * A running VACUUM is cancelled (on the server) and awaited on dispose. The capacity forecast's
+ * A running VACUUM is cancelled (on the server) and awaited on dispose, and the reports' warm
+ * connections (report-pool.ts) are closed. The capacity forecast's
  * checks (capacity.database-size, capacity.connections, capacity.wraparound) are registered for
  * the monthly procedure's steps to name.
  */
 export function monitoringModule(deps: CoreDeps): DomainModule<MonitoringOps> {
   registerCapacityChecks(deps);
   const vacuums = new JobRegistry<VacuumResult>();
-  return { handlers: monitoringHandlers(deps, vacuums), dispose: () => vacuums.disposeAll('the app closed while it ran') };
+  return {
+    handlers: monitoringHandlers(deps, vacuums),
+    dispose: async () => {
+      await vacuums.disposeAll('the app closed while it ran');
+      await reportConnections(deps).closeAll();
+    },
+  };
 }
