@@ -284,9 +284,17 @@ function backendCpuMs(pid: number): number {
  * The reports' main statements run as the reports run them — a fresh connection (an empty
  * relcache: every relation the statement opens is loaded again), BEGIN READ ONLY, JIT off —
  * but without their 5 s statement timeout, so a size where the app's call times out still
- * says what the statement costs. Each statement `rounds` times, median.
+ * says what the statement costs. Each statement `rounds` times, median. With `warm`, the
+ * statement first runs once unmeasured on that connection, in its own transaction: what a
+ * report costs on the warm connection the dashboard keeps between refreshes (report-pool.ts).
  */
-export async function serverCost(port: number, database: string, statements: Record<string, string>, rounds: number): Promise<Record<string, ServerCost>> {
+export async function serverCost(
+  port: number,
+  database: string,
+  statements: Record<string, string>,
+  rounds: number,
+  warm = false,
+): Promise<Record<string, ServerCost>> {
   const out: Record<string, ServerCost> = {};
   for (const [name, sql] of Object.entries(statements)) {
     const exec: number[] = [];
@@ -296,6 +304,7 @@ export async function serverCost(port: number, database: string, statements: Rec
       await c.connect();
       try {
         const pid = (await c.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows[0]!.pid;
+        if (warm) await c.query(`BEGIN READ ONLY; SET LOCAL jit = off; ${sql}; COMMIT`);
         await c.query('BEGIN READ ONLY');
         await c.query('SET LOCAL jit = off');
         const before = backendCpuMs(pid);

@@ -27,7 +27,7 @@ import { MemorySecretStore } from '../src-main/core/platform/secrets/memory-secr
 import { arg, call, loadAverage, median, round1, round2 } from './bench-cluster';
 import { INDEXES_SQL } from '../src-main/core/monitoring/indexes';
 import { OVERVIEW_SQL } from '../src-main/core/monitoring/overview';
-import { SEQUENCES_SQL, TABLES_SQL } from '../src-main/core/monitoring/tables';
+import { SEQUENCES_SQL, TABLES_SQL, TABLES_SQL_TABLE_SIZE } from '../src-main/core/monitoring/tables';
 import { countStatements, explain, generate, ROLE, serverCost, startCluster, type Generated, type Shape, type Statements } from './monitoring-db';
 
 const TABLES = arg('tables', 2000);
@@ -38,8 +38,13 @@ const REFRESHES = arg('refreshes', 10);
 const ALONE = arg('alone', 5);
 const WARMUP = arg('warmup', 2);
 const COST_ROUNDS = arg('cost-rounds', 3);
-/** The reports' costliest statements, measured without the app's timeout (monitoring-db.ts serverCost). */
+/**
+ * The reports' costliest statements, measured without the app's timeout (monitoring-db.ts
+ * serverCost); tableSizesBefore is the table statement as it was before each file was measured
+ * once (pg_table_size minus the TOAST), for the same-run comparison — not part of a refresh.
+ */
 const STATEMENTS = { overview: OVERVIEW_SQL, indexes: INDEXES_SQL, tableSizes: TABLES_SQL, sequences: SEQUENCES_SQL };
+const COMPARED = { ...STATEMENTS, tableSizesBefore: TABLES_SQL_TABLE_SIZE };
 
 const CALLS = ['getOverview', 'getTopQueries', 'getIndexReport', 'getTableReport', 'getAppMetrics'] as const;
 type CallName = (typeof CALLS)[number];
@@ -188,6 +193,7 @@ function sizeResult(
   counted: Awaited<ReturnType<typeof statementsOf>>,
   bare: Stats,
   cost: Awaited<ReturnType<typeof serverCost>>,
+  warmCost: Awaited<ReturnType<typeof serverCost>>,
 ) {
   const last = [...size.refreshes].reverse().find((r) => Object.keys(r.failed).length === 0) ?? size.refreshes[size.refreshes.length - 1]!;
   const failedCalls = size.refreshes.flatMap((r) => Object.entries(r.failed).map(([name, message]) => `${name}: ${message}`));
@@ -218,13 +224,19 @@ function sizeResult(
     costliestStatements: counted.steady.top,
     explainAnalyze: counted.explained,
     statementCost: cost,
+    statementCostWarm: warmCost,
     bareCountPgClassMs: bare,
     fullRefreshVsBareRatio: round1(full.median / bare.median),
   };
 }
 
+/** CPU of the statements a refresh runs (not the comparison's tableSizesBefore). */
 function sumCpu(cost: Record<string, { cpuMs: { median: number } }>): number {
-  return Object.values(cost).reduce((sum, c) => sum + c.cpuMs.median, 0);
+  return Object.keys(STATEMENTS).reduce((sum, k) => sum + cost[k]!.cpuMs.median, 0);
+}
+
+function cpuGrowth(large: Record<string, { cpuMs: { median: number } }>, small: Record<string, { cpuMs: { median: number } }>) {
+  return Object.fromEntries(Object.keys(COMPARED).map((k) => [k, round2(large[k]!.cpuMs.median / Math.max(small[k]!.cpuMs.median, 10))]));
 }
 
 async function main(): Promise<void> {
@@ -288,9 +300,11 @@ async function main(): Promise<void> {
       const alone = await eachAlone(core, size);
       console.log(`${size.label}: each call alone: ${JSON.stringify(alone.alone)}${alone.failed.length > 0 ? ` (${alone.failed.length} failed)` : ''}`);
       const bare = await bareBaseline(port, size.database, REFRESHES);
-      const cost = await serverCost(port, size.database, STATEMENTS, COST_ROUNDS);
+      const cost = await serverCost(port, size.database, COMPARED, COST_ROUNDS);
       console.log(`${size.label}: statement cost without the timeout: ${JSON.stringify(cost)}`);
-      results[size.label] = sizeResult(size, alone, await statementsOf(core, port, logDir, size, makeProfile), bare, cost);
+      const warmCost = await serverCost(port, size.database, COMPARED, COST_ROUNDS, true);
+      console.log(`${size.label}: statement cost on a warm connection: ${JSON.stringify(warmCost)}`);
+      results[size.label] = sizeResult(size, alone, await statementsOf(core, port, logDir, size, makeProfile), bare, cost, warmCost);
     }
 
     const small = results.small!;
@@ -304,10 +318,10 @@ async function main(): Promise<void> {
           perCallAlone: Object.fromEntries(CALLS.map((c) => [c, round2(large.perCallAloneMs[c].median / small.perCallAloneMs[c].median)])),
           serverMs: round2(large.serverMsPerRefresh / small.serverMsPerRefresh),
           bareCountPgClass: round2(large.bareCountPgClassMs.median / small.bareCountPgClassMs.median),
-          statementCpu: Object.fromEntries(
-            Object.keys(STATEMENTS).map((k) => [k, round2(large.statementCost[k]!.cpuMs.median / Math.max(small.statementCost[k]!.cpuMs.median, 10))]),
-          ),
+          statementCpu: cpuGrowth(large.statementCost, small.statementCost),
           statementCpuTotal: round2(sumCpu(large.statementCost) / sumCpu(small.statementCost)),
+          statementCpuWarm: cpuGrowth(large.statementCostWarm, small.statementCostWarm),
+          statementCpuWarmTotal: round2(sumCpu(large.statementCostWarm) / sumCpu(small.statementCostWarm)),
         }
       : null;
     const result = {
