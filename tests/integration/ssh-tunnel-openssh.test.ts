@@ -218,6 +218,35 @@ describe.skipIf(!hasSsh)('the system ssh carries the tunnel', () => {
     expect(events.some((e) => e.type === 'opened' && e.reconnect)).toBe(true);
   });
 
+  it('names a killed ssh master as a lost link: its connections and their ssh forwards end, the next connection reconnects on the same port', async () => {
+    const { tunnel } = makeTunnel({ bastion: pinnedHop(sshd) });
+    const { localPort } = await tunnel.open();
+    expect(tunnel.engine).toBe('openssh');
+    const masters = sshChildren();
+    expect(masters.length).toBe(1);
+    const client = await connectThrough(localPort);
+    const inFlight = client.query('SELECT pg_sleep(20)').then(
+      () => null,
+      (e: unknown) => e as Error,
+    );
+    // Each carried connection has its own short ssh (the mux client handing the socket to the master).
+    await waitFor('the connection and its ssh forward', () => tunnel.activeConnections === 1 && sshChildren().length === 2);
+    process.kill(masters[0]!, 'SIGKILL');
+    expect(await inFlight).toBeInstanceOf(Error);
+    await waitFor('the lost link to be named', () => /was lost/.test(tunnel.lastError?.message ?? ''));
+    expect(tunnel.lastError?.cause).toBe('link-lost');
+    expect(tunnel.lastError?.message).toMatch(
+      /^The SSH connection to the SSH bastion 127\.0\.0\.1:\d+ was lost \(.+\)\. 1 open database connection was cut; the next connection reconnects\.$/,
+    );
+    await waitFor('no ssh process left', () => sshChildren().length === 0);
+
+    expect(await serverPortThrough(localPort)).toBe(db.port);
+    expect(tunnel.localPort).toBe(localPort);
+    expect(tunnel.engine).toBe('openssh');
+    await tunnel.close();
+    await waitFor('the new master to end with the tunnel', () => sshChildren().length === 0);
+  });
+
   it('detects a silent dead link by keepalive', async () => {
     const server = new TestSshd({ authorizedKeys: [clientKey.publicLine] });
     servers.push(server);

@@ -8,7 +8,7 @@ import { hostKeyAlgorithmsForPin } from './host-keys';
 import { findKnownHostKeys, type FindKnownHostsOptions } from './known-hosts';
 import type { SshAuth, SshHop } from './tunnel-connect';
 import { TunnelError } from './tunnel-errors';
-import type { TunnelSpec } from './tunnel';
+import type { TunnelSpec } from './tunnel-types';
 
 export type HopName = 'bastion' | 'jump';
 

@@ -1,48 +1,21 @@
-// An SSH tunnel to one database: a listener on 127.0.0.1 (ephemeral port, kept across
-// reconnects so spawned tools' settings stay valid) where every accepted connection gets
+// An SSH tunnel to one database: a listener on 127.0.0.1 (tunnel-listener.ts: ephemeral
+// port, kept across reconnects so spawned tools' settings stay valid) where every accepted connection gets
 // its own forwarded channel through the bastion (optionally behind one jump host).
 // The SSH link is opened lazily and shared; when it dies (keepalive, sshd gone) the open
 // connections are cut and the next connection, or the next open(), reconnects.
 // The link is the system's OpenSSH (openssh-link.ts: native crypto, no byte through Node)
 // when the route allows it, else ssh2 in this process; ssh2 also diagnoses whatever ssh refuses.
-import net from 'node:net';
+import type net from 'node:net';
 import type { Client, ClientChannel } from 'ssh2';
 import { findSystemSsh, OpensshLink, opensshIneligible } from './openssh-link';
-import { connectRoute, forwardOut, type SshHop } from './tunnel-connect';
+import { listenLoopback } from './tunnel-listener';
+import { connectRoute, forwardOut } from './tunnel-connect';
 import { classifyForwardError, describeHop, TunnelError } from './tunnel-errors';
+import type { TunnelEvent, TunnelHooks, TunnelSpec } from './tunnel-types';
 
 export type { SshAuth, SshHop } from './tunnel-connect';
+export type { TunnelEngineChoice, TunnelEvent, TunnelHooks, TunnelSpec } from './tunnel-types';
 export { isTunnelError, normalizeFingerprint, sshFingerprint, TunnelError, type TunnelCause, type TunnelErrorDetail } from './tunnel-errors';
-
-export interface TunnelSpec {
-  bastion: SshHop;
-  /** One extra hop in front of the bastion. */
-  jump?: SshHop | null;
-  /** The database as the bastion sees it. */
-  target: { host: string; port: number };
-  /** SSH keepalive (ServerAliveInterval); 0 disables. Default 15 s. */
-  keepaliveIntervalMs?: number;
-  /** Unanswered keepalives before the link counts as dead (ServerAliveCountMax). Default 3. */
-  keepaliveCountMax?: number;
-  /** How long to wait for each SSH handshake. Default 15 s. */
-  connectTimeoutMs?: number;
-  /** Close the SSH link after this long without connections (0 = never). The local port stays. */
-  idleCloseMs?: number;
-  /** 'auto' (default): the system ssh carries the traffic when it can; 'ssh2': always the in-process client. */
-  engine?: TunnelEngineChoice;
-}
-
-export type TunnelEngineChoice = 'auto' | 'ssh2';
-
-export type TunnelEvent =
-  | { type: 'opened'; localPort: number; route: string; reconnect: boolean }
-  | { type: 'reconnecting'; route: string }
-  | { type: 'error'; error: TunnelError }
-  | { type: 'closed'; reason: 'requested' | 'idle'; route: string };
-
-export interface TunnelHooks {
-  onEvent?(event: TunnelEvent): void;
-}
 
 /** One SSH link: the system's OpenSSH master, or ssh2 clients in this process. */
 interface Link {
@@ -331,25 +304,11 @@ export class SshTunnel {
     return this.listening;
   }
 
-  private startListener(): Promise<number> {
-    const listenOn = (port: number): Promise<net.Server> =>
-      new Promise((resolve, reject) => {
-        // Paused: a connection the system ssh carries must not be read here (ssh reads the socket itself).
-        const server = net.createServer({ pauseOnConnect: true }, (socket) => this.onSocket(socket));
-        server.once('error', reject);
-        server.listen(port, '127.0.0.1', () => {
-          server.removeListener('error', reject);
-          resolve(server);
-        });
-      });
-    // Reopening after close(): try the previous port first so saved tool settings still work.
-    const previous = this.port;
-    return (previous !== null ? listenOn(previous).catch(() => listenOn(0)) : listenOn(0)).then((server) => {
-      const address = server.address();
-      this.port = typeof address === 'object' && address ? address.port : 0;
-      this.server = server;
-      return this.port;
-    });
+  private async startListener(): Promise<number> {
+    const { server, port } = await listenLoopback(this.port, (socket) => this.onSocket(socket));
+    this.port = port;
+    this.server = server;
+    return port;
   }
 
   private onSocket(socket: net.Socket): void {
