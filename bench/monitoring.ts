@@ -128,6 +128,30 @@ function answerBytes(values: Record<CallName, unknown>): Record<CallName, number
   return Object.fromEntries(CALLS.map((name) => [name, JSON.stringify(values[name] ?? null).length])) as Record<CallName, number>;
 }
 
+/**
+ * The warm report connections the app keeps open after the refreshes (report-pool.ts): how
+ * many, and each backend's private memory (RssAnon: its relation and catalog caches), read
+ * from /proc — the cluster runs on this machine.
+ */
+async function warmBackends(port: number, database: string): Promise<{ count: number; rssAnonMb: number[] }> {
+  const admin = new pg.Client({ host: '127.0.0.1', port, user: 'postgres', database });
+  await admin.connect();
+  try {
+    const pids = (
+      await admin.query<{ pid: number }>("SELECT pid FROM pg_stat_activity WHERE datname = $1 AND application_name = 'ops-console' AND state = 'idle'", [
+        database,
+      ])
+    ).rows.map((r) => r.pid);
+    const rss = pids.map((pid) => {
+      const kb = /RssAnon:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1];
+      return round1(Number(kb ?? NaN) / 1024);
+    });
+    return { count: pids.length, rssAnonMb: rss };
+  } finally {
+    await admin.end();
+  }
+}
+
 async function bareBaseline(port: number, database: string, n: number): Promise<Stats> {
   const open = new pg.Client({ host: '127.0.0.1', port, user: ROLE, database });
   await open.connect();
@@ -294,9 +318,11 @@ async function main(): Promise<void> {
         throw new Error(`${size.label}: the reports saw ${answers.indexes} indexes and ${answers.tables} tables`);
     }
 
-    const results: Record<string, ReturnType<typeof sizeResult>> = {};
+    const results: Record<string, ReturnType<typeof sizeResult> & { warmBackends: Awaited<ReturnType<typeof warmBackends>> }> = {};
     const logDir = path.join(root, 'data', 'log');
     for (const size of sizes) {
+      const warm = await warmBackends(port, size.database);
+      console.log(`${size.label}: warm report connections kept: ${JSON.stringify(warm)}`);
       const alone = await eachAlone(core, size);
       console.log(`${size.label}: each call alone: ${JSON.stringify(alone.alone)}${alone.failed.length > 0 ? ` (${alone.failed.length} failed)` : ''}`);
       const bare = await bareBaseline(port, size.database, REFRESHES);
@@ -304,7 +330,7 @@ async function main(): Promise<void> {
       console.log(`${size.label}: statement cost without the timeout: ${JSON.stringify(cost)}`);
       const warmCost = await serverCost(port, size.database, COMPARED, COST_ROUNDS, true);
       console.log(`${size.label}: statement cost on a warm connection: ${JSON.stringify(warmCost)}`);
-      results[size.label] = sizeResult(size, alone, await statementsOf(core, port, logDir, size, makeProfile), bare, cost, warmCost);
+      results[size.label] = { ...sizeResult(size, alone, await statementsOf(core, port, logDir, size, makeProfile), bare, cost, warmCost), warmBackends: warm };
     }
 
     const small = results.small!;
