@@ -1,10 +1,10 @@
 // `ops-console` entry point. Exit codes follow the CLI contract: 0 success, 1 failure,
 // 2 usage error (health and checklist run use the monitoring-plugin codes).
-import v8 from 'node:v8';
 import { OpsError } from '../contract/errors';
 import { resolveHome } from '../core/platform/kernel/home';
 import { privateUmask } from '../core/platform/fs/private-fs';
 import { UsageError } from './args';
+import { installCodeCache, setV8Flags } from './code-cache';
 import type { CliContext } from './context';
 import { EXIT, processIo, reportFailure } from './io';
 
@@ -101,7 +101,7 @@ const OWN_CORE = new Set(['serve']);
  * flag is read when a module compiles); `serve`, which lives on, keeps the optimising tier.
  */
 function baselineWasmOnly(): void {
-  v8.setFlagsFromString('--liftoff-only');
+  setV8Flags('--liftoff-only');
 }
 
 /**
@@ -157,6 +157,8 @@ export async function runCli(argv: string[]): Promise<number> {
     }
     const load = COMMANDS[command];
     if (!load) throw new UsageError(`unknown command "${command}"\n\n${HELP}`);
+    // Only the built bundle (out/main/cli.js and its chunks) is cached; before any chunk loads.
+    if (__filename.endsWith('.js')) installCodeCache(__dirname);
     if (!OWN_CORE.has(command)) baselineWasmOnly();
     const home = resolveHome(globals.home);
     const [run, { createCliContext }, app] = await withoutWebResponse(() =>

@@ -5,8 +5,8 @@
 // comes only once ~64 MB of such buffers have piled up, and that pile was the RSS growing with
 // the size of the export. A scavenge every few megabytes (a fraction of a millisecond: the young
 // generation holds little that lives) keeps the pile small and the peak flat.
-import v8 from 'node:v8';
 import vm from 'node:vm';
+import { setV8Flags } from './code-cache';
 
 type Collect = (options: { type: 'minor' | 'major' }) => void;
 
@@ -19,7 +19,7 @@ let collect: Collect | null | undefined;
 function collector(): Collect | null {
   if (collect !== undefined) return collect;
   try {
-    v8.setFlagsFromString('--expose-gc');
+    setV8Flags('--expose-gc');
     const gc: unknown = vm.runInNewContext('typeof gc === "function" ? gc : null');
     collect = typeof gc === 'function' ? (gc as Collect) : null;
   } catch {
