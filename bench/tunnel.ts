@@ -6,7 +6,7 @@
 //  - query: `ops-console query P "SELECT g, md5(g::text) … 1M rows" --format csv` > counted and
 //    dropped, P a direct profile, a profile pointing at the ssh -L port, or the SSH profile
 //    (the CLI opens its tunnel in its own process, as the app does: that setup is counted);
-//  - psql \copy of the same rows and pg_dump -Fc of a 1M-row table, through ports: direct, the
+//  - psql \copy of the same rows, pg_dump -Fc of a 1M-row table and of a 10-row one, through ports: direct, the
 //    ssh -L forward, and a TunnelManager.localEndpoint of the SSH profile in this process. A fourth way is the app's tunnel forced onto ssh2 (the in-process client every
 // tunnel used before issue #21, and still the one for password auth, passphrase keys and jump
 // hosts), so the before and after are measured in the same run. Target: app tunnel ≥ 0.9× the
@@ -48,7 +48,7 @@ const PAD = arg('pad', 150);
 const ROW_SQL = `g, md5(g::text) || repeat('x', ${PAD}) AS md5`;
 const QUERY = `SELECT ${ROW_SQL} FROM generate_series(1, ${ROWS}) g`;
 
-type Figure = 'cli' | 'copy' | 'dump';
+type Figure = 'cli' | 'copy' | 'dump' | 'dumpSmall';
 type Way = 'direct' | 'openssh' | 'app' | 'appSsh2';
 const WAYS: Way[] = ['direct', 'openssh', 'app', 'appSsh2'];
 
@@ -154,6 +154,9 @@ async function main(): Promise<void> {
     const client = new pg.Client({ host: '127.0.0.1', port: bc.port, user: 'postgres', database: 'postgres' });
     await client.connect();
     await client.query(`CREATE TABLE bulk AS SELECT ${ROW_SQL} FROM generate_series(1, ${ROWS}) g`);
+    // A 10-row table: its dump is pg_dump's fixed cost (a connection and ~70 catalog queries, some
+    // with replies of tens of kB), which a DBA pays on every dump of a small table or schema.
+    await client.query('CREATE TABLE small AS SELECT g FROM generate_series(1, 10) g');
     await client.end();
 
     const ssh: SshSettings = {
@@ -201,7 +204,8 @@ async function main(): Promise<void> {
       if (r.bytes < ROWS * 30) throw new Error(`ops-console query through ${way} wrote only ${r.bytes} bytes`);
       return r;
     };
-    const dump = (way: Way) => run(bin('pg_dump'), ['-Fc', '-Z', '0', '--no-sync', '-t', 'bulk', '-f', '/dev/null', ...conn(way), 'postgres'], env);
+    const dump = (way: Way, table = 'bulk') =>
+      run(bin('pg_dump'), ['-Fc', '-Z', '0', '--no-sync', '-t', table, '-f', '/dev/null', ...conn(way), 'postgres'], env);
 
     // One warm-up of each (buffers, the tunnel's first channel), then alternating rounds.
     for (const way of WAYS) await copy(way);
@@ -226,6 +230,7 @@ async function main(): Promise<void> {
       cli: { direct: [], openssh: [], app: [], appSsh2: [] },
       copy: { direct: [], openssh: [], app: [], appSsh2: [] },
       dump: { direct: [], openssh: [], app: [], appSsh2: [] },
+      dumpSmall: { direct: [], openssh: [], app: [], appSsh2: [] },
     };
     // Client-side transport CPU per transfer (less load-sensitive than wall time on a shared
     // machine): the ssh -L process for 'openssh'; the app's ssh master plus this process (its
@@ -258,9 +263,12 @@ async function main(): Promise<void> {
         times.dump[way].push(r.value.ms);
         cpu.dump[way].push(r.cpuMs);
       }
+      for (const way of order) times.dumpSmall[way].push((await dump(way, 'small')).ms);
       loads.push(loadAverage()[0]!);
       const line = (w: Figure) => WAYS.map((way) => `${way} ${Math.round(times[w][way][i]!)}`).join(', ');
-      console.log(`round ${i + 1} (load ${loads[i]}): ops-console query ms ${line('cli')}; psql copy ms ${line('copy')}; pg_dump ms ${line('dump')}`);
+      console.log(
+        `round ${i + 1} (load ${loads[i]}): ops-console query ms ${line('cli')}; psql copy ms ${line('copy')}; pg_dump ms ${line('dump')}; pg_dump small ms ${line('dumpSmall')}`,
+      );
     }
     const med = (w: Figure, way: Way) => Math.round(median(times[w][way]));
     const figures = (w: Figure) => ({
@@ -270,6 +278,8 @@ async function main(): Promise<void> {
       appSsh2Ms: med(w, 'appSsh2'),
       // Throughput ratios (time ratios inverted): app vs the OpenSSH forward is the target.
       appVsOpenssh: round2(med(w, 'openssh') / med(w, 'app')),
+      // The same round's pair (ways alternate within a round): less swayed by load that drifts between rounds.
+      appVsOpensshPaired: round2(median(times[w].openssh.map((ms, k) => ms / times[w].app[k]!))),
       appVsDirect: round2(med(w, 'direct') / med(w, 'app')),
       opensshVsDirect: round2(med(w, 'direct') / med(w, 'openssh')),
       appSsh2VsOpenssh: round2(med(w, 'openssh') / med(w, 'appSsh2')),
@@ -285,6 +295,7 @@ async function main(): Promise<void> {
         query: figures('cli'),
         psqlCopy: figures('copy'),
         pgDump: figures('dump'),
+        pgDumpSmallTable: figures('dumpSmall'),
         connectMs,
         transportCpuMs: {
           psqlCopy: Object.fromEntries(WAYS.map((way) => [way, Math.round(median(cpu.copy[way]))])),
