@@ -150,10 +150,7 @@ export interface ProfileElevation {
   actor: string;
 }
 
-/** Elevation windows: 5 minutes unless asked, never more than 30; a one-action elevation lasts at most 2. */
-export const ELEVATION_DEFAULT_MINUTES = 5;
-export const ELEVATION_MAX_MINUTES = 30;
-export const ELEVATION_ACTION_MINUTES = 2;
+export { ELEVATION_ACTION_MINUTES, ELEVATION_DEFAULT_MINUTES, ELEVATION_MAX_MINUTES } from './elevation-limits';
 
 /** The editable fields of a stored profile (to send back with some of them changed). */
 export function profileFieldsOf(p: Profile): ProfileFields {

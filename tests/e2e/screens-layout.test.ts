@@ -294,11 +294,14 @@ test('every screen fits both window sizes: no sideways page scroll, no clipped b
 test('the first screen loads the frame only: each other screen is a chunk of its own, CodeMirror and the charts come with theirs', () => {
   const graph = readChunkGraph(path.join(REPO_ROOT, 'out', 'renderer'));
   const holding = (chunks: Iterable<string>, marker: string) => [...chunks].filter((c) => graph.read(c).includes(marker));
-  // What survives minification: CodeMirror's editor class, recharts' class prefix.
+  // What survives minification: CodeMirror's editor class, recharts' class prefix, zod's type tag.
   const CODEMIRROR = 'cm-editor';
   const CHARTS = 'recharts-';
+  const ZOD = '$ZodType';
   expect(holding(graph.startup, CODEMIRROR), 'startup chunks holding CodeMirror').toEqual([]);
   expect(holding(graph.startup, CHARTS), 'startup chunks holding the charts').toEqual([]);
+  // The contract's zod schemas validate in the core; the renderer's startup needs types only.
+  expect(holding(graph.startup, ZOD), 'startup chunks holding zod').toEqual([]);
   expect(
     [...graph.startup].filter((c) => /Screen-[\w-]+\.js$/.test(c)),
     'screen chunks loaded at startup',
@@ -311,4 +314,5 @@ test('the first screen loads the frame only: each other screen is a chunk of its
   // The markers are really there, where they belong: the checks above could not pass by missing them.
   expect(holding(graph.closure(chunkOf('query')!), CODEMIRROR)).not.toEqual([]);
   expect(holding(graph.closure(chunkOf('performance')!), CHARTS)).not.toEqual([]);
+  expect(holding(graph.closure(chunkOf('profiles')!), ZOD)).not.toEqual([]);
 });

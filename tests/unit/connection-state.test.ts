@@ -1,13 +1,26 @@
 // The header's connection state (issue #19) as the typed client feeds it: a server-reaching
 // call that answers marks its profile up, CONNECTION_FAILED marks it down (keeping when it
-// was last up), other failures and local-store operations change nothing.
+// was last up), other failures and local-store operations change nothing. The operation
+// table comes in on the first outcome that names a profile (issue #21: no zod at startup);
+// outcomes noted meanwhile are applied when it arrives, in order.
 import { expect, test } from 'vitest';
-import { connectionStateOf, noteOutcome, reachesServer } from '../../src-renderer/src/shared/api/connection-state';
+import { connectionStateOf, loadOperationTable, noteOutcome, reachesServer } from '../../src-renderer/src/shared/api/connection-state';
 
-test('outcomes of server-reaching calls move the profile between up and down', () => {
-  expect(reachesServer('getActivity')).toBe(true);
-  expect(reachesServer('listLocks')).toBe(true);
-  expect(reachesServer('listProfiles')).toBe(false);
+test('outcomes noted before the operation table is here are applied when it arrives, in order', async () => {
+  noteOutcome('getActivity', { profileId: 'early' }, { ok: true });
+  noteOutcome('listProfiles', { profileId: 'early2' }, { ok: true });
+  noteOutcome('getActivity', { profileId: 'early' }, { ok: false, code: 'CONNECTION_FAILED', message: 'refused' });
+  expect(connectionStateOf('early').level).toBe('unknown');
+  await loadOperationTable();
+  expect(connectionStateOf('early')).toMatchObject({ level: 'down', error: 'refused' });
+  expect(connectionStateOf('early').lastUpAt).not.toBeNull();
+  expect(connectionStateOf('early2').level).toBe('unknown');
+});
+
+test('outcomes of server-reaching calls move the profile between up and down', async () => {
+  expect(await reachesServer('getActivity')).toBe(true);
+  expect(await reachesServer('listLocks')).toBe(true);
+  expect(await reachesServer('listProfiles')).toBe(false);
   expect(connectionStateOf('p1')).toMatchObject({ level: 'unknown', at: null });
 
   noteOutcome('getActivity', { profileId: 'p1' }, { ok: true });

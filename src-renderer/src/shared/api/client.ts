@@ -2,7 +2,7 @@
 // transport carries it: the preload bridge in the desktop app, HTTP + Server-Sent Events
 // against the loopback host in browser mode (the events read by a worker: event-stream.ts). Screens import `api` and nothing else.
 import { isApiError, OpsError, type Envelope } from '@contract/errors';
-import { OP_NAMES, type ApiClient, type AppEvent, type BridgeApi, type OpName } from '@contract/operations';
+import type { ApiClient, AppEvent, BridgeApi, OpName } from '@contract/operations';
 import { noteOutcome } from './connection-state';
 import { sharedEventStream } from './event-stream';
 
@@ -11,6 +11,30 @@ declare global {
     /** Present only in the desktop app (set by src-preload). */
     opsBridge?: BridgeApi;
   }
+}
+
+type Call = (input: unknown) => Promise<unknown>;
+type Pushes = Pick<ApiClient, 'onEvent' | 'eventsReady'>;
+
+/**
+ * A client whose function for an operation is made on first use, from the name the caller
+ * typed (ApiClient checks it at compile time). So the renderer's startup holds no list of the
+ * operations: that list lives in the contract's operation table, whose zod schemas are
+ * ~120 KB the first screen does not need (issue #21, cold start). A name that is not an
+ * operation answers NOT_FOUND from the core, as the HTTP route does. `then` stays undefined,
+ * so the client is never mistaken for a promise.
+ */
+function perOperation(make: (name: OpName) => Call, pushes: Pushes): ApiClient {
+  const made = new Map<string, Call>();
+  return new Proxy(pushes, {
+    get(target, key) {
+      if (key === 'onEvent' || key === 'eventsReady') return target[key];
+      if (typeof key !== 'string' || key === 'then') return undefined;
+      let fn = made.get(key);
+      if (!fn) made.set(key, (fn = make(key as OpName)));
+      return fn;
+    },
+  }) as ApiClient;
 }
 
 function unwrap<T>(envelope: Envelope<T>): T {
@@ -33,24 +57,22 @@ function httpClient(): ApiClient {
     if (isApiError(body)) throw new OpsError(body.code, body.message);
     throw new OpsError('INTERNAL', `The local server answered ${response.status} ${response.statusText}`);
   };
-  const client: Record<string, unknown> = {};
-  for (const name of OP_NAMES) client[name] = (input: unknown) => call(name, input);
   const events = sharedEventStream();
-  client.onEvent = events.subscribe;
-  client.eventsReady = events.ready;
-  return client as ApiClient;
+  return perOperation((name) => (input) => call(name, input), { onEvent: events.subscribe, eventsReady: events.ready });
 }
 
 function desktopClient(bridge: BridgeApi): ApiClient {
-  const client: Record<string, unknown> = {};
-  for (const name of OP_NAMES) {
-    const fn = bridge[name] as (input: unknown) => Promise<Envelope<unknown>>;
-    client[name] = async (input: unknown) => unwrap(await fn(input ?? {}));
-  }
-  client.onEvent = (listener: (event: AppEvent) => void) => bridge.onEvent(listener);
-  // IPC pushes are wired before the page loads: nothing to wait for.
-  client.eventsReady = () => Promise.resolve();
-  return client as ApiClient;
+  return perOperation(
+    (name) => {
+      const fn = bridge[name] as (input: unknown) => Promise<Envelope<unknown>>;
+      return async (input) => unwrap(await fn(input ?? {}));
+    },
+    {
+      onEvent: (listener: (event: AppEvent) => void) => bridge.onEvent(listener),
+      // IPC pushes are wired before the page loads: nothing to wait for.
+      eventsReady: () => Promise.resolve(),
+    },
+  );
 }
 
 /**
@@ -58,21 +80,22 @@ function desktopClient(bridge: BridgeApi): ApiClient {
  * so the header knows a server is down whichever screen's call found out.
  */
 function withConnectionState(client: ApiClient): ApiClient {
-  const wrapped: Record<string, unknown> = { ...client };
-  for (const name of OP_NAMES) {
-    const fn = client[name] as (input: unknown) => Promise<unknown>;
-    wrapped[name] = async (input: unknown) => {
-      try {
-        const value = await fn(input);
-        noteOutcome(name, input, { ok: true });
-        return value;
-      } catch (err) {
-        if (err instanceof OpsError) noteOutcome(name, input, { ok: false, code: err.code, message: err.message });
-        throw err;
-      }
-    };
-  }
-  return wrapped as unknown as ApiClient;
+  return perOperation(
+    (name) => {
+      const fn = client[name] as (input: unknown) => Promise<unknown>;
+      return async (input) => {
+        try {
+          const value = await fn(input);
+          noteOutcome(name, input, { ok: true });
+          return value;
+        } catch (err) {
+          if (err instanceof OpsError) noteOutcome(name, input, { ok: false, code: err.code, message: err.message });
+          throw err;
+        }
+      };
+    },
+    { onEvent: client.onEvent, eventsReady: client.eventsReady },
+  );
 }
 
 export const api: ApiClient = withConnectionState(window.opsBridge ? desktopClient(window.opsBridge) : httpClient());

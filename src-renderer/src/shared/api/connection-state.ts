@@ -4,7 +4,7 @@
 // (Activity, Performance…) keep the header's indicator current without each screen knowing
 // about it; the header reads it with useConnectionState.
 import { useSyncExternalStore } from 'react';
-import { operations, type OpName } from '@contract/operations';
+import type { OpName, Operations } from '@contract/operations';
 
 export type ConnectionLevel = 'up' | 'down' | 'unknown';
 
@@ -23,8 +23,35 @@ const UNKNOWN: ConnectionState = { level: 'unknown', at: null, error: null, last
 const states = new Map<string, ConnectionState>();
 const listeners = new Set<() => void>();
 
+// Which operations reach a server is read from the contract's operation table, whose zod
+// schemas are ~120 KB the first screen does not need (issue #21, cold start): it is fetched
+// on the first outcome that names a profile, and those outcomes wait for it, in order.
+let table: Operations | null = null;
+let loading: Promise<Operations> | null = null;
+const waiting: Array<() => void> = [];
+
+/** The operation table, fetched once (a failed fetch is tried again on the next call). */
+export function loadOperationTable(): Promise<Operations> {
+  loading ??= import('@contract/operations').then(
+    (m) => {
+      table = m.operations;
+      for (const apply of waiting.splice(0)) apply();
+      return m.operations;
+    },
+    (err: unknown) => {
+      loading = null;
+      throw err;
+    },
+  );
+  return loading;
+}
+
 /** Operations that open a connection to a profile's server (they may answer CONNECTION_FAILED). */
-export function reachesServer(name: OpName): boolean {
+export async function reachesServer(name: OpName): Promise<boolean> {
+  return reaches(table ?? (await loadOperationTable()), name);
+}
+
+function reaches(operations: Operations, name: OpName): boolean {
   const errors: readonly string[] = operations[name].errors;
   return errors.includes('CONNECTION_FAILED');
 }
@@ -62,11 +89,19 @@ export function markDown(profileId: string, error: string, at: Date = new Date()
  * the server refused) say nothing about reachability, so they leave the state as it was.
  */
 export function noteOutcome(name: OpName, input: unknown, outcome: { ok: true } | { ok: false; code: string; message: string }): void {
-  if (!reachesServer(name)) return;
   const profileId = profileOfInput(input);
   if (!profileId) return;
-  if (outcome.ok) markUp(profileId);
-  else if (outcome.code === 'CONNECTION_FAILED') markDown(profileId, outcome.message);
+  // The time of the outcome, not of the table's arrival.
+  const at = new Date();
+  const apply = (operations: Operations) => {
+    if (!reaches(operations, name)) return;
+    if (outcome.ok) markUp(profileId, at);
+    else if (outcome.code === 'CONNECTION_FAILED') markDown(profileId, outcome.message, at);
+  };
+  if (table) return apply(table);
+  waiting.push(() => apply(table!));
+  // A table that cannot be fetched (the server stopped) leaves the indicator as it was.
+  loadOperationTable().catch(() => undefined);
 }
 
 export function connectionStateOf(profileId: string | null): ConnectionState {

@@ -2,7 +2,8 @@
 // this action need one, is one running, and where it cannot help, what is missing and the
 // one-click fix. The core decides (elevateProfile refuses the same cases); this only lets
 // the UI say it first, so no dialog ever leads to a refusal.
-import { ELEVATION_DEFAULT_MINUTES, type Profile, type ProfileElevation } from '@contract/models';
+import { ELEVATION_DEFAULT_MINUTES } from '@contract/elevation-limits';
+import type { Profile, ProfileElevation } from '@contract/models';
 
 /** The running elevation, if its time has not passed (the list may be a few seconds old). */
 export function liveElevation(profile: Profile | null, now = Date.now()): ProfileElevation | null {
