@@ -80,11 +80,14 @@ const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
  * (tens of ms), never for the whole load. Loading is all it does: opening the store and the
  * rest of createCore wait for the host's opener. The packages go through require, as the
  * bundled core loads them (an import() would load their ESM builds: other module instances).
- * A dependency missing from this list only loses the interleaving; the core loads it itself.
+ * Only the packages the core requires when it opens and that stay outside its bundle belong
+ * here: zod, pg and markdown-it are bundled into out/main (requiring them here would load a
+ * second, unused copy: ~0.1 s each of a thread the page waits on), ssh2 and the AWS SDK load
+ * on first use. A dependency missing from this list only loses the interleaving.
  */
 async function loadCoreModules(): Promise<void> {
   const load = createRequire(__filename);
-  for (const name of ['zod', 'pg', '@aws-sdk/client-s3', 'ssh2', 'better-sqlite3', 'libpg-query', 'markdown-it']) {
+  for (const name of ['better-sqlite3', 'libpg-query']) {
     await nextTurn();
     load(name);
   }
