@@ -18,6 +18,9 @@ const TYPES: Record<string, string> = {
   '.map': 'application/json; charset=utf-8',
 };
 
+/** Files up to this size are read and sent whole; larger ones are streamed. */
+const WHOLE_FILE_BYTES = 8 * 1024 * 1024;
+
 function resolveInside(root: string, pathname: string): string | null {
   let decoded: string;
   try {
@@ -59,10 +62,14 @@ export function serveStatic(staticDir: string, pathname: string, req: IncomingMe
   }
   const type = TYPES[path.extname(file)] ?? 'application/octet-stream';
   const cache = file.endsWith('index.html') ? 'no-store' : 'max-age=31536000, immutable';
-  res.writeHead(200, { ...headers, 'content-type': type, 'cache-control': cache });
-  if (req.method === 'HEAD') {
-    res.end();
-    return;
-  }
-  fs.createReadStream(file).pipe(res);
+  // The renderer's files are small (the largest chunk is ~0.6 MB): read whole and sent in one
+  // write, so a file goes out in the turn its request arrived. Streamed, it took a turn per
+  // 64 KB, and while `serve` loads the core's modules each turn can wait tens of ms
+  // (issue #21, cold start).
+  const size = fs.statSync(file).size;
+  const body = req.method === 'HEAD' || size > WHOLE_FILE_BYTES ? null : fs.readFileSync(file);
+  res.writeHead(200, { ...headers, 'content-type': type, 'cache-control': cache, 'content-length': String(size) });
+  if (req.method === 'HEAD') res.end();
+  else if (body) res.end(body);
+  else fs.createReadStream(file).pipe(res);
 }

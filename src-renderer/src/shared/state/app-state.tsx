@@ -43,6 +43,17 @@ export interface QueryRequest {
 
 const AppStateContext = createContext<AppState | null>(null);
 
+/**
+ * The first screen's data, asked for when this module is evaluated rather than after React's
+ * first render (issue #21, cold start): the answers travel while the frame renders, and the
+ * provider's first load takes these promises instead of asking again. Later loads ask anew.
+ */
+let startupInfo: Promise<AppInfo> | null = api.getAppInfo({});
+let startupProfiles: Promise<Profile[]> | null = api.listProfiles({});
+// A failure is reported by the provider once it awaits the promise: not an unhandled rejection meanwhile.
+startupInfo.catch(() => undefined);
+startupProfiles.catch(() => undefined);
+
 function isScreenId(value: string | null): value is ScreenId {
   return SCREENS.some((s) => s.id === value);
 }
@@ -75,7 +86,9 @@ export function AppStateProvider({ children }: { children: ReactNode }) {
   const activeRef = useRef(activeId);
   activeRef.current = activeId;
   const reloadProfiles = useCallback(async () => {
-    const list = await api.listProfiles({});
+    const startup = startupProfiles;
+    startupProfiles = null;
+    const list = await (startup ?? api.listProfiles({}));
     setProfiles(list);
     // First run (issue #19): when the sandbox is the only profile, it is the active one.
     const only = list.length === 1 ? list[0]! : null;
@@ -89,7 +102,9 @@ export function AppStateProvider({ children }: { children: ReactNode }) {
 
   const reloadInfo = useCallback(async () => {
     try {
-      setInfo(await api.getAppInfo({}));
+      const startup = startupInfo;
+      startupInfo = null;
+      setInfo(await (startup ?? api.getAppInfo({})));
       setLoadError(null);
     } catch (err) {
       setLoadError(toShownError(err));
