@@ -77,27 +77,34 @@ afterAll(async () => {
   if (home) fs.rmSync(home, { recursive: true, force: true });
 });
 
-const pid = (p: Profile) =>
-  readReport(deps, p, server.password, 'the backend', async (c) => Number((await c.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows[0]!.pid));
+const backendPid = async (c: import('pg').Client) => Number((await c.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows[0]!.pid);
+/** The backend a catalog report (the index and table reports' path) ran on. */
+const pid = (p: Profile) => readCatalogReport(deps, p, server.password, 'the backend', backendPid);
 
 describe('warm report connections', () => {
   it('serves the next report on the same backend, still in a READ ONLY transaction with the timeout, and closes a failed one', async () => {
     const first = await pid(profile);
     expect(await pid(profile)).toBe(first);
     // The profile allows writes; the report's transaction does not, on the warm backend too.
-    const write = readReport(deps, profile, server.password, 'a write', async (c) => c.query('CREATE TABLE sneaky (v int)'));
+    const write = readCatalogReport(deps, profile, server.password, 'a write', async (c) => c.query('CREATE TABLE sneaky (v int)'));
     await expect(write).rejects.toThrow(/read-only transaction/);
     // That report failed: its backend (the warm one) was closed, not handed on.
     await waitFor("the failed report's backend to end", async () => !(await appBackends()).includes(first));
     const after = await pid(profile);
     expect(after).not.toBe(first);
-    const settings = await readReport(deps, profile, server.password, 'settings', async (c) =>
+    const settings = await readCatalogReport(deps, profile, server.password, 'settings', async (c) =>
       Promise.all(['transaction_read_only', 'statement_timeout'].map(async (s) => (await c.query<Record<string, string>>(`SHOW ${s}`)).rows[0]![s])),
     );
     expect(settings).toEqual(['on', `${REPORT_TIMEOUT_MS / 1000}s`]);
     // SET LOCAL ended with the last report: the session itself kept no read-only or timeout of ours.
     expect(await pid(profile)).toBe(after);
     expect(await withClient(server, async (c) => (await c.query('SELECT 1 FROM sneaky LIMIT 0').catch((e: Error) => e)) instanceof Error, database)).toBe(true);
+  });
+
+  it('keeps no connection of the cheap reports (top queries, the shop figures): each connects anew', async () => {
+    const first = await readReport(deps, profile, server.password, 'the backend', backendPid);
+    await waitFor("the cheap report's backend to end", async () => !(await appBackends()).includes(first));
+    expect(await readReport(deps, profile, server.password, 'the backend', backendPid)).not.toBe(first);
   });
 
   it('opens a new connection when the profile changes and closes the old one; closeAll leaves none', async () => {

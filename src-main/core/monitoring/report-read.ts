@@ -54,8 +54,9 @@ async function inTransaction<T>(client: pg.Client, limit: Limit, fn: (client: pg
 }
 
 /**
- * Runs `fn` in BEGIN READ ONLY with a short statement timeout, on a warm report connection
- * of the profile (or a new one). The connection is kept only after a clean COMMIT.
+ * Runs `fn` in BEGIN READ ONLY with a short statement timeout, on its own connection — or,
+ * with `warm` (the catalog reports), on a warm report connection of the profile, kept for
+ * the next report only after a clean COMMIT (report-pool.ts).
  */
 export async function readReport<T>(
   deps: ReportDeps,
@@ -63,12 +64,13 @@ export async function readReport<T>(
   password: string | undefined,
   what: string,
   fn: (client: pg.Client, limit: Limit) => Promise<T>,
+  warm = false,
 ): Promise<T> {
   const pool = reportConnections(deps);
   const limit: Limit = { timeoutMs: REPORT_TIMEOUT_MS, relations: null };
   for (let attempt = 0; ; attempt += 1) {
     let started = false;
-    const lease = await pool.acquire(profile, password).catch((err: unknown) => {
+    const lease = await pool.acquire(profile, password, warm).catch((err: unknown) => {
       throw readOnlyError(err, profile, { what, timeoutMs: REPORT_TIMEOUT_MS, onTimeout: ON_TIMEOUT });
     });
     try {
@@ -108,7 +110,7 @@ FROM pg_class WHERE oid = 'pg_catalog.pg_class'::regclass`;
 
 /**
  * `readReport` for the reports that read the catalog row by row (indexes, tables and
- * sequences), with a statement timeout scaled to the catalog's size (catalogTimeoutMs) and
+ * sequences), on a warm connection (report-pool.ts), with a statement timeout scaled to the catalog's size (catalogTimeoutMs) and
  * JIT compilation off for their transaction. Their plans are many small
  * lookups and size functions, which JIT cannot speed up, but their estimated cost grows with
  * the catalog: past jit_above_cost (100,000 by default) the server compiles the plan first —
@@ -122,13 +124,20 @@ export function readCatalogReport<T>(
   what: string,
   fn: (client: pg.Client) => Promise<T>,
 ): Promise<T> {
-  return readReport(deps, profile, password, what, async (client, limit) => {
-    const relations = Number((await client.query<{ relations: number }>(RELATIONS_SQL)).rows[0]?.relations ?? 0);
-    limit.timeoutMs = catalogTimeoutMs(relations);
-    if (limit.timeoutMs > REPORT_TIMEOUT_MS) limit.relations = relations;
-    await client.query(`SET LOCAL jit = off; SET LOCAL statement_timeout = ${limit.timeoutMs}`);
-    return fn(client);
-  });
+  return readReport(
+    deps,
+    profile,
+    password,
+    what,
+    async (client, limit) => {
+      const relations = Number((await client.query<{ relations: number }>(RELATIONS_SQL)).rows[0]?.relations ?? 0);
+      limit.timeoutMs = catalogTimeoutMs(relations);
+      if (limit.timeoutMs > REPORT_TIMEOUT_MS) limit.relations = relations;
+      await client.query(`SET LOCAL jit = off; SET LOCAL statement_timeout = ${limit.timeoutMs}`);
+      return fn(client);
+    },
+    true,
+  );
 }
 
 /**
