@@ -48,6 +48,24 @@ describe('LiveRun', () => {
     expect(live.received(1)).toBe(1);
     expect(live.received(2)).toBe(0);
   });
+
+  it('says once which batch completes a statement whose answer came before its last rows', () => {
+    const live = new LiveRun('run-1');
+    live.apply(rowsEvent('run-1', 0, [[1, 'a']], true));
+    live.apply(rowsEvent('run-1', 1, [[9, 'z']], true));
+    // The answer: statement 0 sent 3 rows (2 still on their way), statement 1 sent the 1 that came.
+    live.expectRows(0, 3);
+    live.expectRows(1, 1);
+    expect(live.completes(1)).toBe(false);
+    expect(live.completes(0)).toBe(false);
+    live.apply(rowsEvent('run-1', 0, [[2, 'b']]));
+    expect(live.completes(0)).toBe(false);
+    live.apply(rowsEvent('run-1', 0, [[3, 'c']]));
+    expect(live.completes(0)).toBe(true);
+    // Once: rows that follow (Fetch more) go back to the throttled repaints.
+    live.apply(rowsEvent('run-1', 0, [[4, 'd']]));
+    expect(live.completes(0)).toBe(false);
+  });
 });
 
 describe('repaintDelay', () => {

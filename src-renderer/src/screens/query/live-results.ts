@@ -58,6 +58,26 @@ export class LiveRun {
   received(index: number): number {
     return this.statements.get(index)?.rows.length ?? 0;
   }
+
+  /** Rows each finished statement sent (from the run's answer), until they have all arrived. */
+  private readonly awaited = new Map<number, number>();
+
+  /**
+   * The run answered: statement `index` sent `count` rows. The answer often comes before its
+   * last rows do (they travel on the event stream); the batch that completes them is then
+   * painted at once (see completes) rather than after the repaint throttle's pause.
+   */
+  expectRows(index: number, count: number): void {
+    if (this.received(index) < count) this.awaited.set(index, count);
+  }
+
+  /** True once, for the batch that brought statement `index` to the count its answer gave. */
+  completes(index: number): boolean {
+    const count = this.awaited.get(index);
+    if (count === undefined || this.received(index) < count) return false;
+    this.awaited.delete(index);
+    return true;
+  }
 }
 
 /** What one result tab shows: the core's verdict when it came, the rows received so far. */

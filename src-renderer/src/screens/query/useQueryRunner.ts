@@ -118,7 +118,11 @@ export function useQueryRunner(
     const next = new LiveRun(randomId());
     const throttle = frameThrottle(() => next.touch());
     const unsubscribe = api.onEvent((event) => {
-      if (next.apply(event)) throttle.schedule();
+      if (!next.apply(event)) return;
+      if (!next.completes(event.index)) return throttle.schedule();
+      // The statement's last rows: shown now, not after the throttle's pause.
+      throttle.cancel();
+      next.touch();
     });
     stopListening.current = () => {
       unsubscribe();
@@ -150,6 +154,7 @@ export function useQueryRunner(
         });
         if (profileRef.current?.id !== profile.id) return;
         const next = { result, target: options.target };
+        for (const s of result.statements) if (s.columns.length > 0 && s.rowCount !== null) stream.expectRows(s.index, s.rowCount);
         setOutcome(next);
         onResult(next);
         // Look again once rows still on their way would have come: missing ones are then lost.
