@@ -121,6 +121,7 @@ async function main(): Promise<void> {
   fs.chmodSync(root, 0o711);
   const cluster = new LocalCluster({ dataDir: path.join(root, 'data'), binaries, auth: { method: 'trust' }, durable: false });
   const home = makeTempDir('ops-bench-query-home-');
+  const codeCacheDir = path.join(makeTempDir('ops-bench-query-cc-'), 'code-cache');
   const keyDir = makeTempDir('ops-bench-query-keys-');
   const key = CSV_ONLY ? null : sshKeygen(keyDir, 'client_ed25519');
   const sshd = key ? new TestSshd({ authorizedKeys: [key.publicLine] }) : null;
@@ -129,7 +130,11 @@ async function main(): Promise<void> {
     await cluster.init();
     const { port } = await cluster.start();
     const url = `postgres://postgres@127.0.0.1:${port}/postgres?sslmode=disable`;
-    const cli = (args: string[]) => measure(process.execPath, [BIN, '--home', home, ...args]);
+    // The CLI's V8 code cache (src-main/cli/code-cache.ts) in a folder of the bench's own: the
+    // unmeasured warm-up run below fills it, as a user's first run after installing does. The
+    // floors are also measured without it (off) and with an empty one on every run (cold).
+    const cli = (args: string[], env: NodeJS.ProcessEnv = {}) =>
+      measure(process.execPath, [BIN, '--home', home, ...args], { OPS_CONSOLE_CODE_CACHE_DIR: codeCacheDir, ...env });
     await cli(['profile', 'add', 'direct', '--url', url, '--env', 'development']);
     const psql = path.join(binaries.binDir, 'psql');
     const psqlCopy = (sql: string) =>
@@ -143,6 +148,13 @@ async function main(): Promise<void> {
     const floorCore = await rounds('floor: ops-console profile list', () => cli(['profile', 'list']));
     const floorQuery = await rounds('floor: ops-console query "select 1" --format csv', () => ours('select 1'));
     const floorPsql = await rounds('floor: psql \\copy (select 1)', () => psqlCopy('select 1'));
+    const floorQueryOff = await rounds('floor: query "select 1", code cache off', () =>
+      cli(['query', 'direct', 'select 1', '--format', 'csv'], { OPS_CONSOLE_CODE_CACHE: 'off' }),
+    );
+    let coldRun = 0;
+    const floorQueryCold = await rounds('floor: query "select 1", code cache empty (first run)', () =>
+      cli(['query', 'direct', 'select 1', '--format', 'csv'], { OPS_CONSOLE_CODE_CACHE_DIR: `${codeCacheDir}-cold-${coldRun++}` }),
+    );
 
     const csv: Record<string, unknown> = {};
     for (const n of SIZES) {
@@ -213,6 +225,8 @@ async function main(): Promise<void> {
         coreLoadPeakRssMb: floorCore.peakRssMb,
         querySelect1Ms: floorQuery.ms,
         querySelect1PeakRssMb: floorQuery.peakRssMb,
+        querySelect1CodeCacheOffMs: floorQueryOff.ms,
+        querySelect1CodeCacheColdMs: floorQueryCold.ms,
         psqlSelect1Ms: floorPsql.ms,
       },
       csv,
@@ -233,6 +247,7 @@ async function main(): Promise<void> {
     await cluster.destroy().catch(() => undefined);
     fs.rmSync(root, { recursive: true, force: true });
     fs.rmSync(home, { recursive: true, force: true });
+    fs.rmSync(path.dirname(codeCacheDir), { recursive: true, force: true });
     fs.rmSync(keyDir, { recursive: true, force: true });
   }
 }
