@@ -128,6 +128,22 @@ describe('web host', () => {
     expect(notJson.status).toBe(415);
   });
 
+  it('sends a static file whole with its length, and HEAD the length only', async () => {
+    // Larger than a read stream's 64 KB chunk, with a multi-byte character across the boundaries.
+    const text = 'export const a = "é";\n'.repeat(12_000);
+    fs.mkdirSync(path.join(home, 'static', 'assets'), { recursive: true });
+    fs.writeFileSync(path.join(home, 'static', 'assets', 'big.js'), text);
+    const auth = { authorization: `Bearer ${host.token}` };
+    const reply = await request(host, { path: '/assets/big.js', headers: auth });
+    expect(reply.status).toBe(200);
+    expect(reply.headers['content-length']).toBe(String(Buffer.byteLength(text)));
+    expect(reply.headers['content-type']).toBe('text/javascript; charset=utf-8');
+    expect(reply.body).toBe(text);
+    const head = await request(host, { method: 'HEAD', path: '/assets/big.js', headers: auth });
+    expect(head.headers['content-length']).toBe(String(Buffer.byteLength(text)));
+    expect(head.body).toBe('');
+  });
+
   it('never serves files outside the renderer folder', async () => {
     const auth = { authorization: `Bearer ${host.token}` };
     for (const p of ['/../secret.txt', '/%2e%2e/secret.txt', '/..%2fsecret.txt']) {
