@@ -62,13 +62,13 @@ const PROBE = `
   }).observe({ type: 'longtask', buffered: true });
   // The page reads its event stream in a worker (shared/api/events.worker.ts): the first rows
   // reach the page as that worker's message. (EventSource kept for builds from before it.)
+  const isRows = (text) => text.includes('"query.rows"') && !text.includes('"rows":[]');
   const OriginalWorker = window.Worker;
   window.Worker = class extends OriginalWorker {
     constructor(...args) {
       super(...args);
       this.addEventListener('message', (m) => {
-        const e = m.data && m.data.type === 'event' ? m.data.event : null;
-        if (!window.__bench.firstEvent && e && e.type === 'query.rows' && e.rows.length > 0) window.__bench.firstEvent = performance.now();
+        if (!window.__bench.firstEvent && m.data && m.data.type === 'event' && isRows(m.data.data)) window.__bench.firstEvent = performance.now();
       });
     }
   };
@@ -77,7 +77,7 @@ const PROBE = `
     constructor(...args) {
       super(...args);
       this.addEventListener('message', (m) => {
-        if (!window.__bench.firstEvent && m.data.includes('"query.rows"') && !m.data.includes('"rows":[]')) window.__bench.firstEvent = performance.now();
+        if (!window.__bench.firstEvent && isRows(m.data)) window.__bench.firstEvent = performance.now();
       });
     }
   };

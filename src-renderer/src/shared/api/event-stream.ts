@@ -2,7 +2,7 @@
 // kept, since a streamed query's first rows are pushed right after runQuery starts (a stream
 // opened per subscriber would miss them while it connects). The stream is read by a worker
 // (events.worker.ts) so decoding ~65 MB of a million-row result never runs on the page's
-// main thread; the page hands each event the worker parsed to the listeners.
+// main thread; the page only parses each event's JSON and hands it to the listeners.
 import { OpsError } from '@contract/errors';
 import type { AppEvent } from '@contract/operations';
 
@@ -13,7 +13,8 @@ export type StreamMessage =
   | { type: 'connecting' }
   /** The host refused the stream (e.g. 401 once the server restarted with a new token). */
   | { type: 'closed'; status: number }
-  | { type: 'event'; event: AppEvent };
+  /** One event's JSON text. */
+  | { type: 'event'; data: string };
 
 type State = 'connecting' | 'open' | 'closed';
 
@@ -42,7 +43,8 @@ export function sharedEventStream(): EventStream {
       if (worker !== current) return;
       const data = message.data;
       if (data.type === 'event') {
-        for (const listener of [...listeners]) listener(data.event);
+        const event = JSON.parse(data.data) as AppEvent;
+        for (const listener of [...listeners]) listener(event);
       } else {
         setState(data.type === 'closed' ? 'closed' : data.type);
       }
