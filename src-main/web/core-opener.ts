@@ -4,8 +4,13 @@
 // (HTML, scripts, styles) and loads the core while the browser parses them: the two overlap
 // instead of queueing. The core opens at the first of:
 // - an API call or the event stream (the page needs it now);
-// - a quiet spell after a static file went out (a browser asks for a page's files within a
-//   few milliseconds of each other, then parses them);
+// - the page's start-up files (the scripts and stylesheet index.html names) all went out: the
+//   browser now parses them, and the core's own start (store, migrations: a few tens of ms of
+//   this thread) no longer holds any of them up;
+// - a quiet spell after a static file went out, once none of those files is still expected
+//   (a browser asks for a page's files within a few milliseconds of each other); while some
+//   are, a longer one (the browser may have them cached) — under load a browser took 60-110 ms
+//   between the HTML and its first script request, past the short spell;
 // - a fallback delay after listening (no browser yet: have the core ready, and a store that
 //   cannot open reported, soon anyway).
 import type { ServerResponse } from 'node:http';
@@ -13,6 +18,8 @@ import type { Core } from '../core/app';
 
 /** No static request for this long after the last one ended: the page's files are out. */
 export const STATIC_QUIET_MS = 50;
+/** The same while a start-up file named by index.html has not been asked for yet. */
+export const STARTUP_FILES_WAIT_MS = 500;
 /** Open the core this long after listening even if no page was asked for. */
 export const OPEN_FALLBACK_MS = 1_500;
 
@@ -21,6 +28,7 @@ export class CoreOpener {
   readonly ready: Promise<Core>;
   private start: () => void = () => undefined;
   private inFlight = 0;
+  private readonly startupFiles = new Set<string>();
   private quiet: NodeJS.Timeout | null = null;
   private fallback: NodeJS.Timeout | null = null;
 
@@ -52,14 +60,22 @@ export class CoreOpener {
     this.fallback = setTimeout(() => this.start(), OPEN_FALLBACK_MS);
   }
 
+  /** The page's start-up files (URL paths, e.g. /assets/index-x.js): the core waits until they went out. */
+  expectStartupFiles(paths: Iterable<string>): void {
+    for (const p of paths) this.startupFiles.add(p);
+  }
+
   /** A static file is being sent: wait until it and its siblings are out before loading the core. */
-  staticResponse(res: ServerResponse): void {
+  staticResponse(res: ServerResponse, pathname: string): void {
     this.inFlight++;
     if (this.quiet) clearTimeout(this.quiet);
     this.quiet = null;
     res.once('close', () => {
       this.inFlight--;
-      if (this.inFlight === 0) this.quiet = setTimeout(() => this.start(), STATIC_QUIET_MS);
+      const wasStartupFile = this.startupFiles.delete(pathname);
+      if (this.inFlight > 0) return;
+      if (wasStartupFile && this.startupFiles.size === 0) return this.start();
+      this.quiet = setTimeout(() => this.start(), this.startupFiles.size > 0 ? STARTUP_FILES_WAIT_MS : STATIC_QUIET_MS);
     });
   }
 

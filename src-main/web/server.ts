@@ -9,7 +9,7 @@ import { listenLoopback, SHARED_LOOPBACK } from './bind';
 import { checkOrigin, checkToken, newToken, sessionCookie, tokenFromQuery, type GuardVerdict, type Instance } from './guard';
 import { LaunchCodes, launchLandingPage } from './launch';
 import { CoreOpener } from './core-opener';
-import { serveStatic } from './static';
+import { serveStatic, startupFiles } from './static';
 
 export interface WebHostOptions {
   /**
@@ -186,6 +186,7 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
   const token = options.token ?? newToken();
   const { staticDir } = options;
   const opener = new CoreOpener(options.core);
+  opener.expectStartupFiles(startupFiles(staticDir));
   // Set once listening; no request can arrive before.
   let instance: Instance = { address: SHARED_LOOPBACK, port: 0, token };
   let launches: LaunchCodes | null = null;
@@ -227,7 +228,7 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
       return;
     }
     if (url.pathname === '/events') return handleEvents(opener.now(), req, res);
-    opener.staticResponse(res);
+    opener.staticResponse(res, url.pathname);
     serveStatic(staticDir, url.pathname, req, res, SECURITY_HEADERS);
   });
 

@@ -73,3 +73,25 @@ export function serveStatic(staticDir: string, pathname: string, req: IncomingMe
   else if (body) res.end(body);
   else fs.createReadStream(file).pipe(res);
 }
+
+/**
+ * The files index.html has the browser fetch as it parses it (module script, module preloads,
+ * stylesheet), as URL paths: what the page needs before its first render. Empty when the
+ * renderer is not built.
+ */
+export function startupFiles(staticDir: string): string[] {
+  let html: string;
+  try {
+    html = fs.readFileSync(path.join(staticDir, 'index.html'), 'utf8');
+  } catch {
+    return [];
+  }
+  const tags = html.match(/<(?:script|link)\b[^>]*>/g) ?? [];
+  const files: string[] = [];
+  for (const tag of tags) {
+    if (tag.startsWith('<link') && !/\brel="(?:stylesheet|modulepreload)"/.test(tag)) continue;
+    const ref = /\b(?:src|href)="\.?\/?([^"?#:]+)"/.exec(tag)?.[1];
+    if (ref) files.push('/' + ref);
+  }
+  return files;
+}

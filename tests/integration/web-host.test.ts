@@ -242,6 +242,39 @@ describe('web host with a core opened on demand', () => {
     expect(opened).toBe(1);
   });
 
+  it('waits for the start-up files index.html names before opening the core, and opens it once they went out', async () => {
+    const pageDir = path.join(home, 'page');
+    fs.mkdirSync(path.join(pageDir, 'assets'), { recursive: true });
+    fs.writeFileSync(
+      path.join(pageDir, 'index.html'),
+      '<!doctype html><link rel="icon" href="data:image/svg+xml,x"><script type="module" crossorigin src="./assets/entry.js"></script>' +
+        '<link rel="stylesheet" crossorigin href="./assets/entry.css"><title>Ops Console</title>',
+    );
+    fs.writeFileSync(path.join(pageDir, 'assets', 'entry.js'), 'export {};');
+    fs.writeFileSync(path.join(pageDir, 'assets', 'entry.css'), 'body{}');
+    let opened = 0;
+    const host = await startWebHost({
+      core: () => {
+        opened++;
+        const core = createCore({ home, mode: 'browser', secrets: () => new MemorySecretStore() });
+        cores.push(core);
+        return Promise.resolve(core);
+      },
+      staticDir: pageDir,
+    });
+    hosts.push(host);
+    const auth = { authorization: `Bearer ${host.token}` };
+    expect((await request(host, { path: '/', headers: auth })).status).toBe(200);
+    // A browser under load asked for the scripts 60-110 ms after the HTML: the core must not start in between.
+    await new Promise((r) => setTimeout(r, 120));
+    expect(opened).toBe(0);
+    expect((await request(host, { path: '/assets/entry.js', headers: auth })).status).toBe(200);
+    expect(opened).toBe(0);
+    expect((await request(host, { path: '/assets/entry.css', headers: auth })).status).toBe(200);
+    await host.coreReady;
+    expect(opened).toBe(1);
+  });
+
   it('answers INTERNAL when the core cannot open, and says why to whoever started the host', async () => {
     const host = await startWebHost({ core: () => Promise.reject(new Error('store is newer than this app')), staticDir });
     hosts.push(host);
