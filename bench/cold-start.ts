@@ -53,14 +53,17 @@ async function pagePhases(page: Page): Promise<PagePhases> {
   return page.evaluate(() => {
     const nav = performance.getEntriesByType('navigation')[0] as PerformanceNavigationTiming;
     const resources = performance.getEntriesByType('resource') as PerformanceResourceTiming[];
-    const assets = resources.filter((r) => r.initiatorType === 'script' || r.initiatorType === 'link' || r.initiatorType === 'other');
     const origin = performance.timeOrigin;
     const marks = (window as unknown as { __coldMarks?: Record<string, number> }).__coldMarks ?? {};
+    // Only what was asked for before the frame's heading: the event stream's worker script
+    // (initiator "other") is fetched after the first render and is not part of the start-up.
+    const beforeFrame = (r: PerformanceResourceTiming) => marks.frame === undefined || origin + r.startTime < marks.frame;
+    const assets = resources.filter((r) => (r.initiatorType === 'script' || r.initiatorType === 'link' || r.initiatorType === 'other') && beforeFrame(r));
     return {
       navigationStart: origin,
       htmlEnd: origin + nav.responseEnd,
       assetsEnd: origin + Math.max(nav.responseEnd, ...assets.map((r) => r.responseEnd)),
-      scriptBytes: resources.filter((r) => r.name.endsWith('.js')).reduce((sum, r) => sum + r.encodedBodySize, 0),
+      scriptBytes: resources.filter((r) => r.name.endsWith('.js') && beforeFrame(r)).reduce((sum, r) => sum + r.encodedBodySize, 0),
       ...marks,
     };
   });
