@@ -50,18 +50,21 @@ const AppStateContext = createContext<AppState | null>(null);
  */
 let startupInfo: Promise<AppInfo> | null = api.getAppInfo({});
 let startupProfiles: Promise<Profile[]> | null = api.listProfiles({});
+/** Their answers once here: the provider's first render starts from them when they came in first (one render, not two). */
+let earlyInfo: AppInfo | null = null;
+let earlyProfiles: Profile[] | null = null;
 // A failure is reported by the provider once it awaits the promise: not an unhandled rejection meanwhile.
-startupInfo.catch(() => undefined);
-startupProfiles.catch(() => undefined);
+startupInfo.then((value) => (earlyInfo = value)).catch(() => undefined);
+startupProfiles.then((value) => (earlyProfiles = value)).catch(() => undefined);
 
 function isScreenId(value: string | null): value is ScreenId {
   return SCREENS.some((s) => s.id === value);
 }
 
 export function AppStateProvider({ children }: { children: ReactNode }) {
-  const [info, setInfo] = useState<AppInfo | null>(null);
+  const [info, setInfo] = useState<AppInfo | null>(() => earlyInfo);
   const [loadError, setLoadError] = useState<ShownError | null>(null);
-  const [profiles, setProfiles] = useState<Profile[]>([]);
+  const [profiles, setProfiles] = useState<Profile[]>(() => earlyProfiles ?? []);
   const [activeId, setActiveIdState] = useState<string | null>(() => readSetting('active-profile'));
   const [screen, setScreenState] = useState<ScreenId>(() => {
     const saved = readSetting('screen');
