@@ -13,7 +13,7 @@ import { refuseReadOnlyUnconfirmed } from '../platform/guard/rules';
 import { storageConfigFor } from '../profiles';
 import { SnapshotCatalog } from './catalog';
 import { checkStorage } from './check';
-import { BucketListing, previousKeys } from './listing';
+import { BucketListing } from './listing';
 import { planRestore, previewOf, runRestore } from './restore';
 import { StorageRestoreJobs } from './restore-job';
 import { snapshotName } from './paths';
@@ -118,11 +118,8 @@ export function storageHandlers(deps: CoreDeps): { handlers: Pick<Handlers, Stor
           await checking; // a failed check is the error to report, as when it ran first
           throw err;
         }
-        const { folder, previous } = prepared;
-        // The previous snapshot's keys split each listing in ranges listed at once, while the
-        // first page (the check) is still on its way.
-        if (previous) for (const l of listings) l.split(previousKeys(previous.manifest, l.bucket));
         await checking;
+        const { folder, previous } = prepared;
         const started = jobs.start({
           store,
           profile,

@@ -219,16 +219,7 @@ export async function takeSnapshot(options: SnapshotOptions): Promise<StorageSna
     const workers = Array.from({ length: Math.max(1, options.concurrency ?? 8) }, () => worker().catch(stopAll));
     try {
       // No HEAD of the bucket first: a missing one fails the listing as no-bucket all the same.
-      // An incremental run lists each bucket in ranges at the previous snapshot's keys, at once (listing.ts).
-      await readListings(
-        store,
-        buckets,
-        options.listings ?? [],
-        (info, bucket) => take({ ...info, bucket }),
-        halt.signal,
-        options.listPageSize,
-        options.previous?.manifest,
-      );
+      await readListings(store, buckets, options.listings ?? [], (info, bucket) => take({ ...info, bucket }), halt.signal, options.listPageSize);
       if (linking !== null) clearImmediate(linking);
       linkPending();
       await (seam ??= Promise.resolve(options.afterListing?.()));

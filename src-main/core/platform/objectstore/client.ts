@@ -183,23 +183,15 @@ export class ObjectStore {
   /**
    * Every object under `prefix`, page by page (the store's page size, 1,000 on S3; `pageSize`
    * asks for smaller pages, so a test proves the paging without writing a thousand objects).
-   * `startAfter`: only the keys after it in S3's order (UTF-8 bytes), for a listing split in ranges.
    */
-  async *listObjects(bucket: string, prefix = '', signal?: AbortSignal, pageSize?: number, startAfter?: string): AsyncGenerator<ObjectInfo> {
+  async *listObjects(bucket: string, prefix = '', signal?: AbortSignal, pageSize?: number): AsyncGenerator<ObjectInfo> {
     let token: string | undefined;
     do {
       let page;
       try {
         const { client, sdk } = await this.s3();
         page = await client.send(
-          new sdk.ListObjectsV2Command({
-            Bucket: bucket,
-            Prefix: prefix === '' ? undefined : prefix,
-            ContinuationToken: token,
-            MaxKeys: pageSize,
-            // Only on the first request: the continuation token carries the position after it.
-            StartAfter: token === undefined ? startAfter : undefined,
-          }),
+          new sdk.ListObjectsV2Command({ Bucket: bucket, Prefix: prefix === '' ? undefined : prefix, ContinuationToken: token, MaxKeys: pageSize }),
           { abortSignal: signal },
         );
       } catch (err) {
