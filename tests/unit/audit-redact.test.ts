@@ -23,6 +23,9 @@ describe('redactSecrets', () => {
     ['ALTER USER … PASSWORD E-string', `alter user app password E'${SECRET}\\'x'`, "password '***'"],
     ['PASSWORD with dollar quoting', `ALTER ROLE app PASSWORD $pw$${SECRET}$pw$;`, "PASSWORD '***';"],
     ['JSON field', `{"user":"app","password":"${SECRET}"}`, '"password":"***"'],
+    // Mixed case passes the cheap pre-test ("pass" or "://", any case) as it passes the rules.
+    ['mixed-case conninfo key', `host=db PassWord=${SECRET}`, 'PassWord=***'],
+    ['mixed-case env line and URI scheme', `PgPassWd=${SECRET} psql POSTGRES://App:${SECRET}@db/shop`, 'PgPassWd=*** psql POSTGRES://App:***@db/shop'],
   ])('%s', (_name, input, expected) => {
     const out = redactSecrets(input);
     expect(out).not.toContain(SECRET);
