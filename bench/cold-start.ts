@@ -57,13 +57,16 @@ async function pagePhases(page: Page): Promise<PagePhases> {
     const marks = (window as unknown as { __coldMarks?: Record<string, number> }).__coldMarks ?? {};
     // Only what was asked for before the frame's heading: the event stream's worker script
     // (initiator "other") is fetched after the first render and is not part of the start-up.
-    const beforeFrame = (r: PerformanceResourceTiming) => marks.frame === undefined || origin + r.startTime < marks.frame;
-    const assets = resources.filter((r) => (r.initiatorType === 'script' || r.initiatorType === 'link' || r.initiatorType === 'other') && beforeFrame(r));
+    // (No named function in here: tsx would wrap it in a __name helper the page does not have.)
+    const frameAt = marks.frame ?? Infinity;
+    const assets = resources.filter(
+      (r) => (r.initiatorType === 'script' || r.initiatorType === 'link' || r.initiatorType === 'other') && origin + r.startTime < frameAt,
+    );
     return {
       navigationStart: origin,
       htmlEnd: origin + nav.responseEnd,
       assetsEnd: origin + Math.max(nav.responseEnd, ...assets.map((r) => r.responseEnd)),
-      scriptBytes: resources.filter((r) => r.name.endsWith('.js') && beforeFrame(r)).reduce((sum, r) => sum + r.encodedBodySize, 0),
+      scriptBytes: resources.filter((r) => r.name.endsWith('.js') && origin + r.startTime < frameAt).reduce((sum, r) => sum + r.encodedBodySize, 0),
       ...marks,
     };
   });
