@@ -43,6 +43,8 @@ interface Listed extends ObjectInfo {
 }
 
 const MIB = 1024 * 1024;
+/** Hard links made per turn of the event loop (each a link and a stat, tens of microseconds). */
+const LINKS_PER_TURN = 100;
 
 const index = (bucket: string, key: string) => `${bucket}\u0000${key}`;
 
@@ -124,13 +126,20 @@ export async function takeSnapshot(options: SnapshotOptions): Promise<StorageSna
     };
     const toLink: Array<[number, Listed, StorageManifestObject]> = [];
     let linking: NodeJS.Immediate | null = null;
+    // Links are made LINKS_PER_TURN at a time, one batch per turn of the event loop: the last
+    // page's 1,000 links in one go would hold back its changed objects' downloads (their file
+    // opens and requests wait for the loop) for the whole batch, on the incremental run's
+    // critical path; in batches the downloads start after the first one.
+    const linksIdle: Array<() => void> = [];
     const linkPending = () => {
       linking = null;
       try {
-        for (const [i, item, reuse] of toLink.splice(0)) if (!halt.signal.aborted) linkOne(i, item, reuse);
+        for (const [i, item, reuse] of toLink.splice(0, LINKS_PER_TURN)) if (!halt.signal.aborted) linkOne(i, item, reuse);
       } catch (err) {
         stopAll(err);
       }
+      if (toLink.length > 0 && !halt.signal.aborted) linking = setImmediate(linkPending);
+      else for (const idle of linksIdle.splice(0)) idle();
     };
     const linkOne = (i: number, item: Listed, reuse: StorageManifestObject) => {
       const target = path.join(partial, reuse.file);
@@ -220,8 +229,12 @@ export async function takeSnapshot(options: SnapshotOptions): Promise<StorageSna
     try {
       // No HEAD of the bucket first: a missing one fails the listing as no-bucket all the same.
       await readListings(store, buckets, options.listings ?? [], (info, bucket) => take({ ...info, bucket }), halt.signal, options.listPageSize);
-      if (linking !== null) clearImmediate(linking);
-      linkPending();
+      // Every link made (or its object queued for download) before the workers may stop.
+      while (toLink.length > 0 && !halt.signal.aborted)
+        await new Promise<void>((resolve) => {
+          linksIdle.push(resolve);
+          linking ??= setImmediate(linkPending);
+        });
       await (seam ??= Promise.resolve(options.afterListing?.()));
       listingDone = true;
       mark('listed');
