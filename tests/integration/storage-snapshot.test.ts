@@ -50,7 +50,7 @@ async function failure(promise: Promise<unknown>): Promise<OpsError> {
 }
 
 beforeAll(async () => {
-  s3 = await startLocalS3(['designs', 'photos', 'big']);
+  s3 = await startLocalS3(['designs', 'photos', 'big', 'many']);
   store = new ObjectStore(s3.config());
   scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'ops-storage-snap-'));
   for (const [key, body] of Object.entries(KEYS)) await store.putBody('designs', key, body, { contentType: 'image/png' });
@@ -105,6 +105,25 @@ describe('storage snapshots', () => {
         expect(inode).toBe(fs.statSync(path.join(first.folder, o.file)).ino);
       }
     }
+    expect((await verifyFiles(folder, manifest)).ok).toBe(true);
+  });
+
+  it('links made in batches across event-loop turns: 250 objects, changed ones and a lost previous file on the last page are downloaded, every other one linked', async () => {
+    const keys = Array.from({ length: 250 }, (_, i) => `m/${String(i).padStart(3, '0')}.txt`);
+    for (let i = 0; i < keys.length; i += 10) await Promise.all(keys.slice(i, i + 10).map((k) => store.putBody('many', k, `v1 ${k}`)));
+    const prevFolder = fresh('many-full');
+    await takeSnapshot({ store, folder: prevFolder, buckets: ['many'], listPageSize: 100 });
+    const previous = { folder: prevFolder, manifest: readManifest(prevFolder) };
+    await store.putBody('many', keys[5]!, 'v2 early');
+    await store.putBody('many', keys[240]!, 'v2 on the last page');
+    // The previous file of an unchanged object on the last page is gone: downloaded, not linked.
+    fs.rmSync(path.join(prevFolder, previous.manifest.objects.find((o) => o.key === keys[245])!.file));
+    const folder = fresh('many-incr');
+    const result = await takeSnapshot({ store, folder, buckets: ['many'], previous, listPageSize: 100 });
+    expect(result).toMatchObject({ objects: 250, changedObjects: 3, reusedObjects: 247 });
+    const manifest = readManifest(folder);
+    expect(manifest.objects.map((o) => o.key)).toEqual(keys);
+    expect(manifest.objects.filter((o) => !o.reused).map((o) => o.key)).toEqual([keys[5], keys[240], keys[245]]);
     expect((await verifyFiles(folder, manifest)).ok).toBe(true);
   });
 
