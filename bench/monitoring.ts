@@ -27,7 +27,7 @@ import { MemorySecretStore } from '../src-main/core/platform/secrets/memory-secr
 import { arg, call, loadAverage, median, round1, round2 } from './bench-cluster';
 import { INDEXES_SQL } from '../src-main/core/monitoring/indexes';
 import { OVERVIEW_SQL } from '../src-main/core/monitoring/overview';
-import { SEQUENCES_SQL, TABLES_SQL, TABLES_SQL_TABLE_SIZE } from '../src-main/core/monitoring/tables';
+import { SEQUENCES_SQL, TABLES_SQL } from '../src-main/core/monitoring/tables';
 import { countStatements, explain, generate, ROLE, serverCost, startCluster, type Generated, type Shape, type Statements } from './monitoring-db';
 
 const TABLES = arg('tables', 2000);
@@ -44,6 +44,24 @@ const COST_ROUNDS = arg('cost-rounds', 3);
  * once (pg_table_size minus the TOAST), for the same-run comparison — not part of a refresh.
  */
 const STATEMENTS = { overview: OVERVIEW_SQL, indexes: INDEXES_SQL, tableSizes: TABLES_SQL, sequences: SEQUENCES_SQL };
+/** The table report's statement before issue #21's second pass (pg_table_size minus the TOAST): the same-run comparison for TABLES_SQL. */
+const TABLES_SQL_TABLE_SIZE = `
+SELECT s.schemaname AS schema, s.relname AS "table",
+       z.with_toast - z.toast AS table_bytes,
+       z.indexes AS index_bytes,
+       z.toast AS toast_bytes,
+       (CASE WHEN c.reltuples < 0 THEN s.n_live_tup ELSE c.reltuples END)::int8 AS row_estimate,
+       s.n_dead_tup AS dead_tuples,
+       COALESCE(round(100.0 * s.n_dead_tup / NULLIF(s.n_live_tup + s.n_dead_tup, 0), 1), 0)::float8 AS dead_pct,
+       s.last_vacuum, s.last_autovacuum, s.last_analyze, s.last_autoanalyze
+FROM pg_stat_user_tables s
+JOIN pg_class c ON c.oid = s.relid
+CROSS JOIN LATERAL (
+  SELECT pg_table_size(s.relid) AS with_toast,
+         pg_indexes_size(s.relid) AS indexes,
+         COALESCE(pg_total_relation_size(NULLIF(c.reltoastrelid, 0)), 0) AS toast
+) z
+ORDER BY z.with_toast + z.indexes DESC, s.schemaname, s.relname`;
 const COMPARED = { ...STATEMENTS, tableSizesBefore: TABLES_SQL_TABLE_SIZE };
 
 const CALLS = ['getOverview', 'getTopQueries', 'getIndexReport', 'getTableReport', 'getAppMetrics'] as const;

@@ -5,7 +5,7 @@
 import type pg from 'pg';
 import type { Profile } from '../../contract/models';
 import { isServerError } from '../platform/postgres/pg-errors';
-import { num, numOrNull, readOnlyError, type ReadOnlyDeps } from '../platform/postgres/read-only';
+import { inReadOnlyTransaction, num, numOrNull, readOnlyError, type ReadOnlyDeps } from '../platform/postgres/read-only';
 import { reportConnections } from './report-pool';
 
 export { num, numOrNull };
@@ -41,18 +41,6 @@ function connectionLost(err: unknown): boolean {
   return !isServerError(err);
 }
 
-async function inTransaction<T>(client: pg.Client, limit: Limit, fn: (client: pg.Client) => Promise<T>): Promise<T> {
-  await client.query(`BEGIN READ ONLY; SET LOCAL statement_timeout = ${limit.timeoutMs}`);
-  try {
-    const result = await fn(client);
-    await client.query('COMMIT');
-    return result;
-  } catch (err) {
-    await client.query('ROLLBACK').catch(() => undefined);
-    throw err;
-  }
-}
-
 /**
  * Runs `fn` in BEGIN READ ONLY with a short statement timeout, on its own connection — or,
  * with `warm` (the catalog reports), on a warm report connection of the profile, kept for
@@ -74,7 +62,7 @@ export async function readReport<T>(
       throw readOnlyError(err, profile, { what, timeoutMs: REPORT_TIMEOUT_MS, onTimeout: ON_TIMEOUT });
     });
     try {
-      const result = await inTransaction(lease.client, limit, (client) => {
+      const result = await inReadOnlyTransaction(lease.client, limit.timeoutMs, (client) => {
         started = true;
         return fn(client, limit);
       });

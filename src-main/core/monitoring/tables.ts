@@ -68,25 +68,6 @@ CROSS JOIN LATERAL (
 ) z
 ORDER BY z.heap + z.toast + z.indexes DESC, s.schemaname, s.relname`;
 
-/** The statement before issue #21's second pass (pg_table_size minus the TOAST), kept for the bench's same-run comparison. */
-export const TABLES_SQL_TABLE_SIZE = `
-SELECT s.schemaname AS schema, s.relname AS "table",
-       z.with_toast - z.toast AS table_bytes,
-       z.indexes AS index_bytes,
-       z.toast AS toast_bytes,
-       (CASE WHEN c.reltuples < 0 THEN s.n_live_tup ELSE c.reltuples END)::int8 AS row_estimate,
-       s.n_dead_tup AS dead_tuples,
-       COALESCE(round(100.0 * s.n_dead_tup / NULLIF(s.n_live_tup + s.n_dead_tup, 0), 1), 0)::float8 AS dead_pct,
-       s.last_vacuum, s.last_autovacuum, s.last_analyze, s.last_autoanalyze
-FROM pg_stat_user_tables s
-JOIN pg_class c ON c.oid = s.relid
-CROSS JOIN LATERAL (
-  SELECT pg_table_size(s.relid) AS with_toast,
-         pg_indexes_size(s.relid) AS indexes,
-         COALESCE(pg_total_relation_size(NULLIF(c.reltoastrelid, 0)), 0) AS toast
-) z
-ORDER BY z.with_toast + z.indexes DESC, s.schemaname, s.relname`;
-
 /**
  * Share of the range already used, in the sequence's own direction, measured against what
  * the columns it feeds can hold (as PgHero does): a bigint sequence (CREATE SEQUENCE's

@@ -46,6 +46,23 @@ export function readOnlyError(err: unknown, profile: Profile, read: Pick<ReadOnl
   return toOpsError(err, profile);
 }
 
+/**
+ * Runs `fn` in BEGIN READ ONLY with a transaction-local statement timeout on `client`
+ * (one statement per message), committing on success and rolling back on any error.
+ */
+export async function inReadOnlyTransaction<T>(client: pg.Client, timeoutMs: number, fn: (client: pg.Client) => Promise<T>): Promise<T> {
+  await client.query('BEGIN READ ONLY');
+  try {
+    await client.query(`SET LOCAL statement_timeout = ${Math.round(timeoutMs)}`);
+    const result = await fn(client);
+    await client.query('COMMIT');
+    return result;
+  } catch (err) {
+    await client.query('ROLLBACK').catch(() => undefined);
+    throw err;
+  }
+}
+
 /** Runs `fn` in BEGIN READ ONLY with the statement timeout, on its own short connection. */
 export async function withReadOnly<T>(deps: ReadOnlyDeps, profile: Profile, read: ReadOnlyRead, fn: (client: pg.Client) => Promise<T>): Promise<T> {
   try {
@@ -53,16 +70,7 @@ export async function withReadOnly<T>(deps: ReadOnlyDeps, profile: Profile, read
       deps,
       profile,
       async (client) => {
-        await client.query('BEGIN READ ONLY');
-        try {
-          await client.query(`SET LOCAL statement_timeout = ${read.timeoutMs}`);
-          const result = await fn(client);
-          await client.query('COMMIT');
-          return result;
-        } catch (err) {
-          await client.query('ROLLBACK').catch(() => undefined);
-          throw err;
-        }
+        return inReadOnlyTransaction(client, read.timeoutMs, fn);
       },
       read.password !== undefined ? { password: read.password } : {},
     );
