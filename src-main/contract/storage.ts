@@ -29,6 +29,11 @@ export interface StorageSkippedObject {
   reason: 'changed-twice' | 'deleted';
 }
 
+/** The warning a snapshot gives for an object it could not take (core, CLI and screens word it once). */
+export function skippedWarning(s: StorageSkippedObject): string {
+  return `${s.bucket}/${s.key} ${s.reason === 'deleted' ? 'was deleted' : 'changed twice'} while it was taken; it is not in this snapshot.`;
+}
+
 /** manifest.json. */
 export interface StorageManifest {
   format: 'ops-console-storage-snapshot/1';

@@ -9,7 +9,7 @@ import crypto from 'node:crypto';
 import type { AppEvent } from '../../contract/operations';
 import { stageJobIdFor } from '../../contract/offsite';
 import type { Profile } from '../../contract/models';
-import type { StorageSnapshotEntry } from '../../contract/storage';
+import { skippedWarning, type StorageSnapshotEntry } from '../../contract/storage';
 import { formatMegabytes } from '../../core/platform/text/bytes';
 import type { CliContext } from '../context';
 import { EXIT, printJson } from '../io';
@@ -50,9 +50,7 @@ export async function storageBackupOffsite(ctx: CliContext, profile: Profile, bu
   const d = await ctx.call('getOffsiteDestination', { id: copy.destination });
   const manifestPath = `s3://${d.bucket}/${copy.key}`;
   const details = await ctx.call('getStorageSnapshot', { id: entry.id });
-  const warnings = details.skipped.map(
-    (s) => `${s.bucket}/${s.key} ${s.reason === 'deleted' ? 'was deleted' : 'changed twice'} while it was taken; it is not in this snapshot.`,
-  );
+  const warnings = details.skipped.map(skippedWarning);
   if (ctx.io.json)
     printJson(ctx.io, {
       ok: true,

@@ -9,7 +9,7 @@ import crypto from 'node:crypto';
 import path from 'node:path';
 import { OpsError } from '../../contract/errors';
 import type { AppEvent } from '../../contract/operations';
-import type { StorageProgressEvent } from '../../contract/storage';
+import { skippedWarning, type StorageProgressEvent } from '../../contract/storage';
 import { formatMegabytes } from '../../core/platform/text/bytes';
 import { boolFlag, expectPositionals, intFlag, parseArgs, stringFlag, UsageError } from '../args';
 import type { CliContext } from '../context';
@@ -81,9 +81,7 @@ async function storageBackup(ctx: CliContext, argv: string[]): Promise<number> {
         entry.error ?? `The storage snapshot ${entry.status}.`,
         entry.status === 'cancelled' ? undefined : { reason: 'other', endpoint: profile.storage?.endpoint ?? '' },
       );
-    const warnings = entry.skipped.map(
-      (s) => `${s.bucket}/${s.key} ${s.reason === 'deleted' ? 'was deleted' : 'changed twice'} while it was taken; it is not in this snapshot.`,
-    );
+    const warnings = entry.skipped.map(skippedWarning);
     if (ctx.io.json) {
       printJson(ctx.io, {
         ok: true,

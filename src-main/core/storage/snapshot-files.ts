@@ -1,0 +1,111 @@
+// The per-object file work of a storage snapshot (snapshot.ts): one object downloaded into
+// the partial folder under its hash, one hard link from the previous snapshot, and a local
+// write failure worded for the user.
+import fs from 'node:fs';
+import path from 'node:path';
+import { OpsError } from '../../contract/errors';
+import type { StorageManifestObject, StorageSkippedObject } from '../../contract/storage';
+import type { ObjectInfo, ObjectStore } from '../platform/objectstore';
+import { objectFile } from './paths';
+
+/** An object as the listing gave it, with its bucket. */
+export interface Listed extends ObjectInfo {
+  bucket: string;
+}
+
+/**
+ * Downloads one object into the partial folder under its hash. Replaced since the listing:
+ * taken once more at its new version (noted `changedDuring`); replaced again: skipped, so
+ * a manifest entry never mixes two versions' bytes.
+ */
+export async function fetchOne(
+  store: ObjectStore,
+  item: Listed,
+  partial: string,
+  tmpName: () => string,
+  onBytes: (delta: number) => void,
+  signal: AbortSignal | undefined,
+): Promise<StorageManifestObject | StorageSkippedObject> {
+  let expectEtag = item.etag;
+  for (let attempt = 0; attempt < 2; attempt++) {
+    const tmp = path.join(partial, tmpName());
+    let moved = 0;
+    try {
+      const got = await store.download(item.bucket, item.key, tmp, {
+        expectEtag,
+        signal,
+        sync: false,
+        onBytes: (d) => {
+          moved += d;
+          onBytes(d);
+        },
+      });
+      const file = objectFile(got.sha256);
+      fs.mkdirSync(path.dirname(path.join(partial, file)), { recursive: true, mode: 0o700 });
+      // Same content already there (another key, same bytes): the rename replaces it with identical bytes.
+      fs.renameSync(tmp, path.join(partial, file));
+      return {
+        bucket: item.bucket,
+        key: item.key,
+        size: got.bytes,
+        etag: got.etag,
+        contentType: got.contentType,
+        lastModified: got.lastModified ?? item.lastModified,
+        sha256: got.sha256,
+        file,
+        ...(attempt > 0 ? { changedDuring: true as const } : {}),
+      };
+    } catch (err) {
+      fs.rmSync(tmp, { force: true });
+      onBytes(-moved);
+      const reason = err instanceof OpsError && err.code === 'STORAGE_FAILED' ? (err.detail as { reason?: string } | undefined)?.reason : undefined;
+      // Deleted since the listing: not an error of the snapshot, only not in it.
+      if (reason === 'not-found') return { bucket: item.bucket, key: item.key, reason: 'deleted' };
+      if (reason !== 'changed') throw err;
+      const now = await store.head(item.bucket, item.key, signal);
+      if (!now) return { bucket: item.bucket, key: item.key, reason: 'deleted' };
+      expectEtag = now.etag;
+    }
+  }
+  return { bucket: item.bucket, key: item.key, reason: 'changed-twice' };
+}
+
+/**
+ * Hard link (the bytes are shared, not copied); a copy where links cannot cross (EXDEV) or are
+ * refused. True when `to` is a link to `from` (a copy is checked like a download). `made`:
+ * the folders created so far, so each is made once.
+ */
+export function linkInto(from: string, to: string, made: Set<string>): boolean {
+  const dir = path.dirname(to);
+  if (!made.has(dir)) {
+    fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
+    made.add(dir);
+  }
+  try {
+    fs.linkSync(from, to);
+    return true;
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'EEXIST') return false; // same content, linked (or downloaded) already for another key: checked as that one is
+    if (code !== 'EXDEV' && code !== 'EPERM' && code !== 'EMLINK') throw err;
+    fs.copyFileSync(from, to, fs.constants.COPYFILE_EXCL);
+    return false;
+  }
+}
+
+/** A local write failure worded for the user (the disk is full, no permission). */
+export function diskError(err: unknown, folder: string): unknown {
+  let code = (err as NodeJS.ErrnoException | undefined)?.code;
+  // ObjectStore.download words a local write failure as the endpoint's ('unreachable', its
+  // errno only in the message): it is the local disk's, and says so here.
+  if (err instanceof OpsError && err.code === 'STORAGE_FAILED') code = /\b(ENOSPC|EDQUOT|EROFS|EACCES)\b/.exec(err.message)?.[1];
+  else if (err instanceof OpsError) return err;
+  if (typeof code !== 'string') return err;
+  const why: Record<string, string> = {
+    ENOSPC: 'the disk is full',
+    EACCES: 'permission denied',
+    EROFS: 'the file system is read-only',
+    EDQUOT: 'the disk quota is exceeded',
+  };
+  return new OpsError('IO_FAILED', `Writing the storage snapshot under ${folder} failed: ${why[code] ?? code}. Nothing was published.`);
+}
