@@ -18,10 +18,8 @@
 import crypto from 'node:crypto';
 import type pg from 'pg';
 import type { Profile } from '../../contract/models';
-import { clientConfig, connectClient } from '../platform/postgres/connect';
+import { clientConfig, connectClient, connectPassword } from '../platform/postgres/connect';
 import { elevatedConnection } from '../platform/guard/elevation';
-import { log } from '../platform/kernel/log';
-import { resolvePassword } from '../platform/secrets/password';
 import type { ReadOnlyDeps } from '../platform/postgres/read-only';
 
 /** Long enough for a DBA going from one tab to the other and back; then closed. */
@@ -69,13 +67,12 @@ export class ReportConnections {
 
   /** `keep`: the connection may be kept after the report (the catalog reports); otherwise it is closed, as before issue #21. */
   async acquire(profile: Profile, explicit: string | undefined, keep: boolean): Promise<Lease> {
-    const resolved = resolvePassword(profile, { explicit, secrets: this.deps.secrets });
-    for (const warning of resolved.warnings) log.warn(warning);
+    const password = connectPassword(this.deps, profile, explicit);
     const poolable = keep && !this.closed && elevatedConnection(profile) === null;
-    const key = connectionKey(profile, resolved.password);
+    const key = connectionKey(profile, password);
     const warm = poolable ? this.take(profile.id, key) : null;
     if (warm) return this.lease(profile.id, key, warm, true);
-    const client = await connectClient(profile, resolved.password, { tunnels: this.deps.tunnels });
+    const client = await connectClient(profile, password, { tunnels: this.deps.tunnels });
     // Dropped while idle (server restart, tunnel closed, idle_session_timeout): forget it.
     client.on('end', () => this.forget(profile.id, client));
     return this.lease(profile.id, poolable ? key : null, client, false);

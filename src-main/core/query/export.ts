@@ -14,11 +14,9 @@ import { OpsError } from '../../contract/errors';
 import type { Profile, QueryCell, QueryExportResult } from '../../contract/models';
 import type { CoreDeps } from '../platform/kernel/deps';
 import type { AuditNote } from '../platform/kernel/dispatch';
-import { log } from '../platform/kernel/log';
 import type { Job, JobRegistry } from '../platform/jobs/registry';
-import { connectClient } from '../platform/postgres/connect';
+import { connectClient, connectPassword } from '../platform/postgres/connect';
 import { isServerError } from '../platform/postgres/pg-errors';
-import { resolvePassword } from '../platform/secrets/password';
 import { resolveEffects } from '../platform/guard/statements/catalog-effects';
 import { planScript, type PlannedStatement } from '../platform/guard/statements/classify';
 import { ExportFile, exportBaseName, type ExportFormat } from '../platform/fs/export-file';
@@ -203,9 +201,7 @@ async function runExport(deps: CoreDeps, input: ExportInput, audit: AuditNote, j
   const plan = await exportableStatement(input.sql);
 
   const started = performance.now();
-  const resolved = resolvePassword(profile, { explicit: input.password, secrets: deps.secrets });
-  for (const warning of resolved.warnings) log.warn(warning);
-  const client = await connectClient(profile, resolved.password, { tunnels: deps.tunnels });
+  const client = await connectClient(profile, connectPassword(deps, profile, input.password), { tunnels: deps.tunnels });
   // A cancel drops the connection at once (the server rolls the read back); waiting for a
   // graceful end would wait for the statement running on it.
   job.onCancel(() => client.connection.stream.destroy());

@@ -6,10 +6,8 @@ import type Cursor from 'pg-cursor';
 import { OpsError } from '../../contract/errors';
 import { CONSOLE_IDLE_CLOSE_MS, type Profile, type QueryCell } from '../../contract/models';
 import type { CoreDeps } from '../platform/kernel/deps';
-import { log } from '../platform/kernel/log';
 import { activeElevation, elevatedConnection, markElevated } from '../platform/guard/elevation';
-import { connectClient } from '../platform/postgres/connect';
-import { resolvePassword } from '../platform/secrets/password';
+import { connectClient, connectPassword } from '../platform/postgres/connect';
 import { emptyNames, type SessionNames } from '../platform/guard/statements/judge';
 
 /**
@@ -172,9 +170,8 @@ export class SessionManager {
   }
 
   private async open(profile: Profile, password?: string): Promise<QuerySession> {
-    const resolved = resolvePassword(profile, { explicit: password, secrets: this.deps.secrets });
-    for (const warning of resolved.warnings) log.warn(warning);
-    const client = await connectClient(profile, resolved.password, { tunnels: this.deps.tunnels });
+    const resolved = connectPassword(this.deps, profile, password);
+    const client = await connectClient(profile, resolved, { tunnels: this.deps.tunnels });
     try {
       const reported = new Map<string, string>();
       trackReportedSettings(client, reported);
@@ -190,7 +187,7 @@ export class SessionManager {
       session.reported.set('client_encoding', res.rows[0]!.enc);
       for (const [name, value] of reported) if (name in PINNED_VALUES) session.reported.set(name, value);
       trackReportedSettings(client, session.reported);
-      session.password = resolved.password;
+      session.password = resolved;
       session.elevationId = elevatedConnection(profile)?.id ?? null;
       this.sessions.set(profile.id, session);
       return session;

@@ -196,6 +196,17 @@ export async function localEndpoint(
   return deps.tunnels.localEndpoint({ id: profile.id, name: profile.name, host: profile.host, port: profile.port, ssh: profile.ssh }, sshSecrets);
 }
 
+/** The password a connection of this profile uses (typed, saved, break-glass…), its warnings logged once here. */
+export function connectPassword(
+  deps: Pick<CoreDeps, 'secrets'>,
+  profile: ConnectProfile & Pick<Profile, 'id'>,
+  explicit: string | undefined,
+): string | undefined {
+  const resolved = resolvePassword(profile, { explicit, secrets: deps.secrets });
+  for (const warning of resolved.warnings) log.warn(warning);
+  return resolved.password;
+}
+
 /** Connects, runs `fn`, and always closes the connection, whatever `fn` does. */
 export async function withClient<T>(
   deps: Pick<CoreDeps, 'secrets'> & Partial<Pick<CoreDeps, 'tunnels'>>,
@@ -204,9 +215,10 @@ export async function withClient<T>(
   options: WithClientOptions = {},
 ): Promise<T> {
   const { password: explicit, ...connectOptions } = options;
-  const resolved = resolvePassword(profile, { explicit, secrets: deps.secrets });
-  for (const warning of resolved.warnings) log.warn(warning);
-  const client = await connectClient(profile, resolved.password, { ...connectOptions, ...(deps.tunnels ? { tunnels: deps.tunnels } : {}) });
+  const client = await connectClient(profile, connectPassword(deps, profile, explicit), {
+    ...connectOptions,
+    ...(deps.tunnels ? { tunnels: deps.tunnels } : {}),
+  });
   // Errors thrown by `fn` pass through untouched (pg errors keep their SQLSTATE and
   // position for the caller); use toOpsError from pg-errors.ts to word them.
   try {
