@@ -5,6 +5,7 @@
 // No channel name is written anywhere else (see `channelFor`).
 import { z } from 'zod';
 import type { Envelope } from './errors';
+import type { PackedRows } from './packed-rows';
 import {
   auditQuerySchema,
   hostKeyPinSchema,
@@ -361,8 +362,12 @@ export type AppEvent =
   | { type: 'job.done'; jobId: string; kind: string; ok: boolean; message: string; at: string }
   | { type: 'audit.appended'; id: number; action: string; outcome: string; at: string }
   | { type: 'sandbox.changed'; running: boolean; at: string }
-  /** Rows of a streamed console result (runQuery/fetchMoreRows with a runId), in order. */
-  | { type: 'query.rows'; runId: string; index: number; columns?: QueryColumn[]; rows: QueryCell[][] }
+  /**
+   * Rows of a streamed console result (runQuery/fetchMoreRows with a runId), in order. The core
+   * sends `rows`; browser mode's event-stream worker may hand the page the same batch `packed`
+   * instead (`rows` then empty).
+   */
+  | { type: 'query.rows'; runId: string; index: number; columns?: QueryColumn[]; rows: QueryCell[][]; packed?: PackedRows }
   /** A checklist step finished (runChecklist with a runId), in order. */
   | ChecklistStepEvent
   /** A running backup's progress, at least once a second. */
