@@ -15,7 +15,7 @@
 // Anything ssh refuses is diagnosed again by ssh2 (tunnel.ts), whose errors name the cause.
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
-import type net from 'node:net';
+import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import type { SshHop } from './tunnel-connect';
@@ -229,10 +229,29 @@ export class OpensshLink {
     child.stderr?.on('data', (chunk: Buffer) => (stderr = tail(stderr + chunk.toString('utf8'))));
     const done = (failed: boolean): void => {
       if (!this.muxClients.delete(child)) return;
-      onDone(failed ? (sshReason(stderr) ?? 'ssh could not open the channel') : null);
+      if (!failed) return onDone(null);
+      // A master that died takes its mux clients with it, and their exits may be seen before
+      // the master's: that is the link lost (onExit names it and cuts this connection), not a
+      // channel the bastion refused. The control socket tells which, whatever order the exits came in.
+      void this.masterAnswers().then((alive) => {
+        if (alive && !this.ended) onDone(sshReason(stderr) ?? 'ssh could not open the channel');
+      });
     };
     child.once('error', () => done(true));
     child.once('exit', (code) => done(code !== 0));
+  }
+
+  /** Whether the master still accepts on its control socket (a dead master's listening socket is closed by the kernel). */
+  private masterAnswers(): Promise<boolean> {
+    if (!this.master || this.ended) return Promise.resolve(false);
+    return new Promise((resolve) => {
+      const probe = net.connect({ path: this.controlPath });
+      probe.once('connect', () => {
+        probe.destroy();
+        resolve(true);
+      });
+      probe.once('error', () => resolve(false));
+    });
   }
 
   /** Opens and drops one channel to the target; rejects with ssh's words when it cannot. */
