@@ -8,7 +8,7 @@
 // page's own PerformanceObserver 'longtask' entries between Run and the last row in the
 // grid; target < 100 ms, so the editor stays typeable) and all rows in the grid vs psql
 // fetching everything (target ≤ 1.3×).
-// Run: npx tsx bench/query-ui.ts [--rows 1000000] [--rounds 3] [--profile]
+// Run: npx tsx bench/query-ui.ts [--rows 1000000] [--rounds 3] [--profile] [--bin other/bin/ops-console.cjs]
 // --profile: a CPU profile of the first round's streaming (CDP), its top functions by self time.
 import { spawn } from 'node:child_process';
 import crypto from 'node:crypto';
@@ -21,7 +21,8 @@ import { LocalCluster } from '../src-main/core/platform/postgres/cluster';
 import { pickServerBinaries } from '../src-main/core/platform/postgres/server-binaries';
 
 const ROOT = path.resolve(__dirname, '..');
-const BIN = path.join(ROOT, 'bin', 'ops-console.cjs');
+/** --bin PATH: another build's bin/ops-console.cjs (an A/B against a baseline build in its own worktree). */
+const BIN = process.argv.includes('--bin') ? path.resolve(process.argv[process.argv.indexOf('--bin') + 1]!) : path.join(ROOT, 'bin', 'ops-console.cjs');
 
 function arg(name: string, fallback: number): number {
   const i = process.argv.indexOf(`--${name}`);
@@ -68,7 +69,7 @@ const PROBE = `
     constructor(...args) {
       super(...args);
       this.addEventListener('message', (m) => {
-        if (!window.__bench.firstEvent && m.data && m.data.type === 'event' && isRows(m.data.data)) window.__bench.firstEvent = performance.now();
+        if (!window.__bench.firstEvent && m.data && ((m.data.type === 'event' && isRows(m.data.data)) || m.data.type === 'event-object')) window.__bench.firstEvent = performance.now();
       });
     }
   };

@@ -1,8 +1,10 @@
 // The streamed rows' store and its repaint pacing, without a browser: rows appended in place
-// in arrival order (one array however many batches), other runs' events ignored, and the
+// in arrival order (one RowStore however many batches, packed by column), other runs' events ignored, and the
 // repaint spaced out when rendering was slow, so a busy page keeps time for keys and scrolling.
 import { describe, expect, it } from 'vitest';
 import type { AppEvent } from '../../src-main/contract/operations';
+import { packRows } from '../../src-main/contract/packed-rows';
+import { rowCells, type RowStore } from '../../src-renderer/src/screens/query/row-store';
 import { LiveRun, MAX_REPAINT_MS, REPAINT_DUTY, REPAINT_MS, repaintDelay } from '../../src-renderer/src/screens/query/live-results';
 
 const rowsEvent = (runId: string, index: number, rows: Array<[number, string]>, withColumns = false): AppEvent => ({
@@ -20,6 +22,8 @@ const rowsEvent = (runId: string, index: number, rows: Array<[number, string]>, 
     : {}),
 });
 
+const all = (rows: RowStore) => Array.from({ length: rows.length }, (_, r) => rowCells(rows, r, 2));
+
 describe('LiveRun', () => {
   it('appends every batch in place, in order, and ignores other runs', () => {
     const live = new LiveRun('run-1');
@@ -32,7 +36,7 @@ describe('LiveRun', () => {
     expect(live.apply(rowsEvent('run-2', 0, [[-1, 'other']]))).toBe(false);
     expect(live.statements.get(0)!.rows).toBe(rows);
     expect(live.received(0)).toBe(5000);
-    expect(rows.every((row, i) => row[0] === i && row[1] === `r${i}`)).toBe(true);
+    expect(all(rows).every((row, i) => row[0] === i && row[1] === `r${i}`)).toBe(true);
     expect(live.statements.get(0)!.columns.map((c) => c.name)).toEqual(['g', 'h']);
   });
 
@@ -41,12 +45,35 @@ describe('LiveRun', () => {
     live.apply(rowsEvent('run-1', 0, [[1, 'a']], true));
     live.apply(rowsEvent('run-1', 1, [[2, 'b']], true));
     live.apply(rowsEvent('run-1', 0, [[3, 'c']]));
-    expect(live.statements.get(0)!.rows).toEqual([
+    expect(all(live.statements.get(0)!.rows)).toEqual([
       [1, 'a'],
       [3, 'c'],
     ]);
     expect(live.received(1)).toBe(1);
     expect(live.received(2)).toBe(0);
+  });
+
+  it('takes batches packed by the event worker (rows empty) and row arrays from IPC alike', () => {
+    const live = new LiveRun('run-1');
+    live.apply(rowsEvent('run-1', 0, [], true));
+    live.apply({
+      type: 'query.rows',
+      runId: 'run-1',
+      index: 0,
+      rows: [],
+      packed: packRows([
+        [1, 'a'],
+        [2, null],
+      ]),
+    });
+    live.apply(rowsEvent('run-1', 0, [[3, 'NULL']]));
+    live.apply({ type: 'query.rows', runId: 'run-1', index: 0, rows: [], packed: packRows([]) });
+    expect(live.received(0)).toBe(3);
+    expect(all(live.statements.get(0)!.rows)).toEqual([
+      [1, 'a'],
+      [2, null],
+      [3, 'NULL'],
+    ]);
   });
 
   it('says once which batch completes a statement whose answer came before its last rows', () => {

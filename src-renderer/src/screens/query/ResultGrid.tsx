@@ -2,7 +2,7 @@
 // DOM), sticky header and row numbers, type-aware cells, keyboard selection, copy as
 // TSV, and sort/filter over the rows already received (no new query). The logic lives
 // in grid-model.ts, the view's streaming/sort/filter in useGridView.ts; rows stream into
-// the parent's array and `rowCount` says how far. The grid takes the height its parent
+// the parent's RowStore (packed, read cell by cell) and `rowCount` says how far. The grid takes the height its parent
 // leaves (a flex column) and scrolls inside itself.
 import { Text } from '@mantine/core';
 import { useCallback, useEffect, useId, useLayoutEffect, useMemo, useRef, useState, type KeyboardEvent, type MouseEvent } from 'react';
@@ -14,6 +14,7 @@ import { GridToolbar } from './GridToolbar';
 import { cellKind, cellText, MAX_SCROLL_PX, moveCursor, ROW_HEIGHT, scrollTopForRow, toTsv, visibleWindow } from './grid-model';
 import { CHAR_PX, useColumnWidths } from './useColumnWidths';
 import { useGridView } from './useGridView';
+import { cellSource, rowCells, type RowStore } from './row-store';
 import { formatCount } from '../../shared/format/numbers';
 
 const OVERSCAN = 8;
@@ -37,8 +38,8 @@ interface RowRange {
 
 export interface ResultGridProps {
   columns: QueryColumn[];
-  /** The parent's array; it may grow in place while rows stream in. */
-  rows: QueryCell[][];
+  /** The parent's rows; a RowStore may grow in place while rows stream in. */
+  rows: RowStore | QueryCell[][];
   /** Rows of `rows` to show: raise it (same array) to make the grid look again. */
   rowCount: number;
   label: string;
@@ -47,6 +48,7 @@ export interface ResultGridProps {
 export function ResultGrid({ columns, rows, rowCount, label }: ResultGridProps) {
   const count = Math.min(rowCount, rows.length);
   const grid = useGridView(rows, columns, count);
+  const cells = useMemo(() => cellSource(rows), [rows]);
   const { view, n, version, busy, pending, revealRef } = grid;
 
   const scrollerRef = useRef<HTMLDivElement>(null);
@@ -146,7 +148,7 @@ export function ResultGrid({ columns, rows, rowCount, label }: ResultGridProps) 
   async function copySelection() {
     if (rangePos) return copyRows(view.rowsAt(rangePos.from, rangePos.to), false);
     if (!cursor || cursorPos < 0) return;
-    const ok = await copyToClipboard(cellText(rows[cursor.row]![cursor.col] ?? null));
+    const ok = await copyToClipboard(cellText(cells.cell(cursor.row, cursor.col)));
     setNotice(ok ? 'Copied the cell' : 'Copy failed: the browser refused the clipboard');
   }
 
@@ -230,7 +232,7 @@ export function ResultGrid({ columns, rows, rowCount, label }: ResultGridProps) 
         key={pos % (win.last - win.first + 1)}
         position={pos}
         top={win.offsetPx + (pos - win.first) * ROW_HEIGHT}
-        cells={rows[row]!}
+        cells={rowCells(cells, row, columns.length)}
         kinds={kinds}
         widths={widths}
         rowNumberWidth={rowNumberWidth}
@@ -322,7 +324,7 @@ export function ResultGrid({ columns, rows, rowCount, label }: ResultGridProps) 
         opened={detail !== null}
         onClose={closeDetail}
         column={detailColumn}
-        value={detail ? (rows[detail.row]![detail.col] ?? null) : null}
+        value={detail ? cells.cell(detail.row, detail.col) : null}
         rowNumber={detail ? view.positionOf(detail.row) + 1 : 0}
       />
     </div>

@@ -127,7 +127,7 @@ function StatementPanel({ view, errorAt, more }: { view: ResultView; errorAt: Ed
 function tabLabel(view: ResultView): string {
   if (view.running) return `${view.index + 1} · running · ${formatCount(view.received)} rows so far`;
   const result = view.result!;
-  return `${view.index + 1} · ${statementSummary({ ...result, rows: view.rows })} · ${formatDuration(Math.round(result.durationMs))}`;
+  return `${view.index + 1} · ${statementSummary(result, view.received)} · ${formatDuration(Math.round(result.durationMs))}`;
 }
 
 export function ResultsPanel({ views, errorAt, more }: { views: ResultView[]; errorAt: EditorRange | null; more: MoreRows }) {

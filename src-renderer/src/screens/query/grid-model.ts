@@ -4,6 +4,7 @@
 import type { QueryCell, QueryColumn } from '@contract/models';
 import { cellKind, mergeSorted, numberOf, sortIndex, type CellKind, type SortDirection } from './grid-sort';
 import { reformatJson } from '@contract/json-text';
+import { cellSource, type CellSource, type RowsInput } from './row-store';
 
 export { cellKind, compareCells, compareDecimal, isNumericKind, mergeSorted, numberOf, sortIndex } from './grid-sort';
 export type { CellKind, SortDirection } from './grid-sort';
@@ -26,15 +27,15 @@ export interface FilterSpec {
 }
 
 /** Case-insensitive substring match; NULL never matches (it has no text). */
-export function rowMatcher(filter: FilterSpec, columnCount: number): (row: readonly QueryCell[]) => boolean {
+export function rowMatcher(filter: FilterSpec, columnCount: number): (cells: CellSource, row: number) => boolean {
   const needle = filter.text.toLowerCase();
   // Number cells (int2/int4/oid) print digits and '-' only: skip converting them when they cannot match.
   const numbersCanMatch = /^[0-9-]+$/.test(needle);
   const cols = filter.column === null ? Array.from({ length: columnCount }, (_, i) => i) : [filter.column];
-  return (row) => {
+  return (cells, row) => {
     for (const c of cols) {
-      const v = row[c];
-      if (v === null || v === undefined) continue;
+      const v = cells.cell(row, c);
+      if (v === null) continue;
       if (typeof v === 'string') {
         if (v.toLowerCase().includes(needle)) return true;
       } else if (typeof v === 'boolean' || numbersCanMatch) {
@@ -46,11 +47,12 @@ export function rowMatcher(filter: FilterSpec, columnCount: number): (row: reado
 }
 
 /** Rows [from, count) whose cells contain `filter.text`, in row order. */
-export function filterIndex(rows: readonly QueryCell[][], count: number, filter: FilterSpec, columnCount: number, from = 0): Uint32Array {
+export function filterIndex(rows: RowsInput, count: number, filter: FilterSpec, columnCount: number, from = 0): Uint32Array {
   const matches = rowMatcher(filter, columnCount);
+  const cells = cellSource(rows);
   const out = new Uint32Array(Math.max(0, count - from));
   let n = 0;
-  for (let row = from; row < count; row++) if (matches(rows[row]!)) out[n++] = row;
+  for (let row = from; row < count; row++) if (matches(cells, row)) out[n++] = row;
   return out.slice(0, n);
 }
 
@@ -122,12 +124,13 @@ function tsvField(cell: QueryCell, kind: CellKind = 'text'): string {
 }
 
 /** TSV with a header line; NULL as an empty field, JSON on one line. */
-export function toTsv(columns: readonly QueryColumn[], rows: readonly QueryCell[][], rowIds: ArrayLike<number>): string {
+export function toTsv(columns: readonly QueryColumn[], rows: RowsInput, rowIds: ArrayLike<number>): string {
   const kinds = columns.map((c) => cellKind(c.type));
+  const cells = cellSource(rows);
   const lines = [columns.map((c) => tsvField(c.name)).join('\t')];
   for (let i = 0; i < rowIds.length; i++) {
-    const row = rows[rowIds[i]!]!;
-    lines.push(kinds.map((kind, c) => tsvField(row[c] ?? null, kind)).join('\t'));
+    const row = rowIds[i]!;
+    lines.push(kinds.map((kind, c) => tsvField(cells.cell(row, c), kind)).join('\t'));
   }
   return lines.join('\n');
 }
@@ -195,19 +198,20 @@ export function scrollTopForRow(
 /** Column widths (px) from the header and the first rows' text, monospace, capped. */
 export function estimateColumnWidths(
   columns: readonly QueryColumn[],
-  rows: readonly QueryCell[][],
+  rows: RowsInput,
   count: number,
   charPx = 7.8,
   min = 60,
   max = 400,
   sample = 200,
 ): number[] {
+  const cells = cellSource(rows);
   return columns.map((col, c) => {
     const kind = cellKind(col.type);
     // Name, a gap, the type (smaller), room for the sort arrow.
     let chars = col.name.length + col.type.length * 0.85 + 3;
     for (let r = 0; r < Math.min(count, sample); r++) {
-      const cell = rows[r]![c] ?? null;
+      const cell = cells.cell(r, c);
       chars = Math.max(chars, cell === null ? 4 : cellDisplay(cell, kind, 80).length);
     }
     return Math.round(Math.min(max, Math.max(min, chars * charPx + 20)));
@@ -244,11 +248,15 @@ export class GridView {
   private shown: Uint32Array | null = null;
   private shownLength = 0;
 
+  private readonly cells: CellSource;
+
   constructor(
-    readonly rows: readonly QueryCell[][],
+    rows: RowsInput,
     /** Replaceable: type names resolve when the statement ends, the columns stay the same. */
     public columns: readonly QueryColumn[],
-  ) {}
+  ) {
+    this.cells = cellSource(rows);
+  }
 
   get sort(): SortSpec | null {
     return this.sortSpec;
@@ -302,9 +310,9 @@ export class GridView {
     const spec = this.sortSpec;
     if (!spec || count <= this.covered) return this.grow(count);
     const type = this.columns[spec.column]!.type;
-    const batch = sortIndex(this.rows, count, spec.column, type, spec.direction, this.covered);
+    const batch = sortIndex(this.cells, count, spec.column, type, spec.direction, this.covered);
     const numbers = this.numbersFor(spec, count);
-    this.sorted = this.sorted ? mergeSorted(this.sorted, batch, this.rows, spec.column, type, spec.direction, numbers ?? undefined) : batch;
+    this.sorted = this.sorted ? mergeSorted(this.sorted, batch, this.cells, spec.column, type, spec.direction, numbers ?? undefined) : batch;
     this.covered = count;
     this.rebuild();
   }
@@ -319,7 +327,7 @@ export class GridView {
       if (this.numbers) bigger.set(this.numbers.subarray(0, from));
       this.numbers = bigger;
     }
-    for (let row = from; row < count; row++) this.numbers[row] = numberOf(this.rows[row]![spec.column] ?? null);
+    for (let row = from; row < count; row++) this.numbers[row] = numberOf(this.cells.cell(row, spec.column));
     return this.numbers;
   }
 
@@ -328,7 +336,7 @@ export class GridView {
     this.numbers = null;
     this.covered = Math.max(this.covered, count);
     const type = spec ? this.columns[spec.column]!.type : '';
-    this.sorted = spec ? sortIndex(this.rows, this.covered, spec.column, type, spec.direction) : null;
+    this.sorted = spec ? sortIndex(this.cells, this.covered, spec.column, type, spec.direction) : null;
     this.rebuild();
   }
 
@@ -349,7 +357,7 @@ export class GridView {
       this.mask = bigger;
     }
     const matches = rowMatcher(spec, this.columns.length);
-    for (let row = this.masked; row < count; row++) this.mask[row] = matches(this.rows[row]!) ? 1 : 0;
+    for (let row = this.masked; row < count; row++) this.mask[row] = matches(this.cells, row) ? 1 : 0;
     this.masked = count;
   }
 

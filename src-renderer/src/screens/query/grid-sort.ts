@@ -2,6 +2,7 @@
 // never on the rows themselves. Radix passes on precomputed keys rather than a comparator
 // sort: comparing 1,000,000 strings one pair at a time takes seconds.
 import type { QueryCell } from '@contract/models';
+import { cellSource, type RowsInput } from './row-store';
 
 export type CellKind = 'integer' | 'decimal' | 'float' | 'bool' | 'json' | 'text';
 export type SortDirection = 'asc' | 'desc';
@@ -266,10 +267,11 @@ function sortStrings(k: KeyedRows, from: number, to: number, text: (row: number)
  * Rows [from, count) of column `column` ordered by its type, stable (equal values keep row
  * order). NULLs last ascending and first descending, as PostgreSQL's default ORDER BY does.
  */
-export function sortIndex(rows: readonly QueryCell[][], count: number, column: number, type: string, direction: SortDirection, from = 0): Uint32Array {
+export function sortIndex(rows: RowsInput, count: number, column: number, type: string, direction: SortDirection, from = 0): Uint32Array {
   const kind = cellKind(type);
   const size = Math.max(0, count - from);
-  const value = (row: number): QueryCell => rows[row]![column] ?? null;
+  const cells = cellSource(rows);
+  const value = (row: number): QueryCell => cells.cell(row, column);
   const compareRows = (a: number, b: number) => compareByKind(value(a), value(b), kind);
   const k = keyedRows(size);
   // Descending is the ascending order reversed at the end; building it with ties in
@@ -284,7 +286,9 @@ export function sortIndex(rows: readonly QueryCell[][], count: number, column: n
   }
   k.idx.set(nulls, n);
   if (kind === 'text' || kind === 'json') {
-    sortStrings(k, 0, n, (row) => String(value(row)), tie);
+    // Packed rows give a new string per read: each row's text is read once for all the radix levels.
+    const texts = new Array<string | undefined>(size);
+    sortStrings(k, 0, n, (row) => (texts[row - from] ??= String(value(row))), tie);
   } else {
     for (let i = 0; i < n; i++) setNumberKey(k, i, Number(value(k.idx[i]!)));
     radixRange(k, 0, n);
@@ -309,7 +313,7 @@ export function sortIndex(rows: readonly QueryCell[][], count: number, column: n
 export function mergeSorted(
   sorted: Uint32Array,
   batch: Uint32Array,
-  rows: readonly QueryCell[][],
+  rows: RowsInput,
   column: number,
   type: string,
   direction: SortDirection,
@@ -317,6 +321,7 @@ export function mergeSorted(
 ): Uint32Array {
   const kind = cellKind(type);
   const sign = direction === 'asc' ? 1 : -1;
+  const cells = cellSource(rows);
   const compare = (a: number, b: number) => {
     // Cached doubles settle most comparisons without touching the rows; ties, NULL and NaN
     // (NaN compares neither way) go to the exact comparison.
@@ -326,7 +331,7 @@ export function mergeSorted(
       if (x < y) return -sign;
       if (x > y) return sign;
     }
-    return sign * compareByKind(rows[a]![column] ?? null, rows[b]![column] ?? null, kind);
+    return sign * compareByKind(cells.cell(a, column), cells.cell(b, column), kind);
   };
   const out = new Uint32Array(sorted.length + batch.length);
   let taken = 0;

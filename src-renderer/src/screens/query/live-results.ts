@@ -1,17 +1,19 @@
 // The rows of a streamed run as they arrive. runQuery (with a run id) answers with each
 // statement's outcome but no rows; the rows come as `query.rows` events, possibly even
-// after that answer. They are appended in place (never copied) so a million-row result
-// costs one array, and the grid is told to look again through a version number that only
+// after that answer. Each batch is kept packed by column in a RowStore (row-store.ts; browser
+// mode's event worker packs it, the desktop's IPC batches are packed here), so a million-row
+// result is a few hundred batches rather than a million arrays on the heap, and the grid is told to look again through a version number that only
 // the results pane subscribes to (useLiveVersion): the editor, toolbars and tabs do not
 // re-render while rows stream, which kept the page from answering keys with a million rows.
 import type { AppEvent } from '@contract/operations';
 import { useSyncExternalStore } from 'react';
 import type { QueryCell, QueryColumn, StatementResult } from '@contract/models';
+import { RowStore } from './row-store';
 
 export interface LiveStatement {
   index: number;
   columns: QueryColumn[];
-  rows: QueryCell[][];
+  rows: RowStore;
 }
 
 type RowsEvent = Extract<AppEvent, { type: 'query.rows' }>;
@@ -45,13 +47,13 @@ export class LiveRun {
     if (event.type !== 'query.rows' || event.runId !== this.runId) return false;
     let statement = this.statements.get(event.index);
     if (!statement) {
-      statement = { index: event.index, columns: [], rows: [] };
+      statement = { index: event.index, columns: [], rows: new RowStore() };
       this.statements.set(event.index, statement);
     }
     this.lastEventAt = performance.now();
     if (event.columns) statement.columns = event.columns;
-    // push in a loop: spreading 10,000 rows into push() risks the argument limit.
-    for (const row of event.rows) statement.rows.push(row);
+    if (event.packed) statement.rows.append(event.packed);
+    else statement.rows.appendRows(event.rows, statement.columns.length || undefined);
     return true;
   }
 
@@ -85,7 +87,8 @@ export interface ResultView {
   index: number;
   command: string;
   columns: QueryColumn[];
-  rows: QueryCell[][];
+  /** The streamed rows (packed), or a plain result's own rows; the same object for as long as the result is shown. */
+  rows: RowStore | QueryCell[][];
   /** Rows received so far (rows.length). */
   received: number;
   /** Rows the core says it sent (null while the statement runs). */

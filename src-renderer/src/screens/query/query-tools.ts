@@ -62,12 +62,13 @@ export function errorRange(editorText: string, target: RunTarget, position: numb
 }
 
 /** A tab's words: "SELECT · 12 rows", "UPDATE 3" (DML row count), "BEGIN", "… failed". */
-export function statementSummary(result: StatementResult): string {
+/** `rows`: the rows received (a streamed result's answer carries none). */
+export function statementSummary(result: StatementResult, rows = result.rows.length): string {
   const command = result.command || 'statement';
   if (result.cancelled) return `${command} · cancelled`;
   if (result.error) return `${command} · failed`;
   if (result.columns.length > 0) {
-    const n = result.rows.length;
+    const n = rows;
     return `${command} · ${n.toLocaleString('en-US')}${result.truncated ? '+' : ''} row${n === 1 ? '' : 's'}`;
   }
   return result.rowCount === null ? command : `${command} ${result.rowCount}`;

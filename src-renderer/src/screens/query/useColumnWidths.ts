@@ -1,13 +1,14 @@
 // Column widths: estimated from the header and the first rows' text (monospace), then
 // whatever the user dragged a header edge to, for as long as the same result is shown.
 import { useCallback, useMemo, useState, type PointerEvent } from 'react';
-import type { QueryCell, QueryColumn } from '@contract/models';
+import type { QueryColumn } from '@contract/models';
+import type { RowsInput } from './row-store';
 import { estimateColumnWidths, type GridView } from './grid-model';
 
 /** Width of one character of the 12px monospace font, for the width estimate. */
 export const CHAR_PX = 7.3;
 
-export function useColumnWidths(view: GridView, columns: QueryColumn[], rows: QueryCell[][], count: number) {
+export function useColumnWidths(view: GridView, columns: QueryColumn[], rows: RowsInput, count: number) {
   const [resized, setResized] = useState<{ view: GridView | null; widths: Record<number, number> }>({ view: null, widths: {} });
   // Estimated once rows exist, not per batch: widths that jump while rows stream are unreadable.
   const estimated = useMemo(() => estimateColumnWidths(columns, rows, Math.min(count, 200), CHAR_PX), [view, count > 0]);

@@ -2,7 +2,8 @@
 // that folds new rows in throttled (never re-sorting a million rows per batch), a filter
 // applied after a pause in typing, and "Sorting…"/"Filtering…" said before big ones run.
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
-import type { QueryCell, QueryColumn } from '@contract/models';
+import type { QueryColumn } from '@contract/models';
+import type { RowsInput } from './row-store';
 import { GridView, sameFilter, type SortSpec } from './grid-model';
 
 /**
@@ -46,7 +47,7 @@ export interface GridViewState {
   countRef: { current: number };
 }
 
-export function useGridView(rows: QueryCell[][], columns: QueryColumn[], count: number): GridViewState {
+export function useGridView(rows: RowsInput, columns: QueryColumn[], count: number): GridViewState {
   // One view per result; its columns are replaced (not the view) when type names resolve.
   const view = useMemo(() => new GridView(rows, columns), [rows, columns.length]);
   view.columns = columns;

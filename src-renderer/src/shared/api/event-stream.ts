@@ -2,7 +2,8 @@
 // kept, since a streamed query's first rows are pushed right after runQuery starts (a stream
 // opened per subscriber would miss them while it connects). The stream is read by a worker
 // (events.worker.ts) so decoding ~65 MB of a million-row result never runs on the page's
-// main thread; the page only parses each event's JSON and hands it to the listeners.
+// main thread; the page only parses each event's JSON (rows come parsed and packed) and hands
+// it to the listeners.
 import { OpsError } from '@contract/errors';
 import type { AppEvent } from '@contract/operations';
 
@@ -14,7 +15,9 @@ export type StreamMessage =
   /** The host refused the stream (e.g. 401 once the server restarted with a new token). */
   | { type: 'closed'; status: number }
   /** One event's JSON text. */
-  | { type: 'event'; data: string };
+  | { type: 'event'; data: string }
+  /** One event the worker parsed itself (a batch of query rows, packed by column). */
+  | { type: 'event-object'; event: AppEvent };
 
 type State = 'connecting' | 'open' | 'closed';
 
@@ -42,8 +45,8 @@ export function sharedEventStream(): EventStream {
     current.onmessage = (message: MessageEvent<StreamMessage>) => {
       if (worker !== current) return;
       const data = message.data;
-      if (data.type === 'event') {
-        const event = JSON.parse(data.data) as AppEvent;
+      if (data.type === 'event' || data.type === 'event-object') {
+        const event = data.type === 'event' ? (JSON.parse(data.data) as AppEvent) : data.event;
         for (const listener of [...listeners]) listener(event);
       } else {
         setState(data.type === 'closed' ? 'closed' : data.type);

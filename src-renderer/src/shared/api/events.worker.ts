@@ -4,14 +4,19 @@
 // editor. This worker fetches /events itself (same origin: the page's HttpOnly session
 // cookie goes with it, no script holds the token), decodes with TextDecoder, frames with
 // SseParser, and posts each event's JSON text to the page: one string copy per event, parsed
-// there (JSON.parse of a 8,000-row batch is a couple of ms). Like EventSource it reconnects
-// after a network error, and gives up on an HTTP refusal (the page then opens a new one).
+// there (JSON.parse of a 8,000-row batch is a couple of ms). A batch of query rows is parsed
+// here instead and posted packed by column (contract/packed-rows.ts): the page gets a few
+// strings and typed arrays per batch, nothing to parse and no row arrays for its GC to mark
+// (the grid keeps them packed). Like EventSource it reconnects after a network error, and
+// gives up on an HTTP refusal (the page then opens a new one).
+import { packRows } from '@contract/packed-rows';
+import type { AppEvent } from '@contract/operations';
 import { SseParser } from './sse-parser';
 import type { StreamMessage } from './event-stream';
 
 /** The worker's global scope, as far as used here (the renderer's lib is DOM, not WebWorker). */
 interface WorkerScope {
-  postMessage(message: StreamMessage): void;
+  postMessage(message: StreamMessage, transfer?: Transferable[]): void;
 }
 const scope = self as unknown as WorkerScope;
 
@@ -37,12 +42,23 @@ async function connect(): Promise<void> {
     for (;;) {
       const { done, value } = await reader.read();
       if (done) break;
-      for (const data of parser.push(decoder.decode(value, { stream: true }))) scope.postMessage({ type: 'event', data });
+      for (const data of parser.push(decoder.decode(value, { stream: true }))) post(data);
     }
   } catch {
     // The connection dropped mid-stream: as EventSource, try again.
   }
   retry();
+}
+
+/** How the host's JSON of a rows event begins (server.ts writes JSON.stringify of the event, type first). */
+const ROWS_EVENT = '{"type":"query.rows"';
+
+function post(data: string): void {
+  if (!data.startsWith(ROWS_EVENT)) return scope.postMessage({ type: 'event', data });
+  const event = JSON.parse(data) as Extract<AppEvent, { type: 'query.rows' }>;
+  if (event.rows.length === 0) return scope.postMessage({ type: 'event', data });
+  const packed = packRows(event.rows);
+  scope.postMessage({ type: 'event-object', event: { ...event, rows: [], packed } }, [packed.ends.buffer, packed.kinds.buffer]);
 }
 
 function retry(): void {
