@@ -69,13 +69,40 @@ describe('ObjectStore', () => {
       { step: 'initialize', name: 'countListRequests' },
     );
     const keys: string[] = [];
+    const all = Array.from({ length: 25 }, (_, i) => `many/${String(i).padStart(4, '0')}`);
+    // Requests asked for by the time each page's first object is handed out.
+    const atFirstOfPage: number[] = [];
     try {
       for await (const o of store.listObjects('designs', 'many/', undefined, 10)) keys.push(o.key);
+      expect(keys).toEqual(all);
+      expect(requests).toBe(3);
+
+      // Read ahead (a snapshot's listing): the next page is asked for before this page's objects are handed out.
+      requests = 0;
+      keys.length = 0;
+      for await (const o of store.listObjects('designs', 'many/', undefined, 10, true)) {
+        if (keys.length % 10 === 0) atFirstOfPage.push(requests);
+        keys.push(o.key);
+      }
+      expect(keys).toEqual(all);
+      expect(atFirstOfPage).toEqual([2, 3, 3]);
+      expect(requests).toBe(3);
+
+      // A caller that stops early: the page asked for ahead is dropped, nothing is left failing unhandled.
+      requests = 0;
+      for await (const o of store.listObjects('designs', 'many/', undefined, 10, true)) {
+        expect(o.key).toBe(all[0]);
+        break;
+      }
+      expect(requests).toBe(2);
+      for await (const o of store.listObjects('designs', 'many/', undefined, 10)) {
+        expect(o.key).toBe(all[0]);
+        break;
+      }
+      expect(requests).toBe(3);
     } finally {
       client.middlewareStack.remove('countListRequests');
     }
-    expect(keys).toEqual(Array.from({ length: 25 }, (_, i) => `many/${String(i).padStart(4, '0')}`));
-    expect(requests).toBe(3);
   });
 
   it('refuses an object that changed since it was listed', async () => {

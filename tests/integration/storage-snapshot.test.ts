@@ -106,6 +106,16 @@ describe('storage snapshots', () => {
       }
     }
     expect((await verifyFiles(folder, manifest)).ok).toBe(true);
+    // Only this snapshot's files: the changed photo's previous file is not in it.
+    const oldPhoto = first.manifest.objects.find((o) => o.key === 'p/3.jpg')!.file;
+    expect(fs.existsSync(path.join(folder, oldPhoto))).toBe(false);
+    expect(filesUnder(folder)).toEqual(['manifest.json', ...new Set(manifest.objects.map((o) => o.file))].sort());
+
+    // One of the previous snapshot's two buckets: none of the other bucket's files is linked into this one.
+    const designsOnly = await takeSnapshot({ store, folder: fresh('incr-designs'), buckets: ['designs'], previous: first });
+    expect(designsOnly).toMatchObject({ objects: 5, changedObjects: 0, reusedObjects: 5 });
+    expect(filesUnder(designsOnly.path)).toEqual(['manifest.json', ...new Set(readManifest(designsOnly.path).objects.map((o) => o.file))].sort());
+    expect(filesUnder(designsOnly.path).length).toBe(1 + 4);
   });
 
   it('links made in batches across event-loop turns: 250 objects, changed ones and a lost previous file on the last page are downloaded, every other one linked', async () => {
@@ -118,12 +128,19 @@ describe('storage snapshots', () => {
     await store.putBody('many', keys[240]!, 'v2 on the last page');
     // The previous file of an unchanged object on the last page is gone: downloaded, not linked.
     fs.rmSync(path.join(prevFolder, previous.manifest.objects.find((o) => o.key === keys[245])!.file));
+    // Deleted since the previous snapshot: not in the new one, nor are their files.
+    for (const k of [keys[10]!, keys[230]!]) await store.remove('many', k);
+    const gone = previous.manifest.objects
+      .filter((o) => o.key === keys[10] || o.key === keys[230] || o.key === keys[5] || o.key === keys[240])
+      .map((o) => o.file);
     const folder = fresh('many-incr');
     const result = await takeSnapshot({ store, folder, buckets: ['many'], previous, listPageSize: 100 });
-    expect(result).toMatchObject({ objects: 250, changedObjects: 3, reusedObjects: 247 });
+    expect(result).toMatchObject({ objects: 248, changedObjects: 3, reusedObjects: 245 });
     const manifest = readManifest(folder);
-    expect(manifest.objects.map((o) => o.key)).toEqual(keys);
+    expect(manifest.objects.map((o) => o.key)).toEqual(keys.filter((k) => k !== keys[10] && k !== keys[230]));
     expect(manifest.objects.filter((o) => !o.reused).map((o) => o.key)).toEqual([keys[5], keys[240], keys[245]]);
+    expect(filesUnder(folder)).toEqual(['manifest.json', ...manifest.objects.map((o) => o.file)].sort());
+    for (const file of gone) expect(fs.existsSync(path.join(folder, file))).toBe(false);
     expect((await verifyFiles(folder, manifest)).ok).toBe(true);
   });
 

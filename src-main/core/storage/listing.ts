@@ -1,8 +1,8 @@
 // A snapshot's listing of one bucket. Two things keep it off the snapshot's critical path (an
 // incremental run is about as long as its listing; the storage bench):
-// - it reads ahead: each page's objects are queued and the next page is asked for at once, so
-//   the work on one page (links, size checks, the start call's catalog row and audit entry)
-//   runs while the store answers the next, instead of before it is asked;
+// - it reads ahead: the next page is asked for as soon as a page arrives (listObjects'
+//   readAhead), before its objects are queued, so the work on one page (links, size checks,
+//   the start call's catalog row and audit entry) runs while the store answers the next;
 // - the start call's check of the key and the bucket IS the listing's first page (`firstPage`),
 //   not a request of its own, and the job goes on from it.
 import type { ObjectInfo, ObjectStore } from '../platform/objectstore';
@@ -25,9 +25,18 @@ export class BucketListing {
     readonly bucket: string,
     pageSize?: number,
   ) {
-    const arrived = new Promise<void>((resolve) => (this.firstArrived = resolve));
+    // Settles a turn of the event loop after the first page: by then the next page is asked for
+    // (readAhead), so what the start call does next (the job's fsynced catalog row and audit
+    // entry) runs while the store answers it, not before the request is sent.
+    const arrived = new Promise<void>(
+      (resolve) =>
+        (this.firstArrived = () => {
+          this.firstArrived = () => undefined;
+          setImmediate(resolve);
+        }),
+    );
     this.done = (async () => {
-      for await (const info of store.listObjects(bucket, '', this.abort.signal, pageSize)) {
+      for await (const info of store.listObjects(bucket, '', this.abort.signal, pageSize, true)) {
         this.queue.push(info);
         this.firstArrived();
         // Handed over on the next turn of the event loop, by which time the next page is asked for.

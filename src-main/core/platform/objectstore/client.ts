@@ -6,7 +6,7 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import type { Readable } from 'node:stream';
-import type { S3Client } from '@aws-sdk/client-s3';
+import type { ListObjectsV2CommandOutput, S3Client } from '@aws-sdk/client-s3';
 import { OpsError } from '../../../contract/errors';
 import type { ObjectStoreConfig } from './config';
 import { isTransient, storageError } from './errors';
@@ -183,26 +183,46 @@ export class ObjectStore {
   /**
    * Every object under `prefix`, page by page (the store's page size, 1,000 on S3; `pageSize`
    * asks for smaller pages, so a test proves the paging without writing a thousand objects).
+   * `readAhead`: the next page is asked for as soon as a page arrives, before its objects are
+   * handed out, so the caller's work on them (and whatever else holds the event loop meanwhile,
+   * such as a snapshot job's fsynced catalog row) runs while the store answers. Off by default:
+   * a caller that stops early (checkListable) would pay for a page it never reads.
    */
-  async *listObjects(bucket: string, prefix = '', signal?: AbortSignal, pageSize?: number): AsyncGenerator<ObjectInfo> {
-    let token: string | undefined;
-    do {
-      let page;
+  async *listObjects(bucket: string, prefix = '', signal?: AbortSignal, pageSize?: number, readAhead = false): AsyncGenerator<ObjectInfo> {
+    // A request still on its way when the caller stops is aborted (its failure is nobody's to report).
+    const requests = new AbortController();
+    const stop = () => requests.abort();
+    if (signal?.aborted) stop();
+    else signal?.addEventListener('abort', stop, { once: true });
+    const request = async (token: string | undefined): Promise<ListObjectsV2CommandOutput> => {
       try {
         const { client, sdk } = await this.s3();
-        page = await client.send(
+        return await client.send(
           new sdk.ListObjectsV2Command({ Bucket: bucket, Prefix: prefix === '' ? undefined : prefix, ContinuationToken: token, MaxKeys: pageSize }),
-          { abortSignal: signal },
+          { abortSignal: requests.signal },
         );
       } catch (err) {
         throw this.fail(err, signal, { bucket }, `listing bucket ${bucket}`);
       }
-      for (const o of page.Contents ?? []) {
-        if (o.Key === undefined) continue;
-        yield { key: o.Key, size: o.Size ?? 0, etag: unquote(o.ETag), lastModified: o.LastModified?.toISOString() ?? '' };
+    };
+    let next: Promise<ListObjectsV2CommandOutput> | null = request(undefined);
+    try {
+      while (next !== null) {
+        const page: ListObjectsV2CommandOutput = await next;
+        const token: string | undefined = page.IsTruncated ? page.NextContinuationToken : undefined;
+        next = token !== undefined && readAhead ? request(token) : null;
+        // Awaited after this page's objects; handled now, so a failure meanwhile is not reported as unhandled.
+        next?.catch(() => undefined);
+        for (const o of page.Contents ?? []) {
+          if (o.Key === undefined) continue;
+          yield { key: o.Key, size: o.Size ?? 0, etag: unquote(o.ETag), lastModified: o.LastModified?.toISOString() ?? '' };
+        }
+        if (token !== undefined && !readAhead) next = request(token);
       }
-      token = page.IsTruncated ? page.NextContinuationToken : undefined;
-    } while (token !== undefined);
+    } finally {
+      signal?.removeEventListener('abort', stop);
+      if (next !== null) requests.abort();
+    }
   }
 
   /** The object's size, ETag and type, or null when there is none. */
