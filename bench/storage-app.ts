@@ -25,6 +25,8 @@ export interface SnapshotRunner {
   concurrency: number;
   /** A full snapshot of the bucket; its wall time in ms. */
   full(round: number): Promise<number>;
+  /** Where the last full snapshot's time went (phaseBreakdown), when measured through the operation. */
+  lastFullPhases?: () => Record<string, number> | null;
   /** An incremental snapshot after the last one; wall time and what it reported. */
   incremental(round: number): Promise<{ ms: number; detail: unknown }>;
   /** Removes this round's snapshots. */
@@ -74,6 +76,7 @@ export async function opSnapshotRunner(setup: AppSetup): Promise<SnapshotRunner 
   }
   void probe;
   const profiles = new Map<number, string>();
+  let fullPhases: Record<string, number> | null = null;
   let engine: { phases: SnapshotPhases; startedAt: number } | null = null;
   observeSnapshotPhases((phases, startedAt) => void (engine = { phases, startedAt }));
   const snapshot = async (round: number) => {
@@ -95,8 +98,11 @@ export async function opSnapshotRunner(setup: AppSetup): Promise<SnapshotRunner 
     concurrency: APP_CONCURRENCY,
     async full(round) {
       profiles.set(round, (await profileFor(round)).id);
-      return (await snapshot(round)).ms;
+      const r = await snapshot(round);
+      fullPhases = r.phases;
+      return r.ms;
     },
+    lastFullPhases: () => fullPhases,
     async incremental(round) {
       const r = await snapshot(round);
       const v0 = performance.now();

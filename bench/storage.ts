@@ -89,6 +89,7 @@ async function main(): Promise<void> {
     let appIncrementalDetail: unknown = null;
     // Where each incremental run's time went (storage-app.ts phaseBreakdown), per round.
     const phaseRounds: Array<Record<string, number>> = [];
+    const fullPhaseRounds: Array<Record<string, number>> = [];
     for (let r = 0; r < ROUNDS; r++) {
       settleDisk();
       const bare = await timed(() => bareDownloadAll(client, BUCKET, dir(`bare-${r}`), concurrency));
@@ -100,7 +101,10 @@ async function main(): Promise<void> {
       fs.rmSync(dir(`platform-${r}`), { recursive: true, force: true });
       settleDisk();
       if (app !== null) ms.app.push(await app.full(r));
+      const fullPhases = app?.lastFullPhases?.() ?? null;
+      if (fullPhases) fullPhaseRounds.push(fullPhases);
       console.log(`round ${r + 1}: bare ${Math.round(bare.ms)} ms, platform ${Math.round(plat.ms)} ms${app ? `, app ${Math.round(ms.app[r]!)} ms` : ''}`);
+      if (fullPhases) console.log(`round ${r + 1}: app full phases (ms) ${JSON.stringify(fullPhases)}`);
 
       // 1 % of the objects change; the previous snapshots are the ones just taken.
       const previous = new Map((await bareList(client, BUCKET)).map((o) => [o.key, o.etag]));
@@ -128,6 +132,10 @@ async function main(): Promise<void> {
 
     const m = (xs: number[]): number | null => (xs.length > 0 ? Math.round(median(xs)) : null);
     const ratio = (a: number | null, b: number | null): number | null => (a !== null && b !== null && b > 0 ? round2(a / b) : null);
+    // Each round's own ratio (its runs are neighbours in time, so they share the machine's load), then their median.
+    const paired = (a: number[], b: number[]): number | null => (a.length > 0 && a.length === b.length ? round2(median(a.map((x, i) => x / b[i]!))) : null);
+    const medianPhases = (rounds: Array<Record<string, number>>) =>
+      rounds.length > 0 ? Object.fromEntries(Object.keys(rounds[0]!).map((k) => [k, round2(median(rounds.map((p) => p[k] ?? 0)))])) : null;
     const out = {
       objects: listed.length,
       totalMb: Math.round(totalBytes / 1e6),
@@ -142,16 +150,20 @@ async function main(): Promise<void> {
       appMs: m(ms.app),
       platformVsBareRatio: ratio(m(ms.platform), m(ms.bare)),
       appVsBareRatio: ratio(m(ms.app), m(ms.bare)),
+      appVsBarePaired: paired(ms.app, ms.bare),
       appVsBarePlusFlushRatio: ratio(m(ms.app), (m(ms.bare) ?? 0) + (m(ms.bareFlush) ?? 0)),
       bareIncrementalMs: m(ms.bareIncremental),
       appIncrementalMs: m(ms.appIncremental),
       bareIncrementalVsFull: ratio(m(ms.bareIncremental), m(ms.bare)),
       appIncrementalVsFull: ratio(m(ms.appIncremental), m(ms.app)),
+      appIncrementalVsFullPaired: paired(ms.appIncremental, ms.app),
+      appIncrementalVsBareIncrementalPaired: paired(ms.appIncremental, ms.bareIncremental),
+      // Median per phase of the full runs (as below for the incremental ones).
+      appFullPhasesMs: medianPhases(fullPhaseRounds),
       appIncrementalDetail,
       // Median per phase over the rounds: beforeEngine (the start call: first listing page as the
       // key/bucket check, previous manifest, catalog row, audit), the engine's phases, afterEngine.
-      appIncrementalPhasesMs:
-        phaseRounds.length > 0 ? Object.fromEntries(Object.keys(phaseRounds[0]!).map((k) => [k, round2(median(phaseRounds.map((p) => p[k] ?? 0)))])) : null,
+      appIncrementalPhasesMs: medianPhases(phaseRounds),
       app: app?.describe ?? 'not available: no storage snapshot operation on this commit',
       perRoundMs: Object.fromEntries(Object.entries(ms).map(([k, v]) => [k, v.map(Math.round)])),
       loadAverage: { before: loadBefore, after: loadAverage() },
