@@ -6,36 +6,24 @@
 // (s3://bucket/key), `offsite` says where and how it was stored.
 import crypto from 'node:crypto';
 import type { BackupOptionsInput } from '../../contract/backup';
-import type { AppEvent } from '../../contract/operations';
 import type { Profile } from '../../contract/models';
 import { formatMegabytes } from '../../core/platform/text/bytes';
 import type { CliContext } from '../context';
 import { EXIT, printJson } from '../io';
+import { linesOf, withProgress } from '../job-progress';
 import { withPasswordRetry } from '../password-retry';
 
 export async function backupOffsite(ctx: CliContext, profile: Profile, options: BackupOptionsInput, destination: string): Promise<number> {
   const jobId = crypto.randomUUID();
-  const showProgress = !ctx.io.json && ctx.io.isTerminal && process.stderr.isTTY;
-  let shown = false;
-  const unsubscribe = ctx.core().events.subscribe((e: AppEvent) => {
-    if (e.type !== 'offsite.progress' || e.jobId !== jobId || !showProgress) return;
-    process.stderr.write(`\r\x1b[K${e.phase === 'upload' ? 'dumping and uploading' : 'reading back'} ${formatMegabytes(e.bytesDone)}`);
-    shown = true;
-  });
-  const onSignal = () => void ctx.call('cancelOffsiteCopy', { jobId }).catch(() => undefined);
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
-  let r;
-  try {
-    if (!ctx.io.json) ctx.io.err(`Backing up ${profile.name} straight to offsite destination ${destination}`);
-    const run = (password?: string) => ctx.call('backupToOffsite', { ...options, destination, jobId, ...(password !== undefined ? { password } : {}) });
-    r = await withPasswordRetry(ctx, profile, run);
-  } finally {
-    unsubscribe();
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
-    if (shown) process.stderr.write('\n');
-  }
+  const line = linesOf('offsite.progress', jobId, (e) => `${e.phase === 'upload' ? 'dumping and uploading' : 'reading back'} ${formatMegabytes(e.bytesDone)}`);
+  if (!ctx.io.json) ctx.io.err(`Backing up ${profile.name} straight to offsite destination ${destination}`);
+  const run = (password?: string) => ctx.call('backupToOffsite', { ...options, destination, jobId, ...(password !== undefined ? { password } : {}) });
+  const r = await withProgress(
+    ctx,
+    { line, quietWithJson: true },
+    () => ctx.call('cancelOffsiteCopy', { jobId }),
+    () => withPasswordRetry(ctx, profile, run),
+  );
   const { backup: entry, copy } = r;
   const d = await ctx.call('getOffsiteDestination', { id: copy.destination });
   const objectPath = `s3://${d.bucket}/${copy.key}`;

@@ -11,11 +11,11 @@ import crypto from 'node:crypto';
 import type { BackupEntry, BackupFormat, BackupKind, BackupProgressEvent } from '../../contract/backup';
 import { OpsError } from '../../contract/errors';
 import { VERDICT_TAGS } from '../../contract/verdict';
-import type { AppEvent } from '../../contract/operations';
 import { manifestPathFor } from '../../core/backup';
 import { formatMegabytes } from '../../core/platform/text/bytes';
 import { boolFlag, expectPositionals, intFlag, parseArgs, stringFlag, UsageError, type Parsed } from '../args';
 import type { CliContext } from '../context';
+import { cancelOnSignal, followJob, linesOf } from '../job-progress';
 import { withPasswordRetry } from '../password-retry';
 import { EXIT, printJson, table } from '../io';
 import { OFFSITE_USAGE, backupsCopy, backupsPrune } from './offsite';
@@ -71,23 +71,6 @@ export function backupJson(entry: BackupEntry): Record<string, unknown> {
   };
 }
 
-/** Resolves with the job's end; meanwhile shows progress on a terminal. */
-function waitForJob(ctx: CliContext, jobId: string): { done: Promise<void>; stop(): void } {
-  const showProgress = ctx.io.isTerminal && process.stderr.isTTY;
-  let finish!: () => void;
-  const done = new Promise<void>((resolve) => {
-    finish = resolve;
-  });
-  const unsubscribe = ctx.core().events.subscribe((event: AppEvent) => {
-    if (event.type === 'backup.progress' && event.jobId === jobId && showProgress) process.stderr.write(`\r\x1b[K${progressLine(event)}`);
-    if (event.type === 'job.done' && event.jobId === jobId) {
-      if (showProgress) process.stderr.write('\n');
-      finish();
-    }
-  });
-  return { done: done.finally(unsubscribe), stop: unsubscribe };
-}
-
 async function backup(ctx: CliContext, argv: string[]): Promise<number> {
   const parsed = parseArgs(argv, {
     kind: { type: 'string' },
@@ -137,14 +120,12 @@ async function backup(ctx: CliContext, argv: string[]): Promise<number> {
   }
 
   const jobId = crypto.randomUUID();
-  const watcher = waitForJob(ctx, jobId);
+  const watcher = followJob(ctx, jobId, { line: linesOf('backup.progress', jobId, progressLine) });
   let backupId: string | null = null;
   // Ctrl-C: cancel (kills pg_dump, deletes the partial), then report the cancelled entry.
-  const onSignal = () => {
+  const release = cancelOnSignal(() => {
     if (backupId !== null) void ctx.call('cancelBackup', { id: backupId }).catch(() => undefined);
-  };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
+  });
   try {
     const start = (password?: string) => ctx.call('startBackup', { ...options, jobId, ...(password !== undefined ? { password } : {}) });
     const started = await withPasswordRetry(ctx, profile, start);
@@ -165,8 +146,7 @@ async function backup(ctx: CliContext, argv: string[]): Promise<number> {
     return EXIT.ok;
   } finally {
     watcher.stop();
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
+    release();
   }
 }
 

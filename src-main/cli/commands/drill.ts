@@ -9,7 +9,8 @@ import type { CliContext } from '../context';
 import { EXIT, printJson } from '../io';
 import { findProfile } from './profile';
 import { followOffsiteStaging } from './offsite';
-import { backupSource, cancelOnSignal, waitForRestoreJob } from './restore';
+import { cancelOnSignal } from '../job-progress';
+import { backupSource, followRestoreJob } from './restore';
 
 const USAGE = 'ops-console drill [BACKUP] [--profile PROFILE] [--jobs N] [--json]';
 
@@ -52,7 +53,7 @@ export async function drillCommand(ctx: CliContext, argv: string[]): Promise<num
   const profileId = profileName === undefined ? undefined : (await findProfile(ctx, profileName)).id;
 
   const jobId = crypto.randomUUID();
-  const watcher = waitForRestoreJob(ctx, jobId);
+  const watcher = followRestoreJob(ctx, jobId);
   let drillId: string | null = null;
   const release = cancelOnSignal(() => {
     if (drillId !== null) void ctx.call('cancelDrill', { id: drillId }).catch(() => undefined);

@@ -14,6 +14,7 @@ import { formatMegabytes } from '../../core/platform/text/bytes';
 import { boolFlag, expectPositionals, intFlag, parseArgs, stringFlag, UsageError } from '../args';
 import type { CliContext } from '../context';
 import { confirm, EXIT, printJson, table } from '../io';
+import { cancelOnSignal, linesOf, showProgress, withProgress } from '../job-progress';
 
 export const OFFSITE_USAGE = {
   copy: 'ops-console backups copy ID --to DESTINATION [--json]',
@@ -32,28 +33,16 @@ export async function backupsCopy(ctx: CliContext, argv: string[]): Promise<numb
   if (to === undefined) throw new UsageError(`--to DESTINATION is required\nusage: ${OFFSITE_USAGE.copy}`);
   // Progress on stderr (a terminal, not --json); Ctrl-C cancels: the upload is aborted and the call ends CANCELLED.
   const jobId = crypto.randomUUID();
-  const showProgress = !ctx.io.json && ctx.io.isTerminal && process.stderr.isTTY;
-  let shown = false;
-  const unsubscribe = ctx.core().events.subscribe((e: AppEvent) => {
-    if (e.type !== 'offsite.progress' || e.jobId !== jobId || !showProgress) return;
+  const line = linesOf('offsite.progress', jobId, (e) => {
     const eta = e.etaSeconds === null ? '' : `  ETA ${e.etaSeconds} s`;
-    process.stderr.write(
-      `\r\x1b[K${e.phase === 'upload' ? 'uploading' : 'verifying'} ${formatMegabytes(e.bytesDone)} / ${formatMegabytes(e.bytesTotal)}${eta}`,
-    );
-    shown = true;
+    return `${e.phase === 'upload' ? 'uploading' : 'verifying'} ${formatMegabytes(e.bytesDone)} / ${formatMegabytes(e.bytesTotal)}${eta}`;
   });
-  const onSignal = () => void ctx.call('cancelOffsiteCopy', { jobId }).catch(() => undefined);
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
-  let r;
-  try {
-    r = await ctx.call('copyBackupOffsite', { backupId: id!, destination: to, jobId });
-  } finally {
-    unsubscribe();
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
-    if (shown) process.stderr.write('\n');
-  }
+  const r = await withProgress(
+    ctx,
+    { line, quietWithJson: true },
+    () => ctx.call('cancelOffsiteCopy', { jobId }),
+    () => ctx.call('copyBackupOffsite', { backupId: id!, destination: to, jobId }),
+  );
   if (ctx.io.json)
     printJson(ctx.io, {
       ok: r.ok,
@@ -89,29 +78,18 @@ export async function backupsCopy(ctx: CliContext, argv: string[]): Promise<numb
  */
 export function followOffsiteStaging(ctx: CliContext, source: string): () => void {
   const jobId = stageJobIdFor(source);
-  const terminal = process.stderr.isTTY === true;
-  let shown = false;
-  let lastLine = 0;
-  const unsubscribe = ctx.core().events.subscribe((e: AppEvent) => {
-    if (e.type !== 'offsite.progress' || e.jobId !== jobId || e.phase !== 'download') return;
-    const done = e.bytesDone >= e.bytesTotal;
-    const now = Date.now();
-    if (!terminal && !done && now - lastLine < 3000) return;
-    lastLine = now;
+  const line = linesOf('offsite.progress', jobId, (e) => {
+    if (e.phase !== 'download') return null;
     const eta = e.etaSeconds === null ? '' : `  ETA ${e.etaSeconds} s`;
-    const line = `downloading from offsite ${formatMegabytes(e.bytesDone)} / ${formatMegabytes(e.bytesTotal)}${eta}`;
-    if (terminal) process.stderr.write(`\r\x1b[K${line}`);
-    else ctx.io.err(line);
-    shown = true;
+    return `downloading from offsite ${formatMegabytes(e.bytesDone)} / ${formatMegabytes(e.bytesTotal)}${eta}`;
   });
-  const onSignal = () => void ctx.call('cancelOffsiteCopy', { jobId }).catch(() => undefined);
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
+  // Without a terminal: a line every 3 s, and the last one (its key changes), which shows the whole copy.
+  const last = (e: AppEvent): string => (e.type === 'offsite.progress' && e.bytesDone >= e.bytesTotal ? 'done' : '');
+  const stopProgress = showProgress(ctx, { line, plain: { everyMs: 3000, key: last } });
+  const release = cancelOnSignal(() => void ctx.call('cancelOffsiteCopy', { jobId }).catch(() => undefined));
   return () => {
-    unsubscribe();
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
-    if (shown && terminal) process.stderr.write('\n');
+    stopProgress();
+    release();
   };
 }
 

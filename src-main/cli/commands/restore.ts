@@ -8,11 +8,11 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { OpsError } from '../../contract/errors';
 import type { Profile } from '../../contract/models';
-import type { AppEvent } from '../../contract/operations';
 import type { RestoreOptionsInput, RestoreProgressEvent, RestoreRecord, RestoreTarget, SupabaseRestorePlan, ValidationReport } from '../../contract/restore';
 import { VERDICT_TAGS, verdictOf } from '../../contract/verdict';
 import { boolFlag, expectPositionals, intFlag, parseArgs, stringFlag, UsageError } from '../args';
 import type { CliContext } from '../context';
+import { cancelOnSignal, followJob, linesOf } from '../job-progress';
 import { withPasswordRetry } from '../password-retry';
 import { confirm, EXIT, printJson } from '../io';
 import { followOffsiteStaging } from './offsite';
@@ -40,31 +40,9 @@ function progressLine(e: RestoreProgressEvent): string {
   return `${percent}  ${e.phase.padEnd(11)}${amount}  ${(e.elapsedMs / 1000).toFixed(0)} s${eta}${e.current ? `  ${e.current}` : ''}`;
 }
 
-/** Resolves once the job ended (`job.done`); meanwhile shows progress on a terminal. */
-export function waitForRestoreJob(ctx: CliContext, jobId: string): { done: Promise<void>; stop(): void } {
-  const showProgress = ctx.io.isTerminal && process.stderr.isTTY;
-  let finish!: () => void;
-  const done = new Promise<void>((resolve) => {
-    finish = resolve;
-  });
-  const unsubscribe = ctx.core().events.subscribe((event: AppEvent) => {
-    if (event.type === 'restore.progress' && event.jobId === jobId && showProgress) process.stderr.write(`\r\x1b[K${progressLine(event)}`);
-    if (event.type === 'job.done' && event.jobId === jobId) {
-      if (showProgress) process.stderr.write('\n');
-      finish();
-    }
-  });
-  return { done: done.finally(unsubscribe), stop: unsubscribe };
-}
-
-/** Ctrl-C while a job runs: cancel it (the job cleans up), then let the command report. */
-export function cancelOnSignal(cancel: () => void): () => void {
-  process.on('SIGINT', cancel);
-  process.on('SIGTERM', cancel);
-  return () => {
-    process.off('SIGINT', cancel);
-    process.off('SIGTERM', cancel);
-  };
+/** The restore or drill job's progress (on a terminal), and `done` at its end. */
+export function followRestoreJob(ctx: CliContext, jobId: string): { done: Promise<void>; stop(): void } {
+  return followJob(ctx, jobId, { line: linesOf('restore.progress', jobId, progressLine) });
 }
 
 export function validationText(v: ValidationReport | null): string {
@@ -185,7 +163,7 @@ export async function restoreCommand(ctx: CliContext, argv: string[]): Promise<n
   const confirmName = plan.confirmationRequired || production ? (confirmFlag ?? profile?.name) : undefined;
 
   const jobId = crypto.randomUUID();
-  const watcher = waitForRestoreJob(ctx, jobId);
+  const watcher = followRestoreJob(ctx, jobId);
   let restoreId: string | null = null;
   const release = cancelOnSignal(() => {
     if (restoreId !== null) void ctx.call('cancelRestore', { id: restoreId }).catch(() => undefined);

@@ -6,46 +6,37 @@
 // where and how it was stored.
 // Also the fetch a restore of an offsite-only snapshot needs first (storage-restore).
 import crypto from 'node:crypto';
-import type { AppEvent } from '../../contract/operations';
 import { stageJobIdFor } from '../../contract/offsite';
 import type { Profile } from '../../contract/models';
 import { skippedWarning, type StorageSnapshotEntry } from '../../contract/storage';
 import { formatMegabytes } from '../../core/platform/text/bytes';
 import type { CliContext } from '../context';
 import { EXIT, printJson } from '../io';
+import { linesOf, withProgress } from '../job-progress';
 import { withStorageSecret } from '../storage-secret';
 
 export async function storageBackupOffsite(ctx: CliContext, profile: Profile, buckets: string[], destination: string): Promise<number> {
   const jobId = crypto.randomUUID();
-  const showProgress = !ctx.io.json && ctx.io.isTerminal && process.stderr.isTTY;
-  let shown = false;
-  const unsubscribe = ctx.core().events.subscribe((e: AppEvent) => {
-    if (e.type !== 'storage.progress' || e.jobId !== jobId || !showProgress) return;
+  const line = linesOf('storage.progress', jobId, (e) => {
     const eta = e.etaSeconds === null ? '' : `  ETA ${e.etaSeconds} s`;
-    process.stderr.write(`\r\x1b[Kobjects ${e.objectsDone}/${e.objectsTotal}  ${formatMegabytes(e.bytesDone)} / ${formatMegabytes(e.bytesTotal)}${eta}`);
-    shown = true;
+    return `objects ${e.objectsDone}/${e.objectsTotal}  ${formatMegabytes(e.bytesDone)} / ${formatMegabytes(e.bytesTotal)}${eta}`;
   });
-  const onSignal = () => void ctx.call('cancelOffsiteCopy', { jobId }).catch(() => undefined);
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
-  let r;
-  try {
-    if (!ctx.io.json) ctx.io.err(`Snapshotting the storage of ${profile.name} straight to offsite destination ${destination}`);
-    r = await withStorageSecret(ctx, profile.name, (storageSecret) =>
-      ctx.call('storageBackupToOffsite', {
-        profileId: profile.id,
-        destination,
-        jobId,
-        ...(buckets.length ? { buckets } : {}),
-        ...(storageSecret !== undefined ? { storageSecret } : {}),
-      }),
-    );
-  } finally {
-    unsubscribe();
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
-    if (shown) process.stderr.write('\n');
-  }
+  if (!ctx.io.json) ctx.io.err(`Snapshotting the storage of ${profile.name} straight to offsite destination ${destination}`);
+  const r = await withProgress(
+    ctx,
+    { line, quietWithJson: true },
+    () => ctx.call('cancelOffsiteCopy', { jobId }),
+    () =>
+      withStorageSecret(ctx, profile.name, (storageSecret) =>
+        ctx.call('storageBackupToOffsite', {
+          profileId: profile.id,
+          destination,
+          jobId,
+          ...(buckets.length ? { buckets } : {}),
+          ...(storageSecret !== undefined ? { storageSecret } : {}),
+        }),
+      ),
+  );
   const { snapshot: entry, copy } = r;
   const d = await ctx.call('getOffsiteDestination', { id: copy.destination });
   const manifestPath = `s3://${d.bucket}/${copy.key}`;
@@ -94,26 +85,13 @@ export async function storageBackupOffsite(ctx: CliContext, profile: Profile, bu
 export async function fetchIfOffsiteOnly(ctx: CliContext, entry: StorageSnapshotEntry): Promise<void> {
   if (!entry.folderGone) return;
   const jobId = stageJobIdFor(entry.id);
-  const showProgress = !ctx.io.json && ctx.io.isTerminal && process.stderr.isTTY;
-  let shown = false;
-  const unsubscribe = ctx.core().events.subscribe((e: AppEvent) => {
-    if (e.type !== 'offsite.progress' || e.jobId !== jobId || !showProgress) return;
-    process.stderr.write(`\r\x1b[Kfetching from offsite ${formatMegabytes(e.bytesDone)} / ${formatMegabytes(e.bytesTotal)}`);
-    shown = true;
-  });
-  const onSignal = () => void ctx.call('cancelOffsiteCopy', { jobId }).catch(() => undefined);
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
-  try {
-    ctx.io.err(`${entry.path} is not on disk: fetching storage snapshot ${entry.id} back from its offsite copy`);
-    const r = await ctx.call('fetchStorageSnapshot', { snapshotId: entry.id });
-    if (shown) process.stderr.write('\n');
-    shown = false;
-    ctx.io.err(`fetched ${r.objects} objects from ${r.destination} (${formatMegabytes(r.bytes)}), every sha256 verified`);
-  } finally {
-    unsubscribe();
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
-    if (shown) process.stderr.write('\n');
-  }
+  const line = linesOf('offsite.progress', jobId, (e) => `fetching from offsite ${formatMegabytes(e.bytesDone)} / ${formatMegabytes(e.bytesTotal)}`);
+  ctx.io.err(`${entry.path} is not on disk: fetching storage snapshot ${entry.id} back from its offsite copy`);
+  const r = await withProgress(
+    ctx,
+    { line, quietWithJson: true },
+    () => ctx.call('cancelOffsiteCopy', { jobId }),
+    () => ctx.call('fetchStorageSnapshot', { snapshotId: entry.id }),
+  );
+  ctx.io.err(`fetched ${r.objects} objects from ${r.destination} (${formatMegabytes(r.bytes)}), every sha256 verified`);
 }

@@ -9,12 +9,12 @@
 // The storage secret comes from the environment, the secret store or a prompt
 // (cli/storage-secret.ts), never a flag.
 import crypto from 'node:crypto';
-import type { AppEvent } from '../../contract/operations';
 import type { StorageRestoreProgressEvent } from '../../contract/storage';
 import { formatMegabytes } from '../../core/platform/text/bytes';
 import { boolFlag, expectPositionals, parseArgs, stringFlag, UsageError } from '../args';
 import type { CliContext } from '../context';
 import { confirm, EXIT, printJson } from '../io';
+import { linesOf, withProgress } from '../job-progress';
 import { withStorageSecret } from '../storage-secret';
 import { findProfile } from './profile';
 import { fetchIfOffsiteOnly } from './storage-offsite';
@@ -31,35 +31,18 @@ function progressLine(e: StorageRestoreProgressEvent): string {
  * place on a terminal, else a line per phase change and at most one every 2 s), and Ctrl-C
  * (or SIGTERM) cancels it: the call then ends CANCELLED, naming what was already written.
  */
-async function withProgress<T>(ctx: CliContext, run: (jobId: string) => Promise<T>): Promise<T> {
+function withRestoreProgress<T>(ctx: CliContext, run: (jobId: string) => Promise<T>): Promise<T> {
   const jobId = crypto.randomUUID();
-  const tty = ctx.io.isTerminal && process.stderr.isTTY;
-  let shown = false;
-  let lastLine = 0;
-  let lastPhase: string | null = null;
-  const unsubscribe = ctx.core().events.subscribe((e: AppEvent) => {
-    if (e.type !== 'storage.restore.progress' || e.jobId !== jobId || ctx.io.json) return;
-    if (tty) {
-      process.stderr.write(`\r\x1b[K${progressLine(e)}`);
-      shown = true;
-      return;
-    }
-    if (e.phase === lastPhase && Date.now() - lastLine < 2000) return;
-    lastPhase = e.phase;
-    lastLine = Date.now();
-    ctx.io.err(progressLine(e));
-  });
-  const onSignal = () => void ctx.call('cancelStorageRestore', { jobId }).catch(() => undefined);
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
-  try {
-    return await run(jobId);
-  } finally {
-    unsubscribe();
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
-    if (shown) process.stderr.write('\n');
-  }
+  return withProgress(
+    ctx,
+    {
+      line: linesOf('storage.restore.progress', jobId, progressLine),
+      plain: { everyMs: 2000, key: (e) => ('phase' in e ? String(e.phase) : '') },
+      quietWithJson: true,
+    },
+    () => ctx.call('cancelStorageRestore', { jobId }),
+    () => run(jobId),
+  );
 }
 
 export const STORAGE_RESTORE_USAGE = 'ops-console storage-restore SNAPSHOT --to PROFILE [--bucket B] [--yes] [--confirm NAME] [--json]';
@@ -93,7 +76,7 @@ export async function storageRestoreCommand(ctx: CliContext, argv: string[]): Pr
       ...(confirmFlag !== undefined ? { confirmFlag } : {}),
     });
     // confirm() only returns for production once the name was given (flag or typed).
-    const r = await withProgress(ctx, (jobId) =>
+    const r = await withRestoreProgress(ctx, (jobId) =>
       ctx.call('restoreStorageSnapshot', { ...base, ...secret, jobId, ...(profile.env === 'production' ? { confirmName: profile.name } : {}) }),
     );
     if (ctx.io.json) printJson(ctx.io, r);

@@ -8,12 +8,12 @@
 import crypto from 'node:crypto';
 import path from 'node:path';
 import { OpsError } from '../../contract/errors';
-import type { AppEvent } from '../../contract/operations';
 import { skippedWarning, type StorageProgressEvent } from '../../contract/storage';
 import { formatMegabytes } from '../../core/platform/text/bytes';
 import { boolFlag, expectPositionals, intFlag, parseArgs, stringFlag, UsageError } from '../args';
 import type { CliContext } from '../context';
 import { EXIT, printJson, table } from '../io';
+import { cancelOnSignal, followJob, linesOf } from '../job-progress';
 import { withPasswordRetry } from '../password-retry';
 import { withStorageSecret } from '../storage-secret';
 import { findProfile } from './profile';
@@ -44,23 +44,11 @@ async function storageBackup(ctx: CliContext, argv: string[]): Promise<number> {
   const profile = await findProfile(ctx, name!);
   if (offsite !== undefined) return storageBackupOffsite(ctx, profile, buckets, offsite);
   const jobId = crypto.randomUUID();
-  const showProgress = ctx.io.isTerminal && process.stderr.isTTY;
-  let finish!: () => void;
-  const done = new Promise<void>((resolve) => (finish = resolve));
-  const unsubscribe = ctx.core().events.subscribe((event: AppEvent) => {
-    const e = event as AppEvent | StorageProgressEvent;
-    if (e.type === 'storage.progress' && e.jobId === jobId && showProgress) process.stderr.write(`\r\x1b[K${progressLine(e)}`);
-    if (e.type === 'job.done' && e.jobId === jobId) {
-      if (showProgress) process.stderr.write('\n');
-      finish();
-    }
-  });
+  const watcher = followJob(ctx, jobId, { line: linesOf('storage.progress', jobId, progressLine) });
   let snapshotId: string | null = null;
-  const onSignal = () => {
+  const release = cancelOnSignal(() => {
     if (snapshotId !== null) void ctx.call('cancelStorageBackup', { id: snapshotId }).catch(() => undefined);
-  };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
+  });
   try {
     const started = await withStorageSecret(ctx, profile.name, (storageSecret) =>
       ctx.call('startStorageBackup', {
@@ -73,7 +61,7 @@ async function storageBackup(ctx: CliContext, argv: string[]): Promise<number> {
     );
     snapshotId = started.snapshotId;
     if (!ctx.io.json) ctx.io.err(`Snapshotting the storage of ${profile.name} into ${started.path}`);
-    await done;
+    await watcher.done;
     const entry = await ctx.call('getStorageSnapshot', { id: started.snapshotId });
     if (entry.status !== 'ok')
       throw new OpsError(
@@ -107,9 +95,8 @@ async function storageBackup(ctx: CliContext, argv: string[]): Promise<number> {
     }
     return EXIT.ok;
   } finally {
-    unsubscribe();
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
+    watcher.stop();
+    release();
   }
 }
 
