@@ -61,7 +61,8 @@ function appendEntries(core: Core, n: number, tag: string): void {
 }
 
 function localHead(core: Core): number {
-  return (core.deps.store.db.prepare('SELECT seq FROM audit_head WHERE id = 1').get() as { seq: number }).seq;
+  // The chain's last record (audit_head is only the head's floor since migration 20).
+  return (core.deps.store.db.prepare('SELECT coalesce(max(seq), 0) AS seq FROM audit_chain').get() as { seq: number }).seq;
 }
 
 async function storedRecords(workstationId: string): Promise<{ n: number; distinct: number; max: number }> {

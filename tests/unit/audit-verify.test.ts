@@ -180,6 +180,75 @@ describe('audit verify', () => {
     expect([6, edited.entry_id]).toContain(result.firstBadId);
   });
 
+  // The head lives in the newest entry (audit/head.ts, migration 20), audit_head is its floor.
+  describe('the head in the newest entry', () => {
+    /** Cuts every record from entry `from`'s begin on and every entry from `from` on, leaving the rest consistent. */
+    function cutFrom(from: number): void {
+      const cut = seqOf(from, 'begin_seq');
+      tamper(
+        "DELETE FROM audit_chain WHERE seq >= ?; DELETE FROM audit_entries WHERE id >= ?; UPDATE audit_entries SET outcome = 'pending', duration_ms = NULL, rows_affected = NULL, error = NULL, complete_seq = NULL WHERE complete_seq >= ?",
+        cut,
+        from,
+        cut,
+      );
+    }
+
+    it('only the newest entry carries the head, and it is the chain end', () => {
+      const last = store.db.prepare('SELECT seq, hash FROM audit_chain ORDER BY seq DESC LIMIT 1').get() as { seq: number; hash: string };
+      expect(store.db.prepare('SELECT id, head_seq, head_hash FROM audit_entries WHERE head_seq IS NOT NULL OR head_hash IS NOT NULL').all()).toEqual([
+        { id: ENTRIES, head_seq: last.seq, head_hash: last.hash },
+      ]);
+    });
+
+    it('notices whole entries cut off the end with their records (the rest left consistent)', () => {
+      cutFrom(18);
+      const result = log.verify();
+      expect(result).toMatchObject({ ok: false, firstBadId: 18 });
+      expect(result.problem).toMatch(/cut/);
+      // The app will not append on top of a cut trail (that would hide the cut).
+      expect(() => log.begin({ actor: 'dba', action: 'query.run', profile: null, summary: 'after the cut', detail: null })).toThrow(/head record is missing/);
+    });
+
+    it('notices the head wiped from the newest entry', () => {
+      tamper('UPDATE audit_entries SET head_seq = NULL, head_hash = NULL, head_at = NULL WHERE id = ?', ENTRIES);
+      expect(log.verify()).toMatchObject({ ok: false, firstBadId: ENTRIES + 1, problem: expect.stringMatching(/head/) });
+    });
+
+    it('notices the head rolled back to an older record', () => {
+      const last = store.db.prepare('SELECT max(seq) AS s FROM audit_chain').get() as { s: number };
+      const older = store.db.prepare('SELECT seq, hash FROM audit_chain WHERE seq = ?').get(last.s - 3) as { seq: number; hash: string };
+      tamper('UPDATE audit_entries SET head_seq = ?, head_hash = ? WHERE id = ?', older.seq, older.hash, ENTRIES);
+      const result = log.verify();
+      expect(result.ok).toBe(false);
+      expect(result.problem).toMatch(/does not end where it was last written/);
+    });
+
+    it('notices the head moved onto an older entry with the tail cut, when that goes back past the floor', () => {
+      // The floor (audit_head) is set after the first record and with each full-text batch.
+      const floor = store.db.prepare('SELECT seq, entries FROM audit_head').get() as { seq: number; entries: number };
+      expect(floor).toEqual({ seq: 1, entries: 1 });
+      tamper('DELETE FROM audit_chain; DELETE FROM audit_entries');
+      expect(log.verify()).toMatchObject({ ok: false, firstBadId: 1, problem: expect.stringMatching(/cut/) });
+    });
+
+    it('moves the floor with the full-text batch, so a forged head behind it shows', () => {
+      for (let i = 0; i < 140; i++)
+        log.record({ actor: 'dba', action: 'query.run', profile: null, summary: `more ${i}`, detail: null, outcome: 'ok', durationMs: 1 });
+      const floor = store.db.prepare('SELECT seq, entries, fts_seq FROM audit_head').get() as { seq: number; entries: number; fts_seq: number };
+      expect(floor.seq).toBeGreaterThan(1);
+      expect(floor.fts_seq).toBe(floor.seq);
+      expect(log.verify()).toMatchObject({ ok: true });
+      // Cut back before the floor and forge a consistent head on the new newest entry.
+      const keep = floor.entries - 5;
+      cutFrom(keep + 1);
+      const end = store.db.prepare('SELECT seq, hash FROM audit_chain ORDER BY seq DESC LIMIT 1').get() as { seq: number; hash: string };
+      tamper('UPDATE audit_entries SET head_seq = ?, head_hash = ? WHERE id = ?', end.seq, end.hash, keep);
+      const result = log.verify();
+      expect(result).toMatchObject({ ok: false, firstBadId: keep + 1 });
+      expect(result.problem).toMatch(/cut/);
+    });
+  });
+
   it('notices a fabricated entry appended outside the app', () => {
     tamper(
       "INSERT INTO audit_entries (id, at, actor, action, outcome, summary, begin_seq) VALUES (21, '2099-01-01T00:00:00.000Z', 'x', 'y', 'ok', 'fake', 999)",

@@ -100,7 +100,8 @@ export class TeamLink {
 
   /** The newest record of the local chain. */
   chainHead(): number {
-    return (this.db.prepare('SELECT seq FROM audit_head WHERE id = 1').get() as { seq: number } | undefined)?.seq ?? 0;
+    // The chain's last key (audit_head holds only a floor of the head since migration 20).
+    return (this.db.prepare('SELECT coalesce(max(seq), 0) AS seq FROM audit_chain').get() as { seq: number }).seq;
   }
 }
 

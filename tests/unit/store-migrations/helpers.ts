@@ -4,6 +4,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach } from 'vitest';
+import { hashValues, INSERT_CHAIN_SQL, recordValues, type ChainRecord } from '../../../src-main/core/platform/audit/chain';
 import { MIGRATIONS } from '../../../src-main/core/platform/store/migrations';
 import { openStore, type Store } from '../../../src-main/core/platform/store/store';
 
@@ -70,4 +71,61 @@ export function indexOn(store: Store, index: string): { table: string; columns: 
 
 export function count(store: Store, table: string): number {
   return (store.db.prepare(`SELECT count(*) AS n FROM ${table}`).get() as { n: number }).n;
+}
+
+/**
+ * Appends one action (begin, and a completion unless `outcome` is omitted) the way the app did
+ * before migration 20 — head in audit_head — for tests that build a trail in an older store
+ * (today's AuditLog needs migration 20's columns). Returns the entry id.
+ */
+export function appendBeforeV20(
+  db: import('better-sqlite3').Database,
+  a: { action: string; summary: string; outcome?: 'ok' | 'error'; error?: string; durationMs?: number },
+): number {
+  return db.transaction(() => {
+    const head = db.prepare('SELECT seq, hash, entries FROM audit_head WHERE id = 1').get() as { seq: number; hash: string; entries: number };
+    const id = head.entries + 1;
+    const at = new Date(Date.UTC(2026, 0, 1, 0, 0, id)).toISOString();
+    const insert = db.prepare(INSERT_CHAIN_SQL);
+    const put = (seq: number, prev: string, r: ChainRecord): string => {
+      const values = recordValues(r);
+      const h = hashValues(prev, values);
+      insert.run(...values, prev, h);
+      return h;
+    };
+    const begin = {
+      seq: head.seq + 1,
+      kind: 'begin' as const,
+      entryId: id,
+      at,
+      actor: 'me',
+      action: a.action,
+      profile: 'prod',
+      summary: a.summary,
+      detail: null,
+    };
+    let hash = put(head.seq + 1, head.hash, { ...begin, outcome: null, durationMs: null, rowsAffected: null, error: null });
+    db.prepare("INSERT INTO audit_entries (id, at, actor, profile, action, outcome, summary, begin_seq) VALUES (?, ?, 'me', 'prod', ?, 'pending', ?, ?)").run(
+      id,
+      at,
+      a.action,
+      a.summary,
+      begin.seq,
+    );
+    let seq = begin.seq;
+    if (a.outcome) {
+      seq += 1;
+      const done = { seq, kind: 'complete' as const, entryId: id, at, actor: null, action: null, profile: 'prod', summary: a.summary, detail: null };
+      hash = put(seq, hash, { ...done, outcome: a.outcome, durationMs: a.durationMs ?? 1, rowsAffected: null, error: a.error ?? null });
+      db.prepare('UPDATE audit_entries SET outcome = ?, duration_ms = ?, error = ?, complete_seq = ? WHERE id = ?').run(
+        a.outcome,
+        a.durationMs ?? 1,
+        a.error ?? null,
+        seq,
+        id,
+      );
+    }
+    db.prepare('UPDATE audit_head SET seq = ?, hash = ?, entries = ?, last_at = ? WHERE id = 1').run(seq, hash, id, at);
+    return id;
+  })();
 }

@@ -17,6 +17,7 @@ import { outcomeFor, type CompletedOutcome } from './outcome';
 import { hashValues, INSERT_CHAIN_SQL, recordValues, type ChainRecord, type ChainValue } from './chain';
 import { entriesToCsv, entriesToJson } from './export';
 import { FTS_BATCH_RECORDS, FtsIndexer } from './fts-index';
+import { prepareHead, type AuditHead, type HeadRead } from './head';
 import { redactSecrets } from './redact';
 import { AuditSearch, ENTRY_COLUMNS, rowToEntry, type EntryRow } from './search';
 import { verifyAuditTrail } from './verify';
@@ -51,14 +52,6 @@ export interface AuditLogOptions {
 
 type Query = z.output<typeof auditQuerySchema>;
 
-interface HeadRow {
-  seq: number;
-  hash: string;
-  entries: number;
-  last_at: string;
-  fts_seq: number;
-}
-
 function withElevation(summary: string, elevation: string | undefined): string {
   return elevation === undefined ? summary : `${summary} — ${elevation}`;
 }
@@ -84,11 +77,13 @@ export class AuditLog {
     complete: Database.Transaction<(id: number, c: AuditCompletion) => AuditEntry>;
     record: Database.Transaction<(r: AuditBegin & AuditCompletion) => AuditEntry>;
   };
+  private readonly head: () => HeadRead;
   private readonly stmt: {
-    head: Database.Statement<[], HeadRow>;
-    setHead: Database.Statement<[number, string, number, string]>;
+    setHead: Database.Statement<[number, string, string, number]>;
+    clearHead: Database.Statement<[number]>;
+    setFloor: Database.Statement<[number, string, number, string]>;
     chain: Database.Statement<ChainValue[]>;
-    insertEntry: Database.Statement<[number, string, string, string | null, string, string, string | null, number]>;
+    insertEntry: Database.Statement<[number, string, string, string | null, string, string, string | null, number, number, string, string]>;
     completeEntry: Database.Statement<[string, number | null, string | null, string, string | null, number | null, string | null, number, number]>;
     entry: Database.Statement<[number], EntryRow & { complete_seq: number | null }>;
   };
@@ -102,13 +97,17 @@ export class AuditLog {
     this.completionSync = options.completionSync ?? 'full';
     this.indexer = new FtsIndexer(db);
     this.searcher = new AuditSearch(db, this.indexer);
+    this.head = prepareHead(db);
     this.stmt = {
-      head: db.prepare('SELECT seq, hash, entries, last_at, fts_seq FROM audit_head WHERE id = 1'),
-      setHead: db.prepare('UPDATE audit_head SET seq = ?, hash = ?, entries = ?, last_at = ? WHERE id = 1'),
+      // The head lives in the newest entry (head.ts): a begin writes it into the row it
+      // inserts and clears it on the row before; a complete moves it on in place.
+      setHead: db.prepare('UPDATE audit_entries SET head_seq = ?, head_hash = ?, head_at = ? WHERE id = ?'),
+      clearHead: db.prepare('UPDATE audit_entries SET head_seq = NULL, head_hash = NULL, head_at = NULL WHERE id = ?'),
+      setFloor: db.prepare('UPDATE audit_head SET seq = ?, hash = ?, entries = ?, last_at = ? WHERE id = 1'),
       chain: db.prepare<ChainValue[]>(INSERT_CHAIN_SQL),
       // Positional parameters: binding by name looks every name up on the object per call.
       insertEntry: db.prepare(
-        `INSERT INTO audit_entries (${ENTRY_COLUMNS}, begin_seq, complete_seq) VALUES (?, ?, ?, ?, ?, 'pending', NULL, ?, ?, NULL, NULL, ?, NULL)`,
+        `INSERT INTO audit_entries (${ENTRY_COLUMNS}, begin_seq, complete_seq, head_seq, head_hash, head_at) VALUES (?, ?, ?, ?, ?, 'pending', NULL, ?, ?, NULL, NULL, ?, NULL, ?, ?, ?)`,
       ),
       completeEntry: db.prepare(
         `UPDATE audit_entries SET outcome = ?, duration_ms = ?, profile = ?, summary = ?, detail = ?, rows_affected = ?, error = ?, complete_seq = ? WHERE id = ?`,
@@ -122,20 +121,30 @@ export class AuditLog {
     };
   }
 
-  private readHead(): HeadRow {
-    const head = this.stmt.head.get();
-    if (!head) throw new OpsError('INTERNAL', 'The audit trail head record is missing from the local store; run "ops-console audit verify".');
-    return head;
+  private readHead(): AuditHead {
+    const read = this.head();
+    if (read.state !== 'ok') throw new OpsError('INTERNAL', 'The audit trail head record is missing from the local store; run "ops-console audit verify".');
+    return read.head;
+  }
+
+  /**
+   * After the first record and with each full-text batch (whose commit writes audit_head's
+   * page anyway for the index's watermark), the floor moves up to the head (head.ts).
+   */
+  private afterAppend(head: AuditHead, seq: number, hash: string, entries: number, at: string): void {
+    if (seq - head.fts_seq < FTS_BATCH_RECORDS && seq !== 1) return;
+    if (seq - head.fts_seq >= FTS_BATCH_RECORDS) this.indexer.catchUpInTx();
+    this.stmt.setFloor.run(seq, hash, entries, at);
   }
 
   /** The chain's order is the truth: if the wall clock steps back, keep the later time so `at` never decreases (search relies on it). */
-  private stamp(head: HeadRow): string {
+  private stamp(head: AuditHead): string {
     const now = this.now().toISOString();
     return now > head.last_at ? now : head.last_at;
   }
 
   /** `record.seq` must be head.seq + 1. */
-  private appendRecord(head: HeadRow, record: ChainRecord): string {
+  private appendRecord(head: AuditHead, record: ChainRecord): string {
     const values = recordValues(record);
     const hash = hashValues(head.hash, values);
     values.push(head.hash, hash);
@@ -175,9 +184,9 @@ export class AuditLog {
       rowsAffected: null,
       error: null,
     });
-    this.stmt.insertEntry.run(entry.id, at, entry.actor, entry.profile, entry.action, entry.summary, entry.detail, seq);
-    this.stmt.setHead.run(seq, hash, entry.id, at);
-    if (seq - head.fts_seq >= FTS_BATCH_RECORDS) this.indexer.catchUpInTx();
+    this.stmt.insertEntry.run(entry.id, at, entry.actor, entry.profile, entry.action, entry.summary, entry.detail, seq, seq, hash, at);
+    if (head.entries > 0) this.stmt.clearHead.run(head.entries);
+    this.afterAppend(head, seq, hash, entry.id, at);
     return entry;
   }
 
@@ -216,8 +225,8 @@ export class AuditLog {
       error: entry.error,
     });
     this.stmt.completeEntry.run(outcome, entry.durationMs, entry.profile, entry.summary, entry.detail, entry.rowsAffected, entry.error, seq, id);
-    this.stmt.setHead.run(seq, hash, head.entries, at);
-    if (seq - head.fts_seq >= FTS_BATCH_RECORDS) this.indexer.catchUpInTx();
+    this.stmt.setHead.run(seq, hash, at, head.entries);
+    this.afterAppend(head, seq, hash, head.entries, at);
     return entry;
   }
 

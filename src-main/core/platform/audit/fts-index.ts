@@ -35,7 +35,8 @@ export class FtsIndexer {
 
   constructor(private readonly db: Database.Database) {
     this.stmt = {
-      watermark: db.prepare('SELECT fts_seq, seq FROM audit_head WHERE id = 1'),
+      // The chain's last record, not audit_head.seq: that is only the head's floor (head.ts).
+      watermark: db.prepare('SELECT fts_seq, (SELECT coalesce(max(seq), 0) FROM audit_chain) AS seq FROM audit_head WHERE id = 1'),
       backlog: db.prepare('SELECT seq, kind, entry_id FROM audit_chain WHERE seq > ? ORDER BY seq'),
       // What the entry was indexed with while pending: its begin record, which never changes.
       beginText: db.prepare(
@@ -48,7 +49,7 @@ export class FtsIndexer {
     };
   }
 
-  /** Unindexed chain records (cheap: two reads of the head row). */
+  /** Unindexed chain records (cheap: the head row and the chain's last key). */
   backlog(): number {
     const w = this.stmt.watermark.get();
     return w ? w.seq - w.fts_seq : 0;

@@ -11,6 +11,7 @@
 import type Database from 'better-sqlite3';
 import type { AuditVerifyResult } from '../../../contract/models';
 import { CHAIN_FIELDS, GENESIS_HASH, hashValues, type ChainValue } from './chain';
+import { prepareHead, type HeadFloor } from './head';
 import { fastProof, type FastReport, type FastVerifyOptions } from './verify-fast';
 
 export type { FastVerifyOptions } from './verify-fast';
@@ -177,14 +178,51 @@ function walkEntries(db: Database.Database, open: Set<number>, expected: number)
   return null;
 }
 
-/** The exact walk: names the first bad entry. */
-function walkTrail(db: Database.Database, head: Head): AuditVerifyResult {
+function hashAt(db: Database.Database, seq: number): string | null {
+  return (db.prepare('SELECT hash FROM audit_chain WHERE seq = ?').pluck().get(seq) as string | undefined) ?? null;
+}
+
+/** The floor (head.ts) is a head the trail had: it must still be in the chain, at or before the head. */
+function floorProblem(db: Database.Database, head: Head, floor: HeadFloor): Bad | null {
+  if (floor.seq > head.seq || floor.entries > head.entries) {
+    const id = head.entries + 1;
+    return {
+      id,
+      problem: `Entry #${id}: the trail ends at record ${head.seq}, but it had already reached record ${floor.seq} (entry #${floor.entries}); the trail was cut.`,
+    };
+  }
+  if (floor.seq === 0 ? floor.hash === GENESIS_HASH : hashAt(db, floor.seq) === floor.hash) return null;
+  const id = entryForSeq(db, floor.seq) ?? 1;
+  return { id, problem: `Entry #${id}: audit record ${floor.seq} is not the record the trail held when it was written; the trail was rewritten.` };
+}
+
+/** The exact walk: names the first bad entry. `known` is a problem found before the walk (a missing head). */
+function walkTrail(db: Database.Database, head: Head, floor: HeadFloor, known: Bad | null = null): AuditVerifyResult {
   const chain = walkChain(db, head);
   const entries = walkEntries(db, chain.open, head.entries);
-  const bad = [chain.bad, entries].filter((b): b is Bad => b !== null).sort((a, b) => a.id - b.id)[0];
+  const bad = [chain.bad, entries, floorProblem(db, head, floor), known].filter((b): b is Bad => b !== null).sort((a, b) => a.id - b.id)[0];
   const count = (db.prepare('SELECT count(*) AS n FROM audit_entries').get() as { n: number }).n;
   if (bad) return { ok: false, entries: count, firstBadId: bad.id, problem: bad.problem };
   return { ok: true, entries: count, firstBadId: null, problem: null };
+}
+
+/**
+ * No entry carries the head (only the newest one does, head.ts): entries were cut off the end,
+ * or the head was wiped. The walk still names anything earlier, against the chain's own end.
+ */
+function walkCutTrail(db: Database.Database, floor: HeadFloor): AuditVerifyResult {
+  const end = db.prepare('SELECT seq, hash FROM audit_chain ORDER BY seq DESC LIMIT 1').get() as { seq: number; hash: string } | undefined;
+  const newest = (db.prepare('SELECT coalesce(max(id), 0) FROM audit_entries').pluck().get() as number) ?? 0;
+  const head: Head = { seq: end?.seq ?? 0, hash: end?.hash ?? GENESIS_HASH, entries: newest };
+  const id = newest + 1;
+  const cut: Bad = {
+    id,
+    problem:
+      newest === 0
+        ? 'Entry #1: every audit entry is gone; the trail was cut.'
+        : `Entry #${id}: the newest entry left (#${newest}) does not carry the trail's head; entries were cut off the end of the trail.`,
+  };
+  return walkTrail(db, head, floor, cut);
 }
 
 export interface VerifyReport {
@@ -211,12 +249,20 @@ export function verifyAuditTrailReport(db: Database.Database, options: FastVerif
   // One read snapshot for head, chain and entries: an append by another process halfway
   // through must not look like tampering.
   return db.transaction((): VerifyReport => {
-    const head = db.prepare('SELECT seq, hash, entries FROM audit_head WHERE id = 1').get() as Head | undefined;
-    if (!head)
-      return { fast: null, result: { ok: false, entries: 0, firstBadId: 1, problem: 'The audit trail head record is missing; the trail was tampered with.' } };
-    const fast = tryFastProof(db, head, options, canUseWorker);
+    const read = prepareHead(db)();
+    if (read.state === 'missing') {
+      if (read.floor === null)
+        return {
+          fast: null,
+          result: { ok: false, entries: 0, firstBadId: 1, problem: 'The audit trail head record is missing; the trail was tampered with.' },
+        };
+      return { fast: null, result: walkCutTrail(db, read.floor) };
+    }
+    const { head, floor } = read;
+    const floorOk = floorProblem(db, head, floor) === null;
+    const fast = floorOk ? tryFastProof(db, head, options, canUseWorker) : { intact: false, workerItems: 0, items: 0 };
     if (fast.intact) return { fast, result: { ok: true, entries: head.entries, firstBadId: null, problem: null } };
-    return { fast, result: walkTrail(db, head) };
+    return { fast, result: walkTrail(db, head, floor) };
   })();
 }
 

@@ -21,6 +21,7 @@ import { migration016 } from './016-offsite-direct';
 import { migration017 } from './017-profile-tags';
 import { migration018 } from './018-team-outbox';
 import { migration019 } from './019-relation-size-snapshots';
+import { migration020 } from './020-audit-head-in-entries';
 import type { Migration } from './migration';
 
 export type { Migration } from './migration';
@@ -45,6 +46,7 @@ export const MIGRATIONS: readonly Migration[] = [
   migration017,
   migration018,
   migration019,
+  migration020,
 ];
 
 export const LATEST_VERSION = MIGRATIONS.length === 0 ? 0 : MIGRATIONS[MIGRATIONS.length - 1]!.version;
