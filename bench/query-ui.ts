@@ -194,7 +194,7 @@ async function oneRound(page: Page, profile: boolean): Promise<Round> {
   const tasks = (await page.evaluate(() => (window as unknown as { __bench: { longTasks: Array<[number, number]> } }).__bench.longTasks)).filter(
     ([start, duration]) => start + duration >= runAt && start <= allAt,
   );
-  if (profile) console.log(`long tasks (start after Run, duration): ${tasks.map(([s, d]) => `${Math.round(s - runAt)}:${Math.round(d)}`).join(' ')}`);
+  console.log(`long tasks (start after Run, duration): ${tasks.map(([s, d]) => `${Math.round(s - runAt)}:${Math.round(d)}`).join(' ')}`);
 
   await grid.locator('[role="row"][aria-rowindex="2"] [role="gridcell"]').first().click();
   const endStart = await page.evaluate(() => performance.now());
