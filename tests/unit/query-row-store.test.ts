@@ -125,6 +125,30 @@ describe("the grid's readers on packed rows", () => {
     expect(estimateColumnWidths(columns, store, 3000)).toEqual(estimateColumnWidths(columns, rows, 3000));
   });
 
+  it('a filter on packed text never matches across two cells, and starts mid-batch where asked', () => {
+    const cells: QueryCell[][] = [
+      ['ab', 'cd', 12],
+      ['xa', 'b', -3],
+      [null, 'ABC', true],
+      ['', 'bcab', 1234],
+      ['zz', 'zz', false],
+    ];
+    // ASCII columns: searched in one pass over the column text.
+    const packed = RowStore.of(cells);
+    for (const text of ['bc', 'ab', 'abc', 'xab', 'b', 'rue', 'fal', '2-', '-3', '34', 'cdxa', 'bz']) {
+      for (const from of [0, 1, 3]) {
+        expect(Array.from(filterIndex(packed, 5, { text, column: null }, 3, from))).toEqual(Array.from(filterIndex(cells, 5, { text, column: null }, 3, from)));
+      }
+    }
+    expect(Array.from(filterIndex(packed, 5, { text: 'bc', column: null }, 3))).toEqual([2, 3]);
+    expect(Array.from(filterIndex(packed, 5, { text: 'cdxa', column: null }, 3))).toEqual([]);
+    // Greek capital sigma lower-cases by context (final ς): such columns are tested cell by cell.
+    const greek: QueryCell[][] = [['ΑΣ'], ['ΣΑ'], ['Σ']];
+    for (const text of ['ς', 'σ', 'ασ']) {
+      expect(Array.from(filterIndex(RowStore.of(greek), 3, { text, column: null }, 1))).toEqual(Array.from(filterIndex(greek, 3, { text, column: null }, 1)));
+    }
+  });
+
   it('a sorted, filtered view over a growing store shows what it shows over arrays', () => {
     const growing = new RowStore();
     const packed = new GridView(growing, columns);

@@ -4,7 +4,7 @@
 import type { QueryCell, QueryColumn } from '@contract/models';
 import { cellKind, mergeSorted, numberOf, sortIndex, type CellKind, type SortDirection } from './grid-sort';
 import { reformatJson } from '@contract/json-text';
-import { cellSource, type CellSource, type RowsInput } from './row-store';
+import { cellSource, RowStore, type CellSource, type RowsInput } from './row-store';
 
 export { cellKind, compareCells, compareDecimal, isNumericKind, mergeSorted, numberOf, sortIndex } from './grid-sort';
 export type { CellKind, SortDirection } from './grid-sort';
@@ -27,11 +27,26 @@ export interface FilterSpec {
 }
 
 /** Case-insensitive substring match; NULL never matches (it has no text). */
-export function rowMatcher(filter: FilterSpec, columnCount: number): (cells: CellSource, row: number) => boolean {
+function filterPlan(filter: FilterSpec, columnCount: number) {
   const needle = filter.text.toLowerCase();
   // Number cells (int2/int4/oid) print digits and '-' only: skip converting them when they cannot match.
   const numbersCanMatch = /^[0-9-]+$/.test(needle);
   const cols = filter.column === null ? Array.from({ length: columnCount }, (_, i) => i) : [filter.column];
+  return { needle, numbersCanMatch, cols };
+}
+
+/** Sets mask[row] = 1 for the rows of [from, to) that match (a packed store searches its column text in one pass). */
+function markMatches(cells: CellSource, filter: FilterSpec, columnCount: number, from: number, to: number, mask: Uint8Array): void {
+  if (cells instanceof RowStore && filter.text !== '') {
+    const { needle, numbersCanMatch, cols } = filterPlan(filter, columnCount);
+    return cells.markMatches(needle, cols, numbersCanMatch, from, to, mask);
+  }
+  const matches = rowMatcher(filter, columnCount);
+  for (let row = from; row < to; row++) if (matches(cells, row)) mask[row] = 1;
+}
+
+export function rowMatcher(filter: FilterSpec, columnCount: number): (cells: CellSource, row: number) => boolean {
+  const { needle, numbersCanMatch, cols } = filterPlan(filter, columnCount);
   return (cells, row) => {
     for (const c of cols) {
       const v = cells.cell(row, c);
@@ -48,11 +63,11 @@ export function rowMatcher(filter: FilterSpec, columnCount: number): (cells: Cel
 
 /** Rows [from, count) whose cells contain `filter.text`, in row order. */
 export function filterIndex(rows: RowsInput, count: number, filter: FilterSpec, columnCount: number, from = 0): Uint32Array {
-  const matches = rowMatcher(filter, columnCount);
-  const cells = cellSource(rows);
+  const mask = new Uint8Array(Math.max(0, count));
+  markMatches(cellSource(rows), filter, columnCount, from, count, mask);
   const out = new Uint32Array(Math.max(0, count - from));
   let n = 0;
-  for (let row = from; row < count; row++) if (matches(cells, row)) out[n++] = row;
+  for (let row = from; row < count; row++) if (mask[row]) out[n++] = row;
   return out.slice(0, n);
 }
 
@@ -356,8 +371,8 @@ export class GridView {
       bigger.set(this.mask.subarray(0, this.masked));
       this.mask = bigger;
     }
-    const matches = rowMatcher(spec, this.columns.length);
-    for (let row = this.masked; row < count; row++) this.mask[row] = matches(this.cells, row) ? 1 : 0;
+    this.mask.fill(0, this.masked, count);
+    markMatches(this.cells, spec, this.columns.length, this.masked, count, this.mask);
     this.masked = count;
   }
 

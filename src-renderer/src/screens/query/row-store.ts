@@ -4,7 +4,7 @@
 // array per row kept the longest main-thread tasks at 240-400 ms). Cells are read back on
 // demand: the rows on screen, a sort's keys, a filter's tests, a copy.
 import type { QueryCell } from '@contract/models';
-import { packRows, readCell, type PackedRows } from '@contract/packed-rows';
+import { CELL_FALSE, CELL_NUMBER, CELL_TEXT, CELL_TRUE, packRows, readCell, type PackedRows } from '@contract/packed-rows';
 
 /** Where the grid's readers get cells from: a RowStore, or plain row arrays (a non-streamed result, tests). */
 export interface CellSource {
@@ -60,6 +60,69 @@ export class RowStore implements CellSource {
     if (row < 0 || row >= this.length) return null;
     const b = this.batchOf(row);
     return readCell(this.batches[b]!, row - this.starts[b]!, col);
+  }
+
+  /**
+   * The grid filter's rule (grid-model rowMatcher) over rows [from, to), on the packed text:
+   * sets mask[row] = 1 where a cell of `cols` contains `needle` (lower-cased, not empty), text
+   * cells always, number cells only when `numbersCanMatch`, booleans by 'true'/'false'. An
+   * ASCII column is searched in one pass over its batch's text (lower-casing ASCII keeps every
+   * offset); any other falls back to cell by cell, as lower-casing may then depend on context.
+   */
+  markMatches(needle: string, cols: readonly number[], numbersCanMatch: boolean, from: number, to: number, mask: Uint8Array): void {
+    if (needle === '' || from >= to) return;
+    for (let b = this.batchOf(from); b < this.batches.length && this.starts[b]! < to; b++) {
+      const p = this.batches[b]!;
+      const base = this.starts[b]!;
+      const lo = Math.max(0, from - base);
+      const hi = Math.min(p.rows, to - base);
+      for (const col of cols) {
+        if (col >= p.columns) continue;
+        const n = p.columns;
+        if ('true'.includes(needle) || 'false'.includes(needle)) {
+          for (let r = lo; r < hi; r++) {
+            const kind = p.kinds[r * n + col];
+            if ((kind === CELL_TRUE && 'true'.includes(needle)) || (kind === CELL_FALSE && 'false'.includes(needle))) mask[base + r] = 1;
+          }
+        }
+        const text = p.text[col]!;
+        // eslint-disable-next-line no-control-regex
+        if (/[^\x00-\x7f]/.test(text)) {
+          for (let r = lo; r < hi; r++) {
+            const kind = p.kinds[r * n + col];
+            if (kind !== CELL_TEXT && !(kind === CELL_NUMBER && numbersCanMatch)) continue;
+            if (
+              String(readCell(p, r, col))
+                .toLowerCase()
+                .includes(needle)
+            )
+              mask[base + r] = 1;
+          }
+          continue;
+        }
+        const lower = text.toLowerCase();
+        const limit = p.ends[(hi - 1) * n + col]!;
+        let at = lower.indexOf(needle, lo === 0 ? 0 : p.ends[(lo - 1) * n + col]!);
+        while (at >= 0 && at + needle.length <= limit) {
+          // The cell holding position `at`: the first row of [lo, hi) whose cell ends after it.
+          let a = lo;
+          let z = hi - 1;
+          while (a < z) {
+            const mid = (a + z) >>> 1;
+            if (p.ends[mid * n + col]! > at) z = mid;
+            else a = mid + 1;
+          }
+          const end = p.ends[a * n + col]!;
+          if (at + needle.length > end) {
+            at = lower.indexOf(needle, at + 1);
+            continue;
+          }
+          const kind = p.kinds[a * n + col];
+          if (kind === CELL_TEXT || (kind === CELL_NUMBER && numbersCanMatch)) mask[base + a] = 1;
+          at = lower.indexOf(needle, end);
+        }
+      }
+    }
   }
 
   private batchOf(row: number): number {
