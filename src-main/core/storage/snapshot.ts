@@ -16,6 +16,7 @@ import {
 } from '../../contract/storage';
 import type { ObjectStore } from '../platform/objectstore';
 import { FlushQueue } from '../platform/fs/flush-queue';
+import { syncDirectory, syncFolders } from '../platform/fs/sync-folders';
 import { readListings, type BucketListing } from './listing';
 import { objectPath } from './paths';
 import { diskError, fetchOne, linkInto, type Listed } from './snapshot-files';
@@ -272,6 +273,8 @@ export async function takeSnapshot(options: SnapshotOptions): Promise<StorageSna
     mark('manifest');
     flushing.add(path.join(partial, MANIFEST));
     await flushing.drain();
+    // The files' names too: after a crash the published snapshot must hold every file it lists.
+    await syncFolders(partial);
     mark('flushed');
 
     const check = await verifyFiles(partial, manifest, signal, linked, checkedAtLink);
@@ -282,6 +285,7 @@ export async function takeSnapshot(options: SnapshotOptions): Promise<StorageSna
     mark('checked');
     if (fs.existsSync(folder)) throw new OpsError('IO_FAILED', `${folder} appeared while the snapshot ran; it is not replaced.`);
     fs.renameSync(partial, folder);
+    await syncDirectory(path.dirname(folder));
     mark('published');
     phaseObserver?.(phases as SnapshotPhases, t0);
 

@@ -10,6 +10,7 @@ import path from 'node:path';
 import type { Readable } from 'node:stream';
 import { log } from '../kernel/log';
 import { PRIVATE_DIR, PRIVATE_FILE, tightenTree } from '../fs/private-fs';
+import { syncDirectory } from '../fs/sync-folders';
 import { outputBytes } from '../tools/progress';
 import type { ArtifactLocation, ArtifactShape, ArtifactStat, Destination, PartialWriter } from './destination';
 
@@ -32,20 +33,6 @@ async function exists(target: string): Promise<boolean> {
     () => true,
     () => false,
   );
-}
-
-/** Makes a new directory entry durable (best effort: Windows and some network file systems cannot). */
-export async function syncDirectory(dir: string): Promise<void> {
-  if (process.platform === 'win32') return;
-  let handle: FileHandle | null = null;
-  try {
-    handle = await fs.promises.open(dir, 'r');
-    await handle.sync();
-  } catch {
-    // The files' own data is already synced; only the rename's durability is at stake.
-  } finally {
-    await handle?.close().catch(() => undefined);
-  }
 }
 
 /** A stream into an open file that respects backpressure, then fsyncs and closes (exports use it directly). */

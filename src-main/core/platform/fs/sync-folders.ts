@@ -1,0 +1,37 @@
+// Folder entries made durable. fsync on a file saves its bytes, not its name: the name lives
+// in its folder, and a rename's new name in the target's folder. A backup or snapshot is
+// published by a rename, so after a crash it must be either wholly there or not at all —
+// which takes an fsync of the folders involved as well as of the files.
+import fs from 'node:fs';
+import type { FileHandle } from 'node:fs/promises';
+import path from 'node:path';
+
+/** Makes a folder's entries durable (best effort: Windows and some network file systems cannot). */
+export async function syncDirectory(dir: string): Promise<void> {
+  if (process.platform === 'win32') return;
+  let handle: FileHandle | null = null;
+  try {
+    handle = await fs.promises.open(dir, 'r');
+    await handle.sync();
+  } catch {
+    // The files' own data is already synced; only the entries' durability is at stake.
+  } finally {
+    await handle?.close().catch(() => undefined);
+  }
+}
+
+/**
+ * Every folder under `root` and `root` itself, a few at a time (a snapshot has a few hundred:
+ * on ext4 the first fsync commits the journal and the rest find little left to write).
+ */
+export async function syncFolders(root: string, concurrency = 8): Promise<void> {
+  const dirs = [root];
+  for (const entry of fs.readdirSync(root, { recursive: true, withFileTypes: true })) {
+    if (entry.isDirectory()) dirs.push(path.join(entry.parentPath, entry.name));
+  }
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < dirs.length) await syncDirectory(dirs[next++]!);
+  };
+  await Promise.all(Array.from({ length: Math.min(concurrency, dirs.length) }, worker));
+}
