@@ -247,6 +247,22 @@ describe('audit verify', () => {
       expect(result).toMatchObject({ ok: false, firstBadId: keep + 1 });
       expect(result.problem).toMatch(/cut/);
     });
+    it('keeps the floor within a batch of the head when searches index the backlog themselves', () => {
+      // A text search indexes what is pending and moves the watermark; the floor must not stay behind.
+      for (let i = 0; i < 600; i++) {
+        log.record({ actor: 'dba', action: 'query.run', profile: null, summary: `searched ${i}`, detail: null, outcome: 'ok', durationMs: 1 });
+        if (i % 50 === 0) log.search({ search: 'searched', limit: 1 });
+      }
+      const floor = store.db.prepare('SELECT seq, entries FROM audit_head').get() as { seq: number; entries: number };
+      const end = store.db.prepare('SELECT max(seq) AS s FROM audit_chain').get() as { s: number };
+      expect(end.s - floor.seq).toBeLessThan(256);
+      // So a cut back past it, with a head forged on the new newest entry, shows.
+      const keep = floor.entries - 5;
+      cutFrom(keep + 1);
+      const last = store.db.prepare('SELECT seq, hash FROM audit_chain ORDER BY seq DESC LIMIT 1').get() as { seq: number; hash: string };
+      tamper('UPDATE audit_entries SET head_seq = ?, head_hash = ? WHERE id = ?', last.seq, last.hash, keep);
+      expect(log.verify()).toMatchObject({ ok: false, firstBadId: keep + 1 });
+    });
   });
 
   it('notices a fabricated entry appended outside the app', () => {

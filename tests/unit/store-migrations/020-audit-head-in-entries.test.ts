@@ -19,8 +19,8 @@ describe('migration 20: the audit head in the newest entry', () => {
 
     const store = h.openAt(20);
     expect(store.schemaVersion).toBe(20);
-    // The trigger is dropped and made again under the same name.
-    expect(schemaChange(objects, schemaObjects(store))).toEqual({ added: [], removed: [] });
+    // The entries' trigger is dropped and made again under the same name; one keeps older apps off the floor.
+    expect(schemaChange(objects, schemaObjects(store))).toEqual({ added: ['trigger audit_head_follows_entries'], removed: [] });
     expect(columns(store, 'audit_entries').slice(-3)).toEqual(['head_seq', 'head_hash', 'head_at']);
     expect(store.db.prepare('SELECT id, head_seq, head_hash, head_at FROM audit_entries ORDER BY id').all()).toEqual([
       { id: 1, head_seq: null, head_hash: null, head_at: null },
@@ -45,6 +45,21 @@ describe('migration 20: the audit head in the newest entry', () => {
     expect(() => store.db.prepare("UPDATE audit_entries SET outcome = 'error' WHERE id = 2").run()).toThrow(/cannot change/);
     store.db.prepare('UPDATE audit_entries SET head_seq = NULL WHERE id = 1').run();
     expect(() => store.db.prepare('DELETE FROM audit_entries WHERE id = 1').run()).toThrow(/cannot be deleted/);
+  });
+
+  it('refuses the appends of an Ops Console started before the upgrade, leaving the trail whole for this one', () => {
+    const v19 = h.openAt(19);
+    appendBeforeV20(v19.db, { action: 'query.run', summary: 'before', outcome: 'ok' });
+    v19.close();
+    const store = h.openAt(20);
+    // The old app, still open, writes its head into audit_head only: refused, nothing written.
+    expect(() => appendBeforeV20(store.db, { action: 'query.run', summary: 'old app', outcome: 'ok' })).toThrow(/upgraded by a newer Ops Console/);
+    const audit = new AuditLog(store.db);
+    expect(audit.verify()).toMatchObject({ ok: true, entries: 1 });
+    for (let i = 0; i < 300; i++)
+      audit.record({ actor: 'me', action: 'query.run', profile: null, summary: `new ${i}`, detail: null, outcome: 'ok', durationMs: 1 });
+    expect(audit.verify()).toMatchObject({ ok: true, entries: 301 });
+    expect((store.db.prepare('SELECT seq FROM audit_head').get() as { seq: number }).seq).toBeGreaterThan(1);
   });
 
   it('on an empty trail, only adds the columns; the first append writes the head and the floor', () => {

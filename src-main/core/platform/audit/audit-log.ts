@@ -129,11 +129,14 @@ export class AuditLog {
 
   /**
    * After the first record and with each full-text batch (whose commit writes audit_head's
-   * page anyway for the index's watermark), the floor moves up to the head (head.ts).
+   * page anyway for the index's watermark), the floor moves up to the head (head.ts). A search
+   * indexes the backlog itself and moves the watermark without the floor, so the floor's own
+   * distance decides too: it never lags more than a batch behind the head.
    */
   private afterAppend(head: AuditHead, seq: number, hash: string, entries: number, at: string): void {
-    if (seq - head.fts_seq < FTS_BATCH_RECORDS && seq !== 1) return;
-    if (seq - head.fts_seq >= FTS_BATCH_RECORDS) this.indexer.catchUpInTx();
+    const indexDue = seq - head.fts_seq >= FTS_BATCH_RECORDS;
+    if (!indexDue && seq - head.floor_seq < FTS_BATCH_RECORDS && seq !== 1) return;
+    if (indexDue) this.indexer.catchUpInTx();
     this.stmt.setFloor.run(seq, hash, entries, at);
   }
 

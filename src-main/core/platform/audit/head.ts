@@ -20,6 +20,8 @@ export interface AuditHead {
   entries: number;
   last_at: string;
   fts_seq: number;
+  /** The floor's seq (audit_head.seq): moved up at least every full-text batch of records. */
+  floor_seq: number;
 }
 
 export interface HeadFloor {
@@ -65,11 +67,19 @@ export function prepareHead(db: Database.Database): () => HeadRead {
     if (!row) return { state: 'missing', floor: null };
     const floor: HeadFloor = { seq: row.floor_seq, hash: row.floor_hash, entries: row.floor_entries };
     if (row.id !== null && row.head_seq !== null && row.head_hash !== null)
-      return { state: 'ok', floor, head: { seq: row.head_seq, hash: row.head_hash, entries: row.id, last_at: row.head_at ?? '', fts_seq: row.fts_seq } };
+      return {
+        state: 'ok',
+        floor,
+        head: { seq: row.head_seq, hash: row.head_hash, entries: row.id, last_at: row.head_at ?? '', fts_seq: row.fts_seq, floor_seq: row.floor_seq },
+      };
     // No entry carries a head: a store that never had an entry starts from the floor (the
     // genesis head of migration 2); one that has entries was cut.
     if (anyEntry.get()!.any === 0 && row.floor_entries === 0)
-      return { state: 'ok', floor, head: { seq: row.floor_seq, hash: row.floor_hash, entries: 0, last_at: row.floor_at, fts_seq: row.fts_seq } };
+      return {
+        state: 'ok',
+        floor,
+        head: { seq: row.floor_seq, hash: row.floor_hash, entries: 0, last_at: row.floor_at, fts_seq: row.fts_seq, floor_seq: row.floor_seq },
+      };
     return { state: 'missing', floor };
   };
 }

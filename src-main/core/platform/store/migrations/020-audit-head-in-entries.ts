@@ -29,5 +29,13 @@ export const migration020: Migration = {
         head_hash = (SELECT hash FROM audit_head WHERE id = 1),
         head_at = (SELECT last_at FROM audit_head WHERE id = 1)
         WHERE id = (SELECT entries FROM audit_head WHERE id = 1);
+      -- An Ops Console started before this migration (the desktop app left open while a newer
+      -- CLI upgraded the store) would go on writing the head into audit_head only, leaving the
+      -- newest entries without one: the trail would read as cut and refuse every later append.
+      -- This version moves the floor only to a head its newest entry already carries.
+      CREATE TRIGGER audit_head_follows_entries
+        BEFORE UPDATE OF seq ON audit_head
+        WHEN NEW.seq IS NOT (SELECT head_seq FROM audit_entries WHERE id = NEW.entries)
+        BEGIN SELECT RAISE(ABORT, 'the audit trail was upgraded by a newer Ops Console: restart this one'); END;
     `,
 };
