@@ -274,7 +274,7 @@ export async function takeSnapshot(options: SnapshotOptions): Promise<StorageSna
     flushing.add(path.join(partial, MANIFEST));
     await flushing.drain();
     // The files' names too: after a crash the published snapshot must hold every file it lists.
-    await syncFolders(partial);
+    await syncFolders(partial, 2); // the folder, objects/, objects/xx/ (paths.ts)
     mark('flushed');
 
     const check = await verifyFiles(partial, manifest, signal, linked, checkedAtLink);

@@ -12,8 +12,11 @@ import fs from 'node:fs';
  * 100–570 ms for the backlog after its last download (the storage bench, load 3–5); four
  * keep up (1–11 ms), and the downloads were not slower (A/B in one run: 0.93–0.98 of the
  * full snapshot's time with two). The disk takes several flushes at once faster than one by one.
+ * Three, not four: four would hold every libuv thread while fsyncs are slow, and the writers,
+ * dns.lookup and every other file call of the process (the desktop app's main process) would
+ * wait behind them; three measured the same as four (0.97).
  */
-const IN_FLIGHT = 4;
+const IN_FLIGHT = 3;
 
 export class FlushQueue {
   private readonly waiting: string[] = [];

@@ -21,13 +21,22 @@ export async function syncDirectory(dir: string): Promise<void> {
 }
 
 /**
- * Every folder under `root` and `root` itself, a few at a time (a snapshot has a few hundred:
- * on ext4 the first fsync commits the journal and the rest find little left to write).
+ * `root` and the folders under it down to `depth` levels, a few at a time. Only the folders
+ * above the last level are listed: a snapshot's `objects/xx` folders hold its files (a million
+ * for a million objects), which need not be listed to sync the folder itself. A few hundred
+ * folders: on ext4 the first fsync commits the journal and the rest find little left to write.
  */
-export async function syncFolders(root: string, concurrency = 8): Promise<void> {
+export async function syncFolders(root: string, depth: number, concurrency = 8): Promise<void> {
   const dirs = [root];
-  for (const entry of fs.readdirSync(root, { recursive: true, withFileTypes: true })) {
-    if (entry.isDirectory()) dirs.push(path.join(entry.parentPath, entry.name));
+  let level = [root];
+  for (let d = 0; d < depth; d++) {
+    level = level.flatMap((dir) =>
+      fs
+        .readdirSync(dir, { withFileTypes: true })
+        .filter((entry) => entry.isDirectory())
+        .map((entry) => path.join(dir, entry.name)),
+    );
+    dirs.push(...level);
   }
   let next = 0;
   const worker = async (): Promise<void> => {

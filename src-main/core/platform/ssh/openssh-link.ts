@@ -25,6 +25,8 @@ const SETPRIV = '/usr/bin/setpriv';
 /** The name the pinned key is filed under in our known_hosts (HostKeyAlias): no host/port quoting to get wrong. */
 const PIN_ALIAS = 'ops-console-pinned-host';
 const STDERR_TAIL = 4096;
+/** How long a mux client's failure waits for the master's exit when the master stopped answering. */
+const MASTER_EXIT_WAIT_MS = 2000;
 
 function executable(file: string): boolean {
   try {
@@ -233,8 +235,15 @@ export class OpensshLink {
       // A master that died takes its mux clients with it, and their exits may be seen before
       // the master's: that is the link lost (onExit names it and cuts this connection), not a
       // channel the bastion refused. The control socket tells which, whatever order the exits came in.
+      // A master that does not answer but has not been seen to exit either (a full backlog,
+      // no file descriptors left): its exit is awaited a while, then the failure is reported
+      // anyway, so the accepted connection is never left open with nothing behind it.
+      const report = (): void => {
+        if (!this.ended) onDone(sshReason(stderr) ?? 'ssh could not open the channel');
+      };
       void this.masterAnswers().then((alive) => {
-        if (alive && !this.ended) onDone(sshReason(stderr) ?? 'ssh could not open the channel');
+        if (alive) report();
+        else setTimeout(report, MASTER_EXIT_WAIT_MS).unref();
       });
     };
     child.once('error', () => done(true));
