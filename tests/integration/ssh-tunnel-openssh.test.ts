@@ -82,6 +82,9 @@ beforeAll(async () => {
 afterEach(async () => {
   for (const client of pgClients.splice(0)) await client.end().catch(() => undefined);
   for (const tunnel of tunnels.splice(0)) await tunnel.close();
+  // Each test counts the ssh processes it started: the last test's must be gone first (SIGTERMed
+  // ssh processes have taken over 10 s to exit on a loaded CI machine).
+  await waitFor("the last test's ssh processes to exit", () => sshChildren().length === 0, 25_000);
 });
 
 afterAll(async () => {

@@ -231,15 +231,14 @@ export class OpensshLink {
     child.stderr?.on('data', (chunk: Buffer) => (stderr = tail(stderr + chunk.toString('utf8'))));
     const done = (failed: boolean): void => {
       if (!this.muxClients.delete(child)) return;
-      if (!failed) return onDone(null);
-      // A master that died takes its mux clients with it, and their exits may be seen before
-      // the master's: that is the link lost (onExit names it and cuts this connection), not a
-      // channel the bastion refused. The control socket tells which, whatever order the exits came in.
-      // A master that does not answer but has not been seen to exit either (a full backlog,
-      // no file descriptors left): its exit is awaited a while, then the failure is reported
-      // anyway, so the accepted connection is never left open with nothing behind it.
+      // A master that died takes its mux clients with it, and their exits (failed or not) may
+      // be seen before the master's: that is the link lost — onExit names it and cuts this
+      // connection, counting it — not a channel that ended or was refused. The control socket
+      // tells which, whatever order the exits came in. A master that neither answers nor
+      // exits (a full backlog, no file descriptors left) gets a while, then the exit is
+      // reported anyway, so the accepted connection is never left open with nothing behind it.
       const report = (): void => {
-        if (!this.ended) onDone(sshReason(stderr) ?? 'ssh could not open the channel');
+        if (!this.ended) onDone(failed ? (sshReason(stderr) ?? 'ssh could not open the channel') : null);
       };
       void this.masterAnswers().then((alive) => {
         if (alive) report();
