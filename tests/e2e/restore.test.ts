@@ -43,7 +43,8 @@ test('a restore drill and a restore into a new database on the sandbox, both val
   const drills = page.getByRole('region', { name: 'Restore drills' });
   const picker = drills.getByRole('combobox', { name: 'Backup to drill' });
   await picker.waitFor();
-  expect(await picker.inputValue()).toBe(`Latest backup of ${backup.profile}`);
+  // The option exists once the backup list has loaded; the picker shows before that.
+  await expect.poll(() => picker.inputValue(), { timeout: 15_000 }).toBe(`Latest backup of ${backup.profile}`);
   await drills.getByRole('button', { name: 'Run a restore drill' }).click();
   await drills.getByRole('region', { name: 'Drill progress' }).waitFor({ timeout: 30_000 });
   const report = drills.getByRole('region', { name: 'Drill report' });
