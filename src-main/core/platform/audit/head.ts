@@ -57,11 +57,11 @@ export const HEAD_SQL = `
   WHERE h.id = 1`;
 
 /** Is there any entry at all (a trail with entries but no head was cut). */
-const ANY_ENTRY_SQL = 'SELECT EXISTS (SELECT 1 FROM audit_entries) AS any';
+const HAS_ENTRIES_SQL = 'SELECT EXISTS (SELECT 1 FROM audit_entries) AS has_entries';
 
 export function prepareHead(db: Database.Database): () => HeadRead {
   const head = db.prepare<[], HeadRow>(HEAD_SQL);
-  const anyEntry = db.prepare<[], { any: number }>(ANY_ENTRY_SQL);
+  const hasEntries = db.prepare<[], { has_entries: number }>(HAS_ENTRIES_SQL);
   return () => {
     const row = head.get();
     if (!row) return { state: 'missing', floor: null };
@@ -74,7 +74,7 @@ export function prepareHead(db: Database.Database): () => HeadRead {
       };
     // No entry carries a head: a store that never had an entry starts from the floor (the
     // genesis head of migration 2); one that has entries was cut.
-    if (anyEntry.get()!.any === 0 && row.floor_entries === 0)
+    if (hasEntries.get()!.has_entries === 0 && row.floor_entries === 0)
       return {
         state: 'ok',
         floor,
