@@ -112,6 +112,33 @@ describe("the grid's readers on packed rows", () => {
     });
   });
 
+  it('sorts packed text in place in code-unit order, as a comparator sort would: shared prefixes, U+FFFF, surrogates, prefixes of each other', () => {
+    // Long shared prefixes push the radix past several levels on runs over 64 rows; U+FFFF
+    // takes the comparator fallback; '' and prefixes end a key early.
+    const stems = ['', 'a', 'ab', 'abcd', 'abcdabcdabcd', 'abcdabcdabce', '\uffff', 'a\uffffb', '😀', '\ud83d', 'ж', 'Z'];
+    const texts: QueryCell[][] = Array.from({ length: 5000 }, () => [
+      rand(15) === 0 ? null : stems[rand(stems.length)]! + (rand(3) === 0 ? '' : String(rand(40))),
+    ]);
+    const packed = new RowStore();
+    for (let at = 0; at < texts.length; at += 1100) packed.appendRows(texts.slice(at, at + 1100), 1);
+    for (const direction of ['asc', 'desc'] as const) {
+      const nonNull = texts.map((_, i) => i).filter((i) => texts[i]![0] !== null);
+      nonNull.sort((a, b) => {
+        const x = texts[a]![0] as string;
+        const y = texts[b]![0] as string;
+        return (x < y ? -1 : x > y ? 1 : 0) * (direction === 'asc' ? 1 : -1) || a - b;
+      });
+      const nulls = texts.map((_, i) => i).filter((i) => texts[i]![0] === null);
+      const expected = direction === 'asc' ? [...nonNull, ...nulls] : [...nulls, ...nonNull];
+      expect(Array.from(sortIndex(packed, texts.length, 0, 'text', direction))).toEqual(expected);
+      // From a start row, numbered as in the result.
+      expect(Array.from(sortIndex(packed, texts.length, 0, 'text', direction, 1234))).toEqual(expected.filter((row) => row >= 1234));
+    }
+    // A text column holding a number cell is sorted on String(cell), as on arrays.
+    const mixed = RowStore.of([['b'], [10], ['10'], [null], ['1']], 1);
+    expect(Array.from(sortIndex(mixed, 5, 0, 'text', 'asc'))).toEqual([4, 1, 2, 0, 3]);
+  });
+
   it('filter, copy and size columns as on arrays (NULL never matches, the text NULL does)', () => {
     for (const text of ['null', 'a', 'ÄPF', '😀', '-1', '9007', 'true', '']) {
       for (const column of [null, 0, 1, 2, 3]) {

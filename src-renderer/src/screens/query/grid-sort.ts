@@ -2,7 +2,7 @@
 // never on the rows themselves. Radix passes on precomputed keys rather than a comparator
 // sort: comparing 1,000,000 strings one pair at a time takes seconds.
 import type { QueryCell } from '@contract/models';
-import { cellSource, type RowsInput } from './row-store';
+import { cellSource, RowStore, type RowsInput, type TextSpans } from './row-store';
 
 export type CellKind = 'integer' | 'decimal' | 'float' | 'bool' | 'json' | 'text';
 export type SortDirection = 'asc' | 'desc';
@@ -230,37 +230,72 @@ function setNumberKey(k: KeyedRows, i: number, value: number): void {
   k.lo[i] = negative ? ~l >>> 0 : l;
 }
 
-/** MSD radix on four UTF-16 units per level (0 marks the end of the text), comparator for small runs. */
-function sortStrings(k: KeyedRows, from: number, to: number, text: (row: number) => string, tie: number): void {
-  const compareRows = (a: number, b: number) => compareText(text(a), text(b));
+/** Code-unit order of two rows' spans, from unit `depth` on (the units before it are equal). */
+function compareSpans(sp: TextSpans, a: number, b: number, depth: number): number {
+  const sa = sp.texts[sp.source[a]!]!;
+  const sb = sp.texts[sp.source[b]!]!;
+  let pa = sp.start[a]! + depth;
+  let pb = sp.start[b]! + depth;
+  const ea = sp.end[a]!;
+  const eb = sp.end[b]!;
+  for (; pa < ea && pb < eb; pa++, pb++) {
+    const d = sa.charCodeAt(pa) - sb.charCodeAt(pb);
+    if (d !== 0) return d;
+  }
+  return ea - pa - (eb - pb);
+}
+
+/**
+ * MSD radix on four UTF-16 units per level (0 marks the end of the text), comparator for
+ * small runs. Rows are numbered from `first`: row r's text is span r - first of `sp`.
+ */
+function sortStrings(k: KeyedRows, from: number, to: number, sp: TextSpans, first: number, tie: number): void {
+  const { texts, source, start, end } = sp;
   const stack: Array<[number, number, number]> = [[from, to, 0]];
   while (stack.length > 0) {
     const [a, b, depth] = stack.pop()!;
+    const compareRows = (x: number, y: number) => compareSpans(sp, x - first, y - first, depth);
     if (b - a < SMALL_RUN) {
       comparatorSortRange(k.idx, a, b, compareRows, tie);
       continue;
     }
     let overflow = false;
     for (let i = a; i < b; i++) {
-      const s = text(k.idx[i]!);
-      const u0 = s.charCodeAt(depth);
-      const u1 = s.charCodeAt(depth + 1);
-      const u2 = s.charCodeAt(depth + 2);
-      const u3 = s.charCodeAt(depth + 3);
-      // U+FFFF would not fit once shifted by one for the end mark.
-      if (u0 === 0xffff || u1 === 0xffff || u2 === 0xffff || u3 === 0xffff) overflow = true;
-      k.hi[i] = (((Number.isNaN(u0) ? 0 : u0 + 1) << 16) | (Number.isNaN(u1) ? 0 : u1 + 1)) >>> 0;
-      k.lo[i] = (((Number.isNaN(u2) ? 0 : u2 + 1) << 16) | (Number.isNaN(u3) ? 0 : u3 + 1)) >>> 0;
+      const j = k.idx[i]! - first;
+      const s = texts[source[j]!]!;
+      const p = start[j]! + depth;
+      const e = end[j]!;
+      // One more than the unit, 0 past the end; U+FFFF would not fit once shifted by one.
+      const u0 = p < e ? s.charCodeAt(p) + 1 : 0;
+      const u1 = p + 1 < e ? s.charCodeAt(p + 1) + 1 : 0;
+      const u2 = p + 2 < e ? s.charCodeAt(p + 2) + 1 : 0;
+      const u3 = p + 3 < e ? s.charCodeAt(p + 3) + 1 : 0;
+      if (u0 === 0x10000 || u1 === 0x10000 || u2 === 0x10000 || u3 === 0x10000) overflow = true;
+      k.hi[i] = ((u0 << 16) | u1) >>> 0;
+      k.lo[i] = ((u2 << 16) | u3) >>> 0;
     }
     if (overflow) {
       comparatorSortRange(k.idx, a, b, compareRows, tie);
       continue;
     }
     radixRange(k, a, b);
-    forEachTie(k, a, b, (start, end) => {
-      if ((k.lo[start]! & 0xffff) !== 0) stack.push([start, end, depth + 4]);
+    forEachTie(k, a, b, (runStart, runEnd) => {
+      if ((k.lo[runStart]! & 0xffff) !== 0) stack.push([runStart, runEnd, depth + 4]);
     });
   }
+}
+
+/** Each row's String(cell) as its own span, for rows whose cells are not all packed text. */
+function ownSpans(size: number, first: number, value: (row: number) => QueryCell): TextSpans {
+  const sp: TextSpans = { texts: new Array<string>(size), source: new Uint32Array(size), start: new Uint32Array(size), end: new Uint32Array(size) };
+  for (let j = 0; j < size; j++) {
+    const cell = value(first + j);
+    const s = cell === null ? '' : String(cell);
+    sp.texts[j] = s;
+    sp.source[j] = j;
+    sp.end[j] = s.length;
+  }
+  return sp;
 }
 
 /**
@@ -286,9 +321,9 @@ export function sortIndex(rows: RowsInput, count: number, column: number, type: 
   }
   k.idx.set(nulls, n);
   if (kind === 'text' || kind === 'json') {
-    // Packed rows give a new string per read: each row's text is read once for all the radix levels.
-    const texts = new Array<string | undefined>(size);
-    sortStrings(k, 0, n, (row) => (texts[row - from] ??= String(value(row))), tie);
+    // Packed rows are read in place; anything else gives each row's text once for all the radix levels.
+    const spans = (cells instanceof RowStore ? cells.textSpans(column, from, count) : null) ?? ownSpans(size, from, value);
+    sortStrings(k, 0, n, spans, from, tie);
   } else {
     for (let i = 0; i < n; i++) setNumberKey(k, i, Number(value(k.idx[i]!)));
     radixRange(k, 0, n);

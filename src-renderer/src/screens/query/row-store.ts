@@ -4,7 +4,7 @@
 // array per row kept the longest main-thread tasks at 240-400 ms). Cells are read back on
 // demand: the rows on screen, a sort's keys, a filter's tests, a copy.
 import type { QueryCell } from '@contract/models';
-import { CELL_FALSE, CELL_NUMBER, CELL_TEXT, CELL_TRUE, packRows, readCell, type PackedRows } from '@contract/packed-rows';
+import { CELL_FALSE, CELL_NULL, CELL_NUMBER, CELL_TEXT, CELL_TRUE, packRows, readCell, type PackedRows } from '@contract/packed-rows';
 
 /** Where the grid's readers get cells from: a RowStore, or plain row arrays (a non-streamed result, tests). */
 export interface CellSource {
@@ -12,6 +12,18 @@ export interface CellSource {
 }
 
 export type RowsInput = CellSource | readonly (readonly QueryCell[])[];
+
+/**
+ * Rows' texts as spans of larger strings, for a text sort: row `from + j` is
+ * texts[source[j]] from start[j] to end[j]. A sort reads code units in place rather than
+ * cutting a string per cell (a million substrings cost as much as the sort itself).
+ */
+export interface TextSpans {
+  texts: string[];
+  source: Uint32Array;
+  start: Uint32Array;
+  end: Uint32Array;
+}
 
 class ArrayCells implements CellSource {
   constructor(private readonly rows: readonly (readonly QueryCell[])[]) {}
@@ -123,6 +135,34 @@ export class RowStore implements CellSource {
         }
       }
     }
+  }
+
+  /**
+   * Rows [from, to) of column `col` as spans of their batch's text, NULL cells left out
+   * (their slots hold an empty span), or null when a cell is a number or a boolean (the
+   * caller reads cells then, as the sort must order String(cell)).
+   */
+  textSpans(col: number, from: number, to: number): TextSpans | null {
+    const size = Math.max(0, to - from);
+    const spans: TextSpans = { texts: [], source: new Uint32Array(size), start: new Uint32Array(size), end: new Uint32Array(size) };
+    if (size === 0) return spans;
+    for (let b = this.batchOf(from); b < this.batches.length && this.starts[b]! < to; b++) {
+      const p = this.batches[b]!;
+      const base = this.starts[b]!;
+      const n = p.columns;
+      const textIndex = spans.texts.length;
+      spans.texts.push(col < n ? p.text[col]! : '');
+      for (let r = Math.max(0, from - base), hi = Math.min(p.rows, to - base); r < hi; r++) {
+        const j = base + r - from;
+        spans.source[j] = textIndex;
+        if (col >= n) continue;
+        const kind = p.kinds[r * n + col];
+        if (kind !== CELL_TEXT && kind !== CELL_NULL) return null;
+        spans.start[j] = r === 0 ? 0 : p.ends[(r - 1) * n + col]!;
+        spans.end[j] = p.ends[r * n + col]!;
+      }
+    }
+    return spans;
   }
 
   private batchOf(row: number): number {
