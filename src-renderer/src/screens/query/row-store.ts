@@ -115,15 +115,12 @@ export class RowStore implements CellSource {
         const lower = text.toLowerCase();
         const limit = p.ends[(hi - 1) * n + col]!;
         let at = lower.indexOf(needle, lo === 0 ? 0 : p.ends[(lo - 1) * n + col]!);
+        // The cell holding position `at`: the first row whose cell ends after it. Matches come
+        // in text order, so the row only moves forward: one step per row of the batch in all
+        // (a binary search per match cost 4x the arrays' filter when most rows matched).
+        let a = lo;
         while (at >= 0 && at + needle.length <= limit) {
-          // The cell holding position `at`: the first row of [lo, hi) whose cell ends after it.
-          let a = lo;
-          let z = hi - 1;
-          while (a < z) {
-            const mid = (a + z) >>> 1;
-            if (p.ends[mid * n + col]! > at) z = mid;
-            else a = mid + 1;
-          }
+          while (p.ends[a * n + col]! <= at) a++;
           const end = p.ends[a * n + col]!;
           if (at + needle.length > end) {
             at = lower.indexOf(needle, at + 1);
