@@ -91,6 +91,17 @@ export const GRID_CSS = `
 .ops-grid-null { color: var(--mantine-color-dimmed); font-size: 10px; border: ${BORDER}; border-radius: 3px; padding: 0 4px; }
 `;
 
+/**
+ * Props equal for a row that stays on screen: its cells are read afresh from the packed store
+ * at every render (a new array each time), so they are compared cell by cell, the rest by identity.
+ */
+function sameRow(a: GridRowProps, b: GridRowProps): boolean {
+  for (const key of Object.keys(a) as Array<keyof GridRowProps>) if (key !== 'cells' && a[key] !== b[key]) return false;
+  if (a.cells.length !== b.cells.length) return false;
+  for (let c = 0; c < a.cells.length; c++) if (a.cells[c] !== b.cells[c]) return false;
+  return true;
+}
+
 export const GridRow = memo(function GridRow({ position, top, cells, kinds, widths, rowNumberWidth, totalWidth, activeCol, selected, activeId }: GridRowProps) {
   return (
     <div
@@ -126,7 +137,7 @@ export const GridRow = memo(function GridRow({ position, top, cells, kinds, widt
       })}
     </div>
   );
-});
+}, sameRow);
 
 /** Characters drawn in the panel; Copy still copies the whole value. */
 const SHOWN_CHARS = 200_000;
