@@ -1,6 +1,7 @@
 // Renderer entry. Browser mode and the desktop window load the same bundle; the typed
 // client in ./api/client picks the transport.
-import '@mantine/core/styles.css';
+// Mantine's styles for the frame only; each screen brings the rest (app/startup-styles.ts).
+import './app/startup-styles';
 // The charts' styles come with the Performance screen's chunk (app/screen-registry.tsx).
 import '@mantine/notifications/styles.css';
 import { StrictMode } from 'react';
