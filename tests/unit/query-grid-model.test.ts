@@ -9,7 +9,6 @@ import {
   compareCells,
   estimateColumnWidths,
   filterIndex,
-  GridView,
   MAX_SCROLL_PX,
   mergeSorted,
   moveCursor,
@@ -21,6 +20,7 @@ import {
   toTsv,
   visibleWindow,
 } from '../../src-renderer/src/screens/query/grid-model';
+import { GridView } from '../../src-renderer/src/screens/query/grid-view';
 
 /** A deterministic generator, so a failing case can be replayed. */
 function random(seed: number): () => number {

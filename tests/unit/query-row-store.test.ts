@@ -7,7 +7,8 @@ import { describe, expect, it } from 'vitest';
 import type { QueryCell, QueryColumn } from '../../src-main/contract/models';
 import { packRows, readCell } from '../../src-main/contract/packed-rows';
 import { RowStore, rowCells } from '../../src-renderer/src/screens/query/row-store';
-import { estimateColumnWidths, filterIndex, GridView, mergeSorted, sortIndex, toTsv } from '../../src-renderer/src/screens/query/grid-model';
+import { estimateColumnWidths, filterIndex, mergeSorted, sortIndex, toTsv } from '../../src-renderer/src/screens/query/grid-model';
+import { GridView } from '../../src-renderer/src/screens/query/grid-view';
 
 const unpack = (store: RowStore, columns: number) => Array.from({ length: store.length }, (_, r) => rowCells(store, r, columns));
 

@@ -3,7 +3,8 @@
 import { memo, type PointerEvent } from 'react';
 import type { QueryColumn } from '@contract/models';
 import { BORDER, GridHeaderCell } from './CellDetail';
-import { isNumericKind, type CellKind, type SortSpec } from './grid-model';
+import { isNumericKind, type CellKind } from './grid-model';
+import type { SortSpec } from './grid-view';
 
 export const HEADER_HEIGHT = 30;
 

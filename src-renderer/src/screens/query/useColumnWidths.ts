@@ -3,7 +3,8 @@
 import { useCallback, useMemo, useState, type PointerEvent } from 'react';
 import type { QueryColumn } from '@contract/models';
 import type { RowsInput } from './row-store';
-import { estimateColumnWidths, type GridView } from './grid-model';
+import { estimateColumnWidths } from './grid-model';
+import type { GridView } from './grid-view';
 
 /** Width of one character of the 12px monospace font, for the width estimate. */
 export const CHAR_PX = 7.3;

@@ -4,7 +4,8 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import type { QueryColumn } from '@contract/models';
 import type { RowsInput } from './row-store';
-import { GridView, sameFilter, type SortSpec } from './grid-model';
+import { sameFilter } from './grid-model';
+import { GridView, type SortSpec } from './grid-view';
 
 /**
  * A sorted view takes in streamed rows at most every FOLD_INTERVAL_MS, and never spends
