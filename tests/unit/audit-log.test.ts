@@ -166,6 +166,24 @@ describe('AuditLog search', () => {
     expect(log.search(q({ search: 'bulk', limit: 10_000 })).length).toBe(n);
     expect(log.verify().ok).toBe(true);
   });
+  it('keeps the full-text index equal to the entries across batches: pending text replaced once completed, overlapping actions, a completion batches later', () => {
+    const longRunning = log.begin({ ...base, action: 'backup.run', summary: 'backup okapi' });
+    log.search(q({ search: 'okapi' })); // indexes it while pending
+    const open: number[] = [];
+    for (let i = 0; i < FTS_BATCH_RECORDS + 40; i++) {
+      open.push(log.begin({ ...base, action: 'query.run', summary: `overlap ${i}`, detail: `detail ${i}` }));
+      if (open.length > 3) log.complete(open.shift()!, { outcome: 'ok', durationMs: 1, summary: `done ${i}` });
+      if (i === FTS_BATCH_RECORDS / 2) log.complete(longRunning, { outcome: 'ok', durationMs: 5, summary: 'backup lemur' });
+    }
+    for (const id of open) log.complete(id, { outcome: 'cancelled', durationMs: 1, error: 'CANCELLED' });
+    log.search(q({ search: 'lemur' })); // the rest of the backlog
+    // FTS5 compares the index with the entries table it is built from, token by token.
+    expect(() => store.db.prepare("INSERT INTO audit_fts (audit_fts, rank) VALUES ('integrity-check', 1)").run()).not.toThrow();
+    expect(log.search(q({ search: 'okapi' }))).toEqual([]);
+    expect(log.search(q({ search: 'lemur' })).map((e) => e.id)).toEqual([longRunning]);
+    expect(log.search(q({ search: 'overlap', limit: 10_000 })).filter((e) => e.outcome === 'pending')).toEqual([]);
+    expect(log.verify().ok).toBe(true);
+  });
 });
 
 describe('AuditLog export', () => {

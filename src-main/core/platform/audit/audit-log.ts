@@ -85,6 +85,9 @@ export class AuditLog {
     chain: Database.Statement<ChainValue[]>;
     insertEntry: Database.Statement<[number, string, string, string | null, string, string, string | null, number, number, string, string]>;
     completeEntry: Database.Statement<[string, number | null, string | null, string, string | null, number | null, string | null, number, number]>;
+    completeNewest: Database.Statement<
+      [string, number | null, string | null, string, string | null, number | null, string | null, number, number, string, string, number]
+    >;
     entry: Database.Statement<[number], EntryRow & { complete_seq: number | null }>;
   };
 
@@ -111,6 +114,11 @@ export class AuditLog {
       ),
       completeEntry: db.prepare(
         `UPDATE audit_entries SET outcome = ?, duration_ms = ?, profile = ?, summary = ?, detail = ?, rows_affected = ?, error = ?, complete_seq = ? WHERE id = ?`,
+      ),
+      // Completing the newest entry (the usual case: actions rarely overlap) moves the head in
+      // the same row write: one B-tree update per commit instead of two.
+      completeNewest: db.prepare(
+        `UPDATE audit_entries SET outcome = ?, duration_ms = ?, profile = ?, summary = ?, detail = ?, rows_affected = ?, error = ?, complete_seq = ?, head_seq = ?, head_hash = ?, head_at = ? WHERE id = ?`,
       ),
       entry: db.prepare(`SELECT ${ENTRY_COLUMNS}, complete_seq FROM audit_entries WHERE id = ?`),
     };
@@ -227,8 +235,25 @@ export class AuditLog {
       rowsAffected: entry.rowsAffected,
       error: entry.error,
     });
-    this.stmt.completeEntry.run(outcome, entry.durationMs, entry.profile, entry.summary, entry.detail, entry.rowsAffected, entry.error, seq, id);
-    this.stmt.setHead.run(seq, hash, at, head.entries);
+    if (id === head.entries) {
+      this.stmt.completeNewest.run(
+        outcome,
+        entry.durationMs,
+        entry.profile,
+        entry.summary,
+        entry.detail,
+        entry.rowsAffected,
+        entry.error,
+        seq,
+        seq,
+        hash,
+        at,
+        id,
+      );
+    } else {
+      this.stmt.completeEntry.run(outcome, entry.durationMs, entry.profile, entry.summary, entry.detail, entry.rowsAffected, entry.error, seq, id);
+      this.stmt.setHead.run(seq, hash, at, head.entries);
+    }
     this.afterAppend(head, seq, hash, head.entries, at);
     return entry;
   }

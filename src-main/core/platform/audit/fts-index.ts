@@ -7,44 +7,35 @@ import type Database from 'better-sqlite3';
 /** Records left unindexed before an append indexes them in its own transaction. */
 export const FTS_BATCH_RECORDS = 256;
 
-interface BacklogRecord {
-  seq: number;
-  kind: 'begin' | 'complete';
-  entry_id: number;
-}
-
-interface IndexedText {
-  action: string;
-  profile: string | null;
-  summary: string;
-  detail: string | null;
-  error: string | null;
-  outcome: string;
-}
-
 export class FtsIndexer {
   private readonly stmt: {
     watermark: Database.Statement<[], { fts_seq: number; seq: number }>;
-    backlog: Database.Statement<[number], BacklogRecord>;
-    beginText: Database.Statement<[number], IndexedText & { begin_seq: number }>;
-    currentText: Database.Statement<[number], IndexedText>;
-    insert: Database.Statement;
-    remove: Database.Statement;
+    remove: Database.Statement<[number, number]>;
+    insert: Database.Statement<[number]>;
     setWatermark: Database.Statement<[number]>;
   };
 
   constructor(private readonly db: Database.Database) {
+    // A batch is two statements, not one call per record and entry: the calls into SQLite cost
+    // more than FTS5's own work on 128 short entries.
     this.stmt = {
       // The chain's last record, not audit_head.seq: that is only the head's floor (head.ts).
       watermark: db.prepare('SELECT fts_seq, (SELECT coalesce(max(seq), 0) FROM audit_chain) AS seq FROM audit_head WHERE id = 1'),
-      backlog: db.prepare('SELECT seq, kind, entry_id FROM audit_chain WHERE seq > ? ORDER BY seq'),
-      // What the entry was indexed with while pending: its begin record, which never changes.
-      beginText: db.prepare(
-        "SELECT b.action, b.profile, b.summary, b.detail, NULL AS error, 'pending' AS outcome, e.begin_seq FROM audit_entries e JOIN audit_chain b ON b.seq = e.begin_seq WHERE e.id = ?",
+      // Entries begun at or before the watermark and completed after it: the index holds their
+      // pending text, which is their begin record's (it never changes), and it must go first.
+      // Once per entry even if the chain (tampered) completes it twice: a second delete of the
+      // same text would corrupt the index.
+      remove: db.prepare(
+        `INSERT INTO audit_fts (audit_fts, rowid, summary, detail, action, profile, error, outcome)
+         SELECT 'delete', e.id, b.summary, b.detail, b.action, b.profile, NULL, 'pending'
+         FROM audit_entries e JOIN audit_chain b ON b.seq = e.begin_seq
+         WHERE e.id IN (SELECT entry_id FROM audit_chain WHERE seq > ? AND kind = 'complete') AND e.begin_seq <= ?`,
       ),
-      currentText: db.prepare('SELECT action, profile, summary, detail, error, outcome FROM audit_entries WHERE id = ?'),
-      insert: db.prepare('INSERT INTO audit_fts (rowid, summary, detail, action, profile, error, outcome) VALUES (?, ?, ?, ?, ?, ?, ?)'),
-      remove: db.prepare("INSERT INTO audit_fts (audit_fts, rowid, summary, detail, action, profile, error, outcome) VALUES ('delete', ?, ?, ?, ?, ?, ?, ?)"),
+      // Every entry begun or completed after the watermark, with its text as it is now.
+      insert: db.prepare(
+        `INSERT INTO audit_fts (rowid, summary, detail, action, profile, error, outcome)
+         SELECT id, summary, detail, action, profile, error, outcome FROM audit_entries WHERE id IN (SELECT entry_id FROM audit_chain WHERE seq > ?)`,
+      ),
       setWatermark: db.prepare('UPDATE audit_head SET fts_seq = ? WHERE id = 1'),
     };
   }
@@ -59,19 +50,8 @@ export class FtsIndexer {
   catchUpInTx(): void {
     const w = this.stmt.watermark.get();
     if (!w || w.seq <= w.fts_seq) return;
-    const touched = new Set<number>();
-    for (const r of this.stmt.backlog.all(w.fts_seq)) {
-      if (r.kind === 'complete' && !touched.has(r.entry_id)) {
-        // Begun before the watermark: its pending text is in the index and must go first.
-        const old = this.stmt.beginText.get(r.entry_id);
-        if (old && old.begin_seq <= w.fts_seq) this.stmt.remove.run(r.entry_id, old.summary, old.detail, old.action, old.profile, old.error, old.outcome);
-      }
-      touched.add(r.entry_id);
-    }
-    for (const id of touched) {
-      const t = this.stmt.currentText.get(id);
-      if (t) this.stmt.insert.run(id, t.summary, t.detail, t.action, t.profile, t.error, t.outcome);
-    }
+    this.stmt.remove.run(w.fts_seq, w.fts_seq);
+    this.stmt.insert.run(w.fts_seq);
     this.stmt.setWatermark.run(w.seq);
   }
 
