@@ -156,6 +156,7 @@ describe('AuditLog search', () => {
   });
 
   it('finds entries appended since the full-text index was last brought up to date, pending ones included', () => {
+    store.db.pragma('synchronous = OFF'); // a thousand appends: durability is not what this tests
     const n = FTS_BATCH_RECORDS + 7;
     for (let i = 0; i < n; i++) log.record({ ...base, action: 'query.run', summary: `bulk ${i}`, outcome: 'ok', durationMs: 1 });
     const id = log.begin({ ...base, action: 'restore.run', summary: 'restore zebrafish' });
@@ -167,6 +168,7 @@ describe('AuditLog search', () => {
     expect(log.verify().ok).toBe(true);
   });
   it('keeps the full-text index equal to the entries across batches: pending text replaced once completed, overlapping actions, a completion batches later', () => {
+    store.db.pragma('synchronous = OFF'); // two thousand appends: durability is not what this tests
     const longRunning = log.begin({ ...base, action: 'backup.run', summary: 'backup okapi' });
     log.search(q({ search: 'okapi' })); // indexes it while pending
     const open: number[] = [];

@@ -6,6 +6,7 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { AuditLog } from '../../src-main/core/platform/audit/audit-log';
+import { FLOOR_DISTANCE_RECORDS } from '../../src-main/core/platform/audit/head';
 import { verifyAuditTrailReport, type FastVerifyOptions } from '../../src-main/core/platform/audit/verify';
 import { openStore, type Store } from '../../src-main/core/platform/store/store';
 
@@ -231,12 +232,14 @@ describe('audit verify', () => {
       expect(log.verify()).toMatchObject({ ok: false, firstBadId: 1, problem: expect.stringMatching(/cut/) });
     });
 
-    it('moves the floor with the full-text batch, so a forged head behind it shows', () => {
+    it('moves the floor every FLOOR_DISTANCE_RECORDS, between full-text batches too, so a forged head behind it shows', () => {
       for (let i = 0; i < 140; i++)
         log.record({ actor: 'dba', action: 'query.run', profile: null, summary: `more ${i}`, detail: null, outcome: 'ok', durationMs: 1 });
       const floor = store.db.prepare('SELECT seq, entries, fts_seq FROM audit_head').get() as { seq: number; entries: number; fts_seq: number };
+      const chainEnd = store.db.prepare('SELECT max(seq) AS s FROM audit_chain').get() as { s: number };
+      expect(floor.fts_seq).toBe(0); // no full-text batch yet (FTS_BATCH_RECORDS is larger)
       expect(floor.seq).toBeGreaterThan(1);
-      expect(floor.fts_seq).toBe(floor.seq);
+      expect(chainEnd.s - floor.seq).toBeLessThan(FLOOR_DISTANCE_RECORDS);
       expect(log.verify()).toMatchObject({ ok: true });
       // Cut back before the floor and forge a consistent head on the new newest entry.
       const keep = floor.entries - 5;
@@ -255,7 +258,7 @@ describe('audit verify', () => {
       }
       const floor = store.db.prepare('SELECT seq, entries FROM audit_head').get() as { seq: number; entries: number };
       const end = store.db.prepare('SELECT max(seq) AS s FROM audit_chain').get() as { s: number };
-      expect(end.s - floor.seq).toBeLessThan(256);
+      expect(end.s - floor.seq).toBeLessThan(FLOOR_DISTANCE_RECORDS);
       // So a cut back past it, with a head forged on the new newest entry, shows.
       const keep = floor.entries - 5;
       cutFrom(keep + 1);

@@ -17,7 +17,7 @@ import { outcomeFor, type CompletedOutcome } from './outcome';
 import { hashValues, INSERT_CHAIN_SQL, recordValues, type ChainRecord, type ChainValue } from './chain';
 import { entriesToCsv, entriesToJson } from './export';
 import { FTS_BATCH_RECORDS, FtsIndexer } from './fts-index';
-import { prepareHead, type AuditHead, type HeadRead } from './head';
+import { FLOOR_DISTANCE_RECORDS, prepareHead, type AuditHead, type HeadRead } from './head';
 import { redactSecrets } from './redact';
 import { AuditSearch, ENTRY_COLUMNS, rowToEntry, type EntryRow } from './search';
 import { verifyAuditTrail } from './verify';
@@ -136,14 +136,15 @@ export class AuditLog {
   }
 
   /**
-   * After the first record and with each full-text batch (whose commit writes audit_head's
-   * page anyway for the index's watermark), the floor moves up to the head (head.ts). A search
-   * indexes the backlog itself and moves the watermark without the floor, so the floor's own
-   * distance decides too: it never lags more than a batch behind the head.
+   * After the first record and then at least every FLOOR_DISTANCE_RECORDS, the floor moves up
+   * to the head (head.ts); a full-text batch moves it too, since that commit writes audit_head's
+   * page anyway for the index's watermark. The floor has its own distance, shorter than the
+   * batch: how far back a cut with a forged head goes unseen should not depend on how often
+   * the index is brought up to date (by appends, or by searches indexing the backlog).
    */
   private afterAppend(head: AuditHead, seq: number, hash: string, entries: number, at: string): void {
     const indexDue = seq - head.fts_seq >= FTS_BATCH_RECORDS;
-    if (!indexDue && seq - head.floor_seq < FTS_BATCH_RECORDS && seq !== 1) return;
+    if (!indexDue && seq - head.floor_seq < FLOOR_DISTANCE_RECORDS && seq !== 1) return;
     if (indexDue) this.indexer.catchUpInTx();
     this.stmt.setFloor.run(seq, hash, entries, at);
   }

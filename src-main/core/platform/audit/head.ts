@@ -8,10 +8,17 @@
 // newest entry carries a head. Cutting entries off the end leaves a newest entry without one;
 // cutting chain records leaves a head past the chain's end. Either way the cut shows unless
 // the head is forged too, which was already so with audit_head (see verify.ts's limit).
-// audit_head is kept as a floor: the head as it was after the first record and at each
-// full-text batch (a commit that writes that page anyway), so removing every entry, or
-// rolling the trail back past that point, shows as well.
+// audit_head is kept as a floor: the head as it was after the first record and at most
+// FLOOR_DISTANCE_RECORDS ago, so removing every entry, or rolling the trail back past that
+// point, shows as well.
 import type Database from 'better-sqlite3';
+
+/**
+ * The floor is never more than this many records behind the head: a cut back past it shows
+ * even with a forged head (the limit of what a head can prove, see verify.ts). Moving it costs
+ * one more page in that commit, so not on every append.
+ */
+export const FLOOR_DISTANCE_RECORDS = 256;
 
 export interface AuditHead {
   seq: number;
@@ -20,7 +27,7 @@ export interface AuditHead {
   entries: number;
   last_at: string;
   fts_seq: number;
-  /** The floor's seq (audit_head.seq): moved up at least every full-text batch of records. */
+  /** The floor's seq (audit_head.seq): moved up at least every FLOOR_DISTANCE_RECORDS. */
   floor_seq: number;
 }
 
