@@ -1,7 +1,6 @@
 // Renderer entry. Browser mode and the desktop window load the same bundle; the typed
 // client in ./api/client picks the transport.
-// Mantine's styles for the frame only; each screen brings the rest (app/startup-styles.ts).
-import './app/startup-styles';
+import '@mantine/core/styles.css';
 // The charts' styles come with the Performance screen's chunk (app/screen-registry.tsx).
 import '@mantine/notifications/styles.css';
 import { StrictMode } from 'react';

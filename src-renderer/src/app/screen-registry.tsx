@@ -17,12 +17,10 @@ const LOADERS: Record<ScreenId, () => Promise<ScreenModule>> = {
   checklists: () => import('../screens/checklists/ChecklistsScreen').then((m) => ({ default: m.ChecklistsScreen })),
   query: () => import('../screens/query/QueryScreen').then((m) => ({ default: m.QueryScreen })),
   activity: () => import('../screens/activity/ActivityScreen').then((m) => ({ default: m.ActivityScreen })),
-  // The charts' styles must come after Mantine core's (their getting-started note): they are
-  // asked for once the whole core stylesheet is in.
+  // The charts' styles must come after Mantine core's (their getting-started note): the entry's
+  // stylesheet is in place long before this one is added.
   performance: () =>
-    Promise.all([coreStyles().then(() => import('./charts-styles')), import('../screens/performance/PerformanceScreen')]).then(([, m]) => ({
-      default: m.PerformanceScreen,
-    })),
+    Promise.all([import('./charts-styles'), import('../screens/performance/PerformanceScreen')]).then(([, m]) => ({ default: m.PerformanceScreen })),
   backups: () => import('../screens/backups/BackupsScreen').then((m) => ({ default: m.BackupsScreen })),
   restore: () => import('../screens/restore/RestoreScreen').then((m) => ({ default: m.RestoreScreen })),
   audit: () => import('../screens/audit/AuditScreen').then((m) => ({ default: m.AuditScreen })),
@@ -34,16 +32,6 @@ const LOADERS: Record<ScreenId, () => Promise<ScreenModule>> = {
 
 const pending = new Map<ScreenId, Promise<ScreenModule>>();
 
-let coreStylesLoad: Promise<unknown> | null = null;
-/** Mantine's whole stylesheet (./core-styles.ts), fetched once; a failed fetch is asked again next time. */
-function coreStyles(): Promise<unknown> {
-  if (!coreStylesLoad) {
-    coreStylesLoad = import('./core-styles');
-    coreStylesLoad.catch(() => (coreStylesLoad = null));
-  }
-  return coreStylesLoad;
-}
-
 /**
  * Starts fetching a screen's chunk (once). A failed fetch is forgotten, so the next try asks
  * again instead of replaying the failure.
@@ -51,8 +39,7 @@ function coreStyles(): Promise<unknown> {
 export function preloadScreen(id: ScreenId): Promise<ScreenModule> {
   let promise = pending.get(id);
   if (!promise) {
-    // A screen renders once Mantine's whole stylesheet is in (the start-up one covers the frame only).
-    promise = Promise.all([coreStyles(), LOADERS[id]()]).then(([, m]) => m);
+    promise = LOADERS[id]();
     pending.set(id, promise);
     promise.catch(() => pending.delete(id));
   }
