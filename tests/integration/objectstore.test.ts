@@ -105,6 +105,41 @@ describe('ObjectStore', () => {
     }
   });
 
+  it('read ahead: the next page is asked for from the raw answer, before the SDK has parsed the page (its token read the same as parsed)', async () => {
+    await Promise.all(Array.from({ length: 25 }, (_, i) => store.putBody('designs', `ahead/${String(i).padStart(4, '0')}`, `a${i}`)));
+    const tokens: Array<string | undefined> = [];
+    const { client } = await store.s3();
+    // Outermost in the deserialize step: runs once the SDK has parsed a page. For the first
+    // page it waits (up to 2 s) for a second request and notes how many were made by then.
+    let madeBeforeFirstParsed = -1;
+    client.middlewareStack.add(
+      (next, context) => async (args) => {
+        if (context.commandName !== 'ListObjectsV2Command') return next(args);
+        const input = (args as { input: { ContinuationToken?: string } }).input;
+        const first = input.ContinuationToken === undefined;
+        tokens.push(input.ContinuationToken);
+        const out = await next(args);
+        if (first) {
+          for (let waited = 0; tokens.length < 2 && waited < 2000; waited += 10) await new Promise((resolve) => setTimeout(resolve, 10));
+          madeBeforeFirstParsed = tokens.length;
+        }
+        return out;
+      },
+      { step: 'deserialize', priority: 'high', name: 'watchListPages' },
+    );
+    try {
+      const keys: string[] = [];
+      for await (const o of store.listObjects('designs', 'ahead/', undefined, 10, true)) keys.push(o.key);
+      expect(keys).toEqual(Array.from({ length: 25 }, (_, i) => `ahead/${String(i).padStart(4, '0')}`));
+      expect(madeBeforeFirstParsed).toBe(2);
+      // Three pages, each asked for once: the early requests carried the tokens the parsed pages confirmed.
+      expect(tokens).toHaveLength(3);
+      expect(new Set(tokens).size).toBe(3);
+    } finally {
+      client.middlewareStack.remove('watchListPages');
+    }
+  });
+
   it('refuses an object that changed since it was listed', async () => {
     await store.putBody('designs', 'changing.txt', 'v1');
     const before = await store.head('designs', 'changing.txt');

@@ -6,10 +6,11 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import type { Readable } from 'node:stream';
-import type { ListObjectsV2CommandOutput, S3Client } from '@aws-sdk/client-s3';
+import type { S3Client } from '@aws-sdk/client-s3';
 import { OpsError } from '../../../contract/errors';
 import type { ObjectStoreConfig } from './config';
 import { isTransient, storageError } from './errors';
+import { listPages, PEEK_OPTIONS } from './list-pages';
 
 // The SDK warns once per process that its releases from 2027 need Node 22. Our lockfile
 // pins a release that supports the Node we run on, and the warning would be one more line
@@ -183,46 +184,37 @@ export class ObjectStore {
   /**
    * Every object under `prefix`, page by page (the store's page size, 1,000 on S3; `pageSize`
    * asks for smaller pages, so a test proves the paging without writing a thousand objects).
-   * `readAhead`: the next page is asked for as soon as a page arrives, before its objects are
-   * handed out, so the caller's work on them (and whatever else holds the event loop meanwhile,
-   * such as a snapshot job's fsynced catalog row) runs while the store answers. Off by default:
-   * a caller that stops early (checkListable) would pay for a page it never reads.
+   * `readAhead`: the next page is asked for as soon as a page's raw answer shows its token
+   * (list-pages.ts), before the page is parsed and its objects handed out, so the parse and the
+   * caller's work on them (and whatever else holds the event loop meanwhile, such as a snapshot
+   * job's fsynced catalog row) run while the store answers. Off by default: a caller that stops
+   * early (checkListable) would pay for a page it never reads.
    */
   async *listObjects(bucket: string, prefix = '', signal?: AbortSignal, pageSize?: number, readAhead = false): AsyncGenerator<ObjectInfo> {
-    // A request still on its way when the caller stops is aborted (its failure is nobody's to report).
-    const requests = new AbortController();
-    const stop = () => requests.abort();
-    if (signal?.aborted) stop();
-    else signal?.addEventListener('abort', stop, { once: true });
-    const request = async (token: string | undefined): Promise<ListObjectsV2CommandOutput> => {
-      try {
-        const { client, sdk } = await this.s3();
-        return await client.send(
-          new sdk.ListObjectsV2Command({ Bucket: bucket, Prefix: prefix === '' ? undefined : prefix, ContinuationToken: token, MaxKeys: pageSize }),
-          { abortSignal: requests.signal },
-        );
-      } catch (err) {
-        throw this.fail(err, signal, { bucket }, `listing bucket ${bucket}`);
-      }
-    };
-    let next: Promise<ListObjectsV2CommandOutput> | null = request(undefined);
-    try {
-      while (next !== null) {
-        const page: ListObjectsV2CommandOutput = await next;
-        const token: string | undefined = page.IsTruncated ? page.NextContinuationToken : undefined;
-        next = token !== undefined && readAhead ? request(token) : null;
-        // Awaited after this page's objects; handled now, so a failure meanwhile is not reported as unhandled.
-        next?.catch(() => undefined);
-        for (const o of page.Contents ?? []) {
-          if (o.Key === undefined) continue;
-          yield { key: o.Key, size: o.Size ?? 0, etag: unquote(o.ETag), lastModified: o.LastModified?.toISOString() ?? '' };
+    const pages = listPages(
+      async (token, requestSignal, peek) => {
+        try {
+          const { client, sdk } = await this.s3();
+          const command = new sdk.ListObjectsV2Command({
+            Bucket: bucket,
+            Prefix: prefix === '' ? undefined : prefix,
+            ContinuationToken: token,
+            MaxKeys: pageSize,
+          });
+          if (peek !== null) command.middlewareStack.add(peek, PEEK_OPTIONS);
+          return await client.send(command, { abortSignal: requestSignal });
+        } catch (err) {
+          throw this.fail(err, signal, { bucket }, `listing bucket ${bucket}`);
         }
-        if (token !== undefined && !readAhead) next = request(token);
+      },
+      readAhead,
+      signal,
+    );
+    for await (const page of pages)
+      for (const o of page.Contents ?? []) {
+        if (o.Key === undefined) continue;
+        yield { key: o.Key, size: o.Size ?? 0, etag: unquote(o.ETag), lastModified: o.LastModified?.toISOString() ?? '' };
       }
-    } finally {
-      signal?.removeEventListener('abort', stop);
-      if (next !== null) requests.abort();
-    }
   }
 
   /** The object's size, ETag and type, or null when there is none. */

@@ -1,0 +1,105 @@
+// ListObjectsV2 pages one after the other, and read ahead: with `readAhead` the next page is
+// asked for by its continuation token as soon as the page before showed it in its raw XML,
+// before the SDK has parsed that page (13–26 ms for 1,000 keys on the storage bench's machine,
+// during which the store sat idle; the incremental snapshot is mostly its listing). Only the
+// page the loop is waiting for triggers this, so a listing stays at most one page ahead of
+// its caller; the parsed token must read the same, else the next page is asked for with it.
+import type { ListObjectsV2CommandOutput } from '@aws-sdk/client-s3';
+
+type S3Sdk = typeof import('@aws-sdk/client-s3');
+/** A middleware of a ListObjectsV2 command (the SDK's type, reached through the command). */
+export type ListMiddleware = Parameters<InstanceType<S3Sdk['ListObjectsV2Command']>['middlewareStack']['add']>[0];
+
+/** Innermost of the deserialize step: what the HTTP handler returned, before any parse. */
+export const PEEK_OPTIONS = { step: 'deserialize', priority: 'low', name: 'opsPeekNextToken' } as const;
+
+/** XML text of a continuation token, unescaped (S3's are base64; the five entities and character references cover any other). */
+export function nextTokenIn(body: Uint8Array): string | null {
+  const buffer = Buffer.from(body.buffer, body.byteOffset, body.byteLength);
+  const open = '<NextContinuationToken>';
+  const at = buffer.indexOf(open);
+  if (at < 0) return null;
+  const end = buffer.indexOf('</NextContinuationToken>', at);
+  if (end < 0) return null;
+  const raw = buffer.toString('utf8', at + open.length, end);
+  // Plain text and well-formed references only (CDATA, markup or a stray & are left to the SDK's parse).
+  if (raw === '' || !/^(?:[^&<]|&(?:#x[0-9a-fA-F]{1,6}|#[0-9]{1,7}|amp|lt|gt|quot|apos);)*$/.test(raw)) return null;
+  const named: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'" };
+  let bad = false;
+  const text = raw.replace(/&(#x[0-9a-fA-F]+|#[0-9]+|[a-z]+);/g, (_, ref: string) => {
+    if (!ref.startsWith('#')) return named[ref]!;
+    const code = ref.startsWith('#x') ? parseInt(ref.slice(2), 16) : parseInt(ref.slice(1), 10);
+    if (code > 0x10ffff) bad = true;
+    return bad ? '' : String.fromCodePoint(code);
+  });
+  return bad ? null : text;
+}
+
+/**
+ * Reads the raw body of a successful answer (the SDK would read it all the same, and takes it
+ * from here as bytes) and hands its continuation token to `found` before the SDK parses it.
+ */
+export function peekNextToken(found: (token: string) => void): ListMiddleware {
+  return (next) => async (args) => {
+    const result = await next(args);
+    const response = result.response as { statusCode?: number; body?: unknown };
+    const status = response.statusCode ?? 0;
+    if (status < 200 || status >= 300 || response.body == null || response.body instanceof Uint8Array) return result;
+    const chunks: Buffer[] = [];
+    for await (const chunk of response.body as AsyncIterable<Buffer>) chunks.push(chunk);
+    const bytes = Buffer.concat(chunks);
+    response.body = bytes;
+    const token = nextTokenIn(bytes);
+    if (token !== null) found(token);
+    return result;
+  };
+}
+
+/**
+ * The pages of one listing, in order. `request` sends one (its failure worded by the caller),
+ * aborted by `signal`; `peek`, when given, is to be added to its command (PEEK_OPTIONS). With
+ * `readAhead` the next page is asked for before this one is handed out. A request still on its
+ * way when the caller stops is aborted (its failure is nobody's to report).
+ */
+export async function* listPages(
+  request: (token: string | undefined, signal: AbortSignal, peek: ListMiddleware | null) => Promise<ListObjectsV2CommandOutput>,
+  readAhead: boolean,
+  signal: AbortSignal | undefined,
+): AsyncGenerator<ListObjectsV2CommandOutput> {
+  const requests = new AbortController();
+  const stop = () => requests.abort();
+  if (signal?.aborted) stop();
+  else signal?.addEventListener('abort', stop, { once: true });
+  const ahead = new Map<string, Promise<ListObjectsV2CommandOutput>>();
+  let waitingFor: Promise<ListObjectsV2CommandOutput> | null = null;
+  const ask = (token: string | undefined): Promise<ListObjectsV2CommandOutput> => {
+    const peek = readAhead
+      ? peekNextToken((next) => {
+          if (waitingFor === page && !ahead.has(next) && !requests.signal.aborted) ahead.set(next, ask(next));
+        })
+      : null;
+    const page = request(token, requests.signal, peek);
+    // Awaited when its turn comes; handled now, so a failure meanwhile (or of a page never read) is not reported as unhandled.
+    page.catch(() => undefined);
+    return page;
+  };
+  let next: Promise<ListObjectsV2CommandOutput> | null = ask(undefined);
+  try {
+    while (next !== null) {
+      waitingFor = next;
+      const page: ListObjectsV2CommandOutput = await next;
+      waitingFor = null;
+      const token = page.IsTruncated ? page.NextContinuationToken : undefined;
+      // The page asked for early when its token read the same parsed, else asked for now.
+      next = token !== undefined && readAhead ? (ahead.get(token) ?? ask(token)) : null;
+      ahead.clear();
+      yield page;
+      if (token !== undefined && !readAhead) next = ask(token);
+    }
+  } finally {
+    signal?.removeEventListener('abort', stop);
+    // Whatever is still on its way: the page asked for ahead of a caller that stopped, or one
+    // asked for early under a token the parsed page did not confirm.
+    requests.abort();
+  }
+}
