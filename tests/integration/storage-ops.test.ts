@@ -123,6 +123,11 @@ describe('storage snapshot operations', () => {
 
   it('a refused key and a missing bucket fail the start call; no row, no folder', async () => {
     const before = (await api.ok<{ snapshots: StorageSnapshotEntry[] }>('listStorageSnapshots', {})).snapshots.length;
+    // Every snapshot folder (and partial) of every profile: none is added by a refused start.
+    const base = path.join(home, 'storage-snapshots');
+    const folders = () => (fs.existsSync(base) ? fs.readdirSync(base).flatMap((d) => fs.readdirSync(path.join(base, d)).map((f) => `${d}/${f}`)) : []).sort();
+    const foldersBefore = folders();
+    expect(foldersBefore.length).toBeGreaterThan(0); // the test above took snapshots: an incremental start reads the previous manifest
     const missing = await api.fail('startStorageBackup', { profileId: profile.id, buckets: ['no-such-bucket'] });
     expect(missing).toMatchObject({ code: 'STORAGE_FAILED', detail: { reason: 'no-bucket', bucket: 'no-such-bucket' } });
     // The first bucket's listing was under way (its first page is the check) when the second failed.
@@ -141,7 +146,24 @@ describe('storage snapshot operations', () => {
     });
     const auth = await api.fail('startStorageBackup', { profileId: wrong.id });
     expect(auth).toMatchObject({ code: 'STORAGE_FAILED', detail: { reason: 'auth', endpoint: s3.endpoint } });
+    // An endpoint where nothing listens: refused at once, still this call's error.
+    const closed = await api.ok<Profile>('createProfile', {
+      profile: {
+        name: 'closed-endpoint',
+        host: 'h',
+        database: 'postgres',
+        user: 'postgres',
+        env: 'staging',
+        storage: { endpoint: 'http://127.0.0.1:9', region: 'us-east-1', accessKeyId: S3_KEY_ID },
+      },
+      storageSecret: S3_SECRET,
+    });
+    expect(await api.fail('startStorageBackup', { profileId: closed.id, buckets: ['designs'] })).toMatchObject({
+      code: 'STORAGE_FAILED',
+      detail: { reason: 'unreachable' },
+    });
     expect((await api.ok<{ snapshots: StorageSnapshotEntry[] }>('listStorageSnapshots', {})).snapshots.length).toBe(before);
+    expect(folders().filter((f) => !foldersBefore.includes(f))).toEqual([]);
   });
 
   it('CLI storage-backup --json: the contract fields, the secret from the environment; storage-snapshots list/show/verify/delete', async () => {
