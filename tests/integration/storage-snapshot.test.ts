@@ -4,7 +4,7 @@
 // good (failed, nothing published), a refused key, a missing bucket, a full disk, verify
 // finding a tampered file, and a previous snapshot's edited file not linked into the next one.
 import crypto from 'node:crypto';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -315,6 +315,65 @@ describe('storage snapshots', () => {
     const missing = await failure(takeSnapshot({ store, folder, buckets: ['designs', 'no-such-bucket'] }));
     expect(missing.detail).toMatchObject({ reason: 'no-bucket', bucket: 'no-such-bucket' });
     expect(fs.existsSync(folder) || fs.existsSync(`${folder}.partial`)).toBe(false);
+  });
+
+  it('a previous snapshot on another file system: its files are copied, not linked, and every copy is flushed to disk before publishing', async () => {
+    const other = fresh('other-fs');
+    fs.mkdirSync(other);
+    execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=8m', 'tmpfs', other], { stdio: 'pipe' });
+    const traces = fresh('strace');
+    fs.mkdirSync(traces);
+    try {
+      const prevResult = await takeSnapshot({ store, folder: path.join(other, 'prev'), buckets: ['designs'] });
+      const previous = { folder: prevResult.path, manifest: readManifest(prevResult.path) };
+      // openat, fsync and close of every thread of this process (libuv's pool opens and flushes), one file per thread.
+      const tids = fs.readdirSync(`/proc/${process.pid}/task`);
+      const tracer = spawn(
+        'strace',
+        ['-qq', '-f', '-ff', '-ttt', '-e', 'trace=openat,fsync,close', '-o', path.join(traces, 't'), ...tids.flatMap((t) => ['-p', t])],
+        {
+          stdio: 'ignore',
+        },
+      );
+      const traced = () => tids.every((t) => /TracerPid:\s+[1-9]/.test(fs.readFileSync(`/proc/${process.pid}/task/${t}/status`, 'utf8')));
+      for (let waited = 0; !traced(); waited += 20) {
+        if (waited > 5000) throw new Error('strace did not attach');
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+      const folder = fresh('copied');
+      let result;
+      try {
+        result = await takeSnapshot({ store, folder, buckets: ['designs'], previous });
+      } finally {
+        const exited = new Promise((resolve) => tracer.once('exit', resolve));
+        tracer.kill('SIGINT');
+        await exited;
+      }
+      expect(result).toMatchObject({ objects: 5, changedObjects: 0, reusedObjects: 5 });
+      const manifest = readManifest(folder);
+      for (const o of manifest.objects) expect(fs.statSync(path.join(folder, o.file)).ino).not.toBe(fs.statSync(path.join(previous.folder, o.file)).ino);
+      expect((await verifyFiles(folder, manifest)).ok).toBe(true);
+      // In time order across the threads: which path each fd was opened for, and which were fsynced.
+      const events = fs
+        .readdirSync(traces)
+        .flatMap((f) => fs.readFileSync(path.join(traces, f), 'utf8').split('\n'))
+        .map((line) => /^(\d+\.\d+) (?:openat\(AT_FDCWD, "([^"]+)", .*\)\s+= (\d+)|(fsync|close)\((\d+)\)\s+= 0)/.exec(line))
+        .filter((m): m is RegExpExecArray => m !== null)
+        .sort((a, b) => Number(a[1]) - Number(b[1]));
+      const open = new Map<string, string>();
+      const synced = new Set<string>();
+      for (const m of events) {
+        if (m[2] !== undefined) open.set(m[3]!, m[2]);
+        else if (m[4] === 'close') open.delete(m[5]!);
+        else if (open.has(m[5]!)) synced.add(open.get(m[5]!)!);
+      }
+      const copies = [...new Set(manifest.objects.map((o) => path.join(`${folder}.partial`, o.file)))];
+      expect(copies).toHaveLength(4);
+      expect(copies.filter((f) => !synced.has(f))).toEqual([]);
+      expect(synced.has(path.join(`${folder}.partial`, 'manifest.json'))).toBe(true);
+    } finally {
+      execFileSync('umount', [other], { stdio: 'pipe' });
+    }
   });
 
   it('a full disk: IO_FAILED "the disk is full", nothing published', async () => {

@@ -72,10 +72,12 @@ export async function fetchOne(
 
 /**
  * Hard link (the bytes are shared, not copied); a copy where links cannot cross (EXDEV) or are
- * refused. True when `to` is a link to `from` (a copy is checked like a download). `made`:
- * the folders created so far, so each is made once.
+ * refused. 'linked' when `to` is a link to `from`; 'exists' when `to` was there already (same
+ * content, linked or downloaded for another key); 'copied' for a new file whose bytes are not
+ * on disk yet (the caller flushes it, and checks it like a download). `made`: the folders
+ * created so far, so each is made once.
  */
-export function linkInto(from: string, to: string, made: Set<string>): boolean {
+export function linkInto(from: string, to: string, made: Set<string>): 'linked' | 'exists' | 'copied' {
   const dir = path.dirname(to);
   if (!made.has(dir)) {
     fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
@@ -83,13 +85,13 @@ export function linkInto(from: string, to: string, made: Set<string>): boolean {
   }
   try {
     fs.linkSync(from, to);
-    return true;
+    return 'linked';
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    if (code === 'EEXIST') return false; // same content, linked (or downloaded) already for another key: checked as that one is
+    if (code === 'EEXIST') return 'exists'; // checked as that other key's file is
     if (code !== 'EXDEV' && code !== 'EPERM' && code !== 'EMLINK') throw err;
     fs.copyFileSync(from, to, fs.constants.COPYFILE_EXCL);
-    return false;
+    return 'copied';
   }
 }
 

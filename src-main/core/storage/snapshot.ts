@@ -150,7 +150,10 @@ export async function takeSnapshot(options: SnapshotOptions): Promise<StorageSna
       const target = path.join(partial, reuse.file);
       let isLink: boolean;
       try {
-        isLink = linkInto(objectPath(options.previous!.folder, reuse.file), target, made);
+        const how = linkInto(objectPath(options.previous!.folder, reuse.file), target, made);
+        isLink = how === 'linked';
+        // A copy (the previous snapshot is on another file system) is new bytes: flushed as a download is.
+        if (how === 'copied') flushing.add(target);
       } catch (err) {
         if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
         // The previous snapshot lost this file (removed outside the app): the object is downloaded again.
