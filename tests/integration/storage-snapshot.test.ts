@@ -317,7 +317,7 @@ describe('storage snapshots', () => {
     expect(fs.existsSync(folder) || fs.existsSync(`${folder}.partial`)).toBe(false);
   });
 
-  it('a previous snapshot on another file system: its files are copied, not linked, and every copy is flushed to disk before publishing', async () => {
+  it('a previous snapshot on another file system: its files are copied, not linked; every copy is flushed, and every new name has its folder fsynced after it, before publishing', async () => {
     const other = fresh('other-fs');
     fs.mkdirSync(other);
     execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=8m', 'tmpfs', other], { stdio: 'pipe' });
@@ -326,11 +326,21 @@ describe('storage snapshots', () => {
     try {
       const prevResult = await takeSnapshot({ store, folder: path.join(other, 'prev'), buckets: ['designs'] });
       const previous = { folder: prevResult.path, manifest: readManifest(prevResult.path) };
-      // openat, fsync and close of every thread of this process (libuv's pool opens and flushes), one file per thread.
+      // opens, fsyncs, closes and new names of every thread of this process (libuv's pool opens and flushes), one file per thread.
       const tids = fs.readdirSync(`/proc/${process.pid}/task`);
       const tracer = spawn(
         'strace',
-        ['-qq', '-f', '-ff', '-ttt', '-e', 'trace=openat,fsync,close', '-o', path.join(traces, 't'), ...tids.flatMap((t) => ['-p', t])],
+        [
+          '-qq',
+          '-f',
+          '-ff',
+          '-ttt',
+          '-e',
+          'trace=openat,fsync,close,link,linkat,rename,renameat,renameat2,mkdir,mkdirat',
+          '-o',
+          path.join(traces, 't'),
+          ...tids.flatMap((t) => ['-p', t]),
+        ],
         {
           stdio: 'ignore',
         },
@@ -340,6 +350,8 @@ describe('storage snapshots', () => {
         if (waited > 5000) throw new Error('strace did not attach');
         await new Promise((resolve) => setTimeout(resolve, 20));
       }
+      // A new object downloaded while (and after) the copied files' folders are synced: its folder is synced again.
+      await store.putBody('designs', 'late.bin', crypto.randomBytes(3 * 1024 * 1024));
       const folder = fresh('copied');
       let result;
       try {
@@ -349,29 +361,44 @@ describe('storage snapshots', () => {
         tracer.kill('SIGINT');
         await exited;
       }
-      expect(result).toMatchObject({ objects: 5, changedObjects: 0, reusedObjects: 5 });
+      expect(result).toMatchObject({ objects: 6, changedObjects: 1, reusedObjects: 5 });
       const manifest = readManifest(folder);
-      for (const o of manifest.objects) expect(fs.statSync(path.join(folder, o.file)).ino).not.toBe(fs.statSync(path.join(previous.folder, o.file)).ino);
+      for (const o of manifest.objects.filter((m) => m.reused))
+        expect(fs.statSync(path.join(folder, o.file)).ino).not.toBe(fs.statSync(path.join(previous.folder, o.file)).ino);
       expect((await verifyFiles(folder, manifest)).ok).toBe(true);
       // In time order across the threads: which path each fd was opened for, and which were fsynced.
       const events = fs
         .readdirSync(traces)
         .flatMap((f) => fs.readFileSync(path.join(traces, f), 'utf8').split('\n'))
-        .map((line) => /^(\d+\.\d+) (?:openat\(AT_FDCWD, "([^"]+)", .*\)\s+= (\d+)|(fsync|close)\((\d+)\)\s+= 0)/.exec(line))
+        .map((line) =>
+          /^(\d+\.\d+) (?:openat\(AT_FDCWD, "([^"]+)", .*\)\s+= (\d+)|(fsync|close)\((\d+)\)\s+= 0|(?:link|rename|mkdir)\w*\(.*"([^"]+)"(?:, \w+)?\)\s+= 0)/.exec(
+            line,
+          ),
+        )
         .filter((m): m is RegExpExecArray => m !== null)
         .sort((a, b) => Number(a[1]) - Number(b[1]));
       const open = new Map<string, string>();
-      const synced = new Set<string>();
+      const synced = new Map<string, number>(); // path → its last fsync's time
+      const named: Array<[string, number]> = []; // a new name (file, link, rename, folder) and when
       for (const m of events) {
-        if (m[2] !== undefined) open.set(m[3]!, m[2]);
-        else if (m[4] === 'close') open.delete(m[5]!);
-        else if (open.has(m[5]!)) synced.add(open.get(m[5]!)!);
+        if (m[2] !== undefined) {
+          open.set(m[3]!, m[2]);
+          if (m[0].includes('O_CREAT')) named.push([m[2], Number(m[1])]);
+        } else if (m[4] === 'close') open.delete(m[5]!);
+        else if (m[4] === 'fsync' && open.has(m[5]!)) synced.set(open.get(m[5]!)!, Number(m[1]));
+        else if (m[6] !== undefined) named.push([m[6], Number(m[1])]);
       }
-      const copies = [...new Set(manifest.objects.map((o) => path.join(`${folder}.partial`, o.file)))];
-      expect(copies).toHaveLength(4);
-      expect(copies.filter((f) => !synced.has(f))).toEqual([]);
-      expect(synced.has(path.join(`${folder}.partial`, 'manifest.json'))).toBe(true);
+      const partial = `${folder}.partial`;
+      const files = [...new Set(manifest.objects.map((o) => path.join(partial, o.file)))];
+      expect(files).toHaveLength(5);
+      expect(files.filter((f) => !synced.has(f))).toEqual([]);
+      expect(synced.has(path.join(partial, 'manifest.json'))).toBe(true);
+      // Every name made in the snapshot's folders has its folder fsynced after it.
+      const inside = named.filter(([p]) => p.startsWith(`${partial}/objects/`));
+      expect(inside.length).toBeGreaterThanOrEqual(files.length);
+      expect(inside.filter(([p, at]) => !((synced.get(path.dirname(p)) ?? 0) > at)).map(([p]) => p)).toEqual([]);
     } finally {
+      await store.remove('designs', 'late.bin');
       execFileSync('umount', [other], { stdio: 'pipe' });
     }
   });
