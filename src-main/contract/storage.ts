@@ -1,6 +1,7 @@
 // Supabase Storage snapshots (issue #18): the shapes the storage domain answers with and the
 // manifest it writes into every snapshot folder. A snapshot folder holds `manifest.json`
-// and `objects/<sha256[0:2]>/<sha256>`: bytes are stored by content, so an object's key
+// and `objects/<sha256>` (`objects/<sha256[0:2]>/<sha256>` before 2026-12-07, still read):
+// bytes are stored by content, so an object's key
 // (any unicode, `../`, a leading `/`, 2,000 bytes) never becomes a local path.
 
 /** One object of a snapshot, as listed and as written. */
@@ -14,7 +15,7 @@ export interface StorageManifestObject {
   lastModified: string | null;
   /** Of the bytes written into the snapshot. */
   sha256: string;
-  /** Relative to the snapshot folder: `objects/ab/ab…` (never derived from the key). */
+  /** Relative to the snapshot folder: `objects/<sha256>`, or `objects/ab/ab…` in older snapshots (never derived from the key). */
   file: string;
   /** Taken again at a newer version: it was replaced between the listing and its download. */
   changedDuring?: true;

@@ -78,12 +78,12 @@ describe('storage snapshots', () => {
     expect(sha(fs.readFileSync(result.manifestPath))).toBe(result.manifestSha256);
     for (const [key, body] of Object.entries(KEYS)) {
       const o = manifest.objects.find((x) => x.bucket === 'designs' && x.key === key)!;
-      expect(o).toMatchObject({ size: body.length, sha256: sha(body), file: `objects/${sha(body).slice(0, 2)}/${sha(body)}`, contentType: 'image/png' });
+      expect(o).toMatchObject({ size: body.length, sha256: sha(body), file: `objects/${sha(body)}`, contentType: 'image/png' });
       expect(fs.readFileSync(path.join(folder, o.file), 'utf8')).toBe(body);
     }
     // Only the manifest and hash-named files: no key became a path.
     const files = filesUnder(folder);
-    expect(files.filter((f) => f !== 'manifest.json').every((f) => /^objects\/[0-9a-f]{2}\/[0-9a-f]{64}$/.test(f))).toBe(true);
+    expect(files.filter((f) => f !== 'manifest.json').every((f) => /^objects\/[0-9a-f]{64}$/.test(f))).toBe(true);
     expect(files.length).toBe(1 + 24); // two keys share one file
     expect((await verifyFiles(folder, manifest)).ok).toBe(true);
     first = { folder, manifest };
@@ -116,6 +116,31 @@ describe('storage snapshots', () => {
     expect(designsOnly).toMatchObject({ objects: 5, changedObjects: 0, reusedObjects: 5 });
     expect(filesUnder(designsOnly.path)).toEqual(['manifest.json', ...new Set(readManifest(designsOnly.path).objects.map((o) => o.file))].sort());
     expect(filesUnder(designsOnly.path).length).toBe(1 + 4);
+  });
+
+  it('a previous snapshot in the older fan-out layout (objects/ab/<sha>) still verifies and is linked from into the flat one', async () => {
+    // The first snapshot as a snapshot taken before the flat layout: same bytes, files under objects/ab/.
+    const legacy = fresh('legacy');
+    const manifest: StorageManifest = {
+      ...first.manifest,
+      objects: first.manifest.objects.map((o) => ({ ...o, file: `objects/${o.sha256.slice(0, 2)}/${o.sha256}` })),
+    };
+    for (const o of manifest.objects) {
+      fs.mkdirSync(path.dirname(path.join(legacy, o.file)), { recursive: true });
+      if (!fs.existsSync(path.join(legacy, o.file))) fs.linkSync(path.join(first.folder, `objects/${o.sha256}`), path.join(legacy, o.file));
+    }
+    fs.writeFileSync(path.join(legacy, 'manifest.json'), JSON.stringify(manifest));
+    expect((await verifyFiles(legacy, manifest)).ok).toBe(true);
+
+    const result = await takeSnapshot({ store, folder: fresh('from-legacy'), buckets: ['designs', 'photos'], previous: { folder: legacy, manifest } });
+    expect(result).toMatchObject({ objects: 25, changedObjects: 1, reusedObjects: 24 }); // p/3.jpg changed in the test above
+    const next = readManifest(result.path);
+    for (const o of next.objects) {
+      expect(o.file).toBe(`objects/${o.sha256}`);
+      if (o.reused)
+        expect(fs.statSync(path.join(result.path, o.file)).ino).toBe(fs.statSync(path.join(legacy, `objects/${o.sha256.slice(0, 2)}/${o.sha256}`)).ino);
+    }
+    expect((await verifyFiles(result.path, next)).ok).toBe(true);
   });
 
   it('links made in batches across event-loop turns: 250 objects, changed ones and a lost previous file on the last page are downloaded, every other one linked', async () => {

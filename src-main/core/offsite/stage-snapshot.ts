@@ -2,7 +2,7 @@
 // on disk (written straight offsite, or removed outside the app). The newest ok copy's
 // manifest object is read; the snapshot manifest it holds must hash to the catalog's
 // manifestSha256 (an edited manifest is refused) and name every object file only in the form
-// a snapshot writes (`objects/ab/<sha256>`: an object's key — unicode, spaces, `../` — is
+// a snapshot writes (`objects/<sha256>`, or an older snapshot's `objects/ab/<sha256>`: an object's key — unicode, spaces, `../` — is
 // never part of a local path). Each content object is downloaded into
 // `<home>/offsite/staging/storage-<id>.partial/` (decrypted on the fly when the copy is
 // encrypted: a wrong key is refused before the first download, and again by the header's key
@@ -16,7 +16,7 @@ import type { BackupCopy } from '../../contract/offsite';
 import { keyId } from '../platform/crypto';
 import type { CoreDeps } from '../platform/kernel/deps';
 import { ObjectStore } from '../platform/objectstore';
-import { SnapshotCatalog, objectFile, objectPath, stagedSnapshotFolder } from '../storage';
+import { SnapshotCatalog, isObjectFileOf, objectPath, stagedSnapshotFolder } from '../storage';
 import type { CopyRepo } from './copies';
 import { readCopyManifest } from './copy-manifest';
 import type { DestinationRepo } from './destinations';
@@ -102,7 +102,7 @@ export async function stageSnapshot(
       // The only local names are the sha256's own: a manifest naming anything else is refused whole.
       let ok = false;
       try {
-        ok = typeof o.sha256 === 'string' && objectFile(o.sha256) === o.file && objectPath(partial, o.file).startsWith(partial + path.sep);
+        ok = isObjectFileOf(o.file, o.sha256) && objectPath(partial, o.file).startsWith(partial + path.sep);
       } catch {
         ok = false;
       }

@@ -10,7 +10,7 @@ export { readManifest, verifyFiles } from './verify';
 /** The snapshot catalog, for the offsite domain's copies of snapshots. */
 export { SnapshotCatalog } from './catalog';
 /** For the offsite domain: snapshots written straight offsite (their folder never exists) and staged back for a restore. */
-export { objectFile, objectPath } from './paths';
+export { isObjectFileOf, objectFile, objectPath } from './paths';
 export { plannedSnapshotFolder, removeStagedSnapshot, stagedSnapshotFolder } from './staged';
 export { snapshotSummary } from './snapshot';
 

@@ -18,7 +18,7 @@ import type { ObjectStore } from '../platform/objectstore';
 import { FlushQueue } from '../platform/fs/flush-queue';
 import { syncDirectory, syncFolders } from '../platform/fs/sync-folders';
 import { readListings, type BucketListing } from './listing';
-import { objectPath } from './paths';
+import { objectFile, objectPath } from './paths';
 import { diskError, fetchOne, linkInto, type Listed } from './snapshot-files';
 import { verifyFiles } from './verify';
 
@@ -147,7 +147,9 @@ export async function takeSnapshot(options: SnapshotOptions): Promise<StorageSna
       else for (const idle of linksIdle.splice(0)) idle();
     };
     const linkOne = (i: number, item: Listed, reuse: StorageManifestObject) => {
-      const target = path.join(partial, reuse.file);
+      // Today's name for the bytes: a previous snapshot in the older fan-out layout is linked from, not copied as laid out.
+      const file = objectFile(reuse.sha256);
+      const target = path.join(partial, file);
       let isLink: boolean;
       try {
         const how = linkInto(objectPath(options.previous!.folder, reuse.file), target, made);
@@ -161,21 +163,21 @@ export async function takeSnapshot(options: SnapshotOptions): Promise<StorageSna
         wakeWorkers();
         return;
       }
-      if (isLink && !checkedAtLink.has(reuse.file)) {
+      if (isLink && !checkedAtLink.has(file)) {
         // The link is the previous file's inode: one stat checks it here, in the shadow of the next listing page.
         const st = fs.statSync(target);
         if (st.size !== reuse.size || !(st.mtimeMs <= trustedUntil)) fs.unlinkSync(target);
-        else checkedAtLink.add(reuse.file);
+        else checkedAtLink.add(file);
       }
-      if (isLink && !checkedAtLink.has(reuse.file)) {
+      if (isLink && !checkedAtLink.has(file)) {
         toFetch.push(i);
         wakeWorkers();
         return;
       }
-      if (isLink) linked.add(reuse.file);
+      if (isLink) linked.add(file);
       const { changedDuring: _c, ...kept } = reuse;
       void _c;
-      results[i] = { ...kept, lastModified: item.lastModified || reuse.lastModified, reused: true };
+      results[i] = { ...kept, file, lastModified: item.lastModified || reuse.lastModified, reused: true };
       progress.bytesDone += item.size;
       progress.objectsDone++;
     };
@@ -277,7 +279,7 @@ export async function takeSnapshot(options: SnapshotOptions): Promise<StorageSna
     flushing.add(path.join(partial, MANIFEST));
     await flushing.drain();
     // The files' names too: after a crash the published snapshot must hold every file it lists.
-    await syncFolders(partial, 2); // the folder, objects/, objects/xx/ (paths.ts)
+    await syncFolders(partial, 1); // the folder and objects/ (paths.ts)
     mark('flushed');
 
     const check = await verifyFiles(partial, manifest, signal, linked, checkedAtLink);

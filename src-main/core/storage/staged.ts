@@ -3,7 +3,7 @@
 // would have had, as a direct database backup's does); one whose folder was removed outside
 // the app may still have an offsite copy. The offsite domain fetches such a copy into
 // `<home>/offsite/staging/storage-<id>/` (same layout as a snapshot folder: manifest.json and
-// objects/ab/<sha256>; every file checked against the manifest, the manifest against the
+// objects/<sha256>; every file checked against the manifest, the manifest against the
 // catalog's sha256, renamed into place only then). The storage domain knows only that path
 // (it cannot import offsite: offsite imports storage) and checks the manifest's sha256 again
 // before trusting it.
