@@ -143,6 +143,24 @@ describe('storage snapshots', () => {
     expect((await verifyFiles(result.path, next)).ok).toBe(true);
   });
 
+  it("a previous manifest entry whose file is another object's is not linked from: the object is downloaded, no other key gets its bytes", async () => {
+    // logo.png and copy-of-logo.png share 'png bytes'; the edited entry points logo.png at
+    // a.b/.hidden's file ('dot names', the same 9 bytes).
+    const other = first.manifest.objects.find((o) => o.key === 'a.b/.hidden')!;
+    const manifest: StorageManifest = {
+      ...first.manifest,
+      objects: first.manifest.objects.map((o) => (o.key === 'logo.png' ? { ...o, file: other.file } : o)),
+    };
+    const result = await takeSnapshot({ store, folder: fresh('bad-entry'), buckets: ['designs'], previous: { folder: first.folder, manifest } });
+    const next = readManifest(result.path);
+    expect(next.objects.find((o) => o.key === 'logo.png')!.reused).toBeUndefined();
+    for (const key of ['logo.png', 'copy-of-logo.png']) {
+      const o = next.objects.find((x) => x.key === key)!;
+      expect(fs.readFileSync(path.join(result.path, o.file), 'utf8')).toBe('png bytes');
+    }
+    expect((await verifyFiles(result.path, next)).ok).toBe(true);
+  });
+
   it('links made in batches across event-loop turns: 250 objects, changed ones and a lost previous file on the last page are downloaded, every other one linked', async () => {
     const keys = Array.from({ length: 250 }, (_, i) => `m/${String(i).padStart(3, '0')}.txt`);
     for (let i = 0; i < keys.length; i += 10) await Promise.all(keys.slice(i, i + 10).map((k) => store.putBody('many', k, `v1 ${k}`)));
@@ -422,6 +440,19 @@ describe('storage snapshots', () => {
       const inside = named.filter(([p]) => p.startsWith(`${partial}/objects/`));
       expect(inside.length).toBeGreaterThanOrEqual(files.length);
       expect(inside.filter(([p, at]) => !((synced.get(path.dirname(p)) ?? 0) > at)).map(([p]) => p)).toEqual([]);
+
+      // A previous file edited in place after its snapshot (same size, later mtime) is not
+      // copied either: that object is downloaded again and the run publishes (it had failed
+      // its check before publishing, and so every later run from that snapshot).
+      const edited = previous.manifest.objects.find((o) => o.key === 'dir/sub/deep/file.txt')!;
+      const editedPath = path.join(previous.folder, edited.file);
+      fs.writeFileSync(editedPath, 'DEEP'); // 'deep': 4 bytes
+      const later = new Date(Date.parse(previous.manifest.finishedAt) + 60_000);
+      fs.utimesSync(editedPath, later, later);
+      const again = await takeSnapshot({ store, folder: fresh('copied-again'), buckets: ['designs'], previous });
+      expect(again).toMatchObject({ objects: 6, changedObjects: 2, reusedObjects: 4 }); // late.bin is new too
+      expect(fs.readFileSync(path.join(again.path, `objects/${sha('deep')}`), 'utf8')).toBe('deep');
+      expect((await verifyFiles(again.path, readManifest(again.path))).ok).toBe(true);
     } finally {
       await store.remove('designs', 'late.bin');
       execFileSync('umount', [other], { stdio: 'pipe' });

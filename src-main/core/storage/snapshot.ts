@@ -18,7 +18,7 @@ import type { ObjectStore } from '../platform/objectstore';
 import { FlushQueue } from '../platform/fs/flush-queue';
 import { syncDirectory, syncFolders } from '../platform/fs/sync-folders';
 import { readListings, type BucketListing } from './listing';
-import { objectFile, objectPath } from './paths';
+import { isObjectFileOf, objectFile, objectPath } from './paths';
 import { diskError, fetchOne, linkInto, type Listed } from './snapshot-files';
 import { verifyFiles } from './verify';
 
@@ -150,12 +150,31 @@ export async function takeSnapshot(options: SnapshotOptions): Promise<StorageSna
       // Today's name for the bytes: a previous snapshot in the older fan-out layout is linked from, not copied as laid out.
       const file = objectFile(reuse.sha256);
       const target = path.join(partial, file);
+      // An entry whose file is not its own sha256's address (an edited or corrupt manifest) is
+      // never linked from: its bytes would land under another content's name for every key.
+      if (!isObjectFileOf(reuse.file, reuse.sha256)) {
+        toFetch.push(i);
+        wakeWorkers();
+        return;
+      }
       let isLink: boolean;
       try {
-        const how = linkInto(objectPath(options.previous!.folder, reuse.file), target, made);
+        const source = objectPath(options.previous!.folder, reuse.file);
+        const how = linkInto(source, target, made);
         isLink = how === 'linked';
-        // A copy (the previous snapshot is on another file system) is new bytes: flushed as a download is.
-        if (how === 'copied') flushing.add(target);
+        if (how === 'copied') {
+          // The previous snapshot is on another file system. Its file is held to the same test
+          // as a link (an edited one would fail every later run's check): else downloaded again.
+          const st = fs.statSync(source);
+          if (st.size !== reuse.size || !(st.mtimeMs <= trustedUntil)) {
+            fs.unlinkSync(target);
+            toFetch.push(i);
+            wakeWorkers();
+            return;
+          }
+          // New bytes on this disk: flushed as a download is.
+          flushing.add(target);
+        }
       } catch (err) {
         if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
         // The previous snapshot lost this file (removed outside the app): the object is downloaded again.
