@@ -130,6 +130,11 @@ describe('storage snapshot operations', () => {
     expect(foldersBefore.length).toBeGreaterThan(0); // the test above took snapshots: an incremental start reads the previous manifest
     const missing = await api.fail('startStorageBackup', { profileId: profile.id, buckets: ['no-such-bucket'] });
     expect(missing).toMatchObject({ code: 'STORAGE_FAILED', detail: { reason: 'no-bucket', bucket: 'no-such-bucket' } });
+    // A bucket name the SDK refuses before sending anything: refused within the turns before the
+    // folder is prepared — this call's error, not an unhandled rejection, and not "did not answer".
+    const invalid = await api.fail('startStorageBackup', { profileId: profile.id, buckets: ['Bad/Name?'] });
+    expect(invalid).toMatchObject({ code: 'STORAGE_FAILED', detail: { reason: 'other', s3Code: 'InvalidBucketName' } });
+    expect(invalid.message).toMatch(/Bad\/Name\?.*shouldn't contain/);
     // The first bucket's listing was under way (its first page is the check) when the second failed.
     const second = await api.fail('startStorageBackup', { profileId: profile.id, buckets: ['designs', 'no-such-bucket'] });
     expect(second).toMatchObject({ code: 'STORAGE_FAILED', detail: { reason: 'no-bucket', bucket: 'no-such-bucket' } });

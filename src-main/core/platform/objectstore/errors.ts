@@ -14,6 +14,9 @@ interface SdkErrorLike {
 const AUTH_CODES = new Set(['InvalidAccessKeyId', 'SignatureDoesNotMatch', 'AccessDenied', 'InvalidToken', 'ExpiredToken', 'Forbidden', 'Unauthorized']);
 const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'TimeoutError']);
 
+/** Requests the SDK refuses itself, before anything is sent. */
+const CLIENT_SIDE = new Set(['InvalidBucketName']);
+
 export interface StorageTarget {
   endpoint: string;
   bucket?: string;
@@ -34,6 +37,8 @@ export function failureOf(err: unknown): StorageFailure {
   if (AUTH_CODES.has(name) || status === 401 || status === 403) return 'auth';
   if (name === 'NoSuchBucket') return 'no-bucket';
   if (name === 'NoSuchKey' || name === 'NotFound' || status === 404) return 'not-found';
+  // The SDK refuses some requests before sending them (a bucket name with '/' or '?'): no answer was awaited.
+  if (CLIENT_SIDE.has(name)) return 'other';
   if (NETWORK_CODES.has(e.code ?? '') || NETWORK_CODES.has(name) || status === undefined) return 'unreachable';
   return 'other';
 }
