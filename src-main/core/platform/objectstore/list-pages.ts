@@ -21,7 +21,8 @@ export function nextTokenIn(body: Uint8Array): string | null {
   if (at < 0) return null;
   const end = buffer.indexOf('</NextContinuationToken>', at);
   if (end < 0) return null;
-  const raw = buffer.toString('utf8', at + open.length, end);
+  // XML's end-of-line handling, as the SDK's parser does it: CR LF and a lone CR read as LF.
+  const raw = buffer.toString('utf8', at + open.length, end).replace(/\r\n?/g, '\n');
   // Plain text and well-formed references only (CDATA, markup or a stray & are left to the SDK's parse).
   if (raw === '' || !/^(?:[^&<]|&(?:#x[0-9a-fA-F]{1,6}|#[0-9]{1,7}|amp|lt|gt|quot|apos);)*$/.test(raw)) return null;
   const named: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'" };
@@ -70,31 +71,38 @@ export async function* listPages(
   const stop = () => requests.abort();
   if (signal?.aborted) stop();
   else signal?.addEventListener('abort', stop, { once: true });
-  const ahead = new Map<string, Promise<ListObjectsV2CommandOutput>>();
+  /** Pages asked for early by a peeked token, each with its own abort (an unconfirmed one is stopped). */
+  const ahead = new Map<string, { page: Promise<ListObjectsV2CommandOutput>; abort: () => void }>();
   let waitingFor: Promise<ListObjectsV2CommandOutput> | null = null;
-  const ask = (token: string | undefined): Promise<ListObjectsV2CommandOutput> => {
+  const ask = (token: string | undefined): { page: Promise<ListObjectsV2CommandOutput>; abort: () => void } => {
+    const own = new AbortController();
+    const abort = () => own.abort();
+    requests.signal.addEventListener('abort', abort, { once: true });
     const peek = readAhead
-      ? peekNextToken((next) => {
-          if (waitingFor === page && !ahead.has(next) && !requests.signal.aborted) ahead.set(next, ask(next));
+      ? peekNextToken((found) => {
+          if (waitingFor === page && !ahead.has(found) && !requests.signal.aborted) ahead.set(found, ask(found));
         })
       : null;
-    const page = request(token, requests.signal, peek);
+    const page = request(token, own.signal, peek);
     // Awaited when its turn comes; handled now, so a failure meanwhile (or of a page never read) is not reported as unhandled.
-    page.catch(() => undefined);
-    return page;
+    page.catch(() => undefined).finally(() => requests.signal.removeEventListener('abort', abort));
+    return { page, abort };
   };
-  let next: Promise<ListObjectsV2CommandOutput> | null = ask(undefined);
+  let next: Promise<ListObjectsV2CommandOutput> | null = ask(undefined).page;
   try {
     while (next !== null) {
       waitingFor = next;
       const page: ListObjectsV2CommandOutput = await next;
       waitingFor = null;
       const token = page.IsTruncated ? page.NextContinuationToken : undefined;
-      // The page asked for early when its token read the same parsed, else asked for now.
-      next = token !== undefined && readAhead ? (ahead.get(token) ?? ask(token)) : null;
+      // The page asked for early when its token read the same parsed, else asked for now; one
+      // asked for under a token the parse did not confirm is stopped rather than left to run.
+      const early = token !== undefined && readAhead ? ahead.get(token) : undefined;
+      for (const other of ahead.values()) if (other !== early) other.abort();
       ahead.clear();
+      next = early?.page ?? (token !== undefined && readAhead ? ask(token).page : null);
       yield page;
-      if (token !== undefined && !readAhead) next = ask(token);
+      if (token !== undefined && !readAhead) next = ask(token).page;
     }
   } finally {
     signal?.removeEventListener('abort', stop);
