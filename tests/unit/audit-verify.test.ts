@@ -225,7 +225,7 @@ describe('audit verify', () => {
     });
 
     it('notices the head moved onto an older entry with the tail cut, when that goes back past the floor', () => {
-      // The floor (audit_head) is set after the first record and with each full-text batch.
+      // The floor (audit_head) is set after the first record, then every FLOOR_DISTANCE_RECORDS (head.ts).
       const floor = store.db.prepare('SELECT seq, entries FROM audit_head').get() as { seq: number; entries: number };
       expect(floor).toEqual({ seq: 1, entries: 1 });
       tamper('DELETE FROM audit_chain; DELETE FROM audit_entries');
