@@ -149,11 +149,16 @@ describe('storage snapshots', () => {
     const other = first.manifest.objects.find((o) => o.key === 'a.b/.hidden')!;
     const manifest: StorageManifest = {
       ...first.manifest,
-      objects: first.manifest.objects.map((o) => (o.key === 'logo.png' ? { ...o, file: other.file } : o)),
+      objects: first.manifest.objects.map((o) =>
+        o.key === 'logo.png' ? { ...o, file: other.file } : o.key === 'dir/sub/deep/file.txt' ? { ...o, sha256: o.sha256.toUpperCase() } : o,
+      ),
     };
     const result = await takeSnapshot({ store, folder: fresh('bad-entry'), buckets: ['designs'], previous: { folder: first.folder, manifest } });
     const next = readManifest(result.path);
     expect(next.objects.find((o) => o.key === 'logo.png')!.reused).toBeUndefined();
+    // An entry whose sha256 is not one (upper-cased here) is downloaded too, not a failed run.
+    expect(next.objects.find((o) => o.key === 'dir/sub/deep/file.txt')).toMatchObject({ sha256: sha('deep'), file: `objects/${sha('deep')}` });
+    expect(next.objects.find((o) => o.key === 'dir/sub/deep/file.txt')!.reused).toBeUndefined();
     for (const key of ['logo.png', 'copy-of-logo.png']) {
       const o = next.objects.find((x) => x.key === key)!;
       expect(fs.readFileSync(path.join(result.path, o.file), 'utf8')).toBe('png bytes');

@@ -73,8 +73,13 @@ function fakeRequests(pages: Record<string, FakePage>) {
       await handler({ input: {}, request: {} });
       peeked.push(token);
     }
+    // As the SDK does: a request whose signal is aborted, before or while it runs, rejects.
+    if (signal.aborted) throw new Error('aborted before sending');
     if (p.hangs) await new Promise((_, reject) => signal.addEventListener('abort', () => reject(new Error('aborted'))));
-    await new Promise((resolve) => setTimeout(resolve, 5));
+    await new Promise((resolve, reject) => {
+      const answer = setTimeout(resolve, 5);
+      signal.addEventListener('abort', () => (clearTimeout(answer), reject(new Error('aborted'))), { once: true });
+    });
     return { IsTruncated: p.parsed !== undefined, NextContinuationToken: p.parsed, $metadata: {} };
   };
   return { asked, peeked, request };
@@ -111,5 +116,36 @@ describe('listPages read-ahead', () => {
     for await (const p of pages) rest.push(p.NextContinuationToken ?? null);
     expect(rest).toEqual(['t2', 't3', null]);
     expect(fake.asked.map((a) => a.token)).toEqual([undefined, 't1', 't2', 't3']);
+  });
+
+  it('a listing cancelled before its first page, or between pages, asks for nothing more and fails', async () => {
+    const pages = { first: { parsed: 't1' }, t1: { parsed: 't2' }, t2: {} };
+    const before = fakeRequests(pages);
+    const cancelled = new AbortController();
+    cancelled.abort();
+    await expect(
+      (async () => {
+        for await (const p of listPages(before.request, true, cancelled.signal)) void p;
+      })(),
+    ).rejects.toThrow(/aborted/);
+    expect(before.asked.map((a) => a.signal.aborted)).toEqual([true]);
+
+    for (const readAhead of [true, false]) {
+      const between = fakeRequests(pages);
+      const stop = new AbortController();
+      const seen: Array<string | null> = [];
+      await expect(
+        (async () => {
+          for await (const p of listPages(between.request, readAhead, stop.signal)) {
+            seen.push(p.NextContinuationToken ?? null);
+            stop.abort();
+          }
+        })(),
+      ).rejects.toThrow(/aborted/);
+      expect(seen).toEqual(['t1']);
+      // Page 2 (asked for ahead, or after the cancel) went with an aborted signal; page 3 never.
+      expect(between.asked.map((a) => a.token)).toEqual([undefined, 't1']);
+      expect(between.asked[1]!.signal.aborted).toBe(true);
+    }
   });
 });

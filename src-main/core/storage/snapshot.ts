@@ -147,16 +147,17 @@ export async function takeSnapshot(options: SnapshotOptions): Promise<StorageSna
       else for (const idle of linksIdle.splice(0)) idle();
     };
     const linkOne = (i: number, item: Listed, reuse: StorageManifestObject) => {
-      // Today's name for the bytes: a previous snapshot in the older fan-out layout is linked from, not copied as laid out.
-      const file = objectFile(reuse.sha256);
-      const target = path.join(partial, file);
-      // An entry whose file is not its own sha256's address (an edited or corrupt manifest) is
-      // never linked from: its bytes would land under another content's name for every key.
+      // An entry whose file is not its own sha256's address, or whose sha256 is not one (an
+      // edited or corrupt manifest), is never linked from: its bytes would land under another
+      // content's name for every key. The object is downloaded instead.
       if (!isObjectFileOf(reuse.file, reuse.sha256)) {
         toFetch.push(i);
         wakeWorkers();
         return;
       }
+      // Today's name for the bytes: a previous snapshot in the older fan-out layout is linked from, not copied as laid out.
+      const file = objectFile(reuse.sha256);
+      const target = path.join(partial, file);
       let isLink: boolean;
       try {
         const source = objectPath(options.previous!.folder, reuse.file);

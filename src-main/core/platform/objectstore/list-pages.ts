@@ -77,7 +77,10 @@ export async function* listPages(
   const ask = (token: string | undefined): { page: Promise<ListObjectsV2CommandOutput>; abort: () => void } => {
     const own = new AbortController();
     const abort = () => own.abort();
-    requests.signal.addEventListener('abort', abort, { once: true });
+    // A listener added to a signal already aborted never fires: a request asked for after the
+    // caller stopped (or cancelled before the first page) starts aborted instead.
+    if (requests.signal.aborted) abort();
+    else requests.signal.addEventListener('abort', abort, { once: true });
     const peek = readAhead
       ? peekNextToken((found) => {
           if (waitingFor === page && !ahead.has(found) && !requests.signal.aborted) ahead.set(found, ask(found));
