@@ -35,7 +35,12 @@ export async function expectNoPageVerticalScroll(page: Page): Promise<void> {
  * has scrolled it out of view), or its own text is truncated (scrollWidth > clientWidth).
  */
 export async function expectNotClipped(locator: Locator, what?: string): Promise<void> {
-  const report = await locator.evaluate((el: Element) => {
+  expect(await clippingProblems(locator), `${what ?? 'element'} is clipped`).toEqual([]);
+}
+
+/** What expectNotClipped finds wrong, for a test that waits for a redraw to settle (expect.poll). */
+export async function clippingProblems(locator: Locator): Promise<string[]> {
+  return locator.evaluate((el: Element) => {
     const r = el.getBoundingClientRect();
     const problems: string[] = [];
     if (r.width === 0 || r.height === 0) problems.push('has no size');
@@ -52,7 +57,6 @@ export async function expectNotClipped(locator: Locator, what?: string): Promise
     if (own.scrollWidth > own.clientWidth + 1 && getComputedStyle(own).overflowX !== 'visible') problems.push('its own text is truncated');
     return problems;
   });
-  expect(report, `${what ?? 'element'} is clipped`).toEqual([]);
 }
 
 /** Resizes the page and lets the layout settle (ResizeObservers, Mantine's media queries). */
