@@ -2,6 +2,7 @@
 // verify, reveal and delete.
 import fs from 'node:fs';
 import path from 'node:path';
+import { setImmediate } from 'node:timers/promises';
 import { OpsError } from '../../contract/errors';
 import type { StorageSnapshotDetails, StorageSnapshotEntry } from '../../contract/storage';
 import type { storageOperations } from '../../contract/operations-storage';
@@ -22,8 +23,6 @@ import { folderSafe, readableFolder, removeStagedSnapshot } from './staged';
 import { readManifest, verifyFiles } from './verify';
 
 export type StorageOps = keyof typeof storageOperations;
-
-const turn = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 export function storageHandlers(deps: CoreDeps): { handlers: Pick<Handlers, StorageOps>; jobs: SnapshotJobs; restoreJobs: StorageRestoreJobs } {
   const catalog = new SnapshotCatalog(deps.store.db);
@@ -119,8 +118,8 @@ export function storageHandlers(deps: CoreDeps): { handlers: Pick<Handlers, Stor
         // 2,000 objects) come two turns of the event loop later: the SDK hands the first request
         // to a new connection in the first turn, which connects and writes it in the second.
         // Done at once, they held the request back while the store sat idle (storage bench).
-        await turn();
-        await turn();
+        await setImmediate();
+        await setImmediate();
         let prepared;
         try {
           prepared = prepareFolder(profile, input.outDir);

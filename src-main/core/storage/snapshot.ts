@@ -147,14 +147,17 @@ export async function takeSnapshot(options: SnapshotOptions): Promise<StorageSna
       else for (const idle of linksIdle.splice(0)) idle();
     };
     const linkOne = (i: number, item: Listed, reuse: StorageManifestObject) => {
+      const refetch = () => {
+        toFetch.push(i);
+        wakeWorkers();
+      };
+      // The previous snapshot's file is still what it verified: its size, and not modified after
+      // the snapshot was published (a later mtime; 1 s of slack for coarse clocks).
+      const trusted = (st: fs.Stats) => st.size === reuse.size && st.mtimeMs <= trustedUntil;
       // An entry whose file is not its own sha256's address, or whose sha256 is not one (an
       // edited or corrupt manifest), is never linked from: its bytes would land under another
       // content's name for every key. The object is downloaded instead.
-      if (!isObjectFileOf(reuse.file, reuse.sha256)) {
-        toFetch.push(i);
-        wakeWorkers();
-        return;
-      }
+      if (!isObjectFileOf(reuse.file, reuse.sha256)) return refetch();
       // Today's name for the bytes: a previous snapshot in the older fan-out layout is linked from, not copied as laid out.
       const file = objectFile(reuse.sha256);
       const target = path.join(partial, file);
@@ -164,35 +167,27 @@ export async function takeSnapshot(options: SnapshotOptions): Promise<StorageSna
         const how = linkInto(source, target, made);
         isLink = how === 'linked';
         if (how === 'copied') {
-          // The previous snapshot is on another file system. Its file is held to the same test
-          // as a link (an edited one would fail every later run's check): else downloaded again.
-          const st = fs.statSync(source);
-          if (st.size !== reuse.size || !(st.mtimeMs <= trustedUntil)) {
+          // The previous snapshot is on another file system: its file is held to the link's test
+          // (an edited one would fail every later run's check), and the copy is new bytes on this
+          // disk, flushed as a download is.
+          if (!trusted(fs.statSync(source))) {
             fs.unlinkSync(target);
-            toFetch.push(i);
-            wakeWorkers();
-            return;
+            return refetch();
           }
-          // New bytes on this disk: flushed as a download is.
           flushing.add(target);
         }
       } catch (err) {
         if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
         // The previous snapshot lost this file (removed outside the app): the object is downloaded again.
-        toFetch.push(i);
-        wakeWorkers();
-        return;
+        return refetch();
       }
       if (isLink && !checkedAtLink.has(file)) {
         // The link is the previous file's inode: one stat checks it here, in the shadow of the next listing page.
-        const st = fs.statSync(target);
-        if (st.size !== reuse.size || !(st.mtimeMs <= trustedUntil)) fs.unlinkSync(target);
-        else checkedAtLink.add(file);
-      }
-      if (isLink && !checkedAtLink.has(file)) {
-        toFetch.push(i);
-        wakeWorkers();
-        return;
+        if (!trusted(fs.statSync(target))) {
+          fs.unlinkSync(target);
+          return refetch();
+        }
+        checkedAtLink.add(file);
       }
       if (isLink) linked.add(file);
       const { changedDuring: _c, ...kept } = reuse;

@@ -23,8 +23,8 @@ export async function syncDirectory(dir: string): Promise<void> {
 /**
  * `root` and the folders under it down to `depth` levels, a few at a time. Only the folders
  * above the last level are listed: a snapshot's `objects/` folder holds its files (a million
- * for a million objects), which need not be listed to sync the folder itself. A few hundred
- * folders: on ext4 the first fsync commits the journal and the rest find little left to write.
+ * for a million objects), which need not be listed to sync the folder itself. Several at once:
+ * on ext4 the first fsync commits the journal and the rest find little left to write.
  */
 export async function syncFolders(root: string, depth: number, concurrency = 8): Promise<void> {
   const dirs = [root];
