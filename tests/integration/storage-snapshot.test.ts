@@ -374,7 +374,7 @@ describe('storage snapshots', () => {
     try {
       const prevResult = await takeSnapshot({ store, folder: path.join(other, 'prev'), buckets: ['designs'] });
       const previous = { folder: prevResult.path, manifest: readManifest(prevResult.path) };
-      // opens, fsyncs, closes and new names of every thread of this process (libuv's pool opens and flushes), one file per thread.
+      // opens, fsyncs, closes, renames and new names of every thread of this process (libuv's pool opens and flushes), one file per thread.
       const tids = fs.readdirSync(`/proc/${process.pid}/task`);
       const tracer = spawn(
         'strace',
@@ -419,7 +419,7 @@ describe('storage snapshots', () => {
         .readdirSync(traces)
         .flatMap((f) => fs.readFileSync(path.join(traces, f), 'utf8').split('\n'))
         .map((line) =>
-          /^(\d+\.\d+) (?:openat\(AT_FDCWD, "([^"]+)", .*\)\s+= (\d+)|(fsync|close)\((\d+)\)\s+= 0|(?:link|rename|mkdir)\w*\(.*"([^"]+)"(?:, \w+)?\)\s+= 0)/.exec(
+          /^(\d+\.\d+) (?:openat\(AT_FDCWD, "([^"]+)", .*\)\s+= (\d+)|(fsync|close)\((\d+)\)\s+= 0|(?:link|mkdir)\w*\(.*"([^"]+)"(?:, \w+)?\)\s+= 0|rename\w*\((?:AT_FDCWD, )?"([^"]+)", (?:AT_FDCWD, )?"([^"]+)"(?:, \w+)?\)\s+= 0)/.exec(
             line,
           ),
         )
@@ -435,6 +435,11 @@ describe('storage snapshots', () => {
         } else if (m[4] === 'close') open.delete(m[5]!);
         else if (m[4] === 'fsync' && open.has(m[5]!)) synced.set(open.get(m[5]!)!, Number(m[1]));
         else if (m[6] !== undefined) named.push([m[6], Number(m[1])]);
+        else if (m[8] !== undefined) {
+          // A download is renamed into place still open (its handle is the one flushed): the fd now names the new path.
+          for (const [fd, p] of open) if (p === m[7]) open.set(fd, m[8]);
+          named.push([m[8], Number(m[1])]);
+        }
       }
       const partial = `${folder}.partial`;
       const files = [...new Set(manifest.objects.map((o) => path.join(partial, o.file)))];

@@ -41,4 +41,48 @@ describe('FlushQueue', () => {
     q.add(path.join(d, 'missing'));
     await expect(q.drain()).rejects.toMatchObject({ code: 'ENOENT' });
   });
+
+  it('flushes a file handed over open through its own handle and closes it; past 64 waiting handles, closes the rest at once and reopens their files', async () => {
+    const d = folder();
+    const q = new FlushQueue();
+    const handles: fs.promises.FileHandle[] = [];
+    for (let i = 0; i < 100; i++) {
+      const h = await fs.promises.open(path.join(d, `h${i}`), 'wx');
+      await h.writeFile(`held ${i}`);
+      handles.push(h);
+      q.add(path.join(d, `h${i}`), h);
+    }
+    // Renamed while still open (as a snapshot's download is): the handle still flushes that file.
+    fs.renameSync(path.join(d, 'h99'), path.join(d, 'renamed'));
+    await q.drain();
+    // A closed FileHandle reports fd -1: every handle the queue was given is closed once drained.
+    expect(handles.filter((h) => h.fd !== -1)).toEqual([]);
+    expect(fs.readFileSync(path.join(d, 'renamed'), 'utf8')).toBe('held 99');
+  });
+
+  it('a failed flush or an abandoned run closes every handle still waiting', async () => {
+    const d = folder();
+    const q = new FlushQueue();
+    q.add(path.join(d, 'missing'));
+    const handles: fs.promises.FileHandle[] = [];
+    for (let i = 0; i < 10; i++) {
+      const h = await fs.promises.open(path.join(d, `w${i}`), 'wx');
+      handles.push(h);
+      q.add(path.join(d, `w${i}`), h);
+    }
+    await expect(q.drain()).rejects.toMatchObject({ code: 'ENOENT' });
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(handles.filter((h) => h.fd !== -1)).toEqual([]);
+
+    const q2 = new FlushQueue();
+    const more: fs.promises.FileHandle[] = [];
+    for (let i = 0; i < 10; i++) {
+      const h = await fs.promises.open(path.join(d, `a${i}`), 'wx');
+      more.push(h);
+      q2.add(path.join(d, `a${i}`), h);
+    }
+    q2.abandon();
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(more.filter((h) => h.fd !== -1)).toEqual([]);
+  });
 });

@@ -14,7 +14,8 @@ export interface Listed extends ObjectInfo {
 }
 
 /**
- * Downloads one object into the partial folder under its hash. Replaced since the listing:
+ * Downloads one object into the partial folder under its hash and hands the file to `flush`
+ * (with its open handle, which `flush` then owns). Replaced since the listing:
  * taken once more at its new version (noted `changedDuring`); replaced again: skipped, so
  * a manifest entry never mixes two versions' bytes.
  */
@@ -25,6 +26,7 @@ export async function fetchOne(
   tmpName: () => string,
   onBytes: (delta: number) => void,
   signal: AbortSignal | undefined,
+  flush: (file: string, handle?: fs.promises.FileHandle) => void,
 ): Promise<StorageManifestObject | StorageSkippedObject> {
   let expectEtag = item.etag;
   for (let attempt = 0; attempt < 2; attempt++) {
@@ -35,15 +37,25 @@ export async function fetchOne(
         expectEtag,
         signal,
         sync: false,
+        keepOpen: true,
         onBytes: (d) => {
           moved += d;
           onBytes(d);
         },
       });
       const file = objectFile(got.sha256);
-      fs.mkdirSync(path.dirname(path.join(partial, file)), { recursive: true, mode: 0o700 });
-      // Same content already there (another key, same bytes): the rename replaces it with identical bytes.
-      fs.renameSync(tmp, path.join(partial, file));
+      const target = path.join(partial, file);
+      try {
+        // objects/ exists (made with the partial folder). Off the event loop: a rename waits
+        // for the file system's journal, which the flushes keep busy. Same content already
+        // there (another key, same bytes): the rename replaces it with identical bytes.
+        await fs.promises.rename(tmp, target);
+      } catch (err) {
+        await got.handle?.close();
+        throw err;
+      }
+      // Flushed through the download's own handle, still open on the renamed file.
+      flush(target, got.handle);
       return {
         bucket: item.bucket,
         key: item.key,

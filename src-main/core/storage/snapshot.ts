@@ -72,6 +72,8 @@ export async function takeSnapshot(options: SnapshotOptions): Promise<StorageSna
   if (fs.existsSync(folder)) throw new OpsError('IO_FAILED', `${folder} already exists; a snapshot never replaces one.`);
   fs.rmSync(partial, { recursive: true, force: true });
   fs.mkdirSync(path.join(partial, 'tmp'), { recursive: true, mode: 0o700 });
+  fs.mkdirSync(path.join(partial, 'objects'), { mode: 0o700 }); // every download's and link's folder (paths.ts)
+  const flushing = new FlushQueue();
   try {
     const buckets = options.buckets?.length ? [...options.buckets] : (await store.listBuckets(signal)).map((b) => b.name);
     const previous = new Map<string, StorageManifestObject>();
@@ -107,7 +109,6 @@ export async function takeSnapshot(options: SnapshotOptions): Promise<StorageSna
     // A previous file modified after its snapshot was published (a later mtime; 1 s of slack for
     // coarse file system clocks) is not its verified file any more: downloaded again, not linked.
     const trustedUntil = Date.parse(options.previous?.manifest.finishedAt ?? '') + 1000;
-    const flushing = new FlushQueue();
     // The listing, the links and the downloads overlap: each object is taken as its listing
     // page arrives (a changed one queued for the download workers at once, an unchanged one
     // hard-linked right after its page's downloads were asked for — a metadata write of
@@ -237,14 +238,14 @@ export async function takeSnapshot(options: SnapshotOptions): Promise<StorageSna
             if (Math.floor(progress.bytesDone / MIB) > before) report();
           },
           halt.signal,
+          // Every time, even for content already there: the rename put a new inode in place.
+          (file, handle) => flushing.add(file, handle),
         );
         const got = results[i];
         if (got !== undefined && 'file' in got) {
           linked.add(got.file);
           // Downloaded over a link of the same content: a new inode, checked as a download is.
           checkedAtLink.delete(got.file);
-          // Every time, even for content already there: the rename put a new inode in place.
-          flushing.add(path.join(partial, got.file));
         }
         progress.objectsDone++;
         report();
@@ -316,6 +317,7 @@ export async function takeSnapshot(options: SnapshotOptions): Promise<StorageSna
       Date.now() - started,
     );
   } catch (err) {
+    flushing.abandon();
     fs.rmSync(partial, { recursive: true, force: true });
     throw diskError(err, folder);
   }

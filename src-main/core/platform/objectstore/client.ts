@@ -31,6 +31,8 @@ export interface DownloadResult {
   etag: string;
   contentType: string | null;
   lastModified: string | null;
+  /** With `keepOpen`: the file, still open, for the caller to close. */
+  handle?: fs.promises.FileHandle;
 }
 
 export interface TransferOptions {
@@ -48,6 +50,12 @@ export interface DownloadOptions extends TransferOptions {
    * download waits on the disk's journal while the others could be receiving.
    */
   sync?: boolean;
+  /**
+   * Leave the file open and return it as `handle` (closed here only on failure); the caller
+   * closes it. A caller that fsyncs the file later (a storage snapshot's flush queue) then
+   * flushes through this handle instead of opening the file a second time.
+   */
+  keepOpen?: boolean;
 }
 
 /** Received bytes are written in batches of about this much: one thread-pool round trip each, not one per socket read. */
@@ -324,10 +332,19 @@ export class ObjectStore {
         }
       }
       if (options.sync !== false) await writeLocal(() => handle.sync(), file);
-    } finally {
+    } catch (err) {
       await handle.close();
+      throw err;
     }
-    return { bytes, sha256: hash.digest('hex'), etag: first.etag, contentType: first.contentType, lastModified: first.lastModified };
+    if (!options.keepOpen) await handle.close();
+    return {
+      bytes,
+      sha256: hash.digest('hex'),
+      etag: first.etag,
+      contentType: first.contentType,
+      lastModified: first.lastModified,
+      ...(options.keepOpen ? { handle } : {}),
+    };
   }
 
   /** Small bodies (manifests, objects under the multipart threshold) in one request. */
