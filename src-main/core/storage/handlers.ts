@@ -8,6 +8,7 @@ import type { StorageSnapshotDetails, StorageSnapshotEntry } from '../../contrac
 import type { storageOperations } from '../../contract/operations-storage';
 import type { Handlers } from '../platform/kernel/dispatch';
 import type { CoreDeps } from '../platform/kernel/deps';
+import { makeFolderDurably } from '../platform/fs/sync-folders';
 import { log } from '../platform/kernel/log';
 import { ObjectStore } from '../platform/objectstore';
 import { refuseReadOnlyUnconfirmed } from '../platform/guard/rules';
@@ -78,9 +79,9 @@ export function storageHandlers(deps: CoreDeps): { handlers: Pick<Handlers, Stor
   };
 
   /** The new snapshot's folder (not created: the engine writes `<folder>.partial`) and the previous snapshot to link from. */
-  const prepareFolder = (profile: { id: string; name: string }, outDir: string | undefined) => {
+  const prepareFolder = async (profile: { id: string; name: string }, outDir: string | undefined) => {
     const base = outDir ? path.resolve(outDir) : path.join(deps.home, 'storage-snapshots', folderSafe(profile.name));
-    fs.mkdirSync(base, { recursive: true, mode: 0o700 });
+    await makeFolderDurably(base);
     const folder = path.join(base, snapshotName(new Date()));
     const prev = catalog.latestOk(profile.id);
     let previous = null;
@@ -122,7 +123,7 @@ export function storageHandlers(deps: CoreDeps): { handlers: Pick<Handlers, Stor
         await setImmediate();
         let prepared;
         try {
-          prepared = prepareFolder(profile, input.outDir);
+          prepared = await prepareFolder(profile, input.outDir);
         } catch (err) {
           await checking; // a failed check is the error to report, as when it ran first
           throw err;

@@ -10,7 +10,7 @@ import path from 'node:path';
 import type { Readable } from 'node:stream';
 import { log } from '../kernel/log';
 import { PRIVATE_DIR, PRIVATE_FILE, tightenTree } from '../fs/private-fs';
-import { syncDirectory } from '../fs/sync-folders';
+import { makeFolderDurably, syncDirectory } from '../fs/sync-folders';
 import { outputBytes } from '../tools/progress';
 import type { ArtifactLocation, ArtifactShape, ArtifactStat, Destination, PartialWriter } from './destination';
 
@@ -151,8 +151,9 @@ export class LocalDestination implements Destination {
   }
 
   async check(): Promise<void> {
-    // A folder we create is private (0700); an existing one chosen by the user stays as it is.
-    await fs.promises.mkdir(this.root, { recursive: true, mode: PRIVATE_DIR });
+    // A folder we create is private (0700), and its name durable like the backups published
+    // into it; an existing one chosen by the user stays as it is.
+    await makeFolderDurably(this.root, PRIVATE_DIR);
     const stat = await fs.promises.stat(this.root);
     if (!stat.isDirectory()) throw errnoError('not a folder', 'ENOTDIR');
     // access(W_OK) says yes to root on a read-only mount's neighbours and no on some network

@@ -44,3 +44,23 @@ export async function syncFolders(root: string, depth: number, concurrency = 8):
   };
   await Promise.all(Array.from({ length: Math.min(concurrency, dirs.length) }, worker));
 }
+
+/**
+ * `mkdir -p` whose new names are durable: every folder it creates has its parent fsynced, so
+ * a snapshot published into a folder made for it does not vanish with that folder in a crash
+ * (the publish syncs the snapshot's own name into `dir`, not `dir`'s name into its parent).
+ * Returns the folders whose entries were synced (none when `dir` existed).
+ */
+export async function makeFolderDurably(dir: string, mode = 0o700, sync: (dir: string) => Promise<void> = syncDirectory): Promise<string[]> {
+  const target = path.resolve(dir);
+  const first = await fs.promises.mkdir(target, { recursive: true, mode });
+  if (first === undefined) return [];
+  // `first` is the top-most folder made: it and every level below it down to `target` are new.
+  const parents: string[] = [];
+  for (let d = target; ; d = path.dirname(d)) {
+    parents.push(path.dirname(d));
+    if (d === path.resolve(first) || path.dirname(d) === d) break;
+  }
+  await Promise.all(parents.map((p) => sync(p)));
+  return parents;
+}
