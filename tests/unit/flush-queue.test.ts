@@ -9,6 +9,12 @@ afterEach(() => {
   for (const d of dirs.splice(0)) fs.rmSync(d, { recursive: true, force: true });
 });
 
+async function openAll(d: string, prefix: string, n: number): Promise<fs.promises.FileHandle[]> {
+  const handles: fs.promises.FileHandle[] = [];
+  for (let i = 0; i < n; i++) handles.push(await fs.promises.open(path.join(d, `${prefix}${i}`), 'wx'));
+  return handles;
+}
+
 function folder(): string {
   const d = fs.mkdtempSync(path.join(os.tmpdir(), 'flush-queue-'));
   dirs.push(d);
@@ -44,45 +50,39 @@ describe('FlushQueue', () => {
 
   it('flushes a file handed over open through its own handle and closes it; past 64 waiting handles, closes the rest at once and reopens their files', async () => {
     const d = folder();
+    const handles = await openAll(d, 'h', 100);
     const q = new FlushQueue();
-    const handles: fs.promises.FileHandle[] = [];
-    for (let i = 0; i < 100; i++) {
-      const h = await fs.promises.open(path.join(d, `h${i}`), 'wx');
-      await h.writeFile(`held ${i}`);
-      handles.push(h);
-      q.add(path.join(d, `h${i}`), h);
-    }
-    // Renamed while still open (as a snapshot's download is): the handle still flushes that file.
-    fs.renameSync(path.join(d, 'h99'), path.join(d, 'renamed'));
+    // Added in one synchronous burst, so the queue backs up as behind a slow disk: 3 in flight, 64 held, 33 closed at once.
+    handles.forEach((h, i) => q.add(path.join(d, `h${i}`), h));
+    // A closed FileHandle reports fd -1 as soon as its close starts.
+    expect(handles.slice(3 + 64).filter((h) => h.fd !== -1)).toEqual([]);
+    expect(handles.slice(3, 3 + 64).filter((h) => h.fd === -1)).toEqual([]);
+    // Renamed while still held (as a snapshot's download is): its handle still flushes that file.
+    fs.renameSync(path.join(d, 'h10'), path.join(d, 'renamed'));
     await q.drain();
-    // A closed FileHandle reports fd -1: every handle the queue was given is closed once drained.
     expect(handles.filter((h) => h.fd !== -1)).toEqual([]);
-    expect(fs.readFileSync(path.join(d, 'renamed'), 'utf8')).toBe('held 99');
   });
 
-  it('a failed flush or an abandoned run closes every handle still waiting', async () => {
+  it('a failed flush closes every handle still waiting and refuses later ones; abandon closes the waiting ones and waits for those in flight', async () => {
     const d = folder();
+    const handles = await openAll(d, 'w', 10);
     const q = new FlushQueue();
     q.add(path.join(d, 'missing'));
-    const handles: fs.promises.FileHandle[] = [];
-    for (let i = 0; i < 10; i++) {
-      const h = await fs.promises.open(path.join(d, `w${i}`), 'wx');
-      handles.push(h);
-      q.add(path.join(d, `w${i}`), h);
-    }
+    handles.forEach((h, i) => q.add(path.join(d, `w${i}`), h));
     await expect(q.drain()).rejects.toMatchObject({ code: 'ENOENT' });
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    // drain rejects only once every handle is closed.
     expect(handles.filter((h) => h.fd !== -1)).toEqual([]);
+    const late = await fs.promises.open(path.join(d, 'late'), 'wx');
+    q.add(path.join(d, 'late'), late);
+    expect(late.fd).toBe(-1);
 
+    const more = await openAll(d, 'a', 10);
     const q2 = new FlushQueue();
-    const more: fs.promises.FileHandle[] = [];
-    for (let i = 0; i < 10; i++) {
-      const h = await fs.promises.open(path.join(d, `a${i}`), 'wx');
-      more.push(h);
-      q2.add(path.join(d, `a${i}`), h);
-    }
-    q2.abandon();
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    more.forEach((h, i) => q2.add(path.join(d, `a${i}`), h));
+    const abandoned = q2.abandon();
+    // The 7 waiting are closed at once, unflushed; the 3 in flight close when their fsync ends.
+    expect(more.slice(3).filter((h) => h.fd !== -1)).toEqual([]);
+    await abandoned;
     expect(more.filter((h) => h.fd !== -1)).toEqual([]);
   });
 });

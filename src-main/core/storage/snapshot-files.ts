@@ -45,17 +45,22 @@ export async function fetchOne(
       });
       const file = objectFile(got.sha256);
       const target = path.join(partial, file);
+      let placed = true;
       try {
         // objects/ exists (made with the partial folder). Off the event loop: a rename waits
         // for the file system's journal, which the flushes keep busy. Same content already
         // there (another key, same bytes): the rename replaces it with identical bytes.
         await fs.promises.rename(tmp, target);
       } catch (err) {
-        await got.handle?.close();
-        throw err;
+        await got.handle?.close().catch(() => undefined);
+        // Windows refuses to rename over a file that is open (the same content, still waiting
+        // in the flush queue with its handle): that file already holds these bytes.
+        if (!sameContentThere(err, target)) throw err;
+        fs.rmSync(tmp, { force: true });
+        placed = false;
       }
       // Flushed through the download's own handle, still open on the renamed file.
-      flush(target, got.handle);
+      if (placed) flush(target, got.handle);
       return {
         bucket: item.bucket,
         key: item.key,
@@ -82,6 +87,12 @@ export async function fetchOne(
   return { bucket: item.bucket, key: item.key, reason: 'changed-twice' };
 }
 
+/** A rename refused because its target exists and is in use: the target is named by its sha256, so it holds the same bytes. */
+function sameContentThere(err: unknown, target: string): boolean {
+  const code = (err as NodeJS.ErrnoException | undefined)?.code;
+  return (code === 'EPERM' || code === 'EACCES' || code === 'EBUSY' || code === 'EEXIST') && fs.existsSync(target);
+}
+
 /**
  * Hard link (the bytes are shared, not copied); a copy where links cannot cross (EXDEV) or are
  * refused. 'linked' when `to` is a link to `from`; 'exists' when `to` was there already (same
@@ -102,7 +113,13 @@ export function linkInto(from: string, to: string, made: Set<string>): 'linked' 
     const code = (err as NodeJS.ErrnoException).code;
     if (code === 'EEXIST') return 'exists'; // checked as that other key's file is
     if (code !== 'EXDEV' && code !== 'EPERM' && code !== 'EMLINK') throw err;
-    fs.copyFileSync(from, to, fs.constants.COPYFILE_EXCL);
+    try {
+      fs.copyFileSync(from, to, fs.constants.COPYFILE_EXCL);
+    } catch (copyErr) {
+      // A download of the same content was renamed into place meanwhile (renames run off the event loop).
+      if ((copyErr as NodeJS.ErrnoException).code === 'EEXIST') return 'exists';
+      throw copyErr;
+    }
     return 'copied';
   }
 }

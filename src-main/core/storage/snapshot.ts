@@ -71,10 +71,10 @@ export async function takeSnapshot(options: SnapshotOptions): Promise<StorageSna
   const partial = `${folder}.partial`;
   if (fs.existsSync(folder)) throw new OpsError('IO_FAILED', `${folder} already exists; a snapshot never replaces one.`);
   fs.rmSync(partial, { recursive: true, force: true });
-  fs.mkdirSync(path.join(partial, 'tmp'), { recursive: true, mode: 0o700 });
-  fs.mkdirSync(path.join(partial, 'objects'), { mode: 0o700 }); // every download's and link's folder (paths.ts)
   const flushing = new FlushQueue();
   try {
+    fs.mkdirSync(path.join(partial, 'tmp'), { recursive: true, mode: 0o700 });
+    fs.mkdirSync(path.join(partial, 'objects'), { mode: 0o700 }); // every download's and link's folder (paths.ts)
     const buckets = options.buckets?.length ? [...options.buckets] : (await store.listBuckets(signal)).map((b) => b.name);
     const previous = new Map<string, StorageManifestObject>();
     mark('setup');
@@ -317,7 +317,8 @@ export async function takeSnapshot(options: SnapshotOptions): Promise<StorageSna
       Date.now() - started,
     );
   } catch (err) {
-    flushing.abandon();
+    // Every file closed before the folder is removed (Windows and some file systems refuse to delete an open file).
+    await flushing.abandon();
     fs.rmSync(partial, { recursive: true, force: true });
     throw diskError(err, folder);
   }

@@ -33,32 +33,45 @@ export class FlushQueue {
   private running = 0;
   private failure: unknown = null;
   private idle: Array<() => void> = [];
+  /** Closes of handles dropped unflushed (past the cap, after a failure, abandoned): awaited before drain or abandon returns. */
+  private closing: Array<Promise<void>> = [];
 
   /**
    * Queues `file` for fsync; it must stay in place until drain() returns. `handle`, when
    * given, is open on that file (opened for writing: Windows flushes only such a handle) and
-   * becomes the queue's to close.
+   * becomes the queue's to close. After a failure nothing more is flushed: drain() rejects anyway.
    */
   add(file: string, handle?: fs.promises.FileHandle): void {
     let kept: fs.promises.FileHandle | null = handle ?? null;
-    if (kept !== null && this.held >= MAX_HELD) {
-      void kept.close().catch(() => undefined);
+    if (kept !== null && (this.held >= MAX_HELD || this.failure !== null)) {
+      this.closeQuietly(kept);
       kept = null;
     }
+    if (this.failure !== null) return;
     if (kept !== null) this.held++;
     this.waiting.push({ file, handle: kept });
     this.pump();
   }
 
-  /** The run failed: the handles still waiting are closed, the flushes in flight finish on their own. */
-  abandon(): void {
-    this.closeWaiting();
+  /** Resolves once every queued file is on disk; rejects with the first failure (once every handle is closed). */
+  async drain(): Promise<void> {
+    await this.settled();
+    if (this.failure !== null) throw this.failure;
   }
 
-  /** Resolves once every queued file is on disk; rejects with the first failure. */
-  async drain(): Promise<void> {
+  /**
+   * The run failed: the handles still waiting are closed unflushed, and this resolves once they
+   * and the flushes in flight are done, so the caller may remove the files (Windows and some
+   * file systems refuse to delete a file that is still open).
+   */
+  async abandon(): Promise<void> {
+    this.dropWaiting();
+    await this.settled();
+  }
+
+  private async settled(): Promise<void> {
     while (this.running > 0 || this.waiting.length > 0) await new Promise<void>((resolve) => this.idle.push(resolve));
-    if (this.failure !== null) throw this.failure;
+    await Promise.all(this.closing.splice(0));
   }
 
   private pump(): void {
@@ -69,7 +82,7 @@ export class FlushQueue {
       void (handle !== null ? syncAndClose(handle) : syncFile(file))
         .catch((err: unknown) => {
           this.failure ??= err;
-          this.closeWaiting();
+          this.dropWaiting();
         })
         .finally(() => {
           this.running--;
@@ -79,9 +92,13 @@ export class FlushQueue {
     }
   }
 
-  private closeWaiting(): void {
-    for (const { handle } of this.waiting.splice(0)) if (handle !== null) void handle.close().catch(() => undefined);
+  private dropWaiting(): void {
+    for (const { handle } of this.waiting.splice(0)) if (handle !== null) this.closeQuietly(handle);
     this.held = 0;
+  }
+
+  private closeQuietly(handle: fs.promises.FileHandle): void {
+    this.closing.push(handle.close().catch(() => undefined));
   }
 }
 
