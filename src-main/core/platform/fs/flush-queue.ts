@@ -21,7 +21,7 @@ const IN_FLIGHT = 3;
 /**
  * Files may be handed over still open (their writer's handle): flushed through it, so a
  * snapshot does not open each of its files a second time (2,000 opens and closes fewer per
- * 2,000 objects; the storage bench's full snapshot: ~0.18 less system CPU, paired A/B). Past
+ * 2,000 objects; the storage bench's full snapshot: ~18 % less system CPU, paired A/B). Past
  * this many handles waiting, a handle is closed at once and its file opened again when its
  * turn comes: a slow disk's backlog must not hold the process's descriptors.
  */
