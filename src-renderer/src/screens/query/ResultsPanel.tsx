@@ -47,14 +47,18 @@ export interface MoreRows {
   onClose: () => void;
 }
 
-function LimitNotice({ view, more }: { view: ResultView; more: MoreRows }) {
+/**
+ * Where the fetch stopped: the core's count (its answer often comes before its last rows have
+ * crossed the event stream, and the grid shows those as they arrive), else the rows received.
+ */
+export function LimitNotice({ view, more }: { view: ResultView; more: MoreRows }) {
   const result = view.result;
   if (!result?.truncated) return null;
   return (
     <Alert color="yellow" variant="light" role="status" aria-label="Row limit reached">
       <Group justify="space-between" wrap="nowrap">
         <Text size="sm">
-          Stopped at {formatCount(view.received)} rows (the limit is {formatCount(more.limit)} a fetch): more rows exist.
+          Stopped at {formatCount(view.expected ?? view.received)} rows (the limit is {formatCount(more.limit)} a fetch): more rows exist.
           {result.resumable
             ? ' The result is still open on the server, so Fetch more continues where it stopped.'
             : ' Raise the limit and run again to see more.'}
