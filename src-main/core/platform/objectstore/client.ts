@@ -11,6 +11,7 @@ import { OpsError } from '../../../contract/errors';
 import type { ObjectStoreConfig } from './config';
 import { isTransient, storageError } from './errors';
 import { listPages, PEEK_OPTIONS } from './list-pages';
+import { delay, isUnreachable, unquote, writeLocal } from './transfer';
 
 // The SDK warns once per process that its releases from 2027 need Node 22. Our lockfile
 // pins a release that supports the Node we run on, and the warning would be one more line
@@ -62,40 +63,6 @@ export interface DownloadOptions extends TransferOptions {
 const WRITE_BATCH = 1024 * 1024;
 
 const RESUME_ATTEMPTS = 5;
-
-export function unquote(etag: string | undefined): string {
-  return (etag ?? '').replace(/^"|"$/g, '');
-}
-
-export function delay(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted) return reject(new OpsError('CANCELLED', 'Cancelled.'));
-    const timer = setTimeout(resolve, ms);
-    signal?.addEventListener('abort', () => {
-      clearTimeout(timer);
-      reject(new OpsError('CANCELLED', 'Cancelled.'));
-    });
-  });
-}
-
-/**
- * A local write. Its failure (a full disk, a read-only folder) is the workstation's, not the
- * store's: IO_FAILED at once, never worded as the endpoint or retried as a dropped connection.
- */
-async function writeLocal(write: () => Promise<unknown>, file: string): Promise<void> {
-  try {
-    await write();
-  } catch (err) {
-    const errno = (err as NodeJS.ErrnoException).code ?? null;
-    const words = errno === 'ENOSPC' || errno === 'EDQUOT' ? 'the disk is full' : (err as Error).message;
-    throw new OpsError('IO_FAILED', `Could not write ${file}: ${words}.`, { path: file, errno });
-  }
-}
-
-/** A failure of the connection (worth resuming), as opposed to a refusal or a cancel. */
-export function isUnreachable(err: OpsError): boolean {
-  return err.code === 'STORAGE_FAILED' && (err.detail as { reason?: string } | undefined)?.reason === 'unreachable';
-}
 
 export type S3Sdk = typeof import('@aws-sdk/client-s3');
 

@@ -1,7 +1,8 @@
 // S3-compatible object storage (Supabase Storage's S3 endpoint, offsite buckets): one client
 // for listings, downloads and resumable multipart uploads, with its failures worded once.
 export { checkBucketName, normaliseEndpoint, type ObjectStoreConfig } from './config';
-export { ObjectStore, isUnreachable, unquote, type DownloadOptions, type DownloadResult, type ObjectInfo, type TransferOptions } from './client';
+export { ObjectStore, type DownloadOptions, type DownloadResult, type ObjectInfo, type TransferOptions } from './client';
+export { isUnreachable, unquote } from './transfer';
 export { failureOf, storageError, type StorageTarget } from './errors';
 export {
   MIN_PART_BYTES,

@@ -7,7 +7,8 @@
 // leaves a half-written object behind, only parts the store discards on AbortMultipartUpload.
 import fs from 'node:fs';
 import { OpsError } from '../../../contract/errors';
-import { delay, isUnreachable, unquote, type ObjectStore, type TransferOptions } from './client';
+import type { ObjectStore, TransferOptions } from './client';
+import { delay, isUnreachable, unquote } from './transfer';
 
 /** The bytes to upload, addressable by part so a part can be sent again. */
 export interface PartSource {

@@ -7,7 +7,8 @@
 // published. Unlike uploadMultipart there is no resume across attempts: a stream cannot be
 // read twice, so a failed run is run again from the start.
 import { OpsError } from '../../../contract/errors';
-import { delay, isUnreachable, unquote, type ObjectStore } from './client';
+import type { ObjectStore } from './client';
+import { delay, isUnreachable, unquote } from './transfer';
 import { MIN_PART_BYTES, abortUpload, type MultipartState } from './multipart';
 
 const PART_ATTEMPTS = 5;
