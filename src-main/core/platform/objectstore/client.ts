@@ -8,6 +8,7 @@ import fs from 'node:fs';
 import type { Readable } from 'node:stream';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { OpsError } from '../../../contract/errors';
+import { ANSWER_CHECK_OPTIONS, answerCheck } from './answer-check';
 import type { ObjectStoreConfig } from './config';
 import { isTransient, storageError } from './errors';
 import { listPages, PEEK_OPTIONS } from './list-pages';
@@ -100,7 +101,7 @@ export class ObjectStore {
 
   private createClient(sdk: S3Sdk): S3Client {
     const config = this.config;
-    return new sdk.S3Client({
+    const client = new sdk.S3Client({
       endpoint: config.endpoint,
       region: config.region,
       forcePathStyle: config.forcePathStyle,
@@ -111,6 +112,8 @@ export class ObjectStore {
       responseChecksumValidation: 'WHEN_REQUIRED',
       maxAttempts: 3,
     });
+    client.middlewareStack.add(answerCheck(this.endpoint), ANSWER_CHECK_OPTIONS);
+    return client;
   }
 
   /** Buckets the key can see. */

@@ -17,6 +17,20 @@ const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE
 /** Requests the SDK refuses itself, before anything is sent. */
 const CLIENT_SIDE = new Set(['InvalidBucketName']);
 
+/**
+ * Names the SDK makes up when an error answer carries no S3 error document (a JSON 404 from an
+ * API gateway, an HTML 502 from a proxy, a dashboard page): S3 itself always names its error
+ * (NoSuchKey, NoSuchBucket, AccessDenied…), except for HEAD requests, which have no body and
+ * which head() and checkBucket() read by their status before anything comes here.
+ */
+const NO_S3_DOCUMENT = new Set(['Unknown', 'UnknownError', 'NotFound', 'BadRequest']);
+
+/** Node's codes for a TLS certificate it refused: the endpoint answered, but not as one it can trust. */
+const TLS_CODE = /^(?:CERT_|ERR_TLS_|UNABLE_TO_|DEPTH_ZERO_SELF_SIGNED_CERT$|SELF_SIGNED_CERT_IN_CHAIN$|ERR_SSL_)/;
+
+/** Where the S3 endpoint is, for a message about an endpoint that does not speak S3. */
+export const S3_ENDPOINT_HINT = 'For Supabase Storage it is https://<project-ref>.supabase.co/storage/v1/s3 (in the dashboard: Storage → S3 Connection).';
+
 export interface StorageTarget {
   endpoint: string;
   bucket?: string;
@@ -30,11 +44,24 @@ export function isTransient(err: unknown): boolean {
   return NETWORK_CODES.has(e.code ?? '') || NETWORK_CODES.has(e.name ?? '') || (status !== undefined && status >= 500);
 }
 
+/** What came back was not an S3 answer: no S3 error document, or a body the SDK could not read as one. */
+function notS3(e: SdkErrorLike): boolean {
+  if (NO_S3_DOCUMENT.has(e.name ?? '')) return true;
+  return e.name === 'Error' && /Deserialization error|XML parse error/.test(e.message ?? '');
+}
+
+function tlsRefused(e: SdkErrorLike): boolean {
+  return TLS_CODE.test(e.code ?? '');
+}
+
 export function failureOf(err: unknown): StorageFailure {
   const e = err as SdkErrorLike;
   const name = e.name ?? e.code ?? '';
   const status = e.$metadata?.httpStatusCode;
   if (AUTH_CODES.has(name) || status === 401 || status === 403) return 'auth';
+  // Before the 404 rule: a gateway's 404 means a wrong endpoint, not an object deleted since the
+  // listing (which a snapshot would note and skip).
+  if (notS3(e) || tlsRefused(e)) return 'other';
   if (name === 'NoSuchBucket') return 'no-bucket';
   if (name === 'NoSuchKey' || name === 'NotFound' || status === 404) return 'not-found';
   // The SDK refuses some requests before sending them (a bucket name with '/' or '?'): no answer was awaited.
@@ -50,6 +77,14 @@ export function storageError(err: unknown, target: StorageTarget, doing: string)
   const reason = failureOf(err);
   const where = target.bucket === undefined ? target.endpoint : `bucket ${target.bucket} at ${target.endpoint}`;
   const what = target.key === undefined ? '' : ` (${target.key})`;
+  const status = e.$metadata?.httpStatusCode;
+  const other = tlsRefused(e)
+    ? `${target.endpoint} sent a TLS certificate this machine does not trust while ${doing}: ${e.message ?? e.code}. Check the endpoint's host name, or the proxy between here and it.`
+    : notS3(e) && status !== undefined && status >= 500
+      ? `${target.endpoint} answered HTTP ${status} while ${doing}: the server, or a gateway in front of it, failed. Try again later; if it lasts, check the endpoint.`
+      : notS3(e)
+        ? `${target.endpoint} answered ${status === undefined ? 'something' : `HTTP ${status}`} that is not an S3 answer while ${doing}. Is it the S3 endpoint? ${S3_ENDPOINT_HINT}`
+        : `${where}${what} failed while ${doing}: ${e.name ?? 'error'}${e.message ? `: ${e.message}` : ''}.`;
   const words: Record<StorageFailure, string> = {
     auth: `${target.endpoint} refused the access key while ${doing}: check the access key id and secret (and that the key may use this bucket).`,
     'no-bucket': `There is no bucket ${target.bucket ?? ''} at ${target.endpoint}.`,
@@ -57,7 +92,7 @@ export function storageError(err: unknown, target: StorageTarget, doing: string)
     unreachable: `${target.endpoint} did not answer while ${doing}: ${e.message ?? e.code ?? 'no connection'}.`,
     changed: `${where}${what} changed while ${doing}.`,
     integrity: `${where}${what} does not hold what was written while ${doing}.`,
-    other: `${where}${what} failed while ${doing}: ${e.name ?? 'error'}${e.message ? `: ${e.message}` : ''}.`,
+    other,
   };
   return new OpsError('STORAGE_FAILED', words[reason], {
     reason,
@@ -67,4 +102,17 @@ export function storageError(err: unknown, target: StorageTarget, doing: string)
     ...(e.name === undefined ? {} : { s3Code: e.name }),
     ...(e.$metadata?.httpStatusCode === undefined ? {} : { status: e.$metadata.httpStatusCode }),
   });
+}
+
+/** A successful answer that is not what S3 sends (no bucket name in a listing, no ETag on an object): a web page or another API. */
+export function notS3Answer(endpoint: string, request: string, missing: string, target: { bucket?: string; key?: string } = {}): OpsError {
+  return new OpsError(
+    'STORAGE_FAILED',
+    `${endpoint} answered ${request} without ${missing}: that is not an S3 answer. Is it the S3 endpoint? ${S3_ENDPOINT_HINT}`,
+    {
+      reason: 'other',
+      endpoint,
+      ...target,
+    },
+  );
 }
