@@ -5,6 +5,8 @@
 // machine does not trust. The SDK parses a 200 web page into an empty answer; before the
 // answer check a snapshot of it published zero objects as a good backup. Each case must be a
 // clear STORAGE_FAILED naming the endpoint, and nothing may be published or uploaded.
+// Last, a store whose listing cannot be followed to its end (more keys announced without a
+// token, or the same token again): refused, never taken for the whole bucket.
 import { spawnSync } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
@@ -37,7 +39,14 @@ const WRONG: Record<string, Answer> = {
   '/storage/v1': { status: 400, type: 'application/json; charset=utf-8', body: '{"statusCode":"403","error":"Unauthorized","message":"Invalid Compact JWS"}' },
   // A gateway whose upstream is down.
   '/gateway': { status: 502, type: 'text/html', body: '<html><head><title>502 Bad Gateway</title></head><body>cloudflare</body></html>' },
+  // S3-shaped listings that cannot be followed: truncated without a token, or the same token for ever.
+  '/no-token': { status: 200, type: 'application/xml', body: listing('') },
+  '/same-token': { status: 200, type: 'application/xml', body: listing('<NextContinuationToken>MTAwMA==</NextContinuationToken>') },
 };
+
+function listing(token: string): string {
+  return `<?xml version="1.0" encoding="UTF-8"?><ListBucketResult xmlns="http://s3.amazonaws.com/doc/2006-03-01/"><Name>designs</Name><KeyCount>1</KeyCount><MaxKeys>1</MaxKeys><IsTruncated>true</IsTruncated>${token}<Contents><Key>rings/ruby.png</Key><ETag>"0cc175b9c0f1b6a831c399e269772661"</ETag><Size>1</Size><LastModified>2026-12-01T00:00:00.000Z</LastModified></Contents></ListBucketResult>`;
+}
 
 let server: http.Server;
 let base = '';
@@ -173,6 +182,29 @@ describe('an endpoint that is not S3', () => {
     else expect(started.error.message).toMatch(/not an S3 answer/);
     const { snapshots } = await api.ok<{ snapshots: StorageSnapshotEntry[] }>('listStorageSnapshots', { profileId: profile.id });
     expect(snapshots.filter((s) => s.status === 'ok')).toEqual([]);
+  });
+});
+
+describe('a listing that cannot be followed to its end', () => {
+  it.each([
+    ['/no-token', false, /says more keys follow but gives no token/],
+    ['/same-token', false, /gave the same continuation token twice/],
+    ['/same-token', true, /gave the same continuation token twice/],
+  ] as const)('%s (read ahead: %s) is refused after what it listed, not taken for the bucket', async (prefix, readAhead, why) => {
+    const store = storeAt(prefix);
+    const keys: string[] = [];
+    try {
+      const err = await failure(async () => {
+        for await (const o of store.listObjects('designs', '', undefined, undefined, readAhead)) keys.push(o.key);
+      });
+      expect(err.detail).toMatchObject({ reason: 'other', endpoint: `${base}${prefix}`, bucket: 'designs' });
+      expect(err.message).toMatch(why);
+      expect(err.message).toMatch(/a partial listing is never taken for the whole bucket/);
+      // The same page was not handed out over and over: at most the two pages before the repeat.
+      expect(keys.length).toBeLessThanOrEqual(2);
+    } finally {
+      store.destroy();
+    }
   });
 });
 

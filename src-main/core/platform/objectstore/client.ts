@@ -187,6 +187,7 @@ export class ObjectStore {
       },
       readAhead,
       signal,
+      { endpoint: this.endpoint, bucket },
     );
     for await (const page of pages)
       for (const o of page.Contents ?? []) {

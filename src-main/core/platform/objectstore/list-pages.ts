@@ -5,6 +5,7 @@
 // page the loop is waiting for triggers this, so a listing stays at most one page ahead of
 // its caller; the parsed token must read the same, else the next page is asked for with it.
 import type { ListObjectsV2CommandOutput } from '@aws-sdk/client-s3';
+import { OpsError } from '../../../contract/errors';
 
 type S3Sdk = typeof import('@aws-sdk/client-s3');
 /** A middleware of a ListObjectsV2 command (the SDK's type, reached through the command). */
@@ -56,6 +57,14 @@ export function peekNextToken(found: (token: string) => void): ListMiddleware {
   };
 }
 
+function unfollowable(target: { endpoint: string; bucket: string }, what: string): OpsError {
+  return new OpsError(
+    'STORAGE_FAILED',
+    `The listing of bucket ${target.bucket} at ${target.endpoint} ${what}: it cannot be read to its end, and a partial listing is never taken for the whole bucket.`,
+    { reason: 'other', endpoint: target.endpoint, bucket: target.bucket },
+  );
+}
+
 /**
  * The pages of one listing, in order. `request` sends one (its failure worded by the caller),
  * aborted by `signal`; `peek`, when given, is to be added to its command (PEEK_OPTIONS). With
@@ -66,7 +75,10 @@ export async function* listPages(
   request: (token: string | undefined, signal: AbortSignal, peek: ListMiddleware | null) => Promise<ListObjectsV2CommandOutput>,
   readAhead: boolean,
   signal: AbortSignal | undefined,
+  target: { endpoint: string; bucket: string } = { endpoint: 'the store', bucket: '' },
 ): AsyncGenerator<ListObjectsV2CommandOutput> {
+  /** Tokens already followed: a store that hands one out twice would list the same keys for ever. */
+  const followed = new Set<string>();
   const requests = new AbortController();
   const stop = () => requests.abort();
   if (signal?.aborted) stop();
@@ -97,7 +109,14 @@ export async function* listPages(
       waitingFor = next;
       const page: ListObjectsV2CommandOutput = await next;
       waitingFor = null;
+      // A listing that cannot be followed to its end is refused, never taken for the whole bucket:
+      // a snapshot of it would miss every key after the cut and still look complete.
+      if (page.IsTruncated === true && !page.NextContinuationToken) throw unfollowable(target, 'says more keys follow but gives no token to ask for them');
       const token = page.IsTruncated ? page.NextContinuationToken : undefined;
+      if (token !== undefined) {
+        if (followed.has(token)) throw unfollowable(target, 'gave the same continuation token twice');
+        followed.add(token);
+      }
       // The page asked for early when its token read the same parsed, else asked for now; one
       // asked for under a token the parse did not confirm is stopped rather than left to run.
       const early = token !== undefined && readAhead ? ahead.get(token) : undefined;
