@@ -39,6 +39,12 @@ const WRONG: Record<string, Answer> = {
   '/storage/v1': { status: 400, type: 'application/json; charset=utf-8', body: '{"statusCode":"403","error":"Unauthorized","message":"Invalid Compact JWS"}' },
   // A gateway whose upstream is down.
   '/gateway': { status: 502, type: 'text/html', body: '<html><head><title>502 Bad Gateway</title></head><body>cloudflare</body></html>' },
+  // Supabase Storage's answer to a request signed for another region than the project's.
+  '/wrong-region': {
+    status: 403,
+    type: 'application/xml',
+    body: '<?xml version="1.0" encoding="UTF-8"?><Error><Code>SignatureDoesNotMatch</Code><Message>The request signature we calculated does not match the signature you provided. Check your credentials</Message><Resource>designs</Resource></Error>',
+  },
   // S3-shaped listings that cannot be followed: truncated without a token, or the same token for ever.
   '/no-token': { status: 200, type: 'application/xml', body: listing('') },
   '/same-token': { status: 200, type: 'application/xml', body: listing('<NextContinuationToken>MTAwMA==</NextContinuationToken>') },
@@ -182,6 +188,19 @@ describe('an endpoint that is not S3', () => {
     else expect(started.error.message).toMatch(/not an S3 answer/);
     const { snapshots } = await api.ok<{ snapshots: StorageSnapshotEntry[] }>('listStorageSnapshots', { profileId: profile.id });
     expect(snapshots.filter((s) => s.status === 'ok')).toEqual([]);
+  });
+});
+
+describe('a signature refused', () => {
+  it('names the region as well as the secret: a project in another region refuses the same key', async () => {
+    const store = storeAt('/wrong-region');
+    try {
+      const err = await failure(() => store.listBuckets());
+      expect(err.detail).toMatchObject({ reason: 'auth', endpoint: `${base}/wrong-region`, s3Code: 'SignatureDoesNotMatch' });
+      expect(err.message).toMatch(/refused the request's signature while listing buckets: check the secret, and the region \(us-east-1\)/);
+    } finally {
+      store.destroy();
+    }
   });
 });
 

@@ -362,7 +362,7 @@ export class ObjectStore {
   /** The OpsError for a failed request; CANCELLED when the caller's signal caused it. */
   fail(err: unknown, signal: AbortSignal | undefined, target: { bucket?: string; key?: string }, doing: string): OpsError {
     if (signal?.aborted) return new OpsError('CANCELLED', 'Cancelled.');
-    return storageError(err, { endpoint: this.endpoint, ...target }, doing);
+    return storageError(err, { endpoint: this.endpoint, region: this.config.region, ...target }, doing);
   }
 
   destroy(): void {

@@ -33,6 +33,8 @@ export const S3_ENDPOINT_HINT = 'For Supabase Storage it is https://<project-ref
 
 export interface StorageTarget {
   endpoint: string;
+  /** The signing region: a signature refused may be a wrong region, not a wrong key. */
+  region?: string;
   bucket?: string;
   key?: string;
 }
@@ -86,7 +88,10 @@ export function storageError(err: unknown, target: StorageTarget, doing: string)
         ? `${target.endpoint} answered ${status === undefined ? 'something' : `HTTP ${status}`} that is not an S3 answer while ${doing}. Is it the S3 endpoint? ${S3_ENDPOINT_HINT}`
         : `${where}${what} failed while ${doing}: ${e.name ?? 'error'}${e.message ? `: ${e.message}` : ''}.`;
   const words: Record<StorageFailure, string> = {
-    auth: `${target.endpoint} refused the access key while ${doing}: check the access key id and secret (and that the key may use this bucket).`,
+    auth:
+      e.name === 'SignatureDoesNotMatch'
+        ? `${target.endpoint} refused the request's signature while ${doing}: check the secret, and the region${target.region === undefined ? '' : ` (${target.region})`}, which must be the project's own (Supabase Storage checks the signature against its region).`
+        : `${target.endpoint} refused the access key while ${doing}: check the access key id and secret (and that the key may use this bucket).`,
     'no-bucket': `There is no bucket ${target.bucket ?? ''} at ${target.endpoint}.`,
     'not-found': `${where} has no object${what} while ${doing}.`,
     unreachable: `${target.endpoint} did not answer while ${doing}: ${e.message ?? e.code ?? 'no connection'}.`,
