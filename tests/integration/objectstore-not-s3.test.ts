@@ -5,8 +5,10 @@
 // machine does not trust. The SDK parses a 200 web page into an empty answer; before the
 // answer check a snapshot of it published zero objects as a good backup. Each case must be a
 // clear STORAGE_FAILED naming the endpoint, and nothing may be published or uploaded.
-// Last, a store whose listing cannot be followed to its end (more keys announced without a
-// token, or the same token again): refused, never taken for the whole bucket.
+// Then what a HEAD cannot explain (a bare 404/403/400 when opening a bucket is followed by a
+// listing that can), uploads whose parts or completion a web page answers, and listings —
+// of objects or of unfinished uploads — that cannot be followed to their end (more announced
+// without a token or marker, or the same one again): refused, never taken for the whole.
 import { spawnSync } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
@@ -20,13 +22,27 @@ import { OpsError } from '../../src-main/contract/errors';
 import type { Profile } from '../../src-main/contract/models';
 import type { StorageSnapshotEntry } from '../../src-main/contract/storage';
 import type { Core } from '../../src-main/core/app';
-import { ObjectStore, uploadMultipart } from '../../src-main/core/platform/objectstore';
+import { abortUploads } from '../../src-main/core/offsite/interrupted';
+import { ObjectStore, uploadMultipart, type PartSource } from '../../src-main/core/platform/objectstore';
 import { callsOn, newTestCore } from '../helpers/core';
 
-type Answer = { status: number; type: string; body: string };
+type Answer = { status: number; type: string; body: string; headers?: Record<string, string> };
+type Request = { method: string; query: URLSearchParams };
 
-/** What each kind of wrong endpoint answers to any request, keyed by the endpoint's path. */
-const WRONG: Record<string, Answer> = {
+const XML = 'application/xml';
+const HTML_PAGE: Answer = { status: 200, type: 'text/html', body: '<!DOCTYPE html><html><body>Welcome</body></html>' };
+const UPLOAD_STARTED: Answer = {
+  status: 200,
+  type: XML,
+  body: '<?xml version="1.0" encoding="UTF-8"?><InitiateMultipartUploadResult><Bucket>offsite</Bucket><Key>dumps/shop.dump</Key><UploadId>u-1</UploadId></InitiateMultipartUploadResult>',
+};
+
+function uploadsList(marker: string): string {
+  return `<?xml version="1.0" encoding="UTF-8"?><ListMultipartUploadsResult><Bucket>offsite</Bucket><IsTruncated>true</IsTruncated>${marker}<Upload><Key>dumps/a.dump</Key><UploadId>u-9</UploadId></Upload></ListMultipartUploadsResult>`;
+}
+
+/** What each kind of wrong endpoint answers, keyed by the endpoint's path: one answer to everything, or one per request. */
+const WRONG: Record<string, Answer | ((r: Request) => Answer)> = {
   // https://<ref>.supabase.co with no path: Kong has no route for /<bucket>.
   '/project': { status: 404, type: 'application/json; charset=utf-8', body: '{"message":"no Route matched with those values"}' },
   // https://supabase.com/dashboard/project/<ref>/storage/buckets: the dashboard's page.
@@ -48,6 +64,35 @@ const WRONG: Record<string, Answer> = {
   // S3-shaped listings that cannot be followed: truncated without a token, or the same token for ever.
   '/no-token': { status: 200, type: 'application/xml', body: listing('') },
   '/same-token': { status: 200, type: 'application/xml', body: listing('<NextContinuationToken>MTAwMA==</NextContinuationToken>') },
+  // A reverse proxy's own 404 page, and an empty 404: a GET or a listing never gets those from S3.
+  '/html-404': { status: 404, type: 'text/html', body: '<html><head><title>404 Not Found</title></head><body><center>nginx</center></body></html>' },
+  '/empty-404': { status: 404, type: 'text/plain', body: '' },
+  // AWS S3 asked in the wrong region: a bare 400 to a HEAD, a document naming the region to a GET.
+  '/aws-region': (r) =>
+    r.method === 'HEAD'
+      ? { status: 400, type: XML, body: '' }
+      : {
+          status: 400,
+          type: XML,
+          body: '<?xml version="1.0" encoding="UTF-8"?><Error><Code>AuthorizationHeaderMalformed</Code><Message>The authorization header is malformed; the region \'us-east-1\' is wrong; expecting \'eu-west-2\'</Message><Region>eu-west-2</Region></Error>',
+        },
+  // S3 for starting a multipart upload, a web page for its parts; or for its completion only.
+  '/multipart-parts': (r) => (r.query.has('uploads') ? UPLOAD_STARTED : r.method === 'DELETE' ? { status: 204, type: XML, body: '' } : HTML_PAGE),
+  '/multipart-complete': (r) =>
+    r.query.has('uploads')
+      ? UPLOAD_STARTED
+      : r.query.has('partNumber')
+        ? { status: 200, type: XML, body: '', headers: { etag: '"5d41402abc4b2a76b9719d911017c592"' } }
+        : r.method === 'DELETE'
+          ? { status: 204, type: XML, body: '' }
+          : HTML_PAGE,
+  // Unfinished uploads listed without a marker to go on, or with the same marker again.
+  '/uploads-no-marker': { status: 200, type: XML, body: uploadsList('') },
+  '/uploads-same-marker': {
+    status: 200,
+    type: XML,
+    body: uploadsList('<NextKeyMarker>dumps/a.dump</NextKeyMarker><NextUploadIdMarker>u-9</NextUploadIdMarker>'),
+  },
 };
 
 function listing(token: string): string {
@@ -78,9 +123,13 @@ beforeAll(async () => {
   server = http.createServer((req, res) => {
     requests++;
     req.resume();
-    const prefix = Object.keys(WRONG).find((p) => req.url?.startsWith(`${p}/`) || req.url === p);
-    const answer = WRONG[prefix ?? '/project']!;
-    res.writeHead(answer.status, { 'content-type': answer.type });
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    const prefix = Object.keys(WRONG)
+      .sort((a, b) => b.length - a.length)
+      .find((p) => url.pathname.startsWith(`${p}/`) || url.pathname === p);
+    const rule = WRONG[prefix ?? '/project']!;
+    const answer = typeof rule === 'function' ? rule({ method: req.method ?? 'GET', query: url.searchParams }) : rule;
+    res.writeHead(answer.status, { 'content-type': answer.type, ...answer.headers });
     res.end(req.method === 'HEAD' ? undefined : answer.body);
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -93,7 +142,7 @@ afterAll(async () => {
 });
 
 describe('an endpoint that is not S3', () => {
-  it.each(['/project', '/dashboard', '/storage/v1'])(
+  it.each(['/project', '/dashboard', '/storage/v1', '/html-404', '/empty-404'])(
     '%s: listing buckets, listing, reading and downloading are refused as not an S3 answer',
     async (prefix) => {
       const store = storeAt(prefix);
@@ -198,6 +247,72 @@ describe('a signature refused', () => {
       const err = await failure(() => store.listBuckets());
       expect(err.detail).toMatchObject({ reason: 'auth', endpoint: `${base}/wrong-region`, s3Code: 'SignatureDoesNotMatch' });
       expect(err.message).toMatch(/refused the request's signature while listing buckets: check the secret, and the region \(us-east-1\)/);
+    } finally {
+      store.destroy();
+    }
+  });
+});
+
+describe('answers a HEAD cannot explain', () => {
+  it('opening a bucket at a URL that is not the S3 endpoint says so: the bare HEAD refusal is followed by a one-key listing', async () => {
+    for (const prefix of ['/project', '/empty-404', '/html-404']) {
+      const store = storeAt(prefix);
+      try {
+        const err = await failure(() => store.checkBucket('designs'));
+        expect(err.detail).toMatchObject({ reason: 'other', endpoint: `${base}${prefix}` });
+        expect(err.message).toMatch(/not an S3 answer/);
+      } finally {
+        store.destroy();
+      }
+    }
+  });
+
+  it("opening a bucket in the wrong region names the region, from the listing's answer", async () => {
+    const supabase = storeAt('/wrong-region');
+    const aws = storeAt('/aws-region');
+    try {
+      expect((await failure(() => supabase.checkBucket('designs'))).message).toMatch(/check the secret, and the region \(us-east-1\)/);
+      const err = await failure(() => aws.checkBucket('designs'));
+      expect(err.message).toMatch(/AuthorizationHeaderMalformed: .*expecting 'eu-west-2'/);
+      expect(err.message).not.toMatch(/not an S3 answer/);
+      // A HEAD of an object has no listing to ask: its bare 400 is reported as it is, not called "not S3".
+      const head = await failure(() => aws.head('designs', 'rings/ruby.png'));
+      expect(head.detail).toMatchObject({ reason: 'other', status: 400 });
+      expect(head.message).not.toMatch(/not an S3 answer/);
+    } finally {
+      supabase.destroy();
+      aws.destroy();
+    }
+  });
+});
+
+describe('uploads half answered by S3', () => {
+  const oneKilobyte: PartSource = { totalBytes: 1024, partCount: 1, partLength: () => 1024, readPart: async () => crypto.randomBytes(1024) };
+
+  it.each([
+    ['/multipart-parts', /answered UploadPart of dumps\/shop\.dump in bucket offsite without an ETag/],
+    ['/multipart-complete', /answered CompleteMultipartUpload of dumps\/shop\.dump in bucket offsite without an ETag/],
+  ] as const)('%s: refused, never returned as an uploaded object', async (prefix, why) => {
+    const store = storeAt(prefix);
+    try {
+      const err = await failure(() => uploadMultipart(store, 'offsite', 'dumps/shop.dump', oneKilobyte));
+      expect(err.detail).toMatchObject({ reason: 'other', bucket: 'offsite', key: 'dumps/shop.dump' });
+      expect(err.message).toMatch(why);
+    } finally {
+      store.destroy();
+    }
+  });
+
+  it.each([
+    ['/uploads-no-marker', /says more uploads follow but gives no marker/],
+    ['/uploads-same-marker', /gave the same marker twice/],
+  ] as const)('%s: the sweep of unfinished uploads stops with an error instead of stopping short or listing for ever', async (prefix, why) => {
+    const store = storeAt(prefix);
+    try {
+      const err = await failure(() => abortUploads(store, 'offsite', 'dumps/', new AbortController().signal));
+      expect(err.detail).toMatchObject({ reason: 'other', bucket: 'offsite' });
+      expect(err.message).toMatch(why);
+      expect(err.message).toMatch(/The list of unfinished uploads of bucket offsite at .* cannot be read to its end/);
     } finally {
       store.destroy();
     }

@@ -6,6 +6,8 @@ import type { ListObjectsV2CommandOutput } from '@aws-sdk/client-s3';
 import { describe, expect, it } from 'vitest';
 import { listPages, nextTokenIn, type ListMiddleware } from '../../src-main/core/platform/objectstore/list-pages';
 
+const TARGET = { endpoint: 'http://127.0.0.1:9', bucket: 'designs' };
+
 const page = (inner: string) =>
   Buffer.from(
     `<?xml version="1.0" encoding="UTF-8"?><ListBucketResult xmlns="http://s3.amazonaws.com/doc/2006-03-01/"><Name>b</Name>${inner}</ListBucketResult>`,
@@ -95,7 +97,7 @@ describe('listPages read-ahead', () => {
     });
     const got: Array<string | null> = [];
     let unconfirmedStopped: boolean | null = null;
-    for await (const p of listPages(fake.request, true, undefined)) {
+    for await (const p of listPages(fake.request, true, undefined, TARGET)) {
       got.push(p.NextContinuationToken ?? null);
       if (got.length === 1) unconfirmedStopped = fake.asked.find((a) => a.token === 'raw-1')!.signal.aborted;
     }
@@ -106,7 +108,7 @@ describe('listPages read-ahead', () => {
 
   it('stays at most one page ahead: a page that arrives while its caller still holds the one before asks for nothing', async () => {
     const fake = fakeRequests({ first: { raw: 't1', parsed: 't1' }, t1: { raw: 't2', parsed: 't2' }, t2: { raw: 't3', parsed: 't3' }, t3: {} });
-    const pages = listPages(fake.request, true, undefined);
+    const pages = listPages(fake.request, true, undefined, TARGET);
     await pages.next(); // page 1 handed over; page 2 was asked for early
     // The caller holds page 1 while page 2 answers (its raw token peeked): page 3 waits for the caller.
     for (let i = 0; i < 100 && !fake.peeked.includes('t1'); i++) await new Promise((resolve) => setTimeout(resolve, 5));
@@ -125,7 +127,7 @@ describe('listPages read-ahead', () => {
     cancelled.abort();
     await expect(
       (async () => {
-        for await (const p of listPages(before.request, true, cancelled.signal)) void p;
+        for await (const p of listPages(before.request, true, cancelled.signal, TARGET)) void p;
       })(),
     ).rejects.toThrow(/aborted/);
     expect(before.asked.map((a) => a.signal.aborted)).toEqual([true]);
@@ -136,7 +138,7 @@ describe('listPages read-ahead', () => {
       const seen: Array<string | null> = [];
       await expect(
         (async () => {
-          for await (const p of listPages(between.request, readAhead, stop.signal)) {
+          for await (const p of listPages(between.request, readAhead, stop.signal, TARGET)) {
             seen.push(p.NextContinuationToken ?? null);
             stop.abort();
           }

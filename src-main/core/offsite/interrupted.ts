@@ -8,7 +8,7 @@
 // removed. Each is audited (offsite.copy.interrupted) with what was done or why not.
 import type { BackupCopy } from '../../contract/offsite';
 import type { CoreDeps } from '../platform/kernel/deps';
-import { ObjectStore } from '../platform/objectstore';
+import { ObjectStore, unfollowable } from '../platform/objectstore';
 import type { CopyRepo } from './copies';
 import type { DestinationRepo } from './destinations';
 import { objectsPrefixOf } from './snapshot-copy';
@@ -18,10 +18,12 @@ export function unfinishedPrefixOf(copy: Pick<BackupCopy, 'kind' | 'key' | 'back
   return copy.kind === 'storage' ? `${objectsPrefixOf(copy.key)}tmp/${copy.backupId}/` : copy.key;
 }
 
-async function abortUploads(store: ObjectStore, bucket: string, prefix: string, signal: AbortSignal): Promise<number> {
+export async function abortUploads(store: ObjectStore, bucket: string, prefix: string, signal: AbortSignal): Promise<number> {
   let aborted = 0;
   let keyMarker: string | undefined;
   let uploadIdMarker: string | undefined;
+  /** Markers already followed: a store that hands one out twice would be listed for ever. */
+  const followed = new Set<string>();
   do {
     let page;
     try {
@@ -44,6 +46,12 @@ async function abortUploads(store: ObjectStore, bucket: string, prefix: string, 
     }
     keyMarker = page.IsTruncated ? page.NextKeyMarker : undefined;
     uploadIdMarker = page.IsTruncated ? page.NextUploadIdMarker : undefined;
+    const target = { endpoint: store.endpoint, bucket };
+    if (page.IsTruncated === true && !keyMarker)
+      throw unfollowable(target, 'says more uploads follow but gives no marker to ask for them', 'list of unfinished uploads');
+    const marker = `${keyMarker ?? ''}\u0000${uploadIdMarker ?? ''}`;
+    if (keyMarker !== undefined && followed.has(marker)) throw unfollowable(target, 'gave the same marker twice', 'list of unfinished uploads');
+    followed.add(marker);
   } while (keyMarker !== undefined);
   return aborted;
 }

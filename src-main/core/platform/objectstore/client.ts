@@ -146,8 +146,11 @@ export class ObjectStore {
       const { client, sdk } = await this.s3();
       await client.send(new sdk.HeadBucketCommand({ Bucket: bucket }), { abortSignal: signal });
     } catch (err) {
-      // HEAD has no body, so a missing bucket arrives as a bare 404.
+      // HEAD has no body, so its refusal cannot say why: a missing bucket, a wrong region and a
+      // URL that is not the S3 endpoint all arrive as a bare 404, 403 or 400. A one-key listing
+      // is answered with a body that can, and its failure is the one reported.
       const status = (err as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
+      if (status !== undefined && status >= 400 && status < 500 && !signal?.aborted) await this.checkListable(bucket, signal);
       if (status === 404)
         throw new OpsError('STORAGE_FAILED', `There is no bucket ${bucket} at ${this.endpoint}.`, {
           reason: 'no-bucket',
@@ -155,7 +158,7 @@ export class ObjectStore {
           bucket,
           status,
         });
-      throw this.fail(err, signal, { bucket }, `opening bucket ${bucket}`);
+      throw this.fail(err, signal, { bucket, bodyless: true }, `opening bucket ${bucket}`);
     }
   }
 
@@ -216,7 +219,7 @@ export class ObjectStore {
     } catch (err) {
       const status = (err as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
       if (status === 404) return null;
-      throw this.fail(err, signal, { bucket, key }, `reading ${key}`);
+      throw this.fail(err, signal, { bucket, key, bodyless: true }, `reading ${key}`);
     }
   }
 
@@ -360,7 +363,7 @@ export class ObjectStore {
   }
 
   /** The OpsError for a failed request; CANCELLED when the caller's signal caused it. */
-  fail(err: unknown, signal: AbortSignal | undefined, target: { bucket?: string; key?: string }, doing: string): OpsError {
+  fail(err: unknown, signal: AbortSignal | undefined, target: { bucket?: string; key?: string; bodyless?: boolean }, doing: string): OpsError {
     if (signal?.aborted) return new OpsError('CANCELLED', 'Cancelled.');
     return storageError(err, { endpoint: this.endpoint, region: this.config.region, ...target }, doing);
   }

@@ -18,21 +18,25 @@ const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE
 const CLIENT_SIDE = new Set(['InvalidBucketName']);
 
 /**
- * Names the SDK makes up when an error answer carries no S3 error document (a JSON 404 from an
- * API gateway, an HTML 502 from a proxy, a dashboard page): S3 itself always names its error
- * (NoSuchKey, NoSuchBucket, AccessDenied…), except for HEAD requests, which have no body and
- * which head() and checkBucket() read by their status before anything comes here.
+ * Names the SDK makes up when an error answer carries no S3 error document: 'Unknown' for a
+ * body without one (an HTML page from a proxy), 'NotFound' for an empty 404. A JSON body (an
+ * API gateway's) fails the SDK's XML parse instead. S3 itself names every error of a request
+ * that has a body (NoSuchKey, NoSuchBucket, AccessDenied…); a HEAD answer has none, so there
+ * these names prove nothing (`bodyless`).
  */
-const NO_S3_DOCUMENT = new Set(['Unknown', 'UnknownError', 'NotFound', 'BadRequest']);
+const NO_S3_DOCUMENT = new Set(['Unknown', 'NotFound']);
 
-/** Node's codes for a TLS certificate it refused: the endpoint answered, but not as one it can trust. */
-const TLS_CODE = /^(?:CERT_|ERR_TLS_|UNABLE_TO_|DEPTH_ZERO_SELF_SIGNED_CERT$|SELF_SIGNED_CERT_IN_CHAIN$|ERR_SSL_)/;
+/** Node's codes for a certificate it refused: the endpoint answered, but not as one it can trust. */
+const CERT_CODE =
+  /^(?:CERT_|UNABLE_TO_(?:GET_ISSUER_CERT|VERIFY_LEAF_SIGNATURE|DECRYPT_CERT)|DEPTH_ZERO_SELF_SIGNED_CERT$|SELF_SIGNED_CERT_IN_CHAIN$|ERR_TLS_CERT_ALTNAME_INVALID$)/;
 
 /** Where the S3 endpoint is, for a message about an endpoint that does not speak S3. */
 export const S3_ENDPOINT_HINT = 'For Supabase Storage it is https://<project-ref>.supabase.co/storage/v1/s3 (in the dashboard: Storage → S3 Connection).';
 
 export interface StorageTarget {
   endpoint: string;
+  /** A HEAD request: its error answers never carry a document, so their made-up names prove nothing. */
+  bodyless?: boolean;
   /** The signing region: a signature refused may be a wrong region, not a wrong key. */
   region?: string;
   bucket?: string;
@@ -46,24 +50,28 @@ export function isTransient(err: unknown): boolean {
   return NETWORK_CODES.has(e.code ?? '') || NETWORK_CODES.has(e.name ?? '') || (status !== undefined && status >= 500);
 }
 
-/** What came back was not an S3 answer: no S3 error document, or a body the SDK could not read as one. */
-function notS3(e: SdkErrorLike): boolean {
-  if (NO_S3_DOCUMENT.has(e.name ?? '')) return true;
+/** A body the SDK could not read as XML at all (JSON, plain text). */
+function unreadable(e: SdkErrorLike): boolean {
   return e.name === 'Error' && /Deserialization error|XML parse error/.test(e.message ?? '');
 }
 
-function tlsRefused(e: SdkErrorLike): boolean {
-  return TLS_CODE.test(e.code ?? '');
+/** What came back was not an S3 answer: no S3 error document where S3 always sends one, or a body that is not XML. */
+function notS3(e: SdkErrorLike, bodyless: boolean): boolean {
+  return (!bodyless && NO_S3_DOCUMENT.has(e.name ?? '')) || unreadable(e);
 }
 
-export function failureOf(err: unknown): StorageFailure {
+function tlsRefused(e: SdkErrorLike): boolean {
+  return CERT_CODE.test(e.code ?? '');
+}
+
+export function failureOf(err: unknown, bodyless = false): StorageFailure {
   const e = err as SdkErrorLike;
   const name = e.name ?? e.code ?? '';
   const status = e.$metadata?.httpStatusCode;
   if (AUTH_CODES.has(name) || status === 401 || status === 403) return 'auth';
   // Before the 404 rule: a gateway's 404 means a wrong endpoint, not an object deleted since the
   // listing (which a snapshot would note and skip).
-  if (notS3(e) || tlsRefused(e)) return 'other';
+  if (notS3(e, bodyless) || tlsRefused(e)) return 'other';
   if (name === 'NoSuchBucket') return 'no-bucket';
   if (name === 'NoSuchKey' || name === 'NotFound' || status === 404) return 'not-found';
   // The SDK refuses some requests before sending them (a bucket name with '/' or '?'): no answer was awaited.
@@ -76,15 +84,16 @@ export function failureOf(err: unknown): StorageFailure {
 export function storageError(err: unknown, target: StorageTarget, doing: string): OpsError {
   if (err instanceof OpsError) return err;
   const e = err as SdkErrorLike;
-  const reason = failureOf(err);
+  const bodyless = target.bodyless === true;
+  const reason = failureOf(err, bodyless);
   const where = target.bucket === undefined ? target.endpoint : `bucket ${target.bucket} at ${target.endpoint}`;
   const what = target.key === undefined ? '' : ` (${target.key})`;
   const status = e.$metadata?.httpStatusCode;
   const other = tlsRefused(e)
     ? `${target.endpoint} sent a TLS certificate this machine does not trust while ${doing}: ${e.message ?? e.code}. Check the endpoint's host name, or the proxy between here and it.`
-    : notS3(e) && status !== undefined && status >= 500
+    : status !== undefined && status >= 500 && (NO_S3_DOCUMENT.has(e.name ?? '') || unreadable(e))
       ? `${target.endpoint} answered HTTP ${status} while ${doing}: the server, or a gateway in front of it, failed. Try again later; if it lasts, check the endpoint.`
-      : notS3(e)
+      : notS3(e, bodyless)
         ? `${target.endpoint} answered ${status === undefined ? 'something' : `HTTP ${status}`} that is not an S3 answer while ${doing}. Is it the S3 endpoint? ${S3_ENDPOINT_HINT}`
         : `${where}${what} failed while ${doing}: ${e.name ?? 'error'}${e.message ? `: ${e.message}` : ''}.`;
   const words: Record<StorageFailure, string> = {

@@ -57,10 +57,11 @@ export function peekNextToken(found: (token: string) => void): ListMiddleware {
   };
 }
 
-function unfollowable(target: { endpoint: string; bucket: string }, what: string): OpsError {
+/** A listing (of objects, or of unfinished uploads) that cannot be followed to its end. */
+export function unfollowable(target: { endpoint: string; bucket: string }, what: string, listing = 'listing'): OpsError {
   return new OpsError(
     'STORAGE_FAILED',
-    `The listing of bucket ${target.bucket} at ${target.endpoint} ${what}: it cannot be read to its end, and a partial listing is never taken for the whole bucket.`,
+    `The ${listing} of bucket ${target.bucket} at ${target.endpoint} ${what}: it cannot be read to its end, and a partial listing is never taken for the whole bucket.`,
     { reason: 'other', endpoint: target.endpoint, bucket: target.bucket },
   );
 }
@@ -75,7 +76,7 @@ export async function* listPages(
   request: (token: string | undefined, signal: AbortSignal, peek: ListMiddleware | null) => Promise<ListObjectsV2CommandOutput>,
   readAhead: boolean,
   signal: AbortSignal | undefined,
-  target: { endpoint: string; bucket: string } = { endpoint: 'the store', bucket: '' },
+  target: { endpoint: string; bucket: string },
 ): AsyncGenerator<ListObjectsV2CommandOutput> {
   /** Tokens already followed: a store that hands one out twice would list the same keys for ever. */
   const followed = new Set<string>();
