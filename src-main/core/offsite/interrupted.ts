@@ -8,7 +8,7 @@
 // removed. Each is audited (offsite.copy.interrupted) with what was done or why not.
 import type { BackupCopy } from '../../contract/offsite';
 import type { CoreDeps } from '../platform/kernel/deps';
-import { ObjectStore, unfollowable } from '../platform/objectstore';
+import { followOn, ObjectStore } from '../platform/objectstore';
 import type { CopyRepo } from './copies';
 import type { DestinationRepo } from './destinations';
 import { objectsPrefixOf } from './snapshot-copy';
@@ -44,14 +44,16 @@ export async function abortUploads(store: ObjectStore, bucket: string, prefix: s
       }
       aborted++;
     }
-    keyMarker = page.IsTruncated ? page.NextKeyMarker : undefined;
-    uploadIdMarker = page.IsTruncated ? page.NextUploadIdMarker : undefined;
-    const target = { endpoint: store.endpoint, bucket };
-    if (page.IsTruncated === true && !keyMarker)
-      throw unfollowable(target, 'says more uploads follow but gives no marker to ask for them', 'list of unfinished uploads');
-    const marker = `${keyMarker ?? ''}\u0000${uploadIdMarker ?? ''}`;
-    if (keyMarker !== undefined && followed.has(marker)) throw unfollowable(target, 'gave the same marker twice', 'list of unfinished uploads');
-    followed.add(marker);
+    // The two markers go on together; followed as one, so a repeated pair is caught.
+    const next = followOn(
+      followed,
+      page.IsTruncated,
+      page.NextKeyMarker && `${page.NextKeyMarker}\u0000${page.NextUploadIdMarker ?? ''}`,
+      { endpoint: store.endpoint, bucket },
+      { listing: 'list of unfinished uploads', items: 'uploads', token: 'marker', sameToken: 'marker' },
+    );
+    keyMarker = next === undefined ? undefined : page.NextKeyMarker;
+    uploadIdMarker = next === undefined ? undefined : page.NextUploadIdMarker;
   } while (keyMarker !== undefined);
   return aborted;
 }

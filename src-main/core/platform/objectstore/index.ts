@@ -17,4 +17,4 @@ export {
   type UploadOptions,
 } from './multipart';
 export { uploadStream, type StreamUploadOptions } from './stream-upload';
-export { unfollowable } from './list-pages';
+export { followOn } from './list-pages';

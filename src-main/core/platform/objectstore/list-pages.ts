@@ -57,13 +57,40 @@ export function peekNextToken(found: (token: string) => void): ListMiddleware {
   };
 }
 
-/** A listing (of objects, or of unfinished uploads) that cannot be followed to its end. */
-export function unfollowable(target: { endpoint: string; bucket: string }, what: string, listing = 'listing'): OpsError {
-  return new OpsError(
-    'STORAGE_FAILED',
-    `The ${listing} of bucket ${target.bucket} at ${target.endpoint} ${what}: it cannot be read to its end, and a partial listing is never taken for the whole bucket.`,
-    { reason: 'other', endpoint: target.endpoint, bucket: target.bucket },
-  );
+/** How a paged listing is named in its refusal: an object listing, or the unfinished uploads'. */
+export interface ListingWords {
+  listing: string;
+  items: string;
+  token: string;
+  sameToken: string;
+}
+
+const OBJECT_LISTING: ListingWords = { listing: 'listing', items: 'keys', token: 'token', sameToken: 'continuation token' };
+
+/**
+ * The token (or marker) a paged listing goes on with, or undefined at its end. A listing that
+ * cannot be followed to its end is refused, never taken for the whole: a page that says more
+ * follow but gives nothing to ask for them with (a snapshot would miss every key after the
+ * cut and still look complete), or a token `followed` already holds (the same page for ever).
+ */
+export function followOn(
+  followed: Set<string>,
+  truncated: boolean | undefined,
+  next: string | undefined,
+  target: { endpoint: string; bucket: string },
+  words: ListingWords = OBJECT_LISTING,
+): string | undefined {
+  const refuse = (what: string) =>
+    new OpsError(
+      'STORAGE_FAILED',
+      `The ${words.listing} of bucket ${target.bucket} at ${target.endpoint} ${what}: it cannot be read to its end, and a partial listing is never taken for the whole bucket.`,
+      { reason: 'other', endpoint: target.endpoint, bucket: target.bucket },
+    );
+  if (truncated !== true) return undefined;
+  if (!next) throw refuse(`says more ${words.items} follow but gives no ${words.token} to ask for them`);
+  if (followed.has(next)) throw refuse(`gave the same ${words.sameToken} twice`);
+  followed.add(next);
+  return next;
 }
 
 /**
@@ -110,14 +137,7 @@ export async function* listPages(
       waitingFor = next;
       const page: ListObjectsV2CommandOutput = await next;
       waitingFor = null;
-      // A listing that cannot be followed to its end is refused, never taken for the whole bucket:
-      // a snapshot of it would miss every key after the cut and still look complete.
-      if (page.IsTruncated === true && !page.NextContinuationToken) throw unfollowable(target, 'says more keys follow but gives no token to ask for them');
-      const token = page.IsTruncated ? page.NextContinuationToken : undefined;
-      if (token !== undefined) {
-        if (followed.has(token)) throw unfollowable(target, 'gave the same continuation token twice');
-        followed.add(token);
-      }
+      const token = followOn(followed, page.IsTruncated, page.NextContinuationToken, target);
       // The page asked for early when its token read the same parsed, else asked for now; one
       // asked for under a token the parse did not confirm is stopped rather than left to run.
       const early = token !== undefined && readAhead ? ahead.get(token) : undefined;
