@@ -177,6 +177,12 @@ export interface StorageRestorePreview {
   bytes: number;
   /** The first 200 overwritten objects as `bucket/key`. */
   overwritten: string[];
+  /** Objects the target will refuse (a Supabase Storage bucket's key, size or type rules): not uploaded. */
+  refused: number;
+  /** The first 200 of them as `bucket/key: why`. */
+  refusedObjects: string[];
+  /** Why the target's rules could not all be checked (null when they were, or there are none). */
+  rulesNote: string | null;
 }
 
 /** restoreStorageSnapshot's outcome (also the CLI's `storage-restore --json` body). */
@@ -187,6 +193,8 @@ export interface StorageRestoreResult {
   created: number;
   overwritten: number;
   unchanged: number;
+  /** Not uploaded: the target refuses them (the preview's refusedObjects); validation fails when any is. */
+  refused: number;
   /** Bytes uploaded. */
   bytes: number;
   durationMs: number;

@@ -132,6 +132,10 @@ describe('storage restore', () => {
       unchanged: 0,
       bytes: totalBytes(),
       overwritten: [],
+      // The endpoint is not Supabase Storage's: no rules to check.
+      refused: 0,
+      refusedObjects: [],
+      rulesNote: null,
     });
     expect(await keysOf('b-dst')).toEqual([]);
   });

@@ -4,7 +4,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { setImmediate } from 'node:timers/promises';
 import { OpsError } from '../../contract/errors';
-import type { StorageSnapshotDetails, StorageSnapshotEntry } from '../../contract/storage';
+import type { StorageManifest, StorageSnapshotDetails, StorageSnapshotEntry } from '../../contract/storage';
+import type { Profile } from '../../contract/models';
 import type { storageOperations } from '../../contract/operations-storage';
 import type { Handlers } from '../platform/kernel/dispatch';
 import type { CoreDeps } from '../platform/kernel/deps';
@@ -16,7 +17,8 @@ import { storageConfigFor } from '../profiles';
 import { SnapshotCatalog } from './catalog';
 import { checkStorage } from './check';
 import { BucketListing } from './listing';
-import { planRestore, previewOf, runRestore } from './restore';
+import { planRestore, previewOf, runRestore, selectObjects, toUpload, type RestoreOptions } from './restore';
+import { readTargetRules } from './target-rules';
 import { StorageRestoreJobs } from './restore-job';
 import { snapshotName } from './paths';
 import { SnapshotJobs } from './runner';
@@ -77,6 +79,10 @@ export function storageHandlers(deps: CoreDeps): { handlers: Pick<Handlers, Stor
     const profile = deps.profiles.require(input.targetProfileId);
     return { entry, folder, staged, manifest, profile, store: new ObjectStore(storageConfigFor(deps, profile.id, input.storageSecret)) };
   };
+
+  /** The target buckets' rules (Supabase Storage's key, size and type checks) for the objects `options` picks. */
+  const rulesFor = (profile: Profile, store: ObjectStore, manifest: StorageManifest, options: RestoreOptions) =>
+    readTargetRules(deps, profile, store.endpoint, [...new Set(selectObjects(manifest, options).map((p) => p.bucket))]);
 
   /** The new snapshot's folder (not created: the engine writes `<folder>.partial`) and the previous snapshot to link from. */
   const prepareFolder = async (profile: { id: string; name: string }, outDir: string | undefined) => {
@@ -243,12 +249,14 @@ export function storageHandlers(deps: CoreDeps): { handlers: Pick<Handlers, Stor
     previewStorageRestore: async (input) => {
       const { folder, manifest, profile, store } = restoreSetup(input);
       try {
-        const items = await planRestore(store, folder, manifest, {
+        const options = {
           ...(input.bucket ? { bucket: input.bucket } : {}),
           ...(input.keys ? { keys: input.keys } : {}),
           ...(input.objects ? { objects: input.objects } : {}),
-        });
-        return previewOf(items, profile.name, input.bucket ?? null);
+        };
+        const rules = await rulesFor(profile, store, manifest, options);
+        const items = await planRestore(store, folder, manifest, { ...options, rules });
+        return previewOf(items, profile.name, input.bucket ?? null, rules.note);
       } finally {
         store.destroy();
       }
@@ -270,10 +278,11 @@ export function storageHandlers(deps: CoreDeps): { handlers: Pick<Handlers, Stor
         const picked = chosen !== undefined ? `${chosen} chosen object(s) of ` : '';
         ctx.audit.summary = `storage restore of ${picked}snapshot ${entry.id} into ${profile.name} (${into}) started`;
         const r = await restoreJobs.run(input.jobId, async (job, onProgress) => {
-          const items = await planRestore(store, folder, manifest, { ...options, signal: job.signal });
+          const rules = await rulesFor(profile, store, manifest, options);
+          const items = await planRestore(store, folder, manifest, { ...options, rules, signal: job.signal });
           // The files of the objects to upload are verified before the first upload: a tampered
           // snapshot writes nothing.
-          const todo = new Set(items.filter((i) => i.action !== 'unchanged').map((i) => i.source));
+          const todo = new Set(toUpload(items).map((i) => i.source));
           const checkBytes = [...todo].reduce((n, o) => n + o.size, 0);
           onProgress({ phase: 'check', objectsDone: 0, objectsTotal: todo.size, bytesDone: 0, bytesTotal: checkBytes });
           const verified = await verifyFiles(folder, { ...manifest, objects: manifest.objects.filter((o) => todo.has(o)) }, job.signal);
@@ -297,7 +306,7 @@ export function storageHandlers(deps: CoreDeps): { handlers: Pick<Handlers, Stor
         });
         // A staged offsite copy has served its restore (a failed one keeps it for the retry).
         if (staged && r.validation.ok) removeStagedSnapshot(deps.home, entry.id);
-        ctx.audit.summary = `storage restore of ${picked}${staged ? 'offsite-only ' : ''}snapshot ${entry.id} into ${profile.name} (${into}): ${r.created} created, ${r.overwritten} overwritten, ${r.unchanged} unchanged, ${r.bytes} bytes; validation ${r.validation.ok ? 'ok' : 'FAILED'}`;
+        ctx.audit.summary = `storage restore of ${picked}${staged ? 'offsite-only ' : ''}snapshot ${entry.id} into ${profile.name} (${into}): ${r.created} created, ${r.overwritten} overwritten, ${r.unchanged} unchanged, ${r.refused} refused by the target, ${r.bytes} bytes; validation ${r.validation.ok ? 'ok' : 'FAILED'}`;
         if (!r.validation.ok)
           ctx.audit.failed = r.validation.checks
             .filter((c) => !c.ok)

@@ -17,6 +17,7 @@ import type {
 } from '../../contract/storage';
 import { filePartSource, partSizeFor, uploadMultipart, type ObjectStore, type PartSource } from '../platform/objectstore';
 import { objectPath } from './paths';
+import { NO_RULES, refusalOf, type TargetRules } from './target-rules';
 
 /** Objects from this size up go as a multipart upload (and their target ETag is of that form). */
 export const MULTIPART_FROM = 8 * 1024 * 1024;
@@ -27,6 +28,8 @@ export interface RestoreItem {
   source: StorageManifestObject;
   bucket: string;
   action: StorageRestoreAction;
+  /** Why the target will refuse it (target-rules.ts): then it is not uploaded, and the restore's validation fails naming it. */
+  refusal: string | null;
 }
 
 export interface RestoreOptions {
@@ -35,6 +38,8 @@ export interface RestoreOptions {
   /** By the snapshot's bucket and key; with `keys` too, an object must be picked by both. */
   objects?: Array<{ bucket: string; key: string }>;
   signal?: AbortSignal;
+  /** What the target buckets refuse (Supabase Storage's rules); none by default. */
+  rules?: TargetRules;
 }
 
 /** The manifest's objects the request picks, each with its target bucket; a key twice in one target is refused. */
@@ -123,9 +128,15 @@ async function uploadEtag(file: string, size: number): Promise<string> {
 export async function planRestore(store: ObjectStore, folder: string, manifest: StorageManifest, options: RestoreOptions): Promise<RestoreItem[]> {
   const picked = selectObjects(manifest, options);
   for (const bucket of new Set(picked.map((p) => p.bucket))) await store.checkBucket(bucket, options.signal);
-  const items: RestoreItem[] = picked.map((p) => ({ ...p, action: 'create' }));
+  const rules = options.rules ?? NO_RULES;
+  const items: RestoreItem[] = picked.map((p) => ({
+    ...p,
+    action: 'create',
+    refusal: refusalOf(rules, p.bucket, p.source.key, p.source.size, p.source.contentType ?? null),
+  }));
   await pool(
-    items,
+    // A refused object is not uploaded, so whether it is there already does not matter.
+    items.filter((i) => i.refusal === null),
     async (item, signal) => {
       const there = await store.head(item.bucket, item.source.key, signal);
       if (there === null) return;
@@ -139,8 +150,19 @@ export async function planRestore(store: ObjectStore, folder: string, manifest: 
   return items;
 }
 
-export function previewOf(items: RestoreItem[], target: string, bucket: string | null): StorageRestorePreview {
-  const count = (a: StorageRestoreAction) => items.filter((i) => i.action === a).length;
+/** The objects a restore uploads: neither unchanged nor refused by the target. */
+export function toUpload(items: RestoreItem[]): RestoreItem[] {
+  return items.filter((i) => i.action !== 'unchanged' && i.refusal === null);
+}
+
+function refusedNames(items: RestoreItem[]): string[] {
+  return items.filter((i) => i.refusal !== null).map((i) => `${i.bucket}/${i.source.key}: ${i.refusal}`);
+}
+
+export function previewOf(items: RestoreItem[], target: string, bucket: string | null, rulesNote: string | null = null): StorageRestorePreview {
+  const accepted = items.filter((i) => i.refusal === null);
+  const count = (a: StorageRestoreAction) => accepted.filter((i) => i.action === a).length;
+  const refused = refusedNames(items);
   return {
     target,
     bucket,
@@ -149,11 +171,14 @@ export function previewOf(items: RestoreItem[], target: string, bucket: string |
     create: count('create'),
     overwrite: count('overwrite'),
     unchanged: count('unchanged'),
-    bytes: items.filter((i) => i.action !== 'unchanged').reduce((sum, i) => sum + i.source.size, 0),
-    overwritten: items
+    bytes: toUpload(items).reduce((sum, i) => sum + i.source.size, 0),
+    overwritten: accepted
       .filter((i) => i.action === 'overwrite')
       .slice(0, OVERWRITTEN_LISTED)
       .map((i) => `${i.bucket}/${i.source.key}`),
+    refused: refused.length,
+    refusedObjects: refused.slice(0, OVERWRITTEN_LISTED),
+    rulesNote,
   };
 }
 
@@ -243,7 +268,8 @@ export async function runRestore(
   },
 ): Promise<StorageRestoreResult> {
   const started = Date.now();
-  const todo = items.filter((i) => i.action !== 'unchanged');
+  const todo = toUpload(items);
+  const refused = refusedNames(items);
   const progress: RestoreProgress = {
     phase: 'upload',
     objectsDone: 0,
@@ -322,6 +348,8 @@ export async function runRestore(
       detail: badHash.length === 0 ? 'every restored object, downloaded again, has the manifest sha256' : `differ: ${list(badHash)}`,
     },
   ];
+  // Not uploaded is not restored: the result says so instead of passing as complete.
+  if (refused.length > 0) checks.push({ name: 'accepted by the target', ok: false, detail: `not uploaded, refused by the target: ${list(refused)}` });
   const ok = checks.every((c) => c.ok);
   return {
     ok,
@@ -329,7 +357,8 @@ export async function runRestore(
     bucket: info.bucket,
     created: todo.filter((i) => i.action === 'create').length,
     overwritten: todo.filter((i) => i.action === 'overwrite').length,
-    unchanged: items.length - todo.length,
+    unchanged: items.filter((i) => i.action === 'unchanged' && i.refusal === null).length,
+    refused: refused.length,
     bytes: todo.reduce((sum, i) => sum + i.source.size, 0),
     durationMs: Date.now() - started,
     validation: { ok, checks },

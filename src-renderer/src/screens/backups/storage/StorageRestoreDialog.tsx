@@ -73,6 +73,28 @@ function PreviewView({ preview }: { preview: StorageRestorePreview }) {
             ) : null}
           </Alert>
         ) : null}
+        {preview.refused > 0 ? (
+          <Alert color="red" variant="light" title={`${formatCount(preview.refused)} objects will not be uploaded: the target refuses them`}>
+            <Text size="xs" mb={4}>
+              The restore uploads the others, then fails its validation naming these. Change the bucket&apos;s limits, or restore them elsewhere.
+            </Text>
+            <List size="sm" spacing={2} aria-label="Refused objects">
+              {preview.refusedObjects.map((key) => (
+                <List.Item key={key}>{key}</List.Item>
+              ))}
+            </List>
+            {preview.refused > preview.refusedObjects.length ? (
+              <Text size="xs" c="dimmed" mt={4}>
+                and {formatCount(preview.refused - preview.refusedObjects.length)} more
+              </Text>
+            ) : null}
+          </Alert>
+        ) : null}
+        {preview.rulesNote ? (
+          <Text size="xs" c="dimmed">
+            Note: {preview.rulesNote}.
+          </Text>
+        ) : null}
       </Stack>
     </Paper>
   );
@@ -87,6 +109,7 @@ function ResultView({ result }: { result: StorageRestoreResult }) {
         </Text>
         <Text size="sm">
           {formatCount(result.created)} created · {formatCount(result.overwritten)} overwritten · {formatCount(result.unchanged)} unchanged ·{' '}
+          {result.refused > 0 ? `${formatCount(result.refused)} refused by the target · ` : ''}
           {formatBytes(result.bytes)} uploaded · {formatDuration(result.durationMs)}
         </Text>
         <List size="sm" spacing={2} aria-label="Validation checks">

@@ -1,0 +1,163 @@
+// A storage snapshot taken from a plain S3 store restored into a Supabase Storage bucket whose
+// settings refuse some of it: the bucket's file size limit and allowed types (storage.buckets
+// of a Supabase-shaped database) and Supabase's key rule, enforced by a Supabase-shaped S3
+// endpoint in front of a real S3 server (helpers/supabase-s3.ts). The preview names what will
+// be refused, before anything is written; the restore uploads the rest and fails its
+// validation naming them. Without the database, the key rule still holds, the preview says
+// the limits were not checked, and the server's own refusal stops the restore part-way.
+import crypto from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { AppEvent } from '../../src-main/contract/operations';
+import type { Profile } from '../../src-main/contract/models';
+import type { StorageRestorePreview, StorageRestoreResult, StorageSnapshotEntry } from '../../src-main/contract/storage';
+import type { Core } from '../../src-main/core/app';
+import { ObjectStore } from '../../src-main/core/platform/objectstore';
+import { storageRestoreCommand } from '../../src-main/cli/commands/storage-restore';
+import { callsOn, inProcessCli, newTestCore } from '../helpers/core';
+import { S3_KEY_ID, S3_SECRET, startLocalS3, type LocalS3 } from '../helpers/s3';
+import { createSupabaseCluster, type SupabaseCluster } from '../helpers/supabase';
+import { startSupabaseS3, type SupabaseS3 } from '../helpers/supabase-s3';
+
+let s3: LocalS3;
+let db: SupabaseCluster;
+let front: SupabaseS3;
+let core: Core;
+let project: Profile;
+let snapshot: StorageSnapshotEntry;
+const api = callsOn(() => core);
+
+const OBJECTS: Array<{ key: string; body: Buffer; contentType: string }> = [
+  { key: 'rings/solitaire.png', body: crypto.randomBytes(600), contentType: 'image/png' },
+  { key: 'rings/halo.jpg', body: crypto.randomBytes(700), contentType: 'image/jpeg' },
+  { key: 'rings/.emptyFolderPlaceholder', body: Buffer.alloc(0), contentType: 'application/octet-stream' },
+  { key: 'rings/huge.png', body: crypto.randomBytes(5000), contentType: 'image/png' },
+  { key: 'rings/care-guide.pdf', body: crypto.randomBytes(300), contentType: 'application/pdf' },
+  { key: 'rings/émeraude.png', body: crypto.randomBytes(200), contentType: 'image/png' },
+];
+const REFUSED = {
+  'product-images/rings/huge.png': "5000 bytes is over the bucket's file size limit (4096 bytes)",
+  'product-images/rings/care-guide.pdf': "its type application/pdf is not among the bucket's allowed types (image/*)",
+  'product-images/rings/émeraude.png':
+    "its key has characters Supabase Storage does not accept (only ASCII letters, digits and _ / ! - . * ' ( ) space & $ @ = ; : + , ?)",
+};
+
+function profileOf(name: string, endpoint: string, port: number): Record<string, unknown> {
+  return {
+    name,
+    host: db.host,
+    port,
+    database: db.database,
+    user: db.user,
+    sslmode: 'disable',
+    env: 'staging',
+    storage: { endpoint, region: 'us-east-1', accessKeyId: S3_KEY_ID },
+  };
+}
+
+async function keysIn(bucket: string): Promise<string[]> {
+  const store = new ObjectStore(s3.config());
+  const keys: string[] = [];
+  for await (const o of store.listObjects(bucket)) keys.push(o.key);
+  store.destroy();
+  return keys.sort();
+}
+
+beforeAll(async () => {
+  [s3, db] = await Promise.all([startLocalS3(['shop-export', 'product-images', 'scratch']), createSupabaseCluster('project')]);
+  front = await startSupabaseS3(s3, db);
+  await db.sql(
+    `INSERT INTO storage.buckets (id, name, public, file_size_limit, allowed_mime_types) VALUES
+       ('product-images', 'product-images', true, 4096, '{image/*}'), ('scratch', 'scratch', false, NULL, NULL)`,
+  );
+  const plain = new ObjectStore(s3.config());
+  for (const o of OBJECTS) await plain.putBody('shop-export', o.key, o.body, { contentType: o.contentType });
+  plain.destroy();
+  core = newTestCore('ops-storage-restore-supabase-').core;
+  // The snapshot comes from another store (plain S3), whose keys and sizes nothing restricted.
+  const source = await api.ok<Profile>('createProfile', {
+    profile: profileOf('old-store', s3.endpoint, db.port),
+    password: db.password,
+    storageSecret: S3_SECRET,
+  });
+  project = await api.ok<Profile>('createProfile', { profile: profileOf('project', front.endpoint, db.port), password: db.password, storageSecret: S3_SECRET });
+  const jobId = crypto.randomUUID();
+  const done = new Promise<{ ok: boolean }>((resolve) => {
+    const off = core.events.subscribe((e: AppEvent) => {
+      if (e.type === 'job.done' && e.jobId === jobId) {
+        off();
+        resolve(e);
+      }
+    });
+  });
+  const started = await api.ok<{ snapshotId: string }>('startStorageBackup', { profileId: source.id, jobId, buckets: ['shop-export'] });
+  expect(await done).toMatchObject({ ok: true });
+  snapshot = await api.ok<StorageSnapshotEntry>('getStorageSnapshot', { id: started.snapshotId });
+}, 60_000);
+afterAll(async () => {
+  await core?.close();
+  await front?.close();
+  await s3?.destroy();
+  await db?.destroy();
+});
+
+describe('storage restore into a Supabase Storage bucket', () => {
+  it('the Supabase-shaped endpoint refuses what storage-api refuses, with its error codes', async () => {
+    const store = new ObjectStore({ ...s3.config(), endpoint: front.endpoint });
+    try {
+      const codeOf = (key: string, body: Buffer, contentType: string) =>
+        store.putBody('product-images', `probe/${key}`, body, { contentType }).then(
+          () => 'stored',
+          (e: { detail?: { s3Code?: string } }) => e.detail?.s3Code,
+        );
+      expect(await codeOf('big.png', Buffer.alloc(5000), 'image/png')).toBe('EntityTooLarge');
+      expect(await codeOf('guide.pdf', Buffer.alloc(10), 'application/pdf')).toBe('InvalidMimeType');
+      expect(await codeOf('émeraude.png', Buffer.alloc(10), 'image/png')).toBe('InvalidKey');
+      expect(await codeOf('fine.png', Buffer.alloc(10), 'image/png')).toBe('stored');
+    } finally {
+      store.destroy();
+    }
+  });
+
+  it('the preview names each object the bucket will refuse and why, and counts only the rest', async () => {
+    const p = await api.ok<StorageRestorePreview>('previewStorageRestore', { snapshotId: snapshot.id, targetProfileId: project.id, bucket: 'product-images' });
+    expect(p).toMatchObject({ objects: OBJECTS.length, create: 3, overwrite: 0, unchanged: 0, bytes: 600 + 700, refused: 3, rulesNote: null });
+    expect(Object.fromEntries(p.refusedObjects.map((r) => [r.slice(0, r.indexOf(': ')), r.slice(r.indexOf(': ') + 2)]))).toEqual(REFUSED);
+  });
+
+  it('the restore uploads the rest, leaves the refused out, and fails its validation naming them', async () => {
+    const r = await api.ok<StorageRestoreResult>('restoreStorageSnapshot', { snapshotId: snapshot.id, targetProfileId: project.id, bucket: 'product-images' });
+    expect(r).toMatchObject({ ok: false, created: 3, overwritten: 0, refused: 3 });
+    const failed = r.validation.checks.filter((c) => !c.ok);
+    expect(failed.map((c) => c.name)).toEqual(['accepted by the target']);
+    for (const name of Object.keys(REFUSED)) expect(failed[0]!.detail).toContain(name);
+    expect(await keysIn('product-images')).toEqual(['probe/fine.png', 'rings/.emptyFolderPlaceholder', 'rings/halo.jpg', 'rings/solitaire.png']);
+  });
+
+  it('the CLI lists the refused objects before its confirmation, and exits 1 on the failed validation', async () => {
+    const cli = inProcessCli(
+      () => core,
+      () => '/nonexistent',
+    );
+    expect(await storageRestoreCommand(cli.ctx, [snapshot.id, '--to', 'project', '--bucket', 'product-images', '--yes', '--json'])).toBe(1);
+    const err = cli.err.join('\n');
+    expect(err).toContain('3 object(s) the target refuses will not be uploaded');
+    for (const [name, why] of Object.entries(REFUSED)) expect(err).toContain(`  refused ${name}: ${why}`);
+    expect(JSON.parse(cli.out.join(''))).toMatchObject({ ok: false, created: 0, unchanged: 3, refused: 3 });
+  });
+
+  it('an unrestricted bucket takes everything but the key Supabase cannot hold', async () => {
+    const p = await api.ok<StorageRestorePreview>('previewStorageRestore', { snapshotId: snapshot.id, targetProfileId: project.id, bucket: 'scratch' });
+    expect(p).toMatchObject({ create: 5, refused: 1, refusedObjects: [`scratch/rings/émeraude.png: ${REFUSED['product-images/rings/émeraude.png']}`] });
+  });
+
+  it("without the project's database: the key rule still holds, the preview says the limits were not checked, and the server's refusal stops the restore", async () => {
+    const blind = await api.ok<Profile>('createProfile', { profile: profileOf('project-no-db', front.endpoint, 1), password: 'x', storageSecret: S3_SECRET });
+    const p = await api.ok<StorageRestorePreview>('previewStorageRestore', { snapshotId: snapshot.id, targetProfileId: blind.id, bucket: 'product-images' });
+    expect(p).toMatchObject({ refused: 1 });
+    expect(p.rulesNote).toMatch(/^the buckets' size and type limits were not checked \(project-no-db's database: /);
+    const e = await api.fail('restoreStorageSnapshot', { snapshotId: snapshot.id, targetProfileId: blind.id, bucket: 'product-images' });
+    expect(e.code).toBe('STORAGE_FAILED');
+    expect(['EntityTooLarge', 'InvalidMimeType']).toContain((e.detail as { s3Code?: string }).s3Code);
+    expect(e.message).toMatch(/The restore stopped; /);
+  });
+});
