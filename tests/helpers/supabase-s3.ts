@@ -57,7 +57,10 @@ export async function startSupabaseS3(s3: LocalS3, db: SupabaseCluster): Promise
         res.end('{"message":"no Route matched with those values"}');
         return;
       }
-      const rest = url.pathname.slice(PREFIX.length);
+      let rest = url.pathname.slice(PREFIX.length);
+      // put-object.ts: an empty upload to "folder/" is stored as "folder/.emptyFolderPlaceholder", before any check.
+      if (req.method === 'PUT' && rest.endsWith('/') && req.headers['content-length'] === '0' && !url.searchParams.has('partNumber'))
+        rest += '.emptyFolderPlaceholder';
       const [, bucket = '', ...keyParts] = rest.split('/');
       const key = decodeURIComponent(keyParts.join('/'));
       const isUpload =

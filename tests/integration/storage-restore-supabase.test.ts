@@ -33,8 +33,11 @@ const OBJECTS: Array<{ key: string; body: Buffer; contentType: string }> = [
   { key: 'rings/huge.png', body: crypto.randomBytes(5000), contentType: 'image/png' },
   { key: 'rings/care-guide.pdf', body: crypto.randomBytes(300), contentType: 'application/pdf' },
   { key: 'rings/émeraude.png', body: crypto.randomBytes(200), contentType: 'image/png' },
+  // AWS's "Create folder" marker.
+  { key: 'rings/archive/', body: Buffer.alloc(0), contentType: 'application/x-directory' },
 ];
 const REFUSED = {
+  'product-images/rings/archive/': 'it is an empty folder marker: Supabase Storage would keep it as rings/archive/.emptyFolderPlaceholder, not under this key',
   'product-images/rings/huge.png': "5000 bytes is over the bucket's file size limit (4096 bytes)",
   'product-images/rings/care-guide.pdf': "its type application/pdf is not among the bucket's allowed types (image/*)",
   'product-images/rings/émeraude.png':
@@ -113,6 +116,8 @@ describe('storage restore into a Supabase Storage bucket', () => {
       expect(await codeOf('guide.pdf', Buffer.alloc(10), 'application/pdf')).toBe('InvalidMimeType');
       expect(await codeOf('émeraude.png', Buffer.alloc(10), 'image/png')).toBe('InvalidKey');
       expect(await codeOf('fine.png', Buffer.alloc(10), 'image/png')).toBe('stored');
+      // An empty "folder/" lands under another key.
+      expect(await codeOf('dir/', Buffer.alloc(0), 'application/x-directory')).toBe('stored');
     } finally {
       store.destroy();
     }
@@ -120,17 +125,23 @@ describe('storage restore into a Supabase Storage bucket', () => {
 
   it('the preview names each object the bucket will refuse and why, and counts only the rest', async () => {
     const p = await api.ok<StorageRestorePreview>('previewStorageRestore', { snapshotId: snapshot.id, targetProfileId: project.id, bucket: 'product-images' });
-    expect(p).toMatchObject({ objects: OBJECTS.length, create: 3, overwrite: 0, unchanged: 0, bytes: 600 + 700, refused: 3, rulesNote: null });
+    expect(p).toMatchObject({ objects: OBJECTS.length, create: 3, overwrite: 0, unchanged: 0, bytes: 600 + 700, refused: 4, rulesNote: null });
     expect(Object.fromEntries(p.refusedObjects.map((r) => [r.slice(0, r.indexOf(': ')), r.slice(r.indexOf(': ') + 2)]))).toEqual(REFUSED);
   });
 
   it('the restore uploads the rest, leaves the refused out, and fails its validation naming them', async () => {
     const r = await api.ok<StorageRestoreResult>('restoreStorageSnapshot', { snapshotId: snapshot.id, targetProfileId: project.id, bucket: 'product-images' });
-    expect(r).toMatchObject({ ok: false, created: 3, overwritten: 0, refused: 3 });
+    expect(r).toMatchObject({ ok: false, created: 3, overwritten: 0, refused: 4 });
     const failed = r.validation.checks.filter((c) => !c.ok);
     expect(failed.map((c) => c.name)).toEqual(['accepted by the target']);
     for (const name of Object.keys(REFUSED)) expect(failed[0]!.detail).toContain(name);
-    expect(await keysIn('product-images')).toEqual(['probe/fine.png', 'rings/.emptyFolderPlaceholder', 'rings/halo.jpg', 'rings/solitaire.png']);
+    expect(await keysIn('product-images')).toEqual([
+      'probe/dir/.emptyFolderPlaceholder',
+      'probe/fine.png',
+      'rings/.emptyFolderPlaceholder',
+      'rings/halo.jpg',
+      'rings/solitaire.png',
+    ]);
   });
 
   it('the CLI lists the refused objects before its confirmation, and exits 1 on the failed validation', async () => {
@@ -140,20 +151,27 @@ describe('storage restore into a Supabase Storage bucket', () => {
     );
     expect(await storageRestoreCommand(cli.ctx, [snapshot.id, '--to', 'project', '--bucket', 'product-images', '--yes', '--json'])).toBe(1);
     const err = cli.err.join('\n');
-    expect(err).toContain('3 object(s) the target refuses will not be uploaded');
+    expect(err).toContain('4 object(s) the target refuses will not be uploaded');
     for (const [name, why] of Object.entries(REFUSED)) expect(err).toContain(`  refused ${name}: ${why}`);
-    expect(JSON.parse(cli.out.join(''))).toMatchObject({ ok: false, created: 0, unchanged: 3, refused: 3 });
+    expect(JSON.parse(cli.out.join(''))).toMatchObject({ ok: false, created: 0, unchanged: 3, refused: 4 });
   });
 
   it('an unrestricted bucket takes everything but the key Supabase cannot hold', async () => {
     const p = await api.ok<StorageRestorePreview>('previewStorageRestore', { snapshotId: snapshot.id, targetProfileId: project.id, bucket: 'scratch' });
-    expect(p).toMatchObject({ create: 5, refused: 1, refusedObjects: [`scratch/rings/émeraude.png: ${REFUSED['product-images/rings/émeraude.png']}`] });
+    expect(p).toMatchObject({
+      create: 5,
+      refused: 2,
+      refusedObjects: [
+        `scratch/rings/archive/: ${REFUSED['product-images/rings/archive/']}`,
+        `scratch/rings/émeraude.png: ${REFUSED['product-images/rings/émeraude.png']}`,
+      ],
+    });
   });
 
   it("without the project's database: the key rule still holds, the preview says the limits were not checked, and the server's refusal stops the restore", async () => {
     const blind = await api.ok<Profile>('createProfile', { profile: profileOf('project-no-db', front.endpoint, 1), password: 'x', storageSecret: S3_SECRET });
     const p = await api.ok<StorageRestorePreview>('previewStorageRestore', { snapshotId: snapshot.id, targetProfileId: blind.id, bucket: 'product-images' });
-    expect(p).toMatchObject({ refused: 1 });
+    expect(p).toMatchObject({ refused: 2 });
     expect(p.rulesNote).toMatch(/^the buckets' size and type limits were not checked \(project-no-db's database: /);
     const e = await api.fail('restoreStorageSnapshot', { snapshotId: snapshot.id, targetProfileId: blind.id, bucket: 'product-images' });
     expect(e.code).toBe('STORAGE_FAILED');

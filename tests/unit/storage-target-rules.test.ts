@@ -25,6 +25,11 @@ describe('Supabase Storage upload rules', () => {
     for (const bad of ['émeraude.png', 'a\\b.png', 'tab\there', 'quote".png', 'hash#1.png', '%20.png', '{x}.png', '~/x'])
       expect(refusalOf(rules(null, null), 'b', bad, 1, 'image/png')).toMatch(/does not accept/);
     expect(refusalOf(NO_RULES, 'b', 'émeraude.png', 1, 'image/png')).toBeNull();
+    expect(refusalOf(rules(null, null), 'b', 'photos/2024/', 0, null)).toBe(
+      'it is an empty folder marker: Supabase Storage would keep it as photos/2024/.emptyFolderPlaceholder, not under this key',
+    );
+    expect(refusalOf(rules(null, null), 'b', 'photos/odd/', 3, 'image/png')).toBeNull();
+    expect(refusalOf(NO_RULES, 'b', 'photos/2024/', 0, null)).toBeNull();
   });
 
   it('types: type/subtype compared part by part, type/* for a whole type, none sent is application/octet-stream', () => {

@@ -4,7 +4,8 @@
 // file size limit), and answers InvalidKey, InvalidMimeType or EntityTooLarge part-way through
 // a restore otherwise:
 // - a key of ASCII letters, digits and _ / ! - . * ' ( ) space & $ @ = ; : + , ? only (a
-//   snapshot from another store may hold "émeraude.jpg");
+//   snapshot from another store may hold "émeraude.jpg"), and an empty "folder/" is stored
+//   under another key (put-object.ts);
 // - the bucket's allowed_mime_types (type/subtype, or type/*), compared part by part;
 // - the bucket's file_size_limit.
 // The two bucket settings live in storage.buckets of the project's database, read here in a
@@ -60,6 +61,10 @@ function mimeAllowed(contentType: string, allowed: string[]): boolean {
 export function refusalOf(rules: TargetRules, bucket: string, key: string, size: number, contentType: string | null): string | null {
   if (rules.supabaseKeys && !SUPABASE_KEY.test(key))
     return "its key has characters Supabase Storage does not accept (only ASCII letters, digits and _ / ! - . * ' ( ) space & $ @ = ; : + , ?)";
+  // Another store's folder marker (AWS's "Create folder"): Supabase stores an empty upload to
+  // "x/" as "x/.emptyFolderPlaceholder", so the key itself would never exist there.
+  if (rules.supabaseKeys && key.endsWith('/') && size === 0)
+    return `it is an empty folder marker: Supabase Storage would keep it as ${key}.emptyFolderPlaceholder, not under this key`;
   const b = rules.buckets.get(bucket);
   if (!b) return null;
   const placeholder = isFolderPlaceholder(key);
