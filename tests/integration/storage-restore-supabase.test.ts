@@ -177,5 +177,7 @@ describe('storage restore into a Supabase Storage bucket', () => {
     expect(e.code).toBe('STORAGE_FAILED');
     expect(['EntityTooLarge', 'InvalidMimeType']).toContain((e.detail as { s3Code?: string }).s3Code);
     expect(e.message).toMatch(/The restore stopped; /);
+    // What to change, in Supabase's words.
+    expect(e.message).toMatch(/on Supabase Storage, the bucket's (file size limit and the project's upload limit|allowed MIME types)/);
   });
 });

@@ -33,6 +33,17 @@ const CERT_CODE =
 /** Where the S3 endpoint is, for a message about an endpoint that does not speak S3. */
 export const S3_ENDPOINT_HINT = 'For Supabase Storage it is https://<project-ref>.supabase.co/storage/v1/s3 (in the dashboard: Storage → S3 Connection).';
 
+/**
+ * Refusals of what was sent (not of who sent it) that S3 itself never gives but Supabase Storage
+ * does (supabase/storage errors/codes.ts): what to change, said once for every caller.
+ */
+const WHAT_TO_CHANGE: Record<string, string> = {
+  EntityTooLarge:
+    "The store limits the size of one object: on Supabase Storage, the bucket's file size limit and the project's upload limit (Project Settings → Storage; 50 MB on the Free plan).",
+  InvalidMimeType: "The bucket accepts only some content types: on Supabase Storage, the bucket's allowed MIME types (Storage → the bucket → Edit).",
+  InvalidKey: "The store does not accept this key: Supabase Storage takes ASCII letters, digits and _ / ! - . * ' ( ) space & $ @ = ; : + , ? only.",
+};
+
 export interface StorageTarget {
   endpoint: string;
   /** A HEAD request: its error answers never carry a document, so their made-up names prove nothing. */
@@ -95,7 +106,7 @@ export function storageError(err: unknown, target: StorageTarget, doing: string)
       ? `${target.endpoint} answered HTTP ${status} while ${doing}: the server, or a gateway in front of it, failed. Try again later; if it lasts, check the endpoint.`
       : notS3(e, bodyless)
         ? `${target.endpoint} answered ${status === undefined ? 'something' : `HTTP ${status}`} that is not an S3 answer while ${doing}. Is it the S3 endpoint? ${S3_ENDPOINT_HINT}`
-        : `${where}${what} failed while ${doing}: ${e.name ?? 'error'}${e.message ? `: ${e.message}` : ''}.`;
+        : `${where}${what} failed while ${doing}: ${e.name ?? 'error'}${e.message ? `: ${e.message}` : ''}.${e.name !== undefined && WHAT_TO_CHANGE[e.name] !== undefined ? ` ${WHAT_TO_CHANGE[e.name]}` : ''}`;
   const words: Record<StorageFailure, string> = {
     auth:
       e.name === 'SignatureDoesNotMatch'
