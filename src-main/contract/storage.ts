@@ -181,6 +181,10 @@ export interface StorageRestorePreview {
   refused: number;
   /** The first 200 of them as `bucket/key: why`. */
   refusedObjects: string[];
+  /** Objects left out with nothing lost (an empty folder marker Supabase Storage has no place for): not a failure. */
+  skipped: number;
+  /** The first 200 of them as `bucket/key: why`. */
+  skippedObjects: string[];
   /** Why the target's rules could not all be checked (null when they were, or there are none). */
   rulesNote: string | null;
 }
@@ -195,6 +199,8 @@ export interface StorageRestoreResult {
   unchanged: number;
   /** Not uploaded: the target refuses them (the preview's refusedObjects); validation fails when any is. */
   refused: number;
+  /** Left out with nothing lost (the preview's skippedObjects); not a failure. */
+  skipped: number;
   /** Bytes uploaded. */
   bytes: number;
   durationMs: number;

@@ -32,8 +32,12 @@ function mimeAllowed(mime: string, allowed: string[]): boolean {
   });
 }
 
-/** What storage-api refuses for an upload (PutObject or CreateMultipartUpload) of `key` into `bucket`, or null. */
-async function refusal(db: SupabaseCluster, bucket: string, key: string, size: number | null, mime: string): Promise<[number, string, string] | null> {
+/**
+ * What storage-api refuses for an upload of `key` into `bucket`, or null: a PutObject (its size,
+ * and its type, application/octet-stream when none is sent), a CreateMultipartUpload (its type,
+ * only when one is sent; no size yet) or an UploadPart (`size` = the parts' running total).
+ */
+async function refusal(db: SupabaseCluster, bucket: string, key: string, size: number | null, mime: string | null): Promise<[number, string, string] | null> {
   if (key.length === 0 || !VALID_KEY.test(key)) return [400, 'InvalidKey', `Invalid key: ${key}`];
   const rows = await db.sql<{ file_size_limit: string | null; allowed_mime_types: string[] | null }>(
     `SELECT file_size_limit::text AS file_size_limit, allowed_mime_types FROM storage.buckets WHERE id = '${bucket.replace(/'/g, "''")}'`,
@@ -42,13 +46,15 @@ async function refusal(db: SupabaseCluster, bucket: string, key: string, size: n
   if (!b) return [404, 'NoSuchBucket', 'Bucket not found'];
   const placeholder = key.endsWith('.emptyFolderPlaceholder');
   const allowed = b.allowed_mime_types ?? [];
-  if (!placeholder && allowed.length > 0 && !mimeAllowed(mime, allowed)) return [415, 'InvalidMimeType', `mime type ${mime} is not supported`];
+  if (mime !== null && !placeholder && allowed.length > 0 && !mimeAllowed(mime, allowed)) return [415, 'InvalidMimeType', `mime type ${mime} is not supported`];
   const limit = placeholder ? 0 : Number(b.file_size_limit) || null;
   if (limit !== null && size !== null && size > limit) return [413, 'EntityTooLarge', 'The object exceeded the maximum allowed size'];
   return null;
 }
 
 export async function startSupabaseS3(s3: LocalS3, db: SupabaseCluster): Promise<SupabaseS3> {
+  /** Bytes received so far by each multipart upload (upload-part.ts checks the running total). */
+  const received = new Map<string, number>();
   const server = http.createServer((req, res) => {
     void (async () => {
       const url = new URL(req.url ?? '/', 'http://x');
@@ -63,12 +69,17 @@ export async function startSupabaseS3(s3: LocalS3, db: SupabaseCluster): Promise
         rest += '.emptyFolderPlaceholder';
       const [, bucket = '', ...keyParts] = rest.split('/');
       const key = decodeURIComponent(keyParts.join('/'));
-      const isUpload =
-        (req.method === 'PUT' && key !== '' && !url.searchParams.has('partNumber')) || (req.method === 'POST' && url.searchParams.has('uploads'));
-      if (isUpload) {
-        const length = req.headers['x-amz-decoded-content-length'] ?? req.headers['content-length'];
-        const size = req.method === 'PUT' && length !== undefined ? Number(length) : null;
-        const refused = await refusal(db, decodeURIComponent(bucket), key, size, req.headers['content-type'] ?? 'application/octet-stream');
+      const length = Number(req.headers['x-amz-decoded-content-length'] ?? req.headers['content-length'] ?? 0);
+      const uploadId = url.searchParams.get('uploadId');
+      let check: { size: number | null; mime: string | null } | null = null;
+      if (req.method === 'PUT' && key !== '' && url.searchParams.has('partNumber') && uploadId !== null) {
+        const total = (received.get(uploadId) ?? 0) + length;
+        received.set(uploadId, total);
+        check = { size: total, mime: null };
+      } else if (req.method === 'PUT' && key !== '') check = { size: length, mime: req.headers['content-type'] ?? 'application/octet-stream' };
+      else if (req.method === 'POST' && url.searchParams.has('uploads')) check = { size: null, mime: req.headers['content-type'] ?? null };
+      if (check !== null) {
+        const refused = await refusal(db, decodeURIComponent(bucket), key, check.size, check.mime);
         if (refused) {
           req.resume();
           refuse(res, refused[0], `${decodeURIComponent(bucket)}/${key}`, refused[1], refused[2]);

@@ -6,6 +6,7 @@
 // validation naming them. Without the database, the key rule still holds, the preview says
 // the limits were not checked, and the server's own refusal stops the restore part-way.
 import crypto from 'node:crypto';
+import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AppEvent } from '../../src-main/contract/operations';
 import type { Profile } from '../../src-main/contract/models';
@@ -26,6 +27,7 @@ let project: Profile;
 let snapshot: StorageSnapshotEntry;
 const api = callsOn(() => core);
 
+const MIB = 1024 * 1024;
 const OBJECTS: Array<{ key: string; body: Buffer; contentType: string }> = [
   { key: 'rings/solitaire.png', body: crypto.randomBytes(600), contentType: 'image/png' },
   { key: 'rings/halo.jpg', body: crypto.randomBytes(700), contentType: 'image/jpeg' },
@@ -35,14 +37,21 @@ const OBJECTS: Array<{ key: string; body: Buffer; contentType: string }> = [
   { key: 'rings/émeraude.png', body: crypto.randomBytes(200), contentType: 'image/png' },
   // AWS's "Create folder" marker.
   { key: 'rings/archive/', body: Buffer.alloc(0), contentType: 'application/x-directory' },
+  // Over the restore's 8 MiB multipart threshold: storage-api checks its size part by part.
+  { key: 'catalog/lookbook.png', body: crypto.randomBytes(9 * MIB), contentType: 'image/png' },
 ];
+const KEY_RULE =
+  "its key has characters Supabase Storage does not accept (only ASCII letters, digits and _ / ! - . * ' ( ) space & $ @ = ; : + , ?): restore it to another store";
 const REFUSED = {
-  'product-images/rings/archive/': 'it is an empty folder marker: Supabase Storage would keep it as rings/archive/.emptyFolderPlaceholder, not under this key',
-  'product-images/rings/huge.png': "5000 bytes is over the bucket's file size limit (4096 bytes)",
+  'product-images/catalog/lookbook.png': `${9 * MIB} bytes is over the bucket's file size limit (4096 bytes)`,
   'product-images/rings/care-guide.pdf': "its type application/pdf is not among the bucket's allowed types (image/*)",
-  'product-images/rings/émeraude.png':
-    "its key has characters Supabase Storage does not accept (only ASCII letters, digits and _ / ! - . * ' ( ) space & $ @ = ; : + , ?)",
+  'product-images/rings/huge.png': "5000 bytes is over the bucket's file size limit (4096 bytes)",
+  'product-images/rings/émeraude.png': KEY_RULE,
 };
+const MARKER =
+  'an empty folder marker: Supabase Storage has no such object (it would keep it as rings/archive/.emptyFolderPlaceholder); the folder shows once an object is in it';
+
+const byName = (list: string[]) => Object.fromEntries(list.map((r) => [r.slice(0, r.indexOf(': ')), r.slice(r.indexOf(': ') + 2)]));
 
 function profileOf(name: string, endpoint: string, port: number): Record<string, unknown> {
   return {
@@ -66,7 +75,7 @@ async function keysIn(bucket: string): Promise<string[]> {
 }
 
 beforeAll(async () => {
-  [s3, db] = await Promise.all([startLocalS3(['shop-export', 'product-images', 'scratch']), createSupabaseCluster('project')]);
+  [s3, db] = await Promise.all([startLocalS3(['shop-export', 'product-images', 'scratch', 'ghost']), createSupabaseCluster('project')]);
   front = await startSupabaseS3(s3, db);
   await db.sql(
     `INSERT INTO storage.buckets (id, name, public, file_size_limit, allowed_mime_types) VALUES
@@ -123,18 +132,20 @@ describe('storage restore into a Supabase Storage bucket', () => {
     }
   });
 
-  it('the preview names each object the bucket will refuse and why, and counts only the rest', async () => {
+  it('the preview names each object the bucket will refuse and why, the folder marker it skips, and counts only the rest', async () => {
     const p = await api.ok<StorageRestorePreview>('previewStorageRestore', { snapshotId: snapshot.id, targetProfileId: project.id, bucket: 'product-images' });
-    expect(p).toMatchObject({ objects: OBJECTS.length, create: 3, overwrite: 0, unchanged: 0, bytes: 600 + 700, refused: 4, rulesNote: null });
-    expect(Object.fromEntries(p.refusedObjects.map((r) => [r.slice(0, r.indexOf(': ')), r.slice(r.indexOf(': ') + 2)]))).toEqual(REFUSED);
+    expect(p).toMatchObject({ objects: OBJECTS.length, create: 3, overwrite: 0, unchanged: 0, bytes: 600 + 700, refused: 4, skipped: 1, rulesNote: null });
+    expect(byName(p.refusedObjects)).toEqual(REFUSED);
+    expect(p.skippedObjects).toEqual([`product-images/rings/archive/: ${MARKER}`]);
   });
 
-  it('the restore uploads the rest, leaves the refused out, and fails its validation naming them', async () => {
+  it('the restore uploads the rest, leaves the refused and skipped out, and fails its validation naming the refused', async () => {
     const r = await api.ok<StorageRestoreResult>('restoreStorageSnapshot', { snapshotId: snapshot.id, targetProfileId: project.id, bucket: 'product-images' });
-    expect(r).toMatchObject({ ok: false, created: 3, overwritten: 0, refused: 4 });
+    expect(r).toMatchObject({ ok: false, created: 3, overwritten: 0, refused: 4, skipped: 1 });
     const failed = r.validation.checks.filter((c) => !c.ok);
     expect(failed.map((c) => c.name)).toEqual(['accepted by the target']);
     for (const name of Object.keys(REFUSED)) expect(failed[0]!.detail).toContain(name);
+    expect(failed[0]!.detail).not.toContain('archive');
     expect(await keysIn('product-images')).toEqual([
       'probe/dir/.emptyFolderPlaceholder',
       'probe/fine.png',
@@ -144,7 +155,7 @@ describe('storage restore into a Supabase Storage bucket', () => {
     ]);
   });
 
-  it('the CLI lists the refused objects before its confirmation, and exits 1 on the failed validation', async () => {
+  it('the CLI lists the refused and skipped objects before its confirmation, and exits 1 on the failed validation', async () => {
     const cli = inProcessCli(
       () => core,
       () => '/nonexistent',
@@ -153,25 +164,62 @@ describe('storage restore into a Supabase Storage bucket', () => {
     const err = cli.err.join('\n');
     expect(err).toContain('4 object(s) the target refuses will not be uploaded');
     for (const [name, why] of Object.entries(REFUSED)) expect(err).toContain(`  refused ${name}: ${why}`);
-    expect(JSON.parse(cli.out.join(''))).toMatchObject({ ok: false, created: 0, unchanged: 3, refused: 4 });
+    expect(err).toContain(`  skipped product-images/rings/archive/: ${MARKER}`);
+    expect(JSON.parse(cli.out.join(''))).toMatchObject({ ok: false, created: 0, unchanged: 3, refused: 4, skipped: 1 });
   });
 
-  it('an unrestricted bucket takes everything but the key Supabase cannot hold', async () => {
+  it('an unrestricted bucket takes everything but the key Supabase cannot hold, the big object as a multipart upload', async () => {
+    const r = await api.ok<StorageRestoreResult>('restoreStorageSnapshot', { snapshotId: snapshot.id, targetProfileId: project.id, bucket: 'scratch' });
+    expect(r).toMatchObject({ ok: false, created: 6, refused: 1, skipped: 1 });
+    expect(r.validation.checks.filter((c) => !c.ok).map((c) => c.detail)).toEqual([
+      `not uploaded, refused by the target: scratch/rings/émeraude.png: ${KEY_RULE}`,
+    ]);
+    expect(await keysIn('scratch')).toEqual([
+      'catalog/lookbook.png',
+      'rings/.emptyFolderPlaceholder',
+      'rings/care-guide.pdf',
+      'rings/halo.jpg',
+      'rings/huge.png',
+      'rings/solitaire.png',
+    ]);
+  });
+
+  it("an object already there as in the snapshot is unchanged, not refused, after the bucket's limits tightened", async () => {
+    await db.sql(`UPDATE storage.buckets SET file_size_limit = 100, allowed_mime_types = '{image/png}' WHERE id = 'scratch'`);
     const p = await api.ok<StorageRestorePreview>('previewStorageRestore', { snapshotId: snapshot.id, targetProfileId: project.id, bucket: 'scratch' });
+    expect(p).toMatchObject({ create: 0, unchanged: 6, refused: 1, skipped: 1 });
+  });
+
+  it('a bucket the database shows no row for: the preview says its limits were not checked', async () => {
+    const p = await api.ok<StorageRestorePreview>('previewStorageRestore', { snapshotId: snapshot.id, targetProfileId: project.id, bucket: 'ghost' });
     expect(p).toMatchObject({
-      create: 5,
-      refused: 2,
-      refusedObjects: [
-        `scratch/rings/archive/: ${REFUSED['product-images/rings/archive/']}`,
-        `scratch/rings/émeraude.png: ${REFUSED['product-images/rings/émeraude.png']}`,
-      ],
+      refused: 1,
+      skipped: 1,
+      rulesNote: "project's database shows no storage.buckets row for ghost: its size and type limits were not checked",
     });
+  });
+
+  it('a storage.buckets held by a lock (a migration, a dashboard edit) does not hold the preview up', async () => {
+    const holder = new pg.Client({ host: db.host, port: db.port, user: db.user, password: db.password, database: db.database });
+    await holder.connect();
+    try {
+      await holder.query('BEGIN');
+      await holder.query('LOCK TABLE storage.buckets IN ACCESS EXCLUSIVE MODE');
+      const p = await api.ok<StorageRestorePreview>('previewStorageRestore', {
+        snapshotId: snapshot.id,
+        targetProfileId: project.id,
+        bucket: 'product-images',
+      });
+      expect(p.rulesNote).toMatch(/^the buckets' size and type limits were not checked \(project's database: .*lock timeout/);
+    } finally {
+      await holder.end();
+    }
   });
 
   it("without the project's database: the key rule still holds, the preview says the limits were not checked, and the server's refusal stops the restore", async () => {
     const blind = await api.ok<Profile>('createProfile', { profile: profileOf('project-no-db', front.endpoint, 1), password: 'x', storageSecret: S3_SECRET });
     const p = await api.ok<StorageRestorePreview>('previewStorageRestore', { snapshotId: snapshot.id, targetProfileId: blind.id, bucket: 'product-images' });
-    expect(p).toMatchObject({ refused: 2 });
+    expect(p).toMatchObject({ refused: 1, skipped: 1 });
     expect(p.rulesNote).toMatch(/^the buckets' size and type limits were not checked \(project-no-db's database: /);
     const e = await api.fail('restoreStorageSnapshot', { snapshotId: snapshot.id, targetProfileId: blind.id, bucket: 'product-images' });
     expect(e.code).toBe('STORAGE_FAILED');

@@ -135,6 +135,8 @@ describe('storage restore', () => {
       // The endpoint is not Supabase Storage's: no rules to check.
       refused: 0,
       refusedObjects: [],
+      skipped: 0,
+      skippedObjects: [],
       rulesNote: null,
     });
     expect(await keysOf('b-dst')).toEqual([]);

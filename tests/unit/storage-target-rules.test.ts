@@ -1,7 +1,7 @@
 // Supabase Storage's upload rules as the restore preview applies them (core/storage/target-rules.ts),
 // each case as storage-api decides it (supabase/storage: limits.ts, uploader.ts, put-object.ts).
 import { describe, expect, it } from 'vitest';
-import { isSupabaseStorage, NO_RULES, refusalOf, type TargetRules } from '../../src-main/core/storage/target-rules';
+import { isSupabaseStorage, NO_RULES, refusalOf, skipOf, type TargetRules } from '../../src-main/core/storage/target-rules';
 
 const rules = (fileSizeLimit: number | null, allowedMimeTypes: string[] | null): TargetRules => ({
   supabaseKeys: true,
@@ -25,11 +25,15 @@ describe('Supabase Storage upload rules', () => {
     for (const bad of ['émeraude.png', 'a\\b.png', 'tab\there', 'quote".png', 'hash#1.png', '%20.png', '{x}.png', '~/x'])
       expect(refusalOf(rules(null, null), 'b', bad, 1, 'image/png')).toMatch(/does not accept/);
     expect(refusalOf(NO_RULES, 'b', 'émeraude.png', 1, 'image/png')).toBeNull();
-    expect(refusalOf(rules(null, null), 'b', 'photos/2024/', 0, null)).toBe(
-      'it is an empty folder marker: Supabase Storage would keep it as photos/2024/.emptyFolderPlaceholder, not under this key',
+  });
+
+  it('an empty folder marker is skipped on Supabase (it would land under another key), a non-empty one is an object', () => {
+    expect(skipOf(rules(null, null), 'photos/2024/', 0)).toBe(
+      'an empty folder marker: Supabase Storage has no such object (it would keep it as photos/2024/.emptyFolderPlaceholder); the folder shows once an object is in it',
     );
-    expect(refusalOf(rules(null, null), 'b', 'photos/odd/', 3, 'image/png')).toBeNull();
-    expect(refusalOf(NO_RULES, 'b', 'photos/2024/', 0, null)).toBeNull();
+    expect(skipOf(rules(null, null), 'photos/odd/', 3)).toBeNull();
+    expect(skipOf(rules(null, null), 'photos/a.png', 0)).toBeNull();
+    expect(skipOf(NO_RULES, 'photos/2024/', 0)).toBeNull();
   });
 
   it('types: type/subtype compared part by part, type/* for a whole type, none sent is application/octet-stream', () => {
@@ -38,7 +42,9 @@ describe('Supabase Storage upload rules', () => {
     expect(refusalOf(r, 'b', 'a.txt', 1, 'text/plain')).toBeNull();
     expect(refusalOf(r, 'b', 'a.txt', 1, 'text/plain; charset=utf-8')).toMatch(/its type text\/plain; charset=utf-8 is not among/);
     expect(refusalOf(r, 'b', 'a.csv', 1, 'text/csv')).toMatch(/not among the bucket's allowed types \(image\/\*, text\/plain\)/);
-    expect(refusalOf(r, 'b', 'a.bin', 1, null)).toMatch(/application\/octet-stream/);
+    // No type sent (a multipart upload of an object without one): storage-api does not check it.
+    expect(refusalOf(r, 'b', 'a.bin', 9 * 1024 * 1024, null)).toBeNull();
+    expect(refusalOf(r, 'b', 'a.bin', 1, 'application/octet-stream')).toMatch(/application\/octet-stream is not among/);
     expect(refusalOf(r, 'b', 'plain', 1, 'image')).toMatch(/not among/);
     expect(refusalOf(rules(null, []), 'b', 'a.bin', 1, 'application/zip')).toBeNull();
   });

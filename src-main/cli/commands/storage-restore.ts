@@ -71,6 +71,9 @@ export async function storageRestoreCommand(ctx: CliContext, argv: string[]): Pr
     if (p.refused > 0) ctx.io.err(`${p.refused} object(s) the target refuses will not be uploaded (the restore then fails its validation):`);
     for (const k of p.refusedObjects) ctx.io.err(`  refused ${k}`);
     if (p.refused > p.refusedObjects.length) ctx.io.err(`  … and ${p.refused - p.refusedObjects.length} more`);
+    if (p.skipped > 0) ctx.io.err(`${p.skipped} object(s) left out, nothing lost:`);
+    for (const k of p.skippedObjects) ctx.io.err(`  skipped ${k}`);
+    if (p.skipped > p.skippedObjects.length) ctx.io.err(`  … and ${p.skipped - p.skippedObjects.length} more`);
     if (p.rulesNote !== null) ctx.io.err(`note: ${p.rulesNote}`);
     await confirm(ctx.io, {
       question: `Upload ${p.create + p.overwrite} object(s) into ${profile.name}?`,
@@ -86,7 +89,7 @@ export async function storageRestoreCommand(ctx: CliContext, argv: string[]): Pr
     if (ctx.io.json) printJson(ctx.io, r);
     else {
       ctx.io.out(
-        `${r.created} created, ${r.overwritten} overwritten, ${r.unchanged} unchanged${r.refused > 0 ? `, ${r.refused} refused by the target` : ''}, ${formatMegabytes(r.bytes)} uploaded in ${(r.durationMs / 1000).toFixed(1)} s`,
+        `${r.created} created, ${r.overwritten} overwritten, ${r.unchanged} unchanged${r.refused > 0 ? `, ${r.refused} refused by the target` : ''}${r.skipped > 0 ? `, ${r.skipped} skipped` : ''}, ${formatMegabytes(r.bytes)} uploaded in ${(r.durationMs / 1000).toFixed(1)} s`,
       );
       for (const c of r.validation.checks) ctx.io.out(`${c.ok ? 'OK  ' : 'FAIL'}  ${c.name}: ${c.detail}`);
     }

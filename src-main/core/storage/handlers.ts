@@ -306,7 +306,7 @@ export function storageHandlers(deps: CoreDeps): { handlers: Pick<Handlers, Stor
         });
         // A staged offsite copy has served its restore (a failed one keeps it for the retry).
         if (staged && r.validation.ok) removeStagedSnapshot(deps.home, entry.id);
-        ctx.audit.summary = `storage restore of ${picked}${staged ? 'offsite-only ' : ''}snapshot ${entry.id} into ${profile.name} (${into}): ${r.created} created, ${r.overwritten} overwritten, ${r.unchanged} unchanged, ${r.refused} refused by the target, ${r.bytes} bytes; validation ${r.validation.ok ? 'ok' : 'FAILED'}`;
+        ctx.audit.summary = `storage restore of ${picked}${staged ? 'offsite-only ' : ''}snapshot ${entry.id} into ${profile.name} (${into}): ${r.created} created, ${r.overwritten} overwritten, ${r.unchanged} unchanged, ${r.refused} refused by the target, ${r.skipped} skipped, ${r.bytes} bytes; validation ${r.validation.ok ? 'ok' : 'FAILED'}`;
         if (!r.validation.ok)
           ctx.audit.failed = r.validation.checks
             .filter((c) => !c.ok)

@@ -17,7 +17,7 @@ import type {
 } from '../../contract/storage';
 import { filePartSource, partSizeFor, uploadMultipart, type ObjectStore, type PartSource } from '../platform/objectstore';
 import { objectPath } from './paths';
-import { NO_RULES, refusalOf, type TargetRules } from './target-rules';
+import { NO_RULES, refusalOf, skipOf, type TargetRules } from './target-rules';
 
 /** Objects from this size up go as a multipart upload (and their target ETag is of that form). */
 export const MULTIPART_FROM = 8 * 1024 * 1024;
@@ -30,6 +30,8 @@ export interface RestoreItem {
   action: StorageRestoreAction;
   /** Why the target will refuse it (target-rules.ts): then it is not uploaded, and the restore's validation fails naming it. */
   refusal: string | null;
+  /** Why it is left out with nothing lost (a folder marker the target has no place for): noted, not a failure. */
+  skipped: string | null;
 }
 
 export interface RestoreOptions {
@@ -129,14 +131,15 @@ export async function planRestore(store: ObjectStore, folder: string, manifest: 
   const picked = selectObjects(manifest, options);
   for (const bucket of new Set(picked.map((p) => p.bucket))) await store.checkBucket(bucket, options.signal);
   const rules = options.rules ?? NO_RULES;
-  const items: RestoreItem[] = picked.map((p) => ({
-    ...p,
-    action: 'create',
-    refusal: refusalOf(rules, p.bucket, p.source.key, p.source.size, p.source.contentType ?? null),
-  }));
+  const items: RestoreItem[] = picked.map((p) => {
+    const type = p.source.contentType || null;
+    // What upload() sends: a single PUT without a type goes as application/octet-stream, a multipart upload with none.
+    const sent = p.source.size < MULTIPART_FROM ? (type ?? 'application/octet-stream') : type;
+    const skipped = skipOf(rules, p.source.key, p.source.size);
+    return { ...p, action: 'create', skipped, refusal: skipped === null ? refusalOf(rules, p.bucket, p.source.key, p.source.size, sent) : null };
+  });
   await pool(
-    // A refused object is not uploaded, so whether it is there already does not matter.
-    items.filter((i) => i.refusal === null),
+    items.filter((i) => i.skipped === null),
     async (item, signal) => {
       const there = await store.head(item.bucket, item.source.key, signal);
       if (there === null) return;
@@ -144,25 +147,32 @@ export async function planRestore(store: ObjectStore, folder: string, manifest: 
       if (there.size !== item.source.size) return;
       if (there.etag === item.source.etag) item.action = 'unchanged';
       else if (there.etag === (await uploadEtag(objectPath(folder, item.source.file), item.source.size))) item.action = 'unchanged';
+      // Already there as it is in the snapshot: nothing to upload, so nothing for the target to refuse.
+      if (item.action === 'unchanged') item.refusal = null;
     },
     options.signal,
   );
   return items;
 }
 
-/** The objects a restore uploads: neither unchanged nor refused by the target. */
+/** The objects a restore uploads: not unchanged, not refused by the target, not skipped. */
 export function toUpload(items: RestoreItem[]): RestoreItem[] {
-  return items.filter((i) => i.action !== 'unchanged' && i.refusal === null);
+  return items.filter((i) => i.action !== 'unchanged' && i.refusal === null && i.skipped === null);
 }
 
-function refusedNames(items: RestoreItem[]): string[] {
-  return items.filter((i) => i.refusal !== null).map((i) => `${i.bucket}/${i.source.key}: ${i.refusal}`);
+/** `bucket/key: why` of the items `why` picks. */
+function namesWhy(items: RestoreItem[], why: (i: RestoreItem) => string | null): string[] {
+  return items.flatMap((i) => {
+    const w = why(i);
+    return w === null ? [] : [`${i.bucket}/${i.source.key}: ${w}`];
+  });
 }
 
 export function previewOf(items: RestoreItem[], target: string, bucket: string | null, rulesNote: string | null = null): StorageRestorePreview {
-  const accepted = items.filter((i) => i.refusal === null);
+  const accepted = items.filter((i) => i.refusal === null && i.skipped === null);
   const count = (a: StorageRestoreAction) => accepted.filter((i) => i.action === a).length;
-  const refused = refusedNames(items);
+  const refused = namesWhy(items, (i) => i.refusal);
+  const skipped = namesWhy(items, (i) => i.skipped);
   return {
     target,
     bucket,
@@ -178,6 +188,8 @@ export function previewOf(items: RestoreItem[], target: string, bucket: string |
       .map((i) => `${i.bucket}/${i.source.key}`),
     refused: refused.length,
     refusedObjects: refused.slice(0, OVERWRITTEN_LISTED),
+    skipped: skipped.length,
+    skippedObjects: skipped.slice(0, OVERWRITTEN_LISTED),
     rulesNote,
   };
 }
@@ -269,7 +281,7 @@ export async function runRestore(
 ): Promise<StorageRestoreResult> {
   const started = Date.now();
   const todo = toUpload(items);
-  const refused = refusedNames(items);
+  const refused = namesWhy(items, (i) => i.refusal);
   const progress: RestoreProgress = {
     phase: 'upload',
     objectsDone: 0,
@@ -357,8 +369,9 @@ export async function runRestore(
     bucket: info.bucket,
     created: todo.filter((i) => i.action === 'create').length,
     overwritten: todo.filter((i) => i.action === 'overwrite').length,
-    unchanged: items.filter((i) => i.action === 'unchanged' && i.refusal === null).length,
+    unchanged: items.filter((i) => i.action === 'unchanged' && i.refusal === null && i.skipped === null).length,
     refused: refused.length,
+    skipped: items.filter((i) => i.skipped !== null).length,
     bytes: todo.reduce((sum, i) => sum + i.source.size, 0),
     durationMs: Date.now() - started,
     validation: { ok, checks },

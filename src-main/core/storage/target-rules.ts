@@ -4,8 +4,8 @@
 // file size limit), and answers InvalidKey, InvalidMimeType or EntityTooLarge part-way through
 // a restore otherwise:
 // - a key of ASCII letters, digits and _ / ! - . * ' ( ) space & $ @ = ; : + , ? only (a
-//   snapshot from another store may hold "émeraude.jpg"), and an empty "folder/" is stored
-//   under another key (put-object.ts);
+//   snapshot from another store may hold "émeraude.jpg"); an empty "folder/" is stored under
+//   another key (put-object.ts), so such a marker is skipped;
 // - the bucket's allowed_mime_types (type/subtype, or type/*), compared part by part;
 // - the bucket's file_size_limit.
 // The two bucket settings live in storage.buckets of the project's database, read here in a
@@ -57,23 +57,32 @@ function mimeAllowed(contentType: string, allowed: string[]): boolean {
   });
 }
 
-/** Why the target will refuse this object, or null. `contentType` is what the restore sends (none: the server's default). */
-export function refusalOf(rules: TargetRules, bucket: string, key: string, size: number, contentType: string | null): string | null {
+/**
+ * Another store's empty folder marker (AWS's "Create folder", "photos/"): Supabase stores an empty
+ * upload to "x/" as "x/.emptyFolderPlaceholder", so the key itself can never exist there. Nothing
+ * is lost by leaving it out (the folder shows once an object is in it), so it is skipped, not refused.
+ */
+export function skipOf(rules: TargetRules, key: string, size: number): string | null {
+  if (!rules.supabaseKeys || !key.endsWith('/') || size !== 0) return null;
+  return `an empty folder marker: Supabase Storage has no such object (it would keep it as ${key}.emptyFolderPlaceholder); the folder shows once an object is in it`;
+}
+
+/**
+ * Why the target will refuse this object, or null. `sentType` is the content type the upload
+ * sends: null when it sends none (a multipart upload of an object without a type, which
+ * storage-api does not check; a single PUT without one goes as application/octet-stream).
+ */
+export function refusalOf(rules: TargetRules, bucket: string, key: string, size: number, sentType: string | null): string | null {
   if (rules.supabaseKeys && !SUPABASE_KEY.test(key))
-    return "its key has characters Supabase Storage does not accept (only ASCII letters, digits and _ / ! - . * ' ( ) space & $ @ = ; : + , ?)";
-  // Another store's folder marker (AWS's "Create folder"): Supabase stores an empty upload to
-  // "x/" as "x/.emptyFolderPlaceholder", so the key itself would never exist there.
-  if (rules.supabaseKeys && key.endsWith('/') && size === 0)
-    return `it is an empty folder marker: Supabase Storage would keep it as ${key}.emptyFolderPlaceholder, not under this key`;
+    return "its key has characters Supabase Storage does not accept (only ASCII letters, digits and _ / ! - . * ' ( ) space & $ @ = ; : + , ?): restore it to another store";
   const b = rules.buckets.get(bucket);
   if (!b) return null;
   const placeholder = isFolderPlaceholder(key);
   // Supabase reads a limit of 0 as none (file_size_limit || undefined).
   const limit = placeholder ? 0 : b.fileSizeLimit || null;
   if (limit !== null && size > limit) return `${size} bytes is over the bucket's file size limit (${limit} bytes)`;
-  const type = contentType ?? 'application/octet-stream';
-  if (!placeholder && b.allowedMimeTypes !== null && b.allowedMimeTypes.length > 0 && !mimeAllowed(type, b.allowedMimeTypes))
-    return `its type ${type} is not among the bucket's allowed types (${b.allowedMimeTypes.join(', ')})`;
+  if (sentType !== null && !placeholder && b.allowedMimeTypes !== null && b.allowedMimeTypes.length > 0 && !mimeAllowed(sentType, b.allowedMimeTypes))
+    return `its type ${sentType} is not among the bucket's allowed types (${b.allowedMimeTypes.join(', ')})`;
   return null;
 }
 
@@ -96,6 +105,9 @@ export async function readTargetRules(
       async (client) => {
         await client.query('BEGIN READ ONLY');
         try {
+          // A table held by a migration or a dashboard edit must not hold the restore up.
+          await client.query(`SET LOCAL statement_timeout = '5s'`);
+          await client.query(`SET LOCAL lock_timeout = '3s'`);
           const exists = await client.query<{ ok: boolean }>(`SELECT to_regclass('storage.buckets') IS NOT NULL AS ok`);
           if (!exists.rows[0]?.ok) return null;
           const r = await client.query<{ id: string; file_size_limit: string | null; allowed_mime_types: string[] | null }>(
@@ -111,13 +123,16 @@ export async function readTargetRules(
     );
     if (rows === null)
       return { supabaseKeys: true, buckets: new Map(), note: `${profile.name}'s database has no storage.buckets table: the buckets' limits were not checked` };
-    return {
-      supabaseKeys: true,
-      buckets: new Map(
-        rows.map((r) => [r.id, { fileSizeLimit: r.file_size_limit === null ? null : Number(r.file_size_limit), allowedMimeTypes: r.allowed_mime_types }]),
-      ),
-      note: null,
-    };
+    const found = new Map(
+      rows.map((r) => [r.id, { fileSizeLimit: r.file_size_limit === null ? null : Number(r.file_size_limit), allowedMimeTypes: r.allowed_mime_types }]),
+    );
+    // A bucket the S3 side has but the role cannot see (RLS on storage.buckets, or another project's database).
+    const unseen = buckets.filter((b) => !found.has(b));
+    const note =
+      unseen.length === 0
+        ? null
+        : `${profile.name}'s database shows no storage.buckets row for ${unseen.join(', ')}: ${unseen.length === 1 ? 'its' : 'their'} size and type limits were not checked`;
+    return { supabaseKeys: true, buckets: found, note };
   } catch (err) {
     const why = err instanceof Error ? err.message : String(err);
     return { supabaseKeys: true, buckets: new Map(), note: `the buckets' size and type limits were not checked (${profile.name}'s database: ${why})` };

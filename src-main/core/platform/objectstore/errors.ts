@@ -34,12 +34,13 @@ const CERT_CODE =
 export const S3_ENDPOINT_HINT = 'For Supabase Storage it is https://<project-ref>.supabase.co/storage/v1/s3 (in the dashboard: Storage → S3 Connection).';
 
 /**
- * Refusals of what was sent (not of who sent it) that S3 itself never gives but Supabase Storage
- * does (supabase/storage errors/codes.ts): what to change, said once for every caller.
+ * Refusals of what was sent (not of who sent it), in Supabase Storage's codes (supabase/storage
+ * errors/codes.ts; S3 has EntityTooLarge too, for one PUT over 5 GB): what to change, said once
+ * for every caller.
  */
 const WHAT_TO_CHANGE: Record<string, string> = {
   EntityTooLarge:
-    "The store limits the size of one object: on Supabase Storage, the bucket's file size limit and the project's upload limit (Project Settings → Storage; 50 MB on the Free plan).",
+    "The store limits the size of one object: on Supabase Storage, the bucket's file size limit and the project's upload limit (Project Settings → Storage; 50 MB on the Free plan); on S3, 5 GB in one PUT.",
   InvalidMimeType: "The bucket accepts only some content types: on Supabase Storage, the bucket's allowed MIME types (Storage → the bucket → Edit).",
   InvalidKey: "The store does not accept this key: Supabase Storage takes ASCII letters, digits and _ / ! - . * ' ( ) space & $ @ = ; : + , ? only.",
 };

@@ -76,7 +76,8 @@ function PreviewView({ preview }: { preview: StorageRestorePreview }) {
         {preview.refused > 0 ? (
           <Alert color="red" variant="light" title={`${formatCount(preview.refused)} objects will not be uploaded: the target refuses them`}>
             <Text size="xs" mb={4}>
-              The restore uploads the others, then fails its validation naming these. Change the bucket&apos;s limits, or restore them elsewhere.
+              The restore uploads the others, then fails its validation naming these. For a size or type, change the bucket&apos;s settings (Storage → the
+              bucket → Edit) and restore them again; a key Supabase cannot hold has to go to another store.
             </Text>
             <List size="sm" spacing={2} aria-label="Refused objects">
               {preview.refusedObjects.map((key) => (
@@ -90,9 +91,18 @@ function PreviewView({ preview }: { preview: StorageRestorePreview }) {
             ) : null}
           </Alert>
         ) : null}
+        {preview.skipped > 0 ? (
+          <Alert color="gray" variant="light" title={`${formatCount(preview.skipped)} objects left out, nothing lost`}>
+            <List size="sm" spacing={2} aria-label="Skipped objects">
+              {preview.skippedObjects.map((key) => (
+                <List.Item key={key}>{key}</List.Item>
+              ))}
+            </List>
+          </Alert>
+        ) : null}
         {preview.rulesNote ? (
           <Text size="xs" c="dimmed">
-            Note: {preview.rulesNote}.
+            Note: {preview.rulesNote}
           </Text>
         ) : null}
       </Stack>
@@ -110,6 +120,7 @@ function ResultView({ result }: { result: StorageRestoreResult }) {
         <Text size="sm">
           {formatCount(result.created)} created · {formatCount(result.overwritten)} overwritten · {formatCount(result.unchanged)} unchanged ·{' '}
           {result.refused > 0 ? `${formatCount(result.refused)} refused by the target · ` : ''}
+          {result.skipped > 0 ? `${formatCount(result.skipped)} skipped · ` : ''}
           {formatBytes(result.bytes)} uploaded · {formatDuration(result.durationMs)}
         </Text>
         <List size="sm" spacing={2} aria-label="Validation checks">
