@@ -8,12 +8,12 @@
 import crypto from 'node:crypto';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { AppEvent } from '../../src-main/contract/operations';
 import type { Profile } from '../../src-main/contract/models';
 import type { StorageRestorePreview, StorageRestoreResult, StorageSnapshotEntry } from '../../src-main/contract/storage';
 import type { Core } from '../../src-main/core/app';
 import { ObjectStore } from '../../src-main/core/platform/objectstore';
 import { storageRestoreCommand } from '../../src-main/cli/commands/storage-restore';
+import { followJob } from '../helpers/backup';
 import { callsOn, inProcessCli, newTestCore } from '../helpers/core';
 import { S3_KEY_ID, S3_SECRET, startLocalS3, type LocalS3 } from '../helpers/s3';
 import { createSupabaseCluster, type SupabaseCluster } from '../helpers/supabase';
@@ -93,14 +93,7 @@ beforeAll(async () => {
   });
   project = await api.ok<Profile>('createProfile', { profile: profileOf('project', front.endpoint, db.port), password: db.password, storageSecret: S3_SECRET });
   const jobId = crypto.randomUUID();
-  const done = new Promise<{ ok: boolean }>((resolve) => {
-    const off = core.events.subscribe((e: AppEvent) => {
-      if (e.type === 'job.done' && e.jobId === jobId) {
-        off();
-        resolve(e);
-      }
-    });
-  });
+  const done = followJob(core, jobId).done;
   const started = await api.ok<{ snapshotId: string }>('startStorageBackup', { profileId: source.id, jobId, buckets: ['shop-export'] });
   expect(await done).toMatchObject({ ok: true });
   snapshot = await api.ok<StorageSnapshotEntry>('getStorageSnapshot', { id: started.snapshotId });

@@ -14,6 +14,7 @@
 import type { Profile } from '../../contract/models';
 import type { CoreDeps } from '../platform/kernel/deps';
 import { withClient } from '../platform/postgres/connect';
+import { inReadOnlyTransaction } from '../platform/postgres/read-only';
 
 export interface BucketRules {
   fileSizeLimit: number | null;
@@ -102,11 +103,9 @@ export async function readTargetRules(
     const rows = await withClient(
       deps,
       profile,
-      async (client) => {
-        await client.query('BEGIN READ ONLY');
-        try {
-          // A table held by a migration or a dashboard edit must not hold the restore up.
-          await client.query(`SET LOCAL statement_timeout = '5s'`);
+      // A table held by a migration or a dashboard edit must not hold the restore up.
+      (client) =>
+        inReadOnlyTransaction(client, 5_000, async () => {
           await client.query(`SET LOCAL lock_timeout = '3s'`);
           const exists = await client.query<{ ok: boolean }>(`SELECT to_regclass('storage.buckets') IS NOT NULL AS ok`);
           if (!exists.rows[0]?.ok) return null;
@@ -115,10 +114,7 @@ export async function readTargetRules(
             [buckets],
           );
           return r.rows;
-        } finally {
-          await client.query('ROLLBACK').catch(() => undefined);
-        }
-      },
+        }),
       { connectTimeoutMs: 10_000 },
     );
     if (rows === null)
