@@ -80,9 +80,25 @@ export function storageHandlers(deps: CoreDeps): { handlers: Pick<Handlers, Stor
     return { entry, folder, staged, manifest, profile, store: new ObjectStore(storageConfigFor(deps, profile.id, input.storageSecret)) };
   };
 
-  /** The target buckets' rules (Supabase Storage's key, size and type checks) for the objects `options` picks. */
-  const rulesFor = (profile: Profile, store: ObjectStore, manifest: StorageManifest, options: RestoreOptions) =>
-    readTargetRules(deps, profile, store.endpoint, [...new Set(selectObjects(manifest, options).map((p) => p.bucket))]);
+  /**
+   * The restore's plan for preview and restore alike: the objects the input picks, judged against
+   * the target buckets' rules (Supabase Storage's key, size and type checks), and the rules' note.
+   */
+  const planFor = async (
+    input: { bucket?: string | undefined; keys?: string[] | undefined; objects?: Array<{ bucket: string; key: string }> | undefined },
+    setup: { folder: string; manifest: StorageManifest; profile: Profile; store: ObjectStore },
+    signal?: AbortSignal,
+  ) => {
+    const options: RestoreOptions = {
+      ...(input.bucket ? { bucket: input.bucket } : {}),
+      ...(input.keys ? { keys: input.keys } : {}),
+      ...(input.objects ? { objects: input.objects } : {}),
+      ...(signal ? { signal } : {}),
+    };
+    const buckets = [...new Set(selectObjects(setup.manifest, options).map((p) => p.bucket))];
+    const rules = await readTargetRules(deps, setup.profile, setup.store.endpoint, buckets);
+    return { items: await planRestore(setup.store, setup.folder, setup.manifest, { ...options, rules }), rulesNote: rules.note };
+  };
 
   /** The new snapshot's folder (not created: the engine writes `<folder>.partial`) and the previous snapshot to link from. */
   const prepareFolder = async (profile: { id: string; name: string }, outDir: string | undefined) => {
@@ -247,39 +263,28 @@ export function storageHandlers(deps: CoreDeps): { handlers: Pick<Handlers, Stor
       }
     },
     previewStorageRestore: async (input) => {
-      const { folder, manifest, profile, store } = restoreSetup(input);
+      const setup = restoreSetup(input);
       try {
-        const options = {
-          ...(input.bucket ? { bucket: input.bucket } : {}),
-          ...(input.keys ? { keys: input.keys } : {}),
-          ...(input.objects ? { objects: input.objects } : {}),
-        };
-        const rules = await rulesFor(profile, store, manifest, options);
-        const items = await planRestore(store, folder, manifest, { ...options, rules });
-        return previewOf(items, profile.name, input.bucket ?? null, rules.note);
+        const { items, rulesNote } = await planFor(input, setup);
+        return previewOf(items, setup.profile.name, input.bucket ?? null, rulesNote);
       } finally {
-        store.destroy();
+        setup.store.destroy();
       }
     },
     restoreStorageSnapshot: async (input, ctx) => {
-      const { entry, folder, staged, manifest, profile, store } = restoreSetup(input);
+      const setup = restoreSetup(input);
+      const { entry, folder, staged, manifest, profile, store } = setup;
       ctx.audit.profile = profile.name;
       const into = input.bucket ?? manifest.buckets.join(', ');
       try {
         // A read-only profile only observes, whatever it reaches (the shared rule); production
         // asks for its name.
         refuseReadOnlyUnconfirmed(profile, `restoring storage snapshot ${entry.id} into ${into}`, input.confirmName, ctx.audit);
-        const options = {
-          ...(input.bucket ? { bucket: input.bucket } : {}),
-          ...(input.keys ? { keys: input.keys } : {}),
-          ...(input.objects ? { objects: input.objects } : {}),
-        };
         const chosen = input.objects?.length ?? input.keys?.length;
         const picked = chosen !== undefined ? `${chosen} chosen object(s) of ` : '';
         ctx.audit.summary = `storage restore of ${picked}snapshot ${entry.id} into ${profile.name} (${into}) started`;
         const r = await restoreJobs.run(input.jobId, async (job, onProgress) => {
-          const rules = await rulesFor(profile, store, manifest, options);
-          const items = await planRestore(store, folder, manifest, { ...options, rules, signal: job.signal });
+          const { items } = await planFor(input, setup, job.signal);
           // The files of the objects to upload are verified before the first upload: a tampered
           // snapshot writes nothing.
           const todo = new Set(toUpload(items).map((i) => i.source));

@@ -369,7 +369,7 @@ export async function runRestore(
     bucket: info.bucket,
     created: todo.filter((i) => i.action === 'create').length,
     overwritten: todo.filter((i) => i.action === 'overwrite').length,
-    unchanged: items.filter((i) => i.action === 'unchanged' && i.refusal === null && i.skipped === null).length,
+    unchanged: items.filter((i) => i.action === 'unchanged').length,
     refused: refused.length,
     skipped: items.filter((i) => i.skipped !== null).length,
     bytes: todo.reduce((sum, i) => sum + i.source.size, 0),
